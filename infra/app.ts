@@ -1,0 +1,47 @@
+import { App } from "./cdk.js";
+import type { Environment } from "./environments.js";
+import { PlatformStack } from "./platform-stack.js";
+import { SpecError, resolveCatalogue, type Catalogue, type DiscoveredService } from "./spec/index.js";
+
+/** Props of {@link buildPlatformApp}. */
+export interface PlatformAppProps {
+  readonly services: readonly DiscoveredService[];
+  readonly environments: readonly Environment[];
+  /** Where `synth()` writes. @default "cdktf.out" (or CDKTF_OUTDIR, as the cdktf CLI sets it) */
+  readonly outdir?: string;
+}
+
+/** The app and what it was built from. */
+export interface PlatformApp {
+  readonly app: App;
+  readonly stacks: readonly PlatformStack[];
+  /** The catalogue of each environment, by environment name. */
+  readonly catalogues: ReadonlyMap<string, Catalogue>;
+}
+
+/**
+ * Builds one stack per environment from the discovered services. Every spec problem of
+ * every environment is collected first and thrown as one `SpecError`, so a user sees
+ * them all at once; nothing is synthesized from a catalogue with problems.
+ */
+export function buildPlatformApp(props: PlatformAppProps): PlatformApp {
+  const names = props.environments.map((e) => e.name);
+  const catalogues = new Map<string, Catalogue>();
+  const problems: SpecError[] = [];
+  for (const environment of props.environments) {
+    try {
+      catalogues.set(environment.name, resolveCatalogue(props.services, environment.name, names));
+    } catch (error) {
+      if (!(error instanceof SpecError)) throw error;
+      problems.push(error);
+    }
+  }
+  if (problems.length > 0) {
+    const unique = new Map(problems.flatMap((e) => e.problems).map((p) => [`${p.file}|${p.field}|${p.message}|${p.value}`, p]));
+    throw new SpecError([...unique.values()]);
+  }
+
+  const app = new App({ outdir: props.outdir, stackTraces: false });
+  const stacks = props.environments.map((environment) => new PlatformStack(app, { environment, catalogue: catalogues.get(environment.name)! }));
+  return { app, stacks, catalogues };
+}

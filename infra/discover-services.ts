@@ -1,0 +1,50 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { SpecError, type DiscoveredService, type ServiceDefinition } from "./spec/index.js";
+
+/** The folder, under the repository root, that holds one folder per service. */
+export const SERVICES_DIR = "services";
+
+/**
+ * Finds every `services/<name>/service.ts` below `root` and loads its default export.
+ * Adding a folder is all it takes to add a service. A spec error is reported with the
+ * file it came from.
+ */
+export async function discoverServices(root: string): Promise<DiscoveredService[]> {
+  const servicesDir = path.join(root, SERVICES_DIR);
+  if (!existsSync(servicesDir)) return [];
+  const folders = readdirSync(servicesDir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(path.join(servicesDir, entry.name, "service.ts")))
+    .map((entry) => entry.name)
+    .sort();
+  const problems: SpecError[] = [];
+  const loaded = await Promise.all(
+    folders.map(async (folder): Promise<DiscoveredService | undefined> => {
+      const file = `${SERVICES_DIR}/${folder}/service.ts`;
+      try {
+        const module = (await import(pathToFileURL(path.join(root, file)).href)) as { default?: ServiceDefinition };
+        if (module.default === undefined) {
+          throw new SpecError([{ field: "(default export)", value: "nothing", message: "must be `export default defineService({...})`" }]);
+        }
+        return { file, folder, definition: module.default, version: readVersion(path.join(servicesDir, folder)) };
+      } catch (error) {
+        if (error instanceof SpecError) {
+          problems.push(error.inFile(file));
+          return undefined;
+        }
+        throw error;
+      }
+    }),
+  );
+  if (problems.length > 0) throw new SpecError(problems.flatMap((p) => p.problems.map((problem) => ({ ...problem, file: problem.file ?? p.file }))));
+  return loaded.filter((s): s is DiscoveredService => s !== undefined);
+}
+
+/** A service's version: the `version` of its package.json, "0.0.0" without one. */
+function readVersion(folder: string): string {
+  const manifest = path.join(folder, "package.json");
+  if (!existsSync(manifest)) return "0.0.0";
+  const version = (JSON.parse(readFileSync(manifest, "utf8")) as { version?: unknown }).version;
+  return typeof version === "string" ? version : "0.0.0";
+}

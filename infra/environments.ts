@@ -1,0 +1,176 @@
+/**
+ * The environments this platform deploys to. `local` runs on the developer's Docker
+ * engine (the default a newcomer deploys first); `staging` and `production` run on
+ * Kubernetes. Settings that differ per machine or per company come from environment
+ * variables, read here and nowhere else, with defaults that keep the synthesized JSON
+ * the same on every machine.
+ */
+
+/** Where Terraform keeps the state of one environment. */
+export type BackendSettings =
+  | { readonly type: "local"; readonly path: string }
+  | { readonly type: "s3"; readonly bucket: string; readonly key: string; readonly region: string }
+  | { readonly type: "gcs"; readonly bucket: string; readonly prefix: string }
+  | { readonly type: "pg"; readonly schemaName: string }
+  | { readonly type: "kubernetes"; readonly secretSuffix: string; readonly namespace: string; readonly configPath: string; readonly configContext: string };
+
+/** The backends a shared environment may use: each one locks the state. */
+export const SHARED_BACKEND_TYPES = ["kubernetes", "s3", "gcs", "pg"] as const;
+
+/** How Prometheus finds the pods on Kubernetes. */
+export type ScrapeDiscovery = "servicemonitor" | "annotations";
+
+/** Settings of the Kubernetes target. */
+export interface KubernetesSettings {
+  /** kubeconfig file; the provider expands `~`. */
+  readonly configPath: string;
+  readonly configContext: string;
+  /** Registry the service images are pushed to, like `ghcr.io/acme`. */
+  readonly imageRegistry: string;
+  readonly ingressClassName: string;
+  /** Namespace of the Prometheus that scrapes the services (allowed in by NetworkPolicy). */
+  readonly monitoringNamespace: string;
+  /** Namespace of the ingress controller (allowed in to public services). */
+  readonly ingressNamespace: string;
+  /** ServiceMonitor needs the prometheus-operator CRDs; annotations work with any Prometheus. */
+  readonly scrape: ScrapeDiscovery;
+}
+
+/** Settings of the Docker target. */
+export interface DockerSettings {
+  /** The Docker engine's address. */
+  readonly host: string;
+  /** The base image the service Dockerfiles build from (a build argument). */
+  readonly baseImage: string;
+  /** Pinned Prometheus image for the local monitoring. */
+  readonly prometheusImage: string;
+  /** Port Prometheus is published on, on 127.0.0.1. */
+  readonly prometheusPort: number;
+}
+
+interface EnvironmentBase {
+  readonly name: string;
+  /** Kubernetes namespace, and the name prefix of Docker resources. */
+  readonly namespace: string;
+  readonly backend: BackendSettings;
+  /** Production rules apply (at least two replicas, see guardrail K8S-15). */
+  readonly production: boolean;
+}
+
+/** An environment on the Docker engine. */
+export interface DockerEnvironment extends EnvironmentBase {
+  readonly target: "docker";
+  readonly docker: DockerSettings;
+}
+
+/** An environment on a Kubernetes cluster. */
+export interface KubernetesEnvironment extends EnvironmentBase {
+  readonly target: "kubernetes";
+  readonly kubernetes: KubernetesSettings;
+}
+
+/** One deployable environment. */
+export type Environment = DockerEnvironment | KubernetesEnvironment;
+
+/** The names of the environments, in deploy order. */
+export const ENVIRONMENT_NAMES = ["local", "staging", "production"] as const;
+
+/** Pinned default base image of the service Dockerfiles (override: PLATFORM_BASE_IMAGE). */
+export const DEFAULT_BASE_IMAGE = "node:20.19.5-bookworm-slim";
+/** Pinned Prometheus image of the local environment. */
+export const DEFAULT_PROMETHEUS_IMAGE = "prom/prometheus:v3.5.0";
+
+/** A configuration variable with a value this platform cannot use. */
+export class EnvironmentConfigError extends Error {
+  constructor(variable: string, value: string, accepted: string) {
+    super(`environment variable ${variable}: ${JSON.stringify(value)} is not accepted; accepted: ${accepted}`);
+    this.name = "EnvironmentConfigError";
+  }
+}
+
+/**
+ * The environments, configured from `variables` (normally `process.env`):
+ * - `KUBECONFIG` (default `~/.kube/config`), `STAGING_KUBE_CONTEXT` (default `staging`),
+ *   `PRODUCTION_KUBE_CONTEXT` (default `production`);
+ * - `PLATFORM_STATE_BACKEND` for staging and production: `kubernetes` (default: state in
+ *   a Secret of the cluster itself, locked with a Lease), `s3` (with `PLATFORM_STATE_BUCKET`,
+ *   `PLATFORM_STATE_REGION`; locked by an S3 lock file), `gcs` (`PLATFORM_STATE_BUCKET`),
+ *   or `pg` (connection from `PG_CONN_STR` at `terraform init`);
+ * - `PLATFORM_IMAGE_REGISTRY`, `PLATFORM_INGRESS_CLASS`, `PLATFORM_SCRAPE` (`servicemonitor`
+ *   or `annotations`), `DOCKER_HOST`, `PLATFORM_BASE_IMAGE`.
+ */
+export function loadEnvironments(variables: Readonly<Record<string, string | undefined>> = process.env): Environment[] {
+  const kubeconfig = variables.KUBECONFIG?.split(":")[0] || "~/.kube/config";
+  const scrape = oneOf(variables, "PLATFORM_SCRAPE", ["servicemonitor", "annotations"] as const, "servicemonitor");
+  const backendType = oneOf(variables, "PLATFORM_STATE_BACKEND", SHARED_BACKEND_TYPES, "kubernetes");
+
+  const kubernetesEnvironment = (name: "staging" | "production", contextVariable: string): KubernetesEnvironment => {
+    const configContext = variables[contextVariable] || name;
+    const namespace = `platform-${name}`;
+    return {
+      name,
+      target: "kubernetes",
+      namespace,
+      production: name === "production",
+      backend: sharedBackend(backendType, name, variables, kubeconfig, configContext),
+      kubernetes: {
+        configPath: kubeconfig,
+        configContext,
+        imageRegistry: variables.PLATFORM_IMAGE_REGISTRY || "registry.example.com/platform",
+        ingressClassName: variables.PLATFORM_INGRESS_CLASS || "nginx",
+        monitoringNamespace: "monitoring",
+        ingressNamespace: "ingress-nginx",
+        scrape,
+      },
+    };
+  };
+
+  return [
+    {
+      name: "local",
+      target: "docker",
+      namespace: "platform-local",
+      production: false,
+      backend: { type: "local", path: "terraform.local.tfstate" },
+      docker: {
+        host: variables.DOCKER_HOST || "unix:///var/run/docker.sock",
+        baseImage: variables.PLATFORM_BASE_IMAGE || DEFAULT_BASE_IMAGE,
+        prometheusImage: DEFAULT_PROMETHEUS_IMAGE,
+        prometheusPort: 9090,
+      },
+    },
+    kubernetesEnvironment("staging", "STAGING_KUBE_CONTEXT"),
+    kubernetesEnvironment("production", "PRODUCTION_KUBE_CONTEXT"),
+  ];
+}
+
+function sharedBackend(
+  type: (typeof SHARED_BACKEND_TYPES)[number],
+  environment: string,
+  variables: Readonly<Record<string, string | undefined>>,
+  configPath: string,
+  configContext: string,
+): BackendSettings {
+  const required = (variable: string): string => {
+    const value = variables[variable];
+    if (!value) throw new EnvironmentConfigError(variable, "", `a non-empty value when PLATFORM_STATE_BACKEND=${type}`);
+    return value;
+  };
+  switch (type) {
+    case "kubernetes":
+      return { type, secretSuffix: `platform-${environment}`, namespace: "kube-system", configPath, configContext };
+    case "s3":
+      return { type, bucket: required("PLATFORM_STATE_BUCKET"), key: `platform/${environment}.tfstate`, region: required("PLATFORM_STATE_REGION") };
+    case "gcs":
+      return { type, bucket: required("PLATFORM_STATE_BUCKET"), prefix: `platform/${environment}` };
+    case "pg":
+      return { type, schemaName: `platform_${environment}` };
+  }
+}
+
+function oneOf<T extends string>(variables: Readonly<Record<string, string | undefined>>, name: string, accepted: readonly T[], fallback: T): T {
+  const value = variables[name];
+  if (value === undefined || value === "") return fallback;
+  if (!(accepted as readonly string[]).includes(value)) throw new EnvironmentConfigError(name, value, accepted.join(", "));
+  return value as T;
+}

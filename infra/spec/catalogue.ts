@@ -1,0 +1,127 @@
+import { resolveServiceSpec, type ServiceSpec } from "./resolve.js";
+import type { ServiceDefinition } from "./service-spec.js";
+import { SpecError, formatValue, type SpecProblem } from "./spec-error.js";
+
+/**
+ * Names a service may not take: they name platform-wide resources (the monitoring
+ * stack, the shared networks) or Kubernetes system namespaces.
+ */
+export const RESERVED_SERVICE_NAMES: ReadonlySet<string> = new Set([
+  "platform", "monitoring", "prometheus", "grafana", "alertmanager", "edge", "default", "kube-system", "kube-public", "ingress",
+]);
+
+/** A service as discovered on disk: its parsed spec and where it came from. */
+export interface DiscoveredService {
+  /** The spec file relative to the repository root, like `services/orders/service.ts`. */
+  readonly file: string;
+  /** The folder name, which must equal the spec's name. */
+  readonly folder: string;
+  readonly definition: ServiceDefinition;
+  /** The version a `build` service's image is tagged with (its package.json version). */
+  readonly version: string;
+}
+
+/** The services of one environment, resolved and checked against each other. */
+export class Catalogue {
+  /** Services sorted by name. */
+  readonly services: readonly ServiceSpec[];
+  private readonly byName: ReadonlyMap<string, ServiceSpec>;
+  private readonly dependentsByName: ReadonlyMap<string, readonly string[]>;
+
+  constructor(services: readonly ServiceSpec[]) {
+    this.services = [...services].sort((a, b) => a.name.localeCompare(b.name));
+    this.byName = new Map(this.services.map((s) => [s.name, s]));
+    const dependents = new Map<string, string[]>(this.services.map((s) => [s.name, []]));
+    for (const service of this.services) {
+      for (const dependency of service.dependsOn) dependents.get(dependency)?.push(service.name);
+    }
+    this.dependentsByName = dependents;
+  }
+
+  /** The service of that name; throws for an unknown name (a bug, since edges are checked). */
+  get(name: string): ServiceSpec {
+    const service = this.byName.get(name);
+    if (!service) throw new Error(`unknown service '${name}'`);
+    return service;
+  }
+
+  /** The services that call this one, sorted by name. */
+  dependentsOf(name: string): readonly string[] {
+    return this.dependentsByName.get(name) ?? [];
+  }
+
+  /** Every service-to-service edge as [caller, callee], sorted. */
+  edges(): Array<readonly [string, string]> {
+    return this.services.flatMap((s) => s.dependsOn.map((d) => [s.name, d] as const));
+  }
+}
+
+/**
+ * Resolves the discovered services for one environment and runs the checks that span
+ * services: folder and name agree, names are unique and not reserved, every
+ * `dependsOn` names another existing service, no two public services share a host and
+ * path, no two public services publish the same local port, override keys name known
+ * environments. Throws one `SpecError` listing every problem found.
+ */
+export function resolveCatalogue(discovered: readonly DiscoveredService[], environment: string, knownEnvironments: readonly string[]): Catalogue {
+  const problems: SpecProblem[] = [];
+  const names = new Map<string, string>();
+  for (const service of discovered) {
+    const { name } = service.definition;
+    if (name !== service.folder) {
+      problems.push({ file: service.file, field: "name", value: formatValue(name), message: `must equal the folder name '${service.folder}'` });
+    }
+    if (RESERVED_SERVICE_NAMES.has(name)) {
+      problems.push({ file: service.file, field: "name", value: formatValue(name), message: `is reserved for the platform; reserved names: ${[...RESERVED_SERVICE_NAMES].join(", ")}` });
+    }
+    const other = names.get(name);
+    if (other) problems.push({ file: service.file, field: "name", value: formatValue(name), message: `is already taken by ${other}; service names must be unique` });
+    names.set(name, service.file);
+    for (const key of Object.keys(service.definition.environments ?? {})) {
+      if (!knownEnvironments.includes(key)) {
+        problems.push({ file: service.file, field: `environments.${key}`, value: formatValue(key), message: `is not an environment; known environments: ${knownEnvironments.join(", ")}` });
+      }
+    }
+  }
+  for (const service of discovered) {
+    (service.definition.dependsOn ?? []).forEach((dependency, index) => {
+      if (dependency === service.definition.name) {
+        problems.push({ file: service.file, field: `dependsOn[${index}]`, value: formatValue(dependency), message: "is the service itself; list only other services it calls" });
+      } else if (!names.has(dependency)) {
+        problems.push({ file: service.file, field: `dependsOn[${index}]`, value: formatValue(dependency), message: `is not a service; known services: ${[...names.keys()].sort().join(", ") || "(none)"}` });
+      }
+    });
+  }
+
+  const specs = discovered.map((service) => resolveServiceSpec(service.definition, environment, service.version));
+  const fileOf = new Map(discovered.map((s) => [s.definition.name, s.file]));
+  const routes = new Map<string, string>();
+  const localPorts = new Map<number, string>();
+  for (const spec of specs) {
+    const file = fileOf.get(spec.name)!;
+    if (spec.scaling.min > spec.scaling.max) {
+      problems.push({ file, field: `environments.${environment}.scaling.min`, value: String(spec.scaling.min), message: `must be at most scaling.max (${spec.scaling.max}) in ${environment}` });
+    }
+    if (spec.expose.kind !== "public") continue;
+    const route = `${spec.expose.host}${spec.expose.path}`;
+    const routeOwner = routes.get(route);
+    if (routeOwner) problems.push({ file, field: "expose.public", value: formatValue(route), message: `is already served by ${routeOwner}; give each public service its own host or path` });
+    routes.set(route, file);
+    const portOwner = localPorts.get(spec.expose.localPort);
+    if (portOwner) problems.push({ file, field: "expose.public.localPort", value: String(spec.expose.localPort), message: `is already published on 127.0.0.1 by ${portOwner} in the local environment; set expose.public.localPort to a free port` });
+    localPorts.set(spec.expose.localPort, file);
+  }
+
+  if (problems.length > 0) throw new SpecError(dedupe(problems));
+  return new Catalogue(specs);
+}
+
+function dedupe(problems: SpecProblem[]): SpecProblem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const key = `${p.file}|${p.field}|${p.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

@@ -1,0 +1,181 @@
+import { formatCpu, formatMemory, parseCpuMillis, parseMemoryMiB } from "./quantity.js";
+import type { ServiceDefinition } from "./service-spec.js";
+
+/**
+ * Every default of the service spec, resolved here and nowhere else.
+ *
+ * Limits follow two documented rules unless a spec sets `resources.limits`:
+ * - memory limit = memory request: a pod never uses memory it was not scheduled for,
+ *   so the kernel's OOM killer hits the service that overran, not its neighbours;
+ * - cpu limit = 2 x cpu request: bursts are allowed, a runaway loop is capped.
+ */
+export const SPEC_DEFAULTS = {
+  dockerfile: "Dockerfile",
+  liveness: "/healthz",
+  readiness: "/readyz",
+  cpu: "100m",
+  memory: "128Mi",
+  cpuLimitFactor: 2,
+  scaling: { min: 2, max: 4, cpuPercent: 70 },
+  metricsPath: "/metrics",
+  availability: 99.9,
+  latencyMs: 500,
+  owner: "platform",
+  publicPath: "/",
+} as const;
+
+/** A reference to a secret in the environment's secret store. */
+export interface SecretReference {
+  readonly secretName: string;
+  readonly key: string;
+}
+
+/** External egress: CIDR and ports. */
+export interface EgressRule {
+  readonly cidr: string;
+  readonly ports: readonly number[];
+  readonly protocol: "TCP" | "UDP";
+  readonly description?: string;
+}
+
+/** A guardrail exception, with the reason a reviewer reads. */
+export interface Suppression {
+  readonly rule: string;
+  readonly reason: string;
+}
+
+/** cpu in millicores, memory in MiB. */
+export interface ResourceAmounts {
+  readonly cpuMillis: number;
+  readonly memoryMiB: number;
+}
+
+/** Where the container image comes from. */
+export type ImageSource =
+  | { readonly kind: "build"; readonly dockerfile: string }
+  | { readonly kind: "image"; readonly image: string };
+
+/** How the service is reached. */
+export type Exposure =
+  | { readonly kind: "internal" }
+  | { readonly kind: "public"; readonly host: string; readonly path: string; readonly localPort: number };
+
+/** A service as one environment runs it: every field resolved. */
+export interface ServiceSpec {
+  readonly name: string;
+  readonly description: string;
+  readonly source: ImageSource;
+  /** The version the image is tagged with (a `build` service's package.json version, or the image tag). */
+  readonly version: string;
+  readonly port: number;
+  readonly health: { readonly liveness: string; readonly readiness: string };
+  /** The spec's own variables, after environment overrides. */
+  readonly env: Readonly<Record<string, string>>;
+  readonly secrets: Readonly<Record<string, SecretReference>>;
+  readonly resources: { readonly requests: ResourceAmounts; readonly limits: ResourceAmounts };
+  readonly scaling: {
+    readonly min: number;
+    readonly max: number;
+    readonly cpuPercent: number;
+    readonly memoryPercent?: number;
+    /** min === max: a fixed replica count, no autoscaler. */
+    readonly fixed: boolean;
+  };
+  readonly expose: Exposure;
+  readonly dependsOn: readonly string[];
+  readonly egress: readonly EgressRule[];
+  readonly monitoring: {
+    readonly metricsPath: string;
+    readonly metricsPort: number;
+    readonly slo: { readonly availability: number; readonly latencyMs: number };
+    readonly owner: string;
+  };
+  readonly suppressions: readonly Suppression[];
+}
+
+/**
+ * Applies the defaults and the overrides of one environment to a parsed spec.
+ * @param version the image version of a `build` service (its package.json version)
+ */
+export function resolveServiceSpec(definition: ServiceDefinition, environment: string, version: string): ServiceSpec {
+  const override = definition.environments?.[environment] ?? {};
+  const resources = { ...definition.resources, ...override.resources, limits: { ...definition.resources?.limits, ...override.resources?.limits } };
+  const scaling = { ...SPEC_DEFAULTS.scaling, ...definition.scaling, ...override.scaling };
+
+  const requests: ResourceAmounts = {
+    cpuMillis: parseCpuMillis(resources.cpu ?? SPEC_DEFAULTS.cpu)!,
+    memoryMiB: parseMemoryMiB(resources.memory ?? SPEC_DEFAULTS.memory)!,
+  };
+  const limits: ResourceAmounts = {
+    cpuMillis: resources.limits.cpu !== undefined ? parseCpuMillis(resources.limits.cpu)! : requests.cpuMillis * SPEC_DEFAULTS.cpuLimitFactor,
+    memoryMiB: resources.limits.memory !== undefined ? parseMemoryMiB(resources.limits.memory)! : requests.memoryMiB,
+  };
+
+  const expose = definition.expose;
+  return {
+    name: definition.name,
+    description: definition.description ?? "",
+    source: definition.image !== undefined ? { kind: "image", image: definition.image } : { kind: "build", dockerfile: definition.build?.dockerfile ?? SPEC_DEFAULTS.dockerfile },
+    version: definition.image !== undefined ? imageVersion(definition.image) : version,
+    port: definition.port,
+    health: {
+      liveness: definition.health?.liveness ?? SPEC_DEFAULTS.liveness,
+      readiness: definition.health?.readiness ?? SPEC_DEFAULTS.readiness,
+    },
+    env: { ...definition.env, ...override.env },
+    secrets: { ...definition.secrets },
+    resources: { requests, limits },
+    scaling: { min: scaling.min, max: scaling.max, cpuPercent: scaling.cpuPercent, memoryPercent: scaling.memoryPercent, fixed: scaling.min === scaling.max },
+    expose:
+      expose === undefined || expose === "internal"
+        ? { kind: "internal" }
+        : { kind: "public", host: expose.public.host, path: expose.public.path ?? SPEC_DEFAULTS.publicPath, localPort: expose.public.localPort ?? definition.port },
+    dependsOn: [...new Set(definition.dependsOn ?? [])].sort(),
+    egress: (definition.egress ?? []).map((e) => ({ cidr: e.cidr, ports: e.ports, protocol: e.protocol ?? "TCP", description: e.description })),
+    monitoring: {
+      metricsPath: definition.monitoring?.metricsPath ?? SPEC_DEFAULTS.metricsPath,
+      metricsPort: definition.monitoring?.metricsPort ?? definition.port,
+      slo: {
+        availability: definition.monitoring?.slo?.availability ?? SPEC_DEFAULTS.availability,
+        latencyMs: definition.monitoring?.slo?.latencyMs ?? SPEC_DEFAULTS.latencyMs,
+      },
+      owner: definition.monitoring?.owner ?? SPEC_DEFAULTS.owner,
+    },
+    suppressions: definition.guardrails?.suppress ?? [],
+  };
+}
+
+/** The tag of an image reference, or its digest. */
+export function imageVersion(image: string): string {
+  const at = image.indexOf("@");
+  if (at >= 0) return image.slice(at + 1);
+  return image.slice(image.lastIndexOf(":") + 1);
+}
+
+/** Kubernetes renderings of the resolved amounts, shared by every target. */
+export function kubernetesQuantities(amounts: ResourceAmounts): { cpu: string; memory: string } {
+  return { cpu: formatCpu(amounts.cpuMillis), memory: formatMemory(amounts.memoryMiB) };
+}
+
+/** The environment variable through which a service finds a dependency (`CATALOG_URL`). */
+export function dependencyUrlVariable(dependency: string): string {
+  return `${dependency.toUpperCase().replace(/-/g, "_")}_URL`;
+}
+
+/**
+ * The variables the platform sets for every service, identical on every target: its
+ * name, port, environment, and one URL per dependency (the dependency's name is its
+ * DNS name on both targets: a Kubernetes Service in the same namespace, a Docker
+ * network alias).
+ */
+export function platformEnvironment(spec: ServiceSpec, environment: string, portOf: (service: string) => number): Record<string, string> {
+  const variables: Record<string, string> = {
+    SERVICE_NAME: spec.name,
+    PORT: String(spec.port),
+    PLATFORM_ENVIRONMENT: environment,
+  };
+  for (const dependency of spec.dependsOn) {
+    variables[dependencyUrlVariable(dependency)] = `http://${dependency}:${portOf(dependency)}`;
+  }
+  return { ...variables, ...spec.env };
+}

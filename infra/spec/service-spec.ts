@@ -1,0 +1,184 @@
+import { z } from "zod";
+import { CPU_ACCEPTED, MEMORY_ACCEPTED, parseCpuMillis, parseMemoryMiB } from "./quantity.js";
+
+/**
+ * The service spec: what `services/<name>/service.ts` declares through `defineService`.
+ * This file holds the schema (what is accepted); `resolve.ts` turns a parsed spec into
+ * the fully defaulted `ServiceSpec` of one environment.
+ */
+
+/** DNS-1035 label: what Kubernetes accepts as a Service name. */
+export const DNS_1035_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const DNS_1035_ACCEPTED = "a DNS-1035 label: lower-case letters, digits and '-', starting with a letter, ending with a letter or digit, at most 63 characters";
+
+/** Environment variable names that must never carry a literal value. */
+export const SECRET_LIKE_ENV_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL)/i;
+
+const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
+const HTTP_PATH = /^\/[A-Za-z0-9._~\-/]*$/;
+const IMAGE_WITH_TAG_OR_DIGEST = /^[a-z0-9][a-z0-9._\-/:]*(?::[A-Za-z0-9_][A-Za-z0-9._-]{0,127}|@sha256:[a-f0-9]{64})$/;
+const GUARDRAIL_RULE_ID = /^(K8S|DKR|TF)-\d{2}$/;
+const HOSTNAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
+const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+
+const port = z
+  .number({ error: "must be a whole number from 1 to 65535" })
+  .int("must be a whole number from 1 to 65535")
+  .min(1, "must be a whole number from 1 to 65535")
+  .max(65535, "must be a whole number from 1 to 65535");
+
+const httpPath = z.string().regex(HTTP_PATH, "must be an HTTP path starting with '/' (letters, digits, '.', '_', '~', '-', '/')");
+
+const cpuQuantity = z
+  .union([z.string(), z.number()])
+  .refine((v) => parseCpuMillis(v) !== undefined, `must be ${CPU_ACCEPTED}`);
+
+const memoryQuantity = z.string().refine((v) => parseMemoryMiB(v) !== undefined, `must be ${MEMORY_ACCEPTED}`);
+
+/** Requests; limits are derived (see `resolve.ts`) unless given. */
+const resourcesSchema = z.strictObject({
+  cpu: cpuQuantity.optional(),
+  memory: memoryQuantity.optional(),
+  limits: z.strictObject({ cpu: cpuQuantity.optional(), memory: memoryQuantity.optional() }).optional(),
+});
+
+const replicaCount = z
+  .number({ error: "must be a whole number of replicas from 1 to 100" })
+  .int("must be a whole number of replicas from 1 to 100")
+  .min(1, "must be a whole number of replicas from 1 to 100")
+  .max(100, "must be a whole number of replicas from 1 to 100");
+
+const percent = z.number().int("must be a whole percentage from 1 to 100").min(1, "must be a whole percentage from 1 to 100").max(100, "must be a whole percentage from 1 to 100");
+
+const scalingSchema = z
+  .strictObject({
+    min: replicaCount.optional(),
+    max: replicaCount.optional(),
+    cpuPercent: percent.optional(),
+    memoryPercent: percent.optional(),
+  })
+  .superRefine((s, ctx) => {
+    if (s.min !== undefined && s.max !== undefined && s.min > s.max) {
+      ctx.addIssue({ code: "custom", path: ["min"], input: s.min, message: `must be at most scaling.max (${s.max}); min === max means a fixed replica count` });
+    }
+  });
+
+const secretReference = z.strictObject(
+  {
+    secretName: z.string().regex(DNS_1035_LABEL, `must be ${DNS_1035_ACCEPTED}`),
+    key: z.string().regex(/^[-._a-zA-Z0-9]+$/, "must be a secret key: letters, digits, '-', '_' or '.'"),
+  },
+  {
+    error: (issue) =>
+      typeof issue.input === "string"
+        ? `is a literal value (${issue.input.length} characters, not shown); accepted: a reference { secretName, key } to a secret in the environment's secret store`
+        : "must be a reference { secretName, key } to a secret in the environment's secret store",
+  },
+);
+
+const envMap = z.record(
+  z.string().regex(ENV_NAME, "must be an environment variable name: A-Z, 0-9 and '_', not starting with a digit"),
+  z.string({ error: "must be a string" }),
+);
+
+const egressRule = z.strictObject({
+  cidr: z.string().refine(isValidCidr, "must be an IPv4 CIDR like 203.0.113.0/24 (0.0.0.0/0 is refused: name the networks you call)"),
+  ports: z.array(port).min(1, "must list at least one port"),
+  protocol: z.enum(["TCP", "UDP"]).optional(),
+  description: z.string().optional(),
+});
+
+const exposeSchema = z.union([
+  z.literal("internal"),
+  z.strictObject({
+    public: z.strictObject({
+      host: z.string().regex(HOSTNAME, "must be a lower-case DNS host name like shop.example.com"),
+      path: httpPath.optional(),
+      localPort: port.optional(),
+    }),
+  }),
+], { error: 'must be "internal" or { public: { host, path?, localPort? } }' });
+
+const monitoringSchema = z.strictObject({
+  metricsPath: z.string().regex(/^\//, "must start with '/' (for example /metrics)").optional(),
+  metricsPort: port.optional(),
+  slo: z
+    .strictObject({
+      availability: z
+        .number({ error: "must be a percentage strictly between 0 and 100, like 99.9" })
+        .gt(0, "must be a percentage strictly between 0 and 100, like 99.9")
+        .lt(100, "must be a percentage strictly between 0 and 100, like 99.9")
+        .optional(),
+      latencyMs: z.number({ error: "must be a number of milliseconds above 0, like 300" }).gt(0, "must be a number of milliseconds above 0, like 300").optional(),
+    })
+    .optional(),
+  owner: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "must be a team name: lower-case letters, digits and '-'").optional(),
+});
+
+const overrideSchema = z.strictObject({
+  scaling: scalingSchema.optional(),
+  resources: resourcesSchema.optional(),
+  env: envMap.optional(),
+});
+
+const suppressionSchema = z.strictObject({
+  rule: z.string().regex(GUARDRAIL_RULE_ID, "must be a guardrail rule id like K8S-04, DKR-02 or TF-01"),
+  reason: z.string().refine((r) => r.trim().length >= 10, "must explain the exception in at least 10 characters"),
+});
+
+/** The schema of what a service file passes to `defineService`. */
+export const serviceSpecSchema = z
+  .strictObject({
+    name: z.string({ error: `must be ${DNS_1035_ACCEPTED}` }).regex(DNS_1035_LABEL, `must be ${DNS_1035_ACCEPTED}`),
+    description: z.string().optional(),
+    build: z.strictObject({ dockerfile: z.string().optional() }).optional(),
+    image: z
+      .string()
+      .regex(IMAGE_WITH_TAG_OR_DIGEST, "must be an image with a pinned tag or digest, like ghcr.io/acme/api:1.4.2 or name@sha256:<64 hex>")
+      .refine((i) => !/:latest$/.test(i), "must not use the tag 'latest': pin a version or a digest")
+      .optional(),
+    port,
+    health: z.strictObject({ liveness: httpPath.optional(), readiness: httpPath.optional() }).optional(),
+    env: envMap.optional(),
+    secrets: z.record(z.string().regex(ENV_NAME, "must be an environment variable name: A-Z, 0-9 and '_'"), secretReference).optional(),
+    resources: resourcesSchema.optional(),
+    scaling: scalingSchema.optional(),
+    expose: exposeSchema.optional(),
+    dependsOn: z.array(z.string().regex(DNS_1035_LABEL, `must be the name of another service (${DNS_1035_ACCEPTED})`)).optional(),
+    egress: z.array(egressRule).optional(),
+    monitoring: monitoringSchema.optional(),
+    environments: z.record(z.string(), overrideSchema).optional(),
+    guardrails: z.strictObject({ suppress: z.array(suppressionSchema) }).optional(),
+  })
+  .superRefine((spec, ctx) => {
+    if ((spec.build === undefined) === (spec.image === undefined)) {
+      ctx.addIssue({ code: "custom", path: ["build"], input: undefined, message: "give exactly one of build (a Dockerfile in the service folder) or image (a pinned image)" });
+    }
+    const checkEnv = (env: Record<string, string> | undefined, path: (string | number)[]) => {
+      for (const key of Object.keys(env ?? {})) {
+        if (SECRET_LIKE_ENV_NAME.test(key)) {
+          ctx.addIssue({ code: "custom", path: [...path, key], input: "(value not shown)", message: "looks like a secret given as a literal value; move it to secrets as a reference { secretName, key }" });
+        }
+      }
+    };
+    checkEnv(spec.env, ["env"]);
+    for (const [envName, override] of Object.entries(spec.environments ?? {})) checkEnv(override.env, ["environments", envName, "env"]);
+    for (const [key] of Object.entries(spec.secrets ?? {})) {
+      if (spec.env && key in spec.env) {
+        ctx.addIssue({ code: "custom", path: ["secrets", key], input: key, message: "is also set in env; give each variable once" });
+      }
+    }
+  });
+
+/** What a service file writes: the input of `defineService`. */
+export type ServiceSpecInput = z.input<typeof serviceSpecSchema>;
+/** A parsed, valid spec, before defaults (see `resolve.ts`). */
+export type ServiceDefinition = z.output<typeof serviceSpecSchema>;
+
+function isValidCidr(value: string): boolean {
+  const match = CIDR.exec(value);
+  if (!match) return false;
+  const octets = match.slice(1, 5).map(Number);
+  const prefix = Number(match[5]);
+  return octets.every((o) => o <= 255) && prefix <= 32 && prefix > 0;
+}

@@ -1,0 +1,63 @@
+import type { z } from "zod";
+
+/** One thing wrong with a spec: where, what was given, and what is accepted. */
+export interface SpecProblem {
+  /** The service file this problem is in, when it is not the error's own file. */
+  readonly file?: string;
+  /** The field path, like `scaling.min` or `dependsOn[0]`. */
+  readonly field: string;
+  /** What was given, rendered for a message; secrets are never rendered. */
+  readonly value: string;
+  /** What is wrong and what is accepted. */
+  readonly message: string;
+}
+
+/**
+ * A spec that cannot be used. The message lists every problem, one per line, each
+ * naming the file (once known), the field, the bad value and what is accepted.
+ */
+export class SpecError extends Error {
+  constructor(
+    readonly problems: readonly SpecProblem[],
+    /** The service file, relative to the repository root, once the loader knows it. */
+    readonly file?: string,
+  ) {
+    super(SpecError.render(problems, file));
+    this.name = "SpecError";
+  }
+
+  /** The same problems, attributed to a file. */
+  inFile(file: string): SpecError {
+    return new SpecError(this.problems, file);
+  }
+
+  private static render(problems: readonly SpecProblem[], file?: string): string {
+    const where = file ?? "service spec";
+    return problems.map((p) => `${p.file ?? where}: ${p.field}: ${p.message} (got ${p.value})`).join("\n");
+  }
+}
+
+/** Renders a field path like `environments.production.scaling.min` or `dependsOn[1]`. */
+export function formatFieldPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((acc, key) => (typeof key === "number" ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)), "") || "(spec)";
+}
+
+/** Renders a given value for a message: short, and never a secret. */
+export function formatValue(value: unknown): string {
+  if (value === undefined) return "nothing";
+  const text = typeof value === "string" ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/** Turns zod's issues into spec problems. */
+export function problemsFromZod(error: z.ZodError): SpecProblem[] {
+  return error.issues.map((issue) => {
+    const input = (issue as { input?: unknown }).input;
+    const isSecretLike = /literal value/.test(issue.message);
+    return {
+      field: formatFieldPath(issue.path),
+      value: isSecretLike ? "a literal value" : formatValue(input),
+      message: issue.message,
+    };
+  });
+}

@@ -1,0 +1,32 @@
+/**
+ * Settings both targets apply to every service container, so that a container runs
+ * the same way on Docker and on Kubernetes.
+ */
+
+/** The uid and gid every service container runs as (the templates' Dockerfiles create it). */
+export const CONTAINER_USER_ID = 10001;
+/** The only writable path: an emptyDir on Kubernetes, a tmpfs on Docker. */
+export const WRITABLE_TMP_PATH = "/tmp";
+/** Size of the writable /tmp, in MiB. */
+export const WRITABLE_TMP_MIB = 64;
+/** Seconds a container has between SIGTERM and SIGKILL; the templates drain within it. */
+export const TERMINATION_GRACE_SECONDS = 30;
+/** Liveness/health check timing shared by both targets. */
+export const HEALTH_CHECK = { intervalSeconds: 10, timeoutSeconds: 3, failureThreshold: 3, startPeriodSeconds: 10 } as const;
+/** Readiness is polled faster than liveness, so traffic follows readiness quickly. */
+export const READINESS_PERIOD_SECONDS = 5;
+
+/** Labels that name what a resource belongs to, on both targets. */
+export function ownershipLabels(service: string, environment: string): Record<string, string> {
+  return {
+    "app.kubernetes.io/name": service,
+    "app.kubernetes.io/part-of": "platform",
+    "app.kubernetes.io/managed-by": "cdktf",
+    "platform.dev/environment": environment,
+  };
+}
+
+/** The labels a service's pods are selected by. */
+export function selectorLabels(service: string): Record<string, string> {
+  return { "app.kubernetes.io/name": service };
+}

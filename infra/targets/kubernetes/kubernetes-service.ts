@@ -1,0 +1,32 @@
+import { Construct } from "constructs";
+import type { Catalogue } from "../../spec/index.js";
+import { Exposure } from "./exposure.js";
+import { NetworkRules } from "./network-rules.js";
+import { ScalingPolicy } from "./scaling-policy.js";
+import { Workload, type KubernetesServicePartProps } from "./workload.js";
+
+/** Props of {@link KubernetesService}. */
+export interface KubernetesServiceProps extends KubernetesServicePartProps {
+  readonly catalogue: Catalogue;
+}
+
+/**
+ * One service on Kubernetes, one construct per concern: its workload (container), its
+ * scaling policy, its network rules and its exposure. The construct id is the service
+ * name, so every resource's path says which service it belongs to.
+ */
+export class KubernetesService extends Construct {
+  readonly workload: Workload;
+  readonly scaling: ScalingPolicy;
+  readonly networkRules: NetworkRules;
+  readonly exposure: Exposure;
+
+  constructor(scope: Construct, id: string, props: KubernetesServiceProps) {
+    super(scope, id);
+    const { spec, environment } = props;
+    this.workload = new Workload(this, "workload", props);
+    this.scaling = new ScalingPolicy(this, "scaling", { spec, environment, deploymentName: this.workload.deploymentName });
+    this.networkRules = new NetworkRules(this, "network-rules", { spec, environment, catalogue: props.catalogue });
+    this.exposure = new Exposure(this, "exposure", { spec, environment });
+  }
+}

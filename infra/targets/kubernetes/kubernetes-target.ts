@@ -1,0 +1,48 @@
+import { Construct } from "constructs";
+import { TerraformResource } from "../../cdk.js";
+import type { KubernetesEnvironment } from "../../environments.js";
+import { platformEnvironment, type Catalogue } from "../../spec/index.js";
+import { KubernetesService } from "./kubernetes-service.js";
+import { NamespaceIsolation } from "./namespace-isolation.js";
+import { KubernetesProvider } from "./resources.js";
+
+/** Props of {@link KubernetesTarget}. */
+export interface KubernetesTargetProps {
+  readonly environment: KubernetesEnvironment;
+  readonly catalogue: Catalogue;
+}
+
+/**
+ * An environment on Kubernetes: the provider, the namespace with its default deny,
+ * and one {@link KubernetesService} per service of the catalogue.
+ */
+export class KubernetesTarget extends Construct {
+  readonly services: readonly KubernetesService[];
+
+  constructor(scope: Construct, id: string, props: KubernetesTargetProps) {
+    super(scope, id);
+    const { environment, catalogue } = props;
+    new KubernetesProvider(this, "provider", {
+      configPath: environment.kubernetes.configPath,
+      configContext: environment.kubernetes.configContext,
+    });
+    const isolation = new NamespaceIsolation(this, "platform", { environment });
+    const portOf = (name: string) => catalogue.get(name).port;
+    this.services = catalogue.services.map(
+      (spec) =>
+        new KubernetesService(this, spec.name, {
+          spec,
+          environment,
+          catalogue,
+          variables: platformEnvironment(spec, environment.name, portOf),
+        }),
+    );
+    // The namespace is named, not referenced, so that the JSON stays readable and
+    // checkable; the explicit dependency keeps Terraform creating it first.
+    for (const service of this.services) {
+      for (const resource of service.node.findAll()) {
+        if (resource instanceof TerraformResource) resource.dependsOn = [isolation.namespace.fqn];
+      }
+    }
+  }
+}

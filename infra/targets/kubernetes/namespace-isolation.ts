@@ -1,0 +1,54 @@
+import { Construct } from "constructs";
+import type { KubernetesEnvironment } from "../../environments.js";
+import { NamespaceV1, NetworkPolicyV1 } from "./resources.js";
+
+/** Props of {@link NamespaceIsolation}. */
+export interface NamespaceIsolationProps {
+  readonly environment: KubernetesEnvironment;
+}
+
+/**
+ * The environment's namespace, enforcing the Pod Security Standard "restricted", with
+ * a default-deny NetworkPolicy for every pod in it and one exception every pod needs:
+ * DNS to the cluster's resolver in kube-system.
+ */
+export class NamespaceIsolation extends Construct {
+  readonly namespace: NamespaceV1;
+
+  constructor(scope: Construct, id: string, props: NamespaceIsolationProps) {
+    super(scope, id);
+    const { environment } = props;
+    const labels = {
+      "app.kubernetes.io/part-of": "platform",
+      "app.kubernetes.io/managed-by": "cdktf",
+      "platform.dev/environment": environment.name,
+      "pod-security.kubernetes.io/enforce": "restricted",
+      "pod-security.kubernetes.io/enforce-version": "latest",
+    };
+    this.namespace = new NamespaceV1(this, "namespace", { metadata: { name: environment.namespace, labels } });
+
+    const metadata = (name: string) => ({ name, namespace: environment.namespace, labels: { "app.kubernetes.io/part-of": "platform", "app.kubernetes.io/managed-by": "cdktf" } });
+    new NetworkPolicyV1(this, "default-deny", {
+      metadata: metadata("default-deny"),
+      spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
+      dependsOn: [this.namespace],
+    });
+    new NetworkPolicyV1(this, "allow-dns", {
+      metadata: metadata("allow-dns"),
+      spec: {
+        podSelector: {},
+        policyTypes: ["Egress"],
+        egress: [
+          {
+            to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+            ports: [
+              { port: "53", protocol: "UDP" },
+              { port: "53", protocol: "TCP" },
+            ],
+          },
+        ],
+      },
+      dependsOn: [this.namespace],
+    });
+  }
+}

@@ -1,0 +1,12 @@
+import { defineService } from "../../infra/spec/index.js";
+
+export default defineService({
+  name: "catalog",
+  description: "Product catalogue: the products and their prices.",
+  build: {},
+  port: 8080,
+  resources: { cpu: "100m", memory: "128Mi" },
+  scaling: { min: 2, max: 6, cpuPercent: 70 },
+  monitoring: { slo: { availability: 99.9, latencyMs: 300 }, owner: "team-catalog" },
+  environments: { local: { scaling: { min: 1, max: 1 } } },
+});

@@ -1,0 +1,51 @@
+import { describe, expect, it } from "vitest";
+import { defineService, SpecError, type ServiceSpecInput } from "../../../infra/spec/index.js";
+
+const valid: ServiceSpecInput = { name: "orders", build: {}, port: 8080 };
+
+function refusal(input: Record<string, unknown>): string {
+  try {
+    defineService(input as ServiceSpecInput);
+  } catch (error) {
+    expect(error).toBeInstanceOf(SpecError);
+    return (error as Error).message;
+  }
+  throw new Error("expected the spec to be refused");
+}
+
+describe("defineService", () => {
+  it("GIVEN a minimal valid spec WHEN defined THEN it is returned as parsed", () => {
+    expect(defineService(valid)).toMatchObject({ name: "orders", port: 8080, build: {} });
+  });
+
+  it.each([
+    ["a name that is not a DNS-1035 label", { ...valid, name: "Orders_1" }, 'name: must be a DNS-1035 label', '"Orders_1"'],
+    ["a port out of range", { ...valid, port: 70000 }, "port: must be a whole number from 1 to 65535", "70000"],
+    ["an image tagged latest", { name: "orders", image: "nginx:latest", port: 80 }, "image: must not use the tag 'latest'", '"nginx:latest"'],
+    ["an image without a tag", { name: "orders", image: "ghcr.io/acme/orders", port: 80 }, "image: must be an image with a pinned tag or digest", '"ghcr.io/acme/orders"'],
+    ["min above max replicas", { ...valid, scaling: { min: 5, max: 2 } }, "scaling.min: must be at most scaling.max (2)", "got 5"],
+    ["a metrics path without a leading slash", { ...valid, monitoring: { metricsPath: "metrics" } }, "monitoring.metricsPath: must start with '/'", '"metrics"'],
+    ["an SLO of 100%", { ...valid, monitoring: { slo: { availability: 100 } } }, "monitoring.slo.availability: must be a percentage strictly between 0 and 100", "got 100"],
+    ["a latency threshold of zero", { ...valid, monitoring: { slo: { latencyMs: 0 } } }, "monitoring.slo.latencyMs: must be a number of milliseconds above 0", "got 0"],
+    ["egress to the whole internet", { ...valid, egress: [{ cidr: "0.0.0.0/0", ports: [443] }] }, "egress[0].cidr: must be an IPv4 CIDR", '"0.0.0.0/0"'],
+    ["both build and image", { ...valid, image: "nginx:1.27.0" }, "build: give exactly one of build", "nothing"],
+    ["a suppression with a short reason", { ...valid, guardrails: { suppress: [{ rule: "K8S-04", reason: "because" }] } }, "guardrails.suppress[0].reason: must explain the exception in at least 10 characters", '"because"'],
+  ])("GIVEN %s WHEN defined THEN it is refused naming the field, the value and what is accepted", (_case, input, message, value) => {
+    const text = refusal(input);
+    expect(text).toContain(`service spec: ${message}`);
+    expect(text).toContain(value);
+  });
+
+  it("GIVEN a secret given as a literal value WHEN defined THEN it is refused without printing the value", () => {
+    const text = refusal({ ...valid, secrets: { DB_PASSWORD: "hunter2-very-secret" } });
+    expect(text).toContain("secrets.DB_PASSWORD: is a literal value (19 characters, not shown)");
+    expect(text).not.toContain("hunter2");
+  });
+
+  it("GIVEN a secret-looking variable in env WHEN defined THEN it is refused as a literal secret", () => {
+    const text = refusal({ ...valid, env: { STRIPE_API_KEY: "sk_live_123" }, environments: { production: { env: { DB_PASSWORD: "x" } } } });
+    expect(text).toContain("env.STRIPE_API_KEY: looks like a secret given as a literal value");
+    expect(text).toContain("environments.production.env.DB_PASSWORD: looks like a secret");
+    expect(text).not.toContain("sk_live_123");
+  });
+});

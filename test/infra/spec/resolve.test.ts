@@ -1,0 +1,50 @@
+import { describe, expect, it } from "vitest";
+import { defineService, platformEnvironment, resolveServiceSpec } from "../../../infra/spec/index.js";
+
+describe("resolveServiceSpec", () => {
+  it("GIVEN a minimal spec WHEN resolved THEN every default is filled in", () => {
+    const spec = resolveServiceSpec(defineService({ name: "orders", build: {}, port: 8080 }), "staging", "1.2.3");
+    expect(spec).toMatchObject({
+      source: { kind: "build", dockerfile: "Dockerfile" },
+      version: "1.2.3",
+      health: { liveness: "/healthz", readiness: "/readyz" },
+      resources: { requests: { cpuMillis: 100, memoryMiB: 128 }, limits: { cpuMillis: 200, memoryMiB: 128 } },
+      scaling: { min: 2, max: 4, cpuPercent: 70, fixed: false },
+      expose: { kind: "internal" },
+      monitoring: { metricsPath: "/metrics", metricsPort: 8080, slo: { availability: 99.9, latencyMs: 500 }, owner: "platform" },
+    });
+  });
+
+  it("GIVEN environment overrides WHEN resolved per environment THEN only that environment changes", () => {
+    const definition = defineService({
+      name: "orders",
+      build: {},
+      port: 8080,
+      env: { LOG_LEVEL: "info", REGION: "eu" },
+      resources: { cpu: "250m", memory: "256Mi" },
+      environments: { production: { scaling: { min: 4, max: 4 }, resources: { memory: "1Gi" }, env: { LOG_LEVEL: "warn" } } },
+    });
+    const staging = resolveServiceSpec(definition, "staging", "1.0.0");
+    const production = resolveServiceSpec(definition, "production", "1.0.0");
+    expect(staging.env).toEqual({ LOG_LEVEL: "info", REGION: "eu" });
+    expect(production.env).toEqual({ LOG_LEVEL: "warn", REGION: "eu" });
+    expect(production.scaling).toMatchObject({ min: 4, max: 4, fixed: true });
+    expect(production.resources.requests).toEqual({ cpuMillis: 250, memoryMiB: 1024 });
+    expect(staging.resources.requests).toEqual({ cpuMillis: 250, memoryMiB: 256 });
+  });
+
+  it("GIVEN an image service WHEN resolved THEN its version is the image tag", () => {
+    expect(resolveServiceSpec(defineService({ name: "cache", image: "redis:7.4.1", port: 6379 }), "local", "0.0.0").version).toBe("7.4.1");
+  });
+
+  it("GIVEN dependencies WHEN the platform variables are made THEN each dependency gets a URL by its name", () => {
+    const spec = resolveServiceSpec(defineService({ name: "gateway", build: {}, port: 8080, dependsOn: ["order-store"], env: { LOG_LEVEL: "debug" } }), "local", "1.0.0");
+    expect(platformEnvironment(spec, "local", () => 9000)).toEqual({
+      SERVICE_NAME: "gateway",
+      PORT: "8080",
+      PLATFORM_ENVIRONMENT: "local",
+      ORDER_STORE_URL: "http://order-store:9000",
+      LOG_LEVEL: "debug",
+    });
+  });
+});

@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
 import { TerraformResource } from "../../cdk.js";
+import { PLATFORM_CONSTRUCT_ID } from "../../construct-paths.js";
 import type { KubernetesEnvironment } from "../../environments.js";
 import { platformEnvironment, type Catalogue } from "../../spec/index.js";
 import { KubernetesService } from "./kubernetes-service.js";
@@ -26,7 +27,7 @@ export class KubernetesTarget extends Construct {
       configPath: environment.kubernetes.configPath,
       configContext: environment.kubernetes.configContext,
     });
-    const isolation = new NamespaceIsolation(this, "platform", { environment });
+    const isolation = new NamespaceIsolation(this, PLATFORM_CONSTRUCT_ID, { environment });
     const portOf = (name: string) => catalogue.get(name).port;
     this.services = catalogue.services.map(
       (spec) =>

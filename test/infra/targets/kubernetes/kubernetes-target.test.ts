@@ -82,9 +82,9 @@ describe("Kubernetes target", () => {
   it("THEN the namespace denies all traffic by default and allows DNS", () => {
     const policies = resourcesOfType(stacks.staging!, "kubernetes_network_policy_v1").map((p) => p.values);
     const deny = policies.find((p) => p.metadata.name === "default-deny");
-    expect(deny.spec).toEqual({ pod_selector: {}, policy_types: ["Ingress", "Egress"] });
+    expect(deny?.spec).toEqual({ pod_selector: {}, policy_types: ["Ingress", "Egress"] });
     const dns = policies.find((p) => p.metadata.name === "allow-dns");
-    expect(dns.spec.egress[0].ports).toEqual([{ port: "53", protocol: "UDP" }, { port: "53", protocol: "TCP" }]);
+    expect(dns?.spec.egress[0].ports).toEqual([{ port: "53", protocol: "UDP" }, { port: "53", protocol: "TCP" }]);
   });
 
   it("THEN network rules allow exactly the dependency edges, and a service with no dependents receives no traffic from services", () => {

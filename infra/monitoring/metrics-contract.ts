@@ -1,0 +1,39 @@
+/**
+ * The metrics contract: the names and labels every service exposes on its metrics
+ * path. Written down once, here; the templates' code instruments itself with these
+ * names, and the alert rules and dashboards query them. This module has no imports, so
+ * that a service can bundle it into its image.
+ */
+export const METRICS_CONTRACT = {
+  /** Counter of finished HTTP requests. */
+  requests: {
+    name: "http_requests_total",
+    help: "HTTP requests served, by route, method and status code",
+    labels: ["route", "method", "status"],
+  },
+  /** Histogram of HTTP request durations, in seconds. */
+  duration: {
+    name: "http_request_duration_seconds",
+    help: "HTTP request duration in seconds, by route, method and status code",
+    labels: ["route", "method", "status"],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.75, 1, 2.5, 5, 10],
+  },
+  /** Counter of jobs a worker finished, by outcome ("success" or "failure"). */
+  jobs: {
+    name: "worker_jobs_total",
+    help: "Jobs processed by the worker, by outcome",
+    labels: ["outcome"],
+  },
+  /** Histogram of job durations, in seconds. */
+  jobDuration: {
+    name: "worker_job_duration_seconds",
+    help: "Job processing duration in seconds",
+    labels: ["outcome"],
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+  },
+  /** A status label value at or above this counts against the availability SLO. */
+  serverErrorStatus: 500,
+} as const;
+
+/** Labels the platform attaches to every scraped series (not set by services). */
+export const TARGET_LABELS = { service: "service", environment: "environment" } as const;

@@ -3,6 +3,8 @@ import { TerraformStack } from "./cdk.js";
 import type { Environment } from "./environments.js";
 import type { Catalogue } from "./spec/index.js";
 import { configureStateBackend } from "./state-backend.js";
+import type { RenderedFile } from "./monitoring/monitoring-files.js";
+import { DockerTarget } from "./targets/docker/docker-target.js";
 import { KubernetesTarget } from "./targets/kubernetes/kubernetes-target.js";
 
 /** Props of {@link PlatformStack}. */
@@ -10,6 +12,8 @@ export interface PlatformStackProps {
   readonly environment: Environment;
   /** The services, resolved for this environment. */
   readonly catalogue: Catalogue;
+  /** The environment's rendered monitoring files (see `renderMonitoringFiles`). */
+  readonly monitoringFiles: readonly RenderedFile[];
 }
 
 /**
@@ -26,6 +30,8 @@ export class PlatformStack extends TerraformStack {
     configureStateBackend(this, props.environment.backend);
     if (props.environment.target === "kubernetes") {
       new KubernetesTarget(this, "kubernetes", { environment: props.environment, catalogue: props.catalogue });
+    } else {
+      new DockerTarget(this, "docker", { environment: props.environment, catalogue: props.catalogue, monitoringFiles: props.monitoringFiles });
     }
   }
 }

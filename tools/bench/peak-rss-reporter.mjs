@@ -1,0 +1,16 @@
+// Preloaded by the benchmark (`--import` through NODE_OPTIONS) into every node process
+// of a measured command: at exit, each process appends "<pid> <peak RSS in KiB>" to the
+// file named by BENCH_PEAK_RSS_FILE. Plain JavaScript, so it loads without a TypeScript
+// loader (npx and the cdktf CLI run without one).
+import { appendFileSync } from "node:fs";
+
+const file = process.env.BENCH_PEAK_RSS_FILE;
+if (file) {
+  process.on("exit", () => {
+    try {
+      appendFileSync(file, `${process.pid} ${process.resourceUsage().maxRSS}\n`);
+    } catch {
+      // A measurement without this process's figure beats a failing command.
+    }
+  });
+}

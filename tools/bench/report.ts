@@ -1,0 +1,219 @@
+/**
+ * The benchmark's results: the JSON shape `--json` writes (documented in
+ * docs/BENCHMARKS.md) and its Markdown rendering.
+ */
+
+/**
+ * A measured figure: a number, or a string that starts with "not available" and says
+ * why (skipped, tool missing, command failed, not enough sizes ...).
+ */
+export type Figure = number | string;
+
+/** A figure that could not be measured, with the reason. */
+export function notAvailable(reason: string): string {
+  return `not available (${reason})`;
+}
+
+/** Whether a figure holds a number. */
+export function isMeasured(figure: Figure): figure is number {
+  return typeof figure === "number";
+}
+
+/** Median and range of the measured runs. */
+export interface Spread {
+  readonly median: Figure;
+  readonly min: Figure;
+  readonly max: Figure;
+  /** Every measured run, in order; empty when not measured. */
+  readonly samples: readonly number[];
+}
+
+/** One measured command. */
+export interface Measurement {
+  /** The command, as run (no npm wrapper unless it says npm). */
+  readonly command: string;
+  /** Measured runs (warm-up runs not counted); 0 when not measured. */
+  readonly runs: number;
+  /** Wall time from spawn to exit, node start-up included. */
+  readonly wallMs: Spread;
+  /** Peak resident memory of the largest node process the command ran, in MiB. */
+  readonly peakRssMiB: Spread;
+}
+
+/** A synth of a synthetic catalogue of one size. */
+export interface CatalogueMeasurement extends Measurement {
+  readonly services: number;
+  /** Median wall time divided by the number of services. */
+  readonly msPerService: Figure;
+}
+
+/** How synth time grows with the number of services. */
+export interface Linearity {
+  /** Least-squares slope of median wall time over services: the cost of one more service. */
+  readonly slopeMsPerService: Figure;
+  /** The line's value at zero services: start-up and fixed costs. */
+  readonly interceptMs: Figure;
+  /** R² of that line over the sizes (1 is a perfect line). */
+  readonly rSquared: Figure;
+  /** Extra time per extra service between consecutive sizes. */
+  readonly marginal: ReadonlyArray<{ readonly fromServices: number; readonly toServices: number; readonly msPerService: Figure }>;
+  /** The last marginal per-service time divided by the first: about 1 when linear, above 1 when it grows faster. */
+  readonly marginalRatio: Figure;
+}
+
+/** `infra:diff` between two synthetic catalogues of the same size. */
+export interface InfraDiffMeasurement extends Measurement {
+  readonly services: number;
+  /** Median wall time minus two median synths of a catalogue of that size (measured above). */
+  readonly onTopOfTwoSynthsMs: Figure;
+  /** Median of the synth phase infra-diff reports itself (it synthesizes both sides at once). */
+  readonly ownSynthPhaseMs: Figure;
+  /** Median wall time minus that synth phase: checkouts, comparison, rendering, start-up. */
+  readonly onTopOfOwnSynthPhaseMs: Figure;
+}
+
+/** One target of issue 8 and whether this run met it. */
+export interface TargetResult {
+  readonly name: string;
+  /** The target, for people: "< 1.5 s". */
+  readonly target: string;
+  readonly measured: Figure;
+  /** Unit of `measured`. */
+  readonly unit: "ms" | "MiB" | "x" | "R²";
+  readonly met: boolean | "not available";
+}
+
+/** What `npm run bench -- --json FILE` writes. */
+export interface BenchReport {
+  readonly schemaVersion: 1;
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly machine: {
+    readonly cpus: number;
+    readonly cpuModel: string;
+    readonly memoryMiB: number;
+    readonly node: string;
+    readonly platform: string;
+    /** os.loadavg() (1, 5, 15 minutes) when the benchmark started and when it ended. */
+    readonly loadAverageAtStart: readonly number[];
+    readonly loadAverageAtEnd: readonly number[];
+  };
+  /** The commit measured; `dirty` when the working tree had changes. */
+  readonly repository: { readonly commit: string; readonly dirty: boolean };
+  readonly settings: {
+    readonly runs: number;
+    readonly warmup: number;
+    readonly cdktfRuns: number;
+    readonly infraDiffRuns: number;
+    readonly sizes: readonly number[];
+    readonly infraDiffServices: number;
+    readonly skipped: readonly string[];
+  };
+  /** `npm run synth` of the example catalogue (the script's command, without npm). */
+  readonly exampleSynth: Measurement;
+  /** `npx cdktf synth` of the same app, in the same run. */
+  readonly cdktfSynth: Measurement;
+  /** cdktf's median over synth's median: how many times faster the direct synth is. */
+  readonly cdktfRatio: Figure;
+  readonly catalogues: readonly CatalogueMeasurement[];
+  readonly linearity: Linearity;
+  readonly infraDiff: InfraDiffMeasurement;
+  /** `npm run new:service -- <name> --no-install` (the script's command, without npm), in a fresh copy each run. */
+  readonly newService: Measurement;
+  /** `npm test`, once. */
+  readonly npmTest: Measurement;
+  readonly targets: readonly TargetResult[];
+  /** Commands that failed, with the end of their output. */
+  readonly failures: readonly string[];
+}
+
+/** A measurement that did not happen, with every figure saying why. */
+export function unmeasured(command: string, reason: string): Measurement {
+  const spread: Spread = { median: notAvailable(reason), min: notAvailable(reason), max: notAvailable(reason), samples: [] };
+  return { command, runs: 0, wallMs: spread, peakRssMiB: spread };
+}
+
+function seconds(ms: Figure): string {
+  return isMeasured(ms) ? `${(ms / 1000).toFixed(2)} s` : ms;
+}
+
+function spreadCell(spread: Spread, format: (value: number) => string, unit: string): string {
+  if (!isMeasured(spread.median)) return String(spread.median);
+  const range = isMeasured(spread.min) && isMeasured(spread.max) && spread.samples.length > 1 ? ` (${format(spread.min)}–${format(spread.max)})` : "";
+  return `${format(spread.median)} ${unit}${range}`;
+}
+
+const wallCell = (spread: Spread) => spreadCell(spread, (ms) => (ms / 1000).toFixed(2), "s");
+const rssCell = (spread: Spread) => spreadCell(spread, (mib) => mib.toFixed(0), "MiB");
+
+function formatMeasured(target: TargetResult): string {
+  if (!isMeasured(target.measured)) return target.measured;
+  switch (target.unit) {
+    case "ms":
+      return seconds(target.measured);
+    case "MiB":
+      return `${target.measured.toFixed(0)} MiB`;
+    case "x":
+      return `${target.measured.toFixed(1)}x`;
+    case "R²":
+      return `R² ${target.measured.toFixed(4)}`;
+  }
+}
+
+/** The report as Markdown: the measurements, the growth with catalogue size, and the targets. */
+export function renderMarkdown(report: BenchReport): string {
+  const row = (cells: readonly (string | number)[]) => `| ${cells.join(" | ")} |`;
+  const measurementRow = (name: string, m: Measurement) => {
+    const wall = wallCell(m.wallMs);
+    const rss = rssCell(m.peakRssMiB);
+    return row([name, m.runs, wall, rss === wall ? "–" : rss]);
+  };
+  const lines: string[] = [];
+  const load = (values: readonly number[]) => values.map((v) => v.toFixed(2)).join(", ");
+  lines.push(
+    `Measured ${report.startedAt} on ${report.machine.cpus} × ${report.machine.cpuModel}, ${report.machine.memoryMiB} MiB, node ${report.machine.node};` +
+      ` load average ${load(report.machine.loadAverageAtStart)} at the start, ${load(report.machine.loadAverageAtEnd)} at the end;` +
+      ` commit ${report.repository.commit}${report.repository.dirty ? " (with uncommitted changes)" : ""};` +
+      ` ${report.settings.warmup} warm-up run(s) before the measured ones.`,
+    "",
+    row(["measurement", "runs", "wall time, median (min–max)", "peak RSS, median (min–max)"]),
+    row(["---", "---:", "---:", "---:"]),
+    measurementRow("`npm run synth`, example catalogue (node directly)", report.exampleSynth),
+    measurementRow("`npx cdktf synth`, same app", report.cdktfSynth),
+    ...report.catalogues.map((c) => measurementRow(`synth, ${c.services} synthetic services`, c)),
+    measurementRow(`\`infra:diff\`, two ${report.infraDiff.services}-service commits`, report.infraDiff),
+    measurementRow("`new:service -- <name> --no-install`", report.newService),
+    measurementRow("`npm test`", report.npmTest),
+    "",
+  );
+  lines.push(
+    `Direct synth vs \`npx cdktf synth\`: ${isMeasured(report.cdktfRatio) ? `${report.cdktfRatio.toFixed(1)}x faster` : report.cdktfRatio}.`,
+    "",
+    row(["services", "ms per service (median / services)", "extra ms per extra service"]),
+    row(["---:", "---:", "---:"]),
+    ...report.catalogues.map((c, i) => {
+      const marginal = report.linearity.marginal.find((m) => m.toServices === c.services);
+      const previous = i > 0 ? report.catalogues[i - 1] : undefined;
+      const marginalText = marginal && previous ? `${formatNumber(marginal.msPerService, 1)} (from ${previous.services})` : "";
+      return row([c.services, formatNumber(c.msPerService, 1), marginalText]);
+    }),
+    "",
+    `Least-squares line over the sizes: ${formatNumber(report.linearity.slopeMsPerService, 2)} ms per service + ${formatNumber(report.linearity.interceptMs, 0)} ms fixed, R² ${formatNumber(report.linearity.rSquared, 4)};` +
+      ` last over first marginal cost per service: ${formatNumber(report.linearity.marginalRatio, 2)}.`,
+    "",
+    isMeasured(report.infraDiff.wallMs.median)
+      ? `\`infra:diff\` on top of two ${report.infraDiff.services}-service synths (median total minus twice the median synth of that size): ${seconds(report.infraDiff.onTopOfTwoSynthsMs)};` +
+          ` its own synth phase (both sides at once, as it reports it): ${seconds(report.infraDiff.ownSynthPhaseMs)}, the rest (checkouts, comparison, start-up): ${seconds(report.infraDiff.onTopOfOwnSynthPhaseMs)}.`
+      : `\`infra:diff\`: ${report.infraDiff.wallMs.median}.`,
+    "",
+    row(["target", "wanted", "measured", "result"]),
+    row(["---", "---", "---:", "---"]),
+    ...report.targets.map((t) => row([t.name, t.target, formatMeasured(t), t.met === "not available" ? "not available" : t.met ? "met" : "**missed**"])),
+  );
+  if (report.failures.length > 0) lines.push("", "Failed commands:", "", ...report.failures.map((f) => `- ${f.split("\n")[0]}`));
+  return `${lines.join("\n")}\n`;
+}
+
+function formatNumber(figure: Figure, digits: number): string {
+  return isMeasured(figure) ? figure.toFixed(digits) : figure;
+}

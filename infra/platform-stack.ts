@@ -1,9 +1,10 @@
 import type { Construct } from "constructs";
-import { TerraformElement, TerraformOutput, TerraformStack, deepMerge, resolveTokens } from "./cdk.js";
+import { TerraformElement, TerraformOutput, TerraformStack, deepMerge } from "./cdk.js";
 import type { Environment } from "./environments.js";
 import type { Catalogue } from "./spec/index.js";
 import { configureStateBackend } from "./state-backend.js";
 import type { RenderedFile } from "./monitoring/monitoring-files.js";
+import { resolveStackValue } from "./token-resolution.js";
 import { DockerTarget } from "./targets/docker/docker-target.js";
 import { KubernetesTarget } from "./targets/kubernetes/kubernetes-target.js";
 
@@ -61,15 +62,15 @@ export class PlatformStack extends TerraformStack {
       cloud: undefined,
       ...(Object.keys(rawOverrides).length > 0 ? { overrides: { stack: Object.keys(rawOverrides) } } : {}),
     };
-    for (const element of elements) deepMerge(metadata, resolveTokens(this, element.toMetadata()));
+    for (const element of elements) deepMerge(metadata, resolveStackValue(this, element.toMetadata()));
     const outputs = {};
     for (const element of elements) {
       if (!TerraformOutput.isTerraformOutput(element)) continue;
       deepMerge(outputs, element.node.path.split("/").reduceRight<any>((inner, part) => ({ [part]: Object.keys(inner).length === 0 ? element.friendlyUniqueId : inner }), {}));
     }
     const tf: Record<string, unknown> = { "//": { metadata, outputs } };
-    for (const element of elements) deepMerge(tf, resolveTokens(this, element.toTerraform()));
-    deepMerge(tf, resolveTokens(this, rawOverrides));
+    for (const element of elements) deepMerge(tf, resolveStackValue(this, element.toTerraform()));
+    deepMerge(tf, resolveStackValue(this, rawOverrides));
     return tf;
   }
 }

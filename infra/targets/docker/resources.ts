@@ -1,8 +1,19 @@
 /**
- * The Docker provider's resources this target uses, each imported from its own module.
+ * The Docker provider's resources this target uses, each loaded from its own module,
+ * with `require` (see `requireCommonJs` in infra/cdk.ts: no export scan of CommonJS).
  */
-export { DockerProvider } from "@cdktf/provider-docker/lib/provider/index.js";
-export { Image } from "@cdktf/provider-docker/lib/image/index.js";
-export { Container } from "@cdktf/provider-docker/lib/container/index.js";
+import { requireCommonJs } from "../../cdk.js";
+import type * as ProviderModule from "@cdktf/provider-docker/lib/provider/index.js";
+import type * as ImageModule from "@cdktf/provider-docker/lib/image/index.js";
+import type * as ContainerModule from "@cdktf/provider-docker/lib/container/index.js";
+import type * as NetworkModule from "@cdktf/provider-docker/lib/network/index.js";
+
+export const { DockerProvider } = requireCommonJs("@cdktf/provider-docker/lib/provider/index.js") as typeof ProviderModule;
+export const { Image } = requireCommonJs("@cdktf/provider-docker/lib/image/index.js") as typeof ImageModule;
+export const { Container } = requireCommonJs("@cdktf/provider-docker/lib/container/index.js") as typeof ContainerModule;
+export const { Network } = requireCommonJs("@cdktf/provider-docker/lib/network/index.js") as typeof NetworkModule;
+export type DockerProvider = ProviderModule.DockerProvider;
+export type Image = ImageModule.Image;
+export type Container = ContainerModule.Container;
 export type { ContainerNetworksAdvanced } from "@cdktf/provider-docker/lib/container/index.js";
-export { Network } from "@cdktf/provider-docker/lib/network/index.js";
+export type Network = NetworkModule.Network;

@@ -7,7 +7,7 @@ import { BURN_RATE_WINDOWS, LATENCY_OBJECTIVE_PERCENT, errorBudget, latencyBucke
 /**
  * Unit tests of a service's alert rules, in the format of `promtool test rules`,
  * generated from its SLO so that every service's own thresholds are exercised:
- * - healthy: half the error budget and half the latency budget for 3 hours: nothing fires;
+ * - healthy: half the error budget and half the latency budget for 130 minutes: nothing fires;
  * - fast error spike: the page fires within the 1h window, at the minute the
  *   arithmetic of the thresholds says;
  * - slow error burn (4.5x the budget): only the ticket fires, for hours;
@@ -44,7 +44,7 @@ const SLOW_BURN_FACTOR = 4.5;
  * Length of the steady scenarios, in minutes: past the 2h window of the tickets, short
  * enough that promtool evaluates a service's tests in about two seconds.
  */
-const STEADY_MINUTES = 180;
+const STEADY_MINUTES = 130;
 /** The minute each replica of the dead-target scenario stops answering. */
 const DEATH_MINUTES = [10, 30] as const;
 

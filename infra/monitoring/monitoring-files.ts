@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { stringify } from "yaml";
 import type { DockerEnvironment, Environment, KubernetesEnvironment } from "../environments.js";
 import type { Catalogue, ServiceSpec } from "../spec/index.js";
@@ -17,17 +16,10 @@ export interface RenderedFile {
 /** Where the rendered monitoring files of an environment live, relative to its stack folder. */
 export const MONITORING_DIR_FROM_STACK = "../../monitoring";
 
-/** The folder of an environment's monitoring files, relative to the cdktf output folder. */
-export function monitoringDir(environment: string): string {
-  return `monitoring/${environment}`;
-}
-
-/** The port the Prometheus container listens on, inside its network. */
-export const PROMETHEUS_CONTAINER_PORT = 9090;
-
 /**
- * Where a local Grafana container mounts the rendered files (read-only): the
- * provisioning folder, and the dashboards folder the provisioning points at.
+ * Where the rendered files go in a local Grafana container (mounted, or copied into its
+ * image like the Prometheus one): the provisioning folder, and the dashboards folder the
+ * provisioning points at.
  */
 export const LOCAL_GRAFANA_MOUNTS = {
   provisioning: { from: "grafana/provisioning", to: "/etc/grafana/provisioning" },
@@ -57,11 +49,12 @@ export function renderRulesFile(spec: ServiceSpec, environment: Environment): st
 
 /**
  * The monitoring files of one environment, for reviewers, tools and (on Docker) the
- * local Prometheus, which mounts the folder read-only at /etc/prometheus:
+ * local Prometheus, whose image holds the folder at /etc/prometheus:
  * - every environment: `rules/<service>.yml` (the same rules the PrometheusRule of
  *   Kubernetes holds), `rule-tests/<service>.yml` (`promtool test rules` input) and
  *   `dashboards/<service>.json`;
- * - local: `prometheus.yml` and the Grafana provisioning under `grafana/provisioning/`;
+ * - local: `prometheus.yml`, the `Dockerfile` of the Prometheus image, and the Grafana
+ *   provisioning under `grafana/provisioning/`;
  * - Kubernetes: `servicemonitors/<service>.yml`, or with PLATFORM_SCRAPE=annotations,
  *   `scrape-config.yml`, the job to add to the cluster's Prometheus.
  */
@@ -77,27 +70,26 @@ export function renderMonitoringFiles(environment: Environment, catalogue: Catal
   }
   if (environment.target === "docker") files.push(...localFiles(environment, catalogue));
   else files.push(...kubernetesFiles(environment, catalogue));
-  return files.sort((a, b) => a.path.localeCompare(b.path));
-}
-
-/** A digest of the files: a container that mounts them can carry it, to be replaced when they change. */
-export function digestOfFiles(files: readonly RenderedFile[]): string {
-  const hash = createHash("sha256");
-  for (const file of [...files].sort((a, b) => a.path.localeCompare(b.path))) hash.update(`${file.path}\0${file.content}\0`);
-  return hash.digest("hex");
+  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
 function localFiles(environment: DockerEnvironment, catalogue: Catalogue): RenderedFile[] {
   const header = `Rendered by npm run synth for the ${environment.name} environment; do not edit.`;
   return [
     { path: "prometheus.yml", content: toYaml(localPrometheusConfig(environment, catalogue), header) },
+    // The local Prometheus image is this folder on top of the pinned Prometheus image,
+    // so the container needs no bind mount and keeps a read-only root file system.
+    {
+      path: "Dockerfile",
+      content: `ARG PROMETHEUS_IMAGE=${environment.docker.prometheusImage}\nFROM \${PROMETHEUS_IMAGE}\nCOPY --chown=65534:65534 . /etc/prometheus/\n`,
+    },
     {
       path: `${LOCAL_GRAFANA_MOUNTS.provisioning.from}/datasources/prometheus.yml`,
       content: toYaml(
         {
           apiVersion: 1,
           datasources: [
-            { name: "Prometheus", type: "prometheus", uid: "prometheus", access: "proxy", url: `http://${prometheusContainerName(environment)}:${PROMETHEUS_CONTAINER_PORT}`, isDefault: true, editable: false },
+            { name: "Prometheus", type: "prometheus", uid: "prometheus", access: "proxy", url: `http://${prometheusContainerName(environment)}:${environment.docker.prometheusPort}`, isDefault: true, editable: false },
           ],
         },
         header,

@@ -1,47 +1,75 @@
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { runCli } from "../support/cli.js";
+import { copyRepository } from "../support/repo-copy.js";
+import { ROOT } from "../support/cli.js";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const repositoryServices = readdirSync(path.join(root, "services")).filter((name) => existsSync(path.join(root, "services", name, "service.ts"))).sort();
+const cleanup: string[] = [];
+afterAll(() => cleanup.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
-describe("npm run synth", () => {
-  let outdir: string;
-  let localDir: string;
-  let inodeBefore: number;
-  let run: ReturnType<typeof spawnSync>;
+function scratch(prefix: string): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  cleanup.push(dir);
+  return dir;
+}
 
-  beforeAll(() => {
-    // GIVEN an output folder left by an earlier synth, with the files of a service since deleted
-    outdir = mkdtempSync(path.join(os.tmpdir(), "platform-synth-cli-"));
-    localDir = path.join(outdir, "monitoring", "local");
-    mkdirSync(path.join(localDir, "rules"), { recursive: true });
-    mkdirSync(path.join(localDir, "servicemonitors"), { recursive: true });
-    writeFileSync(path.join(localDir, "rules", "deleted-service.yml"), "groups: []\n");
-    writeFileSync(path.join(localDir, "servicemonitors", "stale.yml"), "{}\n");
-    inodeBefore = statSync(localDir).ino;
-    // WHEN synth runs as a user runs it
-    run = spawnSync(process.execPath, ["--import", "tsx", "infra/main.ts"], { cwd: root, env: { ...process.env, CDKTF_OUTDIR: outdir }, encoding: "utf8", timeout: 60_000 });
-  });
-  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
-
-  it("THEN it exits 0 and writes the monitoring files of every environment next to the stacks", () => {
-    expect(run.status, String(run.stderr)).toBe(0);
+describe("npm run synth (infra/main.ts)", () => {
+  it("GIVEN the example catalogue WHEN synthesized THEN every environment's stack and the local monitoring files are written", async () => {
+    const outdir = scratch("synth-out-");
+    const run = await runCli("infra/main.ts", [], { env: { ...process.env, CDKTF_OUTDIR: outdir } });
+    expect(run.stderr).toMatch(/synthesized local, staging, production \(\d+ services\) in \d+\.\d+s/);
+    expect(run.status).toBe(0);
     for (const environment of ["local", "staging", "production"]) {
-      expect(existsSync(path.join(outdir, "stacks", environment, "cdk.tf.json"))).toBe(true);
-      expect(readdirSync(path.join(outdir, "monitoring", environment, "rules")).sort()).toEqual(repositoryServices.map((name) => `${name}.yml`));
-      expect(readdirSync(path.join(outdir, "monitoring", environment, "dashboards")).sort()).toEqual(repositoryServices.map((name) => `${name}.json`));
+      const stack = JSON.parse(readFileSync(path.join(outdir, "stacks", environment, "cdk.tf.json"), "utf8"));
+      expect(stack["//"].metadata.stackName).toBe(environment);
     }
-    expect(existsSync(path.join(localDir, "prometheus.yml"))).toBe(true);
+    expect(existsSync(path.join(outdir, "monitoring", "local", "prometheus.yml"))).toBe(true);
   });
 
-  it("THEN the files of deleted services are gone, but the folder the local Prometheus mounts is the same folder", () => {
-    expect(existsSync(path.join(localDir, "rules", "deleted-service.yml"))).toBe(false);
-    expect(existsSync(path.join(localDir, "servicemonitors"))).toBe(false);
-    expect(statSync(localDir).ino).toBe(inodeBefore);
-    expect(readdirSync(localDir).filter((name) => name.includes(".tmp"))).toEqual([]);
+  it("GIVEN monitoring files of a deleted service WHEN synthesized THEN every environment's folder holds the rules and dashboards of exactly the current services", async () => {
+    const outdir = scratch("synth-monitoring-");
+    mkdirSync(path.join(outdir, "monitoring", "local", "rules"), { recursive: true });
+    writeFileSync(path.join(outdir, "monitoring", "local", "rules", "deleted-service.yml"), "groups: []\n");
+    const run = await runCli("infra/main.ts", [], { env: { ...process.env, CDKTF_OUTDIR: outdir } });
+    expect(run.status, run.stderr).toBe(0);
+    const services = readdirSync(path.join(ROOT, "services")).filter((name) => existsSync(path.join(ROOT, "services", name, "service.ts"))).sort();
+    for (const environment of ["local", "staging", "production"]) {
+      expect(readdirSync(path.join(outdir, "monitoring", environment, "rules")).sort()).toEqual(services.map((name) => `${name}.yml`));
+      expect(readdirSync(path.join(outdir, "monitoring", environment, "rule-tests")).sort()).toEqual(services.map((name) => `${name}.yml`));
+      expect(readdirSync(path.join(outdir, "monitoring", environment, "dashboards")).sort()).toEqual(services.map((name) => `${name}.json`));
+    }
+    expect(readdirSync(path.join(outdir, "monitoring", "staging", "servicemonitors")).sort()).toEqual(services.map((name) => `${name}.yml`));
+  });
+
+  it("GIVEN a service file with several problems WHEN synthesized THEN it exits 1 naming the file, each field, value and what is accepted", async () => {
+    const repo = copyRepository();
+    cleanup.push(repo);
+    writeFileSync(
+      path.join(repo, "services", "orders", "service.ts"),
+      `import { defineService } from "../../infra/spec/index.js";\nexport default defineService({ name: "orders", build: {}, port: 0, scaling: { min: 3, max: 1 } });\n`,
+    );
+    const run = await runCli("infra/main.ts", [], { cwd: repo, env: { ...process.env, CDKTF_OUTDIR: scratch("synth-bad-") } });
+    expect(run.stderr).toContain("synth failed:");
+    expect(run.stderr).toContain("services/orders/service.ts: port: must be a whole number from 1 to 65535 (got 0)");
+    expect(run.stderr).toContain("services/orders/service.ts: scaling.min: must be at most scaling.max (1); min === max means a fixed replica count (got 3)");
+    expect(run.status).toBe(1);
+  });
+
+  it("GIVEN a dependency on a service that does not exist WHEN synthesized THEN the dependent's file and the known services are named", async () => {
+    const repo = copyRepository();
+    cleanup.push(repo);
+    const file = path.join(repo, "services", "orders", "service.ts");
+    writeFileSync(file, readFileSync(file, "utf8").replace('dependsOn: ["catalog"]', 'dependsOn: ["catalog", "billing"]'));
+    const run = await runCli("infra/main.ts", [], { cwd: repo, env: { ...process.env, CDKTF_OUTDIR: scratch("synth-bad-") } });
+    expect(run.stderr).toMatch(/services\/orders\/service\.ts: dependsOn\[1\]: is not a service; known services: catalog, gateway, orders.* \(got "billing"\)/);
+    expect(run.status).toBe(1);
+  });
+
+  it("GIVEN --help WHEN asked THEN it prints its usage and exits 0", async () => {
+    const run = await runCli("infra/main.ts", ["--help"]);
+    expect(run.stdout).toContain("Usage: npm run synth");
+    expect(run.status).toBe(0);
   });
 });

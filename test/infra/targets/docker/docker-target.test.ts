@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { loadEnvironments } from "../../../../infra/environments.js";
 import { renderMonitoringFiles } from "../../../../infra/monitoring/monitoring-files.js";
 import { resolveCatalogue } from "../../../../infra/spec/index.js";
@@ -127,7 +128,7 @@ describe("Docker target (local)", () => {
     const [environment] = loadEnvironments({});
     const catalogue = resolveCatalogue(exampleServices(), "local", ["local", "staging", "production"]);
     const files = renderMonitoringFiles(environment!, catalogue);
-    const config = JSON.parse(files.find((f) => f.path === "prometheus.yml")!.content);
+    const config = parse(files.find((f) => f.path === "prometheus.yml")!.content);
     expect(config.scrape_configs.map((job: any) => [job.job_name, job.static_configs[0].targets])).toEqual([
       ["catalog", ["platform-local-catalog-1:8080", "platform-local-catalog-2:8080"]],
       ["gateway", ["platform-local-gateway-1:8082", "platform-local-gateway-2:8082"]],
@@ -135,5 +136,14 @@ describe("Docker target (local)", () => {
     ]);
     const prometheus = resourcesOfType(local, "docker_container").find((r) => r.values.name === "platform-local-prometheus")!.values;
     expect(prometheus).toMatchObject({ read_only: true, user: "65534:65534", capabilities: { drop: ["ALL"] }, security_opts: ["no-new-privileges:true"] });
+  });
+});
+
+describe("Docker target healthcheck of an image without node", () => {
+  it("GIVEN an image service with health.dockerCheck WHEN synthesized THEN Docker runs that command", () => {
+    const local = synthPlatform([service({ name: "cache", image: "redis:7.4.1", port: 6379, health: { dockerCheck: ["redis-cli", "ping"] } })]).local!;
+    const [cache] = containersOf(local, "cache");
+    expect(cache!.healthcheck.test).toEqual(["CMD", "redis-cli", "ping"]);
+    expect(resourcesOfType(local, "docker_image").find((r) => r.values.name === "redis:7.4.1")!.values.keep_locally).toBe(true);
   });
 });

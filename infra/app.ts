@@ -1,5 +1,6 @@
 import { App } from "./cdk.js";
 import type { Environment } from "./environments.js";
+import { GuardrailsRun } from "./guardrails/index.js";
 import { PlatformStack } from "./platform-stack.js";
 import { SpecError, resolveCatalogue, type Catalogue, type DiscoveredService } from "./spec/index.js";
 
@@ -17,6 +18,8 @@ export interface PlatformApp {
   readonly stacks: readonly PlatformStack[];
   /** The catalogue of each environment, by environment name. */
   readonly catalogues: ReadonlyMap<string, Catalogue>;
+  /** The guardrails: every stack's findings once `app.synth()` ran. */
+  readonly guardrails: GuardrailsRun;
 }
 
 /**
@@ -42,6 +45,7 @@ export function buildPlatformApp(props: PlatformAppProps): PlatformApp {
   }
 
   const app = new App({ outdir: props.outdir, stackTraces: false });
-  const stacks = props.environments.map((environment) => new PlatformStack(app, { environment, catalogue: catalogues.get(environment.name)! }));
-  return { app, stacks, catalogues };
+  const guardrails = new GuardrailsRun();
+  const stacks = props.environments.map((environment) => new PlatformStack(app, { environment, catalogue: catalogues.get(environment.name)!, guardrails }));
+  return { app, stacks, catalogues, guardrails };
 }

@@ -252,7 +252,9 @@ export function selectorMatches(selector: LabelSelector, labels: Readonly<Record
 /** Renders a selector for messages: `app.kubernetes.io/name=orders`. */
 export function showSelector(selector: LabelSelector): string {
   const parts = [
-    ...Object.entries(selector.matchLabels).map(([k, v]) => `${k}=${v}`),
+    ...Object.entries(selector.matchLabels)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([k, v]) => `${k}=${v}`),
     ...selector.expressions.map((e) => `${e.key} ${e.operator} (${e.values.join(", ")})`),
   ];
   return parts.length > 0 ? parts.join(", ") : "(every pod)";

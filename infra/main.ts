@@ -3,20 +3,22 @@
  * to cdktf.out/stacks/<env>/cdk.tf.json. `npm run synth` runs it with node directly;
  * `cdktf synth`, `cdktf deploy` and `cdktf diff` run it through cdktf.json.
  */
-import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildPlatformApp } from "./app.js";
+import { withoutTokenTraces } from "./cdk.js";
 import { discoverServices } from "./discover-services.js";
 import { EnvironmentConfigError, loadEnvironments } from "./environments.js";
 import { ALL_ENVIRONMENTS, formatFinding, isBlocking, renderReport, renderSummary, type GuardrailsRun } from "./guardrails/index.js";
+import { replaceFolder } from "./output-files.js";
 import { SpecError } from "./spec/index.js";
 
 const USAGE = `Usage: npm run synth [-- --help]
 
 Synthesizes every environment (local, staging, production) to
 cdktf.out/stacks/<env>/cdk.tf.json, from every services/<name>/service.ts, and
-checks each with the guardrails: one line per finding, a summary table, and a
+writes each environment's monitoring files to cdktf.out/monitoring/<env>/. Checks
+each environment with the guardrails: one line per finding, a summary table, and a
 report per environment in cdktf.out/guardrails/<env>.json.
 Exits 0 on success, 1 when a service spec or a setting is invalid or a guardrail
 finds an error that no service spec suppresses.
@@ -37,8 +39,12 @@ async function main(): Promise<number> {
     const environments = loadEnvironments(process.env);
     const services = await discoverServices(root);
     const outdir = process.env.CDKTF_OUTDIR ?? path.join(root, "cdktf.out");
-    const { app, stacks, guardrails } = buildPlatformApp({ services, environments, outdir });
-    app.synth();
+    const { stacks, monitoringFiles, guardrails } = withoutTokenTraces(() => {
+      const built = buildPlatformApp({ services, environments, outdir });
+      built.app.synth();
+      return built;
+    });
+    for (const [environment, files] of monitoringFiles) replaceFolder(path.join(outdir, "monitoring", environment), files);
     const blocking = reportGuardrails(guardrails, outdir);
     const seconds = ((performance.now() - started) / 1000).toFixed(2);
     if (blocking > 0) {
@@ -68,19 +74,12 @@ function reportGuardrails(guardrails: GuardrailsRun, outdir: string): number {
   if (guardrails.suppressionFindings.length > 0) rows.push({ label: `suppressions (${ALL_ENVIRONMENTS})`, findings: [...guardrails.suppressionFindings] });
   console.error(renderSummary(rows, guardrails.rules.length));
 
-  const reportDir = path.join(outdir, "guardrails");
-  mkdirSync(reportDir, { recursive: true });
-  for (const environment of guardrails.environments) {
-    writeFileAtomically(path.join(reportDir, `${environment}.json`), renderReport(environment, guardrails.findingsOf(environment), guardrails.rules.length));
-  }
+  // Written whole or not at all (a temp folder, then a rename): a reader never sees half a report.
+  replaceFolder(
+    path.join(outdir, "guardrails"),
+    guardrails.environments.map((environment) => ({ path: `${environment}.json`, content: renderReport(environment, guardrails.findingsOf(environment), guardrails.rules.length) })),
+  );
   return findings.filter(isBlocking).length;
-}
-
-/** Writes a file whole or not at all: a reader never sees half a report. */
-function writeFileAtomically(file: string, content: string): void {
-  const temporary = `${file}.${process.pid}.tmp`;
-  writeFileSync(temporary, content);
-  renameSync(temporary, file);
 }
 
 process.exitCode = await main();

@@ -15,6 +15,7 @@ import {
   type GuardrailRule,
   type RuleOutcome,
 } from "../../infra/guardrails/index.js";
+import { renderMonitoringFiles } from "../../infra/monitoring/monitoring-files.js";
 import { PlatformStack } from "../../infra/platform-stack.js";
 import { resolveCatalogue, type DiscoveredService } from "../../infra/spec/index.js";
 import { exampleServices } from "./platform.js";
@@ -49,7 +50,12 @@ export function guardrailsFixture(environment: string, services: readonly Discov
   const environments = loadEnvironments(variables);
   const chosen = environments.find((e) => e.name === environment)!;
   const catalogue = resolveCatalogue(services, environment, environments.map((e) => e.name));
-  const stack = new PlatformStack(new App({ outdir: OUTDIR, stackTraces: false }), { environment: chosen, catalogue, guardrails: new GuardrailsRun() });
+  const stack = new PlatformStack(new App({ outdir: OUTDIR, stackTraces: false }), {
+    environment: chosen,
+    catalogue,
+    monitoringFiles: renderMonitoringFiles(chosen, catalogue),
+    guardrails: new GuardrailsRun(),
+  });
   const ruleEnvironment = ruleEnvironmentOf(stack.environment, catalogue);
 
   const resource = (constructPath: string) => resourceAt(stack, constructPath);

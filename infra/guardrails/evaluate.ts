@@ -46,7 +46,7 @@ export function evaluateStack(stack: SynthesizedStack, environment: RuleEnvironm
       for (const problem of outcome.problems) {
         findings.push({
           rule: rule.id,
-          level: problem.unresolved ? "warning" : rule.level,
+          level: problem.unverifiable ? "warning" : rule.level,
           environment: environment.name,
           service: resource.service,
           resource: resource.address,
@@ -65,7 +65,7 @@ export function evaluateStack(stack: SynthesizedStack, environment: RuleEnvironm
     for (const problem of outcome.problems) {
       findings.push({
         rule: rule.id,
-        level: problem.unresolved ? "warning" : rule.level,
+        level: problem.unverifiable ? "warning" : rule.level,
         environment: environment.name,
         resource: TERRAFORM_BLOCK_ADDRESS,
         path: "",

@@ -169,12 +169,11 @@ export class KubernetesIndex {
       const spec = block(autoscaler.values.spec);
       const min = spec?.min_replicas ?? 1;
       const max = spec?.max_replicas;
-      const unresolved = [min, max].find(isUnresolved);
-      return { min: asInteger(min), max: asInteger(max), source: autoscaler.address, unresolved };
+      return { min: asInteger(min), max: asInteger(max), source: autoscaler.address, unresolved: firstUnresolved([min, max]) };
     }
     const replicas = block(owner.resource.values.spec)?.replicas ?? 1;
     const count = asInteger(replicas);
-    return { min: count, max: count, source: "spec.replicas", unresolved: isUnresolved(replicas) ? replicas : undefined };
+    return { min: count, max: count, source: "spec.replicas", unresolved: firstUnresolved(replicas) };
   }
 
   /** Whether the namespace has a NetworkPolicy that denies all ingress and egress to every pod. */

@@ -29,10 +29,11 @@ export interface Problem {
   readonly message: string;
   readonly fix: string;
   /**
-   * The value needed for the check is computed by Terraform at plan time; reported
-   * as a warning whatever the rule's level, never passed silently.
+   * The rule cannot decide at synth: a value it needs is computed by Terraform at plan
+   * time, or is a fact synth cannot see (what a pulled image contains). Reported as a
+   * warning whatever the rule's level, never passed silently.
    */
-  readonly unresolved?: boolean;
+  readonly unverifiable?: boolean;
 }
 
 /** The result of one rule on one resource (or on the stack). */
@@ -90,7 +91,12 @@ export class Problems {
 
   /** Records a value the rule needs that Terraform only knows at plan time. */
   unresolved(field: string, value: unknown, fix: string): this {
-    this.found.push({ message: `${field} is computed by Terraform (${show(value)}) and cannot be checked at synth`, fix, unresolved: true });
+    return this.unverifiable(`${field} is computed by Terraform (${show(value)}) and cannot be checked at synth`, fix);
+  }
+
+  /** Records something the rule cannot decide at synth (reported as a warning). */
+  unverifiable(message: string, fix: string): this {
+    this.found.push({ message, fix, unverifiable: true });
     return this;
   }
 

@@ -39,6 +39,7 @@ export class SynthesizedStack {
   private readonly byType = new Map<string, SynthesizedResource[]>();
   private readonly byAddress = new Map<string, SynthesizedResource>();
   private kubernetesIndex?: KubernetesIndex;
+  private readonly memos = new Map<string, unknown>();
 
   constructor(json: StackJson) {
     this.terraform = json.terraform ?? {};
@@ -78,6 +79,15 @@ export class SynthesizedStack {
     if (!match) return undefined;
     const resource = this.byAddress.get(`${match[1]}.${match[2]}`);
     return resource ? { resource, attribute: match[3] ?? "" } : undefined;
+  }
+
+  /**
+   * A value derived from the whole stack (an index a rule needs), computed once per
+   * stack on first use, so that rules stay linear in the number of resources.
+   */
+  memo<T>(key: string, compute: (stack: SynthesizedStack) => T): T {
+    if (!this.memos.has(key)) this.memos.set(key, compute(this));
+    return this.memos.get(key) as T;
   }
 
   /** Namespaces, names and labels of the Kubernetes resources, indexed on first use. */

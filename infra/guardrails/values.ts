@@ -7,13 +7,13 @@ import type { JsonObject } from "./synthesized-stack.js";
  */
 
 /** True for a value Terraform computes at plan time (`${...}`): unknown at synth. */
-export function isUnresolved(value: unknown): value is string {
+export function isUnresolved(value: unknown): boolean {
   return typeof value === "string" && value.includes("${");
 }
 
 /** The first unresolved string found in a value, searching nested objects and lists. */
 export function firstUnresolved(value: unknown): string | undefined {
-  if (isUnresolved(value)) return value;
+  if (typeof value === "string") return isUnresolved(value) ? value : undefined;
   if (Array.isArray(value)) {
     for (const item of value) {
       const found = firstUnresolved(item);

@@ -23,6 +23,17 @@ import { autoscalerBoundsAndTarget } from "./k8s-20-autoscaler-bounds-and-target
 import { networkIsolation } from "./k8s-21-network-isolation.js";
 import { noOpenCidr } from "./k8s-22-no-open-cidr.js";
 import { clusterIpServices } from "./k8s-23-cluster-ip-services.js";
+import { dockerNoPrivilegedOrHostNamespaces } from "./dkr-01-no-privileged-or-host-namespaces.js";
+import { dockerReadOnlyRootFilesystem } from "./dkr-02-read-only-root-filesystem.js";
+import { dockerNoNewPrivilegesAndSeccomp } from "./dkr-03-no-new-privileges-and-seccomp.js";
+import { dockerDropAllCapabilities } from "./dkr-04-drop-all-capabilities.js";
+import { dockerMemoryAndCpuLimits } from "./dkr-05-memory-and-cpu-limits.js";
+import { dockerRestartOnFailure } from "./dkr-06-restart-on-failure.js";
+import { dockerHealthcheck } from "./dkr-07-healthcheck.js";
+import { dockerNonRootUser } from "./dkr-08-non-root-user.js";
+import { dockerNoHostPathsOrDevices } from "./dkr-09-no-host-paths-or-devices.js";
+import { dockerLocalPortsAndUserNetworks } from "./dkr-10-local-ports-and-user-networks.js";
+import { dockerPinnedImageById } from "./dkr-11-pinned-image-by-id.js";
 import { lockingStateBackend } from "./tf-01-locking-state-backend.js";
 
 export const GUARDRAIL_RULES: readonly GuardrailRule[] = [
@@ -49,5 +60,16 @@ export const GUARDRAIL_RULES: readonly GuardrailRule[] = [
   networkIsolation,
   noOpenCidr,
   clusterIpServices,
+  dockerNoPrivilegedOrHostNamespaces,
+  dockerReadOnlyRootFilesystem,
+  dockerNoNewPrivilegesAndSeccomp,
+  dockerDropAllCapabilities,
+  dockerMemoryAndCpuLimits,
+  dockerRestartOnFailure,
+  dockerHealthcheck,
+  dockerNonRootUser,
+  dockerNoHostPathsOrDevices,
+  dockerLocalPortsAndUserNetworks,
+  dockerPinnedImageById,
   lockingStateBackend,
 ];

@@ -15,6 +15,9 @@ function requiredAvailable(minAvailable: string | number, replicas: number): num
  * sets `max_unavailable` (not 0 or 0%) or a `min_available` below the fewest replicas
  * of every Deployment it selects (its autoscaler's minimum, or its replicas). A budget
  * that allows no eviction blocks every node drain and cluster upgrade.
+ * Gap: kube-linter also asks for `unhealthy_pod_eviction_policy = AlwaysAllow` (so a
+ * budget never blocks the eviction of pods that are not ready anyway);
+ * `kubernetes_pod_disruption_budget_v1` has no such field, so it is neither set nor checked.
  * Anchor: Polaris, kube-linter pdb-max-unavailable / pdb-min-available.
  */
 export const nonBlockingDisruptionBudget: ResourceRule = {
@@ -23,6 +26,7 @@ export const nonBlockingDisruptionBudget: ResourceRule = {
   scope: "resource",
   checks: "PodDisruptionBudgets select pods and allow evictions: max_unavailable not 0, min_available below the HPA minimum",
   anchor: "Polaris; kube-linter pdb-max-unavailable, pdb-min-available",
+  gap: "unhealthy pod eviction policy (kube-linter pdb-unhealthy-pod-eviction-policy): kubernetes_pod_disruption_budget_v1 has no such field",
   appliesTo: ofTypes(KUBERNETES_TYPES.pdb),
   check(resource, context) {
     const index = context.stack.kubernetes;

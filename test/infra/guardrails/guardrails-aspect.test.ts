@@ -21,11 +21,11 @@ describe("the guardrails at synth", () => {
     expect(annotations).toEqual({ local: [], staging: [], production: [] });
   });
 
-  it("GIVEN every spec feature (public, secrets, egress, fixed count, own metrics port, pinned image) WHEN synthesized THEN the generated defaults pass every rule", () => {
+  it("GIVEN every spec feature (public, secrets, egress, fixed count, own metrics port, pinned image with its health command) WHEN synthesized THEN the generated defaults pass every rule", () => {
     const services = [
       ...exampleServices(),
       service({ name: "batch", build: {}, port: 8090, scaling: { min: 2, max: 2 }, monitoring: { metricsPort: 9100 } }),
-      service({ name: "search", image: "ghcr.io/acme/search:4.2.0", port: 9200, dependsOn: ["catalog"] }),
+      service({ name: "search", image: "ghcr.io/acme/search:4.2.0", port: 9200, dependsOn: ["catalog"], health: { dockerCheck: ["wget", "-q", "-O-", "http://127.0.0.1:9200/healthz"] } }),
     ];
     expect(synthWithGuardrails(services).run.findings).toEqual([]);
   });

@@ -6,12 +6,22 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const REPOSITORY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+/** Where the test adds escape hatches: after the line of each target's construct that creates the resources. */
 const KUBERNETES_SERVICE = "infra/targets/kubernetes/kubernetes-service.ts";
-/** The line of the construct after which the test adds its escape hatches. */
-const ANCHOR = '    this.exposure = new Exposure(this, "exposure", { spec, environment });\n';
+const KUBERNETES_ANCHOR = '    this.exposure = new Exposure(this, "exposure", { spec, environment });\n';
+const DOCKER_SERVICE = "infra/targets/docker/docker-service.ts";
+const DOCKER_ANCHOR = '    this.replicas = new ServiceContainers(this, "containers", { ...props, spec: this.spec, image: this.image.image });\n';
 
 /** Escape hatches a careless change could make: privileged, open ingress, latest image, no limits. */
-const WEAKENING = `    if (spec.name === "orders") {
+const DOCKER_WEAKENING = `    if (this.spec.name === "orders") {
+      for (const container of this.replicas.containers) {
+        container.addOverride("privileged", true);
+        container.addOverride("memory", undefined);
+        container.addOverride("ports", [{ internal: 8080, external: 8080, ip: "0.0.0.0" }]);
+      }
+    }
+`;
+const KUBERNETES_WEAKENING = `    if (spec.name === "orders") {
       const container = "spec.template.spec.container.0";
       this.workload.deployment.addOverride(\`\${container}.security_context.privileged\`, true);
       this.workload.deployment.addOverride(\`\${container}.image\`, "nginx:latest");
@@ -46,11 +56,15 @@ describe("npm run synth with the guardrails", () => {
     expect(report(copy, "production")).toMatchObject({ environment: "production", errors: 0, warnings: 0, suppressed: 0, findings: [] });
   });
 
-  it("GIVEN a construct weakened by escape hatches WHEN synth runs THEN it exits 1 and prints each rule's finding, environment, service and resource", () => {
-    const file = path.join(copy, KUBERNETES_SERVICE);
-    const source = readFileSync(file, "utf8");
-    expect(source).toContain(ANCHOR);
-    writeFileSync(file, source.replace(ANCHOR, ANCHOR + WEAKENING));
+  it("GIVEN constructs weakened by escape hatches WHEN synth runs THEN it exits 1 and prints each rule's finding, environment, service and resource", () => {
+    for (const [file, anchor, weakening] of [
+      [KUBERNETES_SERVICE, KUBERNETES_ANCHOR, KUBERNETES_WEAKENING],
+      [DOCKER_SERVICE, DOCKER_ANCHOR, DOCKER_WEAKENING],
+    ] as const) {
+      const source = readFileSync(path.join(copy, file), "utf8");
+      expect(source).toContain(anchor);
+      writeFileSync(path.join(copy, file), source.replace(anchor, anchor + weakening));
+    }
 
     const { status, stderr } = synth(copy);
     expect(status).toBe(1);
@@ -65,9 +79,18 @@ describe("npm run synth with the guardrails", () => {
       }
       expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^K8S-22 error ${environment} orders kubernetes_network_policy_v1\\.\\S+: ingress rule 3 allows ip_block 0\\.0\\.0\\.0/0`)));
     }
-    expect(stderr).toMatch(/\nstaging\s+4\s+0\s+0\nproduction\s+4\s+0\s+0\n/);
-    expect(stderr).toContain("synth failed: 8 guardrail errors (listed above; reports in cdktf.out/guardrails)");
+    for (const [rule, message] of [
+      ["DKR-01", "privileged is true"],
+      ["DKR-05", "memory is unset"],
+      ["DKR-10", "publishes port 8080 although orders is internal"],
+      ["DKR-10", 'port 8080 is published on "0.0.0.0", not 127.0.0.1'],
+    ]) {
+      expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^${rule} error local orders docker_container\\.docker_orders_containers_replica-1_[0-9A-F]{8}: ${escape(message!)}.*; fix: `)));
+    }
+    expect(stderr).toMatch(/\nlocal\s+4\s+0\s+0\nstaging\s+4\s+0\s+0\nproduction\s+4\s+0\s+0\n/);
+    expect(stderr).toContain("synth failed: 12 guardrail errors (listed above; reports in cdktf.out/guardrails)");
     expect(report(copy, "staging").findings.map((f: { rule: string }) => f.rule).sort()).toEqual(["K8S-03", "K8S-09", "K8S-11", "K8S-22"]);
+    expect(report(copy, "local").findings.map((f: { rule: string }) => f.rule).sort()).toEqual(["DKR-01", "DKR-05", "DKR-10", "DKR-10"]);
   });
 });
 

@@ -8,8 +8,7 @@ const PLATFORM_LABEL = "(platform)";
  * what is wrong and the fix. The format of synth's output and of the annotations.
  */
 export function formatFinding(finding: Finding): string {
-  const suppressed = finding.suppressed ? ` (suppressed: ${finding.reason})` : "";
-  return `${finding.rule} ${finding.level} ${finding.environment} ${finding.service ?? PLATFORM_LABEL} ${finding.resource}: ${finding.message}; fix: ${finding.fix}${suppressed}`;
+  return `${finding.rule} ${finding.level} ${finding.environment} ${finding.service ?? PLATFORM_LABEL} ${finding.resource}: ${finding.message}; fix: ${finding.fix}`;
 }
 
 /** Counts of one environment's findings. */

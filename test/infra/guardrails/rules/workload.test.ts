@@ -9,6 +9,7 @@ import { service } from "../../../support/platform.js";
 import { CONTAINER, guardrailsFixture, K8S, POD, type GuardrailsFixture } from "../../../support/guardrails.js";
 
 const ORDERS = K8S.deployment("orders");
+const SERVICE_MONITOR = "kubernetes/orders/monitoring/service-monitor";
 
 function ordersWith(overrides: Record<string, unknown>): GuardrailsFixture {
   const fixture = guardrailsFixture("staging");
@@ -33,7 +34,7 @@ describe("workload rules (K8S-09 to K8S-14)", () => {
   );
 
   it("GIVEN every generated resource WHEN K8S-13 checks them THEN all are in the environment's namespace", () => {
-    for (const path of [K8S.service("gateway"), K8S.ingress("gateway"), K8S.autoscaler("orders"), K8S.disruptionBudget("catalog"), K8S.defaultDeny, K8S.serviceAccount("orders")]) {
+    for (const path of [K8S.service("gateway"), K8S.ingress("gateway"), K8S.autoscaler("orders"), K8S.disruptionBudget("catalog"), K8S.defaultDeny, K8S.serviceAccount("orders"), SERVICE_MONITOR]) {
       expect(generated.outcome(environmentNamespace, path)).toEqual({ status: "compliant" });
     }
   });
@@ -124,6 +125,19 @@ describe("workload rules (K8S-09 to K8S-14)", () => {
         level: "error",
         resource: fixture.address(K8S.service("catalog")),
         message: 'metadata.namespace is "default", outside the environment\'s namespace "platform-staging" where the default deny and the restricted Pod Security Standard apply',
+      },
+    ]);
+  });
+
+  it("GIVEN a ServiceMonitor manifest moved to the monitoring namespace WHEN checked THEN K8S-13 reads the manifest's own metadata", () => {
+    const fixture = guardrailsFixture("staging");
+    fixture.resource(SERVICE_MONITOR).addOverride("manifest.metadata.namespace", "monitoring");
+    expect(fixture.findingsOf("K8S-13")).toEqual([
+      {
+        rule: "K8S-13",
+        level: "error",
+        resource: fixture.address(SERVICE_MONITOR),
+        message: 'metadata.namespace is "monitoring", outside the environment\'s namespace "platform-staging" where the default deny and the restricted Pod Security Standard apply',
       },
     ]);
   });

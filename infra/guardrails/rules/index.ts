@@ -1,4 +1,4 @@
-/** Every guardrail rule, in catalogue order (../../shared/GUARDRAILS.md). */
+/** The rule pack: one rule per file, listed here in catalogue order. */
 import type { GuardrailRule } from "../rule.js";
 import { runAsNonRoot } from "./k8s-01-run-as-non-root.js";
 import { noPrivilegeEscalation } from "./k8s-02-no-privilege-escalation.js";
@@ -36,6 +36,7 @@ import { dockerLocalPortsAndUserNetworks } from "./dkr-10-local-ports-and-user-n
 import { dockerPinnedImageById } from "./dkr-11-pinned-image-by-id.js";
 import { lockingStateBackend } from "./tf-01-locking-state-backend.js";
 
+/** Every guardrail rule, in catalogue order (K8S, DKR, TF); the README's table lists them. */
 export const GUARDRAIL_RULES: readonly GuardrailRule[] = [
   runAsNonRoot,
   noPrivilegeEscalation,

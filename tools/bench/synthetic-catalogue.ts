@@ -38,6 +38,8 @@ export interface SyntheticCatalogue {
 
 /** Every how-many-th service is public, pulls an image, declares egress, holds a secret. */
 const EVERY = { public: 10, image: 5, egress: 7, secret: 3 } as const;
+/** Latency SLOs, each a bound of the platform's latency histogram (the monitoring accepts only those). */
+const LATENCY_BOUNDS_MS = [200, 300, 400, 500, 750] as const;
 /** First local port of the public services (each publishes its own on 127.0.0.1). */
 const FIRST_LOCAL_PORT = 20000;
 
@@ -103,13 +105,16 @@ function serviceFile(
   shape: { isPublic: boolean; pullsImage: boolean; revision: 1 | 2 },
 ): string {
   const changed = shape.revision === 2 && index === 1;
+  const port = 8000 + (index % 1000);
   const min = 2 + (index % 3);
   const max = min + 2 + (index % 5);
   const lines = [
     `  name: ${JSON.stringify(name)},`,
     `  description: ${JSON.stringify(changed ? `Synthetic service ${index}, revised.` : `Synthetic service ${index} of the benchmark catalogue.`)},`,
     shape.pullsImage ? `  image: "ghcr.io/acme/${name}:1.${index % 10}.0",` : `  build: {},`,
-    `  port: ${8000 + (index % 1000)},`,
+    `  port: ${port},`,
+    // A pulled image may have no node for the default Docker healthcheck (guardrail DKR-07).
+    ...(shape.pullsImage ? [`  health: { dockerCheck: ["wget", "-q", "-O-", "http://127.0.0.1:${port}/healthz"] },`] : []),
     `  env: { LOG_LEVEL: "info", FEATURE_FLAGS: "f${index % 4}" },`,
     ...(index % EVERY.secret === 0 ? [`  secrets: { DATABASE_PASSWORD: { secretName: "${name}-db", key: "password" } },`] : []),
     `  resources: { cpu: "${100 + (index % 4) * 50}m", memory: "${128 * (1 + (index % 3))}Mi" },`,
@@ -117,7 +122,7 @@ function serviceFile(
     ...(shape.isPublic ? [`  expose: { public: { host: "${name}.example.com", path: "/", localPort: ${FIRST_LOCAL_PORT + index} } },`] : []),
     ...(dependencies.length > 0 ? [`  dependsOn: ${JSON.stringify(dependencies)},`] : []),
     ...(index % EVERY.egress === 0 ? [`  egress: [{ cidr: "203.0.113.0/24", ports: [443], description: "partner API" }],`] : []),
-    `  monitoring: { slo: { availability: ${index % 2 === 0 ? 99.9 : 99.5}, latencyMs: ${200 + (index % 5) * 100} }, owner: "team-${1 + (index % 12)}" },`,
+    `  monitoring: { slo: { availability: ${index % 2 === 0 ? 99.9 : 99.5}, latencyMs: ${LATENCY_BOUNDS_MS[index % LATENCY_BOUNDS_MS.length]} }, owner: "team-${1 + (index % 12)}" },`,
     `  environments: {`,
     `    local: { scaling: { min: 1, max: 1 }, env: { LOG_LEVEL: "debug" } },`,
     `    staging: { scaling: { min: 2, max: ${max} } },`,

@@ -35,8 +35,12 @@ export class GuardrailsAspect implements IAspect {
     props.run.expect(props.environment.name);
   }
 
+  /** Found at the first visit: searching the tree at every visit cost a second per 500 services. */
+  private last?: IConstruct;
+
   visit(node: IConstruct): void {
-    if (node !== lastConstructOf(this.stack)) return;
+    this.last ??= lastConstructOf(this.stack);
+    if (node !== this.last) return;
     const json = this.stack.toTerraform() as StackJson;
     if (this.props.onChecked && this.isOnlyAspect()) this.props.onChecked(json);
     const findings = this.props.run.check(json, this.props);

@@ -11,9 +11,9 @@ afterAll(() => cleanup.forEach((dir) => rmSync(dir, { recursive: true, force: tr
 const NOT_AVAILABLE = /^not available \(.+\)$/;
 const scripts = (JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
 
-/** Every figure of a measurement: its wall time and peak RSS, median, min and max. */
+/** Every figure of a measurement: its wall time, CPU time and peak RSS, median, min and max. */
 function figuresOf(measurement: Measurement): unknown[] {
-  return [measurement.wallMs, measurement.peakRssMiB].flatMap((spread) => [spread.median, spread.min, spread.max]);
+  return [measurement.wallMs, measurement.cpuMs, measurement.peakRssMiB].flatMap((spread) => [spread.median, spread.min, spread.max]);
 }
 
 describe("npm run bench", () => {
@@ -26,7 +26,7 @@ describe("npm run bench", () => {
       const run = await runCli("tools/bench.ts", ["--runs", "1", "--warmup", "0", "--sizes", "2,1", "--skip", "cdktf,tests", "--json", path.join(out, "bench.json"), "--markdown", path.join(out, "bench.md")]);
       expect(run.stderr).toContain("bench [1/");
       expect(run.stderr).toContain("synth, example catalogue: run 1/1:");
-      expect(run.stdout).toContain("| measurement | runs | wall time, median (min–max) | peak RSS, median (min–max) |");
+      expect(run.stdout).toContain("| measurement | runs | wall time, median (min–max) | CPU time, median (min–max) | peak RSS, median (min–max) |");
       expect(run.status).toBe(0);
       expect(readFileSync(path.join(out, "bench.md"), "utf8")).toBe(run.stdout);
 
@@ -38,13 +38,10 @@ describe("npm run bench", () => {
       const figures = [
         ...measurements.flatMap(figuresOf),
         report.cdktfRatio,
-        ...report.catalogues.map((c) => c.msPerService),
-        report.linearity.slopeMsPerService,
-        report.linearity.interceptMs,
-        report.linearity.rSquared,
-        report.linearity.marginalRatio,
-        ...report.linearity.marginal.map((m) => m.msPerService),
+        ...report.catalogues.flatMap((c) => [c.msPerService, c.cpuMsPerService]),
+        ...[report.linearity, report.cpuLinearity].flatMap((l) => [l.slopeMsPerService, l.interceptMs, l.rSquared, l.marginalRatio, ...l.marginal.map((m) => m.msPerService)]),
         report.infraDiff.onTopOfTwoSynthsMs,
+        report.infraDiff.cpuOnTopOfTwoSynthsMs,
         report.infraDiff.ownSynthPhaseMs,
         report.infraDiff.onTopOfOwnSynthPhaseMs,
         ...report.targets.map((t) => t.measured),
@@ -59,9 +56,10 @@ describe("npm run bench", () => {
       expect(report.catalogues.flatMap(figuresOf).every((f) => typeof f === "number" && f > 0)).toBe(true);
       expect(typeof report.linearity.slopeMsPerService).toBe("number");
       expect(report.linearity.marginalRatio).toBe("not available (needs three sizes or more)");
-      expect(figuresOf(report.cdktfSynth)).toEqual(Array(6).fill("not available (skipped)"));
+      expect(typeof report.cpuLinearity.slopeMsPerService).toBe("number");
+      expect(figuresOf(report.cdktfSynth)).toEqual(Array(9).fill("not available (skipped)"));
       expect(report.cdktfRatio).toBe("not available (skipped)");
-      expect(figuresOf(report.npmTest)).toEqual(Array(6).fill("not available (skipped)"));
+      expect(figuresOf(report.npmTest)).toEqual(Array(9).fill("not available (skipped)"));
       expect(report.targets.find((t) => t.name.startsWith("synth, 500 services, median wall"))?.met).toBe("not available");
       if (scripts["infra:diff"]) expect(typeof report.infraDiff.wallMs.median).toBe("number");
       else expect(report.infraDiff.wallMs.median).toBe("not available (tool missing: no infra:diff script in package.json)");

@@ -53,15 +53,21 @@ interface Context {
 }
 
 function summarize(command: string, samples: readonly RunSample[]): Measurement {
-  const spread = (values: readonly (number | undefined)[]) => {
+  const spread = (values: readonly (number | undefined)[], what: string) => {
     const numbers = values.filter((v): v is number => v !== undefined);
     if (numbers.length < values.length || numbers.length === 0) {
-      const reason = notAvailable("no node process reported its peak RSS");
+      const reason = notAvailable(`no node process reported its ${what}`);
       return { median: reason, min: reason, max: reason, samples: numbers };
     }
     return { median: median(numbers), min: Math.min(...numbers), max: Math.max(...numbers), samples: numbers };
   };
-  return { command, runs: samples.length, wallMs: spread(samples.map((s) => s.wallMs)), peakRssMiB: spread(samples.map((s) => s.peakRssMiB)) };
+  return {
+    command,
+    runs: samples.length,
+    wallMs: spread(samples.map((s) => s.wallMs), "wall time"),
+    peakRssMiB: spread(samples.map((s) => s.peakRssMiB), "peak RSS"),
+    cpuMs: spread(samples.map((s) => s.cpuMs), "CPU time"),
+  };
 }
 
 /** Runs one measurement as a numbered step; a failing command becomes a "not available" figure and a failure. */
@@ -121,12 +127,12 @@ function difference(minuend: Figure, subtrahend: Figure): Figure {
   return minuend - subtrahend;
 }
 
-/** Fits synth time against catalogue size. */
-export function linearityOf(catalogues: readonly CatalogueMeasurement[]): Linearity {
-  const points = catalogues.filter((c) => isMeasured(c.wallMs.median)).map((c) => [c.services, c.wallMs.median as number] as const);
+/** Fits synth time (wall or CPU) against catalogue size. */
+export function linearityOf(catalogues: readonly CatalogueMeasurement[], time: "wallMs" | "cpuMs"): Linearity {
+  const points = catalogues.filter((c) => isMeasured(c[time].median)).map((c) => [c.services, c[time].median as number] as const);
   const marginal = catalogues.slice(1).map((c, i) => {
     const previous = catalogues[i]!;
-    const extraMs = difference(c.wallMs.median, previous.wallMs.median);
+    const extraMs = difference(c[time].median, previous[time].median);
     return { fromServices: previous.services, toServices: c.services, msPerService: isMeasured(extraMs) ? extraMs / (c.services - previous.services) : extraMs };
   });
   if (points.length < 2) {
@@ -193,8 +199,8 @@ async function measureCatalogues(context: Context): Promise<CatalogueMeasurement
       rmSync(copy, { recursive: true, force: true });
       rmSync(outdir, { recursive: true, force: true });
     }
-    const msPerService = isMeasured(measurement.wallMs.median) ? measurement.wallMs.median / size : measurement.wallMs.median;
-    results.push({ ...measurement, services: size, msPerService });
+    const perService = (median: Figure) => (isMeasured(median) ? median / size : median);
+    results.push({ ...measurement, services: size, msPerService: perService(measurement.wallMs.median), cpuMsPerService: perService(measurement.cpuMs.median) });
   }
   return results;
 }
@@ -209,6 +215,7 @@ async function measureInfraDiff(context: Context, catalogues: readonly Catalogue
     ...measurement,
     services,
     onTopOfTwoSynthsMs: measurement.wallMs.median,
+    cpuOnTopOfTwoSynthsMs: measurement.wallMs.median,
     ownSynthPhaseMs: measurement.wallMs.median,
     onTopOfOwnSynthPhaseMs: measurement.wallMs.median,
   });
@@ -246,7 +253,7 @@ async function measureInfraDiff(context: Context, catalogues: readonly Catalogue
   rmSync(clone, { recursive: true, force: true });
   rmSync(origin, { recursive: true, force: true });
   const synth = catalogues.find((c) => c.services === services);
-  const twoSynths = synth ? (isMeasured(synth.wallMs.median) ? 2 * synth.wallMs.median : synth.wallMs.median) : notAvailable(`no synth of ${services} services measured`);
+  const twice = (median: Figure | undefined) => (median === undefined ? notAvailable(`no synth of ${services} services measured`) : isMeasured(median) ? 2 * median : median);
   const phases = samples.map((s) => ownSynthPhaseMs(s.stderr));
   const ownSynth: Figure =
     samples.length === 0
@@ -257,7 +264,8 @@ async function measureInfraDiff(context: Context, catalogues: readonly Catalogue
   return {
     ...measurement,
     services,
-    onTopOfTwoSynthsMs: difference(measurement.wallMs.median, twoSynths),
+    onTopOfTwoSynthsMs: difference(measurement.wallMs.median, twice(synth?.wallMs.median)),
+    cpuOnTopOfTwoSynthsMs: difference(measurement.cpuMs.median, twice(synth?.cpuMs.median)),
     ownSynthPhaseMs: ownSynth,
     onTopOfOwnSynthPhaseMs: difference(measurement.wallMs.median, ownSynth),
   };
@@ -361,7 +369,8 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
       cdktfSynth,
       cdktfRatio: ratio(cdktfSynth.wallMs.median, exampleSynth.wallMs.median),
       catalogues,
-      linearity: linearityOf(catalogues),
+      linearity: linearityOf(catalogues, "wallMs"),
+      cpuLinearity: linearityOf(catalogues, "cpuMs"),
       infraDiff,
       newService,
       npmTest,

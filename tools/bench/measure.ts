@@ -33,6 +33,8 @@ export interface RunSample {
   readonly wallMs: number;
   /** Peak RSS of the largest node process, in MiB; undefined when no node process reported one. */
   readonly peakRssMiB: number | undefined;
+  /** CPU time (user and system) of all its node processes together, in ms; undefined when none reported. */
+  readonly cpuMs: number | undefined;
   readonly stdout: string;
   readonly stderr: string;
 }
@@ -96,14 +98,14 @@ export function runOnce(command: MeasuredCommand): Promise<RunSample> {
     child.on("close", (code, signal) => {
       const wallMs = performance.now() - started;
       clearTimeout(timer);
-      const peakRssMiB = readPeakRss(reportFile);
+      const { peakRssMiB, cpuMs } = readProcessReports(reportFile);
       rmSync(reportDir, { recursive: true, force: true });
       if (code === null || !(command.okExitCodes ?? [0]).includes(code)) {
         const exit = code === null ? `was stopped by ${signal}${signal === "SIGTERM" ? ` (timeout ${timeoutMs / 1000}s?)` : ""}` : `exited with status ${code}`;
         reject(new CommandFailedError(command.display, exit, tail(`${stdout}${stderr}`)));
         return;
       }
-      resolve({ wallMs, peakRssMiB, stdout, stderr });
+      resolve({ wallMs, peakRssMiB, cpuMs, stdout, stderr });
     });
   });
 }
@@ -135,19 +137,26 @@ export async function measure(options: MeasureOptions): Promise<RunSample[]> {
     const run = { index: i, warmup: false };
     const sample = await runOnce(options.command(run));
     options.after?.(sample, run);
-    options.progress(`run ${i + 1}/${options.runs}: ${(sample.wallMs / 1000).toFixed(2)} s, ${sample.peakRssMiB === undefined ? "peak RSS not reported" : `${sample.peakRssMiB.toFixed(0)} MiB`}`);
+    const cpu = sample.cpuMs === undefined ? "CPU not reported" : `${(sample.cpuMs / 1000).toFixed(2)} s CPU`;
+    const rss = sample.peakRssMiB === undefined ? "peak RSS not reported" : `${sample.peakRssMiB.toFixed(0)} MiB`;
+    options.progress(`run ${i + 1}/${options.runs}: ${(sample.wallMs / 1000).toFixed(2)} s, ${cpu}, ${rss}`);
     samples.push(sample);
   }
   return samples;
 }
 
-function readPeakRss(file: string): number | undefined {
-  if (!existsSync(file)) return undefined;
-  const kib = readFileSync(file, "utf8")
+function readProcessReports(file: string): { peakRssMiB: number | undefined; cpuMs: number | undefined } {
+  if (!existsSync(file)) return { peakRssMiB: undefined, cpuMs: undefined };
+  const reports = readFileSync(file, "utf8")
     .split("\n")
-    .map((line) => Number(line.split(" ")[1]))
-    .filter((value) => Number.isFinite(value) && value > 0);
-  return kib.length === 0 ? undefined : Math.max(...kib) / 1024;
+    .filter(Boolean)
+    .map((line) => line.split(" ").map(Number))
+    .filter((fields) => fields.length === 4 && fields.every(Number.isFinite));
+  if (reports.length === 0) return { peakRssMiB: undefined, cpuMs: undefined };
+  return {
+    peakRssMiB: Math.max(...reports.map(([, kib]) => kib!)) / 1024,
+    cpuMs: reports.reduce((sum, [, , user, system]) => sum + (user! + system!) / 1000, 0),
+  };
 }
 
 function tail(text: string): string {

@@ -95,14 +95,16 @@ export function inclusiveMatching(summary: ProfileSummary, pattern: RegExp): Arr
 
 /** The app phases docs/BENCHMARKS.md reports inclusive time for. */
 const PHASES: ReadonlyArray<readonly [string, RegExp]> = [
-  ["service discovery (discoverServices, imports of every service.ts)", /^discoverServices infra\/discover-services/],
-  ["building the construct tree (buildPlatformApp)", /^buildPlatformApp infra\/app/],
-  ["synthesis (App.synth)", /^synth cdktf\/lib\/app\.js/],
-  ["stack to JSON (PlatformStack.toTerraform)", /^toTerraform infra\/platform-stack/],
-  ["token resolution (cdktf resolve)", /^resolve cdktf\/lib\/tokens\/private\/resolve\.js/],
-  ["writing cdk.tf.json (stack synthesizer)", /^synthesize cdktf\/lib\/synthesize\/synthesizer\.js/],
-  ["JSON rendering (json-stable-stringify / JSON.stringify)", /^(stringify|stableStringify) |^stringify native/],
-  ["monitoring files", /^renderMonitoringFiles infra\/monitoring/],
+  ["service discovery (discoverServices; the imports of the service files run outside it)", /^discoverServices infra\/discover-services/],
+  ["building the app (buildPlatformApp: catalogues, monitoring files, construct tree)", /^buildPlatformApp infra\/app/],
+  ["rendering the monitoring files (renderMonitoringFiles)", /^renderMonitoringFiles infra\/monitoring/],
+  ["synthesis (App.synth: aspects, validation, stack JSON, writing)", /^synth cdktf\/lib\/app\.js/],
+  ["guardrails aspect (visit)", /^visit infra\/guardrails/],
+  ["stack to JSON (PlatformStack.toTerraform / render)", /^(toTerraform|render) infra\/platform-stack/],
+  ["token resolution (resolveStackValue, with the cdktf resolve it hands over to)", /^resolveStackValue infra\/token-resolution/],
+  ["cdktf token resolution (resolve)", /^resolve cdktf\/lib\/tokens\/private\/resolve\.js/],
+  ["rendering cdk.tf.json (json-stable-stringify)", /^stringify json-stable-stringify/],
+  ["writing the monitoring files (replaceFolder)", /^replaceFolder infra\/output-files/],
 ];
 
 function render(summary: ProfileSummary, top: number): string {

@@ -38,6 +38,8 @@ export interface Measurement {
   readonly wallMs: Spread;
   /** Peak resident memory of the largest node process the command ran, in MiB. */
   readonly peakRssMiB: Spread;
+  /** CPU time (user + system) of all the node processes the command ran, in ms: less sensitive to other load than wall time. */
+  readonly cpuMs: Spread;
 }
 
 /** A synth of a synthetic catalogue of one size. */
@@ -45,6 +47,8 @@ export interface CatalogueMeasurement extends Measurement {
   readonly services: number;
   /** Median wall time divided by the number of services. */
   readonly msPerService: Figure;
+  /** Median CPU time divided by the number of services. */
+  readonly cpuMsPerService: Figure;
 }
 
 /** How synth time grows with the number of services. */
@@ -66,6 +70,8 @@ export interface InfraDiffMeasurement extends Measurement {
   readonly services: number;
   /** Median wall time minus two median synths of a catalogue of that size (measured above). */
   readonly onTopOfTwoSynthsMs: Figure;
+  /** The same in CPU time: the work infra:diff adds to the two synths, however it schedules them. */
+  readonly cpuOnTopOfTwoSynthsMs: Figure;
   /** Median of the synth phase infra-diff reports itself (it synthesizes both sides at once). */
   readonly ownSynthPhaseMs: Figure;
   /** Median wall time minus that synth phase: checkouts, comparison, rendering, start-up. */
@@ -116,7 +122,10 @@ export interface BenchReport {
   /** cdktf's median over synth's median: how many times faster the direct synth is. */
   readonly cdktfRatio: Figure;
   readonly catalogues: readonly CatalogueMeasurement[];
+  /** Growth of the median wall time with the number of services. */
   readonly linearity: Linearity;
+  /** The same for the median CPU time, which other load on the machine disturbs less. */
+  readonly cpuLinearity: Linearity;
   readonly infraDiff: InfraDiffMeasurement;
   /** `npm run new:service -- <name> --no-install` (the script's command, without npm), in a fresh copy each run. */
   readonly newService: Measurement;
@@ -130,7 +139,7 @@ export interface BenchReport {
 /** A measurement that did not happen, with every figure saying why. */
 export function unmeasured(command: string, reason: string): Measurement {
   const spread: Spread = { median: notAvailable(reason), min: notAvailable(reason), max: notAvailable(reason), samples: [] };
-  return { command, runs: 0, wallMs: spread, peakRssMiB: spread };
+  return { command, runs: 0, wallMs: spread, peakRssMiB: spread, cpuMs: spread };
 }
 
 function seconds(ms: Figure): string {
@@ -165,8 +174,9 @@ export function renderMarkdown(report: BenchReport): string {
   const row = (cells: readonly (string | number)[]) => `| ${cells.join(" | ")} |`;
   const measurementRow = (name: string, m: Measurement) => {
     const wall = wallCell(m.wallMs);
+    const cpu = wallCell(m.cpuMs);
     const rss = rssCell(m.peakRssMiB);
-    return row([name, m.runs, wall, rss === wall ? "–" : rss]);
+    return row([name, m.runs, wall, cpu === wall ? "–" : cpu, rss === wall ? "–" : rss]);
   };
   const lines: string[] = [];
   const load = (values: readonly number[]) => values.map((v) => v.toFixed(2)).join(", ");
@@ -176,8 +186,8 @@ export function renderMarkdown(report: BenchReport): string {
       ` commit ${report.repository.commit}${report.repository.dirty ? " (with uncommitted changes)" : ""};` +
       ` ${report.settings.warmup} warm-up run(s) before the measured ones.`,
     "",
-    row(["measurement", "runs", "wall time, median (min–max)", "peak RSS, median (min–max)"]),
-    row(["---", "---:", "---:", "---:"]),
+    row(["measurement", "runs", "wall time, median (min–max)", "CPU time, median (min–max)", "peak RSS, median (min–max)"]),
+    row(["---", "---:", "---:", "---:", "---:"]),
     measurementRow("`npm run synth`, example catalogue (node directly)", report.exampleSynth),
     measurementRow("`npx cdktf synth`, same app", report.cdktfSynth),
     ...report.catalogues.map((c) => measurementRow(`synth, ${c.services} synthetic services`, c)),
@@ -189,20 +199,27 @@ export function renderMarkdown(report: BenchReport): string {
   lines.push(
     `Direct synth vs \`npx cdktf synth\`: ${isMeasured(report.cdktfRatio) ? `${report.cdktfRatio.toFixed(1)}x faster` : report.cdktfRatio}.`,
     "",
-    row(["services", "ms per service (median / services)", "extra ms per extra service"]),
-    row(["---:", "---:", "---:"]),
+    row(["services", "wall ms per service", "extra wall ms per extra service", "CPU ms per service", "extra CPU ms per extra service"]),
+    row(["---:", "---:", "---:", "---:", "---:"]),
     ...report.catalogues.map((c, i) => {
-      const marginal = report.linearity.marginal.find((m) => m.toServices === c.services);
       const previous = i > 0 ? report.catalogues[i - 1] : undefined;
-      const marginalText = marginal && previous ? `${formatNumber(marginal.msPerService, 1)} (from ${previous.services})` : "";
-      return row([c.services, formatNumber(c.msPerService, 1), marginalText]);
+      const marginal = (linearity: Linearity) => {
+        const step = linearity.marginal.find((m) => m.toServices === c.services);
+        return step && previous ? `${formatNumber(step.msPerService, 1)} (from ${previous.services})` : "";
+      };
+      return row([c.services, formatNumber(c.msPerService, 1), marginal(report.linearity), formatNumber(c.cpuMsPerService, 1), marginal(report.cpuLinearity)]);
     }),
     "",
-    `Least-squares line over the sizes: ${formatNumber(report.linearity.slopeMsPerService, 2)} ms per service + ${formatNumber(report.linearity.interceptMs, 0)} ms fixed, R² ${formatNumber(report.linearity.rSquared, 4)};` +
-      ` last over first marginal cost per service: ${formatNumber(report.linearity.marginalRatio, 2)}.`,
+    ...(["wall", "CPU"] as const).map((kind) => {
+      const linearity = kind === "wall" ? report.linearity : report.cpuLinearity;
+      return (
+        `Least-squares line of ${kind} time over the sizes: ${formatNumber(linearity.slopeMsPerService, 2)} ms per service + ${formatNumber(linearity.interceptMs, 0)} ms fixed, R² ${formatNumber(linearity.rSquared, 4)};` +
+        ` last over first marginal cost per service: ${formatNumber(linearity.marginalRatio, 2)}.`
+      );
+    }),
     "",
     isMeasured(report.infraDiff.wallMs.median)
-      ? `\`infra:diff\` on top of two ${report.infraDiff.services}-service synths (median total minus twice the median synth of that size): ${seconds(report.infraDiff.onTopOfTwoSynthsMs)};` +
+      ? `\`infra:diff\` on top of two ${report.infraDiff.services}-service synths (median total minus twice the median synth of that size): ${seconds(report.infraDiff.onTopOfTwoSynthsMs)} wall, ${seconds(report.infraDiff.cpuOnTopOfTwoSynthsMs)} CPU;` +
           ` its own synth phase (both sides at once, as it reports it): ${seconds(report.infraDiff.ownSynthPhaseMs)}, the rest (checkouts, comparison, start-up): ${seconds(report.infraDiff.onTopOfOwnSynthPhaseMs)}.`
       : `\`infra:diff\`: ${report.infraDiff.wallMs.median}.`,
     "",

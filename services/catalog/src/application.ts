@@ -1,22 +1,32 @@
 import { MANIFEST } from "./manifest.js";
 import type { Application } from "./platform/application.js";
+import { HttpError } from "./platform/router.js";
 
-/**
- * The service's own code: its routes and what it prepares before it is ready. The
- * runtime around it (src/platform/) serves health, readiness and metrics, logs each
- * request, counts it by route and status, and shuts down gracefully.
- *
- * To call a dependency listed in service.ts (`dependsOn`), ask the context for its
- * client: `await context.dependency("orders").getJson("/orders/42")`. Its URL comes from
- * the variable the platform sets (`ORDERS_URL`), and the request id travels with the call.
- */
+/** A product and its price, in cents to keep sums exact. */
+export interface Product {
+  readonly id: string;
+  readonly name: string;
+  readonly priceCents: number;
+}
+
+/** The catalogue: a fixed list here; a real catalogue reads a database in onStart. */
+export const PRODUCTS: readonly Product[] = [
+  { id: "cup", name: "Espresso cup", priceCents: 900 },
+  { id: "grinder", name: "Hand grinder", priceCents: 5_900 },
+  { id: "beans", name: "Beans, 250 g", priceCents: 1_250 },
+];
+
+/** The catalog service: lists products and answers one product's price. */
 export function createApplication(): Application {
   return {
     manifest: MANIFEST,
-    routes(router, context) {
-      router.get("/hello", ({ query }) => ({
-        body: { message: `hello ${query.get("name") ?? "world"}, from ${context.config.serviceName}` },
-      }));
+    routes(router) {
+      router.get("/products", () => ({ body: { products: PRODUCTS } }));
+      router.get("/products/:id", ({ params }) => {
+        const product = PRODUCTS.find((p) => p.id === params.id);
+        if (!product) throw new HttpError(404, `no product ${JSON.stringify(params.id)}`);
+        return { body: product };
+      });
     },
   };
 }

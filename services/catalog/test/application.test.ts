@@ -1,22 +1,28 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createApplication } from "../src/application.js";
-import { MANIFEST } from "../src/manifest.js";
+import { PRODUCTS, createApplication } from "../src/application.js";
 import type { RunningApplication } from "../src/platform/application.js";
-import { dependencyUrlVariable } from "../src/platform/config.js";
 import { startForTest } from "../src/platform/testing.js";
 
-describe(`${MANIFEST.name} routes`, () => {
-  let service: RunningApplication;
+describe("catalog", () => {
+  let catalog: RunningApplication;
   beforeAll(async () => {
-    // No route calls a dependency yet: an address that refuses connections will do.
-    const urls = Object.fromEntries(MANIFEST.dependencies.map((d) => [dependencyUrlVariable(d), "http://127.0.0.1:9"]));
-    service = await startForTest(createApplication(), { variables: urls });
+    catalog = await startForTest(createApplication());
   });
-  afterAll(() => service.stop());
+  afterAll(() => catalog.stop());
 
-  it("GIVEN the service WHEN /hello is called with a name THEN it answers with a greeting that names the service", async () => {
-    const response = await fetch(`${service.url}/hello?name=Ada`);
+  it("GIVEN the catalogue WHEN /products is called THEN every product is listed with its price", async () => {
+    const response = await fetch(`${catalog.url}/products`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ message: `hello Ada, from ${MANIFEST.name}` });
+    expect(await response.json()).toEqual({ products: PRODUCTS });
+  });
+
+  it("GIVEN a product id WHEN /products/:id is called THEN that product is answered", async () => {
+    const response = await fetch(`${catalog.url}/products/grinder`);
+    expect(await response.json()).toEqual({ id: "grinder", name: "Hand grinder", priceCents: 5_900 });
+  });
+
+  it("GIVEN an unknown id WHEN /products/:id is called THEN it answers 404 naming the id", async () => {
+    const response = await fetch(`${catalog.url}/products/kettle`);
+    expect([response.status, await response.json()]).toEqual([404, { error: 'no product "kettle"' }]);
   });
 });

@@ -3,7 +3,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RESERVED_SERVICE_NAMES } from "../../infra/spec/index.js";
 import { copyRepository, type RepositoryCopy } from "../support/repository-copy.js";
-import { resourceOf, resourcesOfType, type StackJson } from "../support/platform.js";
+import { resourceOf, type StackJson } from "../support/platform.js";
 
 const NEW_SERVICE = "tools/new-service.ts";
 

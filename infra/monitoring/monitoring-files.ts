@@ -28,5 +28,13 @@ export function renderMonitoringFiles(environment: Environment, catalogue: Catal
     ],
   }));
   const config = { global: { scrape_interval: "15s", evaluation_interval: "15s" }, scrape_configs: scrapeConfigs };
-  return [{ path: "prometheus.yml", content: `${JSON.stringify(config, null, 2)}\n` }];
+  return [
+    { path: "prometheus.yml", content: `${JSON.stringify(config, null, 2)}\n` },
+    // The local Prometheus image is this folder on top of the pinned Prometheus image,
+    // so the container needs no bind mount and keeps a read-only root file system.
+    {
+      path: "Dockerfile",
+      content: `ARG PROMETHEUS_IMAGE=${environment.docker.prometheusImage}\nFROM \${PROMETHEUS_IMAGE}\nCOPY --chown=65534:65534 . /etc/prometheus/\n`,
+    },
+  ];
 }

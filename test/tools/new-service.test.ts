@@ -3,7 +3,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RESERVED_SERVICE_NAMES } from "../../infra/spec/index.js";
 import { copyRepository, type RepositoryCopy } from "../support/repository-copy.js";
-import { resourceOf, type StackJson } from "../support/platform.js";
+import { resourceOf, resourcesOfType, type StackJson } from "../support/platform.js";
 
 const NEW_SERVICE = "tools/new-service.ts";
 
@@ -145,6 +145,19 @@ describe("a service from each template (payments: http-service, jobs: worker), t
       expect(container.env).toContainEqual({ name: "ORDERS_URL", value: "http://orders:8080" });
       expect(resourceOf(stacks[environment]!, "kubernetes_horizontal_pod_autoscaler_v2", "payments").spec).toMatchObject({ min_replicas: 2, max_replicas: 4 });
     }
+  });
+
+  it("THEN the synth puts payments in the local environment: its image built from its Dockerfile, a hardened container on the edge network to orders", () => {
+    const local = stacks.local!;
+    const image = resourcesOfType(local, "docker_image").find((r) => r.values.name === "platform-local/payments:0.1.0")!.values;
+    expect(image.build).toMatchObject({ context: "../../..", dockerfile: "services/payments/Dockerfile" });
+    const container = resourcesOfType(local, "docker_container").find((r) => r.values.name === "platform-local-payments-1")!.values;
+    expect(container).toMatchObject({ user: "10001:10001", read_only: true, capabilities: { drop: ["ALL"] } });
+    expect(container.env).toContain("ORDERS_URL=http://orders:8080");
+    const networks = container.networks_advanced.map((n: { name: string }) => n.name);
+    expect(networks).toContain("platform-local-payments-to-orders");
+    const orders = resourcesOfType(local, "docker_container").find((r) => r.values.name === "platform-local-orders-1")!.values;
+    expect(orders.networks_advanced.map((n: { name: string }) => n.name)).toContain("platform-local-payments-to-orders");
   });
 
   it("THEN orders now accepts traffic from payments and jobs, and payments may call orders and nothing else", () => {

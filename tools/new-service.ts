@@ -33,9 +33,11 @@ Options:
   --no-install          do not run npm install (run it yourself before npm ci or a commit)
   -h, --help            this help
 
-Without arguments in a terminal, it asks. Exit codes: 0 created (or dry run),
+Without a name, in a terminal, it asks for what the options do not give.
+Exit codes: 0 created (or dry run),
 1 written but npm install failed, or the existing services or the template
-do not load (then nothing was written), 2 refused: nothing was written.`;
+do not load (then nothing was written), 2 refused: nothing was written,
+130 cancelled while asking: nothing was written.`;
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -74,27 +76,39 @@ function parseCommandLine(argv: string[]) {
   return { raw, help: values.help === true, dryRun: values["dry-run"] === true, install: values["no-install"] !== true };
 }
 
-/** Asks for every answer, in a terminal, checking each as it is typed. */
-async function askAnswers(landscape: Landscape): Promise<RawAnswers> {
+/**
+ * Asks, in a terminal, for every answer not given on the command line, checking each
+ * as it is typed with the same rules as the command line.
+ */
+async function askAnswers(landscape: Landscape, given: RawAnswers): Promise<RawAnswers> {
   const { checkbox, confirm, input, select } = await import("@inquirer/prompts");
   const check = (raw: RawAnswers, argument: string) => {
     const problem = validateAnswers(raw, landscape).problems.find((p) => p.argument === argument);
     return problem ? problem.message : true;
   };
   const name = await input({ message: "Service name", validate: (value) => check({ name: value }, "<name>") });
-  const template = await select({ message: "Template", choices: landscape.templates.map((t) => ({ value: t, name: t })), default: ANSWER_DEFAULTS.template });
-  const port = await input({ message: "Port", default: String(ANSWER_DEFAULTS.port), validate: (value) => check({ name, template, port: value }, "--port") });
+  const template =
+    given.template ?? (await select({ message: "Template", choices: landscape.templates.map((t) => ({ value: t, name: t })), default: ANSWER_DEFAULTS.template }));
+  const port = given.port ?? (await input({ message: "Port", default: String(ANSWER_DEFAULTS.port), validate: (value) => check({ name, template, port: value }, "--port") }));
   const services = [...landscape.services.keys()].sort();
-  const dependsOn = services.length > 0 ? await checkbox({ message: "Services it calls", choices: services.map((s) => ({ value: s, name: s })) }) : [];
-  const isPublic = template === "worker" ? false : await confirm({ message: "Public (published through the ingress)?", default: false });
-  let host: string | undefined;
-  let routePath: string | undefined;
-  if (isPublic) {
-    host = await input({ message: "Public host name", validate: (value) => check({ name, template, port, dependsOn, public: true, host: value }, "--host") });
-    routePath = await input({ message: "Path prefix", default: ANSWER_DEFAULTS.path, validate: (value) => check({ name, template, port, dependsOn, public: true, host, path: value }, "--path") });
+  let dependsOn = given.dependsOn ? [...given.dependsOn] : undefined;
+  if (!dependsOn && template === "worker") {
+    const source = await select({ message: "Service it takes jobs from", choices: services.map((s) => ({ value: s, name: s })) });
+    const others = services.filter((s) => s !== source);
+    dependsOn = [source, ...(others.length > 0 ? await checkbox({ message: "Other services it calls", choices: others.map((s) => ({ value: s, name: s })) }) : [])];
+  } else if (!dependsOn) {
+    dependsOn = services.length > 0 ? await checkbox({ message: "Services it calls", choices: services.map((s) => ({ value: s, name: s })) }) : [];
   }
-  const owner = await input({ message: "Owning team (alerts go to it)", default: ANSWER_DEFAULTS.owner, validate: (value) => check({ name, template, owner: value }, "--owner") });
-  return { name, template, port, dependsOn, public: isPublic, host, path: routePath, owner };
+  const isPublic = given.public ?? (template === "worker" ? false : await confirm({ message: "Public (published through the ingress)?", default: false }));
+  let host = given.host;
+  let routePath = given.path;
+  if (isPublic) {
+    const route = { name, template, port, dependsOn, public: true };
+    host ??= await input({ message: "Public host name", validate: (value) => check({ ...route, host: value }, "--host") });
+    routePath ??= await input({ message: "Path prefix", default: ANSWER_DEFAULTS.path, validate: (value) => check({ ...route, host, path: value }, "--path") });
+  }
+  const owner = given.owner ?? (await input({ message: "Owning team (alerts go to it)", default: ANSWER_DEFAULTS.owner, validate: (value) => check({ name, template, owner: value }, "--owner") }));
+  return { ...given, name, template, port, dependsOn, public: isPublic, host, path: routePath, owner };
 }
 
 /** Writes `files` below `dir`, creating folders. */
@@ -152,7 +166,16 @@ async function main(argv: string[]): Promise<number> {
       console.error(`new:service: <name>: missing; give the new service's name, or run in a terminal to be asked (nothing was written)\n\n${USAGE}`);
       return 2;
     }
-    raw = { ...(await askAnswers(landscape)), description: raw.description };
+    try {
+      raw = await askAnswers(landscape, raw);
+    } catch (error) {
+      // Ctrl-C or a closed terminal while asking: nothing was written.
+      if (error instanceof Error && error.name === "ExitPromptError") {
+        console.error("new:service: cancelled (nothing was written)");
+        return 130;
+      }
+      throw error;
+    }
   }
 
   const checked = validateAnswers(raw, landscape);

@@ -5,7 +5,7 @@ export interface ScaffoldAnswers {
   readonly name: string;
   readonly template: string;
   readonly port: number;
-  /** Sorted service names. */
+  /** Service names, as given: the first is a worker's job source. */
   readonly dependsOn: readonly string[];
   /** Where the service is published; null keeps it internal. */
   readonly public: { readonly host: string; readonly path: string } | null;

@@ -117,7 +117,8 @@ export function validateAnswers(raw: RawAnswers, landscape: Landscape): { answer
     name,
     template,
     port,
-    dependsOn: [...new Set(dependsOn)].sort(),
+    // As typed: a worker takes its jobs from the first one.
+    dependsOn: [...new Set(dependsOn)],
     public: publicRoute,
     owner: raw.owner ?? ANSWER_DEFAULTS.owner,
     description: raw.description ?? defaultDescription(name, template),

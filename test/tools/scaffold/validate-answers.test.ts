@@ -20,8 +20,8 @@ describe("validateAnswers", () => {
     });
   });
 
-  it("GIVEN dependencies typed with commas, repeats and spaces WHEN validated THEN they are split and sorted, and a repeat is refused", () => {
-    expect(validateAnswers({ name: "payments", dependsOn: ["orders, catalog"] }, landscape).answers?.dependsOn).toEqual(["catalog", "orders"]);
+  it("GIVEN dependencies typed with commas and spaces WHEN validated THEN they are split and kept in order, and a repeat is refused", () => {
+    expect(validateAnswers({ name: "payments", dependsOn: ["orders, catalog"] }, landscape).answers?.dependsOn).toEqual(["orders", "catalog"]);
     expect(problemsOf({ name: "payments", dependsOn: ["orders", "orders"] })).toEqual(['--depends-on: is listed twice (got "orders")']);
     expect(problemsOf({ name: "payments", dependsOn: ["payments"] })).toEqual(['--depends-on: is the new service itself; list the services it calls (got "payments")']);
   });

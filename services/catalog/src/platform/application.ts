@@ -116,7 +116,6 @@ export async function startApplication(application: Application, options: StartO
     }
     void serveApplication(request, response, path);
   });
-  server.keepAliveTimeout = 5_000;
 
   async function servePlatform(path: string, response: ServerResponse): Promise<void> {
     if (path === manifest.health.liveness) return sendJson(response, 200, { status: "alive" }, closeWhenDraining());

@@ -63,22 +63,27 @@ const SEGMENT = /^(:[A-Za-z_][A-Za-z0-9_]*|[A-Za-z0-9._~-]+)$/;
 export class Router {
   private readonly routes: Route[] = [];
 
+  /** Registers `handler` for GET requests on `pattern`. */
   get(pattern: string, handler: RouteHandler): this {
     return this.add("GET", pattern, handler);
   }
 
+  /** Registers `handler` for POST requests on `pattern`. */
   post(pattern: string, handler: RouteHandler): this {
     return this.add("POST", pattern, handler);
   }
 
+  /** Registers `handler` for PUT requests on `pattern`. */
   put(pattern: string, handler: RouteHandler): this {
     return this.add("PUT", pattern, handler);
   }
 
+  /** Registers `handler` for PATCH requests on `pattern`. */
   patch(pattern: string, handler: RouteHandler): this {
     return this.add("PATCH", pattern, handler);
   }
 
+  /** Registers `handler` for DELETE requests on `pattern`. */
   delete(pattern: string, handler: RouteHandler): this {
     return this.add("DELETE", pattern, handler);
   }

@@ -32,7 +32,7 @@ describe("npm run new:service refusals", () => {
     [
       "a public service on a port already published locally",
       ["payments", "--public", "--host", "pay.example.com"],
-      ['--port: is already published on 127.0.0.1 by services/gateway/service.ts in the local environment, where a public service is published on its port; choose a free one (got "8080")'],
+      ['--port: is already published on 127.0.0.1 by services/gateway/service.ts in the local environment, where a public service is published on its port; choose a free one, like 8081 (got "8080")'],
     ],
     [
       "a public host and path already served",

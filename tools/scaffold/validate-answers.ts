@@ -143,7 +143,11 @@ export function validateAnswers(raw: RawAnswers, landscape: Landscape): { answer
   }
   if (publicRoute && problems.every((p) => p.argument !== "--port")) {
     const owner = landscape.publishedPorts.get(port);
-    if (owner) refuse("--port", String(port), `is already published on 127.0.0.1 by ${owner} in the local environment, where a public service is published on its port; choose a free one`);
+    if (owner) {
+      let free = port + 1;
+      while (landscape.publishedPorts.has(free)) free++;
+      refuse("--port", String(port), `is already published on 127.0.0.1 by ${owner} in the local environment, where a public service is published on its port; choose a free one, like ${free}`);
+    }
   }
 
   return problems.length > 0 ? { problems } : { answers, problems: [] };

@@ -43,7 +43,7 @@ describe("validateAnswers", () => {
 
   it("GIVEN a public service on the local Prometheus port WHEN validated THEN the clash is named", () => {
     expect(problemsOf({ name: "payments", public: true, host: "pay.example.com", port: "9090" })).toEqual([
-      '--port: is already published on 127.0.0.1 by the local environment\'s Prometheus in the local environment, where a public service is published on its port; choose a free one (got "9090")',
+      '--port: is already published on 127.0.0.1 by the local environment\'s Prometheus in the local environment, where a public service is published on its port; choose a free one, like 9091 (got "9090")',
     ]);
   });
 

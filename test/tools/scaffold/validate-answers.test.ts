@@ -51,6 +51,14 @@ describe("validateAnswers", () => {
     expect(validateAnswers({ name: "payments", public: true, host: "shop.example.com", path: "/pay", port: "8090" }, landscape).answers?.public).toEqual({ host: "shop.example.com", path: "/pay" });
   });
 
+  it("GIVEN several bad answers WHEN validated THEN every one is named, in the order of the arguments", () => {
+    expect(problemsOf({ name: "9lives", port: "http", owner: "Team A" })).toEqual([
+      '<name>: must be a DNS-1035 label: lower-case letters, digits and \'-\', starting with a letter, ending with a letter or digit, at most 63 characters (got "9lives")',
+      '--port: must be a whole number from 1024 to 65535 (the service runs as a non-root user without capabilities, so it cannot bind a lower port) (got "http")',
+      "--owner: must be a team name: lower-case letters, digits and '-' (got \"Team A\")",
+    ]);
+  });
+
   it("GIVEN the worker template WHEN validated without a dependency or as public THEN both are refused", () => {
     expect(problemsOf({ name: "jobs", template: "worker", public: true, host: "jobs.example.com" })).toEqual([
       '--depends-on: must name at least one service for the worker template: the first one is where it takes its jobs from (got "")',

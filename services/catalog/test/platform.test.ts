@@ -159,6 +159,17 @@ describe("health, readiness and metrics", () => {
   });
 });
 
+describe("a failed start", () => {
+  it("GIVEN onStart throws WHEN started THEN the start rejects with its error and the port is free again", async () => {
+    const port = await freePort();
+    const starting = startForTest(probeApplication({ onStart: () => Promise.reject(new Error("no database")) }), { variables: { STOCK_KEEPER_URL: "http://127.0.0.1:9", PORT: String(port) } });
+    await expect(starting).rejects.toThrow("no database");
+    const server = createServer().listen(port, "127.0.0.1");
+    await once(server, "listening");
+    await new Promise((resolve) => server.close(resolve));
+  });
+});
+
 describe("routes", () => {
   it("GIVEN routes WHEN called THEN params, JSON bodies, errors and the request id are handled", async () => {
     const service = await start(probeApplication(), { STOCK_KEEPER_URL: "http://127.0.0.1:9" });

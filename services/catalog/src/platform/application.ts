@@ -107,14 +107,12 @@ export async function startApplication(application: Application, options: StartO
 
   const server: Server = createServer((request, response) => {
     const path = (request.url ?? "/").split("?")[0]!;
-    if (platformPaths.has(path)) {
-      servePlatform(path, response).catch((error: unknown) => {
-        log.error({ err: error }, "platform endpoint failed");
-        if (!response.headersSent) sendJson(response, 500, { error: "internal error" });
-      });
-      return;
-    }
-    void serveApplication(request, response, path);
+    const serving = platformPaths.has(path) ? servePlatform(path, response) : serveApplication(request, response, path);
+    serving.catch((error: unknown) => {
+      log.error({ err: error, path }, "answering failed");
+      if (!response.headersSent) sendJson(response, 500, { error: "internal error" });
+      else response.destroy();
+    });
   });
 
   async function servePlatform(path: string, response: ServerResponse): Promise<void> {
@@ -193,8 +191,9 @@ export async function startApplication(application: Application, options: StartO
     await application.onStart?.(context);
   } catch (error) {
     log.error({ err: error }, "start failed");
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeAllConnections();
+    await closed;
     throw error;
   }
   if (state === "starting") {

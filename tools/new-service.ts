@@ -3,7 +3,7 @@
  * after checking every answer with the platform's own rules. See USAGE.
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
@@ -194,8 +194,10 @@ async function main(argv: string[]): Promise<number> {
   const target = path.join(servicesDir, answers.name);
   // Staged next to its final place, so that one rename publishes it whole, and so that
   // its service.ts imports the spec library by the same relative path.
+  const servicesDirExisted = existsSync(servicesDir);
   mkdirSync(servicesDir, { recursive: true });
   const staged = mkdtempSync(path.join(servicesDir, `.new-${answers.name}-`));
+  let published = false;
   try {
     writeFiles(staged, files);
     const problems = await platformProblems(staged, answers, discovered);
@@ -209,9 +211,16 @@ async function main(argv: string[]): Promise<number> {
       console.log("nothing was written (--dry-run)");
       return 0;
     }
+    // Checked again at the last moment: a rename would silently replace an empty folder.
+    if (existsSync(target)) {
+      console.error(`new:service: refused (nothing was written):\n  <name>: ${SERVICES_DIR}/${answers.name} appeared while the service was being made; the scaffolder never overwrites anything (got "${answers.name}")`);
+      return 2;
+    }
     renameSync(staged, target);
+    published = true;
   } finally {
     rmSync(staged, { recursive: true, force: true });
+    if (!published && !servicesDirExisted) rmdirSync(servicesDir);
   }
 
   console.log(`created ${SERVICES_DIR}/${answers.name}/ from the ${template.name} template (version ${template.version})`);

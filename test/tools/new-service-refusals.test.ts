@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RESERVED_SERVICE_NAMES } from "../../infra/spec/index.js";
@@ -80,5 +80,25 @@ describe("npm run new:service refusals", () => {
   it("GIVEN --help WHEN new:service runs THEN it prints the usage and exits 0", () => {
     const result = repository.node(NEW_SERVICE, ["--help"]);
     expect([result.status, result.stdout.split("\n")[0]]).toEqual([0, "Usage: npm run new:service -- <name> [options]"]);
+  });
+});
+
+describe("npm run new:service with a template that makes a spec the platform refuses", () => {
+  let repository: RepositoryCopy;
+  beforeAll(() => {
+    repository = copyRepository();
+  });
+  afterAll(() => repository.remove());
+
+  it("GIVEN a template bug (scaling.min above max) WHEN a service is made THEN the platform's own check refuses it, exit 2, and the tree is unchanged", () => {
+    const spec = path.join(repository.dir, "templates/http-service/service.ts");
+    writeFileSync(spec, readFileSync(spec, "utf8").replace("scaling: { min: 2, max: 4, cpuPercent: 70 }", "scaling: { min: 2, max: 4, cpuPercent: 70 }, environments: { staging: { scaling: { min: 9 } } }").replace(/\n {2}environments: \{ local[^\n]*\n/, "\n"));
+    const before = repository.snapshot();
+    const result = repository.node(NEW_SERVICE, ["payments"]);
+    expect(result.stderr).toBe(
+      "new:service: refused by the platform's checks (nothing was written):\n  services/payments/service.ts: environments.staging.scaling.min: must be at most scaling.max (4) in staging (got 9)\n",
+    );
+    expect(result.status).toBe(2);
+    expect(repository.snapshot()).toEqual(before);
   });
 });

@@ -1,0 +1,98 @@
+import { isObject, jsonEqual, type JsonObject } from "./values.js";
+
+/** One attribute that differs between two versions of a block. */
+export interface AttributeChange {
+  /**
+   * Where, for people: `spec.template.spec.container.image`, `env[CATALOG_URL].value`,
+   * `networks_advanced[platform-local-orders-to-catalog]`. Lists of named items are
+   * keyed by name, lists of one block are not indexed.
+   */
+  readonly path: string;
+  /** Where, in the provider's schema (no index, no key): `spec.template.spec.container.image`. */
+  readonly schemaPath: string;
+  /** The value before; undefined when the attribute is added. */
+  readonly before?: unknown;
+  /** The value after; undefined when the attribute is removed. */
+  readonly after?: unknown;
+  /** True when Terraform knows the value only after apply (plans only). */
+  readonly unknownAfter?: boolean;
+}
+
+/** Item fields that name the items of a list, in the order they are tried. */
+const IDENTITY_FIELDS = ["name", "label"] as const;
+
+/**
+ * Compares two attribute trees and lists every leaf that differs. Linear in the size of
+ * the trees; lists of scalars (capabilities, security options, policy types) compare
+ * as one value, since their order rarely means anything to a reviewer.
+ *
+ * @param unknownAfter the plan's `after_unknown` tree: true where a value is known after apply only
+ */
+export function diffAttributes(before: unknown, after: unknown, unknownAfter?: unknown): AttributeChange[] {
+  const changes: AttributeChange[] = [];
+  walk(before, after, unknownAfter, "", "", changes);
+  return changes;
+}
+
+function join(path: string, key: string): string {
+  return path === "" ? key : `${path}.${key}`;
+}
+
+function walk(before: unknown, after: unknown, unknown: unknown, path: string, schemaPath: string, out: AttributeChange[]): void {
+  if (unknown === true) {
+    out.push({ path: path || "(value)", schemaPath, before, after: undefined, unknownAfter: true });
+    return;
+  }
+  if (isObject(before) && isObject(after)) {
+    const unknownObject = isObject(unknown) ? unknown : undefined;
+    for (const key of unionKeys(before, after)) {
+      walk(before[key], after[key], unknownObject?.[key], join(path, key), join(schemaPath, key), out);
+    }
+    return;
+  }
+  if (Array.isArray(before) && Array.isArray(after) && (before.some(isObject) || after.some(isObject))) {
+    walkList(before, after, Array.isArray(unknown) ? unknown : undefined, path, schemaPath, out);
+    return;
+  }
+  if (before === undefined && after === undefined) return;
+  if (!jsonEqual(before, after)) out.push({ path: path || "(value)", schemaPath, before, after });
+}
+
+function walkList(before: unknown[], after: unknown[], unknown: unknown[] | undefined, path: string, schemaPath: string, out: AttributeChange[]): void {
+  if (before.length === 1 && after.length === 1) {
+    walk(before[0], after[0], unknown?.[0], path, schemaPath, out);
+    return;
+  }
+  const identity = identityField(before, after);
+  if (identity !== undefined) {
+    const beforeByKey = new Map(before.map((item) => [String((item as JsonObject)[identity]), item]));
+    const afterByKey = new Map(after.map((item, index) => [String((item as JsonObject)[identity]), { item, index }]));
+    for (const key of new Set([...beforeByKey.keys(), ...afterByKey.keys()])) {
+      const next = afterByKey.get(key);
+      walk(beforeByKey.get(key), next?.item, next ? unknown?.[next.index] : undefined, `${path}[${key}]`, schemaPath, out);
+    }
+    return;
+  }
+  for (let index = 0; index < Math.max(before.length, after.length); index++) {
+    walk(before[index], after[index], unknown?.[index], `${path}[${index}]`, schemaPath, out);
+  }
+}
+
+/** The field that names every item of both lists uniquely, if any. */
+function identityField(before: unknown[], after: unknown[]): string | undefined {
+  const items = [...before, ...after];
+  if (!items.every(isObject)) return undefined;
+  return IDENTITY_FIELDS.find((field) => {
+    const keysOf = (list: unknown[]) => list.map((item) => (item as JsonObject)[field]);
+    return [before, after].every((list) => {
+      const keys = keysOf(list);
+      return keys.every((k) => typeof k === "string") && new Set(keys).size === keys.length;
+    });
+  });
+}
+
+function unionKeys(a: JsonObject, b: JsonObject): string[] {
+  const keys = Object.keys(a);
+  for (const key of Object.keys(b)) if (!(key in a)) keys.push(key);
+  return keys.sort();
+}

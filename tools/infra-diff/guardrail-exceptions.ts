@@ -1,0 +1,136 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { SERVICES_DIR } from "../../infra/discover-services.js";
+import type { Risk } from "./report.js";
+
+/**
+ * Guardrail exceptions on each side: the suppressions that services declare in their
+ * spec (`guardrails.suppress`), and, when the synth wrote one, the guardrail report
+ * (`cdktf.out/guardrails/<env>.json`) with its suppressed and reported findings. A new
+ * exception is a security relaxation even when no resource changes.
+ */
+
+/** Suppressions declared in the specs: service -> rule -> reason. */
+export type SpecSuppressions = Map<string, Map<string, string>>;
+
+/** One finding of the guardrail report. */
+export interface GuardrailFinding {
+  readonly rule: string;
+  readonly level: string;
+  readonly service?: string;
+  readonly resource?: string;
+  readonly message?: string;
+  readonly suppressed?: boolean;
+  readonly reason?: string;
+}
+
+/** What one side declares or reports. */
+export interface GuardrailExceptions {
+  /** Only the services that were read (those whose folder changed, see {@link readSpecSuppressions}). */
+  readonly suppressions: SpecSuppressions;
+  /** The guardrail report's findings by environment; empty when the synth writes no report. */
+  readonly findings: ReadonlyMap<string, readonly GuardrailFinding[]>;
+}
+
+/**
+ * Reads `guardrails.suppress` of the given services from `<root>/services/<name>/service.ts`
+ * (each side's own spec code parses its own files). A service whose file does not
+ * exist on this side is left out.
+ */
+export async function readSpecSuppressions(root: string, services: Iterable<string>): Promise<SpecSuppressions> {
+  const suppressions: SpecSuppressions = new Map();
+  for (const service of services) {
+    const file = path.join(root, SERVICES_DIR, service, "service.ts");
+    if (!existsSync(file)) continue;
+    const module = (await import(pathToFileURL(file).href)) as { default?: { guardrails?: { suppress?: Array<{ rule: string; reason: string }> } } };
+    const rules = new Map<string, string>();
+    for (const { rule, reason } of module.default?.guardrails?.suppress ?? []) rules.set(rule, reason);
+    suppressions.set(service, rules);
+  }
+  return suppressions;
+}
+
+/** The service folders under `<root>/services` that hold a `service.ts`. */
+export function serviceFolders(root: string): string[] {
+  const dir = path.join(root, SERVICES_DIR);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && existsSync(path.join(dir, e.name, "service.ts")))
+    .map((e) => e.name)
+    .sort();
+}
+
+/**
+ * Reads `<outdir>/guardrails/<env>.json` of each environment, when the synth wrote it:
+ * a list of findings, or an object with a `findings` list.
+ */
+export function readGuardrailReports(outdir: string): Map<string, GuardrailFinding[]> {
+  const dir = path.join(outdir, "guardrails");
+  const reports = new Map<string, GuardrailFinding[]>();
+  if (!existsSync(dir)) return reports;
+  for (const file of readdirSync(dir).filter((f) => f.endsWith(".json"))) {
+    const parsed = JSON.parse(readFileSync(path.join(dir, file), "utf8")) as unknown;
+    const list = Array.isArray(parsed) ? parsed : (parsed as { findings?: unknown }).findings;
+    if (!Array.isArray(list)) continue;
+    reports.set(
+      path.basename(file, ".json"),
+      list.filter((f): f is GuardrailFinding => typeof f === "object" && f !== null && typeof (f as GuardrailFinding).rule === "string"),
+    );
+  }
+  return reports;
+}
+
+/**
+ * The security relaxations between two sides: each suppression a service declares now
+ * and did not before (for every environment), each suppressed finding of the report that
+ * was not suppressed before and is not already covered by a spec suppression, and each
+ * reported (unsuppressed) finding that is new.
+ */
+export function exceptionRisks(before: GuardrailExceptions, after: GuardrailExceptions): Risk[] {
+  const risks: Risk[] = [];
+  const covered = new Set<string>();
+  for (const [service, rules] of after.suppressions) {
+    const previous = before.suppressions.get(service) ?? new Map<string, string>();
+    for (const [rule, reason] of rules) {
+      covered.add(`${service}|${rule}`);
+      if (previous.has(rule)) continue;
+      risks.push({ kind: "security-relaxation", code: "new-suppression", environment: null, service, resources: [], reason: `suppresses guardrail ${rule}: "${reason}"` });
+    }
+  }
+  for (const [environment, findings] of after.findings) {
+    const previous = new Set((before.findings.get(environment) ?? []).map((f) => findingKey(f)));
+    const reported = new Set<string>();
+    for (const finding of findings) {
+      const key = findingKey(finding);
+      if (previous.has(key) || reported.has(key)) continue;
+      reported.add(key);
+      const service = finding.service ?? null;
+      if (finding.suppressed) {
+        if (covered.has(`${finding.service}|${finding.rule}`)) continue;
+        risks.push({
+          kind: "security-relaxation",
+          code: "new-suppression",
+          environment,
+          service,
+          resources: finding.resource ? [finding.resource] : [],
+          reason: `guardrail ${finding.rule} is suppressed${finding.reason ? `: "${finding.reason}"` : ""}${finding.message ? ` (${finding.message})` : ""}`,
+        });
+      } else {
+        risks.push({
+          kind: "security-relaxation",
+          code: "new-guardrail-finding",
+          environment,
+          service,
+          resources: finding.resource ? [finding.resource] : [],
+          reason: `guardrail ${finding.rule} (${finding.level}) now reports${finding.message ? `: ${finding.message}` : " a finding"}`,
+        });
+      }
+    }
+  }
+  return risks;
+}
+
+function findingKey(finding: GuardrailFinding): string {
+  return `${finding.rule}|${finding.service ?? ""}|${finding.resource ?? ""}|${finding.suppressed ? "suppressed" : "reported"}`;
+}

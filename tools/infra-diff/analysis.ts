@@ -99,7 +99,7 @@ export function analyse(input: AnalysisInput): InfraDiffReport {
     const exceptionFindings = exceptionRisks(input.exceptions.before, input.exceptions.after);
     risks.push(...exceptionFindings);
     for (const risk of exceptionFindings.filter((r) => r.code === "new-suppression" && r.service !== null && r.environment === null)) {
-      const rule = /guardrail (\S+)/.exec(risk.reason)?.[1] ?? "a guardrail";
+      const rule = /guardrail ([A-Z0-9]+-\d+)/.exec(risk.reason)?.[1] ?? "a guardrail";
       const envItems = mapOf(itemsByOwner, risk.service!);
       envItems.set("*", [...(envItems.get("*") ?? []), `suppresses ${rule}`]);
     }
@@ -502,4 +502,24 @@ function mask(prefix: number): number {
 /** True when `outer` contains every address of `inner`. */
 function contains(outer: Cidr, inner: Cidr): boolean {
   return outer.prefix <= inner.prefix && ((inner.network & mask(outer.prefix)) >>> 0) === outer.network;
+}
+
+/** A risk as shown to people: the same finding in several environments is listed once. */
+export interface RiskGroup {
+  readonly risk: Risk;
+  /** The environments, or ["every environment"] for a spec-wide finding. */
+  readonly environments: readonly string[];
+}
+
+/** Groups risks that differ only in their environment, keeping their order. */
+export function groupRisks(risks: readonly Risk[]): RiskGroup[] {
+  const groups = new Map<string, { risk: Risk; environments: string[] }>();
+  for (const risk of risks) {
+    const key = [risk.kind, risk.code, risk.service ?? "", risk.reason].join("|");
+    const group = groups.get(key);
+    const environment = risk.environment ?? "every environment";
+    if (group) group.environments.push(environment);
+    else groups.set(key, { risk, environments: [environment] });
+  }
+  return [...groups.values()];
 }

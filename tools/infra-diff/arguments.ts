@@ -18,6 +18,8 @@ export interface InfraDiffOptions {
   readonly output?: string;
   /** Plan files (`terraform show -json`) by environment. */
   readonly plans: ReadonlyMap<string, string>;
+  /** Reuse (and keep) the synthesized output of committed revisions. @default true */
+  readonly cache: boolean;
 }
 
 /** The usage text of `npm run infra:diff -- --help`. */
@@ -42,6 +44,8 @@ Options:
   --plan <env>=<file>   take <env>'s actions from a Terraform plan
                         (terraform show -json <planfile> > <file>); repeatable; with
                         --plan only, --base may be left out
+  --no-cache            synthesize committed revisions again instead of reusing the output
+                        kept in .git/infra-diff-cache/ by earlier runs
   -h, --help            this text
 
 Exit status: 0 no change, 1 changes, 2 bad input (unknown ref, a synth that fails on
@@ -56,6 +60,7 @@ export function parseArguments(argv: readonly string[]): InfraDiffOptions {
   let head: string | undefined;
   let format: Format = "markdown";
   let output: string | undefined;
+  let cache = true;
   const plans = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {
     const argument = argv[i]!;
@@ -69,6 +74,9 @@ export function parseArguments(argv: readonly string[]): InfraDiffOptions {
       case "-h":
       case "--help":
         help = true;
+        break;
+      case "--no-cache":
+        cache = false;
         break;
       case "--base":
         base = value();
@@ -103,5 +111,5 @@ export function parseArguments(argv: readonly string[]): InfraDiffOptions {
   }
   if (!help && base === undefined && plans.size === 0) throw new BadInputError("give --base <git-ref> (the revision to compare against), or --plan <env>=<file>; see --help");
   if (!help && head !== undefined && base === undefined) throw new BadInputError("--head needs --base <git-ref>");
-  return { help, base, head, format, output, plans };
+  return { help, base, head, format, output, plans, cache };
 }

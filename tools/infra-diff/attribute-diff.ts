@@ -39,8 +39,9 @@ function join(path: string, key: string): string {
 }
 
 function walk(before: unknown, after: unknown, unknown: unknown, path: string, schemaPath: string, out: AttributeChange[]): void {
+  const where = path || "(value)";
   if (unknown === true) {
-    out.push({ path: path || "(value)", schemaPath, before, after: undefined, unknownAfter: true });
+    out.push({ path: where, schemaPath, before, after: undefined, unknownAfter: true });
     return;
   }
   if (isObject(before) && isObject(after)) {
@@ -50,14 +51,47 @@ function walk(before: unknown, after: unknown, unknown: unknown, path: string, s
     }
     return;
   }
-  if (Array.isArray(before) && Array.isArray(after) && (before.some(isObject) || after.some(isObject))) {
-    walkList(before, after, Array.isArray(unknown) ? unknown : undefined, path, schemaPath, out);
+  if (Array.isArray(before) && Array.isArray(after)) {
+    if (before.some(isObject) || after.some(isObject)) walkList(before, after, Array.isArray(unknown) ? unknown : undefined, path, schemaPath, out);
+    else if (!jsonEqual(before, after)) scalarListChanges(before, after, where, schemaPath, out);
     return;
   }
   if (before === undefined && after === undefined) return;
-  if (!jsonEqual(before, after)) out.push({ path: path || "(value)", schemaPath, before, after });
+  if (!jsonEqual(before, after)) out.push({ path: where, schemaPath, before, after });
 }
 
+/**
+ * A list of scalars (environment lines, capabilities): each item removed and each item
+ * added, or the whole list when only the order changed.
+ */
+function scalarListChanges(before: unknown[], after: unknown[], path: string, schemaPath: string, out: AttributeChange[]): void {
+  const removed = multisetMinus(before, after);
+  const added = multisetMinus(after, before);
+  if (removed.length === 0 && added.length === 0) {
+    out.push({ path, schemaPath, before, after });
+    return;
+  }
+  for (const item of removed) out.push({ path, schemaPath, before: item, after: undefined });
+  for (const item of added) out.push({ path, schemaPath, before: undefined, after: item });
+}
+
+function multisetMinus(items: unknown[], minus: unknown[]): unknown[] {
+  const counts = new Map<string, number>();
+  for (const item of minus) counts.set(JSON.stringify(item), (counts.get(JSON.stringify(item)) ?? 0) + 1);
+  return items.filter((item) => {
+    const key = JSON.stringify(item);
+    const count = counts.get(key) ?? 0;
+    if (count === 0) return true;
+    counts.set(key, count - 1);
+    return false;
+  });
+}
+
+/**
+ * A list of blocks. One block on each side is compared as one; named blocks are paired
+ * by name; other blocks are paired when equal, and the rest compared in order when as
+ * many were removed as added, else shown as removed and added whole.
+ */
 function walkList(before: unknown[], after: unknown[], unknown: unknown[] | undefined, path: string, schemaPath: string, out: AttributeChange[]): void {
   if (before.length === 1 && after.length === 1) {
     walk(before[0], after[0], unknown?.[0], path, schemaPath, out);
@@ -73,11 +107,28 @@ function walkList(before: unknown[], after: unknown[], unknown: unknown[] | unde
     }
     return;
   }
-  for (let index = 0; index < Math.max(before.length, after.length); index++) {
-    walk(before[index], after[index], unknown?.[index], `${path}[${index}]`, schemaPath, out);
+  const unmatchedBefore = new Map<string, number[]>();
+  before.forEach((item, index) => {
+    const key = JSON.stringify(item);
+    unmatchedBefore.set(key, [...(unmatchedBefore.get(key) ?? []), index]);
+  });
+  const unmatchedAfter: number[] = [];
+  after.forEach((item, index) => {
+    const same = unmatchedBefore.get(JSON.stringify(item));
+    if (same && same.length > 0 && unknown?.[index] === undefined) same.shift();
+    else unmatchedAfter.push(index);
+  });
+  const leftBefore = [...unmatchedBefore.values()].flat().sort((a, b) => a - b);
+  if (leftBefore.length === unmatchedAfter.length) {
+    leftBefore.forEach((b, i) => {
+      const a = unmatchedAfter[i]!;
+      walk(before[b], after[a], unknown?.[a], `${path}[${a}]`, schemaPath, out);
+    });
+    return;
   }
+  for (const b of leftBefore) out.push({ path: `${path}[${b}]`, schemaPath, before: before[b], after: undefined });
+  for (const a of unmatchedAfter) walk(undefined, after[a], unknown?.[a], `${path}[${a}]`, schemaPath, out);
 }
-
 /** The field that names every item of both lists uniquely, if any. */
 function identityField(before: unknown[], after: unknown[]): string | undefined {
   const items = [...before, ...after];

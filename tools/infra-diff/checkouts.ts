@@ -25,6 +25,8 @@ export interface Repository {
   readonly projectPrefix: string;
   /** The project folder in the working tree. */
   readonly projectRoot: string;
+  /** The git folder shared by every worktree (`.git`). */
+  readonly gitCommonDir: string;
 }
 
 /** One side of the diff, ready to synthesize. */
@@ -35,6 +37,8 @@ export interface Checkout {
   readonly commit: string | null;
   /** The project folder of this side. */
   readonly projectRoot: string;
+  /** The project folder relative to the repository's top ("" when it is the top). */
+  readonly projectPrefix: string;
   /** Removes the temporary worktree; does nothing for the working tree. Safe to call twice. */
   dispose(): void;
 }
@@ -64,7 +68,8 @@ export function findRepository(cwd: string): Repository {
     }
     projectRoot = parent;
   }
-  return { gitRoot, projectPrefix: path.relative(gitRoot, projectRoot), projectRoot };
+  const gitCommonDir = path.resolve(gitRoot, git(gitRoot, ["rev-parse", "--git-common-dir"]));
+  return { gitRoot, projectPrefix: path.relative(gitRoot, projectRoot), projectRoot, gitCommonDir };
 }
 
 /** The commit a ref names; a BadInputError that says so when there is none. */
@@ -82,7 +87,7 @@ export function resolveCommit(repository: Repository, ref: string, option: strin
 
 /** The working tree as one side. */
 export function workingTree(repository: Repository): Checkout {
-  return { ref: null, commit: null, projectRoot: repository.projectRoot, dispose() {} };
+  return { ref: null, commit: null, projectRoot: repository.projectRoot, projectPrefix: repository.projectPrefix, dispose() {} };
 }
 
 const liveWorktrees = new Set<Checkout>();
@@ -125,6 +130,7 @@ export function checkoutCommit(repository: Repository, ref: string, commit: stri
     ref,
     commit,
     projectRoot: path.join(worktree, repository.projectPrefix),
+    projectPrefix: repository.projectPrefix,
     dispose() {
       if (disposed) return;
       disposed = true;

@@ -26,6 +26,7 @@ import { renderText } from "./render-text.js";
 import type { InfraDiffReport } from "./report.js";
 import { compareStacks, type EnvironmentDiff } from "./resource-changes.js";
 import { readSynthesizedStacks, sortEnvironments, type StackSnapshot } from "./stack-snapshot.js";
+import { openSynthesisCache, type SynthesisCache } from "./synthesis-cache.js";
 import { synthesize, type Synthesis } from "./synthesize.js";
 
 /** Runs the command; returns the exit status. */
@@ -79,12 +80,14 @@ async function buildReport(options: InfraDiffOptions, cleanups: Array<() => void
 
     const started = performance.now();
     console.error(`infra-diff: synthesizing the base (${options.base}, ${shortCommit(baseCommit)}) and the head (${options.head ?? "working tree"})...`);
-    const [baseSynth, headSynth] = await synthesizeBoth(base, head, cleanups);
+    const cache = options.cache ? openSynthesisCache(repository.gitCommonDir) : undefined;
+    const [baseSynth, headSynth] = await synthesizeBoth(base, head, cleanups, cache);
     const synthSeconds = (performance.now() - started) / 1000;
     baseStacks = readSynthesizedStacks(baseSynth.outdir);
     headStacks = readSynthesizedStacks(headSynth.outdir);
     exceptions = await readExceptions(repository, baseCommit, headCommit ?? null, base, head, baseSynth, headSynth, notes);
-    console.error(`infra-diff: synthesized both sides in ${synthSeconds.toFixed(2)}s (base ${baseSynth.seconds.toFixed(2)}s, head ${headSynth.seconds.toFixed(2)}s)`);
+    const took = (s: Synthesis) => (s.cached ? "from the cache" : `${s.seconds.toFixed(2)}s`);
+    console.error(`infra-diff: synthesized both sides in ${synthSeconds.toFixed(2)}s (base ${took(baseSynth)}, head ${took(headSynth)})`);
   }
 
   const compareStarted = performance.now();
@@ -108,8 +111,8 @@ async function buildReport(options: InfraDiffOptions, cleanups: Array<() => void
 }
 
 /** Both synths at once; when either fails, the other's output is still cleaned up. */
-async function synthesizeBoth(base: Checkout, head: Checkout, cleanups: Array<() => void>): Promise<[Synthesis, Synthesis]> {
-  const results = await Promise.allSettled([synthesize(base, "base"), synthesize(head, "head")]);
+async function synthesizeBoth(base: Checkout, head: Checkout, cleanups: Array<() => void>, cache: SynthesisCache | undefined): Promise<[Synthesis, Synthesis]> {
+  const results = await Promise.allSettled([synthesize(base, "base", cache), synthesize(head, "head", cache)]);
   for (const result of results) if (result.status === "fulfilled") cleanups.push(() => result.value.dispose());
   const failures = results.filter((r): r is PromiseRejectedResult => r.status === "rejected").map((r) => r.reason as unknown);
   if (failures.length > 0) {

@@ -1,5 +1,5 @@
-import { describeCapacity } from "./analysis.js";
-import type { AttributeReport, InfraDiffReport, ResourceReport, Risk, ServiceReport } from "./report.js";
+import { groupRisks, type RiskGroup } from "./analysis.js";
+import type { AttributeReport, InfraDiffReport, ResourceReport, ServiceReport } from "./report.js";
 
 /** GitHub refuses a comment longer than this many characters. */
 export const GITHUB_COMMENT_LIMIT = 65_536;
@@ -34,12 +34,12 @@ export function renderPullRequestComment(report: InfraDiffReport): string[] {
 
   blocks.push({ section: "", text: summaryTable(report) });
   if (report.risks.length > 0) {
-    blocks.push({ section: "Risks", text: `### Risks (${report.risks.length})\n\n` });
-    for (const risk of report.risks) blocks.push({ section: "Risks", text: riskLine(risk) });
+    const groups = groupRisks(report.risks);
+    blocks.push({ section: "Risks", text: `### Risks (${groups.length})\n\n` });
+    for (const group of groups) blocks.push({ section: "Risks", text: riskLine(group) });
   } else {
     blocks.push({ section: "", text: "### Risks\n\nNone found: no destroy, replacement, security relaxation, network widening or capacity change.\n" });
   }
-  if (report.capacity.length > 0) blocks.push({ section: "", text: `\n${capacityTable(report)}` });
   if (report.edges.length > 0) blocks.push({ section: "", text: `\n${edgeGraph(report)}` });
   blocks.push({ section: "Services", text: "\n### Changes by service\n\n" });
   for (const service of report.services) blocks.push({ section: "Services", text: serviceDetails(service, report) });
@@ -53,7 +53,8 @@ function header(report: InfraDiffReport): string {
   const envs = Object.keys(report.summary.environments);
   const compared = report.base.ref || report.base.commit ? `${base} → ${head}` : "Terraform plans";
   if (!report.changed) return `## Infrastructure diff\n\n${compared}: **no infrastructure change** in ${envs.join(", ") || "any environment"}.\n`;
-  const riskCount = report.risks.length === 1 ? "**1 risk**" : `**${report.risks.length} risks**`;
+  const risks = groupRisks(report.risks).length;
+  const riskCount = risks === 1 ? "**1 risk**" : `**${risks} risks**`;
   return `## Infrastructure diff\n\n${compared} · ${riskCount} · ${report.services.length} ${report.services.length === 1 ? "service" : "services"} change\n\n`;
 }
 
@@ -72,15 +73,10 @@ function summaryTable(report: InfraDiffReport): string {
   ].join("\n");
 }
 
-function riskLine(risk: Risk): string {
+function riskLine({ risk, environments }: RiskGroup): string {
   const whose = risk.service ? code(risk.service) : risk.kind === "capacity" ? "all services" : "platform";
-  const where = [risk.environment ?? "every environment", whose].join(" · ");
+  const where = [environments.join(", "), whose].join(" · ");
   return `- **${risk.kind}** (${risk.code}) · ${where}: ${escapeText(risk.reason)}\n`;
-}
-
-function capacityTable(report: InfraDiffReport): string {
-  const rows = report.capacity.map((c) => `| ${c.environment} | ${c.basis === "request" ? "requests" : "limits (Docker)"} | ${escapeText(describeCapacity(c))} |`);
-  return ["### Capacity", "", "| environment | counted | cpu and memory, before -> after |", "|---|---|---|", ...rows, ""].join("\n");
 }
 
 function edgeGraph(report: InfraDiffReport): string {

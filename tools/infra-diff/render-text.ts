@@ -1,4 +1,4 @@
-import { describeCapacity } from "./analysis.js";
+import { groupRisks } from "./analysis.js";
 import { formatValue } from "./render-markdown.js";
 import type { InfraDiffReport } from "./report.js";
 
@@ -17,13 +17,11 @@ export function renderText(report: InfraDiffReport): string {
   for (const [env, c] of Object.entries(report.summary.environments)) {
     lines.push(`${env}${c.source === "plan" ? " (plan)" : ""}: ${c.adds} to add, ${c.changes} to change, ${c.replacements} to replace, ${c.destroys} to destroy`);
   }
-  lines.push("", report.risks.length > 0 ? `Risks (${report.risks.length}):` : "Risks: none found.");
-  for (const risk of report.risks) {
-    lines.push(`  [${risk.kind}] ${risk.environment ?? "every environment"} ${risk.service ?? "platform"}: ${risk.reason}`);
-  }
-  if (report.capacity.length > 0) {
-    lines.push("", "Capacity:");
-    for (const c of report.capacity) lines.push(`  ${c.environment} (${c.basis === "request" ? "requests" : "limits"}): ${describeCapacity(c)}`);
+  const groups = groupRisks(report.risks);
+  lines.push("", groups.length > 0 ? `Risks (${groups.length}):` : "Risks: none found.");
+  for (const { risk, environments } of groups) {
+    const whose = risk.service ?? (risk.kind === "capacity" ? "all services" : "platform");
+    lines.push(`  [${risk.kind}] ${environments.join(", ")} · ${whose}: ${risk.reason}`);
   }
   if (report.edges.length > 0) {
     lines.push("", "Service-to-service edges:");

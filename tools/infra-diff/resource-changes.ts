@@ -62,7 +62,7 @@ export function compareStacks(before: StackSnapshot, after: StackSnapshot): Envi
     if (attributes.length === 0) continue;
     if (next.kind === "resource" && !hasReplacementRules(next.type)) typesWithoutRules.add(next.type);
     const forcing = attributes.filter((a) => a.forcesReplacement);
-    const reasons = forcing.length > 0 ? [`${forcing.map((a) => a.path).join(", ")} cannot be updated in place`] : [];
+    const reasons = forcing.length > 0 ? [`${[...new Set(forcing.map((a) => a.path))].join(", ")} cannot be updated in place`] : [];
     changes.set(address, change(environment, next, forcing.length > 0 ? "replace" : "update", reasons, attributes));
   }
   propagateReplacements(after, changes, environment);

@@ -29,7 +29,7 @@ export interface SecuritySetting {
 
 /** A destination outside the services: a CIDR (or a network) and the ports allowed to it. */
 export interface EgressFact {
-  /** `203.0.113.0/24`, or a description like `network platform-local-outside`. */
+  /** `203.0.113.0/24`, or a description like `outside network platform-local-outside` (a Docker network that is not internal). */
   readonly destination: string;
   /** `443/TCP`, or `all`. */
   readonly ports: readonly string[];
@@ -266,7 +266,7 @@ function readDockerContainer(block: ConfigBlock, context: ReaderContext): Resour
       if (caller === block.owner) calls.push(callee);
       else if (callee === block.owner) calledBy.push(caller);
     } else if (network !== undefined && valueAt(network.values, "internal") !== true) {
-      egress.push({ destination: `network ${name} (a route to the host and beyond)`, ports: ["all"] });
+      egress.push({ destination: `outside network ${name}`, ports: ["all"] });
     }
   }
   const endpoints = objectsAt(values, "ports").map((p) => {

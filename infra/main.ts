@@ -6,6 +6,7 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildPlatformApp } from "./app.js";
+import { withoutTokenTraces } from "./cdk.js";
 import { discoverServices } from "./discover-services.js";
 import { EnvironmentConfigError, loadEnvironments } from "./environments.js";
 import { replaceFolder } from "./output-files.js";
@@ -30,8 +31,11 @@ async function main(): Promise<number> {
     const environments = loadEnvironments(process.env);
     const services = await discoverServices(root);
     const outdir = process.env.CDKTF_OUTDIR ?? path.join(root, "cdktf.out");
-    const { app, stacks, monitoringFiles } = buildPlatformApp({ services, environments, outdir });
-    app.synth();
+    const { stacks, monitoringFiles } = withoutTokenTraces(() => {
+      const built = buildPlatformApp({ services, environments, outdir });
+      built.app.synth();
+      return built;
+    });
     for (const [environment, files] of monitoringFiles) replaceFolder(path.join(outdir, "monitoring", environment), files);
     const seconds = ((performance.now() - started) / 1000).toFixed(2);
     console.error(`synthesized ${stacks.map((s) => s.environment.name).join(", ")} (${services.length} services) in ${seconds}s`);

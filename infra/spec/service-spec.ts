@@ -138,7 +138,13 @@ export const serviceSpecSchema = z
       .refine((i) => !/:latest$/.test(i), "must not use the tag 'latest': pin a version or a digest")
       .optional(),
     port,
-    health: z.strictObject({ liveness: httpPath.optional(), readiness: httpPath.optional() }).optional(),
+    health: z
+      .strictObject({
+        liveness: httpPath.optional(),
+        readiness: httpPath.optional(),
+        dockerCheck: z.array(z.string().min(1, "must not be empty")).min(1, "must be a command and its arguments, like [\"wget\", \"-q\", \"-O-\", \"http://127.0.0.1:8080/healthz\"]").optional(),
+      })
+      .optional(),
     env: envMap.optional(),
     secrets: z.record(z.string().regex(ENV_NAME, "must be an environment variable name: A-Z, 0-9 and '_'"), secretReference).optional(),
     resources: resourcesSchema.optional(),

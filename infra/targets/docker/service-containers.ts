@@ -41,8 +41,8 @@ export interface ServiceContainersProps {
  * so callers spread over them). Docker has no autoscaler: the count is fixed at min.
  * Each container runs as uid 10001 with a read-only root file system and a tmpfs at
  * /tmp, no capabilities, no-new-privileges, memory and cpu limits from the spec, a
- * healthcheck that needs only `node` in the image, and restarts on failure at most 5
- * times.
+ * healthcheck that needs only `node` in the image (or the spec's `health.dockerCheck`),
+ * and restarts on failure at most 5 times.
  */
 export class ServiceContainers extends Construct {
   readonly containers: readonly Container[];
@@ -85,7 +85,7 @@ export class ServiceContainers extends Construct {
         logDriver: "json-file",
         logOpts: { "max-size": "10m", "max-file": "3" },
         healthcheck: {
-          test: ["CMD", "node", "-e", `fetch('${healthUrl}').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`],
+          test: ["CMD", ...(spec.health.dockerCheck ?? ["node", "-e", `fetch('${healthUrl}').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`])],
           interval: `${HEALTH_CHECK.intervalSeconds}s`,
           timeout: `${HEALTH_CHECK.timeoutSeconds}s`,
           retries: HEALTH_CHECK.failureThreshold,

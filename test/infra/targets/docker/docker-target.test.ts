@@ -137,3 +137,12 @@ describe("Docker target (local)", () => {
     expect(prometheus).toMatchObject({ read_only: true, user: "65534:65534", capabilities: { drop: ["ALL"] }, security_opts: ["no-new-privileges:true"] });
   });
 });
+
+describe("Docker target healthcheck of an image without node", () => {
+  it("GIVEN an image service with health.dockerCheck WHEN synthesized THEN Docker runs that command", () => {
+    const local = synthPlatform([service({ name: "cache", image: "redis:7.4.1", port: 6379, health: { dockerCheck: ["redis-cli", "ping"] } })]).local!;
+    const [cache] = containersOf(local, "cache");
+    expect(cache!.healthcheck.test).toEqual(["CMD", "redis-cli", "ping"]);
+    expect(resourcesOfType(local, "docker_image").find((r) => r.values.name === "redis:7.4.1")!.values.keep_locally).toBe(true);
+  });
+});

@@ -254,7 +254,7 @@ function egressItems(before: Map<string, Set<string>>, after: Map<string, Set<st
 function fallbackItems(changes: readonly ResourceChange[]): string[] {
   const described = changes.slice(0, 2).map((c) => {
     if (c.action !== "update" && c.action !== "replace") return `${shortName(c)} ${c.action === "create" ? "added" : "removed"}`;
-    const [first] = c.attributes;
+    const first = c.attributes.find((a) => !a.unknownAfter) ?? c.attributes[0];
     const more = c.attributes.length > 1 ? ` (+${c.attributes.length - 1} more)` : "";
     return `${shortName(c)}: ${first?.path ?? "changed"}${more}`;
   });

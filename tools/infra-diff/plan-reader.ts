@@ -2,8 +2,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { diffAttributes } from "./attribute-diff.js";
 import { BadInputError } from "./checkouts.js";
 import type { EnvironmentDiff, ResourceAction, ResourceChange } from "./resource-changes.js";
-import { ownerOf, type ConfigBlock, type StackSnapshot } from "./stack-snapshot.js";
-import { isObject, type JsonObject } from "./values.js";
+import { constructPathFromName, ownerOf, type ConfigBlock, type StackSnapshot } from "./stack-snapshot.js";
+import { isObject, jsonEqual, type JsonObject } from "./values.js";
 
 /**
  * Reads a Terraform plan (`terraform show -json <planfile>`) of one environment into
@@ -72,15 +72,16 @@ export function diffFromPlan(environment: string, planned: readonly PlannedChang
   for (const entry of planned) {
     const data = entry.mode === "data";
     const known = synthesized.map((s) => s?.blocks.get(entry.address)).find((b) => b !== undefined);
-    const constructPath = known?.constructPath;
+    const constructPath = known?.constructPath ?? constructPathFromName(environment, entry.name);
     const owner = known?.owner ?? ownerOf(environment, entry.name, undefined);
+    const secrets = sensitiveValues(entry.change);
     const block = (values: unknown, sensitive: unknown): ConfigBlock => ({
       address: entry.address,
       kind: data ? "data" : "resource",
       type: entry.type,
       constructPath,
       owner,
-      values: (mask(values, sensitive) ?? {}) as JsonObject,
+      values: (redact(mask(values, sensitive), secrets) ?? {}) as JsonObject,
     });
     const { actions } = entry.change;
     if (isObject(entry.change.before)) before.set(entry.address, block(entry.change.before, entry.change.before_sensitive));
@@ -93,13 +94,14 @@ export function diffFromPlan(environment: string, planned: readonly PlannedChang
       continue;
     }
     const replacePaths = (entry.change.replace_paths ?? []).map((p) => p.filter((s): s is string => typeof s === "string").join("."));
+    const [maskedBefore, maskedAfter] = maskPair(entry.change.before, entry.change.after, entry.change.before_sensitive, entry.change.after_sensitive);
+    const [shownBefore, shownAfter] = [redact(maskedBefore, secrets), redact(maskedAfter, secrets)];
     const attributes =
       action === "update" || action === "replace"
-        ? diffAttributes(
-            mask(entry.change.before, entry.change.before_sensitive),
-            mask(entry.change.after, entry.change.after_sensitive),
-            entry.change.after_unknown,
-          ).map((a) => ({ ...a, forcesReplacement: replacePaths.some((p) => a.schemaPath === p || a.schemaPath.startsWith(`${p}.`)) }))
+        ? diffAttributes(shownBefore, shownAfter, entry.change.after_unknown).map((a) => ({
+            ...a,
+            forcesReplacement: replacePaths.some((p) => a.schemaPath === p || a.schemaPath.startsWith(`${p}.`)),
+          }))
         : [];
     const reasons: string[] = [];
     if (action === "replace") {
@@ -127,9 +129,87 @@ function actionOf(actions: readonly string[]): ResourceAction | undefined {
   return undefined;
 }
 
+const SENSITIVE = "(sensitive)";
+const SENSITIVE_CHANGED = "(sensitive, changed)";
+
+/**
+ * Both sides of a change with every part either side marks sensitive hidden: "(sensitive)"
+ * where it stays the same, "(sensitive)" then "(sensitive, changed)" where it changes,
+ * so that a reviewer sees that a secret changes but never its value.
+ */
+function maskPair(before: unknown, after: unknown, beforeSensitive: unknown, afterSensitive: unknown): [unknown, unknown] {
+  if (beforeSensitive === true || afterSensitive === true) {
+    const hidden = (value: unknown, text: string) => (value === null || value === undefined ? value : text);
+    return [hidden(before, SENSITIVE), hidden(after, jsonEqual(before, after) ? SENSITIVE : SENSITIVE_CHANGED)];
+  }
+  if (isObject(before) && isObject(after)) {
+    const maskedBefore: JsonObject = {};
+    const maskedAfter: JsonObject = {};
+    for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
+      const [b, a] = maskPair(before[key], after[key], childOf(beforeSensitive, key), childOf(afterSensitive, key));
+      if (key in before) maskedBefore[key] = b;
+      if (key in after) maskedAfter[key] = a;
+    }
+    return [maskedBefore, maskedAfter];
+  }
+  if (Array.isArray(before) && Array.isArray(after)) {
+    const length = Math.max(before.length, after.length);
+    const pairs = Array.from({ length }, (_, i) => maskPair(before[i], after[i], childOf(beforeSensitive, i), childOf(afterSensitive, i)));
+    return [pairs.slice(0, before.length).map(([b]) => b), pairs.slice(0, after.length).map(([, a]) => a)];
+  }
+  return [mask(before, beforeSensitive), mask(after, afterSensitive)];
+}
+
+function childOf(sensitive: unknown, key: string | number): unknown {
+  if (typeof key === "number") return Array.isArray(sensitive) ? sensitive[key] : undefined;
+  return isObject(sensitive) ? sensitive[key] : undefined;
+}
+
+/**
+ * The values the plan marks sensitive anywhere in a change. Terraform does not mark every
+ * copy of a secret (a `terraform_data` output echoes its sensitive input unmarked), so
+ * every occurrence of these values is hidden, wherever it appears.
+ */
+function sensitiveValues(change: PlannedChange["change"]): Set<string> {
+  const secrets = new Set<string>();
+  const collect = (value: unknown, sensitive: unknown) => {
+    if (value === null || value === undefined) return;
+    if (sensitive === true) {
+      const visit = (v: unknown) => {
+        if (typeof v === "string" || typeof v === "number") secrets.add(String(v));
+        else if (Array.isArray(v)) v.forEach(visit);
+        else if (isObject(v)) Object.values(v).forEach(visit);
+      };
+      visit(value);
+    } else if (Array.isArray(value)) value.forEach((item, i) => collect(item, childOf(sensitive, i)));
+    else if (isObject(value)) for (const [key, item] of Object.entries(value)) collect(item, childOf(sensitive, key));
+  };
+  collect(change.before, change.before_sensitive);
+  collect(change.after, change.after_sensitive);
+  return secrets;
+}
+
+/** Secrets shorter than this are hidden where they are the whole value only, not inside longer text. */
+const SHORTEST_SECRET_SEARCHED = 4;
+
+/** The value with every string that is, or contains, one of the secrets replaced. */
+function redact(value: unknown, secrets: ReadonlySet<string>): unknown {
+  if (secrets.size === 0) return value;
+  if (typeof value === "string" || typeof value === "number") {
+    const text = String(value);
+    for (const secret of secrets) {
+      if (text === secret || (secret.length >= SHORTEST_SECRET_SEARCHED && text.includes(secret))) return SENSITIVE;
+    }
+    return value;
+  }
+  if (Array.isArray(value)) return value.map((item) => redact(item, secrets));
+  if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redact(item, secrets)]));
+  return value;
+}
+
 /** The value with every part the plan marks sensitive replaced by "(sensitive)". */
 function mask(value: unknown, sensitive: unknown): unknown {
-  if (sensitive === true) return value === null || value === undefined ? value : "(sensitive)";
+  if (sensitive === true) return value === null || value === undefined ? value : SENSITIVE;
   if (Array.isArray(value)) return value.map((item, i) => mask(item, Array.isArray(sensitive) ? sensitive[i] : undefined));
   if (isObject(value)) {
     const masked: JsonObject = {};

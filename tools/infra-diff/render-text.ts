@@ -8,7 +8,7 @@ const ACTION_SYMBOL = { create: "+", update: "~", replace: "-/+", delete: "-" } 
 export function renderText(report: InfraDiffReport): string {
   const base = report.base.ref ? `${report.base.ref}${report.base.commit ? ` (${report.base.commit.slice(0, 12)})` : ""}` : "plans";
   const head = report.head.ref ? `${report.head.ref}${report.head.commit ? ` (${report.head.commit.slice(0, 12)})` : ""}` : "working tree";
-  const lines = [`Infrastructure diff: ${base} -> ${head}`];
+  const lines = [report.base.ref || report.base.commit ? `Infrastructure diff: ${base} -> ${head}` : "Infrastructure diff from Terraform plans"];
   if (!report.changed) {
     lines.push(`No infrastructure change in ${Object.keys(report.summary.environments).join(", ") || "any environment"}.`);
     return `${lines.join("\n")}\n`;

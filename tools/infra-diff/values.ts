@@ -18,13 +18,33 @@ export function itemsOf(value: unknown): unknown[] {
   return value === undefined || value === null ? [] : [value];
 }
 
+const splitPaths = new Map<string, readonly string[]>();
+
+function keysOf(dottedPath: string): readonly string[] {
+  let keys = splitPaths.get(dottedPath);
+  if (!keys) {
+    keys = dottedPath.split(".");
+    splitPaths.set(dottedPath, keys);
+  }
+  return keys;
+}
+
 /**
  * Every value at a dotted path, descending through lists: `valuesAt(deployment,
  * "spec.template.spec.container")` gives each container, in either form.
  */
 export function valuesAt(root: unknown, dottedPath: string): unknown[] {
+  const keys = keysOf(dottedPath);
+  // Fast path: objects all the way down (a synthesized block), no list to fan out.
+  let node: unknown = root;
+  let depth = 0;
+  for (; depth < keys.length; depth++) {
+    if (!isObject(node)) break;
+    node = node[keys[depth]!];
+  }
+  if (depth === keys.length) return node === undefined || node === null ? [] : flattenObjects(node);
   let current: unknown[] = [root];
-  for (const key of dottedPath.split(".")) {
+  for (const key of keys) {
     const next: unknown[] = [];
     for (const value of current) {
       for (const item of itemsOf(value)) {
@@ -33,7 +53,11 @@ export function valuesAt(root: unknown, dottedPath: string): unknown[] {
     }
     current = next;
   }
-  return current.flatMap((value) => (Array.isArray(value) && value.every(isObject) ? value : [value]));
+  return current.flatMap(flattenObjects);
+}
+
+function flattenObjects(value: unknown): unknown[] {
+  return Array.isArray(value) && value.every(isObject) ? value : [value];
 }
 
 /** The first value at a dotted path, or undefined. */

@@ -1,5 +1,5 @@
 import { formatMemory } from "../../infra/spec/quantity.js";
-import { exceptionRisks, type GuardrailExceptions } from "./guardrail-exceptions.js";
+import { exceptionChanges, type GuardrailExceptions } from "./guardrail-exceptions.js";
 import {
   REPORT_SCHEMA_VERSION,
   RISK_KINDS,
@@ -96,11 +96,10 @@ export function analyse(input: AnalysisInput): InfraDiffReport {
   }
 
   if (input.exceptions) {
-    const exceptionFindings = exceptionRisks(input.exceptions.before, input.exceptions.after);
-    risks.push(...exceptionFindings);
-    for (const risk of exceptionFindings.filter((r) => r.code === "new-suppression" && r.service !== null && r.environment === null)) {
-      const rule = /guardrail ([A-Z0-9]+-\d+)/.exec(risk.reason)?.[1] ?? "a guardrail";
-      const envItems = mapOf(itemsByOwner, risk.service!);
+    const changes = exceptionChanges(input.exceptions.before, input.exceptions.after);
+    risks.push(...changes.risks);
+    for (const { service, rule } of changes.newSuppressions) {
+      const envItems = mapOf(itemsByOwner, service);
       envItems.set("*", [...(envItems.get("*") ?? []), `suppresses ${rule}`]);
     }
   }

@@ -54,12 +54,14 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
+/**
+ * Bad input exits 2 with its message. So does a bug, with its stack: exit 1 means
+ * "there are changes", which a crash must not pass for in CI.
+ */
 function fail(error: unknown): number {
-  if (error instanceof BadInputError) {
-    console.error(`infra-diff: ${error.message}`);
-    return 2;
-  }
-  throw error;
+  if (error instanceof BadInputError) console.error(`infra-diff: ${error.message}`);
+  else console.error(`infra-diff: failed unexpectedly (a bug in tools/infra-diff; please report it):\n${error instanceof Error ? error.stack : String(error)}`);
+  return 2;
 }
 
 async function buildReport(options: InfraDiffOptions, cleanups: Array<() => void>): Promise<InfraDiffReport> {

@@ -86,20 +86,29 @@ export function readGuardrailReports(outdir: string): Map<string, GuardrailFindi
   return reports;
 }
 
+/** What changed in the guardrail exceptions. */
+export interface ExceptionChanges {
+  readonly risks: Risk[];
+  /** The suppressions services declare now and did not before. */
+  readonly newSuppressions: Array<{ readonly service: string; readonly rule: string }>;
+}
+
 /**
  * The security relaxations between two sides: each suppression a service declares now
  * and did not before (for every environment), each suppressed finding of the report that
  * was not suppressed before and is not already covered by a spec suppression, and each
  * reported (unsuppressed) finding that is new.
  */
-export function exceptionRisks(before: GuardrailExceptions, after: GuardrailExceptions): Risk[] {
+export function exceptionChanges(before: GuardrailExceptions, after: GuardrailExceptions): ExceptionChanges {
   const risks: Risk[] = [];
+  const newSuppressions: ExceptionChanges["newSuppressions"] = [];
   const covered = new Set<string>();
   for (const [service, rules] of after.suppressions) {
     const previous = before.suppressions.get(service) ?? new Map<string, string>();
     for (const [rule, reason] of rules) {
       covered.add(`${service}|${rule}`);
       if (previous.has(rule)) continue;
+      newSuppressions.push({ service, rule });
       risks.push({ kind: "security-relaxation", code: "new-suppression", environment: null, service, resources: [], reason: `suppresses guardrail ${rule}: "${reason}"` });
     }
   }
@@ -133,7 +142,7 @@ export function exceptionRisks(before: GuardrailExceptions, after: GuardrailExce
       }
     }
   }
-  return risks;
+  return { risks, newSuppressions };
 }
 
 function findingKey(finding: GuardrailFinding): string {

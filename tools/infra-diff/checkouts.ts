@@ -102,10 +102,10 @@ function installCleanup(): void {
   if (cleanupInstalled) return;
   cleanupInstalled = true;
   process.on("exit", disposeAllCheckouts);
-  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+  for (const [signal, number] of [["SIGINT", 2], ["SIGTERM", 15], ["SIGHUP", 1]] as const) {
     process.once(signal, () => {
       disposeAllCheckouts();
-      process.exit(130);
+      process.exit(128 + number);
     });
   }
 }

@@ -101,6 +101,9 @@ beforeAll(() => {
   branch("broken", () => {
     edit("services/catalog/service.ts", (t) => t.replace("scaling: { min: 2, max: 6, cpuPercent: 70 }", "scaling: { min: 9, max: 2, cpuPercent: 70 }"));
   });
+  branch("no-app", () => {
+    edit("cdktf.json", (t) => t.replace('"app": "node --import tsx infra/main.ts"', `"app": "node -e \\"console.error('no synth here'); process.exit(3)\\""`));
+  });
 });
 
 afterAll(() => {
@@ -285,10 +288,12 @@ describe("npm run infra:diff", () => {
       expect(worktrees()).toHaveLength(1);
     });
 
-    it("WHEN the base does not synthesize THEN the message names the base", async () => {
-      const run = await diff("--base", "broken", "--head", "main");
-      expect(run.stderr).toContain(`infra-diff: synth of the base (broken, ${commits.broken!.slice(0, 12)}) failed`);
+    it("WHEN the base's app command fails THEN the message names the base and shows what the app printed", async () => {
+      const run = await diff("--base", "no-app", "--head", "main");
+      expect(run.stderr).toContain(`infra-diff: synth of the base (no-app, ${commits["no-app"]!.slice(0, 12)}) failed (node -e "console.error('no synth here'); process.exit(3)"):\n  no synth here\n`);
+      expect(run.stderr).not.toContain("synth of the head");
       expect(run.status).toBe(2);
+      expect(worktrees()).toHaveLength(1);
     });
 
     it("WHEN an option is unknown or a format is wrong THEN it exits 2 and says what is accepted", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { GITHUB_COMMENT_LIMIT, renderPullRequestComment } from "../../../tools/infra-diff/render-markdown.js";
+import { GITHUB_COMMENT_LIMIT, PART_MARKER, renderPullRequestComment } from "../../../tools/infra-diff/render-markdown.js";
 import type { InfraDiffReport, ResourceReport, Risk, ServiceReport } from "../../../tools/infra-diff/report.js";
 
 /** A report with `services` services, each changing `attributes` attributes of `resources` Deployments per environment. */
@@ -50,6 +50,7 @@ describe("renderPullRequestComment", () => {
     parts.forEach((part, index) => {
       expect(part.length).toBeLessThan(GITHUB_COMMENT_LIMIT);
       expect(part.startsWith(`<!-- infra-diff part ${index + 1}/${parts.length} -->\n`)).toBe(true);
+      expect(PART_MARKER.exec(part)?.slice(1)).toEqual([String(index + 1), String(parts.length)]);
       expect(part).toContain(`_Part ${index + 1} of ${parts.length}: this diff is longer than one GitHub comment (65,536 characters), so it is split into ${parts.length} comments._`);
     });
     const all = parts.join("\n");

@@ -1,9 +1,10 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCli } from "../support/cli.js";
 import { copyRepository } from "../support/repo-copy.js";
+import { ROOT } from "../support/cli.js";
 
 const cleanup: string[] = [];
 afterAll(() => cleanup.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
@@ -25,6 +26,21 @@ describe("npm run synth (infra/main.ts)", () => {
       expect(stack["//"].metadata.stackName).toBe(environment);
     }
     expect(existsSync(path.join(outdir, "monitoring", "local", "prometheus.yml"))).toBe(true);
+  });
+
+  it("GIVEN monitoring files of a deleted service WHEN synthesized THEN every environment's folder holds the rules and dashboards of exactly the current services", async () => {
+    const outdir = scratch("synth-monitoring-");
+    mkdirSync(path.join(outdir, "monitoring", "local", "rules"), { recursive: true });
+    writeFileSync(path.join(outdir, "monitoring", "local", "rules", "deleted-service.yml"), "groups: []\n");
+    const run = await runCli("infra/main.ts", [], { env: { ...process.env, CDKTF_OUTDIR: outdir } });
+    expect(run.status, run.stderr).toBe(0);
+    const services = readdirSync(path.join(ROOT, "services")).filter((name) => existsSync(path.join(ROOT, "services", name, "service.ts"))).sort();
+    for (const environment of ["local", "staging", "production"]) {
+      expect(readdirSync(path.join(outdir, "monitoring", environment, "rules")).sort()).toEqual(services.map((name) => `${name}.yml`));
+      expect(readdirSync(path.join(outdir, "monitoring", environment, "rule-tests")).sort()).toEqual(services.map((name) => `${name}.yml`));
+      expect(readdirSync(path.join(outdir, "monitoring", environment, "dashboards")).sort()).toEqual(services.map((name) => `${name}.json`));
+    }
+    expect(readdirSync(path.join(outdir, "monitoring", "staging", "servicemonitors")).sort()).toEqual(services.map((name) => `${name}.yml`));
   });
 
   it("GIVEN a service file with several problems WHEN synthesized THEN it exits 1 naming the file, each field, value and what is accepted", async () => {

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { loadEnvironments } from "../../../../infra/environments.js";
 import { renderMonitoringFiles } from "../../../../infra/monitoring/monitoring-files.js";
 import { resolveCatalogue } from "../../../../infra/spec/index.js";
@@ -127,7 +128,7 @@ describe("Docker target (local)", () => {
     const [environment] = loadEnvironments({});
     const catalogue = resolveCatalogue(exampleServices(), "local", ["local", "staging", "production"]);
     const files = renderMonitoringFiles(environment!, catalogue);
-    const config = JSON.parse(files.find((f) => f.path === "prometheus.yml")!.content);
+    const config = parse(files.find((f) => f.path === "prometheus.yml")!.content);
     expect(config.scrape_configs.map((job: any) => [job.job_name, job.static_configs[0].targets])).toEqual([
       ["catalog", ["platform-local-catalog-1:8080", "platform-local-catalog-2:8080"]],
       ["gateway", ["platform-local-gateway-1:8082", "platform-local-gateway-2:8082"]],

@@ -57,7 +57,44 @@ function walk(before: unknown, after: unknown, unknown: unknown, path: string, s
     return;
   }
   if (before === undefined && after === undefined) return;
-  if (!jsonEqual(before, after)) out.push({ path: where, schemaPath, before, after });
+  if (jsonEqual(before, after)) return;
+  if (typeof before === "string" && typeof after === "string" && documentChanges(before, after, where, schemaPath, out)) return;
+  out.push({ path: where, schemaPath, before, after });
+}
+
+/**
+ * A string that holds a document (a dashboard's JSON, a configuration file) is compared
+ * inside: a JSON document value by value (`data.orders.json:panels[2].title`), other
+ * text line by line. False when the strings are no such documents.
+ */
+function documentChanges(before: string, after: string, path: string, schemaPath: string, out: AttributeChange[]): boolean {
+  const parsedBefore = parseDocument(before);
+  const parsedAfter = parseDocument(after);
+  if (parsedBefore !== undefined && parsedAfter !== undefined) {
+    const inner: AttributeChange[] = [];
+    walk(parsedBefore, parsedAfter, undefined, "", "", inner);
+    for (const change of inner) out.push({ ...change, path: `${path}:${change.path}`, schemaPath });
+    return true;
+  }
+  if (!before.includes("\n") || !after.includes("\n")) return false;
+  const removed = multisetMinus(before.split("\n"), after.split("\n"));
+  const added = multisetMinus(after.split("\n"), before.split("\n"));
+  if (removed.length === 0 && added.length === 0) return false;
+  for (const line of removed) out.push({ path: `${path} (line)`, schemaPath, before: line, after: undefined });
+  for (const line of added) out.push({ path: `${path} (line)`, schemaPath, before: undefined, after: line });
+  return true;
+}
+
+/** A JSON object or list held in a string, or undefined. */
+function parseDocument(text: string): unknown {
+  const start = text.trimStart()[0];
+  if (start !== "{" && start !== "[") return undefined;
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    return typeof parsed === "object" && parsed !== null ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -127,9 +127,9 @@ describe("npm run infra:diff", () => {
       expect(report.head).toEqual({ ref: "release", commit: commits.release });
       // local: the rebuilt orders image and the containers it and the new published port force out; the new edge network.
       expect(report.summary.environments.local).toEqual({ adds: 1, changes: 0, replacements: 4, destroys: 0, source: "synth" });
-      // staging: orders' Deployment and policy, payments' policy, catalog's autoscaler; payments' Ingress.
-      expect(report.summary.environments.staging).toEqual({ adds: 1, changes: 4, replacements: 0, destroys: 0, source: "synth" });
-      expect(report.summary.environments.production).toEqual({ adds: 1, changes: 4, replacements: 0, destroys: 0, source: "synth" });
+      // staging: orders' Deployment and policy, payments' policy, catalog's autoscaler and dashboard; payments' Ingress.
+      expect(report.summary.environments.staging).toEqual({ adds: 1, changes: 5, replacements: 0, destroys: 0, source: "synth" });
+      expect(report.summary.environments.production).toEqual({ adds: 1, changes: 5, replacements: 0, destroys: 0, source: "synth" });
     });
 
     it("THEN each service gets one line of what changes", () => {
@@ -184,12 +184,14 @@ describe("npm run infra:diff", () => {
       const text = markdown.stdout;
       expect(text.startsWith("<!-- infra-diff part 1/1 -->\n## Infrastructure diff\n")).toBe(true);
       expect(text).toContain(`\`main\` (${commits.main!.slice(0, 12)}) → \`release\` (${commits.release!.slice(0, 12)})`);
-      expect(text).toContain("| local | 1 | 0 | 4 | 0 |\n| staging | 1 | 4 | 0 | 0 |\n| production | 1 | 4 | 0 | 0 |\n| **total** | 3 | 8 | 4 | 0 |");
+      expect(text).toContain("| local | 1 | 0 | 4 | 0 |\n| staging | 1 | 5 | 0 | 0 |\n| production | 1 | 5 | 0 | 0 |\n| **total** | 3 | 10 | 4 | 0 |");
       expect(text).toContain("- **network-widening** (new-edge) · local, staging, production · `orders`: orders may now call payments");
       expect(text).toContain('```mermaid\nflowchart LR\n  s1["orders"]\n  s2["payments"]\n  s1 -->|added| s2\n```');
       expect(text).toContain("<details><summary><b>orders</b>: image 1.0.0 -> 1.1.0, new egress to payments</summary>");
       expect(text.indexOf("### Risks")).toBeLessThan(text.indexOf("### Changes by service"));
       expect(text).toContain("  - `spec.template.spec.container.image`: `registry.example.com/platform/orders:1.0.0` → `registry.example.com/platform/orders:1.1.0`");
+      // A document in a string (the Grafana dashboard) is compared value by value.
+      expect(text).toContain("  - `data.staging-catalog.json:panels[7].targets[1].expr`: `vector(2)` → `vector(3)`");
     });
 
     it("THEN no worktree is left behind", () => {
@@ -210,10 +212,11 @@ describe("npm run infra:diff", () => {
       const destroys = risksOf(report, "destroy").filter((r) => r.service === "orders");
       expect(destroys.map((r) => r.environment)).toEqual(["local", "staging", "production"]);
       expect(destroys[1]!.reason).toBe(
-        "the service is removed; 6 resources are destroyed: workload/deployment, scaling/autoscaler, network-rules/policy, scaling/disruption-budget, workload/service-account, exposure/service",
+        "the service is removed; 9 resources are destroyed: monitoring/dashboard, workload/deployment, scaling/autoscaler, monitoring/prometheus-rule, monitoring/service-monitor, network-rules/policy, scaling/disruption-budget, workload/service-account, exposure/service",
       );
       expect(report.risks[0]!.kind).toBe("destroy");
-      expect(report.summary.environments.staging).toEqual({ adds: 6, changes: 3, replacements: 0, destroys: 6, source: "synth" });
+      // Updated in place: gateway's Deployment (PURCHASES_URL) and policy, catalog's policy (ingress from purchases).
+      expect(report.summary.environments.staging).toEqual({ adds: 9, changes: 3, replacements: 0, destroys: 9, source: "synth" });
     });
 
     it("THEN the services say removed and new, and the edges move to the new name", () => {

@@ -44,6 +44,8 @@ function walk(before: unknown, after: unknown, unknown: unknown, path: string, s
     out.push({ path: where, schemaPath, before, after: undefined, unknownAfter: true });
     return;
   }
+  // Most of a configuration is unchanged: comparing without building paths is cheaper.
+  if (unknown === undefined && jsonEqual(before, after)) return;
   if (isObject(before) && isObject(after)) {
     const unknownObject = isObject(unknown) ? unknown : undefined;
     for (const key of unionKeys(before, after)) {

@@ -98,9 +98,10 @@ export function analyse(input: AnalysisInput): InfraDiffReport {
   if (input.exceptions) {
     const changes = exceptionChanges(input.exceptions.before, input.exceptions.after);
     risks.push(...changes.risks);
-    for (const { service, rule } of changes.newSuppressions) {
+    for (const { service, rule, environment } of changes.newSuppressions) {
       const envItems = mapOf(itemsByOwner, service);
-      envItems.set("*", [...(envItems.get("*") ?? []), `suppresses ${rule}`]);
+      const key = environment ?? "*";
+      envItems.set(key, [...(envItems.get(key) ?? []), `suppresses ${rule}`]);
     }
   }
 

@@ -126,9 +126,10 @@ async function synthesizeBoth(base: Checkout, head: Checkout, cleanups: Array<()
 }
 
 /**
- * The guardrail exceptions of both sides: the guardrail reports when the synth wrote
- * them, and the spec suppressions of every service whose folder changed (all services
- * when the spec code itself changed); an unchanged service declares what it declared.
+ * The guardrail exceptions of both sides: the guardrail reports the synth wrote, and,
+ * when a side has none (a revision older than the guardrails), the spec suppressions
+ * of every service whose folder changed (all services when the spec code itself
+ * changed): an unchanged service declares what it declared.
  */
 async function readExceptions(
   repository: Repository,
@@ -140,6 +141,11 @@ async function readExceptions(
   headSynth: Synthesis,
   notes: string[],
 ): Promise<{ before: GuardrailExceptions; after: GuardrailExceptions } | undefined> {
+  const beforeFindings = readGuardrailReports(baseSynth.outdir);
+  const afterFindings = readGuardrailReports(headSynth.outdir);
+  if (beforeFindings.size > 0 && afterFindings.size > 0) {
+    return { before: { suppressions: new Map(), findings: beforeFindings }, after: { suppressions: new Map(), findings: afterFindings } };
+  }
   const changed = changedFiles(repository, baseCommit, headCommit);
   const everything = changed.some((file) => file.startsWith("infra/spec/"));
   const services = everything
@@ -154,8 +160,8 @@ async function readExceptions(
     }
   };
   return {
-    before: { suppressions: await read(base, "base"), findings: readGuardrailReports(baseSynth.outdir) },
-    after: { suppressions: await read(head, "head"), findings: readGuardrailReports(headSynth.outdir) },
+    before: { suppressions: await read(base, "base"), findings: beforeFindings },
+    after: { suppressions: await read(head, "head"), findings: afterFindings },
   };
 }
 

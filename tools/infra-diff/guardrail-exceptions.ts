@@ -32,7 +32,10 @@ export interface GuardrailFinding {
 
 /** What one side declares or reports. */
 export interface GuardrailExceptions {
-  /** Only the services that were read (those whose folder changed, see {@link readSpecSuppressions}). */
+  /**
+   * The spec suppressions of the services that were read (those whose folder changed);
+   * empty when both sides have a guardrail report, which says more.
+   */
   readonly suppressions: SpecSuppressions;
   /** The guardrail report's findings by environment; empty when the synth writes no report. */
   readonly findings: ReadonlyMap<string, readonly GuardrailFinding[]>;
@@ -89,62 +92,71 @@ export function readGuardrailReports(outdir: string): Map<string, GuardrailFindi
 /** What changed in the guardrail exceptions. */
 export interface ExceptionChanges {
   readonly risks: Risk[];
-  /** The suppressions services declare now and did not before. */
-  readonly newSuppressions: Array<{ readonly service: string; readonly rule: string }>;
+  /** The suppressions in force now and not before; `environment` null when read from the spec (every environment). */
+  readonly newSuppressions: Array<{ readonly service: string; readonly rule: string; readonly environment: string | null }>;
 }
 
 /**
- * The security relaxations between two sides: each suppression a service declares now
- * and did not before (for every environment), each suppressed finding of the report that
- * was not suppressed before and is not already covered by a spec suppression, and each
- * reported (unsuppressed) finding that is new.
+ * The security relaxations between two sides:
+ * - from the guardrail reports, when both sides have them (synth fails on a
+ *   suppression that matches nothing, so every suppression in force shows there):
+ *   each rule a service has suppressed in an environment and had not, and each rule
+ *   that reports a finding of a service in an environment and did not;
+ * - otherwise from the specs: each suppression a service declares now and did not.
+ * A rule's findings on several resources of a service are one risk.
  */
 export function exceptionChanges(before: GuardrailExceptions, after: GuardrailExceptions): ExceptionChanges {
   const risks: Risk[] = [];
   const newSuppressions: ExceptionChanges["newSuppressions"] = [];
-  const covered = new Set<string>();
+  if (before.findings.size > 0 && after.findings.size > 0) {
+    for (const [environment, findings] of after.findings) {
+      const previous = new Set((before.findings.get(environment) ?? []).map(findingKey));
+      for (const group of groupFindings(findings)) {
+        const [first] = group;
+        if (previous.has(findingKey(first!))) continue;
+        const service = first!.service ?? null;
+        const resources = group.map((f) => f.resource).filter((r): r is string => typeof r === "string");
+        if (first!.suppressed) {
+          if (service !== null) newSuppressions.push({ service, rule: first!.rule, environment });
+          risks.push({ kind: "security-relaxation", code: "new-suppression", environment, service, resources, reason: `suppresses guardrail ${first!.rule}: "${first!.reason ?? "no reason given"}"` });
+        } else {
+          const more = group.length > 1 ? ` (and ${group.length - 1} more of its resources)` : "";
+          risks.push({
+            kind: "security-relaxation",
+            code: "new-guardrail-finding",
+            environment,
+            service,
+            resources,
+            reason: `guardrail ${first!.rule} (${first!.level}) now reports: ${first!.message ?? "a finding"}${more}`,
+          });
+        }
+      }
+    }
+    return { risks, newSuppressions };
+  }
   for (const [service, rules] of after.suppressions) {
     const previous = before.suppressions.get(service) ?? new Map<string, string>();
     for (const [rule, reason] of rules) {
-      covered.add(`${service}|${rule}`);
       if (previous.has(rule)) continue;
-      newSuppressions.push({ service, rule });
+      newSuppressions.push({ service, rule, environment: null });
       risks.push({ kind: "security-relaxation", code: "new-suppression", environment: null, service, resources: [], reason: `suppresses guardrail ${rule}: "${reason}"` });
-    }
-  }
-  for (const [environment, findings] of after.findings) {
-    const previous = new Set((before.findings.get(environment) ?? []).map((f) => findingKey(f)));
-    const reported = new Set<string>();
-    for (const finding of findings) {
-      const key = findingKey(finding);
-      if (previous.has(key) || reported.has(key)) continue;
-      reported.add(key);
-      const service = finding.service ?? null;
-      if (finding.suppressed) {
-        if (covered.has(`${finding.service}|${finding.rule}`)) continue;
-        risks.push({
-          kind: "security-relaxation",
-          code: "new-suppression",
-          environment,
-          service,
-          resources: finding.resource ? [finding.resource] : [],
-          reason: `guardrail ${finding.rule} is suppressed${finding.reason ? `: "${finding.reason}"` : ""}${finding.message ? ` (${finding.message})` : ""}`,
-        });
-      } else {
-        risks.push({
-          kind: "security-relaxation",
-          code: "new-guardrail-finding",
-          environment,
-          service,
-          resources: finding.resource ? [finding.resource] : [],
-          reason: `guardrail ${finding.rule} (${finding.level}) now reports${finding.message ? `: ${finding.message}` : " a finding"}`,
-        });
-      }
     }
   }
   return { risks, newSuppressions };
 }
 
+/** One finding's identity across sides: rule, service, and whether it is suppressed (not the resource: names change). */
 function findingKey(finding: GuardrailFinding): string {
-  return `${finding.rule}|${finding.service ?? ""}|${finding.resource ?? ""}|${finding.suppressed ? "suppressed" : "reported"}`;
+  return `${finding.rule}|${finding.service ?? ""}|${finding.suppressed ? "suppressed" : "reported"}`;
+}
+
+/** Findings with the same key, together, in the order they first appear. */
+function groupFindings(findings: readonly GuardrailFinding[]): GuardrailFinding[][] {
+  const groups = new Map<string, GuardrailFinding[]>();
+  for (const finding of findings) {
+    const group = groups.get(findingKey(finding));
+    if (group) group.push(finding);
+    else groups.set(findingKey(finding), [finding]);
+  }
+  return [...groups.values()];
 }

@@ -14,8 +14,11 @@ import path from "node:path";
 /** Entries kept; each holds one revision's stacks. */
 const ENTRIES_KEPT = 8;
 
-/** Variables that differ between shells and runs but never reach the app's output. */
-const VOLATILE_VARIABLE = /^(npm_|INIT_CWD$|PWD$|OLDPWD$|_$|SHLVL$|TERM|COLUMNS$|LINES$|CDKTF_OUTDIR$|SSH_|DISPLAY$|WINDOWID$|COLORTERM$|TMUX|STY$|HOSTNAME$|LS_COLORS$)/;
+/**
+ * Variables that differ between shells and runs but never reach the app's output
+ * (`npm run` alone changes PATH and NODE).
+ */
+const VOLATILE_VARIABLE = /^(npm_|PATH$|NODE$|INIT_CWD$|PWD$|OLDPWD$|_$|SHLVL$|TERM|COLUMNS$|LINES$|CDKTF_OUTDIR$|SSH_|DISPLAY$|WINDOWID$|COLORTERM$|TMUX|STY$|HOSTNAME$|LS_COLORS$)/;
 
 /** The cache of one repository. */
 export interface SynthesisCache {

@@ -234,21 +234,30 @@ describe("npm run infra:diff", () => {
     });
   });
 
-  describe("GIVEN a branch that loosens a guardrail: a weaker setting for one service, suppressed in its spec", () => {
+  describe("GIVEN a working tree that loosens a guardrail: a weaker setting for one service, suppressed in its spec", () => {
     let run: CliRun;
     beforeAll(async () => {
-      run = await diff("--base", "main", "--head", "loosen", "--format", "text");
+      // The head is the working tree (the default), with the branch checked out.
+      git("checkout", "-q", "loosen");
+      try {
+        run = await diff("--base", "main", "--format", "text");
+      } finally {
+        git("checkout", "-q", "main");
+      }
     });
 
     it("WHEN diffed as text THEN the new suppressions and the weakened settings are security relaxations of that service only", () => {
       expect(run.status).toBe(1);
       const risks = run.stdout.slice(run.stdout.indexOf("Risks ("), run.stdout.indexOf("\nServices:")).split("\n");
-      expect(risks).toContain('  [security-relaxation] every environment · catalog: suppresses guardrail K8S-06: "the catalog writes its cache to the root file system"');
-      expect(risks).toContain('  [security-relaxation] every environment · catalog: suppresses guardrail DKR-02: "the catalog writes its cache to the root file system"');
+      // Each suppression where the guardrail report shows it in force: DKR rules on Docker, K8S rules on Kubernetes.
+      expect(risks).toContain('  [security-relaxation] local · catalog: suppresses guardrail DKR-02: "the catalog writes its cache to the root file system"');
+      expect(risks).toContain('  [security-relaxation] staging, production · catalog: suppresses guardrail K8S-06: "the catalog writes its cache to the root file system"');
       expect(risks).toContain("  [security-relaxation] staging, production · catalog: read_only_root_filesystem true -> false");
       expect(risks).toContain("  [security-relaxation] local · catalog: read_only true -> false");
       expect(risks.filter((line) => line.startsWith("  [") && !line.includes(" · catalog: "))).toEqual([]);
-      expect(run.stdout).toContain("  catalog: read_only true -> false (local), read_only_root_filesystem true -> false (staging, production), suppresses K8S-06, suppresses DKR-02\n");
+      expect(run.stdout).toContain(
+        "  catalog: read_only true -> false (local), suppresses DKR-02 (local), read_only_root_filesystem true -> false (staging, production), suppresses K8S-06 (staging, production)\n",
+      );
     });
 
     it("THEN the read-only change replaces the catalog container on Docker, where it cannot be updated in place", () => {
@@ -257,9 +266,10 @@ describe("npm run infra:diff", () => {
   });
 
   describe("GIVEN no infrastructure change", () => {
-    it("WHEN the working tree is diffed against its own commit THEN it exits 0 and says so", async () => {
-      const run = await diff("--base", "HEAD");
-      expect(run.stdout).toBe(`<!-- infra-diff part 1/1 -->\n## Infrastructure diff\n\n\`HEAD\` (${commits.main!.slice(0, 12)}) → the working tree: **no infrastructure change** in local, staging, production.\n`);
+    it("WHEN a revision is diffed against itself THEN it exits 0 and says so", async () => {
+      const run = await diff("--base", "main", "--head", "main");
+      const commit = commits.main!.slice(0, 12);
+      expect(run.stdout).toBe(`<!-- infra-diff part 1/1 -->\n## Infrastructure diff\n\n\`main\` (${commit}) → \`main\` (${commit}): **no infrastructure change** in local, staging, production.\n`);
       expect(run.status).toBe(0);
       expect(worktrees()).toHaveLength(1);
     });

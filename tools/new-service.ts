@@ -245,7 +245,7 @@ function describeFiles(answers: ScaffoldAnswers): string {
     ownCode as [string, string],
     [`${at}/test/`, "its tests (npm test runs them)"],
     [`${at}/Dockerfile`, "its image: node and one bundled file, user 10001"],
-    ["templates/runtime/", "health, readiness, metrics, logs, shutdown: @platform/service-runtime, shared by every service"],
+    [`${at}/package.json`, "depends on @platform/service-runtime (templates/runtime/): health, readiness, metrics, logs, shutdown"],
   ];
   const width = Math.max(...rows.map(([file]) => file.length));
   return rows.map(([file, what]) => `  ${file.padEnd(width)}  ${what}`).join("\n");

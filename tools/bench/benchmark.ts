@@ -323,7 +323,11 @@ function targetsOf(report: Omit<BenchReport, "targets" | "failures" | "finishedA
     check("synth, 500 services, median wall time", "< 4 s", at500?.wallMs.median ?? missing500, "ms", (v) => v < 4000),
     check("synth, 500 services, median peak RSS", "< 400 MiB", at500?.peakRssMiB.median ?? missing500, "MiB", (v) => v < 400),
     check("synth time linear in services (least squares over the sizes)", "R² >= 0.99", report.linearity.rSquared, "R²", (v) => v >= 0.99),
-    check(`\`infra:diff\` on top of two ${report.infraDiff.services}-service synths`, "< 2 s", report.infraDiff.onTopOfTwoSynthsMs, "ms", (v) => v < 2000),
+    // infra:diff runs its two synths at once, so "on top of the two synths" is its wall time
+    // minus its own synth phase; without that figure, minus two separately measured synths.
+    isMeasured(report.infraDiff.onTopOfOwnSynthPhaseMs)
+      ? check(`\`infra:diff\` on top of its two ${report.infraDiff.services}-service synths (total minus its synth phase)`, "< 2 s", report.infraDiff.onTopOfOwnSynthPhaseMs, "ms", (v) => v < 2000)
+      : check(`\`infra:diff\` on top of two ${report.infraDiff.services}-service synths (total minus two synths)`, "< 2 s", report.infraDiff.onTopOfTwoSynthsMs, "ms", (v) => v < 2000),
     check("`new:service -- <name> --no-install`, median wall time", "< 1 s", report.newService.wallMs.median, "ms", (v) => v < 1000),
     check("`npm test`, wall time", "< 60 s", report.npmTest.wallMs.median, "ms", (v) => v < 60000),
   ];

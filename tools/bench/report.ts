@@ -219,8 +219,10 @@ export function renderMarkdown(report: BenchReport): string {
     }),
     "",
     isMeasured(report.infraDiff.wallMs.median)
-      ? `\`infra:diff\` on top of two ${report.infraDiff.services}-service synths (median total minus twice the median synth of that size): ${seconds(report.infraDiff.onTopOfTwoSynthsMs)} wall, ${seconds(report.infraDiff.cpuOnTopOfTwoSynthsMs)} CPU;` +
-          ` its own synth phase (both sides at once, as it reports it): ${seconds(report.infraDiff.ownSynthPhaseMs)}, the rest (checkouts, comparison, start-up): ${seconds(report.infraDiff.onTopOfOwnSynthPhaseMs)}.`
+      ? `\`infra:diff\` of two ${report.infraDiff.services}-service commits: its synth phase (both sides at once, as it reports it) ${seconds(report.infraDiff.ownSynthPhaseMs)},` +
+          ` the rest (checkouts, reading, comparison, start-up) ${seconds(report.infraDiff.onTopOfOwnSynthPhaseMs)}.` +
+          ` Against two synths measured above: ${seconds(report.infraDiff.cpuOnTopOfTwoSynthsMs)} more CPU time, ${seconds(report.infraDiff.onTopOfTwoSynthsMs)} more wall time` +
+          ` (less when running both at once on two cores beats running them one after the other).`
       : `\`infra:diff\`: ${report.infraDiff.wallMs.median}.`,
     "",
     row(["target", "wanted", "measured", "result"]),

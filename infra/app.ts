@@ -1,5 +1,6 @@
 import { App } from "./cdk.js";
 import type { Environment } from "./environments.js";
+import { renderMonitoringFiles, type RenderedFile } from "./monitoring/monitoring-files.js";
 import { PlatformStack } from "./platform-stack.js";
 import { SpecError, resolveCatalogue, type Catalogue, type DiscoveredService } from "./spec/index.js";
 
@@ -17,6 +18,8 @@ export interface PlatformApp {
   readonly stacks: readonly PlatformStack[];
   /** The catalogue of each environment, by environment name. */
   readonly catalogues: ReadonlyMap<string, Catalogue>;
+  /** The rendered monitoring files of each environment, for `cdktf.out/monitoring/<env>/`. */
+  readonly monitoringFiles: ReadonlyMap<string, readonly RenderedFile[]>;
 }
 
 /**
@@ -42,6 +45,9 @@ export function buildPlatformApp(props: PlatformAppProps): PlatformApp {
   }
 
   const app = new App({ outdir: props.outdir, stackTraces: false });
-  const stacks = props.environments.map((environment) => new PlatformStack(app, { environment, catalogue: catalogues.get(environment.name)! }));
-  return { app, stacks, catalogues };
+  const monitoringFiles = new Map(props.environments.map((environment) => [environment.name, renderMonitoringFiles(environment, catalogues.get(environment.name)!)]));
+  const stacks = props.environments.map(
+    (environment) => new PlatformStack(app, { environment, catalogue: catalogues.get(environment.name)!, monitoringFiles: monitoringFiles.get(environment.name)! }),
+  );
+  return { app, stacks, catalogues, monitoringFiles };
 }

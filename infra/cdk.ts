@@ -13,6 +13,7 @@ export {
   S3Backend,
   TerraformBackend,
   TerraformElement,
+  TerraformOutput,
   TerraformRemoteState,
   TerraformResource,
   TerraformStack,
@@ -21,3 +22,30 @@ export {
   Token,
 } from "cdktf";
 export type { IAspect } from "cdktf";
+// Internal helpers of cdktf 0.21 (a final release, so they no longer move), used by
+// PlatformStack.toTerraform to synthesize with one resolution pass instead of two.
+export { resolve as resolveTokens } from "cdktf/lib/_tokens.js";
+export { deepMerge } from "cdktf/lib/util.js";
+
+/**
+ * Runs `build` while cdktf's tokens record no creation stack trace.
+ *
+ * cdktf captures a full stack trace for every token it creates (each output reference
+ * of every provider resource: about 160 per service), only to quote it if that token
+ * later fails to resolve. Capturing and formatting those traces took a third of the
+ * synth time and half its memory. cdktf captures them on plain objects; real errors
+ * (Error instances) keep their stack. Set PLATFORM_TOKEN_TRACES=1 to get the token
+ * traces back when debugging a resolution error.
+ */
+export function withoutTokenTraces<T>(build: () => T): T {
+  if (process.env.PLATFORM_TOKEN_TRACES === "1") return build();
+  const capture = Error.captureStackTrace;
+  Error.captureStackTrace = (target: object, constructorOpt?: Function) => {
+    if (target instanceof Error) capture(target, constructorOpt);
+  };
+  try {
+    return build();
+  } finally {
+    Error.captureStackTrace = capture;
+  }
+}

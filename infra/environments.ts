@@ -55,6 +55,8 @@ interface EnvironmentBase {
   readonly backend: BackendSettings;
   /** Production rules apply (at least two replicas, see guardrail K8S-15). */
   readonly production: boolean;
+  /** Base URL of the Grafana that shows this environment's dashboards (the alerts link to them). */
+  readonly grafanaUrl: string;
 }
 
 /** An environment on the Docker engine. */
@@ -77,6 +79,10 @@ export const ENVIRONMENT_NAMES = ["local", "staging", "production"] as const;
 
 /** Pinned default base image of the service Dockerfiles (override: PLATFORM_BASE_IMAGE). */
 export const DEFAULT_BASE_IMAGE = "node:20.19.5-bookworm-slim";
+/** Grafana of the local environment, on the developer's machine. */
+export const LOCAL_GRAFANA_URL = "http://127.0.0.1:3000";
+/** Placeholder Grafana of the shared environments (override: PLATFORM_GRAFANA_URL). */
+export const DEFAULT_GRAFANA_URL = "https://grafana.example.com";
 /** Pinned Prometheus image of the local environment. */
 export const DEFAULT_PROMETHEUS_IMAGE = "prom/prometheus:v3.5.0";
 
@@ -97,12 +103,14 @@ export class EnvironmentConfigError extends Error {
  *   `PLATFORM_STATE_REGION`; locked by an S3 lock file), `gcs` (`PLATFORM_STATE_BUCKET`),
  *   or `pg` (connection from `PG_CONN_STR` at `terraform init`);
  * - `PLATFORM_IMAGE_REGISTRY`, `PLATFORM_INGRESS_CLASS`, `PLATFORM_SCRAPE` (`servicemonitor`
- *   or `annotations`), `DOCKER_HOST`, `PLATFORM_BASE_IMAGE`.
+ *   or `annotations`), `PLATFORM_GRAFANA_URL` (the Grafana of staging and production, which
+ *   alerts link to), `DOCKER_HOST`, `PLATFORM_BASE_IMAGE`.
  */
 export function loadEnvironments(variables: Readonly<Record<string, string | undefined>> = process.env): Environment[] {
   const kubeconfig = variables.KUBECONFIG?.split(":")[0] || "~/.kube/config";
   const scrape = oneOf(variables, "PLATFORM_SCRAPE", ["servicemonitor", "annotations"] as const, "servicemonitor");
   const backendType = oneOf(variables, "PLATFORM_STATE_BACKEND", SHARED_BACKEND_TYPES, "kubernetes");
+  const grafanaUrl = baseUrl(variables, "PLATFORM_GRAFANA_URL", DEFAULT_GRAFANA_URL);
 
   const kubernetesEnvironment = (name: "staging" | "production", contextVariable: string): KubernetesEnvironment => {
     const configContext = variables[contextVariable] || name;
@@ -112,6 +120,7 @@ export function loadEnvironments(variables: Readonly<Record<string, string | und
       target: "kubernetes",
       namespace,
       production: name === "production",
+      grafanaUrl,
       backend: sharedBackend(backendType, name, variables, kubeconfig, configContext),
       kubernetes: {
         configPath: kubeconfig,
@@ -131,6 +140,7 @@ export function loadEnvironments(variables: Readonly<Record<string, string | und
       target: "docker",
       namespace: "platform-local",
       production: false,
+      grafanaUrl: LOCAL_GRAFANA_URL,
       backend: { type: "local", path: "terraform.local.tfstate" },
       docker: {
         host: variables.DOCKER_HOST || "unix:///var/run/docker.sock",
@@ -166,6 +176,13 @@ function sharedBackend(
     case "pg":
       return { type, schemaName: `platform_${environment}` };
   }
+}
+
+function baseUrl(variables: Readonly<Record<string, string | undefined>>, name: string, fallback: string): string {
+  const value = variables[name];
+  if (value === undefined || value === "") return fallback;
+  if (!/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(value)) throw new EnvironmentConfigError(name, value, "an http(s) URL without query or fragment, like https://grafana.acme.com");
+  return value.replace(/\/+$/, "");
 }
 
 function oneOf<T extends string>(variables: Readonly<Record<string, string | undefined>>, name: string, accepted: readonly T[], fallback: T): T {

@@ -6,14 +6,17 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildPlatformApp } from "./app.js";
+import { withoutTokenTraces } from "./cdk.js";
 import { discoverServices } from "./discover-services.js";
 import { EnvironmentConfigError, loadEnvironments } from "./environments.js";
+import { replaceFolder } from "./output-files.js";
 import { SpecError } from "./spec/index.js";
 
 const USAGE = `Usage: npm run synth [-- --help]
 
 Synthesizes every environment (local, staging, production) to
-cdktf.out/stacks/<env>/cdk.tf.json, from every services/<name>/service.ts.
+cdktf.out/stacks/<env>/cdk.tf.json, from every services/<name>/service.ts, and
+writes each environment's monitoring files to cdktf.out/monitoring/<env>/.
 Exits 0 on success, 1 when a service spec or a setting is invalid.
 Settings come from environment variables; see README.md, "Environments".`;
 
@@ -27,8 +30,13 @@ async function main(): Promise<number> {
   try {
     const environments = loadEnvironments(process.env);
     const services = await discoverServices(root);
-    const { app, stacks } = buildPlatformApp({ services, environments, outdir: process.env.CDKTF_OUTDIR ?? path.join(root, "cdktf.out") });
-    app.synth();
+    const outdir = process.env.CDKTF_OUTDIR ?? path.join(root, "cdktf.out");
+    const { stacks, monitoringFiles } = withoutTokenTraces(() => {
+      const built = buildPlatformApp({ services, environments, outdir });
+      built.app.synth();
+      return built;
+    });
+    for (const [environment, files] of monitoringFiles) replaceFolder(path.join(outdir, "monitoring", environment), files);
     const seconds = ((performance.now() - started) / 1000).toFixed(2);
     console.error(`synthesized ${stacks.map((s) => s.environment.name).join(", ")} (${services.length} services) in ${seconds}s`);
     return 0;

@@ -33,7 +33,22 @@ export const METRICS_CONTRACT = {
   },
   /** A status label value at or above this counts against the availability SLO. */
   serverErrorStatus: 500,
+  /** The same, as a regular expression on the `status` label (status codes stop at 599). */
+  serverErrorStatusPattern: "5..",
+  /**
+   * Process metrics, which prom-client's `collectDefaultMetrics()` exposes: the
+   * dashboards compare them with the container's cpu and memory limits, on both targets.
+   */
+  process: {
+    cpuSeconds: "process_cpu_seconds_total",
+    residentMemoryBytes: "process_resident_memory_bytes",
+  },
 } as const;
 
 /** Labels the platform attaches to every scraped series (not set by services). */
 export const TARGET_LABELS = { service: "service", environment: "environment" } as const;
+
+/** The label selector of one service's series in one environment, plus `extra` matchers. */
+export function serviceSelector(service: string, environment: string, extra = ""): string {
+  return `{${TARGET_LABELS.service}="${service}",${TARGET_LABELS.environment}="${environment}"${extra ? `,${extra}` : ""}}`;
+}

@@ -68,7 +68,12 @@ export interface ServiceSpec {
   /** The version the image is tagged with (a `build` service's package.json version, or the image tag). */
   readonly version: string;
   readonly port: number;
-  readonly health: { readonly liveness: string; readonly readiness: string };
+  readonly health: {
+    readonly liveness: string;
+    readonly readiness: string;
+    /** The command Docker runs in the container as its healthcheck; undefined: a `node` request to the liveness path. */
+    readonly dockerCheck?: readonly string[];
+  };
   /** The spec's own variables, after environment overrides. */
   readonly env: Readonly<Record<string, string>>;
   readonly secrets: Readonly<Record<string, SecretReference>>;
@@ -121,6 +126,7 @@ export function resolveServiceSpec(definition: ServiceDefinition, environment: s
     health: {
       liveness: definition.health?.liveness ?? SPEC_DEFAULTS.liveness,
       readiness: definition.health?.readiness ?? SPEC_DEFAULTS.readiness,
+      dockerCheck: definition.health?.dockerCheck,
     },
     env: { ...definition.env, ...override.env },
     secrets: { ...definition.secrets },

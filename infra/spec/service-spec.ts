@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { FASTEST_BURN_FACTOR, LATENCY_THRESHOLDS_MS, MIN_AVAILABILITY_PERCENT } from "../monitoring/slo-policy.js";
 import { CPU_ACCEPTED, MEMORY_ACCEPTED, parseCpuMillis, parseMemoryMiB } from "./quantity.js";
 
 /**
@@ -106,10 +107,19 @@ const monitoringSchema = z.strictObject({
     .strictObject({
       availability: z
         .number({ error: "must be a percentage strictly between 0 and 100, like 99.9" })
-        .gt(0, "must be a percentage strictly between 0 and 100, like 99.9")
-        .lt(100, "must be a percentage strictly between 0 and 100, like 99.9")
+        .gt(0, { error: "must be a percentage strictly between 0 and 100, like 99.9", abort: true })
+        .lt(100, { error: "must be a percentage strictly between 0 and 100, like 99.9", abort: true })
+        .gt(MIN_AVAILABILITY_PERCENT, {
+          error: `must be above ${MIN_AVAILABILITY_PERCENT}: below it, ${FASTEST_BURN_FACTOR} times the error budget is more than every request failing, and the fast-burn page could never fire`,
+        })
         .optional(),
-      latencyMs: z.number({ error: "must be a number of milliseconds above 0, like 300" }).gt(0, "must be a number of milliseconds above 0, like 300").optional(),
+      latencyMs: z
+        .number({ error: "must be a number of milliseconds above 0, like 300" })
+        .gt(0, { error: "must be a number of milliseconds above 0, like 300", abort: true })
+        .refine((ms) => LATENCY_THRESHOLDS_MS.includes(ms), {
+          error: `must be a bound of the latency histogram's buckets, in milliseconds: ${LATENCY_THRESHOLDS_MS.join(", ")} (the share of slower requests is exact only at a bound)`,
+        })
+        .optional(),
     })
     .optional(),
   owner: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "must be a team name: lower-case letters, digits and '-'").optional(),
@@ -138,7 +148,13 @@ export const serviceSpecSchema = z
       .refine((i) => !/:latest$/.test(i), "must not use the tag 'latest': pin a version or a digest")
       .optional(),
     port,
-    health: z.strictObject({ liveness: httpPath.optional(), readiness: httpPath.optional() }).optional(),
+    health: z
+      .strictObject({
+        liveness: httpPath.optional(),
+        readiness: httpPath.optional(),
+        dockerCheck: z.array(z.string().min(1, "must not be empty")).min(1, "must be a command and its arguments, like [\"wget\", \"-q\", \"-O-\", \"http://127.0.0.1:8080/healthz\"]").optional(),
+      })
+      .optional(),
     env: envMap.optional(),
     secrets: z.record(z.string().regex(ENV_NAME, "must be an environment variable name: A-Z, 0-9 and '_'"), secretReference).optional(),
     resources: resourcesSchema.optional(),

@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
 import type { Catalogue } from "../../spec/index.js";
 import { Exposure } from "./exposure.js";
+import { Monitoring, monitoringPodAnnotations } from "./monitoring.js";
 import { NetworkRules } from "./network-rules.js";
 import { ScalingPolicy } from "./scaling-policy.js";
 import { Workload, type KubernetesServicePartProps } from "./workload.js";
@@ -12,7 +13,7 @@ export interface KubernetesServiceProps extends KubernetesServicePartProps {
 
 /**
  * One service on Kubernetes, one construct per concern: its workload (container), its
- * scaling policy, its network rules and its exposure. The construct id is the service
+ * scaling policy, its network rules, its exposure and its monitoring. The construct id is the service
  * name, so every resource's path says which service it belongs to.
  */
 export class KubernetesService extends Construct {
@@ -20,13 +21,15 @@ export class KubernetesService extends Construct {
   readonly scaling: ScalingPolicy;
   readonly networkRules: NetworkRules;
   readonly exposure: Exposure;
+  readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: KubernetesServiceProps) {
     super(scope, id);
     const { spec, environment } = props;
-    this.workload = new Workload(this, "workload", props);
+    this.workload = new Workload(this, "workload", { ...props, podAnnotations: monitoringPodAnnotations({ spec, environment }) });
     this.scaling = new ScalingPolicy(this, "scaling", { spec, environment, deploymentName: this.workload.deploymentName });
     this.networkRules = new NetworkRules(this, "network-rules", { spec, environment, catalogue: props.catalogue });
     this.exposure = new Exposure(this, "exposure", { spec, environment });
+    this.monitoring = new Monitoring(this, "monitoring", { spec, environment });
   }
 }

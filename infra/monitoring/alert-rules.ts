@@ -1,0 +1,179 @@
+import type { Environment } from "../environments.js";
+import type { ServiceSpec } from "../spec/index.js";
+import { dashboardUrl } from "./dashboard.js";
+import { METRICS_CONTRACT, serviceSelector } from "./metrics-contract.js";
+import {
+  BURN_RATE_WINDOWS,
+  LATENCY_OBJECTIVE_PERCENT,
+  RECORDED_WINDOWS,
+  SLO_PERIOD,
+  errorBudget,
+  latencyBucketMatcher,
+  type BurnRateWindow,
+  type Severity,
+} from "./slo-policy.js";
+
+/**
+ * The alert rules of one service, rendered once and used twice: as the `spec` of a
+ * PrometheusRule on Kubernetes and as a rules file of the local Prometheus. Both are the
+ * Prometheus rule file format, so the same object serves both and they cannot drift.
+ */
+
+/** A rule that stores the result of an expression as a new series. */
+export interface RecordingRule {
+  readonly record: string;
+  readonly expr: string;
+}
+
+/** A rule that fires an alert while its expression returns series. */
+export interface AlertingRule {
+  readonly alert: string;
+  readonly expr: string;
+  /** How long the expression must hold before the alert fires; absent: at once. */
+  readonly for?: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+}
+
+/** A group of rules, evaluated in order, so an alert sees the recordings above it. */
+export interface RuleGroup {
+  readonly name: string;
+  readonly rules: ReadonlyArray<RecordingRule | AlertingRule>;
+}
+
+/** The content of a Prometheus rules file, and the `spec` of a PrometheusRule. */
+export interface RuleGroups {
+  readonly groups: readonly RuleGroup[];
+}
+
+/** The alerts every service gets. Names are the same for every service; labels say which. */
+export const ALERTS = {
+  /** Page: the availability error budget burns at 14.4x over 1h and 5m, or 6x over 6h and 30m. */
+  availabilityFastBurn: "AvailabilityBudgetBurnFast",
+  /** Ticket: the availability error budget burns at 3x over 1d and 2h, or 1x over 3d and 6h. */
+  availabilitySlowBurn: "AvailabilityBudgetBurnSlow",
+  /** Page: the share of requests slower than `slo.latencyMs` burns its 1 % budget fast. */
+  latencyFastBurn: "LatencyBudgetBurnFast",
+  /** Ticket: the same, slowly. */
+  latencySlowBurn: "LatencyBudgetBurnSlow",
+  /** Ticket: one replica's metrics endpoint has not answered for 5 minutes. */
+  targetDown: "TargetDown",
+  /** Page: no replica answers, or Prometheus finds none (a dead service reports no errors). */
+  allTargetsDown: "AllTargetsDown",
+} as const;
+
+/** How long one replica may fail its scrapes before {@link ALERTS.targetDown} fires. */
+export const TARGET_DOWN_FOR = "5m";
+/** How long no replica may answer before {@link ALERTS.allTargetsDown} fires. */
+export const ALL_TARGETS_DOWN_FOR = "2m";
+
+/** The recorded series: the share of failed requests and of slow requests over a window. */
+export const RECORDED_SERIES = {
+  errorRatio: (window: string) => `service:http_requests_errors:ratio_rate${window}`,
+  slowRatio: (window: string) => `service:http_requests_slow:ratio_rate${window}`,
+} as const;
+
+/** The name of a service's rule group (one per service, in the file or the PrometheusRule). */
+export function ruleGroupName(service: string): string {
+  return `${service}-slo`;
+}
+
+/**
+ * The rules of one service: the error ratio and the slow-request ratio recorded over
+ * every window the alerts use, then the six alerts of {@link ALERTS}, each labelled with
+ * service, environment, owner and severity, and annotated with a summary, a description
+ * and the link to the service's dashboard.
+ */
+export function renderAlertRules(spec: ServiceSpec, environment: Environment): RuleGroups {
+  const service = spec.name;
+  const env = environment.name;
+  const selector = serviceSelector(service, env);
+  const { requests, duration, serverErrorStatusPattern } = METRICS_CONTRACT;
+  const by = "sum by (service, environment)";
+  const availability = spec.monitoring.slo.availability;
+  const latencyMs = spec.monitoring.slo.latencyMs;
+
+  const recordings: RecordingRule[] = [];
+  for (const window of RECORDED_WINDOWS) {
+    const total = `${by} (rate(${requests.name}${selector}[${window}]))`;
+    // Without this "or", a service that never failed has no error series, and its ratio
+    // would be missing instead of 0 (dashboards show "no data", budgets look unknown).
+    const errors = `(\n  ${by} (rate(${requests.name}${serviceSelector(service, env, `status=~"${serverErrorStatusPattern}"`)}[${window}]))\n  or\n  0 * ${total}\n)`;
+    recordings.push({ record: RECORDED_SERIES.errorRatio(window), expr: `${errors}\n/\n${total}` });
+  }
+  for (const window of RECORDED_WINDOWS) {
+    const within = `${by} (rate(${duration.name}_bucket${serviceSelector(service, env, latencyBucketMatcher(latencyMs))}[${window}]))`;
+    const all = `${by} (rate(${duration.name}_count${selector}[${window}]))`;
+    recordings.push({ record: RECORDED_SERIES.slowRatio(window), expr: `1 - (\n  ${within}\n  /\n  ${all}\n)` });
+  }
+
+  const link = dashboardUrl(spec, environment);
+  const labels = (severity: Severity) => ({ service, environment: env, owner: spec.monitoring.owner, severity });
+  const where = `${service} (${env})`;
+  const windowsText = (severity: Severity) =>
+    BURN_RATE_WINDOWS[severity].map((w) => `${w.factor}x over ${w.longWindow} and ${w.shortWindow}`).join(", or ");
+  const spentText = (severity: Severity) =>
+    BURN_RATE_WINDOWS[severity].map((w) => `${w.budgetSpentPercent}% of the ${SLO_PERIOD} budget in ${w.longWindow}`).join(" or ");
+
+  const burnAlert = (name: string, severity: Severity, series: (w: string) => string, budget: number, slo: string, allowance: (budget: string) => string): AlertingRule => ({
+    alert: name,
+    expr: burnExpression(BURN_RATE_WINDOWS[severity], series, selector, budget),
+    labels: labels(severity),
+    annotations: {
+      summary: `${where}: the ${slo} SLO budget burns ${severity === "page" ? "fast" : "slowly"}`,
+      description: `${service} may ${allowance(formatPercent(budget))} over ${SLO_PERIOD} (${slo} SLO). This fires when that rate is exceeded ${windowsText(severity)}, which spends ${spentText(severity)}.`,
+      dashboard: link,
+    },
+  });
+
+  const availabilitySlo = `${availability}% availability`;
+  const availabilityBudget = errorBudget(availability);
+  const availabilityAllowance = (budget: string) => `answer ${budget} of its requests with HTTP 5xx`;
+  const latencySlo = `p${LATENCY_OBJECTIVE_PERCENT} ${latencyMs} ms latency`;
+  const latencyBudget = errorBudget(LATENCY_OBJECTIVE_PERCENT);
+  const latencyAllowance = (budget: string) => `answer ${budget} of its requests slower than ${latencyMs} ms`;
+  const alerts: AlertingRule[] = [
+    burnAlert(ALERTS.availabilityFastBurn, "page", RECORDED_SERIES.errorRatio, availabilityBudget, availabilitySlo, availabilityAllowance),
+    burnAlert(ALERTS.availabilitySlowBurn, "ticket", RECORDED_SERIES.errorRatio, availabilityBudget, availabilitySlo, availabilityAllowance),
+    burnAlert(ALERTS.latencyFastBurn, "page", RECORDED_SERIES.slowRatio, latencyBudget, latencySlo, latencyAllowance),
+    burnAlert(ALERTS.latencySlowBurn, "ticket", RECORDED_SERIES.slowRatio, latencyBudget, latencySlo, latencyAllowance),
+    {
+      alert: ALERTS.targetDown,
+      expr: `up${selector} == 0`,
+      for: TARGET_DOWN_FOR,
+      labels: labels("ticket"),
+      annotations: {
+        summary: `${where}: the metrics target {{ $labels.instance }} is down`,
+        description: `Prometheus has not scraped ${spec.monitoring.metricsPath} on {{ $labels.instance }} for ${TARGET_DOWN_FOR}: the replica is down, unhealthy, or its metrics port is blocked.`,
+        dashboard: link,
+      },
+    },
+    {
+      alert: ALERTS.allTargetsDown,
+      expr: `${by} (up${selector}) == 0\nor\nabsent(up${selector})`,
+      for: ALL_TARGETS_DOWN_FOR,
+      labels: labels("page"),
+      annotations: {
+        summary: `${where}: no replica answers`,
+        description: `For ${ALL_TARGETS_DOWN_FOR}, no replica of ${service} has answered Prometheus on ${spec.monitoring.metricsPath}, or Prometheus finds none: the service is down, and its error ratio cannot show it.`,
+        dashboard: link,
+      },
+    },
+  ];
+  return { groups: [{ name: ruleGroupName(service), rules: [...recordings, ...alerts] }] };
+}
+
+/** `(long > f*b and short > f*b) or (...)`: any window pair of the severity fires it. */
+function burnExpression(windows: readonly BurnRateWindow[], series: (w: string) => string, selector: string, budget: number): string {
+  return windows
+    .map((w) => {
+      const threshold = `(${w.factor} * ${budget})`;
+      return `(\n  ${series(w.longWindow)}${selector} > ${threshold}\n  and\n  ${series(w.shortWindow)}${selector} > ${threshold}\n)`;
+    })
+    .join("\nor\n");
+}
+
+/** 0.001 -> "0.1%", 0.0005 -> "0.05%". */
+function formatPercent(ratio: number): string {
+  return `${Number((ratio * 100).toPrecision(6))}%`;
+}

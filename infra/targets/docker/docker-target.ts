@@ -1,0 +1,99 @@
+import { Construct } from "constructs";
+import { TerraformVariable } from "../../cdk.js";
+import { PLATFORM_CONSTRUCT_ID } from "../../construct-paths.js";
+import type { DockerEnvironment } from "../../environments.js";
+import type { RenderedFile } from "../../monitoring/monitoring-files.js";
+import { platformEnvironment, type Catalogue, type SecretReference } from "../../spec/index.js";
+import { DockerService } from "./docker-service.js";
+import { dockerLabels } from "./labels.js";
+import { LocalMonitoring } from "./local-monitoring.js";
+import { outsideNetworkName } from "./names.js";
+import { DockerProvider, Network } from "./resources.js";
+import type { NetworkAttachment } from "./service-containers.js";
+
+/** Props of {@link DockerTarget}. */
+export interface DockerTargetProps {
+  readonly environment: DockerEnvironment;
+  readonly catalogue: Catalogue;
+  /** The environment's rendered monitoring files, baked into the local Prometheus image. */
+  readonly monitoringFiles: readonly RenderedFile[];
+}
+
+/** The Terraform variable that carries a secret on Docker (`secret_orders_db_password`). */
+export function secretVariableName(ref: SecretReference): string {
+  return `secret_${ref.secretName}_${ref.key}`.replace(/[^a-zA-Z0-9_]/g, "_").toLowerCase();
+}
+
+/**
+ * An environment on the local Docker engine: the provider, one network with a route
+ * to the host (for published ports and declared egress; inter-container traffic on it
+ * is disabled), every service of the catalogue, and the local Prometheus.
+ *
+ * Docker has no secret store for plain containers: a secret reference becomes a
+ * sensitive Terraform variable (`TF_VAR_secret_<name>_<key>` at deploy), so no value
+ * is ever written in the synthesized JSON.
+ */
+export class DockerTarget extends Construct {
+  readonly services: readonly DockerService[];
+
+  constructor(scope: Construct, id: string, props: DockerTargetProps) {
+    super(scope, id);
+    const { environment, catalogue } = props;
+    new DockerProvider(this, "provider", { host: environment.docker.host });
+
+    const platform = new Construct(this, PLATFORM_CONSTRUCT_ID);
+    const outside = new Network(platform, "outside-network", {
+      name: outsideNetworkName(environment),
+      driver: "bridge",
+      internal: false,
+      options: { "com.docker.network.bridge.enable_icc": "false" },
+      labels: dockerLabels("platform", environment.name),
+    });
+
+    const services = new Map(catalogue.services.map((spec) => [spec.name, new DockerService(this, spec.name, { spec, environment })]));
+    this.services = [...services.values()];
+
+    const secretVariables = new Map<string, TerraformVariable>();
+    const secretValue = (ref: SecretReference): string => {
+      const name = secretVariableName(ref);
+      let variable = secretVariables.get(name);
+      if (!variable) {
+        variable = new TerraformVariable(platform, name, {
+          type: "string",
+          sensitive: true,
+          description: `Secret '${ref.key}' of '${ref.secretName}' for the local environment (set TF_VAR_${name}).`,
+        });
+        variable.overrideLogicalId(name);
+        secretVariables.set(name, variable);
+      }
+      return variable.stringValue;
+    };
+
+    const portOf = (name: string) => catalogue.get(name).port;
+    for (const service of this.services) {
+      const { spec } = service;
+      const networks: NetworkAttachment[] = [
+        { network: service.networkRules.serviceNetwork, aliases: [spec.name] },
+        ...catalogue.dependentsOf(spec.name).map((caller) => ({ network: services.get(caller)!.networkRules.edgeNetworks.get(spec.name)!, aliases: [spec.name] })),
+        ...[...service.networkRules.edgeNetworks.values()].map((network) => ({ network })),
+      ];
+      const reachesOutside = spec.expose.kind === "public" || spec.egress.length > 0;
+      if (reachesOutside) networks.push({ network: outside });
+      const variables = { ...platformEnvironment(spec, environment.name, portOf) };
+      for (const [name, ref] of Object.entries(spec.secrets)) variables[name] = secretValue(ref);
+      service.runReplicas({
+        environment,
+        variables,
+        networks,
+        publishedPort: spec.expose.kind === "public" ? spec.expose.localPort : undefined,
+      });
+    }
+
+    new LocalMonitoring(platform, "monitoring", {
+      environment,
+      files: props.monitoringFiles,
+      scrapeNetworks: this.services.map((s) => s.networkRules.serviceNetwork),
+      outsideNetwork: outside,
+    });
+  }
+}

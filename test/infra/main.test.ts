@@ -1,0 +1,75 @@
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { runCli } from "../support/cli.js";
+import { copyRepository } from "../support/repo-copy.js";
+import { ROOT } from "../support/cli.js";
+
+const cleanup: string[] = [];
+afterAll(() => cleanup.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+function scratch(prefix: string): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  cleanup.push(dir);
+  return dir;
+}
+
+describe("npm run synth (infra/main.ts)", () => {
+  it("GIVEN the example catalogue WHEN synthesized THEN every environment's stack and the local monitoring files are written", async () => {
+    const outdir = scratch("synth-out-");
+    const run = await runCli("infra/main.ts", [], { env: { ...process.env, CDKTF_OUTDIR: outdir } });
+    expect(run.stderr).toMatch(/synthesized local, staging, production \(\d+ services\) in \d+\.\d+s/);
+    expect(run.status).toBe(0);
+    for (const environment of ["local", "staging", "production"]) {
+      const stack = JSON.parse(readFileSync(path.join(outdir, "stacks", environment, "cdk.tf.json"), "utf8"));
+      expect(stack["//"].metadata.stackName).toBe(environment);
+    }
+    expect(existsSync(path.join(outdir, "monitoring", "local", "prometheus.yml"))).toBe(true);
+  });
+
+  it("GIVEN monitoring files of a deleted service WHEN synthesized THEN every environment's folder holds the rules and dashboards of exactly the current services", async () => {
+    const outdir = scratch("synth-monitoring-");
+    mkdirSync(path.join(outdir, "monitoring", "local", "rules"), { recursive: true });
+    writeFileSync(path.join(outdir, "monitoring", "local", "rules", "deleted-service.yml"), "groups: []\n");
+    const run = await runCli("infra/main.ts", [], { env: { ...process.env, CDKTF_OUTDIR: outdir } });
+    expect(run.status, run.stderr).toBe(0);
+    const services = readdirSync(path.join(ROOT, "services")).filter((name) => existsSync(path.join(ROOT, "services", name, "service.ts"))).sort();
+    for (const environment of ["local", "staging", "production"]) {
+      expect(readdirSync(path.join(outdir, "monitoring", environment, "rules")).sort()).toEqual(services.map((name) => `${name}.yml`));
+      expect(readdirSync(path.join(outdir, "monitoring", environment, "rule-tests")).sort()).toEqual(services.map((name) => `${name}.yml`));
+      expect(readdirSync(path.join(outdir, "monitoring", environment, "dashboards")).sort()).toEqual(services.map((name) => `${name}.json`));
+    }
+    expect(readdirSync(path.join(outdir, "monitoring", "staging", "servicemonitors")).sort()).toEqual(services.map((name) => `${name}.yml`));
+  });
+
+  it("GIVEN a service file with several problems WHEN synthesized THEN it exits 1 naming the file, each field, value and what is accepted", async () => {
+    const repo = copyRepository();
+    cleanup.push(repo);
+    writeFileSync(
+      path.join(repo, "services", "orders", "service.ts"),
+      `import { defineService } from "../../infra/spec/index.js";\nexport default defineService({ name: "orders", build: {}, port: 0, scaling: { min: 3, max: 1 } });\n`,
+    );
+    const run = await runCli("infra/main.ts", [], { cwd: repo, env: { ...process.env, CDKTF_OUTDIR: scratch("synth-bad-") } });
+    expect(run.stderr).toContain("synth failed:");
+    expect(run.stderr).toContain("services/orders/service.ts: port: must be a whole number from 1 to 65535 (got 0)");
+    expect(run.stderr).toContain("services/orders/service.ts: scaling.min: must be at most scaling.max (1); min === max means a fixed replica count (got 3)");
+    expect(run.status).toBe(1);
+  });
+
+  it("GIVEN a dependency on a service that does not exist WHEN synthesized THEN the dependent's file and the known services are named", async () => {
+    const repo = copyRepository();
+    cleanup.push(repo);
+    const file = path.join(repo, "services", "orders", "service.ts");
+    writeFileSync(file, readFileSync(file, "utf8").replace('dependsOn: ["catalog"]', 'dependsOn: ["catalog", "billing"]'));
+    const run = await runCli("infra/main.ts", [], { cwd: repo, env: { ...process.env, CDKTF_OUTDIR: scratch("synth-bad-") } });
+    expect(run.stderr).toMatch(/services\/orders\/service\.ts: dependsOn\[1\]: is not a service; known services: catalog, gateway, orders.* \(got "billing"\)/);
+    expect(run.status).toBe(1);
+  });
+
+  it("GIVEN --help WHEN asked THEN it prints its usage and exits 0", async () => {
+    const run = await runCli("infra/main.ts", ["--help"]);
+    expect(run.stdout).toContain("Usage: npm run synth");
+    expect(run.status).toBe(0);
+  });
+});

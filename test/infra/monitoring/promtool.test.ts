@@ -1,0 +1,105 @@
+import { readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse, stringify } from "yaml";
+import type { RuleTestFile } from "../../../infra/monitoring/rule-tests.js";
+import { exampleServices, service } from "../../support/platform.js";
+import { promtool, renderMonitoringTree, requirePrometheusTool } from "../../support/prometheus-tools.js";
+
+/** The example catalogue, plus the SLO extremes: a whole-second threshold and the lowest accepted availability. */
+function monitoredServices() {
+  return [
+    ...exampleServices(),
+    service({ name: "search", build: {}, port: 8083, monitoring: { metricsPort: 9100, metricsPath: "/internal/metrics", slo: { availability: 99.99, latencyMs: 1000 }, owner: "team-search" } }),
+    service({ name: "reports", build: {}, port: 8084, monitoring: { slo: { availability: 93.1, latencyMs: 5 }, owner: "team-reports" } }),
+  ];
+}
+
+describe("monitoring files checked by promtool", () => {
+  let tree: string;
+  let annotationsTree: string;
+  const ruleFilesOf = (environment: string) => readdirSync(path.join(tree, environment, "rules")).map((f) => `rules/${f}`);
+
+  beforeAll(() => {
+    requirePrometheusTool("promtool");
+    // GIVEN five services (SLOs from 93.1% to 99.99%, thresholds from 5 ms to 1 s) WHEN rendered for every environment
+    tree = renderMonitoringTree(monitoredServices());
+    annotationsTree = renderMonitoringTree(monitoredServices(), { PLATFORM_SCRAPE: "annotations" });
+  });
+  afterAll(() => {
+    rmSync(tree, { recursive: true, force: true });
+    rmSync(annotationsTree, { recursive: true, force: true });
+  });
+
+  it.each(["local", "staging", "production"])("THEN promtool check rules accepts every rules file of %s", async (environment) => {
+    const files = ruleFilesOf(environment);
+    expect(files).toEqual(["rules/catalog.yml", "rules/gateway.yml", "rules/orders.yml", "rules/reports.yml", "rules/search.yml"]);
+    const run = await promtool(["check", "rules", ...files], path.join(tree, environment));
+    expect(run.output.match(/SUCCESS: 20 rules found/g), run.output).toHaveLength(5);
+    expect(run.code, run.output).toBe(0);
+  });
+
+  it("THEN promtool check config accepts the local prometheus.yml and finds the rules through its relative rule_files", async () => {
+    const run = await promtool(["check", "config", "prometheus.yml"], path.join(tree, "local"));
+    expect(run.output).toContain("SUCCESS: 5 rule files found");
+    expect(run.output).toContain("SUCCESS: prometheus.yml is valid prometheus config file syntax");
+    expect(run.code, run.output).toBe(0);
+  });
+
+  it("THEN with PLATFORM_SCRAPE=annotations, the scrape job for the cluster's Prometheus is the only scrape file, and promtool reads it as far as Debian's build can", async () => {
+    expect(readdirSync(path.join(annotationsTree, "staging")).sort()).toEqual(["dashboards", "rule-tests", "rules", "scrape-config.yml"]);
+    const run = await promtool(["check", "config", "scrape-config.yml"], path.join(annotationsTree, "staging"));
+    // Debian builds Prometheus without Kubernetes discovery: its promtool reads every
+    // field of the job but kubernetes_sd_configs, and fails on that one alone.
+    expect(run.output).toContain("line 5: field kubernetes_sd_configs not found in type config.ScrapeConfig");
+    expect(run.output.match(/not found in type/g)).toHaveLength(1);
+  });
+
+  it("THEN promtool test rules passes every generated scenario: spike pages, slow burn tickets, healthy is quiet, dead targets alert", async () => {
+    const dir = path.join(tree, "local");
+    // The example services share one SLO; these three cover the default, the tightest and the loosest.
+    const files = ["orders", "search", "reports"].map((name) => `rule-tests/${name}.yml`);
+    // One process per file: promtool tests one file after the other, and the machine has cores to spare.
+    const runs = await Promise.all(files.map((file) => promtool(["test", "rules", file], dir)));
+    for (const [i, run] of runs.entries()) {
+      expect(run.output, files[i]).toContain("SUCCESS");
+      expect(run.code, run.output).toBe(0);
+    }
+  });
+
+  it("GIVEN rules whose availability thresholds are ten times too lax WHEN the generated tests run THEN promtool names the alerts that did not fire", async () => {
+    const dir = path.join(tree, "staging");
+    const rulesFile = path.join(dir, "rules", "orders.yml");
+    const rules = readFileSync(rulesFile, "utf8");
+    const lax = rules.replace(/\* 0\.001\)/g, "* 0.01)");
+    expect(lax).not.toBe(rules);
+    writeFileSync(rulesFile, lax);
+    keepScenarios(path.join(dir, "rule-tests", "orders.yml"), /error spike|open a ticket/);
+    const run = await promtool(["test", "rules", "rule-tests/orders.yml"], dir);
+    expect(run.code).toBe(1);
+    expect(run.output).toContain("FAILED:");
+    expect(run.output).toMatch(/alertname: AvailabilityBudgetBurnFast, time: 1h9m,[\s\S]*?got:\[\]/);
+    expect(run.output).toMatch(/alertname: AvailabilityBudgetBurnSlow, time: 2h,[\s\S]*?got:\[\]/);
+  });
+
+  it("GIVEN Prometheus 3 spells a whole-second bucket bound le=\"1.0\" WHEN the 1000 ms service's tests use that spelling THEN its latency alerts still fire", async () => {
+    const dir = path.join(tree, "production");
+    const testsFile = path.join(dir, "rule-tests", "search.yml");
+    keepScenarios(testsFile, /slower than/);
+    const tests = readFileSync(testsFile, "utf8");
+    const normalized = tests.replaceAll('le="1"', 'le="1.0"');
+    expect(normalized.match(/le="1\.0"/g)).toHaveLength(2);
+    writeFileSync(testsFile, normalized);
+    const run = await promtool(["test", "rules", "rule-tests/search.yml"], dir);
+    expect(run.output).toContain("SUCCESS");
+    expect(run.code, run.output).toBe(0);
+  });
+});
+
+/** Keeps the scenarios whose name matches (so promtool spends its time on the ones a test is about). */
+function keepScenarios(file: string, names: RegExp): void {
+  const tests = parse(readFileSync(file, "utf8")) as RuleTestFile;
+  const kept = tests.tests.filter((t) => names.test(t.name));
+  expect(kept.length).toBeGreaterThan(0);
+  writeFileSync(file, stringify({ ...tests, tests: kept }, { lineWidth: 0 }));
+}

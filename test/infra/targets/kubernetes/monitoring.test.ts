@@ -1,0 +1,97 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { renderAlertRules } from "../../../../infra/monitoring/alert-rules.js";
+import { loadEnvironments, type KubernetesEnvironment } from "../../../../infra/environments.js";
+import { resolveCatalogue } from "../../../../infra/spec/index.js";
+import { resourceOf, resourcesOfType, service, synthPlatform, type StackJson } from "../../../support/platform.js";
+
+const services = () => [
+  service({ name: "orders", build: {}, port: 8080, monitoring: { owner: "team-orders" } }),
+  service({ name: "search", build: {}, port: 8081, monitoring: { metricsPort: 9100, metricsPath: "/internal/metrics" } }),
+];
+
+describe("Kubernetes monitoring", () => {
+  describe("GIVEN the default PLATFORM_SCRAPE=servicemonitor WHEN synthesized", () => {
+    let staging: StackJson;
+    beforeAll(() => {
+      staging = synthPlatform(services()).staging!;
+    });
+
+    it("THEN each service gets a ServiceMonitor on its Service's metrics port and path that sets the service and environment labels", () => {
+      const monitor = resourceOf(staging, "kubernetes_manifest", "orders", "service-monitor");
+      expect(monitor["//"].metadata.path).toBe("staging/kubernetes/orders/monitoring/service-monitor");
+      expect(monitor.manifest).toEqual({
+        apiVersion: "monitoring.coreos.com/v1",
+        kind: "ServiceMonitor",
+        metadata: {
+          name: "orders",
+          namespace: "platform-staging",
+          labels: { "app.kubernetes.io/name": "orders", "app.kubernetes.io/part-of": "platform", "app.kubernetes.io/managed-by": "cdktf", "platform.dev/environment": "staging" },
+        },
+        spec: {
+          selector: { matchLabels: { "app.kubernetes.io/name": "orders" } },
+          namespaceSelector: { matchNames: ["platform-staging"] },
+          endpoints: [
+            {
+              port: "http",
+              path: "/metrics",
+              interval: "15s",
+              relabelings: [
+                { action: "replace", targetLabel: "service", replacement: "orders" },
+                { action: "replace", targetLabel: "environment", replacement: "staging" },
+              ],
+            },
+          ],
+        },
+      });
+    });
+
+    it("THEN a service with its own metrics port is scraped on the Service port of that name", () => {
+      const endpoint = resourceOf(staging, "kubernetes_manifest", "search", "service-monitor").manifest.spec.endpoints[0];
+      expect(endpoint).toMatchObject({ port: "metrics", path: "/internal/metrics" });
+      const ports = resourceOf(staging, "kubernetes_service_v1", "search").spec.port;
+      expect(ports).toContainEqual({ name: "metrics", port: 9100, target_port: "metrics", protocol: "TCP" });
+    });
+
+    it("THEN each service gets a PrometheusRule, and its pods carry no scrape annotations", () => {
+      expect(resourceOf(staging, "kubernetes_manifest", "orders", "prometheus-rule").manifest.kind).toBe("PrometheusRule");
+      expect(resourceOf(staging, "kubernetes_deployment_v1", "orders").spec.template.metadata.annotations).toBeUndefined();
+      expect(resourcesOfType(staging, "kubernetes_config_map_v1").map((c) => c.values.metadata.name)).toEqual(["orders-dashboard", "search-dashboard"]);
+    });
+
+    it("THEN each service's dashboard is a ConfigMap with the Grafana sidecar label", () => {
+      const configMap = resourceOf(staging, "kubernetes_config_map_v1", "orders", "dashboard");
+      expect(configMap.metadata).toMatchObject({ name: "orders-dashboard", namespace: "platform-staging", labels: { grafana_dashboard: "1" } });
+      const dashboard = JSON.parse(configMap.data["staging-orders.json"]);
+      expect(dashboard).toMatchObject({ uid: "staging-orders", title: "orders (staging)" });
+    });
+  });
+
+  describe("GIVEN PLATFORM_SCRAPE=annotations WHEN synthesized", () => {
+    let staging: StackJson;
+    beforeAll(() => {
+      staging = synthPlatform(services(), { PLATFORM_SCRAPE: "annotations" }).staging!;
+    });
+
+    it("THEN no kubernetes_manifest is made, so the plan needs neither the operator's CRDs nor the cluster", () => {
+      expect(resourcesOfType(staging, "kubernetes_manifest")).toEqual([]);
+    });
+
+    it("THEN the pods carry the prometheus.io scrape annotations of their metrics port and path", () => {
+      expect(resourceOf(staging, "kubernetes_deployment_v1", "search").spec.template.metadata.annotations).toEqual({
+        "prometheus.io/scrape": "true",
+        "prometheus.io/port": "9100",
+        "prometheus.io/path": "/internal/metrics",
+      });
+    });
+
+    it("THEN the rules go into a ConfigMap, the same rules a PrometheusRule would hold", () => {
+      const configMap = resourceOf(staging, "kubernetes_config_map_v1", "orders", "rules");
+      expect(configMap.metadata).toMatchObject({ name: "orders-prometheus-rules", labels: { prometheus_rule: "1" } });
+      const environments = loadEnvironments({ PLATFORM_SCRAPE: "annotations" });
+      const environment = environments.find((e) => e.name === "staging") as KubernetesEnvironment;
+      const spec = resolveCatalogue(services(), "staging", environments.map((e) => e.name)).get("orders");
+      expect(parse(configMap.data["platform-staging-orders.yml"])).toEqual(renderAlertRules(spec, environment));
+    });
+  });
+});

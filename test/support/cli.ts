@@ -1,0 +1,36 @@
+import { spawn } from "node:child_process";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** The repository root. */
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+
+/** What a CLI run printed and how it ended. */
+export interface CliRun {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** stdout and stderr together, for assertions that do not care which. */
+  readonly output: string;
+}
+
+/**
+ * Runs a TypeScript CLI the way its npm script does (node with the tsx loader), from
+ * `cwd` (default: this repository). Asynchronous, so that servers the test itself runs keep answering.
+ */
+export function runCli(script: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string } = {}): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", path.join(options.cwd ?? ROOT, script), ...args], {
+      cwd: options.cwd ?? ROOT,
+      env: options.env ?? process.env,
+      timeout: 60_000,
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    child.on("error", reject);
+    child.on("close", (status) => resolve({ status, stdout, stderr, output: `${stdout}${stderr}` }));
+    child.stdin.end(options.input ?? "");
+  });
+}

@@ -1,0 +1,25 @@
+import { cpSync, mkdtempSync, symlinkSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { ROOT } from "./cli.js";
+
+/**
+ * A temporary copy of the parts of this repository that synth needs (infra/, services/
+ * without their node_modules, package.json, tsconfig.json, cdktf.json), with
+ * node_modules linked to the real one so nothing is installed again.
+ */
+export function copyRepository(prefix = "platform-copy-"): string {
+  const copy = mkdtempSync(path.join(os.tmpdir(), prefix));
+  for (const entry of ["infra", "services", "templates", "package.json", "tsconfig.json", "cdktf.json"]) {
+    try {
+      cpSync(path.join(ROOT, entry), path.join(copy, entry), {
+        recursive: true,
+        filter: (source) => !source.includes(`${path.sep}node_modules`) && !source.includes(`${path.sep}dist${path.sep}`),
+      });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    }
+  }
+  symlinkSync(path.join(ROOT, "node_modules"), path.join(copy, "node_modules"), "dir");
+  return copy;
+}

@@ -1,0 +1,188 @@
+/**
+ * `npm run doctor -- [env]`: checks, before any change is made, what deploying an
+ * environment needs. One line per check; each missing piece says how to fix it.
+ * Exit 0 when everything is there, 1 when something is missing, 2 on bad input.
+ */
+import { execFile } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import http from "node:http";
+import os from "node:os";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { parse as parseYaml } from "yaml";
+import { ENVIRONMENT_NAMES, EnvironmentConfigError, loadEnvironments, type Environment } from "../infra/environments.js";
+
+/** The oldest Terraform this platform supports; S3 lock files need 1.10. */
+export const MIN_TERRAFORM = [1, 5, 0] as const;
+const MIN_TERRAFORM_S3_LOCKFILE = [1, 10, 0] as const;
+
+/** The outcome of one check. */
+export interface CheckResult {
+  readonly ok: boolean;
+  /** What was found, or what is missing and how to fix it. */
+  readonly line: string;
+}
+
+type Variables = Readonly<Record<string, string | undefined>>;
+
+const USAGE = `Usage: npm run doctor -- [environment]
+
+Checks what deploying an environment needs, without changing anything:
+Terraform on PATH and its version; for local, the Docker engine; for staging and
+production, the kubeconfig and its context, and the state backend's settings.
+
+  environment   one of ${ENVIRONMENT_NAMES.join(", ")} (default: local)
+
+Exit 0 when ready, 1 when something is missing, 2 on bad input.`;
+
+/** Runs every check for one environment. */
+export async function checkEnvironment(environment: Environment, variables: Variables): Promise<CheckResult[]> {
+  const results: CheckResult[] = [await checkTerraform(environment, variables)];
+  if (environment.target === "docker") {
+    results.push(await checkDockerEngine(environment.docker.host));
+  } else {
+    const kube = checkKubeconfig(environment.kubernetes.configPath, environment.kubernetes.configContext, variables);
+    results.push(kube);
+    results.push(checkStateBackend(environment, variables, kube.ok));
+  }
+  return results;
+}
+
+async function checkTerraform(environment: Environment, variables: Variables): Promise<CheckResult> {
+  const minimum = environment.backend.type === "s3" ? MIN_TERRAFORM_S3_LOCKFILE : MIN_TERRAFORM;
+  const wanted = minimum.join(".");
+  let output: string;
+  try {
+    output = await run("terraform", ["version", "-json"], variables);
+  } catch (error) {
+    const notFound = (error as NodeJS.ErrnoException).code === "ENOENT";
+    return {
+      ok: false,
+      line: notFound
+        ? `terraform: not found on PATH; install Terraform ${wanted} or newer and put it on PATH`
+        : `terraform: 'terraform version' failed (${(error as Error).message.split("\n")[0]}); reinstall Terraform ${wanted} or newer`,
+    };
+  }
+  const version = /"terraform_version":\s*"(\d+)\.(\d+)\.(\d+)/.exec(output);
+  if (!version) return { ok: false, line: `terraform: could not read its version from 'terraform version -json'; install Terraform ${wanted} or newer` };
+  const found = version.slice(1, 4).map(Number);
+  const text = found.join(".");
+  const recentEnough = compareVersions(found, minimum) >= 0;
+  return recentEnough
+    ? { ok: true, line: `terraform: ${text} on PATH` }
+    : { ok: false, line: `terraform: ${text} is too old for ${environment.name}; install Terraform ${wanted} or newer` };
+}
+
+/** Asks the Docker engine's `/_ping` over its socket or TCP address. */
+async function checkDockerEngine(host: string): Promise<CheckResult> {
+  const target = host.startsWith("unix://")
+    ? { socketPath: host.slice("unix://".length), url: "http://docker/_ping" }
+    : host.startsWith("tcp://") || host.startsWith("http://")
+      ? { url: `http://${host.replace(/^(tcp|http):\/\//, "")}/_ping` }
+      : undefined;
+  if (!target) return { ok: false, line: `docker: DOCKER_HOST=${host} is not a unix:// or tcp:// address; set DOCKER_HOST to the engine's address` };
+  return new Promise((resolve) => {
+    const request = http.get(target.url, { socketPath: target.socketPath, timeout: 3000 }, (response) => {
+      response.resume();
+      resolve(
+        response.statusCode === 200
+          ? { ok: true, line: `docker: engine reachable at ${host}` }
+          : { ok: false, line: `docker: engine at ${host} answered ${response.statusCode} to /_ping; check that dockerd is healthy` },
+      );
+    });
+    request.on("timeout", () => request.destroy(new Error("no answer within 3 s")));
+    request.on("error", (error) => {
+      resolve({ ok: false, line: `docker: engine not reachable at ${host} (${(error as Error).message}); start Docker, or set DOCKER_HOST to its address` });
+    });
+  });
+}
+
+function checkKubeconfig(configPath: string, context: string, variables: Variables): CheckResult {
+  const file = configPath.startsWith("~/") ? path.join(variables.HOME ?? os.homedir(), configPath.slice(2)) : configPath;
+  if (!existsSync(file)) return { ok: false, line: `kubernetes: kubeconfig ${file} not found; set KUBECONFIG to your cluster's kubeconfig` };
+  let contexts: string[];
+  try {
+    const config = parseYaml(readFileSync(file, "utf8")) as { contexts?: Array<{ name?: string }> };
+    contexts = (config?.contexts ?? []).map((c) => String(c.name));
+  } catch (error) {
+    return { ok: false, line: `kubernetes: kubeconfig ${file} is not valid YAML (${(error as Error).message.split("\n")[0]}); fix or replace it` };
+  }
+  if (!contexts.includes(context)) {
+    return { ok: false, line: `kubernetes: context '${context}' not in ${file} (it has: ${contexts.join(", ") || "none"}); set the context variable of this environment (STAGING_KUBE_CONTEXT or PRODUCTION_KUBE_CONTEXT)` };
+  }
+  return { ok: true, line: `kubernetes: context '${context}' in ${file}` };
+}
+
+function checkStateBackend(environment: Environment, variables: Variables, kubeconfigOk: boolean): CheckResult {
+  const backend = environment.backend;
+  switch (backend.type) {
+    case "local":
+      return { ok: true, line: `state: local file ${backend.path}` };
+    case "kubernetes":
+      return kubeconfigOk
+        ? { ok: true, line: `state: kubernetes backend, Secret tfstate-default-${backend.secretSuffix} in ${backend.namespace} (locked with a Lease)` }
+        : { ok: false, line: "state: the kubernetes backend needs the kubeconfig above; fix it, or choose another backend with PLATFORM_STATE_BACKEND" };
+    case "s3": {
+      const credentials = variables.AWS_ACCESS_KEY_ID || variables.AWS_PROFILE || variables.AWS_WEB_IDENTITY_TOKEN_FILE || existsSync(path.join(variables.HOME ?? os.homedir(), ".aws", "credentials"));
+      return credentials
+        ? { ok: true, line: `state: s3://${backend.bucket}/${backend.key} in ${backend.region} (locked with a lock file)` }
+        : { ok: false, line: "state: s3 backend without AWS credentials; set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY" };
+    }
+    case "gcs": {
+      const credentials = variables.GOOGLE_APPLICATION_CREDENTIALS || variables.GOOGLE_CREDENTIALS || existsSync(path.join(variables.HOME ?? os.homedir(), ".config", "gcloud", "application_default_credentials.json"));
+      return credentials
+        ? { ok: true, line: `state: gs://${backend.bucket}/${backend.prefix}` }
+        : { ok: false, line: "state: gcs backend without Google credentials; set GOOGLE_APPLICATION_CREDENTIALS or run 'gcloud auth application-default login'" };
+    }
+    case "pg":
+      return variables.PG_CONN_STR
+        ? { ok: true, line: `state: postgres schema ${backend.schemaName} (PG_CONN_STR set)` }
+        : { ok: false, line: "state: pg backend needs PG_CONN_STR (postgres://user:password@host/db) in the environment" };
+  }
+}
+
+function run(command: string, args: string[], variables: Variables): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(command, args, { env: variables as NodeJS.ProcessEnv, timeout: 15_000 }, (error, stdout, stderr) => {
+      if (error) reject(Object.assign(error, { message: `${error.message}${stderr}` }));
+      else resolve(stdout);
+    });
+  });
+}
+
+function compareVersions(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < 3; i++) if (a[i] !== b[i]) return (a[i] ?? 0) - (b[i] ?? 0);
+  return 0;
+}
+
+/** The CLI: prints one line per check; resolves to the exit code. */
+export async function doctor(argv: readonly string[], variables: Variables = process.env): Promise<number> {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    console.log(USAGE);
+    return 0;
+  }
+  const [name = "local", ...rest] = argv;
+  if (rest.length > 0 || !(ENVIRONMENT_NAMES as readonly string[]).includes(name)) {
+    console.error(`doctor: environment ${JSON.stringify(rest.length > 0 ? argv.join(" ") : name)} is not accepted; accepted: one of ${ENVIRONMENT_NAMES.join(", ")}\n\n${USAGE}`);
+    return 2;
+  }
+  let environment: Environment;
+  try {
+    environment = loadEnvironments(variables).find((e) => e.name === name)!;
+  } catch (error) {
+    if (error instanceof EnvironmentConfigError) {
+      console.error(`✗ settings: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  }
+  const results = await checkEnvironment(environment, variables);
+  for (const result of results) console.log(`${result.ok ? "✓" : "✗"} ${result.line}`);
+  const missing = results.filter((r) => !r.ok).length;
+  console.log(missing === 0 ? `${name}: ready to deploy` : `${name}: ${missing} missing; fix the lines marked ✗ and run again`);
+  return missing === 0 ? 0 : 1;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.exitCode = await doctor(process.argv.slice(2));
+}

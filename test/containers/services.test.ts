@@ -80,12 +80,14 @@ describe.each(services)("service %s", (service) => {
     expect(container, "the container did not start").toBeDefined();
     const body = container!.request.body;
     const host = body.HostConfig;
-    // Read the service's own process (pid 1), not the probe's, and try to write where it may and may not.
+    // Read the service's own process (pid 1, or its first child when an init runs as pid 1),
+    // not the probe's, and try to write where it may and may not.
     const probe = await runner.exec(container!, [
       "node",
       "-e",
       `const fs = require("node:fs");
-       const status = fs.readFileSync("/proc/1/status", "utf8");
+       const children = (() => { try { return fs.readFileSync("/proc/1/task/1/children", "utf8").trim().split(" ").filter(Boolean); } catch { return []; } })();
+       const status = fs.readFileSync("/proc/" + (children[0] || "1") + "/status", "utf8");
        const field = (name) => (new RegExp("^" + name + ":\\\\s*(.*)$", "m").exec(status) || [])[1];
        const tryWrite = (file) => { try { fs.writeFileSync(file, "x"); fs.unlinkSync(file); return "ok"; } catch (e) { return e.code; } };
        const read = (file) => { try { return fs.readFileSync(file, "utf8").trim(); } catch { return null; } };

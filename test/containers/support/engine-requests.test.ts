@@ -6,6 +6,7 @@ const resolver: ReferenceResolver = {
   nameFor: (name) => `ct-1-${name}`,
   imageFor: (address) => `sha256:image-of-${address}`,
   networkFor: (address) => `ct-1-network-of-${address}`,
+  networkNamed: (name) => `ct-1-${name}`,
   variableValue: (name) => `value-of-${name}`,
 };
 const runLabels = { "platform.test/run": "ct-1" };
@@ -31,7 +32,7 @@ describe("engine requests from the local stack", () => {
           restart: "on-failure",
           max_retry_count: 5,
           labels: [{ label: "app.kubernetes.io/name", value: "orders" }],
-          networks_advanced: [{ name: "${docker_network.orders.name}", aliases: ["orders"] }, { name: "${docker_network.orders_to_catalog.name}" }],
+          networks_advanced: [{ name: "${docker_network.orders.name}", aliases: ["orders"] }, { name: "platform-local-orders-to-catalog" }],
           ports: [{ internal: 8080, external: 8081, ip: "127.0.0.1" }],
           destroy_grace_seconds: 30,
           must_run: true,
@@ -63,7 +64,7 @@ describe("engine requests from the local stack", () => {
       },
       NetworkingConfig: { EndpointsConfig: { "ct-1-network-of-docker_network.orders": { Aliases: ["orders"] } } },
     });
-    expect(request.endpoints.map((e) => e.network)).toEqual(["ct-1-network-of-docker_network.orders", "ct-1-network-of-docker_network.orders_to_catalog"]);
+    expect(request.endpoints.map((e) => e.network)).toEqual(["ct-1-network-of-docker_network.orders", "ct-1-platform-local-orders-to-catalog"]);
     expect(request.publishedPorts).toEqual([{ containerPort: "8080/tcp", hostIp: "127.0.0.1", declaredHostPort: "8081" }]);
   });
 

@@ -23,6 +23,8 @@ export interface ReferenceResolver {
   readonly imageFor: (address: string) => string;
   /** The run's network name for the `docker_network` resource at `address`. */
   readonly networkFor: (address: string) => string;
+  /** The run's network name for the network the stack names `name` (a container may name its networks instead of referring to them). */
+  readonly networkNamed: (name: string) => string;
   /** The value the run gives a Terraform input variable. */
   readonly variableValue: (name: string) => string;
 }
@@ -286,12 +288,14 @@ export function containerCreateRequest(container: DeclaredResource, resolver: Re
     if (attribute === "name") {
       declaredName = String(value);
     } else if (attribute === "networks_advanced") {
-      endpoints = (value as Array<Record<string, any>>).map((n) => {
+      const declared = container.values.networks_advanced as Array<{ name: string }>;
+      endpoints = (value as Array<Record<string, any>>).map((n, index) => {
         const known = ["name", "aliases", "ipv4_address", "ipv6_address"];
         const unknown = Object.keys(n).filter((k) => !known.includes(k));
         if (unknown.length > 0) throw new Error(`${where}: unknown networks_advanced attributes ${unknown.join(", ")}`);
         const ipam = n.ipv4_address || n.ipv6_address ? { IPAMConfig: { IPv4Address: n.ipv4_address, IPv6Address: n.ipv6_address } } : {};
-        return { network: String(n.name), ...(n.aliases ? { Aliases: stringList(n.aliases, `${where}.aliases`) } : {}), ...ipam };
+        const named = !String(declared[index]!.name).includes("${");
+        return { network: named ? resolver.networkNamed(String(n.name)) : String(n.name), ...(n.aliases ? { Aliases: stringList(n.aliases, `${where}.aliases`) } : {}), ...ipam };
       });
     } else if (attribute in PROVIDER_SIDE_ATTRIBUTES) {
       providerSide.push(`${attribute}=${JSON.stringify(value)}: ${PROVIDER_SIDE_ATTRIBUTES[attribute]}`);

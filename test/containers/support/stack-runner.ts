@@ -68,6 +68,11 @@ export class StackRunner {
         if (!network) throw new Error(`${address} was not created by this run`);
         return network;
       },
+      networkNamed: (name) => {
+        const network = stack.ofType("docker_network").find((n) => n.values.name === name);
+        if (!network) throw new Error(`the local stack declares no docker_network named ${JSON.stringify(name)}`);
+        return this.resolver.networkFor(network.address);
+      },
       variableValue: testVariableValue,
     };
   }

@@ -29,12 +29,12 @@ export function copyRepository(root: string, destination: string): void {
   symlinkSync(path.join(root, "node_modules"), path.join(destination, "node_modules"), "dir");
 }
 
-/** The templates of a repository: the folders under `templates/`. */
+/** The templates of a repository, as `new:service` lists them: folders of `templates/` with a template.json, but the shared `_` ones. */
 export function templatesOf(root: string): string[] {
   const folder = path.join(root, "templates");
   if (!existsSync(folder)) return [];
   return readdirSync(folder, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory())
+    .filter((entry) => entry.isDirectory() && !entry.name.startsWith("_") && existsSync(path.join(folder, entry.name, "template.json")))
     .map((entry) => entry.name)
     .sort();
 }
@@ -52,19 +52,29 @@ export function generatedServiceName(template: string): string {
 
 /**
  * Generates one service per template in the workspace, as a user would:
- * `npm run new:service -- <name> --template <template> --no-install`.
+ * `npm run new:service -- <name> --template <template> --no-install`, then, as its help
+ * asks before `npm ci`, brings the lock file up to date (`npm install --package-lock-only`:
+ * the workspace shares the repository's node_modules, which must stay as they are).
  */
-export function generateServices(workspace: string, timeoutMs = 120_000): GeneratedService[] {
+export function generateServices(workspace: string, timeoutMs = 180_000): GeneratedService[] {
   if (!hasNewServiceTool(workspace)) return [];
-  return templatesOf(workspace).map((template) => {
+  const generated = templatesOf(workspace).map((template): GeneratedService => {
     const service = generatedServiceName(template);
-    const result = spawnSync("npm", ["run", "--silent", "new:service", "--", service, "--template", template, "--no-install"], {
-      cwd: workspace,
-      encoding: "utf8",
-      timeout: timeoutMs,
-    });
-    if (result.status === 0) return { template, service };
-    const reason = result.error ? result.error.message : `exit ${result.status}: ${(result.stdout + result.stderr).trim()}`;
-    return { template, service, error: `npm run new:service -- ${service} --template ${template} --no-install failed (${reason})` };
+    const command = ["run", "--silent", "new:service", "--", service, "--template", template, "--no-install"];
+    const error = runNpm(workspace, command, timeoutMs);
+    return error ? { template, service, error } : { template, service };
   });
+  if (generated.some((g) => !g.error)) {
+    const error = runNpm(workspace, ["install", "--package-lock-only", "--ignore-scripts", "--no-audit", "--no-fund"], timeoutMs);
+    if (error) return generated.map((g) => (g.error ? g : { ...g, error }));
+  }
+  return generated;
+}
+
+/** Runs npm in the workspace; the failure, or undefined. */
+function runNpm(workspace: string, args: readonly string[], timeoutMs: number): string | undefined {
+  const result = spawnSync("npm", args, { cwd: workspace, encoding: "utf8", timeout: timeoutMs });
+  if (result.status === 0) return undefined;
+  const reason = result.error ? result.error.message : `exit ${result.status}: ${(result.stdout + result.stderr).trim().split("\n").slice(-20).join("\n")}`;
+  return `npm ${args.join(" ")} failed (${reason})`;
 }

@@ -62,7 +62,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     const generated = generateServices(workspace);
     for (const g of generated) console.log(g.error ? `template ${g.template}: ${g.error}` : `template ${g.template}: generated service ${g.service}`);
 
-    const outdir = path.join(scratch, "cdktf.out");
+    // Inside the copy, as `npm run synth` writes it: the stack's paths are relative to the repository root.
+    const outdir = path.join(workspace, "cdktf.out");
     synthesizeLocalStack({ root: workspace, outdir, baseImage: baseImage.reference });
 
     project.provide("containerTestRun", run);

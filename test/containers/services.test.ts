@@ -38,8 +38,8 @@ afterAll(() => {
   console.table(rows);
 });
 
-describe.each(generatedAtCollection)("template $template", ({ template, service, error }) => {
-  it(`GIVEN the template WHEN npm run new:service -- ${service} --template ${template} --no-install runs in a copy of the repository THEN it generates a service the local stack runs`, () => {
+describe.each(generatedAtCollection)("template $template", ({ service, error }) => {
+  it(`GIVEN the template WHEN npm run new:service makes ${service} from it in a copy of the repository THEN the local stack runs the new service`, () => {
     expect(error).toBeUndefined();
     expect(services).toContain(service);
   });

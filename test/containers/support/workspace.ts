@@ -52,15 +52,19 @@ export function generatedServiceName(template: string): string {
 
 /**
  * Generates one service per template in the workspace, as a user would:
- * `npm run new:service -- <name> --template <template> --no-install`, then, as its help
+ * `npm run new:service -- <name> --template <template> --depends-on <first service> --no-install`
+ * (a worker takes its jobs from its first dependency, and an edge to an example service
+ * puts the generated service into the network rule tests), then, as its help
  * asks before `npm ci`, brings the lock file up to date (`npm install --package-lock-only`:
  * the workspace shares the repository's node_modules, which must stay as they are).
  */
 export function generateServices(workspace: string, timeoutMs = 180_000): GeneratedService[] {
   if (!hasNewServiceTool(workspace)) return [];
+  const servicesDir = path.join(workspace, "services");
+  const [dependency] = existsSync(servicesDir) ? readdirSync(servicesDir).filter((f) => existsSync(path.join(servicesDir, f, "service.ts"))).sort() : [];
   const generated = templatesOf(workspace).map((template): GeneratedService => {
     const service = generatedServiceName(template);
-    const command = ["run", "--silent", "new:service", "--", service, "--template", template, "--no-install"];
+    const command = ["run", "--silent", "new:service", "--", service, "--template", template, ...(dependency ? ["--depends-on", dependency] : []), "--no-install"];
     const error = runNpm(workspace, command, timeoutMs);
     return error ? { template, service, error } : { template, service };
   });

@@ -25,13 +25,16 @@ const reverse = edges.map(([caller, callee]) => [callee, caller] as const).filte
 /**
  * Calls URLs from inside a container with node's fetch, all at once in one process (a
  * process per URL would crowd the container's memory limit); prints one result per URL,
- * `{ status }` or `{ error }`.
+ * `{ status }` or `{ error }`, after at most 5 seconds. A name that does not resolve on
+ * an internal network is not refused but waits for the resolver's timeout (10 s), which
+ * no fetch signal cancels: the process reports it as a timeout and exits.
  */
-const FETCH_SCRIPT = `Promise.all(process.argv.slice(1).map((url) =>
-  fetch(url, { signal: AbortSignal.timeout(3000) })
+const FETCH_SCRIPT = `const deadline = new Promise((resolve) => setTimeout(() => resolve({ error: "TimeoutError" }), 5000));
+Promise.all(process.argv.slice(1).map((url) => Promise.race([deadline,
+  fetch(url, { signal: AbortSignal.timeout(5000) })
     .then((r) => ({ status: r.status }))
-    .catch((e) => ({ error: String((e.cause && e.cause.code) || e.name) }))))
-  .then((results) => process.stdout.write(JSON.stringify(results)));`;
+    .catch((e) => ({ error: String((e.cause && e.cause.code) || e.name) }))])))
+  .then((results) => { process.stdout.write(JSON.stringify(results)); process.exit(0); });`;
 
 let context: RunContext;
 let runner: StackRunner;

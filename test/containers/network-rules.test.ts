@@ -3,7 +3,7 @@ import { discoverServices } from "../../infra/discover-services.js";
 import { ENVIRONMENT_NAMES } from "../../infra/environments.js";
 import { resolveCatalogue } from "../../infra/spec/index.js";
 import { LocalStack } from "./support/local-stack.js";
-import { BUILD_TIMEOUT_MS, runContext, type RunContext } from "./support/run-context.js";
+import { runContext, type RunContext } from "./support/run-context.js";
 import { StackRunner, type RunnerContainer } from "./support/stack-runner.js";
 
 /**
@@ -53,9 +53,9 @@ async function networksOf(container: RunnerContainer): Promise<Record<string, { 
 
 beforeAll(async () => {
   context = await runContext();
-  runner = new StackRunner(context.engine, context.stack, context.run, "network", context.createdImagesFile);
+  runner = new StackRunner(context.engine, context.stack, context.run, "network", context.images);
   const declared = context.stack.ofType("docker_container").filter((c) => c.service !== undefined);
-  for (const container of declared) await runner.buildImageOf(container, BUILD_TIMEOUT_MS);
+  for (const container of declared) await runner.imageOf(container);
   const started: Array<{ container: RunnerContainer; at: number }> = [];
   for (const container of declared) {
     const created = await runner.createContainer(container);

@@ -193,7 +193,13 @@ const PROVIDER_SIDE_ATTRIBUTES: Record<string, string> = {
   keep_locally: "applies to images",
 };
 
-type ContainerAttributeHandler = (value: any, request: { body: Record<string, any>; host: Record<string, any> }, where: string) => void;
+interface RequestUnderConstruction {
+  readonly body: Record<string, any>;
+  readonly host: Record<string, any>;
+  readonly published: Array<ContainerCreateRequest["publishedPorts"][number]>;
+}
+
+type ContainerAttributeHandler = (value: any, request: RequestUnderConstruction, where: string) => void;
 
 /** Every `docker_container` attribute the harness maps, onto `ContainerCreate` the way the provider does. */
 const CONTAINER_ATTRIBUTES: Record<string, ContainerAttributeHandler> = {
@@ -229,7 +235,9 @@ const CONTAINER_ATTRIBUTES: Record<string, ContainerAttributeHandler> = {
       r.body.ExposedPorts = { ...r.body.ExposedPorts, [key]: {} };
       // The declared host port stays with the stack; the run lets the engine pick a free one
       // on the same host address, since the machine is shared (the address is what matters).
-      r.host.PortBindings = { ...r.host.PortBindings, [key]: [...(r.host.PortBindings?.[key] ?? []), { HostIp: port.ip ?? "0.0.0.0", HostPort: "", DeclaredHostPort: String(port.external ?? "") }] };
+      const hostIp = String(port.ip ?? "0.0.0.0");
+      r.host.PortBindings = { ...r.host.PortBindings, [key]: [...(r.host.PortBindings?.[key] ?? []), { HostIp: hostIp, HostPort: "" }] };
+      r.published.push({ containerPort: key, hostIp, declaredHostPort: String(port.external ?? "") });
     }
   },
   read_only: (v, r) => (r.host.ReadonlyRootfs = Boolean(v)),
@@ -278,7 +286,7 @@ const CONTAINER_ATTRIBUTES: Record<string, ContainerAttributeHandler> = {
  */
 export function containerCreateRequest(container: DeclaredResource, resolver: ReferenceResolver, extraLabels: Record<string, string>): ContainerCreateRequest {
   const values = resolveReferences(container.values, container.address, resolver) as Record<string, any>;
-  const request = { body: { Labels: {} } as Record<string, any>, host: {} as Record<string, any> };
+  const request: RequestUnderConstruction = { body: { Labels: {} }, host: {}, published: [] };
   const providerSide: string[] = [];
   let endpoints: EndpointRequest[] = [];
   let declaredName = "";
@@ -315,14 +323,6 @@ export function containerCreateRequest(container: DeclaredResource, resolver: Re
   if (endpoints.length > 0) request.host.NetworkMode = endpoints[0]!.network;
   // The provider disconnects the default bridge when networks_advanced is set: only the declared networks remain.
 
-  const publishedPorts = Object.entries((request.host.PortBindings ?? {}) as Record<string, Array<{ HostIp: string; DeclaredHostPort: string }>>).flatMap(([containerPort, bindings]) =>
-    bindings.map((b) => ({ containerPort, hostIp: b.HostIp, declaredHostPort: b.DeclaredHostPort })),
-  );
-  if (request.host.PortBindings) {
-    request.host.PortBindings = Object.fromEntries(
-      Object.entries(request.host.PortBindings as Record<string, Array<{ HostIp: string; HostPort: string }>>).map(([k, bindings]) => [k, bindings.map((b) => ({ HostIp: b.HostIp, HostPort: b.HostPort }))]),
-    );
-  }
   request.body.Labels = { ...request.body.Labels, ...extraLabels };
   const grace = values.destroy_grace_seconds ?? values.stop_timeout ?? 10;
   const first = endpoints[0];
@@ -338,7 +338,7 @@ export function containerCreateRequest(container: DeclaredResource, resolver: Re
     body: body as ContainerCreateRequest["body"],
     endpoints,
     graceSeconds: Number(grace),
-    publishedPorts,
+    publishedPorts: request.published,
     providerSide,
   };
 }

@@ -27,11 +27,20 @@ export interface BuiltImage {
 
 /** A build a step of which failed: the build log names the step. */
 export class ImageBuildError extends Error {
-  constructor(address: string, command: string, output: string) {
+  constructor(
+    address: string,
+    command: string,
+    output: string,
+    /** The images the steps before the failed one created. */
+    readonly createdImageIds: readonly string[],
+  ) {
     super(`${address}: \`${command}\` failed:\n${output}`);
     this.name = "ImageBuildError";
   }
 }
+
+/** What became of a docker_image the run built: the image, or why it did not build. */
+export type BuildOutcome = BuiltImage | { readonly address: string; readonly error: string };
 
 const KNOWN_BUILD_ATTRIBUTES = new Set(["context", "dockerfile", "build_args", "build_arg", "label", "labels", "tag", "target", "platform", "network_mode", "no_cache", "remove", "force_remove", "pull_parent", "shm_size", "extra_hosts"]);
 const KNOWN_IMAGE_ATTRIBUTES = new Set(["name", "build", "keep_locally", "force_remove", "triggers", "platform", "//", "depends_on", "provider", "lifecycle", "timeouts"]);
@@ -92,7 +101,7 @@ export async function buildImage(engine: DockerEngine, image: StackResource, sta
   const result = await engine.cli(command, { timeoutMs, check: false, env: { DOCKER_BUILDKIT: "0" } });
   const buildSeconds = (performance.now() - started) / 1000;
   if (result.exitCode !== 0) {
-    throw new ImageBuildError(image.address, `docker ${command.join(" ")}`, (result.stdout + result.stderr).trimEnd().split("\n").slice(-40).join("\n"));
+    throw new ImageBuildError(image.address, `docker ${command.join(" ")}`, (result.stdout + result.stderr).trimEnd().split("\n").slice(-40).join("\n"), imagesCreatedBy(result.stdout));
   }
   const inspected = await engine.request<{ Id: string; Size: number }>("GET", `/images/${encodeURIComponent(tag)}/json`);
   return { address: image.address, tag, id: inspected.Id, sizeBytes: inspected.Size, buildSeconds, createdImageIds: imagesCreatedBy(result.stdout) };

@@ -13,8 +13,8 @@ export interface RunContext {
   /** The services of the workspace, resolved for `local`: ports, probe paths, edges. */
   readonly catalogue: Catalogue;
   readonly generated: ReturnType<typeof inject<"containerTestGenerated">>;
-  /** Where the runners record the images their builds created. */
-  readonly createdImagesFile: string;
+  /** The images the setup built, by docker_image address. */
+  readonly images: ReturnType<typeof inject<"containerTestImages">>;
 }
 
 /** Reads what the global setup prepared. */
@@ -27,12 +27,9 @@ export async function runContext(): Promise<RunContext> {
     stack: LocalStack.read(inject("containerTestOutdir")),
     catalogue: resolveCatalogue(discovered, "local", ENVIRONMENT_NAMES),
     generated: inject("containerTestGenerated"),
-    createdImagesFile: inject("containerTestCreatedImages"),
+    images: inject("containerTestImages"),
   };
 }
-
-/** Bound of one image build: npm ci in a Dockerfile on two shared cores can take minutes. */
-export const BUILD_TIMEOUT_MS = 15 * 60_000;
 
 /** Calls a URL on the host with a bounded wait; never throws (the result says what happened). */
 export async function httpGet(url: string, timeoutMs = 5_000): Promise<{ status: number; contentType: string; body: string } | { error: string }> {

@@ -1,8 +1,7 @@
-import { appendFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { DockerEngine } from "./docker-engine.js";
 import { containerCreateRequest, networkCreateRequest, type ContainerCreateRequest, type ReferenceResolver } from "./engine-requests.js";
-import { buildImage, type BuiltImage } from "./image-build.js";
+import type { BuildOutcome, BuiltImage } from "./image-build.js";
 import type { LocalStack, StackResource } from "./local-stack.js";
 import { runLabels, type TestRun } from "./test-run.js";
 
@@ -52,8 +51,8 @@ export class StackRunner {
     readonly stack: LocalStack,
     readonly run: TestRun,
     readonly scope: string,
-    /** A file the run's teardown reads: every image id a build of this runner created is appended. */
-    readonly createdImagesFile: string,
+    /** The images the run built before the tests, by docker_image address. */
+    readonly built: Readonly<Record<string, BuildOutcome>>,
   ) {
     this.labels = { ...runLabels(run), "platform.test/scope": scope };
     this.resolver = {
@@ -77,16 +76,28 @@ export class StackRunner {
     };
   }
 
-  /** Builds the image a container runs (the classic builder's cache makes a second build quick). */
-  async buildImageOf(container: StackResource, timeoutMs: number): Promise<BuiltImage> {
+  /**
+   * The image a container runs: the one the run built for its docker_image (before the
+   * tests, once per run), or, for an image the stack pulls, the engine's copy of it.
+   */
+  async imageOf(container: StackResource): Promise<BuiltImage> {
     const image = this.stack.imageOf(container);
-    if (!image) throw new Error(`${container.address}: runs ${JSON.stringify(container.values.image)}, not an image the stack builds; no registry is reachable to pull it`);
+    if (!image) throw new Error(`${container.address}: runs ${JSON.stringify(container.values.image)}, not a docker_image of the stack`);
     const known = this.images.get(image.address);
     if (known) return known;
-    const built = await buildImage(this.engine, image, this.stack.directory, this.run, runLabels(this.run), timeoutMs);
-    if (built.createdImageIds.length > 0) appendFileSync(this.createdImagesFile, `${built.createdImageIds.join("\n")}\n`);
-    this.images.set(image.address, built);
-    return built;
+    const outcome = this.built[image.address];
+    if (outcome && "error" in outcome) throw new Error(outcome.error);
+    if (outcome) {
+      this.images.set(image.address, outcome);
+      return outcome;
+    }
+    if (image.values.build !== undefined) throw new Error(`${image.address} was not built by the run's setup`);
+    const name = String(image.values.name);
+    const found = await this.engine.request<{ Id: string; Size: number }>("GET", `/images/${encodeURIComponent(name)}/json`).catch(() => undefined);
+    if (!found) throw new Error(`${image.address}: pulls ${name}, which the engine does not have and no registry may be reachable for; pull or load it before the container tests`);
+    const pulled = { address: image.address, tag: name, id: found.Id, sizeBytes: found.Size, buildSeconds: 0, createdImageIds: [] };
+    this.images.set(image.address, pulled);
+    return pulled;
   }
 
   /** Creates a declared network (once per scope). */

@@ -1,5 +1,6 @@
 import { App } from "./cdk.js";
 import type { Environment } from "./environments.js";
+import { GuardrailsRun } from "./guardrails/index.js";
 import { renderMonitoringFiles, type RenderedFile } from "./monitoring/monitoring-files.js";
 import { PlatformStack } from "./platform-stack.js";
 import { SpecError, resolveCatalogue, type Catalogue, type DiscoveredService } from "./spec/index.js";
@@ -20,6 +21,8 @@ export interface PlatformApp {
   readonly catalogues: ReadonlyMap<string, Catalogue>;
   /** The rendered monitoring files of each environment, for `cdktf.out/monitoring/<env>/`. */
   readonly monitoringFiles: ReadonlyMap<string, readonly RenderedFile[]>;
+  /** The guardrails: every stack's findings once `app.synth()` ran. */
+  readonly guardrails: GuardrailsRun;
 }
 
 /**
@@ -46,8 +49,9 @@ export function buildPlatformApp(props: PlatformAppProps): PlatformApp {
 
   const app = new App({ outdir: props.outdir, stackTraces: false });
   const monitoringFiles = new Map(props.environments.map((environment) => [environment.name, renderMonitoringFiles(environment, catalogues.get(environment.name)!)]));
+  const guardrails = new GuardrailsRun();
   const stacks = props.environments.map(
-    (environment) => new PlatformStack(app, { environment, catalogue: catalogues.get(environment.name)!, monitoringFiles: monitoringFiles.get(environment.name)! }),
+    (environment) => new PlatformStack(app, { environment, catalogue: catalogues.get(environment.name)!, monitoringFiles: monitoringFiles.get(environment.name)!, guardrails }),
   );
-  return { app, stacks, catalogues, monitoringFiles };
+  return { app, stacks, catalogues, monitoringFiles, guardrails };
 }

@@ -1,6 +1,7 @@
 import type { Construct } from "constructs";
-import { TerraformElement, TerraformOutput, TerraformStack, deepMerge, resolveTokens } from "./cdk.js";
+import { Aspects, TerraformElement, TerraformOutput, TerraformStack, deepMerge, resolveTokens } from "./cdk.js";
 import type { Environment } from "./environments.js";
+import { GuardrailsAspect, ruleEnvironmentOf, suppressionsOf, type GuardrailsRun, type StackJson } from "./guardrails/index.js";
 import type { Catalogue } from "./spec/index.js";
 import { configureStateBackend } from "./state-backend.js";
 import type { RenderedFile } from "./monitoring/monitoring-files.js";
@@ -14,15 +15,19 @@ export interface PlatformStackProps {
   readonly catalogue: Catalogue;
   /** The environment's rendered monitoring files (see `renderMonitoringFiles`). */
   readonly monitoringFiles: readonly RenderedFile[];
+  /** The app's guardrails run, which checks this stack at synth and collects its findings. */
+  readonly guardrails: GuardrailsRun;
 }
 
 /**
  * One environment: its state backend and its target (Docker or Kubernetes) with every
- * service of the catalogue. The stack id is the environment name, so it synthesizes to
- * `cdktf.out/stacks/<env>/cdk.tf.json`.
+ * service of the catalogue, checked by the guardrails at synth. The stack id is the
+ * environment name, so it synthesizes to `cdktf.out/stacks/<env>/cdk.tf.json`.
  */
 export class PlatformStack extends TerraformStack {
   readonly environment: Environment;
+  /** The JSON the guardrails checked at this synth, rendered once and handed to the synthesizer. */
+  private checkedJson?: StackJson;
 
   constructor(scope: Construct, props: PlatformStackProps) {
     super(scope, props.environment.name);
@@ -33,6 +38,25 @@ export class PlatformStack extends TerraformStack {
     } else {
       new DockerTarget(this, "docker", { environment: props.environment, catalogue: props.catalogue, monitoringFiles: props.monitoringFiles });
     }
+    Aspects.of(this).add(
+      new GuardrailsAspect(this, {
+        run: props.guardrails,
+        environment: ruleEnvironmentOf(props.environment, props.catalogue),
+        suppressions: suppressionsOf(props.catalogue),
+        onChecked: (json) => (this.checkedJson = json),
+      }),
+    );
+  }
+
+  /**
+   * The stack's Terraform JSON. During synth the guardrails render it just before the
+   * synthesizer does; rendering is the costliest step of synth, so the synthesizer's
+   * call takes that JSON (once) instead of rendering again.
+   */
+  override toTerraform(): any {
+    const checked = this.checkedJson;
+    this.checkedJson = undefined;
+    return checked ?? this.render();
   }
 
   /**
@@ -50,7 +74,7 @@ export class PlatformStack extends TerraformStack {
    * whole a second time, although only the stack-level overrides can still hold tokens.
    * The output is byte-identical (a test compares it), in about three quarters of the time.
    */
-  override toTerraform(): any {
+  private render(): any {
     // Private in cdktf's typings, read as cdktf's own toTerraform reads them.
     const { cdktfVersion, rawOverrides } = this as unknown as { cdktfVersion: string; rawOverrides: Record<string, unknown> };
     const elements = this.node.findAll().filter((node): node is TerraformElement => TerraformElement.isTerraformElement(node) && node.cdktfStack === this);

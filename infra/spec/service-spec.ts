@@ -133,7 +133,7 @@ const overrideSchema = z.strictObject({
 
 const suppressionSchema = z.strictObject({
   rule: z.string().regex(GUARDRAIL_RULE_ID, "must be a guardrail rule id like K8S-04, DKR-02 or TF-01"),
-  reason: z.string().refine((r) => r.trim().length >= 10, "must explain the exception in at least 10 characters"),
+  reason: z.string({ error: "must explain the exception in at least 10 characters" }).refine((r) => r.trim().length >= 10, "must explain the exception in at least 10 characters"),
 });
 
 /** The schema of what a service file passes to `defineService`. */

@@ -1,0 +1,109 @@
+import type { Suppression } from "../spec/index.js";
+import type { GuardrailLevel, GuardrailRule, ResourceRule, RuleEnvironment } from "./rule.js";
+import { GUARDRAIL_RULES } from "./rules/index.js";
+import { SynthesizedStack, type StackJson } from "./synthesized-stack.js";
+
+/** Address of the findings of stack rules (TF-01): the stack's `terraform` block. */
+export const TERRAFORM_BLOCK_ADDRESS = "terraform";
+
+/** One thing a rule found, where, and whether a service's spec suppressed it. */
+export interface Finding {
+  /** A rule id (`K8S-04`), or `suppression` for a problem with a suppression itself. */
+  readonly rule: string;
+  readonly level: GuardrailLevel;
+  /** The environment, or `all` for a finding about every environment (a suppression). */
+  readonly environment: string;
+  /** The service the resource belongs to; undefined for the environment's own resources. */
+  readonly service?: string;
+  /** `<type>.<logical id>` as in the JSON (`terraform` for the backend). */
+  readonly resource: string;
+  /** The construct path, to annotate the construct; "" when unknown. */
+  readonly path: string;
+  /** What is wrong. */
+  readonly message: string;
+  /** How to fix it. */
+  readonly fix: string;
+  readonly suppressed: boolean;
+  /** Why it is suppressed (from the service spec). */
+  readonly reason?: string;
+}
+
+/** The findings of one stack, before suppressions. */
+export function evaluateStack(stack: SynthesizedStack, environment: RuleEnvironment, rules: readonly GuardrailRule[] = GUARDRAIL_RULES): Finding[] {
+  const context = { environment, stack };
+  const findings: Finding[] = [];
+  const rulesByType = new Map<string, ResourceRule[]>();
+  const resourceRules = rules.filter((rule): rule is ResourceRule => rule.scope === "resource");
+  for (const resource of stack.resources) {
+    let applicable = rulesByType.get(resource.type);
+    if (applicable === undefined) {
+      applicable = resourceRules.filter((rule) => rule.appliesTo(resource.type));
+      rulesByType.set(resource.type, applicable);
+    }
+    for (const rule of applicable) {
+      const outcome = rule.check(resource, context);
+      if (outcome.status !== "non-compliant") continue;
+      for (const problem of outcome.problems) {
+        findings.push({
+          rule: rule.id,
+          level: problem.unverifiable ? "warning" : rule.level,
+          environment: environment.name,
+          service: resource.service,
+          resource: resource.address,
+          path: resource.path,
+          message: problem.message,
+          fix: problem.fix,
+          suppressed: false,
+        });
+      }
+    }
+  }
+  for (const rule of rules) {
+    if (rule.scope !== "stack") continue;
+    const outcome = rule.check(context);
+    if (outcome.status !== "non-compliant") continue;
+    for (const problem of outcome.problems) {
+      findings.push({
+        rule: rule.id,
+        level: problem.unverifiable ? "warning" : rule.level,
+        environment: environment.name,
+        resource: TERRAFORM_BLOCK_ADDRESS,
+        path: "",
+        message: problem.message,
+        fix: problem.fix,
+        suppressed: false,
+      });
+    }
+  }
+  return findings;
+}
+
+/**
+ * Checks a stack's synthesized JSON (`cdk.tf.json`, or `stack.toTerraform()`) and
+ * applies the services' suppressions: what the aspect does at synth, runnable on JSON
+ * a test or a tool holds.
+ */
+export function checkStackJson(
+  json: StackJson,
+  environment: RuleEnvironment,
+  suppressions: ReadonlyMap<string, readonly Suppression[]> = new Map(),
+  rules: readonly GuardrailRule[] = GUARDRAIL_RULES,
+): Finding[] {
+  return applySuppressions(evaluateStack(new SynthesizedStack(json), environment, rules), suppressions);
+}
+
+/**
+ * Marks the findings a service's spec suppresses (same service, same rule), with the
+ * spec's reason. A suppression never reaches another service's findings.
+ */
+export function applySuppressions(findings: readonly Finding[], suppressions: ReadonlyMap<string, readonly Suppression[]>): Finding[] {
+  return findings.map((finding) => {
+    const suppression = finding.service === undefined ? undefined : suppressions.get(finding.service)?.find((s) => s.rule === finding.rule);
+    return suppression ? { ...finding, suppressed: true, reason: suppression.reason } : finding;
+  });
+}
+
+/** True when the finding fails synth: an error nobody suppressed. */
+export function isBlocking(finding: Finding): boolean {
+  return finding.level === "error" && !finding.suppressed;
+}

@@ -1,0 +1,9 @@
+/** The guardrail rule pack: security and reliability checks run at every synth. */
+export { GuardrailsAspect, type GuardrailsAspectProps } from "./guardrails-aspect.js";
+export { GuardrailsRun, ALL_ENVIRONMENTS, SUPPRESSION_FINDING_RULE, type StackCheck } from "./guardrails-run.js";
+export { applySuppressions, checkStackJson, evaluateStack, isBlocking, TERRAFORM_BLOCK_ADDRESS, type Finding } from "./evaluate.js";
+export { countFindings, formatFinding, renderReport, renderSummary, type FindingCounts } from "./report.js";
+export { ruleEnvironmentOf, suppressionsOf } from "./rule-environment.js";
+export { SynthesizedStack, type StackJson, type SynthesizedResource } from "./synthesized-stack.js";
+export { GUARDRAIL_RULES } from "./rules/index.js";
+export type { GuardrailLevel, GuardrailRule, Problem, ResourceRule, RuleContext, RuleEnvironment, RuleOutcome, StackRule } from "./rule.js";

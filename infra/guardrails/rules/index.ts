@@ -1,0 +1,76 @@
+/** The rule pack: one rule per file, listed here in catalogue order. */
+import type { GuardrailRule } from "../rule.js";
+import { runAsNonRoot } from "./k8s-01-run-as-non-root.js";
+import { noPrivilegeEscalation } from "./k8s-02-no-privilege-escalation.js";
+import { noPrivilegedOrHostNamespaces } from "./k8s-03-no-privileged-or-host-namespaces.js";
+import { dropAllCapabilities } from "./k8s-04-drop-all-capabilities.js";
+import { seccompRuntimeDefault } from "./k8s-05-seccomp-runtime-default.js";
+import { readOnlyRootFilesystem } from "./k8s-06-read-only-root-filesystem.js";
+import { noHostVolumes } from "./k8s-07-no-host-volumes.js";
+import { noHostPorts } from "./k8s-08-no-host-ports.js";
+import { resourceRequestsAndLimits } from "./k8s-09-resource-requests-and-limits.js";
+import { probesOnDeclaredPorts } from "./k8s-10-probes-on-declared-ports.js";
+import { pinnedImage } from "./k8s-11-pinned-image.js";
+import { noServiceAccountToken } from "./k8s-12-no-service-account-token.js";
+import { environmentNamespace } from "./k8s-13-environment-namespace.js";
+import { noLiteralSecrets } from "./k8s-14-no-literal-secrets.js";
+import { productionReplicas } from "./k8s-15-production-replicas.js";
+import { spreadReplicas } from "./k8s-16-spread-replicas.js";
+import { rollingUpdateAndSelector } from "./k8s-17-rolling-update-and-selector.js";
+import { disruptionBudget } from "./k8s-18-disruption-budget.js";
+import { nonBlockingDisruptionBudget } from "./k8s-19-non-blocking-disruption-budget.js";
+import { autoscalerBoundsAndTarget } from "./k8s-20-autoscaler-bounds-and-target.js";
+import { networkIsolation } from "./k8s-21-network-isolation.js";
+import { noOpenCidr } from "./k8s-22-no-open-cidr.js";
+import { clusterIpServices } from "./k8s-23-cluster-ip-services.js";
+import { dockerNoPrivilegedOrHostNamespaces } from "./dkr-01-no-privileged-or-host-namespaces.js";
+import { dockerReadOnlyRootFilesystem } from "./dkr-02-read-only-root-filesystem.js";
+import { dockerNoNewPrivilegesAndSeccomp } from "./dkr-03-no-new-privileges-and-seccomp.js";
+import { dockerDropAllCapabilities } from "./dkr-04-drop-all-capabilities.js";
+import { dockerMemoryAndCpuLimits } from "./dkr-05-memory-and-cpu-limits.js";
+import { dockerRestartOnFailure } from "./dkr-06-restart-on-failure.js";
+import { dockerHealthcheck } from "./dkr-07-healthcheck.js";
+import { dockerNonRootUser } from "./dkr-08-non-root-user.js";
+import { dockerNoHostPathsOrDevices } from "./dkr-09-no-host-paths-or-devices.js";
+import { dockerLocalPortsAndUserNetworks } from "./dkr-10-local-ports-and-user-networks.js";
+import { dockerPinnedImageById } from "./dkr-11-pinned-image-by-id.js";
+import { lockingStateBackend } from "./tf-01-locking-state-backend.js";
+
+/** Every guardrail rule, in catalogue order (K8S, DKR, TF); the README's table lists them. */
+export const GUARDRAIL_RULES: readonly GuardrailRule[] = [
+  runAsNonRoot,
+  noPrivilegeEscalation,
+  noPrivilegedOrHostNamespaces,
+  dropAllCapabilities,
+  seccompRuntimeDefault,
+  readOnlyRootFilesystem,
+  noHostVolumes,
+  noHostPorts,
+  resourceRequestsAndLimits,
+  probesOnDeclaredPorts,
+  pinnedImage,
+  noServiceAccountToken,
+  environmentNamespace,
+  noLiteralSecrets,
+  productionReplicas,
+  spreadReplicas,
+  rollingUpdateAndSelector,
+  disruptionBudget,
+  nonBlockingDisruptionBudget,
+  autoscalerBoundsAndTarget,
+  networkIsolation,
+  noOpenCidr,
+  clusterIpServices,
+  dockerNoPrivilegedOrHostNamespaces,
+  dockerReadOnlyRootFilesystem,
+  dockerNoNewPrivilegesAndSeccomp,
+  dockerDropAllCapabilities,
+  dockerMemoryAndCpuLimits,
+  dockerRestartOnFailure,
+  dockerHealthcheck,
+  dockerNonRootUser,
+  dockerNoHostPathsOrDevices,
+  dockerLocalPortsAndUserNetworks,
+  dockerPinnedImageById,
+  lockingStateBackend,
+];

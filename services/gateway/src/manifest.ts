@@ -1,0 +1,10 @@
+import { defineManifest } from "@platform/service-runtime";
+
+/** What the code knows of service.ts; test/service.test.ts keeps the two in step. */
+export const MANIFEST = defineManifest({
+  name: "gateway",
+  port: 8080,
+  dependencies: ["catalog", "orders"],
+  health: { liveness: "/healthz", readiness: "/readyz" },
+  metricsPath: "/metrics",
+});

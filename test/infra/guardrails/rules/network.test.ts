@@ -1,0 +1,112 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { networkIsolation } from "../../../../infra/guardrails/rules/k8s-21-network-isolation.js";
+import { noOpenCidr } from "../../../../infra/guardrails/rules/k8s-22-no-open-cidr.js";
+import { clusterIpServices } from "../../../../infra/guardrails/rules/k8s-23-cluster-ip-services.js";
+import { guardrailsFixture, K8S, type GuardrailsFixture } from "../../../support/guardrails.js";
+
+describe("network rules (K8S-21 to K8S-23)", () => {
+  let generated: GuardrailsFixture;
+  beforeAll(() => {
+    // GIVEN the generated staging stack of the example catalogue
+    generated = guardrailsFixture("staging");
+  });
+
+  it("GIVEN the generated Deployments, policies, Services and Ingress WHEN checked THEN they are compliant", () => {
+    for (const name of ["catalog", "orders", "gateway"]) {
+      expect(generated.outcome(networkIsolation, K8S.deployment(name))).toEqual({ status: "compliant" });
+      expect(generated.outcome(networkIsolation, K8S.networkPolicy(name))).toEqual({ status: "compliant" });
+      expect(generated.outcome(noOpenCidr, K8S.networkPolicy(name))).toEqual({ status: "compliant" });
+      expect(generated.outcome(clusterIpServices, K8S.service(name))).toEqual({ status: "compliant" });
+    }
+    expect(generated.outcome(clusterIpServices, K8S.ingress("gateway"))).toEqual({ status: "compliant" });
+  });
+
+  it("GIVEN an allow rule added to the namespace's default deny WHEN checked THEN K8S-21 reports every Deployment", () => {
+    const fixture = guardrailsFixture("staging");
+    fixture.resource(K8S.defaultDeny).addOverride("spec.egress", [{ to: [{ ip_block: { cidr: "10.0.0.0/8" } }] }]);
+    const message = 'namespace "platform-staging" has no default-deny NetworkPolicy, so pods no policy selects accept and send any traffic';
+    expect(fixture.findingsOf("K8S-21")).toEqual(
+      ["catalog", "gateway", "orders"].map((name) => ({ rule: "K8S-21", level: "error", resource: fixture.address(K8S.deployment(name)), message })),
+    );
+  });
+
+  it("GIVEN the default deny narrowed to no pod and the orders policy made egress-only WHEN checked THEN K8S-21 reports orders' open ingress", () => {
+    const fixture = guardrailsFixture("staging");
+    fixture.resource(K8S.defaultDeny).addOverride("spec.pod_selector.match_labels", { "app.kubernetes.io/name": "nothing" });
+    fixture.resource(K8S.networkPolicy("orders")).addOverride("spec.policy_types.0", "Egress");
+    const orders = fixture.address(K8S.deployment("orders"));
+    expect(fixture.findingsOf("K8S-21").filter((f) => f.resource === orders || f.resource === fixture.address(K8S.defaultDeny))).toEqual([
+      {
+        rule: "K8S-21",
+        level: "error",
+        resource: fixture.address(K8S.defaultDeny),
+        message: 'pod_selector (app.kubernetes.io/name=nothing) selects no pods of this stack in namespace "platform-staging"',
+      },
+      {
+        rule: "K8S-21",
+        level: "error",
+        resource: orders,
+        message: 'namespace "platform-staging" has no default-deny NetworkPolicy, so pods no policy selects accept and send any traffic',
+      },
+      { rule: "K8S-21", level: "error", resource: orders, message: "no NetworkPolicy selects its pods for Ingress, so that traffic is not restricted" },
+    ]);
+  });
+
+  it("GIVEN a service policy whose pod selector is misspelt WHEN checked THEN K8S-21 reports the dangling policy", () => {
+    const fixture = guardrailsFixture("staging");
+    fixture.resource(K8S.networkPolicy("orders")).addOverride("spec.pod_selector.match_labels", { "app.kubernetes.io/name": "ordres" });
+    expect(fixture.findingsOf("K8S-21")).toEqual([
+      {
+        rule: "K8S-21",
+        level: "error",
+        resource: fixture.address(K8S.networkPolicy("orders")),
+        message: 'pod_selector (app.kubernetes.io/name=ordres) selects no pods of this stack in namespace "platform-staging"',
+      },
+    ]);
+  });
+
+  it("GIVEN ingress from 0.0.0.0/0 and egress to ::/0 WHEN checked THEN K8S-22 reports both rules", () => {
+    const fixture = guardrailsFixture("staging");
+    const policy = fixture.resource(K8S.networkPolicy("orders"));
+    policy.addOverride("spec.ingress", [{ from: [{ ip_block: { cidr: "0.0.0.0/0" } }] }]);
+    policy.addOverride("spec.egress", [{ to: [{ ip_block: { cidr: "::/0" } }] }]);
+    // Overrides append to lists: orders has 2 ingress rules (gateway, monitoring) and 2 egress rules (catalog, the payment CIDR).
+    expect(fixture.findingsOf("K8S-22")).toEqual([
+      { rule: "K8S-22", level: "error", resource: fixture.address(K8S.networkPolicy("orders")), message: "ingress rule 3 allows ip_block 0.0.0.0/0: every address on the internet" },
+      { rule: "K8S-22", level: "error", resource: fixture.address(K8S.networkPolicy("orders")), message: "egress rule 3 allows ip_block ::/0: every address on the internet" },
+    ]);
+  });
+
+  it("GIVEN a LoadBalancer Service whose selector is misspelt WHEN checked THEN K8S-23 reports both", () => {
+    const fixture = guardrailsFixture("staging");
+    fixture.resource(K8S.service("catalog")).addOverride("spec.type", "LoadBalancer");
+    fixture.resource(K8S.service("catalog")).addOverride("spec.selector", { "app.kubernetes.io/name": "catalgo" });
+    expect(fixture.findingsOf("K8S-23")).toEqual([
+      {
+        rule: "K8S-23",
+        level: "error",
+        resource: fixture.address(K8S.service("catalog")),
+        message: 'spec.type is "LoadBalancer", not ClusterIP, so the Service may be reachable from outside the cluster without the Ingress',
+      },
+      {
+        rule: "K8S-23",
+        level: "error",
+        resource: fixture.address(K8S.service("catalog")),
+        message: 'spec.selector (app.kubernetes.io/name=catalgo) selects no pods of this stack in namespace "platform-staging"',
+      },
+    ]);
+  });
+
+  it("GIVEN an Ingress routing to a Service the stack does not define WHEN checked THEN K8S-23 reports it", () => {
+    const fixture = guardrailsFixture("staging");
+    fixture.resource(K8S.ingress("gateway")).addOverride("spec.rule.0.http.path.0.backend.service.name", "gateway-v2");
+    expect(fixture.findingsOf("K8S-23")).toEqual([
+      {
+        rule: "K8S-23",
+        level: "error",
+        resource: fixture.address(K8S.ingress("gateway")),
+        message: 'routes to Service "gateway-v2", which this stack does not define in namespace "platform-staging"',
+      },
+    ]);
+  });
+});

@@ -16,8 +16,9 @@ export interface NetworkRulesProps {
  * - its own internal network, shared with the local Prometheus only;
  * - one internal network per service it depends on, shared with that dependency only.
  * Two services share a network only when one calls the other, so a service reaches
- * exactly what it `dependsOn` (by the dependency's alias) and nothing else. The
- * networks are `internal`: no route to the host or the internet.
+ * what it `dependsOn` (by the dependency's alias) and no other service. Docker bridges
+ * are not directional: on an edge network the dependency could also open a connection
+ * to its caller. The networks are `internal`: no route to the host or the internet.
  */
 export class NetworkRules extends Construct {
   /** The service's own network. */

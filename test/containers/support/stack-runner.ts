@@ -1,0 +1,242 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import type { DockerEngine } from "./docker-engine.js";
+import { containerCreateRequest, networkCreateRequest, type ContainerCreateRequest, type ReferenceResolver } from "./engine-requests.js";
+import type { BuildOutcome, BuiltImage } from "./image-build.js";
+import type { LocalStack, StackResource } from "./local-stack.js";
+import { runLabels, type TestRun } from "./test-run.js";
+
+/**
+ * Builds, creates, starts, probes and stops what the local stack declares, within one
+ * scope of a run (a test file, or one service of it): networks and containers get names
+ * `<run id>-<scope>-<declared name>`, so that scopes never meet on the engine.
+ */
+
+/** A container the runner created. */
+export interface RunnerContainer {
+  readonly id: string;
+  readonly name: string;
+  readonly service: string | undefined;
+  readonly request: ContainerCreateRequest;
+}
+
+/** What {@link StackRunner.waitUntilHealthy} measured. */
+export interface HealthyReport {
+  /** Seconds from the start request until Docker reported `healthy`. */
+  readonly secondsToHealthy: number;
+}
+
+/** How a container ended after {@link StackRunner.stop}. */
+export interface StopReport {
+  readonly exitCode: number;
+  readonly oomKilled: boolean;
+  readonly seconds: number;
+  readonly stopSignal: string;
+  readonly graceSeconds: number;
+}
+
+/** The test value a Terraform input variable gets (the local stack's secrets are variables). */
+export function testVariableValue(name: string): string {
+  return `container-test-value-of-${name}`;
+}
+
+/** Runs the local stack's declarations on the engine, under one scope of a run. */
+export class StackRunner {
+  private readonly networks = new Map<string, string>();
+  private readonly images = new Map<string, BuiltImage>();
+  private readonly labels: Record<string, string>;
+  readonly resolver: ReferenceResolver;
+
+  constructor(
+    readonly engine: DockerEngine,
+    readonly stack: LocalStack,
+    readonly run: TestRun,
+    readonly scope: string,
+    /** The images the run built before the tests, by docker_image address. */
+    readonly built: Readonly<Record<string, BuildOutcome>>,
+  ) {
+    this.labels = { ...runLabels(run), "platform.test/scope": scope };
+    this.resolver = {
+      nameFor: (name) => `${run.id}-${scope}-${name}`,
+      imageFor: (address) => {
+        const image = this.images.get(address);
+        if (!image) throw new Error(`${address} was not built by this run`);
+        return image.id;
+      },
+      networkFor: (address) => {
+        const network = this.networks.get(address);
+        if (!network) throw new Error(`${address} was not created by this run`);
+        return network;
+      },
+      networkNamed: (name) => {
+        const network = stack.ofType("docker_network").find((n) => n.values.name === name);
+        if (!network) throw new Error(`the local stack declares no docker_network named ${JSON.stringify(name)}`);
+        return this.resolver.networkFor(network.address);
+      },
+      variableValue: testVariableValue,
+    };
+  }
+
+  /**
+   * The image a container runs: the one the run built for its docker_image (before the
+   * tests, once per run), or, for an image the stack pulls, the engine's copy of it.
+   */
+  async imageOf(container: StackResource): Promise<BuiltImage> {
+    const image = this.stack.imageOf(container);
+    if (!image) throw new Error(`${container.address}: runs ${JSON.stringify(container.values.image)}, not a docker_image of the stack`);
+    const known = this.images.get(image.address);
+    if (known) return known;
+    const outcome = this.built[image.address];
+    if (outcome && "error" in outcome) throw new Error(outcome.error);
+    if (outcome) {
+      this.images.set(image.address, outcome);
+      return outcome;
+    }
+    if (image.values.build !== undefined) throw new Error(`${image.address} was not built by the run's setup`);
+    const name = String(image.values.name);
+    const found = await this.engine.request<{ Id: string; Size: number }>("GET", `/images/${encodeURIComponent(name)}/json`).catch(() => undefined);
+    if (!found) throw new Error(`${image.address}: pulls ${name}, which the engine does not have and no registry may be reachable for; pull or load it before the container tests`);
+    const pulled = { address: image.address, tag: name, id: found.Id, sizeBytes: found.Size, buildSeconds: 0, createdImageIds: [] };
+    this.images.set(image.address, pulled);
+    return pulled;
+  }
+
+  /** Creates a declared network (once per scope). */
+  async createNetwork(network: StackResource): Promise<string> {
+    const existing = this.networks.get(network.address);
+    if (existing) return existing;
+    const request = networkCreateRequest(network, this.resolver, this.labels);
+    await this.engine.request("POST", "/networks/create", request);
+    this.networks.set(network.address, request.Name);
+    return request.Name;
+  }
+
+  /**
+   * A network of the run's own, not declared by the stack, with a gateway to the host:
+   * the only way to publish a port of a service the stack keeps internal, so that the
+   * test can call it on 127.0.0.1.
+   */
+  async createProbeNetwork(): Promise<string> {
+    const name = this.resolver.nameFor("probe");
+    if (![...this.networks.values()].includes(name)) {
+      await this.engine.request("POST", "/networks/create", { Name: name, Driver: "bridge", Internal: false, CheckDuplicate: true, Labels: this.labels });
+      this.networks.set(`probe:${name}`, name);
+    }
+    return name;
+  }
+
+  /**
+   * Creates the container exactly as declared (its networks too), without starting it.
+   * With `probe`, it also joins the probe network and publishes `probe.port` on
+   * 127.0.0.1 (a free host port), unless the stack already publishes that port.
+   */
+  async createContainer(container: StackResource, probe?: { readonly port: number }): Promise<RunnerContainer> {
+    for (const network of this.stack.networksOf(container)) await this.createNetwork(network);
+    const request = containerCreateRequest(container, this.resolver, this.labels);
+    const body = structuredClone(request.body);
+    const endpoints = [...request.endpoints];
+    if (probe) {
+      const key = `${probe.port}/tcp`;
+      const declared = request.publishedPorts.some((p) => p.containerPort === key);
+      if (!declared) {
+        endpoints.push({ network: await this.createProbeNetwork() });
+        body.ExposedPorts = { ...body.ExposedPorts, [key]: {} };
+        body.HostConfig.PortBindings = { ...body.HostConfig.PortBindings, [key]: [{ HostIp: "127.0.0.1", HostPort: "" }] };
+      }
+    }
+    const created = await this.engine.request<{ Id: string }>("POST", `/containers/create?name=${encodeURIComponent(request.name)}`, body);
+    for (const endpoint of endpoints.slice(1)) {
+      await this.engine.request("POST", `/networks/${encodeURIComponent(endpoint.network)}/connect`, {
+        Container: created.Id,
+        EndpointConfig: { Aliases: endpoint.Aliases, IPAMConfig: endpoint.IPAMConfig },
+      });
+    }
+    return { id: created.Id, name: request.name, service: container.service, request };
+  }
+
+  /** Starts a created container. */
+  async start(container: RunnerContainer): Promise<void> {
+    await this.engine.request("POST", `/containers/${container.id}/start`);
+  }
+
+  /** Inspects a container (the Engine's JSON). */
+  inspect(container: RunnerContainer): Promise<Record<string, any>> {
+    return this.engine.request<Record<string, any>>("GET", `/containers/${container.id}/json`);
+  }
+
+  /**
+   * Waits until Docker reports the container healthy. Bounded by the healthcheck it
+   * declares (start period, then retries x (interval + timeout)) plus 30 s; fails at
+   * once when the container exits, restarts or turns unhealthy, with its health log and
+   * its last output.
+   */
+  async waitUntilHealthy(container: RunnerContainer, startedAt: number): Promise<HealthyReport> {
+    const health = (container.request.body.Healthcheck ?? {}) as { Interval?: number; Timeout?: number; StartPeriod?: number; Retries?: number };
+    if (!health.Interval && !(container.request.body.Healthcheck?.Test?.length > 0)) {
+      throw new Error(`${container.request.address}: declares no healthcheck, so Docker never reports it healthy`);
+    }
+    const seconds = (ns: number | undefined, fallback: number) => (ns ? ns / 1e9 : fallback);
+    const boundSeconds =
+      seconds(health.StartPeriod, 0) + ((health.Retries ?? 3) + 1) * (seconds(health.Interval, 30) + seconds(health.Timeout, 30)) + 30;
+    const deadline = startedAt + boundSeconds * 1000;
+    let last: Record<string, any> = {};
+    while (performance.now() < deadline) {
+      last = await this.inspect(container);
+      const state = last.State as { Status: string; Health?: { Status: string }; ExitCode: number; Restarting: boolean };
+      if (state.Health?.Status === "healthy") return { secondsToHealthy: (performance.now() - startedAt) / 1000 };
+      if (state.Status === "exited" || state.Status === "dead" || state.Restarting || (last.RestartCount as number) > 0 || state.Health?.Status === "unhealthy") {
+        throw new Error(`${container.name} (${container.request.address}) did not become healthy: ${await this.describe(container, last)}`);
+      }
+      await sleep(250);
+    }
+    throw new Error(`waited ${boundSeconds}s (the declared healthcheck's start period and retries, plus 30s) for Docker to report ${container.name} (${container.request.address}) healthy; ${await this.describe(container, last)}`);
+  }
+
+  /** The state, the health log and the last output of a container, for failure messages. */
+  async describe(container: RunnerContainer, inspected?: Record<string, any>): Promise<string> {
+    const info = inspected ?? (await this.inspect(container));
+    const state = info.State ?? {};
+    const probes = ((state.Health?.Log ?? []) as Array<{ ExitCode: number; Output: string }>).slice(-3).map((l) => `exit ${l.ExitCode}: ${l.Output.trim()}`);
+    return [
+      `status ${state.Status}, health ${state.Health?.Status ?? "none"}, exit code ${state.ExitCode}, OOM-killed ${state.OOMKilled}, restarts ${info.RestartCount}${state.Error ? `, error ${state.Error}` : ""}`,
+      `last health checks:\n  ${probes.join("\n  ") || "(none yet)"}`,
+      `last output:\n${await this.engine.logsOf(container.id)}`,
+    ].join("\n");
+  }
+
+  /** The host port the engine published for a container port on 127.0.0.1. */
+  async publishedPort(container: RunnerContainer, containerPort: number): Promise<{ hostIp: string; hostPort: number }> {
+    const info = await this.inspect(container);
+    const bindings = (info.NetworkSettings?.Ports?.[`${containerPort}/tcp`] ?? []) as Array<{ HostIp: string; HostPort: string }>;
+    const binding = bindings[0];
+    if (!binding) throw new Error(`${container.name}: port ${containerPort}/tcp is not published (bindings: ${JSON.stringify(info.NetworkSettings?.Ports ?? {})})`);
+    return { hostIp: binding.HostIp, hostPort: Number(binding.HostPort) };
+  }
+
+  /**
+   * Stops the container the way `docker stop` and the provider's destroy do: the stop
+   * signal, then SIGKILL after the declared grace period. A clean exit is code 0; a
+   * container that ignores the signal ends with 137.
+   */
+  async stop(container: RunnerContainer): Promise<StopReport> {
+    const grace = container.request.graceSeconds;
+    const started = performance.now();
+    await this.engine.request("POST", `/containers/${container.id}/stop?t=${grace}`, undefined, (grace + 30) * 1000);
+    const seconds = (performance.now() - started) / 1000;
+    const info = await this.inspect(container);
+    return { exitCode: info.State.ExitCode, oomKilled: info.State.OOMKilled, seconds, stopSignal: info.Config.StopSignal ?? "SIGTERM", graceSeconds: grace };
+  }
+
+  /** Runs a command in a running container with `docker exec`, as the container's user. */
+  exec(container: RunnerContainer, command: readonly string[], timeoutMs = 30_000) {
+    return this.engine.cli(["exec", container.id, ...command], { timeoutMs, check: false });
+  }
+
+  /** Removes the scope's containers, then its networks (the run's teardown removes whatever remains). */
+  async removeAll(): Promise<void> {
+    const filters = encodeURIComponent(JSON.stringify({ label: [`platform.test/scope=${this.scope}`, `platform.test/run=${this.run.id}`] }));
+    const containers = await this.engine.request<Array<{ Id: string }>>("GET", `/containers/json?all=true&filters=${filters}`);
+    for (const { Id } of containers) await this.engine.request("DELETE", `/containers/${Id}?force=true&v=true`);
+    for (const name of this.networks.values()) await this.engine.request("DELETE", `/networks/${encodeURIComponent(name)}`).catch(() => undefined);
+    this.networks.clear();
+  }
+}

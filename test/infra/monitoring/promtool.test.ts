@@ -23,7 +23,7 @@ describe("monitoring files checked by promtool", () => {
   beforeAll(() => {
     requirePrometheusTool("promtool");
     // GIVEN five services (SLOs from 93.1% to 99.99%, thresholds from 5 ms to 1 s) WHEN rendered for every environment
-    tree = renderMonitoringTree(monitoredServices());
+    tree = renderMonitoringTree(monitoredServices(), {}, { ruleTestsEverywhere: true });
     annotationsTree = renderMonitoringTree(monitoredServices(), { PLATFORM_SCRAPE: "annotations" });
   });
   afterAll(() => {
@@ -33,21 +33,23 @@ describe("monitoring files checked by promtool", () => {
 
   it.each(["local", "staging", "production"])("THEN promtool check rules accepts every rules file of %s", async (environment) => {
     const files = ruleFilesOf(environment);
-    expect(files).toEqual(["rules/catalog.yml", "rules/gateway.yml", "rules/orders.yml", "rules/reports.yml", "rules/search.yml"]);
+    expect(files).toEqual(["rules/catalog.yml", "rules/gateway.yml", "rules/orders.yml", "rules/platform.yml", "rules/reports.yml", "rules/search.yml"]);
     const run = await promtool(["check", "rules", ...files], path.join(tree, environment));
-    expect(run.output.match(/SUCCESS: 20 rules found/g), run.output).toHaveLength(5);
+    // Six alerts per service; two ratios over seven windows for the environment.
+    expect(run.output.match(/SUCCESS: 6 rules found/g), run.output).toHaveLength(5);
+    expect(run.output.match(/SUCCESS: 14 rules found/g), run.output).toHaveLength(1);
     expect(run.code, run.output).toBe(0);
   });
 
   it("THEN promtool check config accepts the local prometheus.yml and finds the rules through its relative rule_files", async () => {
     const run = await promtool(["check", "config", "prometheus.yml"], path.join(tree, "local"));
-    expect(run.output).toContain("SUCCESS: 5 rule files found");
+    expect(run.output).toContain("SUCCESS: 6 rule files found");
     expect(run.output).toContain("SUCCESS: prometheus.yml is valid prometheus config file syntax");
     expect(run.code, run.output).toBe(0);
   });
 
   it("THEN with PLATFORM_SCRAPE=annotations, the scrape job for the cluster's Prometheus is the only scrape file, and promtool reads it as far as Debian's build can", async () => {
-    expect(readdirSync(path.join(annotationsTree, "staging")).sort()).toEqual(["dashboards", "rule-tests", "rules", "scrape-config.yml"]);
+    expect(readdirSync(path.join(annotationsTree, "staging")).sort()).toEqual(["dashboards", "rules", "scrape-config.yml"]);
     const run = await promtool(["check", "config", "scrape-config.yml"], path.join(annotationsTree, "staging"));
     // Debian builds Prometheus without Kubernetes discovery: its promtool reads every
     // field of the job but kubernetes_sd_configs, and fails on that one alone.

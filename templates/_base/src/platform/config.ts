@@ -1,0 +1,107 @@
+import type { ServiceManifest } from "./service-manifest.js";
+
+/**
+ * The configuration of a running service, read once at start from the environment
+ * variables the platform sets (see `platformEnvironment()` in infra/spec/resolve.ts):
+ * SERVICE_NAME, PORT, PLATFORM_ENVIRONMENT and `<DEPENDENCY>_URL` per dependency, plus
+ * the spec's `env` and `secrets`. A missing or bad value stops the service before it
+ * listens, with every problem named at once.
+ */
+export interface ServiceConfig {
+  readonly serviceName: string;
+  /** 0 picks a free port (tests). */
+  readonly port: number;
+  /** `local`, `staging`, `production`, or `development` outside the platform. */
+  readonly environment: string;
+  readonly logLevel: LogLevel;
+  /** Base URL of each dependency, by service name. */
+  readonly dependencyUrls: Readonly<Record<string, URL>>;
+  /** How long a call to a dependency may take before it is abandoned. */
+  readonly dependencyTimeoutMs: number;
+  /** How long readiness reports "draining" before the server stops accepting connections. */
+  readonly drainMs: number;
+  /** The whole shutdown, from SIGTERM to exit; below the platform's 30 s grace period. */
+  readonly shutdownTimeoutMs: number;
+}
+
+/** Log levels, from the loudest. */
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+/** A pino log level. */
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Seconds the platform waits between SIGTERM and SIGKILL (infra/targets/hardening.ts). */
+export const PLATFORM_GRACE_MS = 30_000;
+
+/** Configuration the service cannot run with; `problems` has one line per variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration:\n${problems.join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** The variable that carries a dependency's URL: `orders-db` -> `ORDERS_DB_URL`. */
+export function dependencyUrlVariable(dependency: string): string {
+  return `${dependency.toUpperCase().replace(/-/g, "_")}_URL`;
+}
+
+/** Variables read by many modules: values are strings, absent is undefined. */
+export type Variables = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Reads a whole number from `variables[name]`, or `fallback` when it is unset; records a
+ * problem (and returns the fallback) when it is not a whole number in [min, max].
+ */
+export function readInteger(variables: Variables, name: string, fallback: number, range: { min: number; max: number }, problems: string[]): number {
+  const raw = variables[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || value < range.min || value > range.max) {
+    problems.push(`${name}: must be a whole number from ${range.min} to ${range.max} (got ${JSON.stringify(raw)})`);
+    return fallback;
+  }
+  return value;
+}
+
+/** Reads and checks the configuration; throws a `ConfigError` listing every problem. */
+export function loadConfig(manifest: ServiceManifest, variables: Variables): ServiceConfig {
+  const problems: string[] = [];
+
+  const serviceName = variables.SERVICE_NAME || manifest.name;
+  if (serviceName !== manifest.name) {
+    problems.push(`SERVICE_NAME: must be ${JSON.stringify(manifest.name)}, the name in service.ts (got ${JSON.stringify(serviceName)})`);
+  }
+  const port = readInteger(variables, "PORT", manifest.port, { min: 0, max: 65535 }, problems);
+  const environment = variables.PLATFORM_ENVIRONMENT || "development";
+
+  const logLevel = (variables.LOG_LEVEL || "info") as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    problems.push(`LOG_LEVEL: must be one of ${LOG_LEVELS.join(", ")} (got ${JSON.stringify(variables.LOG_LEVEL)})`);
+  }
+
+  const dependencyUrls: Record<string, URL> = {};
+  for (const dependency of manifest.dependencies) {
+    const name = dependencyUrlVariable(dependency);
+    const raw = variables[name];
+    if (!raw) {
+      problems.push(`${name}: missing; the URL of the dependency "${dependency}", like http://${dependency}:8080 (the platform sets it from dependsOn in service.ts)`);
+      continue;
+    }
+    const url = URL.canParse(raw) ? new URL(raw) : undefined;
+    if (!url || (url.protocol !== "http:" && url.protocol !== "https:")) {
+      problems.push(`${name}: must be an http:// or https:// URL, like http://${dependency}:8080 (got ${JSON.stringify(raw)})`);
+      continue;
+    }
+    dependencyUrls[dependency] = url;
+  }
+
+  const dependencyTimeoutMs = readInteger(variables, "DEPENDENCY_TIMEOUT_MS", 2_000, { min: 1, max: 60_000 }, problems);
+  const drainMs = readInteger(variables, "SHUTDOWN_DRAIN_MS", 5_000, { min: 0, max: PLATFORM_GRACE_MS }, problems);
+  const shutdownTimeoutMs = readInteger(variables, "SHUTDOWN_TIMEOUT_MS", 25_000, { min: 1, max: PLATFORM_GRACE_MS - 1 }, problems);
+  if (drainMs >= shutdownTimeoutMs) {
+    problems.push(`SHUTDOWN_DRAIN_MS: must be below SHUTDOWN_TIMEOUT_MS (${shutdownTimeoutMs}), so that requests can finish after the drain (got ${drainMs})`);
+  }
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { serviceName, port, environment, logLevel, dependencyUrls, dependencyTimeoutMs, drainMs, shutdownTimeoutMs };
+}

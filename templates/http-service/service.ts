@@ -1,0 +1,14 @@
+import { defineService } from "../../infra/spec/index.js";
+
+export default defineService({
+  name: "{{name}}",
+  description: {{description}},
+  build: {},
+  port: {{port}},
+  expose: {{expose}},
+  dependsOn: {{dependsOn}},
+  resources: { cpu: "100m", memory: "128Mi" },
+  scaling: { min: 2, max: 4, cpuPercent: 70 },
+  monitoring: { slo: { availability: 99.9, latencyMs: 500 }, owner: "{{owner}}" },
+  environments: { local: { scaling: { min: 1, max: 1 } } },
+});

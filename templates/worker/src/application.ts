@@ -1,0 +1,29 @@
+import { httpJobSource, runJob } from "./jobs.js";
+import { MANIFEST } from "./manifest.js";
+import type { Application } from "./platform/application.js";
+import { WorkerLoop, loadWorkerSettings } from "./platform/worker-loop.js";
+
+/**
+ * The worker: once the service is up, a loop takes jobs from {{jobSource}} and runs
+ * them (src/jobs.ts); on shutdown it finishes the job in hand and takes no other. The
+ * runtime around it (src/platform/) serves health, readiness and metrics.
+ */
+export function createApplication(): Application {
+  let loop: WorkerLoop | undefined;
+  return {
+    manifest: MANIFEST,
+    onStart(context) {
+      loop = new WorkerLoop({
+        source: httpJobSource(context.dependency("{{jobSource}}")),
+        handler: runJob,
+        log: context.log,
+        registry: context.metrics.registry,
+        settings: loadWorkerSettings(context.variables),
+      });
+      loop.start();
+    },
+    async onStop() {
+      await loop?.stop();
+    },
+  };
+}

@@ -1,0 +1,68 @@
+import { describe, expect, it } from "vitest";
+import { loadEnvironments } from "../../../infra/environments.js";
+import { formatProblem, surveyLandscape, validateAnswers, type RawAnswers } from "../../../tools/scaffold/validate-answers.js";
+import { exampleServices } from "../../support/platform.js";
+
+// GIVEN the example catalogue (catalog, orders, public gateway on shop.example.com/ port 8082)
+const landscape = surveyLandscape("/nonexistent", exampleServices(), loadEnvironments({}), ["http-service", "worker"]);
+const problemsOf = (raw: RawAnswers) => validateAnswers(raw, landscape).problems.map(formatProblem);
+
+describe("validateAnswers", () => {
+  it("GIVEN only a name WHEN validated THEN the defaults fill the rest", () => {
+    expect(validateAnswers({ name: "payments" }, landscape).answers).toEqual({
+      name: "payments",
+      template: "http-service",
+      port: 8080,
+      dependsOn: [],
+      public: null,
+      owner: "platform",
+      description: "payments, made from the http-service template: say what it does in one sentence.",
+    });
+  });
+
+  it("GIVEN dependencies typed with commas and spaces WHEN validated THEN they are split and kept in order, and a repeat is refused", () => {
+    expect(validateAnswers({ name: "payments", dependsOn: ["orders, catalog"] }, landscape).answers?.dependsOn).toEqual(["orders", "catalog"]);
+    expect(problemsOf({ name: "payments", dependsOn: ["orders", "orders"] })).toEqual(['--depends-on: is listed twice (got "orders")']);
+    expect(problemsOf({ name: "payments", dependsOn: ["payments"] })).toEqual(['--depends-on: is the new service itself; list the services it calls (got "payments")']);
+  });
+
+  it("GIVEN a host the platform's schema refuses WHEN validated THEN the schema's own words name --host", () => {
+    expect(problemsOf({ name: "payments", public: true, host: "Pay_Example", port: "8090" })).toEqual(['--host: must be a lower-case DNS host name like shop.example.com (got "Pay_Example")']);
+  });
+
+  it("GIVEN --host or --path without --public WHEN validated THEN each is refused", () => {
+    expect(problemsOf({ name: "payments", host: "pay.example.com", path: "/pay" })).toEqual([
+      '--host: is only used with --public (got "pay.example.com")',
+      '--path: is only used with --public (got "/pay")',
+    ]);
+  });
+
+  it("GIVEN --public without --host WHEN validated THEN the host is asked for", () => {
+    expect(problemsOf({ name: "payments", public: true, port: "8090" })).toEqual(["--host: is required with --public: the host name the service is published on, like pay.example.com (got nothing)"]);
+  });
+
+  it("GIVEN a public service on the local Prometheus port WHEN validated THEN the clash is named", () => {
+    expect(problemsOf({ name: "payments", public: true, host: "pay.example.com", port: "9090" })).toEqual([
+      '--port: is already published on 127.0.0.1 by the local environment\'s Prometheus in the local environment, where a public service is published on its port; choose a free one, like 9091 (got "9090")',
+    ]);
+  });
+
+  it("GIVEN the same host on another path WHEN validated THEN it is accepted", () => {
+    expect(validateAnswers({ name: "payments", public: true, host: "shop.example.com", path: "/pay", port: "8090" }, landscape).answers?.public).toEqual({ host: "shop.example.com", path: "/pay" });
+  });
+
+  it("GIVEN several bad answers WHEN validated THEN every one is named, in the order of the arguments", () => {
+    expect(problemsOf({ name: "9lives", port: "http", owner: "Team A" })).toEqual([
+      '<name>: must be a DNS-1035 label: lower-case letters, digits and \'-\', starting with a letter, ending with a letter or digit, at most 63 characters (got "9lives")',
+      '--port: must be a whole number from 1024 to 65535 (the service runs as a non-root user without capabilities, so it cannot bind a lower port) (got "http")',
+      "--owner: must be a team name: lower-case letters, digits and '-' (got \"Team A\")",
+    ]);
+  });
+
+  it("GIVEN the worker template WHEN validated without a dependency or as public THEN both are refused", () => {
+    expect(problemsOf({ name: "jobs", template: "worker", public: true, host: "jobs.example.com" })).toEqual([
+      '--depends-on: must name at least one service for the worker template: the first one is where it takes its jobs from (got "")',
+      "--public: does not fit the worker template, which takes no traffic but health checks and metrics; use --template http-service (got true)",
+    ]);
+  });
+});

@@ -1,0 +1,109 @@
+import { serviceSpecSchema } from "../../infra/spec/service-spec.js";
+
+/** What a new service is made of: the scaffolder's answers, recorded in `.template.json`. */
+export interface ScaffoldAnswers {
+  readonly name: string;
+  readonly template: string;
+  readonly port: number;
+  /** Service names, as given: the first is a worker's job source. */
+  readonly dependsOn: readonly string[];
+  /** Where the service is published; null keeps it internal. */
+  readonly public: { readonly host: string; readonly path: string } | null;
+  readonly owner: string;
+  readonly description: string;
+}
+
+/** `services/<name>/.template.json`: where a service came from, for `template:check`. */
+export interface TemplateRecord {
+  readonly template: string;
+  /** The template's content hash when the service was made from it. */
+  readonly version: string;
+  readonly answers: ScaffoldAnswers;
+}
+
+/** The file every scaffolded service keeps its {@link TemplateRecord} in. */
+export const TEMPLATE_RECORD_FILE = ".template.json";
+
+/** Defaults of the optional answers. */
+export const ANSWER_DEFAULTS = { template: "http-service", port: 8080, path: "/", owner: "platform" } as const;
+
+/** The lowest port a service may use: it runs as a non-root user with no capabilities. */
+export const LOWEST_PORT = 1024;
+
+/** The description a service gets when none is given. */
+export function defaultDescription(name: string, template: string): string {
+  return `${name}, made from the ${template} template: say what it does in one sentence.`;
+}
+
+/**
+ * The placeholder values of a template, from the answers. Values are source text:
+ * strings that land in code are rendered as quoted literals by their placeholder
+ * (`{{description}}`, `{{dependsOn}}`, `{{expose}}`), names and numbers as they are.
+ */
+export function templateValues(answers: ScaffoldAnswers): Record<string, string> {
+  const quoted = (text: string) => JSON.stringify(text);
+  return {
+    name: answers.name,
+    port: String(answers.port),
+    owner: answers.owner,
+    description: quoted(answers.description),
+    dependsOn: `[${answers.dependsOn.map(quoted).join(", ")}]`,
+    expose: answers.public ? `{ public: { host: ${quoted(answers.public.host)}, path: ${quoted(answers.public.path)} } }` : quoted("internal"),
+    jobSource: answers.dependsOn[0] ?? "",
+  };
+}
+
+/** The spec the answers make, as `service.ts` will declare it (for the platform's own checks). */
+export function specInputOf(answers: Omit<ScaffoldAnswers, "template">): unknown {
+  return {
+    name: answers.name,
+    description: answers.description,
+    build: {},
+    port: answers.port,
+    expose: answers.public ? { public: { host: answers.public.host, path: answers.public.path } } : "internal",
+    dependsOn: [...answers.dependsOn],
+    monitoring: { owner: answers.owner },
+  };
+}
+
+/** Problems the platform's spec schema finds in the answers, by spec field. */
+export function schemaProblems(answers: Omit<ScaffoldAnswers, "template">): Array<{ field: string; message: string }> {
+  const result = serviceSpecSchema.safeParse(specInputOf(answers));
+  if (result.success) return [];
+  return result.error.issues.map((issue) => ({ field: issue.path.map(String).join("."), message: issue.message }));
+}
+
+/** Reads a `.template.json`; throws with the file and field when it is malformed. */
+export function parseTemplateRecord(text: string, file: string): TemplateRecord {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${file}: is not valid JSON (${(error as Error).message})`);
+  }
+  const record = value as Partial<TemplateRecord> | null;
+  const answers = record?.answers as Partial<ScaffoldAnswers> | undefined;
+  const bad = (field: string, accepted: string) => new Error(`${file}: ${field}: must be ${accepted}`);
+  if (typeof record?.template !== "string") throw bad("template", "a template name");
+  if (typeof record.version !== "string") throw bad("version", "a template version (content hash)");
+  if (typeof answers !== "object" || answers === null) throw bad("answers", "the answers the service was made with");
+  if (typeof answers.name !== "string") throw bad("answers.name", "the service name");
+  if (typeof answers.port !== "number") throw bad("answers.port", "a port number");
+  if (!Array.isArray(answers.dependsOn) || answers.dependsOn.some((d) => typeof d !== "string")) throw bad("answers.dependsOn", "a list of service names");
+  if (answers.public !== null && (typeof answers.public?.host !== "string" || typeof answers.public.path !== "string")) throw bad("answers.public", "null or { host, path }");
+  if (typeof answers.owner !== "string") throw bad("answers.owner", "a team name");
+  if (typeof answers.description !== "string") throw bad("answers.description", "a sentence");
+  return {
+    template: record.template,
+    version: record.version,
+    answers: {
+      name: answers.name,
+      template: answers.template ?? record.template,
+      port: answers.port,
+      dependsOn: answers.dependsOn,
+      public: answers.public ?? null,
+      owner: answers.owner,
+      description: answers.description,
+    },
+  };
+}

@@ -1,0 +1,123 @@
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+
+/** The folder, under the repository root, that holds one folder per template. */
+export const TEMPLATES_DIR = "templates";
+/** Each template's manifest; it describes the template and is not copied. */
+export const TEMPLATE_MANIFEST = "template.json";
+/** A placeholder: `{{name}}`, letters and digits only, in file contents and paths. */
+export const PLACEHOLDER = /\{\{([A-Za-z][A-Za-z0-9]*)\}\}/g;
+
+/** A template, read from `templates/<name>/` and its base layer. */
+export interface ServiceTemplate {
+  readonly name: string;
+  readonly description: string;
+  /** A content hash of every file and of the manifests: changes when anything in the template changes. */
+  readonly version: string;
+  /**
+   * The files the platform owns: paths, or folders ending in '/'. `template:check`
+   * compares these with each service; every other file belongs to the service.
+   */
+  readonly managed: readonly string[];
+  /** Path relative to the service folder -> text with placeholders, sorted by path. */
+  readonly files: ReadonlyMap<string, string>;
+}
+
+/** A template that cannot be read or rendered; the message names the file and the problem. */
+export class TemplateError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "TemplateError";
+  }
+}
+
+interface TemplateManifest {
+  readonly description: string;
+  readonly base?: string;
+  readonly managed: readonly string[];
+}
+
+/** The names of the templates a service can be made from (folders with a template.json, not starting with '_'). */
+export function listTemplates(root: string): string[] {
+  const dir = path.join(root, TEMPLATES_DIR);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && !entry.name.startsWith("_") && existsSync(path.join(dir, entry.name, TEMPLATE_MANIFEST)))
+    .map((entry) => entry.name)
+    .sort();
+}
+
+/**
+ * Reads a template: its base layer's files first (`"base"` in template.json), then its
+ * own, which replace base files of the same path.
+ */
+export function loadTemplate(root: string, name: string): ServiceTemplate {
+  const own = readManifest(root, name);
+  const layers = own.base ? [own.base, name] : [name];
+  const base = own.base ? readManifest(root, own.base) : undefined;
+  const files = new Map<string, string>();
+  for (const layer of layers) {
+    for (const file of listFiles(path.join(root, TEMPLATES_DIR, layer))) {
+      if (file === TEMPLATE_MANIFEST) continue;
+      files.set(file, readFileSync(path.join(root, TEMPLATES_DIR, layer, file), "utf8"));
+    }
+  }
+  const sorted = new Map([...files.entries()].sort(([a], [b]) => a.localeCompare(b)));
+  const managed = [...new Set([...(base?.managed ?? []), ...own.managed])].sort();
+  const hash = createHash("sha256").update(JSON.stringify({ base: own.base ?? null, managed, files: [...sorted.entries()] })).digest("hex");
+  return { name, description: own.description, version: hash.slice(0, 12), managed, files: sorted };
+}
+
+/**
+ * Fills every placeholder of every file (and path) with `values`. A placeholder with no
+ * value is a template bug and throws, naming the file and the known placeholders.
+ */
+export function renderTemplate(template: ServiceTemplate, values: Readonly<Record<string, string>>): Map<string, string> {
+  const rendered = new Map<string, string>();
+  for (const [file, content] of template.files) {
+    const fill = (text: string) =>
+      text.replace(PLACEHOLDER, (_match, key: string) => {
+        const value = values[key];
+        if (value === undefined) {
+          throw new TemplateError(`${TEMPLATES_DIR}/${template.name}: ${file}: unknown placeholder {{${key}}}; known: ${Object.keys(values).sort().map((k) => `{{${k}}}`).join(", ")}`);
+        }
+        return value;
+      });
+    rendered.set(fill(file), fill(content));
+  }
+  return rendered;
+}
+
+/** Whether the platform owns this file of a service made from `template`. */
+export function isManaged(template: Pick<ServiceTemplate, "managed">, file: string): boolean {
+  return template.managed.some((entry) => (entry.endsWith("/") ? file.startsWith(entry) : file === entry));
+}
+
+function readManifest(root: string, name: string): TemplateManifest {
+  const file = path.join(root, TEMPLATES_DIR, name, TEMPLATE_MANIFEST);
+  const where = `${TEMPLATES_DIR}/${name}/${TEMPLATE_MANIFEST}`;
+  if (!existsSync(file)) throw new TemplateError(`${where}: missing; every template folder needs one`);
+  let parsed: Partial<TemplateManifest>;
+  try {
+    parsed = JSON.parse(readFileSync(file, "utf8")) as Partial<TemplateManifest>;
+  } catch (error) {
+    throw new TemplateError(`${where}: is not valid JSON (${(error as Error).message})`);
+  }
+  if (typeof parsed.description !== "string") throw new TemplateError(`${where}: description: must be a string`);
+  if (!Array.isArray(parsed.managed) || parsed.managed.some((m) => typeof m !== "string")) {
+    throw new TemplateError(`${where}: managed: must be a list of paths (folders end in '/')`);
+  }
+  if (parsed.base !== undefined && typeof parsed.base !== "string") throw new TemplateError(`${where}: base: must be the name of a template folder`);
+  return { description: parsed.description, base: parsed.base, managed: parsed.managed };
+}
+
+function listFiles(dir: string, prefix = ""): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .flatMap((entry) => {
+      const relative = prefix ? `${prefix}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) return listFiles(path.join(dir, entry.name), relative);
+      return entry.isFile() ? [relative] : [];
+    });
+}

@@ -1,0 +1,97 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { SERVICES_DIR } from "../../infra/discover-services.js";
+import { TEMPLATE_RECORD_FILE, parseTemplateRecord, templateValues, type TemplateRecord } from "./answers.js";
+import { TemplateError, isManaged, loadTemplate, renderTemplate, type ServiceTemplate } from "./service-template.js";
+
+/** The template's current rendering of a service's managed files, kept to write them back. */
+const renderings = new WeakMap<ServiceDrift, { record: TemplateRecord; files: Map<string, string> }>();
+
+/** A managed file of a service that differs from what its template makes today. */
+export interface DriftedFile {
+  readonly file: string;
+  readonly change: "changed" | "missing";
+}
+
+/** Where one service stands against its template. */
+export type ServiceDrift =
+  | { readonly service: string; readonly status: "current"; readonly template: string; readonly recordedVersion: string; readonly currentVersion: string }
+  | { readonly service: string; readonly status: "drifted"; readonly template: string; readonly recordedVersion: string; readonly currentVersion: string; readonly files: readonly DriftedFile[] }
+  | { readonly service: string; readonly status: "untracked" }
+  | { readonly service: string; readonly status: "broken"; readonly problem: string };
+
+/**
+ * Compares each service with its template's current version: renders the template with
+ * the answers recorded in `.template.json` and compares the files the platform owns
+ * (the template's `managed` list). Files the service owns (its spec, routes, tests of
+ * its own) are never compared. A service without `.template.json` is "untracked".
+ */
+export function checkTemplateDrift(root: string): ServiceDrift[] {
+  const servicesDir = path.join(root, SERVICES_DIR);
+  if (!existsSync(servicesDir)) return [];
+  const templates = new Map<string, ServiceTemplate | TemplateError>();
+  const templateOf = (name: string) => {
+    if (!templates.has(name)) {
+      try {
+        templates.set(name, loadTemplate(root, name));
+      } catch (error) {
+        if (!(error instanceof TemplateError)) throw error;
+        templates.set(name, error);
+      }
+    }
+    return templates.get(name)!;
+  };
+
+  return readdirSync(servicesDir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && !entry.name.startsWith(".") && existsSync(path.join(servicesDir, entry.name, "service.ts")))
+    .map((entry) => entry.name)
+    .sort()
+    .map((service): ServiceDrift => {
+      const dir = path.join(servicesDir, service);
+      const recordFile = `${SERVICES_DIR}/${service}/${TEMPLATE_RECORD_FILE}`;
+      if (!existsSync(path.join(dir, TEMPLATE_RECORD_FILE))) return { service, status: "untracked" };
+      let record;
+      try {
+        record = parseTemplateRecord(readFileSync(path.join(dir, TEMPLATE_RECORD_FILE), "utf8"), recordFile);
+      } catch (error) {
+        return { service, status: "broken", problem: (error as Error).message };
+      }
+      const template = templateOf(record.template);
+      if (template instanceof TemplateError) return { service, status: "broken", problem: `${recordFile}: template: ${JSON.stringify(record.template)} cannot be read: ${template.message}` };
+      const rendered = renderTemplate(template, templateValues(record.answers));
+      const managed = new Map([...rendered].filter(([file]) => isManaged(template, file)));
+      const files: DriftedFile[] = [];
+      for (const [file, content] of managed) {
+        const onDisk = path.join(dir, file);
+        if (!existsSync(onDisk)) files.push({ file, change: "missing" });
+        else if (readFileSync(onDisk, "utf8") !== content) files.push({ file, change: "changed" });
+      }
+      const versions = { template: template.name, recordedVersion: record.version, currentVersion: template.version };
+      const drift: ServiceDrift = files.length > 0 ? { service, status: "drifted", ...versions, files } : { service, status: "current", ...versions };
+      renderings.set(drift, { record: { ...record, version: template.version }, files: managed });
+      return drift;
+    });
+}
+
+/**
+ * Brings a service to its template's current version: writes the template's current
+ * managed files over the drifted ones and records the version in `.template.json`.
+ * Only files the platform owns are written, each atomically (a temp file, then a rename).
+ * Returns the paths written, relative to the service folder.
+ */
+export function updateFromTemplate(root: string, drift: ServiceDrift): string[] {
+  const rendering = renderings.get(drift);
+  if (!rendering || (drift.status !== "drifted" && drift.status !== "current")) return [];
+  const dir = path.join(root, SERVICES_DIR, drift.service);
+  const written = drift.status === "drifted" ? drift.files.map((f) => f.file) : [];
+  if (drift.recordedVersion !== drift.currentVersion || written.length > 0) written.push(TEMPLATE_RECORD_FILE);
+  for (const file of written) {
+    const content = file === TEMPLATE_RECORD_FILE ? `${JSON.stringify(rendering.record, null, 2)}\n` : rendering.files.get(file)!;
+    const target = path.join(dir, file);
+    mkdirSync(path.dirname(target), { recursive: true });
+    const temporary = `${target}.${process.pid}.tmp`;
+    writeFileSync(temporary, content);
+    renameSync(temporary, target);
+  }
+  return written;
+}

@@ -81,6 +81,8 @@ describe("Kubernetes monitoring", () => {
       expect(configMap.metadata).toMatchObject({ name: "orders-dashboard", namespace: "platform-staging", labels: { grafana_dashboard: "1" } });
       const dashboard = JSON.parse(configMap.data["staging-orders.json"]);
       expect(dashboard).toMatchObject({ uid: "staging-orders", title: "orders (staging)" });
+      // Compact: the value is written into the Terraform JSON once per service and environment.
+      expect(configMap.data["staging-orders.json"]).toBe(JSON.stringify(dashboard));
     });
   });
 

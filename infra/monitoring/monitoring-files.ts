@@ -1,4 +1,3 @@
-import { stringify } from "yaml";
 import type { DockerEnvironment, Environment, KubernetesEnvironment } from "../environments.js";
 import type { Catalogue, ServiceSpec } from "../spec/index.js";
 import { prometheusContainerName } from "../targets/docker/names.js";
@@ -6,6 +5,7 @@ import { renderAlertRules, renderRecordingRules, type RuleGroups } from "./alert
 import { renderDashboard, type GrafanaDashboard } from "./dashboard.js";
 import { renderRuleTests } from "./rule-tests.js";
 import { annotationScrapeConfig, localPrometheusConfig, serviceMonitorManifest } from "./scrape-config.js";
+import { emitYaml } from "./yaml-emitter.js";
 
 /** A file rendered for an environment's monitoring, relative to `cdktf.out/monitoring/<env>/`. */
 export interface RenderedFile {
@@ -44,8 +44,7 @@ export function ruleTestsFilePath(service: string): string {
 
 /** Renders an object as YAML under a header that says where it comes from. */
 export function toYaml(value: unknown, header: string): string {
-  // lineWidth 0: PromQL stays on the lines it was written on, never folded.
-  return `# ${header}\n${stringify(value, { lineWidth: 0 })}`;
+  return `# ${header}\n${emitYaml(value)}`;
 }
 
 /** One service's monitoring in one environment, rendered once for its files and its Kubernetes resources. */

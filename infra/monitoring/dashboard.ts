@@ -41,7 +41,9 @@ export function dashboardFileName(service: string, environment: string): string 
   return `${dashboardUid(service, environment)}.json`;
 }
 
-const DATASOURCE = { type: "prometheus", uid: "${datasource}" } as const;
+// "$datasource", not "${datasource}": the dashboard is a string in the Terraform JSON,
+// where Terraform reads "${...}" as an interpolation and fails on an invalid reference.
+const DATASOURCE = { type: "prometheus", uid: "$datasource" } as const;
 
 interface Query {
   readonly expr: string;

@@ -47,7 +47,7 @@ describe("Grafana dashboard", () => {
     const { panels, templating } = dashboardOf(orders) as unknown as { panels: Array<Record<string, any>>; templating: unknown };
     expect(templating).toEqual({ list: [{ name: "datasource", label: "Prometheus", type: "datasource", query: "prometheus" }] });
     for (const panel of panels) {
-      expect(panel.datasource).toEqual({ type: "prometheus", uid: "${datasource}" });
+      expect(panel.datasource).toEqual({ type: "prometheus", uid: "$datasource" });
       expect(Object.keys(panel.fieldConfig)).toEqual(["defaults"]);
       for (const target of panel.targets) expect(Object.keys(target)).toEqual(["refId", "expr", "legendFormat"]);
     }

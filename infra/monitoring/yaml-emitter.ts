@@ -14,8 +14,7 @@
 
 /** Renders JSON-like data as a YAML document (ending with a newline). */
 export function emitYaml(value: unknown): string {
-  if (isBlock(value)) return `${block(value, 0).join("\n")}\n`;
-  return `${scalar(value, 0)}\n`;
+  return isBlock(value) ? block(value, 0, "") : `${scalar(value, 0)}\n`;
 }
 
 type Block = Readonly<Record<string, unknown>> | readonly unknown[];
@@ -25,35 +24,34 @@ const INDENT = "  ";
 /** A non-empty object or array: written over several lines, below its key or dash. */
 function isBlock(value: unknown): value is Block {
   if (Array.isArray(value)) return value.length > 0;
-  return isObject(value) && Object.values(value).some((v) => v !== undefined);
+  if (typeof value !== "object" || value === null) return false;
+  for (const key in value) if ((value as Record<string, unknown>)[key] !== undefined) return true;
+  return false;
 }
 
-function isObject(value: unknown): value is Readonly<Record<string, unknown>> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/** The lines of a non-empty object or array whose entries start at `indent` levels. */
-function block(value: Block, indent: number): string[] {
+/**
+ * The lines of a non-empty object or array whose entries start at `indent` levels, each
+ * ending with a newline; the first starts with `firstPad` instead (a sequence item's "- ").
+ */
+function block(value: Block, indent: number, firstPad: string): string {
   const pad = INDENT.repeat(indent);
-  const lines: string[] = [];
+  let text = "";
+  let linePad = firstPad || pad;
   if (Array.isArray(value)) {
     for (const item of value) {
-      if (isBlock(item)) {
-        // "- " takes the place of the item's own indentation on its first line.
-        const [first, ...rest] = block(item, indent + 1);
-        lines.push(`${pad}- ${first!.slice(pad.length + INDENT.length)}`, ...rest);
-      } else {
-        lines.push(`${pad}- ${scalar(item === undefined ? null : item, indent + 1)}`);
-      }
+      // "- " stands in front of the item's first line, in place of its indentation.
+      text += isBlock(item) ? block(item, indent + 1, `${linePad}- `) : `${linePad}- ${scalar(item === undefined ? null : item, indent + 1)}\n`;
+      linePad = pad;
     }
-    return lines;
+    return text;
   }
-  for (const [key, item] of Object.entries(value)) {
+  for (const key in value) {
+    const item = (value as Record<string, unknown>)[key];
     if (item === undefined) continue;
-    if (isBlock(item)) lines.push(`${pad}${plainOrQuoted(key)}:`, ...block(item, indent + 1));
-    else lines.push(`${pad}${plainOrQuoted(key)}: ${scalar(item, indent + 1)}`);
+    text += isBlock(item) ? `${linePad}${plainOrQuoted(key)}:\n${block(item, indent + 1, "")}` : `${linePad}${plainOrQuoted(key)}: ${scalar(item, indent + 1)}\n`;
+    linePad = pad;
   }
-  return lines;
+  return text;
 }
 
 /** A value on the line of its key or dash; a literal block's lines are indented `indent` levels. */
@@ -66,7 +64,7 @@ function scalar(value: unknown, indent: number): string {
   }
   if (typeof value === "string") return literalBlock(value, indent) ?? plainOrQuoted(value);
   if (Array.isArray(value)) return "[]";
-  if (isObject(value)) return "{}";
+  if (typeof value === "object") return "{}";
   throw new Error(`emitYaml: cannot write a value of type ${typeof value}; accepted: objects, arrays, strings, finite numbers, booleans, null`);
 }
 

@@ -69,16 +69,17 @@ function scalar(value: unknown, indent: number): string {
 }
 
 /**
- * Characters a plain string may hold here: letters, digits and punctuation with no
- * meaning inside a plain scalar of a block mapping. Not `#` (comments), quotes, brackets,
- * braces, `&*!|>%@` and the backtick.
+ * A plain string here starts with a letter, `_` or `/` (no indicator, digit or dot, so
+ * neither a number nor `.inf`) and holds printable ASCII. Inside a block mapping, flow
+ * characters (`{}[],`) and quotes need no quoting, so PromQL selectors stay as written;
+ * what does is `: ` (a key), ` #` (a comment) and a trailing `:` or blank.
  */
-const PLAIN = /^[A-Za-z_/][A-Za-z0-9_ ./:()=+,;~^$-]*$/;
+const PLAIN = /^[A-Za-z_/][\x20-\x7e]*$/;
 /** Words YAML 1.1 or 1.2 readers (Prometheus' Go reader among them) take for booleans or null. */
 const KEYWORDS = /^(?:y|n|yes|no|on|off|true|false|null)$/i;
 
 function plainOrQuoted(text: string): string {
-  const plain = PLAIN.test(text) && !KEYWORDS.test(text) && !text.includes(": ") && !text.endsWith(":") && !text.endsWith(" ");
+  const plain = PLAIN.test(text) && !KEYWORDS.test(text) && !text.includes(": ") && !text.includes(" #") && !text.endsWith(":") && !text.endsWith(" ");
   return plain ? text : quoted(text);
 }
 

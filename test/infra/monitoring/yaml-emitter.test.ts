@@ -14,6 +14,7 @@ const TRICKY_STRINGS = [
   "yes", "No", "ON", "off", "y", "N", "true", "False", "null", "NULL", "~", "1", "1.0", "0x1F", "0o17", "1e3", "1_000", ".inf", "-.Inf", ".NaN", "8080", "15s", "1:20", "2024-01-01",
   "@x", "`x", "%x", "!x", "&x", "*x", "|x", ">x", "'x'", '"x"', "<<", "a\\b", "a\"b", "tab\tx",
   "line1\nline2", "line1\n", "line1\n\n", "\nline2", " x\ny", "x \ny", "x\n y", "a\n\nb", "a\r\nb", "\u0085", "\u2028", "\ufeff", "ü é 漢字 😀",
+  "a#b", "a{b}", "a[0], b", 'up{service="orders",environment="local"} == 0', "a: {b}", "x\\.0", "a'b", "a!b&c*d|e>f%g@h`i",
   "http://127.0.0.1:3000/d/local-orders", "service:http_requests_errors:ratio_rate5m", "app.kubernetes.io/name", "/internal/metrics", "(a) = b, c; d ~ e ^ f $g",
 ];
 
@@ -66,6 +67,8 @@ describe("YAML emitter", () => {
       ].join("\n"),
     );
     expect(text).toContain('        for: "5m"\n');
+    // A one-line query stays plain, as written.
+    expect(text).toContain('        expr: up{service="orders",environment="staging"} == 0\n');
     expect(text).toContain("          severity: page\n");
   });
 });

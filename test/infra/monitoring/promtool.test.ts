@@ -57,16 +57,38 @@ describe("monitoring files checked by promtool", () => {
     expect(run.output.match(/not found in type/g)).toHaveLength(1);
   });
 
-  it("THEN promtool test rules passes every generated scenario: spike pages, slow burn tickets, healthy is quiet, dead targets alert", async () => {
-    const dir = path.join(tree, "local");
-    // The example services share one SLO; these three cover the default, the tightest and the loosest.
-    const files = ["orders", "search", "reports"].map((name) => `rule-tests/${name}.yml`);
+  it("THEN promtool test rules passes every generated scenario in every environment: spike pages, slow burn tickets, healthy is quiet, dead targets alert", async () => {
+    // The example services share one SLO; these three cover the default, the tightest and the loosest, one per environment.
+    const cases = [
+      ["local", "orders"],
+      ["staging", "search"],
+      ["production", "reports"],
+    ] as const;
     // One process per file: promtool tests one file after the other, and the machine has cores to spare.
-    const runs = await Promise.all(files.map((file) => promtool(["test", "rules", file], dir)));
+    const runs = await Promise.all(cases.map(([environment, name]) => promtool(["test", "rules", `rule-tests/${name}.yml`], path.join(tree, environment))));
     for (const [i, run] of runs.entries()) {
-      expect(run.output, files[i]).toContain("SUCCESS");
+      expect(run.output, cases[i]!.join(" ")).toContain("SUCCESS");
       expect(run.code, run.output).toBe(0);
     }
+  });
+
+  it("GIVEN two services sharing the recording rules, one failing and one healthy WHEN tested together THEN only the failing one pages", async () => {
+    const dir = path.join(tree, "staging");
+    const orders = parse(readFileSync(path.join(dir, "rule-tests", "orders.yml"), "utf8")) as RuleTestFile;
+    const catalog = parse(readFileSync(path.join(dir, "rule-tests", "catalog.yml"), "utf8")) as RuleTestFile;
+    const spike = orders.tests.find((t) => /error spike/.test(t.name))!;
+    const healthy = catalog.tests.find((t) => /healthy/.test(t.name))!;
+    expect(spike.alert_rule_test.filter((t) => t.exp_alerts.length > 0).map((t) => t.exp_alerts.map((a) => a.exp_labels.service))).toEqual([["orders"]]);
+    const together: RuleTestFile = {
+      ...orders,
+      rule_files: ["../rules/platform.yml", "../rules/orders.yml", "../rules/catalog.yml"],
+      // Each expectation names an alert and lists every alert of that name: catalog's must stay silent.
+      tests: [{ ...spike, name: "orders spikes while catalog is healthy", input_series: [...spike.input_series, ...healthy.input_series] }],
+    };
+    writeFileSync(path.join(dir, "rule-tests", "together.yml"), stringify(together, { lineWidth: 0 }));
+    const run = await promtool(["test", "rules", "rule-tests/together.yml"], dir);
+    expect(run.output).toContain("SUCCESS");
+    expect(run.code, run.output).toBe(0);
   });
 
   it("GIVEN rules whose availability thresholds are ten times too lax WHEN the generated tests run THEN promtool names the alerts that did not fire", async () => {

@@ -2,7 +2,7 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts", "services/*/test/**/*.test.ts"],
+    include: ["test/**/*.test.ts", "templates/runtime/test/**/*.test.ts", "services/*/test/**/*.test.ts"],
     exclude: ["**/node_modules/**", "test/containers/**"],
     testTimeout: 30_000,
     hookTimeout: 60_000,

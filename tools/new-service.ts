@@ -244,8 +244,8 @@ function describeFiles(answers: ScaffoldAnswers): string {
     [`${at}/service.ts`, "its spec: port, scaling, dependencies, monitoring"],
     ownCode as [string, string],
     [`${at}/test/`, "its tests (npm test runs them)"],
-    [`${at}/src/platform/`, "health, readiness, metrics, logs, shutdown (kept in step by npm run template:check)"],
     [`${at}/Dockerfile`, "its image: node and one bundled file, user 10001"],
+    [`${at}/package.json`, "depends on @platform/service-runtime (templates/runtime/): health, readiness, metrics, logs, shutdown"],
   ];
   const width = Math.max(...rows.map(([file]) => file.length));
   return rows.map(([file, what]) => `  ${file.padEnd(width)}  ${what}`).join("\n");

@@ -12,8 +12,9 @@ const USAGE = `Usage: npm run template:check [-- --format text|json] [--write]
 
 For every services/<name>/ made from a template (it has a .template.json), renders the
 template's current version with the recorded answers and compares the files the
-platform owns (the template's "managed" list: the runtime in src/platform/, the
-Dockerfile, the bundle script, their tests). The service's own files are not compared.
+platform owns (the template's "managed" list: the Dockerfile, src/main.ts and
+test/service.test.ts). The service's own files are not compared, nor is the runtime:
+services use the one @platform/service-runtime package (templates/runtime/).
 --write brings drifted services to the template's current version: it rewrites their
 managed files and records the version in .template.json (review the diff, then commit).
 Exit codes: 0 every service is current (after --write: was brought up to date),

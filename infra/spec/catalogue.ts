@@ -4,10 +4,12 @@ import { SpecError, formatValue, type SpecProblem } from "./spec-error.js";
 
 /**
  * Names a service may not take: they name platform-wide resources (the monitoring
- * stack, the shared networks) or Kubernetes system namespaces.
+ * stack, the shared networks), Kubernetes system namespaces, or the npm workspace of
+ * the service runtime (`@platform/service-runtime`, which a service `@platform/<name>`
+ * would clash with).
  */
 export const RESERVED_SERVICE_NAMES: ReadonlySet<string> = new Set([
-  "platform", "monitoring", "prometheus", "grafana", "alertmanager", "edge", "default", "kube-system", "kube-public", "ingress",
+  "platform", "monitoring", "prometheus", "grafana", "alertmanager", "edge", "default", "kube-system", "kube-public", "ingress", "service-runtime",
 ]);
 
 /** A service as discovered on disk: its parsed spec and where it came from. */

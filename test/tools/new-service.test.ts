@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { copyRepository, type RepositoryCopy } from "../support/repository-copy.js";
@@ -51,6 +51,14 @@ describe("a service from each template (payments: http-service, jobs: worker), t
     });
   });
 
+  it("THEN the new services use the runtime package and carry no copy of it", () => {
+    for (const name of ["payments", "jobs"]) {
+      const manifest = JSON.parse(readFileSync(path.join(repository.dir, "services", name, "package.json"), "utf8"));
+      expect(manifest.dependencies).toEqual({ "@platform/service-runtime": "*" });
+      expect(existsSync(path.join(repository.dir, "services", name, "src/platform"))).toBe(false);
+    }
+  });
+
   it("THEN the synth puts payments in staging and production with its workload and scaling", () => {
     for (const environment of ["staging", "production"]) {
       const [container] = resourceOf(stacks[environment]!, "kubernetes_deployment_v1", "payments").spec.template.spec.container;
@@ -96,9 +104,10 @@ describe("a service from each template (payments: http-service, jobs: worker), t
     const typecheck = repository.run(process.execPath, ["node_modules/typescript/bin/tsc", "--noEmit", "-p", "tsconfig.new.json"]);
     expect(typecheck.stdout).toBe("");
     expect(typecheck.status).toBe(0);
-    // payments' test/platform.test.ts is the examples' own (template:check keeps them equal), run by npm test already.
-    const result = repository.run(process.execPath, ["node_modules/vitest/vitest.mjs", "run", "services/jobs", "services/payments/test/application.test.ts", "services/payments/test/manifest.test.ts"]);
-    expect(result.stdout + result.stderr).toMatch(/Test Files {2}6 passed \(6\)/);
+    // With --no-install they run on the runtime package the repository's install linked
+    // (node_modules/@platform/service-runtime): a new service needs no install of its own to run its tests.
+    const result = repository.run(process.execPath, ["node_modules/vitest/vitest.mjs", "run", "services/jobs", "services/payments"]);
+    expect(result.stdout + result.stderr).toMatch(/Test Files {2}4 passed \(4\)/);
     expect(result.status).toBe(0);
   });
 

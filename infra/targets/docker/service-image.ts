@@ -14,11 +14,28 @@ export interface ServiceImageProps {
 export const REPOSITORY_ROOT_FROM_STACK = "../../..";
 
 /**
+ * What goes into every service's image from outside the service's folder, as paths from
+ * the repository root: the runtime package (@platform/service-runtime: its sources are
+ * bundled into each image by its own bundler, and its package.json pins the libraries
+ * bundled with it) and the metrics contract the runtime imports. A change to any of
+ * them rebuilds every `build` service's image.
+ */
+export const SHARED_BUILD_INPUTS = {
+  /** Folders whose every file counts. */
+  folders: ["templates/runtime/src", "templates/runtime/bin"],
+  /** Single files. */
+  files: ["templates/runtime/package.json", "infra/monitoring/metrics-contract.ts"],
+} as const;
+
+/**
  * The service's image on the local engine. A `build` service is built from
  * `services/<name>/Dockerfile` with the repository root as context (so the root
  * lockfile serves the npm workspaces) and the environment's base image as the
- * `BASE_IMAGE` build argument; it is rebuilt when its Dockerfile, package.json or
- * sources change. An `image` service's pinned image is pulled.
+ * `BASE_IMAGE` build argument; it is rebuilt when anything its bundle is made of
+ * changes: its sources, Dockerfile or package.json, or a {@link SHARED_BUILD_INPUTS}
+ * file. A change of package-lock.json alone does not rebuild it: direct dependencies
+ * are pinned exactly in the package.json files hashed here. An `image` service's
+ * pinned image is pulled.
  */
 export class ServiceImage extends Construct {
   readonly image: Image;
@@ -30,7 +47,13 @@ export class ServiceImage extends Construct {
       this.image = new Image(this, "image", { name: spec.source.image, keepLocally: true });
       return;
     }
-    const folder = `${REPOSITORY_ROOT_FROM_STACK}/services/${spec.name}`;
+    const folder = `services/${spec.name}`;
+    // One expression: the SHA-1 of the contents of every input, in a fixed order.
+    const folderGlobs = [`${folder}/src/**`, ...SHARED_BUILD_INPUTS.folders.map((shared) => `${shared}/**`)];
+    const inputs = [
+      ...folderGlobs.map((glob) => `sort(fileset("${REPOSITORY_ROOT_FROM_STACK}", "${glob}"))`),
+      `[${[`${folder}/${spec.source.dockerfile}`, `${folder}/package.json`, ...SHARED_BUILD_INPUTS.files].map((file) => `"${file}"`).join(", ")}]`,
+    ];
     this.image = new Image(this, "image", {
       name: localImageName(environment, spec.name, spec.version),
       keepLocally: false,
@@ -41,7 +64,7 @@ export class ServiceImage extends Construct {
         label: { "app.kubernetes.io/name": spec.name, "app.kubernetes.io/version": spec.version },
       },
       triggers: {
-        sources: `\${sha1(join(",", concat([for f in sort(fileset("${folder}/src", "**")) : filesha1("${folder}/src/\${f}")], [filesha1("${folder}/${spec.source.dockerfile}"), filesha1("${folder}/package.json")])))}`,
+        sources: `\${sha1(join(",", [for f in concat(${inputs.join(", ")}) : filesha1("${REPOSITORY_ROOT_FROM_STACK}/\${f}")]))}`,
       },
     });
   }

@@ -1,6 +1,5 @@
+import { HttpError, type Application } from "@platform/service-runtime";
 import { MANIFEST } from "./manifest.js";
-import type { Application } from "./platform/application.js";
-import { HttpError } from "./platform/router.js";
 
 /** A product and its price, in cents to keep sums exact. */
 export interface Product {

@@ -1,6 +1,6 @@
-import { defineManifest } from "./platform/service-manifest.js";
+import { defineManifest } from "@platform/service-runtime";
 
-/** What the code knows of service.ts; test/manifest.test.ts keeps the two in step. */
+/** What the code knows of service.ts; test/service.test.ts keeps the two in step. */
 export const MANIFEST = defineManifest({
   name: "catalog",
   port: 8080,

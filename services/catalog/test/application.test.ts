@@ -1,7 +1,7 @@
+import type { RunningApplication } from "@platform/service-runtime";
+import { startForTest } from "@platform/service-runtime/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PRODUCTS, createApplication } from "../src/application.js";
-import type { RunningApplication } from "../src/platform/application.js";
-import { startForTest } from "../src/platform/testing.js";
 
 describe("catalog", () => {
   let catalog: RunningApplication;

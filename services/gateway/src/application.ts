@@ -1,7 +1,5 @@
+import type { Application, DependencyClient, RouteResponse } from "@platform/service-runtime";
 import { MANIFEST } from "./manifest.js";
-import type { Application } from "./platform/application.js";
-import type { DependencyClient } from "./platform/dependency-client.js";
-import type { RouteResponse } from "./platform/router.js";
 
 /**
  * The gateway: the shop's public API. It owns no data; it passes each call to the

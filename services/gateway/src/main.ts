@@ -1,5 +1,5 @@
 /** The process entry point: `node dist/main.mjs` in the image, `npm start` locally. */
+import { runApplication } from "@platform/service-runtime";
 import { createApplication } from "./application.js";
-import { runApplication } from "./platform/run.js";
 
 await runApplication(createApplication());

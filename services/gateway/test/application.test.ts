@@ -1,23 +1,19 @@
+import type { RunningApplication } from "@platform/service-runtime";
+import { startForTest } from "@platform/service-runtime/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PRODUCTS, createApplication as createCatalog } from "../../catalog/src/application.js";
-import { startForTest as startCatalog } from "../../catalog/src/platform/testing.js";
 import { createApplication as createOrders } from "../../orders/src/application.js";
-import { startForTest as startOrders } from "../../orders/src/platform/testing.js";
 import { createApplication } from "../src/application.js";
-import type { RunningApplication } from "../src/platform/application.js";
-
-// Each service runs on its own copy of the runtime (src/platform/), as in production.
-import { startForTest } from "../src/platform/testing.js";
 
 describe("the call chain gateway -> orders -> catalog, over HTTP on loopback ports", () => {
   const catalogLogs: Array<Record<string, unknown>> = [];
-  let catalog: Awaited<ReturnType<typeof startCatalog>>;
-  let orders: Awaited<ReturnType<typeof startOrders>>;
+  let catalog: RunningApplication;
+  let orders: RunningApplication;
   let gateway: RunningApplication;
   beforeAll(async () => {
     // GIVEN the three services, wired by the variables the platform sets
-    catalog = await startCatalog(createCatalog(), { logs: catalogLogs });
-    orders = await startOrders(createOrders(), { variables: { CATALOG_URL: catalog.url } });
+    catalog = await startForTest(createCatalog(), { logs: catalogLogs });
+    orders = await startForTest(createOrders(), { variables: { CATALOG_URL: catalog.url } });
     gateway = await startForTest(createApplication(), { variables: { CATALOG_URL: catalog.url, ORDERS_URL: orders.url } });
   });
   afterAll(async () => {

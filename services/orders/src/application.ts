@@ -1,8 +1,6 @@
 import { randomUUID } from "node:crypto";
+import { DependencyError, HttpError, type Application } from "@platform/service-runtime";
 import { MANIFEST } from "./manifest.js";
-import type { Application } from "./platform/application.js";
-import { DependencyError } from "./platform/dependency-client.js";
-import { HttpError } from "./platform/router.js";
 
 /** An accepted order, priced by the catalog when it was placed. */
 export interface Order {

@@ -1,17 +1,14 @@
+import type { RunningApplication } from "@platform/service-runtime";
+import { startForTest } from "@platform/service-runtime/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApplication as createCatalog } from "../../catalog/src/application.js";
-import { startForTest as startCatalog } from "../../catalog/src/platform/testing.js";
 import { createApplication } from "../src/application.js";
-import type { RunningApplication } from "../src/platform/application.js";
-
-// Each service runs on its own copy of the runtime (src/platform/), as in production.
-import { startForTest } from "../src/platform/testing.js";
 
 describe("orders, calling the real catalog over HTTP", () => {
-  let catalog: Awaited<ReturnType<typeof startCatalog>>;
+  let catalog: RunningApplication;
   let orders: RunningApplication;
   beforeAll(async () => {
-    catalog = await startCatalog(createCatalog());
+    catalog = await startForTest(createCatalog());
     orders = await startForTest(createApplication(), { variables: { CATALOG_URL: catalog.url } });
   });
   afterAll(async () => {

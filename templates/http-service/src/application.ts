@@ -1,9 +1,9 @@
+import type { Application } from "@platform/service-runtime";
 import { MANIFEST } from "./manifest.js";
-import type { Application } from "./platform/application.js";
 
 /**
  * The service's own code: its routes and what it prepares before it is ready. The
- * runtime around it (src/platform/) serves health, readiness and metrics, logs each
+ * runtime around it (@platform/service-runtime) serves health, readiness and metrics, logs each
  * request, counts it by route and status, and shuts down gracefully.
  *
  * To call a dependency listed in service.ts (`dependsOn`), ask the context for its

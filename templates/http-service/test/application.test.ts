@@ -1,9 +1,8 @@
+import { dependencyUrlVariable, type RunningApplication } from "@platform/service-runtime";
+import { startForTest } from "@platform/service-runtime/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApplication } from "../src/application.js";
 import { MANIFEST } from "../src/manifest.js";
-import type { RunningApplication } from "../src/platform/application.js";
-import { dependencyUrlVariable } from "../src/platform/config.js";
-import { startForTest } from "../src/platform/testing.js";
 
 describe(`${MANIFEST.name} routes`, () => {
   let service: RunningApplication;

@@ -1,12 +1,11 @@
+import { WorkerLoop, loadWorkerSettings, type Application } from "@platform/service-runtime";
 import { httpJobSource, runJob } from "./jobs.js";
 import { MANIFEST } from "./manifest.js";
-import type { Application } from "./platform/application.js";
-import { WorkerLoop, loadWorkerSettings } from "./platform/worker-loop.js";
 
 /**
  * The worker: once the service is up, a loop takes jobs from {{jobSource}} and runs
  * them (src/jobs.ts); on shutdown it finishes the job in hand and takes no other. The
- * runtime around it (src/platform/) serves health, readiness and metrics.
+ * runtime around it (@platform/service-runtime) serves health, readiness and metrics.
  */
 export function createApplication(): Application {
   let loop: WorkerLoop | undefined;

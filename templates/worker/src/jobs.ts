@@ -1,6 +1,4 @@
-import type { DependencyClient } from "./platform/dependency-client.js";
-import type { Logger } from "./platform/logger.js";
-import type { Job, JobSource } from "./platform/worker-loop.js";
+import type { DependencyClient, Job, JobSource, Logger } from "@platform/service-runtime";
 
 /**
  * Where the jobs come from: {{jobSource}}, over a small HTTP protocol. Replace it with

@@ -2,11 +2,10 @@ import { once } from "node:events";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
+import { dependencyUrlVariable, type RunningApplication } from "@platform/service-runtime";
+import { startForTest } from "@platform/service-runtime/testing";
 import { createApplication } from "../src/application.js";
 import { MANIFEST } from "../src/manifest.js";
-import type { RunningApplication } from "../src/platform/application.js";
-import { dependencyUrlVariable } from "../src/platform/config.js";
-import { startForTest } from "../src/platform/testing.js";
 
 /** A job source speaking the protocol of src/jobs.ts, with `count` jobs to hand out. */
 async function fakeJobSource(count: number): Promise<{ server: Server; url: string; finished: Array<{ id: string; outcome: string }> }> {

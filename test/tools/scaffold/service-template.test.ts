@@ -40,6 +40,16 @@ describe("service templates", () => {
     expect(files.has("template.json")).toBe(false);
   });
 
+  it("GIVEN the templates WHEN rendered THEN a service gets its own files only: the runtime comes from the @platform/service-runtime package", () => {
+    const http = renderTemplate(loadTemplate(REPOSITORY_ROOT, "http-service"), templateValues(answers));
+    expect([...http.keys()].sort()).toEqual(["Dockerfile", "package.json", "service.ts", "src/application.ts", "src/main.ts", "src/manifest.ts", "test/application.test.ts", "test/service.test.ts"]);
+    const worker = renderTemplate(loadTemplate(REPOSITORY_ROOT, "worker"), templateValues({ ...answers, template: "worker" }));
+    expect([...worker.keys()].sort()).toEqual(["Dockerfile", "package.json", "service.ts", "src/application.ts", "src/jobs.ts", "src/main.ts", "src/manifest.ts", "test/application.test.ts", "test/service.test.ts"]);
+    expect(JSON.parse(http.get("package.json")!)).toMatchObject({ scripts: { build: "bundle-service" }, dependencies: { "@platform/service-runtime": "*" } });
+    expect(http.get("Dockerfile")).toContain("COPY templates/runtime/src/ templates/runtime/src/\n");
+    expect(loadTemplate(REPOSITORY_ROOT, "http-service").managed).toEqual(["Dockerfile", "src/main.ts", "test/service.test.ts"]);
+  });
+
   it("GIVEN a template on a base WHEN loaded THEN its files replace the base's, managed lists merge, and the version follows the content", () => {
     const root = repositoryWith({
       "_b/template.json": JSON.stringify({ description: "base", managed: ["Dockerfile", "src/platform/"] }),

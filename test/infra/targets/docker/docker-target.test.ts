@@ -116,7 +116,16 @@ describe("Docker target (local)", () => {
   it("THEN each build service's image is built from its folder with the base image as a build argument", () => {
     const image = resourcesOfType(local, "docker_image").find((r) => r.values.name === "platform-local/orders:1.0.0")!.values;
     expect(image.build).toMatchObject({ context: "../../..", dockerfile: "services/orders/Dockerfile", build_args: { BASE_IMAGE: "node:20.19.5-bookworm-slim" } });
-    expect(image.triggers.sources).toContain('fileset("../../../services/orders/src", "**")');
+  });
+
+  it("THEN each build service's image is rebuilt when anything its bundle is made of changes: its own files, the runtime package, the metrics contract", () => {
+    const image = resourcesOfType(local, "docker_image").find((r) => r.values.name === "platform-local/orders:1.0.0")!.values;
+    expect(image.triggers.sources).toBe(
+      '${sha1(join(",", [for f in concat(' +
+        'sort(fileset("../../..", "services/orders/src/**")), sort(fileset("../../..", "templates/runtime/src/**")), sort(fileset("../../..", "templates/runtime/bin/**")), ' +
+        '["services/orders/Dockerfile", "services/orders/package.json", "templates/runtime/package.json", "infra/monitoring/metrics-contract.ts"]' +
+        ') : filesha1("../../../${f}")]))}',
+    );
   });
 
   it("THEN the base image can point at a company mirror", () => {

@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+// Bundles the service in the current folder into one file, <outdir>/main.mjs, with its
+// dependencies inside (this runtime included), so the image needs node and this file
+// only: no node_modules, no package manager.
+// Usage, from a service folder: bundle-service [outdir]   (outdir defaults to dist)
+// A service's `npm run build` runs it; npm puts it on the PATH, as this package's bin.
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { build } from "esbuild";
+
+const serviceDir = process.cwd();
+const entryPoint = path.join(serviceDir, "src/main.ts");
+if (!existsSync(entryPoint)) {
+  console.error(`bundle-service: ${entryPoint}: missing; run it from a service folder, whose src/main.ts is the entry point`);
+  process.exit(2);
+}
+const outdir = path.resolve(serviceDir, process.argv[2] ?? "dist");
+
+await build({
+  entryPoints: [entryPoint],
+  outfile: path.join(outdir, "main.mjs"),
+  bundle: true,
+  platform: "node",
+  target: "node20",
+  format: "esm",
+  sourcemap: true,
+  legalComments: "none",
+  logLevel: "warning",
+  // pino and prom-client are CommonJS and call require() for Node's own modules; an ES
+  // module bundle has no require unless it makes one.
+  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+});

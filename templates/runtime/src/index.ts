@@ -1,0 +1,16 @@
+/**
+ * `@platform/service-runtime`: what every service made from a template runs on. A
+ * service imports it by name; esbuild bundles it into the service's image, so a fix
+ * here reaches every service at its next build. Test helpers are in
+ * `@platform/service-runtime/testing`.
+ */
+export * from "./application.js";
+export * from "./config.js";
+export * from "./dependency-client.js";
+export * from "./logger.js";
+export * from "./metrics.js";
+export * from "./request-context.js";
+export * from "./router.js";
+export * from "./run.js";
+export * from "./service-manifest.js";
+export * from "./worker-loop.js";

@@ -1,0 +1,260 @@
+import { once } from "node:events";
+import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { fileURLToPath } from "node:url";
+import { ConfigError, HttpError, defineManifest, loadConfig, type Application, type RunningApplication } from "@platform/service-runtime";
+import { startBundledService, startForTest } from "@platform/service-runtime/testing";
+import { afterEach, describe, expect, it } from "vitest";
+import { METRICS_CONTRACT } from "../../../infra/monitoring/metrics-contract.js";
+
+// The runtime every service shares, tested once, by its package name as services use
+// it: through a small application of the test's own, and through the bundle of a
+// minimal service (test/fixture-service/) run alone, as in an image.
+
+const fixtureServiceDir = fileURLToPath(new URL("fixture-service", import.meta.url));
+const running: RunningApplication[] = [];
+const servers: Server[] = [];
+
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((service) => service.stop()));
+  await Promise.all(
+    servers.splice(0).map((server) => {
+      const closed = new Promise((resolve) => server.close(resolve));
+      server.closeAllConnections();
+      return closed;
+    }),
+  );
+});
+
+async function start(application: Application, variables: Record<string, string> = {}, logs?: Array<Record<string, unknown>>): Promise<RunningApplication> {
+  const service = await startForTest(application, { variables, logs });
+  running.push(service);
+  return service;
+}
+
+/** A fake dependency that records what it receives and answers with `answer`. */
+async function fakeDependency(answer: (path: string) => { status: number; body?: unknown; delayMs?: number }): Promise<{ url: string; received: Array<{ path: string; headers: IncomingHttpHeaders }> }> {
+  const received: Array<{ path: string; headers: IncomingHttpHeaders }> = [];
+  const server = createServer((request, response) => {
+    received.push({ path: request.url ?? "", headers: request.headers });
+    const { status, body, delayMs } = answer(request.url ?? "");
+    setTimeout(() => response.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body ?? {})), delayMs ?? 0);
+  });
+  servers.push(server);
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, received };
+}
+
+/** A port that was free a moment ago. */
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Polls `condition` until it holds (a test's own timeout bounds the wait). */
+async function waitFor(condition: () => Promise<boolean>): Promise<void> {
+  while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
+const manifest = defineManifest({ name: "probe", port: 8080, dependencies: ["stock-keeper"], health: { liveness: "/healthz", readiness: "/readyz" }, metricsPath: "/metrics" });
+
+/** An application with one route of each kind the runtime must handle. */
+function probeApplication(hooks: Pick<Application, "onStart" | "onStop"> = {}): Application {
+  return {
+    manifest,
+    ...hooks,
+    routes(router, context) {
+      router.get("/items/:id", ({ params }) => ({ body: { id: params.id } }));
+      router.post("/items", async (request) => ({ status: 201, body: { received: await request.json() } }));
+      router.get("/missing", () => {
+        throw new HttpError(404, "no such item");
+      });
+      router.get("/broken", () => {
+        throw new Error("a bug");
+      });
+      router.get("/slow", async () => {
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        return { body: { done: true } };
+      });
+      router.get("/stock", async () => ({ body: await context.dependency("stock-keeper").getJson("/levels") }));
+    },
+  };
+}
+
+describe("configuration", () => {
+  it("GIVEN no variables WHEN loaded THEN the missing dependency URL is named with an example", () => {
+    expect(() => loadConfig(manifest, {})).toThrow(ConfigError);
+    try {
+      loadConfig(manifest, {});
+    } catch (error) {
+      expect((error as ConfigError).problems).toEqual([
+        'STOCK_KEEPER_URL: missing; the URL of the dependency "stock-keeper", like http://stock-keeper:8080 (the platform sets it from dependsOn in service.ts)',
+      ]);
+    }
+  });
+
+  it("GIVEN bad values WHEN loaded THEN every problem is listed with its variable, the value and what is accepted", () => {
+    const variables = { SERVICE_NAME: "other", PORT: "80a", LOG_LEVEL: "loud", STOCK_KEEPER_URL: "ftp://x", SHUTDOWN_DRAIN_MS: "26000" };
+    let problems: readonly string[] = [];
+    try {
+      loadConfig(manifest, variables);
+    } catch (error) {
+      problems = (error as ConfigError).problems;
+    }
+    expect(problems).toEqual([
+      'SERVICE_NAME: must be "probe", the name in service.ts (got "other")',
+      'PORT: must be a whole number from 0 to 65535 (got "80a")',
+      'LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent (got "loud")',
+      'STOCK_KEEPER_URL: must be an http:// or https:// URL, like http://stock-keeper:8080 (got "ftp://x")',
+      "SHUTDOWN_DRAIN_MS: must be below SHUTDOWN_TIMEOUT_MS (25000), so that requests can finish after the drain (got 26000)",
+    ]);
+  });
+
+  it("GIVEN the variables the platform sets WHEN loaded THEN they are used, with defaults for the rest", () => {
+    const config = loadConfig(manifest, { SERVICE_NAME: "probe", PORT: "9000", PLATFORM_ENVIRONMENT: "staging", STOCK_KEEPER_URL: "http://stock-keeper:8080" });
+    expect(config).toMatchObject({ serviceName: "probe", port: 9000, environment: "staging", logLevel: "info", drainMs: 5000, shutdownTimeoutMs: 25000, dependencyTimeoutMs: 2000 });
+    expect(config.dependencyUrls["stock-keeper"]?.href).toBe("http://stock-keeper:8080/");
+  });
+});
+
+describe("health, readiness and metrics", () => {
+  it("GIVEN a started service WHEN probed THEN it is alive and ready, and metrics use the contract's names", async () => {
+    const service = await start(probeApplication(), { STOCK_KEEPER_URL: "http://127.0.0.1:9" });
+    expect((await fetch(`${service.url}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${service.url}/readyz`);
+    expect([ready.status, await ready.json()]).toEqual([200, { status: "ready" }]);
+    await fetch(`${service.url}/items/a%20b`);
+    await fetch(`${service.url}/nowhere`);
+    const metrics = await (await fetch(`${service.url}/metrics`)).text();
+    expect(metrics).toContain(`${METRICS_CONTRACT.requests.name}{route="/items/:id",method="GET",status="200"} 1`);
+    expect(metrics).toContain(`${METRICS_CONTRACT.requests.name}{route="unmatched",method="GET",status="404"} 1`);
+    expect(metrics).toContain(`${METRICS_CONTRACT.duration.name}_bucket{le="0.005",route="/items/:id",method="GET",status="200"}`);
+    expect(metrics).toContain("process_cpu_seconds_total");
+    expect(metrics).not.toContain('route="/healthz"');
+  });
+
+  it("GIVEN a service whose start takes time WHEN probed meanwhile THEN it is alive but not ready", async () => {
+    const port = await freePort();
+    let finishStart: () => void = () => undefined;
+    const starting = start(probeApplication({ onStart: () => new Promise<void>((resolve) => (finishStart = resolve)) }), { STOCK_KEEPER_URL: "http://127.0.0.1:9", PORT: String(port) });
+    await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.status === 200);
+    const readiness = await fetch(`http://127.0.0.1:${port}/readyz`);
+    expect([readiness.status, await readiness.json()]).toEqual([503, { status: "starting" }]);
+    finishStart();
+    const service = await starting;
+    expect((await fetch(`${service.url}/readyz`)).status).toBe(200);
+  });
+});
+
+describe("a failed start", () => {
+  it("GIVEN onStart throws WHEN started THEN the start rejects with its error and the port is free again", async () => {
+    const port = await freePort();
+    const starting = startForTest(probeApplication({ onStart: () => Promise.reject(new Error("no database")) }), { variables: { STOCK_KEEPER_URL: "http://127.0.0.1:9", PORT: String(port) } });
+    await expect(starting).rejects.toThrow("no database");
+    const server = createServer().listen(port, "127.0.0.1");
+    await once(server, "listening");
+    await new Promise((resolve) => server.close(resolve));
+  });
+});
+
+describe("routes", () => {
+  it("GIVEN routes WHEN called THEN params, JSON bodies, errors and the request id are handled", async () => {
+    const service = await start(probeApplication(), { STOCK_KEEPER_URL: "http://127.0.0.1:9" });
+    const item = await fetch(`${service.url}/items/a%20b`, { headers: { "x-request-id": "req-1" } });
+    expect([item.status, await item.json(), item.headers.get("x-request-id")]).toEqual([200, { id: "a b" }, "req-1"]);
+    const created = await fetch(`${service.url}/items`, { method: "POST", body: JSON.stringify({ n: 1 }), headers: { "content-type": "application/json" } });
+    expect([created.status, await created.json()]).toEqual([201, { received: { n: 1 } }]);
+    const notJson = await fetch(`${service.url}/items`, { method: "POST", body: "{" });
+    expect([notJson.status, await notJson.json()]).toEqual([400, { error: "the body is not valid JSON" }]);
+    const missing = await fetch(`${service.url}/missing`);
+    expect([missing.status, await missing.json()]).toEqual([404, { error: "no such item" }]);
+    const broken = await fetch(`${service.url}/broken`);
+    expect([broken.status, await broken.json()]).toEqual([500, { error: "internal error" }]);
+    const wrongMethod = await fetch(`${service.url}/items`, { method: "DELETE" });
+    expect([wrongMethod.status, wrongMethod.headers.get("allow")]).toEqual([405, "POST"]);
+  });
+});
+
+describe("dependencies", () => {
+  it("GIVEN a dependency WHEN a route calls it THEN the call reaches its URL with the caller's request id", async () => {
+    const stock = await fakeDependency(() => ({ status: 200, body: { widgets: 4 } }));
+    const service = await start(probeApplication(), { STOCK_KEEPER_URL: stock.url });
+    const response = await fetch(`${service.url}/stock`, { headers: { "x-request-id": "trace-42" } });
+    expect([response.status, await response.json()]).toEqual([200, { widgets: 4 }]);
+    expect(stock.received.map((r) => [r.path, r.headers["x-request-id"]])).toEqual([["/levels", "trace-42"]]);
+  });
+
+  it("GIVEN a failing, a slow and an unreachable dependency WHEN called THEN the caller answers 502", async () => {
+    const failing = await fakeDependency(() => ({ status: 503 }));
+    const slow = await fakeDependency(() => ({ status: 200, delayMs: 1_000 }));
+    for (const url of [failing.url, slow.url, "http://127.0.0.1:9"]) {
+      const service = await start(probeApplication(), { STOCK_KEEPER_URL: url, DEPENDENCY_TIMEOUT_MS: "200" });
+      const response = await fetch(`${service.url}/stock`);
+      expect([response.status, await response.json()]).toEqual([502, { error: "stock-keeper failed" }]);
+    }
+  });
+});
+
+describe("graceful shutdown", () => {
+  it("GIVEN a request in flight WHEN the service stops THEN readiness turns false, the request completes and the stop is clean", async () => {
+    const logs: Array<Record<string, unknown>> = [];
+    const service = await start(probeApplication(), { STOCK_KEEPER_URL: "http://127.0.0.1:9", SHUTDOWN_DRAIN_MS: "200" }, logs);
+    const inFlight = fetch(`${service.url}/slow`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const stopped = service.stop();
+    const readiness = await fetch(`${service.url}/readyz`);
+    expect([readiness.status, await readiness.json()]).toEqual([503, { status: "draining" }]);
+    expect((await fetch(`${service.url}/healthz`)).status).toBe(200);
+    const slow = await inFlight;
+    expect([slow.status, await slow.json()]).toEqual([200, { done: true }]);
+    expect(await stopped).toEqual({ clean: true });
+    expect(service.state).toBe("stopped");
+    expect(logs.map((line) => line.msg)).toEqual(expect.arrayContaining(["listening", "ready", "draining", "stopped"]));
+  });
+
+  it("GIVEN a request that outlasts the shutdown timeout WHEN the service stops THEN its connection is cut and the stop is not clean", async () => {
+    const service = await start(probeApplication(), { STOCK_KEEPER_URL: "http://127.0.0.1:9", SHUTDOWN_TIMEOUT_MS: "100" });
+    const inFlight = fetch(`${service.url}/slow`).then(
+      (response) => response.status,
+      () => "cut",
+    );
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(await service.stop()).toEqual({ clean: false });
+    expect(await inFlight).toBe("cut");
+  });
+
+  it("GIVEN background work WHEN the service stops THEN onStop runs after the drain and before exit", async () => {
+    const order: string[] = [];
+    const service = await start(probeApplication({ onStop: () => void order.push("onStop") }), { STOCK_KEEPER_URL: "http://127.0.0.1:9" });
+    await service.stop().then(() => order.push("stopped"));
+    expect(order).toEqual(["onStop", "stopped"]);
+  });
+});
+
+describe("the bundled service", () => {
+  it("GIVEN the bundle alone in a folder WHEN run with node and sent SIGTERM THEN it serves health and metrics and exits 0", async () => {
+    const bundle = await startBundledService(fixtureServiceDir, { SERVICE_NAME: "fixture", PLATFORM_ENVIRONMENT: "test", STOCK_KEEPER_URL: "http://127.0.0.1:9" });
+    try {
+      // Only the bundle, as in the image: no node_modules anywhere above it.
+      expect(bundle.files).toEqual(["main.mjs", "main.mjs.map"]);
+      expect((await fetch(`${bundle.url}/healthz`)).status).toBe(200);
+      expect(await (await fetch(`${bundle.url}/metrics`)).text()).toContain("process_cpu_seconds_total");
+      expect(await bundle.terminate()).toEqual([0, null]);
+      expect(bundle.lines.map((l) => l.msg)).toEqual(expect.arrayContaining(["stop requested", "draining", "stopped"]));
+      expect(bundle.lines[0]).toMatchObject({ level: "info", service: "fixture", environment: "test" });
+    } finally {
+      bundle.remove();
+    }
+  });
+
+  it("GIVEN a folder without src/main.ts WHEN bundled THEN the bundler refuses and names the missing entry point", async () => {
+    const folder = fileURLToPath(new URL(".", import.meta.url));
+    await expect(startBundledService(folder)).rejects.toThrow(
+      `bundle-service in ${folder}: exited 2: bundle-service: ${folder}src/main.ts: missing; run it from a service folder, whose src/main.ts is the entry point`,
+    );
+  });
+});

@@ -1,0 +1,327 @@
+import { execFileSync } from "node:child_process";
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { InfraDiffReport, Risk } from "../../../tools/infra-diff/report.js";
+import { ROOT, runCli, type CliRun } from "../../support/cli.js";
+import { copyRepository } from "../../support/repo-copy.js";
+
+/**
+ * `npm run infra:diff` as a user runs it: in a git repository made from this project,
+ * with a base commit and one branch per change a pull request could make.
+ */
+
+const CLI = "tools/infra-diff/cli.ts";
+let repo: string;
+const commits: Record<string, string> = {};
+
+function git(...args: string[]): string {
+  return execFileSync("git", args, {
+    cwd: repo,
+    encoding: "utf8",
+    env: { ...process.env, GIT_AUTHOR_NAME: "Test", GIT_AUTHOR_EMAIL: "test@example.com", GIT_COMMITTER_NAME: "Test", GIT_COMMITTER_EMAIL: "test@example.com" },
+  }).trim();
+}
+
+function edit(file: string, change: (text: string) => string): void {
+  const target = path.join(repo, file);
+  const before = readFileSync(target, "utf8");
+  const after = change(before);
+  if (after === before) throw new Error(`the edit of ${file} changed nothing`);
+  writeFileSync(target, after);
+}
+
+function write(file: string, content: string): void {
+  mkdirSync(path.dirname(path.join(repo, file)), { recursive: true });
+  writeFileSync(path.join(repo, file), content);
+}
+
+/** Commits the changes made by `change` on a new branch off main, and returns to main. */
+function branch(name: string, change: () => void): void {
+  git("checkout", "-q", "-b", name, "main");
+  change();
+  git("add", "-A");
+  git("commit", "-q", "-m", name);
+  commits[name] = git("rev-parse", "HEAD");
+  git("checkout", "-q", "main");
+}
+
+function diff(...args: string[]): Promise<CliRun> {
+  return runCli(CLI, args, { cwd: repo });
+}
+
+function worktrees(): string[] {
+  return git("worktree", "list", "--porcelain").split("\n").filter((line) => line.startsWith("worktree "));
+}
+
+function risksOf(report: InfraDiffReport, code: string): Risk[] {
+  return report.risks.filter((r) => r.code === code);
+}
+
+const PAYMENTS = `import { defineService } from "../../infra/spec/index.js";
+
+export default defineService({
+  name: "payments",
+  build: {},
+  port: 8090,
+});
+`;
+
+beforeAll(() => {
+  repo = copyRepository("infra-diff-repo-");
+  cpSync(path.join(ROOT, "tools"), path.join(repo, "tools"), { recursive: true });
+  write("services/payments/service.ts", PAYMENTS);
+  write("services/payments/package.json", `${JSON.stringify({ name: "@platform/payments", version: "2.0.0", private: true, type: "module" }, null, 2)}\n`);
+  execFileSync("git", ["init", "-q", "-b", "main"], { cwd: repo });
+  git("add", "-A");
+  git("commit", "-q", "-m", "base: the example catalogue and a payments service");
+  commits.main = git("rev-parse", "HEAD");
+
+  branch("release", () => {
+    edit("services/orders/package.json", (t) => t.replace('"version": "1.0.0"', '"version": "1.1.0"'));
+    edit("services/orders/service.ts", (t) => t.replace('dependsOn: ["catalog"]', 'dependsOn: ["catalog", "payments"]'));
+    edit("services/catalog/service.ts", (t) => t.replace("scaling: { min: 2, max: 6, cpuPercent: 70 }", "scaling: { min: 3, max: 8, cpuPercent: 70 }"));
+    edit("services/payments/service.ts", (t) => t.replace("port: 8090,", 'port: 8090,\n  expose: { public: { host: "pay.example.com", localPort: 8091 } },'));
+  });
+  branch("rename", () => {
+    git("mv", "services/orders", "services/purchases");
+    edit("services/purchases/service.ts", (t) => t.replace('name: "orders"', 'name: "purchases"'));
+    edit("services/gateway/service.ts", (t) => t.replace('dependsOn: ["orders", "catalog"]', 'dependsOn: ["purchases", "catalog"]'));
+  });
+  branch("loosen", () => {
+    edit("infra/targets/kubernetes/workload.ts", (t) => t.replace("readOnlyRootFilesystem: true,", 'readOnlyRootFilesystem: spec.name !== "catalog",'));
+    edit("infra/targets/docker/service-containers.ts", (t) => t.replace("readOnly: true,", 'readOnly: spec.name !== "catalog",'));
+    edit("services/catalog/service.ts", (t) =>
+      t.replace(
+        "  environments:",
+        '  guardrails: {\n    suppress: [\n      { rule: "K8S-06", reason: "the catalog writes its cache to the root file system" },\n      { rule: "DKR-02", reason: "the catalog writes its cache to the root file system" },\n    ],\n  },\n  environments:',
+      ),
+    );
+  });
+  branch("broken", () => {
+    edit("services/catalog/service.ts", (t) => t.replace("scaling: { min: 2, max: 6, cpuPercent: 70 }", "scaling: { min: 9, max: 2, cpuPercent: 70 }"));
+  });
+  branch("no-app", () => {
+    edit("cdktf.json", (t) => t.replace('"app": "node --import tsx infra/main.ts"', `"app": "node -e \\"console.error('no synth here'); process.exit(3)\\""`));
+  });
+});
+
+afterAll(() => {
+  if (repo) rmSync(repo, { recursive: true, force: true });
+});
+
+describe("npm run infra:diff", () => {
+  describe("GIVEN a branch that bumps an image, scales a service, adds a dependency edge and makes a service public", () => {
+    let json: CliRun;
+    let report: InfraDiffReport;
+    let markdown: CliRun;
+    beforeAll(async () => {
+      json = await diff("--base", "main", "--head", "release", "--format", "json");
+      report = JSON.parse(json.stdout) as InfraDiffReport;
+      markdown = await diff("--base", "main", "--head", "release");
+    });
+
+    it("WHEN diffed THEN it exits 1 and counts each environment's actions", () => {
+      expect(json.status).toBe(1);
+      expect(report.base).toEqual({ ref: "main", commit: commits.main });
+      expect(report.head).toEqual({ ref: "release", commit: commits.release });
+      // local: the rebuilt orders image and the containers it and the new published port force out; the new edge network.
+      expect(report.summary.environments.local).toEqual({ adds: 1, changes: 0, replacements: 4, destroys: 0, source: "synth" });
+      // staging: orders' Deployment and policy, payments' policy, catalog's autoscaler and dashboard; payments' Ingress.
+      expect(report.summary.environments.staging).toEqual({ adds: 1, changes: 5, replacements: 0, destroys: 0, source: "synth" });
+      expect(report.summary.environments.production).toEqual({ adds: 1, changes: 5, replacements: 0, destroys: 0, source: "synth" });
+    });
+
+    it("THEN each service gets one line of what changes", () => {
+      const summaries = Object.fromEntries(report.services.map((s) => [s.name, s.summary]));
+      expect(summaries.orders).toBe("image 1.0.0 -> 1.1.0, new egress to payments");
+      expect(summaries.catalog).toBe("min replicas 2 -> 3 (staging, production), max replicas 6 -> 8 (staging, production)");
+      expect(report.services.find((s) => s.name === "payments")!.items).toEqual(
+        expect.arrayContaining(["new ingress from orders", "now reachable at 127.0.0.1:8091 -> 8090/tcp (local)", "now reachable at https://pay.example.com/ (staging, production)"]),
+      );
+      expect(Object.keys(summaries).sort()).toEqual(["catalog", "orders", "payments"]);
+    });
+
+    it("THEN the new edge and the new public endpoints are network widening, with the reason", () => {
+      expect(risksOf(report, "new-edge").map((r) => [r.environment, r.service, r.reason])).toEqual([
+        ["local", "orders", "orders may now call payments"],
+        ["staging", "orders", "orders may now call payments"],
+        ["production", "orders", "orders may now call payments"],
+      ]);
+      expect(risksOf(report, "new-public-endpoint").map((r) => [r.environment, r.service, r.reason])).toEqual([
+        ["local", "payments", "reachable from outside at 127.0.0.1:8091 -> 8090/tcp"],
+        ["staging", "payments", "reachable from outside at https://pay.example.com/"],
+        ["production", "payments", "reachable from outside at https://pay.example.com/"],
+      ]);
+      expect(report.edges).toEqual([{ from: "orders", to: "payments", change: "added", environments: ["local", "staging", "production"] }]);
+    });
+
+    it("THEN the rebuilt image replaces the orders container on Docker, and says why", () => {
+      const replaced = risksOf(report, "replacement").filter((r) => r.service === "orders");
+      expect(replaced.map((r) => r.resources[0]!.split(".")[0])).toEqual(["docker_container", "docker_image"]);
+      expect(replaced[1]!.reason).toBe("image/image (docker_image) is destroyed and created again: build.label.app.kubernetes.io/version, name cannot be updated in place");
+      expect(replaced[0]!.reason).toContain(`image refers to ${replaced[1]!.resources[0]}, which is replaced`);
+    });
+
+    it("THEN the capacity risk gives requested cpu and memory at min and max replicas, before and after", () => {
+      expect(report.capacity.map((c) => c.environment)).toEqual(["staging", "production"]);
+      const staging = report.capacity[0]!;
+      // catalog requests 100m and 128Mi per pod; min 2 -> 3, max 6 -> 8.
+      expect(staging.after.atMin.cpuMillis - staging.before.atMin.cpuMillis).toBe(100);
+      expect(staging.after.atMax.cpuMillis - staging.before.atMax.cpuMillis).toBe(200);
+      expect(staging.after.atMax.memoryMiB - staging.before.atMax.memoryMiB).toBe(256);
+      expect(risksOf(report, "capacity-increase").map((r) => r.environment)).toEqual(["staging", "production"]);
+      expect(risksOf(report, "capacity-increase")[0]!.reason).toMatch(/^requested cpu at min replicas \d\.\d\d cores -> \d\.\d\d cores, at max \d\.\d\d cores -> \d\.\d\d cores; memory at min \S+ -> \S+, at max \S+ -> \S+$/);
+    });
+
+    it("THEN the risks come first, in the order destroy, replacement, security relaxation, network widening, capacity", () => {
+      const kinds = report.risks.map((r) => r.kind);
+      expect([...new Set(kinds)]).toEqual(["replacement", "network-widening", "capacity"]);
+    });
+
+    it("THEN the Markdown has the summary table, the risks, the edge graph and a collapsible section per service", () => {
+      expect(markdown.status).toBe(1);
+      const text = markdown.stdout;
+      expect(text.startsWith("<!-- infra-diff part 1/1 -->\n## Infrastructure diff\n")).toBe(true);
+      expect(text).toContain(`\`main\` (${commits.main!.slice(0, 12)}) → \`release\` (${commits.release!.slice(0, 12)})`);
+      expect(text).toContain("| local | 1 | 0 | 4 | 0 |\n| staging | 1 | 5 | 0 | 0 |\n| production | 1 | 5 | 0 | 0 |\n| **total** | 3 | 10 | 4 | 0 |");
+      expect(text).toContain("- **network-widening** (new-edge) · local, staging, production · `orders`: orders may now call payments");
+      expect(text).toContain('```mermaid\nflowchart LR\n  s1["orders"]\n  s2["payments"]\n  s1 -->|added| s2\n```');
+      expect(text).toContain("<details><summary><b>orders</b>: image 1.0.0 -> 1.1.0, new egress to payments</summary>");
+      expect(text.indexOf("### Risks")).toBeLessThan(text.indexOf("### Changes by service"));
+      expect(text).toContain("  - `spec.template.spec.container.image`: `registry.example.com/platform/orders:1.0.0` → `registry.example.com/platform/orders:1.1.0`");
+      // A document in a string (the Grafana dashboard) is compared value by value.
+      expect(text).toContain("  - `data.staging-catalog.json:panels[7].targets[1].expr`: `vector(2)` → `vector(3)`");
+    });
+
+    it("THEN no worktree is left behind", () => {
+      expect(worktrees()).toHaveLength(1);
+    });
+  });
+
+  describe("GIVEN a branch that renames a service", () => {
+    let run: CliRun;
+    let report: InfraDiffReport;
+    beforeAll(async () => {
+      run = await diff("--base", "main", "--head", "rename", "--format", "json");
+      report = JSON.parse(run.stdout) as InfraDiffReport;
+    });
+
+    it("WHEN diffed THEN the old service's resources are destroys, listed first with the reason", () => {
+      expect(run.status).toBe(1);
+      const destroys = risksOf(report, "destroy").filter((r) => r.service === "orders");
+      expect(destroys.map((r) => r.environment)).toEqual(["local", "staging", "production"]);
+      expect(destroys[1]!.reason).toBe(
+        "the service is removed; 9 resources are destroyed: monitoring/dashboard, workload/deployment, scaling/autoscaler, monitoring/prometheus-rule, monitoring/service-monitor, network-rules/policy, scaling/disruption-budget, workload/service-account, exposure/service",
+      );
+      expect(report.risks[0]!.kind).toBe("destroy");
+      // Updated in place: gateway's Deployment (PURCHASES_URL) and policy, catalog's policy (ingress from purchases).
+      expect(report.summary.environments.staging).toEqual({ adds: 9, changes: 3, replacements: 0, destroys: 9, source: "synth" });
+    });
+
+    it("THEN the services say removed and new, and the edges move to the new name", () => {
+      const summaries = Object.fromEntries(report.services.map((s) => [s.name, s.summary]));
+      expect(summaries.orders).toBe("removed");
+      expect(summaries.purchases).toMatch(/^new service, /);
+      const edges = report.edges.map((e) => `${e.change} ${e.from}->${e.to} ${e.environments.join(",")}`);
+      expect(edges).toEqual([
+        "removed gateway->orders local,staging,production",
+        "added gateway->purchases local,staging,production",
+        "removed orders->catalog local,staging,production",
+        "added purchases->catalog local,staging,production",
+      ]);
+      expect(risksOf(report, "new-edge").map((r) => r.reason)).toEqual(expect.arrayContaining(["gateway may now call purchases", "purchases may now call catalog"]));
+    });
+  });
+
+  describe("GIVEN a working tree that loosens a guardrail: a weaker setting for one service, suppressed in its spec", () => {
+    let run: CliRun;
+    beforeAll(async () => {
+      // The head is the working tree (the default), with the branch checked out.
+      git("checkout", "-q", "loosen");
+      try {
+        run = await diff("--base", "main", "--format", "text");
+      } finally {
+        git("checkout", "-q", "main");
+      }
+    });
+
+    it("WHEN diffed as text THEN the new suppressions and the weakened settings are security relaxations of that service only", () => {
+      expect(run.status).toBe(1);
+      const risks = run.stdout.slice(run.stdout.indexOf("Risks ("), run.stdout.indexOf("\nServices:")).split("\n");
+      // Each suppression where the guardrail report shows it in force: DKR rules on Docker, K8S rules on Kubernetes.
+      expect(risks).toContain('  [security-relaxation] local · catalog: suppresses guardrail DKR-02: "the catalog writes its cache to the root file system"');
+      expect(risks).toContain('  [security-relaxation] staging, production · catalog: suppresses guardrail K8S-06: "the catalog writes its cache to the root file system"');
+      expect(risks).toContain("  [security-relaxation] staging, production · catalog: read_only_root_filesystem true -> false");
+      expect(risks).toContain("  [security-relaxation] local · catalog: read_only true -> false");
+      expect(risks.filter((line) => line.startsWith("  [") && !line.includes(" · catalog: "))).toEqual([]);
+      expect(run.stdout).toContain(
+        "  catalog: read_only true -> false (local), suppresses DKR-02 (local), read_only_root_filesystem true -> false (staging, production), suppresses K8S-06 (staging, production)\n",
+      );
+    });
+
+    it("THEN the read-only change replaces the catalog container on Docker, where it cannot be updated in place", () => {
+      expect(run.stdout).toMatch(/\[replacement\] local · catalog: containers\/replica-1 \(docker_container\) is destroyed and created again: read_only cannot be updated in place/);
+    });
+  });
+
+  describe("GIVEN no infrastructure change", () => {
+    it("WHEN a revision is diffed against itself THEN it exits 0 and says so", async () => {
+      const run = await diff("--base", "main", "--head", "main");
+      const commit = commits.main!.slice(0, 12);
+      expect(run.stdout).toBe(`<!-- infra-diff part 1/1 -->\n## Infrastructure diff\n\n\`main\` (${commit}) → \`main\` (${commit}): **no infrastructure change** in local, staging, production.\n`);
+      expect(run.status).toBe(0);
+      expect(worktrees()).toHaveLength(1);
+    });
+  });
+
+  describe("GIVEN bad input", () => {
+    it("WHEN the base ref does not exist THEN it exits 2 naming the ref, and leaves no worktree", async () => {
+      const run = await diff("--base", "no-such-branch");
+      expect(run.stderr).toBe(
+        'infra-diff: --base: unknown git ref "no-such-branch"; give a branch, tag or commit of this repository (in CI, fetch the base branch first, e.g. actions/checkout with fetch-depth: 0)\n',
+      );
+      expect(run.status).toBe(2);
+      expect(worktrees()).toHaveLength(1);
+    });
+
+    it("WHEN the head ref does not exist THEN it exits 2 naming the option", async () => {
+      const run = await diff("--base", "main", "--head", "v9.9.9");
+      expect(run.stderr).toContain('infra-diff: --head: unknown git ref "v9.9.9"');
+      expect(run.status).toBe(2);
+      expect(worktrees()).toHaveLength(1);
+    });
+
+    it("WHEN the head does not synthesize THEN it exits 2 saying the head failed and why, and removes the worktrees", async () => {
+      const run = await diff("--base", "main", "--head", "broken");
+      expect(run.stderr).toContain(`infra-diff: synth of the head (broken, ${commits.broken!.slice(0, 12)}) failed (node --import tsx infra/main.ts):`);
+      expect(run.stderr).toContain("services/catalog/service.ts: scaling.min: must be at most scaling.max (2); min === max means a fixed replica count (got 9)");
+      expect(run.stderr).not.toContain("synth of the base");
+      expect(run.status).toBe(2);
+      expect(worktrees()).toHaveLength(1);
+    });
+
+    it("WHEN the base's app command fails THEN the message names the base and shows what the app printed", async () => {
+      const run = await diff("--base", "no-app", "--head", "main");
+      expect(run.stderr).toContain(`infra-diff: synth of the base (no-app, ${commits["no-app"]!.slice(0, 12)}) failed (node -e "console.error('no synth here'); process.exit(3)"):\n  no synth here\n`);
+      expect(run.stderr).not.toContain("synth of the head");
+      expect(run.status).toBe(2);
+      expect(worktrees()).toHaveLength(1);
+    });
+
+    it("WHEN an option is unknown or a format is wrong THEN it exits 2 and says what is accepted", async () => {
+      const unknown = await diff("--base", "main", "--colour");
+      expect(unknown.stderr).toBe('infra-diff: unknown argument "--colour"; see --help\n');
+      expect(unknown.status).toBe(2);
+      const format = await diff("--base", "main", "--format", "yaml");
+      expect(format.stderr).toBe('infra-diff: --format: "yaml" is not a format; accepted: markdown, json, text\n');
+      expect(format.status).toBe(2);
+    });
+
+    it("WHEN asked for --help THEN it prints the usage and exits 0", async () => {
+      const run = await diff("--help");
+      expect(run.stdout).toContain("Usage: npm run infra:diff -- --base <git-ref> [--head <git-ref>]");
+      expect(run.status).toBe(0);
+    });
+  });
+});

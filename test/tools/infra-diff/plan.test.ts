@@ -1,0 +1,117 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { InfraDiffReport } from "../../../tools/infra-diff/report.js";
+import { runCli, type CliRun } from "../../support/cli.js";
+
+/**
+ * `--plan <env>=<file>` on a plan made by the real Terraform CLI, from resources of
+ * the built-in `terraform_data` type (no provider to download). Their names follow
+ * cdktf's convention `<target>_<service>_<concern>_<resource>`, which is how a plan's
+ * addresses map to services.
+ */
+
+const CLI = "tools/infra-diff/cli.ts";
+let dir: string;
+
+/** A configuration of terraform_data resources by name: their input, and what forces their replacement. */
+function configuration(resources: Record<string, { input: unknown; triggers_replace?: unknown }>): string {
+  return JSON.stringify({ resource: { terraform_data: resources } }, null, 2);
+}
+
+function terraform(...args: string[]): string {
+  return execFileSync("terraform", args, { cwd: dir, encoding: "utf8", env: { ...process.env, CHECKPOINT_DISABLE: "1", TF_IN_AUTOMATION: "1" }, stdio: ["ignore", "pipe", "pipe"] });
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), "infra-diff-plan-"));
+  writeFileSync(
+    path.join(dir, "main.tf.json"),
+    configuration({
+      app_platform_namespace: { input: "platform-staging" },
+      app_orders_workload_deployment: { input: { image: "orders:1.0.0", replicas: 2 } },
+      app_orders_workload_secret: { input: '${sensitive("hunter2-old")}' },
+      app_catalog_workload_deployment: { input: { image: "catalog:1.0.0" }, triggers_replace: ["selector-v1"] },
+      app_legacy_workload_deployment: { input: { image: "legacy:0.9.0" } },
+    }),
+  );
+  terraform("init", "-input=false", "-no-color");
+  terraform("apply", "-auto-approve", "-input=false", "-no-color");
+  writeFileSync(
+    path.join(dir, "main.tf.json"),
+    configuration({
+      app_platform_namespace: { input: "platform-staging" },
+      app_orders_workload_deployment: { input: { image: "orders:1.1.0", replicas: 2 } },
+      app_orders_workload_secret: { input: '${sensitive("hunter2-new")}' },
+      app_catalog_workload_deployment: { input: { image: "catalog:1.0.0" }, triggers_replace: ["selector-v2"] },
+      app_payments_workload_deployment: { input: { image: "payments:1.0.0" } },
+    }),
+  );
+  terraform("plan", "-input=false", "-no-color", "-out=staging.tfplan");
+  writeFileSync(path.join(dir, "staging-plan.json"), terraform("show", "-json", "staging.tfplan"));
+});
+
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe("npm run infra:diff -- --plan", () => {
+  let json: CliRun;
+  let report: InfraDiffReport;
+  beforeAll(async () => {
+    json = await runCli(CLI, ["--plan", `staging=${path.join(dir, "staging-plan.json")}`, "--format", "json"]);
+    report = JSON.parse(json.stdout) as InfraDiffReport;
+  });
+
+  it("GIVEN a plan that creates, updates, replaces and destroys WHEN rendered THEN the counts are the plan's actions", () => {
+    expect(json.status).toBe(1);
+    expect(report.summary.environments).toEqual({ staging: { adds: 1, changes: 2, replacements: 1, destroys: 1, source: "plan" } });
+  });
+
+  it("THEN the destroy and the replacement come first, with the plan's reason, grouped by service", () => {
+    expect(report.risks.map((r) => [r.kind, r.service, r.reason])).toEqual([
+      ["destroy", "legacy", "the service is removed; workload/deployment is destroyed"],
+      ["replacement", "catalog", "workload/deployment (terraform_data) is destroyed and created again: triggers_replace cannot be updated in place"],
+    ]);
+    expect(report.services.map((s) => [s.name, s.summary])).toEqual([
+      ["catalog", "workload/deployment: triggers_replace (+3 more)"],
+      ["legacy", "removed"],
+      ["orders", "workload/deployment: input.image (+1 more), workload/secret: input (+1 more)"],
+      ["payments", "new service"],
+    ]);
+  });
+
+  it("THEN an update shows the attribute's old and new value, and what is known after apply", () => {
+    const [deployment] = report.services.find((s) => s.name === "orders")!.environments.staging!;
+    expect(deployment!.attributes).toEqual([
+      { path: "input.image", before: "orders:1.0.0", after: "orders:1.1.0", forcesReplacement: false, unknownAfter: false },
+      { path: "output", before: { image: "orders:1.0.0", replicas: 2 }, forcesReplacement: false, unknownAfter: true },
+    ]);
+  });
+
+  it("THEN a sensitive value is never shown, only that it changes", () => {
+    expect(json.stdout).not.toContain("hunter2");
+    const secret = report.services.find((s) => s.name === "orders")!.environments.staging![1]!;
+    expect(secret.attributes[0]).toEqual({ path: "input", before: "(sensitive)", after: "(sensitive, changed)", forcesReplacement: false, unknownAfter: false });
+  });
+
+  it("THEN the Markdown has the plan's row in the summary table and the same risks", async () => {
+    const markdown = await runCli(CLI, ["--plan", `staging=${path.join(dir, "staging-plan.json")}`]);
+    expect(markdown.status).toBe(1);
+    expect(markdown.stdout).toContain("| staging (plan) | 1 | 2 | 1 | 1 |");
+    expect(markdown.stdout).toContain("- **destroy** (destroy) · staging · `legacy`: the service is removed; workload/deployment is destroyed");
+    expect(markdown.stdout).toContain("<details><summary><b>payments</b>: new service</summary>");
+    expect(markdown.stdout).not.toContain("hunter2");
+  });
+
+  it("GIVEN a plan file that does not exist or an argument without an environment WHEN run THEN it exits 2 and says what it expects", async () => {
+    const missing = await runCli(CLI, ["--plan", "staging=/nonexistent/plan.json"]);
+    expect(missing.stderr).toBe("infra-diff: --plan staging=/nonexistent/plan.json: no such file\n");
+    expect(missing.status).toBe(2);
+    const malformed = await runCli(CLI, ["--plan", "plan.json"]);
+    expect(malformed.stderr).toBe('infra-diff: --plan: "plan.json" is not <env>=<file>; for example --plan staging=staging-plan.json\n');
+    expect(malformed.status).toBe(2);
+  });
+});

@@ -1,0 +1,173 @@
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+/**
+ * The two sides of a diff on disk: the working tree as it is, or a commit checked out
+ * in a temporary git worktree that borrows the working tree's installed dependencies.
+ * Worktrees are always removed again, also when the diff fails or is interrupted.
+ */
+
+/** Input the command cannot work with: exit 2, with this message. */
+export class BadInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "BadInputError";
+  }
+}
+
+/** The repository the command runs in. */
+export interface Repository {
+  /** The git working tree's top folder. */
+  readonly gitRoot: string;
+  /** The project folder (the one with cdktf.json), relative to `gitRoot` ("" when it is the top). */
+  readonly projectPrefix: string;
+  /** The project folder in the working tree. */
+  readonly projectRoot: string;
+  /** The git folder shared by every worktree (`.git`). */
+  readonly gitCommonDir: string;
+}
+
+/** One side of the diff, ready to synthesize. */
+export interface Checkout {
+  /** What the user named: a ref, or null for the working tree. */
+  readonly ref: string | null;
+  /** The commit, or null for the working tree. */
+  readonly commit: string | null;
+  /** The project folder of this side. */
+  readonly projectRoot: string;
+  /** The project folder relative to the repository's top ("" when it is the top). */
+  readonly projectPrefix: string;
+  /** Removes the temporary worktree; does nothing for the working tree. Safe to call twice. */
+  dispose(): void;
+}
+
+function git(cwd: string, args: readonly string[]): string {
+  return execFileSync("git", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+}
+
+function gitError(error: unknown): string {
+  const stderr = (error as { stderr?: string | Buffer }).stderr;
+  return (stderr ? String(stderr) : String((error as Error).message)).trim();
+}
+
+/** Finds the repository and the project folder (the nearest folder above `cwd` with a cdktf.json). */
+export function findRepository(cwd: string): Repository {
+  let gitRoot: string;
+  try {
+    gitRoot = git(cwd, ["rev-parse", "--show-toplevel"]);
+  } catch (error) {
+    throw new BadInputError(`${cwd} is not inside a git repository (${gitError(error)}); run the command from the project's repository`);
+  }
+  let projectRoot = path.resolve(cwd);
+  while (!existsSync(path.join(projectRoot, "cdktf.json"))) {
+    const parent = path.dirname(projectRoot);
+    if (parent === projectRoot || !projectRoot.startsWith(gitRoot)) {
+      throw new BadInputError(`no cdktf.json found in ${cwd} or above it inside ${gitRoot}; run the command from the project folder`);
+    }
+    projectRoot = parent;
+  }
+  const gitCommonDir = path.resolve(gitRoot, git(gitRoot, ["rev-parse", "--git-common-dir"]));
+  return { gitRoot, projectPrefix: path.relative(gitRoot, projectRoot), projectRoot, gitCommonDir };
+}
+
+/** The commit a ref names; a BadInputError that says so when there is none. */
+export function resolveCommit(repository: Repository, ref: string, option: string): string {
+  if (ref.startsWith("-")) throw new BadInputError(`${option}: "${ref}" is not a git ref`);
+  try {
+    return git(repository.gitRoot, ["rev-parse", "--verify", "--quiet", "--end-of-options", `${ref}^{commit}`]);
+  } catch {
+    throw new BadInputError(
+      `${option}: unknown git ref "${ref}"; give a branch, tag or commit of this repository` +
+        ` (in CI, fetch the base branch first, e.g. actions/checkout with fetch-depth: 0)`,
+    );
+  }
+}
+
+/** The working tree as one side. */
+export function workingTree(repository: Repository): Checkout {
+  return { ref: null, commit: null, projectRoot: repository.projectRoot, projectPrefix: repository.projectPrefix, dispose() {} };
+}
+
+const liveWorktrees = new Set<Checkout>();
+let cleanupInstalled = false;
+
+/** Removes every worktree still checked out (on exit or on a signal). */
+export function disposeAllCheckouts(): void {
+  for (const checkout of [...liveWorktrees]) checkout.dispose();
+}
+
+function installCleanup(): void {
+  if (cleanupInstalled) return;
+  cleanupInstalled = true;
+  process.on("exit", disposeAllCheckouts);
+  for (const [signal, number] of [["SIGINT", 2], ["SIGTERM", 15], ["SIGHUP", 1]] as const) {
+    process.once(signal, () => {
+      disposeAllCheckouts();
+      process.exit(128 + number);
+    });
+  }
+}
+
+/**
+ * Checks `commit` out in a temporary detached worktree and links the working tree's
+ * `node_modules` into it, so that it synthesizes with the dependencies installed now
+ * (npm workspaces resolve through the same link).
+ */
+export function checkoutCommit(repository: Repository, ref: string, commit: string, label: string): Checkout {
+  installCleanup();
+  const folder = mkdtempSync(path.join(os.tmpdir(), `infra-diff-${label}-`));
+  const worktree = path.join(folder, "tree");
+  try {
+    git(repository.gitRoot, ["worktree", "add", "--detach", "--quiet", worktree, commit]);
+  } catch (error) {
+    rmSync(folder, { recursive: true, force: true });
+    throw new BadInputError(`cannot check out the ${label} (${ref}, ${commit.slice(0, 12)}) in a temporary git worktree: ${gitError(error)}`);
+  }
+  let disposed = false;
+  const checkout: Checkout = {
+    ref,
+    commit,
+    projectRoot: path.join(worktree, repository.projectPrefix),
+    projectPrefix: repository.projectPrefix,
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      liveWorktrees.delete(checkout);
+      try {
+        git(repository.gitRoot, ["worktree", "remove", "--force", worktree]);
+      } catch {
+        // Removing the folder below and pruning leaves git without a stale entry either way.
+      }
+      rmSync(folder, { recursive: true, force: true });
+      try {
+        git(repository.gitRoot, ["worktree", "prune"]);
+      } catch {
+        // Nothing more can be done; the folder is gone.
+      }
+    },
+  };
+  liveWorktrees.add(checkout);
+  const modules = path.join(repository.projectRoot, "node_modules");
+  const linked = path.join(checkout.projectRoot, "node_modules");
+  if (existsSync(modules) && !existsSync(linked)) symlinkSync(modules, linked, "dir");
+  return checkout;
+}
+
+/**
+ * The files that differ between the base commit and the head (a commit, or the working
+ * tree with its untracked files), relative to the project folder.
+ */
+export function changedFiles(repository: Repository, baseCommit: string, headCommit: string | null): string[] {
+  const prefix = repository.projectPrefix ? `${repository.projectPrefix}/` : "";
+  const scope = ["--", repository.projectPrefix || "."];
+  const tracked = git(repository.gitRoot, ["diff", "--name-only", "--no-renames", baseCommit, ...(headCommit ? [headCommit] : []), ...scope]);
+  const untracked = headCommit ? "" : git(repository.gitRoot, ["ls-files", "--others", "--exclude-standard", ...scope]);
+  return [...tracked.split("\n"), ...untracked.split("\n")].filter(Boolean).map((file) => (file.startsWith(prefix) ? file.slice(prefix.length) : file));
+}
+
+/** A short commit for people. */
+export function shortCommit(commit: string | null): string {
+  return commit ? commit.slice(0, 12) : "working tree";
+}

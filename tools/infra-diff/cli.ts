@@ -1,0 +1,192 @@
+/**
+ * `npm run infra:diff`: the infrastructure diff of a pull request, per service and
+ * risks first, from two synthesized revisions (and, optionally, Terraform plans).
+ * See `--help` and README.md, "Job 3".
+ */
+import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { analyse } from "./analysis.js";
+import { parseArguments, USAGE, type InfraDiffOptions } from "./arguments.js";
+import {
+  BadInputError,
+  changedFiles,
+  checkoutCommit,
+  disposeAllCheckouts,
+  findRepository,
+  resolveCommit,
+  shortCommit,
+  workingTree,
+  type Checkout,
+  type Repository,
+} from "./checkouts.js";
+import { readGuardrailReports, readSpecSuppressions, serviceFolders, type GuardrailExceptions } from "./guardrail-exceptions.js";
+import { diffFromPlan, readPlanFile } from "./plan-reader.js";
+import { renderPullRequestComment } from "./render-markdown.js";
+import { renderText } from "./render-text.js";
+import type { InfraDiffReport } from "./report.js";
+import { compareStacks, type EnvironmentDiff } from "./resource-changes.js";
+import { readSynthesizedStacks, sortEnvironments, type StackSnapshot } from "./stack-snapshot.js";
+import { openSynthesisCache, type SynthesisCache } from "./synthesis-cache.js";
+import { synthesize, type Synthesis } from "./synthesize.js";
+
+/** Runs the command; returns the exit status. */
+export async function main(argv: readonly string[]): Promise<number> {
+  let options: InfraDiffOptions;
+  try {
+    options = parseArguments(argv);
+  } catch (error) {
+    return fail(error);
+  }
+  if (options.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const cleanups: Array<() => void> = [];
+  try {
+    const report = await buildReport(options, cleanups);
+    writeOutput(render(report, options), options.output);
+    return report.changed ? 1 : 0;
+  } catch (error) {
+    return fail(error);
+  } finally {
+    for (const cleanup of cleanups.reverse()) cleanup();
+    disposeAllCheckouts();
+  }
+}
+
+/**
+ * Bad input exits 2 with its message. So does a bug, with its stack: exit 1 means
+ * "there are changes", which a crash must not pass for in CI.
+ */
+function fail(error: unknown): number {
+  if (error instanceof BadInputError) console.error(`infra-diff: ${error.message}`);
+  else console.error(`infra-diff: failed unexpectedly (a bug in tools/infra-diff; please report it):\n${error instanceof Error ? error.stack : String(error)}`);
+  return 2;
+}
+
+async function buildReport(options: InfraDiffOptions, cleanups: Array<() => void>): Promise<InfraDiffReport> {
+  const repository = options.base !== undefined ? findRepository(process.cwd()) : undefined;
+  const baseCommit = repository && options.base !== undefined ? resolveCommit(repository, options.base, "--base") : undefined;
+  const headCommit = repository && options.head !== undefined ? resolveCommit(repository, options.head, "--head") : undefined;
+
+  let baseStacks = new Map<string, StackSnapshot>();
+  let headStacks = new Map<string, StackSnapshot>();
+  let exceptions: { before: GuardrailExceptions; after: GuardrailExceptions } | undefined;
+  const notes: string[] = [];
+
+  if (repository && baseCommit !== undefined) {
+    const base = checkoutCommit(repository, options.base!, baseCommit, "base");
+    cleanups.push(() => base.dispose());
+    const head = headCommit !== undefined ? checkoutCommit(repository, options.head!, headCommit, "head") : workingTree(repository);
+    cleanups.push(() => head.dispose());
+
+    const started = performance.now();
+    console.error(`infra-diff: synthesizing the base (${options.base}, ${shortCommit(baseCommit)}) and the head (${options.head ?? "working tree"})...`);
+    const cache = options.cache ? openSynthesisCache(repository.gitCommonDir) : undefined;
+    const [baseSynth, headSynth] = await synthesizeBoth(base, head, cleanups, cache);
+    const synthSeconds = (performance.now() - started) / 1000;
+    baseStacks = readSynthesizedStacks(baseSynth.outdir);
+    headStacks = readSynthesizedStacks(headSynth.outdir);
+    exceptions = await readExceptions(repository, baseCommit, headCommit ?? null, base, head, baseSynth, headSynth, notes);
+    const took = (s: Synthesis) => (s.cached ? "from the cache" : `${s.seconds.toFixed(2)}s`);
+    console.error(`infra-diff: synthesized both sides in ${synthSeconds.toFixed(2)}s (base ${took(baseSynth)}, head ${took(headSynth)})`);
+  }
+
+  const compareStarted = performance.now();
+  const diffs = new Map<string, EnvironmentDiff>();
+  for (const environment of sortEnvironments([...baseStacks.keys(), ...headStacks.keys()])) {
+    const empty: StackSnapshot = { environment, blocks: new Map() };
+    diffs.set(environment, compareStacks(baseStacks.get(environment) ?? empty, headStacks.get(environment) ?? empty));
+  }
+  for (const [environment, file] of options.plans) {
+    diffs.set(environment, diffFromPlan(environment, readPlanFile(file, environment), [headStacks.get(environment), baseStacks.get(environment)]));
+  }
+  const report = analyse({
+    base: { ref: options.base ?? null, commit: baseCommit ?? null },
+    head: { ref: options.head ?? null, commit: headCommit ?? null },
+    environments: sortEnvironments(diffs.keys()).map((e) => diffs.get(e)!),
+    exceptions,
+    notes,
+  });
+  console.error(`infra-diff: compared in ${((performance.now() - compareStarted) / 1000).toFixed(2)}s`);
+  return report;
+}
+
+/** Both synths at once; when either fails, the other's output is still cleaned up. */
+async function synthesizeBoth(base: Checkout, head: Checkout, cleanups: Array<() => void>, cache: SynthesisCache | undefined): Promise<[Synthesis, Synthesis]> {
+  const results = await Promise.allSettled([synthesize(base, "base", cache), synthesize(head, "head", cache)]);
+  for (const result of results) if (result.status === "fulfilled") cleanups.push(() => result.value.dispose());
+  const failures = results.filter((r): r is PromiseRejectedResult => r.status === "rejected").map((r) => r.reason as unknown);
+  if (failures.length > 0) {
+    const bad = failures.filter((f): f is BadInputError => f instanceof BadInputError);
+    if (bad.length !== failures.length) throw failures.find((f) => !(f instanceof BadInputError));
+    throw new BadInputError(bad.map((f) => f.message).join("\n"));
+  }
+  return [(results[0] as PromiseFulfilledResult<Synthesis>).value, (results[1] as PromiseFulfilledResult<Synthesis>).value];
+}
+
+/**
+ * The guardrail exceptions of both sides: the guardrail reports the synth wrote, and,
+ * when a side has none (a revision older than the guardrails), the spec suppressions
+ * of every service whose folder changed (all services when the spec code itself
+ * changed): an unchanged service declares what it declared.
+ */
+async function readExceptions(
+  repository: Repository,
+  baseCommit: string,
+  headCommit: string | null,
+  base: Checkout,
+  head: Checkout,
+  baseSynth: Synthesis,
+  headSynth: Synthesis,
+  notes: string[],
+): Promise<{ before: GuardrailExceptions; after: GuardrailExceptions } | undefined> {
+  const beforeFindings = readGuardrailReports(baseSynth.outdir);
+  const afterFindings = readGuardrailReports(headSynth.outdir);
+  if (beforeFindings.size > 0 && afterFindings.size > 0) {
+    return { before: { suppressions: new Map(), findings: beforeFindings }, after: { suppressions: new Map(), findings: afterFindings } };
+  }
+  const changed = changedFiles(repository, baseCommit, headCommit);
+  const everything = changed.some((file) => file.startsWith("infra/spec/"));
+  const services = everything
+    ? new Set([...serviceFolders(base.projectRoot), ...serviceFolders(head.projectRoot)])
+    : new Set(changed.map((file) => /^services\/([^/]+)\//.exec(file)?.[1]).filter((s): s is string => s !== undefined));
+  const read = async (checkout: Checkout, side: string) => {
+    try {
+      return await readSpecSuppressions(checkout.projectRoot, services);
+    } catch (error) {
+      notes.push(`the guardrail suppressions of the ${side} could not be read (${(error as Error).message}); new suppressions may be missing from the risks`);
+      return new Map();
+    }
+  };
+  return {
+    before: { suppressions: await read(base, "base"), findings: beforeFindings },
+    after: { suppressions: await read(head, "head"), findings: afterFindings },
+  };
+}
+
+function render(report: InfraDiffReport, options: InfraDiffOptions): string {
+  switch (options.format) {
+    case "json":
+      return `${JSON.stringify(report, null, 2)}\n`;
+    case "text":
+      return renderText(report);
+    case "markdown":
+      return renderPullRequestComment(report).join("\n");
+  }
+}
+
+/** Writes to a file atomically (a temporary file, then a rename), or to standard output. */
+function writeOutput(text: string, file: string | undefined): void {
+  if (file === undefined) {
+    process.stdout.write(text);
+    return;
+  }
+  const target = path.resolve(file);
+  mkdirSync(path.dirname(target), { recursive: true });
+  const temporary = `${target}.tmp-${process.pid}`;
+  writeFileSync(temporary, text);
+  renameSync(temporary, target);
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,197 @@
+import { groupRisks, type RiskGroup } from "./analysis.js";
+import type { AttributeReport, InfraDiffReport, ResourceReport, ServiceReport } from "./report.js";
+
+/** GitHub refuses a comment longer than this many characters. */
+export const GITHUB_COMMENT_LIMIT = 65_536;
+/** Each part stays this far below the limit, for the part header. */
+const PART_BUDGET = GITHUB_COMMENT_LIMIT - 1_000;
+/** Attribute lines shown per resource before the rest is summed up. */
+const ATTRIBUTES_PER_RESOURCE = 40;
+/** Characters of a value shown before it is cut. */
+const VALUE_WIDTH = 160;
+
+/** The first line of every part: a workflow finds its comments by it. */
+export const PART_MARKER = /^<!-- infra-diff part (\d+)\/(\d+) -->$/m;
+
+const ACTION_SYMBOL = { create: "+", update: "~", replace: "-/+", delete: "-" } as const;
+const ACTION_WORDS = { create: "created", update: "updated in place", replace: "replaced", delete: "destroyed" } as const;
+
+interface Block {
+  /** The section a block belongs to, to repeat its heading when a part starts in the middle of it. */
+  readonly section: string;
+  readonly text: string;
+}
+
+/**
+ * The report as pull request comments: a summary table per environment, the risks,
+ * the capacity, a Mermaid graph of the service-to-service edges that change, then one
+ * collapsible section per service. Cut into parts that each stay under GitHub's
+ * 65,536-character limit; every part starts with `<!-- infra-diff part i/n -->`.
+ */
+export function renderPullRequestComment(report: InfraDiffReport): string[] {
+  const blocks: Block[] = [{ section: "", text: header(report) }];
+  if (!report.changed) return finishParts([[blocks[0]!]]);
+
+  blocks.push({ section: "", text: summaryTable(report) });
+  if (report.risks.length > 0) {
+    const groups = groupRisks(report.risks);
+    blocks.push({ section: "Risks", text: `### Risks (${groups.length})\n\n` });
+    for (const group of groups) blocks.push({ section: "Risks", text: riskLine(group) });
+  } else {
+    blocks.push({ section: "", text: "### Risks\n\nNone found: no destroy, replacement, security relaxation, network widening or capacity change.\n" });
+  }
+  if (report.edges.length > 0) blocks.push({ section: "", text: `\n${edgeGraph(report)}` });
+  blocks.push({ section: "Services", text: "\n### Changes by service\n\n" });
+  for (const service of report.services) blocks.push({ section: "Services", text: serviceDetails(service, report) });
+  if (report.notes.length > 0) blocks.push({ section: "", text: `\n### Notes\n\n${report.notes.map((n) => `- ${escapeText(n)}`).join("\n")}\n` });
+  return finishParts(pack(blocks));
+}
+
+function header(report: InfraDiffReport): string {
+  const base = `${report.base.ref ? code(report.base.ref) : "base"}${report.base.commit ? ` (${report.base.commit.slice(0, 12)})` : ""}`;
+  const head = report.head.ref ? `${code(report.head.ref)}${report.head.commit ? ` (${report.head.commit.slice(0, 12)})` : ""}` : "the working tree";
+  const envs = Object.keys(report.summary.environments);
+  const compared = report.base.ref || report.base.commit ? `${base} → ${head}` : "Terraform plans";
+  if (!report.changed) return `## Infrastructure diff\n\n${compared}: **no infrastructure change** in ${envs.join(", ") || "any environment"}.\n`;
+  const risks = groupRisks(report.risks).length;
+  const riskCount = risks === 1 ? "**1 risk**" : `**${risks} risks**`;
+  return `## Infrastructure diff\n\n${compared} · ${riskCount} · ${report.services.length} ${report.services.length === 1 ? "service" : "services"} change\n\n`;
+}
+
+function summaryTable(report: InfraDiffReport): string {
+  const rows = Object.entries(report.summary.environments).map(
+    ([env, c]) => `| ${env}${c.source === "plan" ? " (plan)" : ""} | ${c.adds} | ${c.changes} | ${c.replacements} | ${c.destroys} |`,
+  );
+  const t = report.summary.total;
+  return [
+    "| environment | adds | changes | replacements | destroys |",
+    "|---|---:|---:|---:|---:|",
+    ...rows,
+    `| **total** | ${t.adds} | ${t.changes} | ${t.replacements} | ${t.destroys} |`,
+    "",
+    "",
+  ].join("\n");
+}
+
+function riskLine({ risk, environments }: RiskGroup): string {
+  const whose = risk.service ? code(risk.service) : risk.kind === "capacity" ? "all services" : "platform";
+  const where = [environments.join(", "), whose].join(" · ");
+  return `- **${risk.kind}** (${risk.code}) · ${where}: ${escapeText(risk.reason)}\n`;
+}
+
+function edgeGraph(report: InfraDiffReport): string {
+  const ids = new Map<string, string>();
+  const id = (name: string) => {
+    if (!ids.has(name)) ids.set(name, `s${ids.size + 1}`);
+    return ids.get(name)!;
+  };
+  const allEnvs = Object.keys(report.summary.environments).length;
+  const lines = report.edges.map((edge) => {
+    const label = `${edge.change}${edge.environments.length === allEnvs ? "" : ` in ${edge.environments.join(", ")}`}`;
+    const arrow = edge.change === "added" ? "-->" : "-.->";
+    return `  ${id(edge.from)} ${arrow}|${label}| ${id(edge.to)}`;
+  });
+  const nodes = [...ids].map(([name, nodeId]) => `  ${nodeId}["${name}"]`);
+  return ["### Service-to-service edges that change", "", "```mermaid", "flowchart LR", ...nodes, ...lines, "```", ""].join("\n");
+}
+
+function serviceDetails(service: ServiceReport, report: InfraDiffReport): string {
+  const lines = [`<details><summary><b>${escapeHtml(service.name)}</b>: ${escapeHtml(service.summary)}</summary>`, ""];
+  const suppressions = report.risks.filter((r) => r.service === service.name && r.environment === null);
+  for (const risk of suppressions) lines.push(`- ${escapeText(risk.reason)} (every environment)`);
+  if (suppressions.length > 0) lines.push("");
+  for (const [env, resources] of Object.entries(service.environments)) {
+    lines.push(`**${env}**`, "");
+    for (const resource of resources) lines.push(...resourceLines(resource));
+    lines.push("");
+  }
+  lines.push("</details>", "");
+  return lines.join("\n");
+}
+
+function resourceLines(resource: ResourceReport): string[] {
+  const name = resource.constructPath ? ` ${resource.constructPath.split("/").slice(3).join("/") || resource.constructPath}` : "";
+  const lines = [`- \`${ACTION_SYMBOL[resource.action]}\` ${code(resource.address)}${escapeText(name)}: ${ACTION_WORDS[resource.action]}`];
+  for (const reason of resource.replacementReasons) lines.push(`  - replaced because ${escapeText(reason)}`);
+  const shown = resource.attributes.slice(0, ATTRIBUTES_PER_RESOURCE);
+  for (const attribute of shown) lines.push(`  - ${attributeLine(attribute)}`);
+  if (resource.attributes.length > shown.length) lines.push(`  - … ${resource.attributes.length - shown.length} more attributes (see \`--format json\`)`);
+  return lines;
+}
+
+function attributeLine(attribute: AttributeReport): string {
+  const after = attribute.unknownAfter ? "(known after apply)" : "after" in attribute ? code(formatValue(attribute.after)) : "(removed)";
+  const before = "before" in attribute ? code(formatValue(attribute.before)) : "(added)";
+  return `${code(attribute.path)}: ${before} → ${after}${attribute.forcesReplacement ? " **forces replacement**" : ""}`;
+}
+
+/** A value as a reviewer reads it: strings bare, the rest as JSON, long ones cut. */
+export function formatValue(value: unknown): string {
+  const text = typeof value === "string" ? value : JSON.stringify(value);
+  return text.length > VALUE_WIDTH ? `${text.slice(0, VALUE_WIDTH - 1)}…` : text;
+}
+
+/** Blocks into parts under the budget; a part that starts inside a section repeats its heading. */
+function pack(blocks: readonly Block[]): Block[][] {
+  const parts: Block[][] = [[]];
+  let size = 0;
+  for (const original of blocks) {
+    const block = original.text.length > PART_BUDGET ? { ...original, text: cut(original.text) } : original;
+    const current = parts.at(-1)!;
+    if (current.length > 0 && size + block.text.length > PART_BUDGET) {
+      const continued = block.section && !block.text.trimStart().startsWith("###") ? [{ section: block.section, text: `### ${sectionTitle(block.section)} (continued)\n\n` }] : [];
+      parts.push([...continued, block]);
+      size = continued.reduce((n, b) => n + b.text.length, 0) + block.text.length;
+    } else {
+      current.push(block);
+      size += block.text.length;
+    }
+  }
+  return parts;
+}
+
+function sectionTitle(section: string): string {
+  return section === "Services" ? "Changes by service" : section;
+}
+
+/** A block too long for any comment: cut at a line, closing an open `<details>`. */
+function cut(text: string): string {
+  const keep = text.slice(0, PART_BUDGET - 500);
+  const atLine = keep.slice(0, keep.lastIndexOf("\n"));
+  const closing = atLine.includes("<details>") ? "\n\n</details>\n" : "\n";
+  return `${atLine}\n- … cut here: ${text.length - atLine.length} more characters; see \`--format json\` or the job log for the rest${closing}`;
+}
+
+function finishParts(parts: Block[][]): string[] {
+  const count = parts.length;
+  return parts.map((blocks, index) => {
+    const note =
+      count > 1
+        ? `_Part ${index + 1} of ${count}: this diff is longer than one GitHub comment (${GITHUB_COMMENT_LIMIT.toLocaleString("en-US")} characters), so it is split into ${count} comments._\n\n`
+        : "";
+    const texts = blocks.map((b) => b.text);
+    if (index === 0) texts.splice(1, 0, note);
+    else texts.unshift(note);
+    return `<!-- infra-diff part ${index + 1}/${count} -->\n${texts.join("")}`;
+  });
+}
+
+/** Inline code that survives backticks in the value. */
+function code(text: string): string {
+  const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = "`".repeat(longest + 1);
+  return longest > 0 ? `${fence} ${text} ${fence}` : `${fence}${text}${fence}`;
+}
+
+/** Text that HTML must not read as markup (`>` is harmless in text). */
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;");
+}
+
+/**
+ * Text in a Markdown line: no HTML, no accidental emphasis, links or table cells. An
+ * underscore inside a word (`docker_container`) is literal in GitHub's Markdown.
+ */
+function escapeText(text: string): string {
+  return escapeHtml(text).replace(/([\\*[\]|`])/g, "\\$1");
+}

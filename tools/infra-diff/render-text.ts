@@ -1,0 +1,48 @@
+import { groupRisks } from "./analysis.js";
+import { formatValue } from "./render-markdown.js";
+import type { InfraDiffReport } from "./report.js";
+
+const ACTION_SYMBOL = { create: "+", update: "~", replace: "-/+", delete: "-" } as const;
+
+/** The report as plain text for a terminal: the same sections as the Markdown, without markup. */
+export function renderText(report: InfraDiffReport): string {
+  const base = report.base.ref ? `${report.base.ref}${report.base.commit ? ` (${report.base.commit.slice(0, 12)})` : ""}` : "plans";
+  const head = report.head.ref ? `${report.head.ref}${report.head.commit ? ` (${report.head.commit.slice(0, 12)})` : ""}` : "working tree";
+  const lines = [report.base.ref || report.base.commit ? `Infrastructure diff: ${base} -> ${head}` : "Infrastructure diff from Terraform plans"];
+  if (!report.changed) {
+    lines.push(`No infrastructure change in ${Object.keys(report.summary.environments).join(", ") || "any environment"}.`);
+    return `${lines.join("\n")}\n`;
+  }
+  lines.push("");
+  for (const [env, c] of Object.entries(report.summary.environments)) {
+    lines.push(`${env}${c.source === "plan" ? " (plan)" : ""}: ${c.adds} to add, ${c.changes} to change, ${c.replacements} to replace, ${c.destroys} to destroy`);
+  }
+  const groups = groupRisks(report.risks);
+  lines.push("", groups.length > 0 ? `Risks (${groups.length}):` : "Risks: none found.");
+  for (const { risk, environments } of groups) {
+    const whose = risk.service ?? (risk.kind === "capacity" ? "all services" : "platform");
+    lines.push(`  [${risk.kind}] ${environments.join(", ")} · ${whose}: ${risk.reason}`);
+  }
+  if (report.edges.length > 0) {
+    lines.push("", "Service-to-service edges:");
+    for (const e of report.edges) lines.push(`  ${e.change === "added" ? "+" : "-"} ${e.from} -> ${e.to} (${e.environments.join(", ")})`);
+  }
+  lines.push("", "Services:");
+  for (const service of report.services) {
+    lines.push(`  ${service.name}: ${service.summary}`);
+    for (const [env, resources] of Object.entries(service.environments)) {
+      lines.push(`    ${env}:`);
+      for (const r of resources) {
+        lines.push(`      ${ACTION_SYMBOL[r.action]} ${r.address}`);
+        for (const reason of r.replacementReasons) lines.push(`          replaced because ${reason}`);
+        for (const a of r.attributes) {
+          const before = "before" in a ? formatValue(a.before) : "(added)";
+          const after = a.unknownAfter ? "(known after apply)" : "after" in a ? formatValue(a.after) : "(removed)";
+          lines.push(`          ${a.path}: ${before} -> ${after}${a.forcesReplacement ? "  [forces replacement]" : ""}`);
+        }
+      }
+    }
+  }
+  if (report.notes.length > 0) lines.push("", "Notes:", ...report.notes.map((n) => `  ${n}`));
+  return `${lines.join("\n")}\n`;
+}

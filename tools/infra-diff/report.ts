@@ -1,0 +1,116 @@
+/**
+ * The shape of `npm run infra:diff -- --format json` (documented in README.md, "Job 3").
+ * Other tools read it: add fields, never rename or remove one without raising
+ * `schemaVersion`.
+ */
+
+/** Raised when a field is renamed or removed. */
+export const REPORT_SCHEMA_VERSION = 1;
+
+/** Counts per environment, as in the summary table. */
+export interface ChangeCounts {
+  adds: number;
+  changes: number;
+  replacements: number;
+  destroys: number;
+}
+
+/** The kinds of risk, in the order they are listed. */
+export const RISK_KINDS = ["destroy", "replacement", "security-relaxation", "network-widening", "capacity"] as const;
+/** A kind of risk. */
+export type RiskKind = (typeof RISK_KINDS)[number];
+
+/** Something a reviewer should look at first, with the reason. */
+export interface Risk {
+  readonly kind: RiskKind;
+  /**
+   * The precise finding: `destroy`, `replacement`, `setting-weakened`, `new-suppression`,
+   * `new-guardrail-finding`, `new-edge`, `new-external-egress`, `wider-egress-cidr`,
+   * `new-egress-port`, `new-inbound-source`, `new-public-endpoint`, `capacity-increase`,
+   * `capacity-decrease`, `capacity-change`.
+   */
+  readonly code: string;
+  /** The environment, or null when it holds for every environment (a spec's suppression). */
+  readonly environment: string | null;
+  /** The service, or null for the environment's own resources and environment-wide findings. */
+  readonly service: string | null;
+  /** The Terraform addresses concerned, when the risk is about resources. */
+  readonly resources: readonly string[];
+  readonly reason: string;
+}
+
+/** One changed attribute of a resource. */
+export interface AttributeReport {
+  readonly path: string;
+  /** Absent when the attribute is new. */
+  readonly before?: unknown;
+  /** Absent when the attribute is removed or known only after apply. */
+  readonly after?: unknown;
+  readonly forcesReplacement: boolean;
+  readonly unknownAfter: boolean;
+}
+
+/** One resource (or setting block) that changes. */
+export interface ResourceReport {
+  readonly address: string;
+  readonly type: string;
+  /** `resource`, `data` or `setting` (provider, variable, output, terraform blocks); only resources are counted. */
+  readonly kind: "resource" | "data" | "setting";
+  readonly constructPath: string | null;
+  readonly action: "create" | "update" | "replace" | "delete";
+  readonly replacementReasons: readonly string[];
+  readonly attributes: readonly AttributeReport[];
+}
+
+/** What changes for one service (or, under the name `platform`, for the environments' own resources). */
+export interface ServiceReport {
+  readonly name: string;
+  /** The one readable line: `image 1.0.0 -> 1.1.0, min replicas 2 -> 3 (production), new egress to payments`. */
+  readonly summary: string;
+  /** The parts of the summary line. */
+  readonly items: readonly string[];
+  /** The changed resources, by environment. */
+  readonly environments: Readonly<Record<string, readonly ResourceReport[]>>;
+}
+
+/** A service-to-service edge that is allowed now and was not, or the reverse. */
+export interface EdgeChange {
+  readonly from: string;
+  readonly to: string;
+  readonly change: "added" | "removed";
+  readonly environments: readonly string[];
+}
+
+/** cpu in millicores and memory in MiB, at minimum and at maximum replicas. */
+export interface CapacityTotals {
+  readonly atMin: { readonly cpuMillis: number; readonly memoryMiB: number };
+  readonly atMax: { readonly cpuMillis: number; readonly memoryMiB: number };
+}
+
+/** An environment's total requested cpu and memory, before and after. */
+export interface CapacityReport {
+  readonly environment: string;
+  /** `request` (Kubernetes requests) or `limit` (Docker, which has no requests). */
+  readonly basis: "request" | "limit";
+  readonly before: CapacityTotals;
+  readonly after: CapacityTotals;
+}
+
+/** The whole report. */
+export interface InfraDiffReport {
+  readonly schemaVersion: typeof REPORT_SCHEMA_VERSION;
+  readonly base: { readonly ref: string | null; readonly commit: string | null };
+  /** `ref` is null for the working tree. */
+  readonly head: { readonly ref: string | null; readonly commit: string | null };
+  /** False when nothing differs (the command then exits 0). */
+  readonly changed: boolean;
+  readonly summary: {
+    readonly total: ChangeCounts;
+    readonly environments: Readonly<Record<string, ChangeCounts & { readonly source: "synth" | "plan" }>>;
+  };
+  readonly risks: readonly Risk[];
+  readonly services: readonly ServiceReport[];
+  readonly edges: readonly EdgeChange[];
+  readonly capacity: readonly CapacityReport[];
+  readonly notes: readonly string[];
+}

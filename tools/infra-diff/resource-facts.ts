@@ -1,0 +1,381 @@
+import { parseCpuMillis, parseMemoryMiB } from "../../infra/spec/quantity.js";
+import { selectorLabels } from "../../infra/targets/hardening.js";
+import type { ConfigBlock, StackSnapshot } from "./stack-snapshot.js";
+import { labelsAt, objectsAt, scalarAt, stringsAt, valueAt, type JsonObject } from "./values.js";
+
+/**
+ * What a resource says about its service, read by one reader per resource type:
+ * the image it runs, its replicas and the cpu and memory they request, whom it may
+ * call and who may call it, what it exposes, and its security settings. The diff
+ * compares these facts between the two sides to write each service's summary line
+ * and to find the risks. A type without a reader contributes no facts; its changes
+ * still show attribute by attribute.
+ */
+
+/** cpu in millicores, memory in MiB. */
+export interface Amounts {
+  readonly cpuMillis: number;
+  readonly memoryMiB: number;
+}
+
+/** One security setting and whether its value is the secure one. */
+export interface SecuritySetting {
+  /** The setting, named after the attribute: `read_only_root_filesystem`, `security_opts`. */
+  readonly setting: string;
+  /** Its value as a reviewer reads it (`true`, `unset`, `[ALL]`). */
+  readonly value: string;
+  readonly secure: boolean;
+}
+
+/** A destination outside the services: a CIDR (or a network) and the ports allowed to it. */
+export interface EgressFact {
+  /** `203.0.113.0/24`, or a description like `outside network platform-local-outside` (a Docker network that is not internal). */
+  readonly destination: string;
+  /** `443/TCP`, or `all`. */
+  readonly ports: readonly string[];
+}
+
+/** The facts one resource contributes; every field is optional. */
+export interface ResourceFacts {
+  readonly images?: readonly string[];
+  /** What one pod requests (the sum of its containers). */
+  readonly podRequests?: Amounts;
+  /** A replica count fixed in the workload itself. */
+  readonly fixedReplicas?: number;
+  /** An autoscaler's bounds. */
+  readonly autoscaler?: { readonly min: number; readonly max: number };
+  /** One running replica with these limits (Docker has no requests). */
+  readonly replicaLimits?: Amounts;
+  /** Services this one may call. */
+  readonly calls?: readonly string[];
+  /** Services that may call this one. */
+  readonly calledBy?: readonly string[];
+  readonly egress?: readonly EgressFact[];
+  /** Sources other than services that may connect: namespaces, address blocks, anyone. */
+  readonly inbound?: readonly string[];
+  /** Ways in from outside the platform: public hosts, published ports, node ports. */
+  readonly endpoints?: readonly string[];
+  readonly security?: readonly SecuritySetting[];
+}
+
+/** What a reader may look up besides its own resource. */
+export interface ReaderContext {
+  readonly stack: StackSnapshot;
+  /** A Docker network block by its `name` attribute. */
+  dockerNetwork(name: string): ConfigBlock | undefined;
+}
+
+/** Reads the facts of one resource type. */
+export type ResourceReader = (block: ConfigBlock, context: ReaderContext) => ResourceFacts;
+
+/** The label that names a service's pods (`app.kubernetes.io/name`), as the targets set it. */
+const SERVICE_LABEL = Object.keys(selectorLabels("service"))[0]!;
+/** The label the Docker target puts on an edge network: `<caller>-><callee>` (infra/targets/docker/network-rules.ts). */
+const DOCKER_EDGE_LABEL = "platform.dev/edge";
+/** Capabilities a service container may add (guardrail K8S-04). */
+const HARMLESS_CAPABILITIES = new Set(["NET_BIND_SERVICE"]);
+
+/** The readers, by resource type. */
+export const RESOURCE_READERS: Readonly<Record<string, ResourceReader>> = {
+  kubernetes_deployment_v1: readKubernetesWorkload,
+  kubernetes_deployment: readKubernetesWorkload,
+  kubernetes_stateful_set_v1: readKubernetesWorkload,
+  kubernetes_service_account_v1: (block) => ({ security: [automountSetting(block.values.automount_service_account_token)] }),
+  kubernetes_horizontal_pod_autoscaler_v2: readAutoscaler,
+  kubernetes_horizontal_pod_autoscaler_v1: readAutoscaler,
+  kubernetes_network_policy_v1: readNetworkPolicy,
+  kubernetes_ingress_v1: readIngress,
+  kubernetes_service_v1: readKubernetesService,
+  docker_container: readDockerContainer,
+};
+
+/** The facts of one block, or none when no reader knows its type. */
+export function readFacts(block: ConfigBlock, context: ReaderContext): ResourceFacts {
+  const reader = block.kind === "resource" ? RESOURCE_READERS[block.type] : undefined;
+  return reader ? reader(block, context) : {};
+}
+
+// ---------------------------------------------------------------------------- Kubernetes
+
+function readKubernetesWorkload(block: ConfigBlock): ResourceFacts {
+  const spec = block.values.spec;
+  const pod = valueAt(spec, "template.spec");
+  const containers = objectsAt(pod, "container");
+  const allContainers = [...containers, ...objectsAt(pod, "init_container")];
+  const requests = containers.map((c) => ({
+    cpuMillis: cpuMillisOf(scalarAt(c, "resources.requests.cpu")),
+    memoryMiB: memoryMiBOf(scalarAt(c, "resources.requests.memory")),
+  }));
+  const replicas = scalarAt(spec, "replicas");
+  const podSecurity = valueAt(pod, "security_context");
+  const podNonRoot = valueAt(podSecurity, "run_as_non_root") === true;
+  const podSeccomp = scalarAt(podSecurity, "seccomp_profile.type");
+
+  const security: SecuritySetting[] = [
+    flag("host_network", valueAt(pod, "host_network"), false, UNSET_MEANS_FALSE),
+    flag("host_pid", valueAt(pod, "host_pid"), false, UNSET_MEANS_FALSE),
+    flag("host_ipc", valueAt(pod, "host_ipc"), false, UNSET_MEANS_FALSE),
+    automountSetting(valueAt(pod, "automount_service_account_token")),
+  ];
+  const hostPaths = objectsAt(pod, "volume").filter((v) => valueAt(v, "host_path") !== undefined).map((v) => String(scalarAt(v, "host_path.path") ?? v.name));
+  security.push({ setting: "host_path volumes", value: hostPaths.length ? `[${hostPaths.join(", ")}]` : "none", secure: hostPaths.length === 0 });
+  const runAsUsers = [scalarAt(podSecurity, "run_as_user"), ...allContainers.map((c) => scalarAt(c, "security_context.run_as_user"))].filter((u) => u !== undefined);
+  if (runAsUsers.length > 0) security.push({ setting: "run_as_user", value: [...new Set(runAsUsers)].join(", "), secure: !runAsUsers.includes("0") });
+
+  const perContainer = allContainers.map((c) => {
+    const context = valueAt(c, "security_context");
+    const drop = stringsAt(context, "capabilities.drop");
+    const add = stringsAt(context, "capabilities.add");
+    const seccomp = scalarAt(context, "seccomp_profile.type") ?? podSeccomp;
+    const nonRoot = valueAt(context, "run_as_non_root");
+    return [
+      flag("allow_privilege_escalation", valueAt(context, "allow_privilege_escalation"), false, UNSET_MEANS_TRUE),
+      flag("privileged", valueAt(context, "privileged"), false, UNSET_MEANS_FALSE),
+      flag("read_only_root_filesystem", valueAt(context, "read_only_root_filesystem"), true, UNSET_MEANS_INSECURE),
+      { setting: "run_as_non_root", value: nonRoot === undefined ? (podNonRoot ? "true (pod)" : "unset") : String(nonRoot), secure: nonRoot === true || (nonRoot === undefined && podNonRoot) },
+      { setting: "capabilities.drop", value: list(drop), secure: drop.includes("ALL") },
+      { setting: "capabilities.add", value: list(add), secure: add.every((cap) => HARMLESS_CAPABILITIES.has(cap)) },
+      { setting: "seccomp_profile", value: seccomp ?? "unset", secure: seccomp === "RuntimeDefault" || seccomp === "Localhost" },
+    ];
+  });
+  security.push(...mergeSettings(perContainer.flat()));
+
+  const hostPorts = allContainers.flatMap((c) => objectsAt(c, "port").map((p) => scalarAt(p, "host_port")).filter((p): p is string => p !== undefined && p !== "0"));
+  return {
+    images: allContainers.map((c) => scalarAt(c, "image")).filter((i): i is string => i !== undefined),
+    podRequests: requests.reduce(addAmounts, { cpuMillis: 0, memoryMiB: 0 }),
+    fixedReplicas: replicas !== undefined && /^\d+$/.test(replicas) ? Number(replicas) : undefined,
+    endpoints: hostPorts.map((port) => `host port ${port} on every node running a pod`),
+    security,
+  };
+}
+
+function readAutoscaler(block: ConfigBlock): ResourceFacts {
+  const spec = block.values.spec;
+  const min = Number(scalarAt(spec, "min_replicas") ?? 1);
+  const max = Number(scalarAt(spec, "max_replicas") ?? min);
+  return { autoscaler: { min, max } };
+}
+
+function readNetworkPolicy(block: ConfigBlock): ResourceFacts {
+  const spec = block.values.spec;
+  const calls: string[] = [];
+  const calledBy: string[] = [];
+  const egress: EgressFact[] = [];
+  const inbound: string[] = [];
+  for (const rule of objectsAt(spec, "ingress")) {
+    const ports = portsOf(rule);
+    const peers = objectsAt(rule, "from");
+    if (peers.length === 0) inbound.push(`anyone${onPorts(ports)}`);
+    for (const peer of peers) {
+      const service = serviceOfPeer(peer);
+      if (service !== undefined) calledBy.push(service);
+      else inbound.push(`${describePeer(peer)}${onPorts(ports)}`);
+    }
+  }
+  for (const rule of objectsAt(spec, "egress")) {
+    const ports = portsOf(rule);
+    const peers = objectsAt(rule, "to");
+    if (peers.length === 0) egress.push({ destination: "anywhere", ports });
+    for (const peer of peers) {
+      const service = serviceOfPeer(peer);
+      if (service !== undefined) calls.push(service);
+      else egress.push({ destination: describePeer(peer), ports });
+    }
+  }
+  return { calls, calledBy, egress, inbound };
+}
+
+/** The service a policy peer selects: pods by the service label, in the same namespace. */
+function serviceOfPeer(peer: JsonObject): string | undefined {
+  if (valueAt(peer, "namespace_selector") !== undefined || valueAt(peer, "ip_block") !== undefined) return undefined;
+  const labels = labelsAt(peer, "pod_selector.match_labels");
+  const keys = Object.keys(labels);
+  return keys.length === 1 && keys[0] === SERVICE_LABEL ? labels[SERVICE_LABEL] : undefined;
+}
+
+function describePeer(peer: JsonObject): string {
+  const block = valueAt(peer, "ip_block");
+  if (block !== undefined) {
+    const except = stringsAt(block, "except");
+    return `${scalarAt(block, "cidr")}${except.length ? ` except ${except.join(", ")}` : ""}`;
+  }
+  const parts: string[] = [];
+  if (valueAt(peer, "namespace_selector") !== undefined) parts.push(`namespace ${describeSelector(valueAt(peer, "namespace_selector"), "any")}`);
+  if (valueAt(peer, "pod_selector") !== undefined) parts.push(`pods ${describeSelector(valueAt(peer, "pod_selector"), "any pod")}`);
+  return parts.join(", ") || "anyone";
+}
+
+function describeSelector(selector: unknown, whenEmpty: string): string {
+  const labels = labelsAt(selector, "match_labels");
+  const name = labels["kubernetes.io/metadata.name"];
+  const rendered = name !== undefined && Object.keys(labels).length === 1 ? name : Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(",");
+  const expressions = objectsAt(selector, "match_expressions").map((e) => `${scalarAt(e, "key")} ${scalarAt(e, "operator")} ${stringsAt(e, "values").join("|")}`.trim());
+  return [rendered, ...expressions].filter(Boolean).join(",") || whenEmpty;
+}
+
+function portsOf(rule: JsonObject): string[] {
+  const ports = objectsAt(rule, "ports").map((p) => `${scalarAt(p, "port") ?? "all"}${scalarAt(p, "end_port") ? `-${scalarAt(p, "end_port")}` : ""}/${scalarAt(p, "protocol") ?? "TCP"}`);
+  return ports.length > 0 ? ports : ["all"];
+}
+
+function onPorts(ports: readonly string[]): string {
+  return ports.length === 1 && ports[0] === "all" ? "" : ` on ${ports.join(", ")}`;
+}
+
+function readIngress(block: ConfigBlock): ResourceFacts {
+  const spec = block.values.spec;
+  const tlsHosts = new Set(objectsAt(spec, "tls").flatMap((t) => stringsAt(t, "hosts")));
+  const endpoints: string[] = [];
+  for (const rule of objectsAt(spec, "rule")) {
+    const host = scalarAt(rule, "host") ?? "*";
+    const scheme = tlsHosts.has(host) ? "https" : "http";
+    const paths = objectsAt(rule, "http.path").map((p) => scalarAt(p, "path") ?? "/");
+    for (const p of paths.length ? paths : ["/"]) endpoints.push(`${scheme}://${host}${p}`);
+  }
+  if (valueAt(spec, "default_backend") !== undefined) endpoints.push("ingress default backend (any host)");
+  return { endpoints };
+}
+
+function readKubernetesService(block: ConfigBlock): ResourceFacts {
+  const spec = block.values.spec;
+  const type = scalarAt(spec, "type") ?? "ClusterIP";
+  const endpoints: string[] = [];
+  if (type === "NodePort" || type === "LoadBalancer") endpoints.push(`Service type ${type}`);
+  for (const ip of stringsAt(spec, "external_ips")) endpoints.push(`external IP ${ip}`);
+  return { endpoints };
+}
+
+function automountSetting(value: unknown): SecuritySetting {
+  return flag("automount_service_account_token", value, false, UNSET_MEANS_TRUE);
+}
+
+// ---------------------------------------------------------------------------- Docker
+
+function readDockerContainer(block: ConfigBlock, context: ReaderContext): ResourceFacts {
+  const values = block.values;
+  const image = scalarAt(values, "image");
+  const calls: string[] = [];
+  const calledBy: string[] = [];
+  const egress: EgressFact[] = [];
+  for (const name of stringsAt(values, "networks_advanced.name")) {
+    const network = context.dockerNetwork(name);
+    const edge = network ? labelsAt(network.values, "labels")[DOCKER_EDGE_LABEL] : undefined;
+    const [caller, callee] = edge?.split("->") ?? [];
+    if (caller !== undefined && callee !== undefined) {
+      if (caller === block.owner) calls.push(callee);
+      else if (callee === block.owner) calledBy.push(caller);
+    } else if (network !== undefined && valueAt(network.values, "internal") !== true) {
+      egress.push({ destination: `outside network ${name}`, ports: ["all"] });
+    }
+  }
+  const endpoints = objectsAt(values, "ports").map((p) => {
+    const ip = scalarAt(p, "ip") ?? "0.0.0.0";
+    return `${ip === "0.0.0.0" ? "every interface (0.0.0.0)" : ip}:${scalarAt(p, "external") ?? "random"} -> ${scalarAt(p, "internal")}/${scalarAt(p, "protocol") ?? "tcp"}`;
+  });
+  if (valueAt(values, "publish_all_ports") === true) endpoints.push("every exposed port, on every interface");
+
+  const user = scalarAt(values, "user") ?? "";
+  const drop = stringsAt(values, "capabilities.drop");
+  const add = stringsAt(values, "capabilities.add");
+  const options = stringsAt(values, "security_opts");
+  const binds = [
+    ...objectsAt(values, "volumes").map((v) => scalarAt(v, "host_path")).filter((p): p is string => p !== undefined),
+    ...objectsAt(values, "mounts").filter((m) => scalarAt(m, "type") === "bind").map((m) => String(scalarAt(m, "source"))),
+  ];
+  const devices = objectsAt(values, "devices").map((d) => String(scalarAt(d, "host_path")));
+  const security: SecuritySetting[] = [
+    flag("read_only", valueAt(values, "read_only"), true, { label: "unset (the provider's default is false)", secure: false }),
+    flag("privileged", valueAt(values, "privileged"), false, UNSET_MEANS_FALSE),
+    { setting: "user", value: user || "unset (the image's user)", secure: user !== "" && !/^(0|root)(:|$)/.test(user) },
+    { setting: "capabilities.drop", value: list(drop), secure: drop.includes("ALL") },
+    { setting: "capabilities.add", value: list(add), secure: add.every((cap) => HARMLESS_CAPABILITIES.has(cap)) },
+    {
+      setting: "security_opts",
+      value: list(options),
+      secure: options.some((o) => /^no-new-privileges(:true|=true)?$/.test(o)) && !options.some((o) => /(seccomp|apparmor)[=:]unconfined/.test(o)),
+    },
+    ...["network_mode", "pid_mode", "ipc_mode", "userns_mode", "cgroupns_mode"].map((mode) => {
+      const value = scalarAt(values, mode);
+      return { setting: mode, value: value ?? "unset", secure: value !== "host" };
+    }),
+    { setting: "host binds", value: binds.length ? `[${binds.join(", ")}]` : "none", secure: binds.length === 0 },
+    { setting: "devices", value: devices.length ? `[${devices.join(", ")}]` : "none", secure: devices.length === 0 },
+  ];
+  return {
+    images: image !== undefined ? [resolveDockerImage(image, context)] : [],
+    replicaLimits: { cpuMillis: cpuMillisOf(scalarAt(values, "cpus")), memoryMiB: Number(scalarAt(values, "memory") ?? 0) },
+    calls,
+    calledBy,
+    egress,
+    endpoints,
+    security,
+  };
+}
+
+/** `${docker_image.x.image_id}` -> the name of that image resource (`platform-local/orders:1.2.0`). */
+function resolveDockerImage(image: string, context: ReaderContext): string {
+  const reference = /^\$\{(docker_image\.[^.}]+)\.[a-z_]+\}$/.exec(image);
+  if (!reference) return image;
+  const name = scalarAt(context.stack.blocks.get(reference[1]!)?.values, "name");
+  return name ?? image;
+}
+
+// ---------------------------------------------------------------------------- shared
+
+/** How an unset boolean reads: the provider's default decides whether that is secure. */
+interface WhenUnset {
+  readonly label: string;
+  readonly secure: boolean;
+}
+
+const UNSET_MEANS_FALSE: WhenUnset = { label: "unset", secure: true };
+const UNSET_MEANS_TRUE: WhenUnset = { label: "unset (the provider's default is true)", secure: false };
+const UNSET_MEANS_INSECURE: WhenUnset = { label: "unset", secure: false };
+
+/** A boolean setting whose secure value is `secureValue`. */
+function flag(setting: string, value: unknown, secureValue: boolean, whenUnset: WhenUnset): SecuritySetting {
+  if (value === undefined || value === null) return { setting, value: whenUnset.label, secure: whenUnset.secure };
+  return { setting, value: String(value), secure: value === secureValue };
+}
+
+/** One setting per name: insecure when any container's is, with the distinct values. */
+function mergeSettings(settings: readonly SecuritySetting[]): SecuritySetting[] {
+  const merged = new Map<string, { values: Set<string>; secure: boolean }>();
+  for (const s of settings) {
+    const entry = merged.get(s.setting) ?? { values: new Set<string>(), secure: true };
+    entry.values.add(s.value);
+    entry.secure &&= s.secure;
+    merged.set(s.setting, entry);
+  }
+  return [...merged].map(([setting, { values, secure }]) => ({ setting, value: [...values].join(" / "), secure }));
+}
+
+function list(items: readonly string[]): string {
+  return `[${items.join(", ")}]`;
+}
+
+/** Adds two amounts. */
+export function addAmounts(a: Amounts, b: Amounts): Amounts {
+  return { cpuMillis: a.cpuMillis + b.cpuMillis, memoryMiB: a.memoryMiB + b.memoryMiB };
+}
+
+/** A cpu quantity in millicores; 0 when absent or not a quantity. */
+function cpuMillisOf(value: string | undefined): number {
+  if (value === undefined) return 0;
+  const millis = parseCpuMillis(value) ?? Math.round(Number.parseFloat(value) * 1000);
+  return Number.isFinite(millis) ? millis : 0;
+}
+
+const DECIMAL_MEMORY = /^(\d+(?:\.\d+)?)(k|M|G|T)?$/;
+
+/** A memory quantity in MiB (binary or decimal suffixes, or bytes); 0 when absent. */
+function memoryMiBOf(value: string | undefined): number {
+  if (value === undefined) return 0;
+  const binary = parseMemoryMiB(value);
+  if (binary !== undefined) return binary;
+  const match = DECIMAL_MEMORY.exec(value);
+  if (!match) return 0;
+  const bytes = Number(match[1]) * { "": 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12 }[match[2] ?? ""]!;
+  return bytes / (1024 * 1024);
+}

@@ -1,0 +1,113 @@
+import { addAmounts, readFacts, type Amounts, type ReaderContext } from "./resource-facts.js";
+import type { ConfigBlock, StackSnapshot } from "./stack-snapshot.js";
+import { scalarAt } from "./values.js";
+
+/** Everything the readers found about one service (or the platform) in one environment. */
+export interface ServiceFacts {
+  readonly images: Set<string>;
+  podRequests?: Amounts;
+  fixedReplicas?: number;
+  autoscaler?: { readonly min: number; readonly max: number };
+  /** One entry per running container (Docker). */
+  readonly replicaLimits: Amounts[];
+  readonly calls: Set<string>;
+  readonly calledBy: Set<string>;
+  /** Destination -> allowed ports. */
+  readonly egress: Map<string, Set<string>>;
+  readonly inbound: Set<string>;
+  readonly endpoints: Set<string>;
+  /** Setting -> its values and whether every one of them is secure. */
+  readonly security: Map<string, { value: string; secure: boolean }>;
+}
+
+/** How many replicas run, and what each requests (or, without requests, is limited to). */
+export interface Capacity {
+  readonly replicas: { readonly min: number; readonly max: number };
+  /** `request` on Kubernetes, `limit` on Docker, which has no requests. */
+  readonly basis: "request" | "limit";
+  readonly perReplica: Amounts;
+  readonly atMin: Amounts;
+  readonly atMax: Amounts;
+}
+
+function emptyFacts(): ServiceFacts {
+  return {
+    images: new Set(),
+    replicaLimits: [],
+    calls: new Set(),
+    calledBy: new Set(),
+    egress: new Map(),
+    inbound: new Set(),
+    endpoints: new Set(),
+    security: new Map(),
+  };
+}
+
+/** The facts of every owner (service or platform) of a stack, by owner. */
+export function factsOfStack(stack: StackSnapshot): Map<string, ServiceFacts> {
+  let networksByName: Map<string, ConfigBlock> | undefined;
+  const context: ReaderContext = {
+    stack,
+    dockerNetwork(name) {
+      networksByName ??= new Map(
+        [...stack.blocks.values()].filter((b) => b.type === "docker_network").map((b) => [String(scalarAt(b.values, "name")), b] as const),
+      );
+      return networksByName.get(name);
+    },
+  };
+  const byOwner = new Map<string, ServiceFacts>();
+  for (const block of stack.blocks.values()) {
+    const facts = readFacts(block, context);
+    let service = byOwner.get(block.owner);
+    if (!service) {
+      service = emptyFacts();
+      byOwner.set(block.owner, service);
+    }
+    for (const image of facts.images ?? []) service.images.add(image);
+    if (facts.podRequests) service.podRequests = addAmounts(service.podRequests ?? { cpuMillis: 0, memoryMiB: 0 }, facts.podRequests);
+    if (facts.fixedReplicas !== undefined) service.fixedReplicas = facts.fixedReplicas;
+    if (facts.autoscaler) service.autoscaler = facts.autoscaler;
+    if (facts.replicaLimits) service.replicaLimits.push(facts.replicaLimits);
+    for (const callee of facts.calls ?? []) service.calls.add(callee);
+    for (const caller of facts.calledBy ?? []) service.calledBy.add(caller);
+    for (const { destination, ports } of facts.egress ?? []) {
+      const known = service.egress.get(destination) ?? new Set<string>();
+      for (const port of ports) known.add(port);
+      service.egress.set(destination, known);
+    }
+    for (const source of facts.inbound ?? []) service.inbound.add(source);
+    for (const endpoint of facts.endpoints ?? []) service.endpoints.add(endpoint);
+    for (const setting of facts.security ?? []) {
+      const known = service.security.get(setting.setting);
+      if (!known) service.security.set(setting.setting, { value: setting.value, secure: setting.secure });
+      else service.security.set(setting.setting, { value: known.value === setting.value ? known.value : `${known.value} / ${setting.value}`, secure: known.secure && setting.secure });
+    }
+  }
+  return byOwner;
+}
+
+/**
+ * The replicas and the cpu and memory they ask for: on Kubernetes, a pod's requests
+ * times the autoscaler's bounds (or the fixed count, or 1); on Docker, the limits of
+ * every container, each one replica. Undefined when the owner runs nothing.
+ */
+export function capacityOf(facts: ServiceFacts | undefined): Capacity | undefined {
+  if (!facts) return undefined;
+  if (facts.podRequests) {
+    const replicas = facts.autoscaler ?? (facts.fixedReplicas !== undefined ? { min: facts.fixedReplicas, max: facts.fixedReplicas } : { min: 1, max: 1 });
+    const per = facts.podRequests;
+    return { replicas, basis: "request", perReplica: per, atMin: times(per, replicas.min), atMax: times(per, replicas.max) };
+  }
+  if (facts.replicaLimits.length > 0) {
+    const total = facts.replicaLimits.reduce(addAmounts, { cpuMillis: 0, memoryMiB: 0 });
+    const count = facts.replicaLimits.length;
+    const distinct = new Set(facts.replicaLimits.map((a) => `${a.cpuMillis}/${a.memoryMiB}`));
+    const per = distinct.size === 1 ? facts.replicaLimits[0]! : { cpuMillis: total.cpuMillis / count, memoryMiB: total.memoryMiB / count };
+    return { replicas: { min: count, max: count }, basis: "limit", perReplica: per, atMin: total, atMax: total };
+  }
+  return undefined;
+}
+
+function times(amounts: Amounts, factor: number): Amounts {
+  return { cpuMillis: amounts.cpuMillis * factor, memoryMiB: amounts.memoryMiB * factor };
+}

@@ -55,9 +55,12 @@ export interface RenderedServiceMonitoring {
   /** The same alerts as a rules file: `rules/<service>.yml`, and the rules ConfigMap without the operator. */
   readonly alertRulesFile: string;
   readonly dashboard: GrafanaDashboard;
-  /** The dashboard as compact JSON, the value of its ConfigMap. */
+  /** The dashboard as compact JSON, the value of its ConfigMap (which escapes it for Terraform). */
   readonly dashboardJson: string;
-  /** Its ServiceMonitor, on Kubernetes with PLATFORM_SCRAPE=servicemonitor. */
+  /**
+   * Its ServiceMonitor, on Kubernetes with PLATFORM_SCRAPE=servicemonitor.
+   * @default undefined - locally, and with PLATFORM_SCRAPE=annotations
+   */
   readonly serviceMonitor?: Record<string, unknown>;
 }
 

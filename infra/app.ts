@@ -1,7 +1,7 @@
 import { App } from "./cdk.js";
 import type { Environment } from "./environments.js";
 import { GuardrailsRun } from "./guardrails/index.js";
-import { renderMonitoringFiles, type RenderedFile } from "./monitoring/monitoring-files.js";
+import { renderMonitoring, type RenderedMonitoring } from "./monitoring/monitoring-files.js";
 import { PlatformStack } from "./platform-stack.js";
 import { SpecError, resolveCatalogue, type Catalogue, type DiscoveredService } from "./spec/index.js";
 
@@ -19,8 +19,8 @@ export interface PlatformApp {
   readonly stacks: readonly PlatformStack[];
   /** The catalogue of each environment, by environment name. */
   readonly catalogues: ReadonlyMap<string, Catalogue>;
-  /** The rendered monitoring files of each environment, for `cdktf.out/monitoring/<env>/`. */
-  readonly monitoringFiles: ReadonlyMap<string, readonly RenderedFile[]>;
+  /** The monitoring of each environment, rendered once: its files go to `cdktf.out/monitoring/<env>/`. */
+  readonly monitoring: ReadonlyMap<string, RenderedMonitoring>;
   /** The guardrails: every stack's findings once `app.synth()` ran. */
   readonly guardrails: GuardrailsRun;
 }
@@ -48,10 +48,10 @@ export function buildPlatformApp(props: PlatformAppProps): PlatformApp {
   }
 
   const app = new App({ outdir: props.outdir, stackTraces: false });
-  const monitoringFiles = new Map(props.environments.map((environment) => [environment.name, renderMonitoringFiles(environment, catalogues.get(environment.name)!)]));
+  const monitoring = new Map(props.environments.map((environment) => [environment.name, renderMonitoring(environment, catalogues.get(environment.name)!)]));
   const guardrails = new GuardrailsRun();
   const stacks = props.environments.map(
-    (environment) => new PlatformStack(app, { environment, catalogue: catalogues.get(environment.name)!, monitoringFiles: monitoringFiles.get(environment.name)!, guardrails }),
+    (environment) => new PlatformStack(app, { environment, catalogue: catalogues.get(environment.name)!, monitoring: monitoring.get(environment.name)!, guardrails }),
   );
-  return { app, stacks, catalogues, monitoringFiles, guardrails };
+  return { app, stacks, catalogues, monitoring, guardrails };
 }

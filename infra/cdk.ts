@@ -62,3 +62,13 @@ export function withoutTokenTraces<T>(build: () => T): T {
     Error.captureStackTrace = capture;
   }
 }
+
+/**
+ * `text` as a string Terraform takes literally. Terraform reads every string of its JSON
+ * as a template, where `${` opens an interpolation and `%{` a directive: a Grafana query
+ * or a service's description with either would fail the plan. Doubling them (`$${`,
+ * `%%{`) is Terraform's escape; cdktf passes it through unchanged.
+ */
+export function terraformLiteral(text: string): string {
+  return text.replace(/([$%])\{/g, "$1$1{");
+}

@@ -39,12 +39,12 @@ async function main(): Promise<number> {
     const environments = loadEnvironments(process.env);
     const services = await discoverServices(root);
     const outdir = process.env.CDKTF_OUTDIR ?? path.join(root, "cdktf.out");
-    const { stacks, monitoringFiles, guardrails } = withoutTokenTraces(() => {
+    const { stacks, monitoring, guardrails } = withoutTokenTraces(() => {
       const built = buildPlatformApp({ services, environments, outdir });
       built.app.synth();
       return built;
     });
-    for (const [environment, files] of monitoringFiles) replaceFolder(path.join(outdir, "monitoring", environment), files);
+    for (const [environment, rendered] of monitoring) replaceFolder(path.join(outdir, "monitoring", environment), rendered.files);
     const blocking = reportGuardrails(guardrails, outdir);
     const seconds = ((performance.now() - started) / 1000).toFixed(2);
     if (blocking > 0) {

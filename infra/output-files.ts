@@ -1,4 +1,4 @@
-import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
 /** A file to write, relative to the folder it is written in. */
@@ -10,6 +10,10 @@ export interface OutputFile {
 /**
  * Replaces `folder` with exactly `files`, never leaving it half-written: the files go
  * to a sibling temp folder first, which then takes the folder's place by rename.
+ *
+ * A file whose content is the same as in the folder it replaces is hard-linked from
+ * there instead of written again. Creating files is most of the cost of writing a large
+ * catalogue's monitoring files (thousands of them), and a synth changes few of them.
  */
 export function replaceFolder(folder: string, files: readonly OutputFile[]): void {
   const parent = path.dirname(folder);
@@ -17,12 +21,18 @@ export function replaceFolder(folder: string, files: readonly OutputFile[]): voi
   const staging = `${folder}.tmp-${process.pid}`;
   const previous = `${folder}.old-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
+  mkdirSync(staging, { recursive: true });
+  // Each folder is made once: thousands of files share a handful of folders.
+  const made = new Set<string>([staging]);
   for (const file of files) {
     const target = path.join(staging, file.path);
-    mkdirSync(path.dirname(target), { recursive: true });
-    writeFileSync(target, file.content);
+    const dir = path.dirname(target);
+    if (!made.has(dir)) {
+      mkdirSync(dir, { recursive: true });
+      made.add(dir);
+    }
+    if (!linkedUnchanged(path.join(folder, file.path), target, file.content)) writeFileSync(target, file.content);
   }
-  mkdirSync(staging, { recursive: true });
   rmSync(previous, { recursive: true, force: true });
   try {
     renameSync(folder, previous);
@@ -31,4 +41,22 @@ export function replaceFolder(folder: string, files: readonly OutputFile[]): voi
   }
   renameSync(staging, folder);
   rmSync(previous, { recursive: true, force: true });
+}
+
+/** Hard-links `existing` to `target` when it holds `content`; false when it does not, or cannot be linked. */
+function linkedUnchanged(existing: string, target: string, content: string): boolean {
+  let current: Buffer;
+  try {
+    current = readFileSync(existing);
+  } catch {
+    return false;
+  }
+  if (current.length !== Buffer.byteLength(content) || current.toString() !== content) return false;
+  try {
+    linkSync(existing, target);
+    return true;
+  } catch {
+    // A file system without hard links: the file is written instead.
+    return false;
+  }
 }

@@ -4,7 +4,7 @@ import type { Environment } from "./environments.js";
 import { GuardrailsAspect, ruleEnvironmentOf, suppressionsOf, type GuardrailsRun, type StackJson } from "./guardrails/index.js";
 import type { Catalogue } from "./spec/index.js";
 import { configureStateBackend } from "./state-backend.js";
-import type { RenderedFile } from "./monitoring/monitoring-files.js";
+import type { RenderedMonitoring } from "./monitoring/monitoring-files.js";
 import { resolveStackValue } from "./token-resolution.js";
 import { DockerTarget } from "./targets/docker/docker-target.js";
 import { KubernetesTarget } from "./targets/kubernetes/kubernetes-target.js";
@@ -14,8 +14,8 @@ export interface PlatformStackProps {
   readonly environment: Environment;
   /** The services, resolved for this environment. */
   readonly catalogue: Catalogue;
-  /** The environment's rendered monitoring files (see `renderMonitoringFiles`). */
-  readonly monitoringFiles: readonly RenderedFile[];
+  /** The environment's monitoring, rendered once (see `renderMonitoring`). */
+  readonly monitoring: RenderedMonitoring;
   /** The app's guardrails run, which checks this stack at synth and collects its findings. */
   readonly guardrails: GuardrailsRun;
 }
@@ -35,9 +35,9 @@ export class PlatformStack extends TerraformStack {
     this.environment = props.environment;
     configureStateBackend(this, props.environment.backend);
     if (props.environment.target === "kubernetes") {
-      new KubernetesTarget(this, "kubernetes", { environment: props.environment, catalogue: props.catalogue });
+      new KubernetesTarget(this, "kubernetes", { environment: props.environment, catalogue: props.catalogue, monitoring: props.monitoring });
     } else {
-      new DockerTarget(this, "docker", { environment: props.environment, catalogue: props.catalogue, monitoringFiles: props.monitoringFiles });
+      new DockerTarget(this, "docker", { environment: props.environment, catalogue: props.catalogue, monitoringFiles: props.monitoring.files });
     }
     Aspects.of(this).add(
       new GuardrailsAspect(this, {

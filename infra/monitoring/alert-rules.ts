@@ -1,7 +1,7 @@
 import type { Environment } from "../environments.js";
-import type { ServiceSpec } from "../spec/index.js";
+import type { Catalogue, ServiceSpec } from "../spec/index.js";
 import { dashboardUrl } from "./dashboard.js";
-import { METRICS_CONTRACT, serviceSelector } from "./metrics-contract.js";
+import { METRICS_CONTRACT, environmentSelector, serviceSelector } from "./metrics-contract.js";
 import {
   BURN_RATE_WINDOWS,
   LATENCY_OBJECTIVE_PERCENT,
@@ -9,14 +9,17 @@ import {
   SLO_PERIOD,
   errorBudget,
   latencyBucketMatcher,
+  latencyBucketsMatcher,
   type BurnRateWindow,
   type Severity,
 } from "./slo-policy.js";
 
 /**
- * The alert rules of one service, rendered once and used twice: as the `spec` of a
- * PrometheusRule on Kubernetes and as a rules file of the local Prometheus. Both are the
+ * The rules of an environment, rendered once and used twice: as the `spec` of
+ * PrometheusRules on Kubernetes and as rules files of the local Prometheus. Both are the
  * Prometheus rule file format, so the same object serves both and they cannot drift.
+ * The recording rules are the environment's (one group for every service); the alerts
+ * are each service's.
  */
 
 /** A rule that stores the result of an expression as a new series. */
@@ -35,7 +38,11 @@ export interface AlertingRule {
   readonly annotations: Readonly<Record<string, string>>;
 }
 
-/** A group of rules, evaluated in order, so an alert sees the recordings above it. */
+/**
+ * A group of rules. Prometheus evaluates the groups independently: a service's alerts
+ * read the ratios the recording group stored at its last evaluation (one interval ago
+ * at most), which the burn windows, 5 minutes and longer, do not notice.
+ */
 export interface RuleGroup {
   readonly name: string;
   readonly rules: ReadonlyArray<RecordingRule | AlertingRule>;
@@ -67,45 +74,74 @@ export const TARGET_DOWN_FOR = "5m";
 /** How long no replica may answer before {@link ALERTS.allTargetsDown} fires. */
 export const ALL_TARGETS_DOWN_FOR = "2m";
 
-/** The recorded series: the share of failed requests and of slow requests over a window. */
+/**
+ * The recorded series, kept once per environment for every service (see
+ * {@link renderRecordingRules}): the share of failed requests, and the share of requests
+ * slower than each latency threshold in use (that one keeps the bucket's `le` label, since
+ * services choose different thresholds).
+ */
 export const RECORDED_SERIES = {
   errorRatio: (window: string) => `service:http_requests_errors:ratio_rate${window}`,
-  slowRatio: (window: string) => `service:http_requests_slow:ratio_rate${window}`,
+  slowRatio: (window: string) => `service_le:http_requests_slow:ratio_rate${window}`,
 } as const;
 
-/** The name of a service's rule group (one per service, in the file or the PrometheusRule). */
+/** The name of the environment's rule group of recording rules (one per environment). */
+export const RECORDING_RULE_GROUP = "platform-slo-ratios";
+
+/** The name of a service's rule group of alerts (one per service, in its file or its PrometheusRule). */
 export function ruleGroupName(service: string): string {
   return `${service}-slo`;
 }
 
 /**
- * The rules of one service: the error ratio and the slow-request ratio recorded over
- * every window the alerts use, then the six alerts of {@link ALERTS}, each labelled with
+ * The recording rules of an environment: the error ratio and the slow-request ratio over
+ * every window the alerts use, for every service at once. The ratios only group by the
+ * target labels `service` and `environment`, so one rule per window serves the whole
+ * catalogue, and a service's own rules are its alerts alone. The slow ratio is kept for
+ * each latency threshold the catalogue's services chose (the `le` of a histogram bucket),
+ * and each service's alerts pick their own.
+ */
+export function renderRecordingRules(environment: Environment, catalogue: Catalogue): RuleGroups {
+  const env = environment.name;
+  const { requests, duration, serverErrorStatusPattern } = METRICS_CONTRACT;
+  const by = "sum by (service, environment)";
+  const recordings: RecordingRule[] = [];
+  for (const window of RECORDED_WINDOWS) {
+    const total = `${by} (rate(${requests.name}${environmentSelector(env)}[${window}]))`;
+    // Without this "or", a service that never failed has no error series, and its ratio
+    // would be missing instead of 0 (dashboards show "no data", budgets look unknown).
+    const errors = `(\n  ${by} (rate(${requests.name}${environmentSelector(env, `status=~"${serverErrorStatusPattern}"`)}[${window}]))\n  or\n  0 * ${total}\n)`;
+    recordings.push({ record: RECORDED_SERIES.errorRatio(window), expr: `${errors}\n/\n${total}` });
+  }
+  const thresholds = [...new Set(catalogue.services.map((spec) => spec.monitoring.slo.latencyMs))].sort((a, b) => a - b);
+  if (thresholds.length > 0) {
+    const buckets = environmentSelector(env, latencyBucketsMatcher(thresholds));
+    for (const window of RECORDED_WINDOWS) {
+      const within = `sum by (service, environment, le) (rate(${duration.name}_bucket${buckets}[${window}]))`;
+      const all = `${by} (rate(${duration.name}_count${environmentSelector(env)}[${window}]))`;
+      recordings.push({ record: RECORDED_SERIES.slowRatio(window), expr: `1 - (\n  ${within}\n  / on (service, environment) group_left\n  ${all}\n)` });
+    }
+  }
+  return { groups: [{ name: RECORDING_RULE_GROUP, rules: recordings }] };
+}
+
+/**
+ * The alerts of one service: the six alerts of {@link ALERTS}, each labelled with
  * service, environment, owner and severity, and annotated with a summary, a description
- * and the link to the service's dashboard.
+ * and the link to the service's dashboard. The burn alerts read the ratios of
+ * {@link renderRecordingRules}, which Prometheus must load too.
  */
 export function renderAlertRules(spec: ServiceSpec, environment: Environment): RuleGroups {
   const service = spec.name;
   const env = environment.name;
   const selector = serviceSelector(service, env);
-  const { requests, duration, serverErrorStatusPattern } = METRICS_CONTRACT;
   const by = "sum by (service, environment)";
   const availability = spec.monitoring.slo.availability;
   const latencyMs = spec.monitoring.slo.latencyMs;
-
-  const recordings: RecordingRule[] = [];
-  for (const window of RECORDED_WINDOWS) {
-    const total = `${by} (rate(${requests.name}${selector}[${window}]))`;
-    // Without this "or", a service that never failed has no error series, and its ratio
-    // would be missing instead of 0 (dashboards show "no data", budgets look unknown).
-    const errors = `(\n  ${by} (rate(${requests.name}${serviceSelector(service, env, `status=~"${serverErrorStatusPattern}"`)}[${window}]))\n  or\n  0 * ${total}\n)`;
-    recordings.push({ record: RECORDED_SERIES.errorRatio(window), expr: `${errors}\n/\n${total}` });
-  }
-  for (const window of RECORDED_WINDOWS) {
-    const within = `${by} (rate(${duration.name}_bucket${serviceSelector(service, env, latencyBucketMatcher(latencyMs))}[${window}]))`;
-    const all = `${by} (rate(${duration.name}_count${selector}[${window}]))`;
-    recordings.push({ record: RECORDED_SERIES.slowRatio(window), expr: `1 - (\n  ${within}\n  /\n  ${all}\n)` });
-  }
+  const errorRatio = (window: string) => `${RECORDED_SERIES.errorRatio(window)}${selector}`;
+  // The service's own threshold, out of the recorded ones; "max without (le)" drops the
+  // bucket label, so that the alert carries the same labels as the others.
+  const slowRatio = (window: string) => `max without (le) (${RECORDED_SERIES.slowRatio(window)}${serviceSelector(service, env, latencyBucketMatcher(latencyMs))})`;
 
   const link = dashboardUrl(spec, environment);
   const labels = (severity: Severity) => ({ service, environment: env, owner: spec.monitoring.owner, severity });
@@ -117,7 +153,7 @@ export function renderAlertRules(spec: ServiceSpec, environment: Environment): R
 
   const burnAlert = (name: string, severity: Severity, series: (w: string) => string, budget: number, slo: string, allowance: (budget: string) => string): AlertingRule => ({
     alert: name,
-    expr: burnExpression(BURN_RATE_WINDOWS[severity], series, selector, budget),
+    expr: burnExpression(BURN_RATE_WINDOWS[severity], series, budget),
     labels: labels(severity),
     annotations: {
       summary: `${where}: the ${slo} SLO budget burns ${severity === "page" ? "fast" : "slowly"}`,
@@ -133,10 +169,10 @@ export function renderAlertRules(spec: ServiceSpec, environment: Environment): R
   const latencyBudget = errorBudget(LATENCY_OBJECTIVE_PERCENT);
   const latencyAllowance = (budget: string) => `answer ${budget} of its requests slower than ${latencyMs} ms`;
   const alerts: AlertingRule[] = [
-    burnAlert(ALERTS.availabilityFastBurn, "page", RECORDED_SERIES.errorRatio, availabilityBudget, availabilitySlo, availabilityAllowance),
-    burnAlert(ALERTS.availabilitySlowBurn, "ticket", RECORDED_SERIES.errorRatio, availabilityBudget, availabilitySlo, availabilityAllowance),
-    burnAlert(ALERTS.latencyFastBurn, "page", RECORDED_SERIES.slowRatio, latencyBudget, latencySlo, latencyAllowance),
-    burnAlert(ALERTS.latencySlowBurn, "ticket", RECORDED_SERIES.slowRatio, latencyBudget, latencySlo, latencyAllowance),
+    burnAlert(ALERTS.availabilityFastBurn, "page", errorRatio, availabilityBudget, availabilitySlo, availabilityAllowance),
+    burnAlert(ALERTS.availabilitySlowBurn, "ticket", errorRatio, availabilityBudget, availabilitySlo, availabilityAllowance),
+    burnAlert(ALERTS.latencyFastBurn, "page", slowRatio, latencyBudget, latencySlo, latencyAllowance),
+    burnAlert(ALERTS.latencySlowBurn, "ticket", slowRatio, latencyBudget, latencySlo, latencyAllowance),
     {
       alert: ALERTS.targetDown,
       expr: `up${selector} == 0`,
@@ -160,15 +196,15 @@ export function renderAlertRules(spec: ServiceSpec, environment: Environment): R
       },
     },
   ];
-  return { groups: [{ name: ruleGroupName(service), rules: [...recordings, ...alerts] }] };
+  return { groups: [{ name: ruleGroupName(service), rules: alerts }] };
 }
 
 /** `(long > f*b and short > f*b) or (...)`: any window pair of the severity fires it. */
-function burnExpression(windows: readonly BurnRateWindow[], series: (w: string) => string, selector: string, budget: number): string {
+function burnExpression(windows: readonly BurnRateWindow[], series: (w: string) => string, budget: number): string {
   return windows
     .map((w) => {
       const threshold = `(${w.factor} * ${budget})`;
-      return `(\n  ${series(w.longWindow)}${selector} > ${threshold}\n  and\n  ${series(w.shortWindow)}${selector} > ${threshold}\n)`;
+      return `(\n  ${series(w.longWindow)} > ${threshold}\n  and\n  ${series(w.shortWindow)} > ${threshold}\n)`;
     })
     .join("\nor\n");
 }

@@ -41,7 +41,9 @@ export function dashboardFileName(service: string, environment: string): string 
   return `${dashboardUid(service, environment)}.json`;
 }
 
-const DATASOURCE = { type: "prometheus", uid: "${datasource}" } as const;
+// "$datasource", not "${datasource}": the dashboard is a string in the Terraform JSON,
+// where Terraform reads "${...}" as an interpolation and fails on an invalid reference.
+const DATASOURCE = { type: "prometheus", uid: "$datasource" } as const;
 
 interface Query {
   readonly expr: string;
@@ -71,6 +73,9 @@ export function renderDashboard(spec: ServiceSpec, environment: Environment): Gr
   });
 
   let nextId = 1;
+  // Only what differs from Grafana's defaults: a service's dashboard is written into
+  // each environment's Terraform JSON, so every field repeated per panel counts once per
+  // service. The queries inherit the panel's datasource.
   const panel = (type: "stat" | "timeseries", title: string, description: string, gridPos: { x: number; y: number; w: number; h: number }, queries: Query[], unit: string, extra: Record<string, unknown> = {}) => ({
     id: nextId++,
     type,
@@ -78,9 +83,9 @@ export function renderDashboard(spec: ServiceSpec, environment: Environment): Gr
     description,
     datasource: DATASOURCE,
     gridPos,
-    targets: queries.map((q, i) => ({ refId: String.fromCharCode(65 + i), datasource: DATASOURCE, expr: q.expr, legendFormat: q.legend })),
-    fieldConfig: { defaults: { unit, ...extra }, overrides: [] },
-    options: type === "stat" ? { reduceOptions: { calcs: ["lastNotNull"], fields: "", values: false }, colorMode: "background", graphMode: "none" } : { legend: { displayMode: "list", placement: "bottom" }, tooltip: { mode: "multi" } },
+    targets: queries.map((q, i) => ({ refId: String.fromCharCode(65 + i), expr: q.expr, legendFormat: q.legend })),
+    fieldConfig: { defaults: { unit, ...extra } },
+    options: type === "stat" ? { reduceOptions: { calcs: ["lastNotNull"] }, colorMode: "background", graphMode: "none" } : { tooltip: { mode: "multi" } },
   });
   const budgetThresholds = { thresholds: { mode: "absolute", steps: [{ color: "red", value: null }, { color: "orange", value: 0 }, { color: "green", value: 0.25 }] } };
   const limitThresholds = { min: 0, thresholds: { mode: "absolute", steps: [{ color: "green", value: null }, { color: "orange", value: 0.8 }, { color: "red", value: 1 }] } };
@@ -123,14 +128,9 @@ export function renderDashboard(spec: ServiceSpec, environment: Environment): Gr
     tags: [...new Set(["platform", environment.name, spec.monitoring.owner])],
     editable: false,
     schemaVersion: 39,
-    version: 1,
     time: { from: "now-6h", to: "now" },
     refresh: "30s",
-    timezone: "browser",
-    templating: {
-      list: [{ name: "datasource", label: "Prometheus", type: "datasource", query: "prometheus", current: {}, hide: 0 }],
-    },
-    annotations: { list: [] },
+    templating: { list: [{ name: "datasource", label: "Prometheus", type: "datasource", query: "prometheus" }] },
     panels,
   };
 }

@@ -52,3 +52,8 @@ export const TARGET_LABELS = { service: "service", environment: "environment" } 
 export function serviceSelector(service: string, environment: string, extra = ""): string {
   return `{${TARGET_LABELS.service}="${service}",${TARGET_LABELS.environment}="${environment}"${extra ? `,${extra}` : ""}}`;
 }
+
+/** The label selector of every service's series in one environment, plus `extra` matchers. */
+export function environmentSelector(environment: string, extra = ""): string {
+  return `{${TARGET_LABELS.environment}="${environment}"${extra ? `,${extra}` : ""}}`;
+}

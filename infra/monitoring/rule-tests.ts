@@ -1,6 +1,6 @@
 import type { Environment } from "../environments.js";
 import type { ServiceSpec } from "../spec/index.js";
-import { ALERTS, ALL_TARGETS_DOWN_FOR, TARGET_DOWN_FOR, renderAlertRules, type AlertingRule } from "./alert-rules.js";
+import { ALERTS, ALL_TARGETS_DOWN_FOR, TARGET_DOWN_FOR, renderAlertRules, type AlertingRule, type RuleGroups } from "./alert-rules.js";
 import { METRICS_CONTRACT, TARGET_LABELS } from "./metrics-contract.js";
 import { BURN_RATE_WINDOWS, LATENCY_OBJECTIVE_PERCENT, errorBudget, latencyBucketBound } from "./slo-policy.js";
 
@@ -72,15 +72,16 @@ export function spikeRatio(budget: number): number {
 }
 
 /**
- * The unit tests of one service's rules. `ruleFile` is the rules file's path relative to
- * the test file (promtool resolves it from there).
+ * The unit tests of one service's rules. `ruleFiles` are the paths, relative to the test
+ * file (promtool resolves them from there), of the environment's recording rules and of
+ * the service's alerts: the alerts read the recorded ratios. `alertRules` are the
+ * service's alerts, when the caller has rendered them already (rendered here otherwise).
  */
-export function renderRuleTests(spec: ServiceSpec, environment: Environment, ruleFile: string): RuleTestFile {
+export function renderRuleTests(spec: ServiceSpec, environment: Environment, ruleFiles: readonly string[], alertRules: RuleGroups = renderAlertRules(spec, environment)): RuleTestFile {
   const service = spec.name;
   const env = environment.name;
   const rules = new Map(
-    renderAlertRules(spec, environment)
-      .groups.flatMap((g) => g.rules)
+    alertRules.groups.flatMap((g) => g.rules)
       .filter((r): r is AlertingRule => "alert" in r)
       .map((r) => [r.alert, r]),
   );
@@ -174,7 +175,7 @@ export function renderRuleTests(spec: ServiceSpec, environment: Environment, rul
     },
     deadTargets(),
   ];
-  return { rule_files: [ruleFile], evaluation_interval: "1m", tests };
+  return { rule_files: [...ruleFiles], evaluation_interval: "1m", tests };
 
   function deadTargets(): RuleTestGroup {
     const [first, second] = DEATH_MINUTES;

@@ -84,9 +84,27 @@ export function latencyBucketBound(latencyMs: number): string | undefined {
  * exposed: a whole number of seconds matches both spellings.
  */
 export function latencyBucketMatcher(latencyMs: number): string {
+  const bound = requireBucketBound(latencyMs);
+  return Number.isInteger(Number(bound)) ? `le=~"${bound}(\\\\.0)?"` : `le="${bound}"`;
+}
+
+/**
+ * The matcher of the histogram buckets bounded by any of these latency thresholds, for
+ * the recording rules every service shares: `le=~"0\\.4|1(\\.0)?"` (a whole number of
+ * seconds in both spellings, as {@link latencyBucketMatcher}; dots escaped).
+ */
+export function latencyBucketsMatcher(latencyMs: readonly number[]): string {
+  const alternatives = latencyMs.map((threshold) => {
+    const bound = requireBucketBound(threshold);
+    return Number.isInteger(Number(bound)) ? `${bound}(\\\\.0)?` : bound.replaceAll(".", "\\\\.");
+  });
+  return `le=~"${alternatives.join("|")}"`;
+}
+
+function requireBucketBound(latencyMs: number): string {
   const bound = latencyBucketBound(latencyMs);
   if (bound === undefined) {
     throw new Error(`slo.latencyMs ${latencyMs} is not a bucket bound of ${METRICS_CONTRACT.duration.name} (accepted: ${LATENCY_THRESHOLDS_MS.join(", ")}); the spec schema should have refused it`);
   }
-  return Number.isInteger(Number(bound)) ? `le=~"${bound}(\\\\.0)?"` : `le="${bound}"`;
+  return bound;
 }

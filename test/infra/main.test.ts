@@ -36,10 +36,11 @@ describe("npm run synth (infra/main.ts)", () => {
     expect(run.status, run.stderr).toBe(0);
     const services = readdirSync(path.join(ROOT, "services")).filter((name) => existsSync(path.join(ROOT, "services", name, "service.ts"))).sort();
     for (const environment of ["local", "staging", "production"]) {
-      expect(readdirSync(path.join(outdir, "monitoring", environment, "rules")).sort()).toEqual(services.map((name) => `${name}.yml`));
-      expect(readdirSync(path.join(outdir, "monitoring", environment, "rule-tests")).sort()).toEqual(services.map((name) => `${name}.yml`));
+      expect(readdirSync(path.join(outdir, "monitoring", environment, "rules")).sort()).toEqual([...services, "platform"].sort().map((name) => `${name}.yml`));
       expect(readdirSync(path.join(outdir, "monitoring", environment, "dashboards")).sort()).toEqual(services.map((name) => `${name}.json`));
     }
+    expect(readdirSync(path.join(outdir, "monitoring", "local", "rule-tests")).sort()).toEqual(services.map((name) => `${name}.yml`));
+    expect(existsSync(path.join(outdir, "monitoring", "staging", "rule-tests"))).toBe(false);
     expect(readdirSync(path.join(outdir, "monitoring", "staging", "servicemonitors")).sort()).toEqual(services.map((name) => `${name}.yml`));
   });
 

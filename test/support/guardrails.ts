@@ -15,7 +15,7 @@ import {
   type GuardrailRule,
   type RuleOutcome,
 } from "../../infra/guardrails/index.js";
-import { renderMonitoringFiles } from "../../infra/monitoring/monitoring-files.js";
+import { renderMonitoring } from "../../infra/monitoring/monitoring-files.js";
 import { PlatformStack } from "../../infra/platform-stack.js";
 import { resolveCatalogue, type DiscoveredService } from "../../infra/spec/index.js";
 import { exampleServices } from "./platform.js";
@@ -53,7 +53,7 @@ export function guardrailsFixture(environment: string, services: readonly Discov
   const stack = new PlatformStack(new App({ outdir: OUTDIR, stackTraces: false }), {
     environment: chosen,
     catalogue,
-    monitoringFiles: renderMonitoringFiles(chosen, catalogue),
+    monitoring: renderMonitoring(chosen, catalogue),
     guardrails: new GuardrailsRun(),
   });
   const ruleEnvironment = ruleEnvironmentOf(stack.environment, catalogue);

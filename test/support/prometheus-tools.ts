@@ -4,7 +4,7 @@ import { createServer, type AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { loadEnvironments } from "../../infra/environments.js";
-import { renderMonitoringFiles } from "../../infra/monitoring/monitoring-files.js";
+import { renderMonitoring, ruleTestFiles } from "../../infra/monitoring/monitoring-files.js";
 import { resolveCatalogue, type DiscoveredService } from "../../infra/spec/index.js";
 
 /**
@@ -43,13 +43,17 @@ export function promtool(args: readonly string[], cwd: string): Promise<ToolRun>
 /**
  * Renders the monitoring files of every environment for these services into a fresh
  * temporary folder, laid out as `npm run synth` lays out `cdktf.out/monitoring/`; returns it.
+ * With `ruleTestsEverywhere`, staging and production get the `rule-tests/` folder that
+ * synth writes for local only, so that the tests run them on those environments' rules too.
  */
-export function renderMonitoringTree(services: readonly DiscoveredService[], variables: Record<string, string> = {}): string {
+export function renderMonitoringTree(services: readonly DiscoveredService[], variables: Record<string, string> = {}, { ruleTestsEverywhere = false } = {}): string {
   const root = mkdtempSync(path.join(os.tmpdir(), "platform-monitoring-"));
   const environments = loadEnvironments(variables);
   for (const environment of environments) {
     const catalogue = resolveCatalogue(services, environment.name, environments.map((e) => e.name));
-    for (const file of renderMonitoringFiles(environment, catalogue)) {
+    const monitoring = renderMonitoring(environment, catalogue);
+    const files = ruleTestsEverywhere && environment.target !== "docker" ? [...monitoring.files, ...ruleTestFiles(environment, monitoring)] : monitoring.files;
+    for (const file of files) {
       const target = path.join(root, environment.name, file.path);
       mkdirSync(path.dirname(target), { recursive: true });
       writeFileSync(target, file.content);

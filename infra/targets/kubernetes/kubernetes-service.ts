@@ -1,4 +1,5 @@
 import { Construct } from "constructs";
+import type { RenderedServiceMonitoring } from "../../monitoring/monitoring-files.js";
 import type { Catalogue } from "../../spec/index.js";
 import { Exposure } from "./exposure.js";
 import { Monitoring, monitoringPodAnnotations } from "./monitoring.js";
@@ -9,6 +10,8 @@ import { Workload, type KubernetesServicePartProps } from "./workload.js";
 /** Props of {@link KubernetesService}. */
 export interface KubernetesServiceProps extends KubernetesServicePartProps {
   readonly catalogue: Catalogue;
+  /** The service's monitoring, rendered once for the environment. */
+  readonly monitoring: RenderedServiceMonitoring;
 }
 
 /**
@@ -30,6 +33,6 @@ export class KubernetesService extends Construct {
     this.scaling = new ScalingPolicy(this, "scaling", { spec, environment, deploymentName: this.workload.deploymentName });
     this.networkRules = new NetworkRules(this, "network-rules", { spec, environment, catalogue: props.catalogue });
     this.exposure = new Exposure(this, "exposure", { spec, environment });
-    this.monitoring = new Monitoring(this, "monitoring", { spec, environment });
+    this.monitoring = new Monitoring(this, "monitoring", { spec, environment, rendered: props.monitoring });
   }
 }

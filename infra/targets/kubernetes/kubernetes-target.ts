@@ -1,20 +1,26 @@
 import { Construct } from "constructs";
 import { TerraformResource } from "../../cdk.js";
 import { PLATFORM_CONSTRUCT_ID } from "../../construct-paths.js";
+import { literalValues } from "../literal-values.js";
 import type { KubernetesEnvironment } from "../../environments.js";
+import type { RenderedMonitoring } from "../../monitoring/monitoring-files.js";
 import { platformEnvironment, type Catalogue } from "../../spec/index.js";
 import { KubernetesService } from "./kubernetes-service.js";
 import { NamespaceIsolation } from "./namespace-isolation.js";
+import { RecordingRules } from "./recording-rules.js";
 import { KubernetesProvider } from "./resources.js";
 
 /** Props of {@link KubernetesTarget}. */
 export interface KubernetesTargetProps {
   readonly environment: KubernetesEnvironment;
   readonly catalogue: Catalogue;
+  /** The environment's monitoring, rendered once (the same as its `cdktf.out/monitoring/<env>/` files). */
+  readonly monitoring: RenderedMonitoring;
 }
 
 /**
- * An environment on Kubernetes: the provider, the namespace with its default deny,
+ * An environment on Kubernetes: the provider, the namespace with its default deny and
+ * the recording rules every service's alerts read (`<env>/kubernetes/platform/...`),
  * and one {@link KubernetesService} per service of the catalogue.
  */
 export class KubernetesTarget extends Construct {
@@ -28,6 +34,8 @@ export class KubernetesTarget extends Construct {
       configContext: environment.kubernetes.configContext,
     });
     const isolation = new NamespaceIsolation(this, PLATFORM_CONSTRUCT_ID, { environment });
+    // Under the platform's construct, so that its path says it is no service's.
+    new RecordingRules(isolation, "monitoring", { environment, rendered: props.monitoring, namespace: isolation.namespace });
     const portOf = (name: string) => catalogue.get(name).port;
     this.services = catalogue.services.map(
       (spec) =>
@@ -35,7 +43,8 @@ export class KubernetesTarget extends Construct {
           spec,
           environment,
           catalogue,
-          variables: platformEnvironment(spec, environment.name, portOf),
+          variables: literalValues(platformEnvironment(spec, environment.name, portOf)),
+          monitoring: props.monitoring.services.get(spec.name)!,
         }),
     );
     // The namespace is named, not referenced, so that the JSON stays readable and

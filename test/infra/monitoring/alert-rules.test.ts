@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { ALERTS, renderAlertRules, type AlertingRule, type RecordingRule } from "../../../infra/monitoring/alert-rules.js";
+import { ALERTS, renderAlertRules, renderRecordingRules, type AlertingRule, type RecordingRule } from "../../../infra/monitoring/alert-rules.js";
 import { renderMonitoringFiles } from "../../../infra/monitoring/monitoring-files.js";
 import { EnvironmentConfigError, loadEnvironments, type Environment } from "../../../infra/environments.js";
 import { resolveCatalogue } from "../../../infra/spec/index.js";
@@ -68,25 +68,51 @@ describe("alert rules", () => {
     expect(slow).toContain('ratio_rate3d{service="orders",environment="staging"} > (1 * 0.001)');
     expect(slow).toContain('ratio_rate6h{service="orders",environment="staging"} > (1 * 0.001)');
     const latency = alerts.find((a) => a.alert === ALERTS.latencyFastBurn)!.expr;
-    expect(latency).toContain('service:http_requests_slow:ratio_rate1h{service="orders",environment="staging"} > (14.4 * 0.01)');
+    expect(latency).toContain('max without (le) (service_le:http_requests_slow:ratio_rate1h{service="orders",environment="staging",le="0.4"}) > (14.4 * 0.01)');
   });
 
-  it("THEN every window is recorded once for errors and once for slow requests, from the metrics contract", () => {
-    const { recordings } = rulesOf("local");
+  it("THEN a service's rules are its alerts only: the ratios they read are the environment's recording rules", () => {
+    expect(rulesOf("staging").recordings).toEqual([]);
+  });
+
+  it("GIVEN services with different latency thresholds WHEN the environment's recording rules are rendered THEN every window is recorded once for errors and once for slow requests, for every service, from the metrics contract", () => {
+    const search = service({ name: "search", build: {}, port: 8081, monitoring: { slo: { latencyMs: 1000 } } });
+    const environments = loadEnvironments({});
+    const groups = renderRecordingRules(environments[0]!, resolveCatalogue([orders, search], "local", environments.map((e) => e.name))).groups;
+    expect(groups.map((g) => g.name)).toEqual(["platform-slo-ratios"]);
+    const recordings = groups[0]!.rules as RecordingRule[];
     const windows = ["5m", "30m", "1h", "2h", "6h", "1d", "3d"];
     expect(recordings.map((r) => r.record)).toEqual([
       ...windows.map((w) => `service:http_requests_errors:ratio_rate${w}`),
-      ...windows.map((w) => `service:http_requests_slow:ratio_rate${w}`),
+      ...windows.map((w) => `service_le:http_requests_slow:ratio_rate${w}`),
     ]);
-    expect(recordings[0]!.expr).toContain('rate(http_requests_total{service="orders",environment="local",status=~"5.."}[5m])');
-    expect(recordings[7]!.expr).toContain('rate(http_request_duration_seconds_bucket{service="orders",environment="local",le="0.4"}[5m])');
-    expect(recordings[7]!.expr).toContain('rate(http_request_duration_seconds_count{service="orders",environment="local"}[5m])');
+    expect(recordings[0]!.expr).toBe(
+      [
+        "(",
+        '  sum by (service, environment) (rate(http_requests_total{environment="local",status=~"5.."}[5m]))',
+        "  or",
+        '  0 * sum by (service, environment) (rate(http_requests_total{environment="local"}[5m]))',
+        ")",
+        "/",
+        'sum by (service, environment) (rate(http_requests_total{environment="local"}[5m]))',
+      ].join("\n"),
+    );
+    // Both thresholds in use, the whole second in Prometheus 2's le="1" and Prometheus 3's le="1.0".
+    expect(recordings[7]!.expr).toBe(
+      [
+        "1 - (",
+        '  sum by (service, environment, le) (rate(http_request_duration_seconds_bucket{environment="local",le=~"0\\\\.4|1(\\\\.0)?"}[5m]))',
+        "  / on (service, environment) group_left",
+        '  sum by (service, environment) (rate(http_request_duration_seconds_count{environment="local"}[5m]))',
+        ")",
+      ].join("\n"),
+    );
   });
 
-  it("GIVEN a whole-second latency threshold WHEN rendered THEN the bucket matcher accepts Prometheus 2's le=\"1\" and Prometheus 3's le=\"1.0\"", () => {
+  it("GIVEN a whole-second latency threshold WHEN rendered THEN the alerts' bucket matcher accepts Prometheus 2's le=\"1\" and Prometheus 3's le=\"1.0\"", () => {
     const whole = service({ name: "orders", build: {}, port: 8080, monitoring: { slo: { latencyMs: 1000 } } });
-    const { recordings } = rulesOf("local", [whole]);
-    expect(recordings.find((r) => r.record === "service:http_requests_slow:ratio_rate5m")!.expr).toContain('le=~"1(\\\\.0)?"');
+    const { alerts } = rulesOf("local", [whole]);
+    expect(alerts.find((a) => a.alert === ALERTS.latencySlowBurn)!.expr).toContain('service_le:http_requests_slow:ratio_rate1d{service="orders",environment="local",le=~"1(\\\\.0)?"}');
   });
 
   it("GIVEN PLATFORM_GRAFANA_URL WHEN rendered THEN the alerts of staging and production link there, and local links to its own Grafana", () => {
@@ -101,7 +127,7 @@ describe("alert rules", () => {
     );
   });
 
-  it("GIVEN the example catalogue WHEN synthesized THEN the PrometheusRule of Kubernetes and the rules file are the same rules", () => {
+  it("GIVEN the example catalogue WHEN synthesized THEN the PrometheusRules of Kubernetes and the rules files are the same rules", () => {
     const stacks = synthPlatform(exampleServices());
     const environments = loadEnvironments({});
     const staging = environments.find((e) => e.name === "staging")!;
@@ -111,5 +137,8 @@ describe("alert rules", () => {
       expect(manifest).toMatchObject({ apiVersion: "monitoring.coreos.com/v1", kind: "PrometheusRule", metadata: { name, namespace: "platform-staging" } });
       expect(manifest.spec).toEqual(parse(files.find((f) => f.path === `rules/${name}.yml`)!.content));
     }
+    const platform = resourceOf(stacks.staging!, "kubernetes_manifest", "platform", "prometheus-rule").manifest;
+    expect(platform).toMatchObject({ kind: "PrometheusRule", metadata: { name: "platform", namespace: "platform-staging" } });
+    expect(platform.spec).toEqual(parse(files.find((f) => f.path === "rules/platform.yml")!.content));
   });
 });

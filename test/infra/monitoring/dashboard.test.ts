@@ -43,6 +43,16 @@ describe("Grafana dashboard", () => {
     ]);
   });
 
+  it("THEN every panel reads the datasource variable and its queries inherit it: no field Grafana fills in by default is repeated per panel", () => {
+    const { panels, templating } = dashboardOf(orders) as unknown as { panels: Array<Record<string, any>>; templating: unknown };
+    expect(templating).toEqual({ list: [{ name: "datasource", label: "Prometheus", type: "datasource", query: "prometheus" }] });
+    for (const panel of panels) {
+      expect(panel.datasource).toEqual({ type: "prometheus", uid: "$datasource" });
+      expect(Object.keys(panel.fieldConfig)).toEqual(["defaults"]);
+      for (const target of panel.targets) expect(Object.keys(target)).toEqual(["refId", "expr", "legendFormat"]);
+    }
+  });
+
   it("GIVEN a service name of 63 characters WHEN its uid is made THEN it fits Grafana's 40 and stays apart from its neighbours", () => {
     const long = `a${"b".repeat(61)}c`;
     const other = `a${"b".repeat(61)}d`;

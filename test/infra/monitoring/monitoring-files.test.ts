@@ -12,7 +12,7 @@ function filesOf(environmentName: string, variables: Record<string, string> = {}
 }
 
 describe("monitoring files", () => {
-  it("GIVEN the local environment WHEN its files are rendered THEN there are the Prometheus configuration and image, rules, rule tests, dashboards and Grafana provisioning", () => {
+  it("GIVEN the local environment WHEN its files are rendered THEN there are the Prometheus configuration and image, the recording rules, each service's alerts, rule tests and dashboard, and Grafana provisioning", () => {
     expect(filesOf("local").map((f) => f.path)).toEqual([
       "Dockerfile",
       "dashboards/catalog.json",
@@ -27,6 +27,7 @@ describe("monitoring files", () => {
       "rules/catalog.yml",
       "rules/gateway.yml",
       "rules/orders.yml",
+      "rules/platform.yml",
     ]);
   });
 
@@ -47,14 +48,15 @@ describe("monitoring files", () => {
     expect(parse(files.find((f) => f.path.endsWith("dashboards/platform.yml"))!.content).providers[0].options.path).toBe("/var/lib/grafana/dashboards");
   });
 
-  it("GIVEN a Kubernetes environment WHEN rendered THEN its scrape configuration is the ServiceMonitors, or with PLATFORM_SCRAPE=annotations the job for the cluster's Prometheus", () => {
-    expect(filesOf("production").map((f) => f.path).filter((p) => !/^(rules|rule-tests|dashboards)\//.test(p))).toEqual([
+  it("GIVEN a Kubernetes environment WHEN rendered THEN its scrape configuration is the ServiceMonitors, or with PLATFORM_SCRAPE=annotations the job for the cluster's Prometheus, and there are no rule tests (local has them)", () => {
+    expect(filesOf("production").filter((f) => f.path.startsWith("rules/")).map((f) => f.path)).toEqual(["rules/catalog.yml", "rules/gateway.yml", "rules/orders.yml", "rules/platform.yml"]);
+    expect(filesOf("production").map((f) => f.path).filter((p) => !/^(rules|dashboards)\//.test(p))).toEqual([
       "servicemonitors/catalog.yml",
       "servicemonitors/gateway.yml",
       "servicemonitors/orders.yml",
     ]);
     const annotations = filesOf("production", { PLATFORM_SCRAPE: "annotations" });
-    expect(annotations.map((f) => f.path).filter((p) => !/^(rules|rule-tests|dashboards)\//.test(p))).toEqual(["scrape-config.yml"]);
+    expect(annotations.map((f) => f.path).filter((p) => !/^(rules|dashboards)\//.test(p))).toEqual(["scrape-config.yml"]);
     const job = parse(annotations.find((f) => f.path === "scrape-config.yml")!.content).scrape_configs[0];
     expect(job.kubernetes_sd_configs).toEqual([{ role: "pod", namespaces: { names: ["platform-production"] } }]);
     expect(job.relabel_configs).toContainEqual({ source_labels: ["__meta_kubernetes_pod_label_app_kubernetes_io_name"], target_label: "service", action: "replace" });

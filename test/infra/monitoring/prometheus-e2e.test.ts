@@ -72,9 +72,9 @@ describe("GIVEN a service and a real Prometheus running the generated local conf
     expect(ratio).toBeGreaterThan(0);
     expect(ratio).toBeLessThan(1);
     const rules = (await (await fetch(`${prometheus!.url}/api/v1/rules`)).json()) as { data: { groups: Array<{ name: string; rules: Array<{ name: string; health: string }> }> } };
-    const group = rules.data.groups.find((g) => g.name === "orders-slo");
-    expect(group?.rules.filter((r) => r.health === "err")).toEqual([]);
-    expect(group?.rules.map((r) => r.name)).toContain("AvailabilityBudgetBurnFast");
+    expect(rules.data.groups.map((g) => g.name).sort()).toEqual(["orders-slo", "platform-slo-ratios"]);
+    for (const group of rules.data.groups) expect(group.rules.filter((r) => r.health === "err"), group.name).toEqual([]);
+    expect(rules.data.groups.find((g) => g.name === "orders-slo")?.rules.map((r) => r.name)).toContain("AvailabilityBudgetBurnFast");
   });
 
   it("THEN every query of the generated dashboard is accepted by Prometheus", async () => {

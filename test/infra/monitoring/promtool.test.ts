@@ -23,7 +23,7 @@ describe("monitoring files checked by promtool", () => {
   beforeAll(() => {
     requirePrometheusTool("promtool");
     // GIVEN five services (SLOs from 93.1% to 99.99%, thresholds from 5 ms to 1 s) WHEN rendered for every environment
-    tree = renderMonitoringTree(monitoredServices());
+    tree = renderMonitoringTree(monitoredServices(), {}, { ruleTestsEverywhere: true });
     annotationsTree = renderMonitoringTree(monitoredServices(), { PLATFORM_SCRAPE: "annotations" });
   });
   afterAll(() => {
@@ -33,21 +33,23 @@ describe("monitoring files checked by promtool", () => {
 
   it.each(["local", "staging", "production"])("THEN promtool check rules accepts every rules file of %s", async (environment) => {
     const files = ruleFilesOf(environment);
-    expect(files).toEqual(["rules/catalog.yml", "rules/gateway.yml", "rules/orders.yml", "rules/reports.yml", "rules/search.yml"]);
+    expect(files).toEqual(["rules/catalog.yml", "rules/gateway.yml", "rules/orders.yml", "rules/platform.yml", "rules/reports.yml", "rules/search.yml"]);
     const run = await promtool(["check", "rules", ...files], path.join(tree, environment));
-    expect(run.output.match(/SUCCESS: 20 rules found/g), run.output).toHaveLength(5);
+    // Six alerts per service; two ratios over seven windows for the environment.
+    expect(run.output.match(/SUCCESS: 6 rules found/g), run.output).toHaveLength(5);
+    expect(run.output.match(/SUCCESS: 14 rules found/g), run.output).toHaveLength(1);
     expect(run.code, run.output).toBe(0);
   });
 
   it("THEN promtool check config accepts the local prometheus.yml and finds the rules through its relative rule_files", async () => {
     const run = await promtool(["check", "config", "prometheus.yml"], path.join(tree, "local"));
-    expect(run.output).toContain("SUCCESS: 5 rule files found");
+    expect(run.output).toContain("SUCCESS: 6 rule files found");
     expect(run.output).toContain("SUCCESS: prometheus.yml is valid prometheus config file syntax");
     expect(run.code, run.output).toBe(0);
   });
 
   it("THEN with PLATFORM_SCRAPE=annotations, the scrape job for the cluster's Prometheus is the only scrape file, and promtool reads it as far as Debian's build can", async () => {
-    expect(readdirSync(path.join(annotationsTree, "staging")).sort()).toEqual(["dashboards", "rule-tests", "rules", "scrape-config.yml"]);
+    expect(readdirSync(path.join(annotationsTree, "staging")).sort()).toEqual(["dashboards", "rules", "scrape-config.yml"]);
     const run = await promtool(["check", "config", "scrape-config.yml"], path.join(annotationsTree, "staging"));
     // Debian builds Prometheus without Kubernetes discovery: its promtool reads every
     // field of the job but kubernetes_sd_configs, and fails on that one alone.
@@ -55,16 +57,38 @@ describe("monitoring files checked by promtool", () => {
     expect(run.output.match(/not found in type/g)).toHaveLength(1);
   });
 
-  it("THEN promtool test rules passes every generated scenario: spike pages, slow burn tickets, healthy is quiet, dead targets alert", async () => {
-    const dir = path.join(tree, "local");
-    // The example services share one SLO; these three cover the default, the tightest and the loosest.
-    const files = ["orders", "search", "reports"].map((name) => `rule-tests/${name}.yml`);
+  it("THEN promtool test rules passes every generated scenario in every environment: spike pages, slow burn tickets, healthy is quiet, dead targets alert", async () => {
+    // The example services share one SLO; these three cover the default, the tightest and the loosest, one per environment.
+    const cases = [
+      ["local", "orders"],
+      ["staging", "search"],
+      ["production", "reports"],
+    ] as const;
     // One process per file: promtool tests one file after the other, and the machine has cores to spare.
-    const runs = await Promise.all(files.map((file) => promtool(["test", "rules", file], dir)));
+    const runs = await Promise.all(cases.map(([environment, name]) => promtool(["test", "rules", `rule-tests/${name}.yml`], path.join(tree, environment))));
     for (const [i, run] of runs.entries()) {
-      expect(run.output, files[i]).toContain("SUCCESS");
+      expect(run.output, cases[i]!.join(" ")).toContain("SUCCESS");
       expect(run.code, run.output).toBe(0);
     }
+  });
+
+  it("GIVEN two services sharing the recording rules, one failing and one healthy WHEN tested together THEN only the failing one pages", async () => {
+    const dir = path.join(tree, "staging");
+    const orders = parse(readFileSync(path.join(dir, "rule-tests", "orders.yml"), "utf8")) as RuleTestFile;
+    const catalog = parse(readFileSync(path.join(dir, "rule-tests", "catalog.yml"), "utf8")) as RuleTestFile;
+    const spike = orders.tests.find((t) => /error spike/.test(t.name))!;
+    const healthy = catalog.tests.find((t) => /healthy/.test(t.name))!;
+    expect(spike.alert_rule_test.filter((t) => t.exp_alerts.length > 0).map((t) => t.exp_alerts.map((a) => a.exp_labels.service))).toEqual([["orders"]]);
+    const together: RuleTestFile = {
+      ...orders,
+      rule_files: ["../rules/platform.yml", "../rules/orders.yml", "../rules/catalog.yml"],
+      // Each expectation names an alert and lists every alert of that name: catalog's must stay silent.
+      tests: [{ ...spike, name: "orders spikes while catalog is healthy", input_series: [...spike.input_series, ...healthy.input_series] }],
+    };
+    writeFileSync(path.join(dir, "rule-tests", "together.yml"), stringify(together, { lineWidth: 0 }));
+    const run = await promtool(["test", "rules", "rule-tests/together.yml"], dir);
+    expect(run.output).toContain("SUCCESS");
+    expect(run.code, run.output).toBe(0);
   });
 
   it("GIVEN rules whose availability thresholds are ten times too lax WHEN the generated tests run THEN promtool names the alerts that did not fire", async () => {

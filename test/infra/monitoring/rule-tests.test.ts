@@ -9,8 +9,8 @@ describe("generated promtool unit tests", () => {
   it("GIVEN a service WHEN its tests are generated THEN they cover a healthy series, a fast spike, a slow burn for both budgets, and dead targets", () => {
     const environments = loadEnvironments({});
     const spec = resolveCatalogue([service({ name: "orders", build: {}, port: 8080 })], "local", environments.map((e) => e.name)).get("orders");
-    const tests = renderRuleTests(spec, environments[0]!, "../rules/orders.yml");
-    expect(tests.rule_files).toEqual(["../rules/orders.yml"]);
+    const tests = renderRuleTests(spec, environments[0]!, ["../rules/platform.yml", "../rules/orders.yml"]);
+    expect(tests.rule_files).toEqual(["../rules/platform.yml", "../rules/orders.yml"]);
     expect(tests.tests.map((t) => t.name)).toEqual([
       "orders: healthy traffic (half of each budget) fires nothing",
       "orders: an error spike of 10% pages 9 minutes after it starts",

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { exampleServices, resourceOf, resourcesOfType, synthPlatform, type StackJson } from "../../support/platform.js";
+import { exampleServices, resourceOf, resourcesOfType, service, synthPlatform, type StackJson } from "../../support/platform.js";
 
 const SERVICES = ["catalog", "gateway", "orders"];
 
@@ -83,5 +83,16 @@ describe("Both targets read the same spec the same way", () => {
   it("THEN the allowed service-to-service edges are the same on both", () => {
     expect(dockerEdges(stacks.local!)).toEqual(["gateway->catalog", "gateway->orders", "orders->catalog"]);
     expect(kubernetesEdges(stacks.staging!)).toEqual(dockerEdges(stacks.local!));
+  });
+});
+
+describe("Literal values in a spec's env", () => {
+  it("GIVEN an env value that looks like a Terraform template WHEN synthesized THEN both targets escape it, so Terraform passes it on unchanged", () => {
+    const stacks = synthPlatform([service({ name: "catalog", build: {}, port: 8080, env: { CACHE_DIR: "${HOME}/cache", GREETING: "100%{x}" } })]);
+    const [container] = resourceOf(stacks.staging!, "kubernetes_deployment_v1", "catalog").spec.template.spec.container;
+    expect(container.env).toContainEqual({ name: "CACHE_DIR", value: "$${HOME}/cache" });
+    expect(container.env).toContainEqual({ name: "GREETING", value: "100%%{x}" });
+    const docker = resourcesOfType(stacks.local!, "docker_container").find((r) => r.values.name === "platform-local-catalog-1")!.values;
+    expect(docker.env).toContain("CACHE_DIR=$${HOME}/cache");
   });
 });

@@ -1,12 +1,12 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { renderAlertRules } from "../../../../infra/monitoring/alert-rules.js";
+import { renderAlertRules, renderRecordingRules } from "../../../../infra/monitoring/alert-rules.js";
 import { loadEnvironments, type KubernetesEnvironment } from "../../../../infra/environments.js";
 import { resolveCatalogue } from "../../../../infra/spec/index.js";
 import { resourceOf, resourcesOfType, service, synthPlatform, type StackJson } from "../../../support/platform.js";
 
 const services = () => [
-  service({ name: "orders", build: {}, port: 8080, monitoring: { owner: "team-orders" } }),
+  service({ name: "orders", build: {}, port: 8080, description: "Orders, ${currency} at 100%{off}", monitoring: { owner: "team-orders" } }),
   service({ name: "search", build: {}, port: 8081, monitoring: { metricsPort: 9100, metricsPath: "/internal/metrics" } }),
 ];
 
@@ -59,11 +59,38 @@ describe("Kubernetes monitoring", () => {
       expect(resourcesOfType(staging, "kubernetes_config_map_v1").map((c) => c.values.metadata.name)).toEqual(["orders-dashboard", "search-dashboard"]);
     });
 
+    it("THEN the environment's recording rules are one PrometheusRule of the platform, which every service's alerts read", () => {
+      const rule = resourceOf(staging, "kubernetes_manifest", "platform", "prometheus-rule");
+      expect(rule["//"].metadata.path).toBe("staging/kubernetes/platform/monitoring/prometheus-rule");
+      expect(rule.depends_on).toEqual(resourcesOfType(staging, "kubernetes_namespace_v1").map((n) => n.address));
+      const environments = loadEnvironments({});
+      const environment = environments.find((e) => e.name === "staging") as KubernetesEnvironment;
+      expect(rule.manifest).toEqual({
+        apiVersion: "monitoring.coreos.com/v1",
+        kind: "PrometheusRule",
+        metadata: { name: "platform", namespace: "platform-staging", labels: { "app.kubernetes.io/part-of": "platform", "app.kubernetes.io/managed-by": "cdktf", "platform.dev/environment": "staging" } },
+        spec: renderRecordingRules(environment, resolveCatalogue(services(), "staging", environments.map((e) => e.name))),
+      });
+      const serviceRules = resourcesOfType(staging, "kubernetes_manifest").filter((r) => r.values.manifest.kind === "PrometheusRule" && r.values.manifest.metadata.name !== "platform");
+      expect(serviceRules.map((r) => r.values.manifest.metadata.name)).toEqual(["orders", "search"]);
+      for (const { values } of serviceRules) expect(values.manifest.spec.groups.flatMap((g: any) => g.rules).filter((r: any) => "record" in r)).toEqual([]);
+    });
+
+    it("THEN no dashboard, rule or ServiceMonitor holds ${ or %{ unescaped, which Terraform would read as an interpolation or a directive (the dashboards say $datasource)", () => {
+      const values = [...resourcesOfType(staging, "kubernetes_config_map_v1").map((c) => c.values.data), ...resourcesOfType(staging, "kubernetes_manifest").map((m) => m.values.manifest)];
+      expect(values).toHaveLength(2 + 5);
+      expect(JSON.stringify(values).match(/.{0,40}(?<![$%])[$%]\{.{0,20}/g)).toBeNull();
+      // The spec's description, escaped for Terraform, which reads it back as written.
+      expect(resourceOf(staging, "kubernetes_config_map_v1", "orders", "dashboard").data["staging-orders.json"]).toContain('"description":"Orders, $${currency} at 100%%{off}"');
+    });
+
     it("THEN each service's dashboard is a ConfigMap with the Grafana sidecar label", () => {
       const configMap = resourceOf(staging, "kubernetes_config_map_v1", "orders", "dashboard");
       expect(configMap.metadata).toMatchObject({ name: "orders-dashboard", namespace: "platform-staging", labels: { grafana_dashboard: "1" } });
-      const dashboard = JSON.parse(configMap.data["staging-orders.json"]);
+      const dashboard = JSON.parse(configMap.data["staging-orders.json"].replaceAll("$${", "${").replaceAll("%%{", "%{"));
       expect(dashboard).toMatchObject({ uid: "staging-orders", title: "orders (staging)" });
+      // Compact: the value is written into the Terraform JSON once per service and environment.
+      expect(configMap.data["staging-orders.json"]).not.toContain("\n");
     });
   });
 
@@ -92,6 +119,16 @@ describe("Kubernetes monitoring", () => {
       const environment = environments.find((e) => e.name === "staging") as KubernetesEnvironment;
       const spec = resolveCatalogue(services(), "staging", environments.map((e) => e.name)).get("orders");
       expect(parse(configMap.data["platform-staging-orders.yml"])).toEqual(renderAlertRules(spec, environment));
+    });
+
+    it("THEN the environment's recording rules go into a ConfigMap of the platform with the same label", () => {
+      const configMap = resourceOf(staging, "kubernetes_config_map_v1", "platform", "rules");
+      expect(configMap["//"].metadata.path).toBe("staging/kubernetes/platform/monitoring/rules");
+      expect(configMap.metadata).toMatchObject({ name: "platform-prometheus-rules", namespace: "platform-staging", labels: { prometheus_rule: "1" } });
+      const environments = loadEnvironments({ PLATFORM_SCRAPE: "annotations" });
+      const environment = environments.find((e) => e.name === "staging") as KubernetesEnvironment;
+      const catalogue = resolveCatalogue(services(), "staging", environments.map((e) => e.name));
+      expect(parse(configMap.data["platform-staging-platform.yml"])).toEqual(renderRecordingRules(environment, catalogue));
     });
   });
 });

@@ -109,7 +109,13 @@ function repositoryState(root: string): BenchReport["repository"] {
   }
 }
 
+/**
+ * The synth script's command, writing to `outdir`, emptied first (not timed): each run
+ * does the whole work, as the first synth of a fresh clone does. (A synth into an
+ * existing output folder may reuse files that did not change.)
+ */
 function synthCommand(context: Context, cwd: string, outdir: string): MeasuredCommand {
+  rmSync(outdir, { recursive: true, force: true });
   const script = context.scripts.synth!;
   return { display: script, argv: scriptArgv(script, []), cwd, env: { CDKTF_OUTDIR: outdir } };
 }
@@ -175,7 +181,11 @@ async function measureExample(context: Context): Promise<{ synth: Measurement; c
           runs: options.slowRuns,
           warmup: options.warmup,
           // CHECKPOINT_DISABLE stops the CLI calling home, which would only make it slower.
-          command: () => ({ display: cdktfDisplay, argv: ["npx", "--no-install", "cdktf", "synth", "--output", path.join(context.scratch, "cdktf-out")], cwd: copy, env: { CHECKPOINT_DISABLE: "1" } }),
+          command: () => {
+            const cdktfOutdir = path.join(context.scratch, "cdktf-out");
+            rmSync(cdktfOutdir, { recursive: true, force: true });
+            return { display: cdktfDisplay, argv: ["npx", "--no-install", "cdktf", "synth", "--output", cdktfOutdir], cwd: copy, env: { CHECKPOINT_DISABLE: "1" } };
+          },
         })
       ).measurement
     : unmeasured(cdktfDisplay, "skipped");

@@ -97,7 +97,7 @@ export function inclusiveMatching(summary: ProfileSummary, pattern: RegExp): Arr
 const PHASES: ReadonlyArray<readonly [string, RegExp]> = [
   ["service discovery (discoverServices; the imports of the service files run outside it)", /^discoverServices infra\/discover-services/],
   ["building the app (buildPlatformApp: catalogues, monitoring files, construct tree)", /^buildPlatformApp infra\/app/],
-  ["rendering the monitoring files (renderMonitoringFiles)", /^renderMonitoringFiles infra\/monitoring/],
+  ["rendering the monitoring files (renderMonitoring)", /^renderMonitoring(Files)? infra\/monitoring/],
   ["synthesis (App.synth: aspects, validation, stack JSON, writing)", /^synth cdktf\/lib\/app\.js/],
   ["guardrails aspect (visit)", /^visit infra\/guardrails/],
   ["stack to JSON (PlatformStack.toTerraform / render)", /^(toTerraform|render) infra\/platform-stack/],

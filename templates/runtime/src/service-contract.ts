@@ -1,0 +1,74 @@
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { resolveServiceSpec, type ServiceDefinition } from "../../../infra/spec/index.js";
+import type { Application } from "./application.js";
+import { dependencyUrlVariable } from "./config.js";
+import type { ServiceManifest } from "./service-manifest.js";
+import { startBundledService, startForTest } from "./testing.js";
+
+/** What {@link describeServiceContract} checks a service with. */
+export interface ServiceContractProps {
+  /** The service's folder, as a file URL (`new URL("..", import.meta.url)` from its test folder). */
+  readonly serviceDir: URL;
+  /** The default export of its service.ts. */
+  readonly spec: ServiceDefinition;
+  /** Its src/manifest.ts. */
+  readonly manifest: ServiceManifest;
+  /** Its application factory (src/application.ts). */
+  readonly createApplication: () => Application;
+}
+
+/**
+ * The tests every service runs on itself: its manifest agrees with its spec, its own
+ * bundle runs alone as its image runs it, and its own application becomes ready. The
+ * runtime itself is tested once, in this package; this is what differs per service.
+ */
+export function describeServiceContract(props: ServiceContractProps): void {
+  const { spec, manifest, createApplication } = props;
+  const serviceDir = fileURLToPath(props.serviceDir);
+  /** Every dependency's URL, at an address that refuses connections. */
+  const unreachableDependencies = Object.fromEntries(manifest.dependencies.map((d) => [dependencyUrlVariable(d), "http://127.0.0.1:9"]));
+
+  describe("src/manifest.ts", () => {
+    it("GIVEN service.ts WHEN resolved THEN the manifest names the same service, port, dependencies and probe paths", () => {
+      const resolved = resolveServiceSpec(spec, "local", "0.0.0");
+      expect({ ...manifest, dependencies: [...manifest.dependencies].sort() }).toEqual({
+        name: resolved.name,
+        port: resolved.port,
+        dependencies: [...resolved.dependsOn],
+        health: resolved.health,
+        metricsPath: resolved.monitoring.metricsPath,
+      });
+    });
+
+    it("GIVEN service.ts WHEN resolved THEN metrics are scraped on the service port, where the runtime serves them", () => {
+      const resolved = resolveServiceSpec(spec, "local", "0.0.0");
+      expect(resolved.monitoring.metricsPort).toBe(resolved.port);
+    });
+  });
+
+  describe(`${manifest.name}, bundled and started as its image starts it`, () => {
+    it("GIVEN the bundle alone in a folder WHEN run with node and sent SIGTERM THEN it serves health and metrics and exits 0", async () => {
+      const bundle = await startBundledService(serviceDir, { SERVICE_NAME: manifest.name, PLATFORM_ENVIRONMENT: "test", ...unreachableDependencies });
+      try {
+        expect(bundle.files).toEqual(["main.mjs", "main.mjs.map"]);
+        expect((await fetch(`${bundle.url}${manifest.health.liveness}`)).status).toBe(200);
+        expect(await (await fetch(`${bundle.url}${manifest.metricsPath}`)).text()).toContain("process_cpu_seconds_total");
+        expect(await bundle.terminate()).toEqual([0, null]);
+        expect(bundle.lines.map((l) => l.msg)).toEqual(expect.arrayContaining(["stop requested", "draining", "stopped"]));
+        expect(bundle.lines[0]).toMatchObject({ level: "info", service: manifest.name, environment: "test" });
+      } finally {
+        bundle.remove();
+      }
+    });
+
+    it("GIVEN the service's own application WHEN started THEN it is ready", async () => {
+      const service = await startForTest(createApplication(), { variables: unreachableDependencies });
+      try {
+        expect((await fetch(`${service.url}${manifest.health.readiness}`)).status).toBe(200);
+      } finally {
+        await service.stop();
+      }
+    });
+  });
+}

@@ -127,9 +127,18 @@ function prune(cache) {
       }
     })
     .sort((a, b) => b.used - a.used);
-  // Not one used in the last minute, which another synth may be loading.
-  const recently = Date.now() - 60_000;
-  for (const { name } of builds.slice(KEEP_BUILDS).filter((build) => build.used < recently)) rmSync(path.join(cache, name), { recursive: true, force: true });
+  for (const { name } of builds.slice(KEEP_BUILDS)) {
+    // Not one used in the last minute, which another synth may be loading. Looked at again
+    // right before removing: the list above is already old when another synth, started
+    // since, picks a build from it (tests run many synths side by side).
+    const dir = path.join(cache, name);
+    try {
+      if (statSync(dir).mtimeMs >= Date.now() - 60_000) continue;
+    } catch {
+      continue;
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** The path of a compiled app for the sources as they are now, compiling it if needed. */
@@ -145,11 +154,15 @@ async function compiledApp() {
   const manifestPath = path.join(dir, MANIFEST_FILE);
   const present = existsSync(manifestPath);
   if (present) {
-    const manifest = JSON.parse(readFileSync(manifestPath, "utf8"));
-    if (digestOf(manifest.otherInputs) === manifest.otherInputsDigest) {
+    try {
+      // Marked as used before it is checked, so that a prune in another synth keeps it.
       const now = new Date();
       utimesSync(dir, now, now);
-      return path.join(dir, ENTRY_FILE);
+      const manifest = JSON.parse(readFileSync(manifestPath, "utf8"));
+      if (digestOf(manifest.otherInputs) === manifest.otherInputsDigest) return path.join(dir, ENTRY_FILE);
+    } catch (error) {
+      // Pruned by another synth in the meantime: compiled again below.
+      if (error?.code !== "ENOENT") throw error;
     }
   }
   // Built whole in a temporary folder, then renamed into place: another synth running at

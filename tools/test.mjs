@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+/**
+ * `npm test`: the type check (`tsc --noEmit`) and the test suite (`vitest run`) at the
+ * same time, exiting non-zero when either fails. Arguments go to vitest
+ * (`npm test -- test/infra` runs those tests, and still type-checks everything).
+ *
+ * Run one after the other, the type check (about 7 s of CPU) added its whole time to the
+ * suite's. Side by side it uses the moments the suite waits on the processes it starts.
+ * It runs at a lower priority so that it only takes CPU the tests leave, and it is
+ * incremental: its build info is kept in node_modules/.cache/tsc, so a second run checks
+ * only what changed (about half the CPU); a fresh clone has none and checks everything.
+ *
+ * tsc prints nothing but its errors; they are printed after the tests' output, as one
+ * block, not interleaved with it. Plain JavaScript, like tools/run-app.mjs: it starts
+ * the TypeScript tools, it needs none to start.
+ */
+import { spawn } from "node:child_process";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const bin = (name) => path.join(root, "node_modules", ".bin", name);
+/** Below the tests' priority: the type check takes the CPU they leave idle. */
+const TYPECHECK_NICENESS = 10;
+
+/** Runs `command`, resolving with its exit code (1 when it dies of a signal or cannot start) and what it printed when buffered. */
+function run(command, args, { buffer }) {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: root, stdio: buffer ? ["ignore", "pipe", "pipe"] : "inherit" });
+    let output = "";
+    if (buffer) {
+      child.stdout.setEncoding("utf8").on("data", (chunk) => (output += chunk));
+      child.stderr.setEncoding("utf8").on("data", (chunk) => (output += chunk));
+    }
+    child.on("spawn", () => {
+      if (!buffer) return;
+      try {
+        os.setPriority(child.pid, TYPECHECK_NICENESS);
+      } catch {
+        // Not allowed here: it runs at the normal priority, which is only slower.
+      }
+    });
+    child.on("error", (error) => resolve({ code: 1, output: `${command}: ${error.message}\n` }));
+    child.on("close", (code) => resolve({ code: code ?? 1, output }));
+  });
+}
+
+const typecheck = run(bin("tsc"), ["--noEmit", "--incremental", "--tsBuildInfoFile", path.join("node_modules", ".cache", "tsc", "typecheck.tsbuildinfo")], { buffer: true });
+const tests = await run(bin("vitest"), ["run", ...process.argv.slice(2)], { buffer: false });
+const types = await typecheck;
+if (types.code !== 0) process.stderr.write(`\ntsc --noEmit failed (exit ${types.code}):\n${types.output}`);
+else process.stderr.write("tsc --noEmit: no type errors\n");
+process.exitCode = tests.code !== 0 ? tests.code : types.code;

@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
-import { runCli } from "../support/cli.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli, type CliRun } from "../support/cli.js";
 import { copyRepository } from "../support/repo-copy.js";
 import { ROOT } from "../support/cli.js";
 
@@ -16,32 +16,38 @@ function scratch(prefix: string): string {
 }
 
 describe("npm run synth (tools/run-app.mjs running infra/synth.ts)", () => {
-  it("GIVEN the example catalogue WHEN synthesized THEN every environment's stack and the local monitoring files are written", async () => {
-    const outdir = scratch("synth-out-");
-    const run = await runCli("tools/run-app.mjs", [], { env: { ...process.env, CDKTF_OUTDIR: outdir } });
-    expect(run.stderr).toMatch(/synthesized local, staging, production \(\d+ services\) in \d+\.\d+s/);
-    expect(run.status).toBe(0);
-    for (const environment of ["local", "staging", "production"]) {
-      const stack = JSON.parse(readFileSync(path.join(outdir, "stacks", environment, "cdk.tf.json"), "utf8"));
-      expect(stack["//"].metadata.stackName).toBe(environment);
-    }
-    expect(existsSync(path.join(outdir, "monitoring", "local", "prometheus.yml"))).toBe(true);
-  });
+  describe("GIVEN the example catalogue, and an output folder holding monitoring files of a deleted service", () => {
+    // One synth for both tests: a stale file in the output folder changes nothing else of what it writes.
+    let outdir: string;
+    let run: CliRun;
+    beforeAll(async () => {
+      outdir = scratch("synth-out-");
+      mkdirSync(path.join(outdir, "monitoring", "local", "rules"), { recursive: true });
+      writeFileSync(path.join(outdir, "monitoring", "local", "rules", "deleted-service.yml"), "groups: []\n");
+      run = await runCli("tools/run-app.mjs", [], { env: { ...process.env, CDKTF_OUTDIR: outdir } });
+    });
 
-  it("GIVEN monitoring files of a deleted service WHEN synthesized THEN every environment's folder holds the rules and dashboards of exactly the current services", async () => {
-    const outdir = scratch("synth-monitoring-");
-    mkdirSync(path.join(outdir, "monitoring", "local", "rules"), { recursive: true });
-    writeFileSync(path.join(outdir, "monitoring", "local", "rules", "deleted-service.yml"), "groups: []\n");
-    const run = await runCli("tools/run-app.mjs", [], { env: { ...process.env, CDKTF_OUTDIR: outdir } });
-    expect(run.status, run.stderr).toBe(0);
-    const services = readdirSync(path.join(ROOT, "services")).filter((name) => existsSync(path.join(ROOT, "services", name, "service.ts"))).sort();
-    for (const environment of ["local", "staging", "production"]) {
-      expect(readdirSync(path.join(outdir, "monitoring", environment, "rules")).sort()).toEqual([...services, "platform"].sort().map((name) => `${name}.yml`));
-      expect(readdirSync(path.join(outdir, "monitoring", environment, "dashboards")).sort()).toEqual(services.map((name) => `${name}.json`));
-    }
-    expect(readdirSync(path.join(outdir, "monitoring", "local", "rule-tests")).sort()).toEqual(services.map((name) => `${name}.yml`));
-    expect(existsSync(path.join(outdir, "monitoring", "staging", "rule-tests"))).toBe(false);
-    expect(readdirSync(path.join(outdir, "monitoring", "staging", "servicemonitors")).sort()).toEqual(services.map((name) => `${name}.yml`));
+    it("WHEN synthesized THEN every environment's stack and the local monitoring files are written", () => {
+      expect(run.stderr).toMatch(/synthesized local, staging, production \(\d+ services\) in \d+\.\d+s/);
+      expect(run.status).toBe(0);
+      for (const environment of ["local", "staging", "production"]) {
+        const stack = JSON.parse(readFileSync(path.join(outdir, "stacks", environment, "cdk.tf.json"), "utf8"));
+        expect(stack["//"].metadata.stackName).toBe(environment);
+      }
+      expect(existsSync(path.join(outdir, "monitoring", "local", "prometheus.yml"))).toBe(true);
+    });
+
+    it("WHEN synthesized THEN every environment's folder holds the rules and dashboards of exactly the current services", () => {
+      expect(run.status, run.stderr).toBe(0);
+      const services = readdirSync(path.join(ROOT, "services")).filter((name) => existsSync(path.join(ROOT, "services", name, "service.ts"))).sort();
+      for (const environment of ["local", "staging", "production"]) {
+        expect(readdirSync(path.join(outdir, "monitoring", environment, "rules")).sort()).toEqual([...services, "platform"].sort().map((name) => `${name}.yml`));
+        expect(readdirSync(path.join(outdir, "monitoring", environment, "dashboards")).sort()).toEqual(services.map((name) => `${name}.json`));
+      }
+      expect(readdirSync(path.join(outdir, "monitoring", "local", "rule-tests")).sort()).toEqual(services.map((name) => `${name}.yml`));
+      expect(existsSync(path.join(outdir, "monitoring", "staging", "rule-tests"))).toBe(false);
+      expect(readdirSync(path.join(outdir, "monitoring", "staging", "servicemonitors")).sort()).toEqual(services.map((name) => `${name}.yml`));
+    });
   });
 
   it("GIVEN a service file with several problems WHEN synthesized THEN it exits 1 naming the file, each field, value and what is accepted", async () => {

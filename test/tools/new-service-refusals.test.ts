@@ -6,15 +6,25 @@ import { copyRepository, type RepositoryCopy } from "../support/repository-copy.
 
 const NEW_SERVICE = "tools/new-service.ts";
 
+// One copy for the whole file: only the last test edits it (the template), and nothing runs after it.
+let repository: RepositoryCopy;
+beforeAll(() => {
+  repository = copyRepository();
+});
+afterAll(() => repository.remove());
+
 describe("npm run new:service refusals", () => {
-  let repository: RepositoryCopy;
+  // The --dry-run case runs first, alone: tsx keeps its compiled files by path, and this run
+  // compiles the CLI, infra/ and the services' specs of this copy once, for all the
+  // refusals that then run side by side (each compiled them again when they all started cold).
+  let dryRun: { before: ReturnType<RepositoryCopy["snapshot"]>; result: ReturnType<RepositoryCopy["node"]> };
   beforeAll(() => {
-    repository = copyRepository();
     // A folder under services/ that is not a service (no service.ts) is still taken.
     mkdirSync(path.join(repository.dir, "services/legacy"));
     writeFileSync(path.join(repository.dir, "services/legacy/NOTES.md"), "old notes\n");
+    const before = repository.snapshot();
+    dryRun = { before, result: repository.node(NEW_SERVICE, ["payments", "--depends-on", "orders", "--dry-run"]) };
   });
-  afterAll(() => repository.remove());
 
   const cases: Array<[string, string[], string[]]> = [
     ["a name that is not a DNS-1035 label", ["Payments"], ['<name>: must be a DNS-1035 label: lower-case letters, digits and \'-\', starting with a letter, ending with a letter or digit, at most 63 characters (got "Payments")']],
@@ -66,8 +76,7 @@ describe("npm run new:service refusals", () => {
   });
 
   it("GIVEN --dry-run WHEN new:service runs THEN it lists the files it would write and writes nothing", () => {
-    const before = repository.snapshot();
-    const result = repository.node(NEW_SERVICE, ["payments", "--depends-on", "orders", "--dry-run"]);
+    const { before, result } = dryRun;
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/^would create services\/payments\/ from the http-service template \(version [0-9a-f]{12}\):\n/);
     expect(result.stdout).toContain("  services/payments/service.ts\n");
@@ -84,12 +93,6 @@ describe("npm run new:service refusals", () => {
 });
 
 describe("npm run new:service with a template that makes a spec the platform refuses", () => {
-  let repository: RepositoryCopy;
-  beforeAll(() => {
-    repository = copyRepository();
-  });
-  afterAll(() => repository.remove());
-
   it("GIVEN a template bug (scaling.min above max) WHEN a service is made THEN the platform's own check refuses it, exit 2, and the tree is unchanged", () => {
     const spec = path.join(repository.dir, "templates/http-service/service.ts");
     writeFileSync(spec, readFileSync(spec, "utf8").replace("scaling: { min: 2, max: 4, cpuPercent: 70 }", "scaling: { min: 2, max: 4, cpuPercent: 70 }, environments: { staging: { scaling: { min: 9 } } }").replace(/\n {2}environments: \{ local[^\n]*\n/, "\n"));

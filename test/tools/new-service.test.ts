@@ -106,7 +106,8 @@ describe("a service from each template (payments: http-service, jobs: worker), t
     expect(typecheck.status).toBe(0);
     // With --no-install they run on the runtime package the repository's install linked
     // (node_modules/@platform/service-runtime): a new service needs no install of its own to run its tests.
-    const result = repository.run(process.execPath, ["node_modules/vitest/vitest.mjs", "run", "services/jobs", "services/payments"]);
+    // One worker: for four small files, more workers each load vitest for nothing (measured 2.6 -> 1.6 s CPU).
+    const result = repository.run(process.execPath, ["node_modules/vitest/vitest.mjs", "run", "--maxWorkers=1", "services/jobs", "services/payments"]);
     expect(result.stdout + result.stderr).toMatch(/Test Files {2}4 passed \(4\)/);
     expect(result.status).toBe(0);
   });

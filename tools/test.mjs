@@ -6,23 +6,21 @@
  *
  * Run one after the other, the type check (about 7 s of CPU) added its whole time to the
  * suite's. Side by side it uses the moments the suite waits on the processes it starts.
- * It runs at a lower priority so that it only takes CPU the tests leave, and it is
- * incremental: its build info is kept in node_modules/.cache/tsc, so a second run checks
- * only what changed (about half the CPU); a fresh clone has none and checks everything.
+ * It is incremental: its build info is kept in node_modules/.cache/tsc, so a second run
+ * checks only what changed (about half the CPU); a fresh clone has none and checks
+ * everything. It runs at the normal priority: at a lower one, on a machine shared with
+ * other busy processes, it could get so little CPU that it would finish long after the tests.
  *
  * tsc prints nothing but its errors; they are printed after the tests' output, as one
  * block, not interleaved with it. Plain JavaScript, like tools/run-app.mjs: it starts
  * the TypeScript tools, it needs none to start.
  */
 import { spawn } from "node:child_process";
-import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const bin = (name) => path.join(root, "node_modules", ".bin", name);
-/** Below the tests' priority: the type check takes the CPU they leave idle. */
-const TYPECHECK_NICENESS = 10;
 
 /** Runs `command`, resolving with its exit code (1 when it dies of a signal or cannot start) and what it printed when buffered. */
 function run(command, args, { buffer }) {
@@ -33,14 +31,6 @@ function run(command, args, { buffer }) {
       child.stdout.setEncoding("utf8").on("data", (chunk) => (output += chunk));
       child.stderr.setEncoding("utf8").on("data", (chunk) => (output += chunk));
     }
-    child.on("spawn", () => {
-      if (!buffer) return;
-      try {
-        os.setPriority(child.pid, TYPECHECK_NICENESS);
-      } catch {
-        // Not allowed here: it runs at the normal priority, which is only slower.
-      }
-    });
     child.on("error", (error) => resolve({ code: 1, output: `${command}: ${error.message}\n` }));
     child.on("close", (code) => resolve({ code: code ?? 1, output }));
   });

@@ -7,6 +7,9 @@ import { createRequire } from "node:module";
 import type * as Cdktf from "cdktf";
 import type * as CdktfTokens from "cdktf/lib/_tokens.js";
 import type * as CdktfUtil from "cdktf/lib/util.js";
+import type * as CdktfSynthesizer from "cdktf/lib/synthesize/synthesizer.js";
+import type * as CdktfErrors from "cdktf/lib/errors.js";
+import type * as CdktfVersionValidation from "cdktf/lib/validations/validate-terraform-version.js";
 
 /**
  * Loads a CommonJS module with `require`. cdktf and the provider packages are CommonJS;
@@ -34,11 +37,18 @@ export type TerraformStack = Cdktf.TerraformStack;
 export type TerraformVariable = Cdktf.TerraformVariable;
 export type Testing = Cdktf.Testing;
 export type Token = Cdktf.Token;
-export type { IAspect } from "cdktf";
+export type { IAspect, ISynthesisSession } from "cdktf";
 // Internal helpers of cdktf 0.21 (a final release, so they no longer move), used by
 // PlatformStack.toTerraform to synthesize with one resolution pass instead of two.
 export const resolveTokens = (requireCommonJs("cdktf/lib/_tokens.js") as typeof CdktfTokens).resolve;
 export const deepMerge = (requireCommonJs("cdktf/lib/util.js") as typeof CdktfUtil).deepMerge;
+// Internals of cdktf 0.21's stack synthesis, used by PlatformStackSynthesizer, which
+// does the same steps but writes cdk.tf.json with its own serializer.
+const cdktfSynthesizer = requireCommonJs("cdktf/lib/synthesize/synthesizer.js") as typeof CdktfSynthesizer;
+export const { StackSynthesizer, invokeAspects } = cdktfSynthesizer;
+export type StackSynthesizer = CdktfSynthesizer.StackSynthesizer;
+export const { encounteredAnnotationWithLevelError } = requireCommonJs("cdktf/lib/errors.js") as typeof CdktfErrors;
+export const { ValidateTerraformVersion } = requireCommonJs("cdktf/lib/validations/validate-terraform-version.js") as typeof CdktfVersionValidation;
 
 /**
  * Runs `build` while cdktf's tokens record no creation stack trace.

@@ -3,6 +3,7 @@ import { Aspects, TerraformElement, TerraformOutput, TerraformStack, deepMerge }
 import type { Environment } from "./environments.js";
 import { GuardrailsAspect, ruleEnvironmentOf, suppressionsOf, type GuardrailsRun, type StackJson } from "./guardrails/index.js";
 import type { Catalogue } from "./spec/index.js";
+import { PlatformStackSynthesizer } from "./platform-stack-synthesizer.js";
 import { configureStateBackend } from "./state-backend.js";
 import type { RenderedMonitoring } from "./monitoring/monitoring-files.js";
 import { resolveStackValue } from "./token-resolution.js";
@@ -33,6 +34,7 @@ export class PlatformStack extends TerraformStack {
   constructor(scope: Construct, props: PlatformStackProps) {
     super(scope, props.environment.name);
     this.environment = props.environment;
+    this.synthesizer = new PlatformStackSynthesizer(this);
     configureStateBackend(this, props.environment.backend);
     if (props.environment.target === "kubernetes") {
       new KubernetesTarget(this, "kubernetes", { environment: props.environment, catalogue: props.catalogue, monitoring: props.monitoring });

@@ -40,7 +40,7 @@ async function main(): Promise<number> {
     const services = await discoverServices(root);
     const outdir = process.env.CDKTF_OUTDIR ?? path.join(root, "cdktf.out");
     const { stacks, monitoring, guardrails } = withoutTokenTraces(() => {
-      const built = buildPlatformApp({ services, environments, outdir });
+      const built = buildPlatformApp({ services, environments, outdir, monitoringOutdir: path.join(outdir, "monitoring") });
       built.app.synth();
       return built;
     });

@@ -14,6 +14,20 @@ interface CustomSynthesis {
   onSynthesize(session: ISynthesisSession): void;
 }
 
+/** What a stack does around its own synthesis. */
+export interface SynthesisSteps {
+  /**
+   * Runs first, before the aspects: a stack that builds its constructs only at synth builds them here.
+   * @default - nothing
+   */
+  readonly before?: () => void;
+  /**
+   * Runs once `cdk.tf.json` is written: a stack that lets go of its constructs after synth does it here.
+   * @default - nothing
+   */
+  readonly after?: () => void;
+}
+
 /**
  * Synthesizes a stack in the steps of cdktf 0.21's own `StackSynthesizer` (aspects,
  * validations, custom synthesis, annotations into the manifest, the error check, then
@@ -25,7 +39,10 @@ export class PlatformStackSynthesizer extends StackSynthesizer {
   private readonly continueOnErrors: boolean;
   private readonly hcl: boolean;
 
-  constructor(stack: TerraformStack) {
+  constructor(
+    stack: TerraformStack,
+    private readonly steps: SynthesisSteps = {},
+  ) {
     // The settings cdktf's TerraformStack gives its own synthesizer, from the same variables.
     const continueOnErrors = process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS !== undefined;
     const hcl = process.env.SYNTH_HCL_OUTPUT === "true" || process.env.SYNTH_HCL_OUTPUT === "1";
@@ -35,10 +52,13 @@ export class PlatformStackSynthesizer extends StackSynthesizer {
   }
 
   override synthesize(session: ISynthesisSession): void {
-    if (this.hcl) {
-      super.synthesize(session);
-      return;
-    }
+    this.steps.before?.();
+    if (this.hcl) super.synthesize(session);
+    else this.synthesizeJson(session);
+    this.steps.after?.();
+  }
+
+  private synthesizeJson(session: ISynthesisSession): void {
     const stack = this.stack;
     invokeAspects(stack);
     if (stack.hasResourceMove()) {

@@ -1,11 +1,11 @@
 import type { Construct } from "constructs";
-import { Aspects, TerraformElement, TerraformOutput, TerraformStack, deepMerge } from "./cdk.js";
+import { Aspects, TerraformElement, TerraformOutput, TerraformStack, deepMerge, forgetTokensFrom, forgetValidatedProviders, nextTokenNumber } from "./cdk.js";
 import type { Environment } from "./environments.js";
 import { GuardrailsAspect, ruleEnvironmentOf, suppressionsOf, type GuardrailsRun, type StackJson } from "./guardrails/index.js";
 import type { Catalogue } from "./spec/index.js";
 import { PlatformStackSynthesizer } from "./platform-stack-synthesizer.js";
 import { configureStateBackend } from "./state-backend.js";
-import type { RenderedMonitoring } from "./monitoring/monitoring-files.js";
+import { renderMonitoring, type RenderedMonitoring } from "./monitoring/monitoring-files.js";
 import { resolveStackValue } from "./token-resolution.js";
 import { DockerTarget } from "./targets/docker/docker-target.js";
 import { KubernetesTarget } from "./targets/kubernetes/kubernetes-target.js";
@@ -15,10 +15,23 @@ export interface PlatformStackProps {
   readonly environment: Environment;
   /** The services, resolved for this environment. */
   readonly catalogue: Catalogue;
-  /** The environment's monitoring, rendered once (see `renderMonitoring`). */
-  readonly monitoring: RenderedMonitoring;
+  /**
+   * The environment's monitoring, rendered once (see `renderMonitoring`).
+   * @default - rendered by the stack from the catalogue
+   */
+  readonly monitoring?: RenderedMonitoring;
   /** The app's guardrails run, which checks this stack at synth and collects its findings. */
   readonly guardrails: GuardrailsRun;
+  /**
+   * Builds the stack's target (and renders its monitoring) only when the stack is
+   * synthesized, hands the monitoring to this function once the target is built, and
+   * lets go of the target once `cdk.tf.json` is written. An app of several
+   * environments then holds one environment's constructs and files at a time instead
+   * of all of them. Until synth the stack has only its backend, and after synth it has
+   * nothing to render again.
+   * @default undefined - the target is built in the constructor and kept
+   */
+  readonly buildAtSynth?: (monitoring: RenderedMonitoring) => void;
 }
 
 /**
@@ -34,21 +47,48 @@ export class PlatformStack extends TerraformStack {
   constructor(scope: Construct, props: PlatformStackProps) {
     super(scope, props.environment.name);
     this.environment = props.environment;
-    this.synthesizer = new PlatformStackSynthesizer(this);
     configureStateBackend(this, props.environment.backend);
-    if (props.environment.target === "kubernetes") {
-      new KubernetesTarget(this, "kubernetes", { environment: props.environment, catalogue: props.catalogue, monitoring: props.monitoring });
-    } else {
-      new DockerTarget(this, "docker", { environment: props.environment, catalogue: props.catalogue, monitoringFiles: props.monitoring.files });
+    const guardrails = new GuardrailsAspect(this, {
+      run: props.guardrails,
+      environment: ruleEnvironmentOf(props.environment, props.catalogue),
+      suppressions: suppressionsOf(props.catalogue),
+      onChecked: (json) => (this.checkedJson = json),
+    });
+    Aspects.of(this).add(guardrails);
+    const { buildAtSynth } = props;
+    if (!buildAtSynth) {
+      this.buildTarget(props, props.monitoring ?? renderMonitoring(props.environment, props.catalogue));
+      this.synthesizer = new PlatformStackSynthesizer(this);
+      return;
     }
-    Aspects.of(this).add(
-      new GuardrailsAspect(this, {
-        run: props.guardrails,
-        environment: ruleEnvironmentOf(props.environment, props.catalogue),
-        suppressions: suppressionsOf(props.catalogue),
-        onChecked: (json) => (this.checkedJson = json),
-      }),
-    );
+    let target: Construct | undefined;
+    let firstToken = 0;
+    this.synthesizer = new PlatformStackSynthesizer(this, {
+      before: () => {
+        firstToken = nextTokenNumber();
+        const monitoring = props.monitoring ?? renderMonitoring(props.environment, props.catalogue);
+        target = this.buildTarget(props, monitoring);
+        buildAtSynth(monitoring);
+      },
+      after: () => {
+        // Nothing else may hold the target: cdktf's token map forgets the tokens
+        // made for it (the stacks never reference each other), its provider check the
+        // provider it found, the guardrails the construct they waited for; the stack
+        // JSON was handed over already.
+        if (target) this.node.tryRemoveChild(target.node.id);
+        target = undefined;
+        forgetTokensFrom(firstToken);
+        forgetValidatedProviders(this);
+        guardrails.forgetVisitedConstructs();
+      },
+    });
+  }
+
+  private buildTarget(props: PlatformStackProps, monitoring: RenderedMonitoring): Construct {
+    if (props.environment.target === "kubernetes") {
+      return new KubernetesTarget(this, "kubernetes", { environment: props.environment, catalogue: props.catalogue, monitoring });
+    }
+    return new DockerTarget(this, "docker", { environment: props.environment, catalogue: props.catalogue, monitoringFiles: monitoring.files });
   }
 
   /**

@@ -5,6 +5,7 @@
  */
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import v8 from "node:v8";
 import { buildPlatformApp } from "./app.js";
 import { withoutTokenTraces } from "./cdk.js";
 import { discoverServices } from "./discover-services.js";
@@ -31,6 +32,7 @@ async function main(): Promise<number> {
   }
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
   const started = performance.now();
+  limitHeapGrowth();
   // Synthesize and check every environment even when one has guardrail errors, so a
   // run reports them all; this program then fails itself (as the cdktf CLI, which
   // sets the same variable, fails on the error annotations).
@@ -60,6 +62,20 @@ async function main(): Promise<number> {
     }
     throw error;
   }
+}
+
+/**
+ * Lets V8's heap grow by half of what a full garbage collection leaves alive, instead of
+ * up to four times that. A synth holds little at a time (one environment, about 50 MB
+ * for 500 services) but makes a lot of short-lived garbage, so V8's own growth let the
+ * heap reach 250 to 450 MB before it collected: peak memory 400 to 590 MiB for 500
+ * services against about 320 MiB with this, for the same CPU time. It bounds no size: a
+ * larger catalogue gets a larger heap, collected a little more often. A growth set on
+ * node's command line (--heap-growing-percent) wins.
+ */
+function limitHeapGrowth(): void {
+  if (process.execArgv.some((arg) => arg.startsWith("--heap-growing-percent") || arg.startsWith("--heap_growing_percent"))) return;
+  v8.setFlagsFromString("--heap-growing-percent=50");
 }
 
 /**

@@ -135,8 +135,33 @@ export class PlatformStack extends TerraformStack {
       deepMerge(outputs, element.node.path.split("/").reduceRight<any>((inner, part) => ({ [part]: Object.keys(inner).length === 0 ? element.friendlyUniqueId : inner }), {}));
     }
     const tf: Record<string, unknown> = { "//": { metadata, outputs } };
-    for (const element of elements) deepMerge(tf, resolveStackValue(this, element.toTerraform()));
+    for (const element of elements) mergeResolved(tf, resolveStackValue(this, element.toTerraform()) as Record<string, unknown>);
     deepMerge(tf, resolveStackValue(this, rawOverrides));
     return tf;
+  }
+}
+
+/**
+ * cdktf's `deepMerge` for a value `resolveStackValue` made: the same result, without
+ * copying it once more. `deepMerge` copies each object it merges into a place that has
+ * none, key by key (to drop `undefined` and keep tokens whole); a resolved value has
+ * neither, and nothing else holds it, so it takes the place as it is. Objects that meet
+ * are merged and arrays that meet are joined, as `deepMerge` does.
+ */
+function mergeResolved(target: Record<string, unknown>, source: Record<string, unknown>): void {
+  for (const key of Object.keys(source)) {
+    const value = source[key];
+    const existing = target[key];
+    if (typeof value === "object" && value !== null && !Array.isArray(value)) {
+      if (typeof existing === "object" && existing !== null && !Array.isArray(existing)) mergeResolved(existing as Record<string, unknown>, value as Record<string, unknown>);
+      else if (typeof existing === "object" && existing !== null) deepMerge(existing, value);
+      else target[key] = value;
+    } else if (Array.isArray(value) && Array.isArray(existing)) {
+      target[key] = [...existing, ...value];
+    } else if (value === undefined) {
+      delete target[key];
+    } else {
+      target[key] = value;
+    }
   }
 }

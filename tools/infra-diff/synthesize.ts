@@ -33,7 +33,9 @@ export async function synthesize(checkout: Checkout, side: "base" | "head", cach
   const cached = key !== undefined ? cache!.lookup(key) : undefined;
   if (cached) return { outdir: cached, seconds: 0, cached: true, dispose() {} };
 
-  const outdir = mkdtempSync(path.join(os.tmpdir(), `infra-diff-${side}-out-`));
+  // A revision to cache is synthesized into the cache itself (renamed into place after):
+  // no copy of thousands of files.
+  const outdir = key !== undefined ? cache!.stage(key) : mkdtempSync(path.join(os.tmpdir(), `infra-diff-${side}-out-`));
   const dispose = () => rmSync(outdir, { recursive: true, force: true });
   const started = performance.now();
   const { code, output } = await run(app, checkout.projectRoot, { ...process.env, CDKTF_OUTDIR: outdir });
@@ -42,8 +44,9 @@ export async function synthesize(checkout: Checkout, side: "base" | "head", cach
     const detail = output.trim() || `the app command exited with status ${code} and printed nothing`;
     throw new BadInputError(`synth of ${where} failed (${app}):\n${indent(detail)}`);
   }
-  if (key !== undefined) cache!.store(key, outdir);
-  return { outdir, seconds: (performance.now() - started) / 1000, cached: false, dispose };
+  const seconds = (performance.now() - started) / 1000;
+  if (key !== undefined) return { outdir: cache!.commit(key, outdir), seconds, cached: false, dispose() {} };
+  return { outdir, seconds, cached: false, dispose };
 }
 
 function run(command: string, cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number; output: string }> {

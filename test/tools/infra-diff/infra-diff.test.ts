@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { InfraDiffReport, Risk } from "../../../tools/infra-diff/report.js";
@@ -52,6 +52,12 @@ function diff(...args: string[]): Promise<CliRun> {
 
 function worktrees(): string[] {
   return git("worktree", "list", "--porcelain").split("\n").filter((line) => line.startsWith("worktree "));
+}
+
+/** The folders of the synthesis cache in the repository's git folder. */
+function cacheEntries(): string[] {
+  const root = path.join(repo, ".git", "infra-diff-cache");
+  return existsSync(root) ? readdirSync(root).sort() : [];
 }
 
 function risksOf(report: InfraDiffReport, code: string): Risk[] {
@@ -197,6 +203,25 @@ describe("npm run infra:diff", () => {
     it("THEN no worktree is left behind", () => {
       expect(worktrees()).toHaveLength(1);
     });
+
+    it("THEN both commits were synthesized straight into the cache, and the second run took both from it", () => {
+      expect(json.stderr).toMatch(/synthesized both sides in [0-9.]+s \(base [0-9.]+s, head [0-9.]+s\)/);
+      expect(markdown.stderr).toMatch(/synthesized both sides in [0-9.]+s \(base from the cache, head from the cache\)/);
+      const entries = cacheEntries();
+      expect(entries).toHaveLength(2);
+      for (const entry of entries) {
+        expect(entry).toMatch(/^[0-9a-f]{32}$/);
+        expect(readdirSync(path.join(repo, ".git", "infra-diff-cache", entry, "stacks")).sort()).toEqual(["local", "production", "staging"]);
+      }
+    });
+
+    it("WHEN diffed again without the cache THEN the report is the same, and the cache is neither read nor written", async () => {
+      const before = cacheEntries();
+      const again = await diff("--base", "main", "--head", "release", "--format", "json", "--no-cache");
+      expect(again.stderr).toMatch(/synthesized both sides in [0-9.]+s \(base [0-9.]+s, head [0-9.]+s\)/);
+      expect(again.stdout).toBe(json.stdout);
+      expect(cacheEntries()).toEqual(before);
+    });
   });
 
   describe("GIVEN a branch that renames a service", () => {
@@ -299,6 +324,7 @@ describe("npm run infra:diff", () => {
       expect(run.stderr).not.toContain("synth of the base");
       expect(run.status).toBe(2);
       expect(worktrees()).toHaveLength(1);
+      expect(cacheEntries().filter((entry) => entry.includes(".tmp-"))).toEqual([]);
     });
 
     it("WHEN the base's app command fails THEN the message names the base and shows what the app printed", async () => {

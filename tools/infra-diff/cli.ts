@@ -75,10 +75,7 @@ async function buildReport(options: InfraDiffOptions, cleanups: Array<() => void
   const notes: string[] = [];
 
   if (repository && baseCommit !== undefined) {
-    const base = checkoutCommit(repository, options.base!, baseCommit, "base");
-    cleanups.push(() => base.dispose());
-    const head = headCommit !== undefined ? checkoutCommit(repository, options.head!, headCommit, "head") : workingTree(repository);
-    cleanups.push(() => head.dispose());
+    const [base, head] = await checkoutBoth(repository, options, baseCommit, headCommit, cleanups);
 
     const started = performance.now();
     console.error(`infra-diff: synthesizing the base (${options.base}, ${shortCommit(baseCommit)}) and the head (${options.head ?? "working tree"})...`);
@@ -110,6 +107,18 @@ async function buildReport(options: InfraDiffOptions, cleanups: Array<() => void
   });
   console.error(`infra-diff: compared in ${((performance.now() - compareStarted) / 1000).toFixed(2)}s`);
   return report;
+}
+
+/** Both sides checked out at once; when either fails, the other is still removed. */
+async function checkoutBoth(repository: Repository, options: InfraDiffOptions, baseCommit: string, headCommit: string | undefined, cleanups: Array<() => void>): Promise<[Checkout, Checkout]> {
+  const results = await Promise.allSettled([
+    checkoutCommit(repository, options.base!, baseCommit, "base"),
+    headCommit !== undefined ? checkoutCommit(repository, options.head!, headCommit, "head") : workingTree(repository),
+  ]);
+  for (const result of results) if (result.status === "fulfilled") cleanups.push(() => result.value.dispose());
+  const failure = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failure) throw failure.reason;
+  return [(results[0] as PromiseFulfilledResult<Checkout>).value, (results[1] as PromiseFulfilledResult<Checkout>).value];
 }
 
 /** Both synths at once; when either fails, the other's output is still cleaned up. */

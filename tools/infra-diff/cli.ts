@@ -25,7 +25,7 @@ import { renderPullRequestComment } from "./render-markdown.js";
 import { renderText } from "./render-text.js";
 import type { InfraDiffReport } from "./report.js";
 import { compareStacks, type EnvironmentDiff } from "./resource-changes.js";
-import { readSynthesizedStacks, sortEnvironments, type StackSnapshot } from "./stack-snapshot.js";
+import { readSynthesizedStacksAsync, sortEnvironments, type StackSnapshot } from "./stack-snapshot.js";
 import { openSynthesisCache, type SynthesisCache } from "./synthesis-cache.js";
 import { synthesize, type Synthesis } from "./synthesize.js";
 
@@ -42,13 +42,15 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const cleanups: Array<() => void> = [];
+  const releases: Array<Promise<void>> = [];
   try {
-    const report = await buildReport(options, cleanups);
+    const report = await buildReport(options, cleanups, releases);
     writeOutput(render(report, options), options.output);
     return report.changed ? 1 : 0;
   } catch (error) {
     return fail(error);
   } finally {
+    await Promise.allSettled(releases);
     for (const cleanup of cleanups.reverse()) cleanup();
     disposeAllCheckouts();
   }
@@ -64,7 +66,7 @@ function fail(error: unknown): number {
   return 2;
 }
 
-async function buildReport(options: InfraDiffOptions, cleanups: Array<() => void>): Promise<InfraDiffReport> {
+async function buildReport(options: InfraDiffOptions, cleanups: Array<() => void>, releases: Array<Promise<void>>): Promise<InfraDiffReport> {
   const repository = options.base !== undefined ? findRepository(process.cwd()) : undefined;
   const baseCommit = repository && options.base !== undefined ? resolveCommit(repository, options.base, "--base") : undefined;
   const headCommit = repository && options.head !== undefined ? resolveCommit(repository, options.head, "--head") : undefined;
@@ -80,11 +82,14 @@ async function buildReport(options: InfraDiffOptions, cleanups: Array<() => void
     const started = performance.now();
     console.error(`infra-diff: synthesizing the base (${options.base}, ${shortCommit(baseCommit)}) and the head (${options.head ?? "working tree"})...`);
     const cache = options.cache ? openSynthesisCache(repository.gitCommonDir) : undefined;
-    const [baseSynth, headSynth] = await synthesizeBoth(base, head, cleanups, cache);
-    const synthSeconds = (performance.now() - started) / 1000;
-    baseStacks = readSynthesizedStacks(baseSynth.outdir);
-    headStacks = readSynthesizedStacks(headSynth.outdir);
+    const [baseSide, headSide] = await synthesizeBoth(base, head, cleanups, cache);
+    const synthSeconds = (Math.max(baseSide.ended, headSide.ended) - started) / 1000;
+    const [baseSynth, headSynth] = [baseSide.synthesis, headSide.synthesis];
+    baseStacks = baseSide.stacks;
+    headStacks = headSide.stacks;
     exceptions = await readExceptions(repository, baseCommit, headCommit ?? null, base, head, baseSynth, headSynth, notes);
+    // The worktrees are no longer needed: removing their files overlaps the comparison.
+    releases.push(base.release(), head.release());
     const took = (s: Synthesis) => (s.cached ? "from the cache" : `${s.seconds.toFixed(2)}s`);
     console.error(`infra-diff: synthesized both sides in ${synthSeconds.toFixed(2)}s (base ${took(baseSynth)}, head ${took(headSynth)})`);
   }
@@ -121,17 +126,34 @@ async function checkoutBoth(repository: Repository, options: InfraDiffOptions, b
   return [(results[0] as PromiseFulfilledResult<Checkout>).value, (results[1] as PromiseFulfilledResult<Checkout>).value];
 }
 
-/** Both synths at once; when either fails, the other's output is still cleaned up. */
-async function synthesizeBoth(base: Checkout, head: Checkout, cleanups: Array<() => void>, cache: SynthesisCache | undefined): Promise<[Synthesis, Synthesis]> {
-  const results = await Promise.allSettled([synthesize(base, "base", cache), synthesize(head, "head", cache)]);
-  for (const result of results) if (result.status === "fulfilled") cleanups.push(() => result.value.dispose());
+/** A side's synthesized output, read. */
+interface SynthesizedSide {
+  readonly synthesis: Synthesis;
+  /** When its synth ended (`performance.now()`). */
+  readonly ended: number;
+  readonly stacks: Map<string, StackSnapshot>;
+}
+
+/**
+ * Both synths at once; each side's stacks are read as soon as its synth ends, on the
+ * core the other synth leaves free. When either fails, the other's output is still
+ * cleaned up.
+ */
+async function synthesizeBoth(base: Checkout, head: Checkout, cleanups: Array<() => void>, cache: SynthesisCache | undefined): Promise<[SynthesizedSide, SynthesizedSide]> {
+  const side = async (checkout: Checkout, label: "base" | "head"): Promise<SynthesizedSide> => {
+    const synthesis = await synthesize(checkout, label, cache);
+    const ended = performance.now();
+    cleanups.push(() => synthesis.dispose());
+    return { synthesis, ended, stacks: await readSynthesizedStacksAsync(synthesis.outdir) };
+  };
+  const results = await Promise.allSettled([side(base, "base"), side(head, "head")]);
   const failures = results.filter((r): r is PromiseRejectedResult => r.status === "rejected").map((r) => r.reason as unknown);
   if (failures.length > 0) {
     const bad = failures.filter((f): f is BadInputError => f instanceof BadInputError);
     if (bad.length !== failures.length) throw failures.find((f) => !(f instanceof BadInputError));
     throw new BadInputError(bad.map((f) => f.message).join("\n"));
   }
-  return [(results[0] as PromiseFulfilledResult<Synthesis>).value, (results[1] as PromiseFulfilledResult<Synthesis>).value];
+  return [(results[0] as PromiseFulfilledResult<SynthesizedSide>).value, (results[1] as PromiseFulfilledResult<SynthesizedSide>).value];
 }
 
 /**

@@ -100,6 +100,39 @@ export function workingTree(repository: Repository): Checkout {
   return { ref: null, commit: null, projectRoot: repository.projectRoot, projectPrefix: repository.projectPrefix, dispose() {}, release: async () => {} };
 }
 
+/** The tree (all files, by content) of a commit. */
+export function treeOf(repository: Repository, commit: string): string {
+  return git(repository.gitRoot, ["rev-parse", "--verify", "--end-of-options", `${commit}^{tree}`]);
+}
+
+/**
+ * The tree of HEAD when the working tree holds exactly HEAD's files, so that a synth
+ * there is the synth of HEAD's commit: nothing modified, staged or untracked, no index
+ * entry git is told not to look at (assume-unchanged, skip-worktree), and nothing
+ * ignored but the `node_modules` folders a worktree gets linked in too (see
+ * {@link checkoutCommit}). Undefined otherwise (a `cdktf.out` of an earlier synth is
+ * enough: what the app reads is its own business).
+ */
+export function cleanWorkingTree(repository: Repository): string | undefined {
+  const status = git(repository.gitRoot, ["status", "--porcelain=v1", "-z", "--ignored=traditional", "--untracked-files=normal"]);
+  const linked = new Set(dependencyFolders(repository.projectPrefix).map((folder) => path.posix.join(folder.split(path.sep).join("/"), "node_modules")));
+  for (const entry of status.split("\0").filter(Boolean)) {
+    if (!entry.startsWith("!! ") || !linked.has(entry.slice(3).replace(/\/$/, ""))) return undefined;
+  }
+  const flagged = git(repository.gitRoot, ["ls-files", "-v", "-z"]).split("\0").filter((line) => line !== "" && !line.startsWith("H "));
+  if (flagged.length > 0) return undefined;
+  try {
+    return treeOf(repository, "HEAD");
+  } catch {
+    return undefined; // no commit yet
+  }
+}
+
+/** The working tree as the side of `commit`, whose files it holds (see {@link cleanWorkingTree}). */
+export function workingTreeAt(repository: Repository, ref: string, commit: string): Checkout {
+  return { ...workingTree(repository), ref, commit };
+}
+
 const liveWorktrees = new Set<Checkout>();
 let cleanupInstalled = false;
 
@@ -180,14 +213,19 @@ export async function checkoutCommit(repository: Repository, ref: string, commit
  * `node_modules/.cache`, to the working tree's.
  */
 function linkDependencies(repository: Repository, worktree: string): void {
-  let folder = repository.projectPrefix;
-  for (;;) {
+  for (const folder of dependencyFolders(repository.projectPrefix)) {
     const modules = path.join(repository.gitRoot, folder, "node_modules");
     const linked = path.join(worktree, folder, "node_modules");
     if (existsSync(modules) && existsSync(path.dirname(linked)) && !existsSync(linked)) symlinkSync(modules, linked, "dir");
-    if (folder === "" || folder === ".") return;
-    folder = path.dirname(folder);
-    if (folder === ".") folder = "";
+  }
+}
+
+/** The project folder and each folder above it up to the repository's top ("" for the top). */
+function dependencyFolders(projectPrefix: string): string[] {
+  const folders: string[] = [];
+  for (let folder = projectPrefix === "." ? "" : projectPrefix; ; folder = path.dirname(folder) === "." ? "" : path.dirname(folder)) {
+    folders.push(folder);
+    if (folder === "") return folders;
   }
 }
 

@@ -41,7 +41,7 @@ function branch(name: string, change: () => void): void {
   git("checkout", "-q", "-b", name, "main");
   change();
   git("add", "-A");
-  git("commit", "-q", "-m", name);
+  git("commit", "-q", "--allow-empty", "-m", name);
   commits[name] = git("rev-parse", "HEAD");
   git("checkout", "-q", "main");
 }
@@ -106,6 +106,9 @@ beforeAll(() => {
   });
   branch("broken", () => {
     edit("services/catalog/service.ts", (t) => t.replace("scaling: { min: 2, max: 6, cpuPercent: 70 }", "scaling: { min: 9, max: 2, cpuPercent: 70 }"));
+  });
+  branch("empty", () => {
+    // A commit with the same files as main.
   });
   branch("no-app", () => {
     edit("cdktf.json", (t) => t.replace('"app": "node --import tsx infra/main.ts"', `"app": "node -e \\"console.error('no synth here'); process.exit(3)\\""`));
@@ -204,6 +207,12 @@ describe("npm run infra:diff", () => {
       expect(worktrees()).toHaveLength(1);
     });
 
+    it("THEN the base, checked out and clean, synthesizes in the working tree, and the head in a temporary worktree", () => {
+      expect(json.stderr).toContain(
+        `infra-diff: synthesizing the base (main, ${commits.main!.slice(0, 12)}, in the working tree, which holds its files) and the head (release, ${commits.release!.slice(0, 12)}, in a temporary worktree)...\n`,
+      );
+    });
+
     it("THEN both commits were synthesized straight into the cache, and the second run took both from it", () => {
       expect(json.stderr).toMatch(/synthesized both sides in [0-9.]+s \(base [0-9.]+s, head [0-9.]+s\)/);
       expect(markdown.stderr).toMatch(/synthesized both sides in [0-9.]+s \(base from the cache, head from the cache\)/);
@@ -221,6 +230,40 @@ describe("npm run infra:diff", () => {
       expect(again.stderr).toMatch(/synthesized both sides in [0-9.]+s \(base [0-9.]+s, head [0-9.]+s\)/);
       expect(again.stdout).toBe(json.stdout);
       expect(cacheEntries()).toEqual(before);
+    });
+  });
+
+  describe("GIVEN the head's branch checked out", () => {
+    let fromWorktrees: CliRun;
+    let inWorkingTree: CliRun;
+    let withStrayFile: CliRun;
+    beforeAll(async () => {
+      fromWorktrees = await diff("--base", "main", "--head", "release", "--format", "json", "--no-cache");
+      git("checkout", "-q", "release");
+      try {
+        inWorkingTree = await diff("--base", "main", "--head", "release", "--format", "json", "--no-cache");
+        write("services/orders/scratch.txt", "not committed\n");
+        withStrayFile = await diff("--base", "main", "--head", "release", "--format", "json", "--no-cache");
+      } finally {
+        rmSync(path.join(repo, "services/orders/scratch.txt"), { force: true });
+        git("checkout", "-q", "main");
+      }
+    });
+
+    it("WHEN the working tree is clean THEN the head synthesizes there, without a checkout, and the report is the same as from two worktrees", () => {
+      expect(inWorkingTree.stderr).toContain(
+        `infra-diff: synthesizing the base (main, ${commits.main!.slice(0, 12)}, in a temporary worktree) and the head (release, ${commits.release!.slice(0, 12)}, in the working tree, which holds its files)...\n`,
+      );
+      expect(inWorkingTree.status).toBe(1);
+      expect(inWorkingTree.stdout).toBe(fromWorktrees.stdout);
+    });
+
+    it("WHEN the working tree has a file the commit has not THEN both sides are checked out, and the report is the same", () => {
+      expect(withStrayFile.stderr).toContain(
+        `infra-diff: synthesizing the base (main, ${commits.main!.slice(0, 12)}, in a temporary worktree) and the head (release, ${commits.release!.slice(0, 12)}, in a temporary worktree)...\n`,
+      );
+      expect(withStrayFile.stdout).toBe(fromWorktrees.stdout);
+      expect(worktrees()).toHaveLength(1);
     });
   });
 
@@ -294,7 +337,27 @@ describe("npm run infra:diff", () => {
     it("WHEN a revision is diffed against itself THEN it exits 0 and says so", async () => {
       const run = await diff("--base", "main", "--head", "main");
       const commit = commits.main!.slice(0, 12);
+      expect(run.stderr).toContain(`infra-diff: synthesizing the base (main, ${commit}) in the working tree, which holds its files, once: the head (main, ${commit}) has the same files...\n`);
       expect(run.stdout).toBe(`<!-- infra-diff part 1/1 -->\n## Infrastructure diff\n\n\`main\` (${commit}) → \`main\` (${commit}): **no infrastructure change** in local, staging, production.\n`);
+      expect(run.status).toBe(0);
+      expect(worktrees()).toHaveLength(1);
+    });
+
+    it("WHEN two commits with the same files are diffed THEN it synthesizes once, in a worktree when another branch is checked out, and exits 0", async () => {
+      git("checkout", "-q", "rename");
+      let run: CliRun;
+      try {
+        run = await diff("--base", "main", "--head", "empty", "--format", "json", "--no-cache");
+      } finally {
+        git("checkout", "-q", "main");
+      }
+      expect(run.stderr).toContain(
+        `infra-diff: synthesizing the base (main, ${commits.main!.slice(0, 12)}) in a temporary worktree, once: the head (empty, ${commits.empty!.slice(0, 12)}) has the same files...\n`,
+      );
+      expect(run.stderr).toMatch(/synthesized both sides in [0-9.]+s \(base [0-9.]+s, head the same files as the base\)/);
+      const report = JSON.parse(run.stdout) as InfraDiffReport;
+      expect(report.head).toEqual({ ref: "empty", commit: commits.empty });
+      expect(report.changed).toBe(false);
       expect(run.status).toBe(0);
       expect(worktrees()).toHaveLength(1);
     });

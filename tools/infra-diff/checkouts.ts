@@ -1,9 +1,9 @@
 import { execFile, execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { rm } from "node:fs/promises";
-import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
+import { scratchRoot } from "./scratch.js";
 
 /**
  * The two sides of a diff on disk: the working tree as it is, or a commit checked out
@@ -156,13 +156,14 @@ function installCleanup(): void {
 /**
  * Checks `commit` out in a temporary detached worktree and links the working tree's
  * `node_modules` into it, so that it synthesizes with the dependencies installed now
- * (npm workspaces resolve through the same link). Both sides are checked out at once:
+ * (npm workspaces resolve through the same link), in the scratch folder (a RAM disk
+ * when there is one, see scratch.ts). Both sides are checked out at once:
  * writing 1,500 files of a large catalogue is mostly system time, which a second core
  * halves.
  */
 export async function checkoutCommit(repository: Repository, ref: string, commit: string, label: string): Promise<Checkout> {
   installCleanup();
-  const folder = mkdtempSync(path.join(os.tmpdir(), `infra-diff-${label}-`));
+  const folder = mkdtempSync(path.join(scratchRoot(), `infra-diff-${label}-`));
   const worktree = path.join(folder, "tree");
   // Registered before git runs, so that an interrupted checkout is removed too.
   let disposed = false;

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, renameSync, rmSync, statSync, utimesSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, renameSync, rmSync, statSync, utimesSync } from "node:fs";
 import path from "node:path";
 
 /**
@@ -8,9 +8,9 @@ import path from "node:path";
  * while a branch is worked on) synthesizes only the head. A commit's output depends on
  * the commit, the installed dependencies and the environment variables the app reads,
  * so all three are in the key; the working tree is never cached. The most recent
- * entries are kept, the others removed. A commit to cache is synthesized straight into
- * a staging folder inside the cache and renamed into place: copying a 500-service
- * output (4,500 files, 80 MB) cost seconds.
+ * entries are kept, the others removed. An entry holds only what the diff reads (each
+ * stack's `cdk.tf.json` and the guardrail reports): copying a whole 500-service output
+ * (4,500 monitoring files besides) cost seconds of system time.
  */
 
 /** Entries kept; each holds one revision's stacks. */
@@ -32,16 +32,8 @@ const VOLATILE_VARIABLE = /^(npm_|PATH$|NODE$|INIT_CWD$|PWD$|OLDPWD$|_$|SHLVL$|T
 export interface SynthesisCache {
   /** The cached output folder of this key, or undefined. */
   lookup(key: string): string | undefined;
-  /**
-   * A new empty folder inside the cache to synthesize this key into; {@link commit} it
-   * when the synth succeeded, remove it otherwise.
-   */
-  stage(key: string): string;
-  /**
-   * Makes a staged folder the entry of its key and returns the entry's folder. When
-   * another run stored the key meanwhile, its entry is kept and the staged folder removed.
-   */
-  commit(key: string, staged: string): string;
+  /** Copies what the diff reads of a synthesized output folder into the cache under this key. */
+  store(key: string, outdir: string): void;
 }
 
 /** The key of a commit's synthesis with the dependencies in `nodeModules` and these variables. */
@@ -65,23 +57,33 @@ export function openSynthesisCache(gitCommonDir: string): SynthesisCache {
       utimesSync(entry, now, now);
       return entry;
     },
-    stage(key) {
+    store(key, outdir) {
       mkdirSync(root, { recursive: true });
-      return mkdtempSync(path.join(root, `${key}${STAGING_MARK}${process.pid}-`));
-    },
-    commit(key, staged) {
       const entry = path.join(root, key);
+      if (existsSync(entry)) return;
+      const staging = mkdtempSync(path.join(root, `${key}${STAGING_MARK}${process.pid}-`));
       try {
-        if (existsSync(entry)) throw new Error("stored meanwhile");
-        renameSync(staged, entry);
+        for (const file of filesTheDiffReads(outdir)) {
+          mkdirSync(path.dirname(path.join(staging, file)), { recursive: true });
+          copyFileSync(path.join(outdir, file), path.join(staging, file));
+        }
+        renameSync(staging, entry);
       } catch {
-        rmSync(staged, { recursive: true, force: true });
-        if (!existsSync(path.join(entry, "stacks"))) throw new Error(`cannot store the synthesized output in ${entry}`);
+        // Another run stored it meanwhile, or the disk is full: the diff goes on without.
+        rmSync(staging, { recursive: true, force: true });
       }
       prune(root);
-      return entry;
     },
   };
+}
+
+/** The files of a synthesized output the diff reads, relative to it: the stacks and the guardrail reports. */
+function filesTheDiffReads(outdir: string): string[] {
+  const list = (folder: string) => (existsSync(path.join(outdir, folder)) ? readdirSync(path.join(outdir, folder), { withFileTypes: true }) : []);
+  return [
+    ...list("stacks").filter((e) => e.isDirectory() && existsSync(path.join(outdir, "stacks", e.name, "cdk.tf.json"))).map((e) => path.join("stacks", e.name, "cdk.tf.json")),
+    ...list("guardrails").filter((e) => e.isFile() && e.name.endsWith(".json")).map((e) => path.join("guardrails", e.name)),
+  ];
 }
 
 function prune(root: string): void {

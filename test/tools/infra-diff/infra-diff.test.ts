@@ -213,14 +213,20 @@ describe("npm run infra:diff", () => {
       );
     });
 
-    it("THEN both commits were synthesized straight into the cache, and the second run took both from it", () => {
+    it("THEN both commits' stacks and guardrail reports went to the cache, and the second run took both from it", () => {
       expect(json.stderr).toMatch(/synthesized both sides in [0-9.]+s \(base [0-9.]+s, head [0-9.]+s\)/);
       expect(markdown.stderr).toMatch(/synthesized both sides in [0-9.]+s \(base from the cache, head from the cache\)/);
       const entries = cacheEntries();
       expect(entries).toHaveLength(2);
       for (const entry of entries) {
         expect(entry).toMatch(/^[0-9a-f]{32}$/);
-        expect(readdirSync(path.join(repo, ".git", "infra-diff-cache", entry, "stacks")).sort()).toEqual(["local", "production", "staging"]);
+        const folder = path.join(repo, ".git", "infra-diff-cache", entry);
+        // What the diff reads, nothing else (the monitoring files are not compared).
+        expect(readdirSync(folder).sort()).toEqual(["guardrails", "stacks"]);
+        expect(readdirSync(path.join(folder, "guardrails")).sort()).toEqual(["local.json", "production.json", "staging.json"]);
+        for (const environment of ["local", "staging", "production"]) {
+          expect(readdirSync(path.join(folder, "stacks", environment))).toEqual(["cdk.tf.json"]);
+        }
       }
     });
 

@@ -6,12 +6,27 @@ import { SpecError, type DiscoveredService, type ServiceDefinition } from "./spe
 /** The folder, under the repository root, that holds one folder per service. */
 export const SERVICES_DIR = "services";
 
+/** A spec module: `export default defineService({...})`. */
+export interface ServiceModule {
+  readonly default?: ServiceDefinition;
+}
+
 /**
- * Finds every `services/<name>/service.ts` below `root` and loads its default export.
+ * Loads the spec module at `file`, a path below the repository root such as
+ * `services/orders/service.ts`: imported from source (tsx) or from a compiled bundle.
+ */
+export type ServiceModuleLoader = (file: string, root: string) => Promise<ServiceModule>;
+
+/** The default loader: a dynamic import of the TypeScript file (needs a loader such as tsx). */
+export const importServiceModule: ServiceModuleLoader = (file, root) => import(pathToFileURL(path.join(root, file)).href) as Promise<ServiceModule>;
+
+/**
+ * Finds every `services/<name>/service.ts` below `root` and loads its default export
+ * with `loadService`.
  * Adding a folder is all it takes to add a service. A spec error is reported with the
  * file it came from.
  */
-export async function discoverServices(root: string): Promise<DiscoveredService[]> {
+export async function discoverServices(root: string, loadService: ServiceModuleLoader = importServiceModule): Promise<DiscoveredService[]> {
   const servicesDir = path.join(root, SERVICES_DIR);
   if (!existsSync(servicesDir)) return [];
   const folders = readdirSync(servicesDir, { withFileTypes: true })
@@ -23,7 +38,7 @@ export async function discoverServices(root: string): Promise<DiscoveredService[
     folders.map(async (folder): Promise<DiscoveredService | undefined> => {
       const file = `${SERVICES_DIR}/${folder}/service.ts`;
       try {
-        const module = (await import(pathToFileURL(path.join(root, file)).href)) as { default?: ServiceDefinition };
+        const module = await loadService(file, root);
         if (module.default === undefined) {
           throw new SpecError([{ field: "(default export)", value: "nothing", message: "must be `export default defineService({...})`" }]);
         }

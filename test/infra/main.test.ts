@@ -15,10 +15,10 @@ function scratch(prefix: string): string {
   return dir;
 }
 
-describe("npm run synth (infra/main.ts)", () => {
+describe("npm run synth (tools/run-app.mjs running infra/synth.ts)", () => {
   it("GIVEN the example catalogue WHEN synthesized THEN every environment's stack and the local monitoring files are written", async () => {
     const outdir = scratch("synth-out-");
-    const run = await runCli("infra/main.ts", [], { env: { ...process.env, CDKTF_OUTDIR: outdir } });
+    const run = await runCli("tools/run-app.mjs", [], { env: { ...process.env, CDKTF_OUTDIR: outdir } });
     expect(run.stderr).toMatch(/synthesized local, staging, production \(\d+ services\) in \d+\.\d+s/);
     expect(run.status).toBe(0);
     for (const environment of ["local", "staging", "production"]) {
@@ -32,7 +32,7 @@ describe("npm run synth (infra/main.ts)", () => {
     const outdir = scratch("synth-monitoring-");
     mkdirSync(path.join(outdir, "monitoring", "local", "rules"), { recursive: true });
     writeFileSync(path.join(outdir, "monitoring", "local", "rules", "deleted-service.yml"), "groups: []\n");
-    const run = await runCli("infra/main.ts", [], { env: { ...process.env, CDKTF_OUTDIR: outdir } });
+    const run = await runCli("tools/run-app.mjs", [], { env: { ...process.env, CDKTF_OUTDIR: outdir } });
     expect(run.status, run.stderr).toBe(0);
     const services = readdirSync(path.join(ROOT, "services")).filter((name) => existsSync(path.join(ROOT, "services", name, "service.ts"))).sort();
     for (const environment of ["local", "staging", "production"]) {
@@ -51,7 +51,7 @@ describe("npm run synth (infra/main.ts)", () => {
       path.join(repo, "services", "orders", "service.ts"),
       `import { defineService } from "../../infra/spec/index.js";\nexport default defineService({ name: "orders", build: {}, port: 0, scaling: { min: 3, max: 1 } });\n`,
     );
-    const run = await runCli("infra/main.ts", [], { cwd: repo, env: { ...process.env, CDKTF_OUTDIR: scratch("synth-bad-") } });
+    const run = await runCli("tools/run-app.mjs", [], { cwd: repo, env: { ...process.env, CDKTF_OUTDIR: scratch("synth-bad-") } });
     expect(run.stderr).toContain("synth failed:");
     expect(run.stderr).toContain("services/orders/service.ts: port: must be a whole number from 1 to 65535 (got 0)");
     expect(run.stderr).toContain("services/orders/service.ts: scaling.min: must be at most scaling.max (1); min === max means a fixed replica count (got 3)");
@@ -63,13 +63,13 @@ describe("npm run synth (infra/main.ts)", () => {
     cleanup.push(repo);
     const file = path.join(repo, "services", "orders", "service.ts");
     writeFileSync(file, readFileSync(file, "utf8").replace('dependsOn: ["catalog"]', 'dependsOn: ["catalog", "billing"]'));
-    const run = await runCli("infra/main.ts", [], { cwd: repo, env: { ...process.env, CDKTF_OUTDIR: scratch("synth-bad-") } });
+    const run = await runCli("tools/run-app.mjs", [], { cwd: repo, env: { ...process.env, CDKTF_OUTDIR: scratch("synth-bad-") } });
     expect(run.stderr).toMatch(/services\/orders\/service\.ts: dependsOn\[1\]: is not a service; known services: catalog, gateway, orders.* \(got "billing"\)/);
     expect(run.status).toBe(1);
   });
 
   it("GIVEN --help WHEN asked THEN it prints its usage and exits 0", async () => {
-    const run = await runCli("infra/main.ts", ["--help"]);
+    const run = await runCli("tools/run-app.mjs", ["--help"]);
     expect(run.stdout).toContain("Usage: npm run synth");
     expect(run.status).toBe(0);
   });

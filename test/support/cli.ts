@@ -15,12 +15,20 @@ export interface CliRun {
 }
 
 /**
- * Runs a TypeScript CLI the way its npm script does (node with the tsx loader), from
+ * node's arguments to run `script` the way its npm script does: a TypeScript file with the
+ * tsx loader, a JavaScript file (the compiled launcher tools/run-app.mjs) with node alone.
+ */
+export function nodeArguments(script: string, args: readonly string[] = []): string[] {
+  return script.endsWith(".ts") ? ["--import", "tsx", script, ...args] : [script, ...args];
+}
+
+/**
+ * Runs a CLI the way its npm script does (see `nodeArguments`), from
  * `cwd` (default: this repository). Asynchronous, so that servers the test itself runs keep answering.
  */
 export function runCli(script: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string } = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(options.cwd ?? ROOT, script), ...args], {
+    const child = spawn(process.execPath, nodeArguments(path.join(options.cwd ?? ROOT, script), args), {
       cwd: options.cwd ?? ROOT,
       env: options.env ?? process.env,
       timeout: 60_000,

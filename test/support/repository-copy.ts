@@ -4,6 +4,7 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } f
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { nodeArguments } from "./cli.js";
 
 /** The repository these tests run in. */
 export const REPOSITORY_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -18,7 +19,7 @@ export interface CommandResult {
 /** A throw-away copy of the repository that is a real git repository. */
 export interface RepositoryCopy {
   readonly dir: string;
-  /** Runs `node --import tsx <script> ...args` in the copy, with no terminal, as CI would. */
+  /** Runs `<script> ...args` with node in the copy as its npm script does (`nodeArguments`), with no terminal, as CI would. */
   node(script: string, args?: readonly string[]): CommandResult;
   /** Like `node`, without blocking: for commands that may run side by side. */
   nodeAsync(script: string, args?: readonly string[]): Promise<CommandResult>;
@@ -62,10 +63,10 @@ export function copyRepository(): RepositoryCopy {
   return {
     dir,
     run,
-    node: (script, args = []) => run(process.execPath, ["--import", "tsx", script, ...args]),
+    node: (script, args = []) => run(process.execPath, nodeArguments(script, args)),
     nodeAsync: (script, args = []) =>
       new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, ["--import", "tsx", script, ...args], { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"] });
+        const child = spawn(process.execPath, nodeArguments(script, args), { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"] });
         let stdout = "";
         let stderr = "";
         child.stdout.on("data", (chunk) => (stdout += String(chunk)));

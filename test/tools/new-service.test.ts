@@ -15,7 +15,7 @@ describe("a service from each template (payments: http-service, jobs: worker), t
     repository = copyRepository();
     created = repository.node(NEW_SERVICE, ["payments", "--depends-on", "orders", "--owner", "team-payments", "--no-install"]);
     createdWorker = repository.node(NEW_SERVICE, ["jobs", "--template", "worker", "--depends-on", "orders", "--no-install"]);
-    const synth = repository.node("infra/main.ts");
+    const synth = repository.node("tools/run-app.mjs");
     if (synth.status !== 0) throw new Error(`synth failed: ${synth.stderr}`);
     stacks = Object.fromEntries(
       ["local", "staging", "production"].map((env) => [env, JSON.parse(readFileSync(path.join(repository.dir, "cdktf.out/stacks", env, "cdk.tf.json"), "utf8")) as StackJson]),

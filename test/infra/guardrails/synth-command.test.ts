@@ -33,7 +33,7 @@ const KUBERNETES_WEAKENING = `    if (spec.name === "orders") {
 function synth(cwd: string) {
   // As a user runs it: none of the variables the cdktf CLI would set.
   const { CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS: _continue, CDKTF_OUTDIR: _outdir, ...env } = process.env;
-  const result = spawnSync(process.execPath, ["--import", "tsx", "infra/main.ts"], { cwd, encoding: "utf8", env });
+  const result = spawnSync(process.execPath, ["tools/run-app.mjs"], { cwd, encoding: "utf8", env });
   return { status: result.status, stderr: result.stderr };
 }
 
@@ -44,7 +44,7 @@ describe("npm run synth with the guardrails", () => {
   beforeAll(() => {
     // GIVEN a copy of the repository (its code, its services, its installed packages)
     copy = mkdtempSync(path.join(os.tmpdir(), "platform-synth-"));
-    for (const entry of ["infra", "services", "package.json", "tsconfig.json", "cdktf.json"]) cpSync(path.join(REPOSITORY, entry), path.join(copy, entry), { recursive: true });
+    for (const entry of ["infra", "services", "tools", "package.json", "tsconfig.json", "cdktf.json"]) cpSync(path.join(REPOSITORY, entry), path.join(copy, entry), { recursive: true });
     symlinkSync(path.join(REPOSITORY, "node_modules"), path.join(copy, "node_modules"), "dir");
   });
   afterAll(() => rmSync(copy, { recursive: true, force: true }));

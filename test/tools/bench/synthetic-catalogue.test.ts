@@ -55,7 +55,7 @@ describe("a synthetic catalogue of 10 services, synthesized by the real synth", 
     writeFiles(repo, catalogue.files);
     // WHEN synthesized with npm run synth's command
     const outdir = path.join(repo, "out");
-    const run = await runCli("infra/main.ts", [], { cwd: repo, env: { ...process.env, CDKTF_OUTDIR: outdir } });
+    const run = await runCli("tools/run-app.mjs", [], { cwd: repo, env: { ...process.env, CDKTF_OUTDIR: outdir } });
     expect(run.stderr).toContain("synthesized local, staging, production (10 services)");
     expect(run.status).toBe(0);
     for (const environment of ["local", "staging", "production"]) {

@@ -111,7 +111,7 @@ beforeAll(() => {
     // A commit with the same files as main.
   });
   branch("no-app", () => {
-    edit("cdktf.json", (t) => t.replace('"app": "node --import tsx infra/main.ts"', `"app": "node -e \\"console.error('no synth here'); process.exit(3)\\""`));
+    edit("cdktf.json", (t) => t.replace('"app": "node tools/run-app.mjs"', `"app": "node -e \\"console.error('no synth here'); process.exit(3)\\""`));
   });
 });
 
@@ -388,7 +388,7 @@ describe("npm run infra:diff", () => {
 
     it("WHEN the head does not synthesize THEN it exits 2 saying the head failed and why, and removes the worktrees", async () => {
       const run = await diff("--base", "main", "--head", "broken");
-      expect(run.stderr).toContain(`infra-diff: synth of the head (broken, ${commits.broken!.slice(0, 12)}) failed (node --import tsx infra/main.ts):`);
+      expect(run.stderr).toContain(`infra-diff: synth of the head (broken, ${commits.broken!.slice(0, 12)}) failed (node tools/run-app.mjs):`);
       expect(run.stderr).toContain("services/catalog/service.ts: scaling.min: must be at most scaling.max (2); min === max means a fixed replica count (got 9)");
       expect(run.stderr).not.toContain("synth of the base");
       expect(run.status).toBe(2);

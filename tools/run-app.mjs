@@ -1,0 +1,197 @@
+#!/usr/bin/env node
+/**
+ * Runs the platform app (`runSynth` of infra/synth.ts) as plain JavaScript: what
+ * `npm run synth` and cdktf.json's `app` run.
+ *
+ * Running TypeScript through a loader (tsx) costs about as much again as the synth of a
+ * small catalogue: the loader's start-up and thread, and the resolution and transform of
+ * every file. So this launcher compiles infra/ and every services/<name>/service.ts once
+ * with esbuild into one bundle (shared code in chunks, one chunk per service), keeps it in
+ * node_modules/.cache/platform-app/<key>/, and runs it with node. The key is a digest of the
+ * contents of infra/**\/*.ts and of the service files (not their paths), so every copy and
+ * git worktree that shares node_modules shares the compiled app, and any edit, added or
+ * removed service makes a new one. Files a bundle also read (a service's own helper module)
+ * are recorded with their digests and checked before each use.
+ *
+ * It is plain JavaScript because it is what runs before any TypeScript can be.
+ * Packages (cdktf, the providers, zod) are not bundled: node loads them from node_modules.
+ * Stack traces point into the bundle; run with NODE_OPTIONS=--enable-source-maps to map
+ * them back to the .ts files, or run `node --import tsx infra/main.ts`, the same synth
+ * from the sources.
+ */
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+/** Changes whenever what this launcher writes changes, so older bundles are not reused. */
+const LAUNCHER_VERSION = "1";
+/** How many compiled apps the cache keeps (the most recently used ones). */
+const KEEP_BUILDS = 12;
+const ENTRY_FILE = "entry.js";
+const MANIFEST_FILE = "manifest.json";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+/**
+ * The files that decide the bundle and are known before building: every .ts file below
+ * infra/ and every services/<name>/service.ts, sorted, relative to the root.
+ * @returns {{ infra: string[], services: string[] }}
+ */
+function primaryInputs() {
+  const infra = [];
+  const walk = (dir) => {
+    for (const entry of readdirSync(path.join(root, dir), { withFileTypes: true })) {
+      const relative = `${dir}/${entry.name}`;
+      if (entry.isDirectory()) walk(relative);
+      else if (entry.name.endsWith(".ts")) infra.push(relative);
+    }
+  };
+  walk("infra");
+  const servicesDir = path.join(root, "services");
+  // The same rule as infra/discover-services.ts: a folder with a service.ts is a service.
+  const services = existsSync(servicesDir)
+    ? readdirSync(servicesDir, { withFileTypes: true })
+        .filter((entry) => entry.isDirectory() && existsSync(path.join(servicesDir, entry.name, "service.ts")))
+        .map((entry) => `services/${entry.name}/service.ts`)
+    : [];
+  return { infra: infra.sort(), services: services.sort() };
+}
+
+/** A digest of the named files' paths and contents; a missing file counts as such. */
+function digestOf(files) {
+  const hash = createHash("sha256");
+  for (const file of files) {
+    hash.update(file).update("\0");
+    try {
+      hash.update(readFileSync(path.join(root, file)));
+    } catch {
+      hash.update("\u0001missing");
+    }
+    hash.update("\0");
+  }
+  return hash.digest("hex");
+}
+
+/** The source of the bundle's entry: runSynth, and a loader for each service's chunk. */
+function entrySource(services) {
+  const loaders = services.map((file) => `  ${JSON.stringify(file)}: () => import(${JSON.stringify(`./${file}`)}),`).join("\n");
+  return `import { runSynth } from "./infra/synth.ts";
+const services = {
+${loaders}
+};
+export function run(root, args) {
+  return runSynth({
+    root,
+    args,
+    loadService: (file) => {
+      const load = services[file];
+      if (load === undefined) throw new Error(\`\${file} appeared after the app was compiled; run the synth again\`);
+      return load();
+    },
+  });
+}
+`;
+}
+
+/** Compiles the app into `dir` (esbuild, loaded only when a compile is needed). */
+async function compile(dir, services) {
+  const { build } = await import("esbuild");
+  const result = await build({
+    stdin: { contents: entrySource(services), resolveDir: root, sourcefile: "platform-app-entry.ts", loader: "ts" },
+    absWorkingDir: root,
+    bundle: true,
+    splitting: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    packages: "external",
+    outdir: dir,
+    entryNames: "entry",
+    chunkNames: "chunks/[name]-[hash]",
+    sourcemap: true,
+    metafile: true,
+    logLevel: "silent",
+  });
+  return Object.keys(result.metafile.inputs).filter((input) => !input.startsWith("<stdin>") && !input.startsWith("node_modules/"));
+}
+
+/** Keeps the KEEP_BUILDS most recently used builds and removes the others. */
+function prune(cache) {
+  const builds = readdirSync(cache)
+    .map((name) => {
+      try {
+        return { name, used: statSync(path.join(cache, name)).mtimeMs };
+      } catch {
+        return { name, used: 0 };
+      }
+    })
+    .sort((a, b) => b.used - a.used);
+  // Not one used in the last minute, which another synth may be loading.
+  const recently = Date.now() - 60_000;
+  for (const { name } of builds.slice(KEEP_BUILDS).filter((build) => build.used < recently)) rmSync(path.join(cache, name), { recursive: true, force: true });
+}
+
+/** The path of a compiled app for the sources as they are now, compiling it if needed. */
+async function compiledApp() {
+  const { infra, services } = primaryInputs();
+  const key = createHash("sha256")
+    .update(`${LAUNCHER_VERSION}\0${process.version}\0`)
+    .update(digestOf([...infra, ...services]))
+    .digest("hex")
+    .slice(0, 32);
+  const cache = path.join(root, "node_modules", ".cache", "platform-app");
+  const dir = path.join(cache, key);
+  const manifestPath = path.join(dir, MANIFEST_FILE);
+  const present = existsSync(manifestPath);
+  if (present) {
+    const manifest = JSON.parse(readFileSync(manifestPath, "utf8"));
+    if (digestOf(manifest.otherInputs) === manifest.otherInputsDigest) {
+      const now = new Date();
+      utimesSync(dir, now, now);
+      return path.join(dir, ENTRY_FILE);
+    }
+  }
+  // Built whole in a temporary folder, then renamed into place: another synth running at
+  // the same time never sees half a bundle.
+  mkdirSync(cache, { recursive: true });
+  const temporary = path.join(cache, `.${key}.${process.pid}.tmp`);
+  rmSync(temporary, { recursive: true, force: true });
+  try {
+    const inputs = await compile(temporary, services);
+    const known = new Set([...infra, ...services]);
+    const otherInputs = inputs.filter((input) => !known.has(input)).sort();
+    writeFileSync(path.join(temporary, MANIFEST_FILE), `${JSON.stringify({ key, otherInputs, otherInputsDigest: digestOf(otherInputs) }, null, 2)}\n`);
+    // A build whose other inputs changed is replaced; a build another synth has just
+    // put in place is not (it is the same build).
+    if (present) rmSync(dir, { recursive: true, force: true });
+    try {
+      renameSync(temporary, dir);
+    } catch (error) {
+      // Another synth renamed the same build into place first: use that one.
+      if (!existsSync(manifestPath)) throw error;
+    }
+  } finally {
+    rmSync(temporary, { recursive: true, force: true });
+  }
+  prune(cache);
+  return path.join(dir, ENTRY_FILE);
+}
+
+/** esbuild's errors as `file:line:column: message` lines. */
+function describeCompileError(error) {
+  if (!Array.isArray(error?.errors)) return String(error?.message ?? error);
+  return error.errors
+    .map((e) => (e.location ? `${e.location.file}:${e.location.line}:${e.location.column + 1}: ${e.text}` : e.text))
+    .join("\n");
+}
+
+let entry;
+try {
+  entry = await compiledApp();
+} catch (error) {
+  console.error(`synth failed: the app does not compile:\n${describeCompileError(error)}`);
+  process.exit(1);
+}
+const app = await import(pathToFileURL(entry).href);
+process.exitCode = await app.run(root, process.argv.slice(2));

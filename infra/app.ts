@@ -1,7 +1,9 @@
+import path from "node:path";
 import { App } from "./cdk.js";
 import type { Environment } from "./environments.js";
 import { GuardrailsRun } from "./guardrails/index.js";
 import { renderMonitoring, type RenderedMonitoring } from "./monitoring/monitoring-files.js";
+import { replaceFolder } from "./output-files.js";
 import { PlatformStack } from "./platform-stack.js";
 import { SpecError, resolveCatalogue, type Catalogue, type DiscoveredService } from "./spec/index.js";
 
@@ -11,6 +13,16 @@ export interface PlatformAppProps {
   readonly environments: readonly Environment[];
   /** Where `synth()` writes. @default "cdktf.out" (or CDKTF_OUTDIR, as the cdktf CLI sets it) */
   readonly outdir?: string;
+  /**
+   * Synthesizes one environment at a time: each stack builds its constructs and renders
+   * its monitoring only when `app.synth()` reaches it, its monitoring files are written
+   * to `<monitoringOutdir>/<env>/` right then (replacing that folder), and it lets go of
+   * both once its `cdk.tf.json` is written. A synth then holds one environment's
+   * constructs and files at a time, not all of them. `stacks` have no target before
+   * synth, and `monitoring` stays empty.
+   * @default undefined - every stack is built here and kept, and `monitoring` holds each environment's files for the caller to write
+   */
+  readonly monitoringOutdir?: string;
 }
 
 /** The app and what it was built from. */
@@ -48,8 +60,21 @@ export function buildPlatformApp(props: PlatformAppProps): PlatformApp {
   }
 
   const app = new App({ outdir: props.outdir, stackTraces: false });
-  const monitoring = new Map(props.environments.map((environment) => [environment.name, renderMonitoring(environment, catalogues.get(environment.name)!)]));
   const guardrails = new GuardrailsRun();
+  const { monitoringOutdir } = props;
+  if (monitoringOutdir !== undefined) {
+    const stacks = props.environments.map(
+      (environment) =>
+        new PlatformStack(app, {
+          environment,
+          catalogue: catalogues.get(environment.name)!,
+          guardrails,
+          buildAtSynth: (rendered) => replaceFolder(path.join(monitoringOutdir, environment.name), rendered.files),
+        }),
+    );
+    return { app, stacks, catalogues, monitoring: new Map(), guardrails };
+  }
+  const monitoring = new Map(props.environments.map((environment) => [environment.name, renderMonitoring(environment, catalogues.get(environment.name)!)]));
   const stacks = props.environments.map(
     (environment) => new PlatformStack(app, { environment, catalogue: catalogues.get(environment.name)!, monitoring: monitoring.get(environment.name)!, guardrails }),
   );

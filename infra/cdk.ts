@@ -7,6 +7,10 @@ import { createRequire } from "node:module";
 import type * as Cdktf from "cdktf";
 import type * as CdktfTokens from "cdktf/lib/_tokens.js";
 import type * as CdktfUtil from "cdktf/lib/util.js";
+import type * as CdktfSynthesizer from "cdktf/lib/synthesize/synthesizer.js";
+import type * as CdktfErrors from "cdktf/lib/errors.js";
+import type * as CdktfVersionValidation from "cdktf/lib/validations/validate-terraform-version.js";
+import type * as CdktfProviderValidation from "cdktf/lib/validations/validate-provider-presence.js";
 
 /**
  * Loads a CommonJS module with `require`. cdktf and the provider packages are CommonJS;
@@ -34,11 +38,69 @@ export type TerraformStack = Cdktf.TerraformStack;
 export type TerraformVariable = Cdktf.TerraformVariable;
 export type Testing = Cdktf.Testing;
 export type Token = Cdktf.Token;
-export type { IAspect } from "cdktf";
+export type { IAspect, ISynthesisSession } from "cdktf";
 // Internal helpers of cdktf 0.21 (a final release, so they no longer move), used by
 // PlatformStack.toTerraform to synthesize with one resolution pass instead of two.
 export const resolveTokens = (requireCommonJs("cdktf/lib/_tokens.js") as typeof CdktfTokens).resolve;
 export const deepMerge = (requireCommonJs("cdktf/lib/util.js") as typeof CdktfUtil).deepMerge;
+// Internals of cdktf 0.21's stack synthesis, used by PlatformStackSynthesizer, which
+// does the same steps but writes cdk.tf.json with its own serializer.
+const cdktfSynthesizer = requireCommonJs("cdktf/lib/synthesize/synthesizer.js") as typeof CdktfSynthesizer;
+export const { StackSynthesizer, invokeAspects } = cdktfSynthesizer;
+export type StackSynthesizer = CdktfSynthesizer.StackSynthesizer;
+export const { encounteredAnnotationWithLevelError } = requireCommonJs("cdktf/lib/errors.js") as typeof CdktfErrors;
+export const { ValidateTerraformVersion } = requireCommonJs("cdktf/lib/validations/validate-terraform-version.js") as typeof CdktfVersionValidation;
+const { ValidateProviderPresence } = requireCommonJs("cdktf/lib/validations/validate-provider-presence.js") as typeof CdktfProviderValidation;
+
+/** cdktf 0.21's token map (`cdktf/lib/tokens/private/token-map.js`), as far as {@link forgetTokensFrom} reads it. */
+interface TokenRegistry {
+  tokenCounter: number;
+  readonly stringTokenMap: Map<string, unknown>;
+  readonly numberTokenMap: Map<number, unknown>;
+}
+
+function tokenRegistry(): TokenRegistry {
+  return (requireCommonJs("cdktf/lib/tokens/private/token-map.js") as { TokenMap: { instance(): unknown } }).TokenMap.instance() as TokenRegistry;
+}
+
+/** The number of the next token cdktf registers: a mark for {@link forgetTokensFrom}. */
+export function nextTokenNumber(): number {
+  return tokenRegistry().tokenCounter;
+}
+
+/**
+ * Forgets every token cdktf registered from the mark `first` on. cdktf keeps each token
+ * it ever encoded (every attribute reference, every lazy value) in one global map, for
+ * the life of the process, and a token holds the construct it refers to: a stack's
+ * whole construct tree stays in memory after it is synthesized. Only for tokens no
+ * later synthesis can meet (a stack that references no other stack, forgotten after
+ * its own synthesis): resolving a forgotten token fails loudly ("Unrecognized Token Key").
+ */
+export function forgetTokensFrom(first: number): void {
+  const registry = tokenRegistry();
+  for (const key of registry.numberTokenMap.keys()) if (key >= first) registry.numberTokenMap.delete(key);
+  for (const key of registry.stringTokenMap.keys()) {
+    // String keys end with the token's number: "<display hint>.<number>".
+    if (Number(key.slice(key.lastIndexOf(".") + 1)) >= first) registry.stringTokenMap.delete(key);
+  }
+}
+
+/**
+ * Empties what cdktf's provider check of `stack` collected at its last validation. The
+ * check (`ValidateProviderPresence`, added to every stack) keeps each provider it
+ * found, and through it the provider's whole construct tree, until it runs again.
+ * It runs again from scratch at the next validation; until then it holds nothing.
+ */
+export function forgetValidatedProviders(stack: TerraformStack): void {
+  // constructs 10 keeps a node's validations in this private field; it has no reader.
+  const validations = (stack.node as unknown as { _validations?: unknown[] })._validations ?? [];
+  for (const validation of validations) {
+    if (!(validation instanceof ValidateProviderPresence)) continue;
+    const collected = validation as unknown as { foundProviders: unknown[]; providerNames: Set<string> };
+    collected.foundProviders.length = 0;
+    collected.providerNames.clear();
+  }
+}
 
 /**
  * Runs `build` while cdktf's tokens record no creation stack trace.

@@ -1,4 +1,4 @@
-import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
 /** A file to write, relative to the folder it is written in. */
@@ -22,6 +22,9 @@ export function replaceFolder(folder: string, files: readonly OutputFile[]): voi
   const previous = `${folder}.old-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
+  // A first synth (or one into an emptied cdktf.out) has nothing to link from: it does
+  // not try to read thousands of files that are not there.
+  const hasPrevious = existsSync(folder);
   // Each folder is made once: thousands of files share a handful of folders.
   const made = new Set<string>([staging]);
   for (const file of files) {
@@ -31,7 +34,7 @@ export function replaceFolder(folder: string, files: readonly OutputFile[]): voi
       mkdirSync(dir, { recursive: true });
       made.add(dir);
     }
-    if (!linkedUnchanged(path.join(folder, file.path), target, file.content)) writeFileSync(target, file.content);
+    if (!hasPrevious || !linkedUnchanged(path.join(folder, file.path), target, file.content)) writeFileSync(target, file.content);
   }
   rmSync(previous, { recursive: true, force: true });
   try {

@@ -1,10 +1,11 @@
 import type { Construct } from "constructs";
-import { Aspects, TerraformElement, TerraformOutput, TerraformStack, deepMerge } from "./cdk.js";
+import { Aspects, TerraformElement, TerraformOutput, TerraformStack, deepMerge, forgetTokensFrom, forgetValidatedProviders, nextTokenNumber } from "./cdk.js";
 import type { Environment } from "./environments.js";
 import { GuardrailsAspect, ruleEnvironmentOf, suppressionsOf, type GuardrailsRun, type StackJson } from "./guardrails/index.js";
 import type { Catalogue } from "./spec/index.js";
+import { PlatformStackSynthesizer } from "./platform-stack-synthesizer.js";
 import { configureStateBackend } from "./state-backend.js";
-import type { RenderedMonitoring } from "./monitoring/monitoring-files.js";
+import { renderMonitoring, type RenderedMonitoring } from "./monitoring/monitoring-files.js";
 import { resolveStackValue } from "./token-resolution.js";
 import { DockerTarget } from "./targets/docker/docker-target.js";
 import { KubernetesTarget } from "./targets/kubernetes/kubernetes-target.js";
@@ -14,10 +15,23 @@ export interface PlatformStackProps {
   readonly environment: Environment;
   /** The services, resolved for this environment. */
   readonly catalogue: Catalogue;
-  /** The environment's monitoring, rendered once (see `renderMonitoring`). */
-  readonly monitoring: RenderedMonitoring;
+  /**
+   * The environment's monitoring, rendered once (see `renderMonitoring`).
+   * @default - rendered by the stack from the catalogue
+   */
+  readonly monitoring?: RenderedMonitoring;
   /** The app's guardrails run, which checks this stack at synth and collects its findings. */
   readonly guardrails: GuardrailsRun;
+  /**
+   * Builds the stack's target (and renders its monitoring) only when the stack is
+   * synthesized, hands the monitoring to this function once the target is built, and
+   * lets go of the target once `cdk.tf.json` is written. An app of several
+   * environments then holds one environment's constructs and files at a time instead
+   * of all of them. Until synth the stack has only its backend, and after synth it has
+   * nothing to render again.
+   * @default undefined - the target is built in the constructor and kept
+   */
+  readonly buildAtSynth?: (monitoring: RenderedMonitoring) => void;
 }
 
 /**
@@ -34,19 +48,47 @@ export class PlatformStack extends TerraformStack {
     super(scope, props.environment.name);
     this.environment = props.environment;
     configureStateBackend(this, props.environment.backend);
-    if (props.environment.target === "kubernetes") {
-      new KubernetesTarget(this, "kubernetes", { environment: props.environment, catalogue: props.catalogue, monitoring: props.monitoring });
-    } else {
-      new DockerTarget(this, "docker", { environment: props.environment, catalogue: props.catalogue, monitoringFiles: props.monitoring.files });
+    const guardrails = new GuardrailsAspect(this, {
+      run: props.guardrails,
+      environment: ruleEnvironmentOf(props.environment, props.catalogue),
+      suppressions: suppressionsOf(props.catalogue),
+      onChecked: (json) => (this.checkedJson = json),
+    });
+    Aspects.of(this).add(guardrails);
+    const { buildAtSynth } = props;
+    if (!buildAtSynth) {
+      this.buildTarget(props, props.monitoring ?? renderMonitoring(props.environment, props.catalogue));
+      this.synthesizer = new PlatformStackSynthesizer(this);
+      return;
     }
-    Aspects.of(this).add(
-      new GuardrailsAspect(this, {
-        run: props.guardrails,
-        environment: ruleEnvironmentOf(props.environment, props.catalogue),
-        suppressions: suppressionsOf(props.catalogue),
-        onChecked: (json) => (this.checkedJson = json),
-      }),
-    );
+    let target: Construct | undefined;
+    let firstToken = 0;
+    this.synthesizer = new PlatformStackSynthesizer(this, {
+      before: () => {
+        firstToken = nextTokenNumber();
+        const monitoring = props.monitoring ?? renderMonitoring(props.environment, props.catalogue);
+        target = this.buildTarget(props, monitoring);
+        buildAtSynth(monitoring);
+      },
+      after: () => {
+        // Nothing else may hold the target: cdktf's token map forgets the tokens
+        // made for it (the stacks never reference each other), its provider check the
+        // provider it found, the guardrails the construct they waited for; the stack
+        // JSON was handed over already.
+        if (target) this.node.tryRemoveChild(target.node.id);
+        target = undefined;
+        forgetTokensFrom(firstToken);
+        forgetValidatedProviders(this);
+        guardrails.forgetVisitedConstructs();
+      },
+    });
+  }
+
+  private buildTarget(props: PlatformStackProps, monitoring: RenderedMonitoring): Construct {
+    if (props.environment.target === "kubernetes") {
+      return new KubernetesTarget(this, "kubernetes", { environment: props.environment, catalogue: props.catalogue, monitoring });
+    }
+    return new DockerTarget(this, "docker", { environment: props.environment, catalogue: props.catalogue, monitoringFiles: monitoring.files });
   }
 
   /**
@@ -93,8 +135,33 @@ export class PlatformStack extends TerraformStack {
       deepMerge(outputs, element.node.path.split("/").reduceRight<any>((inner, part) => ({ [part]: Object.keys(inner).length === 0 ? element.friendlyUniqueId : inner }), {}));
     }
     const tf: Record<string, unknown> = { "//": { metadata, outputs } };
-    for (const element of elements) deepMerge(tf, resolveStackValue(this, element.toTerraform()));
+    for (const element of elements) mergeResolved(tf, resolveStackValue(this, element.toTerraform()) as Record<string, unknown>);
     deepMerge(tf, resolveStackValue(this, rawOverrides));
     return tf;
+  }
+}
+
+/**
+ * cdktf's `deepMerge` for a value `resolveStackValue` made: the same result, without
+ * copying it once more. `deepMerge` copies each object it merges into a place that has
+ * none, key by key (to drop `undefined` and keep tokens whole); a resolved value has
+ * neither, and nothing else holds it, so it takes the place as it is. Objects that meet
+ * are merged and arrays that meet are joined, as `deepMerge` does.
+ */
+function mergeResolved(target: Record<string, unknown>, source: Record<string, unknown>): void {
+  for (const key of Object.keys(source)) {
+    const value = source[key];
+    const existing = target[key];
+    if (typeof value === "object" && value !== null && !Array.isArray(value)) {
+      if (typeof existing === "object" && existing !== null && !Array.isArray(existing)) mergeResolved(existing as Record<string, unknown>, value as Record<string, unknown>);
+      else if (typeof existing === "object" && existing !== null) deepMerge(existing, value);
+      else target[key] = value;
+    } else if (Array.isArray(value) && Array.isArray(existing)) {
+      target[key] = [...existing, ...value];
+    } else if (value === undefined) {
+      delete target[key];
+    } else {
+      target[key] = value;
+    }
   }
 }

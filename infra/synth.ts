@@ -4,6 +4,7 @@
  * (compiled, what `npm run synth` and cdktf.json run) and `infra/main.ts` (through tsx).
  */
 import path from "node:path";
+import v8 from "node:v8";
 import { buildPlatformApp } from "./app.js";
 import { withoutTokenTraces } from "./cdk.js";
 import { discoverServices, importServiceModule, type ServiceModuleLoader } from "./discover-services.js";
@@ -48,6 +49,7 @@ export async function runSynth(options: SynthOptions): Promise<number> {
   }
   const { root } = options;
   const started = performance.now();
+  limitHeapGrowth();
   // Synthesize and check every environment even when one has guardrail errors, so a
   // run reports them all; this program then fails itself (as the cdktf CLI, which
   // sets the same variable, fails on the error annotations).
@@ -56,12 +58,12 @@ export async function runSynth(options: SynthOptions): Promise<number> {
     const environments = loadEnvironments(process.env);
     const services = await discoverServices(root, options.loadService ?? importServiceModule);
     const outdir = process.env.CDKTF_OUTDIR ?? path.join(root, "cdktf.out");
-    const { stacks, monitoring, guardrails } = withoutTokenTraces(() => {
-      const built = buildPlatformApp({ services, environments, outdir });
+    // One environment at a time: each writes its monitoring folder during the synth.
+    const { stacks, guardrails } = withoutTokenTraces(() => {
+      const built = buildPlatformApp({ services, environments, outdir, monitoringOutdir: path.join(outdir, "monitoring") });
       built.app.synth();
       return built;
     });
-    for (const [environment, rendered] of monitoring) replaceFolder(path.join(outdir, "monitoring", environment), rendered.files);
     const blocking = reportGuardrails(guardrails, outdir);
     const seconds = ((performance.now() - started) / 1000).toFixed(2);
     if (blocking > 0) {
@@ -77,6 +79,21 @@ export async function runSynth(options: SynthOptions): Promise<number> {
     }
     throw error;
   }
+}
+
+/**
+ * Lets V8's heap grow by half of what a full garbage collection leaves alive, instead of
+ * up to four times that. A synth holds little at a time (one environment, about 50 MB
+ * for 500 services) but makes a lot of short-lived garbage, so V8's own growth let the
+ * heap reach 250 to 450 MB between full collections: peak memory 400 to 590 MiB for
+ * 500 services against about 320 MiB with this, for the same CPU time. It bounds no
+ * size: a larger catalogue gets a larger heap, collected more often (2,000 services:
+ * 0.8 GB instead of 1.7 GB, for about a fifth more CPU time). A growth set on node's
+ * command line (--heap-growing-percent) wins.
+ */
+function limitHeapGrowth(): void {
+  if (process.execArgv.some((arg) => arg.startsWith("--heap-growing-percent") || arg.startsWith("--heap_growing_percent"))) return;
+  v8.setFlagsFromString("--heap-growing-percent=50");
 }
 
 /**

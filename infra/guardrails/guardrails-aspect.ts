@@ -47,6 +47,11 @@ export class GuardrailsAspect implements IAspect {
     for (const finding of findings) this.annotate(finding);
   }
 
+  /** Lets go of the construct the aspect waited for, so that a stack can release its constructs after synth. */
+  forgetVisitedConstructs(): void {
+    this.last = undefined;
+  }
+
   private annotate(finding: Finding): void {
     if (finding.suppressed) return;
     const target = Annotations.of(this.constructAt(finding.path) ?? this.stack);

@@ -27,12 +27,13 @@ export const USAGE = `Usage: npm run infra:diff -- --base <git-ref> [--head <git
                             [--output FILE] [--plan <env>=<file> ...]
 
 Synthesizes the base revision (in a temporary git worktree that reuses the installed
-node_modules) and the head (default: the working tree, uncommitted changes included),
-compares every environment's stack resource by resource and attribute by attribute,
-and reports per service what changes, risks first: destroys and replacements, security
-relaxations (weakened settings, new guardrail suppressions), network widening (new
-edges, external egress, public endpoints) and capacity (cpu and memory at min and max
-replicas). No cloud credentials are needed.
+node_modules, or in the working tree when it holds exactly that commit) and the head
+(default: the working tree, uncommitted changes included), both at once and once when
+both have the same files, compares every environment's stack resource by resource and
+attribute by attribute, and reports per service what changes, risks first: destroys and
+replacements, security relaxations (weakened settings, new guardrail suppressions),
+network widening (new edges, external egress, public endpoints) and capacity (cpu and
+memory at min and max replicas). No cloud credentials are needed.
 
 Options:
   --base <git-ref>      the revision to compare against: a branch, tag or commit (origin/main)
@@ -44,7 +45,7 @@ Options:
   --plan <env>=<file>   take <env>'s actions from a Terraform plan
                         (terraform show -json <planfile> > <file>); repeatable; with
                         --plan only, --base may be left out
-  --no-cache            synthesize committed revisions again instead of reusing the output
+  --no-cache            synthesize committed revisions again instead of reusing the stacks
                         kept in .git/infra-diff-cache/ by earlier runs
   -h, --help            this text
 

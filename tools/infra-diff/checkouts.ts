@@ -1,7 +1,9 @@
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
-import os from "node:os";
+import { rm } from "node:fs/promises";
 import path from "node:path";
+import { promisify } from "node:util";
+import { scratchRoot } from "./scratch.js";
 
 /**
  * The two sides of a diff on disk: the working tree as it is, or a commit checked out
@@ -41,10 +43,18 @@ export interface Checkout {
   readonly projectPrefix: string;
   /** Removes the temporary worktree; does nothing for the working tree. Safe to call twice. */
   dispose(): void;
+  /** {@link dispose} without blocking: the files are removed while the diff goes on. */
+  release(): Promise<void>;
 }
 
 function git(cwd: string, args: readonly string[]): string {
   return execFileSync("git", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+}
+
+const execFileAsync = promisify(execFile);
+
+function gitAsync(cwd: string, args: readonly string[]): Promise<string> {
+  return execFileAsync("git", args, { cwd, encoding: "utf8" }).then(({ stdout }) => stdout.trim());
 }
 
 function gitError(error: unknown): string {
@@ -87,7 +97,40 @@ export function resolveCommit(repository: Repository, ref: string, option: strin
 
 /** The working tree as one side. */
 export function workingTree(repository: Repository): Checkout {
-  return { ref: null, commit: null, projectRoot: repository.projectRoot, projectPrefix: repository.projectPrefix, dispose() {} };
+  return { ref: null, commit: null, projectRoot: repository.projectRoot, projectPrefix: repository.projectPrefix, dispose() {}, release: async () => {} };
+}
+
+/** The tree (all files, by content) of a commit. */
+export function treeOf(repository: Repository, commit: string): string {
+  return git(repository.gitRoot, ["rev-parse", "--verify", "--end-of-options", `${commit}^{tree}`]);
+}
+
+/**
+ * The tree of HEAD when the working tree holds exactly HEAD's files, so that a synth
+ * there is the synth of HEAD's commit: nothing modified, staged or untracked, no index
+ * entry git is told not to look at (assume-unchanged, skip-worktree), and nothing
+ * ignored but the `node_modules` folders a worktree gets linked in too (see
+ * {@link checkoutCommit}). Undefined otherwise (a `cdktf.out` of an earlier synth is
+ * enough: what the app reads is its own business).
+ */
+export function cleanWorkingTree(repository: Repository): string | undefined {
+  const status = git(repository.gitRoot, ["status", "--porcelain=v1", "-z", "--ignored=traditional", "--untracked-files=normal"]);
+  const linked = new Set(dependencyFolders(repository.projectPrefix).map((folder) => path.posix.join(folder.split(path.sep).join("/"), "node_modules")));
+  for (const entry of status.split("\0").filter(Boolean)) {
+    if (!entry.startsWith("!! ") || !linked.has(entry.slice(3).replace(/\/$/, ""))) return undefined;
+  }
+  const flagged = git(repository.gitRoot, ["ls-files", "-v", "-z"]).split("\0").filter((line) => line !== "" && !line.startsWith("H "));
+  if (flagged.length > 0) return undefined;
+  try {
+    return treeOf(repository, "HEAD");
+  } catch {
+    return undefined; // no commit yet
+  }
+}
+
+/** The working tree as the side of `commit`, whose files it holds (see {@link cleanWorkingTree}). */
+export function workingTreeAt(repository: Repository, ref: string, commit: string): Checkout {
+  return { ...workingTree(repository), ref, commit };
 }
 
 const liveWorktrees = new Set<Checkout>();
@@ -113,19 +156,19 @@ function installCleanup(): void {
 /**
  * Checks `commit` out in a temporary detached worktree and links the working tree's
  * `node_modules` into it, so that it synthesizes with the dependencies installed now
- * (npm workspaces resolve through the same link).
+ * (npm workspaces resolve through the same link), in the scratch folder (a RAM disk
+ * when there is one, see scratch.ts). Both sides are checked out at once:
+ * writing 1,500 files of a large catalogue is mostly system time, which a second core
+ * halves.
  */
-export function checkoutCommit(repository: Repository, ref: string, commit: string, label: string): Checkout {
+export async function checkoutCommit(repository: Repository, ref: string, commit: string, label: string): Promise<Checkout> {
   installCleanup();
-  const folder = mkdtempSync(path.join(os.tmpdir(), `infra-diff-${label}-`));
+  const folder = mkdtempSync(path.join(scratchRoot(), `infra-diff-${label}-`));
   const worktree = path.join(folder, "tree");
-  try {
-    git(repository.gitRoot, ["worktree", "add", "--detach", "--quiet", worktree, commit]);
-  } catch (error) {
-    rmSync(folder, { recursive: true, force: true });
-    throw new BadInputError(`cannot check out the ${label} (${ref}, ${commit.slice(0, 12)}) in a temporary git worktree: ${gitError(error)}`);
-  }
+  // Registered before git runs, so that an interrupted checkout is removed too.
   let disposed = false;
+  // Removing the folder and pruning leaves git without a stale entry, with one git
+  // process instead of `git worktree remove` and a prune.
   const checkout: Checkout = {
     ref,
     commit,
@@ -135,11 +178,6 @@ export function checkoutCommit(repository: Repository, ref: string, commit: stri
       if (disposed) return;
       disposed = true;
       liveWorktrees.delete(checkout);
-      try {
-        git(repository.gitRoot, ["worktree", "remove", "--force", worktree]);
-      } catch {
-        // Removing the folder below and pruning leaves git without a stale entry either way.
-      }
       rmSync(folder, { recursive: true, force: true });
       try {
         git(repository.gitRoot, ["worktree", "prune"]);
@@ -147,12 +185,49 @@ export function checkoutCommit(repository: Repository, ref: string, commit: stri
         // Nothing more can be done; the folder is gone.
       }
     },
+    async release() {
+      if (disposed) return;
+      try {
+        await rm(folder, { recursive: true, force: true });
+      } catch {
+        // dispose() below removes what is left.
+      }
+      // Still registered until now: an exit meanwhile removes the rest synchronously.
+      checkout.dispose();
+    },
   };
   liveWorktrees.add(checkout);
-  const modules = path.join(repository.projectRoot, "node_modules");
-  const linked = path.join(checkout.projectRoot, "node_modules");
-  if (existsSync(modules) && !existsSync(linked)) symlinkSync(modules, linked, "dir");
+  try {
+    await gitAsync(repository.gitRoot, ["worktree", "add", "--detach", "--quiet", worktree, commit]);
+  } catch (error) {
+    checkout.dispose();
+    throw new BadInputError(`cannot check out the ${label} (${ref}, ${commit.slice(0, 12)}) in a temporary git worktree: ${gitError(error)}`);
+  }
+  linkDependencies(repository, worktree);
   return checkout;
+}
+
+/**
+ * Links each `node_modules` of the working tree, from the project folder up to the
+ * repository's top (a monorepo may hoist them there), into the same place of the
+ * worktree, so the worktree resolves every package, and the caches tools keep in
+ * `node_modules/.cache`, to the working tree's.
+ */
+function linkDependencies(repository: Repository, worktree: string): void {
+  for (const folder of dependencyFolders(repository.projectPrefix)) {
+    const modules = path.join(repository.gitRoot, folder, "node_modules");
+    const linked = path.join(worktree, folder, "node_modules");
+    if (existsSync(modules) && existsSync(path.dirname(linked)) && !existsSync(linked)) symlinkSync(modules, linked, "dir");
+  }
+}
+
+/** The project folder and each folder above it up to the repository's top ("" for the top). */
+function dependencyFolders(projectPrefix: string): string[] {
+  const folders: string[] = [];
+  for (let folder = projectPrefix === "." ? "" : projectPrefix; ; folder = path.dirname(folder) === "." ? "" : path.dirname(folder)) {
+    folders.push(folder);
+    if (folder === "") return folders;
+  }
 }
 
 /**

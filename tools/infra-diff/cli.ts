@@ -11,11 +11,14 @@ import {
   BadInputError,
   changedFiles,
   checkoutCommit,
+  cleanWorkingTree,
   disposeAllCheckouts,
   findRepository,
   resolveCommit,
   shortCommit,
+  treeOf,
   workingTree,
+  workingTreeAt,
   type Checkout,
   type Repository,
 } from "./checkouts.js";
@@ -25,7 +28,7 @@ import { renderPullRequestComment } from "./render-markdown.js";
 import { renderText } from "./render-text.js";
 import type { InfraDiffReport } from "./report.js";
 import { compareStacks, type EnvironmentDiff } from "./resource-changes.js";
-import { readSynthesizedStacks, sortEnvironments, type StackSnapshot } from "./stack-snapshot.js";
+import { readSynthesizedStacksAsync, sortEnvironments, type StackSnapshot } from "./stack-snapshot.js";
 import { openSynthesisCache, type SynthesisCache } from "./synthesis-cache.js";
 import { synthesize, type Synthesis } from "./synthesize.js";
 
@@ -42,13 +45,15 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const cleanups: Array<() => void> = [];
+  const releases: Array<Promise<void>> = [];
   try {
-    const report = await buildReport(options, cleanups);
+    const report = await buildReport(options, cleanups, releases);
     writeOutput(render(report, options), options.output);
     return report.changed ? 1 : 0;
   } catch (error) {
     return fail(error);
   } finally {
+    await Promise.allSettled(releases);
     for (const cleanup of cleanups.reverse()) cleanup();
     disposeAllCheckouts();
   }
@@ -64,7 +69,7 @@ function fail(error: unknown): number {
   return 2;
 }
 
-async function buildReport(options: InfraDiffOptions, cleanups: Array<() => void>): Promise<InfraDiffReport> {
+async function buildReport(options: InfraDiffOptions, cleanups: Array<() => void>, releases: Array<Promise<void>>): Promise<InfraDiffReport> {
   const repository = options.base !== undefined ? findRepository(process.cwd()) : undefined;
   const baseCommit = repository && options.base !== undefined ? resolveCommit(repository, options.base, "--base") : undefined;
   const headCommit = repository && options.head !== undefined ? resolveCommit(repository, options.head, "--head") : undefined;
@@ -75,21 +80,28 @@ async function buildReport(options: InfraDiffOptions, cleanups: Array<() => void
   const notes: string[] = [];
 
   if (repository && baseCommit !== undefined) {
-    const base = checkoutCommit(repository, options.base!, baseCommit, "base");
-    cleanups.push(() => base.dispose());
-    const head = headCommit !== undefined ? checkoutCommit(repository, options.head!, headCommit, "head") : workingTree(repository);
-    cleanups.push(() => head.dispose());
+    const { base, head, sameFiles } = await checkoutBoth(repository, options, baseCommit, headCommit, cleanups);
 
     const started = performance.now();
-    console.error(`infra-diff: synthesizing the base (${options.base}, ${shortCommit(baseCommit)}) and the head (${options.head ?? "working tree"})...`);
+    const place = (checkout: Checkout) => (checkout.projectRoot === repository.projectRoot ? "in the working tree, which holds its files" : "in a temporary worktree");
+    const headName = options.head !== undefined ? `${options.head}, ${shortCommit(headCommit!)}` : "working tree";
+    console.error(
+      sameFiles
+        ? `infra-diff: synthesizing the base (${options.base}, ${shortCommit(baseCommit)}) ${place(base)}, once: the head (${headName}) has the same files...`
+        : `infra-diff: synthesizing the base (${options.base}, ${shortCommit(baseCommit)}, ${place(base)}) and the head (${options.head !== undefined ? `${headName}, ${place(head)}` : headName})...`,
+    );
     const cache = options.cache ? openSynthesisCache(repository.gitCommonDir) : undefined;
-    const [baseSynth, headSynth] = await synthesizeBoth(base, head, cleanups, cache);
-    const synthSeconds = (performance.now() - started) / 1000;
-    baseStacks = readSynthesizedStacks(baseSynth.outdir);
-    headStacks = readSynthesizedStacks(headSynth.outdir);
+    const [baseSide, headSide] = await synthesizeBoth(base, sameFiles ? undefined : head, cleanups, cache);
+    const synthSeconds = (Math.max(baseSide.ended, headSide.ended) - started) / 1000;
+    const [baseSynth, headSynth] = [baseSide.synthesis, headSide.synthesis];
+    baseStacks = baseSide.stacks;
+    headStacks = headSide.stacks;
     exceptions = await readExceptions(repository, baseCommit, headCommit ?? null, base, head, baseSynth, headSynth, notes);
+    // The worktrees are no longer needed: removing their files overlaps the comparison.
+    releases.push(base.release(), head.release());
     const took = (s: Synthesis) => (s.cached ? "from the cache" : `${s.seconds.toFixed(2)}s`);
-    console.error(`infra-diff: synthesized both sides in ${synthSeconds.toFixed(2)}s (base ${took(baseSynth)}, head ${took(headSynth)})`);
+    const headTook = sameFiles ? "the same files as the base" : took(headSynth);
+    console.error(`infra-diff: synthesized both sides in ${synthSeconds.toFixed(2)}s (base ${took(baseSynth)}, head ${headTook})`);
   }
 
   const compareStarted = performance.now();
@@ -112,17 +124,68 @@ async function buildReport(options: InfraDiffOptions, cleanups: Array<() => void
   return report;
 }
 
-/** Both synths at once; when either fails, the other's output is still cleaned up. */
-async function synthesizeBoth(base: Checkout, head: Checkout, cleanups: Array<() => void>, cache: SynthesisCache | undefined): Promise<[Synthesis, Synthesis]> {
-  const results = await Promise.allSettled([synthesize(base, "base", cache), synthesize(head, "head", cache)]);
-  for (const result of results) if (result.status === "fulfilled") cleanups.push(() => result.value.dispose());
+/** The two sides on disk; `sameFiles` when both hold the same files (one synth does for both). */
+interface Sides {
+  readonly base: Checkout;
+  readonly head: Checkout;
+  readonly sameFiles: boolean;
+}
+
+/**
+ * Both sides checked out at once; when either fails, the other is still removed. A
+ * commit whose files the working tree holds exactly is synthesized there, without a
+ * checkout; two sides with the same tree are synthesized once.
+ */
+async function checkoutBoth(repository: Repository, options: InfraDiffOptions, baseCommit: string, headCommit: string | undefined, cleanups: Array<() => void>): Promise<Sides> {
+  const clean = cleanWorkingTree(repository);
+  const baseTree = treeOf(repository, baseCommit);
+  const headTree = headCommit !== undefined ? treeOf(repository, headCommit) : clean;
+  const side = (ref: string, commit: string, tree: string, label: string) =>
+    tree === clean ? Promise.resolve(workingTreeAt(repository, ref, commit)) : checkoutCommit(repository, ref, commit, label);
+  const sameFiles = baseTree === headTree;
+  const results = await Promise.allSettled([
+    side(options.base!, baseCommit, baseTree, "base"),
+    sameFiles ? undefined : headCommit !== undefined ? side(options.head!, headCommit, headTree!, "head") : workingTree(repository),
+  ]);
+  for (const result of results) if (result.status === "fulfilled" && result.value) cleanups.push(() => result.value!.dispose());
+  const failure = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failure) throw failure.reason;
+  const base = (results[0] as PromiseFulfilledResult<Checkout>).value;
+  const head = sameFiles
+    ? { ...base, ref: options.head ?? null, commit: headCommit ?? null, dispose() {}, release: async () => {} }
+    : (results[1] as PromiseFulfilledResult<Checkout>).value;
+  return { base, head, sameFiles };
+}
+
+/** A side's synthesized output, read. */
+interface SynthesizedSide {
+  readonly synthesis: Synthesis;
+  /** When its synth ended (`performance.now()`). */
+  readonly ended: number;
+  readonly stacks: Map<string, StackSnapshot>;
+}
+
+/**
+ * Both synths at once; each side's stacks are read as soon as its synth ends, on the
+ * core the other synth leaves free. When either fails, the other's output is still
+ * cleaned up.
+ */
+async function synthesizeBoth(base: Checkout, head: Checkout | undefined, cleanups: Array<() => void>, cache: SynthesisCache | undefined): Promise<[SynthesizedSide, SynthesizedSide]> {
+  const side = async (checkout: Checkout, label: "base" | "head"): Promise<SynthesizedSide> => {
+    const synthesis = await synthesize(checkout, label, cache);
+    const ended = performance.now();
+    cleanups.push(() => synthesis.dispose());
+    return { synthesis, ended, stacks: await readSynthesizedStacksAsync(synthesis.outdir) };
+  };
+  const results = await Promise.allSettled(head ? [side(base, "base"), side(head, "head")] : [side(base, "base")]);
   const failures = results.filter((r): r is PromiseRejectedResult => r.status === "rejected").map((r) => r.reason as unknown);
   if (failures.length > 0) {
     const bad = failures.filter((f): f is BadInputError => f instanceof BadInputError);
     if (bad.length !== failures.length) throw failures.find((f) => !(f instanceof BadInputError));
     throw new BadInputError(bad.map((f) => f.message).join("\n"));
   }
-  return [(results[0] as PromiseFulfilledResult<Synthesis>).value, (results[1] as PromiseFulfilledResult<Synthesis>).value];
+  const [baseSide, headSide = baseSide] = results.map((r) => (r as PromiseFulfilledResult<SynthesizedSide>).value);
+  return [baseSide!, headSide!];
 }
 
 /**

@@ -1,4 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { PLATFORM_CONSTRUCT_ID, serviceOfPath } from "../../infra/construct-paths.js";
 import { ENVIRONMENT_NAMES } from "../../infra/environments.js";
@@ -122,6 +123,24 @@ export function readSynthesizedStacks(outdir: string): Map<string, StackSnapshot
     const file = path.join(stacksDir, name, "cdk.tf.json");
     if (!existsSync(file)) continue;
     snapshots.set(name, snapshotOfStack(name, JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>));
+  }
+  return snapshots;
+}
+
+/**
+ * {@link readSynthesizedStacks} with the files read off the main thread, one stack at a
+ * time: it runs while the other side still synthesizes, and each parse blocks the event
+ * loop only as long as one stack takes.
+ */
+export async function readSynthesizedStacksAsync(outdir: string): Promise<Map<string, StackSnapshot>> {
+  const stacksDir = path.join(outdir, "stacks");
+  const snapshots = new Map<string, StackSnapshot>();
+  if (!existsSync(stacksDir)) return snapshots;
+  const names = readdirSync(stacksDir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+  for (const name of sortEnvironments(names)) {
+    const file = path.join(stacksDir, name, "cdk.tf.json");
+    if (!existsSync(file)) continue;
+    snapshots.set(name, snapshotOfStack(name, JSON.parse(await readFile(file, "utf8")) as Record<string, unknown>));
   }
   return snapshots;
 }

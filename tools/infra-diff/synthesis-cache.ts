@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { cpSync, existsSync, mkdirSync, readdirSync, realpathSync, renameSync, rmSync, statSync, utimesSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, renameSync, rmSync, statSync, utimesSync } from "node:fs";
 import path from "node:path";
 
 /**
@@ -8,11 +8,19 @@ import path from "node:path";
  * while a branch is worked on) synthesizes only the head. A commit's output depends on
  * the commit, the installed dependencies and the environment variables the app reads,
  * so all three are in the key; the working tree is never cached. The most recent
- * entries are kept, the others removed.
+ * entries are kept, the others removed. An entry holds only what the diff reads (each
+ * stack's `cdk.tf.json` and the guardrail reports): copying a whole 500-service output
+ * (4,500 monitoring files besides) cost seconds of system time.
  */
 
 /** Entries kept; each holds one revision's stacks. */
 const ENTRIES_KEPT = 8;
+
+/** A staging folder older than this was left by a run that was killed; prune removes it. */
+const STALE_STAGING_MS = 60 * 60 * 1000;
+
+/** Marks a staging folder (`<key>.tmp-<pid>-<random>`), never taken for an entry. */
+const STAGING_MARK = ".tmp-";
 
 /**
  * Variables that differ between shells and runs but never reach the app's output
@@ -24,7 +32,7 @@ const VOLATILE_VARIABLE = /^(npm_|PATH$|NODE$|INIT_CWD$|PWD$|OLDPWD$|_$|SHLVL$|T
 export interface SynthesisCache {
   /** The cached output folder of this key, or undefined. */
   lookup(key: string): string | undefined;
-  /** Copies a synthesized output folder into the cache under this key. */
+  /** Copies what the diff reads of a synthesized output folder into the cache under this key. */
   store(key: string, outdir: string): void;
 }
 
@@ -53,12 +61,15 @@ export function openSynthesisCache(gitCommonDir: string): SynthesisCache {
       mkdirSync(root, { recursive: true });
       const entry = path.join(root, key);
       if (existsSync(entry)) return;
-      const staging = `${entry}.tmp-${process.pid}`;
-      rmSync(staging, { recursive: true, force: true });
-      cpSync(outdir, staging, { recursive: true });
+      const staging = mkdtempSync(path.join(root, `${key}${STAGING_MARK}${process.pid}-`));
       try {
+        for (const file of filesTheDiffReads(outdir)) {
+          mkdirSync(path.dirname(path.join(staging, file)), { recursive: true });
+          copyFileSync(path.join(outdir, file), path.join(staging, file));
+        }
         renameSync(staging, entry);
       } catch {
+        // Another run stored it meanwhile, or the disk is full: the diff goes on without.
         rmSync(staging, { recursive: true, force: true });
       }
       prune(root);
@@ -66,10 +77,21 @@ export function openSynthesisCache(gitCommonDir: string): SynthesisCache {
   };
 }
 
+/** The files of a synthesized output the diff reads, relative to it: the stacks and the guardrail reports. */
+function filesTheDiffReads(outdir: string): string[] {
+  const list = (folder: string) => (existsSync(path.join(outdir, folder)) ? readdirSync(path.join(outdir, folder), { withFileTypes: true }) : []);
+  return [
+    ...list("stacks").filter((e) => e.isDirectory() && existsSync(path.join(outdir, "stacks", e.name, "cdk.tf.json"))).map((e) => path.join("stacks", e.name, "cdk.tf.json")),
+    ...list("guardrails").filter((e) => e.isFile() && e.name.endsWith(".json")).map((e) => path.join("guardrails", e.name)),
+  ];
+}
+
 function prune(root: string): void {
-  const entries = readdirSync(root, { withFileTypes: true })
-    .filter((e) => e.isDirectory() && !e.name.includes(".tmp-"))
-    .map((e) => ({ folder: path.join(root, e.name), used: statSync(path.join(root, e.name)).mtimeMs }))
-    .sort((a, b) => b.used - a.used);
+  const folders = readdirSync(root, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => ({ name: e.name, folder: path.join(root, e.name), used: statSync(path.join(root, e.name)).mtimeMs }));
+  const stale = Date.now() - STALE_STAGING_MS;
+  for (const { folder } of folders.filter((f) => f.name.includes(STAGING_MARK) && f.used < stale)) rmSync(folder, { recursive: true, force: true });
+  const entries = folders.filter((f) => !f.name.includes(STAGING_MARK)).sort((a, b) => b.used - a.used);
   for (const { folder } of entries.slice(ENTRIES_KEPT)) rmSync(folder, { recursive: true, force: true });
 }

@@ -1,8 +1,8 @@
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { BadInputError, shortCommit, type Checkout } from "./checkouts.js";
+import { scratchRoot } from "./scratch.js";
 import { synthesisKey, type SynthesisCache } from "./synthesis-cache.js";
 
 /** A side's synthesized output, in a temporary folder. */
@@ -18,7 +18,7 @@ export interface Synthesis {
 
 /**
  * Runs the side's own app command (the `app` of its cdktf.json, as `cdktf synth` would)
- * in its project folder, writing to a temporary CDKTF_OUTDIR. A failing synth is bad
+ * in its project folder, writing to a temporary CDKTF_OUTDIR in the scratch folder. A failing synth is bad
  * input: the message says which side failed and shows what the app printed. A commit
  * already synthesized with the same dependencies and variables comes from the cache.
  */
@@ -33,7 +33,7 @@ export async function synthesize(checkout: Checkout, side: "base" | "head", cach
   const cached = key !== undefined ? cache!.lookup(key) : undefined;
   if (cached) return { outdir: cached, seconds: 0, cached: true, dispose() {} };
 
-  const outdir = mkdtempSync(path.join(os.tmpdir(), `infra-diff-${side}-out-`));
+  const outdir = mkdtempSync(path.join(scratchRoot(), `infra-diff-${side}-out-`));
   const dispose = () => rmSync(outdir, { recursive: true, force: true });
   const started = performance.now();
   const { code, output } = await run(app, checkout.projectRoot, { ...process.env, CDKTF_OUTDIR: outdir });
@@ -42,8 +42,9 @@ export async function synthesize(checkout: Checkout, side: "base" | "head", cach
     const detail = output.trim() || `the app command exited with status ${code} and printed nothing`;
     throw new BadInputError(`synth of ${where} failed (${app}):\n${indent(detail)}`);
   }
+  const seconds = (performance.now() - started) / 1000;
   if (key !== undefined) cache!.store(key, outdir);
-  return { outdir, seconds: (performance.now() - started) / 1000, cached: false, dispose };
+  return { outdir, seconds, cached: false, dispose };
 }
 
 function run(command: string, cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number; output: string }> {

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { InfraDiffReport, Risk } from "../../../tools/infra-diff/report.js";
@@ -41,7 +41,7 @@ function branch(name: string, change: () => void): void {
   git("checkout", "-q", "-b", name, "main");
   change();
   git("add", "-A");
-  git("commit", "-q", "-m", name);
+  git("commit", "-q", "--allow-empty", "-m", name);
   commits[name] = git("rev-parse", "HEAD");
   git("checkout", "-q", "main");
 }
@@ -52,6 +52,12 @@ function diff(...args: string[]): Promise<CliRun> {
 
 function worktrees(): string[] {
   return git("worktree", "list", "--porcelain").split("\n").filter((line) => line.startsWith("worktree "));
+}
+
+/** The folders of the synthesis cache in the repository's git folder. */
+function cacheEntries(): string[] {
+  const root = path.join(repo, ".git", "infra-diff-cache");
+  return existsSync(root) ? readdirSync(root).sort() : [];
 }
 
 function risksOf(report: InfraDiffReport, code: string): Risk[] {
@@ -100,6 +106,9 @@ beforeAll(() => {
   });
   branch("broken", () => {
     edit("services/catalog/service.ts", (t) => t.replace("scaling: { min: 2, max: 6, cpuPercent: 70 }", "scaling: { min: 9, max: 2, cpuPercent: 70 }"));
+  });
+  branch("empty", () => {
+    // A commit with the same files as main.
   });
   branch("no-app", () => {
     edit("cdktf.json", (t) => t.replace('"app": "node tools/run-app.mjs"', `"app": "node -e \\"console.error('no synth here'); process.exit(3)\\""`));
@@ -197,6 +206,71 @@ describe("npm run infra:diff", () => {
     it("THEN no worktree is left behind", () => {
       expect(worktrees()).toHaveLength(1);
     });
+
+    it("THEN the base, checked out and clean, synthesizes in the working tree, and the head in a temporary worktree", () => {
+      expect(json.stderr).toContain(
+        `infra-diff: synthesizing the base (main, ${commits.main!.slice(0, 12)}, in the working tree, which holds its files) and the head (release, ${commits.release!.slice(0, 12)}, in a temporary worktree)...\n`,
+      );
+    });
+
+    it("THEN both commits' stacks and guardrail reports went to the cache, and the second run took both from it", () => {
+      expect(json.stderr).toMatch(/synthesized both sides in [0-9.]+s \(base [0-9.]+s, head [0-9.]+s\)/);
+      expect(markdown.stderr).toMatch(/synthesized both sides in [0-9.]+s \(base from the cache, head from the cache\)/);
+      const entries = cacheEntries();
+      expect(entries).toHaveLength(2);
+      for (const entry of entries) {
+        expect(entry).toMatch(/^[0-9a-f]{32}$/);
+        const folder = path.join(repo, ".git", "infra-diff-cache", entry);
+        // What the diff reads, nothing else (the monitoring files are not compared).
+        expect(readdirSync(folder).sort()).toEqual(["guardrails", "stacks"]);
+        expect(readdirSync(path.join(folder, "guardrails")).sort()).toEqual(["local.json", "production.json", "staging.json"]);
+        for (const environment of ["local", "staging", "production"]) {
+          expect(readdirSync(path.join(folder, "stacks", environment))).toEqual(["cdk.tf.json"]);
+        }
+      }
+    });
+
+    it("WHEN diffed again without the cache THEN the report is the same, and the cache is neither read nor written", async () => {
+      const before = cacheEntries();
+      const again = await diff("--base", "main", "--head", "release", "--format", "json", "--no-cache");
+      expect(again.stderr).toMatch(/synthesized both sides in [0-9.]+s \(base [0-9.]+s, head [0-9.]+s\)/);
+      expect(again.stdout).toBe(json.stdout);
+      expect(cacheEntries()).toEqual(before);
+    });
+  });
+
+  describe("GIVEN the head's branch checked out", () => {
+    let fromWorktrees: CliRun;
+    let inWorkingTree: CliRun;
+    let withStrayFile: CliRun;
+    beforeAll(async () => {
+      fromWorktrees = await diff("--base", "main", "--head", "release", "--format", "json", "--no-cache");
+      git("checkout", "-q", "release");
+      try {
+        inWorkingTree = await diff("--base", "main", "--head", "release", "--format", "json", "--no-cache");
+        write("services/orders/scratch.txt", "not committed\n");
+        withStrayFile = await diff("--base", "main", "--head", "release", "--format", "json", "--no-cache");
+      } finally {
+        rmSync(path.join(repo, "services/orders/scratch.txt"), { force: true });
+        git("checkout", "-q", "main");
+      }
+    });
+
+    it("WHEN the working tree is clean THEN the head synthesizes there, without a checkout, and the report is the same as from two worktrees", () => {
+      expect(inWorkingTree.stderr).toContain(
+        `infra-diff: synthesizing the base (main, ${commits.main!.slice(0, 12)}, in a temporary worktree) and the head (release, ${commits.release!.slice(0, 12)}, in the working tree, which holds its files)...\n`,
+      );
+      expect(inWorkingTree.status).toBe(1);
+      expect(inWorkingTree.stdout).toBe(fromWorktrees.stdout);
+    });
+
+    it("WHEN the working tree has a file the commit has not THEN both sides are checked out, and the report is the same", () => {
+      expect(withStrayFile.stderr).toContain(
+        `infra-diff: synthesizing the base (main, ${commits.main!.slice(0, 12)}, in a temporary worktree) and the head (release, ${commits.release!.slice(0, 12)}, in a temporary worktree)...\n`,
+      );
+      expect(withStrayFile.stdout).toBe(fromWorktrees.stdout);
+      expect(worktrees()).toHaveLength(1);
+    });
   });
 
   describe("GIVEN a branch that renames a service", () => {
@@ -269,7 +343,27 @@ describe("npm run infra:diff", () => {
     it("WHEN a revision is diffed against itself THEN it exits 0 and says so", async () => {
       const run = await diff("--base", "main", "--head", "main");
       const commit = commits.main!.slice(0, 12);
+      expect(run.stderr).toContain(`infra-diff: synthesizing the base (main, ${commit}) in the working tree, which holds its files, once: the head (main, ${commit}) has the same files...\n`);
       expect(run.stdout).toBe(`<!-- infra-diff part 1/1 -->\n## Infrastructure diff\n\n\`main\` (${commit}) → \`main\` (${commit}): **no infrastructure change** in local, staging, production.\n`);
+      expect(run.status).toBe(0);
+      expect(worktrees()).toHaveLength(1);
+    });
+
+    it("WHEN two commits with the same files are diffed THEN it synthesizes once, in a worktree when another branch is checked out, and exits 0", async () => {
+      git("checkout", "-q", "rename");
+      let run: CliRun;
+      try {
+        run = await diff("--base", "main", "--head", "empty", "--format", "json", "--no-cache");
+      } finally {
+        git("checkout", "-q", "main");
+      }
+      expect(run.stderr).toContain(
+        `infra-diff: synthesizing the base (main, ${commits.main!.slice(0, 12)}) in a temporary worktree, once: the head (empty, ${commits.empty!.slice(0, 12)}) has the same files...\n`,
+      );
+      expect(run.stderr).toMatch(/synthesized both sides in [0-9.]+s \(base [0-9.]+s, head the same files as the base\)/);
+      const report = JSON.parse(run.stdout) as InfraDiffReport;
+      expect(report.head).toEqual({ ref: "empty", commit: commits.empty });
+      expect(report.changed).toBe(false);
       expect(run.status).toBe(0);
       expect(worktrees()).toHaveLength(1);
     });
@@ -299,6 +393,7 @@ describe("npm run infra:diff", () => {
       expect(run.stderr).not.toContain("synth of the base");
       expect(run.status).toBe(2);
       expect(worktrees()).toHaveLength(1);
+      expect(cacheEntries().filter((entry) => entry.includes(".tmp-"))).toEqual([]);
     });
 
     it("WHEN the base's app command fails THEN the message names the base and shows what the app printed", async () => {

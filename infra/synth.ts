@@ -3,6 +3,7 @@
  * them to cdktf.out/stacks/<env>/cdk.tf.json. Two entries run it: `tools/run-app.mjs`
  * (compiled, what `npm run synth` and cdktf.json run) and `infra/main.ts` (through tsx).
  */
+import { mkdirSync } from "node:fs";
 import path from "node:path";
 import v8 from "node:v8";
 import { buildPlatformApp } from "./app.js";
@@ -58,6 +59,9 @@ export async function runSynth(options: SynthOptions): Promise<number> {
     const environments = loadEnvironments(process.env);
     const services = await discoverServices(root, options.loadService ?? importServiceModule);
     const outdir = process.env.CDKTF_OUTDIR ?? path.join(root, "cdktf.out");
+    // cdktf creates only the last folder of the path; an output folder in a folder that
+    // does not exist yet (CDKTF_OUTDIR=out/ci/42) is made whole here.
+    mkdirSync(outdir, { recursive: true });
     // One environment at a time: each writes its monitoring folder during the synth.
     const { stacks, guardrails } = withoutTokenTraces(() => {
       const built = buildPlatformApp({ services, environments, outdir, monitoringOutdir: path.join(outdir, "monitoring") });

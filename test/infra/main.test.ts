@@ -74,6 +74,13 @@ describe("npm run synth (tools/run-app.mjs running infra/synth.ts)", () => {
     expect(run.status).toBe(1);
   });
 
+  it("GIVEN CDKTF_OUTDIR in folders that do not exist yet WHEN synthesized THEN they are made and the stacks written there", async () => {
+    const outdir = path.join(scratch("synth-nested-"), "ci", "42", "out");
+    const run = await runCli("tools/run-app.mjs", [], { env: { ...process.env, CDKTF_OUTDIR: outdir } });
+    expect(run.status, run.stderr).toBe(0);
+    expect(existsSync(path.join(outdir, "stacks", "production", "cdk.tf.json"))).toBe(true);
+  });
+
   it("GIVEN --help WHEN asked THEN it prints its usage and exits 0", async () => {
     const run = await runCli("tools/run-app.mjs", ["--help"]);
     expect(run.stdout).toContain("Usage: npm run synth");

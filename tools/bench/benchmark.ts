@@ -109,13 +109,19 @@ function repositoryState(root: string): BenchReport["repository"] {
   }
 }
 
+/** How many synth runs have had an output folder of their own so far (the folders' names). */
+let synthOutputs = 0;
+
 /**
- * The synth script's command, writing to `outdir`, emptied first (not timed): each run
- * does the whole work, as the first synth of a fresh clone does. (A synth into an
- * existing output folder may reuse files that did not change.)
+ * The synth script's command, writing to an output folder no run used before
+ * (`<outputs>/<n>`): each run does the whole work, as the first synth of a fresh clone.
+ * The folders are removed with the benchmark's scratch folder at the end, not before each
+ * run: on a file system without a journal (this machine's ext4), creating files right after
+ * deleting thousands of them costs up to several times the system time, which a fresh
+ * clone does not pay.
  */
-function synthCommand(context: Context, cwd: string, outdir: string): MeasuredCommand {
-  rmSync(outdir, { recursive: true, force: true });
+function synthCommand(context: Context, cwd: string, outputs: string): MeasuredCommand {
+  const outdir = path.join(outputs, String(++synthOutputs));
   const script = context.scripts.synth!;
   return { display: script, argv: scriptArgv(script, []), cwd, env: { CDKTF_OUTDIR: outdir } };
 }
@@ -171,9 +177,9 @@ async function measureExample(context: Context): Promise<{ synth: Measurement; c
   if (!wantSynth && !wantCdktf) return { synth: unmeasured(synthDisplay, "skipped"), cdktf: unmeasured(cdktfDisplay, "skipped") };
   const copy = path.join(context.scratch, "example");
   copyProject(options.root, copy, { withServices: true });
-  const outdir = path.join(context.scratch, "example-out");
+  const outputs = path.join(context.scratch, "example-out");
   const synth = wantSynth
-    ? (await step(context, "synth, example catalogue", synthDisplay, { runs: options.runs, warmup: options.warmup, command: () => synthCommand(context, copy, outdir) })).measurement
+    ? (await step(context, "synth, example catalogue", synthDisplay, { runs: options.runs, warmup: options.warmup, command: () => synthCommand(context, copy, outputs) })).measurement
     : unmeasured(synthDisplay, "skipped");
   const cdktf = wantCdktf
     ? (
@@ -204,10 +210,9 @@ async function measureCatalogues(context: Context): Promise<CatalogueMeasurement
       const copy = path.join(context.scratch, `catalogue-${size}`);
       copyProject(options.root, copy, { withServices: false });
       writeFiles(copy, syntheticCatalogue({ services: size }).files);
-      const outdir = path.join(context.scratch, `catalogue-${size}-out`);
-      measurement = (await step(context, `synth, ${size} services`, display, { runs: options.runs, warmup: options.warmup, command: () => synthCommand(context, copy, outdir) })).measurement;
-      rmSync(copy, { recursive: true, force: true });
-      rmSync(outdir, { recursive: true, force: true });
+      const outputs = path.join(context.scratch, `catalogue-${size}-out`);
+      // The copy and the outputs stay until the scratch folder goes (see synthCommand).
+      measurement = (await step(context, `synth, ${size} services`, display, { runs: options.runs, warmup: options.warmup, command: () => synthCommand(context, copy, outputs) })).measurement;
     }
     const perService = (median: Figure) => (isMeasured(median) ? median / size : median);
     results.push({ ...measurement, services: size, msPerService: perService(measurement.wallMs.median), cpuMsPerService: perService(measurement.cpuMs.median) });

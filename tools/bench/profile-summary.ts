@@ -96,14 +96,15 @@ export function inclusiveMatching(summary: ProfileSummary, pattern: RegExp): Arr
 /** The app phases docs/BENCHMARKS.md reports inclusive time for. */
 const PHASES: ReadonlyArray<readonly [string, RegExp]> = [
   ["service discovery (discoverServices; the imports of the service files run outside it)", /^discoverServices infra\/discover-services/],
-  ["building the app (buildPlatformApp: catalogues, monitoring files, construct tree)", /^buildPlatformApp infra\/app/],
+  ["building the app (buildPlatformApp: settings, catalogues, one empty stack per environment)", /^buildPlatformApp infra\/app/],
+  ["building an environment's construct tree (PlatformStack.buildTarget, when synth reaches its stack)", /^buildTarget infra\/platform-stack/],
   ["rendering the monitoring files (renderMonitoring)", /^renderMonitoring(Files)? infra\/monitoring/],
   ["synthesis (App.synth: aspects, validation, stack JSON, writing)", /^synth cdktf\/lib\/app\.js/],
   ["guardrails aspect (visit)", /^visit infra\/guardrails/],
   ["stack to JSON (PlatformStack.toTerraform / render)", /^(toTerraform|render) infra\/platform-stack/],
   ["token resolution (resolveStackValue, with the cdktf resolve it hands over to)", /^resolveStackValue infra\/token-resolution/],
   ["cdktf token resolution (resolve)", /^resolve cdktf\/lib\/tokens\/private\/resolve\.js/],
-  ["rendering cdk.tf.json (json-stable-stringify)", /^stringify json-stable-stringify/],
+  ["writing cdk.tf.json (writeStableJson, sorted keys)", /^writeStableJson infra\/stable-json/],
   ["writing the monitoring files (replaceFolder)", /^replaceFolder infra\/output-files/],
 ];
 

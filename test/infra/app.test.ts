@@ -1,21 +1,15 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
-import os from "node:os";
+import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { buildPlatformApp } from "../../infra/app.js";
 import { Token, forgetTokensFrom, nextTokenNumber, resolveTokens, withoutTokenTraces } from "../../infra/cdk.js";
 import { loadEnvironments } from "../../infra/environments.js";
 import { renderMonitoringFiles } from "../../infra/monitoring/monitoring-files.js";
 import { resolveCatalogue } from "../../infra/spec/index.js";
 import { exampleServices, service } from "../support/platform.js";
+import { scratchFolders } from "../support/scratch.js";
 
-const scratch: string[] = [];
-afterAll(() => scratch.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
-  scratch.push(dir);
-  return dir;
-}
+const { folder: tempDir } = scratchFolders();
 
 function filesUnder(folder: string): Record<string, string> {
   return Object.fromEntries(

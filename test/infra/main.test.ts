@@ -1,19 +1,12 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { runCli, type CliRun } from "../support/cli.js";
 import { copyRepository } from "../support/repo-copy.js";
 import { ROOT } from "../support/cli.js";
+import { scratchFolders } from "../support/scratch.js";
 
-const cleanup: string[] = [];
-afterAll(() => cleanup.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
-
-function scratch(prefix: string): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
-  cleanup.push(dir);
-  return dir;
-}
+const { folder: scratch, removeLater } = scratchFolders();
 
 describe("npm run synth (tools/run-app.mjs running infra/synth.ts)", () => {
   describe("GIVEN the example catalogue, and an output folder holding monitoring files of a deleted service", () => {
@@ -52,7 +45,7 @@ describe("npm run synth (tools/run-app.mjs running infra/synth.ts)", () => {
 
   it("GIVEN a service file with several problems WHEN synthesized THEN it exits 1 naming the file, each field, value and what is accepted", async () => {
     const repo = copyRepository();
-    cleanup.push(repo);
+    removeLater(repo);
     writeFileSync(
       path.join(repo, "services", "orders", "service.ts"),
       `import { defineService } from "../../infra/spec/index.js";\nexport default defineService({ name: "orders", build: {}, port: 0, scaling: { min: 3, max: 1 } });\n`,
@@ -66,7 +59,7 @@ describe("npm run synth (tools/run-app.mjs running infra/synth.ts)", () => {
 
   it("GIVEN a dependency on a service that does not exist WHEN synthesized THEN the dependent's file and the known services are named", async () => {
     const repo = copyRepository();
-    cleanup.push(repo);
+    removeLater(repo);
     const file = path.join(repo, "services", "orders", "service.ts");
     writeFileSync(file, readFileSync(file, "utf8").replace('dependsOn: ["catalog"]', 'dependsOn: ["catalog", "billing"]'));
     const run = await runCli("tools/run-app.mjs", [], { cwd: repo, env: { ...process.env, CDKTF_OUTDIR: scratch("synth-bad-") } });

@@ -1,18 +1,11 @@
-import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { ROOT, runCli } from "../support/cli.js";
 import { copyRepository } from "../support/repo-copy.js";
+import { scratchFolders } from "../support/scratch.js";
 
-const cleanup: string[] = [];
-afterAll(() => cleanup.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
-
-function scratch(prefix: string): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
-  cleanup.push(dir);
-  return dir;
-}
+const { folder: scratch, removeLater } = scratchFolders();
 
 /**
  * A copy of the repository with a node_modules folder of its own (each package a link to
@@ -21,7 +14,7 @@ function scratch(prefix: string): string {
  */
 function copyWithOwnCache(): string {
   const copy = copyRepository("platform-run-app-");
-  cleanup.push(copy);
+  removeLater(copy);
   const modules = path.join(copy, "node_modules");
   rmSync(modules);
   mkdirSync(modules);

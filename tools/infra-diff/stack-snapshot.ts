@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { PLATFORM_CONSTRUCT_ID, serviceOfPath } from "../../infra/construct-paths.js";
@@ -112,24 +112,7 @@ export function snapshotOfStack(environment: string, stack: Readonly<Record<stri
 
 /**
  * Reads every synthesized stack under a cdktf output folder (`<outdir>/stacks/<env>/cdk.tf.json`),
- * keyed by environment.
- */
-export function readSynthesizedStacks(outdir: string): Map<string, StackSnapshot> {
-  const stacksDir = path.join(outdir, "stacks");
-  const snapshots = new Map<string, StackSnapshot>();
-  if (!existsSync(stacksDir)) return snapshots;
-  const names = readdirSync(stacksDir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
-  for (const name of sortEnvironments(names)) {
-    const file = path.join(stacksDir, name, "cdk.tf.json");
-    if (!existsSync(file)) continue;
-    snapshots.set(name, snapshotOfStack(name, JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>));
-  }
-  return snapshots;
-}
-
-/**
- * {@link readSynthesizedStacks} with the files read off the main thread, one stack at a
- * time: it runs while the other side still synthesizes, and each parse blocks the event
+ * keyed by environment, with the files read off the main thread, one stack at a time: it runs while the other side still synthesizes, and each parse blocks the event
  * loop only as long as one stack takes.
  */
 export async function readSynthesizedStacksAsync(outdir: string): Promise<Map<string, StackSnapshot>> {

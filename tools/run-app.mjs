@@ -8,10 +8,12 @@
  * every file. So this launcher compiles infra/ and every services/<name>/service.ts once
  * with esbuild into one bundle (shared code in chunks, one chunk per service), keeps it in
  * node_modules/.cache/platform-app/<key>/, and runs it with node. The key is a digest of the
- * contents of infra/**\/*.ts and of the service files (not their paths), so every copy and
- * git worktree that shares node_modules shares the compiled app, and any edit, added or
- * removed service makes a new one. Files a bundle also read (a service's own helper module)
- * are recorded with their digests and checked before each use.
+ * contents of infra/**\/*.ts, of the service files and of tsconfig.json (not their paths),
+ * of this launcher, node and esbuild, so every copy and git worktree that shares
+ * node_modules shares the compiled app, and any edit, added or removed service makes a new
+ * one. Files a build also read (a service's own helper module) are known only after it:
+ * each build of a key lives in a folder named by the digest of those files, checked before
+ * each use, so two builds that differ only there never share a folder.
  *
  * It is plain JavaScript because it is what runs before any TypeScript can be.
  * Packages (cdktf, the providers, zod) are not bundled: node loads them from node_modules.
@@ -24,12 +26,12 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, s
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
-/** Changes whenever what this launcher writes changes, so older bundles are not reused. */
-const LAUNCHER_VERSION = "1";
 /** How many compiled apps the cache keeps (the most recently used ones). */
 const KEEP_BUILDS = 12;
 const ENTRY_FILE = "entry.js";
 const MANIFEST_FILE = "manifest.json";
+/** The name esbuild gives the generated entry (it is no file). */
+const ENTRY_SOURCE = "platform-app-entry.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -98,7 +100,7 @@ export function run(root, args) {
 async function compile(dir, services) {
   const { build } = await import("esbuild");
   const result = await build({
-    stdin: { contents: entrySource(services), resolveDir: root, sourcefile: "platform-app-entry.ts", loader: "ts" },
+    stdin: { contents: entrySource(services), resolveDir: root, sourcefile: ENTRY_SOURCE, loader: "ts" },
     absWorkingDir: root,
     bundle: true,
     splitting: true,
@@ -113,7 +115,7 @@ async function compile(dir, services) {
     metafile: true,
     logLevel: "silent",
   });
-  return Object.keys(result.metafile.inputs).filter((input) => !input.startsWith("<stdin>") && !input.startsWith("node_modules/"));
+  return Object.keys(result.metafile.inputs).filter((input) => input !== ENTRY_SOURCE && !input.startsWith("node_modules/"));
 }
 
 /** Keeps the KEEP_BUILDS most recently used builds and removes the others. */
@@ -141,48 +143,72 @@ function prune(cache) {
   }
 }
 
+/** The digest that names a build's folder: of the files it read besides the primary inputs. */
+const variantOf = (otherInputs) => digestOf(otherInputs).slice(0, 16);
+
+/** A build of `keyDir` whose other inputs are as they are now, marked as used; or undefined. */
+function reusableBuild(keyDir) {
+  let variants;
+  try {
+    // Marked as used before it is read, so that a prune in another synth keeps it.
+    const now = new Date();
+    utimesSync(keyDir, now, now);
+    variants = readdirSync(keyDir);
+  } catch (error) {
+    if (error?.code === "ENOENT") return undefined;
+    throw error;
+  }
+  for (const variant of variants) {
+    try {
+      const manifest = JSON.parse(readFileSync(path.join(keyDir, variant, MANIFEST_FILE), "utf8"));
+      if (variantOf(manifest.otherInputs) === variant) return path.join(keyDir, variant, ENTRY_FILE);
+    } catch (error) {
+      // Pruned by another synth in the meantime: compiled again.
+      if (error?.code !== "ENOENT") throw error;
+    }
+  }
+  return undefined;
+}
+
+/** The installed esbuild's version: another esbuild may compile differently. */
+function esbuildVersion() {
+  try {
+    return JSON.parse(readFileSync(path.join(root, "node_modules", "esbuild", "package.json"), "utf8")).version;
+  } catch {
+    return "none";
+  }
+}
+
 /** The path of a compiled app for the sources as they are now, compiling it if needed. */
 async function compiledApp() {
   const { infra, services } = primaryInputs();
   const key = createHash("sha256")
-    .update(`${LAUNCHER_VERSION}\0${process.version}\0`)
-    .update(digestOf([...infra, ...services]))
+    .update(readFileSync(fileURLToPath(import.meta.url)))
+    .update(`\0${process.version}\0${esbuildVersion()}\0`)
+    .update(digestOf(["tsconfig.json", ...infra, ...services]))
     .digest("hex")
     .slice(0, 32);
   const cache = path.join(root, "node_modules", ".cache", "platform-app");
-  const dir = path.join(cache, key);
-  const manifestPath = path.join(dir, MANIFEST_FILE);
-  const present = existsSync(manifestPath);
-  if (present) {
-    try {
-      // Marked as used before it is checked, so that a prune in another synth keeps it.
-      const now = new Date();
-      utimesSync(dir, now, now);
-      const manifest = JSON.parse(readFileSync(manifestPath, "utf8"));
-      if (digestOf(manifest.otherInputs) === manifest.otherInputsDigest) return path.join(dir, ENTRY_FILE);
-    } catch (error) {
-      // Pruned by another synth in the meantime: compiled again below.
-      if (error?.code !== "ENOENT") throw error;
-    }
-  }
+  const keyDir = path.join(cache, key);
+  const reused = reusableBuild(keyDir);
+  if (reused) return reused;
   // Built whole in a temporary folder, then renamed into place: another synth running at
   // the same time never sees half a bundle.
-  mkdirSync(cache, { recursive: true });
+  mkdirSync(keyDir, { recursive: true });
   const temporary = path.join(cache, `.${key}.${process.pid}.tmp`);
   rmSync(temporary, { recursive: true, force: true });
+  let dir;
   try {
     const inputs = await compile(temporary, services);
     const known = new Set([...infra, ...services]);
     const otherInputs = inputs.filter((input) => !known.has(input)).sort();
-    writeFileSync(path.join(temporary, MANIFEST_FILE), `${JSON.stringify({ key, otherInputs, otherInputsDigest: digestOf(otherInputs) }, null, 2)}\n`);
-    // A build whose other inputs changed is replaced; a build another synth has just
-    // put in place is not (it is the same build).
-    if (present) rmSync(dir, { recursive: true, force: true });
+    writeFileSync(path.join(temporary, MANIFEST_FILE), `${JSON.stringify({ key, otherInputs }, null, 2)}\n`);
+    dir = path.join(keyDir, variantOf(otherInputs));
     try {
       renameSync(temporary, dir);
     } catch (error) {
-      // Another synth renamed the same build into place first: use that one.
-      if (!existsSync(manifestPath)) throw error;
+      // Another synth put the same build (same key, same other inputs) in place first: use that one.
+      if (!existsSync(path.join(dir, MANIFEST_FILE))) throw error;
     }
   } finally {
     rmSync(temporary, { recursive: true, force: true });
@@ -193,7 +219,6 @@ async function compiledApp() {
 
 /** esbuild's errors as `file:line:column: message` lines. */
 function describeCompileError(error) {
-  if (!Array.isArray(error?.errors)) return String(error?.message ?? error);
   return error.errors
     .map((e) => (e.location ? `${e.location.file}:${e.location.line}:${e.location.column + 1}: ${e.text}` : e.text))
     .join("\n");
@@ -203,7 +228,8 @@ let entry;
 try {
   entry = await compiledApp();
 } catch (error) {
-  console.error(`synth failed: the app does not compile:\n${describeCompileError(error)}`);
+  if (Array.isArray(error?.errors)) console.error(`synth failed: the app does not compile:\n${describeCompileError(error)}`);
+  else console.error(`synth failed: cannot prepare the compiled app in ${path.join(root, "node_modules", ".cache", "platform-app")}: ${error?.message ?? error}`);
   process.exit(1);
 }
 const app = await import(pathToFileURL(entry).href);

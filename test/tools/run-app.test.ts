@@ -25,7 +25,10 @@ function copyWithOwnCache(): string {
 }
 
 const cacheOf = (copy: string) => path.join(copy, "node_modules", ".cache", "platform-app");
+/** The compiled apps in the cache: one folder per key. */
 const builds = (copy: string) => readdirSync(cacheOf(copy)).sort();
+/** The entry files of a key's builds (one per content of the files only a build knows of). */
+const entriesOf = (copy: string, key: string) => readdirSync(path.join(cacheOf(copy), key)).map((variant) => path.join(cacheOf(copy), key, variant, "entry.js"));
 
 /** Every file below `dir`, relative to it, with its content. */
 function filesBelow(dir: string): Record<string, string> {
@@ -80,11 +83,12 @@ describe("tools/run-app.mjs (the compiled app: npm run synth, cdktf.json)", () =
   it("GIVEN unchanged sources WHEN synthesized again THEN the compiled app is reused, not compiled again", async () => {
     expect((await synth(copy)).status).toBe(0);
     const [build] = builds(copy);
-    const entry = path.join(cacheOf(copy), build!, "entry.js");
-    const compiledAt = statSync(entry).mtimeMs;
+    const [entry, ...others] = entriesOf(copy, build!);
+    expect(others).toEqual([]);
+    const compiledAt = statSync(entry!).mtimeMs;
     expect((await synth(copy)).status).toBe(0);
     expect(builds(copy)).toEqual([build]);
-    expect(statSync(entry).mtimeMs).toBe(compiledAt);
+    expect(statSync(entry!).mtimeMs).toBe(compiledAt);
   });
 
   it("GIVEN a service spec edited after a synth WHEN synthesized again THEN the stacks follow the edit", async () => {
@@ -117,6 +121,27 @@ describe("tools/run-app.mjs (the compiled app: npm run synth, cdktf.json)", () =
     expect(replicaBoundOf(second.outdir, "staging", "billing", "max_replicas")).toBe(7);
   });
 
+  it("GIVEN two copies sharing one cache whose service helper modules differ WHEN synthesized side by side THEN each runs its own code", async () => {
+    const first = copyWithOwnCache();
+    const second = copyRepository("platform-run-app-shared-");
+    removeLater(second);
+    // The second copy's node_modules is the first's: one cache, as for infra:diff's worktrees.
+    rmSync(path.join(second, "node_modules"));
+    symlinkSync(path.join(first, "node_modules"), path.join(second, "node_modules"));
+    for (const [copy, max] of [[first, 5], [second, 7]] as const) {
+      writeFileSync(path.join(copy, "services", "orders", "replicas.ts"), `export const MAX_REPLICAS = ${max};\n`);
+      edit(copy, "services/orders/service.ts", (t) => 'import { MAX_REPLICAS } from "./replicas.js";\n' + t.replace("scaling: { min: 2, max: 8,", "scaling: { min: 2, max: MAX_REPLICAS,"));
+    }
+    const [one, two] = await Promise.all([synth(first), synth(second)]);
+    expect(one.status, one.stderr).toBe(0);
+    expect(two.status, two.stderr).toBe(0);
+    expect(replicaBoundOf(one.outdir, "staging", "orders", "max_replicas")).toBe(5);
+    expect(replicaBoundOf(two.outdir, "staging", "orders", "max_replicas")).toBe(7);
+    const [key, ...otherKeys] = builds(first);
+    expect(otherKeys).toEqual([]);
+    expect(entriesOf(first, key!)).toHaveLength(2);
+  });
+
   it("GIVEN a service file that is not valid TypeScript WHEN synthesized THEN it exits 1 naming the file, line and column", async () => {
     const broken = copyWithOwnCache();
     edit(broken, "services/orders/service.ts", (t) => t.replace('port: 8080,', 'port: 8080 +,'));
@@ -124,6 +149,15 @@ describe("tools/run-app.mjs (the compiled app: npm run synth, cdktf.json)", () =
     expect(run.stderr).toMatch(/^synth failed: the app does not compile:\nservices\/orders\/service\.ts:7:\d+: /m);
     expect(run.status).toBe(1);
     expect(readdirSync(run.outdir)).toEqual([]);
+  });
+
+  it("GIVEN a cache folder that cannot be made WHEN synthesized THEN it exits 1 naming the folder and the system's error, not a compile error", async () => {
+    const blocked = copyWithOwnCache();
+    writeFileSync(path.join(blocked, "node_modules", ".cache"), "a file where the cache folder would be\n");
+    const run = await synth(blocked);
+    expect(run.stderr).toContain(`synth failed: cannot prepare the compiled app in ${cacheOf(blocked)}: ENOTDIR`);
+    expect(run.stderr).not.toContain("does not compile");
+    expect(run.status).toBe(1);
   });
 
   it("GIVEN more old compiled apps than the cache keeps WHEN synthesized THEN the oldest are removed and the one in use is kept", async () => {
@@ -139,6 +173,6 @@ describe("tools/run-app.mjs (the compiled app: npm run synth, cdktf.json)", () =
     const kept = builds(crowded);
     expect(kept).toHaveLength(12);
     expect(kept.filter((name) => !name.startsWith("old-build-"))).toHaveLength(1);
-    expect(lstatSync(path.join(cacheOf(crowded), kept.find((name) => !name.startsWith("old-build-"))!, "entry.js")).isFile()).toBe(true);
+    expect(entriesOf(crowded, kept.find((name) => !name.startsWith("old-build-"))!).map((entry) => lstatSync(entry).isFile())).toEqual([true]);
   });
 });

@@ -41,6 +41,12 @@ export interface Checkout {
   readonly projectRoot: string;
   /** The project folder relative to the repository's top ("" when it is the top). */
   readonly projectPrefix: string;
+  /**
+   * Whether the folder still holds exactly the files of `commit`: always for a worktree
+   * of its own; for the working tree, asked of git again (an editor or a checkout may
+   * have changed it while it synthesized). A synth is cached as the commit's only then.
+   */
+  stillHoldsCommit(): boolean;
   /** Removes the temporary worktree; does nothing for the working tree. Safe to call twice. */
   dispose(): void;
   /** {@link dispose} without blocking: the files are removed while the diff goes on. */
@@ -97,7 +103,7 @@ export function resolveCommit(repository: Repository, ref: string, option: strin
 
 /** The working tree as one side. */
 export function workingTree(repository: Repository): Checkout {
-  return { ref: null, commit: null, projectRoot: repository.projectRoot, projectPrefix: repository.projectPrefix, dispose() {}, release: async () => {} };
+  return { ref: null, commit: null, projectRoot: repository.projectRoot, projectPrefix: repository.projectPrefix, stillHoldsCommit: () => false, dispose() {}, release: async () => {} };
 }
 
 /** The tree (all files, by content) of a commit. */
@@ -130,7 +136,7 @@ export function cleanWorkingTree(repository: Repository): string | undefined {
 
 /** The working tree as the side of `commit`, whose files it holds (see {@link cleanWorkingTree}). */
 export function workingTreeAt(repository: Repository, ref: string, commit: string): Checkout {
-  return { ...workingTree(repository), ref, commit };
+  return { ...workingTree(repository), ref, commit, stillHoldsCommit: () => cleanWorkingTree(repository) === treeOf(repository, commit) };
 }
 
 const liveWorktrees = new Set<Checkout>();
@@ -174,6 +180,7 @@ export async function checkoutCommit(repository: Repository, ref: string, commit
     commit,
     projectRoot: path.join(worktree, repository.projectPrefix),
     projectPrefix: repository.projectPrefix,
+    stillHoldsCommit: () => true,
     dispose() {
       if (disposed) return;
       disposed = true;

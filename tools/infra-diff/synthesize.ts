@@ -20,7 +20,9 @@ export interface Synthesis {
  * Runs the side's own app command (the `app` of its cdktf.json, as `cdktf synth` would)
  * in its project folder, writing to a temporary CDKTF_OUTDIR in the scratch folder. A failing synth is bad
  * input: the message says which side failed and shows what the app printed. A commit
- * already synthesized with the same dependencies and variables comes from the cache.
+ * already synthesized with the same dependencies and variables comes from the cache; a
+ * synth is stored there only when its folder still holds the commit's files afterwards
+ * (`Checkout.stillHoldsCommit`).
  */
 export async function synthesize(checkout: Checkout, side: "base" | "head", cache?: SynthesisCache): Promise<Synthesis> {
   const configFile = path.join(checkout.projectRoot, "cdktf.json");
@@ -43,7 +45,7 @@ export async function synthesize(checkout: Checkout, side: "base" | "head", cach
     throw new BadInputError(`synth of ${where} failed (${app}):\n${indent(detail)}`);
   }
   const seconds = (performance.now() - started) / 1000;
-  if (key !== undefined) cache!.store(key, outdir);
+  if (key !== undefined && checkout.stillHoldsCommit()) cache!.store(key, outdir);
   return { outdir, seconds, cached: false, dispose };
 }
 

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { InfraDiffReport, Risk } from "../../../tools/infra-diff/report.js";
@@ -231,11 +231,17 @@ describe("npm run infra:diff", () => {
     });
 
     it("WHEN diffed again without the cache THEN the report is the same, and the cache is neither read nor written", async () => {
-      const before = cacheEntries();
+      // One entry dated an hour back (a read would date it now), the other removed (a write would bring it back).
+      const [kept, removed] = cacheEntries();
+      const entry = (name: string) => path.join(repo, ".git", "infra-diff-cache", name);
+      const anHourAgo = new Date(Date.now() - 3600_000);
+      utimesSync(entry(kept!), anHourAgo, anHourAgo);
+      rmSync(entry(removed!), { recursive: true, force: true });
       const again = await diff("--base", "main", "--head", "release", "--format", "json", "--no-cache");
       expect(again.stderr).toMatch(/synthesized both sides in [0-9.]+s \(base [0-9.]+s, head [0-9.]+s\)/);
       expect(again.stdout).toBe(json.stdout);
-      expect(cacheEntries()).toEqual(before);
+      expect(cacheEntries()).toEqual([kept]);
+      expect(statSync(entry(kept!)).mtimeMs).toBe(anHourAgo.getTime());
     });
   });
 

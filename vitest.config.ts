@@ -37,7 +37,7 @@ export default defineConfig({
     maxWorkers: 3,
     // Each worker loads cdktf, the providers and zod once for all its files instead of once
     // per file (that import was a third of the suite's CPU time). Safe here: no test mocks
-    // modules, and the one that sets an environment variable restores it.
+    // modules, and the tests that set an environment variable put its earlier value back.
     isolate: false,
     sequence: { sequencer: SlowFilesFirst },
   },

@@ -75,6 +75,10 @@ export function nextTokenNumber(): number {
  * whole construct tree stays in memory after it is synthesized. Only for tokens no
  * later synthesis can meet (a stack that references no other stack, forgotten after
  * its own synthesis): resolving a forgotten token fails loudly ("Unrecognized Token Key").
+ * cdktf also remembers a token's encoded string on the token object itself: an object that
+ * outlives one environment (a module-level `Lazy`, `Token` or `Fn` value) and is first
+ * encoded during that environment's synth would be left with a forgotten key. infra/ keeps
+ * no such value; keep it that way, or encode it before the first synth.
  */
 export function forgetTokensFrom(first: number): void {
   const registry = tokenRegistry();

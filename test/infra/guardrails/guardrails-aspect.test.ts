@@ -33,6 +33,7 @@ describe("the guardrails at synth", () => {
 
   it("GIVEN an aspect of the user's that makes containers privileged WHEN synthesized THEN the guardrails see its change and the stack keeps it", () => {
     const outdir = mkdtempSync(path.join(os.tmpdir(), "platform-guardrails-aspect-"));
+    const previous = process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS;
     try {
       process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS = "true";
       const { app, stacks, guardrails } = buildPlatformApp({ services: [service({ name: "api", build: {}, port: 8080 })], environments: loadEnvironments({}), outdir });
@@ -47,13 +48,15 @@ describe("the guardrails at synth", () => {
       const written = JSON.parse(readFileSync(path.join(outdir, "stacks", "staging", "cdk.tf.json"), "utf8"));
       expect(Object.values(written.resource.kubernetes_deployment_v1 as Record<string, any>)[0].spec.template.spec.container[0].security_context.privileged).toBe(true);
     } finally {
-      delete process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS;
+      if (previous === undefined) delete process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS;
+      else process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS = previous;
       rmSync(outdir, { recursive: true, force: true });
     }
   });
 
   it("GIVEN a weakened stack WHEN its written cdk.tf.json is checked on its own THEN the findings are those of synth", () => {
     const outdir = mkdtempSync(path.join(os.tmpdir(), "platform-guardrails-json-"));
+    const previous = process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS;
     try {
       process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS = "true";
       const { app, stacks, catalogues, guardrails } = buildPlatformApp({ services: exampleServices(), environments: loadEnvironments({}), outdir });
@@ -65,7 +68,8 @@ describe("the guardrails at synth", () => {
       expect(checkStackJson(written, ruleEnvironmentOf(staging.environment, catalogue), suppressionsOf(catalogue))).toEqual(guardrails.findingsOf("staging"));
       expect(guardrails.findingsOf("staging").map((f) => f.rule)).toEqual(["K8S-22"]);
     } finally {
-      delete process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS;
+      if (previous === undefined) delete process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS;
+      else process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS = previous;
       rmSync(outdir, { recursive: true, force: true });
     }
   });

@@ -1,4 +1,4 @@
-import { closeSync, openSync, writeSync } from "node:fs";
+import { closeSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 
 /**
  * Pretty-printed JSON with every object's keys sorted, the text cdktf 0.21 writes to
@@ -13,13 +13,22 @@ import { closeSync, openSync, writeSync } from "node:fs";
  * `TypeError` for an object that contains itself.
  */
 export function writeStableJson(file: string, value: unknown): void {
-  const fd = openSync(file, "w");
+  // Written beside the file, then renamed over it: a reader, or a synth that stops half
+  // way, never leaves a half-written cdk.tf.json.
+  const temporary = `${file}.${process.pid}.tmp`;
+  const fd = openSync(temporary, "w");
   try {
-    const writer = new ChunkWriter((text) => writeSync(fd, text));
-    emit(jsonValueOf(value), 0, writer, new Set());
-    writer.flush();
-  } finally {
-    closeSync(fd);
+    try {
+      const writer = new ChunkWriter((text) => writeSync(fd, text));
+      emit(jsonValueOf(value), 0, writer, new Set());
+      writer.flush();
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temporary, file);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw error;
   }
 }
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
@@ -48,6 +48,16 @@ describe("stableJson", () => {
     ["a top-level null", null],
   ])("GIVEN %s WHEN serialized THEN the text equals cdktf's", (_title, value) => {
     expect(stableJson(value)).toBe(cdktfText(value));
+  });
+
+  it("GIVEN a file written before and a value that fails half way (a cycle past the first chunk) WHEN written THEN the file keeps its earlier text and no temporary file is left", () => {
+    const file = path.join(outdir, "kept.json");
+    writeStableJson(file, { earlier: true });
+    const cyclic: Record<string, unknown> = { padding: "x".repeat(100_000) };
+    cyclic.self = cyclic;
+    expect(() => writeStableJson(file, cyclic)).toThrow(TypeError);
+    expect(readFileSync(file, "utf8")).toBe(cdktfText({ earlier: true }));
+    expect(readdirSync(outdir).filter((name) => name.startsWith("kept.json"))).toEqual(["kept.json"]);
   });
 
   it("GIVEN undefined at the top WHEN serialized THEN there is no text, as with cdktf's", () => {

@@ -43,39 +43,26 @@ export function evaluateStack(stack: SynthesizedStack, environment: RuleEnvironm
     for (const rule of applicable) {
       const outcome = rule.check(resource, context);
       if (outcome.status !== "non-compliant") continue;
-      for (const problem of outcome.problems) {
-        findings.push({
-          rule: rule.id,
-          level: problem.unverifiable ? "warning" : rule.level,
-          environment: environment.name,
-          service: resource.service,
-          resource: resource.address,
-          path: resource.path,
-          message: problem.message,
-          fix: problem.fix,
-          suppressed: false,
-        });
-      }
+      for (const problem of outcome.problems) findings.push(findingOf(rule, problem, environment, { service: resource.service, resource: resource.address, path: resource.path }));
     }
   }
   for (const rule of rules) {
     if (rule.scope !== "stack") continue;
     const outcome = rule.check(context);
     if (outcome.status !== "non-compliant") continue;
-    for (const problem of outcome.problems) {
-      findings.push({
-        rule: rule.id,
-        level: problem.unverifiable ? "warning" : rule.level,
-        environment: environment.name,
-        resource: TERRAFORM_BLOCK_ADDRESS,
-        path: "",
-        message: problem.message,
-        fix: problem.fix,
-        suppressed: false,
-      });
-    }
+    for (const problem of outcome.problems) findings.push(findingOf(rule, problem, environment, { resource: TERRAFORM_BLOCK_ADDRESS, path: "" }));
   }
   return findings;
+}
+
+/** An unsuppressed finding of `rule`; a problem the rule could not verify is a warning. */
+function findingOf(
+  rule: GuardrailRule,
+  problem: { readonly message: string; readonly fix: string; readonly unverifiable?: boolean },
+  environment: RuleEnvironment,
+  where: Pick<Finding, "service" | "resource" | "path">,
+): Finding {
+  return { rule: rule.id, level: problem.unverifiable ? "warning" : rule.level, environment: environment.name, ...where, message: problem.message, fix: problem.fix, suppressed: false };
 }
 
 /**

@@ -6,6 +6,7 @@ import { Token, forgetTokensFrom, nextTokenNumber, resolveTokens, withoutTokenTr
 import { loadEnvironments } from "../../infra/environments.js";
 import { renderMonitoringFiles } from "../../infra/monitoring/monitoring-files.js";
 import { resolveCatalogue } from "../../infra/spec/index.js";
+import { continuingOnErrorAnnotations } from "../support/guardrails.js";
 import { exampleServices, service } from "../support/platform.js";
 import { scratchFolders } from "../support/scratch.js";
 
@@ -64,16 +65,11 @@ describe("buildPlatformApp, one environment at a time (monitoringOutdir)", () =>
       const manifest = JSON.parse(readFileSync(path.join(outdir, "manifest.json"), "utf8")) as { stacks: Record<string, { annotations: unknown[] }> };
       return { findings: guardrails.findings.map((finding) => `${finding.environment} ${finding.rule} ${finding.path}`), annotations: Object.values(manifest.stacks).map((stack) => stack.annotations) };
     };
-    const previous = process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS;
-    process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS = "true";
-    try {
+    continuingOnErrorAnnotations(() => {
       const eager = findingsOf();
       expect(eager.findings).toContain("production K8S-15 production/kubernetes/api/workload/deployment");
       expect(findingsOf("monitoring")).toEqual(eager);
-    } finally {
-      if (previous === undefined) delete process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS;
-      else process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS = previous;
-    }
+    });
   });
 });
 

@@ -102,22 +102,35 @@ export interface GuardrailsSynth {
 }
 
 /**
+ * Runs `body` with CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS set, as `npm run synth` sets
+ * it (every stack synthesizes even with errors), and puts the variable's earlier value back.
+ */
+export function continuingOnErrorAnnotations<T>(body: () => T): T {
+  const previous = process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS;
+  process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS = "true";
+  try {
+    return body();
+  } finally {
+    if (previous === undefined) delete process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS;
+    else process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS = previous;
+  }
+}
+
+/**
  * WHEN helper: builds every environment, lets `prepare` apply escape hatches, and
  * synthesizes the app the way `npm run synth` does (every stack, even with errors).
  */
 export function synthWithGuardrails(services: readonly DiscoveredService[], prepare: (stacks: readonly PlatformStack[]) => void = () => {}): GuardrailsSynth {
   const outdir = mkdtempSync(path.join(os.tmpdir(), "platform-guardrails-synth-"));
-  const previous = process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS;
-  process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS = "true";
   try {
-    const { app, stacks, guardrails } = buildPlatformApp({ services, environments: loadEnvironments({}), outdir });
-    prepare(stacks);
-    app.synth();
-    const manifest = JSON.parse(readFileSync(path.join(outdir, "manifest.json"), "utf8")) as { stacks: Record<string, { annotations: GuardrailsSynth["annotations"][string] }> };
-    return { run: guardrails, annotations: Object.fromEntries(Object.entries(manifest.stacks).map(([name, stack]) => [name, stack.annotations])) };
+    return continuingOnErrorAnnotations(() => {
+      const { app, stacks, guardrails } = buildPlatformApp({ services, environments: loadEnvironments({}), outdir });
+      prepare(stacks);
+      app.synth();
+      const manifest = JSON.parse(readFileSync(path.join(outdir, "manifest.json"), "utf8")) as { stacks: Record<string, { annotations: GuardrailsSynth["annotations"][string] }> };
+      return { run: guardrails, annotations: Object.fromEntries(Object.entries(manifest.stacks).map(([name, stack]) => [name, stack.annotations])) };
+    });
   } finally {
-    if (previous === undefined) delete process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS;
-    else process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS = previous;
     rmSync(outdir, { recursive: true, force: true });
   }
 }

@@ -10,7 +10,7 @@ import { discoverServices } from "../../../infra/discover-services.js";
 import { loadEnvironments } from "../../../infra/environments.js";
 import { checkStackJson, ruleEnvironmentOf, suppressionsOf } from "../../../infra/guardrails/index.js";
 import { exampleServices, service } from "../../support/platform.js";
-import { CONTAINER, K8S, resourceAt, synthWithGuardrails } from "../../support/guardrails.js";
+import { CONTAINER, K8S, continuingOnErrorAnnotations, resourceAt, synthWithGuardrails } from "../../support/guardrails.js";
 
 const REPOSITORY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 
@@ -33,43 +33,39 @@ describe("the guardrails at synth", () => {
 
   it("GIVEN an aspect of the user's that makes containers privileged WHEN synthesized THEN the guardrails see its change and the stack keeps it", () => {
     const outdir = mkdtempSync(path.join(os.tmpdir(), "platform-guardrails-aspect-"));
-    const previous = process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS;
     try {
-      process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS = "true";
-      const { app, stacks, guardrails } = buildPlatformApp({ services: [service({ name: "api", build: {}, port: 8080 })], environments: loadEnvironments({}), outdir });
-      const staging = stacks.find((s) => s.environment.name === "staging")!;
-      Aspects.of(staging).add({
-        visit(node: IConstruct) {
-          if (node instanceof TerraformResource && node.terraformResourceType === "kubernetes_deployment_v1") node.addOverride(`${CONTAINER}.security_context.privileged`, true);
-        },
+      continuingOnErrorAnnotations(() => {
+        const { app, stacks, guardrails } = buildPlatformApp({ services: [service({ name: "api", build: {}, port: 8080 })], environments: loadEnvironments({}), outdir });
+        const staging = stacks.find((s) => s.environment.name === "staging")!;
+        Aspects.of(staging).add({
+          visit(node: IConstruct) {
+            if (node instanceof TerraformResource && node.terraformResourceType === "kubernetes_deployment_v1") node.addOverride(`${CONTAINER}.security_context.privileged`, true);
+          },
       });
       app.synth();
       expect(guardrails.findings.map((f) => `${f.rule} ${f.environment} ${f.service}`)).toEqual(["K8S-03 staging api"]);
       const written = JSON.parse(readFileSync(path.join(outdir, "stacks", "staging", "cdk.tf.json"), "utf8"));
       expect(Object.values(written.resource.kubernetes_deployment_v1 as Record<string, any>)[0].spec.template.spec.container[0].security_context.privileged).toBe(true);
+      });
     } finally {
-      if (previous === undefined) delete process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS;
-      else process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS = previous;
       rmSync(outdir, { recursive: true, force: true });
     }
   });
 
   it("GIVEN a weakened stack WHEN its written cdk.tf.json is checked on its own THEN the findings are those of synth", () => {
     const outdir = mkdtempSync(path.join(os.tmpdir(), "platform-guardrails-json-"));
-    const previous = process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS;
     try {
-      process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS = "true";
-      const { app, stacks, catalogues, guardrails } = buildPlatformApp({ services: exampleServices(), environments: loadEnvironments({}), outdir });
-      const staging = stacks.find((s) => s.environment.name === "staging")!;
-      resourceAt(staging, K8S.networkPolicy("orders")).addOverride("spec.egress", [{ to: [{ ip_block: { cidr: "0.0.0.0/0" } }] }]);
-      app.synth();
-      const written = JSON.parse(readFileSync(path.join(outdir, "stacks", "staging", "cdk.tf.json"), "utf8"));
-      const catalogue = catalogues.get("staging")!;
-      expect(checkStackJson(written, ruleEnvironmentOf(staging.environment, catalogue), suppressionsOf(catalogue))).toEqual(guardrails.findingsOf("staging"));
-      expect(guardrails.findingsOf("staging").map((f) => f.rule)).toEqual(["K8S-22"]);
+      continuingOnErrorAnnotations(() => {
+        const { app, stacks, catalogues, guardrails } = buildPlatformApp({ services: exampleServices(), environments: loadEnvironments({}), outdir });
+        const staging = stacks.find((s) => s.environment.name === "staging")!;
+        resourceAt(staging, K8S.networkPolicy("orders")).addOverride("spec.egress", [{ to: [{ ip_block: { cidr: "0.0.0.0/0" } }] }]);
+        app.synth();
+        const written = JSON.parse(readFileSync(path.join(outdir, "stacks", "staging", "cdk.tf.json"), "utf8"));
+        const catalogue = catalogues.get("staging")!;
+        expect(checkStackJson(written, ruleEnvironmentOf(staging.environment, catalogue), suppressionsOf(catalogue))).toEqual(guardrails.findingsOf("staging"));
+        expect(guardrails.findingsOf("staging").map((f) => f.rule)).toEqual(["K8S-22"]);
+      });
     } finally {
-      if (previous === undefined) delete process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS;
-      else process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS = previous;
       rmSync(outdir, { recursive: true, force: true });
     }
   });

@@ -139,8 +139,23 @@ function prune(cache) {
     } catch {
       continue;
     }
-    rmSync(dir, { recursive: true, force: true });
+    removeBuild(dir);
   }
+}
+
+/**
+ * Removes a build folder: first renamed out of the way (at once), then deleted, so that
+ * another synth finds the whole build or none of it, never a half-deleted one.
+ */
+function removeBuild(dir) {
+  const doomed = path.join(path.dirname(dir), `.${path.basename(dir)}.${process.pid}.removed`);
+  try {
+    renameSync(dir, doomed);
+  } catch (error) {
+    if (error?.code === "ENOENT") return;
+    throw error;
+  }
+  rmSync(doomed, { recursive: true, force: true });
 }
 
 /** The digest that names a build's folder: of the files it read besides the primary inputs. */
@@ -224,13 +239,34 @@ function describeCompileError(error) {
     .join("\n");
 }
 
-let entry;
-try {
-  entry = await compiledApp();
-} catch (error) {
-  if (Array.isArray(error?.errors)) console.error(`synth failed: the app does not compile:\n${describeCompileError(error)}`);
-  else console.error(`synth failed: cannot prepare the compiled app in ${path.join(root, "node_modules", ".cache", "platform-app")}: ${error?.message ?? error}`);
-  process.exit(1);
+/** The compiled app's entry; on failure, says why and exits 1. */
+async function compiledAppOrExit() {
+  try {
+    return await compiledApp();
+  } catch (error) {
+    if (Array.isArray(error?.errors)) console.error(`synth failed: the app does not compile:\n${describeCompileError(error)}`);
+    else console.error(`synth failed: cannot prepare the compiled app in ${path.join(root, "node_modules", ".cache", "platform-app")}: ${error?.message ?? error}`);
+    process.exit(1);
+  }
 }
-const app = await import(pathToFileURL(entry).href);
-process.exitCode = await app.run(root, process.argv.slice(2));
+
+/**
+ * Runs the compiled app. A build that lost files while this synth loaded it (another
+ * synth's clean-up removed it between the check and the load) is removed and compiled
+ * again, once: nothing is written before the service files are loaded.
+ */
+async function run(args) {
+  for (let attempt = 1; ; attempt++) {
+    const entry = await compiledAppOrExit();
+    const build = path.dirname(entry);
+    try {
+      const app = await import(pathToFileURL(entry).href);
+      return await app.run(root, args);
+    } catch (error) {
+      if (attempt > 1 || error?.code !== "ERR_MODULE_NOT_FOUND" || !String(error.message).includes(build)) throw error;
+      removeBuild(build);
+    }
+  }
+}
+
+process.exitCode = await run(process.argv.slice(2));

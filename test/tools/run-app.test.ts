@@ -142,6 +142,19 @@ describe("tools/run-app.mjs (the compiled app: npm run synth, cdktf.json)", () =
     expect(entriesOf(first, key!)).toHaveLength(2);
   });
 
+  it("GIVEN a compiled app that lost a service's file (removed by another synth's clean-up while loading) WHEN synthesized THEN it compiles again and succeeds", async () => {
+    const damaged = copyWithOwnCache();
+    expect((await synth(damaged)).status).toBe(0);
+    const [key] = builds(damaged);
+    const [entry] = entriesOf(damaged, key!);
+    const chunks = path.join(path.dirname(entry!), "chunks");
+    for (const chunk of readdirSync(chunks).filter((name) => name.startsWith("service-") && name.endsWith(".js"))) rmSync(path.join(chunks, chunk));
+    const run = await synth(damaged);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/\(3 services\)/);
+    expect(readdirSync(chunks).filter((name) => name.startsWith("service-") && name.endsWith(".js"))).toHaveLength(3);
+  });
+
   it("GIVEN a service file that is not valid TypeScript WHEN synthesized THEN it exits 1 naming the file, line and column", async () => {
     const broken = copyWithOwnCache();
     edit(broken, "services/orders/service.ts", (t) => t.replace('port: 8080,', 'port: 8080 +,'));

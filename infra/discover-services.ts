@@ -1,14 +1,14 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { SpecError, type DiscoveredService, type ServiceDefinition } from "./spec/index.js";
+import { SpecError, formatValue, parseServiceDefinition, type DiscoveredService } from "./spec/index.js";
 
 /** The folder, under the repository root, that holds one folder per service. */
 export const SERVICES_DIR = "services";
 
-/** A spec module: `export default defineService({...})`. */
+/** A spec module: `export default defineService({...})`; its default export is checked by discovery, whatever it is. */
 export interface ServiceModule {
-  readonly default?: ServiceDefinition;
+  readonly default?: unknown;
 }
 
 /**
@@ -42,7 +42,8 @@ export async function discoverServices(root: string, loadService: ServiceModuleL
         if (module.default === undefined) {
           throw new SpecError([{ field: "(default export)", value: "nothing", message: "must be `export default defineService({...})`" }]);
         }
-        return { file, folder, definition: module.default, version: readVersion(path.join(servicesDir, folder)) };
+        const definition = parseServiceDefinition(module.default);
+        return { file, folder, definition, version: readVersion(root, folder) };
       } catch (error) {
         if (error instanceof SpecError) {
           problems.push(error.inFile(file));
@@ -56,10 +57,30 @@ export async function discoverServices(root: string, loadService: ServiceModuleL
   return loaded.filter((s): s is DiscoveredService => s !== undefined);
 }
 
-/** A service's version: the `version` of its package.json, "0.0.0" without one. */
-function readVersion(folder: string): string {
-  const manifest = path.join(folder, "package.json");
+/**
+ * What a version may look like: it becomes the tag of the service's image (on both
+ * targets) and a label, so it is an image tag's characters: letters, digits, '_', '.'
+ * and '-', starting with a letter, digit or '_', at most 128 characters.
+ */
+const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
+
+/**
+ * A service's version: the `version` of its package.json, "0.0.0" without one. The file
+ * is the service's own, so its version is checked like a field of the spec.
+ */
+function readVersion(root: string, folder: string): string {
+  const file = `${SERVICES_DIR}/${folder}/package.json`;
+  const manifest = path.join(root, file);
   if (!existsSync(manifest)) return "0.0.0";
-  const version = (JSON.parse(readFileSync(manifest, "utf8")) as { version?: unknown }).version;
-  return typeof version === "string" ? version : "0.0.0";
+  let version: unknown;
+  try {
+    version = (JSON.parse(readFileSync(manifest, "utf8")) as { version?: unknown } | null)?.version;
+  } catch (error) {
+    throw new SpecError([{ file, field: "(file)", value: "not JSON", message: `must be a JSON package manifest (${(error as Error).message})` }]);
+  }
+  if (version === undefined) return "0.0.0";
+  if (typeof version !== "string" || !IMAGE_TAG.test(version)) {
+    throw new SpecError([{ file, field: "version", value: formatValue(version), message: "must be a version that can tag an image, like 1.4.2: letters, digits, '_', '.' and '-', at most 128 characters" }]);
+  }
+  return version;
 }

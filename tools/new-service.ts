@@ -9,7 +9,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { SERVICES_DIR, discoverServices } from "../infra/discover-services.js";
 import { ENVIRONMENT_NAMES, loadEnvironments } from "../infra/environments.js";
-import { SpecError, resolveCatalogue, type DiscoveredService, type ServiceDefinition } from "../infra/spec/index.js";
+import { SpecError, parseServiceDefinition, resolveCatalogue, type DiscoveredService } from "../infra/spec/index.js";
 import { ANSWER_DEFAULTS, TEMPLATE_RECORD_FILE, templateValues, type ScaffoldAnswers, type TemplateRecord } from "./scaffold/answers.js";
 import { TemplateError, listTemplates, loadTemplate, renderTemplate } from "./scaffold/service-template.js";
 import { formatProblem, surveyLandscape, validateAnswers, type Landscape, type RawAnswers } from "./scaffold/validate-answers.js";
@@ -126,8 +126,8 @@ function writeFiles(dir: string, files: ReadonlyMap<string, string>): void {
 async function platformProblems(stagedDir: string, answers: ScaffoldAnswers, existing: readonly DiscoveredService[]): Promise<string[]> {
   const file = `${SERVICES_DIR}/${answers.name}/service.ts`;
   try {
-    const module = (await import(pathToFileURL(path.join(stagedDir, "service.ts")).href)) as { default: ServiceDefinition };
-    const candidate: DiscoveredService = { file, folder: answers.name, definition: module.default, version: "0.1.0" };
+    const module = (await import(pathToFileURL(path.join(stagedDir, "service.ts")).href)) as { default?: unknown };
+    const candidate: DiscoveredService = { file, folder: answers.name, definition: parseServiceDefinition(module.default), version: "0.1.0" };
     for (const environment of ENVIRONMENT_NAMES) resolveCatalogue([...existing, candidate], environment, ENVIRONMENT_NAMES);
     return [];
   } catch (error) {

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { buildPlatformApp } from "../../infra/app.js";
 import { loadEnvironments } from "../../infra/environments.js";
-import { defineService, type DiscoveredService, type ServiceSpecInput } from "../../infra/spec/index.js";
+import { parseServiceDefinition, type DiscoveredService, type ServiceSpecInput } from "../../infra/spec/index.js";
 
 /** The synthesized JSON of one stack. */
 export interface StackJson {
@@ -15,7 +15,7 @@ export interface StackJson {
 
 /** GIVEN helper: a service as discovery would hand it over. */
 export function service(input: ServiceSpecInput, version = "1.0.0"): DiscoveredService {
-  return { file: `services/${input.name}/service.ts`, folder: input.name, definition: defineService(input), version };
+  return { file: `services/${input.name}/service.ts`, folder: input.name, definition: parseServiceDefinition(input), version };
 }
 
 /** WHEN helper: synthesizes every environment of these services, keyed by environment. */

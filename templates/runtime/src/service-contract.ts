@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { resolveServiceSpec, type ServiceDefinition } from "../../../infra/spec/index.js";
+import { parseServiceDefinition, resolveServiceSpec, type ServiceSpecInput } from "../../../infra/spec/index.js";
 import type { Application } from "./application.js";
 import { dependencyUrlVariable } from "./config.js";
 import type { ServiceManifest } from "./service-manifest.js";
@@ -11,7 +11,7 @@ export interface ServiceContractProps {
   /** The service's folder, as a file URL (`new URL("..", import.meta.url)` from its test folder). */
   readonly serviceDir: URL;
   /** The default export of its service.ts. */
-  readonly spec: ServiceDefinition;
+  readonly spec: ServiceSpecInput;
   /** Its src/manifest.ts. */
   readonly manifest: ServiceManifest;
   /** Its application factory (src/application.ts). */
@@ -31,7 +31,7 @@ export function describeServiceContract(props: ServiceContractProps): void {
 
   describe("src/manifest.ts", () => {
     it("GIVEN service.ts WHEN resolved THEN the manifest names the same service, port, dependencies and probe paths", () => {
-      const resolved = resolveServiceSpec(spec, "local", "0.0.0");
+      const resolved = resolveServiceSpec(parseServiceDefinition(spec), "local", "0.0.0");
       expect({ ...manifest, dependencies: [...manifest.dependencies].sort() }).toEqual({
         name: resolved.name,
         port: resolved.port,
@@ -42,7 +42,7 @@ export function describeServiceContract(props: ServiceContractProps): void {
     });
 
     it("GIVEN service.ts WHEN resolved THEN metrics are scraped on the service port, where the runtime serves them", () => {
-      const resolved = resolveServiceSpec(spec, "local", "0.0.0");
+      const resolved = resolveServiceSpec(parseServiceDefinition(spec), "local", "0.0.0");
       expect(resolved.monitoring.metricsPort).toBe(resolved.port);
     });
   });

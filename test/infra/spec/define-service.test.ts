@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { defineService, SpecError, type ServiceSpecInput } from "../../../infra/spec/index.js";
+import { defineService, parseServiceDefinition, SpecError, type ServiceSpecInput } from "../../../infra/spec/index.js";
 
 const valid: ServiceSpecInput = { name: "orders", build: {}, port: 8080 };
 
 function refusal(input: Record<string, unknown>): string {
   try {
-    defineService(input as ServiceSpecInput);
+    parseServiceDefinition(input);
   } catch (error) {
     expect(error).toBeInstanceOf(SpecError);
     return (error as Error).message;
@@ -14,8 +14,28 @@ function refusal(input: Record<string, unknown>): string {
 }
 
 describe("defineService", () => {
-  it("GIVEN a minimal valid spec WHEN defined THEN it is returned as parsed", () => {
-    expect(defineService(valid)).toMatchObject({ name: "orders", port: 8080, build: {} });
+  it("GIVEN any spec, even an invalid one WHEN defined THEN it is returned as it is, for discovery to check", () => {
+    const invalid = { ...valid, port: 70000 };
+    expect(defineService(invalid)).toBe(invalid);
+  });
+});
+
+describe("parseServiceDefinition: the one check of what a service file exports", () => {
+  it("GIVEN a minimal valid spec WHEN parsed THEN it is returned as parsed", () => {
+    expect(parseServiceDefinition(valid)).toMatchObject({ name: "orders", port: 8080, build: {} });
+  });
+
+  it.each([
+    ["nothing", undefined, "(spec)"],
+    ["a string", "orders", "(spec)"],
+  ])("GIVEN %s instead of a spec WHEN parsed THEN it is refused", (_case, input, field) => {
+    expect(() => parseServiceDefinition(input)).toThrow(new RegExp(`^service spec: ${field.replace(/[()]/g, "\\$&")}: `));
+  });
+
+  it("GIVEN a string that holds a cdktf token marker WHEN parsed THEN it is refused, naming the field", () => {
+    const text = refusal({ ...valid, env: { LEAK: "${TfToken[TOKEN.7]}" }, description: "#{TfToken[TOKEN.1]}" });
+    expect(text).toContain("service spec: env.LEAK: holds a CDK for Terraform token");
+    expect(text).toContain("service spec: description: holds a CDK for Terraform token");
   });
 
   it.each([
@@ -43,19 +63,19 @@ describe("defineService", () => {
     ["egress to the whole internet", { ...valid, egress: [{ cidr: "0.0.0.0/0", ports: [443] }] }, "egress[0].cidr: must be an IPv4 CIDR", '"0.0.0.0/0"'],
     ["both build and image", { ...valid, image: "nginx:1.27.0" }, "build: give exactly one of build", "nothing"],
     ["a suppression with a short reason", { ...valid, guardrails: { suppress: [{ rule: "K8S-04", reason: "because" }] } }, "guardrails.suppress[0].reason: must explain the exception in at least 10 characters", '"because"'],
-  ])("GIVEN %s WHEN defined THEN it is refused naming the field, the value and what is accepted", (_case, input, message, value) => {
+  ])("GIVEN %s WHEN parsed THEN it is refused naming the field, the value and what is accepted", (_case, input, message, value) => {
     const text = refusal(input);
     expect(text).toContain(`service spec: ${message}`);
     expect(text).toContain(value);
   });
 
-  it("GIVEN a secret given as a literal value WHEN defined THEN it is refused without printing the value", () => {
+  it("GIVEN a secret given as a literal value WHEN parsed THEN it is refused without printing the value", () => {
     const text = refusal({ ...valid, secrets: { DB_PASSWORD: "hunter2-very-secret" } });
     expect(text).toContain("secrets.DB_PASSWORD: is a literal value (19 characters, not shown)");
     expect(text).not.toContain("hunter2");
   });
 
-  it("GIVEN a secret-looking variable in env WHEN defined THEN it is refused as a literal secret", () => {
+  it("GIVEN a secret-looking variable in env WHEN parsed THEN it is refused as a literal secret", () => {
     const text = refusal({ ...valid, env: { STRIPE_API_KEY: "sk_live_123" }, environments: { production: { env: { DB_PASSWORD: "x" } } } });
     expect(text).toContain("env.STRIPE_API_KEY: looks like a secret given as a literal value");
     expect(text).toContain("environments.production.env.DB_PASSWORD: looks like a secret");

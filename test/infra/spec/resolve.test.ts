@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { defineService, platformEnvironment, resolveServiceSpec } from "../../../infra/spec/index.js";
+import { parseServiceDefinition, platformEnvironment, resolveServiceSpec } from "../../../infra/spec/index.js";
 
 describe("resolveServiceSpec", () => {
   it("GIVEN a minimal spec WHEN resolved THEN every default is filled in", () => {
-    const spec = resolveServiceSpec(defineService({ name: "orders", build: {}, port: 8080 }), "staging", "1.2.3");
+    const spec = resolveServiceSpec(parseServiceDefinition({ name: "orders", build: {}, port: 8080 }), "staging", "1.2.3");
     expect(spec).toMatchObject({
       source: { kind: "build", dockerfile: "Dockerfile" },
       version: "1.2.3",
@@ -16,7 +16,7 @@ describe("resolveServiceSpec", () => {
   });
 
   it("GIVEN environment overrides WHEN resolved per environment THEN only that environment changes", () => {
-    const definition = defineService({
+    const definition = parseServiceDefinition({
       name: "orders",
       build: {},
       port: 8080,
@@ -34,11 +34,11 @@ describe("resolveServiceSpec", () => {
   });
 
   it("GIVEN an image service WHEN resolved THEN its version is the image tag", () => {
-    expect(resolveServiceSpec(defineService({ name: "cache", image: "redis:7.4.1", port: 6379 }), "local", "0.0.0").version).toBe("7.4.1");
+    expect(resolveServiceSpec(parseServiceDefinition({ name: "cache", image: "redis:7.4.1", port: 6379 }), "local", "0.0.0").version).toBe("7.4.1");
   });
 
   it("GIVEN dependencies WHEN the platform variables are made THEN each dependency gets a URL by its name", () => {
-    const spec = resolveServiceSpec(defineService({ name: "gateway", build: {}, port: 8080, dependsOn: ["order-store"], env: { LOG_LEVEL: "debug" } }), "local", "1.0.0");
+    const spec = resolveServiceSpec(parseServiceDefinition({ name: "gateway", build: {}, port: 8080, dependsOn: ["order-store"], env: { LOG_LEVEL: "debug" } }), "local", "1.0.0");
     expect(platformEnvironment(spec, "local", () => 9000)).toEqual({
       SERVICE_NAME: "gateway",
       PORT: "8080",

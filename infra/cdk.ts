@@ -21,7 +21,7 @@ import type * as CdktfProviderValidation from "cdktf/lib/validations/validate-pr
 export const requireCommonJs = createRequire(import.meta.url);
 
 const cdktf = requireCommonJs("cdktf") as typeof Cdktf;
-export const { App, Annotations, Aspects, GcsBackend, LocalBackend, PgBackend, S3Backend, TerraformBackend, TerraformElement, TerraformOutput, TerraformRemoteState, TerraformResource, TerraformStack, TerraformVariable, Testing, Token } = cdktf;
+export const { App, Annotations, Aspects, GcsBackend, LocalBackend, PgBackend, S3Backend, TerraformBackend, TerraformDataSource, TerraformElement, TerraformOutput, TerraformRemoteState, TerraformResource, TerraformStack, TerraformVariable, Testing, Token } = cdktf;
 export type App = Cdktf.App;
 export type Annotations = Cdktf.Annotations;
 export type Aspects = Cdktf.Aspects;
@@ -30,6 +30,7 @@ export type LocalBackend = Cdktf.LocalBackend;
 export type PgBackend = Cdktf.PgBackend;
 export type S3Backend = Cdktf.S3Backend;
 export type TerraformBackend = Cdktf.TerraformBackend;
+export type TerraformDataSource = Cdktf.TerraformDataSource;
 export type TerraformElement = Cdktf.TerraformElement;
 export type TerraformOutput = Cdktf.TerraformOutput;
 export type TerraformRemoteState = Cdktf.TerraformRemoteState;
@@ -127,14 +128,4 @@ export function withoutTokenTraces<T>(build: () => T): T {
   } finally {
     Error.captureStackTrace = capture;
   }
-}
-
-/**
- * `text` as a string Terraform takes literally. Terraform reads every string of its JSON
- * as a template, where `${` opens an interpolation and `%{` a directive: a Grafana query
- * or a service's description with either would fail the plan. Doubling them (`$${`,
- * `%%{`) is Terraform's escape; cdktf passes it through unchanged.
- */
-export function terraformLiteral(text: string): string {
-  return text.replace(/([$%])\{/g, "$1$1{");
 }

@@ -1,11 +1,12 @@
 import type { Construct } from "constructs";
-import { Aspects, TerraformElement, TerraformOutput, TerraformStack, deepMerge, forgetTokensFrom, forgetValidatedProviders, nextTokenNumber } from "./cdk.js";
+import { Aspects, TerraformDataSource, TerraformElement, TerraformOutput, TerraformResource, TerraformStack, deepMerge, forgetTokensFrom, forgetValidatedProviders, nextTokenNumber } from "./cdk.js";
 import type { Environment } from "./environments.js";
 import { GuardrailsAspect, ruleEnvironmentOf, suppressionsOf, type GuardrailsRun, type StackJson } from "./guardrails/index.js";
 import type { Catalogue } from "./spec/index.js";
 import { PlatformStackSynthesizer } from "./platform-stack-synthesizer.js";
 import { configureStateBackend } from "./state-backend.js";
 import { renderMonitoring, type RenderedMonitoring } from "./monitoring/monitoring-files.js";
+import { literalArguments } from "./terraform-literals.js";
 import { resolveStackValue } from "./token-resolution.js";
 import { DockerTarget } from "./targets/docker/docker-target.js";
 import { KubernetesTarget } from "./targets/kubernetes/kubernetes-target.js";
@@ -135,9 +136,30 @@ export class PlatformStack extends TerraformStack {
       deepMerge(outputs, element.node.path.split("/").reduceRight<any>((inner, part) => ({ [part]: Object.keys(inner).length === 0 ? element.friendlyUniqueId : inner }), {}));
     }
     const tf: Record<string, unknown> = { "//": { metadata, outputs } };
-    for (const element of elements) mergeResolved(tf, resolveStackValue(this, element.toTerraform()) as Record<string, unknown>);
+    for (const element of elements) mergeResolved(tf, resolveStackValue(this, toTerraformWithLiteralArguments(element)) as Record<string, unknown>);
     deepMerge(tf, resolveStackValue(this, rawOverrides));
     return tf;
+  }
+}
+
+/**
+ * `element.toTerraform()`, with every plain string of the arguments its construct gave
+ * a resource or data source made a literal (see terraform-literals.ts): its own
+ * `synthesizeAttributes` is wrapped for the one call, so that the meta-arguments and the
+ * escape-hatch overrides cdktf merges in afterwards stay as they are.
+ */
+function toTerraformWithLiteralArguments(element: TerraformElement): unknown {
+  if (!TerraformResource.isTerraformResource(element) && !TerraformDataSource.isTerraformDataSource(element)) return element.toTerraform();
+  // Protected in cdktf's typings; every resource and data source class has it.
+  const arguments_ = element as unknown as { synthesizeAttributes(): Record<string, unknown> };
+  const own = arguments_.synthesizeAttributes;
+  const ownProperty = Object.hasOwn(element, "synthesizeAttributes");
+  arguments_.synthesizeAttributes = () => literalArguments(own.call(element));
+  try {
+    return element.toTerraform();
+  } finally {
+    if (ownProperty) arguments_.synthesizeAttributes = own;
+    else delete (arguments_ as { synthesizeAttributes?: unknown }).synthesizeAttributes;
   }
 }
 

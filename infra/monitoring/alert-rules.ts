@@ -143,9 +143,18 @@ export function renderAlertRules(spec: ServiceSpec, environment: Environment): R
   // bucket label, so that the alert carries the same labels as the others.
   const slowRatio = (window: string) => `max without (le) (${RECORDED_SERIES.slowRatio(window)}${serviceSelector(service, env, latencyBucketMatcher(latencyMs))})`;
 
-  const link = dashboardUrl(spec, environment);
-  const labels = (severity: Severity) => ({ service, environment: env, owner: spec.monitoring.owner, severity });
-  const where = `${service} (${env})`;
+  // Prometheus reads an alerting rule's labels and annotations as Go templates: what comes
+  // from the spec enters them only as text (alertTemplateLiteral), never as template code.
+  const text = {
+    service: alertTemplateLiteral(service),
+    environment: alertTemplateLiteral(env),
+    owner: alertTemplateLiteral(spec.monitoring.owner),
+    metricsPath: alertTemplateLiteral(spec.monitoring.metricsPath),
+    link: alertTemplateLiteral(dashboardUrl(spec, environment)),
+  };
+  const link = text.link;
+  const labels = (severity: Severity) => ({ service: text.service, environment: text.environment, owner: text.owner, severity });
+  const where = `${text.service} (${text.environment})`;
   const windowsText = (severity: Severity) =>
     BURN_RATE_WINDOWS[severity].map((w) => `${w.factor}x over ${w.longWindow} and ${w.shortWindow}`).join(", or ");
   const spentText = (severity: Severity) =>
@@ -157,7 +166,7 @@ export function renderAlertRules(spec: ServiceSpec, environment: Environment): R
     labels: labels(severity),
     annotations: {
       summary: `${where}: the ${slo} SLO budget burns ${severity === "page" ? "fast" : "slowly"}`,
-      description: `${service} may ${allowance(formatPercent(budget))} over ${SLO_PERIOD} (${slo} SLO). This fires when that rate is exceeded ${windowsText(severity)}, which spends ${spentText(severity)}.`,
+      description: `${text.service} may ${allowance(formatPercent(budget))} over ${SLO_PERIOD} (${slo} SLO). This fires when that rate is exceeded ${windowsText(severity)}, which spends ${spentText(severity)}.`,
       dashboard: link,
     },
   });
@@ -180,7 +189,7 @@ export function renderAlertRules(spec: ServiceSpec, environment: Environment): R
       labels: labels("ticket"),
       annotations: {
         summary: `${where}: the metrics target {{ $labels.instance }} is down`,
-        description: `Prometheus has not scraped ${spec.monitoring.metricsPath} on {{ $labels.instance }} for ${TARGET_DOWN_FOR}: the replica is down, unhealthy, or its metrics port is blocked.`,
+        description: `Prometheus has not scraped ${text.metricsPath} on {{ $labels.instance }} for ${TARGET_DOWN_FOR}: the replica is down, unhealthy, or its metrics port is blocked.`,
         dashboard: link,
       },
     },
@@ -191,12 +200,21 @@ export function renderAlertRules(spec: ServiceSpec, environment: Environment): R
       labels: labels("page"),
       annotations: {
         summary: `${where}: no replica answers`,
-        description: `For ${ALL_TARGETS_DOWN_FOR}, no replica of ${service} has answered Prometheus on ${spec.monitoring.metricsPath}, or Prometheus finds none: the service is down, and its error ratio cannot show it.`,
+        description: `For ${ALL_TARGETS_DOWN_FOR}, no replica of ${text.service} has answered Prometheus on ${text.metricsPath}, or Prometheus finds none: the service is down, and its error ratio cannot show it.`,
         dashboard: link,
       },
     },
   ];
   return { groups: [{ name: ruleGroupName(service), rules: alerts }] };
+}
+
+/**
+ * `value` as literal text of a Prometheus alert template (Go's text/template): each `{{`,
+ * which would open an action, is written as an action that prints `{{`. Nothing else
+ * of a template needs escaping: `}}` outside an action is text.
+ */
+export function alertTemplateLiteral(value: string): string {
+  return value.replaceAll("{{", '{{ "{{" }}');
 }
 
 /** `(long > f*b and short > f*b) or (...)`: any window pair of the severity fires it. */

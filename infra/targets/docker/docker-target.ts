@@ -1,6 +1,5 @@
 import { Construct } from "constructs";
 import { TerraformVariable } from "../../cdk.js";
-import { literalValues } from "../literal-values.js";
 import { PLATFORM_CONSTRUCT_ID } from "../../construct-paths.js";
 import type { DockerEnvironment } from "../../environments.js";
 import type { RenderedFile } from "../../monitoring/monitoring-files.js";
@@ -80,7 +79,7 @@ export class DockerTarget extends Construct {
       ];
       const reachesOutside = spec.expose.kind === "public" || spec.egress.length > 0;
       if (reachesOutside) networks.push({ network: outside });
-      const variables = literalValues(platformEnvironment(spec, environment.name, portOf));
+      const variables = platformEnvironment(spec, environment.name, portOf);
       for (const [name, ref] of Object.entries(spec.secrets)) variables[name] = secretValue(ref);
       service.runReplicas({
         environment,

@@ -2,6 +2,7 @@ import { Construct } from "constructs";
 import type { DockerEnvironment } from "../../environments.js";
 import type { ServiceSpec } from "../../spec/index.js";
 import { localImageName } from "./names.js";
+import { hclStringLiteral, terraformExpression } from "../../terraform-literals.js";
 import { Image } from "./resources.js";
 
 /** Props of {@link ServiceImage}. */
@@ -48,11 +49,13 @@ export class ServiceImage extends Construct {
       return;
     }
     const folder = `services/${spec.name}`;
-    // One expression: the SHA-1 of the contents of every input, in a fixed order.
+    // One expression: the SHA-1 of the contents of every input, in a fixed order. The
+    // spec's Dockerfile path enters it only as a quoted literal (the schema also keeps it
+    // a plain relative path).
     const folderGlobs = [`${folder}/src/**`, ...SHARED_BUILD_INPUTS.folders.map((shared) => `${shared}/**`)];
     const inputs = [
-      ...folderGlobs.map((glob) => `sort(fileset("${REPOSITORY_ROOT_FROM_STACK}", "${glob}"))`),
-      `[${[`${folder}/${spec.source.dockerfile}`, `${folder}/package.json`, ...SHARED_BUILD_INPUTS.files].map((file) => `"${file}"`).join(", ")}]`,
+      ...folderGlobs.map((glob) => `sort(fileset(${hclStringLiteral(REPOSITORY_ROOT_FROM_STACK)}, ${hclStringLiteral(glob)}))`),
+      `[${[`${folder}/${spec.source.dockerfile}`, `${folder}/package.json`, ...SHARED_BUILD_INPUTS.files].map(hclStringLiteral).join(", ")}]`,
     ];
     this.image = new Image(this, "image", {
       name: localImageName(environment, spec.name, spec.version),
@@ -64,7 +67,7 @@ export class ServiceImage extends Construct {
         label: { "app.kubernetes.io/name": spec.name, "app.kubernetes.io/version": spec.version },
       },
       triggers: {
-        sources: `\${sha1(join(",", [for f in concat(${inputs.join(", ")}) : filesha1("${REPOSITORY_ROOT_FROM_STACK}/\${f}")]))}`,
+        sources: terraformExpression(`\${sha1(join(",", [for f in concat(${inputs.join(", ")}) : filesha1("${REPOSITORY_ROOT_FROM_STACK}/\${f}")]))}`),
       },
     });
   }

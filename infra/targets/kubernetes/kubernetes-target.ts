@@ -1,7 +1,6 @@
 import { Construct } from "constructs";
 import { TerraformResource } from "../../cdk.js";
 import { PLATFORM_CONSTRUCT_ID } from "../../construct-paths.js";
-import { literalValues } from "../literal-values.js";
 import type { KubernetesEnvironment } from "../../environments.js";
 import type { RenderedMonitoring } from "../../monitoring/monitoring-files.js";
 import { platformEnvironment, type Catalogue } from "../../spec/index.js";
@@ -43,7 +42,7 @@ export class KubernetesTarget extends Construct {
           spec,
           environment,
           catalogue,
-          variables: literalValues(platformEnvironment(spec, environment.name, portOf)),
+          variables: platformEnvironment(spec, environment.name, portOf),
           monitoring: props.monitoring.services.get(spec.name)!,
         }),
     );

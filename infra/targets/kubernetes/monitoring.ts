@@ -1,5 +1,4 @@
 import { Construct } from "constructs";
-import { terraformLiteral } from "../../cdk.js";
 import { dashboardFileName } from "../../monitoring/dashboard.js";
 import type { RenderedServiceMonitoring } from "../../monitoring/monitoring-files.js";
 import { podScrapeAnnotations } from "../../monitoring/scrape-config.js";
@@ -71,8 +70,7 @@ export class Monitoring extends Construct {
 
     this.dashboard = new ConfigMapV1(this, "dashboard", {
       metadata: { name: `${spec.name}-dashboard`, namespace: environment.namespace, labels: { ...labels, ...GRAFANA_DASHBOARD_LABEL } },
-      // The description is the spec's own text, which may hold Terraform's template sequences.
-      data: { [dashboardFileName(spec.name, environment.name)]: terraformLiteral(rendered.dashboardJson) },
+      data: { [dashboardFileName(spec.name, environment.name)]: rendered.dashboardJson },
     });
   }
 }

@@ -28,6 +28,13 @@ const port = z
   .min(1, "must be a whole number from 1 to 65535")
   .max(65535, "must be a whole number from 1 to 65535");
 
+/**
+ * A file inside the service's folder, as a relative path: segments of letters, digits,
+ * '.', '_' and '-', none of them '.' or '..'. It becomes part of an expression the
+ * platform writes (the image's rebuild trigger), so nothing in it may quote or escape.
+ */
+const RELATIVE_FILE_PATH = /^(?!\.{1,2}(?:\/|$))[A-Za-z0-9._-]+(?:\/(?!\.{1,2}(?:\/|$))[A-Za-z0-9._-]+)*$/;
+
 const httpPath = z.string().regex(HTTP_PATH, "must be an HTTP path starting with '/' (letters, digits, '.', '_', '~', '-', '/')");
 
 const cpuQuantity = z
@@ -101,7 +108,7 @@ const exposeSchema = z.union([
 ], { error: 'must be "internal" or { public: { host, path?, localPort? } }' });
 
 const monitoringSchema = z.strictObject({
-  metricsPath: z.string().regex(/^\//, "must start with '/' (for example /metrics)").optional(),
+  metricsPath: httpPath.optional(),
   metricsPort: port.optional(),
   slo: z
     .strictObject({
@@ -141,7 +148,14 @@ export const serviceSpecSchema = z
   .strictObject({
     name: z.string({ error: `must be ${DNS_1035_ACCEPTED}` }).regex(DNS_1035_LABEL, `must be ${DNS_1035_ACCEPTED}`),
     description: z.string().optional(),
-    build: z.strictObject({ dockerfile: z.string().optional() }).optional(),
+    build: z
+      .strictObject({
+        dockerfile: z
+          .string()
+          .regex(RELATIVE_FILE_PATH, "must be a file inside the service folder, like Dockerfile or docker/Dockerfile.prod: letters, digits, '.', '_', '-' and '/', no '.' or '..' segment, not starting with '/'")
+          .optional(),
+      })
+      .optional(),
     image: z
       .string()
       .regex(IMAGE_WITH_TAG_OR_DIGEST, "must be an image with a pinned tag or digest, like ghcr.io/acme/api:1.4.2 or name@sha256:<64 hex>")

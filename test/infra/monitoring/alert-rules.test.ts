@@ -1,10 +1,16 @@
+import { writeFileSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { parse } from "yaml";
-import { ALERTS, renderAlertRules, renderRecordingRules, type AlertingRule, type RecordingRule } from "../../../infra/monitoring/alert-rules.js";
+import { parse, stringify } from "yaml";
+import { ALERTS, alertTemplateLiteral, renderAlertRules, renderRecordingRules, type AlertingRule, type RecordingRule } from "../../../infra/monitoring/alert-rules.js";
 import { renderMonitoringFiles } from "../../../infra/monitoring/monitoring-files.js";
 import { EnvironmentConfigError, loadEnvironments, type Environment } from "../../../infra/environments.js";
 import { resolveCatalogue } from "../../../infra/spec/index.js";
 import { exampleServices, resourceOf, service, synthPlatform } from "../../support/platform.js";
+import { promtool, requirePrometheusTool } from "../../support/prometheus-tools.js";
+import { scratchFolders } from "../../support/scratch.js";
+
+const scratch = scratchFolders();
 
 const orders = service({ name: "orders", build: {}, port: 8080, monitoring: { slo: { availability: 99.9, latencyMs: 400 }, owner: "team-orders" } });
 
@@ -140,5 +146,25 @@ describe("alert rules", () => {
     const platform = resourceOf(stacks.staging!, "kubernetes_manifest", "platform", "prometheus-rule").manifest;
     expect(platform).toMatchObject({ kind: "PrometheusRule", metadata: { name: "platform", namespace: "platform-staging" } });
     expect(platform.spec).toEqual(parse(files.find((f) => f.path === "rules/platform.yml")!.content));
+  });
+});
+
+describe("alertTemplateLiteral", () => {
+  it("GIVEN text with Prometheus template actions WHEN an alert carries it as a label and an annotation THEN promtool's rule test sees the very text, not what the actions print", async () => {
+    requirePrometheusTool("promtool");
+    const texts = ["{{ .ExternalURL }}", '{{ $labels.instance }} {{- "x" }}', "{{{{ $value }}}}", "}} plain {"];
+    const dir = scratch.folder("alert-template-literal-");
+    const rule = (text: string, index: number) => ({ alert: `Hostile${index}`, expr: "vector(1)", labels: { owner: alertTemplateLiteral(text) }, annotations: { summary: alertTemplateLiteral(text) } });
+    writeFileSync(path.join(dir, "rules.yml"), stringify({ groups: [{ name: "hostile", rules: texts.map(rule) }] }));
+    writeFileSync(
+      path.join(dir, "tests.yml"),
+      stringify({
+        rule_files: ["rules.yml"],
+        tests: [{ interval: "1m", input_series: [], alert_rule_test: texts.map((text, index) => ({ eval_time: "1m", alertname: `Hostile${index}`, exp_alerts: [{ exp_labels: { owner: text }, exp_annotations: { summary: text } }] })) }],
+      }),
+    );
+    const run = await promtool(["test", "rules", "tests.yml"], dir);
+    expect(run.output).toContain("SUCCESS");
+    expect(run.code).toBe(0);
   });
 });

@@ -15,6 +15,11 @@
  * each build of a key lives in a folder named by the digest of those files, checked before
  * each use, so two builds that differ only there never share a folder.
  *
+ * The compile also checks what the service files reach: a service file, and every module
+ * of its own it imports, may import from infra/ only the spec API (infra/spec/index.ts);
+ * one that imports the guardrails or a target is refused before anything runs. The source
+ * entry (infra/main.ts) makes no such check; there the rule pack is still frozen.
+ *
  * It is plain JavaScript because it is what runs before any TypeScript can be.
  * Packages (cdktf, the providers, zod) are not bundled: node loads them from node_modules.
  * Stack traces point into the bundle; run with NODE_OPTIONS=--enable-source-maps to map
@@ -32,6 +37,41 @@ const ENTRY_FILE = "entry.js";
 const MANIFEST_FILE = "manifest.json";
 /** The name esbuild gives the generated entry (it is no file). */
 const ENTRY_SOURCE = "platform-app-entry.ts";
+/**
+ * The one module of infra/ that a service file, or a module of its own it imports, may
+ * import: the spec API (`defineService`). Everything else of infra/ (the guardrails, the
+ * targets, the synth) is the platform's: a service file that reached it could change
+ * what every other service is checked with.
+ */
+const SPEC_API = "infra/spec/index.ts";
+
+/** A service's module that imports from infra/ what is not the spec API. */
+class ForbiddenImportError extends Error {
+  /** @param {Array<{ file: string, imports: string }>} imports */
+  constructor(imports) {
+    super(
+      imports
+        .map(({ file, imports: imported }) => `${file}: imports ${imported}; a service file (and every module it imports) may import from infra/ only the spec API, ${SPEC_API} (defineService)`)
+        .join("\n"),
+    );
+    this.name = "ForbiddenImportError";
+  }
+}
+
+/**
+ * The imports into infra/, other than the spec API, of every compiled module outside
+ * infra/ (the service files and the modules they import), from esbuild's metafile.
+ */
+function forbiddenImports(metafile) {
+  const found = [];
+  for (const [file, input] of Object.entries(metafile.inputs)) {
+    if (file === ENTRY_SOURCE || file.startsWith("infra/") || file.startsWith("node_modules/")) continue;
+    for (const imported of input.imports) {
+      if (!imported.external && imported.path.startsWith("infra/") && imported.path !== SPEC_API) found.push({ file, imports: imported.path });
+    }
+  }
+  return found;
+}
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -96,7 +136,10 @@ export function run(root, args) {
 `;
 }
 
-/** Compiles the app into `dir` (esbuild, loaded only when a compile is needed). */
+/**
+ * Compiles the app into `dir` (esbuild, loaded only when a compile is needed) and returns
+ * the files it read; throws a ForbiddenImportError when a service reaches into infra/.
+ */
 async function compile(dir, services) {
   const { build } = await import("esbuild");
   const result = await build({
@@ -115,6 +158,8 @@ async function compile(dir, services) {
     metafile: true,
     logLevel: "silent",
   });
+  const forbidden = forbiddenImports(result.metafile);
+  if (forbidden.length > 0) throw new ForbiddenImportError(forbidden);
   return Object.keys(result.metafile.inputs).filter((input) => input !== ENTRY_SOURCE && !input.startsWith("node_modules/"));
 }
 
@@ -244,7 +289,8 @@ async function compiledAppOrExit() {
   try {
     return await compiledApp();
   } catch (error) {
-    if (Array.isArray(error?.errors)) console.error(`synth failed: the app does not compile:\n${describeCompileError(error)}`);
+    if (error instanceof ForbiddenImportError) console.error(`synth failed:\n${error.message}`);
+    else if (Array.isArray(error?.errors)) console.error(`synth failed: the app does not compile:\n${describeCompileError(error)}`);
     else console.error(`synth failed: cannot prepare the compiled app in ${path.join(root, "node_modules", ".cache", "platform-app")}: ${error?.message ?? error}`);
     process.exit(1);
   }

@@ -114,3 +114,17 @@ export function ofTypes(...lists: ReadonlyArray<readonly string[]>): (type: stri
   const types = new Set(lists.flat());
   return (type) => types.has(type);
 }
+
+/**
+ * `rules`, frozen: the list, each rule and every object and list a rule holds (its
+ * functions are its code, not its data). A rule pack is fixed once it is made.
+ */
+export function freezeRulePack(rules: readonly GuardrailRule[]): readonly GuardrailRule[] {
+  const freeze = (value: unknown): void => {
+    if (typeof value !== "object" || value === null || Object.isFrozen(value)) return;
+    Object.freeze(value);
+    for (const item of Object.values(value)) freeze(item);
+  };
+  freeze(rules);
+  return rules;
+}

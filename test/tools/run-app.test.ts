@@ -164,6 +164,46 @@ describe("tools/run-app.mjs (the compiled app: npm run synth, cdktf.json)", () =
     expect(readdirSync(run.outdir)).toEqual([]);
   });
 
+  /** A service file that tries to switch the guardrails off through the rule pack. */
+  const DISARMING = 'import { GUARDRAIL_RULES } from "../../infra/guardrails/index.js";\n(GUARDRAIL_RULES as unknown[]).splice(0);\n';
+
+  it("GIVEN a service file that imports the guardrails to empty the rule pack WHEN synthesized THEN it exits 1 naming the file and the import, and writes nothing", async () => {
+    const disarmed = copyWithOwnCache();
+    edit(disarmed, "services/orders/service.ts", (t) => DISARMING + t);
+    const run = await synth(disarmed);
+    expect(run.stderr).toContain(
+      "synth failed:\nservices/orders/service.ts: imports infra/guardrails/index.ts; a service file (and every module it imports) may import from infra/ only the spec API, infra/spec/index.ts (defineService)",
+    );
+    expect(run.stderr).not.toContain("rules)");
+    expect(run.status).toBe(1);
+    expect(readdirSync(run.outdir)).toEqual([]);
+  });
+
+  it("GIVEN a module of a service's own that imports the guardrails WHEN synthesized THEN it is refused, naming that module", async () => {
+    const disarmed = copyWithOwnCache();
+    writeFileSync(path.join(disarmed, "services", "orders", "tuning.ts"), `${DISARMING}export const MAX_REPLICAS = 8;\n`);
+    edit(disarmed, "services/orders/service.ts", (t) => 'import { MAX_REPLICAS } from "./tuning.js";\n' + t.replace("scaling: { min: 2, max: 8,", "scaling: { min: 2, max: MAX_REPLICAS,"));
+    const run = await synth(disarmed);
+    expect(run.stderr).toContain("services/orders/tuning.ts: imports infra/guardrails/index.ts;");
+    expect(run.status).toBe(1);
+  });
+
+  it("GIVEN the same service file synthesized from the TypeScript sources, where no import is checked WHEN synthesized THEN the frozen rule pack refuses the change and the synth fails", async () => {
+    const disarmed = copyWithOwnCache();
+    edit(disarmed, "services/orders/service.ts", (t) => DISARMING + t);
+    const run = await synth(disarmed, "infra/main.ts");
+    expect(run.stderr).toMatch(/Cannot (delete|assign to read only) property/);
+    expect(run.stderr).not.toContain("(0 rules)");
+    expect(run.status).not.toBe(0);
+  });
+
+  it("GIVEN the example catalogue WHEN synthesized THEN the summary counts every rule of the pack", async () => {
+    const { GUARDRAIL_RULES } = await import("../../infra/guardrails/index.js");
+    const run = await synth(copy);
+    expect(run.stderr).toContain(`guardrails (${GUARDRAIL_RULES.length} rules)`);
+    expect(GUARDRAIL_RULES.length).toBeGreaterThan(30);
+  });
+
   it("GIVEN a cache folder that cannot be made WHEN synthesized THEN it exits 1 naming the folder and the system's error, not a compile error", async () => {
     const blocked = copyWithOwnCache();
     writeFileSync(path.join(blocked, "node_modules", ".cache"), "a file where the cache folder would be\n");

@@ -1,5 +1,5 @@
 /** The rule pack: one rule per file, listed here in catalogue order. */
-import type { GuardrailRule } from "../rule.js";
+import { freezeRulePack, type GuardrailRule } from "../rule.js";
 import { runAsNonRoot } from "./k8s-01-run-as-non-root.js";
 import { noPrivilegeEscalation } from "./k8s-02-no-privilege-escalation.js";
 import { noPrivilegedOrHostNamespaces } from "./k8s-03-no-privileged-or-host-namespaces.js";
@@ -36,8 +36,12 @@ import { dockerLocalPortsAndUserNetworks } from "./dkr-10-local-ports-and-user-n
 import { dockerPinnedImageById } from "./dkr-11-pinned-image-by-id.js";
 import { lockingStateBackend } from "./tf-01-locking-state-backend.js";
 
-/** Every guardrail rule, in catalogue order (K8S, DKR, TF); the README's table lists them. */
-export const GUARDRAIL_RULES: readonly GuardrailRule[] = [
+/**
+ * Every guardrail rule, in catalogue order (K8S, DKR, TF); the README's table lists them.
+ * Frozen, rules and all: nothing that runs in the synth (a service file included) can
+ * take a rule out, add one, or change what a rule is.
+ */
+export const GUARDRAIL_RULES: readonly GuardrailRule[] = freezeRulePack([
   runAsNonRoot,
   noPrivilegeEscalation,
   noPrivilegedOrHostNamespaces,
@@ -73,4 +77,4 @@ export const GUARDRAIL_RULES: readonly GuardrailRule[] = [
   dockerLocalPortsAndUserNetworks,
   dockerPinnedImageById,
   lockingStateBackend,
-];
+]);

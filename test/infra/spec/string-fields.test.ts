@@ -8,6 +8,10 @@ import { serviceSpecSchema } from "../../../infra/spec/service-spec.js";
 import { terraformLiteral } from "../../../infra/terraform-literals.js";
 import { continuingOnErrorAnnotations } from "../../support/guardrails.js";
 import { service, synthPlatform } from "../../support/platform.js";
+import { scratchFolders } from "../../support/scratch.js";
+import { valuesThroughTerraform } from "../../support/terraform.js";
+
+const scratch = scratchFolders();
 
 /**
  * Every string a service file can give, found by walking the spec's schema (not from a
@@ -148,6 +152,36 @@ function liveLandings(stacks: Record<string, unknown>, tagged: ReadonlyMap<strin
   return found;
 }
 
+/** Each payload in every string field: the fields that accepted it, and every environment's JSON with it in all of them at once (computed once per payload). */
+const payloadRuns = new Map<string, { accepted: Array<{ field: string; id: string }>; stacks: Record<string, unknown> }>();
+function withPayload(payload: string): { accepted: Array<{ field: string; id: string }>; stacks: Record<string, unknown> } {
+  const known = payloadRuns.get(payload);
+  if (known) return known;
+  const accepted: Array<{ field: string; id: string }> = [];
+  let combined: Record<string, unknown> = EVERY_FIELD;
+  for (const [index, field] of FIELDS.entries()) {
+    // As it is, and after a '/' for the fields that must be paths.
+    for (const [variant, prefix] of ["", "/"].entries()) {
+      const { spec, path } = withValue(baseOf(field), field.steps, `${prefix}${payload}`);
+      const problems = problemsOf(spec);
+      if (problems !== undefined) {
+        // A refused key is named as the path to it; anything else by its own path.
+        const last = field.steps.at(-1)!;
+        expect(problems, formatFieldPath(path)).toContain(formatFieldPath(typeof last === "object" && "key" in last ? path.slice(0, -1) : path));
+        continue;
+      }
+      const id = `f${index}v${variant}`;
+      accepted.push({ field: formatFieldPath(path), id });
+      if (baseOf(field) === EVERY_FIELD) combined = withValue(combined, field.steps, `${prefix}«${id}»${payload}«/${id}»`).spec;
+      break;
+    }
+  }
+  expect(problemsOf(combined)).toBeUndefined();
+  const run = { accepted, stacks: synthesize(combined) };
+  payloadRuns.set(payload, run);
+  return run;
+}
+
 describe("every string field of a service file stays data", () => {
   it("GIVEN the spec's schema WHEN walked THEN it finds the string fields, each of which the spec of every field gives", () => {
     const fields = FIELDS.map((field) => withValue(baseOf(field), field.steps, "x").path).map(formatFieldPath);
@@ -156,31 +190,25 @@ describe("every string field of a service file stays data", () => {
   });
 
   it.each(PAYLOADS)("GIVEN %s in each string field WHEN synthesized THEN each is refused naming its field, or reaches the JSON only as a literal", (payload) => {
-    const accepted: Array<{ field: string; id: string }> = [];
-    let combined: Record<string, unknown> = EVERY_FIELD;
-    for (const [index, field] of FIELDS.entries()) {
-      // As it is, and after a '/' for the fields that must be paths.
-      for (const [variant, prefix] of ["", "/"].entries()) {
-        const { spec, path } = withValue(baseOf(field), field.steps, `${prefix}${payload}`);
-        const problems = problemsOf(spec);
-        if (problems !== undefined) {
-          // A refused key is named as the path to it; anything else by its own path.
-          const last = field.steps.at(-1)!;
-          expect(problems, formatFieldPath(path)).toContain(formatFieldPath(typeof last === "object" && "key" in last ? path.slice(0, -1) : path));
-          continue;
-        }
-        const id = `f${index}v${variant}`;
-        accepted.push({ field: formatFieldPath(path), id });
-        if (baseOf(field) === EVERY_FIELD) combined = withValue(combined, field.steps, `${prefix}«${id}»${payload}«/${id}»`).spec;
-        break;
-      }
-    }
+    const { accepted, stacks } = withPayload(payload);
     // Free text is accepted (a description, an env value, a reason): it must land as a literal.
     expect(accepted.map((a) => a.field)).toContain("description");
-    expect(problemsOf(combined)).toBeUndefined();
-    const stacks = synthesize(combined);
     expect(JSON.stringify(stacks)).toContain(`«${accepted.find((a) => a.field === "description")!.id}»`);
     expect(liveLandings(stacks, new Map(accepted.map((a) => [a.id, payload])))).toEqual([]);
+  });
+
+  it("GIVEN the synthesized resource arguments that carry the payloads WHEN the real terraform reads them THEN each payload comes out as it went in", () => {
+    const carried = PAYLOADS.flatMap((payload) =>
+      stringsIn(withPayload(payload).stacks)
+        .filter(({ where, text }) => /^\/(local|staging)\/resource\//.test(where) && !where.endsWith("(name)") && text.includes("«"))
+        .map(({ where, text }) => ({ where, text, payload })),
+    );
+    expect(carried.length).toBeGreaterThan(PAYLOADS.length);
+    const read = valuesThroughTerraform(scratch.folder("string-fields-terraform-"), carried.map((c) => c.text)) as string[];
+    const changed = carried.flatMap(({ where, payload }, index) =>
+      [...read[index]!.matchAll(/«\w+»([\s\S]*?)«\/\w+»/g)].filter((m) => m[1] !== payload && m[1] !== JSON.stringify(payload).slice(1, -1)).map((m) => `${where}: ${JSON.stringify(m[1])}`),
+    );
+    expect(changed).toEqual([]);
   });
 
   it("GIVEN random text in every string field that takes free text WHEN synthesized THEN it reaches the JSON only as a literal (property)", () => {

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { diffAttributes } from "./attribute-diff.js";
 import { BadInputError } from "./checkouts.js";
 import type { EnvironmentDiff, ResourceAction, ResourceChange } from "./resource-changes.js";
+import { planSecrets, redactSecrets, SENSITIVE, type PlanSecrets } from "./plan-secrets.js";
 import { constructPathFromName, ownerOf, type ConfigBlock, type StackSnapshot } from "./stack-snapshot.js";
 import { isObject, jsonEqual, type JsonObject } from "./values.js";
 
@@ -9,7 +10,8 @@ import { isObject, jsonEqual, type JsonObject } from "./values.js";
  * Reads a Terraform plan (`terraform show -json <planfile>`) of one environment into
  * the same shape as a synthesized diff, so that the same grouping and risk rules
  * apply: the plan's actions replace the predicted ones, its `replace_paths` say what
- * forces a replacement, and values it marks sensitive are never shown.
+ * forces a replacement, and values it marks sensitive are never shown, nor any copy of
+ * them elsewhere in the plan (see plan-secrets.ts).
  *
  * A plan names resources by address only. Their service comes from the synthesized
  * stack of that environment when one is at hand (the `//` construct path of the block
@@ -43,8 +45,15 @@ const REPLACEMENT_REASONS: Readonly<Record<string, string>> = {
   replace_by_triggers: "a replace_triggered_by reference changed",
 };
 
+/** A plan file, read. */
+export interface TerraformPlan {
+  readonly changes: readonly PlannedChange[];
+  /** Every value the plan marks sensitive: no copy of one may reach the report. */
+  readonly secrets: PlanSecrets;
+}
+
 /** Reads and checks a plan file. */
-export function readPlanFile(file: string, environment: string): PlannedChange[] {
+export function readPlanFile(file: string, environment: string): TerraformPlan {
   if (!existsSync(file)) throw new BadInputError(`--plan ${environment}=${file}: no such file`);
   let plan: unknown;
   try {
@@ -57,31 +66,31 @@ export function readPlanFile(file: string, environment: string): PlannedChange[]
   }
   const changes = plan.resource_changes ?? [];
   if (!Array.isArray(changes)) throw new BadInputError(`--plan ${environment}=${file}: resource_changes is not a list`);
-  return changes as PlannedChange[];
+  return { changes: changes as PlannedChange[], secrets: planSecrets(plan) };
 }
 
 /**
  * The diff of one environment from its plan.
  * @param synthesized the synthesized stacks of the environment (head, then base), to find each address's construct path
  */
-export function diffFromPlan(environment: string, planned: readonly PlannedChange[], synthesized: readonly (StackSnapshot | undefined)[]): EnvironmentDiff {
+export function diffFromPlan(environment: string, plan: TerraformPlan, synthesized: readonly (StackSnapshot | undefined)[]): EnvironmentDiff {
+  const { secrets } = plan;
   const before = new Map<string, ConfigBlock>();
   const after = new Map<string, ConfigBlock>();
   const changes: ResourceChange[] = [];
   const notes: string[] = [];
-  for (const entry of planned) {
+  for (const entry of plan.changes) {
     const data = entry.mode === "data";
     const known = synthesized.map((s) => s?.blocks.get(entry.address)).find((b) => b !== undefined);
     const constructPath = known?.constructPath ?? constructPathFromName(environment, entry.name);
     const owner = known?.owner ?? ownerOf(environment, entry.name, undefined);
-    const secrets = sensitiveValues(entry.change);
     const block = (values: unknown, sensitive: unknown): ConfigBlock => ({
       address: entry.address,
       kind: data ? "data" : "resource",
       type: entry.type,
       constructPath,
       owner,
-      values: (redact(mask(values, sensitive), secrets) ?? {}) as JsonObject,
+      values: (redactSecrets(mask(values, sensitive), secrets) ?? {}) as JsonObject,
     });
     const { actions } = entry.change;
     if (isObject(entry.change.before)) before.set(entry.address, block(entry.change.before, entry.change.before_sensitive));
@@ -95,10 +104,12 @@ export function diffFromPlan(environment: string, planned: readonly PlannedChang
     }
     const replacePaths = (entry.change.replace_paths ?? []).map((p) => p.filter((s): s is string => typeof s === "string").join("."));
     const [maskedBefore, maskedAfter] = maskPair(entry.change.before, entry.change.after, entry.change.before_sensitive, entry.change.after_sensitive);
-    const [shownBefore, shownAfter] = [redact(maskedBefore, secrets), redact(maskedAfter, secrets)];
+    const [shownBefore, shownAfter] = [redactSecrets(maskedBefore, secrets), redactSecrets(maskedAfter, secrets)];
+    // Its keys follow those of `after`, where a secret in a key is hidden too.
+    const unknownAfter = redactSecrets(entry.change.after_unknown, secrets);
     const attributes =
       action === "update" || action === "replace"
-        ? diffAttributes(shownBefore, shownAfter, entry.change.after_unknown).map((a) => ({
+        ? diffAttributes(shownBefore, shownAfter, unknownAfter).map((a) => ({
             ...a,
             forcesReplacement: replacePaths.some((p) => a.schemaPath === p || a.schemaPath.startsWith(`${p}.`)),
           }))
@@ -129,7 +140,6 @@ function actionOf(actions: readonly string[]): ResourceAction | undefined {
   return undefined;
 }
 
-const SENSITIVE = "(sensitive)";
 const SENSITIVE_CHANGED = "(sensitive, changed)";
 
 /**
@@ -163,48 +173,6 @@ function maskPair(before: unknown, after: unknown, beforeSensitive: unknown, aft
 function childOf(sensitive: unknown, key: string | number): unknown {
   if (typeof key === "number") return Array.isArray(sensitive) ? sensitive[key] : undefined;
   return isObject(sensitive) ? sensitive[key] : undefined;
-}
-
-/**
- * The values the plan marks sensitive anywhere in a change. Terraform does not mark every
- * copy of a secret (a `terraform_data` output echoes its sensitive input unmarked), so
- * every occurrence of these values is hidden, wherever it appears.
- */
-function sensitiveValues(change: PlannedChange["change"]): Set<string> {
-  const secrets = new Set<string>();
-  const collect = (value: unknown, sensitive: unknown) => {
-    if (value === null || value === undefined) return;
-    if (sensitive === true) {
-      const visit = (v: unknown) => {
-        if (typeof v === "string" || typeof v === "number") secrets.add(String(v));
-        else if (Array.isArray(v)) v.forEach(visit);
-        else if (isObject(v)) Object.values(v).forEach(visit);
-      };
-      visit(value);
-    } else if (Array.isArray(value)) value.forEach((item, i) => collect(item, childOf(sensitive, i)));
-    else if (isObject(value)) for (const [key, item] of Object.entries(value)) collect(item, childOf(sensitive, key));
-  };
-  collect(change.before, change.before_sensitive);
-  collect(change.after, change.after_sensitive);
-  return secrets;
-}
-
-/** Secrets shorter than this are hidden where they are the whole value only, not inside longer text. */
-const SHORTEST_SECRET_SEARCHED = 4;
-
-/** The value with every string that is, or contains, one of the secrets replaced. */
-function redact(value: unknown, secrets: ReadonlySet<string>): unknown {
-  if (secrets.size === 0) return value;
-  if (typeof value === "string" || typeof value === "number") {
-    const text = String(value);
-    for (const secret of secrets) {
-      if (text === secret || (secret.length >= SHORTEST_SECRET_SEARCHED && text.includes(secret))) return SENSITIVE;
-    }
-    return value;
-  }
-  if (Array.isArray(value)) return value.map((item) => redact(item, secrets));
-  if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redact(item, secrets)]));
-  return value;
 }
 
 /** The value with every part the plan marks sensitive replaced by "(sensitive)". */

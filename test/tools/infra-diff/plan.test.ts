@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -22,7 +22,11 @@ function configuration(resources: Record<string, { input: unknown; triggers_repl
 }
 
 function terraform(...args: string[]): string {
-  return execFileSync("terraform", args, { cwd: dir, encoding: "utf8", env: { ...process.env, CHECKPOINT_DISABLE: "1", TF_IN_AUTOMATION: "1" }, stdio: ["ignore", "pipe", "pipe"] });
+  return terraformIn(dir, ...args);
+}
+
+function terraformIn(cwd: string, ...args: string[]): string {
+  return execFileSync("terraform", args, { cwd, encoding: "utf8", env: { ...process.env, CHECKPOINT_DISABLE: "1", TF_IN_AUTOMATION: "1" }, stdio: ["ignore", "pipe", "pipe"] });
 }
 
 beforeAll(() => {
@@ -113,5 +117,62 @@ describe("npm run infra:diff -- --plan", () => {
     const malformed = await runCli(CLI, ["--plan", "plan.json"]);
     expect(malformed.stderr).toBe('infra-diff: --plan: "plan.json" is not <env>=<file>; for example --plan staging=staging-plan.json\n');
     expect(malformed.status).toBe(2);
+  });
+});
+
+describe("npm run infra:diff -- --plan, with a secret that flows from the resource that marks it into another one", () => {
+  const OLD_SECRET = "old-Secret-value-4711";
+  const NEW_SECRET = "new-Secret-value-4712";
+  let secretDir: string;
+  let planFile: string;
+  const runs: Record<string, CliRun> = {};
+
+  beforeAll(async () => {
+    secretDir = mkdtempSync(path.join(os.tmpdir(), "infra-diff-plan-secret-"));
+    // A sensitive variable, a terraform_data that takes it (its input is marked), and a
+    // second one built from the first's output: Terraform does not mark that copy.
+    writeFileSync(
+      path.join(secretDir, "main.tf.json"),
+      JSON.stringify({
+        variable: { database_password: { type: "string", sensitive: true } },
+        resource: {
+          terraform_data: {
+            app_orders_workload_password: { input: "${var.database_password}" },
+            app_orders_workload_connection: { input: { url: "postgres://orders:${terraform_data.app_orders_workload_password.output}@db:5432/orders" } },
+          },
+        },
+      }),
+    );
+    terraformIn(secretDir, "init", "-input=false", "-no-color");
+    terraformIn(secretDir, "apply", "-auto-approve", "-input=false", "-no-color", `-var=database_password=${OLD_SECRET}`);
+    terraformIn(secretDir, "plan", "-input=false", "-no-color", `-var=database_password=${NEW_SECRET}`, "-out=staging.tfplan");
+    planFile = path.join(secretDir, "staging-plan.json");
+    writeFileSync(planFile, terraformIn(secretDir, "show", "-json", "staging.tfplan"));
+    for (const format of ["markdown", "text", "json"]) runs[format] = await runCli(CLI, ["--plan", `staging=${planFile}`, "--format", format]);
+  });
+
+  afterAll(() => {
+    if (secretDir) rmSync(secretDir, { recursive: true, force: true });
+  });
+
+  it("GIVEN the plan holds both secrets unmarked in places (the check that this test can fail) WHEN read as is THEN both are in it", () => {
+    const plan = readFileSync(planFile, "utf8");
+    expect(plan).toContain(`postgres://orders:${OLD_SECRET}@db:5432/orders`);
+    expect(plan).toContain(NEW_SECRET);
+  });
+
+  it.each(["markdown", "text", "json"])("WHEN rendered as %s THEN neither the old nor the new secret is printed, on stdout or stderr", (format) => {
+    const run = runs[format]!;
+    expect(run.status).toBe(1);
+    expect(run.output).not.toContain(OLD_SECRET);
+    expect(run.output).not.toContain(NEW_SECRET);
+  });
+
+  it("THEN the copy in the other resource is hidden inside its longer string, and the rest of that string still shows", () => {
+    const report = JSON.parse(runs.json!.stdout) as InfraDiffReport;
+    const [connection] = report.services.find((s) => s.name === "orders")!.environments.staging!;
+    expect(connection!.address).toBe("terraform_data.app_orders_workload_connection");
+    expect(connection!.attributes).toContainEqual({ path: "input.url", before: "postgres://orders:(sensitive)@db:5432/orders", forcesReplacement: false, unknownAfter: true });
+    expect(runs.markdown!.stdout).toContain("postgres://orders:(sensitive)@db:5432/orders");
   });
 });

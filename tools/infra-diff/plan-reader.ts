@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
+import { z } from "zod";
 import { diffAttributes } from "./attribute-diff.js";
 import { BadInputError } from "./checkouts.js";
 import type { EnvironmentDiff, ResourceAction, ResourceChange } from "./resource-changes.js";
@@ -21,22 +22,31 @@ import { isObject, jsonEqual, type JsonObject } from "./values.js";
  * group them by service.
  */
 
-interface PlannedChange {
-  readonly address: string;
-  readonly mode?: string;
-  readonly type: string;
-  readonly name: string;
-  readonly change: {
-    readonly actions: readonly string[];
-    readonly before?: unknown;
-    readonly after?: unknown;
-    readonly after_unknown?: unknown;
-    readonly before_sensitive?: unknown;
-    readonly after_sensitive?: unknown;
-    readonly replace_paths?: ReadonlyArray<ReadonlyArray<string | number>>;
-  };
-  readonly action_reason?: string;
-}
+/** What the diff reads of one entry of `resource_changes`; other fields are let through. */
+const plannedChangeSchema = z.looseObject({
+  address: z.string(),
+  mode: z.string().optional(),
+  type: z.string(),
+  name: z.string(),
+  change: z.looseObject({
+    actions: z.array(z.string()),
+    before: z.unknown().optional(),
+    after: z.unknown().optional(),
+    after_unknown: z.unknown().optional(),
+    before_sensitive: z.unknown().optional(),
+    after_sensitive: z.unknown().optional(),
+    replace_paths: z.array(z.array(z.union([z.string(), z.number()], { error: "expected a string or a number" }))).optional(),
+  }),
+  action_reason: z.string().optional(),
+});
+
+/** The part of `terraform show -json <planfile>` the diff reads. */
+const planSchema = z.looseObject({
+  format_version: z.string(),
+  resource_changes: z.array(plannedChangeSchema).optional(),
+});
+
+type PlannedChange = z.infer<typeof plannedChangeSchema>;
 
 /** Sentences for the plan's `action_reason` of a replacement. */
 const REPLACEMENT_REASONS: Readonly<Record<string, string>> = {
@@ -52,21 +62,60 @@ export interface TerraformPlan {
   readonly secrets: PlanSecrets;
 }
 
-/** Reads and checks a plan file. */
+/** How many problems of a file that is no plan are listed. */
+const PROBLEMS_SHOWN = 10;
+/** What `terraform plan -out` writes: a zip archive. */
+const ZIP_SIGNATURE = Buffer.from("PK\u0003\u0004", "latin1");
+
+/**
+ * Reads and checks a plan file. A file that is not a plan fails with the fields that
+ * are wrong and what they should be; no message shows any of the file's content, which
+ * may be anything (a mistyped path can name a password file).
+ */
 export function readPlanFile(file: string, environment: string): TerraformPlan {
-  if (!existsSync(file)) throw new BadInputError(`--plan ${environment}=${file}: no such file`);
-  let plan: unknown;
+  const where = `--plan ${environment}=${file}`;
+  const expected = "give the output of `terraform show -json <planfile>`";
+  if (!existsSync(file)) throw new BadInputError(`${where}: no such file`);
+  let bytes: Buffer;
   try {
-    plan = JSON.parse(readFileSync(file, "utf8"));
+    bytes = readFileSync(file);
   } catch (error) {
-    throw new BadInputError(`--plan ${environment}=${file}: not JSON (${(error as Error).message}); give the output of \`terraform show -json <planfile>\``);
+    throw new BadInputError(`${where}: cannot be read (${(error as NodeJS.ErrnoException).code ?? "unknown error"}); ${expected}`);
   }
-  if (!isObject(plan) || typeof plan.format_version !== "string") {
-    throw new BadInputError(`--plan ${environment}=${file}: not a Terraform plan (no format_version); give the output of \`terraform show -json <planfile>\``);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(bytes.toString("utf8"));
+  } catch {
+    // The parser's message quotes the text it stopped at.
+    const binaryPlan = bytes.subarray(0, ZIP_SIGNATURE.length).equals(ZIP_SIGNATURE);
+    throw new BadInputError(`${where}: not JSON${binaryPlan ? " but a binary plan" : ""}; ${expected}`);
   }
-  const changes = plan.resource_changes ?? [];
-  if (!Array.isArray(changes)) throw new BadInputError(`--plan ${environment}=${file}: resource_changes is not a list`);
-  return { changes: changes as PlannedChange[], secrets: planSecrets(plan) };
+  const plan = planSchema.safeParse(parsed, { error: (issue) => (issue.code === "invalid_type" ? `expected ${kindName(issue.expected)}, got ${kindOf(issue.input)}` : undefined) });
+  if (!plan.success) {
+    const problems = plan.error.issues.map((issue) => `  ${fieldPath(issue.path)}: ${issue.message}`);
+    const more = problems.length > PROBLEMS_SHOWN ? [`  ... and ${problems.length - PROBLEMS_SHOWN} more`] : [];
+    throw new BadInputError([`${where}: not a Terraform plan (the output of \`terraform show -json <planfile>\`):`, ...problems.slice(0, PROBLEMS_SHOWN), ...more].join("\n"));
+  }
+  return { changes: plan.data.resource_changes ?? [], secrets: planSecrets(parsed) };
+}
+
+/** `resource_changes[1].change.actions`, or "the file" for the whole of it. */
+function fieldPath(path: ReadonlyArray<PropertyKey>): string {
+  if (path.length === 0) return "the file";
+  return path.map((key, i) => (typeof key === "number" ? `[${key}]` : i === 0 ? String(key) : `.${String(key)}`)).join("");
+}
+
+/** A type as zod names it, for people. */
+function kindName(expected: string): string {
+  return ({ array: "a list", object: "an object", string: "a string", number: "a number", boolean: "true or false" } as Record<string, string>)[expected] ?? expected;
+}
+
+/** The type of a value, never the value itself. */
+function kindOf(value: unknown): string {
+  if (value === undefined) return "nothing";
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "a list";
+  return kindName(typeof value);
 }
 
 /**

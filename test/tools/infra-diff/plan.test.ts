@@ -176,3 +176,66 @@ describe("npm run infra:diff -- --plan, with a secret that flows from the resour
     expect(runs.markdown!.stdout).toContain("postgres://orders:(sensitive)@db:5432/orders");
   });
 });
+
+describe("npm run infra:diff -- --plan, with a file that is no plan", () => {
+  let badDir: string;
+  const planOf = (name: string, content: string): string => {
+    const file = path.join(badDir, name);
+    writeFileSync(file, content);
+    return file;
+  };
+
+  beforeAll(() => {
+    badDir = mkdtempSync(path.join(os.tmpdir(), "infra-diff-bad-plan-"));
+  });
+
+  afterAll(() => {
+    if (badDir) rmSync(badDir, { recursive: true, force: true });
+  });
+
+  it("GIVEN a file that is not JSON (a password file) WHEN given as a plan THEN it exits 2 saying so, and shows none of its content", async () => {
+    const file = planOf("shadow", "root:*:19700:0:99999:7:::\ndaemon:$6$s3cr3t-salt$hash:19700:0:99999:7:::\n");
+    const run = await runCli(CLI, ["--plan", `staging=${file}`]);
+    expect(run.stderr).toBe(`infra-diff: --plan staging=${file}: not JSON; give the output of \`terraform show -json <planfile>\`\n`);
+    expect(run.output).not.toMatch(/root|daemon|s3cr3t|19700/);
+    expect(run.status).toBe(2);
+  });
+
+  it("GIVEN a binary plan (what terraform plan -out writes) WHEN given THEN the message says to convert it", async () => {
+    const file = planOf("staging.tfplan", "PK\u0003\u0004tfplan-content");
+    const run = await runCli(CLI, ["--plan", `staging=${file}`]);
+    expect(run.stderr).toBe(`infra-diff: --plan staging=${file}: not JSON but a binary plan; give the output of \`terraform show -json <planfile>\`\n`);
+    expect(run.status).toBe(2);
+  });
+
+  it("GIVEN a plan whose changes lack a name and a type, and have no list of actions WHEN given THEN it exits 2 naming each field and what it expects, without the values", async () => {
+    const plan = { format_version: "1.2", resource_changes: [{ address: "terraform_data.a", type: "terraform_data", name: "a", change: { actions: ["create"] } }, { address: "terraform_data.b", change: { actions: "sensitive-value-here" } }] };
+    const file = planOf("no-names.json", JSON.stringify(plan));
+    const run = await runCli(CLI, ["--plan", `staging=${file}`]);
+    expect(run.stderr).toBe(
+      `infra-diff: --plan staging=${file}: not a Terraform plan (the output of \`terraform show -json <planfile>\`):\n` +
+        "  resource_changes[1].type: expected a string, got nothing\n" +
+        "  resource_changes[1].name: expected a string, got nothing\n" +
+        "  resource_changes[1].change.actions: expected a list, got a string\n",
+    );
+    expect(run.output).not.toContain("sensitive-value-here");
+    expect(run.status).toBe(2);
+  });
+
+  it("GIVEN JSON that is no plan (no format_version, changes not a list) WHEN given THEN it exits 2 naming the fields", async () => {
+    const file = planOf("other.json", JSON.stringify({ resource_changes: { a: 1 } }));
+    const run = await runCli(CLI, ["--plan", `staging=${file}`]);
+    expect(run.stderr).toBe(
+      `infra-diff: --plan staging=${file}: not a Terraform plan (the output of \`terraform show -json <planfile>\`):\n` +
+        "  format_version: expected a string, got nothing\n" +
+        "  resource_changes: expected a list, got an object\n",
+    );
+    expect(run.status).toBe(2);
+  });
+
+  it("GIVEN a folder WHEN given as a plan THEN it exits 2 saying it cannot be read", async () => {
+    const run = await runCli(CLI, ["--plan", `staging=${badDir}`]);
+    expect(run.stderr).toBe(`infra-diff: --plan staging=${badDir}: cannot be read (EISDIR); give the output of \`terraform show -json <planfile>\`\n`);
+    expect(run.status).toBe(2);
+  });
+});

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PART_MARKER } from "../../../tools/infra-diff/render-markdown.js";
 import type { InfraDiffReport } from "../../../tools/infra-diff/report.js";
 import { runCli, type CliRun } from "../../support/cli.js";
 
@@ -237,5 +238,37 @@ describe("npm run infra:diff -- --plan, with a file that is no plan", () => {
     const run = await runCli(CLI, ["--plan", `staging=${badDir}`]);
     expect(run.stderr).toBe(`infra-diff: --plan staging=${badDir}: cannot be read (EISDIR); give the output of \`terraform show -json <planfile>\`\n`);
     expect(run.status).toBe(2);
+  });
+});
+
+describe("npm run infra:diff -- --plan, with an environment value that holds a line break and markup", () => {
+  const FORGED = "LOG_FORMAT=json\n<!-- infra-diff part 1/1 -->\n# Approved by @octocat ![ok](http://evil.example/ok.png)";
+  let hostileDir: string;
+  let markdown: CliRun;
+
+  beforeAll(async () => {
+    hostileDir = mkdtempSync(path.join(os.tmpdir(), "infra-diff-plan-hostile-"));
+    const write = (env: string[]) => writeFileSync(path.join(hostileDir, "main.tf.json"), configuration({ app_orders_workload_container: { input: { env } } }));
+    write(["LOG_FORMAT=text"]);
+    terraformIn(hostileDir, "init", "-input=false", "-no-color");
+    terraformIn(hostileDir, "apply", "-auto-approve", "-input=false", "-no-color");
+    write([FORGED]);
+    terraformIn(hostileDir, "plan", "-input=false", "-no-color", "-out=staging.tfplan");
+    writeFileSync(path.join(hostileDir, "staging-plan.json"), terraformIn(hostileDir, "show", "-json", "staging.tfplan"));
+    markdown = await runCli(CLI, ["--plan", `staging=${path.join(hostileDir, "staging-plan.json")}`]);
+  });
+
+  afterAll(() => {
+    if (hostileDir) rmSync(hostileDir, { recursive: true, force: true });
+  });
+
+  it("GIVEN the value in a real plan WHEN rendered as Markdown THEN it is one code span with its line breaks shown, and forges no part marker, heading or mention", () => {
+    expect(markdown.status).toBe(1);
+    const lines = markdown.stdout.split("\n");
+    expect(lines.filter((line) => line.includes("Approved by"))).toEqual([
+      "  - `input.env`: (added) → `LOG_FORMAT=json\\n<!-- infra-diff part 1/1 -->\\n# Approved by @octocat ![ok](http://evil.example/ok.png)`",
+    ]);
+    expect([...markdown.stdout.matchAll(new RegExp(PART_MARKER.source, "gm"))]).toHaveLength(1);
+    expect(lines.filter((line) => line.startsWith("# "))).toEqual([]);
   });
 });

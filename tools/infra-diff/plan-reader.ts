@@ -2,8 +2,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { z } from "zod";
 import { diffAttributes } from "./attribute-diff.js";
 import { BadInputError } from "./checkouts.js";
-import type { EnvironmentDiff, ResourceAction, ResourceChange } from "./resource-changes.js";
 import { planSecrets, redactSecrets, SENSITIVE, type PlanSecrets } from "./plan-secrets.js";
+import type { EnvironmentDiff, ResourceAction, ResourceChange } from "./resource-changes.js";
 import { constructPathFromName, ownerOf, type ConfigBlock, type StackSnapshot } from "./stack-snapshot.js";
 import { isObject, jsonEqual, type JsonObject } from "./values.js";
 

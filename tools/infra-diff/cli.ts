@@ -24,6 +24,7 @@ import {
 } from "./checkouts.js";
 import { readGuardrailReports, readSpecSuppressions, serviceFolders, type GuardrailExceptions } from "./guardrail-exceptions.js";
 import { diffFromPlan, readPlanFile } from "./plan-reader.js";
+import { mergeSecrets, redactSecrets, type PlanSecrets } from "./plan-secrets.js";
 import { renderPullRequestComment } from "./render-markdown.js";
 import { renderText } from "./render-text.js";
 import type { InfraDiffReport } from "./report.js";
@@ -110,16 +111,22 @@ async function buildReport(options: InfraDiffOptions, cleanups: Array<() => void
     const empty: StackSnapshot = { environment, blocks: new Map() };
     diffs.set(environment, compareStacks(baseStacks.get(environment) ?? empty, headStacks.get(environment) ?? empty));
   }
+  const secrets: PlanSecrets[] = [];
   for (const [environment, file] of options.plans) {
-    diffs.set(environment, diffFromPlan(environment, readPlanFile(file, environment), [headStacks.get(environment), baseStacks.get(environment)]));
+    const plan = readPlanFile(file, environment);
+    secrets.push(plan.secrets);
+    diffs.set(environment, diffFromPlan(environment, plan, [headStacks.get(environment), baseStacks.get(environment)]));
   }
-  const report = analyse({
+  const analysed = analyse({
     base: { ref: options.base ?? null, commit: baseCommit ?? null },
     head: { ref: options.head ?? null, commit: headCommit ?? null },
     environments: sortEnvironments(diffs.keys()).map((e) => diffs.get(e)!),
     exceptions,
     notes,
   });
+  // Each plan's values are redacted as they are read; this pass is the guarantee for every
+  // format that no text of the report, wherever it comes from, holds any plan's secret.
+  const report = redactSecrets(analysed, mergeSecrets(secrets), "kept");
   console.error(`infra-diff: compared in ${((performance.now() - compareStarted) / 1000).toFixed(2)}s`);
   return report;
 }

@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
+import { z } from "zod";
 import { diffAttributes } from "./attribute-diff.js";
 import { BadInputError } from "./checkouts.js";
+import { planSecrets, redactSecrets, SENSITIVE, type PlanSecrets } from "./plan-secrets.js";
 import type { EnvironmentDiff, ResourceAction, ResourceChange } from "./resource-changes.js";
 import { constructPathFromName, ownerOf, type ConfigBlock, type StackSnapshot } from "./stack-snapshot.js";
 import { isObject, jsonEqual, type JsonObject } from "./values.js";
@@ -9,7 +11,8 @@ import { isObject, jsonEqual, type JsonObject } from "./values.js";
  * Reads a Terraform plan (`terraform show -json <planfile>`) of one environment into
  * the same shape as a synthesized diff, so that the same grouping and risk rules
  * apply: the plan's actions replace the predicted ones, its `replace_paths` say what
- * forces a replacement, and values it marks sensitive are never shown.
+ * forces a replacement, and values it marks sensitive are never shown, nor any copy of
+ * them elsewhere in the plan (see plan-secrets.ts).
  *
  * A plan names resources by address only. Their service comes from the synthesized
  * stack of that environment when one is at hand (the `//` construct path of the block
@@ -19,22 +22,31 @@ import { isObject, jsonEqual, type JsonObject } from "./values.js";
  * group them by service.
  */
 
-interface PlannedChange {
-  readonly address: string;
-  readonly mode?: string;
-  readonly type: string;
-  readonly name: string;
-  readonly change: {
-    readonly actions: readonly string[];
-    readonly before?: unknown;
-    readonly after?: unknown;
-    readonly after_unknown?: unknown;
-    readonly before_sensitive?: unknown;
-    readonly after_sensitive?: unknown;
-    readonly replace_paths?: ReadonlyArray<ReadonlyArray<string | number>>;
-  };
-  readonly action_reason?: string;
-}
+/** What the diff reads of one entry of `resource_changes`; other fields are let through. */
+const plannedChangeSchema = z.looseObject({
+  address: z.string(),
+  mode: z.string().optional(),
+  type: z.string(),
+  name: z.string(),
+  change: z.looseObject({
+    actions: z.array(z.string()),
+    before: z.unknown().optional(),
+    after: z.unknown().optional(),
+    after_unknown: z.unknown().optional(),
+    before_sensitive: z.unknown().optional(),
+    after_sensitive: z.unknown().optional(),
+    replace_paths: z.array(z.array(z.union([z.string(), z.number()], { error: "expected a string or a number" }))).optional(),
+  }),
+  action_reason: z.string().optional(),
+});
+
+/** The part of `terraform show -json <planfile>` the diff reads. */
+const planSchema = z.looseObject({
+  format_version: z.string(),
+  resource_changes: z.array(plannedChangeSchema).optional(),
+});
+
+type PlannedChange = z.infer<typeof plannedChangeSchema>;
 
 /** Sentences for the plan's `action_reason` of a replacement. */
 const REPLACEMENT_REASONS: Readonly<Record<string, string>> = {
@@ -43,45 +55,91 @@ const REPLACEMENT_REASONS: Readonly<Record<string, string>> = {
   replace_by_triggers: "a replace_triggered_by reference changed",
 };
 
-/** Reads and checks a plan file. */
-export function readPlanFile(file: string, environment: string): PlannedChange[] {
-  if (!existsSync(file)) throw new BadInputError(`--plan ${environment}=${file}: no such file`);
-  let plan: unknown;
+/** A plan file, read. */
+export interface TerraformPlan {
+  readonly changes: readonly PlannedChange[];
+  /** Every value the plan marks sensitive: no copy of one may reach the report. */
+  readonly secrets: PlanSecrets;
+}
+
+/** How many problems of a file that is no plan are listed. */
+const PROBLEMS_SHOWN = 10;
+/** What `terraform plan -out` writes: a zip archive. */
+const ZIP_SIGNATURE = Buffer.from("PK\u0003\u0004", "latin1");
+
+/**
+ * Reads and checks a plan file. A file that is not a plan fails with the fields that
+ * are wrong and what they should be; no message shows any of the file's content, which
+ * may be anything (a mistyped path can name a password file).
+ */
+export function readPlanFile(file: string, environment: string): TerraformPlan {
+  const where = `--plan ${environment}=${file}`;
+  const expected = "give the output of `terraform show -json <planfile>`";
+  if (!existsSync(file)) throw new BadInputError(`${where}: no such file`);
+  let bytes: Buffer;
   try {
-    plan = JSON.parse(readFileSync(file, "utf8"));
+    bytes = readFileSync(file);
   } catch (error) {
-    throw new BadInputError(`--plan ${environment}=${file}: not JSON (${(error as Error).message}); give the output of \`terraform show -json <planfile>\``);
+    throw new BadInputError(`${where}: cannot be read (${(error as NodeJS.ErrnoException).code ?? "unknown error"}); ${expected}`);
   }
-  if (!isObject(plan) || typeof plan.format_version !== "string") {
-    throw new BadInputError(`--plan ${environment}=${file}: not a Terraform plan (no format_version); give the output of \`terraform show -json <planfile>\``);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(bytes.toString("utf8"));
+  } catch {
+    // The parser's message quotes the text it stopped at.
+    const binaryPlan = bytes.subarray(0, ZIP_SIGNATURE.length).equals(ZIP_SIGNATURE);
+    throw new BadInputError(`${where}: not JSON${binaryPlan ? " but a binary plan" : ""}; ${expected}`);
   }
-  const changes = plan.resource_changes ?? [];
-  if (!Array.isArray(changes)) throw new BadInputError(`--plan ${environment}=${file}: resource_changes is not a list`);
-  return changes as PlannedChange[];
+  const plan = planSchema.safeParse(parsed, { error: (issue) => (issue.code === "invalid_type" ? `expected ${kindName(issue.expected)}, got ${kindOf(issue.input)}` : undefined) });
+  if (!plan.success) {
+    const problems = plan.error.issues.map((issue) => `  ${fieldPath(issue.path)}: ${issue.message}`);
+    const more = problems.length > PROBLEMS_SHOWN ? [`  ... and ${problems.length - PROBLEMS_SHOWN} more`] : [];
+    throw new BadInputError([`${where}: not a Terraform plan (the output of \`terraform show -json <planfile>\`):`, ...problems.slice(0, PROBLEMS_SHOWN), ...more].join("\n"));
+  }
+  return { changes: plan.data.resource_changes ?? [], secrets: planSecrets(parsed) };
+}
+
+/** `resource_changes[1].change.actions`, or "the file" for the whole of it. */
+function fieldPath(path: ReadonlyArray<PropertyKey>): string {
+  if (path.length === 0) return "the file";
+  return path.map((key, i) => (typeof key === "number" ? `[${key}]` : i === 0 ? String(key) : `.${String(key)}`)).join("");
+}
+
+/** A type as zod names it, for people. */
+function kindName(expected: string): string {
+  return ({ array: "a list", object: "an object", string: "a string", number: "a number", boolean: "true or false" } as Record<string, string>)[expected] ?? expected;
+}
+
+/** The type of a value, never the value itself. */
+function kindOf(value: unknown): string {
+  if (value === undefined) return "nothing";
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "a list";
+  return kindName(typeof value);
 }
 
 /**
  * The diff of one environment from its plan.
  * @param synthesized the synthesized stacks of the environment (head, then base), to find each address's construct path
  */
-export function diffFromPlan(environment: string, planned: readonly PlannedChange[], synthesized: readonly (StackSnapshot | undefined)[]): EnvironmentDiff {
+export function diffFromPlan(environment: string, plan: TerraformPlan, synthesized: readonly (StackSnapshot | undefined)[]): EnvironmentDiff {
+  const { secrets } = plan;
   const before = new Map<string, ConfigBlock>();
   const after = new Map<string, ConfigBlock>();
   const changes: ResourceChange[] = [];
   const notes: string[] = [];
-  for (const entry of planned) {
+  for (const entry of plan.changes) {
     const data = entry.mode === "data";
     const known = synthesized.map((s) => s?.blocks.get(entry.address)).find((b) => b !== undefined);
     const constructPath = known?.constructPath ?? constructPathFromName(environment, entry.name);
     const owner = known?.owner ?? ownerOf(environment, entry.name, undefined);
-    const secrets = sensitiveValues(entry.change);
     const block = (values: unknown, sensitive: unknown): ConfigBlock => ({
       address: entry.address,
       kind: data ? "data" : "resource",
       type: entry.type,
       constructPath,
       owner,
-      values: (redact(mask(values, sensitive), secrets) ?? {}) as JsonObject,
+      values: (redactSecrets(mask(values, sensitive), secrets) ?? {}) as JsonObject,
     });
     const { actions } = entry.change;
     if (isObject(entry.change.before)) before.set(entry.address, block(entry.change.before, entry.change.before_sensitive));
@@ -95,10 +153,12 @@ export function diffFromPlan(environment: string, planned: readonly PlannedChang
     }
     const replacePaths = (entry.change.replace_paths ?? []).map((p) => p.filter((s): s is string => typeof s === "string").join("."));
     const [maskedBefore, maskedAfter] = maskPair(entry.change.before, entry.change.after, entry.change.before_sensitive, entry.change.after_sensitive);
-    const [shownBefore, shownAfter] = [redact(maskedBefore, secrets), redact(maskedAfter, secrets)];
+    const [shownBefore, shownAfter] = [redactSecrets(maskedBefore, secrets), redactSecrets(maskedAfter, secrets)];
+    // Its keys follow those of `after`, where a secret in a key is hidden too.
+    const unknownAfter = redactSecrets(entry.change.after_unknown, secrets);
     const attributes =
       action === "update" || action === "replace"
-        ? diffAttributes(shownBefore, shownAfter, entry.change.after_unknown).map((a) => ({
+        ? diffAttributes(shownBefore, shownAfter, unknownAfter).map((a) => ({
             ...a,
             forcesReplacement: replacePaths.some((p) => a.schemaPath === p || a.schemaPath.startsWith(`${p}.`)),
           }))
@@ -129,7 +189,6 @@ function actionOf(actions: readonly string[]): ResourceAction | undefined {
   return undefined;
 }
 
-const SENSITIVE = "(sensitive)";
 const SENSITIVE_CHANGED = "(sensitive, changed)";
 
 /**
@@ -163,48 +222,6 @@ function maskPair(before: unknown, after: unknown, beforeSensitive: unknown, aft
 function childOf(sensitive: unknown, key: string | number): unknown {
   if (typeof key === "number") return Array.isArray(sensitive) ? sensitive[key] : undefined;
   return isObject(sensitive) ? sensitive[key] : undefined;
-}
-
-/**
- * The values the plan marks sensitive anywhere in a change. Terraform does not mark every
- * copy of a secret (a `terraform_data` output echoes its sensitive input unmarked), so
- * every occurrence of these values is hidden, wherever it appears.
- */
-function sensitiveValues(change: PlannedChange["change"]): Set<string> {
-  const secrets = new Set<string>();
-  const collect = (value: unknown, sensitive: unknown) => {
-    if (value === null || value === undefined) return;
-    if (sensitive === true) {
-      const visit = (v: unknown) => {
-        if (typeof v === "string" || typeof v === "number") secrets.add(String(v));
-        else if (Array.isArray(v)) v.forEach(visit);
-        else if (isObject(v)) Object.values(v).forEach(visit);
-      };
-      visit(value);
-    } else if (Array.isArray(value)) value.forEach((item, i) => collect(item, childOf(sensitive, i)));
-    else if (isObject(value)) for (const [key, item] of Object.entries(value)) collect(item, childOf(sensitive, key));
-  };
-  collect(change.before, change.before_sensitive);
-  collect(change.after, change.after_sensitive);
-  return secrets;
-}
-
-/** Secrets shorter than this are hidden where they are the whole value only, not inside longer text. */
-const SHORTEST_SECRET_SEARCHED = 4;
-
-/** The value with every string that is, or contains, one of the secrets replaced. */
-function redact(value: unknown, secrets: ReadonlySet<string>): unknown {
-  if (secrets.size === 0) return value;
-  if (typeof value === "string" || typeof value === "number") {
-    const text = String(value);
-    for (const secret of secrets) {
-      if (text === secret || (secret.length >= SHORTEST_SECRET_SEARCHED && text.includes(secret))) return SENSITIVE;
-    }
-    return value;
-  }
-  if (Array.isArray(value)) return value.map((item) => redact(item, secrets));
-  if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redact(item, secrets)]));
-  return value;
 }
 
 /** The value with every part the plan marks sensitive replaced by "(sensitive)". */

@@ -1,4 +1,5 @@
 import { groupRisks, type RiskGroup } from "./analysis.js";
+import { escapeMarkdown } from "./markdown-escape.js";
 import type { AttributeReport, InfraDiffReport, ResourceReport, ServiceReport } from "./report.js";
 
 /** GitHub refuses a comment longer than this many characters. */
@@ -43,14 +44,14 @@ export function renderPullRequestComment(report: InfraDiffReport): string[] {
   if (report.edges.length > 0) blocks.push({ section: "", text: `\n${edgeGraph(report)}` });
   blocks.push({ section: "Services", text: "\n### Changes by service\n\n" });
   for (const service of report.services) blocks.push({ section: "Services", text: serviceDetails(service, report) });
-  if (report.notes.length > 0) blocks.push({ section: "", text: `\n### Notes\n\n${report.notes.map((n) => `- ${escapeText(n)}`).join("\n")}\n` });
+  if (report.notes.length > 0) blocks.push({ section: "", text: `\n### Notes\n\n${report.notes.map((n) => `- ${prose(n)}`).join("\n")}\n` });
   return finishParts(pack(blocks));
 }
 
 function header(report: InfraDiffReport): string {
-  const base = `${report.base.ref ? code(report.base.ref) : "base"}${report.base.commit ? ` (${report.base.commit.slice(0, 12)})` : ""}`;
-  const head = report.head.ref ? `${code(report.head.ref)}${report.head.commit ? ` (${report.head.commit.slice(0, 12)})` : ""}` : "the working tree";
-  const envs = Object.keys(report.summary.environments);
+  const base = `${report.base.ref ? code(report.base.ref) : "base"}${report.base.commit ? ` (${prose(report.base.commit.slice(0, 12))})` : ""}`;
+  const head = report.head.ref ? `${code(report.head.ref)}${report.head.commit ? ` (${prose(report.head.commit.slice(0, 12))})` : ""}` : "the working tree";
+  const envs = Object.keys(report.summary.environments).map(prose);
   const compared = report.base.ref || report.base.commit ? `${base} → ${head}` : "Terraform plans";
   if (!report.changed) return `## Infrastructure diff\n\n${compared}: **no infrastructure change** in ${envs.join(", ") || "any environment"}.\n`;
   const risks = groupRisks(report.risks).length;
@@ -60,7 +61,7 @@ function header(report: InfraDiffReport): string {
 
 function summaryTable(report: InfraDiffReport): string {
   const rows = Object.entries(report.summary.environments).map(
-    ([env, c]) => `| ${env}${c.source === "plan" ? " (plan)" : ""} | ${c.adds} | ${c.changes} | ${c.replacements} | ${c.destroys} |`,
+    ([env, c]) => `| ${prose(env)}${c.source === "plan" ? " (plan)" : ""} | ${c.adds} | ${c.changes} | ${c.replacements} | ${c.destroys} |`,
   );
   const t = report.summary.total;
   return [
@@ -75,8 +76,8 @@ function summaryTable(report: InfraDiffReport): string {
 
 function riskLine({ risk, environments }: RiskGroup): string {
   const whose = risk.service ? code(risk.service) : risk.kind === "capacity" ? "all services" : "platform";
-  const where = [environments.join(", "), whose].join(" · ");
-  return `- **${risk.kind}** (${risk.code}) · ${where}: ${escapeText(risk.reason)}\n`;
+  const where = [environments.map(prose).join(", "), whose].join(" · ");
+  return `- **${prose(risk.kind)}** (${prose(risk.code)}) · ${where}: ${prose(risk.reason)}\n`;
 }
 
 function edgeGraph(report: InfraDiffReport): string {
@@ -89,19 +90,19 @@ function edgeGraph(report: InfraDiffReport): string {
   const lines = report.edges.map((edge) => {
     const label = `${edge.change}${edge.environments.length === allEnvs ? "" : ` in ${edge.environments.join(", ")}`}`;
     const arrow = edge.change === "added" ? "-->" : "-.->";
-    return `  ${id(edge.from)} ${arrow}|${label}| ${id(edge.to)}`;
+    return `  ${id(edge.from)} ${arrow}|${escapeMarkdown(label, "mermaid")}| ${id(edge.to)}`;
   });
-  const nodes = [...ids].map(([name, nodeId]) => `  ${nodeId}["${name}"]`);
+  const nodes = [...ids].map(([name, nodeId]) => `  ${nodeId}["${escapeMarkdown(name, "mermaid")}"]`);
   return ["### Service-to-service edges that change", "", "```mermaid", "flowchart LR", ...nodes, ...lines, "```", ""].join("\n");
 }
 
 function serviceDetails(service: ServiceReport, report: InfraDiffReport): string {
-  const lines = [`<details><summary><b>${escapeHtml(service.name)}</b>: ${escapeHtml(service.summary)}</summary>`, ""];
+  const lines = [`<details><summary><b>${escapeMarkdown(service.name, "html")}</b>: ${escapeMarkdown(service.summary, "html")}</summary>`, ""];
   const suppressions = report.risks.filter((r) => r.service === service.name && r.environment === null);
-  for (const risk of suppressions) lines.push(`- ${escapeText(risk.reason)} (every environment)`);
+  for (const risk of suppressions) lines.push(`- ${prose(risk.reason)} (every environment)`);
   if (suppressions.length > 0) lines.push("");
   for (const [env, resources] of Object.entries(service.environments)) {
-    lines.push(`**${env}**`, "");
+    lines.push(`**${prose(env)}**`, "");
     for (const resource of resources) lines.push(...resourceLines(resource));
     lines.push("");
   }
@@ -111,8 +112,8 @@ function serviceDetails(service: ServiceReport, report: InfraDiffReport): string
 
 function resourceLines(resource: ResourceReport): string[] {
   const name = resource.constructPath ? ` ${resource.constructPath.split("/").slice(3).join("/") || resource.constructPath}` : "";
-  const lines = [`- \`${ACTION_SYMBOL[resource.action]}\` ${code(resource.address)}${escapeText(name)}: ${ACTION_WORDS[resource.action]}`];
-  for (const reason of resource.replacementReasons) lines.push(`  - replaced because ${escapeText(reason)}`);
+  const lines = [`- \`${ACTION_SYMBOL[resource.action]}\` ${code(resource.address)}${prose(name)}: ${ACTION_WORDS[resource.action]}`];
+  for (const reason of resource.replacementReasons) lines.push(`  - replaced because ${prose(reason)}`);
   const shown = resource.attributes.slice(0, ATTRIBUTES_PER_RESOURCE);
   for (const attribute of shown) lines.push(`  - ${attributeLine(attribute)}`);
   if (resource.attributes.length > shown.length) lines.push(`  - … ${resource.attributes.length - shown.length} more attributes (see \`--format json\`)`);
@@ -176,22 +177,12 @@ function finishParts(parts: Block[][]): string[] {
   });
 }
 
-/** Inline code that survives backticks in the value. */
-function code(text: string): string {
-  const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
-  const fence = "`".repeat(longest + 1);
-  return longest > 0 ? `${fence} ${text} ${fence}` : `${fence}${text}${fence}`;
+/** A value as inline code. */
+function code(value: string): string {
+  return escapeMarkdown(value, "code");
 }
 
-/** Text that HTML must not read as markup (`>` is harmless in text). */
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;");
-}
-
-/**
- * Text in a Markdown line: no HTML, no accidental emphasis, links or table cells. An
- * underscore inside a word (`docker_container`) is literal in GitHub's Markdown.
- */
-function escapeText(text: string): string {
-  return escapeHtml(text).replace(/([\\*[\]|`])/g, "\\$1");
+/** A value as prose in a Markdown line. */
+function prose(value: string): string {
+  return escapeMarkdown(value, "text");
 }

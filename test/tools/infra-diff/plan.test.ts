@@ -1,8 +1,9 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PART_MARKER } from "../../../tools/infra-diff/render-markdown.js";
 import type { InfraDiffReport } from "../../../tools/infra-diff/report.js";
 import { runCli, type CliRun } from "../../support/cli.js";
 
@@ -22,7 +23,11 @@ function configuration(resources: Record<string, { input: unknown; triggers_repl
 }
 
 function terraform(...args: string[]): string {
-  return execFileSync("terraform", args, { cwd: dir, encoding: "utf8", env: { ...process.env, CHECKPOINT_DISABLE: "1", TF_IN_AUTOMATION: "1" }, stdio: ["ignore", "pipe", "pipe"] });
+  return terraformIn(dir, ...args);
+}
+
+function terraformIn(cwd: string, ...args: string[]): string {
+  return execFileSync("terraform", args, { cwd, encoding: "utf8", env: { ...process.env, CHECKPOINT_DISABLE: "1", TF_IN_AUTOMATION: "1" }, stdio: ["ignore", "pipe", "pipe"] });
 }
 
 beforeAll(() => {
@@ -113,5 +118,157 @@ describe("npm run infra:diff -- --plan", () => {
     const malformed = await runCli(CLI, ["--plan", "plan.json"]);
     expect(malformed.stderr).toBe('infra-diff: --plan: "plan.json" is not <env>=<file>; for example --plan staging=staging-plan.json\n');
     expect(malformed.status).toBe(2);
+  });
+});
+
+describe("npm run infra:diff -- --plan, with a secret that flows from the resource that marks it into another one", () => {
+  const OLD_SECRET = "old-Secret-value-4711";
+  const NEW_SECRET = "new-Secret-value-4712";
+  let secretDir: string;
+  let planFile: string;
+  const runs: Record<string, CliRun> = {};
+
+  beforeAll(async () => {
+    secretDir = mkdtempSync(path.join(os.tmpdir(), "infra-diff-plan-secret-"));
+    // A sensitive variable, a terraform_data that takes it (its input is marked), and a
+    // second one built from the first's output: Terraform does not mark that copy.
+    writeFileSync(
+      path.join(secretDir, "main.tf.json"),
+      JSON.stringify({
+        variable: { database_password: { type: "string", sensitive: true } },
+        resource: {
+          terraform_data: {
+            app_orders_workload_password: { input: "${var.database_password}" },
+            app_orders_workload_connection: { input: { url: "postgres://orders:${terraform_data.app_orders_workload_password.output}@db:5432/orders" } },
+          },
+        },
+      }),
+    );
+    terraformIn(secretDir, "init", "-input=false", "-no-color");
+    terraformIn(secretDir, "apply", "-auto-approve", "-input=false", "-no-color", `-var=database_password=${OLD_SECRET}`);
+    terraformIn(secretDir, "plan", "-input=false", "-no-color", `-var=database_password=${NEW_SECRET}`, "-out=staging.tfplan");
+    planFile = path.join(secretDir, "staging-plan.json");
+    writeFileSync(planFile, terraformIn(secretDir, "show", "-json", "staging.tfplan"));
+    for (const format of ["markdown", "text", "json"]) runs[format] = await runCli(CLI, ["--plan", `staging=${planFile}`, "--format", format]);
+  });
+
+  afterAll(() => {
+    if (secretDir) rmSync(secretDir, { recursive: true, force: true });
+  });
+
+  it("GIVEN the plan holds both secrets unmarked in places (the check that this test can fail) WHEN read as is THEN both are in it", () => {
+    const plan = readFileSync(planFile, "utf8");
+    expect(plan).toContain(`postgres://orders:${OLD_SECRET}@db:5432/orders`);
+    expect(plan).toContain(NEW_SECRET);
+  });
+
+  it.each(["markdown", "text", "json"])("WHEN rendered as %s THEN neither the old nor the new secret is printed, on stdout or stderr", (format) => {
+    const run = runs[format]!;
+    expect(run.status).toBe(1);
+    expect(run.output).not.toContain(OLD_SECRET);
+    expect(run.output).not.toContain(NEW_SECRET);
+  });
+
+  it("THEN the copy in the other resource is hidden inside its longer string, and the rest of that string still shows", () => {
+    const report = JSON.parse(runs.json!.stdout) as InfraDiffReport;
+    const [connection] = report.services.find((s) => s.name === "orders")!.environments.staging!;
+    expect(connection!.address).toBe("terraform_data.app_orders_workload_connection");
+    expect(connection!.attributes).toContainEqual({ path: "input.url", before: "postgres://orders:(sensitive)@db:5432/orders", forcesReplacement: false, unknownAfter: true });
+    expect(runs.markdown!.stdout).toContain("postgres://orders:(sensitive)@db:5432/orders");
+  });
+});
+
+describe("npm run infra:diff -- --plan, with a file that is no plan", () => {
+  let badDir: string;
+  const planOf = (name: string, content: string): string => {
+    const file = path.join(badDir, name);
+    writeFileSync(file, content);
+    return file;
+  };
+
+  beforeAll(() => {
+    badDir = mkdtempSync(path.join(os.tmpdir(), "infra-diff-bad-plan-"));
+  });
+
+  afterAll(() => {
+    if (badDir) rmSync(badDir, { recursive: true, force: true });
+  });
+
+  it("GIVEN a file that is not JSON (a password file) WHEN given as a plan THEN it exits 2 saying so, and shows none of its content", async () => {
+    const file = planOf("shadow", "root:*:19700:0:99999:7:::\ndaemon:$6$s3cr3t-salt$hash:19700:0:99999:7:::\n");
+    const run = await runCli(CLI, ["--plan", `staging=${file}`]);
+    expect(run.stderr).toBe(`infra-diff: --plan staging=${file}: not JSON; give the output of \`terraform show -json <planfile>\`\n`);
+    expect(run.output).not.toMatch(/root|daemon|s3cr3t|19700/);
+    expect(run.status).toBe(2);
+  });
+
+  it("GIVEN a binary plan (what terraform plan -out writes) WHEN given THEN the message says to convert it", async () => {
+    const file = planOf("staging.tfplan", "PK\u0003\u0004tfplan-content");
+    const run = await runCli(CLI, ["--plan", `staging=${file}`]);
+    expect(run.stderr).toBe(`infra-diff: --plan staging=${file}: not JSON but a binary plan; give the output of \`terraform show -json <planfile>\`\n`);
+    expect(run.status).toBe(2);
+  });
+
+  it("GIVEN a plan whose changes lack a name and a type, and have no list of actions WHEN given THEN it exits 2 naming each field and what it expects, without the values", async () => {
+    const plan = { format_version: "1.2", resource_changes: [{ address: "terraform_data.a", type: "terraform_data", name: "a", change: { actions: ["create"] } }, { address: "terraform_data.b", change: { actions: "sensitive-value-here" } }] };
+    const file = planOf("no-names.json", JSON.stringify(plan));
+    const run = await runCli(CLI, ["--plan", `staging=${file}`]);
+    expect(run.stderr).toBe(
+      `infra-diff: --plan staging=${file}: not a Terraform plan (the output of \`terraform show -json <planfile>\`):\n` +
+        "  resource_changes[1].type: expected a string, got nothing\n" +
+        "  resource_changes[1].name: expected a string, got nothing\n" +
+        "  resource_changes[1].change.actions: expected a list, got a string\n",
+    );
+    expect(run.output).not.toContain("sensitive-value-here");
+    expect(run.status).toBe(2);
+  });
+
+  it("GIVEN JSON that is no plan (no format_version, changes not a list) WHEN given THEN it exits 2 naming the fields", async () => {
+    const file = planOf("other.json", JSON.stringify({ resource_changes: { a: 1 } }));
+    const run = await runCli(CLI, ["--plan", `staging=${file}`]);
+    expect(run.stderr).toBe(
+      `infra-diff: --plan staging=${file}: not a Terraform plan (the output of \`terraform show -json <planfile>\`):\n` +
+        "  format_version: expected a string, got nothing\n" +
+        "  resource_changes: expected a list, got an object\n",
+    );
+    expect(run.status).toBe(2);
+  });
+
+  it("GIVEN a folder WHEN given as a plan THEN it exits 2 saying it cannot be read", async () => {
+    const run = await runCli(CLI, ["--plan", `staging=${badDir}`]);
+    expect(run.stderr).toBe(`infra-diff: --plan staging=${badDir}: cannot be read (EISDIR); give the output of \`terraform show -json <planfile>\`\n`);
+    expect(run.status).toBe(2);
+  });
+});
+
+describe("npm run infra:diff -- --plan, with an environment value that holds a line break and markup", () => {
+  const FORGED = "LOG_FORMAT=json\n<!-- infra-diff part 1/1 -->\n# Approved by @octocat ![ok](http://evil.example/ok.png)";
+  let hostileDir: string;
+  let markdown: CliRun;
+
+  beforeAll(async () => {
+    hostileDir = mkdtempSync(path.join(os.tmpdir(), "infra-diff-plan-hostile-"));
+    const write = (env: string[]) => writeFileSync(path.join(hostileDir, "main.tf.json"), configuration({ app_orders_workload_container: { input: { env } } }));
+    write(["LOG_FORMAT=text"]);
+    terraformIn(hostileDir, "init", "-input=false", "-no-color");
+    terraformIn(hostileDir, "apply", "-auto-approve", "-input=false", "-no-color");
+    write([FORGED]);
+    terraformIn(hostileDir, "plan", "-input=false", "-no-color", "-out=staging.tfplan");
+    writeFileSync(path.join(hostileDir, "staging-plan.json"), terraformIn(hostileDir, "show", "-json", "staging.tfplan"));
+    markdown = await runCli(CLI, ["--plan", `staging=${path.join(hostileDir, "staging-plan.json")}`]);
+  });
+
+  afterAll(() => {
+    if (hostileDir) rmSync(hostileDir, { recursive: true, force: true });
+  });
+
+  it("GIVEN the value in a real plan WHEN rendered as Markdown THEN it is one code span with its line breaks shown, and forges no part marker, heading or mention", () => {
+    expect(markdown.status).toBe(1);
+    const lines = markdown.stdout.split("\n");
+    expect(lines.filter((line) => line.includes("Approved by"))).toEqual([
+      "  - `input.env`: (added) → `LOG_FORMAT=json\\n<!-- infra-diff part 1/1 -->\\n# Approved by @octocat ![ok](http://evil.example/ok.png)`",
+    ]);
+    expect([...markdown.stdout.matchAll(new RegExp(PART_MARKER.source, "gm"))]).toHaveLength(1);
+    expect(lines.filter((line) => line.startsWith("# "))).toEqual([]);
   });
 });

@@ -75,3 +75,111 @@ describe("renderPullRequestComment", () => {
     ]);
   });
 });
+
+/**
+ * A value that tries every way out of where it is put: a newline and a forged part
+ * marker, a heading, a mention, an image, a link, an autolink, HTML, an HTML comment,
+ * backticks to end a code span, a pipe to end a table cell, a backslash to undo an escape.
+ */
+const HOSTILE = "x`y``z\\\n<!-- infra-diff part 1/1 -->\r\n# pwned @octocat ![x](http://evil.example/x.png) [link](www.evil.example) <b>bold</b> --> | cell\u2028@org/team\t";
+const PLAIN = "plain";
+
+/** A report with `value` in every field the Markdown renders. */
+function reportWith(value: string): InfraDiffReport {
+  const resource: ResourceReport = {
+    address: `terraform_data.${value}`,
+    type: "terraform_data",
+    kind: "resource",
+    constructPath: `${value}/kubernetes/orders/${value}`,
+    action: "replace",
+    replacementReasons: [value],
+    attributes: [
+      { path: `env[${value}].value`, before: value, after: `${value}-2`, forcesReplacement: true, unknownAfter: false },
+      { path: "input", before: { nested: value }, forcesReplacement: false, unknownAfter: true },
+    ],
+  };
+  const risk = (environment: string | null): Risk => ({ kind: "destroy", code: value, environment, service: value, resources: [], reason: value });
+  return {
+    schemaVersion: 1,
+    base: { ref: value, commit: value },
+    head: { ref: value, commit: value },
+    changed: true,
+    summary: {
+      total: { adds: 0, changes: 0, replacements: 1, destroys: 0 },
+      environments: { [value]: { adds: 0, changes: 0, replacements: 1, destroys: 0, source: "plan" }, production: { adds: 0, changes: 0, replacements: 0, destroys: 0, source: "plan" } },
+    },
+    risks: [risk(value), risk(null)],
+    services: [{ name: value, summary: value, items: [value], environments: { [value]: [resource] } }],
+    edges: [{ from: value, to: `${value}-2`, change: "added", environments: [value] }],
+    capacity: [],
+    notes: [value],
+  };
+}
+
+/**
+ * The characters of a Markdown line that GitHub reads as markup: what is left once the
+ * code spans (a run of n backticks to the next run of exactly n) and the characters
+ * escaped with a backslash are taken out, as CommonMark reads them.
+ */
+function liveMarkup(line: string): string {
+  let live = "";
+  for (let i = 0; i < line.length; i++) {
+    if (line[i] === "\\" && i + 1 < line.length) {
+      i++;
+      continue;
+    }
+    if (line[i] === "`") {
+      const run = /^`+/.exec(line.slice(i))![0];
+      const close = new RegExp(`(?<!\`)${run}(?!\`)`).exec(line.slice(i + run.length));
+      if (close) {
+        i += run.length + close.index + run.length - 1;
+        continue;
+      }
+    }
+    live += line[i];
+  }
+  return live;
+}
+
+describe("renderPullRequestComment with hostile values", () => {
+  const [part, ...more] = renderPullRequestComment(reportWith(HOSTILE));
+  const lines = part!.split("\n");
+  const plainLines = renderPullRequestComment(reportWith(PLAIN))[0]!.split("\n");
+  const [graphStart, graphEnd] = [lines.indexOf("```mermaid"), lines.indexOf("```", lines.indexOf("```mermaid"))];
+  const mermaid = lines.slice(graphStart + 2, graphEnd);
+
+  it("GIVEN a value with line breaks in every rendered field WHEN rendered THEN it starts no line: each line starts as with a plain value, and the part marker is the first line only", () => {
+    expect(more).toEqual([]);
+    expect(lines).toHaveLength(plainLines.length);
+    lines.forEach((line, i) => expect([i, line[0]]).toEqual([i, plainLines[i]![0]]));
+    expect([...part!.matchAll(new RegExp(PART_MARKER.source, "gm"))].map((m) => m.index)).toEqual([0]);
+    expect(lines.filter((line) => line.startsWith("#"))).toEqual(["## Infrastructure diff", "### Risks (1)", "### Service-to-service edges that change", "### Changes by service", "### Notes"]);
+  });
+
+  it("THEN outside code spans it opens no HTML, comment, image, link or autolink, mentions no one and splits no table cell", () => {
+    const markdownLines = lines.filter((line, i) => i > 0 && (i < graphStart || i > graphEnd) && !line.startsWith("<details>") && line !== "</details>");
+    expect(markdownLines.length).toBeGreaterThan(10);
+    for (const line of markdownLines) {
+      const live = liveMarkup(line).replace(/<code>@[\w-]+<\/code>/g, "");
+      expect(live).not.toMatch(/[<[\]`]|:\/\/|www\.|(^|\W)@\w/);
+      if (line.startsWith("| ") && !line.startsWith("|---")) expect(live.split("|")).toHaveLength(7);
+    }
+  });
+
+  it("THEN the <details> line, HTML where Markdown is not read, holds no tag but its own and no mention", () => {
+    const summary = lines.find((line) => line.startsWith("<details>"))!;
+    const own = summary.replace(/^<details><summary><b>/, "").replace(/<\/summary>$/, "").replace("</b>", "").replace(/<code>@[\w-]+<\/code>/g, "");
+    expect(own).not.toMatch(/<|:\/\/|www\.|(^|\W)@\w/);
+  });
+
+  it("THEN the Mermaid graph has only node and edge lines, each value inside its quotes", () => {
+    expect(mermaid).toHaveLength(3);
+    expect(mermaid.slice(0, 2)).toEqual(mermaid.slice(0, 2).filter((line) => /^ {2}s\d\["[^"|`<>]*"\]$/.test(line)));
+    expect(mermaid[2]).toMatch(/^ {2}s1 -->\|added in [^|"`<>]*\| s2$/);
+  });
+
+  it("THEN a value in code shows its line breaks as \\n and stays whole, in a fence longer than its backticks", () => {
+    const shown = HOSTILE.replace(/\n/g, "\\n").replace(/\r/g, "\\r").replace(/\t/g, "\\t").replace(/\u2028/g, "\\u2028");
+    expect(part).toContain(`  - \`\`\` env[${shown}].value \`\`\`: \`\`\` ${shown} \`\`\` → \`\`\` ${shown}-2 \`\`\` **forces replacement**`);
+  });
+});

@@ -140,8 +140,24 @@ const overrideSchema = z.strictObject({
 
 const suppressionSchema = z.strictObject({
   rule: z.string().regex(GUARDRAIL_RULE_ID, "must be a guardrail rule id like K8S-04, DKR-02 or TF-01"),
-  reason: z.string({ error: "must explain the exception in at least 10 characters" }).refine((r) => r.trim().length >= 10, "must explain the exception in at least 10 characters"),
+  reason: z.string({ error: "must explain the exception in at least 10 characters" }).superRefine(checkSuppressionReason),
 });
+
+/** The fewest letters or digits a suppression's reason must hold. */
+export const MIN_REASON_LETTERS = 10;
+
+/**
+ * A reviewer must be able to read why a guardrail is off. Length alone is not enough:
+ * ten zero-width spaces are ten characters and say nothing, so only letters and digits
+ * (of any script, Unicode \p{L} and \p{N}) count.
+ */
+function checkSuppressionReason(reason: string, ctx: z.RefinementCtx): void {
+  if (reason.trim().length < MIN_REASON_LETTERS) {
+    ctx.addIssue({ code: "custom", input: reason, message: `must explain the exception in at least ${MIN_REASON_LETTERS} characters` });
+  } else if ((reason.match(/[\p{L}\p{N}]/gu) ?? []).length < MIN_REASON_LETTERS) {
+    ctx.addIssue({ code: "custom", input: reason, message: `must explain the exception in at least ${MIN_REASON_LETTERS} letters or digits; spaces, punctuation and invisible characters do not count` });
+  }
+}
 
 /** The schema of what a service file passes to `defineService`. */
 export const serviceSpecSchema = z

@@ -71,6 +71,23 @@ describe("parseServiceDefinition: the one check of what a service file exports",
     expect(text).toContain(value);
   });
 
+  it("GIVEN a suppression reason of ten zero-width spaces WHEN parsed THEN it is refused, the invisible characters shown escaped", () => {
+    const text = refusal({ ...valid, guardrails: { suppress: [{ rule: "K8S-04", reason: "\u200b".repeat(10) }] } });
+    expect(text).toBe(
+      `service spec: guardrails.suppress[0].reason: must explain the exception in at least 10 letters or digits; spaces, punctuation and invisible characters do not count (got "${"\\u200b".repeat(10)}")`,
+    );
+  });
+
+  it("GIVEN a suppression reason padded with spaces and dots around few letters WHEN parsed THEN it is refused", () => {
+    expect(refusal({ ...valid, guardrails: { suppress: [{ rule: "K8S-04", reason: "  .. legacy ..  " }] } })).toContain(
+      "guardrails.suppress[0].reason: must explain the exception in at least 10 letters or digits",
+    );
+  });
+
+  it("GIVEN a suppression reason of ten letters in any script WHEN parsed THEN it is accepted", () => {
+    expect(parseServiceDefinition({ ...valid, guardrails: { suppress: [{ rule: "K8S-04", reason: "レガシーの移行中です。来月" }] } }).guardrails?.suppress[0]?.rule).toBe("K8S-04");
+  });
+
   it("GIVEN a secret given as a literal value WHEN parsed THEN it is refused without printing the value", () => {
     const text = refusal({ ...valid, secrets: { DB_PASSWORD: "hunter2-very-secret" } });
     expect(text).toContain("secrets.DB_PASSWORD: is a literal value (19 characters, not shown)");

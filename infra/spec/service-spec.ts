@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { FASTEST_BURN_FACTOR, LATENCY_THRESHOLDS_MS, MIN_AVAILABILITY_PERCENT } from "../monitoring/slo-policy.js";
-import { CPU_ACCEPTED, MEMORY_ACCEPTED, parseCpuMillis, parseMemoryMiB } from "./quantity.js";
+import { cpuQuantityProblem, memoryQuantityProblem } from "./quantity.js";
+import { LIMIT_BELOW_REQUEST, limitsBelowRequests, resolveResources } from "./resolve.js";
 
 /**
  * The service spec: what `services/<name>/service.ts` declares through `defineService`.
@@ -37,11 +38,15 @@ const RELATIVE_FILE_PATH = /^(?!\.{1,2}(?:\/|$))[A-Za-z0-9._-]+(?:\/(?!\.{1,2}(?
 
 const httpPath = z.string().regex(HTTP_PATH, "must be an HTTP path starting with '/' (letters, digits, '.', '_', '~', '-', '/')");
 
-const cpuQuantity = z
-  .union([z.string(), z.number()])
-  .refine((v) => parseCpuMillis(v) !== undefined, `must be ${CPU_ACCEPTED}`);
+const cpuQuantity = z.union([z.string(), z.number()]).superRefine((v, ctx) => {
+  const problem = cpuQuantityProblem(v);
+  if (problem) ctx.addIssue({ code: "custom", input: v, message: problem });
+});
 
-const memoryQuantity = z.string().refine((v) => parseMemoryMiB(v) !== undefined, `must be ${MEMORY_ACCEPTED}`);
+const memoryQuantity = z.string().superRefine((v, ctx) => {
+  const problem = memoryQuantityProblem(v);
+  if (problem) ctx.addIssue({ code: "custom", input: v, message: problem });
+});
 
 /** Requests; limits are derived (see `resolve.ts`) unless given. */
 const resourcesSchema = z.strictObject({
@@ -209,6 +214,14 @@ export const serviceSpecSchema = z
     };
     checkEnv(spec.env, ["env"]);
     for (const [envName, override] of Object.entries(spec.environments ?? {})) checkEnv(override.env, ["environments", envName, "env"]);
+    // The spec's own resources, with the default requests; each environment's overrides
+    // are checked once resolved (resolveCatalogue), where the environment is known.
+    const resources = resolveResources(spec.resources);
+    for (const below of limitsBelowRequests(resources)) {
+      if (spec.resources?.limits?.[below.kind] === undefined) continue;
+      const defaulted = spec.resources[below.kind] === undefined ? ", the default" : "";
+      ctx.addIssue({ code: "custom", path: ["resources", "limits", below.kind], input: spec.resources.limits[below.kind], message: `must be at least the ${below.kind} request (${below.request}${defaulted}): ${LIMIT_BELOW_REQUEST}` });
+    }
     for (const [key] of Object.entries(spec.secrets ?? {})) {
       if (spec.env && key in spec.env) {
         ctx.addIssue({ code: "custom", path: ["secrets", key], input: key, message: "is also set in env; give each variable once" });

@@ -88,6 +88,40 @@ describe("parseServiceDefinition: the one check of what a service file exports",
     expect(parseServiceDefinition({ ...valid, guardrails: { suppress: [{ rule: "K8S-04", reason: "レガシーの移行中です。来月" }] } }).guardrails?.suppress[0]?.rule).toBe("K8S-04");
   });
 
+  it.each([
+    ["memory that rounds to zero", { memory: "0.001Ki" }, "resources.memory: must be from 16Mi to 256Gi", '"0.001Ki"'],
+    ["cpu of 10^20 cores", { cpu: "100000000000000000000" }, "resources.cpu: must be from 10m to 64000m (64 cores)", '"100000000000000000000"'],
+    ["cpu below the floor", { cpu: "5m" }, "resources.cpu: must be from 10m to 64000m (64 cores)", '"5m"'],
+    ["a memory limit of 1 PiB", { limits: { memory: "1048576Gi" } }, "resources.limits.memory: must be from 16Mi to 256Gi", '"1048576Gi"'],
+    ["a cpu limit above the ceiling", { limits: { cpu: 65 } }, "resources.limits.cpu: must be from 10m to 64000m (64 cores)", "got 65"],
+    ["memory that is not a whole number of Ki", { memory: "16.0001Mi" }, "resources.memory: must be a whole number of Ki", '"16.0001Mi"'],
+  ])("GIVEN %s WHEN parsed THEN it is refused with the bounds", (_case, resources, message, value) => {
+    const text = refusal({ ...valid, resources });
+    expect(text).toContain(`service spec: ${message}`);
+    expect(text).toContain(`(got ${value.startsWith("got ") ? value.slice(4) : value})`);
+  });
+
+  it("GIVEN the smallest and the largest quantities WHEN parsed THEN they are accepted", () => {
+    expect(() => parseServiceDefinition({ ...valid, resources: { cpu: "10m", memory: "16Mi", limits: { cpu: 64, memory: "256Gi" } } })).not.toThrow();
+    expect(() => parseServiceDefinition({ ...valid, resources: { cpu: "64000m", memory: "262144Mi" } })).not.toThrow();
+  });
+
+  it("GIVEN limits below the requests WHEN parsed THEN each is refused naming the request", () => {
+    const text = refusal({ ...valid, resources: { cpu: "500m", memory: "256Mi", limits: { cpu: "250m", memory: "128Mi" } } });
+    expect(text).toBe(
+      [
+        'service spec: resources.limits.cpu: must be at least the cpu request (500m): Kubernetes refuses a pod whose limit is below its request (got "250m")',
+        'service spec: resources.limits.memory: must be at least the memory request (256Mi): Kubernetes refuses a pod whose limit is below its request (got "128Mi")',
+      ].join("\n"),
+    );
+  });
+
+  it("GIVEN a memory limit below the default request WHEN parsed THEN it is refused naming the default", () => {
+    expect(refusal({ ...valid, resources: { limits: { memory: "64Mi" } } })).toBe(
+      'service spec: resources.limits.memory: must be at least the memory request (128Mi, the default): Kubernetes refuses a pod whose limit is below its request (got "64Mi")',
+    );
+  });
+
   it("GIVEN a secret given as a literal value WHEN parsed THEN it is refused without printing the value", () => {
     const text = refusal({ ...valid, secrets: { DB_PASSWORD: "hunter2-very-secret" } });
     expect(text).toContain("secrets.DB_PASSWORD: is a literal value (19 characters, not shown)");

@@ -198,6 +198,18 @@ export function dependencyUrlVariable(dependency: string): string {
   return `${dependency.toUpperCase().replace(/-/g, "_")}_URL`;
 }
 
+/** The variables the platform sets for every service, whatever it depends on. */
+export const PLATFORM_VARIABLES = ["SERVICE_NAME", "PORT", "PLATFORM_ENVIRONMENT"] as const;
+
+/**
+ * The variable names a service's `env` and `secrets` may not take: the platform sets
+ * them ({@link platformEnvironment}), and a second value would win on one target and
+ * not the other, or point `PORT` away from the port the probes check.
+ */
+export function reservedVariableNames(dependsOn: readonly string[]): readonly string[] {
+  return [...PLATFORM_VARIABLES, ...[...new Set(dependsOn)].map(dependencyUrlVariable)];
+}
+
 /**
  * The variables the platform sets for every service, identical on every target: its
  * name, port, environment, and one URL per dependency (the dependency's name is its
@@ -205,7 +217,7 @@ export function dependencyUrlVariable(dependency: string): string {
  * network alias).
  */
 export function platformEnvironment(spec: ServiceSpec, environment: string, portOf: (service: string) => number): Record<string, string> {
-  const variables: Record<string, string> = {
+  const variables: Record<(typeof PLATFORM_VARIABLES)[number], string> & Record<string, string> = {
     SERVICE_NAME: spec.name,
     PORT: String(spec.port),
     PLATFORM_ENVIRONMENT: environment,

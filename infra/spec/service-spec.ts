@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { FASTEST_BURN_FACTOR, LATENCY_THRESHOLDS_MS, MIN_AVAILABILITY_PERCENT } from "../monitoring/slo-policy.js";
 import { cpuQuantityProblem, memoryQuantityProblem } from "./quantity.js";
-import { LIMIT_BELOW_REQUEST, limitsBelowRequests, resolveResources } from "./resolve.js";
+import { LIMIT_BELOW_REQUEST, limitsBelowRequests, reservedVariableNames, resolveResources } from "./resolve.js";
 
 /**
  * The service spec: what `services/<name>/service.ts` declares through `defineService`.
@@ -205,15 +205,22 @@ export const serviceSpecSchema = z
     if ((spec.build === undefined) === (spec.image === undefined)) {
       ctx.addIssue({ code: "custom", path: ["build"], input: undefined, message: "give exactly one of build (a Dockerfile in the service folder) or image (a pinned image)" });
     }
+    const reserved = reservedVariableNames(spec.dependsOn ?? []);
+    const reservedMessage = `is set by the platform and cannot be overridden; reserved names: ${reserved.join(", ")}${spec.dependsOn?.length ? " (a <DEPENDENCY>_URL per dependsOn entry)" : ""}`;
     const checkEnv = (env: Record<string, string> | undefined, path: (string | number)[]) => {
-      for (const key of Object.keys(env ?? {})) {
+      for (const [key, value] of Object.entries(env ?? {})) {
         if (SECRET_LIKE_ENV_NAME.test(key)) {
           ctx.addIssue({ code: "custom", path: [...path, key], input: "(value not shown)", message: "looks like a secret given as a literal value; move it to secrets as a reference { secretName, key }" });
+        } else if (reserved.includes(key)) {
+          ctx.addIssue({ code: "custom", path: [...path, key], input: value, message: reservedMessage });
         }
       }
     };
     checkEnv(spec.env, ["env"]);
     for (const [envName, override] of Object.entries(spec.environments ?? {})) checkEnv(override.env, ["environments", envName, "env"]);
+    for (const key of Object.keys(spec.secrets ?? {}).filter((k) => reserved.includes(k))) {
+      ctx.addIssue({ code: "custom", path: ["secrets", key], input: key, message: reservedMessage });
+    }
     // The spec's own resources, with the default requests; each environment's overrides
     // are checked once resolved (resolveCatalogue), where the environment is known.
     const resources = resolveResources(spec.resources);

@@ -122,6 +122,31 @@ describe("parseServiceDefinition: the one check of what a service file exports",
     );
   });
 
+  it("GIVEN env setting PORT while the probes use the spec's port WHEN parsed THEN it is refused listing the reserved names", () => {
+    expect(refusal({ ...valid, env: { PORT: "9999" } })).toBe(
+      'service spec: env.PORT: is set by the platform and cannot be overridden; reserved names: SERVICE_NAME, PORT, PLATFORM_ENVIRONMENT (got "9999")',
+    );
+  });
+
+  it("GIVEN an environment's env or a secret named like a platform variable or a dependency URL WHEN parsed THEN each is refused", () => {
+    const text = refusal({
+      ...valid,
+      dependsOn: ["catalog", "order-store"],
+      secrets: { SERVICE_NAME: { secretName: "orders-db", key: "name" } },
+      environments: { production: { env: { ORDER_STORE_URL: "http://evil:80", PLATFORM_ENVIRONMENT: "staging" } } },
+    });
+    const reserved = "reserved names: SERVICE_NAME, PORT, PLATFORM_ENVIRONMENT, CATALOG_URL, ORDER_STORE_URL (a <DEPENDENCY>_URL per dependsOn entry)";
+    expect(text.split("\n")).toEqual([
+      `service spec: environments.production.env.ORDER_STORE_URL: is set by the platform and cannot be overridden; ${reserved} (got "http://evil:80")`,
+      `service spec: environments.production.env.PLATFORM_ENVIRONMENT: is set by the platform and cannot be overridden; ${reserved} (got "staging")`,
+      `service spec: secrets.SERVICE_NAME: is set by the platform and cannot be overridden; ${reserved} (got "SERVICE_NAME")`,
+    ]);
+  });
+
+  it("GIVEN a URL variable of a service it does not depend on WHEN parsed THEN it is accepted as the service's own setting", () => {
+    expect(parseServiceDefinition({ ...valid, env: { PAYMENTS_URL: "https://pay.example.com" } }).env).toEqual({ PAYMENTS_URL: "https://pay.example.com" });
+  });
+
   it("GIVEN a secret given as a literal value WHEN parsed THEN it is refused without printing the value", () => {
     const text = refusal({ ...valid, secrets: { DB_PASSWORD: "hunter2-very-secret" } });
     expect(text).toContain("secrets.DB_PASSWORD: is a literal value (19 characters, not shown)");

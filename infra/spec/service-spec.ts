@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { FASTEST_BURN_FACTOR, LATENCY_THRESHOLDS_MS, MIN_AVAILABILITY_PERCENT } from "../monitoring/slo-policy.js";
+import { EGRESS_CIDR_ACCEPTED, egressCidrRefusal } from "./egress-cidr.js";
 import { cpuQuantityProblem, memoryQuantityProblem } from "./quantity.js";
 import { LIMIT_BELOW_REQUEST, limitsBelowRequests, reservedVariableNames, resolveResources } from "./resolve.js";
 
@@ -21,7 +22,6 @@ const HTTP_PATH = /^\/[A-Za-z0-9._~\-/]*$/;
 const IMAGE_WITH_TAG_OR_DIGEST = /^[a-z0-9][a-z0-9._\-/:]*(?::[A-Za-z0-9_][A-Za-z0-9._-]{0,127}|@sha256:[a-f0-9]{64})$/;
 const GUARDRAIL_RULE_ID = /^(K8S|DKR|TF)-\d{2}$/;
 const HOSTNAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
-const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 
 const port = z
   .number({ error: "must be a whole number from 1 to 65535" })
@@ -95,7 +95,11 @@ const envMap = z.record(
 );
 
 const egressRule = z.strictObject({
-  cidr: z.string().refine(isValidCidr, "must be an IPv4 CIDR like 203.0.113.0/24 (0.0.0.0/0 is refused: name the networks you call)"),
+  cidr: z.string().superRefine((cidr, ctx) => {
+    const refusal = egressCidrRefusal(cidr);
+    if (refusal?.kind === "refused") ctx.addIssue({ code: "custom", input: cidr, message: `${refusal.clause}; accepted: ${EGRESS_CIDR_ACCEPTED}` });
+    else if (refusal) ctx.addIssue({ code: "custom", input: cidr, message: "must be an IPv4 CIDR like 203.0.113.0/24 (0.0.0.0/0 is refused: name the networks you call)" });
+  }),
   ports: z.array(port).min(1, "must list at least one port"),
   protocol: z.enum(["TCP", "UDP"]).optional(),
   description: z.string().optional(),
@@ -240,11 +244,3 @@ export const serviceSpecSchema = z
 export type ServiceSpecInput = z.input<typeof serviceSpecSchema>;
 /** A parsed, valid spec, before defaults (see `resolve.ts`). */
 export type ServiceDefinition = z.output<typeof serviceSpecSchema>;
-
-function isValidCidr(value: string): boolean {
-  const match = CIDR.exec(value);
-  if (!match) return false;
-  const octets = match.slice(1, 5).map(Number);
-  const prefix = Number(match[5]);
-  return octets.every((o) => o <= 255) && prefix <= 32 && prefix > 0;
-}

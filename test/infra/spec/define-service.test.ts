@@ -147,6 +147,26 @@ describe("parseServiceDefinition: the one check of what a service file exports",
     expect(parseServiceDefinition({ ...valid, env: { PAYMENTS_URL: "https://pay.example.com" } }).env).toEqual({ PAYMENTS_URL: "https://pay.example.com" });
   });
 
+  const CIDR_ACCEPTED =
+    "accepted: an IPv4 CIDR like 203.0.113.0/24, /8 or narrower, with no host bits set, outside loopback (127.0.0.0/8), link-local (169.254.0.0/16) and the cloud metadata addresses (169.254.169.254, 169.254.170.2, 100.100.100.200)";
+  it.each([
+    ["half the internet", "0.0.0.0/1", "is wider than /8 (2147483648 addresses)"],
+    ["the other half", "128.0.0.0/1", "is wider than /8 (2147483648 addresses)"],
+    ["the cloud metadata endpoint", "169.254.169.254/32", "overlaps 169.254.169.254/32, the cloud metadata endpoint (AWS, GCP, Azure), which hands out the node's credentials"],
+    ["the ECS task metadata endpoint", "169.254.170.2/32", "overlaps 169.254.170.2/32, the AWS ECS task metadata endpoint, which hands out task credentials"],
+    ["Alibaba Cloud's metadata endpoint", "100.100.100.0/24", "overlaps 100.100.100.200/32, the Alibaba Cloud metadata endpoint, which hands out the node's credentials"],
+    ["a /8 around link-local", "169.0.0.0/8", "overlaps 169.254.169.254/32, the cloud metadata endpoint (AWS, GCP, Azure), which hands out the node's credentials"],
+    ["link-local", "169.254.1.0/24", "overlaps 169.254.0.0/16, link-local addresses"],
+    ["loopback", "127.0.0.1/32", "overlaps 127.0.0.0/8, loopback"],
+    ["host bits set", "10.0.0.1/8", "has host bits set (its network is 10.0.0.0/8)"],
+  ])("GIVEN egress to %s WHEN parsed THEN it is refused naming why and what is accepted", (_case, cidr, why) => {
+    expect(refusal({ ...valid, egress: [{ cidr: "203.0.113.0/24", ports: [443] }, { cidr, ports: [443] }] })).toBe(`service spec: egress[1].cidr: ${why}; ${CIDR_ACCEPTED} (got "${cidr}")`);
+  });
+
+  it("GIVEN egress to a private /8 and to one host WHEN parsed THEN both are accepted", () => {
+    expect(parseServiceDefinition({ ...valid, egress: [{ cidr: "10.0.0.0/8", ports: [5432] }, { cidr: "203.0.113.7/32", ports: [443] }] }).egress).toHaveLength(2);
+  });
+
   it("GIVEN a secret given as a literal value WHEN parsed THEN it is refused without printing the value", () => {
     const text = refusal({ ...valid, secrets: { DB_PASSWORD: "hunter2-very-secret" } });
     expect(text).toContain("secrets.DB_PASSWORD: is a literal value (19 characters, not shown)");

@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { FASTEST_BURN_FACTOR, LATENCY_THRESHOLDS_MS, MIN_AVAILABILITY_PERCENT } from "../monitoring/slo-policy.js";
 import { EGRESS_CIDR_ACCEPTED, egressCidrRefusal } from "./egress-cidr.js";
+import { PLATFORM_LOCAL_PORTS, PLATFORM_LOCAL_PORTS_LISTED } from "./platform-ports.js";
+import { isNormalizedPublicPath, PUBLIC_PATH_ACCEPTED } from "./public-path.js";
 import { cpuQuantityProblem, memoryQuantityProblem } from "./quantity.js";
 import { LIMIT_BELOW_REQUEST, limitsBelowRequests, reservedVariableNames, resolveResources } from "./resolve.js";
 
@@ -110,7 +112,7 @@ const exposeSchema = z.union([
   z.strictObject({
     public: z.strictObject({
       host: z.string().regex(HOSTNAME, "must be a lower-case DNS host name like shop.example.com"),
-      path: httpPath.optional(),
+      path: httpPath.refine((p) => !HTTP_PATH.test(p) || isNormalizedPublicPath(p), `must be ${PUBLIC_PATH_ACCEPTED}`).optional(),
       localPort: port.optional(),
     }),
   }),
@@ -224,6 +226,21 @@ export const serviceSpecSchema = z
     for (const [envName, override] of Object.entries(spec.environments ?? {})) checkEnv(override.env, ["environments", envName, "env"]);
     for (const key of Object.keys(spec.secrets ?? {}).filter((k) => reserved.includes(k))) {
       ctx.addIssue({ code: "custom", path: ["secrets", key], input: key, message: reservedMessage });
+    }
+    // A public service is published on 127.0.0.1 locally, where the platform has ports of its own.
+    if (spec.expose !== undefined && spec.expose !== "internal") {
+      const { localPort } = spec.expose.public;
+      const user = PLATFORM_LOCAL_PORTS.get(localPort ?? spec.port);
+      if (user !== undefined && localPort !== undefined) {
+        ctx.addIssue({ code: "custom", path: ["expose", "public", "localPort"], input: localPort, message: `is used by the platform on 127.0.0.1 in the local environment (${user}); platform ports: ${PLATFORM_LOCAL_PORTS_LISTED}; choose another port` });
+      } else if (user !== undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["port"],
+          input: spec.port,
+          message: `is published on 127.0.0.1 in the local environment (no expose.public.localPort is set) and is used by the platform there (${user}); platform ports: ${PLATFORM_LOCAL_PORTS_LISTED}; choose another port or set expose.public.localPort`,
+        });
+      }
     }
     // The spec's own resources, with the default requests; each environment's overrides
     // are checked once resolved (resolveCatalogue), where the environment is known.

@@ -167,6 +167,33 @@ describe("parseServiceDefinition: the one check of what a service file exports",
     expect(parseServiceDefinition({ ...valid, egress: [{ cidr: "10.0.0.0/8", ports: [5432] }, { cidr: "203.0.113.7/32", ports: [443] }] }).egress).toHaveLength(2);
   });
 
+  const PLATFORM_PORTS = "platform ports: 3000 (the local Grafana the alerts link to), 9090 (the local Prometheus)";
+  it("GIVEN a public service whose local port is the local Prometheus's WHEN parsed THEN it is refused listing the platform's ports", () => {
+    expect(refusal({ ...valid, expose: { public: { host: "shop.example.com", localPort: 9090 } } })).toBe(
+      `service spec: expose.public.localPort: is used by the platform on 127.0.0.1 in the local environment (the local Prometheus); ${PLATFORM_PORTS}; choose another port (got 9090)`,
+    );
+  });
+
+  it("GIVEN a public service on the Grafana port without a local port WHEN parsed THEN its port is refused, since it is published as is", () => {
+    expect(refusal({ ...valid, port: 3000, expose: { public: { host: "shop.example.com" } } })).toBe(
+      `service spec: port: is published on 127.0.0.1 in the local environment (no expose.public.localPort is set) and is used by the platform there (the local Grafana the alerts link to); ${PLATFORM_PORTS}; choose another port or set expose.public.localPort (got 3000)`,
+    );
+  });
+
+  it("GIVEN an internal service on port 9090 WHEN parsed THEN it is accepted: nothing is published", () => {
+    expect(parseServiceDefinition({ ...valid, port: 9090 }).port).toBe(9090);
+  });
+
+  it.each(["/../../admin", "//", "/./", "/shop//api", "/shop/", "/shop/.."])("GIVEN the public path %s WHEN parsed THEN it is refused as not normalized", (path) => {
+    expect(refusal({ ...valid, expose: { public: { host: "shop.example.com", path } } })).toBe(
+      `service spec: expose.public.path: must be a normalized path like / or /shop/api: no empty, '.' or '..' segment and no trailing '/' (the Ingress matches prefixes segment by segment, so /shop/ is /shop) (got "${path}")`,
+    );
+  });
+
+  it("GIVEN a public path with a dot inside a segment WHEN parsed THEN it is accepted", () => {
+    expect(() => parseServiceDefinition({ ...valid, expose: { public: { host: "shop.example.com", path: "/v1.2/.well-known" } } })).not.toThrow();
+  });
+
   it("GIVEN a secret given as a literal value WHEN parsed THEN it is refused without printing the value", () => {
     const text = refusal({ ...valid, secrets: { DB_PASSWORD: "hunter2-very-secret" } });
     expect(text).toContain("secrets.DB_PASSWORD: is a literal value (19 characters, not shown)");

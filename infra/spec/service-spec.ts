@@ -211,51 +211,71 @@ export const serviceSpecSchema = z
     if ((spec.build === undefined) === (spec.image === undefined)) {
       ctx.addIssue({ code: "custom", path: ["build"], input: undefined, message: "give exactly one of build (a Dockerfile in the service folder) or image (a pinned image)" });
     }
-    const reserved = reservedVariableNames(spec.dependsOn ?? []);
-    const reservedMessage = `is set by the platform and cannot be overridden; reserved names: ${reserved.join(", ")}${spec.dependsOn?.length ? " (a <DEPENDENCY>_URL per dependsOn entry)" : ""}`;
-    const checkEnv = (env: Record<string, string> | undefined, path: (string | number)[]) => {
-      for (const [key, value] of Object.entries(env ?? {})) {
-        if (SECRET_LIKE_ENV_NAME.test(key)) {
-          ctx.addIssue({ code: "custom", path: [...path, key], input: "(value not shown)", message: "looks like a secret given as a literal value; move it to secrets as a reference { secretName, key }" });
-        } else if (reserved.includes(key)) {
-          ctx.addIssue({ code: "custom", path: [...path, key], input: value, message: reservedMessage });
-        }
-      }
-    };
-    checkEnv(spec.env, ["env"]);
-    for (const [envName, override] of Object.entries(spec.environments ?? {})) checkEnv(override.env, ["environments", envName, "env"]);
-    for (const key of Object.keys(spec.secrets ?? {}).filter((k) => reserved.includes(k))) {
-      ctx.addIssue({ code: "custom", path: ["secrets", key], input: key, message: reservedMessage });
-    }
-    // A public service is published on 127.0.0.1 locally, where the platform has ports of its own.
-    if (spec.expose !== undefined && spec.expose !== "internal") {
-      const { localPort } = spec.expose.public;
-      const user = PLATFORM_LOCAL_PORTS.get(localPort ?? spec.port);
-      if (user !== undefined && localPort !== undefined) {
-        ctx.addIssue({ code: "custom", path: ["expose", "public", "localPort"], input: localPort, message: `is used by the platform on 127.0.0.1 in the local environment (${user}); platform ports: ${PLATFORM_LOCAL_PORTS_LISTED}; choose another port` });
-      } else if (user !== undefined) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["port"],
-          input: spec.port,
-          message: `is published on 127.0.0.1 in the local environment (no expose.public.localPort is set) and is used by the platform there (${user}); platform ports: ${PLATFORM_LOCAL_PORTS_LISTED}; choose another port or set expose.public.localPort`,
-        });
-      }
-    }
-    // The spec's own resources, with the default requests; each environment's overrides
-    // are checked once resolved (resolveCatalogue), where the environment is known.
-    const resources = resolveResources(spec.resources);
-    for (const below of limitsBelowRequests(resources)) {
-      if (spec.resources?.limits?.[below.kind] === undefined) continue;
-      const defaulted = spec.resources[below.kind] === undefined ? ", the default" : "";
-      ctx.addIssue({ code: "custom", path: ["resources", "limits", below.kind], input: spec.resources.limits[below.kind], message: `must be at least the ${below.kind} request (${below.request}${defaulted}): ${LIMIT_BELOW_REQUEST}` });
-    }
+    checkEnvAndSecrets(spec, ctx);
+    checkPublishedPort(spec, ctx);
+    checkLimitsAgainstRequests(spec, ctx);
     for (const [key] of Object.entries(spec.secrets ?? {})) {
       if (spec.env && key in spec.env) {
         ctx.addIssue({ code: "custom", path: ["secrets", key], input: key, message: "is also set in env; give each variable once" });
       }
     }
   });
+
+/**
+ * Secrets never given as literal env values, and no env or secret set under a name the
+ * platform sets itself (`PORT=9999` would move the service off the port its probes check).
+ */
+function checkEnvAndSecrets(spec: ServiceDefinition, ctx: z.RefinementCtx): void {
+  const reserved = reservedVariableNames(spec.dependsOn ?? []);
+  const reservedMessage = `is set by the platform and cannot be overridden; reserved names: ${reserved.join(", ")}${spec.dependsOn?.length ? " (a <DEPENDENCY>_URL per dependsOn entry)" : ""}`;
+  const checkEnv = (env: Record<string, string> | undefined, path: (string | number)[]) => {
+    for (const [key, value] of Object.entries(env ?? {})) {
+      if (SECRET_LIKE_ENV_NAME.test(key)) {
+        ctx.addIssue({ code: "custom", path: [...path, key], input: "(value not shown)", message: "looks like a secret given as a literal value; move it to secrets as a reference { secretName, key }" });
+      } else if (reserved.includes(key)) {
+        ctx.addIssue({ code: "custom", path: [...path, key], input: value, message: reservedMessage });
+      }
+    }
+  };
+  checkEnv(spec.env, ["env"]);
+  for (const [envName, override] of Object.entries(spec.environments ?? {})) checkEnv(override.env, ["environments", envName, "env"]);
+  for (const key of Object.keys(spec.secrets ?? {}).filter((k) => reserved.includes(k))) {
+    ctx.addIssue({ code: "custom", path: ["secrets", key], input: key, message: reservedMessage });
+  }
+}
+
+/** A public service is published on 127.0.0.1 locally, where the platform has ports of its own. */
+function checkPublishedPort(spec: ServiceDefinition, ctx: z.RefinementCtx): void {
+  if (spec.expose === undefined || spec.expose === "internal") return;
+  const { localPort } = spec.expose.public;
+  const user = PLATFORM_LOCAL_PORTS.get(localPort ?? spec.port);
+  if (user === undefined) return;
+  if (localPort !== undefined) {
+    ctx.addIssue({ code: "custom", path: ["expose", "public", "localPort"], input: localPort, message: `is used by the platform on 127.0.0.1 in the local environment (${user}); platform ports: ${PLATFORM_LOCAL_PORTS_LISTED}; choose another port` });
+  } else {
+    ctx.addIssue({
+      code: "custom",
+      path: ["port"],
+      input: spec.port,
+      message: `is published on 127.0.0.1 in the local environment (no expose.public.localPort is set) and is used by the platform there (${user}); platform ports: ${PLATFORM_LOCAL_PORTS_LISTED}; choose another port or set expose.public.localPort`,
+    });
+  }
+}
+
+/**
+ * The spec's own limits against its requests (the default ones when it gives none).
+ * Each environment's overrides are checked once resolved (`resolveCatalogue`), where the
+ * environment is known.
+ */
+function checkLimitsAgainstRequests(spec: ServiceDefinition, ctx: z.RefinementCtx): void {
+  for (const below of limitsBelowRequests(resolveResources(spec.resources))) {
+    const limit = spec.resources?.limits?.[below.kind];
+    // A derived limit is never below its request.
+    if (limit === undefined) continue;
+    const defaulted = spec.resources?.[below.kind] === undefined ? ", the default" : "";
+    ctx.addIssue({ code: "custom", path: ["resources", "limits", below.kind], input: limit, message: `must be at least the ${below.kind} request (${below.request}${defaulted}): ${LIMIT_BELOW_REQUEST}` });
+  }
+}
 
 /** What a service file writes: the input of `defineService`. */
 export type ServiceSpecInput = z.input<typeof serviceSpecSchema>;

@@ -5,6 +5,7 @@
  * variables, read here and nowhere else, with defaults that keep the synthesized JSON
  * the same on every machine.
  */
+import { LOCAL_GRAFANA_PORT, LOCAL_PROMETHEUS_PORT } from "./spec/platform-ports.js";
 
 /** Where Terraform keeps the state of one environment. */
 export type BackendSettings =
@@ -80,7 +81,7 @@ export const ENVIRONMENT_NAMES = ["local", "staging", "production"] as const;
 /** Pinned default base image of the service Dockerfiles (override: PLATFORM_BASE_IMAGE). */
 export const DEFAULT_BASE_IMAGE = "node:20.19.5-bookworm-slim";
 /** Grafana of the local environment, on the developer's machine. */
-export const LOCAL_GRAFANA_URL = "http://127.0.0.1:3000";
+export const LOCAL_GRAFANA_URL = `http://127.0.0.1:${LOCAL_GRAFANA_PORT}`;
 /** Placeholder Grafana of the shared environments (override: PLATFORM_GRAFANA_URL). */
 export const DEFAULT_GRAFANA_URL = "https://grafana.example.com";
 /** Pinned Prometheus image of the local environment. */
@@ -146,7 +147,7 @@ export function loadEnvironments(variables: Readonly<Record<string, string | und
         host: variables.DOCKER_HOST || "unix:///var/run/docker.sock",
         baseImage: variables.PLATFORM_BASE_IMAGE || DEFAULT_BASE_IMAGE,
         prometheusImage: DEFAULT_PROMETHEUS_IMAGE,
-        prometheusPort: 9090,
+        prometheusPort: LOCAL_PROMETHEUS_PORT,
       },
     },
     kubernetesEnvironment("staging", "STAGING_KUBE_CONTEXT"),

@@ -8,7 +8,7 @@ import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { SERVICES_DIR, discoverServices } from "../infra/discover-services.js";
-import { ENVIRONMENT_NAMES, loadEnvironments } from "../infra/environments.js";
+import { ENVIRONMENT_NAMES } from "../infra/environments.js";
 import { SpecError, parseServiceDefinition, resolveCatalogue, type DiscoveredService } from "../infra/spec/index.js";
 import { ANSWER_DEFAULTS, TEMPLATE_RECORD_FILE, templateValues, type ScaffoldAnswers, type TemplateRecord } from "./scaffold/answers.js";
 import { TemplateError, listTemplates, loadTemplate, renderTemplate } from "./scaffold/service-template.js";
@@ -158,7 +158,7 @@ async function main(argv: string[]): Promise<number> {
     console.error(`new:service: the existing services do not load; fix them first (nothing was written):\n${error.message}`);
     return 1;
   }
-  const landscape = surveyLandscape(root, discovered, loadEnvironments({}), listTemplates(root));
+  const landscape = surveyLandscape(root, discovered, listTemplates(root));
 
   let raw = command.raw;
   if (raw.name === undefined) {

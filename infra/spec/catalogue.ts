@@ -1,4 +1,4 @@
-import { resolveServiceSpec, type ServiceSpec } from "./resolve.js";
+import { LIMIT_BELOW_REQUEST, limitsBelowRequests, resolveServiceSpec, type ServiceSpec } from "./resolve.js";
 import type { ServiceDefinition } from "./service-spec.js";
 import { SpecError, formatValue, type SpecProblem } from "./spec-error.js";
 
@@ -96,6 +96,7 @@ export function resolveCatalogue(discovered: readonly DiscoveredService[], envir
   }
 
   const specs = discovered.map((service) => resolveServiceSpec(service.definition, environment, service.version));
+  discovered.forEach((service, index) => problems.push(...limitProblems(service, specs[index]!, environment)));
   const fileOf = new Map(discovered.map((s) => [s.definition.name, s.file]));
   const routes = new Map<string, string>();
   const localPorts = new Map<number, string>();
@@ -116,6 +117,24 @@ export function resolveCatalogue(discovered: readonly DiscoveredService[], envir
 
   if (problems.length > 0) throw new SpecError(dedupe(problems));
   return new Catalogue(specs);
+}
+
+/**
+ * Limits below requests once an environment's override is applied (the schema checks the
+ * spec's own resources). The field named is the one the override set: its limit when it
+ * lowered the limit, else its request when it raised the request.
+ */
+function limitProblems(service: DiscoveredService, spec: ServiceSpec, environment: string): SpecProblem[] {
+  const override = service.definition.environments?.[environment]?.resources;
+  return limitsBelowRequests(spec.resources).map((below) => {
+    if (override?.[below.kind] !== undefined && override.limits?.[below.kind] === undefined) {
+      const field = `environments.${environment}.resources.${below.kind}`;
+      return { file: service.file, field, value: formatValue(override[below.kind]), message: `must be at most the ${below.kind} limit (${below.limit}) in ${environment}: ${LIMIT_BELOW_REQUEST}` };
+    }
+    const field = override?.limits?.[below.kind] !== undefined ? `environments.${environment}.resources.limits.${below.kind}` : `resources.limits.${below.kind}`;
+    const given = override?.limits?.[below.kind] ?? service.definition.resources?.limits?.[below.kind];
+    return { file: service.file, field, value: formatValue(given), message: `must be at least the ${below.kind} request (${below.request}) in ${environment}: ${LIMIT_BELOW_REQUEST}` };
+  });
 }
 
 function dedupe(problems: SpecProblem[]): SpecProblem[] {

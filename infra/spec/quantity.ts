@@ -11,6 +11,55 @@ export const CPU_ACCEPTED = 'millicores like "250m" or cores like "0.5" or 1';
 /** What a memory quantity may look like, for error messages. */
 export const MEMORY_ACCEPTED = 'a size in Ki, Mi or Gi like "256Mi" or "1Gi"';
 
+/**
+ * The smallest cpu a spec may request or limit, in millicores: the kubelet's smallest
+ * CFS quota is 1 ms per 100 ms period, so a smaller limit is raised to 10m anyway, and
+ * a smaller value is almost always a typo ("5m" for "500m").
+ */
+export const MIN_CPU_MILLIS = 10;
+/**
+ * The largest cpu, in millicores: 64 cores, the largest general-purpose node this
+ * template plans for. A pod runs on one node; a request above every node's size stays
+ * Pending for ever. A platform team with larger nodes raises it here.
+ */
+export const MAX_CPU_MILLIS = 64_000;
+/**
+ * The smallest memory, in MiB: Docker refuses a limit under 6 MiB and hardly any
+ * process with its runtime starts in less than 16 MiB; it also catches "0.001Ki",
+ * which would render as "0Ki", no limit at all.
+ */
+export const MIN_MEMORY_MIB = 16;
+/** The largest memory, in MiB: 256 GiB, the memory of the 64-core node of {@link MAX_CPU_MILLIS}. */
+export const MAX_MEMORY_MIB = 256 * 1024;
+
+/**
+ * What is wrong with a cpu quantity, as the rest of a message ("must be ..."), or
+ * undefined when it is a well-formed amount within the bounds.
+ */
+export function cpuQuantityProblem(value: string | number): string | undefined {
+  const millis = parseCpuMillis(value);
+  if (millis === undefined) return `must be ${CPU_ACCEPTED}`;
+  if (millis < MIN_CPU_MILLIS || millis > MAX_CPU_MILLIS) {
+    return `must be from ${formatCpu(MIN_CPU_MILLIS)} to ${formatCpu(MAX_CPU_MILLIS)} (${MAX_CPU_MILLIS / 1000} cores): ${formatCpu(MIN_CPU_MILLIS)} is the smallest cpu the kubelet enforces, ${MAX_CPU_MILLIS / 1000} cores the largest node the platform plans for`;
+  }
+  return undefined;
+}
+
+/**
+ * What is wrong with a memory quantity, as the rest of a message ("must be ..."), or
+ * undefined when it is a well-formed amount within the bounds.
+ */
+export function memoryQuantityProblem(value: string): string | undefined {
+  const mib = parseMemoryMiB(value);
+  if (mib === undefined) return `must be ${MEMORY_ACCEPTED}`;
+  if (mib < MIN_MEMORY_MIB || mib > MAX_MEMORY_MIB) {
+    return `must be from ${formatMemory(MIN_MEMORY_MIB)} to ${formatMemory(MAX_MEMORY_MIB)}: below ${formatMemory(MIN_MEMORY_MIB)} hardly a process starts, ${formatMemory(MAX_MEMORY_MIB)} is the memory of the largest node the platform plans for`;
+  }
+  // The targets render memory in whole Ki; a fraction would be rounded silently.
+  if (!Number.isInteger(mib * 1024)) return 'must be a whole number of Ki, like "1536Ki" or "1.5Mi": a fraction of a Ki would be rounded';
+  return undefined;
+}
+
 /** Parses a cpu quantity ("250m", "0.5", 2) to millicores; undefined when malformed. */
 export function parseCpuMillis(value: string | number): number | undefined {
   const match = CPU_PATTERN.exec(String(value));

@@ -104,17 +104,8 @@ export interface ServiceSpec {
  */
 export function resolveServiceSpec(definition: ServiceDefinition, environment: string, version: string): ServiceSpec {
   const override = definition.environments?.[environment] ?? {};
-  const resources = { ...definition.resources, ...override.resources, limits: { ...definition.resources?.limits, ...override.resources?.limits } };
   const scaling = { ...SPEC_DEFAULTS.scaling, ...definition.scaling, ...override.scaling };
-
-  const requests: ResourceAmounts = {
-    cpuMillis: parseCpuMillis(resources.cpu ?? SPEC_DEFAULTS.cpu)!,
-    memoryMiB: parseMemoryMiB(resources.memory ?? SPEC_DEFAULTS.memory)!,
-  };
-  const limits: ResourceAmounts = {
-    cpuMillis: resources.limits.cpu !== undefined ? parseCpuMillis(resources.limits.cpu)! : requests.cpuMillis * SPEC_DEFAULTS.cpuLimitFactor,
-    memoryMiB: resources.limits.memory !== undefined ? parseMemoryMiB(resources.limits.memory)! : requests.memoryMiB,
-  };
+  const { requests, limits } = resolveResources(definition.resources, override.resources);
 
   const expose = definition.expose;
   return {
@@ -151,6 +142,45 @@ export function resolveServiceSpec(definition: ServiceDefinition, environment: s
   };
 }
 
+type ResourcesInput = NonNullable<ServiceDefinition["resources"]>;
+
+/**
+ * The requests and limits of a spec's `resources` after an environment's override of
+ * them: the defaults for what neither gives, then the documented limit rules.
+ */
+export function resolveResources(resources: ResourcesInput | undefined, override?: ResourcesInput): ServiceSpec["resources"] {
+  const merged = { ...resources, ...override, limits: { ...resources?.limits, ...override?.limits } };
+  const requests: ResourceAmounts = {
+    cpuMillis: parseCpuMillis(merged.cpu ?? SPEC_DEFAULTS.cpu)!,
+    memoryMiB: parseMemoryMiB(merged.memory ?? SPEC_DEFAULTS.memory)!,
+  };
+  const limits: ResourceAmounts = {
+    cpuMillis: merged.limits.cpu !== undefined ? parseCpuMillis(merged.limits.cpu)! : requests.cpuMillis * SPEC_DEFAULTS.cpuLimitFactor,
+    memoryMiB: merged.limits.memory !== undefined ? parseMemoryMiB(merged.limits.memory)! : requests.memoryMiB,
+  };
+  return { requests, limits };
+}
+
+/** Why a limit below its request is refused, for messages. */
+export const LIMIT_BELOW_REQUEST = "Kubernetes refuses a pod whose limit is below its request";
+
+/** A resource whose limit is below its request, both rendered as Kubernetes quantities. */
+export interface LimitBelowRequest {
+  readonly kind: "cpu" | "memory";
+  readonly request: string;
+  readonly limit: string;
+}
+
+/** The resources whose limit is below the request (Kubernetes refuses such a pod). */
+export function limitsBelowRequests(resources: ServiceSpec["resources"]): LimitBelowRequest[] {
+  const requests = kubernetesQuantities(resources.requests);
+  const limits = kubernetesQuantities(resources.limits);
+  const below: LimitBelowRequest[] = [];
+  if (resources.limits.cpuMillis < resources.requests.cpuMillis) below.push({ kind: "cpu", request: requests.cpu, limit: limits.cpu });
+  if (resources.limits.memoryMiB < resources.requests.memoryMiB) below.push({ kind: "memory", request: requests.memory, limit: limits.memory });
+  return below;
+}
+
 /** The tag of an image reference, or its digest. */
 export function imageVersion(image: string): string {
   const at = image.indexOf("@");
@@ -168,6 +198,18 @@ export function dependencyUrlVariable(dependency: string): string {
   return `${dependency.toUpperCase().replace(/-/g, "_")}_URL`;
 }
 
+/** The variables the platform sets for every service, whatever it depends on. */
+export const PLATFORM_VARIABLES = ["SERVICE_NAME", "PORT", "PLATFORM_ENVIRONMENT"] as const;
+
+/**
+ * The variable names a service's `env` and `secrets` may not take: the platform sets
+ * them ({@link platformEnvironment}), and a second value would win on one target and
+ * not the other, or point `PORT` away from the port the probes check.
+ */
+export function reservedVariableNames(dependsOn: readonly string[]): readonly string[] {
+  return [...PLATFORM_VARIABLES, ...[...new Set(dependsOn)].map(dependencyUrlVariable)];
+}
+
 /**
  * The variables the platform sets for every service, identical on every target: its
  * name, port, environment, and one URL per dependency (the dependency's name is its
@@ -175,7 +217,7 @@ export function dependencyUrlVariable(dependency: string): string {
  * network alias).
  */
 export function platformEnvironment(spec: ServiceSpec, environment: string, portOf: (service: string) => number): Record<string, string> {
-  const variables: Record<string, string> = {
+  const variables: Record<(typeof PLATFORM_VARIABLES)[number], string> & Record<string, string> = {
     SERVICE_NAME: spec.name,
     PORT: String(spec.port),
     PLATFORM_ENVIRONMENT: environment,

@@ -1,6 +1,10 @@
 import { z } from "zod";
 import { FASTEST_BURN_FACTOR, LATENCY_THRESHOLDS_MS, MIN_AVAILABILITY_PERCENT } from "../monitoring/slo-policy.js";
-import { CPU_ACCEPTED, MEMORY_ACCEPTED, parseCpuMillis, parseMemoryMiB } from "./quantity.js";
+import { EGRESS_CIDR_ACCEPTED, egressCidrRefusal } from "./egress-cidr.js";
+import { PLATFORM_LOCAL_PORTS, PLATFORM_LOCAL_PORTS_LISTED } from "./platform-ports.js";
+import { isNormalizedPublicPath, PUBLIC_PATH_ACCEPTED } from "./public-path.js";
+import { cpuQuantityProblem, memoryQuantityProblem } from "./quantity.js";
+import { LIMIT_BELOW_REQUEST, limitsBelowRequests, reservedVariableNames, resolveResources } from "./resolve.js";
 
 /**
  * The service spec: what `services/<name>/service.ts` declares through `defineService`.
@@ -20,7 +24,6 @@ const HTTP_PATH = /^\/[A-Za-z0-9._~\-/]*$/;
 const IMAGE_WITH_TAG_OR_DIGEST = /^[a-z0-9][a-z0-9._\-/:]*(?::[A-Za-z0-9_][A-Za-z0-9._-]{0,127}|@sha256:[a-f0-9]{64})$/;
 const GUARDRAIL_RULE_ID = /^(K8S|DKR|TF)-\d{2}$/;
 const HOSTNAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
-const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 
 const port = z
   .number({ error: "must be a whole number from 1 to 65535" })
@@ -37,11 +40,15 @@ const RELATIVE_FILE_PATH = /^(?!\.{1,2}(?:\/|$))[A-Za-z0-9._-]+(?:\/(?!\.{1,2}(?
 
 const httpPath = z.string().regex(HTTP_PATH, "must be an HTTP path starting with '/' (letters, digits, '.', '_', '~', '-', '/')");
 
-const cpuQuantity = z
-  .union([z.string(), z.number()])
-  .refine((v) => parseCpuMillis(v) !== undefined, `must be ${CPU_ACCEPTED}`);
+const cpuQuantity = z.union([z.string(), z.number()]).superRefine((v, ctx) => {
+  const problem = cpuQuantityProblem(v);
+  if (problem) ctx.addIssue({ code: "custom", input: v, message: problem });
+});
 
-const memoryQuantity = z.string().refine((v) => parseMemoryMiB(v) !== undefined, `must be ${MEMORY_ACCEPTED}`);
+const memoryQuantity = z.string().superRefine((v, ctx) => {
+  const problem = memoryQuantityProblem(v);
+  if (problem) ctx.addIssue({ code: "custom", input: v, message: problem });
+});
 
 /** Requests; limits are derived (see `resolve.ts`) unless given. */
 const resourcesSchema = z.strictObject({
@@ -90,7 +97,11 @@ const envMap = z.record(
 );
 
 const egressRule = z.strictObject({
-  cidr: z.string().refine(isValidCidr, "must be an IPv4 CIDR like 203.0.113.0/24 (0.0.0.0/0 is refused: name the networks you call)"),
+  cidr: z.string().superRefine((cidr, ctx) => {
+    const refusal = egressCidrRefusal(cidr);
+    if (refusal?.kind === "refused") ctx.addIssue({ code: "custom", input: cidr, message: `${refusal.clause}; accepted: ${EGRESS_CIDR_ACCEPTED}` });
+    else if (refusal) ctx.addIssue({ code: "custom", input: cidr, message: "must be an IPv4 CIDR like 203.0.113.0/24 (0.0.0.0/0 is refused: name the networks you call)" });
+  }),
   ports: z.array(port).min(1, "must list at least one port"),
   protocol: z.enum(["TCP", "UDP"]).optional(),
   description: z.string().optional(),
@@ -101,7 +112,7 @@ const exposeSchema = z.union([
   z.strictObject({
     public: z.strictObject({
       host: z.string().regex(HOSTNAME, "must be a lower-case DNS host name like shop.example.com"),
-      path: httpPath.optional(),
+      path: httpPath.refine((p) => !HTTP_PATH.test(p) || isNormalizedPublicPath(p), `must be ${PUBLIC_PATH_ACCEPTED}`).optional(),
       localPort: port.optional(),
     }),
   }),
@@ -140,8 +151,24 @@ const overrideSchema = z.strictObject({
 
 const suppressionSchema = z.strictObject({
   rule: z.string().regex(GUARDRAIL_RULE_ID, "must be a guardrail rule id like K8S-04, DKR-02 or TF-01"),
-  reason: z.string({ error: "must explain the exception in at least 10 characters" }).refine((r) => r.trim().length >= 10, "must explain the exception in at least 10 characters"),
+  reason: z.string({ error: "must explain the exception in at least 10 characters" }).superRefine(checkSuppressionReason),
 });
+
+/** The fewest letters or digits a suppression's reason must hold. */
+export const MIN_REASON_LETTERS = 10;
+
+/**
+ * A reviewer must be able to read why a guardrail is off. Length alone is not enough:
+ * ten zero-width spaces are ten characters and say nothing, so only letters and digits
+ * (of any script, Unicode \p{L} and \p{N}) count.
+ */
+function checkSuppressionReason(reason: string, ctx: z.RefinementCtx): void {
+  if (reason.trim().length < MIN_REASON_LETTERS) {
+    ctx.addIssue({ code: "custom", input: reason, message: `must explain the exception in at least ${MIN_REASON_LETTERS} characters` });
+  } else if ((reason.match(/[\p{L}\p{N}]/gu) ?? []).length < MIN_REASON_LETTERS) {
+    ctx.addIssue({ code: "custom", input: reason, message: `must explain the exception in at least ${MIN_REASON_LETTERS} letters or digits; spaces, punctuation and invisible characters do not count` });
+  }
+}
 
 /** The schema of what a service file passes to `defineService`. */
 export const serviceSpecSchema = z
@@ -184,15 +211,9 @@ export const serviceSpecSchema = z
     if ((spec.build === undefined) === (spec.image === undefined)) {
       ctx.addIssue({ code: "custom", path: ["build"], input: undefined, message: "give exactly one of build (a Dockerfile in the service folder) or image (a pinned image)" });
     }
-    const checkEnv = (env: Record<string, string> | undefined, path: (string | number)[]) => {
-      for (const key of Object.keys(env ?? {})) {
-        if (SECRET_LIKE_ENV_NAME.test(key)) {
-          ctx.addIssue({ code: "custom", path: [...path, key], input: "(value not shown)", message: "looks like a secret given as a literal value; move it to secrets as a reference { secretName, key }" });
-        }
-      }
-    };
-    checkEnv(spec.env, ["env"]);
-    for (const [envName, override] of Object.entries(spec.environments ?? {})) checkEnv(override.env, ["environments", envName, "env"]);
+    checkEnvAndSecrets(spec, ctx);
+    checkPublishedPort(spec, ctx);
+    checkLimitsAgainstRequests(spec, ctx);
     for (const [key] of Object.entries(spec.secrets ?? {})) {
       if (spec.env && key in spec.env) {
         ctx.addIssue({ code: "custom", path: ["secrets", key], input: key, message: "is also set in env; give each variable once" });
@@ -200,15 +221,63 @@ export const serviceSpecSchema = z
     }
   });
 
+/**
+ * Secrets never given as literal env values, and no env or secret set under a name the
+ * platform sets itself (`PORT=9999` would move the service off the port its probes check).
+ */
+function checkEnvAndSecrets(spec: ServiceDefinition, ctx: z.RefinementCtx): void {
+  const reserved = reservedVariableNames(spec.dependsOn ?? []);
+  const reservedMessage = `is set by the platform and cannot be overridden; reserved names: ${reserved.join(", ")}${spec.dependsOn?.length ? " (a <DEPENDENCY>_URL per dependsOn entry)" : ""}`;
+  const checkEnv = (env: Record<string, string> | undefined, path: (string | number)[]) => {
+    for (const [key, value] of Object.entries(env ?? {})) {
+      if (SECRET_LIKE_ENV_NAME.test(key)) {
+        ctx.addIssue({ code: "custom", path: [...path, key], input: "(value not shown)", message: "looks like a secret given as a literal value; move it to secrets as a reference { secretName, key }" });
+      } else if (reserved.includes(key)) {
+        ctx.addIssue({ code: "custom", path: [...path, key], input: value, message: reservedMessage });
+      }
+    }
+  };
+  checkEnv(spec.env, ["env"]);
+  for (const [envName, override] of Object.entries(spec.environments ?? {})) checkEnv(override.env, ["environments", envName, "env"]);
+  for (const key of Object.keys(spec.secrets ?? {}).filter((k) => reserved.includes(k))) {
+    ctx.addIssue({ code: "custom", path: ["secrets", key], input: key, message: reservedMessage });
+  }
+}
+
+/** A public service is published on 127.0.0.1 locally, where the platform has ports of its own. */
+function checkPublishedPort(spec: ServiceDefinition, ctx: z.RefinementCtx): void {
+  if (spec.expose === undefined || spec.expose === "internal") return;
+  const { localPort } = spec.expose.public;
+  const user = PLATFORM_LOCAL_PORTS.get(localPort ?? spec.port);
+  if (user === undefined) return;
+  if (localPort !== undefined) {
+    ctx.addIssue({ code: "custom", path: ["expose", "public", "localPort"], input: localPort, message: `is used by the platform on 127.0.0.1 in the local environment (${user}); platform ports: ${PLATFORM_LOCAL_PORTS_LISTED}; choose another port` });
+  } else {
+    ctx.addIssue({
+      code: "custom",
+      path: ["port"],
+      input: spec.port,
+      message: `is published on 127.0.0.1 in the local environment (no expose.public.localPort is set) and is used by the platform there (${user}); platform ports: ${PLATFORM_LOCAL_PORTS_LISTED}; choose another port or set expose.public.localPort`,
+    });
+  }
+}
+
+/**
+ * The spec's own limits against its requests (the default ones when it gives none).
+ * Each environment's overrides are checked once resolved (`resolveCatalogue`), where the
+ * environment is known.
+ */
+function checkLimitsAgainstRequests(spec: ServiceDefinition, ctx: z.RefinementCtx): void {
+  for (const below of limitsBelowRequests(resolveResources(spec.resources))) {
+    const limit = spec.resources?.limits?.[below.kind];
+    // A derived limit is never below its request.
+    if (limit === undefined) continue;
+    const defaulted = spec.resources?.[below.kind] === undefined ? ", the default" : "";
+    ctx.addIssue({ code: "custom", path: ["resources", "limits", below.kind], input: limit, message: `must be at least the ${below.kind} request (${below.request}${defaulted}): ${LIMIT_BELOW_REQUEST}` });
+  }
+}
+
 /** What a service file writes: the input of `defineService`. */
 export type ServiceSpecInput = z.input<typeof serviceSpecSchema>;
 /** A parsed, valid spec, before defaults (see `resolve.ts`). */
 export type ServiceDefinition = z.output<typeof serviceSpecSchema>;
-
-function isValidCidr(value: string): boolean {
-  const match = CIDR.exec(value);
-  if (!match) return false;
-  const octets = match.slice(1, 5).map(Number);
-  const prefix = Number(match[5]);
-  return octets.every((o) => o <= 255) && prefix <= 32 && prefix > 0;
-}

@@ -45,7 +45,10 @@ export function formatFieldPath(path: readonly PropertyKey[]): string {
 /** Renders a given value for a message: short, and never a secret. */
 export function formatValue(value: unknown): string {
   if (value === undefined) return "nothing";
-  const text = typeof value === "string" ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+  const json = typeof value === "string" ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+  // JSON leaves invisible characters (zero-width spaces, bidi controls) as they are; a
+  // message that shows them would look as if nothing was wrong, so they are escaped.
+  const text = json.replace(/(?! )[\p{C}\p{Z}]/gu, (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, "0")}`);
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { SERVICES_DIR } from "../../infra/discover-services.js";
-import type { Environment } from "../../infra/environments.js";
+import { PLATFORM_LOCAL_PORTS } from "../../infra/spec/platform-ports.js";
 import { DNS_1035_LABEL, RESERVED_SERVICE_NAMES, resolveServiceSpec, type DiscoveredService } from "../../infra/spec/index.js";
 import { ANSWER_DEFAULTS, LOWEST_PORT, defaultDescription, schemaProblems, type ScaffoldAnswers } from "./answers.js";
 
@@ -34,20 +34,21 @@ export interface Landscape {
   readonly takenFolders: ReadonlySet<string>;
   /** Public routes (`host` + `path`) -> the spec file that serves it. */
   readonly routes: ReadonlyMap<string, string>;
-  /** Ports published on 127.0.0.1 in the local environment -> who publishes it. */
+  /** Ports services publish on 127.0.0.1 in the local environment -> the spec file that publishes it. */
   readonly publishedPorts: ReadonlyMap<number, string>;
   readonly templates: readonly string[];
 }
 
-/** Surveys the repository the way the platform sees it: discovered services, resolved for the local environment. */
-export function surveyLandscape(root: string, discovered: readonly DiscoveredService[], environments: readonly Environment[], templates: readonly string[]): Landscape {
+/**
+ * Surveys the repository the way the platform sees it: discovered services, resolved for
+ * the local environment. The platform's own local ports are not part of it: the spec
+ * schema refuses them, and the answers go through the schema.
+ */
+export function surveyLandscape(root: string, discovered: readonly DiscoveredService[], templates: readonly string[]): Landscape {
   const servicesDir = path.join(root, SERVICES_DIR);
   const takenFolders = new Set(existsSync(servicesDir) ? readdirSync(servicesDir) : []);
   const routes = new Map<string, string>();
   const publishedPorts = new Map<number, string>();
-  for (const environment of environments) {
-    if (environment.target === "docker") publishedPorts.set(environment.docker.prometheusPort, `the ${environment.name} environment's Prometheus`);
-  }
   for (const service of discovered) {
     const spec = resolveServiceSpec(service.definition, "local", service.version);
     if (spec.expose.kind !== "public") continue;
@@ -124,8 +125,10 @@ export function validateAnswers(raw: RawAnswers, landscape: Landscape): { answer
     description: raw.description ?? defaultDescription(name, template),
   };
 
-  // The platform's own schema decides the rest (host, path, owner), with its own words.
+  // The platform's own schema decides the rest (host, path, owner, the platform's local
+  // ports), with its own words.
   const argumentOf: Record<string, [string, unknown]> = {
+    port: ["--port", raw.port ?? String(port)],
     "expose.public.host": ["--host", answers.public?.host],
     "expose.public.path": ["--path", answers.public?.path],
     "monitoring.owner": ["--owner", answers.owner],
@@ -145,7 +148,7 @@ export function validateAnswers(raw: RawAnswers, landscape: Landscape): { answer
     const owner = landscape.publishedPorts.get(port);
     if (owner) {
       let free = port + 1;
-      while (landscape.publishedPorts.has(free)) free++;
+      while (landscape.publishedPorts.has(free) || PLATFORM_LOCAL_PORTS.has(free)) free++;
       refuse("--port", String(port), `is already published on 127.0.0.1 by ${owner} in the local environment, where a public service is published on its port; choose a free one, like ${free}`);
     }
   }

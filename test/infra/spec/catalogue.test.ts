@@ -74,6 +74,21 @@ describe("resolveCatalogue", () => {
     expect(text).toContain(`environments.qa: is not an environment; known environments: local, staging, production (got "qa")`);
   });
 
+  it("GIVEN an override that raises the memory request above the spec's limit WHEN resolved for that environment THEN it is refused there", () => {
+    const orders = service({ name: "orders", build: {}, port: 8080, resources: { memory: "256Mi", limits: { memory: "256Mi" } }, environments: { production: { resources: { memory: "512Mi" } } } });
+    expect(resolveCatalogue([orders], "staging", ENVIRONMENTS).get("orders").resources.limits.memoryMiB).toBe(256);
+    expect(refusal(() => resolveCatalogue([orders], "production", ENVIRONMENTS))).toBe(
+      'services/orders/service.ts: environments.production.resources.memory: must be at most the memory limit (256Mi) in production: Kubernetes refuses a pod whose limit is below its request (got "512Mi")',
+    );
+  });
+
+  it("GIVEN an override that lowers the cpu limit below the spec's request WHEN resolved for that environment THEN the override's limit is refused", () => {
+    const orders = service({ name: "orders", build: {}, port: 8080, resources: { cpu: "500m" }, environments: { staging: { resources: { limits: { cpu: "200m" } } } } });
+    expect(refusal(() => resolveCatalogue([orders], "staging", ENVIRONMENTS))).toBe(
+      'services/orders/service.ts: environments.staging.resources.limits.cpu: must be at least the cpu request (500m) in staging: Kubernetes refuses a pod whose limit is below its request (got "200m")',
+    );
+  });
+
   it("GIVEN an override that raises min above max WHEN resolved for that environment THEN it is refused there", () => {
     const orders = service({ name: "orders", build: {}, port: 8080, scaling: { min: 2, max: 4 }, environments: { production: { scaling: { min: 6 } } } });
     expect(resolveCatalogue([orders], "staging", ENVIRONMENTS).get("orders").scaling).toMatchObject({ min: 2, max: 4 });

@@ -71,6 +71,129 @@ describe("parseServiceDefinition: the one check of what a service file exports",
     expect(text).toContain(value);
   });
 
+  it("GIVEN a suppression reason of ten zero-width spaces WHEN parsed THEN it is refused, the invisible characters shown escaped", () => {
+    const text = refusal({ ...valid, guardrails: { suppress: [{ rule: "K8S-04", reason: "\u200b".repeat(10) }] } });
+    expect(text).toBe(
+      `service spec: guardrails.suppress[0].reason: must explain the exception in at least 10 letters or digits; spaces, punctuation and invisible characters do not count (got "${"\\u200b".repeat(10)}")`,
+    );
+  });
+
+  it("GIVEN a suppression reason padded with spaces and dots around few letters WHEN parsed THEN it is refused", () => {
+    expect(refusal({ ...valid, guardrails: { suppress: [{ rule: "K8S-04", reason: "  .. legacy ..  " }] } })).toContain(
+      "guardrails.suppress[0].reason: must explain the exception in at least 10 letters or digits",
+    );
+  });
+
+  it("GIVEN a suppression reason of ten letters in any script WHEN parsed THEN it is accepted", () => {
+    expect(parseServiceDefinition({ ...valid, guardrails: { suppress: [{ rule: "K8S-04", reason: "レガシーの移行中です。来月" }] } }).guardrails?.suppress[0]?.rule).toBe("K8S-04");
+  });
+
+  it.each([
+    ["memory that rounds to zero", { memory: "0.001Ki" }, "resources.memory: must be from 16Mi to 256Gi", '"0.001Ki"'],
+    ["cpu of 10^20 cores", { cpu: "100000000000000000000" }, "resources.cpu: must be from 10m to 64000m (64 cores)", '"100000000000000000000"'],
+    ["cpu below the floor", { cpu: "5m" }, "resources.cpu: must be from 10m to 64000m (64 cores)", '"5m"'],
+    ["a memory limit of 1 PiB", { limits: { memory: "1048576Gi" } }, "resources.limits.memory: must be from 16Mi to 256Gi", '"1048576Gi"'],
+    ["a cpu limit above the ceiling", { limits: { cpu: 65 } }, "resources.limits.cpu: must be from 10m to 64000m (64 cores)", "got 65"],
+    ["memory that is not a whole number of Ki", { memory: "16.0001Mi" }, "resources.memory: must be a whole number of Ki", '"16.0001Mi"'],
+  ])("GIVEN %s WHEN parsed THEN it is refused with the bounds", (_case, resources, message, value) => {
+    const text = refusal({ ...valid, resources });
+    expect(text).toContain(`service spec: ${message}`);
+    expect(text).toContain(`(got ${value.startsWith("got ") ? value.slice(4) : value})`);
+  });
+
+  it("GIVEN the smallest and the largest quantities WHEN parsed THEN they are accepted", () => {
+    expect(() => parseServiceDefinition({ ...valid, resources: { cpu: "10m", memory: "16Mi", limits: { cpu: 64, memory: "256Gi" } } })).not.toThrow();
+    expect(() => parseServiceDefinition({ ...valid, resources: { cpu: "64000m", memory: "262144Mi" } })).not.toThrow();
+  });
+
+  it("GIVEN limits below the requests WHEN parsed THEN each is refused naming the request", () => {
+    const text = refusal({ ...valid, resources: { cpu: "500m", memory: "256Mi", limits: { cpu: "250m", memory: "128Mi" } } });
+    expect(text).toBe(
+      [
+        'service spec: resources.limits.cpu: must be at least the cpu request (500m): Kubernetes refuses a pod whose limit is below its request (got "250m")',
+        'service spec: resources.limits.memory: must be at least the memory request (256Mi): Kubernetes refuses a pod whose limit is below its request (got "128Mi")',
+      ].join("\n"),
+    );
+  });
+
+  it("GIVEN a memory limit below the default request WHEN parsed THEN it is refused naming the default", () => {
+    expect(refusal({ ...valid, resources: { limits: { memory: "64Mi" } } })).toBe(
+      'service spec: resources.limits.memory: must be at least the memory request (128Mi, the default): Kubernetes refuses a pod whose limit is below its request (got "64Mi")',
+    );
+  });
+
+  it("GIVEN env setting PORT while the probes use the spec's port WHEN parsed THEN it is refused listing the reserved names", () => {
+    expect(refusal({ ...valid, env: { PORT: "9999" } })).toBe(
+      'service spec: env.PORT: is set by the platform and cannot be overridden; reserved names: SERVICE_NAME, PORT, PLATFORM_ENVIRONMENT (got "9999")',
+    );
+  });
+
+  it("GIVEN an environment's env or a secret named like a platform variable or a dependency URL WHEN parsed THEN each is refused", () => {
+    const text = refusal({
+      ...valid,
+      dependsOn: ["catalog", "order-store"],
+      secrets: { SERVICE_NAME: { secretName: "orders-db", key: "name" } },
+      environments: { production: { env: { ORDER_STORE_URL: "http://evil:80", PLATFORM_ENVIRONMENT: "staging" } } },
+    });
+    const reserved = "reserved names: SERVICE_NAME, PORT, PLATFORM_ENVIRONMENT, CATALOG_URL, ORDER_STORE_URL (a <DEPENDENCY>_URL per dependsOn entry)";
+    expect(text.split("\n")).toEqual([
+      `service spec: environments.production.env.ORDER_STORE_URL: is set by the platform and cannot be overridden; ${reserved} (got "http://evil:80")`,
+      `service spec: environments.production.env.PLATFORM_ENVIRONMENT: is set by the platform and cannot be overridden; ${reserved} (got "staging")`,
+      `service spec: secrets.SERVICE_NAME: is set by the platform and cannot be overridden; ${reserved} (got "SERVICE_NAME")`,
+    ]);
+  });
+
+  it("GIVEN a URL variable of a service it does not depend on WHEN parsed THEN it is accepted as the service's own setting", () => {
+    expect(parseServiceDefinition({ ...valid, env: { PAYMENTS_URL: "https://pay.example.com" } }).env).toEqual({ PAYMENTS_URL: "https://pay.example.com" });
+  });
+
+  const CIDR_ACCEPTED =
+    "accepted: an IPv4 CIDR like 203.0.113.0/24, /8 or narrower, with no host bits set, outside loopback (127.0.0.0/8), link-local (169.254.0.0/16) and the cloud metadata addresses (169.254.169.254, 169.254.170.2, 100.100.100.200)";
+  it.each([
+    ["half the internet", "0.0.0.0/1", "is wider than /8 (2147483648 addresses)"],
+    ["the other half", "128.0.0.0/1", "is wider than /8 (2147483648 addresses)"],
+    ["the cloud metadata endpoint", "169.254.169.254/32", "overlaps 169.254.169.254/32, the cloud metadata endpoint (AWS, GCP, Azure), which hands out the node's credentials"],
+    ["the ECS task metadata endpoint", "169.254.170.2/32", "overlaps 169.254.170.2/32, the AWS ECS task metadata endpoint, which hands out task credentials"],
+    ["Alibaba Cloud's metadata endpoint", "100.100.100.0/24", "overlaps 100.100.100.200/32, the Alibaba Cloud metadata endpoint, which hands out the node's credentials"],
+    ["a /8 around link-local", "169.0.0.0/8", "overlaps 169.254.169.254/32, the cloud metadata endpoint (AWS, GCP, Azure), which hands out the node's credentials"],
+    ["link-local", "169.254.1.0/24", "overlaps 169.254.0.0/16, link-local addresses"],
+    ["loopback", "127.0.0.1/32", "overlaps 127.0.0.0/8, loopback"],
+    ["host bits set", "10.0.0.1/8", "has host bits set (its network is 10.0.0.0/8)"],
+  ])("GIVEN egress to %s WHEN parsed THEN it is refused naming why and what is accepted", (_case, cidr, why) => {
+    expect(refusal({ ...valid, egress: [{ cidr: "203.0.113.0/24", ports: [443] }, { cidr, ports: [443] }] })).toBe(`service spec: egress[1].cidr: ${why}; ${CIDR_ACCEPTED} (got "${cidr}")`);
+  });
+
+  it("GIVEN egress to a private /8 and to one host WHEN parsed THEN both are accepted", () => {
+    expect(parseServiceDefinition({ ...valid, egress: [{ cidr: "10.0.0.0/8", ports: [5432] }, { cidr: "203.0.113.7/32", ports: [443] }] }).egress).toHaveLength(2);
+  });
+
+  const PLATFORM_PORTS = "platform ports: 3000 (the local Grafana the alerts link to), 9090 (the local Prometheus)";
+  it("GIVEN a public service whose local port is the local Prometheus's WHEN parsed THEN it is refused listing the platform's ports", () => {
+    expect(refusal({ ...valid, expose: { public: { host: "shop.example.com", localPort: 9090 } } })).toBe(
+      `service spec: expose.public.localPort: is used by the platform on 127.0.0.1 in the local environment (the local Prometheus); ${PLATFORM_PORTS}; choose another port (got 9090)`,
+    );
+  });
+
+  it("GIVEN a public service on the Grafana port without a local port WHEN parsed THEN its port is refused, since it is published as is", () => {
+    expect(refusal({ ...valid, port: 3000, expose: { public: { host: "shop.example.com" } } })).toBe(
+      `service spec: port: is published on 127.0.0.1 in the local environment (no expose.public.localPort is set) and is used by the platform there (the local Grafana the alerts link to); ${PLATFORM_PORTS}; choose another port or set expose.public.localPort (got 3000)`,
+    );
+  });
+
+  it("GIVEN an internal service on port 9090 WHEN parsed THEN it is accepted: nothing is published", () => {
+    expect(parseServiceDefinition({ ...valid, port: 9090 }).port).toBe(9090);
+  });
+
+  it.each(["/../../admin", "//", "/./", "/shop//api", "/shop/", "/shop/.."])("GIVEN the public path %s WHEN parsed THEN it is refused as not normalized", (path) => {
+    expect(refusal({ ...valid, expose: { public: { host: "shop.example.com", path } } })).toBe(
+      `service spec: expose.public.path: must be a normalized path like / or /shop/api: no empty, '.' or '..' segment and no trailing '/' (the Ingress matches prefixes segment by segment, so /shop/ is /shop) (got "${path}")`,
+    );
+  });
+
+  it("GIVEN a public path with a dot inside a segment WHEN parsed THEN it is accepted", () => {
+    expect(() => parseServiceDefinition({ ...valid, expose: { public: { host: "shop.example.com", path: "/v1.2/.well-known" } } })).not.toThrow();
+  });
+
   it("GIVEN a secret given as a literal value WHEN parsed THEN it is refused without printing the value", () => {
     const text = refusal({ ...valid, secrets: { DB_PASSWORD: "hunter2-very-secret" } });
     expect(text).toContain("secrets.DB_PASSWORD: is a literal value (19 characters, not shown)");

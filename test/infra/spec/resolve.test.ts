@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseServiceDefinition, platformEnvironment, resolveServiceSpec } from "../../../infra/spec/index.js";
+import { parseServiceDefinition, platformEnvironment, reservedVariableNames, resolveServiceSpec } from "../../../infra/spec/index.js";
 
 describe("resolveServiceSpec", () => {
   it("GIVEN a minimal spec WHEN resolved THEN every default is filled in", () => {
@@ -35,6 +35,11 @@ describe("resolveServiceSpec", () => {
 
   it("GIVEN an image service WHEN resolved THEN its version is the image tag", () => {
     expect(resolveServiceSpec(parseServiceDefinition({ name: "cache", image: "redis:7.4.1", port: 6379 }), "local", "0.0.0").version).toBe("7.4.1");
+  });
+
+  it("GIVEN a spec with dependencies WHEN the platform variables are made THEN their names are exactly the reserved names the schema refuses", () => {
+    const spec = resolveServiceSpec(parseServiceDefinition({ name: "gateway", build: {}, port: 8080, dependsOn: ["orders", "order-store"] }), "local", "1.0.0");
+    expect(Object.keys(platformEnvironment(spec, "local", () => 8080)).sort()).toEqual([...reservedVariableNames(spec.dependsOn)].sort());
   });
 
   it("GIVEN dependencies WHEN the platform variables are made THEN each dependency gets a URL by its name", () => {

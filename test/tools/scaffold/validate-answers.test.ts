@@ -1,10 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { loadEnvironments } from "../../../infra/environments.js";
 import { formatProblem, surveyLandscape, validateAnswers, type RawAnswers } from "../../../tools/scaffold/validate-answers.js";
 import { exampleServices } from "../../support/platform.js";
 
 // GIVEN the example catalogue (catalog, orders, public gateway on shop.example.com/ port 8082)
-const landscape = surveyLandscape("/nonexistent", exampleServices(), loadEnvironments({}), ["http-service", "worker"]);
+const landscape = surveyLandscape("/nonexistent", exampleServices(), ["http-service", "worker"]);
 const problemsOf = (raw: RawAnswers) => validateAnswers(raw, landscape).problems.map(formatProblem);
 
 describe("validateAnswers", () => {
@@ -41,9 +40,18 @@ describe("validateAnswers", () => {
     expect(problemsOf({ name: "payments", public: true, port: "8090" })).toEqual(["--host: is required with --public: the host name the service is published on, like pay.example.com (got nothing)"]);
   });
 
-  it("GIVEN a public service on the local Prometheus port WHEN validated THEN the clash is named", () => {
-    expect(problemsOf({ name: "payments", public: true, host: "pay.example.com", port: "9090" })).toEqual([
-      '--port: is already published on 127.0.0.1 by the local environment\'s Prometheus in the local environment, where a public service is published on its port; choose a free one, like 9091 (got "9090")',
+  it.each([
+    ["9090", "the local Prometheus"],
+    ["3000", "the local Grafana the alerts link to"],
+  ])("GIVEN a public service on the platform's port %s WHEN validated THEN the spec schema's own refusal names --port", (port, user) => {
+    expect(problemsOf({ name: "payments", public: true, host: "pay.example.com", port })).toEqual([
+      `--port: is published on 127.0.0.1 in the local environment (no expose.public.localPort is set) and is used by the platform there (${user}); platform ports: 3000 (the local Grafana the alerts link to), 9090 (the local Prometheus); choose another port or set expose.public.localPort (got "${port}")`,
+    ]);
+  });
+
+  it.each(["/../admin", "//", "/pay/"])("GIVEN the public path %s WHEN validated THEN the spec schema's refusal names --path", (path) => {
+    expect(problemsOf({ name: "payments", public: true, host: "pay.example.com", path, port: "8090" })).toEqual([
+      `--path: must be a normalized path like / or /shop/api: no empty, '.' or '..' segment and no trailing '/' (the Ingress matches prefixes segment by segment, so /shop/ is /shop) (got "${path}")`,
     ]);
   });
 

@@ -77,6 +77,37 @@ describe("network rules (K8S-21 to K8S-23)", () => {
     ]);
   });
 
+  it("GIVEN egress to the metadata endpoint, half the internet and a CIDR with host bits WHEN checked THEN K8S-22 reports each with the spec's own reason", () => {
+    const fixture = guardrailsFixture("staging");
+    fixture.resource(K8S.networkPolicy("orders")).addOverride("spec.egress", [
+      { to: [{ ip_block: { cidr: "169.254.169.254/32" } }] },
+      { to: [{ ip_block: { cidr: "0.0.0.0/1" } }, { ip_block: { cidr: "128.0.0.0/1" } }] },
+      { to: [{ ip_block: { cidr: "10.0.0.1/8" } }] },
+    ]);
+    const at = fixture.address(K8S.networkPolicy("orders"));
+    // Overrides append to lists: orders' own 2 egress rules (catalog, the payment CIDR) come first.
+    expect(fixture.findingsOf("K8S-22")).toEqual([
+      { rule: "K8S-22", level: "error", resource: at, message: "egress rule 3 allows ip_block 169.254.169.254/32, which overlaps 169.254.169.254/32, the cloud metadata endpoint (AWS, GCP, Azure), which hands out the node's credentials" },
+      { rule: "K8S-22", level: "error", resource: at, message: "egress rule 4 allows ip_block 0.0.0.0/1, which is wider than /8 (2147483648 addresses)" },
+      { rule: "K8S-22", level: "error", resource: at, message: "egress rule 4 allows ip_block 128.0.0.0/1, which is wider than /8 (2147483648 addresses)" },
+      { rule: "K8S-22", level: "error", resource: at, message: "egress rule 5 allows ip_block 10.0.0.1/8, which has host bits set (its network is 10.0.0.0/8)" },
+    ]);
+  });
+
+  it("GIVEN egress to a private /8 WHEN checked THEN K8S-22 finds it compliant", () => {
+    const fixture = guardrailsFixture("staging");
+    fixture.resource(K8S.networkPolicy("orders")).addOverride("spec.egress", [{ to: [{ ip_block: { cidr: "10.0.0.0/8" } }] }]);
+    expect(fixture.outcome(noOpenCidr, K8S.networkPolicy("orders"))).toEqual({ status: "compliant" });
+  });
+
+  it("GIVEN egress to an IPv6 network other than ::/0 WHEN checked THEN K8S-22 warns that it cannot check it instead of passing it", () => {
+    const fixture = guardrailsFixture("staging");
+    fixture.resource(K8S.networkPolicy("orders")).addOverride("spec.egress", [{ to: [{ ip_block: { cidr: "fd00:ec2::254/128" } }] }]);
+    expect(fixture.findingsOf("K8S-22")).toEqual([
+      { rule: "K8S-22", level: "warning", resource: fixture.address(K8S.networkPolicy("orders")), message: 'egress rule 3 allows ip_block "fd00:ec2::254/128", which is not an IPv4 CIDR, so its range cannot be checked' },
+    ]);
+  });
+
   it("GIVEN a LoadBalancer Service whose selector is misspelt WHEN checked THEN K8S-23 reports both", () => {
     const fixture = guardrailsFixture("staging");
     fixture.resource(K8S.service("catalog")).addOverride("spec.type", "LoadBalancer");

@@ -54,6 +54,20 @@ describe("workload rules (K8S-09 to K8S-14)", () => {
     ]);
   });
 
+  it("GIVEN a zero memory limit and a zero cpu request WHEN checked THEN K8S-09 reports both as zero", () => {
+    const fixture = ordersWith({ [`${CONTAINER}.resources.limits.memory`]: "0Ki", [`${CONTAINER}.resources.requests.cpu`]: "0" });
+    expect(fixture.findingsOf("K8S-09")).toEqual([
+      { rule: "K8S-09", level: "error", resource: deployment, message: 'container "orders": resources.requests.cpu is "0", zero, so the scheduler places it as if it needed nothing' },
+      { rule: "K8S-09", level: "error", resource: deployment, message: 'container "orders": resources.limits.memory is "0Ki", zero, which the runtime reads as no limit, so it can take the node\'s memory from its neighbours' },
+    ]);
+  });
+
+  it("GIVEN a zero cpu limit WHEN checked THEN K8S-09 reports it, though a cpu limit is not required", () => {
+    expect(ordersWith({ [`${CONTAINER}.resources.limits.cpu`]: "0m" }).findingsOf("K8S-09").map((f) => f.message)).toEqual([
+      'container "orders": resources.limits.cpu is "0m", zero, which the runtime reads as no limit, so a runaway loop is not capped',
+    ]);
+  });
+
   it("GIVEN no readiness probe and a liveness probe on an undeclared port WHEN checked THEN K8S-10 reports both", () => {
     const fixture = ordersWith({ [`${CONTAINER}.readiness_probe`]: undefined, [`${CONTAINER}.liveness_probe.http_get.port`]: "admin" });
     expect(fixture.findingsOf("K8S-10")).toEqual([

@@ -51,10 +51,11 @@ function primaryInputs() {
   };
   walk("infra");
   const servicesDir = path.join(root, "services");
-  // The same rule as infra/discover-services.ts: a folder with a service.ts is a service.
+  // The same rule as infra/discover-services.ts: a folder with a service.ts is a service,
+  // unless its name starts with a dot (new:service's staging folder, maybe half-written).
   const services = existsSync(servicesDir)
     ? readdirSync(servicesDir, { withFileTypes: true })
-        .filter((entry) => entry.isDirectory() && existsSync(path.join(servicesDir, entry.name, "service.ts")))
+        .filter((entry) => entry.isDirectory() && !entry.name.startsWith(".") && existsSync(path.join(servicesDir, entry.name, "service.ts")))
         .map((entry) => `services/${entry.name}/service.ts`)
     : [];
   return { infra: infra.sort(), services: services.sort() };

@@ -79,7 +79,7 @@ function digestOf(files) {
 /** The source of the bundle's entry: runSynth, and a loader for each service's chunk. */
 function entrySource(services) {
   const loaders = services.map((file) => `  ${JSON.stringify(file)}: () => import(${JSON.stringify(`./${file}`)}),`).join("\n");
-  return `import { runSynth } from "./infra/synth.ts";
+  return `import { ServicesChangedError, runSynth } from "./infra/synth.ts";
 const services = {
 ${loaders}
 };
@@ -89,7 +89,8 @@ export function run(root, args) {
     args,
     loadService: (file) => {
       const load = services[file];
-      if (load === undefined) throw new Error(\`\${file} appeared after the app was compiled; run the synth again\`);
+      // A folder new:service published after this launcher listed the services.
+      if (load === undefined) throw new ServicesChangedError(file, "appeared");
       return load();
     },
   });

@@ -276,8 +276,9 @@ export function removeLeftoverCheckouts(repository: Repository): string[] {
   let stale = false;
   for (const line of git(repository.gitRoot, ["worktree", "list", "--porcelain"]).split("\n")) {
     if (!line.startsWith("worktree ")) continue;
-    const folder = path.dirname(line.slice("worktree ".length));
-    const pid = SCRATCH_FOLDER.exec(path.basename(folder))?.[1];
+    const tree = line.slice("worktree ".length);
+    const folder = path.dirname(tree);
+    const pid = path.basename(tree) === "tree" ? SCRATCH_FOLDER.exec(path.basename(folder))?.[1] : undefined;
     if (pid === undefined || (Number(pid) !== process.pid && isProcessAlive(Number(pid)))) continue;
     stale = true;
     // git may give the folder's real path (a /tmp that is a link): the name tells it.
@@ -285,7 +286,13 @@ export function removeLeftoverCheckouts(repository: Repository): string[] {
     rmSync(folder, { recursive: true, force: true });
     removed.push(folder);
   }
-  if (stale) git(repository.gitRoot, ["worktree", "prune"]);
+  if (stale) {
+    try {
+      git(repository.gitRoot, ["worktree", "prune"]);
+    } catch {
+      // The folders are gone; git's entries for them go with the next prune.
+    }
+  }
   return removed;
 }
 

@@ -30,7 +30,9 @@ export async function discoverServices(root: string, loadService: ServiceModuleL
   const servicesDir = path.join(root, SERVICES_DIR);
   if (!existsSync(servicesDir)) return [];
   const folders = readdirSync(servicesDir, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && existsSync(path.join(servicesDir, entry.name, "service.ts")))
+    // A dot-folder is never a service (a service's name starts with a letter): it is
+    // new:service's staging folder, possibly half-written or left by a killed run.
+    .filter((entry) => entry.isDirectory() && !entry.name.startsWith(".") && existsSync(path.join(servicesDir, entry.name, "service.ts")))
     .map((entry) => entry.name)
     .sort();
   const problems: SpecError[] = [];

@@ -1,6 +1,13 @@
 import { existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
+/**
+ * The names {@link replaceFolder} gives the folders it makes beside the one it replaces,
+ * `<folder>.tmp-<pid>` and `<folder>.old-<pid>` (group 1: the pid): what a synth killed
+ * half way leaves, for the next one to remove.
+ */
+export const REPLACE_FOLDER_TEMPORARY = /^[^/]+\.(?:tmp|old)-(\d+)$/;
+
 /** A file to write, relative to the folder it is written in. */
 export interface OutputFile {
   readonly path: string;

@@ -1,6 +1,12 @@
 import { closeSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 
 /**
+ * The name {@link writeStableJson} gives the file it writes first, `<file>.<pid>.tmp`
+ * (group 1: the pid): what a synth killed half way leaves, for the next one to remove.
+ */
+export const STABLE_JSON_TEMPORARY = /^.+\.(\d+)\.tmp$/;
+
+/**
  * Pretty-printed JSON with every object's keys sorted, the text cdktf 0.21 writes to
  * `cdk.tf.json` (its `json-stable-stringify` with `{ space: 2 }`), made in a fraction
  * of the time and written to the file in pieces instead of as one string of tens of

@@ -3,16 +3,19 @@
  * them to cdktf.out/stacks/<env>/cdk.tf.json. Two entries run it: `tools/run-app.mjs`
  * (compiled, what `npm run synth` and cdktf.json run) and `infra/main.ts` (through tsx).
  */
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import v8 from "node:v8";
 import { buildPlatformApp } from "./app.js";
 import { withoutTokenTraces } from "./cdk.js";
-import { discoverServices, importServiceModule, type ServiceModuleLoader } from "./discover-services.js";
-import { EnvironmentConfigError, loadEnvironments } from "./environments.js";
+import { removeLeftoversOfDeadRuns } from "./dead-run-leftovers.js";
+import { SERVICES_DIR, discoverServices, importServiceModule, type ServiceModuleLoader } from "./discover-services.js";
+import { EnvironmentConfigError, loadEnvironments, type Environment } from "./environments.js";
 import { ALL_ENVIRONMENTS, formatFinding, isBlocking, renderReport, renderSummary, type GuardrailsRun } from "./guardrails/index.js";
-import { replaceFolder } from "./output-files.js";
+import { REPLACE_FOLDER_TEMPORARY, replaceFolder } from "./output-files.js";
+import { acquireProcessLock } from "./process-lock.js";
 import { SpecError } from "./spec/index.js";
+import { STABLE_JSON_TEMPORARY } from "./stable-json.js";
 
 const USAGE = `Usage: npm run synth [-- --help]
 
@@ -21,9 +24,37 @@ cdktf.out/stacks/<env>/cdk.tf.json, from every services/<name>/service.ts, and
 writes each environment's monitoring files to cdktf.out/monitoring/<env>/. Checks
 each environment with the guardrails: one line per finding, a summary table, and a
 report per environment in cdktf.out/guardrails/<env>.json.
-Exits 0 on success, 1 when a service spec or a setting is invalid or a guardrail
-finds an error that no service spec suppresses.
+Exits 0 on success, 1 when a service spec or a setting is invalid, a guardrail
+finds an error that no service spec suppresses, or a service folder changed while
+the synth read it (run it again).
+One synth at a time writes an output folder: another one waits for it (the lock
+is <output folder>/.synth.lock, holding the pid of the synth that writes).
 Settings come from environment variables; see README.md, "Environments".`;
+
+/** The lock file in the output folder: one synth at a time writes there. */
+export const SYNTH_LOCK_FILE = ".synth.lock";
+
+/**
+ * A service folder that appeared, vanished or was half-written while the synth read
+ * `services/`: another command (new:service, git) was changing it. Nothing is wrong
+ * with the services; the synth is run again.
+ */
+export class ServicesChangedError extends Error {
+  /** The service's folder below the repository root, such as `services/orders`. */
+  readonly folder: string;
+
+  /**
+   * @param file the service's spec file (or any file in its folder) below the root, such as `services/orders/service.ts`
+   * @param change what the synth saw happen to the folder
+   */
+  constructor(file: string, change: "appeared" | "vanished") {
+    const folder = file.split(/[\\/]/).slice(0, 2).join("/");
+    const what = change === "appeared" ? "appeared after the synth had listed the services (and compiled them)" : "vanished or was half-written while the synth read it";
+    super(`${folder} ${what}: another command (such as new:service or a git checkout) was changing ${SERVICES_DIR}/. Run the synth again once it is done.`);
+    this.name = "ServicesChangedError";
+    this.folder = folder;
+  }
+}
 
 /** What one synth runs on. */
 export interface SynthOptions {
@@ -57,18 +88,33 @@ export async function runSynth(options: SynthOptions): Promise<number> {
   process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS ??= "true";
   try {
     const environments = loadEnvironments(process.env);
-    const services = await discoverServices(root, options.loadService ?? importServiceModule);
+    const services = await discoverServices(root, namingChangedFolders(options.loadService ?? importServiceModule));
     const outdir = process.env.CDKTF_OUTDIR ?? path.join(root, "cdktf.out");
     // cdktf creates only the last folder of the path; an output folder in a folder that
     // does not exist yet (CDKTF_OUTDIR=out/ci/42) is made whole here.
     mkdirSync(outdir, { recursive: true });
-    // One environment at a time: each writes its monitoring folder during the synth.
-    const { stacks, guardrails } = withoutTokenTraces(() => {
-      const built = buildPlatformApp({ services, environments, outdir, monitoringOutdir: path.join(outdir, "monitoring") });
-      built.app.synth();
-      return built;
+    // Two synths writing one folder at once would leave one's staging stack beside the
+    // other's production stack: the second waits, and the output is the whole of one.
+    // Not a fresh folder renamed into place: Terraform keeps its .terraform folder and
+    // lock file in stacks/<env>/, and a rename would throw them away.
+    const lock = await acquireProcessLock(path.join(outdir, SYNTH_LOCK_FILE), {
+      onWait: (holder) => console.error(`synth: waiting for another synth (pid ${holder}) writing ${displayPath(outdir)}; if none runs, remove ${displayPath(path.join(outdir, SYNTH_LOCK_FILE))}`),
     });
-    const blocking = reportGuardrails(guardrails, outdir);
+    let blocking: number;
+    let stacks: ReturnType<typeof buildPlatformApp>["stacks"];
+    try {
+      removeSynthLeftovers(outdir, environments);
+      // One environment at a time: each writes its monitoring folder during the synth.
+      const built = withoutTokenTraces(() => {
+        const app = buildPlatformApp({ services, environments, outdir, monitoringOutdir: path.join(outdir, "monitoring") });
+        app.app.synth();
+        return app;
+      });
+      stacks = built.stacks;
+      blocking = reportGuardrails(built.guardrails, outdir);
+    } finally {
+      lock.release();
+    }
     const seconds = ((performance.now() - started) / 1000).toFixed(2);
     if (blocking > 0) {
       console.error(`synth failed: ${blocking} guardrail error${blocking === 1 ? "" : "s"} (listed above; reports in ${path.relative(process.cwd(), path.join(outdir, "guardrails")) || "."})`);
@@ -81,8 +127,56 @@ export async function runSynth(options: SynthOptions): Promise<number> {
       console.error(`synth failed:\n${error.message}`);
       return 1;
     }
+    const changed = error instanceof ServicesChangedError ? error : vanishedServiceFile(error, root);
+    if (changed) {
+      console.error(`synth failed: ${changed.message}`);
+      return 1;
+    }
     throw error;
   }
+}
+
+/** A path for messages: relative to the working folder when below it. */
+function displayPath(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative && !relative.startsWith("..") && !path.isAbsolute(relative) ? relative : file;
+}
+
+/**
+ * The service loader, whose failure for a spec file that is no longer there says so
+ * (a loader that imports from source fails with a module-not-found stack otherwise).
+ * Nothing more on the way of a load that succeeds.
+ */
+function namingChangedFolders(load: ServiceModuleLoader): ServiceModuleLoader {
+  return async (file, root) => {
+    try {
+      return await load(file, root);
+    } catch (error) {
+      if (!(error instanceof ServicesChangedError) && !existsSync(path.join(root, file))) throw new ServicesChangedError(file, "vanished");
+      throw error;
+    }
+  };
+}
+
+/** A file system error on a file below `services/<name>/` that is no longer there, as a {@link ServicesChangedError}. */
+function vanishedServiceFile(error: unknown, root: string): ServicesChangedError | undefined {
+  const { code, path: file } = error as NodeJS.ErrnoException;
+  if (code !== "ENOENT" || typeof file !== "string") return undefined;
+  const relative = path.relative(path.join(root, SERVICES_DIR), file);
+  if (relative.startsWith("..") || path.isAbsolute(relative) || !relative.includes(path.sep)) return undefined;
+  return new ServicesChangedError(`${SERVICES_DIR}/${relative}`, "vanished");
+}
+
+/**
+ * Removes what synths killed half way left in the output folder (their pid is in the
+ * name, and that process is gone): the temporary and previous folders of the
+ * guardrail reports and of each environment's monitoring files, and half-written
+ * stacks. A handful of small folders are listed; nothing else is read.
+ */
+function removeSynthLeftovers(outdir: string, environments: readonly Environment[]): void {
+  removeLeftoversOfDeadRuns(outdir, REPLACE_FOLDER_TEMPORARY);
+  removeLeftoversOfDeadRuns(path.join(outdir, "monitoring"), REPLACE_FOLDER_TEMPORARY);
+  for (const environment of environments) removeLeftoversOfDeadRuns(path.join(outdir, "stacks", environment.name), STABLE_JSON_TEMPORARY);
 }
 
 /**

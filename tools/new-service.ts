@@ -3,12 +3,14 @@
  * after checking every answer with the platform's own rules. See USAGE.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, renameSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
+import { removeLeftoversOfDeadRuns } from "../infra/dead-run-leftovers.js";
 import { SERVICES_DIR, discoverServices } from "../infra/discover-services.js";
 import { ENVIRONMENT_NAMES } from "../infra/environments.js";
+import { acquireProcessLock } from "../infra/process-lock.js";
 import { SpecError, parseServiceDefinition, resolveCatalogue, type DiscoveredService } from "../infra/spec/index.js";
 import { ANSWER_DEFAULTS, TEMPLATE_RECORD_FILE, templateValues, type ScaffoldAnswers, type TemplateRecord } from "./scaffold/answers.js";
 import { TemplateError, listTemplates, loadTemplate, renderTemplate } from "./scaffold/service-template.js";
@@ -34,12 +36,24 @@ Options:
   -h, --help            this help
 
 Without a name, in a terminal, it asks for what the options do not give.
+One new:service at a time checks and publishes (another one waits for it: the lock
+is services/.new-service.lock, holding its pid); it removes the staging folders
+(services/.new-<name>-<pid>) of runs that were stopped.
 Exit codes: 0 created (or dry run),
 1 written but npm install failed, or the existing services or the template
 do not load (then nothing was written), 2 refused: nothing was written,
 130 cancelled while asking: nothing was written.`;
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+/**
+ * The lock file, in services/, taken around everything from reading the existing
+ * services to publishing the new one: two runs at once would each check against the
+ * services as they were before the other, and both publish the same host or port.
+ */
+const LOCK_FILE = ".new-service.lock";
+/** A staging folder, `services/.new-<name>-<pid>`, made by the run of that pid (group 1). */
+const STAGING_FOLDER = /^\.new-[a-z][-a-z0-9]*-(\d+)$/;
 
 /** Parses the command line; throws a TypeError from parseArgs on an unknown or malformed option. */
 function parseCommandLine(argv: string[]) {
@@ -150,16 +164,15 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
 
-  let discovered: DiscoveredService[];
-  try {
-    discovered = await discoverServices(root);
-  } catch (error) {
-    if (!(error instanceof SpecError)) throw error;
-    console.error(`new:service: the existing services do not load; fix them first (nothing was written):\n${error.message}`);
-    return 1;
+  const servicesDir = path.join(root, SERVICES_DIR);
+  for (const leftover of removeLeftoversOfDeadRuns(servicesDir, STAGING_FOLDER)) {
+    console.error(`new:service: removed ${SERVICES_DIR}/${leftover}, the staging folder of a new:service that was stopped`);
   }
-  const landscape = surveyLandscape(root, discovered, listTemplates(root));
 
+  // First checked without the lock, which nobody should wait on while a person types
+  // or for a refusal; a run that goes on checks again under it.
+  const survey = await surveyRepository();
+  if (typeof survey === "number") return survey;
   let raw = command.raw;
   if (raw.name === undefined) {
     if (!process.stdin.isTTY || !process.stdout.isTTY) {
@@ -167,7 +180,7 @@ async function main(argv: string[]): Promise<number> {
       return 2;
     }
     try {
-      raw = await askAnswers(landscape, raw);
+      raw = await askAnswers(survey.landscape, raw);
     } catch (error) {
       // Ctrl-C or a closed terminal while asking: nothing was written.
       if (error instanceof Error && error.name === "ExitPromptError") {
@@ -177,54 +190,23 @@ async function main(argv: string[]): Promise<number> {
       throw error;
     }
   }
+  if (refusal(validateAnswers(raw, survey.landscape))) return 2;
 
-  const checked = validateAnswers(raw, landscape);
-  if (!checked.answers) {
-    console.error(`new:service: refused (nothing was written):\n${checked.problems.map((p) => `  ${formatProblem(p)}`).join("\n")}`);
-    return 2;
-  }
-  const answers = checked.answers;
-
-  const template = loadTemplate(root, answers.template);
-  const record: TemplateRecord = { template: template.name, version: template.version, answers };
-  const files = renderTemplate(template, templateValues(answers));
-  files.set(TEMPLATE_RECORD_FILE, `${JSON.stringify(record, null, 2)}\n`);
-
-  const servicesDir = path.join(root, SERVICES_DIR);
-  const target = path.join(servicesDir, answers.name);
-  // Staged next to its final place, so that one rename publishes it whole, and so that
-  // its service.ts imports the spec library by the same relative path.
   const servicesDirExisted = existsSync(servicesDir);
-  mkdirSync(servicesDir, { recursive: true });
-  const staged = mkdtempSync(path.join(servicesDir, `.new-${answers.name}-`));
-  let published = false;
+  const lock = await acquireProcessLock(path.join(servicesDir, LOCK_FILE), {
+    onWait: (holder) => console.error(`new:service: waiting for another new:service (pid ${holder}) to finish; if none runs, remove ${SERVICES_DIR}/${LOCK_FILE}`),
+  });
+  let status: number;
+  let published: ScaffoldAnswers | undefined;
   try {
-    writeFiles(staged, files);
-    const problems = await platformProblems(staged, answers, discovered);
-    if (problems.length > 0) {
-      console.error(`new:service: refused by the platform's checks (nothing was written):\n${problems.map((p) => `  ${p}`).join("\n")}`);
-      return 2;
-    }
-    if (command.dryRun) {
-      console.log(`would create ${SERVICES_DIR}/${answers.name}/ from the ${template.name} template (version ${template.version}):`);
-      for (const file of [...files.keys()].sort()) console.log(`  ${SERVICES_DIR}/${answers.name}/${file}`);
-      console.log("nothing was written (--dry-run)");
-      return 0;
-    }
-    // Checked again at the last moment: a rename would silently replace an empty folder.
-    if (existsSync(target)) {
-      console.error(`new:service: refused (nothing was written):\n  <name>: ${SERVICES_DIR}/${answers.name} appeared while the service was being made; the scaffolder never overwrites anything (got "${answers.name}")`);
-      return 2;
-    }
-    renameSync(staged, target);
-    published = true;
+    ({ status, published } = await checkAndPublish(raw, command.dryRun));
   } finally {
-    rmSync(staged, { recursive: true, force: true });
-    if (!published && !servicesDirExisted) rmdirSync(servicesDir);
+    lock.release();
+    if (!published && !servicesDirExisted) removeEmptyFolder(servicesDir);
   }
+  if (!published) return status;
+  const answers = published;
 
-  console.log(`created ${SERVICES_DIR}/${answers.name}/ from the ${template.name} template (version ${template.version})`);
-  console.log(describeFiles(answers));
   if (command.install) {
     console.log(`\nregistering the npm workspace @platform/${answers.name} (npm install) ...`);
     const install = spawnSync("npm", ["install", "--no-audit", "--no-fund"], { cwd: root, stdio: "inherit" });
@@ -235,6 +217,91 @@ async function main(argv: string[]): Promise<number> {
   }
   console.log(nextSteps(answers, command.install));
   return 0;
+}
+
+/** Prints the problems of answers that are refused; true when they are. */
+function refusal(checked: ReturnType<typeof validateAnswers>): checked is Extract<ReturnType<typeof validateAnswers>, { answers?: undefined }> {
+  if (checked.answers) return false;
+  console.error(`new:service: refused (nothing was written):\n${checked.problems.map((p) => `  ${formatProblem(p)}`).join("\n")}`);
+  return true;
+}
+
+/** The existing services and what they take (routes, ports, names); or exit 1 when they do not load. */
+async function surveyRepository(): Promise<{ discovered: DiscoveredService[]; landscape: Landscape } | number> {
+  let discovered: DiscoveredService[];
+  try {
+    discovered = await discoverServices(root);
+  } catch (error) {
+    if (!(error instanceof SpecError)) throw error;
+    console.error(`new:service: the existing services do not load; fix them first (nothing was written):\n${error.message}`);
+    return 1;
+  }
+  return { discovered, landscape: surveyLandscape(root, discovered, listTemplates(root)) };
+}
+
+/**
+ * Checks the answers against the services as they are now and, unless it is a dry run,
+ * publishes the new service: the part that runs under the lock. Returns the exit
+ * status, and the answers when the service was published.
+ */
+async function checkAndPublish(raw: RawAnswers, dryRun: boolean): Promise<{ status: number; published?: ScaffoldAnswers }> {
+  const survey = await surveyRepository();
+  if (typeof survey === "number") return { status: survey };
+  const { discovered, landscape } = survey;
+  const checked = validateAnswers(raw, landscape);
+  if (refusal(checked)) return { status: 2 };
+  const answers = checked.answers;
+
+  const template = loadTemplate(root, answers.template);
+  const record: TemplateRecord = { template: template.name, version: template.version, answers };
+  const files = renderTemplate(template, templateValues(answers));
+  files.set(TEMPLATE_RECORD_FILE, `${JSON.stringify(record, null, 2)}\n`);
+
+  const servicesDir = path.join(root, SERVICES_DIR);
+  const target = path.join(servicesDir, answers.name);
+  // Staged next to its final place, so that one rename publishes it whole, and so that
+  // its service.ts imports the spec library by the same relative path. Named with this
+  // run's pid: a run that is killed leaves it, and the next run knows it may remove it.
+  const staged = path.join(servicesDir, `.new-${answers.name}-${process.pid}`);
+  rmSync(staged, { recursive: true, force: true });
+  mkdirSync(staged, { recursive: true });
+  try {
+    writeFiles(staged, files);
+    const problems = await platformProblems(staged, answers, discovered);
+    if (problems.length > 0) {
+      console.error(`new:service: refused by the platform's checks (nothing was written):\n${problems.map((p) => `  ${p}`).join("\n")}`);
+      return { status: 2 };
+    }
+    if (dryRun) {
+      console.log(`would create ${SERVICES_DIR}/${answers.name}/ from the ${template.name} template (version ${template.version}):`);
+      for (const file of [...files.keys()].sort()) console.log(`  ${SERVICES_DIR}/${answers.name}/${file}`);
+      console.log("nothing was written (--dry-run)");
+      return { status: 0 };
+    }
+    // Checked again at the last moment: a rename would silently replace an empty folder
+    // (made by something other than new:service, which holds the lock).
+    if (existsSync(target)) {
+      console.error(`new:service: refused (nothing was written):\n  <name>: ${SERVICES_DIR}/${answers.name} appeared while the service was being made; the scaffolder never overwrites anything (got "${answers.name}")`);
+      return { status: 2 };
+    }
+    renameSync(staged, target);
+  } finally {
+    rmSync(staged, { recursive: true, force: true });
+  }
+
+  console.log(`created ${SERVICES_DIR}/${answers.name}/ from the ${template.name} template (version ${template.version})`);
+  console.log(describeFiles(answers));
+  return { status: 0, published: answers };
+}
+
+/** Removes `dir` if it is empty: another new:service may have put its lock there meanwhile. */
+function removeEmptyFolder(dir: string): void {
+  try {
+    rmdirSync(dir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== "ENOTEMPTY" && code !== "EEXIST" && code !== "ENOENT") throw error;
+  }
 }
 
 function describeFiles(answers: ScaffoldAnswers): string {

@@ -91,10 +91,11 @@ function primaryInputs() {
   };
   walk("infra");
   const servicesDir = path.join(root, "services");
-  // The same rule as infra/discover-services.ts: a folder with a service.ts is a service.
+  // The same rule as infra/discover-services.ts: a folder with a service.ts is a service,
+  // unless its name starts with a dot (new:service's staging folder, maybe half-written).
   const services = existsSync(servicesDir)
     ? readdirSync(servicesDir, { withFileTypes: true })
-        .filter((entry) => entry.isDirectory() && existsSync(path.join(servicesDir, entry.name, "service.ts")))
+        .filter((entry) => entry.isDirectory() && !entry.name.startsWith(".") && existsSync(path.join(servicesDir, entry.name, "service.ts")))
         .map((entry) => `services/${entry.name}/service.ts`)
     : [];
   return { infra: infra.sort(), services: services.sort() };
@@ -118,7 +119,7 @@ function digestOf(files) {
 /** The source of the bundle's entry: runSynth, and a loader for each service's chunk. */
 function entrySource(services) {
   const loaders = services.map((file) => `  ${JSON.stringify(file)}: () => import(${JSON.stringify(`./${file}`)}),`).join("\n");
-  return `import { runSynth } from "./infra/synth.ts";
+  return `import { ServicesChangedError, runSynth } from "./infra/synth.ts";
 const services = {
 ${loaders}
 };
@@ -128,7 +129,8 @@ export function run(root, args) {
     args,
     loadService: (file) => {
       const load = services[file];
-      if (load === undefined) throw new Error(\`\${file} appeared after the app was compiled; run the synth again\`);
+      // A folder new:service published after this launcher listed the services.
+      if (load === undefined) throw new ServicesChangedError(file, "appeared");
       return load();
     },
   });

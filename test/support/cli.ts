@@ -42,3 +42,56 @@ export function runCli(script: string, args: readonly string[], options: { env?:
     child.stdin.end(options.input ?? "");
   });
 }
+
+/** A CLI running in the background (see `startCli`). */
+export interface StartedCli {
+  readonly pid: number;
+  /** Resolves with stdout and stderr so far as soon as they match `pattern`; rejects if the CLI ends first. */
+  outputMatching(pattern: RegExp): Promise<string>;
+  /** How it ended. */
+  readonly finished: Promise<CliRun>;
+}
+
+/**
+ * Starts a CLI as `runCli` does and returns at once, so that a test can wait for what it
+ * prints (that it is waiting for a lock, say) before it acts.
+ */
+export function startCli(script: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): StartedCli {
+  const child = spawn(process.execPath, nodeArguments(path.join(options.cwd ?? ROOT, script), args), {
+    cwd: options.cwd ?? ROOT,
+    env: options.env ?? process.env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  const watchers = new Set<() => void>();
+  const notify = () => watchers.forEach((watch) => watch());
+  child.stdout.setEncoding("utf8").on("data", (chunk: string) => ((stdout += chunk), notify()));
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => ((stderr += chunk), notify()));
+  const finished = new Promise<CliRun>((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (status) => {
+      resolve({ status, stdout, stderr, output: `${stdout}${stderr}` });
+      notify();
+    });
+  });
+  return {
+    pid: child.pid!,
+    finished,
+    outputMatching: (pattern) =>
+      new Promise((resolve, reject) => {
+        const watch = () => {
+          const output = `${stdout}${stderr}`;
+          if (pattern.test(output)) {
+            watchers.delete(watch);
+            resolve(output);
+          } else if (child.exitCode !== null || child.signalCode !== null) {
+            watchers.delete(watch);
+            reject(new Error(`${script} ended (status ${child.exitCode}) without printing ${pattern}:\n${output}`));
+          }
+        };
+        watchers.add(watch);
+        watch();
+      }),
+  };
+}

@@ -3,6 +3,8 @@ import { existsSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
+import { removeLeftoversOfDeadRuns } from "../../infra/dead-run-leftovers.js";
+import { isProcessAlive } from "../../infra/process-lock.js";
 import { scratchRoot } from "./scratch.js";
 
 /**
@@ -169,7 +171,7 @@ function installCleanup(): void {
  */
 export async function checkoutCommit(repository: Repository, ref: string, commit: string, label: string): Promise<Checkout> {
   installCleanup();
-  const folder = mkdtempSync(path.join(scratchRoot(), `infra-diff-${label}-`));
+  const folder = scratchFolder(label);
   const worktree = path.join(folder, "tree");
   // Registered before git runs, so that an interrupted checkout is removed too.
   let disposed = false;
@@ -247,6 +249,51 @@ export function changedFiles(repository: Repository, baseCommit: string, headCom
   const tracked = git(repository.gitRoot, ["diff", "--name-only", "--no-renames", baseCommit, ...(headCommit ? [headCommit] : []), ...scope]);
   const untracked = headCommit ? "" : git(repository.gitRoot, ["ls-files", "--others", "--exclude-standard", ...scope]);
   return [...tracked.split("\n"), ...untracked.split("\n")].filter(Boolean).map((file) => (file.startsWith(prefix) ? file.slice(prefix.length) : file));
+}
+
+/**
+ * The folders this command makes in the scratch folder, `infra-diff-<side>-<pid>-<random>`
+ * (a worktree in its `tree/`) and `infra-diff-<side>-out-<pid>-<random>` (a synth's
+ * output): group 1 is the pid of the run that made it.
+ */
+export const SCRATCH_FOLDER = /^infra-diff-[a-z]+(?:-out)?-(\d+)-[^/\\]+$/;
+
+/** The folder, in the scratch folder, for one side's worktree or output: named with this run's pid. */
+export function scratchFolder(side: string): string {
+  return mkdtempSync(path.join(scratchRoot(), `infra-diff-${side}-${process.pid}-`));
+}
+
+/**
+ * Removes what runs of this command that were stopped (killed; a run that fails cleans
+ * up itself) left: their folders in the scratch folder, and this repository's
+ * worktrees in such folders wherever they are, with git's entries for them (`git
+ * worktree prune`). The folders of runs still going are theirs and stay. Returns the
+ * folders removed.
+ */
+export function removeLeftoverCheckouts(repository: Repository): string[] {
+  const root = scratchRoot();
+  const removed = removeLeftoversOfDeadRuns(root, SCRATCH_FOLDER).map((name) => path.join(root, name));
+  let stale = false;
+  for (const line of git(repository.gitRoot, ["worktree", "list", "--porcelain"]).split("\n")) {
+    if (!line.startsWith("worktree ")) continue;
+    const tree = line.slice("worktree ".length);
+    const folder = path.dirname(tree);
+    const pid = path.basename(tree) === "tree" ? SCRATCH_FOLDER.exec(path.basename(folder))?.[1] : undefined;
+    if (pid === undefined || (Number(pid) !== process.pid && isProcessAlive(Number(pid)))) continue;
+    stale = true;
+    // git may give the folder's real path (a /tmp that is a link): the name tells it.
+    if (removed.some((done) => path.basename(done) === path.basename(folder))) continue;
+    rmSync(folder, { recursive: true, force: true });
+    removed.push(folder);
+  }
+  if (stale) {
+    try {
+      git(repository.gitRoot, ["worktree", "prune"]);
+    } catch {
+      // The folders are gone; git's entries for them go with the next prune.
+    }
+  }
+  return removed;
 }
 
 /** A short commit for people. */

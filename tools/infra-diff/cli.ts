@@ -14,6 +14,7 @@ import {
   cleanWorkingTree,
   disposeAllCheckouts,
   findRepository,
+  removeLeftoverCheckouts,
   resolveCommit,
   shortCommit,
   treeOf,
@@ -81,6 +82,7 @@ async function buildReport(options: InfraDiffOptions, cleanups: Array<() => void
   const notes: string[] = [];
 
   if (repository && baseCommit !== undefined) {
+    for (const folder of removeLeftoverCheckouts(repository)) console.error(`infra-diff: removed ${folder}, left by an infra:diff that was stopped`);
     const { base, head, sameFiles } = await checkoutBoth(repository, options, baseCommit, headCommit, cleanups);
 
     const started = performance.now();

@@ -1,8 +1,7 @@
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
-import { BadInputError, shortCommit, type Checkout } from "./checkouts.js";
-import { scratchRoot } from "./scratch.js";
+import { BadInputError, scratchFolder, shortCommit, type Checkout } from "./checkouts.js";
 import { synthesisKey, type SynthesisCache } from "./synthesis-cache.js";
 
 /** A side's synthesized output, in a temporary folder. */
@@ -35,7 +34,7 @@ export async function synthesize(checkout: Checkout, side: "base" | "head", cach
   const cached = key !== undefined ? cache!.lookup(key) : undefined;
   if (cached) return { outdir: cached, seconds: 0, cached: true, dispose() {} };
 
-  const outdir = mkdtempSync(path.join(scratchRoot(), `infra-diff-${side}-out-`));
+  const outdir = scratchFolder(`${side}-out`);
   const dispose = () => rmSync(outdir, { recursive: true, force: true });
   const started = performance.now();
   const { code, output } = await run(app, checkout.projectRoot, { ...process.env, CDKTF_OUTDIR: outdir });

@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -6,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PART_MARKER } from "../../../tools/infra-diff/render-markdown.js";
 import type { InfraDiffReport } from "../../../tools/infra-diff/report.js";
 import { runCli, type CliRun } from "../../support/cli.js";
+import { terraform as terraformIn } from "../../support/terraform.js";
 
 /**
  * `--plan <env>=<file>` on a plan made by the real Terraform CLI, from resources of
@@ -24,10 +24,6 @@ function configuration(resources: Record<string, { input: unknown; triggers_repl
 
 function terraform(...args: string[]): string {
   return terraformIn(dir, ...args);
-}
-
-function terraformIn(cwd: string, ...args: string[]): string {
-  return execFileSync("terraform", args, { cwd, encoding: "utf8", env: { ...process.env, CHECKPOINT_DISABLE: "1", TF_IN_AUTOMATION: "1" }, stdio: ["ignore", "pipe", "pipe"] });
 }
 
 beforeAll(() => {
@@ -149,7 +145,9 @@ describe("npm run infra:diff -- --plan, with a secret that flows from the resour
     terraformIn(secretDir, "plan", "-input=false", "-no-color", `-var=database_password=${NEW_SECRET}`, "-out=staging.tfplan");
     planFile = path.join(secretDir, "staging-plan.json");
     writeFileSync(planFile, terraformIn(secretDir, "show", "-json", "staging.tfplan"));
-    for (const format of ["markdown", "text", "json"]) runs[format] = await runCli(CLI, ["--plan", `staging=${planFile}`, "--format", format]);
+    const formats = ["markdown", "text", "json"];
+    const results = await Promise.all(formats.map((format) => runCli(CLI, ["--plan", `staging=${planFile}`, "--format", format])));
+    formats.forEach((format, index) => (runs[format] = results[index]!));
   });
 
   afterAll(() => {
@@ -180,39 +178,58 @@ describe("npm run infra:diff -- --plan, with a secret that flows from the resour
 
 describe("npm run infra:diff -- --plan, with a file that is no plan", () => {
   let badDir: string;
-  const planOf = (name: string, content: string): string => {
-    const file = path.join(badDir, name);
+  /** Each case's file and the CLI run on it, all started at once (each run is a process of its own). */
+  const runs = new Map<string, { file: string; run: Promise<CliRun> }>();
+  const cases: Record<string, (dir: string) => string> = {
+    shadow: (dir) => writeInto(dir, "shadow", "root:*:19700:0:99999:7:::\ndaemon:$6$s3cr3t-salt$hash:19700:0:99999:7:::\n"),
+    binary: (dir) => writeInto(dir, "staging.tfplan", "PK\u0003\u0004tfplan-content"),
+    noNames: (dir) =>
+      writeInto(
+        dir,
+        "no-names.json",
+        JSON.stringify({ format_version: "1.2", resource_changes: [{ address: "terraform_data.a", type: "terraform_data", name: "a", change: { actions: ["create"] } }, { address: "terraform_data.b", change: { actions: "sensitive-value-here" } }] }),
+      ),
+    other: (dir) => writeInto(dir, "other.json", JSON.stringify({ resource_changes: { a: 1 } })),
+    folder: (dir) => dir,
+  };
+  const writeInto = (dir: string, name: string, content: string): string => {
+    const file = path.join(dir, name);
     writeFileSync(file, content);
     return file;
+  };
+  const given = async (name: string) => {
+    const { file, run } = runs.get(name)!;
+    return { file, run: await run };
   };
 
   beforeAll(() => {
     badDir = mkdtempSync(path.join(os.tmpdir(), "infra-diff-bad-plan-"));
+    for (const [name, make] of Object.entries(cases)) {
+      const file = make(badDir);
+      runs.set(name, { file, run: runCli(CLI, ["--plan", `staging=${file}`]) });
+    }
   });
 
-  afterAll(() => {
+  afterAll(async () => {
+    await Promise.all([...runs.values()].map(({ run }) => run));
     if (badDir) rmSync(badDir, { recursive: true, force: true });
   });
 
   it("GIVEN a file that is not JSON (a password file) WHEN given as a plan THEN it exits 2 saying so, and shows none of its content", async () => {
-    const file = planOf("shadow", "root:*:19700:0:99999:7:::\ndaemon:$6$s3cr3t-salt$hash:19700:0:99999:7:::\n");
-    const run = await runCli(CLI, ["--plan", `staging=${file}`]);
+    const { file, run } = await given("shadow");
     expect(run.stderr).toBe(`infra-diff: --plan staging=${file}: not JSON; give the output of \`terraform show -json <planfile>\`\n`);
     expect(run.output).not.toMatch(/root|daemon|s3cr3t|19700/);
     expect(run.status).toBe(2);
   });
 
   it("GIVEN a binary plan (what terraform plan -out writes) WHEN given THEN the message says to convert it", async () => {
-    const file = planOf("staging.tfplan", "PK\u0003\u0004tfplan-content");
-    const run = await runCli(CLI, ["--plan", `staging=${file}`]);
+    const { file, run } = await given("binary");
     expect(run.stderr).toBe(`infra-diff: --plan staging=${file}: not JSON but a binary plan; give the output of \`terraform show -json <planfile>\`\n`);
     expect(run.status).toBe(2);
   });
 
   it("GIVEN a plan whose changes lack a name and a type, and have no list of actions WHEN given THEN it exits 2 naming each field and what it expects, without the values", async () => {
-    const plan = { format_version: "1.2", resource_changes: [{ address: "terraform_data.a", type: "terraform_data", name: "a", change: { actions: ["create"] } }, { address: "terraform_data.b", change: { actions: "sensitive-value-here" } }] };
-    const file = planOf("no-names.json", JSON.stringify(plan));
-    const run = await runCli(CLI, ["--plan", `staging=${file}`]);
+    const { file, run } = await given("noNames");
     expect(run.stderr).toBe(
       `infra-diff: --plan staging=${file}: not a Terraform plan (the output of \`terraform show -json <planfile>\`):\n` +
         "  resource_changes[1].type: expected a string, got nothing\n" +
@@ -224,8 +241,7 @@ describe("npm run infra:diff -- --plan, with a file that is no plan", () => {
   });
 
   it("GIVEN JSON that is no plan (no format_version, changes not a list) WHEN given THEN it exits 2 naming the fields", async () => {
-    const file = planOf("other.json", JSON.stringify({ resource_changes: { a: 1 } }));
-    const run = await runCli(CLI, ["--plan", `staging=${file}`]);
+    const { file, run } = await given("other");
     expect(run.stderr).toBe(
       `infra-diff: --plan staging=${file}: not a Terraform plan (the output of \`terraform show -json <planfile>\`):\n` +
         "  format_version: expected a string, got nothing\n" +
@@ -235,8 +251,8 @@ describe("npm run infra:diff -- --plan, with a file that is no plan", () => {
   });
 
   it("GIVEN a folder WHEN given as a plan THEN it exits 2 saying it cannot be read", async () => {
-    const run = await runCli(CLI, ["--plan", `staging=${badDir}`]);
-    expect(run.stderr).toBe(`infra-diff: --plan staging=${badDir}: cannot be read (EISDIR); give the output of \`terraform show -json <planfile>\`\n`);
+    const { file, run } = await given("folder");
+    expect(run.stderr).toBe(`infra-diff: --plan staging=${file}: cannot be read (EISDIR); give the output of \`terraform show -json <planfile>\`\n`);
     expect(run.status).toBe(2);
   });
 });

@@ -5,7 +5,7 @@ import { GuardrailsRun } from "./guardrails/index.js";
 import { renderMonitoring, type RenderedMonitoring } from "./monitoring/monitoring-files.js";
 import { replaceFolder } from "./output-files.js";
 import { PlatformStack } from "./platform-stack.js";
-import { SpecError, resolveCatalogue, type Catalogue, type DiscoveredService } from "./spec/index.js";
+import { SpecError, resolveCatalogue, type Catalogue, type DiscoveredService } from "./spec/model.js";
 
 /** Props of {@link buildPlatformApp}. */
 export interface PlatformAppProps {

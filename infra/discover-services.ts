@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { SpecError, formatValue, parseServiceDefinition, type DiscoveredService } from "./spec/index.js";
+import { SpecError, formatValue, parseServiceDefinition, type DiscoveredService } from "./spec/model.js";
 
 /** The folder, under the repository root, that holds one folder per service. */
 export const SERVICES_DIR = "services";

@@ -2,7 +2,7 @@ import type { Construct } from "constructs";
 import { Aspects, TerraformDataSource, TerraformElement, TerraformOutput, TerraformResource, TerraformStack, deepMerge, forgetTokensFrom, forgetValidatedProviders, nextTokenNumber } from "./cdk.js";
 import type { Environment } from "./environments.js";
 import { GuardrailsAspect, ruleEnvironmentOf, suppressionsOf, type GuardrailsRun, type StackJson } from "./guardrails/index.js";
-import type { Catalogue } from "./spec/index.js";
+import type { Catalogue } from "./spec/model.js";
 import { PlatformStackSynthesizer } from "./platform-stack-synthesizer.js";
 import { configureStateBackend } from "./state-backend.js";
 import { renderMonitoring, type RenderedMonitoring } from "./monitoring/monitoring-files.js";

@@ -14,7 +14,7 @@ import { EnvironmentConfigError, loadEnvironments, type Environment } from "./en
 import { ALL_ENVIRONMENTS, formatFinding, isBlocking, renderReport, renderSummary, type GuardrailsRun } from "./guardrails/index.js";
 import { REPLACE_FOLDER_TEMPORARY, replaceFolder } from "./output-files.js";
 import { acquireProcessLock } from "./process-lock.js";
-import { SpecError } from "./spec/index.js";
+import { SpecError } from "./spec/model.js";
 import { STABLE_JSON_TEMPORARY } from "./stable-json.js";
 
 const USAGE = `Usage: npm run synth [-- --help]

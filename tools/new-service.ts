@@ -11,7 +11,7 @@ import { removeLeftoversOfDeadRuns } from "../infra/dead-run-leftovers.js";
 import { SERVICES_DIR, discoverServices } from "../infra/discover-services.js";
 import { ENVIRONMENT_NAMES } from "../infra/environments.js";
 import { acquireProcessLock } from "../infra/process-lock.js";
-import { SpecError, parseServiceDefinition, resolveCatalogue, type DiscoveredService } from "../infra/spec/index.js";
+import { SpecError, parseServiceDefinition, resolveCatalogue, type DiscoveredService } from "../infra/spec/model.js";
 import { ANSWER_DEFAULTS, TEMPLATE_RECORD_FILE, templateValues, type ScaffoldAnswers, type TemplateRecord } from "./scaffold/answers.js";
 import { TemplateError, listTemplates, loadTemplate, renderTemplate } from "./scaffold/service-template.js";
 import { formatProblem, surveyLandscape, validateAnswers, type Landscape, type RawAnswers } from "./scaffold/validate-answers.js";

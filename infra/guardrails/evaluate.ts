@@ -1,4 +1,4 @@
-import type { Suppression } from "../spec/index.js";
+import type { Suppression } from "../spec/model.js";
 import type { GuardrailLevel, GuardrailRule, ResourceRule, RuleEnvironment } from "./rule.js";
 import { GUARDRAIL_RULES } from "./rules/index.js";
 import { SynthesizedStack, type StackJson } from "./synthesized-stack.js";

@@ -1,4 +1,4 @@
-import type { Suppression } from "../spec/index.js";
+import type { Suppression } from "../spec/model.js";
 import { applySuppressions, evaluateStack, type Finding } from "./evaluate.js";
 import type { GuardrailRule, RuleEnvironment } from "./rule.js";
 import { GUARDRAIL_RULES } from "./rules/index.js";

@@ -1,5 +1,5 @@
 import type { Environment } from "../environments.js";
-import type { Catalogue, Suppression } from "../spec/index.js";
+import type { Catalogue, Suppression } from "../spec/model.js";
 import type { RuleEnvironment } from "./rule.js";
 
 /**

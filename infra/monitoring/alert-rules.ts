@@ -1,5 +1,5 @@
 import type { Environment } from "../environments.js";
-import type { Catalogue, ServiceSpec } from "../spec/index.js";
+import type { Catalogue, ServiceSpec } from "../spec/model.js";
 import { dashboardUrl } from "./dashboard.js";
 import { METRICS_CONTRACT, environmentSelector, serviceSelector } from "./metrics-contract.js";
 import {

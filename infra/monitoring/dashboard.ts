@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Environment } from "../environments.js";
-import type { ServiceSpec } from "../spec/index.js";
+import type { ServiceSpec } from "../spec/model.js";
 import { METRICS_CONTRACT, serviceSelector } from "./metrics-contract.js";
 import { LATENCY_OBJECTIVE_PERCENT, SLO_PERIOD, errorBudget, latencyBucketMatcher } from "./slo-policy.js";
 

@@ -1,5 +1,5 @@
 import type { DockerEnvironment, Environment, KubernetesEnvironment } from "../environments.js";
-import type { Catalogue, ServiceSpec } from "../spec/index.js";
+import type { Catalogue, ServiceSpec } from "../spec/model.js";
 import { prometheusContainerName } from "../targets/docker/names.js";
 import { renderAlertRules, renderRecordingRules, type RuleGroups } from "./alert-rules.js";
 import { renderDashboard, type GrafanaDashboard } from "./dashboard.js";

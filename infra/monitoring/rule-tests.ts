@@ -1,5 +1,5 @@
 import type { Environment } from "../environments.js";
-import type { ServiceSpec } from "../spec/index.js";
+import type { ServiceSpec } from "../spec/model.js";
 import { ALERTS, ALL_TARGETS_DOWN_FOR, TARGET_DOWN_FOR, renderAlertRules, type AlertingRule, type RuleGroups } from "./alert-rules.js";
 import { METRICS_CONTRACT, TARGET_LABELS } from "./metrics-contract.js";
 import { BURN_RATE_WINDOWS, LATENCY_OBJECTIVE_PERCENT, errorBudget, latencyBucketBound } from "./slo-policy.js";

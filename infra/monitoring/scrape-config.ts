@@ -1,5 +1,5 @@
 import type { DockerEnvironment, Environment, KubernetesEnvironment } from "../environments.js";
-import type { Catalogue, ServiceSpec } from "../spec/index.js";
+import type { Catalogue, ServiceSpec } from "../spec/model.js";
 import { containerName } from "../targets/docker/names.js";
 import { ownershipLabels, selectorLabels } from "../targets/hardening.js";
 import { TARGET_LABELS } from "./metrics-contract.js";

@@ -1,7 +1,10 @@
-/** The service spec: what a service declares, its defaults, and the checks across services. */
+/**
+ * The spec API: all that a service file imports from infra/, `defineService` and the
+ * spec's types. It reaches nothing of the platform at run time (`defineService` gives a
+ * spec its type; discovery checks it), so a service file that imports it can change
+ * nothing that other services are checked or built with. `npm run synth` refuses a
+ * service module that imports anything else from infra/; the platform's own code reads
+ * the spec through `model.ts`.
+ */
 export { defineService } from "./define-service.js";
-export { parseServiceDefinition } from "./service-definition.js";
-export { serviceSpecSchema, DNS_1035_LABEL, type ServiceSpecInput, type ServiceDefinition } from "./service-spec.js";
-export * from "./resolve.js";
-export * from "./catalogue.js";
-export { SpecError, formatValue, type SpecProblem } from "./spec-error.js";
+export type { ServiceSpecInput } from "./service-spec.js";

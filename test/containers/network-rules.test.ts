@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { discoverServices } from "../../infra/discover-services.js";
 import { ENVIRONMENT_NAMES } from "../../infra/environments.js";
-import { resolveCatalogue } from "../../infra/spec/index.js";
+import { resolveCatalogue } from "../../infra/spec/model.js";
 import { LocalStack } from "./support/local-stack.js";
 import { runContext, type RunContext } from "./support/run-context.js";
 import { StackRunner, type RunnerContainer } from "./support/stack-runner.js";

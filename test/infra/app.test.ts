@@ -5,7 +5,7 @@ import { buildPlatformApp } from "../../infra/app.js";
 import { Token, forgetTokensFrom, nextTokenNumber, resolveTokens, withoutTokenTraces } from "../../infra/cdk.js";
 import { loadEnvironments } from "../../infra/environments.js";
 import { renderMonitoringFiles } from "../../infra/monitoring/monitoring-files.js";
-import { resolveCatalogue } from "../../infra/spec/index.js";
+import { resolveCatalogue } from "../../infra/spec/model.js";
 import { continuingOnErrorAnnotations } from "../support/guardrails.js";
 import { exampleServices, service } from "../support/platform.js";
 import { scratchFolders } from "../support/scratch.js";

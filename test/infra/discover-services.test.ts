@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { discoverServices } from "../../infra/discover-services.js";
-import { SpecError } from "../../infra/spec/index.js";
+import { SpecError } from "../../infra/spec/model.js";
 import { scratchFolders } from "../support/scratch.js";
 
 const scratch = scratchFolders();

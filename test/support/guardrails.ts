@@ -17,7 +17,7 @@ import {
 } from "../../infra/guardrails/index.js";
 import { renderMonitoring } from "../../infra/monitoring/monitoring-files.js";
 import { PlatformStack } from "../../infra/platform-stack.js";
-import { resolveCatalogue, type DiscoveredService } from "../../infra/spec/index.js";
+import { resolveCatalogue, type DiscoveredService } from "../../infra/spec/model.js";
 import { exampleServices } from "./platform.js";
 
 // Stacks built here are rendered in memory, never synthesized; the App still wants an outdir.

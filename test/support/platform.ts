@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { buildPlatformApp } from "../../infra/app.js";
 import { loadEnvironments } from "../../infra/environments.js";
-import { parseServiceDefinition, type DiscoveredService, type ServiceSpecInput } from "../../infra/spec/index.js";
+import { parseServiceDefinition, type DiscoveredService, type ServiceSpecInput } from "../../infra/spec/model.js";
 
 /** The synthesized JSON of one stack. */
 export interface StackJson {

@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { loadEnvironments } from "../../infra/environments.js";
 import { renderMonitoring, ruleTestFiles } from "../../infra/monitoring/monitoring-files.js";
-import { resolveCatalogue, type DiscoveredService } from "../../infra/spec/index.js";
+import { resolveCatalogue, type DiscoveredService } from "../../infra/spec/model.js";
 
 /**
  * The real Prometheus tools in tests: `promtool` and the `prometheus` server of Debian's

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RESERVED_SERVICE_NAMES } from "../../infra/spec/index.js";
+import { RESERVED_SERVICE_NAMES } from "../../infra/spec/model.js";
 import { copyRepository, type RepositoryCopy } from "../support/repository-copy.js";
 
 const NEW_SERVICE = "tools/new-service.ts";

@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { SERVICES_DIR } from "../../infra/discover-services.js";
 import { PLATFORM_LOCAL_PORTS } from "../../infra/spec/platform-ports.js";
-import { DNS_1035_LABEL, RESERVED_SERVICE_NAMES, resolveServiceSpec, type DiscoveredService } from "../../infra/spec/index.js";
+import { DNS_1035_LABEL, RESERVED_SERVICE_NAMES, resolveServiceSpec, type DiscoveredService } from "../../infra/spec/model.js";
 import { ANSWER_DEFAULTS, LOWEST_PORT, defaultDescription, schemaProblems, type ScaffoldAnswers } from "./answers.js";
 
 /** What a user typed or chose, before any check. */

@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import type { DockerEnvironment } from "../../environments.js";
-import type { ServiceSpec } from "../../spec/index.js";
+import type { ServiceSpec } from "../../spec/model.js";
 import { NetworkRules } from "./network-rules.js";
 import { ServiceContainers, type ServiceContainersProps } from "./service-containers.js";
 import { ServiceImage } from "./service-image.js";

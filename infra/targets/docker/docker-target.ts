@@ -3,7 +3,7 @@ import { TerraformVariable } from "../../cdk.js";
 import { PLATFORM_CONSTRUCT_ID } from "../../construct-paths.js";
 import type { DockerEnvironment } from "../../environments.js";
 import type { RenderedFile } from "../../monitoring/monitoring-files.js";
-import { platformEnvironment, type Catalogue, type SecretReference } from "../../spec/index.js";
+import { platformEnvironment, type Catalogue, type SecretReference } from "../../spec/model.js";
 import { DockerService } from "./docker-service.js";
 import { dockerLabels } from "./labels.js";
 import { LocalMonitoring } from "./local-monitoring.js";

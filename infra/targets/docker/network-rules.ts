@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import type { DockerEnvironment } from "../../environments.js";
-import type { ServiceSpec } from "../../spec/index.js";
+import type { ServiceSpec } from "../../spec/model.js";
 import { dockerLabels } from "./labels.js";
 import { edgeNetworkName, serviceNetworkName } from "./names.js";
 import { Network } from "./resources.js";

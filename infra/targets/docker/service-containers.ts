@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import type { DockerEnvironment } from "../../environments.js";
-import type { ServiceSpec } from "../../spec/index.js";
+import type { ServiceSpec } from "../../spec/model.js";
 import {
   CONTAINER_USER_ID,
   HEALTH_CHECK,

@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import type { DockerEnvironment } from "../../environments.js";
-import type { ServiceSpec } from "../../spec/index.js";
+import type { ServiceSpec } from "../../spec/model.js";
 import { localImageName } from "./names.js";
 import { hclStringLiteral, terraformExpression } from "../../terraform-literals.js";
 import { Image } from "./resources.js";

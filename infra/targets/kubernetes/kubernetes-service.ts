@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import type { RenderedServiceMonitoring } from "../../monitoring/monitoring-files.js";
-import type { Catalogue } from "../../spec/index.js";
+import type { Catalogue } from "../../spec/model.js";
 import { Exposure } from "./exposure.js";
 import { Monitoring, monitoringPodAnnotations } from "./monitoring.js";
 import { NetworkRules } from "./network-rules.js";

@@ -3,7 +3,7 @@ import { TerraformResource } from "../../cdk.js";
 import { PLATFORM_CONSTRUCT_ID } from "../../construct-paths.js";
 import type { KubernetesEnvironment } from "../../environments.js";
 import type { RenderedMonitoring } from "../../monitoring/monitoring-files.js";
-import { platformEnvironment, type Catalogue } from "../../spec/index.js";
+import { platformEnvironment, type Catalogue } from "../../spec/model.js";
 import { KubernetesService } from "./kubernetes-service.js";
 import { NamespaceIsolation } from "./namespace-isolation.js";
 import { RecordingRules } from "./recording-rules.js";

@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import type { Catalogue } from "../../spec/index.js";
+import type { Catalogue } from "../../spec/model.js";
 import { ownershipLabels, selectorLabels } from "../hardening.js";
 import { NetworkPolicyV1, type NetworkPolicyV1SpecEgress, type NetworkPolicyV1SpecIngress } from "./resources.js";
 import type { KubernetesServicePartProps } from "./workload.js";

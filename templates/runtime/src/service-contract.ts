@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { parseServiceDefinition, resolveServiceSpec, type ServiceSpecInput } from "../../../infra/spec/index.js";
+import { parseServiceDefinition, resolveServiceSpec, type ServiceSpecInput } from "../../../infra/spec/model.js";
 import type { Application } from "./application.js";
 import { dependencyUrlVariable } from "./config.js";
 import type { ServiceManifest } from "./service-manifest.js";

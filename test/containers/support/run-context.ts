@@ -1,7 +1,7 @@
 import { inject } from "vitest";
 import { discoverServices } from "../../../infra/discover-services.js";
 import { ENVIRONMENT_NAMES } from "../../../infra/environments.js";
-import { resolveCatalogue, type Catalogue } from "../../../infra/spec/index.js";
+import { resolveCatalogue, type Catalogue } from "../../../infra/spec/model.js";
 import { DockerEngine } from "./docker-engine.js";
 import { LocalStack } from "./local-stack.js";
 

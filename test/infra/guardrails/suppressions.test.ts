@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SpecError } from "../../../infra/spec/index.js";
+import { SpecError } from "../../../infra/spec/model.js";
 import { service } from "../../support/platform.js";
 import { synthWithGuardrails } from "../../support/guardrails.js";
 

@@ -5,7 +5,7 @@ import { parse, stringify } from "yaml";
 import { ALERTS, alertTemplateLiteral, renderAlertRules, renderRecordingRules, type AlertingRule, type RecordingRule } from "../../../infra/monitoring/alert-rules.js";
 import { renderMonitoringFiles } from "../../../infra/monitoring/monitoring-files.js";
 import { EnvironmentConfigError, loadEnvironments, type Environment } from "../../../infra/environments.js";
-import { resolveCatalogue } from "../../../infra/spec/index.js";
+import { resolveCatalogue } from "../../../infra/spec/model.js";
 import { exampleServices, resourceOf, service, synthPlatform } from "../../support/platform.js";
 import { promtool, requirePrometheusTool } from "../../support/prometheus-tools.js";
 import { scratchFolders } from "../../support/scratch.js";

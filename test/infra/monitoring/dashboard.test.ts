@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { dashboardUid, renderDashboard } from "../../../infra/monitoring/dashboard.js";
 import { loadEnvironments } from "../../../infra/environments.js";
-import { resolveCatalogue } from "../../../infra/spec/index.js";
+import { resolveCatalogue } from "../../../infra/spec/model.js";
 import { service } from "../../support/platform.js";
 
 function dashboardOf(input: Parameters<typeof service>[0], environmentName = "staging") {

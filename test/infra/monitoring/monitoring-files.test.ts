@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { renderMonitoringFiles } from "../../../infra/monitoring/monitoring-files.js";
 import { loadEnvironments } from "../../../infra/environments.js";
-import { resolveCatalogue } from "../../../infra/spec/index.js";
+import { resolveCatalogue } from "../../../infra/spec/model.js";
 import { exampleServices } from "../../support/platform.js";
 
 function filesOf(environmentName: string, variables: Record<string, string> = {}) {

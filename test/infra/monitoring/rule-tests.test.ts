@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { fastBurnDetectionMinutes, renderRuleTests, spikeRatio } from "../../../infra/monitoring/rule-tests.js";
 import { errorBudget } from "../../../infra/monitoring/slo-policy.js";
 import { loadEnvironments } from "../../../infra/environments.js";
-import { resolveCatalogue } from "../../../infra/spec/index.js";
+import { resolveCatalogue } from "../../../infra/spec/model.js";
 import { service } from "../../support/platform.js";
 
 describe("generated promtool unit tests", () => {

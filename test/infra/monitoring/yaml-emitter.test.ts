@@ -5,7 +5,7 @@ import { renderRuleTests } from "../../../infra/monitoring/rule-tests.js";
 import { annotationScrapeConfig, localPrometheusConfig, serviceMonitorManifest } from "../../../infra/monitoring/scrape-config.js";
 import { emitYaml } from "../../../infra/monitoring/yaml-emitter.js";
 import { loadEnvironments, type DockerEnvironment, type KubernetesEnvironment } from "../../../infra/environments.js";
-import { resolveCatalogue } from "../../../infra/spec/index.js";
+import { resolveCatalogue } from "../../../infra/spec/model.js";
 import { exampleServices } from "../../support/platform.js";
 
 /** Strings a YAML reader could take for something else, or that need escapes or a block. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { resolveCatalogue, SpecError } from "../../../infra/spec/index.js";
+import { resolveCatalogue, SpecError } from "../../../infra/spec/model.js";
 import { service } from "../../support/platform.js";
 
 const ENVIRONMENTS = ["local", "staging", "production"];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { defineService, parseServiceDefinition, SpecError, type ServiceSpecInput } from "../../../infra/spec/index.js";
+import { defineService, parseServiceDefinition, SpecError, type ServiceSpecInput } from "../../../infra/spec/model.js";
 
 const valid: ServiceSpecInput = { name: "orders", build: {}, port: 8080 };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseServiceDefinition, platformEnvironment, reservedVariableNames, resolveServiceSpec } from "../../../infra/spec/index.js";
+import { parseServiceDefinition, platformEnvironment, reservedVariableNames, resolveServiceSpec } from "../../../infra/spec/model.js";
 
 describe("resolveServiceSpec", () => {
   it("GIVEN a minimal spec WHEN resolved THEN every default is filled in", () => {

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import type { z } from "zod";
 import { describe, expect, it } from "vitest";
 import { ENVIRONMENT_NAMES } from "../../../infra/environments.js";
-import { SpecError, parseServiceDefinition, resolveCatalogue, type ServiceSpecInput } from "../../../infra/spec/index.js";
+import { SpecError, parseServiceDefinition, resolveCatalogue, type ServiceSpecInput } from "../../../infra/spec/model.js";
 import { formatFieldPath } from "../../../infra/spec/spec-error.js";
 import { serviceSpecSchema } from "../../../infra/spec/service-spec.js";
 import { terraformLiteral } from "../../../infra/terraform-literals.js";

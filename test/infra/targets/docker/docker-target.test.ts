@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { loadEnvironments } from "../../../../infra/environments.js";
 import { renderMonitoringFiles } from "../../../../infra/monitoring/monitoring-files.js";
-import { resolveCatalogue } from "../../../../infra/spec/index.js";
+import { resolveCatalogue } from "../../../../infra/spec/model.js";
 import { exampleServices, resourcesOfType, service, synthPlatform, type StackJson } from "../../../support/platform.js";
 
 /** The docker_container resources of a service, by construct path. */

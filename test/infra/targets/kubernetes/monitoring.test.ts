@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { renderAlertRules, renderRecordingRules } from "../../../../infra/monitoring/alert-rules.js";
 import { loadEnvironments, type KubernetesEnvironment } from "../../../../infra/environments.js";
-import { resolveCatalogue } from "../../../../infra/spec/index.js";
+import { resolveCatalogue } from "../../../../infra/spec/model.js";
 import { resourceOf, resourcesOfType, service, synthPlatform, type StackJson } from "../../../support/platform.js";
 
 const services = () => [

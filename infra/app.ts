@@ -1,9 +1,9 @@
 import path from "node:path";
-import { App } from "./cdk.js";
+import { App } from "./engine/cdk.js";
 import type { Environment } from "./environments.js";
 import { GuardrailsRun } from "./guardrails/index.js";
 import { renderMonitoring, type RenderedMonitoring } from "./monitoring/monitoring-files.js";
-import { replaceFolder } from "./output-files.js";
+import { replaceFolder } from "./engine/output-files.js";
 import { PlatformStack } from "./platform-stack.js";
 import { SpecError, resolveCatalogue, type Catalogue, type DiscoveredService } from "./spec/model.js";
 

@@ -1,10 +1,11 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { SERVICES_DIR } from "./repository-layout.js";
 import { SpecError, formatValue, parseServiceDefinition, type DiscoveredService } from "./spec/model.js";
 
-/** The folder, under the repository root, that holds one folder per service. */
-export const SERVICES_DIR = "services";
+/** The folder, under the repository root, that holds one folder per service (defined in `repository-layout.ts`). */
+export { SERVICES_DIR };
 
 /** A spec module: `export default defineService({...})`; its default export is checked by discovery, whatever it is. */
 export interface ServiceModule {

@@ -1,5 +1,5 @@
 import type { Construct } from "constructs";
-import { GcsBackend, LocalBackend, S3Backend, TerraformBackend, type TerraformRemoteState, type TerraformStack } from "./cdk.js";
+import { GcsBackend, LocalBackend, S3Backend, TerraformBackend, type TerraformRemoteState, type TerraformStack } from "./engine/cdk.js";
 import type { BackendSettings } from "./environments.js";
 
 /**

@@ -7,15 +7,15 @@ import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import v8 from "node:v8";
 import { buildPlatformApp } from "./app.js";
-import { withoutTokenTraces } from "./cdk.js";
+import { withoutTokenTraces } from "./engine/cdk.js";
 import { removeLeftoversOfDeadRuns } from "./dead-run-leftovers.js";
 import { SERVICES_DIR, discoverServices, importServiceModule, type ServiceModuleLoader } from "./discover-services.js";
 import { EnvironmentConfigError, loadEnvironments, type Environment } from "./environments.js";
 import { ALL_ENVIRONMENTS, formatFinding, isBlocking, renderReport, renderSummary, type GuardrailsRun } from "./guardrails/index.js";
-import { REPLACE_FOLDER_TEMPORARY, replaceFolder } from "./output-files.js";
+import { REPLACE_FOLDER_TEMPORARY, replaceFolder } from "./engine/output-files.js";
 import { acquireProcessLock } from "./process-lock.js";
 import { SpecError } from "./spec/model.js";
-import { STABLE_JSON_TEMPORARY } from "./stable-json.js";
+import { STABLE_JSON_TEMPORARY } from "./engine/stable-json.js";
 
 const USAGE = `Usage: npm run synth [-- --help]
 

@@ -1,5 +1,5 @@
 import type { IConstruct } from "constructs";
-import { Annotations, Aspects, type IAspect, type TerraformStack } from "../cdk.js";
+import { Annotations, Aspects, type IAspect, type TerraformStack } from "../engine/cdk.js";
 import { isBlocking, type Finding } from "./evaluate.js";
 import type { GuardrailsRun, StackCheck } from "./guardrails-run.js";
 import { formatFinding } from "./report.js";

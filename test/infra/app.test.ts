@@ -2,7 +2,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { buildPlatformApp } from "../../infra/app.js";
-import { Token, forgetTokensFrom, nextTokenNumber, resolveTokens, withoutTokenTraces } from "../../infra/cdk.js";
+import { Token, forgetTokensFrom, nextTokenNumber, resolveTokens, withoutTokenTraces } from "../../infra/engine/cdk.js";
 import { loadEnvironments } from "../../infra/environments.js";
 import { renderMonitoringFiles } from "../../infra/monitoring/monitoring-files.js";
 import { resolveCatalogue } from "../../infra/spec/model.js";

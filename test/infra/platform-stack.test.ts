@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { buildPlatformApp } from "../../infra/app.js";
-import { TerraformStack, withoutTokenTraces } from "../../infra/cdk.js";
+import { TerraformStack, withoutTokenTraces } from "../../infra/engine/cdk.js";
 import { loadEnvironments } from "../../infra/environments.js";
 import { exampleServices } from "../support/platform.js";
 

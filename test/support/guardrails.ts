@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import type { IConstruct } from "constructs";
 import { buildPlatformApp } from "../../infra/app.js";
-import { App, TerraformResource } from "../../infra/cdk.js";
+import { App, TerraformResource } from "../../infra/engine/cdk.js";
 import { loadEnvironments } from "../../infra/environments.js";
 import {
   checkStackJson,

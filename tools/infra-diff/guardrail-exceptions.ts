@@ -1,13 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { SERVICES_DIR } from "../../infra/repository-layout.js";
 import type { Risk } from "./report.js";
-
-/**
- * The services folder (the repository layout is a contract; infra/discover-services.ts
- * names it too, but importing it would load the whole spec schema for one string).
- */
-const SERVICES_DIR = "services";
 
 /**
  * Guardrail exceptions on each side: the suppressions that services declare in their

@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { TerraformVariable } from "../../cdk.js";
+import { TerraformVariable } from "../../engine/cdk.js";
 import { PLATFORM_CONSTRUCT_ID } from "../../construct-paths.js";
 import type { DockerEnvironment } from "../../environments.js";
 import type { RenderedFile } from "../../monitoring/monitoring-files.js";

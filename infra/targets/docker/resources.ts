@@ -2,7 +2,7 @@
  * The Docker provider's resources this target uses, each loaded from its own module,
  * with `require` (see `requireCommonJs` in infra/cdk.ts: no export scan of CommonJS).
  */
-import { requireCommonJs } from "../../cdk.js";
+import { requireCommonJs } from "../../engine/cdk.js";
 import type * as ProviderModule from "@cdktf/provider-docker/lib/provider/index.js";
 import type * as ImageModule from "@cdktf/provider-docker/lib/image/index.js";
 import type * as ContainerModule from "@cdktf/provider-docker/lib/container/index.js";

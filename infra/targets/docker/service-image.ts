@@ -2,7 +2,7 @@ import { Construct } from "constructs";
 import type { DockerEnvironment } from "../../environments.js";
 import type { ServiceSpec } from "../../spec/model.js";
 import { localImageName } from "./names.js";
-import { hclStringLiteral, terraformExpression } from "../../terraform-literals.js";
+import { hclStringLiteral, terraformExpression } from "../../engine/terraform-literals.js";
 import { Image } from "./resources.js";
 
 /** Props of {@link ServiceImage}. */

@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { TerraformResource } from "../../cdk.js";
+import { TerraformResource } from "../../engine/cdk.js";
 import { PLATFORM_CONSTRUCT_ID } from "../../construct-paths.js";
 import type { KubernetesEnvironment } from "../../environments.js";
 import type { RenderedMonitoring } from "../../monitoring/monitoring-files.js";

@@ -3,7 +3,7 @@
  * module: importing the package root loads every resource class (about 1.5 s, 250 MB).
  * Loaded with `require` (see `requireCommonJs` in infra/cdk.ts: no export scan of CommonJS).
  */
-import { requireCommonJs } from "../../cdk.js";
+import { requireCommonJs } from "../../engine/cdk.js";
 import type * as ProviderModule from "@cdktf/provider-kubernetes/lib/provider/index.js";
 import type * as NamespaceV1Module from "@cdktf/provider-kubernetes/lib/namespace-v1/index.js";
 import type * as ServiceAccountV1Module from "@cdktf/provider-kubernetes/lib/service-account-v1/index.js";

@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import type { IConstruct } from "constructs";
 import { describe, expect, it } from "vitest";
 import { buildPlatformApp } from "../../../infra/app.js";
-import { Aspects, TerraformResource } from "../../../infra/cdk.js";
+import { Aspects, TerraformResource } from "../../../infra/engine/cdk.js";
 import { discoverServices } from "../../../infra/discover-services.js";
 import { loadEnvironments } from "../../../infra/environments.js";
 import { checkStackJson, ruleEnvironmentOf, suppressionsOf } from "../../../infra/guardrails/index.js";

@@ -5,7 +5,7 @@ import { ENVIRONMENT_NAMES } from "../../../infra/environments.js";
 import { SpecError, parseServiceDefinition, resolveCatalogue, type ServiceSpecInput } from "../../../infra/spec/model.js";
 import { formatFieldPath } from "../../../infra/spec/spec-error.js";
 import { serviceSpecSchema } from "../../../infra/spec/service-spec.js";
-import { terraformLiteral } from "../../../infra/terraform-literals.js";
+import { terraformLiteral } from "../../../infra/engine/terraform-literals.js";
 import { continuingOnErrorAnnotations } from "../../support/guardrails.js";
 import { service, synthPlatform } from "../../support/platform.js";
 import { scratchFolders } from "../../support/scratch.js";

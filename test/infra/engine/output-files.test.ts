@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, wr
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { replaceFolder } from "../../infra/output-files.js";
+import { replaceFolder } from "../../../infra/engine/output-files.js";
 
 describe("replaceFolder", () => {
   const scratch: string[] = [];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { App, TerraformStack, TerraformVariable, Token, resolveTokens } from "../../infra/cdk.js";
-import { resolveStackValue } from "../../infra/token-resolution.js";
+import { App, TerraformStack, TerraformVariable, Token, resolveTokens } from "../../../infra/engine/cdk.js";
+import { resolveStackValue } from "../../../infra/engine/token-resolution.js";
 
 describe("resolveStackValue", () => {
   const stack = new TerraformStack(new App({ outdir: "unused", stackTraces: false }), "tokens");

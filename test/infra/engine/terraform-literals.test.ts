@@ -1,9 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { App, TerraformStack, TerraformVariable, resolveTokens } from "../../infra/cdk.js";
-import { hclStringLiteral, literalArguments, terraformExpression, terraformLiteral } from "../../infra/terraform-literals.js";
-import { scratchFolders } from "../support/scratch.js";
-import { valuesThroughTerraform } from "../support/terraform.js";
+import { App, TerraformStack, TerraformVariable, resolveTokens } from "../../../infra/engine/cdk.js";
+import { hclStringLiteral, literalArguments, terraformExpression, terraformLiteral } from "../../../infra/engine/terraform-literals.js";
+import { scratchFolders } from "../../support/scratch.js";
+import { valuesThroughTerraform } from "../../support/terraform.js";
 
 const scratch = scratchFolders();
 

@@ -3,10 +3,10 @@ import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { buildPlatformApp } from "../../infra/app.js";
-import { loadEnvironments } from "../../infra/environments.js";
-import { stableJson, writeStableJson } from "../../infra/stable-json.js";
-import { exampleServices } from "../support/platform.js";
+import { buildPlatformApp } from "../../../infra/app.js";
+import { loadEnvironments } from "../../../infra/environments.js";
+import { stableJson, writeStableJson } from "../../../infra/engine/stable-json.js";
+import { exampleServices } from "../../support/platform.js";
 
 // The serializer cdktf 0.21 writes cdk.tf.json with, as cdktf itself loads it.
 const cdktfStringify = createRequire(createRequire(import.meta.url).resolve("cdktf"))("json-stable-stringify") as (value: unknown, options: { space: number }) => string | undefined;

@@ -32,6 +32,22 @@ describe("parseServiceDefinition: the one check of what a service file exports",
     expect(() => parseServiceDefinition(input)).toThrow(new RegExp(`^service spec: ${field.replace(/[()]/g, "\\$&")}: `));
   });
 
+  it("GIVEN a getter that answers plain text to a first read and a token marker to the next WHEN parsed THEN no marker reaches the parsed spec", () => {
+    let reads = 0;
+    const spec = { ...valid, env: {} as Record<string, string> };
+    Object.defineProperty(spec.env, "LEAK", { enumerable: true, get: () => (reads++ === 0 ? "plain" : "${TfToken[TOKEN.3]}") });
+    const parsed = (() => {
+      try {
+        return parseServiceDefinition(spec);
+      } catch (error) {
+        return error as Error;
+      }
+    })();
+    // Refused, or parsed from one read: what the platform goes on with never holds the marker.
+    const leak = parsed instanceof Error ? "" : (parsed.env?.LEAK ?? "");
+    expect(leak).not.toContain("TfToken");
+  });
+
   it("GIVEN a string that holds a cdktf token marker WHEN parsed THEN it is refused, naming the field", () => {
     const text = refusal({ ...valid, env: { LEAK: "${TfToken[TOKEN.7]}" }, description: "#{TfToken[TOKEN.1]}" });
     expect(text).toContain("service spec: env.LEAK: holds a CDK for Terraform token");

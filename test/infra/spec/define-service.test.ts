@@ -164,7 +164,7 @@ describe("parseServiceDefinition: the one check of what a service file exports",
   });
 
   const CIDR_ACCEPTED =
-    "accepted: an IPv4 CIDR like 203.0.113.0/24, /8 or narrower, with no host bits set, outside loopback (127.0.0.0/8), link-local (169.254.0.0/16) and the cloud metadata addresses (169.254.169.254, 169.254.170.2, 100.100.100.200)";
+    "accepted: an IPv4 CIDR like 203.0.113.0/24, /8 or narrower, with no host bits set, outside 0.0.0.0/8, loopback (127.0.0.0/8), link-local (169.254.0.0/16) and the cloud metadata addresses (169.254.169.254, 169.254.170.2, 100.100.100.200)";
   it.each([
     ["half the internet", "0.0.0.0/1", "is wider than /8 (2147483648 addresses)"],
     ["the other half", "128.0.0.0/1", "is wider than /8 (2147483648 addresses)"],
@@ -175,8 +175,17 @@ describe("parseServiceDefinition: the one check of what a service file exports",
     ["link-local", "169.254.1.0/24", "overlaps 169.254.0.0/16, link-local addresses"],
     ["loopback", "127.0.0.1/32", "overlaps 127.0.0.0/8, loopback"],
     ["host bits set", "10.0.0.1/8", "has host bits set (its network is 10.0.0.0/8)"],
+    ["'this network'", "0.0.0.0/8", "overlaps 0.0.0.0/8, 'this network', never a peer"],
   ])("GIVEN egress to %s WHEN parsed THEN it is refused naming why and what is accepted", (_case, cidr, why) => {
     expect(refusal({ ...valid, egress: [{ cidr: "203.0.113.0/24", ports: [443] }, { cidr, ports: [443] }] })).toBe(`service spec: egress[1].cidr: ${why}; ${CIDR_ACCEPTED} (got "${cidr}")`);
+  });
+
+  it.each([
+    ["a space before it", " 203.0.113.0/24"],
+    ["a line break after it", "203.0.113.0/24\n"],
+    ["a leading zero, which Kubernetes refuses", "010.0.0.0/8"],
+  ])("GIVEN a CIDR with %s WHEN parsed THEN it is refused as not written exactly", (_case, cidr) => {
+    expect(refusal({ ...valid, egress: [{ cidr, ports: [443] }] })).toContain("service spec: egress[0].cidr: must be an IPv4 CIDR like 203.0.113.0/24, written exactly (no space, no leading zero;");
   });
 
   it("GIVEN egress to a private /8 and to one host WHEN parsed THEN both are accepted", () => {

@@ -52,6 +52,41 @@ export function isProcessAlive(pid: number): boolean {
 }
 
 /**
+ * When the process with this pid started, in clock ticks since boot (field 22 of
+ * Linux's `/proc/<pid>/stat`); undefined where there is no /proc or no such process.
+ * A pid with another start time is another process that the system gave the same pid.
+ */
+export function processStartTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // "pid (comm) state ppid ...": comm may hold spaces and parentheses; the fields after
+    // its last ")" start with the third.
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[22 - 3];
+  } catch {
+    return undefined;
+  }
+}
+
+/** A lock's holder as its file names it: the pid, and when that process started where known. */
+interface Holder {
+  readonly pid: number;
+  readonly started?: string;
+}
+
+/** This process, as it writes itself into a lock file. */
+const SELF: Holder = { pid: process.pid, started: processStartTime(process.pid) };
+
+/**
+ * Whether the holder still runs: its pid is alive and, when the file says when it
+ * started, it is still that process (after a reboot, or in a container whose folder
+ * outlived it, the pid may have gone to an unrelated process).
+ */
+function holderAlive(holder: Holder): boolean {
+  if (!isProcessAlive(holder.pid)) return false;
+  return holder.started === undefined || processStartTime(holder.pid) === undefined || processStartTime(holder.pid) === holder.started;
+}
+
+/**
  * Takes the lock file `file` (its folder is made if needed), waiting while a live
  * process holds it. A lock whose process is gone is taken over.
  */
@@ -63,7 +98,7 @@ export async function acquireProcessLock(file: string, options: ProcessLockOptio
   for (;;) {
     const holder = tryLock(file);
     if (holder === undefined) break;
-    if (holder !== announced) options.onWait?.(holder);
+    if (holder !== announced && holder !== 0) options.onWait?.(holder);
     announced = holder;
     await sleep(poll);
   }
@@ -73,20 +108,24 @@ export async function acquireProcessLock(file: string, options: ProcessLockOptio
     release() {
       if (released) return;
       released = true;
-      if (readHolder(file) === process.pid) rmSync(file, { force: true });
+      if (readHolder(file)?.pid === process.pid) rmSync(file, { force: true });
     },
   };
 }
 
-/** Takes the lock if it is free or its holder is gone; otherwise returns the live holder's pid. */
+/**
+ * Takes the lock if it is free or its holder is gone; otherwise returns the live holder's
+ * pid, or 0 while another waiter takes over a dead holder's lock (to look again after a
+ * pause, never in a busy loop).
+ */
 function tryLock(file: string): number | undefined {
   for (;;) {
     if (createHolding(file)) return undefined;
     const holder = readHolder(file);
     // Removed between the two looks: tried again at once.
     if (holder === undefined) continue;
-    if (holder !== process.pid && isProcessAlive(holder)) return holder;
-    removeDeadLock(file, holder);
+    if (holder.pid !== process.pid && holderAlive(holder)) return holder.pid;
+    if (!removeDeadLock(file, holder)) return 0;
   }
 }
 
@@ -97,13 +136,14 @@ function tryLock(file: string): number | undefined {
  */
 function createHolding(file: string): boolean {
   const temporary = `${file}.${process.pid}.tmp`;
+  const holding = `${SELF.pid}${SELF.started === undefined ? "" : ` ${SELF.started}`}\n`;
   try {
-    writeFileSync(temporary, `${process.pid}\n`);
+    writeFileSync(temporary, holding);
   } catch (error) {
     // Its folder was removed while this process waited (the run that made it cleaned up).
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
     mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(temporary, `${process.pid}\n`);
+    writeFileSync(temporary, holding);
   }
   try {
     linkSync(temporary, file);
@@ -116,8 +156,8 @@ function createHolding(file: string): boolean {
   }
 }
 
-/** The pid in the lock file; undefined when there is no file; 0 when it holds no pid. */
-function readHolder(file: string): number | undefined {
+/** The holder the lock file names; undefined when there is no file; pid 0 when it names none. */
+function readHolder(file: string): Holder | undefined {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
@@ -125,7 +165,8 @@ function readHolder(file: string): number | undefined {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw error;
   }
-  return /^\d+\n?$/.test(text) ? Number(text) : 0;
+  const match = /^(\d+)(?: (\d+))?\n?$/.exec(text);
+  return match ? { pid: Number(match[1]), started: match[2] } : { pid: 0 };
 }
 
 /**
@@ -135,18 +176,22 @@ function readHolder(file: string): number | undefined {
  * looks again at the lock before it removes it. A guard left by a process killed in
  * those few microseconds is removed like a dead lock.
  */
-function removeDeadLock(file: string, dead: number): void {
+function removeDeadLock(file: string, dead: Holder): boolean {
   const guard = `${file}.takeover`;
   if (!createHolding(guard)) {
+    // This process is never inside a takeover here: a guard with its own pid was left by
+    // an earlier process that had the same pid.
     const guardHolder = readHolder(guard);
-    if (guardHolder !== undefined && guardHolder !== process.pid && !isProcessAlive(guardHolder)) rmSync(guard, { force: true });
-    return;
+    if (guardHolder !== undefined && (guardHolder.pid === process.pid || !holderAlive(guardHolder))) rmSync(guard, { force: true });
+    return false;
   }
   try {
-    if (readHolder(file) === dead) rmSync(file, { force: true });
+    const holder = readHolder(file);
+    if (holder?.pid === dead.pid && holder.started === dead.started) rmSync(file, { force: true });
   } finally {
     rmSync(guard, { force: true });
   }
+  return true;
 }
 
 /** Removes `<file>.<pid>.tmp` of processes killed while they took the lock. */

@@ -12,10 +12,10 @@ import { removeLeftoversOfDeadRuns } from "./dead-run-leftovers.js";
 import { SERVICES_DIR, discoverServices, importServiceModule, type ServiceModuleLoader } from "./discover-services.js";
 import { EnvironmentConfigError, loadEnvironments, type Environment } from "./environments.js";
 import { ALL_ENVIRONMENTS, formatFinding, isBlocking, renderReport, renderSummary, type GuardrailsRun } from "./guardrails/index.js";
-import { REPLACE_FOLDER_TEMPORARY, replaceFolder } from "./engine/output-files.js";
+import { replaceFolder, replaceFolderLeftovers } from "./engine/output-files.js";
+import { stableJsonLeftovers } from "./engine/stable-json.js";
 import { acquireProcessLock } from "./process-lock.js";
 import { SpecError } from "./spec/model.js";
-import { STABLE_JSON_TEMPORARY } from "./engine/stable-json.js";
 
 const USAGE = `Usage: npm run synth [-- --help]
 
@@ -174,9 +174,10 @@ function vanishedServiceFile(error: unknown, root: string): ServicesChangedError
  * stacks. A handful of small folders are listed; nothing else is read.
  */
 function removeSynthLeftovers(outdir: string, environments: readonly Environment[]): void {
-  removeLeftoversOfDeadRuns(outdir, REPLACE_FOLDER_TEMPORARY);
-  removeLeftoversOfDeadRuns(path.join(outdir, "monitoring"), REPLACE_FOLDER_TEMPORARY);
-  for (const environment of environments) removeLeftoversOfDeadRuns(path.join(outdir, "stacks", environment.name), STABLE_JSON_TEMPORARY);
+  removeLeftoversOfDeadRuns(outdir, replaceFolderLeftovers(["guardrails"]));
+  removeLeftoversOfDeadRuns(path.join(outdir, "monitoring"), replaceFolderLeftovers(environments.map((e) => e.name)));
+  const stackLeftovers = stableJsonLeftovers("cdk.tf.json");
+  for (const environment of environments) removeLeftoversOfDeadRuns(path.join(outdir, "stacks", environment.name), stackLeftovers);
 }
 
 /**

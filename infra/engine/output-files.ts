@@ -2,11 +2,19 @@ import { existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, writ
 import path from "node:path";
 
 /**
- * The names {@link replaceFolder} gives the folders it makes beside the one it replaces,
- * `<folder>.tmp-<pid>` and `<folder>.old-<pid>` (group 1: the pid): what a synth killed
- * half way leaves, for the next one to remove.
+ * The names {@link replaceFolder} gives the folders it makes beside the folders named
+ * `folders`, `<folder>.tmp-<pid>` and `<folder>.old-<pid>` (group 1: the pid): what a
+ * synth killed half way leaves, for the next one to remove. Only those names: the
+ * output folder may hold a user's own folders, whatever they are called.
  */
-export const REPLACE_FOLDER_TEMPORARY = /^[^/]+\.(?:tmp|old)-(\d+)$/;
+export function replaceFolderLeftovers(folders: readonly string[]): RegExp {
+  return new RegExp(`^(?:${folders.map(escapeRegExp).join("|")})\\.(?:tmp|old)-(\\d+)$`);
+}
+
+/** `text` matched literally in a regular expression. */
+export function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
 
 /** A file to write, relative to the folder it is written in. */
 export interface OutputFile {

@@ -1,10 +1,14 @@
 import { closeSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import { escapeRegExp } from "./output-files.js";
 
 /**
- * The name {@link writeStableJson} gives the file it writes first, `<file>.<pid>.tmp`
- * (group 1: the pid): what a synth killed half way leaves, for the next one to remove.
+ * The name {@link writeStableJson} gives the file it writes first beside `fileName`,
+ * `<fileName>.<pid>.tmp` (group 1: the pid): what a synth killed half way leaves, for
+ * the next one to remove. Only that name: the folder is also Terraform's.
  */
-export const STABLE_JSON_TEMPORARY = /^.+\.(\d+)\.tmp$/;
+export function stableJsonLeftovers(fileName: string): RegExp {
+  return new RegExp(`^${escapeRegExp(fileName)}\\.(\\d+)\\.tmp$`);
+}
 
 /**
  * Pretty-printed JSON with every object's keys sorted, the text cdktf 0.21 writes to

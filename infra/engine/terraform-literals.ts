@@ -18,6 +18,7 @@
  * a value from a service file never goes there.
  */
 import { Token } from "./cdk.js";
+import { isPlainObject } from "./token-resolution.js";
 
 /** A cdktf string token as encoded in a string (`${TfToken[TOKEN.12]}`). */
 const STRING_TOKEN = String.raw`\$\{TfToken\[[\w.]+\]\}`;
@@ -93,11 +94,4 @@ function literalValue(value: unknown): unknown {
     copy[literalKey] = literal;
   }
   return copy ?? value;
-}
-
-/** A plain object: not a token, a construct or another class's instance. */
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
-  const prototype = Object.getPrototypeOf(value);
-  return (prototype === Object.prototype || prototype === null) && typeof (value as { resolve?: unknown }).resolve !== "function";
 }

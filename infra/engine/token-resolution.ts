@@ -23,7 +23,9 @@ function numberMayBeToken(value: number): boolean {
   return !(Math.abs(value) < LARGEST_PLAIN_NUMBER) || value === Token.NUMBER_MAP_TOKEN_VALUE;
 }
 
-function isPlainObject(value: object): value is Record<string, unknown> {
+/** A plain object (not an array, a token, a construct or another class's instance). */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
   const prototype = Object.getPrototypeOf(value);
   return (prototype === Object.prototype || prototype === null) && typeof (value as { resolve?: unknown }).resolve !== "function";
 }

@@ -27,11 +27,12 @@ export const REFUSED_EGRESS_RANGES: readonly RefusedRange[] = [
   { cidr: "169.254.170.2/32", what: "the AWS ECS task metadata endpoint, which hands out task credentials" },
   { cidr: "100.100.100.200/32", what: "the Alibaba Cloud metadata endpoint, which hands out the node's credentials" },
   { cidr: "127.0.0.0/8", what: "loopback" },
+  { cidr: "0.0.0.0/8", what: "'this network', never a peer" },
   { cidr: "169.254.0.0/16", what: "link-local addresses" },
 ];
 
 /** What an egress CIDR must be, for messages. */
-export const EGRESS_CIDR_ACCEPTED = `an IPv4 CIDR like 203.0.113.0/24, /${WIDEST_EGRESS_PREFIX} or narrower, with no host bits set, outside loopback (127.0.0.0/8), link-local (169.254.0.0/16) and the cloud metadata addresses (169.254.169.254, 169.254.170.2, 100.100.100.200)`;
+export const EGRESS_CIDR_ACCEPTED = `an IPv4 CIDR like 203.0.113.0/24, /${WIDEST_EGRESS_PREFIX} or narrower, with no host bits set, outside 0.0.0.0/8, loopback (127.0.0.0/8), link-local (169.254.0.0/16) and the cloud metadata addresses (169.254.169.254, 169.254.170.2, 100.100.100.200)`;
 
 /**
  * Why a CIDR is refused:
@@ -51,7 +52,10 @@ interface Ipv4Range {
   readonly address: number;
 }
 
-const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+/** An octet as Kubernetes (Go's net.ParseCIDR) reads one: 0 to 255, no leading zero. */
+const OCTET = String.raw`(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)`;
+/** `a.b.c.d/n` exactly: no space around it, no leading zero, a prefix of 0 to 32. */
+const IPV4_CIDR = new RegExp(`^${OCTET}\\.${OCTET}\\.${OCTET}\\.${OCTET}\\/(3[0-2]|[12]?\\d)$`);
 
 /** Reads `a.b.c.d/n`; undefined when it is not one. */
 function parseIpv4Cidr(text: string): Ipv4Range | undefined {
@@ -74,9 +78,10 @@ const REFUSED_RANGES_PARSED = REFUSED_EGRESS_RANGES.map((range) => ({ ...range, 
 
 /** Why this CIDR may not be an egress (or ingress) peer; undefined when it may. */
 export function egressCidrRefusal(cidr: string): EgressCidrRefusal | undefined {
-  const text = cidr.trim();
-  if (/\/0$/.test(text)) return { kind: "every-address" };
-  const range = parseIpv4Cidr(text);
+  if (/\/0$/.test(cidr.trim())) return { kind: "every-address" };
+  // Checked as written, for it is written as it is: a space or a leading zero that this
+  // check let through would fail the apply instead.
+  const range = parseIpv4Cidr(cidr);
   if (!range) return { kind: "not-ipv4" };
   if (range.address !== range.first) return { kind: "refused", clause: `has host bits set (its network is ${renderIpv4(range.first)}/${range.prefix})` };
   if (range.prefix < WIDEST_EGRESS_PREFIX) return { kind: "refused", clause: `is wider than /${WIDEST_EGRESS_PREFIX} (${range.last - range.first + 1} addresses)` };

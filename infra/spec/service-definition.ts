@@ -16,10 +16,13 @@ const TOKEN_MARKER = /[$#&]\{TfToken\[/;
  * value reaches a target unchecked. Throws a `SpecError` listing every problem.
  */
 export function parseServiceDefinition(exported: unknown): ServiceDefinition {
-  const tokens = tokenMarkersIn(exported);
-  if (tokens.length > 0) throw new SpecError(tokens);
   const result = serviceSpecSchema.safeParse(exported, { reportInput: true });
   if (!result.success) throw new SpecError(problemsFromZod(result.error));
+  // The parsed copy is plain data, read once: the markers are looked for in what the
+  // platform goes on with, not in the export, whose getters could answer differently
+  // on a second read.
+  const tokens = tokenMarkersIn(result.data);
+  if (tokens.length > 0) throw new SpecError(tokens);
   return result.data;
 }
 

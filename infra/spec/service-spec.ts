@@ -100,7 +100,7 @@ const egressRule = z.strictObject({
   cidr: z.string().superRefine((cidr, ctx) => {
     const refusal = egressCidrRefusal(cidr);
     if (refusal?.kind === "refused") ctx.addIssue({ code: "custom", input: cidr, message: `${refusal.clause}; accepted: ${EGRESS_CIDR_ACCEPTED}` });
-    else if (refusal) ctx.addIssue({ code: "custom", input: cidr, message: "must be an IPv4 CIDR like 203.0.113.0/24 (0.0.0.0/0 is refused: name the networks you call)" });
+    else if (refusal) ctx.addIssue({ code: "custom", input: cidr, message: "must be an IPv4 CIDR like 203.0.113.0/24, written exactly (no space, no leading zero; 0.0.0.0/0 is refused: name the networks you call)" });
   }),
   ports: z.array(port).min(1, "must list at least one port"),
   protocol: z.enum(["TCP", "UDP"]).optional(),

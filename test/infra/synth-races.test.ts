@@ -63,7 +63,7 @@ describe("two synths into one output folder, and synths that were killed", () =>
     expect(readdirSync(path.join(outdir, "stacks")).sort()).toEqual(["local", "production", "staging"]);
   });
 
-  it("GIVEN the temporary and previous folders and half-written stacks of a killed synth, and of a running one WHEN synthesized THEN the killed one's are removed and the running one's kept", async () => {
+  it("GIVEN the temporary and previous folders and half-written stacks of a killed synth, and of a running one WHEN synthesized THEN the killed one's are removed, the running one's kept, and nothing else of the folder touched", async () => {
     const outdir = scratch("synth-leftovers-out-");
     // A leftover folder holds a file; a leftover stack is the file itself.
     const make = (leftover: string) => {
@@ -73,12 +73,15 @@ describe("two synths into one output folder, and synths that were killed", () =>
     };
     const killed = [`guardrails.tmp-${DEAD_PID}`, `guardrails.old-${DEAD_PID}`, `monitoring/staging.old-${DEAD_PID}`, `monitoring/local.tmp-${DEAD_PID}`, `stacks/production/cdk.tf.json.${DEAD_PID}.tmp`];
     const live = [`monitoring/staging.tmp-${running.pid}`, `stacks/staging/cdk.tf.json.${running.pid}.tmp`];
-    [...killed, ...live].forEach(make);
+    // Names a synth never makes, with a number no process has: a user's (or Terraform's) own.
+    const others = [`notes.old-${DEAD_PID}`, `stacks/production/plan.${DEAD_PID}.tmp`];
+    [...killed, ...live, ...others].forEach(make);
 
     const run = await runCli("tools/run-app.mjs", [], { env: { ...process.env, CDKTF_OUTDIR: outdir } });
     expect(run.status, run.stderr).toBe(0);
     expect(killed.filter((leftover) => existsSync(path.join(outdir, leftover)))).toEqual([]);
     expect(live.filter((leftover) => existsSync(path.join(outdir, leftover)))).toEqual(live);
-    expect(readdirSync(outdir).sort()).toEqual(["guardrails", "manifest.json", "monitoring", "stacks"]);
+    expect(others.filter((other) => existsSync(path.join(outdir, other)))).toEqual(others);
+    expect(readdirSync(outdir).sort()).toEqual(["guardrails", "manifest.json", "monitoring", "notes.old-" + DEAD_PID, "stacks"]);
   });
 });

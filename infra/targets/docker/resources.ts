@@ -1,6 +1,6 @@
 /**
  * The Docker provider's resources this target uses, each loaded from its own module,
- * with `require` (see `requireCommonJs` in infra/cdk.ts: no export scan of CommonJS).
+ * with `require` (see `requireCommonJs` in infra/engine/cdk.ts: no export scan of CommonJS).
  */
 import { requireCommonJs } from "../../engine/cdk.js";
 import type * as ProviderModule from "@cdktf/provider-docker/lib/provider/index.js";

@@ -1,7 +1,7 @@
 /**
  * The Kubernetes provider's resources this target uses, each imported from its own
  * module: importing the package root loads every resource class (about 1.5 s, 250 MB).
- * Loaded with `require` (see `requireCommonJs` in infra/cdk.ts: no export scan of CommonJS).
+ * Loaded with `require` (see `requireCommonJs` in infra/engine/cdk.ts: no export scan of CommonJS).
  */
 import { requireCommonJs } from "../../engine/cdk.js";
 import type * as ProviderModule from "@cdktf/provider-kubernetes/lib/provider/index.js";

@@ -101,11 +101,11 @@ const PHASES: ReadonlyArray<readonly [string, RegExp]> = [
   ["rendering the monitoring files (renderMonitoring)", /^renderMonitoring(Files)? infra\/monitoring/],
   ["synthesis (App.synth: aspects, validation, stack JSON, writing)", /^synth cdktf\/lib\/app\.js/],
   ["guardrails aspect (visit)", /^visit infra\/guardrails/],
-  ["stack to JSON (PlatformStack.toTerraform / render)", /^(toTerraform|render) infra\/platform-stack/],
-  ["token resolution (resolveStackValue, with the cdktf resolve it hands over to)", /^resolveStackValue infra\/token-resolution/],
+  ["stack to JSON (EngineStack.toTerraform / render)", /^(toTerraform|render) infra\/engine\/engine-stack/],
+  ["token resolution (resolveStackValue, with the cdktf resolve it hands over to)", /^resolveStackValue infra\/engine\/token-resolution/],
   ["cdktf token resolution (resolve)", /^resolve cdktf\/lib\/tokens\/private\/resolve\.js/],
-  ["writing cdk.tf.json (writeStableJson, sorted keys)", /^writeStableJson infra\/stable-json/],
-  ["writing the monitoring files (replaceFolder)", /^replaceFolder infra\/output-files/],
+  ["writing cdk.tf.json (writeStableJson, sorted keys)", /^writeStableJson infra\/engine\/stable-json/],
+  ["writing the monitoring files (replaceFolder)", /^replaceFolder infra\/engine\/output-files/],
 ];
 
 function render(summary: ProfileSummary, top: number): string {

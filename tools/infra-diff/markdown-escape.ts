@@ -38,7 +38,7 @@ const BLOCK_START = /^(\s*)([#>+\-=_~]|\d{1,9}(?=[.)]))/;
  * come out as they went in.
  */
 export function escapeMarkdown(value: string, context: MarkdownContext): string {
-  const oneLine = value.replace(CONTROL, (c) => CONTROL_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  const oneLine = showControlCharacters(value);
   switch (context) {
     case "code":
       return codeSpan(oneLine);
@@ -55,6 +55,15 @@ export function escapeMarkdown(value: string, context: MarkdownContext): string 
       return unmention(inline);
     }
   }
+}
+
+/**
+ * `text` on one line, with nothing a terminal acts on: every line break and control
+ * character (an escape sequence's ESC included) shown as an escape such as `\n` or
+ * `\u001b`. The text report and the Markdown both show values through it.
+ */
+export function showControlCharacters(text: string): string {
+  return text.replace(CONTROL, (c) => CONTROL_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
 /** Inline code that survives backticks in the value: a longer fence, and spaces where the value starts or ends with one. */

@@ -1,17 +1,23 @@
 import { groupRisks } from "./analysis.js";
+import { showControlCharacters } from "./markdown-escape.js";
 import { formatValue } from "./render-markdown.js";
 import type { InfraDiffReport } from "./report.js";
 
 const ACTION_SYMBOL = { create: "+", update: "~", replace: "-/+", delete: "-" } as const;
 
-/** The report as plain text for a terminal: the same sections as the Markdown, without markup. */
+/**
+ * The report as plain text for a terminal: the same sections as the Markdown, without
+ * markup. Each line is one line whatever a value holds: a line break or an escape
+ * sequence in a value (an env value, a reason) is shown, not acted on, so it can neither
+ * forge a line in a CI log nor rewrite the terminal.
+ */
 export function renderText(report: InfraDiffReport): string {
   const base = report.base.ref ? `${report.base.ref}${report.base.commit ? ` (${report.base.commit.slice(0, 12)})` : ""}` : "plans";
   const head = report.head.ref ? `${report.head.ref}${report.head.commit ? ` (${report.head.commit.slice(0, 12)})` : ""}` : "working tree";
   const lines = [report.base.ref || report.base.commit ? `Infrastructure diff: ${base} -> ${head}` : "Infrastructure diff from Terraform plans"];
   if (!report.changed) {
     lines.push(`No infrastructure change in ${Object.keys(report.summary.environments).join(", ") || "any environment"}.`);
-    return `${lines.join("\n")}\n`;
+    return `${lines.map(showControlCharacters).join("\n")}\n`;
   }
   lines.push("");
   for (const [env, c] of Object.entries(report.summary.environments)) {
@@ -44,5 +50,5 @@ export function renderText(report: InfraDiffReport): string {
     }
   }
   if (report.notes.length > 0) lines.push("", "Notes:", ...report.notes.map((n) => `  ${n}`));
-  return `${lines.join("\n")}\n`;
+  return `${lines.map(showControlCharacters).join("\n")}\n`;
 }

@@ -1,7 +1,7 @@
 import path from "node:path";
 import { App } from "./engine/cdk.js";
 import type { Environment } from "./environments.js";
-import { GuardrailsRun } from "./guardrails/index.js";
+import { GuardrailsRun, type GuardrailRule } from "./guardrails/index.js";
 import { renderMonitoring, type RenderedMonitoring } from "./monitoring/monitoring-files.js";
 import { replaceFolder } from "./engine/output-files.js";
 import { PlatformStack } from "./platform-stack.js";
@@ -11,6 +11,12 @@ import { SpecError, resolveCatalogue, type Catalogue, type DiscoveredService } f
 export interface PlatformAppProps {
   readonly services: readonly DiscoveredService[];
   readonly environments: readonly Environment[];
+  /**
+   * The rules the guardrails run: the platform's pack and the team's packs (see
+   * `discoverGuardrailRules`).
+   * @default GUARDRAIL_RULES - the platform's pack alone
+   */
+  readonly guardrailRules?: readonly GuardrailRule[];
   /** Where `synth()` writes. @default "cdktf.out" (or CDKTF_OUTDIR, as the cdktf CLI sets it) */
   readonly outdir?: string;
   /**
@@ -60,7 +66,7 @@ export function buildPlatformApp(props: PlatformAppProps): PlatformApp {
   }
 
   const app = new App({ outdir: props.outdir, stackTraces: false });
-  const guardrails = new GuardrailsRun();
+  const guardrails = new GuardrailsRun(props.guardrailRules);
   const { monitoringOutdir } = props;
   if (monitoringOutdir !== undefined) {
     const stacks = props.environments.map(

@@ -5,3 +5,6 @@
 
 /** The folder, under the repository root, that holds one folder per service. */
 export const SERVICES_DIR = "services";
+
+/** The folder of a platform team's own rule packs: `extensions/guardrails/<name>.ts`, each `export default definePack({...})`. */
+export const GUARDRAIL_PACKS_DIR = "extensions/guardrails";

@@ -11,7 +11,8 @@ import { withoutTokenTraces } from "./engine/cdk.js";
 import { removeLeftoversOfDeadRuns } from "./dead-run-leftovers.js";
 import { SERVICES_DIR, discoverServices, importServiceModule, type ServiceModuleLoader } from "./discover-services.js";
 import { EnvironmentConfigError, loadEnvironments, type Environment } from "./environments.js";
-import { ALL_ENVIRONMENTS, formatFinding, isBlocking, renderReport, renderSummary, type GuardrailsRun } from "./guardrails/index.js";
+import { discoverGuardrailRules } from "./guardrail-packs.js";
+import { ALL_ENVIRONMENTS, GuardrailPackError, formatFinding, isBlocking, renderReport, renderSummary, type GuardrailsRun } from "./guardrails/index.js";
 import { replaceFolder, replaceFolderLeftovers } from "./engine/output-files.js";
 import { stableJsonLeftovers } from "./engine/stable-json.js";
 import { acquireProcessLock } from "./process-lock.js";
@@ -22,8 +23,9 @@ const USAGE = `Usage: npm run synth [-- --help]
 Synthesizes every environment (local, staging, production) to
 cdktf.out/stacks/<env>/cdk.tf.json, from every services/<name>/service.ts, and
 writes each environment's monitoring files to cdktf.out/monitoring/<env>/. Checks
-each environment with the guardrails: one line per finding, a summary table, and a
-report per environment in cdktf.out/guardrails/<env>.json.
+each environment with the guardrails (the platform's rules and the team's packs in
+extensions/guardrails/): one line per finding, a summary table, and a report per
+environment in cdktf.out/guardrails/<env>.json.
 Exits 0 on success, 1 when a service spec or a setting is invalid, a guardrail
 finds an error that no service spec suppresses, or a service folder changed while
 the synth read it (run it again).
@@ -67,6 +69,11 @@ export interface SynthOptions {
    * @default importServiceModule (a dynamic import of the file below `root`)
    */
   readonly loadService?: ServiceModuleLoader;
+  /**
+   * Loads a module of the platform team's extensions (`extensions/guardrails/<name>.ts`).
+   * @default importServiceModule (a dynamic import of the file below `root`)
+   */
+  readonly loadExtension?: ServiceModuleLoader;
 }
 
 /**
@@ -89,6 +96,7 @@ export async function runSynth(options: SynthOptions): Promise<number> {
   try {
     const environments = loadEnvironments(process.env);
     const services = await discoverServices(root, namingChangedFolders(options.loadService ?? importServiceModule));
+    const guardrailRules = await discoverGuardrailRules(root, options.loadExtension ?? importServiceModule);
     const outdir = process.env.CDKTF_OUTDIR ?? path.join(root, "cdktf.out");
     // cdktf creates only the last folder of the path; an output folder in a folder that
     // does not exist yet (CDKTF_OUTDIR=out/ci/42) is made whole here.
@@ -106,7 +114,7 @@ export async function runSynth(options: SynthOptions): Promise<number> {
       removeSynthLeftovers(outdir, environments);
       // One environment at a time: each writes its monitoring folder during the synth.
       const built = withoutTokenTraces(() => {
-        const app = buildPlatformApp({ services, environments, outdir, monitoringOutdir: path.join(outdir, "monitoring") });
+        const app = buildPlatformApp({ services, environments, guardrailRules, outdir, monitoringOutdir: path.join(outdir, "monitoring") });
         app.app.synth();
         return app;
       });
@@ -123,7 +131,7 @@ export async function runSynth(options: SynthOptions): Promise<number> {
     console.error(`synthesized ${stacks.map((s) => s.environment.name).join(", ")} (${services.length} services) in ${seconds}s`);
     return 0;
   } catch (error) {
-    if (error instanceof SpecError || error instanceof EnvironmentConfigError) {
+    if (error instanceof SpecError || error instanceof EnvironmentConfigError || error instanceof GuardrailPackError) {
       console.error(`synth failed:\n${error.message}`);
       return 1;
     }

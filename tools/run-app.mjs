@@ -15,9 +15,11 @@
  * each build of a key lives in a folder named by the digest of those files, checked before
  * each use, so two builds that differ only there never share a folder.
  *
- * The compile also checks what the service files reach: a service file, and every module
- * of its own it imports, may import from infra/ only the spec API (infra/spec/index.ts);
- * one that imports the guardrails or a target is refused before anything runs. The source
+ * The platform team's rule packs (extensions/guardrails/*.ts) are compiled in the same
+ * way, one chunk each. The compile also checks what the service files reach: a service
+ * file, and every module of its own it imports, may import from infra/ only the spec API
+ * (infra/spec/index.ts) and nothing of extensions/; one that imports the guardrails or a
+ * target is refused before anything runs. The source
  * entry (infra/main.ts) makes no such check; there the rule pack is still frozen.
  *
  * It is plain JavaScript because it is what runs before any TypeScript can be.
@@ -44,6 +46,9 @@ const ENTRY_SOURCE = "platform-app-entry.ts";
  * what every other service is checked with.
  */
 const SPEC_API = "infra/spec/index.ts";
+/** The platform team's own modules (infra/repository-layout.ts): rule packs in extensions/guardrails/. */
+const EXTENSIONS_DIR = "extensions";
+const GUARDRAIL_PACKS_DIR = `${EXTENSIONS_DIR}/guardrails`;
 
 /** A service's module that imports from infra/ what is not the spec API. */
 class ForbiddenImportError extends Error {
@@ -51,7 +56,11 @@ class ForbiddenImportError extends Error {
   constructor(imports) {
     super(
       imports
-        .map(({ file, imports: imported }) => `${file}: imports ${imported}; a service file (and every module it imports) may import from infra/ only the spec API, ${SPEC_API} (defineService)`)
+        .map(({ file, imports: imported }) =>
+          imported.startsWith(`${EXTENSIONS_DIR}/`)
+            ? `${file}: imports ${imported}; a service file (and every module it imports) may import nothing of the platform team's ${EXTENSIONS_DIR}/`
+            : `${file}: imports ${imported}; a service file (and every module it imports) may import from infra/ only the spec API, ${SPEC_API} (defineService)`,
+        )
         .join("\n"),
     );
     this.name = "ForbiddenImportError";
@@ -59,15 +68,18 @@ class ForbiddenImportError extends Error {
 }
 
 /**
- * The imports into infra/, other than the spec API, of every compiled module outside
- * infra/ (the service files and the modules they import), from esbuild's metafile.
+ * The imports into infra/ (other than the spec API) and into extensions/ of every
+ * compiled module that is not the platform's (the service files and the modules they
+ * import), from esbuild's metafile. The platform team's extensions are the platform's:
+ * they may import infra/.
  */
 function forbiddenImports(metafile) {
   const found = [];
+  const platformSide = (file) => file.startsWith("infra/") || file.startsWith(`${EXTENSIONS_DIR}/`);
   for (const [file, input] of Object.entries(metafile.inputs)) {
-    if (file === ENTRY_SOURCE || file.startsWith("infra/") || file.startsWith("node_modules/")) continue;
+    if (file === ENTRY_SOURCE || platformSide(file) || file.startsWith("node_modules/")) continue;
     for (const imported of input.imports) {
-      if (!imported.external && imported.path.startsWith("infra/") && imported.path !== SPEC_API) found.push({ file, imports: imported.path });
+      if (!imported.external && platformSide(imported.path) && imported.path !== SPEC_API) found.push({ file, imports: imported.path });
     }
   }
   return found;
@@ -98,7 +110,15 @@ function primaryInputs() {
         .filter((entry) => entry.isDirectory() && !entry.name.startsWith(".") && existsSync(path.join(servicesDir, entry.name, "service.ts")))
         .map((entry) => `services/${entry.name}/service.ts`)
     : [];
-  return { infra: infra.sort(), services: services.sort() };
+  // The same rule as infra/guardrail-packs.ts: every .ts file of extensions/guardrails/
+  // but tests and dot-files is a pack.
+  const packsDir = path.join(root, GUARDRAIL_PACKS_DIR);
+  const extensions = existsSync(packsDir)
+    ? readdirSync(packsDir, { withFileTypes: true })
+        .filter((entry) => entry.isFile() && entry.name.endsWith(".ts") && !entry.name.endsWith(".test.ts") && !entry.name.startsWith("."))
+        .map((entry) => `${GUARDRAIL_PACKS_DIR}/${entry.name}`)
+    : [];
+  return { infra: infra.sort(), services: services.sort(), extensions: extensions.sort() };
 }
 
 /** A digest of the named files' paths and contents; a missing file counts as such. */
@@ -116,12 +136,15 @@ function digestOf(files) {
   return hash.digest("hex");
 }
 
-/** The source of the bundle's entry: runSynth, and a loader for each service's chunk. */
-function entrySource(services) {
-  const loaders = services.map((file) => `  ${JSON.stringify(file)}: () => import(${JSON.stringify(`./${file}`)}),`).join("\n");
+/** The source of the bundle's entry: runSynth, and a loader for each service's and each extension's chunk. */
+function entrySource(services, extensions) {
+  const loadersOf = (files) => files.map((file) => `  ${JSON.stringify(file)}: () => import(${JSON.stringify(`./${file}`)}),`).join("\n");
   return `import { ServicesChangedError, runSynth } from "./infra/synth.ts";
 const services = {
-${loaders}
+${loadersOf(services)}
+};
+const extensions = {
+${loadersOf(extensions)}
 };
 export function run(root, args) {
   return runSynth({
@@ -133,6 +156,11 @@ export function run(root, args) {
       if (load === undefined) throw new ServicesChangedError(file, "appeared");
       return load();
     },
+    loadExtension: (file) => {
+      const load = extensions[file];
+      if (load === undefined) throw new Error(\`\${file} appeared after the app was compiled; run the synth again\`);
+      return load();
+    },
   });
 }
 `;
@@ -142,10 +170,10 @@ export function run(root, args) {
  * Compiles the app into `dir` (esbuild, loaded only when a compile is needed) and returns
  * the files it read; throws a ForbiddenImportError when a service reaches into infra/.
  */
-async function compile(dir, services) {
+async function compile(dir, services, extensions) {
   const { build } = await import("esbuild");
   const result = await build({
-    stdin: { contents: entrySource(services), resolveDir: root, sourcefile: ENTRY_SOURCE, loader: "ts" },
+    stdin: { contents: entrySource(services, extensions), resolveDir: root, sourcefile: ENTRY_SOURCE, loader: "ts" },
     absWorkingDir: root,
     bundle: true,
     splitting: true,
@@ -243,11 +271,11 @@ function esbuildVersion() {
 
 /** The path of a compiled app for the sources as they are now, compiling it if needed. */
 async function compiledApp() {
-  const { infra, services } = primaryInputs();
+  const { infra, services, extensions } = primaryInputs();
   const key = createHash("sha256")
     .update(readFileSync(fileURLToPath(import.meta.url)))
     .update(`\0${process.version}\0${esbuildVersion()}\0`)
-    .update(digestOf(["tsconfig.json", ...infra, ...services]))
+    .update(digestOf(["tsconfig.json", ...infra, ...services, ...extensions]))
     .digest("hex")
     .slice(0, 32);
   const cache = path.join(root, "node_modules", ".cache", "platform-app");
@@ -261,8 +289,8 @@ async function compiledApp() {
   rmSync(temporary, { recursive: true, force: true });
   let dir;
   try {
-    const inputs = await compile(temporary, services);
-    const known = new Set([...infra, ...services]);
+    const inputs = await compile(temporary, services, extensions);
+    const known = new Set([...infra, ...services, ...extensions]);
     const otherInputs = inputs.filter((input) => !known.has(input)).sort();
     writeFileSync(path.join(temporary, MANIFEST_FILE), `${JSON.stringify({ key, otherInputs }, null, 2)}\n`);
     dir = path.join(keyDir, variantOf(otherInputs));

@@ -5,5 +5,8 @@ export { applySuppressions, checkStackJson, evaluateStack, isBlocking, TERRAFORM
 export { countFindings, formatFinding, renderReport, renderSummary, type FindingCounts } from "./report.js";
 export { ruleEnvironmentOf, suppressionsOf } from "./rule-environment.js";
 export { SynthesizedStack, type StackJson, type SynthesizedResource } from "./synthesized-stack.js";
-export { GUARDRAIL_RULES } from "./rules/index.js";
+export { GUARDRAIL_RULES, PLATFORM_PACK } from "./rules/index.js";
+export { definePack, rulesOfPacks, GuardrailPackError, type GuardrailPack } from "./pack.js";
+export { COMPLIANT, NOT_APPLICABLE, Problems, ofTypes } from "./rule.js";
+export { block, blockAt, blocks, isUnresolved, show } from "./values.js";
 export type { GuardrailLevel, GuardrailRule, Problem, ResourceRule, RuleContext, RuleEnvironment, RuleOutcome, StackRule } from "./rule.js";

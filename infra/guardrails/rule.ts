@@ -120,11 +120,14 @@ export function ofTypes(...lists: ReadonlyArray<readonly string[]>): (type: stri
  * functions are its code, not its data). A rule pack is fixed once it is made.
  */
 export function freezeRulePack(rules: readonly GuardrailRule[]): readonly GuardrailRule[] {
-  const freeze = (value: unknown): void => {
-    if (typeof value !== "object" || value === null || Object.isFrozen(value)) return;
+  return deepFreeze(rules);
+}
+
+/** `value` and every object and list it holds, frozen. */
+export function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
     Object.freeze(value);
-    for (const item of Object.values(value)) freeze(item);
-  };
-  freeze(rules);
-  return rules;
+    for (const item of Object.values(value)) deepFreeze(item);
+  }
+  return value;
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { RULE_ID } from "../guardrails/rule-id.js";
 import { FASTEST_BURN_FACTOR, LATENCY_THRESHOLDS_MS, MIN_AVAILABILITY_PERCENT } from "../monitoring/slo-policy.js";
 import { EGRESS_CIDR_ACCEPTED, egressCidrRefusal } from "./egress-cidr.js";
 import { PLATFORM_LOCAL_PORTS, PLATFORM_LOCAL_PORTS_LISTED } from "./platform-ports.js";
@@ -22,7 +23,8 @@ export const SECRET_LIKE_ENV_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIV
 const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
 const HTTP_PATH = /^\/[A-Za-z0-9._~\-/]*$/;
 const IMAGE_WITH_TAG_OR_DIGEST = /^[a-z0-9][a-z0-9._\-/:]*(?::[A-Za-z0-9_][A-Za-z0-9._-]{0,127}|@sha256:[a-f0-9]{64})$/;
-const GUARDRAIL_RULE_ID = /^(K8S|DKR|TF)-\d{2}$/;
+/** A rule id of any pack (`K8S-04`, `ACME-01`); the synth checks that the run has that rule. */
+const GUARDRAIL_RULE_ID = RULE_ID;
 const HOSTNAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
 
 const port = z
@@ -150,7 +152,7 @@ const overrideSchema = z.strictObject({
 });
 
 const suppressionSchema = z.strictObject({
-  rule: z.string().regex(GUARDRAIL_RULE_ID, "must be a guardrail rule id like K8S-04, DKR-02 or TF-01"),
+  rule: z.string().regex(GUARDRAIL_RULE_ID, "must be a guardrail rule id like K8S-04, DKR-02, TF-01 or a team pack's ACME-01"),
   reason: z.string({ error: "must explain the exception in at least 10 characters" }).superRefine(checkSuppressionReason),
 });
 

@@ -4,13 +4,13 @@ import path from "node:path";
 import { ROOT } from "./cli.js";
 
 /**
- * A temporary copy of the parts of this repository that synth needs (infra/, services/
+ * A temporary copy of the parts of this repository that synth needs (infra/, extensions/, services/
  * without their node_modules, templates/, tools/, package.json, tsconfig.json, cdktf.json), with
  * node_modules linked to the real one so nothing is installed again.
  */
 export function copyRepository(prefix = "platform-copy-"): string {
   const copy = mkdtempSync(path.join(os.tmpdir(), prefix));
-  for (const entry of ["infra", "services", "templates", "tools", "package.json", "tsconfig.json", "cdktf.json"]) {
+  for (const entry of ["infra", "extensions", "services", "templates", "tools", "package.json", "tsconfig.json", "cdktf.json"]) {
     try {
       cpSync(path.join(ROOT, entry), path.join(copy, entry), {
         recursive: true,

@@ -1,4 +1,5 @@
 /** The rule pack: one rule per file, listed here in catalogue order. */
+import { PLATFORM_PACK_ID, type GuardrailPack } from "../pack.js";
 import { freezeRulePack, type GuardrailRule } from "../rule.js";
 import { runAsNonRoot } from "./k8s-01-run-as-non-root.js";
 import { noPrivilegeEscalation } from "./k8s-02-no-privilege-escalation.js";
@@ -78,3 +79,10 @@ export const GUARDRAIL_RULES: readonly GuardrailRule[] = freezeRulePack([
   dockerPinnedImageById,
   lockingStateBackend,
 ]);
+
+/** The platform's rules as a pack: the first of every run, before the team's packs. */
+export const PLATFORM_PACK: GuardrailPack = Object.freeze({
+  id: PLATFORM_PACK_ID,
+  description: "The platform's security and reliability rules (Pod Security Standards, CIS Docker, network isolation, state locking)",
+  rules: GUARDRAIL_RULES,
+});

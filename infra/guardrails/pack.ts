@@ -1,0 +1,105 @@
+import { deepFreeze, freezeRulePack, type GuardrailLevel, type GuardrailRule } from "./rule.js";
+import { PACK_ID, RULE_ID } from "./rule-id.js";
+
+/**
+ * A rule pack: rules that run at every synth, with the platform's, reported and
+ * suppressible the same way. The platform's own rules are one pack; a platform team adds
+ * its rules as a pack of its own in `extensions/guardrails/<name>.ts`
+ * (`export default definePack({...})`), without editing `infra/`.
+ */
+export interface GuardrailPack {
+  /** The pack's id, which prefixes each of its rules' ids: `ACME` for `ACME-01`. */
+  readonly id: string;
+  /** What the pack checks, in one line. */
+  readonly description: string;
+  readonly rules: readonly GuardrailRule[];
+  /**
+   * The level of some of the pack's own rules, by rule id: the pack, not the rule, decides
+   * whether a finding fails the synth (`error`) or is reported (`warning`).
+   * @default - each rule's own level
+   */
+  readonly levels?: Readonly<Record<string, GuardrailLevel>>;
+}
+
+/** The platform's own rules, as a pack (K8S, DKR and TF rules; its id is no prefix). */
+export const PLATFORM_PACK_ID = "platform";
+
+/** The prefixes of the platform's own rules, which no other pack may take. */
+export const PLATFORM_RULE_PREFIXES: readonly string[] = ["K8S", "DKR", "TF"];
+
+/** A pack that cannot be used: what is wrong with it, one line per problem. */
+export class GuardrailPackError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(problems.join("\n"));
+    this.name = "GuardrailPackError";
+  }
+}
+
+/**
+ * Declares a team's rule pack, checked at once: its id, its rules' ids (`<id>-NN`, each
+ * once) and its levels (only for its own rules). Returns it frozen.
+ */
+export function definePack(pack: GuardrailPack): GuardrailPack {
+  const problems = packProblems(pack);
+  if (problems.length > 0) throw new GuardrailPackError(problems);
+  return deepFreeze(pack);
+}
+
+/**
+ * The rules of every pack, in the packs' order, each at the level its pack gives it,
+ * frozen. Throws a {@link GuardrailPackError} when two packs share an id or a rule id.
+ */
+export function rulesOfPacks(packs: readonly GuardrailPack[]): readonly GuardrailRule[] {
+  const problems: string[] = [];
+  const packIds = new Set<string>();
+  const ruleOwners = new Map<string, string>();
+  for (const pack of packs) {
+    if (packIds.has(pack.id)) problems.push(`pack ${pack.id}: another pack has the same id`);
+    packIds.add(pack.id);
+    for (const rule of pack.rules) {
+      const owner = ruleOwners.get(rule.id);
+      if (owner !== undefined) problems.push(`pack ${pack.id}: rule ${rule.id} is already a rule of pack ${owner}`);
+      ruleOwners.set(rule.id, pack.id);
+    }
+  }
+  if (problems.length > 0) throw new GuardrailPackError(problems);
+  return freezeRulePack(
+    packs.flatMap((pack) =>
+      pack.rules.map((rule) => {
+        const level = pack.levels?.[rule.id];
+        if (level === undefined || level === rule.level) return rule;
+        return Object.assign(Object.create(Object.getPrototypeOf(rule) as object) as GuardrailRule, rule, { level });
+      }),
+    ),
+  );
+}
+
+function packProblems(pack: GuardrailPack): string[] {
+  const problems: string[] = [];
+  const id = typeof pack?.id === "string" ? pack.id : undefined;
+  const name = `pack ${id ?? JSON.stringify(pack?.id)}`;
+  if (id === undefined || !PACK_ID.test(id)) problems.push(`${name}: id must be 2 to 10 upper-case letters and digits, starting with a letter, like ACME`);
+  else if (PLATFORM_RULE_PREFIXES.includes(id)) problems.push(`${name}: id ${id} is the platform's own; choose another, like ACME`);
+  if (typeof pack?.description !== "string" || pack.description.trim().length === 0) problems.push(`${name}: description must say in one line what the pack checks`);
+  if (!Array.isArray(pack?.rules) || pack.rules.length === 0) {
+    problems.push(`${name}: rules must list at least one rule`);
+    return problems;
+  }
+  const seen = new Set<string>();
+  pack.rules.forEach((rule, index) => {
+    const ruleId = rule?.id;
+    if (typeof ruleId !== "string" || !RULE_ID.test(ruleId) || ruleId.slice(0, ruleId.lastIndexOf("-")) !== id) {
+      problems.push(`${name}: rules[${index}].id must be ${id ?? "<id>"}-NN (two digits), like ${id ?? "ACME"}-01 (got ${JSON.stringify(ruleId)})`);
+    } else if (seen.has(ruleId)) problems.push(`${name}: rules[${index}].id ${ruleId} is given twice`);
+    seen.add(ruleId);
+    if (rule?.level !== "error" && rule?.level !== "warning") problems.push(`${name}: rules[${index}].level must be "error" or "warning" (got ${JSON.stringify(rule?.level)})`);
+    if (rule?.scope !== "resource" && rule?.scope !== "stack") problems.push(`${name}: rules[${index}].scope must be "resource" or "stack" (got ${JSON.stringify(rule?.scope)})`);
+    if (typeof rule?.check !== "function") problems.push(`${name}: rules[${index}].check must be a function`);
+    if (typeof rule?.checks !== "string" || rule.checks.length === 0) problems.push(`${name}: rules[${index}].checks must say in one line what the rule checks`);
+  });
+  for (const [ruleId, level] of Object.entries(pack.levels ?? {})) {
+    if (!seen.has(ruleId)) problems.push(`${name}: levels.${ruleId} names no rule of this pack; a pack sets the level of its own rules`);
+    else if (level !== "error" && level !== "warning") problems.push(`${name}: levels.${ruleId} must be "error" or "warning" (got ${JSON.stringify(level)})`);
+  }
+  return problems;
+}

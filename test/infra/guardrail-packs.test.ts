@@ -1,0 +1,135 @@
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { GUARDRAIL_RULES, GuardrailPackError, PLATFORM_PACK, Problems, definePack, rulesOfPacks, type GuardrailPack, type ResourceRule } from "../../infra/guardrails/index.js";
+import { runCli } from "../support/cli.js";
+import { copyRepository } from "../support/repo-copy.js";
+import { scratchFolders } from "../support/scratch.js";
+
+const scratch = scratchFolders();
+
+/** A team rule: every Deployment carries a cost-center label. */
+const costCenter: ResourceRule = {
+  id: "ACME-01",
+  level: "error",
+  scope: "resource",
+  checks: "every Deployment carries a cost-center label",
+  anchor: "Acme's finance policy",
+  appliesTo: (type) => type === "kubernetes_deployment_v1",
+  check: () => new Problems().add("no cost-center label", "label it").outcome(),
+};
+const pack = (overrides: Partial<GuardrailPack> = {}): GuardrailPack => ({ id: "ACME", description: "Acme's cost accounting", rules: [costCenter], ...overrides });
+
+/** What definePack refuses, as its lines. */
+function refusal(input: GuardrailPack): string[] {
+  try {
+    definePack(input);
+  } catch (error) {
+    expect(error).toBeInstanceOf(GuardrailPackError);
+    return [...(error as GuardrailPackError).problems];
+  }
+  throw new Error("expected the pack to be refused");
+}
+
+describe("definePack", () => {
+  it("GIVEN a team pack WHEN defined THEN it is returned frozen, rules and all", () => {
+    const defined = definePack(pack({ rules: [{ ...costCenter }] }));
+    expect(Object.isFrozen(defined) && Object.isFrozen(defined.rules) && Object.isFrozen(defined.rules[0])).toBe(true);
+  });
+
+  it.each([
+    ["an id that is not upper-case", pack({ id: "acme" }), 'pack acme: id must be 2 to 10 upper-case letters and digits, starting with a letter, like ACME'],
+    ["the platform's own prefix", pack({ id: "K8S", rules: [{ ...costCenter, id: "K8S-99" }] }), "pack K8S: id K8S is the platform's own; choose another, like ACME"],
+    ["a rule id of another prefix", pack({ rules: [{ ...costCenter, id: "COST-01" }] }), 'pack ACME: rules[0].id must be ACME-NN (two digits), like ACME-01 (got "COST-01")'],
+    ["one rule id twice", pack({ rules: [costCenter, costCenter] }), "pack ACME: rules[1].id ACME-01 is given twice"],
+    ["a level for a rule of another pack", pack({ levels: { "K8S-16": "warning" } }), "pack ACME: levels.K8S-16 names no rule of this pack; a pack sets the level of its own rules"],
+    ["no rule", pack({ rules: [] }), "pack ACME: rules must list at least one rule"],
+  ])("GIVEN a pack with %s WHEN defined THEN it is refused saying what is accepted", (_case, input, problem) => {
+    expect(refusal(input)).toContain(problem);
+  });
+});
+
+describe("rulesOfPacks", () => {
+  it("GIVEN the platform's pack and a team pack that sets its rule's level WHEN combined THEN every rule runs, the team's at the pack's level, the rule itself untouched", () => {
+    const rules = rulesOfPacks([PLATFORM_PACK, definePack(pack({ levels: { "ACME-01": "warning" } }))]);
+    expect(rules.map((r) => r.id)).toEqual([...GUARDRAIL_RULES.map((r) => r.id), "ACME-01"]);
+    expect(rules.at(-1)).toMatchObject({ id: "ACME-01", level: "warning", checks: costCenter.checks });
+    expect(costCenter.level).toBe("error");
+  });
+
+  it("GIVEN two packs with one id WHEN combined THEN it is refused", () => {
+    expect(() => rulesOfPacks([definePack(pack()), definePack(pack({ rules: [{ ...costCenter, id: "ACME-02" }] }))])).toThrow("pack ACME: another pack has the same id");
+  });
+});
+
+/** The team pack as a file of extensions/guardrails/, at the level given. */
+const ACME_FILE = (levels = "") => `import { Problems, blockAt, definePack } from "../../infra/guardrails/index.js";
+
+export default definePack({
+  id: "ACME",
+  description: "Acme's cost accounting",
+  ${levels}
+  rules: [
+    {
+      id: "ACME-01",
+      level: "error",
+      scope: "resource",
+      checks: "every Deployment carries a cost-center label",
+      anchor: "Acme's finance policy",
+      appliesTo: (type) => type === "kubernetes_deployment_v1",
+      check(resource) {
+        const labels = blockAt(resource.values, "metadata")?.labels as Record<string, unknown> | undefined;
+        if (typeof labels?.["cost-center"] === "string") return { status: "compliant" };
+        return new Problems().add("the Deployment has no cost-center label", "add a cost-center label (Acme's finance policy)").outcome();
+      },
+    },
+  ],
+});
+`;
+
+describe("npm run synth with a team's rule pack in extensions/guardrails/", () => {
+  it("GIVEN a pack whose rule every Deployment breaks, and one service that suppresses it WHEN synthesized THEN the rule runs with the platform's, fails the others, and the suppression holds", async () => {
+    const copy = scratch.removeLater(copyRepository("platform-packs-"));
+    mkdirSync(path.join(copy, "extensions", "guardrails"), { recursive: true });
+    writeFileSync(path.join(copy, "extensions", "guardrails", "acme.ts"), ACME_FILE());
+    const catalog = path.join(copy, "services", "catalog", "service.ts");
+    writeFileSync(catalog, readFileSync(catalog, "utf8").replace("  port: 8080,", '  port: 8080,\n  guardrails: { suppress: [{ rule: "ACME-01", reason: "catalog is billed to the platform team" }] },'));
+    const run = await runCli("tools/run-app.mjs", [], { cwd: copy, env: { ...process.env, CDKTF_OUTDIR: scratch.folder("platform-packs-out-") } });
+    expect(run.stderr).toContain(`guardrails (${GUARDRAIL_RULES.length + 1} rules)`);
+    const acme = run.stderr.split("\n").filter((line) => line.includes("ACME-01"));
+    expect(acme.filter((line) => line.includes("orders")).length).toBeGreaterThan(0);
+    expect(acme.filter((line) => line.includes("gateway")).length).toBeGreaterThan(0);
+    expect(acme.filter((line) => line.includes(" catalog "))).toEqual([]);
+    expect(run.stderr).toMatch(/synth failed: \d+ guardrail errors/);
+    expect(run.status).toBe(1);
+  });
+
+  it("GIVEN the same pack set to warn by its own levels WHEN synthesized THEN the findings are reported and the synth succeeds", async () => {
+    const copy = scratch.removeLater(copyRepository("platform-packs-"));
+    mkdirSync(path.join(copy, "extensions", "guardrails"), { recursive: true });
+    writeFileSync(path.join(copy, "extensions", "guardrails", "acme.ts"), ACME_FILE('levels: { "ACME-01": "warning" },'));
+    const run = await runCli("tools/run-app.mjs", [], { cwd: copy, env: { ...process.env, CDKTF_OUTDIR: scratch.folder("platform-packs-out-") } });
+    expect(run.stderr).toMatch(/ACME-01/);
+    expect(run.status, run.stderr).toBe(0);
+  });
+
+  it("GIVEN a service file that imports the team's pack WHEN synthesized THEN it is refused naming the import", async () => {
+    const copy = scratch.removeLater(copyRepository("platform-packs-"));
+    mkdirSync(path.join(copy, "extensions", "guardrails"), { recursive: true });
+    writeFileSync(path.join(copy, "extensions", "guardrails", "acme.ts"), ACME_FILE());
+    const orders = path.join(copy, "services", "orders", "service.ts");
+    writeFileSync(orders, `import acme from "../../extensions/guardrails/acme.js";\nvoid acme;\n${readFileSync(orders, "utf8")}`);
+    const run = await runCli("tools/run-app.mjs", [], { cwd: copy, env: { ...process.env, CDKTF_OUTDIR: scratch.folder("platform-packs-out-") } });
+    expect(run.stderr).toContain("services/orders/service.ts: imports extensions/guardrails/acme.ts; a service file (and every module it imports) may import nothing of the platform team's extensions/");
+    expect(run.status).toBe(1);
+  });
+
+  it("GIVEN a pack file whose id is the platform's WHEN synthesized THEN it exits 1 naming the file and what is wrong", async () => {
+    const copy = scratch.removeLater(copyRepository("platform-packs-"));
+    mkdirSync(path.join(copy, "extensions", "guardrails"), { recursive: true });
+    writeFileSync(path.join(copy, "extensions", "guardrails", "acme.ts"), ACME_FILE().replace('id: "ACME"', 'id: "K8S"'));
+    const run = await runCli("tools/run-app.mjs", [], { cwd: copy, env: { ...process.env, CDKTF_OUTDIR: scratch.folder("platform-packs-out-") } });
+    expect(run.stderr).toContain("synth failed:\nextensions/guardrails/acme.ts: pack K8S: id K8S is the platform's own; choose another, like ACME");
+    expect(run.status).toBe(1);
+  });
+});

@@ -8,6 +8,7 @@ import path from "node:path";
 import v8 from "node:v8";
 import { buildPlatformApp } from "./app.js";
 import { withoutTokenTraces } from "./engine/cdk.js";
+import { HCL_OUTPUT_REFUSED } from "./engine/stack-synthesizer.js";
 import { removeLeftoversOfDeadRuns } from "./dead-run-leftovers.js";
 import { SERVICES_DIR, discoverServices, importServiceModule, type ServiceModuleLoader } from "./discover-services.js";
 import { EnvironmentConfigError, loadEnvironments, type Environment } from "./environments.js";
@@ -85,6 +86,10 @@ export async function runSynth(options: SynthOptions): Promise<number> {
   if (options.args.includes("--help") || options.args.includes("-h")) {
     console.log(USAGE);
     return 0;
+  }
+  if (process.env.SYNTH_HCL_OUTPUT === "true" || process.env.SYNTH_HCL_OUTPUT === "1") {
+    console.error(`synth failed: ${HCL_OUTPUT_REFUSED}`);
+    return 1;
   }
   const { root } = options;
   const started = performance.now();

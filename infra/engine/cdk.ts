@@ -41,7 +41,7 @@ export type Testing = Cdktf.Testing;
 export type Token = Cdktf.Token;
 export type { IAspect, ISynthesisSession } from "cdktf";
 // Internal helpers of cdktf 0.21 (a final release, so they no longer move), used by
-// PlatformStack.toTerraform to synthesize with one resolution pass instead of two.
+// EngineStack.render to synthesize with one resolution pass instead of two.
 export const resolveTokens = (requireCommonJs("cdktf/lib/_tokens.js") as typeof CdktfTokens).resolve;
 export const deepMerge = (requireCommonJs("cdktf/lib/util.js") as typeof CdktfUtil).deepMerge;
 // Internals of cdktf 0.21's stack synthesis, used by PlatformStackSynthesizer, which

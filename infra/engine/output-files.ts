@@ -8,6 +8,8 @@ import path from "node:path";
  * output folder may hold a user's own folders, whatever they are called.
  */
 export function replaceFolderLeftovers(folders: readonly string[]): RegExp {
+  // No folder: a pattern that matches nothing (an empty alternative would match `.tmp-1`).
+  if (folders.length === 0) return /(?!)/;
   return new RegExp(`^(?:${folders.map(escapeRegExp).join("|")})\\.(?:tmp|old)-(\\d+)$`);
 }
 

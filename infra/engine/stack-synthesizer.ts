@@ -14,6 +14,10 @@ interface CustomSynthesis {
   onSynthesize(session: ISynthesisSession): void;
 }
 
+/** Why SYNTH_HCL_OUTPUT is refused, for the synth to say. */
+export const HCL_OUTPUT_REFUSED =
+  "SYNTH_HCL_OUTPUT is not supported: the platform writes cdk.tf.json, the JSON its literal boundary and its guardrails work on; unset SYNTH_HCL_OUTPUT";
+
 /** What a stack does around its own synthesis. */
 export interface SynthesisSteps {
   /**
@@ -33,7 +37,8 @@ export interface SynthesisSteps {
  * validations, custom synthesis, annotations into the manifest, the error check, then
  * `cdk.tf.json`) but writes `cdk.tf.json` with {@link writeStableJson}: the same bytes
  * (a test compares them), several times faster, in pieces instead of one string of
- * tens of megabytes. HCL output (SYNTH_HCL_OUTPUT) is left to cdktf.
+ * tens of megabytes. HCL output (SYNTH_HCL_OUTPUT) is refused: cdktf renders it from
+ * other attributes, past the literal boundary and what the guardrails checked.
  */
 export class PlatformStackSynthesizer extends StackSynthesizer {
   private readonly continueOnErrors: boolean;
@@ -52,10 +57,16 @@ export class PlatformStackSynthesizer extends StackSynthesizer {
   }
 
   override synthesize(session: ISynthesisSession): void {
+    // cdktf's HCL output renders each resource from its HCL attributes, past the literal
+    // boundary (terraform-literals.ts) and past what the guardrails checked: refused.
+    if (this.hcl) throw new Error(HCL_OUTPUT_REFUSED);
     this.steps.before?.();
-    if (this.hcl) super.synthesize(session);
-    else this.synthesizeJson(session);
-    this.steps.after?.();
+    try {
+      this.synthesizeJson(session);
+    } finally {
+      // Also when the synth fails: the built constructs and their tokens are let go of.
+      this.steps.after?.();
+    }
   }
 
   private synthesizeJson(session: ISynthesisSession): void {

@@ -67,6 +67,14 @@ describe("npm run synth (tools/run-app.mjs running infra/synth.ts)", () => {
     expect(run.status).toBe(1);
   });
 
+  it("GIVEN SYNTH_HCL_OUTPUT=1, cdktf's HCL output, which renders past the literal boundary WHEN synthesized THEN it exits 1 saying so and writes nothing", async () => {
+    const outdir = scratch("synth-hcl-");
+    const run = await runCli("tools/run-app.mjs", [], { env: { ...process.env, CDKTF_OUTDIR: outdir, SYNTH_HCL_OUTPUT: "1" } });
+    expect(run.stderr).toContain("synth failed: SYNTH_HCL_OUTPUT is not supported: the platform writes cdk.tf.json");
+    expect(run.status).toBe(1);
+    expect(readdirSync(outdir)).toEqual([]);
+  });
+
   it("GIVEN CDKTF_OUTDIR in folders that do not exist yet WHEN synthesized THEN they are made and the stacks written there", async () => {
     const outdir = path.join(scratch("synth-nested-"), "ci", "42", "out");
     const run = await runCli("tools/run-app.mjs", [], { env: { ...process.env, CDKTF_OUTDIR: outdir } });

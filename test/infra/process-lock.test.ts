@@ -19,6 +19,7 @@ describe("acquireProcessLock", () => {
   it("GIVEN a lock left by a process whose pid now belongs to another process (another start time) WHEN taken THEN it is taken over, without waiting", async () => {
     const file = path.join(scratch.folder("process-lock-"), "x.lock");
     // pid 1 runs, but it is not the process that wrote this file.
+    expect(processStartTime(1)).toMatch(/^\d+$/);
     writeFileSync(file, `1 ${Number(processStartTime(1)) + 12345}\n`);
     const waitedFor: number[] = [];
     const lock = await acquireProcessLock(file, { onWait: (holder) => waitedFor.push(holder) });

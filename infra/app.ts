@@ -1,6 +1,7 @@
 import path from "node:path";
 import { App } from "./engine/cdk.js";
 import type { Environment } from "./environments.js";
+import type { Adjustment } from "./adjustments.js";
 import { GuardrailsRun, type GuardrailRule } from "./guardrails/index.js";
 import { renderMonitoring, type RenderedMonitoring } from "./monitoring/monitoring-files.js";
 import { replaceFolder } from "./engine/output-files.js";
@@ -17,6 +18,12 @@ export interface PlatformAppProps {
    * @default GUARDRAIL_RULES - the platform's pack alone
    */
   readonly guardrailRules?: readonly GuardrailRule[];
+  /**
+   * The platform team's adjustments, applied to each environment's stack before the
+   * guardrails check it.
+   * @default - none
+   */
+  readonly adjustments?: readonly Adjustment[];
   /** Where `synth()` writes. @default "cdktf.out" (or CDKTF_OUTDIR, as the cdktf CLI sets it) */
   readonly outdir?: string;
   /**
@@ -73,6 +80,7 @@ export function buildPlatformApp(props: PlatformAppProps): PlatformApp {
       (environment) =>
         new PlatformStack(app, {
           environment,
+          adjustments: props.adjustments,
           catalogue: catalogues.get(environment.name)!,
           guardrails,
           buildAtSynth: (rendered) => replaceFolder(path.join(monitoringOutdir, environment.name), rendered.files),
@@ -82,7 +90,7 @@ export function buildPlatformApp(props: PlatformAppProps): PlatformApp {
   }
   const monitoring = new Map(props.environments.map((environment) => [environment.name, renderMonitoring(environment, catalogues.get(environment.name)!)]));
   const stacks = props.environments.map(
-    (environment) => new PlatformStack(app, { environment, catalogue: catalogues.get(environment.name)!, monitoring: monitoring.get(environment.name)!, guardrails }),
+    (environment) => new PlatformStack(app, { environment, adjustments: props.adjustments, catalogue: catalogues.get(environment.name)!, monitoring: monitoring.get(environment.name)!, guardrails }),
   );
   return { app, stacks, catalogues, monitoring, guardrails };
 }

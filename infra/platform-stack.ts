@@ -1,5 +1,6 @@
 import type { Construct } from "constructs";
 import { Aspects } from "./engine/cdk.js";
+import { adjustmentAspects, type Adjustment } from "./adjustments.js";
 import { EngineStack } from "./engine/engine-stack.js";
 import type { Environment } from "./environments.js";
 import { GuardrailsAspect, ruleEnvironmentOf, suppressionsOf, type GuardrailsRun } from "./guardrails/index.js";
@@ -18,6 +19,12 @@ export interface PlatformStackProps {
    * @default - rendered by the stack from the catalogue
    */
   readonly monitoring?: RenderedMonitoring;
+  /**
+   * The platform team's adjustments: aspects that change the generated resources, run
+   * before the guardrails (which check what they made).
+   * @default - none
+   */
+  readonly adjustments?: readonly Adjustment[];
   /** The app's guardrails run, which checks this stack at synth and collects its findings. */
   readonly guardrails: GuardrailsRun;
   /**
@@ -58,6 +65,8 @@ export class PlatformStack extends EngineStack {
     );
     this.environment = props.environment;
     configureStateBackend(this, props.environment.backend);
+    // Aspects run in the order they are added: the team's adjustments, then the guardrails.
+    for (const aspect of adjustmentAspects(props.adjustments ?? [], props.environment)) Aspects.of(this).add(aspect);
     const guardrails = new GuardrailsAspect(this, {
       run: props.guardrails,
       environment: ruleEnvironmentOf(props.environment, props.catalogue),

@@ -12,8 +12,8 @@ import { HCL_OUTPUT_REFUSED } from "./engine/stack-synthesizer.js";
 import { removeLeftoversOfDeadRuns } from "./dead-run-leftovers.js";
 import { SERVICES_DIR, discoverServices, importServiceModule, type ServiceModuleLoader } from "./discover-services.js";
 import { EnvironmentConfigError, loadEnvironments, type Environment } from "./environments.js";
-import { discoverGuardrailRules } from "./guardrail-packs.js";
-import { ALL_ENVIRONMENTS, GuardrailPackError, formatFinding, isBlocking, renderReport, renderSummary, type GuardrailsRun } from "./guardrails/index.js";
+import { ExtensionError, loadExtensions } from "./extensions.js";
+import { ALL_ENVIRONMENTS, formatFinding, isBlocking, renderReport, renderSummary, type GuardrailsRun } from "./guardrails/index.js";
 import { replaceFolder, replaceFolderLeftovers } from "./engine/output-files.js";
 import { stableJsonLeftovers } from "./engine/stable-json.js";
 import { acquireProcessLock } from "./process-lock.js";
@@ -71,7 +71,8 @@ export interface SynthOptions {
    */
   readonly loadService?: ServiceModuleLoader;
   /**
-   * Loads a module of the platform team's extensions (`extensions/guardrails/<name>.ts`).
+   * Loads a module of the platform team's extensions (`extensions/guardrails/<name>.ts`,
+   * `extensions/adjustments/<name>.ts`).
    * @default importServiceModule (a dynamic import of the file below `root`)
    */
   readonly loadExtension?: ServiceModuleLoader;
@@ -101,7 +102,7 @@ export async function runSynth(options: SynthOptions): Promise<number> {
   try {
     const environments = loadEnvironments(process.env);
     const services = await discoverServices(root, namingChangedFolders(options.loadService ?? importServiceModule));
-    const guardrailRules = await discoverGuardrailRules(root, options.loadExtension ?? importServiceModule);
+    const { guardrailRules, adjustments } = await loadExtensions(root, options.loadExtension ?? importServiceModule, environments.map((e) => e.name));
     const outdir = process.env.CDKTF_OUTDIR ?? path.join(root, "cdktf.out");
     // cdktf creates only the last folder of the path; an output folder in a folder that
     // does not exist yet (CDKTF_OUTDIR=out/ci/42) is made whole here.
@@ -119,7 +120,7 @@ export async function runSynth(options: SynthOptions): Promise<number> {
       removeSynthLeftovers(outdir, environments);
       // One environment at a time: each writes its monitoring folder during the synth.
       const built = withoutTokenTraces(() => {
-        const app = buildPlatformApp({ services, environments, guardrailRules, outdir, monitoringOutdir: path.join(outdir, "monitoring") });
+        const app = buildPlatformApp({ services, environments, guardrailRules, adjustments, outdir, monitoringOutdir: path.join(outdir, "monitoring") });
         app.app.synth();
         return app;
       });
@@ -136,7 +137,7 @@ export async function runSynth(options: SynthOptions): Promise<number> {
     console.error(`synthesized ${stacks.map((s) => s.environment.name).join(", ")} (${services.length} services) in ${seconds}s`);
     return 0;
   } catch (error) {
-    if (error instanceof SpecError || error instanceof EnvironmentConfigError || error instanceof GuardrailPackError) {
+    if (error instanceof SpecError || error instanceof EnvironmentConfigError || error instanceof ExtensionError) {
       console.error(`synth failed:\n${error.message}`);
       return 1;
     }

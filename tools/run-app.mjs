@@ -15,8 +15,8 @@
  * each build of a key lives in a folder named by the digest of those files, checked before
  * each use, so two builds that differ only there never share a folder.
  *
- * The platform team's rule packs (extensions/guardrails/*.ts) are compiled in the same
- * way, one chunk each. The compile also checks what the service files reach: a service
+ * The platform team's rule packs and adjustments (extensions/guardrails/*.ts,
+ * extensions/adjustments/*.ts) are compiled in the same way, one chunk each. The compile also checks what the service files reach: a service
  * file, and every module of its own it imports, may import from infra/ only the spec API
  * (infra/spec/index.ts) and nothing of extensions/; one that imports the guardrails or a
  * target is refused before anything runs. The source
@@ -46,9 +46,10 @@ const ENTRY_SOURCE = "platform-app-entry.ts";
  * what every other service is checked with.
  */
 const SPEC_API = "infra/spec/index.ts";
-/** The platform team's own modules (infra/repository-layout.ts): rule packs in extensions/guardrails/. */
+/** The platform team's own modules (infra/repository-layout.ts). */
 const EXTENSIONS_DIR = "extensions";
-const GUARDRAIL_PACKS_DIR = `${EXTENSIONS_DIR}/guardrails`;
+/** The folders of the extensions' modules (infra/repository-layout.ts): rule packs and adjustments. */
+const EXTENSION_FOLDERS = [`${EXTENSIONS_DIR}/guardrails`, `${EXTENSIONS_DIR}/adjustments`];
 
 /** A service's module that imports from infra/ what is not the spec API. */
 class ForbiddenImportError extends Error {
@@ -110,14 +111,15 @@ function primaryInputs() {
         .filter((entry) => entry.isDirectory() && !entry.name.startsWith(".") && existsSync(path.join(servicesDir, entry.name, "service.ts")))
         .map((entry) => `services/${entry.name}/service.ts`)
     : [];
-  // The same rule as infra/guardrail-packs.ts: every .ts file of extensions/guardrails/
-  // but tests and dot-files is a pack.
-  const packsDir = path.join(root, GUARDRAIL_PACKS_DIR);
-  const extensions = existsSync(packsDir)
-    ? readdirSync(packsDir, { withFileTypes: true })
-        .filter((entry) => entry.isFile() && entry.name.endsWith(".ts") && !entry.name.endsWith(".test.ts") && !entry.name.startsWith("."))
-        .map((entry) => `${GUARDRAIL_PACKS_DIR}/${entry.name}`)
-    : [];
+  // The same rule as infra/extensions.ts: every .ts file of an extensions folder but
+  // tests and dot-files is a module.
+  const extensions = EXTENSION_FOLDERS.flatMap((folder) =>
+    existsSync(path.join(root, folder))
+      ? readdirSync(path.join(root, folder), { withFileTypes: true })
+          .filter((entry) => entry.isFile() && entry.name.endsWith(".ts") && !entry.name.endsWith(".test.ts") && !entry.name.startsWith("."))
+          .map((entry) => `${folder}/${entry.name}`)
+      : [],
+  );
   return { infra: infra.sort(), services: services.sort(), extensions: extensions.sort() };
 }
 

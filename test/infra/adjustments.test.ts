@@ -1,0 +1,99 @@
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { AdjustmentError, defineAdjustment, isResourceOfType, type Adjustment } from "../../infra/adjustments.js";
+import { buildPlatformApp } from "../../infra/app.js";
+import { loadEnvironments } from "../../infra/environments.js";
+import { runCli } from "../support/cli.js";
+import { exampleServices, resourcesOfType, type StackJson } from "../support/platform.js";
+import { copyRepository } from "../support/repo-copy.js";
+import { scratchFolders } from "../support/scratch.js";
+
+const scratch = scratchFolders();
+
+const companyAnnotation: Adjustment = {
+  name: "company-annotation",
+  description: "every Deployment names the owning company",
+  visit(node) {
+    if (isResourceOfType(node, "kubernetes_deployment_v1")) node.addOverride("metadata.annotations", { "acme.example/company": "acme" });
+  },
+};
+const productionPool: Adjustment = {
+  name: "production-pool",
+  description: "production pods run on the general node pool",
+  environments: ["production"],
+  visit(node) {
+    if (isResourceOfType(node, "kubernetes_deployment_v1")) node.addOverride("spec.template.spec.node_selector", { pool: "general" });
+  },
+};
+
+describe("defineAdjustment", () => {
+  it.each([
+    ["a name with upper case", { ...companyAnnotation, name: "Company" }, 'adjustment Company: name must be lower-case letters, digits and \'-\', starting with a letter, like company-annotations'],
+    ["no visit", { ...companyAnnotation, visit: undefined }, "adjustment company-annotation: visit must be a function (node, environment) => void"],
+  ])("GIVEN an adjustment with %s WHEN defined THEN it is refused saying what is accepted", (_case, input, problem) => {
+    expect(() => defineAdjustment(input as unknown as Adjustment)).toThrow(AdjustmentError);
+    expect(() => defineAdjustment(input as unknown as Adjustment)).toThrow(problem);
+  });
+});
+
+describe("adjustments in the app", () => {
+  it("GIVEN an adjustment for every environment and one for production WHEN synthesized THEN each Deployment carries what applies to its environment", () => {
+    const outdir = scratch.folder("adjustments-app-");
+    const { app, stacks } = buildPlatformApp({ services: exampleServices(), environments: loadEnvironments({}), adjustments: [defineAdjustment(companyAnnotation), defineAdjustment(productionPool)], outdir });
+    app.synth();
+    const stackOf = (env: string) => JSON.parse(readFileSync(path.join(outdir, "stacks", env, "cdk.tf.json"), "utf8")) as StackJson;
+    expect(stacks.map((s) => s.environment.name)).toEqual(["local", "staging", "production"]);
+    for (const env of ["staging", "production"]) {
+      const deployments = resourcesOfType(stackOf(env), "kubernetes_deployment_v1");
+      expect(deployments.length).toBe(3);
+      for (const { values } of deployments) {
+        expect(values.metadata.annotations).toEqual({ "acme.example/company": "acme" });
+        expect(values.spec.template.spec.node_selector).toEqual(env === "production" ? { pool: "general" } : undefined);
+      }
+    }
+  });
+});
+
+/** An adjustment file of extensions/adjustments/. */
+const ADJUSTMENT_FILE = (body: string, environments = "") => `import { defineAdjustment, isResourceOfType } from "../../infra/adjustments.js";
+
+export default defineAdjustment({
+  name: "company",
+  description: "Acme's changes",
+  ${environments}
+  visit(node) {
+    if (isResourceOfType(node, "kubernetes_deployment_v1")) ${body};
+  },
+});
+`;
+
+describe("npm run synth with adjustments in extensions/adjustments/", () => {
+  async function synthWith(file: string): Promise<{ status: number | null; stderr: string; outdir: string }> {
+    const copy = scratch.removeLater(copyRepository("platform-adjustments-"));
+    mkdirSync(path.join(copy, "extensions", "adjustments"), { recursive: true });
+    writeFileSync(path.join(copy, "extensions", "adjustments", "company.ts"), file);
+    const outdir = scratch.folder("platform-adjustments-out-");
+    const run = await runCli("tools/run-app.mjs", [], { cwd: copy, env: { ...process.env, CDKTF_OUTDIR: outdir } });
+    return { status: run.status, stderr: run.stderr, outdir };
+  }
+
+  it("GIVEN an adjustment that annotates every Deployment WHEN synthesized THEN the stacks carry the annotation, with no edit of infra/", async () => {
+    const run = await synthWith(ADJUSTMENT_FILE('node.addOverride("metadata.annotations", { "acme.example/company": "acme" })'));
+    expect(run.status, run.stderr).toBe(0);
+    const stack = JSON.parse(readFileSync(path.join(run.outdir, "stacks", "production", "cdk.tf.json"), "utf8")) as StackJson;
+    expect(resourcesOfType(stack, "kubernetes_deployment_v1").map(({ values }) => values.metadata.annotations)).toEqual(Array(3).fill({ "acme.example/company": "acme" }));
+  });
+
+  it("GIVEN an adjustment that lets containers escalate privileges WHEN synthesized THEN the guardrails, which run after it, fail the synth", async () => {
+    const run = await synthWith(ADJUSTMENT_FILE('node.addOverride("spec.template.spec.container.0.security_context.allow_privilege_escalation", true)'));
+    expect(run.stderr).toMatch(/^K8S-02 error staging orders /m);
+    expect(run.status).toBe(1);
+  });
+
+  it("GIVEN an adjustment for an environment that does not exist WHEN synthesized THEN it exits 1 naming the file and the known environments", async () => {
+    const run = await synthWith(ADJUSTMENT_FILE("void node", 'environments: ["prod"],'));
+    expect(run.stderr).toContain('synth failed:\nextensions/adjustments/company.ts: adjustment company: environments names "prod", which is not an environment; known environments: local, staging, production');
+    expect(run.status).toBe(1);
+  });
+});

@@ -42,9 +42,13 @@ export function terraformLiteral(text: string): string {
  * way HCL's quoted templates read them, and template sequences doubled.
  */
 export function hclStringLiteral(text: string): string {
-  const quoted = JSON.stringify(text).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]|\\[bf]/g, (c) => {
-    const code = c === "\\b" ? 8 : c === "\\f" ? 12 : c.charCodeAt(0);
-    return `\\u${code.toString(16).padStart(4, "0")}`;
+  // JSON's escapes are HCL's but for \b and \f; an escape is read whole, so that the
+  // "\\" of a backslash is never taken for the start of another.
+  const quoted = JSON.stringify(text).replace(/\\([\s\S])|[\u007f-\u009f\u2028\u2029]/g, (match: string, escaped: string | undefined) => {
+    if (escaped === "b") return "\\u0008";
+    if (escaped === "f") return "\\u000c";
+    if (escaped !== undefined) return match;
+    return `\\u${match.charCodeAt(0).toString(16).padStart(4, "0")}`;
   });
   return terraformLiteral(quoted);
 }

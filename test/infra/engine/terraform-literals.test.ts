@@ -38,7 +38,7 @@ describe("terraformLiteral", () => {
 
   it("GIVEN hostile property names, and text quoted inside an expression the platform writes WHEN read by the real terraform THEN each comes out as it went in", () => {
     const names = ['${upper("k")}', "%{ if true }x%{ endif }", "$${y}"];
-    const quoted = ['a"), file("/etc/hostname', "back\\slash", "line\nfeed\ttab\bbell\f", "${path.module}", "%{ if true }"];
+    const quoted = ['a"), file("/etc/hostname', "back\\slash", "a backslash before b: \\b and f: \\f", "line\nfeed\ttab\bbell\f", "${path.module}", "%{ if true }"];
     const [readNames, readQuoted] = valuesThroughTerraform(scratch.folder("terraform-literal-keys-"), [
       Object.fromEntries(names.map((name) => [terraformLiteral(name), terraformLiteral(name)])),
       `\${[${quoted.map(hclStringLiteral).join(", ")}]}`,

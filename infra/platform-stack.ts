@@ -3,7 +3,7 @@ import { Aspects } from "./engine/cdk.js";
 import { adjustmentAspects, type Adjustment } from "./adjustments.js";
 import { EngineStack } from "./engine/engine-stack.js";
 import type { Environment } from "./environments.js";
-import { GuardrailsAspect, ruleEnvironmentOf, suppressionsOf, type GuardrailsRun } from "./guardrails/index.js";
+import { GuardrailsCheck, ruleEnvironmentOf, suppressionsOf, type GuardrailsRun } from "./guardrails/index.js";
 import type { Catalogue } from "./spec/model.js";
 import { configureStateBackend } from "./state-backend.js";
 import { renderMonitoring, type RenderedMonitoring } from "./monitoring/monitoring-files.js";
@@ -20,8 +20,8 @@ export interface PlatformStackProps {
    */
   readonly monitoring?: RenderedMonitoring;
   /**
-   * The platform team's adjustments: aspects that change the generated resources, run
-   * before the guardrails (which check what they made).
+   * The platform team's adjustments: aspects that change the generated resources; the
+   * guardrails check the stack after every aspect ran, so they check what they made.
    * @default - none
    */
   readonly adjustments?: readonly Adjustment[];
@@ -46,6 +46,8 @@ export interface PlatformStackProps {
  */
 export class PlatformStack extends EngineStack {
   readonly environment: Environment;
+  /** The guardrails' check of this stack, run once every aspect has visited it. */
+  private readonly guardrails: GuardrailsCheck;
 
   constructor(scope: Construct, props: PlatformStackProps) {
     const { buildAtSynth } = props;
@@ -59,22 +61,23 @@ export class PlatformStack extends EngineStack {
           buildAtSynth(monitoring);
           return target;
         },
-        // The guardrails let go of the construct they waited for.
-        release: () => guardrails.forgetVisitedConstructs(),
       },
     );
     this.environment = props.environment;
     configureStateBackend(this, props.environment.backend);
-    // Aspects run in the order they are added: the team's adjustments, then the guardrails.
     for (const aspect of adjustmentAspects(props.adjustments ?? [], props.environment)) Aspects.of(this).add(aspect);
-    const guardrails = new GuardrailsAspect(this, {
+    this.guardrails = new GuardrailsCheck(this, {
       run: props.guardrails,
       environment: ruleEnvironmentOf(props.environment, props.catalogue),
       suppressions: suppressionsOf(props.catalogue),
       onChecked: (json) => this.renderedForSynthesis(json),
     });
-    Aspects.of(this).add(guardrails);
     if (!buildAtSynth) this.buildTarget(props, props.monitoring ?? renderMonitoring(props.environment, props.catalogue));
+  }
+
+  /** The guardrails check the stack once every aspect (the team's adjustments, any other) has visited it. */
+  protected override afterAspects(): void {
+    this.guardrails.check();
   }
 
   private buildTarget(props: PlatformStackProps, monitoring: RenderedMonitoring): Construct {

@@ -116,6 +116,7 @@ export async function runSynth(options: SynthOptions): Promise<number> {
     });
     let blocking: number;
     let stacks: ReturnType<typeof buildPlatformApp>["stacks"];
+    let checked: readonly string[];
     try {
       removeSynthLeftovers(outdir, environments);
       // One environment at a time: each writes its monitoring folder during the synth.
@@ -125,11 +126,18 @@ export async function runSynth(options: SynthOptions): Promise<number> {
         return app;
       });
       stacks = built.stacks;
+      checked = built.guardrails.environments;
       blocking = reportGuardrails(built.guardrails, outdir);
     } finally {
       lock.release();
     }
     const seconds = ((performance.now() - started) / 1000).toFixed(2);
+    // Fail closed: a stack the guardrails did not check is never reported as a success.
+    const unchecked = environments.map((e) => e.name).filter((name) => !checked.includes(name));
+    if (unchecked.length > 0) {
+      console.error(`synth failed: the guardrails did not check ${unchecked.join(", ")}; the stacks written there are unchecked`);
+      return 1;
+    }
     if (blocking > 0) {
       console.error(`synth failed: ${blocking} guardrail error${blocking === 1 ? "" : "s"} (listed above; reports in ${path.relative(process.cwd(), path.join(outdir, "guardrails")) || "."})`);
       return 1;

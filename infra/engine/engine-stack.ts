@@ -41,8 +41,9 @@ export abstract class EngineStack extends TerraformStack {
    */
   constructor(scope: Construct, id: string, builtAtSynth?: BuiltAtSynth) {
     super(scope, id);
+    const afterAspects = () => this.afterAspects();
     if (!builtAtSynth) {
-      this.synthesizer = new PlatformStackSynthesizer(this);
+      this.synthesizer = new PlatformStackSynthesizer(this, { afterAspects });
       return;
     }
     let built: Construct | undefined;
@@ -52,6 +53,7 @@ export abstract class EngineStack extends TerraformStack {
         firstToken = nextTokenNumber();
         built = builtAtSynth.build();
       },
+      afterAspects,
       after: () => {
         // Nothing else may hold the built constructs: cdktf's token map forgets the
         // tokens made for them (the stacks never reference each other), its provider
@@ -64,6 +66,12 @@ export abstract class EngineStack extends TerraformStack {
       },
     });
   }
+
+  /**
+   * Runs at synth once every aspect has visited the stack, before validation: where a
+   * subclass checks the stack's final JSON.
+   */
+  protected afterAspects(): void {}
 
   /**
    * Hands the JSON that a check rendered at this synth (with `toTerraform()`, just before

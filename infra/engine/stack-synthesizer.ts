@@ -26,6 +26,12 @@ export interface SynthesisSteps {
    */
   readonly before?: () => void;
   /**
+   * Runs once every aspect has visited the stack, before validation: a check of the
+   * stack's final JSON runs here.
+   * @default - nothing
+   */
+  readonly afterAspects?: () => void;
+  /**
    * Runs once `cdk.tf.json` is written: a stack that lets go of its constructs after synth does it here.
    * @default - nothing
    */
@@ -72,6 +78,7 @@ export class PlatformStackSynthesizer extends StackSynthesizer {
   private synthesizeJson(session: ISynthesisSession): void {
     const stack = this.stack;
     invokeAspects(stack);
+    this.steps.afterAspects?.();
     if (stack.hasResourceMove()) {
       stack.node.addValidation(new ValidateTerraformVersion(">=1.5", "Resource move functionality is only supported for Terraform >=1.5. Please upgrade your Terraform version."));
     }

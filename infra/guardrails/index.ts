@@ -1,5 +1,5 @@
 /** The guardrail rule pack: security and reliability checks run at every synth. */
-export { GuardrailsAspect, type GuardrailsAspectProps } from "./guardrails-aspect.js";
+export { GuardrailsCheck, type GuardrailsCheckProps } from "./guardrails-check.js";
 export { GuardrailsRun, ALL_ENVIRONMENTS, SUPPRESSION_FINDING_RULE, type StackCheck } from "./guardrails-run.js";
 export { applySuppressions, checkStackJson, evaluateStack, isBlocking, TERRAFORM_BLOCK_ADDRESS, type Finding } from "./evaluate.js";
 export { countFindings, formatFinding, renderReport, renderSummary, type FindingCounts } from "./report.js";

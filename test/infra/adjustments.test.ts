@@ -5,6 +5,7 @@ import { AdjustmentError, defineAdjustment, isResourceOfType, type Adjustment } 
 import { buildPlatformApp } from "../../infra/app.js";
 import { loadEnvironments } from "../../infra/environments.js";
 import { runCli } from "../support/cli.js";
+import { continuingOnErrorAnnotations } from "../support/guardrails.js";
 import { exampleServices, resourcesOfType, type StackJson } from "../support/platform.js";
 import { copyRepository } from "../support/repo-copy.js";
 import { scratchFolders } from "../support/scratch.js";
@@ -52,6 +53,37 @@ describe("adjustments in the app", () => {
         expect(values.spec.template.spec.node_selector).toEqual(env === "production" ? { pool: "general" } : undefined);
       }
     }
+  });
+});
+
+describe("the guardrails after adjustments", () => {
+  it("GIVEN an adjustment that removes constructs (the stack's last among them) and one that makes containers privileged WHEN synthesized THEN every environment is still checked and the change is found", () => {
+    const outdir = scratch.folder("adjustments-check-");
+    const removeDashboards = defineAdjustment({
+      name: "no-dashboards",
+      description: "removes every service's dashboard",
+      visit(node) {
+        if (node.node.id === "monitoring") node.node.tryRemoveChild("dashboard");
+      },
+    });
+    const privileged = defineAdjustment({
+      name: "privileged",
+      description: "makes every container privileged",
+      visit(node) {
+        if (isResourceOfType(node, "kubernetes_deployment_v1")) node.addOverride("spec.template.spec.container.0.security_context.privileged", true);
+      },
+    });
+    const guardrails = continuingOnErrorAnnotations(() => {
+      const built = buildPlatformApp({ services: exampleServices(), environments: loadEnvironments({}), adjustments: [removeDashboards, privileged], outdir });
+      built.app.synth();
+      return built.guardrails;
+    });
+    expect(guardrails.environments).toEqual(["local", "staging", "production"]);
+    expect(new Set(guardrails.findings.filter((f) => f.rule === "K8S-03").map((f) => `${f.environment} ${f.service}`))).toEqual(
+      new Set(["staging", "production"].flatMap((env) => ["catalog", "gateway", "orders"].map((s) => `${env} ${s}`))),
+    );
+    const staging = JSON.parse(readFileSync(path.join(outdir, "stacks", "staging", "cdk.tf.json"), "utf8")) as StackJson;
+    expect(resourcesOfType(staging, "kubernetes_config_map_v1").filter(({ values }) => String(values.metadata.name).endsWith("-dashboard"))).toEqual([]);
   });
 });
 

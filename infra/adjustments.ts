@@ -46,7 +46,9 @@ export function defineAdjustment(adjustment: Adjustment): Adjustment {
     problems.push(`adjustment ${name}: environments must be a list of environment names`);
   }
   if (problems.length > 0) throw new AdjustmentError(problems);
-  return Object.freeze({ ...adjustment, environments: adjustment.environments && Object.freeze([...adjustment.environments]) });
+  // Frozen as it is (a copy would lose the methods of an adjustment made from a class).
+  if (adjustment.environments) Object.freeze(adjustment.environments);
+  return Object.freeze(adjustment);
 }
 
 /** The aspects of `adjustments` that apply to `environment`, in order. */

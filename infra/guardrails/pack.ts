@@ -68,7 +68,9 @@ export function rulesOfPacks(packs: readonly GuardrailPack[]): readonly Guardrai
       pack.rules.map((rule) => {
         const level = pack.levels?.[rule.id];
         if (level === undefined || level === rule.level) return rule;
-        return Object.assign(Object.create(Object.getPrototypeOf(rule) as object) as GuardrailRule, rule, { level });
+        // The rule itself, seen through an object of its own that gives the pack's level
+        // (its fields, methods and getters stay the rule's).
+        return Object.create(rule, { level: { value: level, enumerable: true } }) as GuardrailRule;
       }),
     ),
   );
@@ -95,6 +97,7 @@ function packProblems(pack: GuardrailPack): string[] {
     if (rule?.level !== "error" && rule?.level !== "warning") problems.push(`${name}: rules[${index}].level must be "error" or "warning" (got ${JSON.stringify(rule?.level)})`);
     if (rule?.scope !== "resource" && rule?.scope !== "stack") problems.push(`${name}: rules[${index}].scope must be "resource" or "stack" (got ${JSON.stringify(rule?.scope)})`);
     if (typeof rule?.check !== "function") problems.push(`${name}: rules[${index}].check must be a function`);
+    if (rule?.scope === "resource" && typeof rule.appliesTo !== "function") problems.push(`${name}: rules[${index}].appliesTo must be a function (type) => boolean`);
     if (typeof rule?.checks !== "string" || rule.checks.length === 0) problems.push(`${name}: rules[${index}].checks must say in one line what the rule checks`);
   });
   for (const [ruleId, level] of Object.entries(pack.levels ?? {})) {

@@ -57,6 +57,29 @@ describe("rulesOfPacks", () => {
     expect(costCenter.level).toBe("error");
   });
 
+  it("GIVEN a rule made from a class, with its level as a getter WHEN its pack sets another level THEN the rule keeps its methods and takes the pack's level", () => {
+    class CostCenterRule {
+      readonly id = "ACME-01";
+      readonly scope = "resource";
+      readonly checks = "every Deployment carries a cost-center label";
+      readonly anchor = "Acme's finance policy";
+      get level(): "error" {
+        return "error";
+      }
+      appliesTo(type: string): boolean {
+        return type === "kubernetes_deployment_v1";
+      }
+      check() {
+        return new Problems().add("no cost-center label", "label it").outcome();
+      }
+    }
+    const rule = new CostCenterRule() as unknown as ResourceRule;
+    const [combined] = rulesOfPacks([definePack(pack({ rules: [rule], levels: { "ACME-01": "warning" } }))]) as ResourceRule[];
+    expect(combined!.level).toBe("warning");
+    expect(combined!.appliesTo("kubernetes_deployment_v1")).toBe(true);
+    expect(combined!.check({} as never, {} as never)).toMatchObject({ status: "non-compliant" });
+  });
+
   it("GIVEN two packs with one id WHEN combined THEN it is refused", () => {
     expect(() => rulesOfPacks([definePack(pack()), definePack(pack({ rules: [{ ...costCenter, id: "ACME-02" }] }))])).toThrow("pack ACME: another pack has the same id");
   });

@@ -83,7 +83,9 @@ const SELF: Holder = { pid: process.pid, started: processStartTime(process.pid) 
  */
 function holderAlive(holder: Holder): boolean {
   if (!isProcessAlive(holder.pid)) return false;
-  return holder.started === undefined || processStartTime(holder.pid) === undefined || processStartTime(holder.pid) === holder.started;
+  if (holder.started === undefined) return true;
+  const started = processStartTime(holder.pid);
+  return started === undefined || started === holder.started;
 }
 
 /**

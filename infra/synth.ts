@@ -8,7 +8,7 @@ import path from "node:path";
 import v8 from "node:v8";
 import { buildPlatformApp } from "./app.js";
 import { withoutTokenTraces } from "./engine/cdk.js";
-import { HCL_OUTPUT_REFUSED } from "./engine/stack-synthesizer.js";
+import { HCL_OUTPUT_REFUSED, hclOutputRequested } from "./engine/stack-synthesizer.js";
 import { removeLeftoversOfDeadRuns } from "./dead-run-leftovers.js";
 import { SERVICES_DIR, discoverServices, importServiceModule, type ServiceModuleLoader } from "./discover-services.js";
 import { EnvironmentConfigError, loadEnvironments, type Environment } from "./environments.js";
@@ -88,7 +88,7 @@ export async function runSynth(options: SynthOptions): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  if (process.env.SYNTH_HCL_OUTPUT === "true" || process.env.SYNTH_HCL_OUTPUT === "1") {
+  if (hclOutputRequested()) {
     console.error(`synth failed: ${HCL_OUTPUT_REFUSED}`);
     return 1;
   }

@@ -14,6 +14,11 @@ interface CustomSynthesis {
   onSynthesize(session: ISynthesisSession): void;
 }
 
+/** Whether cdktf's HCL output is asked for (SYNTH_HCL_OUTPUT, read as cdktf reads it). */
+export function hclOutputRequested(): boolean {
+  return process.env.SYNTH_HCL_OUTPUT === "true" || process.env.SYNTH_HCL_OUTPUT === "1";
+}
+
 /** Why SYNTH_HCL_OUTPUT is refused, for the synth to say. */
 export const HCL_OUTPUT_REFUSED =
   "SYNTH_HCL_OUTPUT is not supported: the platform writes cdk.tf.json, the JSON its literal boundary and its guardrails work on; unset SYNTH_HCL_OUTPUT";
@@ -56,7 +61,7 @@ export class PlatformStackSynthesizer extends StackSynthesizer {
   ) {
     // The settings cdktf's TerraformStack gives its own synthesizer, from the same variables.
     const continueOnErrors = process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS !== undefined;
-    const hcl = process.env.SYNTH_HCL_OUTPUT === "true" || process.env.SYNTH_HCL_OUTPUT === "1";
+    const hcl = hclOutputRequested();
     super(stack, continueOnErrors, hcl);
     this.continueOnErrors = continueOnErrors;
     this.hcl = hcl;

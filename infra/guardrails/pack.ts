@@ -1,4 +1,4 @@
-import { deepFreeze, freezeRulePack, type GuardrailLevel, type GuardrailRule } from "./rule.js";
+import { deepFreeze, type GuardrailLevel, type GuardrailRule } from "./rule.js";
 import { PACK_ID, RULE_ID } from "./rule-id.js";
 
 /**
@@ -63,7 +63,7 @@ export function rulesOfPacks(packs: readonly GuardrailPack[]): readonly Guardrai
     }
   }
   if (problems.length > 0) throw new GuardrailPackError(problems);
-  return freezeRulePack(
+  return deepFreeze(
     packs.flatMap((pack) =>
       pack.rules.map((rule) => {
         const level = pack.levels?.[rule.id];

@@ -116,14 +116,9 @@ export function ofTypes(...lists: ReadonlyArray<readonly string[]>): (type: stri
 }
 
 /**
- * `rules`, frozen: the list, each rule and every object and list a rule holds (its
- * functions are its code, not its data). A rule pack is fixed once it is made.
+ * `value` and every object and list it holds, frozen (functions are code, not data, and
+ * stay as they are): a rule pack is fixed once it is made.
  */
-export function freezeRulePack(rules: readonly GuardrailRule[]): readonly GuardrailRule[] {
-  return deepFreeze(rules);
-}
-
-/** `value` and every object and list it holds, frozen. */
 export function deepFreeze<T>(value: T): T {
   if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
     Object.freeze(value);

@@ -1,6 +1,6 @@
 /** The rule pack: one rule per file, listed here in catalogue order. */
 import { PLATFORM_PACK_ID, type GuardrailPack } from "../pack.js";
-import { freezeRulePack, type GuardrailRule } from "../rule.js";
+import { deepFreeze, type GuardrailRule } from "../rule.js";
 import { runAsNonRoot } from "./k8s-01-run-as-non-root.js";
 import { noPrivilegeEscalation } from "./k8s-02-no-privilege-escalation.js";
 import { noPrivilegedOrHostNamespaces } from "./k8s-03-no-privileged-or-host-namespaces.js";
@@ -42,7 +42,7 @@ import { lockingStateBackend } from "./tf-01-locking-state-backend.js";
  * Frozen, rules and all: nothing that runs in the synth (a service file included) can
  * take a rule out, add one, or change what a rule is.
  */
-export const GUARDRAIL_RULES: readonly GuardrailRule[] = freezeRulePack([
+export const GUARDRAIL_RULES: readonly GuardrailRule[] = deepFreeze([
   runAsNonRoot,
   noPrivilegeEscalation,
   noPrivilegedOrHostNamespaces,

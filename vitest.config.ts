@@ -3,7 +3,8 @@ import { BaseSequencer, type TestSpecification } from "vitest/node";
 import { defineConfig } from "vitest/config";
 
 /** What a test file contains when it starts processes: CLIs, synths, git, promtool, Prometheus, terraform. */
-const STARTS_PROCESSES = /\b(runCli|copyRepository|spawn|spawnSync|execFile|execFileSync|promtool|startPrometheus|valuesThroughTerraform)\b/;
+const STARTS_PROCESSES =
+  /\b(runCli|copyRepository|spawn|spawnSync|execFile|execFileSync|promtool|startPrometheus|valuesThroughTerraform)\b/;
 
 /**
  * Files that start processes first, the rest after them. They are the slow ones (seconds

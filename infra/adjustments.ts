@@ -39,10 +39,18 @@ const ADJUSTMENT_NAME = /^[a-z][a-z0-9-]{0,62}$/;
 export function defineAdjustment(adjustment: Adjustment): Adjustment {
   const problems: string[] = [];
   const name = typeof adjustment?.name === "string" ? adjustment.name : JSON.stringify(adjustment?.name);
-  if (typeof adjustment?.name !== "string" || !ADJUSTMENT_NAME.test(adjustment.name)) problems.push(`adjustment ${name}: name must be lower-case letters, digits and '-', starting with a letter, like company-annotations`);
-  if (typeof adjustment?.description !== "string" || adjustment.description.trim().length === 0) problems.push(`adjustment ${name}: description must say in one line what it changes`);
-  if (typeof adjustment?.visit !== "function") problems.push(`adjustment ${name}: visit must be a function (node, environment) => void`);
-  if (adjustment?.environments !== undefined && (!Array.isArray(adjustment.environments) || adjustment.environments.some((e) => typeof e !== "string"))) {
+  if (typeof adjustment?.name !== "string" || !ADJUSTMENT_NAME.test(adjustment.name))
+    problems.push(
+      `adjustment ${name}: name must be lower-case letters, digits and '-', starting with a letter, like company-annotations`,
+    );
+  if (typeof adjustment?.description !== "string" || adjustment.description.trim().length === 0)
+    problems.push(`adjustment ${name}: description must say in one line what it changes`);
+  if (typeof adjustment?.visit !== "function")
+    problems.push(`adjustment ${name}: visit must be a function (node, environment) => void`);
+  if (
+    adjustment?.environments !== undefined &&
+    (!Array.isArray(adjustment.environments) || adjustment.environments.some((e) => typeof e !== "string"))
+  ) {
     problems.push(`adjustment ${name}: environments must be a list of environment names`);
   }
   if (problems.length > 0) throw new AdjustmentError(problems);
@@ -59,11 +67,17 @@ export function adjustmentAspects(adjustments: readonly Adjustment[], environmen
 }
 
 /** Problems of adjustments that name environments that do not exist. */
-export function unknownEnvironments(adjustments: readonly { file: string; adjustment: Adjustment }[], known: readonly string[]): string[] {
+export function unknownEnvironments(
+  adjustments: readonly { file: string; adjustment: Adjustment }[],
+  known: readonly string[],
+): string[] {
   return adjustments.flatMap(({ file, adjustment }) =>
     (adjustment.environments ?? [])
       .filter((environment) => !known.includes(environment))
-      .map((environment) => `${file}: adjustment ${adjustment.name}: environments names ${JSON.stringify(environment)}, which is not an environment; known environments: ${known.join(", ")}`),
+      .map(
+        (environment) =>
+          `${file}: adjustment ${adjustment.name}: environments names ${JSON.stringify(environment)}, which is not an environment; known environments: ${known.join(", ")}`,
+      ),
   );
 }
 

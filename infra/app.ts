@@ -68,7 +68,9 @@ export function buildPlatformApp(props: PlatformAppProps): PlatformApp {
     }
   }
   if (problems.length > 0) {
-    const unique = new Map(problems.flatMap((e) => e.problems).map((p) => [`${p.file}|${p.field}|${p.message}|${p.value}`, p]));
+    const unique = new Map(
+      problems.flatMap((e) => e.problems).map((p) => [`${p.file}|${p.field}|${p.message}|${p.value}`, p]),
+    );
     throw new SpecError([...unique.values()]);
   }
 
@@ -88,9 +90,21 @@ export function buildPlatformApp(props: PlatformAppProps): PlatformApp {
     );
     return { app, stacks, catalogues, monitoring: new Map(), guardrails };
   }
-  const monitoring = new Map(props.environments.map((environment) => [environment.name, renderMonitoring(environment, catalogues.get(environment.name)!)]));
+  const monitoring = new Map(
+    props.environments.map((environment) => [
+      environment.name,
+      renderMonitoring(environment, catalogues.get(environment.name)!),
+    ]),
+  );
   const stacks = props.environments.map(
-    (environment) => new PlatformStack(app, { environment, adjustments: props.adjustments, catalogue: catalogues.get(environment.name)!, monitoring: monitoring.get(environment.name)!, guardrails }),
+    (environment) =>
+      new PlatformStack(app, {
+        environment,
+        adjustments: props.adjustments,
+        catalogue: catalogues.get(environment.name)!,
+        monitoring: monitoring.get(environment.name)!,
+        guardrails,
+      }),
   );
   return { app, stacks, catalogues, monitoring, guardrails };
 }

@@ -14,7 +14,8 @@ export function removeLeftoversOfDeadRuns(dir: string, pattern: RegExp): string[
   try {
     names = readdirSync(dir);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT" || (error as NodeJS.ErrnoException).code === "ENOTDIR") return [];
+    if ((error as NodeJS.ErrnoException).code === "ENOENT" || (error as NodeJS.ErrnoException).code === "ENOTDIR")
+      return [];
     throw error;
   }
   const removed: string[] = [];

@@ -19,7 +19,8 @@ export interface ServiceModule {
 export type ServiceModuleLoader = (file: string, root: string) => Promise<ServiceModule>;
 
 /** The default loader: a dynamic import of the TypeScript file (needs a loader such as tsx). */
-export const importServiceModule: ServiceModuleLoader = (file, root) => import(pathToFileURL(path.join(root, file)).href) as Promise<ServiceModule>;
+export const importServiceModule: ServiceModuleLoader = (file, root) =>
+  import(pathToFileURL(path.join(root, file)).href) as Promise<ServiceModule>;
 
 /**
  * Finds every `services/<name>/service.ts` below `root` and loads its default export
@@ -27,13 +28,21 @@ export const importServiceModule: ServiceModuleLoader = (file, root) => import(p
  * Adding a folder is all it takes to add a service. A spec error is reported with the
  * file it came from.
  */
-export async function discoverServices(root: string, loadService: ServiceModuleLoader = importServiceModule): Promise<DiscoveredService[]> {
+export async function discoverServices(
+  root: string,
+  loadService: ServiceModuleLoader = importServiceModule,
+): Promise<DiscoveredService[]> {
   const servicesDir = path.join(root, SERVICES_DIR);
   if (!existsSync(servicesDir)) return [];
   const folders = readdirSync(servicesDir, { withFileTypes: true })
     // A dot-folder is never a service (a service's name starts with a letter): it is
     // new:service's staging folder, possibly half-written or left by a killed run.
-    .filter((entry) => entry.isDirectory() && !entry.name.startsWith(".") && existsSync(path.join(servicesDir, entry.name, "service.ts")))
+    .filter(
+      (entry) =>
+        entry.isDirectory() &&
+        !entry.name.startsWith(".") &&
+        existsSync(path.join(servicesDir, entry.name, "service.ts")),
+    )
     .map((entry) => entry.name)
     .sort();
   const problems: SpecError[] = [];
@@ -43,7 +52,9 @@ export async function discoverServices(root: string, loadService: ServiceModuleL
       try {
         const module = await loadService(file, root);
         if (module.default === undefined) {
-          throw new SpecError([{ field: "(default export)", value: "nothing", message: "must be `export default defineService({...})`" }]);
+          throw new SpecError([
+            { field: "(default export)", value: "nothing", message: "must be `export default defineService({...})`" },
+          ]);
         }
         const definition = parseServiceDefinition(module.default);
         return { file, folder, definition, version: readVersion(root, folder) };
@@ -56,7 +67,10 @@ export async function discoverServices(root: string, loadService: ServiceModuleL
       }
     }),
   );
-  if (problems.length > 0) throw new SpecError(problems.flatMap((p) => p.problems.map((problem) => ({ ...problem, file: problem.file ?? p.file }))));
+  if (problems.length > 0)
+    throw new SpecError(
+      problems.flatMap((p) => p.problems.map((problem) => ({ ...problem, file: problem.file ?? p.file }))),
+    );
   return loaded.filter((s): s is DiscoveredService => s !== undefined);
 }
 
@@ -79,11 +93,26 @@ function readVersion(root: string, folder: string): string {
   try {
     version = (JSON.parse(readFileSync(manifest, "utf8")) as { version?: unknown } | null)?.version;
   } catch (error) {
-    throw new SpecError([{ file, field: "(file)", value: "not JSON", message: `must be a JSON package manifest (${(error as Error).message})` }]);
+    throw new SpecError([
+      {
+        file,
+        field: "(file)",
+        value: "not JSON",
+        message: `must be a JSON package manifest (${(error as Error).message})`,
+      },
+    ]);
   }
   if (version === undefined) return "0.0.0";
   if (typeof version !== "string" || !IMAGE_TAG.test(version)) {
-    throw new SpecError([{ file, field: "version", value: formatValue(version), message: "must be a version that can tag an image, like 1.4.2: letters, digits, '_', '.' and '-', at most 128 characters" }]);
+    throw new SpecError([
+      {
+        file,
+        field: "version",
+        value: formatValue(version),
+        message:
+          "must be a version that can tag an image, like 1.4.2: letters, digits, '_', '.' and '-', at most 128 characters",
+      },
+    ]);
   }
   return version;
 }

@@ -13,7 +13,13 @@ export type BackendSettings =
   | { readonly type: "s3"; readonly bucket: string; readonly key: string; readonly region: string }
   | { readonly type: "gcs"; readonly bucket: string; readonly prefix: string }
   | { readonly type: "pg"; readonly schemaName: string }
-  | { readonly type: "kubernetes"; readonly secretSuffix: string; readonly namespace: string; readonly configPath: string; readonly configContext: string };
+  | {
+      readonly type: "kubernetes";
+      readonly secretSuffix: string;
+      readonly namespace: string;
+      readonly configPath: string;
+      readonly configContext: string;
+    };
 
 /** The backends a shared environment may use: each one locks the state. */
 export const SHARED_BACKEND_TYPES = ["kubernetes", "s3", "gcs", "pg"] as const;
@@ -171,7 +177,12 @@ function sharedBackend(
     case "kubernetes":
       return { type, secretSuffix: `platform-${environment}`, namespace: "kube-system", configPath, configContext };
     case "s3":
-      return { type, bucket: required("PLATFORM_STATE_BUCKET"), key: `platform/${environment}.tfstate`, region: required("PLATFORM_STATE_REGION") };
+      return {
+        type,
+        bucket: required("PLATFORM_STATE_BUCKET"),
+        key: `platform/${environment}.tfstate`,
+        region: required("PLATFORM_STATE_REGION"),
+      };
     case "gcs":
       return { type, bucket: required("PLATFORM_STATE_BUCKET"), prefix: `platform/${environment}` };
     case "pg":
@@ -182,13 +193,24 @@ function sharedBackend(
 function baseUrl(variables: Readonly<Record<string, string | undefined>>, name: string, fallback: string): string {
   const value = variables[name];
   if (value === undefined || value === "") return fallback;
-  if (!/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(value)) throw new EnvironmentConfigError(name, value, "an http(s) URL without query or fragment, like https://grafana.acme.com");
+  if (!/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(value))
+    throw new EnvironmentConfigError(
+      name,
+      value,
+      "an http(s) URL without query or fragment, like https://grafana.acme.com",
+    );
   return value.replace(/\/+$/, "");
 }
 
-function oneOf<T extends string>(variables: Readonly<Record<string, string | undefined>>, name: string, accepted: readonly T[], fallback: T): T {
+function oneOf<T extends string>(
+  variables: Readonly<Record<string, string | undefined>>,
+  name: string,
+  accepted: readonly T[],
+  fallback: T,
+): T {
   const value = variables[name];
   if (value === undefined || value === "") return fallback;
-  if (!(accepted as readonly string[]).includes(value)) throw new EnvironmentConfigError(name, value, accepted.join(", "));
+  if (!(accepted as readonly string[]).includes(value))
+    throw new EnvironmentConfigError(name, value, accepted.join(", "));
   return value as T;
 }

@@ -31,7 +31,10 @@ export function extensionFiles(root: string, folder: string): string[] {
   const dir = path.join(root, folder);
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { withFileTypes: true })
-    .filter((entry) => entry.isFile() && entry.name.endsWith(".ts") && !entry.name.endsWith(".test.ts") && !entry.name.startsWith("."))
+    .filter(
+      (entry) =>
+        entry.isFile() && entry.name.endsWith(".ts") && !entry.name.endsWith(".test.ts") && !entry.name.startsWith("."),
+    )
     .map((entry) => `${folder}/${entry.name}`)
     .sort();
 }
@@ -42,7 +45,11 @@ export function extensionFiles(root: string, folder: string): string[] {
  * `defineAdjustment` check, whatever the file exports. Throws an {@link ExtensionError}
  * naming the file of each one that cannot be used.
  */
-export async function loadExtensions(root: string, load: ServiceModuleLoader, environments: readonly string[]): Promise<Extensions> {
+export async function loadExtensions(
+  root: string,
+  load: ServiceModuleLoader,
+  environments: readonly string[],
+): Promise<Extensions> {
   const problems: string[] = [];
   const packs: GuardrailPack[] = [PLATFORM_PACK];
   for (const file of extensionFiles(root, GUARDRAIL_PACKS_DIR)) {

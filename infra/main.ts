@@ -7,4 +7,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { runSynth } from "./synth.js";
 
-process.exitCode = await runSynth({ root: path.resolve(path.dirname(fileURLToPath(import.meta.url)), ".."), args: process.argv.slice(2) });
+process.exitCode = await runSynth({
+  root: path.resolve(path.dirname(fileURLToPath(import.meta.url)), ".."),
+  args: process.argv.slice(2),
+});

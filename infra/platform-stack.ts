@@ -72,7 +72,8 @@ export class PlatformStack extends EngineStack {
       suppressions: suppressionsOf(props.catalogue),
       onChecked: (json) => this.renderedForSynthesis(json),
     });
-    if (!buildAtSynth) this.buildTarget(props, props.monitoring ?? renderMonitoring(props.environment, props.catalogue));
+    if (!buildAtSynth)
+      this.buildTarget(props, props.monitoring ?? renderMonitoring(props.environment, props.catalogue));
   }
 
   /** The guardrails check the stack once every aspect (the team's adjustments, any other) has visited it. */

@@ -184,7 +184,8 @@ function removeDeadLock(file: string, dead: Holder): boolean {
     // This process is never inside a takeover here: a guard with its own pid was left by
     // an earlier process that had the same pid.
     const guardHolder = readHolder(guard);
-    if (guardHolder !== undefined && (guardHolder.pid === process.pid || !holderAlive(guardHolder))) rmSync(guard, { force: true });
+    if (guardHolder !== undefined && (guardHolder.pid === process.pid || !holderAlive(guardHolder)))
+      rmSync(guard, { force: true });
     return false;
   }
   try {

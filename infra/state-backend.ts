@@ -1,5 +1,12 @@
 import type { Construct } from "constructs";
-import { GcsBackend, LocalBackend, S3Backend, TerraformBackend, type TerraformRemoteState, type TerraformStack } from "./engine/cdk.js";
+import {
+  GcsBackend,
+  LocalBackend,
+  S3Backend,
+  TerraformBackend,
+  type TerraformRemoteState,
+  type TerraformStack,
+} from "./engine/cdk.js";
 import type { BackendSettings } from "./environments.js";
 
 /**
@@ -8,7 +15,11 @@ import type { BackendSettings } from "./environments.js";
  * Terraform reads from PG_CONN_STR). Stacks here read no remote state, so it offers none.
  */
 class PlainBackend extends TerraformBackend {
-  constructor(scope: Construct, type: string, private readonly attributes: Record<string, string>) {
+  constructor(
+    scope: Construct,
+    type: string,
+    private readonly attributes: Record<string, string>,
+  ) {
     super(scope, "backend", type);
   }
 

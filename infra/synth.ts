@@ -13,7 +13,14 @@ import { removeLeftoversOfDeadRuns } from "./dead-run-leftovers.js";
 import { SERVICES_DIR, discoverServices, importServiceModule, type ServiceModuleLoader } from "./discover-services.js";
 import { EnvironmentConfigError, loadEnvironments, type Environment } from "./environments.js";
 import { ExtensionError, loadExtensions } from "./extensions.js";
-import { ALL_ENVIRONMENTS, formatFinding, isBlocking, renderReport, renderSummary, type GuardrailsRun } from "./guardrails/index.js";
+import {
+  ALL_ENVIRONMENTS,
+  formatFinding,
+  isBlocking,
+  renderReport,
+  renderSummary,
+  type GuardrailsRun,
+} from "./guardrails/index.js";
 import { replaceFolder, replaceFolderLeftovers } from "./engine/output-files.js";
 import { stableJsonLeftovers } from "./engine/stable-json.js";
 import { acquireProcessLock } from "./process-lock.js";
@@ -52,8 +59,13 @@ export class ServicesChangedError extends Error {
    */
   constructor(file: string, change: "appeared" | "vanished") {
     const folder = file.split(/[\\/]/).slice(0, 2).join("/");
-    const what = change === "appeared" ? "appeared after the synth had listed the services (and compiled them)" : "vanished or was half-written while the synth read it";
-    super(`${folder} ${what}: another command (such as new:service or a git checkout) was changing ${SERVICES_DIR}/. Run the synth again once it is done.`);
+    const what =
+      change === "appeared"
+        ? "appeared after the synth had listed the services (and compiled them)"
+        : "vanished or was half-written while the synth read it";
+    super(
+      `${folder} ${what}: another command (such as new:service or a git checkout) was changing ${SERVICES_DIR}/. Run the synth again once it is done.`,
+    );
     this.name = "ServicesChangedError";
     this.folder = folder;
   }
@@ -102,7 +114,11 @@ export async function runSynth(options: SynthOptions): Promise<number> {
   try {
     const environments = loadEnvironments(process.env);
     const services = await discoverServices(root, namingChangedFolders(options.loadService ?? importServiceModule));
-    const { guardrailRules, adjustments } = await loadExtensions(root, options.loadExtension ?? importServiceModule, environments.map((e) => e.name));
+    const { guardrailRules, adjustments } = await loadExtensions(
+      root,
+      options.loadExtension ?? importServiceModule,
+      environments.map((e) => e.name),
+    );
     const outdir = process.env.CDKTF_OUTDIR ?? path.join(root, "cdktf.out");
     // cdktf creates only the last folder of the path; an output folder in a folder that
     // does not exist yet (CDKTF_OUTDIR=out/ci/42) is made whole here.
@@ -112,7 +128,10 @@ export async function runSynth(options: SynthOptions): Promise<number> {
     // Not a fresh folder renamed into place: Terraform keeps its .terraform folder and
     // lock file in stacks/<env>/, and a rename would throw them away.
     const lock = await acquireProcessLock(path.join(outdir, SYNTH_LOCK_FILE), {
-      onWait: (holder) => console.error(`synth: waiting for another synth (pid ${holder}) writing ${displayPath(outdir)}; if none runs, remove ${displayPath(path.join(outdir, SYNTH_LOCK_FILE))}`),
+      onWait: (holder) =>
+        console.error(
+          `synth: waiting for another synth (pid ${holder}) writing ${displayPath(outdir)}; if none runs, remove ${displayPath(path.join(outdir, SYNTH_LOCK_FILE))}`,
+        ),
     });
     let blocking: number;
     let stacks: ReturnType<typeof buildPlatformApp>["stacks"];
@@ -121,7 +140,14 @@ export async function runSynth(options: SynthOptions): Promise<number> {
       removeSynthLeftovers(outdir, environments);
       // One environment at a time: each writes its monitoring folder during the synth.
       const built = withoutTokenTraces(() => {
-        const app = buildPlatformApp({ services, environments, guardrailRules, adjustments, outdir, monitoringOutdir: path.join(outdir, "monitoring") });
+        const app = buildPlatformApp({
+          services,
+          environments,
+          guardrailRules,
+          adjustments,
+          outdir,
+          monitoringOutdir: path.join(outdir, "monitoring"),
+        });
         app.app.synth();
         return app;
       });
@@ -135,14 +161,20 @@ export async function runSynth(options: SynthOptions): Promise<number> {
     // Fail closed: a stack the guardrails did not check is never reported as a success.
     const unchecked = environments.map((e) => e.name).filter((name) => !checked.includes(name));
     if (unchecked.length > 0) {
-      console.error(`synth failed: the guardrails did not check ${unchecked.join(", ")}; the stacks written there are unchecked`);
+      console.error(
+        `synth failed: the guardrails did not check ${unchecked.join(", ")}; the stacks written there are unchecked`,
+      );
       return 1;
     }
     if (blocking > 0) {
-      console.error(`synth failed: ${blocking} guardrail error${blocking === 1 ? "" : "s"} (listed above; reports in ${path.relative(process.cwd(), path.join(outdir, "guardrails")) || "."})`);
+      console.error(
+        `synth failed: ${blocking} guardrail error${blocking === 1 ? "" : "s"} (listed above; reports in ${path.relative(process.cwd(), path.join(outdir, "guardrails")) || "."})`,
+      );
       return 1;
     }
-    console.error(`synthesized ${stacks.map((s) => s.environment.name).join(", ")} (${services.length} services) in ${seconds}s`);
+    console.error(
+      `synthesized ${stacks.map((s) => s.environment.name).join(", ")} (${services.length} services) in ${seconds}s`,
+    );
     return 0;
   } catch (error) {
     if (error instanceof SpecError || error instanceof EnvironmentConfigError || error instanceof ExtensionError) {
@@ -174,7 +206,8 @@ function namingChangedFolders(load: ServiceModuleLoader): ServiceModuleLoader {
     try {
       return await load(file, root);
     } catch (error) {
-      if (!(error instanceof ServicesChangedError) && !existsSync(path.join(root, file))) throw new ServicesChangedError(file, "vanished");
+      if (!(error instanceof ServicesChangedError) && !existsSync(path.join(root, file)))
+        throw new ServicesChangedError(file, "vanished");
       throw error;
     }
   };
@@ -199,7 +232,8 @@ function removeSynthLeftovers(outdir: string, environments: readonly Environment
   removeLeftoversOfDeadRuns(outdir, replaceFolderLeftovers(["guardrails"]));
   removeLeftoversOfDeadRuns(path.join(outdir, "monitoring"), replaceFolderLeftovers(environments.map((e) => e.name)));
   const stackLeftovers = stableJsonLeftovers("cdk.tf.json");
-  for (const environment of environments) removeLeftoversOfDeadRuns(path.join(outdir, "stacks", environment.name), stackLeftovers);
+  for (const environment of environments)
+    removeLeftoversOfDeadRuns(path.join(outdir, "stacks", environment.name), stackLeftovers);
 }
 
 /**
@@ -213,7 +247,10 @@ function removeSynthLeftovers(outdir: string, environments: readonly Environment
  * command line (--heap-growing-percent) wins.
  */
 function limitHeapGrowth(): void {
-  if (process.execArgv.some((arg) => arg.startsWith("--heap-growing-percent") || arg.startsWith("--heap_growing_percent"))) return;
+  if (
+    process.execArgv.some((arg) => arg.startsWith("--heap-growing-percent") || arg.startsWith("--heap_growing_percent"))
+  )
+    return;
   v8.setFlagsFromString("--heap-growing-percent=50");
 }
 
@@ -225,14 +262,21 @@ function reportGuardrails(guardrails: GuardrailsRun, outdir: string): number {
   const findings = guardrails.findings.filter((f) => !f.suppressed);
   const ordered = [...findings.filter(isBlocking), ...findings.filter((f) => !isBlocking(f))];
   for (const finding of ordered) console.error(formatFinding(finding));
-  const rows = guardrails.environments.map((environment) => ({ label: environment, findings: guardrails.findings.filter((f) => f.environment === environment) }));
-  if (guardrails.suppressionFindings.length > 0) rows.push({ label: `suppressions (${ALL_ENVIRONMENTS})`, findings: [...guardrails.suppressionFindings] });
+  const rows = guardrails.environments.map((environment) => ({
+    label: environment,
+    findings: guardrails.findings.filter((f) => f.environment === environment),
+  }));
+  if (guardrails.suppressionFindings.length > 0)
+    rows.push({ label: `suppressions (${ALL_ENVIRONMENTS})`, findings: [...guardrails.suppressionFindings] });
   console.error(renderSummary(rows, guardrails.rules.length));
 
   // Written whole or not at all (a temp folder, then a rename): a reader never sees half a report.
   replaceFolder(
     path.join(outdir, "guardrails"),
-    guardrails.environments.map((environment) => ({ path: `${environment}.json`, content: renderReport(environment, guardrails.findingsOf(environment), guardrails.rules.length) })),
+    guardrails.environments.map((environment) => ({
+      path: `${environment}.json`,
+      content: renderReport(environment, guardrails.findingsOf(environment), guardrails.rules.length),
+    })),
   );
   return findings.filter(isBlocking).length;
 }

@@ -44,7 +44,8 @@ class BadInputError extends Error {}
 
 function wholeNumber(option: string, text: string, min: number, max: number): number {
   const value = Number(text);
-  if (!/^\d+$/.test(text) || value < min || value > max) throw new BadInputError(`${option}: "${text}" is not accepted; accepted: a whole number from ${min} to ${max}`);
+  if (!/^\d+$/.test(text) || value < min || value > max)
+    throw new BadInputError(`${option}: "${text}" is not accepted; accepted: a whole number from ${min} to ${max}`);
   return value;
 }
 
@@ -71,10 +72,16 @@ function parseCommandLine(argv: string[]) {
   const { values } = parsed;
   const runs = values.runs === undefined ? 5 : wholeNumber("--runs", values.runs, 1, 50);
   const warmup = values.warmup === undefined ? 1 : wholeNumber("--warmup", values.warmup, 0, 10);
-  const sizes = [...new Set((values.sizes ?? "10,100,500").split(",").map((s) => wholeNumber("--sizes", s.trim(), 1, 9999)))].sort((a, b) => a - b);
+  const sizes = [
+    ...new Set((values.sizes ?? "10,100,500").split(",").map((s) => wholeNumber("--sizes", s.trim(), 1, 9999))),
+  ].sort((a, b) => a - b);
   const skip = new Set<BenchStep>();
-  for (const name of (values.skip ?? []).flatMap((s) => s.split(",")).map((s) => s.trim()).filter(Boolean)) {
-    if (!(BENCH_STEPS as readonly string[]).includes(name)) throw new BadInputError(`--skip: "${name}" is not accepted; accepted: ${BENCH_STEPS.join(", ")}`);
+  for (const name of (values.skip ?? [])
+    .flatMap((s) => s.split(","))
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    if (!(BENCH_STEPS as readonly string[]).includes(name))
+      throw new BadInputError(`--skip: "${name}" is not accepted; accepted: ${BENCH_STEPS.join(", ")}`);
     skip.add(name as BenchStep);
   }
   return { help: values.help === true, runs, warmup, sizes, skip, json: values.json, markdown: values.markdown };

@@ -25,7 +25,11 @@ Exit 0 when done, 1 when the preflight or cdktf failed, 2 on bad input.`;
 }
 
 /** Runs the preflight, then cdktf; resolves to the exit code. */
-export async function deploy(action: Action, argv: readonly string[], variables: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function deploy(
+  action: Action,
+  argv: readonly string[],
+  variables: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
   if (argv.includes("--help") || argv.includes("-h")) {
     console.log(usage(action));
     return 0;
@@ -34,7 +38,9 @@ export async function deploy(action: Action, argv: readonly string[], variables:
   const environment = first === undefined || first.startsWith("-") ? "local" : first;
   const passThrough = first === undefined || first.startsWith("-") ? argv : argv.slice(1);
   if (!(ENVIRONMENT_NAMES as readonly string[]).includes(environment)) {
-    console.error(`${action}: environment ${JSON.stringify(environment)} is not accepted; accepted: one of ${ENVIRONMENT_NAMES.join(", ")}`);
+    console.error(
+      `${action}: environment ${JSON.stringify(environment)} is not accepted; accepted: one of ${ENVIRONMENT_NAMES.join(", ")}`,
+    );
     return 2;
   }
   console.log(`${action} ${environment}: preflight`);
@@ -58,7 +64,9 @@ export async function deploy(action: Action, argv: readonly string[], variables:
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const [action, ...argv] = process.argv.slice(2);
   if (!(ACTIONS as readonly string[]).includes(action ?? "")) {
-    console.error(`deploy.ts: first argument must be one of ${ACTIONS.join(", ")} (got ${JSON.stringify(action ?? "")})`);
+    console.error(
+      `deploy.ts: first argument must be one of ${ACTIONS.join(", ")} (got ${JSON.stringify(action ?? "")})`,
+    );
     process.exitCode = 2;
   } else {
     process.exitCode = await deploy(action as Action, argv);

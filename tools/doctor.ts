@@ -10,7 +10,12 @@ import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { parse as parseYaml } from "yaml";
-import { ENVIRONMENT_NAMES, EnvironmentConfigError, loadEnvironments, type Environment } from "../infra/environments.js";
+import {
+  ENVIRONMENT_NAMES,
+  EnvironmentConfigError,
+  loadEnvironments,
+  type Environment,
+} from "../infra/environments.js";
 
 /** The oldest Terraform this platform supports; S3 lock files need 1.10. */
 export const MIN_TERRAFORM = [1, 5, 0] as const;
@@ -64,13 +69,20 @@ async function checkTerraform(environment: Environment, variables: Variables): P
     };
   }
   const version = /"terraform_version":\s*"(\d+)\.(\d+)\.(\d+)/.exec(output);
-  if (!version) return { ok: false, line: `terraform: could not read its version from 'terraform version -json'; install Terraform ${wanted} or newer` };
+  if (!version)
+    return {
+      ok: false,
+      line: `terraform: could not read its version from 'terraform version -json'; install Terraform ${wanted} or newer`,
+    };
   const found = version.slice(1, 4).map(Number);
   const text = found.join(".");
   const recentEnough = compareVersions(found, minimum) >= 0;
   return recentEnough
     ? { ok: true, line: `terraform: ${text} on PATH` }
-    : { ok: false, line: `terraform: ${text} is too old for ${environment.name}; install Terraform ${wanted} or newer` };
+    : {
+        ok: false,
+        line: `terraform: ${text} is too old for ${environment.name}; install Terraform ${wanted} or newer`,
+      };
 }
 
 /** Asks the Docker engine's `/_ping` over its socket or TCP address. */
@@ -80,35 +92,54 @@ async function checkDockerEngine(host: string): Promise<CheckResult> {
     : host.startsWith("tcp://") || host.startsWith("http://")
       ? { url: `http://${host.replace(/^(tcp|http):\/\//, "")}/_ping` }
       : undefined;
-  if (!target) return { ok: false, line: `docker: DOCKER_HOST=${host} is not a unix:// or tcp:// address; set DOCKER_HOST to the engine's address` };
+  if (!target)
+    return {
+      ok: false,
+      line: `docker: DOCKER_HOST=${host} is not a unix:// or tcp:// address; set DOCKER_HOST to the engine's address`,
+    };
   return new Promise((resolve) => {
     const request = http.get(target.url, { socketPath: target.socketPath, timeout: 3000 }, (response) => {
       response.resume();
       resolve(
         response.statusCode === 200
           ? { ok: true, line: `docker: engine reachable at ${host}` }
-          : { ok: false, line: `docker: engine at ${host} answered ${response.statusCode} to /_ping; check that dockerd is healthy` },
+          : {
+              ok: false,
+              line: `docker: engine at ${host} answered ${response.statusCode} to /_ping; check that dockerd is healthy`,
+            },
       );
     });
     request.on("timeout", () => request.destroy(new Error("no answer within 3 s")));
     request.on("error", (error) => {
-      resolve({ ok: false, line: `docker: engine not reachable at ${host} (${(error as Error).message}); start Docker, or set DOCKER_HOST to its address` });
+      resolve({
+        ok: false,
+        line: `docker: engine not reachable at ${host} (${(error as Error).message}); start Docker, or set DOCKER_HOST to its address`,
+      });
     });
   });
 }
 
 function checkKubeconfig(configPath: string, context: string, variables: Variables): CheckResult {
-  const file = configPath.startsWith("~/") ? path.join(variables.HOME ?? os.homedir(), configPath.slice(2)) : configPath;
-  if (!existsSync(file)) return { ok: false, line: `kubernetes: kubeconfig ${file} not found; set KUBECONFIG to your cluster's kubeconfig` };
+  const file = configPath.startsWith("~/")
+    ? path.join(variables.HOME ?? os.homedir(), configPath.slice(2))
+    : configPath;
+  if (!existsSync(file))
+    return { ok: false, line: `kubernetes: kubeconfig ${file} not found; set KUBECONFIG to your cluster's kubeconfig` };
   let contexts: string[];
   try {
     const config = parseYaml(readFileSync(file, "utf8")) as { contexts?: Array<{ name?: string }> };
     contexts = (config?.contexts ?? []).map((c) => String(c.name));
   } catch (error) {
-    return { ok: false, line: `kubernetes: kubeconfig ${file} is not valid YAML (${(error as Error).message.split("\n")[0]}); fix or replace it` };
+    return {
+      ok: false,
+      line: `kubernetes: kubeconfig ${file} is not valid YAML (${(error as Error).message.split("\n")[0]}); fix or replace it`,
+    };
   }
   if (!contexts.includes(context)) {
-    return { ok: false, line: `kubernetes: context '${context}' not in ${file} (it has: ${contexts.join(", ") || "none"}); set the context variable of this environment (STAGING_KUBE_CONTEXT or PRODUCTION_KUBE_CONTEXT)` };
+    return {
+      ok: false,
+      line: `kubernetes: context '${context}' not in ${file} (it has: ${contexts.join(", ") || "none"}); set the context variable of this environment (STAGING_KUBE_CONTEXT or PRODUCTION_KUBE_CONTEXT)`,
+    };
   }
   return { ok: true, line: `kubernetes: context '${context}' in ${file}` };
 }
@@ -120,24 +151,51 @@ function checkStateBackend(environment: Environment, variables: Variables, kubec
       return { ok: true, line: `state: local file ${backend.path}` };
     case "kubernetes":
       return kubeconfigOk
-        ? { ok: true, line: `state: kubernetes backend, Secret tfstate-default-${backend.secretSuffix} in ${backend.namespace} (locked with a Lease)` }
-        : { ok: false, line: "state: the kubernetes backend needs the kubeconfig above; fix it, or choose another backend with PLATFORM_STATE_BACKEND" };
+        ? {
+            ok: true,
+            line: `state: kubernetes backend, Secret tfstate-default-${backend.secretSuffix} in ${backend.namespace} (locked with a Lease)`,
+          }
+        : {
+            ok: false,
+            line: "state: the kubernetes backend needs the kubeconfig above; fix it, or choose another backend with PLATFORM_STATE_BACKEND",
+          };
     case "s3": {
-      const credentials = variables.AWS_ACCESS_KEY_ID || variables.AWS_PROFILE || variables.AWS_WEB_IDENTITY_TOKEN_FILE || existsSync(path.join(variables.HOME ?? os.homedir(), ".aws", "credentials"));
+      const credentials =
+        variables.AWS_ACCESS_KEY_ID ||
+        variables.AWS_PROFILE ||
+        variables.AWS_WEB_IDENTITY_TOKEN_FILE ||
+        existsSync(path.join(variables.HOME ?? os.homedir(), ".aws", "credentials"));
       return credentials
-        ? { ok: true, line: `state: s3://${backend.bucket}/${backend.key} in ${backend.region} (locked with a lock file)` }
-        : { ok: false, line: "state: s3 backend without AWS credentials; set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY" };
+        ? {
+            ok: true,
+            line: `state: s3://${backend.bucket}/${backend.key} in ${backend.region} (locked with a lock file)`,
+          }
+        : {
+            ok: false,
+            line: "state: s3 backend without AWS credentials; set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY",
+          };
     }
     case "gcs": {
-      const credentials = variables.GOOGLE_APPLICATION_CREDENTIALS || variables.GOOGLE_CREDENTIALS || existsSync(path.join(variables.HOME ?? os.homedir(), ".config", "gcloud", "application_default_credentials.json"));
+      const credentials =
+        variables.GOOGLE_APPLICATION_CREDENTIALS ||
+        variables.GOOGLE_CREDENTIALS ||
+        existsSync(
+          path.join(variables.HOME ?? os.homedir(), ".config", "gcloud", "application_default_credentials.json"),
+        );
       return credentials
         ? { ok: true, line: `state: gs://${backend.bucket}/${backend.prefix}` }
-        : { ok: false, line: "state: gcs backend without Google credentials; set GOOGLE_APPLICATION_CREDENTIALS or run 'gcloud auth application-default login'" };
+        : {
+            ok: false,
+            line: "state: gcs backend without Google credentials; set GOOGLE_APPLICATION_CREDENTIALS or run 'gcloud auth application-default login'",
+          };
     }
     case "pg":
       return variables.PG_CONN_STR
         ? { ok: true, line: `state: postgres schema ${backend.schemaName} (PG_CONN_STR set)` }
-        : { ok: false, line: "state: pg backend needs PG_CONN_STR (postgres://user:password@host/db) in the environment" };
+        : {
+            ok: false,
+            line: "state: pg backend needs PG_CONN_STR (postgres://user:password@host/db) in the environment",
+          };
   }
 }
 
@@ -163,7 +221,9 @@ export async function doctor(argv: readonly string[], variables: Variables = pro
   }
   const [name = "local", ...rest] = argv;
   if (rest.length > 0 || !(ENVIRONMENT_NAMES as readonly string[]).includes(name)) {
-    console.error(`doctor: environment ${JSON.stringify(rest.length > 0 ? argv.join(" ") : name)} is not accepted; accepted: one of ${ENVIRONMENT_NAMES.join(", ")}\n\n${USAGE}`);
+    console.error(
+      `doctor: environment ${JSON.stringify(rest.length > 0 ? argv.join(" ") : name)} is not accepted; accepted: one of ${ENVIRONMENT_NAMES.join(", ")}\n\n${USAGE}`,
+    );
     return 2;
   }
   let environment: Environment;
@@ -179,7 +239,9 @@ export async function doctor(argv: readonly string[], variables: Variables = pro
   const results = await checkEnvironment(environment, variables);
   for (const result of results) console.log(`${result.ok ? "✓" : "✗"} ${result.line}`);
   const missing = results.filter((r) => !r.ok).length;
-  console.log(missing === 0 ? `${name}: ready to deploy` : `${name}: ${missing} missing; fix the lines marked ✗ and run again`);
+  console.log(
+    missing === 0 ? `${name}: ready to deploy` : `${name}: ${missing} missing; fix the lines marked ✗ and run again`,
+  );
   return missing === 0 ? 0 : 1;
 }
 

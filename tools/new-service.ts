@@ -12,9 +12,21 @@ import { SERVICES_DIR, discoverServices } from "../infra/discover-services.js";
 import { ENVIRONMENT_NAMES } from "../infra/environments.js";
 import { acquireProcessLock } from "../infra/process-lock.js";
 import { SpecError, parseServiceDefinition, resolveCatalogue, type DiscoveredService } from "../infra/spec/model.js";
-import { ANSWER_DEFAULTS, TEMPLATE_RECORD_FILE, templateValues, type ScaffoldAnswers, type TemplateRecord } from "./scaffold/answers.js";
+import {
+  ANSWER_DEFAULTS,
+  TEMPLATE_RECORD_FILE,
+  templateValues,
+  type ScaffoldAnswers,
+  type TemplateRecord,
+} from "./scaffold/answers.js";
 import { TemplateError, listTemplates, loadTemplate, renderTemplate } from "./scaffold/service-template.js";
-import { formatProblem, surveyLandscape, validateAnswers, type Landscape, type RawAnswers } from "./scaffold/validate-answers.js";
+import {
+  formatProblem,
+  surveyLandscape,
+  validateAnswers,
+  type Landscape,
+  type RawAnswers,
+} from "./scaffold/validate-answers.js";
 
 const USAGE = `Usage: npm run new:service -- <name> [options]
 
@@ -75,7 +87,8 @@ function parseCommandLine(argv: string[]) {
       help: { type: "boolean", short: "h" },
     },
   });
-  if (positionals.length > 1) throw new TypeError(`expected one service name, got ${positionals.length}: ${positionals.join(" ")}`);
+  if (positionals.length > 1)
+    throw new TypeError(`expected one service name, got ${positionals.length}: ${positionals.join(" ")}`);
   const raw: RawAnswers = {
     name: positionals[0],
     template: values.template,
@@ -87,7 +100,12 @@ function parseCommandLine(argv: string[]) {
     owner: values.owner,
     description: values.description,
   };
-  return { raw, help: values.help === true, dryRun: values["dry-run"] === true, install: values["no-install"] !== true };
+  return {
+    raw,
+    help: values.help === true,
+    dryRun: values["dry-run"] === true,
+    install: values["no-install"] !== true,
+  };
 }
 
 /**
@@ -102,26 +120,65 @@ async function askAnswers(landscape: Landscape, given: RawAnswers): Promise<RawA
   };
   const name = await input({ message: "Service name", validate: (value) => check({ name: value }, "<name>") });
   const template =
-    given.template ?? (await select({ message: "Template", choices: landscape.templates.map((t) => ({ value: t, name: t })), default: ANSWER_DEFAULTS.template }));
-  const port = given.port ?? (await input({ message: "Port", default: String(ANSWER_DEFAULTS.port), validate: (value) => check({ name, template, port: value }, "--port") }));
+    given.template ??
+    (await select({
+      message: "Template",
+      choices: landscape.templates.map((t) => ({ value: t, name: t })),
+      default: ANSWER_DEFAULTS.template,
+    }));
+  const port =
+    given.port ??
+    (await input({
+      message: "Port",
+      default: String(ANSWER_DEFAULTS.port),
+      validate: (value) => check({ name, template, port: value }, "--port"),
+    }));
   const services = [...landscape.services.keys()].sort();
   let dependsOn = given.dependsOn ? [...given.dependsOn] : undefined;
   if (!dependsOn && template === "worker") {
-    const source = await select({ message: "Service it takes jobs from", choices: services.map((s) => ({ value: s, name: s })) });
+    const source = await select({
+      message: "Service it takes jobs from",
+      choices: services.map((s) => ({ value: s, name: s })),
+    });
     const others = services.filter((s) => s !== source);
-    dependsOn = [source, ...(others.length > 0 ? await checkbox({ message: "Other services it calls", choices: others.map((s) => ({ value: s, name: s })) }) : [])];
+    dependsOn = [
+      source,
+      ...(others.length > 0
+        ? await checkbox({ message: "Other services it calls", choices: others.map((s) => ({ value: s, name: s })) })
+        : []),
+    ];
   } else if (!dependsOn) {
-    dependsOn = services.length > 0 ? await checkbox({ message: "Services it calls", choices: services.map((s) => ({ value: s, name: s })) }) : [];
+    dependsOn =
+      services.length > 0
+        ? await checkbox({ message: "Services it calls", choices: services.map((s) => ({ value: s, name: s })) })
+        : [];
   }
-  const isPublic = given.public ?? (template === "worker" ? false : await confirm({ message: "Public (published through the ingress)?", default: false }));
+  const isPublic =
+    given.public ??
+    (template === "worker"
+      ? false
+      : await confirm({ message: "Public (published through the ingress)?", default: false }));
   let host = given.host;
   let routePath = given.path;
   if (isPublic) {
     const route = { name, template, port, dependsOn, public: true };
-    host ??= await input({ message: "Public host name", validate: (value) => check({ ...route, host: value }, "--host") });
-    routePath ??= await input({ message: "Path prefix", default: ANSWER_DEFAULTS.path, validate: (value) => check({ ...route, host, path: value }, "--path") });
+    host ??= await input({
+      message: "Public host name",
+      validate: (value) => check({ ...route, host: value }, "--host"),
+    });
+    routePath ??= await input({
+      message: "Path prefix",
+      default: ANSWER_DEFAULTS.path,
+      validate: (value) => check({ ...route, host, path: value }, "--path"),
+    });
   }
-  const owner = given.owner ?? (await input({ message: "Owning team (alerts go to it)", default: ANSWER_DEFAULTS.owner, validate: (value) => check({ name, template, owner: value }, "--owner") }));
+  const owner =
+    given.owner ??
+    (await input({
+      message: "Owning team (alerts go to it)",
+      default: ANSWER_DEFAULTS.owner,
+      validate: (value) => check({ name, template, owner: value }, "--owner"),
+    }));
   return { ...given, name, template, port, dependsOn, public: isPublic, host, path: routePath, owner };
 }
 
@@ -137,12 +194,22 @@ function writeFiles(dir: string, files: ReadonlyMap<string, string>): void {
  * The platform's own last word: the staged service.ts, loaded as the synth loads it and
  * resolved with every existing service in every environment. Returns the problems.
  */
-async function platformProblems(stagedDir: string, answers: ScaffoldAnswers, existing: readonly DiscoveredService[]): Promise<string[]> {
+async function platformProblems(
+  stagedDir: string,
+  answers: ScaffoldAnswers,
+  existing: readonly DiscoveredService[],
+): Promise<string[]> {
   const file = `${SERVICES_DIR}/${answers.name}/service.ts`;
   try {
     const module = (await import(pathToFileURL(path.join(stagedDir, "service.ts")).href)) as { default?: unknown };
-    const candidate: DiscoveredService = { file, folder: answers.name, definition: parseServiceDefinition(module.default), version: "0.1.0" };
-    for (const environment of ENVIRONMENT_NAMES) resolveCatalogue([...existing, candidate], environment, ENVIRONMENT_NAMES);
+    const candidate: DiscoveredService = {
+      file,
+      folder: answers.name,
+      definition: parseServiceDefinition(module.default),
+      version: "0.1.0",
+    };
+    for (const environment of ENVIRONMENT_NAMES)
+      resolveCatalogue([...existing, candidate], environment, ENVIRONMENT_NAMES);
     return [];
   } catch (error) {
     if (error instanceof SpecError) return error.inFile(file).message.split("\n");
@@ -166,7 +233,9 @@ async function main(argv: string[]): Promise<number> {
 
   const servicesDir = path.join(root, SERVICES_DIR);
   for (const leftover of removeLeftoversOfDeadRuns(servicesDir, STAGING_FOLDER)) {
-    console.error(`new:service: removed ${SERVICES_DIR}/${leftover}, the staging folder of a new:service that was stopped`);
+    console.error(
+      `new:service: removed ${SERVICES_DIR}/${leftover}, the staging folder of a new:service that was stopped`,
+    );
   }
 
   // First checked without the lock, which nobody should wait on while a person types
@@ -176,7 +245,9 @@ async function main(argv: string[]): Promise<number> {
   let raw = command.raw;
   if (raw.name === undefined) {
     if (!process.stdin.isTTY || !process.stdout.isTTY) {
-      console.error(`new:service: <name>: missing; give the new service's name, or run in a terminal to be asked (nothing was written)\n\n${USAGE}`);
+      console.error(
+        `new:service: <name>: missing; give the new service's name, or run in a terminal to be asked (nothing was written)\n\n${USAGE}`,
+      );
       return 2;
     }
     try {
@@ -194,7 +265,10 @@ async function main(argv: string[]): Promise<number> {
 
   const servicesDirExisted = existsSync(servicesDir);
   const lock = await acquireProcessLock(path.join(servicesDir, LOCK_FILE), {
-    onWait: (holder) => console.error(`new:service: waiting for another new:service (pid ${holder}) to finish; if none runs, remove ${SERVICES_DIR}/${LOCK_FILE}`),
+    onWait: (holder) =>
+      console.error(
+        `new:service: waiting for another new:service (pid ${holder}) to finish; if none runs, remove ${SERVICES_DIR}/${LOCK_FILE}`,
+      ),
   });
   let status: number;
   let published: ScaffoldAnswers | undefined;
@@ -211,7 +285,9 @@ async function main(argv: string[]): Promise<number> {
     console.log(`\nregistering the npm workspace @platform/${answers.name} (npm install) ...`);
     const install = spawnSync("npm", ["install", "--no-audit", "--no-fund"], { cwd: root, stdio: "inherit" });
     if (install.status !== 0) {
-      console.error(`new:service: npm install failed (exit ${install.status ?? install.signal}); services/${answers.name}/ is written: run npm install again once the cause is fixed`);
+      console.error(
+        `new:service: npm install failed (exit ${install.status ?? install.signal}); services/${answers.name}/ is written: run npm install again once the cause is fixed`,
+      );
       return 1;
     }
   }
@@ -220,9 +296,13 @@ async function main(argv: string[]): Promise<number> {
 }
 
 /** Prints the problems of answers that are refused; true when they are. */
-function refusal(checked: ReturnType<typeof validateAnswers>): checked is Extract<ReturnType<typeof validateAnswers>, { answers?: undefined }> {
+function refusal(
+  checked: ReturnType<typeof validateAnswers>,
+): checked is Extract<ReturnType<typeof validateAnswers>, { answers?: undefined }> {
   if (checked.answers) return false;
-  console.error(`new:service: refused (nothing was written):\n${checked.problems.map((p) => `  ${formatProblem(p)}`).join("\n")}`);
+  console.error(
+    `new:service: refused (nothing was written):\n${checked.problems.map((p) => `  ${formatProblem(p)}`).join("\n")}`,
+  );
   return true;
 }
 
@@ -233,7 +313,9 @@ async function surveyRepository(): Promise<{ discovered: DiscoveredService[]; la
     discovered = await discoverServices(root);
   } catch (error) {
     if (!(error instanceof SpecError)) throw error;
-    console.error(`new:service: the existing services do not load; fix them first (nothing was written):\n${error.message}`);
+    console.error(
+      `new:service: the existing services do not load; fix them first (nothing was written):\n${error.message}`,
+    );
     return 1;
   }
   return { discovered, landscape: surveyLandscape(root, discovered, listTemplates(root)) };
@@ -244,7 +326,10 @@ async function surveyRepository(): Promise<{ discovered: DiscoveredService[]; la
  * publishes the new service: the part that runs under the lock. Returns the exit
  * status, and the answers when the service was published.
  */
-async function checkAndPublish(raw: RawAnswers, dryRun: boolean): Promise<{ status: number; published?: ScaffoldAnswers }> {
+async function checkAndPublish(
+  raw: RawAnswers,
+  dryRun: boolean,
+): Promise<{ status: number; published?: ScaffoldAnswers }> {
   const survey = await surveyRepository();
   if (typeof survey === "number") return { status: survey };
   const { discovered, landscape } = survey;
@@ -269,11 +354,15 @@ async function checkAndPublish(raw: RawAnswers, dryRun: boolean): Promise<{ stat
     writeFiles(staged, files);
     const problems = await platformProblems(staged, answers, discovered);
     if (problems.length > 0) {
-      console.error(`new:service: refused by the platform's checks (nothing was written):\n${problems.map((p) => `  ${p}`).join("\n")}`);
+      console.error(
+        `new:service: refused by the platform's checks (nothing was written):\n${problems.map((p) => `  ${p}`).join("\n")}`,
+      );
       return { status: 2 };
     }
     if (dryRun) {
-      console.log(`would create ${SERVICES_DIR}/${answers.name}/ from the ${template.name} template (version ${template.version}):`);
+      console.log(
+        `would create ${SERVICES_DIR}/${answers.name}/ from the ${template.name} template (version ${template.version}):`,
+      );
       for (const file of [...files.keys()].sort()) console.log(`  ${SERVICES_DIR}/${answers.name}/${file}`);
       console.log("nothing was written (--dry-run)");
       return { status: 0 };
@@ -281,7 +370,9 @@ async function checkAndPublish(raw: RawAnswers, dryRun: boolean): Promise<{ stat
     // Checked again at the last moment: a rename would silently replace an empty folder
     // (made by something other than new:service, which holds the lock).
     if (existsSync(target)) {
-      console.error(`new:service: refused (nothing was written):\n  <name>: ${SERVICES_DIR}/${answers.name} appeared while the service was being made; the scaffolder never overwrites anything (got "${answers.name}")`);
+      console.error(
+        `new:service: refused (nothing was written):\n  <name>: ${SERVICES_DIR}/${answers.name} appeared while the service was being made; the scaffolder never overwrites anything (got "${answers.name}")`,
+      );
       return { status: 2 };
     }
     renameSync(staged, target);
@@ -289,7 +380,9 @@ async function checkAndPublish(raw: RawAnswers, dryRun: boolean): Promise<{ stat
     rmSync(staged, { recursive: true, force: true });
   }
 
-  console.log(`created ${SERVICES_DIR}/${answers.name}/ from the ${template.name} template (version ${template.version})`);
+  console.log(
+    `created ${SERVICES_DIR}/${answers.name}/ from the ${template.name} template (version ${template.version})`,
+  );
   console.log(describeFiles(answers));
   return { status: 0, published: answers };
 }
@@ -306,22 +399,38 @@ function removeEmptyFolder(dir: string): void {
 
 function describeFiles(answers: ScaffoldAnswers): string {
   const at = `${SERVICES_DIR}/${answers.name}`;
-  const ownCode = answers.template === "worker" ? [`${at}/src/jobs.ts`, "where jobs come from, what a job does"] : [`${at}/src/application.ts`, "its routes"];
+  const ownCode =
+    answers.template === "worker"
+      ? [`${at}/src/jobs.ts`, "where jobs come from, what a job does"]
+      : [`${at}/src/application.ts`, "its routes"];
   const rows: Array<[string, string]> = [
     [`${at}/service.ts`, "its spec: port, scaling, dependencies, monitoring"],
     ownCode as [string, string],
     [`${at}/test/`, "its tests (npm test runs them)"],
     [`${at}/Dockerfile`, "its image: node and one bundled file, user 10001"],
-    [`${at}/package.json`, "depends on @platform/service-runtime (templates/runtime/): health, readiness, metrics, logs, shutdown"],
+    [
+      `${at}/package.json`,
+      "depends on @platform/service-runtime (templates/runtime/): health, readiness, metrics, logs, shutdown",
+    ],
   ];
   const width = Math.max(...rows.map(([file]) => file.length));
   return rows.map(([file, what]) => `  ${file.padEnd(width)}  ${what}`).join("\n");
 }
 
 function nextSteps(answers: ScaffoldAnswers, installed: boolean): string {
-  const calls = answers.dependsOn.length > 0 ? `; ${answers.dependsOn.join(", ")} now accept${answers.dependsOn.length === 1 ? "s" : ""} its traffic` : "";
+  const calls =
+    answers.dependsOn.length > 0
+      ? `; ${answers.dependsOn.join(", ")} now accept${answers.dependsOn.length === 1 ? "s" : ""} its traffic`
+      : "";
   const steps: Array<[string, string]> = [
-    ...(installed ? [] : [["npm install", "register the workspace in package-lock.json (npm ci fails until you do)"] as [string, string]]),
+    ...(installed
+      ? []
+      : [
+          ["npm install", "register the workspace in package-lock.json (npm ci fails until you do)"] as [
+            string,
+            string,
+          ],
+        ]),
     ["npm test", `type-checks and runs ${SERVICES_DIR}/${answers.name}/test with the rest`],
     ["npm run synth", `${answers.name} is in local, staging and production${calls}`],
     ["npm run deploy", "runs it on your Docker engine"],

@@ -29,7 +29,17 @@
  * from the sources.
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -80,7 +90,8 @@ function forbiddenImports(metafile) {
   for (const [file, input] of Object.entries(metafile.inputs)) {
     if (file === ENTRY_SOURCE || platformSide(file) || file.startsWith("node_modules/")) continue;
     for (const imported of input.imports) {
-      if (!imported.external && platformSide(imported.path) && imported.path !== SPEC_API) found.push({ file, imports: imported.path });
+      if (!imported.external && platformSide(imported.path) && imported.path !== SPEC_API)
+        found.push({ file, imports: imported.path });
     }
   }
   return found;
@@ -108,7 +119,12 @@ function primaryInputs() {
   // unless its name starts with a dot (new:service's staging folder, maybe half-written).
   const services = existsSync(servicesDir)
     ? readdirSync(servicesDir, { withFileTypes: true })
-        .filter((entry) => entry.isDirectory() && !entry.name.startsWith(".") && existsSync(path.join(servicesDir, entry.name, "service.ts")))
+        .filter(
+          (entry) =>
+            entry.isDirectory() &&
+            !entry.name.startsWith(".") &&
+            existsSync(path.join(servicesDir, entry.name, "service.ts")),
+        )
         .map((entry) => `services/${entry.name}/service.ts`)
     : [];
   // The same rule as infra/extensions.ts: every .ts file of an extensions folder but
@@ -116,7 +132,13 @@ function primaryInputs() {
   const extensions = EXTENSION_FOLDERS.flatMap((folder) =>
     existsSync(path.join(root, folder))
       ? readdirSync(path.join(root, folder), { withFileTypes: true })
-          .filter((entry) => entry.isFile() && entry.name.endsWith(".ts") && !entry.name.endsWith(".test.ts") && !entry.name.startsWith("."))
+          .filter(
+            (entry) =>
+              entry.isFile() &&
+              entry.name.endsWith(".ts") &&
+              !entry.name.endsWith(".test.ts") &&
+              !entry.name.startsWith("."),
+          )
           .map((entry) => `${folder}/${entry.name}`)
       : [],
   );
@@ -140,7 +162,8 @@ function digestOf(files) {
 
 /** The source of the bundle's entry: runSynth, and a loader for each service's and each extension's chunk. */
 function entrySource(services, extensions) {
-  const loadersOf = (files) => files.map((file) => `  ${JSON.stringify(file)}: () => import(${JSON.stringify(`./${file}`)}),`).join("\n");
+  const loadersOf = (files) =>
+    files.map((file) => `  ${JSON.stringify(file)}: () => import(${JSON.stringify(`./${file}`)}),`).join("\n");
   return `import { ServicesChangedError, runSynth } from "./infra/synth.ts";
 const services = {
 ${loadersOf(services)}
@@ -192,7 +215,9 @@ async function compile(dir, services, extensions) {
   });
   const forbidden = forbiddenImports(result.metafile);
   if (forbidden.length > 0) throw new ForbiddenImportError(forbidden);
-  return Object.keys(result.metafile.inputs).filter((input) => input !== ENTRY_SOURCE && !input.startsWith("node_modules/"));
+  return Object.keys(result.metafile.inputs).filter(
+    (input) => input !== ENTRY_SOURCE && !input.startsWith("node_modules/"),
+  );
 }
 
 /** Keeps the KEEP_BUILDS most recently used builds and removes the others. */
@@ -322,8 +347,12 @@ async function compiledAppOrExit() {
     return await compiledApp();
   } catch (error) {
     if (error instanceof ForbiddenImportError) console.error(`synth failed:\n${error.message}`);
-    else if (Array.isArray(error?.errors)) console.error(`synth failed: the app does not compile:\n${describeCompileError(error)}`);
-    else console.error(`synth failed: cannot prepare the compiled app in ${path.join(root, "node_modules", ".cache", "platform-app")}: ${error?.message ?? error}`);
+    else if (Array.isArray(error?.errors))
+      console.error(`synth failed: the app does not compile:\n${describeCompileError(error)}`);
+    else
+      console.error(
+        `synth failed: cannot prepare the compiled app in ${path.join(root, "node_modules", ".cache", "platform-app")}: ${error?.message ?? error}`,
+      );
     process.exit(1);
   }
 }

@@ -39,14 +39,23 @@ function main(argv: string[]): number {
   let format: string;
   let write: boolean;
   try {
-    const { values } = parseArgs({ args: argv, strict: true, options: { format: { type: "string", default: "text" }, write: { type: "boolean" }, help: { type: "boolean", short: "h" } } });
+    const { values } = parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        format: { type: "string", default: "text" },
+        write: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
     if (values.help) {
       console.log(USAGE);
       return 0;
     }
     format = values.format!;
     write = values.write === true;
-    if (format !== "text" && format !== "json") throw new TypeError(`--format: must be text or json (got ${JSON.stringify(format)})`);
+    if (format !== "text" && format !== "json")
+      throw new TypeError(`--format: must be text or json (got ${JSON.stringify(format)})`);
   } catch (error) {
     if (!(error instanceof TypeError)) throw error;
     console.error(`template:check: ${error.message}\n\n${USAGE}`);

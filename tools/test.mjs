@@ -36,7 +36,16 @@ function run(command, args, { buffer }) {
   });
 }
 
-const typecheck = run(bin("tsc"), ["--noEmit", "--incremental", "--tsBuildInfoFile", path.join("node_modules", ".cache", "tsc", "typecheck.tsbuildinfo")], { buffer: true });
+const typecheck = run(
+  bin("tsc"),
+  [
+    "--noEmit",
+    "--incremental",
+    "--tsBuildInfoFile",
+    path.join("node_modules", ".cache", "tsc", "typecheck.tsbuildinfo"),
+  ],
+  { buffer: true },
+);
 const tests = await run(bin("vitest"), ["run", ...process.argv.slice(2)], { buffer: false });
 const types = await typecheck;
 if (types.code !== 0) process.stderr.write(`\ntsc --noEmit failed (exit ${types.code}):\n${types.output}`);

@@ -21,7 +21,25 @@ import type * as CdktfProviderValidation from "cdktf/lib/validations/validate-pr
 export const requireCommonJs = createRequire(import.meta.url);
 
 const cdktf = requireCommonJs("cdktf") as typeof Cdktf;
-export const { App, Annotations, Aspects, GcsBackend, LocalBackend, PgBackend, S3Backend, TerraformBackend, TerraformDataSource, TerraformElement, TerraformOutput, TerraformRemoteState, TerraformResource, TerraformStack, TerraformVariable, Testing, Token } = cdktf;
+export const {
+  App,
+  Annotations,
+  Aspects,
+  GcsBackend,
+  LocalBackend,
+  PgBackend,
+  S3Backend,
+  TerraformBackend,
+  TerraformDataSource,
+  TerraformElement,
+  TerraformOutput,
+  TerraformRemoteState,
+  TerraformResource,
+  TerraformStack,
+  TerraformVariable,
+  Testing,
+  Token,
+} = cdktf;
 export type App = Cdktf.App;
 export type Annotations = Cdktf.Annotations;
 export type Aspects = Cdktf.Aspects;
@@ -50,8 +68,12 @@ const cdktfSynthesizer = requireCommonJs("cdktf/lib/synthesize/synthesizer.js") 
 export const { StackSynthesizer, invokeAspects } = cdktfSynthesizer;
 export type StackSynthesizer = CdktfSynthesizer.StackSynthesizer;
 export const { encounteredAnnotationWithLevelError } = requireCommonJs("cdktf/lib/errors.js") as typeof CdktfErrors;
-export const { ValidateTerraformVersion } = requireCommonJs("cdktf/lib/validations/validate-terraform-version.js") as typeof CdktfVersionValidation;
-const { ValidateProviderPresence } = requireCommonJs("cdktf/lib/validations/validate-provider-presence.js") as typeof CdktfProviderValidation;
+export const { ValidateTerraformVersion } = requireCommonJs(
+  "cdktf/lib/validations/validate-terraform-version.js",
+) as typeof CdktfVersionValidation;
+const { ValidateProviderPresence } = requireCommonJs(
+  "cdktf/lib/validations/validate-provider-presence.js",
+) as typeof CdktfProviderValidation;
 
 /** cdktf 0.21's token map (`cdktf/lib/tokens/private/token-map.js`), as far as {@link forgetTokensFrom} reads it. */
 interface TokenRegistry {
@@ -61,7 +83,9 @@ interface TokenRegistry {
 }
 
 function tokenRegistry(): TokenRegistry {
-  return (requireCommonJs("cdktf/lib/tokens/private/token-map.js") as { TokenMap: { instance(): unknown } }).TokenMap.instance() as TokenRegistry;
+  return (
+    requireCommonJs("cdktf/lib/tokens/private/token-map.js") as { TokenMap: { instance(): unknown } }
+  ).TokenMap.instance() as TokenRegistry;
 }
 
 /** The number of the next token cdktf registers: a mark for {@link forgetTokensFrom}. */

@@ -1,5 +1,15 @@
 import type { Construct } from "constructs";
-import { TerraformDataSource, TerraformElement, TerraformOutput, TerraformResource, TerraformStack, deepMerge, forgetTokensFrom, forgetValidatedProviders, nextTokenNumber } from "./cdk.js";
+import {
+  TerraformDataSource,
+  TerraformElement,
+  TerraformOutput,
+  TerraformResource,
+  TerraformStack,
+  deepMerge,
+  forgetTokensFrom,
+  forgetValidatedProviders,
+  nextTokenNumber,
+} from "./cdk.js";
 import { PlatformStackSynthesizer } from "./stack-synthesizer.js";
 import { literalArguments } from "./terraform-literals.js";
 import { resolveStackValue } from "./token-resolution.js";
@@ -110,8 +120,15 @@ export abstract class EngineStack extends TerraformStack {
    */
   private render(): any {
     // Private in cdktf's typings, read as cdktf's own toTerraform reads them.
-    const { cdktfVersion, rawOverrides } = this as unknown as { cdktfVersion: string; rawOverrides: Record<string, unknown> };
-    const elements = this.node.findAll().filter((node): node is TerraformElement => TerraformElement.isTerraformElement(node) && node.cdktfStack === this);
+    const { cdktfVersion, rawOverrides } = this as unknown as {
+      cdktfVersion: string;
+      rawOverrides: Record<string, unknown>;
+    };
+    const elements = this.node
+      .findAll()
+      .filter(
+        (node): node is TerraformElement => TerraformElement.isTerraformElement(node) && node.cdktfStack === this,
+      );
     const metadata = {
       version: cdktfVersion,
       stackName: this.node.id,
@@ -123,10 +140,19 @@ export abstract class EngineStack extends TerraformStack {
     const outputs = {};
     for (const element of elements) {
       if (!TerraformOutput.isTerraformOutput(element)) continue;
-      deepMerge(outputs, element.node.path.split("/").reduceRight<any>((inner, part) => ({ [part]: Object.keys(inner).length === 0 ? element.friendlyUniqueId : inner }), {}));
+      deepMerge(
+        outputs,
+        element.node.path
+          .split("/")
+          .reduceRight<any>(
+            (inner, part) => ({ [part]: Object.keys(inner).length === 0 ? element.friendlyUniqueId : inner }),
+            {},
+          ),
+      );
     }
     const tf: Record<string, unknown> = { "//": { metadata, outputs } };
-    for (const element of elements) mergeResolved(tf, resolveStackValue(this, toTerraformWithLiteralArguments(element)) as Record<string, unknown>);
+    for (const element of elements)
+      mergeResolved(tf, resolveStackValue(this, toTerraformWithLiteralArguments(element)) as Record<string, unknown>);
     deepMerge(tf, resolveStackValue(this, rawOverrides));
     return tf;
   }
@@ -139,7 +165,8 @@ export abstract class EngineStack extends TerraformStack {
  * escape-hatch overrides cdktf merges in afterwards stay as they are.
  */
 function toTerraformWithLiteralArguments(element: TerraformElement): unknown {
-  if (!TerraformResource.isTerraformResource(element) && !TerraformDataSource.isTerraformDataSource(element)) return element.toTerraform();
+  if (!TerraformResource.isTerraformResource(element) && !TerraformDataSource.isTerraformDataSource(element))
+    return element.toTerraform();
   // Protected in cdktf's typings; every resource and data source class has it.
   const arguments_ = element as unknown as { synthesizeAttributes(): Record<string, unknown> };
   const own = arguments_.synthesizeAttributes;
@@ -165,7 +192,8 @@ function mergeResolved(target: Record<string, unknown>, source: Record<string, u
     const value = source[key];
     const existing = target[key];
     if (typeof value === "object" && value !== null && !Array.isArray(value)) {
-      if (typeof existing === "object" && existing !== null && !Array.isArray(existing)) mergeResolved(existing as Record<string, unknown>, value as Record<string, unknown>);
+      if (typeof existing === "object" && existing !== null && !Array.isArray(existing))
+        mergeResolved(existing as Record<string, unknown>, value as Record<string, unknown>);
       else if (typeof existing === "object" && existing !== null) deepMerge(existing, value);
       else target[key] = value;
     } else if (Array.isArray(value) && Array.isArray(existing)) {

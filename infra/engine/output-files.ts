@@ -51,7 +51,8 @@ export function replaceFolder(folder: string, files: readonly OutputFile[]): voi
       mkdirSync(dir, { recursive: true });
       made.add(dir);
     }
-    if (!hasPrevious || !linkedUnchanged(path.join(folder, file.path), target, file.content)) writeFileSync(target, file.content);
+    if (!hasPrevious || !linkedUnchanged(path.join(folder, file.path), target, file.content))
+      writeFileSync(target, file.content);
   }
   rmSync(previous, { recursive: true, force: true });
   try {

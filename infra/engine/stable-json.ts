@@ -77,7 +77,8 @@ function newlineAt(level: number): string {
 
 /** The value to write in place of `value`: what its `toJSON()` returns, if it has one (called once, without arguments). */
 function jsonValueOf(value: unknown): unknown {
-  if (value !== null && typeof value === "object" && typeof (value as { toJSON?: unknown }).toJSON === "function") return (value as { toJSON: () => unknown }).toJSON();
+  if (value !== null && typeof value === "object" && typeof (value as { toJSON?: unknown }).toJSON === "function")
+    return (value as { toJSON: () => unknown }).toJSON();
   return value;
 }
 

@@ -1,7 +1,14 @@
 import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { ConstructOrder } from "constructs";
-import { StackSynthesizer, ValidateTerraformVersion, encounteredAnnotationWithLevelError, invokeAspects, type ISynthesisSession, type TerraformStack } from "./cdk.js";
+import {
+  StackSynthesizer,
+  ValidateTerraformVersion,
+  encounteredAnnotationWithLevelError,
+  invokeAspects,
+  type ISynthesisSession,
+  type TerraformStack,
+} from "./cdk.js";
 import { writeStableJson } from "./stable-json.js";
 
 /** The annotation levels of cdktf 0.21 (its `AnnotationMetadataEntryType`), which the manifest lists. */
@@ -85,7 +92,12 @@ export class PlatformStackSynthesizer extends StackSynthesizer {
     invokeAspects(stack);
     this.steps.afterAspects?.();
     if (stack.hasResourceMove()) {
-      stack.node.addValidation(new ValidateTerraformVersion(">=1.5", "Resource move functionality is only supported for Terraform >=1.5. Please upgrade your Terraform version."));
+      stack.node.addValidation(
+        new ValidateTerraformVersion(
+          ">=1.5",
+          "Resource move functionality is only supported for Terraform >=1.5. Please upgrade your Terraform version.",
+        ),
+      );
     }
     if (!session.skipValidation) stack.runAllValidations();
 
@@ -95,16 +107,25 @@ export class PlatformStackSynthesizer extends StackSynthesizer {
     for (const construct of stack.node.findAll(ConstructOrder.POSTORDER)) {
       (construct as unknown as Record<symbol, CustomSynthesis | undefined>)[CUSTOM_SYNTHESIS]?.onSynthesize(session);
     }
-    const annotations = stack.node.findAll().flatMap((construct) =>
-      construct.node.metadata
-        .filter((entry) => ANNOTATION_LEVELS.has(entry.type))
-        .map((entry) => ({ constructPath: construct.node.path, level: entry.type, message: entry.data, stacktrace: entry.trace })),
-    );
+    const annotations = stack.node
+      .findAll()
+      .flatMap((construct) =>
+        construct.node.metadata
+          .filter((entry) => ANNOTATION_LEVELS.has(entry.type))
+          .map((entry) => ({
+            constructPath: construct.node.path,
+            level: entry.type,
+            message: entry.data,
+            stacktrace: entry.trace,
+          })),
+      );
     // Read-only for everyone else: the synthesizer is where cdktf fills it in.
     (stackManifest as { annotations: unknown }).annotations = annotations;
     const errors = annotations.filter((annotation) => annotation.level === ERROR_LEVEL);
     if (!this.continueOnErrors && errors.length > 0) {
-      throw encounteredAnnotationWithLevelError(errors.map((annotation) => `[${annotation.constructPath}] ${annotation.message}`).join("\n"));
+      throw encounteredAnnotationWithLevelError(
+        errors.map((annotation) => `[${annotation.constructPath}] ${annotation.message}`).join("\n"),
+      );
     }
     writeStableJson(path.join(session.outdir, stackManifest.synthesizedStackPath), stack.toTerraform());
   }

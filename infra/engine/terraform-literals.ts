@@ -33,7 +33,10 @@ const TEMPLATE_SEQUENCE = new RegExp(`(${STRING_TOKEN})|([$%])\\{`, "g");
  */
 export function terraformLiteral(text: string): string {
   if (!text.includes("{")) return text;
-  return text.replace(TEMPLATE_SEQUENCE, (_match, token: string | undefined, sign: string | undefined) => token ?? `${sign}${sign}{`);
+  return text.replace(
+    TEMPLATE_SEQUENCE,
+    (_match, token: string | undefined, sign: string | undefined) => token ?? `${sign}${sign}{`,
+  );
 }
 
 /**
@@ -44,12 +47,15 @@ export function terraformLiteral(text: string): string {
 export function hclStringLiteral(text: string): string {
   // JSON's escapes are HCL's but for \b and \f; an escape is read whole, so that the
   // "\\" of a backslash is never taken for the start of another.
-  const quoted = JSON.stringify(text).replace(/\\([\s\S])|[\u007f-\u009f\u2028\u2029]/g, (match: string, escaped: string | undefined) => {
-    if (escaped === "b") return "\\u0008";
-    if (escaped === "f") return "\\u000c";
-    if (escaped !== undefined) return match;
-    return `\\u${match.charCodeAt(0).toString(16).padStart(4, "0")}`;
-  });
+  const quoted = JSON.stringify(text).replace(
+    /\\([\s\S])|[\u007f-\u009f\u2028\u2029]/g,
+    (match: string, escaped: string | undefined) => {
+      if (escaped === "b") return "\\u0008";
+      if (escaped === "f") return "\\u000c";
+      if (escaped !== undefined) return match;
+      return `\\u${match.charCodeAt(0).toString(16).padStart(4, "0")}`;
+    },
+  );
   return terraformLiteral(quoted);
 }
 

@@ -27,7 +27,10 @@ function numberMayBeToken(value: number): boolean {
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
   const prototype = Object.getPrototypeOf(value);
-  return (prototype === Object.prototype || prototype === null) && typeof (value as { resolve?: unknown }).resolve !== "function";
+  return (
+    (prototype === Object.prototype || prototype === null) &&
+    typeof (value as { resolve?: unknown }).resolve !== "function"
+  );
 }
 
 /**
@@ -54,7 +57,11 @@ export function resolveStackValue(scope: IConstruct, value: unknown): unknown {
       if (value === null) return null;
       if (Array.isArray(value)) {
         if (Object.getPrototypeOf(value) !== Array.prototype) return resolveTokens(scope, value);
-        const listTokenPossible = value.some((item) => (typeof item === "string" && stringMayHoldToken(item)) || (typeof item === "number" && numberMayBeToken(item)));
+        const listTokenPossible = value.some(
+          (item) =>
+            (typeof item === "string" && stringMayHoldToken(item)) ||
+            (typeof item === "number" && numberMayBeToken(item)),
+        );
         if (listTokenPossible) return resolveTokens(scope, value);
         const items: unknown[] = [];
         for (const item of value) {

@@ -5,7 +5,10 @@ import { block } from "./values.js";
 export const CONTAINER_TYPES: readonly string[] = ["docker_container"];
 
 /** The `docker_image` a container's `image` refers to (`${docker_image.x.image_id}`), if it does. */
-export function imageResourceOf(container: SynthesizedResource, stack: SynthesizedStack): { readonly image: SynthesizedResource; readonly attribute: string } | undefined {
+export function imageResourceOf(
+  container: SynthesizedResource,
+  stack: SynthesizedStack,
+): { readonly image: SynthesizedResource; readonly attribute: string } | undefined {
   const reference = stack.referencedBy(container.values.image);
   if (reference === undefined || reference.resource.type !== "docker_image") return undefined;
   return { image: reference.resource, attribute: reference.attribute };

@@ -29,7 +29,11 @@ export interface Finding {
 }
 
 /** The findings of one stack, before suppressions. */
-export function evaluateStack(stack: SynthesizedStack, environment: RuleEnvironment, rules: readonly GuardrailRule[] = GUARDRAIL_RULES): Finding[] {
+export function evaluateStack(
+  stack: SynthesizedStack,
+  environment: RuleEnvironment,
+  rules: readonly GuardrailRule[] = GUARDRAIL_RULES,
+): Finding[] {
   const context = { environment, stack };
   const findings: Finding[] = [];
   const rulesByType = new Map<string, ResourceRule[]>();
@@ -43,14 +47,22 @@ export function evaluateStack(stack: SynthesizedStack, environment: RuleEnvironm
     for (const rule of applicable) {
       const outcome = rule.check(resource, context);
       if (outcome.status !== "non-compliant") continue;
-      for (const problem of outcome.problems) findings.push(findingOf(rule, problem, environment, { service: resource.service, resource: resource.address, path: resource.path }));
+      for (const problem of outcome.problems)
+        findings.push(
+          findingOf(rule, problem, environment, {
+            service: resource.service,
+            resource: resource.address,
+            path: resource.path,
+          }),
+        );
     }
   }
   for (const rule of rules) {
     if (rule.scope !== "stack") continue;
     const outcome = rule.check(context);
     if (outcome.status !== "non-compliant") continue;
-    for (const problem of outcome.problems) findings.push(findingOf(rule, problem, environment, { resource: TERRAFORM_BLOCK_ADDRESS, path: "" }));
+    for (const problem of outcome.problems)
+      findings.push(findingOf(rule, problem, environment, { resource: TERRAFORM_BLOCK_ADDRESS, path: "" }));
   }
   return findings;
 }
@@ -62,7 +74,15 @@ function findingOf(
   environment: RuleEnvironment,
   where: Pick<Finding, "service" | "resource" | "path">,
 ): Finding {
-  return { rule: rule.id, level: problem.unverifiable ? "warning" : rule.level, environment: environment.name, ...where, message: problem.message, fix: problem.fix, suppressed: false };
+  return {
+    rule: rule.id,
+    level: problem.unverifiable ? "warning" : rule.level,
+    environment: environment.name,
+    ...where,
+    message: problem.message,
+    fix: problem.fix,
+    suppressed: false,
+  };
 }
 
 /**
@@ -83,9 +103,15 @@ export function checkStackJson(
  * Marks the findings a service's spec suppresses (same service, same rule), with the
  * spec's reason. A suppression never reaches another service's findings.
  */
-export function applySuppressions(findings: readonly Finding[], suppressions: ReadonlyMap<string, readonly Suppression[]>): Finding[] {
+export function applySuppressions(
+  findings: readonly Finding[],
+  suppressions: ReadonlyMap<string, readonly Suppression[]>,
+): Finding[] {
   return findings.map((finding) => {
-    const suppression = finding.service === undefined ? undefined : suppressions.get(finding.service)?.find((s) => s.rule === finding.rule);
+    const suppression =
+      finding.service === undefined
+        ? undefined
+        : suppressions.get(finding.service)?.find((s) => s.rule === finding.rule);
     return suppression ? { ...finding, suppressed: true, reason: suppression.reason } : finding;
   });
 }

@@ -41,7 +41,8 @@ export class GuardrailsCheck {
   /** Checks the stack as it is now, records the findings in the run, and annotates them. */
   check(): void {
     const json = this.stack.toTerraform() as StackJson;
-    if (this.props.onChecked && this.props.run.rules.every((rule) => PLATFORM_RULES.has(rule))) this.props.onChecked(json);
+    if (this.props.onChecked && this.props.run.rules.every((rule) => PLATFORM_RULES.has(rule)))
+      this.props.onChecked(json);
     const findings = this.props.run.check(json, this.props);
     for (const finding of findings) this.annotate(finding);
   }

@@ -44,7 +44,10 @@ export class GuardrailsRun {
   check(json: StackJson, stack: StackCheck): Finding[] {
     const { environment, suppressions } = stack;
     for (const [service, list] of suppressions) this.suppressionsByService.set(service, list);
-    const findings = applySuppressions(evaluateStack(new SynthesizedStack(json), environment, this.rules), suppressions);
+    const findings = applySuppressions(
+      evaluateStack(new SynthesizedStack(json), environment, this.rules),
+      suppressions,
+    );
     this.results.set(environment.name, findings);
     if (![...this.expected].every((name) => this.results.has(name))) return findings;
     this.suppressionProblems = this.findSuppressionProblems();
@@ -81,11 +84,27 @@ export class GuardrailsRun {
     const environments = [...this.results.keys()].join(", ");
     for (const [service, suppressions] of [...this.suppressionsByService].sort(([a], [b]) => a.localeCompare(b))) {
       suppressions.forEach((suppression, index) => {
-        const where = { rule: SUPPRESSION_FINDING_RULE, level: "error" as const, environment: ALL_ENVIRONMENTS, service, resource: `guardrails.suppress[${index}]`, path: "", suppressed: false };
+        const where = {
+          rule: SUPPRESSION_FINDING_RULE,
+          level: "error" as const,
+          environment: ALL_ENVIRONMENTS,
+          service,
+          resource: `guardrails.suppress[${index}]`,
+          path: "",
+          suppressed: false,
+        };
         if (!known.has(suppression.rule)) {
-          problems.push({ ...where, message: `suppresses ${suppression.rule}, which is not a guardrail rule`, fix: `name a rule of the pack (README, Guardrails): ${[...known].join(", ")}` });
+          problems.push({
+            ...where,
+            message: `suppresses ${suppression.rule}, which is not a guardrail rule`,
+            fix: `name a rule of the pack (README, Guardrails): ${[...known].join(", ")}`,
+          });
         } else if (!used.has(`${service}\u0000${suppression.rule}`)) {
-          problems.push({ ...where, message: `suppresses ${suppression.rule}, which finds nothing in ${service} in any environment (${environments})`, fix: "remove the suppression: the service now complies" });
+          problems.push({
+            ...where,
+            message: `suppresses ${suppression.rule}, which finds nothing in ${service} in any environment (${environments})`,
+            fix: "remove the suppression: the service now complies",
+          });
         }
       });
     }

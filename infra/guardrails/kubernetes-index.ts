@@ -1,11 +1,24 @@
 import { podTemplateOf, POD_RESOURCE_TYPES } from "./kubernetes-pods.js";
 import type { SynthesizedResource, SynthesizedStack } from "./synthesized-stack.js";
-import { asInteger, asString, asStringList, asStringMap, block, blocks, firstUnresolved, isUnresolved } from "./values.js";
+import {
+  asInteger,
+  asString,
+  asStringList,
+  asStringMap,
+  block,
+  blocks,
+  firstUnresolved,
+  isUnresolved,
+} from "./values.js";
 
 /** A Kubernetes label selector, read from the JSON. */
 export interface LabelSelector {
   readonly matchLabels: Readonly<Record<string, string>>;
-  readonly expressions: ReadonlyArray<{ readonly key: string; readonly operator: string; readonly values: readonly string[] }>;
+  readonly expressions: ReadonlyArray<{
+    readonly key: string;
+    readonly operator: string;
+    readonly values: readonly string[];
+  }>;
 }
 
 /** A resource that runs pods, with the names the other resources find it by. */
@@ -39,10 +52,20 @@ const NAMESPACE_TYPES = new Set(["kubernetes_namespace_v1", "kubernetes_namespac
 const SERVICE_TYPES = ["kubernetes_service_v1", "kubernetes_service"];
 const PDB_TYPES = ["kubernetes_pod_disruption_budget_v1", "kubernetes_pod_disruption_budget"];
 const POLICY_TYPES = ["kubernetes_network_policy_v1", "kubernetes_network_policy"];
-const HPA_TYPES = ["kubernetes_horizontal_pod_autoscaler_v2", "kubernetes_horizontal_pod_autoscaler_v2beta2", "kubernetes_horizontal_pod_autoscaler_v1", "kubernetes_horizontal_pod_autoscaler"];
+const HPA_TYPES = [
+  "kubernetes_horizontal_pod_autoscaler_v2",
+  "kubernetes_horizontal_pod_autoscaler_v2beta2",
+  "kubernetes_horizontal_pod_autoscaler_v1",
+  "kubernetes_horizontal_pod_autoscaler",
+];
 
 /** Resource types of the cross-resource rules, exported for their `resourceTypes`. */
-export const KUBERNETES_TYPES = { service: SERVICE_TYPES, pdb: PDB_TYPES, networkPolicy: POLICY_TYPES, hpa: HPA_TYPES } as const;
+export const KUBERNETES_TYPES = {
+  service: SERVICE_TYPES,
+  pdb: PDB_TYPES,
+  networkPolicy: POLICY_TYPES,
+  hpa: HPA_TYPES,
+} as const;
 
 /**
  * The Kubernetes resources of a stack, indexed once by namespace, name and label so
@@ -67,13 +90,21 @@ export class KubernetesIndex {
     for (const type of POD_RESOURCE_TYPES) {
       for (const resource of stack.ofType(type)) {
         const template = podTemplateOf(resource)!;
-        const owner: PodOwner = { resource, kind: template.kind, name: this.nameOf(resource), namespace: this.namespaceOf(resource), podLabels: template.labels };
+        const owner: PodOwner = {
+          resource,
+          kind: template.kind,
+          name: this.nameOf(resource),
+          namespace: this.namespaceOf(resource),
+          podLabels: template.labels,
+        };
         owners.push(owner);
         this.ownerOfResource.set(resource, owner);
         if (owner.namespace === undefined) continue;
         push(this.ownersByNamespace, owner.namespace, owner);
-        for (const [key, value] of Object.entries(owner.podLabels)) push(this.ownersByPair, `${owner.namespace}\u0000${key}=${value}`, owner);
-        if (owner.name !== undefined) this.ownersByName.set(`${owner.namespace}\u0000${owner.kind}\u0000${owner.name}`, owner);
+        for (const [key, value] of Object.entries(owner.podLabels))
+          push(this.ownersByPair, `${owner.namespace}\u0000${key}=${value}`, owner);
+        if (owner.name !== undefined)
+          this.ownersByName.set(`${owner.namespace}\u0000${owner.kind}\u0000${owner.name}`, owner);
       }
     }
     this.podOwners = owners;
@@ -89,14 +120,16 @@ export class KubernetesIndex {
       const namespace = this.namespaceOf(resource);
       const selector = selectorOf(block(resource.values.spec)?.pod_selector) ?? EMPTY_SELECTOR;
       this.policies.add(resource, namespace, selector);
-      if (namespace !== undefined && selector !== "unresolved" && isEmptySelector(selector) && isDenyAll(resource)) this.defaultDenyNamespaces.add(namespace);
+      if (namespace !== undefined && selector !== "unresolved" && isEmptySelector(selector) && isDenyAll(resource))
+        this.defaultDenyNamespaces.add(namespace);
     }
     for (const resource of HPA_TYPES.flatMap((t) => stack.ofType(t))) {
       const target = block(block(resource.values.spec)?.scale_target_ref);
       const namespace = this.namespaceOf(resource);
       const name = this.resolveName(target?.name);
       const kind = asString(target?.kind);
-      if (namespace !== undefined && name !== undefined && kind !== undefined) push(this.autoscalersByTarget, `${namespace}\u0000${kind}\u0000${name}`, resource);
+      if (namespace !== undefined && name !== undefined && kind !== undefined)
+        push(this.autoscalersByTarget, `${namespace}\u0000${kind}\u0000${name}`, resource);
     }
   }
 
@@ -135,7 +168,9 @@ export class KubernetesIndex {
   /** The pod owners in a namespace whose pods a selector selects. */
   ownersSelectedBy(namespace: string, selector: LabelSelector): PodOwner[] {
     const [firstPair] = Object.entries(selector.matchLabels);
-    const candidates = firstPair ? this.ownersByPair.get(`${namespace}\u0000${firstPair[0]}=${firstPair[1]}`) : this.ownersByNamespace.get(namespace);
+    const candidates = firstPair
+      ? this.ownersByPair.get(`${namespace}\u0000${firstPair[0]}=${firstPair[1]}`)
+      : this.ownersByNamespace.get(namespace);
     return (candidates ?? []).filter((owner) => selectorMatches(selector, owner.podLabels));
   }
 
@@ -169,7 +204,12 @@ export class KubernetesIndex {
       const spec = block(autoscaler.values.spec);
       const min = spec?.min_replicas ?? 1;
       const max = spec?.max_replicas;
-      return { min: asInteger(min), max: asInteger(max), source: autoscaler.address, unresolved: firstUnresolved([min, max]) };
+      return {
+        min: asInteger(min),
+        max: asInteger(max),
+        source: autoscaler.address,
+        unresolved: firstUnresolved([min, max]),
+      };
     }
     const replicas = block(owner.resource.values.spec)?.replicas ?? 1;
     const count = asInteger(replicas);
@@ -205,7 +245,12 @@ export function policyTypesOf(policy: SynthesizedResource): Set<string> {
 function isDenyAll(policy: SynthesizedResource): boolean {
   const spec = block(policy.values.spec);
   const types = asStringList(spec?.policy_types);
-  return types.includes("Ingress") && types.includes("Egress") && blocks(spec?.ingress).length === 0 && blocks(spec?.egress).length === 0;
+  return (
+    types.includes("Ingress") &&
+    types.includes("Egress") &&
+    blocks(spec?.ingress).length === 0 &&
+    blocks(spec?.egress).length === 0
+  );
 }
 
 /** Reads a `selector` block (`match_labels`, `match_expressions`). */
@@ -214,7 +259,11 @@ export function selectorOf(value: unknown): SelectorRead {
   if (firstUnresolved(value) !== undefined) return "unresolved";
   const selector = block(value);
   if (selector === undefined) return EMPTY_SELECTOR;
-  const expressions = blocks(selector.match_expressions).map((e) => ({ key: String(e.key ?? ""), operator: String(e.operator ?? ""), values: asStringList(e.values) }));
+  const expressions = blocks(selector.match_expressions).map((e) => ({
+    key: String(e.key ?? ""),
+    operator: String(e.operator ?? ""),
+    values: asStringList(e.values),
+  }));
   return { matchLabels: asStringMap(selector.match_labels) ?? {}, expressions };
 }
 
@@ -238,11 +287,15 @@ export function selectorMatches(selector: LabelSelector, labels: Readonly<Record
   for (const { key, operator, values } of selector.expressions) {
     const has = Object.prototype.hasOwnProperty.call(labels, key);
     const ok =
-      operator === "In" ? has && values.includes(labels[key]!)
-      : operator === "NotIn" ? !has || !values.includes(labels[key]!)
-      : operator === "Exists" ? has
-      : operator === "DoesNotExist" ? !has
-      : false;
+      operator === "In"
+        ? has && values.includes(labels[key]!)
+        : operator === "NotIn"
+          ? !has || !values.includes(labels[key]!)
+          : operator === "Exists"
+            ? has
+            : operator === "DoesNotExist"
+              ? !has
+              : false;
     if (!ok) return false;
   }
   return true;

@@ -54,7 +54,12 @@ export function podTemplateOf(resource: SynthesizedResource): PodTemplate | unde
   const where = POD_TEMPLATE_PATHS[resource.type];
   if (where === undefined) return undefined;
   if (where.template === undefined) {
-    return { kind: where.kind, spec: block(resource.values.spec), labels: asStringMap(blockAt(resource.values, "metadata")?.labels) ?? {}, specPath: "spec" };
+    return {
+      kind: where.kind,
+      spec: block(resource.values.spec),
+      labels: asStringMap(blockAt(resource.values, "metadata")?.labels) ?? {},
+      specPath: "spec",
+    };
   }
   const template = blockAt(resource.values, where.template);
   return {
@@ -66,7 +71,10 @@ export function podTemplateOf(resource: SynthesizedResource): PodTemplate | unde
 }
 
 /** The containers of a pod spec, init containers first when asked for. */
-export function containersOf(podSpec: JsonObject | undefined, options: { readonly includeInit: boolean }): ContainerOfPod[] {
+export function containersOf(
+  podSpec: JsonObject | undefined,
+  options: { readonly includeInit: boolean },
+): ContainerOfPod[] {
   if (podSpec === undefined) return [];
   const named = (values: JsonObject, index: number, init: boolean): ContainerOfPod => {
     const name = typeof values.name === "string" ? values.name : `#${index}`;
@@ -80,7 +88,11 @@ export function containersOf(podSpec: JsonObject | undefined, options: { readonl
  * A security_context setting as Kubernetes applies it to a container: the container's
  * own value, else the pod's (for the settings that exist at both levels).
  */
-export function effectiveSecurityValue(container: ContainerOfPod, podSpec: JsonObject | undefined, key: string): unknown {
+export function effectiveSecurityValue(
+  container: ContainerOfPod,
+  podSpec: JsonObject | undefined,
+  key: string,
+): unknown {
   const own = block(container.values.security_context)?.[key];
   return own !== undefined && own !== null ? own : block(podSpec?.security_context)?.[key];
 }

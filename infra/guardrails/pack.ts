@@ -80,9 +80,12 @@ function packProblems(pack: GuardrailPack): string[] {
   const problems: string[] = [];
   const id = typeof pack?.id === "string" ? pack.id : undefined;
   const name = `pack ${id ?? JSON.stringify(pack?.id)}`;
-  if (id === undefined || !PACK_ID.test(id)) problems.push(`${name}: id must be 2 to 10 upper-case letters and digits, starting with a letter, like ACME`);
-  else if (PLATFORM_RULE_PREFIXES.includes(id)) problems.push(`${name}: id ${id} is the platform's own; choose another, like ACME`);
-  if (typeof pack?.description !== "string" || pack.description.trim().length === 0) problems.push(`${name}: description must say in one line what the pack checks`);
+  if (id === undefined || !PACK_ID.test(id))
+    problems.push(`${name}: id must be 2 to 10 upper-case letters and digits, starting with a letter, like ACME`);
+  else if (PLATFORM_RULE_PREFIXES.includes(id))
+    problems.push(`${name}: id ${id} is the platform's own; choose another, like ACME`);
+  if (typeof pack?.description !== "string" || pack.description.trim().length === 0)
+    problems.push(`${name}: description must say in one line what the pack checks`);
   if (!Array.isArray(pack?.rules) || pack.rules.length === 0) {
     problems.push(`${name}: rules must list at least one rule`);
     return problems;
@@ -91,18 +94,28 @@ function packProblems(pack: GuardrailPack): string[] {
   pack.rules.forEach((rule, index) => {
     const ruleId = rule?.id;
     if (typeof ruleId !== "string" || !RULE_ID.test(ruleId) || ruleId.slice(0, ruleId.lastIndexOf("-")) !== id) {
-      problems.push(`${name}: rules[${index}].id must be ${id ?? "<id>"}-NN (two digits), like ${id ?? "ACME"}-01 (got ${JSON.stringify(ruleId)})`);
+      problems.push(
+        `${name}: rules[${index}].id must be ${id ?? "<id>"}-NN (two digits), like ${id ?? "ACME"}-01 (got ${JSON.stringify(ruleId)})`,
+      );
     } else if (seen.has(ruleId)) problems.push(`${name}: rules[${index}].id ${ruleId} is given twice`);
     seen.add(ruleId);
-    if (rule?.level !== "error" && rule?.level !== "warning") problems.push(`${name}: rules[${index}].level must be "error" or "warning" (got ${JSON.stringify(rule?.level)})`);
-    if (rule?.scope !== "resource" && rule?.scope !== "stack") problems.push(`${name}: rules[${index}].scope must be "resource" or "stack" (got ${JSON.stringify(rule?.scope)})`);
+    if (rule?.level !== "error" && rule?.level !== "warning")
+      problems.push(`${name}: rules[${index}].level must be "error" or "warning" (got ${JSON.stringify(rule?.level)})`);
+    if (rule?.scope !== "resource" && rule?.scope !== "stack")
+      problems.push(
+        `${name}: rules[${index}].scope must be "resource" or "stack" (got ${JSON.stringify(rule?.scope)})`,
+      );
     if (typeof rule?.check !== "function") problems.push(`${name}: rules[${index}].check must be a function`);
-    if (rule?.scope === "resource" && typeof rule.appliesTo !== "function") problems.push(`${name}: rules[${index}].appliesTo must be a function (type) => boolean`);
-    if (typeof rule?.checks !== "string" || rule.checks.length === 0) problems.push(`${name}: rules[${index}].checks must say in one line what the rule checks`);
+    if (rule?.scope === "resource" && typeof rule.appliesTo !== "function")
+      problems.push(`${name}: rules[${index}].appliesTo must be a function (type) => boolean`);
+    if (typeof rule?.checks !== "string" || rule.checks.length === 0)
+      problems.push(`${name}: rules[${index}].checks must say in one line what the rule checks`);
   });
   for (const [ruleId, level] of Object.entries(pack.levels ?? {})) {
-    if (!seen.has(ruleId)) problems.push(`${name}: levels.${ruleId} names no rule of this pack; a pack sets the level of its own rules`);
-    else if (level !== "error" && level !== "warning") problems.push(`${name}: levels.${ruleId} must be "error" or "warning" (got ${JSON.stringify(level)})`);
+    if (!seen.has(ruleId))
+      problems.push(`${name}: levels.${ruleId} names no rule of this pack; a pack sets the level of its own rules`);
+    else if (level !== "error" && level !== "warning")
+      problems.push(`${name}: levels.${ruleId} must be "error" or "warning" (got ${JSON.stringify(level)})`);
   }
   return problems;
 }

@@ -31,14 +31,18 @@ export function countFindings(findings: readonly Finding[]): FindingCounts {
  * The summary table printed at the end of synth: one row per environment (its own
  * findings) and, when there are any, one for the suppression problems.
  */
-export function renderSummary(rows: ReadonlyArray<{ readonly label: string; readonly findings: readonly Finding[] }>, ruleCount: number): string {
+export function renderSummary(
+  rows: ReadonlyArray<{ readonly label: string; readonly findings: readonly Finding[] }>,
+  ruleCount: number,
+): string {
   const header = [`guardrails (${ruleCount} rules)`, "errors", "warnings", "suppressed"];
   const lines = rows.map(({ label, findings }) => {
     const counts = countFindings(findings);
     return [label, String(counts.errors), String(counts.warnings), String(counts.suppressed)];
   });
   const widths = header.map((cell, column) => Math.max(cell.length, ...lines.map((line) => line[column]!.length)));
-  const render = (cells: string[]) => cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[0]!) : cell.padStart(widths[column]!))).join("  ");
+  const render = (cells: string[]) =>
+    cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[0]!) : cell.padStart(widths[column]!))).join("  ");
   return [render(header), ...lines.map(render)].join("\n");
 }
 

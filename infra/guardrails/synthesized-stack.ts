@@ -48,7 +48,14 @@ export class SynthesizedStack {
       const ofType: SynthesizedResource[] = [];
       for (const [name, values] of Object.entries(named)) {
         const path = constructPathOf(values);
-        const resource: SynthesizedResource = { type, name, address: `${type}.${name}`, path, service: path ? serviceOfPath(path) : undefined, values };
+        const resource: SynthesizedResource = {
+          type,
+          name,
+          address: `${type}.${name}`,
+          path,
+          service: path ? serviceOfPath(path) : undefined,
+          values,
+        };
         ofType.push(resource);
         resources.push(resource);
         this.byAddress.set(resource.address, resource);

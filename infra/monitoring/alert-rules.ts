@@ -113,13 +113,18 @@ export function renderRecordingRules(environment: Environment, catalogue: Catalo
     const errors = `(\n  ${by} (rate(${requests.name}${environmentSelector(env, `status=~"${serverErrorStatusPattern}"`)}[${window}]))\n  or\n  0 * ${total}\n)`;
     recordings.push({ record: RECORDED_SERIES.errorRatio(window), expr: `${errors}\n/\n${total}` });
   }
-  const thresholds = [...new Set(catalogue.services.map((spec) => spec.monitoring.slo.latencyMs))].sort((a, b) => a - b);
+  const thresholds = [...new Set(catalogue.services.map((spec) => spec.monitoring.slo.latencyMs))].sort(
+    (a, b) => a - b,
+  );
   if (thresholds.length > 0) {
     const buckets = environmentSelector(env, latencyBucketsMatcher(thresholds));
     for (const window of RECORDED_WINDOWS) {
       const within = `sum by (service, environment, le) (rate(${duration.name}_bucket${buckets}[${window}]))`;
       const all = `${by} (rate(${duration.name}_count${environmentSelector(env)}[${window}]))`;
-      recordings.push({ record: RECORDED_SERIES.slowRatio(window), expr: `1 - (\n  ${within}\n  / on (service, environment) group_left\n  ${all}\n)` });
+      recordings.push({
+        record: RECORDED_SERIES.slowRatio(window),
+        expr: `1 - (\n  ${within}\n  / on (service, environment) group_left\n  ${all}\n)`,
+      });
     }
   }
   return { groups: [{ name: RECORDING_RULE_GROUP, rules: recordings }] };
@@ -141,7 +146,8 @@ export function renderAlertRules(spec: ServiceSpec, environment: Environment): R
   const errorRatio = (window: string) => `${RECORDED_SERIES.errorRatio(window)}${selector}`;
   // The service's own threshold, out of the recorded ones; "max without (le)" drops the
   // bucket label, so that the alert carries the same labels as the others.
-  const slowRatio = (window: string) => `max without (le) (${RECORDED_SERIES.slowRatio(window)}${serviceSelector(service, env, latencyBucketMatcher(latencyMs))})`;
+  const slowRatio = (window: string) =>
+    `max without (le) (${RECORDED_SERIES.slowRatio(window)}${serviceSelector(service, env, latencyBucketMatcher(latencyMs))})`;
 
   // Prometheus reads an alerting rule's labels and annotations as Go templates: what comes
   // from the spec enters them only as text (alertTemplateLiteral), never as template code.
@@ -153,14 +159,28 @@ export function renderAlertRules(spec: ServiceSpec, environment: Environment): R
     link: alertTemplateLiteral(dashboardUrl(spec, environment)),
   };
   const link = text.link;
-  const labels = (severity: Severity) => ({ service: text.service, environment: text.environment, owner: text.owner, severity });
+  const labels = (severity: Severity) => ({
+    service: text.service,
+    environment: text.environment,
+    owner: text.owner,
+    severity,
+  });
   const where = `${text.service} (${text.environment})`;
   const windowsText = (severity: Severity) =>
     BURN_RATE_WINDOWS[severity].map((w) => `${w.factor}x over ${w.longWindow} and ${w.shortWindow}`).join(", or ");
   const spentText = (severity: Severity) =>
-    BURN_RATE_WINDOWS[severity].map((w) => `${w.budgetSpentPercent}% of the ${SLO_PERIOD} budget in ${w.longWindow}`).join(" or ");
+    BURN_RATE_WINDOWS[severity]
+      .map((w) => `${w.budgetSpentPercent}% of the ${SLO_PERIOD} budget in ${w.longWindow}`)
+      .join(" or ");
 
-  const burnAlert = (name: string, severity: Severity, series: (w: string) => string, budget: number, slo: string, allowance: (budget: string) => string): AlertingRule => ({
+  const burnAlert = (
+    name: string,
+    severity: Severity,
+    series: (w: string) => string,
+    budget: number,
+    slo: string,
+    allowance: (budget: string) => string,
+  ): AlertingRule => ({
     alert: name,
     expr: burnExpression(BURN_RATE_WINDOWS[severity], series, budget),
     labels: labels(severity),
@@ -178,8 +198,22 @@ export function renderAlertRules(spec: ServiceSpec, environment: Environment): R
   const latencyBudget = errorBudget(LATENCY_OBJECTIVE_PERCENT);
   const latencyAllowance = (budget: string) => `answer ${budget} of its requests slower than ${latencyMs} ms`;
   const alerts: AlertingRule[] = [
-    burnAlert(ALERTS.availabilityFastBurn, "page", errorRatio, availabilityBudget, availabilitySlo, availabilityAllowance),
-    burnAlert(ALERTS.availabilitySlowBurn, "ticket", errorRatio, availabilityBudget, availabilitySlo, availabilityAllowance),
+    burnAlert(
+      ALERTS.availabilityFastBurn,
+      "page",
+      errorRatio,
+      availabilityBudget,
+      availabilitySlo,
+      availabilityAllowance,
+    ),
+    burnAlert(
+      ALERTS.availabilitySlowBurn,
+      "ticket",
+      errorRatio,
+      availabilityBudget,
+      availabilitySlo,
+      availabilityAllowance,
+    ),
     burnAlert(ALERTS.latencyFastBurn, "page", slowRatio, latencyBudget, latencySlo, latencyAllowance),
     burnAlert(ALERTS.latencySlowBurn, "ticket", slowRatio, latencyBudget, latencySlo, latencyAllowance),
     {

@@ -76,7 +76,15 @@ export function renderDashboard(spec: ServiceSpec, environment: Environment): Gr
   // Only what differs from Grafana's defaults: a service's dashboard is written into
   // each environment's Terraform JSON, so every field repeated per panel counts once per
   // service. The queries inherit the panel's datasource.
-  const panel = (type: "stat" | "timeseries", title: string, description: string, gridPos: { x: number; y: number; w: number; h: number }, queries: Query[], unit: string, extra: Record<string, unknown> = {}) => ({
+  const panel = (
+    type: "stat" | "timeseries",
+    title: string,
+    description: string,
+    gridPos: { x: number; y: number; w: number; h: number },
+    queries: Query[],
+    unit: string,
+    extra: Record<string, unknown> = {},
+  ) => ({
     id: nextId++,
     type,
     title,
@@ -85,40 +93,139 @@ export function renderDashboard(spec: ServiceSpec, environment: Environment): Gr
     gridPos,
     targets: queries.map((q, i) => ({ refId: String.fromCharCode(65 + i), expr: q.expr, legendFormat: q.legend })),
     fieldConfig: { defaults: { unit, ...extra } },
-    options: type === "stat" ? { reduceOptions: { calcs: ["lastNotNull"] }, colorMode: "background", graphMode: "none" } : { tooltip: { mode: "multi" } },
+    options:
+      type === "stat"
+        ? { reduceOptions: { calcs: ["lastNotNull"] }, colorMode: "background", graphMode: "none" }
+        : { tooltip: { mode: "multi" } },
   });
-  const budgetThresholds = { thresholds: { mode: "absolute", steps: [{ color: "red", value: null }, { color: "orange", value: 0 }, { color: "green", value: 0.25 }] } };
-  const limitThresholds = { min: 0, thresholds: { mode: "absolute", steps: [{ color: "green", value: null }, { color: "orange", value: 0.8 }, { color: "red", value: 1 }] } };
+  const budgetThresholds = {
+    thresholds: {
+      mode: "absolute",
+      steps: [
+        { color: "red", value: null },
+        { color: "orange", value: 0 },
+        { color: "green", value: 0.25 },
+      ],
+    },
+  };
+  const limitThresholds = {
+    min: 0,
+    thresholds: {
+      mode: "absolute",
+      steps: [
+        { color: "green", value: null },
+        { color: "orange", value: 0.8 },
+        { color: "red", value: 1 },
+      ],
+    },
+  };
 
   const panels = [
-    panel("stat", `Availability budget left (${SLO_PERIOD})`, `Share of the ${SLO_PERIOD} error budget of the ${spec.monitoring.slo.availability}% availability SLO not yet spent; below 0 the SLO is missed.`, { x: 0, y: 0, w: 6, h: 4 },
-      [{ expr: `1 - ((${errors} or vector(0)) / ${total}) / ${availabilityBudget}`, legend: "budget left" }], "percentunit", budgetThresholds),
-    panel("stat", `Latency budget left (${SLO_PERIOD})`, `Share of the ${SLO_PERIOD} budget of requests slower than ${latencyMs} ms (${100 - LATENCY_OBJECTIVE_PERCENT}% allowed) not yet spent.`, { x: 6, y: 0, w: 6, h: 4 },
-      [{ expr: `1 - (1 - ${within} / ${counted}) / ${latencyBudget}`, legend: "budget left" }], "percentunit", budgetThresholds),
-    panel("stat", "Replicas up", `Replicas whose metrics Prometheus scrapes; scaling: ${spec.scaling.min} to ${spec.scaling.max}.`, { x: 12, y: 0, w: 6, h: 4 },
-      [{ expr: `sum(up${sel()})`, legend: "up" }], "none"),
-    panel("stat", "Requests per second", "All routes, all replicas, over the last 5 minutes.", { x: 18, y: 0, w: 6, h: 4 },
-      [{ expr: `sum(rate(${requests.name}${sel()}[5m]))`, legend: "req/s" }], "reqps"),
-    panel("timeseries", "Request rate by status", "Traffic: requests per second, by HTTP status code.", { x: 0, y: 4, w: 12, h: 8 },
-      [{ expr: `sum by (status) (rate(${requests.name}${sel()}[$__rate_interval]))`, legend: "{{status}}" }], "reqps"),
-    panel("timeseries", "Error ratio", `Errors: share of requests answered with HTTP 5xx, against the error budget (${spec.monitoring.slo.availability}% SLO).`, { x: 12, y: 4, w: 12, h: 8 },
+    panel(
+      "stat",
+      `Availability budget left (${SLO_PERIOD})`,
+      `Share of the ${SLO_PERIOD} error budget of the ${spec.monitoring.slo.availability}% availability SLO not yet spent; below 0 the SLO is missed.`,
+      { x: 0, y: 0, w: 6, h: 4 },
+      [{ expr: `1 - ((${errors} or vector(0)) / ${total}) / ${availabilityBudget}`, legend: "budget left" }],
+      "percentunit",
+      budgetThresholds,
+    ),
+    panel(
+      "stat",
+      `Latency budget left (${SLO_PERIOD})`,
+      `Share of the ${SLO_PERIOD} budget of requests slower than ${latencyMs} ms (${100 - LATENCY_OBJECTIVE_PERCENT}% allowed) not yet spent.`,
+      { x: 6, y: 0, w: 6, h: 4 },
+      [{ expr: `1 - (1 - ${within} / ${counted}) / ${latencyBudget}`, legend: "budget left" }],
+      "percentunit",
+      budgetThresholds,
+    ),
+    panel(
+      "stat",
+      "Replicas up",
+      `Replicas whose metrics Prometheus scrapes; scaling: ${spec.scaling.min} to ${spec.scaling.max}.`,
+      { x: 12, y: 0, w: 6, h: 4 },
+      [{ expr: `sum(up${sel()})`, legend: "up" }],
+      "none",
+    ),
+    panel(
+      "stat",
+      "Requests per second",
+      "All routes, all replicas, over the last 5 minutes.",
+      { x: 18, y: 0, w: 6, h: 4 },
+      [{ expr: `sum(rate(${requests.name}${sel()}[5m]))`, legend: "req/s" }],
+      "reqps",
+    ),
+    panel(
+      "timeseries",
+      "Request rate by status",
+      "Traffic: requests per second, by HTTP status code.",
+      { x: 0, y: 4, w: 12, h: 8 },
+      [{ expr: `sum by (status) (rate(${requests.name}${sel()}[$__rate_interval]))`, legend: "{{status}}" }],
+      "reqps",
+    ),
+    panel(
+      "timeseries",
+      "Error ratio",
+      `Errors: share of requests answered with HTTP 5xx, against the error budget (${spec.monitoring.slo.availability}% SLO).`,
+      { x: 12, y: 4, w: 12, h: 8 },
       [
         { expr: `service:http_requests_errors:ratio_rate5m${sel()}`, legend: "5m" },
         { expr: `service:http_requests_errors:ratio_rate1h${sel()}`, legend: "1h" },
         { expr: `vector(${availabilityBudget})`, legend: "error budget" },
-      ], "percentunit", { min: 0 }),
-    panel("timeseries", "Latency p50 / p95 / p99", `Latency from the request histogram, against the ${latencyMs} ms p${LATENCY_OBJECTIVE_PERCENT} target.`, { x: 0, y: 12, w: 12, h: 8 },
-      [quantile(0.5), quantile(0.95), quantile(0.99), { expr: `vector(${latencySeconds})`, legend: "latency target" }], "s", { min: 0 }),
-    panel("timeseries", "Replicas", "Replicas up, against the scaling bounds of the spec.", { x: 12, y: 12, w: 12, h: 8 },
+      ],
+      "percentunit",
+      { min: 0 },
+    ),
+    panel(
+      "timeseries",
+      "Latency p50 / p95 / p99",
+      `Latency from the request histogram, against the ${latencyMs} ms p${LATENCY_OBJECTIVE_PERCENT} target.`,
+      { x: 0, y: 12, w: 12, h: 8 },
+      [quantile(0.5), quantile(0.95), quantile(0.99), { expr: `vector(${latencySeconds})`, legend: "latency target" }],
+      "s",
+      { min: 0 },
+    ),
+    panel(
+      "timeseries",
+      "Replicas",
+      "Replicas up, against the scaling bounds of the spec.",
+      { x: 12, y: 12, w: 12, h: 8 },
       [
         { expr: `sum(up${sel()})`, legend: "up" },
         { expr: `vector(${spec.scaling.min})`, legend: "scaling.min" },
         { expr: `vector(${spec.scaling.max})`, legend: "scaling.max" },
-      ], "none", { min: 0, decimals: 0 }),
-    panel("timeseries", "CPU against limit", `Saturation: cpu used by each replica's process, as a share of its ${spec.resources.limits.cpuMillis}m limit.`, { x: 0, y: 20, w: 12, h: 8 },
-      [{ expr: `sum by (instance) (rate(${process.cpuSeconds}${sel()}[$__rate_interval])) / ${cpuLimitCores}`, legend: "{{instance}}" }], "percentunit", limitThresholds),
-    panel("timeseries", "Memory against limit", `Saturation: resident memory of each replica's process, as a share of its ${spec.resources.limits.memoryMiB} MiB limit (the OOM killer stops it at 100%).`, { x: 12, y: 20, w: 12, h: 8 },
-      [{ expr: `sum by (instance) (${process.residentMemoryBytes}${sel()}) / ${memoryLimitBytes}`, legend: "{{instance}}" }], "percentunit", limitThresholds),
+      ],
+      "none",
+      { min: 0, decimals: 0 },
+    ),
+    panel(
+      "timeseries",
+      "CPU against limit",
+      `Saturation: cpu used by each replica's process, as a share of its ${spec.resources.limits.cpuMillis}m limit.`,
+      { x: 0, y: 20, w: 12, h: 8 },
+      [
+        {
+          expr: `sum by (instance) (rate(${process.cpuSeconds}${sel()}[$__rate_interval])) / ${cpuLimitCores}`,
+          legend: "{{instance}}",
+        },
+      ],
+      "percentunit",
+      limitThresholds,
+    ),
+    panel(
+      "timeseries",
+      "Memory against limit",
+      `Saturation: resident memory of each replica's process, as a share of its ${spec.resources.limits.memoryMiB} MiB limit (the OOM killer stops it at 100%).`,
+      { x: 12, y: 20, w: 12, h: 8 },
+      [
+        {
+          expr: `sum by (instance) (${process.residentMemoryBytes}${sel()}) / ${memoryLimitBytes}`,
+          legend: "{{instance}}",
+        },
+      ],
+      "percentunit",
+      limitThresholds,
+    ),
   ];
 
   return {

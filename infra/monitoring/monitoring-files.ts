@@ -90,20 +90,37 @@ export interface RenderedMonitoring {
  */
 export function renderMonitoring(environment: Environment, catalogue: Catalogue): RenderedMonitoring {
   const recordingRules = renderRecordingRules(environment, catalogue);
-  const recordingRulesFile = toYaml(recordingRules, `Recording rules of every service in ${environment.name}, rendered by npm run synth from services/*/service.ts.`);
+  const recordingRulesFile = toYaml(
+    recordingRules,
+    `Recording rules of every service in ${environment.name}, rendered by npm run synth from services/*/service.ts.`,
+  );
   const services = new Map<string, RenderedServiceMonitoring>();
   const files: RenderedFile[] = [{ path: RECORDING_RULES_FILE, content: recordingRulesFile }];
   for (const spec of catalogue.services) {
     const alertRules = renderAlertRules(spec, environment);
-    const alertRulesFile = toYaml(alertRules, `Alert rules of ${spec.name} in ${environment.name}, rendered by npm run synth from services/${spec.name}/service.ts; they read the ratios of ${RECORDING_RULES_FILE}.`);
+    const alertRulesFile = toYaml(
+      alertRules,
+      `Alert rules of ${spec.name} in ${environment.name}, rendered by npm run synth from services/${spec.name}/service.ts; they read the ratios of ${RECORDING_RULES_FILE}.`,
+    );
     const dashboard = renderDashboard(spec, environment);
-    const serviceMonitor = environment.target === "kubernetes" && environment.kubernetes.scrape === "servicemonitor" ? serviceMonitorManifest(spec, environment) : undefined;
-    services.set(spec.name, { spec, alertRules, alertRulesFile, dashboard, dashboardJson: JSON.stringify(dashboard), serviceMonitor });
+    const serviceMonitor =
+      environment.target === "kubernetes" && environment.kubernetes.scrape === "servicemonitor"
+        ? serviceMonitorManifest(spec, environment)
+        : undefined;
+    services.set(spec.name, {
+      spec,
+      alertRules,
+      alertRulesFile,
+      dashboard,
+      dashboardJson: JSON.stringify(dashboard),
+      serviceMonitor,
+    });
     files.push({ path: rulesFilePath(spec.name), content: alertRulesFile });
     files.push({ path: `dashboards/${spec.name}.json`, content: `${JSON.stringify(dashboard, null, 2)}\n` });
   }
   const rendered = { recordingRules, recordingRulesFile, services, files };
-  if (environment.target === "docker") files.push(...localFiles(environment, catalogue), ...ruleTestFiles(environment, rendered));
+  if (environment.target === "docker")
+    files.push(...localFiles(environment, catalogue), ...ruleTestFiles(environment, rendered));
   else files.push(...kubernetesFiles(environment, services));
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return rendered;
@@ -120,7 +137,10 @@ export function renderMonitoringFiles(environment: Environment, catalogue: Catal
  * only: the rules of staging and production differ from local's in the environment label
  * and the dashboard link alone, and the test suite runs these tests on them.
  */
-export function ruleTestFiles(environment: Environment, monitoring: Pick<RenderedMonitoring, "services">): RenderedFile[] {
+export function ruleTestFiles(
+  environment: Environment,
+  monitoring: Pick<RenderedMonitoring, "services">,
+): RenderedFile[] {
   return [...monitoring.services.values()].map(({ spec, alertRules }) => ({
     path: ruleTestsFilePath(spec.name),
     content: toYaml(
@@ -146,7 +166,15 @@ function localFiles(environment: DockerEnvironment, catalogue: Catalogue): Rende
         {
           apiVersion: 1,
           datasources: [
-            { name: "Prometheus", type: "prometheus", uid: "prometheus", access: "proxy", url: `http://${prometheusContainerName(environment)}:${environment.docker.prometheusPort}`, isDefault: true, editable: false },
+            {
+              name: "Prometheus",
+              type: "prometheus",
+              uid: "prometheus",
+              access: "proxy",
+              url: `http://${prometheusContainerName(environment)}:${environment.docker.prometheusPort}`,
+              isDefault: true,
+              editable: false,
+            },
           ],
         },
         header,
@@ -157,7 +185,16 @@ function localFiles(environment: DockerEnvironment, catalogue: Catalogue): Rende
       content: toYaml(
         {
           apiVersion: 1,
-          providers: [{ name: "platform", folder: "Platform", type: "file", disableDeletion: true, allowUiUpdates: false, options: { path: LOCAL_GRAFANA_MOUNTS.dashboards.to } }],
+          providers: [
+            {
+              name: "platform",
+              folder: "Platform",
+              type: "file",
+              disableDeletion: true,
+              allowUiUpdates: false,
+              options: { path: LOCAL_GRAFANA_MOUNTS.dashboards.to },
+            },
+          ],
         },
         header,
       ),
@@ -165,10 +202,24 @@ function localFiles(environment: DockerEnvironment, catalogue: Catalogue): Rende
   ];
 }
 
-function kubernetesFiles(environment: KubernetesEnvironment, services: ReadonlyMap<string, RenderedServiceMonitoring>): RenderedFile[] {
+function kubernetesFiles(
+  environment: KubernetesEnvironment,
+  services: ReadonlyMap<string, RenderedServiceMonitoring>,
+): RenderedFile[] {
   const header = `Rendered by npm run synth for the ${environment.name} environment; applied by Terraform, do not apply by hand.`;
   if (environment.kubernetes.scrape === "annotations") {
-    return [{ path: "scrape-config.yml", content: toYaml(annotationScrapeConfig(environment), `Add this job to the Prometheus of the ${environment.name} cluster (PLATFORM_SCRAPE=annotations).`) }];
+    return [
+      {
+        path: "scrape-config.yml",
+        content: toYaml(
+          annotationScrapeConfig(environment),
+          `Add this job to the Prometheus of the ${environment.name} cluster (PLATFORM_SCRAPE=annotations).`,
+        ),
+      },
+    ];
   }
-  return [...services.values()].map(({ spec, serviceMonitor }) => ({ path: `servicemonitors/${spec.name}.yml`, content: toYaml(serviceMonitor, header) }));
+  return [...services.values()].map(({ spec, serviceMonitor }) => ({
+    path: `servicemonitors/${spec.name}.yml`,
+    content: toYaml(serviceMonitor, header),
+  }));
 }

@@ -1,6 +1,13 @@
 import type { Environment } from "../environments.js";
 import type { ServiceSpec } from "../spec/model.js";
-import { ALERTS, ALL_TARGETS_DOWN_FOR, TARGET_DOWN_FOR, renderAlertRules, type AlertingRule, type RuleGroups } from "./alert-rules.js";
+import {
+  ALERTS,
+  ALL_TARGETS_DOWN_FOR,
+  TARGET_DOWN_FOR,
+  renderAlertRules,
+  type AlertingRule,
+  type RuleGroups,
+} from "./alert-rules.js";
 import { METRICS_CONTRACT, TARGET_LABELS } from "./metrics-contract.js";
 import { BURN_RATE_WINDOWS, LATENCY_OBJECTIVE_PERCENT, errorBudget, latencyBucketBound } from "./slo-policy.js";
 
@@ -30,7 +37,10 @@ export interface RuleTestGroup {
   readonly alert_rule_test: ReadonlyArray<{
     readonly eval_time: string;
     readonly alertname: string;
-    readonly exp_alerts: ReadonlyArray<{ readonly exp_labels: Record<string, string>; readonly exp_annotations: Record<string, string> }>;
+    readonly exp_alerts: ReadonlyArray<{
+      readonly exp_labels: Record<string, string>;
+      readonly exp_annotations: Record<string, string>;
+    }>;
   }>;
 }
 
@@ -77,11 +87,17 @@ export function spikeRatio(budget: number): number {
  * the service's alerts: the alerts read the recorded ratios. `alertRules` are the
  * service's alerts, when the caller has rendered them already (rendered here otherwise).
  */
-export function renderRuleTests(spec: ServiceSpec, environment: Environment, ruleFiles: readonly string[], alertRules: RuleGroups = renderAlertRules(spec, environment)): RuleTestFile {
+export function renderRuleTests(
+  spec: ServiceSpec,
+  environment: Environment,
+  ruleFiles: readonly string[],
+  alertRules: RuleGroups = renderAlertRules(spec, environment),
+): RuleTestFile {
   const service = spec.name;
   const env = environment.name;
   const rules = new Map(
-    alertRules.groups.flatMap((g) => g.rules)
+    alertRules.groups
+      .flatMap((g) => g.rules)
       .filter((r): r is AlertingRule => "alert" in r)
       .map((r) => [r.alert, r]),
   );
@@ -95,30 +111,58 @@ export function renderRuleTests(spec: ServiceSpec, environment: Environment, rul
   const expected = (alert: string, seriesLabels: Record<string, string> = {}) => {
     const rule = rules.get(alert)!;
     const labels = { ...seriesLabels, ...rule.labels };
-    const annotations = Object.fromEntries(Object.entries(rule.annotations).map(([k, v]) => [k, v.replace(/\{\{ \$labels\.(\w+) \}\}/g, (_, l: string) => labels[l as keyof typeof labels] ?? "")]));
+    const annotations = Object.fromEntries(
+      Object.entries(rule.annotations).map(([k, v]) => [
+        k,
+        v.replace(/\{\{ \$labels\.(\w+) \}\}/g, (_, l: string) => labels[l as keyof typeof labels] ?? ""),
+      ]),
+    );
     return { exp_labels: labels, exp_annotations: annotations };
   };
-  const firing = (minute: number, alert: string, seriesLabels: Array<Record<string, string>> = [{}]) => ({ eval_time: `${minute}m`, alertname: alert, exp_alerts: seriesLabels.map((l) => expected(alert, l)) });
+  const firing = (minute: number, alert: string, seriesLabels: Array<Record<string, string>> = [{}]) => ({
+    eval_time: `${minute}m`,
+    alertname: alert,
+    exp_alerts: seriesLabels.map((l) => expected(alert, l)),
+  });
   const silent = (minute: number, alert: string) => ({ eval_time: `${minute}m`, alertname: alert, exp_alerts: [] });
-  const allSilent = (minute: number, except: readonly string[] = []) => Object.values(ALERTS).filter((a) => !except.includes(a)).map((a) => silent(minute, a));
+  const allSilent = (minute: number, except: readonly string[] = []) =>
+    Object.values(ALERTS)
+      .filter((a) => !except.includes(a))
+      .map((a) => silent(minute, a));
 
   const requests = (errors: readonly Stretch[]) => [
-    { series: `${METRICS_CONTRACT.requests.name}{${target},route="/",method="GET",status="200"}`, values: counter(errors.map((s) => ({ minutes: s.minutes, perMinute: REQUESTS_PER_MINUTE * (1 - s.badRatio) }))) },
-    { series: `${METRICS_CONTRACT.requests.name}{${target},route="/",method="GET",status="500"}`, values: counter(errors.map((s) => ({ minutes: s.minutes, perMinute: REQUESTS_PER_MINUTE * s.badRatio }))) },
+    {
+      series: `${METRICS_CONTRACT.requests.name}{${target},route="/",method="GET",status="200"}`,
+      values: counter(errors.map((s) => ({ minutes: s.minutes, perMinute: REQUESTS_PER_MINUTE * (1 - s.badRatio) }))),
+    },
+    {
+      series: `${METRICS_CONTRACT.requests.name}{${target},route="/",method="GET",status="500"}`,
+      values: counter(errors.map((s) => ({ minutes: s.minutes, perMinute: REQUESTS_PER_MINUTE * s.badRatio }))),
+    },
   ];
   const durations = (slow: readonly Stretch[]) => {
     const name = METRICS_CONTRACT.duration.name;
     const labels = `${target},route="/",method="GET",status="200"`;
     const all = counter(slow.map((s) => ({ minutes: s.minutes, perMinute: REQUESTS_PER_MINUTE })));
     return [
-      { series: `${name}_bucket{${labels},le="${bound}"}`, values: counter(slow.map((s) => ({ minutes: s.minutes, perMinute: REQUESTS_PER_MINUTE * (1 - s.badRatio) }))) },
+      {
+        series: `${name}_bucket{${labels},le="${bound}"}`,
+        values: counter(slow.map((s) => ({ minutes: s.minutes, perMinute: REQUESTS_PER_MINUTE * (1 - s.badRatio) }))),
+      },
       { series: `${name}_bucket{${labels},le="+Inf"}`, values: all },
       { series: `${name}_count{${labels}}`, values: all },
     ];
   };
-  const up = (replica: string, values: string) => ({ series: `up{${target},job="${service}",instance="${replica}"}`, values });
+  const up = (replica: string, values: string) => ({
+    series: `up{${target},job="${service}",instance="${replica}"}`,
+    values,
+  });
   const allUp = (minutes: number) => replicas.map((r) => up(r, `1x${minutes}`));
-  const traffic = (errors: readonly Stretch[], slow: readonly Stretch[]) => [...requests(errors), ...durations(slow), ...allUp(errors.reduce((m, s) => m + s.minutes, 0))];
+  const traffic = (errors: readonly Stretch[], slow: readonly Stretch[]) => [
+    ...requests(errors),
+    ...durations(slow),
+    ...allUp(errors.reduce((m, s) => m + s.minutes, 0)),
+  ];
 
   const healthyErrors = availabilityBudget / 2;
   const healthySlow = latencyBudget / 2;
@@ -132,46 +176,71 @@ export function renderRuleTests(spec: ServiceSpec, environment: Environment, rul
     {
       name: `${service}: healthy traffic (half of each budget) fires nothing`,
       interval: "1m",
-      input_series: traffic([{ minutes: STEADY_MINUTES, badRatio: healthyErrors }], [{ minutes: STEADY_MINUTES, badRatio: healthySlow }]),
+      input_series: traffic(
+        [{ minutes: STEADY_MINUTES, badRatio: healthyErrors }],
+        [{ minutes: STEADY_MINUTES, badRatio: healthySlow }],
+      ),
       alert_rule_test: [...allSilent(10), ...allSilent(60), ...allSilent(STEADY_MINUTES)],
     },
     {
       name: `${service}: an error spike of ${percent(errorSpike)} pages ${errorDetection} minutes after it starts`,
       interval: "1m",
       input_series: traffic(
-        [{ minutes: LEAD_MINUTES, badRatio: healthyErrors }, { minutes: 60, badRatio: errorSpike }],
+        [
+          { minutes: LEAD_MINUTES, badRatio: healthyErrors },
+          { minutes: 60, badRatio: errorSpike },
+        ],
         [{ minutes: spikeLength, badRatio: healthySlow }],
       ),
       alert_rule_test: [
         ...allSilent(LEAD_MINUTES),
         firing(LEAD_MINUTES + errorDetection, ALERTS.availabilityFastBurn),
-        ...[ALERTS.latencyFastBurn, ALERTS.latencySlowBurn, ALERTS.targetDown, ALERTS.allTargetsDown].map((a) => silent(LEAD_MINUTES + errorDetection, a)),
+        ...[ALERTS.latencyFastBurn, ALERTS.latencySlowBurn, ALERTS.targetDown, ALERTS.allTargetsDown].map((a) =>
+          silent(LEAD_MINUTES + errorDetection, a),
+        ),
       ],
     },
     {
       name: `${service}: errors at ${SLOW_BURN_FACTOR}x the budget open a ticket and do not page`,
       interval: "1m",
-      input_series: traffic([{ minutes: STEADY_MINUTES, badRatio: SLOW_BURN_FACTOR * availabilityBudget }], [{ minutes: STEADY_MINUTES, badRatio: healthySlow }]),
-      alert_rule_test: [120, STEADY_MINUTES].flatMap((minute) => [firing(minute, ALERTS.availabilitySlowBurn), ...allSilent(minute, [ALERTS.availabilitySlowBurn])]),
+      input_series: traffic(
+        [{ minutes: STEADY_MINUTES, badRatio: SLOW_BURN_FACTOR * availabilityBudget }],
+        [{ minutes: STEADY_MINUTES, badRatio: healthySlow }],
+      ),
+      alert_rule_test: [120, STEADY_MINUTES].flatMap((minute) => [
+        firing(minute, ALERTS.availabilitySlowBurn),
+        ...allSilent(minute, [ALERTS.availabilitySlowBurn]),
+      ]),
     },
     {
       name: `${service}: ${percent(slowSpike)} of requests slower than ${spec.monitoring.slo.latencyMs} ms pages ${latencyDetection} minutes after it starts`,
       interval: "1m",
       input_series: traffic(
         [{ minutes: spikeLength, badRatio: healthyErrors }],
-        [{ minutes: LEAD_MINUTES, badRatio: healthySlow }, { minutes: 60, badRatio: slowSpike }],
+        [
+          { minutes: LEAD_MINUTES, badRatio: healthySlow },
+          { minutes: 60, badRatio: slowSpike },
+        ],
       ),
       alert_rule_test: [
         ...allSilent(LEAD_MINUTES),
         firing(LEAD_MINUTES + latencyDetection, ALERTS.latencyFastBurn),
-        ...[ALERTS.availabilityFastBurn, ALERTS.availabilitySlowBurn, ALERTS.targetDown, ALERTS.allTargetsDown].map((a) => silent(LEAD_MINUTES + latencyDetection, a)),
+        ...[ALERTS.availabilityFastBurn, ALERTS.availabilitySlowBurn, ALERTS.targetDown, ALERTS.allTargetsDown].map(
+          (a) => silent(LEAD_MINUTES + latencyDetection, a),
+        ),
       ],
     },
     {
       name: `${service}: ${percent(SLOW_BURN_FACTOR * latencyBudget)} of requests slower than ${spec.monitoring.slo.latencyMs} ms open a ticket and do not page`,
       interval: "1m",
-      input_series: traffic([{ minutes: STEADY_MINUTES, badRatio: healthyErrors }], [{ minutes: STEADY_MINUTES, badRatio: SLOW_BURN_FACTOR * latencyBudget }]),
-      alert_rule_test: [120, STEADY_MINUTES].flatMap((minute) => [firing(minute, ALERTS.latencySlowBurn), ...allSilent(minute, [ALERTS.latencySlowBurn])]),
+      input_series: traffic(
+        [{ minutes: STEADY_MINUTES, badRatio: healthyErrors }],
+        [{ minutes: STEADY_MINUTES, badRatio: SLOW_BURN_FACTOR * latencyBudget }],
+      ),
+      alert_rule_test: [120, STEADY_MINUTES].flatMap((minute) => [
+        firing(minute, ALERTS.latencySlowBurn),
+        ...allSilent(minute, [ALERTS.latencySlowBurn]),
+      ]),
     },
     deadTargets(),
   ];

@@ -33,7 +33,10 @@ export function localScrapeJob(spec: ServiceSpec, environment: DockerEnvironment
     metrics_path: spec.monitoring.metricsPath,
     static_configs: [
       {
-        targets: Array.from({ length: spec.scaling.min }, (_, i) => `${containerName(environment, spec.name, i + 1)}:${spec.monitoring.metricsPort}`),
+        targets: Array.from(
+          { length: spec.scaling.min },
+          (_, i) => `${containerName(environment, spec.name, i + 1)}:${spec.monitoring.metricsPort}`,
+        ),
         labels: targetLabels(spec, environment),
       },
     ],
@@ -65,7 +68,11 @@ export function serviceMonitorManifest(spec: ServiceSpec, environment: Kubernete
   return {
     apiVersion: "monitoring.coreos.com/v1",
     kind: "ServiceMonitor",
-    metadata: { name: spec.name, namespace: environment.namespace, labels: ownershipLabels(spec.name, environment.name) },
+    metadata: {
+      name: spec.name,
+      namespace: environment.namespace,
+      labels: ownershipLabels(spec.name, environment.name),
+    },
     spec: {
       selector: { matchLabels: selectorLabels(spec.name) },
       namespaceSelector: { matchNames: [environment.namespace] },
@@ -74,7 +81,11 @@ export function serviceMonitorManifest(spec: ServiceSpec, environment: Kubernete
           port: metricsPortName(spec),
           path: spec.monitoring.metricsPath,
           interval: SCRAPE_INTERVAL,
-          relabelings: Object.entries(targetLabels(spec, environment)).map(([targetLabel, replacement]) => ({ action: "replace", targetLabel, replacement })),
+          relabelings: Object.entries(targetLabels(spec, environment)).map(([targetLabel, replacement]) => ({
+            action: "replace",
+            targetLabel,
+            replacement,
+          })),
         },
       ],
     },
@@ -107,7 +118,12 @@ export function annotationScrapeConfig(environment: KubernetesEnvironment): Prom
         kubernetes_sd_configs: [{ role: "pod", namespaces: { names: [environment.namespace] } }],
         relabel_configs: [
           { source_labels: ["__meta_kubernetes_pod_annotation_prometheus_io_scrape"], regex: "true", action: "keep" },
-          { source_labels: ["__meta_kubernetes_pod_annotation_prometheus_io_path"], regex: "(.+)", target_label: "__metrics_path__", action: "replace" },
+          {
+            source_labels: ["__meta_kubernetes_pod_annotation_prometheus_io_path"],
+            regex: "(.+)",
+            target_label: "__metrics_path__",
+            action: "replace",
+          },
           {
             source_labels: ["__address__", "__meta_kubernetes_pod_annotation_prometheus_io_port"],
             regex: "([^:]+)(?::\\d+)?;(\\d+)",

@@ -44,7 +44,11 @@ export const BURN_RATE_WINDOWS: Readonly<Record<Severity, readonly BurnRateWindo
 export const RECORDED_WINDOWS: readonly string[] = ["5m", "30m", "1h", "2h", "6h", "1d", "3d"];
 
 /** The largest burn factor: a page must be able to fire, so the budget times it must stay below 100 %. */
-export const FASTEST_BURN_FACTOR = Math.max(...Object.values(BURN_RATE_WINDOWS).flat().map((w) => w.factor));
+export const FASTEST_BURN_FACTOR = Math.max(
+  ...Object.values(BURN_RATE_WINDOWS)
+    .flat()
+    .map((w) => w.factor),
+);
 
 /**
  * The lowest availability target accepted (exclusive): below it, {@link FASTEST_BURN_FACTOR}
@@ -66,7 +70,9 @@ export function errorBudget(availabilityPercent: number): number {
 }
 
 /** The latency thresholds a service may choose, in milliseconds: the histogram's bucket bounds. */
-export const LATENCY_THRESHOLDS_MS: readonly number[] = METRICS_CONTRACT.duration.buckets.map((seconds) => Math.round(seconds * 1_000_000) / 1000);
+export const LATENCY_THRESHOLDS_MS: readonly number[] = METRICS_CONTRACT.duration.buckets.map(
+  (seconds) => Math.round(seconds * 1_000_000) / 1000,
+);
 
 /**
  * The `le` label of the bucket that counts the requests within `latencyMs`, as the
@@ -104,7 +110,9 @@ export function latencyBucketsMatcher(latencyMs: readonly number[]): string {
 function requireBucketBound(latencyMs: number): string {
   const bound = latencyBucketBound(latencyMs);
   if (bound === undefined) {
-    throw new Error(`slo.latencyMs ${latencyMs} is not a bucket bound of ${METRICS_CONTRACT.duration.name} (accepted: ${LATENCY_THRESHOLDS_MS.join(", ")}); the spec schema should have refused it`);
+    throw new Error(
+      `slo.latencyMs ${latencyMs} is not a bucket bound of ${METRICS_CONTRACT.duration.name} (accepted: ${LATENCY_THRESHOLDS_MS.join(", ")}); the spec schema should have refused it`,
+    );
   }
   return bound;
 }

@@ -40,7 +40,9 @@ function block(value: Block, indent: number, firstPad: string): string {
   if (Array.isArray(value)) {
     for (const item of value) {
       // "- " stands in front of the item's first line, in place of its indentation.
-      text += isBlock(item) ? block(item, indent + 1, `${linePad}- `) : `${linePad}- ${scalar(item === undefined ? null : item, indent + 1)}\n`;
+      text += isBlock(item)
+        ? block(item, indent + 1, `${linePad}- `)
+        : `${linePad}- ${scalar(item === undefined ? null : item, indent + 1)}\n`;
       linePad = pad;
     }
     return text;
@@ -48,7 +50,9 @@ function block(value: Block, indent: number, firstPad: string): string {
   for (const key in value) {
     const item = (value as Record<string, unknown>)[key];
     if (item === undefined) continue;
-    text += isBlock(item) ? `${linePad}${plainOrQuoted(key)}:\n${block(item, indent + 1, "")}` : `${linePad}${plainOrQuoted(key)}: ${scalar(item, indent + 1)}\n`;
+    text += isBlock(item)
+      ? `${linePad}${plainOrQuoted(key)}:\n${block(item, indent + 1, "")}`
+      : `${linePad}${plainOrQuoted(key)}: ${scalar(item, indent + 1)}\n`;
     linePad = pad;
   }
   return text;
@@ -59,13 +63,16 @@ function scalar(value: unknown, indent: number): string {
   if (value === null) return "null";
   if (typeof value === "boolean") return String(value);
   if (typeof value === "number") {
-    if (!Number.isFinite(value)) throw new Error(`emitYaml: cannot write the number ${value}; only finite numbers are accepted`);
+    if (!Number.isFinite(value))
+      throw new Error(`emitYaml: cannot write the number ${value}; only finite numbers are accepted`);
     return String(value);
   }
   if (typeof value === "string") return literalBlock(value, indent) ?? plainOrQuoted(value);
   if (Array.isArray(value)) return "[]";
   if (typeof value === "object") return "{}";
-  throw new Error(`emitYaml: cannot write a value of type ${typeof value}; accepted: objects, arrays, strings, finite numbers, booleans, null`);
+  throw new Error(
+    `emitYaml: cannot write a value of type ${typeof value}; accepted: objects, arrays, strings, finite numbers, booleans, null`,
+  );
 }
 
 /**
@@ -79,13 +86,22 @@ const PLAIN = /^[A-Za-z_/][\x20-\x7e]*$/;
 const KEYWORDS = /^(?:y|n|yes|no|on|off|true|false|null)$/i;
 
 function plainOrQuoted(text: string): string {
-  const plain = PLAIN.test(text) && !KEYWORDS.test(text) && !text.includes(": ") && !text.includes(" #") && !text.endsWith(":") && !text.endsWith(" ");
+  const plain =
+    PLAIN.test(text) &&
+    !KEYWORDS.test(text) &&
+    !text.includes(": ") &&
+    !text.includes(" #") &&
+    !text.endsWith(":") &&
+    !text.endsWith(" ");
   return plain ? text : quoted(text);
 }
 
 /** JSON's double-quoted form, with the characters YAML treats as line breaks or BOM escaped too. */
 function quoted(text: string): string {
-  return JSON.stringify(text).replace(/[\u007f-\u009f\u2028\u2029\ufeff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return JSON.stringify(text).replace(
+    /[\u007f-\u009f\u2028\u2029\ufeff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }
 
 /**
@@ -97,7 +113,11 @@ function quoted(text: string): string {
 function literalBlock(text: string, indent: number): string | undefined {
   if (!text.includes("\n")) return undefined;
   const body = text.endsWith("\n") ? text.slice(0, -1) : text;
-  if (!/^[^\s]/.test(body) || /[ \t]$|[ \t]\n|\n$|[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\ufeff]/.test(body)) return undefined;
+  if (
+    !/^[^\s]/.test(body) ||
+    /[ \t]$|[ \t]\n|\n$|[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\ufeff]/.test(body)
+  )
+    return undefined;
   const pad = INDENT.repeat(indent);
   return `${text.endsWith("\n") ? "|" : "|-"}\n${body
     .split("\n")

@@ -9,7 +9,17 @@ import { SpecError, formatValue, type SpecProblem } from "./spec-error.js";
  * would clash with).
  */
 export const RESERVED_SERVICE_NAMES: ReadonlySet<string> = new Set([
-  "platform", "monitoring", "prometheus", "grafana", "alertmanager", "edge", "default", "kube-system", "kube-public", "ingress", "service-runtime",
+  "platform",
+  "monitoring",
+  "prometheus",
+  "grafana",
+  "alertmanager",
+  "edge",
+  "default",
+  "kube-system",
+  "kube-public",
+  "ingress",
+  "service-runtime",
 ]);
 
 /** A service as discovered on disk: its parsed spec and where it came from. */
@@ -65,32 +75,67 @@ export class Catalogue {
  * path, no two public services publish the same local port, override keys name known
  * environments. Throws one `SpecError` listing every problem found.
  */
-export function resolveCatalogue(discovered: readonly DiscoveredService[], environment: string, knownEnvironments: readonly string[]): Catalogue {
+export function resolveCatalogue(
+  discovered: readonly DiscoveredService[],
+  environment: string,
+  knownEnvironments: readonly string[],
+): Catalogue {
   const problems: SpecProblem[] = [];
   const names = new Map<string, string>();
   for (const service of discovered) {
     const { name } = service.definition;
     if (name !== service.folder) {
-      problems.push({ file: service.file, field: "name", value: formatValue(name), message: `must equal the folder name '${service.folder}'` });
+      problems.push({
+        file: service.file,
+        field: "name",
+        value: formatValue(name),
+        message: `must equal the folder name '${service.folder}'`,
+      });
     }
     if (RESERVED_SERVICE_NAMES.has(name)) {
-      problems.push({ file: service.file, field: "name", value: formatValue(name), message: `is reserved for the platform; reserved names: ${[...RESERVED_SERVICE_NAMES].join(", ")}` });
+      problems.push({
+        file: service.file,
+        field: "name",
+        value: formatValue(name),
+        message: `is reserved for the platform; reserved names: ${[...RESERVED_SERVICE_NAMES].join(", ")}`,
+      });
     }
     const other = names.get(name);
-    if (other) problems.push({ file: service.file, field: "name", value: formatValue(name), message: `is already taken by ${other}; service names must be unique` });
+    if (other)
+      problems.push({
+        file: service.file,
+        field: "name",
+        value: formatValue(name),
+        message: `is already taken by ${other}; service names must be unique`,
+      });
     names.set(name, service.file);
     for (const key of Object.keys(service.definition.environments ?? {})) {
       if (!knownEnvironments.includes(key)) {
-        problems.push({ file: service.file, field: `environments.${key}`, value: formatValue(key), message: `is not an environment; known environments: ${knownEnvironments.join(", ")}` });
+        problems.push({
+          file: service.file,
+          field: `environments.${key}`,
+          value: formatValue(key),
+          message: `is not an environment; known environments: ${knownEnvironments.join(", ")}`,
+        });
       }
     }
   }
   for (const service of discovered) {
     (service.definition.dependsOn ?? []).forEach((dependency, index) => {
       if (dependency === service.definition.name) {
-        problems.push({ file: service.file, field: `dependsOn[${index}]`, value: formatValue(dependency), message: "is the service itself; list only other services it calls" });
+        problems.push({
+          file: service.file,
+          field: `dependsOn[${index}]`,
+          value: formatValue(dependency),
+          message: "is the service itself; list only other services it calls",
+        });
       } else if (!names.has(dependency)) {
-        problems.push({ file: service.file, field: `dependsOn[${index}]`, value: formatValue(dependency), message: `is not a service; known services: ${[...names.keys()].sort().join(", ") || "(none)"}` });
+        problems.push({
+          file: service.file,
+          field: `dependsOn[${index}]`,
+          value: formatValue(dependency),
+          message: `is not a service; known services: ${[...names.keys()].sort().join(", ") || "(none)"}`,
+        });
       }
     });
   }
@@ -103,15 +148,32 @@ export function resolveCatalogue(discovered: readonly DiscoveredService[], envir
   for (const spec of specs) {
     const file = fileOf.get(spec.name)!;
     if (spec.scaling.min > spec.scaling.max) {
-      problems.push({ file, field: `environments.${environment}.scaling.min`, value: String(spec.scaling.min), message: `must be at most scaling.max (${spec.scaling.max}) in ${environment}` });
+      problems.push({
+        file,
+        field: `environments.${environment}.scaling.min`,
+        value: String(spec.scaling.min),
+        message: `must be at most scaling.max (${spec.scaling.max}) in ${environment}`,
+      });
     }
     if (spec.expose.kind !== "public") continue;
     const route = `${spec.expose.host}${spec.expose.path}`;
     const routeOwner = routes.get(route);
-    if (routeOwner) problems.push({ file, field: "expose.public", value: formatValue(route), message: `is already served by ${routeOwner}; give each public service its own host or path` });
+    if (routeOwner)
+      problems.push({
+        file,
+        field: "expose.public",
+        value: formatValue(route),
+        message: `is already served by ${routeOwner}; give each public service its own host or path`,
+      });
     routes.set(route, file);
     const portOwner = localPorts.get(spec.expose.localPort);
-    if (portOwner) problems.push({ file, field: "expose.public.localPort", value: String(spec.expose.localPort), message: `is already published on 127.0.0.1 by ${portOwner} in the local environment; set expose.public.localPort to a free port` });
+    if (portOwner)
+      problems.push({
+        file,
+        field: "expose.public.localPort",
+        value: String(spec.expose.localPort),
+        message: `is already published on 127.0.0.1 by ${portOwner} in the local environment; set expose.public.localPort to a free port`,
+      });
     localPorts.set(spec.expose.localPort, file);
   }
 
@@ -129,11 +191,24 @@ function limitProblems(service: DiscoveredService, spec: ServiceSpec, environmen
   return limitsBelowRequests(spec.resources).map((below) => {
     if (override?.[below.kind] !== undefined && override.limits?.[below.kind] === undefined) {
       const field = `environments.${environment}.resources.${below.kind}`;
-      return { file: service.file, field, value: formatValue(override[below.kind]), message: `must be at most the ${below.kind} limit (${below.limit}) in ${environment}: ${LIMIT_BELOW_REQUEST}` };
+      return {
+        file: service.file,
+        field,
+        value: formatValue(override[below.kind]),
+        message: `must be at most the ${below.kind} limit (${below.limit}) in ${environment}: ${LIMIT_BELOW_REQUEST}`,
+      };
     }
-    const field = override?.limits?.[below.kind] !== undefined ? `environments.${environment}.resources.limits.${below.kind}` : `resources.limits.${below.kind}`;
+    const field =
+      override?.limits?.[below.kind] !== undefined
+        ? `environments.${environment}.resources.limits.${below.kind}`
+        : `resources.limits.${below.kind}`;
     const given = override?.limits?.[below.kind] ?? service.definition.resources?.limits?.[below.kind];
-    return { file: service.file, field, value: formatValue(given), message: `must be at least the ${below.kind} request (${below.request}) in ${environment}: ${LIMIT_BELOW_REQUEST}` };
+    return {
+      file: service.file,
+      field,
+      value: formatValue(given),
+      message: `must be at least the ${below.kind} request (${below.request}) in ${environment}: ${LIMIT_BELOW_REQUEST}`,
+    };
   });
 }
 

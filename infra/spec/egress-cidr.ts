@@ -23,7 +23,10 @@ export interface RefusedRange {
  * can reach them; loopback and link-local are never a real external peer.
  */
 export const REFUSED_EGRESS_RANGES: readonly RefusedRange[] = [
-  { cidr: "169.254.169.254/32", what: "the cloud metadata endpoint (AWS, GCP, Azure), which hands out the node's credentials" },
+  {
+    cidr: "169.254.169.254/32",
+    what: "the cloud metadata endpoint (AWS, GCP, Azure), which hands out the node's credentials",
+  },
   { cidr: "169.254.170.2/32", what: "the AWS ECS task metadata endpoint, which hands out task credentials" },
   { cidr: "100.100.100.200/32", what: "the Alibaba Cloud metadata endpoint, which hands out the node's credentials" },
   { cidr: "127.0.0.0/8", what: "loopback" },
@@ -41,7 +44,9 @@ export const EGRESS_CIDR_ACCEPTED = `an IPv4 CIDR like 203.0.113.0/24, /${WIDEST
  * - `refused`: an IPv4 CIDR that is too wide, has host bits set or overlaps a refused range.
  * `clause` says why, to follow the CIDR ("10.0.0.1/8 has host bits set ...").
  */
-export type EgressCidrRefusal = { readonly kind: "every-address" | "not-ipv4" } | { readonly kind: "refused"; readonly clause: string };
+export type EgressCidrRefusal =
+  | { readonly kind: "every-address" | "not-ipv4" }
+  | { readonly kind: "refused"; readonly clause: string };
 
 interface Ipv4Range {
   /** First address, as an unsigned 32-bit number. */
@@ -83,9 +88,16 @@ export function egressCidrRefusal(cidr: string): EgressCidrRefusal | undefined {
   // check let through would fail the apply instead.
   const range = parseIpv4Cidr(cidr);
   if (!range) return { kind: "not-ipv4" };
-  if (range.address !== range.first) return { kind: "refused", clause: `has host bits set (its network is ${renderIpv4(range.first)}/${range.prefix})` };
-  if (range.prefix < WIDEST_EGRESS_PREFIX) return { kind: "refused", clause: `is wider than /${WIDEST_EGRESS_PREFIX} (${range.last - range.first + 1} addresses)` };
-  const overlapped = REFUSED_RANGES_PARSED.find((refused) => range.first <= refused.last && refused.first <= range.last);
+  if (range.address !== range.first)
+    return { kind: "refused", clause: `has host bits set (its network is ${renderIpv4(range.first)}/${range.prefix})` };
+  if (range.prefix < WIDEST_EGRESS_PREFIX)
+    return {
+      kind: "refused",
+      clause: `is wider than /${WIDEST_EGRESS_PREFIX} (${range.last - range.first + 1} addresses)`,
+    };
+  const overlapped = REFUSED_RANGES_PARSED.find(
+    (refused) => range.first <= refused.last && refused.first <= range.last,
+  );
   if (overlapped) return { kind: "refused", clause: `overlaps ${overlapped.cidr}, ${overlapped.what}` };
   return undefined;
 }

@@ -18,4 +18,6 @@ export const PLATFORM_LOCAL_PORTS: ReadonlyMap<number, string> = new Map([
 ]);
 
 /** The platform's ports, for messages: `3000 (the local Grafana ...), 9090 (...)`. */
-export const PLATFORM_LOCAL_PORTS_LISTED = [...PLATFORM_LOCAL_PORTS].map(([port, user]) => `${port} (${user})`).join(", ");
+export const PLATFORM_LOCAL_PORTS_LISTED = [...PLATFORM_LOCAL_PORTS]
+  .map(([port, user]) => `${port} (${user})`)
+  .join(", ");

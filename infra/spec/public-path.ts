@@ -13,5 +13,11 @@ export const PUBLIC_PATH_ACCEPTED =
 /** True for `/` and for paths like `/shop/api` with no empty, `.` or `..` segment. */
 export function isNormalizedPublicPath(path: string): boolean {
   if (path === "/") return true;
-  return path.startsWith("/") && path.slice(1).split("/").every((segment) => segment !== "" && segment !== "." && segment !== "..");
+  return (
+    path.startsWith("/") &&
+    path
+      .slice(1)
+      .split("/")
+      .every((segment) => segment !== "" && segment !== "." && segment !== "..")
+  );
 }

@@ -56,7 +56,8 @@ export function memoryQuantityProblem(value: string): string | undefined {
     return `must be from ${formatMemory(MIN_MEMORY_MIB)} to ${formatMemory(MAX_MEMORY_MIB)}: below ${formatMemory(MIN_MEMORY_MIB)} hardly a process starts, ${formatMemory(MAX_MEMORY_MIB)} is the memory of the largest node the platform plans for`;
   }
   // The targets render memory in whole Ki; a fraction would be rounded silently.
-  if (!Number.isInteger(mib * 1024)) return 'must be a whole number of Ki, like "1536Ki" or "1.5Mi": a fraction of a Ki would be rounded';
+  if (!Number.isInteger(mib * 1024))
+    return 'must be a whole number of Ki, like "1536Ki" or "1.5Mi": a fraction of a Ki would be rounded';
   return undefined;
 }
 

@@ -111,7 +111,10 @@ export function resolveServiceSpec(definition: ServiceDefinition, environment: s
   return {
     name: definition.name,
     description: definition.description ?? "",
-    source: definition.image !== undefined ? { kind: "image", image: definition.image } : { kind: "build", dockerfile: definition.build?.dockerfile ?? SPEC_DEFAULTS.dockerfile },
+    source:
+      definition.image !== undefined
+        ? { kind: "image", image: definition.image }
+        : { kind: "build", dockerfile: definition.build?.dockerfile ?? SPEC_DEFAULTS.dockerfile },
     version: definition.image !== undefined ? imageVersion(definition.image) : version,
     port: definition.port,
     health: {
@@ -122,13 +125,29 @@ export function resolveServiceSpec(definition: ServiceDefinition, environment: s
     env: { ...definition.env, ...override.env },
     secrets: { ...definition.secrets },
     resources: { requests, limits },
-    scaling: { min: scaling.min, max: scaling.max, cpuPercent: scaling.cpuPercent, memoryPercent: scaling.memoryPercent, fixed: scaling.min === scaling.max },
+    scaling: {
+      min: scaling.min,
+      max: scaling.max,
+      cpuPercent: scaling.cpuPercent,
+      memoryPercent: scaling.memoryPercent,
+      fixed: scaling.min === scaling.max,
+    },
     expose:
       expose === undefined || expose === "internal"
         ? { kind: "internal" }
-        : { kind: "public", host: expose.public.host, path: expose.public.path ?? SPEC_DEFAULTS.publicPath, localPort: expose.public.localPort ?? definition.port },
+        : {
+            kind: "public",
+            host: expose.public.host,
+            path: expose.public.path ?? SPEC_DEFAULTS.publicPath,
+            localPort: expose.public.localPort ?? definition.port,
+          },
     dependsOn: [...new Set(definition.dependsOn ?? [])].sort(),
-    egress: (definition.egress ?? []).map((e) => ({ cidr: e.cidr, ports: e.ports, protocol: e.protocol ?? "TCP", description: e.description })),
+    egress: (definition.egress ?? []).map((e) => ({
+      cidr: e.cidr,
+      ports: e.ports,
+      protocol: e.protocol ?? "TCP",
+      description: e.description,
+    })),
     monitoring: {
       metricsPath: definition.monitoring?.metricsPath ?? SPEC_DEFAULTS.metricsPath,
       metricsPort: definition.monitoring?.metricsPort ?? definition.port,
@@ -148,14 +167,20 @@ type ResourcesInput = NonNullable<ServiceDefinition["resources"]>;
  * The requests and limits of a spec's `resources` after an environment's override of
  * them: the defaults for what neither gives, then the documented limit rules.
  */
-export function resolveResources(resources: ResourcesInput | undefined, override?: ResourcesInput): ServiceSpec["resources"] {
+export function resolveResources(
+  resources: ResourcesInput | undefined,
+  override?: ResourcesInput,
+): ServiceSpec["resources"] {
   const merged = { ...resources, ...override, limits: { ...resources?.limits, ...override?.limits } };
   const requests: ResourceAmounts = {
     cpuMillis: parseCpuMillis(merged.cpu ?? SPEC_DEFAULTS.cpu)!,
     memoryMiB: parseMemoryMiB(merged.memory ?? SPEC_DEFAULTS.memory)!,
   };
   const limits: ResourceAmounts = {
-    cpuMillis: merged.limits.cpu !== undefined ? parseCpuMillis(merged.limits.cpu)! : requests.cpuMillis * SPEC_DEFAULTS.cpuLimitFactor,
+    cpuMillis:
+      merged.limits.cpu !== undefined
+        ? parseCpuMillis(merged.limits.cpu)!
+        : requests.cpuMillis * SPEC_DEFAULTS.cpuLimitFactor,
     memoryMiB: merged.limits.memory !== undefined ? parseMemoryMiB(merged.limits.memory)! : requests.memoryMiB,
   };
   return { requests, limits };
@@ -176,8 +201,10 @@ export function limitsBelowRequests(resources: ServiceSpec["resources"]): LimitB
   const requests = kubernetesQuantities(resources.requests);
   const limits = kubernetesQuantities(resources.limits);
   const below: LimitBelowRequest[] = [];
-  if (resources.limits.cpuMillis < resources.requests.cpuMillis) below.push({ kind: "cpu", request: requests.cpu, limit: limits.cpu });
-  if (resources.limits.memoryMiB < resources.requests.memoryMiB) below.push({ kind: "memory", request: requests.memory, limit: limits.memory });
+  if (resources.limits.cpuMillis < resources.requests.cpuMillis)
+    below.push({ kind: "cpu", request: requests.cpu, limit: limits.cpu });
+  if (resources.limits.memoryMiB < resources.requests.memoryMiB)
+    below.push({ kind: "memory", request: requests.memory, limit: limits.memory });
   return below;
 }
 
@@ -216,7 +243,11 @@ export function reservedVariableNames(dependsOn: readonly string[]): readonly st
  * DNS name on both targets: a Kubernetes Service in the same namespace, a Docker
  * network alias).
  */
-export function platformEnvironment(spec: ServiceSpec, environment: string, portOf: (service: string) => number): Record<string, string> {
+export function platformEnvironment(
+  spec: ServiceSpec,
+  environment: string,
+  portOf: (service: string) => number,
+): Record<string, string> {
   const variables: Record<(typeof PLATFORM_VARIABLES)[number], string> & Record<string, string> = {
     SERVICE_NAME: spec.name,
     PORT: String(spec.port),

@@ -35,5 +35,8 @@ function tokenMarkersIn(value: unknown, path: PropertyKey[] = []): SpecProblem[]
   });
   if (typeof value === "string") return TOKEN_MARKER.test(value) ? [problem(path)] : [];
   if (typeof value !== "object" || value === null) return [];
-  return Object.entries(value).flatMap(([key, item]) => [...(TOKEN_MARKER.test(key) ? [problem([...path, key])] : []), ...tokenMarkersIn(item, [...path, key])]);
+  return Object.entries(value).flatMap(([key, item]) => [
+    ...(TOKEN_MARKER.test(key) ? [problem([...path, key])] : []),
+    ...tokenMarkersIn(item, [...path, key]),
+  ]);
 }

@@ -15,7 +15,8 @@ import { LIMIT_BELOW_REQUEST, limitsBelowRequests, reservedVariableNames, resolv
 
 /** DNS-1035 label: what Kubernetes accepts as a Service name. */
 export const DNS_1035_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
-const DNS_1035_ACCEPTED = "a DNS-1035 label: lower-case letters, digits and '-', starting with a letter, ending with a letter or digit, at most 63 characters";
+const DNS_1035_ACCEPTED =
+  "a DNS-1035 label: lower-case letters, digits and '-', starting with a letter, ending with a letter or digit, at most 63 characters";
 
 /** Environment variable names that must never carry a literal value. */
 export const SECRET_LIKE_ENV_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL)/i;
@@ -40,7 +41,9 @@ const port = z
  */
 const RELATIVE_FILE_PATH = /^(?!\.{1,2}(?:\/|$))[A-Za-z0-9._-]+(?:\/(?!\.{1,2}(?:\/|$))[A-Za-z0-9._-]+)*$/;
 
-const httpPath = z.string().regex(HTTP_PATH, "must be an HTTP path starting with '/' (letters, digits, '.', '_', '~', '-', '/')");
+const httpPath = z
+  .string()
+  .regex(HTTP_PATH, "must be an HTTP path starting with '/' (letters, digits, '.', '_', '~', '-', '/')");
 
 const cpuQuantity = z.union([z.string(), z.number()]).superRefine((v, ctx) => {
   const problem = cpuQuantityProblem(v);
@@ -65,7 +68,11 @@ const replicaCount = z
   .min(1, "must be a whole number of replicas from 1 to 100")
   .max(100, "must be a whole number of replicas from 1 to 100");
 
-const percent = z.number().int("must be a whole percentage from 1 to 100").min(1, "must be a whole percentage from 1 to 100").max(100, "must be a whole percentage from 1 to 100");
+const percent = z
+  .number()
+  .int("must be a whole percentage from 1 to 100")
+  .min(1, "must be a whole percentage from 1 to 100")
+  .max(100, "must be a whole percentage from 1 to 100");
 
 const scalingSchema = z
   .strictObject({
@@ -76,7 +83,12 @@ const scalingSchema = z
   })
   .superRefine((s, ctx) => {
     if (s.min !== undefined && s.max !== undefined && s.min > s.max) {
-      ctx.addIssue({ code: "custom", path: ["min"], input: s.min, message: `must be at most scaling.max (${s.max}); min === max means a fixed replica count` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["min"],
+        input: s.min,
+        message: `must be at most scaling.max (${s.max}); min === max means a fixed replica count`,
+      });
     }
   });
 
@@ -101,24 +113,36 @@ const envMap = z.record(
 const egressRule = z.strictObject({
   cidr: z.string().superRefine((cidr, ctx) => {
     const refusal = egressCidrRefusal(cidr);
-    if (refusal?.kind === "refused") ctx.addIssue({ code: "custom", input: cidr, message: `${refusal.clause}; accepted: ${EGRESS_CIDR_ACCEPTED}` });
-    else if (refusal) ctx.addIssue({ code: "custom", input: cidr, message: "must be an IPv4 CIDR like 203.0.113.0/24, written exactly (no space, no leading zero; 0.0.0.0/0 is refused: name the networks you call)" });
+    if (refusal?.kind === "refused")
+      ctx.addIssue({ code: "custom", input: cidr, message: `${refusal.clause}; accepted: ${EGRESS_CIDR_ACCEPTED}` });
+    else if (refusal)
+      ctx.addIssue({
+        code: "custom",
+        input: cidr,
+        message:
+          "must be an IPv4 CIDR like 203.0.113.0/24, written exactly (no space, no leading zero; 0.0.0.0/0 is refused: name the networks you call)",
+      });
   }),
   ports: z.array(port).min(1, "must list at least one port"),
   protocol: z.enum(["TCP", "UDP"]).optional(),
   description: z.string().optional(),
 });
 
-const exposeSchema = z.union([
-  z.literal("internal"),
-  z.strictObject({
-    public: z.strictObject({
-      host: z.string().regex(HOSTNAME, "must be a lower-case DNS host name like shop.example.com"),
-      path: httpPath.refine((p) => !HTTP_PATH.test(p) || isNormalizedPublicPath(p), `must be ${PUBLIC_PATH_ACCEPTED}`).optional(),
-      localPort: port.optional(),
+const exposeSchema = z.union(
+  [
+    z.literal("internal"),
+    z.strictObject({
+      public: z.strictObject({
+        host: z.string().regex(HOSTNAME, "must be a lower-case DNS host name like shop.example.com"),
+        path: httpPath
+          .refine((p) => !HTTP_PATH.test(p) || isNormalizedPublicPath(p), `must be ${PUBLIC_PATH_ACCEPTED}`)
+          .optional(),
+        localPort: port.optional(),
+      }),
     }),
-  }),
-], { error: 'must be "internal" or { public: { host, path?, localPort? } }' });
+  ],
+  { error: 'must be "internal" or { public: { host, path?, localPort? } }' },
+);
 
 const monitoringSchema = z.strictObject({
   metricsPath: httpPath.optional(),
@@ -142,7 +166,10 @@ const monitoringSchema = z.strictObject({
         .optional(),
     })
     .optional(),
-  owner: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "must be a team name: lower-case letters, digits and '-'").optional(),
+  owner: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]*$/, "must be a team name: lower-case letters, digits and '-'")
+    .optional(),
 });
 
 const overrideSchema = z.strictObject({
@@ -152,8 +179,12 @@ const overrideSchema = z.strictObject({
 });
 
 const suppressionSchema = z.strictObject({
-  rule: z.string().regex(GUARDRAIL_RULE_ID, "must be a guardrail rule id like K8S-04, DKR-02, TF-01 or a team pack's ACME-01"),
-  reason: z.string({ error: "must explain the exception in at least 10 characters" }).superRefine(checkSuppressionReason),
+  rule: z
+    .string()
+    .regex(GUARDRAIL_RULE_ID, "must be a guardrail rule id like K8S-04, DKR-02, TF-01 or a team pack's ACME-01"),
+  reason: z
+    .string({ error: "must explain the exception in at least 10 characters" })
+    .superRefine(checkSuppressionReason),
 });
 
 /** The fewest letters or digits a suppression's reason must hold. */
@@ -166,9 +197,17 @@ export const MIN_REASON_LETTERS = 10;
  */
 function checkSuppressionReason(reason: string, ctx: z.RefinementCtx): void {
   if (reason.trim().length < MIN_REASON_LETTERS) {
-    ctx.addIssue({ code: "custom", input: reason, message: `must explain the exception in at least ${MIN_REASON_LETTERS} characters` });
+    ctx.addIssue({
+      code: "custom",
+      input: reason,
+      message: `must explain the exception in at least ${MIN_REASON_LETTERS} characters`,
+    });
   } else if ((reason.match(/[\p{L}\p{N}]/gu) ?? []).length < MIN_REASON_LETTERS) {
-    ctx.addIssue({ code: "custom", input: reason, message: `must explain the exception in at least ${MIN_REASON_LETTERS} letters or digits; spaces, punctuation and invisible characters do not count` });
+    ctx.addIssue({
+      code: "custom",
+      input: reason,
+      message: `must explain the exception in at least ${MIN_REASON_LETTERS} letters or digits; spaces, punctuation and invisible characters do not count`,
+    });
   }
 }
 
@@ -181,13 +220,19 @@ export const serviceSpecSchema = z
       .strictObject({
         dockerfile: z
           .string()
-          .regex(RELATIVE_FILE_PATH, "must be a file inside the service folder, like Dockerfile or docker/Dockerfile.prod: letters, digits, '.', '_', '-' and '/', no '.' or '..' segment, not starting with '/'")
+          .regex(
+            RELATIVE_FILE_PATH,
+            "must be a file inside the service folder, like Dockerfile or docker/Dockerfile.prod: letters, digits, '.', '_', '-' and '/', no '.' or '..' segment, not starting with '/'",
+          )
           .optional(),
       })
       .optional(),
     image: z
       .string()
-      .regex(IMAGE_WITH_TAG_OR_DIGEST, "must be an image with a pinned tag or digest, like ghcr.io/acme/api:1.4.2 or name@sha256:<64 hex>")
+      .regex(
+        IMAGE_WITH_TAG_OR_DIGEST,
+        "must be an image with a pinned tag or digest, like ghcr.io/acme/api:1.4.2 or name@sha256:<64 hex>",
+      )
       .refine((i) => !/:latest$/.test(i), "must not use the tag 'latest': pin a version or a digest")
       .optional(),
     port,
@@ -195,15 +240,22 @@ export const serviceSpecSchema = z
       .strictObject({
         liveness: httpPath.optional(),
         readiness: httpPath.optional(),
-        dockerCheck: z.array(z.string().min(1, "must not be empty")).min(1, "must be a command and its arguments, like [\"wget\", \"-q\", \"-O-\", \"http://127.0.0.1:8080/healthz\"]").optional(),
+        dockerCheck: z
+          .array(z.string().min(1, "must not be empty"))
+          .min(1, 'must be a command and its arguments, like ["wget", "-q", "-O-", "http://127.0.0.1:8080/healthz"]')
+          .optional(),
       })
       .optional(),
     env: envMap.optional(),
-    secrets: z.record(z.string().regex(ENV_NAME, "must be an environment variable name: A-Z, 0-9 and '_'"), secretReference).optional(),
+    secrets: z
+      .record(z.string().regex(ENV_NAME, "must be an environment variable name: A-Z, 0-9 and '_'"), secretReference)
+      .optional(),
     resources: resourcesSchema.optional(),
     scaling: scalingSchema.optional(),
     expose: exposeSchema.optional(),
-    dependsOn: z.array(z.string().regex(DNS_1035_LABEL, `must be the name of another service (${DNS_1035_ACCEPTED})`)).optional(),
+    dependsOn: z
+      .array(z.string().regex(DNS_1035_LABEL, `must be the name of another service (${DNS_1035_ACCEPTED})`))
+      .optional(),
     egress: z.array(egressRule).optional(),
     monitoring: monitoringSchema.optional(),
     environments: z.record(z.string(), overrideSchema).optional(),
@@ -211,14 +263,24 @@ export const serviceSpecSchema = z
   })
   .superRefine((spec, ctx) => {
     if ((spec.build === undefined) === (spec.image === undefined)) {
-      ctx.addIssue({ code: "custom", path: ["build"], input: undefined, message: "give exactly one of build (a Dockerfile in the service folder) or image (a pinned image)" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["build"],
+        input: undefined,
+        message: "give exactly one of build (a Dockerfile in the service folder) or image (a pinned image)",
+      });
     }
     checkEnvAndSecrets(spec, ctx);
     checkPublishedPort(spec, ctx);
     checkLimitsAgainstRequests(spec, ctx);
     for (const [key] of Object.entries(spec.secrets ?? {})) {
       if (spec.env && key in spec.env) {
-        ctx.addIssue({ code: "custom", path: ["secrets", key], input: key, message: "is also set in env; give each variable once" });
+        ctx.addIssue({
+          code: "custom",
+          path: ["secrets", key],
+          input: key,
+          message: "is also set in env; give each variable once",
+        });
       }
     }
   });
@@ -233,14 +295,21 @@ function checkEnvAndSecrets(spec: ServiceDefinition, ctx: z.RefinementCtx): void
   const checkEnv = (env: Record<string, string> | undefined, path: (string | number)[]) => {
     for (const [key, value] of Object.entries(env ?? {})) {
       if (SECRET_LIKE_ENV_NAME.test(key)) {
-        ctx.addIssue({ code: "custom", path: [...path, key], input: "(value not shown)", message: "looks like a secret given as a literal value; move it to secrets as a reference { secretName, key }" });
+        ctx.addIssue({
+          code: "custom",
+          path: [...path, key],
+          input: "(value not shown)",
+          message:
+            "looks like a secret given as a literal value; move it to secrets as a reference { secretName, key }",
+        });
       } else if (reserved.includes(key)) {
         ctx.addIssue({ code: "custom", path: [...path, key], input: value, message: reservedMessage });
       }
     }
   };
   checkEnv(spec.env, ["env"]);
-  for (const [envName, override] of Object.entries(spec.environments ?? {})) checkEnv(override.env, ["environments", envName, "env"]);
+  for (const [envName, override] of Object.entries(spec.environments ?? {}))
+    checkEnv(override.env, ["environments", envName, "env"]);
   for (const key of Object.keys(spec.secrets ?? {}).filter((k) => reserved.includes(k))) {
     ctx.addIssue({ code: "custom", path: ["secrets", key], input: key, message: reservedMessage });
   }
@@ -253,7 +322,12 @@ function checkPublishedPort(spec: ServiceDefinition, ctx: z.RefinementCtx): void
   const user = PLATFORM_LOCAL_PORTS.get(localPort ?? spec.port);
   if (user === undefined) return;
   if (localPort !== undefined) {
-    ctx.addIssue({ code: "custom", path: ["expose", "public", "localPort"], input: localPort, message: `is used by the platform on 127.0.0.1 in the local environment (${user}); platform ports: ${PLATFORM_LOCAL_PORTS_LISTED}; choose another port` });
+    ctx.addIssue({
+      code: "custom",
+      path: ["expose", "public", "localPort"],
+      input: localPort,
+      message: `is used by the platform on 127.0.0.1 in the local environment (${user}); platform ports: ${PLATFORM_LOCAL_PORTS_LISTED}; choose another port`,
+    });
   } else {
     ctx.addIssue({
       code: "custom",
@@ -275,7 +349,12 @@ function checkLimitsAgainstRequests(spec: ServiceDefinition, ctx: z.RefinementCt
     // A derived limit is never below its request.
     if (limit === undefined) continue;
     const defaulted = spec.resources?.[below.kind] === undefined ? ", the default" : "";
-    ctx.addIssue({ code: "custom", path: ["resources", "limits", below.kind], input: limit, message: `must be at least the ${below.kind} request (${below.request}${defaulted}): ${LIMIT_BELOW_REQUEST}` });
+    ctx.addIssue({
+      code: "custom",
+      path: ["resources", "limits", below.kind],
+      input: limit,
+      message: `must be at least the ${below.kind} request (${below.request}${defaulted}): ${LIMIT_BELOW_REQUEST}`,
+    });
   }
 }
 

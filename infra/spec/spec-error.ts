@@ -39,13 +39,18 @@ export class SpecError extends Error {
 
 /** Renders a field path like `environments.production.scaling.min` or `dependsOn[1]`. */
 export function formatFieldPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((acc, key) => (typeof key === "number" ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)), "") || "(spec)";
+  return (
+    path.reduce<string>(
+      (acc, key) => (typeof key === "number" ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)),
+      "",
+    ) || "(spec)"
+  );
 }
 
 /** Renders a given value for a message: short, and never a secret. */
 export function formatValue(value: unknown): string {
   if (value === undefined) return "nothing";
-  const json = typeof value === "string" ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+  const json = typeof value === "string" ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
   // JSON leaves invisible characters (zero-width spaces, bidi controls) as they are; a
   // message that shows them would look as if nothing was wrong, so they are escaped.
   const text = json.replace(/(?! )[\p{C}\p{Z}]/gu, (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, "0")}`);

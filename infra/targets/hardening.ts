@@ -12,7 +12,12 @@ export const WRITABLE_TMP_MIB = 64;
 /** Seconds a container has between SIGTERM and SIGKILL; the templates drain within it. */
 export const TERMINATION_GRACE_SECONDS = 30;
 /** Liveness/health check timing shared by both targets. */
-export const HEALTH_CHECK = { intervalSeconds: 10, timeoutSeconds: 3, failureThreshold: 3, startPeriodSeconds: 10 } as const;
+export const HEALTH_CHECK = {
+  intervalSeconds: 10,
+  timeoutSeconds: 3,
+  failureThreshold: 3,
+  startPeriodSeconds: 10,
+} as const;
 /** Readiness is polled faster than liveness, so traffic follows readiness quickly. */
 export const READINESS_PERIOD_SECONDS = 5;
 

@@ -23,8 +23,10 @@ export type TargetBuilder<E extends Environment> = (scope: Construct, inputs: Ta
  * in `Environment["target"]`.
  */
 export const TARGETS: { readonly [T in Environment["target"]]: TargetBuilder<Extract<Environment, { target: T }>> } = {
-  kubernetes: (scope, { environment, catalogue, monitoring }) => new KubernetesTarget(scope, "kubernetes", { environment, catalogue, monitoring }),
-  docker: (scope, { environment, catalogue, monitoring }) => new DockerTarget(scope, "docker", { environment, catalogue, monitoringFiles: monitoring.files }),
+  kubernetes: (scope, { environment, catalogue, monitoring }) =>
+    new KubernetesTarget(scope, "kubernetes", { environment, catalogue, monitoring }),
+  docker: (scope, { environment, catalogue, monitoring }) =>
+    new DockerTarget(scope, "docker", { environment, catalogue, monitoringFiles: monitoring.files }),
 };
 
 /** Builds `inputs.environment` on its target. */

@@ -44,7 +44,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const version = await engine.request<{ Version: string; ApiVersion: string }>("GET", "/version");
   const stale = await removeStaleRuns(engine);
   if (stale.containers + stale.networks + stale.images > 0) {
-    console.log(`removed what killed runs left: ${stale.containers} containers, ${stale.networks} networks, ${stale.images} images`);
+    console.log(
+      `removed what killed runs left: ${stale.containers} containers, ${stale.networks} networks, ${stale.images} images`,
+    );
   }
   const run = newTestRun();
   const scratch = mkdtempSync(path.join(os.tmpdir(), `platform-${run.id}-`));
@@ -53,8 +55,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const teardown = async (): Promise<void> => {
     const removed = await removeRunResources(engine, run, createdImageIds);
     rmSync(scratch, { recursive: true, force: true });
-    console.log(`run ${run.id}: removed ${removed.containers} containers, ${removed.networks} networks, ${removed.images} images`);
-    if (removed.failures.length > 0) throw new Error(`run ${run.id} could not remove everything it created:\n${removed.failures.join("\n")}`);
+    console.log(
+      `run ${run.id}: removed ${removed.containers} containers, ${removed.networks} networks, ${removed.images} images`,
+    );
+    if (removed.failures.length > 0)
+      throw new Error(`run ${run.id} could not remove everything it created:\n${removed.failures.join("\n")}`);
   };
   try {
     console.log(`run ${run.id} on Docker Engine ${version.Version} (API ${version.ApiVersion})`);
@@ -65,19 +70,26 @@ export default async function setup(project: TestProject): Promise<() => Promise
     const workspace = path.join(scratch, "repository");
     copyRepository(REPOSITORY, workspace);
     const generated = generateServices(workspace);
-    for (const g of generated) console.log(g.error ? `template ${g.template}: ${g.error}` : `template ${g.template}: generated service ${g.service}`);
+    for (const g of generated)
+      console.log(
+        g.error ? `template ${g.template}: ${g.error}` : `template ${g.template}: generated service ${g.service}`,
+      );
 
     // Inside the copy, as `npm run synth` writes it: the stack's paths are relative to the repository root.
     const outdir = path.join(workspace, "cdktf.out");
     const stack = synthesizeLocalStack({ root: workspace, outdir, baseImage: baseImage.reference });
 
     const images: Record<string, BuildOutcome> = {};
-    for (const image of stack.ofType("docker_image").filter((i) => i.service !== undefined && i.values.build !== undefined)) {
+    for (const image of stack
+      .ofType("docker_image")
+      .filter((i) => i.service !== undefined && i.values.build !== undefined)) {
       try {
         const built = await buildImage(engine, image, stack.directory, run, runLabels(run), BUILD_TIMEOUT_MS);
         createdImageIds.push(...built.createdImageIds);
         images[image.address] = built;
-        console.log(`built ${image.service}: ${(built.sizeBytes / 1e6).toFixed(1)} MB in ${built.buildSeconds.toFixed(1)}s`);
+        console.log(
+          `built ${image.service}: ${(built.sizeBytes / 1e6).toFixed(1)} MB in ${built.buildSeconds.toFixed(1)}s`,
+        );
       } catch (error) {
         if (error instanceof ImageBuildError) createdImageIds.push(...error.createdImageIds);
         images[image.address] = { address: image.address, error: (error as Error).message };

@@ -13,12 +13,20 @@ import { StackRunner, type RunnerContainer } from "./support/stack-runner.js";
  */
 
 const stackAtCollection = LocalStack.read(inject("containerTestOutdir"));
-const catalogueAtCollection = resolveCatalogue(await discoverServices(inject("containerTestWorkspace")), "local", ENVIRONMENT_NAMES);
+const catalogueAtCollection = resolveCatalogue(
+  await discoverServices(inject("containerTestWorkspace")),
+  "local",
+  ENVIRONMENT_NAMES,
+);
 const services = stackAtCollection.services();
-const edges = catalogueAtCollection.edges().filter(([caller, callee]) => services.includes(caller) && services.includes(callee));
+const edges = catalogueAtCollection
+  .edges()
+  .filter(([caller, callee]) => services.includes(caller) && services.includes(callee));
 const dependsOn = (caller: string, callee: string) => catalogueAtCollection.get(caller).dependsOn.includes(callee);
 /** Pairs with no edge either way: nothing may pass between them. */
-const unrelated = services.flatMap((a) => services.filter((b) => b !== a && !dependsOn(a, b) && !dependsOn(b, a)).map((b) => [a, b] as const));
+const unrelated = services.flatMap((a) =>
+  services.filter((b) => b !== a && !dependsOn(a, b) && !dependsOn(b, a)).map((b) => [a, b] as const),
+);
 /** A dependency and its dependent: the dependency calls back only over the network they share. */
 const reverse = edges.map(([caller, callee]) => [callee, caller] as const).filter(([a, b]) => !dependsOn(a, b));
 
@@ -40,9 +48,13 @@ let context: RunContext;
 let runner: StackRunner;
 const containersOf = new Map<string, RunnerContainer[]>();
 
-async function fetchFrom(container: RunnerContainer, urls: readonly string[]): Promise<Array<{ status?: number; error?: string }>> {
+async function fetchFrom(
+  container: RunnerContainer,
+  urls: readonly string[],
+): Promise<Array<{ status?: number; error?: string }>> {
   const result = await runner.exec(container, ["node", "-e", FETCH_SCRIPT, ...urls]);
-  if (result.exitCode !== 0) throw new Error(`docker exec in ${container.name} failed (${result.exitCode}): ${result.stderr}`);
+  if (result.exitCode !== 0)
+    throw new Error(`docker exec in ${container.name} failed (${result.exitCode}): ${result.stderr}`);
   return JSON.parse(result.stdout) as Array<{ status?: number; error?: string }>;
 }
 
@@ -72,23 +84,36 @@ afterAll(async () => {
 });
 
 describe("network rules of the local stack", () => {
-  it.each(edges)("GIVEN %s depends on %s WHEN each of its containers calls the dependency by the URL it is given THEN it is answered", async (caller, callee) => {
-    const variable = `${callee.toUpperCase().replace(/-/g, "_")}_URL`;
-    for (const container of containersOf.get(caller) ?? []) {
-      const url = (container.request.body.Env as string[] | undefined)?.find((e) => e.startsWith(`${variable}=`))?.slice(variable.length + 1);
-      expect(url, `${container.name} has no ${variable}`).toBeDefined();
-      expect(await fetchFrom(container, [`${url}${context.catalogue.get(callee).health.liveness}`]), `${container.name} -> ${url}`).toEqual([{ status: 200 }]);
-    }
-  });
+  it.each(edges)(
+    "GIVEN %s depends on %s WHEN each of its containers calls the dependency by the URL it is given THEN it is answered",
+    async (caller, callee) => {
+      const variable = `${callee.toUpperCase().replace(/-/g, "_")}_URL`;
+      for (const container of containersOf.get(caller) ?? []) {
+        const url = (container.request.body.Env as string[] | undefined)
+          ?.find((e) => e.startsWith(`${variable}=`))
+          ?.slice(variable.length + 1);
+        expect(url, `${container.name} has no ${variable}`).toBeDefined();
+        expect(
+          await fetchFrom(container, [`${url}${context.catalogue.get(callee).health.liveness}`]),
+          `${container.name} -> ${url}`,
+        ).toEqual([{ status: 200 }]);
+      }
+    },
+  );
 
-  it.each(unrelated)("GIVEN neither %s nor %s depends on the other WHEN the first calls the second by name or by any of its addresses THEN no call gets through", async (caller, callee) => {
-    await expectNoWayThrough(caller, callee, () => false);
-  });
+  it.each(unrelated)(
+    "GIVEN neither %s nor %s depends on the other WHEN the first calls the second by name or by any of its addresses THEN no call gets through",
+    async (caller, callee) => {
+      await expectNoWayThrough(caller, callee, () => false);
+    },
+  );
 
   it.each(reverse)(
     "GIVEN %s is a dependency of %s WHEN it calls its dependent THEN the name does not resolve and no address answers but on a network of these two only (Docker networks are not directional)",
     async (caller, callee) => {
-      await expectNoWayThrough(caller, callee, (members) => [...members].every((service) => service === caller || service === callee));
+      await expectNoWayThrough(caller, callee, (members) =>
+        [...members].every((service) => service === caller || service === callee),
+      );
     },
   );
 });
@@ -98,23 +123,42 @@ describe("network rules of the local stack", () => {
  * get through, and at each of its addresses, which must not get through unless
  * `allowed(the services on that address's network)` says so.
  */
-async function expectNoWayThrough(caller: string, callee: string, allowed: (members: ReadonlySet<string>) => boolean): Promise<void> {
+async function expectNoWayThrough(
+  caller: string,
+  callee: string,
+  allowed: (members: ReadonlySet<string>) => boolean,
+): Promise<void> {
   const spec = context.catalogue.get(callee);
   const members = await servicesByNetwork();
   for (const container of containersOf.get(caller) ?? []) {
-    const targets = [{ url: `http://${callee}:${spec.port}${spec.health.liveness}`, network: "(by name)", allowed: false }];
+    const targets = [
+      { url: `http://${callee}:${spec.port}${spec.health.liveness}`, network: "(by name)", allowed: false },
+    ];
     for (const target of containersOf.get(callee) ?? []) {
       for (const [network, { IPAddress }] of Object.entries(await networksOf(target))) {
         const onNetwork = members.get(network) ?? new Set<string>();
-        if (IPAddress) targets.push({ url: `http://${IPAddress}:${spec.port}${spec.health.liveness}`, network, allowed: onNetwork.has(caller) && allowed(onNetwork) });
+        if (IPAddress)
+          targets.push({
+            url: `http://${IPAddress}:${spec.port}${spec.health.liveness}`,
+            network,
+            allowed: onNetwork.has(caller) && allowed(onNetwork),
+          });
       }
     }
-    const answers = await fetchFrom(container, targets.map((t) => t.url));
+    const answers = await fetchFrom(
+      container,
+      targets.map((t) => t.url),
+    );
     for (const [index, target] of targets.entries()) {
       if (target.allowed) continue;
       const result = answers[index]!;
-      expect(result.status, `${container.name} -> ${target.url} (${callee} on ${target.network}) got through`).toBeUndefined();
-      expect(result.error).toMatch(/^(ENOTFOUND|EAI_AGAIN|ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|TimeoutError|UND_ERR_CONNECT_TIMEOUT)$/);
+      expect(
+        result.status,
+        `${container.name} -> ${target.url} (${callee} on ${target.network}) got through`,
+      ).toBeUndefined();
+      expect(result.error).toMatch(
+        /^(ENOTFOUND|EAI_AGAIN|ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|TimeoutError|UND_ERR_CONNECT_TIMEOUT)$/,
+      );
     }
   }
 }
@@ -124,7 +168,8 @@ async function servicesByNetwork(): Promise<Map<string, Set<string>>> {
   const members = new Map<string, Set<string>>();
   for (const [service, containers] of containersOf) {
     for (const container of containers) {
-      for (const network of Object.keys(await networksOf(container))) members.set(network, (members.get(network) ?? new Set()).add(service));
+      for (const network of Object.keys(await networksOf(container)))
+        members.set(network, (members.get(network) ?? new Set()).add(service));
     }
   }
   return members;

@@ -31,7 +31,12 @@ let context: RunContext;
 let baseImageBytes = 0;
 beforeAll(async () => {
   context = await runContext();
-  baseImageBytes = (await context.engine.request<{ Size: number }>("GET", `/images/${encodeURIComponent(inject("containerTestBaseImage"))}/json`)).Size;
+  baseImageBytes = (
+    await context.engine.request<{ Size: number }>(
+      "GET",
+      `/images/${encodeURIComponent(inject("containerTestBaseImage"))}/json`,
+    )
+  ).Size;
 });
 
 afterAll(() => {
@@ -66,7 +71,9 @@ describe.each(services)("service %s", (service) => {
   beforeAll(() => {
     runner = new StackRunner(context.engine, context.stack, context.run, `svc-${service}`, context.images);
     // Replica 1 stands for all: the replicas of a service differ only in name.
-    declared = context.stack.ofType("docker_container", service).sort((a, b) => String(a.values.name).localeCompare(String(b.values.name)))[0]!;
+    declared = context.stack
+      .ofType("docker_container", service)
+      .sort((a, b) => String(a.values.name).localeCompare(String(b.values.name)))[0]!;
   });
   afterAll(async () => {
     await runner.removeAll();
@@ -131,12 +138,14 @@ describe.each(services)("service %s", (service) => {
       if (gid) expect(seen.gid).toBe(gid);
     }
     expect(seen.rootWrite).toBe(host.ReadonlyRootfs ? "EROFS" : "ok");
-    for (const [dir, result] of seen.tmpWrites as Array<[string, string]>) expect(result, `writing to the tmpfs ${dir}`).toBe("ok");
+    for (const [dir, result] of seen.tmpWrites as Array<[string, string]>)
+      expect(result, `writing to the tmpfs ${dir}`).toBe("ok");
     if ((host.CapDrop ?? []).includes("ALL") && (host.CapAdd ?? []).length === 0) {
       expect(seen.capEff).toBe("0000000000000000");
       expect(seen.capBnd).toBe("0000000000000000");
     }
-    if ((host.SecurityOpt ?? []).some((o: string) => /^no-new-privileges(:true|=true)?$/.test(o))) expect(seen.noNewPrivs).toBe("1");
+    if ((host.SecurityOpt ?? []).some((o: string) => /^no-new-privileges(:true|=true)?$/.test(o)))
+      expect(seen.noNewPrivs).toBe("1");
     if (host.Memory) expect(Number(seen.memoryLimit)).toBe(host.Memory);
   });
 
@@ -162,6 +171,9 @@ describe.each(services)("service %s", (service) => {
     expect(container, "the container did not start").toBeDefined();
     figure.stopped = await runner.stop(container!);
     expect(figure.stopped.stopSignal).toBe("SIGTERM");
-    expect(figure.stopped, `after ${figure.stopped.seconds.toFixed(1)}s of a ${figure.stopped.graceSeconds}s grace period:\n${await runner.describe(container!)}`).toMatchObject({ exitCode: 0, oomKilled: false });
+    expect(
+      figure.stopped,
+      `after ${figure.stopped.seconds.toFixed(1)}s of a ${figure.stopped.graceSeconds}s grace period:\n${await runner.describe(container!)}`,
+    ).toMatchObject({ exitCode: 0, oomKilled: false });
   });
 });

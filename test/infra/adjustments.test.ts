@@ -16,7 +16,8 @@ const companyAnnotation: Adjustment = {
   name: "company-annotation",
   description: "every Deployment names the owning company",
   visit(node) {
-    if (isResourceOfType(node, "kubernetes_deployment_v1")) node.addOverride("metadata.annotations", { "acme.example/company": "acme" });
+    if (isResourceOfType(node, "kubernetes_deployment_v1"))
+      node.addOverride("metadata.annotations", { "acme.example/company": "acme" });
   },
 };
 const productionPool: Adjustment = {
@@ -24,14 +25,23 @@ const productionPool: Adjustment = {
   description: "production pods run on the general node pool",
   environments: ["production"],
   visit(node) {
-    if (isResourceOfType(node, "kubernetes_deployment_v1")) node.addOverride("spec.template.spec.node_selector", { pool: "general" });
+    if (isResourceOfType(node, "kubernetes_deployment_v1"))
+      node.addOverride("spec.template.spec.node_selector", { pool: "general" });
   },
 };
 
 describe("defineAdjustment", () => {
   it.each([
-    ["a name with upper case", { ...companyAnnotation, name: "Company" }, 'adjustment Company: name must be lower-case letters, digits and \'-\', starting with a letter, like company-annotations'],
-    ["no visit", { ...companyAnnotation, visit: undefined }, "adjustment company-annotation: visit must be a function (node, environment) => void"],
+    [
+      "a name with upper case",
+      { ...companyAnnotation, name: "Company" },
+      "adjustment Company: name must be lower-case letters, digits and '-', starting with a letter, like company-annotations",
+    ],
+    [
+      "no visit",
+      { ...companyAnnotation, visit: undefined },
+      "adjustment company-annotation: visit must be a function (node, environment) => void",
+    ],
   ])("GIVEN an adjustment with %s WHEN defined THEN it is refused saying what is accepted", (_case, input, problem) => {
     expect(() => defineAdjustment(input as unknown as Adjustment)).toThrow(AdjustmentError);
     expect(() => defineAdjustment(input as unknown as Adjustment)).toThrow(problem);
@@ -41,9 +51,15 @@ describe("defineAdjustment", () => {
 describe("adjustments in the app", () => {
   it("GIVEN an adjustment for every environment and one for production WHEN synthesized THEN each Deployment carries what applies to its environment", () => {
     const outdir = scratch.folder("adjustments-app-");
-    const { app, stacks } = buildPlatformApp({ services: exampleServices(), environments: loadEnvironments({}), adjustments: [defineAdjustment(companyAnnotation), defineAdjustment(productionPool)], outdir });
+    const { app, stacks } = buildPlatformApp({
+      services: exampleServices(),
+      environments: loadEnvironments({}),
+      adjustments: [defineAdjustment(companyAnnotation), defineAdjustment(productionPool)],
+      outdir,
+    });
     app.synth();
-    const stackOf = (env: string) => JSON.parse(readFileSync(path.join(outdir, "stacks", env, "cdk.tf.json"), "utf8")) as StackJson;
+    const stackOf = (env: string) =>
+      JSON.parse(readFileSync(path.join(outdir, "stacks", env, "cdk.tf.json"), "utf8")) as StackJson;
     expect(stacks.map((s) => s.environment.name)).toEqual(["local", "staging", "production"]);
     for (const env of ["staging", "production"]) {
       const deployments = resourcesOfType(stackOf(env), "kubernetes_deployment_v1");
@@ -70,25 +86,42 @@ describe("the guardrails after adjustments", () => {
       name: "privileged",
       description: "makes every container privileged",
       visit(node) {
-        if (isResourceOfType(node, "kubernetes_deployment_v1")) node.addOverride("spec.template.spec.container.0.security_context.privileged", true);
+        if (isResourceOfType(node, "kubernetes_deployment_v1"))
+          node.addOverride("spec.template.spec.container.0.security_context.privileged", true);
       },
     });
     const guardrails = continuingOnErrorAnnotations(() => {
-      const built = buildPlatformApp({ services: exampleServices(), environments: loadEnvironments({}), adjustments: [removeDashboards, privileged], outdir });
+      const built = buildPlatformApp({
+        services: exampleServices(),
+        environments: loadEnvironments({}),
+        adjustments: [removeDashboards, privileged],
+        outdir,
+      });
       built.app.synth();
       return built.guardrails;
     });
     expect(guardrails.environments).toEqual(["local", "staging", "production"]);
-    expect(new Set(guardrails.findings.filter((f) => f.rule === "K8S-03").map((f) => `${f.environment} ${f.service}`))).toEqual(
+    expect(
+      new Set(guardrails.findings.filter((f) => f.rule === "K8S-03").map((f) => `${f.environment} ${f.service}`)),
+    ).toEqual(
       new Set(["staging", "production"].flatMap((env) => ["catalog", "gateway", "orders"].map((s) => `${env} ${s}`))),
     );
-    const staging = JSON.parse(readFileSync(path.join(outdir, "stacks", "staging", "cdk.tf.json"), "utf8")) as StackJson;
-    expect(resourcesOfType(staging, "kubernetes_config_map_v1").filter(({ values }) => String(values.metadata.name).endsWith("-dashboard"))).toEqual([]);
+    const staging = JSON.parse(
+      readFileSync(path.join(outdir, "stacks", "staging", "cdk.tf.json"), "utf8"),
+    ) as StackJson;
+    expect(
+      resourcesOfType(staging, "kubernetes_config_map_v1").filter(({ values }) =>
+        String(values.metadata.name).endsWith("-dashboard"),
+      ),
+    ).toEqual([]);
   });
 });
 
 /** An adjustment file of extensions/adjustments/. */
-const ADJUSTMENT_FILE = (body: string, environments = "") => `import { defineAdjustment, isResourceOfType } from "../../infra/adjustments.js";
+const ADJUSTMENT_FILE = (
+  body: string,
+  environments = "",
+) => `import { defineAdjustment, isResourceOfType } from "../../infra/adjustments.js";
 
 export default defineAdjustment({
   name: "company",
@@ -111,21 +144,33 @@ describe("npm run synth with adjustments in extensions/adjustments/", () => {
   }
 
   it("GIVEN an adjustment that annotates every Deployment WHEN synthesized THEN the stacks carry the annotation, with no edit of infra/", async () => {
-    const run = await synthWith(ADJUSTMENT_FILE('node.addOverride("metadata.annotations", { "acme.example/company": "acme" })'));
+    const run = await synthWith(
+      ADJUSTMENT_FILE('node.addOverride("metadata.annotations", { "acme.example/company": "acme" })'),
+    );
     expect(run.status, run.stderr).toBe(0);
-    const stack = JSON.parse(readFileSync(path.join(run.outdir, "stacks", "production", "cdk.tf.json"), "utf8")) as StackJson;
-    expect(resourcesOfType(stack, "kubernetes_deployment_v1").map(({ values }) => values.metadata.annotations)).toEqual(Array(3).fill({ "acme.example/company": "acme" }));
+    const stack = JSON.parse(
+      readFileSync(path.join(run.outdir, "stacks", "production", "cdk.tf.json"), "utf8"),
+    ) as StackJson;
+    expect(resourcesOfType(stack, "kubernetes_deployment_v1").map(({ values }) => values.metadata.annotations)).toEqual(
+      Array(3).fill({ "acme.example/company": "acme" }),
+    );
   });
 
   it("GIVEN an adjustment that lets containers escalate privileges WHEN synthesized THEN the guardrails, which run after it, fail the synth", async () => {
-    const run = await synthWith(ADJUSTMENT_FILE('node.addOverride("spec.template.spec.container.0.security_context.allow_privilege_escalation", true)'));
+    const run = await synthWith(
+      ADJUSTMENT_FILE(
+        'node.addOverride("spec.template.spec.container.0.security_context.allow_privilege_escalation", true)',
+      ),
+    );
     expect(run.stderr).toMatch(/^K8S-02 error staging orders /m);
     expect(run.status).toBe(1);
   });
 
   it("GIVEN an adjustment for an environment that does not exist WHEN synthesized THEN it exits 1 naming the file and the known environments", async () => {
     const run = await synthWith(ADJUSTMENT_FILE("void node", 'environments: ["prod"],'));
-    expect(run.stderr).toContain('synth failed:\nextensions/adjustments/company.ts: adjustment company: environments names "prod", which is not an environment; known environments: local, staging, production');
+    expect(run.stderr).toContain(
+      'synth failed:\nextensions/adjustments/company.ts: adjustment company: environments names "prod", which is not an environment; known environments: local, staging, production',
+    );
     expect(run.status).toBe(1);
   });
 });

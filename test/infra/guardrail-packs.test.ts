@@ -1,7 +1,16 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { GUARDRAIL_RULES, GuardrailPackError, PLATFORM_PACK, Problems, definePack, rulesOfPacks, type GuardrailPack, type ResourceRule } from "../../infra/guardrails/index.js";
+import {
+  GUARDRAIL_RULES,
+  GuardrailPackError,
+  PLATFORM_PACK,
+  Problems,
+  definePack,
+  rulesOfPacks,
+  type GuardrailPack,
+  type ResourceRule,
+} from "../../infra/guardrails/index.js";
 import { runCli } from "../support/cli.js";
 import { copyRepository } from "../support/repo-copy.js";
 import { scratchFolders } from "../support/scratch.js";
@@ -18,7 +27,12 @@ const costCenter: ResourceRule = {
   appliesTo: (type) => type === "kubernetes_deployment_v1",
   check: () => new Problems().add("no cost-center label", "label it").outcome(),
 };
-const pack = (overrides: Partial<GuardrailPack> = {}): GuardrailPack => ({ id: "ACME", description: "Acme's cost accounting", rules: [costCenter], ...overrides });
+const pack = (overrides: Partial<GuardrailPack> = {}): GuardrailPack => ({
+  id: "ACME",
+  description: "Acme's cost accounting",
+  rules: [costCenter],
+  ...overrides,
+});
 
 /** What definePack refuses, as its lines. */
 function refusal(input: GuardrailPack): string[] {
@@ -38,11 +52,27 @@ describe("definePack", () => {
   });
 
   it.each([
-    ["an id that is not upper-case", pack({ id: "acme" }), 'pack acme: id must be 2 to 10 upper-case letters and digits, starting with a letter, like ACME'],
-    ["the platform's own prefix", pack({ id: "K8S", rules: [{ ...costCenter, id: "K8S-99" }] }), "pack K8S: id K8S is the platform's own; choose another, like ACME"],
-    ["a rule id of another prefix", pack({ rules: [{ ...costCenter, id: "COST-01" }] }), 'pack ACME: rules[0].id must be ACME-NN (two digits), like ACME-01 (got "COST-01")'],
+    [
+      "an id that is not upper-case",
+      pack({ id: "acme" }),
+      "pack acme: id must be 2 to 10 upper-case letters and digits, starting with a letter, like ACME",
+    ],
+    [
+      "the platform's own prefix",
+      pack({ id: "K8S", rules: [{ ...costCenter, id: "K8S-99" }] }),
+      "pack K8S: id K8S is the platform's own; choose another, like ACME",
+    ],
+    [
+      "a rule id of another prefix",
+      pack({ rules: [{ ...costCenter, id: "COST-01" }] }),
+      'pack ACME: rules[0].id must be ACME-NN (two digits), like ACME-01 (got "COST-01")',
+    ],
     ["one rule id twice", pack({ rules: [costCenter, costCenter] }), "pack ACME: rules[1].id ACME-01 is given twice"],
-    ["a level for a rule of another pack", pack({ levels: { "K8S-16": "warning" } }), "pack ACME: levels.K8S-16 names no rule of this pack; a pack sets the level of its own rules"],
+    [
+      "a level for a rule of another pack",
+      pack({ levels: { "K8S-16": "warning" } }),
+      "pack ACME: levels.K8S-16 names no rule of this pack; a pack sets the level of its own rules",
+    ],
     ["no rule", pack({ rules: [] }), "pack ACME: rules must list at least one rule"],
   ])("GIVEN a pack with %s WHEN defined THEN it is refused saying what is accepted", (_case, input, problem) => {
     expect(refusal(input)).toContain(problem);
@@ -74,14 +104,18 @@ describe("rulesOfPacks", () => {
       }
     }
     const rule = new CostCenterRule() as unknown as ResourceRule;
-    const [combined] = rulesOfPacks([definePack(pack({ rules: [rule], levels: { "ACME-01": "warning" } }))]) as ResourceRule[];
+    const [combined] = rulesOfPacks([
+      definePack(pack({ rules: [rule], levels: { "ACME-01": "warning" } })),
+    ]) as ResourceRule[];
     expect(combined!.level).toBe("warning");
     expect(combined!.appliesTo("kubernetes_deployment_v1")).toBe(true);
     expect(combined!.check({} as never, {} as never)).toMatchObject({ status: "non-compliant" });
   });
 
   it("GIVEN two packs with one id WHEN combined THEN it is refused", () => {
-    expect(() => rulesOfPacks([definePack(pack()), definePack(pack({ rules: [{ ...costCenter, id: "ACME-02" }] }))])).toThrow("pack ACME: another pack has the same id");
+    expect(() =>
+      rulesOfPacks([definePack(pack()), definePack(pack({ rules: [{ ...costCenter, id: "ACME-02" }] }))]),
+    ).toThrow("pack ACME: another pack has the same id");
   });
 });
 
@@ -116,8 +150,17 @@ describe("npm run synth with a team's rule pack in extensions/guardrails/", () =
     mkdirSync(path.join(copy, "extensions", "guardrails"), { recursive: true });
     writeFileSync(path.join(copy, "extensions", "guardrails", "acme.ts"), ACME_FILE());
     const catalog = path.join(copy, "services", "catalog", "service.ts");
-    writeFileSync(catalog, readFileSync(catalog, "utf8").replace("  port: 8080,", '  port: 8080,\n  guardrails: { suppress: [{ rule: "ACME-01", reason: "catalog is billed to the platform team" }] },'));
-    const run = await runCli("tools/run-app.mjs", [], { cwd: copy, env: { ...process.env, CDKTF_OUTDIR: scratch.folder("platform-packs-out-") } });
+    writeFileSync(
+      catalog,
+      readFileSync(catalog, "utf8").replace(
+        "  port: 8080,",
+        '  port: 8080,\n  guardrails: { suppress: [{ rule: "ACME-01", reason: "catalog is billed to the platform team" }] },',
+      ),
+    );
+    const run = await runCli("tools/run-app.mjs", [], {
+      cwd: copy,
+      env: { ...process.env, CDKTF_OUTDIR: scratch.folder("platform-packs-out-") },
+    });
     expect(run.stderr).toContain(`guardrails (${GUARDRAIL_RULES.length + 1} rules)`);
     const acme = run.stderr.split("\n").filter((line) => line.includes("ACME-01"));
     expect(acme.filter((line) => line.includes("orders")).length).toBeGreaterThan(0);
@@ -130,8 +173,14 @@ describe("npm run synth with a team's rule pack in extensions/guardrails/", () =
   it("GIVEN the same pack set to warn by its own levels WHEN synthesized THEN the findings are reported and the synth succeeds", async () => {
     const copy = scratch.removeLater(copyRepository("platform-packs-"));
     mkdirSync(path.join(copy, "extensions", "guardrails"), { recursive: true });
-    writeFileSync(path.join(copy, "extensions", "guardrails", "acme.ts"), ACME_FILE('levels: { "ACME-01": "warning" },'));
-    const run = await runCli("tools/run-app.mjs", [], { cwd: copy, env: { ...process.env, CDKTF_OUTDIR: scratch.folder("platform-packs-out-") } });
+    writeFileSync(
+      path.join(copy, "extensions", "guardrails", "acme.ts"),
+      ACME_FILE('levels: { "ACME-01": "warning" },'),
+    );
+    const run = await runCli("tools/run-app.mjs", [], {
+      cwd: copy,
+      env: { ...process.env, CDKTF_OUTDIR: scratch.folder("platform-packs-out-") },
+    });
     expect(run.stderr).toMatch(/ACME-01/);
     expect(run.status, run.stderr).toBe(0);
   });
@@ -141,18 +190,34 @@ describe("npm run synth with a team's rule pack in extensions/guardrails/", () =
     mkdirSync(path.join(copy, "extensions", "guardrails"), { recursive: true });
     writeFileSync(path.join(copy, "extensions", "guardrails", "acme.ts"), ACME_FILE());
     const orders = path.join(copy, "services", "orders", "service.ts");
-    writeFileSync(orders, `import acme from "../../extensions/guardrails/acme.js";\nvoid acme;\n${readFileSync(orders, "utf8")}`);
-    const run = await runCli("tools/run-app.mjs", [], { cwd: copy, env: { ...process.env, CDKTF_OUTDIR: scratch.folder("platform-packs-out-") } });
-    expect(run.stderr).toContain("services/orders/service.ts: imports extensions/guardrails/acme.ts; a service file (and every module it imports) may import nothing of the platform team's extensions/");
+    writeFileSync(
+      orders,
+      `import acme from "../../extensions/guardrails/acme.js";\nvoid acme;\n${readFileSync(orders, "utf8")}`,
+    );
+    const run = await runCli("tools/run-app.mjs", [], {
+      cwd: copy,
+      env: { ...process.env, CDKTF_OUTDIR: scratch.folder("platform-packs-out-") },
+    });
+    expect(run.stderr).toContain(
+      "services/orders/service.ts: imports extensions/guardrails/acme.ts; a service file (and every module it imports) may import nothing of the platform team's extensions/",
+    );
     expect(run.status).toBe(1);
   });
 
   it("GIVEN a pack file whose id is the platform's WHEN synthesized THEN it exits 1 naming the file and what is wrong", async () => {
     const copy = scratch.removeLater(copyRepository("platform-packs-"));
     mkdirSync(path.join(copy, "extensions", "guardrails"), { recursive: true });
-    writeFileSync(path.join(copy, "extensions", "guardrails", "acme.ts"), ACME_FILE().replace('id: "ACME"', 'id: "K8S"'));
-    const run = await runCli("tools/run-app.mjs", [], { cwd: copy, env: { ...process.env, CDKTF_OUTDIR: scratch.folder("platform-packs-out-") } });
-    expect(run.stderr).toContain("synth failed:\nextensions/guardrails/acme.ts: pack K8S: id K8S is the platform's own; choose another, like ACME");
+    writeFileSync(
+      path.join(copy, "extensions", "guardrails", "acme.ts"),
+      ACME_FILE().replace('id: "ACME"', 'id: "K8S"'),
+    );
+    const run = await runCli("tools/run-app.mjs", [], {
+      cwd: copy,
+      env: { ...process.env, CDKTF_OUTDIR: scratch.folder("platform-packs-out-") },
+    });
+    expect(run.stderr).toContain(
+      "synth failed:\nextensions/guardrails/acme.ts: pack K8S: id K8S is the platform's own; choose another, like ACME",
+    );
     expect(run.status).toBe(1);
   });
 });

@@ -32,14 +32,24 @@ describe("npm run synth (tools/run-app.mjs running infra/synth.ts)", () => {
 
     it("WHEN synthesized THEN every environment's folder holds the rules and dashboards of exactly the current services", () => {
       expect(run.status, run.stderr).toBe(0);
-      const services = readdirSync(path.join(ROOT, "services")).filter((name) => existsSync(path.join(ROOT, "services", name, "service.ts"))).sort();
+      const services = readdirSync(path.join(ROOT, "services"))
+        .filter((name) => existsSync(path.join(ROOT, "services", name, "service.ts")))
+        .sort();
       for (const environment of ["local", "staging", "production"]) {
-        expect(readdirSync(path.join(outdir, "monitoring", environment, "rules")).sort()).toEqual([...services, "platform"].sort().map((name) => `${name}.yml`));
-        expect(readdirSync(path.join(outdir, "monitoring", environment, "dashboards")).sort()).toEqual(services.map((name) => `${name}.json`));
+        expect(readdirSync(path.join(outdir, "monitoring", environment, "rules")).sort()).toEqual(
+          [...services, "platform"].sort().map((name) => `${name}.yml`),
+        );
+        expect(readdirSync(path.join(outdir, "monitoring", environment, "dashboards")).sort()).toEqual(
+          services.map((name) => `${name}.json`),
+        );
       }
-      expect(readdirSync(path.join(outdir, "monitoring", "local", "rule-tests")).sort()).toEqual(services.map((name) => `${name}.yml`));
+      expect(readdirSync(path.join(outdir, "monitoring", "local", "rule-tests")).sort()).toEqual(
+        services.map((name) => `${name}.yml`),
+      );
       expect(existsSync(path.join(outdir, "monitoring", "staging", "rule-tests"))).toBe(false);
-      expect(readdirSync(path.join(outdir, "monitoring", "staging", "servicemonitors")).sort()).toEqual(services.map((name) => `${name}.yml`));
+      expect(readdirSync(path.join(outdir, "monitoring", "staging", "servicemonitors")).sort()).toEqual(
+        services.map((name) => `${name}.yml`),
+      );
     });
   });
 
@@ -50,10 +60,15 @@ describe("npm run synth (tools/run-app.mjs running infra/synth.ts)", () => {
       path.join(repo, "services", "orders", "service.ts"),
       `import { defineService } from "../../infra/spec/index.js";\nexport default defineService({ name: "orders", build: {}, port: 0, scaling: { min: 3, max: 1 } });\n`,
     );
-    const run = await runCli("tools/run-app.mjs", [], { cwd: repo, env: { ...process.env, CDKTF_OUTDIR: scratch("synth-bad-") } });
+    const run = await runCli("tools/run-app.mjs", [], {
+      cwd: repo,
+      env: { ...process.env, CDKTF_OUTDIR: scratch("synth-bad-") },
+    });
     expect(run.stderr).toContain("synth failed:");
     expect(run.stderr).toContain("services/orders/service.ts: port: must be a whole number from 1 to 65535 (got 0)");
-    expect(run.stderr).toContain("services/orders/service.ts: scaling.min: must be at most scaling.max (1); min === max means a fixed replica count (got 3)");
+    expect(run.stderr).toContain(
+      "services/orders/service.ts: scaling.min: must be at most scaling.max (1); min === max means a fixed replica count (got 3)",
+    );
     expect(run.status).toBe(1);
   });
 
@@ -61,15 +76,25 @@ describe("npm run synth (tools/run-app.mjs running infra/synth.ts)", () => {
     const repo = copyRepository();
     removeLater(repo);
     const file = path.join(repo, "services", "orders", "service.ts");
-    writeFileSync(file, readFileSync(file, "utf8").replace('dependsOn: ["catalog"]', 'dependsOn: ["catalog", "billing"]'));
-    const run = await runCli("tools/run-app.mjs", [], { cwd: repo, env: { ...process.env, CDKTF_OUTDIR: scratch("synth-bad-") } });
-    expect(run.stderr).toMatch(/services\/orders\/service\.ts: dependsOn\[1\]: is not a service; known services: catalog, gateway, orders.* \(got "billing"\)/);
+    writeFileSync(
+      file,
+      readFileSync(file, "utf8").replace('dependsOn: ["catalog"]', 'dependsOn: ["catalog", "billing"]'),
+    );
+    const run = await runCli("tools/run-app.mjs", [], {
+      cwd: repo,
+      env: { ...process.env, CDKTF_OUTDIR: scratch("synth-bad-") },
+    });
+    expect(run.stderr).toMatch(
+      /services\/orders\/service\.ts: dependsOn\[1\]: is not a service; known services: catalog, gateway, orders.* \(got "billing"\)/,
+    );
     expect(run.status).toBe(1);
   });
 
   it("GIVEN SYNTH_HCL_OUTPUT=1, cdktf's HCL output, which renders past the literal boundary WHEN synthesized THEN it exits 1 saying so and writes nothing", async () => {
     const outdir = scratch("synth-hcl-");
-    const run = await runCli("tools/run-app.mjs", [], { env: { ...process.env, CDKTF_OUTDIR: outdir, SYNTH_HCL_OUTPUT: "1" } });
+    const run = await runCli("tools/run-app.mjs", [], {
+      env: { ...process.env, CDKTF_OUTDIR: outdir, SYNTH_HCL_OUTPUT: "1" },
+    });
     expect(run.stderr).toContain("synth failed: SYNTH_HCL_OUTPUT is not supported: the platform writes cdk.tf.json");
     expect(run.status).toBe(1);
     expect(readdirSync(outdir)).toEqual([]);

@@ -9,7 +9,9 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
 /** The paths of `candidates` that git would ignore in this repository (git check-ignore exits 1 when none is). */
 function ignoredByGit(candidates: readonly string[]): string[] {
   try {
-    return execFileSync("git", ["check-ignore", "--no-index", "--", ...candidates], { cwd: ROOT, encoding: "utf8" }).split("\n").filter(Boolean);
+    return execFileSync("git", ["check-ignore", "--no-index", "--", ...candidates], { cwd: ROOT, encoding: "utf8" })
+      .split("\n")
+      .filter(Boolean);
   } catch (error) {
     if ((error as { status?: number }).status === 1) return [];
     throw error;
@@ -18,7 +20,16 @@ function ignoredByGit(candidates: readonly string[]): string[] {
 
 describe("files that carry secrets", () => {
   it("GIVEN dotenv files, variable files and plan files anywhere in the tree WHEN git is asked THEN it ignores each of them", () => {
-    const secretFiles = [".env", ".env.local", "services/orders/.env.production", "local.tfvars", "cdktf.out/x/prod.tfvars.json", "staging-plan.json", "plans/staging.json", "staging.tfplan"];
+    const secretFiles = [
+      ".env",
+      ".env.local",
+      "services/orders/.env.production",
+      "local.tfvars",
+      "cdktf.out/x/prod.tfvars.json",
+      "staging-plan.json",
+      "plans/staging.json",
+      "staging.tfplan",
+    ];
     expect(ignoredByGit(secretFiles)).toEqual(secretFiles);
   });
 
@@ -29,7 +40,9 @@ describe("files that carry secrets", () => {
 
   it("GIVEN the README's example of a real plan WHEN the file it writes is checked THEN git ignores it", () => {
     const readme = readFileSync(path.join(ROOT, "README.md"), "utf8");
-    const written = [...readme.matchAll(/terraform show -json \S+ > (\S+?)`/g)].map((match) => path.normalize(path.join("cdktf.out/stacks/staging", match[1]!)));
+    const written = [...readme.matchAll(/terraform show -json \S+ > (\S+?)`/g)].map((match) =>
+      path.normalize(path.join("cdktf.out/stacks/staging", match[1]!)),
+    );
     const read = [...readme.matchAll(/--plan staging=(\S+)/g)].map((match) => match[1]!);
     expect(written.length).toBeGreaterThan(0);
     expect(read.length).toBeGreaterThan(0);

@@ -26,7 +26,11 @@ export function nodeArguments(script: string, args: readonly string[] = []): str
  * Runs a CLI the way its npm script does (see `nodeArguments`), from
  * `cwd` (default: this repository). Asynchronous, so that servers the test itself runs keep answering.
  */
-export function runCli(script: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string } = {}): Promise<CliRun> {
+export function runCli(
+  script: string,
+  args: readonly string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string } = {},
+): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, nodeArguments(path.join(options.cwd ?? ROOT, script), args), {
       cwd: options.cwd ?? ROOT,
@@ -56,7 +60,11 @@ export interface StartedCli {
  * Starts a CLI as `runCli` does and returns at once, so that a test can wait for what it
  * prints (that it is waiting for a lock, say) before it acts.
  */
-export function startCli(script: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): StartedCli {
+export function startCli(
+  script: string,
+  args: readonly string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): StartedCli {
   const child = spawn(process.execPath, nodeArguments(path.join(options.cwd ?? ROOT, script), args), {
     cwd: options.cwd ?? ROOT,
     env: options.env ?? process.env,

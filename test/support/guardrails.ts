@@ -46,10 +46,18 @@ export interface GuardrailsFixture {
  * GIVEN helper: builds one environment's stack (not synthesized) from these services
  * @default exampleServices() - public gateway -> orders -> catalog
  */
-export function guardrailsFixture(environment: string, services: readonly DiscoveredService[] = exampleServices(), variables: Record<string, string> = {}): GuardrailsFixture {
+export function guardrailsFixture(
+  environment: string,
+  services: readonly DiscoveredService[] = exampleServices(),
+  variables: Record<string, string> = {},
+): GuardrailsFixture {
   const environments = loadEnvironments(variables);
   const chosen = environments.find((e) => e.name === environment)!;
-  const catalogue = resolveCatalogue(services, environment, environments.map((e) => e.name));
+  const catalogue = resolveCatalogue(
+    services,
+    environment,
+    environments.map((e) => e.name),
+  );
   const stack = new PlatformStack(new App({ outdir: OUTDIR, stackTraces: false }), {
     environment: chosen,
     catalogue,
@@ -69,11 +77,16 @@ export function guardrailsFixture(environment: string, services: readonly Discov
     resource,
     address,
     findings,
-    findingsOf: (rule) => findings().filter((f) => f.rule === rule).map(({ rule: id, level, resource: at, message }) => ({ rule: id, level, resource: at, message })),
+    findingsOf: (rule) =>
+      findings()
+        .filter((f) => f.rule === rule)
+        .map(({ rule: id, level, resource: at, message }) => ({ rule: id, level, resource: at, message })),
     outcome: (rule, constructPath) => {
       const synthesized = new SynthesizedStack(stack.toTerraform());
       const context = { environment: ruleEnvironment, stack: synthesized };
-      return rule.scope === "resource" ? rule.check(synthesized.at(address(constructPath))!, context) : rule.check(context);
+      return rule.scope === "resource"
+        ? rule.check(synthesized.at(address(constructPath))!, context)
+        : rule.check(context);
     },
   };
 }
@@ -120,15 +133,25 @@ export function continuingOnErrorAnnotations<T>(body: () => T): T {
  * WHEN helper: builds every environment, lets `prepare` apply escape hatches, and
  * synthesizes the app the way `npm run synth` does (every stack, even with errors).
  */
-export function synthWithGuardrails(services: readonly DiscoveredService[], prepare: (stacks: readonly PlatformStack[]) => void = () => {}): GuardrailsSynth {
+export function synthWithGuardrails(
+  services: readonly DiscoveredService[],
+  prepare: (stacks: readonly PlatformStack[]) => void = () => {},
+): GuardrailsSynth {
   const outdir = mkdtempSync(path.join(os.tmpdir(), "platform-guardrails-synth-"));
   try {
     return continuingOnErrorAnnotations(() => {
       const { app, stacks, guardrails } = buildPlatformApp({ services, environments: loadEnvironments({}), outdir });
       prepare(stacks);
       app.synth();
-      const manifest = JSON.parse(readFileSync(path.join(outdir, "manifest.json"), "utf8")) as { stacks: Record<string, { annotations: GuardrailsSynth["annotations"][string] }> };
-      return { run: guardrails, annotations: Object.fromEntries(Object.entries(manifest.stacks).map(([name, stack]) => [name, stack.annotations])) };
+      const manifest = JSON.parse(readFileSync(path.join(outdir, "manifest.json"), "utf8")) as {
+        stacks: Record<string, { annotations: GuardrailsSynth["annotations"][string] }>;
+      };
+      return {
+        run: guardrails,
+        annotations: Object.fromEntries(
+          Object.entries(manifest.stacks).map(([name, stack]) => [name, stack.annotations]),
+        ),
+      };
     });
   } finally {
     rmSync(outdir, { recursive: true, force: true });

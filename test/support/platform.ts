@@ -15,17 +15,30 @@ export interface StackJson {
 
 /** GIVEN helper: a service as discovery would hand it over. */
 export function service(input: ServiceSpecInput, version = "1.0.0"): DiscoveredService {
-  return { file: `services/${input.name}/service.ts`, folder: input.name, definition: parseServiceDefinition(input), version };
+  return {
+    file: `services/${input.name}/service.ts`,
+    folder: input.name,
+    definition: parseServiceDefinition(input),
+    version,
+  };
 }
 
 /** WHEN helper: synthesizes every environment of these services, keyed by environment. */
-export function synthPlatform(services: readonly DiscoveredService[], variables: Record<string, string> = {}): Record<string, StackJson> {
+export function synthPlatform(
+  services: readonly DiscoveredService[],
+  variables: Record<string, string> = {},
+): Record<string, StackJson> {
   const outdir = mkdtempSync(path.join(os.tmpdir(), "platform-synth-"));
   try {
     const { app, stacks } = buildPlatformApp({ services, environments: loadEnvironments(variables), outdir });
     app.synth();
     return Object.fromEntries(
-      stacks.map((stack) => [stack.environment.name, JSON.parse(readFileSync(path.join(outdir, "stacks", stack.environment.name, "cdk.tf.json"), "utf8")) as StackJson]),
+      stacks.map((stack) => [
+        stack.environment.name,
+        JSON.parse(
+          readFileSync(path.join(outdir, "stacks", stack.environment.name, "cdk.tf.json"), "utf8"),
+        ) as StackJson,
+      ]),
     );
   } finally {
     rmSync(outdir, { recursive: true, force: true });
@@ -33,8 +46,14 @@ export function synthPlatform(services: readonly DiscoveredService[], variables:
 }
 
 /** The resources of one type in a stack, as [address, values] with values in snake_case. */
-export function resourcesOfType(stack: StackJson, type: string): Array<{ address: string; values: Record<string, any> }> {
-  return Object.entries(stack.resource?.[type] ?? {}).map(([name, values]) => ({ address: `${type}.${name}`, values: values as Record<string, any> }));
+export function resourcesOfType(
+  stack: StackJson,
+  type: string,
+): Array<{ address: string; values: Record<string, any> }> {
+  return Object.entries(stack.resource?.[type] ?? {}).map(([name, values]) => ({
+    address: `${type}.${name}`,
+    values: values as Record<string, any>,
+  }));
 }
 
 /** The one resource of a type that belongs to a service (found by its construct path). */
@@ -43,7 +62,8 @@ export function resourceOf(stack: StackJson, type: string, serviceName: string, 
     const segments = String(values["//"]?.metadata?.path ?? "").split("/");
     return segments[2] === serviceName && (part === undefined || segments.includes(part));
   });
-  if (matches.length !== 1) throw new Error(`expected one ${type} of ${serviceName}${part ? ` (${part})` : ""}, found ${matches.length}`);
+  if (matches.length !== 1)
+    throw new Error(`expected one ${type} of ${serviceName}${part ? ` (${part})` : ""}, found ${matches.length}`);
   return matches[0]!.values;
 }
 
@@ -61,6 +81,12 @@ export function exampleServices(): DiscoveredService[] {
       scaling: { min: 2, max: 5, memoryPercent: 75 },
       environments: { production: { scaling: { min: 3, max: 9 }, resources: { cpu: "500m", memory: "1Gi" } } },
     }),
-    service({ name: "gateway", build: {}, port: 8082, dependsOn: ["orders", "catalog"], expose: { public: { host: "shop.example.com" } } }),
+    service({
+      name: "gateway",
+      build: {},
+      port: 8082,
+      dependsOn: ["orders", "catalog"],
+      expose: { public: { host: "shop.example.com" } },
+    }),
   ];
 }

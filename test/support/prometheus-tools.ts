@@ -46,13 +46,24 @@ export function promtool(args: readonly string[], cwd: string): Promise<ToolRun>
  * With `ruleTestsEverywhere`, staging and production get the `rule-tests/` folder that
  * synth writes for local only, so that the tests run them on those environments' rules too.
  */
-export function renderMonitoringTree(services: readonly DiscoveredService[], variables: Record<string, string> = {}, { ruleTestsEverywhere = false } = {}): string {
+export function renderMonitoringTree(
+  services: readonly DiscoveredService[],
+  variables: Record<string, string> = {},
+  { ruleTestsEverywhere = false } = {},
+): string {
   const root = mkdtempSync(path.join(os.tmpdir(), "platform-monitoring-"));
   const environments = loadEnvironments(variables);
   for (const environment of environments) {
-    const catalogue = resolveCatalogue(services, environment.name, environments.map((e) => e.name));
+    const catalogue = resolveCatalogue(
+      services,
+      environment.name,
+      environments.map((e) => e.name),
+    );
     const monitoring = renderMonitoring(environment, catalogue);
-    const files = ruleTestsEverywhere && environment.target !== "docker" ? [...monitoring.files, ...ruleTestFiles(environment, monitoring)] : monitoring.files;
+    const files =
+      ruleTestsEverywhere && environment.target !== "docker"
+        ? [...monitoring.files, ...ruleTestFiles(environment, monitoring)]
+        : monitoring.files;
     for (const file of files) {
       const target = path.join(root, environment.name, file.path);
       mkdirSync(path.dirname(target), { recursive: true });
@@ -89,7 +100,12 @@ export async function startPrometheus(configFile: string, readyWithinMs = 20_000
   let logged = "";
   const child: ChildProcess = spawn(
     "prometheus",
-    [`--config.file=${configFile}`, `--storage.tsdb.path=${dataDir}`, `--web.listen-address=127.0.0.1:${port}`, "--log.level=warn"],
+    [
+      `--config.file=${configFile}`,
+      `--storage.tsdb.path=${dataDir}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      "--log.level=warn",
+    ],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
   child.stdout?.on("data", (chunk: Buffer) => (logged += chunk.toString()));
@@ -129,15 +145,28 @@ export async function waitFor<T>(what: string, withinMs: number, probe: () => Pr
       if (error instanceof Error && /exited with/.test(error.message)) throw error;
       lastError = error;
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${withinMs} ms waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ""}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out after ${withinMs} ms waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ""}`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
 
 /** Runs an instant query against Prometheus' HTTP API and returns its result vector. */
-export async function instantQuery(prometheusUrl: string, query: string): Promise<Array<{ metric: Record<string, string>; value: [number, string] }>> {
+export async function instantQuery(
+  prometheusUrl: string,
+  query: string,
+): Promise<Array<{ metric: Record<string, string>; value: [number, string] }>> {
   const response = await fetch(`${prometheusUrl}/api/v1/query?query=${encodeURIComponent(query)}`);
-  const body = (await response.json()) as { status: string; error?: string; data?: { resultType: string; result: unknown } };
+  const body = (await response.json()) as {
+    status: string;
+    error?: string;
+    data?: { resultType: string; result: unknown };
+  };
   if (body.status !== "success") throw new Error(`query ${query} failed: ${body.error}`);
-  return (body.data?.resultType === "vector" ? body.data.result : []) as Array<{ metric: Record<string, string>; value: [number, string] }>;
+  return (body.data?.resultType === "vector" ? body.data.result : []) as Array<{
+    metric: Record<string, string>;
+    value: [number, string];
+  }>;
 }

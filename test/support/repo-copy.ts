@@ -10,11 +10,21 @@ import { ROOT } from "./cli.js";
  */
 export function copyRepository(prefix = "platform-copy-"): string {
   const copy = mkdtempSync(path.join(os.tmpdir(), prefix));
-  for (const entry of ["infra", "extensions", "services", "templates", "tools", "package.json", "tsconfig.json", "cdktf.json"]) {
+  for (const entry of [
+    "infra",
+    "extensions",
+    "services",
+    "templates",
+    "tools",
+    "package.json",
+    "tsconfig.json",
+    "cdktf.json",
+  ]) {
     try {
       cpSync(path.join(ROOT, entry), path.join(copy, entry), {
         recursive: true,
-        filter: (source) => !source.includes(`${path.sep}node_modules`) && !source.includes(`${path.sep}dist${path.sep}`),
+        filter: (source) =>
+          !source.includes(`${path.sep}node_modules`) && !source.includes(`${path.sep}dist${path.sep}`),
       });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;

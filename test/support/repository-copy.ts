@@ -30,7 +30,17 @@ export interface RepositoryCopy {
   remove(): void;
 }
 
-const COPIED = ["infra", "services", "templates", "tools", "package.json", "package-lock.json", "tsconfig.json", "vitest.config.ts", ".gitignore"];
+const COPIED = [
+  "infra",
+  "services",
+  "templates",
+  "tools",
+  "package.json",
+  "package-lock.json",
+  "tsconfig.json",
+  "vitest.config.ts",
+  ".gitignore",
+];
 
 /**
  * Copies what the platform's tools need (infra/, services/, templates/, tools/ and the
@@ -48,7 +58,12 @@ export function copyRepository(): RepositoryCopy {
   symlinkSync(path.join(REPOSITORY_ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
   const env = { ...process.env, CI: "true", NO_COLOR: "1" };
   const run = (command: string, args: readonly string[]): CommandResult => {
-    const result: SpawnSyncReturns<string> = spawnSync(command, args, { cwd: dir, encoding: "utf8", env, stdio: ["ignore", "pipe", "pipe"] });
+    const result: SpawnSyncReturns<string> = spawnSync(command, args, {
+      cwd: dir,
+      encoding: "utf8",
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     if (result.error) throw result.error;
     return { status: result.status, stdout: result.stdout, stderr: result.stderr };
   };
@@ -66,7 +81,11 @@ export function copyRepository(): RepositoryCopy {
     node: (script, args = []) => run(process.execPath, nodeArguments(script, args)),
     nodeAsync: (script, args = []) =>
       new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, nodeArguments(script, args), { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"] });
+        const child = spawn(process.execPath, nodeArguments(script, args), {
+          cwd: dir,
+          env,
+          stdio: ["ignore", "pipe", "pipe"],
+        });
         let stdout = "";
         let stderr = "";
         child.stdout.on("data", (chunk) => (stdout += String(chunk)));
@@ -81,7 +100,10 @@ export function copyRepository(): RepositoryCopy {
           const child = relative ? `${relative}/${entry.name}` : entry.name;
           if (child === ".git" || child === "node_modules") continue;
           if (entry.isDirectory()) walk(child);
-          else files[child] = createHash("sha256").update(readFileSync(path.join(dir, child))).digest("hex");
+          else
+            files[child] = createHash("sha256")
+              .update(readFileSync(path.join(dir, child)))
+              .digest("hex");
         }
       };
       walk("");

@@ -8,7 +8,12 @@ import path from "node:path";
  * can be downloaded.
  */
 export function terraform(dir: string, ...args: string[]): string {
-  return execFileSync("terraform", args, { cwd: dir, encoding: "utf8", env: { ...process.env, CHECKPOINT_DISABLE: "1", TF_IN_AUTOMATION: "1" }, stdio: ["ignore", "pipe", "pipe"] });
+  return execFileSync("terraform", args, {
+    cwd: dir,
+    encoding: "utf8",
+    env: { ...process.env, CHECKPOINT_DISABLE: "1", TF_IN_AUTOMATION: "1" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
 }
 
 /**
@@ -19,8 +24,13 @@ export function terraform(dir: string, ...args: string[]): string {
  */
 export function valuesThroughTerraform(dir: string, inputs: readonly unknown[]): unknown[] {
   const resources = Object.fromEntries(inputs.map((input, index) => [`value_${index}`, { input }]));
-  const outputs = Object.fromEntries(inputs.map((_input, index) => [`value_${index}`, { value: `\${terraform_data.value_${index}.output}` }]));
-  writeFileSync(path.join(dir, "main.tf.json"), JSON.stringify({ resource: { terraform_data: resources }, output: outputs }));
+  const outputs = Object.fromEntries(
+    inputs.map((_input, index) => [`value_${index}`, { value: `\${terraform_data.value_${index}.output}` }]),
+  );
+  writeFileSync(
+    path.join(dir, "main.tf.json"),
+    JSON.stringify({ resource: { terraform_data: resources }, output: outputs }),
+  );
   terraform(dir, "init", "-input=false", "-no-color");
   terraform(dir, "apply", "-auto-approve", "-input=false", "-no-color");
   const read = JSON.parse(terraform(dir, "output", "-json", "-no-color")) as Record<string, { value: unknown }>;

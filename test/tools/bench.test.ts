@@ -9,74 +9,118 @@ const cleanup: string[] = [];
 afterAll(() => cleanup.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
 const NOT_AVAILABLE = /^not available \(.+\)$/;
-const scripts = (JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
+const scripts = (
+  JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }
+).scripts;
 
 /** Every figure of a measurement: its wall time, CPU time and peak RSS, median, min and max. */
 function figuresOf(measurement: Measurement): unknown[] {
-  return [measurement.wallMs, measurement.cpuMs, measurement.peakRssMiB].flatMap((spread) => [spread.median, spread.min, spread.max]);
+  return [measurement.wallMs, measurement.cpuMs, measurement.peakRssMiB].flatMap((spread) => [
+    spread.median,
+    spread.min,
+    spread.max,
+  ]);
 }
 
 describe("npm run bench", () => {
-  it(
-    "GIVEN tiny sizes, one run and cdktf and the tests skipped WHEN run THEN it prints the table and writes JSON with every figure a number or 'not available (why)'",
-    async () => {
-      const out = temporaryFolder("bench-cli-test-");
-      cleanup.push(out);
-      const servicesBefore = readdirSync(path.join(ROOT, "services")).sort();
-      const run = await runCli("tools/bench.ts", ["--runs", "1", "--warmup", "0", "--sizes", "2,1", "--skip", "cdktf,tests", "--json", path.join(out, "bench.json"), "--markdown", path.join(out, "bench.md")]);
-      expect(run.stderr).toContain("bench [1/");
-      expect(run.stderr).toContain("synth, example catalogue: run 1/1:");
-      expect(run.stdout).toContain("| measurement | runs | wall time, median (min–max) | CPU time, median (min–max) | peak RSS, median (min–max) |");
-      expect(run.status).toBe(0);
-      expect(readFileSync(path.join(out, "bench.md"), "utf8")).toBe(run.stdout);
+  it("GIVEN tiny sizes, one run and cdktf and the tests skipped WHEN run THEN it prints the table and writes JSON with every figure a number or 'not available (why)'", async () => {
+    const out = temporaryFolder("bench-cli-test-");
+    cleanup.push(out);
+    const servicesBefore = readdirSync(path.join(ROOT, "services")).sort();
+    const run = await runCli("tools/bench.ts", [
+      "--runs",
+      "1",
+      "--warmup",
+      "0",
+      "--sizes",
+      "2,1",
+      "--skip",
+      "cdktf,tests",
+      "--json",
+      path.join(out, "bench.json"),
+      "--markdown",
+      path.join(out, "bench.md"),
+    ]);
+    expect(run.stderr).toContain("bench [1/");
+    expect(run.stderr).toContain("synth, example catalogue: run 1/1:");
+    expect(run.stdout).toContain(
+      "| measurement | runs | wall time, median (min–max) | CPU time, median (min–max) | peak RSS, median (min–max) |",
+    );
+    expect(run.status).toBe(0);
+    expect(readFileSync(path.join(out, "bench.md"), "utf8")).toBe(run.stdout);
 
-      const report = JSON.parse(readFileSync(path.join(out, "bench.json"), "utf8")) as BenchReport;
-      expect(report.schemaVersion).toBe(1);
-      expect(report.settings).toMatchObject({ runs: 1, warmup: 0, sizes: [1, 2], infraDiffServices: 2, skipped: ["cdktf", "tests"] });
-      expect(report.machine.loadAverageAtStart).toHaveLength(3);
-      const measurements = [report.exampleSynth, report.cdktfSynth, ...report.catalogues, report.infraDiff, report.newService, report.npmTest];
-      const figures = [
-        ...measurements.flatMap(figuresOf),
-        report.cdktfRatio,
-        ...report.catalogues.flatMap((c) => [c.msPerService, c.cpuMsPerService]),
-        ...[report.linearity, report.cpuLinearity].flatMap((l) => [l.slopeMsPerService, l.interceptMs, l.rSquared, l.marginalRatio, ...l.marginal.map((m) => m.msPerService)]),
-        report.infraDiff.onTopOfTwoSynthsMs,
-        report.infraDiff.cpuOnTopOfTwoSynthsMs,
-        report.infraDiff.ownSynthPhaseMs,
-        report.infraDiff.onTopOfOwnSynthPhaseMs,
-        ...report.targets.map((t) => t.measured),
-      ];
-      for (const figure of figures) {
-        if (typeof figure !== "number") expect(figure).toMatch(NOT_AVAILABLE);
-      }
+    const report = JSON.parse(readFileSync(path.join(out, "bench.json"), "utf8")) as BenchReport;
+    expect(report.schemaVersion).toBe(1);
+    expect(report.settings).toMatchObject({
+      runs: 1,
+      warmup: 0,
+      sizes: [1, 2],
+      infraDiffServices: 2,
+      skipped: ["cdktf", "tests"],
+    });
+    expect(report.machine.loadAverageAtStart).toHaveLength(3);
+    const measurements = [
+      report.exampleSynth,
+      report.cdktfSynth,
+      ...report.catalogues,
+      report.infraDiff,
+      report.newService,
+      report.npmTest,
+    ];
+    const figures = [
+      ...measurements.flatMap(figuresOf),
+      report.cdktfRatio,
+      ...report.catalogues.flatMap((c) => [c.msPerService, c.cpuMsPerService]),
+      ...[report.linearity, report.cpuLinearity].flatMap((l) => [
+        l.slopeMsPerService,
+        l.interceptMs,
+        l.rSquared,
+        l.marginalRatio,
+        ...l.marginal.map((m) => m.msPerService),
+      ]),
+      report.infraDiff.onTopOfTwoSynthsMs,
+      report.infraDiff.cpuOnTopOfTwoSynthsMs,
+      report.infraDiff.ownSynthPhaseMs,
+      report.infraDiff.onTopOfOwnSynthPhaseMs,
+      ...report.targets.map((t) => t.measured),
+    ];
+    for (const figure of figures) {
+      if (typeof figure !== "number") expect(figure).toMatch(NOT_AVAILABLE);
+    }
 
-      // What ran has numbers; what was skipped or is missing says so.
-      expect(figuresOf(report.exampleSynth).every((f) => typeof f === "number" && f > 0)).toBe(true);
-      expect(report.catalogues.map((c) => c.services)).toEqual([1, 2]);
-      expect(report.catalogues.flatMap(figuresOf).every((f) => typeof f === "number" && f > 0)).toBe(true);
-      expect(typeof report.linearity.slopeMsPerService).toBe("number");
-      expect(report.linearity.marginalRatio).toBe("not available (needs three sizes or more)");
-      expect(typeof report.cpuLinearity.slopeMsPerService).toBe("number");
-      expect(figuresOf(report.cdktfSynth)).toEqual(Array(9).fill("not available (skipped)"));
-      expect(report.cdktfRatio).toBe("not available (skipped)");
-      expect(figuresOf(report.npmTest)).toEqual(Array(9).fill("not available (skipped)"));
-      expect(report.targets.find((t) => t.name.startsWith("synth, 500 services, median wall"))?.met).toBe("not available");
-      if (scripts["infra:diff"]) expect(typeof report.infraDiff.wallMs.median).toBe("number");
-      else expect(report.infraDiff.wallMs.median).toBe("not available (tool missing: no infra:diff script in package.json)");
-      if (scripts["new:service"]) expect(typeof report.newService.wallMs.median).toBe("number");
-      else expect(report.newService.wallMs.median).toBe("not available (tool missing: no new:service script in package.json)");
-      expect(report.failures).toEqual([]);
+    // What ran has numbers; what was skipped or is missing says so.
+    expect(figuresOf(report.exampleSynth).every((f) => typeof f === "number" && f > 0)).toBe(true);
+    expect(report.catalogues.map((c) => c.services)).toEqual([1, 2]);
+    expect(report.catalogues.flatMap(figuresOf).every((f) => typeof f === "number" && f > 0)).toBe(true);
+    expect(typeof report.linearity.slopeMsPerService).toBe("number");
+    expect(report.linearity.marginalRatio).toBe("not available (needs three sizes or more)");
+    expect(typeof report.cpuLinearity.slopeMsPerService).toBe("number");
+    expect(figuresOf(report.cdktfSynth)).toEqual(Array(9).fill("not available (skipped)"));
+    expect(report.cdktfRatio).toBe("not available (skipped)");
+    expect(figuresOf(report.npmTest)).toEqual(Array(9).fill("not available (skipped)"));
+    expect(report.targets.find((t) => t.name.startsWith("synth, 500 services, median wall"))?.met).toBe(
+      "not available",
+    );
+    if (scripts["infra:diff"]) expect(typeof report.infraDiff.wallMs.median).toBe("number");
+    else
+      expect(report.infraDiff.wallMs.median).toBe("not available (tool missing: no infra:diff script in package.json)");
+    if (scripts["new:service"]) expect(typeof report.newService.wallMs.median).toBe("number");
+    else
+      expect(report.newService.wallMs.median).toBe(
+        "not available (tool missing: no new:service script in package.json)",
+      );
+    expect(report.failures).toEqual([]);
 
-      // It worked in temporary copies: this repository's services are as they were.
-      expect(readdirSync(path.join(ROOT, "services")).sort()).toEqual(servicesBefore);
-      expect(existsSync(path.join(ROOT, "services", "bench-probe"))).toBe(false);
-    },
-    180_000,
-  );
+    // It worked in temporary copies: this repository's services are as they were.
+    expect(readdirSync(path.join(ROOT, "services")).sort()).toEqual(servicesBefore);
+    expect(existsSync(path.join(ROOT, "services", "bench-probe"))).toBe(false);
+  }, 180_000);
 
   it("GIVEN an unknown step to skip or a bad size WHEN run THEN it exits 2 naming the option, the value and what is accepted", async () => {
     const skip = await runCli("tools/bench.ts", ["--skip", "cdktf,lint"]);
-    expect(skip.stderr).toContain('bench: --skip: "lint" is not accepted; accepted: synth, cdktf, catalogue, infra-diff, new-service, tests');
+    expect(skip.stderr).toContain(
+      'bench: --skip: "lint" is not accepted; accepted: synth, cdktf, catalogue, infra-diff, new-service, tests',
+    );
     expect(skip.status).toBe(2);
     const sizes = await runCli("tools/bench.ts", ["--sizes", "10,ten"]);
     expect(sizes.stderr).toContain('bench: --sizes: "ten" is not accepted; accepted: a whole number from 1 to 9999');

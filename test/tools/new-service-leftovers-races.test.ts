@@ -11,12 +11,16 @@ const NEW_SERVICE = "tools/new-service.ts";
 function stagingFolderOf(repository: RepositoryCopy, name: string, pid: number): string {
   const folder = path.join(repository.dir, "services", `.new-${name}-${pid}`);
   mkdirSync(folder, { recursive: true });
-  writeFileSync(path.join(folder, "service.ts"), `import { defineService } from "../../infra/spec/index.js";\n\nexport default defineService({\n  name: "${name}",\n  port: 80`);
+  writeFileSync(
+    path.join(folder, "service.ts"),
+    `import { defineService } from "../../infra/spec/index.js";\n\nexport default defineService({\n  name: "${name}",\n  port: 80`,
+  );
   return folder;
 }
 
 const env = { ...process.env, CI: "true", NO_COLOR: "1" };
-const newService = (repository: RepositoryCopy, args: readonly string[]) => startCli(NEW_SERVICE, [...args, "--no-install"], { cwd: repository.dir, env });
+const newService = (repository: RepositoryCopy, args: readonly string[]) =>
+  startCli(NEW_SERVICE, [...args, "--no-install"], { cwd: repository.dir, env });
 
 describe("npm run new:service stopped half way", () => {
   let repository: RepositoryCopy;
@@ -41,9 +45,15 @@ describe("npm run new:service stopped half way", () => {
     const killed = stagingFolderOf(repository, "ledger", DEAD_PID);
     const live = stagingFolderOf(repository, "audit", running.pid);
     const run = await newService(repository, ["payments"]).finished;
-    expect(run.stderr).toContain(`new:service: removed services/.new-ledger-${DEAD_PID}, the staging folder of a new:service that was stopped\n`);
+    expect(run.stderr).toContain(
+      `new:service: removed services/.new-ledger-${DEAD_PID}, the staging folder of a new:service that was stopped\n`,
+    );
     expect(run.status, run.output).toBe(0);
-    expect([existsSync(killed), existsSync(live), existsSync(path.join(repository.dir, "services/payments/service.ts"))]).toEqual([false, true, true]);
+    expect([
+      existsSync(killed),
+      existsSync(live),
+      existsSync(path.join(repository.dir, "services/payments/service.ts")),
+    ]).toEqual([false, true, true]);
   });
 });
 
@@ -60,16 +70,24 @@ describe("two npm run new:service at once with the same public host and port", (
     writeFileSync(lock, `${holder.pid}\n`);
     const route = ["--public", "--host", "pay.example.com", "--port", "8095"];
     const runs = [newService(repository, ["pay-a", ...route]), newService(repository, ["pay-b", ...route])];
-    const waiting = new RegExp(`^new:service: waiting for another new:service \\(pid ${holder.pid}\\) to finish; if none runs, remove services/\\.new-service\\.lock$`, "m");
+    const waiting = new RegExp(
+      `^new:service: waiting for another new:service \\(pid ${holder.pid}\\) to finish; if none runs, remove services/\\.new-service\\.lock$`,
+      "m",
+    );
     await Promise.all(runs.map((run) => run.outputMatching(waiting)));
-    expect(existsSync(path.join(repository.dir, "services/pay-a")) || existsSync(path.join(repository.dir, "services/pay-b"))).toBe(false);
+    expect(
+      existsSync(path.join(repository.dir, "services/pay-a")) ||
+        existsSync(path.join(repository.dir, "services/pay-b")),
+    ).toBe(false);
 
     await holder.stop();
     const [a, b] = await Promise.all(runs.map((run) => run.finished));
     const [published, refused] = a!.status === 0 ? [a!, b!] : [b!, a!];
     const winner = published === a ? "pay-a" : "pay-b";
     expect([published.status, refused.status], `${a!.output}\n${b!.output}`).toEqual([0, 2]);
-    expect(refused.stderr).toContain(`--host: is already served by services/${winner}/service.ts; give the service its own host or path (got "pay.example.com/")`);
+    expect(refused.stderr).toContain(
+      `--host: is already served by services/${winner}/service.ts; give the service its own host or path (got "pay.example.com/")`,
+    );
     expect(existsSync(lock)).toBe(false);
 
     const synth = await repository.nodeAsync("tools/run-app.mjs");

@@ -27,43 +27,86 @@ describe("npm run new:service refusals", () => {
   });
 
   const cases: Array<[string, string[], string[]]> = [
-    ["a name that is not a DNS-1035 label", ["Payments"], ['<name>: must be a DNS-1035 label: lower-case letters, digits and \'-\', starting with a letter, ending with a letter or digit, at most 63 characters (got "Payments")']],
-    ["a reserved name", ["monitoring"], [`<name>: is reserved for the platform; reserved names: ${[...RESERVED_SERVICE_NAMES].join(", ")} (got "monitoring")`]],
-    ["a taken name", ["orders"], ['<name>: is already taken by services/orders/service.ts; service names must be unique (got "orders")']],
-    ["a folder that exists without a spec", ["legacy"], ['<name>: services/legacy already exists; the scaffolder never overwrites anything: remove it or choose another name (got "legacy")']],
-    ["an unknown template", ["payments", "--template", "grpc"], ['--template: is not a template; templates: http-service, worker (got "grpc")']],
-    ["an unknown dependency", ["payments", "--depends-on", "orders,billing"], ['--depends-on: is not a service; known services: catalog, gateway, orders (got "billing")']],
+    [
+      "a name that is not a DNS-1035 label",
+      ["Payments"],
+      [
+        "<name>: must be a DNS-1035 label: lower-case letters, digits and '-', starting with a letter, ending with a letter or digit, at most 63 characters (got \"Payments\")",
+      ],
+    ],
+    [
+      "a reserved name",
+      ["monitoring"],
+      [
+        `<name>: is reserved for the platform; reserved names: ${[...RESERVED_SERVICE_NAMES].join(", ")} (got "monitoring")`,
+      ],
+    ],
+    [
+      "a taken name",
+      ["orders"],
+      ['<name>: is already taken by services/orders/service.ts; service names must be unique (got "orders")'],
+    ],
+    [
+      "a folder that exists without a spec",
+      ["legacy"],
+      [
+        '<name>: services/legacy already exists; the scaffolder never overwrites anything: remove it or choose another name (got "legacy")',
+      ],
+    ],
+    [
+      "an unknown template",
+      ["payments", "--template", "grpc"],
+      ['--template: is not a template; templates: http-service, worker (got "grpc")'],
+    ],
+    [
+      "an unknown dependency",
+      ["payments", "--depends-on", "orders,billing"],
+      ['--depends-on: is not a service; known services: catalog, gateway, orders (got "billing")'],
+    ],
     [
       "a privileged port",
       ["payments", "--port", "80"],
-      ['--port: must be a whole number from 1024 to 65535 (the service runs as a non-root user without capabilities, so it cannot bind a lower port) (got "80")'],
+      [
+        '--port: must be a whole number from 1024 to 65535 (the service runs as a non-root user without capabilities, so it cannot bind a lower port) (got "80")',
+      ],
     ],
     [
       "a public service on a port already published locally",
       ["payments", "--public", "--host", "pay.example.com"],
-      ['--port: is already published on 127.0.0.1 by services/gateway/service.ts in the local environment, where a public service is published on its port; choose a free one, like 8081 (got "8080")'],
+      [
+        '--port: is already published on 127.0.0.1 by services/gateway/service.ts in the local environment, where a public service is published on its port; choose a free one, like 8081 (got "8080")',
+      ],
     ],
     [
       "a public host and path already served",
       ["payments", "--public", "--host", "shop.example.com", "--port", "8090"],
-      ['--host: is already served by services/gateway/service.ts; give the service its own host or path (got "shop.example.com/")'],
+      [
+        '--host: is already served by services/gateway/service.ts; give the service its own host or path (got "shop.example.com/")',
+      ],
     ],
   ];
 
   // The refusals run side by side: none of them may write, so none can disturb another.
-  it.concurrent.each(cases)("GIVEN %s WHEN new:service runs THEN it exits 2 naming the argument, and the tree is unchanged byte for byte", async (_title, args, problems) => {
-    const before = repository.snapshot();
-    const result = await repository.nodeAsync(NEW_SERVICE, args);
-    expect(result.stderr).toBe(`new:service: refused (nothing was written):\n${problems.map((p) => `  ${p}`).join("\n")}\n`);
-    expect(result.status).toBe(2);
-    expect(repository.snapshot()).toEqual(before);
-  });
+  it.concurrent.each(cases)(
+    "GIVEN %s WHEN new:service runs THEN it exits 2 naming the argument, and the tree is unchanged byte for byte",
+    async (_title, args, problems) => {
+      const before = repository.snapshot();
+      const result = await repository.nodeAsync(NEW_SERVICE, args);
+      expect(result.stderr).toBe(
+        `new:service: refused (nothing was written):\n${problems.map((p) => `  ${p}`).join("\n")}\n`,
+      );
+      expect(result.status).toBe(2);
+      expect(repository.snapshot()).toEqual(before);
+    },
+  );
 
   it("GIVEN no name and no terminal WHEN new:service runs THEN it exits 2 with the usage, and the tree is unchanged", () => {
     const before = repository.snapshot();
     const result = repository.node(NEW_SERVICE, []);
     expect(result.status).toBe(2);
-    expect(result.stderr).toMatch(/^new:service: <name>: missing; give the new service's name, or run in a terminal to be asked \(nothing was written\)\n\nUsage: npm run new:service -- <name> \[options\]/);
+    expect(result.stderr).toMatch(
+      /^new:service: <name>: missing; give the new service's name, or run in a terminal to be asked \(nothing was written\)\n\nUsage: npm run new:service -- <name> \[options\]/,
+    );
     expect(repository.snapshot()).toEqual(before);
   });
 
@@ -78,7 +121,9 @@ describe("npm run new:service refusals", () => {
   it("GIVEN --dry-run WHEN new:service runs THEN it lists the files it would write and writes nothing", () => {
     const { before, result } = dryRun;
     expect(result.status).toBe(0);
-    expect(result.stdout).toMatch(/^would create services\/payments\/ from the http-service template \(version [0-9a-f]{12}\):\n/);
+    expect(result.stdout).toMatch(
+      /^would create services\/payments\/ from the http-service template \(version [0-9a-f]{12}\):\n/,
+    );
     expect(result.stdout).toContain("  services/payments/service.ts\n");
     expect(result.stdout).toContain("  services/payments/Dockerfile\n");
     expect(result.stdout).toContain("  services/payments/.template.json\n");
@@ -88,14 +133,25 @@ describe("npm run new:service refusals", () => {
 
   it("GIVEN --help WHEN new:service runs THEN it prints the usage and exits 0", () => {
     const result = repository.node(NEW_SERVICE, ["--help"]);
-    expect([result.status, result.stdout.split("\n")[0]]).toEqual([0, "Usage: npm run new:service -- <name> [options]"]);
+    expect([result.status, result.stdout.split("\n")[0]]).toEqual([
+      0,
+      "Usage: npm run new:service -- <name> [options]",
+    ]);
   });
 });
 
 describe("npm run new:service with a template that makes a spec the platform refuses", () => {
   it("GIVEN a template bug (scaling.min above max) WHEN a service is made THEN the platform's own check refuses it, exit 2, and the tree is unchanged", () => {
     const spec = path.join(repository.dir, "templates/http-service/service.ts");
-    writeFileSync(spec, readFileSync(spec, "utf8").replace("scaling: { min: 2, max: 4, cpuPercent: 70 }", "scaling: { min: 2, max: 4, cpuPercent: 70 }, environments: { staging: { scaling: { min: 9 } } }").replace(/\n {2}environments: \{ local[^\n]*\n/, "\n"));
+    writeFileSync(
+      spec,
+      readFileSync(spec, "utf8")
+        .replace(
+          "scaling: { min: 2, max: 4, cpuPercent: 70 }",
+          "scaling: { min: 2, max: 4, cpuPercent: 70 }, environments: { staging: { scaling: { min: 9 } } }",
+        )
+        .replace(/\n {2}environments: \{ local[^\n]*\n/, "\n"),
+    );
     const before = repository.snapshot();
     const result = repository.node(NEW_SERVICE, ["payments"]);
     expect(result.stderr).toBe(

@@ -13,20 +13,43 @@ describe("a service from each template (payments: http-service, jobs: worker), t
   let stacks: Record<string, StackJson>;
   beforeAll(() => {
     repository = copyRepository();
-    created = repository.node(NEW_SERVICE, ["payments", "--depends-on", "orders", "--owner", "team-payments", "--no-install"]);
-    createdWorker = repository.node(NEW_SERVICE, ["jobs", "--template", "worker", "--depends-on", "orders", "--no-install"]);
+    created = repository.node(NEW_SERVICE, [
+      "payments",
+      "--depends-on",
+      "orders",
+      "--owner",
+      "team-payments",
+      "--no-install",
+    ]);
+    createdWorker = repository.node(NEW_SERVICE, [
+      "jobs",
+      "--template",
+      "worker",
+      "--depends-on",
+      "orders",
+      "--no-install",
+    ]);
     const synth = repository.node("tools/run-app.mjs");
     if (synth.status !== 0) throw new Error(`synth failed: ${synth.stderr}`);
     stacks = Object.fromEntries(
-      ["local", "staging", "production"].map((env) => [env, JSON.parse(readFileSync(path.join(repository.dir, "cdktf.out/stacks", env, "cdk.tf.json"), "utf8")) as StackJson]),
+      ["local", "staging", "production"].map((env) => [
+        env,
+        JSON.parse(
+          readFileSync(path.join(repository.dir, "cdktf.out/stacks", env, "cdk.tf.json"), "utf8"),
+        ) as StackJson,
+      ]),
     );
   });
   afterAll(() => repository.remove());
 
   it("THEN it exits 0, adds only the new service folders and says what to do next", () => {
     expect([created.status, createdWorker.status]).toEqual([0, 0]);
-    expect(created.stdout).toMatch(/^created services\/payments\/ from the http-service template \(version [0-9a-f]{12}\)\n/);
-    expect(created.stdout).toMatch(/^ {2}npm run synth +payments is in local, staging and production; orders now accepts its traffic$/m);
+    expect(created.stdout).toMatch(
+      /^created services\/payments\/ from the http-service template \(version [0-9a-f]{12}\)\n/,
+    );
+    expect(created.stdout).toMatch(
+      /^ {2}npm run synth +payments is in local, staging and production; orders now accepts its traffic$/m,
+    );
     expect(created.stdout).toMatch(/^ {2}npm install +register the workspace in package-lock.json/m);
     const changed = repository.run("git", ["status", "--porcelain", "--untracked-files=all"]).stdout.trim().split("\n");
     expect(changed.filter((line) => !/^\?\? services\/(payments|jobs)\//.test(line))).toEqual([]);
@@ -61,37 +84,60 @@ describe("a service from each template (payments: http-service, jobs: worker), t
 
   it("THEN the synth puts payments in staging and production with its workload and scaling", () => {
     for (const environment of ["staging", "production"]) {
-      const [container] = resourceOf(stacks[environment]!, "kubernetes_deployment_v1", "payments").spec.template.spec.container;
+      const [container] = resourceOf(stacks[environment]!, "kubernetes_deployment_v1", "payments").spec.template.spec
+        .container;
       expect(container.image).toBe("registry.example.com/platform/payments:0.1.0");
       expect(container.env).toContainEqual({ name: "ORDERS_URL", value: "http://orders:8080" });
-      expect(resourceOf(stacks[environment]!, "kubernetes_horizontal_pod_autoscaler_v2", "payments").spec).toMatchObject({ min_replicas: 2, max_replicas: 4 });
+      expect(
+        resourceOf(stacks[environment]!, "kubernetes_horizontal_pod_autoscaler_v2", "payments").spec,
+      ).toMatchObject({ min_replicas: 2, max_replicas: 4 });
     }
   });
 
   it("THEN the synth puts payments in the local environment: its image built from its Dockerfile, a hardened container on the edge network to orders", () => {
     const local = stacks.local!;
-    const image = resourcesOfType(local, "docker_image").find((r) => r.values.name === "platform-local/payments:0.1.0")!.values;
+    const image = resourcesOfType(local, "docker_image").find(
+      (r) => r.values.name === "platform-local/payments:0.1.0",
+    )!.values;
     expect(image.build).toMatchObject({ context: "../../..", dockerfile: "services/payments/Dockerfile" });
-    const container = resourcesOfType(local, "docker_container").find((r) => r.values.name === "platform-local-payments-1")!.values;
+    const container = resourcesOfType(local, "docker_container").find(
+      (r) => r.values.name === "platform-local-payments-1",
+    )!.values;
     expect(container).toMatchObject({ user: "10001:10001", read_only: true, capabilities: { drop: ["ALL"] } });
     expect(container.env).toContain("ORDERS_URL=http://orders:8080");
     const networks = container.networks_advanced.map((n: { name: string }) => n.name);
     expect(networks).toContain("platform-local-payments-to-orders");
-    const orders = resourcesOfType(local, "docker_container").find((r) => r.values.name === "platform-local-orders-1")!.values;
-    expect(orders.networks_advanced.map((n: { name: string }) => n.name)).toContain("platform-local-payments-to-orders");
+    const orders = resourcesOfType(local, "docker_container").find(
+      (r) => r.values.name === "platform-local-orders-1",
+    )!.values;
+    expect(orders.networks_advanced.map((n: { name: string }) => n.name)).toContain(
+      "platform-local-payments-to-orders",
+    );
   });
 
   it("THEN orders now accepts traffic from payments and jobs, and payments may call orders and nothing else", () => {
     const orders = resourceOf(stacks.staging!, "kubernetes_network_policy_v1", "orders").spec;
-    const callers = orders.ingress.flatMap((rule: any) => rule.from.map((f: any) => f.pod_selector?.match_labels["app.kubernetes.io/name"]).filter(Boolean));
+    const callers = orders.ingress.flatMap((rule: any) =>
+      rule.from.map((f: any) => f.pod_selector?.match_labels["app.kubernetes.io/name"]).filter(Boolean),
+    );
     expect(callers.sort()).toEqual(["gateway", "jobs", "payments"]);
     const payments = resourceOf(stacks.staging!, "kubernetes_network_policy_v1", "payments").spec;
-    expect(payments.egress).toEqual([{ to: [{ pod_selector: { match_labels: { "app.kubernetes.io/name": "orders" } } }], ports: [{ port: "8080", protocol: "TCP" }] }]);
+    expect(payments.egress).toEqual([
+      {
+        to: [{ pod_selector: { match_labels: { "app.kubernetes.io/name": "orders" } } }],
+        ports: [{ port: "8080", protocol: "TCP" }],
+      },
+    ]);
   });
 
   it("THEN the worker receives no traffic from services, only the metrics scrape, and scales on CPU", () => {
     const policy = resourceOf(stacks.staging!, "kubernetes_network_policy_v1", "jobs").spec;
-    expect(policy.ingress).toEqual([{ from: [{ namespace_selector: { match_labels: { "kubernetes.io/metadata.name": "monitoring" } } }], ports: [{ port: "8080", protocol: "TCP" }] }]);
+    expect(policy.ingress).toEqual([
+      {
+        from: [{ namespace_selector: { match_labels: { "kubernetes.io/metadata.name": "monitoring" } } }],
+        ports: [{ port: "8080", protocol: "TCP" }],
+      },
+    ]);
     const autoscaler = resourceOf(stacks.production!, "kubernetes_horizontal_pod_autoscaler_v2", "jobs").spec;
     expect(autoscaler).toMatchObject({ min_replicas: 2, max_replicas: 6 });
     expect(autoscaler.metric.map((m: any) => m.resource.name)).toEqual(["cpu"]);
@@ -100,14 +146,28 @@ describe("a service from each template (payments: http-service, jobs: worker), t
   it("THEN both new services pass their own tests, and the worker type-checks", () => {
     // The example services are made from http-service, and npm test type-checks them; no
     // service of this repository is a worker, so its generated code is checked here.
-    writeFileSync(path.join(repository.dir, "tsconfig.new.json"), JSON.stringify({ extends: "./tsconfig.json", include: ["services/jobs"] }));
-    const typecheck = repository.run(process.execPath, ["node_modules/typescript/bin/tsc", "--noEmit", "-p", "tsconfig.new.json"]);
+    writeFileSync(
+      path.join(repository.dir, "tsconfig.new.json"),
+      JSON.stringify({ extends: "./tsconfig.json", include: ["services/jobs"] }),
+    );
+    const typecheck = repository.run(process.execPath, [
+      "node_modules/typescript/bin/tsc",
+      "--noEmit",
+      "-p",
+      "tsconfig.new.json",
+    ]);
     expect(typecheck.stdout).toBe("");
     expect(typecheck.status).toBe(0);
     // With --no-install they run on the runtime package the repository's install linked
     // (node_modules/@platform/service-runtime): a new service needs no install of its own to run its tests.
     // One worker: for four small files, more workers each load vitest for nothing (measured 2.6 -> 1.6 s CPU).
-    const result = repository.run(process.execPath, ["node_modules/vitest/vitest.mjs", "run", "--maxWorkers=1", "services/jobs", "services/payments"]);
+    const result = repository.run(process.execPath, [
+      "node_modules/vitest/vitest.mjs",
+      "run",
+      "--maxWorkers=1",
+      "services/jobs",
+      "services/payments",
+    ]);
     expect(result.stdout + result.stderr).toMatch(/Test Files {2}4 passed \(4\)/);
     expect(result.status).toBe(0);
   });

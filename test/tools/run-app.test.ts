@@ -1,4 +1,14 @@
-import { lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { GUARDRAIL_RULES } from "../../infra/guardrails/index.js";
@@ -29,7 +39,8 @@ const cacheOf = (copy: string) => path.join(copy, "node_modules", ".cache", "pla
 /** The compiled apps in the cache: one folder per key. */
 const builds = (copy: string) => readdirSync(cacheOf(copy)).sort();
 /** The entry files of a key's builds (one per content of the files only a build knows of). */
-const entriesOf = (copy: string, key: string) => readdirSync(path.join(cacheOf(copy), key)).map((variant) => path.join(cacheOf(copy), key, variant, "entry.js"));
+const entriesOf = (copy: string, key: string) =>
+  readdirSync(path.join(cacheOf(copy), key)).map((variant) => path.join(cacheOf(copy), key, variant, "entry.js"));
 
 /** Every file below `dir`, relative to it, with its content. */
 function filesBelow(dir: string): Record<string, string> {
@@ -47,7 +58,10 @@ function filesBelow(dir: string): Record<string, string> {
 
 function synth(copy: string, script = "tools/run-app.mjs") {
   const outdir = scratch("run-app-out-");
-  return runCli(script, [], { cwd: copy, env: { ...process.env, CDKTF_OUTDIR: outdir } }).then((run) => ({ ...run, outdir }));
+  return runCli(script, [], { cwd: copy, env: { ...process.env, CDKTF_OUTDIR: outdir } }).then((run) => ({
+    ...run,
+    outdir,
+  }));
 }
 
 function edit(copy: string, file: string, change: (text: string) => string): void {
@@ -59,10 +73,22 @@ function edit(copy: string, file: string, change: (text: string) => string): voi
 }
 
 /** A bound of the service's autoscaler in the environment's stack. */
-function replicaBoundOf(outdir: string, environment: string, service: string, field: "min_replicas" | "max_replicas"): number | undefined {
+function replicaBoundOf(
+  outdir: string,
+  environment: string,
+  service: string,
+  field: "min_replicas" | "max_replicas",
+): number | undefined {
   const stack = JSON.parse(readFileSync(path.join(outdir, "stacks", environment, "cdk.tf.json"), "utf8"));
-  const autoscalers = Object.values(stack.resource.kubernetes_horizontal_pod_autoscaler_v2 as Record<string, { "//": { metadata: { path: string } }; spec: Record<string, number> }>);
-  return autoscalers.find((autoscaler) => autoscaler["//"].metadata.path.startsWith(`${environment}/kubernetes/${service}/`))?.spec[field];
+  const autoscalers = Object.values(
+    stack.resource.kubernetes_horizontal_pod_autoscaler_v2 as Record<
+      string,
+      { "//": { metadata: { path: string } }; spec: Record<string, number> }
+    >,
+  );
+  return autoscalers.find((autoscaler) =>
+    autoscaler["//"].metadata.path.startsWith(`${environment}/kubernetes/${service}/`),
+  )?.spec[field];
 }
 
 describe("tools/run-app.mjs (the compiled app: npm run synth, cdktf.json)", () => {
@@ -98,7 +124,9 @@ describe("tools/run-app.mjs (the compiled app: npm run synth, cdktf.json)", () =
   it("GIVEN a service spec edited after a synth WHEN synthesized again THEN the stacks follow the edit", async () => {
     const changed = copyWithOwnCache();
     expect((await synth(changed)).status).toBe(0);
-    edit(changed, "services/orders/service.ts", (t) => t.replace("production: { scaling: { min: 3, max: 12 }", "production: { scaling: { min: 4, max: 12 }"));
+    edit(changed, "services/orders/service.ts", (t) =>
+      t.replace("production: { scaling: { min: 3, max: 12 }", "production: { scaling: { min: 4, max: 12 }"),
+    );
     const run = await synth(changed);
     expect(run.status, run.stderr).toBe(0);
     expect(replicaBoundOf(run.outdir, "production", "orders", "min_replicas")).toBe(4);
@@ -132,9 +160,18 @@ describe("tools/run-app.mjs (the compiled app: npm run synth, cdktf.json)", () =
     // The second copy's node_modules is the first's: one cache, as for infra:diff's worktrees.
     rmSync(path.join(second, "node_modules"));
     symlinkSync(path.join(first, "node_modules"), path.join(second, "node_modules"));
-    for (const [copy, max] of [[first, 5], [second, 7]] as const) {
+    for (const [copy, max] of [
+      [first, 5],
+      [second, 7],
+    ] as const) {
       writeFileSync(path.join(copy, "services", "orders", "replicas.ts"), `export const MAX_REPLICAS = ${max};\n`);
-      edit(copy, "services/orders/service.ts", (t) => 'import { MAX_REPLICAS } from "./replicas.js";\n' + t.replace("scaling: { min: 2, max: 8,", "scaling: { min: 2, max: MAX_REPLICAS,"));
+      edit(
+        copy,
+        "services/orders/service.ts",
+        (t) =>
+          'import { MAX_REPLICAS } from "./replicas.js";\n' +
+          t.replace("scaling: { min: 2, max: 8,", "scaling: { min: 2, max: MAX_REPLICAS,"),
+      );
     }
     const [one, two] = await Promise.all([synth(first), synth(second)]);
     expect(one.status, one.stderr).toBe(0);
@@ -152,7 +189,8 @@ describe("tools/run-app.mjs (the compiled app: npm run synth, cdktf.json)", () =
     const [key] = builds(damaged);
     const [entry] = entriesOf(damaged, key!);
     const chunks = path.join(path.dirname(entry!), "chunks");
-    for (const chunk of readdirSync(chunks).filter((name) => name.startsWith("service-") && name.endsWith(".js"))) rmSync(path.join(chunks, chunk));
+    for (const chunk of readdirSync(chunks).filter((name) => name.startsWith("service-") && name.endsWith(".js")))
+      rmSync(path.join(chunks, chunk));
     const run = await synth(damaged);
     expect(run.status, run.stderr).toBe(0);
     expect(run.stderr).toMatch(/\(3 services\)/);
@@ -161,7 +199,7 @@ describe("tools/run-app.mjs (the compiled app: npm run synth, cdktf.json)", () =
 
   it("GIVEN a service file that is not valid TypeScript WHEN synthesized THEN it exits 1 naming the file, line and column", async () => {
     const broken = copyWithOwnCache();
-    edit(broken, "services/orders/service.ts", (t) => t.replace('port: 8080,', 'port: 8080 +,'));
+    edit(broken, "services/orders/service.ts", (t) => t.replace("port: 8080,", "port: 8080 +,"));
     const run = await synth(broken);
     expect(run.stderr).toMatch(/^synth failed: the app does not compile:\nservices\/orders\/service\.ts:7:\d+: /m);
     expect(run.status).toBe(1);
@@ -169,7 +207,8 @@ describe("tools/run-app.mjs (the compiled app: npm run synth, cdktf.json)", () =
   });
 
   /** A service file that tries to switch the guardrails off through the rule pack. */
-  const DISARMING = 'import { GUARDRAIL_RULES } from "../../infra/guardrails/index.js";\n(GUARDRAIL_RULES as unknown[]).splice(0);\n';
+  const DISARMING =
+    'import { GUARDRAIL_RULES } from "../../infra/guardrails/index.js";\n(GUARDRAIL_RULES as unknown[]).splice(0);\n';
 
   it("GIVEN a service file that imports the guardrails to empty the rule pack WHEN synthesized THEN it exits 1 naming the file and the import, and writes nothing", async () => {
     const disarmed = copyWithOwnCache();
@@ -185,8 +224,17 @@ describe("tools/run-app.mjs (the compiled app: npm run synth, cdktf.json)", () =
 
   it("GIVEN a module of a service's own that imports the guardrails WHEN synthesized THEN it is refused, naming that module", async () => {
     const disarmed = copyWithOwnCache();
-    writeFileSync(path.join(disarmed, "services", "orders", "tuning.ts"), `${DISARMING}export const MAX_REPLICAS = 8;\n`);
-    edit(disarmed, "services/orders/service.ts", (t) => 'import { MAX_REPLICAS } from "./tuning.js";\n' + t.replace("scaling: { min: 2, max: 8,", "scaling: { min: 2, max: MAX_REPLICAS,"));
+    writeFileSync(
+      path.join(disarmed, "services", "orders", "tuning.ts"),
+      `${DISARMING}export const MAX_REPLICAS = 8;\n`,
+    );
+    edit(
+      disarmed,
+      "services/orders/service.ts",
+      (t) =>
+        'import { MAX_REPLICAS } from "./tuning.js";\n' +
+        t.replace("scaling: { min: 2, max: 8,", "scaling: { min: 2, max: MAX_REPLICAS,"),
+    );
     const run = await synth(disarmed);
     expect(run.stderr).toContain("services/orders/tuning.ts: imports infra/guardrails/index.ts;");
     expect(run.status).toBe(1);
@@ -223,6 +271,10 @@ describe("tools/run-app.mjs (the compiled app: npm run synth, cdktf.json)", () =
     const kept = builds(crowded);
     expect(kept).toHaveLength(12);
     expect(kept.filter((name) => !name.startsWith("old-build-"))).toHaveLength(1);
-    expect(entriesOf(crowded, kept.find((name) => !name.startsWith("old-build-"))!).map((entry) => lstatSync(entry).isFile())).toEqual([true]);
+    expect(
+      entriesOf(crowded, kept.find((name) => !name.startsWith("old-build-"))!).map((entry) =>
+        lstatSync(entry).isFile(),
+      ),
+    ).toEqual([true]);
   });
 });

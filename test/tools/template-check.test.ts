@@ -14,12 +14,17 @@ describe("npm run template:check", () => {
 
   it("GIVEN the example services as they are WHEN checked THEN each is current and it exits 0", () => {
     const result = repository.node(TEMPLATE_CHECK);
-    expect(result.stdout).toMatch(/^catalog +current \(http-service [0-9a-f]{12}\)\ngateway +current \(http-service [0-9a-f]{12}\)\norders +current \(http-service [0-9a-f]{12}\)\n3 services checked: none drifted from its template\n$/);
+    expect(result.stdout).toMatch(
+      /^catalog +current \(http-service [0-9a-f]{12}\)\ngateway +current \(http-service [0-9a-f]{12}\)\norders +current \(http-service [0-9a-f]{12}\)\n3 services checked: none drifted from its template\n$/,
+    );
     expect(result.status).toBe(0);
   });
 
   it("GIVEN a fix in the runtime package WHEN checked THEN no service drifted: they all use the one package, not copies", () => {
-    appendFileSync(path.join(repository.dir, "templates/runtime/src/config.ts"), "\n/** A runtime fix. */\nexport const RUNTIME_FIXED = true;\n");
+    appendFileSync(
+      path.join(repository.dir, "templates/runtime/src/config.ts"),
+      "\n/** A runtime fix. */\nexport const RUNTIME_FIXED = true;\n",
+    );
     const result = repository.node(TEMPLATE_CHECK);
     expect(result.stdout).toMatch(/\n3 services checked: none drifted from its template\n$/);
     expect(result.status).toBe(0);
@@ -28,24 +33,39 @@ describe("npm run template:check", () => {
 
   it("GIVEN a fix in the template's Dockerfile and an edit of a service's own code WHEN checked THEN every service misses the fix, the own edit is not reported, and it exits 1", () => {
     appendFileSync(path.join(repository.dir, "templates/_base/Dockerfile"), "# A template fix.\n");
-    appendFileSync(path.join(repository.dir, "services/orders/src/application.ts"), "\n/** The team's own change. */\nexport const OWN = true;\n");
+    appendFileSync(
+      path.join(repository.dir, "services/orders/src/application.ts"),
+      "\n/** The team's own change. */\nexport const OWN = true;\n",
+    );
     rmSync(path.join(repository.dir, "services/catalog/.template.json"));
     const result = repository.node(TEMPLATE_CHECK);
     const lines = result.stdout.trimEnd().split("\n");
     expect(lines[0]).toBe("catalog  not made from a template (no .template.json)");
-    expect(lines[1]).toMatch(/^gateway {2}DRIFTED from http-service [0-9a-f]{12} \(made from [0-9a-f]{12}\): Dockerfile \(changed\)$/);
-    expect(lines[2]).toMatch(/^orders {3}DRIFTED from http-service [0-9a-f]{12} \(made from [0-9a-f]{12}\): Dockerfile \(changed\)$/);
-    expect(lines[3]).toBe("2 of 3 services drifted from their template: bring the template's current version of the files listed into each (they belong to the platform, not to the service)");
+    expect(lines[1]).toMatch(
+      /^gateway {2}DRIFTED from http-service [0-9a-f]{12} \(made from [0-9a-f]{12}\): Dockerfile \(changed\)$/,
+    );
+    expect(lines[2]).toMatch(
+      /^orders {3}DRIFTED from http-service [0-9a-f]{12} \(made from [0-9a-f]{12}\): Dockerfile \(changed\)$/,
+    );
+    expect(lines[3]).toBe(
+      "2 of 3 services drifted from their template: bring the template's current version of the files listed into each (they belong to the platform, not to the service)",
+    );
     expect(result.status).toBe(1);
 
     const json = JSON.parse(repository.node(TEMPLATE_CHECK, ["--format", "json"]).stdout);
-    expect(json.services.map((s: { service: string; status: string }) => [s.service, s.status])).toEqual([["catalog", "untracked"], ["gateway", "drifted"], ["orders", "drifted"]]);
+    expect(json.services.map((s: { service: string; status: string }) => [s.service, s.status])).toEqual([
+      ["catalog", "untracked"],
+      ["gateway", "drifted"],
+      ["orders", "drifted"],
+    ]);
   });
 
   it("GIVEN drifted services WHEN --write runs THEN only their managed files and records change, and they are current", () => {
     const written = repository.node(TEMPLATE_CHECK, ["--write"]);
     expect(written.status).toBe(0);
-    expect(written.stderr).toBe("gateway: wrote Dockerfile, .template.json\norders: wrote Dockerfile, .template.json\n");
+    expect(written.stderr).toBe(
+      "gateway: wrote Dockerfile, .template.json\norders: wrote Dockerfile, .template.json\n",
+    );
     const changed = repository.run("git", ["status", "--porcelain"]).stdout.trimEnd().split("\n").sort();
     expect(changed).toEqual([
       " D services/catalog/.template.json",
@@ -57,9 +77,13 @@ describe("npm run template:check", () => {
       " M templates/_base/Dockerfile",
     ]);
     expect(readFileSync(path.join(repository.dir, "services/orders/Dockerfile"), "utf8")).toBe(
-      readFileSync(path.join(repository.dir, "templates/_base/Dockerfile"), "utf8").replaceAll("{{name}}", "orders").replaceAll("{{port}}", "8080"),
+      readFileSync(path.join(repository.dir, "templates/_base/Dockerfile"), "utf8")
+        .replaceAll("{{name}}", "orders")
+        .replaceAll("{{port}}", "8080"),
     );
-    expect(readFileSync(path.join(repository.dir, "services/orders/src/application.ts"), "utf8")).toContain("export const OWN = true;");
+    expect(readFileSync(path.join(repository.dir, "services/orders/src/application.ts"), "utf8")).toContain(
+      "export const OWN = true;",
+    );
     expect(repository.node(TEMPLATE_CHECK).status).toBe(0);
   });
 

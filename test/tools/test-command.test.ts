@@ -22,20 +22,31 @@ beforeAll(() => {
     writeFileSync(path.join(bin, name), `#!/bin/sh\n${body}\n`);
     chmodSync(path.join(bin, name), 0o755);
   };
-  standIn("tsc", 'echo "tsc $*" > "$PWD/tsc-args"\n[ "$TSC_FAILS" = 1 ] && { echo "infra/app.ts(3,7): error TS2322: Type \'string\' is not assignable to type \'number\'."; exit 2; }\nexit 0');
+  standIn(
+    "tsc",
+    'echo "tsc $*" > "$PWD/tsc-args"\n[ "$TSC_FAILS" = 1 ] && { echo "infra/app.ts(3,7): error TS2322: Type \'string\' is not assignable to type \'number\'."; exit 2; }\nexit 0',
+  );
   standIn("vitest", 'echo "vitest $*"\n[ "$VITEST_FAILS" = 1 ] && { echo "1 failed"; exit 1; }\nexit 0');
 });
 afterAll(() => rmSync(project, { recursive: true, force: true }));
 
 function npmTest(args: readonly string[], env: Record<string, string> = {}) {
-  const run = spawnSync(process.execPath, [path.join(project, "tools", "test.mjs"), ...args], { cwd: project, encoding: "utf8", env: { ...process.env, ...env } });
+  const run = spawnSync(process.execPath, [path.join(project, "tools", "test.mjs"), ...args], {
+    cwd: project,
+    encoding: "utf8",
+    env: { ...process.env, ...env },
+  });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
 /** Its output as a terminal shows it: stdout and stderr in the order they were written. */
 function npmTestOutput(env: Record<string, string>) {
   const script = path.join(project, "tools", "test.mjs");
-  return spawnSync("sh", ["-c", `"${process.execPath}" "${script}" 2>&1`], { cwd: project, encoding: "utf8", env: { ...process.env, ...env } }).stdout;
+  return spawnSync("sh", ["-c", `"${process.execPath}" "${script}" 2>&1`], {
+    cwd: project,
+    encoding: "utf8",
+    env: { ...process.env, ...env },
+  }).stdout;
 }
 
 describe("npm test (tools/test.mjs)", () => {
@@ -51,7 +62,9 @@ describe("npm test (tools/test.mjs)", () => {
 
   it("GIVEN a type error and passing tests WHEN run THEN it prints tsc's errors after the tests and exits with tsc's code", () => {
     const run = npmTest([], { TSC_FAILS: "1" });
-    expect(run.stderr).toContain("tsc --noEmit failed (exit 2):\ninfra/app.ts(3,7): error TS2322: Type 'string' is not assignable to type 'number'.");
+    expect(run.stderr).toContain(
+      "tsc --noEmit failed (exit 2):\ninfra/app.ts(3,7): error TS2322: Type 'string' is not assignable to type 'number'.",
+    );
     expect(run.status).toBe(2);
     const output = npmTestOutput({ TSC_FAILS: "1" });
     expect(output.indexOf("vitest run")).toBeGreaterThanOrEqual(0);

@@ -16,7 +16,15 @@ import {
 } from "./report.js";
 import { leastSquares, median } from "./statistics.js";
 import { syntheticCatalogue } from "./synthetic-catalogue.js";
-import { cloneWithDependencies, commitAll, copyProject, git, replaceServices, temporaryFolder, writeFiles } from "./workspace.js";
+import {
+  cloneWithDependencies,
+  commitAll,
+  copyProject,
+  git,
+  replaceServices,
+  temporaryFolder,
+  writeFiles,
+} from "./workspace.js";
 
 /** The parts of the benchmark `--skip` can leave out. */
 export const BENCH_STEPS = ["synth", "cdktf", "catalogue", "infra-diff", "new-service", "tests"] as const;
@@ -64,9 +72,18 @@ function summarize(command: string, samples: readonly RunSample[]): Measurement 
   return {
     command,
     runs: samples.length,
-    wallMs: spread(samples.map((s) => s.wallMs), "wall time"),
-    peakRssMiB: spread(samples.map((s) => s.peakRssMiB), "peak RSS"),
-    cpuMs: spread(samples.map((s) => s.cpuMs), "CPU time"),
+    wallMs: spread(
+      samples.map((s) => s.wallMs),
+      "wall time",
+    ),
+    peakRssMiB: spread(
+      samples.map((s) => s.peakRssMiB),
+      "peak RSS",
+    ),
+    cpuMs: spread(
+      samples.map((s) => s.cpuMs),
+      "CPU time",
+    ),
   };
 }
 
@@ -75,7 +92,12 @@ async function step(
   context: Context,
   title: string,
   display: string,
-  options: { runs: number; warmup: number; command: (run: { index: number; warmup: boolean }) => MeasuredCommand; after?: (sample: RunSample, run: { index: number; warmup: boolean }) => void },
+  options: {
+    runs: number;
+    warmup: number;
+    command: (run: { index: number; warmup: boolean }) => MeasuredCommand;
+    after?: (sample: RunSample, run: { index: number; warmup: boolean }) => void;
+  },
 ): Promise<{ measurement: Measurement; samples: RunSample[] }> {
   context.stepIndex++;
   const prefix = `bench [${context.stepIndex}/${context.stepTotal}] ${title}`;
@@ -97,7 +119,9 @@ function skipped(context: Context, title: string, display: string, reason: strin
 }
 
 function readScripts(root: string): Record<string, string> {
-  const manifest = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as { scripts?: Record<string, string> };
+  const manifest = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as {
+    scripts?: Record<string, string>;
+  };
   return manifest.scripts ?? {};
 }
 
@@ -141,11 +165,17 @@ function difference(minuend: Figure, subtrahend: Figure): Figure {
 
 /** Fits synth time (wall or CPU) against catalogue size. */
 export function linearityOf(catalogues: readonly CatalogueMeasurement[], time: "wallMs" | "cpuMs"): Linearity {
-  const points = catalogues.filter((c) => isMeasured(c[time].median)).map((c) => [c.services, c[time].median as number] as const);
+  const points = catalogues
+    .filter((c) => isMeasured(c[time].median))
+    .map((c) => [c.services, c[time].median as number] as const);
   const marginal = catalogues.slice(1).map((c, i) => {
     const previous = catalogues[i]!;
     const extraMs = difference(c[time].median, previous[time].median);
-    return { fromServices: previous.services, toServices: c.services, msPerService: isMeasured(extraMs) ? extraMs / (c.services - previous.services) : extraMs };
+    return {
+      fromServices: previous.services,
+      toServices: c.services,
+      msPerService: isMeasured(extraMs) ? extraMs / (c.services - previous.services) : extraMs,
+    };
   });
   if (points.length < 2) {
     const reason = notAvailable(catalogues.length < 2 ? "needs two sizes or more" : "fewer than two sizes measured");
@@ -155,7 +185,11 @@ export function linearityOf(catalogues: readonly CatalogueMeasurement[], time: "
   const first = marginal[0]?.msPerService;
   const last = marginal.at(-1)?.msPerService;
   const marginalRatio =
-    marginal.length < 2 ? notAvailable("needs three sizes or more") : isMeasured(first!) && isMeasured(last!) ? last / first : notAvailable("a size was not measured");
+    marginal.length < 2
+      ? notAvailable("needs three sizes or more")
+      : isMeasured(first!) && isMeasured(last!)
+        ? last / first
+        : notAvailable("a size was not measured");
   return { slopeMsPerService: fit.slope, interceptMs: fit.intercept, rSquared: fit.rSquared, marginal, marginalRatio };
 }
 
@@ -172,14 +206,24 @@ async function measureExample(context: Context): Promise<{ synth: Measurement; c
   const wantSynth = !options.skip.has("synth");
   const wantCdktf = !options.skip.has("cdktf");
   if (!context.scripts.synth) {
-    return { synth: skipped(context, "synth", synthDisplay, "tool missing: no synth script in package.json"), cdktf: unmeasured(cdktfDisplay, "tool missing: no synth script") };
+    return {
+      synth: skipped(context, "synth", synthDisplay, "tool missing: no synth script in package.json"),
+      cdktf: unmeasured(cdktfDisplay, "tool missing: no synth script"),
+    };
   }
-  if (!wantSynth && !wantCdktf) return { synth: unmeasured(synthDisplay, "skipped"), cdktf: unmeasured(cdktfDisplay, "skipped") };
+  if (!wantSynth && !wantCdktf)
+    return { synth: unmeasured(synthDisplay, "skipped"), cdktf: unmeasured(cdktfDisplay, "skipped") };
   const copy = path.join(context.scratch, "example");
   copyProject(options.root, copy, { withServices: true });
   const outputs = path.join(context.scratch, "example-out");
   const synth = wantSynth
-    ? (await step(context, "synth, example catalogue", synthDisplay, { runs: options.runs, warmup: options.warmup, command: () => synthCommand(context, copy, outputs) })).measurement
+    ? (
+        await step(context, "synth, example catalogue", synthDisplay, {
+          runs: options.runs,
+          warmup: options.warmup,
+          command: () => synthCommand(context, copy, outputs),
+        })
+      ).measurement
     : unmeasured(synthDisplay, "skipped");
   const cdktf = wantCdktf
     ? (
@@ -190,7 +234,12 @@ async function measureExample(context: Context): Promise<{ synth: Measurement; c
           command: () => {
             const cdktfOutdir = path.join(context.scratch, "cdktf-out");
             rmSync(cdktfOutdir, { recursive: true, force: true });
-            return { display: cdktfDisplay, argv: ["npx", "--no-install", "cdktf", "synth", "--output", cdktfOutdir], cwd: copy, env: { CHECKPOINT_DISABLE: "1" } };
+            return {
+              display: cdktfDisplay,
+              argv: ["npx", "--no-install", "cdktf", "synth", "--output", cdktfOutdir],
+              cwd: copy,
+              env: { CHECKPOINT_DISABLE: "1" },
+            };
           },
         })
       ).measurement
@@ -212,15 +261,29 @@ async function measureCatalogues(context: Context): Promise<CatalogueMeasurement
       writeFiles(copy, syntheticCatalogue({ services: size }).files);
       const outputs = path.join(context.scratch, `catalogue-${size}-out`);
       // The copy and the outputs stay until the scratch folder goes (see synthCommand).
-      measurement = (await step(context, `synth, ${size} services`, display, { runs: options.runs, warmup: options.warmup, command: () => synthCommand(context, copy, outputs) })).measurement;
+      measurement = (
+        await step(context, `synth, ${size} services`, display, {
+          runs: options.runs,
+          warmup: options.warmup,
+          command: () => synthCommand(context, copy, outputs),
+        })
+      ).measurement;
     }
     const perService = (median: Figure) => (isMeasured(median) ? median / size : median);
-    results.push({ ...measurement, services: size, msPerService: perService(measurement.wallMs.median), cpuMsPerService: perService(measurement.cpuMs.median) });
+    results.push({
+      ...measurement,
+      services: size,
+      msPerService: perService(measurement.wallMs.median),
+      cpuMsPerService: perService(measurement.cpuMs.median),
+    });
   }
   return results;
 }
 
-async function measureInfraDiff(context: Context, catalogues: readonly CatalogueMeasurement[]): Promise<InfraDiffMeasurement> {
+async function measureInfraDiff(
+  context: Context,
+  catalogues: readonly CatalogueMeasurement[],
+): Promise<InfraDiffMeasurement> {
   const { options } = context;
   const services = Math.max(...options.sizes);
   const args = ["--base", "HEAD~1", "--head", "HEAD", "--format", "json"];
@@ -235,7 +298,10 @@ async function measureInfraDiff(context: Context, catalogues: readonly Catalogue
     onTopOfOwnSynthPhaseMs: measurement.wallMs.median,
   });
   if (options.skip.has("infra-diff")) return withoutFigures(unmeasured(display, "skipped"));
-  if (!script) return withoutFigures(skipped(context, "infra:diff", display, "tool missing: no infra:diff script in package.json"));
+  if (!script)
+    return withoutFigures(
+      skipped(context, "infra:diff", display, "tool missing: no infra:diff script in package.json"),
+    );
 
   // A repository with two commits of the same catalogue size: the base, and a head that
   // changes one service, as a pull request would.
@@ -268,7 +334,12 @@ async function measureInfraDiff(context: Context, catalogues: readonly Catalogue
   rmSync(clone, { recursive: true, force: true });
   rmSync(origin, { recursive: true, force: true });
   const synth = catalogues.find((c) => c.services === services);
-  const twice = (median: Figure | undefined) => (median === undefined ? notAvailable(`no synth of ${services} services measured`) : isMeasured(median) ? 2 * median : median);
+  const twice = (median: Figure | undefined) =>
+    median === undefined
+      ? notAvailable(`no synth of ${services} services measured`)
+      : isMeasured(median)
+        ? 2 * median
+        : median;
   const phases = samples.map((s) => ownSynthPhaseMs(s.stderr));
   const ownSynth: Figure =
     samples.length === 0
@@ -309,7 +380,12 @@ async function measureNewService(context: Context): Promise<Measurement> {
       after: (sample) => {
         const made = existsSync(path.join(copy, "services", NEW_SERVICE_NAME, "service.ts"));
         rmSync(copy, { recursive: true, force: true });
-        if (!made) throw new CommandFailedError(display, `exited 0 but wrote no services/${NEW_SERVICE_NAME}/service.ts`, sample.stderr.slice(-2000));
+        if (!made)
+          throw new CommandFailedError(
+            display,
+            `exited 0 but wrote no services/${NEW_SERVICE_NAME}/service.ts`,
+            sample.stderr.slice(-2000),
+          );
       },
     })
   ).measurement;
@@ -319,11 +395,23 @@ async function measureTests(context: Context): Promise<Measurement> {
   const display = "npm test";
   if (context.options.skip.has("tests")) return unmeasured(display, "skipped");
   // Once, without warm-up: the suite takes long enough that one run says enough.
-  return (await step(context, "npm test", display, { runs: 1, warmup: 0, command: () => ({ display, argv: ["npm", "test"], cwd: context.options.root }) })).measurement;
+  return (
+    await step(context, "npm test", display, {
+      runs: 1,
+      warmup: 0,
+      command: () => ({ display, argv: ["npm", "test"], cwd: context.options.root }),
+    })
+  ).measurement;
 }
 
 function targetsOf(report: Omit<BenchReport, "targets" | "failures" | "finishedAt" | "machine">): TargetResult[] {
-  const check = (name: string, target: string, measured: Figure, unit: TargetResult["unit"], passes: (value: number) => boolean): TargetResult => ({
+  const check = (
+    name: string,
+    target: string,
+    measured: Figure,
+    unit: TargetResult["unit"],
+    passes: (value: number) => boolean,
+  ): TargetResult => ({
     name,
     target,
     measured,
@@ -333,18 +421,54 @@ function targetsOf(report: Omit<BenchReport, "targets" | "failures" | "finishedA
   const at500 = report.catalogues.find((c) => c.services === 500);
   const missing500 = notAvailable("500 not among --sizes");
   return [
-    check("`npm run synth`, example catalogue, median wall time", "< 1.5 s", report.exampleSynth.wallMs.median, "ms", (v) => v < 1500),
+    check(
+      "`npm run synth`, example catalogue, median wall time",
+      "< 1.5 s",
+      report.exampleSynth.wallMs.median,
+      "ms",
+      (v) => v < 1500,
+    ),
     check("`npx cdktf synth` median / `npm run synth` median", ">= 5x", report.cdktfRatio, "x", (v) => v >= 5),
     check("synth, 500 services, median wall time", "< 4 s", at500?.wallMs.median ?? missing500, "ms", (v) => v < 4000),
-    check("synth, 500 services, median peak RSS", "< 400 MiB", at500?.peakRssMiB.median ?? missing500, "MiB", (v) => v < 400),
+    check(
+      "synth, 500 services, median peak RSS",
+      "< 400 MiB",
+      at500?.peakRssMiB.median ?? missing500,
+      "MiB",
+      (v) => v < 400,
+    ),
     // CPU time: other load on a shared machine bends the wall-time line, not the CPU-time one.
-    check("synth CPU time linear in services (least-squares line over the sizes)", "R² >= 0.99", report.cpuLinearity.rSquared, "R²", (v) => v >= 0.99),
+    check(
+      "synth CPU time linear in services (least-squares line over the sizes)",
+      "R² >= 0.99",
+      report.cpuLinearity.rSquared,
+      "R²",
+      (v) => v >= 0.99,
+    ),
     // infra:diff runs its two synths at once, so "on top of the two synths" is its wall time
     // minus its own synth phase; without that figure, minus two separately measured synths.
     isMeasured(report.infraDiff.onTopOfOwnSynthPhaseMs)
-      ? check(`\`infra:diff\` on top of its two ${report.infraDiff.services}-service synths (total minus its synth phase)`, "< 2 s", report.infraDiff.onTopOfOwnSynthPhaseMs, "ms", (v) => v < 2000)
-      : check(`\`infra:diff\` on top of two ${report.infraDiff.services}-service synths (total minus two synths)`, "< 2 s", report.infraDiff.onTopOfTwoSynthsMs, "ms", (v) => v < 2000),
-    check("`new:service -- <name> --no-install`, median wall time", "< 1 s", report.newService.wallMs.median, "ms", (v) => v < 1000),
+      ? check(
+          `\`infra:diff\` on top of its two ${report.infraDiff.services}-service synths (total minus its synth phase)`,
+          "< 2 s",
+          report.infraDiff.onTopOfOwnSynthPhaseMs,
+          "ms",
+          (v) => v < 2000,
+        )
+      : check(
+          `\`infra:diff\` on top of two ${report.infraDiff.services}-service synths (total minus two synths)`,
+          "< 2 s",
+          report.infraDiff.onTopOfTwoSynthsMs,
+          "ms",
+          (v) => v < 2000,
+        ),
+    check(
+      "`new:service -- <name> --no-install`, median wall time",
+      "< 1 s",
+      report.newService.wallMs.median,
+      "ms",
+      (v) => v < 1000,
+    ),
     check("`npm test`, wall time", "< 60 s", report.npmTest.wallMs.median, "ms", (v) => v < 60000),
   ];
 }

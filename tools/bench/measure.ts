@@ -72,7 +72,9 @@ export function scriptArgv(script: string, args: readonly string[]): string[] {
 export function runOnce(command: MeasuredCommand): Promise<RunSample> {
   const reportDir = mkdtempSync(path.join(os.tmpdir(), "bench-rss-"));
   const reportFile = path.join(reportDir, "peak-rss");
-  const nodeOptions = [process.env.NODE_OPTIONS, `--import=${pathToFileURL(PEAK_RSS_REPORTER).href}`].filter(Boolean).join(" ");
+  const nodeOptions = [process.env.NODE_OPTIONS, `--import=${pathToFileURL(PEAK_RSS_REPORTER).href}`]
+    .filter(Boolean)
+    .join(" ");
   const binPath = path.join(command.cwd, "node_modules", ".bin");
   const env = {
     ...process.env,
@@ -83,7 +85,11 @@ export function runOnce(command: MeasuredCommand): Promise<RunSample> {
   };
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(command.argv[0]!, command.argv.slice(1), { cwd: command.cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(command.argv[0]!, command.argv.slice(1), {
+      cwd: command.cwd,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
@@ -101,7 +107,10 @@ export function runOnce(command: MeasuredCommand): Promise<RunSample> {
       const { peakRssMiB, cpuMs } = readProcessReports(reportFile);
       rmSync(reportDir, { recursive: true, force: true });
       if (code === null || !(command.okExitCodes ?? [0]).includes(code)) {
-        const exit = code === null ? `was stopped by ${signal}${signal === "SIGTERM" ? ` (timeout ${timeoutMs / 1000}s?)` : ""}` : `exited with status ${code}`;
+        const exit =
+          code === null
+            ? `was stopped by ${signal}${signal === "SIGTERM" ? ` (timeout ${timeoutMs / 1000}s?)` : ""}`
+            : `exited with status ${code}`;
         reject(new CommandFailedError(command.display, exit, tail(`${stdout}${stderr}`)));
         return;
       }
@@ -161,5 +170,8 @@ function readProcessReports(file: string): { peakRssMiB: number | undefined; cpu
 
 function tail(text: string): string {
   const lines = text.trimEnd().split("\n");
-  return lines.slice(-30).map((line) => `  ${line}`).join("\n");
+  return lines
+    .slice(-30)
+    .map((line) => `  ${line}`)
+    .join("\n");
 }

@@ -57,7 +57,9 @@ export interface ProfileSummary {
 
 function functionKey(node: ProfileNode): string {
   const { functionName, url, lineNumber } = node.callFrame;
-  const where = url ? `${url.replace(/^.*node_modules\//, "").replace(/^file:\/\/.*?\/(infra|tools|services)\//, "$1/")}:${lineNumber + 1}` : "native";
+  const where = url
+    ? `${url.replace(/^.*node_modules\//, "").replace(/^file:\/\/.*?\/(infra|tools|services)\//, "$1/")}:${lineNumber + 1}`
+    : "native";
   return `${functionName || "(anonymous)"} ${where}`;
 }
 
@@ -85,7 +87,12 @@ export function summarizeProfile(profile: CpuProfile): ProfileSummary {
     }
   });
   const sorted = (map: Map<string, number>) => [...map.entries()].sort((a, b) => b[1] - a[1]);
-  return { totalMs, selfByArea: sorted(selfByArea), selfByFunction: sorted(selfByFunction), inclusiveByFunction: inclusive };
+  return {
+    totalMs,
+    selfByArea: sorted(selfByArea),
+    selfByFunction: sorted(selfByFunction),
+    inclusiveByFunction: inclusive,
+  };
 }
 
 /** The inclusive time of every function whose key matches, largest first. */
@@ -95,14 +102,26 @@ export function inclusiveMatching(summary: ProfileSummary, pattern: RegExp): Arr
 
 /** The app phases docs/BENCHMARKS.md reports inclusive time for. */
 const PHASES: ReadonlyArray<readonly [string, RegExp]> = [
-  ["service discovery (discoverServices; the imports of the service files run outside it)", /^discoverServices infra\/discover-services/],
-  ["building the app (buildPlatformApp: settings, catalogues, one empty stack per environment)", /^buildPlatformApp infra\/app/],
-  ["building an environment's construct tree (PlatformStack.buildTarget, when synth reaches its stack)", /^buildTarget infra\/platform-stack/],
+  [
+    "service discovery (discoverServices; the imports of the service files run outside it)",
+    /^discoverServices infra\/discover-services/,
+  ],
+  [
+    "building the app (buildPlatformApp: settings, catalogues, one empty stack per environment)",
+    /^buildPlatformApp infra\/app/,
+  ],
+  [
+    "building an environment's construct tree (PlatformStack.buildTarget, when synth reaches its stack)",
+    /^buildTarget infra\/platform-stack/,
+  ],
   ["rendering the monitoring files (renderMonitoring)", /^renderMonitoring(Files)? infra\/monitoring/],
   ["synthesis (App.synth: aspects, validation, stack JSON, writing)", /^synth cdktf\/lib\/app\.js/],
   ["guardrails aspect (visit)", /^visit infra\/guardrails/],
   ["stack to JSON (EngineStack.toTerraform / render)", /^(toTerraform|render) infra\/engine\/engine-stack/],
-  ["token resolution (resolveStackValue, with the cdktf resolve it hands over to)", /^resolveStackValue infra\/engine\/token-resolution/],
+  [
+    "token resolution (resolveStackValue, with the cdktf resolve it hands over to)",
+    /^resolveStackValue infra\/engine\/token-resolution/,
+  ],
   ["cdktf token resolution (resolve)", /^resolve cdktf\/lib\/tokens\/private\/resolve\.js/],
   ["writing cdk.tf.json (writeStableJson, sorted keys)", /^writeStableJson infra\/engine\/stable-json/],
   ["writing the monitoring files (replaceFolder)", /^replaceFolder infra\/engine\/output-files/],
@@ -136,7 +155,12 @@ function render(summary: ProfileSummary, top: number): string {
 function main(argv: string[]): number {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { top: { type: "string" }, help: { type: "boolean", short: "h" } } });
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: { top: { type: "string" }, help: { type: "boolean", short: "h" } },
+    });
   } catch (error) {
     console.error(`profile-summary: ${(error as Error).message}`);
     return 2;

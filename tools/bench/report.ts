@@ -60,7 +60,11 @@ export interface Linearity {
   /** R² of that line over the sizes (1 is a perfect line). */
   readonly rSquared: Figure;
   /** Extra time per extra service between consecutive sizes. */
-  readonly marginal: ReadonlyArray<{ readonly fromServices: number; readonly toServices: number; readonly msPerService: Figure }>;
+  readonly marginal: ReadonlyArray<{
+    readonly fromServices: number;
+    readonly toServices: number;
+    readonly msPerService: Figure;
+  }>;
   /** The last marginal per-service time divided by the first: about 1 when linear, above 1 when it grows faster. */
   readonly marginalRatio: Figure;
 }
@@ -138,7 +142,12 @@ export interface BenchReport {
 
 /** A measurement that did not happen, with every figure saying why. */
 export function unmeasured(command: string, reason: string): Measurement {
-  const spread: Spread = { median: notAvailable(reason), min: notAvailable(reason), max: notAvailable(reason), samples: [] };
+  const spread: Spread = {
+    median: notAvailable(reason),
+    min: notAvailable(reason),
+    max: notAvailable(reason),
+    samples: [],
+  };
   return { command, runs: 0, wallMs: spread, peakRssMiB: spread, cpuMs: spread };
 }
 
@@ -148,7 +157,10 @@ function seconds(ms: Figure): string {
 
 function spreadCell(spread: Spread, format: (value: number) => string, unit: string): string {
   if (!isMeasured(spread.median)) return String(spread.median);
-  const range = isMeasured(spread.min) && isMeasured(spread.max) && spread.samples.length > 1 ? ` (${format(spread.min)}–${format(spread.max)})` : "";
+  const range =
+    isMeasured(spread.min) && isMeasured(spread.max) && spread.samples.length > 1
+      ? ` (${format(spread.min)}–${format(spread.max)})`
+      : "";
   return `${format(spread.median)} ${unit}${range}`;
 }
 
@@ -186,7 +198,13 @@ export function renderMarkdown(report: BenchReport): string {
       ` commit ${report.repository.commit}${report.repository.dirty ? " (with uncommitted changes)" : ""};` +
       ` ${report.settings.warmup} warm-up run(s) before the measured ones.`,
     "",
-    row(["measurement", "runs", "wall time, median (min–max)", "CPU time, median (min–max)", "peak RSS, median (min–max)"]),
+    row([
+      "measurement",
+      "runs",
+      "wall time, median (min–max)",
+      "CPU time, median (min–max)",
+      "peak RSS, median (min–max)",
+    ]),
     row(["---", "---:", "---:", "---:", "---:"]),
     measurementRow("`npm run synth`, example catalogue (node directly)", report.exampleSynth),
     measurementRow("`npx cdktf synth`, same app", report.cdktfSynth),
@@ -199,7 +217,13 @@ export function renderMarkdown(report: BenchReport): string {
   lines.push(
     `Direct synth vs \`npx cdktf synth\`: ${isMeasured(report.cdktfRatio) ? `${report.cdktfRatio.toFixed(1)}x faster` : report.cdktfRatio}.`,
     "",
-    row(["services", "wall ms per service", "extra wall ms per extra service", "CPU ms per service", "extra CPU ms per extra service"]),
+    row([
+      "services",
+      "wall ms per service",
+      "extra wall ms per extra service",
+      "CPU ms per service",
+      "extra CPU ms per extra service",
+    ]),
     row(["---:", "---:", "---:", "---:", "---:"]),
     ...report.catalogues.map((c, i) => {
       const previous = i > 0 ? report.catalogues[i - 1] : undefined;
@@ -207,7 +231,13 @@ export function renderMarkdown(report: BenchReport): string {
         const step = linearity.marginal.find((m) => m.toServices === c.services);
         return step && previous ? `${formatNumber(step.msPerService, 1)} (from ${previous.services})` : "";
       };
-      return row([c.services, formatNumber(c.msPerService, 1), marginal(report.linearity), formatNumber(c.cpuMsPerService, 1), marginal(report.cpuLinearity)]);
+      return row([
+        c.services,
+        formatNumber(c.msPerService, 1),
+        marginal(report.linearity),
+        formatNumber(c.cpuMsPerService, 1),
+        marginal(report.cpuLinearity),
+      ]);
     }),
     "",
     ...(["wall", "CPU"] as const).map((kind) => {
@@ -227,9 +257,17 @@ export function renderMarkdown(report: BenchReport): string {
     "",
     row(["target", "wanted", "measured", "result"]),
     row(["---", "---", "---:", "---"]),
-    ...report.targets.map((t) => row([t.name, t.target, formatMeasured(t), t.met === "not available" ? "not available" : t.met ? "met" : "**missed**"])),
+    ...report.targets.map((t) =>
+      row([
+        t.name,
+        t.target,
+        formatMeasured(t),
+        t.met === "not available" ? "not available" : t.met ? "met" : "**missed**",
+      ]),
+    ),
   );
-  if (report.failures.length > 0) lines.push("", "Failed commands:", "", ...report.failures.map((f) => `- ${f.split("\n")[0]}`));
+  if (report.failures.length > 0)
+    lines.push("", "Failed commands:", "", ...report.failures.map((f) => `- ${f.split("\n")[0]}`));
   return `${lines.join("\n")}\n`;
 }
 

@@ -62,7 +62,9 @@ export function syntheticDependencies(index: number): number[] {
 /** Generates a catalogue of `services` services, always the same files for the same options. */
 export function syntheticCatalogue(options: SyntheticCatalogueOptions): SyntheticCatalogue {
   if (!Number.isInteger(options.services) || options.services < 1 || options.services > 9999) {
-    throw new RangeError(`syntheticCatalogue: services must be a whole number from 1 to 9999 (got ${options.services})`);
+    throw new RangeError(
+      `syntheticCatalogue: services must be a whole number from 1 to 9999 (got ${options.services})`,
+    );
   }
   const revision = options.revision ?? 1;
   const files: CatalogueFile[] = [];
@@ -77,8 +79,14 @@ export function syntheticCatalogue(options: SyntheticCatalogueOptions): Syntheti
     edges += dependencies.length;
     if (isPublic) publicServices++;
     if (pullsImage) imageServices++;
-    files.push({ path: `services/${name}/service.ts`, content: serviceFile(index, name, dependencies, { isPublic, pullsImage, revision }) });
-    files.push({ path: `services/${name}/package.json`, content: `${JSON.stringify({ name: `@bench/${name}`, version: `1.${index % 10}.0`, private: true, type: "module" }, null, 2)}\n` });
+    files.push({
+      path: `services/${name}/service.ts`,
+      content: serviceFile(index, name, dependencies, { isPublic, pullsImage, revision }),
+    });
+    files.push({
+      path: `services/${name}/package.json`,
+      content: `${JSON.stringify({ name: `@bench/${name}`, version: `1.${index % 10}.0`, private: true, type: "module" }, null, 2)}\n`,
+    });
     if (!pullsImage) files.push({ path: `services/${name}/Dockerfile`, content: DOCKERFILE });
   }
   return {
@@ -114,14 +122,22 @@ function serviceFile(
     shape.pullsImage ? `  image: "ghcr.io/acme/${name}:1.${index % 10}.0",` : `  build: {},`,
     `  port: ${port},`,
     // A pulled image may have no node for the default Docker healthcheck (guardrail DKR-07).
-    ...(shape.pullsImage ? [`  health: { dockerCheck: ["wget", "-q", "-O-", "http://127.0.0.1:${port}/healthz"] },`] : []),
+    ...(shape.pullsImage
+      ? [`  health: { dockerCheck: ["wget", "-q", "-O-", "http://127.0.0.1:${port}/healthz"] },`]
+      : []),
     `  env: { LOG_LEVEL: "info", FEATURE_FLAGS: "f${index % 4}" },`,
-    ...(index % EVERY.secret === 0 ? [`  secrets: { DATABASE_PASSWORD: { secretName: "${name}-db", key: "password" } },`] : []),
+    ...(index % EVERY.secret === 0
+      ? [`  secrets: { DATABASE_PASSWORD: { secretName: "${name}-db", key: "password" } },`]
+      : []),
     `  resources: { cpu: "${100 + (index % 4) * 50}m", memory: "${128 * (1 + (index % 3))}Mi" },`,
     `  scaling: { min: ${min}, max: ${max}, cpuPercent: ${60 + (index % 4) * 5}${index % 2 === 0 ? ", memoryPercent: 80" : ""} },`,
-    ...(shape.isPublic ? [`  expose: { public: { host: "${name}.example.com", path: "/", localPort: ${FIRST_LOCAL_PORT + index} } },`] : []),
+    ...(shape.isPublic
+      ? [`  expose: { public: { host: "${name}.example.com", path: "/", localPort: ${FIRST_LOCAL_PORT + index} } },`]
+      : []),
     ...(dependencies.length > 0 ? [`  dependsOn: ${JSON.stringify(dependencies)},`] : []),
-    ...(index % EVERY.egress === 0 ? [`  egress: [{ cidr: "203.0.113.0/24", ports: [443], description: "partner API" }],`] : []),
+    ...(index % EVERY.egress === 0
+      ? [`  egress: [{ cidr: "203.0.113.0/24", ports: [443], description: "partner API" }],`]
+      : []),
     `  monitoring: { slo: { availability: ${index % 2 === 0 ? 99.9 : 99.5}, latencyMs: ${LATENCY_BOUNDS_MS[index % LATENCY_BOUNDS_MS.length]} }, owner: "team-${1 + (index % 12)}" },`,
     `  environments: {`,
     `    local: { scaling: { min: 1, max: 1 }, env: { LOG_LEVEL: "debug" } },`,

@@ -10,7 +10,15 @@ import type { CatalogueFile } from "./synthetic-catalogue.js";
  */
 
 /** What a synth needs besides the services; tools/ and templates/ for the tools measured. */
-const PROJECT_ENTRIES = ["infra", "tools", "templates", "package.json", "package-lock.json", "tsconfig.json", "cdktf.json"] as const;
+const PROJECT_ENTRIES = [
+  "infra",
+  "tools",
+  "templates",
+  "package.json",
+  "package-lock.json",
+  "tsconfig.json",
+  "cdktf.json",
+] as const;
 
 /** A fresh temporary folder below the system's temp folder. */
 export function temporaryFolder(prefix: string): string {
@@ -56,11 +64,15 @@ export function replaceServices(root: string, files: readonly CatalogueFile[]): 
 
 /** Runs git in `cwd` with a fixed identity, so commits work on a machine without one. */
 export function git(cwd: string, args: readonly string[]): string {
-  return execFileSync("git", ["-c", "user.name=bench", "-c", "user.email=bench@example.invalid", "-c", "commit.gpgsign=false", ...args], {
-    cwd,
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "pipe"],
-  }).trim();
+  return execFileSync(
+    "git",
+    ["-c", "user.name=bench", "-c", "user.email=bench@example.invalid", "-c", "commit.gpgsign=false", ...args],
+    {
+      cwd,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  ).trim();
 }
 
 /** Makes `root` a git repository and commits everything in it. */

@@ -34,7 +34,10 @@ export function analyse(input: AnalysisInput): InfraDiffReport {
   const risks: Risk[] = [];
   const itemsByOwner = new Map<string, Map<string, string[]>>();
   const resourcesByOwner = new Map<string, Map<string, ResourceReport[]>>();
-  const edgeChanges = new Map<string, { from: string; to: string; change: "added" | "removed"; environments: string[] }>();
+  const edgeChanges = new Map<
+    string,
+    { from: string; to: string; change: "added" | "removed"; environments: string[] }
+  >();
   const capacity: CapacityReport[] = [];
   const environments: Record<string, ChangeCounts & { source: "synth" | "plan" }> = {};
   const total: ChangeCounts = { adds: 0, changes: 0, replacements: 0, destroys: 0 };
@@ -73,7 +76,10 @@ export function analyse(input: AnalysisInput): InfraDiffReport {
 
     const edgesBefore = edgesOf(factsBefore);
     const edgesAfter = edgesOf(factsAfter);
-    for (const [edges, other, change] of [[edgesAfter, edgesBefore, "added"], [edgesBefore, edgesAfter, "removed"]] as const) {
+    for (const [edges, other, change] of [
+      [edgesAfter, edgesBefore, "added"],
+      [edgesBefore, edgesAfter, "removed"],
+    ] as const) {
       for (const edge of edges) {
         if (other.has(edge)) continue;
         const [from, to] = edge.split("->") as [string, string];
@@ -82,7 +88,14 @@ export function analyse(input: AnalysisInput): InfraDiffReport {
         entry.environments.push(env);
         edgeChanges.set(key, entry);
         if (change === "added") {
-          risks.push({ kind: "network-widening", code: "new-edge", environment: env, service: from, resources: [], reason: `${from} may now call ${to}` });
+          risks.push({
+            kind: "network-widening",
+            code: "new-edge",
+            environment: env,
+            service: from,
+            resources: [],
+            reason: `${from} may now call ${to}`,
+          });
         }
       }
     }
@@ -111,12 +124,22 @@ export function analyse(input: AnalysisInput): InfraDiffReport {
     .map((name): ServiceReport => {
       const items = mergeItems(itemsByOwner.get(name) ?? new Map(), envOrder);
       const resources = resourcesByOwner.get(name) ?? new Map<string, ResourceReport[]>();
-      return { name, summary: items.join(", ") || "no visible change", items, environments: Object.fromEntries(envOrder.filter((e) => resources.has(e)).map((e) => [e, resources.get(e)!])) };
+      return {
+        name,
+        summary: items.join(", ") || "no visible change",
+        items,
+        environments: Object.fromEntries(envOrder.filter((e) => resources.has(e)).map((e) => [e, resources.get(e)!])),
+      };
     });
 
   const rank = (kind: Risk["kind"]) => RISK_KINDS.indexOf(kind);
   const envRank = (env: string | null) => (env === null ? -1 : envOrder.indexOf(env));
-  risks.sort((a, b) => rank(a.kind) - rank(b.kind) || envRank(a.environment) - envRank(b.environment) || (a.service ?? "").localeCompare(b.service ?? ""));
+  risks.sort(
+    (a, b) =>
+      rank(a.kind) - rank(b.kind) ||
+      envRank(a.environment) - envRank(b.environment) ||
+      (a.service ?? "").localeCompare(b.service ?? ""),
+  );
 
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
@@ -172,7 +195,13 @@ export function shortName(change: Pick<ResourceChange, "constructPath" | "addres
 
 // ---------------------------------------------------------------------------- summary line
 
-function summaryItems(before: ServiceFacts | undefined, after: ServiceFacts | undefined, changes: readonly ResourceChange[], existed: boolean, exists: boolean): string[] {
+function summaryItems(
+  before: ServiceFacts | undefined,
+  after: ServiceFacts | undefined,
+  changes: readonly ResourceChange[],
+  existed: boolean,
+  exists: boolean,
+): string[] {
   if (!existed && exists) return ["new service", ...describeNew(after)];
   if (existed && !exists) return ["removed"];
 
@@ -180,11 +209,39 @@ function summaryItems(before: ServiceFacts | undefined, after: ServiceFacts | un
   if (before && after) {
     items.push(...imageItems(before.images, after.images));
     items.push(...capacityItems(capacityOf(before), capacityOf(after)));
-    items.push(...setItems(before.calls, after.calls, (x) => `new egress to ${x}`, (x) => `no egress to ${x}`));
-    items.push(...setItems(before.calledBy, after.calledBy, (x) => `new ingress from ${x}`, (x) => `no ingress from ${x}`));
+    items.push(
+      ...setItems(
+        before.calls,
+        after.calls,
+        (x) => `new egress to ${x}`,
+        (x) => `no egress to ${x}`,
+      ),
+    );
+    items.push(
+      ...setItems(
+        before.calledBy,
+        after.calledBy,
+        (x) => `new ingress from ${x}`,
+        (x) => `no ingress from ${x}`,
+      ),
+    );
     items.push(...egressItems(before.egress, after.egress));
-    items.push(...setItems(before.inbound, after.inbound, (x) => `new inbound from ${x}`, (x) => `no inbound from ${x}`));
-    items.push(...setItems(before.endpoints, after.endpoints, (x) => `now reachable at ${x}`, (x) => `no longer reachable at ${x}`));
+    items.push(
+      ...setItems(
+        before.inbound,
+        after.inbound,
+        (x) => `new inbound from ${x}`,
+        (x) => `no inbound from ${x}`,
+      ),
+    );
+    items.push(
+      ...setItems(
+        before.endpoints,
+        after.endpoints,
+        (x) => `now reachable at ${x}`,
+        (x) => `no longer reachable at ${x}`,
+      ),
+    );
     for (const [setting, now] of after.security) {
       const was = before.security.get(setting);
       if (was && was.value !== now.value) items.push(`${setting} ${was.value} -> ${now.value}`);
@@ -216,10 +273,16 @@ function imageItems(before: Set<string>, after: Set<string>): string[] {
     const [was] = before;
     const [now] = after;
     const repository = (image: string) => image.replace(/(@sha256:[a-f0-9]+|:[^:/]+)$/, "");
-    if (repository(was!) === repository(now!)) return [`image ${was!.slice(repository(was!).length + 1)} -> ${now!.slice(repository(now!).length + 1)}`];
+    if (repository(was!) === repository(now!))
+      return [`image ${was!.slice(repository(was!).length + 1)} -> ${now!.slice(repository(now!).length + 1)}`];
     return [`image ${was} -> ${now}`];
   }
-  return setItems(before, after, (x) => `new image ${x}`, (x) => `no image ${x}`);
+  return setItems(
+    before,
+    after,
+    (x) => `new image ${x}`,
+    (x) => `no image ${x}`,
+  );
 }
 
 function capacityItems(before: Capacity | undefined, after: Capacity | undefined): string[] {
@@ -227,13 +290,18 @@ function capacityItems(before: Capacity | undefined, after: Capacity | undefined
   const items: string[] = [];
   const fixed = (c: Capacity) => c.replicas.min === c.replicas.max;
   if (fixed(before) && fixed(after)) {
-    if (before.replicas.min !== after.replicas.min) items.push(`replicas ${before.replicas.min} -> ${after.replicas.min}`);
+    if (before.replicas.min !== after.replicas.min)
+      items.push(`replicas ${before.replicas.min} -> ${after.replicas.min}`);
   } else {
-    if (before.replicas.min !== after.replicas.min) items.push(`min replicas ${before.replicas.min} -> ${after.replicas.min}`);
-    if (before.replicas.max !== after.replicas.max) items.push(`max replicas ${before.replicas.max} -> ${after.replicas.max}`);
+    if (before.replicas.min !== after.replicas.min)
+      items.push(`min replicas ${before.replicas.min} -> ${after.replicas.min}`);
+    if (before.replicas.max !== after.replicas.max)
+      items.push(`max replicas ${before.replicas.max} -> ${after.replicas.max}`);
   }
-  if (before.perReplica.cpuMillis !== after.perReplica.cpuMillis) items.push(`cpu ${after.basis} ${cpu(before.perReplica.cpuMillis)} -> ${cpu(after.perReplica.cpuMillis)}`);
-  if (before.perReplica.memoryMiB !== after.perReplica.memoryMiB) items.push(`memory ${after.basis} ${memory(before.perReplica.memoryMiB)} -> ${memory(after.perReplica.memoryMiB)}`);
+  if (before.perReplica.cpuMillis !== after.perReplica.cpuMillis)
+    items.push(`cpu ${after.basis} ${cpu(before.perReplica.cpuMillis)} -> ${cpu(after.perReplica.cpuMillis)}`);
+  if (before.perReplica.memoryMiB !== after.perReplica.memoryMiB)
+    items.push(`memory ${after.basis} ${memory(before.perReplica.memoryMiB)} -> ${memory(after.perReplica.memoryMiB)}`);
   return items;
 }
 
@@ -253,7 +321,8 @@ function egressItems(before: Map<string, Set<string>>, after: Map<string, Set<st
 
 function fallbackItems(changes: readonly ResourceChange[]): string[] {
   const described = changes.slice(0, 2).map((c) => {
-    if (c.action !== "update" && c.action !== "replace") return `${shortName(c)} ${c.action === "create" ? "added" : "removed"}`;
+    if (c.action !== "update" && c.action !== "replace")
+      return `${shortName(c)} ${c.action === "create" ? "added" : "removed"}`;
     const first = c.attributes.find((a) => !a.unknownAfter) ?? c.attributes[0];
     const more = c.attributes.length > 1 ? ` (+${c.attributes.length - 1} more)` : "";
     return `${shortName(c)}: ${first?.path ?? "changed"}${more}`;
@@ -262,28 +331,46 @@ function fallbackItems(changes: readonly ResourceChange[]): string[] {
   return described;
 }
 
-function setItems(before: Set<string>, after: Set<string>, added: (x: string) => string, removed: (x: string) => string): string[] {
-  return [...[...after].filter((x) => !before.has(x)).map(added), ...[...before].filter((x) => !after.has(x)).map(removed)];
+function setItems(
+  before: Set<string>,
+  after: Set<string>,
+  added: (x: string) => string,
+  removed: (x: string) => string,
+): string[] {
+  return [
+    ...[...after].filter((x) => !before.has(x)).map(added),
+    ...[...before].filter((x) => !after.has(x)).map(removed),
+  ];
 }
 
 /** One line per service: an item true in every compared environment as is, the others with their environments. */
 function mergeItems(byEnv: Map<string, string[]>, envOrder: readonly string[]): string[] {
   const everywhere = byEnv.get("*") ?? [];
   const where = new Map<string, string[]>();
-  for (const env of envOrder) for (const item of byEnv.get(env) ?? []) where.set(item, [...(where.get(item) ?? []), env]);
+  for (const env of envOrder)
+    for (const item of byEnv.get(env) ?? []) where.set(item, [...(where.get(item) ?? []), env]);
   const merged: string[] = [];
-  for (const [item, itemEnvs] of where) merged.push(itemEnvs.length === envOrder.length ? item : `${item} (${itemEnvs.join(", ")})`);
+  for (const [item, itemEnvs] of where)
+    merged.push(itemEnvs.length === envOrder.length ? item : `${item} (${itemEnvs.join(", ")})`);
   return [...merged, ...everywhere];
 }
 
 // ---------------------------------------------------------------------------- risks
 
-function resourceRisks(environment: string, owner: string, changes: readonly ResourceChange[], ownerRemoved: boolean): Risk[] {
+function resourceRisks(
+  environment: string,
+  owner: string,
+  changes: readonly ResourceChange[],
+  ownerRemoved: boolean,
+): Risk[] {
   const service = owner === PLATFORM_OWNER ? null : owner;
   const risks: Risk[] = [];
   const destroyed = changes.filter((c) => c.action === "delete" && c.kind === "resource");
   if (destroyed.length > 0) {
-    const what = destroyed.length === 1 ? `${shortName(destroyed[0]!)} is destroyed` : `${destroyed.length} resources are destroyed: ${destroyed.map(shortName).join(", ")}`;
+    const what =
+      destroyed.length === 1
+        ? `${shortName(destroyed[0]!)} is destroyed`
+        : `${destroyed.length} resources are destroyed: ${destroyed.map(shortName).join(", ")}`;
     risks.push({
       kind: "destroy",
       code: "destroy",
@@ -306,39 +393,70 @@ function resourceRisks(environment: string, owner: string, changes: readonly Res
   return risks;
 }
 
-function exposureRisks(environment: string, owner: string, before: ServiceFacts | undefined, after: ServiceFacts | undefined): Risk[] {
+function exposureRisks(
+  environment: string,
+  owner: string,
+  before: ServiceFacts | undefined,
+  after: ServiceFacts | undefined,
+): Risk[] {
   if (!after) return [];
   const service = owner === PLATFORM_OWNER ? null : owner;
-  const risk = (code: string, reason: string): Risk => ({ kind: "network-widening", code, environment, service, resources: [], reason });
+  const risk = (code: string, reason: string): Risk => ({
+    kind: "network-widening",
+    code,
+    environment,
+    service,
+    resources: [],
+    reason,
+  });
   const risks: Risk[] = [];
   const wasEgress = before?.egress ?? new Map<string, Set<string>>();
   for (const [destination, ports] of after.egress) {
     const was = wasEgress.get(destination);
     if (was) {
       const added = [...ports].filter((p) => !was.has(p) && !was.has("all"));
-      if (added.length > 0) risks.push(risk("new-egress-port", `egress to ${destination} is now also allowed on ${added.join(", ")}`));
+      if (added.length > 0)
+        risks.push(risk("new-egress-port", `egress to ${destination} is now also allowed on ${added.join(", ")}`));
       continue;
     }
     const cidr = parseCidr(destination);
-    const narrower = cidr ? [...wasEgress.keys()].find((d) => {
-      const old = parseCidr(d);
-      return old !== undefined && contains(cidr, old) && !contains(old, cidr);
-    }) : undefined;
-    const covered = cidr ? [...wasEgress.keys()].some((d) => {
-      const old = parseCidr(d);
-      return old !== undefined && contains(old, cidr) && [...ports].every((p) => wasEgress.get(d)!.has(p) || wasEgress.get(d)!.has("all"));
-    }) : false;
+    const narrower = cidr
+      ? [...wasEgress.keys()].find((d) => {
+          const old = parseCidr(d);
+          return old !== undefined && contains(cidr, old) && !contains(old, cidr);
+        })
+      : undefined;
+    const covered = cidr
+      ? [...wasEgress.keys()].some((d) => {
+          const old = parseCidr(d);
+          return (
+            old !== undefined &&
+            contains(old, cidr) &&
+            [...ports].every((p) => wasEgress.get(d)!.has(p) || wasEgress.get(d)!.has("all"))
+          );
+        })
+      : false;
     if (covered) continue;
-    if (narrower) risks.push(risk("wider-egress-cidr", `egress widens from ${narrower} to ${destination}${portsSuffix(ports)}`));
+    if (narrower)
+      risks.push(risk("wider-egress-cidr", `egress widens from ${narrower} to ${destination}${portsSuffix(ports)}`));
     else risks.push(risk("new-external-egress", `new egress to ${destination}${portsSuffix(ports)}`));
   }
   // A new service's inbound sources are the platform's defaults (monitoring, ingress controller): its edges and endpoints say more.
-  if (before) for (const source of after.inbound) if (!before.inbound.has(source)) risks.push(risk("new-inbound-source", `accepts traffic from ${source}`));
-  for (const endpoint of after.endpoints) if (!before?.endpoints.has(endpoint)) risks.push(risk("new-public-endpoint", `reachable from outside at ${endpoint}`));
+  if (before)
+    for (const source of after.inbound)
+      if (!before.inbound.has(source)) risks.push(risk("new-inbound-source", `accepts traffic from ${source}`));
+  for (const endpoint of after.endpoints)
+    if (!before?.endpoints.has(endpoint))
+      risks.push(risk("new-public-endpoint", `reachable from outside at ${endpoint}`));
   return risks;
 }
 
-function securityRisks(environment: string, owner: string, before: ServiceFacts | undefined, after: ServiceFacts | undefined): Risk[] {
+function securityRisks(
+  environment: string,
+  owner: string,
+  before: ServiceFacts | undefined,
+  after: ServiceFacts | undefined,
+): Risk[] {
   if (!after) return [];
   const service = owner === PLATFORM_OWNER ? null : owner;
   const risks: Risk[] = [];
@@ -358,7 +476,10 @@ function securityRisks(environment: string, owner: string, before: ServiceFacts 
   return risks;
 }
 
-function capacityTotals(before: Map<string, ServiceFacts>, after: Map<string, ServiceFacts>): Omit<CapacityReport, "environment"> | undefined {
+function capacityTotals(
+  before: Map<string, ServiceFacts>,
+  after: Map<string, ServiceFacts>,
+): Omit<CapacityReport, "environment"> | undefined {
   const sum = (facts: Map<string, ServiceFacts>) => {
     let basis: "request" | "limit" = "request";
     const totals = { atMin: { cpuMillis: 0, memoryMiB: 0 }, atMax: { cpuMillis: 0, memoryMiB: 0 } };
@@ -385,14 +506,26 @@ function capacityRisk(environment: string, totals: Omit<CapacityReport, "environ
     totals.after.atMin.memoryMiB - totals.before.atMin.memoryMiB,
     totals.after.atMax.memoryMiB - totals.before.atMax.memoryMiB,
   ];
-  const code = deltas.every((d) => d >= 0) ? "capacity-increase" : deltas.every((d) => d <= 0) ? "capacity-decrease" : "capacity-change";
+  const code = deltas.every((d) => d >= 0)
+    ? "capacity-increase"
+    : deltas.every((d) => d <= 0)
+      ? "capacity-decrease"
+      : "capacity-change";
   const word = totals.basis === "request" ? "requested" : "limited to";
-  return { kind: "capacity", code, environment, service: null, resources: [], reason: `${word} ${describeCapacity(totals)}` };
+  return {
+    kind: "capacity",
+    code,
+    environment,
+    service: null,
+    resources: [],
+    reason: `${word} ${describeCapacity(totals)}`,
+  };
 }
 
 /** `cpu at min replicas 0.80 -> 0.90 cores, at max 3.20 cores; memory at min 1Gi -> 1152Mi, at max 4Gi`. */
 export function describeCapacity(totals: Omit<CapacityReport, "environment">): string {
-  const pair = (a: number, b: number, format: (n: number) => string) => (a === b ? format(a) : `${format(a)} -> ${format(b)}`);
+  const pair = (a: number, b: number, format: (n: number) => string) =>
+    a === b ? format(a) : `${format(a)} -> ${format(b)}`;
   const inCores = (millis: number) => `${cores(millis)} cores`;
   return (
     `cpu at min replicas ${pair(totals.before.atMin.cpuMillis, totals.after.atMin.cpuMillis, inCores)}, at max ${pair(totals.before.atMax.cpuMillis, totals.after.atMax.cpuMillis, inCores)}; ` +
@@ -421,7 +554,8 @@ function factsDiffer(a: ServiceFacts | undefined, b: ServiceFacts | undefined): 
     !setsEqual(a.calledBy, b.calledBy) ||
     !setsEqual(a.inbound, b.inbound) ||
     !setsEqual(a.endpoints, b.endpoints) ||
-    JSON.stringify([...a.egress].map(([d, p]) => [d, [...p]])) !== JSON.stringify([...b.egress].map(([d, p]) => [d, [...p]])) ||
+    JSON.stringify([...a.egress].map(([d, p]) => [d, [...p]])) !==
+      JSON.stringify([...b.egress].map(([d, p]) => [d, [...p]])) ||
     JSON.stringify([...a.security]) !== JSON.stringify([...b.security]) ||
     capacityKey(a) !== capacityKey(b)
   );
@@ -501,7 +635,7 @@ function mask(prefix: number): number {
 
 /** True when `outer` contains every address of `inner`. */
 function contains(outer: Cidr, inner: Cidr): boolean {
-  return outer.prefix <= inner.prefix && ((inner.network & mask(outer.prefix)) >>> 0) === outer.network;
+  return outer.prefix <= inner.prefix && (inner.network & mask(outer.prefix)) >>> 0 === outer.network;
 }
 
 /** A risk as shown to people: the same finding in several environments is listed once. */

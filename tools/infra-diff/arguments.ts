@@ -65,7 +65,10 @@ export function parseArguments(argv: readonly string[]): InfraDiffOptions {
   const plans = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {
     const argument = argv[i]!;
-    const [flag, inline] = argument.startsWith("--") && argument.includes("=") ? [argument.slice(0, argument.indexOf("=")), argument.slice(argument.indexOf("=") + 1)] : [argument, undefined];
+    const [flag, inline] =
+      argument.startsWith("--") && argument.includes("=")
+        ? [argument.slice(0, argument.indexOf("=")), argument.slice(argument.indexOf("=") + 1)]
+        : [argument, undefined];
     const value = (): string => {
       const next = inline ?? argv[++i];
       if (next === undefined || next === "") throw new BadInputError(`${flag} needs a value; see --help`);
@@ -87,7 +90,8 @@ export function parseArguments(argv: readonly string[]): InfraDiffOptions {
         break;
       case "--format": {
         const given = value();
-        if (!(FORMATS as readonly string[]).includes(given)) throw new BadInputError(`--format: "${given}" is not a format; accepted: ${FORMATS.join(", ")}`);
+        if (!(FORMATS as readonly string[]).includes(given))
+          throw new BadInputError(`--format: "${given}" is not a format; accepted: ${FORMATS.join(", ")}`);
         format = given as Format;
         break;
       }
@@ -100,7 +104,9 @@ export function parseArguments(argv: readonly string[]): InfraDiffOptions {
         const environment = given.slice(0, separator);
         const file = given.slice(separator + 1);
         if (separator <= 0 || file === "" || !ENVIRONMENT_NAME.test(environment)) {
-          throw new BadInputError(`--plan: "${given}" is not <env>=<file>; for example --plan staging=staging-plan.json`);
+          throw new BadInputError(
+            `--plan: "${given}" is not <env>=<file>; for example --plan staging=staging-plan.json`,
+          );
         }
         if (plans.has(environment)) throw new BadInputError(`--plan: environment "${environment}" is given twice`);
         plans.set(environment, file);
@@ -110,7 +116,10 @@ export function parseArguments(argv: readonly string[]): InfraDiffOptions {
         throw new BadInputError(`unknown argument "${argument}"; see --help`);
     }
   }
-  if (!help && base === undefined && plans.size === 0) throw new BadInputError("give --base <git-ref> (the revision to compare against), or --plan <env>=<file>; see --help");
+  if (!help && base === undefined && plans.size === 0)
+    throw new BadInputError(
+      "give --base <git-ref> (the revision to compare against), or --plan <env>=<file>; see --help",
+    );
   if (!help && head !== undefined && base === undefined) throw new BadInputError("--head needs --base <git-ref>");
   return { help, base, head, format, output, plans, cache };
 }

@@ -38,7 +38,14 @@ function join(path: string, key: string): string {
   return path === "" ? key : `${path}.${key}`;
 }
 
-function walk(before: unknown, after: unknown, unknown: unknown, path: string, schemaPath: string, out: AttributeChange[]): void {
+function walk(
+  before: unknown,
+  after: unknown,
+  unknown: unknown,
+  path: string,
+  schemaPath: string,
+  out: AttributeChange[],
+): void {
   const where = path || "(value)";
   if (unknown === true) {
     out.push({ path: where, schemaPath, before, after: undefined, unknownAfter: true });
@@ -54,13 +61,15 @@ function walk(before: unknown, after: unknown, unknown: unknown, path: string, s
     return;
   }
   if (Array.isArray(before) && Array.isArray(after)) {
-    if (before.some(isObject) || after.some(isObject)) walkList(before, after, Array.isArray(unknown) ? unknown : undefined, path, schemaPath, out);
+    if (before.some(isObject) || after.some(isObject))
+      walkList(before, after, Array.isArray(unknown) ? unknown : undefined, path, schemaPath, out);
     else if (!jsonEqual(before, after)) scalarListChanges(before, after, where, schemaPath, out);
     return;
   }
   if (before === undefined && after === undefined) return;
   if (jsonEqual(before, after)) return;
-  if (typeof before === "string" && typeof after === "string" && documentChanges(before, after, where, schemaPath, out)) return;
+  if (typeof before === "string" && typeof after === "string" && documentChanges(before, after, where, schemaPath, out))
+    return;
   out.push({ path: where, schemaPath, before, after });
 }
 
@@ -69,7 +78,13 @@ function walk(before: unknown, after: unknown, unknown: unknown, path: string, s
  * inside: a JSON document value by value (`data.orders.json:panels[2].title`), other
  * text line by line. False when the strings are no such documents.
  */
-function documentChanges(before: string, after: string, path: string, schemaPath: string, out: AttributeChange[]): boolean {
+function documentChanges(
+  before: string,
+  after: string,
+  path: string,
+  schemaPath: string,
+  out: AttributeChange[],
+): boolean {
   const parsedBefore = parseDocument(before);
   const parsedAfter = parseDocument(after);
   if (parsedBefore !== undefined && parsedAfter !== undefined) {
@@ -103,7 +118,13 @@ function parseDocument(text: string): unknown {
  * A list of scalars (environment lines, capabilities): each item removed and each item
  * added, or the whole list when only the order changed.
  */
-function scalarListChanges(before: unknown[], after: unknown[], path: string, schemaPath: string, out: AttributeChange[]): void {
+function scalarListChanges(
+  before: unknown[],
+  after: unknown[],
+  path: string,
+  schemaPath: string,
+  out: AttributeChange[],
+): void {
   const removed = multisetMinus(before, after);
   const added = multisetMinus(after, before);
   if (removed.length === 0 && added.length === 0) {
@@ -131,7 +152,14 @@ function multisetMinus(items: unknown[], minus: unknown[]): unknown[] {
  * by name; other blocks are paired when equal, and the rest compared in order when as
  * many were removed as added, else shown as removed and added whole.
  */
-function walkList(before: unknown[], after: unknown[], unknown: unknown[] | undefined, path: string, schemaPath: string, out: AttributeChange[]): void {
+function walkList(
+  before: unknown[],
+  after: unknown[],
+  unknown: unknown[] | undefined,
+  path: string,
+  schemaPath: string,
+  out: AttributeChange[],
+): void {
   if (before.length === 1 && after.length === 1) {
     walk(before[0], after[0], unknown?.[0], path, schemaPath, out);
     return;
@@ -142,7 +170,14 @@ function walkList(before: unknown[], after: unknown[], unknown: unknown[] | unde
     const afterByKey = new Map(after.map((item, index) => [String((item as JsonObject)[identity]), { item, index }]));
     for (const key of new Set([...beforeByKey.keys(), ...afterByKey.keys()])) {
       const next = afterByKey.get(key);
-      walk(beforeByKey.get(key), next?.item, next ? unknown?.[next.index] : undefined, `${path}[${key}]`, schemaPath, out);
+      walk(
+        beforeByKey.get(key),
+        next?.item,
+        next ? unknown?.[next.index] : undefined,
+        `${path}[${key}]`,
+        schemaPath,
+        out,
+      );
     }
     return;
   }

@@ -76,13 +76,17 @@ export function findRepository(cwd: string): Repository {
   try {
     gitRoot = git(cwd, ["rev-parse", "--show-toplevel"]);
   } catch (error) {
-    throw new BadInputError(`${cwd} is not inside a git repository (${gitError(error)}); run the command from the project's repository`);
+    throw new BadInputError(
+      `${cwd} is not inside a git repository (${gitError(error)}); run the command from the project's repository`,
+    );
   }
   let projectRoot = path.resolve(cwd);
   while (!existsSync(path.join(projectRoot, "cdktf.json"))) {
     const parent = path.dirname(projectRoot);
     if (parent === projectRoot || !projectRoot.startsWith(gitRoot)) {
-      throw new BadInputError(`no cdktf.json found in ${cwd} or above it inside ${gitRoot}; run the command from the project folder`);
+      throw new BadInputError(
+        `no cdktf.json found in ${cwd} or above it inside ${gitRoot}; run the command from the project folder`,
+      );
     }
     projectRoot = parent;
   }
@@ -105,7 +109,15 @@ export function resolveCommit(repository: Repository, ref: string, option: strin
 
 /** The working tree as one side. */
 export function workingTree(repository: Repository): Checkout {
-  return { ref: null, commit: null, projectRoot: repository.projectRoot, projectPrefix: repository.projectPrefix, stillHoldsCommit: () => false, dispose() {}, release: async () => {} };
+  return {
+    ref: null,
+    commit: null,
+    projectRoot: repository.projectRoot,
+    projectPrefix: repository.projectPrefix,
+    stillHoldsCommit: () => false,
+    dispose() {},
+    release: async () => {},
+  };
 }
 
 /** The tree (all files, by content) of a commit. */
@@ -122,12 +134,24 @@ export function treeOf(repository: Repository, commit: string): string {
  * enough: what the app reads is its own business).
  */
 export function cleanWorkingTree(repository: Repository): string | undefined {
-  const status = git(repository.gitRoot, ["status", "--porcelain=v1", "-z", "--ignored=traditional", "--untracked-files=normal"]);
-  const linked = new Set(dependencyFolders(repository.projectPrefix).map((folder) => path.posix.join(folder.split(path.sep).join("/"), "node_modules")));
+  const status = git(repository.gitRoot, [
+    "status",
+    "--porcelain=v1",
+    "-z",
+    "--ignored=traditional",
+    "--untracked-files=normal",
+  ]);
+  const linked = new Set(
+    dependencyFolders(repository.projectPrefix).map((folder) =>
+      path.posix.join(folder.split(path.sep).join("/"), "node_modules"),
+    ),
+  );
   for (const entry of status.split("\0").filter(Boolean)) {
     if (!entry.startsWith("!! ") || !linked.has(entry.slice(3).replace(/\/$/, ""))) return undefined;
   }
-  const flagged = git(repository.gitRoot, ["ls-files", "-v", "-z"]).split("\0").filter((line) => line !== "" && !line.startsWith("H "));
+  const flagged = git(repository.gitRoot, ["ls-files", "-v", "-z"])
+    .split("\0")
+    .filter((line) => line !== "" && !line.startsWith("H "));
   if (flagged.length > 0) return undefined;
   try {
     return treeOf(repository, "HEAD");
@@ -138,7 +162,12 @@ export function cleanWorkingTree(repository: Repository): string | undefined {
 
 /** The working tree as the side of `commit`, whose files it holds (see {@link cleanWorkingTree}). */
 export function workingTreeAt(repository: Repository, ref: string, commit: string): Checkout {
-  return { ...workingTree(repository), ref, commit, stillHoldsCommit: () => cleanWorkingTree(repository) === treeOf(repository, commit) };
+  return {
+    ...workingTree(repository),
+    ref,
+    commit,
+    stillHoldsCommit: () => cleanWorkingTree(repository) === treeOf(repository, commit),
+  };
 }
 
 const liveWorktrees = new Set<Checkout>();
@@ -153,7 +182,11 @@ function installCleanup(): void {
   if (cleanupInstalled) return;
   cleanupInstalled = true;
   process.on("exit", disposeAllCheckouts);
-  for (const [signal, number] of [["SIGINT", 2], ["SIGTERM", 15], ["SIGHUP", 1]] as const) {
+  for (const [signal, number] of [
+    ["SIGINT", 2],
+    ["SIGTERM", 15],
+    ["SIGHUP", 1],
+  ] as const) {
     process.once(signal, () => {
       disposeAllCheckouts();
       process.exit(128 + number);
@@ -169,7 +202,12 @@ function installCleanup(): void {
  * writing 1,500 files of a large catalogue is mostly system time, which a second core
  * halves.
  */
-export async function checkoutCommit(repository: Repository, ref: string, commit: string, label: string): Promise<Checkout> {
+export async function checkoutCommit(
+  repository: Repository,
+  ref: string,
+  commit: string,
+  label: string,
+): Promise<Checkout> {
   installCleanup();
   const folder = scratchFolder(label);
   const worktree = path.join(folder, "tree");
@@ -210,7 +248,9 @@ export async function checkoutCommit(repository: Repository, ref: string, commit
     await gitAsync(repository.gitRoot, ["worktree", "add", "--detach", "--quiet", worktree, commit]);
   } catch (error) {
     checkout.dispose();
-    throw new BadInputError(`cannot check out the ${label} (${ref}, ${commit.slice(0, 12)}) in a temporary git worktree: ${gitError(error)}`);
+    throw new BadInputError(
+      `cannot check out the ${label} (${ref}, ${commit.slice(0, 12)}) in a temporary git worktree: ${gitError(error)}`,
+    );
   }
   linkDependencies(repository, worktree);
   return checkout;
@@ -226,14 +266,19 @@ function linkDependencies(repository: Repository, worktree: string): void {
   for (const folder of dependencyFolders(repository.projectPrefix)) {
     const modules = path.join(repository.gitRoot, folder, "node_modules");
     const linked = path.join(worktree, folder, "node_modules");
-    if (existsSync(modules) && existsSync(path.dirname(linked)) && !existsSync(linked)) symlinkSync(modules, linked, "dir");
+    if (existsSync(modules) && existsSync(path.dirname(linked)) && !existsSync(linked))
+      symlinkSync(modules, linked, "dir");
   }
 }
 
 /** The project folder and each folder above it up to the repository's top ("" for the top). */
 function dependencyFolders(projectPrefix: string): string[] {
   const folders: string[] = [];
-  for (let folder = projectPrefix === "." ? "" : projectPrefix; ; folder = path.dirname(folder) === "." ? "" : path.dirname(folder)) {
+  for (
+    let folder = projectPrefix === "." ? "" : projectPrefix;
+    ;
+    folder = path.dirname(folder) === "." ? "" : path.dirname(folder)
+  ) {
     folders.push(folder);
     if (folder === "") return folders;
   }
@@ -246,9 +291,18 @@ function dependencyFolders(projectPrefix: string): string[] {
 export function changedFiles(repository: Repository, baseCommit: string, headCommit: string | null): string[] {
   const prefix = repository.projectPrefix ? `${repository.projectPrefix}/` : "";
   const scope = ["--", repository.projectPrefix || "."];
-  const tracked = git(repository.gitRoot, ["diff", "--name-only", "--no-renames", baseCommit, ...(headCommit ? [headCommit] : []), ...scope]);
+  const tracked = git(repository.gitRoot, [
+    "diff",
+    "--name-only",
+    "--no-renames",
+    baseCommit,
+    ...(headCommit ? [headCommit] : []),
+    ...scope,
+  ]);
   const untracked = headCommit ? "" : git(repository.gitRoot, ["ls-files", "--others", "--exclude-standard", ...scope]);
-  return [...tracked.split("\n"), ...untracked.split("\n")].filter(Boolean).map((file) => (file.startsWith(prefix) ? file.slice(prefix.length) : file));
+  return [...tracked.split("\n"), ...untracked.split("\n")]
+    .filter(Boolean)
+    .map((file) => (file.startsWith(prefix) ? file.slice(prefix.length) : file));
 }
 
 /**

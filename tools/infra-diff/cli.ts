@@ -23,7 +23,12 @@ import {
   type Checkout,
   type Repository,
 } from "./checkouts.js";
-import { readGuardrailReports, readSpecSuppressions, serviceFolders, type GuardrailExceptions } from "./guardrail-exceptions.js";
+import {
+  readGuardrailReports,
+  readSpecSuppressions,
+  serviceFolders,
+  type GuardrailExceptions,
+} from "./guardrail-exceptions.js";
 import { diffFromPlan, readPlanFile } from "./plan-reader.js";
 import { mergeSecrets, redactSecrets, type PlanSecrets } from "./plan-secrets.js";
 import { renderPullRequestComment } from "./render-markdown.js";
@@ -67,14 +72,23 @@ export async function main(argv: readonly string[]): Promise<number> {
  */
 function fail(error: unknown): number {
   if (error instanceof BadInputError) console.error(`infra-diff: ${error.message}`);
-  else console.error(`infra-diff: failed unexpectedly (a bug in tools/infra-diff; please report it):\n${error instanceof Error ? error.stack : String(error)}`);
+  else
+    console.error(
+      `infra-diff: failed unexpectedly (a bug in tools/infra-diff; please report it):\n${error instanceof Error ? error.stack : String(error)}`,
+    );
   return 2;
 }
 
-async function buildReport(options: InfraDiffOptions, cleanups: Array<() => void>, releases: Array<Promise<void>>): Promise<InfraDiffReport> {
+async function buildReport(
+  options: InfraDiffOptions,
+  cleanups: Array<() => void>,
+  releases: Array<Promise<void>>,
+): Promise<InfraDiffReport> {
   const repository = options.base !== undefined ? findRepository(process.cwd()) : undefined;
-  const baseCommit = repository && options.base !== undefined ? resolveCommit(repository, options.base, "--base") : undefined;
-  const headCommit = repository && options.head !== undefined ? resolveCommit(repository, options.head, "--head") : undefined;
+  const baseCommit =
+    repository && options.base !== undefined ? resolveCommit(repository, options.base, "--base") : undefined;
+  const headCommit =
+    repository && options.head !== undefined ? resolveCommit(repository, options.head, "--head") : undefined;
 
   let baseStacks = new Map<string, StackSnapshot>();
   let headStacks = new Map<string, StackSnapshot>();
@@ -82,11 +96,15 @@ async function buildReport(options: InfraDiffOptions, cleanups: Array<() => void
   const notes: string[] = [];
 
   if (repository && baseCommit !== undefined) {
-    for (const folder of removeLeftoverCheckouts(repository)) console.error(`infra-diff: removed ${folder}, left by an infra:diff that was stopped`);
+    for (const folder of removeLeftoverCheckouts(repository))
+      console.error(`infra-diff: removed ${folder}, left by an infra:diff that was stopped`);
     const { base, head, sameFiles } = await checkoutBoth(repository, options, baseCommit, headCommit, cleanups);
 
     const started = performance.now();
-    const place = (checkout: Checkout) => (checkout.projectRoot === repository.projectRoot ? "in the working tree, which holds its files" : "in a temporary worktree");
+    const place = (checkout: Checkout) =>
+      checkout.projectRoot === repository.projectRoot
+        ? "in the working tree, which holds its files"
+        : "in a temporary worktree";
     const headName = options.head !== undefined ? `${options.head}, ${shortCommit(headCommit!)}` : "working tree";
     console.error(
       sameFiles
@@ -99,12 +117,23 @@ async function buildReport(options: InfraDiffOptions, cleanups: Array<() => void
     const [baseSynth, headSynth] = [baseSide.synthesis, headSide.synthesis];
     baseStacks = baseSide.stacks;
     headStacks = headSide.stacks;
-    exceptions = await readExceptions(repository, baseCommit, headCommit ?? null, base, head, baseSynth, headSynth, notes);
+    exceptions = await readExceptions(
+      repository,
+      baseCommit,
+      headCommit ?? null,
+      base,
+      head,
+      baseSynth,
+      headSynth,
+      notes,
+    );
     // The worktrees are no longer needed: removing their files overlaps the comparison.
     releases.push(base.release(), head.release());
     const took = (s: Synthesis) => (s.cached ? "from the cache" : `${s.seconds.toFixed(2)}s`);
     const headTook = sameFiles ? "the same files as the base" : took(headSynth);
-    console.error(`infra-diff: synthesized both sides in ${synthSeconds.toFixed(2)}s (base ${took(baseSynth)}, head ${headTook})`);
+    console.error(
+      `infra-diff: synthesized both sides in ${synthSeconds.toFixed(2)}s (base ${took(baseSynth)}, head ${headTook})`,
+    );
   }
 
   const compareStarted = performance.now();
@@ -145,18 +174,31 @@ interface Sides {
  * commit whose files the working tree holds exactly is synthesized there, without a
  * checkout; two sides with the same tree are synthesized once.
  */
-async function checkoutBoth(repository: Repository, options: InfraDiffOptions, baseCommit: string, headCommit: string | undefined, cleanups: Array<() => void>): Promise<Sides> {
+async function checkoutBoth(
+  repository: Repository,
+  options: InfraDiffOptions,
+  baseCommit: string,
+  headCommit: string | undefined,
+  cleanups: Array<() => void>,
+): Promise<Sides> {
   const clean = cleanWorkingTree(repository);
   const baseTree = treeOf(repository, baseCommit);
   const headTree = headCommit !== undefined ? treeOf(repository, headCommit) : clean;
   const side = (ref: string, commit: string, tree: string, label: string) =>
-    tree === clean ? Promise.resolve(workingTreeAt(repository, ref, commit)) : checkoutCommit(repository, ref, commit, label);
+    tree === clean
+      ? Promise.resolve(workingTreeAt(repository, ref, commit))
+      : checkoutCommit(repository, ref, commit, label);
   const sameFiles = baseTree === headTree;
   const results = await Promise.allSettled([
     side(options.base!, baseCommit, baseTree, "base"),
-    sameFiles ? undefined : headCommit !== undefined ? side(options.head!, headCommit, headTree!, "head") : workingTree(repository),
+    sameFiles
+      ? undefined
+      : headCommit !== undefined
+        ? side(options.head!, headCommit, headTree!, "head")
+        : workingTree(repository),
   ]);
-  for (const result of results) if (result.status === "fulfilled" && result.value) cleanups.push(() => result.value!.dispose());
+  for (const result of results)
+    if (result.status === "fulfilled" && result.value) cleanups.push(() => result.value!.dispose());
   const failure = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
   if (failure) throw failure.reason;
   const base = (results[0] as PromiseFulfilledResult<Checkout>).value;
@@ -179,7 +221,12 @@ interface SynthesizedSide {
  * core the other synth leaves free. When either fails, the other's output is still
  * cleaned up.
  */
-async function synthesizeBoth(base: Checkout, head: Checkout | undefined, cleanups: Array<() => void>, cache: SynthesisCache | undefined): Promise<[SynthesizedSide, SynthesizedSide]> {
+async function synthesizeBoth(
+  base: Checkout,
+  head: Checkout | undefined,
+  cleanups: Array<() => void>,
+  cache: SynthesisCache | undefined,
+): Promise<[SynthesizedSide, SynthesizedSide]> {
   const side = async (checkout: Checkout, label: "base" | "head"): Promise<SynthesizedSide> => {
     const synthesis = await synthesize(checkout, label, cache);
     const ended = performance.now();
@@ -187,7 +234,9 @@ async function synthesizeBoth(base: Checkout, head: Checkout | undefined, cleanu
     return { synthesis, ended, stacks: await readSynthesizedStacksAsync(synthesis.outdir) };
   };
   const results = await Promise.allSettled(head ? [side(base, "base"), side(head, "head")] : [side(base, "base")]);
-  const failures = results.filter((r): r is PromiseRejectedResult => r.status === "rejected").map((r) => r.reason as unknown);
+  const failures = results
+    .filter((r): r is PromiseRejectedResult => r.status === "rejected")
+    .map((r) => r.reason as unknown);
   if (failures.length > 0) {
     const bad = failures.filter((f): f is BadInputError => f instanceof BadInputError);
     if (bad.length !== failures.length) throw failures.find((f) => !(f instanceof BadInputError));
@@ -216,18 +265,25 @@ async function readExceptions(
   const beforeFindings = readGuardrailReports(baseSynth.outdir);
   const afterFindings = readGuardrailReports(headSynth.outdir);
   if (beforeFindings.size > 0 && afterFindings.size > 0) {
-    return { before: { suppressions: new Map(), findings: beforeFindings }, after: { suppressions: new Map(), findings: afterFindings } };
+    return {
+      before: { suppressions: new Map(), findings: beforeFindings },
+      after: { suppressions: new Map(), findings: afterFindings },
+    };
   }
   const changed = changedFiles(repository, baseCommit, headCommit);
   const everything = changed.some((file) => file.startsWith("infra/spec/"));
   const services = everything
     ? new Set([...serviceFolders(base.projectRoot), ...serviceFolders(head.projectRoot)])
-    : new Set(changed.map((file) => /^services\/([^/]+)\//.exec(file)?.[1]).filter((s): s is string => s !== undefined));
+    : new Set(
+        changed.map((file) => /^services\/([^/]+)\//.exec(file)?.[1]).filter((s): s is string => s !== undefined),
+      );
   const read = async (checkout: Checkout, side: string) => {
     try {
       return await readSpecSuppressions(checkout.projectRoot, services);
     } catch (error) {
-      notes.push(`the guardrail suppressions of the ${side} could not be read (${(error as Error).message}); new suppressions may be missing from the risks`);
+      notes.push(
+        `the guardrail suppressions of the ${side} could not be read (${(error as Error).message}); new suppressions may be missing from the risks`,
+      );
       return new Map();
     }
   };

@@ -46,7 +46,9 @@ export async function readSpecSuppressions(root: string, services: Iterable<stri
   for (const service of services) {
     const file = path.join(root, SERVICES_DIR, service, "service.ts");
     if (!existsSync(file)) continue;
-    const module = (await import(pathToFileURL(file).href)) as { default?: { guardrails?: { suppress?: Array<{ rule: string; reason: string }> } } };
+    const module = (await import(pathToFileURL(file).href)) as {
+      default?: { guardrails?: { suppress?: Array<{ rule: string; reason: string }> } };
+    };
     const rules = new Map<string, string>();
     for (const { rule, reason } of module.default?.guardrails?.suppress ?? []) rules.set(rule, reason);
     suppressions.set(service, rules);
@@ -78,7 +80,10 @@ export function readGuardrailReports(outdir: string): Map<string, GuardrailFindi
     if (!Array.isArray(list)) continue;
     reports.set(
       path.basename(file, ".json"),
-      list.filter((f): f is GuardrailFinding => typeof f === "object" && f !== null && typeof (f as GuardrailFinding).rule === "string"),
+      list.filter(
+        (f): f is GuardrailFinding =>
+          typeof f === "object" && f !== null && typeof (f as GuardrailFinding).rule === "string",
+      ),
     );
   }
   return reports;
@@ -88,7 +93,11 @@ export function readGuardrailReports(outdir: string): Map<string, GuardrailFindi
 export interface ExceptionChanges {
   readonly risks: Risk[];
   /** The suppressions in force now and not before; `environment` null when read from the spec (every environment). */
-  readonly newSuppressions: Array<{ readonly service: string; readonly rule: string; readonly environment: string | null }>;
+  readonly newSuppressions: Array<{
+    readonly service: string;
+    readonly rule: string;
+    readonly environment: string | null;
+  }>;
 }
 
 /**
@@ -113,7 +122,14 @@ export function exceptionChanges(before: GuardrailExceptions, after: GuardrailEx
         const resources = group.map((f) => f.resource).filter((r): r is string => typeof r === "string");
         if (first!.suppressed) {
           if (service !== null) newSuppressions.push({ service, rule: first!.rule, environment });
-          risks.push({ kind: "security-relaxation", code: "new-suppression", environment, service, resources, reason: `suppresses guardrail ${first!.rule}: "${first!.reason ?? "no reason given"}"` });
+          risks.push({
+            kind: "security-relaxation",
+            code: "new-suppression",
+            environment,
+            service,
+            resources,
+            reason: `suppresses guardrail ${first!.rule}: "${first!.reason ?? "no reason given"}"`,
+          });
         } else {
           const more = group.length > 1 ? ` (and ${group.length - 1} more of its resources)` : "";
           risks.push({
@@ -134,7 +150,14 @@ export function exceptionChanges(before: GuardrailExceptions, after: GuardrailEx
     for (const [rule, reason] of rules) {
       if (previous.has(rule)) continue;
       newSuppressions.push({ service, rule, environment: null });
-      risks.push({ kind: "security-relaxation", code: "new-suppression", environment: null, service, resources: [], reason: `suppresses guardrail ${rule}: "${reason}"` });
+      risks.push({
+        kind: "security-relaxation",
+        code: "new-suppression",
+        environment: null,
+        service,
+        resources: [],
+        reason: `suppresses guardrail ${rule}: "${reason}"`,
+      });
     }
   }
   return { risks, newSuppressions };

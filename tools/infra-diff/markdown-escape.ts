@@ -51,7 +51,9 @@ export function escapeMarkdown(value: string, context: MarkdownContext): string 
       const inline = escapeHtml(oneLine)
         .replace(INLINE_MARKUP, "\\$&")
         .replace(AUTOLINK, (m) => m.replace(/[:.]/, "\\$&"))
-        .replace(BLOCK_START, (_, space: string, marker: string) => (/\d/.test(marker) ? `${space}${marker}\\` : `${space}\\${marker}`));
+        .replace(BLOCK_START, (_, space: string, marker: string) =>
+          /\d/.test(marker) ? `${space}${marker}\\` : `${space}\\${marker}`,
+        );
       return unmention(inline);
     }
   }

@@ -35,7 +35,9 @@ const plannedChangeSchema = z.looseObject({
     after_unknown: z.unknown().optional(),
     before_sensitive: z.unknown().optional(),
     after_sensitive: z.unknown().optional(),
-    replace_paths: z.array(z.array(z.union([z.string(), z.number()], { error: "expected a string or a number" }))).optional(),
+    replace_paths: z
+      .array(z.array(z.union([z.string(), z.number()], { error: "expected a string or a number" })))
+      .optional(),
   }),
   action_reason: z.string().optional(),
 });
@@ -80,7 +82,9 @@ export function readPlanFile(file: string, environment: string): TerraformPlan {
   try {
     bytes = readFileSync(file);
   } catch (error) {
-    throw new BadInputError(`${where}: cannot be read (${(error as NodeJS.ErrnoException).code ?? "unknown error"}); ${expected}`);
+    throw new BadInputError(
+      `${where}: cannot be read (${(error as NodeJS.ErrnoException).code ?? "unknown error"}); ${expected}`,
+    );
   }
   let parsed: unknown;
   try {
@@ -90,11 +94,20 @@ export function readPlanFile(file: string, environment: string): TerraformPlan {
     const binaryPlan = bytes.subarray(0, ZIP_SIGNATURE.length).equals(ZIP_SIGNATURE);
     throw new BadInputError(`${where}: not JSON${binaryPlan ? " but a binary plan" : ""}; ${expected}`);
   }
-  const plan = planSchema.safeParse(parsed, { error: (issue) => (issue.code === "invalid_type" ? `expected ${kindName(issue.expected)}, got ${kindOf(issue.input)}` : undefined) });
+  const plan = planSchema.safeParse(parsed, {
+    error: (issue) =>
+      issue.code === "invalid_type" ? `expected ${kindName(issue.expected)}, got ${kindOf(issue.input)}` : undefined,
+  });
   if (!plan.success) {
     const problems = plan.error.issues.map((issue) => `  ${fieldPath(issue.path)}: ${issue.message}`);
     const more = problems.length > PROBLEMS_SHOWN ? [`  ... and ${problems.length - PROBLEMS_SHOWN} more`] : [];
-    throw new BadInputError([`${where}: not a Terraform plan (the output of \`terraform show -json <planfile>\`):`, ...problems.slice(0, PROBLEMS_SHOWN), ...more].join("\n"));
+    throw new BadInputError(
+      [
+        `${where}: not a Terraform plan (the output of \`terraform show -json <planfile>\`):`,
+        ...problems.slice(0, PROBLEMS_SHOWN),
+        ...more,
+      ].join("\n"),
+    );
   }
   return { changes: plan.data.resource_changes ?? [], secrets: planSecrets(parsed) };
 }
@@ -102,12 +115,24 @@ export function readPlanFile(file: string, environment: string): TerraformPlan {
 /** `resource_changes[1].change.actions`, or "the file" for the whole of it. */
 function fieldPath(path: ReadonlyArray<PropertyKey>): string {
   if (path.length === 0) return "the file";
-  return path.map((key, i) => (typeof key === "number" ? `[${key}]` : i === 0 ? String(key) : `.${String(key)}`)).join("");
+  return path
+    .map((key, i) => (typeof key === "number" ? `[${key}]` : i === 0 ? String(key) : `.${String(key)}`))
+    .join("");
 }
 
 /** A type as zod names it, for people. */
 function kindName(expected: string): string {
-  return ({ array: "a list", object: "an object", string: "a string", number: "a number", boolean: "true or false" } as Record<string, string>)[expected] ?? expected;
+  return (
+    (
+      {
+        array: "a list",
+        object: "an object",
+        string: "a string",
+        number: "a number",
+        boolean: "true or false",
+      } as Record<string, string>
+    )[expected] ?? expected
+  );
 }
 
 /** The type of a value, never the value itself. */
@@ -122,7 +147,11 @@ function kindOf(value: unknown): string {
  * The diff of one environment from its plan.
  * @param synthesized the synthesized stacks of the environment (head, then base), to find each address's construct path
  */
-export function diffFromPlan(environment: string, plan: TerraformPlan, synthesized: readonly (StackSnapshot | undefined)[]): EnvironmentDiff {
+export function diffFromPlan(
+  environment: string,
+  plan: TerraformPlan,
+  synthesized: readonly (StackSnapshot | undefined)[],
+): EnvironmentDiff {
   const { secrets } = plan;
   const before = new Map<string, ConfigBlock>();
   const after = new Map<string, ConfigBlock>();
@@ -142,17 +171,26 @@ export function diffFromPlan(environment: string, plan: TerraformPlan, synthesiz
       values: (redactSecrets(mask(values, sensitive), secrets) ?? {}) as JsonObject,
     });
     const { actions } = entry.change;
-    if (isObject(entry.change.before)) before.set(entry.address, block(entry.change.before, entry.change.before_sensitive));
+    if (isObject(entry.change.before))
+      before.set(entry.address, block(entry.change.before, entry.change.before_sensitive));
     if (isObject(entry.change.after) || actions.includes("create") || actions.includes("update")) {
       after.set(entry.address, block(entry.change.after, entry.change.after_sensitive));
     }
     const action = actionOf(actions);
     if (action === undefined) {
-      if (actions.includes("forget")) notes.push(`${entry.address} is removed from the state without being destroyed (forget)`);
+      if (actions.includes("forget"))
+        notes.push(`${entry.address} is removed from the state without being destroyed (forget)`);
       continue;
     }
-    const replacePaths = (entry.change.replace_paths ?? []).map((p) => p.filter((s): s is string => typeof s === "string").join("."));
-    const [maskedBefore, maskedAfter] = maskPair(entry.change.before, entry.change.after, entry.change.before_sensitive, entry.change.after_sensitive);
+    const replacePaths = (entry.change.replace_paths ?? []).map((p) =>
+      p.filter((s): s is string => typeof s === "string").join("."),
+    );
+    const [maskedBefore, maskedAfter] = maskPair(
+      entry.change.before,
+      entry.change.after,
+      entry.change.before_sensitive,
+      entry.change.after_sensitive,
+    );
     const [shownBefore, shownAfter] = [redactSecrets(maskedBefore, secrets), redactSecrets(maskedAfter, secrets)];
     // Its keys follow those of `after`, where a secret in a key is hidden too.
     const unknownAfter = redactSecrets(entry.change.after_unknown, secrets);
@@ -169,7 +207,17 @@ export function diffFromPlan(environment: string, plan: TerraformPlan, synthesiz
       const reason = entry.action_reason ? REPLACEMENT_REASONS[entry.action_reason] : undefined;
       if (reason) reasons.push(reason);
     }
-    changes.push({ environment, address: entry.address, kind: data ? "data" : "resource", type: entry.type, constructPath, owner, action, replacementReasons: reasons, attributes });
+    changes.push({
+      environment,
+      address: entry.address,
+      kind: data ? "data" : "resource",
+      type: entry.type,
+      constructPath,
+      owner,
+      action,
+      replacementReasons: reasons,
+      attributes,
+    });
   }
   return {
     environment,
@@ -196,7 +244,12 @@ const SENSITIVE_CHANGED = "(sensitive, changed)";
  * where it stays the same, "(sensitive)" then "(sensitive, changed)" where it changes,
  * so that a reviewer sees that a secret changes but never its value.
  */
-function maskPair(before: unknown, after: unknown, beforeSensitive: unknown, afterSensitive: unknown): [unknown, unknown] {
+function maskPair(
+  before: unknown,
+  after: unknown,
+  beforeSensitive: unknown,
+  afterSensitive: unknown,
+): [unknown, unknown] {
   if (beforeSensitive === true || afterSensitive === true) {
     const hidden = (value: unknown, text: string) => (value === null || value === undefined ? value : text);
     return [hidden(before, SENSITIVE), hidden(after, jsonEqual(before, after) ? SENSITIVE : SENSITIVE_CHANGED)];
@@ -213,7 +266,9 @@ function maskPair(before: unknown, after: unknown, beforeSensitive: unknown, aft
   }
   if (Array.isArray(before) && Array.isArray(after)) {
     const length = Math.max(before.length, after.length);
-    const pairs = Array.from({ length }, (_, i) => maskPair(before[i], after[i], childOf(beforeSensitive, i), childOf(afterSensitive, i)));
+    const pairs = Array.from({ length }, (_, i) =>
+      maskPair(before[i], after[i], childOf(beforeSensitive, i), childOf(afterSensitive, i)),
+    );
     return [pairs.slice(0, before.length).map(([b]) => b), pairs.slice(0, after.length).map(([, a]) => a)];
   }
   return [mask(before, beforeSensitive), mask(after, afterSensitive)];
@@ -227,10 +282,12 @@ function childOf(sensitive: unknown, key: string | number): unknown {
 /** The value with every part the plan marks sensitive replaced by "(sensitive)". */
 function mask(value: unknown, sensitive: unknown): unknown {
   if (sensitive === true) return value === null || value === undefined ? value : SENSITIVE;
-  if (Array.isArray(value)) return value.map((item, i) => mask(item, Array.isArray(sensitive) ? sensitive[i] : undefined));
+  if (Array.isArray(value))
+    return value.map((item, i) => mask(item, Array.isArray(sensitive) ? sensitive[i] : undefined));
   if (isObject(value)) {
     const masked: JsonObject = {};
-    for (const [key, item] of Object.entries(value)) masked[key] = mask(item, isObject(sensitive) ? sensitive[key] : undefined);
+    for (const [key, item] of Object.entries(value))
+      masked[key] = mask(item, isObject(sensitive) ? sensitive[key] : undefined);
     return masked;
   }
   return value;

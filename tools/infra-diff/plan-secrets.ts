@@ -54,8 +54,10 @@ export function planSecrets(plan: unknown): PlanSecrets {
   const addMarked = (value: unknown, marks: unknown): void => {
     if (value === null || value === undefined || marks === undefined || marks === false) return;
     if (marks === true) addAll(value);
-    else if (Array.isArray(value)) value.forEach((item, i) => addMarked(item, Array.isArray(marks) ? marks[i] : undefined));
-    else if (isObject(value) && isObject(marks)) for (const [key, item] of Object.entries(value)) addMarked(item, marks[key]);
+    else if (Array.isArray(value))
+      value.forEach((item, i) => addMarked(item, Array.isArray(marks) ? marks[i] : undefined));
+    else if (isObject(value) && isObject(marks))
+      for (const [key, item] of Object.entries(value)) addMarked(item, marks[key]);
   };
   // One walk over the whole plan finds the marks of sections this code does not name too.
   const visit = (node: unknown): void => {
@@ -68,7 +70,10 @@ export function planSecrets(plan: unknown): PlanSecrets {
   };
   visit(plan);
   if (isObject(plan) && isObject(plan.variables)) {
-    const declared = isObject(plan.configuration) && isObject(plan.configuration.root_module) ? plan.configuration.root_module.variables : undefined;
+    const declared =
+      isObject(plan.configuration) && isObject(plan.configuration.root_module)
+        ? plan.configuration.root_module.variables
+        : undefined;
     for (const [name, variable] of Object.entries(plan.variables)) {
       const declaration = isObject(declared) ? declared[name] : undefined;
       if (isObject(declaration) && declaration.sensitive === true && isObject(variable)) addAll(variable.value);
@@ -110,10 +115,12 @@ export function mergeSecrets(all: readonly PlanSecrets[]): PlanSecrets {
  */
 export function redactSecrets<T>(value: T, secrets: PlanSecrets, numbers: "redacted" | "kept" = "redacted"): T {
   if (secrets.pattern === undefined && secrets.whole.size === 0) return value;
-  const text = (s: string): string => (secrets.whole.has(s) ? SENSITIVE : secrets.pattern ? s.replace(secrets.pattern, SENSITIVE) : s);
+  const text = (s: string): string =>
+    secrets.whole.has(s) ? SENSITIVE : secrets.pattern ? s.replace(secrets.pattern, SENSITIVE) : s;
   const walk = (v: unknown): unknown => {
     if (typeof v === "string") return text(v);
-    if (typeof v === "number" && numbers === "redacted") return secrets.whole.has(String(v)) || secrets.searched.includes(String(v)) ? SENSITIVE : v;
+    if (typeof v === "number" && numbers === "redacted")
+      return secrets.whole.has(String(v)) || secrets.searched.includes(String(v)) ? SENSITIVE : v;
     if (Array.isArray(v)) return v.map(walk);
     if (isObject(v)) return Object.fromEntries(Object.entries(v).map(([key, item]) => [text(key), walk(item)]));
     return v;

@@ -15,7 +15,12 @@ const VALUE_WIDTH = 160;
 export const PART_MARKER = /^<!-- infra-diff part (\d+)\/(\d+) -->$/m;
 
 const ACTION_SYMBOL = { create: "+", update: "~", replace: "-/+", delete: "-" } as const;
-const ACTION_WORDS = { create: "created", update: "updated in place", replace: "replaced", delete: "destroyed" } as const;
+const ACTION_WORDS = {
+  create: "created",
+  update: "updated in place",
+  replace: "replaced",
+  delete: "destroyed",
+} as const;
 
 interface Block {
   /** The section a block belongs to, to repeat its heading when a part starts in the middle of it. */
@@ -39,21 +44,28 @@ export function renderPullRequestComment(report: InfraDiffReport): string[] {
     blocks.push({ section: "Risks", text: `### Risks (${groups.length})\n\n` });
     for (const group of groups) blocks.push({ section: "Risks", text: riskLine(group) });
   } else {
-    blocks.push({ section: "", text: "### Risks\n\nNone found: no destroy, replacement, security relaxation, network widening or capacity change.\n" });
+    blocks.push({
+      section: "",
+      text: "### Risks\n\nNone found: no destroy, replacement, security relaxation, network widening or capacity change.\n",
+    });
   }
   if (report.edges.length > 0) blocks.push({ section: "", text: `\n${edgeGraph(report)}` });
   blocks.push({ section: "Services", text: "\n### Changes by service\n\n" });
   for (const service of report.services) blocks.push({ section: "Services", text: serviceDetails(service, report) });
-  if (report.notes.length > 0) blocks.push({ section: "", text: `\n### Notes\n\n${report.notes.map((n) => `- ${prose(n)}`).join("\n")}\n` });
+  if (report.notes.length > 0)
+    blocks.push({ section: "", text: `\n### Notes\n\n${report.notes.map((n) => `- ${prose(n)}`).join("\n")}\n` });
   return finishParts(pack(blocks));
 }
 
 function header(report: InfraDiffReport): string {
   const base = `${report.base.ref ? code(report.base.ref) : "base"}${report.base.commit ? ` (${prose(report.base.commit.slice(0, 12))})` : ""}`;
-  const head = report.head.ref ? `${code(report.head.ref)}${report.head.commit ? ` (${prose(report.head.commit.slice(0, 12))})` : ""}` : "the working tree";
+  const head = report.head.ref
+    ? `${code(report.head.ref)}${report.head.commit ? ` (${prose(report.head.commit.slice(0, 12))})` : ""}`
+    : "the working tree";
   const envs = Object.keys(report.summary.environments).map(prose);
   const compared = report.base.ref || report.base.commit ? `${base} → ${head}` : "Terraform plans";
-  if (!report.changed) return `## Infrastructure diff\n\n${compared}: **no infrastructure change** in ${envs.join(", ") || "any environment"}.\n`;
+  if (!report.changed)
+    return `## Infrastructure diff\n\n${compared}: **no infrastructure change** in ${envs.join(", ") || "any environment"}.\n`;
   const risks = groupRisks(report.risks).length;
   const riskCount = risks === 1 ? "**1 risk**" : `**${risks} risks**`;
   return `## Infrastructure diff\n\n${compared} · ${riskCount} · ${report.services.length} ${report.services.length === 1 ? "service" : "services"} change\n\n`;
@@ -61,7 +73,8 @@ function header(report: InfraDiffReport): string {
 
 function summaryTable(report: InfraDiffReport): string {
   const rows = Object.entries(report.summary.environments).map(
-    ([env, c]) => `| ${prose(env)}${c.source === "plan" ? " (plan)" : ""} | ${c.adds} | ${c.changes} | ${c.replacements} | ${c.destroys} |`,
+    ([env, c]) =>
+      `| ${prose(env)}${c.source === "plan" ? " (plan)" : ""} | ${c.adds} | ${c.changes} | ${c.replacements} | ${c.destroys} |`,
   );
   const t = report.summary.total;
   return [
@@ -93,11 +106,23 @@ function edgeGraph(report: InfraDiffReport): string {
     return `  ${id(edge.from)} ${arrow}|${escapeMarkdown(label, "mermaid")}| ${id(edge.to)}`;
   });
   const nodes = [...ids].map(([name, nodeId]) => `  ${nodeId}["${escapeMarkdown(name, "mermaid")}"]`);
-  return ["### Service-to-service edges that change", "", "```mermaid", "flowchart LR", ...nodes, ...lines, "```", ""].join("\n");
+  return [
+    "### Service-to-service edges that change",
+    "",
+    "```mermaid",
+    "flowchart LR",
+    ...nodes,
+    ...lines,
+    "```",
+    "",
+  ].join("\n");
 }
 
 function serviceDetails(service: ServiceReport, report: InfraDiffReport): string {
-  const lines = [`<details><summary><b>${escapeMarkdown(service.name, "html")}</b>: ${escapeMarkdown(service.summary, "html")}</summary>`, ""];
+  const lines = [
+    `<details><summary><b>${escapeMarkdown(service.name, "html")}</b>: ${escapeMarkdown(service.summary, "html")}</summary>`,
+    "",
+  ];
   const suppressions = report.risks.filter((r) => r.service === service.name && r.environment === null);
   for (const risk of suppressions) lines.push(`- ${prose(risk.reason)} (every environment)`);
   if (suppressions.length > 0) lines.push("");
@@ -111,17 +136,26 @@ function serviceDetails(service: ServiceReport, report: InfraDiffReport): string
 }
 
 function resourceLines(resource: ResourceReport): string[] {
-  const name = resource.constructPath ? ` ${resource.constructPath.split("/").slice(3).join("/") || resource.constructPath}` : "";
-  const lines = [`- \`${ACTION_SYMBOL[resource.action]}\` ${code(resource.address)}${prose(name)}: ${ACTION_WORDS[resource.action]}`];
+  const name = resource.constructPath
+    ? ` ${resource.constructPath.split("/").slice(3).join("/") || resource.constructPath}`
+    : "";
+  const lines = [
+    `- \`${ACTION_SYMBOL[resource.action]}\` ${code(resource.address)}${prose(name)}: ${ACTION_WORDS[resource.action]}`,
+  ];
   for (const reason of resource.replacementReasons) lines.push(`  - replaced because ${prose(reason)}`);
   const shown = resource.attributes.slice(0, ATTRIBUTES_PER_RESOURCE);
   for (const attribute of shown) lines.push(`  - ${attributeLine(attribute)}`);
-  if (resource.attributes.length > shown.length) lines.push(`  - … ${resource.attributes.length - shown.length} more attributes (see \`--format json\`)`);
+  if (resource.attributes.length > shown.length)
+    lines.push(`  - … ${resource.attributes.length - shown.length} more attributes (see \`--format json\`)`);
   return lines;
 }
 
 function attributeLine(attribute: AttributeReport): string {
-  const after = attribute.unknownAfter ? "(known after apply)" : "after" in attribute ? code(formatValue(attribute.after)) : "(removed)";
+  const after = attribute.unknownAfter
+    ? "(known after apply)"
+    : "after" in attribute
+      ? code(formatValue(attribute.after))
+      : "(removed)";
   const before = "before" in attribute ? code(formatValue(attribute.before)) : "(added)";
   return `${code(attribute.path)}: ${before} → ${after}${attribute.forcesReplacement ? " **forces replacement**" : ""}`;
 }
@@ -140,7 +174,10 @@ function pack(blocks: readonly Block[]): Block[][] {
     const block = original.text.length > PART_BUDGET ? { ...original, text: cut(original.text) } : original;
     const current = parts.at(-1)!;
     if (current.length > 0 && size + block.text.length > PART_BUDGET) {
-      const continued = block.section && !block.text.trimStart().startsWith("###") ? [{ section: block.section, text: `### ${sectionTitle(block.section)} (continued)\n\n` }] : [];
+      const continued =
+        block.section && !block.text.trimStart().startsWith("###")
+          ? [{ section: block.section, text: `### ${sectionTitle(block.section)} (continued)\n\n` }]
+          : [];
       parts.push([...continued, block]);
       size = continued.reduce((n, b) => n + b.text.length, 0) + block.text.length;
     } else {

@@ -12,16 +12,28 @@ const ACTION_SYMBOL = { create: "+", update: "~", replace: "-/+", delete: "-" } 
  * forge a line in a CI log nor rewrite the terminal.
  */
 export function renderText(report: InfraDiffReport): string {
-  const base = report.base.ref ? `${report.base.ref}${report.base.commit ? ` (${report.base.commit.slice(0, 12)})` : ""}` : "plans";
-  const head = report.head.ref ? `${report.head.ref}${report.head.commit ? ` (${report.head.commit.slice(0, 12)})` : ""}` : "working tree";
-  const lines = [report.base.ref || report.base.commit ? `Infrastructure diff: ${base} -> ${head}` : "Infrastructure diff from Terraform plans"];
+  const base = report.base.ref
+    ? `${report.base.ref}${report.base.commit ? ` (${report.base.commit.slice(0, 12)})` : ""}`
+    : "plans";
+  const head = report.head.ref
+    ? `${report.head.ref}${report.head.commit ? ` (${report.head.commit.slice(0, 12)})` : ""}`
+    : "working tree";
+  const lines = [
+    report.base.ref || report.base.commit
+      ? `Infrastructure diff: ${base} -> ${head}`
+      : "Infrastructure diff from Terraform plans",
+  ];
   if (!report.changed) {
-    lines.push(`No infrastructure change in ${Object.keys(report.summary.environments).join(", ") || "any environment"}.`);
+    lines.push(
+      `No infrastructure change in ${Object.keys(report.summary.environments).join(", ") || "any environment"}.`,
+    );
     return `${lines.map(showControlCharacters).join("\n")}\n`;
   }
   lines.push("");
   for (const [env, c] of Object.entries(report.summary.environments)) {
-    lines.push(`${env}${c.source === "plan" ? " (plan)" : ""}: ${c.adds} to add, ${c.changes} to change, ${c.replacements} to replace, ${c.destroys} to destroy`);
+    lines.push(
+      `${env}${c.source === "plan" ? " (plan)" : ""}: ${c.adds} to add, ${c.changes} to change, ${c.replacements} to replace, ${c.destroys} to destroy`,
+    );
   }
   const groups = groupRisks(report.risks);
   lines.push("", groups.length > 0 ? `Risks (${groups.length}):` : "Risks: none found.");
@@ -31,7 +43,8 @@ export function renderText(report: InfraDiffReport): string {
   }
   if (report.edges.length > 0) {
     lines.push("", "Service-to-service edges:");
-    for (const e of report.edges) lines.push(`  ${e.change === "added" ? "+" : "-"} ${e.from} -> ${e.to} (${e.environments.join(", ")})`);
+    for (const e of report.edges)
+      lines.push(`  ${e.change === "added" ? "+" : "-"} ${e.from} -> ${e.to} (${e.environments.join(", ")})`);
   }
   lines.push("", "Services:");
   for (const service of report.services) {
@@ -44,7 +57,9 @@ export function renderText(report: InfraDiffReport): string {
         for (const a of r.attributes) {
           const before = "before" in a ? formatValue(a.before) : "(added)";
           const after = a.unknownAfter ? "(known after apply)" : "after" in a ? formatValue(a.after) : "(removed)";
-          lines.push(`          ${a.path}: ${before} -> ${after}${a.forcesReplacement ? "  [forces replacement]" : ""}`);
+          lines.push(
+            `          ${a.path}: ${before} -> ${after}${a.forcesReplacement ? "  [forces replacement]" : ""}`,
+          );
         }
       }
     }

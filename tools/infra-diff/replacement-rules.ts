@@ -48,14 +48,18 @@ export const REPLACEMENT_RULES: Readonly<Record<string, ReplacementRule>> = {
     ],
   },
   kubernetes_pod_disruption_budget_v1: { replacedWhen: [...KUBERNETES_IDENTITY, "spec"] },
-  kubernetes_service_v1: { replacedWhen: [...KUBERNETES_IDENTITY, "spec.cluster_ip", "spec.cluster_ips", "spec.load_balancer_class"] },
+  kubernetes_service_v1: {
+    replacedWhen: [...KUBERNETES_IDENTITY, "spec.cluster_ip", "spec.cluster_ips", "spec.load_balancer_class"],
+  },
   kubernetes_service_account_v1: { replacedWhen: KUBERNETES_IDENTITY },
   kubernetes_horizontal_pod_autoscaler_v2: { replacedWhen: KUBERNETES_IDENTITY },
   kubernetes_network_policy_v1: { replacedWhen: KUBERNETES_IDENTITY },
   kubernetes_ingress_v1: { replacedWhen: KUBERNETES_IDENTITY },
   kubernetes_config_map_v1: { replacedWhen: KUBERNETES_IDENTITY },
   kubernetes_secret_v1: { replacedWhen: KUBERNETES_IDENTITY },
-  kubernetes_manifest: { replacedWhen: ["manifest.apiVersion", "manifest.kind", "manifest.metadata.name", "manifest.metadata.namespace"] },
+  kubernetes_manifest: {
+    replacedWhen: ["manifest.apiVersion", "manifest.kind", "manifest.metadata.name", "manifest.metadata.namespace"],
+  },
   docker_container: {
     updatableOnly: [
       "attach",

@@ -58,23 +58,46 @@ export function compareStacks(before: StackSnapshot, after: StackSnapshot): Envi
       changes.set(address, change(environment, next, "create", [], []));
       continue;
     }
-    const attributes = diffAttributes(previous.values, next.values).map((a) => ({ ...a, forcesReplacement: next.kind === "resource" && forcesReplacement(next.type, a.schemaPath) }));
+    const attributes = diffAttributes(previous.values, next.values).map((a) => ({
+      ...a,
+      forcesReplacement: next.kind === "resource" && forcesReplacement(next.type, a.schemaPath),
+    }));
     if (attributes.length === 0) continue;
     if (next.kind === "resource" && !hasReplacementRules(next.type)) typesWithoutRules.add(next.type);
     const forcing = attributes.filter((a) => a.forcesReplacement);
-    const reasons = forcing.length > 0 ? [`${[...new Set(forcing.map((a) => a.path))].join(", ")} cannot be updated in place`] : [];
+    const reasons =
+      forcing.length > 0 ? [`${[...new Set(forcing.map((a) => a.path))].join(", ")} cannot be updated in place`] : [];
     changes.set(address, change(environment, next, forcing.length > 0 ? "replace" : "update", reasons, attributes));
   }
   propagateReplacements(after, changes, environment);
 
-  const notes = typesWithoutRules.size > 0
-    ? [`no replacement rules for ${[...typesWithoutRules].sort().join(", ")}: their changes are shown as updates in place; a plan (--plan) knows better`]
-    : [];
+  const notes =
+    typesWithoutRules.size > 0
+      ? [
+          `no replacement rules for ${[...typesWithoutRules].sort().join(", ")}: their changes are shown as updates in place; a plan (--plan) knows better`,
+        ]
+      : [];
   return { environment, source: "synth", before, after, changes: [...changes.values()].sort(byAddress), notes };
 }
 
-function change(environment: string, block: ConfigBlock, action: ResourceAction, replacementReasons: string[], attributes: ResourceAttributeChange[]): ResourceChange {
-  return { environment, address: block.address, kind: block.kind, type: block.type, constructPath: block.constructPath, owner: block.owner, action, replacementReasons, attributes };
+function change(
+  environment: string,
+  block: ConfigBlock,
+  action: ResourceAction,
+  replacementReasons: string[],
+  attributes: ResourceAttributeChange[],
+): ResourceChange {
+  return {
+    environment,
+    address: block.address,
+    kind: block.kind,
+    type: block.type,
+    constructPath: block.constructPath,
+    owner: block.owner,
+    action,
+    replacementReasons,
+    attributes,
+  };
 }
 
 function byAddress(a: ResourceChange, b: ResourceChange): number {
@@ -105,7 +128,14 @@ function propagateReplacements(after: StackSnapshot, changes: Map<string, Resour
       const existing = changes.get(reference.from);
       if (existing && (existing.action === "create" || existing.action === "delete")) continue;
       const forcing = block.kind === "resource" && forcesReplacement(block.type, reference.schemaPath);
-      const attribute: ResourceAttributeChange = { path: reference.path, schemaPath: reference.schemaPath, before: `(${replaced})`, after: undefined, unknownAfter: true, forcesReplacement: forcing };
+      const attribute: ResourceAttributeChange = {
+        path: reference.path,
+        schemaPath: reference.schemaPath,
+        before: `(${replaced})`,
+        after: undefined,
+        unknownAfter: true,
+        forcesReplacement: forcing,
+      };
       const attributes = [...(existing?.attributes ?? []).filter((a) => a.path !== reference.path), attribute];
       const reasons = [...(existing?.replacementReasons ?? [])];
       if (forcing) reasons.push(`${reference.path} refers to ${replaced}, which is replaced`);
@@ -130,7 +160,8 @@ function referenceIndex(stack: StackSnapshot): Map<string, Reference[]> {
     } else if (Array.isArray(value)) {
       value.forEach((item, i) => visit(item, from, `${path}[${i}]`, schemaPath));
     } else if (isObject(value)) {
-      for (const [key, item] of Object.entries(value)) visit(item, from, path ? `${path}.${key}` : key, schemaPath ? `${schemaPath}.${key}` : key);
+      for (const [key, item] of Object.entries(value))
+        visit(item, from, path ? `${path}.${key}` : key, schemaPath ? `${schemaPath}.${key}` : key);
     }
   };
   for (const block of stack.blocks.values()) visit(block.values, block.address, "", "");

@@ -80,7 +80,9 @@ export const RESOURCE_READERS: Readonly<Record<string, ResourceReader>> = {
   kubernetes_deployment_v1: readKubernetesWorkload,
   kubernetes_deployment: readKubernetesWorkload,
   kubernetes_stateful_set_v1: readKubernetesWorkload,
-  kubernetes_service_account_v1: (block) => ({ security: [automountSetting(block.values.automount_service_account_token)] }),
+  kubernetes_service_account_v1: (block) => ({
+    security: [automountSetting(block.values.automount_service_account_token)],
+  }),
   kubernetes_horizontal_pod_autoscaler_v2: readAutoscaler,
   kubernetes_horizontal_pod_autoscaler_v1: readAutoscaler,
   kubernetes_network_policy_v1: readNetworkPolicy,
@@ -117,10 +119,24 @@ function readKubernetesWorkload(block: ConfigBlock): ResourceFacts {
     flag("host_ipc", valueAt(pod, "host_ipc"), false, UNSET_MEANS_FALSE),
     automountSetting(valueAt(pod, "automount_service_account_token")),
   ];
-  const hostPaths = objectsAt(pod, "volume").filter((v) => valueAt(v, "host_path") !== undefined).map((v) => String(scalarAt(v, "host_path.path") ?? v.name));
-  security.push({ setting: "host_path volumes", value: hostPaths.length ? `[${hostPaths.join(", ")}]` : "none", secure: hostPaths.length === 0 });
-  const runAsUsers = [scalarAt(podSecurity, "run_as_user"), ...allContainers.map((c) => scalarAt(c, "security_context.run_as_user"))].filter((u) => u !== undefined);
-  if (runAsUsers.length > 0) security.push({ setting: "run_as_user", value: [...new Set(runAsUsers)].join(", "), secure: !runAsUsers.includes("0") });
+  const hostPaths = objectsAt(pod, "volume")
+    .filter((v) => valueAt(v, "host_path") !== undefined)
+    .map((v) => String(scalarAt(v, "host_path.path") ?? v.name));
+  security.push({
+    setting: "host_path volumes",
+    value: hostPaths.length ? `[${hostPaths.join(", ")}]` : "none",
+    secure: hostPaths.length === 0,
+  });
+  const runAsUsers = [
+    scalarAt(podSecurity, "run_as_user"),
+    ...allContainers.map((c) => scalarAt(c, "security_context.run_as_user")),
+  ].filter((u) => u !== undefined);
+  if (runAsUsers.length > 0)
+    security.push({
+      setting: "run_as_user",
+      value: [...new Set(runAsUsers)].join(", "),
+      secure: !runAsUsers.includes("0"),
+    });
 
   const perContainer = allContainers.map((c) => {
     const context = valueAt(c, "security_context");
@@ -132,15 +148,27 @@ function readKubernetesWorkload(block: ConfigBlock): ResourceFacts {
       flag("allow_privilege_escalation", valueAt(context, "allow_privilege_escalation"), false, UNSET_MEANS_TRUE),
       flag("privileged", valueAt(context, "privileged"), false, UNSET_MEANS_FALSE),
       flag("read_only_root_filesystem", valueAt(context, "read_only_root_filesystem"), true, UNSET_MEANS_INSECURE),
-      { setting: "run_as_non_root", value: nonRoot === undefined ? (podNonRoot ? "true (pod)" : "unset") : String(nonRoot), secure: nonRoot === true || (nonRoot === undefined && podNonRoot) },
+      {
+        setting: "run_as_non_root",
+        value: nonRoot === undefined ? (podNonRoot ? "true (pod)" : "unset") : String(nonRoot),
+        secure: nonRoot === true || (nonRoot === undefined && podNonRoot),
+      },
       { setting: "capabilities.drop", value: list(drop), secure: drop.includes("ALL") },
       { setting: "capabilities.add", value: list(add), secure: add.every((cap) => HARMLESS_CAPABILITIES.has(cap)) },
-      { setting: "seccomp_profile", value: seccomp ?? "unset", secure: seccomp === "RuntimeDefault" || seccomp === "Localhost" },
+      {
+        setting: "seccomp_profile",
+        value: seccomp ?? "unset",
+        secure: seccomp === "RuntimeDefault" || seccomp === "Localhost",
+      },
     ];
   });
   security.push(...mergeSettings(perContainer.flat()));
 
-  const hostPorts = allContainers.flatMap((c) => objectsAt(c, "port").map((p) => scalarAt(p, "host_port")).filter((p): p is string => p !== undefined && p !== "0"));
+  const hostPorts = allContainers.flatMap((c) =>
+    objectsAt(c, "port")
+      .map((p) => scalarAt(p, "host_port"))
+      .filter((p): p is string => p !== undefined && p !== "0"),
+  );
   return {
     images: allContainers.map((c) => scalarAt(c, "image")).filter((i): i is string => i !== undefined),
     podRequests: requests.reduce(addAmounts, { cpuMillis: 0, memoryMiB: 0 }),
@@ -201,21 +229,33 @@ function describePeer(peer: JsonObject): string {
     return `${scalarAt(block, "cidr")}${except.length ? ` except ${except.join(", ")}` : ""}`;
   }
   const parts: string[] = [];
-  if (valueAt(peer, "namespace_selector") !== undefined) parts.push(`namespace ${describeSelector(valueAt(peer, "namespace_selector"), "any")}`);
-  if (valueAt(peer, "pod_selector") !== undefined) parts.push(`pods ${describeSelector(valueAt(peer, "pod_selector"), "any pod")}`);
+  if (valueAt(peer, "namespace_selector") !== undefined)
+    parts.push(`namespace ${describeSelector(valueAt(peer, "namespace_selector"), "any")}`);
+  if (valueAt(peer, "pod_selector") !== undefined)
+    parts.push(`pods ${describeSelector(valueAt(peer, "pod_selector"), "any pod")}`);
   return parts.join(", ") || "anyone";
 }
 
 function describeSelector(selector: unknown, whenEmpty: string): string {
   const labels = labelsAt(selector, "match_labels");
   const name = labels["kubernetes.io/metadata.name"];
-  const rendered = name !== undefined && Object.keys(labels).length === 1 ? name : Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(",");
-  const expressions = objectsAt(selector, "match_expressions").map((e) => `${scalarAt(e, "key")} ${scalarAt(e, "operator")} ${stringsAt(e, "values").join("|")}`.trim());
+  const rendered =
+    name !== undefined && Object.keys(labels).length === 1
+      ? name
+      : Object.entries(labels)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(",");
+  const expressions = objectsAt(selector, "match_expressions").map((e) =>
+    `${scalarAt(e, "key")} ${scalarAt(e, "operator")} ${stringsAt(e, "values").join("|")}`.trim(),
+  );
   return [rendered, ...expressions].filter(Boolean).join(",") || whenEmpty;
 }
 
 function portsOf(rule: JsonObject): string[] {
-  const ports = objectsAt(rule, "ports").map((p) => `${scalarAt(p, "port") ?? "all"}${scalarAt(p, "end_port") ? `-${scalarAt(p, "end_port")}` : ""}/${scalarAt(p, "protocol") ?? "TCP"}`);
+  const ports = objectsAt(rule, "ports").map(
+    (p) =>
+      `${scalarAt(p, "port") ?? "all"}${scalarAt(p, "end_port") ? `-${scalarAt(p, "end_port")}` : ""}/${scalarAt(p, "protocol") ?? "TCP"}`,
+  );
   return ports.length > 0 ? ports : ["all"];
 }
 
@@ -280,12 +320,19 @@ function readDockerContainer(block: ConfigBlock, context: ReaderContext): Resour
   const add = stringsAt(values, "capabilities.add");
   const options = stringsAt(values, "security_opts");
   const binds = [
-    ...objectsAt(values, "volumes").map((v) => scalarAt(v, "host_path")).filter((p): p is string => p !== undefined),
-    ...objectsAt(values, "mounts").filter((m) => scalarAt(m, "type") === "bind").map((m) => String(scalarAt(m, "source"))),
+    ...objectsAt(values, "volumes")
+      .map((v) => scalarAt(v, "host_path"))
+      .filter((p): p is string => p !== undefined),
+    ...objectsAt(values, "mounts")
+      .filter((m) => scalarAt(m, "type") === "bind")
+      .map((m) => String(scalarAt(m, "source"))),
   ];
   const devices = objectsAt(values, "devices").map((d) => String(scalarAt(d, "host_path")));
   const security: SecuritySetting[] = [
-    flag("read_only", valueAt(values, "read_only"), true, { label: "unset (the provider's default is false)", secure: false }),
+    flag("read_only", valueAt(values, "read_only"), true, {
+      label: "unset (the provider's default is false)",
+      secure: false,
+    }),
     flag("privileged", valueAt(values, "privileged"), false, UNSET_MEANS_FALSE),
     { setting: "user", value: user || "unset (the image's user)", secure: user !== "" && !/^(0|root)(:|$)/.test(user) },
     { setting: "capabilities.drop", value: list(drop), secure: drop.includes("ALL") },
@@ -293,7 +340,9 @@ function readDockerContainer(block: ConfigBlock, context: ReaderContext): Resour
     {
       setting: "security_opts",
       value: list(options),
-      secure: options.some((o) => /^no-new-privileges(:true|=true)?$/.test(o)) && !options.some((o) => /(seccomp|apparmor)[=:]unconfined/.test(o)),
+      secure:
+        options.some((o) => /^no-new-privileges(:true|=true)?$/.test(o)) &&
+        !options.some((o) => /(seccomp|apparmor)[=:]unconfined/.test(o)),
     },
     ...["network_mode", "pid_mode", "ipc_mode", "userns_mode", "cgroupns_mode"].map((mode) => {
       const value = scalarAt(values, mode);
@@ -304,7 +353,10 @@ function readDockerContainer(block: ConfigBlock, context: ReaderContext): Resour
   ];
   return {
     images: image !== undefined ? [resolveDockerImage(image, context)] : [],
-    replicaLimits: { cpuMillis: cpuMillisOf(scalarAt(values, "cpus")), memoryMiB: Number(scalarAt(values, "memory") ?? 0) },
+    replicaLimits: {
+      cpuMillis: cpuMillisOf(scalarAt(values, "cpus")),
+      memoryMiB: Number(scalarAt(values, "memory") ?? 0),
+    },
     calls,
     calledBy,
     egress,

@@ -50,7 +50,9 @@ export function factsOfStack(stack: StackSnapshot): Map<string, ServiceFacts> {
     stack,
     dockerNetwork(name) {
       networksByName ??= new Map(
-        [...stack.blocks.values()].filter((b) => b.type === "docker_network").map((b) => [String(scalarAt(b.values, "name")), b] as const),
+        [...stack.blocks.values()]
+          .filter((b) => b.type === "docker_network")
+          .map((b) => [String(scalarAt(b.values, "name")), b] as const),
       );
       return networksByName.get(name);
     },
@@ -64,7 +66,8 @@ export function factsOfStack(stack: StackSnapshot): Map<string, ServiceFacts> {
       byOwner.set(block.owner, service);
     }
     for (const image of facts.images ?? []) service.images.add(image);
-    if (facts.podRequests) service.podRequests = addAmounts(service.podRequests ?? { cpuMillis: 0, memoryMiB: 0 }, facts.podRequests);
+    if (facts.podRequests)
+      service.podRequests = addAmounts(service.podRequests ?? { cpuMillis: 0, memoryMiB: 0 }, facts.podRequests);
     if (facts.fixedReplicas !== undefined) service.fixedReplicas = facts.fixedReplicas;
     if (facts.autoscaler) service.autoscaler = facts.autoscaler;
     if (facts.replicaLimits) service.replicaLimits.push(facts.replicaLimits);
@@ -80,7 +83,11 @@ export function factsOfStack(stack: StackSnapshot): Map<string, ServiceFacts> {
     for (const setting of facts.security ?? []) {
       const known = service.security.get(setting.setting);
       if (!known) service.security.set(setting.setting, { value: setting.value, secure: setting.secure });
-      else service.security.set(setting.setting, { value: known.value === setting.value ? known.value : `${known.value} / ${setting.value}`, secure: known.secure && setting.secure });
+      else
+        service.security.set(setting.setting, {
+          value: known.value === setting.value ? known.value : `${known.value} / ${setting.value}`,
+          secure: known.secure && setting.secure,
+        });
     }
   }
   return byOwner;
@@ -94,15 +101,26 @@ export function factsOfStack(stack: StackSnapshot): Map<string, ServiceFacts> {
 export function capacityOf(facts: ServiceFacts | undefined): Capacity | undefined {
   if (!facts) return undefined;
   if (facts.podRequests) {
-    const replicas = facts.autoscaler ?? (facts.fixedReplicas !== undefined ? { min: facts.fixedReplicas, max: facts.fixedReplicas } : { min: 1, max: 1 });
+    const replicas =
+      facts.autoscaler ??
+      (facts.fixedReplicas !== undefined ? { min: facts.fixedReplicas, max: facts.fixedReplicas } : { min: 1, max: 1 });
     const per = facts.podRequests;
-    return { replicas, basis: "request", perReplica: per, atMin: times(per, replicas.min), atMax: times(per, replicas.max) };
+    return {
+      replicas,
+      basis: "request",
+      perReplica: per,
+      atMin: times(per, replicas.min),
+      atMax: times(per, replicas.max),
+    };
   }
   if (facts.replicaLimits.length > 0) {
     const total = facts.replicaLimits.reduce(addAmounts, { cpuMillis: 0, memoryMiB: 0 });
     const count = facts.replicaLimits.length;
     const distinct = new Set(facts.replicaLimits.map((a) => `${a.cpuMillis}/${a.memoryMiB}`));
-    const per = distinct.size === 1 ? facts.replicaLimits[0]! : { cpuMillis: total.cpuMillis / count, memoryMiB: total.memoryMiB / count };
+    const per =
+      distinct.size === 1
+        ? facts.replicaLimits[0]!
+        : { cpuMillis: total.cpuMillis / count, memoryMiB: total.memoryMiB / count };
     return { replicas: { min: count, max: count }, basis: "limit", perReplica: per, atMin: total, atMax: total };
   }
   return undefined;

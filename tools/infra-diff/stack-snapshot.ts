@@ -76,7 +76,9 @@ export function snapshotOfStack(environment: string, stack: Readonly<Record<stri
   const blocks = new Map<string, ConfigBlock>();
   const add = (block: ConfigBlock) => blocks.set(block.address, block);
   const typed = (section: unknown, kind: "resource" | "data") => {
-    for (const [type, byName] of Object.entries((section ?? {}) as Record<string, Record<string, Record<string, unknown>>>)) {
+    for (const [type, byName] of Object.entries(
+      (section ?? {}) as Record<string, Record<string, Record<string, unknown>>>,
+    )) {
       for (const [name, raw] of Object.entries(byName)) {
         const constructPath = constructPathOf(raw);
         add({
@@ -96,16 +98,34 @@ export function snapshotOfStack(environment: string, stack: Readonly<Record<stri
     const list = Array.isArray(configs) ? configs : [configs];
     list.forEach((config, index) => {
       const address = list.length === 1 ? `provider.${provider}` : `provider.${provider}[${index}]`;
-      add({ address, kind: "setting", type: "provider", owner: PLATFORM_OWNER, values: configurationValues(config as Record<string, unknown>) });
+      add({
+        address,
+        kind: "setting",
+        type: "provider",
+        owner: PLATFORM_OWNER,
+        values: configurationValues(config as Record<string, unknown>),
+      });
     });
   }
   for (const section of ["variable", "output", "locals"] as const) {
     for (const [name, raw] of Object.entries((stack[section] ?? {}) as Record<string, Record<string, unknown>>)) {
-      add({ address: `${section}.${name}`, kind: "setting", type: section, owner: PLATFORM_OWNER, values: configurationValues(raw) });
+      add({
+        address: `${section}.${name}`,
+        kind: "setting",
+        type: section,
+        owner: PLATFORM_OWNER,
+        values: configurationValues(raw),
+      });
     }
   }
   if (stack.terraform !== undefined) {
-    add({ address: "terraform", kind: "setting", type: "terraform", owner: PLATFORM_OWNER, values: configurationValues(stack.terraform as Record<string, unknown>) });
+    add({
+      address: "terraform",
+      kind: "setting",
+      type: "terraform",
+      owner: PLATFORM_OWNER,
+      values: configurationValues(stack.terraform as Record<string, unknown>),
+    });
   }
   return { environment, blocks };
 }
@@ -119,7 +139,9 @@ export async function readSynthesizedStacksAsync(outdir: string): Promise<Map<st
   const stacksDir = path.join(outdir, "stacks");
   const snapshots = new Map<string, StackSnapshot>();
   if (!existsSync(stacksDir)) return snapshots;
-  const names = readdirSync(stacksDir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+  const names = readdirSync(stacksDir, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name);
   for (const name of sortEnvironments(names)) {
     const file = path.join(stacksDir, name, "cdk.tf.json");
     if (!existsSync(file)) continue;

@@ -1,5 +1,16 @@
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, renameSync, rmSync, statSync, utimesSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+} from "node:fs";
 import path from "node:path";
 
 /**
@@ -26,7 +37,8 @@ const STAGING_MARK = ".tmp-";
  * Variables that differ between shells and runs but never reach the app's output
  * (`npm run` alone changes PATH and NODE).
  */
-const VOLATILE_VARIABLE = /^(npm_|PATH$|NODE$|INIT_CWD$|PWD$|OLDPWD$|_$|SHLVL$|TERM|COLUMNS$|LINES$|CDKTF_OUTDIR$|SSH_|DISPLAY$|WINDOWID$|COLORTERM$|TMUX|STY$|HOSTNAME$|LS_COLORS$)/;
+const VOLATILE_VARIABLE =
+  /^(npm_|PATH$|NODE$|INIT_CWD$|PWD$|OLDPWD$|_$|SHLVL$|TERM|COLUMNS$|LINES$|CDKTF_OUTDIR$|SSH_|DISPLAY$|WINDOWID$|COLORTERM$|TMUX|STY$|HOSTNAME$|LS_COLORS$)/;
 
 /** The cache of one repository. */
 export interface SynthesisCache {
@@ -37,13 +49,24 @@ export interface SynthesisCache {
 }
 
 /** The key of a commit's synthesis with the dependencies in `nodeModules` and these variables. */
-export function synthesisKey(commit: string, projectPrefix: string, app: string, nodeModules: string, variables: NodeJS.ProcessEnv): string {
+export function synthesisKey(
+  commit: string,
+  projectPrefix: string,
+  app: string,
+  nodeModules: string,
+  variables: NodeJS.ProcessEnv,
+): string {
   const lockfile = path.join(nodeModules, ".package-lock.json");
-  const dependencies = existsSync(lockfile) ? `${realpathSync(nodeModules)}@${statSync(lockfile).mtimeMs}` : "no node_modules";
+  const dependencies = existsSync(lockfile)
+    ? `${realpathSync(nodeModules)}@${statSync(lockfile).mtimeMs}`
+    : "no node_modules";
   const environment = Object.entries(variables)
     .filter(([name]) => !VOLATILE_VARIABLE.test(name))
     .sort(([a], [b]) => a.localeCompare(b));
-  return createHash("sha256").update(JSON.stringify({ commit, projectPrefix, app, dependencies, environment })).digest("hex").slice(0, 32);
+  return createHash("sha256")
+    .update(JSON.stringify({ commit, projectPrefix, app, dependencies, environment }))
+    .digest("hex")
+    .slice(0, 32);
 }
 
 /** The cache in `<gitCommonDir>/infra-diff-cache`. */
@@ -79,10 +102,15 @@ export function openSynthesisCache(gitCommonDir: string): SynthesisCache {
 
 /** The files of a synthesized output the diff reads, relative to it: the stacks and the guardrail reports. */
 function filesTheDiffReads(outdir: string): string[] {
-  const list = (folder: string) => (existsSync(path.join(outdir, folder)) ? readdirSync(path.join(outdir, folder), { withFileTypes: true }) : []);
+  const list = (folder: string) =>
+    existsSync(path.join(outdir, folder)) ? readdirSync(path.join(outdir, folder), { withFileTypes: true }) : [];
   return [
-    ...list("stacks").filter((e) => e.isDirectory() && existsSync(path.join(outdir, "stacks", e.name, "cdk.tf.json"))).map((e) => path.join("stacks", e.name, "cdk.tf.json")),
-    ...list("guardrails").filter((e) => e.isFile() && e.name.endsWith(".json")).map((e) => path.join("guardrails", e.name)),
+    ...list("stacks")
+      .filter((e) => e.isDirectory() && existsSync(path.join(outdir, "stacks", e.name, "cdk.tf.json")))
+      .map((e) => path.join("stacks", e.name, "cdk.tf.json")),
+    ...list("guardrails")
+      .filter((e) => e.isFile() && e.name.endsWith(".json"))
+      .map((e) => path.join("guardrails", e.name)),
   ];
 }
 
@@ -91,7 +119,8 @@ function prune(root: string): void {
     .filter((e) => e.isDirectory())
     .map((e) => ({ name: e.name, folder: path.join(root, e.name), used: statSync(path.join(root, e.name)).mtimeMs }));
   const stale = Date.now() - STALE_STAGING_MS;
-  for (const { folder } of folders.filter((f) => f.name.includes(STAGING_MARK) && f.used < stale)) rmSync(folder, { recursive: true, force: true });
+  for (const { folder } of folders.filter((f) => f.name.includes(STAGING_MARK) && f.used < stale))
+    rmSync(folder, { recursive: true, force: true });
   const entries = folders.filter((f) => !f.name.includes(STAGING_MARK)).sort((a, b) => b.used - a.used);
   for (const { folder } of entries.slice(ENTRIES_KEPT)) rmSync(folder, { recursive: true, force: true });
 }

@@ -23,14 +23,28 @@ export interface Synthesis {
  * synth is stored there only when its folder still holds the commit's files afterwards
  * (`Checkout.stillHoldsCommit`).
  */
-export async function synthesize(checkout: Checkout, side: "base" | "head", cache?: SynthesisCache): Promise<Synthesis> {
+export async function synthesize(
+  checkout: Checkout,
+  side: "base" | "head",
+  cache?: SynthesisCache,
+): Promise<Synthesis> {
   const configFile = path.join(checkout.projectRoot, "cdktf.json");
   const where = `the ${side} (${checkout.ref ?? "working tree"}${checkout.commit ? `, ${shortCommit(checkout.commit)}` : ""})`;
   if (!existsSync(configFile)) throw new BadInputError(`synth of ${where} failed: it has no cdktf.json`);
   const app = (JSON.parse(readFileSync(configFile, "utf8")) as { app?: unknown }).app;
-  if (typeof app !== "string" || app.trim() === "") throw new BadInputError(`synth of ${where} failed: cdktf.json has no "app" command`);
+  if (typeof app !== "string" || app.trim() === "")
+    throw new BadInputError(`synth of ${where} failed: cdktf.json has no "app" command`);
 
-  const key = cache && checkout.commit ? synthesisKey(checkout.commit, checkout.projectPrefix, app, path.join(checkout.projectRoot, "node_modules"), process.env) : undefined;
+  const key =
+    cache && checkout.commit
+      ? synthesisKey(
+          checkout.commit,
+          checkout.projectPrefix,
+          app,
+          path.join(checkout.projectRoot, "node_modules"),
+          process.env,
+        )
+      : undefined;
   const cached = key !== undefined ? cache!.lookup(key) : undefined;
   if (cached) return { outdir: cached, seconds: 0, cached: true, dispose() {} };
 

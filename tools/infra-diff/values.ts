@@ -72,13 +72,17 @@ export function objectsAt(root: unknown, dottedPath: string): JsonObject[] {
 
 /** A string list at a path (a set or list of strings), [] when absent. */
 export function stringsAt(root: unknown, dottedPath: string): string[] {
-  return valuesAt(root, dottedPath).flatMap((v) => itemsOf(v)).filter((v): v is string => typeof v === "string");
+  return valuesAt(root, dottedPath)
+    .flatMap((v) => itemsOf(v))
+    .filter((v): v is string => typeof v === "string");
 }
 
 /** A string or number at a path as a string, undefined when absent. */
 export function scalarAt(root: unknown, dottedPath: string): string | undefined {
   const value = valueAt(root, dottedPath);
-  return typeof value === "string" || typeof value === "number" || typeof value === "boolean" ? String(value) : undefined;
+  return typeof value === "string" || typeof value === "number" || typeof value === "boolean"
+    ? String(value)
+    : undefined;
 }
 
 /**

@@ -48,7 +48,9 @@ export function templateValues(answers: ScaffoldAnswers): Record<string, string>
     owner: answers.owner,
     description: quoted(answers.description),
     dependsOn: `[${answers.dependsOn.map(quoted).join(", ")}]`,
-    expose: answers.public ? `{ public: { host: ${quoted(answers.public.host)}, path: ${quoted(answers.public.path)} } }` : quoted("internal"),
+    expose: answers.public
+      ? `{ public: { host: ${quoted(answers.public.host)}, path: ${quoted(answers.public.path)} } }`
+      : quoted("internal"),
     jobSource: answers.dependsOn[0] ?? "",
   };
 }
@@ -89,8 +91,10 @@ export function parseTemplateRecord(text: string, file: string): TemplateRecord 
   if (typeof answers !== "object" || answers === null) throw bad("answers", "the answers the service was made with");
   if (typeof answers.name !== "string") throw bad("answers.name", "the service name");
   if (typeof answers.port !== "number") throw bad("answers.port", "a port number");
-  if (!Array.isArray(answers.dependsOn) || answers.dependsOn.some((d) => typeof d !== "string")) throw bad("answers.dependsOn", "a list of service names");
-  if (answers.public !== null && (typeof answers.public?.host !== "string" || typeof answers.public.path !== "string")) throw bad("answers.public", "null or { host, path }");
+  if (!Array.isArray(answers.dependsOn) || answers.dependsOn.some((d) => typeof d !== "string"))
+    throw bad("answers.dependsOn", "a list of service names");
+  if (answers.public !== null && (typeof answers.public?.host !== "string" || typeof answers.public.path !== "string"))
+    throw bad("answers.public", "null or { host, path }");
   if (typeof answers.owner !== "string") throw bad("answers.owner", "a team name");
   if (typeof answers.description !== "string") throw bad("answers.description", "a sentence");
   return {

@@ -43,7 +43,10 @@ export function listTemplates(root: string): string[] {
   const dir = path.join(root, TEMPLATES_DIR);
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && !entry.name.startsWith("_") && existsSync(path.join(dir, entry.name, TEMPLATE_MANIFEST)))
+    .filter(
+      (entry) =>
+        entry.isDirectory() && !entry.name.startsWith("_") && existsSync(path.join(dir, entry.name, TEMPLATE_MANIFEST)),
+    )
     .map((entry) => entry.name)
     .sort();
 }
@@ -65,7 +68,9 @@ export function loadTemplate(root: string, name: string): ServiceTemplate {
   }
   const sorted = new Map([...files.entries()].sort(([a], [b]) => a.localeCompare(b)));
   const managed = [...new Set([...(base?.managed ?? []), ...own.managed])].sort();
-  const hash = createHash("sha256").update(JSON.stringify({ base: own.base ?? null, managed, files: [...sorted.entries()] })).digest("hex");
+  const hash = createHash("sha256")
+    .update(JSON.stringify({ base: own.base ?? null, managed, files: [...sorted.entries()] }))
+    .digest("hex");
   return { name, description: own.description, version: hash.slice(0, 12), managed, files: sorted };
 }
 
@@ -73,14 +78,22 @@ export function loadTemplate(root: string, name: string): ServiceTemplate {
  * Fills every placeholder of every file (and path) with `values`. A placeholder with no
  * value is a template bug and throws, naming the file and the known placeholders.
  */
-export function renderTemplate(template: ServiceTemplate, values: Readonly<Record<string, string>>): Map<string, string> {
+export function renderTemplate(
+  template: ServiceTemplate,
+  values: Readonly<Record<string, string>>,
+): Map<string, string> {
   const rendered = new Map<string, string>();
   for (const [file, content] of template.files) {
     const fill = (text: string) =>
       text.replace(PLACEHOLDER, (_match, key: string) => {
         const value = values[key];
         if (value === undefined) {
-          throw new TemplateError(`${TEMPLATES_DIR}/${template.name}: ${file}: unknown placeholder {{${key}}}; known: ${Object.keys(values).sort().map((k) => `{{${k}}}`).join(", ")}`);
+          throw new TemplateError(
+            `${TEMPLATES_DIR}/${template.name}: ${file}: unknown placeholder {{${key}}}; known: ${Object.keys(values)
+              .sort()
+              .map((k) => `{{${k}}}`)
+              .join(", ")}`,
+          );
         }
         return value;
       });
@@ -108,7 +121,8 @@ function readManifest(root: string, name: string): TemplateManifest {
   if (!Array.isArray(parsed.managed) || parsed.managed.some((m) => typeof m !== "string")) {
     throw new TemplateError(`${where}: managed: must be a list of paths (folders end in '/')`);
   }
-  if (parsed.base !== undefined && typeof parsed.base !== "string") throw new TemplateError(`${where}: base: must be the name of a template folder`);
+  if (parsed.base !== undefined && typeof parsed.base !== "string")
+    throw new TemplateError(`${where}: base: must be the name of a template folder`);
   return { description: parsed.description, base: parsed.base, managed: parsed.managed };
 }
 

@@ -15,8 +15,21 @@ export interface DriftedFile {
 
 /** Where one service stands against its template. */
 export type ServiceDrift =
-  | { readonly service: string; readonly status: "current"; readonly template: string; readonly recordedVersion: string; readonly currentVersion: string }
-  | { readonly service: string; readonly status: "drifted"; readonly template: string; readonly recordedVersion: string; readonly currentVersion: string; readonly files: readonly DriftedFile[] }
+  | {
+      readonly service: string;
+      readonly status: "current";
+      readonly template: string;
+      readonly recordedVersion: string;
+      readonly currentVersion: string;
+    }
+  | {
+      readonly service: string;
+      readonly status: "drifted";
+      readonly template: string;
+      readonly recordedVersion: string;
+      readonly currentVersion: string;
+      readonly files: readonly DriftedFile[];
+    }
   | { readonly service: string; readonly status: "untracked" }
   | { readonly service: string; readonly status: "broken"; readonly problem: string };
 
@@ -43,7 +56,12 @@ export function checkTemplateDrift(root: string): ServiceDrift[] {
   };
 
   return readdirSync(servicesDir, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && !entry.name.startsWith(".") && existsSync(path.join(servicesDir, entry.name, "service.ts")))
+    .filter(
+      (entry) =>
+        entry.isDirectory() &&
+        !entry.name.startsWith(".") &&
+        existsSync(path.join(servicesDir, entry.name, "service.ts")),
+    )
     .map((entry) => entry.name)
     .sort()
     .map((service): ServiceDrift => {
@@ -57,7 +75,12 @@ export function checkTemplateDrift(root: string): ServiceDrift[] {
         return { service, status: "broken", problem: (error as Error).message };
       }
       const template = templateOf(record.template);
-      if (template instanceof TemplateError) return { service, status: "broken", problem: `${recordFile}: template: ${JSON.stringify(record.template)} cannot be read: ${template.message}` };
+      if (template instanceof TemplateError)
+        return {
+          service,
+          status: "broken",
+          problem: `${recordFile}: template: ${JSON.stringify(record.template)} cannot be read: ${template.message}`,
+        };
       const rendered = renderTemplate(template, templateValues(record.answers));
       const managed = new Map([...rendered].filter(([file]) => isManaged(template, file)));
       const files: DriftedFile[] = [];
@@ -67,7 +90,10 @@ export function checkTemplateDrift(root: string): ServiceDrift[] {
         else if (readFileSync(onDisk, "utf8") !== content) files.push({ file, change: "changed" });
       }
       const versions = { template: template.name, recordedVersion: record.version, currentVersion: template.version };
-      const drift: ServiceDrift = files.length > 0 ? { service, status: "drifted", ...versions, files } : { service, status: "current", ...versions };
+      const drift: ServiceDrift =
+        files.length > 0
+          ? { service, status: "drifted", ...versions, files }
+          : { service, status: "current", ...versions };
       renderings.set(drift, { record: { ...record, version: template.version }, files: managed });
       return drift;
     });
@@ -86,7 +112,8 @@ export function updateFromTemplate(root: string, drift: ServiceDrift): string[] 
   const written = drift.status === "drifted" ? drift.files.map((f) => f.file) : [];
   if (drift.recordedVersion !== drift.currentVersion || written.length > 0) written.push(TEMPLATE_RECORD_FILE);
   for (const file of written) {
-    const content = file === TEMPLATE_RECORD_FILE ? `${JSON.stringify(rendering.record, null, 2)}\n` : rendering.files.get(file)!;
+    const content =
+      file === TEMPLATE_RECORD_FILE ? `${JSON.stringify(rendering.record, null, 2)}\n` : rendering.files.get(file)!;
     const target = path.join(dir, file);
     mkdirSync(path.dirname(target), { recursive: true });
     const temporary = `${target}.${process.pid}.tmp`;

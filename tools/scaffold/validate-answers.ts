@@ -2,7 +2,12 @@ import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { SERVICES_DIR } from "../../infra/discover-services.js";
 import { PLATFORM_LOCAL_PORTS } from "../../infra/spec/platform-ports.js";
-import { DNS_1035_LABEL, RESERVED_SERVICE_NAMES, resolveServiceSpec, type DiscoveredService } from "../../infra/spec/model.js";
+import {
+  DNS_1035_LABEL,
+  RESERVED_SERVICE_NAMES,
+  resolveServiceSpec,
+  type DiscoveredService,
+} from "../../infra/spec/model.js";
 import { ANSWER_DEFAULTS, LOWEST_PORT, defaultDescription, schemaProblems, type ScaffoldAnswers } from "./answers.js";
 
 /** What a user typed or chose, before any check. */
@@ -44,7 +49,11 @@ export interface Landscape {
  * the local environment. The platform's own local ports are not part of it: the spec
  * schema refuses them, and the answers go through the schema.
  */
-export function surveyLandscape(root: string, discovered: readonly DiscoveredService[], templates: readonly string[]): Landscape {
+export function surveyLandscape(
+  root: string,
+  discovered: readonly DiscoveredService[],
+  templates: readonly string[],
+): Landscape {
   const servicesDir = path.join(root, SERVICES_DIR);
   const takenFolders = new Set(existsSync(servicesDir) ? readdirSync(servicesDir) : []);
   const routes = new Map<string, string>();
@@ -55,10 +64,17 @@ export function surveyLandscape(root: string, discovered: readonly DiscoveredSer
     routes.set(`${spec.expose.host}${spec.expose.path}`, service.file);
     publishedPorts.set(spec.expose.localPort, service.file);
   }
-  return { services: new Map(discovered.map((s) => [s.definition.name, s.file])), takenFolders, routes, publishedPorts, templates };
+  return {
+    services: new Map(discovered.map((s) => [s.definition.name, s.file])),
+    takenFolders,
+    routes,
+    publishedPorts,
+    templates,
+  };
 }
 
-const NAME_ACCEPTED = "a DNS-1035 label: lower-case letters, digits and '-', starting with a letter, ending with a letter or digit, at most 63 characters";
+const NAME_ACCEPTED =
+  "a DNS-1035 label: lower-case letters, digits and '-', starting with a letter, ending with a letter or digit, at most 63 characters";
 
 /** Renders a problem as one line: `--port: must be ... (got "80")`. */
 export function formatProblem(problem: AnswerProblem): string {
@@ -70,37 +86,66 @@ export function formatProblem(problem: AnswerProblem): string {
  * names, the services that exist, their public routes and published ports) and
  * returns either the complete answers or every problem found.
  */
-export function validateAnswers(raw: RawAnswers, landscape: Landscape): { answers: ScaffoldAnswers; problems: [] } | { answers?: undefined; problems: AnswerProblem[] } {
+export function validateAnswers(
+  raw: RawAnswers,
+  landscape: Landscape,
+): { answers: ScaffoldAnswers; problems: [] } | { answers?: undefined; problems: AnswerProblem[] } {
   const problems: AnswerProblem[] = [];
-  const refuse = (argument: string, value: unknown, message: string) => problems.push({ argument, value: value === undefined ? "nothing" : JSON.stringify(value), message });
+  const refuse = (argument: string, value: unknown, message: string) =>
+    problems.push({ argument, value: value === undefined ? "nothing" : JSON.stringify(value), message });
 
   const name = raw.name ?? "";
   if (!DNS_1035_LABEL.test(name)) refuse("<name>", name, `must be ${NAME_ACCEPTED}`);
-  else if (RESERVED_SERVICE_NAMES.has(name)) refuse("<name>", name, `is reserved for the platform; reserved names: ${[...RESERVED_SERVICE_NAMES].join(", ")}`);
-  else if (landscape.services.has(name)) refuse("<name>", name, `is already taken by ${landscape.services.get(name)}; service names must be unique`);
-  else if (landscape.takenFolders.has(name)) refuse("<name>", name, `${SERVICES_DIR}/${name} already exists; the scaffolder never overwrites anything: remove it or choose another name`);
+  else if (RESERVED_SERVICE_NAMES.has(name))
+    refuse("<name>", name, `is reserved for the platform; reserved names: ${[...RESERVED_SERVICE_NAMES].join(", ")}`);
+  else if (landscape.services.has(name))
+    refuse("<name>", name, `is already taken by ${landscape.services.get(name)}; service names must be unique`);
+  else if (landscape.takenFolders.has(name))
+    refuse(
+      "<name>",
+      name,
+      `${SERVICES_DIR}/${name} already exists; the scaffolder never overwrites anything: remove it or choose another name`,
+    );
 
   const template = raw.template ?? ANSWER_DEFAULTS.template;
-  if (!landscape.templates.includes(template)) refuse("--template", template, `is not a template; templates: ${landscape.templates.join(", ") || "(none)"}`);
+  if (!landscape.templates.includes(template))
+    refuse("--template", template, `is not a template; templates: ${landscape.templates.join(", ") || "(none)"}`);
 
   let port: number = ANSWER_DEFAULTS.port;
   if (raw.port !== undefined) {
     port = /^\d+$/.test(raw.port.trim()) ? Number(raw.port) : Number.NaN;
     if (!(port >= LOWEST_PORT && port <= 65535)) {
-      refuse("--port", raw.port, `must be a whole number from ${LOWEST_PORT} to 65535 (the service runs as a non-root user without capabilities, so it cannot bind a lower port)`);
+      refuse(
+        "--port",
+        raw.port,
+        `must be a whole number from ${LOWEST_PORT} to 65535 (the service runs as a non-root user without capabilities, so it cannot bind a lower port)`,
+      );
     }
   }
 
-  const dependsOn = (raw.dependsOn ?? []).flatMap((entry) => entry.split(",")).map((d) => d.trim()).filter((d) => d !== "");
+  const dependsOn = (raw.dependsOn ?? [])
+    .flatMap((entry) => entry.split(","))
+    .map((d) => d.trim())
+    .filter((d) => d !== "");
   const seen = new Set<string>();
   for (const dependency of dependsOn) {
     if (seen.has(dependency)) refuse("--depends-on", dependency, "is listed twice");
-    else if (dependency === name) refuse("--depends-on", dependency, "is the new service itself; list the services it calls");
-    else if (!landscape.services.has(dependency)) refuse("--depends-on", dependency, `is not a service; known services: ${[...landscape.services.keys()].sort().join(", ") || "(none)"}`);
+    else if (dependency === name)
+      refuse("--depends-on", dependency, "is the new service itself; list the services it calls");
+    else if (!landscape.services.has(dependency))
+      refuse(
+        "--depends-on",
+        dependency,
+        `is not a service; known services: ${[...landscape.services.keys()].sort().join(", ") || "(none)"}`,
+      );
     seen.add(dependency);
   }
   if (template === "worker" && dependsOn.length === 0) {
-    refuse("--depends-on", "", "must name at least one service for the worker template: the first one is where it takes its jobs from");
+    refuse(
+      "--depends-on",
+      "",
+      "must name at least one service for the worker template: the first one is where it takes its jobs from",
+    );
   }
 
   const isPublic = raw.public === true;
@@ -108,11 +153,20 @@ export function validateAnswers(raw: RawAnswers, landscape: Landscape): { answer
     if (raw.host !== undefined) refuse("--host", raw.host, "is only used with --public");
     if (raw.path !== undefined) refuse("--path", raw.path, "is only used with --public");
   } else if (template === "worker") {
-    refuse("--public", true, "does not fit the worker template, which takes no traffic but health checks and metrics; use --template http-service");
+    refuse(
+      "--public",
+      true,
+      "does not fit the worker template, which takes no traffic but health checks and metrics; use --template http-service",
+    );
   } else if (raw.host === undefined) {
-    refuse("--host", undefined, "is required with --public: the host name the service is published on, like pay.example.com");
+    refuse(
+      "--host",
+      undefined,
+      "is required with --public: the host name the service is published on, like pay.example.com",
+    );
   }
-  const publicRoute = isPublic && raw.host !== undefined ? { host: raw.host, path: raw.path ?? ANSWER_DEFAULTS.path } : null;
+  const publicRoute =
+    isPublic && raw.host !== undefined ? { host: raw.host, path: raw.path ?? ANSWER_DEFAULTS.path } : null;
 
   const answers: ScaffoldAnswers = {
     name,
@@ -142,14 +196,23 @@ export function validateAnswers(raw: RawAnswers, landscape: Landscape): { answer
   if (publicRoute && problems.every((p) => p.argument !== "--host" && p.argument !== "--path")) {
     const route = `${publicRoute.host}${publicRoute.path}`;
     const owner = landscape.routes.get(route);
-    if (owner) refuse(raw.path !== undefined ? "--path" : "--host", route, `is already served by ${owner}; give the service its own host or path`);
+    if (owner)
+      refuse(
+        raw.path !== undefined ? "--path" : "--host",
+        route,
+        `is already served by ${owner}; give the service its own host or path`,
+      );
   }
   if (publicRoute && problems.every((p) => p.argument !== "--port")) {
     const owner = landscape.publishedPorts.get(port);
     if (owner) {
       let free = port + 1;
       while (landscape.publishedPorts.has(free) || PLATFORM_LOCAL_PORTS.has(free)) free++;
-      refuse("--port", String(port), `is already published on 127.0.0.1 by ${owner} in the local environment, where a public service is published on its port; choose a free one, like ${free}`);
+      refuse(
+        "--port",
+        String(port),
+        `is already published on 127.0.0.1 by ${owner} in the local environment, where a public service is published on its port; choose a free one, like ${free}`,
+      );
     }
   }
 

@@ -25,9 +25,13 @@ export const dockerNoPrivilegedOrHostNamespaces: ResourceRule = {
   check(resource) {
     const problems = new Problems();
     const privileged = resource.values.privileged;
-    if (isUnresolved(privileged)) problems.unresolved("privileged", privileged, "remove privileged (or set it to false)");
+    if (isUnresolved(privileged))
+      problems.unresolved("privileged", privileged, "remove privileged (or set it to false)");
     else if (privileged !== undefined && privileged !== null && asBoolean(privileged) !== false) {
-      problems.add(`privileged is ${show(privileged)}, which gives the container every capability and the host's devices`, "remove privileged (or set it to false)");
+      problems.add(
+        `privileged is ${show(privileged)}, which gives the container every capability and the host's devices`,
+        "remove privileged (or set it to false)",
+      );
     }
     for (const [field, what] of HOST_MODES) {
       const mode = resource.values[field];

@@ -19,7 +19,10 @@ export const dockerReadOnlyRootFilesystem: ResourceRule = {
     const value = resource.values.read_only;
     if (isUnresolved(value)) problems.unresolved("read_only", value, "set read_only = true as a literal");
     else if (asBoolean(value) !== true) {
-      problems.add(`read_only is ${show(value)}${value === undefined ? " (the provider defaults it to false)" : ""}, so an intruder can change the image's files`, 'set read_only = true and mount a tmpfs where the container writes (tmpfs = { "/tmp" = "rw,noexec,nosuid,nodev,size=64m" })');
+      problems.add(
+        `read_only is ${show(value)}${value === undefined ? " (the provider defaults it to false)" : ""}, so an intruder can change the image's files`,
+        'set read_only = true and mount a tmpfs where the container writes (tmpfs = { "/tmp" = "rw,noexec,nosuid,nodev,size=64m" })',
+      );
     }
     return problems.outcome();
   },

@@ -22,13 +22,22 @@ export const dockerNoNewPrivilegesAndSeccomp: ResourceRule = {
   check(resource) {
     const problems = new Problems();
     const unresolved = firstUnresolved(resource.values.security_opts);
-    if (unresolved !== undefined) return problems.unresolved("security_opts", unresolved, 'set security_opts = ["no-new-privileges:true"] as literals').outcome();
+    if (unresolved !== undefined)
+      return problems
+        .unresolved("security_opts", unresolved, 'set security_opts = ["no-new-privileges:true"] as literals')
+        .outcome();
     const options = asStringList(resource.values.security_opts).map((o) => o.trim());
     if (!options.some((o) => NO_NEW_PRIVILEGES.test(o))) {
-      problems.add("security_opts lacks no-new-privileges, so a process can gain privileges through setuid binaries", 'add "no-new-privileges:true" to security_opts');
+      problems.add(
+        "security_opts lacks no-new-privileges, so a process can gain privileges through setuid binaries",
+        'add "no-new-privileges:true" to security_opts',
+      );
     }
     for (const option of options.filter((o) => SECCOMP_UNCONFINED.test(o))) {
-      problems.add(`security_opts has ${option}, so the container's system calls are not filtered`, `remove ${option} from security_opts`);
+      problems.add(
+        `security_opts has ${option}, so the container's system calls are not filtered`,
+        `remove ${option} from security_opts`,
+      );
     }
     return problems.outcome();
   },

@@ -21,12 +21,22 @@ export const dockerDropAllCapabilities: ResourceRule = {
     const problems = new Problems();
     const capabilities = block(resource.values.capabilities);
     const unresolved = firstUnresolved(capabilities);
-    if (unresolved !== undefined) return problems.unresolved("capabilities", unresolved, 'set capabilities { drop = ["ALL"] } as a literal').outcome();
+    if (unresolved !== undefined)
+      return problems
+        .unresolved("capabilities", unresolved, 'set capabilities { drop = ["ALL"] } as a literal')
+        .outcome();
     if (!asStringList(capabilities?.drop).map(normalized).includes("ALL")) {
-      problems.add(`capabilities.drop is ${show(capabilities?.drop)}, so the container keeps Docker's default capabilities (NET_RAW among them)`, 'set capabilities { drop = ["ALL"] }');
+      problems.add(
+        `capabilities.drop is ${show(capabilities?.drop)}, so the container keeps Docker's default capabilities (NET_RAW among them)`,
+        'set capabilities { drop = ["ALL"] }',
+      );
     }
     const added = asStringList(capabilities?.add).filter((c) => normalized(c) !== "NET_BIND_SERVICE");
-    if (added.length > 0) problems.add(`capabilities.add has ${added.join(", ")}; only NET_BIND_SERVICE may be added back`, `remove ${added.join(", ")} from capabilities.add`);
+    if (added.length > 0)
+      problems.add(
+        `capabilities.add has ${added.join(", ")}; only NET_BIND_SERVICE may be added back`,
+        `remove ${added.join(", ")} from capabilities.add`,
+      );
     return problems.outcome();
   },
 };

@@ -23,12 +23,20 @@ export const dockerMemoryAndCpuLimits: ResourceRule = {
     const problems = new Problems();
     const memory = resource.values.memory;
     if (isUnresolved(memory)) problems.unresolved("memory", memory, "set memory (MB) as a literal");
-    else if ((asInteger(memory) ?? 0) <= 0) problems.add(`memory is ${show(memory)}, so the container may take all of the host's memory`, "set memory (MB) from the spec's resources (limits.memory)");
+    else if ((asInteger(memory) ?? 0) <= 0)
+      problems.add(
+        `memory is ${show(memory)}, so the container may take all of the host's memory`,
+        "set memory (MB) from the spec's resources (limits.memory)",
+      );
     const cpus = resource.values.cpus;
     const quota = resource.values.cpu_quota;
-    if (isUnresolved(cpus) || isUnresolved(quota)) problems.unresolved("cpus", isUnresolved(cpus) ? cpus : quota, "set cpus as a literal");
+    if (isUnresolved(cpus) || isUnresolved(quota))
+      problems.unresolved("cpus", isUnresolved(cpus) ? cpus : quota, "set cpus as a literal");
     else if (!(Number(cpus) > 0) && !((asInteger(quota) ?? 0) > 0)) {
-      problems.add(`cpus is ${show(cpus)} and cpu_quota is ${show(quota)}, so the container may take every core`, "set cpus from the spec's resources (limits.cpu)");
+      problems.add(
+        `cpus is ${show(cpus)} and cpu_quota is ${show(quota)}, so the container may take every core`,
+        "set cpus from the spec's resources (limits.cpu)",
+      );
     }
     return problems.outcome();
   },

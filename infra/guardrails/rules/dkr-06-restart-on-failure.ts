@@ -23,12 +23,20 @@ export const dockerRestartOnFailure: ResourceRule = {
     const restart = resource.values.restart;
     const retries = resource.values.max_retry_count;
     const fix = `set restart = "on-failure" and max_retry_count = ${MAX_RESTARTS}`;
-    if (isUnresolved(restart) || isUnresolved(retries)) return problems.unresolved("restart / max_retry_count", isUnresolved(restart) ? restart : retries, fix).outcome();
+    if (isUnresolved(restart) || isUnresolved(retries))
+      return problems.unresolved("restart / max_retry_count", isUnresolved(restart) ? restart : retries, fix).outcome();
     if (restart !== "on-failure") {
-      problems.add(`restart is ${show(restart)}${restart === undefined ? ' (the provider defaults it to "no")' : ""}, not "on-failure"`, fix);
+      problems.add(
+        `restart is ${show(restart)}${restart === undefined ? ' (the provider defaults it to "no")' : ""}, not "on-failure"`,
+        fix,
+      );
     } else {
       const count = asInteger(retries) ?? 0;
-      if (count < 1 || count > MAX_RESTARTS) problems.add(`max_retry_count is ${show(retries)}; a crashing container restarts ${count < 1 ? "for ever" : `${count} times`}`, fix);
+      if (count < 1 || count > MAX_RESTARTS)
+        problems.add(
+          `max_retry_count is ${show(retries)}; a crashing container restarts ${count < 1 ? "for ever" : `${count} times`}`,
+          fix,
+        );
     }
     return problems.outcome();
   },

@@ -22,13 +22,25 @@ export const dockerHealthcheck: ResourceRule = {
     const problems = new Problems();
     const healthcheck = block(resource.values.healthcheck);
     const unresolved = firstUnresolved(healthcheck?.test);
-    if (unresolved !== undefined) return problems.unresolved("healthcheck.test", unresolved, "give the healthcheck command as literals").outcome();
+    if (unresolved !== undefined)
+      return problems.unresolved("healthcheck.test", unresolved, "give the healthcheck command as literals").outcome();
     const test = asStringList(healthcheck?.test);
     const [form, command] = test;
     if (form !== "CMD" && form !== "CMD-SHELL") {
-      return problems.add(`healthcheck.test is ${show(healthcheck?.test)}, so Docker never learns that the service hangs`, 'add a healthcheck { test = ["CMD", ...] } on the liveness path (the spec\'s health)').outcome();
+      return problems
+        .add(
+          `healthcheck.test is ${show(healthcheck?.test)}, so Docker never learns that the service hangs`,
+          'add a healthcheck { test = ["CMD", ...] } on the liveness path (the spec\'s health)',
+        )
+        .outcome();
     }
-    if (command === undefined || command.trim() === "") return problems.add(`healthcheck.test is ${show(test)}: it names no command`, "give the healthcheck a command (the spec's health.dockerCheck)").outcome();
+    if (command === undefined || command.trim() === "")
+      return problems
+        .add(
+          `healthcheck.test is ${show(test)}: it names no command`,
+          "give the healthcheck a command (the spec's health.dockerCheck)",
+        )
+        .outcome();
     const executable = form === "CMD" ? command : command.trim().split(/\s+/)[0]!;
     const image = imageResourceOf(resource, context.stack)?.image;
     if (executable === "node" && image !== undefined && !isBuiltImage(image)) {

@@ -19,8 +19,10 @@ export const dockerNonRootUser: ResourceRule = {
     const user = resource.values.user;
     const fix = 'set user = "10001:10001" (the uid the platform\'s images create)';
     if (isUnresolved(user)) problems.unresolved("user", user, fix);
-    else if (typeof user !== "string" || user.trim() === "") problems.add(`user is ${show(user)}, so the container runs as the image's user, root for most images`, fix);
-    else if (["0", "root"].includes(user.split(":")[0]!.trim())) problems.add(`user is ${show(user)}: the container runs as root`, fix);
+    else if (typeof user !== "string" || user.trim() === "")
+      problems.add(`user is ${show(user)}, so the container runs as the image's user, root for most images`, fix);
+    else if (["0", "root"].includes(user.split(":")[0]!.trim()))
+      problems.add(`user is ${show(user)}: the container runs as root`, fix);
     return problems.outcome();
   },
 };

@@ -30,14 +30,28 @@ export const dockerNoHostPathsOrDevices: ResourceRule = {
   check(resource) {
     const problems = new Problems();
     const hostPaths = [
-      ...blocks(resource.values.volumes).map((v) => ({ path: v.host_path, where: `volume at ${show(v.container_path)}` })),
-      ...blocks(resource.values.mounts).filter((m) => m.type === "bind").map((m) => ({ path: m.source, where: `bind mount at ${show(m.target)}` })),
+      ...blocks(resource.values.volumes).map((v) => ({
+        path: v.host_path,
+        where: `volume at ${show(v.container_path)}`,
+      })),
+      ...blocks(resource.values.mounts)
+        .filter((m) => m.type === "bind")
+        .map((m) => ({ path: m.source, where: `bind mount at ${show(m.target)}` })),
     ];
     for (const { path, where } of hostPaths) {
-      if (isUnresolved(path)) problems.unresolved(`${where}: host path`, path, "give the host path as a literal, or use a named volume or a tmpfs");
+      if (isUnresolved(path))
+        problems.unresolved(
+          `${where}: host path`,
+          path,
+          "give the host path as a literal, or use a named volume or a tmpfs",
+        );
       else if (typeof path === "string") {
         const reason = forbiddenHostPath(path);
-        if (reason) problems.add(`${where} mounts ${path}, ${reason}`, "remove the mount; use a named volume or a tmpfs for data");
+        if (reason)
+          problems.add(
+            `${where} mounts ${path}, ${reason}`,
+            "remove the mount; use a named volume or a tmpfs for data",
+          );
       }
     }
     for (const device of blocks(resource.values.devices)) {

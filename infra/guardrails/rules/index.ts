@@ -83,6 +83,7 @@ export const GUARDRAIL_RULES: readonly GuardrailRule[] = deepFreeze([
 /** The platform's rules as a pack: the first of every run, before the team's packs. */
 export const PLATFORM_PACK: GuardrailPack = Object.freeze({
   id: PLATFORM_PACK_ID,
-  description: "The platform's security and reliability rules (Pod Security Standards, CIS Docker, network isolation, state locking)",
+  description:
+    "The platform's security and reliability rules (Pod Security Standards, CIS Docker, network isolation, state locking)",
   rules: GUARDRAIL_RULES,
 });

@@ -21,14 +21,27 @@ export const runAsNonRoot: ResourceRule = {
     const problems = new Problems();
     for (const container of containersOf(pod.spec, { includeInit: true })) {
       const nonRoot = effectiveSecurityValue(container, pod.spec, "run_as_non_root");
-      if (isUnresolved(nonRoot)) problems.unresolved(`${container.label}: run_as_non_root`, nonRoot, "set run_as_non_root = true as a literal");
+      if (isUnresolved(nonRoot))
+        problems.unresolved(`${container.label}: run_as_non_root`, nonRoot, "set run_as_non_root = true as a literal");
       else if (asBoolean(nonRoot) !== true) {
-        problems.add(`${container.label}: run_as_non_root is ${show(nonRoot)}, so the container may run as root`, "set run_as_non_root = true in the pod's security_context");
+        problems.add(
+          `${container.label}: run_as_non_root is ${show(nonRoot)}, so the container may run as root`,
+          "set run_as_non_root = true in the pod's security_context",
+        );
       }
       const user = effectiveSecurityValue(container, pod.spec, "run_as_user");
-      if (isUnresolved(user)) problems.unresolved(`${container.label}: run_as_user`, user, "set run_as_user = 10001 as a literal");
-      else if (asInteger(user) === undefined) problems.add(`${container.label}: run_as_user is ${show(user)}; the uid must be explicit`, "set run_as_user = 10001 in the pod's security_context");
-      else if (asInteger(user) === 0) problems.add(`${container.label}: run_as_user is 0 (root)`, "set run_as_user = 10001 in the pod's security_context");
+      if (isUnresolved(user))
+        problems.unresolved(`${container.label}: run_as_user`, user, "set run_as_user = 10001 as a literal");
+      else if (asInteger(user) === undefined)
+        problems.add(
+          `${container.label}: run_as_user is ${show(user)}; the uid must be explicit`,
+          "set run_as_user = 10001 in the pod's security_context",
+        );
+      else if (asInteger(user) === 0)
+        problems.add(
+          `${container.label}: run_as_user is 0 (root)`,
+          "set run_as_user = 10001 in the pod's security_context",
+        );
     }
     return problems.outcome();
   },

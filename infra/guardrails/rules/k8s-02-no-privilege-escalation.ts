@@ -20,7 +20,12 @@ export const noPrivilegeEscalation: ResourceRule = {
     const problems = new Problems();
     for (const container of containersOf(pod.spec, { includeInit: true })) {
       const value = block(container.values.security_context)?.allow_privilege_escalation;
-      if (isUnresolved(value)) problems.unresolved(`${container.label}: allow_privilege_escalation`, value, "set allow_privilege_escalation = false as a literal");
+      if (isUnresolved(value))
+        problems.unresolved(
+          `${container.label}: allow_privilege_escalation`,
+          value,
+          "set allow_privilege_escalation = false as a literal",
+        );
       else if (asBoolean(value) !== false) {
         problems.add(
           `${container.label}: allow_privilege_escalation is ${show(value)}${value === undefined ? " (the provider defaults it to true)" : ""}, so a process can gain privileges through setuid binaries`,

@@ -26,16 +26,28 @@ export const noPrivilegedOrHostNamespaces: ResourceRule = {
     const problems = new Problems();
     for (const container of containersOf(pod.spec, { includeInit: true })) {
       const value = block(container.values.security_context)?.privileged;
-      if (isUnresolved(value)) problems.unresolved(`${container.label}: privileged`, value, "set privileged = false as a literal, or remove it");
+      if (isUnresolved(value))
+        problems.unresolved(
+          `${container.label}: privileged`,
+          value,
+          "set privileged = false as a literal, or remove it",
+        );
       else if (value !== undefined && value !== null && asBoolean(value) !== false) {
-        problems.add(`${container.label}: privileged is ${show(value)}, which gives it every capability and the node's devices`, "remove privileged from the container's security_context (or set it to false)");
+        problems.add(
+          `${container.label}: privileged is ${show(value)}, which gives it every capability and the node's devices`,
+          "remove privileged from the container's security_context (or set it to false)",
+        );
       }
     }
     for (const [field, what] of HOST_NAMESPACES) {
       const value = pod.spec?.[field];
-      if (isUnresolved(value)) problems.unresolved(`pod ${field}`, value, `set ${field} = false as a literal, or remove it`);
+      if (isUnresolved(value))
+        problems.unresolved(`pod ${field}`, value, `set ${field} = false as a literal, or remove it`);
       else if (value !== undefined && value !== null && asBoolean(value) !== false) {
-        problems.add(`pod ${field} is ${show(value)}, so its containers share ${what}`, `remove ${field} from ${pod.specPath} (or set it to false)`);
+        problems.add(
+          `pod ${field} is ${show(value)}, so its containers share ${what}`,
+          `remove ${field} from ${pod.specPath} (or set it to false)`,
+        );
       }
     }
     return problems.outcome();

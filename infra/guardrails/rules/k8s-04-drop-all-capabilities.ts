@@ -24,16 +24,26 @@ export const dropAllCapabilities: ResourceRule = {
       const capabilities = block(block(container.values.security_context)?.capabilities);
       const unresolved = firstUnresolved(capabilities);
       if (unresolved !== undefined) {
-        problems.unresolved(`${container.label}: capabilities`, unresolved, 'set capabilities { drop = ["ALL"] } as a literal');
+        problems.unresolved(
+          `${container.label}: capabilities`,
+          unresolved,
+          'set capabilities { drop = ["ALL"] } as a literal',
+        );
         continue;
       }
       const drop = asStringList(capabilities?.drop);
       if (!drop.includes("ALL")) {
-        problems.add(`${container.label}: capabilities.drop is ${show(capabilities?.drop)}, so it keeps the runtime's default capabilities (NET_RAW among them)`, 'set capabilities { drop = ["ALL"] } in the container\'s security_context');
+        problems.add(
+          `${container.label}: capabilities.drop is ${show(capabilities?.drop)}, so it keeps the runtime's default capabilities (NET_RAW among them)`,
+          'set capabilities { drop = ["ALL"] } in the container\'s security_context',
+        );
       }
       const added = asStringList(capabilities?.add).filter((c) => c !== ALLOWED_ADDED_CAPABILITY);
       if (added.length > 0) {
-        problems.add(`${container.label}: capabilities.add has ${added.join(", ")}; only ${ALLOWED_ADDED_CAPABILITY} may be added back`, `remove ${added.join(", ")} from capabilities.add`);
+        problems.add(
+          `${container.label}: capabilities.add has ${added.join(", ")}; only ${ALLOWED_ADDED_CAPABILITY} may be added back`,
+          `remove ${added.join(", ")} from capabilities.add`,
+        );
       }
     }
     return problems.outcome();

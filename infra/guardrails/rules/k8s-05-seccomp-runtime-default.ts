@@ -22,9 +22,17 @@ export const seccompRuntimeDefault: ResourceRule = {
     const problems = new Problems();
     for (const container of containersOf(pod.spec, { includeInit: true })) {
       const type = block(effectiveSecurityValue(container, pod.spec, "seccomp_profile"))?.type;
-      if (isUnresolved(type)) problems.unresolved(`${container.label}: seccomp_profile.type`, type, 'set seccomp_profile { type = "RuntimeDefault" } as a literal');
+      if (isUnresolved(type))
+        problems.unresolved(
+          `${container.label}: seccomp_profile.type`,
+          type,
+          'set seccomp_profile { type = "RuntimeDefault" } as a literal',
+        );
       else if (typeof type !== "string" || !CONFINED_PROFILES.includes(type)) {
-        problems.add(`${container.label}: seccomp_profile.type is ${show(type)}, so its system calls are not filtered`, 'set seccomp_profile { type = "RuntimeDefault" } in the pod\'s security_context');
+        problems.add(
+          `${container.label}: seccomp_profile.type is ${show(type)}, so its system calls are not filtered`,
+          'set seccomp_profile { type = "RuntimeDefault" } in the pod\'s security_context',
+        );
       }
     }
     return problems.outcome();

@@ -19,9 +19,17 @@ export const readOnlyRootFilesystem: ResourceRule = {
     const problems = new Problems();
     for (const container of containersOf(pod.spec, { includeInit: true })) {
       const value = block(container.values.security_context)?.read_only_root_filesystem;
-      if (isUnresolved(value)) problems.unresolved(`${container.label}: read_only_root_filesystem`, value, "set read_only_root_filesystem = true as a literal");
+      if (isUnresolved(value))
+        problems.unresolved(
+          `${container.label}: read_only_root_filesystem`,
+          value,
+          "set read_only_root_filesystem = true as a literal",
+        );
       else if (asBoolean(value) !== true) {
-        problems.add(`${container.label}: read_only_root_filesystem is ${show(value)}, so an intruder can change the image's files`, "set read_only_root_filesystem = true in the container's security_context and mount an emptyDir where it writes (/tmp)");
+        problems.add(
+          `${container.label}: read_only_root_filesystem is ${show(value)}, so an intruder can change the image's files`,
+          "set read_only_root_filesystem = true in the container's security_context and mount an emptyDir where it writes (/tmp)",
+        );
       }
     }
     return problems.outcome();

@@ -22,7 +22,10 @@ export const noHostPorts: ResourceRule = {
         const hostPort = port.host_port;
         if (isUnresolved(hostPort)) problems.unresolved(`${container.label}: host_port`, hostPort, "remove host_port");
         else if (hostPort !== undefined && hostPort !== null && asInteger(hostPort) !== 0) {
-          problems.add(`${container.label}: port ${show(port.container_port)} is bound on the node's port ${show(hostPort)}`, "remove host_port and reach the pods through a Service");
+          problems.add(
+            `${container.label}: port ${show(port.container_port)} is bound on the node's port ${show(hostPort)}`,
+            "remove host_port and reach the pods through a Service",
+          );
         }
       }
     }

@@ -24,7 +24,8 @@ const ZERO_FIX = "give the spec's resources an amount above zero (the spec refus
 /** A Kubernetes quantity's number ("0", "0m", "0.0Ki", "0e3" all give 0), or undefined when it is not one. */
 function quantityNumber(value: unknown): number | undefined {
   if (typeof value === "number") return value;
-  const match = typeof value === "string" ? /^\s*([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*[a-zA-Z]*\s*$/.exec(value) : null;
+  const match =
+    typeof value === "string" ? /^\s*([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*[a-zA-Z]*\s*$/.exec(value) : null;
   return match ? Number(match[1]) : undefined;
 }
 
@@ -49,17 +50,31 @@ export const resourceRequestsAndLimits: ResourceRule = {
       const resources = block(container.values.resources);
       for (const [kind, name, why] of REQUIRED) {
         const value = block(resources?.[kind])?.[name];
-        if (isUnresolved(value)) problems.unresolved(`${container.label}: resources.${kind}.${name}`, value, `set resources.${kind}.${name} as a literal`);
+        if (isUnresolved(value))
+          problems.unresolved(
+            `${container.label}: resources.${kind}.${name}`,
+            value,
+            `set resources.${kind}.${name} as a literal`,
+          );
         else if (value === undefined || value === null || value === "") {
-          problems.add(`${container.label}: resources.${kind}.${name} is unset, so ${why}`, `set resources.${kind}.${name} (the spec's resources field; limits are derived from requests)`);
+          problems.add(
+            `${container.label}: resources.${kind}.${name} is unset, so ${why}`,
+            `set resources.${kind}.${name} (the spec's resources field; limits are derived from requests)`,
+          );
         } else if (quantityNumber(value) === 0) {
-          problems.add(`${container.label}: resources.${kind}.${name} is ${show(value)}, zero, ${WHEN_ZERO[`${kind}.${name}`]}`, ZERO_FIX);
+          problems.add(
+            `${container.label}: resources.${kind}.${name} is ${show(value)}, zero, ${WHEN_ZERO[`${kind}.${name}`]}`,
+            ZERO_FIX,
+          );
         }
       }
       // The cpu limit is optional, but a zero one is no limit that looks like one.
       const cpuLimit = block(resources?.limits)?.cpu;
       if (!isUnresolved(cpuLimit) && quantityNumber(cpuLimit) === 0) {
-        problems.add(`${container.label}: resources.limits.cpu is ${show(cpuLimit)}, zero, ${WHEN_ZERO["limits.cpu"]}`, ZERO_FIX);
+        problems.add(
+          `${container.label}: resources.limits.cpu is ${show(cpuLimit)}, zero, ${WHEN_ZERO["limits.cpu"]}`,
+          ZERO_FIX,
+        );
       }
     }
     return problems.outcome();

@@ -9,7 +9,7 @@ export function unpinnedImageReason(image: string): string | undefined {
   const colon = lastSegment.indexOf(":");
   if (colon < 0) return "has no tag, which means latest";
   const tag = lastSegment.slice(colon + 1);
-  if (tag === "" ) return "has an empty tag";
+  if (tag === "") return "has an empty tag";
   return tag === "latest" ? "uses the tag latest, which moves" : undefined;
 }
 
@@ -31,11 +31,19 @@ export const pinnedImage: ResourceRule = {
     for (const container of containersOf(pod.spec, { includeInit: true })) {
       const image = container.values.image;
       if (isUnresolved(image)) {
-        problems.unresolved(`${container.label}: image`, image, "give the image as a literal with a pinned tag or digest");
+        problems.unresolved(
+          `${container.label}: image`,
+          image,
+          "give the image as a literal with a pinned tag or digest",
+        );
         continue;
       }
       const reason = typeof image === "string" && image !== "" ? unpinnedImageReason(image) : "is unset";
-      if (reason !== undefined) problems.add(`${container.label}: image ${show(image)} ${reason}`, "pin the image to a version tag or a digest (name:1.4.2 or name@sha256:...)");
+      if (reason !== undefined)
+        problems.add(
+          `${container.label}: image ${show(image)} ${reason}`,
+          "pin the image to a version tag or a digest (name:1.4.2 or name@sha256:...)",
+        );
     }
     return problems.outcome();
   },

@@ -19,7 +19,12 @@ export const noServiceAccountToken: ResourceRule = {
     const pod = podTemplateOf(resource)!;
     const problems = new Problems();
     const automount = pod.spec?.automount_service_account_token;
-    if (isUnresolved(automount)) problems.unresolved("pod automount_service_account_token", automount, "set automount_service_account_token = false as a literal");
+    if (isUnresolved(automount))
+      problems.unresolved(
+        "pod automount_service_account_token",
+        automount,
+        "set automount_service_account_token = false as a literal",
+      );
     else if (asBoolean(automount) !== false) {
       problems.add(
         `pod automount_service_account_token is ${show(automount)}${automount === undefined ? " (the provider defaults it to true)" : ""}, so every container gets an API token`,
@@ -28,9 +33,17 @@ export const noServiceAccountToken: ResourceRule = {
     }
     const account = pod.spec?.service_account_name;
     const accountName = context.stack.kubernetes.resolveName(account);
-    if (isUnresolved(account) && accountName === undefined) problems.unresolved("pod service_account_name", account, "name the service account as a literal or by reference to its ServiceAccount");
+    if (isUnresolved(account) && accountName === undefined)
+      problems.unresolved(
+        "pod service_account_name",
+        account,
+        "name the service account as a literal or by reference to its ServiceAccount",
+      );
     else if (accountName === undefined || accountName === "default") {
-      problems.add(`pod service_account_name is ${show(account)}, so it runs as the namespace's default service account, shared by every pod`, "give the service its own ServiceAccount and set service_account_name to it");
+      problems.add(
+        `pod service_account_name is ${show(account)}, so it runs as the namespace's default service account, shared by every pod`,
+        "give the service its own ServiceAccount and set service_account_name to it",
+      );
     }
     return problems.outcome();
   },

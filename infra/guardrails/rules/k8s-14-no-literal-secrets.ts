@@ -40,8 +40,17 @@ export const noLiteralSecrets: ResourceRule = {
         if (typeof name !== "string" || !SECRET_LIKE_ENV_NAME.test(name)) continue;
         // A computed value (`${var.password}`) is no better: it is written into the
         // Deployment and into Terraform's state all the same.
-        if (value === undefined || value === null || value === "" || (typeof value === "string" && isUrlWithoutCredentials(value))) continue;
-        problems.add(`${container.label}: env ${name} is set by value (not shown), not by a reference to the secret store`, `move it to the spec's secrets as a reference { secretName, key } (value_from.secret_key_ref)`);
+        if (
+          value === undefined ||
+          value === null ||
+          value === "" ||
+          (typeof value === "string" && isUrlWithoutCredentials(value))
+        )
+          continue;
+        problems.add(
+          `${container.label}: env ${name} is set by value (not shown), not by a reference to the secret store`,
+          `move it to the spec's secrets as a reference { secretName, key } (value_from.secret_key_ref)`,
+        );
       }
     }
     return problems.outcome();

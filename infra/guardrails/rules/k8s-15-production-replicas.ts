@@ -24,10 +24,16 @@ export const productionReplicas: ResourceRule = {
     const range = index.replicaRange(index.ownerOf(resource)!);
     const problems = new Problems();
     const field = range.source === "spec.replicas" ? "spec.replicas" : `min_replicas of ${range.source}`;
-    const fix = range.source === "spec.replicas" ? `set scaling.min to ${PRODUCTION_MIN_REPLICAS} or more for production` : `set min_replicas (the spec's scaling.min) to ${PRODUCTION_MIN_REPLICAS} or more for production`;
+    const fix =
+      range.source === "spec.replicas"
+        ? `set scaling.min to ${PRODUCTION_MIN_REPLICAS} or more for production`
+        : `set min_replicas (the spec's scaling.min) to ${PRODUCTION_MIN_REPLICAS} or more for production`;
     if (range.unresolved !== undefined) problems.unresolved(field, range.unresolved, fix);
     else if ((range.min ?? 0) < PRODUCTION_MIN_REPLICAS) {
-      problems.add(`runs ${range.min ?? "an unknown number of"} replica${range.min === 1 ? "" : "s"} in production (${field}), so a rollout or a node drain is an outage`, fix);
+      problems.add(
+        `runs ${range.min ?? "an unknown number of"} replica${range.min === 1 ? "" : "s"} in production (${field}), so a rollout or a node drain is an outage`,
+        fix,
+      );
     }
     return problems.outcome();
   },

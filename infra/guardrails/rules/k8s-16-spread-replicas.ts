@@ -26,10 +26,19 @@ export const spreadReplicas: ResourceRule = {
     const problems = new Problems();
     const constraints = blocks(pod.spec?.topology_spread_constraint);
     const unresolved = firstUnresolved(constraints);
-    if (unresolved !== undefined) return problems.unresolved("topology_spread_constraint", unresolved, "give the topology spread constraint as literals").outcome();
+    if (unresolved !== undefined)
+      return problems
+        .unresolved("topology_spread_constraint", unresolved, "give the topology spread constraint as literals")
+        .outcome();
     const spreads = constraints.some((constraint) => {
       const selector = selectorOf(constraint.label_selector);
-      return typeof constraint.topology_key === "string" && constraint.topology_key !== "" && selector !== undefined && selector !== "unresolved" && selectorMatches(selector, owner.podLabels);
+      return (
+        typeof constraint.topology_key === "string" &&
+        constraint.topology_key !== "" &&
+        selector !== undefined &&
+        selector !== "unresolved" &&
+        selectorMatches(selector, owner.podLabels)
+      );
     });
     const antiAffinity = block(block(pod.spec?.affinity)?.pod_anti_affinity);
     if (!spreads && antiAffinity === undefined) {

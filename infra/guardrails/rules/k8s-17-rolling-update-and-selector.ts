@@ -21,14 +21,22 @@ export const rollingUpdateAndSelector: ResourceRule = {
     const spec = block(resource.values.spec);
     const problems = new Problems();
     const strategy = block(spec?.strategy)?.type;
-    if (isUnresolved(strategy)) problems.unresolved("spec.strategy.type", strategy, 'set strategy { type = "RollingUpdate" } as a literal');
+    if (isUnresolved(strategy))
+      problems.unresolved("spec.strategy.type", strategy, 'set strategy { type = "RollingUpdate" } as a literal');
     else if (strategy !== "RollingUpdate") {
-      problems.add(`spec.strategy.type is ${show(strategy)}, not RollingUpdate, so a rollout may stop every pod at once`, 'set strategy { type = "RollingUpdate", rolling_update { max_unavailable = "25%" } }');
+      problems.add(
+        `spec.strategy.type is ${show(strategy)}, not RollingUpdate, so a rollout may stop every pod at once`,
+        'set strategy { type = "RollingUpdate", rolling_update { max_unavailable = "25%" } }',
+      );
     }
     const selector = selectorOf(spec?.selector);
-    if (selector === "unresolved") problems.unresolved("spec.selector", spec?.selector, "give the selector's labels as literals");
+    if (selector === "unresolved")
+      problems.unresolved("spec.selector", spec?.selector, "give the selector's labels as literals");
     else if (selector === undefined || isEmptySelector(selector)) {
-      problems.add("spec.selector is empty, so the Deployment would claim every pod of the namespace", "select the pods by the service's label: match_labels { app.kubernetes.io/name = <service> }");
+      problems.add(
+        "spec.selector is empty, so the Deployment would claim every pod of the namespace",
+        "select the pods by the service's label: match_labels { app.kubernetes.io/name = <service> }",
+      );
     } else if (!selectorMatches(selector, pod.labels)) {
       problems.add(
         `spec.selector (${showSelector(selector)}) does not match the pod template labels (${showSelector({ matchLabels: pod.labels, expressions: [] })})`,

@@ -18,7 +18,10 @@ export const disruptionBudget: ResourceRule = {
     const index = context.stack.kubernetes;
     const problems = new Problems();
     if (index.disruptionBudgetsOf(index.ownerOf(resource)!).length === 0) {
-      problems.add("no PodDisruptionBudget selects its pods, so a node drain may evict them all at once", 'add a PodDisruptionBudget with max_unavailable = "1" and the Deployment\'s selector');
+      problems.add(
+        "no PodDisruptionBudget selects its pods, so a node drain may evict them all at once",
+        'add a PodDisruptionBudget with max_unavailable = "1" and the Deployment\'s selector',
+      );
     }
     return problems.outcome();
   },

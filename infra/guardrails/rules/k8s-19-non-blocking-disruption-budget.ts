@@ -24,7 +24,8 @@ export const nonBlockingDisruptionBudget: ResourceRule = {
   id: "K8S-19",
   level: "error",
   scope: "resource",
-  checks: "PodDisruptionBudgets select pods and allow evictions: max_unavailable not 0, min_available below the HPA minimum",
+  checks:
+    "PodDisruptionBudgets select pods and allow evictions: max_unavailable not 0, min_available below the HPA minimum",
   anchor: "Polaris; kube-linter pdb-max-unavailable, pdb-min-available",
   gap: "unhealthy pod eviction policy (kube-linter pdb-unhealthy-pod-eviction-policy): kubernetes_pod_disruption_budget_v1 has no such field",
   appliesTo: ofTypes(KUBERNETES_TYPES.pdb),
@@ -34,22 +35,49 @@ export const nonBlockingDisruptionBudget: ResourceRule = {
     const problems = new Problems();
     const namespace = index.namespaceOf(resource);
     const selector = selectorOf(spec?.selector);
-    if (selector === "unresolved" || namespace === undefined) return problems.unresolved("spec.selector or metadata.namespace", spec?.selector, "give the selector and namespace as literals").outcome();
-    if (selector === undefined) return problems.add("spec.selector is unset, so the budget selects no pods", "select the Deployment's pods (its spec.selector.match_labels)").outcome();
+    if (selector === "unresolved" || namespace === undefined)
+      return problems
+        .unresolved(
+          "spec.selector or metadata.namespace",
+          spec?.selector,
+          "give the selector and namespace as literals",
+        )
+        .outcome();
+    if (selector === undefined)
+      return problems
+        .add(
+          "spec.selector is unset, so the budget selects no pods",
+          "select the Deployment's pods (its spec.selector.match_labels)",
+        )
+        .outcome();
     const owners = isEmptySelector(selector) ? [] : index.ownersSelectedBy(namespace, selector);
     if (owners.length === 0) {
-      problems.add(`selects no pods of this stack (selector ${showSelector(selector)}, namespace "${namespace}")`, "select the Deployment's pods (its spec.selector.match_labels), or remove the budget");
+      problems.add(
+        `selects no pods of this stack (selector ${showSelector(selector)}, namespace "${namespace}")`,
+        "select the Deployment's pods (its spec.selector.match_labels), or remove the budget",
+      );
     }
 
     const maxUnavailable = spec?.max_unavailable;
     const minAvailable = spec?.min_available;
-    if (isUnresolved(maxUnavailable) || isUnresolved(minAvailable)) return problems.unresolved("max_unavailable / min_available", isUnresolved(maxUnavailable) ? maxUnavailable : minAvailable, 'set max_unavailable = "1" as a literal').outcome();
+    if (isUnresolved(maxUnavailable) || isUnresolved(minAvailable))
+      return problems
+        .unresolved(
+          "max_unavailable / min_available",
+          isUnresolved(maxUnavailable) ? maxUnavailable : minAvailable,
+          'set max_unavailable = "1" as a literal',
+        )
+        .outcome();
     const hasMax = maxUnavailable !== undefined && maxUnavailable !== null && maxUnavailable !== "";
     const hasMin = minAvailable !== undefined && minAvailable !== null && minAvailable !== "";
     if (!hasMax && !hasMin) {
       problems.add("sets neither max_unavailable nor min_available", 'set max_unavailable = "1"');
     } else if (hasMax) {
-      if (/^0+%?$/.test(String(maxUnavailable))) problems.add(`max_unavailable is ${show(maxUnavailable)}, so no pod may ever be evicted and node drains block`, 'set max_unavailable = "1"');
+      if (/^0+%?$/.test(String(maxUnavailable)))
+        problems.add(
+          `max_unavailable is ${show(maxUnavailable)}, so no pod may ever be evicted and node drains block`,
+          'set max_unavailable = "1"',
+        );
     } else {
       for (const owner of owners) {
         const range = index.replicaRange(owner);

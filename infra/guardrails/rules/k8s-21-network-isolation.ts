@@ -18,7 +18,8 @@ export const networkIsolation: ResourceRule = {
   id: "K8S-21",
   level: "error",
   scope: "resource",
-  checks: "namespace default-deny; every workload selected by NetworkPolicies for Ingress and Egress; no policy selecting nothing",
+  checks:
+    "namespace default-deny; every workload selected by NetworkPolicies for Ingress and Egress; no policy selecting nothing",
   anchor: "Polaris missingNetworkPolicy; kube-linter non-isolated-pod, dangling-networkpolicy",
   appliesTo: ofTypes(POD_RESOURCE_TYPES, KUBERNETES_TYPES.networkPolicy),
   check(resource, context) {
@@ -30,14 +31,23 @@ function checkWorkload(resource: SynthesizedResource, context: RuleContext) {
   const index = context.stack.kubernetes;
   const owner = index.ownerOf(resource)!;
   const problems = new Problems();
-  if (owner.namespace === undefined) return problems.unresolved("metadata.namespace", block(resource.values.metadata)?.namespace, "give the namespace as a literal").outcome();
+  if (owner.namespace === undefined)
+    return problems
+      .unresolved("metadata.namespace", block(resource.values.metadata)?.namespace, "give the namespace as a literal")
+      .outcome();
   if (!index.hasDefaultDeny(owner.namespace)) {
-    problems.add(`namespace "${owner.namespace}" has no default-deny NetworkPolicy, so pods no policy selects accept and send any traffic`, "add a NetworkPolicy with pod_selector {} and policy_types [Ingress, Egress] and no rules (the platform's default-deny)");
+    problems.add(
+      `namespace "${owner.namespace}" has no default-deny NetworkPolicy, so pods no policy selects accept and send any traffic`,
+      "add a NetworkPolicy with pod_selector {} and policy_types [Ingress, Egress] and no rules (the platform's default-deny)",
+    );
   }
   const covered = new Set(index.networkPoliciesOf(owner).flatMap((policy) => [...policyTypesOf(policy)]));
   const missing = ["Ingress", "Egress"].filter((direction) => !covered.has(direction));
   if (missing.length > 0) {
-    problems.add(`no NetworkPolicy selects its pods for ${missing.join(" or ")}, so that traffic is not restricted`, "derive the service's NetworkPolicy from its dependsOn and egress (policy_types Ingress and Egress)");
+    problems.add(
+      `no NetworkPolicy selects its pods for ${missing.join(" or ")}, so that traffic is not restricted`,
+      "derive the service's NetworkPolicy from its dependsOn and egress (policy_types Ingress and Egress)",
+    );
   }
   return problems.outcome();
 }
@@ -47,10 +57,20 @@ function checkPolicy(resource: SynthesizedResource, context: RuleContext) {
   const problems = new Problems();
   const selector = selectorOf(block(resource.values.spec)?.pod_selector);
   const namespace = index.namespaceOf(resource);
-  if (selector === "unresolved" || namespace === undefined) return problems.unresolved("spec.pod_selector or metadata.namespace", block(resource.values.spec)?.pod_selector, "give the pod selector and namespace as literals").outcome();
+  if (selector === "unresolved" || namespace === undefined)
+    return problems
+      .unresolved(
+        "spec.pod_selector or metadata.namespace",
+        block(resource.values.spec)?.pod_selector,
+        "give the pod selector and namespace as literals",
+      )
+      .outcome();
   if (selector === undefined || isEmptySelector(selector)) return problems.outcome();
   if (index.ownersSelectedBy(namespace, selector).length === 0) {
-    problems.add(`pod_selector (${showSelector(selector)}) selects no pods of this stack in namespace "${namespace}"`, "select the service's pods (app.kubernetes.io/name = <service>), or remove the policy");
+    problems.add(
+      `pod_selector (${showSelector(selector)}) selects no pods of this stack in namespace "${namespace}"`,
+      "select the service's pods (app.kubernetes.io/name = <service>), or remove the policy",
+    );
   }
   return problems.outcome();
 }

@@ -22,12 +22,19 @@ export const noOpenCidr: ResourceRule = {
   check(resource) {
     const spec = block(resource.values.spec);
     const problems = new Problems();
-    for (const [direction, peers] of [["ingress", "from"], ["egress", "to"]] as const) {
+    for (const [direction, peers] of [
+      ["ingress", "from"],
+      ["egress", "to"],
+    ] as const) {
       blocks(spec?.[direction]).forEach((rule, ruleIndex) => {
         for (const peer of blocks(rule[peers])) {
           const cidr = block(peer.ip_block)?.cidr;
           if (isUnresolved(cidr)) {
-            problems.unresolved(`${direction}[${ruleIndex}].${peers}.ip_block.cidr`, cidr, "give the CIDR as a literal");
+            problems.unresolved(
+              `${direction}[${ruleIndex}].${peers}.ip_block.cidr`,
+              cidr,
+              "give the CIDR as a literal",
+            );
             continue;
           }
           if (typeof cidr !== "string") continue;
@@ -38,8 +45,13 @@ export const noOpenCidr: ResourceRule = {
               : "declare the external networks the service calls by their own CIDRs (the spec's egress)";
           const refusal = egressCidrRefusal(cidr);
           if (refusal?.kind === "every-address") problems.add(`${allows} ${cidr}: every address on the internet`, fix);
-          else if (refusal?.kind === "refused") problems.add(`${allows} ${cidr}, which ${refusal.clause}`, `${fix}; accepted: ${EGRESS_CIDR_ACCEPTED}`);
-          else if (refusal?.kind === "not-ipv4") problems.unverifiable(`${allows} ${show(cidr)}, which is not an IPv4 CIDR, so its range cannot be checked`, "give IPv4 CIDRs (the spec's egress)");
+          else if (refusal?.kind === "refused")
+            problems.add(`${allows} ${cidr}, which ${refusal.clause}`, `${fix}; accepted: ${EGRESS_CIDR_ACCEPTED}`);
+          else if (refusal?.kind === "not-ipv4")
+            problems.unverifiable(
+              `${allows} ${show(cidr)}, which is not an IPv4 CIDR, so its range cannot be checked`,
+              "give IPv4 CIDRs (the spec's egress)",
+            );
         }
       });
     }

@@ -31,14 +31,29 @@ function checkService(resource: SynthesizedResource, context: RuleContext) {
   const type = spec?.type;
   if (isUnresolved(type)) problems.unresolved("spec.type", type, 'set type = "ClusterIP" as a literal');
   else if (type !== "ClusterIP") {
-    problems.add(`spec.type is ${show(type)}, not ClusterIP, so the Service may be reachable from outside the cluster without the Ingress`, 'set type = "ClusterIP" and expose the service with expose: { public: ... } (an Ingress)');
+    problems.add(
+      `spec.type is ${show(type)}, not ClusterIP, so the Service may be reachable from outside the cluster without the Ingress`,
+      'set type = "ClusterIP" and expose the service with expose: { public: ... } (an Ingress)',
+    );
   }
   const selector = mapSelectorOf(spec?.selector);
   const namespace = index.namespaceOf(resource);
-  if (selector === "unresolved" || namespace === undefined) problems.unresolved("spec.selector or metadata.namespace", spec?.selector, "give the selector and namespace as literals");
-  else if (selector === undefined || isEmptySelector(selector)) problems.add("spec.selector is empty, so the Service routes to no pod", "select the service's pods (app.kubernetes.io/name = <service>)");
+  if (selector === "unresolved" || namespace === undefined)
+    problems.unresolved(
+      "spec.selector or metadata.namespace",
+      spec?.selector,
+      "give the selector and namespace as literals",
+    );
+  else if (selector === undefined || isEmptySelector(selector))
+    problems.add(
+      "spec.selector is empty, so the Service routes to no pod",
+      "select the service's pods (app.kubernetes.io/name = <service>)",
+    );
   else if (index.ownersSelectedBy(namespace, selector).length === 0) {
-    problems.add(`spec.selector (${showSelector(selector)}) selects no pods of this stack in namespace "${namespace}"`, "select the service's pods (app.kubernetes.io/name = <service>)");
+    problems.add(
+      `spec.selector (${showSelector(selector)}) selects no pods of this stack in namespace "${namespace}"`,
+      "select the service's pods (app.kubernetes.io/name = <service>)",
+    );
   }
   return problems.outcome();
 }
@@ -56,10 +71,15 @@ function checkIngress(resource: SynthesizedResource, context: RuleContext) {
     const service = block(backend!.service);
     if (service === undefined) continue;
     const name = index.resolveName(service.name);
-    if ((name === undefined && isUnresolved(service.name)) || namespace === undefined) problems.unresolved("backend service name", service.name, "name the backend Service as a literal");
-    else if (name === undefined) problems.add("a backend names no Service", "route to the public service's own Service (its name)");
+    if ((name === undefined && isUnresolved(service.name)) || namespace === undefined)
+      problems.unresolved("backend service name", service.name, "name the backend Service as a literal");
+    else if (name === undefined)
+      problems.add("a backend names no Service", "route to the public service's own Service (its name)");
     else if (index.serviceNamed(namespace, name) === undefined) {
-      problems.add(`routes to Service "${name}", which this stack does not define in namespace "${namespace}"`, "route to the public service's own Service (its name)");
+      problems.add(
+        `routes to Service "${name}", which this stack does not define in namespace "${namespace}"`,
+        "route to the public service's own Service (its name)",
+      );
     }
   }
   return problems.outcome();

@@ -21,17 +21,25 @@ export const lockingStateBackend: StackRule = {
   check(context) {
     if (!context.environment.shared) return NOT_APPLICABLE;
     const problems = new Problems();
-    const fix = "set PLATFORM_STATE_BACKEND to kubernetes (default), s3, gcs or pg (README, Environments and state backends)";
+    const fix =
+      "set PLATFORM_STATE_BACKEND to kubernetes (default), s3, gcs or pg (README, Environments and state backends)";
     if (block(context.stack.terraform.cloud) !== undefined) return problems.outcome();
     const backends = Object.entries(block(context.stack.terraform.backend) ?? {});
-    if (backends.length === 0) return problems.add("has no backend, so its state is a local file nobody else sees and nothing locks", fix).outcome();
+    if (backends.length === 0)
+      return problems
+        .add("has no backend, so its state is a local file nobody else sees and nothing locks", fix)
+        .outcome();
     for (const [type, settings] of backends) {
       const values = block(settings);
       if (type === "s3") {
         const lockfile = values?.use_lockfile;
-        if (isUnresolved(lockfile)) problems.unresolved("terraform.backend.s3.use_lockfile", lockfile, "set use_lockfile = true as a literal");
+        if (isUnresolved(lockfile))
+          problems.unresolved("terraform.backend.s3.use_lockfile", lockfile, "set use_lockfile = true as a literal");
         else if (asBoolean(lockfile) !== true && asString(values?.dynamodb_table) === undefined) {
-          problems.add("the s3 backend locks nothing: use_lockfile is not true and there is no dynamodb_table", 'set terraform.backend.s3.use_lockfile = true (stack.addOverride("terraform.backend.s3.use_lockfile", true))');
+          problems.add(
+            "the s3 backend locks nothing: use_lockfile is not true and there is no dynamodb_table",
+            'set terraform.backend.s3.use_lockfile = true (stack.addOverride("terraform.backend.s3.use_lockfile", true))',
+          );
         }
       } else if (!NATIVELY_LOCKING.has(type)) {
         problems.add(`the ${type} backend does not lock the state of a shared environment`, fix);

@@ -50,7 +50,9 @@ export class DockerTarget extends Construct {
       labels: dockerLabels("platform", environment.name),
     });
 
-    const services = new Map(catalogue.services.map((spec) => [spec.name, new DockerService(this, spec.name, { spec, environment })]));
+    const services = new Map(
+      catalogue.services.map((spec) => [spec.name, new DockerService(this, spec.name, { spec, environment })]),
+    );
     this.services = [...services.values()];
 
     const secretVariables = new Map<string, TerraformVariable>();
@@ -74,7 +76,12 @@ export class DockerTarget extends Construct {
       const { spec } = service;
       const networks: NetworkAttachment[] = [
         { network: service.networkRules.serviceNetwork, aliases: [spec.name] },
-        ...catalogue.dependentsOf(spec.name).map((caller) => ({ network: services.get(caller)!.networkRules.edgeNetworks.get(spec.name)!, aliases: [spec.name] })),
+        ...catalogue
+          .dependentsOf(spec.name)
+          .map((caller) => ({
+            network: services.get(caller)!.networkRules.edgeNetworks.get(spec.name)!,
+            aliases: [spec.name],
+          })),
         ...[...service.networkRules.edgeNetworks.values()].map((network) => ({ network })),
       ];
       const reachesOutside = spec.expose.kind === "public" || spec.egress.length > 0;

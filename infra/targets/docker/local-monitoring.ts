@@ -59,7 +59,10 @@ export class LocalMonitoring extends Construct {
       ],
       user: `${PROMETHEUS_USER_ID}:${PROMETHEUS_USER_ID}`,
       readOnly: true,
-      tmpfs: { "/prometheus": "rw,noexec,nosuid,nodev,size=512m", [WRITABLE_TMP_PATH]: "rw,noexec,nosuid,nodev,size=16m" },
+      tmpfs: {
+        "/prometheus": "rw,noexec,nosuid,nodev,size=512m",
+        [WRITABLE_TMP_PATH]: "rw,noexec,nosuid,nodev,size=16m",
+      },
       capabilities: { drop: ["ALL"] },
       securityOpts: ["no-new-privileges:true"],
       privileged: false,

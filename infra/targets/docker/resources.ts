@@ -8,7 +8,9 @@ import type * as ImageModule from "@cdktf/provider-docker/lib/image/index.js";
 import type * as ContainerModule from "@cdktf/provider-docker/lib/container/index.js";
 import type * as NetworkModule from "@cdktf/provider-docker/lib/network/index.js";
 
-export const { DockerProvider } = requireCommonJs("@cdktf/provider-docker/lib/provider/index.js") as typeof ProviderModule;
+export const { DockerProvider } = requireCommonJs(
+  "@cdktf/provider-docker/lib/provider/index.js",
+) as typeof ProviderModule;
 export const { Image } = requireCommonJs("@cdktf/provider-docker/lib/image/index.js") as typeof ImageModule;
 export const { Container } = requireCommonJs("@cdktf/provider-docker/lib/container/index.js") as typeof ContainerModule;
 export const { Network } = requireCommonJs("@cdktf/provider-docker/lib/network/index.js") as typeof NetworkModule;

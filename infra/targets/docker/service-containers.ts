@@ -85,13 +85,23 @@ export class ServiceContainers extends Construct {
         logDriver: "json-file",
         logOpts: { "max-size": "10m", "max-file": "3" },
         healthcheck: {
-          test: ["CMD", ...(spec.health.dockerCheck ?? ["node", "-e", `fetch('${healthUrl}').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`])],
+          test: [
+            "CMD",
+            ...(spec.health.dockerCheck ?? [
+              "node",
+              "-e",
+              `fetch('${healthUrl}').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`,
+            ]),
+          ],
           interval: `${HEALTH_CHECK.intervalSeconds}s`,
           timeout: `${HEALTH_CHECK.timeoutSeconds}s`,
           retries: HEALTH_CHECK.failureThreshold,
           startPeriod: `${HEALTH_CHECK.startPeriodSeconds}s`,
         },
-        labels: [...dockerLabels(spec.name, environment.name), { label: "platform.dev/replica", value: String(replica) }],
+        labels: [
+          ...dockerLabels(spec.name, environment.name),
+          { label: "platform.dev/replica", value: String(replica) },
+        ],
         networksAdvanced,
         ports:
           props.publishedPort !== undefined && replica === 1

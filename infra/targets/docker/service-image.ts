@@ -54,7 +54,9 @@ export class ServiceImage extends Construct {
     // a plain relative path).
     const folderGlobs = [`${folder}/src/**`, ...SHARED_BUILD_INPUTS.folders.map((shared) => `${shared}/**`)];
     const inputs = [
-      ...folderGlobs.map((glob) => `sort(fileset(${hclStringLiteral(REPOSITORY_ROOT_FROM_STACK)}, ${hclStringLiteral(glob)}))`),
+      ...folderGlobs.map(
+        (glob) => `sort(fileset(${hclStringLiteral(REPOSITORY_ROOT_FROM_STACK)}, ${hclStringLiteral(glob)}))`,
+      ),
       `[${[`${folder}/${spec.source.dockerfile}`, `${folder}/package.json`, ...SHARED_BUILD_INPUTS.files].map(hclStringLiteral).join(", ")}]`,
     ];
     this.image = new Image(this, "image", {
@@ -67,7 +69,9 @@ export class ServiceImage extends Construct {
         label: { "app.kubernetes.io/name": spec.name, "app.kubernetes.io/version": spec.version },
       },
       triggers: {
-        sources: terraformExpression(`\${sha1(join(",", [for f in concat(${inputs.join(", ")}) : filesha1("${REPOSITORY_ROOT_FROM_STACK}/\${f}")]))}`),
+        sources: terraformExpression(
+          `\${sha1(join(",", [for f in concat(${inputs.join(", ")}) : filesha1("${REPOSITORY_ROOT_FROM_STACK}/\${f}")]))}`,
+        ),
       },
     });
   }

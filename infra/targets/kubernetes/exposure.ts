@@ -19,9 +19,14 @@ export class Exposure extends Construct {
   constructor(scope: Construct, id: string, props: ExposureProps) {
     super(scope, id);
     const { spec, environment } = props;
-    const metadata = { name: spec.name, namespace: environment.namespace, labels: ownershipLabels(spec.name, environment.name) };
+    const metadata = {
+      name: spec.name,
+      namespace: environment.namespace,
+      labels: ownershipLabels(spec.name, environment.name),
+    };
     const ports = [{ name: "http", port: spec.port, targetPort: "http", protocol: "TCP" }];
-    if (spec.monitoring.metricsPort !== spec.port) ports.push({ name: "metrics", port: spec.monitoring.metricsPort, targetPort: "metrics", protocol: "TCP" });
+    if (spec.monitoring.metricsPort !== spec.port)
+      ports.push({ name: "metrics", port: spec.monitoring.metricsPort, targetPort: "metrics", protocol: "TCP" });
 
     this.service = new ServiceV1(this, "service", {
       metadata,
@@ -37,7 +42,15 @@ export class Exposure extends Construct {
           rule: [
             {
               host: spec.expose.host,
-              http: { path: [{ path: spec.expose.path, pathType: "Prefix", backend: { service: { name: spec.name, port: { number: spec.port } } } }] },
+              http: {
+                path: [
+                  {
+                    path: spec.expose.path,
+                    pathType: "Prefix",
+                    backend: { service: { name: spec.name, port: { number: spec.port } } },
+                  },
+                ],
+              },
             },
           ],
         },

@@ -29,8 +29,15 @@ export class KubernetesService extends Construct {
   constructor(scope: Construct, id: string, props: KubernetesServiceProps) {
     super(scope, id);
     const { spec, environment } = props;
-    this.workload = new Workload(this, "workload", { ...props, podAnnotations: monitoringPodAnnotations({ spec, environment }) });
-    this.scaling = new ScalingPolicy(this, "scaling", { spec, environment, deploymentName: this.workload.deploymentName });
+    this.workload = new Workload(this, "workload", {
+      ...props,
+      podAnnotations: monitoringPodAnnotations({ spec, environment }),
+    });
+    this.scaling = new ScalingPolicy(this, "scaling", {
+      spec,
+      environment,
+      deploymentName: this.workload.deploymentName,
+    });
     this.networkRules = new NetworkRules(this, "network-rules", { spec, environment, catalogue: props.catalogue });
     this.exposure = new Exposure(this, "exposure", { spec, environment });
     this.monitoring = new Monitoring(this, "monitoring", { spec, environment, rendered: props.monitoring });

@@ -34,7 +34,11 @@ export class KubernetesTarget extends Construct {
     });
     const isolation = new NamespaceIsolation(this, PLATFORM_CONSTRUCT_ID, { environment });
     // Under the platform's construct, so that its path says it is no service's.
-    new RecordingRules(isolation, "monitoring", { environment, rendered: props.monitoring, namespace: isolation.namespace });
+    new RecordingRules(isolation, "monitoring", {
+      environment,
+      rendered: props.monitoring,
+      namespace: isolation.namespace,
+    });
     const portOf = (name: string) => catalogue.get(name).port;
     this.services = catalogue.services.map(
       (spec) =>

@@ -22,7 +22,9 @@ export const PROMETHEUS_RULES_LABEL = { prometheus_rule: "1" } as const;
  * the environment finds pods by annotations (PLATFORM_SCRAPE=annotations), none with
  * ServiceMonitors.
  */
-export function monitoringPodAnnotations(props: Omit<KubernetesServicePartProps, "variables">): Record<string, string> | undefined {
+export function monitoringPodAnnotations(
+  props: Omit<KubernetesServicePartProps, "variables">,
+): Record<string, string> | undefined {
   return props.environment.kubernetes.scrape === "annotations" ? podScrapeAnnotations(props.spec) : undefined;
 }
 
@@ -63,13 +65,21 @@ export class Monitoring extends Construct {
       });
     } else {
       this.rulesConfigMap = new ConfigMapV1(this, "rules", {
-        metadata: { name: `${spec.name}-prometheus-rules`, namespace: environment.namespace, labels: { ...labels, ...PROMETHEUS_RULES_LABEL } },
+        metadata: {
+          name: `${spec.name}-prometheus-rules`,
+          namespace: environment.namespace,
+          labels: { ...labels, ...PROMETHEUS_RULES_LABEL },
+        },
         data: { [`${environment.namespace}-${spec.name}.yml`]: rendered.alertRulesFile },
       });
     }
 
     this.dashboard = new ConfigMapV1(this, "dashboard", {
-      metadata: { name: `${spec.name}-dashboard`, namespace: environment.namespace, labels: { ...labels, ...GRAFANA_DASHBOARD_LABEL } },
+      metadata: {
+        name: `${spec.name}-dashboard`,
+        namespace: environment.namespace,
+        labels: { ...labels, ...GRAFANA_DASHBOARD_LABEL },
+      },
       data: { [dashboardFileName(spec.name, environment.name)]: rendered.dashboardJson },
     });
   }

@@ -27,7 +27,11 @@ export class NamespaceIsolation extends Construct {
     };
     this.namespace = new NamespaceV1(this, "namespace", { metadata: { name: environment.namespace, labels } });
 
-    const metadata = (name: string) => ({ name, namespace: environment.namespace, labels: { "app.kubernetes.io/part-of": "platform", "app.kubernetes.io/managed-by": "cdktf" } });
+    const metadata = (name: string) => ({
+      name,
+      namespace: environment.namespace,
+      labels: { "app.kubernetes.io/part-of": "platform", "app.kubernetes.io/managed-by": "cdktf" },
+    });
     new NetworkPolicyV1(this, "default-deny", {
       metadata: metadata("default-deny"),
       spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
@@ -40,7 +44,12 @@ export class NamespaceIsolation extends Construct {
         policyTypes: ["Egress"],
         egress: [
           {
-            to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+            to: [
+              {
+                namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+                podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+              },
+            ],
             ports: [
               { port: "53", protocol: "UDP" },
               { port: "53", protocol: "TCP" },

@@ -37,20 +37,33 @@ export class NetworkRules extends Construct {
       });
     }
     if (spec.expose.kind === "public") {
-      ingress.push({ from: [{ namespaceSelector: namespaceNamed(kubernetes.ingressNamespace) }], ports: [tcp(spec.port)] });
+      ingress.push({
+        from: [{ namespaceSelector: namespaceNamed(kubernetes.ingressNamespace) }],
+        ports: [tcp(spec.port)],
+      });
     }
-    ingress.push({ from: [{ namespaceSelector: namespaceNamed(kubernetes.monitoringNamespace) }], ports: [tcp(spec.monitoring.metricsPort)] });
+    ingress.push({
+      from: [{ namespaceSelector: namespaceNamed(kubernetes.monitoringNamespace) }],
+      ports: [tcp(spec.monitoring.metricsPort)],
+    });
 
     const egress: NetworkPolicyV1SpecEgress[] = spec.dependsOn.map((dependency) => ({
       to: [{ podSelector: { matchLabels: selectorLabels(dependency) } }],
       ports: [tcp(catalogue.get(dependency).port)],
     }));
     for (const rule of spec.egress) {
-      egress.push({ to: [{ ipBlock: { cidr: rule.cidr } }], ports: rule.ports.map((port) => ({ port: String(port), protocol: rule.protocol })) });
+      egress.push({
+        to: [{ ipBlock: { cidr: rule.cidr } }],
+        ports: rule.ports.map((port) => ({ port: String(port), protocol: rule.protocol })),
+      });
     }
 
     this.policy = new NetworkPolicyV1(this, "policy", {
-      metadata: { name: spec.name, namespace: environment.namespace, labels: ownershipLabels(spec.name, environment.name) },
+      metadata: {
+        name: spec.name,
+        namespace: environment.namespace,
+        labels: ownershipLabels(spec.name, environment.name),
+      },
       spec: {
         podSelector: { matchLabels: selectorLabels(spec.name) },
         policyTypes: ["Ingress", "Egress"],

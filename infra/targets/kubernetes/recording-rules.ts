@@ -30,7 +30,11 @@ export class RecordingRules extends Construct {
   constructor(scope: Construct, id: string, props: RecordingRulesProps) {
     super(scope, id);
     const { environment, rendered } = props;
-    const labels = { "app.kubernetes.io/part-of": "platform", "app.kubernetes.io/managed-by": "cdktf", "platform.dev/environment": environment.name };
+    const labels = {
+      "app.kubernetes.io/part-of": "platform",
+      "app.kubernetes.io/managed-by": "cdktf",
+      "platform.dev/environment": environment.name,
+    };
     if (environment.kubernetes.scrape === "servicemonitor") {
       this.prometheusRule = new Manifest(this, "prometheus-rule", {
         manifest: {
@@ -43,7 +47,11 @@ export class RecordingRules extends Construct {
       });
     } else {
       this.rulesConfigMap = new ConfigMapV1(this, "rules", {
-        metadata: { name: `${PLATFORM_CONSTRUCT_ID}-prometheus-rules`, namespace: environment.namespace, labels: { ...labels, ...PROMETHEUS_RULES_LABEL } },
+        metadata: {
+          name: `${PLATFORM_CONSTRUCT_ID}-prometheus-rules`,
+          namespace: environment.namespace,
+          labels: { ...labels, ...PROMETHEUS_RULES_LABEL },
+        },
         data: { [`${environment.namespace}-${PLATFORM_CONSTRUCT_ID}.yml`]: rendered.recordingRulesFile },
         dependsOn: [props.namespace],
       });

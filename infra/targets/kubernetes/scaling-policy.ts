@@ -26,7 +26,11 @@ export class ScalingPolicy extends Construct {
   constructor(scope: Construct, id: string, props: ScalingPolicyProps) {
     super(scope, id);
     const { spec, environment } = props;
-    const metadata = { name: spec.name, namespace: environment.namespace, labels: ownershipLabels(spec.name, environment.name) };
+    const metadata = {
+      name: spec.name,
+      namespace: environment.namespace,
+      labels: ownershipLabels(spec.name, environment.name),
+    };
 
     if (!spec.scaling.fixed) {
       const utilization = (name: string, averageUtilization: number) => ({
@@ -43,7 +47,12 @@ export class ScalingPolicy extends Construct {
           scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: props.deploymentName },
           metric,
           behavior: {
-            scaleDown: [{ stabilizationWindowSeconds: SCALE_DOWN_STABILIZATION_SECONDS, policy: [{ type: "Percent", value: 50, periodSeconds: 60 }] }],
+            scaleDown: [
+              {
+                stabilizationWindowSeconds: SCALE_DOWN_STABILIZATION_SECONDS,
+                policy: [{ type: "Percent", value: 50, periodSeconds: 60 }],
+              },
+            ],
             scaleUp: [{ stabilizationWindowSeconds: 0, policy: [{ type: "Percent", value: 100, periodSeconds: 30 }] }],
           },
         },

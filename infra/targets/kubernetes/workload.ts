@@ -52,7 +52,10 @@ export class Workload extends Construct {
     const namespace = environment.namespace;
     const labels = ownershipLabels(spec.name, environment.name);
     this.deploymentName = spec.name;
-    this.image = spec.source.kind === "image" ? spec.source.image : `${environment.kubernetes.imageRegistry}/${spec.name}:${spec.version}`;
+    this.image =
+      spec.source.kind === "image"
+        ? spec.source.image
+        : `${environment.kubernetes.imageRegistry}/${spec.name}:${spec.version}`;
 
     new ServiceAccountV1(this, "service-account", {
       metadata: { name: spec.name, namespace, labels },
@@ -60,11 +63,15 @@ export class Workload extends Construct {
     });
 
     const ports = [{ name: "http", containerPort: spec.port, protocol: "TCP" }];
-    if (spec.monitoring.metricsPort !== spec.port) ports.push({ name: "metrics", containerPort: spec.monitoring.metricsPort, protocol: "TCP" });
+    if (spec.monitoring.metricsPort !== spec.port)
+      ports.push({ name: "metrics", containerPort: spec.monitoring.metricsPort, protocol: "TCP" });
 
     const env = [
       ...Object.entries(props.variables).map(([name, value]) => ({ name, value })),
-      ...Object.entries(spec.secrets).map(([name, ref]) => ({ name, valueFrom: { secretKeyRef: { name: ref.secretName, key: ref.key } } })),
+      ...Object.entries(spec.secrets).map(([name, ref]) => ({
+        name,
+        valueFrom: { secretKeyRef: { name: ref.secretName, key: ref.key } },
+      })),
     ];
     const probe = (path: string, periodSeconds: number) => ({
       httpGet: { path, port: "http" },

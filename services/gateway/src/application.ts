@@ -15,7 +15,9 @@ export function createApplication(): Application {
       const orders = context.dependency("orders");
 
       router.get("/api/products", () => relay(catalog, "GET", "/products"));
-      router.get("/api/products/:id", ({ params }) => relay(catalog, "GET", `/products/${encodeURIComponent(params.id!)}`));
+      router.get("/api/products/:id", ({ params }) =>
+        relay(catalog, "GET", `/products/${encodeURIComponent(params.id!)}`),
+      );
       router.post("/api/orders", async (request) => relay(orders, "POST", "/orders", await request.json()));
       router.get("/api/orders/:id", ({ params }) => relay(orders, "GET", `/orders/${encodeURIComponent(params.id!)}`));
     },

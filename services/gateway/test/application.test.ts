@@ -14,7 +14,9 @@ describe("the call chain gateway -> orders -> catalog, over HTTP on loopback por
     // GIVEN the three services, wired by the variables the platform sets
     catalog = await startForTest(createCatalog(), { logs: catalogLogs });
     orders = await startForTest(createOrders(), { variables: { CATALOG_URL: catalog.url } });
-    gateway = await startForTest(createApplication(), { variables: { CATALOG_URL: catalog.url, ORDERS_URL: orders.url } });
+    gateway = await startForTest(createApplication(), {
+      variables: { CATALOG_URL: catalog.url, ORDERS_URL: orders.url },
+    });
   });
   afterAll(async () => {
     await gateway.stop();
@@ -36,30 +38,45 @@ describe("the call chain gateway -> orders -> catalog, over HTTP on loopback por
     const order = (await placed.json()) as { id: string };
     expect(placed.status).toBe(201);
     expect(order).toMatchObject({ productId: "grinder", quantity: 2, unitPriceCents: 5_900, totalCents: 11_800 });
-    expect(catalogLogs).toContainEqual(expect.objectContaining({ msg: "request", route: "/products/:id", status: 200, requestId: "shop-checkout-7" }));
+    expect(catalogLogs).toContainEqual(
+      expect.objectContaining({ msg: "request", route: "/products/:id", status: 200, requestId: "shop-checkout-7" }),
+    );
 
     const read = await fetch(`${gateway.url}/api/orders/${order.id}`);
     expect([read.status, await read.json()]).toEqual([200, order]);
   });
 
   it("WHEN an order names an unknown product THEN the gateway passes on the refusal of orders", async () => {
-    const placed = await fetch(`${gateway.url}/api/orders`, { method: "POST", body: JSON.stringify({ productId: "kettle" }) });
-    expect([placed.status, await placed.json()]).toEqual([422, { error: 'productId: no product "kettle" in the catalog' }]);
+    const placed = await fetch(`${gateway.url}/api/orders`, {
+      method: "POST",
+      body: JSON.stringify({ productId: "kettle" }),
+    });
+    expect([placed.status, await placed.json()]).toEqual([
+      422,
+      { error: 'productId: no product "kettle" in the catalog' },
+    ]);
   });
 
   it("WHEN each service is scraped THEN each counted the requests it served, by route", async () => {
     const scrape = async (service: { url: string }) => (await fetch(`${service.url}/metrics`)).text();
     expect(await scrape(gateway)).toMatch(/http_requests_total\{route="\/api\/orders",method="POST",status="201"\} 1/);
     expect(await scrape(orders)).toMatch(/http_requests_total\{route="\/orders",method="POST",status="201"\} 1/);
-    expect(await scrape(catalog)).toMatch(/http_requests_total\{route="\/products\/:id",method="GET",status="200"\} \d/);
+    expect(await scrape(catalog)).toMatch(
+      /http_requests_total\{route="\/products\/:id",method="GET",status="200"\} \d/,
+    );
   });
 });
 
 describe("the gateway when orders is down", () => {
   it("GIVEN orders unreachable WHEN an order is placed THEN the gateway answers 502 without details", async () => {
-    const gateway = await startForTest(createApplication(), { variables: { CATALOG_URL: "http://127.0.0.1:9", ORDERS_URL: "http://127.0.0.1:9" } });
+    const gateway = await startForTest(createApplication(), {
+      variables: { CATALOG_URL: "http://127.0.0.1:9", ORDERS_URL: "http://127.0.0.1:9" },
+    });
     try {
-      const placed = await fetch(`${gateway.url}/api/orders`, { method: "POST", body: JSON.stringify({ productId: "cup" }) });
+      const placed = await fetch(`${gateway.url}/api/orders`, {
+        method: "POST",
+        body: JSON.stringify({ productId: "cup" }),
+      });
       expect([placed.status, await placed.json()]).toEqual([502, { error: "orders failed" }]);
     } finally {
       await gateway.stop();

@@ -28,10 +28,25 @@ export function createApplication(): Application {
 
       router.post("/orders", async (request) => {
         const { productId, quantity } = parseOrder(await request.json());
-        const product = await catalog.request<{ priceCents: number }>("GET", `/products/${encodeURIComponent(productId)}`);
-        if (product.status === 404) throw new HttpError(422, `productId: no product ${JSON.stringify(productId)} in the catalog`);
-        if (!product.ok || typeof product.body?.priceCents !== "number") throw new DependencyError("catalog", `GET /products/${productId}: answered ${product.status}`, product.status);
-        const order: Order = { id: randomUUID(), productId, quantity, unitPriceCents: product.body.priceCents, totalCents: product.body.priceCents * quantity };
+        const product = await catalog.request<{ priceCents: number }>(
+          "GET",
+          `/products/${encodeURIComponent(productId)}`,
+        );
+        if (product.status === 404)
+          throw new HttpError(422, `productId: no product ${JSON.stringify(productId)} in the catalog`);
+        if (!product.ok || typeof product.body?.priceCents !== "number")
+          throw new DependencyError(
+            "catalog",
+            `GET /products/${productId}: answered ${product.status}`,
+            product.status,
+          );
+        const order: Order = {
+          id: randomUUID(),
+          productId,
+          quantity,
+          unitPriceCents: product.body.priceCents,
+          totalCents: product.body.priceCents * quantity,
+        };
         orders.set(order.id, order);
         request.log.info({ orderId: order.id, totalCents: order.totalCents }, "order placed");
         return { status: 201, body: order, headers: { location: `/orders/${order.id}` } };
@@ -49,11 +64,17 @@ export function createApplication(): Application {
 function parseOrder(body: unknown): { productId: string; quantity: number } {
   const input = (typeof body === "object" && body !== null ? body : {}) as Record<string, unknown>;
   if (typeof input.productId !== "string" || input.productId === "") {
-    throw new HttpError(400, `productId: must be a product id, like "cup" (got ${JSON.stringify(input.productId) ?? "nothing"})`);
+    throw new HttpError(
+      400,
+      `productId: must be a product id, like "cup" (got ${JSON.stringify(input.productId) ?? "nothing"})`,
+    );
   }
   const quantity = input.quantity ?? 1;
   if (typeof quantity !== "number" || !Number.isInteger(quantity) || quantity < 1 || quantity > MAX_QUANTITY) {
-    throw new HttpError(400, `quantity: must be a whole number from 1 to ${MAX_QUANTITY} (got ${JSON.stringify(quantity)})`);
+    throw new HttpError(
+      400,
+      `quantity: must be a whole number from 1 to ${MAX_QUANTITY} (got ${JSON.stringify(quantity)})`,
+    );
   }
   return { productId: input.productId, quantity };
 }

@@ -16,7 +16,12 @@ describe("orders, calling the real catalog over HTTP", () => {
     await catalog.stop();
   });
 
-  const place = (body: unknown) => fetch(`${orders.url}/orders`, { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } });
+  const place = (body: unknown) =>
+    fetch(`${orders.url}/orders`, {
+      method: "POST",
+      body: JSON.stringify(body),
+      headers: { "content-type": "application/json" },
+    });
 
   it("GIVEN a product of the catalog WHEN an order is placed THEN it is priced from the catalog and can be read back", async () => {
     const placed = await place({ productId: "beans", quantity: 3 });
@@ -29,12 +34,18 @@ describe("orders, calling the real catalog over HTTP", () => {
 
   it("GIVEN a product the catalog does not know WHEN an order is placed THEN it is refused with 422", async () => {
     const placed = await place({ productId: "kettle" });
-    expect([placed.status, await placed.json()]).toEqual([422, { error: 'productId: no product "kettle" in the catalog' }]);
+    expect([placed.status, await placed.json()]).toEqual([
+      422,
+      { error: 'productId: no product "kettle" in the catalog' },
+    ]);
   });
 
   it("GIVEN a bad quantity WHEN an order is placed THEN it is refused with 400 naming the field and the value", async () => {
     const placed = await place({ productId: "cup", quantity: 0 });
-    expect([placed.status, await placed.json()]).toEqual([400, { error: "quantity: must be a whole number from 1 to 100 (got 0)" }]);
+    expect([placed.status, await placed.json()]).toEqual([
+      400,
+      { error: "quantity: must be a whole number from 1 to 100 (got 0)" },
+    ]);
   });
 
   it("GIVEN the catalog is down WHEN an order is placed THEN orders answers 502 and stays ready", async () => {

@@ -11,7 +11,9 @@ import { build } from "esbuild";
 const serviceDir = process.cwd();
 const entryPoint = path.join(serviceDir, "src/main.ts");
 if (!existsSync(entryPoint)) {
-  console.error(`bundle-service: ${entryPoint}: missing; run it from a service folder, whose src/main.ts is the entry point`);
+  console.error(
+    `bundle-service: ${entryPoint}: missing; run it from a service folder, whose src/main.ts is the entry point`,
+  );
   process.exit(2);
 }
 const outdir = path.resolve(serviceDir, process.argv[2] ?? "dist");
@@ -28,5 +30,7 @@ await build({
   logLevel: "warning",
   // pino and prom-client are CommonJS and call require() for Node's own modules; an ES
   // module bundle has no require unless it makes one.
-  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+  },
 });

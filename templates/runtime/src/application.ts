@@ -78,13 +78,21 @@ const KNOWN_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", 
  * serves liveness, readiness and metrics at the manifest's paths and the application's
  * routes, and counts every application request by route, method and status.
  */
-export async function startApplication(application: Application, options: StartOptions = {}): Promise<RunningApplication> {
+export async function startApplication(
+  application: Application,
+  options: StartOptions = {},
+): Promise<RunningApplication> {
   const { manifest } = application;
   const variables = options.variables ?? process.env;
   const config = loadConfig(manifest, variables);
   const log = createLogger(config, options.logDestination);
   const metrics = new ServiceMetrics();
-  const clients = new Map(Object.entries(config.dependencyUrls).map(([name, url]) => [name, new DependencyClient(name, url, config.dependencyTimeoutMs)]));
+  const clients = new Map(
+    Object.entries(config.dependencyUrls).map(([name, url]) => [
+      name,
+      new DependencyClient(name, url, config.dependencyTimeoutMs),
+    ]),
+  );
   const context: ServiceContext = {
     config,
     variables,
@@ -92,7 +100,10 @@ export async function startApplication(application: Application, options: StartO
     metrics,
     dependency(name) {
       const client = clients.get(name);
-      if (!client) throw new Error(`dependency ${JSON.stringify(name)} is not in src/manifest.ts; known: ${[...clients.keys()].join(", ") || "(none)"}`);
+      if (!client)
+        throw new Error(
+          `dependency ${JSON.stringify(name)} is not in src/manifest.ts; known: ${[...clients.keys()].join(", ") || "(none)"}`,
+        );
       return client;
     },
   };
@@ -102,7 +113,8 @@ export async function startApplication(application: Application, options: StartO
   let state: ServiceState = "starting";
   // Once draining, every answer closes its connection, so that keep-alive clients
   // reconnect to another replica and the server can close without waiting for them.
-  const closeWhenDraining = (): Record<string, string> => (state === "starting" || state === "ready" ? {} : { connection: "close" });
+  const closeWhenDraining = (): Record<string, string> =>
+    state === "starting" || state === "ready" ? {} : { connection: "close" };
   const platformPaths = new Set([manifest.health.liveness, manifest.health.readiness, manifest.metricsPath]);
 
   const server: Server = createServer((request, response) => {
@@ -117,7 +129,8 @@ export async function startApplication(application: Application, options: StartO
 
   async function servePlatform(path: string, response: ServerResponse): Promise<void> {
     if (path === manifest.health.liveness) return sendJson(response, 200, { status: "alive" }, closeWhenDraining());
-    if (path === manifest.health.readiness) return sendJson(response, state === "ready" ? 200 : 503, { status: state }, closeWhenDraining());
+    if (path === manifest.health.readiness)
+      return sendJson(response, state === "ready" ? 200 : 503, { status: state }, closeWhenDraining());
     const { contentType, body } = await metrics.render();
     response.writeHead(200, { "content-type": contentType, ...closeWhenDraining() }).end(body);
   }
@@ -139,7 +152,16 @@ export async function startApplication(application: Application, options: StartO
       }
       const url = new URL(request.url ?? "/", "http://service");
       answer = await withRequestId(requestId, () =>
-        match.handler({ method, path, params: match.params, query: url.searchParams, headers: request.headers, requestId, log: requestLog, json: () => readJson(request) }),
+        match.handler({
+          method,
+          path,
+          params: match.params,
+          query: url.searchParams,
+          headers: request.headers,
+          requestId,
+          log: requestLog,
+          json: () => readJson(request),
+        }),
       );
     } catch (error) {
       answer = errorAnswer(error, requestLog);
@@ -149,7 +171,10 @@ export async function startApplication(application: Application, options: StartO
     sendJson(response, status, answer.body, closeWhenDraining(), method === "HEAD");
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     metrics.observeRequest(route, method, status, seconds);
-    requestLog[status >= 500 ? "error" : "info"]({ method, route, status, durationMs: Math.round(seconds * 1000) }, "request");
+    requestLog[status >= 500 ? "error" : "info"](
+      { method, route, status, durationMs: Math.round(seconds * 1000) },
+      "request",
+    );
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -222,13 +247,23 @@ function errorAnswer(error: unknown, log: Logger): RouteResponse {
   return { status: 500, body: { error: "internal error" } };
 }
 
-function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}, headOnly = false): void {
+function sendJson(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+  headOnly = false,
+): void {
   if (body === undefined) {
     response.writeHead(status, headers).end();
     return;
   }
   const text = JSON.stringify(body);
-  response.writeHead(status, { ...headers, "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text) });
+  response.writeHead(status, {
+    ...headers,
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(text),
+  });
   response.end(headOnly ? undefined : text);
 }
 

@@ -52,7 +52,13 @@ export type Variables = Readonly<Record<string, string | undefined>>;
  * Reads a whole number from `variables[name]`, or `fallback` when it is unset; records a
  * problem (and returns the fallback) when it is not a whole number in [min, max].
  */
-export function readInteger(variables: Variables, name: string, fallback: number, range: { min: number; max: number }, problems: string[]): number {
+export function readInteger(
+  variables: Variables,
+  name: string,
+  fallback: number,
+  range: { min: number; max: number },
+  problems: string[],
+): number {
   const raw = variables[name];
   if (raw === undefined || raw === "") return fallback;
   const value = Number(raw);
@@ -69,7 +75,9 @@ export function loadConfig(manifest: ServiceManifest, variables: Variables): Ser
 
   const serviceName = variables.SERVICE_NAME || manifest.name;
   if (serviceName !== manifest.name) {
-    problems.push(`SERVICE_NAME: must be ${JSON.stringify(manifest.name)}, the name in service.ts (got ${JSON.stringify(serviceName)})`);
+    problems.push(
+      `SERVICE_NAME: must be ${JSON.stringify(manifest.name)}, the name in service.ts (got ${JSON.stringify(serviceName)})`,
+    );
   }
   const port = readInteger(variables, "PORT", manifest.port, { min: 0, max: 65535 }, problems);
   const environment = variables.PLATFORM_ENVIRONMENT || "development";
@@ -84,12 +92,16 @@ export function loadConfig(manifest: ServiceManifest, variables: Variables): Ser
     const name = dependencyUrlVariable(dependency);
     const raw = variables[name];
     if (!raw) {
-      problems.push(`${name}: missing; the URL of the dependency "${dependency}", like http://${dependency}:8080 (the platform sets it from dependsOn in service.ts)`);
+      problems.push(
+        `${name}: missing; the URL of the dependency "${dependency}", like http://${dependency}:8080 (the platform sets it from dependsOn in service.ts)`,
+      );
       continue;
     }
     const url = URL.canParse(raw) ? new URL(raw) : undefined;
     if (!url || (url.protocol !== "http:" && url.protocol !== "https:")) {
-      problems.push(`${name}: must be an http:// or https:// URL, like http://${dependency}:8080 (got ${JSON.stringify(raw)})`);
+      problems.push(
+        `${name}: must be an http:// or https:// URL, like http://${dependency}:8080 (got ${JSON.stringify(raw)})`,
+      );
       continue;
     }
     dependencyUrls[dependency] = url;
@@ -97,9 +109,17 @@ export function loadConfig(manifest: ServiceManifest, variables: Variables): Ser
 
   const dependencyTimeoutMs = readInteger(variables, "DEPENDENCY_TIMEOUT_MS", 2_000, { min: 1, max: 60_000 }, problems);
   const drainMs = readInteger(variables, "SHUTDOWN_DRAIN_MS", 5_000, { min: 0, max: PLATFORM_GRACE_MS }, problems);
-  const shutdownTimeoutMs = readInteger(variables, "SHUTDOWN_TIMEOUT_MS", 25_000, { min: 1, max: PLATFORM_GRACE_MS - 1 }, problems);
+  const shutdownTimeoutMs = readInteger(
+    variables,
+    "SHUTDOWN_TIMEOUT_MS",
+    25_000,
+    { min: 1, max: PLATFORM_GRACE_MS - 1 },
+    problems,
+  );
   if (drainMs >= shutdownTimeoutMs) {
-    problems.push(`SHUTDOWN_DRAIN_MS: must be below SHUTDOWN_TIMEOUT_MS (${shutdownTimeoutMs}), so that requests can finish after the drain (got ${drainMs})`);
+    problems.push(
+      `SHUTDOWN_DRAIN_MS: must be below SHUTDOWN_TIMEOUT_MS (${shutdownTimeoutMs}), so that requests can finish after the drain (got ${drainMs})`,
+    );
   }
 
   if (problems.length > 0) throw new ConfigError(problems);

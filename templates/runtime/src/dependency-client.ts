@@ -36,16 +36,27 @@ export class DependencyClient {
 
   /** Any call; answers with the status and body, whatever the status. Throws only when there is no answer. */
   async request<T = unknown>(method: string, path: string, body?: unknown): Promise<DependencyResponse<T>> {
-    const url = new URL(path.replace(/^\/*/, ""), this.baseUrl.href.endsWith("/") ? this.baseUrl : `${this.baseUrl.href}/`);
+    const url = new URL(
+      path.replace(/^\/*/, ""),
+      this.baseUrl.href.endsWith("/") ? this.baseUrl : `${this.baseUrl.href}/`,
+    );
     const headers: Record<string, string> = { accept: "application/json" };
     const requestId = currentRequestId();
     if (requestId) headers[REQUEST_ID_HEADER] = requestId;
     if (body !== undefined) headers["content-type"] = "application/json";
     let response: Response;
     try {
-      response = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(this.timeoutMs) });
+      response = await fetch(url, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
     } catch (error) {
-      const reason = error instanceof Error && error.name === "TimeoutError" ? `did not answer within ${this.timeoutMs} ms` : `cannot be reached at ${this.baseUrl.origin} (${causeOf(error)})`;
+      const reason =
+        error instanceof Error && error.name === "TimeoutError"
+          ? `did not answer within ${this.timeoutMs} ms`
+          : `cannot be reached at ${this.baseUrl.origin} (${causeOf(error)})`;
       throw new DependencyError(this.name, `${method} ${url.pathname}: ${reason}`);
     }
     const text = await response.text();
@@ -55,7 +66,11 @@ export class DependencyClient {
       try {
         parsed = JSON.parse(text);
       } catch {
-        throw new DependencyError(this.name, `${method} ${url.pathname}: answered with malformed JSON`, response.status);
+        throw new DependencyError(
+          this.name,
+          `${method} ${url.pathname}: answered with malformed JSON`,
+          response.status,
+        );
       }
     }
     return { status: response.status, ok: response.ok, body: parsed as T };
@@ -73,7 +88,8 @@ export class DependencyClient {
 
   private async expectOk<T>(method: string, path: string, body?: unknown): Promise<T> {
     const response = await this.request<T>(method, path, body);
-    if (!response.ok) throw new DependencyError(this.name, `${method} ${path}: answered ${response.status}`, response.status);
+    if (!response.ok)
+      throw new DependencyError(this.name, `${method} ${path}: answered ${response.status}`, response.status);
     return response.body;
   }
 }

@@ -9,7 +9,10 @@ export type { DestinationStream, Logger };
  * without a mapping table.
  * @param destination where lines go; @default stdout
  */
-export function createLogger(config: Pick<ServiceConfig, "serviceName" | "environment" | "logLevel">, destination?: DestinationStream): Logger {
+export function createLogger(
+  config: Pick<ServiceConfig, "serviceName" | "environment" | "logLevel">,
+  destination?: DestinationStream,
+): Logger {
   const options = {
     level: config.logLevel,
     base: { service: config.serviceName, environment: config.environment },

@@ -18,8 +18,19 @@ export class ServiceMetrics {
   constructor() {
     collectDefaultMetrics({ register: this.registry });
     const { requests, duration } = METRICS_CONTRACT;
-    this.requests = new Counter({ name: requests.name, help: requests.help, labelNames: requests.labels, registers: [this.registry] });
-    this.duration = new Histogram({ name: duration.name, help: duration.help, labelNames: duration.labels, buckets: [...duration.buckets], registers: [this.registry] });
+    this.requests = new Counter({
+      name: requests.name,
+      help: requests.help,
+      labelNames: requests.labels,
+      registers: [this.registry],
+    });
+    this.duration = new Histogram({
+      name: duration.name,
+      help: duration.help,
+      labelNames: duration.labels,
+      buckets: [...duration.buckets],
+      registers: [this.registry],
+    });
   }
 
   /**

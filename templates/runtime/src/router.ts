@@ -43,7 +43,12 @@ export type RouteHandler = (request: RouteRequest) => RouteResponse | Promise<Ro
 
 /** The outcome of matching a request against the routes. */
 export type RouteMatch =
-  | { readonly kind: "found"; readonly route: string; readonly handler: RouteHandler; readonly params: Record<string, string> }
+  | {
+      readonly kind: "found";
+      readonly route: string;
+      readonly handler: RouteHandler;
+      readonly params: Record<string, string>;
+    }
   | { readonly kind: "method-not-allowed"; readonly route: string; readonly allowed: readonly string[] }
   | { readonly kind: "not-found" };
 
@@ -92,7 +97,9 @@ export class Router {
   add(method: string, pattern: string, handler: RouteHandler): this {
     const segments = pattern === "/" ? [] : pattern.split("/").slice(1);
     if (!pattern.startsWith("/") || segments.some((s) => !SEGMENT.test(s))) {
-      throw new Error(`route ${JSON.stringify(pattern)}: must be a path like /orders or /orders/:id (segments of letters, digits, '.', '_', '~', '-', or :name)`);
+      throw new Error(
+        `route ${JSON.stringify(pattern)}: must be a path like /orders or /orders/:id (segments of letters, digits, '.', '_', '~', '-', or :name)`,
+      );
     }
     let route = this.routes.find((r) => r.pattern === pattern);
     if (!route) {

@@ -10,14 +10,19 @@ import { ConfigError } from "./config.js";
  */
 export async function runApplication(application: Application): Promise<void> {
   const fatal = (message: string, fields: Record<string, unknown>): void => {
-    process.stderr.write(`${JSON.stringify({ level: "fatal", time: new Date().toISOString(), service: application.manifest.name, msg: message, ...fields })}\n`);
+    process.stderr.write(
+      `${JSON.stringify({ level: "fatal", time: new Date().toISOString(), service: application.manifest.name, msg: message, ...fields })}\n`,
+    );
   };
   process.on("uncaughtException", (error) => {
     fatal("uncaught exception", { err: { type: error.name, message: error.message, stack: error.stack } });
     process.exit(1);
   });
   process.on("unhandledRejection", (reason) => {
-    fatal("unhandled rejection", { err: reason instanceof Error ? { type: reason.name, message: reason.message, stack: reason.stack } : String(reason) });
+    fatal("unhandled rejection", {
+      err:
+        reason instanceof Error ? { type: reason.name, message: reason.message, stack: reason.stack } : String(reason),
+    });
     process.exit(1);
   });
 
@@ -26,7 +31,10 @@ export async function runApplication(application: Application): Promise<void> {
     running = await startApplication(application);
   } catch (error) {
     if (error instanceof ConfigError) fatal("invalid configuration", { problems: error.problems });
-    else fatal("start failed", { err: error instanceof Error ? { type: error.name, message: error.message, stack: error.stack } : String(error) });
+    else
+      fatal("start failed", {
+        err: error instanceof Error ? { type: error.name, message: error.message, stack: error.stack } : String(error),
+      });
     process.exitCode = 1;
     return;
   }

@@ -27,7 +27,9 @@ export function describeServiceContract(props: ServiceContractProps): void {
   const { spec, manifest, createApplication } = props;
   const serviceDir = fileURLToPath(props.serviceDir);
   /** Every dependency's URL, at an address that refuses connections. */
-  const unreachableDependencies = Object.fromEntries(manifest.dependencies.map((d) => [dependencyUrlVariable(d), "http://127.0.0.1:9"]));
+  const unreachableDependencies = Object.fromEntries(
+    manifest.dependencies.map((d) => [dependencyUrlVariable(d), "http://127.0.0.1:9"]),
+  );
 
   describe("src/manifest.ts", () => {
     it("GIVEN service.ts WHEN resolved THEN the manifest names the same service, port, dependencies and probe paths", () => {
@@ -49,13 +51,21 @@ export function describeServiceContract(props: ServiceContractProps): void {
 
   describe(`${manifest.name}, bundled and started as its image starts it`, () => {
     it("GIVEN the bundle alone in a folder WHEN run with node and sent SIGTERM THEN it serves health and metrics and exits 0", async () => {
-      const bundle = await startBundledService(serviceDir, { SERVICE_NAME: manifest.name, PLATFORM_ENVIRONMENT: "test", ...unreachableDependencies });
+      const bundle = await startBundledService(serviceDir, {
+        SERVICE_NAME: manifest.name,
+        PLATFORM_ENVIRONMENT: "test",
+        ...unreachableDependencies,
+      });
       try {
         expect(bundle.files).toEqual(["main.mjs", "main.mjs.map"]);
         expect((await fetch(`${bundle.url}${manifest.health.liveness}`)).status).toBe(200);
-        expect(await (await fetch(`${bundle.url}${manifest.metricsPath}`)).text()).toContain("process_cpu_seconds_total");
+        expect(await (await fetch(`${bundle.url}${manifest.metricsPath}`)).text()).toContain(
+          "process_cpu_seconds_total",
+        );
         expect(await bundle.terminate()).toEqual([0, null]);
-        expect(bundle.lines.map((l) => l.msg)).toEqual(expect.arrayContaining(["stop requested", "draining", "stopped"]));
+        expect(bundle.lines.map((l) => l.msg)).toEqual(
+          expect.arrayContaining(["stop requested", "draining", "stopped"]),
+        );
         expect(bundle.lines[0]).toMatchObject({ level: "info", service: manifest.name, environment: "test" });
       } finally {
         bundle.remove();

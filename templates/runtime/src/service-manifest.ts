@@ -20,7 +20,8 @@ export interface ServiceManifest {
 /** Declares the manifest; a typo in a path or a name fails here, at start. */
 export function defineManifest(manifest: ServiceManifest): ServiceManifest {
   for (const path of [manifest.health.liveness, manifest.health.readiness, manifest.metricsPath]) {
-    if (!path.startsWith("/")) throw new Error(`src/manifest.ts: ${JSON.stringify(path)} must be an HTTP path starting with '/'`);
+    if (!path.startsWith("/"))
+      throw new Error(`src/manifest.ts: ${JSON.stringify(path)} must be an HTTP path starting with '/'`);
   }
   return manifest;
 }

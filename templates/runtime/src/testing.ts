@@ -21,11 +21,16 @@ export interface TestStartOptions {
  * Starts a service for a test: on a free loopback port, quiet, with no drain delay.
  * Stop it with `stop()` when the test is done.
  */
-export async function startForTest(application: Application, options: TestStartOptions = {}): Promise<RunningApplication> {
+export async function startForTest(
+  application: Application,
+  options: TestStartOptions = {},
+): Promise<RunningApplication> {
   const logs = options.logs;
   const destination = new Writable({
     write(chunk: Buffer, _encoding, done) {
-      if (logs) for (const line of chunk.toString("utf8").split("\n")) if (line.trim() !== "") logs.push(JSON.parse(line) as Record<string, unknown>);
+      if (logs)
+        for (const line of chunk.toString("utf8").split("\n"))
+          if (line.trim() !== "") logs.push(JSON.parse(line) as Record<string, unknown>);
       done();
     },
   });
@@ -64,7 +69,10 @@ export async function startBundledService(serviceDir: string, variables: Variabl
   const work = mkdtempSync(path.join(os.tmpdir(), `${path.basename(serviceDir)}-bundle-`));
   const remove = () => rmSync(work, { recursive: true, force: true });
   try {
-    const bundler = spawn(process.execPath, [BUNDLE_SERVICE_SCRIPT, path.join(work, "dist")], { cwd: serviceDir, stdio: ["ignore", "inherit", "pipe"] });
+    const bundler = spawn(process.execPath, [BUNDLE_SERVICE_SCRIPT, path.join(work, "dist")], {
+      cwd: serviceDir,
+      stdio: ["ignore", "inherit", "pipe"],
+    });
     let complaint = "";
     bundler.stderr!.setEncoding("utf8").on("data", (chunk: string) => (complaint += chunk));
     const [code, signal] = (await once(bundler, "close")) as [number | null, NodeJS.Signals | null];
@@ -86,7 +94,9 @@ export async function startBundledService(serviceDir: string, variables: Variabl
         lines.push(entry);
         if (entry.msg === "listening") resolve(entry.port as number);
       });
-      void exited.then(([exitCode, exitSignal]) => reject(new Error(`the bundle of ${serviceDir} exited ${exitCode ?? exitSignal} before it listened`)));
+      void exited.then(([exitCode, exitSignal]) =>
+        reject(new Error(`the bundle of ${serviceDir} exited ${exitCode ?? exitSignal} before it listened`)),
+      );
     });
     return {
       files,

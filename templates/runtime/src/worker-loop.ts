@@ -62,7 +62,13 @@ export class WorkerLoop {
   constructor(private readonly props: WorkerLoopProps) {
     const { jobs, jobDuration } = METRICS_CONTRACT;
     this.jobs = new Counter({ name: jobs.name, help: jobs.help, labelNames: jobs.labels, registers: [props.registry] });
-    this.duration = new Histogram({ name: jobDuration.name, help: jobDuration.help, labelNames: jobDuration.labels, buckets: [...jobDuration.buckets], registers: [props.registry] });
+    this.duration = new Histogram({
+      name: jobDuration.name,
+      help: jobDuration.help,
+      labelNames: jobDuration.labels,
+      buckets: [...jobDuration.buckets],
+      registers: [props.registry],
+    });
   }
 
   /** Starts taking jobs. */

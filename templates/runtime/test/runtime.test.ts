@@ -2,7 +2,14 @@ import { once } from "node:events";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
-import { ConfigError, HttpError, defineManifest, loadConfig, type Application, type RunningApplication } from "@platform/service-runtime";
+import {
+  ConfigError,
+  HttpError,
+  defineManifest,
+  loadConfig,
+  type Application,
+  type RunningApplication,
+} from "@platform/service-runtime";
 import { startBundledService, startForTest } from "@platform/service-runtime/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { METRICS_CONTRACT } from "../../../infra/monitoring/metrics-contract.js";
@@ -26,19 +33,28 @@ afterEach(async () => {
   );
 });
 
-async function start(application: Application, variables: Record<string, string> = {}, logs?: Array<Record<string, unknown>>): Promise<RunningApplication> {
+async function start(
+  application: Application,
+  variables: Record<string, string> = {},
+  logs?: Array<Record<string, unknown>>,
+): Promise<RunningApplication> {
   const service = await startForTest(application, { variables, logs });
   running.push(service);
   return service;
 }
 
 /** A fake dependency that records what it receives and answers with `answer`. */
-async function fakeDependency(answer: (path: string) => { status: number; body?: unknown; delayMs?: number }): Promise<{ url: string; received: Array<{ path: string; headers: IncomingHttpHeaders }> }> {
+async function fakeDependency(
+  answer: (path: string) => { status: number; body?: unknown; delayMs?: number },
+): Promise<{ url: string; received: Array<{ path: string; headers: IncomingHttpHeaders }> }> {
   const received: Array<{ path: string; headers: IncomingHttpHeaders }> = [];
   const server = createServer((request, response) => {
     received.push({ path: request.url ?? "", headers: request.headers });
     const { status, body, delayMs } = answer(request.url ?? "");
-    setTimeout(() => response.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body ?? {})), delayMs ?? 0);
+    setTimeout(
+      () => response.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body ?? {})),
+      delayMs ?? 0,
+    );
   });
   servers.push(server);
   server.listen(0, "127.0.0.1");
@@ -60,7 +76,13 @@ async function waitFor(condition: () => Promise<boolean>): Promise<void> {
   while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
-const manifest = defineManifest({ name: "probe", port: 8080, dependencies: ["stock-keeper"], health: { liveness: "/healthz", readiness: "/readyz" }, metricsPath: "/metrics" });
+const manifest = defineManifest({
+  name: "probe",
+  port: 8080,
+  dependencies: ["stock-keeper"],
+  health: { liveness: "/healthz", readiness: "/readyz" },
+  metricsPath: "/metrics",
+});
 
 /** An application with one route of each kind the runtime must handle. */
 function probeApplication(hooks: Pick<Application, "onStart" | "onStop"> = {}): Application {
@@ -98,7 +120,13 @@ describe("configuration", () => {
   });
 
   it("GIVEN bad values WHEN loaded THEN every problem is listed with its variable, the value and what is accepted", () => {
-    const variables = { SERVICE_NAME: "other", PORT: "80a", LOG_LEVEL: "loud", STOCK_KEEPER_URL: "ftp://x", SHUTDOWN_DRAIN_MS: "26000" };
+    const variables = {
+      SERVICE_NAME: "other",
+      PORT: "80a",
+      LOG_LEVEL: "loud",
+      STOCK_KEEPER_URL: "ftp://x",
+      SHUTDOWN_DRAIN_MS: "26000",
+    };
     let problems: readonly string[] = [];
     try {
       loadConfig(manifest, variables);
@@ -115,8 +143,21 @@ describe("configuration", () => {
   });
 
   it("GIVEN the variables the platform sets WHEN loaded THEN they are used, with defaults for the rest", () => {
-    const config = loadConfig(manifest, { SERVICE_NAME: "probe", PORT: "9000", PLATFORM_ENVIRONMENT: "staging", STOCK_KEEPER_URL: "http://stock-keeper:8080" });
-    expect(config).toMatchObject({ serviceName: "probe", port: 9000, environment: "staging", logLevel: "info", drainMs: 5000, shutdownTimeoutMs: 25000, dependencyTimeoutMs: 2000 });
+    const config = loadConfig(manifest, {
+      SERVICE_NAME: "probe",
+      PORT: "9000",
+      PLATFORM_ENVIRONMENT: "staging",
+      STOCK_KEEPER_URL: "http://stock-keeper:8080",
+    });
+    expect(config).toMatchObject({
+      serviceName: "probe",
+      port: 9000,
+      environment: "staging",
+      logLevel: "info",
+      drainMs: 5000,
+      shutdownTimeoutMs: 25000,
+      dependencyTimeoutMs: 2000,
+    });
     expect(config.dependencyUrls["stock-keeper"]?.href).toBe("http://stock-keeper:8080/");
   });
 });
@@ -132,7 +173,9 @@ describe("health, readiness and metrics", () => {
     const metrics = await (await fetch(`${service.url}/metrics`)).text();
     expect(metrics).toContain(`${METRICS_CONTRACT.requests.name}{route="/items/:id",method="GET",status="200"} 1`);
     expect(metrics).toContain(`${METRICS_CONTRACT.requests.name}{route="unmatched",method="GET",status="404"} 1`);
-    expect(metrics).toContain(`${METRICS_CONTRACT.duration.name}_bucket{le="0.005",route="/items/:id",method="GET",status="200"}`);
+    expect(metrics).toContain(
+      `${METRICS_CONTRACT.duration.name}_bucket{le="0.005",route="/items/:id",method="GET",status="200"}`,
+    );
     expect(metrics).toContain("process_cpu_seconds_total");
     expect(metrics).not.toContain('route="/healthz"');
   });
@@ -140,7 +183,10 @@ describe("health, readiness and metrics", () => {
   it("GIVEN a service whose start takes time WHEN probed meanwhile THEN it is alive but not ready", async () => {
     const port = await freePort();
     let finishStart: () => void = () => undefined;
-    const starting = start(probeApplication({ onStart: () => new Promise<void>((resolve) => (finishStart = resolve)) }), { STOCK_KEEPER_URL: "http://127.0.0.1:9", PORT: String(port) });
+    const starting = start(
+      probeApplication({ onStart: () => new Promise<void>((resolve) => (finishStart = resolve)) }),
+      { STOCK_KEEPER_URL: "http://127.0.0.1:9", PORT: String(port) },
+    );
     await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.status === 200);
     const readiness = await fetch(`http://127.0.0.1:${port}/readyz`);
     expect([readiness.status, await readiness.json()]).toEqual([503, { status: "starting" }]);
@@ -153,7 +199,9 @@ describe("health, readiness and metrics", () => {
 describe("a failed start", () => {
   it("GIVEN onStart throws WHEN started THEN the start rejects with its error and the port is free again", async () => {
     const port = await freePort();
-    const starting = startForTest(probeApplication({ onStart: () => Promise.reject(new Error("no database")) }), { variables: { STOCK_KEEPER_URL: "http://127.0.0.1:9", PORT: String(port) } });
+    const starting = startForTest(probeApplication({ onStart: () => Promise.reject(new Error("no database")) }), {
+      variables: { STOCK_KEEPER_URL: "http://127.0.0.1:9", PORT: String(port) },
+    });
     await expect(starting).rejects.toThrow("no database");
     const server = createServer().listen(port, "127.0.0.1");
     await once(server, "listening");
@@ -166,7 +214,11 @@ describe("routes", () => {
     const service = await start(probeApplication(), { STOCK_KEEPER_URL: "http://127.0.0.1:9" });
     const item = await fetch(`${service.url}/items/a%20b`, { headers: { "x-request-id": "req-1" } });
     expect([item.status, await item.json(), item.headers.get("x-request-id")]).toEqual([200, { id: "a b" }, "req-1"]);
-    const created = await fetch(`${service.url}/items`, { method: "POST", body: JSON.stringify({ n: 1 }), headers: { "content-type": "application/json" } });
+    const created = await fetch(`${service.url}/items`, {
+      method: "POST",
+      body: JSON.stringify({ n: 1 }),
+      headers: { "content-type": "application/json" },
+    });
     expect([created.status, await created.json()]).toEqual([201, { received: { n: 1 } }]);
     const notJson = await fetch(`${service.url}/items`, { method: "POST", body: "{" });
     expect([notJson.status, await notJson.json()]).toEqual([400, { error: "the body is not valid JSON" }]);
@@ -202,7 +254,11 @@ describe("dependencies", () => {
 describe("graceful shutdown", () => {
   it("GIVEN a request in flight WHEN the service stops THEN readiness turns false, the request completes and the stop is clean", async () => {
     const logs: Array<Record<string, unknown>> = [];
-    const service = await start(probeApplication(), { STOCK_KEEPER_URL: "http://127.0.0.1:9", SHUTDOWN_DRAIN_MS: "200" }, logs);
+    const service = await start(
+      probeApplication(),
+      { STOCK_KEEPER_URL: "http://127.0.0.1:9", SHUTDOWN_DRAIN_MS: "200" },
+      logs,
+    );
     const inFlight = fetch(`${service.url}/slow`);
     await new Promise((resolve) => setTimeout(resolve, 50));
     const stopped = service.stop();
@@ -217,7 +273,10 @@ describe("graceful shutdown", () => {
   });
 
   it("GIVEN a request that outlasts the shutdown timeout WHEN the service stops THEN its connection is cut and the stop is not clean", async () => {
-    const service = await start(probeApplication(), { STOCK_KEEPER_URL: "http://127.0.0.1:9", SHUTDOWN_TIMEOUT_MS: "100" });
+    const service = await start(probeApplication(), {
+      STOCK_KEEPER_URL: "http://127.0.0.1:9",
+      SHUTDOWN_TIMEOUT_MS: "100",
+    });
     const inFlight = fetch(`${service.url}/slow`).then(
       (response) => response.status,
       () => "cut",
@@ -229,7 +288,9 @@ describe("graceful shutdown", () => {
 
   it("GIVEN background work WHEN the service stops THEN onStop runs after the drain and before exit", async () => {
     const order: string[] = [];
-    const service = await start(probeApplication({ onStop: () => void order.push("onStop") }), { STOCK_KEEPER_URL: "http://127.0.0.1:9" });
+    const service = await start(probeApplication({ onStop: () => void order.push("onStop") }), {
+      STOCK_KEEPER_URL: "http://127.0.0.1:9",
+    });
     await service.stop().then(() => order.push("stopped"));
     expect(order).toEqual(["onStop", "stopped"]);
   });
@@ -237,7 +298,11 @@ describe("graceful shutdown", () => {
 
 describe("the bundled service", () => {
   it("GIVEN the bundle alone in a folder WHEN run with node and sent SIGTERM THEN it serves health and metrics and exits 0", async () => {
-    const bundle = await startBundledService(fixtureServiceDir, { SERVICE_NAME: "fixture", PLATFORM_ENVIRONMENT: "test", STOCK_KEEPER_URL: "http://127.0.0.1:9" });
+    const bundle = await startBundledService(fixtureServiceDir, {
+      SERVICE_NAME: "fixture",
+      PLATFORM_ENVIRONMENT: "test",
+      STOCK_KEEPER_URL: "http://127.0.0.1:9",
+    });
     try {
       // Only the bundle, as in the image: no node_modules anywhere above it.
       expect(bundle.files).toEqual(["main.mjs", "main.mjs.map"]);

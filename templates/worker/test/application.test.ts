@@ -8,7 +8,9 @@ import { createApplication } from "../src/application.js";
 import { MANIFEST } from "../src/manifest.js";
 
 /** A job source speaking the protocol of src/jobs.ts, with `count` jobs to hand out. */
-async function fakeJobSource(count: number): Promise<{ server: Server; url: string; finished: Array<{ id: string; outcome: string }> }> {
+async function fakeJobSource(
+  count: number,
+): Promise<{ server: Server; url: string; finished: Array<{ id: string; outcome: string }> }> {
   const waiting = Array.from({ length: count }, (_, i) => ({ id: `job-${i + 1}`, payload: { n: i + 1 } }));
   const finished: Array<{ id: string; outcome: string }> = [];
   const server = createServer(async (request, response) => {

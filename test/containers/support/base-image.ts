@@ -49,16 +49,23 @@ export async function prepareBaseImage(options: PrepareBaseImageOptions): Promis
   const { engine, run, variables } = options;
   const given = variables.PLATFORM_BASE_IMAGE;
   if (given) {
-    const found = await engine.cli(["image", "inspect", "--format", "{{.Id}}", given], { timeoutMs: 30_000, check: false });
+    const found = await engine.cli(["image", "inspect", "--format", "{{.Id}}", given], {
+      timeoutMs: 30_000,
+      check: false,
+    });
     if (found.exitCode !== 0) {
-      throw new Error(`PLATFORM_BASE_IMAGE: the engine has no image ${JSON.stringify(given)}; pull or load it first, or unset PLATFORM_BASE_IMAGE to let the tests make a stand-in`);
+      throw new Error(
+        `PLATFORM_BASE_IMAGE: the engine has no image ${JSON.stringify(given)}; pull or load it first, or unset PLATFORM_BASE_IMAGE to let the tests make a stand-in`,
+      );
     }
     return { reference: given, madeByRun: false, description: `${given} (PLATFORM_BASE_IMAGE)` };
   }
 
   const mmdebstrap = findExecutable("mmdebstrap");
   if (!mmdebstrap) {
-    throw new Error("no base image: PLATFORM_BASE_IMAGE is not set and mmdebstrap is not installed; `apt-get install mmdebstrap`, or set PLATFORM_BASE_IMAGE to an image the engine has (like node:20.19.5-bookworm-slim)");
+    throw new Error(
+      "no base image: PLATFORM_BASE_IMAGE is not set and mmdebstrap is not installed; `apt-get install mmdebstrap`, or set PLATFORM_BASE_IMAGE to an image the engine has (like node:20.19.5-bookworm-slim)",
+    );
   }
   const node = realpathSync(process.execPath);
   const npmDirectory = findNpmDirectory(node);
@@ -74,7 +81,9 @@ export async function prepareBaseImage(options: PrepareBaseImageOptions): Promis
       "--quiet",
       "--variant=minbase",
       "--mode=root",
-      ...["/usr/share/doc/*", "/usr/share/man/*", "/usr/share/info/*", "/usr/share/locale/*"].map((p) => `--dpkgopt=path-exclude=${p}`),
+      ...["/usr/share/doc/*", "/usr/share/man/*", "/usr/share/info/*", "/usr/share/locale/*"].map(
+        (p) => `--dpkgopt=path-exclude=${p}`,
+      ),
       "--dpkgopt=path-include=/usr/share/doc/*/copyright",
       `--customize-hook=mkdir -p "$1/usr/local/lib/node_modules/npm" "$1/etc/ssl/certs"`,
       `--customize-hook=upload ${node} /usr/local/bin/node`,
@@ -95,7 +104,9 @@ export async function prepareBaseImage(options: PrepareBaseImageOptions): Promis
       execFileSync(mmdebstrap, args, { stdio: ["ignore", "pipe", "pipe"], timeout: options.timeoutMs ?? 600_000 });
     } catch (error) {
       const output = error as { stderr?: Buffer; message: string };
-      throw new Error(`mmdebstrap could not make the base image's root file system from ${DEBIAN_MIRROR} (${suite}): ${output.stderr?.toString("utf8").trim().split("\n").slice(-15).join("\n") || output.message}`);
+      throw new Error(
+        `mmdebstrap could not make the base image's root file system from ${DEBIAN_MIRROR} (${suite}): ${output.stderr?.toString("utf8").trim().split("\n").slice(-15).join("\n") || output.message}`,
+      );
     }
     const changes = [
       ...Object.entries(runLabels(run)).map(([key, value]) => `LABEL ${key}=${value}`),
@@ -105,18 +116,40 @@ export async function prepareBaseImage(options: PrepareBaseImageOptions): Promis
       `ENV NODE_VERSION=${version}`,
       'CMD ["node"]',
     ];
-    await engine.cli(["import", ...changes.flatMap((c) => ["--change", c]), tarball, reference], { timeoutMs: 300_000 });
+    await engine.cli(["import", ...changes.flatMap((c) => ["--change", c]), tarball, reference], {
+      timeoutMs: 300_000,
+    });
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
-  const check = await engine.cli(["run", "--rm", "--network", "none", "--label", `platform.test/run=${run.id}`, reference, "node", "-e", "process.stdout.write(process.version)"], {
-    timeoutMs: 60_000,
-    check: false,
-  });
+  const check = await engine.cli(
+    [
+      "run",
+      "--rm",
+      "--network",
+      "none",
+      "--label",
+      `platform.test/run=${run.id}`,
+      reference,
+      "node",
+      "-e",
+      "process.stdout.write(process.version)",
+    ],
+    {
+      timeoutMs: 60_000,
+      check: false,
+    },
+  );
   if (check.stdout.trim() !== process.version) {
-    throw new Error(`the base image ${reference} cannot run node (expected ${process.version}): ${check.stdout}${check.stderr}`);
+    throw new Error(
+      `the base image ${reference} cannot run node (expected ${process.version}): ${check.stdout}${check.stderr}`,
+    );
   }
-  return { reference, madeByRun: true, description: `${reference} (Debian ${suite} minbase + node ${process.version} and npm of this machine)` };
+  return {
+    reference,
+    madeByRun: true,
+    description: `${reference} (Debian ${suite} minbase + node ${process.version} and npm of this machine)`,
+  };
 }
 
 /** The Debian suite of this machine (its libraries match its node binary), bookworm elsewhere. */
@@ -128,7 +161,11 @@ function debianSuite(): string {
 
 /** npm's install folder (the one holding bin/npm-cli.js) next to this node. */
 function findNpmDirectory(node: string): string {
-  const candidates = [path.resolve(path.dirname(node), "../lib/node_modules/npm"), "/usr/lib/node_modules/npm", "/usr/local/lib/node_modules/npm"];
+  const candidates = [
+    path.resolve(path.dirname(node), "../lib/node_modules/npm"),
+    "/usr/lib/node_modules/npm",
+    "/usr/local/lib/node_modules/npm",
+  ];
   const found = candidates.find((c) => existsSync(path.join(c, "bin", "npm-cli.js")));
   if (!found) throw new Error(`cannot find npm for the base image; looked in ${candidates.join(", ")}`);
   return found;

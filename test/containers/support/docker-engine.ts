@@ -55,7 +55,9 @@ export class DockerEngine {
   static fromEnvironment(variables: Readonly<Record<string, string | undefined>> = process.env): DockerEngine {
     const host = variables.DOCKER_HOST || "unix:///var/run/docker.sock";
     if (!host.startsWith("unix://")) {
-      throw new Error(`DOCKER_HOST: ${JSON.stringify(host)} is not supported by the container tests; accepted: a unix:// socket`);
+      throw new Error(
+        `DOCKER_HOST: ${JSON.stringify(host)} is not supported by the container tests; accepted: a unix:// socket`,
+      );
     }
     return new DockerEngine(host.slice("unix://".length));
   }
@@ -70,7 +72,10 @@ export class DockerEngine {
           socketPath: this.socketPath,
           method,
           path: fullPath,
-          headers: payload === undefined ? {} : { "content-type": "application/json", "content-length": Buffer.byteLength(payload) },
+          headers:
+            payload === undefined
+              ? {}
+              : { "content-type": "application/json", "content-length": Buffer.byteLength(payload) },
           timeout: timeoutMs,
         },
         (response) => {
@@ -93,10 +98,16 @@ export class DockerEngine {
           });
         },
       );
-      request.on("timeout", () => request.destroy(new Error(`Docker Engine ${method} ${fullPath} did not answer within ${timeoutMs / 1000}s`)));
+      request.on("timeout", () =>
+        request.destroy(new Error(`Docker Engine ${method} ${fullPath} did not answer within ${timeoutMs / 1000}s`)),
+      );
       request.on("error", (error: NodeJS.ErrnoException) => {
         if (error.code === "ENOENT" || error.code === "ECONNREFUSED") {
-          reject(new Error(`no Docker Engine answers on ${this.socketPath} (${error.code}); start dockerd, or set DOCKER_HOST`));
+          reject(
+            new Error(
+              `no Docker Engine answers on ${this.socketPath} (${error.code}); start dockerd, or set DOCKER_HOST`,
+            ),
+          );
         } else {
           reject(error);
         }
@@ -121,7 +132,11 @@ export class DockerEngine {
       child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
       const timer = setTimeout(() => {
         child.kill("SIGKILL");
-        reject(new Error(`\`${command}\` did not finish within ${options.timeoutMs / 1000}s; its last output:\n${tail(stdout + stderr, 30)}`));
+        reject(
+          new Error(
+            `\`${command}\` did not finish within ${options.timeoutMs / 1000}s; its last output:\n${tail(stdout + stderr, 30)}`,
+          ),
+        );
       }, options.timeoutMs);
       child.on("error", (error) => {
         clearTimeout(timer);

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { containerCreateRequest, durationNanoseconds, networkCreateRequest, type ReferenceResolver } from "./engine-requests.js";
+import {
+  containerCreateRequest,
+  durationNanoseconds,
+  networkCreateRequest,
+  type ReferenceResolver,
+} from "./engine-requests.js";
 import { imagesCreatedBy, runImageTag } from "./image-build.js";
 
 const resolver: ReferenceResolver = {
@@ -28,11 +33,20 @@ describe("engine requests from the local stack", () => {
           memory: 256,
           cpus: "0.4",
           env: ["PORT=8080", "DATABASE_PASSWORD=${var.orders_database_password}"],
-          healthcheck: { test: ["CMD", "node", "/app/healthcheck.js"], interval: "10s", timeout: "3s", start_period: "1m30s", retries: 3 },
+          healthcheck: {
+            test: ["CMD", "node", "/app/healthcheck.js"],
+            interval: "10s",
+            timeout: "3s",
+            start_period: "1m30s",
+            retries: 3,
+          },
           restart: "on-failure",
           max_retry_count: 5,
           labels: [{ label: "app.kubernetes.io/name", value: "orders" }],
-          networks_advanced: [{ name: "${docker_network.orders.name}", aliases: ["orders"] }, { name: "platform-local-orders-to-catalog" }],
+          networks_advanced: [
+            { name: "${docker_network.orders.name}", aliases: ["orders"] },
+            { name: "platform-local-orders-to-catalog" },
+          ],
           ports: [{ internal: 8080, external: 8081, ip: "127.0.0.1" }],
           destroy_grace_seconds: 30,
           must_run: true,
@@ -48,7 +62,13 @@ describe("engine requests from the local stack", () => {
       Image: "sha256:image-of-docker_image.orders_image",
       User: "10001:10001",
       Env: ["PORT=8080", "DATABASE_PASSWORD=value-of-orders_database_password"],
-      Healthcheck: { Test: ["CMD", "node", "/app/healthcheck.js"], Interval: 10e9, Timeout: 3e9, StartPeriod: 90e9, Retries: 3 },
+      Healthcheck: {
+        Test: ["CMD", "node", "/app/healthcheck.js"],
+        Interval: 10e9,
+        Timeout: 3e9,
+        StartPeriod: 90e9,
+        Retries: 3,
+      },
       Labels: { "app.kubernetes.io/name": "orders", "platform.test/run": "ct-1" },
       ExposedPorts: { "8080/tcp": {} },
       HostConfig: {
@@ -64,26 +84,50 @@ describe("engine requests from the local stack", () => {
       },
       NetworkingConfig: { EndpointsConfig: { "ct-1-network-of-docker_network.orders": { Aliases: ["orders"] } } },
     });
-    expect(request.endpoints.map((e) => e.network)).toEqual(["ct-1-network-of-docker_network.orders", "ct-1-platform-local-orders-to-catalog"]);
-    expect(request.publishedPorts).toEqual([{ containerPort: "8080/tcp", hostIp: "127.0.0.1", declaredHostPort: "8081" }]);
+    expect(request.endpoints.map((e) => e.network)).toEqual([
+      "ct-1-network-of-docker_network.orders",
+      "ct-1-platform-local-orders-to-catalog",
+    ]);
+    expect(request.publishedPorts).toEqual([
+      { containerPort: "8080/tcp", hostIp: "127.0.0.1", declaredHostPort: "8081" },
+    ]);
   });
 
   it("GIVEN a docker_container attribute the harness does not know WHEN translated THEN it fails naming the attribute", () => {
-    const values = { name: "x", image: "${docker_image.x.image_id}", networks_advanced: [{ name: "${docker_network.n.name}" }], gpus: "all" };
+    const values = {
+      name: "x",
+      image: "${docker_image.x.image_id}",
+      networks_advanced: [{ name: "${docker_network.n.name}" }],
+      gpus: "all",
+    };
     expect(() => containerCreateRequest({ address: "docker_container.x", values }, resolver, runLabels)).toThrow(
       'docker_container.x.gpus: the container tests do not know this docker_container attribute (value "all"); map it in test/containers/support/engine-requests.ts as the provider passes it to the engine',
     );
   });
 
   it("GIVEN a container on no declared network WHEN translated THEN it is refused: the run creates every network it uses", () => {
-    expect(() => containerCreateRequest({ address: "docker_container.x", values: { name: "x", image: "${docker_image.x.image_id}" } }, resolver, runLabels)).toThrow(
+    expect(() =>
+      containerCreateRequest(
+        { address: "docker_container.x", values: { name: "x", image: "${docker_image.x.image_id}" } },
+        resolver,
+        runLabels,
+      ),
+    ).toThrow(
       "docker_container.x: declares no network; the container tests run containers only on networks they create",
     );
   });
 
   it("GIVEN an internal docker_network with options WHEN translated THEN the Engine request keeps them and adds the run's labels", () => {
     const request = networkCreateRequest(
-      { address: "docker_network.outside", values: { name: "platform-local-outside", internal: false, options: { "com.docker.network.bridge.enable_icc": "false" }, labels: [{ label: "a", value: "b" }] } },
+      {
+        address: "docker_network.outside",
+        values: {
+          name: "platform-local-outside",
+          internal: false,
+          options: { "com.docker.network.bridge.enable_icc": "false" },
+          labels: [{ label: "a", value: "b" }],
+        },
+      },
       resolver,
       runLabels,
     );
@@ -99,11 +143,17 @@ describe("engine requests from the local stack", () => {
   it("GIVEN Go durations WHEN parsed THEN they are nanoseconds, and anything else is refused", () => {
     expect(durationNanoseconds("1m30s", "h.interval")).toBe(90e9);
     expect(durationNanoseconds("500ms", "h.interval")).toBe(5e8);
-    expect(() => durationNanoseconds("10", "h.interval")).toThrow('h.interval: "10" is not a duration; accepted: Go durations like "10s", "1m30s", "500ms"');
+    expect(() => durationNanoseconds("10", "h.interval")).toThrow(
+      'h.interval: "10" is not a duration; accepted: Go durations like "10s", "1m30s", "500ms"',
+    );
   });
 
   it("GIVEN a reference the harness cannot resolve WHEN translated THEN it fails naming the reference", () => {
-    const values = { name: "x", image: "${data.docker_image.x.id}", networks_advanced: [{ name: "${docker_network.n.name}" }] };
+    const values = {
+      name: "x",
+      image: "${data.docker_image.x.id}",
+      networks_advanced: [{ name: "${docker_network.n.name}" }],
+    };
     expect(() => containerCreateRequest({ address: "docker_container.x", values }, resolver, runLabels)).toThrow(
       "docker_container.x.image: the reference ${data.docker_image.x.id} is not understood by the container tests",
     );

@@ -62,7 +62,11 @@ export interface ContainerCreateRequest {
   /** Seconds between the stop signal and SIGKILL, as the provider waits on destroy (`destroy_grace_seconds`, else `stop_timeout`, else Docker's 10). */
   readonly graceSeconds: number;
   /** Ports the stack publishes, `8080/tcp` to the host address it declares. */
-  readonly publishedPorts: ReadonlyArray<{ readonly containerPort: string; readonly hostIp: string; readonly declaredHostPort: string }>;
+  readonly publishedPorts: ReadonlyArray<{
+    readonly containerPort: string;
+    readonly hostIp: string;
+    readonly declaredHostPort: string;
+  }>;
   /** Attributes with no Engine equivalent (provider-side behaviour) that the run met, for the log. */
   readonly providerSide: readonly string[];
 }
@@ -75,21 +79,27 @@ function resolveReferences(value: unknown, where: string, resolver: ReferenceRes
     return value.replace(REFERENCE, (whole, expression: string) => {
       const parts = expression.trim().split(".");
       if (parts[0] === "var" && parts.length === 2) return resolver.variableValue(parts[1]!);
-      if (parts[0] === "docker_image" && parts.length === 3 && ["image_id", "name", "id"].includes(parts[2]!)) return resolver.imageFor(`docker_image.${parts[1]}`);
-      if (parts[0] === "docker_network" && parts.length === 3 && ["name", "id"].includes(parts[2]!)) return resolver.networkFor(`docker_network.${parts[1]}`);
-      throw new Error(`${where}: the reference ${whole} is not understood by the container tests; known: \${var.X}, \${docker_image.X.image_id|name|id}, \${docker_network.X.name|id}`);
+      if (parts[0] === "docker_image" && parts.length === 3 && ["image_id", "name", "id"].includes(parts[2]!))
+        return resolver.imageFor(`docker_image.${parts[1]}`);
+      if (parts[0] === "docker_network" && parts.length === 3 && ["name", "id"].includes(parts[2]!))
+        return resolver.networkFor(`docker_network.${parts[1]}`);
+      throw new Error(
+        `${where}: the reference ${whole} is not understood by the container tests; known: \${var.X}, \${docker_image.X.image_id|name|id}, \${docker_network.X.name|id}`,
+      );
     });
   }
   if (Array.isArray(value)) return value.map((item, index) => resolveReferences(item, `${where}[${index}]`, resolver));
   if (value !== null && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, resolveReferences(item, `${where}.${key}`, resolver)]));
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [key, resolveReferences(item, `${where}.${key}`, resolver)]),
+    );
   }
   return value;
 }
 
 /** A Go duration ("10s", "1m30s", "500ms") in nanoseconds, as the provider parses it. */
 export function durationNanoseconds(text: string, where: string): number {
-  const units: Record<string, number> = { ns: 1, us: 1e3, "µs": 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
+  const units: Record<string, number> = { ns: 1, us: 1e3, µs: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
   const pattern = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/gy;
   let total = 0;
   let matched = 0;
@@ -97,31 +107,51 @@ export function durationNanoseconds(text: string, where: string): number {
     total += Number(match[1]) * units[match[2]!]!;
     matched += match[0].length;
   }
-  if (text === "" || matched !== text.length) throw new Error(`${where}: ${JSON.stringify(text)} is not a duration; accepted: Go durations like "10s", "1m30s", "500ms"`);
+  if (text === "" || matched !== text.length)
+    throw new Error(
+      `${where}: ${JSON.stringify(text)} is not a duration; accepted: Go durations like "10s", "1m30s", "500ms"`,
+    );
   return Math.round(total);
 }
 
 function labelMap(value: unknown, where: string): Record<string, string> {
   if (value === undefined) return {};
-  if (!Array.isArray(value)) throw new Error(`${where}: expected a list of { label, value }, got ${JSON.stringify(value)}`);
+  if (!Array.isArray(value))
+    throw new Error(`${where}: expected a list of { label, value }, got ${JSON.stringify(value)}`);
   return Object.fromEntries(value.map((entry: { label: string; value: string }) => [entry.label, entry.value]));
 }
 
 function stringList(value: unknown, where: string): string[] {
-  if (!Array.isArray(value) || value.some((v) => typeof v !== "string")) throw new Error(`${where}: expected a list of strings, got ${JSON.stringify(value)}`);
+  if (!Array.isArray(value) || value.some((v) => typeof v !== "string"))
+    throw new Error(`${where}: expected a list of strings, got ${JSON.stringify(value)}`);
   return value as string[];
 }
 
 function stringMap(value: unknown, where: string): Record<string, string> {
-  if (value === null || typeof value !== "object" || Array.isArray(value)) throw new Error(`${where}: expected a map of strings, got ${JSON.stringify(value)}`);
+  if (value === null || typeof value !== "object" || Array.isArray(value))
+    throw new Error(`${where}: expected a map of strings, got ${JSON.stringify(value)}`);
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, String(v)]));
 }
 
 /** Terraform meta-arguments and cdktf metadata: not settings of the resource. */
-const META_ARGUMENTS = new Set(["//", "depends_on", "provider", "lifecycle", "count", "for_each", "connection", "provisioner", "timeouts"]);
+const META_ARGUMENTS = new Set([
+  "//",
+  "depends_on",
+  "provider",
+  "lifecycle",
+  "count",
+  "for_each",
+  "connection",
+  "provisioner",
+  "timeouts",
+]);
 
 /** `docker_network` attributes, mapped as the provider maps them onto `NetworkCreate`. */
-export function networkCreateRequest(network: DeclaredResource, resolver: ReferenceResolver, labels: Record<string, string>): NetworkCreateRequest {
+export function networkCreateRequest(
+  network: DeclaredResource,
+  resolver: ReferenceResolver,
+  labels: Record<string, string>,
+): NetworkCreateRequest {
   const values = resolveReferences(network.values, network.address, resolver) as Record<string, any>;
   const request: Record<string, any> = { CheckDuplicate: true, Labels: {} };
   let declaredLabels: Record<string, string> = {};
@@ -170,7 +200,9 @@ export function networkCreateRequest(network: DeclaredResource, resolver: Refere
       case "check_duplicate":
         break;
       default:
-        throw new Error(`${where}: the container tests do not know this docker_network attribute (value ${JSON.stringify(value)}); map it in test/containers/support/engine-requests.ts as the provider passes it to the engine`);
+        throw new Error(
+          `${where}: the container tests do not know this docker_network attribute (value ${JSON.stringify(value)}); map it in test/containers/support/engine-requests.ts as the provider passes it to the engine`,
+        );
     }
   }
   if (!request.Name) throw new Error(`${network.address}: has no name`);
@@ -221,10 +253,14 @@ const CONTAINER_ATTRIBUTES: Record<string, ContainerAttributeHandler> = {
     const health: Record<string, unknown> = { Test: stringList(check.test, `${w}.test`) };
     if (check.interval !== undefined) health.Interval = durationNanoseconds(check.interval, `${w}.interval`);
     if (check.timeout !== undefined) health.Timeout = durationNanoseconds(check.timeout, `${w}.timeout`);
-    if (check.start_period !== undefined) health.StartPeriod = durationNanoseconds(check.start_period, `${w}.start_period`);
-    if (check.start_interval !== undefined) health.StartInterval = durationNanoseconds(check.start_interval, `${w}.start_interval`);
+    if (check.start_period !== undefined)
+      health.StartPeriod = durationNanoseconds(check.start_period, `${w}.start_period`);
+    if (check.start_interval !== undefined)
+      health.StartInterval = durationNanoseconds(check.start_interval, `${w}.start_interval`);
     if (check.retries !== undefined) health.Retries = Number(check.retries);
-    const unknown = Object.keys(check).filter((k) => !["test", "interval", "timeout", "start_period", "start_interval", "retries"].includes(k));
+    const unknown = Object.keys(check).filter(
+      (k) => !["test", "interval", "timeout", "start_period", "start_interval", "retries"].includes(k),
+    );
     if (unknown.length > 0) throw new Error(`${w}: unknown healthcheck attributes ${unknown.join(", ")}`);
     r.body.Healthcheck = health;
   },
@@ -236,7 +272,10 @@ const CONTAINER_ATTRIBUTES: Record<string, ContainerAttributeHandler> = {
       // The declared host port stays with the stack; the run lets the engine pick a free one
       // on the same host address, since the machine is shared (the address is what matters).
       const hostIp = String(port.ip ?? "0.0.0.0");
-      r.host.PortBindings = { ...r.host.PortBindings, [key]: [...(r.host.PortBindings?.[key] ?? []), { HostIp: hostIp, HostPort: "" }] };
+      r.host.PortBindings = {
+        ...r.host.PortBindings,
+        [key]: [...(r.host.PortBindings?.[key] ?? []), { HostIp: hostIp, HostPort: "" }],
+      };
       r.published.push({ containerPort: key, hostIp, declaredHostPort: String(port.external ?? "") });
     }
   },
@@ -267,7 +306,12 @@ const CONTAINER_ATTRIBUTES: Record<string, ContainerAttributeHandler> = {
   max_retry_count: (v, r) => (r.host.RestartPolicy = { ...r.host.RestartPolicy, MaximumRetryCount: Number(v) }),
   log_driver: (v, r) => (r.host.LogConfig = { ...r.host.LogConfig, Type: String(v) }),
   log_opts: (v, r, w) => (r.host.LogConfig = { ...r.host.LogConfig, Config: stringMap(v, w) }),
-  ulimit: (v, r) => (r.host.Ulimits = (v as Array<{ name: string; soft: number; hard: number }>).map((u) => ({ Name: u.name, Soft: u.soft, Hard: u.hard }))),
+  ulimit: (v, r) =>
+    (r.host.Ulimits = (v as Array<{ name: string; soft: number; hard: number }>).map((u) => ({
+      Name: u.name,
+      Soft: u.soft,
+      Hard: u.hard,
+    }))),
   dns: (v, r, w) => (r.host.Dns = stringList(v, w)),
   dns_opts: (v, r, w) => (r.host.DnsOptions = stringList(v, w)),
   dns_search: (v, r, w) => (r.host.DnsSearch = stringList(v, w)),
@@ -284,7 +328,11 @@ const CONTAINER_ATTRIBUTES: Record<string, ContainerAttributeHandler> = {
  * The Engine requests that create and connect the container the stack declares.
  * `extraLabels` (the run's) are added to the declared labels.
  */
-export function containerCreateRequest(container: DeclaredResource, resolver: ReferenceResolver, extraLabels: Record<string, string>): ContainerCreateRequest {
+export function containerCreateRequest(
+  container: DeclaredResource,
+  resolver: ReferenceResolver,
+  extraLabels: Record<string, string>,
+): ContainerCreateRequest {
   const values = resolveReferences(container.values, container.address, resolver) as Record<string, any>;
   const request: RequestUnderConstruction = { body: { Labels: {} }, host: {}, published: [] };
   const providerSide: string[] = [];
@@ -301,9 +349,16 @@ export function containerCreateRequest(container: DeclaredResource, resolver: Re
         const known = ["name", "aliases", "ipv4_address", "ipv6_address"];
         const unknown = Object.keys(n).filter((k) => !known.includes(k));
         if (unknown.length > 0) throw new Error(`${where}: unknown networks_advanced attributes ${unknown.join(", ")}`);
-        const ipam = n.ipv4_address || n.ipv6_address ? { IPAMConfig: { IPv4Address: n.ipv4_address, IPv6Address: n.ipv6_address } } : {};
+        const ipam =
+          n.ipv4_address || n.ipv6_address
+            ? { IPAMConfig: { IPv4Address: n.ipv4_address, IPv6Address: n.ipv6_address } }
+            : {};
         const named = !String(declared[index]!.name).includes("${");
-        return { network: named ? resolver.networkNamed(String(n.name)) : String(n.name), ...(n.aliases ? { Aliases: stringList(n.aliases, `${where}.aliases`) } : {}), ...ipam };
+        return {
+          network: named ? resolver.networkNamed(String(n.name)) : String(n.name),
+          ...(n.aliases ? { Aliases: stringList(n.aliases, `${where}.aliases`) } : {}),
+          ...ipam,
+        };
       });
     } else if (attribute in PROVIDER_SIDE_ATTRIBUTES) {
       providerSide.push(`${attribute}=${JSON.stringify(value)}: ${PROVIDER_SIDE_ATTRIBUTES[attribute]}`);
@@ -318,7 +373,9 @@ export function containerCreateRequest(container: DeclaredResource, resolver: Re
   if (!declaredName) throw new Error(`${container.address}: has no name`);
   if (!request.body.Image) throw new Error(`${container.address}: has no image`);
   if (endpoints.length === 0 && !request.host.NetworkMode) {
-    throw new Error(`${container.address}: declares no network; the container tests run containers only on networks they create`);
+    throw new Error(
+      `${container.address}: declares no network; the container tests run containers only on networks they create`,
+    );
   }
   if (endpoints.length > 0) request.host.NetworkMode = endpoints[0]!.network;
   // The provider disconnects the default bridge when networks_advanced is set: only the declared networks remain.
@@ -329,7 +386,13 @@ export function containerCreateRequest(container: DeclaredResource, resolver: Re
   const body = {
     ...request.body,
     HostConfig: request.host,
-    ...(first ? { NetworkingConfig: { EndpointsConfig: { [first.network]: { Aliases: first.Aliases, IPAMConfig: first.IPAMConfig } } } } : {}),
+    ...(first
+      ? {
+          NetworkingConfig: {
+            EndpointsConfig: { [first.network]: { Aliases: first.Aliases, IPAMConfig: first.IPAMConfig } },
+          },
+        }
+      : {}),
   };
   return {
     address: container.address,

@@ -25,12 +25,20 @@ export class LocalStack {
   readonly resources: readonly StackResource[];
   readonly variables: Readonly<Record<string, Record<string, unknown>>>;
 
-  constructor(directory: string, json: { resource?: Record<string, Record<string, Record<string, unknown>>>; variable?: Record<string, Record<string, unknown>> }) {
+  constructor(
+    directory: string,
+    json: {
+      resource?: Record<string, Record<string, Record<string, unknown>>>;
+      variable?: Record<string, Record<string, unknown>>;
+    },
+  ) {
     this.directory = directory;
     this.variables = json.variable ?? {};
     this.resources = Object.entries(json.resource ?? {}).flatMap(([type, byName]) =>
       Object.entries(byName).map(([name, values]) => {
-        const constructPath = String((values["//"] as { metadata?: { path?: string } } | undefined)?.metadata?.path ?? "");
+        const constructPath = String(
+          (values["//"] as { metadata?: { path?: string } } | undefined)?.metadata?.path ?? "",
+        );
         return { type, address: `${type}.${name}`, values, constructPath, service: serviceOfPath(constructPath) };
       }),
     );
@@ -72,7 +80,10 @@ export class LocalStack {
       const match = /^\$\{(docker_network\.[^.}]+)\.(name|id)\}$/.exec(name);
       if (match) return this.at(match[1]!);
       const byName = this.ofType("docker_network").find((n) => n.values.name === name);
-      if (!byName) throw new Error(`${container.address}: joins network ${JSON.stringify(name)}, which the local stack does not declare`);
+      if (!byName)
+        throw new Error(
+          `${container.address}: joins network ${JSON.stringify(name)}, which the local stack does not declare`,
+        );
       return byName;
     });
   }

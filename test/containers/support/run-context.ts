@@ -32,10 +32,17 @@ export async function runContext(): Promise<RunContext> {
 }
 
 /** Calls a URL on the host with a bounded wait; never throws (the result says what happened). */
-export async function httpGet(url: string, timeoutMs = 5_000): Promise<{ status: number; contentType: string; body: string } | { error: string }> {
+export async function httpGet(
+  url: string,
+  timeoutMs = 5_000,
+): Promise<{ status: number; contentType: string; body: string } | { error: string }> {
   try {
     const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
-    return { status: response.status, contentType: response.headers.get("content-type") ?? "", body: await response.text() };
+    return {
+      status: response.status,
+      contentType: response.headers.get("content-type") ?? "",
+      body: await response.text(),
+    };
   } catch (error) {
     const cause = (error as { cause?: { code?: string } }).cause;
     return { error: `${url}: ${cause?.code ?? (error as Error).name}` };

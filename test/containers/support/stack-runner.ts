@@ -1,6 +1,11 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { DockerEngine } from "./docker-engine.js";
-import { containerCreateRequest, networkCreateRequest, type ContainerCreateRequest, type ReferenceResolver } from "./engine-requests.js";
+import {
+  containerCreateRequest,
+  networkCreateRequest,
+  type ContainerCreateRequest,
+  type ReferenceResolver,
+} from "./engine-requests.js";
 import type { BuildOutcome, BuiltImage } from "./image-build.js";
 import type { LocalStack, StackResource } from "./local-stack.js";
 import { runLabels, type TestRun } from "./test-run.js";
@@ -82,7 +87,10 @@ export class StackRunner {
    */
   async imageOf(container: StackResource): Promise<BuiltImage> {
     const image = this.stack.imageOf(container);
-    if (!image) throw new Error(`${container.address}: runs ${JSON.stringify(container.values.image)}, not a docker_image of the stack`);
+    if (!image)
+      throw new Error(
+        `${container.address}: runs ${JSON.stringify(container.values.image)}, not a docker_image of the stack`,
+      );
     const known = this.images.get(image.address);
     if (known) return known;
     const outcome = this.built[image.address];
@@ -93,9 +101,21 @@ export class StackRunner {
     }
     if (image.values.build !== undefined) throw new Error(`${image.address} was not built by the run's setup`);
     const name = String(image.values.name);
-    const found = await this.engine.request<{ Id: string; Size: number }>("GET", `/images/${encodeURIComponent(name)}/json`).catch(() => undefined);
-    if (!found) throw new Error(`${image.address}: pulls ${name}, which the engine does not have and no registry may be reachable for; pull or load it before the container tests`);
-    const pulled = { address: image.address, tag: name, id: found.Id, sizeBytes: found.Size, buildSeconds: 0, createdImageIds: [] };
+    const found = await this.engine
+      .request<{ Id: string; Size: number }>("GET", `/images/${encodeURIComponent(name)}/json`)
+      .catch(() => undefined);
+    if (!found)
+      throw new Error(
+        `${image.address}: pulls ${name}, which the engine does not have and no registry may be reachable for; pull or load it before the container tests`,
+      );
+    const pulled = {
+      address: image.address,
+      tag: name,
+      id: found.Id,
+      sizeBytes: found.Size,
+      buildSeconds: 0,
+      createdImageIds: [],
+    };
     this.images.set(image.address, pulled);
     return pulled;
   }
@@ -118,7 +138,13 @@ export class StackRunner {
   async createProbeNetwork(): Promise<string> {
     const name = this.resolver.nameFor("probe");
     if (![...this.networks.values()].includes(name)) {
-      await this.engine.request("POST", "/networks/create", { Name: name, Driver: "bridge", Internal: false, CheckDuplicate: true, Labels: this.labels });
+      await this.engine.request("POST", "/networks/create", {
+        Name: name,
+        Driver: "bridge",
+        Internal: false,
+        CheckDuplicate: true,
+        Labels: this.labels,
+      });
       this.networks.set(`probe:${name}`, name);
     }
     return name;
@@ -140,10 +166,17 @@ export class StackRunner {
       if (!declared) {
         endpoints.push({ network: await this.createProbeNetwork() });
         body.ExposedPorts = { ...body.ExposedPorts, [key]: {} };
-        body.HostConfig.PortBindings = { ...body.HostConfig.PortBindings, [key]: [{ HostIp: "127.0.0.1", HostPort: "" }] };
+        body.HostConfig.PortBindings = {
+          ...body.HostConfig.PortBindings,
+          [key]: [{ HostIp: "127.0.0.1", HostPort: "" }],
+        };
       }
     }
-    const created = await this.engine.request<{ Id: string }>("POST", `/containers/create?name=${encodeURIComponent(request.name)}`, body);
+    const created = await this.engine.request<{ Id: string }>(
+      "POST",
+      `/containers/create?name=${encodeURIComponent(request.name)}`,
+      body,
+    );
     for (const endpoint of endpoints.slice(1)) {
       await this.engine.request("POST", `/networks/${encodeURIComponent(endpoint.network)}/connect`, {
         Container: created.Id,
@@ -170,32 +203,56 @@ export class StackRunner {
    * its last output.
    */
   async waitUntilHealthy(container: RunnerContainer, startedAt: number): Promise<HealthyReport> {
-    const health = (container.request.body.Healthcheck ?? {}) as { Interval?: number; Timeout?: number; StartPeriod?: number; Retries?: number };
+    const health = (container.request.body.Healthcheck ?? {}) as {
+      Interval?: number;
+      Timeout?: number;
+      StartPeriod?: number;
+      Retries?: number;
+    };
     if (!health.Interval && !(container.request.body.Healthcheck?.Test?.length > 0)) {
       throw new Error(`${container.request.address}: declares no healthcheck, so Docker never reports it healthy`);
     }
     const seconds = (ns: number | undefined, fallback: number) => (ns ? ns / 1e9 : fallback);
     const boundSeconds =
-      seconds(health.StartPeriod, 0) + ((health.Retries ?? 3) + 1) * (seconds(health.Interval, 30) + seconds(health.Timeout, 30)) + 30;
+      seconds(health.StartPeriod, 0) +
+      ((health.Retries ?? 3) + 1) * (seconds(health.Interval, 30) + seconds(health.Timeout, 30)) +
+      30;
     const deadline = startedAt + boundSeconds * 1000;
     let last: Record<string, any> = {};
     while (performance.now() < deadline) {
       last = await this.inspect(container);
-      const state = last.State as { Status: string; Health?: { Status: string }; ExitCode: number; Restarting: boolean };
+      const state = last.State as {
+        Status: string;
+        Health?: { Status: string };
+        ExitCode: number;
+        Restarting: boolean;
+      };
       if (state.Health?.Status === "healthy") return { secondsToHealthy: (performance.now() - startedAt) / 1000 };
-      if (state.Status === "exited" || state.Status === "dead" || state.Restarting || (last.RestartCount as number) > 0 || state.Health?.Status === "unhealthy") {
-        throw new Error(`${container.name} (${container.request.address}) did not become healthy: ${await this.describe(container, last)}`);
+      if (
+        state.Status === "exited" ||
+        state.Status === "dead" ||
+        state.Restarting ||
+        (last.RestartCount as number) > 0 ||
+        state.Health?.Status === "unhealthy"
+      ) {
+        throw new Error(
+          `${container.name} (${container.request.address}) did not become healthy: ${await this.describe(container, last)}`,
+        );
       }
       await sleep(250);
     }
-    throw new Error(`waited ${boundSeconds}s (the declared healthcheck's start period and retries, plus 30s) for Docker to report ${container.name} (${container.request.address}) healthy; ${await this.describe(container, last)}`);
+    throw new Error(
+      `waited ${boundSeconds}s (the declared healthcheck's start period and retries, plus 30s) for Docker to report ${container.name} (${container.request.address}) healthy; ${await this.describe(container, last)}`,
+    );
   }
 
   /** The state, the health log and the last output of a container, for failure messages. */
   async describe(container: RunnerContainer, inspected?: Record<string, any>): Promise<string> {
     const info = inspected ?? (await this.inspect(container));
     const state = info.State ?? {};
-    const probes = ((state.Health?.Log ?? []) as Array<{ ExitCode: number; Output: string }>).slice(-3).map((l) => `exit ${l.ExitCode}: ${l.Output.trim()}`);
+    const probes = ((state.Health?.Log ?? []) as Array<{ ExitCode: number; Output: string }>)
+      .slice(-3)
+      .map((l) => `exit ${l.ExitCode}: ${l.Output.trim()}`);
     return [
       `status ${state.Status}, health ${state.Health?.Status ?? "none"}, exit code ${state.ExitCode}, OOM-killed ${state.OOMKilled}, restarts ${info.RestartCount}${state.Error ? `, error ${state.Error}` : ""}`,
       `last health checks:\n  ${probes.join("\n  ") || "(none yet)"}`,
@@ -204,11 +261,20 @@ export class StackRunner {
   }
 
   /** The host port the engine published for a container port on 127.0.0.1. */
-  async publishedPort(container: RunnerContainer, containerPort: number): Promise<{ hostIp: string; hostPort: number }> {
+  async publishedPort(
+    container: RunnerContainer,
+    containerPort: number,
+  ): Promise<{ hostIp: string; hostPort: number }> {
     const info = await this.inspect(container);
-    const bindings = (info.NetworkSettings?.Ports?.[`${containerPort}/tcp`] ?? []) as Array<{ HostIp: string; HostPort: string }>;
+    const bindings = (info.NetworkSettings?.Ports?.[`${containerPort}/tcp`] ?? []) as Array<{
+      HostIp: string;
+      HostPort: string;
+    }>;
     const binding = bindings[0];
-    if (!binding) throw new Error(`${container.name}: port ${containerPort}/tcp is not published (bindings: ${JSON.stringify(info.NetworkSettings?.Ports ?? {})})`);
+    if (!binding)
+      throw new Error(
+        `${container.name}: port ${containerPort}/tcp is not published (bindings: ${JSON.stringify(info.NetworkSettings?.Ports ?? {})})`,
+      );
     return { hostIp: binding.HostIp, hostPort: Number(binding.HostPort) };
   }
 
@@ -223,7 +289,13 @@ export class StackRunner {
     await this.engine.request("POST", `/containers/${container.id}/stop?t=${grace}`, undefined, (grace + 30) * 1000);
     const seconds = (performance.now() - started) / 1000;
     const info = await this.inspect(container);
-    return { exitCode: info.State.ExitCode, oomKilled: info.State.OOMKilled, seconds, stopSignal: info.Config.StopSignal ?? "SIGTERM", graceSeconds: grace };
+    return {
+      exitCode: info.State.ExitCode,
+      oomKilled: info.State.OOMKilled,
+      seconds,
+      stopSignal: info.Config.StopSignal ?? "SIGTERM",
+      graceSeconds: grace,
+    };
   }
 
   /** Runs a command in a running container with `docker exec`, as the container's user. */
@@ -233,10 +305,16 @@ export class StackRunner {
 
   /** Removes the scope's containers, then its networks (the run's teardown removes whatever remains). */
   async removeAll(): Promise<void> {
-    const filters = encodeURIComponent(JSON.stringify({ label: [`platform.test/scope=${this.scope}`, `platform.test/run=${this.run.id}`] }));
-    const containers = await this.engine.request<Array<{ Id: string }>>("GET", `/containers/json?all=true&filters=${filters}`);
+    const filters = encodeURIComponent(
+      JSON.stringify({ label: [`platform.test/scope=${this.scope}`, `platform.test/run=${this.run.id}`] }),
+    );
+    const containers = await this.engine.request<Array<{ Id: string }>>(
+      "GET",
+      `/containers/json?all=true&filters=${filters}`,
+    );
     for (const { Id } of containers) await this.engine.request("DELETE", `/containers/${Id}?force=true&v=true`);
-    for (const name of this.networks.values()) await this.engine.request("DELETE", `/networks/${encodeURIComponent(name)}`).catch(() => undefined);
+    for (const name of this.networks.values())
+      await this.engine.request("DELETE", `/networks/${encodeURIComponent(name)}`).catch(() => undefined);
     this.networks.clear();
   }
 }

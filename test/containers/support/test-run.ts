@@ -58,7 +58,11 @@ export interface CleanupReport {
  * Keeps going past a failure and reports every one, so one stuck resource does not
  * leave the others behind.
  */
-export async function removeRunResources(engine: DockerEngine, run: TestRun, createdImageIds: readonly string[] = []): Promise<CleanupReport> {
+export async function removeRunResources(
+  engine: DockerEngine,
+  run: TestRun,
+  createdImageIds: readonly string[] = [],
+): Promise<CleanupReport> {
   const labelled = await removeLabelled(engine, `${RUN_LABEL}=${run.id}`, () => true);
   // Newest first, so that no image is removed before the images built on it.
   let images = labelled.images;
@@ -68,7 +72,8 @@ export async function removeRunResources(engine: DockerEngine, run: TestRun, cre
       await engine.request("DELETE", `/images/${id}?force=true`, undefined, 120_000);
       images++;
     } catch (error) {
-      if (!(error instanceof EngineError && error.status === 404)) failures.push(`image ${id}: ${(error as Error).message}`);
+      if (!(error instanceof EngineError && error.status === 404))
+        failures.push(`image ${id}: ${(error as Error).message}`);
     }
   }
   return { ...labelled, images, failures };
@@ -77,10 +82,18 @@ export async function removeRunResources(engine: DockerEngine, run: TestRun, cre
 /** Removes what earlier runs left when they were killed before their own cleanup. */
 export async function removeStaleRuns(engine: DockerEngine, now = new Date()): Promise<CleanupReport> {
   const cutoff = Math.floor(now.getTime() / 1000) - STALE_RUN_SECONDS;
-  return removeLabelled(engine, HARNESS_LABEL, (labels) => Number(labels[STARTED_LABEL] ?? Number.POSITIVE_INFINITY) < cutoff);
+  return removeLabelled(
+    engine,
+    HARNESS_LABEL,
+    (labels) => Number(labels[STARTED_LABEL] ?? Number.POSITIVE_INFINITY) < cutoff,
+  );
 }
 
-async function removeLabelled(engine: DockerEngine, label: string, selected: (labels: Record<string, string>) => boolean): Promise<CleanupReport> {
+async function removeLabelled(
+  engine: DockerEngine,
+  label: string,
+  selected: (labels: Record<string, string>) => boolean,
+): Promise<CleanupReport> {
   const filters = encodeURIComponent(JSON.stringify({ label: [label] }));
   const failures: string[] = [];
   const attempt = async (what: string, action: () => Promise<unknown>): Promise<boolean> => {
@@ -98,18 +111,31 @@ async function removeLabelled(engine: DockerEngine, label: string, selected: (la
   const containers = pick(await engine.request<Labelled[]>("GET", `/containers/json?all=true&filters=${filters}`));
   let removedContainers = 0;
   for (const { Id } of containers) {
-    if (await attempt(`container ${Id.slice(0, 12)}`, () => engine.request("DELETE", `/containers/${Id}?force=true&v=true`))) removedContainers++;
+    if (
+      await attempt(`container ${Id.slice(0, 12)}`, () =>
+        engine.request("DELETE", `/containers/${Id}?force=true&v=true`),
+      )
+    )
+      removedContainers++;
   }
   const networks = pick(await engine.request<Labelled[]>("GET", `/networks?filters=${filters}`));
   let removedNetworks = 0;
   for (const { Id } of networks) {
-    if (await attempt(`network ${Id.slice(0, 12)}`, () => engine.request("DELETE", `/networks/${Id}`))) removedNetworks++;
+    if (await attempt(`network ${Id.slice(0, 12)}`, () => engine.request("DELETE", `/networks/${Id}`)))
+      removedNetworks++;
   }
   // Newest first: a build's final image before the base image it was built from.
-  const images = pick(await engine.request<Array<Labelled & { Created: number }>>("GET", `/images/json?all=true&filters=${filters}`)).sort((a, b) => b.Created - a.Created);
+  const images = pick(
+    await engine.request<Array<Labelled & { Created: number }>>("GET", `/images/json?all=true&filters=${filters}`),
+  ).sort((a, b) => b.Created - a.Created);
   let removedImages = 0;
   for (const { Id } of images) {
-    if (await attempt(`image ${Id.slice(7, 19)}`, () => engine.request("DELETE", `/images/${Id}?force=true`, undefined, 120_000))) removedImages++;
+    if (
+      await attempt(`image ${Id.slice(7, 19)}`, () =>
+        engine.request("DELETE", `/images/${Id}?force=true`, undefined, 120_000),
+      )
+    )
+      removedImages++;
   }
   return { containers: removedContainers, networks: removedNetworks, images: removedImages, failures };
 }

@@ -18,7 +18,10 @@ export interface GeneratedService {
 
 /** Copies the repository at `root` into `destination`. */
 export function copyRepository(root: string, destination: string): void {
-  const listed = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: root, maxBuffer: 64 * 1024 * 1024 })
+  const listed = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], {
+    cwd: root,
+    maxBuffer: 64 * 1024 * 1024,
+  })
     .toString("utf8")
     .split("\0")
     .filter((file) => file !== "" && existsSync(path.join(root, file)));
@@ -34,14 +37,21 @@ export function templatesOf(root: string): string[] {
   const folder = path.join(root, "templates");
   if (!existsSync(folder)) return [];
   return readdirSync(folder, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && !entry.name.startsWith("_") && existsSync(path.join(folder, entry.name, "template.json")))
+    .filter(
+      (entry) =>
+        entry.isDirectory() &&
+        !entry.name.startsWith("_") &&
+        existsSync(path.join(folder, entry.name, "template.json")),
+    )
     .map((entry) => entry.name)
     .sort();
 }
 
 /** Whether the repository has the `new:service` script. */
 export function hasNewServiceTool(root: string): boolean {
-  const manifest = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as { scripts?: Record<string, string> };
+  const manifest = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as {
+    scripts?: Record<string, string>;
+  };
   return Boolean(manifest.scripts?.["new:service"]);
 }
 
@@ -61,15 +71,33 @@ export function generatedServiceName(template: string): string {
 export function generateServices(workspace: string, timeoutMs = 180_000): GeneratedService[] {
   if (!hasNewServiceTool(workspace)) return [];
   const servicesDir = path.join(workspace, "services");
-  const [dependency] = existsSync(servicesDir) ? readdirSync(servicesDir).filter((f) => existsSync(path.join(servicesDir, f, "service.ts"))).sort() : [];
+  const [dependency] = existsSync(servicesDir)
+    ? readdirSync(servicesDir)
+        .filter((f) => existsSync(path.join(servicesDir, f, "service.ts")))
+        .sort()
+    : [];
   const generated = templatesOf(workspace).map((template): GeneratedService => {
     const service = generatedServiceName(template);
-    const command = ["run", "--silent", "new:service", "--", service, "--template", template, ...(dependency ? ["--depends-on", dependency] : []), "--no-install"];
+    const command = [
+      "run",
+      "--silent",
+      "new:service",
+      "--",
+      service,
+      "--template",
+      template,
+      ...(dependency ? ["--depends-on", dependency] : []),
+      "--no-install",
+    ];
     const error = runNpm(workspace, command, timeoutMs);
     return error ? { template, service, error } : { template, service };
   });
   if (generated.some((g) => !g.error)) {
-    const error = runNpm(workspace, ["install", "--package-lock-only", "--ignore-scripts", "--no-audit", "--no-fund"], timeoutMs);
+    const error = runNpm(
+      workspace,
+      ["install", "--package-lock-only", "--ignore-scripts", "--no-audit", "--no-fund"],
+      timeoutMs,
+    );
     if (error) return generated.map((g) => (g.error ? g : { ...g, error }));
   }
   return generated;
@@ -79,6 +107,8 @@ export function generateServices(workspace: string, timeoutMs = 180_000): Genera
 function runNpm(workspace: string, args: readonly string[], timeoutMs: number): string | undefined {
   const result = spawnSync("npm", args, { cwd: workspace, encoding: "utf8", timeout: timeoutMs });
   if (result.status === 0) return undefined;
-  const reason = result.error ? result.error.message : `exit ${result.status}: ${(result.stdout + result.stderr).trim().split("\n").slice(-20).join("\n")}`;
+  const reason = result.error
+    ? result.error.message
+    : `exit ${result.status}: ${(result.stdout + result.stderr).trim().split("\n").slice(-20).join("\n")}`;
   return `npm ${args.join(" ")} failed (${reason})`;
 }

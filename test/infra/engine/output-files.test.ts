@@ -26,7 +26,12 @@ describe("replaceFolder", () => {
       { path: "rules/a.yml", content: "a2" },
       { path: "dashboards/b.json", content: "{}" },
     ]);
-    expect(readdirSync(folder, { recursive: true }).map(String).sort()).toEqual(["dashboards", "dashboards/b.json", "rules", "rules/a.yml"]);
+    expect(readdirSync(folder, { recursive: true }).map(String).sort()).toEqual([
+      "dashboards",
+      "dashboards/b.json",
+      "rules",
+      "rules/a.yml",
+    ]);
     expect(readFileSync(path.join(folder, "rules/a.yml"), "utf8")).toBe("a2");
     expect(readdirSync(path.dirname(folder))).toEqual(["out"]);
   });
@@ -44,7 +49,14 @@ describe("replaceFolder", () => {
     expect(inode("same.yml")).toBe(before.same);
     expect(inode("changed.yml")).not.toBe(before.changed);
     expect(inode("edited.yml")).not.toBe(before.edited);
-    expect(Object.fromEntries(["same.yml", "changed.yml", "edited.yml", "new.yml"].map((name) => [name, readFileSync(path.join(folder, name), "utf8")]))).toEqual({
+    expect(
+      Object.fromEntries(
+        ["same.yml", "changed.yml", "edited.yml", "new.yml"].map((name) => [
+          name,
+          readFileSync(path.join(folder, name), "utf8"),
+        ]),
+      ),
+    ).toEqual({
       "same.yml": "same",
       "changed.yml": "new",
       "edited.yml": "as rendered",

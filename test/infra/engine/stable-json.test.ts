@@ -9,7 +9,10 @@ import { stableJson, writeStableJson } from "../../../infra/engine/stable-json.j
 import { exampleServices } from "../../support/platform.js";
 
 // The serializer cdktf 0.21 writes cdk.tf.json with, as cdktf itself loads it.
-const cdktfStringify = createRequire(createRequire(import.meta.url).resolve("cdktf"))("json-stable-stringify") as (value: unknown, options: { space: number }) => string | undefined;
+const cdktfStringify = createRequire(createRequire(import.meta.url).resolve("cdktf"))("json-stable-stringify") as (
+  value: unknown,
+  options: { space: number },
+) => string | undefined;
 const cdktfText = (value: unknown) => cdktfStringify(value, { space: 2 });
 
 describe("stableJson", () => {
@@ -27,7 +30,13 @@ describe("stableJson", () => {
   });
 
   it("GIVEN a value larger than one write chunk WHEN written THEN the file holds exactly cdktf's text", () => {
-    const value = { items: Array.from({ length: 5000 }, (_, i) => ({ name: `item-${i}`, weight: i / 7, tags: [`t${i % 3}`, null, true] })) };
+    const value = {
+      items: Array.from({ length: 5000 }, (_, i) => ({
+        name: `item-${i}`,
+        weight: i / 7,
+        tags: [`t${i % 3}`, null, true],
+      })),
+    };
     const file = path.join(outdir, "large.json");
     writeStableJson(file, value);
     const text = readFileSync(file, "utf8");
@@ -37,12 +46,27 @@ describe("stableJson", () => {
 
   it.each([
     ["empty containers, nested", { a: {}, b: [], c: { d: [{}], e: [[]] } }],
-    ["keys sorted by code unit, numeric-looking keys included", { b: 1, a: 2, B: 3, "10": 4, "9": 5, é: 6, "": 7, "a-b": 8, a_b: 9 }],
-    ["undefined, functions and symbols: left out of objects, null in arrays", { keep: 1, gone: undefined, fn: () => 1, sym: Symbol("s"), list: [undefined, () => 1, Symbol("t"), 2] }],
+    [
+      "keys sorted by code unit, numeric-looking keys included",
+      { b: 1, a: 2, B: 3, "10": 4, "9": 5, é: 6, "": 7, "a-b": 8, a_b: 9 },
+    ],
+    [
+      "undefined, functions and symbols: left out of objects, null in arrays",
+      { keep: 1, gone: undefined, fn: () => 1, sym: Symbol("s"), list: [undefined, () => 1, Symbol("t"), 2] },
+    ],
     ["an object whose values are all left out", { nothing: { a: undefined } }],
-    ["strings that need escaping", { text: 'quote " backslash \\ newline \n tab \t unicode \u2028 ${var.x}', "key\nwith\"escapes": "v" }],
-    ["numbers and literals", { n: [0, -0, 1.5, -2e-7, 1e21, Number.NaN, Number.POSITIVE_INFINITY], t: true, f: false, z: null }],
-    ["toJSON, called once and its result written as is", { when: new Date(Date.UTC(2026, 10, 26)), custom: { toJSON: () => ({ b: 1, a: { toJSON: () => "inner" } }) } }],
+    [
+      "strings that need escaping",
+      { text: 'quote " backslash \\ newline \n tab \t unicode \u2028 ${var.x}', 'key\nwith"escapes': "v" },
+    ],
+    [
+      "numbers and literals",
+      { n: [0, -0, 1.5, -2e-7, 1e21, Number.NaN, Number.POSITIVE_INFINITY], t: true, f: false, z: null },
+    ],
+    [
+      "toJSON, called once and its result written as is",
+      { when: new Date(Date.UTC(2026, 10, 26)), custom: { toJSON: () => ({ b: 1, a: { toJSON: () => "inner" } }) } },
+    ],
     ["a top-level array", [{ b: 1, a: 2 }, "x"]],
     ["a top-level string", "plain"],
     ["a top-level null", null],

@@ -1,14 +1,41 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { App, TerraformStack, TerraformVariable, resolveTokens } from "../../../infra/engine/cdk.js";
-import { hclStringLiteral, literalArguments, terraformExpression, terraformLiteral } from "../../../infra/engine/terraform-literals.js";
+import {
+  hclStringLiteral,
+  literalArguments,
+  terraformExpression,
+  terraformLiteral,
+} from "../../../infra/engine/terraform-literals.js";
 import { scratchFolders } from "../../support/scratch.js";
 import { valuesThroughTerraform } from "../../support/terraform.js";
 
 const scratch = scratchFolders();
 
 /** Text a template reader could stumble on: Terraform's and Prometheus' sequences, quotes, escapes, lines. */
-const TRICKY_TEXT = fc.string({ unit: fc.constantFrom("$", "%", "{", "}", "$$", "%%", "${", "%{", "{{", "}}", "\\", '"', "~", "\n", "a", " ", "é", "🚀"), maxLength: 16 });
+const TRICKY_TEXT = fc.string({
+  unit: fc.constantFrom(
+    "$",
+    "%",
+    "{",
+    "}",
+    "$$",
+    "%%",
+    "${",
+    "%{",
+    "{{",
+    "}}",
+    "\\",
+    '"',
+    "~",
+    "\n",
+    "a",
+    " ",
+    "é",
+    "🚀",
+  ),
+  maxLength: 16,
+});
 const ANY_TEXT = fc.oneof(TRICKY_TEXT, fc.string({ unit: "grapheme", maxLength: 24 }));
 
 describe("terraformLiteral", () => {
@@ -28,7 +55,9 @@ describe("terraformLiteral", () => {
       fc.property(fc.array(ANY_TEXT, { minLength: 200, maxLength: 200 }), (texts) => {
         // Terraform brings every string to Unicode's NFC form (seen here: a decomposed "ṍ"
         // comes back composed); that is Terraform's own, not a template read.
-        expect(valuesThroughTerraform(dir, texts.map(terraformLiteral))).toEqual(texts.map((text) => text.normalize("NFC")));
+        expect(valuesThroughTerraform(dir, texts.map(terraformLiteral))).toEqual(
+          texts.map((text) => text.normalize("NFC")),
+        );
       }),
       // Each run is a real apply: one run of two hundred strings (its seed is printed on a
       // failure, to replay it), and no shrinking (a failure reports the whole batch).
@@ -38,7 +67,14 @@ describe("terraformLiteral", () => {
 
   it("GIVEN hostile property names, and text quoted inside an expression the platform writes WHEN read by the real terraform THEN each comes out as it went in", () => {
     const names = ['${upper("k")}', "%{ if true }x%{ endif }", "$${y}"];
-    const quoted = ['a"), file("/etc/hostname', "back\\slash", "a backslash before b: \\b and f: \\f", "line\nfeed\ttab\bbell\f", "${path.module}", "%{ if true }"];
+    const quoted = [
+      'a"), file("/etc/hostname',
+      "back\\slash",
+      "a backslash before b: \\b and f: \\f",
+      "line\nfeed\ttab\bbell\f",
+      "${path.module}",
+      "%{ if true }",
+    ];
     const [readNames, readQuoted] = valuesThroughTerraform(scratch.folder("terraform-literal-keys-"), [
       Object.fromEntries(names.map((name) => [terraformLiteral(name), terraformLiteral(name)])),
       `\${[${quoted.map(hclStringLiteral).join(", ")}]}`,
@@ -49,7 +85,10 @@ describe("terraformLiteral", () => {
 });
 
 describe("literalArguments", () => {
-  const stack = new TerraformStack(new App({ outdir: scratch.folder("terraform-literals-app-"), stackTraces: false }), "literals");
+  const stack = new TerraformStack(
+    new App({ outdir: scratch.folder("terraform-literals-app-"), stackTraces: false }),
+    "literals",
+  );
   const region = new TerraformVariable(stack, "region", { type: "string" });
 
   it("GIVEN arguments that hold plain strings, property names, tokens and a written-out expression WHEN made literals and resolved THEN only the plain text is escaped", () => {

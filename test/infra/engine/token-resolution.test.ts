@@ -30,7 +30,11 @@ describe("resolveStackValue", () => {
     const ours = resolveStackValue(stack, value);
     expect(ours).toEqual(resolveTokens(stack, value));
     expect(JSON.stringify(ours)).toBe(JSON.stringify(resolveTokens(stack, value)));
-    expect(ours).toMatchObject({ stringToken: "prefix-resolved", numberToken: "${var.replicas}", nested: { a: [{ c: true, d: null }, "x"] } });
+    expect(ours).toMatchObject({
+      stringToken: "prefix-resolved",
+      numberToken: "${var.replicas}",
+      nested: { a: [{ c: true, d: null }, "x"] },
+    });
   });
 
   it("GIVEN a map token value used as a plain string WHEN resolved THEN it fails as cdktf fails", () => {

@@ -10,7 +10,13 @@ import { discoverServices } from "../../../infra/discover-services.js";
 import { loadEnvironments } from "../../../infra/environments.js";
 import { checkStackJson, ruleEnvironmentOf, suppressionsOf } from "../../../infra/guardrails/index.js";
 import { exampleServices, service } from "../../support/platform.js";
-import { CONTAINER, K8S, continuingOnErrorAnnotations, resourceAt, synthWithGuardrails } from "../../support/guardrails.js";
+import {
+  CONTAINER,
+  K8S,
+  continuingOnErrorAnnotations,
+  resourceAt,
+  synthWithGuardrails,
+} from "../../support/guardrails.js";
 
 const REPOSITORY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 
@@ -26,7 +32,13 @@ describe("the guardrails at synth", () => {
     const services = [
       ...exampleServices(),
       service({ name: "batch", build: {}, port: 8090, scaling: { min: 2, max: 2 }, monitoring: { metricsPort: 9100 } }),
-      service({ name: "search", image: "ghcr.io/acme/search:4.2.0", port: 9200, dependsOn: ["catalog"], health: { dockerCheck: ["wget", "-q", "-O-", "http://127.0.0.1:9200/healthz"] } }),
+      service({
+        name: "search",
+        image: "ghcr.io/acme/search:4.2.0",
+        port: 9200,
+        dependsOn: ["catalog"],
+        health: { dockerCheck: ["wget", "-q", "-O-", "http://127.0.0.1:9200/healthz"] },
+      }),
     ];
     expect(synthWithGuardrails(services).run.findings).toEqual([]);
   });
@@ -35,17 +47,27 @@ describe("the guardrails at synth", () => {
     const outdir = mkdtempSync(path.join(os.tmpdir(), "platform-guardrails-aspect-"));
     try {
       continuingOnErrorAnnotations(() => {
-        const { app, stacks, guardrails } = buildPlatformApp({ services: [service({ name: "api", build: {}, port: 8080 })], environments: loadEnvironments({}), outdir });
+        const { app, stacks, guardrails } = buildPlatformApp({
+          services: [service({ name: "api", build: {}, port: 8080 })],
+          environments: loadEnvironments({}),
+          outdir,
+        });
         const staging = stacks.find((s) => s.environment.name === "staging")!;
         Aspects.of(staging).add({
           visit(node: IConstruct) {
-            if (node instanceof TerraformResource && node.terraformResourceType === "kubernetes_deployment_v1") node.addOverride(`${CONTAINER}.security_context.privileged`, true);
+            if (node instanceof TerraformResource && node.terraformResourceType === "kubernetes_deployment_v1")
+              node.addOverride(`${CONTAINER}.security_context.privileged`, true);
           },
-      });
-      app.synth();
-      expect(guardrails.findings.map((f) => `${f.rule} ${f.environment} ${f.service}`)).toEqual(["K8S-03 staging api"]);
-      const written = JSON.parse(readFileSync(path.join(outdir, "stacks", "staging", "cdk.tf.json"), "utf8"));
-      expect(Object.values(written.resource.kubernetes_deployment_v1 as Record<string, any>)[0].spec.template.spec.container[0].security_context.privileged).toBe(true);
+        });
+        app.synth();
+        expect(guardrails.findings.map((f) => `${f.rule} ${f.environment} ${f.service}`)).toEqual([
+          "K8S-03 staging api",
+        ]);
+        const written = JSON.parse(readFileSync(path.join(outdir, "stacks", "staging", "cdk.tf.json"), "utf8"));
+        expect(
+          Object.values(written.resource.kubernetes_deployment_v1 as Record<string, any>)[0].spec.template.spec
+            .container[0].security_context.privileged,
+        ).toBe(true);
       });
     } finally {
       rmSync(outdir, { recursive: true, force: true });
@@ -56,13 +78,21 @@ describe("the guardrails at synth", () => {
     const outdir = mkdtempSync(path.join(os.tmpdir(), "platform-guardrails-json-"));
     try {
       continuingOnErrorAnnotations(() => {
-        const { app, stacks, catalogues, guardrails } = buildPlatformApp({ services: exampleServices(), environments: loadEnvironments({}), outdir });
+        const { app, stacks, catalogues, guardrails } = buildPlatformApp({
+          services: exampleServices(),
+          environments: loadEnvironments({}),
+          outdir,
+        });
         const staging = stacks.find((s) => s.environment.name === "staging")!;
-        resourceAt(staging, K8S.networkPolicy("orders")).addOverride("spec.egress", [{ to: [{ ip_block: { cidr: "0.0.0.0/0" } }] }]);
+        resourceAt(staging, K8S.networkPolicy("orders")).addOverride("spec.egress", [
+          { to: [{ ip_block: { cidr: "0.0.0.0/0" } }] },
+        ]);
         app.synth();
         const written = JSON.parse(readFileSync(path.join(outdir, "stacks", "staging", "cdk.tf.json"), "utf8"));
         const catalogue = catalogues.get("staging")!;
-        expect(checkStackJson(written, ruleEnvironmentOf(staging.environment, catalogue), suppressionsOf(catalogue))).toEqual(guardrails.findingsOf("staging"));
+        expect(
+          checkStackJson(written, ruleEnvironmentOf(staging.environment, catalogue), suppressionsOf(catalogue)),
+        ).toEqual(guardrails.findingsOf("staging"));
         expect(guardrails.findingsOf("staging").map((f) => f.rule)).toEqual(["K8S-22"]);
       });
     } finally {
@@ -73,9 +103,18 @@ describe("the guardrails at synth", () => {
   it("GIVEN a privileged container WHEN synthesized as cdktf does without the continue flag THEN synth throws with the finding's line", () => {
     const outdir = mkdtempSync(path.join(os.tmpdir(), "platform-guardrails-throw-"));
     try {
-      const { app, stacks } = buildPlatformApp({ services: [service({ name: "api", build: {}, port: 8080 })], environments: loadEnvironments({}), outdir });
-      resourceAt(stacks.find((s) => s.environment.name === "staging")!, K8S.deployment("api")).addOverride(`${CONTAINER}.security_context.privileged`, true);
-      expect(() => app.synth()).toThrow(/\[staging\/kubernetes\/api\/workload\/deployment\] K8S-03 error staging api kubernetes_deployment_v1\.\S+: container "api": privileged is true/);
+      const { app, stacks } = buildPlatformApp({
+        services: [service({ name: "api", build: {}, port: 8080 })],
+        environments: loadEnvironments({}),
+        outdir,
+      });
+      resourceAt(stacks.find((s) => s.environment.name === "staging")!, K8S.deployment("api")).addOverride(
+        `${CONTAINER}.security_context.privileged`,
+        true,
+      );
+      expect(() => app.synth()).toThrow(
+        /\[staging\/kubernetes\/api\/workload\/deployment\] K8S-03 error staging api kubernetes_deployment_v1\.\S+: container "api": privileged is true/,
+      );
     } finally {
       rmSync(outdir, { recursive: true, force: true });
     }
@@ -83,7 +122,10 @@ describe("the guardrails at synth", () => {
 
   it("GIVEN a value Terraform computes WHEN synthesized THEN it is a warning annotation and synth does not fail", () => {
     const { run, annotations } = synthWithGuardrails([service({ name: "api", build: {}, port: 8080 })], (stacks) => {
-      resourceAt(stacks.find((s) => s.environment.name === "staging")!, K8S.deployment("api")).addOverride(`${CONTAINER}.image`, "${var.api_image}");
+      resourceAt(stacks.find((s) => s.environment.name === "staging")!, K8S.deployment("api")).addOverride(
+        `${CONTAINER}.image`,
+        "${var.api_image}",
+      );
     });
     expect(run.findings.map((f) => `${f.rule} ${f.level}`)).toEqual(["K8S-11 warning"]);
     expect(annotations.staging!.map((a) => a.level)).toEqual(["@cdktf/warn"]);

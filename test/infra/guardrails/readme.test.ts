@@ -5,7 +5,10 @@ import { describe, expect, it } from "vitest";
 import { GUARDRAIL_RULES } from "../../../infra/guardrails/index.js";
 
 const README = readFileSync(path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../README.md"), "utf8");
-const SECTION = README.slice(README.indexOf("## Guardrails"), README.indexOf("\n## ", README.indexOf("## Guardrails") + 1));
+const SECTION = README.slice(
+  README.indexOf("## Guardrails"),
+  README.indexOf("\n## ", README.indexOf("## Guardrails") + 1),
+);
 
 describe("the README's Guardrails section", () => {
   it("GIVEN the rule pack WHEN the README's rule table is read THEN it lists every rule with its level and what it checks", () => {

@@ -10,7 +10,8 @@ const REPOSITORY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), ".
 const KUBERNETES_SERVICE = "infra/targets/kubernetes/kubernetes-service.ts";
 const KUBERNETES_ANCHOR = '    this.exposure = new Exposure(this, "exposure", { spec, environment });\n';
 const DOCKER_SERVICE = "infra/targets/docker/docker-service.ts";
-const DOCKER_ANCHOR = '    this.replicas = new ServiceContainers(this, "containers", { ...props, spec: this.spec, image: this.image.image });\n';
+const DOCKER_ANCHOR =
+  '    this.replicas = new ServiceContainers(this, "containers", { ...props, spec: this.spec, image: this.image.image });\n';
 
 /** Escape hatches a careless change could make: privileged, open ingress, latest image, no limits. */
 const DOCKER_WEAKENING = `    if (this.spec.name === "orders") {
@@ -37,14 +38,16 @@ function synth(cwd: string) {
   return { status: result.status, stderr: result.stderr };
 }
 
-const report = (cwd: string, environment: string) => JSON.parse(readFileSync(path.join(cwd, "cdktf.out", "guardrails", `${environment}.json`), "utf8"));
+const report = (cwd: string, environment: string) =>
+  JSON.parse(readFileSync(path.join(cwd, "cdktf.out", "guardrails", `${environment}.json`), "utf8"));
 
 describe("npm run synth with the guardrails", () => {
   let copy: string;
   beforeAll(() => {
     // GIVEN a copy of the repository (its code, its services, its installed packages)
     copy = mkdtempSync(path.join(os.tmpdir(), "platform-synth-"));
-    for (const entry of ["infra", "services", "tools", "package.json", "tsconfig.json", "cdktf.json"]) cpSync(path.join(REPOSITORY, entry), path.join(copy, entry), { recursive: true });
+    for (const entry of ["infra", "services", "tools", "package.json", "tsconfig.json", "cdktf.json"])
+      cpSync(path.join(REPOSITORY, entry), path.join(copy, entry), { recursive: true });
     symlinkSync(path.join(REPOSITORY, "node_modules"), path.join(copy, "node_modules"), "dir");
   });
   afterAll(() => rmSync(copy, { recursive: true, force: true }));
@@ -52,8 +55,16 @@ describe("npm run synth with the guardrails", () => {
   it("GIVEN the generated resources WHEN synth runs THEN it exits 0, prints the summary and writes an empty report per environment", () => {
     const { status, stderr } = synth(copy);
     expect(status).toBe(0);
-    expect(stderr).toMatch(/^guardrails \(\d+ rules\)\s+errors\s+warnings\s+suppressed\nlocal\s+0\s+0\s+0\nstaging\s+0\s+0\s+0\nproduction\s+0\s+0\s+0\nsynthesized local, staging, production \(3 services\)/m);
-    expect(report(copy, "production")).toMatchObject({ environment: "production", errors: 0, warnings: 0, suppressed: 0, findings: [] });
+    expect(stderr).toMatch(
+      /^guardrails \(\d+ rules\)\s+errors\s+warnings\s+suppressed\nlocal\s+0\s+0\s+0\nstaging\s+0\s+0\s+0\nproduction\s+0\s+0\s+0\nsynthesized local, staging, production \(3 services\)/m,
+    );
+    expect(report(copy, "production")).toMatchObject({
+      environment: "production",
+      errors: 0,
+      warnings: 0,
+      suppressed: 0,
+      findings: [],
+    });
   });
 
   it("GIVEN constructs weakened by escape hatches WHEN synth runs THEN it exits 1 and prints each rule's finding, environment, service and resource", () => {
@@ -75,9 +86,21 @@ describe("npm run synth with the guardrails", () => {
         ["K8S-11", 'container "orders": image "nginx:latest" uses the tag latest'],
         ["K8S-09", 'container "orders": resources.limits.memory is unset'],
       ]) {
-        expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^${rule} error ${environment} orders kubernetes_deployment_v1\\.kubernetes_orders_workload_deployment_[0-9A-F]{8}: ${escape(message!)}.*; fix: `)));
+        expect(lines).toContainEqual(
+          expect.stringMatching(
+            new RegExp(
+              `^${rule} error ${environment} orders kubernetes_deployment_v1\\.kubernetes_orders_workload_deployment_[0-9A-F]{8}: ${escape(message!)}.*; fix: `,
+            ),
+          ),
+        );
       }
-      expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^K8S-22 error ${environment} orders kubernetes_network_policy_v1\\.\\S+: ingress rule 3 allows ip_block 0\\.0\\.0\\.0/0`)));
+      expect(lines).toContainEqual(
+        expect.stringMatching(
+          new RegExp(
+            `^K8S-22 error ${environment} orders kubernetes_network_policy_v1\\.\\S+: ingress rule 3 allows ip_block 0\\.0\\.0\\.0/0`,
+          ),
+        ),
+      );
     }
     for (const [rule, message] of [
       ["DKR-01", "privileged is true"],
@@ -85,12 +108,26 @@ describe("npm run synth with the guardrails", () => {
       ["DKR-10", "publishes port 8080 although orders is internal"],
       ["DKR-10", 'port 8080 is published on "0.0.0.0", not 127.0.0.1'],
     ]) {
-      expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^${rule} error local orders docker_container\\.docker_orders_containers_replica-1_[0-9A-F]{8}: ${escape(message!)}.*; fix: `)));
+      expect(lines).toContainEqual(
+        expect.stringMatching(
+          new RegExp(
+            `^${rule} error local orders docker_container\\.docker_orders_containers_replica-1_[0-9A-F]{8}: ${escape(message!)}.*; fix: `,
+          ),
+        ),
+      );
     }
     expect(stderr).toMatch(/\nlocal\s+4\s+0\s+0\nstaging\s+4\s+0\s+0\nproduction\s+4\s+0\s+0\n/);
     expect(stderr).toContain("synth failed: 12 guardrail errors (listed above; reports in cdktf.out/guardrails)");
-    expect(report(copy, "staging").findings.map((f: { rule: string }) => f.rule).sort()).toEqual(["K8S-03", "K8S-09", "K8S-11", "K8S-22"]);
-    expect(report(copy, "local").findings.map((f: { rule: string }) => f.rule).sort()).toEqual(["DKR-01", "DKR-05", "DKR-10", "DKR-10"]);
+    expect(
+      report(copy, "staging")
+        .findings.map((f: { rule: string }) => f.rule)
+        .sort(),
+    ).toEqual(["K8S-03", "K8S-09", "K8S-11", "K8S-22"]);
+    expect(
+      report(copy, "local")
+        .findings.map((f: { rule: string }) => f.rule)
+        .sort(),
+    ).toEqual(["DKR-01", "DKR-05", "DKR-10", "DKR-10"]);
   });
 });
 

@@ -2,7 +2,14 @@ import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
-import { ALERTS, alertTemplateLiteral, renderAlertRules, renderRecordingRules, type AlertingRule, type RecordingRule } from "../../../infra/monitoring/alert-rules.js";
+import {
+  ALERTS,
+  alertTemplateLiteral,
+  renderAlertRules,
+  renderRecordingRules,
+  type AlertingRule,
+  type RecordingRule,
+} from "../../../infra/monitoring/alert-rules.js";
 import { renderMonitoringFiles } from "../../../infra/monitoring/monitoring-files.js";
 import { EnvironmentConfigError, loadEnvironments, type Environment } from "../../../infra/environments.js";
 import { resolveCatalogue } from "../../../infra/spec/model.js";
@@ -12,12 +19,21 @@ import { scratchFolders } from "../../support/scratch.js";
 
 const scratch = scratchFolders();
 
-const orders = service({ name: "orders", build: {}, port: 8080, monitoring: { slo: { availability: 99.9, latencyMs: 400 }, owner: "team-orders" } });
+const orders = service({
+  name: "orders",
+  build: {},
+  port: 8080,
+  monitoring: { slo: { availability: 99.9, latencyMs: 400 }, owner: "team-orders" },
+});
 
 function rulesOf(environmentName: string, services = [orders], variables: Record<string, string> = {}) {
   const environments = loadEnvironments(variables);
   const environment = environments.find((e) => e.name === environmentName)! as Environment;
-  const catalogue = resolveCatalogue(services, environmentName, environments.map((e) => e.name));
+  const catalogue = resolveCatalogue(
+    services,
+    environmentName,
+    environments.map((e) => e.name),
+  );
   const rules = renderAlertRules(catalogue.get("orders"), environment).groups.flatMap((g) => g.rules);
   return {
     alerts: rules.filter((r): r is AlertingRule => "alert" in r),
@@ -74,7 +90,9 @@ describe("alert rules", () => {
     expect(slow).toContain('ratio_rate3d{service="orders",environment="staging"} > (1 * 0.001)');
     expect(slow).toContain('ratio_rate6h{service="orders",environment="staging"} > (1 * 0.001)');
     const latency = alerts.find((a) => a.alert === ALERTS.latencyFastBurn)!.expr;
-    expect(latency).toContain('max without (le) (service_le:http_requests_slow:ratio_rate1h{service="orders",environment="staging",le="0.4"}) > (14.4 * 0.01)');
+    expect(latency).toContain(
+      'max without (le) (service_le:http_requests_slow:ratio_rate1h{service="orders",environment="staging",le="0.4"}) > (14.4 * 0.01)',
+    );
   });
 
   it("THEN a service's rules are its alerts only: the ratios they read are the environment's recording rules", () => {
@@ -84,7 +102,14 @@ describe("alert rules", () => {
   it("GIVEN services with different latency thresholds WHEN the environment's recording rules are rendered THEN every window is recorded once for errors and once for slow requests, for every service, from the metrics contract", () => {
     const search = service({ name: "search", build: {}, port: 8081, monitoring: { slo: { latencyMs: 1000 } } });
     const environments = loadEnvironments({});
-    const groups = renderRecordingRules(environments[0]!, resolveCatalogue([orders, search], "local", environments.map((e) => e.name))).groups;
+    const groups = renderRecordingRules(
+      environments[0]!,
+      resolveCatalogue(
+        [orders, search],
+        "local",
+        environments.map((e) => e.name),
+      ),
+    ).groups;
     expect(groups.map((g) => g.name)).toEqual(["platform-slo-ratios"]);
     const recordings = groups[0]!.rules as RecordingRule[];
     const windows = ["5m", "30m", "1h", "2h", "6h", "1d", "3d"];
@@ -115,15 +140,22 @@ describe("alert rules", () => {
     );
   });
 
-  it("GIVEN a whole-second latency threshold WHEN rendered THEN the alerts' bucket matcher accepts Prometheus 2's le=\"1\" and Prometheus 3's le=\"1.0\"", () => {
+  it('GIVEN a whole-second latency threshold WHEN rendered THEN the alerts\' bucket matcher accepts Prometheus 2\'s le="1" and Prometheus 3\'s le="1.0"', () => {
     const whole = service({ name: "orders", build: {}, port: 8080, monitoring: { slo: { latencyMs: 1000 } } });
     const { alerts } = rulesOf("local", [whole]);
-    expect(alerts.find((a) => a.alert === ALERTS.latencySlowBurn)!.expr).toContain('service_le:http_requests_slow:ratio_rate1d{service="orders",environment="local",le=~"1(\\\\.0)?"}');
+    expect(alerts.find((a) => a.alert === ALERTS.latencySlowBurn)!.expr).toContain(
+      'service_le:http_requests_slow:ratio_rate1d{service="orders",environment="local",le=~"1(\\\\.0)?"}',
+    );
   });
 
   it("GIVEN PLATFORM_GRAFANA_URL WHEN rendered THEN the alerts of staging and production link there, and local links to its own Grafana", () => {
-    expect(rulesOf("production", [orders], { PLATFORM_GRAFANA_URL: "https://grafana.acme.com/" }).alerts[0]!.annotations.dashboard).toBe("https://grafana.acme.com/d/production-orders");
-    expect(rulesOf("local", [orders], { PLATFORM_GRAFANA_URL: "https://grafana.acme.com" }).alerts[0]!.annotations.dashboard).toBe("http://127.0.0.1:3000/d/local-orders");
+    expect(
+      rulesOf("production", [orders], { PLATFORM_GRAFANA_URL: "https://grafana.acme.com/" }).alerts[0]!.annotations
+        .dashboard,
+    ).toBe("https://grafana.acme.com/d/production-orders");
+    expect(
+      rulesOf("local", [orders], { PLATFORM_GRAFANA_URL: "https://grafana.acme.com" }).alerts[0]!.annotations.dashboard,
+    ).toBe("http://127.0.0.1:3000/d/local-orders");
   });
 
   it("GIVEN a PLATFORM_GRAFANA_URL that is not a URL WHEN environments load THEN it is refused with what is accepted", () => {
@@ -137,14 +169,28 @@ describe("alert rules", () => {
     const stacks = synthPlatform(exampleServices());
     const environments = loadEnvironments({});
     const staging = environments.find((e) => e.name === "staging")!;
-    const files = renderMonitoringFiles(staging, resolveCatalogue(exampleServices(), "staging", environments.map((e) => e.name)));
+    const files = renderMonitoringFiles(
+      staging,
+      resolveCatalogue(
+        exampleServices(),
+        "staging",
+        environments.map((e) => e.name),
+      ),
+    );
     for (const name of ["catalog", "gateway", "orders"]) {
       const manifest = resourceOf(stacks.staging!, "kubernetes_manifest", name, "prometheus-rule").manifest;
-      expect(manifest).toMatchObject({ apiVersion: "monitoring.coreos.com/v1", kind: "PrometheusRule", metadata: { name, namespace: "platform-staging" } });
+      expect(manifest).toMatchObject({
+        apiVersion: "monitoring.coreos.com/v1",
+        kind: "PrometheusRule",
+        metadata: { name, namespace: "platform-staging" },
+      });
       expect(manifest.spec).toEqual(parse(files.find((f) => f.path === `rules/${name}.yml`)!.content));
     }
     const platform = resourceOf(stacks.staging!, "kubernetes_manifest", "platform", "prometheus-rule").manifest;
-    expect(platform).toMatchObject({ kind: "PrometheusRule", metadata: { name: "platform", namespace: "platform-staging" } });
+    expect(platform).toMatchObject({
+      kind: "PrometheusRule",
+      metadata: { name: "platform", namespace: "platform-staging" },
+    });
     expect(platform.spec).toEqual(parse(files.find((f) => f.path === "rules/platform.yml")!.content));
   });
 });
@@ -154,13 +200,28 @@ describe("alertTemplateLiteral", () => {
     requirePrometheusTool("promtool");
     const texts = ["{{ .ExternalURL }}", '{{ $labels.instance }} {{- "x" }}', "{{{{ $value }}}}", "}} plain {"];
     const dir = scratch.folder("alert-template-literal-");
-    const rule = (text: string, index: number) => ({ alert: `Hostile${index}`, expr: "vector(1)", labels: { owner: alertTemplateLiteral(text) }, annotations: { summary: alertTemplateLiteral(text) } });
+    const rule = (text: string, index: number) => ({
+      alert: `Hostile${index}`,
+      expr: "vector(1)",
+      labels: { owner: alertTemplateLiteral(text) },
+      annotations: { summary: alertTemplateLiteral(text) },
+    });
     writeFileSync(path.join(dir, "rules.yml"), stringify({ groups: [{ name: "hostile", rules: texts.map(rule) }] }));
     writeFileSync(
       path.join(dir, "tests.yml"),
       stringify({
         rule_files: ["rules.yml"],
-        tests: [{ interval: "1m", input_series: [], alert_rule_test: texts.map((text, index) => ({ eval_time: "1m", alertname: `Hostile${index}`, exp_alerts: [{ exp_labels: { owner: text }, exp_annotations: { summary: text } }] })) }],
+        tests: [
+          {
+            interval: "1m",
+            input_series: [],
+            alert_rule_test: texts.map((text, index) => ({
+              eval_time: "1m",
+              alertname: `Hostile${index}`,
+              exp_alerts: [{ exp_labels: { owner: text }, exp_annotations: { summary: text } }],
+            })),
+          },
+        ],
       }),
     );
     const run = await promtool(["test", "rules", "tests.yml"], dir);

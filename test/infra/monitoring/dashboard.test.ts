@@ -7,12 +7,25 @@ import { service } from "../../support/platform.js";
 function dashboardOf(input: Parameters<typeof service>[0], environmentName = "staging") {
   const environments = loadEnvironments({});
   const environment = environments.find((e) => e.name === environmentName)!;
-  const spec = resolveCatalogue([service(input)], environmentName, environments.map((e) => e.name)).get(input.name);
-  return renderDashboard(spec, environment) as ReturnType<typeof renderDashboard> & { panels: Array<{ title: string; targets: Array<{ expr: string; legendFormat: string }> }> };
+  const spec = resolveCatalogue(
+    [service(input)],
+    environmentName,
+    environments.map((e) => e.name),
+  ).get(input.name);
+  return renderDashboard(spec, environment) as ReturnType<typeof renderDashboard> & {
+    panels: Array<{ title: string; targets: Array<{ expr: string; legendFormat: string }> }>;
+  };
 }
 
 describe("Grafana dashboard", () => {
-  const orders = { name: "orders", build: {}, port: 8080, resources: { cpu: "200m", memory: "256Mi" }, scaling: { min: 2, max: 8 }, monitoring: { slo: { availability: 99.9, latencyMs: 400 }, owner: "team-orders" } } as const;
+  const orders = {
+    name: "orders",
+    build: {},
+    port: 8080,
+    resources: { cpu: "200m", memory: "256Mi" },
+    scaling: { min: 2, max: 8 },
+    monitoring: { slo: { availability: 99.9, latencyMs: 400 }, owner: "team-orders" },
+  } as const;
 
   it("GIVEN a service WHEN its dashboard is rendered THEN it shows the golden signals, the replicas and the budgets left", () => {
     expect(dashboardOf(orders).panels.map((p) => p.title)).toEqual([
@@ -34,18 +47,29 @@ describe("Grafana dashboard", () => {
     const queries = panels.flatMap((p) => p.targets.map((t) => t.expr)).filter((expr) => !expr.startsWith("vector("));
     for (const expr of queries) expect(expr).toContain('{service="orders",environment="staging"');
     const exprOf = (title: string) => panels.find((p) => p.title === title)!.targets.map((t) => t.expr);
-    expect(exprOf("CPU against limit")).toEqual(['sum by (instance) (rate(process_cpu_seconds_total{service="orders",environment="staging"}[$__rate_interval])) / 0.4']);
-    expect(exprOf("Memory against limit")).toEqual(['sum by (instance) (process_resident_memory_bytes{service="orders",environment="staging"}) / 268435456']);
+    expect(exprOf("CPU against limit")).toEqual([
+      'sum by (instance) (rate(process_cpu_seconds_total{service="orders",environment="staging"}[$__rate_interval])) / 0.4',
+    ]);
+    expect(exprOf("Memory against limit")).toEqual([
+      'sum by (instance) (process_resident_memory_bytes{service="orders",environment="staging"}) / 268435456',
+    ]);
     expect(exprOf("Replicas")).toEqual(['sum(up{service="orders",environment="staging"})', "vector(2)", "vector(8)"]);
-    expect(exprOf("Latency p50 / p95 / p99")[2]).toBe('histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{service="orders",environment="staging"}[$__rate_interval])))');
+    expect(exprOf("Latency p50 / p95 / p99")[2]).toBe(
+      'histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{service="orders",environment="staging"}[$__rate_interval])))',
+    );
     expect(exprOf("Availability budget left (30d)")).toEqual([
       '1 - ((sum(increase(http_requests_total{service="orders",environment="staging",status=~"5.."}[30d])) or vector(0)) / sum(increase(http_requests_total{service="orders",environment="staging"}[30d]))) / 0.001',
     ]);
   });
 
   it("THEN every panel reads the datasource variable and its queries inherit it: no field Grafana fills in by default is repeated per panel", () => {
-    const { panels, templating } = dashboardOf(orders) as unknown as { panels: Array<Record<string, any>>; templating: unknown };
-    expect(templating).toEqual({ list: [{ name: "datasource", label: "Prometheus", type: "datasource", query: "prometheus" }] });
+    const { panels, templating } = dashboardOf(orders) as unknown as {
+      panels: Array<Record<string, any>>;
+      templating: unknown;
+    };
+    expect(templating).toEqual({
+      list: [{ name: "datasource", label: "Prometheus", type: "datasource", query: "prometheus" }],
+    });
     for (const panel of panels) {
       expect(panel.datasource).toEqual({ type: "prometheus", uid: "$datasource" });
       expect(Object.keys(panel.fieldConfig)).toEqual(["defaults"]);

@@ -10,15 +10,31 @@ import { promtool, renderMonitoringTree, requirePrometheusTool } from "../../sup
 function monitoredServices() {
   return [
     ...exampleServices(),
-    service({ name: "search", build: {}, port: 8083, monitoring: { metricsPort: 9100, metricsPath: "/internal/metrics", slo: { availability: 99.99, latencyMs: 1000 }, owner: "team-search" } }),
-    service({ name: "reports", build: {}, port: 8084, monitoring: { slo: { availability: 93.1, latencyMs: 5 }, owner: "team-reports" } }),
+    service({
+      name: "search",
+      build: {},
+      port: 8083,
+      monitoring: {
+        metricsPort: 9100,
+        metricsPath: "/internal/metrics",
+        slo: { availability: 99.99, latencyMs: 1000 },
+        owner: "team-search",
+      },
+    }),
+    service({
+      name: "reports",
+      build: {},
+      port: 8084,
+      monitoring: { slo: { availability: 93.1, latencyMs: 5 }, owner: "team-reports" },
+    }),
   ];
 }
 
 describe("monitoring files checked by promtool", () => {
   let tree: string;
   let annotationsTree: string;
-  const ruleFilesOf = (environment: string) => readdirSync(path.join(tree, environment, "rules")).map((f) => `rules/${f}`);
+  const ruleFilesOf = (environment: string) =>
+    readdirSync(path.join(tree, environment, "rules")).map((f) => `rules/${f}`);
 
   beforeAll(() => {
     requirePrometheusTool("promtool");
@@ -31,15 +47,25 @@ describe("monitoring files checked by promtool", () => {
     rmSync(annotationsTree, { recursive: true, force: true });
   });
 
-  it.each(["local", "staging", "production"])("THEN promtool check rules accepts every rules file of %s", async (environment) => {
-    const files = ruleFilesOf(environment);
-    expect(files).toEqual(["rules/catalog.yml", "rules/gateway.yml", "rules/orders.yml", "rules/platform.yml", "rules/reports.yml", "rules/search.yml"]);
-    const run = await promtool(["check", "rules", ...files], path.join(tree, environment));
-    // Six alerts per service; two ratios over seven windows for the environment.
-    expect(run.output.match(/SUCCESS: 6 rules found/g), run.output).toHaveLength(5);
-    expect(run.output.match(/SUCCESS: 14 rules found/g), run.output).toHaveLength(1);
-    expect(run.code, run.output).toBe(0);
-  });
+  it.each(["local", "staging", "production"])(
+    "THEN promtool check rules accepts every rules file of %s",
+    async (environment) => {
+      const files = ruleFilesOf(environment);
+      expect(files).toEqual([
+        "rules/catalog.yml",
+        "rules/gateway.yml",
+        "rules/orders.yml",
+        "rules/platform.yml",
+        "rules/reports.yml",
+        "rules/search.yml",
+      ]);
+      const run = await promtool(["check", "rules", ...files], path.join(tree, environment));
+      // Six alerts per service; two ratios over seven windows for the environment.
+      expect(run.output.match(/SUCCESS: 6 rules found/g), run.output).toHaveLength(5);
+      expect(run.output.match(/SUCCESS: 14 rules found/g), run.output).toHaveLength(1);
+      expect(run.code, run.output).toBe(0);
+    },
+  );
 
   it("THEN promtool check config accepts the local prometheus.yml and finds the rules through its relative rule_files", async () => {
     const run = await promtool(["check", "config", "prometheus.yml"], path.join(tree, "local"));
@@ -49,7 +75,11 @@ describe("monitoring files checked by promtool", () => {
   });
 
   it("THEN with PLATFORM_SCRAPE=annotations, the scrape job for the cluster's Prometheus is the only scrape file, and promtool reads it as far as Debian's build can", async () => {
-    expect(readdirSync(path.join(annotationsTree, "staging")).sort()).toEqual(["dashboards", "rules", "scrape-config.yml"]);
+    expect(readdirSync(path.join(annotationsTree, "staging")).sort()).toEqual([
+      "dashboards",
+      "rules",
+      "scrape-config.yml",
+    ]);
     const run = await promtool(["check", "config", "scrape-config.yml"], path.join(annotationsTree, "staging"));
     // Debian builds Prometheus without Kubernetes discovery: its promtool reads every
     // field of the job but kubernetes_sd_configs, and fails on that one alone.
@@ -65,7 +95,11 @@ describe("monitoring files checked by promtool", () => {
       ["production", "reports"],
     ] as const;
     // One process per file: promtool tests one file after the other, and the machine has cores to spare.
-    const runs = await Promise.all(cases.map(([environment, name]) => promtool(["test", "rules", `rule-tests/${name}.yml`], path.join(tree, environment))));
+    const runs = await Promise.all(
+      cases.map(([environment, name]) =>
+        promtool(["test", "rules", `rule-tests/${name}.yml`], path.join(tree, environment)),
+      ),
+    );
     for (const [i, run] of runs.entries()) {
       expect(run.output, cases[i]!.join(" ")).toContain("SUCCESS");
       expect(run.code, run.output).toBe(0);
@@ -78,12 +112,22 @@ describe("monitoring files checked by promtool", () => {
     const catalog = parse(readFileSync(path.join(dir, "rule-tests", "catalog.yml"), "utf8")) as RuleTestFile;
     const spike = orders.tests.find((t) => /error spike/.test(t.name))!;
     const healthy = catalog.tests.find((t) => /healthy/.test(t.name))!;
-    expect(spike.alert_rule_test.filter((t) => t.exp_alerts.length > 0).map((t) => t.exp_alerts.map((a) => a.exp_labels.service))).toEqual([["orders"]]);
+    expect(
+      spike.alert_rule_test
+        .filter((t) => t.exp_alerts.length > 0)
+        .map((t) => t.exp_alerts.map((a) => a.exp_labels.service)),
+    ).toEqual([["orders"]]);
     const together: RuleTestFile = {
       ...orders,
       rule_files: ["../rules/platform.yml", "../rules/orders.yml", "../rules/catalog.yml"],
       // Each expectation names an alert and lists every alert of that name: catalog's must stay silent.
-      tests: [{ ...spike, name: "orders spikes while catalog is healthy", input_series: [...spike.input_series, ...healthy.input_series] }],
+      tests: [
+        {
+          ...spike,
+          name: "orders spikes while catalog is healthy",
+          input_series: [...spike.input_series, ...healthy.input_series],
+        },
+      ],
     };
     writeFileSync(path.join(dir, "rule-tests", "together.yml"), stringify(together, { lineWidth: 0 }));
     const run = await promtool(["test", "rules", "rule-tests/together.yml"], dir);
@@ -106,7 +150,7 @@ describe("monitoring files checked by promtool", () => {
     expect(run.output).toMatch(/alertname: AvailabilityBudgetBurnSlow, time: 2h,[\s\S]*?got:\[\]/);
   });
 
-  it("GIVEN Prometheus 3 spells a whole-second bucket bound le=\"1.0\" WHEN the 1000 ms service's tests use that spelling THEN its latency alerts still fire", async () => {
+  it('GIVEN Prometheus 3 spells a whole-second bucket bound le="1.0" WHEN the 1000 ms service\'s tests use that spelling THEN its latency alerts still fire', async () => {
     const dir = path.join(tree, "production");
     const testsFile = path.join(dir, "rule-tests", "search.yml");
     keepScenarios(testsFile, /slower than/);

@@ -29,13 +29,18 @@ describe("parseServiceDefinition: the one check of what a service file exports",
     ["nothing", undefined, "(spec)"],
     ["a string", "orders", "(spec)"],
   ])("GIVEN %s instead of a spec WHEN parsed THEN it is refused", (_case, input, field) => {
-    expect(() => parseServiceDefinition(input)).toThrow(new RegExp(`^service spec: ${field.replace(/[()]/g, "\\$&")}: `));
+    expect(() => parseServiceDefinition(input)).toThrow(
+      new RegExp(`^service spec: ${field.replace(/[()]/g, "\\$&")}: `),
+    );
   });
 
   it("GIVEN a getter that answers plain text to a first read and a token marker to the next WHEN parsed THEN no marker reaches the parsed spec", () => {
     let reads = 0;
     const spec = { ...valid, env: {} as Record<string, string> };
-    Object.defineProperty(spec.env, "LEAK", { enumerable: true, get: () => (reads++ === 0 ? "plain" : "${TfToken[TOKEN.3]}") });
+    Object.defineProperty(spec.env, "LEAK", {
+      enumerable: true,
+      get: () => (reads++ === 0 ? "plain" : "${TfToken[TOKEN.3]}"),
+    });
     const parsed = (() => {
       try {
         return parseServiceDefinition(spec);
@@ -55,16 +60,61 @@ describe("parseServiceDefinition: the one check of what a service file exports",
   });
 
   it.each([
-    ["a name that is not a DNS-1035 label", { ...valid, name: "Orders_1" }, 'name: must be a DNS-1035 label', '"Orders_1"'],
+    [
+      "a name that is not a DNS-1035 label",
+      { ...valid, name: "Orders_1" },
+      "name: must be a DNS-1035 label",
+      '"Orders_1"',
+    ],
     ["a port out of range", { ...valid, port: 70000 }, "port: must be a whole number from 1 to 65535", "70000"],
-    ["an image tagged latest", { name: "orders", image: "nginx:latest", port: 80 }, "image: must not use the tag 'latest'", '"nginx:latest"'],
-    ["an image without a tag", { name: "orders", image: "ghcr.io/acme/orders", port: 80 }, "image: must be an image with a pinned tag or digest", '"ghcr.io/acme/orders"'],
-    ["min above max replicas", { ...valid, scaling: { min: 5, max: 2 } }, "scaling.min: must be at most scaling.max (2)", "got 5"],
-    ["a metrics path without a leading slash", { ...valid, monitoring: { metricsPath: "metrics" } }, "monitoring.metricsPath: must be an HTTP path starting with '/'", '"metrics"'],
-    ["a Dockerfile outside the service folder", { ...valid, build: { dockerfile: "../gateway/Dockerfile" } }, "build.dockerfile: must be a file inside the service folder", '"../gateway/Dockerfile"'],
-    ["a Dockerfile path that quotes", { ...valid, build: { dockerfile: 'Dockerfile"), file("/etc/hostname' } }, "build.dockerfile: must be a file inside the service folder", "Dockerfile"],
-    ["an SLO of 100%", { ...valid, monitoring: { slo: { availability: 100 } } }, "monitoring.slo.availability: must be a percentage strictly between 0 and 100", "got 100"],
-    ["a latency threshold of zero", { ...valid, monitoring: { slo: { latencyMs: 0 } } }, "monitoring.slo.latencyMs: must be a number of milliseconds above 0, like 300 (got 0)", "got 0"],
+    [
+      "an image tagged latest",
+      { name: "orders", image: "nginx:latest", port: 80 },
+      "image: must not use the tag 'latest'",
+      '"nginx:latest"',
+    ],
+    [
+      "an image without a tag",
+      { name: "orders", image: "ghcr.io/acme/orders", port: 80 },
+      "image: must be an image with a pinned tag or digest",
+      '"ghcr.io/acme/orders"',
+    ],
+    [
+      "min above max replicas",
+      { ...valid, scaling: { min: 5, max: 2 } },
+      "scaling.min: must be at most scaling.max (2)",
+      "got 5",
+    ],
+    [
+      "a metrics path without a leading slash",
+      { ...valid, monitoring: { metricsPath: "metrics" } },
+      "monitoring.metricsPath: must be an HTTP path starting with '/'",
+      '"metrics"',
+    ],
+    [
+      "a Dockerfile outside the service folder",
+      { ...valid, build: { dockerfile: "../gateway/Dockerfile" } },
+      "build.dockerfile: must be a file inside the service folder",
+      '"../gateway/Dockerfile"',
+    ],
+    [
+      "a Dockerfile path that quotes",
+      { ...valid, build: { dockerfile: 'Dockerfile"), file("/etc/hostname' } },
+      "build.dockerfile: must be a file inside the service folder",
+      "Dockerfile",
+    ],
+    [
+      "an SLO of 100%",
+      { ...valid, monitoring: { slo: { availability: 100 } } },
+      "monitoring.slo.availability: must be a percentage strictly between 0 and 100",
+      "got 100",
+    ],
+    [
+      "a latency threshold of zero",
+      { ...valid, monitoring: { slo: { latencyMs: 0 } } },
+      "monitoring.slo.latencyMs: must be a number of milliseconds above 0, like 300 (got 0)",
+      "got 0",
+    ],
     [
       "a latency threshold between two histogram buckets",
       { ...valid, monitoring: { slo: { latencyMs: 350 } } },
@@ -77,15 +127,33 @@ describe("parseServiceDefinition: the one check of what a service file exports",
       "monitoring.slo.availability: must be above 93.06: below it, 14.4 times the error budget is more than every request failing, and the fast-burn page could never fire (got 90)",
       "got 90",
     ],
-    ["an SLO of 0%", { ...valid, monitoring: { slo: { availability: 0 } } }, "monitoring.slo.availability: must be a percentage strictly between 0 and 100, like 99.9 (got 0)", "got 0"],
-    ["egress to the whole internet", { ...valid, egress: [{ cidr: "0.0.0.0/0", ports: [443] }] }, "egress[0].cidr: must be an IPv4 CIDR", '"0.0.0.0/0"'],
+    [
+      "an SLO of 0%",
+      { ...valid, monitoring: { slo: { availability: 0 } } },
+      "monitoring.slo.availability: must be a percentage strictly between 0 and 100, like 99.9 (got 0)",
+      "got 0",
+    ],
+    [
+      "egress to the whole internet",
+      { ...valid, egress: [{ cidr: "0.0.0.0/0", ports: [443] }] },
+      "egress[0].cidr: must be an IPv4 CIDR",
+      '"0.0.0.0/0"',
+    ],
     ["both build and image", { ...valid, image: "nginx:1.27.0" }, "build: give exactly one of build", "nothing"],
-    ["a suppression with a short reason", { ...valid, guardrails: { suppress: [{ rule: "K8S-04", reason: "because" }] } }, "guardrails.suppress[0].reason: must explain the exception in at least 10 characters", '"because"'],
-  ])("GIVEN %s WHEN parsed THEN it is refused naming the field, the value and what is accepted", (_case, input, message, value) => {
-    const text = refusal(input);
-    expect(text).toContain(`service spec: ${message}`);
-    expect(text).toContain(value);
-  });
+    [
+      "a suppression with a short reason",
+      { ...valid, guardrails: { suppress: [{ rule: "K8S-04", reason: "because" }] } },
+      "guardrails.suppress[0].reason: must explain the exception in at least 10 characters",
+      '"because"',
+    ],
+  ])(
+    "GIVEN %s WHEN parsed THEN it is refused naming the field, the value and what is accepted",
+    (_case, input, message, value) => {
+      const text = refusal(input);
+      expect(text).toContain(`service spec: ${message}`);
+      expect(text).toContain(value);
+    },
+  );
 
   it("GIVEN a suppression reason of ten zero-width spaces WHEN parsed THEN it is refused, the invisible characters shown escaped", () => {
     const text = refusal({ ...valid, guardrails: { suppress: [{ rule: "K8S-04", reason: "\u200b".repeat(10) }] } });
@@ -101,16 +169,41 @@ describe("parseServiceDefinition: the one check of what a service file exports",
   });
 
   it("GIVEN a suppression reason of ten letters in any script WHEN parsed THEN it is accepted", () => {
-    expect(parseServiceDefinition({ ...valid, guardrails: { suppress: [{ rule: "K8S-04", reason: "レガシーの移行中です。来月" }] } }).guardrails?.suppress[0]?.rule).toBe("K8S-04");
+    expect(
+      parseServiceDefinition({
+        ...valid,
+        guardrails: { suppress: [{ rule: "K8S-04", reason: "レガシーの移行中です。来月" }] },
+      }).guardrails?.suppress[0]?.rule,
+    ).toBe("K8S-04");
   });
 
   it.each([
     ["memory that rounds to zero", { memory: "0.001Ki" }, "resources.memory: must be from 16Mi to 256Gi", '"0.001Ki"'],
-    ["cpu of 10^20 cores", { cpu: "100000000000000000000" }, "resources.cpu: must be from 10m to 64000m (64 cores)", '"100000000000000000000"'],
+    [
+      "cpu of 10^20 cores",
+      { cpu: "100000000000000000000" },
+      "resources.cpu: must be from 10m to 64000m (64 cores)",
+      '"100000000000000000000"',
+    ],
     ["cpu below the floor", { cpu: "5m" }, "resources.cpu: must be from 10m to 64000m (64 cores)", '"5m"'],
-    ["a memory limit of 1 PiB", { limits: { memory: "1048576Gi" } }, "resources.limits.memory: must be from 16Mi to 256Gi", '"1048576Gi"'],
-    ["a cpu limit above the ceiling", { limits: { cpu: 65 } }, "resources.limits.cpu: must be from 10m to 64000m (64 cores)", "got 65"],
-    ["memory that is not a whole number of Ki", { memory: "16.0001Mi" }, "resources.memory: must be a whole number of Ki", '"16.0001Mi"'],
+    [
+      "a memory limit of 1 PiB",
+      { limits: { memory: "1048576Gi" } },
+      "resources.limits.memory: must be from 16Mi to 256Gi",
+      '"1048576Gi"',
+    ],
+    [
+      "a cpu limit above the ceiling",
+      { limits: { cpu: 65 } },
+      "resources.limits.cpu: must be from 10m to 64000m (64 cores)",
+      "got 65",
+    ],
+    [
+      "memory that is not a whole number of Ki",
+      { memory: "16.0001Mi" },
+      "resources.memory: must be a whole number of Ki",
+      '"16.0001Mi"',
+    ],
   ])("GIVEN %s WHEN parsed THEN it is refused with the bounds", (_case, resources, message, value) => {
     const text = refusal({ ...valid, resources });
     expect(text).toContain(`service spec: ${message}`);
@@ -118,12 +211,20 @@ describe("parseServiceDefinition: the one check of what a service file exports",
   });
 
   it("GIVEN the smallest and the largest quantities WHEN parsed THEN they are accepted", () => {
-    expect(() => parseServiceDefinition({ ...valid, resources: { cpu: "10m", memory: "16Mi", limits: { cpu: 64, memory: "256Gi" } } })).not.toThrow();
+    expect(() =>
+      parseServiceDefinition({
+        ...valid,
+        resources: { cpu: "10m", memory: "16Mi", limits: { cpu: 64, memory: "256Gi" } },
+      }),
+    ).not.toThrow();
     expect(() => parseServiceDefinition({ ...valid, resources: { cpu: "64000m", memory: "262144Mi" } })).not.toThrow();
   });
 
   it("GIVEN limits below the requests WHEN parsed THEN each is refused naming the request", () => {
-    const text = refusal({ ...valid, resources: { cpu: "500m", memory: "256Mi", limits: { cpu: "250m", memory: "128Mi" } } });
+    const text = refusal({
+      ...valid,
+      resources: { cpu: "500m", memory: "256Mi", limits: { cpu: "250m", memory: "128Mi" } },
+    });
     expect(text).toBe(
       [
         'service spec: resources.limits.cpu: must be at least the cpu request (500m): Kubernetes refuses a pod whose limit is below its request (got "250m")',
@@ -151,7 +252,8 @@ describe("parseServiceDefinition: the one check of what a service file exports",
       secrets: { SERVICE_NAME: { secretName: "orders-db", key: "name" } },
       environments: { production: { env: { ORDER_STORE_URL: "http://evil:80", PLATFORM_ENVIRONMENT: "staging" } } },
     });
-    const reserved = "reserved names: SERVICE_NAME, PORT, PLATFORM_ENVIRONMENT, CATALOG_URL, ORDER_STORE_URL (a <DEPENDENCY>_URL per dependsOn entry)";
+    const reserved =
+      "reserved names: SERVICE_NAME, PORT, PLATFORM_ENVIRONMENT, CATALOG_URL, ORDER_STORE_URL (a <DEPENDENCY>_URL per dependsOn entry)";
     expect(text.split("\n")).toEqual([
       `service spec: environments.production.env.ORDER_STORE_URL: is set by the platform and cannot be overridden; ${reserved} (got "http://evil:80")`,
       `service spec: environments.production.env.PLATFORM_ENVIRONMENT: is set by the platform and cannot be overridden; ${reserved} (got "staging")`,
@@ -160,7 +262,9 @@ describe("parseServiceDefinition: the one check of what a service file exports",
   });
 
   it("GIVEN a URL variable of a service it does not depend on WHEN parsed THEN it is accepted as the service's own setting", () => {
-    expect(parseServiceDefinition({ ...valid, env: { PAYMENTS_URL: "https://pay.example.com" } }).env).toEqual({ PAYMENTS_URL: "https://pay.example.com" });
+    expect(parseServiceDefinition({ ...valid, env: { PAYMENTS_URL: "https://pay.example.com" } }).env).toEqual({
+      PAYMENTS_URL: "https://pay.example.com",
+    });
   });
 
   const CIDR_ACCEPTED =
@@ -168,16 +272,40 @@ describe("parseServiceDefinition: the one check of what a service file exports",
   it.each([
     ["half the internet", "0.0.0.0/1", "is wider than /8 (2147483648 addresses)"],
     ["the other half", "128.0.0.0/1", "is wider than /8 (2147483648 addresses)"],
-    ["the cloud metadata endpoint", "169.254.169.254/32", "overlaps 169.254.169.254/32, the cloud metadata endpoint (AWS, GCP, Azure), which hands out the node's credentials"],
-    ["the ECS task metadata endpoint", "169.254.170.2/32", "overlaps 169.254.170.2/32, the AWS ECS task metadata endpoint, which hands out task credentials"],
-    ["Alibaba Cloud's metadata endpoint", "100.100.100.0/24", "overlaps 100.100.100.200/32, the Alibaba Cloud metadata endpoint, which hands out the node's credentials"],
-    ["a /8 around link-local", "169.0.0.0/8", "overlaps 169.254.169.254/32, the cloud metadata endpoint (AWS, GCP, Azure), which hands out the node's credentials"],
+    [
+      "the cloud metadata endpoint",
+      "169.254.169.254/32",
+      "overlaps 169.254.169.254/32, the cloud metadata endpoint (AWS, GCP, Azure), which hands out the node's credentials",
+    ],
+    [
+      "the ECS task metadata endpoint",
+      "169.254.170.2/32",
+      "overlaps 169.254.170.2/32, the AWS ECS task metadata endpoint, which hands out task credentials",
+    ],
+    [
+      "Alibaba Cloud's metadata endpoint",
+      "100.100.100.0/24",
+      "overlaps 100.100.100.200/32, the Alibaba Cloud metadata endpoint, which hands out the node's credentials",
+    ],
+    [
+      "a /8 around link-local",
+      "169.0.0.0/8",
+      "overlaps 169.254.169.254/32, the cloud metadata endpoint (AWS, GCP, Azure), which hands out the node's credentials",
+    ],
     ["link-local", "169.254.1.0/24", "overlaps 169.254.0.0/16, link-local addresses"],
     ["loopback", "127.0.0.1/32", "overlaps 127.0.0.0/8, loopback"],
     ["host bits set", "10.0.0.1/8", "has host bits set (its network is 10.0.0.0/8)"],
     ["'this network'", "0.0.0.0/8", "overlaps 0.0.0.0/8, 'this network', never a peer"],
   ])("GIVEN egress to %s WHEN parsed THEN it is refused naming why and what is accepted", (_case, cidr, why) => {
-    expect(refusal({ ...valid, egress: [{ cidr: "203.0.113.0/24", ports: [443] }, { cidr, ports: [443] }] })).toBe(`service spec: egress[1].cidr: ${why}; ${CIDR_ACCEPTED} (got "${cidr}")`);
+    expect(
+      refusal({
+        ...valid,
+        egress: [
+          { cidr: "203.0.113.0/24", ports: [443] },
+          { cidr, ports: [443] },
+        ],
+      }),
+    ).toBe(`service spec: egress[1].cidr: ${why}; ${CIDR_ACCEPTED} (got "${cidr}")`);
   });
 
   it.each([
@@ -185,11 +313,21 @@ describe("parseServiceDefinition: the one check of what a service file exports",
     ["a line break after it", "203.0.113.0/24\n"],
     ["a leading zero, which Kubernetes refuses", "010.0.0.0/8"],
   ])("GIVEN a CIDR with %s WHEN parsed THEN it is refused as not written exactly", (_case, cidr) => {
-    expect(refusal({ ...valid, egress: [{ cidr, ports: [443] }] })).toContain("service spec: egress[0].cidr: must be an IPv4 CIDR like 203.0.113.0/24, written exactly (no space, no leading zero;");
+    expect(refusal({ ...valid, egress: [{ cidr, ports: [443] }] })).toContain(
+      "service spec: egress[0].cidr: must be an IPv4 CIDR like 203.0.113.0/24, written exactly (no space, no leading zero;",
+    );
   });
 
   it("GIVEN egress to a private /8 and to one host WHEN parsed THEN both are accepted", () => {
-    expect(parseServiceDefinition({ ...valid, egress: [{ cidr: "10.0.0.0/8", ports: [5432] }, { cidr: "203.0.113.7/32", ports: [443] }] }).egress).toHaveLength(2);
+    expect(
+      parseServiceDefinition({
+        ...valid,
+        egress: [
+          { cidr: "10.0.0.0/8", ports: [5432] },
+          { cidr: "203.0.113.7/32", ports: [443] },
+        ],
+      }).egress,
+    ).toHaveLength(2);
   });
 
   const PLATFORM_PORTS = "platform ports: 3000 (the local Grafana the alerts link to), 9090 (the local Prometheus)";
@@ -209,14 +347,19 @@ describe("parseServiceDefinition: the one check of what a service file exports",
     expect(parseServiceDefinition({ ...valid, port: 9090 }).port).toBe(9090);
   });
 
-  it.each(["/../../admin", "//", "/./", "/shop//api", "/shop/", "/shop/.."])("GIVEN the public path %s WHEN parsed THEN it is refused as not normalized", (path) => {
-    expect(refusal({ ...valid, expose: { public: { host: "shop.example.com", path } } })).toBe(
-      `service spec: expose.public.path: must be a normalized path like / or /shop/api: no empty, '.' or '..' segment and no trailing '/' (the Ingress matches prefixes segment by segment, so /shop/ is /shop) (got "${path}")`,
-    );
-  });
+  it.each(["/../../admin", "//", "/./", "/shop//api", "/shop/", "/shop/.."])(
+    "GIVEN the public path %s WHEN parsed THEN it is refused as not normalized",
+    (path) => {
+      expect(refusal({ ...valid, expose: { public: { host: "shop.example.com", path } } })).toBe(
+        `service spec: expose.public.path: must be a normalized path like / or /shop/api: no empty, '.' or '..' segment and no trailing '/' (the Ingress matches prefixes segment by segment, so /shop/ is /shop) (got "${path}")`,
+      );
+    },
+  );
 
   it("GIVEN a public path with a dot inside a segment WHEN parsed THEN it is accepted", () => {
-    expect(() => parseServiceDefinition({ ...valid, expose: { public: { host: "shop.example.com", path: "/v1.2/.well-known" } } })).not.toThrow();
+    expect(() =>
+      parseServiceDefinition({ ...valid, expose: { public: { host: "shop.example.com", path: "/v1.2/.well-known" } } }),
+    ).not.toThrow();
   });
 
   it("GIVEN a secret given as a literal value WHEN parsed THEN it is refused without printing the value", () => {
@@ -226,7 +369,11 @@ describe("parseServiceDefinition: the one check of what a service file exports",
   });
 
   it("GIVEN a secret-looking variable in env WHEN parsed THEN it is refused as a literal secret", () => {
-    const text = refusal({ ...valid, env: { STRIPE_API_KEY: "sk_live_123" }, environments: { production: { env: { DB_PASSWORD: "x" } } } });
+    const text = refusal({
+      ...valid,
+      env: { STRIPE_API_KEY: "sk_live_123" },
+      environments: { production: { env: { DB_PASSWORD: "x" } } },
+    });
     expect(text).toContain("env.STRIPE_API_KEY: looks like a secret given as a literal value");
     expect(text).toContain("environments.production.env.DB_PASSWORD: looks like a secret");
     expect(text).not.toContain("sk_live_123");

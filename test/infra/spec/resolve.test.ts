@@ -1,9 +1,18 @@
 import { describe, expect, it } from "vitest";
-import { parseServiceDefinition, platformEnvironment, reservedVariableNames, resolveServiceSpec } from "../../../infra/spec/model.js";
+import {
+  parseServiceDefinition,
+  platformEnvironment,
+  reservedVariableNames,
+  resolveServiceSpec,
+} from "../../../infra/spec/model.js";
 
 describe("resolveServiceSpec", () => {
   it("GIVEN a minimal spec WHEN resolved THEN every default is filled in", () => {
-    const spec = resolveServiceSpec(parseServiceDefinition({ name: "orders", build: {}, port: 8080 }), "staging", "1.2.3");
+    const spec = resolveServiceSpec(
+      parseServiceDefinition({ name: "orders", build: {}, port: 8080 }),
+      "staging",
+      "1.2.3",
+    );
     expect(spec).toMatchObject({
       source: { kind: "build", dockerfile: "Dockerfile" },
       version: "1.2.3",
@@ -11,7 +20,12 @@ describe("resolveServiceSpec", () => {
       resources: { requests: { cpuMillis: 100, memoryMiB: 128 }, limits: { cpuMillis: 200, memoryMiB: 128 } },
       scaling: { min: 2, max: 4, cpuPercent: 70, fixed: false },
       expose: { kind: "internal" },
-      monitoring: { metricsPath: "/metrics", metricsPort: 8080, slo: { availability: 99.9, latencyMs: 500 }, owner: "platform" },
+      monitoring: {
+        metricsPath: "/metrics",
+        metricsPort: 8080,
+        slo: { availability: 99.9, latencyMs: 500 },
+        owner: "platform",
+      },
     });
   });
 
@@ -22,7 +36,9 @@ describe("resolveServiceSpec", () => {
       port: 8080,
       env: { LOG_LEVEL: "info", REGION: "eu" },
       resources: { cpu: "250m", memory: "256Mi" },
-      environments: { production: { scaling: { min: 4, max: 4 }, resources: { memory: "1Gi" }, env: { LOG_LEVEL: "warn" } } },
+      environments: {
+        production: { scaling: { min: 4, max: 4 }, resources: { memory: "1Gi" }, env: { LOG_LEVEL: "warn" } },
+      },
     });
     const staging = resolveServiceSpec(definition, "staging", "1.0.0");
     const production = resolveServiceSpec(definition, "production", "1.0.0");
@@ -34,16 +50,35 @@ describe("resolveServiceSpec", () => {
   });
 
   it("GIVEN an image service WHEN resolved THEN its version is the image tag", () => {
-    expect(resolveServiceSpec(parseServiceDefinition({ name: "cache", image: "redis:7.4.1", port: 6379 }), "local", "0.0.0").version).toBe("7.4.1");
+    expect(
+      resolveServiceSpec(parseServiceDefinition({ name: "cache", image: "redis:7.4.1", port: 6379 }), "local", "0.0.0")
+        .version,
+    ).toBe("7.4.1");
   });
 
   it("GIVEN a spec with dependencies WHEN the platform variables are made THEN their names are exactly the reserved names the schema refuses", () => {
-    const spec = resolveServiceSpec(parseServiceDefinition({ name: "gateway", build: {}, port: 8080, dependsOn: ["orders", "order-store"] }), "local", "1.0.0");
-    expect(Object.keys(platformEnvironment(spec, "local", () => 8080)).sort()).toEqual([...reservedVariableNames(spec.dependsOn)].sort());
+    const spec = resolveServiceSpec(
+      parseServiceDefinition({ name: "gateway", build: {}, port: 8080, dependsOn: ["orders", "order-store"] }),
+      "local",
+      "1.0.0",
+    );
+    expect(Object.keys(platformEnvironment(spec, "local", () => 8080)).sort()).toEqual(
+      [...reservedVariableNames(spec.dependsOn)].sort(),
+    );
   });
 
   it("GIVEN dependencies WHEN the platform variables are made THEN each dependency gets a URL by its name", () => {
-    const spec = resolveServiceSpec(parseServiceDefinition({ name: "gateway", build: {}, port: 8080, dependsOn: ["order-store"], env: { LOG_LEVEL: "debug" } }), "local", "1.0.0");
+    const spec = resolveServiceSpec(
+      parseServiceDefinition({
+        name: "gateway",
+        build: {},
+        port: 8080,
+        dependsOn: ["order-store"],
+        env: { LOG_LEVEL: "debug" },
+      }),
+      "local",
+      "1.0.0",
+    );
     expect(platformEnvironment(spec, "local", () => 9000)).toEqual({
       SERVICE_NAME: "gateway",
       PORT: "8080",

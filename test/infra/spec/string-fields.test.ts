@@ -2,7 +2,12 @@ import fc from "fast-check";
 import type { z } from "zod";
 import { describe, expect, it } from "vitest";
 import { ENVIRONMENT_NAMES } from "../../../infra/environments.js";
-import { SpecError, parseServiceDefinition, resolveCatalogue, type ServiceSpecInput } from "../../../infra/spec/model.js";
+import {
+  SpecError,
+  parseServiceDefinition,
+  resolveCatalogue,
+  type ServiceSpecInput,
+} from "../../../infra/spec/model.js";
 import { formatFieldPath } from "../../../infra/spec/spec-error.js";
 import { serviceSpecSchema } from "../../../infra/spec/service-spec.js";
 import { continuingOnErrorAnnotations } from "../../support/guardrails.js";
@@ -35,14 +40,22 @@ function stringFields(schema: z.ZodType, steps: Step[] = []): StringField[] {
     case "pipe":
       return stringFields(def.in, steps);
     case "object":
-      return Object.entries(def.shape as Record<string, z.ZodType>).flatMap(([key, field]) => stringFields(field, [...steps, key]));
+      return Object.entries(def.shape as Record<string, z.ZodType>).flatMap(([key, field]) =>
+        stringFields(field, [...steps, key]),
+      );
     case "array":
       return stringFields(def.element, [...steps, { list: true }]);
     case "record":
-      return [...stringFields(def.keyType, [...steps, { key: true }]), ...stringFields(def.valueType, [...steps, { entry: true }])];
+      return [
+        ...stringFields(def.keyType, [...steps, { key: true }]),
+        ...stringFields(def.valueType, [...steps, { entry: true }]),
+      ];
     case "union": {
       const fields = (def.options as z.ZodType[]).flatMap((option) => stringFields(option, steps));
-      return fields.filter((field, index) => fields.findIndex((other) => JSON.stringify(other.steps) === JSON.stringify(field.steps)) === index);
+      return fields.filter(
+        (field, index) =>
+          fields.findIndex((other) => JSON.stringify(other.steps) === JSON.stringify(field.steps)) === index,
+      );
     }
     case "string":
     case "enum":
@@ -63,7 +76,11 @@ const EVERY_FIELD = {
   description: "Takes orders.",
   build: { dockerfile: "Dockerfile" },
   port: 8080,
-  health: { liveness: "/healthz", readiness: "/readyz", dockerCheck: ["wget", "-q", "-O-", "http://127.0.0.1:8080/healthz"] },
+  health: {
+    liveness: "/healthz",
+    readiness: "/readyz",
+    dockerCheck: ["wget", "-q", "-O-", "http://127.0.0.1:8080/healthz"],
+  },
   env: { LOG_LEVEL: "info" },
   secrets: { DB_PASSWORD: { secretName: "orders-db", key: "password" } },
   resources: { cpu: "200m", memory: "256Mi", limits: { cpu: "400m", memory: "256Mi" } },
@@ -71,8 +88,19 @@ const EVERY_FIELD = {
   expose: { public: { host: "shop.example.com", path: "/api", localPort: 8443 } },
   dependsOn: ["catalog"],
   egress: [{ cidr: "203.0.113.0/24", ports: [443], protocol: "TCP", description: "payment provider" }],
-  monitoring: { metricsPath: "/metrics", metricsPort: 8080, slo: { availability: 99.9, latencyMs: 300 }, owner: "team-orders" },
-  environments: { staging: { scaling: { min: 1, max: 2 }, resources: { cpu: "100m", memory: "128Mi", limits: { cpu: "200m", memory: "128Mi" } }, env: { LOG_LEVEL: "debug" } } },
+  monitoring: {
+    metricsPath: "/metrics",
+    metricsPort: 8080,
+    slo: { availability: 99.9, latencyMs: 300 },
+    owner: "team-orders",
+  },
+  environments: {
+    staging: {
+      scaling: { min: 1, max: 2 },
+      resources: { cpu: "100m", memory: "128Mi", limits: { cpu: "200m", memory: "128Mi" } },
+      env: { LOG_LEVEL: "debug" },
+    },
+  },
   guardrails: { suppress: [{ rule: "K8S-16", reason: "one node in this test cluster" }] },
 } satisfies ServiceSpecInput;
 /** `image` excludes `build`: its field is replaced in a spec that has an image instead. */
@@ -80,10 +108,15 @@ const WITH_IMAGE: Record<string, unknown> = { ...EVERY_FIELD, build: undefined, 
 const CATALOG = service({ name: "catalog", image: "ghcr.io/acme/catalog:2.0.0", port: 8080 });
 
 /** Every environment's JSON; the guardrails' findings (a payload in a healthcheck, say) are not this test's concern. */
-const synthesize = (spec: Record<string, unknown>) => continuingOnErrorAnnotations(() => synthPlatform([service(spec as ServiceSpecInput), CATALOG]));
+const synthesize = (spec: Record<string, unknown>) =>
+  continuingOnErrorAnnotations(() => synthPlatform([service(spec as ServiceSpecInput), CATALOG]));
 
 /** `spec` with the string at `steps` set to `value`, and the concrete path it took. */
-function withValue(spec: Record<string, unknown>, steps: readonly Step[], value: string): { spec: Record<string, unknown>; path: PropertyKey[] } {
+function withValue(
+  spec: Record<string, unknown>,
+  steps: readonly Step[],
+  value: string,
+): { spec: Record<string, unknown>; path: PropertyKey[] } {
   const copy = structuredClone(spec);
   const path: PropertyKey[] = [];
   let holder: any = copy;
@@ -91,13 +124,15 @@ function withValue(spec: Record<string, unknown>, steps: readonly Step[], value:
     const last = index === steps.length - 1;
     if (typeof step === "string" || "list" in step || "entry" in step) {
       const key = typeof step === "string" ? step : "list" in step ? 0 : Object.keys(holder)[0]!;
-      if (holder[key] === undefined) throw new Error(`the spec of every field gives no value at ${formatFieldPath([...path, key])}: add one`);
+      if (holder[key] === undefined)
+        throw new Error(`the spec of every field gives no value at ${formatFieldPath([...path, key])}: add one`);
       path.push(key);
       if (last) holder[key] = value;
       else holder = holder[key];
     } else {
       const [key] = Object.keys(holder);
-      if (key === undefined) throw new Error(`the spec of every field has an empty record at ${formatFieldPath(path)}: add an entry`);
+      if (key === undefined)
+        throw new Error(`the spec of every field has an empty record at ${formatFieldPath(path)}: add an entry`);
       const entry = holder[key];
       delete holder[key];
       holder[value] = entry;
@@ -110,14 +145,20 @@ function withValue(spec: Record<string, unknown>, steps: readonly Step[], value:
 const GO_TEMPLATE_PAYLOAD = "{{ .ExternalURL }}";
 const PAYLOADS = ['${file("/etc/hostname")}', "%{ if true }yes%{ endif }", GO_TEMPLATE_PAYLOAD];
 /** Where Prometheus reads alert templates: a PrometheusRule's groups, or a rules file in a ConfigMap. */
-const IN_ALERT_RULES = /\/kubernetes_manifest\/[^/]+\/manifest\/spec\/groups\/|\/kubernetes_config_map_v1\/[^/]+\/data\/[^/]+\.yml$/;
+const IN_ALERT_RULES =
+  /\/kubernetes_manifest\/[^/]+\/manifest\/spec\/groups\/|\/kubernetes_config_map_v1\/[^/]+\/data\/[^/]+\.yml$/;
 const FIELDS = stringFields(serviceSpecSchema as unknown as z.ZodType);
 const baseOf = (field: StringField) => (field.steps[0] === "image" ? WITH_IMAGE : EVERY_FIELD);
 
 /** The spec problems of `spec` (as a service file next to catalog), from the schema and the checks across services; none: accepted. */
 function problemsOf(spec: Record<string, unknown>): string | undefined {
   try {
-    const orders = { file: "services/orders/service.ts", folder: "orders", definition: parseServiceDefinition(spec), version: "1.0.0" };
+    const orders = {
+      file: "services/orders/service.ts",
+      folder: "orders",
+      definition: parseServiceDefinition(spec),
+      version: "1.0.0",
+    };
     for (const environment of ENVIRONMENT_NAMES) resolveCatalogue([orders, CATALOG], environment, ENVIRONMENT_NAMES);
     return undefined;
   } catch (error) {
@@ -140,7 +181,10 @@ function templateEscaped(text: string): string {
 function stringsIn(value: unknown, where = ""): Array<{ where: string; text: string }> {
   if (typeof value === "string") return [{ where, text: value }];
   if (typeof value !== "object" || value === null) return [];
-  return Object.entries(value).flatMap(([key, item]) => [{ where: `${where}/${key} (name)`, text: key }, ...stringsIn(item, `${where}/${key}`)]);
+  return Object.entries(value).flatMap(([key, item]) => [
+    { where: `${where}/${key} (name)`, text: key },
+    ...stringsIn(item, `${where}/${key}`),
+  ]);
 }
 
 /**
@@ -151,19 +195,27 @@ function stringsIn(value: unknown, where = ""): Array<{ where: string; text: str
 function liveLandings(stacks: Record<string, unknown>, tagged: ReadonlyMap<string, string>): string[] {
   const found: string[] = [];
   for (const { where, text } of stringsIn(stacks)) {
-    if (IN_ALERT_RULES.test(where) && text.includes(GO_TEMPLATE_PAYLOAD)) found.push(`${where}: a Prometheus template action from the spec`);
+    if (IN_ALERT_RULES.test(where) && text.includes(GO_TEMPLATE_PAYLOAD))
+      found.push(`${where}: a Prometheus template action from the spec`);
     for (const match of text.matchAll(/«(\w+)»([\s\S]*?)«\/\1»/g)) {
       const value = tagged.get(match[1]!)!;
       const literals = [templateEscaped(value), templateEscaped(JSON.stringify(value).slice(1, -1))];
-      if (!literals.includes(match[2]!)) found.push(`${where}: ${JSON.stringify(match[2])} (from ${JSON.stringify(value)})`);
+      if (!literals.includes(match[2]!))
+        found.push(`${where}: ${JSON.stringify(match[2])} (from ${JSON.stringify(value)})`);
     }
   }
   return found;
 }
 
 /** Each payload in every string field: the fields that accepted it, and every environment's JSON with it in all of them at once (computed once per payload). */
-const payloadRuns = new Map<string, { accepted: Array<{ field: string; id: string }>; stacks: Record<string, unknown> }>();
-function withPayload(payload: string): { accepted: Array<{ field: string; id: string }>; stacks: Record<string, unknown> } {
+const payloadRuns = new Map<
+  string,
+  { accepted: Array<{ field: string; id: string }>; stacks: Record<string, unknown> }
+>();
+function withPayload(payload: string): {
+  accepted: Array<{ field: string; id: string }>;
+  stacks: Record<string, unknown>;
+} {
   const known = payloadRuns.get(payload);
   if (known) return known;
   const accepted: Array<{ field: string; id: string }> = [];
@@ -176,12 +228,15 @@ function withPayload(payload: string): { accepted: Array<{ field: string; id: st
       if (problems !== undefined) {
         // A refused key is named as the path to it; anything else by its own path.
         const last = field.steps.at(-1)!;
-        expect(problems, formatFieldPath(path)).toContain(formatFieldPath(typeof last === "object" && "key" in last ? path.slice(0, -1) : path));
+        expect(problems, formatFieldPath(path)).toContain(
+          formatFieldPath(typeof last === "object" && "key" in last ? path.slice(0, -1) : path),
+        );
         continue;
       }
       const id = `f${index}v${variant}`;
       accepted.push({ field: formatFieldPath(path), id });
-      if (baseOf(field) === EVERY_FIELD) combined = withValue(combined, field.steps, `${prefix}«${id}»${payload}«/${id}»`).spec;
+      if (baseOf(field) === EVERY_FIELD)
+        combined = withValue(combined, field.steps, `${prefix}«${id}»${payload}«/${id}»`).spec;
       break;
     }
   }
@@ -194,41 +249,76 @@ function withPayload(payload: string): { accepted: Array<{ field: string; id: st
 describe("every string field of a service file stays data", () => {
   it("GIVEN the spec's schema WHEN walked THEN it finds the string fields, each of which the spec of every field gives", () => {
     const fields = FIELDS.map((field) => withValue(baseOf(field), field.steps, "x").path).map(formatFieldPath);
-    expect(fields).toEqual(expect.arrayContaining(["name", "description", "build.dockerfile", "image", "env.x", "env.LOG_LEVEL", "monitoring.metricsPath", "guardrails.suppress[0].reason", "environments.x", "environments.staging.env.LOG_LEVEL"]));
+    expect(fields).toEqual(
+      expect.arrayContaining([
+        "name",
+        "description",
+        "build.dockerfile",
+        "image",
+        "env.x",
+        "env.LOG_LEVEL",
+        "monitoring.metricsPath",
+        "guardrails.suppress[0].reason",
+        "environments.x",
+        "environments.staging.env.LOG_LEVEL",
+      ]),
+    );
     expect(fields.length).toBeGreaterThan(25);
   });
 
-  it.each(PAYLOADS)("GIVEN %s in each string field WHEN synthesized THEN each is refused naming its field, or reaches the JSON only as a literal", (payload) => {
-    const { accepted, stacks } = withPayload(payload);
-    // Free text is accepted (a description, an env value, a reason): it must land as a literal.
-    expect(accepted.map((a) => a.field)).toContain("description");
-    expect(JSON.stringify(stacks)).toContain(`«${accepted.find((a) => a.field === "description")!.id}»`);
-    expect(liveLandings(stacks, new Map(accepted.map((a) => [a.id, payload])))).toEqual([]);
-  });
+  it.each(PAYLOADS)(
+    "GIVEN %s in each string field WHEN synthesized THEN each is refused naming its field, or reaches the JSON only as a literal",
+    (payload) => {
+      const { accepted, stacks } = withPayload(payload);
+      // Free text is accepted (a description, an env value, a reason): it must land as a literal.
+      expect(accepted.map((a) => a.field)).toContain("description");
+      expect(JSON.stringify(stacks)).toContain(`«${accepted.find((a) => a.field === "description")!.id}»`);
+      expect(liveLandings(stacks, new Map(accepted.map((a) => [a.id, payload])))).toEqual([]);
+    },
+  );
 
   it("GIVEN the synthesized resource arguments that carry the payloads WHEN the real terraform reads them THEN each payload comes out as it went in", () => {
     const carried = PAYLOADS.flatMap((payload) =>
       stringsIn(withPayload(payload).stacks)
-        .filter(({ where, text }) => /^\/(local|staging)\/resource\//.test(where) && !where.endsWith("(name)") && text.includes("«"))
+        .filter(
+          ({ where, text }) =>
+            /^\/(local|staging)\/resource\//.test(where) && !where.endsWith("(name)") && text.includes("«"),
+        )
         .map(({ where, text }) => ({ where, text, payload })),
     );
     expect(carried.length).toBeGreaterThan(PAYLOADS.length);
-    const read = valuesThroughTerraform(scratch.folder("string-fields-terraform-"), carried.map((c) => c.text)) as string[];
+    const read = valuesThroughTerraform(
+      scratch.folder("string-fields-terraform-"),
+      carried.map((c) => c.text),
+    ) as string[];
     const changed = carried.flatMap(({ where, payload }, index) =>
-      [...read[index]!.matchAll(/«\w+»([\s\S]*?)«\/\w+»/g)].filter((m) => m[1] !== payload && m[1] !== JSON.stringify(payload).slice(1, -1)).map((m) => `${where}: ${JSON.stringify(m[1])}`),
+      [...read[index]!.matchAll(/«\w+»([\s\S]*?)«\/\w+»/g)]
+        .filter((m) => m[1] !== payload && m[1] !== JSON.stringify(payload).slice(1, -1))
+        .map((m) => `${where}: ${JSON.stringify(m[1])}`),
     );
     expect(changed).toEqual([]);
   });
 
   it("GIVEN random text in every string field that takes free text WHEN synthesized THEN it reaches the JSON only as a literal (property)", () => {
-    const freeText = FIELDS.filter((field) => baseOf(field) === EVERY_FIELD && problemsOf(withValue(EVERY_FIELD, field.steps, PAYLOADS[0]!).spec) === undefined);
+    const freeText = FIELDS.filter(
+      (field) =>
+        baseOf(field) === EVERY_FIELD &&
+        problemsOf(withValue(EVERY_FIELD, field.steps, PAYLOADS[0]!).spec) === undefined,
+    );
     expect(freeText.length).toBeGreaterThan(3);
-    const text = fc.string({ unit: fc.constantFrom("$", "%", "{", "}", "${", "%{", "{{", "\\", '"', "\n", "a", " ", "é"), minLength: 1, maxLength: 12 });
+    const text = fc.string({
+      unit: fc.constantFrom("$", "%", "{", "}", "${", "%{", "{{", "\\", '"', "\n", "a", " ", "é"),
+      minLength: 1,
+      maxLength: 12,
+    });
     fc.assert(
       fc.property(text, (value) => {
         let spec: Record<string, unknown> = EVERY_FIELD;
         // Padded with words outside the markers: a suppression reason must hold 10 letters or digits, random text may not.
-        freeText.forEach((field, index) => (spec = withValue(spec, field.steps, `«r${index}»${value}«/r${index}» and some words`).spec));
+        freeText.forEach(
+          (field, index) =>
+            (spec = withValue(spec, field.steps, `«r${index}»${value}«/r${index}» and some words`).spec),
+        );
         const stacks = synthesize(spec);
         expect(liveLandings(stacks, new Map(freeText.map((_field, index) => [`r${index}`, value])))).toEqual([]);
       }),

@@ -17,7 +17,11 @@ describe("the target registry", () => {
     for (const environment of environments) {
       const stack = new TerraformStack(app, environment.name);
       const catalogue = resolveCatalogue(exampleServices(), environment.name, names);
-      const built = buildTarget(stack, { environment, catalogue, monitoring: renderMonitoring(environment, catalogue) });
+      const built = buildTarget(stack, {
+        environment,
+        catalogue,
+        monitoring: renderMonitoring(environment, catalogue),
+      });
       expect(built.node.id).toBe(environment.target);
       expect(stack.node.children.map((child) => child.node.id)).toEqual([environment.target]);
     }

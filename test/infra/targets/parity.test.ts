@@ -1,5 +1,12 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { exampleServices, resourceOf, resourcesOfType, service, synthPlatform, type StackJson } from "../../support/platform.js";
+import {
+  exampleServices,
+  resourceOf,
+  resourcesOfType,
+  service,
+  synthPlatform,
+  type StackJson,
+} from "../../support/platform.js";
 
 const SERVICES = ["catalog", "gateway", "orders"];
 
@@ -13,15 +20,22 @@ function kubernetesView(stack: StackJson, name: string) {
     env: Object.fromEntries(container.env.filter((e: any) => e.value !== undefined).map((e: any) => [e.name, e.value])),
     secrets: container.env.filter((e: any) => e.value_from).map((e: any) => e.name),
     health: `http://127.0.0.1:${port}${liveness.path}`,
-    limits: { cpu: Number.parseInt(container.resources.limits.cpu, 10) / 1000, memoryMiB: Number.parseInt(container.resources.limits.memory, 10) },
+    limits: {
+      cpu: Number.parseInt(container.resources.limits.cpu, 10) / 1000,
+      memoryMiB: Number.parseInt(container.resources.limits.memory, 10),
+    },
     user: Number(resourceOf(stack, "kubernetes_deployment_v1", name).spec.template.spec.security_context.run_as_user),
   };
 }
 
 /** What a service looks like on Docker, in the same terms. */
 function dockerView(stack: StackJson, name: string) {
-  const container = resourcesOfType(stack, "docker_container").find((r) => r.values.name === `platform-local-${name}-1`)!.values;
-  const env = Object.fromEntries(container.env.map((line: string) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]));
+  const container = resourcesOfType(stack, "docker_container").find(
+    (r) => r.values.name === `platform-local-${name}-1`,
+  )!.values;
+  const env = Object.fromEntries(
+    container.env.map((line: string) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
+  );
   const secrets = Object.keys(env).filter((key) => env[key].startsWith("${var."));
   for (const key of secrets) delete env[key];
   return {
@@ -72,13 +86,19 @@ describe("Both targets read the same spec the same way", () => {
     stacks = synthPlatform(exampleServices());
   });
 
-  it.each(SERVICES)("THEN %s has the same port, environment, secrets, health check, limits and user on both", (name) => {
-    const kubernetes = kubernetesView(stacks.staging!, name);
-    const docker = dockerView(stacks.local!, name);
-    expect({ ...docker, env: { ...docker.env, PLATFORM_ENVIRONMENT: "-" } }).toEqual({ ...kubernetes, env: { ...kubernetes.env, PLATFORM_ENVIRONMENT: "-" } });
-    expect(docker.env.PLATFORM_ENVIRONMENT).toBe("local");
-    expect(kubernetes.env.PLATFORM_ENVIRONMENT).toBe("staging");
-  });
+  it.each(SERVICES)(
+    "THEN %s has the same port, environment, secrets, health check, limits and user on both",
+    (name) => {
+      const kubernetes = kubernetesView(stacks.staging!, name);
+      const docker = dockerView(stacks.local!, name);
+      expect({ ...docker, env: { ...docker.env, PLATFORM_ENVIRONMENT: "-" } }).toEqual({
+        ...kubernetes,
+        env: { ...kubernetes.env, PLATFORM_ENVIRONMENT: "-" },
+      });
+      expect(docker.env.PLATFORM_ENVIRONMENT).toBe("local");
+      expect(kubernetes.env.PLATFORM_ENVIRONMENT).toBe("staging");
+    },
+  );
 
   it("THEN the allowed service-to-service edges are the same on both", () => {
     expect(dockerEdges(stacks.local!)).toEqual(["gateway->catalog", "gateway->orders", "orders->catalog"]);
@@ -88,11 +108,15 @@ describe("Both targets read the same spec the same way", () => {
 
 describe("Literal values in a spec's env", () => {
   it("GIVEN an env value that looks like a Terraform template WHEN synthesized THEN both targets escape it, so Terraform passes it on unchanged", () => {
-    const stacks = synthPlatform([service({ name: "catalog", build: {}, port: 8080, env: { CACHE_DIR: "${HOME}/cache", GREETING: "100%{x}" } })]);
+    const stacks = synthPlatform([
+      service({ name: "catalog", build: {}, port: 8080, env: { CACHE_DIR: "${HOME}/cache", GREETING: "100%{x}" } }),
+    ]);
     const [container] = resourceOf(stacks.staging!, "kubernetes_deployment_v1", "catalog").spec.template.spec.container;
     expect(container.env).toContainEqual({ name: "CACHE_DIR", value: "$${HOME}/cache" });
     expect(container.env).toContainEqual({ name: "GREETING", value: "100%%{x}" });
-    const docker = resourcesOfType(stacks.local!, "docker_container").find((r) => r.values.name === "platform-local-catalog-1")!.values;
+    const docker = resourcesOfType(stacks.local!, "docker_container").find(
+      (r) => r.values.name === "platform-local-catalog-1",
+    )!.values;
     expect(docker.env).toContain("CACHE_DIR=$${HOME}/cache");
   });
 });

@@ -13,11 +13,24 @@ describe("syntheticCatalogue", () => {
   it("GIVEN a size WHEN generated twice THEN the files are the same, one spec, package.json and (for built images) Dockerfile per service", () => {
     const first = syntheticCatalogue({ services: 10 });
     expect(syntheticCatalogue({ services: 10 })).toEqual(first);
-    expect(first.serviceNames).toEqual(["svc-0001", "svc-0002", "svc-0003", "svc-0004", "svc-0005", "svc-0006", "svc-0007", "svc-0008", "svc-0009", "svc-0010"]);
+    expect(first.serviceNames).toEqual([
+      "svc-0001",
+      "svc-0002",
+      "svc-0003",
+      "svc-0004",
+      "svc-0005",
+      "svc-0006",
+      "svc-0007",
+      "svc-0008",
+      "svc-0009",
+      "svc-0010",
+    ]);
     expect(first.files.filter((f) => f.path.endsWith("/service.ts"))).toHaveLength(10);
     expect(first.files.filter((f) => f.path.endsWith("/package.json"))).toHaveLength(10);
     // svc-0005 and svc-0010 pull an image: no Dockerfile.
-    expect(first.files.filter((f) => f.path.endsWith("/Dockerfile")).map((f) => f.path.split("/")[1])).not.toContain("svc-0005");
+    expect(first.files.filter((f) => f.path.endsWith("/Dockerfile")).map((f) => f.path.split("/")[1])).not.toContain(
+      "svc-0005",
+    );
     expect(first.imageServices).toBe(2);
     expect(first.publicServices).toBe(1);
   });
@@ -39,7 +52,9 @@ describe("syntheticCatalogue", () => {
   });
 
   it("GIVEN a size outside 1-9999 WHEN generated THEN it is refused with the accepted range", () => {
-    expect(() => syntheticCatalogue({ services: 0 })).toThrow("syntheticCatalogue: services must be a whole number from 1 to 9999 (got 0)");
+    expect(() => syntheticCatalogue({ services: 0 })).toThrow(
+      "syntheticCatalogue: services must be a whole number from 1 to 9999 (got 0)",
+    );
   });
 });
 
@@ -59,7 +74,9 @@ describe("a synthetic catalogue of 10 services, synthesized by the real synth", 
     expect(run.stderr).toContain("synthesized local, staging, production (10 services)");
     expect(run.status).toBe(0);
     for (const environment of ["local", "staging", "production"]) {
-      stacks[environment] = JSON.parse(readFileSync(path.join(outdir, "stacks", environment, "cdk.tf.json"), "utf8")) as StackJson;
+      stacks[environment] = JSON.parse(
+        readFileSync(path.join(outdir, "stacks", environment, "cdk.tf.json"), "utf8"),
+      ) as StackJson;
     }
   });
 
@@ -68,7 +85,13 @@ describe("a synthetic catalogue of 10 services, synthesized by the real synth", 
       .map(({ values }) => String(values.name))
       .filter((name) => name.includes("-to-"));
     expect(edgeNetworks).toHaveLength(catalogue.edges);
-    expect(edgeNetworks).toEqual(expect.arrayContaining(["platform-local-svc-0010-to-svc-0003", "platform-local-svc-0010-to-svc-0005", "platform-local-svc-0010-to-svc-0009"]));
+    expect(edgeNetworks).toEqual(
+      expect.arrayContaining([
+        "platform-local-svc-0010-to-svc-0003",
+        "platform-local-svc-0010-to-svc-0005",
+        "platform-local-svc-0010-to-svc-0009",
+      ]),
+    );
   });
 
   it("THEN both Kubernetes environments run every service with an autoscaler, and the public one gets an Ingress", () => {
@@ -80,7 +103,9 @@ describe("a synthetic catalogue of 10 services, synthesized by the real synth", 
   });
 
   it("THEN the production override of svc-0001 sets its autoscaler to min 4, max 12", () => {
-    const autoscaler = resourcesOfType(stacks.production!, "kubernetes_horizontal_pod_autoscaler_v2").find(({ values }) => values.metadata?.name === "svc-0001");
+    const autoscaler = resourcesOfType(stacks.production!, "kubernetes_horizontal_pod_autoscaler_v2").find(
+      ({ values }) => values.metadata?.name === "svc-0001",
+    );
     expect(autoscaler?.values.spec).toMatchObject({ min_replicas: 4, max_replicas: 12 });
   });
 });

@@ -5,7 +5,8 @@ import type { InfraDiffReport, ResourceReport, Risk } from "../../../tools/infra
  * marker, a heading, a mention, an image, a link, an autolink, HTML, an HTML comment,
  * backticks to end a code span, a pipe to end a table cell, a backslash to undo an escape.
  */
-export const HOSTILE = "x`y``z\\\n<!-- infra-diff part 1/1 -->\r\n# pwned @octocat ![x](http://evil.example/x.png) [link](www.evil.example) <b>bold</b> --> | cell\u2028@org/team\t";
+export const HOSTILE =
+  "x`y``z\\\n<!-- infra-diff part 1/1 -->\r\n# pwned @octocat ![x](http://evil.example/x.png) [link](www.evil.example) <b>bold</b> --> | cell\u2028@org/team\t";
 export const PLAIN = "plain";
 
 /** A report with `value` in every field the renderers show. */
@@ -22,7 +23,14 @@ export function reportWith(value: string): InfraDiffReport {
       { path: "input", before: { nested: value }, forcesReplacement: false, unknownAfter: true },
     ],
   };
-  const risk = (environment: string | null): Risk => ({ kind: "destroy", code: value, environment, service: value, resources: [], reason: value });
+  const risk = (environment: string | null): Risk => ({
+    kind: "destroy",
+    code: value,
+    environment,
+    service: value,
+    resources: [],
+    reason: value,
+  });
   return {
     schemaVersion: 1,
     base: { ref: value, commit: value },
@@ -30,7 +38,10 @@ export function reportWith(value: string): InfraDiffReport {
     changed: true,
     summary: {
       total: { adds: 0, changes: 0, replacements: 1, destroys: 0 },
-      environments: { [value]: { adds: 0, changes: 0, replacements: 1, destroys: 0, source: "plan" }, production: { adds: 0, changes: 0, replacements: 0, destroys: 0, source: "plan" } },
+      environments: {
+        [value]: { adds: 0, changes: 0, replacements: 1, destroys: 0, source: "plan" },
+        production: { adds: 0, changes: 0, replacements: 0, destroys: 0, source: "plan" },
+      },
     },
     risks: [risk(value), risk(null)],
     services: [{ name: value, summary: value, items: [value], environments: { [value]: [resource] } }],
@@ -39,4 +50,3 @@ export function reportWith(value: string): InfraDiffReport {
     notes: [value],
   };
 }
-

@@ -1,5 +1,15 @@
 import { execFileSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { InfraDiffReport, Risk } from "../../../tools/infra-diff/report.js";
@@ -19,7 +29,13 @@ function git(...args: string[]): string {
   return execFileSync("git", args, {
     cwd: repo,
     encoding: "utf8",
-    env: { ...process.env, GIT_AUTHOR_NAME: "Test", GIT_AUTHOR_EMAIL: "test@example.com", GIT_COMMITTER_NAME: "Test", GIT_COMMITTER_EMAIL: "test@example.com" },
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: "Test",
+      GIT_AUTHOR_EMAIL: "test@example.com",
+      GIT_COMMITTER_NAME: "Test",
+      GIT_COMMITTER_EMAIL: "test@example.com",
+    },
   }).trim();
 }
 
@@ -51,7 +67,9 @@ function diff(...args: string[]): Promise<CliRun> {
 }
 
 function worktrees(): string[] {
-  return git("worktree", "list", "--porcelain").split("\n").filter((line) => line.startsWith("worktree "));
+  return git("worktree", "list", "--porcelain")
+    .split("\n")
+    .filter((line) => line.startsWith("worktree "));
 }
 
 /** The folders of the synthesis cache in the repository's git folder. */
@@ -77,7 +95,10 @@ beforeAll(() => {
   repo = copyRepository("infra-diff-repo-");
   cpSync(path.join(ROOT, "tools"), path.join(repo, "tools"), { recursive: true });
   write("services/payments/service.ts", PAYMENTS);
-  write("services/payments/package.json", `${JSON.stringify({ name: "@platform/payments", version: "2.0.0", private: true, type: "module" }, null, 2)}\n`);
+  write(
+    "services/payments/package.json",
+    `${JSON.stringify({ name: "@platform/payments", version: "2.0.0", private: true, type: "module" }, null, 2)}\n`,
+  );
   execFileSync("git", ["init", "-q", "-b", "main"], { cwd: repo });
   git("add", "-A");
   git("commit", "-q", "-m", "base: the example catalogue and a payments service");
@@ -85,18 +106,30 @@ beforeAll(() => {
 
   branch("release", () => {
     edit("services/orders/package.json", (t) => t.replace('"version": "1.0.0"', '"version": "1.1.0"'));
-    edit("services/orders/service.ts", (t) => t.replace('dependsOn: ["catalog"]', 'dependsOn: ["catalog", "payments"]'));
-    edit("services/catalog/service.ts", (t) => t.replace("scaling: { min: 2, max: 6, cpuPercent: 70 }", "scaling: { min: 3, max: 8, cpuPercent: 70 }"));
-    edit("services/payments/service.ts", (t) => t.replace("port: 8090,", 'port: 8090,\n  expose: { public: { host: "pay.example.com", localPort: 8091 } },'));
+    edit("services/orders/service.ts", (t) =>
+      t.replace('dependsOn: ["catalog"]', 'dependsOn: ["catalog", "payments"]'),
+    );
+    edit("services/catalog/service.ts", (t) =>
+      t.replace("scaling: { min: 2, max: 6, cpuPercent: 70 }", "scaling: { min: 3, max: 8, cpuPercent: 70 }"),
+    );
+    edit("services/payments/service.ts", (t) =>
+      t.replace("port: 8090,", 'port: 8090,\n  expose: { public: { host: "pay.example.com", localPort: 8091 } },'),
+    );
   });
   branch("rename", () => {
     git("mv", "services/orders", "services/purchases");
     edit("services/purchases/service.ts", (t) => t.replace('name: "orders"', 'name: "purchases"'));
-    edit("services/gateway/service.ts", (t) => t.replace('dependsOn: ["orders", "catalog"]', 'dependsOn: ["purchases", "catalog"]'));
+    edit("services/gateway/service.ts", (t) =>
+      t.replace('dependsOn: ["orders", "catalog"]', 'dependsOn: ["purchases", "catalog"]'),
+    );
   });
   branch("loosen", () => {
-    edit("infra/targets/kubernetes/workload.ts", (t) => t.replace("readOnlyRootFilesystem: true,", 'readOnlyRootFilesystem: spec.name !== "catalog",'));
-    edit("infra/targets/docker/service-containers.ts", (t) => t.replace("readOnly: true,", 'readOnly: spec.name !== "catalog",'));
+    edit("infra/targets/kubernetes/workload.ts", (t) =>
+      t.replace("readOnlyRootFilesystem: true,", 'readOnlyRootFilesystem: spec.name !== "catalog",'),
+    );
+    edit("infra/targets/docker/service-containers.ts", (t) =>
+      t.replace("readOnly: true,", 'readOnly: spec.name !== "catalog",'),
+    );
     edit("services/catalog/service.ts", (t) =>
       t.replace(
         "  environments:",
@@ -105,13 +138,20 @@ beforeAll(() => {
     );
   });
   branch("broken", () => {
-    edit("services/catalog/service.ts", (t) => t.replace("scaling: { min: 2, max: 6, cpuPercent: 70 }", "scaling: { min: 9, max: 2, cpuPercent: 70 }"));
+    edit("services/catalog/service.ts", (t) =>
+      t.replace("scaling: { min: 2, max: 6, cpuPercent: 70 }", "scaling: { min: 9, max: 2, cpuPercent: 70 }"),
+    );
   });
   branch("empty", () => {
     // A commit with the same files as main.
   });
   branch("no-app", () => {
-    edit("cdktf.json", (t) => t.replace('"app": "node tools/run-app.mjs"', `"app": "node -e \\"console.error('no synth here'); process.exit(3)\\""`));
+    edit("cdktf.json", (t) =>
+      t.replace(
+        '"app": "node tools/run-app.mjs"',
+        `"app": "node -e \\"console.error('no synth here'); process.exit(3)\\""`,
+      ),
+    );
   });
 });
 
@@ -135,18 +175,42 @@ describe("npm run infra:diff", () => {
       expect(report.base).toEqual({ ref: "main", commit: commits.main });
       expect(report.head).toEqual({ ref: "release", commit: commits.release });
       // local: the rebuilt orders image and the containers it and the new published port force out; the new edge network.
-      expect(report.summary.environments.local).toEqual({ adds: 1, changes: 0, replacements: 4, destroys: 0, source: "synth" });
+      expect(report.summary.environments.local).toEqual({
+        adds: 1,
+        changes: 0,
+        replacements: 4,
+        destroys: 0,
+        source: "synth",
+      });
       // staging: orders' Deployment and policy, payments' policy, catalog's autoscaler and dashboard; payments' Ingress.
-      expect(report.summary.environments.staging).toEqual({ adds: 1, changes: 5, replacements: 0, destroys: 0, source: "synth" });
-      expect(report.summary.environments.production).toEqual({ adds: 1, changes: 5, replacements: 0, destroys: 0, source: "synth" });
+      expect(report.summary.environments.staging).toEqual({
+        adds: 1,
+        changes: 5,
+        replacements: 0,
+        destroys: 0,
+        source: "synth",
+      });
+      expect(report.summary.environments.production).toEqual({
+        adds: 1,
+        changes: 5,
+        replacements: 0,
+        destroys: 0,
+        source: "synth",
+      });
     });
 
     it("THEN each service gets one line of what changes", () => {
       const summaries = Object.fromEntries(report.services.map((s) => [s.name, s.summary]));
       expect(summaries.orders).toBe("image 1.0.0 -> 1.1.0, new egress to payments");
-      expect(summaries.catalog).toBe("min replicas 2 -> 3 (staging, production), max replicas 6 -> 8 (staging, production)");
+      expect(summaries.catalog).toBe(
+        "min replicas 2 -> 3 (staging, production), max replicas 6 -> 8 (staging, production)",
+      );
       expect(report.services.find((s) => s.name === "payments")!.items).toEqual(
-        expect.arrayContaining(["new ingress from orders", "now reachable at 127.0.0.1:8091 -> 8090/tcp (local)", "now reachable at https://pay.example.com/ (staging, production)"]),
+        expect.arrayContaining([
+          "new ingress from orders",
+          "now reachable at 127.0.0.1:8091 -> 8090/tcp (local)",
+          "now reachable at https://pay.example.com/ (staging, production)",
+        ]),
       );
       expect(Object.keys(summaries).sort()).toEqual(["catalog", "orders", "payments"]);
     });
@@ -162,13 +226,17 @@ describe("npm run infra:diff", () => {
         ["staging", "payments", "reachable from outside at https://pay.example.com/"],
         ["production", "payments", "reachable from outside at https://pay.example.com/"],
       ]);
-      expect(report.edges).toEqual([{ from: "orders", to: "payments", change: "added", environments: ["local", "staging", "production"] }]);
+      expect(report.edges).toEqual([
+        { from: "orders", to: "payments", change: "added", environments: ["local", "staging", "production"] },
+      ]);
     });
 
     it("THEN the rebuilt image replaces the orders container on Docker, and says why", () => {
       const replaced = risksOf(report, "replacement").filter((r) => r.service === "orders");
       expect(replaced.map((r) => r.resources[0]!.split(".")[0])).toEqual(["docker_container", "docker_image"]);
-      expect(replaced[1]!.reason).toBe("image/image (docker_image) is destroyed and created again: build.label.app.kubernetes.io/version, name cannot be updated in place");
+      expect(replaced[1]!.reason).toBe(
+        "image/image (docker_image) is destroyed and created again: build.label.app.kubernetes.io/version, name cannot be updated in place",
+      );
       expect(replaced[0]!.reason).toContain(`image refers to ${replaced[1]!.resources[0]}, which is replaced`);
     });
 
@@ -180,7 +248,9 @@ describe("npm run infra:diff", () => {
       expect(staging.after.atMax.cpuMillis - staging.before.atMax.cpuMillis).toBe(200);
       expect(staging.after.atMax.memoryMiB - staging.before.atMax.memoryMiB).toBe(256);
       expect(risksOf(report, "capacity-increase").map((r) => r.environment)).toEqual(["staging", "production"]);
-      expect(risksOf(report, "capacity-increase")[0]!.reason).toMatch(/^requested cpu at min replicas \d\.\d\d cores -> \d\.\d\d cores, at max \d\.\d\d cores -> \d\.\d\d cores; memory at min \S+ -> \S+, at max \S+ -> \S+$/);
+      expect(risksOf(report, "capacity-increase")[0]!.reason).toMatch(
+        /^requested cpu at min replicas \d\.\d\d cores -> \d\.\d\d cores, at max \d\.\d\d cores -> \d\.\d\d cores; memory at min \S+ -> \S+, at max \S+ -> \S+$/,
+      );
     });
 
     it("THEN the risks come first, in the order destroy, replacement, security relaxation, network widening, capacity", () => {
@@ -192,13 +262,21 @@ describe("npm run infra:diff", () => {
       expect(markdown.status).toBe(1);
       const text = markdown.stdout;
       expect(text.startsWith("<!-- infra-diff part 1/1 -->\n## Infrastructure diff\n")).toBe(true);
-      expect(text).toContain(`\`main\` (${commits.main!.slice(0, 12)}) → \`release\` (${commits.release!.slice(0, 12)})`);
-      expect(text).toContain("| local | 1 | 0 | 4 | 0 |\n| staging | 1 | 5 | 0 | 0 |\n| production | 1 | 5 | 0 | 0 |\n| **total** | 3 | 10 | 4 | 0 |");
-      expect(text).toContain("- **network-widening** (new-edge) · local, staging, production · `orders`: orders may now call payments");
+      expect(text).toContain(
+        `\`main\` (${commits.main!.slice(0, 12)}) → \`release\` (${commits.release!.slice(0, 12)})`,
+      );
+      expect(text).toContain(
+        "| local | 1 | 0 | 4 | 0 |\n| staging | 1 | 5 | 0 | 0 |\n| production | 1 | 5 | 0 | 0 |\n| **total** | 3 | 10 | 4 | 0 |",
+      );
+      expect(text).toContain(
+        "- **network-widening** (new-edge) · local, staging, production · `orders`: orders may now call payments",
+      );
       expect(text).toContain('```mermaid\nflowchart LR\n  s1["orders"]\n  s2["payments"]\n  s1 -->|added| s2\n```');
       expect(text).toContain("<details><summary><b>orders</b>: image 1.0.0 -> 1.1.0, new egress to payments</summary>");
       expect(text.indexOf("### Risks")).toBeLessThan(text.indexOf("### Changes by service"));
-      expect(text).toContain("  - `spec.template.spec.container.image`: `registry.example.com/platform/orders:1.0.0` → `registry.example.com/platform/orders:1.1.0`");
+      expect(text).toContain(
+        "  - `spec.template.spec.container.image`: `registry.example.com/platform/orders:1.0.0` → `registry.example.com/platform/orders:1.1.0`",
+      );
       // A document in a string (the Grafana dashboard) is compared value by value.
       expect(text).toContain("  - `data.staging-catalog.json:panels[7].targets[1].expr`: `vector(2)` → `vector(3)`");
     });
@@ -215,7 +293,9 @@ describe("npm run infra:diff", () => {
 
     it("THEN both commits' stacks and guardrail reports went to the cache, and the second run took both from it", () => {
       expect(json.stderr).toMatch(/synthesized both sides in [0-9.]+s \(base [0-9.]+s, head [0-9.]+s\)/);
-      expect(markdown.stderr).toMatch(/synthesized both sides in [0-9.]+s \(base from the cache, head from the cache\)/);
+      expect(markdown.stderr).toMatch(
+        /synthesized both sides in [0-9.]+s \(base from the cache, head from the cache\)/,
+      );
       const entries = cacheEntries();
       expect(entries).toHaveLength(2);
       for (const entry of entries) {
@@ -223,7 +303,11 @@ describe("npm run infra:diff", () => {
         const folder = path.join(repo, ".git", "infra-diff-cache", entry);
         // What the diff reads, nothing else (the monitoring files are not compared).
         expect(readdirSync(folder).sort()).toEqual(["guardrails", "stacks"]);
-        expect(readdirSync(path.join(folder, "guardrails")).sort()).toEqual(["local.json", "production.json", "staging.json"]);
+        expect(readdirSync(path.join(folder, "guardrails")).sort()).toEqual([
+          "local.json",
+          "production.json",
+          "staging.json",
+        ]);
         for (const environment of ["local", "staging", "production"]) {
           expect(readdirSync(path.join(folder, "stacks", environment))).toEqual(["cdk.tf.json"]);
         }
@@ -297,7 +381,13 @@ describe("npm run infra:diff", () => {
       );
       expect(report.risks[0]!.kind).toBe("destroy");
       // Updated in place: gateway's Deployment (PURCHASES_URL) and policy, catalog's policy (ingress from purchases).
-      expect(report.summary.environments.staging).toEqual({ adds: 9, changes: 3, replacements: 0, destroys: 9, source: "synth" });
+      expect(report.summary.environments.staging).toEqual({
+        adds: 9,
+        changes: 3,
+        replacements: 0,
+        destroys: 9,
+        source: "synth",
+      });
     });
 
     it("THEN the services say removed and new, and the edges move to the new name", () => {
@@ -311,7 +401,9 @@ describe("npm run infra:diff", () => {
         "removed orders->catalog local,staging,production",
         "added purchases->catalog local,staging,production",
       ]);
-      expect(risksOf(report, "new-edge").map((r) => r.reason)).toEqual(expect.arrayContaining(["gateway may now call purchases", "purchases may now call catalog"]));
+      expect(risksOf(report, "new-edge").map((r) => r.reason)).toEqual(
+        expect.arrayContaining(["gateway may now call purchases", "purchases may now call catalog"]),
+      );
     });
   });
 
@@ -331,9 +423,15 @@ describe("npm run infra:diff", () => {
       expect(run.status).toBe(1);
       const risks = run.stdout.slice(run.stdout.indexOf("Risks ("), run.stdout.indexOf("\nServices:")).split("\n");
       // Each suppression where the guardrail report shows it in force: DKR rules on Docker, K8S rules on Kubernetes.
-      expect(risks).toContain('  [security-relaxation] local · catalog: suppresses guardrail DKR-02: "the catalog writes its cache to the root file system"');
-      expect(risks).toContain('  [security-relaxation] staging, production · catalog: suppresses guardrail K8S-06: "the catalog writes its cache to the root file system"');
-      expect(risks).toContain("  [security-relaxation] staging, production · catalog: read_only_root_filesystem true -> false");
+      expect(risks).toContain(
+        '  [security-relaxation] local · catalog: suppresses guardrail DKR-02: "the catalog writes its cache to the root file system"',
+      );
+      expect(risks).toContain(
+        '  [security-relaxation] staging, production · catalog: suppresses guardrail K8S-06: "the catalog writes its cache to the root file system"',
+      );
+      expect(risks).toContain(
+        "  [security-relaxation] staging, production · catalog: read_only_root_filesystem true -> false",
+      );
       expect(risks).toContain("  [security-relaxation] local · catalog: read_only true -> false");
       expect(risks.filter((line) => line.startsWith("  [") && !line.includes(" · catalog: "))).toEqual([]);
       expect(run.stdout).toContain(
@@ -342,7 +440,9 @@ describe("npm run infra:diff", () => {
     });
 
     it("THEN the read-only change replaces the catalog container on Docker, where it cannot be updated in place", () => {
-      expect(run.stdout).toMatch(/\[replacement\] local · catalog: containers\/replica-1 \(docker_container\) is destroyed and created again: read_only cannot be updated in place/);
+      expect(run.stdout).toMatch(
+        /\[replacement\] local · catalog: containers\/replica-1 \(docker_container\) is destroyed and created again: read_only cannot be updated in place/,
+      );
     });
   });
 
@@ -350,8 +450,12 @@ describe("npm run infra:diff", () => {
     it("WHEN a revision is diffed against itself THEN it exits 0 and says so", async () => {
       const run = await diff("--base", "main", "--head", "main");
       const commit = commits.main!.slice(0, 12);
-      expect(run.stderr).toContain(`infra-diff: synthesizing the base (main, ${commit}) in the working tree, which holds its files, once: the head (main, ${commit}) has the same files...\n`);
-      expect(run.stdout).toBe(`<!-- infra-diff part 1/1 -->\n## Infrastructure diff\n\n\`main\` (${commit}) → \`main\` (${commit}): **no infrastructure change** in local, staging, production.\n`);
+      expect(run.stderr).toContain(
+        `infra-diff: synthesizing the base (main, ${commit}) in the working tree, which holds its files, once: the head (main, ${commit}) has the same files...\n`,
+      );
+      expect(run.stdout).toBe(
+        `<!-- infra-diff part 1/1 -->\n## Infrastructure diff\n\n\`main\` (${commit}) → \`main\` (${commit}): **no infrastructure change** in local, staging, production.\n`,
+      );
       expect(run.status).toBe(0);
       expect(worktrees()).toHaveLength(1);
     });
@@ -367,7 +471,9 @@ describe("npm run infra:diff", () => {
       expect(run.stderr).toContain(
         `infra-diff: synthesizing the base (main, ${commits.main!.slice(0, 12)}) in a temporary worktree, once: the head (empty, ${commits.empty!.slice(0, 12)}) has the same files...\n`,
       );
-      expect(run.stderr).toMatch(/synthesized both sides in [0-9.]+s \(base [0-9.]+s, head the same files as the base\)/);
+      expect(run.stderr).toMatch(
+        /synthesized both sides in [0-9.]+s \(base [0-9.]+s, head the same files as the base\)/,
+      );
       const report = JSON.parse(run.stdout) as InfraDiffReport;
       expect(report.head).toEqual({ ref: "empty", commit: commits.empty });
       expect(report.changed).toBe(false);
@@ -395,8 +501,12 @@ describe("npm run infra:diff", () => {
 
     it("WHEN the head does not synthesize THEN it exits 2 saying the head failed and why, and removes the worktrees", async () => {
       const run = await diff("--base", "main", "--head", "broken");
-      expect(run.stderr).toContain(`infra-diff: synth of the head (broken, ${commits.broken!.slice(0, 12)}) failed (node tools/run-app.mjs):`);
-      expect(run.stderr).toContain("services/catalog/service.ts: scaling.min: must be at most scaling.max (2); min === max means a fixed replica count (got 9)");
+      expect(run.stderr).toContain(
+        `infra-diff: synth of the head (broken, ${commits.broken!.slice(0, 12)}) failed (node tools/run-app.mjs):`,
+      );
+      expect(run.stderr).toContain(
+        "services/catalog/service.ts: scaling.min: must be at most scaling.max (2); min === max means a fixed replica count (got 9)",
+      );
       expect(run.stderr).not.toContain("synth of the base");
       expect(run.status).toBe(2);
       expect(worktrees()).toHaveLength(1);
@@ -405,7 +515,9 @@ describe("npm run infra:diff", () => {
 
     it("WHEN the base's app command fails THEN the message names the base and shows what the app printed", async () => {
       const run = await diff("--base", "no-app", "--head", "main");
-      expect(run.stderr).toContain(`infra-diff: synth of the base (no-app, ${commits["no-app"]!.slice(0, 12)}) failed (node -e "console.error('no synth here'); process.exit(3)"):\n  no synth here\n`);
+      expect(run.stderr).toContain(
+        `infra-diff: synth of the base (no-app, ${commits["no-app"]!.slice(0, 12)}) failed (node -e "console.error('no synth here'); process.exit(3)"):\n  no synth here\n`,
+      );
       expect(run.stderr).not.toContain("synth of the head");
       expect(run.status).toBe(2);
       expect(worktrees()).toHaveLength(1);

@@ -17,21 +17,40 @@ describe("npm run infra:diff after one that was killed", () => {
   const leftover = (name: string, pid: number, worktree: boolean) => {
     const folder = path.join(scratchRoot(), `infra-diff-${name}-${pid}-${path.basename(repository.dir)}`);
     folders.push(folder);
-    if (worktree) expect(repository.run("git", ["worktree", "add", "--detach", "--quiet", path.join(folder, "tree"), "HEAD"]).status).toBe(0);
+    if (worktree)
+      expect(
+        repository.run("git", ["worktree", "add", "--detach", "--quiet", path.join(folder, "tree"), "HEAD"]).status,
+      ).toBe(0);
     else {
       mkdirSync(path.join(folder, "stacks"), { recursive: true });
       writeFileSync(path.join(folder, "manifest.json"), "{}\n");
     }
     return folder;
   };
-  const worktrees = () => repository.run("git", ["worktree", "list", "--porcelain"]).stdout.split("\n").filter((line) => line.startsWith("worktree ")).map((line) => line.slice(9));
+  const worktrees = () =>
+    repository
+      .run("git", ["worktree", "list", "--porcelain"])
+      .stdout.split("\n")
+      .filter((line) => line.startsWith("worktree "))
+      .map((line) => line.slice(9));
 
   beforeAll(() => {
     repository = copyRepository();
     // The copy leaves cdktf.json out; infra:diff runs the app that names.
     copyFileSync(path.join(REPOSITORY_ROOT, "cdktf.json"), path.join(repository.dir, "cdktf.json"));
     repository.run("git", ["add", "cdktf.json"]);
-    expect(repository.run("git", ["-c", "user.name=test", "-c", "user.email=test@example.com", "commit", "--quiet", "-m", "cdktf.json"]).status).toBe(0);
+    expect(
+      repository.run("git", [
+        "-c",
+        "user.name=test",
+        "-c",
+        "user.email=test@example.com",
+        "commit",
+        "--quiet",
+        "-m",
+        "cdktf.json",
+      ]).status,
+    ).toBe(0);
     running = startIdleProcess();
   });
   afterAll(async () => {
@@ -50,8 +69,14 @@ describe("npm run infra:diff after one that was killed", () => {
 
     const run = await repository.nodeAsync("tools/infra-diff/cli.ts", ["--base", "HEAD"]);
     expect(run.status, run.stderr).toBe(0);
-    for (const folder of [killedBase, killedHead, killedOutput]) expect(run.stderr).toContain(`infra-diff: removed ${folder}, left by an infra:diff that was stopped\n`);
-    expect([killedBase, killedHead, killedOutput, live].map((folder) => existsSync(folder))).toEqual([false, false, false, true]);
+    for (const folder of [killedBase, killedHead, killedOutput])
+      expect(run.stderr).toContain(`infra-diff: removed ${folder}, left by an infra:diff that was stopped\n`);
+    expect([killedBase, killedHead, killedOutput, live].map((folder) => existsSync(folder))).toEqual([
+      false,
+      false,
+      false,
+      true,
+    ]);
     expect(worktrees()).toEqual([realpathSync(repository.dir), realpathSync(path.join(live, "tree"))]);
   });
 });

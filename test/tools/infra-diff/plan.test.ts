@@ -68,13 +68,19 @@ describe("npm run infra:diff -- --plan", () => {
 
   it("GIVEN a plan that creates, updates, replaces and destroys WHEN rendered THEN the counts are the plan's actions", () => {
     expect(json.status).toBe(1);
-    expect(report.summary.environments).toEqual({ staging: { adds: 1, changes: 2, replacements: 1, destroys: 1, source: "plan" } });
+    expect(report.summary.environments).toEqual({
+      staging: { adds: 1, changes: 2, replacements: 1, destroys: 1, source: "plan" },
+    });
   });
 
   it("THEN the destroy and the replacement come first, with the plan's reason, grouped by service", () => {
     expect(report.risks.map((r) => [r.kind, r.service, r.reason])).toEqual([
       ["destroy", "legacy", "the service is removed; workload/deployment is destroyed"],
-      ["replacement", "catalog", "workload/deployment (terraform_data) is destroyed and created again: triggers_replace cannot be updated in place"],
+      [
+        "replacement",
+        "catalog",
+        "workload/deployment (terraform_data) is destroyed and created again: triggers_replace cannot be updated in place",
+      ],
     ]);
     expect(report.services.map((s) => [s.name, s.summary])).toEqual([
       ["catalog", "workload/deployment: triggers_replace (+3 more)"],
@@ -87,7 +93,13 @@ describe("npm run infra:diff -- --plan", () => {
   it("THEN an update shows the attribute's old and new value, and what is known after apply", () => {
     const [deployment] = report.services.find((s) => s.name === "orders")!.environments.staging!;
     expect(deployment!.attributes).toEqual([
-      { path: "input.image", before: "orders:1.0.0", after: "orders:1.1.0", forcesReplacement: false, unknownAfter: false },
+      {
+        path: "input.image",
+        before: "orders:1.0.0",
+        after: "orders:1.1.0",
+        forcesReplacement: false,
+        unknownAfter: false,
+      },
       { path: "output", before: { image: "orders:1.0.0", replicas: 2 }, forcesReplacement: false, unknownAfter: true },
     ]);
   });
@@ -95,14 +107,22 @@ describe("npm run infra:diff -- --plan", () => {
   it("THEN a sensitive value is never shown, only that it changes", () => {
     expect(json.stdout).not.toContain("hunter2");
     const secret = report.services.find((s) => s.name === "orders")!.environments.staging![1]!;
-    expect(secret.attributes[0]).toEqual({ path: "input", before: "(sensitive)", after: "(sensitive, changed)", forcesReplacement: false, unknownAfter: false });
+    expect(secret.attributes[0]).toEqual({
+      path: "input",
+      before: "(sensitive)",
+      after: "(sensitive, changed)",
+      forcesReplacement: false,
+      unknownAfter: false,
+    });
   });
 
   it("THEN the Markdown has the plan's row in the summary table and the same risks", async () => {
     const markdown = await runCli(CLI, ["--plan", `staging=${path.join(dir, "staging-plan.json")}`]);
     expect(markdown.status).toBe(1);
     expect(markdown.stdout).toContain("| staging (plan) | 1 | 2 | 1 | 1 |");
-    expect(markdown.stdout).toContain("- **destroy** (destroy) · staging · `legacy`: the service is removed; workload/deployment is destroyed");
+    expect(markdown.stdout).toContain(
+      "- **destroy** (destroy) · staging · `legacy`: the service is removed; workload/deployment is destroyed",
+    );
     expect(markdown.stdout).toContain("<details><summary><b>payments</b>: new service</summary>");
     expect(markdown.stdout).not.toContain("hunter2");
   });
@@ -112,7 +132,9 @@ describe("npm run infra:diff -- --plan", () => {
     expect(missing.stderr).toBe("infra-diff: --plan staging=/nonexistent/plan.json: no such file\n");
     expect(missing.status).toBe(2);
     const malformed = await runCli(CLI, ["--plan", "plan.json"]);
-    expect(malformed.stderr).toBe('infra-diff: --plan: "plan.json" is not <env>=<file>; for example --plan staging=staging-plan.json\n');
+    expect(malformed.stderr).toBe(
+      'infra-diff: --plan: "plan.json" is not <env>=<file>; for example --plan staging=staging-plan.json\n',
+    );
     expect(malformed.status).toBe(2);
   });
 });
@@ -135,18 +157,36 @@ describe("npm run infra:diff -- --plan, with a secret that flows from the resour
         resource: {
           terraform_data: {
             app_orders_workload_password: { input: "${var.database_password}" },
-            app_orders_workload_connection: { input: { url: "postgres://orders:${terraform_data.app_orders_workload_password.output}@db:5432/orders" } },
+            app_orders_workload_connection: {
+              input: { url: "postgres://orders:${terraform_data.app_orders_workload_password.output}@db:5432/orders" },
+            },
           },
         },
       }),
     );
     terraformIn(secretDir, "init", "-input=false", "-no-color");
-    terraformIn(secretDir, "apply", "-auto-approve", "-input=false", "-no-color", `-var=database_password=${OLD_SECRET}`);
-    terraformIn(secretDir, "plan", "-input=false", "-no-color", `-var=database_password=${NEW_SECRET}`, "-out=staging.tfplan");
+    terraformIn(
+      secretDir,
+      "apply",
+      "-auto-approve",
+      "-input=false",
+      "-no-color",
+      `-var=database_password=${OLD_SECRET}`,
+    );
+    terraformIn(
+      secretDir,
+      "plan",
+      "-input=false",
+      "-no-color",
+      `-var=database_password=${NEW_SECRET}`,
+      "-out=staging.tfplan",
+    );
     planFile = path.join(secretDir, "staging-plan.json");
     writeFileSync(planFile, terraformIn(secretDir, "show", "-json", "staging.tfplan"));
     const formats = ["markdown", "text", "json"];
-    const results = await Promise.all(formats.map((format) => runCli(CLI, ["--plan", `staging=${planFile}`, "--format", format])));
+    const results = await Promise.all(
+      formats.map((format) => runCli(CLI, ["--plan", `staging=${planFile}`, "--format", format])),
+    );
     formats.forEach((format, index) => (runs[format] = results[index]!));
   });
 
@@ -160,18 +200,26 @@ describe("npm run infra:diff -- --plan, with a secret that flows from the resour
     expect(plan).toContain(NEW_SECRET);
   });
 
-  it.each(["markdown", "text", "json"])("WHEN rendered as %s THEN neither the old nor the new secret is printed, on stdout or stderr", (format) => {
-    const run = runs[format]!;
-    expect(run.status).toBe(1);
-    expect(run.output).not.toContain(OLD_SECRET);
-    expect(run.output).not.toContain(NEW_SECRET);
-  });
+  it.each(["markdown", "text", "json"])(
+    "WHEN rendered as %s THEN neither the old nor the new secret is printed, on stdout or stderr",
+    (format) => {
+      const run = runs[format]!;
+      expect(run.status).toBe(1);
+      expect(run.output).not.toContain(OLD_SECRET);
+      expect(run.output).not.toContain(NEW_SECRET);
+    },
+  );
 
   it("THEN the copy in the other resource is hidden inside its longer string, and the rest of that string still shows", () => {
     const report = JSON.parse(runs.json!.stdout) as InfraDiffReport;
     const [connection] = report.services.find((s) => s.name === "orders")!.environments.staging!;
     expect(connection!.address).toBe("terraform_data.app_orders_workload_connection");
-    expect(connection!.attributes).toContainEqual({ path: "input.url", before: "postgres://orders:(sensitive)@db:5432/orders", forcesReplacement: false, unknownAfter: true });
+    expect(connection!.attributes).toContainEqual({
+      path: "input.url",
+      before: "postgres://orders:(sensitive)@db:5432/orders",
+      forcesReplacement: false,
+      unknownAfter: true,
+    });
     expect(runs.markdown!.stdout).toContain("postgres://orders:(sensitive)@db:5432/orders");
   });
 });
@@ -181,13 +229,20 @@ describe("npm run infra:diff -- --plan, with a file that is no plan", () => {
   /** Each case's file and the CLI run on it, all started at once (each run is a process of its own). */
   const runs = new Map<string, { file: string; run: Promise<CliRun> }>();
   const cases: Record<string, (dir: string) => string> = {
-    shadow: (dir) => writeInto(dir, "shadow", "root:*:19700:0:99999:7:::\ndaemon:$6$s3cr3t-salt$hash:19700:0:99999:7:::\n"),
+    shadow: (dir) =>
+      writeInto(dir, "shadow", "root:*:19700:0:99999:7:::\ndaemon:$6$s3cr3t-salt$hash:19700:0:99999:7:::\n"),
     binary: (dir) => writeInto(dir, "staging.tfplan", "PK\u0003\u0004tfplan-content"),
     noNames: (dir) =>
       writeInto(
         dir,
         "no-names.json",
-        JSON.stringify({ format_version: "1.2", resource_changes: [{ address: "terraform_data.a", type: "terraform_data", name: "a", change: { actions: ["create"] } }, { address: "terraform_data.b", change: { actions: "sensitive-value-here" } }] }),
+        JSON.stringify({
+          format_version: "1.2",
+          resource_changes: [
+            { address: "terraform_data.a", type: "terraform_data", name: "a", change: { actions: ["create"] } },
+            { address: "terraform_data.b", change: { actions: "sensitive-value-here" } },
+          ],
+        }),
       ),
     other: (dir) => writeInto(dir, "other.json", JSON.stringify({ resource_changes: { a: 1 } })),
     folder: (dir) => dir,
@@ -217,14 +272,18 @@ describe("npm run infra:diff -- --plan, with a file that is no plan", () => {
 
   it("GIVEN a file that is not JSON (a password file) WHEN given as a plan THEN it exits 2 saying so, and shows none of its content", async () => {
     const { file, run } = await given("shadow");
-    expect(run.stderr).toBe(`infra-diff: --plan staging=${file}: not JSON; give the output of \`terraform show -json <planfile>\`\n`);
+    expect(run.stderr).toBe(
+      `infra-diff: --plan staging=${file}: not JSON; give the output of \`terraform show -json <planfile>\`\n`,
+    );
     expect(run.output).not.toMatch(/root|daemon|s3cr3t|19700/);
     expect(run.status).toBe(2);
   });
 
   it("GIVEN a binary plan (what terraform plan -out writes) WHEN given THEN the message says to convert it", async () => {
     const { file, run } = await given("binary");
-    expect(run.stderr).toBe(`infra-diff: --plan staging=${file}: not JSON but a binary plan; give the output of \`terraform show -json <planfile>\`\n`);
+    expect(run.stderr).toBe(
+      `infra-diff: --plan staging=${file}: not JSON but a binary plan; give the output of \`terraform show -json <planfile>\`\n`,
+    );
     expect(run.status).toBe(2);
   });
 
@@ -252,25 +311,35 @@ describe("npm run infra:diff -- --plan, with a file that is no plan", () => {
 
   it("GIVEN a folder WHEN given as a plan THEN it exits 2 saying it cannot be read", async () => {
     const { file, run } = await given("folder");
-    expect(run.stderr).toBe(`infra-diff: --plan staging=${file}: cannot be read (EISDIR); give the output of \`terraform show -json <planfile>\`\n`);
+    expect(run.stderr).toBe(
+      `infra-diff: --plan staging=${file}: cannot be read (EISDIR); give the output of \`terraform show -json <planfile>\`\n`,
+    );
     expect(run.status).toBe(2);
   });
 });
 
 describe("npm run infra:diff -- --plan, with an environment value that holds a line break and markup", () => {
-  const FORGED = "LOG_FORMAT=json\n<!-- infra-diff part 1/1 -->\n# Approved by @octocat ![ok](http://evil.example/ok.png)";
+  const FORGED =
+    "LOG_FORMAT=json\n<!-- infra-diff part 1/1 -->\n# Approved by @octocat ![ok](http://evil.example/ok.png)";
   let hostileDir: string;
   let markdown: CliRun;
 
   beforeAll(async () => {
     hostileDir = mkdtempSync(path.join(os.tmpdir(), "infra-diff-plan-hostile-"));
-    const write = (env: string[]) => writeFileSync(path.join(hostileDir, "main.tf.json"), configuration({ app_orders_workload_container: { input: { env } } }));
+    const write = (env: string[]) =>
+      writeFileSync(
+        path.join(hostileDir, "main.tf.json"),
+        configuration({ app_orders_workload_container: { input: { env } } }),
+      );
     write(["LOG_FORMAT=text"]);
     terraformIn(hostileDir, "init", "-input=false", "-no-color");
     terraformIn(hostileDir, "apply", "-auto-approve", "-input=false", "-no-color");
     write([FORGED]);
     terraformIn(hostileDir, "plan", "-input=false", "-no-color", "-out=staging.tfplan");
-    writeFileSync(path.join(hostileDir, "staging-plan.json"), terraformIn(hostileDir, "show", "-json", "staging.tfplan"));
+    writeFileSync(
+      path.join(hostileDir, "staging-plan.json"),
+      terraformIn(hostileDir, "show", "-json", "staging.tfplan"),
+    );
     markdown = await runCli(CLI, ["--plan", `staging=${path.join(hostileDir, "staging-plan.json")}`]);
   });
 

@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { GITHUB_COMMENT_LIMIT, PART_MARKER, renderPullRequestComment } from "../../../tools/infra-diff/render-markdown.js";
+import {
+  GITHUB_COMMENT_LIMIT,
+  PART_MARKER,
+  renderPullRequestComment,
+} from "../../../tools/infra-diff/render-markdown.js";
 import type { InfraDiffReport, ResourceReport, Risk, ServiceReport } from "../../../tools/infra-diff/report.js";
 import { HOSTILE, PLAIN, reportWith } from "./hostile-report.js";
 
@@ -23,9 +27,23 @@ function largeReport(services: number, attributes: number, resources = 1): Infra
   });
   const list: ServiceReport[] = Array.from({ length: services }, (_, i) => {
     const name = `service-${String(i).padStart(3, "0")}`;
-    return { name, summary: `image 1.0.${i} -> 1.1.${i}`, items: [`image 1.0.${i} -> 1.1.${i}`], environments: Object.fromEntries(environments.map((e) => [e, Array.from({ length: resources }, (_, r) => resource(name, r))])) };
+    return {
+      name,
+      summary: `image 1.0.${i} -> 1.1.${i}`,
+      items: [`image 1.0.${i} -> 1.1.${i}`],
+      environments: Object.fromEntries(
+        environments.map((e) => [e, Array.from({ length: resources }, (_, r) => resource(name, r))]),
+      ),
+    };
   });
-  const risks: Risk[] = list.map((s) => ({ kind: "network-widening", code: "new-edge", environment: "staging", service: s.name, resources: [], reason: `${s.name} may now call payments` }));
+  const risks: Risk[] = list.map((s) => ({
+    kind: "network-widening",
+    code: "new-edge",
+    environment: "staging",
+    service: s.name,
+    resources: [],
+    reason: `${s.name} may now call payments`,
+  }));
   return {
     schemaVersion: 1,
     base: { ref: "main", commit: "0123456789abcdef0123456789abcdef01234567" },
@@ -33,7 +51,12 @@ function largeReport(services: number, attributes: number, resources = 1): Infra
     changed: true,
     summary: {
       total: { adds: 0, changes: services * 2, replacements: 0, destroys: 0 },
-      environments: Object.fromEntries(environments.map((e) => [e, { adds: 0, changes: services, replacements: 0, destroys: 0, source: "synth" as const }])),
+      environments: Object.fromEntries(
+        environments.map((e) => [
+          e,
+          { adds: 0, changes: services, replacements: 0, destroys: 0, source: "synth" as const },
+        ]),
+      ),
     },
     risks,
     services: list,
@@ -52,10 +75,13 @@ describe("renderPullRequestComment", () => {
       expect(part.length).toBeLessThan(GITHUB_COMMENT_LIMIT);
       expect(part.startsWith(`<!-- infra-diff part ${index + 1}/${parts.length} -->\n`)).toBe(true);
       expect(PART_MARKER.exec(part)?.slice(1)).toEqual([String(index + 1), String(parts.length)]);
-      expect(part).toContain(`_Part ${index + 1} of ${parts.length}: this diff is longer than one GitHub comment (65,536 characters), so it is split into ${parts.length} comments._`);
+      expect(part).toContain(
+        `_Part ${index + 1} of ${parts.length}: this diff is longer than one GitHub comment (65,536 characters), so it is split into ${parts.length} comments._`,
+      );
     });
     const all = parts.join("\n");
-    for (const service of report.services) expect(all.split(`<details><summary><b>${service.name}</b>:`)).toHaveLength(2);
+    for (const service of report.services)
+      expect(all.split(`<details><summary><b>${service.name}</b>:`)).toHaveLength(2);
     expect(parts[0]).toContain("### Risks (300)");
     expect(parts.slice(1).some((p) => p.includes("### Changes by service (continued)"))).toBe(true);
   });
@@ -65,7 +91,9 @@ describe("renderPullRequestComment", () => {
     for (const part of parts) expect(part.length).toBeLessThan(GITHUB_COMMENT_LIMIT);
     const details = parts.join("\n");
     expect(details).toContain("  - … 10 more attributes (see `--format json`)");
-    expect(details).toMatch(/- … cut here: \d+ more characters; see `--format json` or the job log for the rest\n\n<\/details>\n/);
+    expect(details).toMatch(
+      /- … cut here: \d+ more characters; see `--format json` or the job log for the rest\n\n<\/details>\n/,
+    );
     expect(details.split("<details>")).toHaveLength(details.split("</details>").length);
   });
 
@@ -114,11 +142,19 @@ describe("renderPullRequestComment with hostile values", () => {
     expect(lines).toHaveLength(plainLines.length);
     lines.forEach((line, i) => expect([i, line[0]]).toEqual([i, plainLines[i]![0]]));
     expect([...part!.matchAll(new RegExp(PART_MARKER.source, "gm"))].map((m) => m.index)).toEqual([0]);
-    expect(lines.filter((line) => line.startsWith("#"))).toEqual(["## Infrastructure diff", "### Risks (1)", "### Service-to-service edges that change", "### Changes by service", "### Notes"]);
+    expect(lines.filter((line) => line.startsWith("#"))).toEqual([
+      "## Infrastructure diff",
+      "### Risks (1)",
+      "### Service-to-service edges that change",
+      "### Changes by service",
+      "### Notes",
+    ]);
   });
 
   it("THEN outside code spans it opens no HTML, comment, image, link or autolink, mentions no one and splits no table cell", () => {
-    const markdownLines = lines.filter((line, i) => i > 0 && (i < graphStart || i > graphEnd) && !line.startsWith("<details>") && line !== "</details>");
+    const markdownLines = lines.filter(
+      (line, i) => i > 0 && (i < graphStart || i > graphEnd) && !line.startsWith("<details>") && line !== "</details>",
+    );
     expect(markdownLines.length).toBeGreaterThan(10);
     for (const line of markdownLines) {
       const live = liveMarkup(line).replace(/<code>@[\w-]+<\/code>/g, "");
@@ -129,7 +165,11 @@ describe("renderPullRequestComment with hostile values", () => {
 
   it("THEN the <details> line, HTML where Markdown is not read, holds no tag but its own and no mention", () => {
     const summary = lines.find((line) => line.startsWith("<details>"))!;
-    const own = summary.replace(/^<details><summary><b>/, "").replace(/<\/summary>$/, "").replace("</b>", "").replace(/<code>@[\w-]+<\/code>/g, "");
+    const own = summary
+      .replace(/^<details><summary><b>/, "")
+      .replace(/<\/summary>$/, "")
+      .replace("</b>", "")
+      .replace(/<code>@[\w-]+<\/code>/g, "");
     expect(own).not.toMatch(/<|:\/\/|www\.|(^|\W)@\w/);
   });
 
@@ -140,7 +180,12 @@ describe("renderPullRequestComment with hostile values", () => {
   });
 
   it("THEN a value in code shows its line breaks as \\n and stays whole, in a fence longer than its backticks", () => {
-    const shown = HOSTILE.replace(/\n/g, "\\n").replace(/\r/g, "\\r").replace(/\t/g, "\\t").replace(/\u2028/g, "\\u2028");
-    expect(part).toContain(`  - \`\`\` env[${shown}].value \`\`\`: \`\`\` ${shown} \`\`\` → \`\`\` ${shown}-2 \`\`\` **forces replacement**`);
+    const shown = HOSTILE.replace(/\n/g, "\\n")
+      .replace(/\r/g, "\\r")
+      .replace(/\t/g, "\\t")
+      .replace(/\u2028/g, "\\u2028");
+    expect(part).toContain(
+      `  - \`\`\` env[${shown}].value \`\`\`: \`\`\` ${shown} \`\`\` → \`\`\` ${shown}-2 \`\`\` **forces replacement**`,
+    );
   });
 });

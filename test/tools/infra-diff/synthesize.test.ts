@@ -18,7 +18,15 @@ function project(): string {
 }
 
 function checkoutOf(projectRoot: string, stillHoldsCommit: boolean): Checkout {
-  return { ref: "main", commit: "0123456789abcdef0123456789abcdef01234567", projectRoot, projectPrefix: "", stillHoldsCommit: () => stillHoldsCommit, dispose() {}, release: async () => {} };
+  return {
+    ref: "main",
+    commit: "0123456789abcdef0123456789abcdef01234567",
+    projectRoot,
+    projectPrefix: "",
+    stillHoldsCommit: () => stillHoldsCommit,
+    dispose() {},
+    release: async () => {},
+  };
 }
 
 describe("synthesize (infra-diff)", () => {

@@ -6,7 +6,15 @@ import { templateValues } from "../../../tools/scaffold/answers.js";
 import { isManaged, listTemplates, loadTemplate, renderTemplate } from "../../../tools/scaffold/service-template.js";
 import { REPOSITORY_ROOT } from "../../support/repository-copy.js";
 
-const answers = { name: "payments", template: "http-service", port: 8081, dependsOn: ["catalog", "orders"], public: { host: "pay.example.com", path: "/" }, owner: "team-pay", description: 'Takes "payments".' };
+const answers = {
+  name: "payments",
+  template: "http-service",
+  port: 8081,
+  dependsOn: ["catalog", "orders"],
+  public: { host: "pay.example.com", path: "/" },
+  owner: "team-pay",
+  description: 'Takes "payments".',
+};
 
 describe("service templates", () => {
   const roots: string[] = [];
@@ -36,18 +44,49 @@ describe("service templates", () => {
     expect(spec).toContain('  expose: { public: { host: "pay.example.com", path: "/" } },\n');
     expect(spec).toContain('  dependsOn: ["catalog", "orders"],\n');
     expect(files.get("Dockerfile")!.split("\n")[0]).toBe("ARG BASE_IMAGE=node:20.19.5-bookworm-slim");
-    expect(files.get("Dockerfile")).toContain("RUN npm ci --workspace=@platform/payments --ignore-scripts --no-audit --no-fund");
+    expect(files.get("Dockerfile")).toContain(
+      "RUN npm ci --workspace=@platform/payments --ignore-scripts --no-audit --no-fund",
+    );
     expect(files.has("template.json")).toBe(false);
   });
 
   it("GIVEN the templates WHEN rendered THEN a service gets its own files only: the runtime comes from the @platform/service-runtime package", () => {
     const http = renderTemplate(loadTemplate(REPOSITORY_ROOT, "http-service"), templateValues(answers));
-    expect([...http.keys()].sort()).toEqual(["Dockerfile", "package.json", "service.ts", "src/application.ts", "src/main.ts", "src/manifest.ts", "test/application.test.ts", "test/service.test.ts"]);
-    const worker = renderTemplate(loadTemplate(REPOSITORY_ROOT, "worker"), templateValues({ ...answers, template: "worker" }));
-    expect([...worker.keys()].sort()).toEqual(["Dockerfile", "package.json", "service.ts", "src/application.ts", "src/jobs.ts", "src/main.ts", "src/manifest.ts", "test/application.test.ts", "test/service.test.ts"]);
-    expect(JSON.parse(http.get("package.json")!)).toMatchObject({ scripts: { build: "bundle-service" }, dependencies: { "@platform/service-runtime": "*" } });
+    expect([...http.keys()].sort()).toEqual([
+      "Dockerfile",
+      "package.json",
+      "service.ts",
+      "src/application.ts",
+      "src/main.ts",
+      "src/manifest.ts",
+      "test/application.test.ts",
+      "test/service.test.ts",
+    ]);
+    const worker = renderTemplate(
+      loadTemplate(REPOSITORY_ROOT, "worker"),
+      templateValues({ ...answers, template: "worker" }),
+    );
+    expect([...worker.keys()].sort()).toEqual([
+      "Dockerfile",
+      "package.json",
+      "service.ts",
+      "src/application.ts",
+      "src/jobs.ts",
+      "src/main.ts",
+      "src/manifest.ts",
+      "test/application.test.ts",
+      "test/service.test.ts",
+    ]);
+    expect(JSON.parse(http.get("package.json")!)).toMatchObject({
+      scripts: { build: "bundle-service" },
+      dependencies: { "@platform/service-runtime": "*" },
+    });
     expect(http.get("Dockerfile")).toContain("COPY templates/runtime/src/ templates/runtime/src/\n");
-    expect(loadTemplate(REPOSITORY_ROOT, "http-service").managed).toEqual(["Dockerfile", "src/main.ts", "test/service.test.ts"]);
+    expect(loadTemplate(REPOSITORY_ROOT, "http-service").managed).toEqual([
+      "Dockerfile",
+      "src/main.ts",
+      "test/service.test.ts",
+    ]);
   });
 
   it("GIVEN a template on a base WHEN loaded THEN its files replace the base's, managed lists merge, and the version follows the content", () => {
@@ -62,18 +101,28 @@ describe("service templates", () => {
     expect([...template.files.keys()]).toEqual(["Dockerfile", "README.md"]);
     expect(template.files.get("README.md")).toBe("# {{name}}\n");
     expect(template.managed).toEqual(["Dockerfile", "extra.ts", "src/platform/"]);
-    expect([isManaged(template, "src/platform/run.ts"), isManaged(template, "src/application.ts")]).toEqual([true, false]);
+    expect([isManaged(template, "src/platform/run.ts"), isManaged(template, "src/application.ts")]).toEqual([
+      true,
+      false,
+    ]);
     writeFileSync(path.join(root, "templates/_b/Dockerfile"), "FROM base:2\n");
     expect(loadTemplate(root, "t").version).not.toBe(template.version);
   });
 
   it("GIVEN a placeholder with no value WHEN rendered THEN the file and the known placeholders are named", () => {
-    const root = repositoryWith({ "t/template.json": JSON.stringify({ description: "t", managed: [] }), "t/x.ts": "const a = {{nmae}};\n" });
-    expect(() => renderTemplate(loadTemplate(root, "t"), { name: "a", port: "1" })).toThrow("templates/t: x.ts: unknown placeholder {{nmae}}; known: {{name}}, {{port}}");
+    const root = repositoryWith({
+      "t/template.json": JSON.stringify({ description: "t", managed: [] }),
+      "t/x.ts": "const a = {{nmae}};\n",
+    });
+    expect(() => renderTemplate(loadTemplate(root, "t"), { name: "a", port: "1" })).toThrow(
+      "templates/t: x.ts: unknown placeholder {{nmae}}; known: {{name}}, {{port}}",
+    );
   });
 
   it("GIVEN a template.json without a managed list WHEN loaded THEN the file and field are named", () => {
     const root = repositoryWith({ "t/template.json": JSON.stringify({ description: "t" }) });
-    expect(() => loadTemplate(root, "t")).toThrow("templates/t/template.json: managed: must be a list of paths (folders end in '/')");
+    expect(() => loadTemplate(root, "t")).toThrow(
+      "templates/t/template.json: managed: must be a list of paths (folders end in '/')",
+    );
   });
 });

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { formatProblem, surveyLandscape, validateAnswers, type RawAnswers } from "../../../tools/scaffold/validate-answers.js";
+import {
+  formatProblem,
+  surveyLandscape,
+  validateAnswers,
+  type RawAnswers,
+} from "../../../tools/scaffold/validate-answers.js";
 import { exampleServices } from "../../support/platform.js";
 
 // GIVEN the example catalogue (catalog, orders, public gateway on shop.example.com/ port 8082)
@@ -20,13 +25,21 @@ describe("validateAnswers", () => {
   });
 
   it("GIVEN dependencies typed with commas and spaces WHEN validated THEN they are split and kept in order, and a repeat is refused", () => {
-    expect(validateAnswers({ name: "payments", dependsOn: ["orders, catalog"] }, landscape).answers?.dependsOn).toEqual(["orders", "catalog"]);
-    expect(problemsOf({ name: "payments", dependsOn: ["orders", "orders"] })).toEqual(['--depends-on: is listed twice (got "orders")']);
-    expect(problemsOf({ name: "payments", dependsOn: ["payments"] })).toEqual(['--depends-on: is the new service itself; list the services it calls (got "payments")']);
+    expect(validateAnswers({ name: "payments", dependsOn: ["orders, catalog"] }, landscape).answers?.dependsOn).toEqual(
+      ["orders", "catalog"],
+    );
+    expect(problemsOf({ name: "payments", dependsOn: ["orders", "orders"] })).toEqual([
+      '--depends-on: is listed twice (got "orders")',
+    ]);
+    expect(problemsOf({ name: "payments", dependsOn: ["payments"] })).toEqual([
+      '--depends-on: is the new service itself; list the services it calls (got "payments")',
+    ]);
   });
 
   it("GIVEN a host the platform's schema refuses WHEN validated THEN the schema's own words name --host", () => {
-    expect(problemsOf({ name: "payments", public: true, host: "Pay_Example", port: "8090" })).toEqual(['--host: must be a lower-case DNS host name like shop.example.com (got "Pay_Example")']);
+    expect(problemsOf({ name: "payments", public: true, host: "Pay_Example", port: "8090" })).toEqual([
+      '--host: must be a lower-case DNS host name like shop.example.com (got "Pay_Example")',
+    ]);
   });
 
   it("GIVEN --host or --path without --public WHEN validated THEN each is refused", () => {
@@ -37,31 +50,44 @@ describe("validateAnswers", () => {
   });
 
   it("GIVEN --public without --host WHEN validated THEN the host is asked for", () => {
-    expect(problemsOf({ name: "payments", public: true, port: "8090" })).toEqual(["--host: is required with --public: the host name the service is published on, like pay.example.com (got nothing)"]);
+    expect(problemsOf({ name: "payments", public: true, port: "8090" })).toEqual([
+      "--host: is required with --public: the host name the service is published on, like pay.example.com (got nothing)",
+    ]);
   });
 
   it.each([
     ["9090", "the local Prometheus"],
     ["3000", "the local Grafana the alerts link to"],
-  ])("GIVEN a public service on the platform's port %s WHEN validated THEN the spec schema's own refusal names --port", (port, user) => {
-    expect(problemsOf({ name: "payments", public: true, host: "pay.example.com", port })).toEqual([
-      `--port: is published on 127.0.0.1 in the local environment (no expose.public.localPort is set) and is used by the platform there (${user}); platform ports: 3000 (the local Grafana the alerts link to), 9090 (the local Prometheus); choose another port or set expose.public.localPort (got "${port}")`,
-    ]);
-  });
+  ])(
+    "GIVEN a public service on the platform's port %s WHEN validated THEN the spec schema's own refusal names --port",
+    (port, user) => {
+      expect(problemsOf({ name: "payments", public: true, host: "pay.example.com", port })).toEqual([
+        `--port: is published on 127.0.0.1 in the local environment (no expose.public.localPort is set) and is used by the platform there (${user}); platform ports: 3000 (the local Grafana the alerts link to), 9090 (the local Prometheus); choose another port or set expose.public.localPort (got "${port}")`,
+      ]);
+    },
+  );
 
-  it.each(["/../admin", "//", "/pay/"])("GIVEN the public path %s WHEN validated THEN the spec schema's refusal names --path", (path) => {
-    expect(problemsOf({ name: "payments", public: true, host: "pay.example.com", path, port: "8090" })).toEqual([
-      `--path: must be a normalized path like / or /shop/api: no empty, '.' or '..' segment and no trailing '/' (the Ingress matches prefixes segment by segment, so /shop/ is /shop) (got "${path}")`,
-    ]);
-  });
+  it.each(["/../admin", "//", "/pay/"])(
+    "GIVEN the public path %s WHEN validated THEN the spec schema's refusal names --path",
+    (path) => {
+      expect(problemsOf({ name: "payments", public: true, host: "pay.example.com", path, port: "8090" })).toEqual([
+        `--path: must be a normalized path like / or /shop/api: no empty, '.' or '..' segment and no trailing '/' (the Ingress matches prefixes segment by segment, so /shop/ is /shop) (got "${path}")`,
+      ]);
+    },
+  );
 
   it("GIVEN the same host on another path WHEN validated THEN it is accepted", () => {
-    expect(validateAnswers({ name: "payments", public: true, host: "shop.example.com", path: "/pay", port: "8090" }, landscape).answers?.public).toEqual({ host: "shop.example.com", path: "/pay" });
+    expect(
+      validateAnswers(
+        { name: "payments", public: true, host: "shop.example.com", path: "/pay", port: "8090" },
+        landscape,
+      ).answers?.public,
+    ).toEqual({ host: "shop.example.com", path: "/pay" });
   });
 
   it("GIVEN several bad answers WHEN validated THEN every one is named, in the order of the arguments", () => {
     expect(problemsOf({ name: "9lives", port: "http", owner: "Team A" })).toEqual([
-      '<name>: must be a DNS-1035 label: lower-case letters, digits and \'-\', starting with a letter, ending with a letter or digit, at most 63 characters (got "9lives")',
+      "<name>: must be a DNS-1035 label: lower-case letters, digits and '-', starting with a letter, ending with a letter or digit, at most 63 characters (got \"9lives\")",
       '--port: must be a whole number from 1024 to 65535 (the service runs as a non-root user without capabilities, so it cannot bind a lower port) (got "http")',
       "--owner: must be a team name: lower-case letters, digits and '-' (got \"Team A\")",
     ]);

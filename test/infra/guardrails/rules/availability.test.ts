@@ -19,12 +19,17 @@ describe("availability rules (K8S-15 to K8S-20)", () => {
     production = guardrailsFixture("production");
   });
 
-  it.each([productionReplicas, spreadReplicas, rollingUpdateAndSelector, disruptionBudget])("GIVEN the generated production Deployment WHEN $id checks it THEN it is compliant", (rule) => {
-    expect(production.outcome(rule, ORDERS)).toEqual({ status: "compliant" });
-  });
+  it.each([productionReplicas, spreadReplicas, rollingUpdateAndSelector, disruptionBudget])(
+    "GIVEN the generated production Deployment WHEN $id checks it THEN it is compliant",
+    (rule) => {
+      expect(production.outcome(rule, ORDERS)).toEqual({ status: "compliant" });
+    },
+  );
 
   it("GIVEN the generated PDB and HPA WHEN K8S-19 and K8S-20 check them THEN they are compliant", () => {
-    expect(production.outcome(nonBlockingDisruptionBudget, K8S.disruptionBudget("orders"))).toEqual({ status: "compliant" });
+    expect(production.outcome(nonBlockingDisruptionBudget, K8S.disruptionBudget("orders"))).toEqual({
+      status: "compliant",
+    });
     expect(production.outcome(autoscalerBoundsAndTarget, K8S.autoscaler("orders"))).toEqual({ status: "compliant" });
   });
 
@@ -37,14 +42,26 @@ describe("availability rules (K8S-15 to K8S-20)", () => {
     fixture.resource(K8S.autoscaler("orders")).addOverride("spec.min_replicas", 1);
     const hpa = fixture.address(K8S.autoscaler("orders"));
     expect(fixture.findingsOf("K8S-15")).toEqual([
-      { rule: "K8S-15", level: "error", resource: fixture.address(ORDERS), message: `runs 1 replica in production (min_replicas of ${hpa}), so a rollout or a node drain is an outage` },
+      {
+        rule: "K8S-15",
+        level: "error",
+        resource: fixture.address(ORDERS),
+        message: `runs 1 replica in production (min_replicas of ${hpa}), so a rollout or a node drain is an outage`,
+      },
     ]);
   });
 
   it("GIVEN a spec fixing production at one replica WHEN checked THEN K8S-15 reports spec.replicas", () => {
-    const fixture = guardrailsFixture("production", [service({ name: "batch", build: {}, port: 8080, environments: { production: { scaling: { min: 1, max: 1 } } } })]);
+    const fixture = guardrailsFixture("production", [
+      service({ name: "batch", build: {}, port: 8080, environments: { production: { scaling: { min: 1, max: 1 } } } }),
+    ]);
     expect(fixture.findingsOf("K8S-15")).toEqual([
-      { rule: "K8S-15", level: "error", resource: fixture.address(K8S.deployment("batch")), message: "runs 1 replica in production (spec.replicas), so a rollout or a node drain is an outage" },
+      {
+        rule: "K8S-15",
+        level: "error",
+        resource: fixture.address(K8S.deployment("batch")),
+        message: "runs 1 replica in production (spec.replicas), so a rollout or a node drain is an outage",
+      },
     ]);
   });
 
@@ -62,7 +79,9 @@ describe("availability rules (K8S-15 to K8S-20)", () => {
   });
 
   it("GIVEN a single fixed replica WHEN K8S-16 checks it THEN it does not apply", () => {
-    const fixture = guardrailsFixture("staging", [service({ name: "batch", build: {}, port: 8080, scaling: { min: 1, max: 1 } })]);
+    const fixture = guardrailsFixture("staging", [
+      service({ name: "batch", build: {}, port: 8080, scaling: { min: 1, max: 1 } }),
+    ]);
     expect(fixture.outcome(spreadReplicas, K8S.deployment("batch"))).toEqual({ status: "not-applicable" });
   });
 
@@ -78,9 +97,16 @@ describe("availability rules (K8S-15 to K8S-20)", () => {
 
   it("GIVEN a PDB whose selector misses the Deployment WHEN checked THEN K8S-18 warns on the Deployment and K8S-19 reports the dangling PDB", () => {
     const fixture = guardrailsFixture("staging");
-    fixture.resource(K8S.disruptionBudget("orders")).addOverride("spec.selector.match_labels", { "app.kubernetes.io/name": "ordres" });
+    fixture
+      .resource(K8S.disruptionBudget("orders"))
+      .addOverride("spec.selector.match_labels", { "app.kubernetes.io/name": "ordres" });
     expect(fixture.findingsOf("K8S-18")).toEqual([
-      { rule: "K8S-18", level: "warning", resource: fixture.address(ORDERS), message: "no PodDisruptionBudget selects its pods, so a node drain may evict them all at once" },
+      {
+        rule: "K8S-18",
+        level: "warning",
+        resource: fixture.address(ORDERS),
+        message: "no PodDisruptionBudget selects its pods, so a node drain may evict them all at once",
+      },
     ]);
     expect(fixture.findingsOf("K8S-19")).toEqual([
       {
@@ -95,12 +121,16 @@ describe("availability rules (K8S-15 to K8S-20)", () => {
   it("GIVEN a PDB that allows no eviction WHEN checked THEN K8S-19 reports it", () => {
     const fixture = guardrailsFixture("staging");
     fixture.resource(K8S.disruptionBudget("orders")).addOverride("spec.max_unavailable", "0");
-    expect(fixture.findingsOf("K8S-19").map((f) => f.message)).toEqual(['max_unavailable is "0", so no pod may ever be evicted and node drains block']);
+    expect(fixture.findingsOf("K8S-19").map((f) => f.message)).toEqual([
+      'max_unavailable is "0", so no pod may ever be evicted and node drains block',
+    ]);
   });
 
   it("GIVEN a PDB whose min_available equals the HPA minimum WHEN checked THEN K8S-19 reports the blocked drain", () => {
     const fixture = guardrailsFixture("staging");
-    fixture.resource(K8S.disruptionBudget("orders")).addOverride("spec", { max_unavailable: undefined, min_available: "2" });
+    fixture
+      .resource(K8S.disruptionBudget("orders"))
+      .addOverride("spec", { max_unavailable: undefined, min_available: "2" });
     expect(fixture.findingsOf("K8S-19").map((f) => f.message)).toEqual([
       `min_available "2" is not below the 2 replicas ${fixture.address(ORDERS)} may run (${fixture.address(K8S.autoscaler("orders"))}), so at that count no pod may be evicted and node drains block`,
     ]);
@@ -111,7 +141,12 @@ describe("availability rules (K8S-15 to K8S-20)", () => {
     fixture.resource(K8S.autoscaler("orders")).addOverride("spec.max_replicas", 2);
     fixture.resource(K8S.autoscaler("orders")).addOverride("spec.scale_target_ref.name", "order");
     expect(fixture.findingsOf("K8S-20")).toEqual([
-      { rule: "K8S-20", level: "error", resource: fixture.address(K8S.autoscaler("orders")), message: "max_replicas (2) is not above min_replicas (2), so it never scales" },
+      {
+        rule: "K8S-20",
+        level: "error",
+        resource: fixture.address(K8S.autoscaler("orders")),
+        message: "max_replicas (2) is not above min_replicas (2), so it never scales",
+      },
       {
         rule: "K8S-20",
         level: "error",
@@ -124,6 +159,8 @@ describe("availability rules (K8S-15 to K8S-20)", () => {
   it("GIVEN an HPA without min_replicas WHEN checked THEN K8S-20 asks for it", () => {
     const fixture = guardrailsFixture("staging");
     fixture.resource(K8S.autoscaler("orders")).addOverride("spec.min_replicas", undefined);
-    expect(fixture.findingsOf("K8S-20").map((f) => f.message)).toEqual(["min_replicas is unset; it must be set and at least 1"]);
+    expect(fixture.findingsOf("K8S-20").map((f) => f.message)).toEqual([
+      "min_replicas is unset; it must be set and at least 1",
+    ]);
   });
 });

@@ -18,7 +18,10 @@ function containerWith(path: string, overrides: Record<string, unknown>): Guardr
 
 /** The messages one rule reports on one container. */
 function messages(fixture: GuardrailsFixture, rule: string, path: string): string[] {
-  return fixture.findingsOf(rule).filter((f) => f.resource === fixture.address(path)).map((f) => `${f.level}: ${f.message}`);
+  return fixture
+    .findingsOf(rule)
+    .filter((f) => f.resource === fixture.address(path))
+    .map((f) => `${f.level}: ${f.message}`);
 }
 
 describe("Docker rules (DKR-01 to DKR-11)", () => {
@@ -29,12 +32,28 @@ describe("Docker rules (DKR-01 to DKR-11)", () => {
   });
 
   it("GIVEN the pack WHEN listed THEN it has the eleven Docker rules", () => {
-    expect(DOCKER_RULES.map((rule) => rule.id)).toEqual(["DKR-01", "DKR-02", "DKR-03", "DKR-04", "DKR-05", "DKR-06", "DKR-07", "DKR-08", "DKR-09", "DKR-10", "DKR-11"]);
+    expect(DOCKER_RULES.map((rule) => rule.id)).toEqual([
+      "DKR-01",
+      "DKR-02",
+      "DKR-03",
+      "DKR-04",
+      "DKR-05",
+      "DKR-06",
+      "DKR-07",
+      "DKR-08",
+      "DKR-09",
+      "DKR-10",
+      "DKR-11",
+    ]);
   });
 
-  it.each(DOCKER_RULES)("GIVEN the generated containers (internal, public, Prometheus) WHEN $id checks them THEN they are compliant", (rule) => {
-    for (const path of [ORDERS, GATEWAY, PROMETHEUS]) expect(generated.outcome(rule, path)).toEqual({ status: "compliant" });
-  });
+  it.each(DOCKER_RULES)(
+    "GIVEN the generated containers (internal, public, Prometheus) WHEN $id checks them THEN they are compliant",
+    (rule) => {
+      for (const path of [ORDERS, GATEWAY, PROMETHEUS])
+        expect(generated.outcome(rule, path)).toEqual({ status: "compliant" });
+    },
+  );
 
   it("GIVEN a privileged container on the host's network and processes WHEN checked THEN DKR-01 reports each", () => {
     const fixture = containerWith(ORDERS, { privileged: true, network_mode: "host", pid_mode: "host" });
@@ -52,7 +71,10 @@ describe("Docker rules (DKR-01 to DKR-11)", () => {
   });
 
   it("GIVEN no-new-privileges replaced and seccomp unconfined WHEN checked THEN DKR-03 reports both", () => {
-    const fixture = containerWith(ORDERS, { "security_opts.0": "label=disable", "security_opts.1": "seccomp=unconfined" });
+    const fixture = containerWith(ORDERS, {
+      "security_opts.0": "label=disable",
+      "security_opts.1": "seccomp=unconfined",
+    });
     expect(messages(fixture, "DKR-03", ORDERS)).toEqual([
       "error: security_opts lacks no-new-privileges, so a process can gain privileges through setuid binaries",
       "error: security_opts has seccomp=unconfined, so the container's system calls are not filtered",
@@ -68,21 +90,33 @@ describe("Docker rules (DKR-01 to DKR-11)", () => {
   });
 
   it("GIVEN no memory and no cpu limit WHEN checked THEN DKR-05 reports both", () => {
-    expect(messages(containerWith(ORDERS, { memory: undefined, memory_swap: undefined, cpus: undefined }), "DKR-05", ORDERS)).toEqual([
+    expect(
+      messages(containerWith(ORDERS, { memory: undefined, memory_swap: undefined, cpus: undefined }), "DKR-05", ORDERS),
+    ).toEqual([
       "error: memory is unset, so the container may take all of the host's memory",
       "error: cpus is unset and cpu_quota is unset, so the container may take every core",
     ]);
   });
 
   it("GIVEN the restart policy left to the provider, or restarting for ever WHEN checked THEN DKR-06 reports it", () => {
-    expect(messages(containerWith(ORDERS, { restart: undefined }), "DKR-06", ORDERS)).toEqual(['error: restart is unset (the provider defaults it to "no"), not "on-failure"']);
-    expect(messages(containerWith(ORDERS, { restart: "always" }), "DKR-06", ORDERS)).toEqual(['error: restart is "always", not "on-failure"']);
-    expect(messages(containerWith(ORDERS, { max_retry_count: 0 }), "DKR-06", ORDERS)).toEqual(["error: max_retry_count is 0; a crashing container restarts for ever"]);
+    expect(messages(containerWith(ORDERS, { restart: undefined }), "DKR-06", ORDERS)).toEqual([
+      'error: restart is unset (the provider defaults it to "no"), not "on-failure"',
+    ]);
+    expect(messages(containerWith(ORDERS, { restart: "always" }), "DKR-06", ORDERS)).toEqual([
+      'error: restart is "always", not "on-failure"',
+    ]);
+    expect(messages(containerWith(ORDERS, { max_retry_count: 0 }), "DKR-06", ORDERS)).toEqual([
+      "error: max_retry_count is 0; a crashing container restarts for ever",
+    ]);
   });
 
   it("GIVEN no healthcheck, or one turned off WHEN checked THEN DKR-07 reports it", () => {
-    expect(messages(containerWith(ORDERS, { healthcheck: undefined }), "DKR-07", ORDERS)).toEqual(["error: healthcheck.test is unset, so Docker never learns that the service hangs"]);
-    expect(messages(containerWith(ORDERS, { "healthcheck.test": undefined }), "DKR-07", ORDERS)).toEqual(["error: healthcheck.test is unset, so Docker never learns that the service hangs"]);
+    expect(messages(containerWith(ORDERS, { healthcheck: undefined }), "DKR-07", ORDERS)).toEqual([
+      "error: healthcheck.test is unset, so Docker never learns that the service hangs",
+    ]);
+    expect(messages(containerWith(ORDERS, { "healthcheck.test": undefined }), "DKR-07", ORDERS)).toEqual([
+      "error: healthcheck.test is unset, so Docker never learns that the service hangs",
+    ]);
   });
 
   it("GIVEN a pulled image whose spec gives no health command WHEN checked THEN DKR-07 warns that node may not be in it", () => {
@@ -90,13 +124,19 @@ describe("Docker rules (DKR-01 to DKR-11)", () => {
     expect(messages(fixture, "DKR-07", "docker/cache/containers/replica-1")).toEqual([
       'warning: healthcheck runs node, and image "redis:7.4.1" is pulled, not built from the platform\'s node base image: node may not be in it',
     ]);
-    const checked = guardrailsFixture("local", [service({ name: "cache", image: "redis:7.4.1", port: 6379, health: { dockerCheck: ["redis-cli", "ping"] } })]);
+    const checked = guardrailsFixture("local", [
+      service({ name: "cache", image: "redis:7.4.1", port: 6379, health: { dockerCheck: ["redis-cli", "ping"] } }),
+    ]);
     expect(messages(checked, "DKR-07", "docker/cache/containers/replica-1")).toEqual([]);
   });
 
   it("GIVEN no user, or root WHEN checked THEN DKR-08 reports it", () => {
-    expect(messages(containerWith(ORDERS, { user: undefined }), "DKR-08", ORDERS)).toEqual(["error: user is unset, so the container runs as the image's user, root for most images"]);
-    expect(messages(containerWith(ORDERS, { user: "0:0" }), "DKR-08", ORDERS)).toEqual(['error: user is "0:0": the container runs as root']);
+    expect(messages(containerWith(ORDERS, { user: undefined }), "DKR-08", ORDERS)).toEqual([
+      "error: user is unset, so the container runs as the image's user, root for most images",
+    ]);
+    expect(messages(containerWith(ORDERS, { user: "0:0" }), "DKR-08", ORDERS)).toEqual([
+      'error: user is "0:0": the container runs as root',
+    ]);
   });
 
   it("GIVEN the Docker socket, /etc and a device mounted WHEN checked THEN DKR-09 reports each", () => {
@@ -132,7 +172,9 @@ describe("Docker rules (DKR-01 to DKR-11)", () => {
     const fixture = guardrailsFixture("local");
     const container = fixture.resource(CATALOG);
     container.addOverride("networks_advanced", undefined);
-    expect(messages(fixture, "DKR-10", CATALOG)).toEqual(["error: joins no network of its own, so Docker puts it on the default bridge with every other container"]);
+    expect(messages(fixture, "DKR-10", CATALOG)).toEqual([
+      "error: joins no network of its own, so Docker puts it on the default bridge with every other container",
+    ]);
   });
 
   it("GIVEN a container running an image by name, and an image tagged latest WHEN checked THEN DKR-11 reports each", () => {
@@ -141,7 +183,9 @@ describe("Docker rules (DKR-01 to DKR-11)", () => {
     ]);
     const fixture = guardrailsFixture("local");
     fixture.resource("docker/orders/image/image").addOverride("name", "platform-local/orders:latest");
-    expect(messages(fixture, "DKR-11", ORDERS)).toEqual([`error: runs ${fixture.address("docker/orders/image/image")}, whose name "platform-local/orders:latest" uses the tag latest, which moves`]);
+    expect(messages(fixture, "DKR-11", ORDERS)).toEqual([
+      `error: runs ${fixture.address("docker/orders/image/image")}, whose name "platform-local/orders:latest" uses the tag latest, which moves`,
+    ]);
   });
 
   it("GIVEN PLATFORM_BASE_IMAGE=node:latest WHEN checked THEN DKR-11 reports every image built from it", () => {

@@ -24,43 +24,65 @@ describe("network rules (K8S-21 to K8S-23)", () => {
   it("GIVEN an allow rule added to the namespace's default deny WHEN checked THEN K8S-21 reports every Deployment", () => {
     const fixture = guardrailsFixture("staging");
     fixture.resource(K8S.defaultDeny).addOverride("spec.egress", [{ to: [{ ip_block: { cidr: "10.0.0.0/8" } }] }]);
-    const message = 'namespace "platform-staging" has no default-deny NetworkPolicy, so pods no policy selects accept and send any traffic';
+    const message =
+      'namespace "platform-staging" has no default-deny NetworkPolicy, so pods no policy selects accept and send any traffic';
     expect(fixture.findingsOf("K8S-21")).toEqual(
-      ["catalog", "gateway", "orders"].map((name) => ({ rule: "K8S-21", level: "error", resource: fixture.address(K8S.deployment(name)), message })),
+      ["catalog", "gateway", "orders"].map((name) => ({
+        rule: "K8S-21",
+        level: "error",
+        resource: fixture.address(K8S.deployment(name)),
+        message,
+      })),
     );
   });
 
   it("GIVEN the default deny narrowed to no pod and the orders policy made egress-only WHEN checked THEN K8S-21 reports orders' open ingress", () => {
     const fixture = guardrailsFixture("staging");
-    fixture.resource(K8S.defaultDeny).addOverride("spec.pod_selector.match_labels", { "app.kubernetes.io/name": "nothing" });
+    fixture
+      .resource(K8S.defaultDeny)
+      .addOverride("spec.pod_selector.match_labels", { "app.kubernetes.io/name": "nothing" });
     fixture.resource(K8S.networkPolicy("orders")).addOverride("spec.policy_types.0", "Egress");
     const orders = fixture.address(K8S.deployment("orders"));
-    expect(fixture.findingsOf("K8S-21").filter((f) => f.resource === orders || f.resource === fixture.address(K8S.defaultDeny))).toEqual([
+    expect(
+      fixture
+        .findingsOf("K8S-21")
+        .filter((f) => f.resource === orders || f.resource === fixture.address(K8S.defaultDeny)),
+    ).toEqual([
       {
         rule: "K8S-21",
         level: "error",
         resource: fixture.address(K8S.defaultDeny),
-        message: 'pod_selector (app.kubernetes.io/name=nothing) selects no pods of this stack in namespace "platform-staging"',
+        message:
+          'pod_selector (app.kubernetes.io/name=nothing) selects no pods of this stack in namespace "platform-staging"',
       },
       {
         rule: "K8S-21",
         level: "error",
         resource: orders,
-        message: 'namespace "platform-staging" has no default-deny NetworkPolicy, so pods no policy selects accept and send any traffic',
+        message:
+          'namespace "platform-staging" has no default-deny NetworkPolicy, so pods no policy selects accept and send any traffic',
       },
-      { rule: "K8S-21", level: "error", resource: orders, message: "no NetworkPolicy selects its pods for Ingress, so that traffic is not restricted" },
+      {
+        rule: "K8S-21",
+        level: "error",
+        resource: orders,
+        message: "no NetworkPolicy selects its pods for Ingress, so that traffic is not restricted",
+      },
     ]);
   });
 
   it("GIVEN a service policy whose pod selector is misspelt WHEN checked THEN K8S-21 reports the dangling policy", () => {
     const fixture = guardrailsFixture("staging");
-    fixture.resource(K8S.networkPolicy("orders")).addOverride("spec.pod_selector.match_labels", { "app.kubernetes.io/name": "ordres" });
+    fixture
+      .resource(K8S.networkPolicy("orders"))
+      .addOverride("spec.pod_selector.match_labels", { "app.kubernetes.io/name": "ordres" });
     expect(fixture.findingsOf("K8S-21")).toEqual([
       {
         rule: "K8S-21",
         level: "error",
         resource: fixture.address(K8S.networkPolicy("orders")),
-        message: 'pod_selector (app.kubernetes.io/name=ordres) selects no pods of this stack in namespace "platform-staging"',
+        message:
+          'pod_selector (app.kubernetes.io/name=ordres) selects no pods of this stack in namespace "platform-staging"',
       },
     ]);
   });
@@ -72,39 +94,82 @@ describe("network rules (K8S-21 to K8S-23)", () => {
     policy.addOverride("spec.egress", [{ to: [{ ip_block: { cidr: "::/0" } }] }]);
     // Overrides append to lists: orders has 2 ingress rules (gateway, monitoring) and 2 egress rules (catalog, the payment CIDR).
     expect(fixture.findingsOf("K8S-22")).toEqual([
-      { rule: "K8S-22", level: "error", resource: fixture.address(K8S.networkPolicy("orders")), message: "ingress rule 3 allows ip_block 0.0.0.0/0: every address on the internet" },
-      { rule: "K8S-22", level: "error", resource: fixture.address(K8S.networkPolicy("orders")), message: "egress rule 3 allows ip_block ::/0: every address on the internet" },
+      {
+        rule: "K8S-22",
+        level: "error",
+        resource: fixture.address(K8S.networkPolicy("orders")),
+        message: "ingress rule 3 allows ip_block 0.0.0.0/0: every address on the internet",
+      },
+      {
+        rule: "K8S-22",
+        level: "error",
+        resource: fixture.address(K8S.networkPolicy("orders")),
+        message: "egress rule 3 allows ip_block ::/0: every address on the internet",
+      },
     ]);
   });
 
   it("GIVEN egress to the metadata endpoint, half the internet and a CIDR with host bits WHEN checked THEN K8S-22 reports each with the spec's own reason", () => {
     const fixture = guardrailsFixture("staging");
-    fixture.resource(K8S.networkPolicy("orders")).addOverride("spec.egress", [
-      { to: [{ ip_block: { cidr: "169.254.169.254/32" } }] },
-      { to: [{ ip_block: { cidr: "0.0.0.0/1" } }, { ip_block: { cidr: "128.0.0.0/1" } }] },
-      { to: [{ ip_block: { cidr: "10.0.0.1/8" } }] },
-    ]);
+    fixture
+      .resource(K8S.networkPolicy("orders"))
+      .addOverride("spec.egress", [
+        { to: [{ ip_block: { cidr: "169.254.169.254/32" } }] },
+        { to: [{ ip_block: { cidr: "0.0.0.0/1" } }, { ip_block: { cidr: "128.0.0.0/1" } }] },
+        { to: [{ ip_block: { cidr: "10.0.0.1/8" } }] },
+      ]);
     const at = fixture.address(K8S.networkPolicy("orders"));
     // Overrides append to lists: orders' own 2 egress rules (catalog, the payment CIDR) come first.
     expect(fixture.findingsOf("K8S-22")).toEqual([
-      { rule: "K8S-22", level: "error", resource: at, message: "egress rule 3 allows ip_block 169.254.169.254/32, which overlaps 169.254.169.254/32, the cloud metadata endpoint (AWS, GCP, Azure), which hands out the node's credentials" },
-      { rule: "K8S-22", level: "error", resource: at, message: "egress rule 4 allows ip_block 0.0.0.0/1, which is wider than /8 (2147483648 addresses)" },
-      { rule: "K8S-22", level: "error", resource: at, message: "egress rule 4 allows ip_block 128.0.0.0/1, which is wider than /8 (2147483648 addresses)" },
-      { rule: "K8S-22", level: "error", resource: at, message: "egress rule 5 allows ip_block 10.0.0.1/8, which has host bits set (its network is 10.0.0.0/8)" },
+      {
+        rule: "K8S-22",
+        level: "error",
+        resource: at,
+        message:
+          "egress rule 3 allows ip_block 169.254.169.254/32, which overlaps 169.254.169.254/32, the cloud metadata endpoint (AWS, GCP, Azure), which hands out the node's credentials",
+      },
+      {
+        rule: "K8S-22",
+        level: "error",
+        resource: at,
+        message: "egress rule 4 allows ip_block 0.0.0.0/1, which is wider than /8 (2147483648 addresses)",
+      },
+      {
+        rule: "K8S-22",
+        level: "error",
+        resource: at,
+        message: "egress rule 4 allows ip_block 128.0.0.0/1, which is wider than /8 (2147483648 addresses)",
+      },
+      {
+        rule: "K8S-22",
+        level: "error",
+        resource: at,
+        message: "egress rule 5 allows ip_block 10.0.0.1/8, which has host bits set (its network is 10.0.0.0/8)",
+      },
     ]);
   });
 
   it("GIVEN egress to a private /8 WHEN checked THEN K8S-22 finds it compliant", () => {
     const fixture = guardrailsFixture("staging");
-    fixture.resource(K8S.networkPolicy("orders")).addOverride("spec.egress", [{ to: [{ ip_block: { cidr: "10.0.0.0/8" } }] }]);
+    fixture
+      .resource(K8S.networkPolicy("orders"))
+      .addOverride("spec.egress", [{ to: [{ ip_block: { cidr: "10.0.0.0/8" } }] }]);
     expect(fixture.outcome(noOpenCidr, K8S.networkPolicy("orders"))).toEqual({ status: "compliant" });
   });
 
   it("GIVEN egress to an IPv6 network other than ::/0 WHEN checked THEN K8S-22 warns that it cannot check it instead of passing it", () => {
     const fixture = guardrailsFixture("staging");
-    fixture.resource(K8S.networkPolicy("orders")).addOverride("spec.egress", [{ to: [{ ip_block: { cidr: "fd00:ec2::254/128" } }] }]);
+    fixture
+      .resource(K8S.networkPolicy("orders"))
+      .addOverride("spec.egress", [{ to: [{ ip_block: { cidr: "fd00:ec2::254/128" } }] }]);
     expect(fixture.findingsOf("K8S-22")).toEqual([
-      { rule: "K8S-22", level: "warning", resource: fixture.address(K8S.networkPolicy("orders")), message: 'egress rule 3 allows ip_block "fd00:ec2::254/128", which is not an IPv4 CIDR, so its range cannot be checked' },
+      {
+        rule: "K8S-22",
+        level: "warning",
+        resource: fixture.address(K8S.networkPolicy("orders")),
+        message:
+          'egress rule 3 allows ip_block "fd00:ec2::254/128", which is not an IPv4 CIDR, so its range cannot be checked',
+      },
     ]);
   });
 
@@ -117,13 +182,15 @@ describe("network rules (K8S-21 to K8S-23)", () => {
         rule: "K8S-23",
         level: "error",
         resource: fixture.address(K8S.service("catalog")),
-        message: 'spec.type is "LoadBalancer", not ClusterIP, so the Service may be reachable from outside the cluster without the Ingress',
+        message:
+          'spec.type is "LoadBalancer", not ClusterIP, so the Service may be reachable from outside the cluster without the Ingress',
       },
       {
         rule: "K8S-23",
         level: "error",
         resource: fixture.address(K8S.service("catalog")),
-        message: 'spec.selector (app.kubernetes.io/name=catalgo) selects no pods of this stack in namespace "platform-staging"',
+        message:
+          'spec.selector (app.kubernetes.io/name=catalgo) selects no pods of this stack in namespace "platform-staging"',
       },
     ]);
   });

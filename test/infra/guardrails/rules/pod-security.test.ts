@@ -27,17 +27,31 @@ describe("pod security rules (K8S-01 to K8S-08)", () => {
     deployment = generated.address(ORDERS);
   });
 
-  it.each([runAsNonRoot, noPrivilegeEscalation, noPrivilegedOrHostNamespaces, dropAllCapabilities, seccompRuntimeDefault, readOnlyRootFilesystem, noHostVolumes, noHostPorts])(
-    "GIVEN the generated Deployment WHEN $id checks it THEN it is compliant",
-    (rule) => {
-      expect(generated.outcome(rule, ORDERS)).toEqual({ status: "compliant" });
-    },
-  );
+  it.each([
+    runAsNonRoot,
+    noPrivilegeEscalation,
+    noPrivilegedOrHostNamespaces,
+    dropAllCapabilities,
+    seccompRuntimeDefault,
+    readOnlyRootFilesystem,
+    noHostVolumes,
+    noHostPorts,
+  ])("GIVEN the generated Deployment WHEN $id checks it THEN it is compliant", (rule) => {
+    expect(generated.outcome(rule, ORDERS)).toEqual({ status: "compliant" });
+  });
 
   it("GIVEN a container that turns run_as_non_root off and runs as uid 0 WHEN checked THEN K8S-01 reports both", () => {
-    const fixture = ordersWith({ [`${CONTAINER}.security_context.run_as_non_root`]: false, [`${CONTAINER}.security_context.run_as_user`]: "0" });
+    const fixture = ordersWith({
+      [`${CONTAINER}.security_context.run_as_non_root`]: false,
+      [`${CONTAINER}.security_context.run_as_user`]: "0",
+    });
     expect(fixture.findingsOf("K8S-01")).toEqual([
-      { rule: "K8S-01", level: "error", resource: deployment, message: 'container "orders": run_as_non_root is false, so the container may run as root' },
+      {
+        rule: "K8S-01",
+        level: "error",
+        resource: deployment,
+        message: 'container "orders": run_as_non_root is false, so the container may run as root',
+      },
       { rule: "K8S-01", level: "error", resource: deployment, message: 'container "orders": run_as_user is 0 (root)' },
     ]);
   });
@@ -45,14 +59,25 @@ describe("pod security rules (K8S-01 to K8S-08)", () => {
   it("GIVEN no run_as_user anywhere WHEN checked THEN K8S-01 asks for an explicit uid", () => {
     const fixture = ordersWith({ [`${POD}.security_context.run_as_user`]: undefined });
     expect(fixture.findingsOf("K8S-01")).toEqual([
-      { rule: "K8S-01", level: "error", resource: deployment, message: 'container "orders": run_as_user is unset; the uid must be explicit' },
+      {
+        rule: "K8S-01",
+        level: "error",
+        resource: deployment,
+        message: 'container "orders": run_as_user is unset; the uid must be explicit',
+      },
     ]);
   });
 
   it("GIVEN a uid Terraform computes WHEN checked THEN K8S-01 warns that it cannot check it", () => {
     const fixture = ordersWith({ [`${POD}.security_context.run_as_user`]: "${var.uid}" });
     expect(fixture.findingsOf("K8S-01")).toEqual([
-      { rule: "K8S-01", level: "warning", resource: deployment, message: 'container "orders": run_as_user is computed by Terraform ("${var.uid}") and cannot be checked at synth' },
+      {
+        rule: "K8S-01",
+        level: "warning",
+        resource: deployment,
+        message:
+          'container "orders": run_as_user is computed by Terraform ("${var.uid}") and cannot be checked at synth',
+      },
     ]);
   });
 
@@ -63,7 +88,8 @@ describe("pod security rules (K8S-01 to K8S-08)", () => {
         rule: "K8S-02",
         level: "error",
         resource: deployment,
-        message: 'container "orders": allow_privilege_escalation is unset (the provider defaults it to true), so a process can gain privileges through setuid binaries',
+        message:
+          'container "orders": allow_privilege_escalation is unset (the provider defaults it to true), so a process can gain privileges through setuid binaries',
       },
     ]);
   });
@@ -71,8 +97,18 @@ describe("pod security rules (K8S-01 to K8S-08)", () => {
   it("GIVEN a privileged container sharing the node's process namespace WHEN checked THEN K8S-03 reports both", () => {
     const fixture = ordersWith({ [`${CONTAINER}.security_context.privileged`]: true, [`${POD}.host_pid`]: true });
     expect(fixture.findingsOf("K8S-03")).toEqual([
-      { rule: "K8S-03", level: "error", resource: deployment, message: `container "orders": privileged is true, which gives it every capability and the node's devices` },
-      { rule: "K8S-03", level: "error", resource: deployment, message: "pod host_pid is true, so its containers share the node's processes" },
+      {
+        rule: "K8S-03",
+        level: "error",
+        resource: deployment,
+        message: `container "orders": privileged is true, which gives it every capability and the node's devices`,
+      },
+      {
+        rule: "K8S-03",
+        level: "error",
+        resource: deployment,
+        message: "pod host_pid is true, so its containers share the node's processes",
+      },
     ]);
   });
 
@@ -86,30 +122,54 @@ describe("pod security rules (K8S-01 to K8S-08)", () => {
         rule: "K8S-04",
         level: "error",
         resource: deployment,
-        message: 'container "orders": capabilities.drop is ["NET_RAW"], so it keeps the runtime\'s default capabilities (NET_RAW among them)',
+        message:
+          'container "orders": capabilities.drop is ["NET_RAW"], so it keeps the runtime\'s default capabilities (NET_RAW among them)',
       },
-      { rule: "K8S-04", level: "error", resource: deployment, message: 'container "orders": capabilities.add has SYS_ADMIN; only NET_BIND_SERVICE may be added back' },
+      {
+        rule: "K8S-04",
+        level: "error",
+        resource: deployment,
+        message: 'container "orders": capabilities.add has SYS_ADMIN; only NET_BIND_SERVICE may be added back',
+      },
     ]);
   });
 
   it("GIVEN seccomp Unconfined on the container WHEN checked THEN K8S-05 reports it even though the pod sets RuntimeDefault", () => {
     const fixture = ordersWith({ [`${CONTAINER}.security_context.seccomp_profile.type`]: "Unconfined" });
     expect(fixture.findingsOf("K8S-05")).toEqual([
-      { rule: "K8S-05", level: "error", resource: deployment, message: 'container "orders": seccomp_profile.type is "Unconfined", so its system calls are not filtered' },
+      {
+        rule: "K8S-05",
+        level: "error",
+        resource: deployment,
+        message: 'container "orders": seccomp_profile.type is "Unconfined", so its system calls are not filtered',
+      },
     ]);
   });
 
   it("GIVEN no seccomp profile on the pod nor the container WHEN checked THEN K8S-05 reports it unset", () => {
-    const fixture = ordersWith({ [`${CONTAINER}.security_context.seccomp_profile`]: undefined, [`${POD}.security_context.seccomp_profile`]: undefined });
+    const fixture = ordersWith({
+      [`${CONTAINER}.security_context.seccomp_profile`]: undefined,
+      [`${POD}.security_context.seccomp_profile`]: undefined,
+    });
     expect(fixture.findingsOf("K8S-05")).toEqual([
-      { rule: "K8S-05", level: "error", resource: deployment, message: 'container "orders": seccomp_profile.type is unset, so its system calls are not filtered' },
+      {
+        rule: "K8S-05",
+        level: "error",
+        resource: deployment,
+        message: 'container "orders": seccomp_profile.type is unset, so its system calls are not filtered',
+      },
     ]);
   });
 
   it("GIVEN a writable root file system WHEN checked THEN K8S-06 reports it", () => {
     const fixture = ordersWith({ [`${CONTAINER}.security_context.read_only_root_filesystem`]: false });
     expect(fixture.findingsOf("K8S-06")).toEqual([
-      { rule: "K8S-06", level: "error", resource: deployment, message: 'container "orders": read_only_root_filesystem is false, so an intruder can change the image\'s files' },
+      {
+        rule: "K8S-06",
+        level: "error",
+        resource: deployment,
+        message: 'container "orders": read_only_root_filesystem is false, so an intruder can change the image\'s files',
+      },
     ]);
   });
 
@@ -121,15 +181,30 @@ describe("pod security rules (K8S-01 to K8S-08)", () => {
       ],
     });
     expect(fixture.findingsOf("K8S-07")).toEqual([
-      { rule: "K8S-07", level: "error", resource: deployment, message: 'volume "docker" mounts the Docker socket /var/run/docker.sock, which is root on the node' },
-      { rule: "K8S-07", level: "error", resource: deployment, message: 'volume "shared" is a nfs volume, which the restricted Pod Security Standard refuses' },
+      {
+        rule: "K8S-07",
+        level: "error",
+        resource: deployment,
+        message: 'volume "docker" mounts the Docker socket /var/run/docker.sock, which is root on the node',
+      },
+      {
+        rule: "K8S-07",
+        level: "error",
+        resource: deployment,
+        message: 'volume "shared" is a nfs volume, which the restricted Pod Security Standard refuses',
+      },
     ]);
   });
 
   it("GIVEN a container port bound on the node WHEN checked THEN K8S-08 reports it", () => {
     const fixture = ordersWith({ [`${CONTAINER}.port.0.host_port`]: 80 });
     expect(fixture.findingsOf("K8S-08")).toEqual([
-      { rule: "K8S-08", level: "error", resource: deployment, message: `container "orders": port 8081 is bound on the node's port 80` },
+      {
+        rule: "K8S-08",
+        level: "error",
+        resource: deployment,
+        message: `container "orders": port 8081 is bound on the node's port 80`,
+      },
     ]);
   });
 });

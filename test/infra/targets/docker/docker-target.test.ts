@@ -34,7 +34,9 @@ describe("Docker target (local)", () => {
   });
 
   it("THEN every service container is hardened", () => {
-    for (const container of resourcesOfType(local, "docker_container").map((r) => r.values).filter((c) => !c.name.endsWith("prometheus"))) {
+    for (const container of resourcesOfType(local, "docker_container")
+      .map((r) => r.values)
+      .filter((c) => !c.name.endsWith("prometheus"))) {
       expect(container).toMatchObject({
         user: "10001:10001",
         read_only: true,
@@ -55,7 +57,12 @@ describe("Docker target (local)", () => {
     const [orders] = containersOf(local, "orders");
     expect(orders).toMatchObject({ memory: 128, memory_swap: 128, cpus: "0.2" });
     expect(orders!.healthcheck).toEqual({
-      test: ["CMD", "node", "-e", "fetch('http://127.0.0.1:8081/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"],
+      test: [
+        "CMD",
+        "node",
+        "-e",
+        "fetch('http://127.0.0.1:8081/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))",
+      ],
       interval: "10s",
       timeout: "3s",
       retries: 3,
@@ -67,7 +74,8 @@ describe("Docker target (local)", () => {
   it("THEN scaling.min replicas share the service's alias", () => {
     const orders = containersOf(local, "orders");
     expect(orders.map((c) => c.name)).toEqual(["platform-local-orders-1", "platform-local-orders-2"]);
-    for (const replica of orders) expect(replica.networks_advanced[0]).toEqual({ name: "platform-local-orders", aliases: ["orders"] });
+    for (const replica of orders)
+      expect(replica.networks_advanced[0]).toEqual({ name: "platform-local-orders", aliases: ["orders"] });
   });
 
   it("THEN two services share a network only along a dependency edge, and only the callee answers to an alias there", () => {
@@ -82,18 +90,29 @@ describe("Docker target (local)", () => {
       "platform-local-outside": ["gateway", "orders", "prometheus"],
     });
     const [catalog] = containersOf(local, "catalog");
-    expect(catalog!.networks_advanced.filter((n: any) => n.name.includes("-to-catalog")).map((n: any) => n.aliases)).toEqual([["catalog"], ["catalog"]]);
+    expect(
+      catalog!.networks_advanced.filter((n: any) => n.name.includes("-to-catalog")).map((n: any) => n.aliases),
+    ).toEqual([["catalog"], ["catalog"]]);
     const [gateway] = containersOf(local, "gateway");
-    expect(gateway!.networks_advanced.filter((n: any) => n.name.includes("gateway-to-")).every((n: any) => n.aliases === undefined)).toBe(true);
+    expect(
+      gateway!.networks_advanced
+        .filter((n: any) => n.name.includes("gateway-to-"))
+        .every((n: any) => n.aliases === undefined),
+    ).toBe(true);
   });
 
   it("THEN service networks are internal and the outside network isolates containers from each other", () => {
-    const networks: Record<string, any> = Object.fromEntries(resourcesOfType(local, "docker_network").map((r) => [r.values.name, r.values]));
+    const networks: Record<string, any> = Object.fromEntries(
+      resourcesOfType(local, "docker_network").map((r) => [r.values.name, r.values]),
+    );
     for (const [name, network] of Object.entries(networks)) {
       if (name === "platform-local-outside") continue;
       expect(network.internal, name).toBe(true);
     }
-    expect(networks["platform-local-outside"]).toMatchObject({ internal: false, options: { "com.docker.network.bridge.enable_icc": "false" } });
+    expect(networks["platform-local-outside"]).toMatchObject({
+      internal: false,
+      options: { "com.docker.network.bridge.enable_icc": "false" },
+    });
   });
 
   it("THEN only the public service publishes a port, on 127.0.0.1, from its first replica", () => {
@@ -114,12 +133,20 @@ describe("Docker target (local)", () => {
   });
 
   it("THEN each build service's image is built from its folder with the base image as a build argument", () => {
-    const image = resourcesOfType(local, "docker_image").find((r) => r.values.name === "platform-local/orders:1.0.0")!.values;
-    expect(image.build).toMatchObject({ context: "../../..", dockerfile: "services/orders/Dockerfile", build_args: { BASE_IMAGE: "node:20.19.5-bookworm-slim" } });
+    const image = resourcesOfType(local, "docker_image").find(
+      (r) => r.values.name === "platform-local/orders:1.0.0",
+    )!.values;
+    expect(image.build).toMatchObject({
+      context: "../../..",
+      dockerfile: "services/orders/Dockerfile",
+      build_args: { BASE_IMAGE: "node:20.19.5-bookworm-slim" },
+    });
   });
 
   it("THEN each build service's image is rebuilt when anything its bundle is made of changes: its own files, the runtime package, the metrics contract", () => {
-    const image = resourcesOfType(local, "docker_image").find((r) => r.values.name === "platform-local/orders:1.0.0")!.values;
+    const image = resourcesOfType(local, "docker_image").find(
+      (r) => r.values.name === "platform-local/orders:1.0.0",
+    )!.values;
     expect(image.triggers.sources).toBe(
       '${sha1(join(",", [for f in concat(' +
         'sort(fileset("../../..", "services/orders/src/**")), sort(fileset("../../..", "templates/runtime/src/**")), sort(fileset("../../..", "templates/runtime/bin/**")), ' +
@@ -129,8 +156,12 @@ describe("Docker target (local)", () => {
   });
 
   it("THEN the base image can point at a company mirror", () => {
-    const mirrored = synthPlatform([service({ name: "catalog", build: {}, port: 8080 })], { PLATFORM_BASE_IMAGE: "mirror.acme.internal/node:20.19.5-bookworm-slim" }).local!;
-    expect(resourcesOfType(mirrored, "docker_image").find((r) => r.values.name.includes("catalog"))!.values.build.build_args).toEqual({ BASE_IMAGE: "mirror.acme.internal/node:20.19.5-bookworm-slim" });
+    const mirrored = synthPlatform([service({ name: "catalog", build: {}, port: 8080 })], {
+      PLATFORM_BASE_IMAGE: "mirror.acme.internal/node:20.19.5-bookworm-slim",
+    }).local!;
+    expect(
+      resourcesOfType(mirrored, "docker_image").find((r) => r.values.name.includes("catalog"))!.values.build.build_args,
+    ).toEqual({ BASE_IMAGE: "mirror.acme.internal/node:20.19.5-bookworm-slim" });
   });
 
   it("THEN Prometheus scrapes every replica of every service", () => {
@@ -143,16 +174,27 @@ describe("Docker target (local)", () => {
       ["gateway", ["platform-local-gateway-1:8082", "platform-local-gateway-2:8082"]],
       ["orders", ["platform-local-orders-1:8081", "platform-local-orders-2:8081"]],
     ]);
-    const prometheus = resourcesOfType(local, "docker_container").find((r) => r.values.name === "platform-local-prometheus")!.values;
-    expect(prometheus).toMatchObject({ read_only: true, user: "65534:65534", capabilities: { drop: ["ALL"] }, security_opts: ["no-new-privileges:true"] });
+    const prometheus = resourcesOfType(local, "docker_container").find(
+      (r) => r.values.name === "platform-local-prometheus",
+    )!.values;
+    expect(prometheus).toMatchObject({
+      read_only: true,
+      user: "65534:65534",
+      capabilities: { drop: ["ALL"] },
+      security_opts: ["no-new-privileges:true"],
+    });
   });
 });
 
 describe("Docker target healthcheck of an image without node", () => {
   it("GIVEN an image service with health.dockerCheck WHEN synthesized THEN Docker runs that command", () => {
-    const local = synthPlatform([service({ name: "cache", image: "redis:7.4.1", port: 6379, health: { dockerCheck: ["redis-cli", "ping"] } })]).local!;
+    const local = synthPlatform([
+      service({ name: "cache", image: "redis:7.4.1", port: 6379, health: { dockerCheck: ["redis-cli", "ping"] } }),
+    ]).local!;
     const [cache] = containersOf(local, "cache");
     expect(cache!.healthcheck.test).toEqual(["CMD", "redis-cli", "ping"]);
-    expect(resourcesOfType(local, "docker_image").find((r) => r.values.name === "redis:7.4.1")!.values.keep_locally).toBe(true);
+    expect(
+      resourcesOfType(local, "docker_image").find((r) => r.values.name === "redis:7.4.1")!.values.keep_locally,
+    ).toBe(true);
   });
 });

@@ -6,8 +6,19 @@ import { resolveCatalogue } from "../../../../infra/spec/model.js";
 import { resourceOf, resourcesOfType, service, synthPlatform, type StackJson } from "../../../support/platform.js";
 
 const services = () => [
-  service({ name: "orders", build: {}, port: 8080, description: "Orders, ${currency} at 100%{off}", monitoring: { owner: "team-orders" } }),
-  service({ name: "search", build: {}, port: 8081, monitoring: { metricsPort: 9100, metricsPath: "/internal/metrics" } }),
+  service({
+    name: "orders",
+    build: {},
+    port: 8080,
+    description: "Orders, ${currency} at 100%{off}",
+    monitoring: { owner: "team-orders" },
+  }),
+  service({
+    name: "search",
+    build: {},
+    port: 8081,
+    monitoring: { metricsPort: 9100, metricsPath: "/internal/metrics" },
+  }),
 ];
 
 describe("Kubernetes monitoring", () => {
@@ -26,7 +37,12 @@ describe("Kubernetes monitoring", () => {
         metadata: {
           name: "orders",
           namespace: "platform-staging",
-          labels: { "app.kubernetes.io/name": "orders", "app.kubernetes.io/part-of": "platform", "app.kubernetes.io/managed-by": "cdktf", "platform.dev/environment": "staging" },
+          labels: {
+            "app.kubernetes.io/name": "orders",
+            "app.kubernetes.io/part-of": "platform",
+            "app.kubernetes.io/managed-by": "cdktf",
+            "platform.dev/environment": "staging",
+          },
         },
         spec: {
           selector: { matchLabels: { "app.kubernetes.io/name": "orders" } },
@@ -47,16 +63,24 @@ describe("Kubernetes monitoring", () => {
     });
 
     it("THEN a service with its own metrics port is scraped on the Service port of that name", () => {
-      const endpoint = resourceOf(staging, "kubernetes_manifest", "search", "service-monitor").manifest.spec.endpoints[0];
+      const endpoint = resourceOf(staging, "kubernetes_manifest", "search", "service-monitor").manifest.spec
+        .endpoints[0];
       expect(endpoint).toMatchObject({ port: "metrics", path: "/internal/metrics" });
       const ports = resourceOf(staging, "kubernetes_service_v1", "search").spec.port;
       expect(ports).toContainEqual({ name: "metrics", port: 9100, target_port: "metrics", protocol: "TCP" });
     });
 
     it("THEN each service gets a PrometheusRule, and its pods carry no scrape annotations", () => {
-      expect(resourceOf(staging, "kubernetes_manifest", "orders", "prometheus-rule").manifest.kind).toBe("PrometheusRule");
-      expect(resourceOf(staging, "kubernetes_deployment_v1", "orders").spec.template.metadata.annotations).toBeUndefined();
-      expect(resourcesOfType(staging, "kubernetes_config_map_v1").map((c) => c.values.metadata.name)).toEqual(["orders-dashboard", "search-dashboard"]);
+      expect(resourceOf(staging, "kubernetes_manifest", "orders", "prometheus-rule").manifest.kind).toBe(
+        "PrometheusRule",
+      );
+      expect(
+        resourceOf(staging, "kubernetes_deployment_v1", "orders").spec.template.metadata.annotations,
+      ).toBeUndefined();
+      expect(resourcesOfType(staging, "kubernetes_config_map_v1").map((c) => c.values.metadata.name)).toEqual([
+        "orders-dashboard",
+        "search-dashboard",
+      ]);
     });
 
     it("THEN the environment's recording rules are one PrometheusRule of the platform, which every service's alerts read", () => {
@@ -68,26 +92,55 @@ describe("Kubernetes monitoring", () => {
       expect(rule.manifest).toEqual({
         apiVersion: "monitoring.coreos.com/v1",
         kind: "PrometheusRule",
-        metadata: { name: "platform", namespace: "platform-staging", labels: { "app.kubernetes.io/part-of": "platform", "app.kubernetes.io/managed-by": "cdktf", "platform.dev/environment": "staging" } },
-        spec: renderRecordingRules(environment, resolveCatalogue(services(), "staging", environments.map((e) => e.name))),
+        metadata: {
+          name: "platform",
+          namespace: "platform-staging",
+          labels: {
+            "app.kubernetes.io/part-of": "platform",
+            "app.kubernetes.io/managed-by": "cdktf",
+            "platform.dev/environment": "staging",
+          },
+        },
+        spec: renderRecordingRules(
+          environment,
+          resolveCatalogue(
+            services(),
+            "staging",
+            environments.map((e) => e.name),
+          ),
+        ),
       });
-      const serviceRules = resourcesOfType(staging, "kubernetes_manifest").filter((r) => r.values.manifest.kind === "PrometheusRule" && r.values.manifest.metadata.name !== "platform");
+      const serviceRules = resourcesOfType(staging, "kubernetes_manifest").filter(
+        (r) => r.values.manifest.kind === "PrometheusRule" && r.values.manifest.metadata.name !== "platform",
+      );
       expect(serviceRules.map((r) => r.values.manifest.metadata.name)).toEqual(["orders", "search"]);
-      for (const { values } of serviceRules) expect(values.manifest.spec.groups.flatMap((g: any) => g.rules).filter((r: any) => "record" in r)).toEqual([]);
+      for (const { values } of serviceRules)
+        expect(values.manifest.spec.groups.flatMap((g: any) => g.rules).filter((r: any) => "record" in r)).toEqual([]);
     });
 
     it("THEN no dashboard, rule or ServiceMonitor holds ${ or %{ unescaped, which Terraform would read as an interpolation or a directive (the dashboards say $datasource)", () => {
-      const values = [...resourcesOfType(staging, "kubernetes_config_map_v1").map((c) => c.values.data), ...resourcesOfType(staging, "kubernetes_manifest").map((m) => m.values.manifest)];
+      const values = [
+        ...resourcesOfType(staging, "kubernetes_config_map_v1").map((c) => c.values.data),
+        ...resourcesOfType(staging, "kubernetes_manifest").map((m) => m.values.manifest),
+      ];
       expect(values).toHaveLength(2 + 5);
       expect(JSON.stringify(values).match(/.{0,40}(?<![$%])[$%]\{.{0,20}/g)).toBeNull();
       // The spec's description, escaped for Terraform, which reads it back as written.
-      expect(resourceOf(staging, "kubernetes_config_map_v1", "orders", "dashboard").data["staging-orders.json"]).toContain('"description":"Orders, $${currency} at 100%%{off}"');
+      expect(
+        resourceOf(staging, "kubernetes_config_map_v1", "orders", "dashboard").data["staging-orders.json"],
+      ).toContain('"description":"Orders, $${currency} at 100%%{off}"');
     });
 
     it("THEN each service's dashboard is a ConfigMap with the Grafana sidecar label", () => {
       const configMap = resourceOf(staging, "kubernetes_config_map_v1", "orders", "dashboard");
-      expect(configMap.metadata).toMatchObject({ name: "orders-dashboard", namespace: "platform-staging", labels: { grafana_dashboard: "1" } });
-      const dashboard = JSON.parse(configMap.data["staging-orders.json"].replaceAll("$${", "${").replaceAll("%%{", "%{"));
+      expect(configMap.metadata).toMatchObject({
+        name: "orders-dashboard",
+        namespace: "platform-staging",
+        labels: { grafana_dashboard: "1" },
+      });
+      const dashboard = JSON.parse(
+        configMap.data["staging-orders.json"].replaceAll("$${", "${").replaceAll("%%{", "%{"),
+      );
       expect(dashboard).toMatchObject({ uid: "staging-orders", title: "orders (staging)" });
       // Compact: the value is written into the Terraform JSON once per service and environment.
       expect(configMap.data["staging-orders.json"]).not.toContain("\n");
@@ -117,18 +170,32 @@ describe("Kubernetes monitoring", () => {
       expect(configMap.metadata).toMatchObject({ name: "orders-prometheus-rules", labels: { prometheus_rule: "1" } });
       const environments = loadEnvironments({ PLATFORM_SCRAPE: "annotations" });
       const environment = environments.find((e) => e.name === "staging") as KubernetesEnvironment;
-      const spec = resolveCatalogue(services(), "staging", environments.map((e) => e.name)).get("orders");
+      const spec = resolveCatalogue(
+        services(),
+        "staging",
+        environments.map((e) => e.name),
+      ).get("orders");
       expect(parse(configMap.data["platform-staging-orders.yml"])).toEqual(renderAlertRules(spec, environment));
     });
 
     it("THEN the environment's recording rules go into a ConfigMap of the platform with the same label", () => {
       const configMap = resourceOf(staging, "kubernetes_config_map_v1", "platform", "rules");
       expect(configMap["//"].metadata.path).toBe("staging/kubernetes/platform/monitoring/rules");
-      expect(configMap.metadata).toMatchObject({ name: "platform-prometheus-rules", namespace: "platform-staging", labels: { prometheus_rule: "1" } });
+      expect(configMap.metadata).toMatchObject({
+        name: "platform-prometheus-rules",
+        namespace: "platform-staging",
+        labels: { prometheus_rule: "1" },
+      });
       const environments = loadEnvironments({ PLATFORM_SCRAPE: "annotations" });
       const environment = environments.find((e) => e.name === "staging") as KubernetesEnvironment;
-      const catalogue = resolveCatalogue(services(), "staging", environments.map((e) => e.name));
-      expect(parse(configMap.data["platform-staging-platform.yml"])).toEqual(renderRecordingRules(environment, catalogue));
+      const catalogue = resolveCatalogue(
+        services(),
+        "staging",
+        environments.map((e) => e.name),
+      );
+      expect(parse(configMap.data["platform-staging-platform.yml"])).toEqual(
+        renderRecordingRules(environment, catalogue),
+      );
     });
   });
 });

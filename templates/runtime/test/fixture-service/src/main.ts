@@ -6,7 +6,13 @@
 import { defineManifest, runApplication } from "@platform/service-runtime";
 
 await runApplication({
-  manifest: defineManifest({ name: "fixture", port: 8080, dependencies: ["stock-keeper"], health: { liveness: "/healthz", readiness: "/readyz" }, metricsPath: "/metrics" }),
+  manifest: defineManifest({
+    name: "fixture",
+    port: 8080,
+    dependencies: ["stock-keeper"],
+    health: { liveness: "/healthz", readiness: "/readyz" },
+    metricsPath: "/metrics",
+  }),
   routes(router, context) {
     router.get("/stock", async () => ({ body: await context.dependency("stock-keeper").getJson("/levels") }));
   },

@@ -33,7 +33,8 @@ export interface PlatformAppProps {
    * both once its `cdk.tf.json` is written. A synth then holds one environment's
    * constructs and files at a time, not all of them. `stacks` have no target before
    * synth, and `monitoring` stays empty.
-   * @default undefined - every stack is built here and kept, and `monitoring` holds each environment's files for the caller to write
+   * @default undefined - every stack is built here and kept, and `monitoring` holds each environment's files for the
+   * caller to write
    */
   readonly monitoringOutdir?: string;
 }

@@ -6,8 +6,14 @@
 /** The folder, under the repository root, that holds one folder per service. */
 export const SERVICES_DIR = "services";
 
-/** The folder of a platform team's adjustments: `extensions/adjustments/<name>.ts`, each `export default defineAdjustment({...})`. */
+/**
+ * The folder of a platform team's adjustments: `extensions/adjustments/<name>.ts`, each `export default
+ * defineAdjustment({...})`.
+ */
 export const ADJUSTMENTS_DIR = "extensions/adjustments";
 
-/** The folder of a platform team's own rule packs: `extensions/guardrails/<name>.ts`, each `export default definePack({...})`. */
+/**
+ * The folder of a platform team's own rule packs: `extensions/guardrails/<name>.ts`, each `export default
+ * definePack({...})`.
+ */
 export const GUARDRAIL_PACKS_DIR = "extensions/guardrails";

@@ -54,7 +54,8 @@ export class ServicesChangedError extends Error {
   readonly folder: string;
 
   /**
-   * @param file the service's spec file (or any file in its folder) below the root, such as `services/orders/service.ts`
+   * @param file the service's spec file (or any file in its folder) below the root, such as
+   * `services/orders/service.ts`
    * @param change what the synth saw happen to the folder
    */
   constructor(file: string, change: "appeared" | "vanished") {
@@ -213,7 +214,9 @@ function namingChangedFolders(load: ServiceModuleLoader): ServiceModuleLoader {
   };
 }
 
-/** A file system error on a file below `services/<name>/` that is no longer there, as a {@link ServicesChangedError}. */
+/**
+ * A file system error on a file below `services/<name>/` that is no longer there, as a {@link ServicesChangedError}.
+ */
 function vanishedServiceFile(error: unknown, root: string): ServicesChangedError | undefined {
   const { code, path: file } = error as NodeJS.ErrnoException;
   if (code !== "ENOENT" || typeof file !== "string") return undefined;

@@ -49,23 +49,22 @@ function wholeNumber(option: string, text: string, min: number, max: number): nu
   return value;
 }
 
+const OPTIONS = {
+  runs: { type: "string" },
+  warmup: { type: "string" },
+  sizes: { type: "string" },
+  skip: { type: "string", multiple: true },
+  json: { type: "string" },
+  markdown: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
 function parseCommandLine(argv: string[]) {
-  let parsed;
+  let parsed: ReturnType<
+    typeof parseArgs<{ args: string[]; allowPositionals: false; strict: true; options: typeof OPTIONS }>
+  >;
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: false,
-      strict: true,
-      options: {
-        runs: { type: "string" },
-        warmup: { type: "string" },
-        sizes: { type: "string" },
-        skip: { type: "string", multiple: true },
-        json: { type: "string" },
-        markdown: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
+    parsed = parseArgs({ args: argv, allowPositionals: false, strict: true, options: OPTIONS });
   } catch (error) {
     throw new BadInputError(`${(error as Error).message}; see --help`);
   }
@@ -97,7 +96,7 @@ function writeAtomically(file: string, content: string): void {
 }
 
 async function main(argv: string[]): Promise<number> {
-  let options;
+  let options: ReturnType<typeof parseCommandLine>;
   try {
     options = parseCommandLine(argv);
   } catch (error) {

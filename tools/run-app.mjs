@@ -16,8 +16,8 @@
  * each use, so two builds that differ only there never share a folder.
  *
  * The platform team's rule packs and adjustments (extensions/guardrails/*.ts,
- * extensions/adjustments/*.ts) are compiled in the same way, one chunk each. The compile also checks what the service files reach: a service
- * file, and every module of its own it imports, may import from infra/ only the spec API
+ * extensions/adjustments/*.ts) are compiled in the same way, one chunk each. The compile
+ * also checks what the service files reach: a service file, and every module of its own it imports, may import from infra/ only the spec API
  * (infra/spec/index.ts) and nothing of extensions/; one that imports the guardrails or a
  * target is refused before anything runs. The source
  * entry (infra/main.ts) makes no such check; there the rule pack is still frozen.

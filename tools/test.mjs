@@ -11,9 +11,12 @@
  * everything. It runs at the normal priority: at a lower one, on a machine shared with
  * other busy processes, it could get so little CPU that it would finish long after the tests.
  *
- * tsc prints nothing but its errors; they are printed after the tests' output, as one
- * block, not interleaved with it. Plain JavaScript, like tools/run-app.mjs: it starts
- * the TypeScript tools, it needs none to start.
+ * Biome (`biome check`: the formatter and the linter, configured in biome.jsonc) runs
+ * beside them too; it takes about a second. `npm run format` writes what it asks for.
+ *
+ * tsc and Biome print nothing here but their errors; they are printed after the tests'
+ * output, each as one block, not interleaved with it. Plain JavaScript, like
+ * tools/run-app.mjs: it starts the TypeScript tools, it needs none to start.
  */
 import { spawn } from "node:child_process";
 import path from "node:path";
@@ -22,7 +25,10 @@ import { fileURLToPath } from "node:url";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const bin = (name) => path.join(root, "node_modules", ".bin", name);
 
-/** Runs `command`, resolving with its exit code (1 when it dies of a signal or cannot start) and what it printed when buffered. */
+/**
+ * Runs `command`, resolving with its exit code (1 when it dies of a signal or cannot start) and what it printed when
+ * buffered.
+ */
 function run(command, args, { buffer }) {
   return new Promise((resolve) => {
     const child = spawn(command, args, { cwd: root, stdio: buffer ? ["ignore", "pipe", "pipe"] : "inherit" });
@@ -46,8 +52,15 @@ const typecheck = run(
   ],
   { buffer: true },
 );
+const style = run(bin("biome"), ["check", "--colors=off", "."], { buffer: true });
 const tests = await run(bin("vitest"), ["run", ...process.argv.slice(2)], { buffer: false });
 const types = await typecheck;
 if (types.code !== 0) process.stderr.write(`\ntsc --noEmit failed (exit ${types.code}):\n${types.output}`);
 else process.stderr.write("tsc --noEmit: no type errors\n");
-process.exitCode = tests.code !== 0 ? tests.code : types.code;
+const checked = await style;
+if (checked.code !== 0)
+  process.stderr.write(
+    `\nbiome check failed (exit ${checked.code}; npm run format fixes formatting):\n${checked.output}`,
+  );
+else process.stderr.write("biome check: formatted, no lint findings\n");
+process.exitCode = [tests.code, types.code, checked.code].find((code) => code !== 0) ?? 0;

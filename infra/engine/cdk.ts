@@ -144,7 +144,7 @@ export function forgetValidatedProviders(stack: TerraformStack): void {
 export function withoutTokenTraces<T>(build: () => T): T {
   if (process.env.PLATFORM_TOKEN_TRACES === "1") return build();
   const capture = Error.captureStackTrace;
-  Error.captureStackTrace = (target: object, constructorOpt?: Function) => {
+  Error.captureStackTrace = (target: object, constructorOpt?: (...args: never[]) => unknown) => {
     if (target instanceof Error) capture(target, constructorOpt);
   };
   try {

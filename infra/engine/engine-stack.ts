@@ -97,10 +97,10 @@ export abstract class EngineStack extends TerraformStack {
    * synthesizer does; rendering is the costliest step of synth, so the synthesizer's
    * call takes that JSON (once) instead of rendering again.
    */
-  override toTerraform(): any {
+  override toTerraform(): Record<string, unknown> {
     const rendered = this.rendered;
     this.rendered = undefined;
-    return rendered ?? this.render();
+    return (rendered as Record<string, unknown> | undefined) ?? this.render();
   }
 
   /**
@@ -118,7 +118,7 @@ export abstract class EngineStack extends TerraformStack {
    * whole a second time, although only the stack-level overrides can still hold tokens.
    * The output is byte-identical (a test compares it), in about three quarters of the time.
    */
-  private render(): any {
+  private render(): Record<string, unknown> {
     // Private in cdktf's typings, read as cdktf's own toTerraform reads them.
     const { cdktfVersion, rawOverrides } = this as unknown as {
       cdktfVersion: string;
@@ -144,10 +144,7 @@ export abstract class EngineStack extends TerraformStack {
         outputs,
         element.node.path
           .split("/")
-          .reduceRight<any>(
-            (inner, part) => ({ [part]: Object.keys(inner).length === 0 ? element.friendlyUniqueId : inner }),
-            {},
-          ),
+          .reduceRight<unknown>((inner, part) => ({ [part]: inner }), element.friendlyUniqueId),
       );
     }
     const tf: Record<string, unknown> = { "//": { metadata, outputs } };

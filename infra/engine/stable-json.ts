@@ -72,10 +72,13 @@ const SPACE = "  ";
 /** "\n" and the indentation of each level, made once. */
 const newlines: string[] = [];
 function newlineAt(level: number): string {
-  return (newlines[level] ??= `\n${SPACE.repeat(level)}`);
+  newlines[level] ??= `\n${SPACE.repeat(level)}`;
+  return newlines[level];
 }
 
-/** The value to write in place of `value`: what its `toJSON()` returns, if it has one (called once, without arguments). */
+/**
+ * The value to write in place of `value`: what its `toJSON()` returns, if it has one (called once, without arguments).
+ */
 function jsonValueOf(value: unknown): unknown {
   if (value !== null && typeof value === "object" && typeof (value as { toJSON?: unknown }).toJSON === "function")
     return (value as { toJSON: () => unknown }).toJSON();

@@ -107,18 +107,16 @@ export class PlatformStackSynthesizer extends StackSynthesizer {
     for (const construct of stack.node.findAll(ConstructOrder.POSTORDER)) {
       (construct as unknown as Record<symbol, CustomSynthesis | undefined>)[CUSTOM_SYNTHESIS]?.onSynthesize(session);
     }
-    const annotations = stack.node
-      .findAll()
-      .flatMap((construct) =>
-        construct.node.metadata
-          .filter((entry) => ANNOTATION_LEVELS.has(entry.type))
-          .map((entry) => ({
-            constructPath: construct.node.path,
-            level: entry.type,
-            message: entry.data,
-            stacktrace: entry.trace,
-          })),
-      );
+    const annotations = stack.node.findAll().flatMap((construct) =>
+      construct.node.metadata
+        .filter((entry) => ANNOTATION_LEVELS.has(entry.type))
+        .map((entry) => ({
+          constructPath: construct.node.path,
+          level: entry.type,
+          message: entry.data,
+          stacktrace: entry.trace,
+        })),
+    );
     // Read-only for everyone else: the synthesizer is where cdktf fills it in.
     (stackManifest as { annotations: unknown }).annotations = annotations;
     const errors = annotations.filter((annotation) => annotation.level === ERROR_LEVEL);

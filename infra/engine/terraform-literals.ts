@@ -88,7 +88,9 @@ function literalValue(value: unknown): unknown {
     let copy: unknown[] | undefined;
     value.forEach((item, index) => {
       const literal = literalValue(item);
-      if (literal !== item) (copy ??= [...value])[index] = literal;
+      if (literal === item) return;
+      copy ??= [...value];
+      copy[index] = literal;
     });
     return copy ?? value;
   }

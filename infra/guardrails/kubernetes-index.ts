@@ -285,7 +285,7 @@ export function selectorMatches(selector: LabelSelector, labels: Readonly<Record
     if (labels[key] !== value) return false;
   }
   for (const { key, operator, values } of selector.expressions) {
-    const has = Object.prototype.hasOwnProperty.call(labels, key);
+    const has = Object.hasOwn(labels, key);
     const ok =
       operator === "In"
         ? has && values.includes(labels[key]!)

@@ -64,7 +64,10 @@ export interface RenderedServiceMonitoring {
   readonly serviceMonitor?: Record<string, unknown>;
 }
 
-/** An environment's monitoring, rendered once: the files of `cdktf.out/monitoring/<env>/`, and what the targets make resources of. */
+/**
+ * An environment's monitoring, rendered once: the files of `cdktf.out/monitoring/<env>/`, and what the targets make
+ * resources of.
+ */
 export interface RenderedMonitoring {
   /** The recording rules every service's alerts read: the `spec` of the platform's PrometheusRule. */
   readonly recordingRules: RuleGroups;

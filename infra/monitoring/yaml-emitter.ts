@@ -115,6 +115,7 @@ function literalBlock(text: string, indent: number): string | undefined {
   const body = text.endsWith("\n") ? text.slice(0, -1) : text;
   if (
     !/^[^\s]/.test(body) ||
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is this test's purpose
     /[ \t]$|[ \t]\n|\n$|[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\ufeff]/.test(body)
   )
     return undefined;

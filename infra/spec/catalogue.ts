@@ -141,7 +141,9 @@ export function resolveCatalogue(
   }
 
   const specs = discovered.map((service) => resolveServiceSpec(service.definition, environment, service.version));
-  discovered.forEach((service, index) => problems.push(...limitProblems(service, specs[index]!, environment)));
+  discovered.forEach((service, index) => {
+    problems.push(...limitProblems(service, specs[index]!, environment));
+  });
   const fileOf = new Map(discovered.map((s) => [s.definition.name, s.file]));
   const routes = new Map<string, string>();
   const localPorts = new Map<number, string>();

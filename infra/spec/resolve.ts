@@ -71,7 +71,9 @@ export interface ServiceSpec {
   readonly health: {
     readonly liveness: string;
     readonly readiness: string;
-    /** The command Docker runs in the container as its healthcheck; undefined: a `node` request to the liveness path. */
+    /**
+     * The command Docker runs in the container as its healthcheck; undefined: a `node` request to the liveness path.
+     */
     readonly dockerCheck?: readonly string[];
   };
   /** The spec's own variables, after environment overrides. */

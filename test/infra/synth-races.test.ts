@@ -10,7 +10,10 @@ import { scratchFolders } from "../support/scratch.js";
 const { folder: scratch, removeLater } = scratchFolders();
 const RACE = pathToFileURL(path.join(ROOT, "test/support/services-race.mjs")).href;
 
-/** A synth as `npm run synth` runs it, in `cwd`, writing to `outdir`, with services/ changed at the moment `race` says (services-race.mjs). */
+/**
+ * A synth as `npm run synth` runs it, in `cwd`, writing to `outdir`, with services/ changed at the moment `race` says
+ * (services-race.mjs).
+ */
 function synthWithRace(cwd: string, outdir: string, race: Record<string, string>) {
   return runCli("tools/run-app.mjs", [], {
     cwd,
@@ -120,7 +123,7 @@ describe("two synths into one output folder, and synths that were killed", () =>
       "guardrails",
       "manifest.json",
       "monitoring",
-      "notes.old-" + DEAD_PID,
+      `notes.old-${DEAD_PID}`,
       "stacks",
     ]);
   });

@@ -73,9 +73,17 @@ export function startCli(
   let stdout = "";
   let stderr = "";
   const watchers = new Set<() => void>();
-  const notify = () => watchers.forEach((watch) => watch());
-  child.stdout.setEncoding("utf8").on("data", (chunk: string) => ((stdout += chunk), notify()));
-  child.stderr.setEncoding("utf8").on("data", (chunk: string) => ((stderr += chunk), notify()));
+  const notify = () => {
+    for (const watch of watchers) watch();
+  };
+  child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+    stdout += chunk;
+    notify();
+  });
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+    stderr += chunk;
+    notify();
+  });
   const finished = new Promise<CliRun>((resolve, reject) => {
     child.on("error", reject);
     child.on("close", (status) => {

@@ -37,9 +37,9 @@ export async function startMetricsFixtureServer(metricsPath = "/metrics"): Promi
     for (const [labels, value] of counts) lines.push(`${requests.name}{${labels}} ${value}`);
     lines.push(`# HELP ${duration.name} ${duration.help}`, `# TYPE ${duration.name} histogram`);
     for (const [labels, perBucket] of buckets) {
-      duration.buckets.forEach((bound, i) =>
-        lines.push(`${duration.name}_bucket{${labels},le="${bound}"} ${perBucket[i]}`),
-      );
+      duration.buckets.forEach((bound, i) => {
+        lines.push(`${duration.name}_bucket{${labels},le="${bound}"} ${perBucket[i]}`);
+      });
       lines.push(`${duration.name}_bucket{${labels},le="+Inf"} ${counts.get(labels)}`);
       lines.push(`${duration.name}_sum{${labels}} ${sums.get(labels)}`);
       lines.push(`${duration.name}_count{${labels}} ${counts.get(labels)}`);

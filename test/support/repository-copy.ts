@@ -19,7 +19,10 @@ export interface CommandResult {
 /** A throw-away copy of the repository that is a real git repository. */
 export interface RepositoryCopy {
   readonly dir: string;
-  /** Runs `<script> ...args` with node in the copy as its npm script does (`nodeArguments`), with no terminal, as CI would. */
+  /**
+   * Runs `<script> ...args` with node in the copy as its npm script does (`nodeArguments`), with no terminal, as CI
+   * would.
+   */
   node(script: string, args?: readonly string[]): CommandResult;
   /** Like `node`, without blocking: for commands that may run side by side. */
   nodeAsync(script: string, args?: readonly string[]): Promise<CommandResult>;

@@ -15,7 +15,9 @@ export interface ScratchFolders {
  */
 export function scratchFolders(): ScratchFolders {
   const made: string[] = [];
-  afterAll(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+  afterAll(() => {
+    for (const dir of made) rmSync(dir, { recursive: true, force: true });
+  });
   const removeLater = (dir: string) => {
     made.push(dir);
     return dir;

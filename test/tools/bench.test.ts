@@ -6,7 +6,9 @@ import { temporaryFolder } from "../../tools/bench/workspace.js";
 import { ROOT, runCli } from "../support/cli.js";
 
 const cleanup: string[] = [];
-afterAll(() => cleanup.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+afterAll(() => {
+  for (const dir of cleanup) rmSync(dir, { recursive: true, force: true });
+});
 
 const NOT_AVAILABLE = /^not available \(.+\)$/;
 const scripts = (

@@ -7,9 +7,10 @@ import { ROOT } from "../support/cli.js";
 
 /**
  * tools/test.mjs (`npm test`) is run in a temporary project whose tsc and vitest are
- * stand-ins: shell scripts that print what they were given and exit with the code the
- * test asks for. What is tested is the command's own work: both run, arguments reach
- * vitest, the exit code fails when either fails, tsc's errors are printed.
+ * stand-ins, and so is biome: shell scripts that print what they were given and exit with
+ * the code the test asks for. What is tested is the command's own work: all three run,
+ * arguments reach vitest, the exit code fails when any fails, tsc's and biome's errors
+ * are printed.
  */
 let project: string;
 beforeAll(() => {
@@ -27,6 +28,10 @@ beforeAll(() => {
     'echo "tsc $*" > "$PWD/tsc-args"\n[ "$TSC_FAILS" = 1 ] && { echo "infra/app.ts(3,7): error TS2322: Type \'string\' is not assignable to type \'number\'."; exit 2; }\nexit 0',
   );
   standIn("vitest", 'echo "vitest $*"\n[ "$VITEST_FAILS" = 1 ] && { echo "1 failed"; exit 1; }\nexit 0');
+  standIn(
+    "biome",
+    'echo "biome $*" > "$PWD/biome-args"\n[ "$BIOME_FAILS" = 1 ] && { echo "infra/app.ts:3:7 lint/suspicious/noExplicitAny"; exit 1; }\nexit 0',
+  );
 });
 afterAll(() => rmSync(project, { recursive: true, force: true }));
 
@@ -69,6 +74,16 @@ describe("npm test (tools/test.mjs)", () => {
     const output = npmTestOutput({ TSC_FAILS: "1" });
     expect(output.indexOf("vitest run")).toBeGreaterThanOrEqual(0);
     expect(output.indexOf("vitest run")).toBeLessThan(output.indexOf("tsc --noEmit failed"));
+  });
+
+  it("GIVEN a lint finding and passing tests WHEN run THEN biome checks the whole tree, its report is printed after the tests, and it exits 1", () => {
+    const run = npmTest([], { BIOME_FAILS: "1" });
+    expect(readFileSync(path.join(project, "biome-args"), "utf8")).toBe("biome check --colors=off .\n");
+    expect(run.stderr).toContain(
+      "biome check failed (exit 1; npm run format fixes formatting):\ninfra/app.ts:3:7 lint/suspicious/noExplicitAny",
+    );
+    expect(run.status).toBe(1);
+    expect(npmTest([]).stderr).toContain("biome check: formatted, no lint findings");
   });
 
   it("GIVEN a failing test WHEN run THEN it exits with vitest's code, whatever tsc says", () => {

@@ -153,14 +153,12 @@ function render(summary: ProfileSummary, top: number): string {
 }
 
 function main(argv: string[]): number {
-  let parsed;
+  const options = { top: { type: "string" }, help: { type: "boolean", short: "h" } } as const;
+  let parsed: ReturnType<
+    typeof parseArgs<{ args: string[]; allowPositionals: true; strict: true; options: typeof options }>
+  >;
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: { top: { type: "string" }, help: { type: "boolean", short: "h" } },
-    });
+    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options });
   } catch (error) {
     console.error(`profile-summary: ${(error as Error).message}`);
     return 2;

@@ -38,7 +38,10 @@ export interface Measurement {
   readonly wallMs: Spread;
   /** Peak resident memory of the largest node process the command ran, in MiB. */
   readonly peakRssMiB: Spread;
-  /** CPU time (user + system) of all the node processes the command ran, in ms: less sensitive to other load than wall time. */
+  /**
+   * CPU time (user + system) of all the node processes the command ran, in ms: less sensitive to other load than wall
+   * time.
+   */
   readonly cpuMs: Spread;
 }
 

@@ -20,6 +20,7 @@
 export type MarkdownContext = "text" | "code" | "html" | "mermaid";
 
 /** Line breaks (GitHub's Markdown and the workflow's `^` also break at \r, U+2028 and U+2029) and other control characters. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: it finds control characters to show them as escapes
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
 const CONTROL_ESCAPES: Readonly<Record<string, string>> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
 

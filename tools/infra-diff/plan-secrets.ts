@@ -55,7 +55,9 @@ export function planSecrets(plan: unknown): PlanSecrets {
     if (value === null || value === undefined || marks === undefined || marks === false) return;
     if (marks === true) addAll(value);
     else if (Array.isArray(value))
-      value.forEach((item, i) => addMarked(item, Array.isArray(marks) ? marks[i] : undefined));
+      value.forEach((item, i) => {
+        addMarked(item, Array.isArray(marks) ? marks[i] : undefined);
+      });
     else if (isObject(value) && isObject(marks))
       for (const [key, item] of Object.entries(value)) addMarked(item, marks[key]);
   };

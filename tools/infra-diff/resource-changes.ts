@@ -158,7 +158,9 @@ function referenceIndex(stack: StackSnapshot): Map<string, Reference[]> {
         index.set(match[1]!, list);
       }
     } else if (Array.isArray(value)) {
-      value.forEach((item, i) => visit(item, from, `${path}[${i}]`, schemaPath));
+      value.forEach((item, i) => {
+        visit(item, from, `${path}[${i}]`, schemaPath);
+      });
     } else if (isObject(value)) {
       for (const [key, item] of Object.entries(value))
         visit(item, from, path ? `${path}.${key}` : key, schemaPath ? `${schemaPath}.${key}` : key);

@@ -68,7 +68,7 @@ export function checkTemplateDrift(root: string): ServiceDrift[] {
       const dir = path.join(servicesDir, service);
       const recordFile = `${SERVICES_DIR}/${service}/${TEMPLATE_RECORD_FILE}`;
       if (!existsSync(path.join(dir, TEMPLATE_RECORD_FILE))) return { service, status: "untracked" };
-      let record;
+      let record: ReturnType<typeof parseTemplateRecord>;
       try {
         record = parseTemplateRecord(readFileSync(path.join(dir, TEMPLATE_RECORD_FILE), "utf8"), recordFile);
       } catch (error) {

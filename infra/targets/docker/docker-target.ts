@@ -76,12 +76,10 @@ export class DockerTarget extends Construct {
       const { spec } = service;
       const networks: NetworkAttachment[] = [
         { network: service.networkRules.serviceNetwork, aliases: [spec.name] },
-        ...catalogue
-          .dependentsOf(spec.name)
-          .map((caller) => ({
-            network: services.get(caller)!.networkRules.edgeNetworks.get(spec.name)!,
-            aliases: [spec.name],
-          })),
+        ...catalogue.dependentsOf(spec.name).map((caller) => ({
+          network: services.get(caller)!.networkRules.edgeNetworks.get(spec.name)!,
+          aliases: [spec.name],
+        })),
         ...[...service.networkRules.edgeNetworks.values()].map((network) => ({ network })),
       ];
       const reachesOutside = spec.expose.kind === "public" || spec.egress.length > 0;

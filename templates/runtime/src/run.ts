@@ -26,7 +26,7 @@ export async function runApplication(application: Application): Promise<void> {
     process.exit(1);
   });
 
-  let running;
+  let running: Awaited<ReturnType<typeof startApplication>>;
   try {
     running = await startApplication(application);
   } catch (error) {

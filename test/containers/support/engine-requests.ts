@@ -23,7 +23,10 @@ export interface ReferenceResolver {
   readonly imageFor: (address: string) => string;
   /** The run's network name for the `docker_network` resource at `address`. */
   readonly networkFor: (address: string) => string;
-  /** The run's network name for the network the stack names `name` (a container may name its networks instead of referring to them). */
+  /**
+   * The run's network name for the network the stack names `name` (a container may name its networks instead of
+   * referring to them).
+   */
   readonly networkNamed: (name: string) => string;
   /** The value the run gives a Terraform input variable. */
   readonly variableValue: (name: string) => string;
@@ -59,7 +62,10 @@ export interface ContainerCreateRequest {
   readonly body: Record<string, any> & { Labels: Record<string, string>; HostConfig: Record<string, any> };
   /** Every declared network endpoint; the first one is the network the container is created on. */
   readonly endpoints: readonly EndpointRequest[];
-  /** Seconds between the stop signal and SIGKILL, as the provider waits on destroy (`destroy_grace_seconds`, else `stop_timeout`, else Docker's 10). */
+  /**
+   * Seconds between the stop signal and SIGKILL, as the provider waits on destroy (`destroy_grace_seconds`, else
+   * `stop_timeout`, else Docker's 10).
+   */
   readonly graceSeconds: number;
   /** Ports the stack publishes, `8080/tcp` to the host address it declares. */
   readonly publishedPorts: ReadonlyArray<{

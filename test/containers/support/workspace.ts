@@ -32,7 +32,10 @@ export function copyRepository(root: string, destination: string): void {
   symlinkSync(path.join(root, "node_modules"), path.join(destination, "node_modules"), "dir");
 }
 
-/** The templates of a repository, as `new:service` lists them: folders of `templates/` with a template.json, but the shared `_` ones. */
+/**
+ * The templates of a repository, as `new:service` lists them: folders of `templates/` with a template.json, but the
+ * shared `_` ones.
+ */
 export function templatesOf(root: string): string[] {
   const folder = path.join(root, "templates");
   if (!existsSync(folder)) return [];

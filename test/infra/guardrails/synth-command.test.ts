@@ -89,7 +89,7 @@ describe("npm run synth with the guardrails", () => {
         expect(lines).toContainEqual(
           expect.stringMatching(
             new RegExp(
-              `^${rule} error ${environment} orders kubernetes_deployment_v1\\.kubernetes_orders_workload_deployment_[0-9A-F]{8}: ${escape(message!)}.*; fix: `,
+              `^${rule} error ${environment} orders kubernetes_deployment_v1\\.kubernetes_orders_workload_deployment_[0-9A-F]{8}: ${escapeRegExp(message!)}.*; fix: `,
             ),
           ),
         );
@@ -111,7 +111,7 @@ describe("npm run synth with the guardrails", () => {
       expect(lines).toContainEqual(
         expect.stringMatching(
           new RegExp(
-            `^${rule} error local orders docker_container\\.docker_orders_containers_replica-1_[0-9A-F]{8}: ${escape(message!)}.*; fix: `,
+            `^${rule} error local orders docker_container\\.docker_orders_containers_replica-1_[0-9A-F]{8}: ${escapeRegExp(message!)}.*; fix: `,
           ),
         ),
       );
@@ -131,6 +131,6 @@ describe("npm run synth with the guardrails", () => {
   });
 });
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }

@@ -88,7 +88,8 @@ describe("monitoring files checked by promtool", () => {
   });
 
   it("THEN promtool test rules passes every generated scenario in every environment: spike pages, slow burn tickets, healthy is quiet, dead targets alert", async () => {
-    // The example services share one SLO; these three cover the default, the tightest and the loosest, one per environment.
+    // The example services share one SLO; these three cover the default, the tightest and the loosest, one per
+    // environment.
     const cases = [
       ["local", "orders"],
       ["staging", "search"],

@@ -150,7 +150,10 @@ const IN_ALERT_RULES =
 const FIELDS = stringFields(serviceSpecSchema as unknown as z.ZodType);
 const baseOf = (field: StringField) => (field.steps[0] === "image" ? WITH_IMAGE : EVERY_FIELD);
 
-/** The spec problems of `spec` (as a service file next to catalog), from the schema and the checks across services; none: accepted. */
+/**
+ * The spec problems of `spec` (as a service file next to catalog), from the schema and the checks across services;
+ * none: accepted.
+ */
 function problemsOf(spec: Record<string, unknown>): string | undefined {
   try {
     const orders = {
@@ -207,7 +210,10 @@ function liveLandings(stacks: Record<string, unknown>, tagged: ReadonlyMap<strin
   return found;
 }
 
-/** Each payload in every string field: the fields that accepted it, and every environment's JSON with it in all of them at once (computed once per payload). */
+/**
+ * Each payload in every string field: the fields that accepted it, and every environment's JSON with it in all of them
+ * at once (computed once per payload).
+ */
 const payloadRuns = new Map<
   string,
   { accepted: Array<{ field: string; id: string }>; stacks: Record<string, unknown> }
@@ -314,11 +320,11 @@ describe("every string field of a service file stays data", () => {
     fc.assert(
       fc.property(text, (value) => {
         let spec: Record<string, unknown> = EVERY_FIELD;
-        // Padded with words outside the markers: a suppression reason must hold 10 letters or digits, random text may not.
-        freeText.forEach(
-          (field, index) =>
-            (spec = withValue(spec, field.steps, `«r${index}»${value}«/r${index}» and some words`).spec),
-        );
+        // Padded with words outside the markers: a suppression reason must hold 10 letters or digits, random text may
+        // not.
+        freeText.forEach((field, index) => {
+          spec = withValue(spec, field.steps, `«r${index}»${value}«/r${index}» and some words`).spec;
+        });
         const stacks = synthesize(spec);
         expect(liveLandings(stacks, new Map(freeText.map((_field, index) => [`r${index}`, value])))).toEqual([]);
       }),

@@ -7,7 +7,9 @@ import { ROOT, runCli } from "../../support/cli.js";
 import { resourcesOfType, type StackJson } from "../../support/platform.js";
 
 const cleanup: string[] = [];
-afterAll(() => cleanup.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+afterAll(() => {
+  for (const dir of cleanup) rmSync(dir, { recursive: true, force: true });
+});
 
 describe("syntheticCatalogue", () => {
   it("GIVEN a size WHEN generated twice THEN the files are the same, one spec, package.json and (for built images) Dockerfile per service", () => {

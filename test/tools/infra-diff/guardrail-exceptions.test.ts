@@ -11,7 +11,9 @@ import {
 import { copyRepository } from "../../support/repo-copy.js";
 
 const folders: string[] = [];
-afterAll(() => folders.forEach((f) => rmSync(f, { recursive: true, force: true })));
+afterAll(() => {
+  for (const folder of folders) rmSync(folder, { recursive: true, force: true });
+});
 
 /** A synth output folder with a guardrail report per environment, in the shape synth writes (infra/guardrails/report.ts). */
 function outdirWith(reports: Record<string, Array<Record<string, unknown>>>): string {

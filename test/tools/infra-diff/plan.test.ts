@@ -187,7 +187,9 @@ describe("npm run infra:diff -- --plan, with a secret that flows from the resour
     const results = await Promise.all(
       formats.map((format) => runCli(CLI, ["--plan", `staging=${planFile}`, "--format", format])),
     );
-    formats.forEach((format, index) => (runs[format] = results[index]!));
+    formats.forEach((format, index) => {
+      runs[format] = results[index]!;
+    });
   });
 
   afterAll(() => {

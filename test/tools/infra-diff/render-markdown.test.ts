@@ -140,7 +140,9 @@ describe("renderPullRequestComment with hostile values", () => {
   it("GIVEN a value with line breaks in every rendered field WHEN rendered THEN it starts no line: each line starts as with a plain value, and the part marker is the first line only", () => {
     expect(more).toEqual([]);
     expect(lines).toHaveLength(plainLines.length);
-    lines.forEach((line, i) => expect([i, line[0]]).toEqual([i, plainLines[i]![0]]));
+    lines.forEach((line, i) => {
+      expect([i, line[0]]).toEqual([i, plainLines[i]![0]]);
+    });
     expect([...part!.matchAll(new RegExp(PART_MARKER.source, "gm"))].map((m) => m.index)).toEqual([0]);
     expect(lines.filter((line) => line.startsWith("#"))).toEqual([
       "## Infrastructure diff",

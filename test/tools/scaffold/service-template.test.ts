@@ -18,7 +18,9 @@ const answers = {
 
 describe("service templates", () => {
   const roots: string[] = [];
-  afterEach(() => roots.splice(0).forEach((root) => rmSync(root, { recursive: true, force: true })));
+  afterEach(() => {
+    for (const root of roots.splice(0)) rmSync(root, { recursive: true, force: true });
+  });
 
   /** A repository with one template `t` on a base `_b`. */
   function repositoryWith(files: Record<string, string>): string {

@@ -92,7 +92,8 @@ describe("network rules (K8S-21 to K8S-23)", () => {
     const policy = fixture.resource(K8S.networkPolicy("orders"));
     policy.addOverride("spec.ingress", [{ from: [{ ip_block: { cidr: "0.0.0.0/0" } }] }]);
     policy.addOverride("spec.egress", [{ to: [{ ip_block: { cidr: "::/0" } }] }]);
-    // Overrides append to lists: orders has 2 ingress rules (gateway, monitoring) and 2 egress rules (catalog, the payment CIDR).
+    // Overrides append to lists: orders has 2 ingress rules (gateway, monitoring) and 2 egress rules (catalog, the
+    // payment CIDR).
     expect(fixture.findingsOf("K8S-22")).toEqual([
       {
         rule: "K8S-22",

@@ -1,6 +1,7 @@
 import type { IConstruct } from "constructs";
 import { TerraformResource, type IAspect } from "./engine/cdk.js";
 import type { Environment } from "./environments.js";
+import { PlatformError } from "./platform-error.js";
 
 /**
  * A platform team's change to the generated resources, without editing `infra/`: a
@@ -23,10 +24,9 @@ export interface Adjustment {
 }
 
 /** An adjustment that cannot be used: what is wrong, one line per problem. */
-export class AdjustmentError extends Error {
+export class AdjustmentError extends PlatformError {
   constructor(readonly problems: readonly string[]) {
-    super(problems.join("\n"));
-    this.name = "AdjustmentError";
+    super("ADJUSTMENT_INVALID", problems.join("\n"));
   }
 }
 

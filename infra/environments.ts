@@ -5,6 +5,7 @@
  * variables, read here and nowhere else, with defaults that keep the synthesized JSON
  * the same on every machine.
  */
+import { PlatformError } from "./platform-error.js";
 import { LOCAL_GRAFANA_PORT, LOCAL_PROMETHEUS_PORT } from "./spec/platform-ports.js";
 
 /** Where Terraform keeps the state of one environment. */
@@ -94,10 +95,16 @@ export const DEFAULT_GRAFANA_URL = "https://grafana.example.com";
 export const DEFAULT_PROMETHEUS_IMAGE = "prom/prometheus:v3.5.0";
 
 /** A configuration variable with a value this platform cannot use. */
-export class EnvironmentConfigError extends Error {
-  constructor(variable: string, value: string, accepted: string) {
-    super(`environment variable ${variable}: ${JSON.stringify(value)} is not accepted; accepted: ${accepted}`);
-    this.name = "EnvironmentConfigError";
+export class EnvironmentConfigError extends PlatformError {
+  constructor(
+    readonly variable: string,
+    readonly value: string,
+    accepted: string,
+  ) {
+    super(
+      "ENVIRONMENT_CONFIG_INVALID",
+      `environment variable ${variable}: ${JSON.stringify(value)} is not accepted; accepted: ${accepted}`,
+    );
   }
 }
 

@@ -5,6 +5,7 @@ import type { ServiceModuleLoader } from "./discover-services.js";
 import { GuardrailPackError, definePack, rulesOfPacks, type GuardrailPack } from "./guardrails/pack.js";
 import { PLATFORM_PACK } from "./guardrails/rules/index.js";
 import type { GuardrailRule } from "./guardrails/rule.js";
+import { PlatformError } from "./platform-error.js";
 import { ADJUSTMENTS_DIR, GUARDRAIL_PACKS_DIR } from "./repository-layout.js";
 
 /** What a platform team adds in `extensions/`, loaded and checked. */
@@ -16,10 +17,9 @@ export interface Extensions {
 }
 
 /** Extensions that cannot be used: one line per problem, each naming its file. */
-export class ExtensionError extends Error {
+export class ExtensionError extends PlatformError {
   constructor(readonly problems: readonly string[]) {
-    super(problems.join("\n"));
-    this.name = "ExtensionError";
+    super("EXTENSION_INVALID", problems.join("\n"));
   }
 }
 

@@ -8,11 +8,12 @@ import path from "node:path";
 import v8 from "node:v8";
 import { buildPlatformApp } from "./app.js";
 import { withoutTokenTraces } from "./engine/cdk.js";
+import { PlatformError, isPlatformError } from "./platform-error.js";
 import { HCL_OUTPUT_REFUSED, hclOutputRequested } from "./engine/stack-synthesizer.js";
 import { removeLeftoversOfDeadRuns } from "./dead-run-leftovers.js";
 import { SERVICES_DIR, discoverServices, importServiceModule, type ServiceModuleLoader } from "./discover-services.js";
-import { EnvironmentConfigError, loadEnvironments, type Environment } from "./environments.js";
-import { ExtensionError, loadExtensions } from "./extensions.js";
+import { loadEnvironments, type Environment } from "./environments.js";
+import { loadExtensions } from "./extensions.js";
 import {
   ALL_ENVIRONMENTS,
   formatFinding,
@@ -24,7 +25,6 @@ import {
 import { replaceFolder, replaceFolderLeftovers } from "./engine/output-files.js";
 import { stableJsonLeftovers } from "./engine/stable-json.js";
 import { acquireProcessLock } from "./process-lock.js";
-import { SpecError } from "./spec/model.js";
 
 const USAGE = `Usage: npm run synth [-- --help]
 
@@ -49,7 +49,7 @@ export const SYNTH_LOCK_FILE = ".synth.lock";
  * `services/`: another command (new:service, git) was changing it. Nothing is wrong
  * with the services; the synth is run again.
  */
-export class ServicesChangedError extends Error {
+export class ServicesChangedError extends PlatformError {
   /** The service's folder below the repository root, such as `services/orders`. */
   readonly folder: string;
 
@@ -65,9 +65,9 @@ export class ServicesChangedError extends Error {
         ? "appeared after the synth had listed the services (and compiled them)"
         : "vanished or was half-written while the synth read it";
     super(
+      "SERVICES_CHANGED",
       `${folder} ${what}: another command (such as new:service or a git checkout) was changing ${SERVICES_DIR}/. Run the synth again once it is done.`,
     );
-    this.name = "ServicesChangedError";
     this.folder = folder;
   }
 }
@@ -178,7 +178,8 @@ export async function runSynth(options: SynthOptions): Promise<number> {
     );
     return 0;
   } catch (error) {
-    if (error instanceof SpecError || error instanceof EnvironmentConfigError || error instanceof ExtensionError) {
+    // Every error a user can act on but a changed services/ folder (said on one line).
+    if (isPlatformError(error) && !(error instanceof ServicesChangedError)) {
       console.error(`synth failed:\n${error.message}`);
       return 1;
     }

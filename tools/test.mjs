@@ -52,7 +52,7 @@ const typecheck = run(
   ],
   { buffer: true },
 );
-const style = run(bin("biome"), ["check", "--colors=off", "."], { buffer: true });
+const style = run(bin("biome"), ["check", "--colors=off", "--error-on-warnings", "."], { buffer: true });
 const tests = await run(bin("vitest"), ["run", ...process.argv.slice(2)], { buffer: false });
 const types = await typecheck;
 if (types.code !== 0) process.stderr.write(`\ntsc --noEmit failed (exit ${types.code}):\n${types.output}`);

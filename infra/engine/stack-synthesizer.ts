@@ -10,6 +10,7 @@ import {
   type TerraformStack,
 } from "./cdk.js";
 import { writeStableJson } from "./stable-json.js";
+import { PlatformError } from "../platform-error.js";
 
 /** The annotation levels of cdktf 0.21 (its `AnnotationMetadataEntryType`), which the manifest lists. */
 const ANNOTATION_LEVELS = new Set(["@cdktf/info", "@cdktf/warn", "@cdktf/error"]);
@@ -77,7 +78,7 @@ export class PlatformStackSynthesizer extends StackSynthesizer {
   override synthesize(session: ISynthesisSession): void {
     // cdktf's HCL output renders each resource from its HCL attributes, past the literal
     // boundary (terraform-literals.ts) and past what the guardrails checked: refused.
-    if (this.hcl) throw new Error(HCL_OUTPUT_REFUSED);
+    if (this.hcl) throw new PlatformError("OUTPUT_FORMAT_UNSUPPORTED", HCL_OUTPUT_REFUSED);
     this.steps.before?.();
     try {
       this.synthesizeJson(session);

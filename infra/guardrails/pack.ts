@@ -1,3 +1,4 @@
+import { PlatformError } from "../platform-error.js";
 import { deepFreeze, type GuardrailLevel, type GuardrailRule } from "./rule.js";
 import { PACK_ID, RULE_ID } from "./rule-id.js";
 
@@ -28,10 +29,9 @@ export const PLATFORM_PACK_ID = "platform";
 export const PLATFORM_RULE_PREFIXES: readonly string[] = ["K8S", "DKR", "TF"];
 
 /** A pack that cannot be used: what is wrong with it, one line per problem. */
-export class GuardrailPackError extends Error {
+export class GuardrailPackError extends PlatformError {
   constructor(readonly problems: readonly string[]) {
-    super(problems.join("\n"));
-    this.name = "GuardrailPackError";
+    super("GUARDRAIL_PACK_INVALID", problems.join("\n"));
   }
 }
 

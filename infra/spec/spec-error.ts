@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { PlatformError } from "../platform-error.js";
 
 /** One thing wrong with a spec: where, what was given, and what is accepted. */
 export interface SpecProblem {
@@ -16,14 +17,13 @@ export interface SpecProblem {
  * A spec that cannot be used. The message lists every problem, one per line, each
  * naming the file (once known), the field, the bad value and what is accepted.
  */
-export class SpecError extends Error {
+export class SpecError extends PlatformError {
   constructor(
     readonly problems: readonly SpecProblem[],
     /** The service file, relative to the repository root, once the loader knows it. */
     readonly file?: string,
   ) {
-    super(SpecError.render(problems, file));
-    this.name = "SpecError";
+    super("SPEC_INVALID", SpecError.render(problems, file));
   }
 
   /** The same problems, attributed to a file. */

@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { thrownBy } from "../support/thrown.js";
 import { AdjustmentError, defineAdjustment, isResourceOfType, type Adjustment } from "../../infra/adjustments.js";
 import { buildPlatformApp } from "../../infra/app.js";
 import { loadEnvironments } from "../../infra/environments.js";
@@ -43,8 +44,9 @@ describe("defineAdjustment", () => {
       "adjustment company-annotation: visit must be a function (node, environment) => void",
     ],
   ])("GIVEN an adjustment with %s WHEN defined THEN it is refused saying what is accepted", (_case, input, problem) => {
-    expect(() => defineAdjustment(input as unknown as Adjustment)).toThrow(AdjustmentError);
-    expect(() => defineAdjustment(input as unknown as Adjustment)).toThrow(problem);
+    const error = thrownBy(() => defineAdjustment(input as unknown as Adjustment));
+    expect(error).toBeInstanceOf(AdjustmentError);
+    expect(error).toMatchObject({ code: "ADJUSTMENT_INVALID", problems: [problem] });
   });
 });
 

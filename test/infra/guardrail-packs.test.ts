@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { thrownBy } from "../support/thrown.js";
 import {
   GUARDRAIL_RULES,
   GuardrailPackError,
@@ -113,9 +114,13 @@ describe("rulesOfPacks", () => {
   });
 
   it("GIVEN two packs with one id WHEN combined THEN it is refused", () => {
-    expect(() =>
+    const error = thrownBy(() =>
       rulesOfPacks([definePack(pack()), definePack(pack({ rules: [{ ...costCenter, id: "ACME-02" }] }))]),
-    ).toThrow("pack ACME: another pack has the same id");
+    );
+    expect(error).toMatchObject({
+      code: "GUARDRAIL_PACK_INVALID",
+      problems: ["pack ACME: another pack has the same id"],
+    });
   });
 });
 

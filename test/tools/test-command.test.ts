@@ -78,7 +78,9 @@ describe("npm test (tools/test.mjs)", () => {
 
   it("GIVEN a lint finding and passing tests WHEN run THEN biome checks the whole tree, its report is printed after the tests, and it exits 1", () => {
     const run = npmTest([], { BIOME_FAILS: "1" });
-    expect(readFileSync(path.join(project, "biome-args"), "utf8")).toBe("biome check --colors=off .\n");
+    expect(readFileSync(path.join(project, "biome-args"), "utf8")).toBe(
+      "biome check --colors=off --error-on-warnings .\n",
+    );
     expect(run.stderr).toContain(
       "biome check failed (exit 1; npm run format fixes formatting):\ninfra/app.ts:3:7 lint/suspicious/noExplicitAny",
     );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SpecError } from "../../../infra/spec/model.js";
+import { thrownBy } from "../../support/thrown.js";
 import { service } from "../../support/platform.js";
 import { synthWithGuardrails } from "../../support/guardrails.js";
 
@@ -47,9 +47,11 @@ describe("suppressions", () => {
   });
 
   it("GIVEN a suppression without a reason, or with a short one WHEN the spec is defined THEN it is a spec error", () => {
-    expect(() =>
-      service({ name: "jobs", build: {}, port: 8080, guardrails: { suppress: [{ rule: "K8S-15" } as never] } }),
-    ).toThrow(SpecError);
+    expect(
+      thrownBy(() =>
+        service({ name: "jobs", build: {}, port: 8080, guardrails: { suppress: [{ rule: "K8S-15" } as never] } }),
+      ),
+    ).toMatchObject({ code: "SPEC_INVALID", problems: [{ field: "guardrails.suppress[0].reason", value: "nothing" }] });
     expect(() =>
       service({ name: "jobs", build: {}, port: 8080, guardrails: { suppress: [{ rule: "K8S-15" } as never] } }),
     ).toThrow(

@@ -1,6 +1,7 @@
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { thrownBy } from "../../support/thrown.js";
 import { parse, stringify } from "yaml";
 import {
   ALERTS,
@@ -159,7 +160,13 @@ describe("alert rules", () => {
   });
 
   it("GIVEN a PLATFORM_GRAFANA_URL that is not a URL WHEN environments load THEN it is refused with what is accepted", () => {
-    expect(() => loadEnvironments({ PLATFORM_GRAFANA_URL: "grafana.acme.com" })).toThrow(EnvironmentConfigError);
+    const error = thrownBy(() => loadEnvironments({ PLATFORM_GRAFANA_URL: "grafana.acme.com" }));
+    expect(error).toBeInstanceOf(EnvironmentConfigError);
+    expect(error).toMatchObject({
+      code: "ENVIRONMENT_CONFIG_INVALID",
+      variable: "PLATFORM_GRAFANA_URL",
+      value: "grafana.acme.com",
+    });
     expect(() => loadEnvironments({ PLATFORM_GRAFANA_URL: "grafana.acme.com" })).toThrow(
       'environment variable PLATFORM_GRAFANA_URL: "grafana.acme.com" is not accepted; accepted: an http(s) URL without query or fragment, like https://grafana.acme.com',
     );

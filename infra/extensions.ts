@@ -52,9 +52,12 @@ export async function loadExtensions(
 ): Promise<Extensions> {
   const problems: string[] = [];
   const packs: GuardrailPack[] = [PLATFORM_PACK];
+  const packFiles = new Map<GuardrailPack, string>();
   for (const file of extensionFiles(root, GUARDRAIL_PACKS_DIR)) {
     try {
-      packs.push(definePack((await load(file, root)).default as GuardrailPack));
+      const pack = definePack((await load(file, root)).default as GuardrailPack);
+      packs.push(pack);
+      packFiles.set(pack, file);
     } catch (error) {
       if (!(error instanceof GuardrailPackError)) throw error;
       problems.push(...error.problems.map((problem) => `${file}: ${problem}`));
@@ -72,10 +75,10 @@ export async function loadExtensions(
   problems.push(...unknownEnvironments(adjustments, environments));
   let guardrailRules: readonly GuardrailRule[] = [];
   try {
-    guardrailRules = rulesOfPacks(packs);
+    guardrailRules = rulesOfPacks(packs, packFiles);
   } catch (error) {
     if (!(error instanceof GuardrailPackError)) throw error;
-    problems.push(...error.problems.map((problem) => `${GUARDRAIL_PACKS_DIR}: ${problem}`));
+    problems.push(...error.problems);
   }
   if (problems.length > 0) throw new ExtensionError(problems);
   return { guardrailRules, adjustments: adjustments.map((a) => a.adjustment) };

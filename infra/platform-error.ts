@@ -14,6 +14,7 @@ export const PLATFORM_ERROR_CODES = {
   EXTENSION_INVALID: "a file of extensions/ cannot be loaded as an extension",
   GUARDRAIL_PACK_INVALID: "a team's guardrail pack is not a valid pack",
   ADJUSTMENT_INVALID: "a team's adjustment is not a valid adjustment",
+  GUARDRAIL_RULE_FAILED: "a guardrail rule threw instead of answering (a bug in the rule)",
   OUTPUT_FORMAT_UNSUPPORTED: "the synth was asked for an output the platform does not write",
 } as const;
 
@@ -24,8 +25,9 @@ export class PlatformError extends Error {
   constructor(
     readonly code: PlatformErrorCode,
     message: string,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
     this.name = new.target.name;
   }
 }

@@ -181,6 +181,8 @@ export async function runSynth(options: SynthOptions): Promise<number> {
     // Every error a user can act on but a changed services/ folder (said on one line).
     if (isPlatformError(error) && !(error instanceof ServicesChangedError)) {
       console.error(`synth failed:\n${error.message}`);
+      // A team's code that threw (a guardrail rule): where, for its author.
+      if (error.cause instanceof Error && error.cause.stack) console.error(error.cause.stack);
       return 1;
     }
     const changed = error instanceof ServicesChangedError ? error : vanishedServiceFile(error, root);

@@ -1,7 +1,8 @@
+import { PlatformError } from "../platform-error.js";
 import type { Suppression } from "../spec/model.js";
 import type { GuardrailLevel, GuardrailRule, ResourceRule, RuleEnvironment } from "./rule.js";
 import { GUARDRAIL_RULES } from "./rules/index.js";
-import { SynthesizedStack, type StackJson } from "./synthesized-stack.js";
+import { SynthesizedStack, type StackJson, type SynthesizedResource } from "./synthesized-stack.js";
 
 /** Address of the findings of stack rules (TF-01): the stack's `terraform` block. */
 export const TERRAFORM_BLOCK_ADDRESS = "terraform";
@@ -28,7 +29,26 @@ export interface Finding {
   readonly reason?: string;
 }
 
-/** The findings of one stack, before suppressions. */
+/** A rule that threw instead of answering: a bug in the rule, named with where it ran. */
+export class GuardrailRuleError extends PlatformError {
+  constructor(
+    readonly rule: string,
+    where: string,
+    cause: unknown,
+  ) {
+    super(
+      "GUARDRAIL_RULE_FAILED",
+      `guardrail rule ${rule} threw on ${where}: ${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause },
+    );
+  }
+}
+
+/**
+ * The findings of one stack, before suppressions. A rule that throws, or answers
+ * something that is not an outcome, fails the check with a {@link GuardrailRuleError}
+ * that names it and where it ran.
+ */
 export function evaluateStack(
   stack: SynthesizedStack,
   environment: RuleEnvironment,
@@ -36,33 +56,47 @@ export function evaluateStack(
 ): Finding[] {
   const context = { environment, stack };
   const findings: Finding[] = [];
-  const rulesByType = new Map<string, ResourceRule[]>();
-  const resourceRules = rules.filter((rule): rule is ResourceRule => rule.scope === "resource");
-  for (const resource of stack.resources) {
-    let applicable = rulesByType.get(resource.type);
-    if (applicable === undefined) {
-      applicable = resourceRules.filter((rule) => rule.appliesTo(resource.type));
-      rulesByType.set(resource.type, applicable);
+  // The rule at work and its resource, for the error when it fails (kept in variables,
+  // not a closure per check: this loop runs rules x resources times).
+  let rule: GuardrailRule | undefined;
+  let resource: SynthesizedResource | undefined;
+  try {
+    const rulesByType = new Map<string, ResourceRule[]>();
+    const resourceRules = rules.filter((candidate): candidate is ResourceRule => candidate.scope === "resource");
+    for (resource of stack.resources) {
+      const type = resource.type;
+      let applicable = rulesByType.get(type);
+      if (applicable === undefined) {
+        applicable = [];
+        for (rule of resourceRules) if (rule.appliesTo(type)) applicable.push(rule);
+        rulesByType.set(type, applicable);
+      }
+      for (rule of applicable) {
+        const outcome = rule.check(resource, context);
+        if (outcome.status !== "non-compliant") continue;
+        for (const problem of outcome.problems)
+          findings.push(
+            findingOf(rule, problem, environment, {
+              service: resource.service,
+              resource: resource.address,
+              path: resource.path,
+            }),
+          );
+      }
     }
-    for (const rule of applicable) {
-      const outcome = rule.check(resource, context);
+    resource = undefined;
+    for (rule of rules) {
+      if (rule.scope !== "stack") continue;
+      const outcome = rule.check(context);
       if (outcome.status !== "non-compliant") continue;
       for (const problem of outcome.problems)
-        findings.push(
-          findingOf(rule, problem, environment, {
-            service: resource.service,
-            resource: resource.address,
-            path: resource.path,
-          }),
-        );
+        findings.push(findingOf(rule, problem, environment, { resource: TERRAFORM_BLOCK_ADDRESS, path: "" }));
     }
-  }
-  for (const rule of rules) {
-    if (rule.scope !== "stack") continue;
-    const outcome = rule.check(context);
-    if (outcome.status !== "non-compliant") continue;
-    for (const problem of outcome.problems)
-      findings.push(findingOf(rule, problem, environment, { resource: TERRAFORM_BLOCK_ADDRESS, path: "" }));
+  } catch (error) {
+    if (rule === undefined) throw error;
+    const where =
+      resource === undefined ? `the stack of ${environment.name}` : `${resource.address} in ${environment.name}`;
+    throw new GuardrailRuleError(rule.id, where, error);
   }
   return findings;
 }

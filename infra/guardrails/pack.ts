@@ -47,19 +47,29 @@ export function definePack(pack: GuardrailPack): GuardrailPack {
 
 /**
  * The rules of every pack, in the packs' order, each at the level its pack gives it,
- * frozen. Throws a {@link GuardrailPackError} when two packs share an id or a rule id.
+ * frozen. Throws a {@link GuardrailPackError} when two packs share an id or a rule id,
+ * naming the files of both when `sources` knows them.
  */
-export function rulesOfPacks(packs: readonly GuardrailPack[]): readonly GuardrailRule[] {
+export function rulesOfPacks(
+  packs: readonly GuardrailPack[],
+  sources: ReadonlyMap<GuardrailPack, string> = new Map(),
+): readonly GuardrailRule[] {
   const problems: string[] = [];
-  const packIds = new Set<string>();
-  const ruleOwners = new Map<string, string>();
+  const named = (pack: GuardrailPack) => {
+    const source = sources.get(pack);
+    return source === undefined ? `pack ${pack.id}` : `pack ${pack.id} (${source})`;
+  };
+  const packsById = new Map<string, GuardrailPack>();
+  const ruleOwners = new Map<string, GuardrailPack>();
   for (const pack of packs) {
-    if (packIds.has(pack.id)) problems.push(`pack ${pack.id}: another pack has the same id`);
-    packIds.add(pack.id);
+    const first = packsById.get(pack.id);
+    if (first !== undefined)
+      problems.push(`${named(pack)}: another pack has the same id${sources.has(first) ? `: ${named(first)}` : ""}`);
+    else packsById.set(pack.id, pack);
     for (const rule of pack.rules) {
       const owner = ruleOwners.get(rule.id);
-      if (owner !== undefined) problems.push(`pack ${pack.id}: rule ${rule.id} is already a rule of pack ${owner}`);
-      ruleOwners.set(rule.id, pack.id);
+      if (owner !== undefined) problems.push(`${named(pack)}: rule ${rule.id} is already a rule of ${named(owner)}`);
+      ruleOwners.set(rule.id, pack);
     }
   }
   if (problems.length > 0) throw new GuardrailPackError(problems);

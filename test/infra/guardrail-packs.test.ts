@@ -2,9 +2,13 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { thrownBy } from "../support/thrown.js";
+import { loadExtensions } from "../../infra/extensions.js";
+import { GuardrailRuleError } from "../../infra/guardrails/evaluate.js";
 import {
+  evaluateStack,
   GUARDRAIL_RULES,
   GuardrailPackError,
+  SynthesizedStack,
   PLATFORM_PACK,
   Problems,
   definePack,
@@ -17,6 +21,13 @@ import { copyRepository } from "../support/repo-copy.js";
 import { scratchFolders } from "../support/scratch.js";
 
 const scratch = scratchFolders();
+const STAGING = {
+  name: "staging",
+  namespace: "staging",
+  production: false,
+  shared: true,
+  publicServices: new Set<string>(),
+};
 
 /** A team rule: every Deployment carries a cost-center label. */
 const costCenter: ResourceRule = {
@@ -111,6 +122,45 @@ describe("rulesOfPacks", () => {
     expect(combined!.level).toBe("warning");
     expect(combined!.appliesTo("kubernetes_deployment_v1")).toBe(true);
     expect(combined!.check({} as never, {} as never)).toMatchObject({ status: "non-compliant" });
+  });
+
+  it("GIVEN two pack files with one id (and so the same rule ids) WHEN the extensions load THEN the refusal names both files", async () => {
+    const root = scratch.folder("platform-packs-files-");
+    mkdirSync(path.join(root, "extensions", "guardrails"), { recursive: true });
+    const packsOfFiles: Record<string, GuardrailPack> = {
+      "extensions/guardrails/a.ts": pack(),
+      "extensions/guardrails/b.ts": pack(),
+    };
+    for (const file of Object.keys(packsOfFiles)) writeFileSync(path.join(root, file), "export default {};\n");
+    const error = await loadExtensions(root, async (file) => ({ default: packsOfFiles[file] }), ["local"]).then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
+    expect(error).toMatchObject({
+      code: "EXTENSION_INVALID",
+      problems: [
+        "pack ACME (extensions/guardrails/b.ts): another pack has the same id: pack ACME (extensions/guardrails/a.ts)",
+        "pack ACME (extensions/guardrails/b.ts): rule ACME-01 is already a rule of pack ACME (extensions/guardrails/a.ts)",
+      ],
+    });
+  });
+
+  it("GIVEN a team rule that throws WHEN a stack is checked THEN the error names the rule and the resource, and keeps what was thrown", () => {
+    const broken: ResourceRule = {
+      ...costCenter,
+      check: (resource) => (resource.values as { metadata: { labels: unknown } }).metadata.labels as never,
+    };
+    const stack = new SynthesizedStack({ resource: { kubernetes_deployment_v1: { api: {} } } });
+    const error = thrownBy(() => evaluateStack(stack, { ...STAGING, target: "kubernetes" as const }, [broken]));
+    expect(error).toBeInstanceOf(GuardrailRuleError);
+    expect(error).toMatchObject({
+      code: "GUARDRAIL_RULE_FAILED",
+      rule: "ACME-01",
+      message: expect.stringMatching(
+        /^guardrail rule ACME-01 threw on kubernetes_deployment_v1\.api in staging: Cannot read properties of undefined/,
+      ),
+      cause: expect.any(TypeError),
+    });
   });
 
   it("GIVEN two packs with one id WHEN combined THEN it is refused", () => {

@@ -5,6 +5,7 @@ import { defineAdjustment } from "../../infra/adjustments.js";
 import { buildPlatformApp } from "../../infra/app.js";
 import { loadEnvironments } from "../../infra/environments.js";
 import { loadExtensions } from "../../infra/extensions.js";
+import { evaluateStack, GUARDRAIL_RULES, type ResourceRule, SynthesizedStack } from "../../infra/guardrails/index.js";
 import { definePack } from "../../infra/guardrails/pack.js";
 import { isPlatformError, PLATFORM_ERROR_CODES, type PlatformError } from "../../infra/platform-error.js";
 import { parseServiceDefinition } from "../../infra/spec/service-definition.js";
@@ -14,6 +15,14 @@ import { scratchFolders } from "../support/scratch.js";
 import { thrownBy } from "../support/thrown.js";
 
 const scratch = scratchFolders();
+const LOCAL = {
+  name: "local",
+  target: "docker" as const,
+  namespace: "platform-local",
+  production: false,
+  shared: false,
+  publicServices: new Set<string>(),
+};
 const hclOutput = process.env.SYNTH_HCL_OUTPUT;
 afterEach(() => {
   if (hclOutput === undefined) delete process.env.SYNTH_HCL_OUTPUT;
@@ -36,6 +45,16 @@ const THROWN: Record<string, () => unknown> = {
       (error: unknown) => error,
     );
   },
+  "a guardrail rule that throws": () =>
+    thrownBy(() =>
+      evaluateStack(new SynthesizedStack({ resource: { docker_network: { edge: {} } } }), LOCAL, [
+        {
+          ...(GUARDRAIL_RULES.find((rule) => rule.id === "DKR-10") as ResourceRule),
+          appliesTo: () => true,
+          check: () => null as never,
+        },
+      ]),
+    ),
   "SYNTH_HCL_OUTPUT set when a stack synthesizes": () => {
     process.env.SYNTH_HCL_OUTPUT = "1";
     const { app } = buildPlatformApp({
@@ -65,6 +84,7 @@ describe("the errors a user meets", () => {
       "a pack without an id": "GUARDRAIL_PACK_INVALID",
       "an adjustment without a name": "ADJUSTMENT_INVALID",
       "a file of extensions/guardrails/ that is not a pack": "EXTENSION_INVALID",
+      "a guardrail rule that throws": "GUARDRAIL_RULE_FAILED",
       "SYNTH_HCL_OUTPUT set when a stack synthesizes": "OUTPUT_FORMAT_UNSUPPORTED",
     });
     expect(new Set(codes.values())).toEqual(new Set(Object.keys(PLATFORM_ERROR_CODES)));

@@ -164,7 +164,8 @@ function digestOf(files) {
 function entrySource(services, extensions) {
   const loadersOf = (files) =>
     files.map((file) => `  ${JSON.stringify(file)}: () => import(${JSON.stringify(`./${file}`)}),`).join("\n");
-  return `import { ServicesChangedError, runSynth } from "./infra/synth.ts";
+  return `import { ExtensionError } from "./infra/extensions.ts";
+import { ServicesChangedError, runSynth } from "./infra/synth.ts";
 const services = {
 ${loadersOf(services)}
 };
@@ -183,7 +184,8 @@ export function run(root, args) {
     },
     loadExtension: (file) => {
       const load = extensions[file];
-      if (load === undefined) throw new Error(\`\${file} appeared after the app was compiled; run the synth again\`);
+      // A file added to extensions/ after this launcher listed them.
+      if (load === undefined) throw new ExtensionError([\`\${file}: appeared after the app was compiled; run the synth again\`]);
       return load();
     },
   });

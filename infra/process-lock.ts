@@ -89,10 +89,42 @@ function holderAlive(holder: Holder): boolean {
 }
 
 /**
+ * The lock files this process holds, each with what its release settles. A lock file
+ * names a process, not a caller: a second caller in this process waits here for the
+ * first's release, since the file alone would make it take the lock over as its own.
+ */
+const heldHere = new Map<string, Promise<void>>();
+
+/**
  * Takes the lock file `file` (its folder is made if needed), waiting while a live
- * process holds it. A lock whose process is gone is taken over.
+ * process, or another caller in this one, holds it. A lock whose process is gone is
+ * taken over.
  */
 export async function acquireProcessLock(file: string, options: ProcessLockOptions = {}): Promise<ProcessLock> {
+  const key = path.resolve(file);
+  if (heldHere.has(key)) options.onWait?.(process.pid);
+  for (let held = heldHere.get(key); held !== undefined; held = heldHere.get(key)) await held;
+  let settle = () => {};
+  heldHere.set(
+    key,
+    new Promise<void>((resolve) => {
+      settle = resolve;
+    }),
+  );
+  try {
+    return await acquireFile(file, options, () => {
+      heldHere.delete(key);
+      settle();
+    });
+  } catch (error) {
+    heldHere.delete(key);
+    settle();
+    throw error;
+  }
+}
+
+/** Takes the lock file for this process; `released` runs once, when the lock is given back. */
+async function acquireFile(file: string, options: ProcessLockOptions, released: () => void): Promise<ProcessLock> {
   const poll = options.pollMilliseconds ?? 50;
   mkdirSync(path.dirname(file), { recursive: true });
   removeOwnTemporariesOfDeadRuns(file);
@@ -104,13 +136,17 @@ export async function acquireProcessLock(file: string, options: ProcessLockOptio
     announced = holder;
     await sleep(poll);
   }
-  let released = false;
+  let given = false;
   return {
     file,
     release() {
-      if (released) return;
-      released = true;
-      if (readHolder(file)?.pid === process.pid) rmSync(file, { force: true });
+      if (given) return;
+      given = true;
+      try {
+        if (readHolder(file)?.pid === process.pid) rmSync(file, { force: true });
+      } finally {
+        released();
+      }
     },
   };
 }

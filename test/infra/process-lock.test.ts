@@ -37,4 +37,25 @@ describe("acquireProcessLock", () => {
     expect(() => readFileSync(`${file}.takeover`)).toThrow(/ENOENT/);
     lock.release();
   });
+
+  it("GIVEN a lock this process holds WHEN a second caller in it takes the lock THEN it waits for the first's release, then holds the file", async () => {
+    const file = path.join(scratch.folder("process-lock-"), "x.lock");
+    const first = await acquireProcessLock(file);
+    const waitedFor: number[] = [];
+    let secondTaken = false;
+    const second = acquireProcessLock(file, { onWait: (holder) => waitedFor.push(holder) }).then((lock) => {
+      secondTaken = true;
+      return lock;
+    });
+    // Every pending callback has run: the second caller is still waiting, the file is the first's.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect([secondTaken, waitedFor]).toEqual([false, [process.pid]]);
+    first.release();
+    const lock = await second;
+    expect(readFileSync(file, "utf8")).toMatch(new RegExp(`^${process.pid} `));
+    first.release();
+    expect(readFileSync(file, "utf8")).toMatch(new RegExp(`^${process.pid} `));
+    lock.release();
+    expect(() => readFileSync(file)).toThrow(/ENOENT/);
+  });
 });

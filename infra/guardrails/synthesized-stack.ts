@@ -106,7 +106,8 @@ export class SynthesizedStack {
 
 const SINGLE_REFERENCE = /^\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)(?:\.(.+))?\}$/;
 
-function constructPathOf(values: JsonObject): string {
+/** The construct path cdktf records in a block's `"//".metadata.path`; "" when the block carries none. */
+export function constructPathOf(values: JsonObject): string {
   const meta = values["//"] as { metadata?: { path?: unknown } } | undefined;
   return typeof meta?.metadata?.path === "string" ? meta.metadata.path : "";
 }

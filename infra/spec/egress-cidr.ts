@@ -48,7 +48,8 @@ export type EgressCidrRefusal =
   | { readonly kind: "every-address" | "not-ipv4" }
   | { readonly kind: "refused"; readonly clause: string };
 
-interface Ipv4Range {
+/** An IPv4 CIDR, read. */
+export interface Ipv4Range {
   /** First address, as an unsigned 32-bit number. */
   readonly first: number;
   readonly last: number;
@@ -62,8 +63,8 @@ const OCTET = String.raw`(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)`;
 /** `a.b.c.d/n` exactly: no space around it, no leading zero, a prefix of 0 to 32. */
 const IPV4_CIDR = new RegExp(`^${OCTET}\\.${OCTET}\\.${OCTET}\\.${OCTET}\\/(3[0-2]|[12]?\\d)$`);
 
-/** Reads `a.b.c.d/n`; undefined when it is not one. */
-function parseIpv4Cidr(text: string): Ipv4Range | undefined {
+/** Reads `a.b.c.d/n` as Kubernetes reads it; undefined when it is not one. */
+export function parseIpv4Cidr(text: string): Ipv4Range | undefined {
   const match = IPV4_CIDR.exec(text);
   if (!match) return undefined;
   const octets = match.slice(1, 5).map(Number);
@@ -73,6 +74,11 @@ function parseIpv4Cidr(text: string): Ipv4Range | undefined {
   const size = 2 ** (32 - prefix);
   const first = Math.floor(address / size) * size;
   return { first, last: first + size - 1, prefix, address };
+}
+
+/** True when `outer` holds every address of `inner`. */
+export function rangeContains(outer: Ipv4Range, inner: Ipv4Range): boolean {
+  return outer.first <= inner.first && inner.last <= outer.last;
 }
 
 function renderIpv4(address: number): string {

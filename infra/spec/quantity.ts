@@ -3,6 +3,25 @@
  * diff tool compute with the same numbers.
  */
 
+/** cpu in millicores, memory in MiB: what a spec requests or limits, and what the diff adds up. */
+export interface ResourceAmounts {
+  readonly cpuMillis: number;
+  readonly memoryMiB: number;
+}
+
+/** No cpu and no memory: where a sum of amounts starts. */
+export const NO_AMOUNTS: ResourceAmounts = Object.freeze({ cpuMillis: 0, memoryMiB: 0 });
+
+/** The sum of two amounts. */
+export function addAmounts(a: ResourceAmounts, b: ResourceAmounts): ResourceAmounts {
+  return { cpuMillis: a.cpuMillis + b.cpuMillis, memoryMiB: a.memoryMiB + b.memoryMiB };
+}
+
+/** An amount times a count (of replicas). */
+export function multiplyAmounts(amounts: ResourceAmounts, factor: number): ResourceAmounts {
+  return { cpuMillis: amounts.cpuMillis * factor, memoryMiB: amounts.memoryMiB * factor };
+}
+
 const CPU_PATTERN = /^(\d+(?:\.\d+)?)(m?)$/;
 const MEMORY_PATTERN = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi)$/;
 

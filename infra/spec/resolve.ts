@@ -1,4 +1,4 @@
-import { formatCpu, formatMemory, parseCpuMillis, parseMemoryMiB } from "./quantity.js";
+import { formatCpu, formatMemory, parseCpuMillis, parseMemoryMiB, type ResourceAmounts } from "./quantity.js";
 import type { ServiceDefinition } from "./service-spec.js";
 
 /**
@@ -44,11 +44,7 @@ export interface Suppression {
   readonly reason: string;
 }
 
-/** cpu in millicores, memory in MiB. */
-export interface ResourceAmounts {
-  readonly cpuMillis: number;
-  readonly memoryMiB: number;
-}
+export type { ResourceAmounts } from "./quantity.js";
 
 /** Where the container image comes from. */
 export type ImageSource =

@@ -1,4 +1,5 @@
-import { formatMemory } from "../../infra/spec/quantity.js";
+import { parseIpv4Cidr, rangeContains } from "../../infra/spec/egress-cidr.js";
+import { addAmounts, formatCpu, formatMemory, NO_AMOUNTS, type ResourceAmounts } from "../../infra/spec/quantity.js";
 import { exceptionChanges, type GuardrailExceptions } from "./guardrail-exceptions.js";
 import {
   REPORT_SCHEMA_VERSION,
@@ -10,7 +11,6 @@ import {
   type Risk,
   type ServiceReport,
 } from "./report.js";
-import type { Amounts } from "./resource-facts.js";
 import type { EnvironmentDiff, ResourceChange } from "./resource-changes.js";
 import { capacityOf, factsOfStack, type Capacity, type ServiceFacts } from "./service-facts.js";
 import { PLATFORM_OWNER } from "./stack-snapshot.js";
@@ -419,19 +419,19 @@ function exposureRisks(
         risks.push(risk("new-egress-port", `egress to ${destination} is now also allowed on ${added.join(", ")}`));
       continue;
     }
-    const cidr = parseCidr(destination);
+    const cidr = parseIpv4Cidr(destination);
     const narrower = cidr
       ? [...wasEgress.keys()].find((d) => {
-          const old = parseCidr(d);
-          return old !== undefined && contains(cidr, old) && !contains(old, cidr);
+          const old = parseIpv4Cidr(d);
+          return old !== undefined && rangeContains(cidr, old) && !rangeContains(old, cidr);
         })
       : undefined;
     const covered = cidr
       ? [...wasEgress.keys()].some((d) => {
-          const old = parseCidr(d);
+          const old = parseIpv4Cidr(d);
           return (
             old !== undefined &&
-            contains(old, cidr) &&
+            rangeContains(old, cidr) &&
             [...ports].every((p) => wasEgress.get(d)!.has(p) || wasEgress.get(d)!.has("all"))
           );
         })
@@ -482,19 +482,19 @@ function capacityTotals(
 ): Omit<CapacityReport, "environment"> | undefined {
   const sum = (facts: Map<string, ServiceFacts>) => {
     let basis: "request" | "limit" = "request";
-    const totals = { atMin: { cpuMillis: 0, memoryMiB: 0 }, atMax: { cpuMillis: 0, memoryMiB: 0 } };
+    const totals = { atMin: NO_AMOUNTS, atMax: NO_AMOUNTS };
     for (const service of facts.values()) {
       const capacity = capacityOf(service);
       if (!capacity) continue;
       if (capacity.basis === "limit") basis = "limit";
-      totals.atMin = add(totals.atMin, capacity.atMin);
-      totals.atMax = add(totals.atMax, capacity.atMax);
+      totals.atMin = addAmounts(totals.atMin, capacity.atMin);
+      totals.atMax = addAmounts(totals.atMax, capacity.atMax);
     }
     return { basis, totals };
   };
   const was = sum(before);
   const now = sum(after);
-  const same = (a: Amounts, b: Amounts) => a.cpuMillis === b.cpuMillis && a.memoryMiB === b.memoryMiB;
+  const same = (a: ResourceAmounts, b: ResourceAmounts) => a.cpuMillis === b.cpuMillis && a.memoryMiB === b.memoryMiB;
   if (same(was.totals.atMin, now.totals.atMin) && same(was.totals.atMax, now.totals.atMax)) return undefined;
   return { basis: now.basis, before: was.totals, after: now.totals };
 }
@@ -586,10 +586,6 @@ function mapOf<K, V>(map: Map<string, Map<K, V>>, key: string): Map<K, V> {
   return inner;
 }
 
-function add(a: Amounts, b: Amounts): { cpuMillis: number; memoryMiB: number } {
-  return { cpuMillis: a.cpuMillis + b.cpuMillis, memoryMiB: a.memoryMiB + b.memoryMiB };
-}
-
 function range(replicas: { min: number; max: number }): string {
   return replicas.min === replicas.max ? String(replicas.min) : `${replicas.min}-${replicas.max}`;
 }
@@ -601,7 +597,7 @@ function portsSuffix(ports: Set<string> | readonly string[]): string {
 
 /** Millicores as Kubernetes writes them (`250m`). */
 function cpu(millis: number): string {
-  return `${Math.round(millis)}m`;
+  return formatCpu(Math.round(millis));
 }
 
 /** Millicores as cores, for totals (`1.40`). */
@@ -612,30 +608,6 @@ function cores(millis: number): string {
 /** MiB as Kubernetes writes them (`256Mi`, `1Gi`). */
 function memory(mib: number): string {
   return formatMemory(Math.round(mib * 1024) / 1024);
-}
-
-interface Cidr {
-  readonly network: number;
-  readonly prefix: number;
-}
-
-function parseCidr(text: string): Cidr | undefined {
-  const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(text);
-  if (!match) return undefined;
-  const octets = match.slice(1, 5).map(Number);
-  if (octets.some((o) => o > 255)) return undefined;
-  const prefix = Number(match[5]);
-  const address = ((octets[0]! << 24) | (octets[1]! << 16) | (octets[2]! << 8) | octets[3]!) >>> 0;
-  return { network: (address & mask(prefix)) >>> 0, prefix };
-}
-
-function mask(prefix: number): number {
-  return prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
-}
-
-/** True when `outer` contains every address of `inner`. */
-function contains(outer: Cidr, inner: Cidr): boolean {
-  return outer.prefix <= inner.prefix && (inner.network & mask(outer.prefix)) >>> 0 === outer.network;
 }
 
 /** A risk as shown to people: the same finding in several environments is listed once. */

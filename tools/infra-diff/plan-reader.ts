@@ -255,8 +255,8 @@ function maskPair(
     return [hidden(before, SENSITIVE), hidden(after, jsonEqual(before, after) ? SENSITIVE : SENSITIVE_CHANGED)];
   }
   if (isObject(before) && isObject(after)) {
-    const maskedBefore: JsonObject = {};
-    const maskedAfter: JsonObject = {};
+    const maskedBefore: Record<string, unknown> = {};
+    const maskedAfter: Record<string, unknown> = {};
     for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
       const [b, a] = maskPair(before[key], after[key], childOf(beforeSensitive, key), childOf(afterSensitive, key));
       if (key in before) maskedBefore[key] = b;
@@ -285,7 +285,7 @@ function mask(value: unknown, sensitive: unknown): unknown {
   if (Array.isArray(value))
     return value.map((item, i) => mask(item, Array.isArray(sensitive) ? sensitive[i] : undefined));
   if (isObject(value)) {
-    const masked: JsonObject = {};
+    const masked: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(value))
       masked[key] = mask(item, isObject(sensitive) ? sensitive[key] : undefined);
     return masked;

@@ -1,3 +1,5 @@
+import type { ResourceAmounts } from "../../infra/spec/quantity.js";
+
 /**
  * The shape of `npm run infra:diff -- --format json` (documented in README.md, "Job 3").
  * Other tools read it: add fields, never rename or remove one without raising
@@ -83,8 +85,8 @@ export interface EdgeChange {
 
 /** cpu in millicores and memory in MiB, at minimum and at maximum replicas. */
 export interface CapacityTotals {
-  readonly atMin: { readonly cpuMillis: number; readonly memoryMiB: number };
-  readonly atMax: { readonly cpuMillis: number; readonly memoryMiB: number };
+  readonly atMin: ResourceAmounts;
+  readonly atMax: ResourceAmounts;
 }
 
 /** An environment's total requested cpu and memory, before and after. */

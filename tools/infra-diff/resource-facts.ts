@@ -1,4 +1,10 @@
-import { parseCpuMillis, parseMemoryMiB } from "../../infra/spec/quantity.js";
+import {
+  addAmounts,
+  NO_AMOUNTS,
+  parseCpuMillis,
+  parseMemoryMiB,
+  type ResourceAmounts,
+} from "../../infra/spec/quantity.js";
 import { selectorLabels } from "../../infra/targets/hardening.js";
 import type { ConfigBlock, StackSnapshot } from "./stack-snapshot.js";
 import { labelsAt, objectsAt, scalarAt, stringsAt, valueAt, type JsonObject } from "./values.js";
@@ -11,12 +17,6 @@ import { labelsAt, objectsAt, scalarAt, stringsAt, valueAt, type JsonObject } fr
  * and to find the risks. A type without a reader contributes no facts; its changes
  * still show attribute by attribute.
  */
-
-/** cpu in millicores, memory in MiB. */
-export interface Amounts {
-  readonly cpuMillis: number;
-  readonly memoryMiB: number;
-}
 
 /** One security setting and whether its value is the secure one. */
 export interface SecuritySetting {
@@ -39,13 +39,13 @@ export interface EgressFact {
 export interface ResourceFacts {
   readonly images?: readonly string[];
   /** What one pod requests (the sum of its containers). */
-  readonly podRequests?: Amounts;
+  readonly podRequests?: ResourceAmounts;
   /** A replica count fixed in the workload itself. */
   readonly fixedReplicas?: number;
   /** An autoscaler's bounds. */
   readonly autoscaler?: { readonly min: number; readonly max: number };
   /** One running replica with these limits (Docker has no requests). */
-  readonly replicaLimits?: Amounts;
+  readonly replicaLimits?: ResourceAmounts;
   /** Services this one may call. */
   readonly calls?: readonly string[];
   /** Services that may call this one. */
@@ -171,7 +171,7 @@ function readKubernetesWorkload(block: ConfigBlock): ResourceFacts {
   );
   return {
     images: allContainers.map((c) => scalarAt(c, "image")).filter((i): i is string => i !== undefined),
-    podRequests: requests.reduce(addAmounts, { cpuMillis: 0, memoryMiB: 0 }),
+    podRequests: requests.reduce(addAmounts, NO_AMOUNTS),
     fixedReplicas: replicas !== undefined && /^\d+$/.test(replicas) ? Number(replicas) : undefined,
     endpoints: hostPorts.map((port) => `host port ${port} on every node running a pod`),
     security,
@@ -405,11 +405,6 @@ function mergeSettings(settings: readonly SecuritySetting[]): SecuritySetting[] 
 
 function list(items: readonly string[]): string {
   return `[${items.join(", ")}]`;
-}
-
-/** Adds two amounts. */
-export function addAmounts(a: Amounts, b: Amounts): Amounts {
-  return { cpuMillis: a.cpuMillis + b.cpuMillis, memoryMiB: a.memoryMiB + b.memoryMiB };
 }
 
 /** A cpu quantity in millicores; 0 when absent or not a quantity. */

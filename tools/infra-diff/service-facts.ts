@@ -1,15 +1,16 @@
-import { addAmounts, readFacts, type Amounts, type ReaderContext } from "./resource-facts.js";
+import { addAmounts, multiplyAmounts, NO_AMOUNTS, type ResourceAmounts } from "../../infra/spec/quantity.js";
+import { readFacts, type ReaderContext } from "./resource-facts.js";
 import type { ConfigBlock, StackSnapshot } from "./stack-snapshot.js";
 import { scalarAt } from "./values.js";
 
 /** Everything the readers found about one service (or the platform) in one environment. */
 export interface ServiceFacts {
   readonly images: Set<string>;
-  podRequests?: Amounts;
+  podRequests?: ResourceAmounts;
   fixedReplicas?: number;
   autoscaler?: { readonly min: number; readonly max: number };
   /** One entry per running container (Docker). */
-  readonly replicaLimits: Amounts[];
+  readonly replicaLimits: ResourceAmounts[];
   readonly calls: Set<string>;
   readonly calledBy: Set<string>;
   /** Destination -> allowed ports. */
@@ -25,9 +26,9 @@ export interface Capacity {
   readonly replicas: { readonly min: number; readonly max: number };
   /** `request` on Kubernetes, `limit` on Docker, which has no requests. */
   readonly basis: "request" | "limit";
-  readonly perReplica: Amounts;
-  readonly atMin: Amounts;
-  readonly atMax: Amounts;
+  readonly perReplica: ResourceAmounts;
+  readonly atMin: ResourceAmounts;
+  readonly atMax: ResourceAmounts;
 }
 
 function emptyFacts(): ServiceFacts {
@@ -66,8 +67,7 @@ export function factsOfStack(stack: StackSnapshot): Map<string, ServiceFacts> {
       byOwner.set(block.owner, service);
     }
     for (const image of facts.images ?? []) service.images.add(image);
-    if (facts.podRequests)
-      service.podRequests = addAmounts(service.podRequests ?? { cpuMillis: 0, memoryMiB: 0 }, facts.podRequests);
+    if (facts.podRequests) service.podRequests = addAmounts(service.podRequests ?? NO_AMOUNTS, facts.podRequests);
     if (facts.fixedReplicas !== undefined) service.fixedReplicas = facts.fixedReplicas;
     if (facts.autoscaler) service.autoscaler = facts.autoscaler;
     if (facts.replicaLimits) service.replicaLimits.push(facts.replicaLimits);
@@ -109,12 +109,12 @@ export function capacityOf(facts: ServiceFacts | undefined): Capacity | undefine
       replicas,
       basis: "request",
       perReplica: per,
-      atMin: times(per, replicas.min),
-      atMax: times(per, replicas.max),
+      atMin: multiplyAmounts(per, replicas.min),
+      atMax: multiplyAmounts(per, replicas.max),
     };
   }
   if (facts.replicaLimits.length > 0) {
-    const total = facts.replicaLimits.reduce(addAmounts, { cpuMillis: 0, memoryMiB: 0 });
+    const total = facts.replicaLimits.reduce(addAmounts, NO_AMOUNTS);
     const count = facts.replicaLimits.length;
     const distinct = new Set(facts.replicaLimits.map((a) => `${a.cpuMillis}/${a.memoryMiB}`));
     const per =
@@ -124,8 +124,4 @@ export function capacityOf(facts: ServiceFacts | undefined): Capacity | undefine
     return { replicas: { min: count, max: count }, basis: "limit", perReplica: per, atMin: total, atMax: total };
   }
   return undefined;
-}
-
-function times(amounts: Amounts, factor: number): Amounts {
-  return { cpuMillis: amounts.cpuMillis * factor, memoryMiB: amounts.memoryMiB * factor };
 }

@@ -3,6 +3,12 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { PLATFORM_CONSTRUCT_ID, serviceOfPath } from "../../infra/construct-paths.js";
 import { ENVIRONMENT_NAMES } from "../../infra/environments.js";
+import {
+  constructPathOf,
+  SynthesizedStack,
+  type JsonObject,
+  type StackJson,
+} from "../../infra/guardrails/synthesized-stack.js";
 
 /**
  * One environment's configuration as the diff sees it: every block of the synthesized
@@ -47,12 +53,6 @@ export function configurationValues(raw: Readonly<Record<string, unknown>>): Rec
   return values;
 }
 
-/** The construct path cdktf records in a block's `//` metadata. */
-export function constructPathOf(raw: Readonly<Record<string, unknown>>): string | undefined {
-  const metadata = (raw["//"] as { metadata?: { path?: unknown } } | undefined)?.metadata;
-  return typeof metadata?.path === "string" ? metadata.path : undefined;
-}
-
 /**
  * The owner of a block from its construct path, or, without one (a plan names only
  * addresses), from its Terraform name: cdktf names a resource after its construct path
@@ -71,29 +71,38 @@ export function constructPathFromName(environment: string, name: string): string
   return [environment, ...segments].join("/");
 }
 
-/** Builds the snapshot of one synthesized stack (the parsed `cdk.tf.json`). */
-export function snapshotOfStack(environment: string, stack: Readonly<Record<string, unknown>>): StackSnapshot {
+/**
+ * Builds the snapshot of one synthesized stack (the parsed `cdk.tf.json`): its resources
+ * as the guardrails read them ({@link SynthesizedStack}), then its data sources and settings.
+ */
+export function snapshotOfStack(environment: string, stack: StackJson): StackSnapshot {
+  const synthesized = new SynthesizedStack(stack);
   const blocks = new Map<string, ConfigBlock>();
   const add = (block: ConfigBlock) => blocks.set(block.address, block);
-  const typed = (section: unknown, kind: "resource" | "data") => {
-    for (const [type, byName] of Object.entries(
-      (section ?? {}) as Record<string, Record<string, Record<string, unknown>>>,
-    )) {
-      for (const [name, raw] of Object.entries(byName)) {
-        const constructPath = constructPathOf(raw);
-        add({
-          address: kind === "data" ? `data.${type}.${name}` : `${type}.${name}`,
-          kind,
-          type,
-          constructPath,
-          owner: ownerOf(environment, name, constructPath),
-          values: configurationValues(raw),
-        });
-      }
+  for (const resource of synthesized.resources) {
+    const constructPath = resource.path || undefined;
+    add({
+      address: resource.address,
+      kind: "resource",
+      type: resource.type,
+      constructPath,
+      owner: ownerOf(environment, resource.name, constructPath),
+      values: configurationValues(resource.values),
+    });
+  }
+  for (const [type, byName] of Object.entries((stack.data ?? {}) as Record<string, Record<string, JsonObject>>)) {
+    for (const [name, raw] of Object.entries(byName)) {
+      const constructPath = constructPathOf(raw) || undefined;
+      add({
+        address: `data.${type}.${name}`,
+        kind: "data",
+        type,
+        constructPath,
+        owner: ownerOf(environment, name, constructPath),
+        values: configurationValues(raw),
+      });
     }
-  };
-  typed(stack.resource, "resource");
-  typed(stack.data, "data");
+  }
   for (const [provider, configs] of Object.entries((stack.provider ?? {}) as Record<string, unknown>)) {
     const list = Array.isArray(configs) ? configs : [configs];
     list.forEach((config, index) => {
@@ -145,7 +154,7 @@ export async function readSynthesizedStacksAsync(outdir: string): Promise<Map<st
   for (const name of sortEnvironments(names)) {
     const file = path.join(stacksDir, name, "cdk.tf.json");
     if (!existsSync(file)) continue;
-    snapshots.set(name, snapshotOfStack(name, JSON.parse(await readFile(file, "utf8")) as Record<string, unknown>));
+    snapshots.set(name, snapshotOfStack(name, JSON.parse(await readFile(file, "utf8")) as StackJson));
   }
   return snapshots;
 }

@@ -1,16 +1,14 @@
+import type { JsonObject } from "../../infra/guardrails/synthesized-stack.js";
+import { isObject } from "../../infra/guardrails/values.js";
+
 /**
  * Reading attribute values the same way whether they come from a synthesized
  * `cdk.tf.json` (a block with one item is an object: `spec.selector.match_labels`) or
  * from a Terraform plan (every block is a list: `spec[0].selector[0].match_labels`).
+ * A JSON object is what the guardrails call one ({@link isObject}, {@link JsonObject}).
  */
 
-/** A JSON object. */
-export type JsonObject = Record<string, unknown>;
-
-/** True for a plain JSON object (not an array, not null). */
-export function isObject(value: unknown): value is JsonObject {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
+export { isObject, type JsonObject };
 
 /** The items of a block or list: an array as is, one object as a list of one, nothing as []. */
 export function itemsOf(value: unknown): unknown[] {

@@ -5,7 +5,7 @@
  */
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { analyse } from "./analysis.js";
+import { analyse } from "./analysis/index.js";
 import { parseArguments, USAGE, type InfraDiffOptions } from "./arguments.js";
 import {
   BadInputError,

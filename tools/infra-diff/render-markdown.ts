@@ -1,4 +1,4 @@
-import { groupRisks, type RiskGroup } from "./analysis.js";
+import { groupRisks, type RiskGroup } from "./analysis/index.js";
 import { escapeMarkdown } from "./markdown-escape.js";
 import type { AttributeReport, InfraDiffReport, ResourceReport, ServiceReport } from "./report.js";
 

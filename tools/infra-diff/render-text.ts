@@ -1,4 +1,4 @@
-import { groupRisks } from "./analysis.js";
+import { groupRisks } from "./analysis/index.js";
 import { showControlCharacters } from "./markdown-escape.js";
 import { formatValue } from "./render-markdown.js";
 import type { InfraDiffReport } from "./report.js";

@@ -1,0 +1,94 @@
+import { parseIpv4Cidr, rangeContains } from "../../../../infra/spec/egress-cidr.js";
+import type { Risk } from "../../report.js";
+import type { ServiceFacts } from "../../service-facts.js";
+import { portsSuffix } from "../collections.js";
+import { edgeDifferences } from "../edges.js";
+import { serviceOfOwner } from "../environment.js";
+import type { RiskCheck } from "./risk-check.js";
+
+/**
+ * Every way in or out that is new: a service-to-service edge, external egress (a new
+ * destination, a wider CIDR, a new port), a new inbound source and a new public endpoint.
+ */
+export const networkWidening: RiskCheck = {
+  kind: "network-widening",
+  checks: "new edges, new or wider external egress, new inbound sources and new public endpoints",
+  check(environment) {
+    const risks: Risk[] = [];
+    for (const owner of environment.owners) {
+      const existed = environment.existed(owner);
+      const before = existed ? environment.factsBefore.get(owner) : undefined;
+      const after = environment.factsAfter.get(owner);
+      if (!after) continue;
+      const risk = (code: string, reason: string): Risk => ({
+        kind: "network-widening",
+        code,
+        environment: environment.environment,
+        service: serviceOfOwner(owner),
+        resources: [],
+        reason,
+      });
+      risks.push(...egressRisks(before, after, risk));
+      // A new service's inbound sources are the platform's defaults (monitoring, ingress controller): its edges and endpoints say more.
+      if (before)
+        for (const source of after.inbound)
+          if (!before.inbound.has(source)) risks.push(risk("new-inbound-source", `accepts traffic from ${source}`));
+      for (const endpoint of after.endpoints)
+        if (!before?.endpoints.has(endpoint))
+          risks.push(risk("new-public-endpoint", `reachable from outside at ${endpoint}`));
+    }
+    for (const { from, to, change } of edgeDifferences(environment)) {
+      if (change !== "added") continue;
+      risks.push({
+        kind: "network-widening",
+        code: "new-edge",
+        environment: environment.environment,
+        service: from,
+        resources: [],
+        reason: `${from} may now call ${to}`,
+      });
+    }
+    return risks;
+  },
+};
+
+/** A new destination, a CIDR wider than one allowed before, or a new port to a known destination. */
+function egressRisks(
+  before: ServiceFacts | undefined,
+  after: ServiceFacts,
+  risk: (code: string, reason: string) => Risk,
+): Risk[] {
+  const risks: Risk[] = [];
+  const wasEgress = before?.egress ?? new Map<string, Set<string>>();
+  for (const [destination, ports] of after.egress) {
+    const was = wasEgress.get(destination);
+    if (was) {
+      const added = [...ports].filter((p) => !was.has(p) && !was.has("all"));
+      if (added.length > 0)
+        risks.push(risk("new-egress-port", `egress to ${destination} is now also allowed on ${added.join(", ")}`));
+      continue;
+    }
+    const cidr = parseIpv4Cidr(destination);
+    const narrower = cidr
+      ? [...wasEgress.keys()].find((d) => {
+          const old = parseIpv4Cidr(d);
+          return old !== undefined && rangeContains(cidr, old) && !rangeContains(old, cidr);
+        })
+      : undefined;
+    const covered = cidr
+      ? [...wasEgress.keys()].some((d) => {
+          const old = parseIpv4Cidr(d);
+          return (
+            old !== undefined &&
+            rangeContains(old, cidr) &&
+            [...ports].every((p) => wasEgress.get(d)!.has(p) || wasEgress.get(d)!.has("all"))
+          );
+        })
+      : false;
+    if (covered) continue;
+    if (narrower)
+      risks.push(risk("wider-egress-cidr", `egress widens from ${narrower} to ${destination}${portsSuffix(ports)}`));
+    else risks.push(risk("new-external-egress", `new egress to ${destination}${portsSuffix(ports)}`));
+  }
+  return risks;
+}

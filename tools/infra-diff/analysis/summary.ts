@@ -1,0 +1,168 @@
+import type { ResourceChange } from "../resource-changes.js";
+import { capacityOf, type Capacity, type ServiceFacts } from "../service-facts.js";
+import { cpu, memory } from "./capacity.js";
+import { portsSuffix, setsEqual } from "./collections.js";
+import type { EnvironmentAnalysis } from "./environment.js";
+import { shortName } from "./resource-reports.js";
+
+/**
+ * The items of one owner's summary line in one environment: what is new, removed or
+ * different in its facts (image, replicas, cpu and memory, edges, egress, inbound
+ * sources, endpoints, security settings), or, when its facts say nothing, its first
+ * changed resources.
+ */
+export function summaryItems(environment: EnvironmentAnalysis, owner: string): string[] {
+  const before = environment.factsBefore.get(owner);
+  const after = environment.factsAfter.get(owner);
+  const existed = environment.existed(owner);
+  const exists = environment.exists(owner);
+  if (!existed && exists) return ["new service", ...describeNew(after)];
+  if (existed && !exists) return ["removed"];
+
+  const items: string[] = [];
+  if (before && after) for (const itemsOf of FACT_ITEMS) items.push(...itemsOf(before, after));
+  const changes = environment.changesOf(owner);
+  if (items.length === 0 && changes.length > 0) items.push(...fallbackItems(changes));
+  return items;
+}
+
+/**
+ * One line per service: an item true in every compared environment as is, the others
+ * with their environments; the items of every environment (`*`) last.
+ */
+export function mergeItems(byEnv: ReadonlyMap<string, readonly string[]>, envOrder: readonly string[]): string[] {
+  const everywhere = byEnv.get("*") ?? [];
+  const where = new Map<string, string[]>();
+  for (const env of envOrder)
+    for (const item of byEnv.get(env) ?? []) where.set(item, [...(where.get(item) ?? []), env]);
+  const merged: string[] = [];
+  for (const [item, itemEnvs] of where)
+    merged.push(itemEnvs.length === envOrder.length ? item : `${item} (${itemEnvs.join(", ")})`);
+  return [...merged, ...everywhere];
+}
+
+/** What differs in each fact, in the order the summary line lists them. */
+const FACT_ITEMS: ReadonlyArray<(before: ServiceFacts, after: ServiceFacts) => string[]> = [
+  (before, after) => imageItems(before.images, after.images),
+  (before, after) => capacityItems(capacityOf(before), capacityOf(after)),
+  namesItems((f) => f.calls, "new egress to", "no egress to"),
+  namesItems((f) => f.calledBy, "new ingress from", "no ingress from"),
+  (before, after) => egressItems(before.egress, after.egress),
+  namesItems((f) => f.inbound, "new inbound from", "no inbound from"),
+  namesItems((f) => f.endpoints, "now reachable at", "no longer reachable at"),
+  (before, after) => {
+    const items: string[] = [];
+    for (const [setting, now] of after.security) {
+      const was = before.security.get(setting);
+      if (was && was.value !== now.value) items.push(`${setting} ${was.value} -> ${now.value}`);
+    }
+    return items;
+  },
+];
+
+/** The items of a fact that is a set of names: `<added> <name>` per name added, then `<removed> <name>` per name removed. */
+function namesItems(
+  of: (facts: ServiceFacts) => ReadonlySet<string>,
+  added: string,
+  removed: string,
+): (before: ServiceFacts, after: ServiceFacts) => string[] {
+  return (before, after) =>
+    setItems(
+      of(before),
+      of(after),
+      (x) => `${added} ${x}`,
+      (x) => `${removed} ${x}`,
+    );
+}
+
+function describeNew(facts: ServiceFacts | undefined): string[] {
+  if (!facts) return [];
+  const items: string[] = [];
+  if (facts.images.size > 0) items.push(`image ${[...facts.images].join(", ")}`);
+  const capacity = capacityOf(facts);
+  if (capacity) items.push(`replicas ${range(capacity.replicas)}`);
+  return items;
+}
+
+function imageItems(before: ReadonlySet<string>, after: ReadonlySet<string>): string[] {
+  if (setsEqual(before, after)) return [];
+  if (before.size === 1 && after.size === 1) {
+    const [was] = before;
+    const [now] = after;
+    const repository = (image: string) => image.replace(/(@sha256:[a-f0-9]+|:[^:/]+)$/, "");
+    if (repository(was!) === repository(now!))
+      return [`image ${was!.slice(repository(was!).length + 1)} -> ${now!.slice(repository(now!).length + 1)}`];
+    return [`image ${was} -> ${now}`];
+  }
+  return setItems(
+    before,
+    after,
+    (x) => `new image ${x}`,
+    (x) => `no image ${x}`,
+  );
+}
+
+function capacityItems(before: Capacity | undefined, after: Capacity | undefined): string[] {
+  if (!before || !after) return [];
+  const items: string[] = [];
+  const fixed = (c: Capacity) => c.replicas.min === c.replicas.max;
+  if (fixed(before) && fixed(after)) {
+    if (before.replicas.min !== after.replicas.min)
+      items.push(`replicas ${before.replicas.min} -> ${after.replicas.min}`);
+  } else {
+    if (before.replicas.min !== after.replicas.min)
+      items.push(`min replicas ${before.replicas.min} -> ${after.replicas.min}`);
+    if (before.replicas.max !== after.replicas.max)
+      items.push(`max replicas ${before.replicas.max} -> ${after.replicas.max}`);
+  }
+  if (before.perReplica.cpuMillis !== after.perReplica.cpuMillis)
+    items.push(`cpu ${after.basis} ${cpu(before.perReplica.cpuMillis)} -> ${cpu(after.perReplica.cpuMillis)}`);
+  if (before.perReplica.memoryMiB !== after.perReplica.memoryMiB)
+    items.push(`memory ${after.basis} ${memory(before.perReplica.memoryMiB)} -> ${memory(after.perReplica.memoryMiB)}`);
+  return items;
+}
+
+function egressItems(
+  before: ReadonlyMap<string, ReadonlySet<string>>,
+  after: ReadonlyMap<string, ReadonlySet<string>>,
+): string[] {
+  const items: string[] = [];
+  for (const [destination, ports] of after) {
+    const was = before.get(destination);
+    if (!was) items.push(`new egress to ${destination}${portsSuffix(ports)}`);
+    else {
+      const added = [...ports].filter((p) => !was.has(p));
+      if (added.length > 0) items.push(`egress to ${destination} also on ${added.join(", ")}`);
+    }
+  }
+  for (const destination of before.keys()) if (!after.has(destination)) items.push(`no egress to ${destination}`);
+  return items;
+}
+
+function fallbackItems(changes: readonly ResourceChange[]): string[] {
+  const described = changes.slice(0, 2).map((c) => {
+    if (c.action !== "update" && c.action !== "replace")
+      return `${shortName(c)} ${c.action === "create" ? "added" : "removed"}`;
+    const first = c.attributes.find((a) => !a.unknownAfter) ?? c.attributes[0];
+    const more = c.attributes.length > 1 ? ` (+${c.attributes.length - 1} more)` : "";
+    return `${shortName(c)}: ${first?.path ?? "changed"}${more}`;
+  });
+  if (changes.length > 2) described.push(`${changes.length - 2} more resources change`);
+  return described;
+}
+
+function setItems(
+  before: ReadonlySet<string>,
+  after: ReadonlySet<string>,
+  added: (x: string) => string,
+  removed: (x: string) => string,
+): string[] {
+  return [
+    ...[...after].filter((x) => !before.has(x)).map(added),
+    ...[...before].filter((x) => !after.has(x)).map(removed),
+  ];
+}
+
+function range(replicas: { min: number; max: number }): string {
+  return replicas.min === replicas.max ? String(replicas.min) : `${replicas.min}-${replicas.max}`;
+}

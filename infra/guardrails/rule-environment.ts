@@ -8,13 +8,24 @@ import type { RuleEnvironment } from "./rule.js";
  * state file.
  */
 export function ruleEnvironmentOf(environment: Environment, catalogue: Catalogue): RuleEnvironment {
+  return ruleEnvironmentWith(
+    environment,
+    new Set(catalogue.services.filter((s) => s.expose.kind === "public").map((s) => s.name)),
+  );
+}
+
+/**
+ * The environment as the rules see it, given the services published outside it: for a
+ * tool that reads synthesized stacks without the service specs (infra:diff).
+ */
+export function ruleEnvironmentWith(environment: Environment, publicServices: ReadonlySet<string>): RuleEnvironment {
   return {
     name: environment.name,
     target: environment.target,
     namespace: environment.namespace,
     production: environment.production,
     shared: environment.target !== "docker",
-    publicServices: new Set(catalogue.services.filter((s) => s.expose.kind === "public").map((s) => s.name)),
+    publicServices,
   };
 }
 

@@ -5,6 +5,7 @@ import { EGRESS_CIDR_ACCEPTED, egressCidrRefusal } from "./egress-cidr.js";
 import { PLATFORM_LOCAL_PORTS, PLATFORM_LOCAL_PORTS_LISTED } from "./platform-ports.js";
 import { isNormalizedPublicPath, PUBLIC_PATH_ACCEPTED } from "./public-path.js";
 import { cpuQuantityProblem, memoryQuantityProblem } from "./quantity.js";
+import { SECRET_LIKE_ENV_NAME } from "./secret-like-names.js";
 import { LIMIT_BELOW_REQUEST, limitsBelowRequests, reservedVariableNames, resolveResources } from "./resolve.js";
 
 /**
@@ -18,8 +19,7 @@ export const DNS_1035_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const DNS_1035_ACCEPTED =
   "a DNS-1035 label: lower-case letters, digits and '-', starting with a letter, ending with a letter or digit, at most 63 characters";
 
-/** Environment variable names that must never carry a literal value. */
-export const SECRET_LIKE_ENV_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL)/i;
+export { SECRET_LIKE_ENV_NAME };
 
 const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
 const HTTP_PATH = /^\/[A-Za-z0-9._~\-/]*$/;

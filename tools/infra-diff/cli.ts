@@ -34,7 +34,8 @@ import { mergeSecrets, redactSecrets, type PlanSecrets } from "./plan-secrets.js
 import { renderPullRequestComment } from "./render-markdown.js";
 import { renderText } from "./render-text.js";
 import type { InfraDiffReport } from "./report.js";
-import { compareStacks, type EnvironmentDiff } from "./resource-changes.js";
+import { guardrailFindingsOf, compareStacks, type EnvironmentDiff } from "./resource-changes.js";
+import { withGuardrailFindings } from "./guardrail-findings.js";
 import { readSynthesizedStacksAsync, sortEnvironments, type StackSnapshot } from "./stack-snapshot.js";
 import { openSynthesisCache, type SynthesisCache } from "./synthesis-cache.js";
 import { synthesize, type Synthesis } from "./synthesize.js";
@@ -146,8 +147,18 @@ async function buildReport(
   for (const [environment, file] of options.plans) {
     const plan = readPlanFile(file, environment);
     secrets.push(plan.secrets);
-    diffs.set(environment, diffFromPlan(environment, plan, [headStacks.get(environment), baseStacks.get(environment)]));
+    const [base, head] = [baseStacks.get(environment), headStacks.get(environment)];
+    const planned = diffFromPlan(environment, plan, [head, base]);
+    // Relaxations come from the synthesized configurations the plan was made of, when there are.
+    diffs.set(environment, {
+      ...planned,
+      guardrailFindings: base && head ? guardrailFindingsOf(base, head) : undefined,
+    });
   }
+  if (options.plans.size > 0 && baseCommit === undefined)
+    notes.push(
+      "security relaxations are not computed from plans alone: they are the guardrails' new findings on the synthesized sides (give --base)",
+    );
   const analysed = analyse({
     base: { ref: options.base ?? null, commit: baseCommit ?? null },
     head: { ref: options.head ?? null, commit: headCommit ?? null },
@@ -231,7 +242,7 @@ async function synthesizeBoth(
     const synthesis = await synthesize(checkout, label, cache);
     const ended = performance.now();
     cleanups.push(() => synthesis.dispose());
-    return { synthesis, ended, stacks: await readSynthesizedStacksAsync(synthesis.outdir) };
+    return { synthesis, ended, stacks: withGuardrailFindings(await readSynthesizedStacksAsync(synthesis.outdir)) };
   };
   const results = await Promise.allSettled(head ? [side(base, "base"), side(head, "head")] : [side(base, "base")]);
   const failures = results

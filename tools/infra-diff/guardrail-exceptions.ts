@@ -105,11 +105,17 @@ export interface ExceptionChanges {
  * - from the guardrail reports, when both sides have them (synth fails on a
  *   suppression that matches nothing, so every suppression in force shows there):
  *   each rule a service has suppressed in an environment and had not, and each rule
- *   that reports a finding of a service in an environment and did not;
+ *   that reports a finding of a service in an environment and did not, but for the
+ *   rules in `rulesRunByDiff`, whose findings the diff computes itself on both sides
+ *   (guardrail-findings.ts);
  * - otherwise from the specs: each suppression a service declares now and did not.
  * A rule's findings on several resources of a service are one risk.
  */
-export function exceptionChanges(before: GuardrailExceptions, after: GuardrailExceptions): ExceptionChanges {
+export function exceptionChanges(
+  before: GuardrailExceptions,
+  after: GuardrailExceptions,
+  rulesRunByDiff: ReadonlySet<string> = new Set(),
+): ExceptionChanges {
   const risks: Risk[] = [];
   const newSuppressions: ExceptionChanges["newSuppressions"] = [];
   if (before.findings.size > 0 && after.findings.size > 0) {
@@ -118,6 +124,7 @@ export function exceptionChanges(before: GuardrailExceptions, after: GuardrailEx
       for (const group of groupFindings(findings)) {
         const [first] = group;
         if (previous.has(findingKey(first!))) continue;
+        if (!first!.suppressed && rulesRunByDiff.has(first!.rule)) continue;
         const service = first!.service ?? null;
         const resources = group.map((f) => f.resource).filter((r): r is string => typeof r === "string");
         if (first!.suppressed) {

@@ -26,8 +26,8 @@ export type RiskKind = (typeof RISK_KINDS)[number];
 export interface Risk {
   readonly kind: RiskKind;
   /**
-   * The precise finding: `destroy`, `replacement`, `setting-weakened`, `new-suppression`,
-   * `new-guardrail-finding`, `new-edge`, `new-external-egress`, `wider-egress-cidr`,
+   * The precise finding: `destroy`, `replacement`, `new-guardrail-finding`, `new-suppression`,
+   * `new-edge`, `new-external-egress`, `wider-egress-cidr`,
    * `new-egress-port`, `new-inbound-source`, `new-public-endpoint`, `capacity-increase`,
    * `capacity-decrease`, `capacity-change`.
    */

@@ -1,3 +1,4 @@
+import type { Finding } from "../../infra/guardrails/evaluate.js";
 import { diffAttributes, type AttributeChange } from "./attribute-diff.js";
 import { forcesReplacement, hasReplacementRules } from "./replacement-rules.js";
 import type { BlockKind, ConfigBlock, StackSnapshot } from "./stack-snapshot.js";
@@ -35,6 +36,27 @@ export interface EnvironmentDiff {
   readonly changes: readonly ResourceChange[];
   /** Caveats a reviewer should know (types without replacement rules, ...). */
   readonly notes: readonly string[];
+  /**
+   * The guardrail findings of the two synthesized configurations (of the synths, also
+   * when the actions come from a plan); undefined when a side has none.
+   */
+  readonly guardrailFindings?: GuardrailFindingsPair;
+}
+
+/** The guardrail findings of both sides of one environment. */
+export interface GuardrailFindingsPair {
+  readonly before: readonly Finding[];
+  readonly after: readonly Finding[];
+}
+
+/**
+ * The findings of both sides, when both were computed; a side without the environment
+ * (no blocks) has none, so everything the other side finds is new.
+ */
+export function guardrailFindingsOf(before: StackSnapshot, after: StackSnapshot): GuardrailFindingsPair | undefined {
+  const was = before.findings ?? (before.blocks.size === 0 ? [] : undefined);
+  const now = after.findings ?? (after.blocks.size === 0 ? [] : undefined);
+  return was && now ? { before: was, after: now } : undefined;
 }
 
 /**
@@ -77,7 +99,15 @@ export function compareStacks(before: StackSnapshot, after: StackSnapshot): Envi
           `no replacement rules for ${[...typesWithoutRules].sort().join(", ")}: their changes are shown as updates in place; a plan (--plan) knows better`,
         ]
       : [];
-  return { environment, source: "synth", before, after, changes: [...changes.values()].sort(byAddress), notes };
+  return {
+    environment,
+    source: "synth",
+    before,
+    after,
+    changes: [...changes.values()].sort(byAddress),
+    notes,
+    guardrailFindings: guardrailFindingsOf(before, after),
+  };
 }
 
 function change(

@@ -12,20 +12,11 @@ import { labelsAt, objectsAt, scalarAt, stringsAt, valueAt, type JsonObject } fr
 /**
  * What a resource says about its service, read by one reader per resource type:
  * the image it runs, its replicas and the cpu and memory they request, whom it may
- * call and who may call it, what it exposes, and its security settings. The diff
+ * call and who may call it, and what it exposes. The diff
  * compares these facts between the two sides to write each service's summary line
  * and to find the risks. A type without a reader contributes no facts; its changes
  * still show attribute by attribute.
  */
-
-/** One security setting and whether its value is the secure one. */
-export interface SecuritySetting {
-  /** The setting, named after the attribute: `read_only_root_filesystem`, `security_opts`. */
-  readonly setting: string;
-  /** Its value as a reviewer reads it (`true`, `unset`, `[ALL]`). */
-  readonly value: string;
-  readonly secure: boolean;
-}
 
 /** A destination outside the services: a CIDR (or a network) and the ports allowed to it. */
 export interface EgressFact {
@@ -55,7 +46,6 @@ export interface ResourceFacts {
   readonly inbound?: readonly string[];
   /** Ways in from outside the platform: public hosts, published ports, node ports. */
   readonly endpoints?: readonly string[];
-  readonly security?: readonly SecuritySetting[];
 }
 
 /** What a reader may look up besides its own resource. */
@@ -72,17 +62,12 @@ export type ResourceReader = (block: ConfigBlock, context: ReaderContext) => Res
 const SERVICE_LABEL = Object.keys(selectorLabels("service"))[0]!;
 /** The label the Docker target puts on an edge network: `<caller>-><callee>` (infra/targets/docker/network-rules.ts). */
 const DOCKER_EDGE_LABEL = "platform.dev/edge";
-/** Capabilities a service container may add (guardrail K8S-04). */
-const HARMLESS_CAPABILITIES = new Set(["NET_BIND_SERVICE"]);
 
 /** The readers, by resource type. */
 export const RESOURCE_READERS: Readonly<Record<string, ResourceReader>> = {
   kubernetes_deployment_v1: readKubernetesWorkload,
   kubernetes_deployment: readKubernetesWorkload,
   kubernetes_stateful_set_v1: readKubernetesWorkload,
-  kubernetes_service_account_v1: (block) => ({
-    security: [automountSetting(block.values.automount_service_account_token)],
-  }),
   kubernetes_horizontal_pod_autoscaler_v2: readAutoscaler,
   kubernetes_horizontal_pod_autoscaler_v1: readAutoscaler,
   kubernetes_network_policy_v1: readNetworkPolicy,
@@ -109,61 +94,6 @@ function readKubernetesWorkload(block: ConfigBlock): ResourceFacts {
     memoryMiB: memoryMiBOf(scalarAt(c, "resources.requests.memory")),
   }));
   const replicas = scalarAt(spec, "replicas");
-  const podSecurity = valueAt(pod, "security_context");
-  const podNonRoot = valueAt(podSecurity, "run_as_non_root") === true;
-  const podSeccomp = scalarAt(podSecurity, "seccomp_profile.type");
-
-  const security: SecuritySetting[] = [
-    flag("host_network", valueAt(pod, "host_network"), false, UNSET_MEANS_FALSE),
-    flag("host_pid", valueAt(pod, "host_pid"), false, UNSET_MEANS_FALSE),
-    flag("host_ipc", valueAt(pod, "host_ipc"), false, UNSET_MEANS_FALSE),
-    automountSetting(valueAt(pod, "automount_service_account_token")),
-  ];
-  const hostPaths = objectsAt(pod, "volume")
-    .filter((v) => valueAt(v, "host_path") !== undefined)
-    .map((v) => String(scalarAt(v, "host_path.path") ?? v.name));
-  security.push({
-    setting: "host_path volumes",
-    value: hostPaths.length ? `[${hostPaths.join(", ")}]` : "none",
-    secure: hostPaths.length === 0,
-  });
-  const runAsUsers = [
-    scalarAt(podSecurity, "run_as_user"),
-    ...allContainers.map((c) => scalarAt(c, "security_context.run_as_user")),
-  ].filter((u) => u !== undefined);
-  if (runAsUsers.length > 0)
-    security.push({
-      setting: "run_as_user",
-      value: [...new Set(runAsUsers)].join(", "),
-      secure: !runAsUsers.includes("0"),
-    });
-
-  const perContainer = allContainers.map((c) => {
-    const context = valueAt(c, "security_context");
-    const drop = stringsAt(context, "capabilities.drop");
-    const add = stringsAt(context, "capabilities.add");
-    const seccomp = scalarAt(context, "seccomp_profile.type") ?? podSeccomp;
-    const nonRoot = valueAt(context, "run_as_non_root");
-    return [
-      flag("allow_privilege_escalation", valueAt(context, "allow_privilege_escalation"), false, UNSET_MEANS_TRUE),
-      flag("privileged", valueAt(context, "privileged"), false, UNSET_MEANS_FALSE),
-      flag("read_only_root_filesystem", valueAt(context, "read_only_root_filesystem"), true, UNSET_MEANS_INSECURE),
-      {
-        setting: "run_as_non_root",
-        value: nonRoot === undefined ? (podNonRoot ? "true (pod)" : "unset") : String(nonRoot),
-        secure: nonRoot === true || (nonRoot === undefined && podNonRoot),
-      },
-      { setting: "capabilities.drop", value: list(drop), secure: drop.includes("ALL") },
-      { setting: "capabilities.add", value: list(add), secure: add.every((cap) => HARMLESS_CAPABILITIES.has(cap)) },
-      {
-        setting: "seccomp_profile",
-        value: seccomp ?? "unset",
-        secure: seccomp === "RuntimeDefault" || seccomp === "Localhost",
-      },
-    ];
-  });
-  security.push(...mergeSettings(perContainer.flat()));
-
   const hostPorts = allContainers.flatMap((c) =>
     objectsAt(c, "port")
       .map((p) => scalarAt(p, "host_port"))
@@ -174,7 +104,6 @@ function readKubernetesWorkload(block: ConfigBlock): ResourceFacts {
     podRequests: requests.reduce(addAmounts, NO_AMOUNTS),
     fixedReplicas: replicas !== undefined && /^\d+$/.test(replicas) ? Number(replicas) : undefined,
     endpoints: hostPorts.map((port) => `host port ${port} on every node running a pod`),
-    security,
   };
 }
 
@@ -286,10 +215,6 @@ function readKubernetesService(block: ConfigBlock): ResourceFacts {
   return { endpoints };
 }
 
-function automountSetting(value: unknown): SecuritySetting {
-  return flag("automount_service_account_token", value, false, UNSET_MEANS_TRUE);
-}
-
 // ---------------------------------------------------------------------------- Docker
 
 function readDockerContainer(block: ConfigBlock, context: ReaderContext): ResourceFacts {
@@ -315,42 +240,6 @@ function readDockerContainer(block: ConfigBlock, context: ReaderContext): Resour
   });
   if (valueAt(values, "publish_all_ports") === true) endpoints.push("every exposed port, on every interface");
 
-  const user = scalarAt(values, "user") ?? "";
-  const drop = stringsAt(values, "capabilities.drop");
-  const add = stringsAt(values, "capabilities.add");
-  const options = stringsAt(values, "security_opts");
-  const binds = [
-    ...objectsAt(values, "volumes")
-      .map((v) => scalarAt(v, "host_path"))
-      .filter((p): p is string => p !== undefined),
-    ...objectsAt(values, "mounts")
-      .filter((m) => scalarAt(m, "type") === "bind")
-      .map((m) => String(scalarAt(m, "source"))),
-  ];
-  const devices = objectsAt(values, "devices").map((d) => String(scalarAt(d, "host_path")));
-  const security: SecuritySetting[] = [
-    flag("read_only", valueAt(values, "read_only"), true, {
-      label: "unset (the provider's default is false)",
-      secure: false,
-    }),
-    flag("privileged", valueAt(values, "privileged"), false, UNSET_MEANS_FALSE),
-    { setting: "user", value: user || "unset (the image's user)", secure: user !== "" && !/^(0|root)(:|$)/.test(user) },
-    { setting: "capabilities.drop", value: list(drop), secure: drop.includes("ALL") },
-    { setting: "capabilities.add", value: list(add), secure: add.every((cap) => HARMLESS_CAPABILITIES.has(cap)) },
-    {
-      setting: "security_opts",
-      value: list(options),
-      secure:
-        options.some((o) => /^no-new-privileges(:true|=true)?$/.test(o)) &&
-        !options.some((o) => /(seccomp|apparmor)[=:]unconfined/.test(o)),
-    },
-    ...["network_mode", "pid_mode", "ipc_mode", "userns_mode", "cgroupns_mode"].map((mode) => {
-      const value = scalarAt(values, mode);
-      return { setting: mode, value: value ?? "unset", secure: value !== "host" };
-    }),
-    { setting: "host binds", value: binds.length ? `[${binds.join(", ")}]` : "none", secure: binds.length === 0 },
-    { setting: "devices", value: devices.length ? `[${devices.join(", ")}]` : "none", secure: devices.length === 0 },
-  ];
   return {
     images: image !== undefined ? [resolveDockerImage(image, context)] : [],
     replicaLimits: {
@@ -361,7 +250,6 @@ function readDockerContainer(block: ConfigBlock, context: ReaderContext): Resour
     calledBy,
     egress,
     endpoints,
-    security,
   };
 }
 
@@ -374,38 +262,6 @@ function resolveDockerImage(image: string, context: ReaderContext): string {
 }
 
 // ---------------------------------------------------------------------------- shared
-
-/** How an unset boolean reads: the provider's default decides whether that is secure. */
-interface WhenUnset {
-  readonly label: string;
-  readonly secure: boolean;
-}
-
-const UNSET_MEANS_FALSE: WhenUnset = { label: "unset", secure: true };
-const UNSET_MEANS_TRUE: WhenUnset = { label: "unset (the provider's default is true)", secure: false };
-const UNSET_MEANS_INSECURE: WhenUnset = { label: "unset", secure: false };
-
-/** A boolean setting whose secure value is `secureValue`. */
-function flag(setting: string, value: unknown, secureValue: boolean, whenUnset: WhenUnset): SecuritySetting {
-  if (value === undefined || value === null) return { setting, value: whenUnset.label, secure: whenUnset.secure };
-  return { setting, value: String(value), secure: value === secureValue };
-}
-
-/** One setting per name: insecure when any container's is, with the distinct values. */
-function mergeSettings(settings: readonly SecuritySetting[]): SecuritySetting[] {
-  const merged = new Map<string, { values: Set<string>; secure: boolean }>();
-  for (const s of settings) {
-    const entry = merged.get(s.setting) ?? { values: new Set<string>(), secure: true };
-    entry.values.add(s.value);
-    entry.secure &&= s.secure;
-    merged.set(s.setting, entry);
-  }
-  return [...merged].map(([setting, { values, secure }]) => ({ setting, value: [...values].join(" / "), secure }));
-}
-
-function list(items: readonly string[]): string {
-  return `[${items.join(", ")}]`;
-}
 
 /** A cpu quantity in millicores; 0 when absent or not a quantity. */
 function cpuMillisOf(value: string | undefined): number {

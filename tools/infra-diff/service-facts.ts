@@ -17,8 +17,6 @@ export interface ServiceFacts {
   readonly egress: Map<string, Set<string>>;
   readonly inbound: Set<string>;
   readonly endpoints: Set<string>;
-  /** Setting -> its values and whether every one of them is secure. */
-  readonly security: Map<string, { value: string; secure: boolean }>;
 }
 
 /** How many replicas run, and what each requests (or, without requests, is limited to). */
@@ -40,7 +38,6 @@ function emptyFacts(): ServiceFacts {
     egress: new Map(),
     inbound: new Set(),
     endpoints: new Set(),
-    security: new Map(),
   };
 }
 
@@ -80,15 +77,6 @@ export function factsOfStack(stack: StackSnapshot): Map<string, ServiceFacts> {
     }
     for (const source of facts.inbound ?? []) service.inbound.add(source);
     for (const endpoint of facts.endpoints ?? []) service.endpoints.add(endpoint);
-    for (const setting of facts.security ?? []) {
-      const known = service.security.get(setting.setting);
-      if (!known) service.security.set(setting.setting, { value: setting.value, secure: setting.secure });
-      else
-        service.security.set(setting.setting, {
-          value: known.value === setting.value ? known.value : `${known.value} / ${setting.value}`,
-          secure: known.secure && setting.secure,
-        });
-    }
   }
   return byOwner;
 }

@@ -3,6 +3,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { PLATFORM_CONSTRUCT_ID, serviceOfPath } from "../../infra/construct-paths.js";
 import { ENVIRONMENT_NAMES } from "../../infra/environments.js";
+import type { Finding } from "../../infra/guardrails/evaluate.js";
 import {
   constructPathOf,
   SynthesizedStack,
@@ -41,6 +42,13 @@ export const PLATFORM_OWNER = PLATFORM_CONSTRUCT_ID;
 export interface StackSnapshot {
   readonly environment: string;
   readonly blocks: ReadonlyMap<string, ConfigBlock>;
+  /** The resources as the guardrails read them; undefined for a plan's configuration. */
+  readonly synthesized?: SynthesizedStack;
+  /**
+   * The platform's guardrail findings of this configuration, before suppressions
+   * (guardrail-findings.ts); undefined when they were not computed.
+   */
+  readonly findings?: readonly Finding[];
 }
 
 /** Meta-arguments that change how Terraform orders or guards work, not what it builds. */
@@ -136,7 +144,7 @@ export function snapshotOfStack(environment: string, stack: StackJson): StackSna
       values: configurationValues(stack.terraform as Record<string, unknown>),
     });
   }
-  return { environment, blocks };
+  return { environment, blocks, synthesized };
 }
 
 /**

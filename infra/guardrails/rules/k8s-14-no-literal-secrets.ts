@@ -1,4 +1,4 @@
-import { SECRET_LIKE_ENV_NAME } from "../../spec/service-spec.js";
+import { SECRET_LIKE_ENV_NAME } from "../../spec/secret-like-names.js";
 import { containersOf, podTemplateOf, POD_RESOURCE_TYPES } from "../kubernetes-pods.js";
 import { ofTypes, Problems, type ResourceRule } from "../rule.js";
 import { blocks } from "../values.js";

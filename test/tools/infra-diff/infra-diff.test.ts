@@ -419,7 +419,7 @@ describe("npm run infra:diff", () => {
       }
     });
 
-    it("WHEN diffed as text THEN the new suppressions and the weakened settings are security relaxations of that service only", () => {
+    it("WHEN diffed as text THEN the new suppressions and the guardrails' new findings are security relaxations of that service only", () => {
       expect(run.status).toBe(1);
       const risks = run.stdout.slice(run.stdout.indexOf("Risks ("), run.stdout.indexOf("\nServices:")).split("\n");
       // Each suppression where the guardrail report shows it in force: DKR rules on Docker, K8S rules on Kubernetes.
@@ -429,14 +429,15 @@ describe("npm run infra:diff", () => {
       expect(risks).toContain(
         '  [security-relaxation] staging, production · catalog: suppresses guardrail K8S-06: "the catalog writes its cache to the root file system"',
       );
+      // What the guardrails now find on that service's resources, run on both sides by the diff itself.
       expect(risks).toContain(
-        "  [security-relaxation] staging, production · catalog: read_only_root_filesystem true -> false",
+        '  [security-relaxation] staging, production · catalog: guardrail K8S-06 (error, suppressed) now reports: container "catalog": read_only_root_filesystem is false, so an intruder can change the image\'s files',
       );
-      expect(risks).toContain("  [security-relaxation] local · catalog: read_only true -> false");
+      expect(risks).toContain(
+        "  [security-relaxation] local · catalog: guardrail DKR-02 (error, suppressed) now reports: read_only is false, so an intruder can change the image's files",
+      );
       expect(risks.filter((line) => line.startsWith("  [") && !line.includes(" · catalog: "))).toEqual([]);
-      expect(run.stdout).toContain(
-        "  catalog: read_only true -> false (local), suppresses DKR-02 (local), read_only_root_filesystem true -> false (staging, production), suppresses K8S-06 (staging, production)\n",
-      );
+      expect(run.stdout).toContain("  catalog: suppresses DKR-02 (local), suppresses K8S-06 (staging, production)\n");
     });
 
     it("THEN the read-only change replaces the catalog container on Docker, where it cannot be updated in place", () => {

@@ -1,7 +1,9 @@
+import type { GuardrailExceptions } from "../guardrail-exceptions.js";
 import type { EnvironmentDiff, ResourceChange } from "../resource-changes.js";
 import { capacityOf, factsOfStack, type ServiceFacts } from "../service-facts.js";
 import { PLATFORM_OWNER, type StackSnapshot } from "../stack-snapshot.js";
 import { groupBy, setsEqual } from "./collections.js";
+import { newGuardrailFindings, type NewFindings } from "./new-findings.js";
 
 /**
  * One environment's diff, read once for every section of the analysis: the facts of
@@ -21,10 +23,17 @@ export interface EnvironmentAnalysis {
   existed(owner: string): boolean;
   /** Whether the owner has a resource after (the platform always has). */
   exists(owner: string): boolean;
+  /**
+   * The reason the head gives for suppressing a rule for a service in this environment
+   * (its guardrail report, else its spec); undefined when it does not suppress it.
+   */
+  suppressionOf(service: string | null, rule: string): string | undefined;
+  /** The guardrail findings new in the head; undefined when a side's findings are not known. */
+  readonly newFindings: readonly NewFindings[] | undefined;
 }
 
-/** Reads one environment's diff for the analysis. */
-export function analyseEnvironment(diff: EnvironmentDiff): EnvironmentAnalysis {
+/** Reads one environment's diff for the analysis, with the head's guardrail exceptions when known. */
+export function analyseEnvironment(diff: EnvironmentDiff, head?: GuardrailExceptions): EnvironmentAnalysis {
   const factsBefore = factsOfStack(diff.before);
   const factsAfter = factsOfStack(diff.after);
   const changesByOwner = groupBy(diff.changes, (c) => c.owner);
@@ -34,6 +43,14 @@ export function analyseEnvironment(diff: EnvironmentDiff): EnvironmentAnalysis {
   for (const owner of new Set([...factsBefore.keys(), ...factsAfter.keys()])) {
     if (factsDiffer(factsBefore.get(owner), factsAfter.get(owner))) owners.add(owner);
   }
+  const suppressionOf = (service: string | null, rule: string): string | undefined => {
+    if (service === null || head === undefined) return undefined;
+    const reported = head.findings
+      .get(diff.environment)
+      ?.find((f) => f.suppressed && f.rule === rule && f.service === service);
+    if (reported) return reported.reason ?? "no reason given";
+    return head.suppressions.get(service)?.get(rule);
+  };
   return {
     environment: diff.environment,
     diff,
@@ -43,6 +60,8 @@ export function analyseEnvironment(diff: EnvironmentDiff): EnvironmentAnalysis {
     changesOf: (owner) => changesByOwner.get(owner) ?? [],
     existed: (owner) => owner === PLATFORM_OWNER || ownersBefore.has(owner),
     exists: (owner) => owner === PLATFORM_OWNER || ownersAfter.has(owner),
+    suppressionOf,
+    newFindings: newGuardrailFindings(diff.guardrailFindings, suppressionOf),
   };
 }
 
@@ -69,7 +88,6 @@ function factsDiffer(a: ServiceFacts | undefined, b: ServiceFacts | undefined): 
     !setsEqual(a.endpoints, b.endpoints) ||
     JSON.stringify([...a.egress].map(([d, p]) => [d, [...p]])) !==
       JSON.stringify([...b.egress].map(([d, p]) => [d, [...p]])) ||
-    JSON.stringify([...a.security]) !== JSON.stringify([...b.security]) ||
     capacityKey(a) !== capacityKey(b)
   );
 }

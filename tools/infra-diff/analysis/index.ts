@@ -1,4 +1,5 @@
 import { exceptionChanges, type GuardrailExceptions } from "../guardrail-exceptions.js";
+import { DIFF_GUARDRAIL_RULE_IDS } from "../guardrail-findings.js";
 import {
   REPORT_SCHEMA_VERSION,
   RISK_KINDS,
@@ -18,7 +19,7 @@ import { edgeDifferences } from "./edges.js";
 import { analyseEnvironment } from "./environment.js";
 import { countChanges, resourceReport } from "./resource-reports.js";
 import { RISK_CHECKS } from "./risks/index.js";
-import { mergeItems, summaryItems } from "./summary.js";
+import { mergeItems, summaryItems, withoutSuppressed } from "./summary.js";
 
 export { describeCapacity } from "./capacity.js";
 export { shortName } from "./resource-reports.js";
@@ -57,8 +58,9 @@ export function analyse(input: AnalysisInput): InfraDiffReport {
     for (const key of Object.keys(total) as Array<keyof ChangeCounts>) total[key] += counts[key];
     for (const note of diff.notes) notes.push(`${env}: ${note}`);
 
-    const environment = analyseEnvironment(diff);
-    for (const owner of environment.owners) {
+    const environment = analyseEnvironment(diff, input.exceptions?.after);
+    const findingOwners = (environment.newFindings ?? []).map((found) => found.service ?? PLATFORM_OWNER);
+    for (const owner of new Set([...environment.owners, ...findingOwners])) {
       const items = summaryItems(environment, owner);
       if (items.length > 0) mapOf(itemsByOwner, owner).set(env, items);
       const changes = environment.changesOf(owner);
@@ -76,10 +78,12 @@ export function analyse(input: AnalysisInput): InfraDiffReport {
   }
 
   if (input.exceptions) {
-    const changes = exceptionChanges(input.exceptions.before, input.exceptions.after);
+    const changes = exceptionChanges(input.exceptions.before, input.exceptions.after, DIFF_GUARDRAIL_RULE_IDS);
     risks.push(...changes.risks);
     for (const { service, rule, environment } of changes.newSuppressions) {
       const envItems = mapOf(itemsByOwner, service);
+      for (const [env, items] of envItems)
+        if (environment === null || env === environment) envItems.set(env, withoutSuppressed(items, rule));
       const key = environment ?? "*";
       envItems.set(key, [...(envItems.get(key) ?? []), `suppresses ${rule}`]);
     }

@@ -2,28 +2,50 @@ import type { ResourceChange } from "../resource-changes.js";
 import { capacityOf, type Capacity, type ServiceFacts } from "../service-facts.js";
 import { cpu, memory } from "./capacity.js";
 import { portsSuffix, setsEqual } from "./collections.js";
+import { PLATFORM_OWNER } from "../stack-snapshot.js";
 import type { EnvironmentAnalysis } from "./environment.js";
 import { shortName } from "./resource-reports.js";
 
 /**
  * The items of one owner's summary line in one environment: what is new, removed or
  * different in its facts (image, replicas, cpu and memory, edges, egress, inbound
- * sources, endpoints, security settings), or, when its facts say nothing, its first
- * changed resources.
+ * sources, endpoints), or, when its facts say nothing, its first changed resources.
+ * (Its new guardrail findings and suppressions are added by the analysis.)
  */
 export function summaryItems(environment: EnvironmentAnalysis, owner: string): string[] {
+  const guardrails = findingItems(environment, owner);
   const before = environment.factsBefore.get(owner);
   const after = environment.factsAfter.get(owner);
   const existed = environment.existed(owner);
   const exists = environment.exists(owner);
-  if (!existed && exists) return ["new service", ...describeNew(after)];
+  if (!existed && exists) return ["new service", ...describeNew(after), ...guardrails];
   if (existed && !exists) return ["removed"];
 
   const items: string[] = [];
   if (before && after) for (const itemsOf of FACT_ITEMS) items.push(...itemsOf(before, after));
   const changes = environment.changesOf(owner);
-  if (items.length === 0 && changes.length > 0) items.push(...fallbackItems(changes));
-  return items;
+  if (items.length === 0 && guardrails.length === 0 && changes.length > 0) items.push(...fallbackItems(changes));
+  return [...items, ...guardrails];
+}
+
+/** The suffix of an item for a new finding that the head suppresses (see {@link withoutSuppressed}). */
+const SUPPRESSED = " (suppressed)";
+
+/**
+ * `now fails <rule>` for each rule with findings new in the head, `now fails <rule> (suppressed)`
+ * when the head suppresses it.
+ */
+function findingItems(environment: EnvironmentAnalysis, owner: string): string[] {
+  const items = new Set<string>();
+  for (const found of environment.newFindings ?? [])
+    if ((found.service ?? PLATFORM_OWNER) === owner)
+      items.add(`now fails ${found.rule}${found.suppression !== undefined ? SUPPRESSED : ""}`);
+  return [...items];
+}
+
+/** The items without `now fails <rule> (suppressed)`: said better by `suppresses <rule>` when the suppression is new. */
+export function withoutSuppressed(items: readonly string[], rule: string): string[] {
+  return items.filter((item) => item !== `now fails ${rule}${SUPPRESSED}`);
 }
 
 /**
@@ -50,14 +72,6 @@ const FACT_ITEMS: ReadonlyArray<(before: ServiceFacts, after: ServiceFacts) => s
   (before, after) => egressItems(before.egress, after.egress),
   namesItems((f) => f.inbound, "new inbound from", "no inbound from"),
   namesItems((f) => f.endpoints, "now reachable at", "no longer reachable at"),
-  (before, after) => {
-    const items: string[] = [];
-    for (const [setting, now] of after.security) {
-      const was = before.security.get(setting);
-      if (was && was.value !== now.value) items.push(`${setting} ${was.value} -> ${now.value}`);
-    }
-    return items;
-  },
 ];
 
 /** The items of a fact that is a set of names: `<added> <name>` per name added, then `<removed> <name>` per name removed. */

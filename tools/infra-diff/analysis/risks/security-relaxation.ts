@@ -1,31 +1,24 @@
-import type { Risk } from "../../report.js";
-import { serviceOfOwner } from "../environment.js";
 import type { RiskCheck } from "./risk-check.js";
 
-/** Security settings that were secure (or absent) and are not now. */
+/**
+ * Each guardrail finding the head has and the base had not (the platform's rules run on
+ * both synthesized sides), per service and rule: whatever a rule checks, and a rule added
+ * later too, its new findings are relaxations here without a change to this file.
+ */
 export const securityRelaxations: RiskCheck = {
   kind: "security-relaxation",
-  checks: "security settings of a service's workloads that are no longer secure",
+  checks: "guardrail findings the head has and the base had not, on the same resource",
   check(environment) {
-    const risks: Risk[] = [];
-    for (const owner of environment.owners) {
-      const before = environment.factsBefore.get(owner);
-      const after = environment.factsAfter.get(owner);
-      if (!after) continue;
-      for (const [setting, now] of after.security) {
-        if (now.secure) continue;
-        const was = before?.security.get(setting);
-        if (was && !was.secure) continue;
-        risks.push({
-          kind: "security-relaxation",
-          code: "setting-weakened",
-          environment: environment.environment,
-          service: serviceOfOwner(owner),
-          resources: [],
-          reason: was ? `${setting} ${was.value} -> ${now.value}` : `${setting} is ${now.value}`,
-        });
-      }
-    }
-    return risks;
+    return (environment.newFindings ?? []).map((found) => {
+      const more = found.resources.length > 1 ? ` (and ${found.resources.length - 1} more of its resources)` : "";
+      return {
+        kind: "security-relaxation",
+        code: "new-guardrail-finding",
+        environment: environment.environment,
+        service: found.service,
+        resources: found.resources,
+        reason: `guardrail ${found.rule} (${found.level}${found.suppression !== undefined ? ", suppressed" : ""}) now reports: ${found.message}${more}`,
+      };
+    });
   },
 };

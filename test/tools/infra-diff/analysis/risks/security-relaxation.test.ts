@@ -1,0 +1,158 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import type { StackJson } from "../../../../../infra/guardrails/synthesized-stack.js";
+import { ofTypes, Problems, type ResourceRule } from "../../../../../infra/guardrails/rule.js";
+import { GUARDRAIL_RULES } from "../../../../../infra/guardrails/rules/index.js";
+import { analyse } from "../../../../../tools/infra-diff/analysis/index.js";
+import type { GuardrailExceptions } from "../../../../../tools/infra-diff/guardrail-exceptions.js";
+import { withGuardrailFindings } from "../../../../../tools/infra-diff/guardrail-findings.js";
+import type { InfraDiffReport } from "../../../../../tools/infra-diff/report.js";
+import { compareStacks } from "../../../../../tools/infra-diff/resource-changes.js";
+import { snapshotOfStack } from "../../../../../tools/infra-diff/stack-snapshot.js";
+import { ROOT } from "../../../../support/cli.js";
+
+/**
+ * Security relaxations as infra:diff finds them: the guardrail rules run on both
+ * synthesized sides, and a finding the head has and the base had not is a relaxation.
+ * The sides are the example catalogue's synthesized `local` stack, changed as a pull
+ * request could change it.
+ */
+
+function localStack(): StackJson & { resource: Record<string, Record<string, Record<string, unknown>>> } {
+  return JSON.parse(readFileSync(path.join(ROOT, "test/infra/__snapshots__/local.cdk.tf.json"), "utf8"));
+}
+
+/** The stack with one service's containers changed. */
+function withContainers(service: string, change: (container: Record<string, unknown>) => void, stack = localStack()) {
+  const containers = Object.entries(stack.resource.docker_container!).filter(([name]) =>
+    name.startsWith(`docker_${service}_containers_`),
+  );
+  if (containers.length === 0) throw new Error(`no container of ${service} in the local stack`);
+  for (const [, container] of containers) change(container);
+  return stack;
+}
+
+function diff(
+  before: StackJson,
+  after: StackJson,
+  rules = GUARDRAIL_RULES,
+  exceptions?: { before: GuardrailExceptions; after: GuardrailExceptions },
+): InfraDiffReport {
+  const side = (json: StackJson) =>
+    withGuardrailFindings(new Map([["local", snapshotOfStack("local", json)]]), rules).get("local")!;
+  return analyse({
+    base: { ref: "main", commit: null },
+    head: { ref: null, commit: null },
+    environments: [compareStacks(side(before), side(after))],
+    exceptions,
+  });
+}
+
+const relaxations = (report: InfraDiffReport) =>
+  report.risks
+    .filter((r) => r.kind === "security-relaxation")
+    .map((r) => [r.code, r.environment, r.service, r.resources.length, r.reason]);
+const summaryOf = (report: InfraDiffReport, service: string) =>
+  report.services.find((s) => s.name === service)?.summary;
+
+const RESTART_NO = 'guardrail DKR-06 (error) now reports: restart is "no", not "on-failure"';
+
+describe("security relaxations from the guardrail findings of both sides", () => {
+  it("GIVEN a head whose catalog container no longer restarts on failure (DKR-06) WHEN diffed THEN it is a relaxation of catalog naming the rule and what it found", () => {
+    const report = diff(
+      localStack(),
+      withContainers("catalog", (c) => {
+        c.restart = "no";
+      }),
+    );
+    expect(relaxations(report)).toEqual([["new-guardrail-finding", "local", "catalog", 1, RESTART_NO]]);
+    expect(summaryOf(report, "catalog")).toContain("now fails DKR-06");
+  });
+
+  it("GIVEN a finding both sides have WHEN diffed THEN it is no relaxation, and the same rule on another service's resource is", () => {
+    const before = withContainers("catalog", (c) => {
+      c.restart = "no";
+    });
+    const after = withContainers(
+      "gateway",
+      (c) => {
+        c.restart = "no";
+      },
+      withContainers("catalog", (c) => {
+        c.restart = "no";
+      }),
+    );
+    expect(relaxations(diff(before, before))).toEqual([]);
+    // gateway runs two replicas locally: one risk for both of its containers.
+    expect(relaxations(diff(before, after))).toEqual([
+      ["new-guardrail-finding", "local", "gateway", 2, `${RESTART_NO} (and 1 more of its resources)`],
+    ]);
+  });
+
+  it("GIVEN a rule added to the rules the diff runs (a team's cost rule) WHEN a head breaks it THEN its finding is a relaxation, with no change to infra:diff", () => {
+    const memoryCap: ResourceRule = {
+      id: "ACME-01",
+      level: "warning",
+      scope: "resource",
+      checks: "containers are limited to 256 MiB",
+      anchor: "ACME cost policy",
+      appliesTo: ofTypes(["docker_container"]),
+      check(resource) {
+        const problems = new Problems();
+        if (Number(resource.values.memory) > 256)
+          problems.add(`memory is ${resource.values.memory} MiB, over 256`, "ask for less memory");
+        return problems.outcome();
+      },
+    };
+    const rules = [...GUARDRAIL_RULES, memoryCap];
+    const after = withContainers("orders", (c) => {
+      c.memory = 512;
+      c.memory_swap = 512;
+    });
+    expect(relaxations(diff(localStack(), after, GUARDRAIL_RULES))).toEqual([]);
+    expect(relaxations(diff(localStack(), after, rules))).toEqual([
+      [
+        "new-guardrail-finding",
+        "local",
+        "orders",
+        expect.any(Number),
+        expect.stringMatching(
+          /^guardrail ACME-01 \(warning\) now reports: memory is 512 MiB, over 256( \(and \d+ more of its resources\))?$/,
+        ),
+      ],
+    ]);
+  });
+
+  it("GIVEN a new finding the head suppresses (its guardrail report) WHEN diffed THEN the relaxation says so, and the new suppression is a risk of its own", () => {
+    const after = withContainers("catalog", (c) => {
+      c.read_only = false;
+    });
+    const reason = "the catalog writes its cache to the root file system";
+    const resource = Object.keys(after.resource.docker_container!).find((n) => n.startsWith("docker_catalog_"))!;
+    const suppressed = {
+      rule: "DKR-02",
+      level: "error",
+      service: "catalog",
+      resource: `docker_container.${resource}`,
+      message: "read_only is false, so an intruder can change the image's files",
+      suppressed: true,
+      reason,
+    };
+    const report = diff(localStack(), after, GUARDRAIL_RULES, {
+      before: { suppressions: new Map(), findings: new Map([["local", []]]) },
+      after: { suppressions: new Map(), findings: new Map([["local", [suppressed]]]) },
+    });
+    expect(relaxations(report)).toEqual([
+      [
+        "new-guardrail-finding",
+        "local",
+        "catalog",
+        1,
+        "guardrail DKR-02 (error, suppressed) now reports: read_only is false, so an intruder can change the image's files",
+      ],
+      ["new-suppression", "local", "catalog", 1, `suppresses guardrail DKR-02: "${reason}"`],
+    ]);
+    expect(summaryOf(report, "catalog")).toBe("suppresses DKR-02");
+  });
+});

@@ -6,20 +6,42 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, renameSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { parseArgs } from "node:util";
+import { parseArgs, type ParseArgsConfig } from "node:util";
 import { removeLeftoversOfDeadRuns } from "../infra/dead-run-leftovers.js";
 import { SERVICES_DIR, discoverServices } from "../infra/discover-services.js";
 import { ENVIRONMENT_NAMES } from "../infra/environments.js";
 import { acquireProcessLock } from "../infra/process-lock.js";
 import { SpecError, parseServiceDefinition, resolveCatalogue, type DiscoveredService } from "../infra/spec/model.js";
 import {
-  ANSWER_DEFAULTS,
+  DEFAULT_TEMPLATE,
   TEMPLATE_RECORD_FILE,
+  serializeTemplateRecord,
   templateValues,
   type ScaffoldAnswers,
   type TemplateRecord,
 } from "./scaffold/answers.js";
-import { TemplateError, listTemplates, loadTemplate, renderTemplate } from "./scaffold/service-template.js";
+import { PLATFORM_QUESTIONS } from "./scaffold/platform-questions.js";
+import {
+  applies,
+  argumentOf,
+  defaultAnswer,
+  describeWhen,
+  flagOf,
+  isAnswerReference,
+  parseAnswer,
+  type AnswerValue,
+  type Question,
+  type RawValue,
+} from "./scaffold/questions.js";
+import {
+  TEMPLATES_DIR,
+  TEMPLATE_MANIFEST,
+  TemplateError,
+  listTemplates,
+  loadTemplate,
+  renderTemplate,
+  type ServiceTemplate,
+} from "./scaffold/service-template.js";
 import {
   formatProblem,
   surveyLandscape,
@@ -28,26 +50,13 @@ import {
   type RawAnswers,
 } from "./scaffold/validate-answers.js";
 
-const USAGE = `Usage: npm run new:service -- <name> [options]
+const USAGE_HEAD = `Usage: npm run new:service -- <name> [options]
 
 Makes services/<name>/ from a template: its spec (service.ts), code, tests, Dockerfile
 and package.json. With no other edit, npm test runs its tests and npm run synth puts
-it in every environment with its network rules, scaling and monitoring.
+it in every environment with its network rules, scaling and monitoring.`;
 
-Options:
-  --template <t>        http-service (default) or worker
-  --port <n>            the port it listens on, 1024-65535 (default 8080)
-  --depends-on <a,b>    services it calls (their network rules let it in); repeatable
-  --public              publish it through the ingress (and on 127.0.0.1 locally)
-  --host <h>            with --public: its host name, like pay.example.com
-  --path <p>            with --public: its path prefix (default /)
-  --owner <team>        the team its alerts go to (default platform)
-  --description <text>  one sentence on what it does
-  --dry-run             list the files it would write, write nothing
-  --no-install          do not run npm install (run it yourself before npm ci or a commit)
-  -h, --help            this help
-
-Without a name, in a terminal, it asks for what the options do not give.
+const USAGE_TAIL = `Without a name, in a terminal, it asks for what the options do not give.
 One new:service at a time checks and publishes (another one waits for it: the lock
 is services/.new-service.lock, holding its pid); it removes the staging folders
 (services/.new-<name>-<pid>) of runs that were stopped.
@@ -67,21 +76,119 @@ const LOCK_FILE = ".new-service.lock";
 /** A staging folder, `services/.new-<name>-<pid>`, made by the run of that pid (group 1). */
 const STAGING_FOLDER = /^\.new-[a-z][-a-z0-9]*-(\d+)$/;
 
-/** Parses the command line; throws a TypeError from parseArgs on an unknown or malformed option. */
+/**
+ * The usage: the scaffolder's options, the platform's questions, and the questions of
+ * `template` (of every template when none is named) as their template.json declares them.
+ */
+function usage(template?: string): string {
+  const rows = (questions: readonly Question[]) => questions.map(describeOption);
+  const sections: Array<[string, Array<[string, string]>]> = [
+    [
+      "Options:",
+      [
+        ["--template <t>", `the template: ${listTemplates(root).join(", ")} (default ${DEFAULT_TEMPLATE})`],
+        ...rows(PLATFORM_QUESTIONS),
+        ["--dry-run", "list the files it would write, write nothing"],
+        ["--no-install", "do not run npm install (run it yourself before npm ci or a commit)"],
+        ["-h, --help", "this help (with --template <t>: that template's questions only)"],
+      ],
+    ],
+  ];
+  const templates = template !== undefined && listTemplates(root).includes(template) ? [template] : listTemplates(root);
+  for (const name of templates) {
+    const heading = `Questions of the ${name} template (${TEMPLATES_DIR}/${name}/${TEMPLATE_MANIFEST}):`;
+    let questions: readonly Question[];
+    try {
+      questions = loadTemplate(root, name).questions;
+    } catch (error) {
+      if (!(error instanceof TemplateError)) throw error;
+      sections.push([heading, [["(broken)", error.message]]]);
+      continue;
+    }
+    // The template's own questions, and the platform's it narrows.
+    const own = questions.filter(
+      (q) => JSON.stringify(q) !== JSON.stringify(PLATFORM_QUESTIONS.find((p) => p.name === q.name)),
+    );
+    sections.push([heading, own.length > 0 ? rows(own) : [["(none)", "only the options above"]]]);
+  }
+  const width = Math.max(...sections.flatMap(([, lines]) => lines.map(([flag]) => flag.length)));
+  const body = sections
+    .map(
+      ([heading, lines]) => `${heading}\n${lines.map(([flag, text]) => `  ${flag.padEnd(width)}  ${text}`).join("\n")}`,
+    )
+    .join("\n\n");
+  return `${USAGE_HEAD}\n\n${body}\n\n${USAGE_TAIL}`;
+}
+
+/** One line of --help for a question: its option and what it takes. */
+function describeOption(question: Question): [string, string] {
+  const metavar =
+    question.type === "boolean"
+      ? ""
+      : question.type === "list-of-services"
+        ? " <a,b>"
+        : question.choices
+          ? ` <${question.choices.join("|")}>`
+          : question.check === "existing-services" || question.check === "dependencies"
+            ? " <service>"
+            : question.type === "integer"
+              ? " <n>"
+              : " <text>";
+  const notes: string[] = [];
+  const { min, max } = question;
+  const services = (n: number) => `${n} service${n === 1 ? "" : "s"}`;
+  if (question.type === "integer" && min !== undefined && max !== undefined) notes.push(`${min}-${max}`);
+  else if (min !== undefined) notes.push(`at least ${question.type === "integer" ? min : services(min)}`);
+  else if (max !== undefined) notes.push(`at most ${question.type === "integer" ? max : services(max)}`);
+  if (question.pattern !== undefined) notes.push(`matching /${question.pattern}/`);
+  if (question.choices !== undefined)
+    notes.push(question.choices.length === 1 ? `only ${question.choices[0]}` : `one of ${question.choices.join(", ")}`);
+  if (question.check !== undefined) notes.push(`check: ${question.check}`);
+  const fallback = question.default;
+  if (isAnswerReference(fallback))
+    notes.push(`default: the ${fallback.answer === "dependsOn" ? "first of " : ""}${argumentOf(fallback.answer)}`);
+  else if ((typeof fallback === "number" || typeof fallback === "string") && !String(fallback).includes("{{"))
+    notes.push(`default ${fallback}`);
+  const condition = question.when ? `with ${describeWhen(question)}: ` : "";
+  return [
+    `--${flagOf(question.name)}${metavar}`,
+    `${condition}${question.help}${notes.length > 0 ? ` (${notes.join("; ")})` : ""}`,
+  ];
+}
+
+/**
+ * Parses the command line: the template first (its questions are options too), then
+ * every option strictly. Throws a TypeError from parseArgs on an unknown or malformed
+ * option, and a TemplateError when the chosen template is broken.
+ */
 function parseCommandLine(argv: string[]) {
+  const first = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: false,
+    options: { template: { type: "string" }, help: { type: "boolean", short: "h" } },
+  }).values;
+  const template = typeof first.template === "string" ? first.template : undefined;
+  if (first.help === true) return { help: true as const, template };
+  const chosen = template ?? DEFAULT_TEMPLATE;
+  const questions = listTemplates(root).includes(chosen) ? loadTemplate(root, chosen).questions : PLATFORM_QUESTIONS;
+  const questionOptions: NonNullable<ParseArgsConfig["options"]> = {};
+  for (const question of questions) {
+    const flag = flagOf(question.name);
+    if (question.type !== "boolean")
+      questionOptions[flag] = { type: "string", multiple: question.type === "list-of-services" };
+    else {
+      questionOptions[flag] = { type: "boolean" };
+      questionOptions[`no-${flag}`] = { type: "boolean" };
+    }
+  }
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
     strict: true,
     options: {
+      ...questionOptions,
       template: { type: "string" },
-      port: { type: "string" },
-      "depends-on": { type: "string", multiple: true },
-      public: { type: "boolean" },
-      host: { type: "string" },
-      path: { type: "string" },
-      owner: { type: "string" },
-      description: { type: "string" },
       "dry-run": { type: "boolean" },
       "no-install": { type: "boolean" },
       help: { type: "boolean", short: "h" },
@@ -89,97 +196,84 @@ function parseCommandLine(argv: string[]) {
   });
   if (positionals.length > 1)
     throw new TypeError(`expected one service name, got ${positionals.length}: ${positionals.join(" ")}`);
-  const raw: RawAnswers = {
-    name: positionals[0],
-    template: values.template,
-    port: values.port,
-    dependsOn: values["depends-on"],
-    public: values.public,
-    host: values.host,
-    path: values.path,
-    owner: values.owner,
-    description: values.description,
-  };
+  const options = values as Readonly<Record<string, RawValue | undefined>>;
+  const given: Record<string, RawValue | undefined> = { name: positionals[0], template };
+  for (const question of questions) {
+    const flag = flagOf(question.name);
+    given[question.name] = question.type === "boolean" && options[`no-${flag}`] === true ? false : options[flag];
+  }
   return {
-    raw,
-    help: values.help === true,
+    help: false as const,
+    raw: given as RawAnswers,
     dryRun: values["dry-run"] === true,
     install: values["no-install"] !== true,
   };
 }
 
 /**
- * Asks, in a terminal, for every answer not given on the command line, checking each
- * as it is typed with the same rules as the command line.
+ * Asks, in a terminal, for every answer not given on the command line, in the order of
+ * the template's questions, checking each as it is typed with the same rules as the
+ * command line.
  */
 async function askAnswers(landscape: Landscape, given: RawAnswers): Promise<RawAnswers> {
   const { checkbox, confirm, input, select } = await import("@inquirer/prompts");
-  const check = (raw: RawAnswers, argument: string) => {
-    const problem = validateAnswers(raw, landscape).problems.find((p) => p.argument === argument);
+  const answers: Record<string, RawValue | undefined> = { ...given };
+  const check = (question: string, value: RawValue) => {
+    const problem = validateAnswers({ ...answers, [question]: value } as RawAnswers, landscape).problems.find(
+      (p) => p.argument === (question === "name" ? "<name>" : argumentOf(question)),
+    );
     return problem ? problem.message : true;
   };
-  const name = await input({ message: "Service name", validate: (value) => check({ name: value }, "<name>") });
+  const name = await input({ message: "Service name", validate: (value) => check("name", value) });
+  answers.name = name;
   const template =
     given.template ??
     (await select({
       message: "Template",
       choices: landscape.templates.map((t) => ({ value: t, name: t })),
-      default: ANSWER_DEFAULTS.template,
+      default: DEFAULT_TEMPLATE,
     }));
-  const port =
-    given.port ??
-    (await input({
-      message: "Port",
-      default: String(ANSWER_DEFAULTS.port),
-      validate: (value) => check({ name, template, port: value }, "--port"),
-    }));
+  answers.template = template;
   const services = [...landscape.services.keys()].sort();
-  let dependsOn = given.dependsOn ? [...given.dependsOn] : undefined;
-  if (!dependsOn && template === "worker") {
-    const source = await select({
-      message: "Service it takes jobs from",
-      choices: services.map((s) => ({ value: s, name: s })),
-    });
-    const others = services.filter((s) => s !== source);
-    dependsOn = [
-      source,
-      ...(others.length > 0
-        ? await checkbox({ message: "Other services it calls", choices: others.map((s) => ({ value: s, name: s })) })
-        : []),
-    ];
-  } else if (!dependsOn) {
-    dependsOn =
-      services.length > 0
-        ? await checkbox({ message: "Services it calls", choices: services.map((s) => ({ value: s, name: s })) })
-        : [];
+  const values: Record<string, AnswerValue | undefined> = {};
+  for (const question of landscape.questionsOf(template)) {
+    const typed = () => {
+      const raw = answers[question.name];
+      const parsed = raw === undefined ? undefined : parseAnswer(question, raw);
+      values[question.name] =
+        parsed && "value" in parsed ? parsed.value : defaultAnswer(question, values, { name, template });
+    };
+    if (answers[question.name] !== undefined || !applies(question, values)) {
+      if (applies(question, values)) typed();
+      continue;
+    }
+    const fallback = defaultAnswer(question, values, { name, template });
+    const message = question.help.charAt(0).toUpperCase() + question.help.slice(1);
+    const pick = (options: readonly string[]) =>
+      select({
+        message,
+        choices: options.map((o) => ({ value: o, name: o })),
+        default: typeof fallback === "string" ? fallback : undefined,
+      });
+    let answer: RawValue;
+    if (question.choices?.length === 1) answer = String(question.choices[0]);
+    else if (question.type === "boolean") answer = await confirm({ message, default: fallback === true });
+    else if (question.type === "list-of-services")
+      answer =
+        services.length > 0 ? await checkbox({ message, choices: services.map((s) => ({ value: s, name: s })) }) : [];
+    else if (question.choices) answer = await pick(question.choices.map(String));
+    else if (question.check === "existing-services") answer = await pick(services);
+    else if (question.check === "dependencies") answer = await pick((values.dependsOn ?? []) as string[]);
+    else
+      answer = await input({
+        message,
+        default: fallback === undefined ? undefined : String(fallback),
+        validate: (value) => check(question.name, value),
+      });
+    answers[question.name] = question.type === "boolean" && typeof answer === "string" ? answer === "true" : answer;
+    typed();
   }
-  const isPublic =
-    given.public ??
-    (template === "worker"
-      ? false
-      : await confirm({ message: "Public (published through the ingress)?", default: false }));
-  let host = given.host;
-  let routePath = given.path;
-  if (isPublic) {
-    const route = { name, template, port, dependsOn, public: true };
-    host ??= await input({
-      message: "Public host name",
-      validate: (value) => check({ ...route, host: value }, "--host"),
-    });
-    routePath ??= await input({
-      message: "Path prefix",
-      default: ANSWER_DEFAULTS.path,
-      validate: (value) => check({ ...route, host, path: value }, "--path"),
-    });
-  }
-  const owner =
-    given.owner ??
-    (await input({
-      message: "Owning team (alerts go to it)",
-      default: ANSWER_DEFAULTS.owner,
-      validate: (value) => check({ name, template, owner: value }, "--owner"),
-    }));
-  return { ...given, name, template, port, dependsOn, public: isPublic, host, path: routePath, owner };
+  return answers as RawAnswers;
 }
 
 /** Writes `files` below `dir`, creating folders. */
@@ -223,11 +317,11 @@ async function main(argv: string[]): Promise<number> {
     command = parseCommandLine(argv);
   } catch (error) {
     if (!(error instanceof TypeError)) throw error;
-    console.error(`new:service: ${error.message}\n\n${USAGE}`);
+    console.error(`new:service: ${error.message}\n\n${usage()}`);
     return 2;
   }
   if (command.help) {
-    console.log(USAGE);
+    console.log(usage(command.template));
     return 0;
   }
 
@@ -246,7 +340,7 @@ async function main(argv: string[]): Promise<number> {
   if (raw.name === undefined) {
     if (!process.stdin.isTTY || !process.stdout.isTTY) {
       console.error(
-        `new:service: <name>: missing; give the new service's name, or run in a terminal to be asked (nothing was written)\n\n${USAGE}`,
+        `new:service: <name>: missing; give the new service's name, or run in a terminal to be asked (nothing was written)\n\n${usage(raw.template)}`,
       );
       return 2;
     }
@@ -339,8 +433,8 @@ async function checkAndPublish(
 
   const template = loadTemplate(root, answers.template);
   const record: TemplateRecord = { template: template.name, version: template.version, answers };
-  const files = renderTemplate(template, templateValues(answers));
-  files.set(TEMPLATE_RECORD_FILE, `${JSON.stringify(record, null, 2)}\n`);
+  const files = renderTemplate(template, templateValues(answers, template.placeholders));
+  files.set(TEMPLATE_RECORD_FILE, serializeTemplateRecord(record));
 
   const servicesDir = path.join(root, SERVICES_DIR);
   const target = path.join(servicesDir, answers.name);
@@ -383,7 +477,7 @@ async function checkAndPublish(
   console.log(
     `created ${SERVICES_DIR}/${answers.name}/ from the ${template.name} template (version ${template.version})`,
   );
-  console.log(describeFiles(answers));
+  console.log(describeFiles(answers, template));
   return { status: 0, published: answers };
 }
 
@@ -397,23 +491,11 @@ function removeEmptyFolder(dir: string): void {
   }
 }
 
-function describeFiles(answers: ScaffoldAnswers): string {
+/** The files the template highlights (template.json `highlights`), one line each. */
+function describeFiles(answers: ScaffoldAnswers, template: ServiceTemplate): string {
   const at = `${SERVICES_DIR}/${answers.name}`;
-  const ownCode =
-    answers.template === "worker"
-      ? [`${at}/src/jobs.ts`, "where jobs come from, what a job does"]
-      : [`${at}/src/application.ts`, "its routes"];
-  const rows: Array<[string, string]> = [
-    [`${at}/service.ts`, "its spec: port, scaling, dependencies, monitoring"],
-    ownCode as [string, string],
-    [`${at}/test/`, "its tests (npm test runs them)"],
-    [`${at}/Dockerfile`, "its image: node and one bundled file, user 10001"],
-    [
-      `${at}/package.json`,
-      "depends on @platform/service-runtime (templates/runtime/): health, readiness, metrics, logs, shutdown",
-    ],
-  ];
-  const width = Math.max(...rows.map(([file]) => file.length));
+  const rows = [...template.highlights].map(([file, what]) => [`${at}/${file}`, what] as const);
+  const width = Math.max(0, ...rows.map(([file]) => file.length));
   return rows.map(([file, what]) => `  ${file.padEnd(width)}  ${what}`).join("\n");
 }
 

@@ -137,6 +137,16 @@ describe("npm run new:service refusals", () => {
       0,
       "Usage: npm run new:service -- <name> [options]",
     ]);
+    expect(result.stdout).toContain("Questions of the worker template (templates/worker/template.json):\n");
+  });
+
+  it("GIVEN --help and a template WHEN new:service runs THEN it lists that template's questions, as its template.json declares them, and no other template's", () => {
+    const result = repository.node(NEW_SERVICE, ["--help", "--template", "worker"]);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(
+      /^ {2}--job-source <service> +the service it takes jobs from: one of --depends-on \(check: dependencies; default: the first of --depends-on\)$/m,
+    );
+    expect(result.stdout).not.toContain("Questions of the http-service template");
   });
 });
 

@@ -1,6 +1,11 @@
 import { serviceSpecSchema } from "../../infra/spec/service-spec.js";
+import type { AnswerValue } from "./questions.js";
+import type { PlaceholderDeclaration } from "./template-manifest.js";
 
-/** What a new service is made of: the scaffolder's answers, recorded in `.template.json`. */
+/**
+ * What a new service is made of: the scaffolder's answers, recorded in `.template.json`
+ * (the answers to the template's own questions beside the platform's).
+ */
 export interface ScaffoldAnswers {
   readonly name: string;
   readonly template: string;
@@ -11,6 +16,8 @@ export interface ScaffoldAnswers {
   readonly public: { readonly host: string; readonly path: string } | null;
   readonly owner: string;
   readonly description: string;
+  /** The answers to the template's own questions (its template.json), by question name. */
+  readonly own: Readonly<Record<string, AnswerValue>>;
 }
 
 /** `services/<name>/.template.json`: where a service came from, for `template:check`. */
@@ -24,25 +31,34 @@ export interface TemplateRecord {
 /** The file every scaffolded service keeps its {@link TemplateRecord} in. */
 export const TEMPLATE_RECORD_FILE = ".template.json";
 
-/** Defaults of the optional answers. */
-export const ANSWER_DEFAULTS = { template: "http-service", port: 8080, path: "/", owner: "platform" } as const;
+/** The template a service is made from when none is named. */
+export const DEFAULT_TEMPLATE = "http-service";
 
-/** The lowest port a service may use: it runs as a non-root user with no capabilities. */
-export const LOWEST_PORT = 1024;
-
-/** The description a service gets when none is given. */
-export function defaultDescription(name: string, template: string): string {
-  return `${name}, made from the ${template} template: say what it does in one sentence.`;
-}
+/** The platform's answers, by their key in `.template.json`; every other key answers a template's own question. */
+const PLATFORM_ANSWER_KEYS = new Set(["name", "template", "port", "dependsOn", "public", "owner", "description"]);
 
 /**
  * The placeholder values of a template, from the answers. Values are source text:
  * strings that land in code are rendered as quoted literals by their placeholder
  * (`{{description}}`, `{{dependsOn}}`, `{{expose}}`), names and numbers as they are.
+ * A template's own placeholders (`placeholders` in its template.json) are filled from
+ * its own answers, as they are (`text`) or as a JSON literal (`literal`); an answer its
+ * question did not ask (its `when` did not hold) is empty text, or `null`.
  */
-export function templateValues(answers: ScaffoldAnswers): Record<string, string> {
+export function templateValues(
+  answers: ScaffoldAnswers,
+  placeholders: ReadonlyMap<string, PlaceholderDeclaration> = new Map(),
+): Record<string, string> {
   const quoted = (text: string) => JSON.stringify(text);
+  const own = Object.fromEntries(
+    [...placeholders].map(([placeholder, { answer, as }]) => {
+      const value = answers.own[answer];
+      if (as === "literal") return [placeholder, value === undefined ? "null" : JSON.stringify(value)];
+      return [placeholder, value === undefined ? "" : Array.isArray(value) ? value.join(",") : String(value)];
+    }),
+  );
   return {
+    ...own,
     name: answers.name,
     port: String(answers.port),
     owner: answers.owner,
@@ -51,12 +67,11 @@ export function templateValues(answers: ScaffoldAnswers): Record<string, string>
     expose: answers.public
       ? `{ public: { host: ${quoted(answers.public.host)}, path: ${quoted(answers.public.path)} } }`
       : quoted("internal"),
-    jobSource: answers.dependsOn[0] ?? "",
   };
 }
 
 /** The spec the answers make, as `service.ts` will declare it (for the platform's own checks). */
-export function specInputOf(answers: Omit<ScaffoldAnswers, "template">): unknown {
+export function specInputOf(answers: Omit<ScaffoldAnswers, "template" | "own">): unknown {
   return {
     name: answers.name,
     description: answers.description,
@@ -69,7 +84,9 @@ export function specInputOf(answers: Omit<ScaffoldAnswers, "template">): unknown
 }
 
 /** Problems the platform's spec schema finds in the answers, by spec field. */
-export function schemaProblems(answers: Omit<ScaffoldAnswers, "template">): Array<{ field: string; message: string }> {
+export function schemaProblems(
+  answers: Omit<ScaffoldAnswers, "template" | "own">,
+): Array<{ field: string; message: string }> {
   const result = serviceSpecSchema.safeParse(specInputOf(answers));
   if (result.success) return [];
   return result.error.issues.map((issue) => ({ field: issue.path.map(String).join("."), message: issue.message }));
@@ -97,6 +114,17 @@ export function parseTemplateRecord(text: string, file: string): TemplateRecord 
     throw bad("answers.public", "null or { host, path }");
   if (typeof answers.owner !== "string") throw bad("answers.owner", "a team name");
   if (typeof answers.description !== "string") throw bad("answers.description", "a sentence");
+  const own: Record<string, AnswerValue> = {};
+  for (const [key, value] of Object.entries(answers)) {
+    if (PLATFORM_ANSWER_KEYS.has(key)) continue;
+    const isList = Array.isArray(value) && value.every((item) => typeof item === "string");
+    if (!isList && typeof value !== "string" && typeof value !== "boolean" && !Number.isInteger(value))
+      throw bad(
+        `answers.${key}`,
+        "the answer to the template's question: a string, a whole number, a boolean or a list of service names",
+      );
+    own[key] = value as AnswerValue;
+  }
   return {
     template: record.template,
     version: record.version,
@@ -108,6 +136,13 @@ export function parseTemplateRecord(text: string, file: string): TemplateRecord 
       public: answers.public ?? null,
       owner: answers.owner,
       description: answers.description,
+      own,
     },
   };
+}
+
+/** A record as `.template.json` holds it: the template's own answers beside the platform's. */
+export function serializeTemplateRecord(record: TemplateRecord): string {
+  const { own, ...platform } = record.answers;
+  return `${JSON.stringify({ ...record, answers: { ...platform, ...own } }, null, 2)}\n`;
 }

@@ -1,6 +1,16 @@
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
+import type { Question } from "./questions.js";
+import {
+  TemplateError,
+  parseTemplateManifest,
+  resolveQuestions,
+  type PlaceholderDeclaration,
+  type TemplateManifest,
+} from "./template-manifest.js";
+
+export { TemplateError } from "./template-manifest.js";
 
 /** The folder, under the repository root, that holds one folder per template. */
 export const TEMPLATES_DIR = "templates";
@@ -22,20 +32,17 @@ export interface ServiceTemplate {
   readonly managed: readonly string[];
   /** Path relative to the service folder -> text with placeholders, sorted by path. */
   readonly files: ReadonlyMap<string, string>;
-}
-
-/** A template that cannot be read or rendered; the message names the file and the problem. */
-export class TemplateError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "TemplateError";
-  }
-}
-
-interface TemplateManifest {
-  readonly description: string;
-  readonly base?: string;
-  readonly managed: readonly string[];
+  /** The folders under templates/ it is made of, its base first. */
+  readonly layers: readonly string[];
+  /** What new:service asks: the platform's questions (as the template narrows them), then the template's own. */
+  readonly questions: readonly Question[];
+  /**
+   * What new:service lists once it made the service: file or folder -> one line on what
+   * it is; the template's own first, then its base's.
+   */
+  readonly highlights: ReadonlyMap<string, string>;
+  /** The template's own placeholders (template.json `placeholders`) -> the answer that fills each. */
+  readonly placeholders: ReadonlyMap<string, PlaceholderDeclaration>;
 }
 
 /** The names of the templates a service can be made from (folders with a template.json, not starting with '_'). */
@@ -53,12 +60,17 @@ export function listTemplates(root: string): string[] {
 
 /**
  * Reads a template: its base layer's files first (`"base"` in template.json), then its
- * own, which replace base files of the same path.
+ * own, which replace base files of the same path; and its questions, the base's first.
  */
 export function loadTemplate(root: string, name: string): ServiceTemplate {
   const own = readManifest(root, name);
   const layers = own.base ? [own.base, name] : [name];
   const base = own.base ? readManifest(root, own.base) : undefined;
+  const manifests = layers.map((layer) => ({
+    where: `${TEMPLATES_DIR}/${layer}/${TEMPLATE_MANIFEST}`,
+    manifest: layer === name ? own : base!,
+  }));
+  const { questions, placeholders } = resolveQuestions(manifests);
   const files = new Map<string, string>();
   for (const layer of layers) {
     for (const file of listFiles(path.join(root, TEMPLATES_DIR, layer))) {
@@ -68,10 +80,34 @@ export function loadTemplate(root: string, name: string): ServiceTemplate {
   }
   const sorted = new Map([...files.entries()].sort(([a], [b]) => a.localeCompare(b)));
   const managed = [...new Set([...(base?.managed ?? []), ...own.managed])].sort();
+  // The questions and placeholders a layer declares are hashed too (they change what is
+  // made); a template that declares none hashes as before they existed.
+  const declared = manifests.flatMap(({ manifest }) =>
+    manifest.questions || manifest.placeholders
+      ? [{ questions: manifest.questions ?? [], placeholders: manifest.placeholders ?? {} }]
+      : [],
+  );
   const hash = createHash("sha256")
-    .update(JSON.stringify({ base: own.base ?? null, managed, files: [...sorted.entries()] }))
+    .update(
+      JSON.stringify({
+        base: own.base ?? null,
+        managed,
+        files: [...sorted.entries()],
+        ...(declared.length > 0 ? { declared } : {}),
+      }),
+    )
     .digest("hex");
-  return { name, description: own.description, version: hash.slice(0, 12), managed, files: sorted };
+  return {
+    name,
+    description: own.description,
+    version: hash.slice(0, 12),
+    managed,
+    files: sorted,
+    layers,
+    highlights: new Map([...Object.entries(own.highlights ?? {}), ...Object.entries(base?.highlights ?? {})]),
+    questions,
+    placeholders,
+  };
 }
 
 /**
@@ -111,19 +147,7 @@ function readManifest(root: string, name: string): TemplateManifest {
   const file = path.join(root, TEMPLATES_DIR, name, TEMPLATE_MANIFEST);
   const where = `${TEMPLATES_DIR}/${name}/${TEMPLATE_MANIFEST}`;
   if (!existsSync(file)) throw new TemplateError(`${where}: missing; every template folder needs one`);
-  let parsed: Partial<TemplateManifest>;
-  try {
-    parsed = JSON.parse(readFileSync(file, "utf8")) as Partial<TemplateManifest>;
-  } catch (error) {
-    throw new TemplateError(`${where}: is not valid JSON (${(error as Error).message})`);
-  }
-  if (typeof parsed.description !== "string") throw new TemplateError(`${where}: description: must be a string`);
-  if (!Array.isArray(parsed.managed) || parsed.managed.some((m) => typeof m !== "string")) {
-    throw new TemplateError(`${where}: managed: must be a list of paths (folders end in '/')`);
-  }
-  if (parsed.base !== undefined && typeof parsed.base !== "string")
-    throw new TemplateError(`${where}: base: must be the name of a template folder`);
-  return { description: parsed.description, base: parsed.base, managed: parsed.managed };
+  return parseTemplateManifest(readFileSync(file, "utf8"), where);
 }
 
 function listFiles(dir: string, prefix = ""): string[] {

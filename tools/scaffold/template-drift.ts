@@ -1,7 +1,16 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { SERVICES_DIR } from "../../infra/discover-services.js";
-import { TEMPLATE_RECORD_FILE, parseTemplateRecord, templateValues, type TemplateRecord } from "./answers.js";
+import {
+  TEMPLATE_RECORD_FILE,
+  parseTemplateRecord,
+  serializeTemplateRecord,
+  templateValues,
+  type ScaffoldAnswers,
+  type TemplateRecord,
+} from "./answers.js";
+import { PLATFORM_QUESTION_NAMES } from "./platform-questions.js";
+import { applies, argumentOf, defaultAnswer, type AnswerValue } from "./questions.js";
 import { TemplateError, isManaged, loadTemplate, renderTemplate, type ServiceTemplate } from "./service-template.js";
 
 /** The template's current rendering of a service's managed files, kept to write them back. */
@@ -68,7 +77,7 @@ export function checkTemplateDrift(root: string): ServiceDrift[] {
       const dir = path.join(servicesDir, service);
       const recordFile = `${SERVICES_DIR}/${service}/${TEMPLATE_RECORD_FILE}`;
       if (!existsSync(path.join(dir, TEMPLATE_RECORD_FILE))) return { service, status: "untracked" };
-      let record: ReturnType<typeof parseTemplateRecord>;
+      let record: TemplateRecord;
       try {
         record = parseTemplateRecord(readFileSync(path.join(dir, TEMPLATE_RECORD_FILE), "utf8"), recordFile);
       } catch (error) {
@@ -81,7 +90,10 @@ export function checkTemplateDrift(root: string): ServiceDrift[] {
           status: "broken",
           problem: `${recordFile}: template: ${JSON.stringify(record.template)} cannot be read: ${template.message}`,
         };
-      const rendered = renderTemplate(template, templateValues(record.answers));
+      const answers = completeAnswers(template, record.answers);
+      if (typeof answers === "string") return { service, status: "broken", problem: `${recordFile}: ${answers}` };
+      record = { ...record, answers };
+      const rendered = renderTemplate(template, templateValues(answers, template.placeholders));
       const managed = new Map([...rendered].filter(([file]) => isManaged(template, file)));
       const files: DriftedFile[] = [];
       for (const [file, content] of managed) {
@@ -113,7 +125,7 @@ export function updateFromTemplate(root: string, drift: ServiceDrift): string[] 
   if (drift.recordedVersion !== drift.currentVersion || written.length > 0) written.push(TEMPLATE_RECORD_FILE);
   for (const file of written) {
     const content =
-      file === TEMPLATE_RECORD_FILE ? `${JSON.stringify(rendering.record, null, 2)}\n` : rendering.files.get(file)!;
+      file === TEMPLATE_RECORD_FILE ? serializeTemplateRecord(rendering.record) : rendering.files.get(file)!;
     const target = path.join(dir, file);
     mkdirSync(path.dirname(target), { recursive: true });
     const temporary = `${target}.${process.pid}.tmp`;
@@ -121,4 +133,32 @@ export function updateFromTemplate(root: string, drift: ServiceDrift): string[] 
     renameSync(temporary, target);
   }
   return written;
+}
+
+/**
+ * The recorded answers with an answer for each question of the template's own that the
+ * record lacks (a question added since the service was made takes its default, as
+ * new:service would have); a message naming the answer when one has no default.
+ */
+function completeAnswers(template: ServiceTemplate, recorded: ScaffoldAnswers): ScaffoldAnswers | string {
+  const values: Record<string, AnswerValue | undefined> = {
+    port: recorded.port,
+    dependsOn: recorded.dependsOn,
+    public: recorded.public !== null,
+    host: recorded.public?.host,
+    path: recorded.public?.path,
+    owner: recorded.owner,
+    description: recorded.description,
+    ...recorded.own,
+  };
+  const own: Record<string, AnswerValue> = { ...recorded.own };
+  for (const question of template.questions) {
+    if (PLATFORM_QUESTION_NAMES.has(question.name) || question.name in own || !applies(question, values)) continue;
+    const value = defaultAnswer(question, values, recorded);
+    if (value === undefined)
+      return `answers.${question.name}: missing, and the ${template.name} template's question has no default (${argumentOf(question.name)}: ${question.help}); add the answer to the record`;
+    own[question.name] = value;
+    values[question.name] = value;
+  }
+  return { ...recorded, own };
 }

@@ -1,27 +1,39 @@
 import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { SERVICES_DIR } from "../../infra/discover-services.js";
-import { PLATFORM_LOCAL_PORTS } from "../../infra/spec/platform-ports.js";
 import {
   DNS_1035_LABEL,
   RESERVED_SERVICE_NAMES,
   resolveServiceSpec,
   type DiscoveredService,
 } from "../../infra/spec/model.js";
-import { ANSWER_DEFAULTS, LOWEST_PORT, defaultDescription, schemaProblems, type ScaffoldAnswers } from "./answers.js";
+import { DEFAULT_TEMPLATE, schemaProblems, type ScaffoldAnswers } from "./answers.js";
+import { DNS_LABEL_ACCEPTED, PLATFORM_CHECKS } from "./platform-checks.js";
+import { PLATFORM_QUESTION_NAMES, PLATFORM_QUESTIONS } from "./platform-questions.js";
+import {
+  applies,
+  argumentOf,
+  defaultAnswer,
+  describeWhen,
+  isAnswerReference,
+  parseAnswer,
+  ruleProblem,
+  shownValue,
+  type AnswerValue,
+  type Question,
+  type RawValue,
+} from "./questions.js";
+import { loadTemplate } from "./service-template.js";
 
-/** What a user typed or chose, before any check. */
+/**
+ * What a user typed or chose, before any check: the service's name, its template, and
+ * an answer per question name (`port`, `dependsOn`, a template's `jobSource` ...). A list
+ * is as typed: each entry may hold several names separated by commas.
+ */
 export interface RawAnswers {
   readonly name?: string;
   readonly template?: string;
-  readonly port?: string;
-  /** As typed: each entry may hold several names separated by commas. */
-  readonly dependsOn?: readonly string[];
-  readonly public?: boolean;
-  readonly host?: string;
-  readonly path?: string;
-  readonly owner?: string;
-  readonly description?: string;
+  readonly [question: string]: RawValue | undefined;
 }
 
 /** One refused answer: the argument, the value given and what is accepted. */
@@ -42,6 +54,8 @@ export interface Landscape {
   /** Ports services publish on 127.0.0.1 in the local environment -> the spec file that publishes it. */
   readonly publishedPorts: ReadonlyMap<number, string>;
   readonly templates: readonly string[];
+  /** A template's questions (the platform's, as it narrows them, then its own); throws a TemplateError when it is broken. */
+  questionsOf(template: string): readonly Question[];
 }
 
 /**
@@ -54,6 +68,7 @@ export function surveyLandscape(
   discovered: readonly DiscoveredService[],
   templates: readonly string[],
 ): Landscape {
+  const questions = new Map<string, readonly Question[]>();
   const servicesDir = path.join(root, SERVICES_DIR);
   const takenFolders = new Set(existsSync(servicesDir) ? readdirSync(servicesDir) : []);
   const routes = new Map<string, string>();
@@ -70,11 +85,12 @@ export function surveyLandscape(
     routes,
     publishedPorts,
     templates,
+    questionsOf(template) {
+      if (!questions.has(template)) questions.set(template, loadTemplate(root, template).questions);
+      return questions.get(template)!;
+    },
   };
 }
-
-const NAME_ACCEPTED =
-  "a DNS-1035 label: lower-case letters, digits and '-', starting with a letter, ending with a letter or digit, at most 63 characters";
 
 /** Renders a problem as one line: `--port: must be ... (got "80")`. */
 export function formatProblem(problem: AnswerProblem): string {
@@ -82,138 +98,154 @@ export function formatProblem(problem: AnswerProblem): string {
 }
 
 /**
- * Checks every answer against the platform's rules (the spec schema, the reserved
- * names, the services that exist, their public routes and published ports) and
- * returns either the complete answers or every problem found.
+ * Checks every answer against the questions of the template (the platform's questions,
+ * as the template narrows them, then its own: their types, rules and named checks) and
+ * the platform's own rules (the spec schema, the reserved names, the services that
+ * exist, their public routes), and returns either the complete answers or every
+ * problem found, in the order of the questions.
  */
 export function validateAnswers(
   raw: RawAnswers,
   landscape: Landscape,
 ): { answers: ScaffoldAnswers; problems: [] } | { answers?: undefined; problems: AnswerProblem[] } {
   const problems: AnswerProblem[] = [];
-  const refuse = (argument: string, value: unknown, message: string) =>
-    problems.push({ argument, value: value === undefined ? "nothing" : JSON.stringify(value), message });
+  const refuse = (argument: string, value: string, message: string) => problems.push({ argument, value, message });
 
   const name = raw.name ?? "";
-  if (!DNS_1035_LABEL.test(name)) refuse("<name>", name, `must be ${NAME_ACCEPTED}`);
+  if (!DNS_1035_LABEL.test(name)) refuse("<name>", shownValue(name), `must be ${DNS_LABEL_ACCEPTED}`);
   else if (RESERVED_SERVICE_NAMES.has(name))
-    refuse("<name>", name, `is reserved for the platform; reserved names: ${[...RESERVED_SERVICE_NAMES].join(", ")}`);
+    refuse(
+      "<name>",
+      shownValue(name),
+      `is reserved for the platform; reserved names: ${[...RESERVED_SERVICE_NAMES].join(", ")}`,
+    );
   else if (landscape.services.has(name))
-    refuse("<name>", name, `is already taken by ${landscape.services.get(name)}; service names must be unique`);
+    refuse(
+      "<name>",
+      shownValue(name),
+      `is already taken by ${landscape.services.get(name)}; service names must be unique`,
+    );
   else if (landscape.takenFolders.has(name))
     refuse(
       "<name>",
-      name,
+      shownValue(name),
       `${SERVICES_DIR}/${name} already exists; the scaffolder never overwrites anything: remove it or choose another name`,
     );
 
-  const template = raw.template ?? ANSWER_DEFAULTS.template;
-  if (!landscape.templates.includes(template))
-    refuse("--template", template, `is not a template; templates: ${landscape.templates.join(", ") || "(none)"}`);
+  const template = raw.template ?? DEFAULT_TEMPLATE;
+  const known = landscape.templates.includes(template);
+  if (!known)
+    refuse(
+      "--template",
+      shownValue(template),
+      `is not a template; templates: ${landscape.templates.join(", ") || "(none)"}`,
+    );
+  const questions = known ? landscape.questionsOf(template) : PLATFORM_QUESTIONS;
 
-  let port: number = ANSWER_DEFAULTS.port;
-  if (raw.port !== undefined) {
-    port = /^\d+$/.test(raw.port.trim()) ? Number(raw.port) : Number.NaN;
-    if (!(port >= LOWEST_PORT && port <= 65535)) {
-      refuse(
-        "--port",
-        raw.port,
-        `must be a whole number from ${LOWEST_PORT} to 65535 (the service runs as a non-root user without capabilities, so it cannot bind a lower port)`,
-      );
+  // First each answer alone: its type and its question's own rules, in question order.
+  const values: Record<string, AnswerValue | undefined> = {};
+  const refused = new Set<string>();
+  const asked: Question[] = [];
+  for (const question of questions) {
+    const argument = argumentOf(question.name);
+    const given = raw[question.name];
+    if (!applies(question, values)) {
+      // A condition on a refused answer says nothing yet: that answer's refusal is enough.
+      const onRefused = Object.keys(question.when ?? {}).some((answer) => refused.has(answer));
+      if (given !== undefined && !onRefused) {
+        refuse(argument, shownValue(given), `is only used with ${describeWhen(question)}`);
+        refused.add(question.name);
+      }
+      continue;
+    }
+    asked.push(question);
+    let value: AnswerValue | undefined;
+    if (given === undefined) {
+      value = defaultAnswer(question, values, { name, template });
+      if (value === undefined) {
+        refused.add(question.name);
+        const source = isAnswerReference(question.default) ? question.default.answer : "";
+        // An answer whose default comes from a refused answer waits for that one to be fixed.
+        if (source && refused.has(source)) continue;
+        const condition = question.when ? ` with ${describeWhen(question)}` : "";
+        refuse(argument, "nothing", `is required${condition}: ${question.help}`);
+        continue;
+      }
+    } else {
+      const parsed = parseAnswer(question, given);
+      if ("problem" in parsed) {
+        refuse(argument, shownValue(given), parsed.problem);
+        refused.add(question.name);
+        continue;
+      }
+      value = parsed.value;
+    }
+    const problem = ruleProblem(question, value);
+    if (problem !== undefined) {
+      refuse(argument, shownValue(given ?? value), problem);
+      refused.add(question.name);
+      continue;
+    }
+    values[question.name] = value;
+  }
+
+  // Then the platform's named checks, which may look at every answer.
+  for (const question of asked) {
+    const value = values[question.name];
+    if (question.check === undefined || value === undefined) continue;
+    for (const problem of PLATFORM_CHECKS[question.check].problems(question, value, { name, values, landscape })) {
+      refuse(argumentOf(question.name), shownValue(problem.value), problem.message);
+      refused.add(question.name);
     }
   }
 
-  const dependsOn = (raw.dependsOn ?? [])
-    .flatMap((entry) => entry.split(","))
-    .map((d) => d.trim())
-    .filter((d) => d !== "");
-  const seen = new Set<string>();
-  for (const dependency of dependsOn) {
-    if (seen.has(dependency)) refuse("--depends-on", dependency, "is listed twice");
-    else if (dependency === name)
-      refuse("--depends-on", dependency, "is the new service itself; list the services it calls");
-    else if (!landscape.services.has(dependency))
-      refuse(
-        "--depends-on",
-        dependency,
-        `is not a service; known services: ${[...landscape.services.keys()].sort().join(", ") || "(none)"}`,
-      );
-    seen.add(dependency);
-  }
-  if (template === "worker" && dependsOn.length === 0) {
-    refuse(
-      "--depends-on",
-      "",
-      "must name at least one service for the worker template: the first one is where it takes its jobs from",
-    );
-  }
-
-  const isPublic = raw.public === true;
-  if (!isPublic) {
-    if (raw.host !== undefined) refuse("--host", raw.host, "is only used with --public");
-    if (raw.path !== undefined) refuse("--path", raw.path, "is only used with --public");
-  } else if (template === "worker") {
-    refuse(
-      "--public",
-      true,
-      "does not fit the worker template, which takes no traffic but health checks and metrics; use --template http-service",
-    );
-  } else if (raw.host === undefined) {
-    refuse(
-      "--host",
-      undefined,
-      "is required with --public: the host name the service is published on, like pay.example.com",
-    );
-  }
+  const port = typeof values.port === "number" ? values.port : Number.NaN;
+  const dependsOn = (values.dependsOn ?? []) as readonly string[];
+  const host = values.host as string | undefined;
   const publicRoute =
-    isPublic && raw.host !== undefined ? { host: raw.host, path: raw.path ?? ANSWER_DEFAULTS.path } : null;
-
+    values.public === true && host !== undefined ? { host, path: (values.path as string | undefined) ?? "/" } : null;
+  const own = Object.fromEntries(
+    asked
+      .filter((q) => !PLATFORM_QUESTION_NAMES.has(q.name) && values[q.name] !== undefined)
+      .map((q) => [q.name, values[q.name]!]),
+  );
   const answers: ScaffoldAnswers = {
     name,
     template,
     port,
-    // As typed: a worker takes its jobs from the first one.
+    // As typed: a worker takes its jobs from the first one by default.
     dependsOn: [...new Set(dependsOn)],
     public: publicRoute,
-    owner: raw.owner ?? ANSWER_DEFAULTS.owner,
-    description: raw.description ?? defaultDescription(name, template),
+    owner: (values.owner as string | undefined) ?? "",
+    description: (values.description as string | undefined) ?? "",
+    own,
   };
 
   // The platform's own schema decides the rest (host, path, owner, the platform's local
   // ports), with its own words.
-  const argumentOf: Record<string, [string, unknown]> = {
-    port: ["--port", raw.port ?? String(port)],
+  const argumentOfField: Record<string, [string, RawValue | AnswerValue | undefined]> = {
+    port: ["--port", raw.port ?? port],
     "expose.public.host": ["--host", answers.public?.host],
     "expose.public.path": ["--path", answers.public?.path],
     "monitoring.owner": ["--owner", answers.owner],
     description: ["--description", answers.description],
   };
-  for (const issue of schemaProblems({ ...answers, port: Number.isNaN(port) ? ANSWER_DEFAULTS.port : port })) {
-    const [argument, value] = argumentOf[issue.field] ?? [];
-    if (argument !== undefined) refuse(argument, value, issue.message);
+  for (const issue of schemaProblems({ ...answers, port: Number.isNaN(port) ? 8080 : port })) {
+    const [argument, value] = argumentOfField[issue.field] ?? [];
+    if (argument === undefined || refused.has(argument.slice(2))) continue;
+    refuse(argument, shownValue(value), issue.message);
+    refused.add(argument.slice(2));
   }
 
-  if (publicRoute && problems.every((p) => p.argument !== "--host" && p.argument !== "--path")) {
+  if (publicRoute && !refused.has("host") && !refused.has("path")) {
     const route = `${publicRoute.host}${publicRoute.path}`;
     const owner = landscape.routes.get(route);
     if (owner)
       refuse(
         raw.path !== undefined ? "--path" : "--host",
-        route,
+        shownValue(route),
         `is already served by ${owner}; give the service its own host or path`,
       );
-  }
-  if (publicRoute && problems.every((p) => p.argument !== "--port")) {
-    const owner = landscape.publishedPorts.get(port);
-    if (owner) {
-      let free = port + 1;
-      while (landscape.publishedPorts.has(free) || PLATFORM_LOCAL_PORTS.has(free)) free++;
-      refuse(
-        "--port",
-        String(port),
-        `is already published on 127.0.0.1 by ${owner} in the local environment, where a public service is published on its port; choose a free one, like ${free}`,
-      );
-    }
   }
 
   return problems.length > 0 ? { problems } : { answers, problems: [] };

@@ -14,6 +14,7 @@ const answers = {
   public: { host: "pay.example.com", path: "/" },
   owner: "team-pay",
   description: 'Takes "payments".',
+  own: {},
 };
 
 describe("service templates", () => {
@@ -64,9 +65,10 @@ describe("service templates", () => {
       "test/application.test.ts",
       "test/service.test.ts",
     ]);
+    const workerTemplate = loadTemplate(REPOSITORY_ROOT, "worker");
     const worker = renderTemplate(
-      loadTemplate(REPOSITORY_ROOT, "worker"),
-      templateValues({ ...answers, template: "worker" }),
+      workerTemplate,
+      templateValues({ ...answers, template: "worker", own: { jobSource: "orders" } }, workerTemplate.placeholders),
     );
     expect([...worker.keys()].sort()).toEqual([
       "Dockerfile",

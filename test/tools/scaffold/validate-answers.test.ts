@@ -6,9 +6,10 @@ import {
   type RawAnswers,
 } from "../../../tools/scaffold/validate-answers.js";
 import { exampleServices } from "../../support/platform.js";
+import { REPOSITORY_ROOT } from "../../support/repository-copy.js";
 
-// GIVEN the example catalogue (catalog, orders, public gateway on shop.example.com/ port 8082)
-const landscape = surveyLandscape("/nonexistent", exampleServices(), ["http-service", "worker"]);
+// GIVEN the example catalogue (catalog, orders, public gateway on shop.example.com/ port 8082) and the templates
+const landscape = surveyLandscape(REPOSITORY_ROOT, exampleServices(), ["http-service", "worker"]);
 const problemsOf = (raw: RawAnswers) => validateAnswers(raw, landscape).problems.map(formatProblem);
 
 describe("validateAnswers", () => {
@@ -21,6 +22,7 @@ describe("validateAnswers", () => {
       public: null,
       owner: "platform",
       description: "payments, made from the http-service template: say what it does in one sentence.",
+      own: {},
     });
   });
 
@@ -93,10 +95,31 @@ describe("validateAnswers", () => {
     ]);
   });
 
-  it("GIVEN the worker template WHEN validated without a dependency or as public THEN both are refused", () => {
+  it("GIVEN the worker template WHEN validated without a dependency or as public THEN both are refused in the words of its template.json", () => {
     expect(problemsOf({ name: "jobs", template: "worker", public: true, host: "jobs.example.com" })).toEqual([
-      '--depends-on: must name at least one service for the worker template: the first one is where it takes its jobs from (got "")',
-      "--public: does not fit the worker template, which takes no traffic but health checks and metrics; use --template http-service (got true)",
+      '--depends-on: must name at least 1 service (a worker takes its jobs from one of them: --job-source, the first one by default) (got "")',
+      "--public: must be false (a worker takes no traffic but health checks and metrics; use --template http-service) (got true)",
     ]);
+  });
+
+  it("GIVEN the worker template WHEN --job-source is not given THEN it takes its jobs from the first dependency, recorded as its own answer", () => {
+    const checked = validateAnswers({ name: "jobs", template: "worker", dependsOn: ["orders,catalog"] }, landscape);
+    expect(checked.answers?.own).toEqual({ jobSource: "orders" });
+    expect(
+      validateAnswers(
+        { name: "jobs", template: "worker", dependsOn: ["orders,catalog"], jobSource: "catalog" },
+        landscape,
+      ).answers?.own,
+    ).toEqual({ jobSource: "catalog" });
+  });
+
+  it("GIVEN the worker template WHEN --job-source names a service it does not depend on THEN the named check 'dependencies' refuses it", () => {
+    expect(problemsOf({ name: "jobs", template: "worker", dependsOn: ["orders"], jobSource: "catalog" })).toEqual([
+      '--job-source: must be one of the services given to --depends-on (orders) (got "catalog")',
+    ]);
+  });
+
+  it("GIVEN the http-service template WHEN a worker's question is answered THEN it is no answer of this template", () => {
+    expect(validateAnswers({ name: "payments", jobSource: "orders" }, landscape).answers?.own).toEqual({});
   });
 });

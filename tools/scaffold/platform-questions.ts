@@ -1,0 +1,56 @@
+/**
+ * The questions every template asks: each answer is a field of the service spec the
+ * platform reads (port, dependsOn, expose, monitoring.owner, description), so the
+ * platform declares them, in the same form as a template's own questions. A template
+ * may narrow one (a default, choices, a range, help, why) in its template.json but not
+ * change its type, check or condition. The service's name and its template are the
+ * scaffolder's own arguments, not questions.
+ */
+import type { Question } from "./questions.js";
+
+/** The lowest port a service may use: it runs as a non-root user with no capabilities. */
+export const LOWEST_PORT = 1024;
+
+/** The platform's questions, in the order they are asked and checked. */
+export const PLATFORM_QUESTIONS: readonly Question[] = [
+  {
+    name: "port",
+    type: "integer",
+    help: "the port it listens on",
+    default: 8080,
+    min: LOWEST_PORT,
+    max: 65535,
+    check: "free-port",
+    why: "the service runs as a non-root user without capabilities, so it cannot bind a lower port",
+  },
+  {
+    name: "dependsOn",
+    type: "list-of-services",
+    help: "services it calls (their network rules let it in); repeatable",
+    default: [],
+    check: "existing-services",
+  },
+  {
+    name: "public",
+    type: "boolean",
+    help: "publish it through the ingress (and on 127.0.0.1 locally)",
+    default: false,
+  },
+  {
+    name: "host",
+    type: "string",
+    help: "the host name the service is published on, like pay.example.com",
+    when: { public: true },
+  },
+  { name: "path", type: "string", help: "its path prefix", default: "/", when: { public: true } },
+  { name: "owner", type: "string", help: "the team its alerts go to", default: "platform" },
+  {
+    name: "description",
+    type: "string",
+    help: "one sentence on what it does",
+    default: "{{name}}, made from the {{template}} template: say what it does in one sentence.",
+  },
+];
+
+/** The names of the platform's questions: a template question of one of these names narrows it. */
+export const PLATFORM_QUESTION_NAMES: ReadonlySet<string> = new Set(PLATFORM_QUESTIONS.map((q) => q.name));

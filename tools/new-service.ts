@@ -42,6 +42,7 @@ import {
   renderTemplate,
   type ServiceTemplate,
 } from "./scaffold/service-template.js";
+import { templateCommit } from "./scaffold/template-commit.js";
 import {
   formatProblem,
   surveyLandscape,
@@ -432,7 +433,8 @@ async function checkAndPublish(
   const answers = checked.answers;
 
   const template = loadTemplate(root, answers.template);
-  const record: TemplateRecord = { template: template.name, version: template.version, answers };
+  const commit = templateCommit(root, template);
+  const record: TemplateRecord = { template: template.name, version: template.version, commit, answers };
   const files = renderTemplate(template, templateValues(answers, template.placeholders));
   files.set(TEMPLATE_RECORD_FILE, serializeTemplateRecord(record));
 
@@ -478,6 +480,10 @@ async function checkAndPublish(
     `created ${SERVICES_DIR}/${answers.name}/ from the ${template.name} template (version ${template.version})`,
   );
   console.log(describeFiles(answers, template));
+  if (commit === null)
+    console.error(
+      `new:service: note: ${template.layers.map((layer) => `${TEMPLATES_DIR}/${layer}/`).join(" and ")} ${template.layers.length === 1 ? "has" : "have"} changes that are not committed (or this is no git repository), so ${SERVICES_DIR}/${answers.name}/${TEMPLATE_RECORD_FILE} records no commit of the template; commit the template first when a later update should render this version again`,
+    );
   return { status: 0, published: answers };
 }
 

@@ -57,11 +57,14 @@ describe("a service from each template (payments: http-service, jobs: worker), t
     expect(changed).toContain("?? services/jobs/src/jobs.ts");
   });
 
-  it("THEN .template.json records the template, its version and the answers", () => {
+  it("THEN .template.json records the template, its version, the commit that holds that version and the answers", () => {
     const record = JSON.parse(readFileSync(path.join(repository.dir, "services/payments/.template.json"), "utf8"));
+    // The copy's one commit holds templates/ as the scaffolder read them.
+    const head = repository.run("git", ["rev-parse", "HEAD"]).stdout.trim();
     expect(record).toEqual({
       template: "http-service",
       version: expect.stringMatching(/^[0-9a-f]{12}$/),
+      commit: head,
       answers: {
         name: "payments",
         template: "http-service",
@@ -72,6 +75,8 @@ describe("a service from each template (payments: http-service, jobs: worker), t
         description: "payments, made from the http-service template: say what it does in one sentence.",
       },
     });
+    const worker = JSON.parse(readFileSync(path.join(repository.dir, "services/jobs/.template.json"), "utf8"));
+    expect(worker.answers).toMatchObject({ dependsOn: ["orders"], jobSource: "orders" });
   });
 
   it("THEN the new services use the runtime package and carry no copy of it", () => {

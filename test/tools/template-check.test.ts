@@ -84,6 +84,9 @@ describe("npm run template:check", () => {
     expect(readFileSync(path.join(repository.dir, "services/orders/src/application.ts"), "utf8")).toContain(
       "export const OWN = true;",
     );
+    // The fixed template is in no commit yet, so the record names none rather than one without the fix.
+    const record = JSON.parse(readFileSync(path.join(repository.dir, "services/orders/.template.json"), "utf8"));
+    expect(record).toMatchObject({ template: "http-service", commit: null, answers: { name: "orders" } });
     expect(repository.node(TEMPLATE_CHECK).status).toBe(0);
   });
 

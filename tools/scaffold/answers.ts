@@ -25,6 +25,12 @@ export interface TemplateRecord {
   readonly template: string;
   /** The template's content hash when the service was made from it. */
   readonly version: string;
+  /**
+   * The git commit that holds that version of the template (templates/<template>/ and its
+   * base), so that an update can render it again with the answers; null when the template
+   * had uncommitted changes when the service was made (or the record predates the field).
+   */
+  readonly commit: string | null;
   readonly answers: ScaffoldAnswers;
 }
 
@@ -105,6 +111,9 @@ export function parseTemplateRecord(text: string, file: string): TemplateRecord 
   const bad = (field: string, accepted: string) => new Error(`${file}: ${field}: must be ${accepted}`);
   if (typeof record?.template !== "string") throw bad("template", "a template name");
   if (typeof record.version !== "string") throw bad("version", "a template version (content hash)");
+  const commit = record.commit ?? null;
+  if (commit !== null && (typeof commit !== "string" || !/^[0-9a-f]{40}$/.test(commit)))
+    throw bad("commit", "null or the git commit (40 hex digits) that holds the template's version");
   if (typeof answers !== "object" || answers === null) throw bad("answers", "the answers the service was made with");
   if (typeof answers.name !== "string") throw bad("answers.name", "the service name");
   if (typeof answers.port !== "number") throw bad("answers.port", "a port number");
@@ -128,6 +137,7 @@ export function parseTemplateRecord(text: string, file: string): TemplateRecord 
   return {
     template: record.template,
     version: record.version,
+    commit,
     answers: {
       name: answers.name,
       template: answers.template ?? record.template,
@@ -144,5 +154,6 @@ export function parseTemplateRecord(text: string, file: string): TemplateRecord 
 /** A record as `.template.json` holds it: the template's own answers beside the platform's. */
 export function serializeTemplateRecord(record: TemplateRecord): string {
   const { own, ...platform } = record.answers;
-  return `${JSON.stringify({ ...record, answers: { ...platform, ...own } }, null, 2)}\n`;
+  const { template, version, commit } = record;
+  return `${JSON.stringify({ template, version, commit, answers: { ...platform, ...own } }, null, 2)}\n`;
 }

@@ -9,6 +9,7 @@ import {
   type ScaffoldAnswers,
   type TemplateRecord,
 } from "./answers.js";
+import { templateCommit } from "./template-commit.js";
 import { PLATFORM_QUESTION_NAMES } from "./platform-questions.js";
 import { applies, argumentOf, defaultAnswer, type AnswerValue } from "./questions.js";
 import { TemplateError, isManaged, loadTemplate, renderTemplate, type ServiceTemplate } from "./service-template.js";
@@ -63,6 +64,11 @@ export function checkTemplateDrift(root: string): ServiceDrift[] {
     }
     return templates.get(name)!;
   };
+  const commits = new Map<string, string | null>();
+  const commitOf = (template: ServiceTemplate) => {
+    if (!commits.has(template.name)) commits.set(template.name, templateCommit(root, template));
+    return commits.get(template.name) ?? null;
+  };
 
   return readdirSync(servicesDir, { withFileTypes: true })
     .filter(
@@ -106,7 +112,10 @@ export function checkTemplateDrift(root: string): ServiceDrift[] {
         files.length > 0
           ? { service, status: "drifted", ...versions, files }
           : { service, status: "current", ...versions };
-      renderings.set(drift, { record: { ...record, version: template.version }, files: managed });
+      renderings.set(drift, {
+        record: { ...record, version: template.version, commit: commitOf(template) },
+        files: managed,
+      });
       return drift;
     });
 }

@@ -16,6 +16,7 @@ export const PLATFORM_ERROR_CODES = {
   ADJUSTMENT_INVALID: "a team's adjustment is not a valid adjustment",
   GUARDRAIL_RULE_FAILED: "a guardrail rule threw instead of answering (a bug in the rule)",
   OUTPUT_FORMAT_UNSUPPORTED: "the synth was asked for an output the platform does not write",
+  TEMPLATE_INVALID: "a template's template.json or files cannot be read or rendered",
 } as const;
 
 export type PlatformErrorCode = keyof typeof PLATFORM_ERROR_CODES;

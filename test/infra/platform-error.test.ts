@@ -10,6 +10,7 @@ import { definePack } from "../../infra/guardrails/pack.js";
 import { isPlatformError, PLATFORM_ERROR_CODES, type PlatformError } from "../../infra/platform-error.js";
 import { parseServiceDefinition } from "../../infra/spec/service-definition.js";
 import { ServicesChangedError } from "../../infra/synth.js";
+import { parseTemplateManifest } from "../../tools/scaffold/template-manifest.js";
 import { service } from "../support/platform.js";
 import { scratchFolders } from "../support/scratch.js";
 import { thrownBy } from "../support/thrown.js";
@@ -64,6 +65,8 @@ const THROWN: Record<string, () => unknown> = {
     });
     return thrownBy(() => app.synth());
   },
+  "a template.json that is not valid": () =>
+    thrownBy(() => parseTemplateManifest('{ "description": "t" }', "templates/t/template.json")),
 };
 
 describe("the errors a user meets", () => {
@@ -86,6 +89,7 @@ describe("the errors a user meets", () => {
       "a file of extensions/guardrails/ that is not a pack": "EXTENSION_INVALID",
       "a guardrail rule that throws": "GUARDRAIL_RULE_FAILED",
       "SYNTH_HCL_OUTPUT set when a stack synthesizes": "OUTPUT_FORMAT_UNSUPPORTED",
+      "a template.json that is not valid": "TEMPLATE_INVALID",
     });
     expect(new Set(codes.values())).toEqual(new Set(Object.keys(PLATFORM_ERROR_CODES)));
   });

@@ -42,12 +42,13 @@ const COPIED = [
   "package-lock.json",
   "tsconfig.json",
   "vitest.config.ts",
+  "biome.jsonc",
   ".gitignore",
 ];
 
 /**
- * Copies what the platform's tools need (infra/, services/, templates/, tools/ and the
- * root manifests) into a temporary folder, links node_modules (copying it would take
+ * Copies what the platform's tools need (infra/, services/, templates/, tools/, the
+ * root manifests and the formatter's configuration) into a temporary folder, links node_modules (copying it would take
  * longer than the tests), and commits it all to a fresh git repository.
  */
 export function copyRepository(): RepositoryCopy {

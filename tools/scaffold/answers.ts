@@ -155,5 +155,35 @@ export function parseTemplateRecord(text: string, file: string): TemplateRecord 
 export function serializeTemplateRecord(record: TemplateRecord): string {
   const { own, ...platform } = record.answers;
   const { template, version, commit } = record;
-  return `${JSON.stringify({ template, version, commit, answers: { ...platform, ...own } }, null, 2)}\n`;
+  return `${formatJson({ template, version, commit, answers: { ...platform, ...own } }, "")}\n`;
+}
+
+/** The line width of the repository's formatter (biome.jsonc). */
+const LINE_WIDTH = 120;
+
+/**
+ * JSON as the repository's formatter (Biome) writes it, so that a record passes
+ * `biome check` as written: objects one key a line, a list of plain values on one line
+ * when it fits the width.
+ */
+function formatJson(value: unknown, indent: string, prefixLength = indent.length): string {
+  if (Array.isArray(value)) {
+    if (value.length === 0) return "[]";
+    const inline = `[${value.map((item) => JSON.stringify(item)).join(", ")}]`;
+    const plain = value.every((item) => item === null || typeof item !== "object");
+    if (plain && prefixLength + inline.length + 1 <= LINE_WIDTH) return inline;
+    const inner = `${indent}  `;
+    return `[\n${value.map((item) => `${inner}${formatJson(item, inner)}`).join(",\n")}\n${indent}]`;
+  }
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value).filter(([, item]) => item !== undefined);
+    if (entries.length === 0) return "{}";
+    const inner = `${indent}  `;
+    const lines = entries.map(([key, item]) => {
+      const head = `${inner}${JSON.stringify(key)}: `;
+      return `${head}${formatJson(item, inner, head.length)}`;
+    });
+    return `{\n${lines.join(",\n")}\n${indent}}`;
+  }
+  return JSON.stringify(value);
 }

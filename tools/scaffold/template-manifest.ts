@@ -5,16 +5,16 @@
  * is accepted.
  */
 import { z } from "zod";
+import { PlatformError } from "../../infra/platform-error.js";
 import { formatFieldPath } from "../../infra/spec/spec-error.js";
 import { PLATFORM_CHECK_NAMES, PLATFORM_CHECKS } from "./platform-checks.js";
 import { PLATFORM_QUESTION_NAMES, PLATFORM_QUESTIONS } from "./platform-questions.js";
 import { QUESTION_TYPES, flagOf, isAnswerReference, type Question, type QuestionType } from "./questions.js";
 
-/** A template that cannot be read or rendered; the message names the file and the problem. */
-export class TemplateError extends Error {
+/** A template that cannot be read or rendered (code TEMPLATE_INVALID); the message names the file and the problem. */
+export class TemplateError extends PlatformError {
   constructor(message: string) {
-    super(message);
-    this.name = "TemplateError";
+    super("TEMPLATE_INVALID", message);
   }
 }
 

@@ -75,6 +75,7 @@ describe("template.json", () => {
     "GIVEN %s WHEN template.json is read THEN the file, the field, the value and what is accepted are named",
     (_title, fields, message) => {
       expect(() => resolve(fields)).toThrow(message);
+      expect(() => resolve(fields)).toThrow(expect.objectContaining({ code: "TEMPLATE_INVALID" }));
     },
   );
 

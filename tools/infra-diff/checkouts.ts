@@ -4,7 +4,7 @@ import { rm } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import { removeLeftoversOfDeadRuns } from "../../infra/dead-run-leftovers.js";
-import { isProcessAlive } from "../../infra/process-lock.js";
+import { acquireProcessLock, isProcessAlive } from "../../infra/process-lock.js";
 import { scratchRoot } from "./scratch.js";
 
 /**
@@ -173,6 +173,9 @@ export function workingTreeAt(repository: Repository, ref: string, commit: strin
 const liveWorktrees = new Set<Checkout>();
 let cleanupInstalled = false;
 
+/** The lock file, in the git folder, that `git worktree add` takes turns with. */
+export const WORKTREE_LOCK = "infra-diff-worktrees.lock";
+
 /** Removes every worktree still checked out (on exit or on a signal). */
 export function disposeAllCheckouts(): void {
   for (const checkout of [...liveWorktrees]) checkout.dispose();
@@ -245,7 +248,17 @@ export async function checkoutCommit(
   };
   liveWorktrees.add(checkout);
   try {
-    await gitAsync(repository.gitRoot, ["worktree", "add", "--detach", "--quiet", worktree, commit]);
+    // git registers a worktree by writing files that another `git worktree add` of the
+    // same repository reads, half-written, and dies on ("failed to read
+    // .git/worktrees/tree/commondir"): registrations take turns, across runs too. The
+    // files are then written outside the lock, both sides at once.
+    const lock = await acquireProcessLock(path.join(repository.gitCommonDir, WORKTREE_LOCK));
+    try {
+      await gitAsync(repository.gitRoot, ["worktree", "add", "--detach", "--no-checkout", "--quiet", worktree, commit]);
+    } finally {
+      lock.release();
+    }
+    await gitAsync(worktree, ["reset", "--hard", "--quiet"]);
   } catch (error) {
     checkout.dispose();
     throw new BadInputError(

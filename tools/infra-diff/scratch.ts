@@ -6,7 +6,8 @@ import os from "node:os";
  * is what a large diff spends its system time on (a 500-service revision: 1,500 files
  * checked out, 4,500 files synthesized, on each side); in memory that is several times
  * cheaper than on a disk. So a RAM-backed folder is used when there is one with room to
- * spare, else the system's temporary folder.
+ * spare, else the system's temporary folder. INFRA_DIFF_SCRATCH names another folder
+ * (one that must exist): for a small /dev/shm, or to keep runs apart.
  */
 
 /** RAM-backed folders tried first (Linux mounts one at /dev/shm). */
@@ -22,7 +23,7 @@ let chosen: string | undefined;
 
 /** The folder for temporary files of this run (see the module comment); chosen once. */
 export function scratchRoot(): string {
-  chosen ??= chooseScratchRoot(RAM_FOLDERS, RAM_FOLDER_MIN_FREE_BYTES);
+  chosen ??= process.env.INFRA_DIFF_SCRATCH || chooseScratchRoot(RAM_FOLDERS, RAM_FOLDER_MIN_FREE_BYTES);
   return chosen;
 }
 

@@ -1,7 +1,7 @@
-import { copyFileSync, existsSync, mkdirSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { scratchRoot } from "../../../tools/infra-diff/scratch.js";
 import { DEAD_PID, startIdleProcess, type IdleProcess } from "../../support/processes.js";
 import { REPOSITORY_ROOT, copyRepository, type RepositoryCopy } from "../../support/repository-copy.js";
 
@@ -15,7 +15,7 @@ describe("npm run infra:diff after one that was killed", () => {
   const folders: string[] = [];
   /** A folder of a run of `pid`, with a worktree of HEAD in it when `worktree`. */
   const leftover = (name: string, pid: number, worktree: boolean) => {
-    const folder = path.join(scratchRoot(), `infra-diff-${name}-${pid}-${path.basename(repository.dir)}`);
+    const folder = path.join(scratch, `infra-diff-${name}-${pid}-${path.basename(repository.dir)}`);
     folders.push(folder);
     if (worktree)
       expect(
@@ -34,7 +34,13 @@ describe("npm run infra:diff after one that was killed", () => {
       .filter((line) => line.startsWith("worktree "))
       .map((line) => line.slice(9));
 
+  // A scratch folder of this test's own: another infra:diff running meanwhile (another
+  // test file) removes the leftovers of dead runs it finds in the shared one.
+  let scratch: string;
+  const savedScratch = process.env.INFRA_DIFF_SCRATCH;
   beforeAll(() => {
+    scratch = mkdtempSync(path.join(os.tmpdir(), "platform-infra-diff-scratch-"));
+    process.env.INFRA_DIFF_SCRATCH = scratch;
     repository = copyRepository();
     // The copy leaves cdktf.json out; infra:diff runs the app that names.
     copyFileSync(path.join(REPOSITORY_ROOT, "cdktf.json"), path.join(repository.dir, "cdktf.json"));
@@ -58,6 +64,9 @@ describe("npm run infra:diff after one that was killed", () => {
     for (const folder of folders) rmSync(folder, { recursive: true, force: true });
     repository.run("git", ["worktree", "prune"]);
     repository.remove();
+    rmSync(scratch, { recursive: true, force: true });
+    if (savedScratch === undefined) delete process.env.INFRA_DIFF_SCRATCH;
+    else process.env.INFRA_DIFF_SCRATCH = savedScratch;
   });
 
   it("GIVEN the worktrees and output folder of a killed run, and the worktree of a running one WHEN diffed THEN the killed run's are removed with git's entries, and the running one's kept", async () => {

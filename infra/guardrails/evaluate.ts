@@ -1,6 +1,6 @@
 import { PlatformError } from "../platform-error.js";
 import type { Suppression } from "../spec/model.js";
-import type { GuardrailLevel, GuardrailRule, ResourceRule, RuleEnvironment } from "./rule.js";
+import type { GuardrailLevel, GuardrailRule, ResourceRule, RuleEnvironment, RuleOutcome } from "./rule.js";
 import { GUARDRAIL_RULES } from "./rules/index.js";
 import { SynthesizedStack, type StackJson, type SynthesizedResource } from "./synthesized-stack.js";
 
@@ -72,7 +72,7 @@ export function evaluateStack(
         rulesByType.set(type, applicable);
       }
       for (rule of applicable) {
-        const outcome = rule.check(resource, context);
+        const outcome = checkedOutcome(rule.check(resource, context));
         if (outcome.status !== "non-compliant") continue;
         for (const problem of outcome.problems)
           findings.push(
@@ -87,7 +87,7 @@ export function evaluateStack(
     resource = undefined;
     for (rule of rules) {
       if (rule.scope !== "stack") continue;
-      const outcome = rule.check(context);
+      const outcome = checkedOutcome(rule.check(context));
       if (outcome.status !== "non-compliant") continue;
       for (const problem of outcome.problems)
         findings.push(findingOf(rule, problem, environment, { resource: TERRAFORM_BLOCK_ADDRESS, path: "" }));
@@ -99,6 +99,21 @@ export function evaluateStack(
     throw new GuardrailRuleError(rule.id, where, error);
   }
   return findings;
+}
+
+/**
+ * `outcome` when it is one a rule may answer; a TypeError saying what it is otherwise
+ * (a team's rule written `async`, a misspelt status), which the caller names the rule in.
+ */
+function checkedOutcome(outcome: RuleOutcome): RuleOutcome {
+  const status = (outcome as { status?: unknown } | null | undefined)?.status;
+  if (status === "compliant" || status === "not-applicable") return outcome;
+  if (status === "non-compliant" && Array.isArray((outcome as { problems?: unknown }).problems)) return outcome;
+  if (typeof (outcome as { then?: unknown } | null | undefined)?.then === "function")
+    throw new TypeError("check returned a Promise; a rule's check must be synchronous");
+  throw new TypeError(
+    `check returned ${JSON.stringify(outcome) ?? String(outcome)}; accepted: { status: "compliant" }, { status: "not-applicable" } or { status: "non-compliant", problems: [...] }`,
+  );
 }
 
 /** An unsuppressed finding of `rule`; a problem the rule could not verify is a warning. */

@@ -145,6 +145,28 @@ describe("rulesOfPacks", () => {
     });
   });
 
+  it.each([
+    ["an async check", async () => ({ status: "non-compliant", problems: [] }), "check returned a Promise"],
+    ["a misspelt status", () => ({ status: "noncompliant" }), 'check returned {"status":"noncompliant"}; accepted:'],
+    [
+      "non-compliant without problems",
+      () => ({ status: "non-compliant" }),
+      'check returned {"status":"non-compliant"}',
+    ],
+    ["nothing", () => undefined, "check returned undefined; accepted:"],
+  ])(
+    "GIVEN a team rule whose check answers %s WHEN a stack is checked THEN the error names the rule and what it answered",
+    (_case, check, answered) => {
+      const broken = { ...costCenter, check: check as never } as ResourceRule;
+      const stack = new SynthesizedStack({ resource: { kubernetes_deployment_v1: { api: {} } } });
+      const error = thrownBy(() => evaluateStack(stack, { ...STAGING, target: "kubernetes" as const }, [broken]));
+      expect(error).toMatchObject({ code: "GUARDRAIL_RULE_FAILED", rule: "ACME-01" });
+      expect((error as Error).message).toContain(
+        `guardrail rule ACME-01 threw on kubernetes_deployment_v1.api in staging: ${answered}`,
+      );
+    },
+  );
+
   it("GIVEN a team rule that throws WHEN a stack is checked THEN the error names the rule and the resource, and keeps what was thrown", () => {
     const broken: ResourceRule = {
       ...costCenter,

@@ -26,7 +26,7 @@ export type RiskKind = (typeof RISK_KINDS)[number];
 export interface Risk {
   readonly kind: RiskKind;
   /**
-   * The precise finding: `destroy`, `replacement`, `new-guardrail-finding`, `new-suppression`,
+   * The precise finding: `destroy`, `replacement`, `new-guardrail-finding`, `changed-guardrail-finding`, `new-suppression`,
    * `new-edge`, `new-external-egress`, `wider-egress-cidr`,
    * `new-egress-port`, `new-inbound-source`, `new-public-endpoint`, `capacity-increase`,
    * `capacity-decrease`, `capacity-change`.

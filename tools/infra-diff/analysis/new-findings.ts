@@ -10,6 +10,12 @@ export interface NewFindings {
   readonly resources: readonly string[];
   /** The head's reason when the service suppresses the rule; undefined when nothing suppresses it. */
   readonly suppression?: string;
+  /**
+   * Every one of the resources failed the rule in the base already, saying something
+   * else: the finding changed (better or worse: a rule's message does not say which), it
+   * is not a new failure.
+   */
+  readonly failedBefore: boolean;
 }
 
 /**
@@ -24,16 +30,19 @@ export function newGuardrailFindings(
 ): NewFindings[] | undefined {
   if (!findings) return undefined;
   const key = (f: Finding) => `${f.rule}\u0000${f.resource}\u0000${f.message}`;
+  const ruleOnResource = (f: Finding) => `${f.rule}\u0000${f.resource}`;
   const before = new Set(findings.before.map(key));
-  const groups = new Map<string, { first: Finding; resources: string[] }>();
+  const failing = new Set(findings.before.map(ruleOnResource));
+  const groups = new Map<string, { first: Finding; resources: string[]; failedBefore: boolean }>();
   for (const finding of findings.after) {
     if (before.has(key(finding))) continue;
-    const group = `${finding.service ?? ""}\u0000${finding.rule}\u0000${finding.message}`;
+    const failedBefore = failing.has(ruleOnResource(finding));
+    const group = `${finding.service ?? ""}\u0000${finding.rule}\u0000${finding.message}\u0000${failedBefore}`;
     const known = groups.get(group);
     if (known) known.resources.push(finding.resource);
-    else groups.set(group, { first: finding, resources: [finding.resource] });
+    else groups.set(group, { first: finding, resources: [finding.resource], failedBefore });
   }
-  return [...groups.values()].map(({ first, resources }) => {
+  return [...groups.values()].map(({ first, resources, failedBefore }) => {
     const service = first.service ?? null;
     return {
       service,
@@ -42,6 +51,7 @@ export function newGuardrailFindings(
       message: first.message,
       resources,
       suppression: suppressionOf(service, first.rule),
+      failedBefore,
     };
   });
 }

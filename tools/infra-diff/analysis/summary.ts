@@ -32,14 +32,17 @@ export function summaryItems(environment: EnvironmentAnalysis, owner: string): s
 const SUPPRESSED = " (suppressed)";
 
 /**
- * `now fails <rule>` for each rule with findings new in the head, `now fails <rule> (suppressed)`
- * when the head suppresses it.
+ * `now fails <rule>` for each rule with findings new in the head (`still fails <rule>
+ * differently` when the resource failed it in the base too), with ` (suppressed)` when
+ * the head suppresses it.
  */
 function findingItems(environment: EnvironmentAnalysis, owner: string): string[] {
   const items = new Set<string>();
   for (const found of environment.newFindings ?? [])
     if ((found.service ?? PLATFORM_OWNER) === owner)
-      items.add(`now fails ${found.rule}${found.suppression !== undefined ? SUPPRESSED : ""}`);
+      items.add(
+        `${found.failedBefore ? `still fails ${found.rule} differently` : `now fails ${found.rule}`}${found.suppression !== undefined ? SUPPRESSED : ""}`,
+      );
   return [...items];
 }
 

@@ -13,11 +13,11 @@ export const securityRelaxations: RiskCheck = {
       const more = found.resources.length > 1 ? ` (and ${found.resources.length - 1} more of its resources)` : "";
       return {
         kind: "security-relaxation",
-        code: "new-guardrail-finding",
+        code: found.failedBefore ? "changed-guardrail-finding" : "new-guardrail-finding",
         environment: environment.environment,
         service: found.service,
         resources: found.resources,
-        reason: `guardrail ${found.rule} (${found.level}${found.suppression !== undefined ? ", suppressed" : ""}) now reports: ${found.message}${more}`,
+        reason: `guardrail ${found.rule} (${found.level}${found.suppression !== undefined ? ", suppressed" : ""}) ${found.failedBefore ? "still fails, and now reports" : "now reports"}: ${found.message}${more}`,
       };
     });
   },

@@ -70,6 +70,25 @@ describe("security relaxations from the guardrail findings of both sides", () =>
     expect(summaryOf(report, "catalog")).toContain("now fails DKR-06");
   });
 
+  it("GIVEN a catalog container that failed a rule in the base and fails it differently in the head WHEN diffed THEN it is a changed finding, not a new failure", () => {
+    const restart = (value: string) =>
+      withContainers("catalog", (c) => {
+        c.restart = value;
+      });
+    const report = diff(restart("no"), restart("always"));
+    expect(relaxations(report)).toEqual([
+      [
+        "changed-guardrail-finding",
+        "local",
+        "catalog",
+        1,
+        'guardrail DKR-06 (error) still fails, and now reports: restart is "always", not "on-failure"',
+      ],
+    ]);
+    expect(summaryOf(report, "catalog")).toContain("still fails DKR-06 differently");
+    expect(summaryOf(report, "catalog")).not.toContain("now fails DKR-06");
+  });
+
   it("GIVEN a finding both sides have WHEN diffed THEN it is no relaxation, and the same rule on another service's resource is", () => {
     const before = withContainers("catalog", (c) => {
       c.restart = "no";

@@ -104,7 +104,11 @@ export function loadTemplate(root: string, name: string): ServiceTemplate {
     managed,
     files: sorted,
     layers,
-    highlights: new Map([...Object.entries(own.highlights ?? {}), ...Object.entries(base?.highlights ?? {})]),
+    // The template's own lines first; a path both name keeps the template's line.
+    highlights: new Map([
+      ...Object.entries(own.highlights ?? {}),
+      ...Object.entries(base?.highlights ?? {}).filter(([file]) => !Object.hasOwn(own.highlights ?? {}, file)),
+    ]),
     questions,
     placeholders,
   };

@@ -113,6 +113,26 @@ describe("service templates", () => {
     expect(loadTemplate(root, "t").version).not.toBe(template.version);
   });
 
+  it("GIVEN a template and its base that both highlight a file WHEN loaded THEN the template's own line wins and comes first", () => {
+    const root = repositoryWith({
+      "_b/template.json": JSON.stringify({
+        description: "base",
+        managed: [],
+        highlights: { "test/": "base tests", "service.ts": "the base's words" },
+      }),
+      "t/template.json": JSON.stringify({
+        description: "t",
+        base: "_b",
+        managed: [],
+        highlights: { "service.ts": "the template's words" },
+      }),
+    });
+    expect([...loadTemplate(root, "t").highlights]).toEqual([
+      ["service.ts", "the template's words"],
+      ["test/", "base tests"],
+    ]);
+  });
+
   it("GIVEN a placeholder with no value WHEN rendered THEN the file and the known placeholders are named", () => {
     const root = repositoryWith({
       "t/template.json": JSON.stringify({ description: "t", managed: [] }),

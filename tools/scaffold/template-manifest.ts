@@ -100,6 +100,15 @@ export type TemplateManifest = z.infer<typeof manifestSchema>;
 
 const MANIFEST_FIELDS = Object.keys(manifestSchema.shape).join(", ");
 const QUESTION_FIELDS = Object.keys(questionSchema.shape).join(", ");
+const PLACEHOLDER_FIELDS = Object.keys(placeholderSchema.shape).join(", ");
+
+/** The fields of the object at `path` of a template.json: the top level, a question, a placeholder, or a default's `{ answer }`. */
+function fieldsAt(path: readonly PropertyKey[]): string {
+  if (path.length === 0) return MANIFEST_FIELDS;
+  if (path[0] === "questions" && path.length === 2) return QUESTION_FIELDS;
+  if (path[0] === "placeholders" && path.length === 2) return PLACEHOLDER_FIELDS;
+  return "answer";
+}
 /** What a template may change of a platform question. */
 const NARROWING_FIELDS = new Set(["name", "help", "default", "choices", "pattern", "min", "max", "why"]);
 
@@ -117,7 +126,7 @@ export function parseTemplateManifest(text: string, where: string): TemplateMani
       result.error.issues
         .map((issue) => {
           if (issue.code === "unrecognized_keys") {
-            const fields = issue.path.length === 0 ? MANIFEST_FIELDS : QUESTION_FIELDS;
+            const fields = fieldsAt(issue.path);
             const at = issue.path.length === 0 ? "" : `${formatFieldPath(issue.path)}.`;
             return issue.keys.map((key) => `${where}: ${at}${key}: is not a field here; fields: ${fields}`).join("\n");
           }

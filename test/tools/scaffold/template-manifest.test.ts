@@ -47,6 +47,19 @@ describe("template.json", () => {
       `${WHERE}: questions[0].defualt: is not a field here; fields: name, type, help, default, choices, pattern, min, max, check, when, why`,
     ],
     [
+      "a misspelt field of a placeholder",
+      {
+        questions: [{ name: "schedule", type: "string", help: "when it runs", pattern: "^\\S+$" }],
+        placeholders: { schedule: { answer: "schedule", as: "literal", format: "cron" } },
+      },
+      `${WHERE}: placeholders.schedule.format: is not a field here; fields: answer, as`,
+    ],
+    [
+      "a misspelt field at the top level",
+      { manged: [] },
+      `${WHERE}: manged: is not a field here; fields: description, base, managed, questions, highlights, placeholders`,
+    ],
+    [
       "a question of its own without help",
       { questions: [{ name: "schedule", type: "string" }] },
       `${WHERE}: questions[0].help: is required: one line on what the answer is (got nothing)`,

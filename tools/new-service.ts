@@ -37,6 +37,7 @@ import {
   TEMPLATES_DIR,
   TEMPLATE_MANIFEST,
   TemplateError,
+  isInsideServiceFolder,
   listTemplates,
   loadTemplate,
   renderTemplate,
@@ -277,8 +278,11 @@ async function askAnswers(landscape: Landscape, given: RawAnswers): Promise<RawA
   return answers as RawAnswers;
 }
 
-/** Writes `files` below `dir`, creating folders. */
+/** Writes `files` below `dir`, creating folders; refuses (before writing anything) a path that leaves `dir`. */
 function writeFiles(dir: string, files: ReadonlyMap<string, string>): void {
+  for (const file of files.keys())
+    if (!isInsideServiceFolder(file))
+      throw new TemplateError(`${JSON.stringify(file)}: is not inside the service folder; refusing to write it`);
   for (const [file, content] of files) {
     mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
     writeFileSync(path.join(dir, file), content);

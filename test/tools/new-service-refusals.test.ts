@@ -171,3 +171,51 @@ describe("npm run new:service with a template that makes a spec the platform ref
     expect(repository.snapshot()).toEqual(before);
   });
 });
+
+describe("npm run new:service with a team template whose answers land in files as text", () => {
+  // GIVEN a template whose answers are text placeholders: a tag in a file's content, a folder in a file's name
+  beforeAll(() => {
+    const dir = path.join(repository.dir, "templates/tagged");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      path.join(dir, "template.json"),
+      JSON.stringify({
+        description: "A service with a tag.",
+        base: "_base",
+        managed: [],
+        questions: [
+          { name: "tag", type: "string", help: "a tag", default: "x", pattern: "[a-z]+" },
+          { name: "area", type: "string", help: "a folder for its notes", default: "docs", pattern: "[a-z./]+" },
+        ],
+        placeholders: { tag: { answer: "tag", as: "text" }, area: { answer: "area", as: "text" } },
+      }),
+    );
+    writeFileSync(
+      path.join(dir, "service.ts"),
+      readFileSync(path.join(repository.dir, "templates/http-service/service.ts"), "utf8"),
+    );
+    mkdirSync(path.join(dir, "{{area}}"));
+    writeFileSync(path.join(dir, "{{area}}/notes.md"), 'export const TAG = "{{tag}}";\n');
+  });
+
+  it("GIVEN a pattern [a-z]+ WHEN the answer only contains a match THEN the whole answer must match: it is refused, exit 2, and the tree is unchanged", () => {
+    const before = repository.snapshot();
+    const tag = 'a"; require("child_process").execSync("id"); "';
+    const result = repository.node(NEW_SERVICE, ["payments", "--template", "tagged", "--tag", tag]);
+    expect(result.stderr).toBe(
+      `new:service: refused (nothing was written):\n  --tag: must match /[a-z]+/ (got ${JSON.stringify(tag)})\n`,
+    );
+    expect(result.status).toBe(2);
+    expect(repository.snapshot()).toEqual(before);
+  });
+
+  it("GIVEN a text placeholder in a file's name WHEN the answer is ../.. THEN the file that would leave the service folder is refused, exit 1, and the tree is unchanged", () => {
+    const before = repository.snapshot();
+    const result = repository.node(NEW_SERVICE, ["payments", "--template", "tagged", "--area", "../.."]);
+    expect(result.stderr).toBe(
+      'new:service: the template is broken (nothing was written): templates/tagged: {{area}}/notes.md: renders to "../../notes.md", which is not inside the service folder; a file\'s path must stay below it (check the placeholders in its name)\n',
+    );
+    expect(result.status).toBe(1);
+    expect(repository.snapshot()).toEqual(before);
+  });
+});

@@ -42,7 +42,7 @@ export interface Question {
   readonly default?: AnswerValue | AnswerReference;
   /** @default any value of the type */
   readonly choices?: readonly Scalar[];
-  /** A regular expression a string answer must match. @default any string */
+  /** A regular expression the whole of a string answer must match (it is anchored at both ends). @default any string */
   readonly pattern?: string;
   /** An integer's lowest value, or the fewest services of a list. @default no bound */
   readonly min?: number;
@@ -157,13 +157,18 @@ export function ruleProblem(question: Question, value: AnswerValue): string | un
       return `must name ${count}${because}`;
     }
   }
-  if (question.pattern !== undefined && typeof value === "string" && !new RegExp(question.pattern).test(value))
+  if (question.pattern !== undefined && typeof value === "string" && !matchesWhole(question.pattern, value))
     return `must match /${question.pattern}/${because}`;
   if (question.choices !== undefined && !question.choices.includes(value as Scalar)) {
     const listed = question.choices.map((choice) => JSON.stringify(choice));
     return `${listed.length === 1 ? `must be ${listed[0]}` : `must be one of ${listed.join(", ")}`}${because}`;
   }
   return undefined;
+}
+
+/** Whether the whole answer matches `pattern`: a pattern is anchored at both ends, so `[a-z]+` refuses `a"; x`. */
+export function matchesWhole(pattern: string, value: string): boolean {
+  return new RegExp(`^(?:${pattern})$`).test(value);
 }
 
 /** An integer question's rule in words: `must be a whole number from 1024 to 65535 (why)`. */

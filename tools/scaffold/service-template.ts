@@ -137,9 +137,24 @@ export function renderTemplate(
         }
         return value;
       });
-    rendered.set(fill(file), fill(content));
+    const target = fill(file);
+    if (!isInsideServiceFolder(target))
+      throw new TemplateError(
+        `${TEMPLATES_DIR}/${template.name}: ${file}: renders to ${JSON.stringify(target)}, which is not inside the service folder; a file's path must stay below it (check the placeholders in its name)`,
+      );
+    rendered.set(target, fill(content));
   }
   return rendered;
+}
+
+/**
+ * Whether a file path, relative to a service folder, stays inside it: not absolute, no
+ * `..` that leaves it, no backslash (a separator on Windows) and no empty name.
+ */
+export function isInsideServiceFolder(file: string): boolean {
+  if (file === "" || file.includes("\\") || file.includes("\0") || path.posix.isAbsolute(file)) return false;
+  const normal = path.posix.normalize(file);
+  return normal !== ".." && !normal.startsWith("../") && normal !== "." && !normal.endsWith("/");
 }
 
 /** Whether the platform owns this file of a service made from `template`. */

@@ -193,7 +193,7 @@ export function resolveQuestions(layers: readonly ManifestLayer[]): {
         );
       else if (declaration.as === "text" && !isConstrained(question))
         problems.push(
-          `${at}.as: "text" puts the answer in the file as typed, so its question needs a pattern, choices, a check, or a type other than string (got "text" for the free-form answer "${question.name}"); use "literal", or constrain the question`,
+          `${at}.as: "text" puts the answer in the file as typed, so its question needs a pattern, choices or a check (a list: the existing-services or dependencies check), or an integer or boolean type (got "text" for the free-form answer "${question.name}"); use "literal", or constrain the question`,
         );
       else placeholders.set(placeholder, declaration);
     }
@@ -272,14 +272,22 @@ function describeType(type: QuestionType): string {
   return type === "list-of-services" ? "list of service names" : type === "integer" ? "whole number" : type;
 }
 
-/** Whether an answer is constrained enough to be pasted into a file as typed. */
+/**
+ * Whether an answer is constrained enough to be pasted into a file as typed: an integer
+ * or a boolean; a list only when its items are names of services (the
+ * `existing-services` or `dependencies` check), since items are free text otherwise; a
+ * string with a pattern (matched against the whole answer), choices or a check.
+ */
 function isConstrained(question: Question): boolean {
-  return (
-    question.type !== "string" ||
-    question.pattern !== undefined ||
-    question.choices !== undefined ||
-    question.check !== undefined
-  );
+  switch (question.type) {
+    case "integer":
+    case "boolean":
+      return true;
+    case "list-of-services":
+      return question.check === "existing-services" || question.check === "dependencies";
+    case "string":
+      return question.pattern !== undefined || question.choices !== undefined || question.check !== undefined;
+  }
 }
 
 function isRegularExpression(pattern: string): boolean {

@@ -133,6 +133,19 @@ describe("service templates", () => {
     ]);
   });
 
+  it.each(["../..", "/etc", "..", "a/../../b"])(
+    "GIVEN a placeholder in a file's name WHEN it renders to %s THEN rendering refuses the file that leaves the service folder",
+    (area) => {
+      const root = repositoryWith({
+        "t/template.json": JSON.stringify({ description: "t", managed: [] }),
+        "t/{{area}}/notes.md": "notes\n",
+      });
+      expect(() => renderTemplate(loadTemplate(root, "t"), { area })).toThrow(
+        `templates/t: {{area}}/notes.md: renders to ${JSON.stringify(`${area}/notes.md`)}, which is not inside the service folder`,
+      );
+    },
+  );
+
   it("GIVEN a placeholder with no value WHEN rendered THEN the file and the known placeholders are named", () => {
     const root = repositoryWith({
       "t/template.json": JSON.stringify({ description: "t", managed: [] }),

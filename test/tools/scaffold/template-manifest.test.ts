@@ -112,6 +112,18 @@ describe("template.json", () => {
     ).toThrow(`${WHERE}: placeholders.motto.as: "text" puts the answer in the file as typed`);
   });
 
+  it("GIVEN a list of free-text items put in a file as text WHEN resolved THEN it is refused; with the existing-services check it is accepted", () => {
+    const list = (check?: string) =>
+      resolve({
+        questions: [{ name: "topics", type: "list-of-services", help: "its topics", ...(check ? { check } : {}) }],
+        placeholders: { topics: { answer: "topics", as: "text" } },
+      });
+    expect(() => list()).toThrow(
+      `${WHERE}: placeholders.topics.as: "text" puts the answer in the file as typed, so its question needs a pattern, choices or a check (a list: the existing-services or dependencies check), or an integer or boolean type (got "text" for the free-form answer "topics")`,
+    );
+    expect(list("existing-services").placeholders.get("topics")).toEqual({ answer: "topics", as: "text" });
+  });
+
   it("GIVEN a placeholder of the platform's WHEN declared by a template THEN it is refused", () => {
     expect(() =>
       resolve({

@@ -187,6 +187,10 @@ export function resolveQuestions(layers: readonly ManifestLayer[]): {
         problems.push(
           `${at}: is a placeholder of the platform's; choose another name (platform placeholders: ${PLATFORM_PLACEHOLDERS.join(", ")})`,
         );
+      else if (PLATFORM_QUESTION_NAMES.has(declaration.answer))
+        problems.push(
+          `${at}.answer: is the platform's question "${declaration.answer}", whose answer the platform's own placeholders carry: use ${PLATFORM_PLACEHOLDERS.map((p) => `{{${p}}}`).join(", ")} (got "${declaration.answer}")`,
+        );
       else if (!question)
         problems.push(
           `${at}.answer: must name a question of the template (got "${declaration.answer}"); questions: ${questions.map((q) => q.name).join(", ")}`,

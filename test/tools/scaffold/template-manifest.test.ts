@@ -124,6 +124,15 @@ describe("template.json", () => {
     expect(list("existing-services").placeholders.get("topics")).toEqual({ answer: "topics", as: "text" });
   });
 
+  it.each(["port", "public", "owner"])(
+    "GIVEN a placeholder bound to the platform's answer %s WHEN resolved THEN it is refused, naming the platform's placeholders to use",
+    (answer) => {
+      expect(() => resolve({ placeholders: { theAnswer: { answer, as: "literal" } } })).toThrow(
+        `${WHERE}: placeholders.theAnswer.answer: is the platform's question "${answer}", whose answer the platform's own placeholders carry: use {{name}}, {{port}}, {{owner}}, {{description}}, {{dependsOn}}, {{expose}} (got "${answer}")`,
+      );
+    },
+  );
+
   it("GIVEN a placeholder of the platform's WHEN declared by a template THEN it is refused", () => {
     expect(() =>
       resolve({

@@ -9,7 +9,14 @@ import { PlatformError } from "../../infra/platform-error.js";
 import { formatFieldPath } from "../../infra/spec/spec-error.js";
 import { PLATFORM_CHECK_NAMES, PLATFORM_CHECKS } from "./platform-checks.js";
 import { PLATFORM_QUESTION_NAMES, PLATFORM_QUESTIONS } from "./platform-questions.js";
-import { QUESTION_TYPES, flagOf, isAnswerReference, type Question, type QuestionType } from "./questions.js";
+import {
+  QUESTION_TYPES,
+  flagOf,
+  isAnswerReference,
+  ruleProblem,
+  type Question,
+  type QuestionType,
+} from "./questions.js";
 
 /** A template that cannot be read or rendered (code TEMPLATE_INVALID); the message names the file and the problem. */
 export class TemplateError extends PlatformError {
@@ -177,6 +184,14 @@ export function resolveQuestions(layers: readonly ManifestLayer[]): {
       if (isAnswerReference(reference) && !earlier.has(reference.answer))
         problems.push(`${at}.default.answer: must name a question asked before this one (got "${reference.answer}")`);
       const question = { ...declared } as Question;
+      if (existing < 0 && question.type !== undefined)
+        for (const option of optionsOf(question)) {
+          const other = questions.find((q) => optionsOf(q).includes(option));
+          if (other)
+            problems.push(
+              `${at}.name: gives the option --${option}, which the question "${other.name}" gives already; choose another name (got "${declared.name}")`,
+            );
+        }
       if (existing >= 0) questions[existing] = { ...questions[existing]!, ...stripUndefined(question) };
       else questions.push(question);
     });
@@ -215,11 +230,6 @@ function manifestProblems(manifest: TemplateManifest): Array<{ path: PropertyKey
     const platform = PLATFORM_QUESTIONS.find((q) => q.name === declared.name);
     if (seen.has(declared.name)) problems.push({ path: at("name"), message: "is declared twice in this file" });
     seen.add(declared.name);
-    if ((SCAFFOLDER_OPTIONS as readonly string[]).includes(flagOf(declared.name)))
-      problems.push({
-        path: at("name"),
-        message: `is an option of new:service itself (${SCAFFOLDER_OPTIONS.join(", ")}); choose another name`,
-      });
     if (platform) {
       for (const field of Object.keys(declared))
         if (!NARROWING_FIELDS.has(field))
@@ -235,6 +245,16 @@ function manifestProblems(manifest: TemplateManifest): Array<{ path: PropertyKey
     }
     const type: QuestionType | undefined = platform?.type ?? declared.type;
     if (type === undefined) return;
+    for (const option of optionsOf({ name: declared.name, type }))
+      if ((SCAFFOLDER_OPTIONS as readonly string[]).includes(option))
+        problems.push({
+          path: at("name"),
+          message:
+            option === flagOf(declared.name)
+              ? `is an option of new:service itself (${SCAFFOLDER_OPTIONS.join(", ")}); choose another name`
+              : `gives the option --${option} (a boolean question is --x and --no-x), an option of new:service itself (${SCAFFOLDER_OPTIONS.join(", ")}); choose another name`,
+        });
+    if (platform) problems.push(...wideningProblems(declared, platform, at));
     if (declared.pattern !== undefined && type !== "string")
       problems.push({ path: at("pattern"), message: `fits a string question only (this one is ${type})` });
     for (const bound of ["min", "max"] as const)
@@ -255,6 +275,39 @@ function manifestProblems(manifest: TemplateManifest): Array<{ path: PropertyKey
     const fallback = declared.default;
     if (fallback !== undefined && !isAnswerReference(fallback) && !fitsType(fallback, type))
       problems.push({ path: at("default"), message: `must be a ${describeType(type)}, or { "answer": "<question>" }` });
+  });
+  return problems;
+}
+
+/** The options of new:service a question takes: `--x`, and `--no-x` for a boolean. */
+function optionsOf(question: Pick<Question, "name" | "type">): string[] {
+  const flag = flagOf(question.name);
+  return question.type === "boolean" ? [flag, `no-${flag}`] : [flag];
+}
+
+/**
+ * What a template's narrowing of a platform question would widen: a `min` below the
+ * platform's, a `max` above it, a choice the platform's own rules refuse. A `pattern` is
+ * added on top: the platform's type, check and spec schema still run.
+ */
+function wideningProblems(
+  declared: QuestionDeclaration,
+  platform: Question,
+  at: (field: string) => PropertyKey[],
+): Array<{ path: PropertyKey[]; message: string }> {
+  const problems: Array<{ path: PropertyKey[]; message: string }> = [];
+  const narrows = `a template may narrow the platform's question "${platform.name}", not widen it`;
+  if (declared.min !== undefined && platform.min !== undefined && declared.min < platform.min)
+    problems.push({ path: at("min"), message: `must be at least the platform's min, ${platform.min}: ${narrows}` });
+  if (declared.max !== undefined && platform.max !== undefined && declared.max > platform.max)
+    problems.push({ path: at("max"), message: `must be at most the platform's max, ${platform.max}: ${narrows}` });
+  declared.choices?.forEach((choice, position) => {
+    const problem = ruleProblem({ ...platform, why: undefined }, choice);
+    if (problem !== undefined)
+      problems.push({
+        path: [...at("choices"), position],
+        message: `is refused by the platform's rules (${problem}): ${narrows}`,
+      });
   });
   return problems;
 }

@@ -84,6 +84,31 @@ describe("template.json", () => {
       { questions: [{ name: "dryRun", type: "boolean", help: "pretend" }] },
       `${WHERE}: questions[0].name: is an option of new:service itself (name, template, dry-run, no-install, help); choose another name (got "dryRun")`,
     ],
+    [
+      "a boolean question whose --no- option is new:service's",
+      { questions: [{ name: "install", type: "boolean", help: "install it" }] },
+      `${WHERE}: questions[0].name: gives the option --no-install (a boolean question is --x and --no-x), an option of new:service itself (name, template, dry-run, no-install, help); choose another name (got "install")`,
+    ],
+    [
+      "a question whose option is a platform question's --no- option",
+      { questions: [{ name: "noPublic", type: "string", help: "why not public", pattern: "[a-z ]+" }] },
+      `${WHERE}: questions[0].name: gives the option --no-public, which the question "public" gives already; choose another name (got "noPublic")`,
+    ],
+    [
+      "a platform question's min widened",
+      { questions: [{ name: "port", min: 80 }] },
+      `${WHERE}: questions[0].min: must be at least the platform's min, 1024: a template may narrow the platform's question "port", not widen it (got 80)`,
+    ],
+    [
+      "a platform question's max widened",
+      { questions: [{ name: "port", max: 70000 }] },
+      `${WHERE}: questions[0].max: must be at most the platform's max, 65535: a template may narrow the platform's question "port", not widen it (got 70000)`,
+    ],
+    [
+      "a platform question's choices outside its rules",
+      { questions: [{ name: "port", choices: [8080, 80] }] },
+      `${WHERE}: questions[0].choices[1]: is refused by the platform's rules (must be a whole number from 1024 to 65535): a template may narrow the platform's question "port", not widen it (got 80)`,
+    ],
   ])(
     "GIVEN %s WHEN template.json is read THEN the file, the field, the value and what is accepted are named",
     (_title, fields, message) => {

@@ -5,6 +5,7 @@ import {
   validateAnswers,
   type RawAnswers,
 } from "../../../tools/scaffold/validate-answers.js";
+import { parseTemplateManifest, resolveQuestions } from "../../../tools/scaffold/template-manifest.js";
 import { exampleServices } from "../../support/platform.js";
 import { REPOSITORY_ROOT } from "../../support/repository-copy.js";
 
@@ -121,5 +122,22 @@ describe("validateAnswers", () => {
 
   it("GIVEN the http-service template WHEN a worker's question is answered THEN it is no answer of this template", () => {
     expect(validateAnswers({ name: "payments", jobSource: "orders" }, landscape).answers?.own).toEqual({});
+  });
+
+  it("GIVEN a template that adds a pattern to the platform's owner question WHEN an owner matches it THEN the platform's own schema still refuses what it refuses", () => {
+    const where = "templates/t/template.json";
+    const manifest = parseTemplateManifest(
+      JSON.stringify({ description: "t", managed: [], questions: [{ name: "owner", pattern: "team-.*" }] }),
+      where,
+    );
+    const { questions } = resolveQuestions([{ where, manifest }]);
+    const withPattern = { ...landscape, templates: ["t"], questionsOf: () => questions };
+    const problems = (owner: string) =>
+      validateAnswers({ name: "payments", template: "t", owner }, withPattern).problems.map(formatProblem);
+    expect(problems("platform")).toEqual(['--owner: must match /team-.*/ (got "platform")']);
+    expect(problems("team-A")).toEqual([
+      "--owner: must be a team name: lower-case letters, digits and '-' (got \"team-A\")",
+    ]);
+    expect(problems("team-a")).toEqual([]);
   });
 });

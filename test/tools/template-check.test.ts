@@ -1,4 +1,4 @@
-import { appendFileSync, readFileSync, rmSync } from "node:fs";
+import { appendFileSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { copyRepository, type RepositoryCopy } from "../support/repository-copy.js";
@@ -88,6 +88,22 @@ describe("npm run template:check", () => {
     const record = JSON.parse(readFileSync(path.join(repository.dir, "services/orders/.template.json"), "utf8"));
     expect(record).toMatchObject({ template: "http-service", commit: null, answers: { name: "orders" } });
     expect(repository.node(TEMPLATE_CHECK).status).toBe(0);
+  });
+
+  it("GIVEN a hand-edited record whose port the template refuses WHEN --write runs THEN the service is broken, naming the file, the answer, the value and what is accepted, and no managed file is written", () => {
+    const file = path.join(repository.dir, "services/orders/.template.json");
+    const record = JSON.parse(readFileSync(file, "utf8"));
+    writeFileSync(file, `${JSON.stringify({ ...record, answers: { ...record.answers, port: 80 } }, null, 2)}\n`);
+    appendFileSync(path.join(repository.dir, "templates/_base/Dockerfile"), "# Another template fix.\n");
+    const before = readFileSync(path.join(repository.dir, "services/orders/Dockerfile"), "utf8");
+    const result = repository.node(TEMPLATE_CHECK, ["--write"]);
+    expect(result.stderr).not.toMatch(/^orders: wrote/m);
+    expect(readFileSync(path.join(repository.dir, "services/orders/Dockerfile"), "utf8")).toBe(before);
+    expect(result.status).toBe(1);
+    expect(repository.node(TEMPLATE_CHECK).stdout).toContain(
+      "orders   BROKEN: services/orders/.template.json: answers.port: must be a whole number from 1024 to 65535 (the service runs as a non-root user without capabilities, so it cannot bind a lower port) (got 80); the http-service template's --port accepts only that\n",
+    );
+    writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
   });
 
   it("GIVEN an unknown option WHEN run THEN it exits 2 with the usage", () => {

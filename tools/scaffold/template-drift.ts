@@ -11,7 +11,15 @@ import {
 } from "./answers.js";
 import { templateCommit } from "./template-commit.js";
 import { PLATFORM_QUESTION_NAMES } from "./platform-questions.js";
-import { applies, argumentOf, defaultAnswer, type AnswerValue } from "./questions.js";
+import {
+  applies,
+  argumentOf,
+  defaultAnswer,
+  parseAnswer,
+  ruleProblem,
+  type AnswerValue,
+  type RawValue,
+} from "./questions.js";
 import { TemplateError, isManaged, loadTemplate, renderTemplate, type ServiceTemplate } from "./service-template.js";
 
 /** The template's current rendering of a service's managed files, kept to write them back. */
@@ -98,6 +106,9 @@ export function checkTemplateDrift(root: string): ServiceDrift[] {
         };
       const answers = completeAnswers(template, record.answers);
       if (typeof answers === "string") return { service, status: "broken", problem: `${recordFile}: ${answers}` };
+      const refused = recordedAnswerProblems(template, answers);
+      if (refused.length > 0)
+        return { service, status: "broken", problem: refused.map((p) => `${recordFile}: ${p}`).join("\n") };
       record = { ...record, answers };
       const rendered = renderTemplate(template, templateValues(answers, template.placeholders));
       const managed = new Map([...rendered].filter(([file]) => isManaged(template, file)));
@@ -144,13 +155,9 @@ export function updateFromTemplate(root: string, drift: ServiceDrift): string[] 
   return written;
 }
 
-/**
- * The recorded answers with an answer for each question of the template's own that the
- * record lacks (a question added since the service was made takes its default, as
- * new:service would have); a message naming the answer when one has no default.
- */
-function completeAnswers(template: ServiceTemplate, recorded: ScaffoldAnswers): ScaffoldAnswers | string {
-  const values: Record<string, AnswerValue | undefined> = {
+/** The recorded answers by question name, as new:service checked them. */
+function answerValues(recorded: ScaffoldAnswers): Record<string, AnswerValue | undefined> {
+  return {
     port: recorded.port,
     dependsOn: recorded.dependsOn,
     public: recorded.public !== null,
@@ -160,6 +167,45 @@ function completeAnswers(template: ServiceTemplate, recorded: ScaffoldAnswers): 
     description: recorded.description,
     ...recorded.own,
   };
+}
+
+/** Where a question's answer sits in `.template.json`. */
+const RECORD_FIELD: Readonly<Record<string, string>> = { host: "answers.public.host", path: "answers.public.path" };
+
+/**
+ * The recorded answers the template's current questions refuse (a hand-edited record, or a
+ * question narrowed since): each checked with its question's type and rules, as new:service
+ * checks an answer, before it reaches a managed file.
+ */
+function recordedAnswerProblems(template: ServiceTemplate, recorded: ScaffoldAnswers): string[] {
+  const values = answerValues(recorded);
+  const problems: string[] = [];
+  for (const question of template.questions) {
+    const value = values[question.name];
+    if (value === undefined || !applies(question, values)) continue;
+    const raw = Array.isArray(value) || typeof value === "boolean" ? value : String(value);
+    const parsed = parseAnswer(question, raw as RawValue);
+    const problem =
+      "problem" in parsed || typeof parsed.value !== typeof value
+        ? "problem" in parsed
+          ? parsed.problem
+          : `must be a ${question.type}`
+        : ruleProblem(question, value);
+    if (problem !== undefined)
+      problems.push(
+        `${RECORD_FIELD[question.name] ?? `answers.${question.name}`}: ${problem} (got ${JSON.stringify(value)}); the ${template.name} template's ${argumentOf(question.name)} accepts only that`,
+      );
+  }
+  return problems;
+}
+
+/**
+ * The recorded answers with an answer for each question of the template's own that the
+ * record lacks (a question added since the service was made takes its default, as
+ * new:service would have); a message naming the answer when one has no default.
+ */
+function completeAnswers(template: ServiceTemplate, recorded: ScaffoldAnswers): ScaffoldAnswers | string {
+  const values = answerValues(recorded);
   const own: Record<string, AnswerValue> = { ...recorded.own };
   for (const question of template.questions) {
     if (PLATFORM_QUESTION_NAMES.has(question.name) || question.name in own || !applies(question, values)) continue;

@@ -6,6 +6,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, renameSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { formattedByBiome } from "./scaffold/biome-format.js";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { removeLeftoversOfDeadRuns } from "../infra/dead-run-leftovers.js";
 import { SERVICES_DIR, discoverServices } from "../infra/discover-services.js";
@@ -251,18 +252,32 @@ async function askAnswers(landscape: Landscape, given: RawAnswers): Promise<RawA
     }
     const fallback = defaultAnswer(question, values, { name, template });
     const message = question.help.charAt(0).toUpperCase() + question.help.slice(1);
+    // Nothing to pick from (a worker with no dependency): not asked; the checks after the
+    // questions refuse the answers with the message a run without a terminal gives.
     const pick = (options: readonly string[]) =>
-      select({
-        message,
-        choices: options.map((o) => ({ value: o, name: o })),
-        default: typeof fallback === "string" ? fallback : undefined,
-      });
-    let answer: RawValue;
+      options.length === 0
+        ? undefined
+        : select({
+            message,
+            choices: options.map((o) => ({ value: o, name: o })),
+            default: typeof fallback === "string" ? fallback : undefined,
+          });
+    let answer: RawValue | undefined;
     if (question.choices?.length === 1) answer = String(question.choices[0]);
     else if (question.type === "boolean") answer = await confirm({ message, default: fallback === true });
     else if (question.type === "list-of-services")
       answer =
-        services.length > 0 ? await checkbox({ message, choices: services.map((s) => ({ value: s, name: s })) }) : [];
+        services.length > 0
+          ? await checkbox({
+              message,
+              choices: services.map((s) => ({ value: s, name: s })),
+              validate: (chosen) =>
+                check(
+                  question.name,
+                  chosen.map((choice) => choice.value),
+                ),
+            })
+          : [];
     else if (question.choices) answer = await pick(question.choices.map(String));
     else if (question.check === "existing-services") answer = await pick(services);
     else if (question.check === "dependencies") answer = await pick((values.dependsOn ?? []) as string[]);
@@ -272,6 +287,7 @@ async function askAnswers(landscape: Landscape, given: RawAnswers): Promise<RawA
         default: fallback === undefined ? undefined : String(fallback),
         validate: (value) => check(question.name, value),
       });
+    if (answer === undefined) continue;
     answers[question.name] = question.type === "boolean" && typeof answer === "string" ? answer === "true" : answer;
     typed();
   }
@@ -440,7 +456,14 @@ async function checkAndPublish(
   const commit = templateCommit(root, template);
   const record: TemplateRecord = { template: template.name, version: template.version, commit, answers };
   const files = renderTemplate(template, templateValues(answers, template.placeholders));
-  files.set(TEMPLATE_RECORD_FILE, serializeTemplateRecord(record));
+  files.set(
+    TEMPLATE_RECORD_FILE,
+    formattedByBiome(
+      root,
+      path.join(SERVICES_DIR, answers.name, TEMPLATE_RECORD_FILE),
+      serializeTemplateRecord(record),
+    ),
+  );
 
   const servicesDir = path.join(root, SERVICES_DIR);
   const target = path.join(servicesDir, answers.name);

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { formattedByBiome } from "./biome-format.js";
 import { SERVICES_DIR } from "../../infra/discover-services.js";
 import {
   TEMPLATE_RECORD_FILE,
@@ -145,7 +146,13 @@ export function updateFromTemplate(root: string, drift: ServiceDrift): string[] 
   if (drift.recordedVersion !== drift.currentVersion || written.length > 0) written.push(TEMPLATE_RECORD_FILE);
   for (const file of written) {
     const content =
-      file === TEMPLATE_RECORD_FILE ? serializeTemplateRecord(rendering.record) : rendering.files.get(file)!;
+      file === TEMPLATE_RECORD_FILE
+        ? formattedByBiome(
+            root,
+            path.join(SERVICES_DIR, drift.service, TEMPLATE_RECORD_FILE),
+            serializeTemplateRecord(rendering.record),
+          )
+        : rendering.files.get(file)!;
     const target = path.join(dir, file);
     mkdirSync(path.dirname(target), { recursive: true });
     const temporary = `${target}.${process.pid}.tmp`;

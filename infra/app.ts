@@ -62,7 +62,13 @@ export function buildPlatformApp(props: PlatformAppProps): PlatformApp {
   const problems: SpecError[] = [];
   for (const environment of props.environments) {
     try {
-      catalogues.set(environment.name, resolveCatalogue(props.services, environment.name, names));
+      catalogues.set(
+        environment.name,
+        resolveCatalogue(props.services, environment.name, names, {
+          production: environment.production,
+          target: environment.target,
+        }),
+      );
     } catch (error) {
       if (!(error instanceof SpecError)) throw error;
       problems.push(error);

@@ -1,4 +1,12 @@
-import { LIMIT_BELOW_REQUEST, limitsBelowRequests, resolveServiceSpec, type ServiceSpec } from "./resolve.js";
+import { dataResourceName } from "./backing-services.js";
+import {
+  LIMIT_BELOW_REQUEST,
+  defaultEnvironmentTraits,
+  limitsBelowRequests,
+  resolveServiceSpec,
+  type EnvironmentTraits,
+  type ServiceSpec,
+} from "./resolve.js";
 import type { ServiceDefinition } from "./service-spec.js";
 import { SpecError, formatValue, type SpecProblem } from "./spec-error.js";
 
@@ -73,12 +81,15 @@ export class Catalogue {
  * services: folder and name agree, names are unique and not reserved, every
  * `dependsOn` names another existing service, no two public services share a host and
  * path, no two public services publish the same local port, override keys name known
- * environments. Throws one `SpecError` listing every problem found.
+ * environments, a managed database (`external`) only on Kubernetes, no service named like
+ * another's backing service. Throws one `SpecError` listing every problem found.
+ * @param traits @default defaultEnvironmentTraits(environment) - `local` on Docker, production by name
  */
 export function resolveCatalogue(
   discovered: readonly DiscoveredService[],
   environment: string,
   knownEnvironments: readonly string[],
+  traits: EnvironmentTraits = defaultEnvironmentTraits(environment),
 ): Catalogue {
   const problems: SpecProblem[] = [];
   const names = new Map<string, string>();
@@ -140,7 +151,11 @@ export function resolveCatalogue(
     });
   }
 
-  const specs = discovered.map((service) => resolveServiceSpec(service.definition, environment, service.version));
+  problems.push(...backingServiceProblems(discovered, environment, traits));
+
+  const specs = discovered.map((service) =>
+    resolveServiceSpec(service.definition, environment, service.version, traits),
+  );
   discovered.forEach((service, index) => {
     problems.push(...limitProblems(service, specs[index]!, environment));
   });
@@ -212,6 +227,48 @@ function limitProblems(service: DiscoveredService, spec: ServiceSpec, environmen
       message: `must be at least the ${below.kind} request (${below.request}) in ${environment}: ${LIMIT_BELOW_REQUEST}`,
     };
   });
+}
+
+/**
+ * A managed database (`external`) exists only on Kubernetes, where a Secret holds its
+ * connection; and no service takes the name of another's data (`orders-db`) or a name
+ * that starts with it (`orders-db-rw` is the database's Service, `orders-db-app` its Secret).
+ */
+function backingServiceProblems(
+  discovered: readonly DiscoveredService[],
+  environment: string,
+  traits: EnvironmentTraits,
+): SpecProblem[] {
+  const problems: SpecProblem[] = [];
+  const dataNames = new Map<string, string>();
+  for (const service of discovered) {
+    for (const name of Object.keys(service.definition.backingServices ?? {}))
+      dataNames.set(dataResourceName(service.definition.name, name), service.file);
+    const overrides = service.definition.environments?.[environment]?.backingServices ?? {};
+    for (const [name, override] of Object.entries(overrides)) {
+      if (override.external !== undefined && traits.target !== "kubernetes")
+        problems.push({
+          file: service.file,
+          field: `environments.${environment}.backingServices.${name}.external`,
+          value: formatValue(override.external),
+          message: `is only for Kubernetes environments, where a Secret holds the managed database's connection; ${environment} runs on ${traits.target}, where the platform runs the database itself`,
+        });
+    }
+  }
+  if (dataNames.size === 0) return problems;
+  for (const service of discovered) {
+    const { name } = service.definition;
+    for (const [dataName, owner] of dataNames) {
+      if (name === dataName || name.startsWith(`${dataName}-`))
+        problems.push({
+          file: service.file,
+          field: "name",
+          value: formatValue(name),
+          message: `is taken by the backing service '${dataName}' of ${owner} (its database, Services and Secret are named ${dataName} and ${dataName}-*); choose another name`,
+        });
+    }
+  }
+  return problems;
 }
 
 function dedupe(problems: SpecProblem[]): SpecProblem[] {

@@ -1,3 +1,4 @@
+import type { PostgresVersion } from "./backing-services.js";
 import { formatCpu, formatMemory, parseCpuMillis, parseMemoryMiB, type ResourceAmounts } from "./quantity.js";
 import type { ServiceDefinition } from "./service-spec.js";
 
@@ -22,7 +23,43 @@ export const SPEC_DEFAULTS = {
   latencyMs: 500,
   owner: "platform",
   publicPath: "/",
+  /** A PostgreSQL backing service: the newest supported major, 1Gi, one instance but in production. */
+  postgres: { version: 17, storage: "1Gi", instances: 1, productionInstances: 3 },
 } as const;
+
+/** What the resolution needs to know of the environment besides its name. */
+export interface EnvironmentTraits {
+  /** Production defaults apply (three PostgreSQL instances). */
+  readonly production: boolean;
+  /** The target: a managed database (`external`) exists only on Kubernetes. */
+  readonly target: "docker" | "kubernetes";
+}
+
+/** The traits of the platform's own environments, by name (`local` on Docker, the others on Kubernetes). */
+export function defaultEnvironmentTraits(environment: string): EnvironmentTraits {
+  return { production: environment === "production", target: environment === "local" ? "docker" : "kubernetes" };
+}
+
+/** A PostgreSQL database a service owns, as one environment runs it. */
+export interface PostgresBackingService {
+  /** The key in `backingServices`, like `db`: it names the connection variables (`DB_HOST`, ...). */
+  readonly name: string;
+  readonly type: "postgres";
+  /** The PostgreSQL major version. */
+  readonly version: PostgresVersion;
+  /** The volume size as a Kubernetes quantity, like `1Gi` (Docker volumes have no size). */
+  readonly storage: string;
+  /** PostgreSQL instances on Kubernetes (one primary, the rest replicas); Docker runs one. */
+  readonly instances: number;
+  /**
+   * A managed database whose connection details are in this existing Secret (keys host,
+   * port, dbname, user, password, uri); the platform creates no database.
+   */
+  readonly external?: { readonly secretName: string };
+}
+
+/** A backing service of any type (PostgreSQL only, for now). */
+export type BackingService = PostgresBackingService;
 
 /** A reference to a secret in the environment's secret store. */
 export interface SecretReference {
@@ -94,13 +131,20 @@ export interface ServiceSpec {
     readonly owner: string;
   };
   readonly suppressions: readonly Suppression[];
+  /** The data the service owns, sorted by name; empty for most services. */
+  readonly backingServices: readonly BackingService[];
 }
 
 /**
  * Applies the defaults and the overrides of one environment to a parsed spec.
  * @param version the image version of a `build` service (its package.json version)
  */
-export function resolveServiceSpec(definition: ServiceDefinition, environment: string, version: string): ServiceSpec {
+export function resolveServiceSpec(
+  definition: ServiceDefinition,
+  environment: string,
+  version: string,
+  traits: EnvironmentTraits = defaultEnvironmentTraits(environment),
+): ServiceSpec {
   const override = definition.environments?.[environment] ?? {};
   const scaling = { ...SPEC_DEFAULTS.scaling, ...definition.scaling, ...override.scaling };
   const { requests, limits } = resolveResources(definition.resources, override.resources);
@@ -156,7 +200,37 @@ export function resolveServiceSpec(definition: ServiceDefinition, environment: s
       owner: definition.monitoring?.owner ?? SPEC_DEFAULTS.owner,
     },
     suppressions: definition.guardrails?.suppress ?? [],
+    backingServices: resolveBackingServices(definition, environment, traits),
   };
+}
+
+/** The backing services of one environment, sorted by name, every default applied. */
+function resolveBackingServices(
+  definition: ServiceDefinition,
+  environment: string,
+  traits: EnvironmentTraits,
+): BackingService[] {
+  const declared = definition.backingServices;
+  if (declared === undefined) return [];
+  const overrides = definition.environments?.[environment]?.backingServices ?? {};
+  const defaults = SPEC_DEFAULTS.postgres;
+  return Object.keys(declared)
+    .sort()
+    .map((name) => {
+      const given = declared[name]!;
+      const override = overrides[name] ?? {};
+      return {
+        name,
+        type: given.type,
+        version: given.version ?? defaults.version,
+        storage: override.storage ?? given.storage ?? defaults.storage,
+        instances:
+          override.instances ??
+          given.instances ??
+          (traits.production ? defaults.productionInstances : defaults.instances),
+        ...(override.external ? { external: { secretName: override.external.secretName } } : {}),
+      };
+    });
 }
 
 type ResourcesInput = NonNullable<ServiceDefinition["resources"]>;

@@ -1,6 +1,13 @@
 import { z } from "zod";
 import { RULE_ID } from "../guardrails/rule-id.js";
 import { FASTEST_BURN_FACTOR, LATENCY_THRESHOLDS_MS, MIN_AVAILABILITY_PERCENT } from "../monitoring/slo-policy.js";
+import {
+  BACKING_SERVICE_TYPES,
+  MAX_INSTANCES,
+  POSTGRES_VERSIONS,
+  connectionVariables,
+  storageQuantityProblem,
+} from "./backing-services.js";
 import { EGRESS_CIDR_ACCEPTED, egressCidrRefusal } from "./egress-cidr.js";
 import { PLATFORM_LOCAL_PORTS, PLATFORM_LOCAL_PORTS_LISTED } from "./platform-ports.js";
 import { isNormalizedPublicPath, PUBLIC_PATH_ACCEPTED } from "./public-path.js";
@@ -172,10 +179,71 @@ const monitoringSchema = z.strictObject({
     .optional(),
 });
 
+const storageQuantity = z.string({ error: 'must be a size like "1Gi"' }).superRefine((v, ctx) => {
+  const problem = storageQuantityProblem(v);
+  if (problem) ctx.addIssue({ code: "custom", input: v, message: problem });
+});
+
+const INSTANCES_ACCEPTED = `must be a whole number of PostgreSQL instances from 1 to ${MAX_INSTANCES} (one primary, the rest replicas)`;
+const instanceCount = z
+  .number({ error: INSTANCES_ACCEPTED })
+  .int(INSTANCES_ACCEPTED)
+  .min(1, INSTANCES_ACCEPTED)
+  .max(MAX_INSTANCES, INSTANCES_ACCEPTED);
+
+const backingServiceName = z.string().regex(DNS_1035_LABEL, `must be a backing service name: ${DNS_1035_ACCEPTED}`);
+
+/** A PostgreSQL database the service owns; the only backing service type of this slice of issue 16. */
+const postgresSchema = z.strictObject({
+  type: z.literal(BACKING_SERVICE_TYPES, {
+    error: `must be a backing service type: ${BACKING_SERVICE_TYPES.map((t) => `"${t}"`).join(", ")} (Redis and a queue are planned, not yet supported)`,
+  }),
+  version: z
+    .literal(POSTGRES_VERSIONS, {
+      error: `must be a supported PostgreSQL major version: ${POSTGRES_VERSIONS.join(" or ")}`,
+    })
+    .optional(),
+  storage: storageQuantity.optional(),
+  instances: instanceCount.optional(),
+});
+
+/** What one environment changes of a backing service: its size, or a managed database instead. */
+const backingServiceOverride = z
+  .strictObject({
+    storage: storageQuantity.optional(),
+    instances: instanceCount.optional(),
+    external: z
+      .strictObject(
+        {
+          secretName: z
+            .string({
+              error:
+                "must name the existing Kubernetes Secret that holds the connection (keys host, port, dbname, user, password, uri)",
+            })
+            .regex(DNS_1035_LABEL, `must be ${DNS_1035_ACCEPTED}`),
+        },
+        { error: "must be { secretName }: the Secret that holds the managed database's connection" },
+      )
+      .optional(),
+  })
+  .superRefine((o, ctx) => {
+    for (const field of ["storage", "instances"] as const) {
+      if (o.external !== undefined && o[field] !== undefined)
+        ctx.addIssue({
+          code: "custom",
+          path: [field],
+          input: o[field],
+          message:
+            "cannot be given with external: the platform creates no database there, the managed one is sized where it runs",
+        });
+    }
+  });
+
 const overrideSchema = z.strictObject({
   scaling: scalingSchema.optional(),
   resources: resourcesSchema.optional(),
   env: envMap.optional(),
+  backingServices: z.record(backingServiceName, backingServiceOverride).optional(),
 });
 
 const suppressionSchema = z.strictObject({
@@ -258,6 +326,7 @@ export const serviceSpecSchema = z
       .optional(),
     egress: z.array(egressRule).optional(),
     monitoring: monitoringSchema.optional(),
+    backingServices: z.record(backingServiceName, postgresSchema).optional(),
     environments: z.record(z.string(), overrideSchema).optional(),
     guardrails: z.strictObject({ suppress: z.array(suppressionSchema) }).optional(),
   })
@@ -271,6 +340,7 @@ export const serviceSpecSchema = z
       });
     }
     checkEnvAndSecrets(spec, ctx);
+    checkBackingServices(spec, ctx);
     checkPublishedPort(spec, ctx);
     checkLimitsAgainstRequests(spec, ctx);
     for (const [key] of Object.entries(spec.secrets ?? {})) {
@@ -290,8 +360,11 @@ export const serviceSpecSchema = z
  * platform sets itself (`PORT=9999` would move the service off the port its probes check).
  */
 function checkEnvAndSecrets(spec: ServiceDefinition, ctx: z.RefinementCtx): void {
-  const reserved = reservedVariableNames(spec.dependsOn ?? []);
-  const reservedMessage = `is set by the platform and cannot be overridden; reserved names: ${reserved.join(", ")}${spec.dependsOn?.length ? " (a <DEPENDENCY>_URL per dependsOn entry)" : ""}`;
+  const connections = Object.keys(spec.backingServices ?? {}).flatMap((name) =>
+    Object.values(connectionVariables(name)),
+  );
+  const reserved = [...reservedVariableNames(spec.dependsOn ?? []), ...connections];
+  const reservedMessage = `is set by the platform and cannot be overridden; reserved names: ${reserved.join(", ")}${spec.dependsOn?.length ? " (a <DEPENDENCY>_URL per dependsOn entry)" : ""}${connections.length ? " (<RESOURCE>_HOST, _PORT, _DATABASE, _USER, _PASSWORD, _URL per backingServices entry)" : ""}`;
   const checkEnv = (env: Record<string, string> | undefined, path: (string | number)[]) => {
     for (const [key, value] of Object.entries(env ?? {})) {
       if (SECRET_LIKE_ENV_NAME.test(key)) {
@@ -312,6 +385,47 @@ function checkEnvAndSecrets(spec: ServiceDefinition, ctx: z.RefinementCtx): void
     checkEnv(override.env, ["environments", envName, "env"]);
   for (const key of Object.keys(spec.secrets ?? {}).filter((k) => reserved.includes(k))) {
     ctx.addIssue({ code: "custom", path: ["secrets", key], input: key, message: reservedMessage });
+  }
+}
+
+/**
+ * A backing service's connection variables must not take a name the platform already
+ * gives the service (a `<DEPENDENCY>_URL`, `PORT`...), and an environment's override must
+ * name a backing service the spec declares. Env and secret keys are checked against the
+ * connection variables with the other reserved names ({@link checkEnvAndSecrets}).
+ */
+function checkBackingServices(spec: ServiceDefinition, ctx: z.RefinementCtx): void {
+  const declared = Object.keys(spec.backingServices ?? {});
+  const platform = new Map(reservedVariableNames(spec.dependsOn ?? []).map((name) => [name, name]));
+  for (const name of declared) {
+    const clashes = Object.values(connectionVariables(name)).filter((variable) => platform.has(variable));
+    if (clashes.length > 0)
+      ctx.addIssue({
+        code: "custom",
+        path: ["backingServices", name],
+        input: name,
+        message: `gives the variable ${clashes.join(", ")}, which the platform already sets (${[...platform.keys()].join(", ")}); rename the backing service`,
+      });
+    for (const dependency of spec.dependsOn ?? []) {
+      if (name === `to-${dependency}`)
+        ctx.addIssue({
+          code: "custom",
+          path: ["backingServices", name],
+          input: name,
+          message: `would be named like the network to dependency '${dependency}' on Docker (<service>-to-<dependency>); rename the backing service`,
+        });
+    }
+  }
+  for (const [envName, override] of Object.entries(spec.environments ?? {})) {
+    for (const name of Object.keys(override.backingServices ?? {})) {
+      if (!declared.includes(name))
+        ctx.addIssue({
+          code: "custom",
+          path: ["environments", envName, "backingServices", name],
+          input: name,
+          message: `is not a backing service of this spec; declared: ${declared.join(", ") || "(none)"}`,
+        });
+    }
   }
 }
 

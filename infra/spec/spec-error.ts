@@ -61,11 +61,15 @@ export function formatValue(value: unknown): string {
 export function problemsFromZod(error: z.ZodError): SpecProblem[] {
   return error.issues.map((issue) => {
     const input = (issue as { input?: unknown }).input;
-    const isSecretLike = /literal value/.test(issue.message);
+    // A refused record key: zod says "Invalid key in record" and keeps what the key's own
+    // schema said (what is accepted) in the nested issues.
+    const message =
+      issue.code === "invalid_key" && issue.issues[0] !== undefined ? issue.issues[0].message : issue.message;
+    const isSecretLike = /literal value/.test(message);
     return {
       field: formatFieldPath(issue.path),
       value: isSecretLike ? "a literal value" : formatValue(input),
-      message: issue.message,
+      message,
     };
   });
 }

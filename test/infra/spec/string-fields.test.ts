@@ -94,17 +94,29 @@ const EVERY_FIELD = {
     slo: { availability: 99.9, latencyMs: 300 },
     owner: "team-orders",
   },
+  backingServices: { store: { type: "postgres", version: 17, storage: "1Gi", instances: 1 } },
   environments: {
     staging: {
       scaling: { min: 1, max: 2 },
       resources: { cpu: "100m", memory: "128Mi", limits: { cpu: "200m", memory: "128Mi" } },
       env: { LOG_LEVEL: "debug" },
+      backingServices: { store: { storage: "2Gi", instances: 2 } },
     },
   },
   guardrails: { suppress: [{ rule: "K8S-16", reason: "one node in this test cluster" }] },
 } satisfies ServiceSpecInput;
 /** `image` excludes `build`: its field is replaced in a spec that has an image instead. */
 const WITH_IMAGE: Record<string, unknown> = { ...EVERY_FIELD, build: undefined, image: "ghcr.io/acme/orders:1.0.0" };
+/** `external` excludes the size of a backing service: its field is replaced in a spec where staging's db is managed. */
+const WITH_EXTERNAL: Record<string, unknown> = {
+  ...EVERY_FIELD,
+  environments: {
+    staging: {
+      ...EVERY_FIELD.environments.staging,
+      backingServices: { store: { external: { secretName: "orders-store" } } },
+    },
+  },
+};
 const CATALOG = service({ name: "catalog", image: "ghcr.io/acme/catalog:2.0.0", port: 8080 });
 
 /** Every environment's JSON; the guardrails' findings (a payload in a healthcheck, say) are not this test's concern. */
@@ -148,7 +160,8 @@ const PAYLOADS = ['${file("/etc/hostname")}', "%{ if true }yes%{ endif }", GO_TE
 const IN_ALERT_RULES =
   /\/kubernetes_manifest\/[^/]+\/manifest\/spec\/groups\/|\/kubernetes_config_map_v1\/[^/]+\/data\/[^/]+\.yml$/;
 const FIELDS = stringFields(serviceSpecSchema as unknown as z.ZodType);
-const baseOf = (field: StringField) => (field.steps[0] === "image" ? WITH_IMAGE : EVERY_FIELD);
+const baseOf = (field: StringField) =>
+  field.steps[0] === "image" ? WITH_IMAGE : field.steps.includes("external") ? WITH_EXTERNAL : EVERY_FIELD;
 
 /**
  * The spec problems of `spec` (as a service file next to catalog), from the schema and the checks across services;
@@ -267,6 +280,10 @@ describe("every string field of a service file stays data", () => {
         "guardrails.suppress[0].reason",
         "environments.x",
         "environments.staging.env.LOG_LEVEL",
+        "backingServices.store.type",
+        "backingServices.store.storage",
+        "environments.staging.backingServices.store.storage",
+        "environments.staging.backingServices.store.external.secretName",
       ]),
     );
     expect(fields.length).toBeGreaterThan(25);

@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
 import type { DockerEnvironment } from "../../environments.js";
 import type { ServiceSpec } from "../../spec/model.js";
+import { LocalPostgres } from "./local-postgres.js";
 import { NetworkRules } from "./network-rules.js";
 import { ServiceContainers, type ServiceContainersProps } from "./service-containers.js";
 import { ServiceImage } from "./service-image.js";
@@ -12,14 +13,18 @@ export interface DockerServiceProps {
 }
 
 /**
- * One service on the local engine: its image, its network rules and (once every
- * service's networks exist, see {@link runReplicas}) its containers. The construct id
- * is the service name, so every resource's path says which service it belongs to.
+ * One service on the local engine: its image, its network rules, its backing services
+ * (a database container each, `<service>/backing-services/<name>/...`) and (once every
+ * service's networks exist, see {@link runReplicas}) its containers, which join each
+ * backing service's network and start once it is healthy. The construct id is the
+ * service name, so every resource's path says which service it belongs to.
  */
 export class DockerService extends Construct {
   readonly spec: ServiceSpec;
   readonly image: ServiceImage;
   readonly networkRules: NetworkRules;
+  /** The databases the service owns, by backing service name. */
+  readonly databases: ReadonlyMap<string, LocalPostgres>;
   private replicas?: ServiceContainers;
 
   constructor(scope: Construct, id: string, props: DockerServiceProps) {
@@ -27,12 +32,31 @@ export class DockerService extends Construct {
     this.spec = props.spec;
     this.image = new ServiceImage(this, "image", props);
     this.networkRules = new NetworkRules(this, "network-rules", props);
+    const { backingServices } = props.spec;
+    const data = backingServices.length > 0 ? new Construct(this, "backing-services") : undefined;
+    this.databases = new Map(
+      backingServices.map((resource) => [
+        resource.name,
+        new LocalPostgres(data!, resource.name, { owner: props.spec, resource, environment: props.environment }),
+      ]),
+    );
   }
 
-  /** Creates the service's containers on the given networks; once. */
+  /** Creates the service's containers on the given networks (and its databases'); once. */
   runReplicas(props: Omit<ServiceContainersProps, "spec" | "image">): ServiceContainers {
     if (this.replicas) throw new Error(`${this.node.path}: the replicas of '${this.spec.name}' already exist`);
-    this.replicas = new ServiceContainers(this, "containers", { ...props, spec: this.spec, image: this.image.image });
+    const databases = [...this.databases.values()];
+    this.replicas = new ServiceContainers(this, "containers", {
+      ...props,
+      spec: this.spec,
+      image: this.image.image,
+      variables:
+        databases.length > 0
+          ? Object.assign({}, props.variables, ...databases.map((db) => db.variables))
+          : props.variables,
+      networks: [...props.networks, ...databases.map((db) => ({ network: db.network }))],
+      after: databases.map((db) => db.container),
+    });
     return this.replicas;
   }
 }

@@ -8,7 +8,7 @@ import { DockerService } from "./docker-service.js";
 import { dockerLabels } from "./labels.js";
 import { LocalMonitoring } from "./local-monitoring.js";
 import { outsideNetworkName } from "./names.js";
-import { DockerProvider, Network } from "./resources.js";
+import { DockerProvider, Network, RandomProvider } from "./resources.js";
 import type { NetworkAttachment } from "./service-containers.js";
 
 /** Props of {@link DockerTarget}. */
@@ -40,6 +40,8 @@ export class DockerTarget extends Construct {
     super(scope, id);
     const { environment, catalogue } = props;
     new DockerProvider(this, "provider", { host: environment.docker.host });
+    // Only a catalogue with a database needs passwords: without one, the stack stays as it was.
+    if (catalogue.services.some((s) => s.backingServices.length > 0)) new RandomProvider(this, "random");
 
     const platform = new Construct(this, PLATFORM_CONSTRUCT_ID);
     const outside = new Network(platform, "outside-network", {

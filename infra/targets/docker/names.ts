@@ -34,3 +34,21 @@ export function prometheusContainerName(environment: DockerEnvironment): string 
 export function localImageName(environment: DockerEnvironment, service: string, version: string): string {
   return `${environment.namespace}/${service}:${version}`;
 }
+
+/**
+ * A backing service's container, network and volume prefix: `platform-local-orders-db`.
+ * The catalogue refuses a service named like it (see `dataResourceName`).
+ */
+export function dataContainerName(environment: DockerEnvironment, dataName: string): string {
+  return `${environment.namespace}-${dataName}`;
+}
+
+/** The network a backing service shares with its owner only: `platform-local-orders-db`. */
+export function dataNetworkName(environment: DockerEnvironment, dataName: string): string {
+  return `${environment.namespace}-${dataName}`;
+}
+
+/** The named volume that holds a backing service's data: `platform-local-orders-db-data`. */
+export function dataVolumeName(environment: DockerEnvironment, dataName: string): string {
+  return `${environment.namespace}-${dataName}-data`;
+}

@@ -33,6 +33,12 @@ export interface ServiceContainersProps {
    * @default undefined - nothing is published
    */
   readonly publishedPort?: number;
+  /**
+   * Containers that must be created (and, with `wait`, healthy) before the replicas:
+   * the service's databases.
+   * @default [] - none
+   */
+  readonly after?: readonly Container[];
 }
 
 /**
@@ -107,7 +113,7 @@ export class ServiceContainers extends Construct {
           props.publishedPort !== undefined && replica === 1
             ? [{ internal: spec.port, external: props.publishedPort, ip: "127.0.0.1", protocol: "tcp" }]
             : undefined,
-        dependsOn: props.networks.map(({ network }) => network),
+        dependsOn: [...props.networks.map(({ network }) => network), ...(props.after ?? [])],
       });
     });
   }

@@ -6,6 +6,7 @@
  * the same on every machine.
  */
 import { PlatformError } from "./platform-error.js";
+import { EGRESS_CIDR_ACCEPTED, egressCidrRefusal } from "./spec/egress-cidr.js";
 import { LOCAL_GRAFANA_PORT, LOCAL_PROMETHEUS_PORT } from "./spec/platform-ports.js";
 
 /** Where Terraform keeps the state of one environment. */
@@ -42,6 +43,29 @@ export interface KubernetesSettings {
   readonly ingressNamespace: string;
   /** ServiceMonitor needs the prometheus-operator CRDs; annotations work with any Prometheus. */
   readonly scrape: ScrapeDiscovery;
+  /** Namespace of the CloudNativePG operator (allowed in to the database pods on its ports). */
+  readonly cnpgNamespace: string;
+  /**
+   * Where the Kubernetes API server's endpoints are: the database pods' instance manager
+   * talks to it, and the namespace's default deny blocks it otherwise.
+   * @default undefined - not configured: an environment with a database is refused
+   */
+  readonly apiServer?: { readonly cidr: string; readonly ports: readonly number[] };
+  /**
+   * The object store PostgreSQL backups go to (production only).
+   * @default undefined - no backups: the Cluster gets none and no ScheduledBackup is made
+   */
+  readonly backup?: BackupSettings;
+}
+
+/** Where CloudNativePG writes base backups and WAL (Barman Cloud, S3-compatible). */
+export interface BackupSettings {
+  /** Like `s3://acme-pg-backups/production`; each database writes below it, in a folder of its own. */
+  readonly destinationPath: string;
+  /** A Secret in the environment's namespace with keys ACCESS_KEY_ID and ACCESS_SECRET_KEY. */
+  readonly credentialsSecret: string;
+  /** The object store's addresses, allowed as egress of the database pods on 443. */
+  readonly cidr: string;
 }
 
 /** Settings of the Docker target. */
@@ -118,13 +142,21 @@ export class EnvironmentConfigError extends PlatformError {
  *   or `pg` (connection from `PG_CONN_STR` at `terraform init`);
  * - `PLATFORM_IMAGE_REGISTRY`, `PLATFORM_INGRESS_CLASS`, `PLATFORM_SCRAPE` (`servicemonitor`
  *   or `annotations`), `PLATFORM_GRAFANA_URL` (the Grafana of staging and production, which
- *   alerts link to), `DOCKER_HOST`, `PLATFORM_BASE_IMAGE`.
+ *   alerts link to), `DOCKER_HOST`, `PLATFORM_BASE_IMAGE`;
+ * - for PostgreSQL backing services (CloudNativePG): `PLATFORM_CNPG_NAMESPACE` (default
+ *   `cnpg-system`), `PLATFORM_KUBE_API_CIDR` and `PLATFORM_KUBE_API_PORTS` (default
+ *   `443,6443`: the API server, which the database pods must reach), and for production's
+ *   backups `PLATFORM_BACKUP_DESTINATION` (an `s3://` path; unset: no backups), with
+ *   `PLATFORM_BACKUP_CIDR` (the object store's addresses) and
+ *   `PLATFORM_BACKUP_CREDENTIALS_SECRET` (default `platform-backup-credentials`).
  */
 export function loadEnvironments(variables: Readonly<Record<string, string | undefined>> = process.env): Environment[] {
   const kubeconfig = variables.KUBECONFIG?.split(":")[0] || "~/.kube/config";
   const scrape = oneOf(variables, "PLATFORM_SCRAPE", ["servicemonitor", "annotations"] as const, "servicemonitor");
   const backendType = oneOf(variables, "PLATFORM_STATE_BACKEND", SHARED_BACKEND_TYPES, "kubernetes");
   const grafanaUrl = baseUrl(variables, "PLATFORM_GRAFANA_URL", DEFAULT_GRAFANA_URL);
+  const apiServer = apiServerSettings(variables);
+  const backup = backupSettings(variables);
 
   const kubernetesEnvironment = (name: "staging" | "production", contextVariable: string): KubernetesEnvironment => {
     const configContext = variables[contextVariable] || name;
@@ -144,6 +176,9 @@ export function loadEnvironments(variables: Readonly<Record<string, string | und
         monitoringNamespace: "monitoring",
         ingressNamespace: "ingress-nginx",
         scrape,
+        cnpgNamespace: variables.PLATFORM_CNPG_NAMESPACE || "cnpg-system",
+        apiServer,
+        backup: name === "production" ? backup : undefined,
       },
     };
   };
@@ -195,6 +230,55 @@ function sharedBackend(
     case "pg":
       return { type, schemaName: `platform_${environment}` };
   }
+}
+
+function cidrVariable(variables: Readonly<Record<string, string | undefined>>, name: string): string | undefined {
+  const value = variables[name];
+  if (value === undefined || value === "") return undefined;
+  if (egressCidrRefusal(value) !== undefined) throw new EnvironmentConfigError(name, value, EGRESS_CIDR_ACCEPTED);
+  return value;
+}
+
+function apiServerSettings(
+  variables: Readonly<Record<string, string | undefined>>,
+): KubernetesSettings["apiServer"] | undefined {
+  const cidr = cidrVariable(variables, "PLATFORM_KUBE_API_CIDR");
+  if (cidr === undefined) return undefined;
+  const text = variables.PLATFORM_KUBE_API_PORTS || "443,6443";
+  const ports = text.split(",").map((p) => Number(p.trim()));
+  if (ports.some((p) => !Number.isInteger(p) || p < 1 || p > 65535))
+    throw new EnvironmentConfigError(
+      "PLATFORM_KUBE_API_PORTS",
+      text,
+      "ports from 1 to 65535, comma-separated, like 443,6443",
+    );
+  return { cidr, ports };
+}
+
+function backupSettings(variables: Readonly<Record<string, string | undefined>>): BackupSettings | undefined {
+  const destinationPath = variables.PLATFORM_BACKUP_DESTINATION;
+  if (destinationPath === undefined || destinationPath === "") return undefined;
+  if (!/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/[A-Za-z0-9._-]+)*\/?$/.test(destinationPath))
+    throw new EnvironmentConfigError(
+      "PLATFORM_BACKUP_DESTINATION",
+      destinationPath,
+      "an s3:// bucket path like s3://acme-pg-backups/production",
+    );
+  const cidr = cidrVariable(variables, "PLATFORM_BACKUP_CIDR");
+  if (cidr === undefined)
+    throw new EnvironmentConfigError(
+      "PLATFORM_BACKUP_CIDR",
+      "",
+      "the object store's IPv4 CIDR when PLATFORM_BACKUP_DESTINATION is set (the database pods may reach only it)",
+    );
+  const credentialsSecret = variables.PLATFORM_BACKUP_CREDENTIALS_SECRET || "platform-backup-credentials";
+  if (!/^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/.test(credentialsSecret))
+    throw new EnvironmentConfigError(
+      "PLATFORM_BACKUP_CREDENTIALS_SECRET",
+      credentialsSecret,
+      "a Kubernetes Secret name",
+    );
+  return { destinationPath: destinationPath.replace(/\/+$/, ""), credentialsSecret, cidr };
 }
 
 function baseUrl(variables: Readonly<Record<string, string | undefined>>, name: string, fallback: string): string {

@@ -45,6 +45,29 @@ export interface ReplicaRange {
   readonly unresolved?: string;
 }
 
+/**
+ * Pods an operator runs for a custom resource of the stack (a CloudNativePG `Cluster`
+ * runs its PostgreSQL instances): no pod template of the stack describes them, but a
+ * NetworkPolicy that selects them selects real pods.
+ */
+export interface OperatorPods {
+  /** The `kubernetes_manifest` the operator makes the pods for. */
+  readonly resource: SynthesizedResource;
+  readonly namespace: string;
+  /** Labels every one of those pods carries. */
+  readonly podLabels: Readonly<Record<string, string>>;
+}
+
+/**
+ * The labels an operator gives the pods of a custom resource, by API group and kind:
+ * CloudNativePG labels each instance of a `Cluster` with `cnpg.io/cluster: <name>`.
+ */
+const OPERATOR_POD_LABELS: ReadonlyArray<{
+  readonly group: string;
+  readonly kind: string;
+  readonly labels: (name: string) => Record<string, string>;
+}> = [{ group: "postgresql.cnpg.io", kind: "Cluster", labels: (name) => ({ "cnpg.io/cluster": name }) }];
+
 /** A selector is "unresolved" when Terraform computes part of it. */
 export type SelectorRead = LabelSelector | "unresolved" | undefined;
 
@@ -84,6 +107,7 @@ export class KubernetesIndex {
   private readonly policies = new SelectorIndex();
   private readonly autoscalersByTarget = new Map<string, SynthesizedResource[]>();
   private readonly defaultDenyNamespaces = new Set<string>();
+  private readonly operatorPods: OperatorPods[] = [];
 
   constructor(private readonly stack: SynthesizedStack) {
     const owners: PodOwner[] = [];
@@ -122,6 +146,16 @@ export class KubernetesIndex {
       this.policies.add(resource, namespace, selector);
       if (namespace !== undefined && selector !== "unresolved" && isEmptySelector(selector) && isDenyAll(resource))
         this.defaultDenyNamespaces.add(namespace);
+    }
+    for (const resource of stack.ofType("kubernetes_manifest")) {
+      const manifest = block(resource.values.manifest);
+      const group = asString(manifest?.apiVersion)?.split("/")[0];
+      const known = OPERATOR_POD_LABELS.find((o) => o.group === group && o.kind === manifest?.kind);
+      const metadata = block(manifest?.metadata);
+      const name = this.resolveName(metadata?.name);
+      const namespace = this.resolveName(metadata?.namespace);
+      if (known && name !== undefined && namespace !== undefined)
+        this.operatorPods.push({ resource, namespace, podLabels: known.labels(name) });
     }
     for (const resource of HPA_TYPES.flatMap((t) => stack.ofType(t))) {
       const target = block(block(resource.values.spec)?.scale_target_ref);
@@ -172,6 +206,13 @@ export class KubernetesIndex {
       ? this.ownersByPair.get(`${namespace}\u0000${firstPair[0]}=${firstPair[1]}`)
       : this.ownersByNamespace.get(namespace);
     return (candidates ?? []).filter((owner) => selectorMatches(selector, owner.podLabels));
+  }
+
+  /** The pods operators run for custom resources of the stack, in a namespace, that a selector selects. */
+  operatorPodsSelectedBy(namespace: string, selector: LabelSelector): OperatorPods[] {
+    return this.operatorPods.filter(
+      (pods) => pods.namespace === namespace && selectorMatches(selector, pods.podLabels),
+    );
   }
 
   /** The pod owner of a kind and name in a namespace (what an HPA or Ingress names). */

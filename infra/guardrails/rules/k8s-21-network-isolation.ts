@@ -11,7 +11,8 @@ const POLICY_TYPES = new Set(KUBERNETES_TYPES.networkPolicy);
  * NetworkPolicy (empty pod selector, Ingress and Egress, no rule), and NetworkPolicies
  * select its pods for both Ingress and Egress. And every NetworkPolicy with a pod
  * selector selects some pods of the stack (a dangling policy usually means a typo that
- * leaves the intended pods open).
+ * leaves the intended pods open): pods of its workloads, or pods an operator runs for a
+ * custom resource of the stack (a CloudNativePG `Cluster`'s instances).
  * Anchor: Polaris missingNetworkPolicy, kube-linter non-isolated-pod, dangling-networkpolicy.
  */
 export const networkIsolation: ResourceRule = {
@@ -66,7 +67,10 @@ function checkPolicy(resource: SynthesizedResource, context: RuleContext) {
       )
       .outcome();
   if (selector === undefined || isEmptySelector(selector)) return problems.outcome();
-  if (index.ownersSelectedBy(namespace, selector).length === 0) {
+  if (
+    index.ownersSelectedBy(namespace, selector).length === 0 &&
+    index.operatorPodsSelectedBy(namespace, selector).length === 0
+  ) {
     problems.add(
       `pod_selector (${showSelector(selector)}) selects no pods of this stack in namespace "${namespace}"`,
       "select the service's pods (app.kubernetes.io/name = <service>), or remove the policy",

@@ -4,6 +4,7 @@ import type { Catalogue } from "../../spec/model.js";
 import { Exposure } from "./exposure.js";
 import { Monitoring, monitoringPodAnnotations } from "./monitoring.js";
 import { NetworkRules } from "./network-rules.js";
+import { PostgresCluster } from "./postgres-cluster.js";
 import { ScalingPolicy } from "./scaling-policy.js";
 import { Workload, type KubernetesServicePartProps } from "./workload.js";
 
@@ -16,8 +17,10 @@ export interface KubernetesServiceProps extends KubernetesServicePartProps {
 
 /**
  * One service on Kubernetes, one construct per concern: its workload (container), its
- * scaling policy, its network rules, its exposure and its monitoring. The construct id is the service
- * name, so every resource's path says which service it belongs to.
+ * scaling policy, its network rules, its exposure, its monitoring and the databases it
+ * owns (`backing-services/<name>`; none for a managed, `external` one, whose Secret the
+ * workload reads). The construct id is the service name, so every resource's path says
+ * which service it belongs to.
  */
 export class KubernetesService extends Construct {
   readonly workload: Workload;
@@ -25,6 +28,8 @@ export class KubernetesService extends Construct {
   readonly networkRules: NetworkRules;
   readonly exposure: Exposure;
   readonly monitoring: Monitoring;
+  /** The databases the platform runs for the service, by backing service name. */
+  readonly databases: ReadonlyMap<string, PostgresCluster>;
 
   constructor(scope: Construct, id: string, props: KubernetesServiceProps) {
     super(scope, id);
@@ -41,5 +46,13 @@ export class KubernetesService extends Construct {
     this.networkRules = new NetworkRules(this, "network-rules", { spec, environment, catalogue: props.catalogue });
     this.exposure = new Exposure(this, "exposure", { spec, environment });
     this.monitoring = new Monitoring(this, "monitoring", { spec, environment, rendered: props.monitoring });
+    const owned = spec.backingServices.filter((resource) => resource.external === undefined);
+    const data = owned.length > 0 ? new Construct(this, "backing-services") : undefined;
+    this.databases = new Map(
+      owned.map((resource) => [
+        resource.name,
+        new PostgresCluster(data!, resource.name, { owner: spec, resource, environment }),
+      ]),
+    );
   }
 }

@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import { TerraformResource } from "../../engine/cdk.js";
 import { PLATFORM_CONSTRUCT_ID } from "../../construct-paths.js";
-import type { KubernetesEnvironment } from "../../environments.js";
+import { EnvironmentConfigError, type KubernetesEnvironment } from "../../environments.js";
 import type { RenderedMonitoring } from "../../monitoring/monitoring-files.js";
 import { platformEnvironment, type Catalogue } from "../../spec/model.js";
 import { KubernetesService } from "./kubernetes-service.js";
@@ -28,6 +28,13 @@ export class KubernetesTarget extends Construct {
   constructor(scope: Construct, id: string, props: KubernetesTargetProps) {
     super(scope, id);
     const { environment, catalogue } = props;
+    const ownsDatabase = catalogue.services.some((s) => s.backingServices.some((r) => r.external === undefined));
+    if (ownsDatabase && environment.kubernetes.apiServer === undefined)
+      throw new EnvironmentConfigError(
+        "PLATFORM_KUBE_API_CIDR",
+        "",
+        `the IPv4 CIDR of the Kubernetes API server's endpoints (kubectl get endpoints kubernetes -n default) when ${environment.name} has a PostgreSQL backing service: CloudNativePG's instance manager in each database pod talks to the API server, which the namespace's default deny blocks otherwise`,
+      );
     new KubernetesProvider(this, "provider", {
       configPath: environment.kubernetes.configPath,
       configContext: environment.kubernetes.configContext,

@@ -11,6 +11,7 @@ import {
   ownershipLabels,
   selectorLabels,
 } from "../hardening.js";
+import { connectionSecretReferences } from "./postgres-cluster.js";
 import { DeploymentV1, ServiceAccountV1 } from "./resources.js";
 
 /** Props shared by every per-service Kubernetes construct. */
@@ -68,10 +69,9 @@ export class Workload extends Construct {
 
     const env = [
       ...Object.entries(props.variables).map(([name, value]) => ({ name, value })),
-      ...Object.entries(spec.secrets).map(([name, ref]) => ({
-        name,
-        valueFrom: { secretKeyRef: { name: ref.secretName, key: ref.key } },
-      })),
+      ...[spec.secrets, ...spec.backingServices.map((resource) => connectionSecretReferences(spec, resource))]
+        .flatMap((refs) => Object.entries(refs))
+        .map(([name, ref]) => ({ name, valueFrom: { secretKeyRef: { name: ref.secretName, key: ref.key } } })),
     ];
     const probe = (path: string, periodSeconds: number) => ({
       httpGet: { path, port: "http" },

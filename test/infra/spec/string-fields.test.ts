@@ -121,7 +121,10 @@ const CATALOG = service({ name: "catalog", image: "ghcr.io/acme/catalog:2.0.0", 
 
 /** Every environment's JSON; the guardrails' findings (a payload in a healthcheck, say) are not this test's concern. */
 const synthesize = (spec: Record<string, unknown>) =>
-  continuingOnErrorAnnotations(() => synthPlatform([service(spec as ServiceSpecInput), CATALOG]));
+  continuingOnErrorAnnotations(() =>
+    // The API server's address: a Kubernetes environment with a database needs it (the spec has one).
+    synthPlatform([service(spec as ServiceSpecInput), CATALOG], { PLATFORM_KUBE_API_CIDR: "10.0.0.1/32" }),
+  );
 
 /** `spec` with the string at `steps` set to `value`, and the concrete path it took. */
 function withValue(

@@ -16,11 +16,20 @@ describe("a PostgreSQL backing service on Docker (local)", () => {
   let local: StackJson;
   beforeAll(() => {
     // GIVEN orders owning a database, catalog calling orders, and gateway owning none
-    local = synthPlatform([
-      service({ name: "orders", build: {}, port: 8080, backingServices: { db: { type: "postgres" } } }),
-      service({ name: "catalog", build: {}, port: 8081, dependsOn: ["orders"] }),
-      service({ name: "audit", build: {}, port: 8082, backingServices: { events: { type: "postgres", version: 16 } } }),
-    ]).local!;
+    local = synthPlatform(
+      [
+        service({ name: "orders", build: {}, port: 8080, backingServices: { db: { type: "postgres" } } }),
+        service({ name: "catalog", build: {}, port: 8081, dependsOn: ["orders"] }),
+        service({
+          name: "audit",
+          build: {},
+          port: 8082,
+          backingServices: { events: { type: "postgres", version: 16 } },
+        }),
+        // (Kubernetes environments with a database need the API server's address.)
+      ],
+      { PLATFORM_KUBE_API_CIDR: "10.0.0.1/32" },
+    ).local!;
   });
 
   it("THEN the database runs from the pinned official image of its major, by image id", () => {

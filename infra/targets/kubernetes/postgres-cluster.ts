@@ -1,0 +1,197 @@
+import { Construct } from "constructs";
+import { Annotations } from "../../engine/cdk.js";
+import type { KubernetesEnvironment } from "../../environments.js";
+import {
+  type ConnectionPart,
+  connectionVariables,
+  dataResourceName,
+  POSTGRES_PORT,
+  type PostgresVersion,
+} from "../../spec/backing-services.js";
+import type { PostgresBackingService, SecretReference, ServiceSpec } from "../../spec/model.js";
+import { ownershipLabels, selectorLabels } from "../hardening.js";
+import {
+  Manifest,
+  NetworkPolicyV1,
+  type NetworkPolicyV1SpecEgress,
+  type NetworkPolicyV1SpecIngress,
+} from "./resources.js";
+
+/**
+ * The CloudNativePG operand image of each supported major, pinned to a minor release.
+ * The `system` images carry Barman Cloud, which the Cluster's `barmanObjectStore` backups run.
+ */
+export const CNPG_POSTGRES_IMAGES: Readonly<Record<PostgresVersion, string>> = {
+  16: "ghcr.io/cloudnative-pg/postgresql:16.10-system-bookworm",
+  17: "ghcr.io/cloudnative-pg/postgresql:17.6-system-bookworm",
+};
+
+/** The port of the CloudNativePG instance manager (status, probes) in each database pod. */
+export const CNPG_STATUS_PORT = 8000;
+/** When production's databases are backed up: daily at 03:00 (CloudNativePG's cron has seconds first). */
+export const BACKUP_SCHEDULE = "0 0 3 * * *";
+/** How long base backups and WAL are kept in the object store. */
+export const BACKUP_RETENTION = "30d";
+
+/** The keys of CloudNativePG's `<cluster>-app` Secret, by connection part; an `external` Secret has the same. */
+export const CONNECTION_SECRET_KEYS: Readonly<Record<ConnectionPart, string>> = {
+  HOST: "host",
+  PORT: "port",
+  DATABASE: "dbname",
+  USER: "user",
+  PASSWORD: "password",
+  URL: "uri",
+};
+
+/** The pod labels CloudNativePG gives every instance of a Cluster. */
+export function clusterPodLabels(clusterName: string): Record<string, string> {
+  return { "cnpg.io/cluster": clusterName };
+}
+
+/**
+ * The variables through which the owner reaches a backing service on Kubernetes, each a
+ * reference to a key of its connection Secret (CloudNativePG's `<cluster>-app`, or the
+ * `external` Secret): no value of the connection is in the JSON.
+ */
+export function connectionSecretReferences(
+  owner: ServiceSpec,
+  resource: PostgresBackingService,
+): Record<string, SecretReference> {
+  const secretName = resource.external?.secretName ?? `${dataResourceName(owner.name, resource.name)}-app`;
+  const names = connectionVariables(resource.name);
+  return Object.fromEntries(
+    (Object.keys(names) as ConnectionPart[]).map((part) => [
+      names[part],
+      { secretName, key: CONNECTION_SECRET_KEYS[part] },
+    ]),
+  );
+}
+
+/** Props of {@link PostgresCluster}. */
+export interface PostgresClusterProps {
+  /** The service that owns the database: its pods alone may connect. */
+  readonly owner: ServiceSpec;
+  readonly resource: PostgresBackingService;
+  readonly environment: KubernetesEnvironment;
+}
+
+/**
+ * A PostgreSQL database a service owns, on Kubernetes: a CloudNativePG `Cluster`
+ * (`<service>-<name>`, its instances and storage from the spec, its database and owner
+ * named after the service; CloudNativePG writes the connection to the `<cluster>-app`
+ * Secret), which Terraform refuses to destroy (`prevent_destroy`), and a NetworkPolicy
+ * for its pods: ingress on 5432 from the owner's pods only, from the other instances
+ * (replication) and from the operator's namespace (5432 and its status port 8000);
+ * egress to the other instances, the Kubernetes API server (the instance manager
+ * reports to it) and, with backups, the object store. In production, with a backup
+ * object store configured, the Cluster archives to it and a `ScheduledBackup` takes a
+ * base backup daily. The CloudNativePG operator (and its CRDs) must be in the cluster.
+ */
+export class PostgresCluster extends Construct {
+  readonly clusterName: string;
+  readonly cluster: Manifest;
+  readonly networkPolicy: NetworkPolicyV1;
+  /** The daily base backup; production with a backup object store only. */
+  readonly scheduledBackup?: Manifest;
+
+  constructor(scope: Construct, id: string, props: PostgresClusterProps) {
+    super(scope, id);
+    const { owner, resource, environment } = props;
+    const { kubernetes } = environment;
+    const namespace = environment.namespace;
+    this.clusterName = dataResourceName(owner.name, resource.name);
+    // Not the owner's app.kubernetes.io/name: the owner's Service and policies select pods by it.
+    const labels = {
+      ...ownershipLabels(this.clusterName, environment.name),
+      "app.kubernetes.io/component": "database",
+      "platform.dev/owner": owner.name,
+    };
+    const backup = kubernetes.backup;
+    // Production without an object store: said on the Cluster itself (kubectl, the JSON, the
+    // diff) and to the cdktf CLI, not hidden.
+    const noBackup = environment.production && backup === undefined;
+    const annotations = noBackup
+      ? { "platform.dev/backup": "none: PLATFORM_BACKUP_DESTINATION is not set for this environment" }
+      : undefined;
+
+    this.cluster = new Manifest(this, "cluster", {
+      manifest: {
+        apiVersion: "postgresql.cnpg.io/v1",
+        kind: "Cluster",
+        metadata: { name: this.clusterName, namespace, labels, ...(annotations ? { annotations } : {}) },
+        spec: {
+          instances: resource.instances,
+          imageName: CNPG_POSTGRES_IMAGES[resource.version],
+          storage: { size: resource.storage },
+          bootstrap: { initdb: { database: owner.name, owner: owner.name } },
+          enableSuperuserAccess: false,
+          ...(backup
+            ? {
+                backup: {
+                  retentionPolicy: BACKUP_RETENTION,
+                  barmanObjectStore: {
+                    destinationPath: `${backup.destinationPath}/${this.clusterName}`,
+                    s3Credentials: {
+                      accessKeyId: { name: backup.credentialsSecret, key: "ACCESS_KEY_ID" },
+                      secretAccessKey: { name: backup.credentialsSecret, key: "ACCESS_SECRET_KEY" },
+                    },
+                  },
+                },
+              }
+            : {}),
+        },
+      },
+      lifecycle: { preventDestroy: true },
+    });
+
+    if (noBackup)
+      Annotations.of(this.cluster).addWarning(
+        `${this.clusterName} in ${environment.name} has no backups: set PLATFORM_BACKUP_DESTINATION (and PLATFORM_BACKUP_CIDR) to archive it and schedule a daily base backup`,
+      );
+    if (backup) {
+      this.scheduledBackup = new Manifest(this, "scheduled-backup", {
+        manifest: {
+          apiVersion: "postgresql.cnpg.io/v1",
+          kind: "ScheduledBackup",
+          metadata: { name: `${this.clusterName}-daily`, namespace, labels },
+          spec: {
+            schedule: BACKUP_SCHEDULE,
+            cluster: { name: this.clusterName },
+            backupOwnerReference: "self",
+            method: "barmanObjectStore",
+          },
+        },
+      });
+    }
+
+    const tcp = (port: number) => ({ port: String(port), protocol: "TCP" });
+    const instances = { podSelector: { matchLabels: clusterPodLabels(this.clusterName) } };
+    const ingress: NetworkPolicyV1SpecIngress[] = [
+      { from: [{ podSelector: { matchLabels: selectorLabels(owner.name) } }], ports: [tcp(POSTGRES_PORT)] },
+      { from: [instances], ports: [tcp(POSTGRES_PORT), tcp(CNPG_STATUS_PORT)] },
+      {
+        from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": kubernetes.cnpgNamespace } } }],
+        ports: [tcp(POSTGRES_PORT), tcp(CNPG_STATUS_PORT)],
+      },
+    ];
+    const egress: NetworkPolicyV1SpecEgress[] = [
+      { to: [instances], ports: [tcp(POSTGRES_PORT), tcp(CNPG_STATUS_PORT)] },
+    ];
+    if (kubernetes.apiServer)
+      egress.push({
+        to: [{ ipBlock: { cidr: kubernetes.apiServer.cidr } }],
+        ports: kubernetes.apiServer.ports.map(tcp),
+      });
+    if (backup) egress.push({ to: [{ ipBlock: { cidr: backup.cidr } }], ports: [tcp(443)] });
+
+    this.networkPolicy = new NetworkPolicyV1(this, "network-policy", {
+      metadata: { name: this.clusterName, namespace, labels },
+      spec: {
+        podSelector: { matchLabels: clusterPodLabels(this.clusterName) },
+        policyTypes: ["Ingress", "Egress"],
+        ingress,
+        egress,
+      },
+    });
+  }
+}

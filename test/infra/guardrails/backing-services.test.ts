@@ -1,0 +1,41 @@
+import { describe, expect, it } from "vitest";
+import { networkIsolation } from "../../../infra/guardrails/rules/k8s-21-network-isolation.js";
+import { guardrailsFixture } from "../../support/guardrails.js";
+import { service } from "../../support/platform.js";
+
+const VARIABLES = { PLATFORM_KUBE_API_CIDR: "10.0.0.1/32" };
+const SERVICES = () => [
+  service({ name: "orders", build: {}, port: 8080, backingServices: { db: { type: "postgres" } } }),
+  service({ name: "catalog", build: {}, port: 8081, dependsOn: ["orders"] }),
+];
+const POLICY = "kubernetes/orders/backing-services/db/network-policy";
+
+describe("the platform's guardrails on a catalogue with a database", () => {
+  it.each(["local", "staging", "production"])(
+    "GIVEN a service owning a PostgreSQL database WHEN %s is checked THEN every rule passes, with no warning",
+    (environment) => {
+      const findings = guardrailsFixture(environment, SERVICES(), VARIABLES).findings();
+      expect(findings.map((f) => `${f.rule} ${f.resource}: ${f.message}`)).toEqual([]);
+    },
+  );
+
+  it("GIVEN the database's NetworkPolicy WHEN K8S-21 checks it THEN it selects the Cluster's instances: compliant", () => {
+    expect(guardrailsFixture("staging", SERVICES(), VARIABLES).outcome(networkIsolation, POLICY)).toEqual({
+      status: "compliant",
+    });
+  });
+
+  it("GIVEN the database's NetworkPolicy selecting a Cluster that is not in the stack WHEN K8S-21 checks it THEN it is a dangling policy", () => {
+    const fixture = guardrailsFixture("staging", SERVICES(), VARIABLES);
+    fixture.resource(POLICY).addOverride("spec.pod_selector.match_labels", { "cnpg.io/cluster": "orders-dbx" });
+    expect(fixture.findingsOf("K8S-21")).toEqual([
+      {
+        rule: "K8S-21",
+        level: "error",
+        resource: fixture.address(POLICY),
+        message:
+          'pod_selector (cnpg.io/cluster=orders-dbx) selects no pods of this stack in namespace "platform-staging"',
+      },
+    ]);
+  });
+});

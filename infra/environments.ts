@@ -48,7 +48,8 @@ export interface KubernetesSettings {
   /**
    * Where the Kubernetes API server's endpoints are: the database pods' instance manager
    * talks to it, and the namespace's default deny blocks it otherwise.
-   * @default undefined - not configured: an environment with a database is refused
+   * @default undefined - not configured: the database pods get no egress to it (the synth warns;
+   * `npm run deploy` of an environment with a database refuses it)
    */
   readonly apiServer?: { readonly cidr: string; readonly ports: readonly number[] };
   /**
@@ -57,6 +58,10 @@ export interface KubernetesSettings {
    */
   readonly backup?: BackupSettings;
 }
+
+/** What PLATFORM_KUBE_API_CIDR accepts, and why an environment with a database needs it. */
+export const KUBE_API_CIDR_ACCEPTED =
+  "the IPv4 CIDR of the Kubernetes API server's endpoints (kubectl get endpoints kubernetes -n default), like 10.0.0.1/32, when the environment has a PostgreSQL backing service: CloudNativePG's instance manager in each database pod talks to the API server, which the namespace's default deny blocks otherwise";
 
 /** Where CloudNativePG writes base backups and WAL (Barman Cloud, S3-compatible). */
 export interface BackupSettings {
@@ -118,16 +123,19 @@ export const DEFAULT_GRAFANA_URL = "https://grafana.example.com";
 /** Pinned Prometheus image of the local environment. */
 export const DEFAULT_PROMETHEUS_IMAGE = "prom/prometheus:v3.5.0";
 
-/** A configuration variable with a value this platform cannot use. */
+/** A configuration variable with a value this platform cannot use, or not set where it is needed. */
 export class EnvironmentConfigError extends PlatformError {
+  /** @param value what the variable holds; `undefined` when it is not set (said so, not shown as `""`) */
   constructor(
     readonly variable: string,
-    readonly value: string,
+    readonly value: string | undefined,
     accepted: string,
   ) {
     super(
       "ENVIRONMENT_CONFIG_INVALID",
-      `environment variable ${variable}: ${JSON.stringify(value)} is not accepted; accepted: ${accepted}`,
+      value === undefined
+        ? `environment variable ${variable} is not set; accepted: ${accepted}`
+        : `environment variable ${variable}: ${JSON.stringify(value)} is not accepted; accepted: ${accepted}`,
     );
   }
 }
@@ -212,7 +220,12 @@ function sharedBackend(
 ): BackendSettings {
   const required = (variable: string): string => {
     const value = variables[variable];
-    if (!value) throw new EnvironmentConfigError(variable, "", `a non-empty value when PLATFORM_STATE_BACKEND=${type}`);
+    if (!value)
+      throw new EnvironmentConfigError(
+        variable,
+        variables[variable],
+        `a non-empty value when PLATFORM_STATE_BACKEND=${type}`,
+      );
     return value;
   };
   switch (type) {
@@ -268,7 +281,7 @@ function backupSettings(variables: Readonly<Record<string, string | undefined>>)
   if (cidr === undefined)
     throw new EnvironmentConfigError(
       "PLATFORM_BACKUP_CIDR",
-      "",
+      variables.PLATFORM_BACKUP_CIDR,
       "the object store's IPv4 CIDR when PLATFORM_BACKUP_DESTINATION is set (the database pods may reach only it)",
     );
   const credentialsSecret = variables.PLATFORM_BACKUP_CREDENTIALS_SECRET || "platform-backup-credentials";

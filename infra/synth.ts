@@ -3,7 +3,7 @@
  * them to cdktf.out/stacks/<env>/cdk.tf.json. Two entries run it: `tools/run-app.mjs`
  * (compiled, what `npm run synth` and cdktf.json run) and `infra/main.ts` (through tsx).
  */
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import v8 from "node:v8";
 import { buildPlatformApp } from "./app.js";
@@ -154,6 +154,7 @@ export async function runSynth(options: SynthOptions): Promise<number> {
       });
       stacks = built.stacks;
       checked = built.guardrails.environments;
+      printPlatformWarnings(outdir, built.guardrails);
       blocking = reportGuardrails(built.guardrails, outdir);
     } finally {
       lock.release();
@@ -264,6 +265,23 @@ function limitHeapGrowth(): void {
  * Prints every unsuppressed finding (errors first) and the summary table, writes each
  * environment's report, and returns how many errors fail the synth.
  */
+/**
+ * The platform's own warnings (a setting missing for an environment, production without
+ * backups), which the constructs add as cdktf warning annotations: the cdktf CLI prints
+ * them, this program prints them too. The guardrails' findings, also annotations, are
+ * printed by `reportGuardrails`.
+ */
+function printPlatformWarnings(outdir: string, guardrails: GuardrailsRun): void {
+  const manifest = JSON.parse(readFileSync(path.join(outdir, "manifest.json"), "utf8")) as {
+    stacks: Record<string, { annotations?: Array<{ constructPath: string; level: string; message: string }> }>;
+  };
+  const findings = new Set(guardrails.findings.map(formatFinding));
+  const warnings = Object.values(manifest.stacks)
+    .flatMap((stack) => stack.annotations ?? [])
+    .filter((a) => a.level === "@cdktf/warn" && !findings.has(a.message));
+  for (const warning of warnings) console.error(`warning: ${warning.message} [${warning.constructPath}]`);
+}
+
 function reportGuardrails(guardrails: GuardrailsRun, outdir: string): number {
   const findings = guardrails.findings.filter((f) => !f.suppressed);
   const ordered = [...findings.filter(isBlocking), ...findings.filter((f) => !isBlocking(f))];

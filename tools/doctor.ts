@@ -8,14 +8,21 @@ import { existsSync, readFileSync } from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { parse as parseYaml } from "yaml";
+import { discoverServices } from "../infra/discover-services.js";
 import {
   ENVIRONMENT_NAMES,
   EnvironmentConfigError,
+  KUBE_API_CIDR_ACCEPTED,
   loadEnvironments,
   type Environment,
 } from "../infra/environments.js";
+import { isPlatformError } from "../infra/platform-error.js";
+import { resolveCatalogue } from "../infra/spec/model.js";
+
+/** The repository whose services are deployed. */
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
 /** The oldest Terraform this platform supports; S3 lock files need 1.10. */
 export const MIN_TERRAFORM = [1, 5, 0] as const;
@@ -49,8 +56,40 @@ export async function checkEnvironment(environment: Environment, variables: Vari
     const kube = checkKubeconfig(environment.kubernetes.configPath, environment.kubernetes.configContext, variables);
     results.push(kube);
     results.push(checkStateBackend(environment, variables, kube.ok));
+    results.push(await checkDatabaseSettings(environment));
   }
   return results;
+}
+
+/**
+ * The settings an environment with a database the platform runs needs: the synth only
+ * warns without them (so that local never needs a cluster's setting), the deploy refuses.
+ */
+async function checkDatabaseSettings(environment: Environment): Promise<CheckResult> {
+  let ownsDatabase: boolean;
+  try {
+    const services = await discoverServices(ROOT);
+    const catalogue = resolveCatalogue(
+      services,
+      environment.name,
+      ENVIRONMENT_NAMES.map((e) => e),
+      { production: environment.production, target: environment.target },
+    );
+    ownsDatabase = catalogue.ownsDatabase();
+  } catch (error) {
+    if (!isPlatformError(error)) throw error;
+    return {
+      ok: false,
+      line: `services: ${error.message.split("\n").join(" ")}; fix the service files (npm run synth says more)`,
+    };
+  }
+  if (!ownsDatabase) return { ok: true, line: "databases: none run by the platform in this environment" };
+  if (environment.target === "kubernetes" && environment.kubernetes.apiServer === undefined)
+    return {
+      ok: false,
+      line: `databases: PLATFORM_KUBE_API_CIDR is not set; accepted: ${KUBE_API_CIDR_ACCEPTED}`,
+    };
+  return { ok: true, line: "databases: the API server's address for the database pods is set" };
 }
 
 async function checkTerraform(environment: Environment, variables: Variables): Promise<CheckResult> {

@@ -70,6 +70,11 @@ export class Catalogue {
     return this.dependentsByName.get(name) ?? [];
   }
 
+  /** Whether a service of this environment owns a database the platform runs (not an `external` one). */
+  ownsDatabase(): boolean {
+    return this.services.some((s) => s.backingServices.some((r) => r.external === undefined));
+  }
+
   /** Every service-to-service edge as [caller, callee], sorted. */
   edges(): Array<readonly [string, string]> {
     return this.services.flatMap((s) => s.dependsOn.map((d) => [s.name, d] as const));

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { EnvironmentConfigError } from "../../../../infra/environments.js";
+import { EnvironmentConfigError, loadEnvironments } from "../../../../infra/environments.js";
 import { resourcesOfType, service, synthPlatform, type StackJson } from "../../../support/platform.js";
 import { scratchFolders } from "../../../support/scratch.js";
 import { terraform } from "../../../support/terraform.js";
@@ -191,16 +191,27 @@ describe("a PostgreSQL backing service on Kubernetes (staging, production)", () 
     expect(manifestsOf(withBackups.staging!, "ScheduledBackup")).toEqual([]);
   });
 
-  it("GIVEN a database and no API server address WHEN synthesized THEN it is refused naming the setting", () => {
+  it("GIVEN a database and no API server address WHEN synthesized THEN it is not refused: the policy has no API-server egress", () => {
+    const stacks = synthPlatform(SERVICES());
+    expect(JSON.stringify(policyNamed(stacks.staging!, "orders-db").spec.egress)).not.toContain("ip_block");
+  });
+
+  it('GIVEN an unset and an empty required setting WHEN refused THEN an unset one is said to be not set, not shown as ""', () => {
+    expect(new EnvironmentConfigError("PLATFORM_KUBE_API_CIDR", undefined, "a CIDR").message).toBe(
+      "environment variable PLATFORM_KUBE_API_CIDR is not set; accepted: a CIDR",
+    );
+    expect(new EnvironmentConfigError("PLATFORM_KUBE_API_CIDR", "", "a CIDR").message).toBe(
+      'environment variable PLATFORM_KUBE_API_CIDR: "" is not accepted; accepted: a CIDR',
+    );
     let thrown: unknown;
     try {
-      synthPlatform(SERVICES());
+      loadEnvironments({ PLATFORM_STATE_BACKEND: "s3" });
     } catch (error) {
       thrown = error;
     }
-    expect(thrown).toBeInstanceOf(EnvironmentConfigError);
-    expect((thrown as EnvironmentConfigError).code).toBe("ENVIRONMENT_CONFIG_INVALID");
-    expect((thrown as EnvironmentConfigError).variable).toBe("PLATFORM_KUBE_API_CIDR");
+    expect((thrown as Error).message).toBe(
+      "environment variable PLATFORM_STATE_BUCKET is not set; accepted: a non-empty value when PLATFORM_STATE_BACKEND=s3",
+    );
   });
 
   it("GIVEN the synthesized lifecycle of a Cluster WHEN the real terraform plans its destroy or replacement THEN the plan fails; removing the block from the configuration is not stopped", () => {

@@ -76,7 +76,7 @@ describe("backingServices in the spec schema", () => {
     [
       "an unknown key",
       { db: { type: "postgres", replicas: 2 } },
-      'service spec: backingServices.db: Unrecognized key: "replicas" (got {"type":"postgres","replicas":2})',
+      'service spec: backingServices.db: Unrecognized key: "replicas" (got key "replicas")',
     ],
   ])(
     "GIVEN %s WHEN parsed THEN it is refused naming the field, the value and what is accepted",
@@ -84,6 +84,26 @@ describe("backingServices in the spec schema", () => {
       expect(refusal(parse({ ...orders, backingServices }))).toEqual([line]);
     },
   );
+
+  it("GIVEN a literal password and a URL with credentials in a spec WHEN refused THEN neither value is in the message", () => {
+    const lines = refusal(
+      parse({
+        ...orders,
+        backingServices: {
+          db: { type: "postgres", password: "hunter2" },
+          cache: { type: "postgres", url: "postgres://orders:hunter3@db.acme.com/orders" },
+          ledger: { type: "postgres", storage: "postgres://orders:hunter4@db.acme.com/orders" },
+        },
+        environments: { production: { backingServices: { db: { external: { secretName: "rds", dsn: "x" } } } } },
+      }),
+    );
+    expect(lines.join("\n")).not.toMatch(/hunter|"x"/);
+    expect(lines).toContain('service spec: backingServices.db: Unrecognized key: "password" (got key "password")');
+    expect(lines).toContain('service spec: backingServices.cache: Unrecognized key: "url" (got key "url")');
+    expect(lines.find((l) => l.startsWith("service spec: backingServices.ledger.storage:"))).toMatch(
+      /\(got "postgres:\/\/\(not shown\)@db\.acme\.com\/orders"\)$/,
+    );
+  });
 
   it("GIVEN an external database without secretName, or with a size WHEN parsed THEN each is refused", () => {
     const lines = refusal(

@@ -255,7 +255,7 @@ describe("parseServiceDefinition: the one check of what a service file exports",
     const reserved =
       "reserved names: SERVICE_NAME, PORT, PLATFORM_ENVIRONMENT, CATALOG_URL, ORDER_STORE_URL (a <DEPENDENCY>_URL per dependsOn entry)";
     expect(text.split("\n")).toEqual([
-      `service spec: environments.production.env.ORDER_STORE_URL: is set by the platform and cannot be overridden; ${reserved} (got "http://evil:80")`,
+      `service spec: environments.production.env.ORDER_STORE_URL: is set by the platform and cannot be overridden; ${reserved} (got "(not shown)")`,
       `service spec: environments.production.env.PLATFORM_ENVIRONMENT: is set by the platform and cannot be overridden; ${reserved} (got "staging")`,
       `service spec: secrets.SERVICE_NAME: is set by the platform and cannot be overridden; ${reserved} (got "SERVICE_NAME")`,
     ]);

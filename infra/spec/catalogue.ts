@@ -1,4 +1,5 @@
 import { dataResourceName } from "./backing-services.js";
+import { derivedNameProblems } from "./derived-names.js";
 import {
   LIMIT_BELOW_REQUEST,
   defaultEnvironmentTraits,
@@ -199,6 +200,8 @@ export function resolveCatalogue(
     localPorts.set(spec.expose.localPort, file);
   }
 
+  // Only once every name is valid and unique: a duplicate service would derive every name twice.
+  if (problems.length === 0) problems.push(...derivedNameProblems(specs, fileOf, traits.target));
   if (problems.length > 0) throw new SpecError(dedupe(problems));
   return new Catalogue(specs);
 }

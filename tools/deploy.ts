@@ -2,11 +2,19 @@
  * `npm run deploy -- [env] [cdktf options]` and `npm run destroy -- [env] [cdktf options]`:
  * the preflight of `npm run doctor` first, then `cdktf deploy|destroy <env>`. When the
  * preflight finds something missing, nothing is run and nothing changes.
+ *
+ * The local databases' data volumes are not in Terraform's state (see LocalPostgres), so
+ * a destroy of local keeps them and says so; `--delete-data` removes them afterwards
+ * with `docker volume rm`.
  */
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { ENVIRONMENT_NAMES } from "../infra/environments.js";
+import { discoverServices } from "../infra/discover-services.js";
+import { ENVIRONMENT_NAMES, loadEnvironments } from "../infra/environments.js";
+import { dataResourceName } from "../infra/spec/backing-services.js";
+import { resolveCatalogue } from "../infra/spec/model.js";
+import { dataVolumeName } from "../infra/targets/docker/names.js";
 import { doctor } from "./doctor.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -19,7 +27,13 @@ function usage(action: Action): string {
 Checks what ${action === "deploy" ? "deploying" : "destroying"} the environment needs (npm run doctor), then runs
 'cdktf ${action} <environment>' from this repository.
 
-  environment   one of ${ENVIRONMENT_NAMES.join(", ")} (default: local)
+  environment   one of ${ENVIRONMENT_NAMES.join(", ")} (default: local)${
+    action === "destroy"
+      ? `
+  --delete-data local only: after the destroy, also delete the databases' data volumes
+                (without it they are kept, and the destroy lists them)`
+      : ""
+  }
 
 Exit 0 when done, 1 when the preflight or cdktf failed, 2 on bad input.`;
 }
@@ -36,10 +50,18 @@ export async function deploy(
   }
   const first = argv[0];
   const environment = first === undefined || first.startsWith("-") ? "local" : first;
-  const passThrough = first === undefined || first.startsWith("-") ? argv : argv.slice(1);
+  const options = first === undefined || first.startsWith("-") ? argv : argv.slice(1);
+  const deleteData = options.includes("--delete-data");
+  const passThrough = options.filter((option) => option !== "--delete-data");
   if (!(ENVIRONMENT_NAMES as readonly string[]).includes(environment)) {
     console.error(
       `${action}: environment ${JSON.stringify(environment)} is not accepted; accepted: one of ${ENVIRONMENT_NAMES.join(", ")}`,
+    );
+    return 2;
+  }
+  if (deleteData && (action !== "destroy" || environment !== "local")) {
+    console.error(
+      `${action} ${environment}: --delete-data is not accepted here; accepted: npm run destroy -- local --delete-data (the databases of staging and production are kept by prevent_destroy)`,
     );
     return 2;
   }
@@ -51,13 +73,62 @@ export async function deploy(
   }
   const cdktf = path.join(ROOT, "node_modules", ".bin", "cdktf");
   console.log(`${action} ${environment}: cdktf ${action} ${environment} ${passThrough.join(" ")}`.trimEnd());
-  return new Promise((resolve) => {
+  const status = await new Promise<number>((resolve) => {
     const child = spawn(cdktf, [action, environment, ...passThrough], { cwd: ROOT, stdio: "inherit", env: variables });
     child.on("error", (error) => {
       console.error(`${action} ${environment}: could not start cdktf (${error.message}); run 'npm ci' first`);
       resolve(1);
     });
     child.on("exit", (code) => resolve(code ?? 1));
+  });
+  if (status !== 0 || action !== "destroy" || environment !== "local") return status;
+  return afterLocalDestroy(deleteData, variables);
+}
+
+/** The local databases' data volumes, by their platform names (`platform-local-orders-db-data`). */
+async function localDataVolumes(variables: NodeJS.ProcessEnv): Promise<string[]> {
+  const local = loadEnvironments(variables).find((e) => e.name === "local");
+  if (local?.target !== "docker") return [];
+  const catalogue = resolveCatalogue(
+    await discoverServices(ROOT),
+    local.name,
+    ENVIRONMENT_NAMES.map((e) => e),
+    { production: false, target: "docker" },
+  );
+  return catalogue.services.flatMap((spec) =>
+    spec.backingServices
+      .filter((resource) => resource.external === undefined)
+      .map((resource) => dataVolumeName(local, dataResourceName(spec.name, resource.name))),
+  );
+}
+
+/** Says which data volumes the destroy kept, or deletes them with `--delete-data`. */
+async function afterLocalDestroy(deleteData: boolean, variables: NodeJS.ProcessEnv): Promise<number> {
+  const volumes = await localDataVolumes(variables);
+  if (volumes.length === 0) return 0;
+  if (!deleteData) {
+    console.log(
+      `destroy local: kept the data volumes ${volumes.join(", ")}; to delete them: npm run destroy -- local --delete-data (or docker volume rm ${volumes.join(" ")})`,
+    );
+    return 0;
+  }
+  console.log(`destroy local: docker volume rm ${volumes.join(" ")}`);
+  return new Promise((resolve) => {
+    const child = spawn("docker", ["volume", "rm", ...volumes], { cwd: ROOT, stdio: "inherit", env: variables });
+    child.on("error", (error) => {
+      console.error(
+        `destroy local: could not run docker (${error.message}); the data volumes ${volumes.join(", ")} are kept`,
+      );
+      resolve(1);
+    });
+    child.on("exit", (code) => {
+      if (code === 0) console.log(`destroy local: deleted the data volumes ${volumes.join(", ")}`);
+      else
+        console.error(
+          `destroy local: docker volume rm failed (exit ${code}); the data volumes ${volumes.join(", ")} may be kept`,
+        );
+      resolve(code ?? 1);
+    });
   });
 }
 

@@ -10,7 +10,7 @@ import type { PostgresBackingService, ServiceSpec } from "../../spec/model.js";
 import { WRITABLE_TMP_PATH } from "../hardening.js";
 import { dockerLabels } from "./labels.js";
 import { dataContainerName, dataNetworkName, dataVolumeName } from "./names.js";
-import { Container, Image, type Network, Network as DockerNetwork, Password, Volume } from "./resources.js";
+import { Container, Image, type Network, Network as DockerNetwork, Password } from "./resources.js";
 
 /** The official PostgreSQL image of each supported major, pinned to a minor release. */
 export const POSTGRES_IMAGES: Readonly<Record<PostgresVersion, string>> = {
@@ -66,7 +66,6 @@ export class LocalPostgres extends Construct {
     const image = new Image(this, "image", { name: POSTGRES_IMAGES[resource.version], keepLocally: true });
     // Letters and digits only (about 190 bits): the URL holds it without escaping.
     this.password = new Password(this, "password", { length: 32, special: false });
-    const volume = new Volume(this, "volume", { name: dataVolumeName(environment, dataName), labels });
     this.network = new DockerNetwork(this, "network", {
       name: dataNetworkName(environment, dataName),
       driver: "bridge",
@@ -86,8 +85,10 @@ export class LocalPostgres extends Construct {
         [POSTGRES_SOCKET_PATH]: "rw,noexec,nosuid,nodev,size=1m",
         [WRITABLE_TMP_PATH]: "rw,noexec,nosuid,nodev,size=64m",
       },
-      // Named, not referenced, like the networks; dependsOn orders creation.
-      volumes: [{ volumeName: volume.nameInput!, containerPath: POSTGRES_DATA_PATH }],
+      // A volume by name only, not a Terraform resource: Docker creates it when the container
+      // first starts, and neither a destroy nor a replaced container deletes it. It is not in
+      // the state, so `npm run destroy -- local` keeps the data (`--delete-data` removes it).
+      volumes: [{ volumeName: dataVolumeName(environment, dataName), containerPath: POSTGRES_DATA_PATH }],
       capabilities: { drop: ["ALL"] },
       securityOpts: ["no-new-privileges:true"],
       privileged: false,
@@ -117,7 +118,7 @@ export class LocalPostgres extends Construct {
       },
       labels,
       networksAdvanced: [{ name: this.network.nameInput!, aliases: [dataName] }],
-      dependsOn: [this.network, volume],
+      dependsOn: [this.network],
     });
 
     const names = connectionVariables(resource.name);

@@ -8,7 +8,6 @@ import type * as ProviderModule from "@cdktf/provider-docker/lib/provider/index.
 import type * as ImageModule from "@cdktf/provider-docker/lib/image/index.js";
 import type * as ContainerModule from "@cdktf/provider-docker/lib/container/index.js";
 import type * as NetworkModule from "@cdktf/provider-docker/lib/network/index.js";
-import type * as VolumeModule from "@cdktf/provider-docker/lib/volume/index.js";
 import type * as RandomProviderModule from "@cdktf/provider-random/lib/provider/index.js";
 import type * as PasswordModule from "@cdktf/provider-random/lib/password/index.js";
 
@@ -18,7 +17,6 @@ export const { DockerProvider } = requireCommonJs(
 export const { Image } = requireCommonJs("@cdktf/provider-docker/lib/image/index.js") as typeof ImageModule;
 export const { Container } = requireCommonJs("@cdktf/provider-docker/lib/container/index.js") as typeof ContainerModule;
 export const { Network } = requireCommonJs("@cdktf/provider-docker/lib/network/index.js") as typeof NetworkModule;
-export const { Volume } = requireCommonJs("@cdktf/provider-docker/lib/volume/index.js") as typeof VolumeModule;
 export const { RandomProvider } = requireCommonJs(
   "@cdktf/provider-random/lib/provider/index.js",
 ) as typeof RandomProviderModule;
@@ -28,6 +26,5 @@ export type Image = ImageModule.Image;
 export type Container = ContainerModule.Container;
 export type { ContainerNetworksAdvanced } from "@cdktf/provider-docker/lib/container/index.js";
 export type Network = NetworkModule.Network;
-export type Volume = VolumeModule.Volume;
 export type RandomProvider = RandomProviderModule.RandomProvider;
 export type Password = PasswordModule.Password;

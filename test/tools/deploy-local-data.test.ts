@@ -1,0 +1,100 @@
+import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import http from "node:http";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ROOT, runCli } from "../support/cli.js";
+import { copyRepository } from "../support/repo-copy.js";
+import { scratchFolders } from "../support/scratch.js";
+
+const { folder, removeLater } = scratchFolders();
+
+/**
+ * A copy of the repository where orders owns a database, whose node_modules/.bin/cdktf is
+ * a stand-in that records its arguments and succeeds (no Terraform, no Docker engine here).
+ */
+function copyWithStandInCdktf(log: string): string {
+  const copy = removeLater(copyRepository("destroy-local-"));
+  const file = path.join(copy, "services", "orders", "service.ts");
+  writeFileSync(
+    file,
+    readFileSync(file, "utf8").replace(
+      "  port: 8080,\n",
+      '  port: 8080,\n  backingServices: { db: { type: "postgres" } },\n',
+    ),
+  );
+  const modules = path.join(copy, "node_modules");
+  rmSync(modules);
+  mkdirSync(path.join(modules, ".bin"), { recursive: true });
+  const real = path.join(ROOT, "node_modules");
+  for (const entry of readdirSync(real))
+    if (entry !== ".bin") symlinkSync(path.join(real, entry), path.join(modules, entry));
+  for (const entry of readdirSync(path.join(real, ".bin")))
+    if (entry !== "cdktf") symlinkSync(path.join(real, ".bin", entry), path.join(modules, ".bin", entry));
+  standIn(path.join(modules, ".bin", "cdktf"), log, "cdktf");
+  return copy;
+}
+
+/** A program that appends `<name> <arguments>` to `log` and exits 0. */
+function standIn(file: string, log: string, name: string): void {
+  writeFileSync(file, `#!/bin/sh\necho "${name} $*" >> "${log}"\n`);
+  chmodSync(file, 0o755);
+}
+
+let sandbox: string;
+let socket: string;
+let engine: http.Server;
+beforeAll(async () => {
+  sandbox = folder("destroy-local-home-");
+  socket = path.join(sandbox, "docker.sock");
+  // Answers the preflight's /_ping like dockerd.
+  engine = http.createServer((request, response) => response.writeHead(request.url === "/_ping" ? 200 : 404).end("OK"));
+  await new Promise<void>((resolve) => engine.listen(socket, resolve));
+});
+afterAll(() => engine.close());
+
+/** A PATH with stand-ins for terraform (the preflight's version) and docker, which record their arguments. */
+function machine(log: string): NodeJS.ProcessEnv {
+  const bin = folder("destroy-local-bin-");
+  writeFileSync(path.join(bin, "terraform"), `#!/bin/sh\necho '{"terraform_version":"1.11.0"}'\n`);
+  chmodSync(path.join(bin, "terraform"), 0o755);
+  standIn(path.join(bin, "docker"), log, "docker");
+  return {
+    HOME: sandbox,
+    PATH: `${bin}:${path.dirname(process.execPath)}:/usr/bin:/bin`,
+    DOCKER_HOST: `unix://${socket}`,
+  };
+}
+
+describe("npm run destroy -- local with a database", () => {
+  it("GIVEN orders owning a database WHEN destroyed without --delete-data THEN the data volume is kept, named, with how to delete it", async () => {
+    const log = path.join(folder("destroy-local-log-"), "calls");
+    const copy = copyWithStandInCdktf(log);
+    const run = await runCli("tools/deploy.ts", ["destroy", "local", "--auto-approve"], {
+      cwd: copy,
+      env: machine(log),
+    });
+    expect(run.status, run.output).toBe(0);
+    expect(run.stdout).toContain(
+      "destroy local: kept the data volumes platform-local-orders-db-data; to delete them: npm run destroy -- local --delete-data (or docker volume rm platform-local-orders-db-data)",
+    );
+    expect(readFileSync(log, "utf8")).toBe("cdktf destroy local --auto-approve\n");
+  });
+
+  it("GIVEN orders owning a database WHEN destroyed with --delete-data THEN cdktf runs without it, then docker volume rm removes the volume by name", async () => {
+    const log = path.join(folder("destroy-local-log-"), "calls");
+    const copy = copyWithStandInCdktf(log);
+    const run = await runCli("tools/deploy.ts", ["destroy", "--delete-data"], { cwd: copy, env: machine(log) });
+    expect(run.status, run.output).toBe(0);
+    expect(readFileSync(log, "utf8")).toBe("cdktf destroy local\ndocker volume rm platform-local-orders-db-data\n");
+    expect(run.stdout).toContain("destroy local: deleted the data volumes platform-local-orders-db-data");
+  });
+
+  it("GIVEN --delete-data for staging WHEN destroyed THEN it is refused with exit 2 and nothing runs", async () => {
+    const log = path.join(folder("destroy-local-log-"), "calls");
+    const run = await runCli("tools/deploy.ts", ["destroy", "staging", "--delete-data"], { env: machine(log) });
+    expect(run.stderr).toContain(
+      "destroy staging: --delete-data is not accepted here; accepted: npm run destroy -- local --delete-data",
+    );
+    expect(run.status).toBe(2);
+  });
+});

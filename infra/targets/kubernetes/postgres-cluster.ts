@@ -26,6 +26,11 @@ export const CNPG_POSTGRES_IMAGES: Readonly<Record<PostgresVersion, string>> = {
   17: "ghcr.io/cloudnative-pg/postgresql:17.6-system-bookworm",
 };
 
+/** The labels of the CloudNativePG operator's pods (its Helm chart and its release manifest set it). */
+export const CNPG_OPERATOR_POD_LABELS: Readonly<Record<string, string>> = {
+  "app.kubernetes.io/name": "cloudnative-pg",
+};
+
 /** The port of the CloudNativePG instance manager (status, probes) in each database pod. */
 export const CNPG_STATUS_PORT = 8000;
 /** When production's databases are backed up: daily at 03:00 (CloudNativePG's cron has seconds first). */
@@ -81,7 +86,7 @@ export interface PostgresClusterProps {
  * named after the service; CloudNativePG writes the connection to the `<cluster>-app`
  * Secret), which Terraform refuses to destroy (`prevent_destroy`), and a NetworkPolicy
  * for its pods: ingress on 5432 from the owner's pods only, from the other instances
- * (replication) and from the operator's namespace (5432 and its status port 8000);
+ * (replication) and from the operator's pods in its namespace (5432 and its status port 8000);
  * egress to the other instances, the Kubernetes API server (the instance manager
  * reports to it) and, with backups, the object store. In production, with a backup
  * object store configured, the Cluster archives to it and a `ScheduledBackup` takes a
@@ -170,7 +175,13 @@ export class PostgresCluster extends Construct {
       { from: [{ podSelector: { matchLabels: selectorLabels(owner.name) } }], ports: [tcp(POSTGRES_PORT)] },
       { from: [instances], ports: [tcp(POSTGRES_PORT), tcp(CNPG_STATUS_PORT)] },
       {
-        from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": kubernetes.cnpgNamespace } } }],
+        // The operator's pods only, not every pod of its namespace (both selectors in one peer: AND).
+        from: [
+          {
+            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": kubernetes.cnpgNamespace } },
+            podSelector: { matchLabels: CNPG_OPERATOR_POD_LABELS },
+          },
+        ],
         ports: [tcp(POSTGRES_PORT), tcp(CNPG_STATUS_PORT)],
       },
     ];

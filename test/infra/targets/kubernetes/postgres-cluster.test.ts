@@ -103,7 +103,13 @@ describe("a PostgreSQL backing service on Kubernetes (staging, production)", () 
         ],
       },
       {
-        from: [{ namespace_selector: { match_labels: { "kubernetes.io/metadata.name": "cnpg-system" } } }],
+        // The operator's pods, not every pod of its namespace.
+        from: [
+          {
+            namespace_selector: { match_labels: { "kubernetes.io/metadata.name": "cnpg-system" } },
+            pod_selector: { match_labels: { "app.kubernetes.io/name": "cloudnative-pg" } },
+          },
+        ],
         ports: [
           { port: "5432", protocol: "TCP" },
           { port: "8000", protocol: "TCP" },

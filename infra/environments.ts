@@ -165,6 +165,7 @@ export function loadEnvironments(variables: Readonly<Record<string, string | und
   const grafanaUrl = baseUrl(variables, "PLATFORM_GRAFANA_URL", DEFAULT_GRAFANA_URL);
   const apiServer = apiServerSettings(variables);
   const backup = backupSettings(variables);
+  const cnpgNamespace = namespaceVariable(variables, "PLATFORM_CNPG_NAMESPACE", "cnpg-system");
 
   const kubernetesEnvironment = (name: "staging" | "production", contextVariable: string): KubernetesEnvironment => {
     const configContext = variables[contextVariable] || name;
@@ -184,7 +185,7 @@ export function loadEnvironments(variables: Readonly<Record<string, string | und
         monitoringNamespace: "monitoring",
         ingressNamespace: "ingress-nginx",
         scrape,
-        cnpgNamespace: variables.PLATFORM_CNPG_NAMESPACE || "cnpg-system",
+        cnpgNamespace,
         apiServer,
         backup: name === "production" ? backup : undefined,
       },
@@ -292,6 +293,23 @@ function backupSettings(variables: Readonly<Record<string, string | undefined>>)
       "a Kubernetes Secret name",
     );
   return { destinationPath: destinationPath.replace(/\/+$/, ""), credentialsSecret, cidr };
+}
+
+/** A namespace name: a DNS-1123 label (what Kubernetes accepts for a namespace). */
+function namespaceVariable(
+  variables: Readonly<Record<string, string | undefined>>,
+  name: string,
+  fallback: string,
+): string {
+  const value = variables[name];
+  if (value === undefined || value === "") return fallback;
+  if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(value))
+    throw new EnvironmentConfigError(
+      name,
+      value,
+      `a Kubernetes namespace name (a DNS label: lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters), like ${fallback}`,
+    );
+  return value;
 }
 
 function baseUrl(variables: Readonly<Record<string, string | undefined>>, name: string, fallback: string): string {

@@ -220,6 +220,15 @@ describe("a PostgreSQL backing service on Kubernetes (staging, production)", () 
     );
   });
 
+  it("GIVEN PLATFORM_CNPG_NAMESPACE that is not a DNS label WHEN loaded THEN it is refused naming the variable, the value and what is accepted", () => {
+    for (const value of ["CNPG", "cnpg_system", "-cnpg", "a".repeat(64)])
+      expect(() => loadEnvironments({ PLATFORM_CNPG_NAMESPACE: value })).toThrow(
+        `environment variable PLATFORM_CNPG_NAMESPACE: ${JSON.stringify(value)} is not accepted; accepted: a Kubernetes namespace name (a DNS label: lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters), like cnpg-system`,
+      );
+    const staging = loadEnvironments({ PLATFORM_CNPG_NAMESPACE: "databases" }).find((e) => e.name === "staging")!;
+    expect(staging.target === "kubernetes" && staging.kubernetes.cnpgNamespace).toBe("databases");
+  });
+
   it("GIVEN the synthesized lifecycle of a Cluster WHEN the real terraform plans its destroy or replacement THEN the plan fails; removing the block from the configuration is not stopped", () => {
     const [cluster] = manifestsOf(stacks.staging!, "Cluster");
     const dir = scratch.folder("prevent-destroy-");

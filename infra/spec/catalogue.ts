@@ -3,6 +3,7 @@ import { derivedNameProblems } from "./derived-names.js";
 import {
   LIMIT_BELOW_REQUEST,
   defaultEnvironmentTraits,
+  kubernetesQuantities,
   limitsBelowRequests,
   resolveServiceSpec,
   type EnvironmentTraits,
@@ -164,6 +165,7 @@ export function resolveCatalogue(
   );
   discovered.forEach((service, index) => {
     problems.push(...limitProblems(service, specs[index]!, environment));
+    problems.push(...databaseLimitProblems(service, specs[index]!, environment));
   });
   const fileOf = new Map(discovered.map((s) => [s.definition.name, s.file]));
   const routes = new Map<string, string>();
@@ -235,6 +237,50 @@ function limitProblems(service: DiscoveredService, spec: ServiceSpec, environmen
       message: `must be at least the ${below.kind} request (${below.request}) in ${environment}: ${LIMIT_BELOW_REQUEST}`,
     };
   });
+}
+
+/**
+ * A database instance's limits below its requests once an environment's override is
+ * applied, naming the field that set the limit or the request.
+ */
+function databaseLimitProblems(service: DiscoveredService, spec: ServiceSpec, environment: string): SpecProblem[] {
+  const problems: SpecProblem[] = [];
+  for (const resource of spec.backingServices) {
+    if (resource.external !== undefined) continue;
+    const own = service.definition.backingServices?.[resource.name]?.resources;
+    const override = service.definition.environments?.[environment]?.backingServices?.[resource.name]?.resources;
+    const { requests, limits } = resource.resources;
+    const below = [
+      ["memory", limits.memoryMiB < requests.memoryMiB, kubernetesQuantities(requests).memory],
+      [
+        "cpu",
+        limits.cpuMillis !== undefined && limits.cpuMillis < requests.cpuMillis,
+        kubernetesQuantities(requests).cpu,
+      ],
+    ] as const;
+    for (const [kind, isBelow, request] of below) {
+      if (!isBelow) continue;
+      const limitByOverride = override?.limits?.[kind] !== undefined;
+      const requestByOverride = override?.[kind] !== undefined;
+      const prefix = `backingServices.${resource.name}.resources`;
+      const field =
+        limitByOverride || (!requestByOverride && own?.limits?.[kind] !== undefined)
+          ? `${limitByOverride ? `environments.${environment}.` : ""}${prefix}.limits.${kind}`
+          : `${requestByOverride ? `environments.${environment}.` : ""}${prefix}.${kind}`;
+      const given = field.endsWith(`limits.${kind}`)
+        ? (override?.limits?.[kind] ?? own?.limits?.[kind])
+        : (override?.[kind] ?? own?.[kind]);
+      problems.push({
+        file: service.file,
+        field,
+        value: formatValue(given),
+        message: field.endsWith(`limits.${kind}`)
+          ? `must be at least the ${kind} request (${request}) in ${environment}: ${LIMIT_BELOW_REQUEST}`
+          : `must be at most the ${kind} limit in ${environment}: ${LIMIT_BELOW_REQUEST}`,
+      });
+    }
+  }
+  return problems;
 }
 
 /**

@@ -24,7 +24,19 @@ export const SPEC_DEFAULTS = {
   owner: "platform",
   publicPath: "/",
   /** A PostgreSQL backing service: the newest supported major, 1Gi, one instance but in production. */
-  postgres: { version: 17, storage: "1Gi", instances: 1, productionInstances: 3 },
+  postgres: {
+    version: 17,
+    storage: "1Gi",
+    instances: 1,
+    productionInstances: 3,
+    /**
+     * Each instance's requests; its memory limit is the memory request (shared buffers and
+     * work memory must not be taken back by the kernel from a neighbour's overrun), and it
+     * has no cpu limit unless given (a throttled primary stalls every writer).
+     */
+    cpu: "250m",
+    memory: "512Mi",
+  },
 } as const;
 
 /** What the resolution needs to know of the environment besides its name. */
@@ -51,11 +63,19 @@ export interface PostgresBackingService {
   readonly storage: string;
   /** PostgreSQL instances on Kubernetes (one primary, the rest replicas); Docker runs one. */
   readonly instances: number;
+  /** Each instance's requests and memory limit; a cpu limit only when the spec gives one. */
+  readonly resources: DatabaseResources;
   /**
    * A managed database whose connection details are in this existing Secret (keys host,
    * port, dbname, user, password, uri); the platform creates no database.
    */
   readonly external?: { readonly secretName: string };
+}
+
+/** The requests and limits of one database instance. */
+export interface DatabaseResources {
+  readonly requests: ResourceAmounts;
+  readonly limits: { readonly memoryMiB: number; readonly cpuMillis?: number };
 }
 
 /** A backing service of any type (PostgreSQL only, for now). */
@@ -228,6 +248,7 @@ function resolveBackingServices(
           override.instances ??
           given.instances ??
           (traits.production ? defaults.productionInstances : defaults.instances),
+        resources: resolveDatabaseResources(given.resources, override.resources),
         ...(override.external ? { external: { secretName: override.external.secretName } } : {}),
       };
     });
@@ -256,6 +277,28 @@ export function resolveResources(
     memoryMiB: merged.limits.memory !== undefined ? parseMemoryMiB(merged.limits.memory)! : requests.memoryMiB,
   };
   return { requests, limits };
+}
+
+/**
+ * A database instance's requests and limits after an environment's override: the
+ * defaults for what neither gives, the memory limit at the memory request, no cpu limit
+ * unless given.
+ */
+export function resolveDatabaseResources(
+  resources: ResourcesInput | undefined,
+  override?: ResourcesInput,
+): DatabaseResources {
+  const merged = { ...resources, ...override, limits: { ...resources?.limits, ...override?.limits } };
+  const requests: ResourceAmounts = {
+    cpuMillis: parseCpuMillis(merged.cpu ?? SPEC_DEFAULTS.postgres.cpu)!,
+    memoryMiB: parseMemoryMiB(merged.memory ?? SPEC_DEFAULTS.postgres.memory)!,
+  };
+  const memoryMiB = merged.limits.memory !== undefined ? parseMemoryMiB(merged.limits.memory)! : requests.memoryMiB;
+  return {
+    requests,
+    limits:
+      merged.limits.cpu !== undefined ? { memoryMiB, cpuMillis: parseCpuMillis(merged.limits.cpu)! } : { memoryMiB },
+  };
 }
 
 /** Why a limit below its request is refused, for messages. */

@@ -205,6 +205,8 @@ const postgresSchema = z.strictObject({
     .optional(),
   storage: storageQuantity.optional(),
   instances: instanceCount.optional(),
+  /** Each instance's (Kubernetes) requests and limits, checked like the service's own. */
+  resources: resourcesSchema.optional(),
 });
 
 /** What one environment changes of a backing service: its size, or a managed database instead. */
@@ -212,6 +214,7 @@ const backingServiceOverride = z
   .strictObject({
     storage: storageQuantity.optional(),
     instances: instanceCount.optional(),
+    resources: resourcesSchema.optional(),
     external: z
       .strictObject(
         {
@@ -227,7 +230,7 @@ const backingServiceOverride = z
       .optional(),
   })
   .superRefine((o, ctx) => {
-    for (const field of ["storage", "instances"] as const) {
+    for (const field of ["storage", "instances", "resources"] as const) {
       if (o.external !== undefined && o[field] !== undefined)
         ctx.addIssue({
           code: "custom",

@@ -8,7 +8,13 @@ import {
   POSTGRES_PORT,
   type PostgresVersion,
 } from "../../spec/backing-services.js";
-import type { PostgresBackingService, SecretReference, ServiceSpec } from "../../spec/model.js";
+import {
+  kubernetesQuantities,
+  type PostgresBackingService,
+  type SecretReference,
+  type ServiceSpec,
+} from "../../spec/model.js";
+import { formatCpu, formatMemory } from "../../spec/quantity.js";
 import { ownershipLabels, selectorLabels } from "../hardening.js";
 import {
   Manifest,
@@ -128,6 +134,16 @@ export class PostgresCluster extends Construct {
           instances: resource.instances,
           imageName: CNPG_POSTGRES_IMAGES[resource.version],
           storage: { size: resource.storage },
+          // Requests and a memory limit: without them the instances are BestEffort, the first evicted.
+          resources: {
+            requests: kubernetesQuantities(resource.resources.requests),
+            limits: {
+              memory: formatMemory(resource.resources.limits.memoryMiB),
+              ...(resource.resources.limits.cpuMillis !== undefined
+                ? { cpu: formatCpu(resource.resources.limits.cpuMillis) }
+                : {}),
+            },
+          },
           bootstrap: { initdb: { database: owner.name, owner: owner.name } },
           enableSuperuserAccess: false,
           ...(backup

@@ -187,12 +187,33 @@ describe("backingServices resolved per environment", () => {
     },
   });
 
-  it("GIVEN a database with no size WHEN resolved THEN PostgreSQL 17, 1Gi, one instance in local and staging, three in production", () => {
+  it("GIVEN a database with no size WHEN resolved THEN PostgreSQL 17, 1Gi, one instance in local and staging, three in production, 250m and 512Mi each with a 512Mi memory limit", () => {
     const db = (environment: string) =>
       resolveServiceSpec(definition, environment, "1.0.0").backingServices.find((b) => b.name === "db");
-    expect(db("local")).toEqual({ name: "db", type: "postgres", version: 17, storage: "1Gi", instances: 1 });
-    expect(db("staging")).toEqual({ name: "db", type: "postgres", version: 17, storage: "2Gi", instances: 1 });
-    expect(db("production")).toEqual({ name: "db", type: "postgres", version: 17, storage: "1Gi", instances: 3 });
+    expect(db("local")).toEqual({
+      name: "db",
+      type: "postgres",
+      version: 17,
+      storage: "1Gi",
+      instances: 1,
+      resources: { requests: { cpuMillis: 250, memoryMiB: 512 }, limits: { memoryMiB: 512 } },
+    });
+    expect(db("staging")).toEqual({
+      name: "db",
+      type: "postgres",
+      version: 17,
+      storage: "2Gi",
+      instances: 1,
+      resources: { requests: { cpuMillis: 250, memoryMiB: 512 }, limits: { memoryMiB: 512 } },
+    });
+    expect(db("production")).toEqual({
+      name: "db",
+      type: "postgres",
+      version: 17,
+      storage: "1Gi",
+      instances: 3,
+      resources: { requests: { cpuMillis: 250, memoryMiB: 512 }, limits: { memoryMiB: 512 } },
+    });
   });
 
   it("GIVEN a sized database and a production override to a managed one WHEN resolved THEN the spec's values hold and production is external", () => {
@@ -204,6 +225,7 @@ describe("backingServices resolved per environment", () => {
       version: 16,
       storage: "5Gi",
       instances: 2,
+      resources: { requests: { cpuMillis: 250, memoryMiB: 512 }, limits: { memoryMiB: 512 } },
     });
     expect(resolved("production")[0]).toMatchObject({ name: "audit", external: { secretName: "orders-audit-rds" } });
   });

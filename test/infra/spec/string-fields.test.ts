@@ -94,13 +94,27 @@ const EVERY_FIELD = {
     slo: { availability: 99.9, latencyMs: 300 },
     owner: "team-orders",
   },
-  backingServices: { store: { type: "postgres", version: 17, storage: "1Gi", instances: 1 } },
+  backingServices: {
+    store: {
+      type: "postgres",
+      version: 17,
+      storage: "1Gi",
+      instances: 1,
+      resources: { cpu: "250m", memory: "512Mi", limits: { cpu: "1", memory: "1Gi" } },
+    },
+  },
   environments: {
     staging: {
       scaling: { min: 1, max: 2 },
       resources: { cpu: "100m", memory: "128Mi", limits: { cpu: "200m", memory: "128Mi" } },
       env: { LOG_LEVEL: "debug" },
-      backingServices: { store: { storage: "2Gi", instances: 2 } },
+      backingServices: {
+        store: {
+          storage: "2Gi",
+          instances: 2,
+          resources: { cpu: "500m", memory: "1Gi", limits: { cpu: "2", memory: "2Gi" } },
+        },
+      },
     },
   },
   guardrails: { suppress: [{ rule: "K8S-16", reason: "one node in this test cluster" }] },

@@ -220,6 +220,65 @@ describe("a PostgreSQL backing service on Kubernetes (staging, production)", () 
     );
   });
 
+  it("THEN each instance has requests and a memory limit (not BestEffort), the defaults unless the spec or its environment sets them", () => {
+    const clusterNamed = (stack: StackJson, name: string) =>
+      manifestsOf(stack, "Cluster").find(({ values }) => values.manifest.metadata.name === name)!.values.manifest;
+    expect(clusterNamed(stacks.staging!, "orders-db").spec.resources).toEqual({
+      requests: { cpu: "250m", memory: "512Mi" },
+      limits: { memory: "512Mi" },
+    });
+    const sized = synthPlatform(
+      [
+        service({
+          name: "orders",
+          build: {},
+          port: 8080,
+          backingServices: { db: { type: "postgres", resources: { cpu: "500m", memory: "1Gi" } } },
+          environments: {
+            production: { backingServices: { db: { resources: { memory: "4Gi", limits: { cpu: "2" } } } } },
+          },
+        }),
+      ],
+      API,
+    );
+    expect(clusterNamed(sized.staging!, "orders-db").spec.resources).toEqual({
+      requests: { cpu: "500m", memory: "1Gi" },
+      limits: { memory: "1Gi" },
+    });
+    expect(clusterNamed(sized.production!, "orders-db").spec.resources).toEqual({
+      requests: { cpu: "500m", memory: "4Gi" },
+      limits: { memory: "4Gi", cpu: "2000m" },
+    });
+  });
+
+  it("GIVEN a database's memory limit below its request, in the spec or in one environment WHEN synthesized THEN it is refused naming the field", () => {
+    const refused = (backingServices: object, environments?: object) => {
+      try {
+        synthPlatform(
+          [service({ name: "orders", build: {}, port: 8080, backingServices, environments } as never)],
+          API,
+        );
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return "accepted";
+    };
+    expect(refused({ db: { type: "postgres", resources: { memory: "1Gi", limits: { memory: "512Mi" } } } })).toContain(
+      'services/orders/service.ts: backingServices.db.resources.limits.memory: must be at least the memory request (1Gi) in local: Kubernetes refuses a pod whose limit is below its request (got "512Mi")',
+    );
+    expect(
+      refused(
+        { db: { type: "postgres", resources: { limits: { memory: "1Gi" } } } },
+        { production: { backingServices: { db: { resources: { memory: "2Gi" } } } } },
+      ),
+    ).toBe(
+      'services/orders/service.ts: environments.production.backingServices.db.resources.memory: must be at most the memory limit in production: Kubernetes refuses a pod whose limit is below its request (got "2Gi")',
+    );
+    expect(refused({ db: { type: "postgres", resources: { memory: "1 GB" } } })).toContain(
+      "backingServices.db.resources.memory:",
+    );
+  });
+
   it("GIVEN PLATFORM_CNPG_NAMESPACE that is not a DNS label WHEN loaded THEN it is refused naming the variable, the value and what is accepted", () => {
     for (const value of ["CNPG", "cnpg_system", "-cnpg", "a".repeat(64)])
       expect(() => loadEnvironments({ PLATFORM_CNPG_NAMESPACE: value })).toThrow(

@@ -41,7 +41,8 @@ const USAGE = `Usage: npm run doctor -- [environment]
 
 Checks what deploying an environment needs, without changing anything:
 Terraform on PATH and its version; for local, the Docker engine; for staging and
-production, the kubeconfig and its context, and the state backend's settings.
+production, the kubeconfig and its context, the state backend's settings, and,
+when a service has a database the platform runs there, PLATFORM_KUBE_API_CIDR.
 
   environment   one of ${ENVIRONMENT_NAMES.join(", ")} (default: local)
 

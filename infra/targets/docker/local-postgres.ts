@@ -8,6 +8,7 @@ import {
 } from "../../spec/backing-services.js";
 import type { PostgresBackingService, ServiceSpec } from "../../spec/model.js";
 import { WRITABLE_TMP_PATH } from "../hardening.js";
+import { localContainerDefaults } from "./container-defaults.js";
 import { dockerLabels } from "./labels.js";
 import { dataContainerName, dataNetworkName, dataVolumeName } from "./names.js";
 import { Container, Image, type Network, Network as DockerNetwork, Password } from "./resources.js";
@@ -77,6 +78,7 @@ export class LocalPostgres extends Construct {
     const user = owner.name;
     this.container = new Container(this, "container", {
       name: dataContainerName(environment, dataName),
+      ...localContainerDefaults(),
       image: image.imageId,
       env: [`POSTGRES_USER=${user}`, `POSTGRES_DB=${database}`, `POSTGRES_PASSWORD=${this.password.result}`],
       user: `${POSTGRES_USER_ID}:${POSTGRES_USER_ID}`,
@@ -89,19 +91,9 @@ export class LocalPostgres extends Construct {
       // first starts, and neither a destroy nor a replaced container deletes it. It is not in
       // the state, so `npm run destroy -- local` keeps the data (`--delete-data` removes it).
       volumes: [{ volumeName: dataVolumeName(environment, dataName), containerPath: POSTGRES_DATA_PATH }],
-      capabilities: { drop: ["ALL"] },
-      securityOpts: ["no-new-privileges:true"],
-      privileged: false,
       memory: LOCAL_POSTGRES_LIMITS.memoryMiB,
       memorySwap: LOCAL_POSTGRES_LIMITS.memoryMiB,
       cpus: LOCAL_POSTGRES_LIMITS.cpus,
-      restart: "on-failure",
-      maxRetryCount: 5,
-      mustRun: true,
-      wait: true,
-      waitTimeout: 120,
-      logDriver: "json-file",
-      logOpts: { "max-size": "10m", "max-file": "3" },
       healthcheck: {
         test: [
           "CMD",

@@ -8,6 +8,7 @@ import {
   WRITABLE_TMP_MIB,
   WRITABLE_TMP_PATH,
 } from "../hardening.js";
+import { localContainerDefaults } from "./container-defaults.js";
 import { dockerLabels } from "./labels.js";
 import { containerName } from "./names.js";
 import { Container, type ContainerNetworksAdvanced, type Image, type Network } from "./resources.js";
@@ -68,28 +69,19 @@ export class ServiceContainers extends Construct {
       const replica = index + 1;
       return new Container(this, `replica-${replica}`, {
         name: containerName(environment, spec.name, replica),
+        ...localContainerDefaults(),
         image: props.image.imageId,
         env,
         user: `${CONTAINER_USER_ID}:${CONTAINER_USER_ID}`,
         readOnly: true,
         tmpfs: { [WRITABLE_TMP_PATH]: `rw,noexec,nosuid,nodev,size=${WRITABLE_TMP_MIB}m` },
-        capabilities: { drop: ["ALL"] },
-        securityOpts: ["no-new-privileges:true"],
-        privileged: false,
         memory: Math.ceil(spec.resources.limits.memoryMiB),
         memorySwap: Math.ceil(spec.resources.limits.memoryMiB),
         cpus: String(spec.resources.limits.cpuMillis / 1000),
         init: true,
-        restart: "on-failure",
-        maxRetryCount: 5,
         stopSignal: "SIGTERM",
         stopTimeout: TERMINATION_GRACE_SECONDS,
         destroyGraceSeconds: TERMINATION_GRACE_SECONDS,
-        mustRun: true,
-        wait: true,
-        waitTimeout: 120,
-        logDriver: "json-file",
-        logOpts: { "max-size": "10m", "max-file": "3" },
         healthcheck: {
           test: [
             "CMD",

@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, symlinkSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { ROOT } from "./cli.js";
@@ -31,5 +31,17 @@ export function copyRepository(prefix = "platform-copy-"): string {
     }
   }
   symlinkSync(path.join(ROOT, "node_modules"), path.join(copy, "node_modules"), "dir");
+  return copy;
+}
+
+/** Gives the copy's `orders` a PostgreSQL backing service named `db`; returns the copy. */
+export function withOrdersDatabase(copy: string): string {
+  const file = path.join(copy, "services", "orders", "service.ts");
+  const spec = readFileSync(file, "utf8");
+  if (!spec.includes("  port: 8080,\n")) throw new Error(`${file}: no "port: 8080," line to add the database after`);
+  writeFileSync(
+    file,
+    spec.replace("  port: 8080,\n", '  port: 8080,\n  backingServices: { db: { type: "postgres" } },\n'),
+  );
   return copy;
 }

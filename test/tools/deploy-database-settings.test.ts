@@ -3,23 +3,14 @@ import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { KUBE_API_CIDR_ACCEPTED } from "../../infra/environments.js";
 import { runCli } from "../support/cli.js";
-import { copyRepository } from "../support/repo-copy.js";
+import { copyRepository, withOrdersDatabase } from "../support/repo-copy.js";
 import { scratchFolders } from "../support/scratch.js";
 
 const { folder, removeLater } = scratchFolders();
 
 /** A copy of the repository where orders owns a PostgreSQL database. */
 function copyWithDatabase(): string {
-  const copy = removeLater(copyRepository("database-settings-"));
-  const file = path.join(copy, "services", "orders", "service.ts");
-  writeFileSync(
-    file,
-    readFileSync(file, "utf8").replace(
-      "  port: 8080,\n",
-      '  port: 8080,\n  backingServices: { db: { type: "postgres" } },\n',
-    ),
-  );
-  return copy;
+  return withOrdersDatabase(removeLater(copyRepository("database-settings-")));
 }
 
 /** A PATH with a stand-in terraform 1.11.0, a kubeconfig with both contexts, and no PLATFORM_* settings. */

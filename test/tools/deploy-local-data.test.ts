@@ -3,7 +3,7 @@ import http from "node:http";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT, runCli } from "../support/cli.js";
-import { copyRepository } from "../support/repo-copy.js";
+import { copyRepository, withOrdersDatabase } from "../support/repo-copy.js";
 import { scratchFolders } from "../support/scratch.js";
 
 const { folder, removeLater } = scratchFolders();
@@ -13,15 +13,7 @@ const { folder, removeLater } = scratchFolders();
  * a stand-in that records its arguments and succeeds (no Terraform, no Docker engine here).
  */
 function copyWithStandInCdktf(log: string): string {
-  const copy = removeLater(copyRepository("destroy-local-"));
-  const file = path.join(copy, "services", "orders", "service.ts");
-  writeFileSync(
-    file,
-    readFileSync(file, "utf8").replace(
-      "  port: 8080,\n",
-      '  port: 8080,\n  backingServices: { db: { type: "postgres" } },\n',
-    ),
-  );
+  const copy = withOrdersDatabase(removeLater(copyRepository("destroy-local-")));
   const modules = path.join(copy, "node_modules");
   rmSync(modules);
   mkdirSync(path.join(modules, ".bin"), { recursive: true });

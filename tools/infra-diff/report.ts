@@ -18,7 +18,14 @@ export interface ChangeCounts {
 }
 
 /** The kinds of risk, in the order they are listed. */
-export const RISK_KINDS = ["destroy", "replacement", "security-relaxation", "network-widening", "capacity"] as const;
+export const RISK_KINDS = [
+  "data-loss",
+  "destroy",
+  "replacement",
+  "security-relaxation",
+  "network-widening",
+  "capacity",
+] as const;
 /** A kind of risk. */
 export type RiskKind = (typeof RISK_KINDS)[number];
 
@@ -26,7 +33,7 @@ export type RiskKind = (typeof RISK_KINDS)[number];
 export interface Risk {
   readonly kind: RiskKind;
   /**
-   * The precise finding: `destroy`, `replacement`, `new-guardrail-finding`, `changed-guardrail-finding`, `new-suppression`,
+   * The precise finding: `data-deleted`, `data-detached`, `data-volume-changed`, `database-major-version`, `destroy`, `replacement`, `new-guardrail-finding`, `changed-guardrail-finding`, `new-suppression`,
    * `new-edge`, `new-external-egress`, `wider-egress-cidr`,
    * `new-egress-port`, `new-inbound-source`, `new-public-endpoint`, `capacity-increase`,
    * `capacity-decrease`, `capacity-change`.

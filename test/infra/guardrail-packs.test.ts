@@ -221,11 +221,25 @@ export default definePack({
 });
 `;
 
+/** A copy of the repository with `pack` as extensions/guardrails/acme.ts. */
+function copyWithPack(pack: string): string {
+  const copy = scratch.removeLater(copyRepository("platform-packs-"));
+  mkdirSync(path.join(copy, "extensions", "guardrails"), { recursive: true });
+  writeFileSync(path.join(copy, "extensions", "guardrails", "acme.ts"), pack);
+  return copy;
+}
+
+/** `npm run synth` in `copy`, as a user runs it. */
+function synthIn(copy: string) {
+  return runCli("tools/run-app.mjs", [], {
+    cwd: copy,
+    env: { ...process.env, CDKTF_OUTDIR: scratch.folder("platform-packs-out-") },
+  });
+}
+
 describe("npm run synth with a team's rule pack in extensions/guardrails/", () => {
   it("GIVEN a pack whose rule every Deployment breaks, and one service that suppresses it WHEN synthesized THEN the rule runs with the platform's, fails the others, and the suppression holds", async () => {
-    const copy = scratch.removeLater(copyRepository("platform-packs-"));
-    mkdirSync(path.join(copy, "extensions", "guardrails"), { recursive: true });
-    writeFileSync(path.join(copy, "extensions", "guardrails", "acme.ts"), ACME_FILE());
+    const copy = copyWithPack(ACME_FILE());
     const catalog = path.join(copy, "services", "catalog", "service.ts");
     writeFileSync(
       catalog,
@@ -234,10 +248,7 @@ describe("npm run synth with a team's rule pack in extensions/guardrails/", () =
         '  port: 8080,\n  guardrails: { suppress: [{ rule: "ACME-01", reason: "catalog is billed to the platform team" }] },',
       ),
     );
-    const run = await runCli("tools/run-app.mjs", [], {
-      cwd: copy,
-      env: { ...process.env, CDKTF_OUTDIR: scratch.folder("platform-packs-out-") },
-    });
+    const run = await synthIn(copy);
     expect(run.stderr).toContain(`guardrails (${GUARDRAIL_RULES.length + 1} rules)`);
     const acme = run.stderr.split("\n").filter((line) => line.includes("ACME-01"));
     expect(acme.filter((line) => line.includes("orders")).length).toBeGreaterThan(0);
@@ -248,33 +259,20 @@ describe("npm run synth with a team's rule pack in extensions/guardrails/", () =
   });
 
   it("GIVEN the same pack set to warn by its own levels WHEN synthesized THEN the findings are reported and the synth succeeds", async () => {
-    const copy = scratch.removeLater(copyRepository("platform-packs-"));
-    mkdirSync(path.join(copy, "extensions", "guardrails"), { recursive: true });
-    writeFileSync(
-      path.join(copy, "extensions", "guardrails", "acme.ts"),
-      ACME_FILE('levels: { "ACME-01": "warning" },'),
-    );
-    const run = await runCli("tools/run-app.mjs", [], {
-      cwd: copy,
-      env: { ...process.env, CDKTF_OUTDIR: scratch.folder("platform-packs-out-") },
-    });
+    const copy = copyWithPack(ACME_FILE('levels: { "ACME-01": "warning" },'));
+    const run = await synthIn(copy);
     expect(run.stderr).toMatch(/ACME-01/);
     expect(run.status, run.stderr).toBe(0);
   });
 
   it("GIVEN a service file that imports the team's pack WHEN synthesized THEN it is refused naming the import", async () => {
-    const copy = scratch.removeLater(copyRepository("platform-packs-"));
-    mkdirSync(path.join(copy, "extensions", "guardrails"), { recursive: true });
-    writeFileSync(path.join(copy, "extensions", "guardrails", "acme.ts"), ACME_FILE());
+    const copy = copyWithPack(ACME_FILE());
     const orders = path.join(copy, "services", "orders", "service.ts");
     writeFileSync(
       orders,
       `import acme from "../../extensions/guardrails/acme.js";\nvoid acme;\n${readFileSync(orders, "utf8")}`,
     );
-    const run = await runCli("tools/run-app.mjs", [], {
-      cwd: copy,
-      env: { ...process.env, CDKTF_OUTDIR: scratch.folder("platform-packs-out-") },
-    });
+    const run = await synthIn(copy);
     expect(run.stderr).toContain(
       "services/orders/service.ts: imports extensions/guardrails/acme.ts; a service file (and every module it imports) may import nothing of the platform team's extensions/",
     );
@@ -282,16 +280,8 @@ describe("npm run synth with a team's rule pack in extensions/guardrails/", () =
   });
 
   it("GIVEN a pack file whose id is the platform's WHEN synthesized THEN it exits 1 naming the file and what is wrong", async () => {
-    const copy = scratch.removeLater(copyRepository("platform-packs-"));
-    mkdirSync(path.join(copy, "extensions", "guardrails"), { recursive: true });
-    writeFileSync(
-      path.join(copy, "extensions", "guardrails", "acme.ts"),
-      ACME_FILE().replace('id: "ACME"', 'id: "K8S"'),
-    );
-    const run = await runCli("tools/run-app.mjs", [], {
-      cwd: copy,
-      env: { ...process.env, CDKTF_OUTDIR: scratch.folder("platform-packs-out-") },
-    });
+    const copy = copyWithPack(ACME_FILE().replace('id: "ACME"', 'id: "K8S"'));
+    const run = await synthIn(copy);
     expect(run.stderr).toContain(
       "synth failed:\nextensions/guardrails/acme.ts: pack K8S: id K8S is the platform's own; choose another, like ACME",
     );

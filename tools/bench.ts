@@ -18,6 +18,8 @@ Measures, after warm-up runs, the median and range of wall time and peak memory 
   synth         npm run synth of the example catalogue (the script's command, no npm wrapper)
   cdktf         npx cdktf synth of the same app, and how many times slower it is
   catalogue     synth of generated catalogues of each --sizes (in a temporary copy)
+  data-catalogue  synth of a catalogue of the largest size in which every service
+                owns a PostgreSQL database
   infra-diff    npm run infra:diff -- --base HEAD~1 --head HEAD --format json between two
                 commits of a catalogue of the largest size (in a temporary git repository)
   new-service   npm run new:service -- ${"<name>"} --no-install, in a fresh copy each run

@@ -65,6 +65,7 @@ describe("npm run bench", () => {
       report.exampleSynth,
       report.cdktfSynth,
       ...report.catalogues,
+      report.dataCatalogue,
       report.infraDiff,
       report.newService,
       report.npmTest,
@@ -94,6 +95,10 @@ describe("npm run bench", () => {
     expect(figuresOf(report.exampleSynth).every((f) => typeof f === "number" && f > 0)).toBe(true);
     expect(report.catalogues.map((c) => c.services)).toEqual([1, 2]);
     expect(report.catalogues.flatMap(figuresOf).every((f) => typeof f === "number" && f > 0)).toBe(true);
+    // The catalogue with a database per service is of the largest size, and it synthesized.
+    expect(report.dataCatalogue.services).toBe(2);
+    expect(figuresOf(report.dataCatalogue).every((f) => typeof f === "number" && f > 0)).toBe(true);
+    expect(run.stdout).toContain("| synth, 2 synthetic services, each with a database | 1 |");
     expect(typeof report.linearity.slopeMsPerService).toBe("number");
     expect(report.linearity.marginalRatio).toBe("not available (needs three sizes or more)");
     expect(typeof report.cpuLinearity.slopeMsPerService).toBe("number");
@@ -121,7 +126,7 @@ describe("npm run bench", () => {
   it("GIVEN an unknown step to skip or a bad size WHEN run THEN it exits 2 naming the option, the value and what is accepted", async () => {
     const skip = await runCli("tools/bench.ts", ["--skip", "cdktf,lint"]);
     expect(skip.stderr).toContain(
-      'bench: --skip: "lint" is not accepted; accepted: synth, cdktf, catalogue, infra-diff, new-service, tests',
+      'bench: --skip: "lint" is not accepted; accepted: synth, cdktf, catalogue, data-catalogue, infra-diff, new-service, tests',
     );
     expect(skip.status).toBe(2);
     const sizes = await runCli("tools/bench.ts", ["--sizes", "10,ten"]);

@@ -27,7 +27,15 @@ import {
 } from "./workspace.js";
 
 /** The parts of the benchmark `--skip` can leave out. */
-export const BENCH_STEPS = ["synth", "cdktf", "catalogue", "infra-diff", "new-service", "tests"] as const;
+export const BENCH_STEPS = [
+  "synth",
+  "cdktf",
+  "catalogue",
+  "data-catalogue",
+  "infra-diff",
+  "new-service",
+  "tests",
+] as const;
 /** One part of the benchmark. */
 export type BenchStep = (typeof BENCH_STEPS)[number];
 
@@ -280,6 +288,40 @@ async function measureCatalogues(context: Context): Promise<CatalogueMeasurement
   return results;
 }
 
+/**
+ * Synth of a catalogue of the largest size in which every service owns a PostgreSQL
+ * database: what the data resources (password, container, network, Cluster, policies)
+ * add to the same catalogue without them.
+ */
+async function measureDataCatalogue(context: Context): Promise<CatalogueMeasurement> {
+  const { options } = context;
+  const size = Math.max(...options.sizes);
+  const display = context.scripts.synth ?? "npm run synth";
+  let measurement: Measurement;
+  if (options.skip.has("data-catalogue")) measurement = unmeasured(display, "skipped");
+  else if (!context.scripts.synth) measurement = unmeasured(display, "tool missing: no synth script in package.json");
+  else {
+    const copy = path.join(context.scratch, `data-catalogue-${size}`);
+    copyProject(options.root, copy, { withServices: false });
+    writeFiles(copy, syntheticCatalogue({ services: size, withDatabases: true }).files);
+    const outputs = path.join(context.scratch, `data-catalogue-${size}-out`);
+    measurement = (
+      await step(context, `synth, ${size} services, each with a database`, display, {
+        runs: options.runs,
+        warmup: options.warmup,
+        command: () => synthCommand(context, copy, outputs),
+      })
+    ).measurement;
+  }
+  const perService = (median: Figure) => (isMeasured(median) ? median / size : median);
+  return {
+    ...measurement,
+    services: size,
+    msPerService: perService(measurement.wallMs.median),
+    cpuMsPerService: perService(measurement.cpuMs.median),
+  };
+}
+
 async function measureInfraDiff(
   context: Context,
   catalogues: readonly CatalogueMeasurement[],
@@ -420,6 +462,7 @@ function targetsOf(report: Omit<BenchReport, "targets" | "failures" | "finishedA
   });
   const at500 = report.catalogues.find((c) => c.services === 500);
   const missing500 = notAvailable("500 not among --sizes");
+  const withDatabases500 = report.dataCatalogue.services === 500 ? report.dataCatalogue : undefined;
   return [
     check(
       "`npm run synth`, example catalogue, median wall time",
@@ -434,6 +477,20 @@ function targetsOf(report: Omit<BenchReport, "targets" | "failures" | "finishedA
       "synth, 500 services, median peak RSS",
       "< 400 MiB",
       at500?.peakRssMiB.median ?? missing500,
+      "MiB",
+      (v) => v < 400,
+    ),
+    check(
+      "synth, 500 services each with a database, median wall time",
+      "< 4 s",
+      withDatabases500?.wallMs.median ?? missing500,
+      "ms",
+      (v) => v < 4000,
+    ),
+    check(
+      "synth, 500 services each with a database, median peak RSS",
+      "< 400 MiB",
+      withDatabases500?.peakRssMiB.median ?? missing500,
       "MiB",
       (v) => v < 400,
     ),
@@ -483,6 +540,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
     (has("synth") ? 1 : 0) +
     (has("cdktf") ? 1 : 0) +
     (has("catalogue") ? options.sizes.length : 0) +
+    (has("data-catalogue") ? 1 : 0) +
     (has("infra-diff") && scripts["infra:diff"] ? 1 : 0) +
     (has("new-service") && scripts["new:service"] ? 1 : 0) +
     (has("tests") ? 1 : 0);
@@ -493,6 +551,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
   try {
     const { synth: exampleSynth, cdktf: cdktfSynth } = await measureExample(context);
     const catalogues = await measureCatalogues(context);
+    const dataCatalogue = await measureDataCatalogue(context);
     const infraDiff = await measureInfraDiff(context, catalogues);
     const newService = await measureNewService(context);
     const npmTest = await measureTests(context);
@@ -513,6 +572,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
       cdktfSynth,
       cdktfRatio: ratio(cdktfSynth.wallMs.median, exampleSynth.wallMs.median),
       catalogues,
+      dataCatalogue,
       linearity: linearityOf(catalogues, "wallMs"),
       cpuLinearity: linearityOf(catalogues, "cpuMs"),
       infraDiff,

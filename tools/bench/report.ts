@@ -129,6 +129,8 @@ export interface BenchReport {
   /** cdktf's median over synth's median: how many times faster the direct synth is. */
   readonly cdktfRatio: Figure;
   readonly catalogues: readonly CatalogueMeasurement[];
+  /** Synth of a catalogue of the largest size in which every service owns a PostgreSQL database. */
+  readonly dataCatalogue: CatalogueMeasurement;
   /** Growth of the median wall time with the number of services. */
   readonly linearity: Linearity;
   /** The same for the median CPU time, which other load on the machine disturbs less. */
@@ -212,6 +214,10 @@ export function renderMarkdown(report: BenchReport): string {
     measurementRow("`npm run synth`, example catalogue (node directly)", report.exampleSynth),
     measurementRow("`npx cdktf synth`, same app", report.cdktfSynth),
     ...report.catalogues.map((c) => measurementRow(`synth, ${c.services} synthetic services`, c)),
+    measurementRow(
+      `synth, ${report.dataCatalogue.services} synthetic services, each with a database`,
+      report.dataCatalogue,
+    ),
     measurementRow(`\`infra:diff\`, two ${report.infraDiff.services}-service commits`, report.infraDiff),
     measurementRow("`new:service -- <name> --no-install`", report.newService),
     measurementRow("`npm test`", report.npmTest),

@@ -21,6 +21,12 @@ export interface SyntheticCatalogueOptions {
    * @default 1
    */
   readonly revision?: 1 | 2;
+  /**
+   * Gives every service a PostgreSQL database of its own (`backingServices.db`), to
+   * measure what the data resources cost a synth.
+   * @default false
+   */
+  readonly withDatabases?: boolean;
 }
 
 /** A generated catalogue: its files and what it holds, for checking the synthesized output. */
@@ -81,7 +87,12 @@ export function syntheticCatalogue(options: SyntheticCatalogueOptions): Syntheti
     if (pullsImage) imageServices++;
     files.push({
       path: `services/${name}/service.ts`,
-      content: serviceFile(index, name, dependencies, { isPublic, pullsImage, revision }),
+      content: serviceFile(index, name, dependencies, {
+        isPublic,
+        pullsImage,
+        revision,
+        withDatabase: options.withDatabases ?? false,
+      }),
     });
     files.push({
       path: `services/${name}/package.json`,
@@ -110,7 +121,7 @@ function serviceFile(
   index: number,
   name: string,
   dependencies: readonly string[],
-  shape: { isPublic: boolean; pullsImage: boolean; revision: 1 | 2 },
+  shape: { isPublic: boolean; pullsImage: boolean; revision: 1 | 2; withDatabase: boolean },
 ): string {
   const changed = shape.revision === 2 && index === 1;
   const port = 8000 + (index % 1000);
@@ -128,6 +139,10 @@ function serviceFile(
     `  env: { LOG_LEVEL: "info", FEATURE_FLAGS: "f${index % 4}" },`,
     ...(index % EVERY.secret === 0
       ? [`  secrets: { DATABASE_PASSWORD: { secretName: "${name}-db", key: "password" } },`]
+      : []),
+    // Storage grows with the number, so that no two databases are alike.
+    ...(shape.withDatabase
+      ? [`  backingServices: { db: { type: "postgres", storage: "${1 + (index % 8)}Gi" } },`]
       : []),
     `  resources: { cpu: "${100 + (index % 4) * 50}m", memory: "${128 * (1 + (index % 3))}Mi" },`,
     `  scaling: { min: ${min}, max: ${max}, cpuPercent: ${60 + (index % 4) * 5}${index % 2 === 0 ? ", memoryPercent: 80" : ""} },`,

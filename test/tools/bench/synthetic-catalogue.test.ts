@@ -53,6 +53,17 @@ describe("syntheticCatalogue", () => {
     expect(changed).toEqual(["services/svc-0001/service.ts"]);
   });
 
+  it("GIVEN withDatabases WHEN generated THEN every service, and only then, owns a PostgreSQL database of its own size", () => {
+    const specs = (options: { withDatabases?: boolean }) =>
+      syntheticCatalogue({ services: 10, ...options }).files.filter((f) => f.path.endsWith("/service.ts"));
+    const withDatabases = specs({ withDatabases: true });
+    expect(
+      withDatabases.every((f) => f.content.includes('backingServices: { db: { type: "postgres", storage: "')),
+    ).toBe(true);
+    expect(withDatabases.find((f) => f.path === "services/svc-0003/service.ts")?.content).toContain('storage: "4Gi"');
+    expect(specs({}).some((f) => f.content.includes("backingServices"))).toBe(false);
+  });
+
   it("GIVEN a size outside 1-9999 WHEN generated THEN it is refused with the accepted range", () => {
     expect(() => syntheticCatalogue({ services: 0 })).toThrow(
       "syntheticCatalogue: services must be a whole number from 1 to 9999 (got 0)",

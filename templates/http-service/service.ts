@@ -7,6 +7,8 @@ export default defineService({
   port: {{port}},
   expose: {{expose}},
   dependsOn: {{dependsOn}},
+  // The data it owns: each gets its variables (DB_URL ...) and context.resource("db") in its code.
+  backingServices: {{backingServices}},
   resources: { cpu: "100m", memory: "128Mi" },
   scaling: { min: 2, max: 4, cpuPercent: 70 },
   monitoring: { slo: { availability: 99.9, latencyMs: 500 }, owner: "{{owner}}" },

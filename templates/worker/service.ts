@@ -8,6 +8,8 @@ export default defineService({
   // let in nothing but the probes and the metrics scrape.
   port: {{port}},
   dependsOn: {{dependsOn}},
+  // The data it owns: each gets its variables (DB_URL ...) and context.resource("db") in its code.
+  backingServices: {{backingServices}},
   resources: { cpu: "200m", memory: "256Mi" },
   // A busy worker burns CPU: more replicas take more jobs at once.
   scaling: { min: 2, max: 6, cpuPercent: 70 },

@@ -1,4 +1,5 @@
 import { serviceSpecSchema } from "../../infra/spec/service-spec.js";
+import { BACKING_SERVICE_CHOICES, BACKING_SERVICE_QUESTIONS, type BackingServiceChoice } from "./platform-questions.js";
 import type { AnswerValue } from "./questions.js";
 import type { PlaceholderDeclaration } from "./template-manifest.js";
 
@@ -16,6 +17,8 @@ export interface ScaffoldAnswers {
   readonly public: { readonly host: string; readonly path: string } | null;
   readonly owner: string;
   readonly description: string;
+  /** The backing services it owns, by the question that gave each (`database`, `cache`, `queue`), in that order. */
+  readonly backingServices: readonly BackingServiceChoice[];
   /** The answers to the template's own questions (its template.json), by question name. */
   readonly own: Readonly<Record<string, AnswerValue>>;
 }
@@ -41,12 +44,41 @@ export const TEMPLATE_RECORD_FILE = ".template.json";
 export const DEFAULT_TEMPLATE = "http-service";
 
 /** The platform's answers, by their key in `.template.json`; every other key answers a template's own question. */
-const PLATFORM_ANSWER_KEYS = new Set(["name", "template", "port", "dependsOn", "public", "owner", "description"]);
+const PLATFORM_ANSWER_KEYS = new Set([
+  "name",
+  "template",
+  "port",
+  "dependsOn",
+  "public",
+  "owner",
+  "description",
+  ...BACKING_SERVICE_QUESTIONS,
+]);
+
+/** The `backingServices` of the answers, as a spec and a manifest declare it: `{ db: { type: "postgres" } }`. */
+export function backingServicesOf(answers: Pick<ScaffoldAnswers, "backingServices">): Record<string, unknown> {
+  return Object.fromEntries(
+    answers.backingServices.map((choice) => {
+      const { resource, declaration } = BACKING_SERVICE_CHOICES[choice];
+      return [resource, declaration];
+    }),
+  );
+}
+
+/** A value as TypeScript source on one line: `{ db: { type: "postgres" } }` (keys are identifiers). */
+function sourceLiteral(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(sourceLiteral).join(", ")}]`;
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value).map(([key, item]) => `${key}: ${sourceLiteral(item)}`);
+    return entries.length === 0 ? "{}" : `{ ${entries.join(", ")} }`;
+  }
+  return JSON.stringify(value);
+}
 
 /**
  * The placeholder values of a template, from the answers. Values are source text:
  * strings that land in code are rendered as quoted literals by their placeholder
- * (`{{description}}`, `{{dependsOn}}`, `{{expose}}`), names and numbers as they are.
+ * (`{{description}}`, `{{dependsOn}}`, `{{expose}}`, `{{backingServices}}`), names and numbers as they are.
  * A template's own placeholders (`placeholders` in its template.json) are filled from
  * its own answers, as they are (`text`) or as a JSON literal (`literal`); an answer its
  * question did not ask (its `when` did not hold) is empty text, or `null`.
@@ -73,12 +105,14 @@ export function templateValues(
     expose: answers.public
       ? `{ public: { host: ${quoted(answers.public.host)}, path: ${quoted(answers.public.path)} } }`
       : quoted("internal"),
+    backingServices: sourceLiteral(backingServicesOf(answers)),
   };
 }
 
 /** The spec the answers make, as `service.ts` will declare it (for the platform's own checks). */
 export function specInputOf(answers: Omit<ScaffoldAnswers, "template" | "own">): unknown {
   return {
+    backingServices: backingServicesOf(answers),
     name: answers.name,
     description: answers.description,
     build: {},
@@ -123,6 +157,10 @@ export function parseTemplateRecord(text: string, file: string): TemplateRecord 
     throw bad("answers.public", "null or { host, path }");
   if (typeof answers.owner !== "string") throw bad("answers.owner", "a team name");
   if (typeof answers.description !== "string") throw bad("answers.description", "a sentence");
+  // Records made before the backing-service questions have none of them: no backing service.
+  const raw = answers as Record<string, unknown>;
+  for (const choice of BACKING_SERVICE_QUESTIONS)
+    if (raw[choice] !== undefined && typeof raw[choice] !== "boolean") throw bad(`answers.${choice}`, "true or false");
   const own: Record<string, AnswerValue> = {};
   for (const [key, value] of Object.entries(answers)) {
     if (PLATFORM_ANSWER_KEYS.has(key)) continue;
@@ -146,6 +184,7 @@ export function parseTemplateRecord(text: string, file: string): TemplateRecord 
       public: answers.public ?? null,
       owner: answers.owner,
       description: answers.description,
+      backingServices: BACKING_SERVICE_QUESTIONS.filter((choice) => raw[choice] === true),
       own,
     },
   };
@@ -153,9 +192,12 @@ export function parseTemplateRecord(text: string, file: string): TemplateRecord 
 
 /** A record as `.template.json` holds it: the template's own answers beside the platform's. */
 export function serializeTemplateRecord(record: TemplateRecord): string {
-  const { own, ...platform } = record.answers;
+  const { own, backingServices, ...platform } = record.answers;
   const { template, version, commit } = record;
-  return `${formatJson({ template, version, commit, answers: { ...platform, ...own } }, "")}\n`;
+  // Each backing-service question is recorded only when answered yes, so that the records
+  // of services without any keep their shape.
+  const chosen = Object.fromEntries(backingServices.map((choice) => [choice, true]));
+  return `${formatJson({ template, version, commit, answers: { ...platform, ...chosen, ...own } }, "")}\n`;
 }
 
 /** The line width of the repository's formatter (biome.jsonc). */

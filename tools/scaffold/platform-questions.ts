@@ -1,12 +1,27 @@
 /**
  * The questions every template asks: each answer is a field of the service spec the
- * platform reads (port, dependsOn, expose, monitoring.owner, description), so the
+ * platform reads (port, dependsOn, expose, monitoring.owner, description, backingServices), so the
  * platform declares them, in the same form as a template's own questions. A template
  * may narrow one (a default, choices, a range, help, why) in its template.json but not
  * change its type, check or condition. The service's name and its template are the
  * scaffolder's own arguments, not questions.
  */
 import type { Question } from "./questions.js";
+
+/**
+ * What each of the backing-service questions gives a service: the resource's name in
+ * `backingServices` (and so its variables, `DB_URL` ...) and its declaration, the same in
+ * `service.ts` and in the manifest of its code.
+ */
+export const BACKING_SERVICE_CHOICES = {
+  database: { resource: "db", declaration: { type: "postgres" } },
+  cache: { resource: "cache", declaration: { type: "redis" } },
+  queue: { resource: "queue", declaration: { type: "queue", queues: ["jobs"] } },
+} as const;
+/** A backing-service question: `database`, `cache` or `queue`. */
+export type BackingServiceChoice = keyof typeof BACKING_SERVICE_CHOICES;
+/** The backing-service questions, in the order they are asked. */
+export const BACKING_SERVICE_QUESTIONS = Object.keys(BACKING_SERVICE_CHOICES) as BackingServiceChoice[];
 
 /** The lowest port a service may use: it runs as a non-root user with no capabilities. */
 export const LOWEST_PORT = 1024;
@@ -43,6 +58,24 @@ export const PLATFORM_QUESTIONS: readonly Question[] = [
     when: { public: true },
   },
   { name: "path", type: "string", help: "its path prefix", default: "/", when: { public: true } },
+  {
+    name: "database",
+    type: "boolean",
+    help: `a PostgreSQL database of its own, "${BACKING_SERVICE_CHOICES.database.resource}" (context.resource("${BACKING_SERVICE_CHOICES.database.resource}") in its code)`,
+    default: false,
+  },
+  {
+    name: "cache",
+    type: "boolean",
+    help: `a Redis cache of its own, "${BACKING_SERVICE_CHOICES.cache.resource}"`,
+    default: false,
+  },
+  {
+    name: "queue",
+    type: "boolean",
+    help: `a message queue of its own, "${BACKING_SERVICE_CHOICES.queue.resource}" (RabbitMQ), with the queue "${BACKING_SERVICE_CHOICES.queue.declaration.queues[0]}"`,
+    default: false,
+  },
   { name: "owner", type: "string", help: "the team its alerts go to", default: "platform" },
   {
     name: "description",

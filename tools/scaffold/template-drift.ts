@@ -11,7 +11,7 @@ import {
   type TemplateRecord,
 } from "./answers.js";
 import { templateCommit } from "./template-commit.js";
-import { PLATFORM_QUESTION_NAMES } from "./platform-questions.js";
+import { BACKING_SERVICE_QUESTIONS, PLATFORM_QUESTION_NAMES } from "./platform-questions.js";
 import {
   applies,
   argumentOf,
@@ -172,6 +172,9 @@ function answerValues(recorded: ScaffoldAnswers): Record<string, AnswerValue | u
     path: recorded.public?.path,
     owner: recorded.owner,
     description: recorded.description,
+    ...Object.fromEntries(
+      BACKING_SERVICE_QUESTIONS.map((choice) => [choice, recorded.backingServices.includes(choice)]),
+    ),
     ...recorded.own,
   };
 }

@@ -26,7 +26,15 @@ export class TemplateError extends PlatformError {
 }
 
 /** The placeholders the platform fills from its own answers; a template cannot declare these. */
-export const PLATFORM_PLACEHOLDERS = ["name", "port", "owner", "description", "dependsOn", "expose"] as const;
+export const PLATFORM_PLACEHOLDERS = [
+  "name",
+  "port",
+  "owner",
+  "description",
+  "dependsOn",
+  "expose",
+  "backingServices",
+] as const;
 
 /** Options of new:service that are not questions; no question may take their names. */
 export const SCAFFOLDER_OPTIONS = ["name", "template", "dry-run", "no-install", "help"] as const;

@@ -9,7 +9,7 @@ import {
 } from "../../infra/spec/model.js";
 import { DEFAULT_TEMPLATE, schemaProblems, type ScaffoldAnswers } from "./answers.js";
 import { DNS_LABEL_ACCEPTED, PLATFORM_CHECKS } from "./platform-checks.js";
-import { PLATFORM_QUESTION_NAMES, PLATFORM_QUESTIONS } from "./platform-questions.js";
+import { BACKING_SERVICE_QUESTIONS, PLATFORM_QUESTION_NAMES, PLATFORM_QUESTIONS } from "./platform-questions.js";
 import {
   applies,
   argumentOf,
@@ -218,6 +218,7 @@ export function validateAnswers(
     public: publicRoute,
     owner: (values.owner as string | undefined) ?? "",
     description: (values.description as string | undefined) ?? "",
+    backingServices: BACKING_SERVICE_QUESTIONS.filter((choice) => values[choice] === true),
     own,
   };
 

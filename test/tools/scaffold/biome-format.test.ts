@@ -23,6 +23,7 @@ function recordWithLastLine(width: number): TemplateRecord {
       public: null,
       owner: "team-jobs",
       description: "Jobs.",
+      backingServices: [],
       own: { topics: ["t".repeat(width - prefix.length - suffix.length)] },
     },
   };

@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { templateValues } from "../../../tools/scaffold/answers.js";
+import type { BackingServiceChoice } from "../../../tools/scaffold/platform-questions.js";
 import { isManaged, listTemplates, loadTemplate, renderTemplate } from "../../../tools/scaffold/service-template.js";
 import { REPOSITORY_ROOT } from "../../support/repository-copy.js";
 
@@ -14,6 +15,7 @@ const answers = {
   public: { host: "pay.example.com", path: "/" },
   owner: "team-pay",
   description: 'Takes "payments".',
+  backingServices: [] as BackingServiceChoice[],
   own: {},
 };
 
@@ -46,11 +48,22 @@ describe("service templates", () => {
     expect(spec).toContain('  description: "Takes \\"payments\\".",\n');
     expect(spec).toContain('  expose: { public: { host: "pay.example.com", path: "/" } },\n');
     expect(spec).toContain('  dependsOn: ["catalog", "orders"],\n');
+    expect(spec).toContain("  backingServices: {},\n");
     expect(files.get("Dockerfile")!.split("\n")[0]).toBe("ARG BASE_IMAGE=node:20.19.5-bookworm-slim");
     expect(files.get("Dockerfile")).toContain(
       "RUN npm ci --workspace=@platform/payments --ignore-scripts --no-audit --no-fund",
     );
     expect(files.has("template.json")).toBe(false);
+  });
+
+  it("GIVEN a database, a cache and a queue WHEN the http-service template is rendered THEN service.ts declares each under the name its variables take", () => {
+    const files = renderTemplate(
+      loadTemplate(REPOSITORY_ROOT, "http-service"),
+      templateValues({ ...answers, backingServices: ["database", "cache", "queue"] }),
+    );
+    expect(files.get("service.ts")).toContain(
+      '  backingServices: { db: { type: "postgres" }, cache: { type: "redis" }, queue: { type: "queue", queues: ["jobs"] } },\n',
+    );
   });
 
   it("GIVEN the templates WHEN rendered THEN a service gets its own files only: the runtime comes from the @platform/service-runtime package", () => {

@@ -22,6 +22,9 @@ describe("template.json", () => {
       "public",
       "host",
       "path",
+      "database",
+      "cache",
+      "queue",
       "owner",
       "description",
       "schedule",
@@ -153,7 +156,7 @@ describe("template.json", () => {
     "GIVEN a placeholder bound to the platform's answer %s WHEN resolved THEN it is refused, naming the platform's placeholders to use",
     (answer) => {
       expect(() => resolve({ placeholders: { theAnswer: { answer, as: "literal" } } })).toThrow(
-        `${WHERE}: placeholders.theAnswer.answer: is the platform's question "${answer}", whose answer the platform's own placeholders carry: use {{name}}, {{port}}, {{owner}}, {{description}}, {{dependsOn}}, {{expose}} (got "${answer}")`,
+        `${WHERE}: placeholders.theAnswer.answer: is the platform's question "${answer}", whose answer the platform's own placeholders carry: use {{name}}, {{port}}, {{owner}}, {{description}}, {{dependsOn}}, {{expose}}, {{backingServices}} (got "${answer}")`,
       );
     },
   );

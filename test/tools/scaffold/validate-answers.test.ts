@@ -23,8 +23,15 @@ describe("validateAnswers", () => {
       public: null,
       owner: "platform",
       description: "payments, made from the http-service template: say what it does in one sentence.",
+      backingServices: [],
       own: {},
     });
+  });
+
+  it("GIVEN --database and --queue WHEN validated THEN the service owns those backing services, in the order of the questions", () => {
+    expect(
+      validateAnswers({ name: "payments", queue: true, database: true }, landscape).answers?.backingServices,
+    ).toEqual(["database", "queue"]);
   });
 
   it("GIVEN dependencies typed with commas and spaces WHEN validated THEN they are split and kept in order, and a repeat is refused", () => {

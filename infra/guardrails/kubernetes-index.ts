@@ -1,5 +1,5 @@
 import { podTemplateOf, POD_RESOURCE_TYPES } from "./kubernetes-pods.js";
-import type { SynthesizedResource, SynthesizedStack } from "./synthesized-stack.js";
+import type { JsonObject, SynthesizedResource, SynthesizedStack } from "./synthesized-stack.js";
 import {
   asInteger,
   asString,
@@ -60,13 +60,30 @@ export interface OperatorPods {
 
 /**
  * The labels an operator gives the pods of a custom resource, by API group and kind:
- * CloudNativePG labels each instance of a `Cluster` with `cnpg.io/cluster: <name>`.
+ * CloudNativePG labels each instance of a `Cluster` with `cnpg.io/cluster: <name>`; the
+ * RabbitMQ Cluster Operator labels each node of a `RabbitmqCluster` with
+ * `app.kubernetes.io/name: <name>`.
  */
 const OPERATOR_POD_LABELS: ReadonlyArray<{
   readonly group: string;
   readonly kind: string;
   readonly labels: (name: string) => Record<string, string>;
-}> = [{ group: "postgresql.cnpg.io", kind: "Cluster", labels: (name) => ({ "cnpg.io/cluster": name }) }];
+}> = [
+  { group: "postgresql.cnpg.io", kind: "Cluster", labels: (name) => ({ "cnpg.io/cluster": name }) },
+  { group: "rabbitmq.com", kind: "RabbitmqCluster", labels: (name) => ({ "app.kubernetes.io/name": name }) },
+];
+
+/**
+ * The labels the operator gives the pods of a `kubernetes_manifest`'s custom resource
+ * (see above), given its `metadata.name`; undefined for a kind no known operator runs pods for.
+ */
+export function operatorPodLabelsOf(
+  manifest: JsonObject | undefined,
+  name: string,
+): Readonly<Record<string, string>> | undefined {
+  const group = asString(manifest?.apiVersion)?.split("/")[0];
+  return OPERATOR_POD_LABELS.find((o) => o.group === group && o.kind === manifest?.kind)?.labels(name);
+}
 
 /** A selector is "unresolved" when Terraform computes part of it. */
 export type SelectorRead = LabelSelector | "unresolved" | undefined;
@@ -149,13 +166,12 @@ export class KubernetesIndex {
     }
     for (const resource of stack.ofType("kubernetes_manifest")) {
       const manifest = block(resource.values.manifest);
-      const group = asString(manifest?.apiVersion)?.split("/")[0];
-      const known = OPERATOR_POD_LABELS.find((o) => o.group === group && o.kind === manifest?.kind);
       const metadata = block(manifest?.metadata);
       const name = this.resolveName(metadata?.name);
       const namespace = this.resolveName(metadata?.namespace);
-      if (known && name !== undefined && namespace !== undefined)
-        this.operatorPods.push({ resource, namespace, podLabels: known.labels(name) });
+      const podLabels = name === undefined ? undefined : operatorPodLabelsOf(manifest, name);
+      if (podLabels !== undefined && namespace !== undefined)
+        this.operatorPods.push({ resource, namespace, podLabels });
     }
     for (const resource of HPA_TYPES.flatMap((t) => stack.ofType(t))) {
       const target = block(block(resource.values.spec)?.scale_target_ref);
@@ -232,7 +248,12 @@ export class KubernetesIndex {
 
   /** The NetworkPolicies whose pod selector selects the owner's pods (namespace-wide ones included). */
   networkPoliciesOf(owner: PodOwner): SynthesizedResource[] {
-    return owner.namespace === undefined ? [] : this.policies.selecting(owner.namespace, owner.podLabels);
+    return owner.namespace === undefined ? [] : this.networkPoliciesSelecting(owner.namespace, owner.podLabels);
+  }
+
+  /** The NetworkPolicies of a namespace whose pod selector selects pods with these labels. */
+  networkPoliciesSelecting(namespace: string, podLabels: Readonly<Record<string, string>>): SynthesizedResource[] {
+    return this.policies.selecting(namespace, podLabels);
   }
 
   /**

@@ -36,9 +36,14 @@ import { dockerNoHostPathsOrDevices } from "./dkr-09-no-host-paths-or-devices.js
 import { dockerLocalPortsAndUserNetworks } from "./dkr-10-local-ports-and-user-networks.js";
 import { dockerPinnedImageById } from "./dkr-11-pinned-image-by-id.js";
 import { lockingStateBackend } from "./tf-01-locking-state-backend.js";
+import { persistentStorage } from "./data-01-persistent-storage.js";
+import { productionPostgres } from "./data-02-production-postgres.js";
+import { preventDestroy } from "./data-03-prevent-destroy.js";
+import { privateBackingServices } from "./data-04-private-backing-services.js";
+import { credentialsByReference } from "./data-05-credentials-by-reference.js";
 
 /**
- * Every guardrail rule, in catalogue order (K8S, DKR, TF); the README's table lists them.
+ * Every guardrail rule, in catalogue order (K8S, DKR, TF, DATA); the README's table lists them.
  * Frozen, rules and all: nothing that runs in the synth (a service file included) can
  * take a rule out, add one, or change what a rule is.
  */
@@ -78,12 +83,17 @@ export const GUARDRAIL_RULES: readonly GuardrailRule[] = deepFreeze([
   dockerLocalPortsAndUserNetworks,
   dockerPinnedImageById,
   lockingStateBackend,
+  persistentStorage,
+  productionPostgres,
+  preventDestroy,
+  privateBackingServices,
+  credentialsByReference,
 ]);
 
 /** The platform's rules as a pack: the first of every run, before the team's packs. */
 export const PLATFORM_PACK: GuardrailPack = Object.freeze({
   id: PLATFORM_PACK_ID,
   description:
-    "The platform's security and reliability rules (Pod Security Standards, CIS Docker, network isolation, state locking)",
+    "The platform's security and reliability rules (Pod Security Standards, CIS Docker, network isolation, state locking, data)",
   rules: GUARDRAIL_RULES,
 });

@@ -3,7 +3,11 @@ import { networkIsolation } from "../../../infra/guardrails/rules/k8s-21-network
 import { guardrailsFixture } from "../../support/guardrails.js";
 import { service } from "../../support/platform.js";
 
-const VARIABLES = { PLATFORM_KUBE_API_CIDR: "10.0.0.1/32" };
+const VARIABLES = {
+  PLATFORM_KUBE_API_CIDR: "10.0.0.1/32",
+  PLATFORM_BACKUP_DESTINATION: "s3://acme-pg-backups/production",
+  PLATFORM_BACKUP_CIDR: "10.20.0.0/24",
+};
 const SERVICES = () => [
   service({ name: "orders", build: {}, port: 8080, backingServices: { db: { type: "postgres" } } }),
   service({ name: "catalog", build: {}, port: 8081, dependsOn: ["orders"] }),
@@ -18,6 +22,13 @@ describe("the platform's guardrails on a catalogue with a database", () => {
       expect(findings.map((f) => `${f.rule} ${f.resource}: ${f.message}`)).toEqual([]);
     },
   );
+
+  it("GIVEN production without a backup object store WHEN checked THEN the one finding is DATA-02's warning naming the Cluster", () => {
+    const findings = guardrailsFixture("production", SERVICES(), { PLATFORM_KUBE_API_CIDR: "10.0.0.1/32" }).findings();
+    expect(findings.map((f) => `${f.rule} ${f.level}: ${f.message}`)).toEqual([
+      'DATA-02 warning: PostgreSQL Cluster "orders-db" has no backups in production (platform.dev/backup: none: PLATFORM_BACKUP_DESTINATION is not set for this environment)',
+    ]);
+  });
 
   it("GIVEN the database's NetworkPolicy WHEN K8S-21 checks it THEN it selects the Cluster's instances: compliant", () => {
     expect(guardrailsFixture("staging", SERVICES(), VARIABLES).outcome(networkIsolation, POLICY)).toEqual({

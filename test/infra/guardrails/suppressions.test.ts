@@ -87,7 +87,9 @@ describe("suppressions", () => {
         resource: "guardrails.suppress[0]",
         path: "",
         message: "suppresses K8S-99, which is not a guardrail rule",
-        fix: expect.stringMatching(/^name a rule of the pack \(README, Guardrails\): K8S-01, K8S-02, .*, TF-01$/),
+        fix: expect.stringMatching(
+          /^name a rule of the pack \(README, Guardrails\): K8S-01, K8S-02, .*, TF-01, DATA-01, .*, DATA-05$/,
+        ),
         suppressed: false,
       },
     ]);

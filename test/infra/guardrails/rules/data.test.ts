@@ -256,6 +256,51 @@ describe("DATA-05: credentials only by reference", () => {
   });
 });
 
+describe("data objects other than PostgreSQL (what the Redis and queue types will synthesize)", () => {
+  it("GIVEN a RabbitmqCluster without the backing-service label WHEN the DATA rules check staging THEN it is no data object: they find nothing", () => {
+    const json = stacks.json("staging");
+    const queue = rabbitmqCluster("orders-queue", { service: { type: "LoadBalancer" } });
+    delete queue.manifest.metadata.labels["platform.dev/backing-service"];
+    delete queue.lifecycle;
+    json.resource.kubernetes_manifest!.queue = queue;
+    for (const rule of DATA_RULES) expect(stacks.findingsOf("staging", json, rule.id)).toEqual([]);
+  });
+
+  it("GIVEN a labelled RabbitmqCluster asking for a LoadBalancer, without prevent_destroy WHEN checked THEN DATA-04 and DATA-03 name it", () => {
+    const add = (json: ReturnType<DataStacks["json"]>) => {
+      const queue = rabbitmqCluster("orders-queue", {
+        persistence: { storage: "1Gi" },
+        service: { type: "LoadBalancer" },
+      });
+      delete queue.lifecycle;
+      json.resource.kubernetes_manifest!.queue = queue;
+    };
+    expect(messagesAfter("staging", "DATA-04", add)).toEqual([
+      'error kubernetes_manifest.queue: RabbitmqCluster "orders-queue" asks its operator for a LoadBalancer Service (spec.service.type), which publishes it outside the cluster',
+      'error kubernetes_manifest.queue: no NetworkPolicy selects the pods of RabbitmqCluster "orders-queue" for Ingress, so nothing limits who connects to it to its owner orders',
+    ]);
+    expect(messagesAfter("staging", "DATA-03", add)).toEqual([
+      'error kubernetes_manifest.queue: RabbitmqCluster "orders-queue" has no lifecycle.prevent_destroy = true in staging, so a plan may delete it and its data',
+    ]);
+  });
+
+  it("GIVEN a NetworkPolicy selecting a RabbitmqCluster's pods and admitting its owner WHEN checked THEN K8S-21 finds it selects pods and DATA-04 is satisfied", () => {
+    const add = (json: ReturnType<DataStacks["json"]>) => {
+      json.resource.kubernetes_manifest!.queue = rabbitmqCluster("orders-queue", { persistence: { storage: "1Gi" } });
+      json.resource.kubernetes_network_policy_v1!.queue = {
+        metadata: { name: "orders-queue", namespace: "platform-staging" },
+        spec: {
+          pod_selector: { match_labels: { "app.kubernetes.io/name": "orders-queue" } },
+          policy_types: ["Ingress", "Egress"],
+          ingress: [{ from: [{ pod_selector: { match_labels: { "app.kubernetes.io/name": "orders" } } }] }],
+        },
+      };
+    };
+    expect(messagesAfter("staging", "K8S-21", add)).toEqual([]);
+    expect(messagesAfter("staging", "DATA-04", add)).toEqual([]);
+  });
+});
+
 /** A Redis StatefulSet labelled as a backing service, its data on a claim template or (`emptyDir`) an emptyDir. */
 function statefulSet(name: string, emptyDir: boolean) {
   return {
@@ -289,9 +334,10 @@ function statefulSet(name: string, emptyDir: boolean) {
   };
 }
 
-/** A RabbitmqCluster labelled as a backing service. */
+/** A RabbitmqCluster labelled as a backing service, with prevent_destroy. */
 function rabbitmqCluster(name: string, spec: Record<string, unknown>) {
-  return {
+  const labels: Record<string, string> = { "platform.dev/backing-service": name, "platform.dev/owner": "orders" };
+  const cluster: { lifecycle?: { prevent_destroy: boolean }; manifest: Record<string, any> } = {
     lifecycle: { prevent_destroy: true },
     manifest: {
       apiVersion: "rabbitmq.com/v1beta1",
@@ -299,9 +345,10 @@ function rabbitmqCluster(name: string, spec: Record<string, unknown>) {
       metadata: {
         name,
         namespace: "platform-staging",
-        labels: { "platform.dev/backing-service": name, "platform.dev/owner": "orders" },
+        labels,
       },
       spec,
     },
   };
+  return cluster;
 }

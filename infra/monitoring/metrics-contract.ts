@@ -31,6 +31,23 @@ export const METRICS_CONTRACT = {
     labels: ["outcome"],
     buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
   },
+  /**
+   * Gauge of each backing service as its owner sees it: 1 when its last check passed
+   * (`SELECT 1`, PING, an open channel), 0 when not. Updated by every readiness probe and
+   * every few seconds in between.
+   */
+  backingServiceUp: {
+    name: "backing_service_up",
+    help: "Whether the backing service answered its last check (1) or not (0), by resource and type",
+    labels: ["resource", "type"],
+  },
+  /** Gauge of a PostgreSQL client pool's connections, by state (`total`, `idle`, `waiting`). */
+  backingServicePoolConnections: {
+    name: "backing_service_pool_connections",
+    help: "Connections of the service's PostgreSQL pool by state: total open, idle, and requests waiting for one",
+    labels: ["resource", "state"],
+    states: ["total", "idle", "waiting"],
+  },
   /** A status label value at or above this counts against the availability SLO. */
   serverErrorStatus: 500,
   /** The same, as a regular expression on the `status` label (status codes stop at 599). */

@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // Bundles the service in the current folder into one file, <outdir>/main.mjs, with its
-// dependencies inside (this runtime included), so the image needs node and this file
-// only: no node_modules, no package manager.
+// dependencies inside (this runtime included, with the clients of the backing services),
+// so the image needs node and this file only: no node_modules, no package manager. The
+// service's migrations/ folder (SQL files), when it has one, is copied to
+// <outdir>/migrations/, where the runtime looks for it beside main.mjs.
 // Usage, from a service folder: bundle-service [outdir]   (outdir defaults to dist)
 // A service's `npm run build` runs it; npm puts it on the PATH, as this package's bin.
-import { existsSync } from "node:fs";
+import { cpSync, existsSync, rmSync } from "node:fs";
 import path from "node:path";
 import { build } from "esbuild";
 
@@ -33,4 +35,12 @@ await build({
   banner: {
     js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
   },
+  // Optional native or platform-specific modules that the libraries load only when asked:
+  // pg's native binding (pg.native, which the runtime never uses) and Cloudflare's socket.
+  external: ["pg-native", "cloudflare:sockets"],
 });
+
+const migrations = path.join(serviceDir, "migrations");
+const bundledMigrations = path.join(outdir, "migrations");
+rmSync(bundledMigrations, { recursive: true, force: true });
+if (existsSync(migrations)) cpSync(migrations, bundledMigrations, { recursive: true });

@@ -1,6 +1,10 @@
+import { existsSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import type { ResourceClient, ResourceName } from "./backing-services/backing-service.js";
+import { BackingServices } from "./backing-services/backing-services.js";
 import { loadConfig, type ServiceConfig, type Variables } from "./config.js";
 import { DependencyClient, DependencyError } from "./dependency-client.js";
 import { createLogger, type DestinationStream, type Logger } from "./logger.js";
@@ -9,8 +13,8 @@ import { REQUEST_ID_HEADER, requestIdFrom, withRequestId } from "./request-conte
 import { HttpError, Router, type RouteResponse } from "./router.js";
 import type { ServiceManifest } from "./service-manifest.js";
 
-/** What a service's code gets from the runtime. */
-export interface ServiceContext {
+/** What a service's code gets from the runtime; `M` is its manifest, which types `resource()`. */
+export interface ServiceContext<M extends ServiceManifest = ServiceManifest> {
   readonly config: ServiceConfig;
   /** The variables the configuration was read from: read the service's own settings here. */
   readonly variables: Variables;
@@ -18,27 +22,34 @@ export interface ServiceContext {
   readonly metrics: ServiceMetrics;
   /** The client of a dependency listed in the manifest; an unlisted name throws. */
   dependency(name: string): DependencyClient;
+  /**
+   * The connected client of a backing service in the manifest, typed by its type: a pg
+   * `Pool` for `postgres`, a node-redis client for `redis`, a {@link QueueClient} for
+   * `queue`. Usable from `onStart` on; an undeclared name throws, listing the declared ones.
+   */
+  resource<N extends ResourceName<M>>(name: N): ResourceClient<M, N>;
 }
 
-/** A service's own code, as `src/application.ts` declares it. */
-export interface Application {
-  readonly manifest: ServiceManifest;
+/** A service's own code, as `src/application.ts` declares it; `M` is its manifest's type. */
+export interface Application<M extends ServiceManifest = ServiceManifest> {
+  readonly manifest: M;
   /**
    * Registers the service's routes.
    * @default no routes beyond health and metrics
    */
-  routes?(router: Router, context: ServiceContext): void;
+  routes?(router: Router, context: ServiceContext<M>): void;
   /**
-   * Runs once the server listens; readiness stays false until it resolves, and a
-   * failure stops the service.
+   * Runs once the server listens and the backing services are connected and migrated;
+   * readiness stays false until it resolves, and a failure stops the service.
    * @default nothing to prepare
    */
-  onStart?(context: ServiceContext): Promise<void> | void;
+  onStart?(context: ServiceContext<M>): Promise<void> | void;
   /**
-   * Runs on shutdown after the drain, before the server closes: stop background work here.
+   * Runs on shutdown after the drain, before the server and the backing services'
+   * clients close: stop background work here.
    * @default nothing to stop
    */
-  onStop?(context: ServiceContext): Promise<void> | void;
+  onStop?(context: ServiceContext<M>): Promise<void> | void;
 }
 
 /** Options of {@link startApplication}. */
@@ -49,18 +60,36 @@ export interface StartOptions {
   readonly logDestination?: DestinationStream;
   /** The address to listen on. @default every interface, as a container needs */
   readonly host?: string;
+  /**
+   * The service's `migrations/` folder of SQL files for its PostgreSQL resources; `false`
+   * applies none.
+   * @default {@link defaultMigrationsDir}: beside the entry script (`dist/migrations`, as
+   * the bundle carries it), else beside its folder (`migrations`, for `src/main.ts`)
+   */
+  readonly migrationsDir?: string | false;
+}
+
+/**
+ * Where a service's migrations are when none is given: `migrations/` beside the entry
+ * script (`/app/migrations` in the image, `dist/migrations` for `npm start`), else beside
+ * the entry script's folder (the service's own `migrations/` when run from `src/main.ts`).
+ */
+export function defaultMigrationsDir(entryScript = process.argv[1] ?? "."): string {
+  const besideScript = join(dirname(entryScript), "migrations");
+  const besideFolder = join(dirname(entryScript), "..", "migrations");
+  return existsSync(besideScript) || !existsSync(besideFolder) ? besideScript : besideFolder;
 }
 
 /** Where a service is in its life: readiness is true only in "ready". */
 export type ServiceState = "starting" | "ready" | "draining" | "stopped";
 
 /** A started service. */
-export interface RunningApplication {
+export interface RunningApplication<M extends ServiceManifest = ServiceManifest> {
   /** Its base URL, like http://127.0.0.1:41234. */
   readonly url: string;
   readonly port: number;
   readonly state: ServiceState;
-  readonly context: ServiceContext;
+  readonly context: ServiceContext<M>;
   /**
    * Shuts down gracefully: readiness turns false, the drain lets load balancers notice,
    * background work stops, the server stops accepting connections and waits for the
@@ -76,12 +105,14 @@ const KNOWN_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", 
 /**
  * Starts a service: reads its configuration (throws a `ConfigError` when it is bad),
  * serves liveness, readiness and metrics at the manifest's paths and the application's
- * routes, and counts every application request by route, method and status.
+ * routes, and counts every application request by route, method and status. Once it
+ * listens, it connects to its backing services and applies their migrations before
+ * `onStart`; readiness is false until then, and false again while one of them is down.
  */
-export async function startApplication(
-  application: Application,
+export async function startApplication<M extends ServiceManifest>(
+  application: Application<M>,
   options: StartOptions = {},
-): Promise<RunningApplication> {
+): Promise<RunningApplication<M>> {
   const { manifest } = application;
   const variables = options.variables ?? process.env;
   const config = loadConfig(manifest, variables);
@@ -93,7 +124,8 @@ export async function startApplication(
       new DependencyClient(name, url, config.dependencyTimeoutMs),
     ]),
   );
-  const context: ServiceContext = {
+  let backingServices: BackingServices | undefined;
+  const context: ServiceContext<M> = {
     config,
     variables,
     log,
@@ -105,6 +137,13 @@ export async function startApplication(
           `dependency ${JSON.stringify(name)} is not in src/manifest.ts; known: ${[...clients.keys()].join(", ") || "(none)"}`,
         );
       return client;
+    },
+    resource(name) {
+      if (!backingServices)
+        throw new Error(
+          `backing service ${JSON.stringify(name)}: not connected yet; use context.resource() in onStart or in a handler`,
+        );
+      return backingServices.client(name) as ResourceClient<M, typeof name>;
     },
   };
   const router = new Router();
@@ -129,8 +168,11 @@ export async function startApplication(
 
   async function servePlatform(path: string, response: ServerResponse): Promise<void> {
     if (path === manifest.health.liveness) return sendJson(response, 200, { status: "alive" }, closeWhenDraining());
-    if (path === manifest.health.readiness)
+    if (path === manifest.health.readiness) {
+      const down = state === "ready" && backingServices ? await backingServices.check() : [];
+      if (down.length > 0) return sendJson(response, 503, { status: "backing-service-down", down });
       return sendJson(response, state === "ready" ? 200 : 503, { status: state }, closeWhenDraining());
+    }
     const { contentType, body } = await metrics.render();
     response.writeHead(200, { "content-type": contentType, ...closeWhenDraining() }).end(body);
   }
@@ -197,6 +239,7 @@ export async function startApplication(
         await sleep(config.drainMs);
         await application.onStop?.(context);
         await new Promise<void>((resolve) => server.close(() => resolve()));
+        await backingServices?.close();
         return true;
       })();
       const deadline = sleep(config.shutdownTimeoutMs, false, { ref: false });
@@ -204,6 +247,7 @@ export async function startApplication(
       if (!clean) {
         server.closeAllConnections();
         log.warn({ timeoutMs: config.shutdownTimeoutMs }, "shutdown timed out; open connections were cut");
+        void backingServices?.close();
       }
       state = "stopped";
       log.info({ clean }, "stopped");
@@ -213,9 +257,19 @@ export async function startApplication(
   };
 
   try {
+    if (Object.keys(manifest.backingServices ?? {}).length > 0)
+      backingServices = await BackingServices.open({
+        manifest,
+        urls: config.backingServiceUrls,
+        checkTimeoutMs: config.backingServiceCheckTimeoutMs,
+        migrationsDir: options.migrationsDir ?? defaultMigrationsDir(),
+        log,
+        registry: metrics.registry,
+      });
     await application.onStart?.(context);
   } catch (error) {
     log.error({ err: error }, "start failed");
+    await backingServices?.close();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeAllConnections();
     await closed;

@@ -1,10 +1,10 @@
-import type { ServiceManifest } from "./service-manifest.js";
+import type { BackingServiceKind, ServiceManifest } from "./service-manifest.js";
 
 /**
  * The configuration of a running service, read once at start from the environment
  * variables the platform sets (see `platformEnvironment()` in infra/spec/resolve.ts):
- * SERVICE_NAME, PORT, PLATFORM_ENVIRONMENT and `<DEPENDENCY>_URL` per dependency, plus
- * the spec's `env` and `secrets`. A missing or bad value stops the service before it
+ * SERVICE_NAME, PORT, PLATFORM_ENVIRONMENT, `<DEPENDENCY>_URL` per dependency and
+ * `<PREFIX>_URL` per backing service, plus the spec's `env` and `secrets`. A missing or bad value stops the service before it
  * listens, with every problem named at once.
  */
 export interface ServiceConfig {
@@ -18,6 +18,10 @@ export interface ServiceConfig {
   readonly dependencyUrls: Readonly<Record<string, URL>>;
   /** How long a call to a dependency may take before it is abandoned. */
   readonly dependencyTimeoutMs: number;
+  /** Connection URL of each backing service, by resource name; it holds the password, never log it. */
+  readonly backingServiceUrls: Readonly<Record<string, URL>>;
+  /** How long one check of a backing service (readiness) may take before it counts as down. */
+  readonly backingServiceCheckTimeoutMs: number;
   /** How long readiness reports "draining" before the server stops accepting connections. */
   readonly drainMs: number;
   /** The whole shutdown, from SIGTERM to exit; below the platform's 30 s grace period. */
@@ -44,6 +48,27 @@ export class ConfigError extends Error {
 export function dependencyUrlVariable(dependency: string): string {
   return `${dependency.toUpperCase().replace(/-/g, "_")}_URL`;
 }
+
+/**
+ * The variable that carries a backing service's connection URL: `db` -> `DB_URL`,
+ * `order-store` -> `ORDER_STORE_URL` (the prefix of infra/spec/backing-services.ts).
+ */
+export function backingServiceUrlVariable(resource: string): string {
+  return `${resource.toUpperCase().replace(/-/g, "_")}_URL`;
+}
+
+/** The URL schemes each type of backing service accepts, the first being the usual one. */
+export const BACKING_SERVICE_SCHEMES: Readonly<Record<BackingServiceKind, readonly string[]>> = {
+  postgres: ["postgresql:", "postgres:"],
+  redis: ["redis:", "rediss:"],
+  queue: ["amqp:", "amqps:"],
+};
+
+const EXAMPLE_URLS: Readonly<Record<BackingServiceKind, string>> = {
+  postgres: "postgresql://user:password@host:5432/database",
+  redis: "redis://:password@host:6379",
+  queue: "amqp://user:password@host:5672",
+};
 
 /** Variables read by many modules: values are strings, absent is undefined. */
 export type Variables = Readonly<Record<string, string | undefined>>;
@@ -107,6 +132,29 @@ export function loadConfig(manifest: ServiceManifest, variables: Variables): Ser
     dependencyUrls[dependency] = url;
   }
 
+  const backingServiceUrls: Record<string, URL> = {};
+  for (const [resource, declaration] of Object.entries(manifest.backingServices ?? {})) {
+    const name = backingServiceUrlVariable(resource);
+    const raw = variables[name];
+    const example = EXAMPLE_URLS[declaration.type];
+    if (!raw) {
+      problems.push(
+        `${name}: missing; the connection URL of the ${declaration.type} backing service "${resource}", like ${example} (the platform sets it from backingServices in service.ts)`,
+      );
+      continue;
+    }
+    // The value holds a password: a message names its scheme at most, never the value.
+    const url = URL.canParse(raw) ? new URL(raw) : undefined;
+    const schemes = BACKING_SERVICE_SCHEMES[declaration.type];
+    if (!url || !schemes.includes(url.protocol)) {
+      problems.push(
+        `${name}: must be a ${schemes.map((s) => `${s}//`).join(" or ")} URL, like ${example} (got ${url ? `a ${url.protocol}// URL` : "a value that is not a URL"})`,
+      );
+      continue;
+    }
+    backingServiceUrls[resource] = url;
+  }
+
   const dependencyTimeoutMs = readInteger(variables, "DEPENDENCY_TIMEOUT_MS", 2_000, { min: 1, max: 60_000 }, problems);
   const drainMs = readInteger(variables, "SHUTDOWN_DRAIN_MS", 5_000, { min: 0, max: PLATFORM_GRACE_MS }, problems);
   const shutdownTimeoutMs = readInteger(
@@ -116,6 +164,14 @@ export function loadConfig(manifest: ServiceManifest, variables: Variables): Ser
     { min: 1, max: PLATFORM_GRACE_MS - 1 },
     problems,
   );
+  const backingServiceCheckTimeoutMs = readInteger(
+    variables,
+    "BACKING_SERVICE_CHECK_TIMEOUT_MS",
+    1_000,
+    // Below the platform's probe timeout (3 s), so that a probe gets an answer, not a timeout.
+    { min: 1, max: 2_500 },
+    problems,
+  );
   if (drainMs >= shutdownTimeoutMs) {
     problems.push(
       `SHUTDOWN_DRAIN_MS: must be below SHUTDOWN_TIMEOUT_MS (${shutdownTimeoutMs}), so that requests can finish after the drain (got ${drainMs})`,
@@ -123,5 +179,16 @@ export function loadConfig(manifest: ServiceManifest, variables: Variables): Ser
   }
 
   if (problems.length > 0) throw new ConfigError(problems);
-  return { serviceName, port, environment, logLevel, dependencyUrls, dependencyTimeoutMs, drainMs, shutdownTimeoutMs };
+  return {
+    serviceName,
+    port,
+    environment,
+    logLevel,
+    dependencyUrls,
+    dependencyTimeoutMs,
+    backingServiceUrls,
+    backingServiceCheckTimeoutMs,
+    drainMs,
+    shutdownTimeoutMs,
+  };
 }

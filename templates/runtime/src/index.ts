@@ -5,6 +5,11 @@
  * `@platform/service-runtime/testing`.
  */
 export * from "./application.js";
+export type * from "./backing-services/backing-service.js";
+export { BACKING_SERVICE_CHECK_INTERVAL_MS } from "./backing-services/backing-services.js";
+export { POSTGRES_POOL_MAX } from "./backing-services/postgres-connection.js";
+export { QueueClient, type MessageHandler } from "./backing-services/queue-client.js";
+export { MIGRATIONS_TABLE } from "./backing-services/schema-migrations.js";
 export * from "./config.js";
 export * from "./dependency-client.js";
 export * from "./logger.js";

@@ -1,6 +1,7 @@
 import type { Application } from "./application.js";
 import { startApplication } from "./application.js";
 import { ConfigError } from "./config.js";
+import type { ServiceManifest } from "./service-manifest.js";
 
 /**
  * Runs a service as a process: starts it from the process environment, shuts it down
@@ -8,7 +9,7 @@ import { ConfigError } from "./config.js";
  * after a clean shutdown, 1 after a forced one or a failed start. A bad configuration
  * is reported as one JSON line listing every problem.
  */
-export async function runApplication(application: Application): Promise<void> {
+export async function runApplication<M extends ServiceManifest>(application: Application<M>): Promise<void> {
   const fatal = (message: string, fields: Record<string, unknown>): void => {
     process.stderr.write(
       `${JSON.stringify({ level: "fatal", time: new Date().toISOString(), service: application.manifest.name, msg: message, ...fields })}\n`,
@@ -26,7 +27,7 @@ export async function runApplication(application: Application): Promise<void> {
     process.exit(1);
   });
 
-  let running: Awaited<ReturnType<typeof startApplication>>;
+  let running: Awaited<ReturnType<typeof startApplication<M>>>;
   try {
     running = await startApplication(application);
   } catch (error) {

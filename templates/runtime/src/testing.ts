@@ -8,6 +8,7 @@ import { Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { startApplication, type Application, type RunningApplication } from "./application.js";
 import type { Variables } from "./config.js";
+import type { ServiceManifest } from "./service-manifest.js";
 
 /** Options of {@link startForTest}. */
 export interface TestStartOptions {
@@ -15,16 +16,18 @@ export interface TestStartOptions {
   readonly variables?: Variables;
   /** Receives every log line, parsed. @default lines are dropped */
   readonly logs?: Array<Record<string, unknown>>;
+  /** The service's `migrations/` folder. @default none: no migrations are applied */
+  readonly migrationsDir?: string;
 }
 
 /**
  * Starts a service for a test: on a free loopback port, quiet, with no drain delay.
  * Stop it with `stop()` when the test is done.
  */
-export async function startForTest(
-  application: Application,
+export async function startForTest<M extends ServiceManifest>(
+  application: Application<M>,
   options: TestStartOptions = {},
-): Promise<RunningApplication> {
+): Promise<RunningApplication<M>> {
   const logs = options.logs;
   const destination = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -37,6 +40,8 @@ export async function startForTest(
   return startApplication(application, {
     host: "127.0.0.1",
     logDestination: destination,
+    // The entry script of a test is vitest's: without a folder given, none is looked for.
+    migrationsDir: options.migrationsDir ?? false,
     variables: { PORT: "0", LOG_LEVEL: logs ? "info" : "silent", SHUTDOWN_DRAIN_MS: "0", ...options.variables },
   });
 }
@@ -46,7 +51,7 @@ export const BUNDLE_SERVICE_SCRIPT = fileURLToPath(new URL("../bin/bundle-servic
 
 /** A service's bundle, started the way its image starts it. */
 export interface BundledService {
-  /** The files of the folder it runs from, sorted: the bundle and its source map, nothing else. */
+  /** The files of the folder it runs from, sorted: the bundle and its source map, and `migrations` if the service has them. */
   readonly files: readonly string[];
   /** Its base URL on loopback, like http://127.0.0.1:41234. */
   readonly url: string;
@@ -79,7 +84,7 @@ export async function startBundledService(serviceDir: string, variables: Variabl
     if (code !== 0) throw new Error(`bundle-service in ${serviceDir}: exited ${code ?? signal}: ${complaint.trim()}`);
     const folder = path.join(work, "app");
     cpSync(path.join(work, "dist"), folder, { recursive: true });
-    const files = readdirSync(folder).sort();
+    const files = readdirSync(folder, { recursive: true, encoding: "utf8" }).sort();
 
     const child = spawn(process.execPath, ["main.mjs"], {
       cwd: folder,

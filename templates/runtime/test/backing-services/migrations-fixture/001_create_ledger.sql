@@ -1,0 +1,2 @@
+-- Up Migration
+CREATE TABLE ledger (id serial PRIMARY KEY, entry text NOT NULL);

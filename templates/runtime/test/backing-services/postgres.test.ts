@@ -1,0 +1,177 @@
+import { fileURLToPath } from "node:url";
+import {
+  ConfigError,
+  MIGRATIONS_TABLE,
+  defineManifest,
+  type Application,
+  type RunningApplication,
+} from "@platform/service-runtime";
+import { startForTest } from "@platform/service-runtime/testing";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { METRICS_CONTRACT } from "../../../../infra/monitoring/metrics-contract.js";
+import { type PostgresServer, startPostgres } from "../support/backing-servers.js";
+
+// A PostgreSQL resource against a real server (Debian's postgresql) on loopback.
+
+const migrationsDir = fileURLToPath(new URL("migrations-fixture", import.meta.url));
+const manifest = defineManifest({
+  name: "ledger",
+  port: 8080,
+  dependencies: [],
+  backingServices: { db: { type: "postgres" } },
+  health: { liveness: "/healthz", readiness: "/readyz" },
+  metricsPath: "/metrics",
+});
+const application: Application<typeof manifest> = {
+  manifest,
+  routes(router, context) {
+    router.get("/entries", async () => {
+      const { rows } = await context.resource("db").query<{ entry: string }>("SELECT entry FROM ledger ORDER BY id");
+      return { body: rows.map((row) => row.entry) };
+    });
+  },
+};
+
+let server: PostgresServer;
+const running: RunningApplication[] = [];
+
+beforeAll(async () => {
+  server = await startPostgres();
+});
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((service) => service.stop()));
+});
+afterAll(async () => {
+  await server?.remove();
+});
+
+async function start(
+  databaseUrl: string,
+  logs?: Array<Record<string, unknown>>,
+): Promise<RunningApplication<typeof manifest>> {
+  const service = await startForTest(application, { variables: { DB_URL: databaseUrl }, migrationsDir, logs });
+  running.push(service);
+  return service;
+}
+
+async function readiness(service: RunningApplication): Promise<[number, unknown]> {
+  const response = await fetch(`${service.url}/readyz`);
+  return [response.status, await response.json()];
+}
+
+async function metricLine(service: RunningApplication, prefix: string): Promise<string | undefined> {
+  const text = await (await fetch(`${service.url}/metrics`)).text();
+  return text.split("\n").find((line) => line.startsWith(prefix));
+}
+
+describe("a PostgreSQL resource", () => {
+  it("GIVEN a database WHEN the service starts THEN its migrations are applied and context.resource('db') is a pool that queries it", async () => {
+    const service = await start(await server.createDatabase("queries"));
+    const entries = await fetch(`${service.url}/entries`);
+    expect([entries.status, await entries.json()]).toEqual([200, ["opening balance"]]);
+    expect(await readiness(service)).toEqual([200, { status: "ready" }]);
+    const { backingServiceUp, backingServicePoolConnections: pool } = METRICS_CONTRACT;
+    expect(await metricLine(service, `${backingServiceUp.name}{`)).toBe(
+      `${backingServiceUp.name}{resource="db",type="postgres"} 1`,
+    );
+    expect(await metricLine(service, `${pool.name}{resource="db",state="total"}`)).toMatch(/ [1-9]\d*$/);
+    expect(await metricLine(service, `${pool.name}{resource="db",state="waiting"}`)).toMatch(/ 0$/);
+  });
+
+  it("GIVEN a running service WHEN the server stops THEN readiness names the resource, and WHEN it is back THEN the service is ready again", async () => {
+    const service = await start(await server.createDatabase("outage"));
+    expect((await readiness(service))[0]).toBe(200);
+    await server.stop();
+    try {
+      expect(await readiness(service)).toEqual([503, { status: "backing-service-down", down: ["db"] }]);
+      expect(await metricLine(service, `${METRICS_CONTRACT.backingServiceUp.name}{`)).toMatch(/ 0$/);
+    } finally {
+      await server.start();
+    }
+    expect(await readiness(service)).toEqual([200, { status: "ready" }]);
+    expect(await metricLine(service, `${METRICS_CONTRACT.backingServiceUp.name}{`)).toMatch(/ 1$/);
+  });
+
+  it("GIVEN two replicas started at the same moment WHEN both migrate one database THEN each migration is applied once", async () => {
+    const url = await server.createDatabase("replicas");
+    const logs: Array<Record<string, unknown>> = [];
+    await Promise.all([start(url, logs), start(url, logs)]);
+    const recorded = await server.query<{ name: string }>(
+      "replicas",
+      `SELECT name FROM ${MIGRATIONS_TABLE} ORDER BY id`,
+    );
+    expect(recorded.map((row) => row.name)).toEqual(["001_create_ledger", "002_seed_ledger"]);
+    expect(await server.query("replicas", "SELECT entry FROM ledger")).toEqual([{ entry: "opening balance" }]);
+    // One replica applied both, the other none: it waited for the lock, then found nothing to do.
+    const applied = logs.filter((line) => line.msg === "migrations applied").map((line) => line.applied);
+    expect(applied).toEqual(expect.arrayContaining([["001_create_ledger", "002_seed_ledger"], []]));
+  });
+
+  it("GIVEN a service with open connections WHEN it stops THEN the server sees no connection from it", async () => {
+    const url = await server.createDatabase("shutdown");
+    const service = await start(url);
+    await fetch(`${service.url}/entries`);
+    const connections = () =>
+      server.query<{ count: string }>("postgres", "SELECT count(*) FROM pg_stat_activity WHERE datname = 'shutdown'");
+    expect(Number((await connections())[0]!.count)).toBeGreaterThan(0);
+    expect(await running.pop()!.stop()).toEqual({ clean: true });
+    expect(await connections()).toEqual([{ count: "0" }]);
+  });
+
+  it("GIVEN a server that does not answer WHEN the service starts THEN the start fails naming the resource", async () => {
+    const url = new URL(await server.createDatabase("unreachable"));
+    url.port = "9";
+    await expect(start(url.href)).rejects.toThrow(/^backing services unreachable at start: db \(postgres\): /);
+  });
+});
+
+describe("declaring backing services", () => {
+  it("GIVEN no DB_URL WHEN the service starts THEN a ConfigError names the variable and what is expected", async () => {
+    const starting = startForTest(application, { variables: {} });
+    await expect(starting).rejects.toThrow(ConfigError);
+    await expect(starting).rejects.toMatchObject({
+      problems: [
+        'DB_URL: missing; the connection URL of the postgres backing service "db", like postgresql://user:password@host:5432/database (the platform sets it from backingServices in service.ts)',
+      ],
+    });
+  });
+
+  it("GIVEN a URL of another scheme WHEN the service starts THEN the ConfigError names the scheme, never the value", async () => {
+    const starting = startForTest(application, { variables: { DB_URL: "mysql://root:hunter2@db:3306/x" } });
+    await expect(starting).rejects.toMatchObject({
+      problems: [
+        "DB_URL: must be a postgresql:// or postgres:// URL, like postgresql://user:password@host:5432/database (got a mysql:// URL)",
+      ],
+    });
+  });
+
+  it("GIVEN a running service WHEN it asks for an undeclared resource THEN the error lists the declared ones", async () => {
+    const service = await start(await server.createDatabase("names"));
+    const context = service.context as unknown as { resource(name: string): unknown };
+    expect(() => context.resource("cache")).toThrow(
+      'backing service "cache" is not in backingServices of src/manifest.ts; declared: db',
+    );
+  });
+
+  it("GIVEN bad declarations WHEN the manifest is defined THEN each is refused with the field and what is accepted", () => {
+    const base = {
+      name: "x",
+      port: 8080,
+      dependencies: [],
+      health: { liveness: "/healthz", readiness: "/readyz" },
+      metricsPath: "/metrics",
+    };
+    expect(() => defineManifest({ ...base, backingServices: { Db: { type: "postgres" } } })).toThrow(
+      'src/manifest.ts: backingServices.Db: "Db" must be a DNS label, like "db" or "order-store"',
+    );
+    expect(() => defineManifest({ ...base, backingServices: { db: { type: "mysql" as "postgres" } } })).toThrow(
+      'src/manifest.ts: backingServices.db.type: "mysql" is not a type; accepted: postgres, redis, queue',
+    );
+    expect(() => defineManifest({ ...base, backingServices: { jobs: { type: "queue", queues: [] } } })).toThrow(
+      "src/manifest.ts: backingServices.jobs.queues: empty; list the queues the service publishes to or consumes from",
+    );
+    expect(() => defineManifest({ ...base, backingServices: { jobs: { type: "queue", queues: ["amq.x"] } } })).toThrow(
+      `src/manifest.ts: backingServices.jobs.queues: "amq.x" must be 1 to 255 letters, digits, '-', '_', '.' or ':', not starting with "amq."`,
+    );
+  });
+});

@@ -1,0 +1,122 @@
+import { defineManifest, type Application, type RunningApplication } from "@platform/service-runtime";
+import { startForTest } from "@platform/service-runtime/testing";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { type BackingServer, startRabbitmq } from "../support/backing-servers.js";
+
+// A queue resource against a real broker (Debian's rabbitmq-server) on loopback.
+
+const manifest = defineManifest({
+  name: "mailer",
+  port: 8080,
+  dependencies: [],
+  backingServices: { jobs: { type: "queue", queues: ["mail.send", "mail.bounce"] } },
+  health: { liveness: "/healthz", readiness: "/readyz" },
+  metricsPath: "/metrics",
+});
+const application: Application<typeof manifest> = { manifest };
+
+let server: BackingServer;
+const running: RunningApplication[] = [];
+
+beforeAll(async () => {
+  server = await startRabbitmq();
+});
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((service) => service.stop()));
+});
+afterAll(async () => {
+  await server?.remove();
+});
+
+async function start(): Promise<RunningApplication<typeof manifest>> {
+  const service = await startForTest(application, { variables: { JOBS_URL: server.url } });
+  running.push(service);
+  return service;
+}
+
+async function readiness(service: RunningApplication): Promise<[number, unknown]> {
+  const response = await fetch(`${service.url}/readyz`);
+  return [response.status, await response.json()];
+}
+
+/** Resolves with the next `count` bodies `consume` hands to the handler it is given. */
+function received(count: number): {
+  bodies: unknown[];
+  done: Promise<unknown[]>;
+  handler: (body: unknown) => Promise<void>;
+} {
+  const bodies: unknown[] = [];
+  let resolve: (bodies: unknown[]) => void = () => undefined;
+  const done = new Promise<unknown[]>((r) => (resolve = r));
+  return {
+    bodies,
+    done,
+    async handler(body) {
+      bodies.push(body);
+      if (bodies.length === count) resolve(bodies);
+    },
+  };
+}
+
+describe("a queue resource", () => {
+  it("GIVEN a broker WHEN a message is published THEN a consumer receives its JSON body, and the declared queues are durable", async () => {
+    const service = await start();
+    const jobs = service.context.resource("jobs");
+    const consumer = received(1);
+    await jobs.consumeJson("mail.send", consumer.handler);
+    await jobs.publishJson("mail.send", { to: "a@example.com" });
+    expect(await consumer.done).toEqual([{ to: "a@example.com" }]);
+    // Asserting a declared queue as not durable fails: the runtime declared it durable.
+    const probe = await start();
+    await expect(probe.context.resource("jobs").channel.assertQueue("mail.bounce", { durable: false })).rejects.toThrow(
+      /PRECONDITION_FAILED - inequivalent arg 'durable'/,
+    );
+    expect(await readiness(service)).toEqual([200, { status: "ready" }]);
+  });
+
+  it("GIVEN a handler that fails WHEN a message arrives THEN it is delivered once more, then dropped", async () => {
+    const service = await start();
+    const jobs = service.context.resource("jobs");
+    const attempts: unknown[] = [];
+    let second: () => void = () => undefined;
+    const failedTwice = new Promise<void>((resolve) => (second = resolve));
+    await jobs.consumeJson("mail.bounce", async (body) => {
+      attempts.push(body);
+      if (attempts.length === 2) setImmediate(second);
+      throw new Error("cannot send");
+    });
+    await jobs.publishJson("mail.bounce", { n: 1 });
+    await failedTwice;
+    await running.pop()!.stop();
+    const after = await start();
+    expect((await after.context.resource("jobs").channel.checkQueue("mail.bounce")).messageCount).toBe(0);
+    expect(attempts).toEqual([{ n: 1 }, { n: 1 }]);
+  });
+
+  it("GIVEN a queue not in the manifest WHEN published to THEN the error lists the declared queues", async () => {
+    const service = await start();
+    await expect(service.context.resource("jobs").publishJson("mail.sned", {})).rejects.toThrow(
+      'jobs: queue "mail.sned" is not in backingServices.jobs.queues of src/manifest.ts; declared: mail.send, mail.bounce',
+    );
+  });
+
+  it("GIVEN a running consumer WHEN the broker stops THEN readiness names the resource, and WHEN it is back THEN it is ready and consumes again", async () => {
+    const service = await start();
+    const jobs = service.context.resource("jobs");
+    const consumer = received(1);
+    await jobs.consumeJson("mail.send", consumer.handler);
+    await server.stop();
+    try {
+      expect(await readiness(service)).toEqual([503, { status: "backing-service-down", down: ["jobs"] }]);
+      await expect(jobs.publishJson("mail.send", {})).rejects.toThrow(
+        "jobs: the queue connection is down; reconnecting",
+      );
+    } finally {
+      await server.start();
+    }
+    // amqplib reconnects on its own schedule (at most 2 s apart): wait for it.
+    while ((await readiness(service))[0] !== 200) await new Promise((resolve) => setTimeout(resolve, 50));
+    await jobs.publishJson("mail.send", { after: "restart" });
+    expect(await consumer.done).toEqual([{ after: "restart" }]);
+  });
+});

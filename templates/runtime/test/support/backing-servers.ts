@@ -1,0 +1,288 @@
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { once } from "node:events";
+import { chownSync, existsSync, mkdtempSync, readdirSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+
+// Real PostgreSQL, Redis and RabbitMQ servers for the runtime's tests: Debian's packages,
+// each started on a free loopback port with its data in a temporary folder, waited for
+// by the line the server prints once it accepts connections, and stopped (data deleted)
+// by `remove()`. A test file starts each server it needs once, in beforeAll, and removes
+// it in afterAll. Whatever is still running when the test process exits is killed.
+
+/** A server the test started; `stop` and `start` again keep its data and its port. */
+export interface BackingServer {
+  /** The connection URL a service gets in `<PREFIX>_URL`. */
+  readonly url: string;
+  readonly port: number;
+  /** Stops it and resolves once it has exited. */
+  stop(): Promise<void>;
+  /** Starts it again (after `stop`) on the same port and data; resolves once it accepts connections. */
+  start(): Promise<void>;
+  /** Stops it and deletes its data. */
+  remove(): Promise<void>;
+}
+
+/** A PostgreSQL server, with the means to look inside it. */
+export interface PostgresServer extends BackingServer {
+  /** Creates a database and returns its URL. */
+  createDatabase(name: string): Promise<string>;
+  /** Runs one statement as the superuser in `database` and returns the rows. */
+  query<T extends Record<string, unknown>>(database: string, sql: string): Promise<T[]>;
+}
+
+const running = new Set<ChildProcess>();
+process.once("exit", () => {
+  for (const child of running) child.kill("SIGKILL");
+});
+
+/** A port that was free a moment ago. */
+export async function freePort(): Promise<number> {
+  const server = createServer().listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+function missing(binary: string, debianPackage: string): Error {
+  return new Error(
+    `${binary}: not found; install Debian's ${debianPackage} package with \`apt-get update && apt-get install -y --no-install-recommends ${debianPackage}\` (.ci/run does)`,
+  );
+}
+
+/** The absolute path of `binary` on the PATH, or undefined. */
+function onPath(binary: string): string | undefined {
+  for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
+    const candidate = path.join(dir, binary);
+    if (dir && existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+/**
+ * Spawns a server and resolves once a line of its output matches `ready`; rejects with
+ * its last output when it exits first.
+ */
+async function spawnServer(
+  command: string,
+  args: readonly string[],
+  ready: RegExp,
+  options: { env?: NodeJS.ProcessEnv; uid?: number; gid?: number; cwd?: string } = {},
+): Promise<ChildProcess> {
+  const child = spawn(command, args, { ...options, stdio: ["ignore", "pipe", "pipe"] });
+  running.add(child);
+  const exited = once(child, "exit");
+  void exited.then(() => running.delete(child));
+  let output = "";
+  await new Promise<void>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output = (output + chunk.toString("utf8")).slice(-4_000);
+      if (ready.test(output)) resolve();
+    };
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", onData);
+    child.once("error", reject);
+    void exited.then(([code, signal]) =>
+      reject(new Error(`${command} exited ${code ?? signal} before it was ready; its output ended with:\n${output}`)),
+    );
+  });
+  return child;
+}
+
+async function stopProcess(child: ChildProcess | undefined, signal: NodeJS.Signals): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, "exit");
+  child.kill(signal);
+  await exited;
+}
+
+/** The folder of PostgreSQL's server programs (initdb, postgres): beside `postgres` on the PATH, else Debian's newest. */
+function postgresBinDir(): string {
+  const onThePath = onPath("postgres");
+  if (onThePath) return path.dirname(realpathSync(onThePath));
+  const versions = existsSync("/usr/lib/postgresql")
+    ? readdirSync("/usr/lib/postgresql")
+        .filter((v) => existsSync(`/usr/lib/postgresql/${v}/bin/postgres`))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
+  if (versions.length === 0) throw missing("postgres", "postgresql");
+  return `/usr/lib/postgresql/${versions[0]}/bin`;
+}
+
+/** PostgreSQL refuses to run as root: as root, its programs run as Debian's `postgres` user. */
+function postgresUser(): { uid?: number; gid?: number } {
+  if (process.getuid?.() !== 0) return {};
+  return {
+    uid: Number(execFileSync("id", ["-u", "postgres"], { encoding: "utf8" })),
+    gid: Number(execFileSync("id", ["-g", "postgres"], { encoding: "utf8" })),
+  };
+}
+
+/**
+ * Starts PostgreSQL on loopback: a new cluster (initdb) in a temporary folder, user
+ * `platform` with a random password checked by SCRAM, no fsync (test data).
+ */
+export async function startPostgres(): Promise<PostgresServer> {
+  const bin = postgresBinDir();
+  const user = postgresUser();
+  const folder = mkdtempSync(path.join(os.tmpdir(), "runtime-postgres-"));
+  const data = path.join(folder, "data");
+  const password = randomBytes(12).toString("hex");
+  const port = await freePort();
+  let child: ChildProcess | undefined;
+  const remove = async () => {
+    await stopProcess(child, "SIGINT");
+    rmSync(folder, { recursive: true, force: true });
+  };
+  try {
+    writeFileSync(path.join(folder, "password"), password);
+    if (user.uid !== undefined) {
+      chownSync(folder, user.uid, user.gid!);
+      chownSync(path.join(folder, "password"), user.uid, user.gid!);
+    }
+    await new Promise<void>((resolve, reject) => {
+      const initdb = spawn(
+        path.join(bin, "initdb"),
+        ["-D", data, "-U", "platform", `--pwfile=${path.join(folder, "password")}`, "--auth=scram-sha-256"],
+        { ...user, stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, LC_ALL: "C" } },
+      );
+      let complaint = "";
+      initdb.stderr.on("data", (chunk: Buffer) => (complaint += chunk.toString("utf8")));
+      initdb.once("error", reject);
+      initdb.once("exit", (code) =>
+        code === 0 ? resolve() : reject(new Error(`initdb exited ${code}: ${complaint}`)),
+      );
+    });
+    const start = async () => {
+      child = await spawnServer(
+        path.join(bin, "postgres"),
+        ["-D", data, "-p", String(port), "-c", "listen_addresses=127.0.0.1", "-k", folder, "-c", "fsync=off"],
+        /database system is ready to accept connections/,
+        user,
+      );
+    };
+    await start();
+    const url = (database: string) => `postgresql://platform:${password}@127.0.0.1:${port}/${database}`;
+    const query = async <T extends Record<string, unknown>>(database: string, sql: string): Promise<T[]> => {
+      const client = new pg.Client({ connectionString: url(database) });
+      await client.connect();
+      try {
+        return (await client.query<T>(sql)).rows;
+      } finally {
+        await client.end();
+      }
+    };
+    return {
+      url: url("postgres"),
+      port,
+      start,
+      stop: () => stopProcess(child, "SIGINT"),
+      remove,
+      async createDatabase(name) {
+        await query("postgres", `CREATE DATABASE "${name}"`);
+        return url(name);
+      },
+      query,
+    };
+  } catch (error) {
+    await remove();
+    throw error;
+  }
+}
+
+/** Starts Redis on loopback with a random password and no persistence. */
+export async function startRedis(): Promise<BackingServer> {
+  const binary = onPath("redis-server") ?? (existsSync("/usr/bin/redis-server") ? "/usr/bin/redis-server" : undefined);
+  if (!binary) throw missing("redis-server", "redis-server");
+  const folder = mkdtempSync(path.join(os.tmpdir(), "runtime-redis-"));
+  const password = randomBytes(12).toString("hex");
+  const port = await freePort();
+  let child: ChildProcess | undefined;
+  const remove = async () => {
+    await stopProcess(child, "SIGTERM");
+    rmSync(folder, { recursive: true, force: true });
+  };
+  const start = async () => {
+    child = await spawnServer(
+      binary,
+      ["--port", String(port), "--bind", "127.0.0.1", "--requirepass", password, "--save", "", "--appendonly", "no"],
+      /Ready to accept connections/,
+      { cwd: folder },
+    );
+  };
+  try {
+    await start();
+  } catch (error) {
+    await remove();
+    throw error;
+  }
+  return {
+    url: `redis://:${password}@127.0.0.1:${port}`,
+    port,
+    start,
+    stop: () => stopProcess(child, "SIGTERM"),
+    remove,
+  };
+}
+
+/**
+ * Starts RabbitMQ on loopback: a node of its own name, with its own Erlang port mapper
+ * (epmd) on a free port, its data and logs in a temporary folder; the default user
+ * `guest`, which RabbitMQ accepts from loopback only.
+ */
+export async function startRabbitmq(): Promise<BackingServer> {
+  const server = existsSync("/usr/lib/rabbitmq/bin/rabbitmq-server")
+    ? "/usr/lib/rabbitmq/bin/rabbitmq-server"
+    : undefined;
+  if (!server) throw missing("rabbitmq-server", "rabbitmq-server");
+  const epmd = onPath("epmd") ?? "/usr/bin/epmd";
+  if (!existsSync(epmd)) throw missing("epmd", "rabbitmq-server");
+  const folder = mkdtempSync(path.join(os.tmpdir(), "runtime-rabbitmq-"));
+  const [port, distPort, epmdPort] = [await freePort(), await freePort(), await freePort()];
+  writeFileSync(path.join(folder, "enabled_plugins"), "[].\n");
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: folder,
+    LANG: "C.UTF-8",
+    ERL_EPMD_PORT: String(epmdPort),
+    RABBITMQ_NODENAME: `runtime-test-${port}@localhost`,
+    RABBITMQ_NODE_IP_ADDRESS: "127.0.0.1",
+    RABBITMQ_NODE_PORT: String(port),
+    RABBITMQ_DIST_PORT: String(distPort),
+    RABBITMQ_MNESIA_BASE: path.join(folder, "mnesia"),
+    RABBITMQ_LOG_BASE: path.join(folder, "log"),
+    RABBITMQ_ENABLED_PLUGINS_FILE: path.join(folder, "enabled_plugins"),
+    RABBITMQ_CONFIG_FILE: path.join(folder, "rabbitmq"),
+  };
+  let epmdChild: ChildProcess | undefined;
+  let child: ChildProcess | undefined;
+  const remove = async () => {
+    await stopProcess(child, "SIGTERM");
+    await stopProcess(epmdChild, "SIGTERM");
+    rmSync(folder, { recursive: true, force: true });
+  };
+  const start = async () => {
+    child = await spawnServer(server, [], /Starting broker\.\.\. completed/, { env, cwd: folder });
+  };
+  try {
+    // Its own epmd, in the foreground, so that stopping it is ours to do (the node would start a daemon).
+    epmdChild = await spawnServer(epmd, ["-d", "-port", String(epmdPort), "-address", "127.0.0.1"], /epmd running/, {
+      env,
+    });
+    await start();
+  } catch (error) {
+    await remove();
+    throw error;
+  }
+  return {
+    url: `amqp://guest:guest@127.0.0.1:${port}`,
+    port,
+    start,
+    stop: () => stopProcess(child, "SIGTERM"),
+    remove,
+  };
+}

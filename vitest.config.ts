@@ -2,9 +2,12 @@ import { readFileSync } from "node:fs";
 import { BaseSequencer, type TestSpecification } from "vitest/node";
 import { defineConfig } from "vitest/config";
 
-/** What a test file contains when it starts processes: CLIs, synths, git, promtool, Prometheus, terraform. */
+/**
+ * What a test file contains when it starts processes: CLIs, synths, git, promtool, Prometheus,
+ * terraform, a service's bundle, PostgreSQL, Redis, RabbitMQ.
+ */
 const STARTS_PROCESSES =
-  /\b(runCli|copyRepository|spawn|spawnSync|execFile|execFileSync|promtool|startPrometheus|valuesThroughTerraform)\b/;
+  /\b(runCli|copyRepository|spawn|spawnSync|execFile|execFileSync|promtool|startPrometheus|valuesThroughTerraform|startBundledService|startPostgres|startRedis|startRabbitmq)\b/;
 
 /**
  * Files that start processes first, the rest after them. They are the slow ones (seconds

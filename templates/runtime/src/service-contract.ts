@@ -32,12 +32,18 @@ export function describeServiceContract(props: ServiceContractProps): void {
   );
 
   describe("src/manifest.ts", () => {
-    it("GIVEN service.ts WHEN resolved THEN the manifest names the same service, port, dependencies and probe paths", () => {
+    it("GIVEN service.ts WHEN resolved THEN the manifest names the same service, port, dependencies, backing services and probe paths", () => {
       const resolved = resolveServiceSpec(parseServiceDefinition(spec), "local", "0.0.0");
-      expect({ ...manifest, dependencies: [...manifest.dependencies].sort() }).toEqual({
+      const { backingServices, ...rest } = manifest;
+      expect({
+        ...rest,
+        dependencies: [...manifest.dependencies].sort(),
+        backingServices: Object.fromEntries(Object.entries(backingServices ?? {}).map(([name, d]) => [name, d.type])),
+      }).toEqual({
         name: resolved.name,
         port: resolved.port,
         dependencies: [...resolved.dependsOn],
+        backingServices: Object.fromEntries(resolved.backingServices.map((r) => [r.name, r.type])),
         health: resolved.health,
         metricsPath: resolved.monitoring.metricsPath,
       });

@@ -92,6 +92,20 @@ describe("a PostgreSQL resource", () => {
     expect(await metricLine(service, `${METRICS_CONTRACT.backingServiceUp.name}{`)).toMatch(/ 1$/);
   });
 
+  it("GIVEN no readiness probe WHEN the server stops THEN backing_service_up turns 0 by the periodic check", async () => {
+    const service = await start(await server.createDatabase("periodic"));
+    const up = () => metricLine(service, `${METRICS_CONTRACT.backingServiceUp.name}{`);
+    expect(await up()).toMatch(/ 1$/);
+    await server.stop();
+    try {
+      // Checked every BACKING_SERVICE_CHECK_INTERVAL_MS (5 s): wait for the next check.
+      while (!(await up())?.endsWith(" 0")) await new Promise((resolve) => setTimeout(resolve, 100));
+    } finally {
+      await server.start();
+    }
+    expect(await up()).toBe(`${METRICS_CONTRACT.backingServiceUp.name}{resource="db",type="postgres"} 0`);
+  });
+
   it("GIVEN two replicas started at the same moment WHEN both migrate one database THEN each migration is applied once", async () => {
     const url = await server.createDatabase("replicas");
     const logs: Array<Record<string, unknown>> = [];

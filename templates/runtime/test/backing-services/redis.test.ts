@@ -2,7 +2,7 @@ import { defineManifest, type Application, type RunningApplication } from "@plat
 import { startForTest } from "@platform/service-runtime/testing";
 import { createClient } from "redis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type BackingServer, startRedis } from "../support/backing-servers.js";
+import { type RedisServer, startRedis } from "../support/backing-servers.js";
 
 // A Redis resource against a real server (Debian's redis-server) on loopback.
 
@@ -16,7 +16,7 @@ const manifest = defineManifest({
 });
 const application: Application<typeof manifest> = { manifest };
 
-let server: BackingServer;
+let server: RedisServer;
 const running: RunningApplication[] = [];
 
 beforeAll(async () => {
@@ -29,8 +29,8 @@ afterAll(async () => {
   await server?.remove();
 });
 
-async function start(): Promise<RunningApplication<typeof manifest>> {
-  const service = await startForTest(application, { variables: { SESSION_CACHE_URL: server.url } });
+async function start(variables: Record<string, string> = {}): Promise<RunningApplication<typeof manifest>> {
+  const service = await startForTest(application, { variables: { SESSION_CACHE_URL: server.url, ...variables } });
   running.push(service);
   return service;
 }
@@ -61,6 +61,17 @@ describe("a Redis resource", () => {
     // The client reconnects on its own schedule (at most 2 s apart): wait for it.
     while ((await readiness(service))[0] !== 200) await new Promise((resolve) => setTimeout(resolve, 50));
     expect(await service.context.resource("session-cache").set("back", "1")).toBe("OK");
+  });
+
+  it("GIVEN a server that keeps the connection but does not answer WHEN probed THEN readiness answers 503 after the check timeout, not never", async () => {
+    const service = await start({ BACKING_SERVICE_CHECK_TIMEOUT_MS: "200" });
+    server.pause();
+    try {
+      expect(await readiness(service)).toEqual([503, { status: "backing-service-down", down: ["session-cache"] }]);
+    } finally {
+      server.resume();
+    }
+    expect(await readiness(service)).toEqual([200, { status: "ready" }]);
   });
 
   it("GIVEN a service WHEN it stops THEN the server sees no connection from it", async () => {

@@ -34,6 +34,14 @@ export interface PostgresServer extends BackingServer {
   query<T extends Record<string, unknown>>(database: string, sql: string): Promise<T[]>;
 }
 
+/** A Redis server, which a test can also freeze: it keeps its connections but answers nothing. */
+export interface RedisServer extends BackingServer {
+  /** Suspends the server (SIGSTOP): connections stay open, commands get no answer. */
+  pause(): void;
+  /** Lets it run again (SIGCONT); it answers what waited. */
+  resume(): void;
+}
+
 const running = new Set<ChildProcess>();
 process.once("exit", () => {
   for (const child of running) child.kill("SIGKILL");
@@ -195,7 +203,7 @@ export async function startPostgres(): Promise<PostgresServer> {
 }
 
 /** Starts Redis on loopback with a random password and no persistence. */
-export async function startRedis(): Promise<BackingServer> {
+export async function startRedis(): Promise<RedisServer> {
   const binary = onPath("redis-server") ?? (existsSync("/usr/bin/redis-server") ? "/usr/bin/redis-server" : undefined);
   if (!binary) throw missing("redis-server", "redis-server");
   const folder = mkdtempSync(path.join(os.tmpdir(), "runtime-redis-"));
@@ -225,7 +233,13 @@ export async function startRedis(): Promise<BackingServer> {
     port,
     start,
     stop: () => stopProcess(child, "SIGTERM"),
-    remove,
+    // A suspended process does not stop on SIGTERM: remove() lets it run first.
+    remove: async () => {
+      child?.kill("SIGCONT");
+      await remove();
+    },
+    pause: () => void child?.kill("SIGSTOP"),
+    resume: () => void child?.kill("SIGCONT"),
   };
 }
 

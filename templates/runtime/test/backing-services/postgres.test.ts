@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 import {
   ConfigError,
@@ -130,6 +133,21 @@ describe("a PostgreSQL resource", () => {
     expect(Number((await connections())[0]!.count)).toBeGreaterThan(0);
     expect(await running.pop()!.stop()).toEqual({ clean: true });
     expect(await connections()).toEqual([{ count: "0" }]);
+  });
+
+  it("GIVEN a migration that fails WHEN the service starts THEN the start fails with the database's error and no migration is recorded", async () => {
+    const broken = mkdtempSync(path.join(os.tmpdir(), "broken-migrations-"));
+    try {
+      writeFileSync(path.join(broken, "001_create_ledger.sql"), "CREATE TABLE ledger (id serial PRIMARY KEY);\n");
+      writeFileSync(path.join(broken, "002_typo.sql"), "CREAT TABLE nothing ();\n");
+      const url = await server.createDatabase("broken");
+      const starting = startForTest(application, { variables: { DB_URL: url }, migrationsDir: broken });
+      await expect(starting).rejects.toThrow('syntax error at or near "CREAT"');
+      expect(await server.query("broken", `SELECT name FROM ${MIGRATIONS_TABLE}`)).toEqual([]);
+      expect(await server.query("broken", "SELECT to_regclass('ledger') AS ledger")).toEqual([{ ledger: null }]);
+    } finally {
+      rmSync(broken, { recursive: true, force: true });
+    }
   });
 
   it("GIVEN a server that does not answer WHEN the service starts THEN the start fails naming the resource", async () => {

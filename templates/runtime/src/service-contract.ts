@@ -1,6 +1,9 @@
+import { existsSync, readdirSync } from "node:fs";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseServiceDefinition, resolveServiceSpec, type ServiceSpecInput } from "../../../infra/spec/model.js";
+import { type ManifestServers, startServersFor } from "../test/support/backing-servers.js";
 import type { Application } from "./application.js";
 import { dependencyUrlVariable } from "./config.js";
 import type { ServiceManifest } from "./service-manifest.js";
@@ -20,7 +23,9 @@ export interface ServiceContractProps {
 
 /**
  * The tests every service runs on itself: its manifest agrees with its spec, its own
- * bundle runs alone as its image runs it, and its own application becomes ready. The
+ * bundle runs alone as its image runs it (with its migrations beside it), and its own
+ * application becomes ready. A service with backing services gets real ones for these
+ * tests (PostgreSQL, Redis, RabbitMQ on loopback), so its migrations run too. The
  * runtime itself is tested once, in this package; this is what differs per service.
  */
 export function describeServiceContract(props: ServiceContractProps): void {
@@ -30,6 +35,20 @@ export function describeServiceContract(props: ServiceContractProps): void {
   const unreachableDependencies = Object.fromEntries(
     manifest.dependencies.map((d) => [dependencyUrlVariable(d), "http://127.0.0.1:9"]),
   );
+  const migrationsDir = path.join(serviceDir, "migrations");
+  /** The files of the service's bundle folder: the bundle, its source map, its migrations. */
+  const bundleFiles = [
+    "main.mjs",
+    "main.mjs.map",
+    ...(existsSync(migrationsDir)
+      ? [
+          "migrations",
+          ...readdirSync(migrationsDir, { recursive: true, encoding: "utf8" }).map((f) => `migrations/${f}`),
+        ]
+      : []),
+  ].sort();
+  let servers: ManifestServers | undefined;
+  const backingServices = () => servers?.variables ?? {};
 
   describe("src/manifest.ts", () => {
     it("GIVEN service.ts WHEN resolved THEN the manifest names the same service, port, dependencies, backing services and probe paths", () => {
@@ -56,15 +75,30 @@ export function describeServiceContract(props: ServiceContractProps): void {
   });
 
   describe(`${manifest.name}, bundled and started as its image starts it`, () => {
+    if (Object.keys(manifest.backingServices ?? {}).length > 0) {
+      beforeAll(async () => {
+        servers = await startServersFor(manifest.backingServices);
+      });
+      afterAll(async () => {
+        await servers?.remove();
+      });
+    }
+
     it("GIVEN the bundle alone in a folder WHEN run with node and sent SIGTERM THEN it serves health and metrics and exits 0", async () => {
       const bundle = await startBundledService(serviceDir, {
         SERVICE_NAME: manifest.name,
         PLATFORM_ENVIRONMENT: "test",
         ...unreachableDependencies,
+        ...backingServices(),
       });
       try {
-        expect(bundle.files).toEqual(["main.mjs", "main.mjs.map"]);
+        expect(bundle.files).toEqual(bundleFiles);
         expect((await fetch(`${bundle.url}${manifest.health.liveness}`)).status).toBe(200);
+        // It listens before it connects to its backing services and migrates: wait until it is ready.
+        let readiness = await fetch(`${bundle.url}${manifest.health.readiness}`);
+        while (readiness.status !== 200 && ((await readiness.json()) as { status: string }).status === "starting")
+          readiness = await fetch(`${bundle.url}${manifest.health.readiness}`);
+        expect(readiness.status).toBe(200);
         expect(await (await fetch(`${bundle.url}${manifest.metricsPath}`)).text()).toContain(
           "process_cpu_seconds_total",
         );
@@ -79,7 +113,10 @@ export function describeServiceContract(props: ServiceContractProps): void {
     });
 
     it("GIVEN the service's own application WHEN started THEN it is ready", async () => {
-      const service = await startForTest(createApplication(), { variables: unreachableDependencies });
+      const service = await startForTest(createApplication(), {
+        variables: { ...unreachableDependencies, ...backingServices() },
+        migrationsDir,
+      });
       try {
         expect((await fetch(`${service.url}${manifest.health.readiness}`)).status).toBe(200);
       } finally {

@@ -6,6 +6,8 @@ import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
+import { backingServiceUrlVariable } from "../../src/config.js";
+import type { BackingServiceKind, ServiceManifest } from "../../src/service-manifest.js";
 
 // Real PostgreSQL, Redis and RabbitMQ servers for the runtime's tests: Debian's packages,
 // each started on a free loopback port with its data in a temporary folder, waited for
@@ -299,4 +301,41 @@ export async function startRabbitmq(): Promise<BackingServer> {
     stop: () => stopProcess(child, "SIGTERM"),
     remove,
   };
+}
+
+/** Servers for every backing service of a manifest, and the variables that lead to them. */
+export interface ManifestServers {
+  /** `<PREFIX>_URL` of each backing service, like `DB_URL`. */
+  readonly variables: Readonly<Record<string, string>>;
+  /** Stops every server and deletes its data. */
+  remove(): Promise<void>;
+}
+
+/**
+ * Starts one server of each type the manifest's backing services need (a database of its
+ * own per PostgreSQL resource) and returns their `<PREFIX>_URL` variables. When one
+ * cannot start, the others are removed before the error is thrown.
+ */
+export async function startServersFor(backingServices: ServiceManifest["backingServices"]): Promise<ManifestServers> {
+  const declared = Object.entries(backingServices ?? {});
+  const types = [...new Set(declared.map(([, declaration]) => declaration.type))];
+  const starters = { postgres: startPostgres, redis: startRedis, queue: startRabbitmq };
+  const started = await Promise.allSettled(types.map((type) => starters[type]()));
+  const servers = started.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
+  const remove = async () => void (await Promise.all(servers.map((server) => server.remove())));
+  try {
+    const failed = started.find((s): s is PromiseRejectedResult => s.status === "rejected");
+    if (failed) throw failed.reason;
+    const serverOf = (type: BackingServiceKind) => servers[types.indexOf(type)]!;
+    const variables: Record<string, string> = {};
+    for (const [name, { type }] of declared) {
+      const server = serverOf(type);
+      variables[backingServiceUrlVariable(name)] =
+        type === "postgres" ? await (server as PostgresServer).createDatabase(name.replace(/-/g, "_")) : server.url;
+    }
+    return { variables, remove };
+  } catch (error) {
+    await remove();
+    throw error;
+  }
 }

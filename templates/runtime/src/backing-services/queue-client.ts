@@ -15,8 +15,9 @@ interface Consumer {
  * cover the usual case. `channel` is there for the rest (amqplib's own API).
  *
  * The connection recovers by itself: after a reconnect the channel is opened again, the
- * queues declared again and every consumer subscribed again. While it is down,
- * `publishJson` fails at once.
+ * queues declared again and every consumer subscribed again; so is a channel the broker
+ * closed on a live connection (after a channel error). While it is down, `publishJson`
+ * fails at once.
  */
 export class QueueClient {
   private current: ConfirmChannel | undefined;
@@ -71,7 +72,14 @@ export class QueueClient {
     const channel = await model.createConfirmChannel();
     channel.on("error", (error: Error) => this.target.log.warn({ err: error }, "queue channel error"));
     channel.on("close", () => {
-      if (this.current === channel) this.current = undefined;
+      if (this.current !== channel) return;
+      this.current = undefined;
+      // A channel error closes the channel alone: open another on the same connection. When
+      // the connection is gone this fails, and the reconnection sets a channel up instead.
+      if (!this.closing)
+        this.setUp(model).catch((error: unknown) =>
+          this.target.log.debug({ err: error }, "reopening the channel failed; waiting for the reconnection"),
+        );
     });
     for (const queue of this.queues) await channel.assertQueue(queue, { durable: true });
     // One unacknowledged message per consumer: the next one waits until it is handled.

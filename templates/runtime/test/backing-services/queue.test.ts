@@ -100,6 +100,22 @@ describe("a queue resource", () => {
     );
   });
 
+  it("GIVEN a channel the broker closes after a channel error WHEN the connection lives THEN a new channel is set up and consumes again", async () => {
+    const service = await start();
+    const jobs = service.context.resource("jobs");
+    const consumer = received(1);
+    await jobs.consumeJson("mail.send", consumer.handler);
+    const broken = jobs.channel;
+    const closed = new Promise((resolve) => broken.once("close", resolve));
+    // Checking a queue that does not exist is a channel error: the broker closes the channel.
+    await expect(broken.checkQueue("no-such-queue")).rejects.toThrow(/NOT_FOUND/);
+    await closed;
+    while ((await readiness(service))[0] !== 200) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(jobs.channel).not.toBe(broken);
+    await jobs.publishJson("mail.send", { after: "channel error" });
+    expect(await consumer.done).toEqual([{ after: "channel error" }]);
+  });
+
   it("GIVEN a running consumer WHEN the broker stops THEN readiness names the resource, and WHEN it is back THEN it is ready and consumes again", async () => {
     const service = await start();
     const jobs = service.context.resource("jobs");

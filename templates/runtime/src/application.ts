@@ -24,7 +24,7 @@ export interface ServiceContext<M extends ServiceManifest = ServiceManifest> {
   dependency(name: string): DependencyClient;
   /**
    * The connected client of a backing service in the manifest, typed by its type: a pg
-   * `Pool` for `postgres`, a node-redis client for `redis`, a {@link QueueClient} for
+   * `Pool` for `postgres`, a node-redis client for `redis`, a `QueueClient` for
    * `queue`. Usable from `onStart` on; an undeclared name throws, listing the declared ones.
    */
   resource<N extends ResourceName<M>>(name: N): ResourceClient<M, N>;
@@ -139,6 +139,11 @@ export async function startApplication<M extends ServiceManifest>(
       return client;
     },
     resource(name) {
+      const declared = Object.keys(manifest.backingServices ?? {});
+      if (!declared.includes(name))
+        throw new Error(
+          `backing service ${JSON.stringify(name)} is not in backingServices of src/manifest.ts; declared: ${declared.join(", ") || "(none)"}`,
+        );
       if (!backingServices)
         throw new Error(
           `backing service ${JSON.stringify(name)}: not connected yet; use context.resource() in onStart or in a handler`,

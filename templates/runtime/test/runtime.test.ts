@@ -251,6 +251,15 @@ describe("dependencies", () => {
   });
 });
 
+describe("backing services", () => {
+  it("GIVEN a service that declares none WHEN it asks for one THEN the error says none is declared", async () => {
+    const service = await start(probeApplication(), { STOCK_KEEPER_URL: "http://127.0.0.1:9" });
+    expect(() => service.context.resource("db")).toThrow(
+      'backing service "db" is not in backingServices of src/manifest.ts; declared: (none)',
+    );
+  });
+});
+
 describe("graceful shutdown", () => {
   it("GIVEN a request in flight WHEN the service stops THEN readiness turns false, the request completes and the stop is clean", async () => {
     const logs: Array<Record<string, unknown>> = [];

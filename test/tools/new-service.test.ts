@@ -6,7 +6,7 @@ import { resourceOf, resourcesOfType, type StackJson } from "../support/platform
 
 const NEW_SERVICE = "tools/new-service.ts";
 
-describe("a service from each template (payments: http-service, jobs: worker), then the synth", () => {
+describe("a service from each template (payments: http-service with a database, jobs: worker), then the synth", () => {
   let repository: RepositoryCopy;
   let created: { status: number | null; stdout: string; stderr: string };
   let createdWorker: { status: number | null; stdout: string; stderr: string };
@@ -19,6 +19,7 @@ describe("a service from each template (payments: http-service, jobs: worker), t
       "orders",
       "--owner",
       "team-payments",
+      "--database",
       "--no-install",
     ]);
     createdWorker = repository.node(NEW_SERVICE, [
@@ -73,6 +74,7 @@ describe("a service from each template (payments: http-service, jobs: worker), t
         public: null,
         owner: "team-payments",
         description: "payments, made from the http-service template: say what it does in one sentence.",
+        database: true,
       },
     });
     const worker = JSON.parse(readFileSync(path.join(repository.dir, "services/jobs/.template.json"), "utf8"));
@@ -99,6 +101,33 @@ describe("a service from each template (payments: http-service, jobs: worker), t
     }
   });
 
+  it("THEN the synth gives payments its database on both targets, reached through DB_URL, in service.ts and in the manifest of its code", () => {
+    const spec = readFileSync(path.join(repository.dir, "services/payments/service.ts"), "utf8");
+    expect(spec).toContain('  backingServices: { db: { type: "postgres" } },\n');
+    const manifest = readFileSync(path.join(repository.dir, "services/payments/src/manifest.ts"), "utf8");
+    expect(manifest).toContain('  backingServices: { db: { type: "postgres" } },\n');
+    const database = resourcesOfType(stacks.local!, "docker_container").find(
+      (r) => r.values.name === "platform-local-payments-db",
+    )?.values;
+    expect(database?.volumes).toEqual([expect.objectContaining({ volume_name: "platform-local-payments-db-data" })]);
+    const local = resourcesOfType(stacks.local!, "docker_container").find(
+      (r) => r.values.name === "platform-local-payments-1",
+    )!.values;
+    expect(local.env).toContainEqual(expect.stringMatching(/^DB_URL=postgresql:\/\/payments:\$\{random_password\./));
+    for (const environment of ["staging", "production"]) {
+      const clusters = resourcesOfType(stacks[environment]!, "kubernetes_manifest").filter(
+        (r) => r.values.manifest.kind === "Cluster",
+      );
+      expect(clusters.map((r) => r.values.manifest.metadata.name)).toEqual(["payments-db"]);
+      const [container] = resourceOf(stacks[environment]!, "kubernetes_deployment_v1", "payments").spec.template.spec
+        .container;
+      expect(container.env).toContainEqual({
+        name: "DB_URL",
+        value_from: { secret_key_ref: { name: "payments-db-app", key: "uri" } },
+      });
+    }
+  });
+
   it("THEN the synth puts payments in the local environment: its image built from its Dockerfile, a hardened container on the edge network to orders", () => {
     const local = stacks.local!;
     const image = resourcesOfType(local, "docker_image").find(
@@ -120,18 +149,25 @@ describe("a service from each template (payments: http-service, jobs: worker), t
     );
   });
 
-  it("THEN orders now accepts traffic from payments and jobs, and payments may call orders and nothing else", () => {
+  it("THEN orders now accepts traffic from payments and jobs, and payments may call orders and its database and nothing else", () => {
     const orders = resourceOf(stacks.staging!, "kubernetes_network_policy_v1", "orders").spec;
     type Peer = { pod_selector?: { match_labels: Record<string, string> } };
     const callers = (orders.ingress as Array<{ from: Peer[] }>).flatMap((rule) =>
       rule.from.map((f) => f.pod_selector?.match_labels["app.kubernetes.io/name"]).filter(Boolean),
     );
     expect(callers.sort()).toEqual(["gateway", "jobs", "payments"]);
-    const payments = resourceOf(stacks.staging!, "kubernetes_network_policy_v1", "payments").spec;
+    // Its own policy, not its database's (payments-db).
+    const payments = resourcesOfType(stacks.staging!, "kubernetes_network_policy_v1").find(
+      (r) => r.values.metadata.name === "payments",
+    )!.values.spec;
     expect(payments.egress).toEqual([
       {
         to: [{ pod_selector: { match_labels: { "app.kubernetes.io/name": "orders" } } }],
         ports: [{ port: "8080", protocol: "TCP" }],
+      },
+      {
+        to: [{ pod_selector: { match_labels: { "cnpg.io/cluster": "payments-db" } } }],
+        ports: [{ port: "5432", protocol: "TCP" }],
       },
     ]);
   });

@@ -5,6 +5,7 @@ export const MANIFEST = defineManifest({
   name: "{{name}}",
   port: {{port}},
   dependencies: {{dependsOn}},
+  backingServices: {{backingServices}},
   health: { liveness: "/healthz", readiness: "/readyz" },
   metricsPath: "/metrics",
 });

@@ -3,7 +3,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseServiceDefinition, resolveServiceSpec, type ServiceSpecInput } from "../../../infra/spec/model.js";
-import { type ManifestServers, startServersFor } from "../test/support/backing-servers.js";
+import { type ManifestServers, startServersFor } from "./test-servers.js";
 import type { Application } from "./application.js";
 import { dependencyUrlVariable } from "./config.js";
 import type { ServiceManifest } from "./service-manifest.js";

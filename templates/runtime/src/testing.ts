@@ -121,3 +121,6 @@ export async function startBundledService(serviceDir: string, variables: Variabl
     throw error;
   }
 }
+
+// Real PostgreSQL, Redis and RabbitMQ servers for a service's own tests (Debian's packages).
+export { type ManifestServers, startServersFor } from "./test-servers.js";

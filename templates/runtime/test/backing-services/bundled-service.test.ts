@@ -8,7 +8,7 @@ import {
   startPostgres,
   startRabbitmq,
   startRedis,
-} from "../support/backing-servers.js";
+} from "../../src/test-servers.js";
 
 // The bundle of a service with a backing service of each type (test/fixture-data-service/),
 // run alone as its image runs it, against real servers on loopback: the clients and the

@@ -12,7 +12,7 @@ import {
 import { startForTest } from "@platform/service-runtime/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { METRICS_CONTRACT } from "../../../../infra/monitoring/metrics-contract.js";
-import { type PostgresServer, startPostgres } from "../support/backing-servers.js";
+import { type PostgresServer, startPostgres } from "../../src/test-servers.js";
 
 // A PostgreSQL resource against a real server (Debian's postgresql) on loopback.
 

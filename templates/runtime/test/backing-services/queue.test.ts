@@ -1,7 +1,7 @@
 import { defineManifest, type Application, type RunningApplication } from "@platform/service-runtime";
 import { startForTest } from "@platform/service-runtime/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type BackingServer, startRabbitmq } from "../support/backing-servers.js";
+import { type BackingServer, startRabbitmq } from "../../src/test-servers.js";
 
 // A queue resource against a real broker (Debian's rabbitmq-server) on loopback.
 

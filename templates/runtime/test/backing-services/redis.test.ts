@@ -2,7 +2,7 @@ import { defineManifest, type Application, type RunningApplication } from "@plat
 import { startForTest } from "@platform/service-runtime/testing";
 import { createClient } from "redis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type RedisServer, startRedis } from "../support/backing-servers.js";
+import { type RedisServer, startRedis } from "../../src/test-servers.js";
 
 // A Redis resource against a real server (Debian's redis-server) on loopback.
 

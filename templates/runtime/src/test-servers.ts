@@ -6,10 +6,11 @@ import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
-import { backingServiceUrlVariable } from "../../src/config.js";
-import type { BackingServiceKind, ServiceManifest } from "../../src/service-manifest.js";
+import { backingServiceUrlVariable } from "./config.js";
+import type { BackingServiceKind, ServiceManifest } from "./service-manifest.js";
 
-// Real PostgreSQL, Redis and RabbitMQ servers for the runtime's tests: Debian's packages,
+// Real PostgreSQL, Redis and RabbitMQ servers for tests (the runtime's, and a service's own through
+// @platform/service-runtime/testing): Debian's packages,
 // each started on a free loopback port with its data in a temporary folder, waited for
 // by the line the server prints once it accepts connections, and stopped (data deleted)
 // by `remove()`. A test file starts each server it needs once, in beforeAll, and removes

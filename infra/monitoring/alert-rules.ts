@@ -67,12 +67,19 @@ export const ALERTS = {
   targetDown: "TargetDown",
   /** Page: no replica answers, or Prometheus finds none (a dead service reports no errors). */
   allTargetsDown: "AllTargetsDown",
+  /**
+   * Page, for a service with backing services only: every replica that reports finds one of
+   * them down (`backing_service_up` 0), so none is ready. One per resource.
+   */
+  backingServiceDown: "BackingServiceDown",
 } as const;
 
 /** How long one replica may fail its scrapes before {@link ALERTS.targetDown} fires. */
 export const TARGET_DOWN_FOR = "5m";
 /** How long no replica may answer before {@link ALERTS.allTargetsDown} fires. */
 export const ALL_TARGETS_DOWN_FOR = "2m";
+/** How long every replica may find a backing service down before {@link ALERTS.backingServiceDown} fires. */
+export const BACKING_SERVICE_DOWN_FOR = "2m";
 
 /**
  * The recorded series, kept once per environment for every service (see
@@ -131,7 +138,8 @@ export function renderRecordingRules(environment: Environment, catalogue: Catalo
 }
 
 /**
- * The alerts of one service: the six alerts of {@link ALERTS}, each labelled with
+ * The alerts of one service: the alerts of {@link ALERTS} (BackingServiceDown only for a
+ * service with backing services), each labelled with
  * service, environment, owner and severity, and annotated with a summary, a description
  * and the link to the service's dashboard. The burn alerts read the ratios of
  * {@link renderRecordingRules}, which Prometheus must load too.
@@ -239,6 +247,22 @@ export function renderAlertRules(spec: ServiceSpec, environment: Environment): R
       },
     },
   ];
+  if (spec.backingServices.length > 0) {
+    const up = METRICS_CONTRACT.backingServiceUp.name;
+    // "max": one replica that still reaches it keeps the alert quiet (a network problem of one
+    // node is TargetDown's and the readiness probe's business); every replica failing is an outage.
+    alerts.push({
+      alert: ALERTS.backingServiceDown,
+      expr: `max by (service, environment, resource) (${up}${selector}) == 0`,
+      for: BACKING_SERVICE_DOWN_FOR,
+      labels: labels("page"),
+      annotations: {
+        summary: `${where}: its backing service {{ $labels.resource }} is down`,
+        description: `For ${BACKING_SERVICE_DOWN_FOR}, every replica of ${text.service} that reports has failed its check of {{ $labels.resource }} (${up} is 0): none is ready, and its readiness path answers 503 naming it.`,
+        dashboard: link,
+      },
+    });
+  }
   return { groups: [{ name: ruleGroupName(service), rules: alerts }] };
 }
 

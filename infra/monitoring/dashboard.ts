@@ -227,6 +227,39 @@ export function renderDashboard(spec: ServiceSpec, environment: Environment): Gr
       limitThresholds,
     ),
   ];
+  if (spec.backingServices.length > 0) {
+    const { backingServiceUp } = METRICS_CONTRACT;
+    panels.push(
+      panel(
+        "timeseries",
+        "Backing services up",
+        `How many replicas reach each backing service it owns (${spec.backingServices.map((r) => r.name).join(", ")}): a replica that cannot is not ready; none at all pages BackingServiceDown.`,
+        { x: 0, y: 28, w: 12, h: 8 },
+        [{ expr: `sum by (resource) (${backingServiceUp.name}${sel()})`, legend: "{{resource}}" }],
+        "none",
+        { min: 0, decimals: 0 },
+      ),
+    );
+  }
+  if (spec.backingServices.some((resource) => resource.type === "postgres")) {
+    const { backingServicePoolConnections } = METRICS_CONTRACT;
+    panels.push(
+      panel(
+        "timeseries",
+        "Database connections",
+        "Connections of the PostgreSQL pools of every replica, by state: waiting above zero means the pool is too small for the load.",
+        { x: 12, y: 28, w: 12, h: 8 },
+        [
+          {
+            expr: `sum by (resource, state) (${backingServicePoolConnections.name}${sel()})`,
+            legend: "{{resource}} {{state}}",
+          },
+        ],
+        "none",
+        { min: 0, decimals: 0 },
+      ),
+    );
+  }
 
   return {
     uid: dashboardUid(service, environment.name),

@@ -3,6 +3,7 @@ import type { ServiceSpec } from "../spec/model.js";
 import {
   ALERTS,
   ALL_TARGETS_DOWN_FOR,
+  BACKING_SERVICE_DOWN_FOR,
   TARGET_DOWN_FOR,
   renderAlertRules,
   type AlertingRule,
@@ -19,7 +20,9 @@ import { BURN_RATE_WINDOWS, LATENCY_OBJECTIVE_PERCENT, errorBudget, latencyBucke
  *   arithmetic of the thresholds says;
  * - slow error burn (4.5x the budget): only the ticket fires, for hours;
  * - the same two for latency;
- * - dead targets: TargetDown for the dead replica, AllTargetsDown once none is left.
+ * - dead targets: TargetDown for the dead replica, AllTargetsDown once none is left;
+ * - for a service with backing services: BackingServiceDown once every replica finds one down,
+ *   not while one replica still reaches it.
  */
 
 /** A `promtool test rules` file. */
@@ -127,7 +130,7 @@ export function renderRuleTests(
   const silent = (minute: number, alert: string) => ({ eval_time: `${minute}m`, alertname: alert, exp_alerts: [] });
   const allSilent = (minute: number, except: readonly string[] = []) =>
     Object.values(ALERTS)
-      .filter((a) => !except.includes(a))
+      .filter((a) => rules.has(a) && !except.includes(a))
       .map((a) => silent(minute, a));
 
   const requests = (errors: readonly Stretch[]) => [
@@ -243,8 +246,27 @@ export function renderRuleTests(
       ]),
     },
     deadTargets(),
+    ...(spec.backingServices.length > 0 ? [backingServiceDown(spec.backingServices[0]!)] : []),
   ];
   return { rule_files: [...ruleFiles], evaluation_interval: "1m", tests };
+
+  function backingServiceDown({ name: resource, type }: ServiceSpec["backingServices"][number]): RuleTestGroup {
+    const [first, second] = DEATH_MINUTES;
+    const end = second + minutesOf(BACKING_SERVICE_DOWN_FOR) + 5;
+    const seen = (replica: string, values: string) => ({
+      series: `${METRICS_CONTRACT.backingServiceUp.name}{${target},instance="${replica}",resource="${resource}",type="${type}"}`,
+      values,
+    });
+    return {
+      name: `${service}: every replica finding ${resource} down pages BackingServiceDown; one replica alone does not`,
+      interval: "1m",
+      input_series: [seen(replicas[0]!, `1x${first} 0x${end}`), seen(replicas[1]!, `1x${second} 0x${end}`)],
+      alert_rule_test: [
+        silent(first + minutesOf(BACKING_SERVICE_DOWN_FOR) + 5, ALERTS.backingServiceDown),
+        firing(end, ALERTS.backingServiceDown, [{ service, environment: env, resource }]),
+      ],
+    };
+  }
 
   function deadTargets(): RuleTestGroup {
     const [first, second] = DEATH_MINUTES;

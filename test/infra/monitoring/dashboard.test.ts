@@ -42,6 +42,17 @@ describe("Grafana dashboard", () => {
     ]);
   });
 
+  it("GIVEN a service that owns a database WHEN its dashboard is rendered THEN it also shows, per resource, the replicas that reach it and its pool's connections", () => {
+    const panels = dashboardOf({ ...orders, backingServices: { db: { type: "postgres" } } }).panels;
+    expect(panels.slice(-2).map((p) => [p.title, p.targets.map((t) => t.expr)])).toEqual([
+      ["Backing services up", ['sum by (resource) (backing_service_up{service="orders",environment="staging"})']],
+      [
+        "Database connections",
+        ['sum by (resource, state) (backing_service_pool_connections{service="orders",environment="staging"})'],
+      ],
+    ]);
+  });
+
   it("THEN every query selects the service and environment, and saturation is measured against the limits of the spec", () => {
     const { panels } = dashboardOf(orders);
     const queries = panels.flatMap((p) => p.targets.map((t) => t.expr)).filter((expr) => !expr.startsWith("vector("));

@@ -6,7 +6,10 @@ import type { RuleTestFile } from "../../../infra/monitoring/rule-tests.js";
 import { exampleServices, service } from "../../support/platform.js";
 import { promtool, renderMonitoringTree, requirePrometheusTool } from "../../support/prometheus-tools.js";
 
-/** The example catalogue, plus the SLO extremes: a whole-second threshold and the lowest accepted availability. */
+/**
+ * The example catalogue, plus the SLO extremes: a whole-second threshold and the lowest
+ * accepted availability; search also owns a database (its alerts include BackingServiceDown).
+ */
 function monitoredServices() {
   return [
     ...exampleServices(),
@@ -14,6 +17,7 @@ function monitoredServices() {
       name: "search",
       build: {},
       port: 8083,
+      backingServices: { db: { type: "postgres" } },
       monitoring: {
         metricsPort: 9100,
         metricsPath: "/internal/metrics",
@@ -60,8 +64,10 @@ describe("monitoring files checked by promtool", () => {
         "rules/search.yml",
       ]);
       const run = await promtool(["check", "rules", ...files], path.join(tree, environment));
-      // Six alerts per service; two ratios over seven windows for the environment.
-      expect(run.output.match(/SUCCESS: 6 rules found/g), run.output).toHaveLength(5);
+      // Six alerts per service, seven for search with its database; two ratios over seven
+      // windows for the environment.
+      expect(run.output.match(/SUCCESS: 6 rules found/g), run.output).toHaveLength(4);
+      expect(run.output).toMatch(/Checking rules\/search\.yml\s+SUCCESS: 7 rules found/);
       expect(run.output.match(/SUCCESS: 14 rules found/g), run.output).toHaveLength(1);
       expect(run.code, run.output).toBe(0);
     },
@@ -149,6 +155,22 @@ describe("monitoring files checked by promtool", () => {
     expect(run.output).toContain("FAILED:");
     expect(run.output).toMatch(/alertname: AvailabilityBudgetBurnFast, time: 1h9m,[\s\S]*?got:\[\]/);
     expect(run.output).toMatch(/alertname: AvailabilityBudgetBurnSlow, time: 2h,[\s\S]*?got:\[\]/);
+  });
+
+  it("GIVEN BackingServiceDown made to fire when one replica finds the database down (min instead of max) WHEN the generated test runs THEN promtool names the alert that fired too early", async () => {
+    const dir = path.join(tree, "local");
+    const rulesFile = path.join(dir, "rules", "search.yml");
+    const rules = readFileSync(rulesFile, "utf8");
+    const eager = rules.replace(
+      "max by (service, environment, resource) (backing_service_up",
+      "min by (service, environment, resource) (backing_service_up",
+    );
+    expect(eager).not.toBe(rules);
+    writeFileSync(rulesFile, eager);
+    keepScenarios(path.join(dir, "rule-tests", "search.yml"), /finding db down/);
+    const run = await promtool(["test", "rules", "rule-tests/search.yml"], dir);
+    expect(run.code).toBe(1);
+    expect(run.output).toMatch(/alertname: BackingServiceDown, time: 17m,[\s\S]*?exp:\[\]/);
   });
 
   it('GIVEN Prometheus 3 spells a whole-second bucket bound le="1.0" WHEN the 1000 ms service\'s tests use that spelling THEN its latency alerts still fire', async () => {

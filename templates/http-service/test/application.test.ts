@@ -11,7 +11,7 @@ describe(`${MANIFEST.name} routes`, () => {
     // No route calls a dependency yet: an address that refuses connections will do.
     const urls = Object.fromEntries(MANIFEST.dependencies.map((d) => [dependencyUrlVariable(d), "http://127.0.0.1:9"]));
     // Its backing services are real servers on loopback (PostgreSQL, Redis, RabbitMQ from Debian's packages).
-    servers = await startServersFor(MANIFEST.backingServices);
+    servers = await startServersFor(MANIFEST);
     service = await startForTest(createApplication(), { variables: { ...urls, ...servers.variables } });
   }, 60_000);
   afterAll(async () => {

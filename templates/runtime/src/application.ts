@@ -11,7 +11,7 @@ import { createLogger, type DestinationStream, type Logger } from "./logger.js";
 import { ServiceMetrics } from "./metrics.js";
 import { REQUEST_ID_HEADER, requestIdFrom, withRequestId } from "./request-context.js";
 import { HttpError, Router, type RouteResponse } from "./router.js";
-import type { ServiceManifest } from "./service-manifest.js";
+import { connectedResources, type ServiceManifest } from "./service-manifest.js";
 
 /** What a service's code gets from the runtime; `M` is its manifest, which types `resource()`. */
 export interface ServiceContext<M extends ServiceManifest = ServiceManifest> {
@@ -139,10 +139,10 @@ export async function startApplication<M extends ServiceManifest>(
       return client;
     },
     resource(name) {
-      const declared = Object.keys(manifest.backingServices ?? {});
+      const declared = connectedResources(manifest).map((resource) => resource.name);
       if (!declared.includes(name))
         throw new Error(
-          `backing service ${JSON.stringify(name)} is not in backingServices of src/manifest.ts; declared: ${declared.join(", ") || "(none)"}`,
+          `backing service ${JSON.stringify(name)} is not in backingServices or uses of src/manifest.ts; declared: ${declared.join(", ") || "(none)"}`,
         );
       if (!backingServices)
         throw new Error(
@@ -262,7 +262,7 @@ export async function startApplication<M extends ServiceManifest>(
   };
 
   try {
-    if (Object.keys(manifest.backingServices ?? {}).length > 0)
+    if (connectedResources(manifest).length > 0)
       backingServices = await BackingServices.open({
         manifest,
         urls: config.backingServiceUrls,

@@ -1,4 +1,4 @@
-import type { BackingServiceKind, ServiceManifest } from "./service-manifest.js";
+import { type BackingServiceKind, connectedResources, type ServiceManifest } from "./service-manifest.js";
 
 /**
  * The configuration of a running service, read once at start from the environment
@@ -51,10 +51,11 @@ export function dependencyUrlVariable(dependency: string): string {
 
 /**
  * The variable that carries a backing service's connection URL: `db` -> `DB_URL`,
- * `order-store` -> `ORDER_STORE_URL` (the prefix of infra/spec/backing-services.ts).
+ * `order-store` -> `ORDER_STORE_URL`, another service's `orders.db` -> `ORDERS_DB_URL`
+ * (the prefixes of infra/spec/backing-services.ts).
  */
 export function backingServiceUrlVariable(resource: string): string {
-  return `${resource.toUpperCase().replace(/-/g, "_")}_URL`;
+  return `${resource.toUpperCase().replace(/[-.]/g, "_")}_URL`;
 }
 
 /** The URL schemes each type of backing service accepts, the first being the usual one. */
@@ -133,13 +134,13 @@ export function loadConfig(manifest: ServiceManifest, variables: Variables): Ser
   }
 
   const backingServiceUrls: Record<string, URL> = {};
-  for (const [resource, declaration] of Object.entries(manifest.backingServices ?? {})) {
+  for (const { name: resource, declaration, owned } of connectedResources(manifest)) {
     const name = backingServiceUrlVariable(resource);
     const raw = variables[name];
     const example = EXAMPLE_URLS[declaration.type];
     if (!raw) {
       problems.push(
-        `${name}: missing; the connection URL of the ${declaration.type} backing service "${resource}", like ${example} (the platform sets it from backingServices in service.ts)`,
+        `${name}: missing; the connection URL of the ${declaration.type} backing service "${resource}", like ${example} (the platform sets it from ${owned ? "backingServices" : "uses"} in service.ts)`,
       );
       continue;
     }

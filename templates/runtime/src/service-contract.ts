@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseServiceDefinition, resolveServiceSpec, type ServiceSpecInput } from "../../../infra/spec/model.js";
 import { type ManifestServers, startServersFor } from "./test-servers.js";
+import { connectedResources } from "./service-manifest.js";
 import type { Application } from "./application.js";
 import { dependencyUrlVariable } from "./config.js";
 import type { ServiceManifest } from "./service-manifest.js";
@@ -75,9 +76,9 @@ export function describeServiceContract(props: ServiceContractProps): void {
   });
 
   describe(`${manifest.name}, bundled and started as its image starts it`, () => {
-    if (Object.keys(manifest.backingServices ?? {}).length > 0) {
+    if (connectedResources(manifest).length > 0) {
       beforeAll(async () => {
-        servers = await startServersFor(manifest.backingServices);
+        servers = await startServersFor(manifest);
       });
       afterAll(async () => {
         await servers?.remove();

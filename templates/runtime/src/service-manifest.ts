@@ -18,6 +18,13 @@ export interface ServiceManifest {
    * @default none
    */
   readonly backingServices?: Readonly<Record<string, BackingServiceDeclaration>>;
+  /**
+   * Other services' backing services it reads or writes, as `uses` in `service.ts`, by
+   * `<owner>.<resource>`: each needs `<OWNER>_<RESOURCE>_URL` (`orders.db` ->
+   * `ORDERS_DB_URL`) and is `context.resource("orders.db")`. Their migrations are the owner's.
+   * @default none
+   */
+  readonly uses?: Readonly<Record<string, BackingServiceDeclaration>>;
   /** Liveness and readiness paths, as `health` in `service.ts`. */
   readonly health: { readonly liveness: string; readonly readiness: string };
   /** Where Prometheus scrapes, as `monitoring.metricsPath` in `service.ts`. */
@@ -41,6 +48,27 @@ export type BackingServiceKind = BackingServiceDeclaration["type"];
 export const BACKING_SERVICE_KINDS: readonly BackingServiceKind[] = ["postgres", "redis", "queue"];
 
 const RESOURCE_NAME = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const USED_RESOURCE_NAME = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?\.[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/** A backing service the code connects to: its own (`db`) or another service's it uses (`orders.db`). */
+export interface ConnectedResource {
+  readonly name: string;
+  readonly declaration: BackingServiceDeclaration;
+  /** Whether the service owns it (and so applies its migrations). */
+  readonly owned: boolean;
+}
+
+/** Every backing service of a manifest, its own first, then those it uses. */
+export function connectedResources(manifest: Pick<ServiceManifest, "backingServices" | "uses">): ConnectedResource[] {
+  return [
+    ...Object.entries(manifest.backingServices ?? {}).map(([name, declaration]) => ({
+      name,
+      declaration,
+      owned: true,
+    })),
+    ...Object.entries(manifest.uses ?? {}).map(([name, declaration]) => ({ name, declaration, owned: false })),
+  ];
+}
 // AMQP's queue names are short strings; RabbitMQ reserves the "amq." prefix.
 const QUEUE_NAME = /^(?!amq\.)[A-Za-z0-9][-A-Za-z0-9_.:]{0,254}$/;
 
@@ -53,10 +81,14 @@ export function defineManifest<const M extends ServiceManifest>(manifest: M): M 
     if (!path.startsWith("/"))
       throw new Error(`src/manifest.ts: ${JSON.stringify(path)} must be an HTTP path starting with '/'`);
   }
-  for (const [name, declaration] of Object.entries(manifest.backingServices ?? {})) {
-    const field = `src/manifest.ts: backingServices.${name}`;
-    if (!RESOURCE_NAME.test(name))
+  for (const { name, declaration, owned } of connectedResources(manifest)) {
+    const field = `src/manifest.ts: ${owned ? "backingServices" : "uses"}.${name}`;
+    if (owned && !RESOURCE_NAME.test(name))
       throw new Error(`${field}: ${JSON.stringify(name)} must be a DNS label, like "db" or "order-store"`);
+    if (!owned && !USED_RESOURCE_NAME.test(name))
+      throw new Error(
+        `${field}: ${JSON.stringify(name)} must be <service>.<resource>, two DNS labels, like "orders.db", as uses in service.ts`,
+      );
     if (!BACKING_SERVICE_KINDS.includes(declaration.type))
       throw new Error(
         `${field}.type: ${JSON.stringify(declaration.type)} is not a type; accepted: ${BACKING_SERVICE_KINDS.join(", ")}`,

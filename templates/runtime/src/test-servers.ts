@@ -7,7 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { backingServiceUrlVariable } from "./config.js";
-import type { BackingServiceKind, ServiceManifest } from "./service-manifest.js";
+import { type BackingServiceKind, connectedResources, type ServiceManifest } from "./service-manifest.js";
 
 // Real PostgreSQL, Redis and RabbitMQ servers for tests (the runtime's, and a service's own through
 // @platform/service-runtime/testing): Debian's packages,
@@ -317,8 +317,10 @@ export interface ManifestServers {
  * own per PostgreSQL resource) and returns their `<PREFIX>_URL` variables. When one
  * cannot start, the others are removed before the error is thrown.
  */
-export async function startServersFor(backingServices: ServiceManifest["backingServices"]): Promise<ManifestServers> {
-  const declared = Object.entries(backingServices ?? {});
+export async function startServersFor(
+  manifest: Pick<ServiceManifest, "backingServices" | "uses">,
+): Promise<ManifestServers> {
+  const declared = connectedResources(manifest).map(({ name, declaration }) => [name, declaration] as const);
   const types = [...new Set(declared.map(([, declaration]) => declaration.type))];
   const starters = { postgres: startPostgres, redis: startRedis, queue: startRabbitmq };
   const started = await Promise.allSettled(types.map((type) => starters[type]()));
@@ -332,7 +334,7 @@ export async function startServersFor(backingServices: ServiceManifest["backingS
     for (const [name, { type }] of declared) {
       const server = serverOf(type);
       variables[backingServiceUrlVariable(name)] =
-        type === "postgres" ? await (server as PostgresServer).createDatabase(name.replace(/-/g, "_")) : server.url;
+        type === "postgres" ? await (server as PostgresServer).createDatabase(name.replace(/[-.]/g, "_")) : server.url;
     }
     return { variables, remove };
   } catch (error) {

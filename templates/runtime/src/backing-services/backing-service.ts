@@ -14,13 +14,16 @@ export interface BackingServiceClients {
   readonly queue: QueueClient;
 }
 
-/** The names of the backing services a manifest declares. */
-export type ResourceName<M extends ServiceManifest> = keyof NonNullable<M["backingServices"]> & string;
+/** The backing services a manifest declares, its own and those it uses, by name. */
+type Declared<M extends ServiceManifest> = NonNullable<M["backingServices"]> & NonNullable<M["uses"]>;
+
+/** The names of the backing services a manifest declares: its own (`db`) and those it uses (`orders.db`). */
+export type ResourceName<M extends ServiceManifest> = keyof Declared<M> & string;
 
 /** The client of the backing service `N` of manifest `M`, typed by its declared type. */
-export type ResourceClient<M extends ServiceManifest, N extends ResourceName<M>> = NonNullable<
-  M["backingServices"]
->[N] extends { readonly type: infer T extends BackingServiceKind }
+export type ResourceClient<M extends ServiceManifest, N extends ResourceName<M>> = Declared<M>[N] extends {
+  readonly type: infer T extends BackingServiceKind;
+}
   ? BackingServiceClients[T]
   : never;
 

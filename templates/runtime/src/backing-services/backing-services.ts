@@ -2,7 +2,12 @@ import { Gauge, type Registry } from "prom-client";
 import type pg from "pg";
 import { METRICS_CONTRACT } from "../../../../infra/monitoring/metrics-contract.js";
 import type { Logger } from "../logger.js";
-import type { BackingServiceDeclaration, BackingServiceKind, ServiceManifest } from "../service-manifest.js";
+import {
+  type BackingServiceDeclaration,
+  type BackingServiceKind,
+  connectedResources,
+  type ServiceManifest,
+} from "../service-manifest.js";
 import type { BackingServiceConnection, BackingServiceTarget } from "./backing-service.js";
 import { openPostgres } from "./postgres-connection.js";
 import { openQueue } from "./queue-client.js";
@@ -81,14 +86,15 @@ export class BackingServices {
   }
 
   /**
-   * Connects to every backing service of the manifest and applies the PostgreSQL
-   * migrations. Rejects, with every connection it made closed, when one cannot be
+   * Connects to every backing service of the manifest, its own and those it uses, and
+   * applies the migrations of its own PostgreSQL databases (a database it uses is its
+   * owner's to migrate). Rejects, with every connection it made closed, when one cannot be
    * reached or a migration fails.
    */
   static async open(props: BackingServicesProps): Promise<BackingServices> {
-    const declared = Object.entries(props.manifest.backingServices ?? {});
+    const declared = connectedResources(props.manifest);
     const attempts = await Promise.allSettled(
-      declared.map(async ([name, declaration]): Promise<Opened> => {
+      declared.map(async ({ name, declaration }): Promise<Opened> => {
         const target = { name, declaration, url: props.urls[name]!, log: props.log.child({ resource: name }) };
         return { name, type: declaration.type, connection: await openConnection(target) };
       }),
@@ -97,11 +103,11 @@ export class BackingServices {
     try {
       const failures = attempts.flatMap((attempt, index) =>
         attempt.status === "rejected"
-          ? [`${declared[index]![0]} (${declared[index]![1].type}): ${messageOf(attempt.reason)}`]
+          ? [`${declared[index]!.name} (${declared[index]!.declaration.type}): ${messageOf(attempt.reason)}`]
           : [],
       );
       if (failures.length > 0) throw new Error(`backing services unreachable at start: ${failures.join("; ")}`);
-      const postgres = opened.filter((o) => o.type === "postgres").map((o) => o.name);
+      const postgres = declared.filter((d) => d.owned && d.declaration.type === "postgres").map((d) => d.name);
       const root = props.migrationsDir;
       for (const name of postgres) {
         const folder = root === false ? undefined : migrationsFolderOf(root, name, postgres);
@@ -121,7 +127,7 @@ export class BackingServices {
     const found = this.opened.find((o) => o.name === name);
     if (!found)
       throw new Error(
-        `backing service ${JSON.stringify(name)} is not in backingServices of src/manifest.ts; declared: ${this.opened.map((o) => o.name).join(", ") || "(none)"}`,
+        `backing service ${JSON.stringify(name)} is not in backingServices or uses of src/manifest.ts; declared: ${this.opened.map((o) => o.name).join(", ") || "(none)"}`,
       );
     return found.connection.client;
   }

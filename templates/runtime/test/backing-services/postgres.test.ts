@@ -12,6 +12,7 @@ import {
 import { startForTest } from "@platform/service-runtime/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { METRICS_CONTRACT } from "../../../../infra/monitoring/metrics-contract.js";
+import pg from "pg";
 import { type PostgresServer, startPostgres } from "../../src/test-servers.js";
 
 // A PostgreSQL resource against a real server (Debian's postgresql) on loopback.
@@ -181,7 +182,7 @@ describe("declaring backing services", () => {
     const service = await start(await server.createDatabase("names"));
     const context = service.context as unknown as { resource(name: string): unknown };
     expect(() => context.resource("cache")).toThrow(
-      'backing service "cache" is not in backingServices of src/manifest.ts; declared: db',
+      'backing service "cache" is not in backingServices or uses of src/manifest.ts; declared: db',
     );
   });
 
@@ -204,6 +205,55 @@ describe("declaring backing services", () => {
     );
     expect(() => defineManifest({ ...base, backingServices: { jobs: { type: "queue", queues: ["amq.x"] } } })).toThrow(
       `src/manifest.ts: backingServices.jobs.queues: "amq.x" must be 1 to 255 letters, digits, '-', '_', '.' or ':', not starting with "amq."`,
+    );
+  });
+});
+
+describe("another service's PostgreSQL resource, through uses", () => {
+  const readerManifest = defineManifest({
+    name: "reports",
+    port: 8080,
+    dependencies: [],
+    uses: { "ledger.db": { type: "postgres" } },
+    health: { liveness: "/healthz", readiness: "/readyz" },
+    metricsPath: "/metrics",
+  });
+  const reader: Application<typeof readerManifest> = {
+    manifest: readerManifest,
+    routes(router, context) {
+      router.get("/entries", async () => {
+        const { rows } = await context
+          .resource("ledger.db")
+          .query<{ entry: string }>("SELECT entry FROM ledger ORDER BY id");
+        return { body: rows.map((row) => row.entry) };
+      });
+    },
+  };
+
+  it("GIVEN the owner migrated its database WHEN a service that uses it starts with LEDGER_DB_URL THEN it reads the owner's tables, applies no migration of its own, and reports the resource by its used name", async () => {
+    const database = await server.createDatabase("shared");
+    await start(database);
+    const service = await startForTest(reader, {
+      variables: { LEDGER_DB_URL: database },
+      // Its own migrations folder holds files: they must not run against the owner's database.
+      migrationsDir,
+    });
+    running.push(service);
+    const entries = await fetch(`${service.url}/entries`);
+    expect([entries.status, await entries.json()]).toEqual([200, ["opening balance"]]);
+    const client = new pg.Client({ connectionString: database });
+    await client.connect();
+    const { rows } = await client.query(`SELECT count(*)::int AS n FROM ${MIGRATIONS_TABLE}`);
+    await client.end();
+    expect(rows[0].n).toBe(2);
+    expect(await metricLine(service, `${METRICS_CONTRACT.backingServiceUp.name}{`)).toBe(
+      `${METRICS_CONTRACT.backingServiceUp.name}{resource="ledger.db",type="postgres"} 1`,
+    );
+  });
+
+  it("GIVEN no LEDGER_DB_URL WHEN a service that uses ledger.db starts THEN the configuration error names the variable and says it comes from uses", async () => {
+    await expect(startForTest(reader, { variables: {} })).rejects.toThrow(
+      'LEDGER_DB_URL: missing; the connection URL of the postgres backing service "ledger.db", like postgresql://user:password@host:5432/database (the platform sets it from uses in service.ts)',
     );
   });
 });

@@ -1,14 +1,49 @@
 /**
- * Backing services: the data a service owns (`backingServices` in a service file). This
- * slice of issue 16 knows one type, PostgreSQL; this file holds what is accepted for it
- * and the names of the variables a service reaches it by, which the schema, the
- * resolution and both targets read.
+ * Backing services: the data a service owns (`backingServices` in a service file): a
+ * PostgreSQL database, a Redis store or a RabbitMQ queue. This file holds what is
+ * accepted for each type, the port it listens on and the names of the variables a
+ * service reaches it by, which the schema, the resolution and both targets read.
  */
 
-/** The types a backing service may have, for messages; `redis` and `queue` are planned (issue 16). */
-export const BACKING_SERVICE_TYPES = ["postgres"] as const;
+/** The types a backing service may have. */
+export const BACKING_SERVICE_TYPES = ["postgres", "redis", "queue"] as const;
 /** A backing service's type. */
 export type BackingServiceType = (typeof BACKING_SERVICE_TYPES)[number];
+
+/** What each type is, for messages: `the database`, `the Redis store`, `the queue`. */
+export const BACKING_SERVICE_NOUNS: Readonly<Record<BackingServiceType, string>> = {
+  postgres: "the database",
+  redis: "the Redis store",
+  queue: "the queue",
+};
+
+/**
+ * How a Redis store keeps its data, as Redis itself offers it: `aof`, an append-only file
+ * fsynced every second (at most a second of writes lost on a crash: the default);
+ * `rdb`, snapshots (Redis's own schedule: the last minutes of writes can be lost);
+ * `aof+rdb`, both (snapshots for a faster restart); `none`, nothing on disk (a cache:
+ * a restart empties it).
+ */
+export const REDIS_PERSISTENCE = ["aof", "rdb", "aof+rdb", "none"] as const;
+/** A Redis persistence mode. */
+export type RedisPersistence = (typeof REDIS_PERSISTENCE)[number];
+
+/** The port each type listens on, on both targets. */
+export const BACKING_SERVICE_PORTS: Readonly<Record<BackingServiceType, number>> = {
+  postgres: 5432,
+  redis: 6379,
+  queue: 5672,
+};
+
+/**
+ * A queue name: letters, digits, '.', '_' and '-', starting with a letter or digit, at
+ * most 255 characters (RabbitMQ's limit); `amq.` is reserved by RabbitMQ. No ',' either:
+ * the names reach the service as one comma-separated variable.
+ */
+export const QUEUE_NAME = /^(?!amq\.)[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
+/** What a queue name may look like, for messages. */
+export const QUEUE_NAME_ACCEPTED =
+  "a queue name: letters, digits, '.', '_' and '-', starting with a letter or digit, at most 255 characters, not starting with 'amq.' (reserved by RabbitMQ)";
 
 /** The PostgreSQL major versions the platform has pinned images for, oldest first. */
 export const POSTGRES_VERSIONS = [16, 17] as const;
@@ -16,11 +51,13 @@ export const POSTGRES_VERSIONS = [16, 17] as const;
 export type PostgresVersion = (typeof POSTGRES_VERSIONS)[number];
 
 /** The port PostgreSQL listens on, on both targets. */
-export const POSTGRES_PORT = 5432;
+export const POSTGRES_PORT = BACKING_SERVICE_PORTS.postgres;
 
 /**
  * The smallest storage, in MiB: PostgreSQL keeps up to `max_wal_size` (1 GB by default)
- * of write-ahead log besides the data, so a smaller volume can fill with log alone.
+ * of write-ahead log besides the data, so a smaller volume can fill with log alone; a
+ * Redis append-only file grows to twice the data before it is rewritten, and RabbitMQ
+ * blocks publishers when less than its disk free limit is left. One floor for every type.
  */
 export const MIN_STORAGE_MIB = 1024;
 /** The largest storage, in MiB: 16 TiB, the largest single volume of AWS EBS gp3 and the common cloud ceiling. */
@@ -48,39 +85,62 @@ export function parseStorageMiB(value: string): number | undefined {
 export function storageQuantityProblem(value: string): string | undefined {
   const mib = parseStorageMiB(value);
   if (mib === undefined || mib < MIN_STORAGE_MIB || mib > MAX_STORAGE_MIB)
-    return `must be ${STORAGE_ACCEPTED}: below 1Gi PostgreSQL's write-ahead log alone can fill the volume, 16Ti is the largest single cloud volume`;
+    return `must be ${STORAGE_ACCEPTED}: below 1Gi PostgreSQL's write-ahead log (or Redis's append-only file, RabbitMQ's message store) alone can fill the volume, 16Ti is the largest single cloud volume`;
   return undefined;
 }
 
 /** The parts of a connection, each one variable (`DB_HOST`, ...). */
-export const CONNECTION_PARTS = ["HOST", "PORT", "DATABASE", "USER", "PASSWORD", "URL"] as const;
+export const CONNECTION_PARTS = ["HOST", "PORT", "DATABASE", "USER", "PASSWORD", "URL", "QUEUES"] as const;
 /** One part of a connection. */
 export type ConnectionPart = (typeof CONNECTION_PARTS)[number];
+
+/**
+ * The parts of each type's connection: a Redis store has no database name (its URL
+ * names database 0) and a queue has its queue names (comma-separated) instead.
+ */
+export const CONNECTION_PARTS_OF: Readonly<Record<BackingServiceType, readonly ConnectionPart[]>> = {
+  postgres: ["HOST", "PORT", "DATABASE", "USER", "PASSWORD", "URL"],
+  redis: ["HOST", "PORT", "USER", "PASSWORD", "URL"],
+  queue: ["HOST", "PORT", "USER", "PASSWORD", "URL", "QUEUES"],
+};
+
+/** The parts only ever passed by reference: the password and the URL that holds it. */
+export const SECRET_CONNECTION_PARTS: ReadonlySet<ConnectionPart> = new Set(["PASSWORD", "URL"]);
 
 /** The variable prefix of a backing service: `db` gives `DB`, `order-store` gives `ORDER_STORE`. */
 export function connectionVariablePrefix(resource: string): string {
   return resource.toUpperCase().replace(/-/g, "_");
 }
 
+/** The variable of one part of a connection: `db` and `HOST` give `DB_HOST`. */
+export function connectionVariable(resource: string, part: ConnectionPart): string {
+  return `${connectionVariablePrefix(resource)}_${part}`;
+}
+
 /**
  * The variables through which a service reaches one of its backing services, by part:
- * `db` gives `DB_HOST`, `DB_PORT`, `DB_DATABASE`, `DB_USER`, `DB_PASSWORD` and `DB_URL`.
+ * a `postgres` named `db` gives `DB_HOST`, `DB_PORT`, `DB_DATABASE`, `DB_USER`,
+ * `DB_PASSWORD` and `DB_URL`; a `queue` named `jobs` gives `JOBS_HOST`, `JOBS_PORT`,
+ * `JOBS_USER`, `JOBS_PASSWORD`, `JOBS_URL` and `JOBS_QUEUES` (see {@link CONNECTION_PARTS_OF}).
  * The password and the URL (which holds it) only ever reach a container by reference.
  */
-export function connectionVariables(resource: string): Readonly<Record<ConnectionPart, string>> {
-  const prefix = connectionVariablePrefix(resource);
-  return Object.fromEntries(CONNECTION_PARTS.map((part) => [part, `${prefix}_${part}`])) as Record<
-    ConnectionPart,
-    string
-  >;
+export function connectionVariables(
+  resource: string,
+  type: BackingServiceType,
+): Readonly<Partial<Record<ConnectionPart, string>>> {
+  return Object.fromEntries(CONNECTION_PARTS_OF[type].map((part) => [part, connectionVariable(resource, part)]));
 }
 
 /**
  * The name of a backing service's data outside the service: the CloudNativePG `Cluster`
- * (whose Services and Secret take it as prefix: `orders-db-rw`, `orders-db-app`) and the
- * Docker container, network and volume. No service may take this name or a name that
- * starts with it and '-', so that nothing else is named like the database's objects.
+ * (whose Services and Secret take it as prefix: `orders-db-rw`, `orders-db-app`), the
+ * `RabbitmqCluster`, the Redis StatefulSet, and the Docker container, network and volume.
+ * No service may take this name or a name that starts with it and '-', so that nothing
+ * else is named like the data's objects.
  */
 export function dataResourceName(service: string, resource: string): string {
   return `${service}-${resource}`;
 }
+
+/** The label every data object carries on both targets (`orders-db`): containers, networks, Clusters, StatefulSets, Secrets, policies. */
+export const BACKING_SERVICE_LABEL = "platform.dev/backing-service";

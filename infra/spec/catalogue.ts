@@ -318,7 +318,7 @@ function backingServiceProblems(
           file: service.file,
           field: "name",
           value: formatValue(name),
-          message: `is taken by the backing service '${dataName}' of ${owner} (its database, Services and Secret are named ${dataName} and ${dataName}-*); choose another name`,
+          message: `is taken by the backing service '${dataName}' of ${owner} (its data objects, Services and Secrets are named ${dataName} and ${dataName}-*); choose another name`,
         });
     }
   }

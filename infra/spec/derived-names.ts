@@ -7,15 +7,47 @@
  * `a-b` with database `c` both make the Cluster `a-b-c`); the synth refuses that, naming
  * both service files, instead of letting one object replace the other.
  */
-import { dataResourceName } from "./backing-services.js";
+import { BACKING_SERVICE_NOUNS, type BackingServiceType, dataResourceName } from "./backing-services.js";
 import type { ServiceSpec } from "./resolve.js";
 import { formatValue, type SpecProblem } from "./spec-error.js";
 
 /**
- * The longest `<service>-<resource>`: CloudNativePG's webhook refuses a Cluster name over
- * 50 characters (its pods, Services and Secrets add suffixes to it).
+ * The longest `<service>-<resource>` of a PostgreSQL database: CloudNativePG's webhook
+ * refuses a Cluster name over 50 characters (its pods, Services and Secrets add suffixes to it).
  */
 export const MAX_DATA_RESOURCE_NAME_LENGTH = 50;
+
+/**
+ * The longest `<service>-<resource>` of each type, and why: a StatefulSet's name must
+ * leave room in 63 characters for the `controller-revision-hash` label of its pods
+ * (its name, '-' and 10 characters), so at most 52; the RabbitMQ operator names its
+ * StatefulSet `<name>-server`.
+ */
+export const MAX_DATA_NAME_LENGTH: Readonly<Record<BackingServiceType, { length: number; why: string }>> = {
+  postgres: { length: MAX_DATA_RESOURCE_NAME_LENGTH, why: "CloudNativePG refuses a longer Cluster name" },
+  redis: {
+    length: 52,
+    why: "the Redis StatefulSet's name must leave room for its pods' controller-revision-hash label in 63 characters",
+  },
+  queue: {
+    length: 45,
+    why: "the RabbitMQ operator's StatefulSet '<name>-server' must leave room for its pods' controller-revision-hash label in 63 characters",
+  },
+};
+
+/** The objects the RabbitMQ cluster operator derives from a RabbitmqCluster's name. */
+const RABBITMQ_DERIVED: ReadonlyArray<readonly [kind: string, suffix: string]> = [
+  ["StatefulSet", "-server"],
+  ["Service", ""],
+  ["Service", "-nodes"],
+  ["Secret", "-default-user"],
+  ["Secret", "-erlang-cookie"],
+  ["ConfigMap", "-server-conf"],
+  ["ConfigMap", "-plugins-conf"],
+  ["ServiceAccount", "-server"],
+  ["Role", "-peer-discovery"],
+  ["RoleBinding", "-server"],
+];
 
 /** The Cluster-derived Services, Secrets and PodDisruptionBudgets CloudNativePG makes. */
 const CNPG_DERIVED: ReadonlyArray<readonly [kind: string, suffix: string]> = [
@@ -93,13 +125,13 @@ export function derivedNames(
           name,
           file,
           field: `backingServices.${resource.name}`,
-          what: `${what} of the database ${resource.name} of ${spec.name}`,
+          what: `${what} of ${BACKING_SERVICE_NOUNS[resource.type]} ${resource.name} of ${spec.name}`,
         });
       if (target === "docker") {
         data("Docker container", dataName, "the container");
         data("Docker network", dataName, "the network");
         data("Docker volume", `${dataName}-data`, "the data volume");
-      } else {
+      } else if (resource.type === "postgres") {
         data("Kubernetes Cluster", dataName, "the CloudNativePG Cluster");
         data("Kubernetes ScheduledBackup", `${dataName}-daily`, "the ScheduledBackup");
         data("Kubernetes NetworkPolicy", dataName, "the NetworkPolicy");
@@ -108,6 +140,30 @@ export function derivedNames(
         for (let instance = 1; instance <= resource.instances; instance++) {
           data("Kubernetes Pod", `${dataName}-${instance}`, `the instance ${instance}`);
           data("Kubernetes PersistentVolumeClaim", `${dataName}-${instance}`, `the volume of instance ${instance}`);
+        }
+      } else if (resource.type === "redis") {
+        data("Kubernetes StatefulSet", dataName, "the StatefulSet");
+        data("Kubernetes Service", dataName, "the Service");
+        data("Kubernetes Secret", `${dataName}-connection`, "the connection Secret");
+        data("Kubernetes NetworkPolicy", dataName, "the NetworkPolicy");
+        data("Kubernetes Pod", `${dataName}-0`, "the instance");
+        data("Kubernetes PersistentVolumeClaim", `data-${dataName}-0`, "the volume");
+      } else {
+        data("Kubernetes RabbitmqCluster", dataName, "the RabbitmqCluster");
+        data("Kubernetes NetworkPolicy", dataName, "the NetworkPolicy");
+        for (const [kind, suffix] of RABBITMQ_DERIVED)
+          data(
+            `Kubernetes ${kind}`,
+            `${dataName}${suffix}`,
+            `the RabbitMQ operator's ${kind}${suffix ? ` ${suffix}` : ""}`,
+          );
+        for (let node = 0; node < resource.instances; node++) {
+          data("Kubernetes Pod", `${dataName}-server-${node}`, `the node ${node}`);
+          data(
+            "Kubernetes PersistentVolumeClaim",
+            `persistence-${dataName}-server-${node}`,
+            `the volume of node ${node}`,
+          );
         }
       }
     }
@@ -128,12 +184,13 @@ export function derivedNameProblems(
   for (const spec of specs)
     for (const resource of spec.backingServices) {
       const dataName = dataResourceName(spec.name, resource.name);
-      if (dataName.length > MAX_DATA_RESOURCE_NAME_LENGTH)
+      const max = MAX_DATA_NAME_LENGTH[resource.type];
+      if (dataName.length > max.length)
         problems.push({
           file: fileOf.get(spec.name),
           field: `backingServices.${resource.name}`,
           value: formatValue(resource.name),
-          message: `makes the database name '${dataName}' (${dataName.length} characters); '<service>-<name>' must be at most ${MAX_DATA_RESOURCE_NAME_LENGTH} characters, since CloudNativePG refuses a longer Cluster name; choose a shorter name`,
+          message: `makes the ${resource.type === "postgres" ? "database" : resource.type === "redis" ? "Redis store" : "queue"} name '${dataName}' (${dataName.length} characters); '<service>-<name>' must be at most ${max.length} characters, since ${max.why}; choose a shorter name`,
         });
     }
   const claimed = new Map<string, DerivedName>();

@@ -1,4 +1,4 @@
-import type { PostgresVersion } from "./backing-services.js";
+import type { PostgresVersion, RedisPersistence } from "./backing-services.js";
 import { formatCpu, formatMemory, parseCpuMillis, parseMemoryMiB, type ResourceAmounts } from "./quantity.js";
 import type { ServiceDefinition } from "./service-spec.js";
 
@@ -37,6 +37,16 @@ export const SPEC_DEFAULTS = {
     cpu: "250m",
     memory: "512Mi",
   },
+  /**
+   * A Redis store: an append-only file fsynced every second (at most a second of writes
+   * lost), 1Gi, 100m and 256Mi (Redis's `maxmemory` is set below the memory limit).
+   */
+  redis: { persistence: "aof", storage: "1Gi", cpu: "100m", memory: "256Mi" },
+  /**
+   * A queue: RabbitMQ, 1Gi, one node but in production (three: a quorum queue keeps its
+   * messages when one node is lost), 250m and 1Gi each (RabbitMQ blocks publishers at 60% of it).
+   */
+  queue: { storage: "1Gi", instances: 1, productionInstances: 3, cpu: "250m", memory: "1Gi" },
 } as const;
 
 /** What the resolution needs to know of the environment besides its name. */
@@ -52,24 +62,47 @@ export function defaultEnvironmentTraits(environment: string): EnvironmentTraits
   return { production: environment === "production", target: environment === "local" ? "docker" : "kubernetes" };
 }
 
-/** A PostgreSQL database a service owns, as one environment runs it. */
-export interface PostgresBackingService {
+/** What every type of backing service has, as one environment runs it. */
+export interface BackingServiceBase {
   /** The key in `backingServices`, like `db`: it names the connection variables (`DB_HOST`, ...). */
   readonly name: string;
+  /** The volume size as a Kubernetes quantity, like `1Gi` (Docker volumes have no size). */
+  readonly storage: string;
+  /**
+   * Each instance's requests and memory limit; a cpu limit only when the spec gives one.
+   * Docker gives its one container the same memory limit (and the cpu limit, else one cpu).
+   */
+  readonly resources: DatabaseResources;
+  /**
+   * A managed service whose connection details are in this existing Secret, with the
+   * keys the platform reads for its type; the platform creates nothing.
+   */
+  readonly external?: { readonly secretName: string };
+}
+
+/** A PostgreSQL database a service owns, as one environment runs it. */
+export interface PostgresBackingService extends BackingServiceBase {
   readonly type: "postgres";
   /** The PostgreSQL major version. */
   readonly version: PostgresVersion;
-  /** The volume size as a Kubernetes quantity, like `1Gi` (Docker volumes have no size). */
-  readonly storage: string;
   /** PostgreSQL instances on Kubernetes (one primary, the rest replicas); Docker runs one. */
   readonly instances: number;
-  /** Each instance's requests and memory limit; a cpu limit only when the spec gives one. */
-  readonly resources: DatabaseResources;
-  /**
-   * A managed database whose connection details are in this existing Secret (keys host,
-   * port, dbname, user, password, uri); the platform creates no database.
-   */
-  readonly external?: { readonly secretName: string };
+}
+
+/** A Redis store a service owns: one instance on both targets. */
+export interface RedisBackingService extends BackingServiceBase {
+  readonly type: "redis";
+  /** How Redis keeps its data on its volume. */
+  readonly persistence: RedisPersistence;
+}
+
+/** A RabbitMQ broker a service owns, and the queues the service declares on it. */
+export interface QueueBackingService extends BackingServiceBase {
+  readonly type: "queue";
+  /** The queue names, as the spec lists them. */
+  readonly queues: readonly string[];
+  /** RabbitMQ nodes on Kubernetes (an odd number); Docker runs one. */
+  readonly instances: number;
 }
 
 /** The requests and limits of one database instance. */
@@ -78,8 +111,8 @@ export interface DatabaseResources {
   readonly limits: { readonly memoryMiB: number; readonly cpuMillis?: number };
 }
 
-/** A backing service of any type (PostgreSQL only, for now). */
-export type BackingService = PostgresBackingService;
+/** A backing service of any type. */
+export type BackingService = PostgresBackingService | RedisBackingService | QueueBackingService;
 
 /** A reference to a secret in the environment's secret store. */
 export interface SecretReference {
@@ -233,23 +266,34 @@ function resolveBackingServices(
   const declared = definition.backingServices;
   if (declared === undefined) return [];
   const overrides = definition.environments?.[environment]?.backingServices ?? {};
-  const defaults = SPEC_DEFAULTS.postgres;
   return Object.keys(declared)
     .sort()
-    .map((name) => {
+    .map((name): BackingService => {
       const given = declared[name]!;
       const override = overrides[name] ?? {};
-      return {
+      const defaults = SPEC_DEFAULTS[given.type];
+      const base = {
         name,
-        type: given.type,
-        version: given.version ?? defaults.version,
         storage: override.storage ?? given.storage ?? defaults.storage,
-        instances:
-          override.instances ??
-          given.instances ??
-          (traits.production ? defaults.productionInstances : defaults.instances),
-        resources: resolveDatabaseResources(given.resources, override.resources),
+        resources: resolveDatabaseResources(given.resources, override.resources, defaults),
         ...(override.external ? { external: { secretName: override.external.secretName } } : {}),
+      };
+      const instances = (counts: { instances: number; productionInstances: number }, own: number | undefined) =>
+        override.instances ?? own ?? (traits.production ? counts.productionInstances : counts.instances);
+      if (given.type === "postgres")
+        return {
+          ...base,
+          type: given.type,
+          version: given.version ?? SPEC_DEFAULTS.postgres.version,
+          instances: instances(SPEC_DEFAULTS.postgres, given.instances),
+        };
+      if (given.type === "redis")
+        return { ...base, type: given.type, persistence: given.persistence ?? SPEC_DEFAULTS.redis.persistence };
+      return {
+        ...base,
+        type: given.type,
+        queues: [...given.queues],
+        instances: instances(SPEC_DEFAULTS.queue, given.instances),
       };
     });
 }
@@ -280,18 +324,19 @@ export function resolveResources(
 }
 
 /**
- * A database instance's requests and limits after an environment's override: the
- * defaults for what neither gives, the memory limit at the memory request, no cpu limit
+ * A backing service instance's requests and limits after an environment's override: the
+ * defaults of its type for what neither gives, the memory limit at the memory request, no cpu limit
  * unless given.
  */
 export function resolveDatabaseResources(
   resources: ResourcesInput | undefined,
   override?: ResourcesInput,
+  defaults: { readonly cpu: string; readonly memory: string } = SPEC_DEFAULTS.postgres,
 ): DatabaseResources {
   const merged = { ...resources, ...override, limits: { ...resources?.limits, ...override?.limits } };
   const requests: ResourceAmounts = {
-    cpuMillis: parseCpuMillis(merged.cpu ?? SPEC_DEFAULTS.postgres.cpu)!,
-    memoryMiB: parseMemoryMiB(merged.memory ?? SPEC_DEFAULTS.postgres.memory)!,
+    cpuMillis: parseCpuMillis(merged.cpu ?? defaults.cpu)!,
+    memoryMiB: parseMemoryMiB(merged.memory ?? defaults.memory)!,
   };
   const memoryMiB = merged.limits.memory !== undefined ? parseMemoryMiB(merged.limits.memory)! : requests.memoryMiB;
   return {

@@ -3,8 +3,12 @@ import { RULE_ID } from "../guardrails/rule-id.js";
 import { FASTEST_BURN_FACTOR, LATENCY_THRESHOLDS_MS, MIN_AVAILABILITY_PERCENT } from "../monitoring/slo-policy.js";
 import {
   BACKING_SERVICE_TYPES,
+  CONNECTION_PARTS_OF,
   MAX_INSTANCES,
   POSTGRES_VERSIONS,
+  QUEUE_NAME,
+  QUEUE_NAME_ACCEPTED,
+  REDIS_PERSISTENCE,
   connectionVariables,
   storageQuantityProblem,
 } from "./backing-services.js";
@@ -184,7 +188,7 @@ const storageQuantity = z.string({ error: 'must be a size like "1Gi"' }).superRe
   if (problem) ctx.addIssue({ code: "custom", input: v, message: problem });
 });
 
-const INSTANCES_ACCEPTED = `must be a whole number of PostgreSQL instances from 1 to ${MAX_INSTANCES} (one primary, the rest replicas)`;
+const INSTANCES_ACCEPTED = `must be a whole number of instances from 1 to ${MAX_INSTANCES} (PostgreSQL: one primary, the rest replicas; a queue: RabbitMQ nodes, an odd number)`;
 const instanceCount = z
   .number({ error: INSTANCES_ACCEPTED })
   .int(INSTANCES_ACCEPTED)
@@ -193,11 +197,11 @@ const instanceCount = z
 
 const backingServiceName = z.string().regex(DNS_1035_LABEL, `must be a backing service name: ${DNS_1035_ACCEPTED}`);
 
-/** A PostgreSQL database the service owns; the only backing service type of this slice of issue 16. */
+const TYPES_ACCEPTED = `must be a backing service type: ${BACKING_SERVICE_TYPES.map((t) => `"${t}"`).join(", ")}`;
+
+/** A PostgreSQL database the service owns. */
 const postgresSchema = z.strictObject({
-  type: z.literal(BACKING_SERVICE_TYPES, {
-    error: `must be a backing service type: ${BACKING_SERVICE_TYPES.map((t) => `"${t}"`).join(", ")} (Redis and a queue are planned, not yet supported)`,
-  }),
+  type: z.literal("postgres"),
   version: z
     .literal(POSTGRES_VERSIONS, {
       error: `must be a supported PostgreSQL major version: ${POSTGRES_VERSIONS.join(" or ")}`,
@@ -209,7 +213,50 @@ const postgresSchema = z.strictObject({
   resources: resourcesSchema.optional(),
 });
 
-/** What one environment changes of a backing service: its size, or a managed database instead. */
+/** A Redis store the service owns: one instance; its memory limit sets Redis's `maxmemory`. */
+const redisSchema = z.strictObject({
+  type: z.literal("redis"),
+  persistence: z
+    .enum(REDIS_PERSISTENCE, {
+      error: `must be how Redis keeps its data: ${REDIS_PERSISTENCE.map((p) => `"${p}"`).join(", ")} ("aof": an append-only file fsynced every second, the default; "none": nothing on disk)`,
+    })
+    .optional(),
+  storage: storageQuantity.optional(),
+  resources: resourcesSchema.optional(),
+});
+
+const queueName = z
+  .string({ error: `must be ${QUEUE_NAME_ACCEPTED}` })
+  .regex(QUEUE_NAME, `must be ${QUEUE_NAME_ACCEPTED}`);
+
+/** A RabbitMQ broker the service owns, with the queues it declares. */
+const queueSchema = z.strictObject({
+  type: z.literal("queue"),
+  queues: z
+    .array(queueName, { error: 'must list the queue names, like ["orders-placed"]' })
+    .min(1, 'must list at least one queue name, like ["orders-placed"]')
+    .superRefine((names, ctx) => {
+      names.forEach((name, index) => {
+        if (names.indexOf(name) !== index)
+          ctx.addIssue({
+            code: "custom",
+            path: [index],
+            input: name,
+            message: "is listed twice; list each queue once",
+          });
+      });
+    }),
+  storage: storageQuantity.optional(),
+  instances: instanceCount.optional(),
+  resources: resourcesSchema.optional(),
+});
+
+/** One backing service: its `type` says which fields it takes. */
+const backingServiceSchema = z.discriminatedUnion("type", [postgresSchema, redisSchema, queueSchema], {
+  error: (issue) => (issue.code === "invalid_union" ? TYPES_ACCEPTED : undefined),
+});
+
+/** What one environment changes of a backing service: its size, or a managed service instead. */
 const backingServiceOverride = z
   .strictObject({
     storage: storageQuantity.optional(),
@@ -221,11 +268,11 @@ const backingServiceOverride = z
           secretName: z
             .string({
               error:
-                "must name the existing Kubernetes Secret that holds the connection (keys host, port, dbname, user, password, uri)",
+                "must name the existing Kubernetes Secret that holds the connection (keys host, port, dbname, user, password, uri for postgres; host, port, user, password, uri for redis; host, port, username, password for a queue)",
             })
             .regex(DNS_1035_LABEL, `must be ${DNS_1035_ACCEPTED}`),
         },
-        { error: "must be { secretName }: the Secret that holds the managed database's connection" },
+        { error: "must be { secretName }: the Secret that holds the managed service's connection" },
       )
       .optional(),
   })
@@ -237,7 +284,7 @@ const backingServiceOverride = z
           path: [field],
           input: o[field],
           message:
-            "cannot be given with external: the platform creates no database there, the managed one is sized where it runs",
+            "cannot be given with external: the platform creates nothing there, the managed service is sized where it runs",
         });
     }
   });
@@ -329,7 +376,7 @@ export const serviceSpecSchema = z
       .optional(),
     egress: z.array(egressRule).optional(),
     monitoring: monitoringSchema.optional(),
-    backingServices: z.record(backingServiceName, postgresSchema).optional(),
+    backingServices: z.record(backingServiceName, backingServiceSchema).optional(),
     environments: z.record(z.string(), overrideSchema).optional(),
     guardrails: z.strictObject({ suppress: z.array(suppressionSchema) }).optional(),
   })
@@ -363,11 +410,12 @@ export const serviceSpecSchema = z
  * platform sets itself (`PORT=9999` would move the service off the port its probes check).
  */
 function checkEnvAndSecrets(spec: ServiceDefinition, ctx: z.RefinementCtx): void {
-  const connections = Object.keys(spec.backingServices ?? {}).flatMap((name) =>
-    Object.values(connectionVariables(name)),
+  const connections = Object.entries(spec.backingServices ?? {}).flatMap(([name, resource]) =>
+    Object.values(connectionVariables(name, resource.type)),
   );
+  const types = [...new Set(Object.values(spec.backingServices ?? {}).map((resource) => resource.type))];
   const reserved = [...reservedVariableNames(spec.dependsOn ?? []), ...connections];
-  const reservedMessage = `is set by the platform and cannot be overridden; reserved names: ${reserved.join(", ")}${spec.dependsOn?.length ? " (a <DEPENDENCY>_URL per dependsOn entry)" : ""}${connections.length ? " (<RESOURCE>_HOST, _PORT, _DATABASE, _USER, _PASSWORD, _URL per backingServices entry)" : ""}`;
+  const reservedMessage = `is set by the platform and cannot be overridden; reserved names: ${reserved.join(", ")}${spec.dependsOn?.length ? " (a <DEPENDENCY>_URL per dependsOn entry)" : ""}${connections.length ? ` (per backingServices entry: ${types.map((type) => `${type} <RESOURCE>_${CONNECTION_PARTS_OF[type].join(", _")}`).join("; ")})` : ""}`;
   const checkEnv = (env: Record<string, string> | undefined, path: (string | number)[]) => {
     for (const [key, value] of Object.entries(env ?? {})) {
       if (SECRET_LIKE_ENV_NAME.test(key)) {
@@ -400,8 +448,12 @@ function checkEnvAndSecrets(spec: ServiceDefinition, ctx: z.RefinementCtx): void
 function checkBackingServices(spec: ServiceDefinition, ctx: z.RefinementCtx): void {
   const declared = Object.keys(spec.backingServices ?? {});
   const platform = new Map(reservedVariableNames(spec.dependsOn ?? []).map((name) => [name, name]));
-  for (const name of declared) {
-    const clashes = Object.values(connectionVariables(name)).filter((variable) => platform.has(variable));
+  for (const [name, resource] of Object.entries(spec.backingServices ?? {})) {
+    if (resource.type === "queue" && resource.instances !== undefined)
+      checkOddNodes(resource.instances, ["backingServices", name, "instances"], ctx);
+    const clashes = Object.values(connectionVariables(name, resource.type)).filter((variable) =>
+      platform.has(variable),
+    );
     if (clashes.length > 0)
       ctx.addIssue({
         code: "custom",
@@ -420,16 +472,38 @@ function checkBackingServices(spec: ServiceDefinition, ctx: z.RefinementCtx): vo
     }
   }
   for (const [envName, override] of Object.entries(spec.environments ?? {})) {
-    for (const name of Object.keys(override.backingServices ?? {})) {
-      if (!declared.includes(name))
+    for (const [name, given] of Object.entries(override.backingServices ?? {})) {
+      const path = ["environments", envName, "backingServices", name];
+      const type = spec.backingServices?.[name]?.type;
+      if (type === undefined)
         ctx.addIssue({
           code: "custom",
-          path: ["environments", envName, "backingServices", name],
+          path,
           input: name,
           message: `is not a backing service of this spec; declared: ${declared.join(", ") || "(none)"}`,
         });
+      else if (type === "redis" && given.instances !== undefined)
+        ctx.addIssue({
+          code: "custom",
+          path: [...path, "instances"],
+          input: given.instances,
+          message: `cannot be given for a redis backing service: the platform runs one Redis instance; accepted: storage, resources or external`,
+        });
+      else if (type === "queue" && given.instances !== undefined)
+        checkOddNodes(given.instances, [...path, "instances"], ctx);
     }
   }
+}
+
+/** A RabbitMQ cluster of an even number of nodes cannot keep a majority when half of them are lost. */
+function checkOddNodes(instances: number, path: (string | number)[], ctx: z.RefinementCtx): void {
+  if (instances % 2 === 0)
+    ctx.addIssue({
+      code: "custom",
+      path,
+      input: instances,
+      message: `must be an odd number of RabbitMQ nodes (1, 3, 5, 7 or 9): quorum queues need a majority of the nodes, which an even count does not make more available`,
+    });
 }
 
 /** A public service is published on 127.0.0.1 locally, where the platform has ports of its own. */

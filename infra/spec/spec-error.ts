@@ -89,7 +89,15 @@ export function problemsFromZod(error: z.ZodError): SpecProblem[] {
         value: `${issue.keys.length === 1 ? "key" : "keys"} ${issue.keys.map((k) => JSON.stringify(k)).join(", ")}`,
         message: issue.message,
       };
-    const input = redacted((issue as { input?: unknown }).input, issue.path.at(-1));
+    // A discriminated union (a backing service's `type`) refuses the whole object under the
+    // discriminator's path: what was given is the discriminator's value, not the object.
+    const { input: given, discriminator } = issue as { input?: unknown; discriminator?: string };
+    const input = redacted(
+      discriminator !== undefined && typeof given === "object" && given !== null
+        ? (given as Record<string, unknown>)[discriminator]
+        : given,
+      issue.path.at(-1),
+    );
     // A refused record key: zod says "Invalid key in record" and keeps what the key's own
     // schema said (what is accepted) in the nested issues.
     const message =

@@ -1,7 +1,10 @@
 import { Construct } from "constructs";
 import type { DockerEnvironment } from "../../environments.js";
-import type { ServiceSpec } from "../../spec/model.js";
+import type { BackingService, ServiceSpec } from "../../spec/model.js";
+import type { LocalDataContainer, LocalDataContainerProps } from "./local-data-container.js";
 import { LocalPostgres } from "./local-postgres.js";
+import { LocalQueue } from "./local-queue.js";
+import { LocalRedis } from "./local-redis.js";
 import { NetworkRules } from "./network-rules.js";
 import { ServiceContainers, type ServiceContainersProps } from "./service-containers.js";
 import { ServiceImage } from "./service-image.js";
@@ -14,7 +17,7 @@ export interface DockerServiceProps {
 
 /**
  * One service on the local engine: its image, its network rules, its backing services
- * (a database container each, `<service>/backing-services/<name>/...`) and (once every
+ * (a container each, `<service>/backing-services/<name>/...`: PostgreSQL, Redis or RabbitMQ) and (once every
  * service's networks exist, see {@link runReplicas}) its containers, which join each
  * backing service's network and start once it is healthy. The construct id is the
  * service name, so every resource's path says which service it belongs to.
@@ -23,8 +26,8 @@ export class DockerService extends Construct {
   readonly spec: ServiceSpec;
   readonly image: ServiceImage;
   readonly networkRules: NetworkRules;
-  /** The databases the service owns, by backing service name. */
-  readonly databases: ReadonlyMap<string, LocalPostgres>;
+  /** The backing services the service owns, by name. */
+  readonly databases: ReadonlyMap<string, LocalDataContainer>;
   private replicas?: ServiceContainers;
 
   constructor(scope: Construct, id: string, props: DockerServiceProps) {
@@ -37,12 +40,12 @@ export class DockerService extends Construct {
     this.databases = new Map(
       backingServices.map((resource) => [
         resource.name,
-        new LocalPostgres(data!, resource.name, { owner: props.spec, resource, environment: props.environment }),
+        localBackingService(data!, resource.name, { owner: props.spec, resource, environment: props.environment }),
       ]),
     );
   }
 
-  /** Creates the service's containers on the given networks (and its databases'); once. */
+  /** Creates the service's containers on the given networks (and its backing services'); once. */
   runReplicas(props: Omit<ServiceContainersProps, "spec" | "image">): ServiceContainers {
     if (this.replicas) throw new Error(`${this.node.path}: the replicas of '${this.spec.name}' already exist`);
     const databases = [...this.databases.values()];
@@ -58,5 +61,19 @@ export class DockerService extends Construct {
       after: databases.map((db) => db.container),
     });
     return this.replicas;
+  }
+}
+
+/** The local container of a backing service, by its type. */
+function localBackingService(scope: Construct, id: string, props: LocalDataContainerProps): LocalDataContainer {
+  const { resource } = props;
+  const typed = <T extends BackingService>(r: T): LocalDataContainerProps<T> => ({ ...props, resource: r });
+  switch (resource.type) {
+    case "postgres":
+      return new LocalPostgres(scope, id, typed(resource));
+    case "redis":
+      return new LocalRedis(scope, id, typed(resource));
+    case "queue":
+      return new LocalQueue(scope, id, typed(resource));
   }
 }

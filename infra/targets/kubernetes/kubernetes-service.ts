@@ -5,6 +5,8 @@ import { Exposure } from "./exposure.js";
 import { Monitoring, monitoringPodAnnotations } from "./monitoring.js";
 import { NetworkRules } from "./network-rules.js";
 import { PostgresCluster } from "./postgres-cluster.js";
+import { QueueCluster } from "./queue-cluster.js";
+import { RedisStore } from "./redis-store.js";
 import { ScalingPolicy } from "./scaling-policy.js";
 import { Workload, type KubernetesServicePartProps } from "./workload.js";
 
@@ -17,8 +19,9 @@ export interface KubernetesServiceProps extends KubernetesServicePartProps {
 
 /**
  * One service on Kubernetes, one construct per concern: its workload (container), its
- * scaling policy, its network rules, its exposure, its monitoring and the databases it
- * owns (`backing-services/<name>`; none for a managed, `external` one, whose Secret the
+ * scaling policy, its network rules, its exposure, its monitoring and the backing
+ * services it owns (`backing-services/<name>`: a CloudNativePG Cluster, a Redis
+ * StatefulSet or a RabbitmqCluster; none for a managed, `external` one, whose Secret the
  * workload reads). The construct id is the service name, so every resource's path says
  * which service it belongs to.
  */
@@ -28,8 +31,8 @@ export class KubernetesService extends Construct {
   readonly networkRules: NetworkRules;
   readonly exposure: Exposure;
   readonly monitoring: Monitoring;
-  /** The databases the platform runs for the service, by backing service name. */
-  readonly databases: ReadonlyMap<string, PostgresCluster>;
+  /** The backing services the platform runs for the service, by name. */
+  readonly databases: ReadonlyMap<string, PostgresCluster | RedisStore | QueueCluster>;
 
   constructor(scope: Construct, id: string, props: KubernetesServiceProps) {
     super(scope, id);
@@ -51,7 +54,11 @@ export class KubernetesService extends Construct {
     this.databases = new Map(
       owned.map((resource) => [
         resource.name,
-        new PostgresCluster(data!, resource.name, { owner: spec, resource, environment }),
+        resource.type === "postgres"
+          ? new PostgresCluster(data!, resource.name, { owner: spec, resource, environment })
+          : resource.type === "redis"
+            ? new RedisStore(data!, resource.name, { owner: spec, resource, environment })
+            : new QueueCluster(data!, resource.name, { owner: spec, resource, environment }),
       ]),
     );
   }

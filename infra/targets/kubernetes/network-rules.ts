@@ -1,8 +1,7 @@
 import { Construct } from "constructs";
 import type { Catalogue } from "../../spec/model.js";
-import { dataResourceName, POSTGRES_PORT } from "../../spec/backing-services.js";
 import { ownershipLabels, selectorLabels } from "../hardening.js";
-import { clusterPodLabels } from "./postgres-cluster.js";
+import { dataPodLabels, dataPort } from "./connection-environment.js";
 import { NetworkPolicyV1, type NetworkPolicyV1SpecEgress, type NetworkPolicyV1SpecIngress } from "./resources.js";
 import type { KubernetesServicePartProps } from "./workload.js";
 
@@ -18,9 +17,9 @@ const namespaceNamed = (name: string) => ({ matchLabels: { "kubernetes.io/metada
  * The service's NetworkPolicy, on top of the namespace's default deny: ingress on its
  * port from each service that depends on it (and from the ingress controller when
  * public), ingress on its metrics port from the monitoring namespace; egress to each
- * dependency on that dependency's port, to each database it owns on 5432 (the other
- * half is the database's own policy, see `PostgresCluster`), and to each declared
- * external CIDR and port (a managed, `external` database is reached through these).
+ * dependency on that dependency's port, to each backing service it owns on its port
+ * (the other half is the backing service's own policy, see `dataNetworkPolicy`), and to
+ * each declared external CIDR and port (a managed, `external` one is reached through these).
  * A service that nobody depends on receives no traffic from other services.
  */
 export class NetworkRules extends Construct {
@@ -57,8 +56,8 @@ export class NetworkRules extends Construct {
     }));
     for (const resource of spec.backingServices.filter((r) => r.external === undefined)) {
       egress.push({
-        to: [{ podSelector: { matchLabels: clusterPodLabels(dataResourceName(spec.name, resource.name)) } }],
-        ports: [tcp(POSTGRES_PORT)],
+        to: [{ podSelector: { matchLabels: dataPodLabels(spec.name, resource) } }],
+        ports: [tcp(dataPort(resource))],
       });
     }
     for (const rule of spec.egress) {

@@ -2,26 +2,25 @@ import { Construct } from "constructs";
 import { Annotations } from "../../engine/cdk.js";
 import type { KubernetesEnvironment } from "../../environments.js";
 import {
-  type ConnectionPart,
-  connectionVariables,
+  BACKING_SERVICE_LABEL,
   dataResourceName,
   POSTGRES_PORT,
   type PostgresVersion,
 } from "../../spec/backing-services.js";
-import {
-  kubernetesQuantities,
-  type PostgresBackingService,
-  type SecretReference,
-  type ServiceSpec,
-} from "../../spec/model.js";
+import { kubernetesQuantities, type PostgresBackingService, type ServiceSpec } from "../../spec/model.js";
 import { formatCpu, formatMemory } from "../../spec/quantity.js";
-import { ownershipLabels, selectorLabels } from "../hardening.js";
+import { ownershipLabels } from "../hardening.js";
+import { clusterPodLabels } from "./connection-environment.js";
+import { dataNetworkPolicy, tcp } from "./data-network-policy.js";
 import {
-  Manifest,
-  NetworkPolicyV1,
+  type Manifest,
+  Manifest as KubernetesManifest,
+  type NetworkPolicyV1,
   type NetworkPolicyV1SpecEgress,
   type NetworkPolicyV1SpecIngress,
 } from "./resources.js";
+
+export { clusterPodLabels } from "./connection-environment.js";
 
 /**
  * The CloudNativePG operand image of each supported major, pinned to a minor release.
@@ -43,40 +42,6 @@ export const CNPG_STATUS_PORT = 8000;
 export const BACKUP_SCHEDULE = "0 0 3 * * *";
 /** How long base backups and WAL are kept in the object store. */
 export const BACKUP_RETENTION = "30d";
-
-/** The keys of CloudNativePG's `<cluster>-app` Secret, by connection part; an `external` Secret has the same. */
-export const CONNECTION_SECRET_KEYS: Readonly<Record<ConnectionPart, string>> = {
-  HOST: "host",
-  PORT: "port",
-  DATABASE: "dbname",
-  USER: "user",
-  PASSWORD: "password",
-  URL: "uri",
-};
-
-/** The pod labels CloudNativePG gives every instance of a Cluster. */
-export function clusterPodLabels(clusterName: string): Record<string, string> {
-  return { "cnpg.io/cluster": clusterName };
-}
-
-/**
- * The variables through which the owner reaches a backing service on Kubernetes, each a
- * reference to a key of its connection Secret (CloudNativePG's `<cluster>-app`, or the
- * `external` Secret): no value of the connection is in the JSON.
- */
-export function connectionSecretReferences(
-  owner: ServiceSpec,
-  resource: PostgresBackingService,
-): Record<string, SecretReference> {
-  const secretName = resource.external?.secretName ?? `${dataResourceName(owner.name, resource.name)}-app`;
-  const names = connectionVariables(resource.name);
-  return Object.fromEntries(
-    (Object.keys(names) as ConnectionPart[]).map((part) => [
-      names[part],
-      { secretName, key: CONNECTION_SECRET_KEYS[part] },
-    ]),
-  );
-}
 
 /** Props of {@link PostgresCluster}. */
 export interface PostgresClusterProps {
@@ -116,6 +81,7 @@ export class PostgresCluster extends Construct {
       ...ownershipLabels(this.clusterName, environment.name),
       "app.kubernetes.io/component": "database",
       "platform.dev/owner": owner.name,
+      [BACKING_SERVICE_LABEL]: this.clusterName,
     };
     const backup = kubernetes.backup;
     // Production without an object store: said on the Cluster itself (kubectl, the JSON, the
@@ -125,7 +91,7 @@ export class PostgresCluster extends Construct {
       ? { "platform.dev/backup": "none: PLATFORM_BACKUP_DESTINATION is not set for this environment" }
       : undefined;
 
-    this.cluster = new Manifest(this, "cluster", {
+    this.cluster = new KubernetesManifest(this, "cluster", {
       manifest: {
         apiVersion: "postgresql.cnpg.io/v1",
         kind: "Cluster",
@@ -145,6 +111,8 @@ export class PostgresCluster extends Construct {
             },
           },
           bootstrap: { initdb: { database: owner.name, owner: owner.name } },
+          // CloudNativePG copies these onto the pods, PersistentVolumeClaims and Services it makes.
+          inheritedMetadata: { labels: { [BACKING_SERVICE_LABEL]: this.clusterName } },
           enableSuperuserAccess: false,
           ...(backup
             ? {
@@ -170,7 +138,7 @@ export class PostgresCluster extends Construct {
         `${this.clusterName} in ${environment.name} has no backups: set PLATFORM_BACKUP_DESTINATION (and PLATFORM_BACKUP_CIDR) to archive it and schedule a daily base backup`,
       );
     if (backup) {
-      this.scheduledBackup = new Manifest(this, "scheduled-backup", {
+      this.scheduledBackup = new KubernetesManifest(this, "scheduled-backup", {
         manifest: {
           apiVersion: "postgresql.cnpg.io/v1",
           kind: "ScheduledBackup",
@@ -185,10 +153,8 @@ export class PostgresCluster extends Construct {
       });
     }
 
-    const tcp = (port: number) => ({ port: String(port), protocol: "TCP" });
     const instances = { podSelector: { matchLabels: clusterPodLabels(this.clusterName) } };
     const ingress: NetworkPolicyV1SpecIngress[] = [
-      { from: [{ podSelector: { matchLabels: selectorLabels(owner.name) } }], ports: [tcp(POSTGRES_PORT)] },
       { from: [instances], ports: [tcp(POSTGRES_PORT), tcp(CNPG_STATUS_PORT)] },
       {
         // The operator's pods only, not every pod of its namespace (both selectors in one peer: AND).
@@ -211,14 +177,14 @@ export class PostgresCluster extends Construct {
       });
     if (backup) egress.push({ to: [{ ipBlock: { cidr: backup.cidr } }], ports: [tcp(443)] });
 
-    this.networkPolicy = new NetworkPolicyV1(this, "network-policy", {
-      metadata: { name: this.clusterName, namespace, labels },
-      spec: {
-        podSelector: { matchLabels: clusterPodLabels(this.clusterName) },
-        policyTypes: ["Ingress", "Egress"],
-        ingress,
-        egress,
-      },
+    this.networkPolicy = dataNetworkPolicy(this, "network-policy", {
+      owner,
+      resource,
+      name: this.clusterName,
+      namespace,
+      labels,
+      ingress,
+      egress,
     });
   }
 }

@@ -15,6 +15,10 @@ import type * as NetworkPolicyV1Module from "@cdktf/provider-kubernetes/lib/netw
 import type * as IngressV1Module from "@cdktf/provider-kubernetes/lib/ingress-v1/index.js";
 import type * as ConfigMapV1Module from "@cdktf/provider-kubernetes/lib/config-map-v1/index.js";
 import type * as ManifestModule from "@cdktf/provider-kubernetes/lib/manifest/index.js";
+import type * as StatefulSetV1Module from "@cdktf/provider-kubernetes/lib/stateful-set-v1/index.js";
+import type * as SecretV1Module from "@cdktf/provider-kubernetes/lib/secret-v1/index.js";
+import type * as RandomProviderModule from "@cdktf/provider-random/lib/provider/index.js";
+import type * as PasswordModule from "@cdktf/provider-random/lib/password/index.js";
 
 export const { KubernetesProvider } = requireCommonJs(
   "@cdktf/provider-kubernetes/lib/provider/index.js",
@@ -49,7 +53,22 @@ export const { ConfigMapV1 } = requireCommonJs(
 export const { Manifest } = requireCommonJs(
   "@cdktf/provider-kubernetes/lib/manifest/index.js",
 ) as typeof ManifestModule;
+export const { StatefulSetV1 } = requireCommonJs(
+  "@cdktf/provider-kubernetes/lib/stateful-set-v1/index.js",
+) as typeof StatefulSetV1Module;
+export const { SecretV1 } = requireCommonJs(
+  "@cdktf/provider-kubernetes/lib/secret-v1/index.js",
+) as typeof SecretV1Module;
+/** The Random provider and its password: the Redis stores' passwords (in the state, never in the JSON). */
+export const { RandomProvider } = requireCommonJs(
+  "@cdktf/provider-random/lib/provider/index.js",
+) as typeof RandomProviderModule;
+export const { Password } = requireCommonJs("@cdktf/provider-random/lib/password/index.js") as typeof PasswordModule;
 export type KubernetesProvider = ProviderModule.KubernetesProvider;
+export type StatefulSetV1 = StatefulSetV1Module.StatefulSetV1;
+export type SecretV1 = SecretV1Module.SecretV1;
+export type RandomProvider = RandomProviderModule.RandomProvider;
+export type Password = PasswordModule.Password;
 export type NamespaceV1 = NamespaceV1Module.NamespaceV1;
 export type ServiceAccountV1 = ServiceAccountV1Module.ServiceAccountV1;
 export type DeploymentV1 = DeploymentV1Module.DeploymentV1;

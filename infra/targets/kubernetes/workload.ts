@@ -11,7 +11,7 @@ import {
   ownershipLabels,
   selectorLabels,
 } from "../hardening.js";
-import { connectionSecretReferences } from "./postgres-cluster.js";
+import { connectionEnvironment } from "./connection-environment.js";
 import { DeploymentV1, ServiceAccountV1 } from "./resources.js";
 
 /** Props shared by every per-service Kubernetes construct. */
@@ -69,9 +69,11 @@ export class Workload extends Construct {
 
     const env = [
       ...Object.entries(props.variables).map(([name, value]) => ({ name, value })),
-      ...[spec.secrets, ...spec.backingServices.map((resource) => connectionSecretReferences(spec, resource))]
-        .flatMap((refs) => Object.entries(refs))
-        .map(([name, ref]) => ({ name, valueFrom: { secretKeyRef: { name: ref.secretName, key: ref.key } } })),
+      ...Object.entries(spec.secrets).map(([name, ref]) => ({
+        name,
+        valueFrom: { secretKeyRef: { name: ref.secretName, key: ref.key } },
+      })),
+      ...spec.backingServices.flatMap((resource) => connectionEnvironment(spec, resource)),
     ];
     const probe = (path: string, periodSeconds: number) => ({
       httpGet: { path, port: "http" },

@@ -13,6 +13,20 @@ const SERVICES = () => [
   service({ name: "catalog", build: {}, port: 8081, dependsOn: ["orders"] }),
 ];
 const POLICY = "kubernetes/orders/backing-services/db/network-policy";
+/** Orders owns a database, a Redis store and a queue. */
+const EVERY_TYPE = () => [
+  service({
+    name: "orders",
+    build: {},
+    port: 8080,
+    backingServices: {
+      db: { type: "postgres" },
+      cache: { type: "redis" },
+      jobs: { type: "queue", queues: ["orders-placed"] },
+    },
+  }),
+  service({ name: "catalog", build: {}, port: 8081, dependsOn: ["orders"] }),
+];
 
 describe("the platform's guardrails on a catalogue with a database", () => {
   it.each(["local", "staging", "production"])(
@@ -29,6 +43,26 @@ describe("the platform's guardrails on a catalogue with a database", () => {
       'DATA-02 warning: PostgreSQL Cluster "orders-db" has no backups in production (platform.dev/backup: none: PLATFORM_BACKUP_DESTINATION is not set for this environment)',
     ]);
   });
+
+  it.each(["local", "staging", "production"])(
+    "GIVEN a service owning a database, a Redis store and a queue WHEN %s is checked THEN every rule passes, with no warning",
+    (environment) => {
+      const findings = guardrailsFixture(environment, EVERY_TYPE(), VARIABLES).findings();
+      expect(findings.map((f) => `${f.rule} ${f.resource}: ${f.message}`)).toEqual([]);
+    },
+  );
+
+  it.each([
+    ["the Redis store", "kubernetes/orders/backing-services/cache/network-policy"],
+    ["the queue", "kubernetes/orders/backing-services/jobs/network-policy"],
+  ])(
+    "GIVEN the NetworkPolicy of %s WHEN K8S-21 checks it THEN it selects the pods that serve it: compliant",
+    (_what, policy) => {
+      expect(guardrailsFixture("staging", EVERY_TYPE(), VARIABLES).outcome(networkIsolation, policy)).toEqual({
+        status: "compliant",
+      });
+    },
+  );
 
   it("GIVEN the database's NetworkPolicy WHEN K8S-21 checks it THEN it selects the Cluster's instances: compliant", () => {
     expect(guardrailsFixture("staging", SERVICES(), VARIABLES).outcome(networkIsolation, POLICY)).toEqual({

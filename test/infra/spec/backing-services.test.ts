@@ -39,14 +39,14 @@ describe("backingServices in the spec schema", () => {
 
   it.each([
     [
-      "a type this slice does not support",
-      { db: { type: "redis" } },
-      'service spec: backingServices.db.type: must be a backing service type: "postgres" (Redis and a queue are planned, not yet supported) (got "redis")',
+      "an unknown type",
+      { db: { type: "mongodb" } },
+      'service spec: backingServices.db.type: must be a backing service type: "postgres", "redis", "queue" (got "mongodb")',
     ],
     [
       "no type",
       { db: {} },
-      'service spec: backingServices.db.type: must be a backing service type: "postgres" (Redis and a queue are planned, not yet supported) (got nothing)',
+      'service spec: backingServices.db.type: must be a backing service type: "postgres", "redis", "queue" (got nothing)',
     ],
     [
       "a name that is not a DNS-1035 label",
@@ -61,17 +61,17 @@ describe("backingServices in the spec schema", () => {
     [
       "storage of zero",
       { db: { type: "postgres", storage: "0Gi" } },
-      'service spec: backingServices.db.storage: must be a whole size in Mi, Gi or Ti from 1Gi to 16Ti, like "1Gi" or "20Gi": below 1Gi PostgreSQL\'s write-ahead log alone can fill the volume, 16Ti is the largest single cloud volume (got "0Gi")',
+      'service spec: backingServices.db.storage: must be a whole size in Mi, Gi or Ti from 1Gi to 16Ti, like "1Gi" or "20Gi": below 1Gi PostgreSQL\'s write-ahead log (or Redis\'s append-only file, RabbitMQ\'s message store) alone can fill the volume, 16Ti is the largest single cloud volume (got "0Gi")',
     ],
     [
       "storage above the bound",
       { db: { type: "postgres", storage: "17Ti" } },
-      'service spec: backingServices.db.storage: must be a whole size in Mi, Gi or Ti from 1Gi to 16Ti, like "1Gi" or "20Gi": below 1Gi PostgreSQL\'s write-ahead log alone can fill the volume, 16Ti is the largest single cloud volume (got "17Ti")',
+      'service spec: backingServices.db.storage: must be a whole size in Mi, Gi or Ti from 1Gi to 16Ti, like "1Gi" or "20Gi": below 1Gi PostgreSQL\'s write-ahead log (or Redis\'s append-only file, RabbitMQ\'s message store) alone can fill the volume, 16Ti is the largest single cloud volume (got "17Ti")',
     ],
     [
       "no instance",
       { db: { type: "postgres", instances: 0 } },
-      "service spec: backingServices.db.instances: must be a whole number of PostgreSQL instances from 1 to 9 (one primary, the rest replicas) (got 0)",
+      "service spec: backingServices.db.instances: must be a whole number of instances from 1 to 9 (PostgreSQL: one primary, the rest replicas; a queue: RabbitMQ nodes, an odd number) (got 0)",
     ],
     [
       "an unknown key",
@@ -117,8 +117,8 @@ describe("backingServices in the spec schema", () => {
       }),
     );
     expect(lines).toEqual([
-      "service spec: environments.staging.backingServices.db.external.secretName: must name the existing Kubernetes Secret that holds the connection (keys host, port, dbname, user, password, uri) (got nothing)",
-      "service spec: environments.production.backingServices.cache.instances: cannot be given with external: the platform creates no database there, the managed one is sized where it runs (got 3)",
+      "service spec: environments.staging.backingServices.db.external.secretName: must name the existing Kubernetes Secret that holds the connection (keys host, port, dbname, user, password, uri for postgres; host, port, user, password, uri for redis; host, port, username, password for a queue) (got nothing)",
+      "service spec: environments.production.backingServices.cache.instances: cannot be given with external: the platform creates nothing there, the managed service is sized where it runs (got 3)",
     ]);
   });
 
@@ -235,7 +235,7 @@ describe("backingServices resolved per environment", () => {
   });
 
   it("GIVEN a resource name with dashes WHEN its variables are named THEN they are upper case with underscores", () => {
-    expect(connectionVariables("order-store")).toEqual({
+    expect(connectionVariables("order-store", "postgres")).toEqual({
       HOST: "ORDER_STORE_HOST",
       PORT: "ORDER_STORE_PORT",
       DATABASE: "ORDER_STORE_DATABASE",
@@ -273,11 +273,202 @@ describe("backingServices across the catalogue", () => {
       ),
     );
     expect(lines).toEqual([
-      `services/orders-db/service.ts: name: is taken by the backing service 'orders-db' of services/orders/service.ts (its database, Services and Secret are named orders-db and orders-db-*); choose another name (got "orders-db")`,
-      `services/orders-db-rw/service.ts: name: is taken by the backing service 'orders-db' of services/orders/service.ts (its database, Services and Secret are named orders-db and orders-db-*); choose another name (got "orders-db-rw")`,
+      `services/orders-db/service.ts: name: is taken by the backing service 'orders-db' of services/orders/service.ts (its data objects, Services and Secrets are named orders-db and orders-db-*); choose another name (got "orders-db")`,
+      `services/orders-db-rw/service.ts: name: is taken by the backing service 'orders-db' of services/orders/service.ts (its data objects, Services and Secrets are named orders-db and orders-db-*); choose another name (got "orders-db-rw")`,
     ]);
     expect(() =>
       resolveCatalogue([owner, service({ name: "orders-dbx", build: {}, port: 8080 })], "staging", ENVIRONMENTS),
     ).not.toThrow();
+  });
+});
+
+describe("Redis and queue backing services in the spec", () => {
+  it("GIVEN a Redis store and a queue with every field WHEN parsed THEN they are accepted as given", () => {
+    const definition = parseServiceDefinition({
+      ...orders,
+      backingServices: {
+        cache: { type: "redis", persistence: "aof+rdb", storage: "2Gi", resources: { memory: "512Mi" } },
+        jobs: { type: "queue", queues: ["orders-placed", "orders.cancelled_v2"], storage: "5Gi", instances: 3 },
+      },
+      environments: { production: { backingServices: { cache: { external: { secretName: "orders-elasticache" } } } } },
+    });
+    expect(definition.backingServices).toEqual({
+      cache: { type: "redis", persistence: "aof+rdb", storage: "2Gi", resources: { memory: "512Mi" } },
+      jobs: { type: "queue", queues: ["orders-placed", "orders.cancelled_v2"], storage: "5Gi", instances: 3 },
+    });
+  });
+
+  it.each([
+    [
+      "a persistence Redis does not offer",
+      { cache: { type: "redis", persistence: "always" } },
+      'service spec: backingServices.cache.persistence: must be how Redis keeps its data: "aof", "rdb", "aof+rdb", "none" ("aof": an append-only file fsynced every second, the default; "none": nothing on disk) (got "always")',
+    ],
+    [
+      "Redis storage of zero",
+      { cache: { type: "redis", storage: "0Gi" } },
+      'service spec: backingServices.cache.storage: must be a whole size in Mi, Gi or Ti from 1Gi to 16Ti, like "1Gi" or "20Gi": below 1Gi PostgreSQL\'s write-ahead log (or Redis\'s append-only file, RabbitMQ\'s message store) alone can fill the volume, 16Ti is the largest single cloud volume (got "0Gi")',
+    ],
+    [
+      "instances of a Redis store",
+      { cache: { type: "redis", instances: 3 } },
+      'service spec: backingServices.cache: Unrecognized key: "instances" (got key "instances")',
+    ],
+    [
+      "a queue without queues",
+      { jobs: { type: "queue" } },
+      'service spec: backingServices.jobs.queues: must list the queue names, like ["orders-placed"] (got nothing)',
+    ],
+    [
+      "a queue with no queue",
+      { jobs: { type: "queue", queues: [] } },
+      'service spec: backingServices.jobs.queues: must list at least one queue name, like ["orders-placed"] (got [])',
+    ],
+    [
+      "a queue name RabbitMQ reserves",
+      { jobs: { type: "queue", queues: ["amq.orders"] } },
+      `service spec: backingServices.jobs.queues[0]: must be a queue name: letters, digits, '.', '_' and '-', starting with a letter or digit, at most 255 characters, not starting with 'amq.' (reserved by RabbitMQ) (got "amq.orders")`,
+    ],
+    [
+      "a queue name with a comma",
+      { jobs: { type: "queue", queues: ["orders,placed"] } },
+      `service spec: backingServices.jobs.queues[0]: must be a queue name: letters, digits, '.', '_' and '-', starting with a letter or digit, at most 255 characters, not starting with 'amq.' (reserved by RabbitMQ) (got "orders,placed")`,
+    ],
+    [
+      "a queue listed twice",
+      { jobs: { type: "queue", queues: ["orders-placed", "orders-placed"] } },
+      'service spec: backingServices.jobs.queues[1]: is listed twice; list each queue once (got "orders-placed")',
+    ],
+    [
+      "an even number of RabbitMQ nodes",
+      { jobs: { type: "queue", queues: ["orders-placed"], instances: 2 } },
+      "service spec: backingServices.jobs.instances: must be an odd number of RabbitMQ nodes (1, 3, 5, 7 or 9): quorum queues need a majority of the nodes, which an even count does not make more available (got 2)",
+    ],
+    [
+      "a PostgreSQL field on a queue",
+      { jobs: { type: "queue", queues: ["orders-placed"], version: 17 } },
+      'service spec: backingServices.jobs: Unrecognized key: "version" (got key "version")',
+    ],
+  ])(
+    "GIVEN %s WHEN parsed THEN it is refused naming the field, the value and what is accepted",
+    (_case, backingServices, line) => {
+      expect(refusal(parse({ ...orders, backingServices }))).toEqual([line]);
+    },
+  );
+
+  it("GIVEN per-environment instances of a Redis store, or an even count of a queue's nodes WHEN parsed THEN each is refused", () => {
+    expect(
+      refusal(
+        parse({
+          ...orders,
+          backingServices: { cache: { type: "redis" }, jobs: { type: "queue", queues: ["orders-placed"] } },
+          environments: {
+            production: { backingServices: { cache: { instances: 3 }, jobs: { instances: 4 } } },
+          },
+        }),
+      ),
+    ).toEqual([
+      "service spec: environments.production.backingServices.cache.instances: cannot be given for a redis backing service: the platform runs one Redis instance; accepted: storage, resources or external (got 3)",
+      "service spec: environments.production.backingServices.jobs.instances: must be an odd number of RabbitMQ nodes (1, 3, 5, 7 or 9): quorum queues need a majority of the nodes, which an even count does not make more available (got 4)",
+    ]);
+  });
+
+  it("GIVEN env keys that a Redis store's and a queue's variables take WHEN parsed THEN each is refused as set by the platform", () => {
+    const lines = refusal(
+      parse({
+        ...orders,
+        env: { CACHE_HOST: "elsewhere", JOBS_QUEUES: "a,b" },
+        backingServices: { cache: { type: "redis" }, jobs: { type: "queue", queues: ["orders-placed"] } },
+      }),
+    );
+    expect(lines.map((line) => line.slice(0, line.indexOf(":", "service spec: ".length + 1)))).toEqual([
+      "service spec: env.CACHE_HOST",
+      "service spec: env.JOBS_QUEUES",
+    ]);
+    expect(lines[0]).toContain(
+      "(per backingServices entry: redis <RESOURCE>_HOST, _PORT, _USER, _PASSWORD, _URL; queue <RESOURCE>_HOST, _PORT, _USER, _PASSWORD, _URL, _QUEUES)",
+    );
+    // A Redis store has no database name: CACHE_DATABASE is the service's own.
+    expect(() =>
+      parseServiceDefinition({
+        ...orders,
+        env: { CACHE_DATABASE: "0" },
+        backingServices: { cache: { type: "redis" } },
+      }),
+    ).not.toThrow();
+  });
+
+  it("GIVEN a Redis store or a queue whose URL variable is a dependency's WHEN parsed THEN it is refused naming the variable", () => {
+    expect(
+      refusal(
+        parse({
+          ...orders,
+          dependsOn: ["cache", "jobs"],
+          backingServices: { cache: { type: "redis" }, jobs: { type: "queue", queues: ["orders-placed"] } },
+        }),
+      ),
+    ).toEqual([
+      'service spec: backingServices.cache: gives the variable CACHE_URL, which the platform already sets (SERVICE_NAME, PORT, PLATFORM_ENVIRONMENT, CACHE_URL, JOBS_URL); rename the backing service (got "cache")',
+      'service spec: backingServices.jobs: gives the variable JOBS_URL, which the platform already sets (SERVICE_NAME, PORT, PLATFORM_ENVIRONMENT, CACHE_URL, JOBS_URL); rename the backing service (got "jobs")',
+    ]);
+  });
+
+  it("GIVEN a Redis store and a queue with no size WHEN resolved THEN AOF, 1Gi, 100m/256Mi for Redis; 1Gi, one node (three in production), 250m/1Gi for the queue", () => {
+    const definition = parseServiceDefinition({
+      ...orders,
+      backingServices: { cache: { type: "redis" }, jobs: { type: "queue", queues: ["orders-placed"] } },
+      environments: { staging: { backingServices: { cache: { storage: "3Gi" } } } },
+    });
+    const resolved = (environment: string) => resolveServiceSpec(definition, environment, "1.0.0").backingServices;
+    expect(resolved("local")).toEqual([
+      {
+        name: "cache",
+        type: "redis",
+        persistence: "aof",
+        storage: "1Gi",
+        resources: { requests: { cpuMillis: 100, memoryMiB: 256 }, limits: { memoryMiB: 256 } },
+      },
+      {
+        name: "jobs",
+        type: "queue",
+        queues: ["orders-placed"],
+        storage: "1Gi",
+        instances: 1,
+        resources: { requests: { cpuMillis: 250, memoryMiB: 1024 }, limits: { memoryMiB: 1024 } },
+      },
+    ]);
+    expect(resolved("staging")[0]).toMatchObject({ name: "cache", storage: "3Gi" });
+    expect(resolved("production")[1]).toMatchObject({ name: "jobs", instances: 3 });
+  });
+
+  it("GIVEN a queue whose <service>-<name> is over 45 characters WHEN resolved for staging THEN it is refused: the operator's StatefulSet name would be too long", () => {
+    const name = "a".repeat(20);
+    const resource = "q".repeat(25);
+    expect(
+      refusal(() =>
+        resolveCatalogue(
+          [service({ name, build: {}, port: 8080, backingServices: { [resource]: { type: "queue", queues: ["q"] } } })],
+          "staging",
+          ENVIRONMENTS,
+        ),
+      ),
+    ).toEqual([
+      `services/${name}/service.ts: backingServices.${resource}: makes the queue name '${name}-${resource}' (46 characters); '<service>-<name>' must be at most 45 characters, since the RabbitMQ operator's StatefulSet '<name>-server' must leave room for its pods' controller-revision-hash label in 63 characters; choose a shorter name (got "${resource}")`,
+    ]);
+  });
+
+  it("GIVEN a service named like another's queue Secret WHEN resolved THEN it is refused naming the owner", () => {
+    const owner = service({ ...orders, backingServices: { jobs: { type: "queue", queues: ["orders-placed"] } } });
+    expect(
+      refusal(() =>
+        resolveCatalogue(
+          [owner, service({ name: "orders-jobs-default-user", build: {}, port: 8081 })],
+          "staging",
+          ENVIRONMENTS,
+        ),
+      ),
+    ).toEqual([
+      `services/orders-jobs-default-user/service.ts: name: is taken by the backing service 'orders-jobs' of services/orders/service.ts (its data objects, Services and Secrets are named orders-jobs and orders-jobs-*); choose another name (got "orders-jobs-default-user")`,
+    ]);
   });
 });

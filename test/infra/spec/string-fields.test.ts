@@ -102,6 +102,19 @@ const EVERY_FIELD = {
       instances: 1,
       resources: { cpu: "250m", memory: "512Mi", limits: { cpu: "1", memory: "1Gi" } },
     },
+    cache: {
+      type: "redis",
+      persistence: "aof",
+      storage: "1Gi",
+      resources: { cpu: "100m", memory: "256Mi", limits: { cpu: "1", memory: "256Mi" } },
+    },
+    jobs: {
+      type: "queue",
+      queues: ["orders-placed"],
+      storage: "1Gi",
+      instances: 1,
+      resources: { cpu: "250m", memory: "1Gi", limits: { cpu: "1", memory: "1Gi" } },
+    },
   },
   environments: {
     staging: {
@@ -152,7 +165,12 @@ function withValue(
   steps.forEach((step, index) => {
     const last = index === steps.length - 1;
     if (typeof step === "string" || "list" in step || "entry" in step) {
-      const key = typeof step === "string" ? step : "list" in step ? 0 : Object.keys(holder)[0]!;
+      // Of a record's entries, the first that has the next field (a backing service's fields depend on its type).
+      const next = steps[index + 1];
+      const entry = () =>
+        Object.keys(holder).find((k) => typeof next !== "string" || holder[k]?.[next] !== undefined) ??
+        Object.keys(holder)[0]!;
+      const key = typeof step === "string" ? step : "list" in step ? 0 : entry();
       if (holder[key] === undefined)
         throw new Error(`the spec of every field gives no value at ${formatFieldPath([...path, key])}: add one`);
       path.push(key);

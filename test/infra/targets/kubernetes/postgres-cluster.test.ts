@@ -46,7 +46,11 @@ describe("a PostgreSQL backing service on Kubernetes (staging, production)", () 
       manifestsOf(stacks[env]!, "Cluster").find(({ values }) => values.manifest.metadata.name === "orders-db")!.values;
     expect(cluster("staging").manifest).toMatchObject({
       apiVersion: "postgresql.cnpg.io/v1",
-      metadata: { name: "orders-db", namespace: "platform-staging", labels: { "platform.dev/owner": "orders" } },
+      metadata: {
+        name: "orders-db",
+        namespace: "platform-staging",
+        labels: { "platform.dev/owner": "orders", "platform.dev/backing-service": "orders-db" },
+      },
       spec: {
         instances: 1,
         imageName: "ghcr.io/cloudnative-pg/postgresql:17.6-system-bookworm",
@@ -58,7 +62,10 @@ describe("a PostgreSQL backing service on Kubernetes (staging, production)", () 
     expect(cluster("production").manifest.spec.instances).toBe(3);
     // The owner's name label would put the database pods behind the owner's Service and policies.
     expect(cluster("staging").manifest.metadata.labels["app.kubernetes.io/name"]).toBe("orders-db");
-    expect(cluster("staging").manifest.spec.inheritedMetadata).toBeUndefined();
+    // Only the backing-service label reaches the pods, volume claims and Services CloudNativePG makes.
+    expect(cluster("staging").manifest.spec.inheritedMetadata).toEqual({
+      labels: { "platform.dev/backing-service": "orders-db" },
+    });
   });
 
   it("THEN Terraform refuses to destroy it in staging and production", () => {

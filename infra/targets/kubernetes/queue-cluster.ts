@@ -1,0 +1,84 @@
+import { Construct } from "constructs";
+import type { KubernetesEnvironment } from "../../environments.js";
+import { BACKING_SERVICE_LABEL, dataResourceName } from "../../spec/backing-services.js";
+import { kubernetesQuantities, type QueueBackingService, type ServiceSpec } from "../../spec/model.js";
+import { formatCpu, formatMemory } from "../../spec/quantity.js";
+import { ownershipLabels } from "../hardening.js";
+import { RABBITMQ_IMAGE } from "../rabbitmq-server.js";
+import { dataPodLabels } from "./connection-environment.js";
+import { dataNetworkPolicy, tcp } from "./data-network-policy.js";
+import { Manifest, type NetworkPolicyV1, type NetworkPolicyV1SpecEgress } from "./resources.js";
+
+/** Props of {@link QueueCluster}. */
+export interface QueueClusterProps {
+  /** The service that owns the queue: its pods alone may connect. */
+  readonly owner: ServiceSpec;
+  readonly resource: QueueBackingService;
+  readonly environment: KubernetesEnvironment;
+}
+
+/**
+ * A queue a service owns, on Kubernetes: a `RabbitmqCluster` of the RabbitMQ cluster
+ * operator (`<service>-<name>`, its nodes, storage and resources from the spec, the
+ * pinned official image; the operator writes the connection to the `<name>-default-user`
+ * Secret, keys host, port, username, password), which Terraform refuses to destroy
+ * (`prevent_destroy`), and a NetworkPolicy for its pods: ingress on 5672 from the owner's
+ * pods only and from the other nodes (clustering); egress to the other nodes and to the
+ * Kubernetes API server (peer discovery). The operator (and its CRD) must be in the cluster.
+ */
+export class QueueCluster extends Construct {
+  readonly clusterName: string;
+  readonly cluster: Manifest;
+  readonly networkPolicy: NetworkPolicyV1;
+
+  constructor(scope: Construct, id: string, props: QueueClusterProps) {
+    super(scope, id);
+    const { owner, resource, environment } = props;
+    const namespace = environment.namespace;
+    this.clusterName = dataResourceName(owner.name, resource.name);
+    // The operator copies the RabbitmqCluster's labels onto the objects it makes.
+    const labels = {
+      ...ownershipLabels(this.clusterName, environment.name),
+      "app.kubernetes.io/component": "queue",
+      "platform.dev/owner": owner.name,
+      [BACKING_SERVICE_LABEL]: this.clusterName,
+    };
+    const { requests, limits } = resource.resources;
+
+    this.cluster = new Manifest(this, "cluster", {
+      manifest: {
+        apiVersion: "rabbitmq.com/v1beta1",
+        kind: "RabbitmqCluster",
+        metadata: { name: this.clusterName, namespace, labels },
+        spec: {
+          replicas: resource.instances,
+          image: RABBITMQ_IMAGE,
+          persistence: { storage: resource.storage },
+          resources: {
+            requests: kubernetesQuantities(requests),
+            limits: {
+              memory: formatMemory(limits.memoryMiB),
+              ...(limits.cpuMillis !== undefined ? { cpu: formatCpu(limits.cpuMillis) } : {}),
+            },
+          },
+        },
+      },
+      lifecycle: { preventDestroy: true },
+    });
+
+    const nodes = { podSelector: { matchLabels: dataPodLabels(owner.name, resource) } };
+    const egress: NetworkPolicyV1SpecEgress[] = [{ to: [nodes] }];
+    const { apiServer } = environment.kubernetes;
+    if (apiServer) egress.push({ to: [{ ipBlock: { cidr: apiServer.cidr } }], ports: apiServer.ports.map(tcp) });
+    this.networkPolicy = dataNetworkPolicy(this, "network-policy", {
+      owner,
+      resource,
+      name: this.clusterName,
+      namespace,
+      labels,
+      // Clustering: epmd, inter-node and CLI tool ports among the nodes.
+      ingress: [{ from: [nodes] }],
+      egress,
+    });
+  }
+}

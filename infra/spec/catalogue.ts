@@ -1,10 +1,12 @@
-import { dataResourceName } from "./backing-services.js";
+import { connectionVariables, dataResourceName } from "./backing-services.js";
 import { derivedNameProblems } from "./derived-names.js";
 import {
   LIMIT_BELOW_REQUEST,
   defaultEnvironmentTraits,
   kubernetesQuantities,
   limitsBelowRequests,
+  parseUsedBackingService,
+  reservedVariableNames,
   resolveServiceSpec,
   type EnvironmentTraits,
   type ServiceSpec,
@@ -49,6 +51,7 @@ export class Catalogue {
   readonly services: readonly ServiceSpec[];
   private readonly byName: ReadonlyMap<string, ServiceSpec>;
   private readonly dependentsByName: ReadonlyMap<string, readonly string[]>;
+  private readonly usersByData: ReadonlyMap<string, readonly string[]>;
 
   constructor(services: readonly ServiceSpec[]) {
     this.services = [...services].sort((a, b) => a.name.localeCompare(b.name));
@@ -58,6 +61,18 @@ export class Catalogue {
       for (const dependency of service.dependsOn) dependents.get(dependency)?.push(service.name);
     }
     this.dependentsByName = dependents;
+    const users = new Map<string, string[]>();
+    for (const service of this.services)
+      for (const used of service.uses) {
+        const key = dataResourceName(used.owner, used.name);
+        users.set(key, [...(users.get(key) ?? []), service.name]);
+      }
+    this.usersByData = users;
+  }
+
+  /** The services that read a backing service of `owner` (`uses`), sorted by name. */
+  usersOf(owner: string, resource: string): readonly string[] {
+    return this.usersByData.get(dataResourceName(owner, resource)) ?? [];
   }
 
   /** The service of that name; throws for an unknown name (a bug, since edges are checked). */
@@ -89,7 +104,8 @@ export class Catalogue {
  * `dependsOn` names another existing service, no two public services share a host and
  * path, no two public services publish the same local port, override keys name known
  * environments, a managed database (`external`) only on Kubernetes, no service named like
- * another's backing service. Throws one `SpecError` listing every problem found.
+ * another's backing service, every `uses` naming another service's backing service.
+ * Throws one `SpecError` listing every problem found.
  * @param traits @default defaultEnvironmentTraits(environment) - `local` on Docker, production by name
  */
 export function resolveCatalogue(
@@ -159,6 +175,7 @@ export function resolveCatalogue(
   }
 
   problems.push(...backingServiceProblems(discovered, environment, traits));
+  problems.push(...usesProblems(discovered));
 
   const specs = discovered.map((service) =>
     resolveServiceSpec(service.definition, environment, service.version, traits),
@@ -323,6 +340,63 @@ function backingServiceProblems(
     }
   }
   return problems;
+}
+
+/**
+ * Each `uses` names an existing backing service of another service, and its variables
+ * (`<OWNER>_<RESOURCE>_*`, by the owner's type) take no name the service already has: a
+ * platform variable, one of its own backing services' variables, an `env` or `secrets` key.
+ */
+function usesProblems(discovered: readonly DiscoveredService[]): SpecProblem[] {
+  const problems: SpecProblem[] = [];
+  const byName = new Map(discovered.map((service) => [service.definition.name, service.definition]));
+  for (const service of discovered) {
+    const { definition } = service;
+    const taken = new Map<string, string>();
+    for (const name of reservedVariableNames(definition.dependsOn ?? [])) taken.set(name, "the platform");
+    for (const [name, resource] of Object.entries(definition.backingServices ?? {}))
+      for (const variable of Object.values(connectionVariables(name, resource.type)))
+        taken.set(variable, `its backing service '${name}'`);
+    const given = [
+      ...Object.keys(definition.env ?? {}),
+      ...Object.values(definition.environments ?? {}).flatMap((override) => Object.keys(override.env ?? {})),
+      ...Object.keys(definition.secrets ?? {}),
+    ];
+    for (const name of given) if (!taken.has(name)) taken.set(name, "its env or secrets");
+    const seen = new Set<string>();
+    for (const [index, reference] of (definition.uses ?? []).entries()) {
+      // Listed twice means once, like dependsOn.
+      if (seen.has(reference)) continue;
+      seen.add(reference);
+      const problem = useProblem(reference, definition.name, byName, taken);
+      if (problem !== undefined)
+        problems.push({ file: service.file, field: `uses[${index}]`, value: formatValue(reference), message: problem });
+    }
+  }
+  return problems;
+}
+
+/** What is wrong with one `uses` entry of `user`, or undefined; records the variables it gives in `taken`. */
+function useProblem(
+  reference: string,
+  user: string,
+  byName: ReadonlyMap<string, ServiceDefinition>,
+  taken: Map<string, string>,
+): string | undefined {
+  const { owner, name } = parseUsedBackingService(reference);
+  const ownerDefinition = byName.get(owner);
+  if (owner === user)
+    return "is the service's own backing service, which it reaches already (<RESOURCE>_* variables); list only other services' backing services";
+  if (ownerDefinition === undefined) return `names no service; known services: ${[...byName.keys()].sort().join(", ")}`;
+  const resource = ownerDefinition.backingServices?.[name];
+  if (resource === undefined)
+    return `is not a backing service of ${owner}; its backing services: ${Object.keys(ownerDefinition.backingServices ?? {}).join(", ") || "(none)"}`;
+  const variables = Object.values(connectionVariables(dataResourceName(owner, name), resource.type));
+  const clashes = variables.filter((variable) => taken.has(variable));
+  if (clashes.length > 0)
+    return `gives the variable ${clashes.join(", ")}, which ${taken.get(clashes[0]!)} sets already; rename one of them`;
+  for (const variable of variables) taken.set(variable, `uses '${reference}'`);
+  return undefined;
 }
 
 function dedupe(problems: SpecProblem[]): SpecProblem[] {

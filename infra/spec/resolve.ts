@@ -186,6 +186,20 @@ export interface ServiceSpec {
   readonly suppressions: readonly Suppression[];
   /** The data the service owns, sorted by name; empty for most services. */
   readonly backingServices: readonly BackingService[];
+  /** Other services' backing services this one reads (`uses`), sorted; the catalogue checks they exist. */
+  readonly uses: readonly UsedBackingService[];
+}
+
+/** Another service's backing service that a service reads: `orders.db` is `{ owner: "orders", name: "db" }`. */
+export interface UsedBackingService {
+  readonly owner: string;
+  readonly name: string;
+}
+
+/** `orders.db` as `{ owner, name }`. */
+export function parseUsedBackingService(reference: string): UsedBackingService {
+  const dot = reference.indexOf(".");
+  return { owner: reference.slice(0, dot), name: reference.slice(dot + 1) };
 }
 
 /**
@@ -254,6 +268,7 @@ export function resolveServiceSpec(
     },
     suppressions: definition.guardrails?.suppress ?? [],
     backingServices: resolveBackingServices(definition, environment, traits),
+    uses: [...new Set(definition.uses ?? [])].sort().map(parseUsedBackingService),
   };
 }
 

@@ -27,6 +27,8 @@ import { LIMIT_BELOW_REQUEST, limitsBelowRequests, reservedVariableNames, resolv
 
 /** DNS-1035 label: what Kubernetes accepts as a Service name. */
 export const DNS_1035_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
+/** Another service's backing service, as `uses` names it: `orders.db`. */
+const BACKING_SERVICE_REFERENCE = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?\.[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const DNS_1035_ACCEPTED =
   "a DNS-1035 label: lower-case letters, digits and '-', starting with a letter, ending with a letter or digit, at most 63 characters";
 
@@ -377,6 +379,16 @@ export const serviceSpecSchema = z
     egress: z.array(egressRule).optional(),
     monitoring: monitoringSchema.optional(),
     backingServices: z.record(backingServiceName, backingServiceSchema).optional(),
+    uses: z
+      .array(
+        z
+          .string()
+          .regex(
+            BACKING_SERVICE_REFERENCE,
+            'must name another service\'s backing service as <service>.<backing service>, like "orders.db" (two DNS-1035 labels)',
+          ),
+      )
+      .optional(),
     environments: z.record(z.string(), overrideSchema).optional(),
     guardrails: z.strictObject({ suppress: z.array(suppressionSchema) }).optional(),
   })

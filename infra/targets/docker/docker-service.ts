@@ -45,23 +45,38 @@ export class DockerService extends Construct {
     );
   }
 
-  /** Creates the service's containers on the given networks (and its backing services'); once. */
-  runReplicas(props: Omit<ServiceContainersProps, "spec" | "image">): ServiceContainers {
+  /**
+   * Creates the service's containers on the given networks (and those of its backing
+   * services and of the ones it `uses`); once.
+   */
+  runReplicas(props: Omit<ServiceContainersProps, "spec" | "image"> & RunReplicasProps): ServiceContainers {
     if (this.replicas) throw new Error(`${this.node.path}: the replicas of '${this.spec.name}' already exist`);
-    const databases = [...this.databases.values()];
+    const { uses = [], ...containerProps } = props;
+    const data = [...this.databases.values(), ...uses.map((used) => used.data)];
+    const variables = [
+      ...[...this.databases.values()].map((db) => db.variables),
+      ...uses.map((used) => used.data.variablesNamedAfter(used.variablesNamedAfter)),
+    ];
     this.replicas = new ServiceContainers(this, "containers", {
-      ...props,
+      ...containerProps,
       spec: this.spec,
       image: this.image.image,
-      variables:
-        databases.length > 0
-          ? Object.assign({}, props.variables, ...databases.map((db) => db.variables))
-          : props.variables,
-      networks: [...props.networks, ...databases.map((db) => ({ network: db.network }))],
-      after: databases.map((db) => db.container),
+      variables: variables.length > 0 ? Object.assign({}, props.variables, ...variables) : props.variables,
+      networks: [...props.networks, ...data.map((db) => ({ network: db.network }))],
+      after: data.map((db) => db.container),
     });
     return this.replicas;
   }
+}
+
+/** What {@link DockerService.runReplicas} adds to the containers' props. */
+export interface RunReplicasProps {
+  /**
+   * Other services' backing services this one reads: it joins their networks, gets their
+   * variables (named after `<owner>-<resource>`) and starts after them.
+   * @default [] - none
+   */
+  readonly uses?: ReadonlyArray<{ readonly data: LocalDataContainer; readonly variablesNamedAfter: string }>;
 }
 
 /** The local container of a backing service, by its type. */

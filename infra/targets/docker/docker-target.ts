@@ -3,6 +3,7 @@ import { TerraformVariable } from "../../engine/cdk.js";
 import { PLATFORM_CONSTRUCT_ID } from "../../construct-paths.js";
 import type { DockerEnvironment } from "../../environments.js";
 import type { RenderedFile } from "../../monitoring/monitoring-files.js";
+import { dataResourceName } from "../../spec/backing-services.js";
 import { platformEnvironment, type Catalogue, type SecretReference } from "../../spec/model.js";
 import { DockerService } from "./docker-service.js";
 import { dockerLabels } from "./labels.js";
@@ -92,6 +93,10 @@ export class DockerTarget extends Construct {
         environment,
         variables,
         networks,
+        uses: spec.uses.map((used) => ({
+          data: services.get(used.owner)!.databases.get(used.name)!,
+          variablesNamedAfter: dataResourceName(used.owner, used.name),
+        })),
         publishedPort: spec.expose.kind === "public" ? spec.expose.localPort : undefined,
       });
     }

@@ -75,6 +75,8 @@ export abstract class LocalDataContainer extends Construct {
   readonly password: Password;
   /** The owner's variables for it: plain values, and the password and URL by reference. */
   readonly variables: Readonly<Record<string, string>>;
+  /** The connection by part, for the services that read it (`uses`) under their own names. */
+  readonly connection: Readonly<Partial<Record<ConnectionPart, string>>>;
 
   protected constructor(
     scope: Construct,
@@ -128,11 +130,17 @@ export abstract class LocalDataContainer extends Construct {
       dependsOn: [this.network],
     });
 
-    this.variables = Object.fromEntries(
-      Object.entries(settings.connection).map(([part, value]) => [
-        connectionVariable(resource.name, part as ConnectionPart),
-        value,
-      ]),
+    this.connection = settings.connection;
+    this.variables = this.variablesNamedAfter(resource.name);
+  }
+
+  /**
+   * The connection as variables named after `name`: the owner's after the resource
+   * (`DB_HOST`), a reader's after `<owner>-<resource>` (`ORDERS_DB_HOST`).
+   */
+  variablesNamedAfter(name: string): Record<string, string> {
+    return Object.fromEntries(
+      Object.entries(this.connection).map(([part, value]) => [connectionVariable(name, part as ConnectionPart), value]),
     );
   }
 }

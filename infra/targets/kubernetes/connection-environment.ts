@@ -64,12 +64,17 @@ export type ConnectionVariable =
  * order of its type's parts: each a reference to a key of its connection Secret (or the
  * `external` one), so no value of the connection is in the JSON; a queue's URL is
  * composed by Kubernetes from the variables before it (`$(JOBS_USER)`...), and its queue
- * names are a plain value.
+ * names are a plain value. The owner's variables are named after the resource (`DB_HOST`),
+ * a reader's (`uses`) after `<owner>-<resource>` (`ORDERS_DB_HOST`).
  */
-export function connectionEnvironment(owner: ServiceSpec, resource: BackingService): ConnectionVariable[] {
+export function connectionEnvironment(
+  owner: ServiceSpec,
+  resource: BackingService,
+  variablesNamedAfter: string = resource.name,
+): ConnectionVariable[] {
   const secretName = connectionSecretName(owner.name, resource);
   const keys = CONNECTION_SECRET_KEYS[resource.type];
-  const variable = (part: ConnectionPart) => connectionVariable(resource.name, part);
+  const variable = (part: ConnectionPart) => connectionVariable(variablesNamedAfter, part);
   return CONNECTION_PARTS_OF[resource.type].map((part): ConnectionVariable => {
     const key = keys[part];
     if (key !== undefined) return { name: variable(part), valueFrom: { secretKeyRef: { name: secretName, key } } };
@@ -87,4 +92,10 @@ export function connectionEnvironment(owner: ServiceSpec, resource: BackingServi
 /** The port a backing service listens on. */
 export function dataPort(resource: Pick<BackingService, "type">): number {
   return BACKING_SERVICE_PORTS[resource.type];
+}
+
+/** Another service's backing service that a service reads (`uses`), resolved: its owner and the resource. */
+export interface UsedResource {
+  readonly owner: ServiceSpec;
+  readonly resource: BackingService;
 }

@@ -13,6 +13,11 @@ export interface DataNetworkPolicyProps {
   readonly namespace: string;
   readonly labels: Readonly<Record<string, string>>;
   /**
+   * The services that read it (`uses`): their pods may connect on the type's port too.
+   * @default [] - the owner alone
+   */
+  readonly users?: readonly string[];
+  /**
    * What else may reach the data's pods, besides the owner on the type's port.
    * @default [] - nothing
    */
@@ -29,7 +34,8 @@ export const tcp = (port: number) => ({ port: String(port), protocol: "TCP" });
 
 /**
  * The NetworkPolicy of a backing service's pods, the same shape for every type: both
- * directions, ingress on the type's port from the owner's pods first, then what the type
+ * directions, ingress on the type's port from the owner's pods (and its declared
+ * readers', `uses`) first, then what the type
  * needs (its other instances, its operator), and only the egress the type needs. The
  * other half of the owner's edge is the owner's own policy (`NetworkRules`).
  */
@@ -41,7 +47,12 @@ export function dataNetworkPolicy(scope: Construct, id: string, props: DataNetwo
       podSelector: { matchLabels: dataPodLabels(owner.name, resource) },
       policyTypes: ["Ingress", "Egress"],
       ingress: [
-        { from: [{ podSelector: { matchLabels: selectorLabels(owner.name) } }], ports: [tcp(dataPort(resource))] },
+        {
+          from: [owner.name, ...(props.users ?? [])].map((service) => ({
+            podSelector: { matchLabels: selectorLabels(service) },
+          })),
+          ports: [tcp(dataPort(resource))],
+        },
         ...(props.ingress ?? []),
       ],
       egress: props.egress && props.egress.length > 0 ? [...props.egress] : undefined,

@@ -37,8 +37,13 @@ export class KubernetesService extends Construct {
   constructor(scope: Construct, id: string, props: KubernetesServiceProps) {
     super(scope, id);
     const { spec, environment } = props;
+    const uses = spec.uses.map((used) => {
+      const owner = props.catalogue.get(used.owner);
+      return { owner, resource: owner.backingServices.find((resource) => resource.name === used.name)! };
+    });
     this.workload = new Workload(this, "workload", {
       ...props,
+      uses,
       podAnnotations: monitoringPodAnnotations({ spec, environment }),
     });
     this.scaling = new ScalingPolicy(this, "scaling", {
@@ -50,15 +55,16 @@ export class KubernetesService extends Construct {
     this.exposure = new Exposure(this, "exposure", { spec, environment });
     this.monitoring = new Monitoring(this, "monitoring", { spec, environment, rendered: props.monitoring });
     const owned = spec.backingServices.filter((resource) => resource.external === undefined);
+    const usersOf = (resource: { name: string }) => props.catalogue.usersOf(spec.name, resource.name);
     const data = owned.length > 0 ? new Construct(this, "backing-services") : undefined;
     this.databases = new Map(
       owned.map((resource) => [
         resource.name,
         resource.type === "postgres"
-          ? new PostgresCluster(data!, resource.name, { owner: spec, resource, environment })
+          ? new PostgresCluster(data!, resource.name, { owner: spec, resource, environment, users: usersOf(resource) })
           : resource.type === "redis"
-            ? new RedisStore(data!, resource.name, { owner: spec, resource, environment })
-            : new QueueCluster(data!, resource.name, { owner: spec, resource, environment }),
+            ? new RedisStore(data!, resource.name, { owner: spec, resource, environment, users: usersOf(resource) })
+            : new QueueCluster(data!, resource.name, { owner: spec, resource, environment, users: usersOf(resource) }),
       ]),
     );
   }

@@ -19,7 +19,8 @@ const namespaceNamed = (name: string) => ({ matchLabels: { "kubernetes.io/metada
  * public), ingress on its metrics port from the monitoring namespace; egress to each
  * dependency on that dependency's port, to each backing service it owns on its port
  * (the other half is the backing service's own policy, see `dataNetworkPolicy`), and to
- * each declared external CIDR and port (a managed, `external` one is reached through these).
+ * each backing service of another service it reads (`uses`), and to each declared
+ * external CIDR and port (a managed, `external` one is reached through these).
  * A service that nobody depends on receives no traffic from other services.
  */
 export class NetworkRules extends Construct {
@@ -57,6 +58,14 @@ export class NetworkRules extends Construct {
     for (const resource of spec.backingServices.filter((r) => r.external === undefined)) {
       egress.push({
         to: [{ podSelector: { matchLabels: dataPodLabels(spec.name, resource) } }],
+        ports: [tcp(dataPort(resource))],
+      });
+    }
+    for (const used of spec.uses) {
+      const resource = catalogue.get(used.owner).backingServices.find((r) => r.name === used.name);
+      if (resource === undefined || resource.external !== undefined) continue;
+      egress.push({
+        to: [{ podSelector: { matchLabels: dataPodLabels(used.owner, resource) } }],
         ports: [tcp(dataPort(resource))],
       });
     }

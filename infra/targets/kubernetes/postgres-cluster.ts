@@ -49,6 +49,11 @@ export interface PostgresClusterProps {
   readonly owner: ServiceSpec;
   readonly resource: PostgresBackingService;
   readonly environment: KubernetesEnvironment;
+  /**
+   * The services that read it (`uses`): its NetworkPolicy lets their pods in too.
+   * @default [] - the owner alone
+   */
+  readonly users?: readonly string[];
 }
 
 /**
@@ -183,6 +188,7 @@ export class PostgresCluster extends Construct {
       name: this.clusterName,
       namespace,
       labels,
+      users: props.users,
       ingress,
       egress,
     });

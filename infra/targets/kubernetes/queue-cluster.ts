@@ -15,6 +15,11 @@ export interface QueueClusterProps {
   readonly owner: ServiceSpec;
   readonly resource: QueueBackingService;
   readonly environment: KubernetesEnvironment;
+  /**
+   * The services that read it (`uses`): its NetworkPolicy lets their pods in too.
+   * @default [] - the owner alone
+   */
+  readonly users?: readonly string[];
 }
 
 /**
@@ -76,6 +81,7 @@ export class QueueCluster extends Construct {
       name: this.clusterName,
       namespace,
       labels,
+      users: props.users,
       // Clustering: epmd, inter-node and CLI tool ports among the nodes.
       ingress: [{ from: [nodes] }],
       egress,

@@ -30,6 +30,11 @@ export interface RedisStoreProps {
   readonly owner: ServiceSpec;
   readonly resource: RedisBackingService;
   readonly environment: KubernetesEnvironment;
+  /**
+   * The services that read it (`uses`): its NetworkPolicy lets their pods in too.
+   * @default [] - the owner alone
+   */
+  readonly users?: readonly string[];
 }
 
 /**
@@ -177,6 +182,7 @@ export class RedisStore extends Construct {
       name: this.name,
       namespace,
       labels,
+      users: props.users,
     });
   }
 }

@@ -11,7 +11,8 @@ import {
   ownershipLabels,
   selectorLabels,
 } from "../hardening.js";
-import { connectionEnvironment } from "./connection-environment.js";
+import { dataResourceName } from "../../spec/backing-services.js";
+import { connectionEnvironment, type UsedResource } from "./connection-environment.js";
 import { DeploymentV1, ServiceAccountV1 } from "./resources.js";
 
 /** Props shared by every per-service Kubernetes construct. */
@@ -30,6 +31,12 @@ export interface WorkloadProps extends KubernetesServicePartProps {
    * @default {} - no annotations
    */
   readonly podAnnotations?: Readonly<Record<string, string>>;
+  /**
+   * Other services' backing services the pods read (`uses`): their connection variables,
+   * named after `<owner>-<resource>`, by reference to the owner's connection Secret.
+   * @default [] - none
+   */
+  readonly uses?: readonly UsedResource[];
 }
 
 /**
@@ -74,6 +81,9 @@ export class Workload extends Construct {
         valueFrom: { secretKeyRef: { name: ref.secretName, key: ref.key } },
       })),
       ...spec.backingServices.flatMap((resource) => connectionEnvironment(spec, resource)),
+      ...(props.uses ?? []).flatMap(({ owner, resource }) =>
+        connectionEnvironment(owner, resource, dataResourceName(owner.name, resource.name)),
+      ),
     ];
     const probe = (path: string, periodSeconds: number) => ({
       httpGet: { path, port: "http" },

@@ -13,7 +13,7 @@ const SERVICES = () => [
   service({ name: "catalog", build: {}, port: 8081, dependsOn: ["orders"] }),
 ];
 const POLICY = "kubernetes/orders/backing-services/db/network-policy";
-/** Orders owns a database, a Redis store and a queue. */
+/** Orders owns a database, a Redis store and a queue; reports reads all three. */
 const EVERY_TYPE = () => [
   service({
     name: "orders",
@@ -26,6 +26,7 @@ const EVERY_TYPE = () => [
     },
   }),
   service({ name: "catalog", build: {}, port: 8081, dependsOn: ["orders"] }),
+  service({ name: "reports", build: {}, port: 8082, uses: ["orders.db", "orders.cache", "orders.jobs"] }),
 ];
 
 describe("the platform's guardrails on a catalogue with a database", () => {
@@ -45,7 +46,7 @@ describe("the platform's guardrails on a catalogue with a database", () => {
   });
 
   it.each(["local", "staging", "production"])(
-    "GIVEN a service owning a database, a Redis store and a queue WHEN %s is checked THEN every rule passes, with no warning",
+    "GIVEN a service owning a database, a Redis store and a queue, and a service reading them WHEN %s is checked THEN every rule passes, with no warning",
     (environment) => {
       const findings = guardrailsFixture(environment, EVERY_TYPE(), VARIABLES).findings();
       expect(findings.map((f) => `${f.rule} ${f.resource}: ${f.message}`)).toEqual([]);

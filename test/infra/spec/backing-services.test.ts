@@ -472,3 +472,75 @@ describe("Redis and queue backing services in the spec", () => {
     ]);
   });
 });
+
+describe("uses: another service's backing service", () => {
+  const owner = () =>
+    service({
+      ...orders,
+      backingServices: { db: { type: "postgres" }, jobs: { type: "queue", queues: ["orders-placed"] } },
+    });
+  const reader = (input: Partial<ServiceSpecInput>) => service({ name: "reports", build: {}, port: 8081, ...input });
+
+  it("GIVEN a service that uses orders.db and orders.jobs WHEN resolved THEN they are its uses, sorted, and orders has it as a user", () => {
+    const catalogue = resolveCatalogue(
+      [owner(), reader({ uses: ["orders.jobs", "orders.db", "orders.db"] })],
+      "staging",
+      ENVIRONMENTS,
+    );
+    expect(catalogue.get("reports").uses).toEqual([
+      { owner: "orders", name: "db" },
+      { owner: "orders", name: "jobs" },
+    ]);
+    expect(catalogue.usersOf("orders", "db")).toEqual(["reports"]);
+    expect(catalogue.usersOf("orders", "cache")).toEqual([]);
+  });
+
+  it("GIVEN uses that are not <service>.<resource> WHEN parsed THEN each is refused naming what is accepted", () => {
+    expect(refusal(parse({ ...orders, uses: ["orders", "Orders.DB"] }))).toEqual([
+      'service spec: uses[0]: must name another service\'s backing service as <service>.<backing service>, like "orders.db" (two DNS-1035 labels) (got "orders")',
+      'service spec: uses[1]: must name another service\'s backing service as <service>.<backing service>, like "orders.db" (two DNS-1035 labels) (got "Orders.DB")',
+    ]);
+  });
+
+  it("GIVEN uses of an unknown service, an unknown resource and its own resource WHEN resolved THEN each is refused", () => {
+    const lines = refusal(() =>
+      resolveCatalogue(
+        [
+          service({ ...orders, backingServices: { db: { type: "postgres" } }, uses: ["orders.db"] }),
+          reader({ uses: ["billing.db", "orders.cache"] }),
+        ],
+        "local",
+        ENVIRONMENTS,
+      ),
+    );
+    expect(lines).toEqual([
+      `services/orders/service.ts: uses[0]: is the service's own backing service, which it reaches already (<RESOURCE>_* variables); list only other services' backing services (got "orders.db")`,
+      'services/reports/service.ts: uses[0]: names no service; known services: orders, reports (got "billing.db")',
+      'services/reports/service.ts: uses[1]: is not a backing service of orders; its backing services: db (got "orders.cache")',
+    ]);
+  });
+
+  it("GIVEN a reader whose env, own backing service or dependency takes a variable of what it uses WHEN resolved THEN it is refused naming the variable", () => {
+    const lines = refusal(() =>
+      resolveCatalogue(
+        [
+          owner(),
+          reader({ env: { ORDERS_DB_HOST: "x" }, uses: ["orders.db"] }),
+          service({
+            name: "audit",
+            build: {},
+            port: 8082,
+            backingServices: { "orders-jobs": { type: "redis" } },
+            uses: ["orders.jobs"],
+          }),
+        ],
+        "local",
+        ENVIRONMENTS,
+      ),
+    );
+    expect(lines).toEqual([
+      'services/reports/service.ts: uses[0]: gives the variable ORDERS_DB_HOST, which its env or secrets sets already; rename one of them (got "orders.db")',
+      "services/audit/service.ts: uses[0]: gives the variable ORDERS_JOBS_HOST, ORDERS_JOBS_PORT, ORDERS_JOBS_USER, ORDERS_JOBS_PASSWORD, ORDERS_JOBS_URL, which its backing service 'orders-jobs' sets already; rename one of them (got \"orders.jobs\")",
+    ]);
+  });
+});

@@ -116,6 +116,7 @@ const EVERY_FIELD = {
       resources: { cpu: "250m", memory: "1Gi", limits: { cpu: "1", memory: "1Gi" } },
     },
   },
+  uses: ["catalog.products"],
   environments: {
     staging: {
       scaling: { min: 1, max: 2 },
@@ -144,7 +145,13 @@ const WITH_EXTERNAL: Record<string, unknown> = {
     },
   },
 };
-const CATALOG = service({ name: "catalog", image: "ghcr.io/acme/catalog:2.0.0", port: 8080 });
+const CATALOG = service({
+  name: "catalog",
+  image: "ghcr.io/acme/catalog:2.0.0",
+  port: 8080,
+  // What orders `uses`.
+  backingServices: { products: { type: "redis" } },
+});
 
 /** Every environment's JSON; the guardrails' findings (a payload in a healthcheck, say) are not this test's concern. */
 const synthesize = (spec: Record<string, unknown>) =>

@@ -3,7 +3,7 @@ import http from "node:http";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT, runCli } from "../support/cli.js";
-import { copyRepository, withOrdersDatabase } from "../support/repo-copy.js";
+import { copyRepository, withOrdersBackingServices, withOrdersDatabase } from "../support/repo-copy.js";
 import { scratchFolders } from "../support/scratch.js";
 
 const { folder, removeLater } = scratchFolders();
@@ -12,8 +12,8 @@ const { folder, removeLater } = scratchFolders();
  * A copy of the repository where orders owns a database, whose node_modules/.bin/cdktf is
  * a stand-in that records its arguments and succeeds (no Terraform, no Docker engine here).
  */
-function copyWithStandInCdktf(log: string): string {
-  const copy = withOrdersDatabase(removeLater(copyRepository("destroy-local-")));
+function copyWithStandInCdktf(log: string, withData: (copy: string) => string = withOrdersDatabase): string {
+  const copy = withData(removeLater(copyRepository("destroy-local-")));
   const modules = path.join(copy, "node_modules");
   rmSync(modules);
   mkdirSync(path.join(modules, ".bin"), { recursive: true });
@@ -79,6 +79,16 @@ describe("npm run destroy -- local with a database", () => {
     expect(run.status, run.output).toBe(0);
     expect(readFileSync(log, "utf8")).toBe("cdktf destroy local\ndocker volume rm platform-local-orders-db-data\n");
     expect(run.stdout).toContain("destroy local: deleted the data volumes platform-local-orders-db-data");
+  });
+
+  it("GIVEN orders owning a database, a Redis store and a queue WHEN destroyed with --delete-data THEN the three data volumes are removed by name", async () => {
+    const log = path.join(folder("destroy-local-log-"), "calls");
+    const copy = copyWithStandInCdktf(log, withOrdersBackingServices);
+    const run = await runCli("tools/deploy.ts", ["destroy", "--delete-data"], { cwd: copy, env: machine(log) });
+    expect(run.status, run.output).toBe(0);
+    expect(readFileSync(log, "utf8")).toBe(
+      "cdktf destroy local\ndocker volume rm platform-local-orders-cache-data platform-local-orders-db-data platform-local-orders-jobs-data\n",
+    );
   });
 
   it("GIVEN --delete-data for staging WHEN destroyed THEN it is refused with exit 2 and nothing runs", async () => {

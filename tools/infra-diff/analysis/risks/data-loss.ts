@@ -7,8 +7,8 @@ import type { RiskCheck } from "./risk-check.js";
 
 /**
  * What deletes a service's data, listed before every other risk:
- * - a block that holds data (a CloudNativePG `Cluster`, a PersistentVolumeClaim, a Docker
- *   volume) destroyed or replaced: its data goes with it (`prevent_destroy` stops a plan
+ * - a block that holds data (a CloudNativePG `Cluster`, a `RabbitmqCluster`, a
+ *   PersistentVolumeClaim, a Docker volume) destroyed or replaced: its data goes with it (`prevent_destroy` stops a plan
  *   that destroys a Cluster, but not one whose block was removed from the configuration);
  * - a database container that mounts another data volume, or none: it starts empty; one
  *   destroyed (its volume is kept, and used by nothing);
@@ -90,6 +90,13 @@ function dataHolder(block: ConfigBlock): string | undefined {
     String(manifest.apiVersion).startsWith("postgresql.cnpg.io/")
   )
     return `PostgreSQL cluster ${JSON.stringify(isObject(manifest.metadata) ? manifest.metadata.name : undefined)}`;
+  // The RabbitMQ operator owns the volume claims of a RabbitmqCluster's nodes: they go when it goes.
+  if (
+    isObject(manifest) &&
+    manifest.kind === "RabbitmqCluster" &&
+    String(manifest.apiVersion).startsWith("rabbitmq.com/")
+  )
+    return `RabbitMQ cluster ${JSON.stringify(isObject(manifest.metadata) ? manifest.metadata.name : undefined)}`;
   return undefined;
 }
 

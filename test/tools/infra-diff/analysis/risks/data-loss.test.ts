@@ -45,6 +45,33 @@ describe("data-loss risks", () => {
     expect(report.risks.some((risk) => risk.kind === "destroy")).toBe(true);
   });
 
+  it("GIVEN orders' queue removed from its spec WHEN diffed THEN staging's RabbitmqCluster is a data-loss risk, and locally its container is destroyed with its volume kept", () => {
+    const queue = (withQueue: boolean) =>
+      synthPlatform(
+        [
+          service({
+            name: "orders",
+            build: {},
+            port: 8080,
+            ...(withQueue ? { backingServices: { jobs: { type: "queue" as const, queues: ["orders-placed"] } } } : {}),
+          }),
+        ],
+        API,
+      );
+    const before = queue(true);
+    const after = queue(false);
+    expect(dataRisks(diff(before, after, "staging"))).toEqual([
+      ["data-deleted", "orders", 'RabbitMQ cluster "orders-jobs" is destroyed, and its data with it'],
+    ]);
+    expect(dataRisks(diff(before, after, "local"))).toEqual([
+      [
+        "data-detached",
+        "orders",
+        expect.stringContaining("platform-local-orders-jobs-data is kept, and no database uses it"),
+      ],
+    ]);
+  });
+
   it("GIVEN orders' database moved from PostgreSQL 17 to 16 WHEN diffed THEN the major version change is called out on both targets", () => {
     const older = synthPlatform([orders({ db: { type: "postgres", version: 16 } })], API);
     for (const environment of ["local", "staging"]) {

@@ -42,7 +42,7 @@ const USAGE = `Usage: npm run doctor -- [environment]
 Checks what deploying an environment needs, without changing anything:
 Terraform on PATH and its version; for local, the Docker engine; for staging and
 production, the kubeconfig and its context, the state backend's settings, and,
-when a service has a database the platform runs there, PLATFORM_KUBE_API_CIDR.
+when a service has a database or a queue the platform runs there, PLATFORM_KUBE_API_CIDR.
 
   environment   one of ${ENVIRONMENT_NAMES.join(", ")} (default: local)
 
@@ -84,7 +84,8 @@ async function checkDatabaseSettings(environment: Environment): Promise<CheckRes
       line: `services: ${error.message.split("\n").join(" ")}; fix the service files (npm run synth says more)`,
     };
   }
-  if (!ownsDatabase) return { ok: true, line: "databases: none run by the platform in this environment" };
+  if (!ownsDatabase)
+    return { ok: true, line: "databases: no database or queue run by the platform in this environment" };
   if (environment.target === "kubernetes" && environment.kubernetes.apiServer === undefined)
     return {
       ok: false,

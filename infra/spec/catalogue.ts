@@ -87,9 +87,14 @@ export class Catalogue {
     return this.dependentsByName.get(name) ?? [];
   }
 
-  /** Whether a service of this environment owns a database the platform runs (not an `external` one). */
+  /**
+   * Whether a service of this environment owns a backing service the platform runs (not
+   * an `external` one) whose pods talk to the Kubernetes API server: a PostgreSQL
+   * database (CloudNativePG's instance manager) or a queue (RabbitMQ's peer discovery);
+   * a Redis store does not.
+   */
   ownsDatabase(): boolean {
-    return this.services.some((s) => s.backingServices.some((r) => r.external === undefined));
+    return this.services.some((s) => s.backingServices.some((r) => r.external === undefined && r.type !== "redis"));
   }
 
   /** Every service-to-service edge as [caller, callee], sorted. */

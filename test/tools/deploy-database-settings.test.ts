@@ -41,7 +41,7 @@ describe("PLATFORM_KUBE_API_CIDR with a database", () => {
     expect(run.status, run.stderr).toBe(0);
     for (const environment of ["staging", "production"])
       expect(run.stderr).toContain(
-        `warning: ${environment}: PLATFORM_KUBE_API_CIDR is not set, so the database pods get no egress to the Kubernetes API server and CloudNativePG cannot run them; npm run deploy -- ${environment} refuses this.`,
+        `warning: ${environment}: PLATFORM_KUBE_API_CIDR is not set, so the database and queue pods get no egress to the Kubernetes API server, which CloudNativePG's instance manager and RabbitMQ's peer discovery need; npm run deploy -- ${environment} refuses this.`,
       );
     expect(run.stderr).not.toContain("warning: local:");
     const staging = JSON.parse(readFileSync(path.join(outdir, "stacks", "staging", "cdk.tf.json"), "utf8"));

@@ -32,7 +32,7 @@ export class KubernetesTarget extends Construct {
     // must not need a cluster's setting. The deploy of this environment refuses it (doctor).
     if (catalogue.ownsDatabase() && environment.kubernetes.apiServer === undefined)
       Annotations.of(this).addWarning(
-        `${environment.name}: PLATFORM_KUBE_API_CIDR is not set, so the database pods get no egress to the Kubernetes API server and CloudNativePG cannot run them; npm run deploy -- ${environment.name} refuses this. Set it to ${KUBE_API_CIDR_ACCEPTED}`,
+        `${environment.name}: PLATFORM_KUBE_API_CIDR is not set, so the database and queue pods get no egress to the Kubernetes API server, which CloudNativePG's instance manager and RabbitMQ's peer discovery need; npm run deploy -- ${environment.name} refuses this. Set it to ${KUBE_API_CIDR_ACCEPTED}`,
       );
     new KubernetesProvider(this, "provider", {
       configPath: environment.kubernetes.configPath,

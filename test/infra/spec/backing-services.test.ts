@@ -544,3 +544,18 @@ describe("uses: another service's backing service", () => {
     ]);
   });
 });
+
+describe("which backing services need the Kubernetes API server", () => {
+  it.each([
+    ["a PostgreSQL database", { db: { type: "postgres" } }, true],
+    ["a queue", { jobs: { type: "queue", queues: ["orders-placed"] } }, true],
+    ["a Redis store alone", { cache: { type: "redis" } }, false],
+  ] as const)("GIVEN %s WHEN resolved for staging THEN ownsDatabase() is %s", (_what, backingServices, needed) => {
+    const catalogue = resolveCatalogue(
+      [service({ ...orders, backingServices: backingServices as ServiceSpecInput["backingServices"] })],
+      "staging",
+      ENVIRONMENTS,
+    );
+    expect(catalogue.ownsDatabase()).toBe(needed);
+  });
+});

@@ -1,10 +1,12 @@
-import type { RedisPersistence } from "../spec/backing-services.js";
+import { BACKING_SERVICE_PORTS, type RedisPersistence } from "../spec/backing-services.js";
 
 /**
  * How the platform runs Redis, the same on both targets: the pinned official image, its
  * user, where it keeps its data, the command line (persistence, memory, password) and
  * the health command.
  */
+
+const PORT = BACKING_SERVICE_PORTS.redis;
 
 /** The official Redis image, pinned to a patch release (Debian bookworm). */
 export const REDIS_IMAGE = "redis:7.4.4-bookworm";
@@ -50,7 +52,7 @@ export function redisServerCommand(persistence: RedisPersistence, memoryLimitMiB
     `exec redis-server "$@" --requirepass "$${REDIS_PASSWORD_VARIABLE}"`,
     "redis-server",
     "--port",
-    "6379",
+    String(PORT),
     "--dir",
     REDIS_DATA_PATH,
     ...PERSISTENCE_OPTIONS[persistence],
@@ -62,4 +64,4 @@ export function redisServerCommand(persistence: RedisPersistence, memoryLimitMiB
 }
 
 /** The health command: `redis-cli ping` answered `PONG`, authenticated by {@link REDIS_PASSWORD_VARIABLE}. */
-export const REDIS_HEALTH_COMMAND = "redis-cli -h 127.0.0.1 -p 6379 ping | grep -q PONG";
+export const REDIS_HEALTH_COMMAND = `redis-cli -h 127.0.0.1 -p ${PORT} ping | grep -q PONG`;

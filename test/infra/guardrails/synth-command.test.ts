@@ -10,7 +10,7 @@ const REPOSITORY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), ".
 const KUBERNETES_SERVICE = "infra/targets/kubernetes/kubernetes-service.ts";
 const KUBERNETES_ANCHOR = '    this.exposure = new Exposure(this, "exposure", { spec, environment });\n';
 const DOCKER_SERVICE = "infra/targets/docker/docker-service.ts";
-const DOCKER_ANCHOR = "      after: databases.map((db) => db.container),\n    });\n";
+const DOCKER_ANCHOR = "      after: data.map((db) => db.container),\n    });\n";
 
 /** Escape hatches a careless change could make: privileged, open ingress, latest image, no limits. */
 const DOCKER_WEAKENING = `    if (this.spec.name === "orders") {

@@ -5,6 +5,7 @@ import {
   parseMemoryMiB,
   type ResourceAmounts,
 } from "../../infra/spec/quantity.js";
+import { BACKING_SERVICE_LABEL } from "../../infra/spec/backing-services.js";
 import { selectorLabels } from "../../infra/targets/hardening.js";
 import type { ConfigBlock, StackSnapshot } from "./stack-snapshot.js";
 import { labelsAt, objectsAt, scalarAt, stringsAt, valueAt, type JsonObject } from "./values.js";
@@ -225,11 +226,16 @@ function readDockerContainer(block: ConfigBlock, context: ReaderContext): Resour
   const egress: EgressFact[] = [];
   for (const name of stringsAt(values, "networks_advanced.name")) {
     const network = context.dockerNetwork(name);
-    const edge = network ? labelsAt(network.values, "labels")[DOCKER_EDGE_LABEL] : undefined;
+    const labels = network ? labelsAt(network.values, "labels") : {};
+    const edge = labels[DOCKER_EDGE_LABEL];
     const [caller, callee] = edge?.split("->") ?? [];
+    // A backing service's network, labelled with its owner: another service joining it reads the owner's data (`uses`).
+    const dataOwner = labels[BACKING_SERVICE_LABEL] !== undefined ? labels["app.kubernetes.io/name"] : undefined;
     if (caller !== undefined && callee !== undefined) {
       if (caller === block.owner) calls.push(callee);
       else if (callee === block.owner) calledBy.push(caller);
+    } else if (dataOwner !== undefined) {
+      if (dataOwner !== block.owner) calls.push(dataOwner);
     } else if (network !== undefined && valueAt(network.values, "internal") !== true) {
       egress.push({ destination: `outside network ${name}`, ports: ["all"] });
     }

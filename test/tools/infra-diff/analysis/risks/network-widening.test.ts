@@ -1,0 +1,56 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { analyse } from "../../../../../tools/infra-diff/analysis/index.js";
+import type { InfraDiffReport } from "../../../../../tools/infra-diff/report.js";
+import { compareStacks } from "../../../../../tools/infra-diff/resource-changes.js";
+import type { StackJson as SynthesizedJson } from "../../../../../infra/guardrails/synthesized-stack.js";
+import { snapshotOfStack } from "../../../../../tools/infra-diff/stack-snapshot.js";
+import { service, synthPlatform, type StackJson } from "../../../../support/platform.js";
+
+/**
+ * Network widening as infra:diff finds it, on stacks the platform synthesized: orders owns
+ * a database, and a pull request lets reports read it (`uses`).
+ */
+const API = { PLATFORM_KUBE_API_CIDR: "10.0.0.1/32" };
+const catalogue = (uses: string[]) =>
+  synthPlatform(
+    [
+      service({ name: "orders", build: {}, port: 8080, backingServices: { db: { type: "postgres" } } }),
+      service({ name: "reports", build: {}, port: 8081, uses }),
+    ],
+    API,
+  );
+
+function widening(before: Record<string, StackJson>, after: Record<string, StackJson>, environment: string) {
+  const report: InfraDiffReport = analyse({
+    base: { ref: "main", commit: null },
+    head: { ref: null, commit: null },
+    environments: [
+      compareStacks(
+        snapshotOfStack(environment, before[environment] as SynthesizedJson),
+        snapshotOfStack(environment, after[environment] as SynthesizedJson),
+      ),
+    ],
+  });
+  return report.risks.filter((risk) => risk.kind === "network-widening").map((risk) => [risk.code, risk.reason]);
+}
+
+describe("network widening by a new reader of a backing service", () => {
+  let before: Record<string, StackJson>;
+  let after: Record<string, StackJson>;
+  beforeAll(() => {
+    before = catalogue([]);
+    after = catalogue(["orders.db"]);
+  });
+
+  it.each(["local", "staging"])(
+    "GIVEN reports newly using orders.db WHEN %s is diffed THEN it is a new edge from reports to orders",
+    (environment) => {
+      expect(widening(before, after, environment)).toContainEqual(["new-edge", "reports may now call orders"]);
+    },
+  );
+
+  it("GIVEN no change of readers WHEN diffed THEN there is no widening", () => {
+    for (const environment of ["local", "staging"])
+      expect(widening(after, catalogue(["orders.db"]), environment)).toEqual([]);
+  });
+});

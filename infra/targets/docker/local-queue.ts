@@ -29,7 +29,8 @@ export class LocalQueue extends LocalDataContainer {
       userId: RABBITMQ_USER_ID,
       dataPath: RABBITMQ_DATA_PATH,
       hostname: dataName,
-      env: [`RABBITMQ_DEFAULT_USER=${user}`, `RABBITMQ_DEFAULT_PASS=${password}`],
+      // Logs to standard output only: no log file to write on the read-only root file system.
+      env: [`RABBITMQ_DEFAULT_USER=${user}`, `RABBITMQ_DEFAULT_PASS=${password}`, "RABBITMQ_LOGS=-"],
       healthcheck: ["CMD", ...RABBITMQ_HEALTH_COMMAND],
       startPeriod: "60s",
       connection: {

@@ -1,4 +1,4 @@
-import { connectionVariables } from "../spec/backing-services.js";
+import { connectionVariable } from "../spec/backing-services.js";
 import { imageResourceOf } from "./docker-containers.js";
 import { operatorPodLabelsOf } from "./kubernetes-index.js";
 import { podTemplateOf } from "./kubernetes-pods.js";
@@ -113,8 +113,9 @@ export function credentialVariablesOf(
   object: DataObject,
 ): { readonly password: string; readonly url: string } | undefined {
   if (object.owner === undefined || !object.name.startsWith(`${object.owner}-`)) return undefined;
-  const names = connectionVariables(object.name.slice(object.owner.length + 1));
-  return { password: names.PASSWORD, url: names.URL };
+  // Every type has a password and a URL among its variables.
+  const resource = object.name.slice(object.owner.length + 1);
+  return { password: connectionVariable(resource, "PASSWORD"), url: connectionVariable(resource, "URL") };
 }
 
 /**

@@ -3,10 +3,12 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { TestProject } from "vitest/node";
+import { withOrdersDatabase } from "../support/repo-copy.js";
 import { prepareBaseImage } from "./support/base-image.js";
 import { DockerEngine } from "./support/docker-engine.js";
 import { buildImage, ImageBuildError, type BuildOutcome } from "./support/image-build.js";
-import { synthesizeLocalStack } from "./support/local-stack.js";
+import { type LocalStack, synthesizeLocalStack } from "./support/local-stack.js";
+import { prepareStandIns, type StandInOutcome } from "./support/stand-in-images.js";
 import { newTestRun, removeRunResources, removeStaleRuns, runLabels, type TestRun } from "./support/test-run.js";
 import { copyRepository, generateServices, type GeneratedService } from "./support/workspace.js";
 
@@ -18,12 +20,16 @@ declare module "vitest" {
     containerTestWorkspace: string;
     /** Where the local stack was synthesized (`<dir>/stacks/local/cdk.tf.json`). */
     containerTestOutdir: string;
+    /** Where the local stack of a second copy, whose `orders` has a PostgreSQL database `db`, was synthesized. */
+    containerTestDataOutdir: string;
     /** The base image passed as the Dockerfiles' BASE_IMAGE build argument. */
     containerTestBaseImage: string;
     /** The services generated from the templates, one per template. */
     containerTestGenerated: GeneratedService[];
     /** The images of the services, built once per run, by docker_image address. */
     containerTestImages: Record<string, BuildOutcome>;
+    /** The stand-ins of the images the stacks pull, made once per run, by image name. */
+    containerTestStandIns: Record<string, StandInOutcome>;
   }
 }
 
@@ -36,16 +42,18 @@ const BUILD_TIMEOUT_MS = 15 * 60_000;
  * Prepares a run of the container tests: checks the engine answers, removes what
  * killed runs left, makes the base image, copies the repository, generates one service
  * per template into the copy, synthesizes its local stack and builds every service image
- * it declares (a failed build fails that service's tests, not the run). The returned teardown
+ * it declares (a failed build fails that service's tests, not the run); synthesizes a
+ * second copy whose `orders` has a database, and makes a stand-in for every image the
+ * two stacks pull (likewise). The returned teardown
  * removes everything labelled with the run, also when a test failed.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const engine = DockerEngine.fromEnvironment();
   const version = await engine.request<{ Version: string; ApiVersion: string }>("GET", "/version");
   const stale = await removeStaleRuns(engine);
-  if (stale.containers + stale.networks + stale.images > 0) {
+  if (stale.containers + stale.networks + stale.volumes + stale.images > 0) {
     console.log(
-      `removed what killed runs left: ${stale.containers} containers, ${stale.networks} networks, ${stale.images} images`,
+      `removed what killed runs left: ${stale.containers} containers, ${stale.networks} networks, ${stale.volumes} volumes, ${stale.images} images`,
     );
   }
   const run = newTestRun();
@@ -56,7 +64,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     const removed = await removeRunResources(engine, run, createdImageIds);
     rmSync(scratch, { recursive: true, force: true });
     console.log(
-      `run ${run.id}: removed ${removed.containers} containers, ${removed.networks} networks, ${removed.images} images`,
+      `run ${run.id}: removed ${removed.containers} containers, ${removed.networks} networks, ${removed.volumes} volumes, ${removed.images} images`,
     );
     if (removed.failures.length > 0)
       throw new Error(`run ${run.id} could not remove everything it created:\n${removed.failures.join("\n")}`);
@@ -79,6 +87,26 @@ export default async function setup(project: TestProject): Promise<() => Promise
     const outdir = path.join(workspace, "cdktf.out");
     const stack = synthesizeLocalStack({ root: workspace, outdir, baseImage: baseImage.reference });
 
+    // The examples' orders keeps no data yet: a copy of its own gets a database, so that the
+    // stack of the copy declares one (image, network, volume, password) as a service's would.
+    const dataWorkspace = path.join(scratch, "repository-with-database");
+    copyRepository(REPOSITORY, dataWorkspace);
+    withOrdersDatabase(dataWorkspace);
+    const dataOutdir = path.join(dataWorkspace, "cdktf.out");
+    const dataStack = synthesizeLocalStack({ root: dataWorkspace, outdir: dataOutdir, baseImage: baseImage.reference });
+
+    const standInsStarted = performance.now();
+    const standIns = await prepareStandIns({ engine, run, names: pulledImageNames([stack, dataStack]) });
+    createdImageIds.push(...standIns.createdImageIds);
+    for (const outcome of Object.values(standIns.byName))
+      console.log(
+        "error" in outcome
+          ? `no image for ${outcome.name}: ${outcome.error.split("\n")[0]}`
+          : `image for ${outcome.name}: ${outcome.description}, ${(outcome.sizeBytes / 1e6).toFixed(1)} MB`,
+      );
+    if (Object.keys(standIns.byName).length > 0)
+      console.log(`stand-ins ready in ${((performance.now() - standInsStarted) / 1000).toFixed(1)}s`);
+
     const images: Record<string, BuildOutcome> = {};
     for (const image of stack
       .ofType("docker_image")
@@ -100,6 +128,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide("containerTestRun", run);
     project.provide("containerTestWorkspace", workspace);
     project.provide("containerTestOutdir", outdir);
+    project.provide("containerTestDataOutdir", dataOutdir);
+    project.provide("containerTestStandIns", standIns.byName);
     project.provide("containerTestBaseImage", baseImage.reference);
     project.provide("containerTestGenerated", generated);
     project.provide("containerTestImages", images);
@@ -108,4 +138,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await teardown().catch((cleanupError: Error) => console.error(cleanupError.message));
     throw error;
   }
+}
+
+/** The names of the images the stacks pull rather than build. */
+function pulledImageNames(stacks: readonly LocalStack[]): string[] {
+  return stacks.flatMap((stack) =>
+    stack
+      .ofType("docker_image")
+      .filter((image) => image.values.build === undefined)
+      .map((image) => String(image.values.name)),
+  );
 }

@@ -65,8 +65,8 @@ async function networksOf(container: RunnerContainer): Promise<Record<string, { 
 
 beforeAll(async () => {
   context = await runContext();
-  runner = new StackRunner(context.engine, context.stack, context.run, "network", context.images);
-  const declared = context.stack.ofType("docker_container").filter((c) => c.service !== undefined);
+  runner = new StackRunner(context.engine, context.stack, context.run, "network", context.images, context.standIns);
+  const declared = context.stack.serviceContainers();
   for (const container of declared) await runner.imageOf(container);
   const started: Array<{ container: RunnerContainer; at: number }> = [];
   for (const container of declared) {

@@ -69,10 +69,17 @@ describe.each(services)("service %s", (service) => {
   figures.set(service, figure);
 
   beforeAll(() => {
-    runner = new StackRunner(context.engine, context.stack, context.run, `svc-${service}`, context.images);
+    runner = new StackRunner(
+      context.engine,
+      context.stack,
+      context.run,
+      `svc-${service}`,
+      context.images,
+      context.standIns,
+    );
     // Replica 1 stands for all: the replicas of a service differ only in name.
     declared = context.stack
-      .ofType("docker_container", service)
+      .serviceContainers(service)
       .sort((a, b) => String(a.values.name).localeCompare(String(b.values.name)))[0]!;
   });
   afterAll(async () => {

@@ -21,6 +21,20 @@ export const DEBIAN_MIRROR = "http://deb.debian.org/debian";
 /** The CA bundle the stand-in trusts: this machine's, which may hold a proxy's CA. */
 export const HOST_CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt";
 
+/**
+ * mmdebstrap's options for a minimal root file system as root makes it, without the
+ * documentation, manual pages and translations (excluded like Debian's slim images do).
+ */
+export const SLIM_MMDEBSTRAP_OPTIONS: readonly string[] = [
+  "--quiet",
+  "--variant=minbase",
+  "--mode=root",
+  ...["/usr/share/doc/*", "/usr/share/man/*", "/usr/share/info/*", "/usr/share/locale/*"].map(
+    (p) => `--dpkgopt=path-exclude=${p}`,
+  ),
+  "--dpkgopt=path-include=/usr/share/doc/*/copyright",
+];
+
 /** The base image a run builds from. */
 export interface BaseImage {
   /** What to pass as the `BASE_IMAGE` build argument. */
@@ -76,15 +90,9 @@ export async function prepareBaseImage(options: PrepareBaseImageOptions): Promis
   const work = mkdtempSync(path.join(os.tmpdir(), "platform-base-image-"));
   const tarball = path.join(work, "rootfs.tar");
   try {
-    // Files excluded like Debian's slim images do; the official node image adds node and npm the same way.
+    // The official node image adds node and npm the same way.
     const args = [
-      "--quiet",
-      "--variant=minbase",
-      "--mode=root",
-      ...["/usr/share/doc/*", "/usr/share/man/*", "/usr/share/info/*", "/usr/share/locale/*"].map(
-        (p) => `--dpkgopt=path-exclude=${p}`,
-      ),
-      "--dpkgopt=path-include=/usr/share/doc/*/copyright",
+      ...SLIM_MMDEBSTRAP_OPTIONS,
       `--customize-hook=mkdir -p "$1/usr/local/lib/node_modules/npm" "$1/etc/ssl/certs"`,
       `--customize-hook=upload ${node} /usr/local/bin/node`,
       `--customize-hook=sync-in ${npmDirectory} /usr/local/lib/node_modules/npm`,
@@ -171,7 +179,8 @@ function findNpmDirectory(node: string): string {
   return found;
 }
 
-function findExecutable(name: string): string | undefined {
+/** The path of an executable on PATH, or undefined. */
+export function findExecutable(name: string): string | undefined {
   for (const directory of (process.env.PATH ?? "").split(path.delimiter)) {
     const candidate = path.join(directory, name);
     if (directory && existsSync(candidate)) return candidate;

@@ -13,6 +13,7 @@ const resolver: ReferenceResolver = {
   networkFor: (address) => `ct-1-network-of-${address}`,
   networkNamed: (name) => `ct-1-${name}`,
   variableValue: (name) => `value-of-${name}`,
+  randomPasswordValue: (address) => `password-of-${address}`,
 };
 const runLabels = { "platform.test/run": "ct-1" };
 
@@ -91,6 +92,39 @@ describe("engine requests from the local stack", () => {
     expect(request.publishedPorts).toEqual([
       { containerPort: "8080/tcp", hostIp: "127.0.0.1", declaredHostPort: "8081" },
     ]);
+  });
+
+  it("GIVEN a database container with a named volume and a random_password WHEN translated THEN the volume is a bind of the run's volume and the password the run's test value", () => {
+    const request = containerCreateRequest(
+      {
+        address: "docker_container.orders_db",
+        values: {
+          name: "platform-local-orders-db",
+          image: "${docker_image.postgres.image_id}",
+          env: ["POSTGRES_PASSWORD=${random_password.orders_db_password.result}"],
+          volumes: [{ container_path: "/var/lib/postgresql/data", volume_name: "platform-local-orders-db-data" }],
+          networks_advanced: [{ name: "platform-local-orders-db", aliases: ["orders-db"] }],
+        },
+      },
+      resolver,
+      runLabels,
+    );
+    expect(request.body.Env).toEqual(["POSTGRES_PASSWORD=password-of-random_password.orders_db_password"]);
+    expect(request.body.Volumes).toEqual({ "/var/lib/postgresql/data": {} });
+    expect(request.body.HostConfig.Binds).toEqual(["ct-1-platform-local-orders-db-data:/var/lib/postgresql/data:rw"]);
+    expect(request.namedVolumes).toEqual(["ct-1-platform-local-orders-db-data"]);
+  });
+
+  it("GIVEN a volume that binds a host path WHEN translated THEN it is refused: the run mounts named volumes only", () => {
+    const values = {
+      name: "x",
+      image: "${docker_image.x.image_id}",
+      networks_advanced: [{ name: "${docker_network.n.name}" }],
+      volumes: [{ container_path: "/data", host_path: "/srv/data" }],
+    };
+    expect(() => containerCreateRequest({ address: "docker_container.x", values }, resolver, runLabels)).toThrow(
+      "docker_container.x.volumes[0]: the container tests mount named volumes only; they do not map host_path",
+    );
   });
 
   it("GIVEN a docker_container attribute the harness does not know WHEN translated THEN it fails naming the attribute", () => {

@@ -30,6 +30,8 @@ export interface ReferenceResolver {
   readonly networkNamed: (name: string) => string;
   /** The value the run gives a Terraform input variable. */
   readonly variableValue: (name: string) => string;
+  /** The value the run gives the `result` of the `random_password` resource at `address` (Terraform makes it at apply). */
+  readonly randomPasswordValue: (address: string) => string;
 }
 
 /** `POST /networks/create`. */
@@ -75,6 +77,12 @@ export interface ContainerCreateRequest {
   }>;
   /** Attributes with no Engine equivalent (provider-side behaviour) that the run met, for the log. */
   readonly providerSide: readonly string[];
+  /**
+   * The run's names of the named volumes the container mounts. Docker creates a missing
+   * one at the start, unlabelled; the run creates them first, with its labels, so that it
+   * can remove them.
+   */
+  readonly namedVolumes: readonly string[];
 }
 
 const REFERENCE = /\$\{([^}]*)\}/g;
@@ -85,12 +93,14 @@ function resolveReferences(value: unknown, where: string, resolver: ReferenceRes
     return value.replace(REFERENCE, (whole, expression: string) => {
       const parts = expression.trim().split(".");
       if (parts[0] === "var" && parts.length === 2) return resolver.variableValue(parts[1]!);
+      if (parts[0] === "random_password" && parts.length === 3 && parts[2] === "result")
+        return resolver.randomPasswordValue(`random_password.${parts[1]}`);
       if (parts[0] === "docker_image" && parts.length === 3 && ["image_id", "name", "id"].includes(parts[2]!))
         return resolver.imageFor(`docker_image.${parts[1]}`);
       if (parts[0] === "docker_network" && parts.length === 3 && ["name", "id"].includes(parts[2]!))
         return resolver.networkFor(`docker_network.${parts[1]}`);
       throw new Error(
-        `${where}: the reference ${whole} is not understood by the container tests; known: \${var.X}, \${docker_image.X.image_id|name|id}, \${docker_network.X.name|id}`,
+        `${where}: the reference ${whole} is not understood by the container tests; known: \${var.X}, \${random_password.X.result}, \${docker_image.X.image_id|name|id}, \${docker_network.X.name|id}`,
       );
     });
   }
@@ -101,6 +111,17 @@ function resolveReferences(value: unknown, where: string, resolver: ReferenceRes
     );
   }
   return value;
+}
+
+/** The environment a declared container gets, its references resolved, by variable name. */
+export function declaredEnvironment(container: DeclaredResource, resolver: ReferenceResolver): Record<string, string> {
+  const env = resolveReferences(container.values.env ?? [], `${container.address}.env`, resolver);
+  return Object.fromEntries(
+    stringList(env, `${container.address}.env`).map((entry) => {
+      const equals = entry.indexOf("=");
+      return [entry.slice(0, equals), entry.slice(equals + 1)];
+    }),
+  );
 }
 
 /** A Go duration ("10s", "1m30s", "500ms") in nanoseconds, as the provider parses it. */
@@ -235,6 +256,8 @@ interface RequestUnderConstruction {
   readonly body: Record<string, any>;
   readonly host: Record<string, any>;
   readonly published: Array<ContainerCreateRequest["publishedPorts"][number]>;
+  readonly namedVolumes: string[];
+  readonly resolver: ReferenceResolver;
 }
 
 type ContainerAttributeHandler = (value: any, request: RequestUnderConstruction, where: string) => void;
@@ -286,6 +309,23 @@ const CONTAINER_ATTRIBUTES: Record<string, ContainerAttributeHandler> = {
     }
   },
   read_only: (v, r) => (r.host.ReadonlyRootfs = Boolean(v)),
+  // As the provider does: a named volume becomes a bind "<volume>:<path>:rw|ro" and an entry of Volumes.
+  volumes: (v, r, w) => {
+    for (const [index, volume] of (v as Array<Record<string, any>>).entries()) {
+      const where = `${w}[${index}]`;
+      const unknown = Object.keys(volume).filter((k) => !["volume_name", "container_path", "read_only"].includes(k));
+      if (unknown.length > 0)
+        throw new Error(
+          `${where}: the container tests mount named volumes only; they do not map ${unknown.join(", ")} (value ${JSON.stringify(volume)})`,
+        );
+      if (!volume.volume_name || !volume.container_path)
+        throw new Error(`${where}: a named volume needs volume_name and container_path, got ${JSON.stringify(volume)}`);
+      const name = r.resolver.nameFor(String(volume.volume_name));
+      r.namedVolumes.push(name);
+      r.body.Volumes = { ...r.body.Volumes, [String(volume.container_path)]: {} };
+      r.host.Binds = [...(r.host.Binds ?? []), `${name}:${volume.container_path}:${volume.read_only ? "ro" : "rw"}`];
+    }
+  },
   tmpfs: (v, r, w) => (r.host.Tmpfs = stringMap(v, w)),
   capabilities: (v, r, w) => {
     const caps = (Array.isArray(v) ? v[0] : v) as { add?: unknown; drop?: unknown };
@@ -340,7 +380,13 @@ export function containerCreateRequest(
   extraLabels: Record<string, string>,
 ): ContainerCreateRequest {
   const values = resolveReferences(container.values, container.address, resolver) as Record<string, any>;
-  const request: RequestUnderConstruction = { body: { Labels: {} }, host: {}, published: [] };
+  const request: RequestUnderConstruction = {
+    body: { Labels: {} },
+    host: {},
+    published: [],
+    namedVolumes: [],
+    resolver,
+  };
   const providerSide: string[] = [];
   let endpoints: EndpointRequest[] = [];
   let declaredName = "";
@@ -409,5 +455,6 @@ export function containerCreateRequest(
     graceSeconds: Number(grace),
     publishedPorts: request.published,
     providerSide,
+    namedVolumes: request.namedVolumes,
   };
 }

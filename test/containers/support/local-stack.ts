@@ -64,7 +64,17 @@ export class LocalStack {
 
   /** The services that have containers, sorted. */
   services(): string[] {
-    return [...new Set(this.ofType("docker_container").flatMap((r) => (r.service ? [r.service] : [])))].sort();
+    return [...new Set(this.serviceContainers().map((r) => r.service!))].sort();
+  }
+
+  /** The containers of the services' replicas (of one service only, if given): not the platform's, not the backing services'. */
+  serviceContainers(service?: string): StackResource[] {
+    return this.ofType("docker_container", service).filter((r) => r.service !== undefined && !isBackingService(r));
+  }
+
+  /** The containers of the backing services (databases) the services own. */
+  backingServiceContainers(): StackResource[] {
+    return this.ofType("docker_container").filter(isBackingService);
   }
 
   /** The docker_image a container runs, from its `image` reference. */
@@ -87,6 +97,11 @@ export class LocalStack {
       return byName;
     });
   }
+}
+
+/** Whether a resource belongs to a backing service: `local/docker/<service>/backing-services/<name>/...`. */
+function isBackingService(resource: StackResource): boolean {
+  return resource.constructPath.split("/")[3] === "backing-services";
 }
 
 /** Options of {@link synthesizeLocalStack}. */

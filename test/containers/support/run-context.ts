@@ -15,6 +15,8 @@ export interface RunContext {
   readonly generated: ReturnType<typeof inject<"containerTestGenerated">>;
   /** The images the setup built, by docker_image address. */
   readonly images: ReturnType<typeof inject<"containerTestImages">>;
+  /** The stand-ins of the images the stacks pull, by image name. */
+  readonly standIns: ReturnType<typeof inject<"containerTestStandIns">>;
 }
 
 /** Reads what the global setup prepared. */
@@ -28,6 +30,7 @@ export async function runContext(): Promise<RunContext> {
     catalogue: resolveCatalogue(discovered, "local", ENVIRONMENT_NAMES),
     generated: inject("containerTestGenerated"),
     images: inject("containerTestImages"),
+    standIns: inject("containerTestStandIns"),
   };
 }
 

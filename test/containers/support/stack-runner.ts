@@ -1,5 +1,6 @@
+import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { DockerEngine } from "./docker-engine.js";
+import { type DockerEngine, EngineError } from "./docker-engine.js";
 import {
   containerCreateRequest,
   networkCreateRequest,
@@ -8,12 +9,13 @@ import {
 } from "./engine-requests.js";
 import type { BuildOutcome, BuiltImage } from "./image-build.js";
 import type { LocalStack, StackResource } from "./local-stack.js";
+import type { StandInOutcome } from "./stand-in-images.js";
 import { runLabels, type TestRun } from "./test-run.js";
 
 /**
  * Builds, creates, starts, probes and stops what the local stack declares, within one
- * scope of a run (a test file, or one service of it): networks and containers get names
- * `<run id>-<scope>-<declared name>`, so that scopes never meet on the engine.
+ * scope of a run (a test file, or one service of it): networks, volumes and containers get
+ * names `<run id>-<scope>-<declared name>`, so that scopes never meet on the engine.
  */
 
 /** A container the runner created. */
@@ -44,6 +46,20 @@ export function testVariableValue(name: string): string {
   return `container-test-value-of-${name}`;
 }
 
+/**
+ * The test value of a `random_password` resource's `result`: letters and digits only, as
+ * the stack's passwords are (`special: false`), so that a URL holds it unescaped.
+ */
+export function testRandomPasswordValue(address: string): string {
+  return `containertest${address.replace(/[^A-Za-z0-9]/g, "")}`;
+}
+
+/** What a one-shot container printed and how it ended. */
+export interface OneShotResult {
+  readonly exitCode: number;
+  readonly output: string;
+}
+
 /** Runs the local stack's declarations on the engine, under one scope of a run. */
 export class StackRunner {
   private readonly networks = new Map<string, string>();
@@ -58,6 +74,8 @@ export class StackRunner {
     readonly scope: string,
     /** The images the run built before the tests, by docker_image address. */
     readonly built: Readonly<Record<string, BuildOutcome>>,
+    /** The stand-ins of the images the stack pulls, by image name. */
+    readonly standIns: Readonly<Record<string, StandInOutcome>> = {},
   ) {
     this.labels = { ...runLabels(run), "platform.test/scope": scope };
     this.resolver = {
@@ -78,12 +96,14 @@ export class StackRunner {
         return this.resolver.networkFor(network.address);
       },
       variableValue: testVariableValue,
+      randomPasswordValue: testRandomPasswordValue,
     };
   }
 
   /**
    * The image a container runs: the one the run built for its docker_image (before the
-   * tests, once per run), or, for an image the stack pulls, the engine's copy of it.
+   * tests, once per run), or, for an image the stack pulls, its stand-in (see
+   * stand-in-images.ts), made in the run's setup and found by the image's exact name.
    */
   async imageOf(container: StackResource): Promise<BuiltImage> {
     const image = this.stack.imageOf(container);
@@ -101,19 +121,18 @@ export class StackRunner {
     }
     if (image.values.build !== undefined) throw new Error(`${image.address} was not built by the run's setup`);
     const name = String(image.values.name);
-    const found = await this.engine
-      .request<{ Id: string; Size: number }>("GET", `/images/${encodeURIComponent(name)}/json`)
-      .catch(() => undefined);
-    if (!found)
+    const standIn = this.standIns[name];
+    if (!standIn)
       throw new Error(
-        `${image.address}: pulls ${name}, which the engine does not have and no registry may be reachable for; pull or load it before the container tests`,
+        `${image.address}: pulls ${name}, and the run's setup prepared no stand-in for it (it prepares one for each image the stacks it synthesized pull)`,
       );
+    if ("error" in standIn) throw new Error(`${image.address}: ${standIn.error}`);
     const pulled = {
       address: image.address,
       tag: name,
-      id: found.Id,
-      sizeBytes: found.Size,
-      buildSeconds: 0,
+      id: standIn.id,
+      sizeBytes: standIn.sizeBytes,
+      buildSeconds: standIn.buildSeconds,
       createdImageIds: [],
     };
     this.images.set(image.address, pulled);
@@ -158,6 +177,9 @@ export class StackRunner {
   async createContainer(container: StackResource, probe?: { readonly port: number }): Promise<RunnerContainer> {
     for (const network of this.stack.networksOf(container)) await this.createNetwork(network);
     const request = containerCreateRequest(container, this.resolver, this.labels);
+    // Docker would make a missing named volume at the start, without the run's labels; an existing one is kept.
+    for (const volume of request.namedVolumes)
+      await this.engine.request("POST", "/volumes/create", { Name: volume, Labels: this.labels });
     const body = structuredClone(request.body);
     const endpoints = [...request.endpoints];
     if (probe) {
@@ -298,12 +320,81 @@ export class StackRunner {
     };
   }
 
+  /**
+   * Removes a container the way the provider destroys it: the stop signal and the
+   * declared grace period, then removal with its anonymous volumes (`remove_volumes`,
+   * true by default). Named volumes are not the container's: they stay.
+   */
+  async destroy(container: RunnerContainer): Promise<void> {
+    await this.stop(container);
+    await this.engine.request("DELETE", `/containers/${container.id}?v=true`);
+  }
+
+  /** Inspects a named volume of the run's; undefined when the engine has none by that name. */
+  inspectVolume(name: string): Promise<Record<string, any> | undefined> {
+    return this.engine
+      .request<Record<string, any>>("GET", `/volumes/${encodeURIComponent(name)}`)
+      .catch((error: Error) =>
+        error instanceof EngineError && error.status === 404 ? undefined : Promise.reject(error),
+      );
+  }
+
+  /**
+   * Runs `command` once in a throwaway container of `image` that joins exactly the
+   * networks a declared container joins (created as declared), hardened like the stack's
+   * containers; waits for it to exit, returns its exit code and output, and removes it.
+   */
+  async runOnNetworksOf(
+    container: StackResource,
+    image: string,
+    command: readonly string[],
+    options: { readonly user: string; readonly env?: readonly string[]; readonly timeoutMs?: number },
+  ): Promise<OneShotResult> {
+    const networks: string[] = [];
+    for (const network of this.stack.networksOf(container)) networks.push(await this.createNetwork(network));
+    if (networks.length === 0) throw new Error(`${container.address}: joins no network`);
+    const name = this.resolver.nameFor(`one-shot-${randomBytes(3).toString("hex")}`);
+    const created = await this.engine.request<{ Id: string }>("POST", `/containers/create?name=${name}`, {
+      Image: image,
+      Cmd: command,
+      Env: options.env ?? [],
+      User: options.user,
+      Labels: this.labels,
+      HostConfig: {
+        NetworkMode: networks[0],
+        ReadonlyRootfs: true,
+        Tmpfs: { "/tmp": "rw,noexec,nosuid,nodev,size=16m" },
+        CapDrop: ["ALL"],
+        SecurityOpt: ["no-new-privileges:true"],
+        Memory: 128 * 1024 * 1024,
+      },
+    });
+    try {
+      for (const network of networks.slice(1))
+        await this.engine.request("POST", `/networks/${encodeURIComponent(network)}/connect`, {
+          Container: created.Id,
+        });
+      await this.engine.request("POST", `/containers/${created.Id}/start`);
+      const timeoutMs = options.timeoutMs ?? 60_000;
+      const ended = await this.engine.request<{ StatusCode: number }>(
+        "POST",
+        `/containers/${created.Id}/wait`,
+        undefined,
+        timeoutMs,
+      );
+      const logs = await this.engine.cli(["logs", created.Id], { timeoutMs: 30_000, check: false });
+      return { exitCode: ended.StatusCode, output: (logs.stdout + logs.stderr).trim() };
+    } finally {
+      await this.engine.request("DELETE", `/containers/${created.Id}?force=true&v=true`);
+    }
+  }
+
   /** Runs a command in a running container with `docker exec`, as the container's user. */
   exec(container: RunnerContainer, command: readonly string[], timeoutMs = 30_000) {
     return this.engine.cli(["exec", container.id, ...command], { timeoutMs, check: false });
   }
 
-  /** Removes the scope's containers, then its networks (the run's teardown removes whatever remains). */
+  /** Removes the scope's containers, then its networks and volumes (the run's teardown removes whatever remains). */
   async removeAll(): Promise<void> {
     const filters = encodeURIComponent(
       JSON.stringify({ label: [`platform.test/scope=${this.scope}`, `platform.test/run=${this.run.id}`] }),
@@ -316,5 +407,11 @@ export class StackRunner {
     for (const name of this.networks.values())
       await this.engine.request("DELETE", `/networks/${encodeURIComponent(name)}`).catch(() => undefined);
     this.networks.clear();
+    const volumes = await this.engine.request<{ Volumes: Array<{ Name: string }> | null }>(
+      "GET",
+      `/volumes?filters=${filters}`,
+    );
+    for (const { Name } of volumes.Volumes ?? [])
+      await this.engine.request("DELETE", `/volumes/${encodeURIComponent(Name)}`);
   }
 }

@@ -3,7 +3,7 @@ import { EngineError, type DockerEngine } from "./docker-engine.js";
 
 /**
  * One run of the container tests. Everything it creates on the engine (images,
- * networks, containers) carries its labels and a name starting with its id, so that
+ * networks, volumes, containers) carries its labels and a name starting with its id, so that
  * the run removes exactly what it made, even when a test fails, and never touches
  * what another run or a user made on the same engine.
  */
@@ -49,12 +49,13 @@ interface Labelled {
 export interface CleanupReport {
   readonly containers: number;
   readonly networks: number;
+  readonly volumes: number;
   readonly images: number;
   readonly failures: readonly string[];
 }
 
 /**
- * Removes the run's containers (forcibly), then its networks, then its images.
+ * Removes the run's containers (forcibly), then its networks and volumes, then its images.
  * Keeps going past a failure and reports every one, so one stuck resource does not
  * leave the others behind.
  */
@@ -124,6 +125,18 @@ async function removeLabelled(
     if (await attempt(`network ${Id.slice(0, 12)}`, () => engine.request("DELETE", `/networks/${Id}`)))
       removedNetworks++;
   }
+  const volumes =
+    (
+      await engine.request<{ Volumes: Array<{ Name: string; Labels?: Record<string, string> | null }> | null }>(
+        "GET",
+        `/volumes?filters=${filters}`,
+      )
+    ).Volumes ?? [];
+  let removedVolumes = 0;
+  for (const { Name } of volumes.filter((v) => selected(v.Labels ?? {}))) {
+    if (await attempt(`volume ${Name}`, () => engine.request("DELETE", `/volumes/${encodeURIComponent(Name)}`)))
+      removedVolumes++;
+  }
   // Newest first: a build's final image before the base image it was built from.
   const images = pick(
     await engine.request<Array<Labelled & { Created: number }>>("GET", `/images/json?all=true&filters=${filters}`),
@@ -137,5 +150,11 @@ async function removeLabelled(
     )
       removedImages++;
   }
-  return { containers: removedContainers, networks: removedNetworks, images: removedImages, failures };
+  return {
+    containers: removedContainers,
+    networks: removedNetworks,
+    volumes: removedVolumes,
+    images: removedImages,
+    failures,
+  };
 }

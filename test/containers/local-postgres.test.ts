@@ -100,7 +100,7 @@ describe(`the PostgreSQL database of ${owner} on the local stack`, () => {
       runner.resolver.networkNamed(declared.networks_advanced[0].name),
     ]);
 
-    // Inside: the server (pid 1) runs as the declared user with no capabilities, and only the tmpfs and the volume are writable.
+    // Inside: the server (pid 1) runs as the declared user with no capabilities, the root is read-only, the data is on the volume.
     const status = await runner.exec(container, ["cat", "/proc/1/status"]);
     const field = (name: string) => new RegExp(`^${name}:\\s*(.*)$`, "m").exec(status.stdout)?.[1]?.split(/\s+/)[0];
     expect(field("Uid")).toBe(String(declared.user).split(":")[0]);

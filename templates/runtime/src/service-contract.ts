@@ -52,18 +52,21 @@ export function describeServiceContract(props: ServiceContractProps): void {
   const backingServices = () => servers?.variables ?? {};
 
   describe("src/manifest.ts", () => {
-    it("GIVEN service.ts WHEN resolved THEN the manifest names the same service, port, dependencies, backing services and probe paths", () => {
+    it("GIVEN service.ts WHEN resolved THEN the manifest names the same service, port, dependencies, backing services (its own and those it uses) and probe paths", () => {
       const resolved = resolveServiceSpec(parseServiceDefinition(spec), "local", "0.0.0");
-      const { backingServices, ...rest } = manifest;
+      const { backingServices, uses, ...rest } = manifest;
       expect({
         ...rest,
         dependencies: [...manifest.dependencies].sort(),
         backingServices: Object.fromEntries(Object.entries(backingServices ?? {}).map(([name, d]) => [name, d.type])),
+        // The type of a used resource is its owner's: service.ts names it only.
+        uses: Object.keys(uses ?? {}).sort(),
       }).toEqual({
         name: resolved.name,
         port: resolved.port,
         dependencies: [...resolved.dependsOn],
         backingServices: Object.fromEntries(resolved.backingServices.map((r) => [r.name, r.type])),
+        uses: resolved.uses.map((u) => `${u.owner}.${u.name}`),
         health: resolved.health,
         metricsPath: resolved.monitoring.metricsPath,
       });

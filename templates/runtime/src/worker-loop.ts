@@ -2,6 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { Counter, Histogram, type Registry } from "prom-client";
 import { METRICS_CONTRACT } from "../../../infra/monitoring/metrics-contract.js";
 import { ConfigError, readInteger, type Variables } from "./config.js";
+import type { QueueClient } from "./backing-services/queue-client.js";
 import type { Logger } from "./logger.js";
 
 /** A unit of work. */
@@ -48,27 +49,54 @@ export interface WorkerLoopProps {
   readonly settings: WorkerSettings;
 }
 
+/** The job metrics of the contract (`worker_jobs_total`, `worker_job_duration_seconds`) in a registry. */
+class JobMetrics {
+  private readonly jobs: Counter<"outcome">;
+  private readonly duration: Histogram<"outcome">;
+
+  constructor(registry: Registry) {
+    const { jobs, jobDuration } = METRICS_CONTRACT;
+    this.jobs = new Counter({ name: jobs.name, help: jobs.help, labelNames: jobs.labels, registers: [registry] });
+    this.duration = new Histogram({
+      name: jobDuration.name,
+      help: jobDuration.help,
+      labelNames: jobDuration.labels,
+      buckets: [...jobDuration.buckets],
+      registers: [registry],
+    });
+  }
+
+  /** Runs a job with the handler, counts and times it, logs its end; resolves with its outcome. */
+  async run(job: Job, handler: JobHandler, parentLog: Logger): Promise<JobOutcome> {
+    const log = parentLog.child({ jobId: job.id });
+    const started = process.hrtime.bigint();
+    let outcome: JobOutcome = "success";
+    try {
+      await handler(job, log);
+    } catch (error) {
+      outcome = "failure";
+      log.error({ err: error }, "job failed");
+    }
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    this.jobs.inc({ outcome });
+    this.duration.observe({ outcome }, seconds);
+    log.info({ outcome, durationMs: Math.round(seconds * 1000) }, "job finished");
+    return outcome;
+  }
+}
+
 /**
  * Takes one job at a time from the source and runs it; a replica does one job at a
  * time, so the platform scales the work by adding replicas on CPU. Counts each job by
  * outcome, with its duration. On stop it takes no new job and waits for the one it runs.
  */
 export class WorkerLoop {
-  private readonly jobs: Counter<"outcome">;
-  private readonly duration: Histogram<"outcome">;
+  private readonly metrics: JobMetrics;
   private readonly abort = new AbortController();
   private running: Promise<void> | undefined;
 
   constructor(private readonly props: WorkerLoopProps) {
-    const { jobs, jobDuration } = METRICS_CONTRACT;
-    this.jobs = new Counter({ name: jobs.name, help: jobs.help, labelNames: jobs.labels, registers: [props.registry] });
-    this.duration = new Histogram({
-      name: jobDuration.name,
-      help: jobDuration.help,
-      labelNames: jobDuration.labels,
-      buckets: [...jobDuration.buckets],
-      registers: [props.registry],
-    });
+    this.metrics = new JobMetrics(props.registry);
   }
 
   /** Starts taking jobs. */
@@ -98,22 +126,53 @@ export class WorkerLoop {
 
   private async run(job: Job): Promise<void> {
     const log = this.props.log.child({ jobId: job.id });
-    const started = process.hrtime.bigint();
-    let outcome: JobOutcome = "success";
-    try {
-      await this.props.handler(job, log);
-    } catch (error) {
-      outcome = "failure";
-      log.error({ err: error }, "job failed");
-    }
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    this.jobs.inc({ outcome });
-    this.duration.observe({ outcome }, seconds);
-    log.info({ outcome, durationMs: Math.round(seconds * 1000) }, "job finished");
+    const outcome = await this.metrics.run(job, this.props.handler, this.props.log);
     try {
       await this.props.source.finish(job, outcome);
     } catch (error) {
       log.warn({ err: error, outcome }, "reporting the outcome failed; the source will hand the job out again");
     }
+  }
+}
+
+/** Props of {@link QueueJobs}. */
+export interface QueueJobsProps {
+  /** The queue backing service, `context.resource(name)`. */
+  readonly queue: QueueClient;
+  /** The queue to take jobs from: one of the resource's declared queues. */
+  readonly queueName: string;
+  readonly handler: JobHandler;
+  readonly log: Logger;
+  /** The service's metrics registry, which gets the job metrics of the contract. */
+  readonly registry: Registry;
+}
+
+/**
+ * Runs each message of a queue as a job, one at a time, counted and timed like the
+ * polling loop's jobs. A job that fails is rejected: the queue client delivers it once
+ * more, then drops it (see `QueueClient.consumeJson`). The job's id is the message's
+ * `messageId` (which `publishJson` sets), or its delivery tag.
+ */
+export class QueueJobs {
+  private readonly metrics: JobMetrics;
+  private started: Promise<void> | undefined;
+
+  constructor(private readonly props: QueueJobsProps) {
+    this.metrics = new JobMetrics(props.registry);
+  }
+
+  /** Subscribes to the queue: jobs start arriving. */
+  start(): Promise<void> {
+    this.started ??= this.props.queue.consumeJson(this.props.queueName, async (payload, message) => {
+      const id = String(message.properties.messageId ?? `${this.props.queueName}-${message.fields.deliveryTag}`);
+      const outcome = await this.metrics.run({ id, payload }, this.props.handler, this.props.log);
+      if (outcome === "failure") throw new Error(`job ${id} failed`);
+    });
+    return this.started;
+  }
+
+  /** Takes no new job, and resolves once the job in progress has finished. */
+  async stop(): Promise<void> {
+    await this.props.queue.stopConsuming();
   }
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import amqplib, { type ChannelModel, type ConfirmChannel, type ConsumeMessage } from "amqplib";
 import type { BackingServiceConnection, BackingServiceTarget } from "./backing-service.js";
 
@@ -47,8 +48,12 @@ export class QueueClient {
     const content = Buffer.from(JSON.stringify(body));
     const channel = this.channel;
     return new Promise((resolve, reject) => {
-      channel.sendToQueue(queue, content, { persistent: true, contentType: "application/json" }, (error) =>
-        error ? reject(new Error(`${this.target.name}: the broker refused the message to ${queue}`)) : resolve(),
+      channel.sendToQueue(
+        queue,
+        content,
+        { persistent: true, contentType: "application/json", messageId: randomUUID() },
+        (error) =>
+          error ? reject(new Error(`${this.target.name}: the broker refused the message to ${queue}`)) : resolve(),
       );
     });
   }
@@ -88,7 +93,7 @@ export class QueueClient {
     this.current = channel;
   }
 
-  /** @internal Stops taking messages, waits for the ones being handled. */
+  /** Stops taking messages, and waits for the ones being handled (the runtime also does it on shutdown). */
   async stopConsuming(): Promise<void> {
     this.closing = true;
     const channel = this.current;

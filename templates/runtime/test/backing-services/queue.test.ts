@@ -1,4 +1,4 @@
-import { defineManifest, type Application, type RunningApplication } from "@platform/service-runtime";
+import { defineManifest, QueueJobs, type Application, type RunningApplication } from "@platform/service-runtime";
 import { startForTest } from "@platform/service-runtime/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type BackingServer, startRabbitmq } from "../../src/test-servers.js";
@@ -134,5 +134,41 @@ describe("a queue resource", () => {
     while ((await readiness(service))[0] !== 200) await new Promise((resolve) => setTimeout(resolve, 50));
     await jobs.publishJson("mail.send", { after: "restart" });
     expect(await consumer.done).toEqual([{ after: "restart" }]);
+  });
+});
+
+describe("jobs from a queue (QueueJobs)", () => {
+  it("GIVEN jobs on the queue, one of which always fails WHEN consumed as jobs THEN each runs with the message's id, the good ones count as successes, the bad one fails twice (delivered once more) and is dropped", async () => {
+    const service = await start();
+    const jobs = service.context.resource("jobs");
+    const seen: Array<{ id: string; payload: unknown }> = [];
+    let settle: () => void = () => undefined;
+    const allRun = new Promise<void>((resolve) => (settle = resolve));
+    const worker = new QueueJobs({
+      queue: jobs,
+      queueName: "mail.send",
+      log: service.context.log,
+      registry: service.context.metrics.registry,
+      async handler(job) {
+        seen.push(job);
+        // Two good jobs, and the bad one delivered twice.
+        if (seen.length === 4) settle();
+        if ((job.payload as { to: string }).to === "bad") throw new Error("cannot send");
+      },
+    });
+    await worker.start();
+    for (const to of ["a@example.com", "bad", "b@example.com"]) await jobs.publishJson("mail.send", { to });
+    await allRun;
+    await worker.stop();
+    expect(seen.map((job) => (job.payload as { to: string }).to).sort()).toEqual([
+      "a@example.com",
+      "b@example.com",
+      "bad",
+      "bad",
+    ]);
+    expect(seen.every((job) => /^[0-9a-f-]{36}$/.test(job.id))).toBe(true);
+    const metrics = await (await fetch(`${service.url}/metrics`)).text();
+    expect(metrics).toContain('worker_jobs_total{outcome="success"} 2');
+    expect(metrics).toContain('worker_jobs_total{outcome="failure"} 2');
   });
 });

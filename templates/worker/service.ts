@@ -4,11 +4,12 @@ export default defineService({
   name: "{{name}}",
   description: {{description}},
   build: {},
-  // Health and metrics only: no service depends on a worker, so its network rules
-  // let in nothing but the probes and the metrics scrape.
+  // Health and metrics only: services publish to its queue instead of calling it, so its
+  // network rules let in nothing but the probes and the metrics scrape.
   port: {{port}},
   dependsOn: {{dependsOn}},
-  // The data it owns: each gets its variables (DB_URL ...) and context.resource("db") in its code.
+  // The data it owns: "queue" is where its jobs arrive (context.resource("queue") in its code);
+  // a service that publishes jobs declares uses: ["{{name}}.queue"].
   backingServices: {{backingServices}},
   resources: { cpu: "200m", memory: "256Mi" },
   // A busy worker burns CPU: more replicas take more jobs at once.

@@ -78,7 +78,8 @@ describe("a service from each template (payments: http-service with a database, 
       },
     });
     const worker = JSON.parse(readFileSync(path.join(repository.dir, "services/jobs/.template.json"), "utf8"));
-    expect(worker.answers).toMatchObject({ dependsOn: ["orders"], jobSource: "orders" });
+    expect(worker.answers).toMatchObject({ dependsOn: ["orders"], queue: true });
+    expect(worker.answers).not.toHaveProperty("jobSource");
   });
 
   it("THEN the new services use the runtime package and carry no copy of it", () => {

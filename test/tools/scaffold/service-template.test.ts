@@ -81,7 +81,7 @@ describe("service templates", () => {
     const workerTemplate = loadTemplate(REPOSITORY_ROOT, "worker");
     const worker = renderTemplate(
       workerTemplate,
-      templateValues({ ...answers, template: "worker", own: { jobSource: "orders" } }, workerTemplate.placeholders),
+      templateValues({ ...answers, template: "worker", backingServices: ["queue"] }, workerTemplate.placeholders),
     );
     expect([...worker.keys()].sort()).toEqual([
       "Dockerfile",

@@ -103,31 +103,70 @@ describe("validateAnswers", () => {
     ]);
   });
 
-  it("GIVEN the worker template WHEN validated without a dependency or as public THEN both are refused in the words of its template.json", () => {
-    expect(problemsOf({ name: "jobs", template: "worker", public: true, host: "jobs.example.com" })).toEqual([
-      '--depends-on: must name at least 1 service (a worker takes its jobs from one of them: --job-source, the first one by default) (got "")',
+  it("GIVEN the worker template WHEN validated as public or without its queue THEN both are refused in the words of its template.json", () => {
+    expect(
+      problemsOf({ name: "jobs", template: "worker", public: true, host: "jobs.example.com", queue: false }),
+    ).toEqual([
       "--public: must be false (a worker takes no traffic but health checks and metrics; use --template http-service) (got true)",
+      '--queue: must be true (a worker takes its jobs from a queue of its own, "queue" with the queue "jobs"; other services publish to it with uses: ["<worker>.queue"]) (got false)',
     ]);
   });
 
-  it("GIVEN the worker template WHEN --job-source is not given THEN it takes its jobs from the first dependency, recorded as its own answer", () => {
-    const checked = validateAnswers({ name: "jobs", template: "worker", dependsOn: ["orders,catalog"] }, landscape);
+  it("GIVEN the worker template WHEN validated with a name alone THEN it owns its job queue and needs no dependency", () => {
+    const checked = validateAnswers({ name: "jobs", template: "worker" }, landscape);
+    expect(checked.problems).toEqual([]);
+    expect(checked.answers).toMatchObject({ dependsOn: [], backingServices: ["queue"] });
+  });
+
+  // A template of a team's (not in this repository) whose worker polls one of its dependencies.
+  const poller = (() => {
+    const where = "templates/poller/template.json";
+    const manifest = parseTemplateManifest(
+      JSON.stringify({
+        description: "polls a dependency for jobs",
+        managed: [],
+        questions: [
+          {
+            name: "dependsOn",
+            min: 1,
+            why: "it takes its jobs from one of them: --job-source, the first one by default",
+          },
+          {
+            name: "jobSource",
+            type: "string",
+            help: "the service it takes jobs from: one of --depends-on",
+            default: { answer: "dependsOn" },
+            check: "dependencies",
+          },
+        ],
+      }),
+      where,
+    );
+    const { questions } = resolveQuestions([{ where, manifest }]);
+    return { ...landscape, templates: ["poller"], questionsOf: () => questions };
+  })();
+  const pollerProblems = (raw: RawAnswers) =>
+    validateAnswers({ template: "poller", ...raw }, poller).problems.map(formatProblem);
+
+  it("GIVEN a template whose question defaults to another answer WHEN it is not given THEN it takes the first dependency, recorded as its own answer", () => {
+    expect(pollerProblems({ name: "jobs" })).toEqual([
+      '--depends-on: must name at least 1 service (it takes its jobs from one of them: --job-source, the first one by default) (got "")',
+    ]);
+    const checked = validateAnswers({ name: "jobs", template: "poller", dependsOn: ["orders,catalog"] }, poller);
     expect(checked.answers?.own).toEqual({ jobSource: "orders" });
     expect(
-      validateAnswers(
-        { name: "jobs", template: "worker", dependsOn: ["orders,catalog"], jobSource: "catalog" },
-        landscape,
-      ).answers?.own,
+      validateAnswers({ name: "jobs", template: "poller", dependsOn: ["orders,catalog"], jobSource: "catalog" }, poller)
+        .answers?.own,
     ).toEqual({ jobSource: "catalog" });
   });
 
-  it("GIVEN the worker template WHEN --job-source names a service it does not depend on THEN the named check 'dependencies' refuses it", () => {
-    expect(problemsOf({ name: "jobs", template: "worker", dependsOn: ["orders"], jobSource: "catalog" })).toEqual([
+  it("GIVEN a template's question with the check 'dependencies' WHEN it names a service not depended on THEN it is refused", () => {
+    expect(pollerProblems({ name: "jobs", dependsOn: ["orders"], jobSource: "catalog" })).toEqual([
       '--job-source: must be one of the services given to --depends-on (orders) (got "catalog")',
     ]);
   });
 
-  it("GIVEN the http-service template WHEN a worker's question is answered THEN it is no answer of this template", () => {
+  it("GIVEN the http-service template WHEN another template's question is answered THEN it is no answer of this template", () => {
     expect(validateAnswers({ name: "payments", jobSource: "orders" }, landscape).answers?.own).toEqual({});
   });
 

@@ -6,7 +6,9 @@ export default defineService({
   build: {},
   port: 8080,
   dependsOn: ["catalog"],
-  secrets: { DATABASE_PASSWORD: { secretName: "orders-db", key: "password" } },
+  // Its orders, in a database of its own; each order placed becomes a job on fulfilment's queue.
+  backingServices: { db: { type: "postgres" } },
+  uses: ["fulfilment.queue"],
   egress: [{ cidr: "203.0.113.0/24", ports: [443], description: "payment provider API" }],
   resources: { cpu: "200m", memory: "256Mi" },
   scaling: { min: 2, max: 8, cpuPercent: 70, memoryPercent: 80 },

@@ -5,6 +5,7 @@ export const MANIFEST = defineManifest({
   name: "catalog",
   port: 8080,
   dependencies: [],
+  backingServices: { db: { type: "postgres" }, cache: { type: "redis" } },
   health: { liveness: "/healthz", readiness: "/readyz" },
   metricsPath: "/metrics",
 });

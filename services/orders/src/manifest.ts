@@ -5,6 +5,8 @@ export const MANIFEST = defineManifest({
   name: "orders",
   port: 8080,
   dependencies: ["catalog"],
+  backingServices: { db: { type: "postgres" } },
+  uses: { "fulfilment.queue": { type: "queue", queues: ["jobs"] } },
   health: { liveness: "/healthz", readiness: "/readyz" },
   metricsPath: "/metrics",
 });

@@ -33,7 +33,7 @@ export const SHARED_BUILD_INPUTS = {
  * `services/<name>/Dockerfile` with the repository root as context (so the root
  * lockfile serves the npm workspaces) and the environment's base image as the
  * `BASE_IMAGE` build argument; it is rebuilt when anything its bundle is made of
- * changes: its sources, Dockerfile or package.json, or a {@link SHARED_BUILD_INPUTS}
+ * changes: its sources, its migrations, Dockerfile or package.json, or a {@link SHARED_BUILD_INPUTS}
  * file. A change of package-lock.json alone does not rebuild it: direct dependencies
  * are pinned exactly in the package.json files hashed here. An `image` service's
  * pinned image is pulled.
@@ -52,7 +52,13 @@ export class ServiceImage extends Construct {
     // One expression: the SHA-1 of the contents of every input, in a fixed order. The
     // spec's Dockerfile path enters it only as a quoted literal (the schema also keeps it
     // a plain relative path).
-    const folderGlobs = [`${folder}/src/**`, ...SHARED_BUILD_INPUTS.folders.map((shared) => `${shared}/**`)];
+    // migrations/ too: the bundle carries the SQL files (dist/migrations), so a new
+    // migration is a new image. fileset() of a folder that does not exist is empty.
+    const folderGlobs = [
+      `${folder}/src/**`,
+      `${folder}/migrations/**`,
+      ...SHARED_BUILD_INPUTS.folders.map((shared) => `${shared}/**`),
+    ];
     const inputs = [
       ...folderGlobs.map(
         (glob) => `sort(fileset(${hclStringLiteral(REPOSITORY_ROOT_FROM_STACK)}, ${hclStringLiteral(glob)}))`,

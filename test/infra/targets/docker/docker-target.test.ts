@@ -143,13 +143,13 @@ describe("Docker target (local)", () => {
     });
   });
 
-  it("THEN each build service's image is rebuilt when anything its bundle is made of changes: its own files, the runtime package, the metrics contract", () => {
+  it("THEN each build service's image is rebuilt when anything its bundle is made of changes: its own files and migrations, the runtime package, the metrics contract", () => {
     const image = resourcesOfType(local, "docker_image").find(
       (r) => r.values.name === "platform-local/orders:1.0.0",
     )!.values;
     expect(image.triggers.sources).toBe(
       '${sha1(join(",", [for f in concat(' +
-        'sort(fileset("../../..", "services/orders/src/**")), sort(fileset("../../..", "templates/runtime/src/**")), sort(fileset("../../..", "templates/runtime/bin/**")), ' +
+        'sort(fileset("../../..", "services/orders/src/**")), sort(fileset("../../..", "services/orders/migrations/**")), sort(fileset("../../..", "templates/runtime/src/**")), sort(fileset("../../..", "templates/runtime/bin/**")), ' +
         '["services/orders/Dockerfile", "services/orders/package.json", "templates/runtime/package.json", "infra/monitoring/metrics-contract.ts"]' +
         ') : filesha1("../../../${f}")]))}',
     );

@@ -15,7 +15,7 @@ describe("npm run template:check", () => {
   it("GIVEN the example services as they are WHEN checked THEN each is current and it exits 0", () => {
     const result = repository.node(TEMPLATE_CHECK);
     expect(result.stdout).toMatch(
-      /^catalog +current \(http-service [0-9a-f]{12}\)\ngateway +current \(http-service [0-9a-f]{12}\)\norders +current \(http-service [0-9a-f]{12}\)\n3 services checked: none drifted from its template\n$/,
+      /^catalog +current \(http-service [0-9a-f]{12}\)\nfulfilment +current \(worker [0-9a-f]{12}\)\ngateway +current \(http-service [0-9a-f]{12}\)\norders +current \(http-service [0-9a-f]{12}\)\n4 services checked: none drifted from its template\n$/,
     );
     expect(result.status).toBe(0);
   });
@@ -26,7 +26,7 @@ describe("npm run template:check", () => {
       "\n/** A runtime fix. */\nexport const RUNTIME_FIXED = true;\n",
     );
     const result = repository.node(TEMPLATE_CHECK);
-    expect(result.stdout).toMatch(/\n3 services checked: none drifted from its template\n$/);
+    expect(result.stdout).toMatch(/\n4 services checked: none drifted from its template\n$/);
     expect(result.status).toBe(0);
     repository.run("git", ["checkout", "--", "templates/runtime/src/config.ts"]);
   });

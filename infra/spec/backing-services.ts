@@ -144,3 +144,20 @@ export function dataResourceName(service: string, resource: string): string {
 
 /** The label every data object carries on both targets (`orders-db`): containers, networks, Clusters, StatefulSets, Secrets, policies. */
 export const BACKING_SERVICE_LABEL = "platform.dev/backing-service";
+
+/**
+ * The label (Docker container) or annotation (Kubernetes Deployment) by which a service's
+ * workload says which other services' backing services it reads (`uses`): their names,
+ * `orders-db,orders-jobs`. The guardrails read the synthesized stack only, so this is
+ * how DATA-04 tells a declared user from an intruder. It is on the reader's workload,
+ * never on the data's objects: changing a data container's labels would replace it.
+ */
+export const USES_LABEL = "platform.dev/uses";
+
+/** The value of {@link USES_LABEL} for what a service reads: the data names, sorted, comma-separated; undefined when it reads none. */
+export function usesLabelValue(
+  uses: ReadonlyArray<{ readonly owner: string; readonly name: string }>,
+): string | undefined {
+  if (uses.length === 0) return undefined;
+  return [...new Set(uses.map((used) => dataResourceName(used.owner, used.name)))].sort().join(",");
+}

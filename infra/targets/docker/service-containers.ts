@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
 import type { DockerEnvironment } from "../../environments.js";
+import { USES_LABEL, usesLabelValue } from "../../spec/backing-services.js";
 import type { ServiceSpec } from "../../spec/model.js";
 import {
   CONTAINER_USER_ID,
@@ -49,7 +50,8 @@ export interface ServiceContainersProps {
  * Each container runs as uid 10001 with a read-only root file system and a tmpfs at
  * /tmp, no capabilities, no-new-privileges, memory and cpu limits from the spec, a
  * healthcheck that needs only `node` in the image (or the spec's `health.dockerCheck`),
- * and restarts on failure at most 5 times.
+ * and restarts on failure at most 5 times. A service that reads others' backing services
+ * says which on its containers (`platform.dev/uses`), for the guardrails (DATA-04).
  */
 export class ServiceContainers extends Construct {
   readonly containers: readonly Container[];
@@ -59,6 +61,7 @@ export class ServiceContainers extends Construct {
     const { spec, environment } = props;
     const env = Object.entries(props.variables).map(([name, value]) => `${name}=${value}`);
     const healthUrl = `http://127.0.0.1:${spec.port}${spec.health.liveness}`;
+    const uses = usesLabelValue(spec.uses);
     const networksAdvanced: ContainerNetworksAdvanced[] = props.networks.map(({ network, aliases }) => ({
       // Named, not referenced, to keep the JSON checkable; dependsOn orders creation.
       name: network.nameInput!,
@@ -99,6 +102,7 @@ export class ServiceContainers extends Construct {
         labels: [
           ...dockerLabels(spec.name, environment.name),
           { label: "platform.dev/replica", value: String(replica) },
+          ...(uses === undefined ? [] : [{ label: USES_LABEL, value: uses }]),
         ],
         networksAdvanced,
         ports:

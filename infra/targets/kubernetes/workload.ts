@@ -11,7 +11,7 @@ import {
   ownershipLabels,
   selectorLabels,
 } from "../hardening.js";
-import { dataResourceName } from "../../spec/backing-services.js";
+import { dataResourceName, USES_LABEL, usesLabelValue } from "../../spec/backing-services.js";
 import { connectionEnvironment, type UsedResource } from "./connection-environment.js";
 import { DeploymentV1, ServiceAccountV1 } from "./resources.js";
 
@@ -45,7 +45,9 @@ export interface WorkloadProps extends KubernetesServicePartProps {
  * file system with an emptyDir at /tmp, no privilege escalation, all capabilities
  * dropped, seccomp RuntimeDefault), with probes, requests and limits, a rolling
  * update and a topology spread by node. The replica count is left to the
- * HorizontalPodAutoscaler unless the spec fixes it (min === max).
+ * HorizontalPodAutoscaler unless the spec fixes it (min === max). A service that reads
+ * others' backing services says which in the Deployment's annotation `platform.dev/uses`,
+ * for the guardrails (DATA-04).
  */
 export class Workload extends Construct {
   /** The Deployment's name, which the Service, HPA and PDB select or target. */
@@ -93,8 +95,15 @@ export class Workload extends Construct {
       failureThreshold: HEALTH_CHECK.failureThreshold,
     });
 
+    // On the Deployment, not its pod template: saying what it reads restarts no pod.
+    const uses = usesLabelValue(spec.uses);
     this.deployment = new DeploymentV1(this, "deployment", {
-      metadata: { name: spec.name, namespace, labels },
+      metadata: {
+        name: spec.name,
+        namespace,
+        labels,
+        annotations: uses === undefined ? undefined : { [USES_LABEL]: uses },
+      },
       spec: {
         replicas: spec.scaling.fixed ? String(spec.scaling.min) : undefined,
         revisionHistoryLimit: 5,

@@ -52,4 +52,15 @@ describe("a service that uses another's backing services, on Docker (local)", ()
       ]),
     );
   });
+
+  it("THEN the reader's containers say what they read (platform.dev/uses), and no other container does", () => {
+    const uses = (name: string) =>
+      (container(local, name).values.labels as Array<{ label: string; value: string }>).find(
+        (l) => l.label === "platform.dev/uses",
+      )?.value;
+    expect(uses("platform-local-reports-1")).toBe("orders-db,orders-jobs");
+    expect(uses("platform-local-reports-2")).toBe("orders-db,orders-jobs");
+    for (const other of ["platform-local-orders-1", "platform-local-catalog-1", "platform-local-orders-db"])
+      expect(uses(other)).toBeUndefined();
+  });
 });

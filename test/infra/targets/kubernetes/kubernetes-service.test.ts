@@ -39,6 +39,14 @@ describe("a service that uses another's backing services, on Kubernetes", () => 
     });
   });
 
+  it("THEN the reader's Deployment (not its pods) says what it reads (platform.dev/uses), and no other Deployment does", () => {
+    const reports = named(staging, "kubernetes_deployment_v1", "reports");
+    expect(reports.metadata.annotations).toEqual({ "platform.dev/uses": "orders-cache,orders-db" });
+    expect(reports.spec.template.metadata.annotations?.["platform.dev/uses"]).toBeUndefined();
+    for (const other of ["orders", "catalog"])
+      expect(named(staging, "kubernetes_deployment_v1", other).metadata.annotations).toBeUndefined();
+  });
+
   it("THEN the resources' policies let the reader in on their ports, and the reader's policy lets it out to them", () => {
     expect(named(staging, "kubernetes_network_policy_v1", "orders-db").spec.ingress[0]).toEqual({
       from: [{ pod_selector: { match_labels: { "app.kubernetes.io/name": "orders" } } }, reporter],

@@ -1,7 +1,7 @@
-import { connectionVariable } from "../spec/backing-services.js";
+import { connectionVariable, USES_LABEL } from "../spec/backing-services.js";
 import { imageResourceOf } from "./docker-containers.js";
 import { operatorPodLabelsOf } from "./kubernetes-index.js";
-import { podTemplateOf } from "./kubernetes-pods.js";
+import { POD_RESOURCE_TYPES, podTemplateOf } from "./kubernetes-pods.js";
 import type { SynthesizedResource, SynthesizedStack } from "./synthesized-stack.js";
 import { asString, asStringMap, block, blocks } from "./values.js";
 
@@ -97,25 +97,68 @@ export function dataObjectsOf(stack: SynthesizedStack): readonly DataObject[] {
 }
 
 /**
- * The services that may connect to a data object: its owner. (Declared users join them
- * when the spec can declare them.)
+ * The backing services a workload declares it reads (`uses`), by name (`orders-db`): the
+ * `platform.dev/uses` label of a Docker container, or annotation of a Kubernetes
+ * workload's `metadata`; empty when it declares none.
  */
-export function clientsOf(object: DataObject): readonly string[] {
-  return object.owner === undefined ? [] : [object.owner];
+export function declaredUsesOf(workload: SynthesizedResource): readonly string[] {
+  const value =
+    workload.type === "docker_container"
+      ? blocks(workload.values.labels).find((l) => l.label === USES_LABEL)?.value
+      : asStringMap(block(workload.values.metadata)?.annotations)?.[USES_LABEL];
+  return typeof value === "string" && value !== "" ? value.split(",").map((name) => name.trim()) : [];
+}
+
+/**
+ * Whether a workload (a Docker container, a Kubernetes pod owner) of `service` may
+ * connect to a data object: it is the owner's, or it declares it uses the data object.
+ */
+export function mayConnect(object: DataObject, workload: SynthesizedResource, service: string | undefined): boolean {
+  return (service !== undefined && service === object.owner) || declaredUsesOf(workload).includes(object.name);
+}
+
+/**
+ * The services that may connect to a data object, for messages: its owner first, then
+ * the services whose workloads declare they use it (see {@link declaredUsesOf}), sorted.
+ * Whether one workload may connect is {@link mayConnect}'s to say.
+ */
+export function clientsOf(object: DataObject, stack: SynthesizedStack): readonly string[] {
+  const users = declaredUsersByName(stack).get(object.name) ?? [];
+  return [...(object.owner === undefined ? [] : [object.owner]), ...users.filter((user) => user !== object.owner)];
+}
+
+/** The services whose workloads declare they use each data name. */
+function declaredUsersByName(stack: SynthesizedStack): ReadonlyMap<string, readonly string[]> {
+  return stack.memo("data-declared-users", (s) => {
+    const users = new Map<string, Set<string>>();
+    for (const type of ["docker_container", ...POD_RESOURCE_TYPES])
+      for (const workload of s.ofType(type)) {
+        const service =
+          workload.service ??
+          asString(asStringMap(block(workload.values.metadata)?.labels)?.["app.kubernetes.io/name"]);
+        if (service === undefined) continue;
+        for (const name of declaredUsesOf(workload)) users.set(name, (users.get(name) ?? new Set()).add(service));
+      }
+    return new Map([...users].map(([name, services]) => [name, [...services].sort()]));
+  });
 }
 
 /**
  * The connection variables of a data object that hold its secret (`DB_PASSWORD`, and
- * `DB_URL`, which holds the password): derived from the backing service's name,
- * `<owner>-<resource>`; undefined when the name is not of that form.
+ * `DB_URL`, which holds the password): its owner's, named after the resource, and its
+ * readers', named after `<owner>-<resource>` (`ORDERS_DB_PASSWORD`, see `uses`); undefined
+ * when the name is not of the form `<owner>-<resource>`.
  */
 export function credentialVariablesOf(
   object: DataObject,
-): { readonly password: string; readonly url: string } | undefined {
+): { readonly passwords: readonly string[]; readonly urls: readonly string[] } | undefined {
   if (object.owner === undefined || !object.name.startsWith(`${object.owner}-`)) return undefined;
   // Every type has a password and a URL among its variables.
-  const resource = object.name.slice(object.owner.length + 1);
-  return { password: connectionVariable(resource, "PASSWORD"), url: connectionVariable(resource, "URL") };
+  const namedAfter = [object.name.slice(object.owner.length + 1), object.name];
+  return {
+    passwords: namedAfter.map((name) => connectionVariable(name, "PASSWORD")),
+    urls: namedAfter.map((name) => connectionVariable(name, "URL")),
+  };
 }
 
 /**

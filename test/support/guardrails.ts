@@ -14,6 +14,7 @@ import {
   type Finding,
   type GuardrailRule,
   type RuleOutcome,
+  type StackJson,
 } from "../../infra/guardrails/index.js";
 import { renderMonitoring } from "../../infra/monitoring/monitoring-files.js";
 import { PlatformStack } from "../../infra/platform-stack.js";
@@ -27,6 +28,9 @@ process.on("exit", () => rmSync(OUTDIR, { recursive: true, force: true }));
 /** A finding as the rule tests compare it. */
 export type FindingSummary = Pick<Finding, "rule" | "level" | "resource" | "message">;
 
+/** A rendered stack's JSON, its resources by type and logical id. */
+export type RenderedStack = { resource: Record<string, Record<string, any>> };
+
 /** One environment's stack, built from services, ready for escape hatches and checks. */
 export interface GuardrailsFixture {
   readonly stack: PlatformStack;
@@ -38,6 +42,11 @@ export interface GuardrailsFixture {
   findings(): Finding[];
   /** The findings of one rule, reduced to what the tests compare. */
   findingsOf(rule: string): FindingSummary[];
+  /**
+   * The findings of one rule on the rendered JSON after `change` edits it (where
+   * `addOverride` cannot: it appends to a list instead of replacing an element).
+   */
+  findingsAfter(rule: string, change: (json: RenderedStack) => void): FindingSummary[];
   /** One rule's outcome on one resource, or on the stack for a stack rule (path ignored). */
   outcome(rule: GuardrailRule, constructPath: string): RuleOutcome;
 }
@@ -71,16 +80,23 @@ export function guardrailsFixture(
     const found = resource(constructPath);
     return `${found.terraformResourceType}.${found.friendlyUniqueId}`;
   };
-  const findings = () => checkStackJson(stack.toTerraform(), ruleEnvironment, suppressionsOf(catalogue));
+  const check = (json: StackJson) => checkStackJson(json, ruleEnvironment, suppressionsOf(catalogue));
+  const findings = () => check(stack.toTerraform());
+  const summaries = (all: Finding[], rule: string) =>
+    all
+      .filter((f) => f.rule === rule)
+      .map(({ rule: id, level, resource: at, message }) => ({ rule: id, level, resource: at, message }));
   return {
     stack,
     resource,
     address,
     findings,
-    findingsOf: (rule) =>
-      findings()
-        .filter((f) => f.rule === rule)
-        .map(({ rule: id, level, resource: at, message }) => ({ rule: id, level, resource: at, message })),
+    findingsOf: (rule) => summaries(findings(), rule),
+    findingsAfter: (rule, change) => {
+      const json = structuredClone(stack.toTerraform()) as StackJson & RenderedStack;
+      change(json);
+      return summaries(check(json), rule);
+    },
     outcome: (rule, constructPath) => {
       const synthesized = new SynthesizedStack(stack.toTerraform());
       const context = { environment: ruleEnvironment, stack: synthesized };

@@ -1,4 +1,4 @@
-import { clientsOf, type DataObject, DATA_OBJECT_TYPES, dataObjectOf } from "../data-objects.js";
+import { clientsOf, type DataObject, DATA_OBJECT_TYPES, dataObjectOf, mayConnect } from "../data-objects.js";
 import {
   KUBERNETES_TYPES,
   isEmptySelector,
@@ -27,14 +27,17 @@ const OPERATOR_SERVICES: Partial<Record<DataObject["kind"], (name: string) => st
 };
 
 /**
- * DATA-04 (error): a backing service is never published and only its owner (and the
- * services declared as its users) can connect to it. On Docker, its container publishes
+ * DATA-04 (error): a backing service is never published and only its owner and its
+ * declared users can connect to it. A declared user is a workload that says it reads
+ * the backing service (`platform.dev/uses`: its Docker containers' label, its
+ * Deployment's annotation; see `declaredUsesOf`). On Docker, its container publishes
  * no port at all (not even on 127.0.0.1) and joins only internal networks of the stack
- * that no container of another service joins. On Kubernetes, no Service of type
- * NodePort or LoadBalancer selects its pods (nor its `RabbitmqCluster`'s or `Cluster`'s
- * own service settings ask for one), no Ingress routes to it, and NetworkPolicies select
- * its pods for Ingress, admitting only pods of its owner, its own pods (replication)
- * and its operator's pods: no other pod selector, no namespace-wide or address peer.
+ * that no other container joins than its owner's and its declared users'. On
+ * Kubernetes, no Service of type NodePort or LoadBalancer selects its pods (nor its
+ * `RabbitmqCluster`'s or `Cluster`'s own service settings ask for one), no Ingress
+ * routes to it, and NetworkPolicies select its pods for Ingress, admitting only pods of
+ * its owner and its declared users, its own pods (replication) and its operator's pods:
+ * no other pod selector, no namespace-wide or address peer.
  * Anchor: CIS Docker 5.7 (no unneeded ports); Polaris missingNetworkPolicy.
  */
 export const privateBackingServices: ResourceRule = {
@@ -42,7 +45,7 @@ export const privateBackingServices: ResourceRule = {
   level: "error",
   scope: "resource",
   checks:
-    "backing services publish no port, no NodePort/LoadBalancer/Ingress; only their owner's pods or containers reach them",
+    "backing services publish no port, no NodePort/LoadBalancer/Ingress; only their owner's and declared users' workloads reach them",
   anchor: "CIS Docker 5.7; Polaris missingNetworkPolicy",
   appliesTo: ofTypes(DATA_OBJECT_TYPES),
   check(resource, context) {
@@ -55,9 +58,11 @@ export const privateBackingServices: ResourceRule = {
   },
 };
 
-function owners(object: DataObject): string {
-  const clients = clientsOf(object);
-  return clients.length === 0 ? "no service (it has no owner)" : clients.join(", ");
+/** Who may connect, for messages: `orders`, `orders (or its declared users reports)`. */
+function owners(object: DataObject, stack: SynthesizedStack): string {
+  const users = clientsOf(object, stack).filter((client) => client !== object.owner);
+  const owner = object.owner ?? "no service (it has no owner)";
+  return users.length === 0 ? owner : `${owner} (or its declared users ${users.join(", ")})`;
 }
 
 function checkContainer(object: DataObject, stack: SynthesizedStack, problems: Problems): void {
@@ -84,7 +89,6 @@ function checkContainer(object: DataObject, stack: SynthesizedStack, problems: P
       `${object.label} joins no network of its own, so Docker puts it on the default bridge`,
       "attach it to an internal docker_network that only its owner's containers join",
     );
-  const clients = new Set(clientsOf(object));
   for (const attached of networks) {
     const network = networkResourceOf(attached.name, stack);
     if (network === undefined) {
@@ -101,10 +105,10 @@ function checkContainer(object: DataObject, stack: SynthesizedStack, problems: P
         `set internal = true on ${network.address}`,
       );
     for (const other of containersOn(network, stack)) {
-      if (other === object.resource || (other.service !== undefined && clients.has(other.service))) continue;
+      if (other === object.resource || mayConnect(object, other, other.service)) continue;
       problems.add(
-        `${object.label}'s network ${name} is joined by ${other.address} (${other.service === undefined ? "the platform" : `service ${other.service}`}), not only by its owner ${owners(object)}`,
-        "give the backing service a network of its own that only its owner's containers join",
+        `${object.label}'s network ${name} is joined by ${other.address} (${other.service === undefined ? "the platform" : `service ${other.service}`}), not only by its owner ${owners(object, stack)}`,
+        "give the backing service a network of its own that only its owner's containers join, and the containers of services that declare they use it (uses)",
       );
     }
   }
@@ -217,7 +221,6 @@ function checkNetworkPolicies(
   problems: Problems,
 ): void {
   const index = context.stack.kubernetes;
-  const clients = new Set(clientsOf(object));
   const policies = index.networkPoliciesSelecting(namespace, podLabels).filter((p) => policyTypesOf(p).has("Ingress"));
   const own = policies.filter((policy) => {
     const selector = selectorOf(block(policy.values.spec)?.pod_selector);
@@ -225,10 +228,10 @@ function checkNetworkPolicies(
   });
   if (own.length === 0)
     problems.add(
-      `no NetworkPolicy selects the pods of ${object.label} for Ingress, so nothing limits who connects to it to its owner ${owners(object)}`,
+      `no NetworkPolicy selects the pods of ${object.label} for Ingress, so nothing limits who connects to it to its owner ${owners(object, context.stack)}`,
       "add a NetworkPolicy selecting its pods whose ingress admits its owner's pods only",
     );
-  const fix = `admit only the pods of ${owners(object)} (pod_selector app.kubernetes.io/name), its own pods and its operator's`;
+  const fix = `admit only the pods of ${owners(object, context.stack)} (pod_selector app.kubernetes.io/name), its own pods and its operator's`;
   for (const policy of policies) {
     const where = `${policy.address} (selecting the pods of ${object.label})`;
     for (const rule of blocks(block(policy.values.spec)?.ingress)) {
@@ -259,16 +262,16 @@ function checkNetworkPolicies(
         } else {
           for (const pods of index.ownersSelectedBy(namespace, podSelector)) {
             const service = pods.resource.service ?? asString(asStringMap(pods.podLabels)?.["app.kubernetes.io/name"]);
-            if (pods.resource === object.resource || (service !== undefined && clients.has(service))) continue;
+            if (pods.resource === object.resource || mayConnect(object, pods.resource, service)) continue;
             problems.add(
-              `${where} admits the pods of ${pods.resource.address} (${showSelector(podSelector)}), which is not its owner ${owners(object)}`,
+              `${where} admits the pods of ${pods.resource.address} (${showSelector(podSelector)}), which is not its owner ${owners(object, context.stack)}`,
               fix,
             );
           }
           for (const pods of index.operatorPodsSelectedBy(namespace, podSelector)) {
             if (pods.resource === object.resource) continue;
             problems.add(
-              `${where} admits the pods of ${pods.resource.address}, which is not its owner ${owners(object)}`,
+              `${where} admits the pods of ${pods.resource.address}, which is not its owner ${owners(object, context.stack)}`,
               fix,
             );
           }

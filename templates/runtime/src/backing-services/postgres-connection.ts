@@ -21,6 +21,13 @@ export async function openPostgres(target: BackingServiceTarget): Promise<Backin
   // An idle connection the server closes emits an error on the pool; without a listener
   // it would stop the process. The pool drops that connection; the next check reports it.
   pool.on("error", (error) => target.log.warn({ err: error }, "an idle connection failed"));
+  // The pool listens to a connection only while it is idle: one the server ends while it is
+  // checked out (a failover in the middle of a transaction) would emit an error with no
+  // listener and stop the process. This listener stays for the connection's whole life; the
+  // query in flight fails with the error, and the pool drops the connection when it is released.
+  pool.on("connect", (connection) =>
+    connection.on("error", (error) => target.log.warn({ err: error }, "a connection in use failed")),
+  );
   const check = async (): Promise<void> => {
     await pool.query("SELECT 1");
   };

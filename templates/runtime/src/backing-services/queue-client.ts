@@ -10,6 +10,9 @@ interface Consumer {
   readonly handler: MessageHandler;
 }
 
+/** How every queue is declared: durable quorum queues (see `QueueClient.setUp`). */
+export const QUEUE_OPTIONS = { durable: true, arguments: { "x-queue-type": "quorum" } } as const;
+
 /**
  * A queue backing service (RabbitMQ, AMQP 0-9-1) as a service uses it: one confirm
  * channel on which the manifest's queues are declared durable, and two helpers that
@@ -24,6 +27,8 @@ export class QueueClient {
   private current: ConfirmChannel | undefined;
   private readonly consumers: Consumer[] = [];
   private readonly handling = new Set<Promise<void>>();
+  /** The consumer tags on the current channel, to cancel them before it closes. */
+  private consumerTags: string[] = [];
   private closing = false;
 
   /** @internal Made by the runtime; use `context.resource(name)`. */
@@ -79,6 +84,7 @@ export class QueueClient {
     channel.on("close", () => {
       if (this.current !== channel) return;
       this.current = undefined;
+      this.consumerTags = [];
       // A channel error closes the channel alone: open another on the same connection. When
       // the connection is gone this fails, and the reconnection sets a channel up instead.
       if (!this.closing)
@@ -86,28 +92,41 @@ export class QueueClient {
           this.target.log.debug({ err: error }, "reopening the channel failed; waiting for the reconnection"),
         );
     });
-    for (const queue of this.queues) await channel.assertQueue(queue, { durable: true });
+    // Quorum queues: replicated on a majority of the broker's nodes (3 in production), so one
+    // node's loss loses no message and stops no queue; RabbitMQ 4 no longer mirrors classic
+    // queues. A queue keeps its type for life: declaring it with another one fails.
+    for (const queue of this.queues) await channel.assertQueue(queue, QUEUE_OPTIONS);
     // One unacknowledged message per consumer: the next one waits until it is handled.
     await channel.prefetch(1);
     for (const consumer of this.consumers) await this.subscribe(channel, consumer);
     this.current = channel;
   }
 
-  /** Stops taking messages, and waits for the ones being handled (the runtime also does it on shutdown). */
+  /**
+   * Stops taking messages, and waits for the ones being handled (the runtime also does it
+   * on shutdown): the consumers are cancelled first, so that the broker sends no more,
+   * then the messages in hand finish and are acknowledged on the open channel, and only
+   * then does the channel close. Closing it first would make the broker requeue the
+   * messages in hand, and run their jobs again elsewhere.
+   */
   async stopConsuming(): Promise<void> {
     this.closing = true;
     const channel = this.current;
-    if (channel) await channel.close().catch(() => undefined);
+    if (channel)
+      for (const tag of this.consumerTags.splice(0))
+        await channel.cancel(tag).catch((error: unknown) => this.target.log.debug({ err: error }, "cancel failed"));
     await Promise.allSettled([...this.handling]);
+    if (channel) await channel.close().catch(() => undefined);
   }
 
   private async subscribe(channel: ConfirmChannel, { queue, handler }: Consumer): Promise<void> {
-    await channel.consume(queue, (message) => {
+    const { consumerTag } = await channel.consume(queue, (message) => {
       if (!message || this.closing) return;
       const handled = this.handle(channel, message, handler);
       this.handling.add(handled);
       void handled.finally(() => this.handling.delete(handled));
     });
+    this.consumerTags.push(consumerTag);
   }
 
   private async handle(channel: ConfirmChannel, message: ConsumeMessage, handler: MessageHandler): Promise<void> {

@@ -59,7 +59,7 @@ function received(count: number): {
 }
 
 describe("a queue resource", () => {
-  it("GIVEN a broker WHEN a message is published THEN a consumer receives its JSON body, and the declared queues are durable", async () => {
+  it("GIVEN a broker WHEN a message is published THEN a consumer receives its JSON body, and the declared queues are durable quorum queues", async () => {
     const service = await start();
     const jobs = service.context.resource("jobs");
     const consumer = received(1);
@@ -71,6 +71,14 @@ describe("a queue resource", () => {
     await expect(probe.context.resource("jobs").channel.assertQueue("mail.bounce", { durable: false })).rejects.toThrow(
       /PRECONDITION_FAILED - inequivalent arg 'durable'/,
     );
+    // Asserting it as a classic queue fails too: the runtime declared it a quorum queue.
+    const classic = await start();
+    await expect(
+      classic.context.resource("jobs").channel.assertQueue("mail.bounce", {
+        durable: true,
+        arguments: { "x-queue-type": "classic" },
+      }),
+    ).rejects.toThrow(/PRECONDITION_FAILED - inequivalent arg 'x-queue-type'/);
     expect(await readiness(service)).toEqual([200, { status: "ready" }]);
   });
 
@@ -170,5 +178,31 @@ describe("jobs from a queue (QueueJobs)", () => {
     const metrics = await (await fetch(`${service.url}/metrics`)).text();
     expect(metrics).toContain('worker_jobs_total{outcome="success"} 2');
     expect(metrics).toContain('worker_jobs_total{outcome="failure"} 2');
+  });
+});
+
+describe("stopping a consumer while it handles a message", () => {
+  it("GIVEN a job in hand WHEN the consumer is stopped before it finishes THEN it finishes, is acknowledged and is not delivered again", async () => {
+    const service = await start();
+    const jobs = service.context.resource("jobs");
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let started: () => void = () => undefined;
+    const inHand = new Promise<void>((resolve) => (started = resolve));
+    let runs = 0;
+    await jobs.consumeJson("mail.bounce", async () => {
+      runs++;
+      started();
+      await gate;
+    });
+    await jobs.publishJson("mail.bounce", { to: "c@example.com" });
+    await inHand;
+    const stopping = jobs.stopConsuming();
+    release();
+    await stopping;
+    // Another replica's view of the queue: nothing is left on it to run again.
+    const probe = await start();
+    const { messageCount } = await probe.context.resource("jobs").channel.checkQueue("mail.bounce");
+    expect([runs, messageCount]).toEqual([1, 0]);
   });
 });

@@ -68,8 +68,8 @@ export const ALERTS = {
   /** Page: no replica answers, or Prometheus finds none (a dead service reports no errors). */
   allTargetsDown: "AllTargetsDown",
   /**
-   * Page, for a service with backing services only: every replica that reports finds one of
-   * them down (`backing_service_up` 0), so none is ready. One per resource.
+   * Page, for a service with backing services (its own or used) only: every replica that
+   * reports finds one of them down (`backing_service_up` 0), so none is ready. One per resource.
    */
   backingServiceDown: "BackingServiceDown",
 } as const;
@@ -247,7 +247,8 @@ export function renderAlertRules(spec: ServiceSpec, environment: Environment): R
       },
     },
   ];
-  if (spec.backingServices.length > 0) {
+  // Its own backing services and those it uses: the runtime reports both in backing_service_up.
+  if (spec.backingServices.length + spec.uses.length > 0) {
     const up = METRICS_CONTRACT.backingServiceUp.name;
     // "max": one replica that still reaches it keeps the alert quiet (a network problem of one
     // node is TargetDown's and the readiness probe's business); every replica failing is an outage.

@@ -227,7 +227,7 @@ export function renderDashboard(spec: ServiceSpec, environment: Environment): Gr
       limitThresholds,
     ),
   ];
-  if (spec.backingServices.length > 0) {
+  if (spec.backingServices.length + spec.uses.length > 0) {
     const { backingServiceUp } = METRICS_CONTRACT;
     panels.push(
       panel(

@@ -246,11 +246,15 @@ export function renderRuleTests(
       ]),
     },
     deadTargets(),
-    ...(spec.backingServices.length > 0 ? [backingServiceDown(spec.backingServices[0]!)] : []),
+    ...(spec.backingServices.length > 0
+      ? [backingServiceDown(spec.backingServices[0]!.name, spec.backingServices[0]!.type)]
+      : spec.uses.length > 0
+        ? [backingServiceDown(`${spec.uses[0]!.owner}.${spec.uses[0]!.name}`, "used")]
+        : []),
   ];
   return { rule_files: [...ruleFiles], evaluation_interval: "1m", tests };
 
-  function backingServiceDown({ name: resource, type }: ServiceSpec["backingServices"][number]): RuleTestGroup {
+  function backingServiceDown(resource: string, type: string): RuleTestGroup {
     const [first, second] = DEATH_MINUTES;
     const end = second + minutesOf(BACKING_SERVICE_DOWN_FOR) + 5;
     const seen = (replica: string, values: string) => ({

@@ -54,6 +54,8 @@ export interface ReaderContext {
   readonly stack: StackSnapshot;
   /** A Docker network block by its `name` attribute. */
   dockerNetwork(name: string): ConfigBlock | undefined;
+  /** The service that owns a backing service, by the backing service's name (`orders-db` -> `orders`). */
+  backingServiceOwner(name: string): string | undefined;
 }
 
 /** Reads the facts of one resource type. */
@@ -61,6 +63,8 @@ export type ResourceReader = (block: ConfigBlock, context: ReaderContext) => Res
 
 /** The label that names a service's pods (`app.kubernetes.io/name`), as the targets set it. */
 const SERVICE_LABEL = Object.keys(selectorLabels("service"))[0]!;
+/** The label by which CloudNativePG selects a database's pods: the Cluster's name. */
+const CNPG_CLUSTER_LABEL = "cnpg.io/cluster";
 /** The label the Docker target puts on an edge network: `<caller>-><callee>` (infra/targets/docker/network-rules.ts). */
 const DOCKER_EDGE_LABEL = "platform.dev/edge";
 
@@ -85,8 +89,16 @@ export function readFacts(block: ConfigBlock, context: ReaderContext): ResourceF
 
 // ---------------------------------------------------------------------------- Kubernetes
 
+/**
+ * A Deployment or StatefulSet: its images, host ports, and, for a service's own workload,
+ * what one pod requests and a fixed replica count. A backing service's workload (labelled
+ * {@link BACKING_SERVICE_LABEL}, like a Redis StatefulSet) gives only its images and host
+ * ports: its pods do not scale with the service's autoscaler, so they are not the service's
+ * replicas (as the CloudNativePG and RabbitMQ clusters, read by no reader, are not).
+ */
 function readKubernetesWorkload(block: ConfigBlock): ResourceFacts {
   const spec = block.values.spec;
+  const backingService = labelsAt(block.values.metadata, "labels")[BACKING_SERVICE_LABEL] !== undefined;
   const pod = valueAt(spec, "template.spec");
   const containers = objectsAt(pod, "container");
   const allContainers = [...containers, ...objectsAt(pod, "init_container")];
@@ -100,11 +112,14 @@ function readKubernetesWorkload(block: ConfigBlock): ResourceFacts {
       .map((p) => scalarAt(p, "host_port"))
       .filter((p): p is string => p !== undefined && p !== "0"),
   );
+  const images = allContainers.map((c) => scalarAt(c, "image")).filter((i): i is string => i !== undefined);
+  const endpoints = hostPorts.map((port) => `host port ${port} on every node running a pod`);
+  if (backingService) return { images, endpoints };
   return {
-    images: allContainers.map((c) => scalarAt(c, "image")).filter((i): i is string => i !== undefined),
+    images,
     podRequests: requests.reduce(addAmounts, NO_AMOUNTS),
     fixedReplicas: replicas !== undefined && /^\d+$/.test(replicas) ? Number(replicas) : undefined,
-    endpoints: hostPorts.map((port) => `host port ${port} on every node running a pod`),
+    endpoints,
   };
 }
 
@@ -115,8 +130,15 @@ function readAutoscaler(block: ConfigBlock): ResourceFacts {
   return { autoscaler: { min, max } };
 }
 
-function readNetworkPolicy(block: ConfigBlock): ResourceFacts {
+/**
+ * A NetworkPolicy's edges, inbound sources and egress. A peer that selects a backing
+ * service's pods stands for the service that owns it, as on Docker: a service reaching
+ * another's data calls that service, and a service reaching its own data (or a backing
+ * service its own pods) is no edge.
+ */
+function readNetworkPolicy(block: ConfigBlock, context: ReaderContext): ResourceFacts {
   const spec = block.values.spec;
+  const serviceOf = (peer: JsonObject) => serviceOfPeer(peer, context);
   const calls: string[] = [];
   const calledBy: string[] = [];
   const egress: EgressFact[] = [];
@@ -126,9 +148,10 @@ function readNetworkPolicy(block: ConfigBlock): ResourceFacts {
     const peers = objectsAt(rule, "from");
     if (peers.length === 0) inbound.push(`anyone${onPorts(ports)}`);
     for (const peer of peers) {
-      const service = serviceOfPeer(peer);
-      if (service !== undefined) calledBy.push(service);
-      else inbound.push(`${describePeer(peer)}${onPorts(ports)}`);
+      const service = serviceOf(peer);
+      if (service !== undefined) {
+        if (service !== block.owner) calledBy.push(service);
+      } else inbound.push(`${describePeer(peer)}${onPorts(ports)}`);
     }
   }
   for (const rule of objectsAt(spec, "egress")) {
@@ -136,20 +159,27 @@ function readNetworkPolicy(block: ConfigBlock): ResourceFacts {
     const peers = objectsAt(rule, "to");
     if (peers.length === 0) egress.push({ destination: "anywhere", ports });
     for (const peer of peers) {
-      const service = serviceOfPeer(peer);
-      if (service !== undefined) calls.push(service);
-      else egress.push({ destination: describePeer(peer), ports });
+      const service = serviceOf(peer);
+      if (service !== undefined) {
+        if (service !== block.owner) calls.push(service);
+      } else egress.push({ destination: describePeer(peer), ports });
     }
   }
   return { calls, calledBy, egress, inbound };
 }
 
-/** The service a policy peer selects: pods by the service label, in the same namespace. */
-function serviceOfPeer(peer: JsonObject): string | undefined {
+/**
+ * The service a policy peer selects, in the same namespace: pods by the service label, or a
+ * backing service's pods (by that label or CloudNativePG's) standing for the service that owns it.
+ */
+function serviceOfPeer(peer: JsonObject, context: ReaderContext): string | undefined {
   if (valueAt(peer, "namespace_selector") !== undefined || valueAt(peer, "ip_block") !== undefined) return undefined;
   const labels = labelsAt(peer, "pod_selector.match_labels");
   const keys = Object.keys(labels);
-  return keys.length === 1 && keys[0] === SERVICE_LABEL ? labels[SERVICE_LABEL] : undefined;
+  if (keys.length !== 1) return undefined;
+  if (keys[0] === SERVICE_LABEL) return context.backingServiceOwner(labels[SERVICE_LABEL]!) ?? labels[SERVICE_LABEL];
+  if (keys[0] === CNPG_CLUSTER_LABEL) return context.backingServiceOwner(labels[CNPG_CLUSTER_LABEL]!);
+  return undefined;
 }
 
 function describePeer(peer: JsonObject): string {
@@ -246,12 +276,13 @@ function readDockerContainer(block: ConfigBlock, context: ReaderContext): Resour
   });
   if (valueAt(values, "publish_all_ports") === true) endpoints.push("every exposed port, on every interface");
 
+  // A backing service's container (its data) is no replica of the service, as on Kubernetes.
+  const backingService = labelsAt(values, "labels")[BACKING_SERVICE_LABEL] !== undefined;
   return {
     images: image !== undefined ? [resolveDockerImage(image, context)] : [],
-    replicaLimits: {
-      cpuMillis: cpuMillisOf(scalarAt(values, "cpus")),
-      memoryMiB: Number(scalarAt(values, "memory") ?? 0),
-    },
+    replicaLimits: backingService
+      ? undefined
+      : { cpuMillis: cpuMillisOf(scalarAt(values, "cpus")), memoryMiB: Number(scalarAt(values, "memory") ?? 0) },
     calls,
     calledBy,
     egress,

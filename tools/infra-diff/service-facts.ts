@@ -1,7 +1,8 @@
 import { addAmounts, multiplyAmounts, NO_AMOUNTS, type ResourceAmounts } from "../../infra/spec/quantity.js";
 import { readFacts, type ReaderContext } from "./resource-facts.js";
 import type { ConfigBlock, StackSnapshot } from "./stack-snapshot.js";
-import { scalarAt } from "./values.js";
+import { BACKING_SERVICE_LABEL } from "../../infra/spec/backing-services.js";
+import { labelsAt, scalarAt } from "./values.js";
 
 /** Everything the readers found about one service (or the platform) in one environment. */
 export interface ServiceFacts {
@@ -44,8 +45,23 @@ function emptyFacts(): ServiceFacts {
 /** The facts of every owner (service or platform) of a stack, by owner. */
 export function factsOfStack(stack: StackSnapshot): Map<string, ServiceFacts> {
   let networksByName: Map<string, ConfigBlock> | undefined;
+  let ownersOfBackingServices: Map<string, string> | undefined;
   const context: ReaderContext = {
     stack,
+    backingServiceOwner(name) {
+      // Each backing service's resources carry its name in BACKING_SERVICE_LABEL (a manifest in its manifest's metadata).
+      ownersOfBackingServices ??= new Map(
+        [...stack.blocks.values()].flatMap((b) => {
+          const labels = {
+            ...labelsAt(b.values, "metadata.labels"),
+            ...labelsAt(b.values, "manifest.metadata.labels"),
+          };
+          const backingService = labels[BACKING_SERVICE_LABEL];
+          return backingService !== undefined ? [[backingService, b.owner] as const] : [];
+        }),
+      );
+      return ownersOfBackingServices.get(name);
+    },
     dockerNetwork(name) {
       networksByName ??= new Map(
         [...stack.blocks.values()]

@@ -377,15 +377,40 @@ describe("npm run infra:diff", () => {
       const destroys = risksOf(report, "destroy").filter((r) => r.service === "orders");
       expect(destroys.map((r) => r.environment)).toEqual(["local", "staging", "production"]);
       expect(destroys[1]!.reason).toBe(
-        "the service is removed; 9 resources are destroyed: monitoring/dashboard, workload/deployment, scaling/autoscaler, monitoring/prometheus-rule, monitoring/service-monitor, network-rules/policy, scaling/disruption-budget, workload/service-account, exposure/service",
+        "the service is removed; 11 resources are destroyed: monitoring/dashboard, workload/deployment, scaling/autoscaler, backing-services/db/cluster, monitoring/prometheus-rule, monitoring/service-monitor, backing-services/db/network-policy, network-rules/policy, scaling/disruption-budget, workload/service-account, exposure/service",
       );
-      expect(report.risks[0]!.kind).toBe("destroy");
-      // Updated in place: gateway's Deployment (PURCHASES_URL) and policy, catalog's policy (ingress from purchases).
+      // Before them, orders' database: purchases gets a new, empty one (on Docker the old volume is kept, detached).
+      expect(report.risks[0]!.kind).toBe("data-loss");
+      expect(
+        report.risks.filter((r) => r.kind === "data-loss").map((r) => [r.environment, r.service, r.code, r.resources]),
+      ).toEqual([
+        [
+          "local",
+          "orders",
+          "data-detached",
+          [expect.stringMatching(/^docker_container\.docker_orders_backing-services_db_container_/)],
+        ],
+        [
+          "staging",
+          "orders",
+          "data-deleted",
+          [expect.stringMatching(/^kubernetes_manifest\.kubernetes_orders_backing-services_db_cluster_/)],
+        ],
+        [
+          "production",
+          "orders",
+          "data-deleted",
+          [expect.stringMatching(/^kubernetes_manifest\.kubernetes_orders_backing-services_db_cluster_/)],
+        ],
+      ]);
+      // Its 11 resources (its database and the database's policy among them) destroyed and added under the new name;
+      // updated in place: gateway's Deployment (PURCHASES_URL) and policy, catalog's policy (ingress from purchases),
+      // the policy of fulfilment's queue (ingress from purchases).
       expect(report.summary.environments.staging).toEqual({
-        adds: 9,
-        changes: 3,
+        adds: 11,
+        changes: 4,
         replacements: 0,
-        destroys: 9,
+        destroys: 11,
         source: "synth",
       });
     });
@@ -399,11 +424,22 @@ describe("npm run infra:diff", () => {
         "removed gateway->orders local,staging,production",
         "added gateway->purchases local,staging,production",
         "removed orders->catalog local,staging,production",
+        "removed orders->fulfilment local,staging,production",
         "added purchases->catalog local,staging,production",
+        "added purchases->fulfilment local,staging,production",
       ]);
       expect(risksOf(report, "new-edge").map((r) => r.reason)).toEqual(
-        expect.arrayContaining(["gateway may now call purchases", "purchases may now call catalog"]),
+        expect.arrayContaining([
+          "gateway may now call purchases",
+          "purchases may now call catalog",
+          "purchases may now call fulfilment",
+        ]),
       );
+      // Fulfilment's queue policy lets purchases in instead of orders (on Docker, only the caller's container changes).
+      expect(report.services.find((s) => s.name === "fulfilment")!.items).toEqual([
+        "new ingress from purchases (staging, production)",
+        "no ingress from orders (staging, production)",
+      ]);
     });
   });
 

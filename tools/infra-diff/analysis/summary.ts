@@ -101,22 +101,35 @@ function describeNew(facts: ServiceFacts | undefined): string[] {
   return items;
 }
 
+/**
+ * The image items: `image <old tag> -> <new tag>` for a repository that runs one image on
+ * each side (a service's own image beside its database's, say), `image <old> -> <new>` when
+ * the only image changes repository, `new image` / `no image` for the others.
+ */
 function imageItems(before: ReadonlySet<string>, after: ReadonlySet<string>): string[] {
   if (setsEqual(before, after)) return [];
-  if (before.size === 1 && after.size === 1) {
-    const [was] = before;
-    const [now] = after;
-    const repository = (image: string) => image.replace(/(@sha256:[a-f0-9]+|:[^:/]+)$/, "");
-    if (repository(was!) === repository(now!))
-      return [`image ${was!.slice(repository(was!).length + 1)} -> ${now!.slice(repository(now!).length + 1)}`];
-    return [`image ${was} -> ${now}`];
+  const repository = (image: string) => image.replace(/(@sha256:[a-f0-9]+|:[^:/]+)$/, "");
+  const tag = (image: string) => image.slice(repository(image).length + 1);
+  const removed = [...before].filter((x) => !after.has(x));
+  const added = [...after].filter((x) => !before.has(x));
+  if (removed.length === 1 && added.length === 1 && before.size === 1 && after.size === 1)
+    return repository(removed[0]!) === repository(added[0]!)
+      ? [`image ${tag(removed[0]!)} -> ${tag(added[0]!)}`]
+      : [`image ${removed[0]} -> ${added[0]}`];
+  const items: string[] = [];
+  const paired = new Set<string>();
+  for (const now of added) {
+    const sameRepository = removed.filter((was) => repository(was) === repository(now));
+    const others = added.filter((x) => repository(x) === repository(now));
+    if (sameRepository.length !== 1 || others.length !== 1) continue;
+    items.push(`image ${tag(sameRepository[0]!)} -> ${tag(now)}`);
+    paired.add(now).add(sameRepository[0]!);
   }
-  return setItems(
-    before,
-    after,
-    (x) => `new image ${x}`,
-    (x) => `no image ${x}`,
-  );
+  return [
+    ...items,
+    ...added.filter((x) => !paired.has(x)).map((x) => `new image ${x}`),
+    ...removed.filter((x) => !paired.has(x)).map((x) => `no image ${x}`),
+  ];
 }
 
 function capacityItems(before: Capacity | undefined, after: Capacity | undefined): string[] {

@@ -153,9 +153,19 @@ describe("npm run synth with adjustments in extensions/adjustments/", () => {
     const stack = JSON.parse(
       readFileSync(path.join(run.outdir, "stacks", "production", "cdk.tf.json"), "utf8"),
     ) as StackJson;
-    expect(resourcesOfType(stack, "kubernetes_deployment_v1").map(({ values }) => values.metadata.annotations)).toEqual(
-      Array(3).fill({ "acme.example/company": "acme" }),
+    const annotations = Object.fromEntries(
+      resourcesOfType(stack, "kubernetes_deployment_v1").map(({ values }) => [
+        values.metadata.name,
+        values.metadata.annotations,
+      ]),
     );
+    // Every example's Deployment; orders keeps the annotation the platform gives it (its uses), beside Acme's.
+    expect(annotations).toEqual({
+      catalog: { "acme.example/company": "acme" },
+      fulfilment: { "acme.example/company": "acme" },
+      gateway: { "acme.example/company": "acme" },
+      orders: { "acme.example/company": "acme", "platform.dev/uses": "fulfilment-queue" },
+    });
   });
 
   it("GIVEN an adjustment that lets containers escalate privileges WHEN synthesized THEN the guardrails, which run after it, fail the synth", async () => {

@@ -85,7 +85,7 @@ describe("npm run synth (tools/run-app.mjs running infra/synth.ts)", () => {
       env: { ...process.env, CDKTF_OUTDIR: scratch("synth-bad-") },
     });
     expect(run.stderr).toMatch(
-      /services\/orders\/service\.ts: dependsOn\[1\]: is not a service; known services: catalog, gateway, orders.* \(got "billing"\)/,
+      /services\/orders\/service\.ts: dependsOn\[1\]: is not a service; known services: catalog, fulfilment, gateway, orders \(got "billing"\)/,
     );
     expect(run.status).toBe(1);
   });

@@ -143,7 +143,8 @@ describe("tools/run-app.mjs (the compiled app: npm run synth, cdktf.json)", () =
         `export default defineService({ name: "billing", build: {}, port: 8080, scaling: { min: 2, max: MAX_REPLICAS }, monitoring: { owner: "team-billing" } });\n`,
     );
     const first = await synth(changed);
-    expect(first.stderr).toMatch(/\(4 services\)/);
+    // The four examples and billing.
+    expect(first.stderr).toMatch(/\(5 services\)/);
     expect(first.status, first.stderr).toBe(0);
     expect(replicaBoundOf(first.outdir, "staging", "billing", "max_replicas")).toBe(5);
 
@@ -193,8 +194,9 @@ describe("tools/run-app.mjs (the compiled app: npm run synth, cdktf.json)", () =
       rmSync(path.join(chunks, chunk));
     const run = await synth(damaged);
     expect(run.status, run.stderr).toBe(0);
-    expect(run.stderr).toMatch(/\(3 services\)/);
-    expect(readdirSync(chunks).filter((name) => name.startsWith("service-") && name.endsWith(".js"))).toHaveLength(3);
+    // The four examples: catalog, fulfilment, gateway, orders; one chunk each.
+    expect(run.stderr).toMatch(/\(4 services\)/);
+    expect(readdirSync(chunks).filter((name) => name.startsWith("service-") && name.endsWith(".js"))).toHaveLength(4);
   });
 
   it("GIVEN a service file that is not valid TypeScript WHEN synthesized THEN it exits 1 naming the file, line and column", async () => {

@@ -21,11 +21,36 @@ import {
 const REPOSITORY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 
 describe("the guardrails at synth", () => {
-  it("GIVEN the example catalogue of services/ WHEN synthesized THEN no environment has a finding and nothing is annotated", async () => {
+  it("GIVEN the example catalogue of services/ and no environment settings WHEN synthesized THEN the only findings are DATA-02 warnings for production's two databases without backups", async () => {
     const { run, annotations } = synthWithGuardrails(await discoverServices(REPOSITORY));
     expect(run.environments).toEqual(["local", "staging", "production"]);
-    expect(run.findings).toEqual([]);
-    expect(annotations).toEqual({ local: [], staging: [], production: [] });
+    // Nothing but the backups PLATFORM_BACKUP_DESTINATION would give (synth-command.test.ts
+    // synthesizes with it, and with PLATFORM_KUBE_API_CIDR, and finds nothing at all).
+    expect(run.findings.map((f) => [f.rule, f.level, f.environment, f.service, f.path, f.suppressed])).toEqual([
+      [
+        "DATA-02",
+        "warning",
+        "production",
+        "catalog",
+        "production/kubernetes/catalog/backing-services/db/cluster",
+        false,
+      ],
+      ["DATA-02", "warning", "production", "orders", "production/kubernetes/orders/backing-services/db/cluster", false],
+    ]);
+    // Warnings only, none an error: the unset API server address and backups, and the two findings.
+    const annotated = (environment: string) =>
+      annotations[environment]!.map(
+        (a) => `${a.level} ${a.constructPath}: ${a.message.split(" ").slice(0, 2).join(" ")}`,
+      );
+    expect(annotated("local")).toEqual([]);
+    expect(annotated("staging")).toEqual(["@cdktf/warn staging/kubernetes: staging: PLATFORM_KUBE_API_CIDR"]);
+    expect(annotated("production")).toEqual([
+      "@cdktf/warn production/kubernetes: production: PLATFORM_KUBE_API_CIDR",
+      "@cdktf/warn production/kubernetes/catalog/backing-services/db/cluster: catalog-db in",
+      "@cdktf/warn production/kubernetes/catalog/backing-services/db/cluster: DATA-02 warning",
+      "@cdktf/warn production/kubernetes/orders/backing-services/db/cluster: orders-db in",
+      "@cdktf/warn production/kubernetes/orders/backing-services/db/cluster: DATA-02 warning",
+    ]);
   });
 
   it("GIVEN every spec feature (public, secrets, egress, fixed count, own metrics port, pinned image with its health command) WHEN synthesized THEN the generated defaults pass every rule", () => {

@@ -1,4 +1,4 @@
-import type { RunningApplication } from "@platform/service-runtime";
+import { dependencyUrlVariable, type RunningApplication } from "@platform/service-runtime";
 import { type ManifestServers, startForTest, startServersFor } from "@platform/service-runtime/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApplication, JOB_QUEUE } from "../src/application.js";
@@ -17,7 +17,9 @@ describe(`${MANIFEST.name} worker`, () => {
   });
 
   it("GIVEN three jobs published to its queue WHEN the worker runs THEN it runs each one and counts them", async () => {
-    service = await startForTest(createApplication(), { variables: servers!.variables });
+    // No job calls a dependency yet: an address that refuses connections will do.
+    const urls = Object.fromEntries(MANIFEST.dependencies.map((d) => [dependencyUrlVariable(d), "http://127.0.0.1:9"]));
+    service = await startForTest(createApplication(), { variables: { ...urls, ...servers!.variables } });
     const queue = service.context.resource("queue");
     for (const n of [1, 2, 3]) await queue.publishJson(JOB_QUEUE, { n });
     const succeeded = async () =>

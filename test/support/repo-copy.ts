@@ -47,19 +47,19 @@ export function withOrdersDatabase(copy: string): string {
 }
 
 /**
- * Gives the copy's `orders` one backing service of each type: a PostgreSQL database `db`,
- * a Redis store `cache` and a queue `jobs` (queue `orders-placed`); returns the copy.
+ * Gives the copy's `orders` one backing service of each type: besides the PostgreSQL database
+ * `db` it owns, a Redis store `cache` and a queue `jobs` (queue `orders-placed`); returns the copy.
  */
 export function withOrdersBackingServices(copy: string): string {
   const file = path.join(copy, "services", "orders", "service.ts");
   const spec = readFileSync(file, "utf8");
-  if (!spec.includes("  port: 8080,\n"))
-    throw new Error(`${file}: no "port: 8080," line to add the backing services after`);
+  const owned = '  backingServices: { db: { type: "postgres" } },\n';
+  if (!spec.includes(owned)) throw new Error(`${file}: no "${owned.trim()}" line to add the backing services to`);
   writeFileSync(
     file,
     spec.replace(
-      "  port: 8080,\n",
-      '  port: 8080,\n  backingServices: { db: { type: "postgres" }, cache: { type: "redis" }, jobs: { type: "queue", queues: ["orders-placed"] } },\n',
+      owned,
+      '  backingServices: { db: { type: "postgres" }, cache: { type: "redis" }, jobs: { type: "queue", queues: ["orders-placed"] } },\n',
     ),
   );
   return copy;

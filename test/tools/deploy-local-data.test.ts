@@ -3,16 +3,16 @@ import http from "node:http";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT, runCli } from "../support/cli.js";
-import { copyRepository, withOrdersBackingServices, withOrdersDatabase } from "../support/repo-copy.js";
+import { copyRepository, withOrdersBackingServices } from "../support/repo-copy.js";
 import { scratchFolders } from "../support/scratch.js";
 
 const { folder, removeLater } = scratchFolders();
 
 /**
- * A copy of the repository where orders owns a database, whose node_modules/.bin/cdktf is
- * a stand-in that records its arguments and succeeds (no Terraform, no Docker engine here).
+ * A copy of the repository (`withData` changes its services first), whose node_modules/.bin/cdktf
+ * is a stand-in that records its arguments and succeeds (no Terraform, no Docker engine here).
  */
-function copyWithStandInCdktf(log: string, withData: (copy: string) => string = withOrdersDatabase): string {
+function copyWithStandInCdktf(log: string, withData: (copy: string) => string = (copy) => copy): string {
   const copy = withData(removeLater(copyRepository("destroy-local-")));
   const modules = path.join(copy, "node_modules");
   rmSync(modules);
@@ -57,8 +57,16 @@ function machine(log: string): NodeJS.ProcessEnv {
   };
 }
 
-describe("npm run destroy -- local with a database", () => {
-  it("GIVEN orders owning a database WHEN destroyed without --delete-data THEN the data volume is kept, named, with how to delete it", async () => {
+/** The examples' data volumes: catalog's database and Redis cache, fulfilment's queue, orders' database. */
+const EXAMPLE_VOLUMES = [
+  "platform-local-catalog-cache-data",
+  "platform-local-catalog-db-data",
+  "platform-local-fulfilment-queue-data",
+  "platform-local-orders-db-data",
+];
+
+describe("npm run destroy -- local with databases, a Redis cache and a queue", () => {
+  it("GIVEN the examples owning two databases, a Redis cache and a queue WHEN destroyed without --delete-data THEN their data volumes are kept, named, with how to delete them", async () => {
     const log = path.join(folder("destroy-local-log-"), "calls");
     const copy = copyWithStandInCdktf(log);
     const run = await runCli("tools/deploy.ts", ["destroy", "local", "--auto-approve"], {
@@ -67,27 +75,27 @@ describe("npm run destroy -- local with a database", () => {
     });
     expect(run.status, run.output).toBe(0);
     expect(run.stdout).toContain(
-      "destroy local: kept the data volumes platform-local-orders-db-data; to delete them: npm run destroy -- local --delete-data (or docker volume rm platform-local-orders-db-data)",
+      `destroy local: kept the data volumes ${EXAMPLE_VOLUMES.join(", ")}; to delete them: npm run destroy -- local --delete-data (or docker volume rm ${EXAMPLE_VOLUMES.join(" ")})`,
     );
     expect(readFileSync(log, "utf8")).toBe("cdktf destroy local --auto-approve\n");
   });
 
-  it("GIVEN orders owning a database WHEN destroyed with --delete-data THEN cdktf runs without it, then docker volume rm removes the volume by name", async () => {
+  it("GIVEN the examples owning data WHEN destroyed with --delete-data THEN cdktf runs without it, then docker volume rm removes each data volume by name", async () => {
     const log = path.join(folder("destroy-local-log-"), "calls");
     const copy = copyWithStandInCdktf(log);
     const run = await runCli("tools/deploy.ts", ["destroy", "--delete-data"], { cwd: copy, env: machine(log) });
     expect(run.status, run.output).toBe(0);
-    expect(readFileSync(log, "utf8")).toBe("cdktf destroy local\ndocker volume rm platform-local-orders-db-data\n");
-    expect(run.stdout).toContain("destroy local: deleted the data volumes platform-local-orders-db-data");
+    expect(readFileSync(log, "utf8")).toBe(`cdktf destroy local\ndocker volume rm ${EXAMPLE_VOLUMES.join(" ")}\n`);
+    expect(run.stdout).toContain(`destroy local: deleted the data volumes ${EXAMPLE_VOLUMES.join(", ")}`);
   });
 
-  it("GIVEN orders owning a database, a Redis store and a queue WHEN destroyed with --delete-data THEN the three data volumes are removed by name", async () => {
+  it("GIVEN orders owning a Redis store and a queue besides its database WHEN destroyed with --delete-data THEN their data volumes are removed by name with the others", async () => {
     const log = path.join(folder("destroy-local-log-"), "calls");
     const copy = copyWithStandInCdktf(log, withOrdersBackingServices);
     const run = await runCli("tools/deploy.ts", ["destroy", "--delete-data"], { cwd: copy, env: machine(log) });
     expect(run.status, run.output).toBe(0);
     expect(readFileSync(log, "utf8")).toBe(
-      "cdktf destroy local\ndocker volume rm platform-local-orders-cache-data platform-local-orders-db-data platform-local-orders-jobs-data\n",
+      "cdktf destroy local\ndocker volume rm platform-local-catalog-cache-data platform-local-catalog-db-data platform-local-fulfilment-queue-data platform-local-orders-cache-data platform-local-orders-db-data platform-local-orders-jobs-data\n",
     );
   });
 

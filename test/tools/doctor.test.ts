@@ -84,11 +84,18 @@ describe("npm run doctor", () => {
     );
     expect(run.status).toBe(1);
 
+    // The examples own databases and a queue: a real staging also sets the API server's address for their pods.
     const ok = await runCli("tools/doctor.ts", ["staging"], {
-      env: environment({ PATH: pathWithTerraform("1.11.0"), KUBECONFIG: kubeconfig, STAGING_KUBE_CONTEXT: "dev" }),
+      env: environment({
+        PATH: pathWithTerraform("1.11.0"),
+        KUBECONFIG: kubeconfig,
+        STAGING_KUBE_CONTEXT: "dev",
+        PLATFORM_KUBE_API_CIDR: "10.0.0.1/32",
+      }),
     });
     expect(ok.stdout).toContain(`✓ kubernetes: context 'dev' in ${kubeconfig}`);
     expect(ok.stdout).toContain("✓ state: kubernetes backend, Secret tfstate-default-platform-staging in kube-system");
+    expect(ok.stdout).toContain("✓ databases: the API server's address for the database pods is set");
     expect(ok.status).toBe(0);
   });
 

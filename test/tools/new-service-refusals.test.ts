@@ -61,7 +61,7 @@ describe("npm run new:service refusals", () => {
     [
       "an unknown dependency",
       ["payments", "--depends-on", "orders,billing"],
-      ['--depends-on: is not a service; known services: catalog, gateway, orders (got "billing")'],
+      ['--depends-on: is not a service; known services: catalog, fulfilment, gateway, orders (got "billing")'],
     ],
     [
       "a privileged port",
@@ -143,9 +143,16 @@ describe("npm run new:service refusals", () => {
   it("GIVEN --help and a template WHEN new:service runs THEN it lists that template's questions, as its template.json declares them, and no other template's", () => {
     const result = repository.node(NEW_SERVICE, ["--help", "--template", "worker"]);
     expect(result.status).toBe(0);
-    expect(result.stdout).toMatch(
-      /^ {2}--job-source <service> +the service it takes jobs from: one of --depends-on \(check: dependencies; default: the first of --depends-on\)$/m,
+    const questions = result.stdout.slice(
+      result.stdout.indexOf("Questions of the worker template (templates/worker/template.json):\n"),
     );
+    // Its template.json narrows the platform's --public and --queue to one choice each, and asks nothing else.
+    expect(questions.split("\n\n")[0]!.split("\n")).toEqual([
+      "Questions of the worker template (templates/worker/template.json):",
+      "  --public              publish it through the ingress (and on 127.0.0.1 locally) (only false)",
+      '  --queue               a message queue of its own, "queue" (RabbitMQ), with the queue "jobs" (only true)',
+    ]);
+    expect(result.stdout).not.toContain("--job-source");
     expect(result.stdout).not.toContain("Questions of the http-service template");
   });
 });

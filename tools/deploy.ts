@@ -110,6 +110,10 @@ async function afterLocalDestroy(deleteData: boolean, variables: NodeJS.ProcessE
     console.log(
       `destroy local: kept the data volumes ${volumes.join(", ")}; to delete them: npm run destroy -- local --delete-data (or docker volume rm ${volumes.join(" ")})`,
     );
+    // The passwords were random_password resources of the state, which the destroy removed.
+    console.log(
+      "destroy local: the kept volumes hold the passwords they were made with, and the next deploy makes new ones, which the kept databases and queues refuse (a known gap, see README.md): delete the volumes first, or set each one's password to the new one",
+    );
     return 0;
   }
   console.log(`destroy local: docker volume rm ${volumes.join(" ")}`);

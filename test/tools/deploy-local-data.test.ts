@@ -77,6 +77,10 @@ describe("npm run destroy -- local with databases, a Redis cache and a queue", (
     expect(run.stdout).toContain(
       `destroy local: kept the data volumes ${EXAMPLE_VOLUMES.join(", ")}; to delete them: npm run destroy -- local --delete-data (or docker volume rm ${EXAMPLE_VOLUMES.join(" ")})`,
     );
+    // The kept data does not know the passwords the next deploy makes: it says so.
+    expect(run.stdout).toContain(
+      "destroy local: the kept volumes hold the passwords they were made with, and the next deploy makes new ones",
+    );
     expect(readFileSync(log, "utf8")).toBe("cdktf destroy local --auto-approve\n");
   });
 

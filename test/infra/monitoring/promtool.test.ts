@@ -111,7 +111,8 @@ describe("monitoring files checked by promtool", () => {
       expect(run.output, cases[i]!.join(" ")).toContain("SUCCESS");
       expect(run.code, run.output).toBe(0);
     }
-  });
+    // Three promtool processes of about 2 s each alone; past 30 s on a loaded 2-core machine.
+  }, 120_000);
 
   it("GIVEN two services sharing the recording rules, one failing and one healthy WHEN tested together THEN only the failing one pages", async () => {
     const dir = path.join(tree, "staging");

@@ -9,6 +9,41 @@ import { dataPodLabels } from "./connection-environment.js";
 import { dataNetworkPolicy, tcp } from "./data-network-policy.js";
 import { Manifest, type NetworkPolicyV1, type NetworkPolicyV1SpecEgress } from "./resources.js";
 
+const RESTRICTED_CONTAINER = {
+  allowPrivilegeEscalation: false,
+  capabilities: { drop: ["ALL"] },
+  runAsNonRoot: true,
+};
+
+/**
+ * The `spec.override` of every `RabbitmqCluster`: the Pod Security Standard "restricted"
+ * that the environment namespaces enforce (namespace-isolation.ts). Older operators give
+ * the StatefulSet only `runAsUser: 999`, `fsGroup: 0` and leave the containers' security
+ * contexts empty (rabbitmq/cluster-operator#1910), so the admission refuses every RabbitMQ
+ * pod. The operator merges the override onto its StatefulSet (strategic merge, containers
+ * by name: its `rabbitmq` container and `setup-container` init container), so each
+ * container names itself and the fields set. uid/gid 999 is the image's `rabbitmq` user.
+ */
+const RESTRICTED_POD_OVERRIDE = {
+  statefulSet: {
+    spec: {
+      template: {
+        spec: {
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: 999,
+            runAsGroup: 999,
+            fsGroup: 999,
+            seccompProfile: { type: "RuntimeDefault" },
+          },
+          initContainers: [{ name: "setup-container", securityContext: RESTRICTED_CONTAINER }],
+          containers: [{ name: "rabbitmq", securityContext: RESTRICTED_CONTAINER }],
+        },
+      },
+    },
+  },
+};
+
 /** Props of {@link QueueCluster}. */
 export interface QueueClusterProps {
   /** The service that owns the queue: its pods alone may connect. */
@@ -29,7 +64,9 @@ export interface QueueClusterProps {
  * Secret, keys host, port, username, password), which Terraform refuses to destroy
  * (`prevent_destroy`), and a NetworkPolicy for its pods: ingress on 5672 from the owner's
  * pods only and from the other nodes (clustering); egress to the other nodes and to the
- * Kubernetes API server (peer discovery). The operator (and its CRD) must be in the cluster.
+ * Kubernetes API server (peer discovery). Its pods are made to pass the Pod Security
+ * Standard "restricted" through its `spec.override` (see RESTRICTED_POD_OVERRIDE). The
+ * operator (and its CRD) must be in the cluster.
  */
 export class QueueCluster extends Construct {
   readonly clusterName: string;
@@ -66,6 +103,7 @@ export class QueueCluster extends Construct {
               ...(limits.cpuMillis !== undefined ? { cpu: formatCpu(limits.cpuMillis) } : {}),
             },
           },
+          override: RESTRICTED_POD_OVERRIDE,
         },
       },
       lifecycle: { preventDestroy: true },

@@ -56,6 +56,33 @@ describe("a queue backing service on Kubernetes (staging, production)", () => {
     expect(rabbitmqCluster(stacks.production!, "orders-jobs").manifest.spec.replicas).toBe(3);
   });
 
+  it("THEN its override gives the pod and both of the operator's containers every field the restricted profile requires", () => {
+    // The namespaces enforce the Pod Security Standard "restricted"; the operator's own
+    // StatefulSet does not meet it (rabbitmq/cluster-operator#1910), so the override must.
+    for (const stack of [stacks.staging!, stacks.production!]) {
+      const pod = rabbitmqCluster(stack, "orders-jobs").manifest.spec.override.statefulSet.spec.template.spec;
+      expect(pod.securityContext).toEqual({
+        runAsNonRoot: true,
+        runAsUser: 999,
+        runAsGroup: 999,
+        fsGroup: 999,
+        seccompProfile: { type: "RuntimeDefault" },
+      });
+      // Merged by name onto the operator's containers: exactly its two, nothing else.
+      const containers = [...pod.initContainers, ...pod.containers] as Array<Record<string, any>>;
+      expect(pod.initContainers.map((c: { name: string }) => c.name)).toEqual(["setup-container"]);
+      expect(pod.containers.map((c: { name: string }) => c.name)).toEqual(["rabbitmq"]);
+      for (const container of containers) {
+        expect(Object.keys(container).sort()).toEqual(["name", "securityContext"]);
+        expect(container.securityContext).toEqual({
+          allowPrivilegeEscalation: false,
+          capabilities: { drop: ["ALL"] },
+          runAsNonRoot: true,
+        });
+      }
+    }
+  });
+
   it("THEN the owner's pods get the connection from <cluster>-default-user by reference, the URL composed by Kubernetes, the queue names as a value", () => {
     const env = named(stacks.staging!, "kubernetes_deployment_v1", "orders").values.spec.template.spec.container[0]
       .env as Array<Record<string, any>>;

@@ -68,6 +68,15 @@ beforeAll(async () => {
   runner = new StackRunner(context.engine, context.stack, context.run, "network", context.images, context.standIns);
   const declared = context.stack.serviceContainers();
   for (const container of declared) await runner.imageOf(container);
+  // The services connect to their backing services at start: those run first, healthy.
+  const data: Array<{ container: RunnerContainer; at: number }> = [];
+  for (const container of context.stack.backingServiceContainers()) {
+    const created = await runner.createContainer(container);
+    const at = performance.now();
+    await runner.start(created);
+    data.push({ container: created, at });
+  }
+  for (const { container, at } of data) await runner.waitUntilHealthy(container, at);
   const started: Array<{ container: RunnerContainer; at: number }> = [];
   for (const container of declared) {
     const created = await runner.createContainer(container);

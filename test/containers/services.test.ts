@@ -91,9 +91,17 @@ describe.each(services)("service %s", (service) => {
     expect(figure.image.id).toMatch(/^sha256:[0-9a-f]{64}$/);
   });
 
-  it("WHEN started with exactly its docker_container settings THEN Docker reports it healthy and it never restarted", async () => {
+  it("WHEN started with exactly its docker_container settings, after its backing services THEN Docker reports it healthy and it never restarted", async () => {
     expect(figure.image, "the image did not build").toBeDefined();
     const spec = context.catalogue.get(service);
+    // Its runtime connects to its backing services (its own, and those it uses) at start:
+    // they run first, as the stack declares them, and healthy, as the stack's depends_on waits.
+    for (const data of context.stack.backingServiceContainersOf(declared)) {
+      const created = await runner.createContainer(data);
+      const at = performance.now();
+      await runner.start(created);
+      await runner.waitUntilHealthy(created, at);
+    }
     container = await runner.createContainer(declared, { port: spec.port });
     const started = performance.now();
     await runner.start(container);

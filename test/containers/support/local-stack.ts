@@ -77,6 +77,16 @@ export class LocalStack {
     return this.ofType("docker_container").filter(isBackingService);
   }
 
+  /**
+   * The backing services' containers a service container reaches: those on a network it
+   * joins (its own data, and what it `uses`). They must run, and be healthy, before it
+   * starts: its runtime connects to them at start.
+   */
+  backingServiceContainersOf(container: StackResource): StackResource[] {
+    const joined = new Set(this.networksOf(container).map((n) => n.address));
+    return this.backingServiceContainers().filter((data) => this.networksOf(data).some((n) => joined.has(n.address)));
+  }
+
   /** The docker_image a container runs, from its `image` reference. */
   imageOf(container: StackResource): StackResource | undefined {
     const match = /^\$\{(docker_image\.[^.}]+)\.[a-z_]+\}$/.exec(String(container.values.image ?? ""));

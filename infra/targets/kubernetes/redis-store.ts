@@ -4,6 +4,7 @@ import { BACKING_SERVICE_LABEL, BACKING_SERVICE_PORTS, dataResourceName } from "
 import { kubernetesQuantities, type RedisBackingService, type ServiceSpec } from "../../spec/model.js";
 import { formatCpu, formatMemory } from "../../spec/quantity.js";
 import {
+  KUBERNETES_CONTAINER_SECURITY_CONTEXT,
   HEALTH_CHECK,
   READINESS_PERIOD_SECONDS,
   WRITABLE_TMP_MIB,
@@ -149,14 +150,7 @@ export class RedisStore extends Construct {
                 startupProbe: { ...probe(READINESS_PERIOD_SECONDS), failureThreshold: 24 },
                 livenessProbe: probe(HEALTH_CHECK.intervalSeconds),
                 readinessProbe: probe(READINESS_PERIOD_SECONDS),
-                securityContext: {
-                  allowPrivilegeEscalation: false,
-                  privileged: false,
-                  readOnlyRootFilesystem: true,
-                  runAsNonRoot: true,
-                  capabilities: { drop: ["ALL"] },
-                  seccompProfile: { type: "RuntimeDefault" },
-                },
+                securityContext: KUBERNETES_CONTAINER_SECURITY_CONTEXT,
                 volumeMount: [
                   { name: "data", mountPath: REDIS_DATA_PATH },
                   { name: "tmp", mountPath: WRITABLE_TMP_PATH },

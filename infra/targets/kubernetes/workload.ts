@@ -2,6 +2,7 @@ import { Construct } from "constructs";
 import type { KubernetesEnvironment } from "../../environments.js";
 import { kubernetesQuantities, type ServiceSpec } from "../../spec/model.js";
 import {
+  KUBERNETES_CONTAINER_SECURITY_CONTEXT,
   CONTAINER_USER_ID,
   HEALTH_CHECK,
   READINESS_PERIOD_SECONDS,
@@ -136,14 +137,7 @@ export class Workload extends Construct {
                 startupProbe: { ...probe(spec.health.liveness, READINESS_PERIOD_SECONDS), failureThreshold: 12 },
                 livenessProbe: probe(spec.health.liveness, HEALTH_CHECK.intervalSeconds),
                 readinessProbe: probe(spec.health.readiness, READINESS_PERIOD_SECONDS),
-                securityContext: {
-                  allowPrivilegeEscalation: false,
-                  privileged: false,
-                  readOnlyRootFilesystem: true,
-                  runAsNonRoot: true,
-                  capabilities: { drop: ["ALL"] },
-                  seccompProfile: { type: "RuntimeDefault" },
-                },
+                securityContext: KUBERNETES_CONTAINER_SECURITY_CONTEXT,
                 volumeMount: [{ name: "tmp", mountPath: WRITABLE_TMP_PATH }],
               },
             ],

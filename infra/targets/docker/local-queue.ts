@@ -30,7 +30,16 @@ export class LocalQueue extends LocalDataContainer {
       dataPath: RABBITMQ_DATA_PATH,
       hostname: dataName,
       // Logs to standard output only: no log file to write on the read-only root file system.
-      env: [`RABBITMQ_DEFAULT_USER=${user}`, `RABBITMQ_DEFAULT_PASS=${password}`, "RABBITMQ_LOGS=-"],
+      // The upgrade log is a file of its own (<node>_upgrade.log in /var/log/rabbitmq) unless
+      // RABBITMQ_UPGRADE_LOG says otherwise: without it the node stops at its start
+      // (cannot_log_to_file ... erofs). Seen with the container tests' stand-in (RabbitMQ
+      // 3.10) on the real engine; 4.x's rabbit_env has the same default.
+      env: [
+        `RABBITMQ_DEFAULT_USER=${user}`,
+        `RABBITMQ_DEFAULT_PASS=${password}`,
+        "RABBITMQ_LOGS=-",
+        "RABBITMQ_UPGRADE_LOG=-",
+      ],
       healthcheck: ["CMD", ...RABBITMQ_HEALTH_COMMAND],
       startPeriod: "60s",
       connection: {

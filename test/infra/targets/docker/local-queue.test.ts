@@ -57,13 +57,14 @@ describe("a queue backing service on Docker (local)", () => {
     expect(resourcesOfType(local, "docker_volume")).toEqual([]);
   });
 
-  it("THEN the default user is the owner with the generated password, a reference in the JSON, and it logs to standard output only", () => {
+  it("THEN the default user is the owner with the generated password, a reference in the JSON, and it logs (the upgrade log too) to standard output only", () => {
     const reference = `\${${resourceAt(local, "random_password", `${JOBS}password`).address}.result}`;
     const container = resourceAt(local, "docker_container", `${JOBS}container`).values;
     expect(container.env).toEqual([
       "RABBITMQ_DEFAULT_USER=orders",
       `RABBITMQ_DEFAULT_PASS=${reference}`,
       "RABBITMQ_LOGS=-",
+      "RABBITMQ_UPGRADE_LOG=-",
     ]);
   });
 

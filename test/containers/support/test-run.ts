@@ -64,20 +64,8 @@ export async function removeRunResources(
   run: TestRun,
   createdImageIds: readonly string[] = [],
 ): Promise<CleanupReport> {
-  const labelled = await removeLabelled(engine, `${RUN_LABEL}=${run.id}`, () => true);
   // Newest first, so that no image is removed before the images built on it.
-  let images = labelled.images;
-  const failures = [...labelled.failures];
-  for (const id of [...createdImageIds].reverse()) {
-    try {
-      await engine.request("DELETE", `/images/${id}?force=true`, undefined, 120_000);
-      images++;
-    } catch (error) {
-      if (!(error instanceof EngineError && error.status === 404))
-        failures.push(`image ${id}: ${(error as Error).message}`);
-    }
-  }
-  return { ...labelled, images, failures };
+  return removeLabelled(engine, `${RUN_LABEL}=${run.id}`, () => true, [...createdImageIds].reverse());
 }
 
 /** Removes what earlier runs left when they were killed before their own cleanup. */
@@ -94,6 +82,8 @@ async function removeLabelled(
   engine: DockerEngine,
   label: string,
   selected: (labels: Record<string, string>) => boolean,
+  /** Unlabelled images to remove after the labelled ones (the intermediate images of builds). */
+  moreImageIds: readonly string[] = [],
 ): Promise<CleanupReport> {
   const filters = encodeURIComponent(JSON.stringify({ label: [label] }));
   const failures: string[] = [];
@@ -141,15 +131,9 @@ async function removeLabelled(
   const images = pick(
     await engine.request<Array<Labelled & { Created: number }>>("GET", `/images/json?all=true&filters=${filters}`),
   ).sort((a, b) => b.Created - a.Created);
-  let removedImages = 0;
-  for (const { Id } of images) {
-    if (
-      await attempt(`image ${Id.slice(7, 19)}`, () =>
-        engine.request("DELETE", `/images/${Id}?force=true`, undefined, 120_000),
-      )
-    )
-      removedImages++;
-  }
+  const removedImages = await removeImages(engine, [...images.map((i) => i.Id), ...moreImageIds], (what, error) =>
+    failures.push(`${what}: ${error.message}`),
+  );
   return {
     containers: removedContainers,
     networks: removedNetworks,
@@ -157,4 +141,42 @@ async function removeLabelled(
     images: removedImages,
     failures,
   };
+}
+
+/**
+ * Removes images in the order given; an image that still has children (409: images made
+ * within the same second, or an unlabelled intermediate image, can come after their
+ * parent) is tried again after the others, pass after pass while a pass removes any.
+ * Returns how many it removed; reports the ones it could not remove.
+ */
+async function removeImages(
+  engine: DockerEngine,
+  ids: readonly string[],
+  failed: (what: string, error: Error) => void,
+): Promise<number> {
+  let removed = 0;
+  let pending = [...new Set(ids)];
+  let conflicts = new Map<string, Error>();
+  while (pending.length > 0) {
+    conflicts = new Map();
+    for (const id of pending) {
+      try {
+        await engine.request("DELETE", `/images/${id}?force=true`, undefined, 120_000);
+        removed++;
+      } catch (error) {
+        if (error instanceof EngineError && error.status === 404) continue;
+        if (error instanceof EngineError && error.status === 409) conflicts.set(id, error);
+        else failed(`image ${imageLabel(id)}`, error as Error);
+      }
+    }
+    if (conflicts.size === pending.length) break;
+    pending = [...conflicts.keys()];
+  }
+  for (const [id, error] of conflicts) failed(`image ${imageLabel(id)}`, error);
+  return removed;
+}
+
+/** The short id of an image, as `docker images` shows it. */
+function imageLabel(id: string): string {
+  return id.replace(/^sha256:/, "").slice(0, 12);
 }

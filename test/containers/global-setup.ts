@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { TestProject } from "vitest/node";
-import { withOrdersDatabase } from "../support/repo-copy.js";
+import { withOrdersBackingServices } from "../support/repo-copy.js";
 import { prepareBaseImage } from "./support/base-image.js";
 import { DockerEngine } from "./support/docker-engine.js";
 import { buildImage, ImageBuildError, type BuildOutcome } from "./support/image-build.js";
@@ -20,7 +20,10 @@ declare module "vitest" {
     containerTestWorkspace: string;
     /** Where the local stack was synthesized (`<dir>/stacks/local/cdk.tf.json`). */
     containerTestOutdir: string;
-    /** Where the local stack of a second copy, whose `orders` has a PostgreSQL database `db`, was synthesized. */
+    /**
+     * Where the local stack of a second copy was synthesized, whose `orders` owns a PostgreSQL
+     * database `db`, a Redis store `cache` and a queue `jobs` (queue `orders-placed`).
+     */
     containerTestDataOutdir: string;
     /** The base image passed as the Dockerfiles' BASE_IMAGE build argument. */
     containerTestBaseImage: string;
@@ -43,8 +46,8 @@ const BUILD_TIMEOUT_MS = 15 * 60_000;
  * killed runs left, makes the base image, copies the repository, generates one service
  * per template into the copy, synthesizes its local stack and builds every service image
  * it declares (a failed build fails that service's tests, not the run); synthesizes a
- * second copy whose `orders` has a database, and makes a stand-in for every image the
- * two stacks pull (likewise). The returned teardown
+ * second copy whose `orders` owns one backing service of each type, and makes a stand-in
+ * for every image the two stacks pull (likewise). The returned teardown
  * removes everything labelled with the run, also when a test failed.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
@@ -87,11 +90,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
     const outdir = path.join(workspace, "cdktf.out");
     const stack = synthesizeLocalStack({ root: workspace, outdir, baseImage: baseImage.reference });
 
-    // The examples' orders keeps no data yet: a copy of its own gets a database, so that the
-    // stack of the copy declares one (image, network, volume, password) as a service's would.
-    const dataWorkspace = path.join(scratch, "repository-with-database");
+    // The examples' orders keeps no data yet: a copy of its own gets a database, a Redis store
+    // and a queue, so that the stack of the copy declares them (image, network, volume,
+    // password) as a service's would.
+    const dataWorkspace = path.join(scratch, "repository-with-backing-services");
     copyRepository(REPOSITORY, dataWorkspace);
-    withOrdersDatabase(dataWorkspace);
+    withOrdersBackingServices(dataWorkspace);
     const dataOutdir = path.join(dataWorkspace, "cdktf.out");
     const dataStack = synthesizeLocalStack({ root: dataWorkspace, outdir: dataOutdir, baseImage: baseImage.reference });
 

@@ -7,13 +7,14 @@ import { StackRunner, type HealthyReport, type RunnerContainer } from "./support
 
 /**
  * A service's PostgreSQL database on the local stack, for real: the database container
- * of a copy of the repository whose `orders` has a database `db`, created from the
+ * of a copy of the repository whose `orders` has a database `db` (and a Redis store and a
+ * queue, which local-redis-queue.test.ts runs), created from the
  * synthesized JSON exactly as declared (user, read-only root, tmpfs, capabilities,
  * limits, named volume, internal network, healthcheck), and clients on the networks of
  * the owner and of the other services.
  *
  * No registry is reachable here, so the image is the run's stand-in (see
- * support/postgres-stand-in.ts): PostgreSQL 15 from Debian bookworm's packages, tagged
+ * support/data-server-stand-ins.ts): PostgreSQL 15 from Debian bookworm's packages, tagged
  * with the name the stack pins (postgres:17.6-bookworm), with an entrypoint that does
  * what the official one does for the variables the stack sets. These tests prove the
  * declared settings, the volume and the network rule; not that the official image of
@@ -21,7 +22,9 @@ import { StackRunner, type HealthyReport, type RunnerContainer } from "./support
  */
 
 const dataStack = LocalStack.read(inject("containerTestDataOutdir"));
-const [databaseAtCollection] = dataStack.backingServiceContainers();
+const databaseAtCollection = dataStack
+  .backingServiceContainers()
+  .find((c) => String(dataStack.imageOf(c)?.values.name).startsWith("postgres:"));
 const owner = databaseAtCollection?.service ?? "orders";
 const nonOwners = dataStack.services().filter((service) => service !== owner);
 
@@ -52,7 +55,7 @@ function psqlFrom(service: string, target: string, sql: string) {
 beforeAll(async () => {
   context = await runContext();
   runner = new StackRunner(context.engine, dataStack, context.run, "data", context.images, context.standIns);
-  expect(databaseAtCollection, "the copy's local stack declares no backing service container").toBeDefined();
+  expect(databaseAtCollection, "the copy's local stack declares no postgres container").toBeDefined();
   database = databaseAtCollection!;
   ownerReplica = dataStack.serviceContainers(owner)[0]!;
   ownerEnv = declaredEnvironment(ownerReplica, runner.resolver);

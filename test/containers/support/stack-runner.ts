@@ -348,7 +348,13 @@ export class StackRunner {
     container: StackResource,
     image: string,
     command: readonly string[],
-    options: { readonly user: string; readonly env?: readonly string[]; readonly timeoutMs?: number },
+    options: {
+      readonly user: string;
+      readonly env?: readonly string[];
+      readonly timeoutMs?: number;
+      /** Read-only bind mounts, `<host path>:<container path>` (a client library the image lacks). @default none */
+      readonly readOnlyBinds?: readonly string[];
+    },
   ): Promise<OneShotResult> {
     const networks: string[] = [];
     for (const network of this.stack.networksOf(container)) networks.push(await this.createNetwork(network));
@@ -362,6 +368,7 @@ export class StackRunner {
       Labels: this.labels,
       HostConfig: {
         NetworkMode: networks[0],
+        Binds: (options.readOnlyBinds ?? []).map((bind) => `${bind}:ro`),
         ReadonlyRootfs: true,
         Tmpfs: { "/tmp": "rw,noexec,nosuid,nodev,size=16m" },
         CapDrop: ["ALL"],

@@ -1,6 +1,15 @@
 import { POSTGRES_IMAGES } from "../../../infra/targets/docker/local-postgres.js";
+import { RABBITMQ_IMAGE } from "../../../infra/targets/rabbitmq-server.js";
+import { REDIS_IMAGE } from "../../../infra/targets/redis-server.js";
+import {
+  DATA_SERVER_STAND_INS,
+  DATA_SERVERS_SUITE,
+  type DataServerFamily,
+  type MadeImage,
+  makeDataServerStandIn,
+  makeDataServersRoot,
+} from "./data-server-stand-ins.js";
 import type { DockerEngine } from "./docker-engine.js";
-import { makePostgresStandIn, POSTGRES_STAND_IN_MAJOR, POSTGRES_STAND_IN_SUITE } from "./postgres-stand-in.js";
 import { HARNESS_LABEL, runLabels, type TestRun } from "./test-run.js";
 
 /**
@@ -9,25 +18,30 @@ import { HARNESS_LABEL, runLabels, type TestRun } from "./test-run.js";
  * Debian's packages and tags with that name, so that the container is created from the
  * synthesized JSON unchanged. An image the engine already has (one a user loaded, not
  * one a run made) is used as it is. A name with no stand-in is refused, naming the ones
- * there are.
+ * there are. The stand-ins of every family share one root file system with all the
+ * servers (see data-server-stand-ins.ts), made once per run when the first is needed.
  */
 
-/** How to make the stand-in of a family of images. */
+/** Which stand-in a family of images gets. */
 interface StandInRecipe {
+  readonly family: DataServerFamily;
   /** What the stand-in is, for the log and the failure messages. */
   readonly description: string;
   /** The exact names it stands in for. */
   readonly names: readonly string[];
-  readonly make: typeof makePostgresStandIn;
 }
 
-const RECIPES: readonly StandInRecipe[] = [
-  {
-    description: `PostgreSQL ${POSTGRES_STAND_IN_MAJOR} from Debian ${POSTGRES_STAND_IN_SUITE}'s packages, not the official image`,
-    names: Object.values(POSTGRES_IMAGES),
-    make: makePostgresStandIn,
-  },
-];
+const NAMES_BY_FAMILY: Readonly<Record<DataServerFamily, readonly string[]>> = {
+  postgres: Object.values(POSTGRES_IMAGES),
+  redis: [REDIS_IMAGE],
+  rabbitmq: [RABBITMQ_IMAGE],
+};
+
+const RECIPES: readonly StandInRecipe[] = Object.entries(NAMES_BY_FAMILY).map(([family, names]) => ({
+  family: family as DataServerFamily,
+  description: DATA_SERVER_STAND_INS[family as DataServerFamily].description,
+  names,
+}));
 
 /** The names the run has a stand-in for. */
 export const STAND_IN_NAMES: readonly string[] = RECIPES.flatMap((r) => r.names);
@@ -38,7 +52,10 @@ export interface StandInImage {
   readonly name: string;
   readonly id: string;
   readonly sizeBytes: number;
-  /** Seconds the run spent making it (0 when another name's stand-in or the engine's own image is used). */
+  /**
+   * Seconds the run spent making it (0 when another name's stand-in or the engine's own image
+   * is used); the first stand-in made includes the shared root file system.
+   */
   readonly buildSeconds: number;
   readonly description: string;
 }
@@ -68,6 +85,25 @@ export async function prepareStandIns(options: PrepareStandInsOptions): Promise<
   const byName: Record<string, StandInOutcome> = {};
   const createdImageIds: string[] = [];
   const made = new Map<StandInRecipe, { id: string; seconds: number } | { error: string }>();
+  let root: Promise<MadeImage> | undefined;
+  const sharedRoot = (): Promise<MadeImage> => {
+    root ??= makeDataServersRoot({
+      engine,
+      tag: `platform-test/data-servers:${DATA_SERVERS_SUITE}-${run.id}`,
+      labels: runLabels(run),
+      timeoutMs: options.timeoutMs,
+    }).then(
+      (image) => {
+        createdImageIds.push(...image.createdImageIds);
+        return image;
+      },
+      (error: Error & { createdImageIds?: string[] }) => {
+        createdImageIds.push(...(error.createdImageIds ?? []));
+        throw new Error(`their shared root file system was not made: ${error.message}`);
+      },
+    );
+    return root;
+  };
   for (const name of [...new Set(options.names)].sort()) {
     const own = await engine
       .request<{ Id: string; Size: number; Config?: { Labels?: Record<string, string> | null } }>(
@@ -97,7 +133,15 @@ export async function prepareStandIns(options: PrepareStandInsOptions): Promise<
     if (!result) {
       const started = performance.now();
       try {
-        const image = await recipe.make({ engine, tag: name, labels: runLabels(run), timeoutMs: options.timeoutMs });
+        const base = await sharedRoot();
+        const image = await makeDataServerStandIn({
+          engine,
+          base: base.id,
+          family: recipe.family,
+          tag: name,
+          labels: runLabels(run),
+          timeoutMs: options.timeoutMs,
+        });
         createdImageIds.push(...image.createdImageIds);
         result = { id: image.id, seconds: (performance.now() - started) / 1000 };
       } catch (error) {

@@ -12,5 +12,9 @@ export const RABBITMQ_USER_ID = 999;
  * node's database and message store, and the Erlang cookie the node writes on its first start.
  */
 export const RABBITMQ_DATA_PATH = "/var/lib/rabbitmq";
-/** The health command: RabbitMQ's own diagnostics, which pass once the node runs. */
-export const RABBITMQ_HEALTH_COMMAND = ["rabbitmq-diagnostics", "-q", "ping"] as const;
+/**
+ * The health command: RabbitMQ's own diagnostics, passing once its listeners accept
+ * connections (`ping` passes a moment earlier, while AMQP connections are still refused,
+ * and the owner's containers, which start once it is healthy, would fail to connect).
+ */
+export const RABBITMQ_HEALTH_COMMAND = ["rabbitmq-diagnostics", "-q", "check_port_connectivity"] as const;

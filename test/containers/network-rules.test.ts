@@ -71,6 +71,7 @@ beforeAll(async () => {
   // The services connect to their backing services at start: those run first, healthy.
   const data: Array<{ container: RunnerContainer; at: number }> = [];
   for (const container of context.stack.backingServiceContainers()) {
+    await runner.imageOf(container);
     const created = await runner.createContainer(container);
     const at = performance.now();
     await runner.start(created);

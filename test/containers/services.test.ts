@@ -97,6 +97,7 @@ describe.each(services)("service %s", (service) => {
     // Its runtime connects to its backing services (its own, and those it uses) at start:
     // they run first, as the stack declares them, and healthy, as the stack's depends_on waits.
     for (const data of context.stack.backingServiceContainersOf(declared)) {
+      await runner.imageOf(data);
       const created = await runner.createContainer(data);
       const at = performance.now();
       await runner.start(created);

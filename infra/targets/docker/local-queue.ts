@@ -9,7 +9,7 @@ import { LocalDataContainer, type LocalDataContainerProps } from "./local-data-c
  * {@link LocalDataContainer}): the pinned official image run as `rabbitmq` (uid 999), a
  * default user named after the service with the generated password (RabbitMQ reads
  * `RABBITMQ_DEFAULT_USER` and `RABBITMQ_DEFAULT_PASS` itself on its first start), and a
- * `rabbitmq-diagnostics -q ping` healthcheck. The service declares its queues (the names
+ * `rabbitmq-diagnostics -q check_port_connectivity` healthcheck. The service declares its queues (the names
  * reach it in `<RESOURCE>_QUEUES`).
  *
  * Where the hardening gives way: RabbitMQ writes the Erlang cookie (the secret its CLI

@@ -45,7 +45,7 @@ describe("a queue backing service on Docker (local)", () => {
       cpus: "1",
     });
     expect(container.ports).toBeUndefined();
-    expect(container.healthcheck.test).toEqual(["CMD", "rabbitmq-diagnostics", "-q", "ping"]);
+    expect(container.healthcheck.test).toEqual(["CMD", "rabbitmq-diagnostics", "-q", "check_port_connectivity"]);
     expect(container.labels).toContainEqual({ label: "platform.dev/backing-service", value: "orders-jobs" });
   });
 

@@ -256,35 +256,9 @@ async function measureExample(context: Context): Promise<{ synth: Measurement; c
 }
 
 async function measureCatalogues(context: Context): Promise<CatalogueMeasurement[]> {
-  const { options } = context;
-  const display = context.scripts.synth ?? "npm run synth";
   const results: CatalogueMeasurement[] = [];
-  for (const size of options.sizes) {
-    let measurement: Measurement;
-    if (options.skip.has("catalogue")) measurement = unmeasured(display, "skipped");
-    else if (!context.scripts.synth) measurement = unmeasured(display, "tool missing: no synth script in package.json");
-    else {
-      const copy = path.join(context.scratch, `catalogue-${size}`);
-      copyProject(options.root, copy, { withServices: false });
-      writeFiles(copy, syntheticCatalogue({ services: size }).files);
-      const outputs = path.join(context.scratch, `catalogue-${size}-out`);
-      // The copy and the outputs stay until the scratch folder goes (see synthCommand).
-      measurement = (
-        await step(context, `synth, ${size} services`, display, {
-          runs: options.runs,
-          warmup: options.warmup,
-          command: () => synthCommand(context, copy, outputs),
-        })
-      ).measurement;
-    }
-    const perService = (median: Figure) => (isMeasured(median) ? median / size : median);
-    results.push({
-      ...measurement,
-      services: size,
-      msPerService: perService(measurement.wallMs.median),
-      cpuMsPerService: perService(measurement.cpuMs.median),
-    });
-  }
+  for (const size of context.options.sizes)
+    results.push(await measureCatalogue(context, size, { step: "catalogue", withDatabases: false }));
   return results;
 }
 
@@ -293,20 +267,33 @@ async function measureCatalogues(context: Context): Promise<CatalogueMeasurement
  * database: what the data resources (password, container, network, Cluster, policies)
  * add to the same catalogue without them.
  */
-async function measureDataCatalogue(context: Context): Promise<CatalogueMeasurement> {
+function measureDataCatalogue(context: Context): Promise<CatalogueMeasurement> {
+  return measureCatalogue(context, Math.max(...context.options.sizes), {
+    step: "data-catalogue",
+    withDatabases: true,
+  });
+}
+
+/** The synth of one generated catalogue, in a copy of the repository of its own. */
+async function measureCatalogue(
+  context: Context,
+  size: number,
+  kind: { readonly step: "catalogue" | "data-catalogue"; readonly withDatabases: boolean },
+): Promise<CatalogueMeasurement> {
   const { options } = context;
-  const size = Math.max(...options.sizes);
   const display = context.scripts.synth ?? "npm run synth";
   let measurement: Measurement;
-  if (options.skip.has("data-catalogue")) measurement = unmeasured(display, "skipped");
+  if (options.skip.has(kind.step)) measurement = unmeasured(display, "skipped");
   else if (!context.scripts.synth) measurement = unmeasured(display, "tool missing: no synth script in package.json");
   else {
-    const copy = path.join(context.scratch, `data-catalogue-${size}`);
+    const copy = path.join(context.scratch, `${kind.step}-${size}`);
     copyProject(options.root, copy, { withServices: false });
-    writeFiles(copy, syntheticCatalogue({ services: size, withDatabases: true }).files);
-    const outputs = path.join(context.scratch, `data-catalogue-${size}-out`);
+    writeFiles(copy, syntheticCatalogue({ services: size, withDatabases: kind.withDatabases }).files);
+    const outputs = path.join(context.scratch, `${kind.step}-${size}-out`);
+    const title = `synth, ${size} services${kind.withDatabases ? ", each with a database" : ""}`;
+    // The copy and the outputs stay until the scratch folder goes (see synthCommand).
     measurement = (
-      await step(context, `synth, ${size} services, each with a database`, display, {
+      await step(context, title, display, {
         runs: options.runs,
         warmup: options.warmup,
         command: () => synthCommand(context, copy, outputs),

@@ -125,7 +125,10 @@ beforeAll(() => {
   });
   branch("loosen", () => {
     edit("infra/targets/kubernetes/workload.ts", (t) =>
-      t.replace("readOnlyRootFilesystem: true,", 'readOnlyRootFilesystem: spec.name !== "catalog",'),
+      t.replace(
+        "securityContext: KUBERNETES_CONTAINER_SECURITY_CONTEXT,",
+        'securityContext: { ...KUBERNETES_CONTAINER_SECURITY_CONTEXT, readOnlyRootFilesystem: spec.name !== "catalog" },',
+      ),
     );
     edit("infra/targets/docker/service-containers.ts", (t) =>
       t.replace("readOnly: true,", 'readOnly: spec.name !== "catalog",'),

@@ -25,9 +25,11 @@ import { type OneShotResult, StackRunner, type HealthyReport, type RunnerContain
  */
 
 const dataStack = LocalStack.read(inject("containerTestDataOutdir"));
-/** The data container whose image the stack pins under `family:`. */
+/** Orders' data container whose image the stack pins under `family:` (the copy's orders owns one of each type; other examples own data too). */
 const declaredOf = (family: string) =>
-  dataStack.backingServiceContainers().find((c) => String(dataStack.imageOf(c)?.values.name).startsWith(`${family}:`));
+  dataStack
+    .backingServiceContainers()
+    .find((c) => c.service === "orders" && String(dataStack.imageOf(c)?.values.name).startsWith(`${family}:`));
 const cacheAtCollection = declaredOf("redis");
 const brokerAtCollection = declaredOf("rabbitmq");
 const owner = cacheAtCollection?.service ?? "orders";

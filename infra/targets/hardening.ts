@@ -1,3 +1,4 @@
+import { BACKING_SERVICE_LABEL } from "../spec/backing-services.js";
 /**
  * Settings both targets apply to every service container, so that a container runs
  * the same way on Docker and on Kubernetes.
@@ -50,3 +51,22 @@ export const KUBERNETES_CONTAINER_SECURITY_CONTEXT = {
   capabilities: { drop: ["ALL"] },
   seccompProfile: { type: "RuntimeDefault" },
 };
+
+/**
+ * The labels of a backing service's objects (`orders-db`): its own `app.kubernetes.io/name`,
+ * not the owner's (the owner's Service and policies select pods by that), its component,
+ * its owner, and `platform.dev/backing-service`, by which the guardrails find data objects.
+ */
+export function backingServiceLabels(
+  name: string,
+  owner: string,
+  environment: string,
+  component: "database" | "cache" | "queue",
+): Record<string, string> {
+  return {
+    ...ownershipLabels(name, environment),
+    "app.kubernetes.io/component": component,
+    "platform.dev/owner": owner,
+    [BACKING_SERVICE_LABEL]: name,
+  };
+}

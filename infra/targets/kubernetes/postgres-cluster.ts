@@ -9,7 +9,7 @@ import {
 } from "../../spec/backing-services.js";
 import { kubernetesQuantities, type PostgresBackingService, type ServiceSpec } from "../../spec/model.js";
 import { formatCpu, formatMemory } from "../../spec/quantity.js";
-import { ownershipLabels } from "../hardening.js";
+import { backingServiceLabels } from "../hardening.js";
 import { clusterPodLabels } from "./connection-environment.js";
 import { dataNetworkPolicy, tcp } from "./data-network-policy.js";
 import {
@@ -82,12 +82,7 @@ export class PostgresCluster extends Construct {
     const namespace = environment.namespace;
     this.clusterName = dataResourceName(owner.name, resource.name);
     // Not the owner's app.kubernetes.io/name: the owner's Service and policies select pods by it.
-    const labels = {
-      ...ownershipLabels(this.clusterName, environment.name),
-      "app.kubernetes.io/component": "database",
-      "platform.dev/owner": owner.name,
-      [BACKING_SERVICE_LABEL]: this.clusterName,
-    };
+    const labels = backingServiceLabels(this.clusterName, owner.name, environment.name, "database");
     const backup = kubernetes.backup;
     // Production without an object store: said on the Cluster itself (kubectl, the JSON, the
     // diff) and to the cdktf CLI, not hidden.

@@ -1,9 +1,9 @@
 import { Construct } from "constructs";
 import type { KubernetesEnvironment } from "../../environments.js";
-import { BACKING_SERVICE_LABEL, dataResourceName } from "../../spec/backing-services.js";
+import { dataResourceName } from "../../spec/backing-services.js";
 import { kubernetesQuantities, type QueueBackingService, type ServiceSpec } from "../../spec/model.js";
 import { formatCpu, formatMemory } from "../../spec/quantity.js";
-import { ownershipLabels } from "../hardening.js";
+import { backingServiceLabels } from "../hardening.js";
 import { RABBITMQ_IMAGE } from "../rabbitmq-server.js";
 import { dataPodLabels } from "./connection-environment.js";
 import { dataNetworkPolicy, tcp } from "./data-network-policy.js";
@@ -79,12 +79,7 @@ export class QueueCluster extends Construct {
     const namespace = environment.namespace;
     this.clusterName = dataResourceName(owner.name, resource.name);
     // The operator copies the RabbitmqCluster's labels onto the objects it makes.
-    const labels = {
-      ...ownershipLabels(this.clusterName, environment.name),
-      "app.kubernetes.io/component": "queue",
-      "platform.dev/owner": owner.name,
-      [BACKING_SERVICE_LABEL]: this.clusterName,
-    };
+    const labels = backingServiceLabels(this.clusterName, owner.name, environment.name, "queue");
     const { requests, limits } = resource.resources;
 
     this.cluster = new Manifest(this, "cluster", {

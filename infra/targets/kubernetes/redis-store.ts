@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import type { KubernetesEnvironment } from "../../environments.js";
-import { BACKING_SERVICE_LABEL, BACKING_SERVICE_PORTS, dataResourceName } from "../../spec/backing-services.js";
+import { BACKING_SERVICE_PORTS, dataResourceName } from "../../spec/backing-services.js";
 import { kubernetesQuantities, type RedisBackingService, type ServiceSpec } from "../../spec/model.js";
 import { formatCpu, formatMemory } from "../../spec/quantity.js";
 import {
@@ -9,8 +9,8 @@ import {
   READINESS_PERIOD_SECONDS,
   WRITABLE_TMP_MIB,
   WRITABLE_TMP_PATH,
-  ownershipLabels,
   selectorLabels,
+  backingServiceLabels,
 } from "../hardening.js";
 import {
   REDIS_DATA_PATH,
@@ -65,12 +65,7 @@ export class RedisStore extends Construct {
     const port = BACKING_SERVICE_PORTS.redis;
     this.name = dataResourceName(owner.name, resource.name);
     // Its own app.kubernetes.io/name, not the owner's: the owner's Service and policies select pods by it.
-    const labels = {
-      ...ownershipLabels(this.name, environment.name),
-      "app.kubernetes.io/component": "cache",
-      "platform.dev/owner": owner.name,
-      [BACKING_SERVICE_LABEL]: this.name,
-    };
+    const labels = backingServiceLabels(this.name, owner.name, environment.name, "cache");
 
     // Letters and digits only (about 190 bits): the URL holds it without escaping.
     const password = new Password(this, "password", { length: 32, special: false });

@@ -28,6 +28,8 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts", "templates/runtime/test/**/*.test.ts", "services/*/test/**/*.test.ts"],
     exclude: ["**/node_modules/**", "test/containers/**"],
+    // The run's own temporary folder (TMPDIR), removed at its end: see test/global-setup.ts.
+    globalSetup: ["test/global-setup.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Threads: a worker thread starts cheaper than a forked process (about 5 s less CPU over

@@ -1,9 +1,15 @@
-import { describe, expect, it } from "vitest";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
 import { App, TerraformStack, TerraformVariable, Token, resolveTokens } from "../../../infra/engine/cdk.js";
 import { resolveStackValue } from "../../../infra/engine/token-resolution.js";
 
 describe("resolveStackValue", () => {
-  const stack = new TerraformStack(new App({ outdir: "unused", stackTraces: false }), "tokens");
+  // The App makes its outdir although nothing is synthesized: a temporary one, removed after.
+  const outdir = mkdtempSync(path.join(os.tmpdir(), "platform-token-resolution-"));
+  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+  const stack = new TerraformStack(new App({ outdir, stackTraces: false }), "tokens");
   const variable = new TerraformVariable(stack, "replicas", { type: "number" });
   const names = new TerraformVariable(stack, "names", { type: "list(string)" });
   const labels = new TerraformVariable(stack, "labels", { type: "map(string)" });

@@ -1,16 +1,16 @@
+import type { FastifyInstance } from "fastify";
 import { existsSync } from "node:fs";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { ResourceClient, ResourceName } from "./backing-services/backing-service.js";
 import { BackingServices } from "./backing-services/backing-services.js";
 import { loadConfig, type ServiceConfig, type Variables } from "./config.js";
-import { DependencyClient, DependencyError } from "./dependency-client.js";
+import { DependencyClient } from "./dependency-client.js";
+import { createHttpServer } from "./http-server.js";
 import { createLogger, type DestinationStream, type Logger } from "./logger.js";
 import { ServiceMetrics } from "./metrics.js";
-import { REQUEST_ID_HEADER, requestIdFrom, withRequestId } from "./request-context.js";
-import { HttpError, Router, type RouteResponse } from "./router.js";
+import { Router } from "./router.js";
 import { connectedResources, type ServiceManifest } from "./service-manifest.js";
 
 /** What a service's code gets from the runtime; `M` is its manifest, which types `resource()`. */
@@ -99,9 +99,6 @@ export interface RunningApplication<M extends ServiceManifest = ServiceManifest>
   stop(): Promise<{ readonly clean: boolean }>;
 }
 
-const MAX_BODY_BYTES = 1024 * 1024;
-const KNOWN_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
-
 /**
  * Starts a service: reads its configuration (throws a `ConfigError` when it is bad),
  * serves liveness, readiness and metrics at the manifest's paths and the application's
@@ -155,83 +152,19 @@ export async function startApplication<M extends ServiceManifest>(
   application.routes?.(router, context);
 
   let state: ServiceState = "starting";
-  // Once draining, every answer closes its connection, so that keep-alive clients
-  // reconnect to another replica and the server can close without waiting for them.
-  const closeWhenDraining = (): Record<string, string> =>
-    state === "starting" || state === "ready" ? {} : { connection: "close" };
-  const platformPaths = new Set([manifest.health.liveness, manifest.health.readiness, manifest.metricsPath]);
-
-  const server: Server = createServer((request, response) => {
-    const path = (request.url ?? "/").split("?")[0]!;
-    const serving = platformPaths.has(path) ? servePlatform(path, response) : serveApplication(request, response, path);
-    serving.catch((error: unknown) => {
-      log.error({ err: error, path }, "answering failed");
-      if (!response.headersSent) sendJson(response, 500, { error: "internal error" });
-      else response.destroy();
-    });
-  });
-
-  async function servePlatform(path: string, response: ServerResponse): Promise<void> {
-    if (path === manifest.health.liveness) return sendJson(response, 200, { status: "alive" }, closeWhenDraining());
-    if (path === manifest.health.readiness) {
+  const server = createHttpServer({
+    manifest,
+    router,
+    log,
+    metrics,
+    draining: () => state === "draining" || state === "stopped",
+    async readiness() {
       const down = state === "ready" && backingServices ? await backingServices.check() : [];
-      if (down.length > 0) return sendJson(response, 503, { status: "backing-service-down", down });
-      return sendJson(response, state === "ready" ? 200 : 503, { status: state }, closeWhenDraining());
-    }
-    const { contentType, body } = await metrics.render();
-    response.writeHead(200, { "content-type": contentType, ...closeWhenDraining() }).end(body);
-  }
-
-  async function serveApplication(request: IncomingMessage, response: ServerResponse, path: string): Promise<void> {
-    const started = process.hrtime.bigint();
-    const requestId = requestIdFrom(request.headers[REQUEST_ID_HEADER]);
-    const requestLog = log.child({ requestId });
-    const method = KNOWN_METHODS.has(request.method ?? "") ? request.method! : "OTHER";
-    response.setHeader(REQUEST_ID_HEADER, requestId);
-    const match = router.match(method, path);
-    const route = match.kind === "not-found" ? "unmatched" : match.route;
-    let answer: RouteResponse;
-    try {
-      if (match.kind === "not-found") throw new HttpError(404, `no route for ${path}`);
-      if (match.kind === "method-not-allowed") {
-        response.setHeader("allow", match.allowed.join(", "));
-        throw new HttpError(405, `${method} is not allowed on ${match.route}; allowed: ${match.allowed.join(", ")}`);
-      }
-      const url = new URL(request.url ?? "/", "http://service");
-      answer = await withRequestId(requestId, () =>
-        match.handler({
-          method,
-          path,
-          params: match.params,
-          query: url.searchParams,
-          headers: request.headers,
-          requestId,
-          log: requestLog,
-          json: () => readJson(request),
-        }),
-      );
-    } catch (error) {
-      answer = errorAnswer(error, requestLog);
-    }
-    const status = answer.status ?? 200;
-    for (const [name, value] of Object.entries(answer.headers ?? {})) response.setHeader(name, value);
-    sendJson(response, status, answer.body, closeWhenDraining(), method === "HEAD");
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    metrics.observeRequest(route, method, status, seconds);
-    requestLog[status >= 500 ? "error" : "info"](
-      { method, route, status, durationMs: Math.round(seconds * 1000) },
-      "request",
-    );
-  }
-
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(config.port, options.host, () => {
-      server.off("error", reject);
-      resolve();
-    });
+      if (down.length > 0) return { status: 503, body: { status: "backing-service-down", down } };
+      return { status: state === "ready" ? 200 : 503, body: { status: state } };
+    },
   });
-  const port = (server.address() as AddressInfo).port;
+  const port = await listen(server, config.port, options.host);
   const host = options.host && options.host !== "0.0.0.0" && options.host !== "::" ? options.host : "127.0.0.1";
   log.info({ port }, "listening");
 
@@ -243,14 +176,14 @@ export async function startApplication<M extends ServiceManifest>(
       const graceful = (async () => {
         await sleep(config.drainMs);
         await application.onStop?.(context);
-        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await server.close();
         await backingServices?.close();
         return true;
       })();
       const deadline = sleep(config.shutdownTimeoutMs, false, { ref: false });
       const clean = await Promise.race([graceful, deadline]);
       if (!clean) {
-        server.closeAllConnections();
+        server.server.closeAllConnections();
         log.warn({ timeoutMs: config.shutdownTimeoutMs }, "shutdown timed out; open connections were cut");
         void backingServices?.close();
       }
@@ -275,8 +208,8 @@ export async function startApplication<M extends ServiceManifest>(
   } catch (error) {
     log.error({ err: error }, "start failed");
     await backingServices?.close();
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeAllConnections();
+    const closed = server.close();
+    server.server.closeAllConnections();
     await closed;
     throw error;
   }
@@ -296,49 +229,18 @@ export async function startApplication<M extends ServiceManifest>(
   };
 }
 
-function errorAnswer(error: unknown, log: Logger): RouteResponse {
-  if (error instanceof HttpError) return { status: error.status, body: { error: error.message } };
-  if (error instanceof DependencyError) {
-    log.warn({ err: error, dependency: error.dependency }, "dependency failed");
-    return { status: 502, body: { error: `${error.dependency} failed` } };
-  }
-  log.error({ err: error }, "request failed");
-  return { status: 500, body: { error: "internal error" } };
-}
-
-function sendJson(
-  response: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-  headOnly = false,
-): void {
-  if (body === undefined) {
-    response.writeHead(status, headers).end();
-    return;
-  }
-  const text = JSON.stringify(body);
-  response.writeHead(status, {
-    ...headers,
-    "content-type": "application/json; charset=utf-8",
-    "content-length": Buffer.byteLength(text),
-  });
-  response.end(headOnly ? undefined : text);
-}
-
-async function readJson(request: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new HttpError(413, `the body is larger than ${MAX_BODY_BYTES} bytes`);
-    chunks.push(chunk as Buffer);
-  }
-  const text = Buffer.concat(chunks).toString("utf8");
-  if (text === "") throw new HttpError(400, "the body is empty; expected JSON");
+/**
+ * Listens on `port` at `host`; without a host, on every interface as Node.js does (IPv6
+ * and IPv4, or IPv4 alone where IPv6 is off), which a container needs: Fastify's own
+ * default would be loopback. Resolves the port it listens on.
+ */
+async function listen(server: FastifyInstance, port: number, host: string | undefined): Promise<number> {
   try {
-    return JSON.parse(text);
-  } catch {
-    throw new HttpError(400, "the body is not valid JSON");
+    await server.listen({ port, host: host ?? "::" });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (host !== undefined || (code !== "EAFNOSUPPORT" && code !== "EADDRNOTAVAIL")) throw error;
+    await server.listen({ port, host: "0.0.0.0" });
   }
+  return (server.server.address() as AddressInfo).port;
 }

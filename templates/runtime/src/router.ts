@@ -41,34 +41,33 @@ export interface RouteResponse {
 /** A route handler. */
 export type RouteHandler = (request: RouteRequest) => RouteResponse | Promise<RouteResponse>;
 
-/** The outcome of matching a request against the routes. */
-export type RouteMatch =
-  | {
-      readonly kind: "found";
-      readonly route: string;
-      readonly handler: RouteHandler;
-      readonly params: Record<string, string>;
-    }
-  | { readonly kind: "method-not-allowed"; readonly route: string; readonly allowed: readonly string[] }
-  | { readonly kind: "not-found" };
-
-interface Route {
+/** One registered route: what the runtime hands to the HTTP server, in registration order. */
+export interface RouteDefinition {
+  /** GET, POST, PUT, PATCH or DELETE. */
+  readonly method: string;
+  /** The path pattern (`/orders/:id`): the route's label in the metrics. */
   readonly pattern: string;
-  readonly segments: readonly string[];
-  readonly handlers: Map<string, RouteHandler>;
+  readonly handler: RouteHandler;
 }
 
 const SEGMENT = /^(:[A-Za-z_][A-Za-z0-9_]*|[A-Za-z0-9._~-]+)$/;
 
 /**
- * Routes by method and path pattern (`/orders/:id`). The pattern, not the path, is what
- * the metrics are labelled with. Deliberately small: a service that outgrows it can
- * move its routes to a framework without touching the runtime around them.
+ * Records a service's routes by method and path pattern (`/orders/:id`), the syntax the
+ * HTTP server (Fastify) routes by; the runtime registers them in one place
+ * (`http-server.ts`), where per-route options such as a schema can be attached. The
+ * pattern, not the path, is what the metrics are labelled with. HEAD is served by the
+ * GET handler.
  */
 export class Router {
-  private readonly routes: Route[] = [];
+  private readonly registered: RouteDefinition[] = [];
 
-  /** Registers `handler` for GET requests on `pattern`. */
+  /** The routes registered so far, in registration order. */
+  get routes(): readonly RouteDefinition[] {
+    return this.registered;
+  }
+
+  /** Registers `handler` for GET (and HEAD) requests on `pattern`. */
   get(pattern: string, handler: RouteHandler): this {
     return this.add("GET", pattern, handler);
   }
@@ -101,46 +100,9 @@ export class Router {
         `route ${JSON.stringify(pattern)}: must be a path like /orders or /orders/:id (segments of letters, digits, '.', '_', '~', '-', or :name)`,
       );
     }
-    let route = this.routes.find((r) => r.pattern === pattern);
-    if (!route) {
-      route = { pattern, segments, handlers: new Map() };
-      this.routes.push(route);
-    }
-    if (route.handlers.has(method)) throw new Error(`route ${method} ${pattern}: is registered twice`);
-    route.handlers.set(method, handler);
+    if (this.registered.some((r) => r.method === method && r.pattern === pattern))
+      throw new Error(`route ${method} ${pattern}: is registered twice`);
+    this.registered.push({ method, pattern, handler });
     return this;
   }
-
-  /** Finds the handler of a request; HEAD is served by the GET handler. */
-  match(method: string, path: string): RouteMatch {
-    const parts = path === "/" ? [] : path.split("/").slice(1);
-    for (const route of this.routes) {
-      const params = matchSegments(route.segments, parts);
-      if (!params) continue;
-      const handler = route.handlers.get(method) ?? (method === "HEAD" ? route.handlers.get("GET") : undefined);
-      if (handler) return { kind: "found", route: route.pattern, handler, params };
-      return { kind: "method-not-allowed", route: route.pattern, allowed: [...route.handlers.keys()] };
-    }
-    return { kind: "not-found" };
-  }
-}
-
-function matchSegments(pattern: readonly string[], parts: readonly string[]): Record<string, string> | undefined {
-  if (pattern.length !== parts.length) return undefined;
-  const params: Record<string, string> = {};
-  for (let i = 0; i < pattern.length; i++) {
-    const expected = pattern[i]!;
-    const actual = parts[i]!;
-    if (expected.startsWith(":")) {
-      if (actual === "") return undefined;
-      try {
-        params[expected.slice(1)] = decodeURIComponent(actual);
-      } catch {
-        return undefined;
-      }
-    } else if (expected !== actual) {
-      return undefined;
-    }
-  }
-  return params;
 }

@@ -1,5 +1,5 @@
 import { once } from "node:events";
-import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
+import { createServer, get, type IncomingHttpHeaders, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import {
@@ -69,6 +69,13 @@ async function freePort(): Promise<number> {
   const { port } = server.address() as AddressInfo;
   await new Promise((resolve) => server.close(resolve));
   return port;
+}
+
+/** The `connection` header of a GET's answer (fetch does not show it). */
+async function connectionHeaderOf(url: string): Promise<string | undefined> {
+  const [response] = (await once(get(url), "response")) as [IncomingMessage];
+  response.resume();
+  return response.headers.connection;
 }
 
 /** Polls `condition` until it holds (a test's own timeout bounds the wait). */
@@ -231,6 +238,42 @@ describe("routes", () => {
   });
 });
 
+describe("requests", () => {
+  it("GIVEN a body over 1 MiB, an empty body and a HEAD request WHEN served THEN 413, 400 and GET's headers without a body", async () => {
+    const service = await start(probeApplication(), { STOCK_KEEPER_URL: "http://127.0.0.1:9" });
+    const tooLarge = await fetch(`${service.url}/items`, {
+      method: "POST",
+      body: JSON.stringify({ text: "x".repeat(1024 * 1024) }),
+      headers: { "content-type": "application/json" },
+    });
+    expect([tooLarge.status, await tooLarge.json()]).toEqual([413, { error: "the body is larger than 1048576 bytes" }]);
+    const empty = await fetch(`${service.url}/items`, { method: "POST" });
+    expect([empty.status, await empty.json()]).toEqual([400, { error: "the body is empty; expected JSON" }]);
+    const head = await fetch(`${service.url}/items/a`, { method: "HEAD" });
+    expect([head.status, head.headers.get("content-type"), await head.text()]).toEqual([
+      200,
+      "application/json; charset=utf-8",
+      "",
+    ]);
+  });
+
+  it("GIVEN requests WHEN served THEN each has one request log line with its id, and an unusable caller id is replaced", async () => {
+    const logs: Array<Record<string, unknown>> = [];
+    const service = await start(probeApplication(), { STOCK_KEEPER_URL: "http://127.0.0.1:9" }, logs);
+    await fetch(`${service.url}/items/a`, { headers: { "x-request-id": "req-7" } });
+    const replaced = await fetch(`${service.url}/missing`, { headers: { "x-request-id": "no spaces allowed" } });
+    const newId = replaced.headers.get("x-request-id");
+    expect(newId).toMatch(/^[0-9a-f-]{36}$/);
+    await fetch(`${service.url}/healthz`);
+    const requests = logs.filter((line) => line.msg === "request");
+    expect(requests).toEqual([
+      expect.objectContaining({ level: "info", requestId: "req-7", method: "GET", route: "/items/:id", status: 200 }),
+      expect.objectContaining({ level: "info", requestId: newId, method: "GET", route: "/missing", status: 404 }),
+    ]);
+    expect(requests.map((line) => typeof line.durationMs)).toEqual(["number", "number"]);
+  });
+});
+
 describe("dependencies", () => {
   it("GIVEN a dependency WHEN a route calls it THEN the call reaches its URL with the caller's request id", async () => {
     const stock = await fakeDependency(() => ({ status: 200, body: { widgets: 4 } }));
@@ -273,6 +316,7 @@ describe("graceful shutdown", () => {
     const stopped = service.stop();
     const readiness = await fetch(`${service.url}/readyz`);
     expect([readiness.status, await readiness.json()]).toEqual([503, { status: "draining" }]);
+    expect(await connectionHeaderOf(`${service.url}/healthz`)).toBe("close");
     expect((await fetch(`${service.url}/healthz`)).status).toBe(200);
     const slow = await inFlight;
     expect([slow.status, await slow.json()]).toEqual([200, { done: true }]);

@@ -1,0 +1,205 @@
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+} from "fastify";
+import { DependencyError } from "./dependency-client.js";
+import type { Logger } from "./logger.js";
+import type { ServiceMetrics } from "./metrics.js";
+import { REQUEST_ID_HEADER, requestIdFrom, withRequestId } from "./request-context.js";
+import { HttpError, type RouteDefinition, type RouteHandler, type RouteRequest, type Router } from "./router.js";
+import type { ServiceManifest } from "./service-manifest.js";
+
+/** The largest request body a service accepts; a larger one is answered 413. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** The route label of a request that matched no route. */
+export const UNMATCHED_ROUTE = "unmatched";
+
+/** What the runtime's HTTP server is made of. */
+export interface HttpServerProps {
+  readonly manifest: ServiceManifest;
+  readonly router: Router;
+  /** The service's logger: Fastify's own, and the parent of every request's logger. */
+  readonly log: Logger;
+  readonly metrics: ServiceMetrics;
+  /** Whether the service is draining: every answer then closes its connection. */
+  readonly draining: () => boolean;
+  /** The readiness answer, asked at each probe. */
+  readonly readiness: () => Promise<{ readonly status: number; readonly body: unknown }>;
+}
+
+/** The methods a path answers 405 to when no route has them (HEAD is GET's unless GET is missing too). */
+const ANSWERED_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
+/** The method label of a request: one of the routable methods, else OTHER, so that the number of series stays bounded. */
+const KNOWN_METHODS = new Set<string>(ANSWERED_METHODS);
+const JSON_CONTENT_TYPE = "application/json; charset=utf-8";
+
+/**
+ * The service's HTTP server, on Fastify: request ids (a sane `x-request-id` of the caller,
+ * else a new one, echoed in the answer), Fastify's JSON body parsing for any content type
+ * with the {@link MAX_BODY_BYTES} limit, liveness, readiness and metrics at the manifest's
+ * paths, the service's routes with 404 and 405 (with `allow`), the error mapping
+ * ({@link HttpError} → its status, {@link DependencyError} → 502, anything else → 500),
+ * and for every application request one "request" log line and its metrics by route
+ * pattern, method and status. It is not listening yet.
+ */
+export function createHttpServer(props: HttpServerProps): FastifyInstance {
+  const { manifest, metrics } = props;
+  const app = Fastify({
+    loggerInstance: props.log,
+    // The runtime writes one "request" line of its own (onResponse below), not Fastify's two;
+    // every line of a request carries its id as "requestId".
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: "requestId" }),
+    // The caller's id is used only when it is a sane token; requestIdHeader would take it as is.
+    requestIdHeader: false,
+    genReqId: (request) => requestIdFrom(request.headers[REQUEST_ID_HEADER]),
+    bodyLimit: MAX_BODY_BYTES,
+    // close() closes idle keep-alive connections and waits for the requests in flight; the
+    // shutdown deadline cuts the rest (application.ts).
+    forceCloseConnections: "idle",
+    // Requests that still arrive on open connections while closing are served (and close
+    // their connection), as before close(); new connections are refused anyway.
+    return503OnClosing: false,
+  }) as unknown as FastifyInstance;
+
+  // Every body is JSON, whatever its content type says: Fastify's own parser (with its
+  // prototype-poisoning protection) for all of them.
+  app.removeContentTypeParser("text/plain");
+  app.addContentTypeParser("*", { parseAs: "string" }, app.getDefaultJsonParser("error", "error"));
+
+  app.addHook("onRequest", (request, reply, done) => {
+    reply.header(REQUEST_ID_HEADER, request.id);
+    done();
+  });
+  // Decided when the answer is sent, not when the request came (it may have come before the
+  // drain): keep-alive clients reconnect to another replica, and close() need not wait for them.
+  app.addHook("onSend", (_request, reply, payload, done) => {
+    if (props.draining()) reply.header("connection", "close");
+    done(null, payload);
+  });
+
+  const platformPaths = new Set([manifest.health.liveness, manifest.health.readiness, manifest.metricsPath]);
+  app.addHook("onResponse", (request, reply, done) => {
+    const route = request.routeOptions.url ?? UNMATCHED_ROUTE;
+    if (!platformPaths.has(route)) {
+      const method = KNOWN_METHODS.has(request.method) ? request.method : "OTHER";
+      const status = reply.statusCode;
+      metrics.observeRequest(route, method, status, reply.elapsedTime / 1000);
+      request.log[status >= 500 ? "error" : "info"](
+        { method, route, status, durationMs: Math.round(reply.elapsedTime) },
+        "request",
+      );
+    }
+    done();
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const { status, message } = errorAnswer(error, request.log as Logger);
+    return reply.code(status).send({ error: message });
+  });
+  app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: `no route for ${pathOf(request.url)}` }));
+
+  app.get(manifest.health.liveness, async () => ({ status: "alive" }));
+  app.get(manifest.health.readiness, async (_request, reply) => {
+    const { status, body } = await props.readiness();
+    return reply.code(status).send(body);
+  });
+  app.get(manifest.metricsPath, async (_request, reply) => {
+    const { contentType, body } = await metrics.render();
+    return reply.type(contentType).send(body);
+  });
+  registerRoutes(app, props.router.routes);
+  return app;
+}
+
+/**
+ * Registers the service's routes, and for each path a 405 answer (with `allow`) to the
+ * methods it has no route for. The one place where a route becomes a Fastify route: per
+ * route options (a schema, a validator) are attached here.
+ */
+function registerRoutes(app: FastifyInstance, routes: readonly RouteDefinition[]): void {
+  const methodsByPattern = new Map<string, string[]>();
+  for (const route of routes) {
+    app.route({ method: route.method, url: route.pattern, handler: fastifyHandler(route.handler) });
+    methodsByPattern.set(route.pattern, [...(methodsByPattern.get(route.pattern) ?? []), route.method]);
+  }
+  for (const [pattern, allowed] of methodsByPattern) {
+    const refused = ANSWERED_METHODS.filter(
+      (method) => !allowed.includes(method) && !(method === "HEAD" && allowed.includes("GET")),
+    );
+    app.route({
+      method: refused,
+      url: pattern,
+      handler: (request, reply) =>
+        reply
+          .code(405)
+          .header("allow", allowed.join(", "))
+          .send({ error: `${request.method} is not allowed on ${pattern}; allowed: ${allowed.join(", ")}` }),
+    });
+  }
+}
+
+/** A service's handler as a Fastify handler: its answer sent as JSON, with its status and headers. */
+function fastifyHandler(handler: RouteHandler) {
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+    const answer = await withRequestId(request.id, () => handler(routeRequest(request)));
+    reply.code(answer.status ?? 200);
+    if (answer.headers) reply.headers(answer.headers);
+    const { body } = answer;
+    if (body === undefined) return reply.send();
+    // Fastify serializes objects as JSON itself; other values (a string, a number, null) it would send as text.
+    if (typeof body === "object" && body !== null && !Buffer.isBuffer(body)) return reply.send(body);
+    return reply.type(JSON_CONTENT_TYPE).send(JSON.stringify(body));
+  };
+}
+
+/** What a service's handler sees of a Fastify request. */
+function routeRequest(request: FastifyRequest): RouteRequest {
+  const { url } = request;
+  const queryStart = url.indexOf("?");
+  let query: URLSearchParams | undefined;
+  return {
+    method: request.method,
+    path: pathOf(url),
+    params: request.params as Record<string, string>,
+    get query() {
+      query ??= new URLSearchParams(queryStart === -1 ? "" : url.slice(queryStart + 1));
+      return query;
+    },
+    headers: request.headers,
+    requestId: request.id,
+    log: request.log as Logger,
+    // Fastify parsed the body before the handler ran (a bad one never reaches it).
+    json: async () => {
+      if (request.body === undefined) throw new HttpError(400, "the body is empty; expected JSON");
+      return request.body;
+    },
+  };
+}
+
+function pathOf(url: string): string {
+  const queryStart = url.indexOf("?");
+  return queryStart === -1 ? url : url.slice(0, queryStart);
+}
+
+/** The status and message an error is answered with; what the caller cannot act on is logged. */
+function errorAnswer(error: unknown, log: Logger): { status: number; message: string } {
+  if (error instanceof HttpError) return { status: error.status, message: error.message };
+  if (error instanceof DependencyError) {
+    log.warn({ err: error, dependency: error.dependency }, "dependency failed");
+    return { status: 502, message: `${error.dependency} failed` };
+  }
+  const { code, statusCode } = error as Partial<FastifyError>;
+  if (code === "FST_ERR_CTP_INVALID_JSON_BODY") return { status: 400, message: "the body is not valid JSON" };
+  if (code === "FST_ERR_CTP_EMPTY_JSON_BODY") return { status: 400, message: "the body is empty; expected JSON" };
+  if (code === "FST_ERR_CTP_BODY_TOO_LARGE")
+    return { status: 413, message: `the body is larger than ${MAX_BODY_BYTES} bytes` };
+  // Fastify's own refusals of a bad request (a malformed URL or content length, ...) say what is wrong.
+  if (code?.startsWith("FST_") && statusCode !== undefined && statusCode >= 400 && statusCode < 500)
+    return { status: statusCode, message: (error as Error).message };
+  log.error({ err: error }, "request failed");
+  return { status: 500, message: "internal error" };
+}

@@ -5,10 +5,12 @@ import Fastify, {
   type FastifyRequest,
   LogController,
 } from "fastify";
+import type { IncomingHttpHeaders } from "node:http";
 import { DependencyError } from "./dependency-client.js";
 import type { Logger } from "./logger.js";
 import type { ServiceMetrics } from "./metrics.js";
 import { REQUEST_ID_HEADER, requestIdFrom, withRequestId } from "./request-context.js";
+import { RequestLogger } from "./request-logger.js";
 import { HttpError, type RouteDefinition, type RouteHandler, type RouteRequest, type Router } from "./router.js";
 import type { ServiceManifest } from "./service-manifest.js";
 
@@ -56,6 +58,8 @@ export function createHttpServer(props: HttpServerProps): FastifyInstance {
     // The caller's id is used only when it is a sane token; requestIdHeader would take it as is.
     requestIdHeader: false,
     genReqId: (request) => requestIdFrom(request.headers[REQUEST_ID_HEADER]),
+    childLoggerFactory: (parent, bindings, options) =>
+      new RequestLogger(parent as Logger, bindings, Object.keys(options).length > 0 ? options : undefined),
     bodyLimit: MAX_BODY_BYTES,
     // close() closes idle keep-alive connections and waits for the requests in flight; the
     // shutdown deadline cuts the rest (application.ts).
@@ -88,8 +92,9 @@ export function createHttpServer(props: HttpServerProps): FastifyInstance {
       const method = KNOWN_METHODS.has(request.method) ? request.method : "OTHER";
       const status = reply.statusCode;
       metrics.observeRequest(route, method, status, reply.elapsedTime / 1000);
-      request.log[status >= 500 ? "error" : "info"](
-        { method, route, status, durationMs: Math.round(reply.elapsedTime) },
+      // Through the service's logger, with the id: no request logger is made for it.
+      props.log[status >= 500 ? "error" : "info"](
+        { requestId: request.id, method, route, status, durationMs: Math.round(reply.elapsedTime) },
         "request",
       );
     }
@@ -97,7 +102,7 @@ export function createHttpServer(props: HttpServerProps): FastifyInstance {
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const { status, message } = errorAnswer(error, request.log as Logger);
+    const { status, message } = errorAnswer(error, request.log);
     return reply.code(status).send({ error: message });
   });
   app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: `no route for ${pathOf(request.url)}` }));
@@ -145,7 +150,7 @@ function registerRoutes(app: FastifyInstance, routes: readonly RouteDefinition[]
 /** A service's handler as a Fastify handler: its answer sent as JSON, with its status and headers. */
 function fastifyHandler(handler: RouteHandler) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
-    const answer = await withRequestId(request.id, () => handler(routeRequest(request)));
+    const answer = await withRequestId(request.id, () => handler(new FastifyRouteRequest(request)));
     reply.code(answer.status ?? 200);
     if (answer.headers) reply.headers(answer.headers);
     const { body } = answer;
@@ -156,28 +161,44 @@ function fastifyHandler(handler: RouteHandler) {
   };
 }
 
-/** What a service's handler sees of a Fastify request. */
-function routeRequest(request: FastifyRequest): RouteRequest {
-  const { url } = request;
-  const queryStart = url.indexOf("?");
-  let query: URLSearchParams | undefined;
-  return {
-    method: request.method,
-    path: pathOf(url),
-    params: request.params as Record<string, string>,
-    get query() {
-      query ??= new URLSearchParams(queryStart === -1 ? "" : url.slice(queryStart + 1));
-      return query;
-    },
-    headers: request.headers,
-    requestId: request.id,
-    log: request.log as Logger,
-    // Fastify parsed the body before the handler ran (a bad one never reaches it).
-    json: async () => {
-      if (request.body === undefined) throw new HttpError(400, "the body is empty; expected JSON");
-      return request.body;
-    },
-  };
+/** What a service's handler sees of a Fastify request; the query and the logger are made on first use. */
+class FastifyRouteRequest implements RouteRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly params: Readonly<Record<string, string>>;
+  readonly headers: IncomingHttpHeaders;
+  readonly requestId: string;
+  private parsedQuery: URLSearchParams | undefined;
+
+  constructor(private readonly request: FastifyRequest) {
+    this.method = request.method;
+    this.path = pathOf(request.url);
+    this.params = request.params as Record<string, string>;
+    this.headers = request.headers;
+    this.requestId = request.id;
+  }
+
+  get query(): URLSearchParams {
+    const { url } = this.request;
+    const queryStart = url.indexOf("?");
+    this.parsedQuery ??= new URLSearchParams(queryStart === -1 ? "" : url.slice(queryStart + 1));
+    return this.parsedQuery;
+  }
+
+  get log(): Logger {
+    return requestLoggerOf(this.request);
+  }
+
+  // Fastify parsed the body before the handler ran (a bad one never reaches it).
+  async json(): Promise<unknown> {
+    if (this.request.body === undefined) throw new HttpError(400, "the body is empty; expected JSON");
+    return this.request.body;
+  }
+}
+
+/** The request's pino child (the request id bound), made on first use. */
+function requestLoggerOf(request: FastifyRequest): Logger {
+  return request.log instanceof RequestLogger ? request.log.logger : (request.log as Logger);
 }
 
 function pathOf(url: string): string {
@@ -186,7 +207,7 @@ function pathOf(url: string): string {
 }
 
 /** The status and message an error is answered with; what the caller cannot act on is logged. */
-function errorAnswer(error: unknown, log: Logger): { status: number; message: string } {
+function errorAnswer(error: unknown, log: Pick<Logger, "warn" | "error">): { status: number; message: string } {
   if (error instanceof HttpError) return { status: error.status, message: error.message };
   if (error instanceof DependencyError) {
     log.warn({ err: error, dependency: error.dependency }, "dependency failed");

@@ -265,12 +265,16 @@ describe("requests", () => {
     const newId = replaced.headers.get("x-request-id");
     expect(newId).toMatch(/^[0-9a-f-]{36}$/);
     await fetch(`${service.url}/healthz`);
+    await fetch(`${service.url}/stock`, { headers: { "x-request-id": "req-8" } });
+    // A line the request writes itself carries its id too.
+    expect(logs.find((line) => line.msg === "dependency failed")).toMatchObject({ level: "warn", requestId: "req-8" });
     const requests = logs.filter((line) => line.msg === "request");
     expect(requests).toEqual([
       expect.objectContaining({ level: "info", requestId: "req-7", method: "GET", route: "/items/:id", status: 200 }),
       expect.objectContaining({ level: "info", requestId: newId, method: "GET", route: "/missing", status: 404 }),
+      expect.objectContaining({ level: "error", requestId: "req-8", method: "GET", route: "/stock", status: 502 }),
     ]);
-    expect(requests.map((line) => typeof line.durationMs)).toEqual(["number", "number"]);
+    expect(requests.map((line) => typeof line.durationMs)).toEqual(["number", "number", "number"]);
   });
 });
 

@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: measures how fast the platform's commands are on this machine
  * (synth of the example catalogue and of synthetic catalogues of growing size, against
- * `npx cdktf synth`; infra:diff; new:service; npm test) and prints a Markdown table.
+ * `npx cdktf synth`; infra:diff; new:service; HTTP throughput of the service runtime;
+ * npm test) and prints a Markdown table.
  * It works in temporary copies and never writes to this repository. See USAGE and
  * docs/BENCHMARKS.md.
  */
@@ -23,6 +24,10 @@ Measures, after warm-up runs, the median and range of wall time and peak memory 
   infra-diff    npm run infra:diff -- --base HEAD~1 --head HEAD --format json between two
                 commits of a catalogue of the largest size (in a temporary git repository)
   new-service   npm run new:service -- ${"<name>"} --no-install, in a fresh copy each run
+  http          HTTP requests/s, p50/p99 latency and peak RSS (autocannon, loopback) of
+                a bare node:http server and of the http-service template's service
+                bundled on the runtime, with LOG_LEVEL=warn and with the default
+                configuration (request lines on, to a file); rounds: as cdktf
   tests         npm test, once
 A tool the repository does not have yet is reported as "not available (tool missing)".
 
@@ -31,6 +36,7 @@ Options:
                       infra-diff: at most 3)
   --warmup <n>        unmeasured runs before them, 0-10 (default 1)
   --sizes <a,b,...>   synthetic catalogue sizes, 1-9999 services (default 10,100,500)
+  --http-seconds <n>  seconds of load per round and server in http, 1-120 (default 10)
   --skip <a,b,...>    leave out some of: ${BENCH_STEPS.join(", ")}
   --json <file>       also write the results as JSON (shape: docs/BENCHMARKS.md)
   --markdown <file>   also write the Markdown table to a file
@@ -55,6 +61,7 @@ const OPTIONS = {
   runs: { type: "string" },
   warmup: { type: "string" },
   sizes: { type: "string" },
+  "http-seconds": { type: "string" },
   skip: { type: "string", multiple: true },
   json: { type: "string" },
   markdown: { type: "string" },
@@ -76,6 +83,8 @@ function parseCommandLine(argv: string[]) {
   const sizes = [
     ...new Set((values.sizes ?? "10,100,500").split(",").map((s) => wholeNumber("--sizes", s.trim(), 1, 9999))),
   ].sort((a, b) => a - b);
+  const httpSeconds =
+    values["http-seconds"] === undefined ? 10 : wholeNumber("--http-seconds", values["http-seconds"], 1, 120);
   const skip = new Set<BenchStep>();
   for (const name of (values.skip ?? [])
     .flatMap((s) => s.split(","))
@@ -85,7 +94,16 @@ function parseCommandLine(argv: string[]) {
       throw new BadInputError(`--skip: "${name}" is not accepted; accepted: ${BENCH_STEPS.join(", ")}`);
     skip.add(name as BenchStep);
   }
-  return { help: values.help === true, runs, warmup, sizes, skip, json: values.json, markdown: values.markdown };
+  return {
+    help: values.help === true,
+    runs,
+    warmup,
+    sizes,
+    httpSeconds,
+    skip,
+    json: values.json,
+    markdown: values.markdown,
+  };
 }
 
 /** Writes through a temp file and a rename, so a reader never sees half a file. */
@@ -116,6 +134,7 @@ async function main(argv: string[]): Promise<number> {
     warmup: options.warmup,
     slowRuns: Math.min(options.runs, 3),
     sizes: options.sizes,
+    httpSeconds: options.httpSeconds,
     skip: options.skip,
     progress: (line) => console.error(line),
   });

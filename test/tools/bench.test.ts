@@ -25,7 +25,7 @@ function figuresOf(measurement: Measurement): unknown[] {
 }
 
 describe("npm run bench", () => {
-  it("GIVEN tiny sizes, one run and cdktf and the tests skipped WHEN run THEN it prints the table and writes JSON with every figure a number or 'not available (why)'", async () => {
+  it("GIVEN tiny sizes, one run and cdktf, http and the tests skipped WHEN run THEN it prints the table and writes JSON with every figure a number or 'not available (why)'", async () => {
     const out = temporaryFolder("bench-cli-test-");
     cleanup.push(out);
     const servicesBefore = readdirSync(path.join(ROOT, "services")).sort();
@@ -37,7 +37,7 @@ describe("npm run bench", () => {
       "--sizes",
       "2,1",
       "--skip",
-      "cdktf,tests",
+      "cdktf,http,tests",
       "--json",
       path.join(out, "bench.json"),
       "--markdown",
@@ -58,7 +58,7 @@ describe("npm run bench", () => {
       warmup: 0,
       sizes: [1, 2],
       infraDiffServices: 2,
-      skipped: ["cdktf", "tests"],
+      skipped: ["cdktf", "http", "tests"],
     });
     expect(report.machine.loadAverageAtStart).toHaveLength(3);
     const measurements = [
@@ -105,6 +105,9 @@ describe("npm run bench", () => {
     expect(figuresOf(report.cdktfSynth)).toEqual(Array(9).fill("not available (skipped)"));
     expect(report.cdktfRatio).toBe("not available (skipped)");
     expect(figuresOf(report.npmTest)).toEqual(Array(9).fill("not available (skipped)"));
+    expect(report.http.servers.map((server) => server.requestsPerSecond)).toEqual(
+      Array(3).fill("not available (skipped)"),
+    );
     expect(report.targets.find((t) => t.name.startsWith("synth, 500 services, median wall"))?.met).toBe(
       "not available",
     );
@@ -123,10 +126,56 @@ describe("npm run bench", () => {
     expect(existsSync(path.join(ROOT, "services", "bench-probe"))).toBe(false);
   }, 180_000);
 
+  it("GIVEN only the http part, one round of one second WHEN run THEN it reports requests/s, ratios, latency and RSS of the three servers, with no failed request", async () => {
+    const out = temporaryFolder("bench-http-test-");
+    cleanup.push(out);
+    const run = await runCli("tools/bench.ts", [
+      "--runs",
+      "1",
+      "--http-seconds",
+      "1",
+      "--skip",
+      "synth,cdktf,catalogue,data-catalogue,infra-diff,new-service,tests",
+      "--json",
+      path.join(out, "bench.json"),
+    ]);
+    expect(run.stderr).toContain("bench [1/1] http: round 1/1, service-default:");
+    expect(run.status).toBe(0);
+    const report = JSON.parse(readFileSync(path.join(out, "bench.json"), "utf8")) as BenchReport;
+    expect(report.http.servers.map((s) => [s.server, s.rounds, s.failedRequests])).toEqual([
+      ["bare", 1, 0],
+      ["service-warn", 1, 0],
+      ["service-default", 1, 0],
+    ]);
+    for (const server of report.http.servers)
+      for (const figure of [
+        server.requestsPerSecond,
+        server.latencyP50Ms,
+        server.latencyP99Ms,
+        server.cpuMicrosPerRequest,
+        server.cpuRatioToBare,
+        server.peakRssMiB,
+      ])
+        expect(typeof figure).toBe("number");
+    expect(report.http.servers[0]!.ratioToBare).toBe(1);
+    const warn = report.http.servers[1]!;
+    expect(warn.ratioToBare).toBeCloseTo(
+      (warn.requestsPerSecond as number) / (report.http.servers[0]!.requestsPerSecond as number),
+    );
+    expect(report.targets.filter((t) => t.name.startsWith("HTTP requests/s")).map((t) => typeof t.measured)).toEqual([
+      "number",
+      "number",
+    ]);
+    expect(run.stdout).toContain(
+      "| server | rounds | requests/s | ratio to bare | p50 latency | p99 latency | server CPU per request | ratio to bare by CPU per request | peak RSS | failed requests |",
+    );
+    expect(report.failures).toEqual([]);
+  }, 120_000);
+
   it("GIVEN an unknown step to skip or a bad size WHEN run THEN it exits 2 naming the option, the value and what is accepted", async () => {
     const skip = await runCli("tools/bench.ts", ["--skip", "cdktf,lint"]);
     expect(skip.stderr).toContain(
-      'bench: --skip: "lint" is not accepted; accepted: synth, cdktf, catalogue, data-catalogue, infra-diff, new-service, tests',
+      'bench: --skip: "lint" is not accepted; accepted: synth, cdktf, catalogue, data-catalogue, infra-diff, new-service, http, tests',
     );
     expect(skip.status).toBe(2);
     const sizes = await runCli("tools/bench.ts", ["--sizes", "10,ten"]);

@@ -1,6 +1,12 @@
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import {
+  type HttpServerName,
+  type HttpThroughputMeasurement,
+  measureHttpThroughput,
+  unmeasuredHttp,
+} from "./http-throughput.js";
 import { CommandFailedError, measure, scriptArgv, type MeasuredCommand, type RunSample } from "./measure.js";
 import {
   isMeasured,
@@ -34,6 +40,7 @@ export const BENCH_STEPS = [
   "data-catalogue",
   "infra-diff",
   "new-service",
+  "http",
   "tests",
 ] as const;
 /** One part of the benchmark. */
@@ -54,6 +61,8 @@ export interface BenchOptions {
   readonly slowRuns: number;
   /** Synthetic catalogue sizes, ascending. */
   readonly sizes: readonly number[];
+  /** Seconds of load per round and server in the HTTP throughput part. */
+  readonly httpSeconds: number;
   readonly skip: ReadonlySet<BenchStep>;
   /** Progress lines (stderr). */
   readonly progress: (line: string) => void;
@@ -420,6 +429,30 @@ async function measureNewService(context: Context): Promise<Measurement> {
   ).measurement;
 }
 
+/** HTTP throughput of the template service against a bare server; `slowRuns` rounds. */
+async function measureHttp(context: Context): Promise<HttpThroughputMeasurement> {
+  const { options } = context;
+  const settings = { durationSeconds: options.httpSeconds, warmupSeconds: Math.min(3, options.httpSeconds) };
+  if (options.skip.has("http")) return unmeasuredHttp("skipped", settings);
+  context.stepIndex++;
+  const prefix = `bench [${context.stepIndex}/${context.stepTotal}] http`;
+  context.options.progress(`${prefix}: autocannon against a bare node:http server and the template service`);
+  try {
+    return await measureHttpThroughput({
+      ...settings,
+      root: options.root,
+      scratch: context.scratch,
+      rounds: options.slowRuns,
+      progress: (line) => context.options.progress(`${prefix}: ${line}`),
+    });
+  } catch (error) {
+    const message = (error as Error).message;
+    context.failures.push(`http: ${message}`);
+    context.options.progress(`${prefix}: FAILED: ${message}`);
+    return unmeasuredHttp(`failed: ${message.split("\n")[0]!.slice(0, 200)}`, settings);
+  }
+}
+
 async function measureTests(context: Context): Promise<Measurement> {
   const display = "npm test";
   if (context.options.skip.has("tests")) return unmeasured(display, "skipped");
@@ -514,7 +547,25 @@ function targetsOf(report: Omit<BenchReport, "targets" | "failures" | "finishedA
       (v) => v < 1000,
     ),
     check("`npm test`, wall time", "< 60 s", report.npmTest.wallMs.median, "ms", (v) => v < 60000),
+    check(
+      "HTTP requests/s, template service with LOG_LEVEL=warn / bare `node:http`",
+      ">= 0.7x",
+      httpRatio(report.http, "service-warn"),
+      "x",
+      (v) => v >= 0.7,
+    ),
+    check(
+      "HTTP requests/s, template service with the default configuration / bare `node:http`",
+      ">= 0.5x",
+      httpRatio(report.http, "service-default"),
+      "x",
+      (v) => v >= 0.5,
+    ),
   ];
+}
+
+function httpRatio(http: HttpThroughputMeasurement, server: HttpServerName): Figure {
+  return http.servers.find((s) => s.server === server)?.ratioToBare ?? notAvailable(`no ${server} server measured`);
 }
 
 /** Runs every step that is not skipped and returns the report. */
@@ -530,6 +581,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
     (has("data-catalogue") ? 1 : 0) +
     (has("infra-diff") && scripts["infra:diff"] ? 1 : 0) +
     (has("new-service") && scripts["new:service"] ? 1 : 0) +
+    (has("http") ? 1 : 0) +
     (has("tests") ? 1 : 0);
   const scratch = temporaryFolder("bench-");
   const context: Context = { options, scratch, scripts, failures: [], stepTotal, stepIndex: 0 };
@@ -541,6 +593,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
     const dataCatalogue = await measureDataCatalogue(context);
     const infraDiff = await measureInfraDiff(context, catalogues);
     const newService = await measureNewService(context);
+    const http = await measureHttp(context);
     const npmTest = await measureTests(context);
     const partial = {
       schemaVersion: 1 as const,
@@ -553,6 +606,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
         infraDiffRuns: options.slowRuns,
         sizes: options.sizes,
         infraDiffServices: Math.max(...options.sizes),
+        httpSeconds: options.httpSeconds,
         skipped: [...options.skip],
       },
       exampleSynth,
@@ -564,6 +618,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
       cpuLinearity: linearityOf(catalogues, "cpuMs"),
       infraDiff,
       newService,
+      http,
       npmTest,
     };
     const cpus = os.cpus();

@@ -1,3 +1,5 @@
+import type { HttpThroughputMeasurement } from "./http-throughput.js";
+
 /**
  * The benchmark's results: the JSON shape `--json` writes (documented in
  * docs/BENCHMARKS.md) and its Markdown rendering.
@@ -120,6 +122,8 @@ export interface BenchReport {
     readonly infraDiffRuns: number;
     readonly sizes: readonly number[];
     readonly infraDiffServices: number;
+    /** Seconds of load per round and server in the HTTP part. */
+    readonly httpSeconds: number;
     readonly skipped: readonly string[];
   };
   /** `npm run synth` of the example catalogue (the script's command, without npm). */
@@ -138,6 +142,8 @@ export interface BenchReport {
   readonly infraDiff: InfraDiffMeasurement;
   /** `npm run new:service -- <name> --no-install` (the script's command, without npm), in a fresh copy each run. */
   readonly newService: Measurement;
+  /** HTTP throughput on loopback: the template service against a bare `node:http` server, in the same run. */
+  readonly http: HttpThroughputMeasurement;
   /** `npm test`, once. */
   readonly npmTest: Measurement;
   readonly targets: readonly TargetResult[];
@@ -180,7 +186,7 @@ function formatMeasured(target: TargetResult): string {
     case "MiB":
       return `${target.measured.toFixed(0)} MiB`;
     case "x":
-      return `${target.measured.toFixed(1)}x`;
+      return `${target.measured.toFixed(target.measured < 10 ? 2 : 1)}x`;
     case "R²":
       return `R² ${target.measured.toFixed(4)}`;
   }
@@ -264,6 +270,7 @@ export function renderMarkdown(report: BenchReport): string {
           ` (less when running both at once on two cores beats running them one after the other).`
       : `\`infra:diff\`: ${report.infraDiff.wallMs.median}.`,
     "",
+    ...renderHttp(report.http, row),
     row(["target", "wanted", "measured", "result"]),
     row(["---", "---", "---:", "---"]),
     ...report.targets.map((t) =>
@@ -278,6 +285,43 @@ export function renderMarkdown(report: BenchReport): string {
   if (report.failures.length > 0)
     lines.push("", "Failed commands:", "", ...report.failures.map((f) => `- ${f.split("\n")[0]}`));
   return `${lines.join("\n")}\n`;
+}
+
+function renderHttp(http: HttpThroughputMeasurement, row: (cells: readonly (string | number)[]) => string): string[] {
+  const cell = (figure: Figure, digits: number, unit: string) =>
+    isMeasured(figure) ? `${figure.toFixed(digits)}${unit}` : figure;
+  return [
+    `HTTP throughput (autocannon, loopback, GET ${http.path}, ${http.connections} connections, ${http.durationSeconds} s a round after ${http.warmupSeconds} s of warm-up; median of the rounds, the servers taken in turn):`,
+    "",
+    row([
+      "server",
+      "rounds",
+      "requests/s",
+      "ratio to bare",
+      "p50 latency",
+      "p99 latency",
+      "server CPU per request",
+      "ratio to bare by CPU per request",
+      "peak RSS",
+      "failed requests",
+    ]),
+    row(["---", "---:", "---:", "---:", "---:", "---:", "---:", "---:", "---:", "---:"]),
+    ...http.servers.map((s) =>
+      row([
+        s.display,
+        s.rounds,
+        cell(s.requestsPerSecond, 0, ""),
+        cell(s.ratioToBare, 2, "x"),
+        cell(s.latencyP50Ms, 0, " ms"),
+        cell(s.latencyP99Ms, 0, " ms"),
+        cell(s.cpuMicrosPerRequest, 0, " µs"),
+        cell(s.cpuRatioToBare, 2, "x"),
+        cell(s.peakRssMiB, 0, " MiB"),
+        s.failedRequests,
+      ]),
+    ),
+    "",
+  ];
 }
 
 function formatNumber(figure: Figure, digits: number): string {

@@ -29,13 +29,13 @@ export function nodeArguments(script: string, args: readonly string[] = []): str
 export function runCli(
   script: string,
   args: readonly string[],
-  options: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string } = {},
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string; timeoutMs?: number } = {},
 ): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, nodeArguments(path.join(options.cwd ?? ROOT, script), args), {
       cwd: options.cwd ?? ROOT,
       env: options.env ?? process.env,
-      timeout: 60_000,
+      timeout: options.timeoutMs ?? 60_000,
     });
     let stdout = "";
     let stderr = "";

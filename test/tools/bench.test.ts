@@ -29,20 +29,24 @@ describe("npm run bench", () => {
     const out = temporaryFolder("bench-cli-test-");
     cleanup.push(out);
     const servicesBefore = readdirSync(path.join(ROOT, "services")).sort();
-    const run = await runCli("tools/bench.ts", [
-      "--runs",
-      "1",
-      "--warmup",
-      "0",
-      "--sizes",
-      "2,1",
-      "--skip",
-      "cdktf,http,tests",
-      "--json",
-      path.join(out, "bench.json"),
-      "--markdown",
-      path.join(out, "bench.md"),
-    ]);
+    const run = await runCli(
+      "tools/bench.ts",
+      [
+        "--runs",
+        "1",
+        "--warmup",
+        "0",
+        "--sizes",
+        "2,1",
+        "--skip",
+        "cdktf,http,tests",
+        "--json",
+        path.join(out, "bench.json"),
+        "--markdown",
+        path.join(out, "bench.md"),
+      ],
+      { timeoutMs: 280_000 },
+    );
     expect(run.stderr).toContain("bench [1/");
     expect(run.stderr).toContain("synth, example catalogue: run 1/1:");
     expect(run.stdout).toContain(
@@ -124,21 +128,25 @@ describe("npm run bench", () => {
     // It worked in temporary copies: this repository's services are as they were.
     expect(readdirSync(path.join(ROOT, "services")).sort()).toEqual(servicesBefore);
     expect(existsSync(path.join(ROOT, "services", "bench-probe"))).toBe(false);
-  }, 180_000);
+  }, 300_000);
 
   it("GIVEN only the http part, one round of one second WHEN run THEN it reports requests/s, ratios, latency and RSS of the three servers, with no failed request", async () => {
     const out = temporaryFolder("bench-http-test-");
     cleanup.push(out);
-    const run = await runCli("tools/bench.ts", [
-      "--runs",
-      "1",
-      "--http-seconds",
-      "1",
-      "--skip",
-      "synth,cdktf,catalogue,data-catalogue,infra-diff,new-service,tests",
-      "--json",
-      path.join(out, "bench.json"),
-    ]);
+    const run = await runCli(
+      "tools/bench.ts",
+      [
+        "--runs",
+        "1",
+        "--http-seconds",
+        "1",
+        "--skip",
+        "synth,cdktf,catalogue,data-catalogue,infra-diff,new-service,tests",
+        "--json",
+        path.join(out, "bench.json"),
+      ],
+      { timeoutMs: 280_000 },
+    );
     expect(run.stderr).toContain("bench [1/1] http: round 1/1, service-default:");
     expect(run.status).toBe(0);
     const report = JSON.parse(readFileSync(path.join(out, "bench.json"), "utf8")) as BenchReport;
@@ -170,7 +178,7 @@ describe("npm run bench", () => {
       "| server | rounds | requests/s | ratio to bare | p50 latency | p99 latency | server CPU per request | ratio to bare by CPU per request | peak RSS | failed requests |",
     );
     expect(report.failures).toEqual([]);
-  }, 120_000);
+  }, 300_000);
 
   it("GIVEN an unknown step to skip or a bad size WHEN run THEN it exits 2 naming the option, the value and what is accepted", async () => {
     const skip = await runCli("tools/bench.ts", ["--skip", "cdktf,lint"]);

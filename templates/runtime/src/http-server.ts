@@ -189,11 +189,14 @@ class FastifyRouteRequest implements RouteRequest {
     return requestLoggerOf(this.request);
   }
 
-  // Fastify parsed the body before the handler ran (a bad one never reaches it).
-  async json(): Promise<unknown> {
+  /**
+   * Fastify parsed the body before the handler ran (a bad one never reaches it). A
+   * property, not a method: handlers destructure it (`async ({ json }) => ...`).
+   */
+  readonly json = async (): Promise<unknown> => {
     if (this.request.body === undefined) throw new HttpError(400, "the body is empty; expected JSON");
     return this.request.body;
-  }
+  };
 }
 
 /** The request's pino child (the request id bound), made on first use. */

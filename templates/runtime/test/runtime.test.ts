@@ -99,7 +99,8 @@ function probeApplication(hooks: Pick<Application, "onStart" | "onStop"> = {}): 
     ...hooks,
     routes(router, context) {
       router.get("/items/:id", ({ params }) => ({ body: { id: params.id } }));
-      router.post("/items", async (request) => ({ status: 201, body: { received: await request.json() } }));
+      // Destructured, as services write it.
+      router.post("/items", async ({ json }) => ({ status: 201, body: { received: await json() } }));
       router.get("/missing", () => {
         throw new HttpError(404, "no such item");
       });

@@ -1,0 +1,12 @@
+/**
+ * `@platform/service-runtime/contract`: a service's API contract (`src/api.ts`), its
+ * OpenAPI document, typed clients of it, and the request checks a server runs. It imports
+ * only zod and the runtime's dependency client, so the synth can load a contract without
+ * the HTTP server.
+ */
+export * from "./contract-client.js";
+export * from "./define-contract.js";
+export * from "./error-body.js";
+export * from "./openapi.js";
+export * from "./operation.js";
+export * from "./request-validation.js";

@@ -116,11 +116,13 @@ export function contractClient<S extends string, O extends OperationDefinitions>
           `${label}: answered ${answer.status}, a status its contract does not declare; declared: ${declaredStatuses(operation).join(", ")}`,
           answer.status,
         );
-      const parsed = schema.safeParse(answer.body);
+      // An empty answer (a 204) is no body, which `noBody` accepts.
+      const received = answer.body === "" ? undefined : answer.body;
+      const parsed = schema.safeParse(received);
       if (!parsed.success)
         throw new DependencyError(
           dependency.name,
-          `${label}: answered ${answer.status} with a body that does not match its contract: ${formatIssues(parsed.error.issues, answer.body, "body")[0]}`,
+          `${label}: answered ${answer.status} with a body that does not match its contract: ${formatIssues(parsed.error.issues, received, "body")[0]}`,
           answer.status,
         );
       return { status: answer.status, ok: isSuccessStatus(answer.status), body: parsed.data };

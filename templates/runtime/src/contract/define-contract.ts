@@ -13,10 +13,7 @@ export const CONTRACT_FILE = "src/api.ts";
 const CONTRACT_BRAND: unique symbol = Symbol.for("@platform/service-runtime/contract") as never;
 
 /** What a service writes in `src/api.ts`: its name and its operations. */
-export interface ContractDefinition<
-  S extends string = string,
-  O extends OperationDefinitions = OperationDefinitions,
-> {
+export interface ContractDefinition<S extends string = string, O extends OperationDefinitions = OperationDefinitions> {
   /** The service's name: its folder's name under `services/`. */
   readonly service: S;
   /** Its operations, by name. */
@@ -65,12 +62,14 @@ export function defineContract<const S extends string, const O extends Operation
 ): Contract<S, O> {
   const service = (definition as { service?: unknown } | undefined)?.service;
   const file =
-    typeof service === "string" && SERVICE_NAME.test(service)
-      ? `services/${service}/${CONTRACT_FILE}`
-      : CONTRACT_FILE;
+    typeof service === "string" && SERVICE_NAME.test(service) ? `services/${service}/${CONTRACT_FILE}` : CONTRACT_FILE;
   const problems = contractProblems(definition);
   if (problems.length > 0) throw new ContractError(file, problems);
-  return Object.freeze({ service: definition.service, operations: definition.operations, [CONTRACT_BRAND]: true as const });
+  return Object.freeze({
+    service: definition.service,
+    operations: definition.operations,
+    [CONTRACT_BRAND]: true as const,
+  });
 }
 
 /** Whether `value` is a contract made by {@link defineContract}. */
@@ -153,7 +152,9 @@ function responseProblems(at: string, responses: unknown): string[] {
   const statuses = Object.keys(responses);
   for (const status of statuses) {
     if (!/^[1-5][0-9][0-9]$/.test(status))
-      problems.push(`${at}: responses: status ${describe(status)} is not accepted; accepted: an HTTP status, 100 to 599`);
+      problems.push(
+        `${at}: responses: status ${describe(status)} is not accepted; accepted: an HTTP status, 100 to 599`,
+      );
     const schema = (responses as Record<string, unknown>)[status];
     if (!isZodSchema(schema))
       problems.push(`${at}: responses.${status}: got ${describe(schema)}; accepted: a zod schema of the body`);
@@ -182,7 +183,9 @@ function malformedPath(path: unknown): string | undefined {
 
 /** Whether `value` is a zod 4 schema (by its internals, so that two copies of zod agree). */
 export function isZodSchema(value: unknown): value is import("zod").ZodType {
-  return typeof value === "object" && value !== null && typeof (value as { _zod?: { def?: unknown } })._zod?.def === "object";
+  return (
+    typeof value === "object" && value !== null && typeof (value as { _zod?: { def?: unknown } })._zod?.def === "object"
+  );
 }
 
 function isObjectSchema(value: unknown): value is import("zod").ZodObject {

@@ -6,7 +6,7 @@
  */
 export * from "./contract-client.js";
 export * from "./define-contract.js";
-export * from "./error-body.js";
+export * from "./bodies.js";
 export * from "./openapi.js";
 export * from "./operation.js";
 export * from "./request-validation.js";

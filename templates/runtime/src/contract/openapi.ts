@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isNoBody } from "./bodies.js";
 import type { Contract } from "./define-contract.js";
 import { HTTP_METHODS, declaredStatuses, openApiPath, type ObjectSchema } from "./operation.js";
 
@@ -22,7 +23,8 @@ export interface OpenApiOptions {
 /**
  * The contract as an OpenAPI 3.1.0 document: one path per route (`{id}` parameters), the
  * operation's name as its operationId, its params and query as parameters, its body as
- * the JSON request body, its answers as JSON responses. Schemas are zod's own JSON
+ * the JSON request body, its answers as JSON responses (`noBody` as a response without
+ * content). Schemas are zod's own JSON
  * Schema (2020-12, the dialect of OpenAPI 3.1): requests as the schemas accept them
  * (`io: "input"`), responses as they produce them. The same contract always gives the
  * same document, keys in the same order: paths sorted, methods in a fixed order,
@@ -34,7 +36,8 @@ export function toOpenApi(contract: Contract, options: OpenApiOptions = {}): Ope
   const paths: Record<string, Record<string, unknown>> = {};
   const operations = Object.entries(contract.operations).sort(
     ([, a], [, b]) =>
-      compare(openApiPath(a.path), openApiPath(b.path)) || HTTP_METHODS.indexOf(a.method) - HTTP_METHODS.indexOf(b.method),
+      compare(openApiPath(a.path), openApiPath(b.path)) ||
+      HTTP_METHODS.indexOf(a.method) - HTTP_METHODS.indexOf(b.method),
   );
   for (const [name, operation] of operations) {
     const schemaOf = (schema: z.ZodType, io: "input" | "output", what: string): JsonSchema => {
@@ -57,7 +60,9 @@ export function toOpenApi(contract: Contract, options: OpenApiOptions = {}): Ope
       const schema = operation.responses[status] as z.ZodType;
       responses[String(status)] = {
         description: `${status} answer of ${name}`,
-        content: { "application/json": { schema: schemaOf(schema, "output", `responses.${status}`) } },
+        ...(isNoBody(schema)
+          ? {}
+          : { content: { "application/json": { schema: schemaOf(schema, "output", `responses.${status}`) } } }),
       };
     }
     const path = openApiPath(operation.path);
@@ -82,7 +87,9 @@ export function toOpenApi(contract: Contract, options: OpenApiOptions = {}): Ope
     openapi: "3.1.0",
     info: { title: contract.service, version: options.version ?? "0.0.0" },
     paths,
-    ...(names.length === 0 ? {} : { components: { schemas: Object.fromEntries(names.map((n) => [n, components[n]])) } }),
+    ...(names.length === 0
+      ? {}
+      : { components: { schemas: Object.fromEntries(names.map((n) => [n, components[n]])) } }),
   };
 }
 

@@ -78,7 +78,9 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[], input: unknown
         (key) =>
           `${fieldName(root, [...issue.path, key])}: got ${describe(valueAt(input, [...issue.path, key]))}; accepted: no such field`,
       );
-    return [`${fieldName(root, issue.path)}: got ${describe(valueAt(input, issue.path))}; accepted: ${acceptedBy(issue)}`];
+    return [
+      `${fieldName(root, issue.path)}: got ${describe(valueAt(input, issue.path))}; accepted: ${acceptedBy(issue)}`,
+    ];
   });
 }
 

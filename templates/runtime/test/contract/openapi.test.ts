@@ -1,0 +1,135 @@
+import SwaggerParser from "@apidevtools/swagger-parser";
+import { defineContract, errorBody, toOpenApi } from "@platform/service-runtime/contract";
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { catalogContract } from "./catalog-contract.js";
+
+/** What swagger-parser (a validator no one here wrote) says of a document: "valid" or its complaint. */
+async function verdictOf(document: unknown): Promise<string> {
+  try {
+    // It dereferences the document it is given in place: a copy, so the test keeps its own.
+    await SwaggerParser.validate(structuredClone(document) as never);
+    return "valid";
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+describe("toOpenApi", () => {
+  it("GIVEN a small contract WHEN written as OpenAPI THEN paths, parameters, body and responses are there", () => {
+    const document = toOpenApi(catalogContract, { version: "1.2.3" });
+    expect(document.openapi).toBe("3.1.0");
+    expect(document.info).toEqual({ title: "catalog", version: "1.2.3" });
+    expect(Object.keys(document.paths)).toEqual(["/products", "/products/{id}"]);
+    expect(Object.keys(document.paths["/products"] ?? {})).toEqual(["get", "post"]);
+    expect(Object.keys(document.paths["/products/{id}"] ?? {})).toEqual(["get", "delete"]);
+    expect(document.paths["/products/{id}"]?.get).toEqual({
+      operationId: "getProduct",
+      summary: "One product by its id",
+      parameters: [{ name: "id", in: "path", required: true, schema: { type: "string", minLength: 1 } }],
+      responses: {
+        "200": {
+          description: "200 answer of getProduct",
+          content: {
+            "application/json": {
+              schema: {
+                type: "object",
+                properties: {
+                  id: { type: "string" },
+                  name: { type: "string" },
+                  priceCents: { type: "integer", minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
+                },
+                required: ["id", "name", "priceCents"],
+                additionalProperties: false,
+              },
+            },
+          },
+        },
+        "404": {
+          description: "404 answer of getProduct",
+          content: {
+            "application/json": {
+              schema: {
+                type: "object",
+                properties: { error: { type: "string" } },
+                required: ["error"],
+                additionalProperties: false,
+              },
+            },
+          },
+        },
+      },
+    });
+    const list = document.paths["/products"]?.get as { parameters: unknown[] };
+    expect(list.parameters).toEqual([
+      { name: "limit", in: "query", required: false, schema: { type: "integer", minimum: 1, maximum: 100 } },
+    ]);
+    expect((document.paths["/products/{id}"]?.delete as { responses: unknown }).responses).toEqual({
+      "204": { description: "204 answer of deleteProduct" },
+      "404": expect.objectContaining({ content: expect.anything() }),
+    });
+    const create = document.paths["/products"]?.post as { requestBody: unknown };
+    expect(create.requestBody).toEqual({
+      required: true,
+      content: {
+        "application/json": {
+          schema: {
+            type: "object",
+            properties: {
+              name: { type: "string", minLength: 1 },
+              priceCents: expect.objectContaining({ type: "integer" }),
+            },
+            required: ["name", "priceCents"],
+          },
+        },
+      },
+    });
+  });
+
+  it("GIVEN the same contract twice WHEN written THEN the documents are the same text", () => {
+    expect(JSON.stringify(toOpenApi(catalogContract))).toBe(JSON.stringify(toOpenApi(catalogContract)));
+    expect(toOpenApi(catalogContract).info.version).toBe("0.0.0");
+  });
+
+  it("GIVEN the contract's document WHEN swagger-parser validates it THEN it is valid OpenAPI 3.1", async () => {
+    expect(await verdictOf(toOpenApi(catalogContract))).toBe("valid");
+  });
+
+  it("GIVEN a broken document WHEN swagger-parser validates it THEN it is refused (the check can fail)", async () => {
+    // A parameter in the body, which OpenAPI 2 had and 3.x does not.
+    const bodyParameter = structuredClone(toOpenApi(catalogContract)) as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    (bodyParameter.paths["/products"]?.get as { parameters: unknown[] }).parameters.push({ name: "x", in: "body" });
+    expect(await verdictOf(bodyParameter)).toMatch(/^Swagger schema validation failed/);
+  });
+
+  it("GIVEN a recursive schema used by two operations WHEN written THEN its definitions are components the references reach", async () => {
+    type Category = { name: string; children: Category[] };
+    const category: z.ZodType<Category> = z.object({ name: z.string(), children: z.array(z.lazy(() => category)) });
+    const tree = z.object({ root: category });
+    const contract = defineContract({
+      service: "catalog",
+      operations: {
+        one: { method: "GET", path: "/tree", responses: { 200: tree } },
+        two: { method: "PUT", path: "/tree", body: tree, responses: { 200: tree, 400: errorBody } },
+      },
+    });
+    const document = toOpenApi(contract);
+    const text = JSON.stringify(document);
+    expect(text).not.toContain("#/$defs/");
+    expect(text).toContain("#/components/schemas/");
+    expect(Object.keys(document.components?.schemas ?? {}).length).toBeGreaterThan(1);
+    expect(await verdictOf(document)).toBe("valid");
+  });
+
+  it("GIVEN a schema JSON Schema cannot express WHEN written THEN the operation and the part are named", () => {
+    const contract = defineContract({
+      service: "catalog",
+      operations: { when: { method: "GET", path: "/time", responses: { 200: z.object({ at: z.date() }) } } },
+    });
+    expect(() => toOpenApi(contract)).toThrow(
+      /^catalog: operation "when": responses\.200 cannot be written as JSON Schema \(.*\); accepted: schemas of JSON values$/,
+    );
+  });
+});

@@ -28,9 +28,12 @@ type Part<Op, K extends "params" | "query" | "body", Required extends boolean> =
     : { readonly [key in K]?: z.input<S> }
   : unknown;
 
+/** An object with no field: what an object type all of whose fields are optional accepts. */
+type EmptyObject = Record<never, never>;
+
 /** Whether the query may be left out: all its fields are optional. */
 type OptionalQuery<Op> = Op extends { readonly query: infer S extends z.ZodType }
-  ? {} extends z.input<S>
+  ? EmptyObject extends z.input<S>
     ? true
     : false
   : true;
@@ -59,7 +62,7 @@ export type ResponseOf<Op> = Op extends { readonly responses: infer R }
   : never;
 
 /** The arguments after the path: the request, which may be left out when nothing in it is required. */
-type RequestArguments<Op> = {} extends RequestOf<Op> ? [request?: RequestOf<Op>] : [request: RequestOf<Op>];
+type RequestArguments<Op> = EmptyObject extends RequestOf<Op> ? [request?: RequestOf<Op>] : [request: RequestOf<Op>];
 
 /** A call with method `M`: to one of the contract's paths for `M`, typed from that operation. */
 export type ContractCall<O extends OperationDefinitions, M extends HttpMethod> = <P extends PathsOf<O, M>>(

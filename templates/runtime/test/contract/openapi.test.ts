@@ -15,6 +15,13 @@ async function verdictOf(document: unknown): Promise<string> {
   }
 }
 
+/** The operation of `document` at `path` and `method`; fails the test when there is none. */
+function operationOf(document: { paths: Record<string, Record<string, unknown>> }, path: string, method: string) {
+  const operation = document.paths[path]?.[method];
+  if (operation === undefined) throw new Error(`no ${method} ${path} in the document`);
+  return operation as Record<string, unknown> & { parameters: unknown[] };
+}
+
 describe("toOpenApi", () => {
   it("GIVEN a small contract WHEN written as OpenAPI THEN paths, parameters, body and responses are there", () => {
     const document = toOpenApi(catalogContract, { version: "1.2.3" });
@@ -64,7 +71,7 @@ describe("toOpenApi", () => {
     expect(list.parameters).toEqual([
       { name: "limit", in: "query", required: false, schema: { type: "integer", minimum: 1, maximum: 100 } },
     ]);
-    expect((document.paths["/products/{id}"]?.delete as { responses: unknown }).responses).toEqual({
+    expect(operationOf(document, "/products/{id}", "delete").responses).toEqual({
       "204": { description: "204 answer of deleteProduct" },
       "404": expect.objectContaining({ content: expect.anything() }),
     });
@@ -100,7 +107,7 @@ describe("toOpenApi", () => {
     const bodyParameter = structuredClone(toOpenApi(catalogContract)) as {
       paths: Record<string, Record<string, unknown>>;
     };
-    (bodyParameter.paths["/products"]?.get as { parameters: unknown[] }).parameters.push({ name: "x", in: "body" });
+    operationOf(bodyParameter, "/products", "get").parameters.push({ name: "x", in: "body" });
     expect(await verdictOf(bodyParameter)).toMatch(/^Swagger schema validation failed/);
   });
 

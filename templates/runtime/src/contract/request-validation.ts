@@ -98,7 +98,9 @@ function acceptedBy(issue: z.core.$ZodIssue): string {
     case "too_big":
       return `${issue.origin === "string" || issue.origin === "array" || issue.origin === "set" ? `a length ${issue.inclusive ? "<=" : "<"}` : issue.inclusive ? "<=" : "<"} ${String(issue.maximum)}`;
     case "invalid_format":
-      return issue.format === "regex" && issue.pattern ? `a string matching ${issue.pattern}` : `a ${issue.format}`;
+      return issue.format === "regex" && issue.pattern
+        ? `a string matching ${issue.pattern}`
+        : `${/^[aeiou]/.test(issue.format) ? "an" : "a"} ${issue.format}`;
     case "not_multiple_of":
       return `a multiple of ${String(issue.divisor)}`;
     default:

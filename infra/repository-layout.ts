@@ -17,3 +17,12 @@ export const ADJUSTMENTS_DIR = "extensions/adjustments";
  * definePack({...})`.
  */
 export const GUARDRAIL_PACKS_DIR = "extensions/guardrails";
+
+/**
+ * A service's API contract, in its folder: `services/<name>/src/api.ts`, `export default
+ * defineContract({...})` (from `@platform/service-runtime/contract`).
+ */
+export const SERVICE_API_FILE = "src/api.ts";
+
+/** The folder, in the synth's output folder, of each service's OpenAPI document: `api/<name>.openapi.json`. */
+export const API_DOCUMENTS_DIR = "api";

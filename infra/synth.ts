@@ -3,9 +3,10 @@
  * them to cdktf.out/stacks/<env>/cdk.tf.json. Two entries run it: `tools/run-app.mjs`
  * (compiled, what `npm run synth` and cdktf.json run) and `infra/main.ts` (through tsx).
  */
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import v8 from "node:v8";
+import { renderApiDocuments } from "./api-documents.js";
 import { buildPlatformApp } from "./app.js";
 import { withoutTokenTraces } from "./engine/cdk.js";
 import { PlatformError, isPlatformError } from "./platform-error.js";
@@ -25,16 +26,19 @@ import {
 import { replaceFolder, replaceFolderLeftovers } from "./engine/output-files.js";
 import { stableJsonLeftovers } from "./engine/stable-json.js";
 import { acquireProcessLock } from "./process-lock.js";
+import { API_DOCUMENTS_DIR } from "./repository-layout.js";
 
 const USAGE = `Usage: npm run synth [-- --help]
 
 Synthesizes every environment (local, staging, production) to
 cdktf.out/stacks/<env>/cdk.tf.json, from every services/<name>/service.ts, and
-writes each environment's monitoring files to cdktf.out/monitoring/<env>/. Checks
+writes each environment's monitoring files to cdktf.out/monitoring/<env>/, and
+the OpenAPI document of each service with a src/api.ts to
+cdktf.out/api/<service>.openapi.json. Checks
 each environment with the guardrails (the platform's rules and the team's packs in
 extensions/guardrails/): one line per finding, a summary table, and a report per
 environment in cdktf.out/guardrails/<env>.json.
-Exits 0 on success, 1 when a service spec or a setting is invalid, a guardrail
+Exits 0 on success, 1 when a service spec, a contract or a setting is invalid, a guardrail
 finds an error that no service spec suppresses, or a service folder changed while
 the synth read it (run it again).
 One synth at a time writes an output folder: another one waits for it (the lock
@@ -84,6 +88,11 @@ export interface SynthOptions {
    */
   readonly loadService?: ServiceModuleLoader;
   /**
+   * Loads a service's API contract module (`services/<name>/src/api.ts`).
+   * @default importServiceModule (a dynamic import of the file below `root`)
+   */
+  readonly loadApi?: ServiceModuleLoader;
+  /**
    * Loads a module of the platform team's extensions (`extensions/guardrails/<name>.ts`,
    * `extensions/adjustments/<name>.ts`).
    * @default importServiceModule (a dynamic import of the file below `root`)
@@ -115,6 +124,11 @@ export async function runSynth(options: SynthOptions): Promise<number> {
   try {
     const environments = loadEnvironments(process.env);
     const services = await discoverServices(root, namingChangedFolders(options.loadService ?? importServiceModule));
+    const apiDocuments = await renderApiDocuments(
+      root,
+      services,
+      namingChangedFolders(options.loadApi ?? importServiceModule),
+    );
     const { guardrailRules, adjustments } = await loadExtensions(
       root,
       options.loadExtension ?? importServiceModule,
@@ -154,6 +168,7 @@ export async function runSynth(options: SynthOptions): Promise<number> {
       });
       stacks = built.stacks;
       checked = built.guardrails.environments;
+      writeApiDocuments(path.join(outdir, API_DOCUMENTS_DIR), apiDocuments);
       printPlatformWarnings(outdir, built.guardrails);
       blocking = reportGuardrails(built.guardrails, outdir);
     } finally {
@@ -193,6 +208,16 @@ export async function runSynth(options: SynthOptions): Promise<number> {
     }
     throw error;
   }
+}
+
+/**
+ * Replaces the folder of OpenAPI documents with exactly `documents`, whole or not at all
+ * (a temp folder, then a rename); with none, removes it, so that no document outlives
+ * its contract.
+ */
+function writeApiDocuments(folder: string, documents: Parameters<typeof replaceFolder>[1]): void {
+  if (documents.length === 0) rmSync(folder, { recursive: true, force: true });
+  else replaceFolder(folder, documents);
 }
 
 /** A path for messages: relative to the working folder when below it. */
@@ -236,7 +261,7 @@ function vanishedServiceFile(error: unknown, root: string): ServicesChangedError
  * stacks. A handful of small folders are listed; nothing else is read.
  */
 function removeSynthLeftovers(outdir: string, environments: readonly Environment[]): void {
-  removeLeftoversOfDeadRuns(outdir, replaceFolderLeftovers(["guardrails"]));
+  removeLeftoversOfDeadRuns(outdir, replaceFolderLeftovers(["guardrails", API_DOCUMENTS_DIR]));
   removeLeftoversOfDeadRuns(path.join(outdir, "monitoring"), replaceFolderLeftovers(environments.map((e) => e.name)));
   const stackLeftovers = stableJsonLeftovers("cdk.tf.json");
   for (const environment of environments)

@@ -5,8 +5,8 @@
  *
  * Running TypeScript through a loader (tsx) costs about as much again as the synth of a
  * small catalogue: the loader's start-up and thread, and the resolution and transform of
- * every file. So this launcher compiles infra/ and every services/<name>/service.ts once
- * with esbuild into one bundle (shared code in chunks, one chunk per service), keeps it in
+ * every file. So this launcher compiles infra/, every services/<name>/service.ts and every
+ * services/<name>/src/api.ts (a service's API contract) once with esbuild into one bundle (shared code in chunks, one chunk per service), keeps it in
  * node_modules/.cache/platform-app/<key>/, and runs it with node. The key is a digest of the
  * contents of infra/**\/*.ts, of the service files and of tsconfig.json (not their paths),
  * of this launcher, node and esbuild, so every copy and git worktree that shares
@@ -56,6 +56,16 @@ const ENTRY_SOURCE = "platform-app-entry.ts";
  * what every other service is checked with.
  */
 const SPEC_API = "infra/spec/index.ts";
+/** A service's API contract, in its folder (infra/repository-layout.ts, SERVICE_API_FILE). */
+const API_FILE = "src/api.ts";
+/**
+ * The one module of the service runtime a contract imports, and what it is in the runtime's
+ * sources: bundled from there (node cannot load the runtime's TypeScript), and from this
+ * repository's own runtime.
+ */
+const CONTRACT_MODULE = "@platform/service-runtime/contract";
+const CONTRACT_SOURCE = "templates/runtime/src/contract/index.ts";
+
 /** The platform team's own modules (infra/repository-layout.ts). */
 const EXTENSIONS_DIR = "extensions";
 /** The folders of the extensions' modules (infra/repository-layout.ts): rule packs and adjustments. */
@@ -101,8 +111,9 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
 /**
  * The files that decide the bundle and are known before building: every .ts file below
- * infra/ and every services/<name>/service.ts, sorted, relative to the root.
- * @returns {{ infra: string[], services: string[] }}
+ * infra/, every services/<name>/service.ts and src/api.ts, and the extensions' modules,
+ * sorted, relative to the root.
+ * @returns {{ infra: string[], services: string[], apis: string[], extensions: string[] }}
  */
 function primaryInputs() {
   const infra = [];
@@ -127,6 +138,11 @@ function primaryInputs() {
         )
         .map((entry) => `services/${entry.name}/service.ts`)
     : [];
+  // A service's API contract (infra/repository-layout.ts, SERVICE_API_FILE): loaded by the
+  // synth for its OpenAPI document, so compiled like its service.ts, one chunk each.
+  const apis = services
+    .map((file) => file.replace(/service\.ts$/, API_FILE))
+    .filter((file) => existsSync(path.join(root, file)));
   // The same rule as infra/extensions.ts: every .ts file of an extensions folder but
   // tests and dot-files is a module.
   const extensions = EXTENSION_FOLDERS.flatMap((folder) =>
@@ -142,7 +158,7 @@ function primaryInputs() {
           .map((entry) => `${folder}/${entry.name}`)
       : [],
   );
-  return { infra: infra.sort(), services: services.sort(), extensions: extensions.sort() };
+  return { infra: infra.sort(), services: services.sort(), apis: apis.sort(), extensions: extensions.sort() };
 }
 
 /** A digest of the named files' paths and contents; a missing file counts as such. */
@@ -160,14 +176,17 @@ function digestOf(files) {
   return hash.digest("hex");
 }
 
-/** The source of the bundle's entry: runSynth, and a loader for each service's and each extension's chunk. */
-function entrySource(services, extensions) {
+/** The source of the bundle's entry: runSynth, and a loader for each service's, contract's and extension's chunk. */
+function entrySource(services, apis, extensions) {
   const loadersOf = (files) =>
     files.map((file) => `  ${JSON.stringify(file)}: () => import(${JSON.stringify(`./${file}`)}),`).join("\n");
   return `import { ExtensionError } from "./infra/extensions.ts";
 import { ServicesChangedError, runSynth } from "./infra/synth.ts";
 const services = {
 ${loadersOf(services)}
+};
+const apis = {
+${loadersOf(apis)}
 };
 const extensions = {
 ${loadersOf(extensions)}
@@ -179,6 +198,12 @@ export function run(root, args) {
     loadService: (file) => {
       const load = services[file];
       // A folder new:service published after this launcher listed the services.
+      if (load === undefined) throw new ServicesChangedError(file, "appeared");
+      return load();
+    },
+    loadApi: (file) => {
+      const load = apis[file];
+      // A contract added after this launcher listed the services.
       if (load === undefined) throw new ServicesChangedError(file, "appeared");
       return load();
     },
@@ -197,10 +222,15 @@ export function run(root, args) {
  * Compiles the app into `dir` (esbuild, loaded only when a compile is needed) and returns
  * the files it read; throws a ForbiddenImportError when a service reaches into infra/.
  */
-async function compile(dir, services, extensions) {
+async function compile(dir, services, apis, extensions) {
   const { build } = await import("esbuild");
   const result = await build({
-    stdin: { contents: entrySource(services, extensions), resolveDir: root, sourcefile: ENTRY_SOURCE, loader: "ts" },
+    stdin: {
+      contents: entrySource(services, apis, extensions),
+      resolveDir: root,
+      sourcefile: ENTRY_SOURCE,
+      loader: "ts",
+    },
     absWorkingDir: root,
     bundle: true,
     splitting: true,
@@ -214,6 +244,7 @@ async function compile(dir, services, extensions) {
     sourcemap: true,
     metafile: true,
     logLevel: "silent",
+    plugins: [bundledContractModule],
   });
   const forbidden = forbiddenImports(result.metafile);
   if (forbidden.length > 0) throw new ForbiddenImportError(forbidden);
@@ -221,6 +252,19 @@ async function compile(dir, services, extensions) {
     (input) => input !== ENTRY_SOURCE && !input.startsWith("node_modules/"),
   );
 }
+
+/**
+ * Compiles the runtime's contract module into the app from this repository's sources
+ * (every other package stays external): a contract imports it by its package name.
+ * @type {import("esbuild").Plugin}
+ */
+const bundledContractModule = {
+  name: "platform-contract-module",
+  setup(build) {
+    const escaped = CONTRACT_MODULE.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+    build.onResolve({ filter: new RegExp(`^${escaped}$`) }, () => ({ path: path.join(root, CONTRACT_SOURCE) }));
+  },
+};
 
 /** Keeps the KEEP_BUILDS most recently used builds and removes the others. */
 function prune(cache) {
@@ -300,11 +344,11 @@ function esbuildVersion() {
 
 /** The path of a compiled app for the sources as they are now, compiling it if needed. */
 async function compiledApp() {
-  const { infra, services, extensions } = primaryInputs();
+  const { infra, services, apis, extensions } = primaryInputs();
   const key = createHash("sha256")
     .update(readFileSync(fileURLToPath(import.meta.url)))
     .update(`\0${process.version}\0${esbuildVersion()}\0`)
-    .update(digestOf(["tsconfig.json", ...infra, ...services, ...extensions]))
+    .update(digestOf(["tsconfig.json", ...infra, ...services, ...apis, ...extensions]))
     .digest("hex")
     .slice(0, 32);
   const cache = path.join(root, "node_modules", ".cache", "platform-app");
@@ -318,8 +362,8 @@ async function compiledApp() {
   rmSync(temporary, { recursive: true, force: true });
   let dir;
   try {
-    const inputs = await compile(temporary, services, extensions);
-    const known = new Set([...infra, ...services, ...extensions]);
+    const inputs = await compile(temporary, services, apis, extensions);
+    const known = new Set([...infra, ...services, ...apis, ...extensions]);
     const otherInputs = inputs.filter((input) => !known.has(input)).sort();
     writeFileSync(path.join(temporary, MANIFEST_FILE), `${JSON.stringify({ key, otherInputs }, null, 2)}\n`);
     dir = path.join(keyDir, variantOf(otherInputs));

@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { defineAdjustment } from "../../infra/adjustments.js";
+import { renderApiDocuments } from "../../infra/api-documents.js";
 import { buildPlatformApp } from "../../infra/app.js";
 import { loadEnvironments } from "../../infra/environments.js";
 import { loadExtensions } from "../../infra/extensions.js";
@@ -33,6 +34,15 @@ afterEach(() => {
 /** Each error a user can meet, as the platform's own code throws it. */
 const THROWN: Record<string, () => unknown> = {
   "a service file that is not a spec": () => thrownBy(() => parseServiceDefinition("orders")),
+  "a src/api.ts that is not a contract": async () => {
+    const root = scratch.folder("platform-error-");
+    mkdirSync(path.join(root, "services", "orders", "src"), { recursive: true });
+    writeFileSync(path.join(root, "services", "orders", "src", "api.ts"), "export default {};\n");
+    return renderApiDocuments(root, [{ folder: "orders", version: "1.0.0" }], async () => ({ default: {} })).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+  },
   "a Grafana URL that is not a URL": () => thrownBy(() => loadEnvironments({ PLATFORM_GRAFANA_URL: "grafana" })),
   "a service folder that vanished": () => new ServicesChangedError("services/orders/service.ts", "vanished"),
   "a pack without an id": () => thrownBy(() => definePack({} as never)),
@@ -82,6 +92,7 @@ describe("the errors a user meets", () => {
     }
     expect(Object.fromEntries(codes)).toEqual({
       "a service file that is not a spec": "SPEC_INVALID",
+      "a src/api.ts that is not a contract": "CONTRACT_INVALID",
       "a Grafana URL that is not a URL": "ENVIRONMENT_CONFIG_INVALID",
       "a service folder that vanished": "SERVICES_CHANGED",
       "a pack without an id": "GUARDRAIL_PACK_INVALID",

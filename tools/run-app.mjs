@@ -255,14 +255,25 @@ async function compile(dir, services, apis, extensions) {
 
 /**
  * Compiles the runtime's contract module into the app from this repository's sources
- * (every other package stays external): a contract imports it by its package name.
+ * (every other package stays external): a contract imports it by its package name. The
+ * rest of the runtime (the HTTP server, the backing services' clients) is the services'
+ * own and not for the synth: an import of it is refused by name.
  * @type {import("esbuild").Plugin}
  */
 const bundledContractModule = {
   name: "platform-contract-module",
   setup(build) {
-    const escaped = CONTRACT_MODULE.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
-    build.onResolve({ filter: new RegExp(`^${escaped}$`) }, () => ({ path: path.join(root, CONTRACT_SOURCE) }));
+    build.onResolve({ filter: /^@platform\/service-runtime(\/.*)?$/ }, (args) =>
+      args.path === CONTRACT_MODULE
+        ? { path: path.join(root, CONTRACT_SOURCE) }
+        : {
+            errors: [
+              {
+                text: `imports ${args.path}; a service file or contract (and every module it imports) may import of the service runtime only ${CONTRACT_MODULE}`,
+              },
+            ],
+          },
+    );
   },
 };
 

@@ -156,4 +156,27 @@ describe("npm run synth and the API contracts", () => {
     );
     expect(existsSync(path.join(outdir, "api"))).toBe(false);
   });
+
+  it("GIVEN a src/api.ts that imports the platform's guardrails or the runtime's server WHEN synthesized THEN the synth refuses it before running", async () => {
+    const copy = scratch.removeLater(copyRepository("platform-api-documents-"));
+    const file = path.join(copy, "services", "catalog", "src", "api.ts");
+    const outdir = scratch.folder("api-documents-out-");
+    const synth = () => runCli("tools/run-app.mjs", [], { cwd: copy, env: { ...process.env, CDKTF_OUTDIR: outdir } });
+
+    writeFileSync(
+      file,
+      `import { GUARDRAIL_RULES } from "../../../infra/guardrails/index.js";\nGUARDRAIL_RULES.length = 0;\n${CATALOG_API}`,
+    );
+    const guardrails = await synth();
+    expect(guardrails.status).toBe(1);
+    expect(guardrails.stderr).toContain("services/catalog/src/api.ts: imports infra/guardrails/index.ts;");
+
+    writeFileSync(file, `import { HttpError } from "@platform/service-runtime";\nvoid HttpError;\n${CATALOG_API}`);
+    const server = await synth();
+    expect(server.status).toBe(1);
+    expect(server.stderr).toMatch(
+      /^synth failed: the app does not compile:\nservices\/catalog\/src\/api\.ts:1:\d+: imports @platform\/service-runtime; a service file or contract \(and every module it imports\) may import of the service runtime only @platform\/service-runtime\/contract$/m,
+    );
+    expect(existsSync(path.join(outdir, "stacks"))).toBe(false);
+  });
 });

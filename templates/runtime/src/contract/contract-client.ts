@@ -1,14 +1,8 @@
 import type { z } from "zod";
 import { DependencyError, type DependencyClient } from "../dependency-client.js";
 import type { Contract } from "./define-contract.js";
-import {
-  declaredStatuses,
-  isSuccessStatus,
-  type HttpMethod,
-  type OperationDefinition,
-  type OperationDefinitions,
-} from "./operation.js";
-import { formatIssues, validateRequest } from "./request-validation.js";
+import { isSuccessStatus, type HttpMethod, type OperationDefinition, type OperationDefinitions } from "./operation.js";
+import { validateRequest, validateResponse } from "./request-validation.js";
 
 /** The paths of the operations with method `M`. */
 export type PathsOf<O extends OperationDefinitions, M extends HttpMethod> = {
@@ -112,23 +106,11 @@ export function contractClient<S extends string, O extends OperationDefinitions>
         );
       const answer = await dependency.request(method, target(path, request.params, request.query), request.body);
       const label = `${name} (${method} ${path})`;
-      const schema = operation.responses[answer.status];
-      if (schema === undefined)
-        throw new DependencyError(
-          dependency.name,
-          `${label}: answered ${answer.status}, a status its contract does not declare; declared: ${declaredStatuses(operation).join(", ")}`,
-          answer.status,
-        );
       // An empty answer (a 204) is no body, which `noBody` accepts.
-      const received = answer.body === "" ? undefined : answer.body;
-      const parsed = schema.safeParse(received);
-      if (!parsed.success)
-        throw new DependencyError(
-          dependency.name,
-          `${label}: answered ${answer.status} with a body that does not match its contract: ${formatIssues(parsed.error.issues, received, "body")[0]}`,
-          answer.status,
-        );
-      return { status: answer.status, ok: isSuccessStatus(answer.status), body: parsed.data };
+      const checkedAnswer = validateResponse(operation, answer.status, answer.body === "" ? undefined : answer.body);
+      if (!checkedAnswer.ok)
+        throw new DependencyError(dependency.name, `${label}: ${checkedAnswer.problem}`, answer.status);
+      return { status: answer.status, ok: isSuccessStatus(answer.status), body: checkedAnswer.body };
     };
   return {
     get: call("GET"),

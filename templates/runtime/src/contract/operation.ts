@@ -55,7 +55,7 @@ export function isSuccessStatus(status: number): boolean {
 }
 
 /** The statuses an operation declares, ascending. */
-export function declaredStatuses(operation: OperationDefinition): number[] {
+export function declaredStatuses(operation: Pick<OperationDefinition, "responses">): number[] {
   return Object.keys(operation.responses)
     .map(Number)
     .sort((a, b) => a - b);

@@ -1,7 +1,13 @@
 import type { z } from "zod";
 import type { Contract } from "./define-contract.js";
 import { describe } from "./define-contract.js";
-import type { HttpMethod, ObjectSchema, OperationDefinition, ResponseSchemas } from "./operation.js";
+import {
+  declaredStatuses,
+  type HttpMethod,
+  type ObjectSchema,
+  type OperationDefinition,
+  type ResponseSchemas,
+} from "./operation.js";
 
 /** One operation of a contract, with its name: what a server registers a route for. */
 export interface ContractOperation {
@@ -65,6 +71,45 @@ export function validateRequest(
   const body = parse("body", operation.body, request.body);
   if (problems.length > 0) return { ok: false, problems };
   return { ok: true, params: params as Record<string, unknown>, query: query as Record<string, unknown>, body };
+}
+
+/** An answer the contract declares: its body as the status's schema parses it. */
+export interface ValidResponse {
+  readonly ok: true;
+  readonly body: unknown;
+}
+
+/** An answer the contract does not declare: why, in one line. */
+export interface InvalidResponse {
+  readonly ok: false;
+  readonly problem: string;
+}
+
+/**
+ * Checks an answer against the operation: its status must be declared, its body must
+ * match that status's schema. Refused: `answered 500, a status its contract does not
+ * declare; declared: 200, 404`, or `answered 200 with a body that does not match its
+ * contract: body.priceCents: got nothing; accepted: number` (the first mismatch). What a
+ * typed client checks every answer with, and a server's tests its own answers.
+ */
+export function validateResponse(
+  operation: Pick<OperationDefinition, "responses">,
+  status: number,
+  body: unknown,
+): ValidResponse | InvalidResponse {
+  const schema = operation.responses[status];
+  if (schema === undefined)
+    return {
+      ok: false,
+      problem: `answered ${status}, a status its contract does not declare; declared: ${declaredStatuses(operation).join(", ")}`,
+    };
+  const parsed = schema.safeParse(body);
+  if (!parsed.success)
+    return {
+      ok: false,
+      problem: `answered ${status} with a body that does not match its contract: ${formatIssues(parsed.error.issues, body, "body")[0]}`,
+    };
+  return { ok: true, body: parsed.data };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { operationsOf, validateRequest } from "@platform/service-runtime/contract";
+import { operationsOf, validateRequest, validateResponse } from "@platform/service-runtime/contract";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { catalogContract } from "./catalog-contract.js";
@@ -80,6 +80,28 @@ describe("validateRequest", () => {
         'body.email: got "nobody"; accepted: an email',
         "body.extra: got true; accepted: no such field",
       ],
+    });
+  });
+});
+
+describe("validateResponse", () => {
+  it("GIVEN declared answers WHEN validated THEN the parsed body comes back", () => {
+    expect(validateResponse(operations.getProduct, 404, { error: "no product cup" })).toEqual({
+      ok: true,
+      body: { error: "no product cup" },
+    });
+    expect(validateResponse(operations.deleteProduct, 204, undefined)).toEqual({ ok: true, body: undefined });
+  });
+
+  it("GIVEN an undeclared status or a body of another shape WHEN validated THEN the one-line problem says which", () => {
+    expect(validateResponse(operations.getProduct, 500, { error: "internal error" })).toEqual({
+      ok: false,
+      problem: "answered 500, a status its contract does not declare; declared: 200, 404",
+    });
+    expect(validateResponse(operations.getProduct, 200, { id: "cup", name: "Cup", priceCents: "4.50" })).toEqual({
+      ok: false,
+      problem:
+        'answered 200 with a body that does not match its contract: body.priceCents: got "4.50"; accepted: number',
     });
   });
 });

@@ -79,15 +79,15 @@ export function isContract(value: unknown): value is Contract {
 
 function contractProblems(definition: ContractDefinition): string[] {
   if (typeof definition !== "object" || definition === null)
-    return [`the contract: got ${describe(definition)}; accepted: defineContract({ service, operations })`];
+    return [`the contract: got ${formatValue(definition)}; accepted: defineContract({ service, operations })`];
   const problems: string[] = [];
   if (typeof definition.service !== "string" || !SERVICE_NAME.test(definition.service))
     problems.push(
-      `service: got ${describe(definition.service)}; accepted: the service's name (its folder under services/), a DNS-1035 label`,
+      `service: got ${formatValue(definition.service)}; accepted: the service's name (its folder under services/), a DNS-1035 label`,
     );
   const operations = definition.operations;
   if (typeof operations !== "object" || operations === null || Object.keys(operations).length === 0) {
-    problems.push(`operations: got ${describe(operations)}; accepted: at least one operation, by name`);
+    problems.push(`operations: got ${formatValue(operations)}; accepted: at least one operation, by name`);
     return problems;
   }
   /** Route (method and path with its parameters' names left out) -> the first operation on it. */
@@ -97,7 +97,9 @@ function contractProblems(definition: ContractDefinition): string[] {
     if (!OPERATION_NAME.test(name))
       problems.push(`${at}: the name is not accepted; accepted: a letter, then letters, digits and '_'`);
     if (typeof operation !== "object" || operation === null) {
-      problems.push(`${at}: got ${describe(operation)}; accepted: { method, path, params?, query?, body?, responses }`);
+      problems.push(
+        `${at}: got ${formatValue(operation)}; accepted: { method, path, params?, query?, body?, responses }`,
+      );
       continue;
     }
     problems.push(...operationProblems(at, operation));
@@ -117,19 +119,19 @@ function contractProblems(definition: ContractDefinition): string[] {
 function operationProblems(at: string, operation: OperationDefinition): string[] {
   const problems: string[] = [];
   if (!HTTP_METHODS.includes(operation.method))
-    problems.push(`${at}: method: got ${describe(operation.method)}; accepted: ${HTTP_METHODS.join(", ")}`);
+    problems.push(`${at}: method: got ${formatValue(operation.method)}; accepted: ${HTTP_METHODS.join(", ")}`);
   const pathProblem = malformedPath(operation.path);
   if (pathProblem !== undefined)
     problems.push(
-      `${at}: path: got ${describe(operation.path)} (${pathProblem}); accepted: "/" then segments of letters, digits, '.', '_', '~', '-', or ":name" parameters, like "/products/:id"`,
+      `${at}: path: got ${formatValue(operation.path)} (${pathProblem}); accepted: "/" then segments of letters, digits, '.', '_', '~', '-', or ":name" parameters, like "/products/:id"`,
     );
   for (const part of ["params", "query"] as const) {
     const schema = operation[part];
     if (schema !== undefined && !isObjectSchema(schema))
-      problems.push(`${at}: ${part}: got ${describe(schema)}; accepted: a zod object schema, z.object({...})`);
+      problems.push(`${at}: ${part}: got ${formatValue(schema)}; accepted: a zod object schema, z.object({...})`);
   }
   if (operation.body !== undefined && !isZodSchema(operation.body))
-    problems.push(`${at}: body: got ${describe(operation.body)}; accepted: a zod schema`);
+    problems.push(`${at}: body: got ${formatValue(operation.body)}; accepted: a zod schema`);
   if (operation.body !== undefined && operation.method === "GET")
     problems.push(`${at}: body: a GET operation takes no body; accepted: no body, or another method`);
   if (pathProblem === undefined) {
@@ -147,17 +149,19 @@ function operationProblems(at: string, operation: OperationDefinition): string[]
 
 function responseProblems(at: string, responses: unknown): string[] {
   if (typeof responses !== "object" || responses === null)
-    return [`${at}: responses: got ${describe(responses)}; accepted: { <status>: <zod schema> } with at least one 2xx`];
+    return [
+      `${at}: responses: got ${formatValue(responses)}; accepted: { <status>: <zod schema> } with at least one 2xx`,
+    ];
   const problems: string[] = [];
   const statuses = Object.keys(responses);
   for (const status of statuses) {
     if (!/^[1-5][0-9][0-9]$/.test(status))
       problems.push(
-        `${at}: responses: status ${describe(status)} is not accepted; accepted: an HTTP status, 100 to 599`,
+        `${at}: responses: status ${formatValue(status)} is not accepted; accepted: an HTTP status, 100 to 599`,
       );
     const schema = (responses as Record<string, unknown>)[status];
     if (!isZodSchema(schema))
-      problems.push(`${at}: responses.${status}: got ${describe(schema)}; accepted: a zod schema of the body`);
+      problems.push(`${at}: responses.${status}: got ${formatValue(schema)}; accepted: a zod schema of the body`);
   }
   if (!statuses.some((status) => isSuccessStatus(Number(status))))
     problems.push(
@@ -193,7 +197,7 @@ function isObjectSchema(value: unknown): value is import("zod").ZodObject {
 }
 
 /** A value for a message: JSON when it can be, at most 60 characters. */
-export function describe(value: unknown): string {
+export function formatValue(value: unknown): string {
   if (value === undefined) return "nothing";
   if (typeof value === "function") return "a function";
   if (isZodSchema(value)) return `a zod ${(value as { _zod: { def: { type: string } } })._zod.def.type} schema`;

@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import type { Contract } from "./define-contract.js";
-import { describe } from "./define-contract.js";
+import { formatValue } from "./define-contract.js";
 import {
   declaredStatuses,
   type HttpMethod,
@@ -121,10 +121,10 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[], input: unknown
     if (issue.code === "unrecognized_keys")
       return issue.keys.map(
         (key) =>
-          `${fieldName(root, [...issue.path, key])}: got ${describe(valueAt(input, [...issue.path, key]))}; accepted: no such field`,
+          `${fieldName(root, [...issue.path, key])}: got ${formatValue(valueAt(input, [...issue.path, key]))}; accepted: no such field`,
       );
     return [
-      `${fieldName(root, issue.path)}: got ${describe(valueAt(input, issue.path))}; accepted: ${acceptedBy(issue)}`,
+      `${fieldName(root, issue.path)}: got ${formatValue(valueAt(input, issue.path))}; accepted: ${acceptedBy(issue)}`,
     ];
   });
 }
@@ -136,8 +136,8 @@ function acceptedBy(issue: z.core.$ZodIssue): string {
       return issue.expected;
     case "invalid_value":
       return issue.values.length === 1
-        ? describe(issue.values[0])
-        : `one of ${issue.values.map((v) => describe(v)).join(", ")}`;
+        ? formatValue(issue.values[0])
+        : `one of ${issue.values.map((v) => formatValue(v)).join(", ")}`;
     case "too_small":
       return `${issue.origin === "string" || issue.origin === "array" || issue.origin === "set" ? `a length ${issue.inclusive ? ">=" : ">"}` : issue.inclusive ? ">=" : ">"} ${String(issue.minimum)}`;
     case "too_big":

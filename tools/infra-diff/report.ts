@@ -20,6 +20,7 @@ export interface ChangeCounts {
 /** The kinds of risk, in the order they are listed. */
 export const RISK_KINDS = [
   "data-loss",
+  "breaking-api-change",
   "destroy",
   "replacement",
   "security-relaxation",
@@ -36,7 +37,8 @@ export interface Risk {
    * The precise finding: `data-deleted`, `data-detached`, `data-volume-changed`, `database-major-version`, `destroy`, `replacement`, `new-guardrail-finding`, `changed-guardrail-finding`, `new-suppression`,
    * `new-edge`, `new-external-egress`, `wider-egress-cidr`,
    * `new-egress-port`, `new-inbound-source`, `new-public-endpoint`, `capacity-increase`,
-   * `capacity-decrease`, `capacity-change`.
+   * `capacity-decrease`, `capacity-change`; for `breaking-api-change`, the breaking
+   * {@link ApiChange} codes.
    */
   readonly code: string;
   /** The environment, or null when it holds for every environment (a spec's suppression). */
@@ -46,6 +48,37 @@ export interface Risk {
   /** The Terraform addresses concerned, when the risk is about resources. */
   readonly resources: readonly string[];
   readonly reason: string;
+  /**
+   * For `breaking-api-change`: the services that call the changed service (they depend
+   * on it in the head), by name; [] when none of this repository does.
+   */
+  readonly callers?: readonly string[];
+}
+
+/**
+ * One difference between a service's API contract (its OpenAPI document,
+ * `cdktf.out/api/<service>.openapi.json`) on the base and on the head.
+ */
+export interface ApiChange {
+  /** `breaking` for a caller built against the base contract; `additive` otherwise. */
+  readonly severity: "breaking" | "additive";
+  /**
+   * What changed: `operation-removed`, `operation-added`, `response-status-removed`,
+   * `response-status-added`, `response-field-removed`, `response-field-added`,
+   * `response-field-retyped`, `response-type-narrowed`, `response-field-optional`,
+   * `response-field-required`, `response-enum-widened`, `response-enum-narrowed`,
+   * `request-field-removed`, `request-field-added`, `request-field-required`,
+   * `request-field-optional`, `request-field-retyped`, `request-type-widened`,
+   * `request-enum-narrowed`, `request-enum-widened`, `request-closed`, `request-opened`,
+   * `request-body-removed`, `request-body-added`, `unclassified-change`.
+   */
+  readonly code: string;
+  /** The operation: `GET /products/{id}`. */
+  readonly operation: string;
+  /** Where in it: `response 200 field items[].priceCents`, `query parameter limit`; null for the operation itself. */
+  readonly field: string | null;
+  /** The change in one sentence, operation included. */
+  readonly description: string;
 }
 
 /** One changed attribute of a resource. */
@@ -80,6 +113,8 @@ export interface ServiceReport {
   readonly items: readonly string[];
   /** The changed resources, by environment. */
   readonly environments: Readonly<Record<string, readonly ResourceReport[]>>;
+  /** The changes of its API contract, breaking first; absent when its contract did not change. */
+  readonly apiChanges?: readonly ApiChange[];
 }
 
 /** A service-to-service edge that is allowed now and was not, or the reverse. */

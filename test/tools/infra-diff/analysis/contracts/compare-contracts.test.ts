@@ -1,0 +1,414 @@
+import { describe, expect, it } from "vitest";
+import { compareContracts } from "../../../../../tools/infra-diff/analysis/contracts/compare-contracts.js";
+import type { OpenApiDocument } from "../../../../../tools/infra-diff/analysis/contracts/openapi.js";
+
+/**
+ * Contract changes as infra:diff classifies them, on OpenAPI 3.1 documents shaped like
+ * the ones `npm run synth` writes (schemas by zod 4's `z.toJSONSchema`: objects with
+ * `additionalProperties: false`, `.nullable()` as `anyOf` with `{ type: "null" }`).
+ */
+
+type Schema = Record<string, unknown>;
+
+const object = (properties: Record<string, Schema>, required = Object.keys(properties)): Schema => ({
+  type: "object",
+  properties,
+  required,
+  additionalProperties: false,
+});
+
+const PRODUCT = object({
+  id: { type: "string" },
+  priceCents: { type: "integer" },
+  currency: { type: "string", enum: ["EUR", "USD"] },
+});
+
+/** The catalog's contract: GET /products/{id}, GET /products?category=, POST /orders. */
+function catalog(
+  edit: {
+    product?: Schema;
+    query?: Record<string, unknown>[];
+    order?: Schema;
+    responses?: Record<string, unknown>;
+    extraPaths?: Record<string, unknown>;
+    dropList?: boolean;
+  } = {},
+): OpenApiDocument {
+  const json = (schema: Schema) => ({ content: { "application/json": { schema } } });
+  return {
+    openapi: "3.1.0",
+    info: { title: "catalog", version: "1.0.0" },
+    paths: {
+      "/products/{id}": {
+        get: {
+          operationId: "getProduct",
+          parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
+          responses: edit.responses ?? {
+            "200": json(edit.product ?? PRODUCT),
+            "404": json(object({ error: { type: "string" } })),
+          },
+        },
+      },
+      ...(edit.dropList
+        ? {}
+        : {
+            "/products": {
+              get: {
+                operationId: "listProducts",
+                parameters: edit.query ?? [
+                  { name: "category", in: "query", required: false, schema: { type: "string" } },
+                ],
+                responses: { "200": json(object({ items: { type: "array", items: edit.product ?? PRODUCT } })) },
+              },
+            },
+          }),
+      "/orders": {
+        post: {
+          operationId: "placeOrder",
+          requestBody: {
+            required: true,
+            ...json(
+              edit.order ??
+                object(
+                  {
+                    sku: { type: "string" },
+                    quantity: { type: "integer" },
+                    note: { type: "string" },
+                    shipping: { type: "string", enum: ["standard", "express"] },
+                  },
+                  ["sku", "quantity"],
+                ),
+            ),
+          },
+          responses: { "200": json(object({ orderId: { type: "string" } })) },
+        },
+      },
+      ...edit.extraPaths,
+    },
+  };
+}
+
+const ORDER_FIELDS = {
+  sku: { type: "string" },
+  quantity: { type: "integer" },
+  note: { type: "string" },
+  shipping: { type: "string", enum: ["standard", "express"] },
+};
+
+/** The changes as `[severity, code, description]`. */
+function changes(base: OpenApiDocument | undefined, head: OpenApiDocument | undefined) {
+  return compareContracts(base, head).map((c) => [c.severity, c.code, c.description]);
+}
+
+describe("compareContracts", () => {
+  it("GIVEN the same document WHEN compared THEN nothing changes", () => {
+    expect(changes(catalog(), catalog())).toEqual([]);
+  });
+
+  describe("operations", () => {
+    it("GIVEN an operation removed WHEN compared THEN it is breaking; added back THEN it is additive", () => {
+      expect(changes(catalog(), catalog({ dropList: true }))).toEqual([
+        ["breaking", "operation-removed", "GET /products removed"],
+      ]);
+      expect(changes(catalog({ dropList: true }), catalog())).toEqual([
+        ["additive", "operation-added", "GET /products added"],
+      ]);
+    });
+
+    it("GIVEN a path parameter renamed WHEN compared THEN nothing changes: callers send the same URL", () => {
+      const head = catalog();
+      const paths = head.paths as Record<string, Record<string, Record<string, unknown>>>;
+      const get = paths["/products/{id}"]!.get!;
+      paths["/products/{productId}"] = {
+        get: { ...get, parameters: [{ name: "productId", in: "path", required: true, schema: { type: "string" } }] },
+      };
+      delete paths["/products/{id}"];
+      expect(changes(catalog(), head)).toEqual([]);
+    });
+
+    it("GIVEN no document on the head WHEN compared THEN every operation is removed", () => {
+      expect(changes(catalog(), undefined).map(([, code, d]) => `${code}: ${d}`)).toEqual([
+        "operation-removed: GET /products/{id} removed",
+        "operation-removed: GET /products removed",
+        "operation-removed: POST /orders removed",
+      ]);
+    });
+  });
+
+  describe("responses", () => {
+    it("GIVEN a response field removed (renamed) WHEN compared THEN it is breaking; the new name is additive", () => {
+      const renamed = object({
+        id: { type: "string" },
+        price: { type: "integer" },
+        currency: { type: "string", enum: ["EUR", "USD"] },
+      });
+      expect(changes(catalog(), catalog({ product: renamed }))).toEqual([
+        ["breaking", "response-field-removed", "GET /products/{id}: response 200 field priceCents removed"],
+        ["breaking", "response-field-removed", "GET /products: response 200 field items[].priceCents removed"],
+        ["additive", "response-field-added", "GET /products/{id}: response 200 field price added"],
+        ["additive", "response-field-added", "GET /products: response 200 field items[].price added"],
+      ]);
+    });
+
+    it("GIVEN a response field retyped WHEN compared THEN it is breaking, in nested arrays too", () => {
+      const retyped = { ...PRODUCT, properties: { ...(PRODUCT.properties as object), priceCents: { type: "string" } } };
+      expect(changes(catalog(), catalog({ product: retyped }))).toEqual([
+        [
+          "breaking",
+          "response-field-retyped",
+          "GET /products/{id}: response 200 field priceCents retyped: integer -> string",
+        ],
+        [
+          "breaking",
+          "response-field-retyped",
+          "GET /products: response 200 field items[].priceCents retyped: integer -> string",
+        ],
+      ]);
+    });
+
+    it("GIVEN a response field made nullable WHEN compared THEN it is breaking; made non-null again THEN additive", () => {
+      const nullable = {
+        ...PRODUCT,
+        properties: {
+          ...(PRODUCT.properties as object),
+          priceCents: { anyOf: [{ type: "integer" }, { type: "null" }] },
+        },
+      };
+      expect(changes(catalog(), catalog({ product: nullable }))[0]).toEqual([
+        "breaking",
+        "response-field-retyped",
+        "GET /products/{id}: response 200 field priceCents retyped: integer -> integer | null",
+      ]);
+      expect(changes(catalog({ product: nullable }), catalog())[0]).toEqual([
+        "additive",
+        "response-type-narrowed",
+        "GET /products/{id}: response 200 field priceCents is now only integer",
+      ]);
+    });
+
+    it("GIVEN a response field made optional WHEN compared THEN it is breaking; made required THEN additive", () => {
+      const optional = { ...PRODUCT, required: ["id", "currency"] };
+      expect(changes(catalog(), catalog({ product: optional }))[0]).toEqual([
+        "breaking",
+        "response-field-optional",
+        "GET /products/{id}: response 200 field priceCents made optional: callers that read it may find it absent",
+      ]);
+      expect(changes(catalog({ product: optional }), catalog())[0]).toEqual([
+        "additive",
+        "response-field-required",
+        "GET /products/{id}: response 200 field priceCents now always present",
+      ]);
+    });
+
+    it("GIVEN a response enum with a new value WHEN compared THEN it is breaking (older callers do not expect it); a value removed THEN additive", () => {
+      const wider = {
+        ...PRODUCT,
+        properties: { ...(PRODUCT.properties as object), currency: { type: "string", enum: ["EUR", "USD", "GBP"] } },
+      };
+      expect(changes(catalog(), catalog({ product: wider }))[0]).toEqual([
+        "breaking",
+        "response-enum-widened",
+        'GET /products/{id}: response 200 field currency may now be "GBP", which callers do not expect',
+      ]);
+      expect(changes(catalog({ product: wider }), catalog())[0]).toEqual([
+        "additive",
+        "response-enum-narrowed",
+        'GET /products/{id}: response 200 field currency is no longer "GBP"',
+      ]);
+    });
+
+    it("GIVEN a response status removed WHEN compared THEN it is breaking; a status added THEN additive", () => {
+      const only200 = { "200": { content: { "application/json": { schema: PRODUCT } } } };
+      expect(changes(catalog(), catalog({ responses: only200 }))).toEqual([
+        [
+          "breaking",
+          "response-status-removed",
+          "GET /products/{id}: response 404 no longer declared: callers that handle it get an answer they did not expect",
+        ],
+      ]);
+      expect(changes(catalog({ responses: only200 }), catalog())).toEqual([
+        ["additive", "response-status-added", "GET /products/{id}: response 404 added"],
+      ]);
+    });
+
+    it("GIVEN every declared status WHEN a field of the 404 body is removed THEN that is breaking too", () => {
+      const responses = {
+        "200": { content: { "application/json": { schema: PRODUCT } } },
+        "404": { content: { "application/json": { schema: object({}) } } },
+      };
+      expect(changes(catalog(), catalog({ responses }))).toEqual([
+        ["breaking", "response-field-removed", "GET /products/{id}: response 404 field error removed"],
+      ]);
+    });
+  });
+
+  describe("requests", () => {
+    it("GIVEN a request body field made required WHEN compared THEN it is breaking; made optional THEN additive", () => {
+      const noteRequired = object(ORDER_FIELDS, ["sku", "quantity", "note"]);
+      expect(changes(catalog(), catalog({ order: noteRequired }))).toEqual([
+        ["breaking", "request-field-required", "POST /orders: request body field note made required"],
+      ]);
+      expect(changes(catalog({ order: noteRequired }), catalog())).toEqual([
+        ["additive", "request-field-optional", "POST /orders: request body field note made optional"],
+      ]);
+    });
+
+    it("GIVEN a request body field added as required WHEN compared THEN it is breaking; added optional THEN additive", () => {
+      const withCoupon = (required: string[]) =>
+        object({ ...ORDER_FIELDS, coupon: { type: "string" } }, ["sku", "quantity", ...required]);
+      expect(changes(catalog(), catalog({ order: withCoupon(["coupon"]) }))).toEqual([
+        ["breaking", "request-field-required", "POST /orders: request body field coupon added as required"],
+      ]);
+      expect(changes(catalog(), catalog({ order: withCoupon([]) }))).toEqual([
+        ["additive", "request-field-added", "POST /orders: request body field coupon added (optional)"],
+      ]);
+    });
+
+    it("GIVEN a request body field removed from a closed object WHEN compared THEN it is breaking: callers that send it are refused", () => {
+      const { note: _, ...rest } = ORDER_FIELDS;
+      expect(changes(catalog(), catalog({ order: object(rest, ["sku", "quantity"]) }))).toEqual([
+        [
+          "breaking",
+          "request-field-removed",
+          "POST /orders: request body field note removed: callers that still send it are refused",
+        ],
+      ]);
+    });
+
+    it("GIVEN a request field retyped WHEN compared THEN it is breaking; widened (integer -> number) THEN additive", () => {
+      const retyped = object({ ...ORDER_FIELDS, quantity: { type: "string" } }, ["sku", "quantity"]);
+      expect(changes(catalog(), catalog({ order: retyped }))).toEqual([
+        ["breaking", "request-field-retyped", "POST /orders: request body field quantity retyped: integer -> string"],
+      ]);
+      const widened = object({ ...ORDER_FIELDS, quantity: { type: "number" } }, ["sku", "quantity"]);
+      expect(changes(catalog(), catalog({ order: widened }))).toEqual([
+        ["additive", "request-type-widened", "POST /orders: request body field quantity now also accepts number"],
+      ]);
+      expect(changes(catalog({ order: widened }), catalog())[0]?.slice(0, 2)).toEqual([
+        "breaking",
+        "request-field-retyped",
+      ]);
+    });
+
+    it("GIVEN a request enum value removed WHEN compared THEN it is breaking; a value added THEN additive", () => {
+      const narrower = object({ ...ORDER_FIELDS, shipping: { type: "string", enum: ["standard"] } }, [
+        "sku",
+        "quantity",
+      ]);
+      expect(changes(catalog(), catalog({ order: narrower }))).toEqual([
+        ["breaking", "request-enum-narrowed", 'POST /orders: request body field shipping no longer accepts "express"'],
+      ]);
+      expect(changes(catalog({ order: narrower }), catalog())).toEqual([
+        ["additive", "request-enum-widened", 'POST /orders: request body field shipping now also accepts "express"'],
+      ]);
+    });
+
+    it("GIVEN a query parameter made required, added as required, or removed WHEN compared THEN each is breaking; added optional THEN additive", () => {
+      const category = (required: boolean) => ({ name: "category", in: "query", required, schema: { type: "string" } });
+      const limit = (required: boolean) => ({ name: "limit", in: "query", required, schema: { type: "integer" } });
+      expect(changes(catalog(), catalog({ query: [category(true)] }))).toEqual([
+        ["breaking", "request-field-required", "GET /products: query parameter category made required"],
+      ]);
+      expect(changes(catalog(), catalog({ query: [category(false), limit(true)] }))).toEqual([
+        ["breaking", "request-field-required", "GET /products: query parameter limit added as required"],
+      ]);
+      expect(changes(catalog(), catalog({ query: [category(false), limit(false)] }))).toEqual([
+        ["additive", "request-field-added", "GET /products: query parameter limit added (optional)"],
+      ]);
+      expect(changes(catalog(), catalog({ query: [] }))).toEqual([
+        [
+          "breaking",
+          "request-field-removed",
+          "GET /products: query parameter category removed: callers that still send it are ignored",
+        ],
+      ]);
+    });
+
+    it("GIVEN a query parameter's enum narrowed WHEN compared THEN it is breaking", () => {
+      const sort = (values: string[]) => [
+        { name: "category", in: "query", required: false, schema: { type: "string" } },
+        { name: "sort", in: "query", required: false, schema: { type: "string", enum: values } },
+      ];
+      expect(changes(catalog({ query: sort(["price", "name"]) }), catalog({ query: sort(["price"]) }))).toEqual([
+        ["breaking", "request-enum-narrowed", 'GET /products: query parameter sort no longer accepts "name"'],
+      ]);
+    });
+  });
+
+  describe("references and what cannot be classified", () => {
+    /** The catalog with its product schema in components, referred to from both operations. */
+    const withComponents = (product: Schema): OpenApiDocument => {
+      const document = catalog({ product: { $ref: "#/components/schemas/Product" } });
+      return { ...document, components: { schemas: { Product: product } } };
+    };
+
+    it("GIVEN the product schema behind a $ref WHEN a field of it is removed THEN it is found through the reference", () => {
+      const { priceCents: _, ...rest } = PRODUCT.properties as Record<string, Schema>;
+      expect(changes(withComponents(PRODUCT), withComponents(object(rest))).map(([, , d]) => d)).toEqual([
+        "GET /products/{id}: response 200 field priceCents removed",
+        "GET /products: response 200 field items[].priceCents removed",
+      ]);
+    });
+
+    it("GIVEN the same schema inline on one side and behind a $ref on the other WHEN compared THEN nothing changes", () => {
+      expect(changes(catalog(), withComponents(PRODUCT))).toEqual([]);
+    });
+
+    it("GIVEN zod's $defs beside the schema WHEN a nested field changes type THEN it is found", () => {
+      const tree = (valueType: string): Schema => ({
+        $defs: { Price: object({ cents: { type: valueType } }) },
+        ...object({ id: { type: "string" }, price: { $ref: "#/$defs/Price" } }),
+      });
+      expect(changes(catalog({ product: tree("integer") }), catalog({ product: tree("number") }))[0]).toEqual([
+        "breaking",
+        "response-field-retyped",
+        "GET /products/{id}: response 200 field price.cents retyped: integer -> number",
+      ]);
+    });
+
+    it("GIVEN a recursive schema WHEN compared with itself THEN it ends, and nothing changes", () => {
+      const category: Schema = {
+        $defs: {
+          Category: object({
+            name: { type: "string" },
+            children: { type: "array", items: { $ref: "#/$defs/Category" } },
+          }),
+        },
+        $ref: "#/$defs/Category",
+      };
+      expect(changes(catalog({ product: category }), catalog({ product: category }))).toEqual([]);
+    });
+
+    it("GIVEN a union that is more than X-or-null changed WHEN compared THEN it is breaking and says it cannot classify it", () => {
+      const union = (extra: Schema[]) => ({
+        ...PRODUCT,
+        properties: {
+          ...(PRODUCT.properties as object),
+          discount: { anyOf: [{ type: "integer" }, { type: "string" }, ...extra] },
+        },
+      });
+      expect(changes(catalog({ product: union([]) }), catalog({ product: union([{ type: "boolean" }]) }))[0]).toEqual([
+        "breaking",
+        "unclassified-change",
+        "GET /products/{id}: response 200 field discount changed in a way infra:diff cannot classify (anyOf)",
+      ]);
+    });
+
+    it("GIVEN a bound that changes WHEN compared THEN it is breaking and names the keyword", () => {
+      const bounded = (minimum: number) =>
+        object({ ...ORDER_FIELDS, quantity: { type: "integer", minimum } }, ["sku", "quantity"]);
+      expect(changes(catalog({ order: bounded(1) }), catalog({ order: bounded(5) }))).toEqual([
+        [
+          "breaking",
+          "unclassified-change",
+          "POST /orders: request body field quantity changed in a way infra:diff cannot classify (minimum 1 -> 5)",
+        ],
+      ]);
+    });
+
+    it("GIVEN a $ref that leads nowhere on the head WHEN compared THEN it is breaking, not silently equal", () => {
+      const broken = catalog({ product: { $ref: "#/components/schemas/Missing" } });
+      expect(changes(catalog(), broken)[0]?.slice(0, 2)).toEqual(["breaking", "unclassified-change"]);
+    });
+  });
+});

@@ -5,7 +5,8 @@
  */
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { analyse } from "./analysis/index.js";
+import { analyse, type ApiContracts } from "./analysis/index.js";
+import { readApiDocuments, type ApiDocuments } from "./api-documents.js";
 import { parseArguments, USAGE, type InfraDiffOptions } from "./arguments.js";
 import {
   BadInputError,
@@ -94,6 +95,7 @@ async function buildReport(
   let baseStacks = new Map<string, StackSnapshot>();
   let headStacks = new Map<string, StackSnapshot>();
   let exceptions: { before: GuardrailExceptions; after: GuardrailExceptions } | undefined;
+  let contracts: ApiContracts | undefined;
   const notes: string[] = [];
 
   if (repository && baseCommit !== undefined) {
@@ -118,6 +120,7 @@ async function buildReport(
     const [baseSynth, headSynth] = [baseSide.synthesis, headSide.synthesis];
     baseStacks = baseSide.stacks;
     headStacks = headSide.stacks;
+    contracts = comparableContracts(baseSide.api, headSide.api, notes);
     exceptions = await readExceptions(
       repository,
       baseCommit,
@@ -165,6 +168,7 @@ async function buildReport(
     environments: sortEnvironments(diffs.keys()).map((e) => diffs.get(e)!),
     exceptions,
     notes,
+    contracts,
   });
   // Each plan's values are redacted as they are read; this pass is the guarantee for every
   // format that no text of the report, wherever it comes from, holds any plan's secret.
@@ -225,6 +229,8 @@ interface SynthesizedSide {
   /** When its synth ended (`performance.now()`). */
   readonly ended: number;
   readonly stacks: Map<string, StackSnapshot>;
+  /** Its services' API contracts (`api/<service>.openapi.json`). */
+  readonly api: ApiDocuments;
 }
 
 /**
@@ -242,7 +248,12 @@ async function synthesizeBoth(
     const synthesis = await synthesize(checkout, label, cache);
     const ended = performance.now();
     cleanups.push(() => synthesis.dispose());
-    return { synthesis, ended, stacks: withGuardrailFindings(await readSynthesizedStacksAsync(synthesis.outdir)) };
+    return {
+      synthesis,
+      ended,
+      stacks: withGuardrailFindings(await readSynthesizedStacksAsync(synthesis.outdir)),
+      api: readApiDocuments(synthesis.outdir),
+    };
   };
   const results = await Promise.allSettled(head ? [side(base, "base"), side(head, "head")] : [side(base, "base")]);
   const failures = results
@@ -255,6 +266,28 @@ async function synthesizeBoth(
   }
   const [baseSide, headSide = baseSide] = results.map((r) => (r as PromiseFulfilledResult<SynthesizedSide>).value);
   return [baseSide!, headSide!];
+}
+
+/**
+ * The contracts to compare: a service whose document either side could not read is
+ * left out of the comparison (and named in a note), not taken for one without a contract.
+ */
+function comparableContracts(base: ApiDocuments, head: ApiDocuments, notes: string[]): ApiContracts {
+  const before = new Map(base.documents);
+  const after = new Map(head.documents);
+  for (const [side, documents] of [
+    ["base", base],
+    ["head", head],
+  ] as const) {
+    for (const [service, why] of documents.unreadable) {
+      notes.push(
+        `the API contract of ${service} on the ${side} could not be read (${why}); its changes are not listed`,
+      );
+      before.delete(service);
+      after.delete(service);
+    }
+  }
+  return { before, after };
 }
 
 /**

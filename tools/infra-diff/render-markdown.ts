@@ -46,7 +46,7 @@ export function renderPullRequestComment(report: InfraDiffReport): string[] {
   } else {
     blocks.push({
       section: "",
-      text: "### Risks\n\nNone found: no destroy, replacement, security relaxation, network widening or capacity change.\n",
+      text: "### Risks\n\nNone found: no data loss, breaking API change, destroy, replacement, security relaxation, network widening or capacity change.\n",
     });
   }
   if (report.edges.length > 0) blocks.push({ section: "", text: `\n${edgeGraph(report)}` });
@@ -123,9 +123,16 @@ function serviceDetails(service: ServiceReport, report: InfraDiffReport): string
     `<details><summary><b>${escapeMarkdown(service.name, "html")}</b>: ${escapeMarkdown(service.summary, "html")}</summary>`,
     "",
   ];
-  const suppressions = report.risks.filter((r) => r.service === service.name && r.environment === null);
+  const suppressions = report.risks.filter(
+    (r) => r.service === service.name && r.environment === null && r.kind !== "breaking-api-change",
+  );
   for (const risk of suppressions) lines.push(`- ${prose(risk.reason)} (every environment)`);
   if (suppressions.length > 0) lines.push("");
+  if (service.apiChanges && service.apiChanges.length > 0) {
+    lines.push("**API contract**", "");
+    for (const change of service.apiChanges) lines.push(`- ${change.severity}: ${prose(change.description)}`);
+    lines.push("");
+  }
   for (const [env, resources] of Object.entries(service.environments)) {
     lines.push(`**${prose(env)}**`, "");
     for (const resource of resources) lines.push(...resourceLines(resource));

@@ -49,6 +49,10 @@ export function renderText(report: InfraDiffReport): string {
   lines.push("", "Services:");
   for (const service of report.services) {
     lines.push(`  ${service.name}: ${service.summary}`);
+    if (service.apiChanges && service.apiChanges.length > 0) {
+      lines.push("    API contract:");
+      for (const change of service.apiChanges) lines.push(`      ${change.severity}: ${change.description}`);
+    }
     for (const [env, resources] of Object.entries(service.environments)) {
       lines.push(`    ${env}:`);
       for (const r of resources) {

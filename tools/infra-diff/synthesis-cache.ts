@@ -12,6 +12,7 @@ import {
   utimesSync,
 } from "node:fs";
 import path from "node:path";
+import { API_DOCUMENT_SUFFIX, API_FOLDER } from "./api-documents.js";
 
 /**
  * Synthesized output of committed revisions, kept in the repository's git folder
@@ -20,12 +21,18 @@ import path from "node:path";
  * the commit, the installed dependencies and the environment variables the app reads,
  * so all three are in the key; the working tree is never cached. The most recent
  * entries are kept, the others removed. An entry holds only what the diff reads (each
- * stack's `cdk.tf.json` and the guardrail reports): copying a whole 500-service output
+ * stack's `cdk.tf.json`, the guardrail reports and the API contracts): copying a whole 500-service output
  * (4,500 monitoring files besides) cost seconds of system time.
  */
 
 /** Entries kept; each holds one revision's stacks. */
 const ENTRIES_KEPT = 8;
+
+/**
+ * What an entry holds, raised when the diff reads more of an output: an entry stored
+ * before the API contracts were kept would otherwise read as a revision without contracts.
+ */
+const ENTRY_LAYOUT = 2;
 
 /** A staging folder older than this was left by a run that was killed; prune removes it. */
 const STALE_STAGING_MS = 60 * 60 * 1000;
@@ -64,7 +71,7 @@ export function synthesisKey(
     .filter(([name]) => !VOLATILE_VARIABLE.test(name))
     .sort(([a], [b]) => a.localeCompare(b));
   return createHash("sha256")
-    .update(JSON.stringify({ commit, projectPrefix, app, dependencies, environment }))
+    .update(JSON.stringify({ layout: ENTRY_LAYOUT, commit, projectPrefix, app, dependencies, environment }))
     .digest("hex")
     .slice(0, 32);
 }
@@ -100,7 +107,7 @@ export function openSynthesisCache(gitCommonDir: string): SynthesisCache {
   };
 }
 
-/** The files of a synthesized output the diff reads, relative to it: the stacks and the guardrail reports. */
+/** The files of a synthesized output the diff reads, relative to it: the stacks, the guardrail reports and the API contracts. */
 function filesTheDiffReads(outdir: string): string[] {
   const list = (folder: string) =>
     existsSync(path.join(outdir, folder)) ? readdirSync(path.join(outdir, folder), { withFileTypes: true }) : [];
@@ -111,6 +118,9 @@ function filesTheDiffReads(outdir: string): string[] {
     ...list("guardrails")
       .filter((e) => e.isFile() && e.name.endsWith(".json"))
       .map((e) => path.join("guardrails", e.name)),
+    ...list(API_FOLDER)
+      .filter((e) => e.isFile() && e.name.endsWith(API_DOCUMENT_SUFFIX))
+      .map((e) => path.join(API_FOLDER, e.name)),
   ];
 }
 

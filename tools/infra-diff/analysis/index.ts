@@ -3,6 +3,7 @@ import { DIFF_GUARDRAIL_RULE_IDS } from "../guardrail-findings.js";
 import {
   REPORT_SCHEMA_VERSION,
   RISK_KINDS,
+  type ApiChange,
   type CapacityReport,
   type ChangeCounts,
   type EdgeChange,
@@ -13,14 +14,16 @@ import {
 } from "../report.js";
 import type { EnvironmentDiff } from "../resource-changes.js";
 import { PLATFORM_OWNER } from "../stack-snapshot.js";
+import { apiChangesOf, apiSummaryItem, breakingApiRisks, callersIn, type ApiContracts } from "./api-changes.js";
 import { capacityChange } from "./capacity.js";
 import { mapOf } from "./collections.js";
 import { edgeDifferences } from "./edges.js";
-import { analyseEnvironment } from "./environment.js";
+import { analyseEnvironment, type EnvironmentAnalysis } from "./environment.js";
 import { countChanges, resourceReport } from "./resource-reports.js";
 import { RISK_CHECKS } from "./risks/index.js";
 import { mergeItems, summaryItems, withoutSuppressed } from "./summary.js";
 
+export type { ApiContracts } from "./api-changes.js";
 export { describeCapacity } from "./capacity.js";
 export { shortName } from "./resource-reports.js";
 export { groupRisks, type RiskGroup } from "./risk-groups.js";
@@ -33,13 +36,16 @@ export interface AnalysisInput {
   /** Guardrail exceptions of each side; undefined when they could not be read. */
   readonly exceptions?: { readonly before: GuardrailExceptions; readonly after: GuardrailExceptions };
   readonly notes?: readonly string[];
+  /** Each service's API contract on both sides; undefined when not read (plans alone). */
+  readonly contracts?: ApiContracts;
 }
 
 /**
  * Turns per-environment diffs into the report: change counts, the risks every check of
  * `risks/` finds (destroys and replacements, security relaxations, network widening,
  * capacity), one summary line and the resource details per service, and the
- * service-to-service edges that change.
+ * service-to-service edges that change; with the API contracts, each service's contract
+ * changes, and a `breaking-api-change` risk per breaking one, naming its callers.
  */
 export function analyse(input: AnalysisInput): InfraDiffReport {
   const risks: Risk[] = [];
@@ -50,6 +56,7 @@ export function analyse(input: AnalysisInput): InfraDiffReport {
   const environments: Record<string, ChangeCounts & { source: "synth" | "plan" }> = {};
   const total: ChangeCounts = { adds: 0, changes: 0, replacements: 0, destroys: 0 };
   const notes = [...(input.notes ?? [])];
+  const analyses: EnvironmentAnalysis[] = [];
 
   for (const diff of input.environments) {
     const env = diff.environment;
@@ -59,6 +66,7 @@ export function analyse(input: AnalysisInput): InfraDiffReport {
     for (const note of diff.notes) notes.push(`${env}: ${note}`);
 
     const environment = analyseEnvironment(diff, input.exceptions?.after);
+    analyses.push(environment);
     const findingOwners = (environment.newFindings ?? []).map((found) => found.service ?? PLATFORM_OWNER);
     for (const owner of new Set([...environment.owners, ...findingOwners])) {
       const items = summaryItems(environment, owner);
@@ -89,17 +97,39 @@ export function analyse(input: AnalysisInput): InfraDiffReport {
     }
   }
 
+  const apiChanges = input.contracts
+    ? apiChangesOf(
+        input.contracts,
+        new Set(
+          [...input.contracts.before.keys(), ...input.contracts.after.keys()].filter((service) =>
+            analyses.some((environment) => environment.exists(service)),
+          ),
+        ),
+      )
+    : new Map<string, ApiChange[]>();
+  for (const [service, changes] of apiChanges) {
+    const callers = callersIn(
+      analyses.map((environment) => environment.factsAfter),
+      service,
+    );
+    risks.push(...breakingApiRisks(service, changes, callers));
+    const envItems = mapOf(itemsByOwner, service);
+    envItems.set("*", [...(envItems.get("*") ?? []), apiSummaryItem(changes)]);
+  }
+
   const envOrder = input.environments.map((d) => d.environment);
   const services = [...new Set([...itemsByOwner.keys(), ...resourcesByOwner.keys()])]
     .sort((a, b) => (a === PLATFORM_OWNER ? 1 : b === PLATFORM_OWNER ? -1 : a.localeCompare(b)))
     .map((name): ServiceReport => {
       const items = mergeItems(itemsByOwner.get(name) ?? new Map(), envOrder);
       const resources = resourcesByOwner.get(name) ?? new Map<string, ResourceReport[]>();
+      const api = apiChanges.get(name);
       return {
         name,
         summary: items.join(", ") || "no visible change",
         items,
         environments: Object.fromEntries(envOrder.filter((e) => resources.has(e)).map((e) => [e, resources.get(e)!])),
+        ...(api ? { apiChanges: api } : {}),
       };
     });
 

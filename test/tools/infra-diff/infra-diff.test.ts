@@ -52,9 +52,9 @@ function write(file: string, content: string): void {
   writeFileSync(path.join(repo, file), content);
 }
 
-/** Commits the changes made by `change` on a new branch off main, and returns to main. */
-function branch(name: string, change: () => void): void {
-  git("checkout", "-q", "-b", name, "main");
+/** Commits the changes made by `change` on a new branch off `from` (main), and returns to main. */
+function branch(name: string, change: () => void, from = "main"): void {
+  git("checkout", "-q", "-b", name, from);
   change();
   git("add", "-A");
   git("commit", "-q", "--allow-empty", "-m", name);
@@ -80,6 +80,41 @@ function cacheEntries(): string[] {
 
 function risksOf(report: InfraDiffReport, code: string): Risk[] {
   return report.risks.filter((r) => r.code === code);
+}
+
+/**
+ * Writes the API documents the synth will write (issue 17) until it does: the test
+ * repository's app command runs it after the synth, copying `api-fixture/*.openapi.json`
+ * to `<CDKTF_OUTDIR>/api/`, where infra:diff reads them.
+ */
+const WRITE_API_DOCUMENTS = `import { cpSync } from "node:fs";
+import path from "node:path";
+
+cpSync("api-fixture/documents", path.join(process.env.CDKTF_OUTDIR ?? "cdktf.out", "api"), { recursive: true });
+`;
+
+/** catalog's contract: \`GET /products/{id}\` answers a product with the given price field. */
+function catalogContract(priceField: string): string {
+  const product = {
+    type: "object",
+    properties: { id: { type: "string" }, [priceField]: { type: "integer" } },
+    required: ["id", priceField],
+    additionalProperties: false,
+  };
+  const document = {
+    openapi: "3.1.0",
+    info: { title: "catalog", version: "1.0.0" },
+    paths: {
+      "/products/{id}": {
+        get: {
+          operationId: "getProduct",
+          parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
+          responses: { "200": { content: { "application/json": { schema: product } } } },
+        },
+      },
+    },
+  };
+  return `${JSON.stringify(document, null, 2)}\n`;
 }
 
 const PAYMENTS = `import { defineService } from "../../infra/spec/index.js";
@@ -148,6 +183,17 @@ beforeAll(() => {
   branch("empty", () => {
     // A commit with the same files as main.
   });
+  branch("api-base", () => {
+    write("api-fixture/write-documents.mjs", WRITE_API_DOCUMENTS);
+    write("api-fixture/documents/catalog.openapi.json", catalogContract("priceCents"));
+    edit("cdktf.json", (t) =>
+      t.replace(
+        '"app": "node tools/run-app.mjs"',
+        '"app": "node tools/run-app.mjs && node api-fixture/write-documents.mjs"',
+      ),
+    );
+  });
+  branch("api-rename", () => write("api-fixture/documents/catalog.openapi.json", catalogContract("price")), "api-base");
   branch("no-app", () => {
     edit("cdktf.json", (t) =>
       t.replace(
@@ -519,6 +565,55 @@ describe("npm run infra:diff", () => {
       expect(report.changed).toBe(false);
       expect(run.status).toBe(0);
       expect(worktrees()).toHaveLength(1);
+    });
+  });
+
+  describe("GIVEN a branch that renames a field of catalog's API contract, which orders and gateway call", () => {
+    let json: CliRun;
+    let markdown: CliRun;
+    let report: InfraDiffReport;
+    beforeAll(async () => {
+      json = await diff("--base", "api-base", "--head", "api-rename", "--format", "json");
+      report = JSON.parse(json.stdout) as InfraDiffReport;
+      markdown = await diff("--base", "api-base", "--head", "api-rename");
+    });
+
+    it("WHEN diffed THEN it exits 1 with no infrastructure change, and the removed field is a breaking-api-change naming both callers", () => {
+      expect(json.status).toBe(1);
+      expect(report.summary.total).toEqual({ adds: 0, changes: 0, replacements: 0, destroys: 0 });
+      expect(report.risks).toEqual([
+        {
+          kind: "breaking-api-change",
+          code: "response-field-removed",
+          environment: null,
+          service: "catalog",
+          resources: [],
+          reason: "GET /products/{id}: response 200 field priceCents removed; breaks its callers gateway, orders",
+          callers: ["gateway", "orders"],
+        },
+      ]);
+    });
+
+    it("THEN catalog's section lists the breaking and the additive change", () => {
+      expect(report.services.map((s) => [s.name, s.summary, s.apiChanges?.map((c) => [c.severity, c.code])])).toEqual([
+        [
+          "catalog",
+          "1 breaking API change, 1 additive API change",
+          [
+            ["breaking", "response-field-removed"],
+            ["additive", "response-field-added"],
+          ],
+        ],
+      ]);
+    });
+
+    it("THEN the Markdown lists the risk with its callers, and catalog's contract changes; the second run took both contracts from the cache", () => {
+      expect(markdown.status).toBe(1);
+      expect(markdown.stdout).toContain(
+        "### Risks (1)\n\n- **breaking-api-change** (response-field-removed) · every environment · `catalog`: GET /products/{id}: response 200 field priceCents removed; breaks its callers gateway, orders\n",
+      );
+      expect(markdown.stdout).toContain("- additive: GET /products/{id}: response 200 field price added\n");
+      expect(markdown.stderr).toMatch(/\(base from the cache, head from the cache\)/);
     });
   });
 

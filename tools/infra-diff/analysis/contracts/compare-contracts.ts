@@ -71,7 +71,8 @@ function compareOperation(
         b.required ? "added as required" : "added (optional)",
       );
     else if (a && b) {
-      compareSchemas(a.schema, b.schema, "", place("request", label, label, a.schema, b.schema));
+      // The parameter is the field: `query parameter filter`, and below it `query parameter filter.tag`.
+      compareSchemas(a.schema, b.schema, b.name, place("request", `${b.in} parameter`, label, a.schema, b.schema));
       // A path parameter is always required: its name alone can change, which a caller does not see.
       if (a.required !== b.required)
         change(

@@ -333,6 +333,53 @@ describe("compareContracts", () => {
         ["breaking", "request-enum-narrowed", 'GET /products: query parameter sort no longer accepts "name"'],
       ]);
     });
+
+    it("GIVEN a request body that now refuses undeclared fields WHEN compared THEN it is breaking; accepting them again THEN additive", () => {
+      const open = { ...object(ORDER_FIELDS, ["sku", "quantity"]), additionalProperties: true };
+      expect(changes(catalog({ order: open }), catalog())).toEqual([
+        ["breaking", "request-closed", "POST /orders: request body now refuses fields it does not declare"],
+      ]);
+      expect(changes(catalog(), catalog({ order: open }))).toEqual([
+        ["additive", "request-opened", "POST /orders: request body now accepts fields it does not declare"],
+      ]);
+    });
+
+    it("GIVEN a request body removed WHEN compared THEN it is breaking; an optional body added THEN additive, a required one breaking", () => {
+      const withoutBody = catalog();
+      const post = (withoutBody.paths as Record<string, Record<string, Record<string, unknown>>>)["/orders"]!.post!;
+      const body = post.requestBody as Record<string, unknown>;
+      delete post.requestBody;
+      expect(changes(catalog(), withoutBody)).toEqual([
+        [
+          "breaking",
+          "request-body-removed",
+          "POST /orders: request body removed: callers that still send one are ignored",
+        ],
+      ]);
+      expect(changes(withoutBody, catalog())).toEqual([
+        ["breaking", "request-field-required", "POST /orders: request body added as required"],
+      ]);
+      post.requestBody = { ...body, required: false };
+      expect(changes(catalog(), withoutBody)).toEqual([
+        ["additive", "request-field-optional", "POST /orders: request body made optional"],
+      ]);
+      const withoutAgain = catalog();
+      delete (withoutAgain.paths as Record<string, Record<string, Record<string, unknown>>>)["/orders"]!.post!
+        .requestBody;
+      expect(changes(withoutAgain, withoutBody)).toEqual([
+        ["additive", "request-body-added", "POST /orders: request body added (optional)"],
+      ]);
+    });
+
+    it("GIVEN an object query parameter whose nested field is made required WHEN compared THEN the field is named below the parameter", () => {
+      const filter = (required: string[]) => [
+        { name: "category", in: "query", required: false, schema: { type: "string" } },
+        { name: "filter", in: "query", required: false, schema: object({ tag: { type: "string" } }, required) },
+      ];
+      expect(changes(catalog({ query: filter([]) }), catalog({ query: filter(["tag"]) }))).toEqual([
+        ["breaking", "request-field-required", "GET /products: query parameter filter.tag made required"],
+      ]);
+    });
   });
 
   describe("references and what cannot be classified", () => {

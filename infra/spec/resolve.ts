@@ -1,9 +1,12 @@
 import type { PostgresVersion, RedisPersistence } from "./backing-services.js";
 import { formatCpu, formatMemory, parseCpuMillis, parseMemoryMiB, type ResourceAmounts } from "./quantity.js";
+import { RUNTIME_DEFAULTS } from "./runtime-defaults.js";
 import type { ServiceDefinition } from "./service-spec.js";
 
 /**
- * Every default of the service spec, resolved here and nowhere else.
+ * Every default of the service spec, resolved here and nowhere else. The few the
+ * service's code must know too (probe and metrics paths) come from `runtime-defaults.ts`,
+ * which the service runtime reads as well.
  *
  * Limits follow two documented rules unless a spec sets `resources.limits`:
  * - memory limit = memory request: a pod never uses memory it was not scheduled for,
@@ -12,13 +15,13 @@ import type { ServiceDefinition } from "./service-spec.js";
  */
 export const SPEC_DEFAULTS = {
   dockerfile: "Dockerfile",
-  liveness: "/healthz",
-  readiness: "/readyz",
+  liveness: RUNTIME_DEFAULTS.liveness,
+  readiness: RUNTIME_DEFAULTS.readiness,
   cpu: "100m",
   memory: "128Mi",
   cpuLimitFactor: 2,
   scaling: { min: 2, max: 4, cpuPercent: 70 },
-  metricsPath: "/metrics",
+  metricsPath: RUNTIME_DEFAULTS.metricsPath,
   availability: 99.9,
   latencyMs: 500,
   owner: "platform",

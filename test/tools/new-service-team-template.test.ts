@@ -48,13 +48,13 @@ export default defineService({
   environments: { local: { scaling: { min: 1, max: 1 } } },
 });
 `,
-  "src/application.ts": `import type { Application } from "@platform/service-runtime";
-import { MANIFEST } from "./manifest.js";
+  "src/application.ts": `import { type Application, manifestOf } from "@platform/service-runtime";
+import spec from "../service.js";
 
 /** The job: the platform runs it with SCHEDULE set to the schedule its service.ts declares. */
 export function createApplication(): Application {
   return {
-    manifest: MANIFEST,
+    manifest: manifestOf(spec),
     routes(router) {
       router.get("/schedule", () => ({ body: { schedule: process.env.SCHEDULE ?? null } }));
     },

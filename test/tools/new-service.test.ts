@@ -112,11 +112,10 @@ describe("a service from each template (payments: http-service with a database, 
     }
   });
 
-  it("THEN the synth gives payments its database on both targets, reached through DB_URL, in service.ts and in the manifest of its code", () => {
+  it("THEN the synth gives payments its database on both targets, reached through DB_URL, declared once in service.ts (its code derives its manifest from it)", () => {
     const spec = readFileSync(path.join(repository.dir, "services/payments/service.ts"), "utf8");
     expect(spec).toContain('  backingServices: { db: { type: "postgres" } },\n');
-    const manifest = readFileSync(path.join(repository.dir, "services/payments/src/manifest.ts"), "utf8");
-    expect(manifest).toContain('  backingServices: { db: { type: "postgres" } },\n');
+    expect(existsSync(path.join(repository.dir, "services/payments/src/manifest.ts"))).toBe(false);
     const database = resourcesOfType(stacks.local!, "docker_container").find(
       (r) => r.values.name === "platform-local-payments-db",
     )?.values;
@@ -248,4 +247,40 @@ describe("a service from each template (payments: http-service with a database, 
     expect(result.stdout).toMatch(/^jobs +current \(worker [0-9a-f]{12}\)$/m);
     expect(result.status).toBe(0);
   });
+
+  // Last: it edits payments' service.ts. A vitest process of its own with a real PostgreSQL
+  // (payments' database), like the test of both services above: far past the default 30 s.
+  it("GIVEN payments' service.ts gains a dependsOn and nothing else is edited WHEN its code and its tests run THEN its code requires the new dependency's URL and its tests pass", () => {
+    const specFile = path.join(repository.dir, "services/payments/service.ts");
+    const spec = readFileSync(specFile, "utf8");
+    expect(spec).toContain('  dependsOn: ["orders"],\n');
+    writeFileSync(specFile, spec.replace('  dependsOn: ["orders"],\n', '  dependsOn: ["orders", "catalog"],\n'));
+    // Its code knows of service.ts what it derives from it: the configuration now needs CATALOG_URL.
+    const derived = repository.run(process.execPath, [
+      "--import",
+      "tsx",
+      "--input-type=module",
+      "--eval",
+      `const { MANIFEST } = await import("./services/payments/src/application.ts");
+const { loadConfig } = await import("@platform/service-runtime");
+console.log(JSON.stringify(MANIFEST.dependencies));
+try { loadConfig(MANIFEST, { ORDERS_URL: "http://127.0.0.1:9" }); } catch (error) { console.log(JSON.stringify(error.message)); }`,
+    ]);
+    expect(derived.stderr).toBe("");
+    const [dependencies, problem] = derived.stdout
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
+    expect(dependencies).toEqual(["orders", "catalog"]);
+    expect(problem).toContain("CATALOG_URL");
+    expect(problem).not.toContain("ORDERS_URL");
+    const result = repository.run(process.execPath, [
+      "node_modules/vitest/vitest.mjs",
+      "run",
+      "--maxWorkers=1",
+      "services/payments",
+    ]);
+    expect(result.stdout + result.stderr).toMatch(/Test Files {2}2 passed \(2\)/);
+    expect(result.status).toBe(0);
+  }, 240_000);
 });

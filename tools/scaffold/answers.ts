@@ -55,7 +55,7 @@ const PLATFORM_ANSWER_KEYS = new Set([
   ...BACKING_SERVICE_QUESTIONS,
 ]);
 
-/** The `backingServices` of the answers, as a spec and a manifest declare it: `{ db: { type: "postgres" } }`. */
+/** The `backingServices` of the answers, as a spec declares it: `{ db: { type: "postgres" } }`. */
 export function backingServicesOf(answers: Pick<ScaffoldAnswers, "backingServices">): Record<string, unknown> {
   return Object.fromEntries(
     answers.backingServices.map((choice) => {

@@ -10,8 +10,8 @@ import type { Question } from "./questions.js";
 
 /**
  * What each of the backing-service questions gives a service: the resource's name in
- * `backingServices` (and so its variables, `DB_URL` ...) and its declaration, the same in
- * `service.ts` and in the manifest of its code.
+ * `backingServices` (and so its variables, `DB_URL` ...) and its declaration in
+ * `service.ts`, from which its code derives its manifest (`manifestOf`).
  */
 export const BACKING_SERVICE_CHOICES = {
   database: { resource: "db", declaration: { type: "postgres" } },

@@ -18,14 +18,22 @@ export const REPOSITORY_ROOT_FROM_STACK = "../../..";
  * What goes into every service's image from outside the service's folder, as paths from
  * the repository root: the runtime package (@platform/service-runtime: its sources are
  * bundled into each image by its own bundler, and its package.json pins the libraries
- * bundled with it) and the metrics contract the runtime imports. A change to any of
- * them rebuilds every `build` service's image.
+ * bundled with it), the metrics contract the runtime imports, and the spec API that
+ * `service.ts` imports (the code derives its manifest from `service.ts`, so the bundle
+ * holds it, `defineService` and the spec's runtime defaults). A change to any of them
+ * rebuilds every `build` service's image.
  */
 export const SHARED_BUILD_INPUTS = {
   /** Folders whose every file counts. */
   folders: ["templates/runtime/src", "templates/runtime/bin"],
   /** Single files. */
-  files: ["templates/runtime/package.json", "infra/monitoring/metrics-contract.ts"],
+  files: [
+    "templates/runtime/package.json",
+    "infra/monitoring/metrics-contract.ts",
+    "infra/spec/index.ts",
+    "infra/spec/define-service.ts",
+    "infra/spec/runtime-defaults.ts",
+  ],
 } as const;
 
 /**
@@ -33,8 +41,9 @@ export const SHARED_BUILD_INPUTS = {
  * `services/<name>/Dockerfile` with the repository root as context (so the root
  * lockfile serves the npm workspaces) and the environment's base image as the
  * `BASE_IMAGE` build argument; it is rebuilt when anything its bundle is made of
- * changes: its sources, its migrations, Dockerfile or package.json, or a {@link SHARED_BUILD_INPUTS}
- * file. A change of package-lock.json alone does not rebuild it: direct dependencies
+ * changes: its sources, its migrations, Dockerfile, package.json or service.ts, the
+ * service.ts of each owner of a backing service it uses (the code reads the type from
+ * it), or a {@link SHARED_BUILD_INPUTS} file. A change of package-lock.json alone does not rebuild it: direct dependencies
  * are pinned exactly in the package.json files hashed here. An `image` service's
  * pinned image is pulled.
  */
@@ -63,7 +72,15 @@ export class ServiceImage extends Construct {
       ...folderGlobs.map(
         (glob) => `sort(fileset(${hclStringLiteral(REPOSITORY_ROOT_FROM_STACK)}, ${hclStringLiteral(glob)}))`,
       ),
-      `[${[`${folder}/${spec.source.dockerfile}`, `${folder}/package.json`, ...SHARED_BUILD_INPUTS.files].map(hclStringLiteral).join(", ")}]`,
+      `[${[
+        `${folder}/${spec.source.dockerfile}`,
+        `${folder}/package.json`,
+        `${folder}/service.ts`,
+        ...usedOwnerSpecs(spec),
+        ...SHARED_BUILD_INPUTS.files,
+      ]
+        .map(hclStringLiteral)
+        .join(", ")}]`,
     ];
     this.image = new Image(this, "image", {
       name: localImageName(environment, spec.name, spec.version),
@@ -81,4 +98,9 @@ export class ServiceImage extends Construct {
       },
     });
   }
+}
+
+/** The service.ts of each owner of a backing service `spec` uses, once each, sorted: its bundle holds them. */
+function usedOwnerSpecs(spec: ServiceSpec): string[] {
+  return [...new Set(spec.uses.map((used) => `services/${used.owner}/service.ts`))].sort();
 }

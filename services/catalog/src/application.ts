@@ -1,5 +1,8 @@
-import { HttpError, type Application } from "@platform/service-runtime";
-import { MANIFEST } from "./manifest.js";
+import { HttpError, type Application, manifestOf } from "@platform/service-runtime";
+import spec from "../service.js";
+
+/** What the code knows of its spec, derived from service.ts. */
+export const MANIFEST = manifestOf(spec);
 
 /** A product and its price, in cents to keep sums exact. */
 export interface Product {

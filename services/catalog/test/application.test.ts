@@ -1,7 +1,6 @@
 import type { RunningApplication } from "@platform/service-runtime";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cacheKey } from "../src/application.js";
-import type { MANIFEST } from "../src/manifest.js";
+import { cacheKey, type MANIFEST } from "../src/application.js";
 import { type RunningCatalog, startCatalog } from "./running-catalog.js";
 
 describe("catalog, on a real PostgreSQL and Redis", () => {

@@ -2,7 +2,7 @@ import { fileURLToPath } from "node:url";
 import type { RunningApplication } from "@platform/service-runtime";
 import { startForTest, startServersFor, type TestStartOptions } from "@platform/service-runtime/testing";
 import { createApplication } from "../src/application.js";
-import { MANIFEST } from "../src/manifest.js";
+import { MANIFEST } from "../src/application.js";
 
 /** A catalog on real servers, for its tests and its callers' (orders, gateway). */
 export interface RunningCatalog {

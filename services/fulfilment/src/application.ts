@@ -1,6 +1,9 @@
-import { QueueJobs, type Application } from "@platform/service-runtime";
+import { QueueJobs, type Application, manifestOf } from "@platform/service-runtime";
 import { runJob } from "./jobs.js";
-import { MANIFEST } from "./manifest.js";
+import spec from "../service.js";
+
+/** What the code knows of its spec, derived from service.ts. */
+export const MANIFEST = manifestOf(spec);
 
 /** The queue of its own resource "queue" that jobs arrive on. */
 export const JOB_QUEUE = "jobs";

@@ -1,8 +1,7 @@
 import type { RunningApplication } from "@platform/service-runtime";
 import { type ManifestServers, startForTest, startServersFor } from "@platform/service-runtime/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createApplication, JOB_QUEUE } from "../src/application.js";
-import { MANIFEST } from "../src/manifest.js";
+import { createApplication, JOB_QUEUE, MANIFEST } from "../src/application.js";
 
 describe("fulfilment, on a real RabbitMQ", () => {
   const logs: Array<Record<string, unknown>> = [];

@@ -1,5 +1,8 @@
-import type { Application, DependencyClient, RouteResponse } from "@platform/service-runtime";
-import { MANIFEST } from "./manifest.js";
+import { type Application, type DependencyClient, type RouteResponse, manifestOf } from "@platform/service-runtime";
+import spec from "../service.js";
+
+/** What the code knows of its spec, derived from service.ts. */
+export const MANIFEST = manifestOf(spec);
 
 /**
  * The gateway: the shop's public API. It owns no data; it passes each call to the

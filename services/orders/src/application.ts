@@ -1,6 +1,10 @@
 import { randomUUID } from "node:crypto";
-import { DependencyError, HttpError, type Application } from "@platform/service-runtime";
-import { MANIFEST } from "./manifest.js";
+import { DependencyError, HttpError, type Application, manifestOf } from "@platform/service-runtime";
+import spec from "../service.js";
+import fulfilment from "../../fulfilment/service.js";
+
+/** What the code knows of its spec, derived from service.ts. */
+export const MANIFEST = manifestOf(spec, { uses: { "fulfilment.queue": fulfilment } });
 
 /** An accepted order, priced by the catalog when it was placed. */
 export interface Order {

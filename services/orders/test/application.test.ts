@@ -2,8 +2,7 @@ import type { RunningApplication } from "@platform/service-runtime";
 import type { ManifestServers } from "@platform/service-runtime/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningCatalog, startCatalog } from "../../catalog/test/running-catalog.js";
-import { FULFILMENT_JOBS, type OrderPlaced } from "../src/application.js";
-import type { MANIFEST } from "../src/manifest.js";
+import { FULFILMENT_JOBS, type MANIFEST, type OrderPlaced } from "../src/application.js";
 import { startOrders, startOrdersServers } from "./running-orders.js";
 
 describe("orders, calling the real catalog over HTTP, on a real PostgreSQL and RabbitMQ", () => {

@@ -7,7 +7,7 @@ import {
   type TestStartOptions,
 } from "@platform/service-runtime/testing";
 import { createApplication } from "../src/application.js";
-import { MANIFEST } from "../src/manifest.js";
+import { MANIFEST } from "../src/application.js";
 
 /** The orders service's migrations, which make its table. */
 export const ORDERS_MIGRATIONS = fileURLToPath(new URL("../migrations", import.meta.url));

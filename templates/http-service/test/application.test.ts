@@ -2,7 +2,7 @@ import { dependencyUrlVariable, type RunningApplication } from "@platform/servic
 import { type ManifestServers, startForTest, startServersFor } from "@platform/service-runtime/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApplication } from "../src/application.js";
-import { MANIFEST } from "../src/manifest.js";
+import { MANIFEST } from "../src/application.js";
 
 describe(`${MANIFEST.name} routes`, () => {
   let servers: ManifestServers | undefined;

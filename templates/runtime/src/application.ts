@@ -131,7 +131,7 @@ export async function startApplication<M extends ServiceManifest>(
       const client = clients.get(name);
       if (!client)
         throw new Error(
-          `dependency ${JSON.stringify(name)} is not in src/manifest.ts; known: ${[...clients.keys()].join(", ") || "(none)"}`,
+          `dependency ${JSON.stringify(name)} is not in dependsOn of service.ts; known: ${[...clients.keys()].join(", ") || "(none)"}`,
         );
       return client;
     },
@@ -139,7 +139,7 @@ export async function startApplication<M extends ServiceManifest>(
       const declared = connectedResources(manifest).map((resource) => resource.name);
       if (!declared.includes(name))
         throw new Error(
-          `backing service ${JSON.stringify(name)} is not in backingServices or uses of src/manifest.ts; declared: ${declared.join(", ") || "(none)"}`,
+          `backing service ${JSON.stringify(name)} is not in backingServices or uses of service.ts; declared: ${declared.join(", ") || "(none)"}`,
         );
       if (!backingServices)
         throw new Error(

@@ -17,5 +17,6 @@ export * from "./metrics.js";
 export * from "./request-context.js";
 export * from "./router.js";
 export * from "./run.js";
+export * from "./manifest-of.js";
 export * from "./service-manifest.js";
 export * from "./worker-loop.js";

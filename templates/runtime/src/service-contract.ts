@@ -7,7 +7,6 @@ import { type ManifestServers, startServersFor } from "./test-servers.js";
 import { connectedResources } from "./service-manifest.js";
 import type { Application } from "./application.js";
 import { dependencyUrlVariable } from "./config.js";
-import type { ServiceManifest } from "./service-manifest.js";
 import { startBundledService, startForTest } from "./testing.js";
 
 /** What {@link describeServiceContract} checks a service with. */
@@ -16,21 +15,20 @@ export interface ServiceContractProps {
   readonly serviceDir: URL;
   /** The default export of its service.ts. */
   readonly spec: ServiceSpecInput;
-  /** Its src/manifest.ts. */
-  readonly manifest: ServiceManifest;
-  /** Its application factory (src/application.ts). */
+  /** Its application factory (src/application.ts), whose manifest is derived from service.ts (`manifestOf`). */
   readonly createApplication: () => Application;
 }
 
 /**
- * The tests every service runs on itself: its manifest agrees with its spec, its own
- * bundle runs alone as its image runs it (with its migrations beside it), and its own
- * application becomes ready. A service with backing services gets real ones for these
+ * The tests every service runs on itself: metrics are scraped where the runtime serves
+ * them, its own bundle runs alone as its image runs it (with its migrations beside it),
+ * and its own application becomes ready. A service with backing services gets real ones for these
  * tests (PostgreSQL, Redis, RabbitMQ on loopback), so its migrations run too. The
  * runtime itself is tested once, in this package; this is what differs per service.
  */
 export function describeServiceContract(props: ServiceContractProps): void {
-  const { spec, manifest, createApplication } = props;
+  const { spec, createApplication } = props;
+  const { manifest } = createApplication();
   const serviceDir = fileURLToPath(props.serviceDir);
   /** Every dependency's URL, at an address that refuses connections. */
   const unreachableDependencies = Object.fromEntries(
@@ -51,27 +49,7 @@ export function describeServiceContract(props: ServiceContractProps): void {
   let servers: ManifestServers | undefined;
   const backingServices = () => servers?.variables ?? {};
 
-  describe("src/manifest.ts", () => {
-    it("GIVEN service.ts WHEN resolved THEN the manifest names the same service, port, dependencies, backing services (its own and those it uses) and probe paths", () => {
-      const resolved = resolveServiceSpec(parseServiceDefinition(spec), "local", "0.0.0");
-      const { backingServices, uses, ...rest } = manifest;
-      expect({
-        ...rest,
-        dependencies: [...manifest.dependencies].sort(),
-        backingServices: Object.fromEntries(Object.entries(backingServices ?? {}).map(([name, d]) => [name, d.type])),
-        // The type of a used resource is its owner's: service.ts names it only.
-        uses: Object.keys(uses ?? {}).sort(),
-      }).toEqual({
-        name: resolved.name,
-        port: resolved.port,
-        dependencies: [...resolved.dependsOn],
-        backingServices: Object.fromEntries(resolved.backingServices.map((r) => [r.name, r.type])),
-        uses: resolved.uses.map((u) => `${u.owner}.${u.name}`),
-        health: resolved.health,
-        metricsPath: resolved.monitoring.metricsPath,
-      });
-    });
-
+  describe("service.ts", () => {
     it("GIVEN service.ts WHEN resolved THEN metrics are scraped on the service port, where the runtime serves them", () => {
       const resolved = resolveServiceSpec(parseServiceDefinition(spec), "local", "0.0.0");
       expect(resolved.monitoring.metricsPort).toBe(resolved.port);

@@ -1,9 +1,9 @@
 /**
  * What the service's code must know about its own spec (`service.ts`): its name, its
  * port, the services it calls, the backing services it owns and the paths the platform
- * probes and scrapes. It is a copy, because the runtime must not bundle the
- * infrastructure code; the service's `test/service.test.ts` fails when the copy and
- * `service.ts` disagree.
+ * probes and scrapes. A service derives it from its `service.ts` with `manifestOf`
+ * (manifest-of.ts), never copies it; the runtime's own tests write one by hand with
+ * {@link defineManifest}.
  */
 export interface ServiceManifest {
   /** The service name, as in `service.ts` (the default of SERVICE_NAME). */
@@ -73,16 +73,18 @@ export function connectedResources(manifest: Pick<ServiceManifest, "backingServi
 const QUEUE_NAME = /^(?!amq\.)[A-Za-z0-9][-A-Za-z0-9_.:]{0,254}$/;
 
 /**
- * Declares the manifest; a typo in a path or a name fails here, at start. The manifest
- * keeps its literal types, so that `context.resource("db")` is typed by the declared type.
+ * Declares a manifest by hand (the runtime's own tests; a service derives its own with
+ * `manifestOf`); a typo in a path or a name fails here, at start, naming the field of
+ * `service.ts` it comes from. The manifest keeps its literal types, so that
+ * `context.resource("db")` is typed by the declared type.
  */
 export function defineManifest<const M extends ServiceManifest>(manifest: M): M {
   for (const path of [manifest.health.liveness, manifest.health.readiness, manifest.metricsPath]) {
     if (!path.startsWith("/"))
-      throw new Error(`src/manifest.ts: ${JSON.stringify(path)} must be an HTTP path starting with '/'`);
+      throw new Error(`service.ts: ${JSON.stringify(path)} must be an HTTP path starting with '/'`);
   }
   for (const { name, declaration, owned } of connectedResources(manifest)) {
-    const field = `src/manifest.ts: ${owned ? "backingServices" : "uses"}.${name}`;
+    const field = `service.ts: ${owned ? "backingServices" : "uses"}.${name}`;
     if (owned && !RESOURCE_NAME.test(name))
       throw new Error(`${field}: ${JSON.stringify(name)} must be a DNS label, like "db" or "order-store"`);
     if (!owned && !USED_RESOURCE_NAME.test(name))

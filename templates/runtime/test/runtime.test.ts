@@ -304,7 +304,7 @@ describe("backing services", () => {
   it("GIVEN a service that declares none WHEN it asks for one THEN the error says none is declared", async () => {
     const service = await start(probeApplication(), { STOCK_KEEPER_URL: "http://127.0.0.1:9" });
     expect(() => service.context.resource("db")).toThrow(
-      'backing service "db" is not in backingServices or uses of src/manifest.ts; declared: (none)',
+      'backing service "db" is not in backingServices or uses of service.ts; declared: (none)',
     );
   });
 });

@@ -74,7 +74,6 @@ describe("service templates", () => {
       "service.ts",
       "src/application.ts",
       "src/main.ts",
-      "src/manifest.ts",
       "test/application.test.ts",
       "test/service.test.ts",
     ]);
@@ -90,7 +89,6 @@ describe("service templates", () => {
       "src/application.ts",
       "src/jobs.ts",
       "src/main.ts",
-      "src/manifest.ts",
       "test/application.test.ts",
       "test/service.test.ts",
     ]);

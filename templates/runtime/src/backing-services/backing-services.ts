@@ -127,7 +127,7 @@ export class BackingServices {
     const found = this.opened.find((o) => o.name === name);
     if (!found)
       throw new Error(
-        `backing service ${JSON.stringify(name)} is not in backingServices or uses of src/manifest.ts; declared: ${this.opened.map((o) => o.name).join(", ") || "(none)"}`,
+        `backing service ${JSON.stringify(name)} is not in backingServices or uses of service.ts; declared: ${this.opened.map((o) => o.name).join(", ") || "(none)"}`,
       );
     return found.connection.client;
   }

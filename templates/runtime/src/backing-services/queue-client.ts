@@ -160,7 +160,7 @@ export class QueueClient {
   private declared(queue: string): void {
     if (!this.queues.includes(queue))
       throw new Error(
-        `${this.target.name}: queue ${JSON.stringify(queue)} is not in backingServices.${this.target.name}.queues of src/manifest.ts; declared: ${this.queues.join(", ")}`,
+        `${this.target.name}: queue ${JSON.stringify(queue)} is not in backingServices.${this.target.name}.queues of service.ts; declared: ${this.queues.join(", ")}`,
       );
   }
 }

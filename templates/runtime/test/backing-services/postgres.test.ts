@@ -182,7 +182,7 @@ describe("declaring backing services", () => {
     const service = await start(await server.createDatabase("names"));
     const context = service.context as unknown as { resource(name: string): unknown };
     expect(() => context.resource("cache")).toThrow(
-      'backing service "cache" is not in backingServices or uses of src/manifest.ts; declared: db',
+      'backing service "cache" is not in backingServices or uses of service.ts; declared: db',
     );
   });
 
@@ -195,16 +195,16 @@ describe("declaring backing services", () => {
       metricsPath: "/metrics",
     };
     expect(() => defineManifest({ ...base, backingServices: { Db: { type: "postgres" } } })).toThrow(
-      'src/manifest.ts: backingServices.Db: "Db" must be a DNS label, like "db" or "order-store"',
+      'service.ts: backingServices.Db: "Db" must be a DNS label, like "db" or "order-store"',
     );
     expect(() => defineManifest({ ...base, backingServices: { db: { type: "mysql" as "postgres" } } })).toThrow(
-      'src/manifest.ts: backingServices.db.type: "mysql" is not a type; accepted: postgres, redis, queue',
+      'service.ts: backingServices.db.type: "mysql" is not a type; accepted: postgres, redis, queue',
     );
     expect(() => defineManifest({ ...base, backingServices: { jobs: { type: "queue", queues: [] } } })).toThrow(
-      "src/manifest.ts: backingServices.jobs.queues: empty; list the queues the service publishes to or consumes from",
+      "service.ts: backingServices.jobs.queues: empty; list the queues the service publishes to or consumes from",
     );
     expect(() => defineManifest({ ...base, backingServices: { jobs: { type: "queue", queues: ["amq.x"] } } })).toThrow(
-      `src/manifest.ts: backingServices.jobs.queues: "amq.x" must be 1 to 255 letters, digits, '-', '_', '.' or ':', not starting with "amq."`,
+      `service.ts: backingServices.jobs.queues: "amq.x" must be 1 to 255 letters, digits, '-', '_', '.' or ':', not starting with "amq."`,
     );
   });
 });

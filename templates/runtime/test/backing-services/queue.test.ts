@@ -104,7 +104,7 @@ describe("a queue resource", () => {
   it("GIVEN a queue not in the manifest WHEN published to THEN the error lists the declared queues", async () => {
     const service = await start();
     await expect(service.context.resource("jobs").publishJson("mail.sned", {})).rejects.toThrow(
-      'jobs: queue "mail.sned" is not in backingServices.jobs.queues of src/manifest.ts; declared: mail.send, mail.bounce',
+      'jobs: queue "mail.sned" is not in backingServices.jobs.queues of service.ts; declared: mail.send, mail.bounce',
     );
   });
 

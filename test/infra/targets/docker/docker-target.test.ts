@@ -143,16 +143,34 @@ describe("Docker target (local)", () => {
     });
   });
 
-  it("THEN each build service's image is rebuilt when anything its bundle is made of changes: its own files and migrations, the runtime package, the metrics contract", () => {
+  it("THEN each build service's image is rebuilt when anything its bundle is made of changes: its own files, migrations and service.ts, the runtime package, the metrics contract, the spec API", () => {
     const image = resourcesOfType(local, "docker_image").find(
       (r) => r.values.name === "platform-local/orders:1.0.0",
     )!.values;
     expect(image.triggers.sources).toBe(
       '${sha1(join(",", [for f in concat(' +
         'sort(fileset("../../..", "services/orders/src/**")), sort(fileset("../../..", "services/orders/migrations/**")), sort(fileset("../../..", "templates/runtime/src/**")), sort(fileset("../../..", "templates/runtime/bin/**")), ' +
-        '["services/orders/Dockerfile", "services/orders/package.json", "templates/runtime/package.json", "infra/monitoring/metrics-contract.ts"]' +
+        '["services/orders/Dockerfile", "services/orders/package.json", "services/orders/service.ts", ' +
+        '"templates/runtime/package.json", "infra/monitoring/metrics-contract.ts", "infra/spec/index.ts", "infra/spec/define-service.ts", "infra/spec/runtime-defaults.ts"]' +
         ') : filesha1("../../../${f}")]))}',
     );
+  });
+
+  it("GIVEN a service that uses another's backing service WHEN synthesized THEN its image is rebuilt when the owner's service.ts changes, which its bundle derives the type from", () => {
+    const stack = synthPlatform([
+      service({
+        name: "fulfilment",
+        build: {},
+        port: 8080,
+        backingServices: { queue: { type: "queue", queues: ["jobs"] } },
+      }),
+      service({ name: "orders", build: {}, port: 8081, uses: ["fulfilment.queue"] }),
+    ]).local!;
+    const sourcesOf = (name: string) =>
+      resourcesOfType(stack, "docker_image").find((r) => r.values.name === `platform-local/${name}:1.0.0`)!.values
+        .triggers.sources as string;
+    expect(sourcesOf("orders")).toContain('"services/orders/service.ts", "services/fulfilment/service.ts", ');
+    expect(sourcesOf("fulfilment")).not.toContain('"services/orders/service.ts"');
   });
 
   it("THEN the base image can point at a company mirror", () => {

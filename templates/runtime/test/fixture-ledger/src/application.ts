@@ -1,5 +1,8 @@
-import type { Application } from "@platform/service-runtime";
-import { MANIFEST } from "./manifest.js";
+import { type Application, manifestOf } from "@platform/service-runtime";
+import spec from "../service.js";
+
+/** What the code knows of its spec, derived from service.ts. */
+export const MANIFEST = manifestOf(spec);
 
 /** Lists the ledger's entries, which a migration seeds. */
 export function createApplication(): Application<typeof MANIFEST> {

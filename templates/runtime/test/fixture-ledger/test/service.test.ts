@@ -1,8 +1,7 @@
 import { describeServiceContract } from "@platform/service-runtime/service-contract";
 import spec from "../service.js";
 import { createApplication } from "../src/application.js";
-import { MANIFEST } from "../src/manifest.js";
 
 // The tests every service runs on itself, on a service with a database: the contract
 // starts a real PostgreSQL for them, and the bundle and the application run its migrations.
-describeServiceContract({ serviceDir: new URL("..", import.meta.url), spec, manifest: MANIFEST, createApplication });
+describeServiceContract({ serviceDir: new URL("..", import.meta.url), spec, createApplication });

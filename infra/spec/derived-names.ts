@@ -108,6 +108,14 @@ export function derivedNames(
         own("Docker container", `${spec.name}-${replica}`, `replica ${replica}`);
       for (const callee of spec.dependsOn)
         own("Docker network", `${spec.name}-to-${callee}`, `the network of the edge to ${callee}`);
+      for (const used of spec.uses)
+        names.push({
+          kind: "Docker network",
+          name: `${spec.name}-to-${dataResourceName(used.owner, used.name)}`,
+          file,
+          field: "uses",
+          what: `the network of the service ${spec.name} to ${used.owner}.${used.name}, which it uses`,
+        });
     } else {
       for (const kind of ["Deployment", "Service", "NetworkPolicy", "HorizontalPodAutoscaler", "PodDisruptionBudget"])
         own(`Kubernetes ${kind}`, spec.name, `the ${kind}`);

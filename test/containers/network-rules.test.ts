@@ -24,19 +24,12 @@ const edges = catalogueAtCollection
   .filter(([caller, callee]) => services.includes(caller) && services.includes(callee));
 const dependsOn = (caller: string, callee: string) => catalogueAtCollection.get(caller).dependsOn.includes(callee);
 /**
- * Whether one uses a backing service of the other: on Docker the reader joins the owner's
- * data network, where the two can reach each other (a known gap, README "Known gaps");
- * Kubernetes keeps them apart. Such pairs are left out here until each reader gets a
- * network of its own with the data container.
+ * Pairs with no edge either way: nothing may pass between them, also when one uses a
+ * backing service of the other (orders publishes to fulfilment's queue), which it
+ * reaches over a network of its own with the data container only.
  */
-const sharesData = (a: string, b: string) =>
-  catalogueAtCollection.get(a).uses.some((u) => u.owner === b) ||
-  catalogueAtCollection.get(b).uses.some((u) => u.owner === a);
-/** Pairs with no edge either way: nothing may pass between them. */
 const unrelated = services.flatMap((a) =>
-  services
-    .filter((b) => b !== a && !dependsOn(a, b) && !dependsOn(b, a) && !sharesData(a, b))
-    .map((b) => [a, b] as const),
+  services.filter((b) => b !== a && !dependsOn(a, b) && !dependsOn(b, a)).map((b) => [a, b] as const),
 );
 /** A dependency and its dependent: the dependency calls back only over the network they share. */
 const reverse = edges.map(([caller, callee]) => [callee, caller] as const).filter(([a, b]) => !dependsOn(a, b));

@@ -32,7 +32,9 @@ const OPERATOR_SERVICES: Partial<Record<DataObject["kind"], (name: string) => st
  * the backing service (`platform.dev/uses`: its Docker containers' label, its
  * Deployment's annotation; see `declaredUsesOf`). On Docker, its container publishes
  * no port at all (not even on 127.0.0.1) and joins only internal networks of the stack
- * that no other container joins than its owner's and its declared users'. On
+ * that no other container joins than its owner's and its declared users', each network
+ * with the containers of one of them only (else the owner and a reader, or two readers,
+ * reach each other through it, which their `dependsOn` may not allow). On
  * Kubernetes, no Service of type NodePort or LoadBalancer selects its pods (nor its
  * `RabbitmqCluster`'s or `Cluster`'s own service settings ask for one), no Ingress
  * routes to it, and NetworkPolicies select its pods for Ingress, admitting only pods of
@@ -104,13 +106,23 @@ function checkContainer(object: DataObject, stack: SynthesizedStack, problems: P
         `${object.label} joins network ${name}, which is not internal, so the backing service can reach and be reached beyond its owner`,
         `set internal = true on ${network.address}`,
       );
+    const clients = new Set<string>();
     for (const other of containersOn(network, stack)) {
-      if (other === object.resource || mayConnect(object, other, other.service)) continue;
+      if (other === object.resource) continue;
+      if (mayConnect(object, other, other.service)) {
+        clients.add(other.service ?? other.address);
+        continue;
+      }
       problems.add(
         `${object.label}'s network ${name} is joined by ${other.address} (${other.service === undefined ? "the platform" : `service ${other.service}`}), not only by its owner ${owners(object, stack)}`,
         "give the backing service a network of its own that only its owner's containers join, and the containers of services that declare they use it (uses)",
       );
     }
+    if (clients.size > 1)
+      problems.add(
+        `${object.label}'s network ${name} is shared by ${[...clients].sort().join(", ")}, which reach each other's containers through it, not only the backing service`,
+        "give the owner and each service that uses it (uses) a network of its own with the backing service, which no other service joins",
+      );
   }
 }
 

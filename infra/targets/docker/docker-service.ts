@@ -13,13 +13,19 @@ import { ServiceImage } from "./service-image.js";
 export interface DockerServiceProps {
   readonly spec: ServiceSpec;
   readonly environment: DockerEnvironment;
+  /**
+   * The services that read each of its backing services (`uses`), by resource name: each
+   * gets a network of its own to the resource.
+   * @default none - only the service reaches its backing services
+   */
+  readonly readersOf?: ReadonlyMap<string, readonly string[]>;
 }
 
 /**
  * One service on the local engine: its image, its network rules, its backing services
  * (a container each, `<service>/backing-services/<name>/...`: PostgreSQL, Redis or RabbitMQ) and (once every
  * service's networks exist, see {@link runReplicas}) its containers, which join each
- * backing service's network and start once it is healthy. The construct id is the
+ * backing service's network (the owner's, or a reader's own) and start once it is healthy. The construct id is the
  * service name, so every resource's path says which service it belongs to.
  */
 export class DockerService extends Construct {
@@ -40,7 +46,12 @@ export class DockerService extends Construct {
     this.databases = new Map(
       backingServices.map((resource) => [
         resource.name,
-        localBackingService(data!, resource.name, { owner: props.spec, resource, environment: props.environment }),
+        localBackingService(data!, resource.name, {
+          owner: props.spec,
+          resource,
+          environment: props.environment,
+          readers: props.readersOf?.get(resource.name),
+        }),
       ]),
     );
   }
@@ -52,7 +63,8 @@ export class DockerService extends Construct {
   runReplicas(props: Omit<ServiceContainersProps, "spec" | "image"> & RunReplicasProps): ServiceContainers {
     if (this.replicas) throw new Error(`${this.node.path}: the replicas of '${this.spec.name}' already exist`);
     const { uses = [], ...containerProps } = props;
-    const data = [...this.databases.values(), ...uses.map((used) => used.data)];
+    const owned = [...this.databases.values()];
+    const data = [...owned, ...uses.map((used) => used.data)];
     const variables = [
       ...[...this.databases.values()].map((db) => db.variables),
       ...uses.map((used) => used.data.variablesNamedAfter(used.variablesNamedAfter)),
@@ -62,7 +74,11 @@ export class DockerService extends Construct {
       spec: this.spec,
       image: this.image.image,
       variables: variables.length > 0 ? Object.assign({}, props.variables, ...variables) : props.variables,
-      networks: [...props.networks, ...data.map((db) => ({ network: db.network }))],
+      networks: [
+        ...props.networks,
+        ...owned.map((db) => ({ network: db.network })),
+        ...uses.map((used) => ({ network: used.data.networkFor(this.spec.name) })),
+      ],
       after: data.map((db) => db.container),
     });
     return this.replicas;
@@ -72,8 +88,9 @@ export class DockerService extends Construct {
 /** What {@link DockerService.runReplicas} adds to the containers' props. */
 export interface RunReplicasProps {
   /**
-   * Other services' backing services this one reads: it joins their networks, gets their
-   * variables (named after `<owner>-<resource>`) and starts after them.
+   * Other services' backing services this one reads: it joins the network each has for
+   * it (given as a reader, see {@link DockerServiceProps.readersOf}), gets their variables
+   * (named after `<owner>-<resource>`) and starts after them.
    * @default [] - none
    */
   readonly uses?: ReadonlyArray<{ readonly data: LocalDataContainer; readonly variablesNamedAfter: string }>;

@@ -54,7 +54,10 @@ export class DockerTarget extends Construct {
     });
 
     const services = new Map(
-      catalogue.services.map((spec) => [spec.name, new DockerService(this, spec.name, { spec, environment })]),
+      catalogue.services.map((spec) => {
+        const readersOf = new Map(spec.backingServices.map((r) => [r.name, catalogue.usersOf(spec.name, r.name)]));
+        return [spec.name, new DockerService(this, spec.name, { spec, environment, readersOf })];
+      }),
     );
     this.services = [...services.values()];
 

@@ -10,8 +10,11 @@ import type { BackingService, ServiceSpec } from "../../spec/model.js";
 import { WRITABLE_TMP_PATH } from "../hardening.js";
 import { localContainerDefaults } from "./container-defaults.js";
 import { dockerLabels } from "./labels.js";
-import { dataContainerName, dataNetworkName, dataVolumeName } from "./names.js";
+import { dataContainerName, dataNetworkName, dataVolumeName, readerNetworkName } from "./names.js";
 import { Container, Image, type Network, Network as DockerNetwork, Password } from "./resources.js";
+
+/** The label on a reader's network to a backing service: the reader's name. */
+export const READER_LABEL = "platform.dev/reader";
 
 /** Props of every local backing service ({@link LocalDataContainer}). */
 export interface LocalDataContainerProps<T extends BackingService = BackingService> {
@@ -19,6 +22,12 @@ export interface LocalDataContainerProps<T extends BackingService = BackingServi
   readonly owner: ServiceSpec;
   readonly resource: T;
   readonly environment: DockerEnvironment;
+  /**
+   * The services that read it (`uses`): each gets a network of its own with the data
+   * container, which the owner's containers do not join.
+   * @default [] - only the owner reaches it
+   */
+  readonly readers?: readonly string[];
 }
 
 /** What the shared part hands a type to describe its container with. */
@@ -57,13 +66,15 @@ export interface DataContainerSettings {
  * A backing service on the local engine, one container per resource, the same for every
  * type: the type's pinned official image, a password Terraform makes (`random_password`:
  * in the state, never in the JSON), a named volume for the data, an internal network that
- * only the owner joins, and one container, hardened as far as the image allows: the
+ * only the owner joins, one internal network per service that reads it (`uses`) that only
+ * that reader joins (so a reader reaches the data, but neither the owner's containers nor
+ * the other readers), and one container, hardened as far as the image allows: the
  * image's own non-root user from the start (so the entrypoint needs no capability to
  * change users), a read-only root file system with a tmpfs at /tmp, no capabilities,
  * no-new-privileges, the resource's memory limit (and cpu limit, else one cpu), and a
  * healthcheck with the image's own tool. Terraform creates it only once it is healthy
- * (`wait`), and the owner's containers depend on it. The network and the container carry
- * the label `platform.dev/backing-service=<owner>-<resource>`.
+ * (`wait`), and the owner's and readers' containers depend on it. The networks and the
+ * container carry the label `platform.dev/backing-service=<owner>-<resource>`.
  *
  * Each type (LocalPostgres, LocalRedis, LocalQueue) gives what is its own through
  * {@link DataContainerSettings}.
@@ -71,6 +82,8 @@ export interface DataContainerSettings {
 export abstract class LocalDataContainer extends Construct {
   /** The network the owner's containers join to reach it. */
   readonly network: Network;
+  /** The network each reader's containers join to reach it, by the reader's name. */
+  readonly readerNetworks: ReadonlyMap<string, Network>;
   readonly container: Container;
   readonly password: Password;
   /** The owner's variables for it: plain values, and the password and URL by reference. */
@@ -98,6 +111,18 @@ export abstract class LocalDataContainer extends Construct {
       internal: true,
       labels,
     });
+    this.readerNetworks = new Map(
+      [...new Set(props.readers ?? [])].sort().map((reader) => [
+        reader,
+        new DockerNetwork(this, `network-for-${reader}`, {
+          name: readerNetworkName(environment, reader, dataName),
+          driver: "bridge",
+          internal: true,
+          labels: [...labels, { label: READER_LABEL, value: reader }],
+        }),
+      ]),
+    );
+    const networks = [this.network, ...this.readerNetworks.values()];
 
     const { limits } = resource.resources;
     this.container = new Container(this, "container", {
@@ -126,12 +151,19 @@ export abstract class LocalDataContainer extends Construct {
         startPeriod: settings.startPeriod,
       },
       labels,
-      networksAdvanced: [{ name: this.network.nameInput!, aliases: [dataName] }],
-      dependsOn: [this.network],
+      networksAdvanced: networks.map((network) => ({ name: network.nameInput!, aliases: [dataName] })),
+      dependsOn: networks,
     });
 
     this.connection = settings.connection;
     this.variables = this.variablesNamedAfter(resource.name);
+  }
+
+  /** The network a reader's containers join; throws for a service that was not given as a reader (a bug). */
+  networkFor(reader: string): Network {
+    const network = this.readerNetworks.get(reader);
+    if (!network) throw new Error(`${this.node.path}: '${reader}' is not among the readers it was given`);
+    return network;
   }
 
   /**

@@ -48,6 +48,15 @@ export function dataNetworkName(environment: DockerEnvironment, dataName: string
   return `${environment.namespace}-${dataName}`;
 }
 
+/**
+ * The network a backing service shares with one service that reads it (`uses`), and with
+ * nobody else: `platform-local-orders-to-fulfilment-queue`, named like the network of a
+ * service edge (`<caller>-to-<callee>`). Docker sets no length limit on network names.
+ */
+export function readerNetworkName(environment: DockerEnvironment, reader: string, dataName: string): string {
+  return `${environment.namespace}-${reader}-to-${dataName}`;
+}
+
 /** The named volume that holds a backing service's data: `platform-local-orders-db-data`. */
 export function dataVolumeName(environment: DockerEnvironment, dataName: string): string {
   return `${environment.namespace}-${dataName}-data`;

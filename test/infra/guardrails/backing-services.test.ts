@@ -111,7 +111,7 @@ describe("DATA-04 and DATA-05 on a service that reads another's backing services
     const intruders = (data: string) =>
       REPORTS_REPLICAS.map(
         (replica) =>
-          `${fixture.address(`docker/orders/backing-services/${data}/container`)}: data container "orders-${data}"'s network "platform-local-orders-${data}" is joined by ${fixture.address(replica)} (service reports), not only by its owner orders`,
+          `${fixture.address(`docker/orders/backing-services/${data}/container`)}: data container "orders-${data}"'s network "platform-local-reports-to-orders-${data}" is joined by ${fixture.address(replica)} (service reports), not only by its owner orders`,
       );
     expect(messages).toEqual([...intruders("db"), ...intruders("jobs")]);
   });
@@ -124,6 +124,21 @@ describe("DATA-04 and DATA-05 on a service that reads another's backing services
     });
     expect(messages).toEqual([
       `${fixture.address("docker/orders/backing-services/cache/container")}: data container "orders-cache"'s network "platform-local-orders-cache" is joined by ${fixture.address(catalog)} (service catalog), not only by its owner orders (or its declared users reports)`,
+    ]);
+  });
+
+  it("GIVEN reports' containers joining the owner's network of orders-cache instead of their own WHEN DATA-04 checks local THEN the network shared by orders and reports is reported", () => {
+    const fixture = guardrailsFixture("local", EVERY_TYPE(), VARIABLES);
+    const messages = messagesAfter(fixture, "DATA-04", (json) => {
+      for (const replica of REPORTS_REPLICAS) {
+        const attached = at(fixture, json, replica).networks_advanced.find(
+          (n: any) => n.name === "platform-local-reports-to-orders-cache",
+        );
+        attached.name = "platform-local-orders-cache";
+      }
+    });
+    expect(messages).toEqual([
+      `${fixture.address("docker/orders/backing-services/cache/container")}: data container "orders-cache"'s network "platform-local-orders-cache" is shared by orders, reports, which reach each other's containers through it, not only the backing service`,
     ]);
   });
 

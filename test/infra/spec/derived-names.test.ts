@@ -55,6 +55,17 @@ describe("the names the platform derives, in one registry per environment", () =
     expect(lines.join("\n")).toContain("derives the Docker network 'a-b-to-c'");
   });
 
+  it("GIVEN a reads b.c and service a-to-b owns a database c WHEN resolved for local THEN the reader's network a-to-b-c is refused, naming both files", () => {
+    const lines = problems(
+      [withDatabase("b", "c"), withDatabase("a", undefined, { uses: ["b.c"] }), withDatabase("a-to-b", "c")],
+      "local",
+    );
+    expect(lines.filter((l) => l.includes("Docker network 'a-to-b-c'"))).toEqual([
+      `services/a-to-b/service.ts: backingServices.c: derives the Docker network 'a-to-b-c' (the network of the database c of a-to-b), which services/a/service.ts derives too (the network of the service a to b.c, which it uses); one would replace the other: rename the service or the backing service (got "a-to-b-c")`,
+    ]);
+    expect(problems([withDatabase("b", "c"), withDatabase("a", undefined, { uses: ["b.c"] })], "local")).toEqual([]);
+  });
+
   it("GIVEN service allow with database dns WHEN resolved for staging THEN the namespace-wide NetworkPolicy allow-dns is named", () => {
     expect(problems([withDatabase("allow", "dns")], "staging")).toContain(
       `services/allow/service.ts: backingServices.dns: derives the Kubernetes NetworkPolicy 'allow-dns' (the NetworkPolicy of the database dns of allow), which the platform derives too (the platform's namespace-wide DNS policy); one would replace the other: rename the service or the backing service (got "allow-dns")`,

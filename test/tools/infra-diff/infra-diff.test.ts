@@ -484,8 +484,12 @@ describe("npm run infra:diff", () => {
           "purchases may now call fulfilment",
         ]),
       );
-      // Fulfilment's queue policy lets purchases in instead of orders (on Docker, only the caller's container changes).
+      // Fulfilment's queue policy lets purchases in instead of orders; on Docker the queue's container
+      // leaves the network it had for orders and joins one for purchases (a reader's network of its own).
       expect(report.services.find((s) => s.name === "fulfilment")!.items).toEqual([
+        "backing-services/queue/container: networks_advanced[platform-local-orders-to-fulfilment-queue] (+1 more) (local)",
+        "backing-services/queue/network-for-orders removed (local)",
+        "1 more resources change (local)",
         "new ingress from purchases (staging, production)",
         "no ingress from orders (staging, production)",
       ]);

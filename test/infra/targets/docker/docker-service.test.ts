@@ -20,20 +20,47 @@ describe("a service that uses another's backing services, on Docker (local)", ()
     ]).local!;
   });
 
-  it("THEN the reader joins each resource's network, and catalog joins none", () => {
-    const members = (network: string) =>
-      resourcesOfType(local, "docker_container")
-        .filter(({ values }) => values.networks_advanced.some((n: any) => n.name === network))
-        .map(({ values }) => values.name)
-        .sort();
+  const members = (network: string) =>
+    resourcesOfType(local, "docker_container")
+      .filter(({ values }) => values.networks_advanced.some((n: any) => n.name === network))
+      .map(({ values }) => values.name)
+      .sort();
+
+  it("THEN the owner's network to each resource holds the owner's containers and the resource only", () => {
     expect(members("platform-local-orders-db")).toEqual([
       "platform-local-orders-1",
       "platform-local-orders-2",
       "platform-local-orders-db",
-      "platform-local-reports-1",
-      "platform-local-reports-2",
     ]);
-    expect(members("platform-local-orders-jobs")).not.toContain("platform-local-catalog-1");
+    expect(members("platform-local-orders-jobs")).toEqual([
+      "platform-local-orders-1",
+      "platform-local-orders-2",
+      "platform-local-orders-jobs",
+    ]);
+  });
+
+  it("THEN the reader has a network of its own to each resource, shared with the resource only, which answers there to the same name", () => {
+    for (const data of ["orders-db", "orders-jobs"]) {
+      const name = `platform-local-reports-to-${data}`;
+      expect(members(name)).toEqual([`platform-local-${data}`, "platform-local-reports-1", "platform-local-reports-2"]);
+      const network = resourcesOfType(local, "docker_network").find(({ values }) => values.name === name)!;
+      expect(network.values.internal).toBe(true);
+      expect(network.values.labels).toEqual(
+        expect.arrayContaining([
+          { label: "platform.dev/backing-service", value: data },
+          { label: "platform.dev/reader", value: "reports" },
+        ]),
+      );
+      const attached = container(local, `platform-local-${data}`).values.networks_advanced.find(
+        (n: any) => n.name === name,
+      );
+      expect(attached.aliases).toEqual([data]);
+    }
+  });
+
+  it("THEN catalog, which uses nothing, joins no network of the resources", () => {
+    const joined = container(local, "platform-local-catalog-1").values.networks_advanced.map((n: any) => n.name);
+    expect(joined.filter((name: string) => name.includes("orders"))).toEqual([]);
   });
 
   it("THEN the reader gets ORDERS_DB_* and ORDERS_JOBS_*, the same connection as the owner's, and starts after them", () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
@@ -13,6 +13,9 @@ import path from "node:path";
 export default function setup(): () => void {
   const previous = process.env.TMPDIR;
   const runFolder = mkdtempSync(path.join(os.tmpdir(), "platform-test-run-"));
+  // mkdtemp makes it 0700: the PostgreSQL servers the tests start run as another user
+  // (root may not run initdb), which must reach its own folder inside it.
+  chmodSync(runFolder, 0o711);
   process.env.TMPDIR = runFolder;
   return () => {
     if (previous === undefined) delete process.env.TMPDIR;

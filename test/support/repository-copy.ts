@@ -42,6 +42,8 @@ const COPIED = [
   "package-lock.json",
   "tsconfig.json",
   "vitest.config.ts",
+  // vitest.config.ts names it: the run's own temporary folder.
+  "test/global-setup.ts",
   "biome.jsonc",
   ".gitignore",
 ];

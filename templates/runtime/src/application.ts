@@ -6,6 +6,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { ResourceClient, ResourceName } from "./backing-services/backing-service.js";
 import { BackingServices } from "./backing-services/backing-services.js";
 import { loadConfig, type ServiceConfig, type Variables } from "./config.js";
+import type { Contract } from "./contract/define-contract.js";
+import { checkRoutesAgainstContract } from "./contract-routes.js";
 import { DependencyClient } from "./dependency-client.js";
 import { createHttpServer } from "./http-server.js";
 import { createLogger, type DestinationStream, type Logger } from "./logger.js";
@@ -33,6 +35,13 @@ export interface ServiceContext<M extends ServiceManifest = ServiceManifest> {
 /** A service's own code, as `src/application.ts` declares it; `M` is its manifest's type. */
 export interface Application<M extends ServiceManifest = ServiceManifest> {
   readonly manifest: M;
+  /**
+   * The service's API contract, the default export of `src/api.ts`: every route must then
+   * be one of its operations, registered with `router.implement` (checked at start), and
+   * it is served as OpenAPI 3.1 at `/openapi.json`.
+   * @default none: plain routes, no checks, no `/openapi.json`
+   */
+  readonly contract?: Contract;
   /**
    * Registers the service's routes.
    * @default no routes beyond health and metrics
@@ -67,6 +76,13 @@ export interface StartOptions {
    * the bundle carries it), else beside its folder (`migrations`, for `src/main.ts`)
    */
   readonly migrationsDir?: string | false;
+  /**
+   * Whether each answer of a contract operation is checked against the contract (an
+   * undeclared status or a body that does not match becomes a 500 and an error line
+   * naming the operation and the field): on in tests, off in production for its cost.
+   * @default false
+   */
+  readonly validateResponses?: boolean;
 }
 
 /**
@@ -150,6 +166,7 @@ export async function startApplication<M extends ServiceManifest>(
   };
   const router = new Router();
   application.routes?.(router, context);
+  checkRoutesAgainstContract(application.contract, manifest.name, router.routes);
 
   let state: ServiceState = "starting";
   const server = createHttpServer({
@@ -157,6 +174,8 @@ export async function startApplication<M extends ServiceManifest>(
     router,
     log,
     metrics,
+    contract: application.contract,
+    validateResponses: options.validateResponses ?? false,
     draining: () => state === "draining" || state === "stopped",
     async readiness() {
       const down = state === "ready" && backingServices ? await backingServices.check() : [];

@@ -11,7 +11,19 @@ import type { Logger } from "./logger.js";
 import type { ServiceMetrics } from "./metrics.js";
 import { REQUEST_ID_HEADER, requestIdFrom, withRequestId } from "./request-context.js";
 import { RequestLogger } from "./request-logger.js";
-import { HttpError, type RouteDefinition, type RouteHandler, type RouteRequest, type Router } from "./router.js";
+import type { Contract } from "./contract/define-contract.js";
+import { toOpenApi } from "./contract/openapi.js";
+import { validateRequest, validateResponse } from "./contract/request-validation.js";
+import { OPENAPI_PATH } from "./contract-routes.js";
+import type { UncheckedAnswer } from "./operation-handler.js";
+import {
+  HttpError,
+  type OperationRoute,
+  type RouteDefinition,
+  type RouteHandler,
+  type RouteRequest,
+  type Router,
+} from "./router.js";
 import type { ServiceManifest } from "./service-manifest.js";
 
 /** The largest request body a service accepts; a larger one is answered 413. */
@@ -31,6 +43,13 @@ export interface HttpServerProps {
   readonly draining: () => boolean;
   /** The readiness answer, asked at each probe. */
   readonly readiness: () => Promise<{ readonly status: number; readonly body: unknown }>;
+  /** The application's contract: served as OpenAPI at {@link OPENAPI_PATH}. @default none: that path answers 404 */
+  readonly contract?: Contract;
+  /**
+   * Whether each answer of an operation is checked against the contract: one it does not
+   * declare (its status, or a body that does not match) becomes a 500 and an error line.
+   */
+  readonly validateResponses: boolean;
 }
 
 /** The methods a path answers 405 to when no route has them (HEAD is GET's unless GET is missing too). */
@@ -86,6 +105,7 @@ export function createHttpServer(props: HttpServerProps): FastifyInstance {
   });
 
   const platformPaths = new Set([manifest.health.liveness, manifest.health.readiness, manifest.metricsPath]);
+  if (props.contract) platformPaths.add(OPENAPI_PATH);
   app.addHook("onResponse", (request, reply, done) => {
     const route = request.routeOptions.url ?? UNMATCHED_ROUTE;
     if (!platformPaths.has(route)) {
@@ -116,7 +136,12 @@ export function createHttpServer(props: HttpServerProps): FastifyInstance {
     const { contentType, body } = await metrics.render();
     return reply.type(contentType).send(body);
   });
-  registerRoutes(app, props.router.routes);
+  if (props.contract) {
+    // Made once, at start: a schema JSON Schema cannot express stops the start, naming the operation.
+    const document = JSON.stringify(toOpenApi(props.contract));
+    app.get(OPENAPI_PATH, async (_request, reply) => reply.type(JSON_CONTENT_TYPE).send(document));
+  }
+  registerRoutes(app, props.router.routes, props.validateResponses);
   return app;
 }
 
@@ -125,10 +150,13 @@ export function createHttpServer(props: HttpServerProps): FastifyInstance {
  * methods it has no route for. The one place where a route becomes a Fastify route: per
  * route options (a schema, a validator) are attached here.
  */
-function registerRoutes(app: FastifyInstance, routes: readonly RouteDefinition[]): void {
+function registerRoutes(app: FastifyInstance, routes: readonly RouteDefinition[], validateResponses: boolean): void {
   const methodsByPattern = new Map<string, string[]>();
   for (const route of routes) {
-    app.route({ method: route.method, url: route.pattern, handler: fastifyHandler(route.handler) });
+    // A plain route's handler is called as before: no check, no cost.
+    const handler =
+      route.kind === "operation" ? operationHandler(route, validateResponses) : fastifyHandler(route.handler);
+    app.route({ method: route.method, url: route.pattern, handler });
     methodsByPattern.set(route.pattern, [...(methodsByPattern.get(route.pattern) ?? []), route.method]);
   }
   for (const [pattern, allowed] of methodsByPattern) {
@@ -149,16 +177,63 @@ function registerRoutes(app: FastifyInstance, routes: readonly RouteDefinition[]
 
 /** A service's handler as a Fastify handler: its answer sent as JSON, with its status and headers. */
 function fastifyHandler(handler: RouteHandler) {
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> =>
+    sendAnswer(reply, await withRequestId(request.id, () => handler(new FastifyRouteRequest(request))));
+}
+
+/**
+ * An operation's handler as a Fastify handler: the request checked against the operation
+ * (a 400 `{ error: <the first problem>, problems }` when it does not match, and no call),
+ * the handler called with the parsed params, query and body; with `validateResponses`,
+ * its answer (an `HttpError` it throws too) checked against the operation's responses.
+ */
+function operationHandler(route: OperationRoute, validateResponses: boolean) {
+  const { operation } = route;
   return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
-    const answer = await withRequestId(request.id, () => handler(new FastifyRouteRequest(request)));
-    reply.code(answer.status ?? 200);
-    if (answer.headers) reply.headers(answer.headers);
-    const { body } = answer;
-    if (body === undefined) return reply.send();
-    // Fastify serializes objects as JSON itself; other values (a string, a number, null) it would send as text.
-    if (typeof body === "object" && body !== null && !Buffer.isBuffer(body)) return reply.send(body);
-    return reply.type(JSON_CONTENT_TYPE).send(JSON.stringify(body));
+    const checked = validateRequest(operation, { params: request.params, query: request.query, body: request.body });
+    if (!checked.ok) return reply.code(400).send({ error: checked.problems[0], problems: checked.problems });
+    const input = {
+      params: checked.params,
+      query: checked.query,
+      body: checked.body,
+      headers: request.headers,
+      requestId: request.id,
+      get log(): Logger {
+        return requestLoggerOf(request);
+      },
+    };
+    let answer: UncheckedAnswer;
+    try {
+      answer = await withRequestId(request.id, () => route.handler(input));
+    } catch (error) {
+      // Without the check, the error handler answers it as for any route.
+      if (!validateResponses || !(error instanceof HttpError)) throw error;
+      answer = { status: error.status, body: { error: error.message } };
+    }
+    if (validateResponses) {
+      const verdict = validateResponse(operation, answer.status, answer.body);
+      if (!verdict.ok) {
+        const problem = `operation "${operation.name}" (${operation.method} ${operation.path}) ${verdict.problem}`;
+        request.log.error({ operation: operation.name, problem }, "answer does not match the contract");
+        return reply.code(500).send({ error: `${problem} (src/api.ts)` });
+      }
+    }
+    return sendAnswer(reply, answer);
   };
+}
+
+/** A handler's answer sent as JSON, with its status and headers. */
+function sendAnswer(
+  reply: FastifyReply,
+  answer: { readonly status?: number; readonly body?: unknown; readonly headers?: Readonly<Record<string, string>> },
+): FastifyReply {
+  reply.code(answer.status ?? 200);
+  if (answer.headers) reply.headers(answer.headers);
+  const { body } = answer;
+  if (body === undefined) return reply.send();
+  // Fastify serializes objects as JSON itself; other values (a string, a number, null) it would send as text.
+  if (typeof body === "object" && body !== null && !Buffer.isBuffer(body)) return reply.send(body);
+  return reply.type(JSON_CONTENT_TYPE).send(JSON.stringify(body));
 }
 
 /** What a service's handler sees of a Fastify request; the query and the logger are made on first use. */

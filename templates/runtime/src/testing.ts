@@ -18,6 +18,12 @@ export interface TestStartOptions {
   readonly logs?: Array<Record<string, unknown>>;
   /** The service's `migrations/` folder. @default none: no migrations are applied */
   readonly migrationsDir?: string;
+  /**
+   * Whether each answer of a contract operation is checked against the contract: an
+   * answer it does not declare is a 500 naming the operation and the field.
+   * @default true: a handler's answer that breaks the contract is a bug the tests show
+   */
+  readonly validateResponses?: boolean;
 }
 
 /**
@@ -42,6 +48,7 @@ export async function startForTest<M extends ServiceManifest>(
     logDestination: destination,
     // The entry script of a test is vitest's: without a folder given, none is looked for.
     migrationsDir: options.migrationsDir ?? false,
+    validateResponses: options.validateResponses ?? true,
     variables: { PORT: "0", LOG_LEVEL: logs ? "info" : "silent", SHUTDOWN_DRAIN_MS: "0", ...options.variables },
   });
 }

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { z } from "zod";
+import type { Contract } from "./contract/define-contract.js";
 import type { OperationDefinition, OperationDefinitions } from "./contract/operation.js";
 import type { Logger } from "./logger.js";
 
@@ -50,6 +51,13 @@ export type OperationHandler<Op> = (
 
 /** A handler for every operation of a contract, by the operation's name. */
 export type OperationHandlers<O extends OperationDefinitions> = { readonly [K in keyof O]: OperationHandler<O[K]> };
+
+/**
+ * The handlers of a contract's operations, by name: to write some of them in a module of
+ * their own, `const handlers: Pick<ContractHandlers<typeof contract>, "getProduct"> = {...}`,
+ * then `router.implement(contract, { ...handlers, ...others })`.
+ */
+export type ContractHandlers<C extends Contract> = OperationHandlers<C["operations"]>;
 
 /** What the runtime calls an operation's handler with, and what it gets back, untyped. */
 export interface CheckedRequest {

@@ -4,6 +4,7 @@ import {
   OPENAPI_PATH,
   defineManifest,
   type Application,
+  type ContractHandlers,
   type RunningApplication,
 } from "@platform/service-runtime";
 import { defineContract, errorBody, noBody, toOpenApi } from "@platform/service-runtime/contract";
@@ -352,6 +353,25 @@ describe("the contract's types", () => {
       },
     };
     expect(application.contract).toBe(shopContract);
+  });
+
+  it("GIVEN handlers written apart, typed by ContractHandlers WHEN spread into router.implement THEN the application starts and serves them", async () => {
+    const reading: Pick<ContractHandlers<typeof shopContract>, "getItem" | "listItems"> = {
+      getItem: ({ params }) => ({ status: 200, body: { ...cup, id: params.id } }),
+      listItems: ({ query }) => ({ status: 200, body: { items: [], limit: query.limit, tag: null } }),
+    };
+    const service = await start({
+      manifest,
+      contract: shopContract,
+      routes(router) {
+        router.implement(shopContract, {
+          ...reading,
+          createItem: () => ({ status: 409, body: { error: "read-only" } }),
+          deleteItem: () => ({ status: 204 }),
+        });
+      },
+    });
+    expect(await call(`${service.url}/items/7`)).toEqual([200, { ...cup, id: 7 }]);
   });
 });
 

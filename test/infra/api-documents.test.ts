@@ -12,9 +12,14 @@ import { scratchFolders } from "../support/scratch.js";
 
 const scratch = scratchFolders();
 
-/** A contract file as a service writes it: catalog's one operation. */
+/**
+ * A contract file as a service writes it: catalog's one operation, and the product schema
+ * that gateway's contract imports from catalog's.
+ */
 const CATALOG_API = `import { defineContract, errorBody } from "@platform/service-runtime/contract";
 import { z } from "zod";
+
+export const product = z.object({ id: z.string(), priceCents: z.number().int() });
 
 export default defineContract({
   service: "catalog",
@@ -146,9 +151,10 @@ describe("npm run synth and the API contracts", () => {
         );
     });
 
-    it("WHEN the contract is removed and the synth runs again THEN its document is gone too", async () => {
+    it("WHEN every contract is removed and the synth runs again THEN the documents are gone too", async () => {
       expect(existsSync(path.join(outdir, "api", "catalog.openapi.json"))).toBe(true);
-      rmSync(path.join(copy, "services", "catalog", "src", "api.ts"));
+      for (const service of ["catalog", "orders", "gateway"])
+        rmSync(path.join(copy, "services", service, "src", "api.ts"));
       const again = await synth();
       expect(again.status, again.output).toBe(0);
       expect(existsSync(path.join(outdir, "api"))).toBe(false);
@@ -157,12 +163,12 @@ describe("npm run synth and the API contracts", () => {
 
   it("GIVEN a src/api.ts naming another service WHEN synthesized THEN the synth fails naming the file", async () => {
     const copy = scratch.removeLater(copyRepository("platform-api-documents-"));
-    writeFileSync(path.join(copy, "services", "orders", "src", "api.ts"), CATALOG_API);
+    writeFileSync(path.join(copy, "services", "fulfilment", "src", "api.ts"), CATALOG_API);
     const outdir = scratch.folder("api-documents-out-");
     const run = await runCli("tools/run-app.mjs", [], { cwd: copy, env: { ...process.env, CDKTF_OUTDIR: outdir } });
     expect(run.status).toBe(1);
     expect(run.stderr).toContain(
-      'synth failed:\nservices/orders/src/api.ts: service: got "catalog"; accepted: "orders", the name of the service\'s folder',
+      'synth failed:\nservices/fulfilment/src/api.ts: service: got "catalog"; accepted: "fulfilment", the name of the service\'s folder',
     );
     expect(existsSync(path.join(outdir, "api"))).toBe(false);
   });

@@ -87,7 +87,7 @@ describe("two synths into one output folder, and synths that were killed", () =>
     const run = await synth.finished;
     expect(run.stderr).toMatch(/^synthesized local, staging, production \(\d+ services\)/m);
     expect(run.status).toBe(0);
-    expect(readdirSync(outdir).sort()).toEqual(["guardrails", "manifest.json", "monitoring", "stacks"]);
+    expect(readdirSync(outdir).sort()).toEqual(["api", "guardrails", "manifest.json", "monitoring", "stacks"]);
     expect(readdirSync(path.join(outdir, "stacks")).sort()).toEqual(["local", "production", "staging"]);
   });
 
@@ -120,6 +120,7 @@ describe("two synths into one output folder, and synths that were killed", () =>
     expect(live.filter((leftover) => existsSync(path.join(outdir, leftover)))).toEqual(live);
     expect(others.filter((other) => existsSync(path.join(outdir, other)))).toEqual(others);
     expect(readdirSync(outdir).sort()).toEqual([
+      "api",
       "guardrails",
       "manifest.json",
       "monitoring",

@@ -1,22 +1,13 @@
 import { randomUUID } from "node:crypto";
-import { DependencyError, HttpError, type Application, manifestOf } from "@platform/service-runtime";
-import spec from "../service.js";
+import { HttpError, type Application, manifestOf } from "@platform/service-runtime";
+import { contractClient } from "@platform/service-runtime/contract";
+import catalogApi from "../../catalog/src/api.js";
 import fulfilment from "../../fulfilment/service.js";
+import spec from "../service.js";
+import api, { type Order } from "./api.js";
 
 /** What the code knows of its spec, derived from service.ts. */
 export const MANIFEST = manifestOf(spec, { uses: { "fulfilment.queue": fulfilment } });
-
-/** An accepted order, priced by the catalog when it was placed. */
-export interface Order {
-  readonly id: string;
-  readonly productId: string;
-  readonly quantity: number;
-  readonly unitPriceCents: number;
-  readonly totalCents: number;
-}
-
-/** The largest quantity one order may hold. */
-export const MAX_QUANTITY = 100;
 
 /** The queue of fulfilment's job queue that an order-placed job goes to. */
 export const FULFILMENT_JOBS = "jobs";
@@ -34,7 +25,8 @@ const SELECT_ORDER = `SELECT id, product_id AS "productId", quantity, unit_price
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
- * The orders service: takes an order, prices it from the catalog, stores it in its
+ * The orders service (its API in src/api.ts, which the runtime checks every request
+ * against): takes an order, prices it from the catalog, stores it in its
  * PostgreSQL database (every replica sees every order; migrations/ makes the table) and
  * hands it to fulfilment as an order-placed job on fulfilment's queue (`uses` in
  * service.ts). The job is published, and confirmed by the broker, inside the
@@ -45,80 +37,58 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function createApplication(): Application<typeof MANIFEST> {
   return {
     manifest: MANIFEST,
+    contract: api,
     routes(router, context) {
-      const catalog = context.dependency("catalog");
+      // Typed from catalog's contract: a path it does not have is a type error, and an
+      // answer it does not declare (a status, a field) is a DependencyError (502).
+      const catalog = contractClient(catalogApi, context.dependency("catalog"));
 
-      router.post("/orders", async (request) => {
-        const { productId, quantity } = parseOrder(await request.json());
-        const product = await catalog.request<{ priceCents: number }>(
-          "GET",
-          `/products/${encodeURIComponent(productId)}`,
-        );
-        if (product.status === 404)
-          throw new HttpError(422, `productId: no product ${JSON.stringify(productId)} in the catalog`);
-        if (!product.ok || typeof product.body?.priceCents !== "number")
-          throw new DependencyError(
-            "catalog",
-            `GET /products/${productId}: answered ${product.status}`,
-            product.status,
-          );
-        const order: Order = {
-          id: randomUUID(),
-          productId,
-          quantity,
-          unitPriceCents: product.body.priceCents,
-          totalCents: product.body.priceCents * quantity,
-        };
-        const database = await context.resource("db").connect();
-        try {
-          await database.query("BEGIN");
-          await database.query(
-            "INSERT INTO orders (id, product_id, quantity, unit_price_cents, total_cents) VALUES ($1, $2, $3, $4, $5)",
-            [order.id, order.productId, order.quantity, order.unitPriceCents, order.totalCents],
-          );
-          const job: OrderPlaced = { type: "order-placed", orderId: order.id, productId, quantity };
-          await context
-            .resource("fulfilment.queue")
-            .publishJson(FULFILMENT_JOBS, job)
-            .catch((error: unknown) => {
-              request.log.error({ err: error, orderId: order.id }, "fulfilment's queue refused the order");
-              throw new HttpError(503, "orders cannot hand orders to fulfilment now; try again");
-            });
-          await database.query("COMMIT");
-        } catch (error) {
-          await database.query("ROLLBACK").catch(() => undefined);
-          throw error;
-        } finally {
-          database.release();
-        }
-        request.log.info({ orderId: order.id, totalCents: order.totalCents }, "order placed");
-        return { status: 201, body: order, headers: { location: `/orders/${order.id}` } };
-      });
-
-      router.get("/orders/:id", async ({ params }) => {
-        const id = params.id!;
-        const { rows } = UUID.test(id) ? await context.resource("db").query<Order>(SELECT_ORDER, [id]) : { rows: [] };
-        if (!rows[0]) throw new HttpError(404, `no order ${JSON.stringify(id)}`);
-        return { body: rows[0] };
+      router.implement(api, {
+        placeOrder: async ({ body: { productId, quantity }, log }) => {
+          const product = await catalog.get("/products/:id", { params: { id: productId } });
+          if (product.status === 404)
+            return {
+              status: 422,
+              body: { error: `productId: no product ${JSON.stringify(productId)} in the catalog` },
+            };
+          const order: Order = {
+            id: randomUUID(),
+            productId,
+            quantity,
+            unitPriceCents: product.body.priceCents,
+            totalCents: product.body.priceCents * quantity,
+          };
+          const database = await context.resource("db").connect();
+          try {
+            await database.query("BEGIN");
+            await database.query(
+              "INSERT INTO orders (id, product_id, quantity, unit_price_cents, total_cents) VALUES ($1, $2, $3, $4, $5)",
+              [order.id, order.productId, order.quantity, order.unitPriceCents, order.totalCents],
+            );
+            const job: OrderPlaced = { type: "order-placed", orderId: order.id, productId, quantity };
+            await context
+              .resource("fulfilment.queue")
+              .publishJson(FULFILMENT_JOBS, job)
+              .catch((error: unknown) => {
+                log.error({ err: error, orderId: order.id }, "fulfilment's queue refused the order");
+                throw new HttpError(503, "orders cannot hand orders to fulfilment now; try again");
+              });
+            await database.query("COMMIT");
+          } catch (error) {
+            await database.query("ROLLBACK").catch(() => undefined);
+            throw error;
+          } finally {
+            database.release();
+          }
+          log.info({ orderId: order.id, totalCents: order.totalCents }, "order placed");
+          return { status: 201, body: order, headers: { location: `/orders/${order.id}` } };
+        },
+        getOrder: async ({ params: { id } }) => {
+          const { rows } = UUID.test(id) ? await context.resource("db").query<Order>(SELECT_ORDER, [id]) : { rows: [] };
+          if (!rows[0]) return { status: 404, body: { error: `no order ${JSON.stringify(id)}` } };
+          return { status: 200, body: rows[0] };
+        },
       });
     },
   };
-}
-
-function parseOrder(body: unknown): { productId: string; quantity: number } {
-  const input = (typeof body === "object" && body !== null ? body : {}) as Record<string, unknown>;
-  if (typeof input.productId !== "string" || input.productId === "") {
-    throw new HttpError(
-      400,
-      `productId: must be a product id, like "cup" (got ${JSON.stringify(input.productId) ?? "nothing"})`,
-    );
-  }
-  const quantity = input.quantity ?? 1;
-  if (typeof quantity !== "number" || !Number.isInteger(quantity) || quantity < 1 || quantity > MAX_QUANTITY) {
-    throw new HttpError(
-      400,
-      `quantity: must be a whole number from 1 to ${MAX_QUANTITY} (got ${JSON.stringify(quantity)})`,
-    );
-  }
-  return { productId: input.productId, quantity };
 }

@@ -77,7 +77,7 @@ describe("orders, calling the real catalog over HTTP, on a real PostgreSQL and R
     const placed = await place({ productId: "cup", quantity: 0 });
     expect([placed.status, await placed.json()]).toEqual([
       400,
-      { error: "quantity: must be a whole number from 1 to 100 (got 0)" },
+      { error: "body.quantity: got 0; accepted: >= 1", problems: ["body.quantity: got 0; accepted: >= 1"] },
     ]);
   });
 

@@ -1,4 +1,4 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import {
   cpSync,
   existsSync,
@@ -82,41 +82,6 @@ function risksOf(report: InfraDiffReport, code: string): Risk[] {
   return report.risks.filter((r) => r.code === code);
 }
 
-/**
- * Writes the API documents the synth will write (issue 17) until it does: the test
- * repository's app command runs it after the synth, copying `api-fixture/*.openapi.json`
- * to `<CDKTF_OUTDIR>/api/`, where infra:diff reads them.
- */
-const WRITE_API_DOCUMENTS = `import { cpSync } from "node:fs";
-import path from "node:path";
-
-cpSync("api-fixture/documents", path.join(process.env.CDKTF_OUTDIR ?? "cdktf.out", "api"), { recursive: true });
-`;
-
-/** catalog's contract: \`GET /products/{id}\` answers a product with the given price field. */
-function catalogContract(priceField: string): string {
-  const product = {
-    type: "object",
-    properties: { id: { type: "string" }, [priceField]: { type: "integer" } },
-    required: ["id", priceField],
-    additionalProperties: false,
-  };
-  const document = {
-    openapi: "3.1.0",
-    info: { title: "catalog", version: "1.0.0" },
-    paths: {
-      "/products/{id}": {
-        get: {
-          operationId: "getProduct",
-          parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
-          responses: { "200": { content: { "application/json": { schema: product } } } },
-        },
-      },
-    },
-  };
-  return `${JSON.stringify(document, null, 2)}\n`;
-}
-
 const PAYMENTS = `import { defineService } from "../../infra/spec/index.js";
 
 export default defineService({
@@ -183,17 +148,12 @@ beforeAll(() => {
   branch("empty", () => {
     // A commit with the same files as main.
   });
-  branch("api-base", () => {
-    write("api-fixture/write-documents.mjs", WRITE_API_DOCUMENTS);
-    write("api-fixture/documents/catalog.openapi.json", catalogContract("priceCents"));
-    edit("cdktf.json", (t) =>
-      t.replace(
-        '"app": "node tools/run-app.mjs"',
-        '"app": "node tools/run-app.mjs && node api-fixture/write-documents.mjs"',
-      ),
-    );
-  });
-  branch("api-rename", () => write("api-fixture/documents/catalog.openapi.json", catalogContract("price")), "api-base");
+  // catalog's contract renames the price field that orders reads and gateway passes on.
+  branch("api-rename", () =>
+    edit("services/catalog/src/api.ts", (t) =>
+      t.replace("priceCents: z.number().int().nonnegative()", "price: z.number().int().nonnegative()"),
+    ),
+  );
   branch("no-app", () => {
     edit("cdktf.json", (t) =>
       t.replace(
@@ -351,7 +311,7 @@ describe("npm run infra:diff", () => {
         expect(entry).toMatch(/^[0-9a-f]{32}$/);
         const folder = path.join(repo, ".git", "infra-diff-cache", entry);
         // What the diff reads, nothing else (the monitoring files are not compared).
-        expect(readdirSync(folder).sort()).toEqual(["guardrails", "stacks"]);
+        expect(readdirSync(folder).sort()).toEqual(["api", "guardrails", "stacks"]);
         expect(readdirSync(path.join(folder, "guardrails")).sort()).toEqual([
           "local.json",
           "production.json",
@@ -577,44 +537,79 @@ describe("npm run infra:diff", () => {
     let markdown: CliRun;
     let report: InfraDiffReport;
     beforeAll(async () => {
-      json = await diff("--base", "api-base", "--head", "api-rename", "--format", "json");
+      json = await diff("--base", "main", "--head", "api-rename", "--format", "json");
       report = JSON.parse(json.stdout) as InfraDiffReport;
-      markdown = await diff("--base", "api-base", "--head", "api-rename");
+      markdown = await diff("--base", "main", "--head", "api-rename");
     });
 
     it("WHEN diffed THEN it exits 1 with no infrastructure change, and the removed field is a breaking-api-change naming both callers", () => {
       expect(json.status).toBe(1);
       expect(report.summary.total).toEqual({ adds: 0, changes: 0, replacements: 0, destroys: 0 });
+      const risk = (operation: string, field: string) => ({
+        kind: "breaking-api-change",
+        code: "response-field-removed",
+        environment: null,
+        service: "catalog",
+        resources: [],
+        reason: `${operation}: response 200 field ${field} removed; breaks its callers gateway, orders`,
+        callers: ["gateway", "orders"],
+      });
+      // gateway's public API takes catalog's product schema: it breaks too, for callers
+      // outside the repository.
+      const publicRisk = (operation: string, field: string) => ({
+        ...risk(operation, field),
+        service: "gateway",
+        reason: `${operation}: response 200 field ${field} removed; no service here calls gateway (callers outside this repository may break)`,
+        callers: [],
+      });
       expect(report.risks).toEqual([
-        {
-          kind: "breaking-api-change",
-          code: "response-field-removed",
-          environment: null,
-          service: "catalog",
-          resources: [],
-          reason: "GET /products/{id}: response 200 field priceCents removed; breaks its callers gateway, orders",
-          callers: ["gateway", "orders"],
-        },
+        risk("GET /products", "products[].priceCents"),
+        risk("GET /products/{id}", "priceCents"),
+        publicRisk("GET /api/products", "products[].priceCents"),
+        publicRisk("GET /api/products/{id}", "priceCents"),
       ]);
     });
 
-    it("THEN catalog's section lists the breaking and the additive change", () => {
+    it("THEN the code of orders, which reads the field through its typed client of catalog, no longer type-checks", () => {
+      // GIVEN the head commit checked out
+      execFileSync("git", ["checkout", "-q", "api-rename"], { cwd: repo });
+      try {
+        // WHEN the TypeScript compiler checks the repository
+        const check = spawnSync(path.join(repo, "node_modules", ".bin", "tsc"), ["--noEmit", "-p", repo], {
+          cwd: repo,
+          encoding: "utf8",
+        });
+        // THEN it fails on orders' use of the renamed field, and in no other service (the
+        // copy has no test/ folder, whose absence the runtime's own tests trip on)
+        expect(check.status).toBe(2);
+        const errors = check.stdout
+          .split("\n")
+          .filter((line) => line.startsWith("services/") && line.includes("error TS"));
+        expect(errors.length).toBeGreaterThan(0);
+        expect(errors.filter((line) => !line.startsWith("services/orders/src/application.ts"))).toEqual([]);
+        expect(errors.join("\n")).toContain("Property 'priceCents' does not exist");
+      } finally {
+        execFileSync("git", ["checkout", "-q", "main"], { cwd: repo });
+      }
+    }, 180_000);
+
+    it("THEN catalog's and gateway's sections list the breaking and the additive changes", () => {
+      const changes = [
+        ["breaking", "response-field-removed"],
+        ["breaking", "response-field-removed"],
+        ["additive", "response-field-added"],
+        ["additive", "response-field-added"],
+      ];
       expect(report.services.map((s) => [s.name, s.summary, s.apiChanges?.map((c) => [c.severity, c.code])])).toEqual([
-        [
-          "catalog",
-          "1 breaking API change, 1 additive API change",
-          [
-            ["breaking", "response-field-removed"],
-            ["additive", "response-field-added"],
-          ],
-        ],
+        ["catalog", "2 breaking API changes, 2 additive API changes", changes],
+        ["gateway", "2 breaking API changes, 2 additive API changes", changes],
       ]);
     });
 
     it("THEN the Markdown lists the risk with its callers, and catalog's contract changes; the second run took both contracts from the cache", () => {
       expect(markdown.status).toBe(1);
       expect(markdown.stdout).toContain(
-        "### Risks (1)\n\n- **breaking-api-change** (response-field-removed) · every environment · `catalog`: GET /products/{id}: response 200 field priceCents removed; breaks its callers gateway, orders\n",
+        "### Risks (4)\n\n- **breaking-api-change** (response-field-removed) · every environment · `catalog`: GET /products: response 200 field products\\[\\].priceCents removed; breaks its callers gateway, orders\n- **breaking-api-change** (response-field-removed) · every environment · `catalog`: GET /products/{id}: response 200 field priceCents removed; breaks its callers gateway, orders\n",
       );
       expect(markdown.stdout).toContain("- additive: GET /products/{id}: response 200 field price added\n");
       expect(markdown.stderr).toMatch(/\(base from the cache, head from the cache\)/);

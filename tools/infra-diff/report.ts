@@ -70,7 +70,7 @@ export interface ApiChange {
    * `request-field-removed`, `request-field-added`, `request-field-required`,
    * `request-field-optional`, `request-field-retyped`, `request-type-widened`,
    * `request-enum-narrowed`, `request-enum-widened`, `request-closed`, `request-opened`,
-   * `request-body-removed`, `request-body-added`, `unclassified-change`.
+   * `request-body-removed`, `request-body-added`, `response-body-added`, `unclassified-change`.
    */
   readonly code: string;
   /** The operation: `GET /products/{id}`. */

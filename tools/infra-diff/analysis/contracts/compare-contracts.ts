@@ -103,11 +103,26 @@ function compareOperation(
     else if (a.schema !== undefined && b.schema !== undefined)
       compareSchemas(a.schema, b.schema, "", place("response", `${name} field`, `${name} body`, a.schema, b.schema));
     else if (a.schema === undefined && b.schema !== undefined)
-      change("additive", "response-field-added", `${name} body`, "added: the response has a JSON body now");
+      // A caller's typed client checks that a no-body answer has no body: one with a body fails it.
+      change(
+        "breaking",
+        "response-body-added",
+        `${name} body`,
+        "added: the response has a JSON body now, which callers built on a contract without one refuse",
+      );
     compareOtherContent(a, b, `${name} body`, change);
   }
+  // A new status is breaking, as a new value of a response enum is: a caller's typed client
+  // refuses a status its contract does not declare (DependencyError), so an older caller
+  // meeting the newer service during a rolling update fails on it.
   for (const status of now.responses.keys())
-    if (!was.responses.has(status)) change("additive", "response-status-added", `response ${status}`, "added");
+    if (!was.responses.has(status))
+      change(
+        "breaking",
+        "response-status-added",
+        `response ${status}`,
+        "added: callers built on the contract without it refuse an answer with this status",
+      );
 }
 
 type Change = (severity: ApiChange["severity"], code: string, field: string, what: string) => void;

@@ -217,7 +217,7 @@ describe("compareContracts", () => {
       ]);
     });
 
-    it("GIVEN a response status removed WHEN compared THEN it is breaking; a status added THEN additive", () => {
+    it("GIVEN a response status removed WHEN compared THEN it is breaking; a status added THEN breaking too (older typed clients refuse it)", () => {
       const only200 = { "200": { content: { "application/json": { schema: PRODUCT } } } };
       expect(changes(catalog(), catalog({ responses: only200 }))).toEqual([
         [
@@ -227,7 +227,33 @@ describe("compareContracts", () => {
         ],
       ]);
       expect(changes(catalog({ responses: only200 }), catalog())).toEqual([
-        ["additive", "response-status-added", "GET /products/{id}: response 404 added"],
+        [
+          "breaking",
+          "response-status-added",
+          "GET /products/{id}: response 404 added: callers built on the contract without it refuse an answer with this status",
+        ],
+      ]);
+    });
+
+    it("GIVEN a response without a body WHEN it gets a JSON body THEN it is breaking (an older typed client expects none); the reverse too", () => {
+      const noBody = { "200": { content: { "application/json": { schema: PRODUCT } } }, "204": {} };
+      const withBody = {
+        "200": { content: { "application/json": { schema: PRODUCT } } },
+        "204": { content: { "application/json": { schema: PRODUCT } } },
+      };
+      expect(changes(catalog({ responses: noBody }), catalog({ responses: withBody }))).toEqual([
+        [
+          "breaking",
+          "response-body-added",
+          "GET /products/{id}: response 204 body added: the response has a JSON body now, which callers built on a contract without one refuse",
+        ],
+      ]);
+      expect(changes(catalog({ responses: withBody }), catalog({ responses: noBody }))).toEqual([
+        [
+          "breaking",
+          "response-field-removed",
+          "GET /products/{id}: response 204 body removed: the response has no JSON body now",
+        ],
       ]);
     });
 

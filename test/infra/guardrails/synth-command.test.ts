@@ -1,11 +1,9 @@
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { copyRepository } from "../../support/repo-copy.js";
 
-const REPOSITORY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 /** Where the test adds escape hatches: after the line of each target's construct that creates the resources. */
 const KUBERNETES_SERVICE = "infra/targets/kubernetes/kubernetes-service.ts";
 const KUBERNETES_ANCHOR = '    this.exposure = new Exposure(this, "exposure", { spec, environment });\n';
@@ -60,10 +58,8 @@ describe("npm run synth with the guardrails", () => {
   let copy: string;
   beforeAll(() => {
     // GIVEN a copy of the repository (its code, its services, its installed packages)
-    copy = mkdtempSync(path.join(os.tmpdir(), "platform-synth-"));
-    for (const entry of ["infra", "services", "tools", "package.json", "tsconfig.json", "cdktf.json"])
-      cpSync(path.join(REPOSITORY, entry), path.join(copy, entry), { recursive: true });
-    symlinkSync(path.join(REPOSITORY, "node_modules"), path.join(copy, "node_modules"), "dir");
+    // (templates/ too: the services' contracts import the runtime's contract module)
+    copy = copyRepository("platform-synth-");
   });
   afterAll(() => rmSync(copy, { recursive: true, force: true }));
 

@@ -119,9 +119,11 @@ beforeAll(() => {
   branch("rename", () => {
     git("mv", "services/orders", "services/purchases");
     edit("services/purchases/service.ts", (t) => t.replace('name: "orders"', 'name: "purchases"'));
+    edit("services/purchases/src/api.ts", (t) => t.replace('service: "orders"', 'service: "purchases"'));
     edit("services/gateway/service.ts", (t) =>
       t.replace('dependsOn: ["orders", "catalog"]', 'dependsOn: ["purchases", "catalog"]'),
     );
+    edit("services/gateway/src/api.ts", (t) => t.replace("../../orders/src/api.js", "../../purchases/src/api.js"));
   });
   branch("loosen", () => {
     edit("infra/targets/kubernetes/workload.ts", (t) =>

@@ -1,3 +1,4 @@
+import { ENVIRONMENT_NAMES } from "../../infra/environments.js";
 import { BadInputError } from "./checkouts.js";
 
 /** Output formats. */
@@ -108,6 +109,10 @@ export function parseArguments(argv: readonly string[]): InfraDiffOptions {
             `--plan: "${given}" is not <env>=<file>; for example --plan staging=staging-plan.json`,
           );
         }
+        if (!(ENVIRONMENT_NAMES as readonly string[]).includes(environment))
+          throw new BadInputError(
+            `--plan ${given}: unknown environment "${environment}"; accepted: ${ENVIRONMENT_NAMES.join(", ")}`,
+          );
         if (plans.has(environment)) throw new BadInputError(`--plan: environment "${environment}" is given twice`);
         plans.set(environment, file);
         break;

@@ -3,7 +3,7 @@
  * risks first, from two synthesized revisions (and, optionally, Terraform plans).
  * See `--help` and README.md, "Job 3".
  */
-import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { renameSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { analyse, type ApiContracts } from "./analysis/index.js";
 import { readApiDocuments, type ApiDocuments } from "./api-documents.js";
@@ -86,6 +86,12 @@ async function buildReport(
   cleanups: Array<() => void>,
   releases: Array<Promise<void>>,
 ): Promise<InfraDiffReport> {
+  // Every input is checked before the synths, which take seconds: the output's folder, and
+  // each plan, read and parsed now.
+  checkOutputFolder(options.output);
+  const plans = new Map(
+    [...options.plans].map(([environment, file]) => [environment, readPlanFile(file, environment)]),
+  );
   const repository = options.base !== undefined ? findRepository(process.cwd()) : undefined;
   const baseCommit =
     repository && options.base !== undefined ? resolveCommit(repository, options.base, "--base") : undefined;
@@ -147,8 +153,7 @@ async function buildReport(
     diffs.set(environment, compareStacks(baseStacks.get(environment) ?? empty, headStacks.get(environment) ?? empty));
   }
   const secrets: PlanSecrets[] = [];
-  for (const [environment, file] of options.plans) {
-    const plan = readPlanFile(file, environment);
+  for (const [environment, plan] of plans) {
     secrets.push(plan.secrets);
     const [base, head] = [baseStacks.get(environment), headStacks.get(environment)];
     const planned = diffFromPlan(environment, plan, [head, base]);
@@ -348,6 +353,16 @@ function render(report: InfraDiffReport, options: InfraDiffOptions): string {
   }
 }
 
+/** Refuses an `--output` whose folder is not there: a typo must not make folders, nor wait for the synths. */
+function checkOutputFolder(file: string | undefined): void {
+  if (file === undefined) return;
+  const folder = path.dirname(path.resolve(file));
+  if (!statSync(folder, { throwIfNoEntry: false })?.isDirectory())
+    throw new BadInputError(
+      `--output ${file}: the folder ${folder} does not exist; give a file in an existing folder, or leave --output out for standard output`,
+    );
+}
+
 /** Writes to a file atomically (a temporary file, then a rename), or to standard output. */
 function writeOutput(text: string, file: string | undefined): void {
   if (file === undefined) {
@@ -355,7 +370,6 @@ function writeOutput(text: string, file: string | undefined): void {
     return;
   }
   const target = path.resolve(file);
-  mkdirSync(path.dirname(target), { recursive: true });
   const temporary = `${target}.tmp-${process.pid}`;
   writeFileSync(temporary, text);
   renameSync(temporary, target);

@@ -619,6 +619,29 @@ describe("npm run infra:diff", () => {
   });
 
   describe("GIVEN bad input", () => {
+    it("WHEN --output names a file in a folder that does not exist THEN it exits 2 saying so, before any synth, and makes no folder", async () => {
+      const missing = path.join(repo, "no-such-folder", "deeper");
+      const run = await diff("--base", "main", "--output", path.join(missing, "diff.md"));
+      expect([run.status, run.stderr]).toEqual([
+        2,
+        `infra-diff: --output ${path.join(missing, "diff.md")}: the folder ${missing} does not exist; give a file in an existing folder, or leave --output out for standard output\n`,
+      ]);
+      expect(existsSync(path.join(repo, "no-such-folder"))).toBe(false);
+    });
+
+    it("WHEN --plan names an environment the platform does not have THEN it exits 2 naming the accepted ones", async () => {
+      const run = await diff("--plan", "bogus=plan.json");
+      expect([run.status, run.stderr]).toEqual([
+        2,
+        'infra-diff: --plan bogus=plan.json: unknown environment "bogus"; accepted: local, staging, production\n',
+      ]);
+    });
+
+    it("WHEN a --plan file does not exist THEN it exits 2 naming it, before any synth", async () => {
+      const run = await diff("--base", "main", "--plan", "staging=no-such-plan.json");
+      expect([run.status, run.stderr]).toEqual([2, "infra-diff: --plan staging=no-such-plan.json: no such file\n"]);
+    });
+
     it("WHEN the base ref does not exist THEN it exits 2 naming the ref, and leaves no worktree", async () => {
       const run = await diff("--base", "no-such-branch");
       expect(run.stderr).toBe(

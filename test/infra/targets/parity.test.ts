@@ -42,7 +42,7 @@ function dockerView(stack: StackJson, name: string) {
     port: Number(/127\.0\.0\.1:(\d+)/.exec(container.healthcheck.test[3])![1]),
     env,
     secrets,
-    health: /fetch\('([^']+)'\)/.exec(container.healthcheck.test[3])![1],
+    health: /get\('([^']+)'/.exec(container.healthcheck.test[3])![1],
     limits: { cpu: Number(container.cpus), memoryMiB: container.memory },
     user: Number(container.user.split(":")[0]),
   };

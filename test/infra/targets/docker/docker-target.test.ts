@@ -61,7 +61,7 @@ describe("Docker target (local)", () => {
         "CMD",
         "node",
         "-e",
-        "fetch('http://127.0.0.1:8081/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))",
+        "require('node:http').get('http://127.0.0.1:8081/healthz',r=>process.exit(r.statusCode>=200&&r.statusCode<300?0:1)).on('error',()=>process.exit(1))",
       ],
       interval: "10s",
       timeout: "3s",

@@ -1,26 +1,12 @@
 import type { z } from "zod";
 import type { Contract } from "./define-contract.js";
 import { formatValue } from "./define-contract.js";
-import {
-  declaredStatuses,
-  type HttpMethod,
-  type ObjectSchema,
-  type OperationDefinition,
-  type ResponseSchemas,
-} from "./operation.js";
+import { declaredStatuses, type OperationDefinition } from "./operation.js";
 
 /** One operation of a contract, with its name: what a server registers a route for. */
-export interface ContractOperation {
+export interface ContractOperation extends OperationDefinition {
   /** The operation's name (its OpenAPI operationId). */
   readonly name: string;
-  readonly method: HttpMethod;
-  /** The path with `:name` parameters, like `/products/:id`. */
-  readonly path: string;
-  readonly summary?: string;
-  readonly params?: ObjectSchema;
-  readonly query?: ObjectSchema;
-  readonly body?: z.ZodType;
-  readonly responses: ResponseSchemas;
 }
 
 /** The operations of a contract, in the order the contract declares them. */

@@ -82,6 +82,17 @@ describe("a PostgreSQL resource", () => {
     expect(await metricLine(service, `${pool.name}{resource="db",state="waiting"}`)).toMatch(/ 0$/);
   });
 
+  it("GIVEN a service that applied its migrations WHEN its start resolves THEN the migrations' connection is closed, so a server that stops next cannot reach it", async () => {
+    await start(await server.createDatabase("migrated"));
+    expect(
+      await server.query(
+        "postgres",
+        // Every connection to the database but the pool's (named after the resource).
+        "SELECT application_name FROM pg_stat_activity WHERE datname = 'migrated' AND application_name <> 'db'",
+      ),
+    ).toEqual([]);
+  });
+
   it("GIVEN a running service WHEN the server stops THEN readiness names the resource, and WHEN it is back THEN the service is ready again", async () => {
     const service = await start(await server.createDatabase("outage"));
     expect((await readiness(service))[0]).toBe(200);

@@ -216,17 +216,18 @@ function parseCommandLine(argv: string[]) {
 /**
  * Asks, in a terminal, for every answer not given on the command line, in the order of
  * the template's questions, checking each as it is typed with the same rules as the
- * command line.
+ * command line. An answer that makes an earlier one wrong (yes to "publish it" when the
+ * port is one another service publishes) asks that one again at once, saying why. Ends
+ * with a summary of every answer and a confirmation; undefined when the user declines.
  */
-async function askAnswers(landscape: Landscape, given: RawAnswers): Promise<RawAnswers> {
+async function askAnswers(landscape: Landscape, given: RawAnswers): Promise<RawAnswers | undefined> {
   const { checkbox, confirm, input, select } = await import("@inquirer/prompts");
   const answers: Record<string, RawValue | undefined> = { ...given };
-  const check = (question: string, value: RawValue) => {
-    const problem = validateAnswers({ ...answers, [question]: value } as RawAnswers, landscape).problems.find(
+  const problemOf = (question: string, value: RawValue | undefined) =>
+    validateAnswers({ ...answers, [question]: value } as RawAnswers, landscape).problems.find(
       (p) => p.argument === (question === "name" ? "<name>" : argumentOf(question)),
     );
-    return problem ? problem.message : true;
-  };
+  const check = (question: string, value: RawValue) => problemOf(question, value)?.message ?? true;
   const name = await input({ message: "Service name", validate: (value) => check("name", value) });
   answers.name = name;
   const template =
@@ -239,17 +240,13 @@ async function askAnswers(landscape: Landscape, given: RawAnswers): Promise<RawA
   answers.template = template;
   const services = [...landscape.services.keys()].sort();
   const values: Record<string, AnswerValue | undefined> = {};
-  for (const question of landscape.questionsOf(template)) {
-    const typed = () => {
-      const raw = answers[question.name];
-      const parsed = raw === undefined ? undefined : parseAnswer(question, raw);
-      values[question.name] =
-        parsed && "value" in parsed ? parsed.value : defaultAnswer(question, values, { name, template });
-    };
-    if (answers[question.name] !== undefined || !applies(question, values)) {
-      if (applies(question, values)) typed();
-      continue;
-    }
+  const typed = (question: Question) => {
+    const raw = answers[question.name];
+    const parsed = raw === undefined ? undefined : parseAnswer(question, raw);
+    values[question.name] =
+      parsed && "value" in parsed ? parsed.value : defaultAnswer(question, values, { name, template });
+  };
+  const ask = async (question: Question): Promise<RawValue | undefined> => {
     const fallback = defaultAnswer(question, values, { name, template });
     const message = question.help.charAt(0).toUpperCase() + question.help.slice(1);
     // Nothing to pick from (a worker with no dependency): not asked; the checks after the
@@ -262,36 +259,89 @@ async function askAnswers(landscape: Landscape, given: RawAnswers): Promise<RawA
             choices: options.map((o) => ({ value: o, name: o })),
             default: typeof fallback === "string" ? fallback : undefined,
           });
-    let answer: RawValue | undefined;
-    if (question.choices?.length === 1) answer = String(question.choices[0]);
-    else if (question.type === "boolean") answer = await confirm({ message, default: fallback === true });
-    else if (question.type === "list-of-services")
-      answer =
-        services.length > 0
-          ? await checkbox({
-              message,
-              choices: services.map((s) => ({ value: s, name: s })),
-              validate: (chosen) =>
-                check(
-                  question.name,
-                  chosen.map((choice) => choice.value),
-                ),
-            })
-          : [];
-    else if (question.choices) answer = await pick(question.choices.map(String));
-    else if (question.check === "existing-services") answer = await pick(services);
-    else if (question.check === "dependencies") answer = await pick((values.dependsOn ?? []) as string[]);
-    else
-      answer = await input({
-        message,
-        default: fallback === undefined ? undefined : String(fallback),
-        validate: (value) => check(question.name, value),
-      });
-    if (answer === undefined) continue;
+    if (question.choices?.length === 1) return String(question.choices[0]);
+    if (question.type === "boolean") return confirm({ message, default: fallback === true });
+    if (question.type === "list-of-services")
+      return services.length > 0
+        ? checkbox({
+            message,
+            choices: services.map((s) => ({ value: s, name: s })),
+            validate: (chosen) =>
+              check(
+                question.name,
+                chosen.map((choice) => choice.value),
+              ),
+          })
+        : [];
+    if (question.choices) return pick(question.choices.map(String));
+    if (question.check === "existing-services") return pick(services);
+    if (question.check === "dependencies") return pick((values.dependsOn ?? []) as string[]);
+    return input({
+      message,
+      default: fallback === undefined ? undefined : String(fallback),
+      validate: (value) => check(question.name, value),
+    });
+  };
+  const record = (question: Question, answer: RawValue) => {
     answers[question.name] = question.type === "boolean" && typeof answer === "string" ? answer === "true" : answer;
-    typed();
+    typed(question);
+  };
+
+  const questions = landscape.questionsOf(template);
+  const asked: Question[] = [];
+  for (const question of questions) {
+    if (answers[question.name] !== undefined || !applies(question, values)) {
+      if (applies(question, values)) typed(question);
+      continue;
+    }
+    const answer = await ask(question);
+    if (answer === undefined) continue;
+    record(question, answer);
+    asked.push(question);
+    // Each earlier answer this one made wrong is asked again, once its problem is shown.
+    for (const earlier of asked) {
+      const problem = problemOf(earlier.name, answers[earlier.name]);
+      if (!problem) continue;
+      console.log(`  ${earlier.name}: ${problem.message} (got ${problem.value}); asked again:`);
+      answers[earlier.name] = undefined;
+      const again = await ask(earlier);
+      if (again !== undefined) record(earlier, again);
+    }
   }
-  return answers as RawAnswers;
+
+  console.log(`\n${summaryOf(name, template, questions, values)}\n`);
+  const write = await confirm({ message: `Write ${SERVICES_DIR}/${name}/?`, default: true });
+  return write ? (answers as RawAnswers) : undefined;
+}
+
+/** The answers as the summary before writing shows them: one line each, in the order asked. */
+function summaryOf(
+  name: string,
+  template: string,
+  questions: readonly Question[],
+  values: Readonly<Record<string, AnswerValue | undefined>>,
+): string {
+  const rows: Array<[string, string]> = [
+    ["name", name],
+    ["template", template],
+    ...questions
+      .filter((question) => applies(question, values) && values[question.name] !== undefined)
+      .map((question): [string, string] => {
+        const value = values[question.name]!;
+        return [
+          question.name,
+          Array.isArray(value)
+            ? value.join(", ") || "(none)"
+            : typeof value === "boolean"
+              ? value
+                ? "yes"
+                : "no"
+              : String(value),
+        ];
+      }),
+  ];
+  const width = Math.max(...rows.map(([label]) => label.length));
+  return `${SERVICES_DIR}/${name}/ will be made with:\n${rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`).join("\n")}`;
 }
 
 /** Writes `files` below `dir`, creating folders; refuses (before writing anything) a path that leaves `dir`. */
@@ -366,7 +416,12 @@ async function main(argv: string[]): Promise<number> {
       return 2;
     }
     try {
-      raw = await askAnswers(survey.landscape, raw);
+      const asked = await askAnswers(survey.landscape, raw);
+      if (!asked) {
+        console.error(`new:service: not written (declined at the summary)`);
+        return 1;
+      }
+      raw = asked;
     } catch (error) {
       // Ctrl-C or a closed terminal while asking: nothing was written.
       if (error instanceof Error && error.name === "ExitPromptError") {

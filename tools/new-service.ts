@@ -21,6 +21,7 @@ import {
   type ScaffoldAnswers,
   type TemplateRecord,
 } from "./scaffold/answers.js";
+import { readDependencyContracts, usesDependencyClients } from "./scaffold/dependency-clients.js";
 import { PLATFORM_QUESTIONS } from "./scaffold/platform-questions.js";
 import {
   applies,
@@ -510,7 +511,16 @@ async function checkAndPublish(
   const template = loadTemplate(root, answers.template);
   const commit = templateCommit(root, template);
   const record: TemplateRecord = { template: template.name, version: template.version, commit, answers };
-  const files = renderTemplate(template, templateValues(answers, template.placeholders));
+  const contracts = await readDependencyContracts(root, answers.dependsOn);
+  const values = templateValues(answers, template.placeholders, contracts);
+  const files = renderTemplate(template, values);
+  // The typed clients are code of any width (a long service name): the files they land
+  // in are written as the formatter writes them, so that they pass biome check.
+  if (contracts.size > 0) {
+    const withClients = new Map([...template.files].filter(([, text]) => usesDependencyClients(text)));
+    for (const [file, content] of renderTemplate({ ...template, files: withClients }, values))
+      files.set(file, formattedByBiome(root, path.join(SERVICES_DIR, answers.name, file), content));
+  }
   files.set(
     TEMPLATE_RECORD_FILE,
     formattedByBiome(

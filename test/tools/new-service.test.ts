@@ -16,10 +16,11 @@ function policyNamed(stack: StackJson, name: string) {
   return policies[0]!.values.spec;
 }
 
-describe("a service from each template (payments: http-service with a database, jobs: worker), then the synth", () => {
+describe("a service from each template (payments: http-service with a database, jobs: worker; notify: http-service calling payments and the worker fulfilment), then the synth", () => {
   let repository: RepositoryCopy;
   let created: { status: number | null; stdout: string; stderr: string };
   let createdWorker: { status: number | null; stdout: string; stderr: string };
+  let createdCaller: { status: number | null; stdout: string; stderr: string };
   let stacks: Record<string, StackJson>;
   beforeAll(() => {
     repository = copyRepository();
@@ -40,6 +41,8 @@ describe("a service from each template (payments: http-service with a database, 
       "orders",
       "--no-install",
     ]);
+    // payments was just made from the template, so it has a contract; fulfilment is a worker, with none.
+    createdCaller = repository.node(NEW_SERVICE, ["notify", "--depends-on", "payments,fulfilment", "--no-install"]);
     const synth = repository.node("tools/run-app.mjs");
     if (synth.status !== 0) throw new Error(`synth failed: ${synth.stderr}`);
     stacks = Object.fromEntries(
@@ -54,7 +57,7 @@ describe("a service from each template (payments: http-service with a database, 
   afterAll(() => repository.remove());
 
   it("THEN it exits 0, adds only the new service folders and says what to do next", () => {
-    expect([created.status, createdWorker.status]).toEqual([0, 0]);
+    expect([created.status, createdWorker.status, createdCaller.status]).toEqual([0, 0, 0]);
     expect(created.stdout).toMatch(
       /^created services\/payments\/ from the http-service template \(version [0-9a-f]{12}\)\n/,
     );
@@ -63,7 +66,7 @@ describe("a service from each template (payments: http-service with a database, 
     );
     expect(created.stdout).toMatch(/^ {2}npm install +register the workspace in package-lock.json/m);
     const changed = repository.run("git", ["status", "--porcelain", "--untracked-files=all"]).stdout.trim().split("\n");
-    expect(changed.filter((line) => !/^\?\? services\/(payments|jobs)\//.test(line))).toEqual([]);
+    expect(changed.filter((line) => !/^\?\? services\/(payments|jobs|notify)\//.test(line))).toEqual([]);
     expect(changed).toContain("?? services/payments/service.ts");
     expect(changed).toContain("?? services/jobs/src/jobs.ts");
   });
@@ -90,6 +93,32 @@ describe("a service from each template (payments: http-service with a database, 
     const worker = JSON.parse(readFileSync(path.join(repository.dir, "services/jobs/.template.json"), "utf8"));
     expect(worker.answers).toMatchObject({ dependsOn: ["orders"], queue: true });
     expect(worker.answers).not.toHaveProperty("jobSource");
+  });
+
+  it("THEN payments starts with a contract of its own, which the synth writes as its OpenAPI document", () => {
+    expect(readFileSync(path.join(repository.dir, "services/payments/src/api.ts"), "utf8")).toContain(
+      '  service: "payments",\n',
+    );
+    expect(readFileSync(path.join(repository.dir, "services/payments/src/application.ts"), "utf8")).toContain(
+      "      router.implement(api, {\n",
+    );
+    const document = JSON.parse(readFileSync(path.join(repository.dir, "cdktf.out/api/payments.openapi.json"), "utf8"));
+    expect(document.info).toEqual({ title: "payments", version: "0.1.0" });
+    expect(document.paths["/hello"].get.operationId).toBe("sayHello");
+  });
+
+  it("THEN a dependency with a contract gets a typed client of it, and one without (a worker) is called untyped, as the comment says", () => {
+    const payments = readFileSync(path.join(repository.dir, "services/payments/src/application.ts"), "utf8");
+    expect(payments).toContain('import ordersApi from "../../orders/src/api.js";\n');
+    expect(payments).toContain('    orders: contractClient(ordersApi, context.dependency("orders")),\n');
+    const notify = readFileSync(path.join(repository.dir, "services/notify/src/application.ts"), "utf8");
+    expect(notify).toContain('import paymentsApi from "../../payments/src/api.js";\n');
+    expect(notify).toContain('    payments: contractClient(paymentsApi, context.dependency("payments")),\n');
+    expect(notify).toContain(' * `const answer = await payments.get("/hello", { query });`\n');
+    expect(notify).toContain(
+      ' * fulfilment has no contract (no services/fulfilment/src/api.ts; a worker serves none):\n * call it untyped, as `await context.dependency("fulfilment").getJson("/path")`.\n',
+    );
+    expect(notify).not.toContain("fulfilmentApi");
   });
 
   it("THEN the new services use the runtime package and carry no copy of it", () => {
@@ -199,13 +228,18 @@ describe("a service from each template (payments: http-service with a database, 
   // Two processes of its own (tsc, then vitest on four files, each starting a real RabbitMQ
   // or PostgreSQL: the worker's queue, payments' database, for its own test and its contract's).
   // Measured on a 2-core machine: 51 to 78 s alone at load 7.5 (tsc 8 s, vitest 43 s); 132 s in the
-  // whole suite, past the former 90 s; far past the default 30 s.
-  it("THEN both new services pass their own tests, and the worker type-checks", () => {
-    // The example services are made from http-service, and npm test type-checks them; no
-    // service of this repository is a worker, so its generated code is checked here.
+  // whole suite, past the former 90 s; far past the default 30 s. With three services to
+  // type-check (payments and notify import their dependencies' contracts), 199 s alone with
+  // five other test runs on the machine, close to the former 240 s.
+  it("THEN both new services pass their own tests, and the new services type-check", () => {
+    // What the scaffolder wrote is checked here: the worker's code, and the typed clients
+    // of payments (of orders' contract) and of notify (of payments' contract, just made).
     writeFileSync(
       path.join(repository.dir, "tsconfig.new.json"),
-      JSON.stringify({ extends: "./tsconfig.json", include: ["services/jobs"] }),
+      JSON.stringify({
+        extends: "./tsconfig.json",
+        include: ["services/jobs", "services/payments", "services/notify"],
+      }),
     );
     const typecheck = repository.run(process.execPath, [
       "node_modules/typescript/bin/tsc",
@@ -227,15 +261,16 @@ describe("a service from each template (payments: http-service with a database, 
     ]);
     expect(result.stdout + result.stderr).toMatch(/Test Files {2}4 passed \(4\)/);
     expect(result.status).toBe(0);
-  }, 240_000);
+  }, 360_000);
 
-  it("THEN both new services pass the repository's formatter and linter as written (npx biome check)", () => {
+  it("THEN the new services pass the repository's formatter and linter as written (npx biome check)", () => {
     const biome = repository.run(process.execPath, [
       "node_modules/@biomejs/biome/bin/biome",
       "check",
       "--error-on-warnings",
       "services/payments",
       "services/jobs",
+      "services/notify",
     ]);
     expect(biome.stdout + biome.stderr).toMatch(/Checked \d+ files/);
     expect(biome.status, biome.stdout + biome.stderr).toBe(0);

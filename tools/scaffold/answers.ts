@@ -1,4 +1,5 @@
 import { serviceSpecSchema } from "../../infra/spec/service-spec.js";
+import { type DependencyContracts, dependencyClientSource } from "./dependency-clients.js";
 import { BACKING_SERVICE_CHOICES, BACKING_SERVICE_QUESTIONS, type BackingServiceChoice } from "./platform-questions.js";
 import type { AnswerValue } from "./questions.js";
 import type { PlaceholderDeclaration } from "./template-manifest.js";
@@ -82,10 +83,14 @@ function sourceLiteral(value: unknown): string {
  * A template's own placeholders (`placeholders` in its template.json) are filled from
  * its own answers, as they are (`text`) or as a JSON literal (`literal`); an answer its
  * question did not ask (its `when` did not hold) is empty text, or `null`.
+ * `{{dependencyImports}}` and `{{dependencyClients}}` are the typed clients of the
+ * dependencies that have a contract (`contracts`, read from the repository by
+ * new:service), and a comment for those that have none.
  */
 export function templateValues(
   answers: ScaffoldAnswers,
   placeholders: ReadonlyMap<string, PlaceholderDeclaration> = new Map(),
+  contracts: DependencyContracts = new Map(),
 ): Record<string, string> {
   const quoted = (text: string) => JSON.stringify(text);
   const own = Object.fromEntries(
@@ -106,6 +111,7 @@ export function templateValues(
       ? `{ public: { host: ${quoted(answers.public.host)}, path: ${quoted(answers.public.path)} } }`
       : quoted("internal"),
     backingServices: sourceLiteral(backingServicesOf(answers)),
+    ...dependencyClientSource(answers.dependsOn, contracts),
   };
 }
 

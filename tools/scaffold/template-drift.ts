@@ -10,6 +10,7 @@ import {
   type ScaffoldAnswers,
   type TemplateRecord,
 } from "./answers.js";
+import { dependenciesWithContract } from "./dependency-clients.js";
 import { templateCommit } from "./template-commit.js";
 import { BACKING_SERVICE_QUESTIONS, PLATFORM_QUESTION_NAMES } from "./platform-questions.js";
 import {
@@ -111,7 +112,10 @@ export function checkTemplateDrift(root: string): ServiceDrift[] {
       if (refused.length > 0)
         return { service, status: "broken", problem: refused.map((p) => `${recordFile}: ${p}`).join("\n") };
       record = { ...record, answers };
-      const rendered = renderTemplate(template, templateValues(answers, template.placeholders));
+      const rendered = renderTemplate(
+        template,
+        templateValues(answers, template.placeholders, dependenciesWithContract(root, answers.dependsOn)),
+      );
       const managed = new Map([...rendered].filter(([file]) => isManaged(template, file)));
       const files: DriftedFile[] = [];
       for (const [file, content] of managed) {

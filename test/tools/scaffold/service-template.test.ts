@@ -56,6 +56,16 @@ describe("service templates", () => {
     expect(files.has("template.json")).toBe(false);
   });
 
+  it("GIVEN the http-service template WHEN rendered THEN it starts with a contract of its own, which its application implements", () => {
+    const files = renderTemplate(loadTemplate(REPOSITORY_ROOT, "http-service"), templateValues(answers));
+    expect(files.get("src/api.ts")).toContain('  service: "payments",\n');
+    expect(files.get("src/api.ts")).toContain('      path: "/hello",\n');
+    const application = files.get("src/application.ts")!;
+    expect(application).toContain('import api from "./api.js";\n');
+    expect(application).toContain("    contract: api,\n");
+    expect(application).toContain("      router.implement(api, {\n");
+  });
+
   it("GIVEN a database, a cache and a queue WHEN the http-service template is rendered THEN service.ts declares each under the name its variables take", () => {
     const files = renderTemplate(
       loadTemplate(REPOSITORY_ROOT, "http-service"),
@@ -72,6 +82,7 @@ describe("service templates", () => {
       "Dockerfile",
       "package.json",
       "service.ts",
+      "src/api.ts",
       "src/application.ts",
       "src/main.ts",
       "test/application.test.ts",

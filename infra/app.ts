@@ -13,6 +13,12 @@ export interface PlatformAppProps {
   readonly services: readonly DiscoveredService[];
   readonly environments: readonly Environment[];
   /**
+   * The names a spec's `environments.<env>` overrides may use: every environment of the
+   * platform, also when `environments` holds only some of them.
+   * @default the names of `environments`
+   */
+  readonly knownEnvironments?: readonly string[];
+  /**
    * The rules the guardrails run: the platform's pack and the team's packs (see
    * `discoverGuardrailRules`).
    * @default GUARDRAIL_RULES - the platform's pack alone
@@ -57,7 +63,7 @@ export interface PlatformApp {
  * them all at once; nothing is synthesized from a catalogue with problems.
  */
 export function buildPlatformApp(props: PlatformAppProps): PlatformApp {
-  const names = props.environments.map((e) => e.name);
+  const names = props.knownEnvironments ?? props.environments.map((e) => e.name);
   const catalogues = new Map<string, Catalogue>();
   const problems: SpecError[] = [];
   for (const environment of props.environments) {

@@ -1,8 +1,12 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { SERVICES_DIR } from "./repository-layout.js";
+import { isPlatformError } from "./platform-error.js";
+import { SERVICE_SPEC_FILE, SERVICES_DIR } from "./repository-layout.js";
+import { ServiceFileError, type ServiceFileThrow } from "./service-file-error.js";
+import { listServiceFolders } from "./service-folders.js";
 import { SpecError, formatValue, parseServiceDefinition, type DiscoveredService } from "./spec/model.js";
+import { thrownLocation } from "./thrown-location.js";
 
 /** The folder, under the repository root, that holds one folder per service (defined in `repository-layout.ts`). */
 export { SERVICES_DIR };
@@ -26,31 +30,35 @@ export const importServiceModule: ServiceModuleLoader = (file, root) =>
  * Finds every `services/<name>/service.ts` below `root` and loads its default export
  * with `loadService`.
  * Adding a folder is all it takes to add a service. A spec error is reported with the
- * file it came from.
+ * file it came from; a service file whose own code throws (or a module of its own it
+ * imports) is reported with the file and line that threw ({@link ServiceFileError}).
+ * @param folders the service folders to load
+ * @default folders every folder of `services/` that holds a `service.ts` (`listServiceFolders`)
  */
 export async function discoverServices(
   root: string,
   loadService: ServiceModuleLoader = importServiceModule,
+  folders: readonly string[] = listServiceFolders(root).services,
 ): Promise<DiscoveredService[]> {
-  const servicesDir = path.join(root, SERVICES_DIR);
-  if (!existsSync(servicesDir)) return [];
-  const folders = readdirSync(servicesDir, { withFileTypes: true })
-    // A dot-folder is never a service (a service's name starts with a letter): it is
-    // new:service's staging folder, possibly half-written or left by a killed run.
-    .filter(
-      (entry) =>
-        entry.isDirectory() &&
-        !entry.name.startsWith(".") &&
-        existsSync(path.join(servicesDir, entry.name, "service.ts")),
-    )
-    .map((entry) => entry.name)
-    .sort();
   const problems: SpecError[] = [];
+  const throws: ServiceFileThrow[] = [];
   const loaded = await Promise.all(
     folders.map(async (folder): Promise<DiscoveredService | undefined> => {
-      const file = `${SERVICES_DIR}/${folder}/service.ts`;
+      const file = `${SERVICES_DIR}/${folder}/${SERVICE_SPEC_FILE}`;
+      let module: ServiceModule;
       try {
-        const module = await loadService(file, root);
+        module = await loadService(file, root);
+      } catch (error) {
+        if (error instanceof SpecError) {
+          problems.push(error.inFile(file));
+          return undefined;
+        }
+        const thrown = thrownByServiceCode(error, root, folder);
+        if (thrown === undefined) throw error;
+        throws.push({ file, ...thrown });
+        return undefined;
+      }
+      try {
         if (module.default === undefined) {
           throw new SpecError([
             { field: "(default export)", value: "nothing", message: "must be `export default defineService({...})`" },
@@ -67,11 +75,30 @@ export async function discoverServices(
       }
     }),
   );
+  // A file that threw has no spec to check: said first, and alone.
+  if (throws.length > 0) throw new ServiceFileError(throws.sort((a, b) => (a.file < b.file ? -1 : 1)));
   if (problems.length > 0)
     throw new SpecError(
       problems.flatMap((p) => p.problems.map((problem) => ({ ...problem, file: problem.file ?? p.file }))),
     );
   return loaded.filter((s): s is DiscoveredService => s !== undefined);
+}
+
+/**
+ * What a failed load is, when the service's own code threw it: an Error with a frame of
+ * its stack in the service's folder (where it was thrown), or a thrown value that is no
+ * Error (no stack at all). Undefined for what failed around the code: the platform's own
+ * errors (a folder that changed while it was read), a loader that lost a compiled file.
+ */
+function thrownByServiceCode(
+  error: unknown,
+  root: string,
+  folder: string,
+): Pick<ServiceFileThrow, "thrown" | "location"> | undefined {
+  if (isPlatformError(error)) return undefined;
+  if (!(error instanceof Error)) return { thrown: error };
+  const location = thrownLocation(error, root, `${SERVICES_DIR}/${folder}`);
+  return location === undefined ? undefined : { thrown: error, location };
 }
 
 /**

@@ -140,8 +140,17 @@ export class EnvironmentConfigError extends PlatformError {
   }
 }
 
+/** The name of one of the platform's environments. */
+export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
+
+/** Whether `name` is one of the platform's environments. */
+export function isEnvironmentName(name: string): name is EnvironmentName {
+  return (ENVIRONMENT_NAMES as readonly string[]).includes(name);
+}
+
 /**
- * The environments, configured from `variables` (normally `process.env`):
+ * The environments named in `names` (in deploy order), configured from `variables`
+ * (normally `process.env`):
  * - `KUBECONFIG` (default `~/.kube/config`), `STAGING_KUBE_CONTEXT` (default `staging`),
  *   `PRODUCTION_KUBE_CONTEXT` (default `production`);
  * - `PLATFORM_STATE_BACKEND` for staging and production: `kubernetes` (default: state in
@@ -157,17 +166,22 @@ export class EnvironmentConfigError extends PlatformError {
  *   backups `PLATFORM_BACKUP_DESTINATION` (an `s3://` path; unset: no backups), with
  *   `PLATFORM_BACKUP_CIDR` (the object store's addresses) and
  *   `PLATFORM_BACKUP_CREDENTIALS_SECRET` (default `platform-backup-credentials`).
+ *
+ * Only the settings of the named environments are read: a setting that only staging and
+ * production use (the state backend, the Kubernetes settings) fails them, never `local`.
+ * @param names the environments wanted
+ * @default names ENVIRONMENT_NAMES - every environment
  */
-export function loadEnvironments(variables: Readonly<Record<string, string | undefined>> = process.env): Environment[] {
-  const kubeconfig = variables.KUBECONFIG?.split(":")[0] || "~/.kube/config";
-  const scrape = oneOf(variables, "PLATFORM_SCRAPE", ["servicemonitor", "annotations"] as const, "servicemonitor");
-  const backendType = oneOf(variables, "PLATFORM_STATE_BACKEND", SHARED_BACKEND_TYPES, "kubernetes");
-  const grafanaUrl = baseUrl(variables, "PLATFORM_GRAFANA_URL", DEFAULT_GRAFANA_URL);
-  const apiServer = apiServerSettings(variables);
-  const backup = backupSettings(variables);
-  const cnpgNamespace = namespaceVariable(variables, "PLATFORM_CNPG_NAMESPACE", "cnpg-system");
+export function loadEnvironments(
+  variables: Readonly<Record<string, string | undefined>> = process.env,
+  names: readonly EnvironmentName[] = ENVIRONMENT_NAMES,
+): Environment[] {
+  const wanted = ENVIRONMENT_NAMES.filter((name) => names.includes(name));
+  const clusterNames = wanted.filter((name): name is "staging" | "production" => name !== "local");
+  const cluster = clusterNames.length > 0 ? clusterSettings(variables, clusterNames) : undefined;
 
   const kubernetesEnvironment = (name: "staging" | "production", contextVariable: string): KubernetesEnvironment => {
+    const settings = cluster!;
     const configContext = variables[contextVariable] || name;
     const namespace = `platform-${name}`;
     return {
@@ -175,74 +189,115 @@ export function loadEnvironments(variables: Readonly<Record<string, string | und
       target: "kubernetes",
       namespace,
       production: name === "production",
-      grafanaUrl,
-      backend: sharedBackend(backendType, name, variables, kubeconfig, configContext),
+      grafanaUrl: settings.grafanaUrl,
+      backend: settings.backend(name, configContext),
       kubernetes: {
-        configPath: kubeconfig,
+        configPath: settings.kubeconfig,
         configContext,
         imageRegistry: variables.PLATFORM_IMAGE_REGISTRY || "registry.example.com/platform",
         ingressClassName: variables.PLATFORM_INGRESS_CLASS || "nginx",
         monitoringNamespace: "monitoring",
         ingressNamespace: "ingress-nginx",
-        scrape,
-        cnpgNamespace,
-        apiServer,
-        backup: name === "production" ? backup : undefined,
+        scrape: settings.scrape,
+        cnpgNamespace: settings.cnpgNamespace,
+        apiServer: settings.apiServer,
+        backup: name === "production" ? settings.backup : undefined,
       },
     };
   };
 
-  return [
-    {
-      name: "local",
-      target: "docker",
-      namespace: "platform-local",
-      production: false,
-      grafanaUrl: LOCAL_GRAFANA_URL,
-      backend: { type: "local", path: "terraform.local.tfstate" },
-      docker: {
-        host: variables.DOCKER_HOST || "unix:///var/run/docker.sock",
-        baseImage: variables.PLATFORM_BASE_IMAGE || DEFAULT_BASE_IMAGE,
-        prometheusImage: DEFAULT_PROMETHEUS_IMAGE,
-        prometheusPort: LOCAL_PROMETHEUS_PORT,
-      },
-    },
-    kubernetesEnvironment("staging", "STAGING_KUBE_CONTEXT"),
-    kubernetesEnvironment("production", "PRODUCTION_KUBE_CONTEXT"),
-  ];
+  return wanted.map(
+    (name): Environment =>
+      name === "local"
+        ? {
+            name,
+            target: "docker",
+            namespace: "platform-local",
+            production: false,
+            grafanaUrl: LOCAL_GRAFANA_URL,
+            backend: { type: "local", path: "terraform.local.tfstate" },
+            docker: {
+              host: variables.DOCKER_HOST || "unix:///var/run/docker.sock",
+              baseImage: variables.PLATFORM_BASE_IMAGE || DEFAULT_BASE_IMAGE,
+              prometheusImage: DEFAULT_PROMETHEUS_IMAGE,
+              prometheusPort: LOCAL_PROMETHEUS_PORT,
+            },
+          }
+        : kubernetesEnvironment(name, name === "staging" ? "STAGING_KUBE_CONTEXT" : "PRODUCTION_KUBE_CONTEXT"),
+  );
 }
 
-function sharedBackend(
-  type: (typeof SHARED_BACKEND_TYPES)[number],
-  environment: string,
+/** The settings staging and production share, read and checked once. */
+interface ClusterSettings {
+  readonly kubeconfig: string;
+  readonly scrape: ScrapeDiscovery;
+  readonly grafanaUrl: string;
+  readonly apiServer: KubernetesSettings["apiServer"];
+  readonly backup: BackupSettings | undefined;
+  readonly cnpgNamespace: string;
+  /** The state backend of one of them. */
+  backend(environment: string, configContext: string): BackendSettings;
+}
+
+/** The settings of the Kubernetes environments `names`: a problem names them, as theirs alone. */
+function clusterSettings(
   variables: Readonly<Record<string, string | undefined>>,
+  names: readonly string[],
+): ClusterSettings {
+  const kubeconfig = variables.KUBECONFIG?.split(":")[0] || "~/.kube/config";
+  const backendType = oneOf(variables, "PLATFORM_STATE_BACKEND", SHARED_BACKEND_TYPES, "kubernetes");
+  return {
+    kubeconfig,
+    scrape: oneOf(variables, "PLATFORM_SCRAPE", ["servicemonitor", "annotations"] as const, "servicemonitor"),
+    grafanaUrl: baseUrl(variables, "PLATFORM_GRAFANA_URL", DEFAULT_GRAFANA_URL),
+    apiServer: apiServerSettings(variables),
+    backup: backupSettings(variables),
+    cnpgNamespace: namespaceVariable(variables, "PLATFORM_CNPG_NAMESPACE", "cnpg-system"),
+    backend: stateBackend(backendType, variables, names, kubeconfig),
+  };
+}
+
+/**
+ * The state backend of the Kubernetes environments `names`, one environment at a time.
+ * The variables `type` needs (bucket, region) are checked here, once: one that is not set
+ * is refused, naming the environments that keep their state there.
+ */
+function stateBackend(
+  type: (typeof SHARED_BACKEND_TYPES)[number],
+  variables: Readonly<Record<string, string | undefined>>,
+  names: readonly string[],
   configPath: string,
-  configContext: string,
-): BackendSettings {
+): (environment: string, configContext: string) => BackendSettings {
   const required = (variable: string): string => {
     const value = variables[variable];
     if (!value)
       throw new EnvironmentConfigError(
         variable,
         variables[variable],
-        `a non-empty value when PLATFORM_STATE_BACKEND=${type}`,
+        `a non-empty value when PLATFORM_STATE_BACKEND=${type}, the state backend of ${names.join(" and ")} (local keeps its state in a file and needs none)`,
       );
     return value;
   };
   switch (type) {
     case "kubernetes":
-      return { type, secretSuffix: `platform-${environment}`, namespace: "kube-system", configPath, configContext };
-    case "s3":
-      return {
+      return (environment, configContext) => ({
         type,
-        bucket: required("PLATFORM_STATE_BUCKET"),
-        key: `platform/${environment}.tfstate`,
-        region: required("PLATFORM_STATE_REGION"),
-      };
-    case "gcs":
-      return { type, bucket: required("PLATFORM_STATE_BUCKET"), prefix: `platform/${environment}` };
+        secretSuffix: `platform-${environment}`,
+        namespace: "kube-system",
+        configPath,
+        configContext,
+      });
+    case "s3": {
+      const bucket = required("PLATFORM_STATE_BUCKET");
+      const region = required("PLATFORM_STATE_REGION");
+      return (environment) => ({ type, bucket, key: `platform/${environment}.tfstate`, region });
+    }
+    case "gcs": {
+      const bucket = required("PLATFORM_STATE_BUCKET");
+      return (environment) => ({ type, bucket, prefix: `platform/${environment}` });
+    }
     case "pg":
-      return { type, schemaName: `platform_${environment}` };
+      return (environment) => ({ type, schemaName: `platform_${environment}` });
   }
 }
 

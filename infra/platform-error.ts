@@ -9,6 +9,7 @@
  */
 export const PLATFORM_ERROR_CODES = {
   SPEC_INVALID: "a service file declares something the platform cannot use",
+  SERVICE_FILE_THREW: "a service file (or a module of its own it imports) threw while it was loaded",
   CONTRACT_INVALID: "a service's API contract (src/api.ts) cannot be loaded or written as OpenAPI",
   ENVIRONMENT_CONFIG_INVALID: "an environment variable of the platform has a value it cannot use",
   SERVICES_CHANGED: "services/ changed while the synth read it",

@@ -7,6 +7,12 @@
 export const SERVICES_DIR = "services";
 
 /**
+ * A service's spec, in its folder: `services/<name>/service.ts`. A folder of `services/`
+ * is a service when it holds a file of exactly this name.
+ */
+export const SERVICE_SPEC_FILE = "service.ts";
+
+/**
  * The folder of a platform team's adjustments: `extensions/adjustments/<name>.ts`, each `export default
  * defineAdjustment({...})`.
  */

@@ -13,7 +13,7 @@ import { PlatformError, isPlatformError } from "./platform-error.js";
 import { HCL_OUTPUT_REFUSED, hclOutputRequested } from "./engine/stack-synthesizer.js";
 import { removeLeftoversOfDeadRuns } from "./dead-run-leftovers.js";
 import { SERVICES_DIR, discoverServices, importServiceModule, type ServiceModuleLoader } from "./discover-services.js";
-import { loadEnvironments, type Environment } from "./environments.js";
+import { ENVIRONMENT_NAMES, loadEnvironments, type Environment } from "./environments.js";
 import { loadExtensions } from "./extensions.js";
 import {
   ALL_ENVIRONMENTS,
@@ -27,23 +27,34 @@ import { replaceFolder, replaceFolderLeftovers } from "./engine/output-files.js"
 import { stableJsonLeftovers } from "./engine/stable-json.js";
 import { acquireProcessLock } from "./process-lock.js";
 import { API_DOCUMENTS_DIR } from "./repository-layout.js";
+import { ServiceFileError } from "./service-file-error.js";
+import { describeNotAService, listServiceFolders } from "./service-folders.js";
+import { parseSynthArguments } from "./synth-arguments.js";
 
-const USAGE = `Usage: npm run synth [-- --help]
+/**
+ * The section of README.md that lists the settings (a test checks that README.md has a
+ * heading of that name).
+ */
+export const SETTINGS_SECTION = "Environments and state backends";
 
-Synthesizes every environment (local, staging, production) to
-cdktf.out/stacks/<env>/cdk.tf.json, from every services/<name>/service.ts, and
-writes each environment's monitoring files to cdktf.out/monitoring/<env>/, and
+const USAGE = `Usage: npm run synth [-- <environment> ...]
+       npm run synth -- --help
+
+Synthesizes the environments named (${ENVIRONMENT_NAMES.join(", ")}; default: every
+one) to cdktf.out/stacks/<env>/cdk.tf.json, from every services/<name>/service.ts, and
+writes each one's monitoring files to cdktf.out/monitoring/<env>/, and
 the OpenAPI document of each service with a src/api.ts to
-cdktf.out/api/<service>.openapi.json. Checks
-each environment with the guardrails (the platform's rules and the team's packs in
-extensions/guardrails/): one line per finding, a summary table, and a report per
-environment in cdktf.out/guardrails/<env>.json.
-Exits 0 on success, 1 when a service spec, a contract or a setting is invalid, a guardrail
-finds an error that no service spec suppresses, or a service folder changed while
-the synth read it (run it again).
+cdktf.out/api/<service>.openapi.json. The files of the environments not named are left
+as they are. Checks each environment with the guardrails (the platform's rules and the
+team's packs in extensions/guardrails/): one line per finding, a summary table, and a
+report per environment in cdktf.out/guardrails/<env>.json.
+A folder of services/ without a service.ts is not a service: the synth warns, naming it.
+Exits 0 on success, 1 when a service spec, a contract or a setting is invalid, a service
+file throws, a guardrail finds an error that no service spec suppresses, or a service
+folder changed while the synth read it (run it again), 2 on an argument it does not accept.
 One synth at a time writes an output folder: another one waits for it (the lock
 is <output folder>/.synth.lock, holding the pid of the synth that writes).
-Settings come from environment variables; see README.md, "Environments".`;
+Settings come from environment variables; see README.md, "${SETTINGS_SECTION}".`;
 
 /** The lock file in the output folder: one synth at a time writes there. */
 export const SYNTH_LOCK_FILE = ".synth.lock";
@@ -106,9 +117,14 @@ export interface SynthOptions {
  * 0 on success, 1 on an invalid spec or setting or a blocking guardrail finding.
  */
 export async function runSynth(options: SynthOptions): Promise<number> {
-  if (options.args.includes("--help") || options.args.includes("-h")) {
+  const request = parseSynthArguments(options.args);
+  if (request.kind === "help") {
     console.log(USAGE);
     return 0;
+  }
+  if (request.kind === "refused") {
+    console.error(`synth: ${request.problem}\n\n${USAGE}`);
+    return 2;
   }
   if (hclOutputRequested()) {
     console.error(`synth failed: ${HCL_OUTPUT_REFUSED}`);
@@ -122,8 +138,15 @@ export async function runSynth(options: SynthOptions): Promise<number> {
   // sets the same variable, fails on the error annotations).
   process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS ??= "true";
   try {
-    const environments = loadEnvironments(process.env);
-    const services = await discoverServices(root, namingChangedFolders(options.loadService ?? importServiceModule));
+    const environments = loadEnvironments(process.env, request.environments);
+    const folders = listServiceFolders(root);
+    // Left out of every environment: said, so that a misnamed spec file is not a silent no-op.
+    for (const folder of folders.notServices) console.error(`warning: ${describeNotAService(folder)}`);
+    const services = await discoverServices(
+      root,
+      namingChangedFolders(options.loadService ?? importServiceModule),
+      folders.services,
+    );
     const apiDocuments = await renderApiDocuments(
       root,
       services,
@@ -132,7 +155,9 @@ export async function runSynth(options: SynthOptions): Promise<number> {
     const { guardrailRules, adjustments } = await loadExtensions(
       root,
       options.loadExtension ?? importServiceModule,
-      environments.map((e) => e.name),
+      // Every environment's name, not only those synthesized: an adjustment for production
+      // is valid in a synth of local alone.
+      ENVIRONMENT_NAMES,
     );
     const outdir = process.env.CDKTF_OUTDIR ?? path.join(root, "cdktf.out");
     // cdktf creates only the last folder of the path; an output folder in a folder that
@@ -158,6 +183,7 @@ export async function runSynth(options: SynthOptions): Promise<number> {
         const app = buildPlatformApp({
           services,
           environments,
+          knownEnvironments: ENVIRONMENT_NAMES,
           guardrailRules,
           adjustments,
           outdir,
@@ -197,8 +223,10 @@ export async function runSynth(options: SynthOptions): Promise<number> {
     // Every error a user can act on but a changed services/ folder (said on one line).
     if (isPlatformError(error) && !(error instanceof ServicesChangedError)) {
       console.error(`synth failed:\n${error.message}`);
-      // A team's code that threw (a guardrail rule): where, for its author.
-      if (error.cause instanceof Error && error.cause.stack) console.error(error.cause.stack);
+      // A team's code that threw (a guardrail rule): where, for its author. A service
+      // file's line is in the message already; its stack points into the compiled app.
+      if (!(error instanceof ServiceFileError) && error.cause instanceof Error && error.cause.stack)
+        console.error(error.cause.stack);
       return 1;
     }
     const changed = error instanceof ServicesChangedError ? error : vanishedServiceFile(error, root);
@@ -287,10 +315,6 @@ function limitHeapGrowth(): void {
 }
 
 /**
- * Prints every unsuppressed finding (errors first) and the summary table, writes each
- * environment's report, and returns how many errors fail the synth.
- */
-/**
  * The platform's own warnings (a setting missing for an environment, production without
  * backups), which the constructs add as cdktf warning annotations: the cdktf CLI prints
  * them, this program prints them too. The guardrails' findings, also annotations, are
@@ -307,6 +331,11 @@ function printPlatformWarnings(outdir: string, guardrails: GuardrailsRun): void 
   for (const warning of warnings) console.error(`warning: ${warning.message} [${warning.constructPath}]`);
 }
 
+/**
+ * Prints every unsuppressed finding (errors first) and the summary table, writes each
+ * environment's report (keeping the reports of the environments this synth left alone),
+ * and returns how many errors fail the synth.
+ */
 function reportGuardrails(guardrails: GuardrailsRun, outdir: string): number {
   const findings = guardrails.findings.filter((f) => !f.suppressed);
   const ordered = [...findings.filter(isBlocking), ...findings.filter((f) => !isBlocking(f))];
@@ -320,12 +349,19 @@ function reportGuardrails(guardrails: GuardrailsRun, outdir: string): number {
   console.error(renderSummary(rows, guardrails.rules.length));
 
   // Written whole or not at all (a temp folder, then a rename): a reader never sees half a report.
-  replaceFolder(
-    path.join(outdir, "guardrails"),
-    guardrails.environments.map((environment) => ({
+  const folder = path.join(outdir, "guardrails");
+  replaceFolder(folder, [
+    ...guardrails.environments.map((environment) => ({
       path: `${environment}.json`,
       content: renderReport(environment, guardrails.findingsOf(environment), guardrails.rules.length),
     })),
-  );
+    // The report of an environment not synthesized this time stays beside its stack.
+    ...ENVIRONMENT_NAMES.filter((environment) => !guardrails.environments.includes(environment)).flatMap(
+      (environment) => {
+        const file = path.join(folder, `${environment}.json`);
+        return existsSync(file) ? [{ path: `${environment}.json`, content: readFileSync(file, "utf8") }] : [];
+      },
+    ),
+  ]);
   return findings.filter(isBlocking).length;
 }

@@ -8,10 +8,11 @@
  * with `docker volume rm`.
  */
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { discoverServices } from "../infra/discover-services.js";
-import { ENVIRONMENT_NAMES, loadEnvironments } from "../infra/environments.js";
+import { ENVIRONMENT_NAMES, isEnvironmentName, loadEnvironments, type EnvironmentName } from "../infra/environments.js";
 import { dataResourceName } from "../infra/spec/backing-services.js";
 import { resolveCatalogue } from "../infra/spec/model.js";
 import { dataVolumeName } from "../infra/targets/docker/names.js";
@@ -21,11 +22,15 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const ACTIONS = ["deploy", "destroy"] as const;
 type Action = (typeof ACTIONS)[number];
 
+/** The platform's app command (cdktf.json's `app`), which takes the environments to synthesize. */
+const PLATFORM_APP = "node tools/run-app.mjs";
+
 function usage(action: Action): string {
   return `Usage: npm run ${action} -- [environment] [cdktf ${action} options, e.g. --auto-approve]
 
 Checks what ${action === "deploy" ? "deploying" : "destroying"} the environment needs (npm run doctor), then runs
-'cdktf ${action} <environment>' from this repository.
+'cdktf ${action} <environment>' from this repository, whose synth then synthesizes that
+environment alone (--app "${PLATFORM_APP} <environment>", unless you give --app).
 
   environment   one of ${ENVIRONMENT_NAMES.join(", ")} (default: local)${
     action === "destroy"
@@ -53,7 +58,7 @@ export async function deploy(
   const options = first === undefined || first.startsWith("-") ? argv : argv.slice(1);
   const deleteData = options.includes("--delete-data");
   const passThrough = options.filter((option) => option !== "--delete-data");
-  if (!(ENVIRONMENT_NAMES as readonly string[]).includes(environment)) {
+  if (!isEnvironmentName(environment)) {
     console.error(
       `${action}: environment ${JSON.stringify(environment)} is not accepted; accepted: one of ${ENVIRONMENT_NAMES.join(", ")}`,
     );
@@ -72,9 +77,15 @@ export async function deploy(
     return 1;
   }
   const cdktf = path.join(ROOT, "node_modules", ".bin", "cdktf");
-  console.log(`${action} ${environment}: cdktf ${action} ${environment} ${passThrough.join(" ")}`.trimEnd());
+  const app = appOption(environment, passThrough);
+  const shownApp = app.length > 0 ? ` --app ${JSON.stringify(app[1])}` : "";
+  console.log(`${action} ${environment}: cdktf ${action} ${environment}${shownApp} ${passThrough.join(" ")}`.trimEnd());
   const status = await new Promise<number>((resolve) => {
-    const child = spawn(cdktf, [action, environment, ...passThrough], { cwd: ROOT, stdio: "inherit", env: variables });
+    const child = spawn(cdktf, [action, environment, ...app, ...passThrough], {
+      cwd: ROOT,
+      stdio: "inherit",
+      env: variables,
+    });
     child.on("error", (error) => {
       console.error(`${action} ${environment}: could not start cdktf (${error.message}); run 'npm ci' first`);
       resolve(1);
@@ -85,9 +96,26 @@ export async function deploy(
   return afterLocalDestroy(deleteData, variables);
 }
 
+/**
+ * cdktf's `--app` option that synthesizes `environment` alone (`node tools/run-app.mjs
+ * local`): cdktf runs the app before it deploys, and the other environments' settings
+ * (staging's state backend) are no concern of this one. None when the user gave an app
+ * command of their own, or cdktf.json's `app` is not the platform's (then it runs as it is).
+ */
+function appOption(environment: EnvironmentName, options: readonly string[]): string[] {
+  if (options.some((option) => option === "--app" || option === "-a" || option.startsWith("--app="))) return [];
+  let app: unknown;
+  try {
+    app = (JSON.parse(readFileSync(path.join(ROOT, "cdktf.json"), "utf8")) as { app?: unknown }).app;
+  } catch {
+    return [];
+  }
+  return app === PLATFORM_APP ? ["--app", `${PLATFORM_APP} ${environment}`] : [];
+}
+
 /** The local databases' data volumes, by their platform names (`platform-local-orders-db-data`). */
 async function localDataVolumes(variables: NodeJS.ProcessEnv): Promise<string[]> {
-  const local = loadEnvironments(variables).find((e) => e.name === "local");
+  const [local] = loadEnvironments(variables, ["local"]);
   if (local?.target !== "docker") return [];
   const catalogue = resolveCatalogue(
     await discoverServices(ROOT),

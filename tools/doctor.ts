@@ -13,6 +13,7 @@ import { parse as parseYaml } from "yaml";
 import { discoverServices } from "../infra/discover-services.js";
 import {
   ENVIRONMENT_NAMES,
+  isEnvironmentName,
   EnvironmentConfigError,
   KUBE_API_CIDR_ACCEPTED,
   loadEnvironments,
@@ -261,7 +262,7 @@ export async function doctor(argv: readonly string[], variables: Variables = pro
     return 0;
   }
   const [name = "local", ...rest] = argv;
-  if (rest.length > 0 || !(ENVIRONMENT_NAMES as readonly string[]).includes(name)) {
+  if (rest.length > 0 || !isEnvironmentName(name)) {
     console.error(
       `doctor: environment ${JSON.stringify(rest.length > 0 ? argv.join(" ") : name)} is not accepted; accepted: one of ${ENVIRONMENT_NAMES.join(", ")}\n\n${USAGE}`,
     );
@@ -269,7 +270,8 @@ export async function doctor(argv: readonly string[], variables: Variables = pro
   }
   let environment: Environment;
   try {
-    environment = loadEnvironments(variables).find((e) => e.name === name)!;
+    // That environment's settings alone: staging's state backend is no concern of local.
+    [environment] = loadEnvironments(variables, [name]) as [Environment];
   } catch (error) {
     if (error instanceof EnvironmentConfigError) {
       console.error(`✗ settings: ${error.message}`);

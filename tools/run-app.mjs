@@ -26,7 +26,9 @@
  * Packages (cdktf, the providers, zod) are not bundled: node loads them from node_modules.
  * Stack traces point into the bundle; run with NODE_OPTIONS=--enable-source-maps to map
  * them back to the .ts files, or run `node --import tsx infra/main.ts`, the same synth
- * from the sources.
+ * from the sources. A service file that throws is named with its line all the same: the
+ * synth maps that frame through the source map esbuild writes beside each chunk
+ * (infra/thrown-location.ts).
  */
 import { createHash } from "node:crypto";
 import {
@@ -126,16 +128,19 @@ function primaryInputs() {
   };
   walk("infra");
   const servicesDir = path.join(root, "services");
-  // The same rule as infra/discover-services.ts: a folder with a service.ts is a service,
+  // The same rule as infra/service-folders.ts: a folder holding a file named exactly
+  // service.ts is a service (Service.ts is none, even where the file system ignores case),
   // unless its name starts with a dot (new:service's staging folder, maybe half-written).
+  const holdsServiceFile = (folder) => {
+    try {
+      return readdirSync(path.join(servicesDir, folder)).includes("service.ts");
+    } catch {
+      return false;
+    }
+  };
   const services = existsSync(servicesDir)
     ? readdirSync(servicesDir, { withFileTypes: true })
-        .filter(
-          (entry) =>
-            entry.isDirectory() &&
-            !entry.name.startsWith(".") &&
-            existsSync(path.join(servicesDir, entry.name, "service.ts")),
-        )
+        .filter((entry) => entry.isDirectory() && !entry.name.startsWith(".") && holdsServiceFile(entry.name))
         .map((entry) => `services/${entry.name}/service.ts`)
     : [];
   // A service's API contract (infra/repository-layout.ts, SERVICE_API_FILE): loaded by the

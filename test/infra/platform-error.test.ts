@@ -9,6 +9,7 @@ import { loadExtensions } from "../../infra/extensions.js";
 import { evaluateStack, GUARDRAIL_RULES, type ResourceRule, SynthesizedStack } from "../../infra/guardrails/index.js";
 import { definePack } from "../../infra/guardrails/pack.js";
 import { isPlatformError, PLATFORM_ERROR_CODES, type PlatformError } from "../../infra/platform-error.js";
+import { ServiceFileError } from "../../infra/service-file-error.js";
 import { parseServiceDefinition } from "../../infra/spec/service-definition.js";
 import { ServicesChangedError } from "../../infra/synth.js";
 import { parseTemplateManifest } from "../../tools/scaffold/template-manifest.js";
@@ -34,6 +35,7 @@ afterEach(() => {
 /** Each error a user can meet, as the platform's own code throws it. */
 const THROWN: Record<string, () => unknown> = {
   "a service file that is not a spec": () => thrownBy(() => parseServiceDefinition("orders")),
+  "a service file that throws": () => new ServiceFileError([{ file: "services/orders/service.ts", thrown: "boom" }]),
   "a src/api.ts that is not a contract": async () => {
     const root = scratch.folder("platform-error-");
     mkdirSync(path.join(root, "services", "orders", "src"), { recursive: true });
@@ -92,6 +94,7 @@ describe("the errors a user meets", () => {
     }
     expect(Object.fromEntries(codes)).toEqual({
       "a service file that is not a spec": "SPEC_INVALID",
+      "a service file that throws": "SERVICE_FILE_THREW",
       "a src/api.ts that is not a contract": "CONTRACT_INVALID",
       "a Grafana URL that is not a URL": "ENVIRONMENT_CONFIG_INVALID",
       "a service folder that vanished": "SERVICES_CHANGED",

@@ -57,6 +57,9 @@ function machine(log: string): NodeJS.ProcessEnv {
   };
 }
 
+/** cdktf's app option as the stand-in records it: the platform's app, synthesizing local alone. */
+const LOCAL_APP = "--app node tools/run-app.mjs local";
+
 /** The examples' data volumes: catalog's database and Redis cache, fulfilment's queue, orders' database. */
 const EXAMPLE_VOLUMES = [
   "platform-local-catalog-cache-data",
@@ -81,7 +84,8 @@ describe("npm run destroy -- local with databases, a Redis cache and a queue", (
     expect(run.stdout).toContain(
       "destroy local: the kept volumes hold the passwords they were made with, and the next deploy makes new ones",
     );
-    expect(readFileSync(log, "utf8")).toBe("cdktf destroy local --auto-approve\n");
+    // The app command synthesizes local alone (see the deploy test below).
+    expect(readFileSync(log, "utf8")).toBe(`cdktf destroy local ${LOCAL_APP} --auto-approve\n`);
   });
 
   it("GIVEN the examples owning data WHEN destroyed with --delete-data THEN cdktf runs without it, then docker volume rm removes each data volume by name", async () => {
@@ -89,7 +93,9 @@ describe("npm run destroy -- local with databases, a Redis cache and a queue", (
     const copy = copyWithStandInCdktf(log);
     const run = await runCli("tools/deploy.ts", ["destroy", "--delete-data"], { cwd: copy, env: machine(log) });
     expect(run.status, run.output).toBe(0);
-    expect(readFileSync(log, "utf8")).toBe(`cdktf destroy local\ndocker volume rm ${EXAMPLE_VOLUMES.join(" ")}\n`);
+    expect(readFileSync(log, "utf8")).toBe(
+      `cdktf destroy local ${LOCAL_APP}\ndocker volume rm ${EXAMPLE_VOLUMES.join(" ")}\n`,
+    );
     expect(run.stdout).toContain(`destroy local: deleted the data volumes ${EXAMPLE_VOLUMES.join(", ")}`);
   });
 
@@ -99,8 +105,33 @@ describe("npm run destroy -- local with databases, a Redis cache and a queue", (
     const run = await runCli("tools/deploy.ts", ["destroy", "--delete-data"], { cwd: copy, env: machine(log) });
     expect(run.status, run.output).toBe(0);
     expect(readFileSync(log, "utf8")).toBe(
-      "cdktf destroy local\ndocker volume rm platform-local-catalog-cache-data platform-local-catalog-db-data platform-local-fulfilment-queue-data platform-local-orders-cache-data platform-local-orders-db-data platform-local-orders-jobs-data\n",
+      `cdktf destroy local ${LOCAL_APP}\ndocker volume rm platform-local-catalog-cache-data platform-local-catalog-db-data platform-local-fulfilment-queue-data platform-local-orders-cache-data platform-local-orders-db-data platform-local-orders-jobs-data\n`,
     );
+  });
+
+  it("GIVEN PLATFORM_STATE_BACKEND=s3 without a bucket (staging's and production's concern) WHEN local is deployed THEN the preflight passes and cdktf runs the app for local alone", async () => {
+    const log = path.join(folder("deploy-local-log-"), "calls");
+    const copy = copyWithStandInCdktf(log);
+    const run = await runCli("tools/deploy.ts", ["deploy", "local", "--auto-approve"], {
+      cwd: copy,
+      env: { ...machine(log), PLATFORM_STATE_BACKEND: "s3" },
+    });
+    expect(run.status, run.output).toBe(0);
+    expect(run.stdout).toContain(
+      'deploy local: cdktf deploy local --app "node tools/run-app.mjs local" --auto-approve\n',
+    );
+    expect(readFileSync(log, "utf8")).toBe(`cdktf deploy local ${LOCAL_APP} --auto-approve\n`);
+  });
+
+  it("GIVEN an app command of the user's own WHEN local is deployed THEN it is passed on as it is, and no other is added", async () => {
+    const log = path.join(folder("deploy-local-log-"), "calls");
+    const copy = copyWithStandInCdktf(log);
+    const run = await runCli("tools/deploy.ts", ["deploy", "local", "--app", "node my-app.mjs"], {
+      cwd: copy,
+      env: machine(log),
+    });
+    expect(run.status, run.output).toBe(0);
+    expect(readFileSync(log, "utf8")).toBe("cdktf deploy local --app node my-app.mjs\n");
   });
 
   it("GIVEN --delete-data for staging WHEN destroyed THEN it is refused with exit 2 and nothing runs", async () => {

@@ -1,4 +1,4 @@
-import { appendFileSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { copyRepository, type RepositoryCopy } from "../support/repository-copy.js";
@@ -112,6 +112,28 @@ describe("npm run template:check", () => {
       "orders      BROKEN: services/orders/.template.json: answers.port: must be a whole number from 1024 to 65535 (the service runs as a non-root user without capabilities, so it cannot bind a lower port) (got 80); the http-service template's --port accepts only that\n",
     );
     writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
+  });
+
+  it("GIVEN a folder of services/ holding Service.ts instead of service.ts, and one holding no spec at all WHEN checked THEN each is refused as BROKEN, naming the folder (and the near miss), and it exits 1", () => {
+    const billing = path.join(repository.dir, "services/billing");
+    const leftover = path.join(repository.dir, "services/leftover");
+    mkdirSync(billing);
+    copyFileSync(path.join(repository.dir, "services/orders/service.ts"), path.join(billing, "Service.ts"));
+    mkdirSync(path.join(leftover, "node_modules"), { recursive: true });
+    try {
+      const result = repository.node(TEMPLATE_CHECK);
+      const lines = result.stdout.split("\n");
+      expect(lines).toContain(
+        "billing     BROKEN: services/billing has no service.ts, so it is not a service; it has Service.ts: a service's spec file is named service.ts, exactly (rename it)",
+      );
+      expect(lines).toContain(
+        'leftover    BROKEN: services/leftover has no service.ts, so it is not a service: add one (README.md, "Adding a service by hand"), or remove the folder',
+      );
+      expect(result.status).toBe(1);
+    } finally {
+      rmSync(billing, { recursive: true, force: true });
+      rmSync(leftover, { recursive: true, force: true });
+    }
   });
 
   it("GIVEN an unknown option WHEN run THEN it exits 2 with the usage", () => {

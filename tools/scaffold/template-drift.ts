@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { formattedByBiome } from "./biome-format.js";
 import { SERVICES_DIR } from "../../infra/discover-services.js";
+import { describeNotAService, listServiceFolders } from "../../infra/service-folders.js";
 import {
   TEMPLATE_RECORD_FILE,
   parseTemplateRecord,
@@ -80,60 +81,57 @@ export function checkTemplateDrift(root: string): ServiceDrift[] {
     return commits.get(template.name) ?? null;
   };
 
-  return readdirSync(servicesDir, { withFileTypes: true })
-    .filter(
-      (entry) =>
-        entry.isDirectory() &&
-        !entry.name.startsWith(".") &&
-        existsSync(path.join(servicesDir, entry.name, "service.ts")),
-    )
-    .map((entry) => entry.name)
-    .sort()
-    .map((service): ServiceDrift => {
-      const dir = path.join(servicesDir, service);
-      const recordFile = `${SERVICES_DIR}/${service}/${TEMPLATE_RECORD_FILE}`;
-      if (!existsSync(path.join(dir, TEMPLATE_RECORD_FILE))) return { service, status: "untracked" };
-      let record: TemplateRecord;
-      try {
-        record = parseTemplateRecord(readFileSync(path.join(dir, TEMPLATE_RECORD_FILE), "utf8"), recordFile);
-      } catch (error) {
-        return { service, status: "broken", problem: (error as Error).message };
-      }
-      const template = templateOf(record.template);
-      if (template instanceof TemplateError)
-        return {
-          service,
-          status: "broken",
-          problem: `${recordFile}: template: ${JSON.stringify(record.template)} cannot be read: ${template.message}`,
-        };
-      const answers = completeAnswers(template, record.answers);
-      if (typeof answers === "string") return { service, status: "broken", problem: `${recordFile}: ${answers}` };
-      const refused = recordedAnswerProblems(template, answers);
-      if (refused.length > 0)
-        return { service, status: "broken", problem: refused.map((p) => `${recordFile}: ${p}`).join("\n") };
-      record = { ...record, answers };
-      const rendered = renderTemplate(
-        template,
-        templateValues(answers, template.placeholders, dependenciesWithContract(root, answers.dependsOn)),
-      );
-      const managed = new Map([...rendered].filter(([file]) => isManaged(template, file)));
-      const files: DriftedFile[] = [];
-      for (const [file, content] of managed) {
-        const onDisk = path.join(dir, file);
-        if (!existsSync(onDisk)) files.push({ file, change: "missing" });
-        else if (readFileSync(onDisk, "utf8") !== content) files.push({ file, change: "changed" });
-      }
-      const versions = { template: template.name, recordedVersion: record.version, currentVersion: template.version };
-      const drift: ServiceDrift =
-        files.length > 0
-          ? { service, status: "drifted", ...versions, files }
-          : { service, status: "current", ...versions };
-      renderings.set(drift, {
-        record: { ...record, version: template.version, commit: commitOf(template) },
-        files: managed,
-      });
-      return drift;
+  const folders = listServiceFolders(root);
+  // A folder that is no service is refused, not skipped: the synth leaves it out of every environment.
+  const notServices = folders.notServices.map(
+    (folder): ServiceDrift => ({ service: folder.folder, status: "broken", problem: describeNotAService(folder) }),
+  );
+  const services = folders.services.map((service): ServiceDrift => {
+    const dir = path.join(servicesDir, service);
+    const recordFile = `${SERVICES_DIR}/${service}/${TEMPLATE_RECORD_FILE}`;
+    if (!existsSync(path.join(dir, TEMPLATE_RECORD_FILE))) return { service, status: "untracked" };
+    let record: TemplateRecord;
+    try {
+      record = parseTemplateRecord(readFileSync(path.join(dir, TEMPLATE_RECORD_FILE), "utf8"), recordFile);
+    } catch (error) {
+      return { service, status: "broken", problem: (error as Error).message };
+    }
+    const template = templateOf(record.template);
+    if (template instanceof TemplateError)
+      return {
+        service,
+        status: "broken",
+        problem: `${recordFile}: template: ${JSON.stringify(record.template)} cannot be read: ${template.message}`,
+      };
+    const answers = completeAnswers(template, record.answers);
+    if (typeof answers === "string") return { service, status: "broken", problem: `${recordFile}: ${answers}` };
+    const refused = recordedAnswerProblems(template, answers);
+    if (refused.length > 0)
+      return { service, status: "broken", problem: refused.map((p) => `${recordFile}: ${p}`).join("\n") };
+    record = { ...record, answers };
+    const rendered = renderTemplate(
+      template,
+      templateValues(answers, template.placeholders, dependenciesWithContract(root, answers.dependsOn)),
+    );
+    const managed = new Map([...rendered].filter(([file]) => isManaged(template, file)));
+    const files: DriftedFile[] = [];
+    for (const [file, content] of managed) {
+      const onDisk = path.join(dir, file);
+      if (!existsSync(onDisk)) files.push({ file, change: "missing" });
+      else if (readFileSync(onDisk, "utf8") !== content) files.push({ file, change: "changed" });
+    }
+    const versions = { template: template.name, recordedVersion: record.version, currentVersion: template.version };
+    const drift: ServiceDrift =
+      files.length > 0
+        ? { service, status: "drifted", ...versions, files }
+        : { service, status: "current", ...versions };
+    renderings.set(drift, {
+      record: { ...record, version: template.version, commit: commitOf(template) },
+      files: managed,
     });
+    return drift;
+  });
+  return [...services, ...notServices].sort((a, b) => (a.service < b.service ? -1 : 1));
 }
 
 /**

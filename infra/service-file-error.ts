@@ -1,0 +1,35 @@
+import { PlatformError } from "./platform-error.js";
+import { formatValue } from "./spec/spec-error.js";
+import type { SourceLocation } from "./thrown-location.js";
+
+/** What one service file threw while it was loaded, and where. */
+export interface ServiceFileThrow {
+  /** The service's spec file below the root, such as `services/orders/service.ts`. */
+  readonly file: string;
+  /** What it threw. */
+  readonly thrown: unknown;
+  /**
+   * Where, in the service's folder: in the spec file itself, or in a module of its own it imports.
+   * @default undefined - no stack says where (it threw something that is not an Error)
+   */
+  readonly location?: SourceLocation;
+}
+
+/**
+ * Service files whose code threw while the synth loaded them (a `throw` at the top of
+ * `service.ts`, or in a helper module it imports): one line each, naming the file, the
+ * line, and what was thrown. The first thrown error is the cause.
+ */
+export class ServiceFileError extends PlatformError {
+  constructor(readonly throws: readonly ServiceFileThrow[]) {
+    super("SERVICE_FILE_THREW", throws.map(describeThrow).join("\n"), { cause: throws[0]?.thrown });
+  }
+}
+
+function describeThrow({ file, thrown, location }: ServiceFileThrow): string {
+  const what = thrown instanceof Error ? `${thrown.name}: ${thrown.message.split("\n")[0]}` : formatValue(thrown);
+  const at = location === undefined ? undefined : `${location.file}:${location.line}:${location.column}`;
+  if (at === undefined) return `${file}: threw ${what} while the synth loaded it (no stack tells the line)`;
+  if (location!.file === file) return `${at}: threw ${what} while the synth loaded it`;
+  return `${file}: threw ${what} while the synth loaded it, at ${at} (a module it imports)`;
+}

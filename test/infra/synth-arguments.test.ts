@@ -1,0 +1,101 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { parseSynthArguments } from "../../infra/synth-arguments.js";
+import { ROOT, runCli } from "../support/cli.js";
+import { scratchFolders } from "../support/scratch.js";
+
+const { folder: scratch } = scratchFolders();
+
+/** Every file below `dir`, relative to it. */
+function filesBelow(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)))
+    .sort();
+}
+
+describe("npm run synth -- <environment> ... (infra/synth-arguments.ts)", () => {
+  it("GIVEN an output folder holding staging's stack and report from an earlier synth WHEN `npm run synth -- local` runs THEN only local is synthesized and written, and staging's files are left as they were", async () => {
+    const outdir = scratch("synth-local-only-");
+    const staleStack = path.join(outdir, "stacks", "staging", "cdk.tf.json");
+    const staleReport = path.join(outdir, "guardrails", "staging.json");
+    mkdirSync(path.dirname(staleStack), { recursive: true });
+    mkdirSync(path.dirname(staleReport), { recursive: true });
+    writeFileSync(staleStack, '{"earlier":"synth"}\n');
+    writeFileSync(staleReport, '{"earlier":"report"}\n');
+
+    const run = await runCli("tools/run-app.mjs", ["local"], { env: { ...process.env, CDKTF_OUTDIR: outdir } });
+
+    expect(run.stderr).toMatch(/^synthesized local \(\d+ services\) in \d+\.\d+s$/m);
+    expect(run.status).toBe(0);
+    expect(run.stderr).toMatch(/^local +0 +0 +0$/m);
+    expect(run.stderr).not.toMatch(/^(staging|production) +\d/m);
+    const files = filesBelow(outdir);
+    expect(files).toContain(path.join("stacks", "local", "cdk.tf.json"));
+    expect(files).toContain(path.join("monitoring", "local", "prometheus.yml"));
+    expect(files.filter((file) => file.startsWith(`stacks${path.sep}`))).toEqual([
+      path.join("stacks", "local", "cdk.tf.json"),
+      path.join("stacks", "staging", "cdk.tf.json"),
+    ]);
+    expect(
+      files.filter((file) => file.startsWith(`monitoring${path.sep}`) && !file.includes(`${path.sep}local${path.sep}`)),
+    ).toEqual([]);
+    expect(readdirSync(path.join(outdir, "guardrails")).sort()).toEqual(["local.json", "staging.json"]);
+    expect(readFileSync(staleStack, "utf8")).toBe('{"earlier":"synth"}\n');
+    expect(readFileSync(staleReport, "utf8")).toBe('{"earlier":"report"}\n');
+    // A spec override for production is no unknown environment in a synth of local alone.
+    expect(readFileSync(path.join(ROOT, "services", "orders", "service.ts"), "utf8")).toContain("production:");
+  });
+
+  it("GIVEN `npm run synth -- production staging` WHEN run THEN both are synthesized, in deploy order, and local is not", async () => {
+    const outdir = scratch("synth-two-");
+    const run = await runCli("tools/run-app.mjs", ["production", "staging"], {
+      env: { ...process.env, CDKTF_OUTDIR: outdir },
+    });
+    expect(run.stderr).toMatch(/^synthesized staging, production \(\d+ services\)/m);
+    expect(run.status).toBe(0);
+    expect(readdirSync(path.join(outdir, "stacks")).sort()).toEqual(["production", "staging"]);
+  });
+
+  it("GIVEN an option or a name the synth does not know (--bogus, prod) WHEN run THEN it exits 2 naming each and what is accepted, and writes nothing", async () => {
+    const outdir = scratch("synth-bogus-");
+    const run = await runCli("tools/run-app.mjs", ["--bogus", "local", "prod"], {
+      env: { ...process.env, CDKTF_OUTDIR: outdir },
+    });
+    expect(run.stderr.split("\n")[0]).toBe(
+      'synth: "--bogus", "prod" are not accepted; accepted: environment names (local, staging, production) and --help',
+    );
+    expect(run.stderr).toContain("Usage: npm run synth");
+    expect(run.status).toBe(2);
+    expect(readdirSync(outdir)).toEqual([]);
+  });
+
+  it("GIVEN --help WHEN asked THEN the README section it names for the settings exists in README.md by that name", async () => {
+    const run = await runCli("tools/run-app.mjs", ["--help"]);
+    expect(run.status).toBe(0);
+    const named = [...run.stdout.matchAll(/README\.md, "([^"]+)"/g)].map((match) => match[1]);
+    expect(named).toEqual(["Environments and state backends"]);
+    const headings = readFileSync(path.join(ROOT, "README.md"), "utf8")
+      .split("\n")
+      .filter((line) => /^#{1,6} /.test(line))
+      .map((line) => line.replace(/^#+ /, ""));
+    for (const section of named) expect(headings).toContain(section);
+  });
+});
+
+describe("parseSynthArguments", () => {
+  it("GIVEN no argument, names in any order and repeated, -h, and an unknown one WHEN parsed THEN every environment, the named ones in deploy order, help, and a refusal", () => {
+    expect(parseSynthArguments([])).toEqual({ kind: "synth", environments: ["local", "staging", "production"] });
+    expect(parseSynthArguments(["production", "local", "production"])).toEqual({
+      kind: "synth",
+      environments: ["local", "production"],
+    });
+    expect(parseSynthArguments(["--bogus", "-h"])).toEqual({ kind: "help" });
+    expect(parseSynthArguments(["Local"])).toEqual({
+      kind: "refused",
+      problem: '"Local" is not accepted; accepted: environment names (local, staging, production) and --help',
+    });
+  });
+});

@@ -58,15 +58,21 @@ const httpPath = z
   .string()
   .regex(HTTP_PATH, "must be an HTTP path starting with '/' (letters, digits, '.', '_', '~', '-', '/')");
 
-const cpuQuantity = z.union([z.string(), z.number()]).superRefine((v, ctx) => {
-  const problem = cpuQuantityProblem(v);
-  if (problem) ctx.addIssue({ code: "custom", input: v, message: problem });
-});
+const cpuQuantity = z
+  .union([z.string(), z.number()])
+  .superRefine((v, ctx) => {
+    const problem = cpuQuantityProblem(v);
+    if (problem) ctx.addIssue({ code: "custom", input: v, message: problem });
+  })
+  .meta({ examples: ["250m", 0.5] });
 
-const memoryQuantity = z.string().superRefine((v, ctx) => {
-  const problem = memoryQuantityProblem(v);
-  if (problem) ctx.addIssue({ code: "custom", input: v, message: problem });
-});
+const memoryQuantity = z
+  .string()
+  .superRefine((v, ctx) => {
+    const problem = memoryQuantityProblem(v);
+    if (problem) ctx.addIssue({ code: "custom", input: v, message: problem });
+  })
+  .meta({ examples: ["256Mi"] });
 
 /** Requests; limits are derived (see `resolve.ts`) unless given. */
 const resourcesSchema = z.strictObject({
@@ -82,7 +88,7 @@ const replicaCount = z
   .max(100, "must be a whole number of replicas from 1 to 100");
 
 const percent = z
-  .number()
+  .number({ error: "must be a whole percentage from 1 to 100" })
   .int("must be a whole percentage from 1 to 100")
   .min(1, "must be a whole percentage from 1 to 100")
   .max(100, "must be a whole percentage from 1 to 100");
@@ -118,10 +124,12 @@ const secretReference = z.strictObject(
   },
 );
 
-const envMap = z.record(
-  z.string().regex(ENV_NAME, "must be an environment variable name: A-Z, 0-9 and '_', not starting with a digit"),
-  z.string({ error: "must be a string" }),
-);
+const envMap = z
+  .record(
+    z.string().regex(ENV_NAME, "must be an environment variable name: A-Z, 0-9 and '_', not starting with a digit"),
+    z.string({ error: "must be a string" }),
+  )
+  .meta({ examples: [{ LOG_LEVEL: "info" }] });
 
 const egressRule = z.strictObject({
   cidr: z.string().superRefine((cidr, ctx) => {
@@ -148,6 +156,7 @@ const exposeSchema = z.union(
       public: z.strictObject({
         host: z.string().regex(HOSTNAME, "must be a lower-case DNS host name like shop.example.com"),
         path: httpPath
+          .meta({ examples: ["/shop"] })
           .refine((p) => !HTTP_PATH.test(p) || isNormalizedPublicPath(p), `must be ${PUBLIC_PATH_ACCEPTED}`)
           .optional(),
         localPort: port.optional(),
@@ -158,7 +167,7 @@ const exposeSchema = z.union(
 );
 
 const monitoringSchema = z.strictObject({
-  metricsPath: httpPath.optional(),
+  metricsPath: httpPath.meta({ examples: ["/metrics"] }).optional(),
   metricsPort: port.optional(),
   slo: z
     .strictObject({
@@ -358,8 +367,8 @@ export const serviceSpecSchema = z
     port,
     health: z
       .strictObject({
-        liveness: httpPath.optional(),
-        readiness: httpPath.optional(),
+        liveness: httpPath.meta({ examples: ["/healthz"] }).optional(),
+        readiness: httpPath.meta({ examples: ["/readyz"] }).optional(),
         dockerCheck: z
           .array(z.string().min(1, "must not be empty"))
           .min(1, 'must be a command and its arguments, like ["wget", "-q", "-O-", "http://127.0.0.1:8080/healthz"]')
@@ -375,6 +384,7 @@ export const serviceSpecSchema = z
     expose: exposeSchema.optional(),
     dependsOn: z
       .array(z.string().regex(DNS_1035_LABEL, `must be the name of another service (${DNS_1035_ACCEPTED})`))
+      .meta({ examples: [["catalog"]] })
       .optional(),
     egress: z.array(egressRule).optional(),
     monitoring: monitoringSchema.optional(),

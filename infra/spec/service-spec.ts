@@ -15,6 +15,7 @@ import {
 import { EGRESS_CIDR_ACCEPTED, egressCidrRefusal } from "./egress-cidr.js";
 import { PLATFORM_LOCAL_PORTS, PLATFORM_LOCAL_PORTS_LISTED } from "./platform-ports.js";
 import { isNormalizedPublicPath, PUBLIC_PATH_ACCEPTED } from "./public-path.js";
+import { HIGHEST_PORT, LOWEST_SERVICE_PORT, SERVICE_PORT_ACCEPTED } from "./service-port.js";
 import { cpuQuantityProblem, memoryQuantityProblem } from "./quantity.js";
 import { SECRET_LIKE_ENV_NAME } from "./secret-like-names.js";
 import { LIMIT_BELOW_REQUEST, limitsBelowRequests, reservedVariableNames, resolveResources } from "./resolve.js";
@@ -41,11 +42,19 @@ const IMAGE_WITH_TAG_OR_DIGEST = /^[a-z0-9][a-z0-9._\-/:]*(?::[A-Za-z0-9_][A-Za-
 const GUARDRAIL_RULE_ID = RULE_ID;
 const HOSTNAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
 
+/** A port of another host or of the local machine: any TCP or UDP port. */
 const port = z
-  .number({ error: "must be a whole number from 1 to 65535" })
-  .int("must be a whole number from 1 to 65535")
-  .min(1, "must be a whole number from 1 to 65535")
-  .max(65535, "must be a whole number from 1 to 65535");
+  .number({ error: `must be a whole number from 1 to ${HIGHEST_PORT}` })
+  .int(`must be a whole number from 1 to ${HIGHEST_PORT}`)
+  .min(1, `must be a whole number from 1 to ${HIGHEST_PORT}`)
+  .max(HIGHEST_PORT, `must be a whole number from 1 to ${HIGHEST_PORT}`);
+
+/** A port the service itself listens on: none it cannot bind (see `service-port.ts`). */
+const listeningPort = z
+  .number({ error: SERVICE_PORT_ACCEPTED })
+  .int(SERVICE_PORT_ACCEPTED)
+  .min(LOWEST_SERVICE_PORT, SERVICE_PORT_ACCEPTED)
+  .max(HIGHEST_PORT, SERVICE_PORT_ACCEPTED);
 
 /**
  * A file inside the service's folder, as a relative path: segments of letters, digits,
@@ -168,7 +177,7 @@ const exposeSchema = z.union(
 
 const monitoringSchema = z.strictObject({
   metricsPath: httpPath.meta({ examples: ["/metrics"] }).optional(),
-  metricsPort: port.optional(),
+  metricsPort: listeningPort.optional(),
   slo: z
     .strictObject({
       availability: z
@@ -364,7 +373,7 @@ export const serviceSpecSchema = z
       )
       .refine((i) => !/:latest$/.test(i), "must not use the tag 'latest': pin a version or a digest")
       .optional(),
-    port,
+    port: listeningPort,
     health: z
       .strictObject({
         liveness: httpPath.meta({ examples: ["/healthz"] }).optional(),

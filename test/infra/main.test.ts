@@ -65,7 +65,9 @@ describe("npm run synth (tools/run-app.mjs running infra/synth.ts)", () => {
       env: { ...process.env, CDKTF_OUTDIR: scratch("synth-bad-") },
     });
     expect(run.stderr).toContain("synth failed:");
-    expect(run.stderr).toContain("services/orders/service.ts: port: must be a whole number from 1 to 65535 (got 0)");
+    expect(run.stderr).toContain(
+      "services/orders/service.ts: port: must be a whole number from 1024 to 65535 (the service runs as a non-root user without capabilities, so it cannot bind a lower port) (got 0)",
+    );
     expect(run.stderr).toContain(
       "services/orders/service.ts: scaling.min: must be at most scaling.max (1); min === max means a fixed replica count (got 3)",
     );

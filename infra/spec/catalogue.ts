@@ -1,4 +1,5 @@
 import { connectionVariables, dataResourceName } from "./backing-services.js";
+import { acceptedNames } from "./closest-name.js";
 import { derivedNameProblems } from "./derived-names.js";
 import {
   LIMIT_BELOW_REQUEST,
@@ -159,7 +160,7 @@ export function resolveCatalogue(
           file: service.file,
           field: `environments.${key}`,
           value: formatValue(key),
-          message: `is not an environment; known environments: ${knownEnvironments.join(", ")}`,
+          message: `is not an environment${acceptedNames(key, knownEnvironments, "known environments")}`,
         });
       }
     }
@@ -178,7 +179,7 @@ export function resolveCatalogue(
           file: service.file,
           field: `dependsOn[${index}]`,
           value: formatValue(dependency),
-          message: `is not a service; known services: ${[...names.keys()].sort().join(", ") || "(none)"}`,
+          message: `is not a service${acceptedNames(dependency, [...names.keys()].sort(), "known services")}`,
         });
       }
     });
@@ -425,10 +426,11 @@ function useProblem(
   const ownerDefinition = byName.get(owner);
   if (owner === user)
     return "is the service's own backing service, which it reaches already (<RESOURCE>_* variables); list only other services' backing services";
-  if (ownerDefinition === undefined) return `names no service; known services: ${[...byName.keys()].sort().join(", ")}`;
+  if (ownerDefinition === undefined)
+    return `names no service${acceptedNames(owner, [...byName.keys()].sort(), "known services")}`;
   const resource = ownerDefinition.backingServices?.[name];
   if (resource === undefined)
-    return `is not a backing service of ${owner}; its backing services: ${Object.keys(ownerDefinition.backingServices ?? {}).join(", ") || "(none)"}`;
+    return `is not a backing service of ${owner}${acceptedNames(name, Object.keys(ownerDefinition.backingServices ?? {}), "its backing services")}`;
   const variables = Object.values(connectionVariables(dataResourceName(owner, name), resource.type));
   const clashes = variables.filter((variable) => taken.has(variable));
   if (clashes.length > 0)

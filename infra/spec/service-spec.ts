@@ -12,6 +12,7 @@ import {
   connectionVariables,
   storageQuantityProblem,
 } from "./backing-services.js";
+import { acceptedNames } from "./closest-name.js";
 import { EGRESS_CIDR_ACCEPTED, egressCidrRefusal } from "./egress-cidr.js";
 import { PLATFORM_LOCAL_PORTS, PLATFORM_LOCAL_PORTS_LISTED } from "./platform-ports.js";
 import { isNormalizedPublicPath, PUBLIC_PATH_ACCEPTED } from "./public-path.js";
@@ -511,7 +512,7 @@ function checkBackingServices(spec: ServiceDefinition, ctx: z.RefinementCtx): vo
           code: "custom",
           path,
           input: name,
-          message: `is not a backing service of this spec; declared: ${declared.join(", ") || "(none)"}`,
+          message: `is not a backing service of this spec${acceptedNames(name, declared, "declared")}`,
         });
       else if (type === "redis" && given.instances !== undefined)
         ctx.addIssue({

@@ -136,7 +136,7 @@ describe("backingServices in the spec schema", () => {
         }),
       ),
     ).toEqual([
-      'service spec: environments.production.backingServices.dbs: is not a backing service of this spec; declared: db (got "dbs")',
+      'service spec: environments.production.backingServices.dbs: is not a backing service of this spec; did you mean "db"? declared: db (got "dbs")',
     ]);
   });
 

@@ -93,6 +93,29 @@ describe("resolveCatalogue", () => {
     );
   });
 
+  it("GIVEN a misspelt dependency and a misspelt environment WHEN resolved THEN the closest known name is suggested", () => {
+    const text = refusal(() =>
+      resolveCatalogue(
+        [
+          service({ name: "catalog", build: {}, port: 8080 }),
+          service({
+            name: "orders",
+            build: {},
+            port: 8081,
+            dependsOn: ["catlog"],
+            environments: { prodution: { scaling: { min: 3, max: 3 } } },
+          }),
+        ],
+        "local",
+        ENVIRONMENTS,
+      ),
+    );
+    expect(text.split("\n")).toEqual([
+      `services/orders/service.ts: environments.prodution: is not an environment; did you mean "production"? known environments: local, staging, production (got "prodution")`,
+      `services/orders/service.ts: dependsOn[0]: is not a service; did you mean "catalog"? known services: catalog, orders (got "catlog")`,
+    ]);
+  });
+
   it("GIVEN a reserved name or an unknown environment override WHEN resolved THEN both are refused", () => {
     const text = refusal(() =>
       resolveCatalogue(

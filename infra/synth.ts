@@ -29,6 +29,8 @@ import { acquireProcessLock } from "./process-lock.js";
 import { API_DOCUMENTS_DIR } from "./repository-layout.js";
 import { ServiceFileError } from "./service-file-error.js";
 import { describeNotAService, listServiceFolders } from "./service-folders.js";
+import { dependencyCycles, formatCycle } from "./spec/dependency-cycles.js";
+import type { DiscoveredService } from "./spec/model.js";
 import { parseSynthArguments } from "./synth-arguments.js";
 
 /**
@@ -195,6 +197,7 @@ export async function runSynth(options: SynthOptions): Promise<number> {
       stacks = built.stacks;
       checked = built.guardrails.environments;
       writeApiDocuments(path.join(outdir, API_DOCUMENTS_DIR), apiDocuments);
+      printDependencyCycles(services);
       printPlatformWarnings(outdir, built.guardrails);
       blocking = reportGuardrails(built.guardrails, outdir);
     } finally {
@@ -320,6 +323,24 @@ function limitHeapGrowth(): void {
  * them, this program prints them too. The guardrails' findings, also annotations, are
  * printed by `reportGuardrails`.
  */
+/**
+ * One line per cycle of `dependsOn` (a -> b -> a), naming the files that make it: the
+ * platform builds it (each edge is a network rule), but a request can loop round it and a
+ * failure of one of its services reaches the others.
+ */
+function printDependencyCycles(services: readonly DiscoveredService[]): void {
+  const fileOf = new Map(services.map((service) => [service.definition.name, service.file]));
+  const edges = services.flatMap((service) =>
+    (service.definition.dependsOn ?? []).map((callee) => [service.definition.name, callee] as const),
+  );
+  for (const cycle of dependencyCycles(edges)) {
+    const files = [...new Set(cycle.map((name) => fileOf.get(name)!))];
+    console.error(
+      `warning: dependsOn cycle ${formatCycle(cycle)} (${files.join(", ")}): a request can loop round it and a failure of one of them reaches the others; break it, for example with a queue instead of one of the calls`,
+    );
+  }
+}
+
 function printPlatformWarnings(outdir: string, guardrails: GuardrailsRun): void {
   const manifest = JSON.parse(readFileSync(path.join(outdir, "manifest.json"), "utf8")) as {
     stacks: Record<string, { annotations?: Array<{ constructPath: string; level: string; message: string }> }>;

@@ -1,4 +1,5 @@
 import { connectionVariables, dataResourceName } from "./backing-services.js";
+import { acceptedNames } from "./closest-name.js";
 import { derivedNameProblems } from "./derived-names.js";
 import {
   LIMIT_BELOW_REQUEST,
@@ -121,6 +122,11 @@ export function resolveCatalogue(
 ): Catalogue {
   const problems: SpecProblem[] = [];
   const names = new Map<string, string>();
+  // Of services that share a name, the one in the folder of that name keeps it: the others
+  // are copies (a folder copied whole), and the clash is theirs.
+  const holders = new Map<string, string>();
+  for (const service of discovered)
+    if (service.definition.name === service.folder) holders.set(service.folder, service.file);
   for (const service of discovered) {
     const { name } = service.definition;
     if (name !== service.folder) {
@@ -139,22 +145,22 @@ export function resolveCatalogue(
         message: `is reserved for the platform; reserved names: ${[...RESERVED_SERVICE_NAMES].join(", ")}`,
       });
     }
-    const other = names.get(name);
-    if (other)
+    const other = holders.get(name) ?? names.get(name);
+    if (other !== undefined && other !== service.file)
       problems.push({
         file: service.file,
         field: "name",
         value: formatValue(name),
         message: `is already taken by ${other}; service names must be unique`,
       });
-    names.set(name, service.file);
+    if (!names.has(name)) names.set(name, service.file);
     for (const key of Object.keys(service.definition.environments ?? {})) {
       if (!knownEnvironments.includes(key)) {
         problems.push({
           file: service.file,
           field: `environments.${key}`,
           value: formatValue(key),
-          message: `is not an environment; known environments: ${knownEnvironments.join(", ")}`,
+          message: `is not an environment${acceptedNames(key, knownEnvironments, "known environments")}`,
         });
       }
     }
@@ -173,7 +179,7 @@ export function resolveCatalogue(
           file: service.file,
           field: `dependsOn[${index}]`,
           value: formatValue(dependency),
-          message: `is not a service; known services: ${[...names.keys()].sort().join(", ") || "(none)"}`,
+          message: `is not a service${acceptedNames(dependency, [...names.keys()].sort(), "known services")}`,
         });
       }
     });
@@ -189,11 +195,42 @@ export function resolveCatalogue(
     problems.push(...limitProblems(service, specs[index]!, environment));
     problems.push(...databaseLimitProblems(service, specs[index]!, environment));
   });
-  const fileOf = new Map(discovered.map((s) => [s.definition.name, s.file]));
-  const routes = new Map<string, string>();
-  const localPorts = new Map<number, string>();
-  for (const spec of specs) {
-    const file = fileOf.get(spec.name)!;
+  problems.push(...publicClashes(discovered, specs, environment));
+
+  // Only once every name is valid and unique: a duplicate service would derive every name twice.
+  if (problems.length === 0) {
+    const fileOf = new Map(discovered.map((s) => [s.definition.name, s.file]));
+    problems.push(...derivedNameProblems(specs, fileOf, traits.target));
+  }
+  if (problems.length > 0) throw new SpecError(dedupe(problems));
+  return new Catalogue(specs);
+}
+
+/**
+ * What the specs of `environment` say against themselves and against each other: a
+ * minimum above the maximum, two public services on one host and path, or publishing one
+ * local port. `specs[i]` is `discovered[i]` resolved: a file is found by position, not by
+ * name, since two copies of one service share a name.
+ *
+ * A clash of two files is reported in each, naming the other: nothing tells which of the
+ * two was edited, and the user looks for the file they edited. But when one of the two is
+ * a copy (its name is not its folder's), the clash is the copy's alone.
+ */
+function publicClashes(
+  discovered: readonly DiscoveredService[],
+  specs: readonly ServiceSpec[],
+  environment: string,
+): SpecProblem[] {
+  const problems: SpecProblem[] = [];
+  const isCopy = (index: number) => discovered[index]!.definition.name !== discovered[index]!.folder;
+  const clash = (index: number, other: number, problem: (file: string, otherFile: string) => SpecProblem) => {
+    if (!isCopy(index) || isCopy(other)) problems.push(problem(discovered[other]!.file, discovered[index]!.file));
+    if (!isCopy(other) || isCopy(index)) problems.push(problem(discovered[index]!.file, discovered[other]!.file));
+  };
+  const routes = new Map<string, number>();
+  const localPorts = new Map<number, number>();
+  specs.forEach((spec, index) => {
+    const { file } = discovered[index]!;
     if (spec.scaling.min > spec.scaling.max) {
       problems.push({
         file,
@@ -202,32 +239,29 @@ export function resolveCatalogue(
         message: `must be at most scaling.max (${spec.scaling.max}) in ${environment}`,
       });
     }
-    if (spec.expose.kind !== "public") continue;
+    if (spec.expose.kind !== "public") return;
     const route = `${spec.expose.host}${spec.expose.path}`;
     const routeOwner = routes.get(route);
-    if (routeOwner)
-      problems.push({
-        file,
+    if (routeOwner !== undefined)
+      clash(index, routeOwner, (at, other) => ({
+        file: at,
         field: "expose.public",
         value: formatValue(route),
-        message: `is already served by ${routeOwner}; give each public service its own host or path`,
-      });
-    routes.set(route, file);
-    const portOwner = localPorts.get(spec.expose.localPort);
-    if (portOwner)
-      problems.push({
-        file,
+        message: `is also served by ${other}; give each public service its own host or path`,
+      }));
+    else routes.set(route, index);
+    const { localPort } = spec.expose;
+    const portOwner = localPorts.get(localPort);
+    if (portOwner !== undefined)
+      clash(index, portOwner, (at, other) => ({
+        file: at,
         field: "expose.public.localPort",
-        value: String(spec.expose.localPort),
-        message: `is already published on 127.0.0.1 by ${portOwner} in the local environment; set expose.public.localPort to a free port`,
-      });
-    localPorts.set(spec.expose.localPort, file);
-  }
-
-  // Only once every name is valid and unique: a duplicate service would derive every name twice.
-  if (problems.length === 0) problems.push(...derivedNameProblems(specs, fileOf, traits.target));
-  if (problems.length > 0) throw new SpecError(dedupe(problems));
-  return new Catalogue(specs);
+        value: String(localPort),
+        message: `is also published on 127.0.0.1 by ${other} in the local environment; set expose.public.localPort to a free port`,
+      }));
+    else localPorts.set(localPort, index);
+  });
+  return problems;
 }
 
 /**
@@ -392,10 +426,11 @@ function useProblem(
   const ownerDefinition = byName.get(owner);
   if (owner === user)
     return "is the service's own backing service, which it reaches already (<RESOURCE>_* variables); list only other services' backing services";
-  if (ownerDefinition === undefined) return `names no service; known services: ${[...byName.keys()].sort().join(", ")}`;
+  if (ownerDefinition === undefined)
+    return `names no service${acceptedNames(owner, [...byName.keys()].sort(), "known services")}`;
   const resource = ownerDefinition.backingServices?.[name];
   if (resource === undefined)
-    return `is not a backing service of ${owner}; its backing services: ${Object.keys(ownerDefinition.backingServices ?? {}).join(", ") || "(none)"}`;
+    return `is not a backing service of ${owner}${acceptedNames(name, Object.keys(ownerDefinition.backingServices ?? {}), "its backing services")}`;
   const variables = Object.values(connectionVariables(dataResourceName(owner, name), resource.type));
   const clashes = variables.filter((variable) => taken.has(variable));
   if (clashes.length > 0)

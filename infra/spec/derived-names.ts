@@ -4,8 +4,8 @@
  * (those the platform creates, the namespace-wide ones, and the ones CloudNativePG
  * derives from a Cluster's name) on Kubernetes. Names are joined with '-', so two
  * different specs can derive one name (service `a` with database `b-c` and service
- * `a-b` with database `c` both make the Cluster `a-b-c`); the synth refuses that, naming
- * both service files, instead of letting one object replace the other.
+ * `a-b` with database `c` both make the Cluster `a-b-c`); the synth refuses that, in
+ * both service files, each naming the other, instead of letting one object replace the other.
  */
 import { BACKING_SERVICE_NOUNS, type BackingServiceType, dataResourceName } from "./backing-services.js";
 import type { ServiceSpec } from "./resolve.js";
@@ -209,12 +209,15 @@ export function derivedNameProblems(
       claimed.set(key, derived);
       continue;
     }
-    problems.push({
-      file: derived.file,
-      field: derived.field,
-      value: formatValue(derived.name),
-      message: `derives the ${derived.kind} '${derived.name}' (${derived.what}), which ${first.file ?? "the platform"} derives too (${first.what}); one would replace the other: rename the service or the backing service`,
+    const clash = (at: DerivedName, other: DerivedName): SpecProblem => ({
+      file: at.file,
+      field: at.field,
+      value: formatValue(at.name),
+      message: `derives the ${at.kind} '${at.name}' (${at.what}), which ${other.file ?? "the platform"} derives too (${other.what}); one would replace the other: rename the service or the backing service`,
     });
+    // Nothing tells which of two service files was edited to make the clash: each names the other.
+    if (first.file !== undefined && first.file !== derived.file) problems.push(clash(first, derived));
+    problems.push(clash(derived, first));
   }
   return problems;
 }

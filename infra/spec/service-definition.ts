@@ -1,5 +1,6 @@
 import { serviceSpecSchema, type ServiceDefinition } from "./service-spec.js";
-import { SpecError, formatFieldPath, problemsFromZod, type SpecProblem } from "./spec-error.js";
+import { SpecError, formatFieldPath, type SpecProblem } from "./spec-error.js";
+import { problemsFromZod } from "./zod-problems.js";
 
 /**
  * The markers with which CDK for Terraform encodes a token (a reference, a function call,
@@ -17,7 +18,7 @@ const TOKEN_MARKER = /[$#&]\{TfToken\[/;
  */
 export function parseServiceDefinition(exported: unknown): ServiceDefinition {
   const result = serviceSpecSchema.safeParse(exported, { reportInput: true });
-  if (!result.success) throw new SpecError(problemsFromZod(result.error));
+  if (!result.success) throw new SpecError(problemsFromZod(result.error, serviceSpecSchema, exported));
   // The parsed copy is plain data, read once: the markers are looked for in what the
   // platform goes on with, not in the export, whose getters could answer differently
   // on a second read.

@@ -12,9 +12,11 @@ import {
   connectionVariables,
   storageQuantityProblem,
 } from "./backing-services.js";
+import { acceptedNames } from "./closest-name.js";
 import { EGRESS_CIDR_ACCEPTED, egressCidrRefusal } from "./egress-cidr.js";
 import { PLATFORM_LOCAL_PORTS, PLATFORM_LOCAL_PORTS_LISTED } from "./platform-ports.js";
 import { isNormalizedPublicPath, PUBLIC_PATH_ACCEPTED } from "./public-path.js";
+import { HIGHEST_PORT, LOWEST_SERVICE_PORT, SERVICE_PORT_ACCEPTED } from "./service-port.js";
 import { cpuQuantityProblem, memoryQuantityProblem } from "./quantity.js";
 import { SECRET_LIKE_ENV_NAME } from "./secret-like-names.js";
 import { LIMIT_BELOW_REQUEST, limitsBelowRequests, reservedVariableNames, resolveResources } from "./resolve.js";
@@ -41,11 +43,19 @@ const IMAGE_WITH_TAG_OR_DIGEST = /^[a-z0-9][a-z0-9._\-/:]*(?::[A-Za-z0-9_][A-Za-
 const GUARDRAIL_RULE_ID = RULE_ID;
 const HOSTNAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
 
+/** A port of another host or of the local machine: any TCP or UDP port. */
 const port = z
-  .number({ error: "must be a whole number from 1 to 65535" })
-  .int("must be a whole number from 1 to 65535")
-  .min(1, "must be a whole number from 1 to 65535")
-  .max(65535, "must be a whole number from 1 to 65535");
+  .number({ error: `must be a whole number from 1 to ${HIGHEST_PORT}` })
+  .int(`must be a whole number from 1 to ${HIGHEST_PORT}`)
+  .min(1, `must be a whole number from 1 to ${HIGHEST_PORT}`)
+  .max(HIGHEST_PORT, `must be a whole number from 1 to ${HIGHEST_PORT}`);
+
+/** A port the service itself listens on: none it cannot bind (see `service-port.ts`). */
+const listeningPort = z
+  .number({ error: SERVICE_PORT_ACCEPTED })
+  .int(SERVICE_PORT_ACCEPTED)
+  .min(LOWEST_SERVICE_PORT, SERVICE_PORT_ACCEPTED)
+  .max(HIGHEST_PORT, SERVICE_PORT_ACCEPTED);
 
 /**
  * A file inside the service's folder, as a relative path: segments of letters, digits,
@@ -58,15 +68,21 @@ const httpPath = z
   .string()
   .regex(HTTP_PATH, "must be an HTTP path starting with '/' (letters, digits, '.', '_', '~', '-', '/')");
 
-const cpuQuantity = z.union([z.string(), z.number()]).superRefine((v, ctx) => {
-  const problem = cpuQuantityProblem(v);
-  if (problem) ctx.addIssue({ code: "custom", input: v, message: problem });
-});
+const cpuQuantity = z
+  .union([z.string(), z.number()])
+  .superRefine((v, ctx) => {
+    const problem = cpuQuantityProblem(v);
+    if (problem) ctx.addIssue({ code: "custom", input: v, message: problem });
+  })
+  .meta({ examples: ["250m", 0.5] });
 
-const memoryQuantity = z.string().superRefine((v, ctx) => {
-  const problem = memoryQuantityProblem(v);
-  if (problem) ctx.addIssue({ code: "custom", input: v, message: problem });
-});
+const memoryQuantity = z
+  .string()
+  .superRefine((v, ctx) => {
+    const problem = memoryQuantityProblem(v);
+    if (problem) ctx.addIssue({ code: "custom", input: v, message: problem });
+  })
+  .meta({ examples: ["256Mi"] });
 
 /** Requests; limits are derived (see `resolve.ts`) unless given. */
 const resourcesSchema = z.strictObject({
@@ -82,7 +98,7 @@ const replicaCount = z
   .max(100, "must be a whole number of replicas from 1 to 100");
 
 const percent = z
-  .number()
+  .number({ error: "must be a whole percentage from 1 to 100" })
   .int("must be a whole percentage from 1 to 100")
   .min(1, "must be a whole percentage from 1 to 100")
   .max(100, "must be a whole percentage from 1 to 100");
@@ -118,10 +134,12 @@ const secretReference = z.strictObject(
   },
 );
 
-const envMap = z.record(
-  z.string().regex(ENV_NAME, "must be an environment variable name: A-Z, 0-9 and '_', not starting with a digit"),
-  z.string({ error: "must be a string" }),
-);
+const envMap = z
+  .record(
+    z.string().regex(ENV_NAME, "must be an environment variable name: A-Z, 0-9 and '_', not starting with a digit"),
+    z.string({ error: "must be a string" }),
+  )
+  .meta({ examples: [{ LOG_LEVEL: "info" }] });
 
 const egressRule = z.strictObject({
   cidr: z.string().superRefine((cidr, ctx) => {
@@ -148,6 +166,7 @@ const exposeSchema = z.union(
       public: z.strictObject({
         host: z.string().regex(HOSTNAME, "must be a lower-case DNS host name like shop.example.com"),
         path: httpPath
+          .meta({ examples: ["/shop"] })
           .refine((p) => !HTTP_PATH.test(p) || isNormalizedPublicPath(p), `must be ${PUBLIC_PATH_ACCEPTED}`)
           .optional(),
         localPort: port.optional(),
@@ -158,8 +177,8 @@ const exposeSchema = z.union(
 );
 
 const monitoringSchema = z.strictObject({
-  metricsPath: httpPath.optional(),
-  metricsPort: port.optional(),
+  metricsPath: httpPath.meta({ examples: ["/metrics"] }).optional(),
+  metricsPort: listeningPort.optional(),
   slo: z
     .strictObject({
       availability: z
@@ -355,11 +374,11 @@ export const serviceSpecSchema = z
       )
       .refine((i) => !/:latest$/.test(i), "must not use the tag 'latest': pin a version or a digest")
       .optional(),
-    port,
+    port: listeningPort,
     health: z
       .strictObject({
-        liveness: httpPath.optional(),
-        readiness: httpPath.optional(),
+        liveness: httpPath.meta({ examples: ["/healthz"] }).optional(),
+        readiness: httpPath.meta({ examples: ["/readyz"] }).optional(),
         dockerCheck: z
           .array(z.string().min(1, "must not be empty"))
           .min(1, 'must be a command and its arguments, like ["wget", "-q", "-O-", "http://127.0.0.1:8080/healthz"]')
@@ -375,6 +394,7 @@ export const serviceSpecSchema = z
     expose: exposeSchema.optional(),
     dependsOn: z
       .array(z.string().regex(DNS_1035_LABEL, `must be the name of another service (${DNS_1035_ACCEPTED})`))
+      .meta({ examples: [["catalog"]] })
       .optional(),
     egress: z.array(egressRule).optional(),
     monitoring: monitoringSchema.optional(),
@@ -492,7 +512,7 @@ function checkBackingServices(spec: ServiceDefinition, ctx: z.RefinementCtx): vo
           code: "custom",
           path,
           input: name,
-          message: `is not a backing service of this spec; declared: ${declared.join(", ") || "(none)"}`,
+          message: `is not a backing service of this spec${acceptedNames(name, declared, "declared")}`,
         });
       else if (type === "redis" && given.instances !== undefined)
         ctx.addIssue({

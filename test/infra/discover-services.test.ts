@@ -33,7 +33,7 @@ describe("discoverServices", () => {
       orders: { "service.ts": 'export default { name: "orders", build: {}, port: 70000 };\n' },
     });
     expect(await discoveryRefusal(root)).toBe(
-      "services/orders/service.ts: port: must be a whole number from 1 to 65535 (got 70000)",
+      "services/orders/service.ts: port: must be a whole number from 1024 to 65535 (the service runs as a non-root user without capabilities, so it cannot bind a lower port) (got 70000)",
     );
   });
 

@@ -23,6 +23,8 @@ describe("npm run synth (tools/run-app.mjs running infra/synth.ts)", () => {
     it("WHEN synthesized THEN every environment's stack and the local monitoring files are written", () => {
       expect(run.stderr).toMatch(/synthesized local, staging, production \(\d+ services\) in \d+\.\d+s/);
       expect(run.status).toBe(0);
+      // The examples call each other without a cycle (synth would warn of one).
+      expect(run.stderr).not.toContain("dependsOn cycle");
       for (const environment of ["local", "staging", "production"]) {
         const stack = JSON.parse(readFileSync(path.join(outdir, "stacks", environment, "cdk.tf.json"), "utf8"));
         expect(stack["//"].metadata.stackName).toBe(environment);
@@ -65,7 +67,9 @@ describe("npm run synth (tools/run-app.mjs running infra/synth.ts)", () => {
       env: { ...process.env, CDKTF_OUTDIR: scratch("synth-bad-") },
     });
     expect(run.stderr).toContain("synth failed:");
-    expect(run.stderr).toContain("services/orders/service.ts: port: must be a whole number from 1 to 65535 (got 0)");
+    expect(run.stderr).toContain(
+      "services/orders/service.ts: port: must be a whole number from 1024 to 65535 (the service runs as a non-root user without capabilities, so it cannot bind a lower port) (got 0)",
+    );
     expect(run.stderr).toContain(
       "services/orders/service.ts: scaling.min: must be at most scaling.max (1); min === max means a fixed replica count (got 3)",
     );

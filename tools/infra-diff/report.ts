@@ -35,7 +35,7 @@ export interface Risk {
   readonly kind: RiskKind;
   /**
    * The precise finding: `data-deleted`, `data-detached`, `data-volume-changed`, `database-major-version`, `destroy`, `replacement`, `new-guardrail-finding`, `changed-guardrail-finding`, `new-suppression`,
-   * `new-edge`, `new-external-egress`, `wider-egress-cidr`,
+   * `new-edge`, `dependency-cycle`, `new-external-egress`, `wider-egress-cidr`,
    * `new-egress-port`, `new-inbound-source`, `new-public-endpoint`, `capacity-increase`,
    * `capacity-decrease`, `capacity-change`; for `breaking-api-change`, the breaking
    * {@link ApiChange} codes.

@@ -6,6 +6,7 @@
  * change its type, check or condition. The service's name and its template are the
  * scaffolder's own arguments, not questions.
  */
+import { HIGHEST_PORT, LOWEST_SERVICE_PORT, SERVICE_PORT_WHY } from "../../infra/spec/service-port.js";
 import type { Question } from "./questions.js";
 
 /**
@@ -23,9 +24,6 @@ export type BackingServiceChoice = keyof typeof BACKING_SERVICE_CHOICES;
 /** The backing-service questions, in the order they are asked. */
 export const BACKING_SERVICE_QUESTIONS = Object.keys(BACKING_SERVICE_CHOICES) as BackingServiceChoice[];
 
-/** The lowest port a service may use: it runs as a non-root user with no capabilities. */
-export const LOWEST_PORT = 1024;
-
 /** The platform's questions, in the order they are asked and checked. */
 export const PLATFORM_QUESTIONS: readonly Question[] = [
   {
@@ -33,10 +31,11 @@ export const PLATFORM_QUESTIONS: readonly Question[] = [
     type: "integer",
     help: "the port it listens on",
     default: 8080,
-    min: LOWEST_PORT,
-    max: 65535,
+    // The spec's own rule (infra/spec/service-port.ts): the schema refuses the same ports.
+    min: LOWEST_SERVICE_PORT,
+    max: HIGHEST_PORT,
     check: "free-port",
-    why: "the service runs as a non-root user without capabilities, so it cannot bind a lower port",
+    why: SERVICE_PORT_WHY,
   },
   {
     name: "dependsOn",

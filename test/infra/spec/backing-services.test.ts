@@ -76,7 +76,7 @@ describe("backingServices in the spec schema", () => {
     [
       "an unknown key",
       { db: { type: "postgres", replicas: 2 } },
-      'service spec: backingServices.db: Unrecognized key: "replicas" (got key "replicas")',
+      'service spec: backingServices.db.replicas: is not a field of backingServices.db; accepted fields: type, version, storage, instances, resources (got key "replicas")',
     ],
   ])(
     "GIVEN %s WHEN parsed THEN it is refused naming the field, the value and what is accepted",
@@ -98,8 +98,12 @@ describe("backingServices in the spec schema", () => {
       }),
     );
     expect(lines.join("\n")).not.toMatch(/hunter|"x"/);
-    expect(lines).toContain('service spec: backingServices.db: Unrecognized key: "password" (got key "password")');
-    expect(lines).toContain('service spec: backingServices.cache: Unrecognized key: "url" (got key "url")');
+    expect(lines).toContain(
+      'service spec: backingServices.db.password: is not a field of backingServices.db; accepted fields: type, version, storage, instances, resources (got key "password")',
+    );
+    expect(lines).toContain(
+      'service spec: backingServices.cache.url: is not a field of backingServices.cache; accepted fields: type, version, storage, instances, resources (got key "url")',
+    );
     expect(lines.find((l) => l.startsWith("service spec: backingServices.ledger.storage:"))).toMatch(
       /\(got "postgres:\/\/\(not shown\)@db\.acme\.com\/orders"\)$/,
     );
@@ -132,7 +136,7 @@ describe("backingServices in the spec schema", () => {
         }),
       ),
     ).toEqual([
-      'service spec: environments.production.backingServices.dbs: is not a backing service of this spec; declared: db (got "dbs")',
+      'service spec: environments.production.backingServices.dbs: is not a backing service of this spec; did you mean "db"? declared: db (got "dbs")',
     ]);
   });
 
@@ -312,7 +316,7 @@ describe("Redis and queue backing services in the spec", () => {
     [
       "instances of a Redis store",
       { cache: { type: "redis", instances: 3 } },
-      'service spec: backingServices.cache: Unrecognized key: "instances" (got key "instances")',
+      'service spec: backingServices.cache.instances: is not a field of backingServices.cache; accepted fields: type, persistence, storage, resources (got key "instances")',
     ],
     [
       "a queue without queues",
@@ -347,7 +351,7 @@ describe("Redis and queue backing services in the spec", () => {
     [
       "a PostgreSQL field on a queue",
       { jobs: { type: "queue", queues: ["orders-placed"], version: 17 } },
-      'service spec: backingServices.jobs: Unrecognized key: "version" (got key "version")',
+      'service spec: backingServices.jobs.version: is not a field of backingServices.jobs; accepted fields: type, queues, storage, instances, resources (got key "version")',
     ],
   ])(
     "GIVEN %s WHEN parsed THEN it is refused naming the field, the value and what is accepted",

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { resolveCatalogue, SpecError } from "../../../infra/spec/model.js";
+import type { ServiceSpecInput } from "../../../infra/spec/service-spec.js";
 import { service } from "../../support/platform.js";
 
 const ENVIRONMENTS = ["local", "staging", "production"];
@@ -56,7 +57,7 @@ describe("resolveCatalogue", () => {
     );
   });
 
-  it("GIVEN two public services on one host and path WHEN resolved THEN the second is refused naming the first", () => {
+  it("GIVEN two public services on one host and path WHEN resolved THEN each file is named, naming the other", () => {
     const text = refusal(() =>
       resolveCatalogue(
         [
@@ -67,11 +68,13 @@ describe("resolveCatalogue", () => {
         ENVIRONMENTS,
       ),
     );
-    expect(text).toContain(`services/web/service.ts: expose.public: is already served by services/shop/service.ts`);
-    expect(text).toContain(`(got "shop.example.com/")`);
+    expect(text.split("\n")).toEqual([
+      `services/shop/service.ts: expose.public: is also served by services/web/service.ts; give each public service its own host or path (got "shop.example.com/")`,
+      `services/web/service.ts: expose.public: is also served by services/shop/service.ts; give each public service its own host or path (got "shop.example.com/")`,
+    ]);
   });
 
-  it("GIVEN two public services publishing one local port WHEN resolved THEN the clash is refused", () => {
+  it("GIVEN two public services publishing one local port WHEN resolved THEN the clash is refused in both files", () => {
     const text = refusal(() =>
       resolveCatalogue(
         [
@@ -83,8 +86,34 @@ describe("resolveCatalogue", () => {
       ),
     );
     expect(text).toContain(
-      "services/admin/service.ts: expose.public.localPort: is already published on 127.0.0.1 by services/shop/service.ts",
+      "services/admin/service.ts: expose.public.localPort: is also published on 127.0.0.1 by services/shop/service.ts in the local environment",
     );
+    expect(text).toContain(
+      "services/shop/service.ts: expose.public.localPort: is also published on 127.0.0.1 by services/admin/service.ts in the local environment",
+    );
+  });
+
+  it("GIVEN a misspelt dependency and a misspelt environment WHEN resolved THEN the closest known name is suggested", () => {
+    const text = refusal(() =>
+      resolveCatalogue(
+        [
+          service({ name: "catalog", build: {}, port: 8080 }),
+          service({
+            name: "orders",
+            build: {},
+            port: 8081,
+            dependsOn: ["catlog"],
+            environments: { prodution: { scaling: { min: 3, max: 3 } } },
+          }),
+        ],
+        "local",
+        ENVIRONMENTS,
+      ),
+    );
+    expect(text.split("\n")).toEqual([
+      `services/orders/service.ts: environments.prodution: is not an environment; did you mean "production"? known environments: local, staging, production (got "prodution")`,
+      `services/orders/service.ts: dependsOn[0]: is not a service; did you mean "catalog"? known services: catalog, orders (got "catlog")`,
+    ]);
   });
 
   it("GIVEN a reserved name or an unknown environment override WHEN resolved THEN both are refused", () => {
@@ -140,5 +169,62 @@ describe("resolveCatalogue", () => {
     expect(refusal(() => resolveCatalogue([orders], "production", ENVIRONMENTS))).toContain(
       "environments.production.scaling.min: must be at most scaling.max (4) in production (got 6)",
     );
+  });
+});
+
+describe("resolveCatalogue: a clash names the file whose edit made it", () => {
+  const GATEWAY: ServiceSpecInput = {
+    name: "gateway",
+    build: {},
+    port: 8080,
+    expose: { public: { host: "shop.example.com", path: "/", localPort: 8080 } },
+    dependsOn: ["catalog"],
+  };
+  const CATALOG: ServiceSpecInput = {
+    name: "catalog",
+    build: {},
+    port: 8080,
+    backingServices: { db: { type: "postgres" } },
+  };
+  /** `input` in the folder `folder`: a service folder copied with its spec unchanged. */
+  const copied = (input: ServiceSpecInput, folder: string) => ({
+    ...service(input),
+    folder,
+    file: `services/${folder}/service.ts`,
+  });
+  const lines = (run: () => unknown) => refusal(run).split("\n");
+
+  it("GIVEN gateway copied to gateway2 with its name unchanged WHEN resolved THEN every line is about the copy and names the original", () => {
+    const text = lines(() =>
+      resolveCatalogue([service(CATALOG), service(GATEWAY), copied(GATEWAY, "gateway2")], "local", ENVIRONMENTS),
+    );
+    expect(text).toEqual([
+      `services/gateway2/service.ts: name: must equal the folder name 'gateway2' (got "gateway")`,
+      `services/gateway2/service.ts: name: is already taken by services/gateway/service.ts; service names must be unique (got "gateway")`,
+      `services/gateway2/service.ts: expose.public: is also served by services/gateway/service.ts; give each public service its own host or path (got "shop.example.com/")`,
+      "services/gateway2/service.ts: expose.public.localPort: is also published on 127.0.0.1 by services/gateway/service.ts in the local environment; set expose.public.localPort to a free port (got 8080)",
+    ]);
+  });
+
+  it("GIVEN catalog copied to a folder that sorts before it, its name unchanged WHEN resolved THEN the copy is named, not catalog", () => {
+    const text = lines(() =>
+      resolveCatalogue([copied(CATALOG, "billing"), service(CATALOG), service(GATEWAY)], "local", ENVIRONMENTS),
+    );
+    expect(text).toEqual([
+      `services/billing/service.ts: name: must equal the folder name 'billing' (got "catalog")`,
+      `services/billing/service.ts: name: is already taken by services/catalog/service.ts; service names must be unique (got "catalog")`,
+    ]);
+  });
+
+  it("GIVEN catalog edited to be public on gateway's host and path WHEN resolved THEN catalog's file is named, and gateway's names catalog", () => {
+    const edited: ServiceSpecInput = {
+      ...CATALOG,
+      expose: { public: { host: "shop.example.com", path: "/", localPort: 8081 } },
+    };
+    const text = lines(() => resolveCatalogue([service(edited), service(GATEWAY)], "local", ENVIRONMENTS));
+    expect(text).toEqual([
+      `services/catalog/service.ts: expose.public: is also served by services/gateway/service.ts; give each public service its own host or path (got "shop.example.com/")`,
+      `services/gateway/service.ts: expose.public: is also served by services/catalog/service.ts; give each public service its own host or path (got "shop.example.com/")`,
+    ]);
   });
 });

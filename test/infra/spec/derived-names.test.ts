@@ -26,11 +26,15 @@ function problems(services: DiscoveredService[], environment: string): string[] 
 }
 
 describe("the names the platform derives, in one registry per environment", () => {
-  it("GIVEN service a with database b-c and service a-b with database c WHEN resolved THEN both files are named, on Docker and on Kubernetes", () => {
+  it("GIVEN service a with database b-c and service a-b with database c WHEN resolved THEN both files are refused, each naming the other, on Docker and on Kubernetes", () => {
     const services = [withDatabase("a", "b-c"), withDatabase("a-b", "c")];
     const local = problems(services, "local");
     expect(local).toContain(
       `services/a-b/service.ts: backingServices.c: derives the Docker container 'a-b-c' (the container of the database c of a-b), which services/a/service.ts derives too (the container of the database b-c of a); one would replace the other: rename the service or the backing service (got "a-b-c")`,
+    );
+    // Nothing tells which file was edited to make the clash: a's names a-b's too.
+    expect(local).toContain(
+      `services/a/service.ts: backingServices.b-c: derives the Docker container 'a-b-c' (the container of the database b-c of a), which services/a-b/service.ts derives too (the container of the database c of a-b); one would replace the other: rename the service or the backing service (got "a-b-c")`,
     );
     expect(local.some((l) => l.includes("Docker volume 'a-b-c-data'"))).toBe(true);
     const staging = problems(services, "staging");
@@ -55,12 +59,13 @@ describe("the names the platform derives, in one registry per environment", () =
     expect(lines.join("\n")).toContain("derives the Docker network 'a-b-to-c'");
   });
 
-  it("GIVEN a reads b.c and service a-to-b owns a database c WHEN resolved for local THEN the reader's network a-to-b-c is refused, naming both files", () => {
+  it("GIVEN a reads b.c and service a-to-b owns a database c WHEN resolved for local THEN the reader's network a-to-b-c is refused in both files, each naming the other", () => {
     const lines = problems(
       [withDatabase("b", "c"), withDatabase("a", undefined, { uses: ["b.c"] }), withDatabase("a-to-b", "c")],
       "local",
     );
     expect(lines.filter((l) => l.includes("Docker network 'a-to-b-c'"))).toEqual([
+      `services/a/service.ts: uses: derives the Docker network 'a-to-b-c' (the network of the service a to b.c, which it uses), which services/a-to-b/service.ts derives too (the network of the database c of a-to-b); one would replace the other: rename the service or the backing service (got "a-to-b-c")`,
       `services/a-to-b/service.ts: backingServices.c: derives the Docker network 'a-to-b-c' (the network of the database c of a-to-b), which services/a/service.ts derives too (the network of the service a to b.c, which it uses); one would replace the other: rename the service or the backing service (got "a-to-b-c")`,
     ]);
     expect(problems([withDatabase("b", "c"), withDatabase("a", undefined, { uses: ["b.c"] })], "local")).toEqual([]);

@@ -14,6 +14,7 @@ import { continuingOnErrorAnnotations } from "../../support/guardrails.js";
 import { service, synthPlatform } from "../../support/platform.js";
 import { scratchFolders } from "../../support/scratch.js";
 import { valuesThroughTerraform } from "../../support/terraform.js";
+import { EVERY_FIELD, baseOf as baseOfSteps, type Step, withValue } from "../../support/every-field-spec.js";
 
 const scratch = scratchFolders();
 
@@ -23,8 +24,6 @@ const scratch = scratchFolders();
  * refused with the usual message or reach the synthesized JSON only as a literal.
  */
 
-/** A step of a field's path: a key, the first element of a list, any entry of a record, or a record's key itself. */
-type Step = string | { readonly list: true } | { readonly entry: true } | { readonly key: true };
 interface StringField {
   readonly steps: readonly Step[];
 }
@@ -66,85 +65,6 @@ function stringFields(schema: z.ZodType, steps: Step[] = []): StringField[] {
   }
 }
 
-/**
- * A valid spec that gives every field of the schema a value, so that each string field
- * can be replaced in place. A field the schema gains and this spec lacks fails the
- * test below, naming the field.
- */
-const EVERY_FIELD = {
-  name: "orders",
-  description: "Takes orders.",
-  build: { dockerfile: "Dockerfile" },
-  port: 8080,
-  health: {
-    liveness: "/healthz",
-    readiness: "/readyz",
-    dockerCheck: ["wget", "-q", "-O-", "http://127.0.0.1:8080/healthz"],
-  },
-  env: { LOG_LEVEL: "info" },
-  secrets: { DB_PASSWORD: { secretName: "orders-db", key: "password" } },
-  resources: { cpu: "200m", memory: "256Mi", limits: { cpu: "400m", memory: "256Mi" } },
-  scaling: { min: 2, max: 4, cpuPercent: 70, memoryPercent: 80 },
-  expose: { public: { host: "shop.example.com", path: "/api", localPort: 8443 } },
-  dependsOn: ["catalog"],
-  egress: [{ cidr: "203.0.113.0/24", ports: [443], protocol: "TCP", description: "payment provider" }],
-  monitoring: {
-    metricsPath: "/metrics",
-    metricsPort: 8080,
-    slo: { availability: 99.9, latencyMs: 300 },
-    owner: "team-orders",
-  },
-  backingServices: {
-    store: {
-      type: "postgres",
-      version: 17,
-      storage: "1Gi",
-      instances: 1,
-      resources: { cpu: "250m", memory: "512Mi", limits: { cpu: "1", memory: "1Gi" } },
-    },
-    cache: {
-      type: "redis",
-      persistence: "aof",
-      storage: "1Gi",
-      resources: { cpu: "100m", memory: "256Mi", limits: { cpu: "1", memory: "256Mi" } },
-    },
-    jobs: {
-      type: "queue",
-      queues: ["orders-placed"],
-      storage: "1Gi",
-      instances: 1,
-      resources: { cpu: "250m", memory: "1Gi", limits: { cpu: "1", memory: "1Gi" } },
-    },
-  },
-  uses: ["catalog.products"],
-  environments: {
-    staging: {
-      scaling: { min: 1, max: 2 },
-      resources: { cpu: "100m", memory: "128Mi", limits: { cpu: "200m", memory: "128Mi" } },
-      env: { LOG_LEVEL: "debug" },
-      backingServices: {
-        store: {
-          storage: "2Gi",
-          instances: 2,
-          resources: { cpu: "500m", memory: "1Gi", limits: { cpu: "2", memory: "2Gi" } },
-        },
-      },
-    },
-  },
-  guardrails: { suppress: [{ rule: "K8S-16", reason: "one node in this test cluster" }] },
-} satisfies ServiceSpecInput;
-/** `image` excludes `build`: its field is replaced in a spec that has an image instead. */
-const WITH_IMAGE: Record<string, unknown> = { ...EVERY_FIELD, build: undefined, image: "ghcr.io/acme/orders:1.0.0" };
-/** `external` excludes the size of a backing service: its field is replaced in a spec where staging's db is managed. */
-const WITH_EXTERNAL: Record<string, unknown> = {
-  ...EVERY_FIELD,
-  environments: {
-    staging: {
-      ...EVERY_FIELD.environments.staging,
-      backingServices: { store: { external: { secretName: "orders-store" } } },
-    },
-  },
-};
 const CATALOG = service({
   name: "catalog",
   image: "ghcr.io/acme/catalog:2.0.0",
@@ -160,41 +80,7 @@ const synthesize = (spec: Record<string, unknown>) =>
     synthPlatform([service(spec as ServiceSpecInput), CATALOG], { PLATFORM_KUBE_API_CIDR: "10.0.0.1/32" }),
   );
 
-/** `spec` with the string at `steps` set to `value`, and the concrete path it took. */
-function withValue(
-  spec: Record<string, unknown>,
-  steps: readonly Step[],
-  value: string,
-): { spec: Record<string, unknown>; path: PropertyKey[] } {
-  const copy = structuredClone(spec);
-  const path: PropertyKey[] = [];
-  let holder: any = copy;
-  steps.forEach((step, index) => {
-    const last = index === steps.length - 1;
-    if (typeof step === "string" || "list" in step || "entry" in step) {
-      // Of a record's entries, the first that has the next field (a backing service's fields depend on its type).
-      const next = steps[index + 1];
-      const entry = () =>
-        Object.keys(holder).find((k) => typeof next !== "string" || holder[k]?.[next] !== undefined) ??
-        Object.keys(holder)[0]!;
-      const key = typeof step === "string" ? step : "list" in step ? 0 : entry();
-      if (holder[key] === undefined)
-        throw new Error(`the spec of every field gives no value at ${formatFieldPath([...path, key])}: add one`);
-      path.push(key);
-      if (last) holder[key] = value;
-      else holder = holder[key];
-    } else {
-      const [key] = Object.keys(holder);
-      if (key === undefined)
-        throw new Error(`the spec of every field has an empty record at ${formatFieldPath(path)}: add an entry`);
-      const entry = holder[key];
-      delete holder[key];
-      holder[value] = entry;
-      path.push(value);
-    }
-  });
-  return { spec: copy, path };
-}
+const baseOf = (field: StringField) => baseOfSteps(field.steps);
 
 const GO_TEMPLATE_PAYLOAD = "{{ .ExternalURL }}";
 const PAYLOADS = ['${file("/etc/hostname")}', "%{ if true }yes%{ endif }", GO_TEMPLATE_PAYLOAD];
@@ -202,8 +88,6 @@ const PAYLOADS = ['${file("/etc/hostname")}', "%{ if true }yes%{ endif }", GO_TE
 const IN_ALERT_RULES =
   /\/kubernetes_manifest\/[^/]+\/manifest\/spec\/groups\/|\/kubernetes_config_map_v1\/[^/]+\/data\/[^/]+\.yml$/;
 const FIELDS = stringFields(serviceSpecSchema as unknown as z.ZodType);
-const baseOf = (field: StringField) =>
-  field.steps[0] === "image" ? WITH_IMAGE : field.steps.includes("external") ? WITH_EXTERNAL : EVERY_FIELD;
 
 /**
  * The spec problems of `spec` (as a service file next to catalog), from the schema and the checks across services;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { parseServiceDefinition } from "../../../infra/spec/model.js";
 import {
   formatProblem,
   surveyLandscape,
@@ -93,6 +94,22 @@ describe("validateAnswers", () => {
         landscape,
       ).answers?.public,
     ).toEqual({ host: "shop.example.com", path: "/pay" });
+  });
+
+  it("GIVEN --port 80 WHEN validated THEN it is refused by the spec's own rule, in the spec's words", () => {
+    // WHEN a service file declares the same port
+    const spec = (() => {
+      try {
+        parseServiceDefinition({ name: "payments", build: {}, port: 80 });
+      } catch (error) {
+        return (error as Error).message;
+      }
+      throw new Error("expected the spec schema to refuse port 80");
+    })();
+    const rule = /^service spec: port: (.*) \(got 80\)$/.exec(spec)?.[1];
+    expect(rule).toContain("1024");
+    // THEN the scaffolder refuses it with the same rule
+    expect(problemsOf({ name: "payments", port: "80" })).toEqual([`--port: ${rule} (got "80")`]);
   });
 
   it("GIVEN several bad answers WHEN validated THEN every one is named, in the order of the arguments", () => {

@@ -27,6 +27,11 @@ export function edgeDifferences(environment: EnvironmentAnalysis): EdgeDifferenc
   return differences;
 }
 
+/** Every call an environment's side allows, as [caller, callee]. */
+export function callEdges(facts: ReadonlyMap<string, ServiceFacts>): Array<readonly [string, string]> {
+  return [...edgesOf(facts)].map((edge) => edge.split("->") as [string, string]);
+}
+
 /** `caller->callee` for every edge either end allows. */
 function edgesOf(facts: ReadonlyMap<string, ServiceFacts>): Set<string> {
   const edges = new Set<string>();

@@ -1,18 +1,21 @@
+import { cycleClosedBy, formatCycle } from "../../../../infra/spec/dependency-cycles.js";
 import { parseIpv4Cidr, rangeContains } from "../../../../infra/spec/egress-cidr.js";
 import type { Risk } from "../../report.js";
 import type { ServiceFacts } from "../../service-facts.js";
 import { portsSuffix } from "../collections.js";
-import { edgeDifferences } from "../edges.js";
+import { callEdges, edgeDifferences } from "../edges.js";
 import { serviceOfOwner } from "../environment.js";
 import type { RiskCheck } from "./risk-check.js";
 
 /**
- * Every way in or out that is new: a service-to-service edge, external egress (a new
- * destination, a wider CIDR, a new port), a new inbound source and a new public endpoint.
+ * Every way in or out that is new: a service-to-service edge (and the cycle of calls it
+ * closes), external egress (a new destination, a wider CIDR, a new port), a new inbound
+ * source and a new public endpoint.
  */
 export const networkWidening: RiskCheck = {
   kind: "network-widening",
-  checks: "new edges, new or wider external egress, new inbound sources and new public endpoints",
+  checks:
+    "new edges (and the cycles of calls they close), new or wider external egress, new inbound sources and new public endpoints",
   check(environment) {
     const risks: Risk[] = [];
     for (const owner of environment.owners) {
@@ -37,15 +40,25 @@ export const networkWidening: RiskCheck = {
         if (!before?.endpoints.has(endpoint))
           risks.push(risk("new-public-endpoint", `reachable from outside at ${endpoint}`));
     }
+    const calls = callEdges(environment.factsAfter);
+    const cycles = new Set<string>();
     for (const { from, to, change } of edgeDifferences(environment)) {
       if (change !== "added") continue;
-      risks.push({
+      const edge = {
         kind: "network-widening",
-        code: "new-edge",
         environment: environment.environment,
         service: from,
         resources: [],
-        reason: `${from} may now call ${to}`,
+      } as const;
+      risks.push({ ...edge, code: "new-edge", reason: `${from} may now call ${to}` });
+      const cycle = cycleClosedBy(calls, from, to);
+      // Two new edges of one cycle (a -> b and b -> a) close it once.
+      if (cycle === undefined || cycles.has(cycleKey(cycle))) continue;
+      cycles.add(cycleKey(cycle));
+      risks.push({
+        ...edge,
+        code: "dependency-cycle",
+        reason: `${from} may now call ${to}, which closes the cycle ${formatCycle(cycle)}: a request can loop round it and a failure of one of them reaches the others`,
       });
     }
     return risks;
@@ -91,4 +104,11 @@ function egressRisks(
     else risks.push(risk("new-external-egress", `new egress to ${destination}${portsSuffix(ports)}`));
   }
   return risks;
+}
+
+/** A cycle whichever service it is written from: `b -> a -> b` is `a -> b -> a`. */
+function cycleKey(cycle: readonly string[]): string {
+  const round = cycle.slice(0, -1);
+  const start = round.indexOf([...round].sort()[0]!);
+  return [...round.slice(start), ...round.slice(0, start)].join(" -> ");
 }

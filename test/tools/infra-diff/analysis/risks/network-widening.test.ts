@@ -54,3 +54,42 @@ describe("network widening by a new reader of a backing service", () => {
       expect(widening(after, catalogue(["orders.db"]), environment)).toEqual([]);
   });
 });
+
+describe("a new edge that closes a cycle of calls", () => {
+  // GIVEN gateway calls orders, which calls catalog
+  const calls = (catalogCalls: string[]) =>
+    synthPlatform([
+      service({ name: "catalog", build: {}, port: 8080, dependsOn: catalogCalls }),
+      service({ name: "orders", build: {}, port: 8081, dependsOn: ["catalog"] }),
+      service({ name: "gateway", build: {}, port: 8082, dependsOn: ["orders"] }),
+    ]);
+  let before: Record<string, StackJson>;
+  beforeAll(() => {
+    before = calls([]);
+  });
+
+  it.each(["local", "staging"])(
+    "GIVEN catalog newly calling gateway WHEN %s is diffed THEN the edge and the cycle it closes are risks",
+    (environment) => {
+      expect(widening(before, calls(["gateway"]), environment)).toEqual([
+        ["new-edge", "catalog may now call gateway"],
+        [
+          "dependency-cycle",
+          "catalog may now call gateway, which closes the cycle catalog -> gateway -> orders -> catalog: a request can loop round it and a failure of one of them reaches the others",
+        ],
+      ]);
+    },
+  );
+
+  it("GIVEN catalog newly calling a service that does not call it back WHEN diffed THEN it is a new edge and no cycle", () => {
+    const after = synthPlatform([
+      service({ name: "catalog", build: {}, port: 8080, dependsOn: ["prices"] }),
+      service({ name: "orders", build: {}, port: 8081, dependsOn: ["catalog"] }),
+      service({ name: "gateway", build: {}, port: 8082, dependsOn: ["orders"] }),
+      service({ name: "prices", build: {}, port: 8083 }),
+    ]);
+    const risks = widening(before, after, "staging");
+    expect(risks).toContainEqual(["new-edge", "catalog may now call prices"]);
+    expect(risks.filter(([code]) => code === "dependency-cycle")).toEqual([]);
+  });
+});

@@ -14,6 +14,7 @@ import { RequestLogger } from "./request-logger.js";
 import type { Contract } from "./contract/define-contract.js";
 import { toOpenApi } from "./contract/openapi.js";
 import { validateRequest, validateResponse } from "./contract/request-validation.js";
+import { responseSerializationSchemas } from "./contract/response-serialization.js";
 import { OPENAPI_PATH } from "./contract-routes.js";
 import type { UncheckedAnswer } from "./operation-handler.js";
 import {
@@ -122,7 +123,8 @@ export function createHttpServer(props: HttpServerProps): FastifyInstance {
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const { status, message } = errorAnswer(error, request.log);
-    return reply.code(status).send({ error: message });
+    // The runtime's own answer, whatever the route's contract says of that status.
+    return reply.code(status).serializer(JSON.stringify).send({ error: message });
   });
   app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: `no route for ${pathOf(request.url)}` }));
 
@@ -152,10 +154,16 @@ export function createHttpServer(props: HttpServerProps): FastifyInstance {
 function registerRoutes(app: FastifyInstance, routes: readonly RouteDefinition[], validateResponses: boolean): void {
   const methodsByPattern = new Map<string, string[]>();
   for (const route of routes) {
+    if (route.kind === "operation")
+      app.route({
+        method: route.method,
+        url: route.pattern,
+        handler: operationHandler(route, validateResponses),
+        // Fastify serializes the handler's answers by these (fast-json-stringify), stripping what they do not declare.
+        schema: { response: responseSerializationSchemas(route.operation) },
+      });
     // A plain route's handler is called as before: no check, no cost.
-    const handler =
-      route.kind === "operation" ? operationHandler(route, validateResponses) : fastifyHandler(route.handler);
-    app.route({ method: route.method, url: route.pattern, handler });
+    else app.route({ method: route.method, url: route.pattern, handler: fastifyHandler(route.handler) });
     methodsByPattern.set(route.pattern, [...(methodsByPattern.get(route.pattern) ?? []), route.method]);
   }
   for (const [pattern, allowed] of methodsByPattern) {
@@ -208,7 +216,10 @@ function operationHandler(route: OperationRoute, validateResponses: boolean) {
       if (!verdict.ok) {
         const problem = `operation "${operation.name}" (${operation.method} ${operation.path}) ${verdict.problem}`;
         request.log.error({ operation: operation.name, problem }, "answer does not match the contract");
-        reply.code(500).send({ error: `${problem} (src/api.ts)` });
+        reply
+          .code(500)
+          .serializer(JSON.stringify)
+          .send({ error: `${problem} (src/api.ts)` });
         return;
       }
     }
@@ -217,7 +228,7 @@ function operationHandler(route: OperationRoute, validateResponses: boolean) {
   return (request: FastifyRequest, reply: FastifyReply): Promise<void> | undefined => {
     const checked = validateRequest(operation, { params: request.params, query: request.query, body: request.body });
     if (!checked.ok) {
-      reply.code(400).send({ error: checked.problems[0], problems: checked.problems });
+      reply.code(400).serializer(JSON.stringify).send({ error: checked.problems[0], problems: checked.problems });
       return undefined;
     }
     const input = {

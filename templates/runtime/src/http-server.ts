@@ -14,6 +14,7 @@ import { RequestLogger } from "./request-logger.js";
 import type { Contract } from "./contract/define-contract.js";
 import { toOpenApi } from "./contract/openapi.js";
 import { validateRequest, validateResponse } from "./contract/request-validation.js";
+import { responseSerializationSchemas } from "./contract/response-serialization.js";
 import { OPENAPI_PATH } from "./contract-routes.js";
 import type { UncheckedAnswer } from "./operation-handler.js";
 import {
@@ -93,13 +94,12 @@ export function createHttpServer(props: HttpServerProps): FastifyInstance {
   app.removeContentTypeParser("text/plain");
   app.addContentTypeParser("*", { parseAs: "string" }, app.getDefaultJsonParser("error", "error"));
 
-  app.addHook("onRequest", (request, reply, done) => {
+  // One hook for both headers of every answer (a hook costs a runner a request). Whether to
+  // close is decided when the answer is sent, not when the request came (it may have come
+  // before the drain): keep-alive clients reconnect to another replica, and close() need not
+  // wait for them.
+  app.addHook("onSend", (request, reply, payload, done) => {
     reply.header(REQUEST_ID_HEADER, request.id);
-    done();
-  });
-  // Decided when the answer is sent, not when the request came (it may have come before the
-  // drain): keep-alive clients reconnect to another replica, and close() need not wait for them.
-  app.addHook("onSend", (_request, reply, payload, done) => {
     if (props.draining()) reply.header("connection", "close");
     done(null, payload);
   });
@@ -123,7 +123,8 @@ export function createHttpServer(props: HttpServerProps): FastifyInstance {
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const { status, message } = errorAnswer(error, request.log);
-    return reply.code(status).send({ error: message });
+    // The runtime's own answer, whatever the route's contract says of that status.
+    return reply.code(status).serializer(JSON.stringify).send({ error: message });
   });
   app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: `no route for ${pathOf(request.url)}` }));
 
@@ -153,10 +154,16 @@ export function createHttpServer(props: HttpServerProps): FastifyInstance {
 function registerRoutes(app: FastifyInstance, routes: readonly RouteDefinition[], validateResponses: boolean): void {
   const methodsByPattern = new Map<string, string[]>();
   for (const route of routes) {
+    if (route.kind === "operation")
+      app.route({
+        method: route.method,
+        url: route.pattern,
+        handler: operationHandler(route, validateResponses),
+        // Fastify serializes the handler's answers by these (fast-json-stringify), stripping what they do not declare.
+        schema: { response: responseSerializationSchemas(route.operation) },
+      });
     // A plain route's handler is called as before: no check, no cost.
-    const handler =
-      route.kind === "operation" ? operationHandler(route, validateResponses) : fastifyHandler(route.handler);
-    app.route({ method: route.method, url: route.pattern, handler });
+    else app.route({ method: route.method, url: route.pattern, handler: fastifyHandler(route.handler) });
     methodsByPattern.set(route.pattern, [...(methodsByPattern.get(route.pattern) ?? []), route.method]);
   }
   for (const [pattern, allowed] of methodsByPattern) {
@@ -175,10 +182,18 @@ function registerRoutes(app: FastifyInstance, routes: readonly RouteDefinition[]
   }
 }
 
-/** A service's handler as a Fastify handler: its answer sent as JSON, with its status and headers. */
+/**
+ * A service's handler as a Fastify handler: its answer sent as JSON, with its status and
+ * headers. An answer given at once (not a promise) is sent at once, with no promise of
+ * the runtime's around it: each promise costs, the more so with `AsyncLocalStorage` on.
+ */
 function fastifyHandler(handler: RouteHandler) {
-  return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> =>
-    sendAnswer(reply, await withRequestId(request.id, () => handler(new FastifyRouteRequest(request))));
+  return (request: FastifyRequest, reply: FastifyReply): Promise<void> | undefined => {
+    const answer = withRequestId(request.id, () => handler(new FastifyRouteRequest(request)));
+    if (isPromise(answer)) return answer.then((settled) => void sendAnswer(reply, settled));
+    sendAnswer(reply, answer);
+    return undefined;
+  };
 }
 
 /**
@@ -186,12 +201,36 @@ function fastifyHandler(handler: RouteHandler) {
  * (a 400 `{ error: <the first problem>, problems }` when it does not match, and no call),
  * the handler called with the parsed params, query and body; with `validateResponses`,
  * its answer (an `HttpError` it throws too) checked against the operation's responses.
+ * As for a plain route, an answer given at once is sent at once.
  */
 function operationHandler(route: OperationRoute, validateResponses: boolean) {
   const { operation } = route;
-  return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+  // Without the check, an error is answered by the error handler, as for any route.
+  const answerOfError = (error: unknown): UncheckedAnswer => {
+    if (!validateResponses || !(error instanceof HttpError)) throw error;
+    return { status: error.status, body: { error: error.message } };
+  };
+  const send = (request: FastifyRequest, reply: FastifyReply, answer: UncheckedAnswer): void => {
+    if (validateResponses) {
+      const verdict = validateResponse(operation, answer.status, answer.body);
+      if (!verdict.ok) {
+        const problem = `operation "${operation.name}" (${operation.method} ${operation.path}) ${verdict.problem}`;
+        request.log.error({ operation: operation.name, problem }, "answer does not match the contract");
+        reply
+          .code(500)
+          .serializer(JSON.stringify)
+          .send({ error: `${problem} (src/api.ts)` });
+        return;
+      }
+    }
+    sendAnswer(reply, answer);
+  };
+  return (request: FastifyRequest, reply: FastifyReply): Promise<void> | undefined => {
     const checked = validateRequest(operation, { params: request.params, query: request.query, body: request.body });
-    if (!checked.ok) return reply.code(400).send({ error: checked.problems[0], problems: checked.problems });
+    if (!checked.ok) {
+      reply.code(400).serializer(JSON.stringify).send({ error: checked.problems[0], problems: checked.problems });
+      return undefined;
+    }
     const input = {
       params: checked.params,
       query: checked.query,
@@ -202,24 +241,21 @@ function operationHandler(route: OperationRoute, validateResponses: boolean) {
         return requestLoggerOf(request);
       },
     };
-    let answer: UncheckedAnswer;
+    let answer: UncheckedAnswer | Promise<UncheckedAnswer>;
     try {
-      answer = await withRequestId(request.id, () => route.handler(input));
+      answer = withRequestId(request.id, () => route.handler(input));
     } catch (error) {
-      // Without the check, the error handler answers it as for any route.
-      if (!validateResponses || !(error instanceof HttpError)) throw error;
-      answer = { status: error.status, body: { error: error.message } };
+      answer = answerOfError(error);
     }
-    if (validateResponses) {
-      const verdict = validateResponse(operation, answer.status, answer.body);
-      if (!verdict.ok) {
-        const problem = `operation "${operation.name}" (${operation.method} ${operation.path}) ${verdict.problem}`;
-        request.log.error({ operation: operation.name, problem }, "answer does not match the contract");
-        return reply.code(500).send({ error: `${problem} (src/api.ts)` });
-      }
-    }
-    return sendAnswer(reply, answer);
+    if (isPromise(answer))
+      return answer.then(undefined, answerOfError).then((settled) => send(request, reply, settled));
+    send(request, reply, answer);
+    return undefined;
   };
+}
+
+function isPromise<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as PromiseLike<T> | undefined)?.then === "function";
 }
 
 /** A handler's answer sent as JSON, with its status and headers. */

@@ -1,5 +1,6 @@
 import { pino, type DestinationStream, type Logger } from "pino";
 import type { ServiceConfig } from "./config.js";
+import { TickBatchedDestination } from "./log-destination.js";
 
 export type { DestinationStream, Logger };
 
@@ -7,7 +8,8 @@ export type { DestinationStream, Logger };
  * JSON logs, one object a line on stdout, each with the service and the environment,
  * an ISO time and the level as a word ("level":"info"), which log collectors index
  * without a mapping table.
- * @param destination where lines go; @default stdout
+ * @param destination where lines go; @default stdout, the lines of one turn of the event
+ * loop in one write ({@link TickBatchedDestination})
  */
 export function createLogger(
   config: Pick<ServiceConfig, "serviceName" | "environment" | "logLevel">,
@@ -19,5 +21,5 @@ export function createLogger(
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label: string) => ({ level: label }) },
   };
-  return destination ? pino(options, destination) : pino(options);
+  return pino(options, destination ?? new TickBatchedDestination());
 }

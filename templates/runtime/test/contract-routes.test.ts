@@ -212,14 +212,108 @@ describe("answers the contract does not declare", () => {
       ]);
     });
 
-  it("GIVEN a handler answering what the contract does not declare WHEN responses are not checked (production) THEN its answer is sent as it is", async () => {
+  it("GIVEN a handler answering a field its response schema does not declare WHEN served without validateResponses (production) THEN the field is absent", async () => {
     const service = await start(
-      shopApplication([], () => ({ status: 200, body: { id: 1, name: "cup" } })),
+      shopApplication([], () => ({ status: 200, body: { ...cup, secret: "internal note" } })),
       { validateResponses: false },
     );
-    expect(await call(`${service.url}/items/1`)).toEqual([200, { id: 1, name: "cup" }]);
+    expect(await call(`${service.url}/items/1`)).toEqual([200, cup]);
   });
 
+  it("GIVEN a body that does not fit its schema (a required field missing) WHEN served without validateResponses THEN 500 and an error line, and the service goes on serving", async () => {
+    const logs: Array<Record<string, unknown>> = [];
+    const service = await start(
+      shopApplication([], () => ({ status: 200, body: { id: 1, name: "cup" } })),
+      { validateResponses: false, logs },
+    );
+    expect(await call(`${service.url}/items/1`)).toEqual([500, { error: "internal error" }]);
+    expect(logs.filter((line) => line.msg === "request failed")).toEqual([
+      expect.objectContaining({
+        level: "error",
+        err: expect.objectContaining({ message: '"priceCents" is required!' }),
+      }),
+    ]);
+    expect(await call(`${service.url}/items`)).toEqual([200, { items: [cup], limit: 10, tag: null }]);
+  });
+
+  it("GIVEN an undeclared status WHEN served without validateResponses THEN its body is sent as the handler wrote it (no schema to serialize it by)", async () => {
+    const service = await start(
+      shopApplication([], () => ({ status: 418, body: { error: "teapot", extra: 1 } })),
+      { validateResponses: false },
+    );
+    expect(await call(`${service.url}/items/1`)).toEqual([418, { error: "teapot", extra: 1 }]);
+  });
+});
+
+describe("answers serialized by their schema", () => {
+  const shape = z.object({ kind: z.literal("circle"), radius: z.number() });
+  const square = z.object({ kind: z.literal("square"), side: z.number() });
+  const drawing = defineContract({
+    service: "shop",
+    operations: {
+      getDrawing: {
+        method: "GET",
+        path: "/drawing",
+        query: z.object({ scale: z.coerce.number().optional() }),
+        responses: {
+          200: z.object({
+            title: z.string().default("untitled"),
+            shape: z.union([shape, square]),
+            note: z.string().nullable(),
+          }),
+          400: errorBody,
+        },
+      },
+    },
+  });
+  function drawingApplication(body: unknown): Application {
+    return {
+      manifest,
+      contract: drawing,
+      routes(router) {
+        router.implement(drawing, { getDrawing: () => ({ status: 200, body }) as never });
+      },
+    };
+  }
+
+  it("GIVEN a response field with a .default() left out WHEN served without validateResponses THEN the default is written", async () => {
+    const service = await start(drawingApplication({ shape: { kind: "circle", radius: 2 }, note: null }), {
+      validateResponses: false,
+    });
+    expect(await call(`${service.url}/drawing`)).toEqual([
+      200,
+      { title: "untitled", shape: { kind: "circle", radius: 2 }, note: null },
+    ]);
+  });
+
+  it("GIVEN a union's branch with a field it does not declare WHEN served without validateResponses THEN that branch is written, without the field", async () => {
+    const service = await start(
+      drawingApplication({ title: "t", shape: { kind: "square", side: 3, colour: "red" }, note: "n" }),
+      { validateResponses: false },
+    );
+    expect(await call(`${service.url}/drawing`)).toEqual([
+      200,
+      { title: "t", shape: { kind: "square", side: 3 }, note: "n" },
+    ]);
+  });
+
+  it("GIVEN a union no branch of which matches WHEN served without validateResponses THEN 500 and an error line", async () => {
+    const logs: Array<Record<string, unknown>> = [];
+    const service = await start(drawingApplication({ title: "t", shape: { kind: "triangle" }, note: null }), {
+      validateResponses: false,
+      logs,
+    });
+    expect(await call(`${service.url}/drawing`)).toEqual([500, { error: "internal error" }]);
+    expect(logs.filter((line) => line.msg === "request failed")).toHaveLength(1);
+  });
+
+  it("GIVEN a declared 400 schema WHEN the runtime refuses a request THEN its own answer is sent whole, not cut to that schema", async () => {
+    const service = await start(drawingApplication({ shape: { kind: "circle", radius: 2 }, note: null }), {
+      validateResponses: false,
+    });
+    const problem = `query.scale: got "abc"; accepted: number`;
+    expect(await call(`${service.url}/drawing?scale=abc`)).toEqual([400, { error: problem, problems: [problem] }]);
+  });
   it("GIVEN an HttpError of a status the contract does not declare WHEN responses are checked THEN 500 names it", async () => {
     const service = await start(
       shopApplication([], () => {

@@ -123,7 +123,8 @@ export function createHttpServer(props: HttpServerProps): FastifyInstance {
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const { status, message } = errorAnswer(error, request.log);
-    return reply.code(status).send({ error: message });
+    // A 400 has the shape of the contract's refusals (RUNTIME_RESPONSES), its one problem in `problems`.
+    return reply.code(status).send(status === 400 ? { error: message, problems: [message] } : { error: message });
   });
   app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: `no route for ${pathOf(request.url)}` }));
 

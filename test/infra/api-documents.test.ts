@@ -144,6 +144,15 @@ describe("npm run synth and the API contracts", () => {
         JSON.parse(readFileSync(path.join(copy, "services", "catalog", "package.json"), "utf8")) as { version: string }
       ).version;
       expect(document).toBe(`${JSON.stringify(toOpenApi(catalogContract, { version }), null, 2)}\n`);
+      // The runtime's own answers are declared with the operation's.
+      expect(Object.keys(JSON.parse(document).paths["/products/{id}"].get.responses)).toEqual([
+        "200",
+        "400",
+        "404",
+        "413",
+        "500",
+        "502",
+      ]);
       await expect(SwaggerParser.validate(JSON.parse(document))).resolves.toBeDefined();
       for (const environment of ["local", "staging", "production"])
         expect(readFileSync(path.join(outdir, "stacks", environment, "cdk.tf.json"), "utf8")).toBe(

@@ -124,7 +124,11 @@ function serviceDetails(service: ServiceReport, report: InfraDiffReport): string
     "",
   ];
   const suppressions = report.risks.filter(
-    (r) => r.service === service.name && r.environment === null && r.kind !== "breaking-api-change",
+    (r) =>
+      r.service === service.name &&
+      r.environment === null &&
+      r.kind !== "breaking-api-change" &&
+      r.kind !== "deploy-order",
   );
   for (const risk of suppressions) lines.push(`- ${prose(risk.reason)} (every environment)`);
   if (suppressions.length > 0) lines.push("");

@@ -21,6 +21,7 @@ export interface ChangeCounts {
 export const RISK_KINDS = [
   "data-loss",
   "breaking-api-change",
+  "deploy-order",
   "destroy",
   "replacement",
   "security-relaxation",
@@ -38,7 +39,7 @@ export interface Risk {
    * `new-edge`, `dependency-cycle`, `new-external-egress`, `wider-egress-cidr`,
    * `new-egress-port`, `new-inbound-source`, `new-public-endpoint`, `capacity-increase`,
    * `capacity-decrease`, `capacity-change`; for `breaking-api-change`, the breaking
-   * {@link ApiChange} codes.
+   * {@link ApiChange} codes; for `deploy-order`, `dependency-gains-api`.
    */
   readonly code: string;
   /** The environment, or null when it holds for every environment (a spec's suppression). */
@@ -49,8 +50,8 @@ export interface Risk {
   readonly resources: readonly string[];
   readonly reason: string;
   /**
-   * For `breaking-api-change`: the services that call the changed service (they depend
-   * on it in the head), by name; [] when none of this repository does.
+   * For `breaking-api-change` and `deploy-order`: the services that call the changed
+   * service (they depend on it in the head), by name; [] when none of this repository does.
    */
   readonly callers?: readonly string[];
 }
@@ -70,7 +71,9 @@ export interface ApiChange {
    * `request-field-removed`, `request-field-added`, `request-field-required`,
    * `request-field-optional`, `request-field-retyped`, `request-type-widened`,
    * `request-enum-narrowed`, `request-enum-widened`, `request-closed`, `request-opened`,
-   * `request-body-removed`, `request-body-added`, `response-body-added`, `unclassified-change`.
+   * `request-body-removed`, `request-body-added`, `response-body-added`,
+   * `request-bound-narrowed`, `request-bound-widened`, `response-bound-narrowed`,
+   * `response-bound-widened`, `unclassified-change`.
    */
   readonly code: string;
   /** The operation: `GET /products/{id}`. */

@@ -25,20 +25,26 @@ export function createApplication(): Application {
       const orders = contractClient(ordersApi, context.dependency("orders"));
 
       router.implement(api, {
-        listProducts: async () => relay("catalog", await catalog.get("/products")),
-        getProduct: async ({ params }) => relay("catalog", await catalog.get("/products/:id", { params })),
-        placeOrder: async ({ body }) => relay("orders", await orders.post("/orders", { body })),
-        getOrder: async ({ params }) => relay("orders", await orders.get("/orders/:id", { params })),
+        listProducts: async () => relay("catalog", await catalog.get("/products"), [200]),
+        getProduct: async ({ params }) => relay("catalog", await catalog.get("/products/:id", { params }), [200, 404]),
+        placeOrder: async ({ body }) => relay("orders", await orders.post("/orders", { body }), [201, 400, 422]),
+        getOrder: async ({ params }) => relay("orders", await orders.get("/orders/:id", { params }), [200, 404]),
       });
     },
   };
 }
 
-/** A dependency's answer, passed back as it is; its server errors (a 503 of orders) as a 502. */
-function relay<A extends { readonly status: number; readonly body: unknown }>(
+/**
+ * A dependency's answer with one of the `passed` statuses, passed back as it is; any other
+ * (its server errors, a 503 of orders, and the runtime's own 400 or 413 to a request it
+ * refused, which the gateway's checks should have caught) as a 502.
+ */
+function relay<A extends { readonly status: number; readonly body: unknown }, S extends A["status"]>(
   dependency: string,
   answer: A,
-): Exclude<A, { readonly status: 500 | 501 | 502 | 503 | 504 }> | { status: 502; body: { error: string } } {
-  if (answer.status >= 500) return { status: 502, body: { error: `${dependency} failed` } };
-  return answer as Exclude<A, { readonly status: 500 | 501 | 502 | 503 | 504 }>;
+  passed: readonly S[],
+): Extract<A, { readonly status: S }> | { status: 502; body: { error: string } } {
+  if (!(passed as readonly number[]).includes(answer.status))
+    return { status: 502, body: { error: `${dependency} failed` } };
+  return answer as Extract<A, { readonly status: S }>;
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { HttpError, type Application, manifestOf } from "@platform/service-runtime";
+import { DependencyError, HttpError, type Application, manifestOf } from "@platform/service-runtime";
 import { contractClient } from "@platform/service-runtime/contract";
 import catalogApi from "../../catalog/src/api.js";
 import fulfilment from "../../fulfilment/service.js";
@@ -51,6 +51,13 @@ export function createApplication(): Application<typeof MANIFEST> {
               status: 422,
               body: { error: `productId: no product ${JSON.stringify(productId)} in the catalog` },
             };
+          // Catalog's own failures (its 500 or 502) and the runtime's refusals (400, 413): a 502.
+          if (!product.ok)
+            throw new DependencyError(
+              "catalog",
+              `getProduct answered ${product.status}: ${product.body.error}`,
+              product.status,
+            );
           const order: Order = {
             id: randomUUID(),
             productId,

@@ -123,8 +123,12 @@ export function createHttpServer(props: HttpServerProps): FastifyInstance {
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const { status, message } = errorAnswer(error, request.log);
-    // The runtime's own answer, whatever the route's contract says of that status.
-    return reply.code(status).serializer(JSON.stringify).send({ error: message });
+    // The runtime's own answer, whatever the route's contract says of that status; a 400 has
+    // the shape of the contract's refusals (RUNTIME_RESPONSES), its one problem in `problems`.
+    return reply
+      .code(status)
+      .serializer(JSON.stringify)
+      .send(status === 400 ? { error: message, problems: [message] } : { error: message });
   });
   app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: `no route for ${pathOf(request.url)}` }));
 

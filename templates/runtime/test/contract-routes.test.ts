@@ -7,9 +7,10 @@ import {
   type ContractHandlers,
   type RunningApplication,
 } from "@platform/service-runtime";
-import { defineContract, errorBody, noBody, toOpenApi } from "@platform/service-runtime/contract";
+import { DependencyClient } from "@platform/service-runtime";
+import { contractClient, defineContract, errorBody, noBody, toOpenApi } from "@platform/service-runtime/contract";
 import { startForTest, type TestStartOptions } from "@platform/service-runtime/testing";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, expectTypeOf, it } from "vitest";
 import { z } from "zod";
 
 // An application that declares its contract (src/api.ts in a service): its routes are the
@@ -181,6 +182,43 @@ describe("requests the contract refuses", () => {
       { error: "body: got nothing; accepted: object", problems: ["body: got nothing; accepted: object"] },
     ]);
     expect(received).toEqual([]);
+  });
+});
+
+describe("the runtime's own answers, as a typed client meets them", () => {
+  // The shop as a caller still knows it: getItem took any id (a rolling update, the
+  // caller built against the older contract).
+  const olderShop = defineContract({
+    service: "shop",
+    operations: {
+      getItem: {
+        method: "GET",
+        path: "/items/:id",
+        params: z.object({ id: z.string() }),
+        responses: { 200: item, 404: errorBody },
+      },
+    },
+  });
+
+  it("GIVEN a caller on an older contract WHEN the runtime refuses its request with 400 THEN the typed client gives a typed answer with the problems", async () => {
+    const received: Received = [];
+    const service = await start(shopApplication(received));
+    const shop = contractClient(olderShop, new DependencyClient("shop", new URL(service.url), 5_000));
+    const answer = await shop.get("/items/:id", { params: { id: "cup" } });
+    const problem = 'params.id: got "cup"; accepted: number';
+    expect(answer).toEqual({ status: 400, ok: false, body: { error: problem, problems: [problem] } });
+    if (answer.status === 400) expectTypeOf(answer.body.problems).toEqualTypeOf<string[]>();
+    expect(received).toEqual([]);
+  });
+
+  it("GIVEN a body that is not JSON WHEN the runtime refuses it with 400 THEN it has the same shape, its one problem in problems", async () => {
+    const service = await start(shopApplication());
+    const answer = await call(`${service.url}/items`, {
+      method: "POST",
+      body: "{",
+      headers: { "content-type": "application/json" },
+    });
+    expect(answer).toEqual([400, { error: "the body is not valid JSON", problems: ["the body is not valid JSON"] }]);
   });
 });
 

@@ -230,7 +230,10 @@ describe("routes", () => {
     });
     expect([created.status, await created.json()]).toEqual([201, { received: { n: 1 } }]);
     const notJson = await fetch(`${service.url}/items`, { method: "POST", body: "{" });
-    expect([notJson.status, await notJson.json()]).toEqual([400, { error: "the body is not valid JSON" }]);
+    expect([notJson.status, await notJson.json()]).toEqual([
+      400,
+      { error: "the body is not valid JSON", problems: ["the body is not valid JSON"] },
+    ]);
     const missing = await fetch(`${service.url}/missing`);
     expect([missing.status, await missing.json()]).toEqual([404, { error: "no such item" }]);
     const broken = await fetch(`${service.url}/broken`);
@@ -250,7 +253,10 @@ describe("requests", () => {
     });
     expect([tooLarge.status, await tooLarge.json()]).toEqual([413, { error: "the body is larger than 1048576 bytes" }]);
     const empty = await fetch(`${service.url}/items`, { method: "POST" });
-    expect([empty.status, await empty.json()]).toEqual([400, { error: "the body is empty; expected JSON" }]);
+    expect([empty.status, await empty.json()]).toEqual([
+      400,
+      { error: "the body is empty; expected JSON", problems: ["the body is empty; expected JSON"] },
+    ]);
     const head = await fetch(`${service.url}/items/a`, { method: "HEAD" });
     expect([head.status, head.headers.get("content-type"), await head.text()]).toEqual([
       200,

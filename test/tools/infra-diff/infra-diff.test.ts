@@ -156,6 +156,16 @@ beforeAll(() => {
       t.replace("priceCents: z.number().int().nonnegative()", "price: z.number().int().nonnegative()"),
     ),
   );
+  // catalog's contract gains an operation, which orders' new version could call before
+  // catalog's new version is deployed.
+  branch("api-gain", () =>
+    edit("services/catalog/src/api.ts", (t) =>
+      t.replace(
+        "      responses: { 200: product, 404: errorBody },\n    },\n",
+        '      responses: { 200: product, 404: errorBody },\n    },\n    getStock: {\n      method: "GET",\n      path: "/products/:id/stock",\n      params: z.object({ id: z.string().min(1) }),\n      responses: { 200: z.object({ count: z.number().int() }), 404: errorBody },\n    },\n',
+      ),
+    ),
+  );
   branch("no-app", () => {
     edit("cdktf.json", (t) =>
       t.replace(
@@ -564,11 +574,15 @@ describe("npm run infra:diff", () => {
         reason: `${operation}: response 200 field ${field} removed; no service here calls gateway (callers outside this repository may break)`,
         callers: [],
       });
-      expect(report.risks).toEqual([
+      expect(report.risks.filter((r) => r.kind === "breaking-api-change")).toEqual([
         risk("GET /products", "products[].priceCents"),
         risk("GET /products/{id}", "priceCents"),
         publicRisk("GET /api/products", "products[].priceCents"),
         publicRisk("GET /api/products/{id}", "priceCents"),
+      ]);
+      // The new name is what the callers' new version reads: catalog's deployed one does not send it.
+      expect(report.risks.filter((r) => r.kind === "deploy-order").map((r) => [r.service, r.callers])).toEqual([
+        ["catalog", ["gateway", "orders"]],
       ]);
     });
 
@@ -611,10 +625,38 @@ describe("npm run infra:diff", () => {
     it("THEN the Markdown lists the risk with its callers, and catalog's contract changes; the second run took both contracts from the cache", () => {
       expect(markdown.status).toBe(1);
       expect(markdown.stdout).toContain(
-        "### Risks (4)\n\n- **breaking-api-change** (response-field-removed) · every environment · `catalog`: GET /products: response 200 field products\\[\\].priceCents removed; breaks its callers gateway, orders\n- **breaking-api-change** (response-field-removed) · every environment · `catalog`: GET /products/{id}: response 200 field priceCents removed; breaks its callers gateway, orders\n",
+        "### Risks (5)\n\n- **breaking-api-change** (response-field-removed) · every environment · `catalog`: GET /products: response 200 field products\\[\\].priceCents removed; breaks its callers gateway, orders\n- **breaking-api-change** (response-field-removed) · every environment · `catalog`: GET /products/{id}: response 200 field priceCents removed; breaks its callers gateway, orders\n",
       );
       expect(markdown.stdout).toContain("- additive: GET /products/{id}: response 200 field price added\n");
       expect(markdown.stderr).toMatch(/\(base from the cache, head from the cache\)/);
+    });
+  });
+
+  describe("GIVEN a branch where catalog's contract gains an operation, which orders and gateway may start to call", () => {
+    let json: CliRun;
+    let report: InfraDiffReport;
+    beforeAll(async () => {
+      json = await diff("--base", "main", "--head", "api-gain", "--format", "json");
+      report = JSON.parse(json.stdout) as InfraDiffReport;
+    });
+
+    it("WHEN diffed THEN the gain is additive, not breaking, and a deploy-order risk says to deploy catalog before its callers", () => {
+      expect(json.status, json.stderr).toBe(1);
+      expect(report.services.map((s) => [s.name, s.apiChanges?.map((c) => [c.severity, c.code, c.operation])])).toEqual(
+        [["catalog", [["additive", "operation-added", "GET /products/{id}/stock"]]]],
+      );
+      expect(report.risks).toEqual([
+        {
+          kind: "deploy-order",
+          code: "dependency-gains-api",
+          environment: null,
+          service: "catalog",
+          resources: [],
+          reason:
+            "catalog's deployed version does not have what this change adds to its contract (GET /products/{id}/stock added): if the new version of gateway or orders uses it, deploy catalog first; during a rolling update the caller's new replicas can meet catalog's old ones",
+          callers: ["gateway", "orders"],
+        },
+      ]);
     });
   });
 

@@ -62,6 +62,39 @@ export function breakingApiRisks(service: string, changes: readonly ApiChange[],
     }));
 }
 
+/** How many of a service's gains a deploy-order risk names before "and N more". */
+const GAINS_NAMED = 3;
+
+/**
+ * A `deploy-order` risk when the contract of a service that this repository's services
+ * call gains something (an operation, a request field it now accepts, a response field
+ * it now sends: its additive changes): during the rolling update of this change, a
+ * caller's new version that uses it can meet the service's deployed version, which does
+ * not have it (an operation it answers 404 or 405 to, a field it ignores or does not
+ * send). Known per edge, not per call: infra:diff knows that a caller depends on the
+ * service, not which operations and fields its code uses, so the risk names every
+ * caller and says "if". None when no service here calls it, or nothing is gained.
+ */
+export function deployOrderRisks(service: string, changes: readonly ApiChange[], callers: readonly string[]): Risk[] {
+  const gains = changes.filter((change) => change.severity === "additive");
+  if (gains.length === 0 || callers.length === 0) return [];
+  const named = gains.slice(0, GAINS_NAMED).map((change) => change.description);
+  const more = gains.length > GAINS_NAMED ? ` and ${gains.length - GAINS_NAMED} more` : "";
+  const whose =
+    callers.length === 1 ? `${callers[0]}'s new version uses` : `the new version of ${callers.join(" or ")} uses`;
+  return [
+    {
+      kind: "deploy-order" as const,
+      code: "dependency-gains-api",
+      environment: null,
+      service,
+      resources: [],
+      reason: `${service}'s deployed version does not have what this change adds to its contract (${named.join("; ")}${more}): if ${whose} it, deploy ${service} first; during a rolling update the caller's new replicas can meet ${service}'s old ones`,
+      callers,
+    },
+  ];
+}
+
 /** The item of a service's summary line: `1 breaking API change, 2 additive API changes`. */
 export function apiSummaryItem(changes: readonly ApiChange[]): string {
   const count = (severity: ApiChange["severity"]) => changes.filter((c) => c.severity === severity).length;

@@ -14,7 +14,14 @@ import {
 } from "../report.js";
 import type { EnvironmentDiff } from "../resource-changes.js";
 import { PLATFORM_OWNER } from "../stack-snapshot.js";
-import { apiChangesOf, apiSummaryItem, breakingApiRisks, callersIn, type ApiContracts } from "./api-changes.js";
+import {
+  apiChangesOf,
+  apiSummaryItem,
+  breakingApiRisks,
+  callersIn,
+  deployOrderRisks,
+  type ApiContracts,
+} from "./api-changes.js";
 import { capacityChange } from "./capacity.js";
 import { mapOf } from "./collections.js";
 import { edgeDifferences } from "./edges.js";
@@ -45,7 +52,8 @@ export interface AnalysisInput {
  * `risks/` finds (destroys and replacements, security relaxations, network widening,
  * capacity), one summary line and the resource details per service, and the
  * service-to-service edges that change; with the API contracts, each service's contract
- * changes, and a `breaking-api-change` risk per breaking one, naming its callers.
+ * changes, and a `breaking-api-change` risk per breaking one, naming its callers, and a
+ * `deploy-order` risk for a contract that gains what its callers may start to use.
  */
 export function analyse(input: AnalysisInput): InfraDiffReport {
   const risks: Risk[] = [];
@@ -112,7 +120,7 @@ export function analyse(input: AnalysisInput): InfraDiffReport {
       analyses.map((environment) => environment.factsAfter),
       service,
     );
-    risks.push(...breakingApiRisks(service, changes, callers));
+    risks.push(...breakingApiRisks(service, changes, callers), ...deployOrderRisks(service, changes, callers));
     const envItems = mapOf(itemsByOwner, service);
     envItems.set("*", [...(envItems.get("*") ?? []), apiSummaryItem(changes)]);
   }

@@ -3,6 +3,7 @@ import { DependencyError, type DependencyClient } from "../dependency-client.js"
 import type { Contract } from "./define-contract.js";
 import { isSuccessStatus, type HttpMethod, type OperationDefinition, type OperationDefinitions } from "./operation.js";
 import { validateRequest, validateResponse } from "./request-validation.js";
+import { responsesWithRuntime, type WithRuntimeResponses } from "./runtime-responses.js";
 
 /** The paths of the operations with method `M`. */
 export type PathsOf<O extends OperationDefinitions, M extends HttpMethod> = {
@@ -41,19 +42,22 @@ export type RequestOf<Op> = Part<Op, "params", true> &
   Part<Op, "query", OptionalQuery<Op> extends true ? false : true> &
   Part<Op, "body", true>;
 
+/** One member per status of `R`, `ok` true for 2xx, the body typed by that status's schema (as it parses values). */
+type AnswersOf<R> = {
+  [S in keyof R & number]: {
+    readonly status: S;
+    readonly ok: `${S}` extends `2${string}` ? true : false;
+    readonly body: R[S] extends z.ZodType ? z.output<R[S]> : never;
+  };
+}[keyof R & number];
+
 /**
- * What a call answers: one member per declared status, `ok` true for 2xx, the body typed
- * by that status's schema (as it parses values).
+ * What a call answers: one member per declared status and per answer the runtime gives
+ * by itself (400 `{ error, problems }`, 413, 500, 502 `{ error }`, unless the operation
+ * declares the status), `ok` true for 2xx, the body typed by that status's schema (as it
+ * parses values). Narrow on `ok` or `status`.
  */
-export type ResponseOf<Op> = Op extends { readonly responses: infer R }
-  ? {
-      [S in keyof R & number]: {
-        readonly status: S;
-        readonly ok: `${S}` extends `2${string}` ? true : false;
-        readonly body: R[S] extends z.ZodType ? z.output<R[S]> : never;
-      };
-    }[keyof R & number]
-  : never;
+export type ResponseOf<Op> = Op extends { readonly responses: infer R } ? AnswersOf<WithRuntimeResponses<R>> : never;
 
 /** The arguments after the path: the request, which may be left out when nothing in it is required. */
 type RequestArguments<Op> = EmptyObject extends RequestOf<Op> ? [request?: RequestOf<Op>] : [request: RequestOf<Op>];
@@ -78,7 +82,8 @@ export interface ContractClient<O extends OperationDefinitions> {
  * (its URL, timeout and request ids). `client.get("/products/:id", { params: { id } })`:
  * the path must be one of the contract's, the request is typed and checked before it is
  * sent (an `Error` naming the field, and no call), the answer is a union by `status` of
- * the declared responses. An answer the contract does not declare (its status, or a body
+ * the declared responses and the runtime's own answers (a 400 with its `problems`, 413,
+ * 500, 502). An answer the contract does not declare (its status, or a body
  * that does not match the status's schema) throws a {@link DependencyError} naming the
  * dependency, the operation, the status and the first field that does not match: what a
  * caller meets when the dependency runs another version of the contract.
@@ -107,7 +112,11 @@ export function contractClient<S extends string, O extends OperationDefinitions>
       const answer = await dependency.request(method, target(path, request.params, request.query), request.body);
       const label = `${name} (${method} ${path})`;
       // An empty answer (a 204) is no body, which `noBody` accepts.
-      const checkedAnswer = validateResponse(operation, answer.status, answer.body === "" ? undefined : answer.body);
+      const checkedAnswer = validateResponse(
+        { responses: responsesWithRuntime(operation) },
+        answer.status,
+        answer.body === "" ? undefined : answer.body,
+      );
       if (!checkedAnswer.ok)
         throw new DependencyError(dependency.name, `${label}: ${checkedAnswer.problem}`, answer.status);
       return { status: answer.status, ok: isSuccessStatus(answer.status), body: checkedAnswer.body };

@@ -10,6 +10,7 @@ export * from "./bodies.js";
 export * from "./openapi.js";
 export * from "./operation.js";
 export * from "./request-validation.js";
+export * from "./runtime-responses.js";
 // The zod a contract is written with, at the runtime's pinned version: a service imports
 // it from here rather than reaching for a package it does not declare.
 export { z } from "zod";

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { isNoBody } from "./bodies.js";
 import type { Contract } from "./define-contract.js";
 import { HTTP_METHODS, declaredStatuses, openApiPath, type ObjectSchema } from "./operation.js";
+import { RUNTIME_RESPONSE_REASONS, isRuntimeResponse, responsesWithRuntime } from "./runtime-responses.js";
 
 /** A JSON Schema (2020-12), as OpenAPI 3.1 embeds it. */
 type JsonSchema = { [key: string]: unknown };
@@ -24,7 +25,8 @@ export interface OpenApiOptions {
  * The contract as an OpenAPI 3.1.0 document: one path per route (`{id}` parameters), the
  * operation's name as its operationId, its params and query as parameters, its body as
  * the JSON request body, its answers as JSON responses (`noBody` as a response without
- * content). Schemas are zod's own JSON
+ * content), and the answers the runtime gives by itself (400, 413, 500, 502; see
+ * {@link RUNTIME_RESPONSES}) where the operation does not declare them. Schemas are zod's own JSON
  * Schema (2020-12, the dialect of OpenAPI 3.1): requests as the schemas accept them
  * (`io: "input"`), responses as they produce them. The same contract always gives the
  * same document, keys in the same order: paths sorted, methods in a fixed order,
@@ -56,10 +58,13 @@ export function toOpenApi(contract: Contract, options: OpenApiOptions = {}): Ope
       ...parametersOf(operation.query, "query", (s) => schemaOf(s, "input", "query")),
     ];
     const responses: Record<string, unknown> = {};
-    for (const status of declaredStatuses(operation)) {
-      const schema = operation.responses[status] as z.ZodType;
+    const answers = { responses: responsesWithRuntime(operation) };
+    for (const status of declaredStatuses(answers)) {
+      const schema = answers.responses[status] as z.ZodType;
       responses[String(status)] = {
-        description: `${status} answer of ${name}`,
+        description: isRuntimeResponse(operation, status)
+          ? RUNTIME_RESPONSE_REASONS[status as keyof typeof RUNTIME_RESPONSE_REASONS]
+          : `${status} answer of ${name}`,
         ...(isNoBody(schema)
           ? {}
           : { content: { "application/json": { schema: schemaOf(schema, "output", `responses.${status}`) } } }),

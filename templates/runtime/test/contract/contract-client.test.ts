@@ -73,7 +73,33 @@ describe("contractClient", () => {
     const { client } = await catalogAnswering(404, { error: "no product cup" });
     const answer = await contractClient(catalogContract, client).get("/products/:id", { params: { id: "cup" } });
     expect(answer).toEqual({ status: 404, ok: false, body: { error: "no product cup" } });
-    if (!answer.ok) expectTypeOf(answer.body).toEqualTypeOf<{ error: string }>();
+    if (answer.status === 404) expectTypeOf(answer.body).toEqualTypeOf<{ error: string }>();
+  });
+
+  it("GIVEN a dependency whose runtime refuses the request with 400 (another version of its contract) WHEN called THEN it is a typed answer with the problems, not an error", async () => {
+    const problem = 'params.id: got "cup"; accepted: a string matching /^[0-9]+$/';
+    const { client } = await catalogAnswering(400, { error: problem, problems: [problem] });
+    const answer = await contractClient(catalogContract, client).get("/products/:id", { params: { id: "cup" } });
+    expect(answer).toEqual({ status: 400, ok: false, body: { error: problem, problems: [problem] } });
+    if (answer.status === 400) expectTypeOf(answer.body).toEqualTypeOf<{ error: string; problems: string[] }>();
+  });
+
+  it("GIVEN the runtime's 413, 500 and 502 WHEN called THEN each is a typed answer with its error", async () => {
+    for (const status of [413, 500, 502]) {
+      const { client } = await catalogAnswering(status, { error: `failed with ${status}` });
+      const answer = await contractClient(catalogContract, client).get("/products/:id", { params: { id: "cup" } });
+      expect(answer).toEqual({ status, ok: false, body: { error: `failed with ${status}` } });
+    }
+  });
+
+  it("GIVEN a 400 without the runtime's problems WHEN called THEN a DependencyError names the missing field", async () => {
+    const { client } = await catalogAnswering(400, { error: "bad" });
+    const error = await dependencyErrorOf(
+      contractClient(catalogContract, client).get("/products/:id", { params: { id: "cup" } }),
+    );
+    expect(error.message).toBe(
+      "catalog: getProduct (GET /products/:id): answered 400 with a body that does not match its contract: body.problems: got nothing; accepted: array",
+    );
   });
 
   it("GIVEN a query and a body WHEN called THEN the query string and the JSON body are sent", async () => {
@@ -101,15 +127,15 @@ describe("contractClient", () => {
     });
   });
 
-  it("GIVEN an undeclared 500 WHEN called THEN a DependencyError names the dependency, the operation, the status and the declared ones", async () => {
-    const { client } = await catalogAnswering(500, { error: "internal error" });
+  it("GIVEN an undeclared 503 WHEN called THEN a DependencyError names the dependency, the operation, the status and the declared ones", async () => {
+    const { client } = await catalogAnswering(503, { error: "unavailable" });
     const error = await dependencyErrorOf(
       contractClient(catalogContract, client).get("/products/:id", { params: { id: "cup" } }),
     );
     expect(error.dependency).toBe("catalog");
-    expect(error.status).toBe(500);
+    expect(error.status).toBe(503);
     expect(error.message).toBe(
-      "catalog: getProduct (GET /products/:id): answered 500, a status its contract does not declare; declared: 200, 404",
+      "catalog: getProduct (GET /products/:id): answered 503, a status its contract does not declare; declared: 200, 400, 404, 413, 500, 502",
     );
   });
 
@@ -157,6 +183,10 @@ describe("contractClient", () => {
     expectTypeOf<Answer>().toEqualTypeOf<
       | { readonly status: 200; readonly ok: true; readonly body: { id: string; name: string; priceCents: number } }
       | { readonly status: 404; readonly ok: false; readonly body: { error: string } }
+      | { readonly status: 400; readonly ok: false; readonly body: { error: string; problems: string[] } }
+      | { readonly status: 413; readonly ok: false; readonly body: { error: string } }
+      | { readonly status: 500; readonly ok: false; readonly body: { error: string } }
+      | { readonly status: 502; readonly ok: false; readonly body: { error: string } }
     >();
     type Created = Awaited<ReturnType<typeof catalog.post<"/products">>>;
     expectTypeOf<Extract<Created, { status: 201 }>["ok"]>().toEqualTypeOf<true>();

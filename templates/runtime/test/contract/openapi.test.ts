@@ -22,6 +22,14 @@ function operationOf(document: { paths: Record<string, Record<string, unknown>> 
   return operation as Record<string, unknown> & { parameters: unknown[] };
 }
 
+/** `errorBody` as the document writes it. */
+const errorSchema = {
+  type: "object",
+  properties: { error: { type: "string" } },
+  required: ["error"],
+  additionalProperties: false,
+};
+
 describe("toOpenApi", () => {
   it("GIVEN a small contract WHEN written as OpenAPI THEN paths, parameters, body and responses are there", () => {
     const document = toOpenApi(catalogContract, { version: "1.2.3" });
@@ -52,18 +60,34 @@ describe("toOpenApi", () => {
             },
           },
         },
-        "404": {
-          description: "404 answer of getProduct",
+        "400": {
+          description: "the runtime's answer: the request does not match the contract (each problem in problems)",
           content: {
             "application/json": {
               schema: {
                 type: "object",
-                properties: { error: { type: "string" } },
-                required: ["error"],
+                properties: { error: { type: "string" }, problems: { type: "array", items: { type: "string" } } },
+                required: ["error", "problems"],
                 additionalProperties: false,
               },
             },
           },
+        },
+        "404": {
+          description: "404 answer of getProduct",
+          content: { "application/json": { schema: errorSchema } },
+        },
+        "413": {
+          description: "the runtime's answer: the body is larger than the runtime accepts",
+          content: { "application/json": { schema: errorSchema } },
+        },
+        "500": {
+          description: "the runtime's answer: the handler failed",
+          content: { "application/json": { schema: errorSchema } },
+        },
+        "502": {
+          description: "the runtime's answer: a dependency failed",
+          content: { "application/json": { schema: errorSchema } },
         },
       },
     });
@@ -71,9 +95,16 @@ describe("toOpenApi", () => {
     expect(list.parameters).toEqual([
       { name: "limit", in: "query", required: false, schema: { type: "integer", minimum: 1, maximum: 100 } },
     ]);
-    expect(operationOf(document, "/products/{id}", "delete").responses).toEqual({
-      "204": { description: "204 answer of deleteProduct" },
-      "404": expect.objectContaining({ content: expect.anything() }),
+    expect(Object.keys(operationOf(document, "/products/{id}", "delete").responses as object)).toEqual([
+      "204",
+      "400",
+      "404",
+      "413",
+      "500",
+      "502",
+    ]);
+    expect((operationOf(document, "/products/{id}", "delete").responses as Record<string, unknown>)["204"]).toEqual({
+      description: "204 answer of deleteProduct",
     });
     const create = document.paths["/products"]?.post as { requestBody: unknown };
     expect(create.requestBody).toEqual({
@@ -91,6 +122,29 @@ describe("toOpenApi", () => {
         },
       },
     });
+  });
+
+  it("GIVEN an operation that declares 400 and 502 itself WHEN written THEN its own schemas are kept, and the runtime's other answers added", () => {
+    const ownErrors = defineContract({
+      service: "shop",
+      operations: {
+        order: {
+          method: "POST",
+          path: "/orders",
+          body: z.object({ n: z.number() }),
+          responses: { 201: z.object({ id: z.string() }), 400: z.object({ reason: z.string() }), 502: errorBody },
+        },
+      },
+    });
+    const responses = operationOf(toOpenApi(ownErrors), "/orders", "post").responses as Record<
+      string,
+      { description: string; content: { "application/json": { schema: { properties: object } } } }
+    >;
+    expect(Object.keys(responses)).toEqual(["201", "400", "413", "500", "502"]);
+    expect(responses["400"]?.description).toBe("400 answer of order");
+    expect(Object.keys(responses["400"]?.content["application/json"].schema.properties ?? {})).toEqual(["reason"]);
+    expect(responses["502"]?.description).toBe("502 answer of order");
+    expect(responses["413"]?.description).toBe("the runtime's answer: the body is larger than the runtime accepts");
   });
 
   it("GIVEN the same contract twice WHEN written THEN the documents are the same text", () => {

@@ -104,12 +104,12 @@ describe("breaking-api-change risks", () => {
     expect(r.changed).toBe(true);
   });
 
-  it("GIVEN only additive changes WHEN diffed THEN they are listed for the service, and no risk", () => {
+  it("GIVEN only additive changes WHEN diffed THEN they are listed for the service, and no breaking-api-change", () => {
     const r = report(
       { catalog: PRODUCT },
       { catalog: contract({ id: "string", priceCents: "integer", name: "string" }) },
     );
-    expect(r.risks).toEqual([]);
+    expect(apiRisks(r)).toEqual([]);
     expect(r.services.map((s) => [s.name, s.summary])).toEqual([["catalog", "1 additive API change"]]);
   });
 
@@ -157,6 +157,76 @@ describe("breaking-api-change risks", () => {
     expect(kinds[0]).toBe("breaking-api-change");
     expect(kinds.indexOf("breaking-api-change")).toBeLessThan(kinds.indexOf("destroy"));
     expect(kinds.indexOf("breaking-api-change")).toBeLessThan(kinds.indexOf("capacity"));
+  });
+});
+
+const deployOrderRisks = (r: InfraDiffReport) =>
+  r.risks
+    .filter((risk) => risk.kind === "deploy-order")
+    .map((risk) => [risk.service, risk.code, risk.environment, risk.callers, risk.reason]);
+
+describe("deploy-order risks (a rolling update: a caller's new version meets the dependency's old one)", () => {
+  it("GIVEN catalog gains a response field that its callers may read WHEN diffed THEN one deploy-order risk names the gain and the callers, and says to deploy catalog first", () => {
+    const r = report(
+      { catalog: PRODUCT },
+      { catalog: contract({ id: "string", priceCents: "integer", name: "string" }) },
+    );
+    expect(deployOrderRisks(r)).toEqual([
+      [
+        "catalog",
+        "dependency-gains-api",
+        null,
+        ["gateway", "orders"],
+        "catalog's deployed version does not have what this change adds to its contract (GET /products/{id}: response 200 field name added): if the new version of gateway or orders uses it, deploy catalog first; during a rolling update the caller's new replicas can meet catalog's old ones",
+      ],
+    ]);
+  });
+
+  it("GIVEN catalog gains an operation and a renamed field WHEN diffed THEN the breaking removal and the deploy-order risk are both listed, breaking first", () => {
+    const gains = contract({ id: "string", price: "integer" });
+    const stock = contract({ count: "integer" }, "/products/{id}/stock").paths as object;
+    const r = report({ catalog: PRODUCT }, { catalog: { ...gains, paths: { ...(gains.paths as object), ...stock } } });
+    expect(r.risks.map((risk) => [risk.kind, risk.code])).toEqual([
+      ["breaking-api-change", "response-field-removed"],
+      ["deploy-order", "dependency-gains-api"],
+    ]);
+    expect(r.risks[1]?.reason).toContain(
+      "(GET /products/{id}: response 200 field price added; GET /products/{id}/stock added)",
+    );
+  });
+
+  it("GIVEN more than three gains WHEN diffed THEN three are named and the rest counted", () => {
+    const r = report(
+      { catalog: PRODUCT },
+      {
+        catalog: contract({ id: "string", priceCents: "integer", a: "string", b: "string", c: "string", d: "string" }),
+      },
+    );
+    expect(r.risks[0]?.reason).toContain("field c added and 1 more): if");
+  });
+
+  it("GIVEN a service that no one here calls gains a field, or a contract that only loses one WHEN diffed THEN no deploy-order risk", () => {
+    expect(
+      deployOrderRisks(
+        report({ reports: PRODUCT }, { reports: contract({ id: "string", priceCents: "integer", name: "string" }) }),
+      ),
+    ).toEqual([]);
+    expect(deployOrderRisks(report({ catalog: PRODUCT }, { catalog: contract({ id: "string" }) }))).toEqual([]);
+  });
+
+  it("GIVEN a deploy-order risk WHEN rendered THEN it is in the risks of the Markdown and the text, not among the service's every-environment notes", () => {
+    const r = report(
+      { catalog: PRODUCT },
+      { catalog: contract({ id: "string", priceCents: "integer", name: "string" }) },
+    );
+    const markdown = renderPullRequestComment(r).join("\n");
+    expect(markdown).toContain(
+      "- **deploy-order** (dependency-gains-api) · every environment · `catalog`: catalog's deployed version",
+    );
+    expect(markdown).not.toContain(
+      "deploy catalog first; during a rolling update the caller's new replicas can meet catalog's old ones (every environment)",
+    );
+    expect(renderText(r)).toContain("  [deploy-order] every environment · catalog: catalog's deployed version");
   });
 });
 

@@ -1,5 +1,6 @@
 import type { ApiChange } from "../../report.js";
 import { isObject, type JsonObject } from "../../values.js";
+import { BOUND_KEYWORDS, compareBounds } from "./bounds.js";
 import { canonicalJson, resolveRef, type RefScope } from "./openapi.js";
 
 /**
@@ -20,8 +21,13 @@ import { canonicalJson, resolveRef, type RefScope } from "./openapi.js";
  * newer service. A new response field is additive, although zod writes objects with
  * `additionalProperties: false`: zod's parse strips unknown keys, it does not refuse them.
  *
+ * Bounds, formats and patterns (bounds.ts) are ordered: a request that accepts fewer
+ * values (a higher minimum, a format added) breaks, one that accepts more is additive; a
+ * response the reverse. A schema that accepts nothing (`false`, zod's `z.never()` as
+ * `{ not: {} }`) has no type, never every type.
+ *
  * What it cannot compare (a union that is more than "X or null", `allOf`, `prefixItems`,
- * bounds, formats, patterns, a reference outside the document) is never taken for
+ * a format replaced by another, a reference outside the document) is never taken for
  * additive: any difference there is one breaking `unclassified-change`.
  */
 
@@ -83,6 +89,8 @@ interface Shape {
   readonly additionalProperties?: unknown;
   /** `anyOf`, `oneOf` and `allOf` that are more than "X or null". */
   readonly unions: JsonObject;
+  /** Bounds, formats and patterns (bounds.ts). */
+  readonly bounds: JsonObject;
   /** Every keyword not read above. */
   readonly others: JsonObject;
 }
@@ -132,6 +140,7 @@ export function compareSchemas(
   }
 
   compareValues(a.values, b.values, request, add);
+  compareBoundsOf(a.bounds, b.bounds, request, add);
   compareProperties(a, b, field, place, walking);
 
   if (a.items !== undefined && b.items !== undefined) compareSchemas(a.items, b.items, `${field}[]`, place, walking);
@@ -164,6 +173,22 @@ function record(place: SchemaPlace, field: string, severity: ApiChange["severity
     field: label,
     description: `${place.operation}: ${label} ${what}`,
   });
+}
+
+/** Bounds, formats and patterns: a request that accepts fewer values, or a response that may send more, breaks. */
+function compareBoundsOf(before: JsonObject, after: JsonObject, request: boolean, add: Add): void {
+  const { narrowed, widened, unordered } = compareBounds(before, after);
+  const list = (texts: readonly string[]) => `(${texts.join(", ")})`;
+  if (narrowed.length > 0) {
+    if (request) add("breaking", "request-bound-narrowed", `now refuses what it accepted ${list(narrowed)}`);
+    else add("additive", "response-bound-narrowed", `is now within narrower bounds ${list(narrowed)}`);
+  }
+  if (widened.length > 0) {
+    if (request) add("additive", "request-bound-widened", `now accepts more ${list(widened)}`);
+    else add("breaking", "response-bound-widened", `may now be outside the bounds callers check ${list(widened)}`);
+  }
+  if (unordered.length > 0)
+    add("breaking", "unclassified-change", `changed in a way infra:diff cannot classify ${list(unordered)}`);
 }
 
 /** Enum (or const) values: a request that accepts fewer, or a response that may send more, breaks. */
@@ -293,8 +318,17 @@ function refOf(schema: unknown): string {
 
 /** Reads a resolved schema; "X or null" unions (zod's `.nullable()`) become X with `null` among its types. */
 function shapeOf(schema: unknown, scope: RefScope): Shape {
+  if (acceptsNothing(schema))
+    return {
+      types: new Set(),
+      properties: {},
+      required: new Set(),
+      unions: {},
+      bounds: {},
+      others: {},
+    };
   if (schema === true || !isObject(schema))
-    return { types: new Set(ALL_TYPES), properties: {}, required: new Set(), unions: {}, others: {} };
+    return { types: new Set(ALL_TYPES), properties: {}, required: new Set(), unions: {}, bounds: {}, others: {} };
   let body: JsonObject = schema;
   let nullable = false;
   for (const keyword of ["anyOf", "oneOf"]) {
@@ -313,7 +347,10 @@ function shapeOf(schema: unknown, scope: RefScope): Shape {
   const types = new Set<JsonType>(typesOf(body, values));
   if (nullable) types.add("null");
   const others: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(body)) if (!UNDERSTOOD.has(key)) others[key] = value;
+  const bounds: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(body))
+    if (BOUND_KEYWORDS.has(key)) bounds[key] = value;
+    else if (!UNDERSTOOD.has(key)) others[key] = value;
   const unions: Record<string, unknown> = {};
   for (const key of ["anyOf", "oneOf", "allOf"]) if (key in body) unions[key] = body[key];
   return {
@@ -324,8 +361,15 @@ function shapeOf(schema: unknown, scope: RefScope): Shape {
     items: body.items,
     additionalProperties: body.additionalProperties,
     unions,
+    bounds,
     others,
   };
+}
+
+/** Whether a schema accepts no value: `false`, or `{ not: {} }` (zod's `z.never()`). */
+function acceptsNothing(schema: unknown): boolean {
+  if (schema === false) return true;
+  return isObject(schema) && isObject(schema.not) && Object.keys(schema.not).length === 0;
 }
 
 function valuesOf(schema: JsonObject): Set<string> | undefined {
@@ -360,6 +404,7 @@ function sameTypes(a: ReadonlySet<JsonType>, b: ReadonlySet<JsonType>): boolean 
 }
 
 function describeTypes(types: ReadonlySet<JsonType>): string {
+  if (types.size === 0) return "nothing";
   if (ALL_TYPES.every((t) => types.has(t))) return "any type";
   return [...types].join(" | ");
 }

@@ -467,21 +467,140 @@ describe("compareContracts", () => {
       ]);
     });
 
-    it("GIVEN a bound that changes WHEN compared THEN it is breaking and names the keyword", () => {
-      const bounded = (minimum: number) =>
-        object({ ...ORDER_FIELDS, quantity: { type: "integer", minimum } }, ["sku", "quantity"]);
-      expect(changes(catalog({ order: bounded(1) }), catalog({ order: bounded(5) }))).toEqual([
+    it("GIVEN a $ref that leads nowhere on the head WHEN compared THEN it is breaking, not silently equal", () => {
+      const broken = catalog({ product: { $ref: "#/components/schemas/Missing" } });
+      expect(changes(catalog(), broken)[0]?.slice(0, 2)).toEqual(["breaking", "unclassified-change"]);
+    });
+  });
+
+  describe("bounds, formats, and schemas that accept nothing", () => {
+    const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+    /** `.int()` as zod writes it: the safe-integer range as bounds. */
+    const int = (bounds: Schema = {}): Schema => ({
+      type: "integer",
+      minimum: -MAX_SAFE,
+      maximum: MAX_SAFE,
+      ...bounds,
+    });
+    const uuid = {
+      type: "string",
+      format: "uuid",
+      pattern: "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12})$",
+    };
+    const order = (quantity: Schema, sku: Schema = { type: "string" }) =>
+      catalog({ order: object({ ...ORDER_FIELDS, quantity, sku }, ["sku", "quantity"]) });
+    const product = (priceCents: Schema, id: Schema = { type: "string" }) =>
+      catalog({ product: object({ id, priceCents, currency: { type: "string", enum: ["EUR", "USD"] } }) });
+
+    it("GIVEN .int() and .uuid() unchanged beside another change WHEN compared THEN only that change is listed", () => {
+      const before = catalog({ order: object({ ...ORDER_FIELDS, quantity: int(), sku: uuid }, ["sku", "quantity"]) });
+      const after = catalog({
+        order: object({ ...ORDER_FIELDS, quantity: int(), sku: uuid, gift: { type: "boolean" } }, ["sku", "quantity"]),
+      });
+      expect(changes(before, after)).toEqual([
+        ["additive", "request-field-added", "POST /orders: request body field gift added (optional)"],
+      ]);
+    });
+
+    it("GIVEN a response number made .int() WHEN compared THEN it is only a narrowed type, not an unclassified change of the safe-integer bounds", () => {
+      expect(changes(product({ type: "number" }), product(int()))).toEqual([
+        ["additive", "response-type-narrowed", "GET /products/{id}: response 200 field priceCents is now only integer"],
         [
-          "breaking",
-          "unclassified-change",
-          "POST /orders: request body field quantity changed in a way infra:diff cannot classify (minimum 1 -> 5)",
+          "additive",
+          "response-type-narrowed",
+          "GET /products: response 200 field items[].priceCents is now only integer",
         ],
       ]);
     });
 
-    it("GIVEN a $ref that leads nowhere on the head WHEN compared THEN it is breaking, not silently equal", () => {
-      const broken = catalog({ product: { $ref: "#/components/schemas/Missing" } });
-      expect(changes(catalog(), broken)[0]?.slice(0, 2)).toEqual(["breaking", "unclassified-change"]);
+    it("GIVEN a request bound narrowed (a higher minimum, a lower maxLength) WHEN compared THEN it is breaking; widened THEN additive", () => {
+      expect(changes(order(int({ minimum: 1 })), order(int({ minimum: 5 })))).toEqual([
+        [
+          "breaking",
+          "request-bound-narrowed",
+          "POST /orders: request body field quantity now refuses what it accepted (minimum 1 -> 5)",
+        ],
+      ]);
+      expect(changes(order(int({ minimum: 5 })), order(int({ minimum: 1 })))).toEqual([
+        [
+          "additive",
+          "request-bound-widened",
+          "POST /orders: request body field quantity now accepts more (minimum 5 -> 1)",
+        ],
+      ]);
+      const sku = (maxLength?: number) =>
+        order({ type: "integer" }, { type: "string", ...(maxLength ? { maxLength } : {}) });
+      expect(changes(sku(20), sku(10))[0]?.slice(0, 2)).toEqual(["breaking", "request-bound-narrowed"]);
+      expect(changes(sku(), sku(10))).toEqual([
+        [
+          "breaking",
+          "request-bound-narrowed",
+          "POST /orders: request body field sku now refuses what it accepted (maxLength none -> 10)",
+        ],
+      ]);
+      expect(changes(sku(10), sku())[0]?.slice(0, 2)).toEqual(["additive", "request-bound-widened"]);
+    });
+
+    it("GIVEN a response bound narrowed WHEN compared THEN it is additive; widened THEN breaking (callers may get what they refuse)", () => {
+      expect(changes(product(int({ maximum: 100 })), product(int({ maximum: 50 })))[0]).toEqual([
+        "additive",
+        "response-bound-narrowed",
+        "GET /products/{id}: response 200 field priceCents is now within narrower bounds (maximum 100 -> 50)",
+      ]);
+      expect(changes(product(int({ maximum: 50 })), product(int({ maximum: 100 })))[0]).toEqual([
+        "breaking",
+        "response-bound-widened",
+        "GET /products/{id}: response 200 field priceCents may now be outside the bounds callers check (maximum 50 -> 100)",
+      ]);
+    });
+
+    it("GIVEN a format added to a request field WHEN compared THEN it is breaking; removed THEN additive; for a response the reverse", () => {
+      expect(changes(order({ type: "integer" }), order({ type: "integer" }, uuid))).toEqual([
+        [
+          "breaking",
+          "request-bound-narrowed",
+          'POST /orders: request body field sku now refuses what it accepted (format none -> "uuid", pattern)',
+        ],
+      ]);
+      expect(changes(order({ type: "integer" }, uuid), order({ type: "integer" }))[0]?.slice(0, 2)).toEqual([
+        "additive",
+        "request-bound-widened",
+      ]);
+      expect(changes(product(int()), product(int(), uuid))[0]?.slice(0, 2)).toEqual([
+        "additive",
+        "response-bound-narrowed",
+      ]);
+      expect(changes(product(int(), uuid), product(int()))[0]?.slice(0, 2)).toEqual([
+        "breaking",
+        "response-bound-widened",
+      ]);
+    });
+
+    it("GIVEN one format replaced by another WHEN compared THEN it is breaking and unclassified", () => {
+      const email = { type: "string", format: "email" };
+      expect(changes(order({ type: "integer" }, uuid), order({ type: "integer" }, email))[0]?.slice(0, 2)).toEqual([
+        "breaking",
+        "unclassified-change",
+      ]);
+    });
+
+    it("GIVEN a request field whose schema becomes false or { not: {} } (z.never(): nothing accepted) WHEN compared THEN it is breaking, never a widening to any type", () => {
+      for (const nothing of [false, { not: {} }] as unknown as Schema[]) {
+        const found = changes(order({ type: "integer" }), order(nothing));
+        expect(found.length).toBeGreaterThan(0);
+        expect(found.every(([severity]) => severity === "breaking")).toBe(true);
+        expect(found[0]?.[2]).toBe("POST /orders: request body field quantity retyped: integer -> nothing");
+      }
+    });
+
+    it("GIVEN a request field that accepted nothing (false) WHEN it accepts an integer THEN it is additive; a response field that becomes false THEN it is additive (no value is sent)", () => {
+      expect(changes(order(false as unknown as Schema), order({ type: "integer" }))).toEqual([
+        ["additive", "request-type-widened", "POST /orders: request body field quantity now also accepts integer"],
+      ]);
+      expect(changes(product({ type: "integer" }), product(false as unknown as Schema))[0]?.slice(0, 2)).toEqual([
+        "additive",
+        "response-type-narrowed",
+      ]);
     });
   });
 });

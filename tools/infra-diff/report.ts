@@ -107,9 +107,12 @@ export interface ResourceReport {
 /** What changes for one service (or, under the name `platform`, for the environments' own resources). */
 export interface ServiceReport {
   readonly name: string;
-  /** The one readable line: `image 1.0.0 -> 1.1.0, min replicas 2 -> 3 (production), new egress to payments`. */
+  /**
+   * The one readable line, by where each part holds: `every environment: image 1.0.0 -> 1.1.0,
+   * new egress to payments; production: min replicas 2 -> 3`.
+   */
   readonly summary: string;
-  /** The parts of the summary line. */
+  /** The parts of the summary line, each naming where it holds: `min replicas 2 -> 3 (production)`, `image 1.0.0 -> 1.1.0 (every environment)`. */
   readonly items: readonly string[];
   /** The changed resources, by environment. */
   readonly environments: Readonly<Record<string, readonly ResourceReport[]>>;

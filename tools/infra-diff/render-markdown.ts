@@ -1,6 +1,13 @@
 import { capacityCells, groupRisks, riskTotals, type RiskGroup } from "./analysis/index.js";
 import { escapeMarkdown } from "./markdown-escape.js";
-import type { AttributeReport, CapacityReport, InfraDiffReport, ResourceReport, ServiceReport } from "./report.js";
+import type {
+  AttributeReport,
+  CapacityReport,
+  InfraDiffReport,
+  ResourceReport,
+  RiskKind,
+  ServiceReport,
+} from "./report.js";
 import { PLATFORM_OWNER } from "./stack-snapshot.js";
 
 /** GitHub refuses a comment longer than this many characters. */
@@ -50,11 +57,15 @@ export function renderPullRequestComment(report: InfraDiffReport): string[] {
     const across = listed === shown ? "" : `; ${listed} across environments`;
     blocks.push({ section: "Risks", text: `### Risks (${shown}${across})\n\n` });
     const tables: Block[] = [];
+    const changeRows = new Map<RiskKind, RiskGroup[]>();
     for (const group of groups) {
       const capacity = group.risk.kind === "capacity" ? capacityOf(report, group.risk.environment) : undefined;
       if (capacity) tables.push({ section: "Risks", text: capacityTable(group, capacity) });
+      else if (group.risk.change && TABLE_KINDS.has(group.risk.kind))
+        changeRows.set(group.risk.kind, [...(changeRows.get(group.risk.kind) ?? []), group]);
       else blocks.push({ section: "Risks", text: riskLine(group) });
     }
+    for (const [kind, rows] of changeRows) blocks.push({ section: "Risks", text: changeTable(kind, rows) });
     blocks.push(...tables);
   } else {
     blocks.push({
@@ -117,6 +128,29 @@ function riskTitle({ risk, environments }: RiskGroup): string {
   const whose = risk.service ? code(risk.service) : risk.kind === "capacity" ? "all services" : PLATFORM_WIDE;
   const where = [environments.map(prose).join(", "), whose].join(" · ");
   return `**${prose(risk.kind)}** (${prose(risk.code)}) · ${where}`;
+}
+
+/** The kinds whose risks are a table of what changes, where, before and after. */
+const TABLE_KINDS: ReadonlySet<RiskKind> = new Set(["security-relaxation", "network-widening"]);
+
+/** The risks of one kind as a table: what, whose, where, before, after. */
+function changeTable(kind: RiskKind, groups: readonly RiskGroup[]): string {
+  const listed = groups.reduce((n, g) => n + g.environments.length, 0);
+  const count = listed === groups.length ? `${groups.length}` : `${groups.length}; ${listed} across environments`;
+  const cell = (value: string) => prose(formatValue(value));
+  return [
+    "",
+    `**${prose(kind)}** (${count})`,
+    "",
+    "| what | service | where | before | after |",
+    "|---|---|---|---|---|",
+    ...groups.map(({ risk, environments }) => {
+      const change = risk.change!;
+      const whose = risk.service ? prose(risk.service) : PLATFORM_WIDE;
+      return `| ${prose(risk.code)}: ${cell(change.what)} | ${whose} | ${environments.map(prose).join(", ")} | ${cell(change.before)} | ${cell(change.after)} |`;
+    }),
+    "",
+  ].join("\n");
 }
 
 function capacityOf(report: InfraDiffReport, environment: string | null): CapacityReport | undefined {

@@ -49,10 +49,22 @@ export interface Risk {
   readonly resources: readonly string[];
   readonly reason: string;
   /**
+   * For `network-widening` and `security-relaxation`: what widens or relaxes, and its state
+   * before and after (`calls orders`: `not allowed` -> `allowed`), for the table a reviewer reads.
+   */
+  readonly change?: RiskChange;
+  /**
    * For `breaking-api-change`: the services that call the changed service (they depend
    * on it in the head), by name; [] when none of this repository does.
    */
   readonly callers?: readonly string[];
+}
+
+/** What a risk changes, before and after, in a few words each. */
+export interface RiskChange {
+  readonly what: string;
+  readonly before: string;
+  readonly after: string;
 }
 
 /**

@@ -279,7 +279,7 @@ describe("npm run infra:diff", () => {
         "| local | 1 | 0 | 4 | 0 |\n| staging | 1 | 5 | 0 | 0 |\n| production | 1 | 5 | 0 | 0 |\n| **total** | 3 | 10 | 4 | 0 |",
       );
       expect(text).toContain(
-        "- **network-widening** (new-edge) · local, staging, production · `orders`: orders may now call payments",
+        "| what | service | where | before | after |\n|---|---|---|---|---|\n| new-edge: calls payments | orders | local, staging, production | not allowed | allowed |\n",
       );
       expect(text).toContain('```mermaid\nflowchart LR\n  s1["orders"]\n  s2["payments"]\n  s1 -->|added| s2\n```');
       expect(text).toContain(
@@ -461,7 +461,7 @@ describe("npm run infra:diff", () => {
     it("THEN the services say removed and new, and the edges move to the new name", () => {
       const summaries = Object.fromEntries(report.services.map((s) => [s.name, s.summary]));
       expect(summaries.orders).toBe("every environment: removed");
-      expect(summaries.purchases).toMatch(/^every environment: new service, /);
+      expect(summaries.purchases).toMatch(/^every environment: new service[,;]/);
       const edges = report.edges.map((e) => `${e.change} ${e.from}->${e.to} ${e.environments.join(",")}`);
       expect(edges).toEqual([
         "removed gateway->orders local,staging,production",
@@ -635,8 +635,8 @@ describe("npm run infra:diff", () => {
         ["additive", "response-field-added"],
       ];
       expect(report.services.map((s) => [s.name, s.summary, s.apiChanges?.map((c) => [c.severity, c.code])])).toEqual([
-        ["catalog", "every environment: 2 breaking API changes, 2 additive API changes", changes],
-        ["gateway", "every environment: 2 breaking API changes, 2 additive API changes", changes],
+        ["catalog", "2 breaking API changes, 2 additive API changes", changes],
+        ["gateway", "2 breaking API changes, 2 additive API changes", changes],
       ]);
     });
 

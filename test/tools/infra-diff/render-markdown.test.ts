@@ -105,6 +105,8 @@ describe("renderPullRequestComment", () => {
   });
 });
 
+const EDGE = { what: "calls orders", before: "not allowed", after: "allowed" };
+
 /** A report of two services and the platform's own resources, with one risk in two environments and a capacity change. */
 function reviewReport(): InfraDiffReport {
   const risk = (environment: string, kind: Risk["kind"], code: string, service: string | null, reason: string) => ({
@@ -130,8 +132,8 @@ function reviewReport(): InfraDiffReport {
         null,
         "monitoring/image (docker_image) is destroyed and created again",
       ),
-      risk("staging", "network-widening", "new-edge", "catalog", "catalog may now call orders"),
-      risk("production", "network-widening", "new-edge", "catalog", "catalog may now call orders"),
+      { ...risk("staging", "network-widening", "new-edge", "catalog", "catalog may now call orders"), change: EDGE },
+      { ...risk("production", "network-widening", "new-edge", "catalog", "catalog may now call orders"), change: EDGE },
       risk("staging", "capacity", "capacity-increase", null, "requested cpu at min replicas ..."),
     ],
     services: [
@@ -149,9 +151,19 @@ describe("renderPullRequestComment of a diff a reviewer reads", () => {
   it("GIVEN a risk in two environments WHEN rendered THEN the header and the heading count risks as shown, and say how many the JSON lists", () => {
     expect(markdown).toContain("· **3 risks** (4 across environments) ·");
     expect(markdown).toContain("### Risks (3; 4 across environments)\n");
+  });
+
+  it("GIVEN a network widening WHEN rendered THEN its kind is a table: what, whose, where, before and after", () => {
     expect(markdown).toContain(
-      "- **network-widening** (new-edge) · staging, production · `catalog`: catalog may now call orders\n",
+      [
+        "**network-widening** (1; 2 across environments)",
+        "",
+        "| what | service | where | before | after |",
+        "|---|---|---|---|---|",
+        "| new-edge: calls orders | catalog | staging, production | not allowed | allowed |",
+      ].join("\n"),
     );
+    expect(markdown).not.toContain("catalog may now call orders");
   });
 
   it("GIVEN the platform's own resources change WHEN rendered THEN only services are counted as services, and the platform's are listed apart", () => {

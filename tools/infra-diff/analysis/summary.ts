@@ -51,27 +51,33 @@ export function withoutSuppressed(items: readonly string[], rule: string): strin
   return items.filter((item) => item !== `now fails ${rule}${SUPPRESSED}`);
 }
 
-/** Where an item holds when it holds in each of several compared environments, or for the service as a whole. */
+/** Where an item holds when it holds in each of several compared environments. */
 export const EVERY_ENVIRONMENT = "every environment";
 
 /**
  * The items of a service, each naming where it holds: `(every environment)` when in each
  * compared environment (of several), else the environments (`(staging, production)`);
- * the items of every environment (`*`: the spec's suppressions, the API contract) say
- * `(every environment)` too.
+ * then, as they are, the items of the service as a whole (`*`: its API contract, its
+ * spec's suppressions), which hold in no environment more than another.
  */
 export function mergeItems(byEnv: ReadonlyMap<string, readonly string[]>, envOrder: readonly string[]): string[] {
-  return itemsByPlace(byEnv, envOrder).flatMap(([place, items]) => items.map((item) => `${item} (${place})`));
+  return [
+    ...itemsByPlace(byEnv, envOrder).flatMap(([place, items]) => items.map((item) => `${item} (${place})`)),
+    ...(byEnv.get("*") ?? []),
+  ];
 }
 
 /**
- * A service's one line, grouped by where its items hold, every environment first:
- * `every environment: image 1.0.0 -> 1.1.0; production: min replicas 3 -> 4`.
+ * A service's one line, grouped by where its items hold, every environment first, the
+ * service's as a whole last: `every environment: image 1.0.0 -> 1.1.0; production: min
+ * replicas 3 -> 4; 1 additive API change`.
  */
 export function summaryLine(byEnv: ReadonlyMap<string, readonly string[]>, envOrder: readonly string[]): string {
-  return itemsByPlace(byEnv, envOrder)
-    .map(([place, items]) => `${place}: ${items.join(", ")}`)
-    .join("; ");
+  const whole = byEnv.get("*") ?? [];
+  return [
+    ...itemsByPlace(byEnv, envOrder).map(([place, items]) => `${place}: ${items.join(", ")}`),
+    ...(whole.length > 0 ? [whole.join(", ")] : []),
+  ].join("; ");
 }
 
 /** The items by where they hold (`every environment`, `local`, `staging, production`), every environment first. */
@@ -86,7 +92,6 @@ function itemsByPlace(
   const add = (place: string, item: string) => places.set(place, [...(places.get(place) ?? []), item]);
   for (const [item, envs] of envsOf)
     add(envs.length === envOrder.length && envOrder.length > 1 ? EVERY_ENVIRONMENT : envs.join(", "), item);
-  for (const item of byEnv.get("*") ?? []) add(EVERY_ENVIRONMENT, item);
   return [...places].filter(([, items]) => items.length > 0);
 }
 

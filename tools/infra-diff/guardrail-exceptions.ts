@@ -136,6 +136,11 @@ export function exceptionChanges(
             service,
             resources,
             reason: `suppresses guardrail ${first!.rule}: "${first!.reason ?? "no reason given"}"`,
+            change: {
+              what: `guardrail ${first!.rule}`,
+              before: "in force",
+              after: `suppressed: "${first!.reason ?? "no reason given"}"`,
+            },
           });
         } else {
           const more = group.length > 1 ? ` (and ${group.length - 1} more of its resources)` : "";
@@ -146,6 +151,11 @@ export function exceptionChanges(
             service,
             resources,
             reason: `guardrail ${first!.rule} (${first!.level}) now reports: ${first!.message ?? "a finding"}${more}`,
+            change: {
+              what: `guardrail ${first!.rule} (${first!.level})`,
+              before: "passes",
+              after: `fails: ${first!.message ?? "a finding"}${more}`,
+            },
           });
         }
       }
@@ -164,6 +174,7 @@ export function exceptionChanges(
         service,
         resources: [],
         reason: `suppresses guardrail ${rule}: "${reason}"`,
+        change: { what: `guardrail ${rule}`, before: "in force", after: `suppressed: "${reason}"` },
       });
     }
   }

@@ -3,7 +3,13 @@ import { z } from "zod";
 import { diffAttributes } from "./attribute-diff.js";
 import { BadInputError } from "./checkouts.js";
 import { planSecrets, redactSecrets, SENSITIVE, type PlanSecrets } from "./plan-secrets.js";
-import type { EnvironmentDiff, ResourceAction, ResourceChange } from "./resource-changes.js";
+import {
+  createdAttributes,
+  replacementReason,
+  type EnvironmentDiff,
+  type ResourceAction,
+  type ResourceChange,
+} from "./resource-changes.js";
 import { constructPathFromName, ownerOf, type ConfigBlock, type StackSnapshot } from "./stack-snapshot.js";
 import { isObject, jsonEqual, type JsonObject } from "./values.js";
 
@@ -200,10 +206,14 @@ export function diffFromPlan(
             ...a,
             forcesReplacement: replacePaths.some((p) => a.schemaPath === p || a.schemaPath.startsWith(`${p}.`)),
           }))
-        : [];
+        : action === "create"
+          ? createdAttributes({ kind: data ? "data" : "resource", type: entry.type, values: shownAfter })
+          : [];
     const reasons: string[] = [];
     if (action === "replace") {
-      if (replacePaths.length > 0) reasons.push(`${replacePaths.join(", ")} cannot be updated in place`);
+      const forcing = attributes.filter((a) => a.forcesReplacement);
+      if (forcing.length > 0) reasons.push(replacementReason(forcing));
+      else if (replacePaths.length > 0) reasons.push(`${replacePaths.join(", ")} cannot be updated in place`);
       const reason = entry.action_reason ? REPLACEMENT_REASONS[entry.action_reason] : undefined;
       if (reason) reasons.push(reason);
     }

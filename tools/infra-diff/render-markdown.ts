@@ -1,6 +1,14 @@
-import { groupRisks, type RiskGroup } from "./analysis/index.js";
+import { capacityCells, groupRisks, riskTotals, type RiskGroup } from "./analysis/index.js";
 import { escapeMarkdown } from "./markdown-escape.js";
-import type { AttributeReport, InfraDiffReport, ResourceReport, ServiceReport } from "./report.js";
+import type {
+  AttributeReport,
+  CapacityReport,
+  InfraDiffReport,
+  ResourceReport,
+  RiskKind,
+  ServiceReport,
+} from "./report.js";
+import { PLATFORM_OWNER } from "./stack-snapshot.js";
 
 /** GitHub refuses a comment longer than this many characters. */
 export const GITHUB_COMMENT_LIMIT = 65_536;
@@ -13,6 +21,10 @@ const VALUE_WIDTH = 160;
 
 /** The first line of every part: a workflow finds its comments by it. */
 export const PART_MARKER = /^<!-- infra-diff part (\d+)\/(\d+) -->$/m;
+
+/** What the environments' own resources (no service's) are called: they are listed apart from the services. */
+const PLATFORM_WIDE = "platform-wide";
+const PLATFORM_TITLE = "Platform-wide resources";
 
 const ACTION_SYMBOL = { create: "+", update: "~", replace: "-/+", delete: "-" } as const;
 const ACTION_WORDS = {
@@ -41,8 +53,20 @@ export function renderPullRequestComment(report: InfraDiffReport): string[] {
   blocks.push({ section: "", text: summaryTable(report) });
   if (report.risks.length > 0) {
     const groups = groupRisks(report.risks);
-    blocks.push({ section: "Risks", text: `### Risks (${groups.length})\n\n` });
-    for (const group of groups) blocks.push({ section: "Risks", text: riskLine(group) });
+    const { shown, listed } = riskTotals(report.risks);
+    const across = listed === shown ? "" : `; ${listed} across environments`;
+    blocks.push({ section: "Risks", text: `### Risks (${shown}${across})\n\n` });
+    const tables: Block[] = [];
+    const changeRows = new Map<RiskKind, RiskGroup[]>();
+    for (const group of groups) {
+      const capacity = group.risk.kind === "capacity" ? capacityOf(report, group.risk.environment) : undefined;
+      if (capacity) tables.push({ section: "Risks", text: capacityTable(group, capacity) });
+      else if (group.risk.change && TABLE_KINDS.has(group.risk.kind))
+        changeRows.set(group.risk.kind, [...(changeRows.get(group.risk.kind) ?? []), group]);
+      else blocks.push({ section: "Risks", text: riskLine(group) });
+    }
+    for (const [kind, rows] of changeRows) blocks.push({ section: "Risks", text: changeTable(kind, rows) });
+    blocks.push(...tables);
   } else {
     blocks.push({
       section: "",
@@ -50,8 +74,14 @@ export function renderPullRequestComment(report: InfraDiffReport): string[] {
     });
   }
   if (report.edges.length > 0) blocks.push({ section: "", text: `\n${edgeGraph(report)}` });
-  blocks.push({ section: "Services", text: "\n### Changes by service\n\n" });
-  for (const service of report.services) blocks.push({ section: "Services", text: serviceDetails(service, report) });
+  const services = report.services.filter((s) => s.name !== PLATFORM_OWNER);
+  const platform = report.services.find((s) => s.name === PLATFORM_OWNER);
+  if (services.length > 0) blocks.push({ section: "Services", text: "\n### Changes by service\n\n" });
+  for (const service of services) blocks.push({ section: "Services", text: serviceDetails(service, report) });
+  if (platform) {
+    blocks.push({ section: "Platform", text: `\n### ${PLATFORM_TITLE}\n\n` });
+    blocks.push({ section: "Platform", text: serviceDetails(platform, report, `${PLATFORM_WIDE} resources`) });
+  }
   if (report.notes.length > 0)
     blocks.push({ section: "", text: `\n### Notes\n\n${report.notes.map((n) => `- ${prose(n)}`).join("\n")}\n` });
   return finishParts(pack(blocks));
@@ -66,9 +96,11 @@ function header(report: InfraDiffReport): string {
   const compared = report.base.ref || report.base.commit ? `${base} → ${head}` : "Terraform plans";
   if (!report.changed)
     return `## Infrastructure diff\n\n${compared}: **no infrastructure change** in ${envs.join(", ") || "any environment"}.\n`;
-  const risks = groupRisks(report.risks).length;
-  const riskCount = risks === 1 ? "**1 risk**" : `**${risks} risks**`;
-  return `## Infrastructure diff\n\n${compared} · ${riskCount} · ${report.services.length} ${report.services.length === 1 ? "service" : "services"} change\n\n`;
+  const { shown, listed } = riskTotals(report.risks);
+  const counted = `**${shown === 1 ? "1 risk" : `${shown} risks`}**${listed === shown ? "" : ` (${listed} across environments)`}`;
+  const services = report.services.filter((s) => s.name !== PLATFORM_OWNER).length;
+  const platform = report.services.some((s) => s.name === PLATFORM_OWNER) ? " · platform-wide resources change" : "";
+  return `## Infrastructure diff\n\n${compared} · ${counted} · ${services} ${services === 1 ? "service" : "services"} change${platform}\n\n`;
 }
 
 function summaryTable(report: InfraDiffReport): string {
@@ -88,9 +120,57 @@ function summaryTable(report: InfraDiffReport): string {
 }
 
 function riskLine({ risk, environments }: RiskGroup): string {
-  const whose = risk.service ? code(risk.service) : risk.kind === "capacity" ? "all services" : "platform";
+  return `- ${riskTitle({ risk, environments })}: ${prose(risk.reason)}\n`;
+}
+
+/** `**kind** (code) · environments · service`: what every risk line starts with. */
+function riskTitle({ risk, environments }: RiskGroup): string {
+  const whose = risk.service ? code(risk.service) : risk.kind === "capacity" ? "all services" : PLATFORM_WIDE;
   const where = [environments.map(prose).join(", "), whose].join(" · ");
-  return `- **${prose(risk.kind)}** (${prose(risk.code)}) · ${where}: ${prose(risk.reason)}\n`;
+  return `**${prose(risk.kind)}** (${prose(risk.code)}) · ${where}`;
+}
+
+/** The kinds whose risks are a table of what changes, where, before and after. */
+const TABLE_KINDS: ReadonlySet<RiskKind> = new Set(["security-relaxation", "network-widening"]);
+
+/** The risks of one kind as a table: what, whose, where, before, after. */
+function changeTable(kind: RiskKind, groups: readonly RiskGroup[]): string {
+  const listed = groups.reduce((n, g) => n + g.environments.length, 0);
+  const count = listed === groups.length ? `${groups.length}` : `${groups.length}; ${listed} across environments`;
+  const cell = (value: string) => prose(formatValue(value));
+  return [
+    "",
+    `**${prose(kind)}** (${count})`,
+    "",
+    "| what | service | where | before | after |",
+    "|---|---|---|---|---|",
+    ...groups.map(({ risk, environments }) => {
+      const change = risk.change!;
+      const whose = risk.service ? prose(risk.service) : PLATFORM_WIDE;
+      return `| ${prose(risk.code)}: ${cell(change.what)} | ${whose} | ${environments.map(prose).join(", ")} | ${cell(change.before)} | ${cell(change.after)} |`;
+    }),
+    "",
+  ].join("\n");
+}
+
+function capacityOf(report: InfraDiffReport, environment: string | null): CapacityReport | undefined {
+  return report.capacity.find((c) => c.environment === environment);
+}
+
+/** A capacity risk as a small table: cpu and memory, at min and max replicas, before -> after. */
+function capacityTable(group: RiskGroup, capacity: CapacityReport): string {
+  const cells = capacityCells(capacity);
+  const what = capacity.basis === "request" ? "requested" : "limits (Docker has no requests)";
+  return [
+    "",
+    `${riskTitle(group)}: ${what}`,
+    "",
+    "| | at min replicas | at max replicas |",
+    "|---|---:|---:|",
+    `| cpu | ${cells.cpu[0]} | ${cells.cpu[1]} |`,
+    `| memory | ${cells.memory[0]} | ${cells.memory[1]} |`,
+    "",
+  ].join("\n");
 }
 
 function edgeGraph(report: InfraDiffReport): string {
@@ -118,9 +198,9 @@ function edgeGraph(report: InfraDiffReport): string {
   ].join("\n");
 }
 
-function serviceDetails(service: ServiceReport, report: InfraDiffReport): string {
+function serviceDetails(service: ServiceReport, report: InfraDiffReport, title = service.name): string {
   const lines = [
-    `<details><summary><b>${escapeMarkdown(service.name, "html")}</b>: ${escapeMarkdown(service.summary, "html")}</summary>`,
+    `<details><summary><b>${escapeMarkdown(title, "html")}</b>: ${escapeMarkdown(service.summary, "html")}</summary>`,
     "",
   ];
   const suppressions = report.risks.filter(
@@ -155,7 +235,8 @@ function resourceLines(resource: ResourceReport): string[] {
   ];
   for (const reason of resource.replacementReasons) lines.push(`  - replaced because ${prose(reason)}`);
   const shown = resource.attributes.slice(0, ATTRIBUTES_PER_RESOURCE);
-  for (const attribute of shown) lines.push(`  - ${attributeLine(attribute)}`);
+  for (const attribute of shown)
+    lines.push(`  - ${resource.action === "create" ? createdAttributeLine(attribute) : attributeLine(attribute)}`);
   if (resource.attributes.length > shown.length)
     lines.push(`  - … ${resource.attributes.length - shown.length} more attributes (see \`--format json\`)`);
   return lines;
@@ -169,6 +250,11 @@ function attributeLine(attribute: AttributeReport): string {
       : "(removed)";
   const before = "before" in attribute ? code(formatValue(attribute.before)) : "(added)";
   return `${code(attribute.path)}: ${before} → ${after}${attribute.forcesReplacement ? " **forces replacement**" : ""}`;
+}
+
+/** An attribute of a created resource: its value, which is all there is to compare. */
+function createdAttributeLine(attribute: AttributeReport): string {
+  return `${code(attribute.path)}: ${"after" in attribute ? code(formatValue(attribute.after)) : "(known after apply)"}`;
 }
 
 /** A value as a reviewer reads it: strings bare, the rest as JSON, long ones cut. */
@@ -200,7 +286,7 @@ function pack(blocks: readonly Block[]): Block[][] {
 }
 
 function sectionTitle(section: string): string {
-  return section === "Services" ? "Changes by service" : section;
+  return section === "Services" ? "Changes by service" : section === "Platform" ? PLATFORM_TITLE : section;
 }
 
 /** A block too long for any comment: cut at a line, closing an open `<details>`. */

@@ -1,7 +1,8 @@
-import { groupRisks } from "./analysis/index.js";
+import { capacityCells, groupRisks, riskTotals } from "./analysis/index.js";
 import { showControlCharacters } from "./markdown-escape.js";
 import { formatValue } from "./render-markdown.js";
-import type { InfraDiffReport } from "./report.js";
+import type { CapacityReport, InfraDiffReport, ServiceReport } from "./report.js";
+import { PLATFORM_OWNER } from "./stack-snapshot.js";
 
 const ACTION_SYMBOL = { create: "+", update: "~", replace: "-/+", delete: "-" } as const;
 
@@ -36,38 +37,68 @@ export function renderText(report: InfraDiffReport): string {
     );
   }
   const groups = groupRisks(report.risks);
-  lines.push("", groups.length > 0 ? `Risks (${groups.length}):` : "Risks: none found.");
+  const { shown, listed } = riskTotals(report.risks);
+  const across = listed === shown ? "" : `; ${listed} across environments`;
+  lines.push("", groups.length > 0 ? `Risks (${shown}${across}):` : "Risks: none found.");
   for (const { risk, environments } of groups) {
-    const whose = risk.service ?? (risk.kind === "capacity" ? "all services" : "platform");
-    lines.push(`  [${risk.kind}] ${environments.join(", ")} · ${whose}: ${risk.reason}`);
+    const whose = risk.service ?? (risk.kind === "capacity" ? "all services" : "platform-wide");
+    const title = `  [${risk.kind}] ${environments.join(", ")} · ${whose}`;
+    const capacity =
+      risk.kind === "capacity" ? report.capacity.find((c) => c.environment === risk.environment) : undefined;
+    if (capacity)
+      lines.push(`${title}: ${capacity.basis === "request" ? "requested" : "limits"}`, ...capacityRows(capacity));
+    else lines.push(`${title}: ${risk.reason}`);
   }
   if (report.edges.length > 0) {
     lines.push("", "Service-to-service edges:");
     for (const e of report.edges)
       lines.push(`  ${e.change === "added" ? "+" : "-"} ${e.from} -> ${e.to} (${e.environments.join(", ")})`);
   }
-  lines.push("", "Services:");
-  for (const service of report.services) {
-    lines.push(`  ${service.name}: ${service.summary}`);
-    if (service.apiChanges && service.apiChanges.length > 0) {
-      lines.push("    API contract:");
-      for (const change of service.apiChanges) lines.push(`      ${change.severity}: ${change.description}`);
-    }
-    for (const [env, resources] of Object.entries(service.environments)) {
-      lines.push(`    ${env}:`);
-      for (const r of resources) {
-        lines.push(`      ${ACTION_SYMBOL[r.action]} ${r.address}`);
-        for (const reason of r.replacementReasons) lines.push(`          replaced because ${reason}`);
-        for (const a of r.attributes) {
-          const before = "before" in a ? formatValue(a.before) : "(added)";
-          const after = a.unknownAfter ? "(known after apply)" : "after" in a ? formatValue(a.after) : "(removed)";
-          lines.push(
-            `          ${a.path}: ${before} -> ${after}${a.forcesReplacement ? "  [forces replacement]" : ""}`,
-          );
-        }
-      }
-    }
+  const services = report.services.filter((s) => s.name !== PLATFORM_OWNER);
+  const platform = report.services.filter((s) => s.name === PLATFORM_OWNER);
+  for (const [heading, list] of [
+    ["Services:", services],
+    ["Platform-wide resources:", platform],
+  ] as const) {
+    if (list.length > 0) lines.push("", heading);
+    for (const service of list) serviceLines(service, lines);
   }
   if (report.notes.length > 0) lines.push("", "Notes:", ...report.notes.map((n) => `  ${n}`));
   return `${lines.map(showControlCharacters).join("\n")}\n`;
+}
+
+/** A capacity risk as three aligned rows: the header, cpu and memory, at min and max replicas. */
+function capacityRows(capacity: CapacityReport): string[] {
+  const cells = capacityCells(capacity);
+  const rows = [
+    ["", "at min replicas", "at max replicas"],
+    ["cpu", ...cells.cpu],
+    ["memory", ...cells.memory],
+  ];
+  const widths = [0, 1, 2].map((column) => Math.max(...rows.map((row) => row[column]!.length)));
+  return rows.map((row) => `      ${row.map((cell, column) => cell.padEnd(widths[column]!)).join("   ")}`.trimEnd());
+}
+
+function serviceLines(service: ServiceReport, lines: string[]): void {
+  lines.push(`  ${service.name === PLATFORM_OWNER ? "platform-wide resources" : service.name}: ${service.summary}`);
+  if (service.apiChanges && service.apiChanges.length > 0) {
+    lines.push("    API contract:");
+    for (const change of service.apiChanges) lines.push(`      ${change.severity}: ${change.description}`);
+  }
+  for (const [env, resources] of Object.entries(service.environments)) {
+    lines.push(`    ${env}:`);
+    for (const r of resources) {
+      lines.push(`      ${ACTION_SYMBOL[r.action]} ${r.address}`);
+      for (const reason of r.replacementReasons) lines.push(`          replaced because ${reason}`);
+      for (const a of r.attributes) {
+        if (r.action === "create") {
+          lines.push(`          ${a.path}: ${"after" in a ? formatValue(a.after) : "(known after apply)"}`);
+          continue;
+        }
+        const before = "before" in a ? formatValue(a.before) : "(added)";
+        const after = a.unknownAfter ? "(known after apply)" : "after" in a ? formatValue(a.after) : "(removed)";
+        lines.push(`          ${a.path}: ${before} -> ${after}${a.forcesReplacement ? "  [forces replacement]" : ""}`);
+      }
+    }
+  }
 }

@@ -50,10 +50,22 @@ export interface Risk {
   readonly resources: readonly string[];
   readonly reason: string;
   /**
+   * For `network-widening` and `security-relaxation`: what widens or relaxes, and its state
+   * before and after (`calls orders`: `not allowed` -> `allowed`), for the table a reviewer reads.
+   */
+  readonly change?: RiskChange;
+  /**
    * For `breaking-api-change` and `deploy-order`: the services that call the changed
    * service (they depend on it in the head), by name; [] when none of this repository does.
    */
   readonly callers?: readonly string[];
+}
+
+/** What a risk changes, before and after, in a few words each. */
+export interface RiskChange {
+  readonly what: string;
+  readonly before: string;
+  readonly after: string;
 }
 
 /**
@@ -110,9 +122,12 @@ export interface ResourceReport {
 /** What changes for one service (or, under the name `platform`, for the environments' own resources). */
 export interface ServiceReport {
   readonly name: string;
-  /** The one readable line: `image 1.0.0 -> 1.1.0, min replicas 2 -> 3 (production), new egress to payments`. */
+  /**
+   * The one readable line, by where each part holds: `every environment: image 1.0.0 -> 1.1.0,
+   * new egress to payments; production: min replicas 2 -> 3`.
+   */
   readonly summary: string;
-  /** The parts of the summary line. */
+  /** The parts of the summary line, each naming where it holds: `min replicas 2 -> 3 (production)`, `image 1.0.0 -> 1.1.0 (every environment)`. */
   readonly items: readonly string[];
   /** The changed resources, by environment. */
   readonly environments: Readonly<Record<string, readonly ResourceReport[]>>;

@@ -1,6 +1,7 @@
 import type { Finding } from "../../infra/guardrails/evaluate.js";
 import { diffAttributes, type AttributeChange } from "./attribute-diff.js";
 import { forcesReplacement, hasReplacementRules } from "./replacement-rules.js";
+import { reviewedAttributes } from "./reviewed-attributes.js";
 import type { BlockKind, ConfigBlock, StackSnapshot } from "./stack-snapshot.js";
 import { isObject } from "./values.js";
 
@@ -77,7 +78,7 @@ export function compareStacks(before: StackSnapshot, after: StackSnapshot): Envi
   for (const [address, next] of after.blocks) {
     const previous = before.blocks.get(address);
     if (!previous) {
-      changes.set(address, change(environment, next, "create", [], []));
+      changes.set(address, change(environment, next, "create", [], createdAttributes(next)));
       continue;
     }
     const attributes = diffAttributes(previous.values, next.values).map((a) => ({
@@ -87,8 +88,7 @@ export function compareStacks(before: StackSnapshot, after: StackSnapshot): Envi
     if (attributes.length === 0) continue;
     if (next.kind === "resource" && !hasReplacementRules(next.type)) typesWithoutRules.add(next.type);
     const forcing = attributes.filter((a) => a.forcesReplacement);
-    const reasons =
-      forcing.length > 0 ? [`${[...new Set(forcing.map((a) => a.path))].join(", ")} cannot be updated in place`] : [];
+    const reasons = forcing.length > 0 ? [replacementReason(forcing)] : [];
     changes.set(address, change(environment, next, forcing.length > 0 ? "replace" : "update", reasons, attributes));
   }
   propagateReplacements(after, changes, environment);
@@ -128,6 +128,44 @@ function change(
     replacementReasons,
     attributes,
   };
+}
+
+/** Characters of a value a replacement reason shows before it is cut. */
+const REASON_VALUE_WIDTH = 60;
+
+/**
+ * Why a resource is replaced, from the attributes that force it, each with its values:
+ * `name (platform-local/prometheus:1a2b -> platform-local/prometheus:3c4d) cannot be
+ * updated in place`. An attribute added or removed shows `(none)` on that side; the items
+ * of a list that change show together (`triggers_replace (selector-v1 -> selector-v2)`).
+ */
+export function replacementReason(forcing: readonly AttributeChange[]): string {
+  const byPath = new Map<string, AttributeChange[]>();
+  for (const attribute of forcing) byPath.set(attribute.path, [...(byPath.get(attribute.path) ?? []), attribute]);
+  const items = [...byPath].map(([path, changes]) => {
+    const side = (values: unknown[]) => (values.length === 0 ? "(none)" : values.map(reasonValue).join(", "));
+    const before = side(changes.map((c) => c.before).filter((v) => v !== undefined));
+    const after = changes.some((c) => c.unknownAfter)
+      ? "(known after apply)"
+      : side(changes.map((c) => c.after).filter((v) => v !== undefined));
+    return `${path} (${before} -> ${after})`;
+  });
+  return `${items.join(", ")} cannot be updated in place`;
+}
+
+function reasonValue(value: unknown): string {
+  const text = typeof value === "string" ? value : JSON.stringify(value);
+  return text.length > REASON_VALUE_WIDTH ? `${text.slice(0, REASON_VALUE_WIDTH - 1)}…` : text;
+}
+
+/** What a reviewer reads of a created block: the values {@link reviewedAttributes} lists for its type. */
+export function createdAttributes(block: {
+  readonly kind: BlockKind;
+  readonly type: string;
+  readonly values: unknown;
+}): ResourceAttributeChange[] {
+  if (block.kind !== "resource") return [];
+  return reviewedAttributes(block.type, block.values).map((a) => ({ ...a, forcesReplacement: false }));
 }
 
 function byAddress(a: ResourceChange, b: ResourceChange): number {

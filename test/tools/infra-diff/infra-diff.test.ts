@@ -222,13 +222,12 @@ describe("npm run infra:diff", () => {
 
     it("THEN each service gets one line of what changes", () => {
       const summaries = Object.fromEntries(report.services.map((s) => [s.name, s.summary]));
-      expect(summaries.orders).toBe("image 1.0.0 -> 1.1.0, new egress to payments");
-      expect(summaries.catalog).toBe(
-        "min replicas 2 -> 3 (staging, production), max replicas 6 -> 8 (staging, production)",
-      );
+      // Each part of the line names where it holds.
+      expect(summaries.orders).toBe("every environment: image 1.0.0 -> 1.1.0, new egress to payments");
+      expect(summaries.catalog).toBe("staging, production: min replicas 2 -> 3, max replicas 6 -> 8");
       expect(report.services.find((s) => s.name === "payments")!.items).toEqual(
         expect.arrayContaining([
-          "new ingress from orders",
+          "new ingress from orders (every environment)",
           "now reachable at 127.0.0.1:8091 -> 8090/tcp (local)",
           "now reachable at https://pay.example.com/ (staging, production)",
         ]),
@@ -256,7 +255,7 @@ describe("npm run infra:diff", () => {
       const replaced = risksOf(report, "replacement").filter((r) => r.service === "orders");
       expect(replaced.map((r) => r.resources[0]!.split(".")[0])).toEqual(["docker_container", "docker_image"]);
       expect(replaced[1]!.reason).toBe(
-        "image/image (docker_image) is destroyed and created again: build.label.app.kubernetes.io/version, name cannot be updated in place",
+        "image/image (docker_image) is destroyed and created again: build.label.app.kubernetes.io/version (1.0.0 -> 1.1.0), name (platform-local/orders:1.0.0 -> platform-local/orders:1.1.0) cannot be updated in place",
       );
       expect(replaced[0]!.reason).toContain(`image refers to ${replaced[1]!.resources[0]}, which is replaced`);
     });
@@ -290,16 +289,49 @@ describe("npm run infra:diff", () => {
         "| local | 1 | 0 | 4 | 0 |\n| staging | 1 | 5 | 0 | 0 |\n| production | 1 | 5 | 0 | 0 |\n| **total** | 3 | 10 | 4 | 0 |",
       );
       expect(text).toContain(
-        "- **network-widening** (new-edge) · local, staging, production · `orders`: orders may now call payments",
+        "| what | service | where | before | after |\n|---|---|---|---|---|\n| new-edge: calls payments | orders | local, staging, production | not allowed | allowed |\n",
       );
       expect(text).toContain('```mermaid\nflowchart LR\n  s1["orders"]\n  s2["payments"]\n  s1 -->|added| s2\n```');
-      expect(text).toContain("<details><summary><b>orders</b>: image 1.0.0 -> 1.1.0, new egress to payments</summary>");
+      expect(text).toContain(
+        "<details><summary><b>orders</b>: every environment: image 1.0.0 -> 1.1.0, new egress to payments</summary>",
+      );
       expect(text.indexOf("### Risks")).toBeLessThan(text.indexOf("### Changes by service"));
       expect(text).toContain(
         "  - `spec.template.spec.container.image`: `registry.example.com/platform/orders:1.0.0` → `registry.example.com/platform/orders:1.1.0`",
       );
       // A document in a string (the Grafana dashboard) is compared value by value.
       expect(text).toContain("  - `data.staging-catalog.json:panels[7].targets[1].expr`: `vector(2)` → `vector(3)`");
+    });
+
+    it("THEN the Markdown counts the risks it shows, and says how many the JSON lists, one per environment", () => {
+      const counted = /· \*\*(\d+) risks\*\* \((\d+) across environments\) · 3 services change\n/.exec(markdown.stdout);
+      expect(counted?.slice(1).map(Number)).toEqual([
+        new Set(report.risks.map((r) => [r.kind, r.code, r.service, r.reason].join("|"))).size,
+        report.risks.length,
+      ]);
+      expect(markdown.stdout).toContain(`### Risks (${counted![1]}; ${counted![2]} across environments)\n`);
+    });
+
+    it("THEN a created Ingress shows its host and TLS, and each capacity change is a table of its environment", () => {
+      expect(markdown.stdout).toContain(
+        [
+          "exposure/ingress: created",
+          "  - `spec.ingress_class_name`: `nginx`",
+          "  - `spec.rule.host`: `pay.example.com`",
+          "  - `spec.rule.http.path.path`: `/`",
+          '  - `spec.rule.http.path.backend.service`: `{"name":"payments","port":{"number":8090}}`',
+          '  - `spec.tls`: `{"hosts":["pay.example.com"],"secret_name":"payments-tls"}`',
+        ].join("\n"),
+      );
+      expect(markdown.stdout).toContain(
+        [
+          "**capacity** (capacity-increase) · staging · all services: requested",
+          "",
+          "| | at min replicas | at max replicas |",
+          "|---|---:|---:|",
+        ].join("\n"),
+      );
+      expect(markdown.stdout).not.toContain("- **capacity**");
     });
 
     it("THEN no worktree is left behind", () => {
@@ -438,8 +470,8 @@ describe("npm run infra:diff", () => {
 
     it("THEN the services say removed and new, and the edges move to the new name", () => {
       const summaries = Object.fromEntries(report.services.map((s) => [s.name, s.summary]));
-      expect(summaries.orders).toBe("removed");
-      expect(summaries.purchases).toMatch(/^new service, /);
+      expect(summaries.orders).toBe("every environment: removed");
+      expect(summaries.purchases).toMatch(/^every environment: new service[,;]/);
       const edges = report.edges.map((e) => `${e.change} ${e.from}->${e.to} ${e.environments.join(",")}`);
       expect(edges).toEqual([
         "removed gateway->orders local,staging,production",
@@ -498,12 +530,12 @@ describe("npm run infra:diff", () => {
         "  [security-relaxation] local · catalog: guardrail DKR-02 (error, suppressed) now reports: read_only is false, so an intruder can change the image's files",
       );
       expect(risks.filter((line) => line.startsWith("  [") && !line.includes(" · catalog: "))).toEqual([]);
-      expect(run.stdout).toContain("  catalog: suppresses DKR-02 (local), suppresses K8S-06 (staging, production)\n");
+      expect(run.stdout).toContain("  catalog: local: suppresses DKR-02; staging, production: suppresses K8S-06\n");
     });
 
     it("THEN the read-only change replaces the catalog container on Docker, where it cannot be updated in place", () => {
       expect(run.stdout).toMatch(
-        /\[replacement\] local · catalog: containers\/replica-1 \(docker_container\) is destroyed and created again: read_only cannot be updated in place/,
+        /\[replacement\] local · catalog: containers\/replica-1 \(docker_container\) is destroyed and created again: read_only \(true -> false\) cannot be updated in place/,
       );
     });
   });

@@ -79,14 +79,14 @@ describe("npm run infra:diff -- --plan", () => {
       [
         "replacement",
         "catalog",
-        "workload/deployment (terraform_data) is destroyed and created again: triggers_replace cannot be updated in place",
+        "workload/deployment (terraform_data) is destroyed and created again: triggers_replace (selector-v1 -> selector-v2) cannot be updated in place",
       ],
     ]);
     expect(report.services.map((s) => [s.name, s.summary])).toEqual([
-      ["catalog", "workload/deployment: triggers_replace (+3 more)"],
-      ["legacy", "removed"],
-      ["orders", "workload/deployment: input.image (+1 more), workload/secret: input (+1 more)"],
-      ["payments", "new service"],
+      ["catalog", "staging: workload/deployment: triggers_replace (+3 more)"],
+      ["legacy", "staging: removed"],
+      ["orders", "staging: workload/deployment: input.image (+1 more), workload/secret: input (+1 more)"],
+      ["payments", "staging: new service"],
     ]);
   });
 
@@ -101,6 +101,14 @@ describe("npm run infra:diff -- --plan", () => {
         unknownAfter: false,
       },
       { path: "output", before: { image: "orders:1.0.0", replicas: 2 }, forcesReplacement: false, unknownAfter: true },
+    ]);
+  });
+
+  it("THEN a created resource shows what a reviewer needs of it (a terraform_data's input), not an empty line", () => {
+    const [created] = report.services.find((s) => s.name === "payments")!.environments.staging!;
+    expect(created!.action).toBe("create");
+    expect(created!.attributes).toEqual([
+      { path: "input", after: { image: "payments:1.0.0" }, forcesReplacement: false, unknownAfter: false },
     ]);
   });
 
@@ -123,7 +131,7 @@ describe("npm run infra:diff -- --plan", () => {
     expect(markdown.stdout).toContain(
       "- **destroy** (destroy) · staging · `legacy`: the service is removed; workload/deployment is destroyed",
     );
-    expect(markdown.stdout).toContain("<details><summary><b>payments</b>: new service</summary>");
+    expect(markdown.stdout).toContain("<details><summary><b>payments</b>: staging: new service</summary>");
     expect(markdown.stdout).not.toContain("hunter2");
   });
 

@@ -105,6 +105,93 @@ describe("renderPullRequestComment", () => {
   });
 });
 
+const EDGE = { what: "calls orders", before: "not allowed", after: "allowed" };
+
+/** A report of two services and the platform's own resources, with one risk in two environments and a capacity change. */
+function reviewReport(): InfraDiffReport {
+  const risk = (environment: string, kind: Risk["kind"], code: string, service: string | null, reason: string) => ({
+    kind,
+    code,
+    environment,
+    service,
+    resources: [],
+    reason,
+  });
+  const service = (name: string, summary: string): ServiceReport => ({ name, summary, items: [], environments: {} });
+  const totals = (cpuMillis: number, memoryMiB: number) => ({
+    atMin: { cpuMillis, memoryMiB },
+    atMax: { cpuMillis: cpuMillis * 4, memoryMiB: memoryMiB * 4 },
+  });
+  return {
+    ...largeReport(0, 0),
+    risks: [
+      risk(
+        "local",
+        "replacement",
+        "replacement",
+        null,
+        "monitoring/image (docker_image) is destroyed and created again",
+      ),
+      { ...risk("staging", "network-widening", "new-edge", "catalog", "catalog may now call orders"), change: EDGE },
+      { ...risk("production", "network-widening", "new-edge", "catalog", "catalog may now call orders"), change: EDGE },
+      risk("staging", "capacity", "capacity-increase", null, "requested cpu at min replicas ..."),
+    ],
+    services: [
+      service("catalog", "every environment: new egress to orders"),
+      service("orders", "every environment: new ingress from catalog"),
+      service("platform", "local: image f08378915169 -> f4022b0612be"),
+    ],
+    capacity: [{ environment: "staging", basis: "request", before: totals(1200, 1536), after: totals(1400, 1792) }],
+  };
+}
+
+describe("renderPullRequestComment of a diff a reviewer reads", () => {
+  const [markdown] = renderPullRequestComment(reviewReport());
+
+  it("GIVEN a risk in two environments WHEN rendered THEN the header and the heading count risks as shown, and say how many the JSON lists", () => {
+    expect(markdown).toContain("· **3 risks** (4 across environments) ·");
+    expect(markdown).toContain("### Risks (3; 4 across environments)\n");
+  });
+
+  it("GIVEN a network widening WHEN rendered THEN its kind is a table: what, whose, where, before and after", () => {
+    expect(markdown).toContain(
+      [
+        "**network-widening** (1; 2 across environments)",
+        "",
+        "| what | service | where | before | after |",
+        "|---|---|---|---|---|",
+        "| new-edge: calls orders | catalog | staging, production | not allowed | allowed |",
+      ].join("\n"),
+    );
+    expect(markdown).not.toContain("catalog may now call orders");
+  });
+
+  it("GIVEN the platform's own resources change WHEN rendered THEN only services are counted as services, and the platform's are listed apart", () => {
+    expect(markdown).toContain("· 2 services change · platform-wide resources change\n");
+    expect(markdown).toContain("- **replacement** (replacement) · local · platform-wide: monitoring/image");
+    const services = markdown.slice(markdown.indexOf("### Changes by service"), markdown.indexOf("### Platform-wide"));
+    expect(services).toContain("<b>orders</b>");
+    expect(services).not.toContain("<b>platform");
+    expect(markdown).toContain(
+      "### Platform-wide resources\n\n<details><summary><b>platform-wide resources</b>: local: image f08378915169 -> f4022b0612be</summary>",
+    );
+  });
+
+  it("GIVEN a capacity change WHEN rendered THEN it is a table of cpu and memory at min and max replicas, before -> after, instead of a line", () => {
+    expect(markdown).toContain(
+      [
+        "**capacity** (capacity-increase) · staging · all services: requested",
+        "",
+        "| | at min replicas | at max replicas |",
+        "|---|---:|---:|",
+        "| cpu | 1.20 -> 1.40 cores (+0.20) | 4.80 -> 5.60 cores (+0.80) |",
+        "| memory | 1536Mi -> 1792Mi (+256Mi) | 6Gi -> 7Gi (+1Gi) |",
+      ].join("\n"),
+    );
+    expect(markdown).not.toContain("requested cpu at min replicas ...");
+  });
+});
+
 /**
  * The characters of a Markdown line that GitHub reads as markup: what is left once the
  * code spans (a run of n backticks to the next run of exactly n) and the characters
@@ -146,7 +233,7 @@ describe("renderPullRequestComment with hostile values", () => {
     expect([...part!.matchAll(new RegExp(PART_MARKER.source, "gm"))].map((m) => m.index)).toEqual([0]);
     expect(lines.filter((line) => line.startsWith("#"))).toEqual([
       "## Infrastructure diff",
-      "### Risks (1)",
+      "### Risks (1; 2 across environments)",
       "### Service-to-service edges that change",
       "### Changes by service",
       "### Notes",

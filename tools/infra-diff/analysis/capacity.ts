@@ -39,6 +39,32 @@ export function describeCapacity(totals: CapacityTotalsChange): string {
   );
 }
 
+/** The cells of an environment's capacity table: cpu and memory, at min and at max replicas, `before -> after (+delta)`. */
+export interface CapacityCells {
+  readonly cpu: readonly [atMin: string, atMax: string];
+  readonly memory: readonly [atMin: string, atMax: string];
+}
+
+/** `1.20 -> 1.40 cores (+0.20)` for each total that changes, the total alone for one that does not. */
+export function capacityCells(totals: CapacityTotalsChange): CapacityCells {
+  const cell = (before: number, after: number, format: (n: number) => string, unit = "") => {
+    if (before === after) return `${format(after)}${unit}`;
+    const delta = after - before;
+    return `${format(before)} -> ${format(after)}${unit} (${delta > 0 ? "+" : "-"}${format(Math.abs(delta))})`;
+  };
+  const { before, after } = totals;
+  return {
+    cpu: [
+      cell(before.atMin.cpuMillis, after.atMin.cpuMillis, cores, " cores"),
+      cell(before.atMax.cpuMillis, after.atMax.cpuMillis, cores, " cores"),
+    ],
+    memory: [
+      cell(before.atMin.memoryMiB, after.atMin.memoryMiB, memory),
+      cell(before.atMax.memoryMiB, after.atMax.memoryMiB, memory),
+    ],
+  };
+}
+
 /** Millicores as Kubernetes writes them (`250m`). */
 export function cpu(millis: number): string {
   return formatCpu(Math.round(millis));

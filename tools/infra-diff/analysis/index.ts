@@ -28,12 +28,13 @@ import { edgeDifferences } from "./edges.js";
 import { analyseEnvironment, type EnvironmentAnalysis } from "./environment.js";
 import { countChanges, resourceReport } from "./resource-reports.js";
 import { RISK_CHECKS } from "./risks/index.js";
-import { mergeItems, summaryItems, withoutSuppressed } from "./summary.js";
+import { mergeItems, summaryItems, summaryLine, withoutSuppressed } from "./summary.js";
 
 export type { ApiContracts } from "./api-changes.js";
-export { describeCapacity } from "./capacity.js";
+export { capacityCells, describeCapacity, type CapacityCells } from "./capacity.js";
 export { shortName } from "./resource-reports.js";
-export { groupRisks, type RiskGroup } from "./risk-groups.js";
+export { describeRiskTotals, groupRisks, riskTotals, type RiskGroup } from "./risk-groups.js";
+export { EVERY_ENVIRONMENT } from "./summary.js";
 
 /** What the report is about, and what else it needs besides the per-environment diffs. */
 export interface AnalysisInput {
@@ -129,12 +130,13 @@ export function analyse(input: AnalysisInput): InfraDiffReport {
   const services = [...new Set([...itemsByOwner.keys(), ...resourcesByOwner.keys()])]
     .sort((a, b) => (a === PLATFORM_OWNER ? 1 : b === PLATFORM_OWNER ? -1 : a.localeCompare(b)))
     .map((name): ServiceReport => {
-      const items = mergeItems(itemsByOwner.get(name) ?? new Map(), envOrder);
+      const byEnv = itemsByOwner.get(name) ?? new Map<string, string[]>();
+      const items = mergeItems(byEnv, envOrder);
       const resources = resourcesByOwner.get(name) ?? new Map<string, ResourceReport[]>();
       const api = apiChanges.get(name);
       return {
         name,
-        summary: items.join(", ") || "no visible change",
+        summary: summaryLine(byEnv, envOrder) || "no visible change",
         items,
         environments: Object.fromEntries(envOrder.filter((e) => resources.has(e)).map((e) => [e, resources.get(e)!])),
         ...(api ? { apiChanges: api } : {}),

@@ -19,3 +19,18 @@ export function groupRisks(risks: readonly Risk[]): RiskGroup[] {
   }
   return [...groups.values()];
 }
+
+/**
+ * How many risks a reviewer reads (the groups), and how many the JSON lists (one per
+ * environment); every renderer says both when they differ.
+ */
+export function riskTotals(risks: readonly Risk[]): { readonly shown: number; readonly listed: number } {
+  return { shown: groupRisks(risks).length, listed: risks.length };
+}
+
+/** `12 risks (15 across environments)`, `1 risk`. */
+export function describeRiskTotals(risks: readonly Risk[]): string {
+  const { shown, listed } = riskTotals(risks);
+  const counted = shown === 1 ? "1 risk" : `${shown} risks`;
+  return shown === listed ? counted : `${counted} (${listed} across environments)`;
+}

@@ -51,19 +51,48 @@ export function withoutSuppressed(items: readonly string[], rule: string): strin
   return items.filter((item) => item !== `now fails ${rule}${SUPPRESSED}`);
 }
 
+/** Where an item holds when it holds in each of several compared environments. */
+export const EVERY_ENVIRONMENT = "every environment";
+
 /**
- * One line per service: an item true in every compared environment as is, the others
- * with their environments; the items of every environment (`*`) last.
+ * The items of a service, each naming where it holds: `(every environment)` when in each
+ * compared environment (of several), else the environments (`(staging, production)`);
+ * then, as they are, the items of the service as a whole (`*`: its API contract, its
+ * spec's suppressions), which hold in no environment more than another.
  */
 export function mergeItems(byEnv: ReadonlyMap<string, readonly string[]>, envOrder: readonly string[]): string[] {
-  const everywhere = byEnv.get("*") ?? [];
-  const where = new Map<string, string[]>();
+  return [
+    ...itemsByPlace(byEnv, envOrder).flatMap(([place, items]) => items.map((item) => `${item} (${place})`)),
+    ...(byEnv.get("*") ?? []),
+  ];
+}
+
+/**
+ * A service's one line, grouped by where its items hold, every environment first, the
+ * service's as a whole last: `every environment: image 1.0.0 -> 1.1.0; production: min
+ * replicas 3 -> 4; 1 additive API change`.
+ */
+export function summaryLine(byEnv: ReadonlyMap<string, readonly string[]>, envOrder: readonly string[]): string {
+  const whole = byEnv.get("*") ?? [];
+  return [
+    ...itemsByPlace(byEnv, envOrder).map(([place, items]) => `${place}: ${items.join(", ")}`),
+    ...(whole.length > 0 ? [whole.join(", ")] : []),
+  ].join("; ");
+}
+
+/** The items by where they hold (`every environment`, `local`, `staging, production`), every environment first. */
+function itemsByPlace(
+  byEnv: ReadonlyMap<string, readonly string[]>,
+  envOrder: readonly string[],
+): Array<[string, string[]]> {
+  const envsOf = new Map<string, string[]>();
   for (const env of envOrder)
-    for (const item of byEnv.get(env) ?? []) where.set(item, [...(where.get(item) ?? []), env]);
-  const merged: string[] = [];
-  for (const [item, itemEnvs] of where)
-    merged.push(itemEnvs.length === envOrder.length ? item : `${item} (${itemEnvs.join(", ")})`);
-  return [...merged, ...everywhere];
+    for (const item of byEnv.get(env) ?? []) envsOf.set(item, [...(envsOf.get(item) ?? []), env]);
+  const places = new Map<string, string[]>([[EVERY_ENVIRONMENT, []]]);
+  const add = (place: string, item: string) => places.set(place, [...(places.get(place) ?? []), item]);
+  for (const [item, envs] of envsOf)
+    add(envs.length === envOrder.length && envOrder.length > 1 ? EVERY_ENVIRONMENT : envs.join(", "), item);
+  return [...places].filter(([, items]) => items.length > 0);
 }
 
 /** What differs in each fact, in the order the summary line lists them. */

@@ -1,6 +1,6 @@
 import { cycleClosedBy, formatCycle } from "../../../../infra/spec/dependency-cycles.js";
 import { parseIpv4Cidr, rangeContains } from "../../../../infra/spec/egress-cidr.js";
-import type { Risk } from "../../report.js";
+import type { Risk, RiskChange } from "../../report.js";
 import type { ServiceFacts } from "../../service-facts.js";
 import { portsSuffix } from "../collections.js";
 import { callEdges, edgeDifferences } from "../edges.js";
@@ -23,22 +23,36 @@ export const networkWidening: RiskCheck = {
       const before = existed ? environment.factsBefore.get(owner) : undefined;
       const after = environment.factsAfter.get(owner);
       if (!after) continue;
-      const risk = (code: string, reason: string): Risk => ({
+      const risk = (code: string, reason: string, change: RiskChange): Risk => ({
         kind: "network-widening",
         code,
         environment: environment.environment,
         service: serviceOfOwner(owner),
         resources: [],
         reason,
+        change,
       });
       risks.push(...egressRisks(before, after, risk));
       // A new service's inbound sources are the platform's defaults (monitoring, ingress controller): its edges and endpoints say more.
       if (before)
         for (const source of after.inbound)
-          if (!before.inbound.has(source)) risks.push(risk("new-inbound-source", `accepts traffic from ${source}`));
+          if (!before.inbound.has(source))
+            risks.push(
+              risk("new-inbound-source", `accepts traffic from ${source}`, {
+                what: source,
+                before: "not let in",
+                after: "let in",
+              }),
+            );
       for (const endpoint of after.endpoints)
         if (!before?.endpoints.has(endpoint))
-          risks.push(risk("new-public-endpoint", `reachable from outside at ${endpoint}`));
+          risks.push(
+            risk("new-public-endpoint", `reachable from outside at ${endpoint}`, {
+              what: endpoint,
+              before: "not reachable from outside",
+              after: "reachable from outside",
+            }),
+          );
     }
     const calls = callEdges(environment.factsAfter);
     const cycles = new Set<string>();
@@ -50,7 +64,12 @@ export const networkWidening: RiskCheck = {
         service: from,
         resources: [],
       } as const;
-      risks.push({ ...edge, code: "new-edge", reason: `${from} may now call ${to}` });
+      risks.push({
+        ...edge,
+        code: "new-edge",
+        reason: `${from} may now call ${to}`,
+        change: { what: `calls ${to}`, before: "not allowed", after: "allowed" },
+      });
       const cycle = cycleClosedBy(calls, from, to);
       // Two new edges of one cycle (a -> b and b -> a) close it once.
       if (cycle === undefined || cycles.has(cycleKey(cycle))) continue;
@@ -59,6 +78,7 @@ export const networkWidening: RiskCheck = {
         ...edge,
         code: "dependency-cycle",
         reason: `${from} may now call ${to}, which closes the cycle ${formatCycle(cycle)}: a request can loop round it and a failure of one of them reaches the others`,
+        change: { what: `calls ${to}`, before: "no cycle", after: `cycle ${formatCycle(cycle)}` },
       });
     }
     return risks;
@@ -69,7 +89,7 @@ export const networkWidening: RiskCheck = {
 function egressRisks(
   before: ServiceFacts | undefined,
   after: ServiceFacts,
-  risk: (code: string, reason: string) => Risk,
+  risk: (code: string, reason: string, change: RiskChange) => Risk,
 ): Risk[] {
   const risks: Risk[] = [];
   const wasEgress = before?.egress ?? new Map<string, Set<string>>();
@@ -78,7 +98,13 @@ function egressRisks(
     if (was) {
       const added = [...ports].filter((p) => !was.has(p) && !was.has("all"));
       if (added.length > 0)
-        risks.push(risk("new-egress-port", `egress to ${destination} is now also allowed on ${added.join(", ")}`));
+        risks.push(
+          risk("new-egress-port", `egress to ${destination} is now also allowed on ${added.join(", ")}`, {
+            what: `egress to ${destination}`,
+            before: `on ${[...was].join(", ")}`,
+            after: `on ${[...new Set([...was, ...ports])].join(", ")}`,
+          }),
+        );
       continue;
     }
     const cidr = parseIpv4Cidr(destination);
@@ -100,8 +126,21 @@ function egressRisks(
       : false;
     if (covered) continue;
     if (narrower)
-      risks.push(risk("wider-egress-cidr", `egress widens from ${narrower} to ${destination}${portsSuffix(ports)}`));
-    else risks.push(risk("new-external-egress", `new egress to ${destination}${portsSuffix(ports)}`));
+      risks.push(
+        risk("wider-egress-cidr", `egress widens from ${narrower} to ${destination}${portsSuffix(ports)}`, {
+          what: "egress CIDR",
+          before: `${narrower}${portsSuffix(wasEgress.get(narrower)!)}`,
+          after: `${destination}${portsSuffix(ports)}`,
+        }),
+      );
+    else
+      risks.push(
+        risk("new-external-egress", `new egress to ${destination}${portsSuffix(ports)}`, {
+          what: destination,
+          before: "not allowed",
+          after: `allowed${portsSuffix(ports)}`,
+        }),
+      );
   }
   return risks;
 }

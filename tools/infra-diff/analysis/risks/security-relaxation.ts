@@ -18,6 +18,11 @@ export const securityRelaxations: RiskCheck = {
         service: found.service,
         resources: found.resources,
         reason: `guardrail ${found.rule} (${found.level}${found.suppression !== undefined ? ", suppressed" : ""}) ${found.failedBefore ? "still fails, and now reports" : "now reports"}: ${found.message}${more}`,
+        change: {
+          what: `guardrail ${found.rule} (${found.level}${found.suppression !== undefined ? ", suppressed" : ""})`,
+          before: found.failedBefore ? "fails, reporting something else" : "passes",
+          after: `fails: ${found.message}${more}`,
+        },
       };
     });
   },

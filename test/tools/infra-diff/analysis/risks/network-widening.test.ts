@@ -31,7 +31,9 @@ function widening(before: Record<string, StackJson>, after: Record<string, Stack
       ),
     ],
   });
-  return report.risks.filter((risk) => risk.kind === "network-widening").map((risk) => [risk.code, risk.reason]);
+  return report.risks
+    .filter((risk) => risk.kind === "network-widening")
+    .map((risk) => [risk.code, risk.reason, risk.change]);
 }
 
 describe("network widening by a new reader of a backing service", () => {
@@ -45,7 +47,11 @@ describe("network widening by a new reader of a backing service", () => {
   it.each(["local", "staging"])(
     "GIVEN reports newly using orders.db WHEN %s is diffed THEN it is a new edge from reports to orders",
     (environment) => {
-      expect(widening(before, after, environment)).toContainEqual(["new-edge", "reports may now call orders"]);
+      expect(widening(before, after, environment)).toContainEqual([
+        "new-edge",
+        "reports may now call orders",
+        { what: "calls orders", before: "not allowed", after: "allowed" },
+      ]);
     },
   );
 

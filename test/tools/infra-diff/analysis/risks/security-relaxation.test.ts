@@ -67,6 +67,12 @@ describe("security relaxations from the guardrail findings of both sides", () =>
       }),
     );
     expect(relaxations(report)).toEqual([["new-guardrail-finding", "local", "catalog", 1, RESTART_NO]]);
+    // What the table of relaxations shows: the rule, before and after.
+    expect(report.risks.find((r) => r.kind === "security-relaxation")!.change).toEqual({
+      what: "guardrail DKR-06 (error)",
+      before: "passes",
+      after: 'fails: restart is "no", not "on-failure"',
+    });
     expect(summaryOf(report, "catalog")).toContain("now fails DKR-06");
   });
 
@@ -172,6 +178,11 @@ describe("security relaxations from the guardrail findings of both sides", () =>
       ],
       ["new-suppression", "local", "catalog", 1, `suppresses guardrail DKR-02: "${reason}"`],
     ]);
-    expect(summaryOf(report, "catalog")).toBe("suppresses DKR-02");
+    expect(summaryOf(report, "catalog")).toBe("local: suppresses DKR-02");
+    expect(report.risks.find((r) => r.code === "new-suppression")!.change).toEqual({
+      what: "guardrail DKR-02",
+      before: "in force",
+      after: `suppressed: "${reason}"`,
+    });
   });
 });

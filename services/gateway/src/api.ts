@@ -1,4 +1,4 @@
-import { defineContract, errorBody, z } from "@platform/service-runtime/contract";
+import { defineContract, errorBody, invalidRequestBody, z } from "@platform/service-runtime/contract";
 import { product } from "../../catalog/src/api.js";
 import { newOrder, order } from "../../orders/src/api.js";
 
@@ -28,7 +28,7 @@ export default defineContract({
       path: "/api/orders",
       summary: "Places an order (with orders).",
       body: newOrder,
-      responses: { 201: order, 400: errorBody, 422: errorBody, 502: errorBody },
+      responses: { 201: order, 400: invalidRequestBody, 422: errorBody, 502: errorBody },
     },
     getOrder: {
       method: "GET",

@@ -1,4 +1,4 @@
-import { defineContract, errorBody, z } from "@platform/service-runtime/contract";
+import { defineContract, errorBody, invalidRequestBody, z } from "@platform/service-runtime/contract";
 
 /** The largest quantity one order may hold. */
 export const MAX_QUANTITY = 100;
@@ -33,7 +33,7 @@ export default defineContract({
       path: "/orders",
       summary: "Prices an order from the catalog, stores it and hands it to fulfilment.",
       body: newOrder,
-      responses: { 201: order, 400: errorBody, 422: errorBody, 503: errorBody },
+      responses: { 201: order, 400: invalidRequestBody, 422: errorBody, 503: errorBody },
     },
     getOrder: {
       method: "GET",

@@ -125,10 +125,7 @@ export function createHttpServer(props: HttpServerProps): FastifyInstance {
     const { status, message } = errorAnswer(error, request.log);
     // The runtime's own answer, whatever the route's contract says of that status; a 400 has
     // the shape of the contract's refusals (RUNTIME_RESPONSES), its one problem in `problems`.
-    return reply
-      .code(status)
-      .serializer(JSON.stringify)
-      .send(status === 400 ? { error: message, problems: [message] } : { error: message });
+    return sendOwnAnswer(reply, status, status === 400 ? { error: message, problems: [message] } : { error: message });
   });
   app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: `no route for ${pathOf(request.url)}` }));
 
@@ -220,10 +217,7 @@ function operationHandler(route: OperationRoute, validateResponses: boolean) {
       if (!verdict.ok) {
         const problem = `operation "${operation.name}" (${operation.method} ${operation.path}) ${verdict.problem}`;
         request.log.error({ operation: operation.name, problem }, "answer does not match the contract");
-        reply
-          .code(500)
-          .serializer(JSON.stringify)
-          .send({ error: `${problem} (src/api.ts)` });
+        sendOwnAnswer(reply, 500, { error: `${problem} (src/api.ts)` });
         return;
       }
     }
@@ -232,7 +226,7 @@ function operationHandler(route: OperationRoute, validateResponses: boolean) {
   return (request: FastifyRequest, reply: FastifyReply): Promise<void> | undefined => {
     const checked = validateRequest(operation, { params: request.params, query: request.query, body: request.body });
     if (!checked.ok) {
-      reply.code(400).serializer(JSON.stringify).send({ error: checked.problems[0], problems: checked.problems });
+      sendOwnAnswer(reply, 400, { error: checked.problems[0], problems: checked.problems });
       return undefined;
     }
     const input = new OperationInput(request, checked);
@@ -251,6 +245,15 @@ function operationHandler(route: OperationRoute, validateResponses: boolean) {
 
 function isPromise<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
   return typeof (value as PromiseLike<T> | undefined)?.then === "function";
+}
+
+/**
+ * One of the runtime's own answers (RUNTIME_RESPONSES), as JSON and whole: not through the
+ * route's serializer of that status, which would cut what the operation does not declare.
+ * Fastify sets no content type for a custom serializer: a client would read text.
+ */
+function sendOwnAnswer(reply: FastifyReply, status: number, body: Record<string, unknown>): FastifyReply {
+  return reply.code(status).type(JSON_CONTENT_TYPE).serializer(JSON.stringify).send(body);
 }
 
 /** A handler's answer sent as JSON, with its status and headers. */

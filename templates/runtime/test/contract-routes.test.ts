@@ -8,7 +8,14 @@ import {
   type RunningApplication,
 } from "@platform/service-runtime";
 import { DependencyClient } from "@platform/service-runtime";
-import { contractClient, defineContract, errorBody, noBody, toOpenApi } from "@platform/service-runtime/contract";
+import {
+  contractClient,
+  defineContract,
+  errorBody,
+  invalidRequestBody,
+  noBody,
+  toOpenApi,
+} from "@platform/service-runtime/contract";
 import { startForTest, type TestStartOptions } from "@platform/service-runtime/testing";
 import { afterEach, describe, expect, expectTypeOf, it } from "vitest";
 import { z } from "zod";
@@ -299,7 +306,7 @@ describe("answers serialized by their schema", () => {
             shape: z.union([shape, square]),
             note: z.string().nullable(),
           }),
-          400: errorBody,
+          400: invalidRequestBody,
         },
       },
     },

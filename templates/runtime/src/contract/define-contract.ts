@@ -6,6 +6,8 @@ import {
   type OperationDefinitions,
 } from "./operation.js";
 
+import { RUNTIME_RESPONSE_EXAMPLES, type RuntimeResponses } from "./runtime-responses.js";
+
 /** Where a service declares its contract, relative to its folder. */
 export const CONTRACT_FILE = "src/api.ts";
 
@@ -162,12 +164,28 @@ function responseProblems(at: string, responses: unknown): string[] {
     const schema = (responses as Record<string, unknown>)[status];
     if (!isZodSchema(schema))
       problems.push(`${at}: responses.${status}: got ${formatValue(schema)}; accepted: a zod schema of the body`);
+    else if (!keepsRuntimeAnswer(Number(status), schema))
+      problems.push(
+        `${at}: responses.${status}: the runtime answers ${status} by itself with ${JSON.stringify(RUNTIME_RESPONSE_EXAMPLES[Number(status) as keyof RuntimeResponses])}, which this schema does not keep whole; accepted: a schema that keeps it (${Number(status) === 400 ? "invalidRequestBody" : "errorBody"}), or no ${status} (the runtime's is declared for every operation)`,
+      );
   }
   if (!statuses.some((status) => isSuccessStatus(Number(status))))
     problems.push(
       `${at}: responses: no 2xx status (got ${statuses.join(", ") || "none"}); accepted: at least one success, like 200`,
     );
   return problems;
+}
+
+/**
+ * Whether an operation's own schema of a status the runtime also answers parses the
+ * runtime's answer without losing a field: the document and the typed clients then tell
+ * the truth about every answer of that status, the runtime's included.
+ */
+function keepsRuntimeAnswer(status: number, schema: import("zod").ZodType): boolean {
+  if (!(status in RUNTIME_RESPONSE_EXAMPLES)) return true;
+  const example = RUNTIME_RESPONSE_EXAMPLES[status as keyof RuntimeResponses];
+  const parsed = schema.safeParse(example);
+  return parsed.success && JSON.stringify(parsed.data) === JSON.stringify(example);
 }
 
 /** Why a path is malformed, or undefined when it is not. */

@@ -32,6 +32,18 @@ export const RUNTIME_RESPONSES = {
 /** The answers the runtime gives by itself, by status. */
 export type RuntimeResponses = typeof RUNTIME_RESPONSES;
 
+/**
+ * One answer the runtime gives of each of its statuses: an operation that declares one of
+ * these statuses itself must keep that answer whole (defineContract refuses it otherwise),
+ * so that its document and typed clients tell the truth about the runtime's answers too.
+ */
+export const RUNTIME_RESPONSE_EXAMPLES: { readonly [S in keyof RuntimeResponses]: z.input<RuntimeResponses[S]> } = {
+  400: { error: 'query.limit: got "x"; accepted: number', problems: ['query.limit: got "x"; accepted: number'] },
+  413: { error: "the body is larger than 1048576 bytes" },
+  500: { error: "internal error" },
+  502: { error: "catalog failed" },
+};
+
 /** Why the runtime gives each of its answers: the OpenAPI description of the status. */
 export const RUNTIME_RESPONSE_REASONS: { readonly [S in keyof RuntimeResponses]: string } = {
   400: "the runtime's answer: the request does not match the contract (each problem in problems)",

@@ -1,4 +1,10 @@
-import { ContractError, defineContract, errorBody, isContract } from "@platform/service-runtime/contract";
+import {
+  ContractError,
+  defineContract,
+  errorBody,
+  invalidRequestBody,
+  isContract,
+} from "@platform/service-runtime/contract";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { catalogContract } from "./catalog-contract.js";
@@ -146,6 +152,33 @@ describe("defineContract", () => {
         operations: { op: { method: "GET", path: "/x", responses: { 404: errorBody, 500: errorBody } } },
       }),
     ).toContain('operation "op": responses: no 2xx status (got 404, 500); accepted: at least one success, like 200');
+  });
+
+  it("GIVEN a 400 declared as { error } WHEN defined THEN it is refused: the runtime's own 400 carries problems, which that schema would cut from the document and the clients", () => {
+    expect(
+      refusal({
+        service: "catalog",
+        operations: { op: { method: "POST", path: "/x", body: ok, responses: { 201: ok, 400: errorBody } } },
+      }),
+    ).toContain(
+      'operation "op": responses.400: the runtime answers 400 by itself with {"error":"query.limit: got \\"x\\"; accepted: number","problems":["query.limit: got \\"x\\"; accepted: number"]}, which this schema does not keep whole; accepted: a schema that keeps it (invalidRequestBody), or no 400 (the runtime\'s is declared for every operation)',
+    );
+  });
+
+  it("GIVEN the runtime's statuses declared with schemas that keep its answers WHEN defined THEN they are accepted", () => {
+    expect(() =>
+      defineContract({
+        service: "catalog",
+        operations: {
+          op: {
+            method: "POST",
+            path: "/x",
+            body: ok,
+            responses: { 201: ok, 400: invalidRequestBody, 413: errorBody, 500: errorBody, 502: errorBody },
+          },
+        },
+      }),
+    ).not.toThrow();
   });
 
   it("GIVEN a response that is not a zod schema, a bad status and a body on GET WHEN defined THEN each is named", () => {

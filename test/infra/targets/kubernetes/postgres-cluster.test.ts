@@ -223,7 +223,7 @@ describe("a PostgreSQL backing service on Kubernetes (staging, production)", () 
       thrown = error;
     }
     expect((thrown as Error).message).toBe(
-      "environment variable PLATFORM_STATE_BUCKET is not set; accepted: a non-empty value when PLATFORM_STATE_BACKEND=s3",
+      "environment variable PLATFORM_STATE_BUCKET is not set; accepted: a non-empty value when PLATFORM_STATE_BACKEND=s3, the state backend of staging and production (local keeps its state in a file and needs none)",
     );
   });
 

@@ -55,6 +55,7 @@ export const networkWidening: RiskCheck = {
           );
     }
     const calls = callEdges(environment.factsAfter);
+    const callsBefore = callEdges(environment.factsBefore);
     const cycles = new Set<string>();
     for (const { from, to, change } of edgeDifferences(environment)) {
       if (change !== "added") continue;
@@ -71,8 +72,10 @@ export const networkWidening: RiskCheck = {
         change: { what: `calls ${to}`, before: "not allowed", after: "allowed" },
       });
       const cycle = cycleClosedBy(calls, from, to);
-      // Two new edges of one cycle (a -> b and b -> a) close it once.
+      // Two new edges of one cycle (a -> b and b -> a) close it once; one between services
+      // that already reached each other (a shortcut inside a cycle) closes none.
       if (cycle === undefined || cycles.has(cycleKey(cycle))) continue;
+      if (cycleClosedBy(callsBefore, from, to) && cycleClosedBy(callsBefore, to, from)) continue;
       cycles.add(cycleKey(cycle));
       risks.push({
         ...edge,

@@ -78,10 +78,15 @@ describe("a new edge that closes a cycle of calls", () => {
     "GIVEN catalog newly calling gateway WHEN %s is diffed THEN the edge and the cycle it closes are risks",
     (environment) => {
       expect(widening(before, calls(["gateway"]), environment)).toEqual([
-        ["new-edge", "catalog may now call gateway"],
+        [
+          "new-edge",
+          "catalog may now call gateway",
+          { what: "calls gateway", before: "not allowed", after: "allowed" },
+        ],
         [
           "dependency-cycle",
           "catalog may now call gateway, which closes the cycle catalog -> gateway -> orders -> catalog: a request can loop round it and a failure of one of them reaches the others",
+          { what: "calls gateway", before: "no cycle", after: "cycle catalog -> gateway -> orders -> catalog" },
         ],
       ]);
     },
@@ -95,7 +100,22 @@ describe("a new edge that closes a cycle of calls", () => {
       service({ name: "prices", build: {}, port: 8083 }),
     ]);
     const risks = widening(before, after, "staging");
-    expect(risks).toContainEqual(["new-edge", "catalog may now call prices"]);
+    expect(risks).toContainEqual([
+      "new-edge",
+      "catalog may now call prices",
+      { what: "calls prices", before: "not allowed", after: "allowed" },
+    ]);
     expect(risks.filter(([code]) => code === "dependency-cycle")).toEqual([]);
+  });
+
+  it("GIVEN a cycle already there WHEN a shortcut inside it is added (gateway newly calling catalog) THEN it is a new edge and no new cycle", () => {
+    const cyclic = calls(["gateway"]);
+    const shortcut = synthPlatform([
+      service({ name: "catalog", build: {}, port: 8080, dependsOn: ["gateway"] }),
+      service({ name: "orders", build: {}, port: 8081, dependsOn: ["catalog"] }),
+      service({ name: "gateway", build: {}, port: 8082, dependsOn: ["orders", "catalog"] }),
+    ]);
+    const risks = widening(cyclic, shortcut, "staging");
+    expect(risks.map(([code, reason]) => [code, reason])).toEqual([["new-edge", "gateway may now call catalog"]]);
   });
 });

@@ -53,9 +53,7 @@ export function renderPullRequestComment(report: InfraDiffReport): string[] {
   blocks.push({ section: "", text: summaryTable(report) });
   if (report.risks.length > 0) {
     const groups = groupRisks(report.risks);
-    const { shown, listed } = riskTotals(report.risks);
-    const across = listed === shown ? "" : `; ${listed} across environments`;
-    blocks.push({ section: "Risks", text: `### Risks (${shown}${across})\n\n` });
+    blocks.push({ section: "Risks", text: `### Risks (${riskTotals(groups).brief})\n\n` });
     const tables: Block[] = [];
     const changeRows = new Map<RiskKind, RiskGroup[]>();
     for (const group of groups) {
@@ -96,8 +94,8 @@ function header(report: InfraDiffReport): string {
   const compared = report.base.ref || report.base.commit ? `${base} → ${head}` : "Terraform plans";
   if (!report.changed)
     return `## Infrastructure diff\n\n${compared}: **no infrastructure change** in ${envs.join(", ") || "any environment"}.\n`;
-  const { shown, listed } = riskTotals(report.risks);
-  const counted = `**${shown === 1 ? "1 risk" : `${shown} risks`}**${listed === shown ? "" : ` (${listed} across environments)`}`;
+  const totals = riskTotals(groupRisks(report.risks));
+  const counted = `**${totals.counted}**${totals.across}`;
   const services = report.services.filter((s) => s.name !== PLATFORM_OWNER).length;
   const platform = report.services.some((s) => s.name === PLATFORM_OWNER) ? " · platform-wide resources change" : "";
   return `## Infrastructure diff\n\n${compared} · ${counted} · ${services} ${services === 1 ? "service" : "services"} change${platform}\n\n`;
@@ -135,12 +133,10 @@ const TABLE_KINDS: ReadonlySet<RiskKind> = new Set(["security-relaxation", "netw
 
 /** The risks of one kind as a table: what, whose, where, before, after. */
 function changeTable(kind: RiskKind, groups: readonly RiskGroup[]): string {
-  const listed = groups.reduce((n, g) => n + g.environments.length, 0);
-  const count = listed === groups.length ? `${groups.length}` : `${groups.length}; ${listed} across environments`;
   const cell = (value: string) => prose(formatValue(value));
   return [
     "",
-    `**${prose(kind)}** (${count})`,
+    `**${prose(kind)}** (${riskTotals(groups).brief})`,
     "",
     "| what | service | where | before | after |",
     "|---|---|---|---|---|",

@@ -37,9 +37,7 @@ export function renderText(report: InfraDiffReport): string {
     );
   }
   const groups = groupRisks(report.risks);
-  const { shown, listed } = riskTotals(report.risks);
-  const across = listed === shown ? "" : `; ${listed} across environments`;
-  lines.push("", groups.length > 0 ? `Risks (${shown}${across}):` : "Risks: none found.");
+  lines.push("", groups.length > 0 ? `Risks (${riskTotals(groups).brief}):` : "Risks: none found.");
   for (const { risk, environments } of groups) {
     const whose = risk.service ?? (risk.kind === "capacity" ? "all services" : "platform-wide");
     const title = `  [${risk.kind}] ${environments.join(", ")} · ${whose}`;

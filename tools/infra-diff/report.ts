@@ -39,7 +39,8 @@ export interface Risk {
    * `new-edge`, `dependency-cycle`, `new-external-egress`, `wider-egress-cidr`,
    * `new-egress-port`, `new-inbound-source`, `new-public-endpoint`, `capacity-increase`,
    * `capacity-decrease`, `capacity-change`; for `breaking-api-change`, the breaking
-   * {@link ApiChange} codes; for `deploy-order`, `dependency-gains-api`.
+   * {@link ApiChange} codes; for `deploy-order`, `deployed-answers-refused` or
+   * `dependency-gains-api`.
    */
   readonly code: string;
   /** The environment, or null when it holds for every environment (a spec's suppression). */
@@ -85,7 +86,8 @@ export interface ApiChange {
    * `request-enum-narrowed`, `request-enum-widened`, `request-closed`, `request-opened`,
    * `request-body-removed`, `request-body-added`, `response-body-added`,
    * `request-bound-narrowed`, `request-bound-widened`, `response-bound-narrowed`,
-   * `response-bound-widened`, `unclassified-change`.
+   * `response-bound-widened`, `unclassified-change`. A response field added as required is
+   * `response-field-required` (as one made required), an optional one `response-field-added`.
    */
   readonly code: string;
   /** The operation: `GET /products/{id}`. */

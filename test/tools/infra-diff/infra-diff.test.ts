@@ -612,9 +612,17 @@ describe("npm run infra:diff", () => {
         publicRisk("GET /api/products", "products[].priceCents"),
         publicRisk("GET /api/products/{id}", "priceCents"),
       ]);
-      // The new name is what the callers' new version reads: catalog's deployed one does not send it.
-      expect(report.risks.filter((r) => r.kind === "deploy-order").map((r) => [r.service, r.callers])).toEqual([
-        ["catalog", ["gateway", "orders"]],
+      // The new name is required: the callers' new typed client refuses every answer of
+      // catalog's deployed version, which does not send it, whatever their code reads.
+      expect(
+        report.risks.filter((r) => r.kind === "deploy-order").map((r) => [r.service, r.code, r.callers, r.reason]),
+      ).toEqual([
+        [
+          "catalog",
+          "deployed-answers-refused",
+          ["gateway", "orders"],
+          "gateway's and orders' new replicas refuse the answers of catalog's deployed version (GET /products: response 200 field products[].price added as required; GET /products/{id}: response 200 field price added as required): their typed client of catalog checks every answer against the new contract; deploy catalog first",
+        ],
       ]);
     });
 
@@ -645,8 +653,8 @@ describe("npm run infra:diff", () => {
       const changes = [
         ["breaking", "response-field-removed"],
         ["breaking", "response-field-removed"],
-        ["additive", "response-field-added"],
-        ["additive", "response-field-added"],
+        ["additive", "response-field-required"],
+        ["additive", "response-field-required"],
       ];
       expect(report.services.map((s) => [s.name, s.summary, s.apiChanges?.map((c) => [c.severity, c.code])])).toEqual([
         ["catalog", "2 breaking API changes, 2 additive API changes", changes],
@@ -659,7 +667,7 @@ describe("npm run infra:diff", () => {
       expect(markdown.stdout).toContain(
         "### Risks (5)\n\n- **breaking-api-change** (response-field-removed) · every environment · `catalog`: GET /products: response 200 field products\\[\\].priceCents removed; breaks its callers gateway, orders\n- **breaking-api-change** (response-field-removed) · every environment · `catalog`: GET /products/{id}: response 200 field priceCents removed; breaks its callers gateway, orders\n",
       );
-      expect(markdown.stdout).toContain("- additive: GET /products/{id}: response 200 field price added\n");
+      expect(markdown.stdout).toContain("- additive: GET /products/{id}: response 200 field price added as required\n");
       expect(markdown.stderr).toMatch(/\(base from the cache, head from the cache\)/);
     });
   });

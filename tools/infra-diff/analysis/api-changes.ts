@@ -66,33 +66,88 @@ export function breakingApiRisks(service: string, changes: readonly ApiChange[],
 const GAINS_NAMED = 3;
 
 /**
- * A `deploy-order` risk when the contract of a service that this repository's services
- * call gains something (an operation, a request field it now accepts, a response field
- * it now sends: its additive changes): during the rolling update of this change, a
- * caller's new version that uses it can meet the service's deployed version, which does
- * not have it (an operation it answers 404 or 405 to, a field it ignores or does not
- * send). Known per edge, not per call: infra:diff knows that a caller depends on the
- * service, not which operations and fields its code uses, so the risk names every
- * caller and says "if". None when no service here calls it, or nothing is gained.
+ * The additive changes a caller's typed client turns into a refusal of the service's
+ * deployed version: the client bundles the service's contract and validates every answer
+ * with it (templates/runtime/src/contract/contract-client.ts), so an answer without a
+ * field now required, with an enum value now gone, outside a bound now narrower, or of a
+ * type now excluded (a `null`) throws a DependencyError, whatever the caller's code reads.
+ */
+const VALIDATED_GAINS: ReadonlySet<string> = new Set([
+  "response-field-required",
+  "response-enum-narrowed",
+  "response-bound-narrowed",
+  "response-type-narrowed",
+]);
+
+/**
+ * The `deploy-order` risks when the contract of a service that this repository's services
+ * call gains something (its additive changes): during the rolling update of this change,
+ * a caller's new replicas can meet the service's deployed version, which does not have it.
+ *
+ * - `deployed-answers-refused`: gains of the answers that the callers' typed client
+ *   validates ({@link VALIDATED_GAINS}) break every call from a caller's new replicas to
+ *   the service's old ones, whether or not the caller's code reads them: deploy the
+ *   service first, unconditionally.
+ * - `dependency-gains-api`: the other gains (an operation, a request field it now accepts,
+ *   an optional response field) break only a caller that uses them, which infra:diff
+ *   cannot see (it knows that a caller depends on the service, not which operations and
+ *   fields its code uses): the risk names every caller and says "if".
+ *
+ * None when no service here calls it, or nothing is gained.
  */
 export function deployOrderRisks(service: string, changes: readonly ApiChange[], callers: readonly string[]): Risk[] {
   const gains = changes.filter((change) => change.severity === "additive");
   if (gains.length === 0 || callers.length === 0) return [];
-  const named = gains.slice(0, GAINS_NAMED).map((change) => change.description);
-  const more = gains.length > GAINS_NAMED ? ` and ${gains.length - GAINS_NAMED} more` : "";
+  const validated = gains.filter((change) => VALIDATED_GAINS.has(change.code));
+  const others = gains.filter((change) => !VALIDATED_GAINS.has(change.code));
+  const risk = (code: string, reason: string): Risk => ({
+    kind: "deploy-order",
+    code,
+    environment: null,
+    service,
+    resources: [],
+    reason,
+    callers,
+  });
   const whose =
     callers.length === 1 ? `${callers[0]}'s new version uses` : `the new version of ${callers.join(" or ")} uses`;
   return [
-    {
-      kind: "deploy-order" as const,
-      code: "dependency-gains-api",
-      environment: null,
-      service,
-      resources: [],
-      reason: `${service}'s deployed version does not have what this change adds to its contract (${named.join("; ")}${more}): if ${whose} it, deploy ${service} first; during a rolling update the caller's new replicas can meet ${service}'s old ones`,
-      callers,
-    },
+    ...(validated.length > 0
+      ? [
+          risk(
+            "deployed-answers-refused",
+            `${listed(callers.map(possessive))} new replicas refuse the answers of ${service}'s deployed version (${named(validated)}): their typed client of ${service} checks every answer against the new contract; deploy ${service} first`,
+          ),
+        ]
+      : []),
+    ...(others.length > 0
+      ? [
+          risk(
+            "dependency-gains-api",
+            `${service}'s deployed version does not have what this change adds to its contract (${named(others)}): if ${whose} it, deploy ${service} first; during a rolling update the caller's new replicas can meet ${service}'s old ones`,
+          ),
+        ]
+      : []),
   ];
+}
+
+/** The first gains, described, and how many more: `A; B; C and 2 more`. */
+function named(gains: readonly ApiChange[]): string {
+  const more = gains.length > GAINS_NAMED ? ` and ${gains.length - GAINS_NAMED} more` : "";
+  return `${gains
+    .slice(0, GAINS_NAMED)
+    .map((change) => change.description)
+    .join("; ")}${more}`;
+}
+
+/** `orders'`, `gateway's`. */
+function possessive(name: string): string {
+  return name.endsWith("s") ? `${name}'` : `${name}'s`;
+}
+
+/** `a`, `a and b`, `a, b and c`. */
+function listed(items: readonly string[]): string {
+  return items.length <= 1 ? items.join("") : `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`;
 }
 
 /** The item of a service's summary line: `1 breaking API change, 2 additive API changes`. */

@@ -31,10 +31,8 @@ import { RISK_CHECKS } from "./risks/index.js";
 import { mergeItems, summaryItems, summaryLine, withoutSuppressed } from "./summary.js";
 
 export type { ApiContracts } from "./api-changes.js";
-export { capacityCells, describeCapacity, type CapacityCells } from "./capacity.js";
-export { shortName } from "./resource-reports.js";
-export { describeRiskTotals, groupRisks, riskTotals, type RiskGroup } from "./risk-groups.js";
-export { EVERY_ENVIRONMENT } from "./summary.js";
+export { capacityCells } from "./capacity.js";
+export { groupRisks, riskTotals, type RiskGroup } from "./risk-groups.js";
 
 /** What the report is about, and what else it needs besides the per-environment diffs. */
 export interface AnalysisInput {

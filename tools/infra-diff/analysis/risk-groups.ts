@@ -1,9 +1,10 @@
 import type { Risk } from "../report.js";
+import { EVERY_ENVIRONMENT } from "./summary.js";
 
 /** A risk as shown to people: the same finding in several environments is listed once. */
 export interface RiskGroup {
   readonly risk: Risk;
-  /** The environments, or ["every environment"] for a spec-wide finding. */
+  /** The environments, or [EVERY_ENVIRONMENT] for a spec-wide finding. */
   readonly environments: readonly string[];
 }
 
@@ -13,7 +14,7 @@ export function groupRisks(risks: readonly Risk[]): RiskGroup[] {
   for (const risk of risks) {
     const key = [risk.kind, risk.code, risk.service ?? "", risk.reason].join("|");
     const group = groups.get(key);
-    const environment = risk.environment ?? "every environment";
+    const environment = risk.environment ?? EVERY_ENVIRONMENT;
     if (group) group.environments.push(environment);
     else groups.set(key, { risk, environments: [environment] });
   }
@@ -21,16 +22,26 @@ export function groupRisks(risks: readonly Risk[]): RiskGroup[] {
 }
 
 /**
- * How many risks a reviewer reads (the groups), and how many the JSON lists (one per
- * environment); every renderer says both when they differ.
+ * How many risks a reviewer reads (the groups) and how many the JSON lists (one per
+ * environment), in the words every renderer uses: both when they differ.
  */
-export function riskTotals(risks: readonly Risk[]): { readonly shown: number; readonly listed: number } {
-  return { shown: groupRisks(risks).length, listed: risks.length };
+export interface RiskTotals {
+  /** `12 risks`, `1 risk`. */
+  readonly counted: string;
+  /** What follows `counted`: ` (15 across environments)`, or "" when the counts are the same. */
+  readonly across: string;
+  /** A heading's count: `12; 15 across environments`, or `12`. */
+  readonly brief: string;
 }
 
-/** `12 risks (15 across environments)`, `1 risk`. */
-export function describeRiskTotals(risks: readonly Risk[]): string {
-  const { shown, listed } = riskTotals(risks);
-  const counted = shown === 1 ? "1 risk" : `${shown} risks`;
-  return shown === listed ? counted : `${counted} (${listed} across environments)`;
+/** The totals of risk groups (all of a report's, or one kind's). */
+export function riskTotals(groups: readonly RiskGroup[]): RiskTotals {
+  const shown = groups.length;
+  const listed = groups.reduce((n, group) => n + group.environments.length, 0);
+  const acrossEnvironments = shown === listed ? "" : `${listed} across environments`;
+  return {
+    counted: shown === 1 ? "1 risk" : `${shown} risks`,
+    across: acrossEnvironments === "" ? "" : ` (${acrossEnvironments})`,
+    brief: acrossEnvironments === "" ? `${shown}` : `${shown}; ${acrossEnvironments}`,
+  };
 }

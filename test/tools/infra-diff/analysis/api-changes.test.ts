@@ -16,8 +16,14 @@ import { HOSTILE, PLAIN } from "../hostile-report.js";
  */
 const API = { PLATFORM_KUBE_API_CIDR: "10.0.0.1/32" };
 
-/** A contract with one operation, `GET /products/{id}`, answering the given fields (all required). */
-function contract(fields: Record<string, string>, path = "/products/{id}"): OpenApiDocument {
+/**
+ * A contract with one operation, `GET /products/{id}`, answering the given fields: each
+ * required, but for a type ending in `?` (`"string?"`), and of the type or schema given.
+ */
+function contract(fields: Record<string, string | object>, path = "/products/{id}"): OpenApiDocument {
+  const optional = (type: string | object) => typeof type === "string" && type.endsWith("?");
+  const schema = (type: string | object) =>
+    typeof type === "string" ? { type: optional(type) ? type.slice(0, -1) : type } : type;
   return {
     openapi: "3.1.0",
     info: { title: "catalog", version: "1.0.0" },
@@ -32,8 +38,10 @@ function contract(fields: Record<string, string>, path = "/products/{id}"): Open
                 "application/json": {
                   schema: {
                     type: "object",
-                    properties: Object.fromEntries(Object.entries(fields).map(([k, type]) => [k, { type }])),
-                    required: Object.keys(fields),
+                    properties: Object.fromEntries(Object.entries(fields).map(([k, type]) => [k, schema(type)])),
+                    required: Object.entries(fields)
+                      .filter(([, type]) => !optional(type))
+                      .map(([k]) => k),
                     additionalProperties: false,
                   },
                 },
@@ -50,6 +58,7 @@ const PRODUCT = contract({ id: "string", priceCents: "integer" });
 
 let stacks: Record<string, StackJson>;
 let withoutReports: Record<string, StackJson>;
+let ordersOnly: Record<string, StackJson>;
 beforeAll(() => {
   const catalogue = [
     service({ name: "catalog", build: {}, port: 8080 }),
@@ -58,6 +67,14 @@ beforeAll(() => {
   ];
   stacks = synthPlatform([...catalogue, service({ name: "reports", build: {}, port: 8083 })], API);
   withoutReports = synthPlatform(catalogue, API);
+  ordersOnly = synthPlatform(
+    [
+      service({ name: "catalog", build: {}, port: 8080 }),
+      service({ name: "orders", build: {}, port: 8081, dependsOn: ["catalog"] }),
+      service({ name: "gateway", build: {}, port: 8082, dependsOn: ["orders"] }),
+    ],
+    API,
+  );
 });
 
 function report(
@@ -99,7 +116,7 @@ describe("breaking-api-change risks", () => {
     expect(catalog?.items).toEqual(["1 breaking API change, 1 additive API change"]);
     expect(catalog?.apiChanges?.map((c) => [c.severity, c.code, c.field])).toEqual([
       ["breaking", "response-field-removed", "response 200 field priceCents"],
-      ["additive", "response-field-added", "response 200 field price"],
+      ["additive", "response-field-required", "response 200 field price"],
     ]);
     expect(r.changed).toBe(true);
   });
@@ -166,10 +183,10 @@ const deployOrderRisks = (r: InfraDiffReport) =>
     .map((risk) => [risk.service, risk.code, risk.environment, risk.callers, risk.reason]);
 
 describe("deploy-order risks (a rolling update: a caller's new version meets the dependency's old one)", () => {
-  it("GIVEN catalog gains a response field that its callers may read WHEN diffed THEN one deploy-order risk names the gain and the callers, and says to deploy catalog first", () => {
+  it("GIVEN catalog gains an optional response field that its callers may read WHEN diffed THEN one deploy-order risk names the gain and the callers, and says to deploy catalog first if they use it", () => {
     const r = report(
       { catalog: PRODUCT },
-      { catalog: contract({ id: "string", priceCents: "integer", name: "string" }) },
+      { catalog: contract({ id: "string", priceCents: "integer", name: "string?" }) },
     );
     expect(deployOrderRisks(r)).toEqual([
       [
@@ -182,24 +199,84 @@ describe("deploy-order risks (a rolling update: a caller's new version meets the
     ]);
   });
 
-  it("GIVEN catalog gains an operation and a renamed field WHEN diffed THEN the breaking removal and the deploy-order risk are both listed, breaking first", () => {
+  it("GIVEN catalog adds a response field as required WHEN diffed THEN the deploy-order risk says, without an if, that its callers' new replicas refuse the deployed version's answers", () => {
+    const r = report(
+      { catalog: PRODUCT },
+      { catalog: contract({ id: "string", priceCents: "integer", stock: "integer" }) },
+    );
+    expect(deployOrderRisks(r)).toEqual([
+      [
+        "catalog",
+        "deployed-answers-refused",
+        null,
+        ["gateway", "orders"],
+        "gateway's and orders' new replicas refuse the answers of catalog's deployed version (GET /products/{id}: response 200 field stock added as required): their typed client of catalog checks every answer against the new contract; deploy catalog first",
+      ],
+    ]);
+  });
+
+  it("GIVEN a response enum or a response bound narrowed, or a field made non-null or required WHEN diffed THEN each is a gain the callers' client refuses the deployed version for", () => {
+    const before = contract({
+      id: { type: "string", maxLength: 64 },
+      currency: { type: "string", enum: ["EUR", "USD"] },
+      priceCents: { anyOf: [{ type: "integer" }, { type: "null" }] },
+      name: "string?",
+    });
+    const after = contract({
+      id: { type: "string", maxLength: 32 },
+      currency: { type: "string", enum: ["EUR"] },
+      priceCents: "integer",
+      name: "string",
+    });
+    const r = report({ catalog: before }, { catalog: after });
+    expect(r.services[0]?.apiChanges?.map((c) => c.code).sort()).toEqual([
+      "response-bound-narrowed",
+      "response-enum-narrowed",
+      "response-field-required",
+      "response-type-narrowed",
+    ]);
+    expect(r.risks.map((risk) => [risk.kind, risk.code])).toEqual([["deploy-order", "deployed-answers-refused"]]);
+    expect(r.risks[0]?.reason).toContain("and 1 more): their typed client of catalog checks every answer");
+  });
+
+  it("GIVEN a service with one caller WHEN a required response field is added THEN the risk names that caller alone", () => {
+    const risks = deployOrderRisks(
+      report(
+        { catalog: PRODUCT },
+        { catalog: contract({ id: "string", priceCents: "integer", stock: "integer" }) },
+        ordersOnly,
+      ),
+    );
+    expect(risks.map(([, , , callers, reason]) => [callers, String(reason).split(" refuse")[0]])).toEqual([
+      [["orders"], "orders' new replicas"],
+    ]);
+  });
+
+  it("GIVEN catalog gains an operation and a renamed (required) field WHEN diffed THEN the breaking removal and a deploy-order risk for each kind of gain are listed, breaking first", () => {
     const gains = contract({ id: "string", price: "integer" });
     const stock = contract({ count: "integer" }, "/products/{id}/stock").paths as object;
     const r = report({ catalog: PRODUCT }, { catalog: { ...gains, paths: { ...(gains.paths as object), ...stock } } });
     expect(r.risks.map((risk) => [risk.kind, risk.code])).toEqual([
       ["breaking-api-change", "response-field-removed"],
+      ["deploy-order", "deployed-answers-refused"],
       ["deploy-order", "dependency-gains-api"],
     ]);
-    expect(r.risks[1]?.reason).toContain(
-      "(GET /products/{id}: response 200 field price added; GET /products/{id}/stock added)",
-    );
+    expect(r.risks[1]?.reason).toContain("(GET /products/{id}: response 200 field price added as required)");
+    expect(r.risks[2]?.reason).toContain("(GET /products/{id}/stock added): if");
   });
 
   it("GIVEN more than three gains WHEN diffed THEN three are named and the rest counted", () => {
     const r = report(
       { catalog: PRODUCT },
       {
-        catalog: contract({ id: "string", priceCents: "integer", a: "string", b: "string", c: "string", d: "string" }),
+        catalog: contract({
+          id: "string",
+          priceCents: "integer",
+          a: "string?",
+          b: "string?",
+          c: "string?",
+          d: "string?",
+        }),
       },
     );
     expect(r.risks[0]?.reason).toContain("field c added and 1 more): if");
@@ -217,7 +294,7 @@ describe("deploy-order risks (a rolling update: a caller's new version meets the
   it("GIVEN a deploy-order risk WHEN rendered THEN it is in the risks of the Markdown and the text, not among the service's every-environment notes", () => {
     const r = report(
       { catalog: PRODUCT },
-      { catalog: contract({ id: "string", priceCents: "integer", name: "string" }) },
+      { catalog: contract({ id: "string", priceCents: "integer", name: "string?" }) },
     );
     const markdown = renderPullRequestComment(r).join("\n");
     expect(markdown).toContain(
@@ -238,13 +315,13 @@ describe("API changes in Markdown and text", () => {
       "- **breaking-api-change** (response-field-removed) · every environment · `catalog`: GET /products/{id}: response 200 field priceCents removed; breaks its callers gateway, orders\n",
     );
     expect(markdown).toContain(
-      "**API contract**\n\n- breaking: GET /products/{id}: response 200 field priceCents removed\n- additive: GET /products/{id}: response 200 field price added\n",
+      "**API contract**\n\n- breaking: GET /products/{id}: response 200 field priceCents removed\n- additive: GET /products/{id}: response 200 field price added as required\n",
     );
     const text = renderText(r);
     expect(text).toContain(
       "  [breaking-api-change] every environment · catalog: GET /products/{id}: response 200 field priceCents removed; breaks its callers gateway, orders",
     );
-    expect(text).toContain("      additive: GET /products/{id}: response 200 field price added");
+    expect(text).toContain("      additive: GET /products/{id}: response 200 field price added as required");
   });
 
   it("GIVEN a document whose path and field names hold Markdown, HTML and a forged part marker WHEN rendered THEN every line starts as with plain names, and none of it reaches the comment as markup", () => {

@@ -20,6 +20,9 @@ import { canonicalJson, resolveRef, type RefScope } from "./openapi.js";
  * values has no branch for it), and during a rolling update an older caller meets the
  * newer service. A new response field is additive, although zod writes objects with
  * `additionalProperties: false`: zod's parse strips unknown keys, it does not refuse them.
+ * One added as required is `response-field-required`, as one made required: additive for
+ * an older caller, but a newer caller's client refuses the older service's answers
+ * without it (the deploy-order risk of api-changes.ts).
  *
  * Bounds, formats and patterns (bounds.ts) are ordered: a request that accepts fewer
  * values (a higher minimum, a format added) breaks, one that accepts more is additive; a
@@ -238,7 +241,8 @@ function compareProperties(a: Shape, b: Shape, field: string, place: SchemaPlace
       continue;
     }
     if (!inBefore && inAfter) {
-      if (!request) childAdd("additive", "response-field-added", "added");
+      if (!request && isRequired) childAdd("additive", "response-field-required", "added as required");
+      else if (!request) childAdd("additive", "response-field-added", "added");
       else if (isRequired) childAdd("breaking", "request-field-required", "added as required");
       else childAdd("additive", "request-field-added", "added (optional)");
       continue;

@@ -145,8 +145,23 @@ describe("compareContracts", () => {
       expect(changes(catalog(), catalog({ product: renamed }))).toEqual([
         ["breaking", "response-field-removed", "GET /products/{id}: response 200 field priceCents removed"],
         ["breaking", "response-field-removed", "GET /products: response 200 field items[].priceCents removed"],
-        ["additive", "response-field-added", "GET /products/{id}: response 200 field price added"],
-        ["additive", "response-field-added", "GET /products: response 200 field items[].price added"],
+        ["additive", "response-field-required", "GET /products/{id}: response 200 field price added as required"],
+        ["additive", "response-field-required", "GET /products: response 200 field items[].price added as required"],
+      ]);
+    });
+
+    it("GIVEN a response field added as optional WHEN compared THEN it is response-field-added; added as required THEN response-field-required (a caller's new client refuses an answer without it)", () => {
+      const withName = (required: string[]) =>
+        object({ ...(PRODUCT.properties as Record<string, Schema>), name: { type: "string" } }, required);
+      expect(changes(catalog(), catalog({ product: withName(["id", "priceCents", "currency"]) }))[0]).toEqual([
+        "additive",
+        "response-field-added",
+        "GET /products/{id}: response 200 field name added",
+      ]);
+      expect(changes(catalog(), catalog({ product: withName(["id", "priceCents", "currency", "name"]) }))[0]).toEqual([
+        "additive",
+        "response-field-required",
+        "GET /products/{id}: response 200 field name added as required",
       ]);
     });
 

@@ -318,12 +318,6 @@ function limitHeapGrowth(): void {
 }
 
 /**
- * The platform's own warnings (a setting missing for an environment, production without
- * backups), which the constructs add as cdktf warning annotations: the cdktf CLI prints
- * them, this program prints them too. The guardrails' findings, also annotations, are
- * printed by `reportGuardrails`.
- */
-/**
  * One line per cycle of `dependsOn` (a -> b -> a), naming the files that make it: the
  * platform builds it (each edge is a network rule), but a request can loop round it and a
  * failure of one of its services reaches the others.
@@ -341,6 +335,12 @@ function printDependencyCycles(services: readonly DiscoveredService[]): void {
   }
 }
 
+/**
+ * The platform's own warnings (a setting missing for an environment, production without
+ * backups), which the constructs add as cdktf warning annotations: the cdktf CLI prints
+ * them, this program prints them too. The guardrails' findings, also annotations, are
+ * printed by `reportGuardrails`.
+ */
 function printPlatformWarnings(outdir: string, guardrails: GuardrailsRun): void {
   const manifest = JSON.parse(readFileSync(path.join(outdir, "manifest.json"), "utf8")) as {
     stacks: Record<string, { annotations?: Array<{ constructPath: string; level: string; message: string }> }>;

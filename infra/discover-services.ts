@@ -6,7 +6,7 @@ import { SERVICE_SPEC_FILE, SERVICES_DIR } from "./repository-layout.js";
 import { ServiceFileError, type ServiceFileThrow } from "./service-file-error.js";
 import { listServiceFolders } from "./service-folders.js";
 import { SpecError, formatValue, parseServiceDefinition, type DiscoveredService } from "./spec/model.js";
-import { thrownLocation } from "./thrown-location.js";
+import { thrownLocation, thrownLocationInRepository } from "./thrown-location.js";
 
 /** The folder, under the repository root, that holds one folder per service (defined in `repository-layout.ts`). */
 export { SERVICES_DIR };
@@ -30,8 +30,8 @@ export const importServiceModule: ServiceModuleLoader = (file, root) =>
  * Finds every `services/<name>/service.ts` below `root` and loads its default export
  * with `loadService`.
  * Adding a folder is all it takes to add a service. A spec error is reported with the
- * file it came from; a service file whose own code throws (or a module of its own it
- * imports) is reported with the file and line that threw ({@link ServiceFileError}).
+ * file it came from; a service file whose own code throws (or a module it imports, its own
+ * or shared) is reported with the file and line that threw ({@link ServiceFileError}).
  * @param folders the service folders to load
  * @default folders every folder of `services/` that holds a `service.ts` (`listServiceFolders`)
  */
@@ -85,10 +85,14 @@ export async function discoverServices(
 }
 
 /**
- * What a failed load is, when the service's own code threw it: an Error with a frame of
- * its stack in the service's folder (where it was thrown), or a thrown value that is no
- * Error (no stack at all). Undefined for what failed around the code: the platform's own
- * errors (a folder that changed while it was read), a loader that lost a compiled file.
+ * What a failed load is, as the service file's: everything its loading threw but what
+ * failed around the code, which is rethrown as it is: the platform's own errors (a folder
+ * that changed while it was read) and a module the loader cannot find (a compiled file
+ * that another synth's clean-up removed: tools/run-app.mjs compiles again on
+ * `ERR_MODULE_NOT_FOUND`). Located at the first frame of its stack in the service's folder
+ * (where it threw), else at the deepest frame in the repository's own files (a shared
+ * module it imports, such as `lib/config.ts`), else nowhere (a thrown value that is no
+ * Error, or no frame of its stack in the repository).
  */
 function thrownByServiceCode(
   error: unknown,
@@ -98,7 +102,9 @@ function thrownByServiceCode(
   if (isPlatformError(error)) return undefined;
   if (!(error instanceof Error)) return { thrown: error };
   const location = thrownLocation(error, root, `${SERVICES_DIR}/${folder}`);
-  return location === undefined ? undefined : { thrown: error, location };
+  if (location !== undefined) return { thrown: error, location };
+  if ((error as NodeJS.ErrnoException).code === "ERR_MODULE_NOT_FOUND") return undefined;
+  return { thrown: error, location: thrownLocationInRepository(error, root) };
 }
 
 /**

@@ -9,15 +9,16 @@ export interface ServiceFileThrow {
   /** What it threw. */
   readonly thrown: unknown;
   /**
-   * Where, in the service's folder: in the spec file itself, or in a module of its own it imports.
-   * @default undefined - no stack says where (it threw something that is not an Error)
+   * Where: in the spec file itself, in a module of its own it imports, or (no frame in its
+   * folder) in a shared module of the repository it imports.
+   * @default undefined - no stack says where (it threw something that is not an Error, or no frame is in the repository)
    */
   readonly location?: SourceLocation;
 }
 
 /**
  * Service files whose code threw while the synth loaded them (a `throw` at the top of
- * `service.ts`, or in a helper module it imports): one line each, naming the file, the
+ * `service.ts`, or in a module it imports, its own or shared): one line each, naming the file, the
  * line, and what was thrown. The first thrown error is the cause.
  */
 export class ServiceFileError extends PlatformError {
@@ -29,7 +30,8 @@ export class ServiceFileError extends PlatformError {
 function describeThrow({ file, thrown, location }: ServiceFileThrow): string {
   const what = thrown instanceof Error ? `${thrown.name}: ${thrown.message.split("\n")[0]}` : formatValue(thrown);
   const at = location === undefined ? undefined : `${location.file}:${location.line}:${location.column}`;
-  if (at === undefined) return `${file}: threw ${what} while the synth loaded it (no stack tells the line)`;
+  if (at === undefined)
+    return `${file}: threw ${what} while the synth loaded it (${thrown instanceof Error ? "no frame of its stack is in the repository's files" : "no stack tells the line"})`;
   if (location!.file === file) return `${at}: threw ${what} while the synth loaded it`;
   return `${file}: threw ${what} while the synth loaded it, at ${at} (a module it imports)`;
 }

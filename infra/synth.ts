@@ -24,6 +24,7 @@ import {
   type GuardrailsRun,
 } from "./guardrails/index.js";
 import { replaceFolder, replaceFolderLeftovers } from "./engine/output-files.js";
+import { keepEarlierStacks, MANIFEST_FILE, readManifestStacks } from "./engine/kept-stacks-manifest.js";
 import { stableJsonLeftovers } from "./engine/stable-json.js";
 import { acquireProcessLock } from "./process-lock.js";
 import { API_DOCUMENTS_DIR } from "./repository-layout.js";
@@ -47,7 +48,7 @@ one) to cdktf.out/stacks/<env>/cdk.tf.json, from every services/<name>/service.t
 writes each one's monitoring files to cdktf.out/monitoring/<env>/, and
 the OpenAPI document of each service with a src/api.ts to
 cdktf.out/api/<service>.openapi.json. The files of the environments not named are left
-as they are. Checks each environment with the guardrails (the platform's rules and the
+as they are, and cdktf.out/manifest.json still lists those stacks. Checks each environment with the guardrails (the platform's rules and the
 team's packs in extensions/guardrails/): one line per finding, a summary table, and a
 report per environment in cdktf.out/guardrails/<env>.json.
 A folder of services/ without a service.ts is not a service: the synth warns, naming it.
@@ -180,6 +181,7 @@ export async function runSynth(options: SynthOptions): Promise<number> {
     let checked: readonly string[];
     try {
       removeSynthLeftovers(outdir, environments);
+      const earlierStacks = readManifestStacks(outdir);
       // One environment at a time: each writes its monitoring folder during the synth.
       const built = withoutTokenTraces(() => {
         const app = buildPlatformApp({
@@ -196,9 +198,16 @@ export async function runSynth(options: SynthOptions): Promise<number> {
       });
       stacks = built.stacks;
       checked = built.guardrails.environments;
+      const synthesized = stacks.map((s) => s.environment.name);
+      // cdktf's manifest lists the stacks this synth wrote: those left as they were are listed again.
+      keepEarlierStacks(
+        outdir,
+        earlierStacks,
+        ENVIRONMENT_NAMES.filter((name) => !synthesized.includes(name)),
+      );
       writeApiDocuments(path.join(outdir, API_DOCUMENTS_DIR), apiDocuments);
       printDependencyCycles(services);
-      printPlatformWarnings(outdir, built.guardrails);
+      printPlatformWarnings(outdir, built.guardrails, synthesized);
       blocking = reportGuardrails(built.guardrails, outdir);
     } finally {
       lock.release();
@@ -289,10 +298,11 @@ function vanishedServiceFile(error: unknown, root: string): ServicesChangedError
  * Removes what synths killed half way left in the output folder (their pid is in the
  * name, and that process is gone): the temporary and previous folders of the
  * guardrail reports and of each environment's monitoring files, and half-written
- * stacks. A handful of small folders are listed; nothing else is read.
+ * stacks and manifests. A handful of small folders are listed; nothing else is read.
  */
 function removeSynthLeftovers(outdir: string, environments: readonly Environment[]): void {
   removeLeftoversOfDeadRuns(outdir, replaceFolderLeftovers(["guardrails", API_DOCUMENTS_DIR]));
+  removeLeftoversOfDeadRuns(outdir, stableJsonLeftovers(MANIFEST_FILE));
   removeLeftoversOfDeadRuns(path.join(outdir, "monitoring"), replaceFolderLeftovers(environments.map((e) => e.name)));
   const stackLeftovers = stableJsonLeftovers("cdk.tf.json");
   for (const environment of environments)
@@ -318,12 +328,6 @@ function limitHeapGrowth(): void {
 }
 
 /**
- * The platform's own warnings (a setting missing for an environment, production without
- * backups), which the constructs add as cdktf warning annotations: the cdktf CLI prints
- * them, this program prints them too. The guardrails' findings, also annotations, are
- * printed by `reportGuardrails`.
- */
-/**
  * One line per cycle of `dependsOn` (a -> b -> a), naming the files that make it: the
  * platform builds it (each edge is a network rule), but a request can loop round it and a
  * failure of one of its services reaches the others.
@@ -341,12 +345,21 @@ function printDependencyCycles(services: readonly DiscoveredService[]): void {
   }
 }
 
-function printPlatformWarnings(outdir: string, guardrails: GuardrailsRun): void {
-  const manifest = JSON.parse(readFileSync(path.join(outdir, "manifest.json"), "utf8")) as {
+/**
+ * The platform's own warnings (a setting missing for an environment, production without
+ * backups), which the constructs add as cdktf warning annotations: the cdktf CLI prints
+ * them, this program prints them too. The guardrails' findings, also annotations, are
+ * printed by `reportGuardrails`.
+ */
+function printPlatformWarnings(outdir: string, guardrails: GuardrailsRun, synthesized: readonly string[]): void {
+  const manifest = JSON.parse(readFileSync(path.join(outdir, MANIFEST_FILE), "utf8")) as {
     stacks: Record<string, { annotations?: Array<{ constructPath: string; level: string; message: string }> }>;
   };
   const findings = new Set(guardrails.findings.map(formatFinding));
-  const warnings = Object.values(manifest.stacks)
+  // The stacks this synth wrote: those it left as they were are listed too, with their warnings of then.
+  const warnings = Object.entries(manifest.stacks)
+    .filter(([name]) => synthesized.includes(name))
+    .map(([, stack]) => stack)
     .flatMap((stack) => stack.annotations ?? [])
     .filter((a) => a.level === "@cdktf/warn" && !findings.has(a.message));
   for (const warning of warnings) console.error(`warning: ${warning.message} [${warning.constructPath}]`);

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { SourceMap, type SourceMapPayload } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -27,17 +27,32 @@ const STACK_FRAME = /^\s*at (?:.*? \()?(.+?):(\d+):(\d+)\)?$/;
  * source (tsx maps them itself) is taken as it is.
  */
 export function thrownLocation(error: unknown, root: string, below: string): SourceLocation | undefined {
+  const prefix = `${below.replace(/\/+$/, "")}/`;
+  return firstFrame(error, root, (file) => file.startsWith(prefix));
+}
+
+/**
+ * Where `error` was thrown in the repository's own files at `root`: the deepest frame of
+ * its stack (the first one listed) in a file of the repository, anywhere but below
+ * node_modules/ (the packages) and that exists (not the bundle's generated entry), mapped as {@link thrownLocation} maps it; or undefined
+ * (no stack, or none of its frames in the repository's files).
+ */
+export function thrownLocationInRepository(error: unknown, root: string): SourceLocation | undefined {
+  return firstFrame(error, root, (file) => !file.startsWith("node_modules/") && existsSync(path.join(root, file)));
+}
+
+/** The first frame of `error`'s stack, mapped to the repository's files, whose file `accepts`. */
+function firstFrame(error: unknown, root: string, accepts: (file: string) => boolean): SourceLocation | undefined {
   const stack = error instanceof Error ? error.stack : undefined;
   if (typeof stack !== "string") return undefined;
   const maps = new Map<string, SourceMap | undefined>();
-  const prefix = `${below.replace(/\/+$/, "")}/`;
   for (const line of stack.split("\n")) {
     const frame = STACK_FRAME.exec(line);
     if (!frame) continue;
     const generated = filePath(frame[1]!);
     if (generated === undefined) continue;
     const location = originalLocation(generated, Number(frame[2]), Number(frame[3]), root, maps);
-    if (location?.file.startsWith(prefix)) return location;
+    if (location !== undefined && accepts(location.file)) return location;
   }
   return undefined;
 }

@@ -1,22 +1,43 @@
-import { distance } from "fastest-levenshtein";
-
 /**
  * The accepted name a given one is a near miss of (`memroy` for `memory`, `Memory` for
- * `memory`, `tcp` for `TCP`), or undefined when none is close: at most one edit in three
- * letters, and two edits for any name longer than two letters (a swap of two letters is
- * two edits), counted without case. A tie goes to the first accepted
- * name, so a message is the same on every run.
+ * `memory`, `tcp` for `TCP`, `kye` for `key`), or undefined when none is close: at most
+ * one edit for each three letters of the given name, and one for a name of up to five
+ * letters (so `abc` suggests no `xyz`), counted without case. An edit is a letter added,
+ * removed or replaced, or two neighbouring letters swapped. A tie goes to the first
+ * accepted name, so a message is the same on every run.
  */
 export function closestName(given: string, accepted: readonly string[]): string | undefined {
   const lower = given.toLowerCase();
-  const allowed = given.length <= 2 ? 1 : Math.max(2, Math.floor(given.length / 3));
+  const allowed = Math.max(1, Math.floor(given.length / 3));
   let best: { name: string; edits: number } | undefined;
   for (const name of accepted) {
     if (name === given) continue;
-    const edits = distance(lower, name.toLowerCase());
+    const edits = editsBetween(lower, name.toLowerCase());
     if (edits <= allowed && (best === undefined || edits < best.edits)) best = { name, edits };
   }
   return best?.name;
+}
+
+/**
+ * The fewest edits that turn `a` into `b`: letters added, removed or replaced, and two
+ * neighbouring letters swapped, each one edit (the optimal string alignment distance).
+ */
+function editsBetween(a: string, b: string): number {
+  // Three rows of the table: the one before the previous, the previous, the current.
+  let before: number[] = [];
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const replaced = previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1);
+      let edits = Math.min(previous[j]! + 1, current[j - 1]! + 1, replaced);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) edits = Math.min(edits, before[j - 2]! + 1);
+      current.push(edits);
+    }
+    before = previous;
+    previous = current;
+  }
+  return previous[b.length]!;
 }
 
 /**

@@ -66,6 +66,24 @@ describe("a service file that throws while the synth loads it", () => {
     );
     expect(run.status).toBe(1);
   });
+
+  it("GIVEN a shared module outside the service's folder (lib/config.ts) that throws when service.ts imports it WHEN synthesized THEN the service file is named, with the shared module's line, and no stack points into the compiled app", async () => {
+    const repo = removeLater(copyRepository());
+    mkdirSync(path.join(repo, "lib"), { recursive: true });
+    writeFileSync(
+      path.join(repo, "lib", "config.ts"),
+      'export const REGION = "eu";\nthrow new Error("no config here");\n',
+    );
+    const file = path.join(repo, "services", "orders", "service.ts");
+    writeFileSync(file, `import { REGION } from "../../lib/config.js";\nvoid REGION;\n${readFileSync(file, "utf8")}`);
+    const outdir = scratch("synth-throws-shared-");
+    const run = await runCli("tools/run-app.mjs", [], { cwd: repo, env: { ...process.env, CDKTF_OUTDIR: outdir } });
+    expect(run.stderr).toBe(
+      "synth failed:\nservices/orders/service.ts: threw Error: no config here while the synth loaded it, at lib/config.ts:2:7 (a module it imports)\n",
+    );
+    expect(run.status).toBe(1);
+    expect(readdirSync(outdir)).toEqual([]);
+  });
 });
 
 describe("discoverServices with a service file that throws", () => {
@@ -106,5 +124,45 @@ describe("discoverServices with a service file that throws", () => {
       (thrown: unknown) => thrown,
     );
     expect(error).toBe(missing);
+  });
+
+  it("GIVEN a loader error with frames only in a shared module of the repository and in node_modules WHEN discovered THEN a ServiceFileError names the service file and the shared module's line, not the package's", async () => {
+    const root = scratch("platform-shared-throws-");
+    mkdirSync(path.join(root, "services", "orders"), { recursive: true });
+    mkdirSync(path.join(root, "lib"), { recursive: true });
+    writeFileSync(path.join(root, "services", "orders", "service.ts"), "");
+    writeFileSync(path.join(root, "lib", "config.ts"), "");
+    const thrown = new TypeError("bad config");
+    thrown.stack = `TypeError: bad config\n    at parse (${path.join(root, "node_modules", "zod", "index.js")}:9:3)\n    at file://${path.join(root, "lib", "config.ts")}:3:5\n    at ModuleJob.run (node:internal/modules/esm/module_job:325:25)`;
+    const error = await discoverServices(root, async () => {
+      throw thrown;
+    }).then(
+      () => undefined,
+      (failed: unknown) => failed,
+    );
+    expect(error).toBeInstanceOf(ServiceFileError);
+    expect((error as Error).message).toBe(
+      "services/orders/service.ts: threw TypeError: bad config while the synth loaded it, at lib/config.ts:3:5 (a module it imports)",
+    );
+  });
+
+  it("GIVEN a loader error with no frame in the repository that is no missing module (ENOENT from node's internals) WHEN discovered THEN a ServiceFileError names the service file, saying no frame tells the line", async () => {
+    const root = scratch("platform-no-frame-");
+    mkdirSync(path.join(root, "services", "orders"), { recursive: true });
+    writeFileSync(path.join(root, "services", "orders", "service.ts"), "");
+    const thrown = Object.assign(new Error("ENOENT: no such file or directory, open '/etc/platform.json'"), {
+      code: "ENOENT",
+    });
+    thrown.stack = `Error: ENOENT\n    at Object.openSync (node:fs:573:18)`;
+    const error = await discoverServices(root, async () => {
+      throw thrown;
+    }).then(
+      () => undefined,
+      (failed: unknown) => failed,
+    );
+    expect(error).toBeInstanceOf(ServiceFileError);
+    expect((error as Error).message).toBe(
+      "services/orders/service.ts: threw Error: ENOENT: no such file or directory, open '/etc/platform.json' while the synth loaded it (no frame of its stack is in the repository's files)",
+    );
   });
 });

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseSynthArguments } from "../../infra/synth-arguments.js";
@@ -47,6 +47,45 @@ describe("npm run synth -- <environment> ... (infra/synth-arguments.ts)", () => 
     expect(readFileSync(staleReport, "utf8")).toBe('{"earlier":"report"}\n');
     // A spec override for production is no unknown environment in a synth of local alone.
     expect(readFileSync(path.join(ROOT, "services", "orders", "service.ts"), "utf8")).toContain("production:");
+  });
+
+  it("GIVEN an output folder of a full synth WHEN `npm run synth -- local` runs THEN manifest.json still lists the three stacks, staging's and production's entries and files byte-identical to before", async () => {
+    const outdir = scratch("synth-manifest-kept-");
+    const env = { ...process.env, CDKTF_OUTDIR: outdir };
+    const full = await runCli("tools/run-app.mjs", [], { env });
+    expect(full.status, full.stderr).toBe(0);
+    const manifestFile = path.join(outdir, "manifest.json");
+    const before = JSON.parse(readFileSync(manifestFile, "utf8")) as { stacks: Record<string, unknown> };
+    expect(Object.keys(before.stacks).sort()).toEqual(["local", "production", "staging"]);
+    const stackFiles = ["staging", "production"].map((name) => path.join(outdir, "stacks", name, "cdk.tf.json"));
+    const stacksBefore = stackFiles.map((file) => readFileSync(file));
+
+    const local = await runCli("tools/run-app.mjs", ["local"], { env });
+
+    expect(local.stderr).toMatch(/^synthesized local \(\d+ services\)/m);
+    expect(local.status).toBe(0);
+    const after = JSON.parse(readFileSync(manifestFile, "utf8")) as { stacks: Record<string, unknown> };
+    expect(Object.keys(after.stacks).sort()).toEqual(["local", "production", "staging"]);
+    expect(after.stacks.staging).toEqual(before.stacks.staging);
+    expect(after.stacks.production).toEqual(before.stacks.production);
+    for (const [i, file] of stackFiles.entries()) expect(readFileSync(file).equals(stacksBefore[i]!), file).toBe(true);
+    // Written through a temporary file renamed over it: none is left.
+    expect(readdirSync(outdir).filter((name) => name.startsWith("manifest.json."))).toEqual([]);
+  });
+
+  it("GIVEN an earlier manifest listing staging whose stack folder was since removed WHEN `npm run synth -- local` runs THEN the manifest lists local alone", async () => {
+    const outdir = scratch("synth-manifest-gone-");
+    const env = { ...process.env, CDKTF_OUTDIR: outdir };
+    expect((await runCli("tools/run-app.mjs", ["local", "staging"], { env })).status).toBe(0);
+    rmSync(path.join(outdir, "stacks", "staging"), { recursive: true });
+
+    const local = await runCli("tools/run-app.mjs", ["local"], { env });
+
+    expect(local.status, local.stderr).toBe(0);
+    const after = JSON.parse(readFileSync(path.join(outdir, "manifest.json"), "utf8")) as {
+      stacks: Record<string, unknown>;
+    };
+    expect(Object.keys(after.stacks)).toEqual(["local"]);
   });
 
   it("GIVEN `npm run synth -- production staging` WHEN run THEN both are synthesized, in deploy order, and local is not", async () => {

@@ -240,6 +240,13 @@ describe("closestName", () => {
     ["gpu", ["cpu", "memory"], "cpu"],
     ["replicas", ["type", "version", "storage", "instances"], undefined],
     ["scale", ["scaling"], undefined],
+    ["abc", ["xyz", "cpu"], undefined],
+    ["abc", ["xyc", "bcd"], undefined],
+    ["port", ["host", "path"], undefined],
+    ["tpc", ["TCP", "UDP"], "TCP"],
+    ["memroy", ["memory"], "memory"],
+    ["mem", ["memory"], undefined],
+    ["dependsno", ["dependsOn"], "dependsOn"],
   ])("GIVEN %s among %j WHEN the closest is asked THEN it is %s", (given, accepted, closest) => {
     expect(closestName(given, accepted)).toBe(closest);
   });

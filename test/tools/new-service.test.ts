@@ -53,7 +53,9 @@ describe("a service from each template (payments: http-service with a database, 
         ) as StackJson,
       ]),
     );
-  });
+    // Three scaffolds and a synth of the copy: about 20 s on a quiet machine, over 60 s
+    // (the default hook budget) at a load average of 14 on 2 cores.
+  }, 240_000);
   afterAll(() => repository.remove());
 
   it("THEN it exits 0, adds only the new service folders and says what to do next", () => {

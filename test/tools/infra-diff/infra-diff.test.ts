@@ -398,7 +398,8 @@ describe("npm run infra:diff", () => {
         rmSync(path.join(repo, "services/orders/scratch.txt"), { force: true });
         git("checkout", "-q", "main");
       }
-    });
+      // Three uncached diffs, six synths: over the default 60 s at a load average of 14.
+    }, 180_000);
 
     it("WHEN the working tree is clean THEN the head synthesizes there, without a checkout, and the report is the same as from two worktrees", () => {
       expect(inWorkingTree.stderr).toContain(

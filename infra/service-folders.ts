@@ -1,7 +1,7 @@
 import { readdirSync, type Dirent } from "node:fs";
 import path from "node:path";
-import { distance } from "fastest-levenshtein";
 import { SERVICE_SPEC_FILE, SERVICES_DIR } from "./repository-layout.js";
+import { editsBetween } from "./spec/closest-name.js";
 
 /** A folder of `services/` that holds no `service.ts`, so is no service. */
 export interface NotAServiceFolder {
@@ -19,7 +19,7 @@ export interface ServiceFolders {
   readonly notServices: readonly NotAServiceFolder[];
 }
 
-/** How far a file name may be from `service.ts` (ignoring case) to be taken for a mistyped one. */
+/** How many edits (closest-name.ts) a file name may be from `service.ts`, ignoring case, to be taken for a mistyped one. */
 const NEAR_MISS_DISTANCE = 2;
 
 /**
@@ -53,7 +53,7 @@ export function listServiceFolders(root: string): ServiceFolders {
       notServices.push({
         folder: entry.name,
         nearMisses: files
-          .filter((file) => distance(file.toLowerCase(), SERVICE_SPEC_FILE) <= NEAR_MISS_DISTANCE)
+          .filter((file) => editsBetween(file.toLowerCase(), SERVICE_SPEC_FILE) <= NEAR_MISS_DISTANCE)
           .sort(),
       });
   }

@@ -21,8 +21,10 @@ export function closestName(given: string, accepted: readonly string[]): string 
 /**
  * The fewest edits that turn `a` into `b`: letters added, removed or replaced, and two
  * neighbouring letters swapped, each one edit (the optimal string alignment distance).
+ * Written here, not taken from a package: Levenshtein's distance (fastest-levenshtein)
+ * counts a swap as two edits, and a swap is the most common slip (`kye` for `key`).
  */
-function editsBetween(a: string, b: string): number {
+export function editsBetween(a: string, b: string): number {
   // Three rows of the table: the one before the previous, the previous, the current.
   let before: number[] = [];
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);

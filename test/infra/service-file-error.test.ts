@@ -28,6 +28,16 @@ function copyWithThrowingOrders(): ThrowingCopy {
   return { repo, at: `services/orders/service.ts:${exported + 2}:${throwing.indexOf("new Error") + 1}` };
 }
 
+/** What discoverServices rejects with when loading any service file throws `thrown`; undefined when it resolves. */
+function discoveryFailure(root: string, thrown: unknown): Promise<unknown> {
+  return discoverServices(root, async () => {
+    throw thrown;
+  }).then(
+    () => undefined,
+    (failed: unknown) => failed,
+  );
+}
+
 describe("a service file that throws while the synth loads it", () => {
   it("GIVEN orders/service.ts throwing on a line of its own WHEN synthesized (compiled, as npm run synth) THEN one 'synth failed' line names that file and line, no stack points into the compiled app, it exits 1 and writes nothing", async () => {
     const { repo, at } = copyWithThrowingOrders();
@@ -117,12 +127,7 @@ describe("discoverServices with a service file that throws", () => {
     const missing = Object.assign(new Error("Cannot find module '/cache/chunks/service-1.js'"), {
       code: "ERR_MODULE_NOT_FOUND",
     });
-    const error = await discoverServices(root, async () => {
-      throw missing;
-    }).then(
-      () => undefined,
-      (thrown: unknown) => thrown,
-    );
+    const error = await discoveryFailure(root, missing);
     expect(error).toBe(missing);
   });
 
@@ -134,12 +139,7 @@ describe("discoverServices with a service file that throws", () => {
     writeFileSync(path.join(root, "lib", "config.ts"), "");
     const thrown = new TypeError("bad config");
     thrown.stack = `TypeError: bad config\n    at parse (${path.join(root, "node_modules", "zod", "index.js")}:9:3)\n    at file://${path.join(root, "lib", "config.ts")}:3:5\n    at ModuleJob.run (node:internal/modules/esm/module_job:325:25)`;
-    const error = await discoverServices(root, async () => {
-      throw thrown;
-    }).then(
-      () => undefined,
-      (failed: unknown) => failed,
-    );
+    const error = await discoveryFailure(root, thrown);
     expect(error).toBeInstanceOf(ServiceFileError);
     expect((error as Error).message).toBe(
       "services/orders/service.ts: threw TypeError: bad config while the synth loaded it, at lib/config.ts:3:5 (a module it imports)",
@@ -154,12 +154,7 @@ describe("discoverServices with a service file that throws", () => {
       code: "ENOENT",
     });
     thrown.stack = `Error: ENOENT\n    at Object.openSync (node:fs:573:18)`;
-    const error = await discoverServices(root, async () => {
-      throw thrown;
-    }).then(
-      () => undefined,
-      (failed: unknown) => failed,
-    );
+    const error = await discoveryFailure(root, thrown);
     expect(error).toBeInstanceOf(ServiceFileError);
     expect((error as Error).message).toBe(
       "services/orders/service.ts: threw Error: ENOENT: no such file or directory, open '/etc/platform.json' while the synth loaded it (no frame of its stack is in the repository's files)",

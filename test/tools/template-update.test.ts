@@ -199,4 +199,41 @@ describe("npm run template:update", () => {
     },
     SLOW,
   );
+
+  it(
+    "GIVEN a template that adds a file and stops making two, one the service kept as made and one it edited WHEN updated THEN the first is created, the second removed, the third kept and said why, and it exits 0",
+    () => {
+      // The conflicting update of gateway is undone, as a user would: git holds the service as it was.
+      git("checkout", "--", "services/gateway");
+      expect(read("services/gateway/Dockerfile")).toContain(`\n${GATEWAY_LINE}\nWORKDIR /app\n`);
+      writeFileSync(path.join(repository.dir, "templates/worker/src/added.ts"), "export const ADDED = true;\n");
+      git("rm", "--quiet", "templates/worker/src/application.ts", "templates/worker/src/jobs.ts");
+      git("add", "templates/worker");
+      git("commit", "--quiet", "-m", "worker template: a file added, two removed");
+      const result = repository.node(TEMPLATE_UPDATE, ["fulfilment"]);
+      expect(result.stdout).toMatch(
+        new RegExp(
+          [
+            "^fulfilment: updated from worker 21845e23ab9f to [0-9a-f]{12}",
+            "  updated   Dockerfile",
+            "  created   src/added\\.ts",
+            "  removed   src/application\\.ts",
+            "  kept      src/jobs\\.ts: the template no longer makes it, and the service changed it: remove it if nothing needs it",
+            "  recorded  \\.template\\.json \\(worker [0-9a-f]{12}\\)",
+            "1 service updated from its template: review the diff \\(git diff\\), then commit\n$",
+          ].join("\n"),
+        ),
+      );
+      expect(result.status).toBe(0);
+      expect(repository.run("git", ["status", "--porcelain"]).stdout.trimEnd().split("\n").sort()).toEqual([
+        " D services/fulfilment/src/application.ts",
+        " M services/fulfilment/.template.json",
+        " M services/fulfilment/Dockerfile",
+        "?? services/fulfilment/src/added.ts",
+      ]);
+      expect(read("services/fulfilment/src/added.ts")).toBe("export const ADDED = true;\n");
+      expect(repository.node(TEMPLATE_CHECK).stdout).toMatch(/^fulfilment {2}current \(worker [0-9a-f]{12}\)$/m);
+    },
+    SLOW,
+  );
 });

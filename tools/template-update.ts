@@ -37,8 +37,8 @@ conflict too, as copier does: resolve the markers, then commit).
 The services and the templates must have no uncommitted changes (review with git diff,
 undo with git checkout). --dry-run prints the changes as a unified diff and writes nothing.
 Exit codes: 0 updated (or current), 1 a file has conflicts, 2 bad input (an unknown
-service, one without a record or whose record names no commit, uncommitted changes, no
-git repository).`;
+service, one without a record or whose record names no commit, or one that does not
+hold the recorded version; uncommitted changes; no git repository).`;
 
 const MARKS: Readonly<Record<FileUpdate["action"], string>> = {
   updated: "updated ",

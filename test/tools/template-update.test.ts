@@ -73,7 +73,7 @@ describe("npm run template:update", () => {
   );
 
   it(
-    "GIVEN an unknown service, a service without a record, uncommitted changes, no git repository or an unknown option WHEN run THEN each exits 2 naming what is wrong, and nothing is written",
+    "GIVEN an unknown service, a service without a record, uncommitted changes, a recorded commit that holds another version or none, no git repository or an unknown option WHEN run THEN each exits 2 naming what is wrong, and nothing is written",
     () => {
       const unknown = repository.node(TEMPLATE_UPDATE, ["ordres"]);
       expect(unknown.stderr).toBe(
@@ -117,6 +117,26 @@ describe("npm run template:update", () => {
       } finally {
         renameSync(path.join(repository.dir, ".git-away"), path.join(repository.dir, ".git"));
       }
+
+      // A record whose commit holds another version, or is in no history: a merge from it would be wrong.
+      const recordFile = path.join(repository.dir, "services/orders/.template.json");
+      const recorded = read("services/orders/.template.json");
+      const fixed = git("rev-parse", "HEAD~1");
+      writeFileSync(recordFile, recorded.replace(/"commit": "[0-9a-f]{40}"/, `"commit": "${fixed}"`));
+      const otherVersion = repository.node(TEMPLATE_UPDATE, ["orders", "--dry-run"]);
+      expect(otherVersion.stderr).toMatch(
+        new RegExp(
+          `orders: services/orders/\\.template\\.json: commit: ${fixed} holds version [0-9a-f]{12} of the http-service template, not the recorded 4f36829500db; correct the record`,
+        ),
+      );
+      expect(otherVersion.status).toBe(2);
+      writeFileSync(recordFile, recorded.replace(/"commit": "[0-9a-f]{40}"/, `"commit": "${"0".repeat(40)}"`));
+      const missing = repository.node(TEMPLATE_UPDATE, ["orders", "--dry-run"]);
+      expect(missing.stderr).toContain(
+        `orders: services/orders/.template.json: the http-service template as commit ${"0".repeat(40)} holds it cannot be read: git cannot give templates/ as commit`,
+      );
+      expect(missing.status).toBe(2);
+      writeFileSync(recordFile, recorded);
 
       const option = repository.node(TEMPLATE_UPDATE, ["--force"]);
       expect(option.stderr).toMatch(/^template:update: Unknown option '--force'/);

@@ -160,6 +160,12 @@ async function planServiceUpdate(
       `${service}: ${recordFile}: the ${record.template} template as commit ${record.commit} holds it cannot be read: ${(error as Error).message}`,
     );
   }
+  // A merge from another base than the one the service was made from would undo or
+  // repeat changes without a word: the recorded commit must hold the recorded version.
+  if (previous.version !== record.version)
+    throw new TemplateUpdateRefused(
+      `${service}: ${recordFile}: commit: ${record.commit} holds version ${previous.version} of the ${record.template} template, not the recorded ${record.version}; correct the record (git log -- ${TEMPLATES_DIR}/ finds the commit), or bring the service up with npm run template:check -- --write (which replaces the platform's files)`,
+    );
   const answersThen = completeAnswers(previous, record.answers);
   const answersNow = completeAnswers(template, record.answers);
   const refused = [

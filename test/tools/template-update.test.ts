@@ -138,6 +138,11 @@ describe("npm run template:update", () => {
       expect(missing.status).toBe(2);
       writeFileSync(recordFile, recorded);
 
+      const help = repository.node(TEMPLATE_UPDATE, ["--help"]);
+      expect(help.stdout).toMatch(/^Usage: npm run template:update \[-- <service>\.\.\.\] \[--dry-run\]\n/);
+      expect(help.stdout).toContain("Exit codes: 0 updated (or current), 1 a file has conflicts, 2 bad input");
+      expect(help.status).toBe(0);
+
       const option = repository.node(TEMPLATE_UPDATE, ["--force"]);
       expect(option.stderr).toMatch(/^template:update: Unknown option '--force'/);
       expect(option.status).toBe(2);

@@ -17,11 +17,10 @@ import {
   DEFAULT_TEMPLATE,
   TEMPLATE_RECORD_FILE,
   serializeTemplateRecord,
-  templateValues,
   type ScaffoldAnswers,
   type TemplateRecord,
 } from "./scaffold/answers.js";
-import { readDependencyContracts, usesDependencyClients } from "./scaffold/dependency-clients.js";
+import { readDependencyContracts } from "./scaffold/dependency-clients.js";
 import { PLATFORM_QUESTIONS } from "./scaffold/platform-questions.js";
 import {
   applies,
@@ -42,9 +41,9 @@ import {
   isInsideServiceFolder,
   listTemplates,
   loadTemplate,
-  renderTemplate,
   type ServiceTemplate,
 } from "./scaffold/service-template.js";
+import { renderServiceFiles } from "./scaffold/service-files.js";
 import { templateCommit } from "./scaffold/template-commit.js";
 import {
   formatProblem,
@@ -512,15 +511,7 @@ async function checkAndPublish(
   const commit = templateCommit(root, template);
   const record: TemplateRecord = { template: template.name, version: template.version, commit, answers };
   const contracts = await readDependencyContracts(root, answers.dependsOn);
-  const values = templateValues(answers, template.placeholders, contracts);
-  const files = renderTemplate(template, values);
-  // The typed clients are code of any width (a long service name): the files they land
-  // in are written as the formatter writes them, so that they pass biome check.
-  if (contracts.size > 0) {
-    const withClients = new Map([...template.files].filter(([, text]) => usesDependencyClients(text)));
-    for (const [file, content] of renderTemplate({ ...template, files: withClients }, values))
-      files.set(file, formattedByBiome(root, path.join(SERVICES_DIR, answers.name, file), content));
-  }
+  const files = renderServiceFiles(root, template, answers, contracts);
   files.set(
     TEMPLATE_RECORD_FILE,
     formattedByBiome(

@@ -22,11 +22,17 @@ Exit codes: 0 every service is current (after --write: was brought up to date),
 
 function describe(drift: ServiceDrift): string {
   switch (drift.status) {
-    case "current":
+    case "current": {
+      const edited = drift.edited
+        ? `, with its own edits of ${drift.edited.join(", ")} (template:update keeps them)`
+        : "";
       return drift.recordedVersion === drift.currentVersion
-        ? `current (${drift.template} ${drift.currentVersion})`
+        ? `current (${drift.template} ${drift.currentVersion})${edited}`
         : `current (${drift.template} ${drift.currentVersion}; recorded ${drift.recordedVersion}, whose changes since touch no file the platform owns here)`;
+    }
     case "drifted":
+      if (drift.files.every((f) => f.change === "conflict"))
+        return `CONFLICTS left by template:update, not resolved: ${drift.files.map((f) => f.file).join(", ")} (resolve the markers, <<<<<<<, then commit)`;
       return `DRIFTED from ${drift.template} ${drift.currentVersion} (made from ${drift.recordedVersion}): ${drift.files.map((f) => `${f.file} (${f.change})`).join(", ")}`;
     case "untracked":
       return "not made from a template (no .template.json)";

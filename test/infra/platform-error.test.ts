@@ -13,6 +13,7 @@ import { ServiceFileError } from "../../infra/service-file-error.js";
 import { parseServiceDefinition } from "../../infra/spec/service-definition.js";
 import { ServicesChangedError } from "../../infra/synth.js";
 import { parseTemplateManifest } from "../../tools/scaffold/template-manifest.js";
+import { planTemplateUpdates } from "../../tools/scaffold/template-update.js";
 import { service } from "../support/platform.js";
 import { scratchFolders } from "../support/scratch.js";
 import { thrownBy } from "../support/thrown.js";
@@ -79,6 +80,11 @@ const THROWN: Record<string, () => unknown> = {
   },
   "a template.json that is not valid": () =>
     thrownBy(() => parseTemplateManifest('{ "description": "t" }', "templates/t/template.json")),
+  "template:update outside a git repository": () =>
+    planTemplateUpdates(scratch.folder("platform-error-"), [], { requireClean: true }).then(
+      () => undefined,
+      (error: unknown) => error,
+    ),
 };
 
 describe("the errors a user meets", () => {
@@ -104,6 +110,7 @@ describe("the errors a user meets", () => {
       "a guardrail rule that throws": "GUARDRAIL_RULE_FAILED",
       "SYNTH_HCL_OUTPUT set when a stack synthesizes": "OUTPUT_FORMAT_UNSUPPORTED",
       "a template.json that is not valid": "TEMPLATE_INVALID",
+      "template:update outside a git repository": "TEMPLATE_UPDATE_REFUSED",
     });
     expect(new Set(codes.values())).toEqual(new Set(Object.keys(PLATFORM_ERROR_CODES)));
   });

@@ -13,6 +13,7 @@ import {
 } from "./answers.js";
 import { dependenciesWithContract } from "./dependency-clients.js";
 import { templateCommit } from "./template-commit.js";
+import { hasConflictMarkers } from "./three-way-merge.js";
 import { BACKING_SERVICE_QUESTIONS, PLATFORM_QUESTION_NAMES } from "./platform-questions.js";
 import {
   applies,
@@ -31,7 +32,8 @@ const renderings = new WeakMap<ServiceDrift, { record: TemplateRecord; files: Ma
 /** A managed file of a service that differs from what its template makes today. */
 export interface DriftedFile {
   readonly file: string;
-  readonly change: "changed" | "missing";
+  /** `conflict`: it holds conflict markers a template:update left, not resolved yet. */
+  readonly change: "changed" | "missing" | "conflict";
 }
 
 /** Where one service stands against its template. */
@@ -42,6 +44,11 @@ export type ServiceDrift =
       readonly template: string;
       readonly recordedVersion: string;
       readonly currentVersion: string;
+      /**
+       * Managed files the service edited at the version it records (kept by
+       * `template:update`'s merge): its own edits, not a template change it misses.
+       */
+      readonly edited?: readonly string[];
     }
   | {
       readonly service: string;
@@ -115,16 +122,27 @@ export function checkTemplateDrift(root: string): ServiceDrift[] {
     );
     const managed = new Map([...rendered].filter(([file]) => isManaged(template, file)));
     const files: DriftedFile[] = [];
+    // At the version it records, a service holds every change of its template up to it
+    // (new:service wrote it, or template:update merged it in): a managed file that differs
+    // holds the service's own edits, which template:update keeps, not a change it misses.
+    const atVersion = record.version === template.version;
+    const edited: string[] = [];
     for (const [file, content] of managed) {
       const onDisk = path.join(dir, file);
       if (!existsSync(onDisk)) files.push({ file, change: "missing" });
-      else if (readFileSync(onDisk, "utf8") !== content) files.push({ file, change: "changed" });
+      else {
+        const text = readFileSync(onDisk, "utf8");
+        if (text === content) continue;
+        if (hasConflictMarkers(text)) files.push({ file, change: "conflict" });
+        else if (atVersion) edited.push(file);
+        else files.push({ file, change: "changed" });
+      }
     }
     const versions = { template: template.name, recordedVersion: record.version, currentVersion: template.version };
     const drift: ServiceDrift =
       files.length > 0
         ? { service, status: "drifted", ...versions, files }
-        : { service, status: "current", ...versions };
+        : { service, status: "current", ...versions, ...(edited.length > 0 ? { edited } : {}) };
     renderings.set(drift, {
       record: { ...record, version: template.version, commit: commitOf(template) },
       files: managed,
@@ -189,7 +207,7 @@ const RECORD_FIELD: Readonly<Record<string, string>> = { host: "answers.public.h
  * question narrowed since): each checked with its question's type and rules, as new:service
  * checks an answer, before it reaches a managed file.
  */
-function recordedAnswerProblems(template: ServiceTemplate, recorded: ScaffoldAnswers): string[] {
+export function recordedAnswerProblems(template: ServiceTemplate, recorded: ScaffoldAnswers): string[] {
   const values = answerValues(recorded);
   const problems: string[] = [];
   for (const question of template.questions) {
@@ -216,7 +234,7 @@ function recordedAnswerProblems(template: ServiceTemplate, recorded: ScaffoldAns
  * record lacks (a question added since the service was made takes its default, as
  * new:service would have); a message naming the answer when one has no default.
  */
-function completeAnswers(template: ServiceTemplate, recorded: ScaffoldAnswers): ScaffoldAnswers | string {
+export function completeAnswers(template: ServiceTemplate, recorded: ScaffoldAnswers): ScaffoldAnswers | string {
   const values = answerValues(recorded);
   const own: Record<string, AnswerValue> = { ...recorded.own };
   for (const question of template.questions) {

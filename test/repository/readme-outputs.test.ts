@@ -73,7 +73,8 @@ beforeAll(async () => {
   const cli = (script: string, args: readonly string[], extra: NodeJS.ProcessEnv = {}) =>
     runCli(script, args, { cwd: repository.dir, env: { ...env, ...extra }, timeoutMs: 180_000 });
   const record = (id: string, run: CliRun, command?: string) => {
-    outputs[id] = `${command === undefined ? "" : `$ ${command}\n`}${printed(run)}`;
+    // The copy's temporary path reads <tmp> in the README too (see normaliseOutput).
+    outputs[id] = `${command === undefined ? "" : `$ ${command}\n`}${printed(run)}`.split(repository.dir).join("<tmp>");
     statuses[id] = run.status;
     failures[id] = run.stderr;
   };
@@ -81,19 +82,30 @@ beforeAll(async () => {
   // npm run synth, on the example catalogue.
   record("synth", await cli("tools/run-app.mjs", []));
 
+  // npm run deploy, stopped by its preflight: a Terraform on PATH (a stand-in that says its
+  // version, as `terraform version -json` does) and no Docker engine at DOCKER_HOST.
+  const bin = path.join(repository.dir, ".stand-in-bin");
+  mkdirSync(bin);
+  writeFileSync(
+    path.join(bin, "terraform"),
+    `#!/bin/sh\necho '{"terraform_version":"1.11.4","platform":"linux_amd64"}'\n`,
+  );
+  chmodSync(path.join(bin, "terraform"), 0o755);
+  const standIns = { PATH: `${bin}${path.delimiter}${process.env.PATH}` };
+  record(
+    "deploy-preflight-failed",
+    await cli("tools/deploy.ts", ["deploy"], { ...standIns, DOCKER_HOST: `unix://${repository.dir}/docker.sock` }),
+  );
+
   // npm run new:service, refused, then accepted (npm install is a stand-in that succeeds:
   // the copy cannot install, and the output is the scaffolder's, not npm's).
   const refused = "npm run new:service -- Payments --depends-on billing";
   record("new-service-refused", await cli("tools/new-service.ts", ["Payments", "--depends-on", "billing"]), refused);
-  const bin = path.join(repository.dir, ".stand-in-bin");
-  mkdirSync(bin);
   writeFileSync(path.join(bin, "npm"), "#!/bin/sh\nexit 0\n");
   chmodSync(path.join(bin, "npm"), 0o755);
   record(
     "new-service-created",
-    await cli("tools/new-service.ts", ["payments", "--depends-on", "orders", "--database"], {
-      PATH: `${bin}${path.delimiter}${process.env.PATH}`,
-    }),
+    await cli("tools/new-service.ts", ["payments", "--depends-on", "orders", "--database"], standIns),
   );
   restore(repository);
 
@@ -159,6 +171,7 @@ describe("the README's example outputs", () => {
   it("GIVEN each command the README shows the output of WHEN it runs THEN it ends as a user expects from the example", () => {
     expect(statuses, JSON.stringify(failures, null, 2)).toEqual({
       synth: 0,
+      "deploy-preflight-failed": 1,
       "new-service-refused": 2,
       "new-service-created": 0,
       "template-check-drifted": 1,

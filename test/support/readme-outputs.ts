@@ -62,7 +62,7 @@ export function withReadmeOutputs(readme: string, outputs: Readonly<Record<strin
  * - a duration, a number followed by `s` or `ms` (`in 0.45s`), reads `<duration>`;
  * - a git commit named after a quoted ref (`` `main` (4558c9fb962e) ``) reads `<commit>`:
  *   the copy's commits hold the whole repository, so they change with every commit;
- * - each `paths` entry (a temporary folder) reads `<tmp>`.
+ * - each `paths` entry (a temporary folder) reads `<tmp>` (the test writes it so in the README too).
  * Nothing else is changed, and no line is left out.
  */
 export function normaliseOutput(text: string, paths: readonly string[] = []): string {

@@ -67,9 +67,12 @@ beforeAll(async () => {
     const result = repository.run("git", args);
     if (result.status !== 0) throw new Error(`git ${args.join(" ")} failed: ${result.stderr}`);
   }
-  // infra:diff's worktrees in a folder of this test's own (another infra:diff removes what dead runs left in the shared one).
+  // The stand-ins, and infra:diff's worktrees in a folder of this test's own (another
+  // infra:diff removes what dead runs left in the shared one).
   scratch = mkdtempSync(path.join(os.tmpdir(), "platform-readme-scratch-"));
-  const env = { ...process.env, CI: "true", NO_COLOR: "1", INFRA_DIFF_SCRATCH: scratch };
+  const worktrees = path.join(scratch, "infra-diff");
+  mkdirSync(worktrees);
+  const env = { ...process.env, CI: "true", NO_COLOR: "1", INFRA_DIFF_SCRATCH: worktrees };
   const cli = (script: string, args: readonly string[], extra: NodeJS.ProcessEnv = {}) =>
     runCli(script, args, { cwd: repository.dir, env: { ...env, ...extra }, timeoutMs: 180_000 });
   const record = (id: string, run: CliRun, command?: string) => {
@@ -79,30 +82,33 @@ beforeAll(async () => {
     failures[id] = run.stderr;
   };
 
-  // npm run synth, on the example catalogue.
-  record("synth", await cli("tools/run-app.mjs", []));
-
-  // npm run deploy, stopped by its preflight: a Terraform on PATH (a stand-in that says its
-  // version, as `terraform version -json` does) and no Docker engine at DOCKER_HOST.
-  const bin = path.join(repository.dir, ".stand-in-bin");
+  // Stand-ins on PATH: a Terraform that says its version (as `terraform version -json`
+  // does), and an npm whose install succeeds (the copy cannot install; the output shown is
+  // the scaffolder's, not npm's).
+  const bin = path.join(scratch, "bin");
   mkdirSync(bin);
   writeFileSync(
     path.join(bin, "terraform"),
     `#!/bin/sh\necho '{"terraform_version":"1.11.4","platform":"linux_amd64"}'\n`,
   );
-  chmodSync(path.join(bin, "terraform"), 0o755);
-  const standIns = { PATH: `${bin}${path.delimiter}${process.env.PATH}` };
-  record(
-    "deploy-preflight-failed",
-    await cli("tools/deploy.ts", ["deploy"], { ...standIns, DOCKER_HOST: `unix://${repository.dir}/docker.sock` }),
-  );
-
-  // npm run new:service, refused, then accepted (npm install is a stand-in that succeeds:
-  // the copy cannot install, and the output is the scaffolder's, not npm's).
-  const refused = "npm run new:service -- Payments --depends-on billing";
-  record("new-service-refused", await cli("tools/new-service.ts", ["Payments", "--depends-on", "billing"]), refused);
   writeFileSync(path.join(bin, "npm"), "#!/bin/sh\nexit 0\n");
-  chmodSync(path.join(bin, "npm"), 0o755);
+  for (const standIn of ["terraform", "npm"]) chmodSync(path.join(bin, standIn), 0o755);
+  const standIns = { PATH: `${bin}${path.delimiter}${process.env.PATH}` };
+
+  // Side by side, as none writes what another reads: npm run synth on the example
+  // catalogue; npm run deploy, stopped by its preflight (no Docker engine at DOCKER_HOST);
+  // npm run new:service, refused before it takes its lock or writes anything.
+  const refused = "npm run new:service -- Payments --depends-on billing";
+  const [synth, preflight, refusal] = await Promise.all([
+    cli("tools/run-app.mjs", []),
+    cli("tools/deploy.ts", ["deploy"], { ...standIns, DOCKER_HOST: `unix://${repository.dir}/docker.sock` }),
+    cli("tools/new-service.ts", ["Payments", "--depends-on", "billing"]),
+  ]);
+  record("synth", synth);
+  record("deploy-preflight-failed", preflight);
+  record("new-service-refused", refusal, refused);
+
+  // npm run new:service, accepted.
   record(
     "new-service-created",
     await cli("tools/new-service.ts", ["payments", "--depends-on", "orders", "--database"], standIns),
@@ -159,7 +165,7 @@ beforeAll(async () => {
     const rewritten = Object.fromEntries(stale.map((block) => [block.id, outputs[block.id] ?? ""]));
     writeFileAtomically(README, withReadmeOutputs(readme, rewritten));
   }
-  // Six runs of the platform's commands, one of them synthesizing twice (infra:diff).
+  // Seven runs of the platform's commands, three side by side, one synthesizing twice (infra:diff).
 }, 600_000);
 
 afterAll(() => {

@@ -8,10 +8,11 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { isContract } from "../templates/runtime/src/contract/define-contract.js";
 import { toOpenApi } from "../templates/runtime/src/contract/openapi.js";
-import type { ServiceModuleLoader } from "./discover-services.js";
+import { type ServiceModuleLoader, thrownByServiceCode } from "./discover-services.js";
 import type { OutputFile } from "./engine/output-files.js";
 import { PlatformError } from "./platform-error.js";
 import { SERVICES_DIR, SERVICE_API_FILE } from "./repository-layout.js";
+import { ServiceFileError, type ServiceFileThrow } from "./service-file-error.js";
 
 /** A service the synth found: its folder and its version (the document's `info.version`). */
 export interface ServiceWithVersion {
@@ -24,7 +25,8 @@ export interface ServiceWithVersion {
  * (2-space JSON and a final newline; the same contract gives the same bytes). The
  * contract is the file's default export, made by `defineContract`, and its `service` is
  * the folder's name. Every problem of every contract is reported at once, each naming its
- * file, as one `CONTRACT_INVALID` error.
+ * file, as one `CONTRACT_INVALID` error; a contract file whose code threw while it was
+ * loaded is named with the line that threw, as a service file is ({@link ServiceFileError}).
  */
 export async function renderApiDocuments(
   root: string,
@@ -35,6 +37,7 @@ export async function renderApiDocuments(
     .filter((s) => existsSync(path.join(root, SERVICES_DIR, s.folder, SERVICE_API_FILE)))
     .sort((a, b) => (a.folder < b.folder ? -1 : a.folder > b.folder ? 1 : 0));
   const problems: string[] = [];
+  const throws: ServiceFileThrow[] = [];
   const files = await Promise.all(
     withContract.map(async ({ folder, version }): Promise<OutputFile | undefined> => {
       const file = `${SERVICES_DIR}/${folder}/${SERVICE_API_FILE}`;
@@ -48,7 +51,10 @@ export async function renderApiDocuments(
           problems.push(...listed.map((problem) => `${file}: ${problem}`));
           return undefined;
         }
-        throw error;
+        const thrown = thrownByServiceCode(error, root, folder);
+        if (thrown === undefined) throw error;
+        throws.push({ file, ...thrown });
+        return undefined;
       }
       if (!isContract(exported)) {
         problems.push(
@@ -73,6 +79,8 @@ export async function renderApiDocuments(
       }
     }),
   );
+  // A file that threw has no contract to check: said first, and alone (as discovery does).
+  if (throws.length > 0) throw new ServiceFileError(throws.sort((a, b) => (a.file < b.file ? -1 : 1)));
   if (problems.length > 0) throw new PlatformError("CONTRACT_INVALID", problems.join("\n"));
   return files.filter((f): f is OutputFile => f !== undefined);
 }

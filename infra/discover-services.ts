@@ -85,7 +85,8 @@ export async function discoverServices(
 }
 
 /**
- * What a failed load is, as the service file's: everything its loading threw but what
+ * What a failed load is, as the service file's (its `service.ts`, or its contract `src/api.ts`, which the
+ * synth loads for the OpenAPI documents): everything its loading threw but what
  * failed around the code, which is rethrown as it is: the platform's own errors (a folder
  * that changed while it was read) and a module the loader cannot find (a compiled file
  * that another synth's clean-up removed: tools/run-app.mjs compiles again on
@@ -94,7 +95,7 @@ export async function discoverServices(
  * module it imports, such as `lib/config.ts`), else nowhere (a thrown value that is no
  * Error, or no frame of its stack in the repository).
  */
-function thrownByServiceCode(
+export function thrownByServiceCode(
   error: unknown,
   root: string,
   folder: string,

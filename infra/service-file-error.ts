@@ -4,7 +4,7 @@ import type { SourceLocation } from "./thrown-location.js";
 
 /** What one service file threw while it was loaded, and where. */
 export interface ServiceFileThrow {
-  /** The service's spec file below the root, such as `services/orders/service.ts`. */
+  /** The service's file below the root: its spec, such as `services/orders/service.ts`, or its contract, `src/api.ts`. */
   readonly file: string;
   /** What it threw. */
   readonly thrown: unknown;
@@ -18,7 +18,7 @@ export interface ServiceFileThrow {
 
 /**
  * Service files whose code threw while the synth loaded them (a `throw` at the top of
- * `service.ts`, or in a module it imports, its own or shared): one line each, naming the file, the
+ * `service.ts` or of the contract `src/api.ts`, or in a module it imports, its own or shared): one line each, naming the file, the
  * line, and what was thrown. The first thrown error is the cause.
  */
 export class ServiceFileError extends PlatformError {

@@ -94,6 +94,29 @@ describe("a service file that throws while the synth loads it", () => {
     expect(run.status).toBe(1);
     expect(readdirSync(outdir)).toEqual([]);
   });
+
+  it("GIVEN catalog's contract (src/api.ts) throwing on a line of its own WHEN synthesized (compiled, as npm run synth) THEN one 'synth failed' line names that file and line, no stack points into the compiled app, it exits 1 and writes nothing", async () => {
+    const repo = removeLater(copyRepository());
+    const file = path.join(repo, "services", "catalog", "src", "api.ts");
+    const lines = readFileSync(file, "utf8").split("\n");
+    const exported = lines.findIndex((line) => line.startsWith("export default"));
+    expect(exported, "catalog/src/api.ts has an `export default` line").toBeGreaterThan(0);
+    const throwing = 'if (process.env.CATALOG_CURRENCY === undefined) throw new Error("no currency");';
+    lines.splice(exported, 0, throwing);
+    writeFileSync(file, lines.join("\n"));
+    const outdir = scratch("synth-api-throws-");
+    const run = await runCli("tools/run-app.mjs", [], {
+      cwd: repo,
+      env: { ...process.env, CDKTF_OUTDIR: outdir, CATALOG_CURRENCY: undefined },
+    });
+    const at = `services/catalog/src/api.ts:${exported + 1}:${throwing.indexOf("new Error") + 1}`;
+    // gateway's contract imports catalog's (it passes catalog's products on), so it fails too, and says where.
+    expect(run.stderr).toBe(
+      `synth failed:\n${at}: threw Error: no currency while the synth loaded it\nservices/gateway/src/api.ts: threw Error: no currency while the synth loaded it, at ${at} (a module it imports)\n`,
+    );
+    expect(run.status).toBe(1);
+    expect(readdirSync(outdir)).toEqual([]);
+  });
 });
 
 describe("discoverServices with a service file that throws", () => {

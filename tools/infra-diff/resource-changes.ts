@@ -206,12 +206,24 @@ function propagateReplacements(after: StackSnapshot, changes: Map<string, Resour
       };
       const attributes = [...(existing?.attributes ?? []).filter((a) => a.path !== reference.path), attribute];
       const reasons = [...(existing?.replacementReasons ?? [])];
-      if (forcing) reasons.push(`${reference.path} refers to ${replaced}, which is replaced`);
+      if (forcing) reasons.push(propagatedReason(reference.path, replaced, changes.get(replaced)?.replacementReasons));
       const action = existing?.action === "replace" || forcing ? "replace" : "update";
       changes.set(reference.from, change(environment, block, action, reasons, attributes));
       if (action === "replace" && existing?.action !== "replace") queue.push(reference.from);
     }
   }
+}
+
+/**
+ * Why a resource is replaced with one it refers to, with that one's own reasons: the
+ * attribute that refers says where, the referred resource's reasons say what changed
+ * (`image refers to docker_image.x, which is replaced because build.build_args.PROMETHEUS_IMAGE
+ * (prom/prometheus:v3.5.0 -> prom/prometheus:v3.6.0) cannot be updated in place`). Along a
+ * chain each link carries the reasons of the next, down to the change that started it.
+ */
+function propagatedReason(path: string, replaced: string, causes: readonly string[] = []): string {
+  const because = causes.length > 0 ? ` because ${causes.join("; ")}` : "";
+  return `${path} refers to ${replaced}, which is replaced${because}`;
 }
 
 /** Referred address -> the attributes that refer to it. */

@@ -142,6 +142,10 @@ beforeAll(() => {
       ),
     );
   });
+  // The platform pins a newer Prometheus: the local Prometheus image is rebuilt from it.
+  branch("prometheus", () =>
+    edit("infra/environments.ts", (t) => t.replace('"prom/prometheus:v3.5.0"', '"prom/prometheus:v3.6.0"')),
+  );
   branch("broken", () => {
     edit("services/catalog/service.ts", (t) =>
       t.replace("scaling: { min: 2, max: 6, cpuPercent: 70 }", "scaling: { min: 9, max: 2, cpuPercent: 70 }"),
@@ -257,7 +261,10 @@ describe("npm run infra:diff", () => {
       expect(replaced[1]!.reason).toBe(
         "image/image (docker_image) is destroyed and created again: build.label.app.kubernetes.io/version (1.0.0 -> 1.1.0), name (platform-local/orders:1.0.0 -> platform-local/orders:1.1.0) cannot be updated in place",
       );
-      expect(replaced[0]!.reason).toContain(`image refers to ${replaced[1]!.resources[0]}, which is replaced`);
+      // The container's reason says what changed in the image it is replaced with, not only that it refers to it.
+      expect(replaced[0]!.reason).toMatch(
+        /^containers\/replica-1 \(docker_container\) is destroyed and created again: env \(\(none\) -> PAYMENTS_URL=http:\/\/payments:8090\), .*; image refers to docker_image\.docker_orders_image_1281F8A5, which is replaced because build\.label\.app\.kubernetes\.io\/version \(1\.0\.0 -> 1\.1\.0\), name \(platform-local\/orders:1\.0\.0 -> platform-local\/orders:1\.1\.0\) cannot be updated in place$/,
+      );
     });
 
     it("THEN the capacity risk gives requested cpu and memory at min and max replicas, before and after", () => {
@@ -415,6 +422,31 @@ describe("npm run infra:diff", () => {
       );
       expect(withStrayFile.stdout).toBe(fromWorktrees.stdout);
       expect(worktrees()).toHaveLength(1);
+    });
+  });
+
+  describe("GIVEN a branch that pins a newer Prometheus image for the local Prometheus", () => {
+    let run: CliRun;
+    let report: InfraDiffReport;
+    beforeAll(async () => {
+      run = await diff("--base", "main", "--head", "prometheus", "--format", "json");
+      report = JSON.parse(run.stdout) as InfraDiffReport;
+    });
+
+    it("WHEN diffed THEN the Prometheus container's replacement names the pinned image that changed, not only the attribute", () => {
+      expect(run.status).toBe(1);
+      const replaced = risksOf(report, "replacement").filter((r) => r.environment === "local");
+      expect(replaced.map((r) => [r.service, r.resources[0]!.split(".")[0]])).toEqual([
+        [null, "docker_container"],
+        [null, "docker_image"],
+      ]);
+      expect(replaced[0]!.reason).toMatch(
+        /^monitoring\/prometheus \(docker_container\) is destroyed and created again: image refers to docker_image\.docker_platform_monitoring_image_[0-9A-F]{8}, which is replaced because build\.build_args\.PROMETHEUS_IMAGE \(prom\/prometheus:v3\.5\.0 -> prom\/prometheus:v3\.6\.0\)/,
+      );
+      const container = report.services
+        .find((s) => s.name === "platform")!
+        .environments.local!.find((r) => r.type === "docker_container")!;
+      expect(container.replacementReasons).toEqual([replaced[0]!.reason.split(": ").slice(1).join(": ")]);
     });
   });
 

@@ -11,6 +11,7 @@ import type { Logger } from "./logger.js";
 import type { ServiceMetrics } from "./metrics.js";
 import { REQUEST_ID_HEADER, requestIdFrom, withRequestId } from "./request-context.js";
 import { RequestLogger } from "./request-logger.js";
+import { currentTraceFields, type TraceFields, type Tracing } from "./telemetry.js";
 import type { Contract } from "./contract/define-contract.js";
 import { toOpenApi } from "./contract/openapi.js";
 import { validateRequest, validateResponse } from "./contract/request-validation.js";
@@ -51,6 +52,12 @@ export interface HttpServerProps {
    * declare (its status, or a body that does not match) becomes a 500 and an error line.
    */
   readonly validateResponses: boolean;
+  /**
+   * The process's tracing: a server span for each request, and the request's trace id and
+   * span id on its "request" line.
+   * @default none: no hook, no field, no cost
+   */
+  readonly tracing?: Tracing;
 }
 
 /** The methods a path answers 405 to when no route has them (HEAD is GET's unless GET is missing too). */
@@ -98,12 +105,15 @@ export function createHttpServer(props: HttpServerProps): FastifyInstance {
   // close is decided when the answer is sent, not when the request came (it may have come
   // before the drain): keep-alive clients reconnect to another replica, and close() need not
   // wait for them.
+  if (props.tracing) traceRequests(app, props.tracing);
+
   app.addHook("onSend", (request, reply, payload, done) => {
     reply.header(REQUEST_ID_HEADER, request.id);
     if (props.draining()) reply.header("connection", "close");
     done(null, payload);
   });
 
+  const traced = props.tracing !== undefined;
   const platformPaths = new Set([manifest.health.liveness, manifest.health.readiness, manifest.metricsPath]);
   if (props.contract) platformPaths.add(OPENAPI_PATH);
   app.addHook("onResponse", (request, reply, done) => {
@@ -113,8 +123,9 @@ export function createHttpServer(props: HttpServerProps): FastifyInstance {
       const status = reply.statusCode;
       metrics.observeRequest(route, method, status, reply.elapsedTime / 1000);
       // Through the service's logger, with the id: no request logger is made for it.
+      const fields = { requestId: request.id, method, route, status, durationMs: Math.round(reply.elapsedTime) };
       props.log[status >= 500 ? "error" : "info"](
-        { requestId: request.id, method, route, status, durationMs: Math.round(reply.elapsedTime) },
+        traced ? { ...fields, ...(request as TracedRequest)[REQUEST_TRACE_FIELDS] } : fields,
         "request",
       );
     }
@@ -145,6 +156,23 @@ export function createHttpServer(props: HttpServerProps): FastifyInstance {
   }
   registerRoutes(app, props.router.routes, props.validateResponses);
   return app;
+}
+
+const REQUEST_TRACE_FIELDS = Symbol("traceFields");
+type TracedRequest = FastifyRequest & { [REQUEST_TRACE_FIELDS]?: Partial<TraceFields> };
+
+/**
+ * Gives every request a server span (which continues the caller's `traceparent`), and keeps
+ * its trace id and span id for the "request" line, written after the span has ended.
+ */
+function traceRequests(app: FastifyInstance, tracing: Tracing): void {
+  tracing.instrument(app);
+  app.decorateRequest(REQUEST_TRACE_FIELDS as unknown as string, null);
+  // After the instrumentation's own hook: it runs in the request's span.
+  app.addHook("onRequest", (request, _reply, done) => {
+    (request as TracedRequest)[REQUEST_TRACE_FIELDS] = currentTraceFields();
+    done();
+  });
 }
 
 /**

@@ -11,7 +11,8 @@ import type { Logger } from "./logger.js";
 import type { ServiceMetrics } from "./metrics.js";
 import { REQUEST_ID_HEADER, requestIdFrom, withRequestId } from "./request-context.js";
 import { RequestLogger } from "./request-logger.js";
-import { currentTraceFields, type TraceFields, type Tracing } from "./telemetry.js";
+import { type Context, context } from "@opentelemetry/api";
+import { traceFieldsIn, type Tracing } from "./telemetry.js";
 import type { Contract } from "./contract/define-contract.js";
 import { toOpenApi } from "./contract/openapi.js";
 import { validateRequest, validateResponse } from "./contract/request-validation.js";
@@ -125,7 +126,9 @@ export function createHttpServer(props: HttpServerProps): FastifyInstance {
       // Through the service's logger, with the id: no request logger is made for it.
       const fields = { requestId: request.id, method, route, status, durationMs: Math.round(reply.elapsedTime) };
       props.log[status >= 500 ? "error" : "info"](
-        traced ? { ...fields, ...(request as TracedRequest)[REQUEST_TRACE_FIELDS] } : fields,
+        traced
+          ? { ...fields, ...traceFieldsIn((request as TracedRequest)[REQUEST_CONTEXT] ?? context.active()) }
+          : fields,
         "request",
       );
     }
@@ -154,25 +157,34 @@ export function createHttpServer(props: HttpServerProps): FastifyInstance {
     const document = JSON.stringify(toOpenApi(props.contract));
     app.get(OPENAPI_PATH, async (_request, reply) => reply.type(JSON_CONTENT_TYPE).send(document));
   }
-  registerRoutes(app, props.router.routes, props.validateResponses);
+  registerRoutes(app, props.router.routes, props.validateResponses, traced);
   return app;
 }
 
-const REQUEST_TRACE_FIELDS = Symbol("traceFields");
-type TracedRequest = FastifyRequest & { [REQUEST_TRACE_FIELDS]?: Partial<TraceFields> };
+const REQUEST_CONTEXT = Symbol("traceContext");
+type TracedRequest = FastifyRequest & { [REQUEST_CONTEXT]?: Context };
 
 /**
  * Gives every request a server span (which continues the caller's `traceparent`), and keeps
- * its trace id and span id for the "request" line, written after the span has ended.
+ * its context: for the handler, which may run after the body was read, in the context of
+ * the connection's events, and for the "request" line, written after the span has ended.
  */
 function traceRequests(app: FastifyInstance, tracing: Tracing): void {
   tracing.instrument(app);
-  app.decorateRequest(REQUEST_TRACE_FIELDS as unknown as string, null);
+  app.decorateRequest(REQUEST_CONTEXT as unknown as string, null);
   // After the instrumentation's own hook: it runs in the request's span.
   app.addHook("onRequest", (request, _reply, done) => {
-    (request as TracedRequest)[REQUEST_TRACE_FIELDS] = currentTraceFields();
+    (request as TracedRequest)[REQUEST_CONTEXT] = context.active();
     done();
   });
+}
+
+/** A handler run in its request's trace context (see {@link traceRequests}). */
+function inRequestContext<R>(
+  handler: (request: FastifyRequest, reply: FastifyReply) => R,
+): (request: FastifyRequest, reply: FastifyReply) => R {
+  return (request, reply) =>
+    context.with((request as TracedRequest)[REQUEST_CONTEXT] ?? context.active(), handler, undefined, request, reply);
 }
 
 /**
@@ -180,19 +192,25 @@ function traceRequests(app: FastifyInstance, tracing: Tracing): void {
  * methods it has no route for. The one place where a route becomes a Fastify route: per
  * route options (a schema, a validator) are attached here.
  */
-function registerRoutes(app: FastifyInstance, routes: readonly RouteDefinition[], validateResponses: boolean): void {
+function registerRoutes(
+  app: FastifyInstance,
+  routes: readonly RouteDefinition[],
+  validateResponses: boolean,
+  traced: boolean,
+): void {
+  const inContext = traced ? inRequestContext : <H>(handler: H) => handler;
   const methodsByPattern = new Map<string, string[]>();
   for (const route of routes) {
     if (route.kind === "operation")
       app.route({
         method: route.method,
         url: route.pattern,
-        handler: operationHandler(route, validateResponses),
+        handler: inContext(operationHandler(route, validateResponses)),
         // Fastify serializes the handler's answers by these (fast-json-stringify), stripping what they do not declare.
         schema: { response: responseSerializationSchemas(route.operation) },
       });
     // A plain route's handler is called as before: no check, no cost.
-    else app.route({ method: route.method, url: route.pattern, handler: fastifyHandler(route.handler) });
+    else app.route({ method: route.method, url: route.pattern, handler: inContext(fastifyHandler(route.handler)) });
     methodsByPattern.set(route.pattern, [...(methodsByPattern.get(route.pattern) ?? []), route.method]);
   }
   for (const [pattern, allowed] of methodsByPattern) {

@@ -33,7 +33,7 @@ export async function runApplication<M extends ServiceManifest>(application: App
   const { manifest } = application;
   // Before the service starts: its first requests and connections are traced.
   const tracing = startTracing({
-    serviceName: manifest.name,
+    serviceName: process.env.SERVICE_NAME || manifest.name,
     untracedPaths: [manifest.health.liveness, manifest.health.readiness, manifest.metricsPath],
   });
   try {

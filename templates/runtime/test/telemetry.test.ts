@@ -42,7 +42,7 @@ beforeAll(async () => {
   ];
   const failed = started.find((s) => s.status === "rejected");
   if (failed) throw (failed as PromiseRejectedResult).reason;
-});
+}, 120_000);
 afterAll(async () => {
   await Promise.all([postgres?.remove(), redis?.remove(), rabbitmq?.remove(), receiver?.close()]);
 });
@@ -137,7 +137,7 @@ describe("tracing in a bundled service", () => {
     } finally {
       bundle.remove();
     }
-  });
+  }, 120_000);
 
   it("GIVEN the bundle with OTEL_SDK_DISABLED=true WHEN it serves a request and stops THEN nothing is exported and no line has a trace id", async () => {
     const exportsBefore = receiver!.exportsReceived;
@@ -156,5 +156,5 @@ describe("tracing in a bundled service", () => {
     } finally {
       bundle.remove();
     }
-  });
+  }, 120_000);
 });

@@ -110,7 +110,7 @@ describe("npm run bench", () => {
     expect(report.cdktfRatio).toBe("not available (skipped)");
     expect(figuresOf(report.npmTest)).toEqual(Array(9).fill("not available (skipped)"));
     expect(report.http.servers.map((server) => server.requestsPerSecond)).toEqual(
-      Array(3).fill("not available (skipped)"),
+      Array(4).fill("not available (skipped)"),
     );
     expect(report.targets.find((t) => t.name.startsWith("synth, 500 services, median wall"))?.met).toBe(
       "not available",
@@ -130,7 +130,7 @@ describe("npm run bench", () => {
     expect(existsSync(path.join(ROOT, "services", "bench-probe"))).toBe(false);
   }, 300_000);
 
-  it("GIVEN only the http part, one round of one second WHEN run THEN it reports requests/s, ratios, latency and RSS of the three servers, with no failed request", async () => {
+  it("GIVEN only the http part, one round of one second WHEN run THEN it reports requests/s, ratios, latency and RSS of the four servers, and the cost of tracing, with no failed request", async () => {
     const out = temporaryFolder("bench-http-test-");
     cleanup.push(out);
     const run = await runCli(
@@ -154,6 +154,7 @@ describe("npm run bench", () => {
       ["bare", 1, 0],
       ["service-warn", 1, 0],
       ["service-default", 1, 0],
+      ["service-traced", 1, 0],
     ]);
     for (const server of report.http.servers)
       for (const figure of [
@@ -174,6 +175,10 @@ describe("npm run bench", () => {
       "number",
       "number",
     ]);
+    const traced = report.http.servers[3]!;
+    expect(report.targets.find((t) => t.name.startsWith("tracing cost"))?.measured).toBeCloseTo(
+      (traced.requestsPerSecond as number) / (warn.requestsPerSecond as number),
+    );
     expect(run.stdout).toContain(
       "| server | rounds | requests/s | ratio to bare | p50 latency | p99 latency | server CPU per request | ratio to bare by CPU per request | peak RSS | failed requests |",
     );

@@ -5,6 +5,7 @@ import {
   type HttpServerName,
   type HttpThroughputMeasurement,
   measureHttpThroughput,
+  ratioOf,
   unmeasuredHttp,
 } from "./http-throughput.js";
 import { CommandFailedError, measure, scriptArgv, type MeasuredCommand, type RunSample } from "./measure.js";
@@ -560,6 +561,13 @@ function targetsOf(report: Omit<BenchReport, "targets" | "failures" | "finishedA
       httpRatio(report.http, "service-default"),
       "x",
       (v) => v >= 0.5,
+    ),
+    check(
+      "tracing cost: HTTP requests/s, template service with tracing on (default sampling) / tracing off, LOG_LEVEL=warn",
+      ">= 0.8x (cost <= 20%)",
+      ratioOf(httpRatio(report.http, "service-traced"), httpRatio(report.http, "service-warn")),
+      "x",
+      (v) => v >= 0.8,
     ),
   ];
 }

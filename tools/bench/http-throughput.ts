@@ -5,6 +5,7 @@ import { createServer } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import autocannon, { type Result as LoadResult } from "autocannon";
+import { type OtlpReceiver, startOtlpReceiver } from "../../templates/runtime/src/otlp-receiver.js";
 import { scriptArgv } from "./measure.js";
 import { type Figure, isMeasured, notAvailable } from "./report.js";
 import { median } from "./statistics.js";
@@ -22,6 +23,11 @@ export const HTTP_SERVERS = [
   { name: "bare", display: "bare `node:http`, same JSON" },
   { name: "service-warn", display: "template service (runtime bundle), LOG_LEVEL=warn" },
   { name: "service-default", display: "template service (runtime bundle), default configuration (request lines on)" },
+  {
+    name: "service-traced",
+    display:
+      "template service (runtime bundle), LOG_LEVEL=warn, tracing on (default sampling, parentbased_always_on; OTLP/HTTP to a local sink)",
+  },
 ] as const;
 /** One of {@link HTTP_SERVERS}. */
 export type HttpServerName = (typeof HTTP_SERVERS)[number]["name"];
@@ -117,10 +123,12 @@ export function unmeasuredHttp(
  * Measures HTTP throughput on loopback with autocannon, in one run: a bare `node:http`
  * server answering the same JSON, and the http-service template's service (made with
  * new:service in a temporary copy, bundled with bundle-service as its image is, started
- * with `node main.mjs`) once with LOG_LEVEL=warn and once with the default configuration,
- * its request log lines going to a file. The three servers run at once, each in its own
- * process; the rounds take them in turn, so that other load on the machine falls on all
- * three alike. Throws when a step fails, with what it printed.
+ * with `node main.mjs`) once with LOG_LEVEL=warn, once with the default configuration,
+ * its request log lines going to a file, and once with LOG_LEVEL=warn and tracing on at
+ * the default sampling, its spans sent (OTLP/HTTP, protobuf) to a sink of the bench's that
+ * reads none of them. The four servers run at once, each in its own process; the rounds
+ * take them in turn, so that other load on the machine falls on all four alike. Throws
+ * when a step fails, with what it printed.
  */
 export async function measureHttpThroughput(options: HttpThroughputOptions): Promise<HttpThroughputMeasurement> {
   const durationSeconds = options.durationSeconds ?? 10;
@@ -129,8 +137,10 @@ export async function measureHttpThroughput(options: HttpThroughputOptions): Pro
   const bundle = bundleTemplateService(options.root, path.join(options.scratch, "http"));
   const logFile = path.join(options.scratch, "http", "request-lines.log");
   const started: StartedServer[] = [];
+  // The traced server's spans go here: read by nobody, answered at once.
+  const sink = await startOtlpReceiver();
   try {
-    for (const { name } of HTTP_SERVERS) started.push(await startServer(name, bundle, logFile));
+    for (const { name } of HTTP_SERVERS) started.push(await startServer(name, bundle, logFile, sink));
     for (const server of started) {
       options.progress(`warm-up of ${server.name}: ${warmupSeconds} s`);
       await load(server.url, connections, warmupSeconds);
@@ -162,6 +172,8 @@ export async function measureHttpThroughput(options: HttpThroughputOptions): Pro
       .filter((line) => line.includes('"msg":"request"'));
     if (requestLines.length === 0)
       throw new Error(`http: the default configuration wrote no request line to ${logFile}`);
+    // The traced server is measured with its spans exported: they must have arrived.
+    if (sink.exportsReceived === 0) throw new Error(`http: the traced server exported no span to ${sink.url}`);
     const perServer = HTTP_SERVERS.map(({ name, display }) => {
       const runs = results.get(name)!;
       return {
@@ -191,10 +203,12 @@ export async function measureHttpThroughput(options: HttpThroughputOptions): Pro
     };
   } finally {
     await Promise.all(started.map((s) => s.stop()));
+    await sink.close();
   }
 }
 
-function ratioOf(value: Figure, reference: Figure): Figure {
+/** `value / reference`, or whichever of the two was not measured. */
+export function ratioOf(value: Figure, reference: Figure): Figure {
   if (!isMeasured(value)) return value;
   if (!isMeasured(reference)) return reference;
   return value / reference;
@@ -243,16 +257,25 @@ interface StartedServer {
   stop(): Promise<void>;
 }
 
-async function startServer(name: HttpServerName, bundle: string, logFile: string): Promise<StartedServer> {
+async function startServer(
+  name: HttpServerName,
+  bundle: string,
+  logFile: string,
+  sink: OtlpReceiver,
+): Promise<StartedServer> {
   const port = await freePort();
   const base = { PATH: process.env.PATH ?? "", PORT: String(port), SERVICE_NAME: HTTP_SERVICE_NAME };
+  const warn = { ...base, LOG_LEVEL: "warn", SHUTDOWN_DRAIN_MS: "0" };
   const [script, env, stdout] =
     name === "bare"
       ? [BARE_SERVER_SCRIPT, base, "ignore" as const]
       : name === "service-warn"
-        ? [bundle, { ...base, LOG_LEVEL: "warn", SHUTDOWN_DRAIN_MS: "0" }, "ignore" as const]
-        : // The default configuration: LOG_LEVEL unset (info), one line a request, into a file.
-          [bundle, { ...base, SHUTDOWN_DRAIN_MS: "0" }, openSync(logFile, "a")];
+        ? [bundle, warn, "ignore" as const]
+        : name === "service-traced"
+          ? // The OTel defaults otherwise: http/protobuf, parentbased_always_on, batches of 512 every 5 s.
+            [bundle, { ...warn, OTEL_EXPORTER_OTLP_ENDPOINT: sink.url }, "ignore" as const]
+          : // The default configuration: LOG_LEVEL unset (info), one line a request, into a file.
+            [bundle, { ...base, SHUTDOWN_DRAIN_MS: "0" }, openSync(logFile, "a")];
   const child = spawn(process.execPath, [script], {
     cwd: path.dirname(script),
     env,

@@ -13,6 +13,7 @@ import { createHttpServer } from "./http-server.js";
 import { createLogger, type DestinationStream, type Logger } from "./logger.js";
 import { ServiceMetrics } from "./metrics.js";
 import { Router } from "./router.js";
+import type { Tracing } from "./telemetry.js";
 import { connectedResources, type ServiceManifest } from "./service-manifest.js";
 
 /** What a service's code gets from the runtime; `M` is its manifest, which types `resource()`. */
@@ -83,6 +84,12 @@ export interface StartOptions {
    * @default false
    */
   readonly validateResponses?: boolean;
+  /**
+   * The process's tracing, started by {@link runApplication} from the `OTEL_*` variables:
+   * a span for each request, trace ids on the log lines, and a flush at shutdown.
+   * @default none: tracing off
+   */
+  readonly tracing?: Tracing;
 }
 
 /**
@@ -129,7 +136,8 @@ export async function startApplication<M extends ServiceManifest>(
   const { manifest } = application;
   const variables = options.variables ?? process.env;
   const config = loadConfig(manifest, variables);
-  const log = createLogger(config, options.logDestination);
+  const { tracing } = options;
+  const log = createLogger(config, options.logDestination, tracing !== undefined);
   const metrics = new ServiceMetrics();
   const clients = new Map(
     Object.entries(config.dependencyUrls).map(([name, url]) => [
@@ -176,6 +184,7 @@ export async function startApplication<M extends ServiceManifest>(
     metrics,
     contract: application.contract,
     validateResponses: options.validateResponses ?? false,
+    tracing,
     draining: () => state === "draining" || state === "stopped",
     async readiness() {
       const down = state === "ready" && backingServices ? await backingServices.check() : [];
@@ -197,6 +206,8 @@ export async function startApplication<M extends ServiceManifest>(
         await application.onStop?.(context);
         await server.close();
         await backingServices?.close();
+        // The spans of the last requests, sent before the process exits.
+        await tracing?.shutdown();
         return true;
       })();
       const deadline = sleep(config.shutdownTimeoutMs, false, { ref: false });
@@ -205,6 +216,7 @@ export async function startApplication<M extends ServiceManifest>(
         server.server.closeAllConnections();
         log.warn({ timeoutMs: config.shutdownTimeoutMs }, "shutdown timed out; open connections were cut");
         void backingServices?.close();
+        void tracing?.shutdown();
       }
       state = "stopped";
       log.info({ clean }, "stopped");

@@ -11,6 +11,8 @@ import type { Logger } from "./logger.js";
 import type { ServiceMetrics } from "./metrics.js";
 import { REQUEST_ID_HEADER, requestIdFrom, withRequestId } from "./request-context.js";
 import { RequestLogger } from "./request-logger.js";
+import { type Context, context } from "@opentelemetry/api";
+import { traceFieldsIn, type Tracing } from "./telemetry.js";
 import type { Contract } from "./contract/define-contract.js";
 import { toOpenApi } from "./contract/openapi.js";
 import { validateRequest, validateResponse } from "./contract/request-validation.js";
@@ -51,6 +53,12 @@ export interface HttpServerProps {
    * declare (its status, or a body that does not match) becomes a 500 and an error line.
    */
   readonly validateResponses: boolean;
+  /**
+   * The process's tracing: a server span for each request, and the request's trace id and
+   * span id on its "request" line.
+   * @default none: no hook, no field, no cost
+   */
+  readonly tracing?: Tracing;
 }
 
 /** The methods a path answers 405 to when no route has them (HEAD is GET's unless GET is missing too). */
@@ -98,12 +106,15 @@ export function createHttpServer(props: HttpServerProps): FastifyInstance {
   // close is decided when the answer is sent, not when the request came (it may have come
   // before the drain): keep-alive clients reconnect to another replica, and close() need not
   // wait for them.
+  if (props.tracing) traceRequests(app, props.tracing);
+
   app.addHook("onSend", (request, reply, payload, done) => {
     reply.header(REQUEST_ID_HEADER, request.id);
     if (props.draining()) reply.header("connection", "close");
     done(null, payload);
   });
 
+  const traced = props.tracing !== undefined;
   const platformPaths = new Set([manifest.health.liveness, manifest.health.readiness, manifest.metricsPath]);
   if (props.contract) platformPaths.add(OPENAPI_PATH);
   app.addHook("onResponse", (request, reply, done) => {
@@ -113,8 +124,11 @@ export function createHttpServer(props: HttpServerProps): FastifyInstance {
       const status = reply.statusCode;
       metrics.observeRequest(route, method, status, reply.elapsedTime / 1000);
       // Through the service's logger, with the id: no request logger is made for it.
+      const fields = { requestId: request.id, method, route, status, durationMs: Math.round(reply.elapsedTime) };
       props.log[status >= 500 ? "error" : "info"](
-        { requestId: request.id, method, route, status, durationMs: Math.round(reply.elapsedTime) },
+        traced
+          ? { ...fields, ...traceFieldsIn((request as TracedRequest)[REQUEST_CONTEXT] ?? context.active()) }
+          : fields,
         "request",
       );
     }
@@ -143,8 +157,34 @@ export function createHttpServer(props: HttpServerProps): FastifyInstance {
     const document = JSON.stringify(toOpenApi(props.contract));
     app.get(OPENAPI_PATH, async (_request, reply) => reply.type(JSON_CONTENT_TYPE).send(document));
   }
-  registerRoutes(app, props.router.routes, props.validateResponses);
+  registerRoutes(app, props.router.routes, props.validateResponses, traced);
   return app;
+}
+
+const REQUEST_CONTEXT = Symbol("traceContext");
+type TracedRequest = FastifyRequest & { [REQUEST_CONTEXT]?: Context };
+
+/**
+ * Gives every request a server span (which continues the caller's `traceparent`), and keeps
+ * its context: for the handler, which may run after the body was read, in the context of
+ * the connection's events, and for the "request" line, written after the span has ended.
+ */
+function traceRequests(app: FastifyInstance, tracing: Tracing): void {
+  tracing.instrument(app);
+  app.decorateRequest(REQUEST_CONTEXT as unknown as string, null);
+  // After the instrumentation's own hook: it runs in the request's span.
+  app.addHook("onRequest", (request, _reply, done) => {
+    (request as TracedRequest)[REQUEST_CONTEXT] = context.active();
+    done();
+  });
+}
+
+/** A handler run in its request's trace context (see {@link traceRequests}). */
+function inRequestContext<R>(
+  handler: (request: FastifyRequest, reply: FastifyReply) => R,
+): (request: FastifyRequest, reply: FastifyReply) => R {
+  return (request, reply) =>
+    context.with((request as TracedRequest)[REQUEST_CONTEXT] ?? context.active(), handler, undefined, request, reply);
 }
 
 /**
@@ -152,19 +192,25 @@ export function createHttpServer(props: HttpServerProps): FastifyInstance {
  * methods it has no route for. The one place where a route becomes a Fastify route: per
  * route options (a schema, a validator) are attached here.
  */
-function registerRoutes(app: FastifyInstance, routes: readonly RouteDefinition[], validateResponses: boolean): void {
+function registerRoutes(
+  app: FastifyInstance,
+  routes: readonly RouteDefinition[],
+  validateResponses: boolean,
+  traced: boolean,
+): void {
+  const inContext = traced ? inRequestContext : <H>(handler: H) => handler;
   const methodsByPattern = new Map<string, string[]>();
   for (const route of routes) {
     if (route.kind === "operation")
       app.route({
         method: route.method,
         url: route.pattern,
-        handler: operationHandler(route, validateResponses),
+        handler: inContext(operationHandler(route, validateResponses)),
         // Fastify serializes the handler's answers by these (fast-json-stringify), stripping what they do not declare.
         schema: { response: responseSerializationSchemas(route.operation) },
       });
     // A plain route's handler is called as before: no check, no cost.
-    else app.route({ method: route.method, url: route.pattern, handler: fastifyHandler(route.handler) });
+    else app.route({ method: route.method, url: route.pattern, handler: inContext(fastifyHandler(route.handler)) });
     methodsByPattern.set(route.pattern, [...(methodsByPattern.get(route.pattern) ?? []), route.method]);
   }
   for (const [pattern, allowed] of methodsByPattern) {

@@ -1,6 +1,7 @@
 import { pino, type DestinationStream, type Logger } from "pino";
 import type { ServiceConfig } from "./config.js";
 import { TickBatchedDestination } from "./log-destination.js";
+import { currentTraceFields } from "./telemetry.js";
 
 export type { DestinationStream, Logger };
 
@@ -10,12 +11,16 @@ export type { DestinationStream, Logger };
  * without a mapping table.
  * @param destination where lines go; @default stdout, the lines of one turn of the event
  * loop in one write ({@link TickBatchedDestination})
+ * @param traced whether tracing is on: then a line written within a span (a request's, a
+ * queue message's) carries its `trace_id` and `span_id`; @default false: no field, no cost
  */
 export function createLogger(
   config: Pick<ServiceConfig, "serviceName" | "environment" | "logLevel">,
   destination?: DestinationStream,
+  traced = false,
 ): Logger {
   const options = {
+    ...(traced ? { mixin: currentTraceFields } : {}),
     level: config.logLevel,
     base: { service: config.serviceName, environment: config.environment },
     timestamp: pino.stdTimeFunctions.isoTime,

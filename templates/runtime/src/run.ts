@@ -2,12 +2,14 @@ import type { Application } from "./application.js";
 import { startApplication } from "./application.js";
 import { ConfigError } from "./config.js";
 import type { ServiceManifest } from "./service-manifest.js";
+import { startTracing } from "./telemetry.js";
 
 /**
  * Runs a service as a process: starts it from the process environment, shuts it down
  * gracefully on SIGTERM (the platform's stop signal) and SIGINT (Ctrl-C), and exits 0
  * after a clean shutdown, 1 after a forced one or a failed start. A bad configuration
- * is reported as one JSON line listing every problem.
+ * is reported as one JSON line listing every problem. Tracing is on when the `OTEL_*`
+ * variables ask for it (an OTLP endpoint, `OTEL_SDK_DISABLED` not true): see `startTracing`.
  */
 export async function runApplication<M extends ServiceManifest>(application: Application<M>): Promise<void> {
   const fatal = (message: string, fields: Record<string, unknown>): void => {
@@ -28,9 +30,16 @@ export async function runApplication<M extends ServiceManifest>(application: App
   });
 
   let running: Awaited<ReturnType<typeof startApplication<M>>>;
+  const { manifest } = application;
+  // Before the service starts: its first requests and connections are traced.
+  const tracing = startTracing({
+    serviceName: process.env.SERVICE_NAME || manifest.name,
+    untracedPaths: [manifest.health.liveness, manifest.health.readiness, manifest.metricsPath],
+  });
   try {
-    running = await startApplication(application);
+    running = await startApplication(application, { tracing });
   } catch (error) {
+    await tracing?.shutdown();
     if (error instanceof ConfigError) fatal("invalid configuration", { problems: error.problems });
     else
       fatal("start failed", {

@@ -131,3 +131,6 @@ export async function startBundledService(serviceDir: string, variables: Variabl
 
 // Real PostgreSQL, Redis and RabbitMQ servers for a service's own tests (Debian's packages).
 export { type ManifestServers, startServersFor } from "./test-servers.js";
+
+// An OTLP/HTTP receiver of traces, to see the spans a service sends.
+export { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from "./otlp-receiver.js";

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import amqplib, { type ChannelModel, type ConfirmChannel, type ConsumeMessage } from "amqplib";
 import type { BackingServiceConnection, BackingServiceTarget } from "./backing-service.js";
 
@@ -9,6 +10,12 @@ interface Consumer {
   readonly queue: string;
   readonly handler: MessageHandler;
 }
+
+/**
+ * The spans of messages, through the OpenTelemetry API: without the SDK (tracing off) they
+ * are no-ops, and `inject` / `extract` carry nothing.
+ */
+const tracer = trace.getTracer("@platform/service-runtime");
 
 /** How every queue is declared: durable quorum queues (see `QueueClient.setUp`). */
 export const QUEUE_OPTIONS = { durable: true, arguments: { "x-queue-type": "quorum" } } as const;
@@ -46,21 +53,36 @@ export class QueueClient {
 
   /**
    * Publishes `body` as JSON to `queue`, persistent (it survives a broker restart in a
-   * durable queue), and resolves once the broker has confirmed it.
+   * durable queue), and resolves once the broker has confirmed it. With tracing on, the
+   * message carries the W3C `traceparent` of a producer span in its headers, which the
+   * consumer continues.
    */
   async publishJson(queue: string, body: unknown): Promise<void> {
     this.declared(queue);
     const content = Buffer.from(JSON.stringify(body));
     const channel = this.channel;
-    return new Promise((resolve, reject) => {
+    const span = tracer.startSpan(`publish ${queue}`, {
+      kind: SpanKind.PRODUCER,
+      attributes: messagingAttributes(queue, "send"),
+    });
+    const headers: Record<string, string> = {};
+    propagation.inject(trace.setSpan(context.active(), span), headers);
+    return new Promise<void>((resolve, reject) => {
       channel.sendToQueue(
         queue,
         content,
-        { persistent: true, contentType: "application/json", messageId: randomUUID() },
+        { persistent: true, contentType: "application/json", messageId: randomUUID(), headers },
         (error) =>
           error ? reject(new Error(`${this.target.name}: the broker refused the message to ${queue}`)) : resolve(),
       );
-    });
+    }).then(
+      () => span.end(),
+      (error: Error) => {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+        span.end();
+        throw error;
+      },
+    );
   }
 
   /**
@@ -122,11 +144,26 @@ export class QueueClient {
   private async subscribe(channel: ConfirmChannel, { queue, handler }: Consumer): Promise<void> {
     const { consumerTag } = await channel.consume(queue, (message) => {
       if (!message || this.closing) return;
-      const handled = this.handle(channel, message, handler);
+      const handled = this.traced(queue, message, () => this.handle(channel, message, handler));
       this.handling.add(handled);
       void handled.finally(() => this.handling.delete(handled));
     });
     this.consumerTags.push(consumerTag);
+  }
+
+  /** Handles a message in a consumer span that continues the producer's `traceparent`, if it has one. */
+  private async traced(queue: string, message: ConsumeMessage, handle: () => Promise<void>): Promise<void> {
+    const parent = propagation.extract(ROOT_CONTEXT, message.properties.headers ?? {});
+    const span = tracer.startSpan(
+      `process ${queue}`,
+      { kind: SpanKind.CONSUMER, attributes: messagingAttributes(queue, "process") },
+      parent,
+    );
+    try {
+      await context.with(trace.setSpan(parent, span), handle);
+    } finally {
+      span.end();
+    }
   }
 
   private async handle(channel: ConfirmChannel, message: ConsumeMessage, handler: MessageHandler): Promise<void> {
@@ -163,6 +200,15 @@ export class QueueClient {
         `${this.target.name}: queue ${JSON.stringify(queue)} is not in backingServices.${this.target.name}.queues of service.ts; declared: ${this.queues.join(", ")}`,
       );
   }
+}
+
+/** The OpenTelemetry messaging attributes of a span of `queue`. */
+function messagingAttributes(queue: string, operation: "send" | "process"): Record<string, string> {
+  return {
+    "messaging.system": "rabbitmq",
+    "messaging.destination.name": queue,
+    "messaging.operation.type": operation,
+  };
 }
 
 /**

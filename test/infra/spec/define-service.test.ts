@@ -347,7 +347,8 @@ describe("parseServiceDefinition: the one check of what a service file exports",
     ).toHaveLength(2);
   });
 
-  const PLATFORM_PORTS = "platform ports: 3000 (the local Grafana the alerts link to), 9090 (the local Prometheus)";
+  const PLATFORM_PORTS =
+    "platform ports: 3000 (the local Grafana the alerts link to), 9090 (the local Prometheus), 16686 (the local Jaeger UI)";
   it("GIVEN a public service whose local port is the local Prometheus's WHEN parsed THEN it is refused listing the platform's ports", () => {
     expect(refusal({ ...valid, expose: { public: { host: "shop.example.com", localPort: 9090 } } })).toBe(
       `service spec: expose.public.localPort: is used by the platform on 127.0.0.1 in the local environment (the local Prometheus); ${PLATFORM_PORTS}; choose another port (got 9090)`,

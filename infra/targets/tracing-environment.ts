@@ -1,4 +1,7 @@
 import type { Environment } from "../environments.js";
+import { TRACING_VARIABLES } from "../spec/resolve.js";
+
+export { TRACING_VARIABLES };
 
 /**
  * The OpenTelemetry variables the platform sets for every service container, the same
@@ -6,16 +9,6 @@ import type { Environment } from "../environments.js";
  * OTEL_EXPORTER_OTLP_ENDPOINT is set), so what a service traces, where to and how much
  * is decided here, per environment, and nowhere in a service.
  */
-
-/** The variables {@link tracingEnvironment} sets, in the order it sets them. */
-export const TRACING_VARIABLES = [
-  "OTEL_SERVICE_NAME",
-  "OTEL_EXPORTER_OTLP_ENDPOINT",
-  "OTEL_EXPORTER_OTLP_PROTOCOL",
-  "OTEL_TRACES_SAMPLER",
-  "OTEL_TRACES_SAMPLER_ARG",
-  "OTEL_PROPAGATORS",
-] as const;
 
 /** The port of the OTLP/HTTP receiver (the OpenTelemetry default, Jaeger's too). */
 export const OTLP_HTTP_PORT = 4318;

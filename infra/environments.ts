@@ -7,7 +7,17 @@
  */
 import { PlatformError } from "./platform-error.js";
 import { EGRESS_CIDR_ACCEPTED, egressCidrRefusal } from "./spec/egress-cidr.js";
-import { LOCAL_GRAFANA_PORT, LOCAL_PROMETHEUS_PORT } from "./spec/platform-ports.js";
+import { LOCAL_GRAFANA_PORT, LOCAL_JAEGER_UI_PORT, LOCAL_PROMETHEUS_PORT } from "./spec/platform-ports.js";
+import {
+  defaultSamplingRatio,
+  OTLP_ENDPOINT_ACCEPTED,
+  type OtlpCollectorSettings,
+  parseOtlpEndpoint,
+  parseSamplingRatio,
+  samplingRatioVariable,
+  serviceHostNamespace,
+  TRACE_SAMPLING_RATIO_ACCEPTED,
+} from "./tracing-settings.js";
 
 /** Where Terraform keeps the state of one environment. */
 export type BackendSettings =
@@ -57,6 +67,11 @@ export interface KubernetesSettings {
    * @default undefined - no backups: the Cluster gets none and no ScheduledBackup is made
    */
   readonly backup?: BackupSettings;
+  /**
+   * The OpenTelemetry collector the services export traces to (`PLATFORM_OTLP_ENDPOINT`).
+   * @default undefined - tracing is off: the services get no OTEL_EXPORTER_OTLP_ENDPOINT (the synth says so)
+   */
+  readonly otlpCollector?: OtlpCollectorSettings;
 }
 
 /** What PLATFORM_KUBE_API_CIDR accepts, and why an environment with a database needs it. */
@@ -83,6 +98,22 @@ export interface DockerSettings {
   readonly prometheusImage: string;
   /** Port Prometheus is published on, on 127.0.0.1. */
   readonly prometheusPort: number;
+  /** Pinned Jaeger image: the local tracing backend (OTLP receiver and UI). */
+  readonly jaegerImage: string;
+  /** Port the Jaeger UI is published on, on 127.0.0.1. */
+  readonly jaegerUiPort: number;
+}
+
+/** How an environment's services trace (the OTEL_* variables the platform sets). */
+export interface TracingSettings {
+  /** Share of new traces recorded, in [0, 1] (`OTEL_TRACES_SAMPLER_ARG`); see TRACE_SAMPLING_RATIOS. */
+  readonly samplingRatio: number;
+  /**
+   * Base URL of the Jaeger UI that shows this environment's traces: the latency panels and
+   * the alerts link to its search for the service.
+   * @default undefined - no link (staging and production without PLATFORM_TRACES_URL)
+   */
+  readonly tracesUrl?: string;
 }
 
 interface EnvironmentBase {
@@ -94,6 +125,7 @@ interface EnvironmentBase {
   readonly production: boolean;
   /** Base URL of the Grafana that shows this environment's dashboards (the alerts link to them). */
   readonly grafanaUrl: string;
+  readonly tracing: TracingSettings;
 }
 
 /** An environment on the Docker engine. */
@@ -122,6 +154,15 @@ export const LOCAL_GRAFANA_URL = `http://127.0.0.1:${LOCAL_GRAFANA_PORT}`;
 export const DEFAULT_GRAFANA_URL = "https://grafana.example.com";
 /** Pinned Prometheus image of the local environment. */
 export const DEFAULT_PROMETHEUS_IMAGE = "prom/prometheus:v3.5.0";
+/**
+ * Pinned Jaeger v2 image of the local environment (all in one: OTLP receiver, in-memory
+ * store, UI), by tag and by the digest of its multi-arch index; Jaeger v1's
+ * `jaegertracing/all-in-one` reached its end of life at the end of 2025.
+ */
+export const DEFAULT_JAEGER_IMAGE =
+  "jaegertracing/jaeger:2.21.0@sha256:3d0ac795ff98aa04d1be04311d2dac6c25b4bfc8322dc02e53bc5b170c5018c3";
+/** The Jaeger UI of the local environment, on the developer's machine. */
+export const LOCAL_JAEGER_URL = `http://127.0.0.1:${LOCAL_JAEGER_UI_PORT}`;
 
 /** A configuration variable with a value this platform cannot use, or not set where it is needed. */
 export class EnvironmentConfigError extends PlatformError {
@@ -165,7 +206,12 @@ export function isEnvironmentName(name: string): name is EnvironmentName {
  *   `443,6443`: the API server, which the database pods must reach), and for production's
  *   backups `PLATFORM_BACKUP_DESTINATION` (an `s3://` path; unset: no backups), with
  *   `PLATFORM_BACKUP_CIDR` (the object store's addresses) and
- *   `PLATFORM_BACKUP_CREDENTIALS_SECRET` (default `platform-backup-credentials`).
+ *   `PLATFORM_BACKUP_CREDENTIALS_SECRET` (default `platform-backup-credentials`);
+ * - for tracing: `<ENV>_TRACE_SAMPLING_RATIO` (`LOCAL_`, `STAGING_`, `PRODUCTION_`; default
+ *   TRACE_SAMPLING_RATIOS of tracing-settings.ts), and for staging and production `PLATFORM_OTLP_ENDPOINT`
+ *   (the collector; unset: tracing off), `PLATFORM_OTLP_CIDR` (its addresses, when it is not
+ *   an in-cluster `<name>.<namespace>.svc`) and `PLATFORM_TRACES_URL` (the Jaeger UI the
+ *   dashboards and alerts link to; unset: no link).
  *
  * Only the settings of the named environments are read: a setting that only staging and
  * production use (the state backend, the Kubernetes settings) fails them, never `local`.
@@ -190,6 +236,7 @@ export function loadEnvironments(
       namespace,
       production: name === "production",
       grafanaUrl: settings.grafanaUrl,
+      tracing: { samplingRatio: samplingRatio(variables, name), tracesUrl: settings.tracesUrl },
       backend: settings.backend(name, configContext),
       kubernetes: {
         configPath: settings.kubeconfig,
@@ -202,6 +249,7 @@ export function loadEnvironments(
         cnpgNamespace: settings.cnpgNamespace,
         apiServer: settings.apiServer,
         backup: name === "production" ? settings.backup : undefined,
+        otlpCollector: settings.otlpCollector,
       },
     };
   };
@@ -215,12 +263,15 @@ export function loadEnvironments(
             namespace: "platform-local",
             production: false,
             grafanaUrl: LOCAL_GRAFANA_URL,
+            tracing: { samplingRatio: samplingRatio(variables, name), tracesUrl: LOCAL_JAEGER_URL },
             backend: { type: "local", path: "terraform.local.tfstate" },
             docker: {
               host: variables.DOCKER_HOST || "unix:///var/run/docker.sock",
               baseImage: variables.PLATFORM_BASE_IMAGE || DEFAULT_BASE_IMAGE,
               prometheusImage: DEFAULT_PROMETHEUS_IMAGE,
               prometheusPort: LOCAL_PROMETHEUS_PORT,
+              jaegerImage: DEFAULT_JAEGER_IMAGE,
+              jaegerUiPort: LOCAL_JAEGER_UI_PORT,
             },
           }
         : kubernetesEnvironment(name, name === "staging" ? "STAGING_KUBE_CONTEXT" : "PRODUCTION_KUBE_CONTEXT"),
@@ -235,6 +286,8 @@ interface ClusterSettings {
   readonly apiServer: KubernetesSettings["apiServer"];
   readonly backup: BackupSettings | undefined;
   readonly cnpgNamespace: string;
+  readonly otlpCollector: OtlpCollectorSettings | undefined;
+  readonly tracesUrl: string | undefined;
   /** The state backend of one of them. */
   backend(environment: string, configContext: string): BackendSettings;
 }
@@ -253,6 +306,8 @@ function clusterSettings(
     apiServer: apiServerSettings(variables),
     backup: backupSettings(variables),
     cnpgNamespace: namespaceVariable(variables, "PLATFORM_CNPG_NAMESPACE", "cnpg-system"),
+    otlpCollector: otlpCollectorSettings(variables),
+    tracesUrl: variables.PLATFORM_TRACES_URL ? baseUrl(variables, "PLATFORM_TRACES_URL", "") : undefined,
     backend: stateBackend(backendType, variables, names, kubeconfig),
   };
 }
@@ -348,6 +403,42 @@ function backupSettings(variables: Readonly<Record<string, string | undefined>>)
       "a Kubernetes Secret name",
     );
   return { destinationPath: destinationPath.replace(/\/+$/, ""), credentialsSecret, cidr };
+}
+
+/**
+ * The sampling ratio of `environment`: its `<ENV>_TRACE_SAMPLING_RATIO`, or its entry of
+ * TRACE_SAMPLING_RATIOS; a value outside [0, 1] is refused, naming where it came from.
+ */
+function samplingRatio(variables: Readonly<Record<string, string | undefined>>, environment: EnvironmentName): number {
+  const variable = samplingRatioVariable(environment);
+  const text = variables[variable];
+  if (text !== undefined && text !== "") {
+    const value = parseSamplingRatio(text);
+    if (value === undefined) throw new EnvironmentConfigError(variable, text, TRACE_SAMPLING_RATIO_ACCEPTED);
+    return value;
+  }
+  return defaultSamplingRatio(environment);
+}
+
+/** The collector of PLATFORM_OTLP_ENDPOINT, and who the services may reach for it; undefined when it is not set. */
+function otlpCollectorSettings(
+  variables: Readonly<Record<string, string | undefined>>,
+): OtlpCollectorSettings | undefined {
+  const text = variables.PLATFORM_OTLP_ENDPOINT;
+  if (text === undefined || text === "") return undefined;
+  const parsed = parseOtlpEndpoint(text);
+  if (parsed === undefined) throw new EnvironmentConfigError("PLATFORM_OTLP_ENDPOINT", text, OTLP_ENDPOINT_ACCEPTED);
+  // An in-cluster Service is reached at its pods' addresses (a NetworkPolicy sees them
+  // after the Service's translation), so its namespace is the peer, not a CIDR.
+  const namespace = serviceHostNamespace(parsed.host);
+  if (namespace !== undefined) return { endpoint: parsed.endpoint, port: parsed.port, peer: { namespace } };
+  const cidr = cidrVariable(variables, "PLATFORM_OTLP_CIDR");
+  if (cidr !== undefined) return { endpoint: parsed.endpoint, port: parsed.port, peer: { cidr } };
+  throw new EnvironmentConfigError(
+    "PLATFORM_OTLP_CIDR",
+    variables.PLATFORM_OTLP_CIDR,
+    `the IPv4 CIDR of the collector at ${parsed.host} (PLATFORM_OTLP_ENDPOINT is not an in-cluster <name>.<namespace>.svc host, so the services' egress to it needs its addresses): ${EGRESS_CIDR_ACCEPTED}`,
+  );
 }
 
 /** A namespace name: a DNS-1123 label (what Kubernetes accepts for a namespace). */

@@ -1,6 +1,6 @@
 import type { Environment } from "../environments.js";
 import type { Catalogue, ServiceSpec } from "../spec/model.js";
-import { dashboardUrl } from "./dashboard.js";
+import { dashboardUrl, tracesUrl } from "./dashboard.js";
 import { METRICS_CONTRACT, environmentSelector, serviceSelector } from "./metrics-contract.js";
 import {
   BURN_RATE_WINDOWS,
@@ -140,8 +140,9 @@ export function renderRecordingRules(environment: Environment, catalogue: Catalo
 /**
  * The alerts of one service: the alerts of {@link ALERTS} (BackingServiceDown only for a
  * service with backing services), each labelled with
- * service, environment, owner and severity, and annotated with a summary, a description
- * and the link to the service's dashboard. The burn alerts read the ratios of
+ * service, environment, owner and severity, and annotated with a summary, a description,
+ * the link to the service's dashboard and, where the environment has a trace UI, the
+ * link to its traces (`traces`; the latency alerts' to its traces slower than the target). The burn alerts read the ratios of
  * {@link renderRecordingRules}, which Prometheus must load too.
  */
 export function renderAlertRules(spec: ServiceSpec, environment: Environment): RuleGroups {
@@ -167,6 +168,11 @@ export function renderAlertRules(spec: ServiceSpec, environment: Environment): R
     link: alertTemplateLiteral(dashboardUrl(spec, environment)),
   };
   const link = text.link;
+  // Where the environment has a trace UI: the service's traces, and for the latency alerts its slow ones.
+  const traces = (slowerThanMs?: number): { traces?: string } => {
+    const url = tracesUrl(spec, environment, slowerThanMs);
+    return url === undefined ? {} : { traces: alertTemplateLiteral(url) };
+  };
   const labels = (severity: Severity) => ({
     service: text.service,
     environment: text.environment,
@@ -188,6 +194,7 @@ export function renderAlertRules(spec: ServiceSpec, environment: Environment): R
     budget: number,
     slo: string,
     allowance: (budget: string) => string,
+    traceLink: { traces?: string },
   ): AlertingRule => ({
     alert: name,
     expr: burnExpression(BURN_RATE_WINDOWS[severity], series, budget),
@@ -196,6 +203,7 @@ export function renderAlertRules(spec: ServiceSpec, environment: Environment): R
       summary: `${where}: the ${slo} SLO budget burns ${severity === "page" ? "fast" : "slowly"}`,
       description: `${text.service} may ${allowance(formatPercent(budget))} over ${SLO_PERIOD} (${slo} SLO). This fires when that rate is exceeded ${windowsText(severity)}, which spends ${spentText(severity)}.`,
       dashboard: link,
+      ...traceLink,
     },
   });
 
@@ -213,6 +221,7 @@ export function renderAlertRules(spec: ServiceSpec, environment: Environment): R
       availabilityBudget,
       availabilitySlo,
       availabilityAllowance,
+      traces(),
     ),
     burnAlert(
       ALERTS.availabilitySlowBurn,
@@ -221,9 +230,26 @@ export function renderAlertRules(spec: ServiceSpec, environment: Environment): R
       availabilityBudget,
       availabilitySlo,
       availabilityAllowance,
+      traces(),
     ),
-    burnAlert(ALERTS.latencyFastBurn, "page", slowRatio, latencyBudget, latencySlo, latencyAllowance),
-    burnAlert(ALERTS.latencySlowBurn, "ticket", slowRatio, latencyBudget, latencySlo, latencyAllowance),
+    burnAlert(
+      ALERTS.latencyFastBurn,
+      "page",
+      slowRatio,
+      latencyBudget,
+      latencySlo,
+      latencyAllowance,
+      traces(latencyMs),
+    ),
+    burnAlert(
+      ALERTS.latencySlowBurn,
+      "ticket",
+      slowRatio,
+      latencyBudget,
+      latencySlo,
+      latencyAllowance,
+      traces(latencyMs),
+    ),
     {
       alert: ALERTS.targetDown,
       expr: `up${selector} == 0`,
@@ -233,6 +259,7 @@ export function renderAlertRules(spec: ServiceSpec, environment: Environment): R
         summary: `${where}: the metrics target {{ $labels.instance }} is down`,
         description: `Prometheus has not scraped ${text.metricsPath} on {{ $labels.instance }} for ${TARGET_DOWN_FOR}: the replica is down, unhealthy, or its metrics port is blocked.`,
         dashboard: link,
+        ...traces(),
       },
     },
     {
@@ -244,6 +271,7 @@ export function renderAlertRules(spec: ServiceSpec, environment: Environment): R
         summary: `${where}: no replica answers`,
         description: `For ${ALL_TARGETS_DOWN_FOR}, no replica of ${text.service} has answered Prometheus on ${text.metricsPath}, or Prometheus finds none: the service is down, and its error ratio cannot show it.`,
         dashboard: link,
+        ...traces(),
       },
     },
   ];
@@ -261,6 +289,7 @@ export function renderAlertRules(spec: ServiceSpec, environment: Environment): R
         summary: `${where}: its backing service {{ $labels.resource }} is down`,
         description: `For ${BACKING_SERVICE_DOWN_FOR}, every replica of ${text.service} that reports has failed its check of {{ $labels.resource }} (${up} is 0): none is ready, and its readiness path answers 503 naming it.`,
         dashboard: link,
+        ...traces(),
       },
     });
   }

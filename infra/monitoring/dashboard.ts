@@ -6,7 +6,8 @@ import { LATENCY_OBJECTIVE_PERCENT, SLO_PERIOD, errorBudget, latencyBucketMatche
 
 /**
  * The Grafana dashboard of one service: the golden signals (traffic, errors, latency,
- * saturation), its replicas and what is left of its error budgets. The same dashboard
+ * saturation), its replicas and what is left of its error budgets; the latency panel
+ * links to the service's traces where the environment has a trace UI. The same dashboard
  * on both targets: every panel reads the metrics contract and the `service` and
  * `environment` target labels, and saturation compares the process metrics with the
  * limits of the spec, so it needs neither cAdvisor nor kube-state-metrics.
@@ -34,6 +35,18 @@ export function dashboardUid(service: string, environment: string): string {
 /** Where the dashboard opens; the alerts link to it. */
 export function dashboardUrl(spec: ServiceSpec, environment: Environment): string {
   return `${environment.grafanaUrl}/d/${dashboardUid(spec.name, environment.name)}`;
+}
+
+/**
+ * Where the service's traces open: the Jaeger UI's search for the service over the last
+ * hour, or for its traces slower than `slowerThanMs` (its latency target); undefined when
+ * the environment has no trace UI (staging and production without PLATFORM_TRACES_URL).
+ */
+export function tracesUrl(spec: ServiceSpec, environment: Environment, slowerThanMs?: number): string | undefined {
+  const base = environment.tracing.tracesUrl;
+  if (base === undefined) return undefined;
+  const slower = slowerThanMs === undefined ? "" : `&minDuration=${slowerThanMs}ms`;
+  return `${base}/search?service=${encodeURIComponent(spec.name)}&lookback=1h${slower}`;
 }
 
 /** The file name of the dashboard (ConfigMap key, provisioned file). */
@@ -183,7 +196,7 @@ export function renderDashboard(spec: ServiceSpec, environment: Environment): Gr
       { x: 0, y: 12, w: 12, h: 8 },
       [quantile(0.5), quantile(0.95), quantile(0.99), { expr: `vector(${latencySeconds})`, legend: "latency target" }],
       "s",
-      { min: 0 },
+      { min: 0, ...traceLinks(spec, environment) },
     ),
     panel(
       "timeseries",
@@ -272,5 +285,22 @@ export function renderDashboard(spec: ServiceSpec, environment: Environment): Gr
     refresh: "30s",
     templating: { list: [{ name: "datasource", label: "Prometheus", type: "datasource", query: "prometheus" }] },
     panels,
+  };
+}
+
+/** The latency panel's data links to the service's traces, when the environment has a trace UI. */
+function traceLinks(spec: ServiceSpec, environment: Environment): { links?: unknown[] } {
+  const all = tracesUrl(spec, environment);
+  const slow = tracesUrl(spec, environment, spec.monitoring.slo.latencyMs);
+  if (all === undefined || slow === undefined) return {};
+  return {
+    links: [
+      { title: `Traces of ${spec.name} (last hour)`, url: all, targetBlank: true },
+      {
+        title: `Traces of ${spec.name} slower than ${spec.monitoring.slo.latencyMs} ms (last hour)`,
+        url: slow,
+        targetBlank: true,
+      },
+    ],
   };
 }

@@ -11,10 +11,14 @@ export const LOCAL_PROMETHEUS_PORT = 9090;
 /** The local Grafana that the alerts and the README link to (`LOCAL_GRAFANA_URL`). */
 export const LOCAL_GRAFANA_PORT = 3000;
 
+/** The local Jaeger UI (traces), published on 127.0.0.1. */
+export const LOCAL_JAEGER_UI_PORT = 16686;
+
 /** Every port the platform uses locally, with who uses it, in port order. */
 export const PLATFORM_LOCAL_PORTS: ReadonlyMap<number, string> = new Map([
   [LOCAL_GRAFANA_PORT, "the local Grafana the alerts link to"],
   [LOCAL_PROMETHEUS_PORT, "the local Prometheus"],
+  [LOCAL_JAEGER_UI_PORT, "the local Jaeger UI"],
 ]);
 
 /** The platform's ports, for messages: `3000 (the local Grafana ...), 9090 (...)`. */

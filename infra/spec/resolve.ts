@@ -407,6 +407,20 @@ export function dependencyUrlVariable(dependency: string): string {
 export const PLATFORM_VARIABLES = ["SERVICE_NAME", "PORT", "PLATFORM_ENVIRONMENT"] as const;
 
 /**
+ * The OpenTelemetry variables the platform sets per environment where tracing is on
+ * (infra/targets/tracing-environment.ts): a service's env or secrets may not take them,
+ * or a service would trace past its environment's collector and sampling ratio.
+ */
+export const TRACING_VARIABLES = [
+  "OTEL_SERVICE_NAME",
+  "OTEL_EXPORTER_OTLP_ENDPOINT",
+  "OTEL_EXPORTER_OTLP_PROTOCOL",
+  "OTEL_TRACES_SAMPLER",
+  "OTEL_TRACES_SAMPLER_ARG",
+  "OTEL_PROPAGATORS",
+] as const;
+
+/**
  * The variable names a service's `env` and `secrets` may not take: the platform sets
  * them ({@link platformEnvironment}), and a second value would win on one target and
  * not the other, or point `PORT` away from the port the probes check.

@@ -19,7 +19,13 @@ import { isNormalizedPublicPath, PUBLIC_PATH_ACCEPTED } from "./public-path.js";
 import { HIGHEST_PORT, LOWEST_SERVICE_PORT, SERVICE_PORT_ACCEPTED } from "./service-port.js";
 import { cpuQuantityProblem, memoryQuantityProblem } from "./quantity.js";
 import { SECRET_LIKE_ENV_NAME } from "./secret-like-names.js";
-import { LIMIT_BELOW_REQUEST, limitsBelowRequests, reservedVariableNames, resolveResources } from "./resolve.js";
+import {
+  LIMIT_BELOW_REQUEST,
+  limitsBelowRequests,
+  reservedVariableNames,
+  resolveResources,
+  TRACING_VARIABLES,
+} from "./resolve.js";
 
 /**
  * The service spec: what `services/<name>/service.ts` declares through `defineService`.
@@ -446,7 +452,7 @@ function checkEnvAndSecrets(spec: ServiceDefinition, ctx: z.RefinementCtx): void
     Object.values(connectionVariables(name, resource.type)),
   );
   const types = [...new Set(Object.values(spec.backingServices ?? {}).map((resource) => resource.type))];
-  const reserved = [...reservedVariableNames(spec.dependsOn ?? []), ...connections];
+  const reserved = [...reservedVariableNames(spec.dependsOn ?? []), ...TRACING_VARIABLES, ...connections];
   const reservedMessage = `is set by the platform and cannot be overridden; reserved names: ${reserved.join(", ")}${spec.dependsOn?.length ? " (a <DEPENDENCY>_URL per dependsOn entry)" : ""}${connections.length ? ` (per backingServices entry: ${types.map((type) => `${type} <RESOURCE>_${CONNECTION_PARTS_OF[type].join(", _")}`).join("; ")})` : ""}`;
   const checkEnv = (env: Record<string, string> | undefined, path: (string | number)[]) => {
     for (const [key, value] of Object.entries(env ?? {})) {

@@ -69,3 +69,72 @@ describe("npm run synth with PLATFORM_STATE_BACKEND=s3 and no bucket", () => {
     expect(readdirSync(outdir)).toEqual([]);
   });
 });
+
+describe("loadEnvironments: tracing settings", () => {
+  it("GIVEN no tracing setting WHEN loaded THEN each environment has its default ratio, local its Jaeger UI, the clusters no collector and no trace UI", () => {
+    const [local, staging, production] = loadEnvironments({});
+    expect([local, staging, production].map((e) => e!.tracing)).toEqual([
+      { samplingRatio: 1, tracesUrl: "http://127.0.0.1:16686" },
+      { samplingRatio: 1, tracesUrl: undefined },
+      { samplingRatio: 0.1, tracesUrl: undefined },
+    ]);
+    expect(production!.target === "kubernetes" && production!.kubernetes.otlpCollector).toBeUndefined();
+  });
+
+  it("GIVEN PRODUCTION_TRACE_SAMPLING_RATIO=0.05 WHEN loaded THEN production alone records that share", () => {
+    const ratios = loadEnvironments({ PRODUCTION_TRACE_SAMPLING_RATIO: "0.05" }).map((e) => e.tracing.samplingRatio);
+    expect(ratios).toEqual([1, 1, 0.05]);
+  });
+
+  it("GIVEN a ratio variable outside [0, 1] WHEN its environment is loaded THEN it is refused naming the variable, the value and what is accepted", () => {
+    const error = thrownBy(() => loadEnvironments({ STAGING_TRACE_SAMPLING_RATIO: "1.5" }, ["staging"]));
+    expect(error).toBeInstanceOf(EnvironmentConfigError);
+    expect((error as Error).message).toBe(
+      'environment variable STAGING_TRACE_SAMPLING_RATIO: "1.5" is not accepted; accepted: a number from 0 to 1, the share of new traces recorded (0: none, 1: all), like 0.1',
+    );
+    expect(
+      (thrownBy(() => loadEnvironments({ LOCAL_TRACE_SAMPLING_RATIO: "-1" }, ["local"])) as Error).message,
+    ).toContain('LOCAL_TRACE_SAMPLING_RATIO: "-1" is not accepted');
+    // Another environment's ratio is not read.
+    expect(loadEnvironments({ STAGING_TRACE_SAMPLING_RATIO: "1.5" }, ["local"]).map((e) => e.name)).toEqual(["local"]);
+  });
+
+  it("GIVEN an in-cluster collector and a trace UI WHEN the clusters are loaded THEN both get the collector, its namespace as the peer, and the UI", () => {
+    const [staging] = loadEnvironments(
+      {
+        PLATFORM_OTLP_ENDPOINT: "http://otel-collector.observability.svc:4318",
+        PLATFORM_TRACES_URL: "https://jaeger.acme.com/",
+      },
+      ["staging"],
+    );
+    expect(staging!.target === "kubernetes" && staging!.kubernetes.otlpCollector).toEqual({
+      endpoint: "http://otel-collector.observability.svc:4318",
+      port: 4318,
+      peer: { namespace: "observability" },
+    });
+    expect(staging!.tracing.tracesUrl).toBe("https://jaeger.acme.com");
+  });
+
+  it("GIVEN an external collector WHEN loaded without PLATFORM_OTLP_CIDR THEN it is refused asking for its addresses; with it, the CIDR is the peer", () => {
+    const endpoint = { PLATFORM_OTLP_ENDPOINT: "https://otlp.acme.com" };
+    const error = thrownBy(() => loadEnvironments(endpoint, ["production"]));
+    expect(error).toBeInstanceOf(EnvironmentConfigError);
+    expect((error as Error).message).toMatch(
+      /^environment variable PLATFORM_OTLP_CIDR is not set; accepted: the IPv4 CIDR of the collector at otlp\.acme\.com \(PLATFORM_OTLP_ENDPOINT is not an in-cluster <name>\.<namespace>\.svc host/,
+    );
+    const [production] = loadEnvironments({ ...endpoint, PLATFORM_OTLP_CIDR: "203.0.113.0/24" }, ["production"]);
+    expect(production!.target === "kubernetes" && production!.kubernetes.otlpCollector).toEqual({
+      endpoint: "https://otlp.acme.com",
+      port: 443,
+      peer: { cidr: "203.0.113.0/24" },
+    });
+  });
+
+  it("GIVEN a PLATFORM_OTLP_ENDPOINT that is not an OTLP base URL WHEN the clusters are loaded THEN it is refused; local does not read it", () => {
+    const variables = { PLATFORM_OTLP_ENDPOINT: "http://collector:4318/v1/traces" };
+    expect((thrownBy(() => loadEnvironments(variables, ["staging"])) as Error).message).toMatch(
+      /^environment variable PLATFORM_OTLP_ENDPOINT: "http:\/\/collector:4318\/v1\/traces" is not accepted; accepted: the OTLP\/HTTP base URL/,
+    );
+    expect(loadEnvironments(variables, ["local"]).map((e) => e.name)).toEqual(["local"]);
+  });
+});

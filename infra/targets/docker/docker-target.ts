@@ -8,6 +8,8 @@ import { platformEnvironment, type Catalogue, type SecretReference } from "../..
 import { DockerService } from "./docker-service.js";
 import { dockerLabels } from "./labels.js";
 import { LocalMonitoring } from "./local-monitoring.js";
+import { LocalTracing } from "./local-tracing.js";
+import { tracingEnvironment } from "../tracing-environment.js";
 import { outsideNetworkName } from "./names.js";
 import { DockerProvider, Network, RandomProvider } from "./resources.js";
 import type { NetworkAttachment } from "./service-containers.js";
@@ -28,7 +30,8 @@ export function secretVariableName(ref: SecretReference): string {
 /**
  * An environment on the local Docker engine: the provider, one network with a route
  * to the host (for published ports and declared egress; inter-container traffic on it
- * is disabled), every service of the catalogue, and the local Prometheus.
+ * is disabled), every service of the catalogue, the local Prometheus, and the local
+ * Jaeger the services send their traces to.
  *
  * Docker has no secret store for plain containers: a secret reference becomes a
  * sensitive Terraform variable (`TF_VAR_secret_<name>_<key>` at deploy), so no value
@@ -77,6 +80,12 @@ export class DockerTarget extends Construct {
       return variable.stringValue;
     };
 
+    const tracing = new LocalTracing(platform, "tracing", {
+      environment,
+      serviceNetworks: this.services.map((s) => s.networkRules.serviceNetwork),
+      outsideNetwork: outside,
+    });
+
     const portOf = (name: string) => catalogue.get(name).port;
     for (const service of this.services) {
       const { spec } = service;
@@ -90,7 +99,10 @@ export class DockerTarget extends Construct {
       ];
       const reachesOutside = spec.expose.kind === "public" || spec.egress.length > 0;
       if (reachesOutside) networks.push({ network: outside });
-      const variables = platformEnvironment(spec, environment.name, portOf);
+      const variables: Record<string, string> = {
+        ...platformEnvironment(spec, environment.name, portOf),
+        ...tracingEnvironment(spec.name, environment, tracing.endpoint),
+      };
       for (const [name, ref] of Object.entries(spec.secrets)) variables[name] = secretValue(ref);
       service.runReplicas({
         environment,

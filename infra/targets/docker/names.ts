@@ -61,3 +61,8 @@ export function readerNetworkName(environment: DockerEnvironment, reader: string
 export function dataVolumeName(environment: DockerEnvironment, dataName: string): string {
   return `${environment.namespace}-${dataName}-data`;
 }
+
+/** The local Jaeger container: its name is the host of the services' OTLP endpoint. */
+export function jaegerContainerName(environment: DockerEnvironment): string {
+  return `${environment.namespace}-jaeger`;
+}

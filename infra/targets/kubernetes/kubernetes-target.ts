@@ -7,6 +7,7 @@ import { platformEnvironment, type Catalogue } from "../../spec/model.js";
 import { KubernetesService } from "./kubernetes-service.js";
 import { NamespaceIsolation } from "./namespace-isolation.js";
 import { RecordingRules } from "./recording-rules.js";
+import { tracingEnvironment } from "../tracing-environment.js";
 import { KubernetesProvider, RandomProvider } from "./resources.js";
 
 /** Props of {@link KubernetesTarget}. */
@@ -21,6 +22,10 @@ export interface KubernetesTargetProps {
  * An environment on Kubernetes: the provider, the namespace with its default deny and
  * the recording rules every service's alerts read (`<env>/kubernetes/platform/...`),
  * and one {@link KubernetesService} per service of the catalogue.
+ *
+ * Without PLATFORM_OTLP_ENDPOINT the services get no OTEL_* variables, and synth says
+ * nothing: unlike a missing API server CIDR, which breaks the database pods, a cluster
+ * without a collector runs as before, only without traces.
  */
 export class KubernetesTarget extends Construct {
   readonly services: readonly KubernetesService[];
@@ -55,7 +60,10 @@ export class KubernetesTarget extends Construct {
           spec,
           environment,
           catalogue,
-          variables: platformEnvironment(spec, environment.name, portOf),
+          variables: {
+            ...platformEnvironment(spec, environment.name, portOf),
+            ...tracingEnvironment(spec.name, environment, environment.kubernetes.otlpCollector?.endpoint),
+          },
           monitoring: props.monitoring.services.get(spec.name)!,
         }),
     );

@@ -19,8 +19,10 @@ const namespaceNamed = (name: string) => ({ matchLabels: { "kubernetes.io/metada
  * public), ingress on its metrics port from the monitoring namespace; egress to each
  * dependency on that dependency's port, to each backing service it owns on its port
  * (the other half is the backing service's own policy, see `dataNetworkPolicy`), and to
- * each backing service of another service it reads (`uses`), and to each declared
- * external CIDR and port (a managed, `external` one is reached through these).
+ * each backing service of another service it reads (`uses`), to the environment's
+ * OpenTelemetry collector on its port when there is one (its namespace, or its CIDR),
+ * and to each declared external CIDR and port (a managed, `external` one is reached
+ * through these).
  * A service that nobody depends on receives no traffic from other services.
  */
 export class NetworkRules extends Construct {
@@ -67,6 +69,17 @@ export class NetworkRules extends Construct {
       egress.push({
         to: [{ podSelector: { matchLabels: dataPodLabels(used.owner, resource) } }],
         ports: [tcp(dataPort(resource))],
+      });
+    }
+    const collector = kubernetes.otlpCollector;
+    if (collector !== undefined) {
+      egress.push({
+        to: [
+          "namespace" in collector.peer
+            ? { namespaceSelector: namespaceNamed(collector.peer.namespace) }
+            : { ipBlock: { cidr: collector.peer.cidr } },
+        ],
+        ports: [tcp(collector.port)],
       });
     }
     for (const rule of spec.egress) {

@@ -159,6 +159,22 @@ describe("alert rules", () => {
     ).toBe("http://127.0.0.1:3000/d/local-orders");
   });
 
+  it("GIVEN a trace UI WHEN rendered THEN every alert links to the service's traces, the latency alerts to those slower than its target; without one, no alert has the link", () => {
+    const local = rulesOf("local").alerts;
+    const traces = Object.fromEntries(local.map((alert) => [alert.alert, alert.annotations.traces]));
+    expect(Object.keys(traces)).toHaveLength(6);
+    for (const [name, link] of Object.entries(traces))
+      expect(link, name).toBe(
+        name.startsWith("Latency")
+          ? "http://127.0.0.1:16686/search?service=orders&lookback=1h&minDuration=400ms"
+          : "http://127.0.0.1:16686/search?service=orders&lookback=1h",
+      );
+    expect(
+      rulesOf("staging", [orders], { PLATFORM_TRACES_URL: "https://jaeger.acme.com" }).alerts[0]!.annotations.traces,
+    ).toBe("https://jaeger.acme.com/search?service=orders&lookback=1h");
+    for (const alert of rulesOf("production").alerts) expect(alert.annotations.traces).toBeUndefined();
+  });
+
   it("GIVEN a PLATFORM_GRAFANA_URL that is not a URL WHEN environments load THEN it is refused with what is accepted", () => {
     const error = thrownBy(() => loadEnvironments({ PLATFORM_GRAFANA_URL: "grafana.acme.com" }));
     expect(error).toBeInstanceOf(EnvironmentConfigError);

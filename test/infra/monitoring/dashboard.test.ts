@@ -4,8 +4,12 @@ import { loadEnvironments } from "../../../infra/environments.js";
 import { resolveCatalogue } from "../../../infra/spec/model.js";
 import { service } from "../../support/platform.js";
 
-function dashboardOf(input: Parameters<typeof service>[0], environmentName = "staging") {
-  const environments = loadEnvironments({});
+function dashboardOf(
+  input: Parameters<typeof service>[0],
+  environmentName = "staging",
+  variables: Record<string, string> = {},
+) {
+  const environments = loadEnvironments(variables);
   const environment = environments.find((e) => e.name === environmentName)!;
   const spec = resolveCatalogue(
     [service(input)],
@@ -86,6 +90,34 @@ describe("Grafana dashboard", () => {
       expect(Object.keys(panel.fieldConfig)).toEqual(["defaults"]);
       for (const target of panel.targets) expect(Object.keys(target)).toEqual(["refId", "expr", "legendFormat"]);
     }
+  });
+
+  it("GIVEN the local environment WHEN the dashboard is rendered THEN the latency panel links to the service's traces in the local Jaeger, and to those slower than its target", () => {
+    const panels = dashboardOf(orders, "local").panels as unknown as Array<Record<string, any>>;
+    const latency = panels.find((p) => p.title === "Latency p50 / p95 / p99")!;
+    expect(latency.fieldConfig.defaults.links).toEqual([
+      {
+        title: "Traces of orders (last hour)",
+        url: "http://127.0.0.1:16686/search?service=orders&lookback=1h",
+        targetBlank: true,
+      },
+      {
+        title: "Traces of orders slower than 400 ms (last hour)",
+        url: "http://127.0.0.1:16686/search?service=orders&lookback=1h&minDuration=400ms",
+        targetBlank: true,
+      },
+    ]);
+    expect(panels.filter((p) => p.fieldConfig.defaults.links !== undefined)).toEqual([latency]);
+  });
+
+  it("GIVEN Kubernetes with PLATFORM_TRACES_URL WHEN rendered THEN the link goes there; without it, no panel links to traces", () => {
+    const linked = dashboardOf(orders, "production", { PLATFORM_TRACES_URL: "https://jaeger.acme.com/" })
+      .panels as unknown as Array<Record<string, any>>;
+    expect(linked.find((p) => p.title === "Latency p50 / p95 / p99")!.fieldConfig.defaults.links[0].url).toBe(
+      "https://jaeger.acme.com/search?service=orders&lookback=1h",
+    );
+    const unlinked = dashboardOf(orders, "production").panels as unknown as Array<Record<string, any>>;
+    for (const panel of unlinked) expect(panel.fieldConfig.defaults.links).toBeUndefined();
   });
 
   it("GIVEN a service name of 63 characters WHEN its uid is made THEN it fits Grafana's 40 and stays apart from its neighbours", () => {

@@ -258,8 +258,17 @@ describe("parseServiceDefinition: the one check of what a service file exports",
 
   it("GIVEN env setting PORT while the probes use the spec's port WHEN parsed THEN it is refused listing the reserved names", () => {
     expect(refusal({ ...valid, env: { PORT: "9999" } })).toBe(
-      'service spec: env.PORT: is set by the platform and cannot be overridden; reserved names: SERVICE_NAME, PORT, PLATFORM_ENVIRONMENT (got "9999")',
+      'service spec: env.PORT: is set by the platform and cannot be overridden; reserved names: SERVICE_NAME, PORT, PLATFORM_ENVIRONMENT, OTEL_SERVICE_NAME, OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_EXPORTER_OTLP_PROTOCOL, OTEL_TRACES_SAMPLER, OTEL_TRACES_SAMPLER_ARG, OTEL_PROPAGATORS (got "9999")',
     );
+  });
+
+  it("GIVEN env setting the sampling ratio the environment sets WHEN parsed THEN it is refused: tracing is the environment's", () => {
+    expect(refusal({ ...valid, environments: { production: { env: { OTEL_TRACES_SAMPLER_ARG: "1" } } } })).toMatch(
+      /^service spec: environments\.production\.env\.OTEL_TRACES_SAMPLER_ARG: is set by the platform and cannot be overridden; reserved names: .*OTEL_TRACES_SAMPLER_ARG/,
+    );
+    expect(parseServiceDefinition({ ...valid, env: { OTEL_RESOURCE_ATTRIBUTES: "team=orders" } }).env).toEqual({
+      OTEL_RESOURCE_ATTRIBUTES: "team=orders",
+    });
   });
 
   it("GIVEN an environment's env or a secret named like a platform variable or a dependency URL WHEN parsed THEN each is refused", () => {
@@ -270,7 +279,7 @@ describe("parseServiceDefinition: the one check of what a service file exports",
       environments: { production: { env: { ORDER_STORE_URL: "http://evil:80", PLATFORM_ENVIRONMENT: "staging" } } },
     });
     const reserved =
-      "reserved names: SERVICE_NAME, PORT, PLATFORM_ENVIRONMENT, CATALOG_URL, ORDER_STORE_URL (a <DEPENDENCY>_URL per dependsOn entry)";
+      "reserved names: SERVICE_NAME, PORT, PLATFORM_ENVIRONMENT, CATALOG_URL, ORDER_STORE_URL, OTEL_SERVICE_NAME, OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_EXPORTER_OTLP_PROTOCOL, OTEL_TRACES_SAMPLER, OTEL_TRACES_SAMPLER_ARG, OTEL_PROPAGATORS (a <DEPENDENCY>_URL per dependsOn entry)";
     expect(text.split("\n")).toEqual([
       `service spec: environments.production.env.ORDER_STORE_URL: is set by the platform and cannot be overridden; ${reserved} (got "(not shown)")`,
       `service spec: environments.production.env.PLATFORM_ENVIRONMENT: is set by the platform and cannot be overridden; ${reserved} (got "staging")`,
@@ -347,7 +356,8 @@ describe("parseServiceDefinition: the one check of what a service file exports",
     ).toHaveLength(2);
   });
 
-  const PLATFORM_PORTS = "platform ports: 3000 (the local Grafana the alerts link to), 9090 (the local Prometheus)";
+  const PLATFORM_PORTS =
+    "platform ports: 3000 (the local Grafana the alerts link to), 9090 (the local Prometheus), 16686 (the local Jaeger UI)";
   it("GIVEN a public service whose local port is the local Prometheus's WHEN parsed THEN it is refused listing the platform's ports", () => {
     expect(refusal({ ...valid, expose: { public: { host: "shop.example.com", localPort: 9090 } } })).toBe(
       `service spec: expose.public.localPort: is used by the platform on 127.0.0.1 in the local environment (the local Prometheus); ${PLATFORM_PORTS}; choose another port (got 9090)`,

@@ -82,21 +82,27 @@ function dockerEdges(stack: StackJson): string[] {
 describe("Both targets read the same spec the same way", () => {
   let stacks: Record<string, StackJson>;
   beforeAll(() => {
-    // GIVEN one catalogue WHEN synthesized for local (Docker) and staging (Kubernetes)
-    stacks = synthPlatform(exampleServices());
+    // GIVEN one catalogue WHEN synthesized for local (Docker) and staging (Kubernetes, with a collector)
+    stacks = synthPlatform(exampleServices(), {
+      PLATFORM_OTLP_ENDPOINT: "http://otel-collector.observability.svc:4318",
+    });
   });
 
   it.each(SERVICES)(
-    "THEN %s has the same port, environment, secrets, health check, limits and user on both",
+    "THEN %s has the same port, environment (tracing's too, but for the collector), secrets, health check, limits and user on both",
     (name) => {
       const kubernetes = kubernetesView(stacks.staging!, name);
       const docker = dockerView(stacks.local!, name);
-      expect({ ...docker, env: { ...docker.env, PLATFORM_ENVIRONMENT: "-" } }).toEqual({
+      const perEnvironment = { PLATFORM_ENVIRONMENT: "-", OTEL_EXPORTER_OTLP_ENDPOINT: "-" };
+      expect({ ...docker, env: { ...docker.env, ...perEnvironment } }).toEqual({
         ...kubernetes,
-        env: { ...kubernetes.env, PLATFORM_ENVIRONMENT: "-" },
+        env: { ...kubernetes.env, ...perEnvironment },
       });
       expect(docker.env.PLATFORM_ENVIRONMENT).toBe("local");
       expect(kubernetes.env.PLATFORM_ENVIRONMENT).toBe("staging");
+      expect(docker.env.OTEL_EXPORTER_OTLP_ENDPOINT).toBe("http://platform-local-jaeger:4318");
+      expect(kubernetes.env.OTEL_EXPORTER_OTLP_ENDPOINT).toBe("http://otel-collector.observability.svc:4318");
+      expect(docker.env.OTEL_SERVICE_NAME).toBe(name);
     },
   );
 

@@ -69,11 +69,12 @@ describe("validateAnswers", () => {
   it.each([
     ["9090", "the local Prometheus"],
     ["3000", "the local Grafana the alerts link to"],
+    ["16686", "the local Jaeger UI"],
   ])(
     "GIVEN a public service on the platform's port %s WHEN validated THEN the spec schema's own refusal names --port",
     (port, user) => {
       expect(problemsOf({ name: "payments", public: true, host: "pay.example.com", port })).toEqual([
-        `--port: is published on 127.0.0.1 in the local environment (no expose.public.localPort is set) and is used by the platform there (${user}); platform ports: 3000 (the local Grafana the alerts link to), 9090 (the local Prometheus); choose another port or set expose.public.localPort (got "${port}")`,
+        `--port: is published on 127.0.0.1 in the local environment (no expose.public.localPort is set) and is used by the platform there (${user}); platform ports: 3000 (the local Grafana the alerts link to), 9090 (the local Prometheus), 16686 (the local Jaeger UI); choose another port or set expose.public.localPort (got "${port}")`,
       ]);
     },
   );

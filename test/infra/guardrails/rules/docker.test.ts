@@ -7,6 +7,7 @@ const ORDERS = "docker/orders/containers/replica-1";
 const GATEWAY = "docker/gateway/containers/replica-1";
 const CATALOG = "docker/catalog/containers/replica-1";
 const PROMETHEUS = "docker/platform/monitoring/prometheus";
+const JAEGER = "docker/platform/tracing/jaeger";
 const DOCKER_RULES = GUARDRAIL_RULES.filter((rule) => rule.id.startsWith("DKR-"));
 
 /** WHEN helper: the local stack with escape hatches on one container, checked. */
@@ -48,9 +49,9 @@ describe("Docker rules (DKR-01 to DKR-11)", () => {
   });
 
   it.each(DOCKER_RULES)(
-    "GIVEN the generated containers (internal, public, Prometheus) WHEN $id checks them THEN they are compliant",
+    "GIVEN the generated containers (internal, public, Prometheus, Jaeger) WHEN $id checks them THEN they are compliant",
     (rule) => {
-      for (const path of [ORDERS, GATEWAY, PROMETHEUS])
+      for (const path of [ORDERS, GATEWAY, PROMETHEUS, JAEGER])
         expect(generated.outcome(rule, path)).toEqual({ status: "compliant" });
     },
   );

@@ -36,7 +36,7 @@ describe("Docker target (local)", () => {
   it("THEN every service container is hardened", () => {
     for (const container of resourcesOfType(local, "docker_container")
       .map((r) => r.values)
-      .filter((c) => !c.name.endsWith("prometheus"))) {
+      .filter((c) => !c.name.endsWith("prometheus") && !c.name.endsWith("jaeger"))) {
       expect(container).toMatchObject({
         user: "10001:10001",
         read_only: true,
@@ -81,13 +81,13 @@ describe("Docker target (local)", () => {
   it("THEN two services share a network only along a dependency edge, and only the callee answers to an alias there", () => {
     const members = networkMembers(local);
     expect(Object.fromEntries(members)).toEqual({
-      "platform-local-catalog": ["catalog", "prometheus"],
-      "platform-local-orders": ["orders", "prometheus"],
-      "platform-local-gateway": ["gateway", "prometheus"],
+      "platform-local-catalog": ["catalog", "jaeger", "prometheus"],
+      "platform-local-orders": ["jaeger", "orders", "prometheus"],
+      "platform-local-gateway": ["gateway", "jaeger", "prometheus"],
       "platform-local-orders-to-catalog": ["catalog", "orders"],
       "platform-local-gateway-to-catalog": ["catalog", "gateway"],
       "platform-local-gateway-to-orders": ["gateway", "orders"],
-      "platform-local-outside": ["gateway", "orders", "prometheus"],
+      "platform-local-outside": ["gateway", "jaeger", "orders", "prometheus"],
     });
     const [catalog] = containersOf(local, "catalog");
     expect(
@@ -115,7 +115,7 @@ describe("Docker target (local)", () => {
     });
   });
 
-  it("THEN only the public service publishes a port, on 127.0.0.1, from its first replica", () => {
+  it("THEN only the public service (and the platform's Prometheus and Jaeger UI) publishes a port, on 127.0.0.1, from its first replica", () => {
     const published = resourcesOfType(local, "docker_container")
       .map((r) => r.values)
       .filter((c) => c.ports)
@@ -123,6 +123,7 @@ describe("Docker target (local)", () => {
     expect(published).toEqual([
       ["platform-local-gateway-1", [{ internal: 8082, external: 8082, ip: "127.0.0.1", protocol: "tcp" }]],
       ["platform-local-prometheus", [{ internal: 9090, external: 9090, ip: "127.0.0.1", protocol: "tcp" }]],
+      ["platform-local-jaeger", [{ internal: 16686, external: 16686, ip: "127.0.0.1", protocol: "tcp" }]],
     ]);
   });
 

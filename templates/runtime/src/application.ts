@@ -132,10 +132,10 @@ export async function startApplication<M extends ServiceManifest>(
   const log = createLogger(config, options.logDestination);
   const metrics = new ServiceMetrics();
   const clients = new Map(
-    Object.entries(config.dependencyUrls).map(([name, url]) => [
-      name,
-      new DependencyClient(name, url, config.dependencyTimeoutMs),
-    ]),
+    Object.entries(config.dependencyUrls).map(([name, url]) => {
+      metrics.breakerChanged(name, "closed");
+      return [name, new DependencyClient(name, url, config.dependencies[name]!, metrics)];
+    }),
   );
   let backingServices: BackingServices | undefined;
   const context: ServiceContext<M> = {
@@ -176,6 +176,7 @@ export async function startApplication<M extends ServiceManifest>(
     metrics,
     contract: application.contract,
     validateResponses: options.validateResponses ?? false,
+    loadShedding: config.loadShedding,
     draining: () => state === "draining" || state === "stopped",
     async readiness() {
       const down = state === "ready" && backingServices ? await backingServices.check() : [];

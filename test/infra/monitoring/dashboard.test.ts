@@ -4,11 +4,15 @@ import { loadEnvironments } from "../../../infra/environments.js";
 import { resolveCatalogue } from "../../../infra/spec/model.js";
 import { service } from "../../support/platform.js";
 
-function dashboardOf(input: Parameters<typeof service>[0], environmentName = "staging") {
+function dashboardOf(
+  input: Parameters<typeof service>[0],
+  environmentName = "staging",
+  others: ReadonlyArray<Parameters<typeof service>[0]> = [],
+) {
   const environments = loadEnvironments({});
   const environment = environments.find((e) => e.name === environmentName)!;
   const spec = resolveCatalogue(
-    [service(input)],
+    [service(input), ...others.map((other) => service(other))],
     environmentName,
     environments.map((e) => e.name),
   ).get(input.name);
@@ -39,12 +43,34 @@ describe("Grafana dashboard", () => {
       "Replicas",
       "CPU against limit",
       "Memory against limit",
+      "Requests shed",
+    ]);
+  });
+
+  it("GIVEN a service with a dependency WHEN its dashboard is rendered THEN it shows the requests shed, each dependency's breaker and its retries", () => {
+    const catalog = { name: "catalog", image: "ghcr.io/acme/catalog:2.0.0", port: 8081 } as const;
+    const panels = dashboardOf({ ...orders, dependsOn: ["catalog"] }, "staging", [catalog]).panels;
+    expect(panels.slice(-3).map((p) => [p.title, p.targets.map((t) => t.expr)])).toEqual([
+      [
+        "Requests shed",
+        ['sum(rate(http_requests_shed_total{service="orders",environment="staging"}[$__rate_interval]))'],
+      ],
+      [
+        "Circuit breakers",
+        ['max by (dependency) (dependency_circuit_breaker_state{service="orders",environment="staging"})'],
+      ],
+      [
+        "Dependency retries",
+        [
+          'sum by (dependency) (rate(dependency_retries_total{service="orders",environment="staging"}[$__rate_interval]))',
+        ],
+      ],
     ]);
   });
 
   it("GIVEN a service that owns a database WHEN its dashboard is rendered THEN it also shows, per resource, the replicas that reach it and its pool's connections", () => {
     const panels = dashboardOf({ ...orders, backingServices: { db: { type: "postgres" } } }).panels;
-    expect(panels.slice(-2).map((p) => [p.title, p.targets.map((t) => t.expr)])).toEqual([
+    expect(panels.slice(-3, -1).map((p) => [p.title, p.targets.map((t) => t.expr)])).toEqual([
       ["Backing services up", ['sum by (resource) (backing_service_up{service="orders",environment="staging"})']],
       [
         "Database connections",

@@ -6,7 +6,7 @@ import { IDEMPOTENT_METHODS, RUNTIME_DEFAULTS } from "./runtime-defaults.js";
  * `resilience` in service.ts: how the service calls each of its dependencies, by the
  * dependency's name (a `dependsOn` entry). Every field has a safe default
  * (`RUNTIME_DEFAULTS.dependency`, which the runtime reads too); the platform passes the
- * resolved settings as `<DEPENDENCY>_*` variables (`dependencySettingVariables`).
+ * resolved settings as `<DEPENDENCY>_*` variables (`dependencyResilienceVariables` in resolve.ts).
  */
 
 /** The longest timeout the runtime accepts (its `<DEPENDENCY>_TIMEOUT_MS` range). */

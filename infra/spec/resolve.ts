@@ -133,7 +133,7 @@ export interface EgressRule {
 }
 
 /** How a service calls one dependency (`resilience.<dependency>`, defaults applied). */
-export interface DependencyResilience {
+export interface DependencyCallSettings {
   /** The whole call, retries included. */
   readonly timeoutMs: number;
   /** Retries of an attempt that got no answer; 0 retries nothing. */
@@ -195,7 +195,7 @@ export interface ServiceSpec {
   readonly expose: Exposure;
   readonly dependsOn: readonly string[];
   /** How each dependency is called, by dependency name: one entry per `dependsOn` entry. */
-  readonly resilience: Readonly<Record<string, DependencyResilience>>;
+  readonly resilience: Readonly<Record<string, DependencyCallSettings>>;
   readonly egress: readonly EgressRule[];
   readonly monitoring: {
     readonly metricsPath: string;
@@ -298,7 +298,7 @@ export function resolveServiceSpec(
 }
 
 /** The settings of the calls to one dependency, the runtime's defaults for what the spec does not give. */
-export function resolveResilience(given: ResilienceInput | undefined): DependencyResilience {
+export function resolveResilience(given: ResilienceInput | undefined): DependencyCallSettings {
   const defaults = RUNTIME_DEFAULTS.dependency;
   return {
     timeoutMs: given?.timeoutMs ?? defaults.timeoutMs,
@@ -458,7 +458,7 @@ export const RESILIENCE_VARIABLE_SUFFIXES = [
  */
 export function dependencyResilienceVariables(
   dependency: string,
-  settings: DependencyResilience,
+  settings: DependencyCallSettings,
 ): Record<string, string> {
   const prefix = dependencyVariablePrefix(dependency);
   const values: Record<(typeof RESILIENCE_VARIABLE_SUFFIXES)[number], string> = {

@@ -365,15 +365,28 @@ describe("load shedding", () => {
       LOAD_SHEDDING_SAMPLE_INTERVAL_MS: "100",
     });
     expect((await fetch(`${service.url}/items/a`)).status).toBe(200);
-    let answers: Response[] = [];
-    do {
-      // The loop blocked for longer than a sample: the next sample's mean delay is over the limit.
-      const until = performance.now() + 300;
+    // A saturated loop: turns of 100 ms, one after the other, until the test has its answers;
+    // requests are read between them. Every sample then has a mean delay over the limit.
+    let saturating = true;
+    const turn = () => {
+      const until = performance.now() + 100;
       while (performance.now() < until);
-      answers = await Promise.all(
-        ["/readyz", "/items/a", "/healthz", "/metrics"].map((path) => fetch(`${service.url}${path}`)),
-      );
-    } while (answers[0]?.status !== 503);
+      if (saturating) setTimeout(turn, 0);
+    };
+    setTimeout(turn, 0);
+    const batch = () =>
+      Promise.all(["/readyz", "/items/a", "/healthz", "/metrics"].map((path) => fetch(`${service.url}${path}`)));
+    let answers: Response[] = [];
+    try {
+      // Twice in a row not ready: the batch after is wholly within the overload, not at its start.
+      let overloaded = 0;
+      while (overloaded < 2) {
+        answers = await batch();
+        overloaded = answers[0]?.status === 503 ? overloaded + 1 : 0;
+      }
+    } finally {
+      saturating = false;
+    }
     const [readiness, item, health, metrics] = answers as [Response, Response, Response, Response];
     expect(await readiness.json()).toEqual({ status: "overloaded" });
     expect([item.status, item.headers.get("retry-after"), await item.json()]).toEqual([

@@ -72,6 +72,12 @@ export const ALERTS = {
    * reports finds one of them down (`backing_service_up` 0), so none is ready. One per resource.
    */
   backingServiceDown: "BackingServiceDown",
+  /**
+   * Ticket, for a service with dependencies only: on every replica that reports, the
+   * circuit breaker of calls to one dependency has not closed for 5 minutes
+   * (`dependency_circuit_breaker_state` above 0): the calls that need it answer 503. One per dependency.
+   */
+  dependencyCircuitOpen: "DependencyCircuitOpen",
 } as const;
 
 /** How long one replica may fail its scrapes before {@link ALERTS.targetDown} fires. */
@@ -80,6 +86,11 @@ export const TARGET_DOWN_FOR = "5m";
 export const ALL_TARGETS_DOWN_FOR = "2m";
 /** How long every replica may find a backing service down before {@link ALERTS.backingServiceDown} fires. */
 export const BACKING_SERVICE_DOWN_FOR = "2m";
+/**
+ * How long a dependency's breaker may stay open (or half-open: its trial calls fail and
+ * it opens again) on every replica before {@link ALERTS.dependencyCircuitOpen} fires.
+ */
+export const DEPENDENCY_CIRCUIT_OPEN_FOR = "5m";
 
 /**
  * The recorded series, kept once per environment for every service (see
@@ -290,6 +301,21 @@ export function renderAlertRules(spec: ServiceSpec, environment: Environment): R
         description: `For ${BACKING_SERVICE_DOWN_FOR}, every replica of ${text.service} that reports has failed its check of {{ $labels.resource }} (${up} is 0): none is ready, and its readiness path answers 503 naming it.`,
         dashboard: link,
         ...traces(),
+      },
+    });
+  }
+  if (spec.dependsOn.length > 0) {
+    const state = METRICS_CONTRACT.dependencyBreakerState.name;
+    // "min": every replica's breaker is open; one replica alone is a problem of its node, which its probes show.
+    alerts.push({
+      alert: ALERTS.dependencyCircuitOpen,
+      expr: `min by (service, environment, dependency) (${state}${selector}) > 0`,
+      for: DEPENDENCY_CIRCUIT_OPEN_FOR,
+      labels: labels("ticket"),
+      annotations: {
+        summary: `${where}: calls to {{ $labels.dependency }} are refused by an open circuit breaker`,
+        description: `For ${DEPENDENCY_CIRCUIT_OPEN_FOR}, on every replica of ${text.service} that reports, the circuit breaker of its calls to {{ $labels.dependency }} has not closed (${state} above 0): those calls got no answer, and the requests that need them are answered 503 at once. Look at {{ $labels.dependency }} first.`,
+        dashboard: link,
       },
     });
   }

@@ -273,6 +273,45 @@ export function renderDashboard(spec: ServiceSpec, environment: Environment): Gr
       ),
     );
   }
+  const { shedRequests, dependencyBreakerState, dependencyRetries } = METRICS_CONTRACT;
+  panels.push(
+    panel(
+      "timeseries",
+      "Requests shed",
+      "Requests per second answered 503 with Retry-After at once because the event loop was saturated (load shedding); a replica that sheds is not ready.",
+      { x: 0, y: 36, w: 8, h: 8 },
+      [{ expr: `sum(rate(${shedRequests.name}${sel()}[$__rate_interval]))`, legend: "shed" }],
+      "reqps",
+      { min: 0 },
+    ),
+  );
+  if (spec.dependsOn.length > 0) {
+    panels.push(
+      panel(
+        "timeseries",
+        "Circuit breakers",
+        "Each dependency's circuit breaker, at its worst replica: 0 closed, 1 half-open (a trial call), 2 open (calls refused at once, answered 503). Open on every replica for 5 minutes opens a DependencyCircuitOpen ticket.",
+        { x: 8, y: 36, w: 8, h: 8 },
+        [{ expr: `max by (dependency) (${dependencyBreakerState.name}${sel()})`, legend: "{{dependency}}" }],
+        "none",
+        { min: 0, max: 2, decimals: 0 },
+      ),
+      panel(
+        "timeseries",
+        "Dependency retries",
+        "Calls to each dependency tried again per second (idempotent calls that got no answer, within the retry budget of a fifth of the calls).",
+        { x: 16, y: 36, w: 8, h: 8 },
+        [
+          {
+            expr: `sum by (dependency) (rate(${dependencyRetries.name}${sel()}[$__rate_interval]))`,
+            legend: "{{dependency}}",
+          },
+        ],
+        "reqps",
+        { min: 0 },
+      ),
+    );
+  }
 
   return {
     uid: dashboardUid(service, environment.name),

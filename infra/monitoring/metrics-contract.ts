@@ -48,6 +48,28 @@ export const METRICS_CONTRACT = {
     labels: ["resource", "state"],
     states: ["total", "idle", "waiting"],
   },
+  /** Counter of calls to a dependency tried again (an idempotent call that got no answer, within the retry budget). */
+  dependencyRetries: {
+    name: "dependency_retries_total",
+    help: "Calls to a dependency tried again after an attempt that got no answer, by dependency",
+    labels: ["dependency"],
+  },
+  /**
+   * Gauge of each dependency's circuit breaker: 0 closed (calls go through), 1 half-open
+   * (one trial call), 2 open (calls refused at once, the caller answers 503).
+   */
+  dependencyBreakerState: {
+    name: "dependency_circuit_breaker_state",
+    help: "The circuit breaker of calls to a dependency: 0 closed, 1 half-open, 2 open, by dependency",
+    labels: ["dependency"],
+    values: { closed: 0, "half-open": 1, open: 2 },
+  },
+  /** Counter of requests answered 503 at once because the service was overloaded (load shedding). */
+  shedRequests: {
+    name: "http_requests_shed_total",
+    help: "Requests answered 503 with Retry-After without being handled, because the event loop was saturated",
+    labels: [],
+  },
   /** A status label value at or above this counts against the availability SLO. */
   serverErrorStatus: 500,
   /** The same, as a regular expression on the `status` label (status codes stop at 599). */

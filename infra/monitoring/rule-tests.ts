@@ -4,6 +4,7 @@ import {
   ALERTS,
   ALL_TARGETS_DOWN_FOR,
   BACKING_SERVICE_DOWN_FOR,
+  DEPENDENCY_CIRCUIT_OPEN_FOR,
   TARGET_DOWN_FOR,
   renderAlertRules,
   type AlertingRule,
@@ -22,7 +23,9 @@ import { BURN_RATE_WINDOWS, LATENCY_OBJECTIVE_PERCENT, errorBudget, latencyBucke
  * - the same two for latency;
  * - dead targets: TargetDown for the dead replica, AllTargetsDown once none is left;
  * - for a service with backing services: BackingServiceDown once every replica finds one down,
- *   not while one replica still reaches it.
+ *   not while one replica still reaches it;
+ * - for a service with dependencies: DependencyCircuitOpen once every replica's breaker of
+ *   one stays open, not while one replica's is closed.
  */
 
 /** A `promtool test rules` file. */
@@ -251,8 +254,31 @@ export function renderRuleTests(
       : spec.uses.length > 0
         ? [backingServiceDown(`${spec.uses[0]!.owner}.${spec.uses[0]!.name}`, "used")]
         : []),
+    ...(spec.dependsOn.length > 0 ? [dependencyCircuitOpen(spec.dependsOn[0]!)] : []),
   ];
   return { rule_files: [...ruleFiles], evaluation_interval: "1m", tests };
+
+  function dependencyCircuitOpen(dependency: string): RuleTestGroup {
+    const [first, second] = DEATH_MINUTES;
+    const end = second + minutesOf(DEPENDENCY_CIRCUIT_OPEN_FOR) + 5;
+    const { open, closed } = { open: 2, closed: 0 };
+    const seen = (replica: string, values: string) => ({
+      series: `${METRICS_CONTRACT.dependencyBreakerState.name}{${target},instance="${replica}",dependency="${dependency}"}`,
+      values,
+    });
+    return {
+      name: `${service}: every replica's breaker of ${dependency} open raises DependencyCircuitOpen; one replica alone does not`,
+      interval: "1m",
+      input_series: [
+        seen(replicas[0]!, `${closed}x${first} ${open}x${end}`),
+        seen(replicas[1]!, `${closed}x${second} ${open}x${end}`),
+      ],
+      alert_rule_test: [
+        silent(first + minutesOf(DEPENDENCY_CIRCUIT_OPEN_FOR) + 5, ALERTS.dependencyCircuitOpen),
+        firing(end, ALERTS.dependencyCircuitOpen, [{ service, environment: env, dependency }]),
+      ],
+    };
+  }
 
   function backingServiceDown(resource: string, type: string): RuleTestGroup {
     const [first, second] = DEATH_MINUTES;

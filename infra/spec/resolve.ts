@@ -1,6 +1,7 @@
 import type { PostgresVersion, RedisPersistence } from "./backing-services.js";
 import { formatCpu, formatMemory, parseCpuMillis, parseMemoryMiB, type ResourceAmounts } from "./quantity.js";
 import { RUNTIME_DEFAULTS } from "./runtime-defaults.js";
+import type { ResilienceInput } from "./resilience.js";
 import type { ServiceDefinition } from "./service-spec.js";
 
 /**
@@ -131,6 +132,20 @@ export interface EgressRule {
   readonly description?: string;
 }
 
+/** How a service calls one dependency (`resilience.<dependency>`, defaults applied). */
+export interface DependencyCallSettings {
+  /** The whole call, retries included. */
+  readonly timeoutMs: number;
+  /** Retries of an attempt that got no answer; 0 retries nothing. */
+  readonly retryAttempts: number;
+  /** The methods retried (idempotent ones). */
+  readonly retryMethods: readonly string[];
+  /** Attempts in a row without an answer that open the breaker. */
+  readonly breakerFailures: number;
+  /** How long the open breaker refuses calls before a trial call. */
+  readonly breakerHalfOpenAfterMs: number;
+}
+
 /** A guardrail exception, with the reason a reviewer reads. */
 export interface Suppression {
   readonly rule: string;
@@ -179,6 +194,8 @@ export interface ServiceSpec {
   };
   readonly expose: Exposure;
   readonly dependsOn: readonly string[];
+  /** How each dependency is called, by dependency name: one entry per `dependsOn` entry. */
+  readonly resilience: Readonly<Record<string, DependencyCallSettings>>;
   readonly egress: readonly EgressRule[];
   readonly monitoring: {
     readonly metricsPath: string;
@@ -254,6 +271,11 @@ export function resolveServiceSpec(
             localPort: expose.public.localPort ?? definition.port,
           },
     dependsOn: [...new Set(definition.dependsOn ?? [])].sort(),
+    resilience: Object.fromEntries(
+      [...new Set(definition.dependsOn ?? [])]
+        .sort()
+        .map((dependency) => [dependency, resolveResilience(definition.resilience?.[dependency])]),
+    ),
     egress: (definition.egress ?? []).map((e) => ({
       cidr: e.cidr,
       ports: e.ports,
@@ -272,6 +294,18 @@ export function resolveServiceSpec(
     suppressions: definition.guardrails?.suppress ?? [],
     backingServices: resolveBackingServices(definition, environment, traits),
     uses: [...new Set(definition.uses ?? [])].sort().map(parseUsedBackingService),
+  };
+}
+
+/** The settings of the calls to one dependency, the runtime's defaults for what the spec does not give. */
+export function resolveResilience(given: ResilienceInput | undefined): DependencyCallSettings {
+  const defaults = RUNTIME_DEFAULTS.dependency;
+  return {
+    timeoutMs: given?.timeoutMs ?? defaults.timeoutMs,
+    retryAttempts: given?.retries?.attempts ?? defaults.retryAttempts,
+    retryMethods: given?.retries?.methods ? [...new Set(given.retries.methods)] : defaults.retryMethods,
+    breakerFailures: given?.breaker?.consecutiveFailures ?? defaults.breakerFailures,
+    breakerHalfOpenAfterMs: given?.breaker?.halfOpenAfterMs ?? defaults.breakerHalfOpenAfterMs,
   };
 }
 
@@ -400,7 +434,41 @@ export function kubernetesQuantities(amounts: ResourceAmounts): { cpu: string; m
 
 /** The environment variable through which a service finds a dependency (`CATALOG_URL`). */
 export function dependencyUrlVariable(dependency: string): string {
-  return `${dependency.toUpperCase().replace(/-/g, "_")}_URL`;
+  return `${dependencyVariablePrefix(dependency)}_URL`;
+}
+
+/** The prefix of a dependency's variables: `orders-db` -> `ORDERS_DB`. */
+function dependencyVariablePrefix(dependency: string): string {
+  return dependency.toUpperCase().replace(/-/g, "_");
+}
+
+/** The suffixes of the variables that carry a dependency's resilience settings, as the runtime reads them (config.ts). */
+export const RESILIENCE_VARIABLE_SUFFIXES = [
+  "TIMEOUT_MS",
+  "RETRY_ATTEMPTS",
+  "RETRY_METHODS",
+  "BREAKER_FAILURES",
+  "BREAKER_HALF_OPEN_MS",
+] as const;
+
+/**
+ * The variables that carry how a service calls a dependency (`CATALOG_TIMEOUT_MS`,
+ * `CATALOG_RETRY_ATTEMPTS`, `CATALOG_RETRY_METHODS`, `CATALOG_BREAKER_FAILURES`,
+ * `CATALOG_BREAKER_HALF_OPEN_MS`).
+ */
+export function dependencyResilienceVariables(
+  dependency: string,
+  settings: DependencyCallSettings,
+): Record<string, string> {
+  const prefix = dependencyVariablePrefix(dependency);
+  const values: Record<(typeof RESILIENCE_VARIABLE_SUFFIXES)[number], string> = {
+    TIMEOUT_MS: String(settings.timeoutMs),
+    RETRY_ATTEMPTS: String(settings.retryAttempts),
+    RETRY_METHODS: settings.retryMethods.join(","),
+    BREAKER_FAILURES: String(settings.breakerFailures),
+    BREAKER_HALF_OPEN_MS: String(settings.breakerHalfOpenAfterMs),
+  };
+  return Object.fromEntries(RESILIENCE_VARIABLE_SUFFIXES.map((suffix) => [`${prefix}_${suffix}`, values[suffix]]));
 }
 
 /** The variables the platform sets for every service, whatever it depends on. */
@@ -425,15 +493,27 @@ export const TRACING_VARIABLES = [
  * them ({@link platformEnvironment}), and a second value would win on one target and
  * not the other, or point `PORT` away from the port the probes check.
  */
-export function reservedVariableNames(dependsOn: readonly string[]): readonly string[] {
-  return [...PLATFORM_VARIABLES, ...[...new Set(dependsOn)].map(dependencyUrlVariable)];
+export function reservedVariableNames(
+  dependsOn: readonly string[],
+  /** @default true - with each dependency's resilience variables; false: its URL variable only */
+  withResilience = true,
+): readonly string[] {
+  return [
+    ...PLATFORM_VARIABLES,
+    ...[...new Set(dependsOn)].flatMap((dependency) => [
+      dependencyUrlVariable(dependency),
+      ...(withResilience
+        ? RESILIENCE_VARIABLE_SUFFIXES.map((suffix) => `${dependencyVariablePrefix(dependency)}_${suffix}`)
+        : []),
+    ]),
+  ];
 }
 
 /**
  * The variables the platform sets for every service, identical on every target: its
- * name, port, environment, and one URL per dependency (the dependency's name is its
+ * name, port, environment, and per dependency its URL (the dependency's name is its
  * DNS name on both targets: a Kubernetes Service in the same namespace, a Docker
- * network alias).
+ * network alias) and how it is called ({@link dependencyResilienceVariables}).
  */
 export function platformEnvironment(
   spec: ServiceSpec,
@@ -447,6 +527,8 @@ export function platformEnvironment(
   };
   for (const dependency of spec.dependsOn) {
     variables[dependencyUrlVariable(dependency)] = `http://${dependency}:${portOf(dependency)}`;
+    const settings = spec.resilience[dependency];
+    if (settings) Object.assign(variables, dependencyResilienceVariables(dependency, settings));
   }
   return { ...variables, ...spec.env };
 }

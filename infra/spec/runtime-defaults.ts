@@ -1,7 +1,13 @@
 /**
+ * The HTTP methods that may be retried: a second attempt has the effect of one (RFC 9110,
+ * 9.2.2). POST and PATCH are not: a retried order may be placed twice.
+ */
+export const IDEMPOTENT_METHODS = ["GET", "HEAD", "PUT", "DELETE", "OPTIONS"] as const;
+
+/**
  * The defaults of the service spec that a service's code must know too: where the
- * platform probes it and where Prometheus scrapes it. `resolve.ts` (SPEC_DEFAULTS) and
- * the service runtime (`manifestOf`) both read them from here, so the probes and the
+ * platform probes it, where Prometheus scrapes it, and how it calls its dependencies.
+ * `resolve.ts` (SPEC_DEFAULTS) and the service runtime (`manifestOf`) both read them from here, so the probes and the
  * routes that answer them cannot drift apart. It imports nothing: the runtime bundles it
  * into every service's image.
  */
@@ -12,4 +18,22 @@ export const RUNTIME_DEFAULTS = {
   readiness: "/readyz",
   /** The metrics path, when `monitoring.metricsPath` is not given (served on the service port). */
   metricsPath: "/metrics",
+  /**
+   * The whole shutdown, from SIGTERM to exit (`SHUTDOWN_TIMEOUT_MS`), below the platform's
+   * 30 s grace period: a call to a dependency may not take longer (`resilience.<dependency>.timeoutMs`).
+   */
+  shutdownTimeoutMs: 25_000,
+  /** How the runtime calls each dependency, when `resilience.<dependency>` does not say. */
+  dependency: {
+    /** The whole call, retries included: the caller's answer never waits longer. */
+    timeoutMs: 2_000,
+    /** Retries after a first attempt that got no answer (refused, reset, timed out). */
+    retryAttempts: 2,
+    /** The methods retried: the idempotent ones (RFC 9110, 9.2.2). */
+    retryMethods: IDEMPOTENT_METHODS,
+    /** Attempts in a row without an answer (retries count) that open the circuit breaker. */
+    breakerFailures: 5,
+    /** How long an open breaker answers at once before it lets one trial call through. */
+    breakerHalfOpenAfterMs: 10_000,
+  },
 } as const;

@@ -18,9 +18,11 @@ import { PLATFORM_LOCAL_PORTS, PLATFORM_LOCAL_PORTS_LISTED } from "./platform-po
 import { isNormalizedPublicPath, PUBLIC_PATH_ACCEPTED } from "./public-path.js";
 import { HIGHEST_PORT, LOWEST_SERVICE_PORT, SERVICE_PORT_ACCEPTED } from "./service-port.js";
 import { cpuQuantityProblem, memoryQuantityProblem } from "./quantity.js";
+import { checkResilience, dependencyResilienceSchema } from "./resilience.js";
 import { SECRET_LIKE_ENV_NAME } from "./secret-like-names.js";
 import {
   LIMIT_BELOW_REQUEST,
+  RESILIENCE_VARIABLE_SUFFIXES,
   limitsBelowRequests,
   reservedVariableNames,
   resolveResources,
@@ -403,6 +405,13 @@ export const serviceSpecSchema = z
       .meta({ examples: [["catalog"]] })
       .optional(),
     egress: z.array(egressRule).optional(),
+    resilience: z
+      .record(
+        z.string().regex(DNS_1035_LABEL, `must be a dependsOn entry (${DNS_1035_ACCEPTED})`),
+        dependencyResilienceSchema,
+      )
+      .meta({ examples: [{ catalog: { timeoutMs: 1500, retries: { attempts: 1 } } }] })
+      .optional(),
     monitoring: monitoringSchema.optional(),
     backingServices: z.record(backingServiceName, backingServiceSchema).optional(),
     uses: z
@@ -431,6 +440,7 @@ export const serviceSpecSchema = z
     checkBackingServices(spec, ctx);
     checkPublishedPort(spec, ctx);
     checkLimitsAgainstRequests(spec, ctx);
+    checkResilience(spec, ctx);
     for (const [key] of Object.entries(spec.secrets ?? {})) {
       if (spec.env && key in spec.env) {
         ctx.addIssue({
@@ -453,7 +463,9 @@ function checkEnvAndSecrets(spec: ServiceDefinition, ctx: z.RefinementCtx): void
   );
   const types = [...new Set(Object.values(spec.backingServices ?? {}).map((resource) => resource.type))];
   const reserved = [...reservedVariableNames(spec.dependsOn ?? []), ...TRACING_VARIABLES, ...connections];
-  const reservedMessage = `is set by the platform and cannot be overridden; reserved names: ${reserved.join(", ")}${spec.dependsOn?.length ? " (a <DEPENDENCY>_URL per dependsOn entry)" : ""}${connections.length ? ` (per backingServices entry: ${types.map((type) => `${type} <RESOURCE>_${CONNECTION_PARTS_OF[type].join(", _")}`).join("; ")})` : ""}`;
+  // Listed without each dependency's resilience variables, which the note after the list names.
+  const listed = [...reservedVariableNames(spec.dependsOn ?? [], false), ...TRACING_VARIABLES, ...connections];
+  const reservedMessage = `is set by the platform and cannot be overridden; reserved names: ${listed.join(", ")}${spec.dependsOn?.length ? ` (a <DEPENDENCY>_URL per dependsOn entry, and its settings from resilience: <DEPENDENCY>_${RESILIENCE_VARIABLE_SUFFIXES.join(", _")})` : ""}${connections.length ? ` (per backingServices entry: ${types.map((type) => `${type} <RESOURCE>_${CONNECTION_PARTS_OF[type].join(", _")}`).join("; ")})` : ""}`;
   const checkEnv = (env: Record<string, string> | undefined, path: (string | number)[]) => {
     for (const [key, value] of Object.entries(env ?? {})) {
       if (SECRET_LIKE_ENV_NAME.test(key)) {
@@ -485,7 +497,8 @@ function checkEnvAndSecrets(spec: ServiceDefinition, ctx: z.RefinementCtx): void
  */
 function checkBackingServices(spec: ServiceDefinition, ctx: z.RefinementCtx): void {
   const declared = Object.keys(spec.backingServices ?? {});
-  const platform = new Map(reservedVariableNames(spec.dependsOn ?? []).map((name) => [name, name]));
+  // A backing service's variables (_HOST, _PORT, _URL ...) can only clash with a dependency's URL variable.
+  const platform = new Map(reservedVariableNames(spec.dependsOn ?? [], false).map((name) => [name, name]));
   for (const [name, resource] of Object.entries(spec.backingServices ?? {})) {
     if (resource.type === "queue" && resource.instances !== undefined)
       checkOddNodes(resource.instances, ["backingServices", name, "instances"], ctx);

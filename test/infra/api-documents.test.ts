@@ -152,6 +152,7 @@ describe("npm run synth and the API contracts", () => {
         "413",
         "500",
         "502",
+        "503",
       ]);
       await expect(SwaggerParser.validate(JSON.parse(document))).resolves.toBeDefined();
       for (const environment of ["local", "staging", "production"])

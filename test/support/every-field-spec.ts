@@ -25,6 +25,13 @@ export const EVERY_FIELD = {
   expose: { public: { host: "shop.example.com", path: "/api", localPort: 8443 } },
   dependsOn: ["catalog"],
   egress: [{ cidr: "203.0.113.0/24", ports: [443], protocol: "TCP", description: "payment provider" }],
+  resilience: {
+    catalog: {
+      timeoutMs: 1500,
+      retries: { attempts: 1, methods: ["GET"] },
+      breaker: { consecutiveFailures: 3, halfOpenAfterMs: 5000 },
+    },
+  },
   monitoring: {
     metricsPath: "/metrics",
     metricsPort: 8080,

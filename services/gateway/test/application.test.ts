@@ -76,7 +76,7 @@ describe("the call chain gateway -> orders -> catalog, over HTTP on loopback por
 });
 
 describe("the gateway when orders is down", () => {
-  it("GIVEN orders unreachable WHEN an order is placed THEN the gateway answers 502 without details", async () => {
+  it("GIVEN orders unreachable WHEN an order is placed THEN the gateway answers 503 with Retry-After, without details", async () => {
     const gateway = await startForTest(createApplication(), {
       variables: { CATALOG_URL: "http://127.0.0.1:9", ORDERS_URL: "http://127.0.0.1:9" },
     });
@@ -85,7 +85,11 @@ describe("the gateway when orders is down", () => {
         method: "POST",
         body: JSON.stringify({ productId: "cup" }),
       });
-      expect([placed.status, await placed.json()]).toEqual([502, { error: "orders failed" }]);
+      expect([placed.status, placed.headers.get("retry-after"), await placed.json()]).toEqual([
+        503,
+        "1",
+        { error: "orders is unavailable; try again later" },
+      ]);
     } finally {
       await gateway.stop();
     }

@@ -81,11 +81,15 @@ describe("orders, calling the real catalog over HTTP, on a real PostgreSQL and R
     ]);
   });
 
-  it("GIVEN the catalog is down WHEN an order is placed THEN orders answers 502 and stays ready", async () => {
+  it("GIVEN the catalog is down WHEN an order is placed THEN orders answers 503 with Retry-After and stays ready", async () => {
     const alone = await startOrders(servers!, "http://127.0.0.1:9");
     try {
       const placed = await fetch(`${alone.url}/orders`, { method: "POST", body: JSON.stringify({ productId: "cup" }) });
-      expect([placed.status, await placed.json()]).toEqual([502, { error: "catalog failed" }]);
+      expect([placed.status, placed.headers.get("retry-after"), await placed.json()]).toEqual([
+        503,
+        "1",
+        { error: "catalog is unavailable; try again later" },
+      ]);
       expect((await fetch(`${alone.url}/readyz`)).status).toBe(200);
     } finally {
       await alone.stop();

@@ -140,10 +140,10 @@ export async function startApplication<M extends ServiceManifest>(
   const log = createLogger(config, options.logDestination, tracing !== undefined);
   const metrics = new ServiceMetrics();
   const clients = new Map(
-    Object.entries(config.dependencyUrls).map(([name, url]) => [
-      name,
-      new DependencyClient(name, url, config.dependencyTimeoutMs),
-    ]),
+    Object.entries(config.dependencyUrls).map(([name, url]) => {
+      metrics.breakerChanged(name, "closed");
+      return [name, new DependencyClient(name, url, config.dependencies[name]!, metrics)];
+    }),
   );
   let backingServices: BackingServices | undefined;
   const context: ServiceContext<M> = {
@@ -185,6 +185,7 @@ export async function startApplication<M extends ServiceManifest>(
     contract: application.contract,
     validateResponses: options.validateResponses ?? false,
     tracing,
+    loadShedding: config.loadShedding,
     draining: () => state === "draining" || state === "stopped",
     async readiness() {
       const down = state === "ready" && backingServices ? await backingServices.check() : [];

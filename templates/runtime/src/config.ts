@@ -1,3 +1,5 @@
+import { IDEMPOTENT_METHODS, RUNTIME_DEFAULTS } from "../../../infra/spec/runtime-defaults.js";
+import type { DependencySettings } from "./dependency-resilience.js";
 import { type BackingServiceKind, connectedResources, type ServiceManifest } from "./service-manifest.js";
 
 /**
@@ -16,8 +18,12 @@ export interface ServiceConfig {
   readonly logLevel: LogLevel;
   /** Base URL of each dependency, by service name. */
   readonly dependencyUrls: Readonly<Record<string, URL>>;
-  /** How long a call to a dependency may take before it is abandoned. */
+  /** How long a call to a dependency may take before it is abandoned, unless `<DEPENDENCY>_TIMEOUT_MS` says. */
   readonly dependencyTimeoutMs: number;
+  /** How each dependency is called (timeout, retries, breaker), by service name. */
+  readonly dependencies: Readonly<Record<string, DependencySettings>>;
+  /** When the service sheds load: answers 503 with `Retry-After` and reports not ready. */
+  readonly loadShedding: LoadSheddingSettings;
   /** Connection URL of each backing service, by resource name; it holds the password, never log it. */
   readonly backingServiceUrls: Readonly<Record<string, URL>>;
   /** How long one check of a backing service (readiness) may take before it counts as down. */
@@ -26,6 +32,32 @@ export interface ServiceConfig {
   readonly drainMs: number;
   /** The whole shutdown, from SIGTERM to exit; below the platform's 30 s grace period. */
   readonly shutdownTimeoutMs: number;
+}
+
+/** When the service is overloaded (`LOAD_SHEDDING_*` variables); 0 turns a check off. */
+export interface LoadSheddingSettings {
+  /** The mean event-loop delay, over a sample, above which requests are shed. */
+  readonly maxEventLoopDelayMs: number;
+  /** The event loop's utilization (0 to 1), over a sample, above which requests are shed. */
+  readonly maxEventLoopUtilization: number;
+  /** How often the event loop is sampled. */
+  readonly sampleIntervalMs: number;
+}
+
+/**
+ * The defaults of load shedding: a mean event-loop delay of 200 ms over a second is a
+ * loop that queues without bound (a busy service at full throughput waits a few ms);
+ * utilization is off, because a service at full throughput is near 1 and still answers.
+ */
+export const LOAD_SHEDDING_DEFAULTS: LoadSheddingSettings = {
+  maxEventLoopDelayMs: 200,
+  maxEventLoopUtilization: 0,
+  sampleIntervalMs: 1_000,
+};
+
+/** The prefix of a dependency's variables: `orders-db` -> `ORDERS_DB` (`ORDERS_DB_URL`, `ORDERS_DB_TIMEOUT_MS`). */
+export function dependencyVariablePrefix(dependency: string): string {
+  return dependency.toUpperCase().replace(/-/g, "_");
 }
 
 /** Log levels, from the loudest. */
@@ -46,7 +78,7 @@ export class ConfigError extends Error {
 
 /** The variable that carries a dependency's URL: `orders-db` -> `ORDERS_DB_URL`. */
 export function dependencyUrlVariable(dependency: string): string {
-  return `${dependency.toUpperCase().replace(/-/g, "_")}_URL`;
+  return `${dependencyVariablePrefix(dependency)}_URL`;
 }
 
 /**
@@ -156,12 +188,43 @@ export function loadConfig(manifest: ServiceManifest, variables: Variables): Ser
     backingServiceUrls[resource] = url;
   }
 
-  const dependencyTimeoutMs = readInteger(variables, "DEPENDENCY_TIMEOUT_MS", 2_000, { min: 1, max: 60_000 }, problems);
+  const dependencyTimeoutMs = readInteger(
+    variables,
+    "DEPENDENCY_TIMEOUT_MS",
+    RUNTIME_DEFAULTS.dependency.timeoutMs,
+    { min: 1, max: 60_000 },
+    problems,
+  );
+  const dependencies = Object.fromEntries(
+    manifest.dependencies.map((d) => [d, readDependencySettings(variables, d, dependencyTimeoutMs, problems)]),
+  );
+  const loadShedding: LoadSheddingSettings = {
+    maxEventLoopDelayMs: readInteger(
+      variables,
+      "LOAD_SHEDDING_MAX_EVENT_LOOP_DELAY_MS",
+      LOAD_SHEDDING_DEFAULTS.maxEventLoopDelayMs,
+      { min: 0, max: 60_000 },
+      problems,
+    ),
+    maxEventLoopUtilization: readRatio(
+      variables,
+      "LOAD_SHEDDING_MAX_EVENT_LOOP_UTILIZATION",
+      LOAD_SHEDDING_DEFAULTS.maxEventLoopUtilization,
+      problems,
+    ),
+    sampleIntervalMs: readInteger(
+      variables,
+      "LOAD_SHEDDING_SAMPLE_INTERVAL_MS",
+      LOAD_SHEDDING_DEFAULTS.sampleIntervalMs,
+      { min: 10, max: 60_000 },
+      problems,
+    ),
+  };
   const drainMs = readInteger(variables, "SHUTDOWN_DRAIN_MS", 5_000, { min: 0, max: PLATFORM_GRACE_MS }, problems);
   const shutdownTimeoutMs = readInteger(
     variables,
     "SHUTDOWN_TIMEOUT_MS",
-    25_000,
+    RUNTIME_DEFAULTS.shutdownTimeoutMs,
     { min: 1, max: PLATFORM_GRACE_MS - 1 },
     problems,
   );
@@ -187,9 +250,79 @@ export function loadConfig(manifest: ServiceManifest, variables: Variables): Ser
     logLevel,
     dependencyUrls,
     dependencyTimeoutMs,
+    dependencies,
+    loadShedding,
     backingServiceUrls,
     backingServiceCheckTimeoutMs,
     drainMs,
     shutdownTimeoutMs,
   };
+}
+
+/**
+ * How one dependency is called: `<PREFIX>_TIMEOUT_MS` (else DEPENDENCY_TIMEOUT_MS),
+ * `<PREFIX>_RETRY_ATTEMPTS`, `<PREFIX>_RETRY_METHODS` (idempotent methods, comma-separated),
+ * `<PREFIX>_BREAKER_FAILURES`, `<PREFIX>_BREAKER_HALF_OPEN_MS`; the platform sets them from
+ * `resilience` in service.ts.
+ */
+function readDependencySettings(
+  variables: Variables,
+  dependency: string,
+  timeoutMs: number,
+  problems: string[],
+): DependencySettings {
+  const prefix = dependencyVariablePrefix(dependency);
+  const defaults = RUNTIME_DEFAULTS.dependency;
+  return {
+    timeoutMs: readInteger(variables, `${prefix}_TIMEOUT_MS`, timeoutMs, { min: 1, max: 60_000 }, problems),
+    retryAttempts: readInteger(
+      variables,
+      `${prefix}_RETRY_ATTEMPTS`,
+      defaults.retryAttempts,
+      { min: 0, max: 10 },
+      problems,
+    ),
+    retryMethods: readRetryMethods(variables, `${prefix}_RETRY_METHODS`, problems),
+    breakerFailures: readInteger(
+      variables,
+      `${prefix}_BREAKER_FAILURES`,
+      defaults.breakerFailures,
+      { min: 1, max: 1_000 },
+      problems,
+    ),
+    breakerHalfOpenAfterMs: readInteger(
+      variables,
+      `${prefix}_BREAKER_HALF_OPEN_MS`,
+      defaults.breakerHalfOpenAfterMs,
+      { min: 1, max: 600_000 },
+      problems,
+    ),
+  };
+}
+
+/** A comma-separated list of idempotent methods; a POST or PATCH is refused (a retried order may be placed twice). */
+function readRetryMethods(variables: Variables, name: string, problems: string[]): readonly string[] {
+  const raw = variables[name];
+  if (raw === undefined || raw === "") return RUNTIME_DEFAULTS.dependency.retryMethods;
+  const methods = raw.split(",").map((m) => m.trim().toUpperCase());
+  const refused = methods.filter((m) => !(IDEMPOTENT_METHODS as readonly string[]).includes(m));
+  if (refused.length > 0)
+    problems.push(
+      `${name}: ${refused.join(", ")} cannot be retried, only idempotent methods: ${IDEMPOTENT_METHODS.join(", ")} (got ${JSON.stringify(raw)})`,
+    );
+  return methods.filter((m) => !refused.includes(m));
+}
+
+/** A number from 0 to 1 in `variables[name]`, or `fallback` when unset. */
+function readRatio(variables: Variables, name: string, fallback: number, problems: string[]): number {
+  const raw = variables[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!/^\s*(0(\.\d+)?|1(\.0+)?)\s*$/.test(raw) || value < 0 || value > 1) {
+    problems.push(
+      `${name}: must be a number from 0 to 1, like 0.98; 0 turns the check off (got ${JSON.stringify(raw)})`,
+    );
+    return fallback;
+  }
+  return value;
 }

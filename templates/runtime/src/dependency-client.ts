@@ -1,16 +1,20 @@
+import { RUNTIME_DEFAULTS } from "../../../infra/spec/runtime-defaults.js";
+import {
+  DependencyResilience,
+  type DependencySettings,
+  type ResilienceObserver,
+  Unavailable,
+} from "./dependency-resilience.js";
+import { DependencyError } from "./dependency-error.js";
 import { REQUEST_ID_HEADER, currentRequestId } from "./request-context.js";
 
-/** A dependency that did not answer, or answered with an error. */
-export class DependencyError extends Error {
-  constructor(
-    readonly dependency: string,
-    message: string,
-    /** The dependency's HTTP status, when it answered. */
-    readonly status?: number,
-  ) {
-    super(`${dependency}: ${message}`);
-    this.name = "DependencyError";
-  }
+export { DependencyError };
+
+/** The settings of a dependency with the defaults, and `timeoutMs` as given. */
+export function defaultDependencySettings(
+  timeoutMs: number = RUNTIME_DEFAULTS.dependency.timeoutMs,
+): DependencySettings {
+  return { ...RUNTIME_DEFAULTS.dependency, timeoutMs };
 }
 
 /** A dependency's answer: its status and its body (parsed when it is JSON). */
@@ -21,20 +25,38 @@ export interface DependencyResponse<T = unknown> {
 }
 
 /**
- * Calls one dependency, at the URL the platform sets in `<NAME>_URL`. Every call has a
- * timeout and carries the current request id. It does not retry: a retry at every hop
- * multiplies the load on a dependency that is already failing.
+ * Calls one dependency, at the URL the platform sets in `<NAME>_URL`. Every call carries
+ * the current request id and goes through the dependency's {@link DependencyResilience}:
+ * a timeout for the whole call, retries of idempotent calls that got no answer (within a
+ * retry budget), and a circuit breaker. Retries happen here and nowhere else: a retry at
+ * every layer multiplies the load on a dependency that is already failing.
  */
 export class DependencyClient {
+  /** The timeout, retries and breaker of this dependency's calls. */
+  readonly resilience: DependencyResilience;
+
   constructor(
     /** The dependency's service name. */
     readonly name: string,
     /** Its base URL, like http://orders:8080. */
     readonly baseUrl: URL,
-    private readonly timeoutMs: number,
-  ) {}
+    /** Its settings, or only its timeout in milliseconds (the other settings' defaults then). */
+    settings: DependencySettings | number,
+    /** What counts its retries and breaker changes. @default nothing */
+    observer?: ResilienceObserver,
+  ) {
+    this.resilience = new DependencyResilience(
+      name,
+      typeof settings === "number" ? defaultDependencySettings(settings) : settings,
+      observer,
+    );
+  }
 
-  /** Any call; answers with the status and body, whatever the status. Throws only when there is no answer. */
+  /**
+   * Any call; answers with the status and body, whatever the status. Throws a
+   * {@link DependencyError} only when there is no answer (with `retryAfterSeconds`) or a
+   * JSON answer is malformed.
+   */
   async request<T = unknown>(method: string, path: string, body?: unknown): Promise<DependencyResponse<T>> {
     const url = new URL(
       path.replace(/^\/*/, ""),
@@ -44,22 +66,29 @@ export class DependencyClient {
     const requestId = currentRequestId();
     if (requestId) headers[REQUEST_ID_HEADER] = requestId;
     if (body !== undefined) headers["content-type"] = "application/json";
-    let response: Response;
+    let answer: { response: Response; text: string };
     try {
-      response = await fetch(url, {
-        method,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(this.timeoutMs),
+      answer = await this.resilience.call(method, async (signal) => {
+        const response = await fetch(url, {
+          method,
+          headers,
+          body: body === undefined ? undefined : JSON.stringify(body),
+          signal,
+        });
+        return { response, text: await response.text() };
       });
     } catch (error) {
+      if (!(error instanceof Unavailable)) throw error;
+      const { timeoutMs } = this.resilience.settings;
       const reason =
-        error instanceof Error && error.name === "TimeoutError"
-          ? `did not answer within ${this.timeoutMs} ms`
-          : `cannot be reached at ${this.baseUrl.origin} (${causeOf(error)})`;
-      throw new DependencyError(this.name, `${method} ${url.pathname}: ${reason}`);
+        error.reason === "circuit-open"
+          ? "is unavailable: its circuit breaker is open after attempts that got no answer; no call was made"
+          : error.lastAttempt?.kind === "failed"
+            ? `cannot be reached at ${this.baseUrl.origin} (${causeOf(error.lastAttempt.cause)})`
+            : `did not answer within ${timeoutMs} ms`;
+      throw new DependencyError(this.name, `${method} ${url.pathname}: ${reason}`, undefined, error.retryAfterSeconds);
     }
-    const text = await response.text();
+    const { response, text } = answer;
     const isJson = (response.headers.get("content-type") ?? "").includes("json") && text !== "";
     let parsed: unknown = text;
     if (isJson) {

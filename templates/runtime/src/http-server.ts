@@ -5,8 +5,10 @@ import Fastify, {
   type FastifyRequest,
   LogController,
 } from "fastify";
+import underPressure from "@fastify/under-pressure";
 import type { IncomingHttpHeaders } from "node:http";
-import { DependencyError } from "./dependency-client.js";
+import type { LoadSheddingSettings } from "./config.js";
+import { DependencyError } from "./dependency-error.js";
 import type { Logger } from "./logger.js";
 import type { ServiceMetrics } from "./metrics.js";
 import { REQUEST_ID_HEADER, requestIdFrom, withRequestId } from "./request-context.js";
@@ -59,6 +61,8 @@ export interface HttpServerProps {
    * @default none: no hook, no field, no cost
    */
   readonly tracing?: Tracing;
+  /** When to shed load. @default none: every request is queued */
+  readonly loadShedding?: LoadSheddingSettings;
 }
 
 /** The methods a path answers 405 to when no route has them (HEAD is GET's unless GET is missing too). */
@@ -72,7 +76,8 @@ const JSON_CONTENT_TYPE = "application/json; charset=utf-8";
  * else a new one, echoed in the answer), Fastify's JSON body parsing for any content type
  * with the {@link MAX_BODY_BYTES} limit, liveness, readiness and metrics at the manifest's
  * paths, the service's routes with 404 and 405 (with `allow`), the error mapping
- * ({@link HttpError} → its status, {@link DependencyError} → 502, anything else → 500),
+ * ({@link HttpError} → its status, {@link DependencyError} → 503 with `Retry-After` when the
+ * dependency is unavailable, else 502, anything else → 500),
  * and for every application request one "request" log line and its metrics by route
  * pattern, method and status. It is not listening yet.
  */
@@ -117,6 +122,7 @@ export function createHttpServer(props: HttpServerProps): FastifyInstance {
   const traced = props.tracing !== undefined;
   const platformPaths = new Set([manifest.health.liveness, manifest.health.readiness, manifest.metricsPath]);
   if (props.contract) platformPaths.add(OPENAPI_PATH);
+  if (props.loadShedding) shedLoad(app, props.loadShedding, platformPaths, props);
   app.addHook("onResponse", (request, reply, done) => {
     const route = request.routeOptions.url ?? UNMATCHED_ROUTE;
     if (!platformPaths.has(route)) {
@@ -136,7 +142,8 @@ export function createHttpServer(props: HttpServerProps): FastifyInstance {
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const { status, message } = errorAnswer(error, request.log);
+    const { status, message, retryAfterSeconds } = errorAnswer(error, request.log);
+    if (retryAfterSeconds !== undefined) reply.header("retry-after", String(retryAfterSeconds));
     // The runtime's own answer, whatever the route's contract says of that status; a 400 has
     // the shape of the contract's refusals (RUNTIME_RESPONSES), its one problem in `problems`.
     return sendOwnAnswer(reply, status, status === 400 ? { error: message, problems: [message] } : { error: message });
@@ -145,6 +152,8 @@ export function createHttpServer(props: HttpServerProps): FastifyInstance {
 
   app.get(manifest.health.liveness, async () => ({ status: "alive" }));
   app.get(manifest.health.readiness, async (_request, reply) => {
+    // Overloaded: not ready, so that load balancers send the next requests to another replica.
+    if (props.loadShedding && app.isUnderPressure()) return reply.code(503).send({ status: "overloaded" });
     const { status, body } = await props.readiness();
     return reply.code(status).send(body);
   });
@@ -185,6 +194,35 @@ function inRequestContext<R>(
 ): (request: FastifyRequest, reply: FastifyReply) => R {
   return (request, reply) =>
     context.with((request as TracedRequest)[REQUEST_CONTEXT] ?? context.active(), handler, undefined, request, reply);
+}
+
+/**
+ * Load shedding with `@fastify/under-pressure`: it samples the event loop on a timer (its
+ * mean delay, and its utilization when a limit is set) and, while a sample is over a
+ * limit, each request is answered 503 with `Retry-After` at once instead of being queued;
+ * per request that is one hook comparing two numbers. Health, readiness, metrics and the
+ * OpenAPI document stay answered: a probe must see the overload, not time out.
+ */
+function shedLoad(
+  app: FastifyInstance,
+  settings: LoadSheddingSettings,
+  platformPaths: ReadonlySet<string>,
+  props: Pick<HttpServerProps, "manifest" | "metrics">,
+): void {
+  const retryAfter = String(Math.max(1, Math.ceil(settings.sampleIntervalMs / 1000)));
+  const body = { error: `${props.manifest.name} is overloaded; try again later` };
+  app.register(underPressure, {
+    maxEventLoopDelay: settings.maxEventLoopDelayMs,
+    maxEventLoopUtilization: settings.maxEventLoopUtilization,
+    eventLoopUtilizationMode: "interval",
+    sampleInterval: settings.sampleIntervalMs,
+    // A request it does not answer here goes on to its route (under-pressure's contract).
+    pressureHandler: (request, reply) => {
+      if (platformPaths.has(request.routeOptions.url ?? "")) return;
+      props.metrics.requestShed();
+      sendOwnAnswer(reply.header("retry-after", retryAfter), 503, body);
+    },
+  });
 }
 
 /**
@@ -394,11 +432,24 @@ function pathOf(url: string): string {
   return queryStart === -1 ? url : url.slice(0, queryStart);
 }
 
-/** The status and message an error is answered with; what the caller cannot act on is logged. */
-function errorAnswer(error: unknown, log: Pick<Logger, "warn" | "error">): { status: number; message: string } {
+/**
+ * The status and message an error is answered with (and when to try again, for a 503);
+ * what the caller cannot act on is logged.
+ */
+function errorAnswer(
+  error: unknown,
+  log: Pick<Logger, "warn" | "error">,
+): { status: number; message: string; retryAfterSeconds?: number } {
   if (error instanceof HttpError) return { status: error.status, message: error.message };
   if (error instanceof DependencyError) {
     log.warn({ err: error, dependency: error.dependency }, "dependency failed");
+    // No answer in time, or an open breaker: the caller may try again later; a bad answer is a 502.
+    if (error.retryAfterSeconds !== undefined)
+      return {
+        status: 503,
+        message: `${error.dependency} is unavailable; try again later`,
+        retryAfterSeconds: error.retryAfterSeconds,
+      };
     return { status: 502, message: `${error.dependency} failed` };
   }
   const { code, statusCode } = error as Partial<FastifyError>;

@@ -13,6 +13,8 @@ export { MIGRATIONS_TABLE } from "./backing-services/schema-migrations.js";
 export * from "./config.js";
 export { OPENAPI_PATH } from "./contract-routes.js";
 export * from "./dependency-client.js";
+export * from "./dependency-resilience.js";
+export * from "./retry-budget.js";
 export * from "./logger.js";
 export * from "./metrics.js";
 export type * from "./operation-handler.js";

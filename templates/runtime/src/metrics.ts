@@ -1,19 +1,24 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import { METRICS_CONTRACT } from "../../../infra/monitoring/metrics-contract.js";
+import type { BreakerState, ResilienceObserver } from "./dependency-resilience.js";
 
 type RequestLabel = (typeof METRICS_CONTRACT.requests.labels)[number];
+type DependencyLabel = (typeof METRICS_CONTRACT.dependencyRetries.labels)[number];
 
 /**
  * The service's metrics, named by the platform's metrics contract
  * (infra/monitoring/metrics-contract.ts), which the alert rules and dashboards query:
- * a request counter and a latency histogram by route, method and status, plus the
- * Node.js process metrics. Each instance has its own registry, so tests can run
+ * a request counter and a latency histogram by route, method and status, the retries and
+ * the circuit breaker state of each dependency, the requests shed, plus the Node.js process metrics. Each instance has its own registry, so tests can run
  * several services in one process.
  */
-export class ServiceMetrics {
+export class ServiceMetrics implements ResilienceObserver {
   readonly registry = new Registry();
   private readonly requests: Counter<RequestLabel>;
   private readonly duration: Histogram<RequestLabel>;
+  private readonly retries: Counter<DependencyLabel>;
+  private readonly breakerState: Gauge<DependencyLabel>;
+  private readonly shed: Counter;
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
@@ -31,6 +36,35 @@ export class ServiceMetrics {
       buckets: [...duration.buckets],
       registers: [this.registry],
     });
+    const { dependencyRetries, dependencyBreakerState, shedRequests } = METRICS_CONTRACT;
+    this.retries = new Counter({
+      name: dependencyRetries.name,
+      help: dependencyRetries.help,
+      labelNames: dependencyRetries.labels,
+      registers: [this.registry],
+    });
+    this.breakerState = new Gauge({
+      name: dependencyBreakerState.name,
+      help: dependencyBreakerState.help,
+      labelNames: dependencyBreakerState.labels,
+      registers: [this.registry],
+    });
+    this.shed = new Counter({ name: shedRequests.name, help: shedRequests.help, registers: [this.registry] });
+  }
+
+  /** Counts a retry of a call to `dependency`. */
+  retried(dependency: string): void {
+    this.retries.inc({ dependency });
+  }
+
+  /** Sets the breaker state of `dependency` (also at start, so that each dependency has its series). */
+  breakerChanged(dependency: string, state: BreakerState): void {
+    this.breakerState.set({ dependency }, METRICS_CONTRACT.dependencyBreakerState.values[state]);
+  }
+
+  /** Counts a request shed because the service was overloaded. */
+  requestShed(): void {
+    this.shed.inc();
   }
 
   /**

@@ -280,7 +280,7 @@ describe("requests", () => {
     expect(requests).toEqual([
       expect.objectContaining({ level: "info", requestId: "req-7", method: "GET", route: "/items/:id", status: 200 }),
       expect.objectContaining({ level: "info", requestId: newId, method: "GET", route: "/missing", status: 404 }),
-      expect.objectContaining({ level: "error", requestId: "req-8", method: "GET", route: "/stock", status: 502 }),
+      expect.objectContaining({ level: "error", requestId: "req-8", method: "GET", route: "/stock", status: 503 }),
     ]);
     expect(requests.map((line) => typeof line.durationMs)).toEqual(["number", "number", "number"]);
   });
@@ -295,14 +295,116 @@ describe("dependencies", () => {
     expect(stock.received.map((r) => [r.path, r.headers["x-request-id"]])).toEqual([["/levels", "trace-42"]]);
   });
 
-  it("GIVEN a failing, a slow and an unreachable dependency WHEN called THEN the caller answers 502", async () => {
+  it("GIVEN a dependency that answers with an error WHEN called THEN the caller answers 502", async () => {
     const failing = await fakeDependency(() => ({ status: 503 }));
+    const service = await start(probeApplication(), { STOCK_KEEPER_URL: failing.url });
+    const response = await fetch(`${service.url}/stock`);
+    expect([response.status, await response.json()]).toEqual([502, { error: "stock-keeper failed" }]);
+  });
+
+  it("GIVEN a slow and an unreachable dependency WHEN called THEN the caller answers 503 with Retry-After, naming it", async () => {
     const slow = await fakeDependency(() => ({ status: 200, delayMs: 1_000 }));
-    for (const url of [failing.url, slow.url, "http://127.0.0.1:9"]) {
+    for (const url of [slow.url, "http://127.0.0.1:9"]) {
       const service = await start(probeApplication(), { STOCK_KEEPER_URL: url, DEPENDENCY_TIMEOUT_MS: "200" });
       const response = await fetch(`${service.url}/stock`);
-      expect([response.status, await response.json()]).toEqual([502, { error: "stock-keeper failed" }]);
+      expect([response.status, response.headers.get("retry-after"), await response.json()]).toEqual([
+        503,
+        "1",
+        { error: "stock-keeper is unavailable; try again later" },
+      ]);
     }
+  });
+});
+
+describe("dependency resilience", () => {
+  it("GIVEN an unreachable dependency WHEN its breaker opens THEN the caller answers 503 at once with Retry-After, and the metrics say open", async () => {
+    const logs: Array<Record<string, unknown>> = [];
+    const service = await start(
+      probeApplication(),
+      {
+        STOCK_KEEPER_URL: "http://127.0.0.1:9",
+        STOCK_KEEPER_BREAKER_FAILURES: "2",
+        STOCK_KEEPER_BREAKER_HALF_OPEN_MS: "30000",
+      },
+      logs,
+    );
+    const before = await (await fetch(`${service.url}/metrics`)).text();
+    expect(before).toContain(`${METRICS_CONTRACT.dependencyBreakerState.name}{dependency="stock-keeper"} 0`);
+    // The first call's attempt and its retry get no answer: two in a row open the breaker.
+    expect((await fetch(`${service.url}/stock`)).status).toBe(503);
+    const response = await fetch(`${service.url}/stock`);
+    expect([response.status, response.headers.get("retry-after"), await response.json()]).toEqual([
+      503,
+      "30",
+      { error: "stock-keeper is unavailable; try again later" },
+    ]);
+    expect(logs.filter((line) => line.msg === "dependency failed").at(-1)?.err).toMatchObject({
+      message:
+        "stock-keeper: GET /levels: is unavailable: its circuit breaker is open after attempts that got no answer; no call was made",
+    });
+    const after = await (await fetch(`${service.url}/metrics`)).text();
+    expect(after).toContain(`${METRICS_CONTRACT.dependencyBreakerState.name}{dependency="stock-keeper"} 2`);
+    // The second call was not retried: the breaker refused it at once.
+    expect(after).toContain(`${METRICS_CONTRACT.dependencyRetries.name}{dependency="stock-keeper"} 1`);
+  });
+
+  it("GIVEN a retry method that is not idempotent WHEN the configuration is loaded THEN it is refused, naming the variable", () => {
+    expect(() =>
+      loadConfig(manifest, { STOCK_KEEPER_URL: "http://127.0.0.1:9", STOCK_KEEPER_RETRY_METHODS: "GET,POST" }),
+    ).toThrow(
+      'STOCK_KEEPER_RETRY_METHODS: POST cannot be retried, only idempotent methods: GET, HEAD, PUT, DELETE, OPTIONS (got "GET,POST")',
+    );
+  });
+});
+
+describe("load shedding", () => {
+  it("GIVEN a saturated event loop WHEN requests come THEN they are answered 503 with Retry-After, readiness is 503, health and metrics answer", async () => {
+    const service = await start(probeApplication(), {
+      STOCK_KEEPER_URL: "http://127.0.0.1:9",
+      LOAD_SHEDDING_MAX_EVENT_LOOP_DELAY_MS: "50",
+      LOAD_SHEDDING_SAMPLE_INTERVAL_MS: "100",
+    });
+    expect((await fetch(`${service.url}/items/a`)).status).toBe(200);
+    // A saturated loop: turns of 100 ms, one after the other, until the test has its answers;
+    // requests are read between them. Every sample then has a mean delay over the limit.
+    let saturating = true;
+    const turn = () => {
+      const until = performance.now() + 100;
+      while (performance.now() < until);
+      if (saturating) setTimeout(turn, 0);
+    };
+    setTimeout(turn, 0);
+    const batch = () =>
+      Promise.all(["/readyz", "/items/a", "/healthz", "/metrics"].map((path) => fetch(`${service.url}${path}`)));
+    let answers: Response[] = [];
+    try {
+      // Twice in a row not ready: the batch after is wholly within the overload, not at its start.
+      let overloaded = 0;
+      while (overloaded < 2) {
+        answers = await batch();
+        overloaded = answers[0]?.status === 503 ? overloaded + 1 : 0;
+      }
+    } finally {
+      saturating = false;
+    }
+    const [readiness, item, health, metrics] = answers as [Response, Response, Response, Response];
+    expect(await readiness.json()).toEqual({ status: "overloaded" });
+    expect([item.status, item.headers.get("retry-after"), await item.json()]).toEqual([
+      503,
+      "1",
+      { error: "probe is overloaded; try again later" },
+    ]);
+    expect([health.status, metrics.status]).toEqual([200, 200]);
+    expect(await metrics.text()).toMatch(new RegExp(`^${METRICS_CONTRACT.shedRequests.name} [1-9]`, "m"));
+  });
+
+  it("GIVEN a calm event loop WHEN requests come THEN none is shed", async () => {
+    const service = await start(probeApplication(), { STOCK_KEEPER_URL: "http://127.0.0.1:9" });
+    const statuses = await Promise.all(
+      Array.from({ length: 20 }, async () => (await fetch(`${service.url}/items/a`)).status),
+    );
+    expect(new Set(statuses)).toEqual(new Set([200]));
+    expect((await fetch(`${service.url}/readyz`)).status).toBe(200);
   });
 });
 

@@ -7,12 +7,13 @@ import { service } from "../../support/platform.js";
 function dashboardOf(
   input: Parameters<typeof service>[0],
   environmentName = "staging",
+  others: ReadonlyArray<Parameters<typeof service>[0]> = [],
   variables: Record<string, string> = {},
 ) {
   const environments = loadEnvironments(variables);
   const environment = environments.find((e) => e.name === environmentName)!;
   const spec = resolveCatalogue(
-    [service(input)],
+    [service(input), ...others.map((other) => service(other))],
     environmentName,
     environments.map((e) => e.name),
   ).get(input.name);
@@ -43,12 +44,34 @@ describe("Grafana dashboard", () => {
       "Replicas",
       "CPU against limit",
       "Memory against limit",
+      "Requests shed",
+    ]);
+  });
+
+  it("GIVEN a service with a dependency WHEN its dashboard is rendered THEN it shows the requests shed, each dependency's breaker and its retries", () => {
+    const catalog = { name: "catalog", image: "ghcr.io/acme/catalog:2.0.0", port: 8081 } as const;
+    const panels = dashboardOf({ ...orders, dependsOn: ["catalog"] }, "staging", [catalog]).panels;
+    expect(panels.slice(-3).map((p) => [p.title, p.targets.map((t) => t.expr)])).toEqual([
+      [
+        "Requests shed",
+        ['sum(rate(http_requests_shed_total{service="orders",environment="staging"}[$__rate_interval]))'],
+      ],
+      [
+        "Circuit breakers",
+        ['max by (dependency) (dependency_circuit_breaker_state{service="orders",environment="staging"})'],
+      ],
+      [
+        "Dependency retries",
+        [
+          'sum by (dependency) (rate(dependency_retries_total{service="orders",environment="staging"}[$__rate_interval]))',
+        ],
+      ],
     ]);
   });
 
   it("GIVEN a service that owns a database WHEN its dashboard is rendered THEN it also shows, per resource, the replicas that reach it and its pool's connections", () => {
     const panels = dashboardOf({ ...orders, backingServices: { db: { type: "postgres" } } }).panels;
-    expect(panels.slice(-2).map((p) => [p.title, p.targets.map((t) => t.expr)])).toEqual([
+    expect(panels.slice(-3, -1).map((p) => [p.title, p.targets.map((t) => t.expr)])).toEqual([
       ["Backing services up", ['sum by (resource) (backing_service_up{service="orders",environment="staging"})']],
       [
         "Database connections",
@@ -111,7 +134,7 @@ describe("Grafana dashboard", () => {
   });
 
   it("GIVEN Kubernetes with PLATFORM_TRACES_URL WHEN rendered THEN the link goes there; without it, no panel links to traces", () => {
-    const linked = dashboardOf(orders, "production", { PLATFORM_TRACES_URL: "https://jaeger.acme.com/" })
+    const linked = dashboardOf(orders, "production", [], { PLATFORM_TRACES_URL: "https://jaeger.acme.com/" })
       .panels as unknown as Array<Record<string, any>>;
     expect(linked.find((p) => p.title === "Latency p50 / p95 / p99")!.fieldConfig.defaults.links[0].url).toBe(
       "https://jaeger.acme.com/search?service=orders&lookback=1h",

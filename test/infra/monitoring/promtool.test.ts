@@ -64,10 +64,11 @@ describe("monitoring files checked by promtool", () => {
         "rules/search.yml",
       ]);
       const run = await promtool(["check", "rules", ...files], path.join(tree, environment));
-      // Six alerts per service, seven for search with its database; two ratios over seven
-      // windows for the environment.
-      expect(run.output.match(/SUCCESS: 6 rules found/g), run.output).toHaveLength(4);
-      expect(run.output).toMatch(/Checking rules\/search\.yml\s+SUCCESS: 7 rules found/);
+      // Six alerts per service, seven for search with its database and for gateway and orders
+      // with their dependencies (DependencyCircuitOpen); two ratios over seven windows for the environment.
+      expect(run.output.match(/SUCCESS: 6 rules found/g), run.output).toHaveLength(2);
+      for (const name of ["gateway", "orders", "search"])
+        expect(run.output).toMatch(new RegExp(`Checking rules/${name}\\.yml\\s+SUCCESS: 7 rules found`));
       expect(run.output.match(/SUCCESS: 14 rules found/g), run.output).toHaveLength(1);
       expect(run.code, run.output).toBe(0);
     },
@@ -172,6 +173,22 @@ describe("monitoring files checked by promtool", () => {
     const run = await promtool(["test", "rules", "rule-tests/search.yml"], dir);
     expect(run.code).toBe(1);
     expect(run.output).toMatch(/alertname: BackingServiceDown, time: 17m,[\s\S]*?exp:\[\]/);
+  });
+
+  it("GIVEN DependencyCircuitOpen made to fire when one replica's breaker is open (max instead of min) WHEN the generated test runs THEN promtool names the alert that fired too early", async () => {
+    const dir = path.join(tree, "local");
+    const rulesFile = path.join(dir, "rules", "gateway.yml");
+    const rules = readFileSync(rulesFile, "utf8");
+    const eager = rules.replace(
+      "min by (service, environment, dependency) (dependency_circuit_breaker_state",
+      "max by (service, environment, dependency) (dependency_circuit_breaker_state",
+    );
+    expect(eager).not.toBe(rules);
+    writeFileSync(rulesFile, eager);
+    keepScenarios(path.join(dir, "rule-tests", "gateway.yml"), /breaker of catalog open/);
+    const run = await promtool(["test", "rules", "rule-tests/gateway.yml"], dir);
+    expect(run.code).toBe(1);
+    expect(run.output).toMatch(/alertname: DependencyCircuitOpen, time: 20m,[\s\S]*?exp:\[\]/);
   });
 
   it('GIVEN Prometheus 3 spells a whole-second bucket bound le="1.0" WHEN the 1000 ms service\'s tests use that spelling THEN its latency alerts still fire', async () => {

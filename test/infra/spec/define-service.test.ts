@@ -279,7 +279,7 @@ describe("parseServiceDefinition: the one check of what a service file exports",
       environments: { production: { env: { ORDER_STORE_URL: "http://evil:80", PLATFORM_ENVIRONMENT: "staging" } } },
     });
     const reserved =
-      "reserved names: SERVICE_NAME, PORT, PLATFORM_ENVIRONMENT, CATALOG_URL, ORDER_STORE_URL, OTEL_SERVICE_NAME, OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_EXPORTER_OTLP_PROTOCOL, OTEL_TRACES_SAMPLER, OTEL_TRACES_SAMPLER_ARG, OTEL_PROPAGATORS (a <DEPENDENCY>_URL per dependsOn entry)";
+      "reserved names: SERVICE_NAME, PORT, PLATFORM_ENVIRONMENT, CATALOG_URL, ORDER_STORE_URL, OTEL_SERVICE_NAME, OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_EXPORTER_OTLP_PROTOCOL, OTEL_TRACES_SAMPLER, OTEL_TRACES_SAMPLER_ARG, OTEL_PROPAGATORS (a <DEPENDENCY>_URL per dependsOn entry, and its settings from resilience: <DEPENDENCY>_TIMEOUT_MS, _RETRY_ATTEMPTS, _RETRY_METHODS, _BREAKER_FAILURES, _BREAKER_HALF_OPEN_MS)";
     expect(text.split("\n")).toEqual([
       `service spec: environments.production.env.ORDER_STORE_URL: is set by the platform and cannot be overridden; ${reserved} (got "(not shown)")`,
       `service spec: environments.production.env.PLATFORM_ENVIRONMENT: is set by the platform and cannot be overridden; ${reserved} (got "staging")`,

@@ -67,7 +67,7 @@ describe("resolveServiceSpec", () => {
     );
   });
 
-  it("GIVEN dependencies WHEN the platform variables are made THEN each dependency gets a URL by its name", () => {
+  it("GIVEN dependencies WHEN the platform variables are made THEN each dependency gets a URL by its name, and its resilience settings", () => {
     const spec = resolveServiceSpec(
       parseServiceDefinition({
         name: "gateway",
@@ -84,6 +84,11 @@ describe("resolveServiceSpec", () => {
       PORT: "8080",
       PLATFORM_ENVIRONMENT: "local",
       ORDER_STORE_URL: "http://order-store:9000",
+      ORDER_STORE_TIMEOUT_MS: "2000",
+      ORDER_STORE_RETRY_ATTEMPTS: "2",
+      ORDER_STORE_RETRY_METHODS: "GET,HEAD,PUT,DELETE,OPTIONS",
+      ORDER_STORE_BREAKER_FAILURES: "5",
+      ORDER_STORE_BREAKER_HALF_OPEN_MS: "10000",
       LOG_LEVEL: "debug",
     });
   });

@@ -210,6 +210,8 @@ describe("every string field of a service file stays data", () => {
         "backingServices.store.storage",
         "environments.staging.backingServices.store.storage",
         "environments.staging.backingServices.store.external.secretName",
+        "resilience.x",
+        "resilience.catalog.retries.methods[0]",
       ]),
     );
     expect(fields.length).toBeGreaterThan(25);

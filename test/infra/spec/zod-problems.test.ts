@@ -32,7 +32,7 @@ describe("spec messages: what is accepted, and the near miss", () => {
     [
       "a misspelt top-level field",
       { ...valid, dependOn: ["catalog"] },
-      'service spec: dependOn: is not a field of the spec; did you mean "dependsOn"? accepted fields: name, description, build, image, port, health, env, secrets, resources, scaling, expose, dependsOn, egress, monitoring, backingServices, uses, environments, guardrails (got key "dependOn")',
+      'service spec: dependOn: is not a field of the spec; did you mean "dependsOn"? accepted fields: name, description, build, image, port, health, env, secrets, resources, scaling, expose, dependsOn, egress, resilience, monitoring, backingServices, uses, environments, guardrails (got key "dependOn")',
     ],
     [
       "an unknown field that is no near miss",
@@ -102,7 +102,7 @@ describe("spec messages: what is accepted, and the near miss", () => {
     const lines = refusal({ ...valid, env: { LOG_LEVEL: "info" }, sercets: { DB_PASSWORD: "hunter2" } });
     expect(lines.join("\n")).not.toContain("hunter2");
     expect(lines).toContain(
-      'service spec: sercets: is not a field of the spec; did you mean "secrets"? accepted fields: name, description, build, image, port, health, env, secrets, resources, scaling, expose, dependsOn, egress, monitoring, backingServices, uses, environments, guardrails (got key "sercets")',
+      'service spec: sercets: is not a field of the spec; did you mean "secrets"? accepted fields: name, description, build, image, port, health, env, secrets, resources, scaling, expose, dependsOn, egress, resilience, monitoring, backingServices, uses, environments, guardrails (got key "sercets")',
     );
   });
 });

@@ -1,5 +1,6 @@
 import type { z } from "zod";
-import { DependencyError, type DependencyClient } from "../dependency-client.js";
+import type { DependencyClient } from "../dependency-client.js";
+import { DependencyError } from "../dependency-error.js";
 import type { Contract } from "./define-contract.js";
 import { isSuccessStatus, type HttpMethod, type OperationDefinition, type OperationDefinitions } from "./operation.js";
 import { validateRequest, validateResponse } from "./request-validation.js";
@@ -53,7 +54,7 @@ type AnswersOf<R> = {
 
 /**
  * What a call answers: one member per declared status and per answer the runtime gives
- * by itself (400 `{ error, problems }`, 413, 500, 502 `{ error }`, unless the operation
+ * by itself (400 `{ error, problems }`, 413, 500, 502, 503 `{ error }`, unless the operation
  * declares the status), `ok` true for 2xx, the body typed by that status's schema (as it
  * parses values). Narrow on `ok` or `status`.
  */
@@ -83,7 +84,7 @@ export interface ContractClient<O extends OperationDefinitions> {
  * the path must be one of the contract's, the request is typed and checked before it is
  * sent (an `Error` naming the field, and no call), the answer is a union by `status` of
  * the declared responses and the runtime's own answers (a 400 with its `problems`, 413,
- * 500, 502). An answer the contract does not declare (its status, or a body
+ * 500, 502, 503). An answer the contract does not declare (its status, or a body
  * that does not match the status's schema) throws a {@link DependencyError} naming the
  * dependency, the operation, the status and the first field that does not match: what a
  * caller meets when the dependency runs another version of the contract.

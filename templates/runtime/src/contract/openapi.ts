@@ -25,7 +25,7 @@ export interface OpenApiOptions {
  * The contract as an OpenAPI 3.1.0 document: one path per route (`{id}` parameters), the
  * operation's name as its operationId, its params and query as parameters, its body as
  * the JSON request body, its answers as JSON responses (`noBody` as a response without
- * content), and the answers the runtime gives by itself (400, 413, 500, 502; see
+ * content), and the answers the runtime gives by itself (400, 413, 500, 502, 503; see
  * {@link RUNTIME_RESPONSES}) where the operation does not declare them. Schemas are zod's own JSON
  * Schema (2020-12, the dialect of OpenAPI 3.1): requests as the schemas accept them
  * (`io: "input"`), responses as they produce them. The same contract always gives the

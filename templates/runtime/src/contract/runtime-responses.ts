@@ -16,7 +16,8 @@ export type InvalidRequestBody = z.output<typeof invalidRequestBody>;
  * The answers the runtime gives to any operation by itself, whatever its handler does:
  * 400 when the request does not match the contract (or its body is not JSON), 413 when
  * the body is larger than the runtime accepts, 500 when the handler fails, 502 when a
- * dependency it called failed. They are part of every operation's contract: the OpenAPI
+ * dependency it called answered badly, 503 (with `Retry-After`) when a dependency it called
+ * is unavailable (no answer in time, or its circuit breaker is open) or the service sheds load. They are part of every operation's contract: the OpenAPI
  * document declares them and a typed client types them, unless the operation declares
  * that status itself (its schema is then the one). Not here: 405, which a declared method
  * and path never gets, and 404, which only a handler answers (a path parameter that names
@@ -27,6 +28,7 @@ export const RUNTIME_RESPONSES = {
   413: errorBody,
   500: errorBody,
   502: errorBody,
+  503: errorBody,
 } as const;
 
 /** The answers the runtime gives by itself, by status. */
@@ -42,6 +44,7 @@ export const RUNTIME_RESPONSE_EXAMPLES: { readonly [S in keyof RuntimeResponses]
   413: { error: "the body is larger than 1048576 bytes" },
   500: { error: "internal error" },
   502: { error: "catalog failed" },
+  503: { error: "catalog is unavailable; try again later" },
 };
 
 /** Why the runtime gives each of its answers: the OpenAPI description of the status. */
@@ -49,7 +52,8 @@ export const RUNTIME_RESPONSE_REASONS: { readonly [S in keyof RuntimeResponses]:
   400: "the runtime's answer: the request does not match the contract (each problem in problems)",
   413: "the runtime's answer: the body is larger than the runtime accepts",
   500: "the runtime's answer: the handler failed",
-  502: "the runtime's answer: a dependency failed",
+  502: "the runtime's answer: a dependency answered badly",
+  503: "the runtime's answer: a dependency is unavailable, or the service is overloaded; try again after Retry-After seconds",
 };
 
 /** An operation's responses with the runtime's answers it does not declare itself. */

@@ -84,8 +84,8 @@ describe("contractClient", () => {
     if (answer.status === 400) expectTypeOf(answer.body).toEqualTypeOf<{ error: string; problems: string[] }>();
   });
 
-  it("GIVEN the runtime's 413, 500 and 502 WHEN called THEN each is a typed answer with its error", async () => {
-    for (const status of [413, 500, 502]) {
+  it("GIVEN the runtime's 413, 500, 502 and 503 WHEN called THEN each is a typed answer with its error", async () => {
+    for (const status of [413, 500, 502, 503]) {
       const { client } = await catalogAnswering(status, { error: `failed with ${status}` });
       const answer = await contractClient(catalogContract, client).get("/products/:id", { params: { id: "cup" } });
       expect(answer).toEqual({ status, ok: false, body: { error: `failed with ${status}` } });
@@ -127,15 +127,15 @@ describe("contractClient", () => {
     });
   });
 
-  it("GIVEN an undeclared 503 WHEN called THEN a DependencyError names the dependency, the operation, the status and the declared ones", async () => {
-    const { client } = await catalogAnswering(503, { error: "unavailable" });
+  it("GIVEN an undeclared 504 WHEN called THEN a DependencyError names the dependency, the operation, the status and the declared ones", async () => {
+    const { client } = await catalogAnswering(504, { error: "gateway timeout" });
     const error = await dependencyErrorOf(
       contractClient(catalogContract, client).get("/products/:id", { params: { id: "cup" } }),
     );
     expect(error.dependency).toBe("catalog");
-    expect(error.status).toBe(503);
+    expect(error.status).toBe(504);
     expect(error.message).toBe(
-      "catalog: getProduct (GET /products/:id): answered 503, a status its contract does not declare; declared: 200, 400, 404, 413, 500, 502",
+      "catalog: getProduct (GET /products/:id): answered 504, a status its contract does not declare; declared: 200, 400, 404, 413, 500, 502, 503",
     );
   });
 
@@ -187,6 +187,7 @@ describe("contractClient", () => {
       | { readonly status: 413; readonly ok: false; readonly body: { error: string } }
       | { readonly status: 500; readonly ok: false; readonly body: { error: string } }
       | { readonly status: 502; readonly ok: false; readonly body: { error: string } }
+      | { readonly status: 503; readonly ok: false; readonly body: { error: string } }
     >();
     type Created = Awaited<ReturnType<typeof catalog.post<"/products">>>;
     expectTypeOf<Extract<Created, { status: 201 }>["ok"]>().toEqualTypeOf<true>();

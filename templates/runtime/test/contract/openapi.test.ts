@@ -86,7 +86,12 @@ describe("toOpenApi", () => {
           content: { "application/json": { schema: errorSchema } },
         },
         "502": {
-          description: "the runtime's answer: a dependency failed",
+          description: "the runtime's answer: a dependency answered badly",
+          content: { "application/json": { schema: errorSchema } },
+        },
+        "503": {
+          description:
+            "the runtime's answer: a dependency is unavailable, or the service is overloaded; try again after Retry-After seconds",
           content: { "application/json": { schema: errorSchema } },
         },
       },
@@ -102,6 +107,7 @@ describe("toOpenApi", () => {
       "413",
       "500",
       "502",
+      "503",
     ]);
     expect((operationOf(document, "/products/{id}", "delete").responses as Record<string, unknown>)["204"]).toEqual({
       description: "204 answer of deleteProduct",
@@ -145,7 +151,7 @@ describe("toOpenApi", () => {
       string,
       { description: string; content: { "application/json": { schema: { properties: object } } } }
     >;
-    expect(Object.keys(responses)).toEqual(["201", "400", "413", "500", "502"]);
+    expect(Object.keys(responses)).toEqual(["201", "400", "413", "500", "502", "503"]);
     expect(responses["400"]?.description).toBe("400 answer of order");
     expect(Object.keys(responses["400"]?.content["application/json"].schema.properties ?? {})).toEqual([
       "error",

@@ -1,0 +1,236 @@
+import { once } from "node:events";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import {
+  type BreakerState,
+  DependencyClient,
+  DependencyError,
+  type DependencySettings,
+  type ResilienceObserver,
+  RetryBudget,
+} from "@platform/service-runtime";
+import { afterEach, describe, expect, it } from "vitest";
+
+// The resilience of calls to a dependency (src/dependency-resilience.ts, through the
+// DependencyClient that uses it): against a fake dependency on loopback that answers, or
+// drops the connection without an answer, as the test says.
+
+const servers: Server[] = [];
+
+afterEach(async () => {
+  await Promise.all(
+    servers.splice(0).map((server) => {
+      const closed = new Promise((resolve) => server.close(resolve));
+      server.closeAllConnections();
+      return closed;
+    }),
+  );
+});
+
+/** A dependency that drops each connection while `dropping` says so, else answers 200; it counts what reaches it. */
+async function flakyDependency(dropping: (hit: number) => boolean) {
+  const state = { hits: 0, methods: [] as string[] };
+  const server = createServer((request, response) => {
+    state.hits += 1;
+    state.methods.push(request.method ?? "");
+    if (dropping(state.hits)) request.socket.destroy();
+    else response.writeHead(200, { "content-type": "application/json" }).end('{"ok":true}');
+  });
+  servers.push(server);
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  return { url: new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}`), state };
+}
+
+/** An observer that records the retries and breaker states, and lets a test wait for a state. */
+function recorder() {
+  const seen = { retries: 0, states: [] as BreakerState[] };
+  const waiting: Array<{ state: BreakerState; resolve: () => void }> = [];
+  const observer: ResilienceObserver = {
+    retried: () => {
+      seen.retries += 1;
+    },
+    breakerChanged: (_dependency, state) => {
+      seen.states.push(state);
+      for (const w of waiting.filter((w) => w.state === state)) w.resolve();
+    },
+  };
+  const reached = (state: BreakerState) =>
+    seen.states.includes(state) ? Promise.resolve() : new Promise<void>((resolve) => waiting.push({ state, resolve }));
+  return { seen, observer, reached };
+}
+
+const settings = (overrides: Partial<DependencySettings>): DependencySettings => ({
+  timeoutMs: 5_000,
+  retryAttempts: 0,
+  retryMethods: ["GET", "HEAD", "PUT", "DELETE", "OPTIONS"],
+  breakerFailures: 1_000,
+  breakerHalfOpenAfterMs: 60_000,
+  ...overrides,
+});
+
+async function failureOf(call: Promise<unknown>): Promise<DependencyError> {
+  const error = await call.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof DependencyError)) throw new Error(`expected a DependencyError, got ${String(error)}`);
+  return error;
+}
+
+describe("circuit breaker", () => {
+  it("GIVEN a dependency that never answers WHEN 3 calls in a row fail THEN the breaker opens and the next calls fail at once, without a call", async () => {
+    const dependency = await flakyDependency(() => true);
+    const { seen, observer, reached } = recorder();
+    const client = new DependencyClient("catalog", dependency.url, settings({ breakerFailures: 3 }), observer);
+    for (let i = 0; i < 3; i++) await failureOf(client.request("GET", "/products"));
+    await reached("open");
+    expect(dependency.state.hits).toBe(3);
+
+    const refused = await failureOf(client.request("GET", "/products"));
+    const alsoRefused = await failureOf(client.request("POST", "/products", { name: "cup" }));
+    expect(dependency.state.hits).toBe(3);
+    expect(refused.message).toBe(
+      "catalog: GET /products: is unavailable: its circuit breaker is open after attempts that got no answer; no call was made",
+    );
+    expect(refused.retryAfterSeconds).toBe(60);
+    expect(alsoRefused.retryAfterSeconds).toBeGreaterThan(0);
+    expect(client.resilience.state).toBe("open");
+    expect(seen.states).toEqual(["open"]);
+  });
+
+  it("GIVEN an open breaker WHEN the half-open time has passed and the dependency is back THEN one trial call goes through and the breaker closes", async () => {
+    let down = true;
+    const dependency = await flakyDependency(() => down);
+    const { seen, observer, reached } = recorder();
+    const client = new DependencyClient(
+      "catalog",
+      dependency.url,
+      settings({ breakerFailures: 2, breakerHalfOpenAfterMs: 100 }),
+      observer,
+    );
+    for (let i = 0; i < 2; i++) await failureOf(client.request("GET", "/products"));
+    await reached("open");
+    down = false;
+    // Until the half-open time has passed, each call is refused without reaching the dependency.
+    let answer = await client.request("GET", "/products").catch(() => undefined);
+    while (answer === undefined) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      answer = await client.request("GET", "/products").catch(() => undefined);
+    }
+    expect(answer).toEqual({ status: 200, ok: true, body: { ok: true } });
+    expect(dependency.state.hits).toBe(3);
+    expect(seen.states).toEqual(["open", "half-open", "closed"]);
+  });
+
+  it("GIVEN an open breaker WHEN the trial call fails too THEN it opens again", async () => {
+    const dependency = await flakyDependency(() => true);
+    const { seen, observer, reached } = recorder();
+    const client = new DependencyClient(
+      "catalog",
+      dependency.url,
+      settings({ breakerFailures: 1, breakerHalfOpenAfterMs: 50 }),
+      observer,
+    );
+    await failureOf(client.request("GET", "/products"));
+    await reached("open");
+    while (dependency.state.hits < 2) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await failureOf(client.request("GET", "/products"));
+    }
+    expect(seen.states).toEqual(["open", "half-open", "open"]);
+  });
+
+  it("GIVEN a dependency that answers 503 WHEN called many times THEN the breaker stays closed: an answer is not a failure", async () => {
+    const server = createServer((_request, response) => response.writeHead(503).end());
+    servers.push(server);
+    server.listen(0, "127.0.0.1");
+    await once(server, "listening");
+    const url = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    const client = new DependencyClient("catalog", url, settings({ breakerFailures: 2, retryAttempts: 2 }));
+    for (let i = 0; i < 4; i++) expect((await client.request("GET", "/products")).status).toBe(503);
+    expect(client.resilience.state).toBe("closed");
+  });
+});
+
+describe("retries", () => {
+  it("GIVEN a first attempt that gets no answer WHEN a GET is made THEN it is retried and answers", async () => {
+    const dependency = await flakyDependency((hit) => hit === 1);
+    const { seen, observer } = recorder();
+    const client = new DependencyClient("catalog", dependency.url, settings({ retryAttempts: 2 }), observer);
+    expect(await client.getJson("/products")).toEqual({ ok: true });
+    expect([dependency.state.hits, seen.retries]).toEqual([2, 1]);
+  });
+
+  it("GIVEN a first attempt that gets no answer WHEN a POST or a PATCH is made THEN it is never retried", async () => {
+    const dependency = await flakyDependency(() => true);
+    const { seen, observer } = recorder();
+    const client = new DependencyClient("orders", dependency.url, settings({ retryAttempts: 3 }), observer);
+    const error = await failureOf(client.postJson("/orders", { productId: "cup" }));
+    await failureOf(client.request("PATCH", "/orders/1", { quantity: 2 }));
+    expect(error.retryAfterSeconds).toBe(1);
+    expect(error.message).toMatch(/^orders: POST \/orders: cannot be reached at http:\/\/127\.0\.0\.1:\d+ \(/);
+    expect([dependency.state.methods, seen.retries]).toEqual([["POST", "PATCH"], 0]);
+  });
+
+  it("GIVEN retry methods without DELETE WHEN a DELETE gets no answer THEN it is not retried", async () => {
+    const dependency = await flakyDependency(() => true);
+    const client = new DependencyClient(
+      "catalog",
+      dependency.url,
+      settings({ retryAttempts: 2, retryMethods: ["GET"] }),
+    );
+    await failureOf(client.request("DELETE", "/products/cup"));
+    expect(dependency.state.hits).toBe(1);
+  });
+
+  it("GIVEN a dependency that never answers WHEN many GETs are made THEN the retries stay within the budget", async () => {
+    const dependency = await flakyDependency(() => true);
+    const { seen, observer } = recorder();
+    const client = new DependencyClient("catalog", dependency.url, settings({ retryAttempts: 2 }), observer);
+    const calls = 30;
+    for (let i = 0; i < calls; i++) await failureOf(client.getJson("/products"));
+    const budget = new RetryBudget();
+    // Without a budget: 2 retries a call, 60; with it, the reserve and a fifth of the calls at most.
+    expect(seen.retries).toBeLessThanOrEqual(budget.reserve + budget.ratio * calls);
+    expect(seen.retries).toBeGreaterThanOrEqual(budget.reserve);
+    expect(dependency.state.hits).toBe(calls + seen.retries);
+  });
+
+  it("GIVEN a call's timeout WHEN the dependency does not answer in time THEN the call gives up at its timeout, retries included", async () => {
+    const server = createServer(() => undefined);
+    servers.push(server);
+    server.listen(0, "127.0.0.1");
+    await once(server, "listening");
+    const url = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    const { seen, observer } = recorder();
+    const client = new DependencyClient("catalog", url, settings({ timeoutMs: 100, retryAttempts: 3 }), observer);
+    const error = await failureOf(client.getJson("/products"));
+    expect(error.message).toBe("catalog: GET /products: did not answer within 100 ms");
+    expect(error.retryAfterSeconds).toBe(1);
+    // The attempt that timed out used up the call's time: no retry after it.
+    expect(seen.retries).toBe(0);
+  });
+});
+
+describe("retry budget", () => {
+  it("GIVEN a reserve of 2 and a ratio of 0.5 WHEN retries are taken THEN two are, then one per two calls", () => {
+    const budget = new RetryBudget(0.5, 2);
+    expect([budget.withdraw(), budget.withdraw(), budget.withdraw()]).toEqual([true, true, false]);
+    budget.deposit();
+    expect(budget.withdraw()).toBe(false);
+    budget.deposit();
+    expect([budget.withdraw(), budget.withdraw()]).toEqual([true, false]);
+  });
+
+  it("GIVEN many calls without a retry WHEN deposited THEN the budget holds no more than its reserve", () => {
+    const budget = new RetryBudget(0.2, 3);
+    for (let i = 0; i < 100; i++) budget.deposit();
+    expect([budget.withdraw(), budget.withdraw(), budget.withdraw(), budget.withdraw()]).toEqual([
+      true,
+      true,
+      true,
+      false,
+    ]);
+  });
+});

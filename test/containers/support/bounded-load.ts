@@ -133,12 +133,29 @@ export class BoundedLoad {
   async waitFor(what: string, budgetMs: number, reached: (samples: readonly LoadSample[]) => boolean): Promise<number> {
     const started = performance.now();
     while (!reached(this.samples)) {
-      if (!this.running) throw new Error(`the load ended (after ${this.sent} requests) before ${what}`);
+      if (!this.running)
+        throw new Error(`the load ended (after ${this.sent} requests) before ${what}; so far:\n${this.tally()}`);
       if (performance.now() - started > budgetMs)
-        throw new Error(`${what}: not within ${(budgetMs / 1000).toFixed(1)}s (the budget derived from the settings)`);
+        throw new Error(
+          `${what}: not within ${(budgetMs / 1000).toFixed(1)}s (the budget derived from the settings); so far:\n${this.tally()}`,
+        );
       await sleep(50);
     }
     return performance.now();
+  }
+
+  /** Per route, the answers so far by status, and the last one: for failure messages. */
+  tally(): string {
+    return this.routes
+      .map((route) => {
+        const samples = this.of(route.name);
+        const counts = new Map<number, number>();
+        for (const s of samples) counts.set(s.status, (counts.get(s.status) ?? 0) + 1);
+        const last = samples.at(-1);
+        const byStatus = [...counts].map(([status, n]) => `${status} x${n}`).join(", ");
+        return `  ${route.name}: ${samples.length} answers (${byStatus || "none"})${last ? `; last: ${last.status} ${last.body.slice(0, 200)}` : ""}`;
+      })
+      .join("\n");
   }
 
   /** Stops sending and waits for the requests in flight to end. */

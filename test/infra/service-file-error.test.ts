@@ -56,8 +56,9 @@ describe("a service file that throws while the synth loads it", () => {
     });
     expect(run.stderr).toBe(`synth failed:\n${at}: threw Error: boom: no limit while the synth loaded it\n`);
     expect(run.status).toBe(1);
-    // tsx transforms infra/ and every service file first: tens of seconds on a loaded 2-core machine.
-  }, 90_000);
+    // tsx transforms infra/ and every service file first: tens of seconds on a loaded 2-core
+    // machine, within the suite's budget (vitest.config.ts).
+  });
 
   it("GIVEN a module of the service's own that throws when service.ts imports it WHEN synthesized THEN the service file is named, with the module's line", async () => {
     const repo = removeLater(copyRepository());

@@ -95,8 +95,9 @@ describe("npm run template:check", () => {
     const record = JSON.parse(readFileSync(path.join(repository.dir, "services/orders/.template.json"), "utf8"));
     expect(record).toMatchObject({ template: "http-service", commit: null, answers: { name: "orders" } });
     expect(repository.node(TEMPLATE_CHECK).status).toBe(0);
-    // Four template:check runs (a tsx start-up each); past 30 s on a loaded 2-core machine.
-  }, 90_000);
+    // Four template:check runs (a tsx start-up each): past 30 s on a loaded 2-core machine,
+    // within the suite's budget (vitest.config.ts).
+  });
 
   it("GIVEN a hand-edited record whose port the template refuses WHEN --write runs THEN the service is broken, naming the file, the answer, the value and what is accepted, and no managed file is written", () => {
     const file = path.join(repository.dir, "services/orders/.template.json");

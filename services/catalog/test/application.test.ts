@@ -9,7 +9,7 @@ describe("catalog, on a real PostgreSQL and Redis", () => {
   beforeAll(async () => {
     running = await startCatalog();
     catalog = running.service;
-  }, 60_000);
+  });
   afterAll(async () => {
     await running?.stop();
   });

@@ -10,7 +10,7 @@ describe("fulfilment, on a real RabbitMQ", () => {
   beforeAll(async () => {
     servers = await startServersFor(MANIFEST);
     service = await startForTest(createApplication(), { variables: servers.variables, logs });
-  }, 60_000);
+  });
   afterAll(async () => {
     await service?.stop();
     await servers?.remove();

@@ -20,7 +20,7 @@ describe("the call chain gateway -> orders -> catalog, over HTTP on loopback por
     gateway = await startForTest(createApplication(), {
       variables: { CATALOG_URL: catalog.url, ORDERS_URL: orders.url },
     });
-  }, 90_000);
+  });
   afterAll(async () => {
     await gateway?.stop();
     await orders?.stop();

@@ -17,7 +17,7 @@ describe("orders, calling the real catalog over HTTP, on a real PostgreSQL and R
       startOrders(servers, catalog.service.url),
       startOrders(servers, catalog.service.url),
     ]);
-  }, 90_000);
+  });
   afterAll(async () => {
     await Promise.all([orders?.stop(), replica?.stop()]);
     await Promise.all([catalog?.stop(), servers?.remove()]);

@@ -20,7 +20,7 @@ let stacks: DataStacks;
 beforeAll(async () => {
   // GIVEN a copy of the repository whose orders owns a PostgreSQL database, synthesized
   stacks = await synthesizeOrdersDatabase(removeLater(copyRepository("data-guardrails-")), folder("data-out-"));
-}, 60_000);
+});
 
 /** WHEN helper: one environment's JSON, changed by `change`, checked by one rule; returns its messages. */
 function messagesAfter(environment: string, rule: string, change: (json: ReturnType<DataStacks["json"]>) => void) {

@@ -20,7 +20,10 @@ declare module "autocannon" {
     readonly requests: Histogram & { readonly total: number };
     /** Milliseconds. */
     readonly latency: Histogram;
+    /** Seconds the load ran. */
     readonly duration: number;
+    /** Answers with a 2xx status. */
+    readonly "2xx": number;
     readonly errors: number;
     readonly timeouts: number;
     readonly non2xx: number;

@@ -15,8 +15,8 @@ import type { FastifyReply, FastifyRequest, onRequestHookHandler, onResponseHook
 // The server span of a request, made by two hooks of the runtime's own rather than by
 // @fastify/otel, which adds five hooks of its own (a wrapped onRequest, onSend, onError,
 // onResponse, and its request decoration) and matches every request against the ignored
-// paths. Measured in one run, 32 connections on the template service (LOG_LEVEL=warn):
-// see the README's "Traces" entry for the figures.
+// paths. Measured in one run, 32 connections on the template service (LOG_LEVEL=warn), CPU
+// time a request: 85.7 µs with @fastify/otel, 72.1 µs with these hooks, 41.7 µs untraced.
 
 const SPAN = Symbol("serverSpan");
 const TRACE_CONTEXT = Symbol("traceContext");

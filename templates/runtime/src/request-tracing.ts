@@ -13,8 +13,10 @@ import {
 import type { FastifyReply, FastifyRequest, onRequestHookHandler, onResponseHookHandler } from "fastify";
 
 // The server span of a request, made by two hooks of the runtime's own rather than by
-// @fastify/otel, which adds five hooks of its own (a wrapped onRequest, onSend, onError,
-// onResponse, and its request decoration) and matches every request against the ignored
+// @fastify/otel, which (hooks and handler spans off) still adds an onSend and an onError
+// hook to every route, an onRequest and an onResponse hook to every request, matches every
+// request against the ignored paths, and needed a third hook of the runtime's to keep the
+// request's context. These are two route hooks, and nothing on the platform's own
 // paths. Measured in one run, 32 connections on the template service (LOG_LEVEL=warn), CPU
 // time a request: 85.7 µs with @fastify/otel, 72.1 µs with these hooks, 41.7 µs untraced.
 

@@ -198,6 +198,10 @@ export async function startApplication<M extends ServiceManifest>(
   log.info({ port }, "listening");
 
   let stopping: Promise<{ clean: boolean }> | undefined;
+  // A collector that cannot be reached loses the last spans, not the clean shutdown: the
+  // rejection would otherwise end the process as an unhandled one (exit 1).
+  const shutdownTracing = () =>
+    tracing?.shutdown().catch((error: unknown) => log.warn({ err: error }, "the last spans could not be sent"));
   const stop = (): Promise<{ clean: boolean }> => {
     stopping ??= (async () => {
       state = "draining";
@@ -208,7 +212,7 @@ export async function startApplication<M extends ServiceManifest>(
         await server.close();
         await backingServices?.close();
         // The spans of the last requests, sent before the process exits.
-        await tracing?.shutdown();
+        await shutdownTracing();
         return true;
       })();
       const deadline = sleep(config.shutdownTimeoutMs, false, { ref: false });
@@ -217,7 +221,7 @@ export async function startApplication<M extends ServiceManifest>(
         server.server.closeAllConnections();
         log.warn({ timeoutMs: config.shutdownTimeoutMs }, "shutdown timed out; open connections were cut");
         void backingServices?.close();
-        void tracing?.shutdown();
+        void shutdownTracing();
       }
       state = "stopped";
       log.info({ clean }, "stopped");

@@ -32,10 +32,7 @@ export async function runApplication<M extends ServiceManifest>(application: App
   let running: Awaited<ReturnType<typeof startApplication<M>>>;
   const { manifest } = application;
   // Before the service starts: its first requests and connections are traced.
-  const tracing = startTracing({
-    serviceName: process.env.SERVICE_NAME || manifest.name,
-    untracedPaths: [manifest.health.liveness, manifest.health.readiness, manifest.metricsPath],
-  });
+  const tracing = startTracing({ serviceName: process.env.SERVICE_NAME || manifest.name });
   try {
     running = await startApplication(application, { tracing });
   } catch (error) {

@@ -1,14 +1,15 @@
-import { FastifyOtelInstrumentation } from "@fastify/otel";
-import { type Context, context, trace } from "@opentelemetry/api";
+import { type Context, context, type Tracer, trace } from "@opentelemetry/api";
 import type { Instrumentation, InstrumentationModuleDefinition } from "@opentelemetry/instrumentation";
 import { PgInstrumentation } from "@opentelemetry/instrumentation-pg";
 import { RedisInstrumentation } from "@opentelemetry/instrumentation-redis";
 import { UndiciInstrumentation } from "@opentelemetry/instrumentation-undici";
 import { NodeSDK } from "@opentelemetry/sdk-node";
-import type { FastifyInstance } from "fastify";
 import pg from "pg";
 import { RedisClient } from "redis";
 import type { Variables } from "./config.js";
+
+/** The name of the runtime's tracer: the instrumentation scope of the spans it makes itself. */
+const TRACER_NAME = "@platform/service-runtime";
 
 /** The trace fields of a log line: the W3C trace id and span id, as hex. */
 export interface TraceFields {
@@ -20,14 +21,12 @@ export interface TraceFields {
 export interface TracingOptions {
   /** The service's name, the `service.name` of its spans unless `OTEL_SERVICE_NAME` says otherwise. */
   readonly serviceName: string;
-  /** Paths whose requests get no span: liveness, readiness, metrics. @default none */
-  readonly untracedPaths?: readonly string[];
 }
 
 /** The process's tracing, once started: what the runtime hooks into its server, its logs and its shutdown. */
 export interface Tracing {
-  /** Adds the server span of every request (continuing the caller's `traceparent`) to a Fastify instance not yet listening. */
-  instrument(app: FastifyInstance): void;
+  /** The runtime's tracer, for the server span of each request (request-tracing.ts). */
+  readonly tracer: Tracer;
   /** Sends the spans still buffered and stops the SDK; part of the graceful shutdown. */
   shutdown(): Promise<void>;
 }
@@ -55,8 +54,8 @@ export function tracingRequested(variables: Variables): boolean {
  * `OTEL_SDK_DISABLED=true`: then no SDK is started, and the runtime adds no hook, no span
  * and no log field to a request, so the off path costs nothing.
  *
- * What it traces: each request the server answers (a server span per request, from
- * `@fastify/otel`, the platform's own paths left out), each call made with `fetch` (the
+ * What it traces: each request the server answers (a server span per request, made by the
+ * runtime's own hooks, request-tracing.ts, the platform's own paths left out), each call made with `fetch` (the
  * `DependencyClient`: a client span, and `traceparent` on the call, from the undici
  * instrumentation, which listens on Node's diagnostics channels), PostgreSQL queries
  * (`pg`) and Redis commands (`redis`), and queue messages (the `QueueClient` carries
@@ -66,20 +65,12 @@ export function tracingRequested(variables: Variables): boolean {
  */
 export function startTracing(options: TracingOptions, variables: Variables = process.env): Tracing | undefined {
   if (!tracingRequested(variables)) return undefined;
-  const untraced = new Set(options.untracedPaths ?? []);
-  const fastify = new FastifyOtelInstrumentation({
-    // One span a request: none for each hook, nor for the handler. The runtime runs the
-    // handler in the request's context itself (http-server.ts), for a fraction of the cost.
-    instrumentHooks: false,
-    instrumentHandler: false,
-    ignorePaths: ({ url }) => untraced.has(pathOf(url)),
-  });
   // Queries and commands within a request or a message only: not the readiness checks of every 5 s.
   const pgInstrumentation = new PgInstrumentation({ requireParentSpan: true });
   const redisInstrumentation = new RedisInstrumentation({ requireParentSpan: true });
   const sdk = new NodeSDK({
     serviceName: variables.OTEL_SERVICE_NAME ? undefined : options.serviceName,
-    instrumentations: [fastify, new UndiciInstrumentation(), pgInstrumentation, redisInstrumentation],
+    instrumentations: [new UndiciInstrumentation(), pgInstrumentation, redisInstrumentation],
     // Traces only: no OTel metrics (Prometheus is the platform's) and no OTel logs.
     metricReaders: [],
     logRecordProcessors: [],
@@ -89,9 +80,7 @@ export function startTracing(options: TracingOptions, variables: Variables = pro
   // The shape the instrumentation knows the file by: its `default` export is the client class.
   patchModules(redisInstrumentation, { "@redis/client/dist/lib/client/index.js": { default: RedisClient } });
   return {
-    instrument(app) {
-      fastify.plugin()(app, {}, () => undefined);
-    },
+    tracer: trace.getTracer(TRACER_NAME),
     shutdown: () => sdk.shutdown(),
   };
 }
@@ -129,9 +118,4 @@ function patchModules(instrumentation: Instrumentation, modules: Readonly<Record
       if (fileExports !== undefined) file.patch(fileExports);
     }
   }
-}
-
-function pathOf(url: string): string {
-  const queryStart = url.indexOf("?");
-  return queryStart === -1 ? url : url.slice(0, queryStart);
 }

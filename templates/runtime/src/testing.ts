@@ -64,6 +64,10 @@ export interface BundledService {
   readonly url: string;
   /** Every line it wrote on stdout so far, parsed. */
   readonly lines: ReadonlyArray<Record<string, unknown>>;
+  /** Its process id, to send it signals (SIGKILL, SIGSTOP, SIGCONT) in fault tests. */
+  readonly pid: number;
+  /** Whether its process still runs (it has not exited, nor been killed). */
+  readonly running: boolean;
   /** Sends SIGTERM, as the platform does, and resolves with its exit code and signal. */
   terminate(): Promise<[number | null, NodeJS.Signals | null]>;
   /** Kills it if it still runs and deletes its folder. */
@@ -73,7 +77,8 @@ export interface BundledService {
 /**
  * Bundles the service in `serviceDir` as `npm run build` does, copies the bundle alone
  * into an empty folder (no node_modules anywhere above it, as in the image), and runs it
- * with `node main.mjs` and only `variables` (plus PATH, PORT=0 and no drain). Resolves
+ * with `node main.mjs` and only `variables` (plus PATH, PORT=0 and no drain; a PORT in
+ * `variables` wins, to start a service again where its callers expect it). Resolves
  * once it logs "listening"; rejects when the bundler fails (with what it printed on
  * stderr) or when the bundle exits first.
  */
@@ -114,6 +119,10 @@ export async function startBundledService(serviceDir: string, variables: Variabl
       files,
       url: `http://127.0.0.1:${port}`,
       lines,
+      pid: child.pid!,
+      get running() {
+        return child.exitCode === null && child.signalCode === null;
+      },
       terminate() {
         child.kill("SIGTERM");
         return exited;

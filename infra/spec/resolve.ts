@@ -489,6 +489,27 @@ export const TRACING_VARIABLES = [
 ] as const;
 
 /**
+ * The variables a service's env or secrets may not take: those the platform sets
+ * ({@link TRACING_VARIABLES}), and the per-signal ones the SDK prefers to them, with
+ * which a service could export its traces elsewhere or turn tracing on where its
+ * environment leaves it off.
+ */
+export const RESERVED_TRACING_VARIABLES = [
+  ...TRACING_VARIABLES,
+  "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+  "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL",
+  "OTEL_TRACES_EXPORTER",
+] as const;
+
+/**
+ * The runtime's default timeout of a call to a dependency, used only where no
+ * `<DEPENDENCY>_TIMEOUT_MS` is set. The platform sets one for every dependency (from
+ * `resilience.<dependency>.timeoutMs` or its default), so a service's own value would
+ * never apply: it is refused, pointing to `resilience`.
+ */
+export const DEFAULT_DEPENDENCY_TIMEOUT_VARIABLE = "DEPENDENCY_TIMEOUT_MS";
+
+/**
  * The variable names a service's `env` and `secrets` may not take: the platform sets
  * them ({@link platformEnvironment}), and a second value would win on one target and
  * not the other, or point `PORT` away from the port the probes check.

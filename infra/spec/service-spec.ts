@@ -26,7 +26,8 @@ import {
   limitsBelowRequests,
   reservedVariableNames,
   resolveResources,
-  TRACING_VARIABLES,
+  DEFAULT_DEPENDENCY_TIMEOUT_VARIABLE,
+  RESERVED_TRACING_VARIABLES,
 } from "./resolve.js";
 
 /**
@@ -462,10 +463,21 @@ function checkEnvAndSecrets(spec: ServiceDefinition, ctx: z.RefinementCtx): void
     Object.values(connectionVariables(name, resource.type)),
   );
   const types = [...new Set(Object.values(spec.backingServices ?? {}).map((resource) => resource.type))];
-  const reserved = [...reservedVariableNames(spec.dependsOn ?? []), ...TRACING_VARIABLES, ...connections];
+  const timeoutDefault = spec.dependsOn?.length ? [DEFAULT_DEPENDENCY_TIMEOUT_VARIABLE] : [];
+  const reserved = [
+    ...reservedVariableNames(spec.dependsOn ?? []),
+    ...timeoutDefault,
+    ...RESERVED_TRACING_VARIABLES,
+    ...connections,
+  ];
   // Listed without each dependency's resilience variables, which the note after the list names.
-  const listed = [...reservedVariableNames(spec.dependsOn ?? [], false), ...TRACING_VARIABLES, ...connections];
-  const reservedMessage = `is set by the platform and cannot be overridden; reserved names: ${listed.join(", ")}${spec.dependsOn?.length ? ` (a <DEPENDENCY>_URL per dependsOn entry, and its settings from resilience: <DEPENDENCY>_${RESILIENCE_VARIABLE_SUFFIXES.join(", _")})` : ""}${connections.length ? ` (per backingServices entry: ${types.map((type) => `${type} <RESOURCE>_${CONNECTION_PARTS_OF[type].join(", _")}`).join("; ")})` : ""}`;
+  const listed = [
+    ...reservedVariableNames(spec.dependsOn ?? [], false),
+    ...timeoutDefault,
+    ...RESERVED_TRACING_VARIABLES,
+    ...connections,
+  ];
+  const reservedMessage = `is set by the platform and cannot be overridden; reserved names: ${listed.join(", ")}${spec.dependsOn?.length ? ` (a <DEPENDENCY>_URL per dependsOn entry, and its settings from resilience: <DEPENDENCY>_${RESILIENCE_VARIABLE_SUFFIXES.join(", _")}; set a timeout with resilience.<dependency>.timeoutMs)` : ""}${connections.length ? ` (per backingServices entry: ${types.map((type) => `${type} <RESOURCE>_${CONNECTION_PARTS_OF[type].join(", _")}`).join("; ")})` : ""}`;
   const checkEnv = (env: Record<string, string> | undefined, path: (string | number)[]) => {
     for (const [key, value] of Object.entries(env ?? {})) {
       if (SECRET_LIKE_ENV_NAME.test(key)) {

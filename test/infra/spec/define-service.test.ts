@@ -258,7 +258,7 @@ describe("parseServiceDefinition: the one check of what a service file exports",
 
   it("GIVEN env setting PORT while the probes use the spec's port WHEN parsed THEN it is refused listing the reserved names", () => {
     expect(refusal({ ...valid, env: { PORT: "9999" } })).toBe(
-      'service spec: env.PORT: is set by the platform and cannot be overridden; reserved names: SERVICE_NAME, PORT, PLATFORM_ENVIRONMENT, OTEL_SERVICE_NAME, OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_EXPORTER_OTLP_PROTOCOL, OTEL_TRACES_SAMPLER, OTEL_TRACES_SAMPLER_ARG, OTEL_PROPAGATORS (got "9999")',
+      'service spec: env.PORT: is set by the platform and cannot be overridden; reserved names: SERVICE_NAME, PORT, PLATFORM_ENVIRONMENT, OTEL_SERVICE_NAME, OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_EXPORTER_OTLP_PROTOCOL, OTEL_TRACES_SAMPLER, OTEL_TRACES_SAMPLER_ARG, OTEL_PROPAGATORS, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, OTEL_EXPORTER_OTLP_TRACES_PROTOCOL, OTEL_TRACES_EXPORTER (got "9999")',
     );
   });
 
@@ -271,6 +271,19 @@ describe("parseServiceDefinition: the one check of what a service file exports",
     });
   });
 
+  it("GIVEN env sending traces elsewhere by the per-signal variable, or a default dependency timeout the platform's per-dependency ones would hide WHEN parsed THEN each is refused", () => {
+    expect(refusal({ ...valid, env: { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "http://elsewhere:4318" } })).toMatch(
+      /^service spec: env\.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: is set by the platform and cannot be overridden; reserved names: /,
+    );
+    expect(refusal({ ...valid, dependsOn: ["catalog"], env: { DEPENDENCY_TIMEOUT_MS: "5000" } })).toMatch(
+      /^service spec: env\.DEPENDENCY_TIMEOUT_MS: is set by the platform .*; set a timeout with resilience\.<dependency>\.timeoutMs\) \(got "5000"\)$/,
+    );
+    // Without a dependency there is no per-dependency timeout to hide it: it stays the service's own.
+    expect(parseServiceDefinition({ ...valid, env: { DEPENDENCY_TIMEOUT_MS: "5000" } }).env).toEqual({
+      DEPENDENCY_TIMEOUT_MS: "5000",
+    });
+  });
+
   it("GIVEN an environment's env or a secret named like a platform variable or a dependency URL WHEN parsed THEN each is refused", () => {
     const text = refusal({
       ...valid,
@@ -279,7 +292,7 @@ describe("parseServiceDefinition: the one check of what a service file exports",
       environments: { production: { env: { ORDER_STORE_URL: "http://evil:80", PLATFORM_ENVIRONMENT: "staging" } } },
     });
     const reserved =
-      "reserved names: SERVICE_NAME, PORT, PLATFORM_ENVIRONMENT, CATALOG_URL, ORDER_STORE_URL, OTEL_SERVICE_NAME, OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_EXPORTER_OTLP_PROTOCOL, OTEL_TRACES_SAMPLER, OTEL_TRACES_SAMPLER_ARG, OTEL_PROPAGATORS (a <DEPENDENCY>_URL per dependsOn entry, and its settings from resilience: <DEPENDENCY>_TIMEOUT_MS, _RETRY_ATTEMPTS, _RETRY_METHODS, _BREAKER_FAILURES, _BREAKER_HALF_OPEN_MS)";
+      "reserved names: SERVICE_NAME, PORT, PLATFORM_ENVIRONMENT, CATALOG_URL, ORDER_STORE_URL, DEPENDENCY_TIMEOUT_MS, OTEL_SERVICE_NAME, OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_EXPORTER_OTLP_PROTOCOL, OTEL_TRACES_SAMPLER, OTEL_TRACES_SAMPLER_ARG, OTEL_PROPAGATORS, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, OTEL_EXPORTER_OTLP_TRACES_PROTOCOL, OTEL_TRACES_EXPORTER (a <DEPENDENCY>_URL per dependsOn entry, and its settings from resilience: <DEPENDENCY>_TIMEOUT_MS, _RETRY_ATTEMPTS, _RETRY_METHODS, _BREAKER_FAILURES, _BREAKER_HALF_OPEN_MS; set a timeout with resilience.<dependency>.timeoutMs)";
     expect(text.split("\n")).toEqual([
       `service spec: environments.production.env.ORDER_STORE_URL: is set by the platform and cannot be overridden; ${reserved} (got "(not shown)")`,
       `service spec: environments.production.env.PLATFORM_ENVIRONMENT: is set by the platform and cannot be overridden; ${reserved} (got "staging")`,

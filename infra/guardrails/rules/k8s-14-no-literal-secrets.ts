@@ -1,3 +1,4 @@
+import { RESILIENCE_VARIABLE_SUFFIXES } from "../../spec/resolve.js";
 import { SECRET_LIKE_ENV_NAME } from "../../spec/secret-like-names.js";
 import { containersOf, podTemplateOf, POD_RESOURCE_TYPES } from "../kubernetes-pods.js";
 import { ofTypes, Problems, type ResourceRule } from "../rule.js";
@@ -14,6 +15,18 @@ function isUrlWithoutCredentials(value: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * True for one of the settings the platform sets per dependency from `resilience`
+ * (`TOKEN_STORE_BREAKER_FAILURES=5` for a service named `token-store`): a number or a
+ * list of HTTP methods, no secret.
+ */
+function isDependencySetting(name: string, value: string): boolean {
+  return (
+    RESILIENCE_VARIABLE_SUFFIXES.some((suffix) => name.endsWith(`_${suffix}`)) &&
+    /^(\d+|[A-Z]+(,[A-Z]+)*)?$/.test(value)
+  );
 }
 
 /**
@@ -44,7 +57,7 @@ export const noLiteralSecrets: ResourceRule = {
           value === undefined ||
           value === null ||
           value === "" ||
-          (typeof value === "string" && isUrlWithoutCredentials(value))
+          (typeof value === "string" && (isUrlWithoutCredentials(value) || isDependencySetting(name, value)))
         )
           continue;
         problems.add(

@@ -27,7 +27,8 @@ export interface TestStartOptions {
 }
 
 /**
- * Starts a service for a test: on a free loopback port, quiet, with no drain delay.
+ * Starts a service for a test: on a free loopback port, quiet, with no drain delay and no
+ * load shedding (a test of it sets LOAD_SHEDDING_MAX_EVENT_LOOP_DELAY_MS).
  * Stop it with `stop()` when the test is done.
  */
 export async function startForTest<M extends ServiceManifest>(
@@ -49,7 +50,16 @@ export async function startForTest<M extends ServiceManifest>(
     // The entry script of a test is vitest's: without a folder given, none is looked for.
     migrationsDir: options.migrationsDir ?? false,
     validateResponses: options.validateResponses ?? true,
-    variables: { PORT: "0", LOG_LEVEL: logs ? "info" : "silent", SHUTDOWN_DRAIN_MS: "0", ...options.variables },
+    variables: {
+      PORT: "0",
+      LOG_LEVEL: logs ? "info" : "silent",
+      SHUTDOWN_DRAIN_MS: "0",
+      // The service runs in the test's own thread, beside the other tests of its worker: the
+      // event loop's delay there is theirs as much as its own, and on a loaded machine it shed
+      // a test's requests and called it not ready. A test of load shedding turns it on.
+      LOAD_SHEDDING_MAX_EVENT_LOOP_DELAY_MS: "0",
+      ...options.variables,
+    },
   });
 }
 

@@ -263,7 +263,7 @@ describe("npm run infra:diff", () => {
       );
       // The container's reason says what changed in the image it is replaced with, not only that it refers to it.
       expect(replaced[0]!.reason).toMatch(
-        /^containers\/replica-1 \(docker_container\) is destroyed and created again: env \(\(none\) -> PAYMENTS_URL=http:\/\/payments:8090\), .*; image refers to docker_image\.docker_orders_image_1281F8A5, which is replaced because build\.label\.app\.kubernetes\.io\/version \(1\.0\.0 -> 1\.1\.0\), name \(platform-local\/orders:1\.0\.0 -> platform-local\/orders:1\.1\.0\) cannot be updated in place$/,
+        /^containers\/replica-1 \(docker_container\) is destroyed and created again: env \(\(none\) -> PAYMENTS_URL=http:\/\/payments:8090, PAYMENTS_TIMEOUT_MS=2000, PAYMENTS_RETRY_ATTEMPTS=2, PAYMENTS_RETRY_METHODS=GET,HEAD,PUT,DELETE,OPTIONS, PAYMENTS_BREAKER_FAILURES=5, PAYMENTS_BREAKER_HALF_OPEN_MS=10000\), .*; image refers to docker_image\.docker_orders_image_1281F8A5, which is replaced because build\.label\.app\.kubernetes\.io\/version \(1\.0\.0 -> 1\.1\.0\), name \(platform-local\/orders:1\.0\.0 -> platform-local\/orders:1\.1\.0\) cannot be updated in place$/,
       );
     });
 

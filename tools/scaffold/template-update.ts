@@ -6,7 +6,13 @@ import { SERVICES_DIR } from "../../infra/discover-services.js";
 import { PlatformError } from "../../infra/platform-error.js";
 import { listServiceFolders } from "../../infra/service-folders.js";
 import { closestName } from "../../infra/spec/closest-name.js";
-import { TEMPLATE_RECORD_FILE, parseTemplateRecord, serializeTemplateRecord, type TemplateRecord } from "./answers.js";
+import {
+  TEMPLATE_RECORD_FILE,
+  editHash,
+  parseTemplateRecord,
+  serializeTemplateRecord,
+  type TemplateRecord,
+} from "./answers.js";
 import { formattedByBiome } from "./biome-format.js";
 import { readDependencyContracts } from "./dependency-clients.js";
 import { renderServiceFiles } from "./service-files.js";
@@ -14,7 +20,7 @@ import { TEMPLATES_DIR, TemplateError, isManaged, loadTemplate, type ServiceTemp
 import { loadTemplateAtCommit } from "./template-at-commit.js";
 import { templateCommit } from "./template-commit.js";
 import { completeAnswers, recordedAnswerProblems } from "./template-drift.js";
-import { mergeThreeWays } from "./three-way-merge.js";
+import { hasConflictMarkers, mergeThreeWays } from "./three-way-merge.js";
 
 /**
  * template:update cannot update a service as the repository is (code
@@ -203,6 +209,7 @@ async function planServiceUpdate(
     version: template.version,
     commit: templateCommit(root, template),
     answers: answersNow,
+    edits: acceptedEdits(dir, template, now, files),
   };
   return {
     service,
@@ -213,6 +220,29 @@ async function planServiceUpdate(
     files,
     record: { before: recordText, after: formattedByBiome(root, recordFile, serializeTemplateRecord(after)) },
   };
+}
+
+/**
+ * The edits of the service's own that the update keeps in platform-owned files: for each
+ * managed file whose content after the update differs from the template's new rendering,
+ * the hash of that content, for template:check to take it (and only it) as the service's
+ * own. A file left with conflict markers is not accepted: template:check reports it until
+ * it is resolved and accepted (`--accept`).
+ */
+function acceptedEdits(
+  dir: string,
+  template: ServiceTemplate,
+  now: ReadonlyMap<string, string>,
+  files: readonly FileUpdate[],
+): Record<string, string> {
+  const edits: Record<string, string> = {};
+  for (const [file, rendered] of now) {
+    if (!isManaged(template, file)) continue;
+    const change = files.find((f) => f.file === file);
+    const after = change && "after" in change ? change.after : readIfExists(path.join(dir, file));
+    if (after !== undefined && after !== rendered && !hasConflictMarkers(after)) edits[file] = editHash(after);
+  }
+  return edits;
 }
 
 /**

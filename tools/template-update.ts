@@ -80,7 +80,7 @@ function report(update: ServiceUpdate, dryRun: boolean): string[] {
       return [
         `${update.service}: ${dryRun ? "would update" : "updated"} from ${update.template} ${update.fromVersion} to ${update.toVersion}`,
         ...update.files.map((change) => `  ${MARKS[change.action]}  ${describeFile(change)}`),
-        `  recorded  .template.json (${update.template} ${update.toVersion})`,
+        `  recorded  .template.json (${update.template} ${update.toVersion}${update.accepted.length > 0 ? `; accepts the service's edits of ${update.accepted.join(", ")}` : ""})`,
       ];
   }
 }

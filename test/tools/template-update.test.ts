@@ -174,7 +174,7 @@ describe("npm run template:update", () => {
     () => {
       const result = repository.node(TEMPLATE_UPDATE, ["orders"]);
       expect(result.stdout).toMatch(
-        /^orders: updated from http-service 4f36829500db to [0-9a-f]{12}\n {2}merged {4}Dockerfile \(the template's change and the service's edits\)\n {2}recorded {2}\.template\.json \(http-service [0-9a-f]{12}\)\n1 service updated from its template: review the diff \(git diff\), then commit\n$/,
+        /^orders: updated from http-service 4f36829500db to [0-9a-f]{12}\n {2}merged {4}Dockerfile \(the template's change and the service's edits\)\n {2}recorded {2}\.template\.json \(http-service [0-9a-f]{12}; accepts the service's edits of Dockerfile\)\n1 service updated from its template: review the diff \(git diff\), then commit\n$/,
       );
       expect(result.status).toBe(0);
       const dockerfile = read("services/orders/Dockerfile");

@@ -68,6 +68,8 @@ export type ServiceUpdate =
       readonly files: readonly FileUpdate[];
       /** `.template.json` before and after: the new version, its commit and the answers. */
       readonly record: { readonly before: string; readonly after: string };
+      /** The platform files whose content with the service's edits the new record accepts (its `edits`), sorted. */
+      readonly accepted: readonly string[];
     };
 
 /**
@@ -219,6 +221,7 @@ async function planServiceUpdate(
     toVersion: template.version,
     files,
     record: { before: recordText, after: formattedByBiome(root, recordFile, serializeTemplateRecord(after)) },
+    accepted: Object.keys(after.edits ?? {}).sort(),
   };
 }
 

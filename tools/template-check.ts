@@ -14,17 +14,20 @@ For every services/<name>/ made from a template (it has a .template.json), rende
 template's current version with the recorded answers and compares the files the
 platform owns (the template's "managed" list: the Dockerfile, src/main.ts and
 test/service.test.ts). The service's own files are not compared, nor is the runtime:
-services use the one @platform/service-runtime package (templates/runtime/).
---write brings drifted services to the template's current version: it rewrites their
-managed files and records the version in .template.json (review the diff, then commit).
+services use the one @platform/service-runtime package (templates/runtime/). At the
+current version, a managed file that differs is the service's own edit only when
+.template.json accepts its very content ("edits", written by template:update); any
+other difference is EDITED by hand.
+--write brings drifted (and edited) services to the template's current version: it rewrites
+their managed files and records the version in .template.json (review the diff, then commit).
 Exit codes: 0 every service is current (after --write: was brought up to date),
-1 a service drifted (or its record is broken), 2 bad arguments.`;
+1 a service drifted or a platform file was edited (or its record is broken), 2 bad arguments.`;
 
 function describe(drift: ServiceDrift): string {
   switch (drift.status) {
     case "current": {
       const edited = drift.edited
-        ? `, with its own edits of ${drift.edited.join(", ")} (template:update keeps them)`
+        ? `, with its own edits of ${drift.edited.join(", ")} (accepted in .template.json)`
         : "";
       return drift.recordedVersion === drift.currentVersion
         ? `current (${drift.template} ${drift.currentVersion})${edited}`
@@ -32,7 +35,9 @@ function describe(drift: ServiceDrift): string {
     }
     case "drifted":
       if (drift.files.every((f) => f.change === "conflict"))
-        return `CONFLICTS left by template:update, not resolved: ${drift.files.map((f) => f.file).join(", ")} (resolve the markers, <<<<<<<, then commit)`;
+        return `CONFLICTS left by template:update, not resolved: ${drift.files.map((f) => f.file).join(", ")} (resolve the markers, <<<<<<<, then npm run template:update -- --accept ${drift.service})`;
+      if (drift.files.every((f) => f.change === "edited"))
+        return `EDITED by hand: ${drift.files.map((f) => f.file).join(", ")} (a platform file, not accepted in .template.json: bring the template's back with npm run template:check -- --write, or after resolving a template:update conflict record it with npm run template:update -- --accept ${drift.service})`;
       return `DRIFTED from ${drift.template} ${drift.currentVersion} (made from ${drift.recordedVersion}): ${drift.files.map((f) => `${f.file} (${f.change})`).join(", ")}`;
     case "untracked":
       return "not made from a template (no .template.json)";

@@ -15,8 +15,10 @@ import {
   type FileUpdate,
   type ServiceUpdate,
 } from "./scaffold/template-update.js";
+import { acceptEdits } from "./scaffold/template-accept.js";
 
 const USAGE = `Usage: npm run template:update [-- <service>...] [--dry-run]
+       npm run template:update -- --accept <service>...
 
 Brings each named service (every service made from a template when none is named) from
 the template version its .template.json records to the template's current version, and
@@ -33,12 +35,18 @@ file; theirs: the new rendering):
   removed   a file the new version no longer makes, which the service had not edited
   kept      a file the service edited or removed is left as it is, and said why
 Then .template.json records the new version, its commit and the answers (after a
-conflict too, as copier does: resolve the markers, then commit).
+conflict too, as copier does: resolve the markers, then commit), and under "edits" the
+hash of each platform file it left holding the service's own edits: template:check takes
+that content, and no other, as the service's own.
+--accept records the current content of each named service's platform files that differ
+from the template (after resolving conflicts): the service must be at the template's
+current version, with no conflict markers left; the record's diff shows what was accepted.
 The services and the templates must have no uncommitted changes (review with git diff,
 undo with git checkout). --dry-run prints the changes as a unified diff and writes nothing.
-Exit codes: 0 updated (or current), 1 a file has conflicts, 2 bad input (an unknown
+Exit codes: 0 updated (or current, or accepted), 1 a file has conflicts, 2 bad input (an unknown
 service, one without a record or whose record names no commit, or one that does not
-hold the recorded version; uncommitted changes; no git repository).`;
+hold the recorded version; uncommitted changes; no git repository; for --accept, no
+service named, one not at the current version or with conflict markers or a file missing).`;
 
 const MARKS: Readonly<Record<FileUpdate["action"], string>> = {
   updated: "updated ",
@@ -72,7 +80,7 @@ function report(update: ServiceUpdate, dryRun: boolean): string[] {
       return [
         `${update.service}: ${dryRun ? "would update" : "updated"} from ${update.template} ${update.fromVersion} to ${update.toVersion}`,
         ...update.files.map((change) => `  ${MARKS[change.action]}  ${describeFile(change)}`),
-        `  recorded  .template.json (${update.template} ${update.toVersion})`,
+        `  recorded  .template.json (${update.template} ${update.toVersion}${update.accepted.length > 0 ? `; accepts the service's edits of ${update.accepted.join(", ")}` : ""})`,
       ];
   }
 }
@@ -80,12 +88,17 @@ function report(update: ServiceUpdate, dryRun: boolean): string[] {
 async function main(argv: string[]): Promise<number> {
   let services: string[];
   let dryRun: boolean;
+  let accept: boolean;
   try {
     const { values, positionals } = parseArgs({
       args: argv,
       strict: true,
       allowPositionals: true,
-      options: { "dry-run": { type: "boolean" }, help: { type: "boolean", short: "h" } },
+      options: {
+        "dry-run": { type: "boolean" },
+        accept: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
     });
     if (values.help) {
       console.log(USAGE);
@@ -93,6 +106,9 @@ async function main(argv: string[]): Promise<number> {
     }
     services = positionals;
     dryRun = values["dry-run"] === true;
+    accept = values.accept === true;
+    if (accept && services.length === 0) throw new TypeError("--accept: name the services whose edits to accept");
+    if (accept && dryRun) throw new TypeError("--accept and --dry-run: give one of them");
   } catch (error) {
     if (!(error instanceof TypeError)) throw error;
     console.error(`template:update: ${error.message}\n\n${USAGE}`);
@@ -100,6 +116,24 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+  if (accept) {
+    let accepted: Map<string, string[]>;
+    try {
+      accepted = acceptEdits(root, services);
+    } catch (error) {
+      if (!(error instanceof TemplateUpdateRefused)) throw error;
+      console.error(`template:update: refused (nothing was written):\n${error.message.replace(/^/gm, "  ")}`);
+      return 2;
+    }
+    for (const [service, files] of accepted)
+      console.log(
+        files.length > 0
+          ? `${service}: accepted its edits of ${files.join(", ")}, recorded in .template.json: review the diff (git diff), then commit`
+          : `${service}: its platform files are the template's: no edit to accept (.template.json records none)`,
+      );
+    return 0;
+  }
+
   let updates: ServiceUpdate[];
   try {
     updates = await planTemplateUpdates(root, services, { requireClean: !dryRun });

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { appendFileSync, copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -18,6 +19,53 @@ describe("npm run template:check", () => {
       /^catalog +current \(http-service [0-9a-f]{12}\)\nfulfilment +current \(worker [0-9a-f]{12}\)\ngateway +current \(http-service [0-9a-f]{12}\)\norders +current \(http-service [0-9a-f]{12}\)\n4 services checked: none drifted from its template\n$/,
     );
     expect(result.status).toBe(0);
+  });
+
+  it("GIVEN a hand edit of a platform file at the template's current version WHEN checked THEN the service is EDITED, naming the file and how to bring it back, and it exits 1 until the record accepts that very content", () => {
+    const dockerfile = path.join(repository.dir, "services/orders/Dockerfile");
+    const recordFile = path.join(repository.dir, "services/orders/.template.json");
+    const recorded = readFileSync(recordFile, "utf8");
+    try {
+      appendFileSync(dockerfile, "USER root\n");
+      const edited = repository.node(TEMPLATE_CHECK);
+      expect(edited.stdout).toContain(
+        "orders      EDITED by hand: Dockerfile (a platform file, not accepted in .template.json: bring the template's back with npm run template:check -- --write, or after resolving a template:update conflict record it with npm run template:update -- --accept orders)\n",
+      );
+      expect(edited.stdout).toMatch(/\n1 of 4 services drifted from their template: /);
+      expect(edited.status).toBe(1);
+
+      // A record that accepts this very content (as template:update writes it) takes it as the service's own.
+      const hash = (text: string) => `sha256:${createHash("sha256").update(text).digest("hex")}`;
+      const record = JSON.parse(recorded);
+      const accept = (text: string) =>
+        writeFileSync(recordFile, `${JSON.stringify({ ...record, edits: { Dockerfile: hash(text) } }, null, 2)}\n`);
+      accept(readFileSync(dockerfile, "utf8"));
+      const accepted = repository.node(TEMPLATE_CHECK);
+      expect(accepted.stdout).toMatch(
+        /^orders +current \(http-service [0-9a-f]{12}\), with its own edits of Dockerfile \(accepted in \.template\.json\)$/m,
+      );
+      expect(accepted.status).toBe(0);
+
+      // Another edit after that is not the accepted content.
+      appendFileSync(dockerfile, "RUN echo later\n");
+      const later = repository.node(TEMPLATE_CHECK);
+      expect(later.stdout).toMatch(/^orders +EDITED by hand: Dockerfile \(/m);
+      expect(later.status).toBe(1);
+
+      // --write brings the platform's file back and drops the acceptance.
+      const written = repository.node(TEMPLATE_CHECK, ["--write"]);
+      expect(written.stderr).toBe("orders: wrote Dockerfile, .template.json\n");
+      expect(JSON.parse(readFileSync(recordFile, "utf8")).edits).toBeUndefined();
+      expect(repository.node(TEMPLATE_CHECK).status).toBe(0);
+
+      // A malformed acceptance is refused, naming the field.
+      writeFileSync(recordFile, `${JSON.stringify({ ...record, edits: { Dockerfile: "md5:0" } }, null, 2)}\n`);
+      expect(repository.node(TEMPLATE_CHECK).stdout).toContain(
+        'orders      BROKEN: services/orders/.template.json: edits: must be an object of platform files and the hash of the content accepted for each ("sha256:" and 64 hex digits)\n',
+      );
+    } finally {
+      repository.run("git", ["checkout", "--", "services/orders"]);
+    }
   });
 
   it("GIVEN a fix in the runtime package WHEN checked THEN no service drifted: they all use the one package, not copies", () => {

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { appendFileSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -29,6 +30,12 @@ describe("npm run template:update", () => {
     writeFileSync(path.join(repository.dir, file), text.replace(from, to));
   };
   const record = (service: string) => JSON.parse(read(`services/${service}/.template.json`));
+  /** Where template:check puts a service, from its JSON output (the other services' states set its exit code). */
+  const checked = (service: string) =>
+    JSON.parse(repository.node(TEMPLATE_CHECK, ["--format", "json"]).stdout).services.find(
+      (s: { service: string }) => s.service === service,
+    );
+  const sha256 = (file: string) => `sha256:${createHash("sha256").update(read(file)).digest("hex")}`;
 
   beforeAll(() => {
     // GIVEN the example services, each recording the copy's commit (which holds the
@@ -140,8 +147,19 @@ describe("npm run template:update", () => {
 
       const help = repository.node(TEMPLATE_UPDATE, ["--help"]);
       expect(help.stdout).toMatch(/^Usage: npm run template:update \[-- <service>\.\.\.\] \[--dry-run\]\n/);
-      expect(help.stdout).toContain("Exit codes: 0 updated (or current), 1 a file has conflicts, 2 bad input");
+      expect(help.stdout).toContain(
+        "Exit codes: 0 updated (or current, or accepted), 1 a file has conflicts, 2 bad input",
+      );
       expect(help.status).toBe(0);
+
+      const nobody = repository.node(TEMPLATE_UPDATE, ["--accept"]);
+      expect(nobody.stderr).toMatch(/^template:update: --accept: name the services whose edits to accept\n/);
+      expect(nobody.status).toBe(2);
+      const behind = repository.node(TEMPLATE_UPDATE, ["--accept", "orders"]);
+      expect(behind.stderr).toMatch(
+        /^ {2}orders: records http-service 4f36829500db, not the template's current [0-9a-f]{12}: run npm run template:update -- orders first/m,
+      );
+      expect(behind.status).toBe(2);
 
       const option = repository.node(TEMPLATE_UPDATE, ["--force"]);
       expect(option.stderr).toMatch(/^template:update: Unknown option '--force'/);
@@ -152,11 +170,11 @@ describe("npm run template:update", () => {
   );
 
   it(
-    "GIVEN a service whose own edit is apart from the template's fix WHEN updated THEN both are in the file, the record names the new version and its commit, template:check calls it current, and it exits 0",
+    "GIVEN a service whose own edit is apart from the template's fix WHEN updated THEN both are in the file, the record names the new version and its commit and accepts the merged file's content, template:check calls it current, and it exits 0; a later edit of that file is EDITED by hand",
     () => {
       const result = repository.node(TEMPLATE_UPDATE, ["orders"]);
       expect(result.stdout).toMatch(
-        /^orders: updated from http-service 4f36829500db to [0-9a-f]{12}\n {2}merged {4}Dockerfile \(the template's change and the service's edits\)\n {2}recorded {2}\.template\.json \(http-service [0-9a-f]{12}\)\n1 service updated from its template: review the diff \(git diff\), then commit\n$/,
+        /^orders: updated from http-service 4f36829500db to [0-9a-f]{12}\n {2}merged {4}Dockerfile \(the template's change and the service's edits\)\n {2}recorded {2}\.template\.json \(http-service [0-9a-f]{12}; accepts the service's edits of Dockerfile\)\n1 service updated from its template: review the diff \(git diff\), then commit\n$/,
       );
       expect(result.status).toBe(0);
       const dockerfile = read("services/orders/Dockerfile");
@@ -173,20 +191,34 @@ describe("npm run template:update", () => {
         " M services/orders/.template.json",
         " M services/orders/Dockerfile",
       ]);
-      expect(repository.node(TEMPLATE_CHECK).stdout).toContain(
-        `orders      current (http-service ${record("orders").version}), with its own edits of Dockerfile (template:update keeps them)\n`,
+      // The record accepts the merged content, and only it.
+      expect(record("orders").edits).toEqual({ Dockerfile: sha256("services/orders/Dockerfile") });
+      const merged = repository.node(TEMPLATE_CHECK);
+      expect(merged.stdout).toContain(
+        `orders      current (http-service ${record("orders").version}), with its own edits of Dockerfile (accepted in .template.json)\n`,
       );
+      expect(merged.stdout).not.toMatch(/^orders .*(EDITED|DRIFTED)/m);
       git("commit", "--quiet", "-am", "orders updated from its template");
       // A second run has nothing left to merge.
       expect(repository.node(TEMPLATE_UPDATE, ["orders"]).stdout).toBe(
         `orders: current (http-service ${record("orders").version})\n1 service checked: each is at its template's version\n`,
       );
+
+      // An edit of the platform's file after the update is not the one accepted.
+      appendFileSync(path.join(repository.dir, "services/orders/Dockerfile"), "USER root\n");
+      const tampered = repository.node(TEMPLATE_CHECK);
+      expect(tampered.stdout).toContain(
+        "orders      EDITED by hand: Dockerfile (a platform file, not accepted in .template.json: bring the template's back with npm run template:check -- --write, or after resolving a template:update conflict record it with npm run template:update -- --accept orders)\n",
+      );
+      expect(tampered.status).toBe(1);
+      expect(checked("orders")).toMatchObject({ status: "drifted", files: [{ file: "Dockerfile", change: "edited" }] });
+      git("checkout", "--", "services/orders/Dockerfile");
     },
     SLOW,
   );
 
   it(
-    "GIVEN a service whose own edit is on the lines the template's fix changes WHEN updated THEN the file holds both between labelled conflict markers, the conflict is listed, template:check reports it, and it exits 1",
+    "GIVEN a service whose own edit is on the lines the template's fix changes WHEN updated THEN the file holds both between labelled conflict markers, the conflict is listed, template:check reports it, and it exits 1; once resolved, --accept records it and template:check calls it current",
     () => {
       const result = repository.node(TEMPLATE_UPDATE, ["gateway"]);
       expect(result.stdout).toMatch(/^ {2}conflict {2}Dockerfile \(1 conflict marked\)$/m);
@@ -218,9 +250,43 @@ describe("npm run template:update", () => {
 
       const check = repository.node(TEMPLATE_CHECK);
       expect(check.stdout).toContain(
-        "gateway     CONFLICTS left by template:update, not resolved: Dockerfile (resolve the markers, <<<<<<<, then commit)\n",
+        "gateway     CONFLICTS left by template:update, not resolved: Dockerfile (resolve the markers, <<<<<<<, then npm run template:update -- --accept gateway)\n",
       );
       expect(check.status).toBe(1);
+      expect(record("gateway").edits).toBeUndefined();
+
+      // Markers left: nothing to accept yet.
+      const early = repository.node(TEMPLATE_UPDATE, ["--accept", "gateway"]);
+      expect(early.stderr).toBe(
+        "template:update: refused (nothing was written):\n  gateway: Dockerfile still holds conflict markers (<<<<<<<): resolve them first\n",
+      );
+      expect(early.status).toBe(2);
+
+      // Resolved by hand (both lines kept): an edit no record accepts, until --accept records it.
+      writeFileSync(
+        path.join(repository.dir, "services/gateway/Dockerfile"),
+        read("services/gateway/Dockerfile").replace(markers!, `${GATEWAY_LINE}\n${TEMPLATE_LINE}`),
+      );
+      const resolved = repository.node(TEMPLATE_CHECK);
+      expect(resolved.stdout).toMatch(/^gateway {5}EDITED by hand: Dockerfile \(/m);
+      expect(checked("gateway")).toMatchObject({
+        status: "drifted",
+        files: [{ file: "Dockerfile", change: "edited" }],
+      });
+      const accepted = repository.node(TEMPLATE_UPDATE, ["--accept", "gateway"]);
+      expect(accepted.stdout).toBe(
+        "gateway: accepted its edits of Dockerfile, recorded in .template.json: review the diff (git diff), then commit\n",
+      );
+      expect(accepted.status).toBe(0);
+      expect(record("gateway")).toMatchObject({
+        version,
+        edits: { Dockerfile: sha256("services/gateway/Dockerfile") },
+      });
+      const green = repository.node(TEMPLATE_CHECK);
+      expect(green.stdout).toContain(
+        `gateway     current (http-service ${version}), with its own edits of Dockerfile (accepted in .template.json)\n`,
+      );
+      expect(checked("gateway")).toMatchObject({ status: "current", edited: ["Dockerfile"] });
     },
     SLOW,
   );

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { serviceSpecSchema } from "../../infra/spec/service-spec.js";
 import { type DependencyContracts, dependencyClientSource } from "./dependency-clients.js";
 import { BACKING_SERVICE_CHOICES, BACKING_SERVICE_QUESTIONS, type BackingServiceChoice } from "./platform-questions.js";
@@ -36,6 +37,26 @@ export interface TemplateRecord {
    */
   readonly commit: string | null;
   readonly answers: ScaffoldAnswers;
+  /**
+   * The platform-owned files whose edits by the service were accepted (kept by
+   * `template:update`'s merge, or recorded by `template:update --accept`), by path in the
+   * service folder: the {@link editHash} of the content accepted. `template:check` takes a
+   * managed file that differs from the template's rendering only when its content has that
+   * hash. Absent (records made before it) or empty: no edit accepted.
+   */
+  readonly edits?: Readonly<Record<string, string>>;
+}
+
+/** How `.template.json` records an accepted edit's content: {@link editHash}. */
+const EDIT_HASH = /^sha256:[0-9a-f]{64}$/;
+
+/** The hash `.template.json` records for an accepted edit of a platform file: `sha256:` and the hex digest of its content. */
+export function editHash(content: string): string {
+  return `sha256:${createHash("sha256").update(content, "utf8").digest("hex")}`;
+}
+
+function sortedKeys(values: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(values).sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
 /** The file every scaffolded service keeps its {@link TemplateRecord} in. */
@@ -154,6 +175,17 @@ export function parseTemplateRecord(text: string, file: string): TemplateRecord 
   const commit = record.commit ?? null;
   if (commit !== null && (typeof commit !== "string" || !/^[0-9a-f]{40}$/.test(commit)))
     throw bad("commit", "null or the git commit (40 hex digits) that holds the template's version");
+  const edits: unknown = (record as { edits?: unknown }).edits ?? {};
+  if (
+    typeof edits !== "object" ||
+    edits === null ||
+    Array.isArray(edits) ||
+    Object.values(edits).some((hash) => typeof hash !== "string" || !EDIT_HASH.test(hash))
+  )
+    throw bad(
+      "edits",
+      'an object of platform files and the hash of the content accepted for each ("sha256:" and 64 hex digits)',
+    );
   if (typeof answers !== "object" || answers === null) throw bad("answers", "the answers the service was made with");
   if (typeof answers.name !== "string") throw bad("answers.name", "the service name");
   if (typeof answers.port !== "number") throw bad("answers.port", "a port number");
@@ -182,6 +214,7 @@ export function parseTemplateRecord(text: string, file: string): TemplateRecord 
     template: record.template,
     version: record.version,
     commit,
+    ...(Object.keys(edits).length > 0 ? { edits: edits as Record<string, string> } : {}),
     answers: {
       name: answers.name,
       template: answers.template ?? record.template,
@@ -200,10 +233,11 @@ export function parseTemplateRecord(text: string, file: string): TemplateRecord 
 export function serializeTemplateRecord(record: TemplateRecord): string {
   const { own, backingServices, ...platform } = record.answers;
   const { template, version, commit } = record;
-  // Each backing-service question is recorded only when answered yes, so that the records
-  // of services without any keep their shape.
+  // Each backing-service question is recorded only when answered yes, and the accepted
+  // edits only when there are some, so that the records of services without any keep their shape.
   const chosen = Object.fromEntries(backingServices.map((choice) => [choice, true]));
-  return `${formatJson({ template, version, commit, answers: { ...platform, ...chosen, ...own } }, "")}\n`;
+  const edits = record.edits && Object.keys(record.edits).length > 0 ? sortedKeys(record.edits) : undefined;
+  return `${formatJson({ template, version, commit, edits, answers: { ...platform, ...chosen, ...own } }, "")}\n`;
 }
 
 /** The line width of the repository's formatter (biome.jsonc). */

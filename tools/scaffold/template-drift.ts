@@ -5,6 +5,7 @@ import { SERVICES_DIR } from "../../infra/discover-services.js";
 import { describeNotAService, listServiceFolders } from "../../infra/service-folders.js";
 import {
   TEMPLATE_RECORD_FILE,
+  editHash,
   parseTemplateRecord,
   serializeTemplateRecord,
   templateValues,
@@ -27,13 +28,31 @@ import {
 import { TemplateError, isManaged, loadTemplate, renderTemplate, type ServiceTemplate } from "./service-template.js";
 
 /** The template's current rendering of a service's managed files, kept to write them back. */
-const renderings = new WeakMap<ServiceDrift, { record: TemplateRecord; files: Map<string, string> }>();
+const renderings = new WeakMap<
+  ServiceDrift,
+  { recorded: TemplateRecord; record: TemplateRecord; files: Map<string, string> }
+>();
+
+/**
+ * The template's current rendering of a drift's managed files, and the record as
+ * `.template.json` holds it (answers completed); undefined for a service not rendered.
+ */
+export function renderingOf(
+  drift: ServiceDrift,
+): { readonly recorded: TemplateRecord; readonly files: ReadonlyMap<string, string> } | undefined {
+  return renderings.get(drift);
+}
 
 /** A managed file of a service that differs from what its template makes today. */
 export interface DriftedFile {
   readonly file: string;
-  /** `conflict`: it holds conflict markers a template:update left, not resolved yet. */
-  readonly change: "changed" | "missing" | "conflict";
+  /**
+   * `changed`: it misses the template's change since the version the service records;
+   * `edited`: at the version it records, it was edited since template:update last accepted
+   * its content (or was never accepted): a hand edit of a platform file;
+   * `conflict`: it holds conflict markers a template:update left, not resolved yet.
+   */
+  readonly change: "changed" | "edited" | "missing" | "conflict";
 }
 
 /** Where one service stands against its template. */
@@ -45,8 +64,8 @@ export type ServiceDrift =
       readonly recordedVersion: string;
       readonly currentVersion: string;
       /**
-       * Managed files the service edited at the version it records (kept by
-       * `template:update`'s merge): its own edits, not a template change it misses.
+       * Managed files the service edited at the version it records whose content is the
+       * one its record accepted (kept by `template:update`'s merge, or `--accept`ed).
        */
       readonly edited?: readonly string[];
     }
@@ -124,7 +143,8 @@ export function checkTemplateDrift(root: string): ServiceDrift[] {
     const files: DriftedFile[] = [];
     // At the version it records, a service holds every change of its template up to it
     // (new:service wrote it, or template:update merged it in): a managed file that differs
-    // holds the service's own edits, which template:update keeps, not a change it misses.
+    // holds edits of the service's own, accepted only when the record holds the hash of
+    // that very content (template:update recorded it); any other difference is a hand edit.
     const atVersion = record.version === template.version;
     const edited: string[] = [];
     for (const [file, content] of managed) {
@@ -134,8 +154,9 @@ export function checkTemplateDrift(root: string): ServiceDrift[] {
         const text = readFileSync(onDisk, "utf8");
         if (text === content) continue;
         if (hasConflictMarkers(text)) files.push({ file, change: "conflict" });
-        else if (atVersion) edited.push(file);
-        else files.push({ file, change: "changed" });
+        else if (!atVersion) files.push({ file, change: "changed" });
+        else if (record.edits?.[file] === editHash(text)) edited.push(file);
+        else files.push({ file, change: "edited" });
       }
     }
     const versions = { template: template.name, recordedVersion: record.version, currentVersion: template.version };
@@ -143,8 +164,11 @@ export function checkTemplateDrift(root: string): ServiceDrift[] {
       files.length > 0
         ? { service, status: "drifted", ...versions, files }
         : { service, status: "current", ...versions, ...(edited.length > 0 ? { edited } : {}) };
+    // --write leaves the accepted edits alone and brings back every other file: only those stay accepted.
+    const accepted = Object.fromEntries(edited.map((file) => [file, record.edits![file]!]));
     renderings.set(drift, {
-      record: { ...record, version: template.version, commit: commitOf(template) },
+      recorded: record,
+      record: { ...record, version: template.version, commit: commitOf(template), edits: accepted },
       files: managed,
     });
     return drift;

@@ -6,7 +6,13 @@ import { SERVICES_DIR } from "../../infra/discover-services.js";
 import { PlatformError } from "../../infra/platform-error.js";
 import { listServiceFolders } from "../../infra/service-folders.js";
 import { closestName } from "../../infra/spec/closest-name.js";
-import { TEMPLATE_RECORD_FILE, parseTemplateRecord, serializeTemplateRecord, type TemplateRecord } from "./answers.js";
+import {
+  TEMPLATE_RECORD_FILE,
+  editHash,
+  parseTemplateRecord,
+  serializeTemplateRecord,
+  type TemplateRecord,
+} from "./answers.js";
 import { formattedByBiome } from "./biome-format.js";
 import { readDependencyContracts } from "./dependency-clients.js";
 import { renderServiceFiles } from "./service-files.js";
@@ -14,7 +20,7 @@ import { TEMPLATES_DIR, TemplateError, isManaged, loadTemplate, type ServiceTemp
 import { loadTemplateAtCommit } from "./template-at-commit.js";
 import { templateCommit } from "./template-commit.js";
 import { completeAnswers, recordedAnswerProblems } from "./template-drift.js";
-import { mergeThreeWays } from "./three-way-merge.js";
+import { hasConflictMarkers, mergeThreeWays } from "./three-way-merge.js";
 
 /**
  * template:update cannot update a service as the repository is (code
@@ -62,6 +68,8 @@ export type ServiceUpdate =
       readonly files: readonly FileUpdate[];
       /** `.template.json` before and after: the new version, its commit and the answers. */
       readonly record: { readonly before: string; readonly after: string };
+      /** The platform files whose content with the service's edits the new record accepts (its `edits`), sorted. */
+      readonly accepted: readonly string[];
     };
 
 /**
@@ -203,6 +211,7 @@ async function planServiceUpdate(
     version: template.version,
     commit: templateCommit(root, template),
     answers: answersNow,
+    edits: acceptedEdits(dir, template, now, files),
   };
   return {
     service,
@@ -212,7 +221,31 @@ async function planServiceUpdate(
     toVersion: template.version,
     files,
     record: { before: recordText, after: formattedByBiome(root, recordFile, serializeTemplateRecord(after)) },
+    accepted: Object.keys(after.edits ?? {}).sort(),
   };
+}
+
+/**
+ * The edits of the service's own that the update keeps in platform-owned files: for each
+ * managed file whose content after the update differs from the template's new rendering,
+ * the hash of that content, for template:check to take it (and only it) as the service's
+ * own. A file left with conflict markers is not accepted: template:check reports it until
+ * it is resolved and accepted (`--accept`).
+ */
+function acceptedEdits(
+  dir: string,
+  template: ServiceTemplate,
+  now: ReadonlyMap<string, string>,
+  files: readonly FileUpdate[],
+): Record<string, string> {
+  const edits: Record<string, string> = {};
+  for (const [file, rendered] of now) {
+    if (!isManaged(template, file)) continue;
+    const change = files.find((f) => f.file === file);
+    const after = change && "after" in change ? change.after : readIfExists(path.join(dir, file));
+    if (after !== undefined && after !== rendered && !hasConflictMarkers(after)) edits[file] = editHash(after);
+  }
+  return edits;
 }
 
 /**

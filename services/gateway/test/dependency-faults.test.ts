@@ -1,21 +1,19 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import {
+  BoundedLoad,
   type BundledService,
+  type LoadSample,
+  latencyMs,
   type ManifestServers,
   startBundledService,
   startServersFor,
+  succeeded,
+  summarize,
 } from "@platform/service-runtime/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RUNTIME_DEFAULTS } from "../../../infra/spec/runtime-defaults.js";
 import { dependencyResilienceVariables } from "../../../infra/spec/resolve.js";
-import {
-  BoundedLoad,
-  type LoadSample,
-  latencyMs,
-  summarize,
-  succeeded,
-} from "../../../test/containers/support/bounded-load.js";
 import { MANIFEST as CATALOG_MANIFEST } from "../../catalog/src/application.js";
 import { MANIFEST as ORDERS_MANIFEST } from "../../orders/src/application.js";
 

@@ -153,3 +153,17 @@ export { type ManifestServers, startServersFor } from "./test-servers.js";
 
 // An OTLP/HTTP receiver of traces, to see the spans a service sends.
 export { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from "./otlp-receiver.js";
+
+// A bounded load of HTTP requests that keeps every answer, to inject faults under load.
+export {
+  BoundedLoad,
+  type BoundedLoadOptions,
+  type LoadRequest,
+  type LoadRoute,
+  type LoadSample,
+  type LoadSummary,
+  latencyMs,
+  percentile,
+  succeeded,
+  summarize,
+} from "./bounded-load.js";

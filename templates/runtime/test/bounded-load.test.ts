@@ -1,7 +1,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BoundedLoad, latencyMs, percentile, summarize, type LoadSample } from "./bounded-load.js";
+import { BoundedLoad, latencyMs, percentile, summarize, type LoadSample } from "../src/bounded-load.js";
 
 /** A server on 127.0.0.1 with a route that answers, one that refuses with Retry-After, one that never answers. */
 let server: http.Server;

@@ -4,11 +4,10 @@ import {
   CircuitState,
   ConsecutiveBreaker,
   ExponentialBackoff,
-  type IPolicy,
+  type RetryPolicy,
   circuitBreaker,
   handleWhen,
   retry,
-  wrap,
 } from "cockatiel";
 import { RetryBudget } from "./retry-budget.js";
 
@@ -86,7 +85,7 @@ const BACKOFF = { initialDelay: 50, maxDelay: 1_000 } as const;
  */
 export class DependencyResilience {
   private readonly breaker: CircuitBreakerPolicy;
-  private readonly retrying: IPolicy;
+  private readonly retrying: RetryPolicy;
   private readonly retried: ReadonlySet<string>;
   private readonly budget = new RetryBudget();
   private openedAt = 0;
@@ -97,8 +96,9 @@ export class DependencyResilience {
     observer?: ResilienceObserver,
   ) {
     this.retried = new Set(settings.retryMethods);
+    // Only attempts reach the breaker (the deadline is checked before it): each failed or timed out.
     this.breaker = circuitBreaker(
-      handleWhen((error) => error instanceof NoAnswer && error.kind !== "not-made"),
+      handleWhen((error) => error instanceof NoAnswer),
       {
         halfOpenAfter: settings.breakerHalfOpenAfterMs,
         breaker: new ConsecutiveBreaker(settings.breakerFailures),
@@ -121,7 +121,7 @@ export class DependencyResilience {
       { maxAttempts: settings.retryAttempts, backoff: new ExponentialBackoff(BACKOFF) },
     );
     retrying.onRetry(() => observer?.retried(dependency));
-    this.retrying = wrap(retrying, this.breaker);
+    this.retrying = retrying;
   }
 
   /** The breaker's state now. */
@@ -137,23 +137,36 @@ export class DependencyResilience {
   async call<T>(method: string, attempt: (signal: AbortSignal) => Promise<T>): Promise<T> {
     this.budget.deposit();
     const deadline = AbortSignal.timeout(this.settings.timeoutMs);
-    const policy = this.settings.retryAttempts > 0 && this.retried.has(method) ? this.retrying : this.breaker;
+    const once = (number: number) => this.throughBreaker(number, deadline, attempt);
     try {
-      return await policy.execute(async ({ signal, ...context }) => {
-        const number = (context as { attempt?: number }).attempt ?? 0;
-        // The deadline passed during a backoff: no attempt, and not a failure of the dependency.
-        if (signal.aborted) throw new NoAnswer(signal.reason, number, "not-made");
-        try {
-          return await attempt(signal);
-        } catch (error) {
-          throw new NoAnswer(error, number, signal.aborted ? "timed-out" : "failed");
-        }
-      }, deadline);
+      if (this.settings.retryAttempts > 0 && this.retried.has(method))
+        return await this.retrying.execute(({ attempt: number }) => once(number), deadline);
+      return await once(0);
     } catch (error) {
       if (error instanceof BrokenCircuitError) throw this.unavailable("circuit-open");
       if (error instanceof NoAnswer) throw this.unavailable("no-answer", error);
       throw error;
     }
+  }
+
+  /**
+   * One attempt through the breaker, within the call's `deadline`. The deadline is checked
+   * before the breaker: a call out of time makes no attempt, and the breaker never sees
+   * it (cockatiel closes a half-open breaker on an error it does not handle). While the
+   * breaker is half-open, its trial call alone goes through and the others are refused at
+   * once: cockatiel would make them wait for the trial and then run them without their
+   * signal.
+   */
+  private throughBreaker<T>(number: number, deadline: AbortSignal, attempt: (signal: AbortSignal) => Promise<T>) {
+    if (deadline.aborted) return Promise.reject(new NoAnswer(deadline.reason, number, "not-made"));
+    if (this.breaker.state === CircuitState.HalfOpen) return Promise.reject(new BrokenCircuitError());
+    return this.breaker.execute(async ({ signal }) => {
+      try {
+        return await attempt(AbortSignal.any([signal, deadline]));
+      } catch (error) {
+        throw new NoAnswer(error, number, deadline.aborted ? "timed-out" : "failed");
+      }
+    }, deadline);
   }
 
   private unavailable(reason: Unavailable["reason"], lastAttempt?: NoAnswer): Unavailable {

@@ -9,6 +9,7 @@ import {
   handleWhen,
   retry,
 } from "cockatiel";
+import { BackoffWithinDeadline, CallDeadline } from "./call-deadline.js";
 import { RetryBudget } from "./retry-budget.js";
 
 /** How the runtime calls one dependency (`<DEPENDENCY>_*` variables, from `resilience` in service.ts). */
@@ -45,7 +46,7 @@ export class NoAnswer extends Error {
     /**
      * `failed`: refused, reset, unreachable (retried while allowed); `timed-out`: the
      * call's time ran out during the attempt (not retried: no time is left); both count
-     * against the breaker. `not-made`: the time ran out before it (during a backoff).
+     * against the breaker. `not-made`: no time was left for it (its backoff would have ended past the deadline).
      */
     readonly kind: "failed" | "timed-out" | "not-made",
   ) {
@@ -88,6 +89,9 @@ export class DependencyResilience {
   private readonly retrying: RetryPolicy;
   private readonly retried: ReadonlySet<string>;
   private readonly budget = new RetryBudget();
+  /** The deadline of each call under way, by its signal (what the retry policy's backoff sees). */
+  private readonly deadlines = new WeakMap<AbortSignal, CallDeadline>();
+  private readonly observer?: ResilienceObserver;
   private openedAt = 0;
 
   constructor(
@@ -96,6 +100,7 @@ export class DependencyResilience {
     observer?: ResilienceObserver,
   ) {
     this.retried = new Set(settings.retryMethods);
+    this.observer = observer;
     // Only attempts reach the breaker (the deadline is checked before it): each failed or timed out.
     this.breaker = circuitBreaker(
       handleWhen((error) => error instanceof NoAnswer),
@@ -118,9 +123,11 @@ export class DependencyResilience {
           this.breaker.state === CircuitState.Closed &&
           this.budget.withdraw(),
       ),
-      { maxAttempts: settings.retryAttempts, backoff: new ExponentialBackoff(BACKOFF) },
+      {
+        maxAttempts: settings.retryAttempts,
+        backoff: new BackoffWithinDeadline(new ExponentialBackoff(BACKOFF), this.deadlines),
+      },
     );
-    retrying.onRetry(() => observer?.retried(dependency));
     this.retrying = retrying;
   }
 
@@ -136,12 +143,12 @@ export class DependencyResilience {
    */
   async call<T>(method: string, attempt: (signal: AbortSignal) => Promise<T>): Promise<T> {
     this.budget.deposit();
-    const deadline = AbortSignal.timeout(this.settings.timeoutMs);
+    const deadline = new CallDeadline(this.settings.timeoutMs);
     const once = (number: number) => this.throughBreaker(number, deadline, attempt);
     try {
-      if (this.settings.retryAttempts > 0 && this.retried.has(method))
-        return await this.retrying.execute(({ attempt: number }) => once(number), deadline);
-      return await once(0);
+      if (this.settings.retryAttempts === 0 || !this.retried.has(method)) return await once(0);
+      this.deadlines.set(deadline.signal, deadline);
+      return await this.retrying.execute(({ attempt: number }) => once(number), deadline.signal);
     } catch (error) {
       if (error instanceof BrokenCircuitError) throw this.unavailable("circuit-open");
       if (error instanceof NoAnswer) throw this.unavailable("no-answer", error);
@@ -157,16 +164,18 @@ export class DependencyResilience {
    * once: cockatiel would make them wait for the trial and then run them without their
    * signal.
    */
-  private throughBreaker<T>(number: number, deadline: AbortSignal, attempt: (signal: AbortSignal) => Promise<T>) {
-    if (deadline.aborted) return Promise.reject(new NoAnswer(deadline.reason, number, "not-made"));
+  private throughBreaker<T>(number: number, deadline: CallDeadline, attempt: (signal: AbortSignal) => Promise<T>) {
+    if (deadline.passed) return Promise.reject(new NoAnswer(deadline.signal.reason, number, "not-made"));
     if (this.breaker.state === CircuitState.HalfOpen) return Promise.reject(new BrokenCircuitError());
+    // Counted here, not on cockatiel's onRetry: a retry whose backoff would pass the deadline is not made.
+    if (number > 0) this.observer?.retried(this.dependency);
     return this.breaker.execute(async ({ signal }) => {
       try {
-        return await attempt(AbortSignal.any([signal, deadline]));
+        return await attempt(AbortSignal.any([signal, deadline.signal]));
       } catch (error) {
-        throw new NoAnswer(error, number, deadline.aborted ? "timed-out" : "failed");
+        throw new NoAnswer(error, number, deadline.signal.aborted ? "timed-out" : "failed");
       }
-    }, deadline);
+    }, deadline.signal);
   }
 
   private unavailable(reason: Unavailable["reason"], lastAttempt?: NoAnswer): Unavailable {

@@ -202,8 +202,9 @@ describe("circuit breaker", () => {
     );
     const refused = () => Promise.reject(new Error("connection refused"));
     const retried = resilience.call("GET", refused).catch((e: unknown) => e);
-    await retryGranted;
-    // A second failure while the first call waits for its retry opens the breaker.
+    // The retry is granted and waits for its backoff (or, its backoff past the deadline, the call gives up).
+    await Promise.race([retryGranted, retried]);
+    // A second failure then opens the breaker.
     await resilience.call("POST", refused).catch(() => undefined);
     expect(resilience.state).toBe("open");
     await retried;
@@ -280,6 +281,23 @@ describe("retries", () => {
     expect(error.retryAfterSeconds).toBe(1);
     // The attempt that timed out used up the call's time: no retry after it.
     expect(seen.retries).toBe(0);
+  });
+});
+
+describe("timeout", () => {
+  it("GIVEN retries whose backoff would end past the call's deadline WHEN a GET gets no answer THEN no backoff waits beyond the deadline and the call gives up", async () => {
+    // Backoffs of about 68 then 72 ms (the jitter at its top): the second would end past the 100 ms timeout.
+    vi.spyOn(Math, "random").mockReturnValue(0.99);
+    const waits: number[] = [];
+    const setTimer = globalThis.setTimeout;
+    vi.spyOn(globalThis, "setTimeout").mockImplementation(((handler: () => void, ms?: number) => {
+      waits.push(ms ?? 0);
+      return setTimer(handler, ms);
+    }) as typeof setTimeout);
+    const resilience = new DependencyResilience("catalog", settings({ timeoutMs: 100, retryAttempts: 3 }));
+    const error = await resilience.call("GET", () => Promise.reject(new Error("connection refused"))).catch((e) => e);
+    expect(error).toMatchObject({ reason: "no-answer", lastAttempt: { kind: "not-made" } });
+    expect(waits.reduce((sum, ms) => sum + ms, 0)).toBeLessThan(100);
   });
 });
 

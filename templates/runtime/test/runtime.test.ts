@@ -348,6 +348,19 @@ describe("dependency resilience", () => {
     expect(after).toContain(`${METRICS_CONTRACT.dependencyRetries.name}{dependency="stock-keeper"} 1`);
   });
 
+  it("GIVEN retry methods set but empty WHEN the configuration is loaded THEN no method is retried; unset, the defaults are", () => {
+    const url = { STOCK_KEEPER_URL: "http://127.0.0.1:9" };
+    const none = loadConfig(manifest, { ...url, STOCK_KEEPER_RETRY_METHODS: "" });
+    expect(none.dependencies["stock-keeper"]?.retryMethods).toEqual([]);
+    expect(loadConfig(manifest, url).dependencies["stock-keeper"]?.retryMethods).toEqual([
+      "GET",
+      "HEAD",
+      "PUT",
+      "DELETE",
+      "OPTIONS",
+    ]);
+  });
+
   it("GIVEN a retry method that is not idempotent WHEN the configuration is loaded THEN it is refused, naming the variable", () => {
     expect(() =>
       loadConfig(manifest, { STOCK_KEEPER_URL: "http://127.0.0.1:9", STOCK_KEEPER_RETRY_METHODS: "GET,POST" }),

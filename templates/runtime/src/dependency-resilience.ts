@@ -33,8 +33,12 @@ export type BreakerState = "closed" | "half-open" | "open";
 export interface ResilienceObserver {
   /** A call to `dependency` is tried again. */
   retried(dependency: string): void;
-  /** The breaker of `dependency` changed state. */
-  breakerChanged(dependency: string, state: BreakerState): void;
+  /**
+   * The breaker of `dependency` changed state; when it opened, `halfOpenAt` is the time
+   * (epoch ms) from which it lets a trial call through (cockatiel moves it to half-open
+   * only when a call comes, so that is when a scrape should call it half-open).
+   */
+  breakerChanged(dependency: string, state: BreakerState, halfOpenAt?: number): void;
 }
 
 /** An attempt that got no answer: the connection was refused or reset, or its time ran out. */
@@ -112,7 +116,12 @@ export class DependencyResilience {
     this.breaker.onBreak(() => {
       this.openedAt = Date.now();
     });
-    this.breaker.onStateChange((state) => observer?.breakerChanged(dependency, breakerStateName(state)));
+    // onBreak runs before onStateChange: openedAt is the time this opening happened.
+    this.breaker.onStateChange((state) => {
+      const name = breakerStateName(state);
+      const halfOpenAt = name === "open" ? this.openedAt + settings.breakerHalfOpenAfterMs : undefined;
+      observer?.breakerChanged(dependency, name, halfOpenAt);
+    });
     const retrying = retry(
       handleWhen(
         (error) =>

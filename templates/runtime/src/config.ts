@@ -300,10 +300,15 @@ function readDependencySettings(
   };
 }
 
-/** A comma-separated list of idempotent methods; a POST or PATCH is refused (a retried order may be placed twice). */
+/**
+ * A comma-separated list of idempotent methods; a POST or PATCH is refused (a retried
+ * order may be placed twice). Unset gives the defaults; set but empty retries no method
+ * (what the platform sets for `retries.methods: []`).
+ */
 function readRetryMethods(variables: Variables, name: string, problems: string[]): readonly string[] {
   const raw = variables[name];
-  if (raw === undefined || raw === "") return RUNTIME_DEFAULTS.dependency.retryMethods;
+  if (raw === undefined) return RUNTIME_DEFAULTS.dependency.retryMethods;
+  if (raw.trim() === "") return [];
   const methods = raw.split(",").map((m) => m.trim().toUpperCase());
   const refused = methods.filter((m) => !(IDEMPOTENT_METHODS as readonly string[]).includes(m));
   if (refused.length > 0)

@@ -4,12 +4,12 @@ import {
   CircuitState,
   ConsecutiveBreaker,
   ExponentialBackoff,
-  type IPolicy,
+  type RetryPolicy,
   circuitBreaker,
   handleWhen,
   retry,
-  wrap,
 } from "cockatiel";
+import { BackoffWithinDeadline, CallDeadline } from "./call-deadline.js";
 import { RetryBudget } from "./retry-budget.js";
 
 /** How the runtime calls one dependency (`<DEPENDENCY>_*` variables, from `resilience` in service.ts). */
@@ -33,8 +33,12 @@ export type BreakerState = "closed" | "half-open" | "open";
 export interface ResilienceObserver {
   /** A call to `dependency` is tried again. */
   retried(dependency: string): void;
-  /** The breaker of `dependency` changed state. */
-  breakerChanged(dependency: string, state: BreakerState): void;
+  /**
+   * The breaker of `dependency` changed state; when it opened, `halfOpenAt` is the time
+   * (epoch ms) from which it lets a trial call through (cockatiel moves it to half-open
+   * only when a call comes, so that is when a scrape should call it half-open).
+   */
+  breakerChanged(dependency: string, state: BreakerState, halfOpenAt?: number): void;
 }
 
 /** An attempt that got no answer: the connection was refused or reset, or its time ran out. */
@@ -46,7 +50,7 @@ export class NoAnswer extends Error {
     /**
      * `failed`: refused, reset, unreachable (retried while allowed); `timed-out`: the
      * call's time ran out during the attempt (not retried: no time is left); both count
-     * against the breaker. `not-made`: the time ran out before it (during a backoff).
+     * against the breaker. `not-made`: no time was left for it (its backoff would have ended past the deadline).
      */
     readonly kind: "failed" | "timed-out" | "not-made",
   ) {
@@ -86,9 +90,12 @@ const BACKOFF = { initialDelay: 50, maxDelay: 1_000 } as const;
  */
 export class DependencyResilience {
   private readonly breaker: CircuitBreakerPolicy;
-  private readonly retrying: IPolicy;
+  private readonly retrying: RetryPolicy;
   private readonly retried: ReadonlySet<string>;
   private readonly budget = new RetryBudget();
+  /** The deadline of each call under way, by its signal (what the retry policy's backoff sees). */
+  private readonly deadlines = new WeakMap<AbortSignal, CallDeadline>();
+  private readonly observer?: ResilienceObserver;
   private openedAt = 0;
 
   constructor(
@@ -97,8 +104,10 @@ export class DependencyResilience {
     observer?: ResilienceObserver,
   ) {
     this.retried = new Set(settings.retryMethods);
+    this.observer = observer;
+    // Only attempts reach the breaker (the deadline is checked before it): each failed or timed out.
     this.breaker = circuitBreaker(
-      handleWhen((error) => error instanceof NoAnswer && error.kind !== "not-made"),
+      handleWhen((error) => error instanceof NoAnswer),
       {
         halfOpenAfter: settings.breakerHalfOpenAfterMs,
         breaker: new ConsecutiveBreaker(settings.breakerFailures),
@@ -107,7 +116,12 @@ export class DependencyResilience {
     this.breaker.onBreak(() => {
       this.openedAt = Date.now();
     });
-    this.breaker.onStateChange((state) => observer?.breakerChanged(dependency, breakerStateName(state)));
+    // onBreak runs before onStateChange: openedAt is the time this opening happened.
+    this.breaker.onStateChange((state) => {
+      const name = breakerStateName(state);
+      const halfOpenAt = name === "open" ? this.openedAt + settings.breakerHalfOpenAfterMs : undefined;
+      observer?.breakerChanged(dependency, name, halfOpenAt);
+    });
     const retrying = retry(
       handleWhen(
         (error) =>
@@ -118,10 +132,12 @@ export class DependencyResilience {
           this.breaker.state === CircuitState.Closed &&
           this.budget.withdraw(),
       ),
-      { maxAttempts: settings.retryAttempts, backoff: new ExponentialBackoff(BACKOFF) },
+      {
+        maxAttempts: settings.retryAttempts,
+        backoff: new BackoffWithinDeadline(new ExponentialBackoff(BACKOFF), this.deadlines),
+      },
     );
-    retrying.onRetry(() => observer?.retried(dependency));
-    this.retrying = wrap(retrying, this.breaker);
+    this.retrying = retrying;
   }
 
   /** The breaker's state now. */
@@ -136,24 +152,39 @@ export class DependencyResilience {
    */
   async call<T>(method: string, attempt: (signal: AbortSignal) => Promise<T>): Promise<T> {
     this.budget.deposit();
-    const deadline = AbortSignal.timeout(this.settings.timeoutMs);
-    const policy = this.settings.retryAttempts > 0 && this.retried.has(method) ? this.retrying : this.breaker;
+    const deadline = new CallDeadline(this.settings.timeoutMs);
+    const once = (number: number) => this.throughBreaker(number, deadline, attempt);
     try {
-      return await policy.execute(async ({ signal, ...context }) => {
-        const number = (context as { attempt?: number }).attempt ?? 0;
-        // The deadline passed during a backoff: no attempt, and not a failure of the dependency.
-        if (signal.aborted) throw new NoAnswer(signal.reason, number, "not-made");
-        try {
-          return await attempt(signal);
-        } catch (error) {
-          throw new NoAnswer(error, number, signal.aborted ? "timed-out" : "failed");
-        }
-      }, deadline);
+      if (this.settings.retryAttempts === 0 || !this.retried.has(method)) return await once(0);
+      this.deadlines.set(deadline.signal, deadline);
+      return await this.retrying.execute(({ attempt: number }) => once(number), deadline.signal);
     } catch (error) {
       if (error instanceof BrokenCircuitError) throw this.unavailable("circuit-open");
       if (error instanceof NoAnswer) throw this.unavailable("no-answer", error);
       throw error;
     }
+  }
+
+  /**
+   * One attempt through the breaker, within the call's `deadline`. The deadline is checked
+   * before the breaker: a call out of time makes no attempt, and the breaker never sees
+   * it (cockatiel closes a half-open breaker on an error it does not handle). While the
+   * breaker is half-open, its trial call alone goes through and the others are refused at
+   * once: cockatiel would make them wait for the trial and then run them without their
+   * signal.
+   */
+  private throughBreaker<T>(number: number, deadline: CallDeadline, attempt: (signal: AbortSignal) => Promise<T>) {
+    if (deadline.passed) return Promise.reject(new NoAnswer(deadline.signal.reason, number, "not-made"));
+    if (this.breaker.state === CircuitState.HalfOpen) return Promise.reject(new BrokenCircuitError());
+    // Counted here, not on cockatiel's onRetry: a retry whose backoff would pass the deadline is not made.
+    if (number > 0) this.observer?.retried(this.dependency);
+    return this.breaker.execute(async ({ signal }) => {
+      try {
+        return await attempt(AbortSignal.any([signal, deadline.signal]));
+      } catch (error) {
+        throw new NoAnswer(error, number, deadline.signal.aborted ? "timed-out" : "failed");
+      }
+    }, deadline.signal);
   }
 
   private unavailable(reason: Unavailable["reason"], lastAttempt?: NoAnswer): Unavailable {

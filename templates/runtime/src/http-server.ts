@@ -213,17 +213,22 @@ function shedLoad(
 ): void {
   const retryAfter = String(Math.max(1, Math.ceil(settings.sampleIntervalMs / 1000)));
   const body = { error: `${props.manifest.name} is overloaded; try again later` };
+  // under-pressure's code (9.2, handlePressure): undefined lets the request go on to its
+  // route; a value is sent as the answer and the route is never reached (its types say
+  // void). Sending here and returning undefined would let the request go on too, relying
+  // on every onSend hook being synchronous to skip the handler.
+  const shed = (request: FastifyRequest, reply: FastifyReply): Record<string, unknown> | undefined => {
+    if (platformPaths.has(request.routeOptions.url ?? "")) return undefined;
+    props.metrics.requestShed();
+    reply.code(503).header("retry-after", retryAfter).type(JSON_CONTENT_TYPE).serializer(JSON.stringify);
+    return body;
+  };
   app.register(underPressure, {
     maxEventLoopDelay: settings.maxEventLoopDelayMs,
     maxEventLoopUtilization: settings.maxEventLoopUtilization,
     eventLoopUtilizationMode: "interval",
     sampleInterval: settings.sampleIntervalMs,
-    // A request it does not answer here goes on to its route (under-pressure's contract).
-    pressureHandler: (request, reply) => {
-      if (platformPaths.has(request.routeOptions.url ?? "")) return;
-      props.metrics.requestShed();
-      sendOwnAnswer(reply.header("retry-after", retryAfter), 503, body);
-    },
+    pressureHandler: shed as unknown as (request: FastifyRequest, reply: FastifyReply) => void,
   });
 }
 

@@ -17,8 +17,9 @@ export class ServiceMetrics implements ResilienceObserver {
   private readonly requests: Counter<RequestLabel>;
   private readonly duration: Histogram<RequestLabel>;
   private readonly retries: Counter<DependencyLabel>;
-  private readonly breakerState: Gauge<DependencyLabel>;
   private readonly shed: Counter;
+  /** Each breaker's last state, and when an open one lets a trial through. */
+  private readonly breakers = new Map<string, { state: BreakerState; halfOpenAt?: number }>();
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
@@ -43,11 +44,22 @@ export class ServiceMetrics implements ResilienceObserver {
       labelNames: dependencyRetries.labels,
       registers: [this.registry],
     });
-    this.breakerState = new Gauge({
+    const breakers = this.breakers;
+    // Registered in the registry, which reads it through its collect().
+    new Gauge({
       name: dependencyBreakerState.name,
       help: dependencyBreakerState.help,
       labelNames: dependencyBreakerState.labels,
       registers: [this.registry],
+      // At scrape time: an open breaker past its half-open time lets the next call through
+      // as a trial, so it is half-open even while no call has come to move it there (an
+      // alert on "open" would otherwise fire for a dependency that may have recovered).
+      collect() {
+        for (const [dependency, { state, halfOpenAt }] of breakers) {
+          const now = state === "open" && halfOpenAt !== undefined && Date.now() >= halfOpenAt ? "half-open" : state;
+          this.set({ dependency }, METRICS_CONTRACT.dependencyBreakerState.values[now]);
+        }
+      },
     });
     this.shed = new Counter({ name: shedRequests.name, help: shedRequests.help, registers: [this.registry] });
   }
@@ -57,9 +69,12 @@ export class ServiceMetrics implements ResilienceObserver {
     this.retries.inc({ dependency });
   }
 
-  /** Sets the breaker state of `dependency` (also at start, so that each dependency has its series). */
-  breakerChanged(dependency: string, state: BreakerState): void {
-    this.breakerState.set({ dependency }, METRICS_CONTRACT.dependencyBreakerState.values[state]);
+  /**
+   * Records the breaker state of `dependency` (also at start, so that each dependency has
+   * its series); an open breaker is reported half-open from `halfOpenAt` on.
+   */
+  breakerChanged(dependency: string, state: BreakerState, halfOpenAt?: number): void {
+    this.breakers.set(dependency, { state, halfOpenAt });
   }
 
   /** Counts a request shed because the service was overloaded. */

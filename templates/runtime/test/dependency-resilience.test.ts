@@ -5,11 +5,12 @@ import {
   type BreakerState,
   DependencyClient,
   DependencyError,
+  DependencyResilience,
   type DependencySettings,
   type ResilienceObserver,
   RetryBudget,
 } from "@platform/service-runtime";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 
 // The resilience of calls to a dependency (src/dependency-resilience.ts, through the
 // DependencyClient that uses it): against a fake dependency on loopback that answers, or
@@ -18,6 +19,7 @@ import { afterEach, describe, expect, it } from "vitest";
 const servers: Server[] = [];
 
 afterEach(async () => {
+  vi.restoreAllMocks();
   await Promise.all(
     servers.splice(0).map((server) => {
       const closed = new Promise((resolve) => server.close(resolve));
@@ -141,6 +143,75 @@ describe("circuit breaker", () => {
     expect(seen.states).toEqual(["open", "half-open", "open"]);
   });
 
+  it("GIVEN a half-open breaker WHEN a call arrives while the trial call is in flight THEN it is refused at once, without a call", async () => {
+    let down = true;
+    let holding = true;
+    const held: Array<() => void> = [];
+    const server = createServer((request, response) => {
+      const answer = () => response.writeHead(200, { "content-type": "application/json" }).end('{"ok":true}');
+      if (down) request.socket.destroy();
+      else if (holding) held.push(answer);
+      else answer();
+    });
+    servers.push(server);
+    server.listen(0, "127.0.0.1");
+    await once(server, "listening");
+    const url = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    const { observer, reached } = recorder();
+    const client = new DependencyClient(
+      "catalog",
+      url,
+      settings({ breakerFailures: 1, breakerHalfOpenAfterMs: 1 }),
+      observer,
+    );
+    await failureOf(client.request("GET", "/products"));
+    await reached("open");
+    down = false;
+    // The first call after the half-open time is the trial; the dependency holds its answer.
+    let trial = client.request("GET", "/products").catch((e: unknown) => e);
+    while ((await Promise.race([trial, reached("half-open").then(() => "half-open")])) !== "half-open") {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      trial = client.request("GET", "/products").catch((e: unknown) => e);
+    }
+    const queued = client.request("GET", "/products").then(
+      () => "answered",
+      (e: unknown) => (e instanceof DependencyError ? e.message : String(e)),
+    );
+    while (held.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    holding = false;
+    for (const answer of held.splice(0)) answer();
+    expect(await trial).toEqual({ status: 200, ok: true, body: { ok: true } });
+    expect(await queued).toBe(
+      "catalog: GET /products: is unavailable: its circuit breaker is open after attempts that got no answer; no call was made",
+    );
+    expect(client.resilience.state).toBe("closed");
+  });
+
+  it("GIVEN a retry whose call ran out of time during its backoff WHEN the breaker is open and due for a trial THEN no trial is made and the breaker stays open", async () => {
+    // A backoff of about 70 ms (the jitter at its top), longer than the 30 ms timeout.
+    vi.spyOn(Math, "random").mockReturnValue(0.99);
+    const states: BreakerState[] = [];
+    let retrying: () => void = () => undefined;
+    const retryGranted = new Promise<void>((resolve) => {
+      retrying = resolve;
+    });
+    const resilience = new DependencyResilience(
+      "catalog",
+      settings({ timeoutMs: 30, retryAttempts: 1, breakerFailures: 2, breakerHalfOpenAfterMs: 1 }),
+      { retried: () => retrying(), breakerChanged: (_dependency, state) => states.push(state) },
+    );
+    const refused = () => Promise.reject(new Error("connection refused"));
+    const retried = resilience.call("GET", refused).catch((e: unknown) => e);
+    // The retry is granted and waits for its backoff (or, its backoff past the deadline, the call gives up).
+    await Promise.race([retryGranted, retried]);
+    // A second failure then opens the breaker.
+    await resilience.call("POST", refused).catch(() => undefined);
+    expect(resilience.state).toBe("open");
+    await retried;
+    expect(resilience.state).toBe("open");
+    expect(states).toEqual(["open"]);
+  });
+
   it("GIVEN a dependency that answers 503 WHEN called many times THEN the breaker stays closed: an answer is not a failure", async () => {
     const server = createServer((_request, response) => response.writeHead(503).end());
     servers.push(server);
@@ -210,6 +281,23 @@ describe("retries", () => {
     expect(error.retryAfterSeconds).toBe(1);
     // The attempt that timed out used up the call's time: no retry after it.
     expect(seen.retries).toBe(0);
+  });
+});
+
+describe("timeout", () => {
+  it("GIVEN retries whose backoff would end past the call's deadline WHEN a GET gets no answer THEN no backoff waits beyond the deadline and the call gives up", async () => {
+    // Backoffs of about 68 then 72 ms (the jitter at its top): the second would end past the 100 ms timeout.
+    vi.spyOn(Math, "random").mockReturnValue(0.99);
+    const waits: number[] = [];
+    const setTimer = globalThis.setTimeout;
+    vi.spyOn(globalThis, "setTimeout").mockImplementation(((handler: () => void, ms?: number) => {
+      waits.push(ms ?? 0);
+      return setTimer(handler, ms);
+    }) as typeof setTimeout);
+    const resilience = new DependencyResilience("catalog", settings({ timeoutMs: 100, retryAttempts: 3 }));
+    const error = await resilience.call("GET", () => Promise.reject(new Error("connection refused"))).catch((e) => e);
+    expect(error).toMatchObject({ reason: "no-answer", lastAttempt: { kind: "not-made" } });
+    expect(waits.reduce((sum, ms) => sum + ms, 0)).toBeLessThan(100);
   });
 });
 

@@ -92,13 +92,19 @@ const manifest = defineManifest({
   metricsPath: "/metrics",
 });
 
+/** How many times the probe application's `/items/:id` handler ran. */
+const itemHandlerRuns = { count: 0 };
+
 /** An application with one route of each kind the runtime must handle. */
 function probeApplication(hooks: Pick<Application, "onStart" | "onStop"> = {}): Application {
   return {
     manifest,
     ...hooks,
     routes(router, context) {
-      router.get("/items/:id", ({ params }) => ({ body: { id: params.id } }));
+      router.get("/items/:id", ({ params }) => {
+        itemHandlerRuns.count += 1;
+        return { body: { id: params.id } };
+      });
       // Destructured, as services write it.
       router.post("/items", async ({ json }) => ({ status: 201, body: { received: await json() } }));
       router.get("/missing", () => {
@@ -348,6 +354,19 @@ describe("dependency resilience", () => {
     expect(after).toContain(`${METRICS_CONTRACT.dependencyRetries.name}{dependency="stock-keeper"} 1`);
   });
 
+  it("GIVEN retry methods set but empty WHEN the configuration is loaded THEN no method is retried; unset, the defaults are", () => {
+    const url = { STOCK_KEEPER_URL: "http://127.0.0.1:9" };
+    const none = loadConfig(manifest, { ...url, STOCK_KEEPER_RETRY_METHODS: "" });
+    expect(none.dependencies["stock-keeper"]?.retryMethods).toEqual([]);
+    expect(loadConfig(manifest, url).dependencies["stock-keeper"]?.retryMethods).toEqual([
+      "GET",
+      "HEAD",
+      "PUT",
+      "DELETE",
+      "OPTIONS",
+    ]);
+  });
+
   it("GIVEN a retry method that is not idempotent WHEN the configuration is loaded THEN it is refused, naming the variable", () => {
     expect(() =>
       loadConfig(manifest, { STOCK_KEEPER_URL: "http://127.0.0.1:9", STOCK_KEEPER_RETRY_METHODS: "GET,POST" }),
@@ -365,6 +384,8 @@ describe("load shedding", () => {
       LOAD_SHEDDING_SAMPLE_INTERVAL_MS: "100",
     });
     expect((await fetch(`${service.url}/items/a`)).status).toBe(200);
+    const runsBefore = itemHandlerRuns.count;
+    let itemsAnswered = 0;
     // A saturated loop: turns of 100 ms, one after the other, until the test has its answers;
     // requests are read between them. Every sample then has a mean delay over the limit.
     let saturating = true;
@@ -382,6 +403,7 @@ describe("load shedding", () => {
       let overloaded = 0;
       while (overloaded < 2) {
         answers = await batch();
+        if (answers[1]?.status === 200) itemsAnswered += 1;
         overloaded = answers[0]?.status === 503 ? overloaded + 1 : 0;
       }
     } finally {
@@ -396,6 +418,15 @@ describe("load shedding", () => {
     ]);
     expect([health.status, metrics.status]).toEqual([200, 200]);
     expect(await metrics.text()).toMatch(new RegExp(`^${METRICS_CONTRACT.shedRequests.name} [1-9]`, "m"));
+    // A shed request never reached its handler: it ran once per request answered 200.
+    expect(itemHandlerRuns.count - runsBefore).toBe(itemsAnswered);
+    // Once the load drops, the service answers again.
+    let after = await fetch(`${service.url}/items/a`);
+    while (after.status === 503) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      after = await fetch(`${service.url}/items/a`);
+    }
+    expect([after.status, await after.json()]).toEqual([200, { id: "a" }]);
   });
 
   it("GIVEN a calm event loop WHEN requests come THEN none is shed", async () => {

@@ -7,6 +7,7 @@ import {
   type ServiceSpecInput,
 } from "../../../infra/spec/model.js";
 import { reservedVariableNames } from "../../../infra/spec/resolve.js";
+import { loadConfig } from "../../../templates/runtime/src/config.js";
 
 const FILE = "services/orders/service.ts";
 
@@ -74,6 +75,25 @@ describe("resilience in service.ts", () => {
       CATALOG_BREAKER_HALF_OPEN_MS: "5000",
       FULFILMENT_TIMEOUT_MS: "2000",
     });
+  });
+
+  it("GIVEN retries.methods: [] WHEN resolved THEN the variable is set and empty, and the runtime reading it retries nothing", () => {
+    const spec = resolveServiceSpec(
+      parseServiceDefinition(orders({ resilience: { catalog: { retries: { attempts: 2, methods: [] } } } })),
+      "local",
+      "1.0.0",
+    );
+    const variables = platformEnvironment(spec, "local", () => 8080);
+    expect(variables.CATALOG_RETRY_METHODS).toBe("");
+    const manifest = {
+      name: "orders",
+      port: 8080,
+      dependencies: ["catalog", "fulfilment"],
+      health: { liveness: "/healthz", readiness: "/readyz" },
+      metricsPath: "/metrics",
+    };
+    const config = loadConfig(manifest, variables);
+    expect(config.dependencies.catalog?.retryMethods).toEqual([]);
   });
 
   it("GIVEN an unknown dependency WHEN parsed THEN it is refused with the file, the field, the value and the closest dependsOn entry", () => {

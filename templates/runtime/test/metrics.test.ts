@@ -1,0 +1,35 @@
+import { DependencyResilience, ServiceMetrics } from "@platform/service-runtime";
+import { describe, expect, it } from "vitest";
+import { METRICS_CONTRACT } from "../../../infra/monitoring/metrics-contract.js";
+
+// The service's metrics (src/metrics.ts) as Prometheus scrapes them.
+
+const BREAKER_STATE = METRICS_CONTRACT.dependencyBreakerState.name;
+
+async function breakerStateOf(metrics: ServiceMetrics, dependency: string): Promise<string | undefined> {
+  const { body } = await metrics.render();
+  return body.split("\n").find((line) => line.startsWith(`${BREAKER_STATE}{dependency="${dependency}"}`));
+}
+
+describe("circuit breaker state", () => {
+  it("GIVEN an open breaker WHEN scraped before its half-open time THEN it is 2, open", async () => {
+    const metrics = new ServiceMetrics();
+    metrics.breakerChanged("catalog", "open", Date.now() + 60_000);
+    expect(await breakerStateOf(metrics, "catalog")).toBe(`${BREAKER_STATE}{dependency="catalog"} 2`);
+  });
+
+  it("GIVEN a breaker that opened WHEN scraped after its half-open time with no call since THEN it is 1, half-open: the next call is its trial", async () => {
+    const metrics = new ServiceMetrics();
+    metrics.breakerChanged("catalog", "closed");
+    const resilience = new DependencyResilience(
+      "catalog",
+      { timeoutMs: 1_000, retryAttempts: 0, retryMethods: [], breakerFailures: 1, breakerHalfOpenAfterMs: 1 },
+      metrics,
+    );
+    await resilience.call("GET", () => Promise.reject(new Error("connection refused"))).catch(() => undefined);
+    expect(resilience.state).toBe("open");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(await breakerStateOf(metrics, "catalog")).toBe(`${BREAKER_STATE}{dependency="catalog"} 1`);
+    expect(resilience.state).toBe("open");
+  });
+});

@@ -383,7 +383,9 @@ describe("load shedding", () => {
       LOAD_SHEDDING_MAX_EVENT_LOOP_DELAY_MS: "50",
       LOAD_SHEDDING_SAMPLE_INTERVAL_MS: "100",
     });
-    expect((await fetch(`${service.url}/items/a`)).status).toBe(200);
+    // GIVEN it answers 200 (the worker's loop is shared with other tests: on a loaded machine
+    // its delay may be over the limit at first, and the service rightly sheds until it is not)
+    while ((await fetch(`${service.url}/items/a`)).status !== 200) await new Promise((r) => setTimeout(r, 50));
     const runsBefore = itemHandlerRuns.count;
     let itemsAnswered = 0;
     // A saturated loop: turns of 100 ms, one after the other, until the test has its answers;

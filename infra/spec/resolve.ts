@@ -19,7 +19,7 @@ export const SPEC_DEFAULTS = {
   liveness: RUNTIME_DEFAULTS.liveness,
   readiness: RUNTIME_DEFAULTS.readiness,
   cpu: "100m",
-  memory: "128Mi",
+  memory: "256Mi",
   cpuLimitFactor: 2,
   scaling: { min: 2, max: 4, cpuPercent: 70 },
   metricsPath: RUNTIME_DEFAULTS.metricsPath,

@@ -7,7 +7,7 @@ export default defineService({
   port: 8080,
   // Its products, and a cache of the prices orders asks for.
   backingServices: { db: { type: "postgres" }, cache: { type: "redis" } },
-  resources: { cpu: "100m", memory: "128Mi" },
+  resources: { cpu: "100m", memory: "256Mi" },
   scaling: { min: 2, max: 6, cpuPercent: 70 },
   monitoring: { slo: { availability: 99.9, latencyMs: 300 }, owner: "team-catalog" },
   environments: { local: { scaling: { min: 1, max: 1 } } },

@@ -252,7 +252,7 @@ describe("parseServiceDefinition: the one check of what a service file exports",
 
   it("GIVEN a memory limit below the default request WHEN parsed THEN it is refused naming the default", () => {
     expect(refusal({ ...valid, resources: { limits: { memory: "64Mi" } } })).toBe(
-      'service spec: resources.limits.memory: must be at least the memory request (128Mi, the default): Kubernetes refuses a pod whose limit is below its request (got "64Mi")',
+      'service spec: resources.limits.memory: must be at least the memory request (256Mi, the default): Kubernetes refuses a pod whose limit is below its request (got "64Mi")',
     );
   });
 

@@ -17,7 +17,7 @@ describe("resolveServiceSpec", () => {
       source: { kind: "build", dockerfile: "Dockerfile" },
       version: "1.2.3",
       health: { liveness: "/healthz", readiness: "/readyz" },
-      resources: { requests: { cpuMillis: 100, memoryMiB: 128 }, limits: { cpuMillis: 200, memoryMiB: 128 } },
+      resources: { requests: { cpuMillis: 100, memoryMiB: 256 }, limits: { cpuMillis: 200, memoryMiB: 256 } },
       scaling: { min: 2, max: 4, cpuPercent: 70, fixed: false },
       expose: { kind: "internal" },
       monitoring: {

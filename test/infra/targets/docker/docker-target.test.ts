@@ -55,7 +55,7 @@ describe("Docker target (local)", () => {
 
   it("THEN limits come from the spec and the healthcheck needs only node", () => {
     const [orders] = containersOf(local, "orders");
-    expect(orders).toMatchObject({ memory: 128, memory_swap: 128, cpus: "0.2" });
+    expect(orders).toMatchObject({ memory: 256, memory_swap: 256, cpus: "0.2" });
     expect(orders!.healthcheck).toEqual({
       test: [
         "CMD",

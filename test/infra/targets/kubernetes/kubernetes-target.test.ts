@@ -57,8 +57,8 @@ describe("Kubernetes target", () => {
     expect(container.liveness_probe.http_get).toEqual({ path: "/healthz", port: "http" });
     expect(container.readiness_probe.http_get).toEqual({ path: "/readyz", port: "http" });
     expect(container.resources).toEqual({
-      requests: { cpu: "100m", memory: "128Mi" },
-      limits: { cpu: "200m", memory: "128Mi" },
+      requests: { cpu: "100m", memory: "256Mi" },
+      limits: { cpu: "200m", memory: "256Mi" },
     });
     expect(container.image).toBe("registry.example.com/platform/orders:1.0.0");
   });

@@ -270,10 +270,10 @@ describe("npm run infra:diff", () => {
     it("THEN the capacity risk gives requested cpu and memory at min and max replicas, before and after", () => {
       expect(report.capacity.map((c) => c.environment)).toEqual(["staging", "production"]);
       const staging = report.capacity[0]!;
-      // catalog requests 100m and 128Mi per pod; min 2 -> 3, max 6 -> 8.
+      // catalog requests 100m and 256Mi per pod; min 2 -> 3, max 6 -> 8.
       expect(staging.after.atMin.cpuMillis - staging.before.atMin.cpuMillis).toBe(100);
       expect(staging.after.atMax.cpuMillis - staging.before.atMax.cpuMillis).toBe(200);
-      expect(staging.after.atMax.memoryMiB - staging.before.atMax.memoryMiB).toBe(256);
+      expect(staging.after.atMax.memoryMiB - staging.before.atMax.memoryMiB).toBe(512);
       expect(risksOf(report, "capacity-increase").map((r) => r.environment)).toEqual(["staging", "production"]);
       expect(risksOf(report, "capacity-increase")[0]!.reason).toMatch(
         /^requested cpu at min replicas \d\.\d\d cores -> \d\.\d\d cores, at max \d\.\d\d cores -> \d\.\d\d cores; memory at min \S+ -> \S+, at max \S+ -> \S+$/,

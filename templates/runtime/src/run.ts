@@ -31,9 +31,10 @@ export async function runApplication<M extends ServiceManifest>(application: App
 
   let running: Awaited<ReturnType<typeof startApplication<M>>>;
   const { manifest } = application;
-  // Before the service starts: its first requests and connections are traced.
-  const tracing = startTracing({ serviceName: process.env.SERVICE_NAME || manifest.name });
+  let tracing: Awaited<ReturnType<typeof startTracing>>;
   try {
+    // Before the service starts: its first requests and connections are traced.
+    tracing = await startTracing({ serviceName: process.env.SERVICE_NAME || manifest.name });
     running = await startApplication(application, { tracing });
   } catch (error) {
     await tracing?.shutdown();

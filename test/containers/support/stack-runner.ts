@@ -10,7 +10,7 @@ import {
 import type { BuildOutcome, BuiltImage } from "./image-build.js";
 import type { LocalStack, StackResource } from "./local-stack.js";
 import type { StandInOutcome } from "./stand-in-images.js";
-import { runLabels, type TestRun } from "./test-run.js";
+import { RUN_LABEL, runLabels, type TestRun } from "./test-run.js";
 
 /**
  * Builds, creates, starts, probes and stops what the local stack declares, within one
@@ -144,9 +144,32 @@ export class StackRunner {
     const existing = this.networks.get(network.address);
     if (existing) return existing;
     const request = networkCreateRequest(network, this.resolver, this.labels);
-    await this.engine.request("POST", "/networks/create", request);
+    await this.engine.request("POST", "/networks/create", request).catch((error) => this.explainNetworkRefusal(error));
     this.networks.set(network.address, request.Name);
     return request.Name;
+  }
+
+  /**
+   * Rethrows a refused network creation; when the engine's address pools are used up, says
+   * by whom: the networks of each test run (a killed run's stay until they are stale, see
+   * test-run.ts) and the others, and how to give the engine more.
+   */
+  private async explainNetworkRefusal(error: unknown): Promise<never> {
+    if (!(error instanceof EngineError) || !/address pool/i.test(error.detail)) throw error;
+    const networks = await this.engine.request<Array<{ Name: string; Labels?: Record<string, string> }>>(
+      "GET",
+      "/networks",
+    );
+    const holders = new Map<string, number>();
+    for (const { Labels } of networks) {
+      const holder = Labels?.[RUN_LABEL] ? `test run ${Labels[RUN_LABEL]}` : "not the tests'";
+      holders.set(holder, (holders.get(holder) ?? 0) + 1);
+    }
+    throw new Error(
+      `${error.message}\nthe engine has ${networks.length} networks: ${[...holders].map(([holder, n]) => `${n} ${holder}`).join(", ")}; ` +
+        "remove what a killed run left (docker network prune), or start dockerd with more address pools (.ci/run does: --default-address-pool base=172.16.0.0/12,size=24)",
+      { cause: error },
+    );
   }
 
   /**

@@ -273,30 +273,15 @@ function readDependencySettings(
 ): DependencySettings {
   const prefix = dependencyVariablePrefix(dependency);
   const defaults = RUNTIME_DEFAULTS.dependency;
+  /** `<PREFIX>_<suffix>`, a whole number in `range`, else `fallback` (with a problem when set). */
+  const setting = (suffix: string, fallback: number, range: { min: number; max: number }) =>
+    readInteger(variables, `${prefix}_${suffix}`, fallback, range, problems);
   return {
-    timeoutMs: readInteger(variables, `${prefix}_TIMEOUT_MS`, timeoutMs, { min: 1, max: 60_000 }, problems),
-    retryAttempts: readInteger(
-      variables,
-      `${prefix}_RETRY_ATTEMPTS`,
-      defaults.retryAttempts,
-      { min: 0, max: 10 },
-      problems,
-    ),
+    timeoutMs: setting("TIMEOUT_MS", timeoutMs, { min: 1, max: 60_000 }),
+    retryAttempts: setting("RETRY_ATTEMPTS", defaults.retryAttempts, { min: 0, max: 10 }),
     retryMethods: readRetryMethods(variables, `${prefix}_RETRY_METHODS`, problems),
-    breakerFailures: readInteger(
-      variables,
-      `${prefix}_BREAKER_FAILURES`,
-      defaults.breakerFailures,
-      { min: 1, max: 1_000 },
-      problems,
-    ),
-    breakerHalfOpenAfterMs: readInteger(
-      variables,
-      `${prefix}_BREAKER_HALF_OPEN_MS`,
-      defaults.breakerHalfOpenAfterMs,
-      { min: 1, max: 600_000 },
-      problems,
-    ),
+    breakerFailures: setting("BREAKER_FAILURES", defaults.breakerFailures, { min: 1, max: 1_000 }),
+    breakerHalfOpenAfterMs: setting("BREAKER_HALF_OPEN_MS", defaults.breakerHalfOpenAfterMs, { min: 1, max: 600_000 }),
   };
 }
 

@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { startApplication, type Application, type RunningApplication } from "./application.js";
 import type { Variables } from "./config.js";
 import type { ServiceManifest } from "./service-manifest.js";
+import type { Tracing } from "./telemetry.js";
 
 /** Options of {@link startForTest}. */
 export interface TestStartOptions {
@@ -24,6 +25,8 @@ export interface TestStartOptions {
    * @default true: a handler's answer that breaks the contract is a bug the tests show
    */
   readonly validateResponses?: boolean;
+  /** The tracing the service runs with (a test's tracer provider). @default none: tracing off */
+  readonly tracing?: Tracing;
 }
 
 /**
@@ -50,6 +53,7 @@ export async function startForTest<M extends ServiceManifest>(
     // The entry script of a test is vitest's: without a folder given, none is looked for.
     migrationsDir: options.migrationsDir ?? false,
     validateResponses: options.validateResponses ?? true,
+    tracing: options.tracing,
     variables: {
       PORT: "0",
       LOG_LEVEL: logs ? "info" : "silent",

@@ -2,7 +2,6 @@ import SwaggerParser from "@apidevtools/swagger-parser";
 import {
   HttpError,
   OPENAPI_PATH,
-  defineManifest,
   type Application,
   type ContractHandlers,
   type RunningApplication,
@@ -19,6 +18,7 @@ import {
 import { startForTest, type TestStartOptions } from "@platform/service-runtime/testing";
 import { afterEach, describe, expect, expectTypeOf, it } from "vitest";
 import { z } from "zod";
+import { manifestWithoutDependencies } from "./manifest-without-dependencies.js";
 
 // An application that declares its contract (src/api.ts in a service): its routes are the
 // contract's operations, implemented with router.implement, checked at start, its requests
@@ -67,13 +67,7 @@ const shopContract = defineContract({
   },
 });
 
-const manifest = defineManifest({
-  name: "shop",
-  port: 8080,
-  dependencies: [],
-  health: { liveness: "/healthz", readiness: "/readyz" },
-  metricsPath: "/metrics",
-});
+const manifest = manifestWithoutDependencies("shop");
 
 const cup = { id: 1, name: "cup", priceCents: 450 };
 

@@ -1,8 +1,9 @@
-import { Writable } from "node:stream";
 import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { InMemorySpanExporter, NodeTracerProvider, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-node";
-import { defineManifest, type RunningApplication, startApplication } from "@platform/service-runtime";
+import type { RunningApplication } from "@platform/service-runtime";
+import { startForTest } from "@platform/service-runtime/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { manifestWithoutDependencies } from "./manifest-without-dependencies.js";
 
 // The server span of each request, made by the runtime's own route hooks (request-tracing.ts),
 // in process: a tracer provider of the test's (W3C propagation, AsyncLocalStorage context),
@@ -15,20 +16,14 @@ const exporter = new InMemorySpanExporter();
 const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
 provider.register();
 
-const manifest = defineManifest({
-  name: "traced-probe",
-  port: 8080,
-  dependencies: [],
-  health: { liveness: "/healthz", readiness: "/readyz" },
-  metricsPath: "/metrics",
-});
+const manifest = manifestWithoutDependencies("traced-probe");
 /** The span id the handler of /items/:id ran in. */
 const spanIdsSeenByHandler: string[] = [];
 const lines: Array<Record<string, unknown>> = [];
 let service: RunningApplication;
 
 beforeAll(async () => {
-  service = await startApplication(
+  service = await startForTest(
     {
       manifest,
       routes(router) {
@@ -41,19 +36,7 @@ beforeAll(async () => {
         });
       },
     },
-    {
-      host: "127.0.0.1",
-      migrationsDir: false,
-      variables: { PORT: "0", LOG_LEVEL: "info", SHUTDOWN_DRAIN_MS: "0" },
-      logDestination: new Writable({
-        write(chunk: Buffer, _encoding, done) {
-          for (const line of chunk.toString("utf8").split("\n"))
-            if (line.trim() !== "") lines.push(JSON.parse(line) as Record<string, unknown>);
-          done();
-        },
-      }),
-      tracing: { tracer: provider.getTracer("test"), shutdown: () => provider.shutdown() },
-    },
+    { logs: lines, tracing: { tracer: provider.getTracer("test"), shutdown: () => provider.shutdown() } },
   );
 });
 afterAll(async () => {
@@ -134,19 +117,10 @@ describe("the server span of a request", () => {
 describe("the shutdown of tracing", () => {
   it("GIVEN spans that cannot be sent at shutdown WHEN the service stops THEN it stops cleanly and says so in a warning", async () => {
     const stopLines: Array<Record<string, unknown>> = [];
-    const failing = await startApplication(
+    const failing = await startForTest(
       { manifest, routes: () => undefined },
       {
-        host: "127.0.0.1",
-        migrationsDir: false,
-        variables: { PORT: "0", LOG_LEVEL: "info", SHUTDOWN_DRAIN_MS: "0" },
-        logDestination: new Writable({
-          write(chunk: Buffer, _encoding, done) {
-            for (const line of chunk.toString("utf8").split("\n"))
-              if (line.trim() !== "") stopLines.push(JSON.parse(line) as Record<string, unknown>);
-            done();
-          },
-        }),
+        logs: stopLines,
         tracing: {
           tracer: provider.getTracer("test"),
           shutdown: () => Promise.reject(new Error("connect ECONNREFUSED 127.0.0.1:4318")),

@@ -145,14 +145,12 @@ describe("monitoring files checked by promtool", () => {
   });
 
   it("GIVEN rules whose availability thresholds are ten times too lax WHEN the generated tests run THEN promtool names the alerts that did not fire", async () => {
-    const dir = path.join(tree, "staging");
-    const rulesFile = path.join(dir, "rules", "orders.yml");
-    const rules = readFileSync(rulesFile, "utf8");
-    const lax = rules.replace(/\* 0\.001\)/g, "* 0.01)");
-    expect(lax).not.toBe(rules);
-    writeFileSync(rulesFile, lax);
-    keepScenarios(path.join(dir, "rule-tests", "orders.yml"), /error spike|open a ticket/);
-    const run = await promtool(["test", "rules", "rule-tests/orders.yml"], dir);
+    const run = await runRuleTestsAfterEdit(
+      path.join(tree, "staging"),
+      "orders",
+      (rules) => rules.replace(/\* 0\.001\)/g, "* 0.01)"),
+      /error spike|open a ticket/,
+    );
     expect(run.code).toBe(1);
     expect(run.output).toContain("FAILED:");
     expect(run.output).toMatch(/alertname: AvailabilityBudgetBurnFast, time: 1h9m,[\s\S]*?got:\[\]/);
@@ -160,33 +158,31 @@ describe("monitoring files checked by promtool", () => {
   });
 
   it("GIVEN BackingServiceDown made to fire when one replica finds the database down (min instead of max) WHEN the generated test runs THEN promtool names the alert that fired too early", async () => {
-    const dir = path.join(tree, "local");
-    const rulesFile = path.join(dir, "rules", "search.yml");
-    const rules = readFileSync(rulesFile, "utf8");
-    const eager = rules.replace(
-      "max by (service, environment, resource) (backing_service_up",
-      "min by (service, environment, resource) (backing_service_up",
+    const run = await runRuleTestsAfterEdit(
+      path.join(tree, "local"),
+      "search",
+      (rules) =>
+        rules.replace(
+          "max by (service, environment, resource) (backing_service_up",
+          "min by (service, environment, resource) (backing_service_up",
+        ),
+      /finding db down/,
     );
-    expect(eager).not.toBe(rules);
-    writeFileSync(rulesFile, eager);
-    keepScenarios(path.join(dir, "rule-tests", "search.yml"), /finding db down/);
-    const run = await promtool(["test", "rules", "rule-tests/search.yml"], dir);
     expect(run.code).toBe(1);
     expect(run.output).toMatch(/alertname: BackingServiceDown, time: 17m,[\s\S]*?exp:\[\]/);
   });
 
   it("GIVEN DependencyCircuitOpen made to fire when one replica's breaker is open (max instead of min) WHEN the generated test runs THEN promtool names the alert that fired too early", async () => {
-    const dir = path.join(tree, "local");
-    const rulesFile = path.join(dir, "rules", "gateway.yml");
-    const rules = readFileSync(rulesFile, "utf8");
-    const eager = rules.replace(
-      "min by (service, environment, dependency) (dependency_circuit_breaker_state",
-      "max by (service, environment, dependency) (dependency_circuit_breaker_state",
+    const run = await runRuleTestsAfterEdit(
+      path.join(tree, "local"),
+      "gateway",
+      (rules) =>
+        rules.replace(
+          "min by (service, environment, dependency) (dependency_circuit_breaker_state",
+          "max by (service, environment, dependency) (dependency_circuit_breaker_state",
+        ),
+      /breaker of catalog open/,
     );
-    expect(eager).not.toBe(rules);
-    writeFileSync(rulesFile, eager);
-    keepScenarios(path.join(dir, "rule-tests", "gateway.yml"), /breaker of catalog open/);
-    const run = await promtool(["test", "rules", "rule-tests/gateway.yml"], dir);
     expect(run.code).toBe(1);
     expect(run.output).toMatch(/alertname: DependencyCircuitOpen, time: 20m,[\s\S]*?exp:\[\]/);
   });
@@ -204,6 +200,25 @@ describe("monitoring files checked by promtool", () => {
     expect(run.code, run.output).toBe(0);
   });
 });
+
+/**
+ * Rewrites a service's rules in an environment's tree with `edit` (which must change them),
+ * keeps the scenarios of its rule tests whose name matches, and runs those tests.
+ */
+async function runRuleTestsAfterEdit(
+  dir: string,
+  serviceName: string,
+  edit: (rules: string) => string,
+  scenarios: RegExp,
+) {
+  const rulesFile = path.join(dir, "rules", `${serviceName}.yml`);
+  const rules = readFileSync(rulesFile, "utf8");
+  const edited = edit(rules);
+  expect(edited).not.toBe(rules);
+  writeFileSync(rulesFile, edited);
+  keepScenarios(path.join(dir, "rule-tests", `${serviceName}.yml`), scenarios);
+  return promtool(["test", "rules", `rule-tests/${serviceName}.yml`], dir);
+}
 
 /** Keeps the scenarios whose name matches (so promtool spends its time on the ones a test is about). */
 function keepScenarios(file: string, names: RegExp): void {

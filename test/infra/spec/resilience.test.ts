@@ -19,6 +19,12 @@ const orders = (extra: Partial<ServiceSpecInput>): ServiceSpecInput => ({
   ...extra,
 });
 
+/** Orders resolved for `environment`, and the variables the platform gives its containers there. */
+function resolvedOrders(extra: Partial<ServiceSpecInput>, environment: "local" | "staging") {
+  const spec = resolveServiceSpec(parseServiceDefinition(orders(extra)), environment, "1.0.0");
+  return { spec, variables: platformEnvironment(spec, environment, () => 8080) };
+}
+
 /** The message the synth prints for `spec` in the orders service file. */
 function refusalOf(spec: ServiceSpecInput): string {
   try {
@@ -32,7 +38,7 @@ function refusalOf(spec: ServiceSpecInput): string {
 
 describe("resilience in service.ts", () => {
   it("GIVEN no resilience WHEN resolved THEN each dependency gets the safe defaults, passed as its variables", () => {
-    const spec = resolveServiceSpec(parseServiceDefinition(orders({})), "local", "1.0.0");
+    const { spec, variables } = resolvedOrders({}, "local");
     expect(spec.resilience.catalog).toEqual({
       timeoutMs: 2000,
       retryAttempts: 2,
@@ -40,7 +46,7 @@ describe("resilience in service.ts", () => {
       breakerFailures: 5,
       breakerHalfOpenAfterMs: 10000,
     });
-    expect(platformEnvironment(spec, "local", () => 8080)).toMatchObject({
+    expect(variables).toMatchObject({
       CATALOG_URL: "http://catalog:8080",
       CATALOG_TIMEOUT_MS: "2000",
       CATALOG_RETRY_ATTEMPTS: "2",
@@ -52,22 +58,19 @@ describe("resilience in service.ts", () => {
   });
 
   it("GIVEN settings for one dependency WHEN resolved THEN they are its variables, and the other keeps the defaults", () => {
-    const spec = resolveServiceSpec(
-      parseServiceDefinition(
-        orders({
-          resilience: {
-            catalog: {
-              timeoutMs: 800,
-              retries: { attempts: 1, methods: ["GET"] },
-              breaker: { consecutiveFailures: 3, halfOpenAfterMs: 5000 },
-            },
+    const { variables } = resolvedOrders(
+      {
+        resilience: {
+          catalog: {
+            timeoutMs: 800,
+            retries: { attempts: 1, methods: ["GET"] },
+            breaker: { consecutiveFailures: 3, halfOpenAfterMs: 5000 },
           },
-        }),
-      ),
+        },
+      },
       "staging",
-      "1.0.0",
     );
-    expect(platformEnvironment(spec, "staging", () => 8080)).toMatchObject({
+    expect(variables).toMatchObject({
       CATALOG_TIMEOUT_MS: "800",
       CATALOG_RETRY_ATTEMPTS: "1",
       CATALOG_RETRY_METHODS: "GET",
@@ -78,12 +81,10 @@ describe("resilience in service.ts", () => {
   });
 
   it("GIVEN retries.methods: [] WHEN resolved THEN the variable is set and empty, and the runtime reading it retries nothing", () => {
-    const spec = resolveServiceSpec(
-      parseServiceDefinition(orders({ resilience: { catalog: { retries: { attempts: 2, methods: [] } } } })),
+    const { variables } = resolvedOrders(
+      { resilience: { catalog: { retries: { attempts: 2, methods: [] } } } },
       "local",
-      "1.0.0",
     );
-    const variables = platformEnvironment(spec, "local", () => 8080);
     expect(variables.CATALOG_RETRY_METHODS).toBe("");
     const manifest = {
       name: "orders",

@@ -4,6 +4,7 @@ import { loadEnvironments } from "../../../../infra/environments.js";
 import { renderMonitoringFiles } from "../../../../infra/monitoring/monitoring-files.js";
 import { resolveCatalogue } from "../../../../infra/spec/model.js";
 import { exampleServices, resourcesOfType, service, synthPlatform, type StackJson } from "../../../support/platform.js";
+import { HARDENED_PLATFORM_CONTAINER } from "./hardening.js";
 
 /** The docker_container resources of a service, by construct path. */
 function containersOf(stack: StackJson, name: string): Array<Record<string, any>> {
@@ -37,17 +38,7 @@ describe("Docker target (local)", () => {
     for (const container of resourcesOfType(local, "docker_container")
       .map((r) => r.values)
       .filter((c) => !c.name.endsWith("prometheus") && !c.name.endsWith("jaeger"))) {
-      expect(container).toMatchObject({
-        user: "10001:10001",
-        read_only: true,
-        tmpfs: { "/tmp": "rw,noexec,nosuid,nodev,size=64m" },
-        capabilities: { drop: ["ALL"] },
-        security_opts: ["no-new-privileges:true"],
-        privileged: false,
-        restart: "on-failure",
-        max_retry_count: 5,
-        init: true,
-      });
+      expect(container).toMatchObject({ ...HARDENED_PLATFORM_CONTAINER, init: true });
       expect(container.capabilities.add).toBeUndefined();
       expect(container.image).toMatch(/^\$\{docker_image\.[A-Za-z0-9_-]+\.image_id\}$/);
     }

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { resourcesOfType, service, synthPlatform, type StackJson } from "../../../support/platform.js";
+import { HARDENED_CONTAINER } from "./hardening.js";
 
 /** The one resource of a type whose construct path holds `part`, with its address. */
 function resourceAt(stack: StackJson, type: string, part: string): { address: string; values: Record<string, any> } {
@@ -36,11 +37,7 @@ describe("a Redis backing service on Docker (local)", () => {
       image: `\${${image.address}.image_id}`,
       name: "platform-local-orders-cache",
       user: "999:999",
-      read_only: true,
-      tmpfs: { "/tmp": "rw,noexec,nosuid,nodev,size=64m" },
-      capabilities: { drop: ["ALL"] },
-      security_opts: ["no-new-privileges:true"],
-      privileged: false,
+      ...HARDENED_CONTAINER,
       memory: 256,
       memory_swap: 256,
       cpus: "1",

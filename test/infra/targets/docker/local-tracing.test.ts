@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_JAEGER_IMAGE } from "../../../../infra/environments.js";
 import { exampleServices, resourcesOfType, synthPlatform, type StackJson } from "../../../support/platform.js";
+import { HARDENED_PLATFORM_CONTAINER } from "./hardening.js";
 
 describe("The local Jaeger (tracing backend)", () => {
   let local: StackJson;
@@ -21,14 +22,7 @@ describe("The local Jaeger (tracing backend)", () => {
 
   it("THEN it is hardened like the services: its image's non-root user, read-only root, tmpfs /tmp, no capabilities, no new privileges, limits, a healthcheck", () => {
     expect(jaeger).toMatchObject({
-      user: "10001:10001",
-      read_only: true,
-      tmpfs: { "/tmp": "rw,noexec,nosuid,nodev,size=64m" },
-      capabilities: { drop: ["ALL"] },
-      security_opts: ["no-new-privileges:true"],
-      privileged: false,
-      restart: "on-failure",
-      max_retry_count: 5,
+      ...HARDENED_PLATFORM_CONTAINER,
       memory: 512,
       memory_swap: 512,
       cpus: "0.5",

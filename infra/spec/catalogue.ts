@@ -1,4 +1,4 @@
-import { connectionVariables, dataResourceName } from "./backing-services.js";
+import { dataResourceName } from "./backing-services.js";
 import { acceptedNames } from "./closest-name.js";
 import { derivedNameProblems } from "./derived-names.js";
 import {
@@ -7,12 +7,12 @@ import {
   kubernetesQuantities,
   limitsBelowRequests,
   parseUsedBackingService,
-  reservedVariableNames,
   resolveServiceSpec,
   type EnvironmentTraits,
   type ServiceSpec,
 } from "./resolve.js";
 import type { ServiceDefinition } from "./service-spec.js";
+import { variableCollisions } from "./service-variables.js";
 import { SpecError, formatValue, type SpecProblem } from "./spec-error.js";
 
 /**
@@ -384,43 +384,47 @@ function backingServiceProblems(
 /**
  * Each `uses` names an existing backing service of another service, and its variables
  * (`<OWNER>_<RESOURCE>_*`, by the owner's type) take no name the service already has: a
- * platform variable, one of its own backing services' variables, an `env` or `secrets` key.
+ * dependency's or backing service's variable, one the runtime reads, an `env` or `secrets`
+ * key (`variableCollisions`, which the schema ran for the rest of the file already).
  */
 function usesProblems(discovered: readonly DiscoveredService[]): SpecProblem[] {
   const problems: SpecProblem[] = [];
   const byName = new Map(discovered.map((service) => [service.definition.name, service.definition]));
+  const usedType = (reference: string) => {
+    const { owner, name } = parseUsedBackingService(reference);
+    return byName.get(owner)?.backingServices?.[name]?.type;
+  };
   for (const service of discovered) {
     const { definition } = service;
-    const taken = new Map<string, string>();
-    for (const name of reservedVariableNames(definition.dependsOn ?? [])) taken.set(name, "the platform");
-    for (const [name, resource] of Object.entries(definition.backingServices ?? {}))
-      for (const variable of Object.values(connectionVariables(name, resource.type)))
-        taken.set(variable, `its backing service '${name}'`);
-    const given = [
-      ...Object.keys(definition.env ?? {}),
-      ...Object.values(definition.environments ?? {}).flatMap((override) => Object.keys(override.env ?? {})),
-      ...Object.keys(definition.secrets ?? {}),
-    ];
-    for (const name of given) if (!taken.has(name)) taken.set(name, "its env or secrets");
     const seen = new Set<string>();
     for (const [index, reference] of (definition.uses ?? []).entries()) {
       // Listed twice means once, like dependsOn.
       if (seen.has(reference)) continue;
       seen.add(reference);
-      const problem = useProblem(reference, definition.name, byName, taken);
+      const problem = useProblem(reference, definition.name, byName);
       if (problem !== undefined)
         problems.push({ file: service.file, field: `uses[${index}]`, value: formatValue(reference), message: problem });
     }
+    // Only the entries useProblem accepts have a type: another service's existing backing service.
+    const known = (reference: string) =>
+      parseUsedBackingService(reference).owner === definition.name ? undefined : usedType(reference);
+    for (const collision of variableCollisions(definition, known))
+      if (collision.path[0] === "uses")
+        problems.push({
+          file: service.file,
+          field: `uses[${collision.path[1]}]`,
+          value: formatValue(collision.value),
+          message: collision.message,
+        });
   }
   return problems;
 }
 
-/** What is wrong with one `uses` entry of `user`, or undefined; records the variables it gives in `taken`. */
+/** What is wrong with one `uses` entry of `user` other than its variables, or undefined. */
 function useProblem(
   reference: string,
   user: string,
   byName: ReadonlyMap<string, ServiceDefinition>,
-  taken: Map<string, string>,
 ): string | undefined {
   const { owner, name } = parseUsedBackingService(reference);
   const ownerDefinition = byName.get(owner);
@@ -428,14 +432,8 @@ function useProblem(
     return "is the service's own backing service, which it reaches already (<RESOURCE>_* variables); list only other services' backing services";
   if (ownerDefinition === undefined)
     return `names no service${acceptedNames(owner, [...byName.keys()].sort(), "known services")}`;
-  const resource = ownerDefinition.backingServices?.[name];
-  if (resource === undefined)
+  if (ownerDefinition.backingServices?.[name] === undefined)
     return `is not a backing service of ${owner}${acceptedNames(name, Object.keys(ownerDefinition.backingServices ?? {}), "its backing services")}`;
-  const variables = Object.values(connectionVariables(dataResourceName(owner, name), resource.type));
-  const clashes = variables.filter((variable) => taken.has(variable));
-  if (clashes.length > 0)
-    return `gives the variable ${clashes.join(", ")}, which ${taken.get(clashes[0]!)} sets already; rename one of them`;
-  for (const variable of variables) taken.set(variable, `uses '${reference}'`);
   return undefined;
 }
 

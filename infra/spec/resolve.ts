@@ -1,6 +1,6 @@
 import type { PostgresVersion, RedisPersistence } from "./backing-services.js";
 import { formatCpu, formatMemory, parseCpuMillis, parseMemoryMiB, type ResourceAmounts } from "./quantity.js";
-import { RUNTIME_DEFAULTS } from "./runtime-defaults.js";
+import { RUNTIME_DEFAULTS, RUNTIME_VARIABLES } from "./runtime-defaults.js";
 import type { ResilienceInput } from "./resilience.js";
 import type { ServiceDefinition } from "./service-spec.js";
 
@@ -438,7 +438,7 @@ export function dependencyUrlVariable(dependency: string): string {
 }
 
 /** The prefix of a dependency's variables: `orders-db` -> `ORDERS_DB`. */
-function dependencyVariablePrefix(dependency: string): string {
+export function dependencyVariablePrefix(dependency: string): string {
   return dependency.toUpperCase().replace(/-/g, "_");
 }
 
@@ -472,7 +472,11 @@ export function dependencyResilienceVariables(
 }
 
 /** The variables the platform sets for every service, whatever it depends on. */
-export const PLATFORM_VARIABLES = ["SERVICE_NAME", "PORT", "PLATFORM_ENVIRONMENT"] as const;
+export const PLATFORM_VARIABLES = [
+  RUNTIME_VARIABLES.serviceName,
+  RUNTIME_VARIABLES.port,
+  RUNTIME_VARIABLES.environment,
+] as const;
 
 /**
  * The OpenTelemetry variables the platform sets per environment where tracing is on
@@ -507,7 +511,7 @@ export const RESERVED_TRACING_VARIABLES = [
  * `resilience.<dependency>.timeoutMs` or its default), so a service's own value would
  * never apply: it is refused, pointing to `resilience`.
  */
-export const DEFAULT_DEPENDENCY_TIMEOUT_VARIABLE = "DEPENDENCY_TIMEOUT_MS";
+export const DEFAULT_DEPENDENCY_TIMEOUT_VARIABLE = RUNTIME_VARIABLES.dependencyTimeoutMs;
 
 /**
  * The variable names a service's `env` and `secrets` may not take: the platform sets

@@ -37,3 +37,25 @@ export const RUNTIME_DEFAULTS = {
     breakerHalfOpenAfterMs: 10_000,
   },
 } as const;
+
+/**
+ * The variables the service runtime reads as its own settings, by what they set. The
+ * runtime (`loadConfig`, `loadWorkerSettings`) reads them by these names, and the spec
+ * refuses a dependency or backing service whose derived variables (`<NAME>_URL`,
+ * `<NAME>_TIMEOUT_MS`, ...) would be one of them (`service-variables.ts`, with the `OTEL_*` ones of resolve.ts): a dependency
+ * named `shutdown` would otherwise set `SHUTDOWN_TIMEOUT_MS` to its call timeout.
+ */
+export const RUNTIME_VARIABLES = {
+  serviceName: "SERVICE_NAME",
+  port: "PORT",
+  environment: "PLATFORM_ENVIRONMENT",
+  logLevel: "LOG_LEVEL",
+  dependencyTimeoutMs: "DEPENDENCY_TIMEOUT_MS",
+  loadSheddingMaxEventLoopDelayMs: "LOAD_SHEDDING_MAX_EVENT_LOOP_DELAY_MS",
+  loadSheddingMaxEventLoopUtilization: "LOAD_SHEDDING_MAX_EVENT_LOOP_UTILIZATION",
+  loadSheddingSampleIntervalMs: "LOAD_SHEDDING_SAMPLE_INTERVAL_MS",
+  drainMs: "SHUTDOWN_DRAIN_MS",
+  shutdownTimeoutMs: "SHUTDOWN_TIMEOUT_MS",
+  backingServiceCheckTimeoutMs: "BACKING_SERVICE_CHECK_TIMEOUT_MS",
+  workerPollIntervalMs: "WORKER_POLL_INTERVAL_MS",
+} as const;

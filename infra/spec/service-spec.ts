@@ -20,6 +20,7 @@ import { HIGHEST_PORT, LOWEST_SERVICE_PORT, SERVICE_PORT_ACCEPTED } from "./serv
 import { cpuQuantityProblem, memoryQuantityProblem } from "./quantity.js";
 import { checkResilience, dependencyResilienceSchema } from "./resilience.js";
 import { SECRET_LIKE_ENV_NAME } from "./secret-like-names.js";
+import { variableCollisions } from "./service-variables.js";
 import {
   LIMIT_BELOW_REQUEST,
   RESILIENCE_VARIABLE_SUFFIXES,
@@ -442,6 +443,8 @@ export const serviceSpecSchema = z
     checkPublishedPort(spec, ctx);
     checkLimitsAgainstRequests(spec, ctx);
     checkResilience(spec, ctx);
+    for (const collision of variableCollisions(spec))
+      ctx.addIssue({ code: "custom", path: [...collision.path], input: collision.value, message: collision.message });
     for (const [key] of Object.entries(spec.secrets ?? {})) {
       if (spec.env && key in spec.env) {
         ctx.addIssue({
@@ -502,28 +505,17 @@ function checkEnvAndSecrets(spec: ServiceDefinition, ctx: z.RefinementCtx): void
 }
 
 /**
- * A backing service's connection variables must not take a name the platform already
- * gives the service (a `<DEPENDENCY>_URL`, `PORT`...), and an environment's override must
- * name a backing service the spec declares. Env and secret keys are checked against the
- * connection variables with the other reserved names ({@link checkEnvAndSecrets}).
+ * A queue's node count is odd, a backing service is not named like a Docker network to a
+ * dependency, and an environment's override names a backing service the spec declares.
+ * Its connection variables are checked against every other variable of the service by
+ * `variableCollisions` (service-variables.ts); env and secret keys against them with the
+ * other reserved names ({@link checkEnvAndSecrets}).
  */
 function checkBackingServices(spec: ServiceDefinition, ctx: z.RefinementCtx): void {
   const declared = Object.keys(spec.backingServices ?? {});
-  // A backing service's variables (_HOST, _PORT, _URL ...) can only clash with a dependency's URL variable.
-  const platform = new Map(reservedVariableNames(spec.dependsOn ?? [], false).map((name) => [name, name]));
   for (const [name, resource] of Object.entries(spec.backingServices ?? {})) {
     if (resource.type === "queue" && resource.instances !== undefined)
       checkOddNodes(resource.instances, ["backingServices", name, "instances"], ctx);
-    const clashes = Object.values(connectionVariables(name, resource.type)).filter((variable) =>
-      platform.has(variable),
-    );
-    if (clashes.length > 0)
-      ctx.addIssue({
-        code: "custom",
-        path: ["backingServices", name],
-        input: name,
-        message: `gives the variable ${clashes.join(", ")}, which the platform already sets (${[...platform.keys()].join(", ")}); rename the backing service`,
-      });
     for (const dependency of spec.dependsOn ?? []) {
       if (name === `to-${dependency}`)
         ctx.addIssue({

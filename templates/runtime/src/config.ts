@@ -1,4 +1,4 @@
-import { IDEMPOTENT_METHODS, RUNTIME_DEFAULTS } from "../../../infra/spec/runtime-defaults.js";
+import { IDEMPOTENT_METHODS, RUNTIME_DEFAULTS, RUNTIME_VARIABLES } from "../../../infra/spec/runtime-defaults.js";
 import type { DependencySettings } from "./dependency-resilience.js";
 import { type BackingServiceKind, connectedResources, type ServiceManifest } from "./service-manifest.js";
 
@@ -131,16 +131,16 @@ export function readInteger(
 export function loadConfig(manifest: ServiceManifest, variables: Variables): ServiceConfig {
   const problems: string[] = [];
 
-  const serviceName = variables.SERVICE_NAME || manifest.name;
+  const serviceName = variables[RUNTIME_VARIABLES.serviceName] || manifest.name;
   if (serviceName !== manifest.name) {
     problems.push(
       `SERVICE_NAME: must be ${JSON.stringify(manifest.name)}, the name in service.ts (got ${JSON.stringify(serviceName)})`,
     );
   }
-  const port = readInteger(variables, "PORT", manifest.port, { min: 0, max: 65535 }, problems);
-  const environment = variables.PLATFORM_ENVIRONMENT || "development";
+  const port = readInteger(variables, RUNTIME_VARIABLES.port, manifest.port, { min: 0, max: 65535 }, problems);
+  const environment = variables[RUNTIME_VARIABLES.environment] || "development";
 
-  const logLevel = (variables.LOG_LEVEL || "info") as LogLevel;
+  const logLevel = (variables[RUNTIME_VARIABLES.logLevel] || "info") as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) {
     problems.push(`LOG_LEVEL: must be one of ${LOG_LEVELS.join(", ")} (got ${JSON.stringify(variables.LOG_LEVEL)})`);
   }
@@ -190,7 +190,7 @@ export function loadConfig(manifest: ServiceManifest, variables: Variables): Ser
 
   const dependencyTimeoutMs = readInteger(
     variables,
-    "DEPENDENCY_TIMEOUT_MS",
+    RUNTIME_VARIABLES.dependencyTimeoutMs,
     RUNTIME_DEFAULTS.dependency.timeoutMs,
     { min: 1, max: 60_000 },
     problems,
@@ -201,36 +201,42 @@ export function loadConfig(manifest: ServiceManifest, variables: Variables): Ser
   const loadShedding: LoadSheddingSettings = {
     maxEventLoopDelayMs: readInteger(
       variables,
-      "LOAD_SHEDDING_MAX_EVENT_LOOP_DELAY_MS",
+      RUNTIME_VARIABLES.loadSheddingMaxEventLoopDelayMs,
       LOAD_SHEDDING_DEFAULTS.maxEventLoopDelayMs,
       { min: 0, max: 60_000 },
       problems,
     ),
     maxEventLoopUtilization: readRatio(
       variables,
-      "LOAD_SHEDDING_MAX_EVENT_LOOP_UTILIZATION",
+      RUNTIME_VARIABLES.loadSheddingMaxEventLoopUtilization,
       LOAD_SHEDDING_DEFAULTS.maxEventLoopUtilization,
       problems,
     ),
     sampleIntervalMs: readInteger(
       variables,
-      "LOAD_SHEDDING_SAMPLE_INTERVAL_MS",
+      RUNTIME_VARIABLES.loadSheddingSampleIntervalMs,
       LOAD_SHEDDING_DEFAULTS.sampleIntervalMs,
       { min: 10, max: 60_000 },
       problems,
     ),
   };
-  const drainMs = readInteger(variables, "SHUTDOWN_DRAIN_MS", 5_000, { min: 0, max: PLATFORM_GRACE_MS }, problems);
+  const drainMs = readInteger(
+    variables,
+    RUNTIME_VARIABLES.drainMs,
+    5_000,
+    { min: 0, max: PLATFORM_GRACE_MS },
+    problems,
+  );
   const shutdownTimeoutMs = readInteger(
     variables,
-    "SHUTDOWN_TIMEOUT_MS",
+    RUNTIME_VARIABLES.shutdownTimeoutMs,
     RUNTIME_DEFAULTS.shutdownTimeoutMs,
     { min: 1, max: PLATFORM_GRACE_MS - 1 },
     problems,
   );
   const backingServiceCheckTimeoutMs = readInteger(
     variables,
-    "BACKING_SERVICE_CHECK_TIMEOUT_MS",
+    RUNTIME_VARIABLES.backingServiceCheckTimeoutMs,
     1_000,
     // Below the platform's probe timeout (3 s), so that a probe gets an answer, not a timeout.
     { min: 1, max: 2_500 },

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { Counter, Histogram, type Registry } from "prom-client";
 import { METRICS_CONTRACT } from "../../../infra/monitoring/metrics-contract.js";
+import { RUNTIME_VARIABLES } from "../../../infra/spec/runtime-defaults.js";
 import { ConfigError, readInteger, type Variables } from "./config.js";
 import type { QueueClient } from "./backing-services/queue-client.js";
 import type { Logger } from "./logger.js";
@@ -34,7 +35,13 @@ export interface WorkerSettings {
 /** Reads WORKER_POLL_INTERVAL_MS (default 1000); throws a `ConfigError` when it is bad. */
 export function loadWorkerSettings(variables: Variables): WorkerSettings {
   const problems: string[] = [];
-  const pollIntervalMs = readInteger(variables, "WORKER_POLL_INTERVAL_MS", 1_000, { min: 1, max: 600_000 }, problems);
+  const pollIntervalMs = readInteger(
+    variables,
+    RUNTIME_VARIABLES.workerPollIntervalMs,
+    1_000,
+    { min: 1, max: 600_000 },
+    problems,
+  );
   if (problems.length > 0) throw new ConfigError(problems);
   return { pollIntervalMs };
 }

@@ -165,7 +165,7 @@ describe("backingServices in the spec schema", () => {
     expect(
       refusal(parse({ ...orders, dependsOn: ["payments"], backingServices: { payments: { type: "postgres" } } })),
     ).toEqual([
-      'service spec: backingServices.payments: gives the variable PAYMENTS_URL, which the platform already sets (SERVICE_NAME, PORT, PLATFORM_ENVIRONMENT, PAYMENTS_URL); rename the backing service (got "payments")',
+      `service spec: backingServices.payments: gives the variable PAYMENTS_URL, which the dependency 'payments' (dependsOn[0]) gives too; one value would overwrite the other. Accepted: names whose variables differ; rename the backing service (got "payments")`,
     ]);
   });
 
@@ -412,8 +412,8 @@ describe("Redis and queue backing services in the spec", () => {
         }),
       ),
     ).toEqual([
-      'service spec: backingServices.cache: gives the variable CACHE_URL, which the platform already sets (SERVICE_NAME, PORT, PLATFORM_ENVIRONMENT, CACHE_URL, JOBS_URL); rename the backing service (got "cache")',
-      'service spec: backingServices.jobs: gives the variable JOBS_URL, which the platform already sets (SERVICE_NAME, PORT, PLATFORM_ENVIRONMENT, CACHE_URL, JOBS_URL); rename the backing service (got "jobs")',
+      `service spec: backingServices.cache: gives the variable CACHE_URL, which the dependency 'cache' (dependsOn[0]) gives too; one value would overwrite the other. Accepted: names whose variables differ; rename the backing service (got "cache")`,
+      `service spec: backingServices.jobs: gives the variable JOBS_URL, which the dependency 'jobs' (dependsOn[1]) gives too; one value would overwrite the other. Accepted: names whose variables differ; rename the backing service (got "jobs")`,
     ]);
   });
 
@@ -543,8 +543,8 @@ describe("uses: another service's backing service", () => {
       ),
     );
     expect(lines).toEqual([
-      'services/reports/service.ts: uses[0]: gives the variable ORDERS_DB_HOST, which its env or secrets sets already; rename one of them (got "orders.db")',
-      "services/audit/service.ts: uses[0]: gives the variable ORDERS_JOBS_HOST, ORDERS_JOBS_PORT, ORDERS_JOBS_USER, ORDERS_JOBS_PASSWORD, ORDERS_JOBS_URL, which its backing service 'orders-jobs' sets already; rename one of them (got \"orders.jobs\")",
+      `services/reports/service.ts: uses[0]: gives the variable ORDERS_DB_HOST, which env.ORDERS_DB_HOST sets too; one value would overwrite the other. Accepted: names whose variables differ; rename one of them (a used backing service in its owner's file) (got "orders.db")`,
+      `services/audit/service.ts: uses[0]: gives the variable ORDERS_JOBS_HOST, ORDERS_JOBS_PORT, ORDERS_JOBS_USER, ORDERS_JOBS_PASSWORD, ORDERS_JOBS_URL, which the backing service 'orders-jobs' (backingServices.orders-jobs) gives too; one value would overwrite the other. Accepted: names whose variables differ; rename one of them (a used backing service in its owner's file) (got "orders.jobs")`,
     ]);
   });
 });

@@ -11,6 +11,7 @@ import { buildPlatformApp } from "./app.js";
 import { withoutTokenTraces } from "./engine/cdk.js";
 import { PlatformError, isPlatformError } from "./platform-error.js";
 import { HCL_OUTPUT_REFUSED, hclOutputRequested } from "./engine/stack-synthesizer.js";
+import { synthOutput, type SynthOutput } from "./engine/success-output.js";
 import { removeLeftoversOfDeadRuns } from "./dead-run-leftovers.js";
 import { SERVICES_DIR, discoverServices, importServiceModule, type ServiceModuleLoader } from "./discover-services.js";
 import { ENVIRONMENT_NAMES, loadEnvironments, type Environment } from "./environments.js";
@@ -134,6 +135,7 @@ export async function runSynth(options: SynthOptions): Promise<number> {
     return 1;
   }
   const { root } = options;
+  const output = synthOutput();
   const started = performance.now();
   limitHeapGrowth();
   // Synthesize and check every environment even when one has guardrail errors, so a
@@ -207,8 +209,8 @@ export async function runSynth(options: SynthOptions): Promise<number> {
       );
       writeApiDocuments(path.join(outdir, API_DOCUMENTS_DIR), apiDocuments);
       printDependencyCycles(services);
-      printPlatformWarnings(outdir, built.guardrails, synthesized);
-      blocking = reportGuardrails(built.guardrails, outdir);
+      printPlatformWarnings(outdir, built.guardrails, synthesized, output);
+      blocking = reportGuardrails(built.guardrails, outdir, output);
     } finally {
       lock.release();
     }
@@ -227,7 +229,7 @@ export async function runSynth(options: SynthOptions): Promise<number> {
       );
       return 1;
     }
-    console.error(
+    output.success(
       `synthesized ${stacks.map((s) => s.environment.name).join(", ")} (${services.length} services) in ${seconds}s`,
     );
     return 0;
@@ -351,7 +353,12 @@ function printDependencyCycles(services: readonly DiscoveredService[]): void {
  * them, this program prints them too. The guardrails' findings, also annotations, are
  * printed by `reportGuardrails`.
  */
-function printPlatformWarnings(outdir: string, guardrails: GuardrailsRun, synthesized: readonly string[]): void {
+function printPlatformWarnings(
+  outdir: string,
+  guardrails: GuardrailsRun,
+  synthesized: readonly string[],
+  output: SynthOutput,
+): void {
   const manifest = JSON.parse(readFileSync(path.join(outdir, MANIFEST_FILE), "utf8")) as {
     stacks: Record<string, { annotations?: Array<{ constructPath: string; level: string; message: string }> }>;
   };
@@ -362,7 +369,7 @@ function printPlatformWarnings(outdir: string, guardrails: GuardrailsRun, synthe
     .map(([, stack]) => stack)
     .flatMap((stack) => stack.annotations ?? [])
     .filter((a) => a.level === "@cdktf/warn" && !findings.has(a.message));
-  for (const warning of warnings) console.error(`warning: ${warning.message} [${warning.constructPath}]`);
+  for (const warning of warnings) output.annotatedWarning(`warning: ${warning.message} [${warning.constructPath}]`);
 }
 
 /**
@@ -370,17 +377,20 @@ function printPlatformWarnings(outdir: string, guardrails: GuardrailsRun, synthe
  * environment's report (keeping the reports of the environments this synth left alone),
  * and returns how many errors fail the synth.
  */
-function reportGuardrails(guardrails: GuardrailsRun, outdir: string): number {
+function reportGuardrails(guardrails: GuardrailsRun, outdir: string, output: SynthOutput): number {
   const findings = guardrails.findings.filter((f) => !f.suppressed);
   const ordered = [...findings.filter(isBlocking), ...findings.filter((f) => !isBlocking(f))];
-  for (const finding of ordered) console.error(formatFinding(finding));
+  for (const finding of ordered)
+    (isBlocking(finding) ? (text: string) => console.error(text) : output.annotatedWarning)(formatFinding(finding));
   const rows = guardrails.environments.map((environment) => ({
     label: environment,
     findings: guardrails.findings.filter((f) => f.environment === environment),
   }));
   if (guardrails.suppressionFindings.length > 0)
     rows.push({ label: `suppressions (${ALL_ENVIRONMENTS})`, findings: [...guardrails.suppressionFindings] });
-  console.error(renderSummary(rows, guardrails.rules.length));
+  const blocking = findings.filter(isBlocking).length;
+  // Without errors the summary is a success: not an error line under the cdktf CLI.
+  (blocking > 0 ? (text: string) => console.error(text) : output.success)(renderSummary(rows, guardrails.rules.length));
 
   // Written whole or not at all (a temp folder, then a rename): a reader never sees half a report.
   const folder = path.join(outdir, "guardrails");
@@ -397,5 +407,5 @@ function reportGuardrails(guardrails: GuardrailsRun, outdir: string): number {
       },
     ),
   ]);
-  return findings.filter(isBlocking).length;
+  return blocking;
 }

@@ -3,6 +3,10 @@
  * the preflight of `npm run doctor` first, then `cdktf deploy|destroy <env>`. When the
  * preflight finds something missing, nothing is run and nothing changes.
  *
+ * cdktf and the terraform it runs get CHECKPOINT_DISABLE=1 (no call home to HashiCorp's
+ * checkpoint service); with PLATFORM_PROVIDER_MIRROR set they also get TF_CLI_CONFIG_FILE,
+ * a CLI configuration that installs every provider from that mirror folder alone.
+ *
  * The local databases' data volumes are not in Terraform's state (see LocalPostgres), so
  * a destroy of local keeps them and says so; `--delete-data` removes them afterwards
  * with `docker volume rm`.
@@ -16,6 +20,7 @@ import { ENVIRONMENT_NAMES, isEnvironmentName, loadEnvironments, type Environmen
 import { dataResourceName } from "../infra/spec/backing-services.js";
 import { resolveCatalogue } from "../infra/spec/model.js";
 import { dataVolumeName } from "../infra/targets/docker/names.js";
+import { writeProviderMirrorConfig } from "./deploy/terraform-cli-config.js";
 import { doctor } from "./doctor.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -32,13 +37,19 @@ Checks what ${action === "deploy" ? "deploying" : "destroying"} the environment 
 'cdktf ${action} <environment>' from this repository, whose synth then synthesizes that
 environment alone (--app "${PLATFORM_APP} <environment>", unless you give --app).
 
-  environment   one of ${ENVIRONMENT_NAMES.join(", ")} (default: local)${
-    action === "destroy"
-      ? `
+  environment   one of ${ENVIRONMENT_NAMES.join(", ")} (default: local)
+
+Environment variables:
+  PLATFORM_PROVIDER_MIRROR   a provider mirror folder ('terraform providers mirror'):
+                             terraform installs every provider from it alone, through
+                             the CLI configuration .terraform.d/platform-provider-mirror.tfrc
+                             of this repository (TF_CLI_CONFIG_FILE)${
+                               action === "destroy"
+                                 ? `
   --delete-data local only: after the destroy, also delete the databases' data volumes
                 (without it they are kept, and the destroy lists them)`
-      : ""
-  }
+                                 : ""
+                             }
 
 Exit 0 when done, 1 when the preflight or cdktf failed, 2 on bad input.`;
 }
@@ -73,8 +84,17 @@ export async function deploy(
   console.log(`${action} ${environment}: preflight`);
   const preflight = await doctor([environment], variables);
   if (preflight !== 0) {
-    console.error(`${action} ${environment}: stopped by the preflight before any change; nothing was run`);
+    console.error(
+      `${action} ${environment}: stopped by the preflight before any change; nothing was run. Fix the lines marked ✗ above and run again (npm run doctor -- ${environment} checks them alone)`,
+    );
     return 1;
+  }
+  const childVariables: NodeJS.ProcessEnv = { ...variables, CHECKPOINT_DISABLE: "1" };
+  if (variables.PLATFORM_PROVIDER_MIRROR) {
+    childVariables.TF_CLI_CONFIG_FILE = writeProviderMirrorConfig(ROOT, variables.PLATFORM_PROVIDER_MIRROR);
+    console.log(
+      `${action} ${environment}: terraform installs the providers from the mirror ${path.resolve(variables.PLATFORM_PROVIDER_MIRROR)} alone (TF_CLI_CONFIG_FILE=${childVariables.TF_CLI_CONFIG_FILE})`,
+    );
   }
   const cdktf = path.join(ROOT, "node_modules", ".bin", "cdktf");
   const app = appOption(environment, passThrough);
@@ -84,13 +104,20 @@ export async function deploy(
     const child = spawn(cdktf, [action, environment, ...app, ...passThrough], {
       cwd: ROOT,
       stdio: "inherit",
-      env: variables,
+      env: childVariables,
     });
     child.on("error", (error) => {
       console.error(`${action} ${environment}: could not start cdktf (${error.message}); run 'npm ci' first`);
       resolve(1);
     });
-    child.on("exit", (code) => resolve(code ?? 1));
+    child.on("exit", (code, signal) => {
+      if (code !== 0)
+        // The wrapper's own last line: cdktf's and terraform's errors above end in no advice of ours.
+        console.error(
+          `${action} ${environment}: 'cdktf ${action} ${environment}' failed (${code === null ? `signal ${signal}` : `exit ${code}`}) after the preflight passed; the lines above say what cdktf or terraform refused. Run npm run doctor -- ${environment}, fix what it marks ✗, and run again`,
+        );
+      resolve(code ?? 1);
+    });
   });
   if (status !== 0 || action !== "destroy" || environment !== "local") return status;
   return afterLocalDestroy(deleteData, variables);

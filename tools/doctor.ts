@@ -20,7 +20,10 @@ import {
   type Environment,
 } from "../infra/environments.js";
 import { isPlatformError } from "../infra/platform-error.js";
-import { resolveCatalogue } from "../infra/spec/model.js";
+import { resolveCatalogue, type Catalogue } from "../infra/spec/model.js";
+import { terraformProviders } from "../infra/targets/terraform-providers.js";
+import { checkProviderMirror } from "./doctor/provider-mirror.js";
+import { checkProviderRegistry, DEFAULT_PROVIDER_REGISTRY } from "./doctor/provider-registry.js";
 
 /** The repository whose services are deployed. */
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -41,43 +44,50 @@ type Variables = Readonly<Record<string, string | undefined>>;
 const USAGE = `Usage: npm run doctor -- [environment]
 
 Checks what deploying an environment needs, without changing anything:
-Terraform on PATH and its version; for local, the Docker engine; for staging and
+Terraform on PATH and its version; where terraform init gets the providers the
+environment's stack requires (the provider registry, or the mirror folder of
+PLATFORM_PROVIDER_MIRROR); for local, the Docker engine; for staging and
 production, the kubeconfig and its context, the state backend's settings, and,
 when a service has a database or a queue the platform runs there, PLATFORM_KUBE_API_CIDR.
 
   environment   one of ${ENVIRONMENT_NAMES.join(", ")} (default: local)
 
+Environment variables:
+  PLATFORM_PROVIDER_MIRROR   a provider mirror folder ('terraform providers mirror');
+                             set, the doctor checks it instead of the registry, and
+                             npm run deploy|destroy makes terraform install from it alone
+  DOCTOR_PROVIDER_REGISTRY   the registry the doctor asks (default: ${DEFAULT_PROVIDER_REGISTRY});
+                             terraform itself always asks the providers' own registry
+
 Exit 0 when ready, 1 when something is missing, 2 on bad input.`;
 
 /** Runs every check for one environment. */
 export async function checkEnvironment(environment: Environment, variables: Variables): Promise<CheckResult[]> {
-  const results: CheckResult[] = [await checkTerraform(environment, variables)];
+  const catalogue = await discoverCatalogue(environment);
+  const results: CheckResult[] = [
+    await checkTerraform(environment, variables),
+    // Without a catalogue (the services line says why), the providers every stack of the target requires.
+    await checkProviderSource(environment, "services" in catalogue ? catalogue.services : [], variables),
+  ];
   if (environment.target === "docker") {
     results.push(await checkDockerEngine(environment.docker.host));
+    if (!("services" in catalogue)) results.push(catalogue);
   } else {
     const kube = checkKubeconfig(environment.kubernetes.configPath, environment.kubernetes.configContext, variables);
     results.push(kube);
     results.push(checkStateBackend(environment, variables, kube.ok));
-    results.push(await checkDatabaseSettings(environment));
+    results.push(checkDatabaseSettings(environment, catalogue));
   }
   return results;
 }
 
-/**
- * The settings an environment with a database the platform runs needs: the synth only
- * warns without them (so that local never needs a cluster's setting), the deploy refuses.
- */
-async function checkDatabaseSettings(environment: Environment): Promise<CheckResult> {
-  let ownsDatabase: boolean;
+/** The environment's services, resolved; or the line that says why they cannot be. */
+async function discoverCatalogue(environment: Environment): Promise<Catalogue | CheckResult> {
   try {
-    const services = await discoverServices(ROOT);
-    const catalogue = resolveCatalogue(
-      services,
-      environment.name,
-      ENVIRONMENT_NAMES.map((e) => e),
-      { production: environment.production, target: environment.target },
-    );
-    ownsDatabase = catalogue.ownsDatabase();
+    return resolveCatalogue(await discoverServices(ROOT), environment.name, [...ENVIRONMENT_NAMES], {
+      production: environment.production,
+      target: environment.target,
+    });
   } catch (error) {
     if (!isPlatformError(error)) throw error;
     return {
@@ -85,6 +95,31 @@ async function checkDatabaseSettings(environment: Environment): Promise<CheckRes
       line: `services: ${error.message.split("\n").join(" ")}; fix the service files (npm run synth says more)`,
     };
   }
+}
+
+/**
+ * Where terraform init gets the providers the stack requires: the mirror folder of
+ * PLATFORM_PROVIDER_MIRROR when it is set (the deploy then makes terraform read it
+ * alone), the provider registry otherwise.
+ */
+async function checkProviderSource(
+  environment: Environment,
+  services: Catalogue["services"],
+  variables: Variables,
+): Promise<CheckResult> {
+  const providers = terraformProviders(environment.target, services);
+  const mirror = variables.PLATFORM_PROVIDER_MIRROR;
+  if (mirror) return checkProviderMirror(path.resolve(mirror), providers);
+  return checkProviderRegistry(variables.DOCTOR_PROVIDER_REGISTRY || DEFAULT_PROVIDER_REGISTRY, providers);
+}
+
+/**
+ * The settings an environment with a database the platform runs needs: the synth only
+ * warns without them (so that local never needs a cluster's setting), the deploy refuses.
+ */
+function checkDatabaseSettings(environment: Environment, catalogue: Catalogue | CheckResult): CheckResult {
+  if (!("services" in catalogue)) return catalogue;
+  const ownsDatabase = catalogue.ownsDatabase();
   if (!ownsDatabase)
     return { ok: true, line: "databases: no database or queue run by the platform in this environment" };
   if (environment.target === "kubernetes" && environment.kubernetes.apiServer === undefined)

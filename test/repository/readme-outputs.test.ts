@@ -96,12 +96,20 @@ beforeAll(async () => {
   const standIns = { PATH: `${bin}${path.delimiter}${process.env.PATH}` };
 
   // Side by side, as none writes what another reads: npm run synth on the example
-  // catalogue; npm run deploy, stopped by its preflight (no Docker engine at DOCKER_HOST);
+  // catalogue; npm run deploy, stopped by its preflight (no Docker engine at DOCKER_HOST, an
+  // empty provider mirror);
   // npm run new:service, refused before it takes its lock or writes anything.
   const refused = "npm run new:service -- Payments --depends-on billing";
+  const emptyMirror = path.join(repository.dir, "providers");
+  mkdirSync(emptyMirror);
   const [synth, preflight, refusal] = await Promise.all([
     cli("tools/run-app.mjs", []),
-    cli("tools/deploy.ts", ["deploy"], { ...standIns, DOCKER_HOST: `unix://${repository.dir}/docker.sock` }),
+    cli("tools/deploy.ts", ["deploy"], {
+      ...standIns,
+      DOCKER_HOST: `unix://${repository.dir}/docker.sock`,
+      // An empty provider mirror: the same line on every machine, where the registry's depends on its network.
+      PLATFORM_PROVIDER_MIRROR: emptyMirror,
+    }),
     cli("tools/new-service.ts", ["Payments", "--depends-on", "billing"]),
   ]);
   record("synth", synth);

@@ -1,8 +1,9 @@
 import { chmodSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KUBE_API_CIDR_ACCEPTED } from "../../infra/environments.js";
 import { runCli } from "../support/cli.js";
+import { type ProviderRegistryStandIn, startProviderRegistry } from "../support/provider-registry.js";
 import { copyRepository, withOrdersDatabase } from "../support/repo-copy.js";
 import { scratchFolders } from "../support/scratch.js";
 
@@ -13,14 +14,28 @@ function copyWithDatabase(): string {
   return withOrdersDatabase(removeLater(copyRepository("database-settings-")));
 }
 
-/** A PATH with a stand-in terraform 1.11.0, a kubeconfig with both contexts, and no PLATFORM_* settings. */
+let registry: ProviderRegistryStandIn;
+beforeAll(async () => {
+  registry = await startProviderRegistry();
+});
+afterAll(() => registry.close());
+
+/**
+ * A PATH with a stand-in terraform 1.11.0, a kubeconfig with both contexts, a stand-in of
+ * the provider registry, and no PLATFORM_* settings.
+ */
 function laptop(sandbox: string): NodeJS.ProcessEnv {
   const terraform = path.join(sandbox, "terraform");
   writeFileSync(terraform, `#!/bin/sh\necho '{"terraform_version":"1.11.0","platform":"linux_amd64"}'\n`);
   chmodSync(terraform, 0o755);
   const kubeconfig = path.join(sandbox, "kubeconfig");
   writeFileSync(kubeconfig, "contexts:\n- name: staging\n- name: production\n");
-  return { HOME: sandbox, PATH: `${sandbox}:${path.dirname(process.execPath)}:/usr/bin:/bin`, KUBECONFIG: kubeconfig };
+  return {
+    HOME: sandbox,
+    PATH: `${sandbox}:${path.dirname(process.execPath)}:/usr/bin:/bin`,
+    KUBECONFIG: kubeconfig,
+    DOCTOR_PROVIDER_REGISTRY: registry.url,
+  };
 }
 
 describe("PLATFORM_KUBE_API_CIDR with a database", () => {

@@ -1,59 +1,51 @@
-import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, readFileSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ROOT, runCli } from "../support/cli.js";
+import { runCli } from "../support/cli.js";
+import { type ProviderRegistryStandIn, startProviderRegistry } from "../support/provider-registry.js";
 import { copyRepository, withOrdersBackingServices } from "../support/repo-copy.js";
 import { scratchFolders } from "../support/scratch.js";
+import { recordingStandIn, withStandInCdktf } from "../support/stand-in-cdktf.js";
 
 const { folder, removeLater } = scratchFolders();
 
-/**
- * A copy of the repository (`withData` changes its services first), whose node_modules/.bin/cdktf
- * is a stand-in that records its arguments and succeeds (no Terraform, no Docker engine here).
- */
+/** A copy of the repository (`withData` changes its services first) whose cdktf is a recording stand-in. */
 function copyWithStandInCdktf(log: string, withData: (copy: string) => string = (copy) => copy): string {
-  const copy = withData(removeLater(copyRepository("destroy-local-")));
-  const modules = path.join(copy, "node_modules");
-  rmSync(modules);
-  mkdirSync(path.join(modules, ".bin"), { recursive: true });
-  const real = path.join(ROOT, "node_modules");
-  for (const entry of readdirSync(real))
-    if (entry !== ".bin") symlinkSync(path.join(real, entry), path.join(modules, entry));
-  for (const entry of readdirSync(path.join(real, ".bin")))
-    if (entry !== "cdktf") symlinkSync(path.join(real, ".bin", entry), path.join(modules, ".bin", entry));
-  standIn(path.join(modules, ".bin", "cdktf"), log, "cdktf");
-  return copy;
-}
-
-/** A program that appends `<name> <arguments>` to `log` and exits 0. */
-function standIn(file: string, log: string, name: string): void {
-  writeFileSync(file, `#!/bin/sh\necho "${name} $*" >> "${log}"\n`);
-  chmodSync(file, 0o755);
+  return withStandInCdktf(withData(removeLater(copyRepository("destroy-local-"))), log);
 }
 
 let sandbox: string;
 let socket: string;
 let engine: http.Server;
+let registry: ProviderRegistryStandIn;
 beforeAll(async () => {
+  registry = await startProviderRegistry();
   sandbox = folder("destroy-local-home-");
   socket = path.join(sandbox, "docker.sock");
   // Answers the preflight's /_ping like dockerd.
   engine = http.createServer((request, response) => response.writeHead(request.url === "/_ping" ? 200 : 404).end("OK"));
   await new Promise<void>((resolve) => engine.listen(socket, resolve));
 });
-afterAll(() => engine.close());
+afterAll(async () => {
+  engine.close();
+  await registry.close();
+});
 
-/** A PATH with stand-ins for terraform (the preflight's version) and docker, which record their arguments. */
+/**
+ * A PATH with stand-ins for terraform (the preflight's version) and docker, which record
+ * their arguments, and a stand-in of the provider registry for the preflight.
+ */
 function machine(log: string): NodeJS.ProcessEnv {
   const bin = folder("destroy-local-bin-");
   writeFileSync(path.join(bin, "terraform"), `#!/bin/sh\necho '{"terraform_version":"1.11.0"}'\n`);
   chmodSync(path.join(bin, "terraform"), 0o755);
-  standIn(path.join(bin, "docker"), log, "docker");
+  recordingStandIn(path.join(bin, "docker"), log, "docker");
   return {
     HOME: sandbox,
     PATH: `${bin}:${path.dirname(process.execPath)}:/usr/bin:/bin`,
     DOCKER_HOST: `unix://${socket}`,
+    DOCTOR_PROVIDER_REGISTRY: registry.url,
   };
 }
 

@@ -4,10 +4,12 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT, runCli } from "../support/cli.js";
+import { type ProviderRegistryStandIn, startProviderRegistry } from "../support/provider-registry.js";
 
 let sandbox: string;
 let dockerSocket: string;
 let fakeDocker: http.Server;
+let registry: ProviderRegistryStandIn;
 
 /** A PATH holding only a fake `terraform` that reports `version`, plus what node needs. */
 function pathWithTerraform(version: string): string {
@@ -18,8 +20,9 @@ function pathWithTerraform(version: string): string {
   return `${bin}:/usr/bin:/bin`;
 }
 
+/** A machine whose provider registry is a loopback stand-in that has every provider. */
 function environment(extra: Record<string, string>): NodeJS.ProcessEnv {
-  return { HOME: sandbox, PATH: "/usr/bin:/bin", ...extra };
+  return { HOME: sandbox, PATH: "/usr/bin:/bin", DOCTOR_PROVIDER_REGISTRY: registry.url, ...extra };
 }
 
 beforeAll(async () => {
@@ -30,10 +33,12 @@ beforeAll(async () => {
     response.writeHead(request.url === "/_ping" ? 200 : 404).end("OK"),
   );
   await new Promise<void>((resolve) => fakeDocker.listen(dockerSocket, resolve));
+  registry = await startProviderRegistry();
 });
 
-afterAll(() => {
+afterAll(async () => {
   fakeDocker.close();
+  await registry.close();
   rmSync(sandbox, { recursive: true, force: true });
 });
 
@@ -132,7 +137,9 @@ describe("npm run deploy", () => {
     });
     expect(run.stdout).toContain("deploy local: preflight");
     expect(run.stdout).toContain("✗ terraform: not found on PATH");
-    expect(run.stderr).toContain("deploy local: stopped by the preflight before any change; nothing was run");
+    expect(run.stderr.trimEnd().split("\n").at(-1)).toBe(
+      "deploy local: stopped by the preflight before any change; nothing was run. Fix the lines marked ✗ above and run again (npm run doctor -- local checks them alone)",
+    );
     expect(run.output).not.toContain("cdktf deploy");
     expect(existsSync(path.join(ROOT, "terraform.local.tfstate"))).toBe(false);
     expect(run.status).toBe(1);

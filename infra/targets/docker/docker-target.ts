@@ -9,6 +9,7 @@ import { DockerService } from "./docker-service.js";
 import { dockerLabels } from "./labels.js";
 import { LocalMonitoring } from "./local-monitoring.js";
 import { LocalTracing } from "./local-tracing.js";
+import { needsRandomProvider } from "../terraform-providers.js";
 import { tracingEnvironment } from "../tracing-environment.js";
 import { outsideNetworkName } from "./names.js";
 import { DockerProvider, Network, RandomProvider } from "./resources.js";
@@ -45,7 +46,7 @@ export class DockerTarget extends Construct {
     const { environment, catalogue } = props;
     new DockerProvider(this, "provider", { host: environment.docker.host });
     // Only a catalogue with a database needs passwords: without one, the stack stays as it was.
-    if (catalogue.services.some((s) => s.backingServices.length > 0)) new RandomProvider(this, "random");
+    if (needsRandomProvider("docker", catalogue.services)) new RandomProvider(this, "random");
 
     const platform = new Construct(this, PLATFORM_CONSTRUCT_ID);
     const outside = new Network(platform, "outside-network", {

@@ -7,6 +7,7 @@ import { platformEnvironment, type Catalogue } from "../../spec/model.js";
 import { KubernetesService } from "./kubernetes-service.js";
 import { NamespaceIsolation } from "./namespace-isolation.js";
 import { RecordingRules } from "./recording-rules.js";
+import { needsRandomProvider } from "../terraform-providers.js";
 import { tracingEnvironment } from "../tracing-environment.js";
 import { KubernetesProvider, RandomProvider } from "./resources.js";
 
@@ -44,8 +45,7 @@ export class KubernetesTarget extends Construct {
       configContext: environment.kubernetes.configContext,
     });
     // Only a catalogue with a Redis store needs a password made by Terraform: without one, the stack stays as it was.
-    if (catalogue.services.some((s) => s.backingServices.some((r) => r.type === "redis" && r.external === undefined)))
-      new RandomProvider(this, "random");
+    if (needsRandomProvider("kubernetes", catalogue.services)) new RandomProvider(this, "random");
     const isolation = new NamespaceIsolation(this, PLATFORM_CONSTRUCT_ID, { environment });
     // Under the platform's construct, so that its path says it is no service's.
     new RecordingRules(isolation, "monitoring", {

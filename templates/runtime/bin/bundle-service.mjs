@@ -28,14 +28,14 @@ await build({
   target: "node20",
   format: "esm",
   // The image runs `node --enable-source-maps`, which parses the map at start and keeps it:
-  // a map without the sources inside it, and a bundle without whitespace (names kept, so
-  // stack traces and logs read as before, mapped to the service's files and lines). Both
-  // cut the memory of a service at start from 178 MiB to 96 MiB (the http-service
-  // template, tracing off), under the 128Mi the template asks for.
+  // a map without the sources inside it, and a bundle without whitespace (identifiers and
+  // function names kept: no syntax minification, which drops the names of function
+  // expressions, so stack traces and logs read as before, mapped to the service's files
+  // and lines). With the trace SDK loaded only when tracing is on, these cut the memory of
+  // the http-service template at start from 178 MiB to about 100 MiB, under its 128Mi.
   sourcemap: true,
   sourcesContent: false,
   minifyWhitespace: true,
-  minifySyntax: true,
   legalComments: "none",
   logLevel: "warning",
   // pino and prom-client are CommonJS and call require() for Node's own modules; an ES

@@ -9,7 +9,7 @@ import { startTracing } from "./telemetry.js";
  * gracefully on SIGTERM (the platform's stop signal) and SIGINT (Ctrl-C), and exits 0
  * after a clean shutdown, 1 after a forced one or a failed start. A bad configuration
  * is reported as one JSON line listing every problem. Tracing is on when the `OTEL_*`
- * variables ask for it (an OTLP endpoint, `OTEL_SDK_DISABLED` not true): see `startTracing`.
+ * variables ask for it: see `tracingRequested` and `startTracing`.
  */
 export async function runApplication<M extends ServiceManifest>(application: Application<M>): Promise<void> {
   const fatal = (message: string, fields: Record<string, unknown>): void => {

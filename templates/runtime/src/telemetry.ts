@@ -34,7 +34,7 @@ export function tracingRequested(variables: Variables): boolean {
   return (
     Boolean(endpoint) &&
     variables.OTEL_SDK_DISABLED?.trim().toLowerCase() !== "true" &&
-    variables.OTEL_TRACES_EXPORTER?.trim() !== "none"
+    variables.OTEL_TRACES_EXPORTER?.trim().toLowerCase() !== "none"
   );
 }
 

@@ -1,4 +1,4 @@
-import { type TextMapPropagator, trace } from "@opentelemetry/api";
+import { DiagLogLevel, type DiagLogger, diag, type TextMapPropagator, trace } from "@opentelemetry/api";
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from "@opentelemetry/core";
 import { OTLPTraceExporter as OtlpJsonExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { OTLPTraceExporter as OtlpProtobufExporter } from "@opentelemetry/exporter-trace-otlp-proto";
@@ -18,7 +18,15 @@ import {
   processDetector,
   resourceFromAttributes,
 } from "@opentelemetry/resources";
-import { BatchSpanProcessor, NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
+import {
+  AlwaysOffSampler,
+  AlwaysOnSampler,
+  BatchSpanProcessor,
+  NodeTracerProvider,
+  ParentBasedSampler,
+  type Sampler,
+  TraceIdRatioBasedSampler,
+} from "@opentelemetry/sdk-trace-node";
 import pg from "pg";
 import { RedisClient } from "redis";
 import { ConfigError, type Variables } from "./config.js";
@@ -29,7 +37,7 @@ import { TRACER_NAME, type Tracing, type TracingOptions } from "./telemetry.js";
  * (telemetry.ts) only when tracing is asked for, so that a process without tracing never
  * loads it.
  *
- * It is the trace SDK with one OTLP/HTTP exporter, not `@opentelemetry/sdk-node`, which
+ * It is the trace SDK with the OTLP/HTTP exporters, not `@opentelemetry/sdk-node`, which
  * brings every exporter (gRPC, Zipkin, Prometheus), the metrics and logs SDKs and the
  * declarative configuration: in a service's bundle that was most of the tracing's
  * memory, and a 128Mi container with it was OOM-killed at start.
@@ -50,12 +58,26 @@ const SAMPLERS = [
 ] as const;
 /** The exporters `OTEL_TRACES_EXPORTER` may name; `none` turns tracing off (see `tracingRequested`). */
 const EXPORTERS = ["otlp", "none"] as const;
+/** The levels `OTEL_LOG_LEVEL` may name: the SDK's own diagnostics (an export that failed, say). */
+const LOG_LEVELS = {
+  none: DiagLogLevel.NONE,
+  error: DiagLogLevel.ERROR,
+  warn: DiagLogLevel.WARN,
+  info: DiagLogLevel.INFO,
+  debug: DiagLogLevel.DEBUG,
+  verbose: DiagLogLevel.VERBOSE,
+  all: DiagLogLevel.ALL,
+} as const;
 
 /** The settings the SDK is built from, once the `OTEL_*` variables are checked. */
 interface TracingSettings {
   readonly protocol: (typeof PROTOCOLS)[number];
   /** `undefined`: the default (W3C trace context and baggage); `null`: none. */
   readonly propagator: TextMapPropagator | null | undefined;
+  /** Built here from the checked variables, so that the SDK never falls back in silence. */
+  readonly sampler: Sampler;
+  /** `undefined`: no diagnostics (`OTEL_LOG_LEVEL` unset, as the Node SDK does). */
+  readonly logLevel: DiagLogLevel | undefined;
 }
 
 /**
@@ -64,11 +86,13 @@ interface TracingSettings {
  * `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` (and `_HEADERS`, `_TIMEOUT`),
  * `OTEL_EXPORTER_OTLP_PROTOCOL` / `OTEL_EXPORTER_OTLP_TRACES_PROTOCOL` (`http/protobuf` by
  * default, or `http/json`; `grpc` is refused: no gRPC exporter is in the bundle),
+ * `OTEL_LOG_LEVEL` (the SDK's own diagnostics, as JSON lines on stderr; none when unset),
  * `OTEL_SERVICE_NAME` and `OTEL_RESOURCE_ATTRIBUTES`, `OTEL_TRACES_SAMPLER` and
  * `OTEL_TRACES_SAMPLER_ARG` (`parentbased_always_on` by default), `OTEL_PROPAGATORS`
  * (`tracecontext,baggage` by default; `b3` and `jaeger` are refused), `OTEL_BSP_*` and the
- * span limits. A value it cannot honour is a {@link ConfigError} naming the variable, the
- * value and what is accepted, never a silent fallback.
+ * span limits. Names are read without regard to case or surrounding blanks, as the
+ * specification asks. A value it cannot honour is a {@link ConfigError} naming the
+ * variable, the value and what is accepted, never a silent fallback.
  *
  * What it traces: each request the server answers (a server span per request, made by the
  * runtime's own hooks, request-tracing.ts, the platform's own paths left out), each call
@@ -80,8 +104,10 @@ interface TracingSettings {
  * loads them: a bundle (esbuild, everything inside `main.mjs`) never calls `require` for
  * them.
  */
-export function startTracingSdk(options: TracingOptions, variables: Variables = process.env): Tracing {
+export async function startTracingSdk(options: TracingOptions, variables: Variables = process.env): Promise<Tracing> {
   const settings = tracingSettings(variables);
+  if (settings.logLevel !== undefined)
+    diag.setLogger(jsonDiagLogger(options.serviceName), { logLevel: settings.logLevel, suppressOverrideMessage: true });
   const detected = defaultResource().merge(
     detectResources({ detectors: [envDetector, processDetector, hostDetector] }),
   );
@@ -89,24 +115,53 @@ export function startTracingSdk(options: TracingOptions, variables: Variables = 
     ? detected
     : detected.merge(resourceFromAttributes({ "service.name": options.serviceName }));
   const exporter = settings.protocol === "http/json" ? new OtlpJsonExporter() : new OtlpProtobufExporter();
-  const provider = new NodeTracerProvider({ resource, spanProcessors: [new BatchSpanProcessor(exporter)] });
-  provider.register({ propagator: settings.propagator });
-  // Queries and commands within a request or a message only: not the readiness checks of every 5 s.
-  const pgInstrumentation = new PgInstrumentation({ requireParentSpan: true });
-  const redisInstrumentation = new RedisInstrumentation({ requireParentSpan: true });
-  const unregister = registerInstrumentations({
-    tracerProvider: provider,
-    instrumentations: [new UndiciInstrumentation(), pgInstrumentation, redisInstrumentation],
+  const provider = new NodeTracerProvider({
+    resource,
+    sampler: settings.sampler,
+    spanProcessors: [new BatchSpanProcessor(exporter)],
   });
-  patchModules(pgInstrumentation, { pg, "pg/lib/client.js": pg.Client, "pg-pool": pg.Pool });
-  // The shape the instrumentation knows the file by: its `default` export is the client class.
-  patchModules(redisInstrumentation, { "@redis/client/dist/lib/client/index.js": { default: RedisClient } });
+  provider.register({ propagator: settings.propagator });
+  let unregister = () => {};
+  const shutdown = async () => {
+    unregister();
+    trace.disable();
+    await provider.shutdown();
+  };
+  try {
+    // Queries and commands within a request or a message only: not the readiness checks of every 5 s.
+    const pgInstrumentation = new PgInstrumentation({ requireParentSpan: true });
+    const redisInstrumentation = new RedisInstrumentation({ requireParentSpan: true });
+    unregister = registerInstrumentations({
+      tracerProvider: provider,
+      instrumentations: [new UndiciInstrumentation(), pgInstrumentation, redisInstrumentation],
+    });
+    patchModules(pgInstrumentation, { pg, "pg/lib/client.js": pg.Client, "pg-pool": pg.Pool });
+    // The shape the instrumentation knows the file by: its `default` export is the client class.
+    patchModules(redisInstrumentation, { "@redis/client/dist/lib/client/index.js": { default: RedisClient } });
+  } catch (error) {
+    // Nothing registered stays behind a start that failed.
+    await shutdown();
+    throw error;
+  }
+  return { tracer: trace.getTracer(TRACER_NAME), shutdown };
+}
+
+/** The SDK's diagnostics as JSON lines on stderr, in the shape of the runtime's own lines. */
+function jsonDiagLogger(service: string): DiagLogger {
+  const write =
+    (level: string) =>
+    (message: string, ...args: unknown[]): void => {
+      const details = args.map((arg) => (arg instanceof Error ? arg.message : arg));
+      process.stderr.write(
+        `${JSON.stringify({ level, time: new Date().toISOString(), service, component: "opentelemetry", msg: message, ...(details.length > 0 ? { details } : {}) })}\n`,
+      );
+    };
   return {
-    tracer: trace.getTracer(TRACER_NAME),
-    shutdown: async () => {
-      unregister();
-      await provider.shutdown();
-    },
+    error: write("error"),
+    warn: write("warn"),
+    info: write("info"),
+    debug: write("debug"),
+    verbose: write("trace"),
   };
 }
 
@@ -114,10 +169,10 @@ export function startTracingSdk(options: TracingOptions, variables: Variables = 
 function tracingSettings(variables: Variables): TracingSettings {
   const problems: string[] = [];
   const oneOf = <T extends string>(name: string, accepted: readonly T[]): T | undefined => {
-    const value = variables[name]?.trim();
+    const value = variables[name]?.trim().toLowerCase();
     if (!value) return undefined;
     if ((accepted as readonly string[]).includes(value)) return value as T;
-    problems.push(`${name}: ${JSON.stringify(value)} is not accepted; accepted: ${accepted.join(", ")}`);
+    problems.push(`${name}: ${JSON.stringify(variables[name])} is not accepted; accepted: ${accepted.join(", ")}`);
     return undefined;
   };
   const protocolVariable = variables.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL?.trim()
@@ -125,16 +180,20 @@ function tracingSettings(variables: Variables): TracingSettings {
     : "OTEL_EXPORTER_OTLP_PROTOCOL";
   const protocol = oneOf(protocolVariable, PROTOCOLS) ?? "http/protobuf";
   oneOf("OTEL_TRACES_EXPORTER", EXPORTERS);
-  const sampler = oneOf("OTEL_TRACES_SAMPLER", SAMPLERS);
-  const ratio = variables.OTEL_TRACES_SAMPLER_ARG?.trim();
-  if (sampler?.endsWith("traceidratio") && ratio) {
-    const value = Number(ratio);
-    if (!Number.isFinite(value) || value < 0 || value > 1)
-      problems.push(`OTEL_TRACES_SAMPLER_ARG: ${JSON.stringify(ratio)} is not a ratio; accepted: a number from 0 to 1`);
+  const samplerName = oneOf("OTEL_TRACES_SAMPLER", SAMPLERS) ?? "parentbased_always_on";
+  const ratioText = variables.OTEL_TRACES_SAMPLER_ARG?.trim();
+  let ratio = 1;
+  if (samplerName.endsWith("traceidratio") && ratioText) {
+    ratio = Number(ratioText);
+    if (!Number.isFinite(ratio) || ratio < 0 || ratio > 1)
+      problems.push(
+        `OTEL_TRACES_SAMPLER_ARG: ${JSON.stringify(ratioText)} is not a ratio; accepted: a number from 0 to 1`,
+      );
   }
+  const logLevel = oneOf("OTEL_LOG_LEVEL", Object.keys(LOG_LEVELS) as Array<keyof typeof LOG_LEVELS>);
   const propagatorNames = (variables.OTEL_PROPAGATORS ?? "")
     .split(",")
-    .map((name) => name.trim())
+    .map((name) => name.trim().toLowerCase())
     .filter(Boolean);
   const unknown = propagatorNames.filter((name) => !(PROPAGATORS as readonly string[]).includes(name));
   if (unknown.length > 0)
@@ -142,7 +201,23 @@ function tracingSettings(variables: Variables): TracingSettings {
       `OTEL_PROPAGATORS: ${unknown.map((name) => JSON.stringify(name)).join(", ")} not accepted; accepted: ${PROPAGATORS.join(", ")}`,
     );
   if (problems.length > 0) throw new ConfigError(problems);
-  return { protocol, propagator: propagatorFor([...new Set(propagatorNames)]) };
+  return {
+    protocol,
+    propagator: propagatorFor([...new Set(propagatorNames)]),
+    sampler: samplerFor(samplerName, ratio),
+    logLevel: logLevel === undefined ? undefined : LOG_LEVELS[logLevel],
+  };
+}
+
+/** The sampler `OTEL_TRACES_SAMPLER` names (a ratio from `OTEL_TRACES_SAMPLER_ARG`, 1 when unset). */
+function samplerFor(name: (typeof SAMPLERS)[number], ratio: number): Sampler {
+  const root =
+    name === "always_on" || name === "parentbased_always_on"
+      ? new AlwaysOnSampler()
+      : name === "always_off" || name === "parentbased_always_off"
+        ? new AlwaysOffSampler()
+        : new TraceIdRatioBasedSampler(ratio);
+  return name.startsWith("parentbased_") ? new ParentBasedSampler({ root }) : root;
 }
 
 /** The propagator `OTEL_PROPAGATORS` names: the default when unset, none for `none`. */

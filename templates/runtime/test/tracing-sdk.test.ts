@@ -1,6 +1,13 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { ConfigError } from "../src/config.js";
 import { startTracing, tracingRequested } from "../src/telemetry.js";
+
+// Counts the loads of the SDK module: tracing off must never load it.
+const sdkLoads = vi.hoisted(() => ({ count: 0 }));
+vi.mock("../src/tracing-sdk.js", async (importOriginal) => {
+  sdkLoads.count++;
+  return importOriginal();
+});
 
 // What the trace SDK refuses, before it registers anything: an OTEL_* value it cannot honour
 // is a configuration error naming the variable, the value and what is accepted. (The spans
@@ -18,6 +25,22 @@ async function problemsOf(variables: Record<string, string>): Promise<readonly s
 }
 
 describe("the trace SDK's settings", () => {
+  // First in the file: no test before it has loaded the SDK.
+  it("GIVEN OTEL_TRACES_EXPORTER=none or OTEL_SDK_DISABLED=true WHEN asked THEN tracing is off, and starting it never loads the SDK", async () => {
+    expect(tracingRequested(ENDPOINT)).toBe(true);
+    expect(tracingRequested({ ...ENDPOINT, OTEL_TRACES_EXPORTER: "None" })).toBe(false);
+    expect(tracingRequested({ ...ENDPOINT, OTEL_SDK_DISABLED: "TRUE" })).toBe(false);
+    expect(tracingRequested({})).toBe(false);
+    // Even a bad propagator is not checked when tracing is off: the SDK is never loaded.
+    expect(
+      await startTracing({ serviceName: "svc" }, { ...ENDPOINT, OTEL_TRACES_EXPORTER: "none", OTEL_PROPAGATORS: "b3" }),
+    ).toBeUndefined();
+    expect(sdkLoads.count).toBe(0);
+    // ...and it is loaded when tracing is asked for (here to refuse the propagator).
+    await problemsOf({ OTEL_PROPAGATORS: "b3" });
+    expect(sdkLoads.count).toBe(1);
+  });
+
   it("GIVEN OTEL_EXPORTER_OTLP_PROTOCOL=grpc WHEN tracing starts THEN it is refused, naming the accepted protocols", async () => {
     expect(await problemsOf({ OTEL_EXPORTER_OTLP_PROTOCOL: "grpc" })).toEqual([
       'OTEL_EXPORTER_OTLP_PROTOCOL: "grpc" is not accepted; accepted: http/protobuf, http/json',
@@ -48,14 +71,14 @@ describe("the trace SDK's settings", () => {
     ]);
   });
 
-  it("GIVEN OTEL_TRACES_EXPORTER=none or OTEL_SDK_DISABLED=true WHEN asked THEN tracing is off, and starting it loads nothing", async () => {
-    expect(tracingRequested(ENDPOINT)).toBe(true);
-    expect(tracingRequested({ ...ENDPOINT, OTEL_TRACES_EXPORTER: "none" })).toBe(false);
-    expect(tracingRequested({ ...ENDPOINT, OTEL_SDK_DISABLED: "TRUE" })).toBe(false);
-    expect(tracingRequested({})).toBe(false);
-    // Even a bad protocol is not checked when tracing is off: the SDK is never loaded.
+  it("GIVEN names in capitals or with blanks WHEN checked THEN they are read as the specification asks, and a bad log level is refused", async () => {
     expect(
-      await startTracing({ serviceName: "svc" }, { ...ENDPOINT, OTEL_TRACES_EXPORTER: "none", OTEL_PROPAGATORS: "b3" }),
-    ).toBeUndefined();
+      await problemsOf({
+        OTEL_EXPORTER_OTLP_PROTOCOL: " HTTP/JSON ",
+        OTEL_TRACES_SAMPLER: "always_off ",
+        OTEL_PROPAGATORS: "TraceContext, Baggage",
+        OTEL_LOG_LEVEL: "loud",
+      }),
+    ).toEqual(['OTEL_LOG_LEVEL: "loud" is not accepted; accepted: none, error, warn, info, debug, verbose, all']);
   });
 });

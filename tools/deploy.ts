@@ -42,7 +42,7 @@ environment alone (--app "${PLATFORM_APP} <environment>", unless you give --app)
 Environment variables:
   PLATFORM_PROVIDER_MIRROR   a provider mirror folder ('terraform providers mirror'):
                              terraform installs every provider from it alone, through
-                             the CLI configuration .terraform.d/platform-provider-mirror.tfrc
+                             the CLI configuration .terraform.d/provider-mirror-<hash>.tfrc
                              of this repository (TF_CLI_CONFIG_FILE)${
                                action === "destroy"
                                  ? `
@@ -91,6 +91,10 @@ export async function deploy(
   }
   const childVariables: NodeJS.ProcessEnv = { ...variables, CHECKPOINT_DISABLE: "1" };
   if (variables.PLATFORM_PROVIDER_MIRROR) {
+    if (variables.TF_CLI_CONFIG_FILE)
+      console.log(
+        `${action} ${environment}: your TF_CLI_CONFIG_FILE=${variables.TF_CLI_CONFIG_FILE} is not read by this run: PLATFORM_PROVIDER_MIRROR gives terraform a configuration of its own (unset it to use yours)`,
+      );
     childVariables.TF_CLI_CONFIG_FILE = writeProviderMirrorConfig(ROOT, variables.PLATFORM_PROVIDER_MIRROR);
     console.log(
       `${action} ${environment}: terraform installs the providers from the mirror ${path.resolve(variables.PLATFORM_PROVIDER_MIRROR)} alone (TF_CLI_CONFIG_FILE=${childVariables.TF_CLI_CONFIG_FILE})`,
@@ -111,10 +115,14 @@ export async function deploy(
       resolve(1);
     });
     child.on("exit", (code, signal) => {
-      if (code !== 0)
+      if (code === null)
+        console.error(
+          `${action} ${environment}: 'cdktf ${action} ${environment}' stopped by ${signal}; terraform may have changed part of the environment before it stopped: run the same command again to finish`,
+        );
+      else if (code !== 0)
         // The wrapper's own last line: cdktf's and terraform's errors above end in no advice of ours.
         console.error(
-          `${action} ${environment}: 'cdktf ${action} ${environment}' failed (${code === null ? `signal ${signal}` : `exit ${code}`}) after the preflight passed; the lines above say what cdktf or terraform refused. Run npm run doctor -- ${environment}, fix what it marks ✗, and run again`,
+          `${action} ${environment}: 'cdktf ${action} ${environment}' failed (exit ${code}) after the preflight passed; the lines above say what cdktf or terraform refused. Run npm run doctor -- ${environment}, fix what it marks ✗, and run again`,
         );
       resolve(code ?? 1);
     });

@@ -110,6 +110,22 @@ async function checkProviderSource(
   const providers = terraformProviders(environment.target, services);
   const mirror = variables.PLATFORM_PROVIDER_MIRROR;
   if (mirror) return checkProviderMirror(path.resolve(mirror), providers);
+  if (!variables.DOCTOR_PROVIDER_REGISTRY) {
+    // Where terraform would not ask the registry the way this check does, the check would
+    // refuse setups that work: say it was not made, and why, instead.
+    const proxy = ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"].find((name) => variables[name]);
+    if (proxy)
+      return {
+        ok: true,
+        line: `providers: not checked: ${proxy} is set, and terraform init reaches the registry through the proxy, which this check cannot; terraform init will tell`,
+      };
+    const cliConfig = variables.TF_CLI_CONFIG_FILE || path.join(os.homedir(), ".terraformrc");
+    if (existsSync(cliConfig) && /^\s*provider_installation\b/m.test(readFileSync(cliConfig, "utf8")))
+      return {
+        ok: true,
+        line: `providers: not checked: your Terraform CLI configuration ${cliConfig} has a provider_installation of its own, which terraform init follows`,
+      };
+  }
   return checkProviderRegistry(variables.DOCTOR_PROVIDER_REGISTRY || DEFAULT_PROVIDER_REGISTRY, providers);
 }
 

@@ -9,6 +9,7 @@ import { startProviderRegistry } from "../support/provider-registry.js";
 import { copyRepository } from "../support/repo-copy.js";
 import { scratchFolders } from "../support/scratch.js";
 import { withStandInCdktf } from "../support/stand-in-cdktf.js";
+import { providerMirrorCliConfig } from "../../tools/deploy/terraform-cli-config.js";
 
 const { folder, removeLater } = scratchFolders();
 
@@ -75,7 +76,7 @@ describe("npm run deploy: what the wrapper gives cdktf and terraform, and says",
     expect(run.stdout).toContain(
       `✓ providers: the provider mirror ${mirror} holds kreuzwerker/docker 3.6.2, hashicorp/random 3.7.2`,
     );
-    const cliConfig = path.join(copy, ".terraform.d", "platform-provider-mirror.tfrc");
+    const cliConfig = path.join(copy, providerMirrorCliConfig(mirror));
     expect(run.stdout).toContain(
       `deploy local: terraform installs the providers from the mirror ${mirror} alone (TF_CLI_CONFIG_FILE=${cliConfig})`,
     );

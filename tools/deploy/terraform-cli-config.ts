@@ -1,12 +1,18 @@
+import { createHash } from "node:crypto";
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
 /**
  * The Terraform CLI configuration the deploy writes when PLATFORM_PROVIDER_MIRROR is set,
  * relative to the repository: beside the repository's other ignored outputs, never the
- * user's own `~/.terraformrc`, which stays as it is for their other work.
+ * user's own `~/.terraformrc`, which stays as it is for their other work. One file per
+ * mirror folder (named by a hash of its absolute path): two deploys at once with two
+ * mirrors never rewrite the file the other's terraform reads at each of its steps.
  */
-export const PROVIDER_MIRROR_CLI_CONFIG = path.join(".terraform.d", "platform-provider-mirror.tfrc");
+export function providerMirrorCliConfig(mirror: string): string {
+  const digest = createHash("sha256").update(path.resolve(mirror)).digest("hex").slice(0, 12);
+  return path.join(".terraform.d", `provider-mirror-${digest}.tfrc`);
+}
 
 /**
  * `value` as a quoted string of the CLI configuration: quotes, backslashes and control
@@ -30,7 +36,7 @@ function hclString(value: string): string {
  * own message.
  */
 export function renderProviderMirrorConfig(mirror: string): string {
-  return `# Written by npm run deploy|destroy from PLATFORM_PROVIDER_MIRROR, and rewritten on every run.
+  return `# Written by npm run deploy|destroy from PLATFORM_PROVIDER_MIRROR (this mirror's own file), rewritten on every run.
 # terraform installs every provider from this mirror alone (no direct block: no registry).
 provider_installation {
   filesystem_mirror {
@@ -46,7 +52,7 @@ provider_installation {
  * absolute path, for TF_CLI_CONFIG_FILE.
  */
 export function writeProviderMirrorConfig(root: string, mirror: string): string {
-  const file = path.join(root, PROVIDER_MIRROR_CLI_CONFIG);
+  const file = path.join(root, providerMirrorCliConfig(mirror));
   mkdirSync(path.dirname(file), { recursive: true });
   const temporary = `${file}.${process.pid}.tmp`;
   writeFileSync(temporary, renderProviderMirrorConfig(mirror));

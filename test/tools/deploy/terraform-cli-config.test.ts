@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { terraformPlatform } from "../../../tools/doctor/provider-mirror.js";
-import { PROVIDER_MIRROR_CLI_CONFIG, writeProviderMirrorConfig } from "../../../tools/deploy/terraform-cli-config.js";
+import { providerMirrorCliConfig, writeProviderMirrorConfig } from "../../../tools/deploy/terraform-cli-config.js";
 import { scratchFolders } from "../../support/scratch.js";
 
 const { folder } = scratchFolders();
@@ -29,7 +29,9 @@ describe("the CLI configuration PLATFORM_PROVIDER_MIRROR writes, read by terrafo
     const root = folder("cli-config-root-");
     const mirror = folder("cli-config-mirror-");
     const file = writeProviderMirrorConfig(root, mirror);
-    expect(file).toBe(path.join(root, PROVIDER_MIRROR_CLI_CONFIG));
+    expect(file).toBe(path.join(root, providerMirrorCliConfig(mirror)));
+    // Another mirror gets a file of its own: a deploy with it never rewrites this one.
+    expect(providerMirrorCliConfig(folder("cli-config-other-mirror-"))).not.toBe(providerMirrorCliConfig(mirror));
     const init = initWith(file);
     expect(init.status).toBe(1);
     expect(init.output).toContain(

@@ -1,3 +1,4 @@
+import { writeFileSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
@@ -85,6 +86,31 @@ describe("npm run doctor: the provider registry", () => {
     // Either way, depending on this machine's network (none here but the npm registry: it says not reachable).
     expect(providersLine(run.stdout)).toMatch(
       /^(✓ providers: the provider registry https:\/\/registry\.terraform\.io lists kreuzwerker\/docker 3\.6\.2, hashicorp\/random 3\.7\.2|✗ providers: the provider registry https:\/\/registry\.terraform\.io is not reachable \(.+\), so terraform init cannot install kreuzwerker\/docker 3\.6\.2, hashicorp\/random 3\.7\.2; give this machine access to it, or set PLATFORM_PROVIDER_MIRROR)/,
+    );
+  });
+
+  it("GIVEN HTTPS_PROXY WHEN checking local THEN the registry is not asked (terraform goes through the proxy, the check cannot), and the line says so", async () => {
+    const run = await doctor("local", { HTTPS_PROXY: "http://127.0.0.1:9" });
+    expect(providersLine(run.stdout)).toBe(
+      "✓ providers: not checked: HTTPS_PROXY is set, and terraform init reaches the registry through the proxy, which this check cannot; terraform init will tell",
+    );
+  });
+
+  it("GIVEN a Terraform CLI configuration with its own provider_installation WHEN checking local THEN terraform's choice is left to it, and the line names the file", async () => {
+    const cliConfig = path.join(folder("doctor-cli-config-"), "terraformrc");
+    writeFileSync(
+      cliConfig,
+      'provider_installation {\n  network_mirror {\n    url = "https://mirror.example/"\n  }\n}\n',
+    );
+    const run = await doctor("local", { TF_CLI_CONFIG_FILE: cliConfig });
+    expect(providersLine(run.stdout)).toBe(
+      `✓ providers: not checked: your Terraform CLI configuration ${cliConfig} has a provider_installation of its own, which terraform init follows`,
+    );
+    // A configuration without one changes nothing: the registry is asked.
+    writeFileSync(cliConfig, 'plugin_cache_dir = "/tmp"\n');
+    const asked = await doctor("local", { TF_CLI_CONFIG_FILE: cliConfig });
+    expect(providersLine(asked.stdout)).toMatch(
+      /^[✓✗] providers: the provider registry https:\/\/registry\.terraform\.io /,
     );
   });
 

@@ -161,11 +161,14 @@ describe("Kubernetes target", () => {
     });
   });
 
-  it("THEN only the public service gets an Ingress, with its host and path, and every Service is ClusterIP", () => {
+  it("THEN only the public service gets an Ingress, with its environment's host and path, and every Service is ClusterIP", () => {
     const ingresses = resourcesOfType(stacks.staging!, "kubernetes_ingress_v1");
     expect(ingresses).toHaveLength(1);
+    expect(resourcesOfType(stacks.production!, "kubernetes_ingress_v1")[0]!.values.spec.rule[0].host).toBe(
+      "shop.example.com",
+    );
     expect(ingresses[0]!.values.spec.rule[0]).toMatchObject({
-      host: "shop.example.com",
+      host: "staging.shop.example.com",
       http: {
         path: [{ path: "/", path_type: "Prefix", backend: { service: { name: "gateway", port: { number: 8082 } } } }],
       },

@@ -184,6 +184,27 @@ describe("Kubernetes target", () => {
     );
   });
 
+  it("THEN each public Ingress asks cert-manager's default ClusterIssuer for its host's certificate, kept in the Secret its tls names", () => {
+    for (const [environment, host] of [
+      ["staging", "staging.shop.example.com"],
+      ["production", "shop.example.com"],
+    ] as const) {
+      const ingress = resourceOf(stacks[environment]!, "kubernetes_ingress_v1", "gateway");
+      expect(ingress.metadata.annotations).toEqual({ "cert-manager.io/cluster-issuer": "letsencrypt" });
+      expect(ingress.spec.tls).toEqual([{ hosts: [host], secret_name: "gateway-tls" }]);
+    }
+  });
+
+  it("GIVEN STAGING_CLUSTER_ISSUER=letsencrypt-staging WHEN synthesized THEN staging's Ingress names that issuer and production's keeps the default", () => {
+    const given = synthPlatform(exampleServices(), { STAGING_CLUSTER_ISSUER: "letsencrypt-staging" });
+    const issuerOf = (environment: string) =>
+      resourceOf(given[environment]!, "kubernetes_ingress_v1", "gateway").metadata.annotations[
+        "cert-manager.io/cluster-issuer"
+      ];
+    expect(issuerOf("staging")).toBe("letsencrypt-staging");
+    expect(issuerOf("production")).toBe("letsencrypt");
+  });
+
   it("THEN service accounts mount no token", () => {
     expect(
       resourceOf(stacks.staging!, "kubernetes_service_account_v1", "catalog").automount_service_account_token,

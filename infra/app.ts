@@ -6,7 +6,14 @@ import { GuardrailsRun, type GuardrailRule } from "./guardrails/index.js";
 import { renderMonitoring, type RenderedMonitoring } from "./monitoring/monitoring-files.js";
 import { replaceFolder } from "./engine/output-files.js";
 import { PlatformStack } from "./platform-stack.js";
-import { SpecError, resolveCatalogue, type Catalogue, type DiscoveredService } from "./spec/model.js";
+import {
+  SpecError,
+  defaultEnvironmentTraits,
+  hostClashesAcrossEnvironments,
+  resolveCatalogue,
+  type Catalogue,
+  type DiscoveredService,
+} from "./spec/model.js";
 
 /** Props of {@link buildPlatformApp}. */
 export interface PlatformAppProps {
@@ -60,7 +67,9 @@ export interface PlatformApp {
 /**
  * Builds one stack per environment from the discovered services. Every spec problem of
  * every environment is collected first and thrown as one `SpecError`, so a user sees
- * them all at once; nothing is synthesized from a catalogue with problems.
+ * them all at once; nothing is synthesized from a catalogue with problems. Public hosts
+ * are checked across every known environment (two may not serve one host), also those
+ * this synth does not build.
  */
 export function buildPlatformApp(props: PlatformAppProps): PlatformApp {
   const names = props.knownEnvironments ?? props.environments.map((e) => e.name);
@@ -80,6 +89,12 @@ export function buildPlatformApp(props: PlatformAppProps): PlatformApp {
       problems.push(error);
     }
   }
+  // Every known environment's hosts, also when this synth builds only some of them.
+  const hostProblems = hostClashesAcrossEnvironments(
+    props.services,
+    names.map((name) => props.environments.find((e) => e.name === name) ?? { name, ...defaultEnvironmentTraits(name) }),
+  );
+  if (hostProblems.length > 0) problems.push(new SpecError(hostProblems));
   if (problems.length > 0) {
     const unique = new Map(
       problems.flatMap((e) => e.problems).map((p) => [`${p.file}|${p.field}|${p.message}|${p.value}`, p]),

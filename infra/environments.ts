@@ -47,6 +47,14 @@ export interface KubernetesSettings {
   /** Registry the service images are pushed to, like `ghcr.io/acme`. */
   readonly imageRegistry: string;
   readonly ingressClassName: string;
+  /**
+   * The cert-manager ClusterIssuer that signs the public Ingresses' certificates
+   * (`<ENV>_CLUSTER_ISSUER`): each Ingress carries `cert-manager.io/cluster-issuer`, and
+   * cert-manager creates the TLS Secret its `tls` block names. cert-manager and the
+   * ClusterIssuer must exist in the cluster.
+   * @default DEFAULT_CLUSTER_ISSUER - "letsencrypt"
+   */
+  readonly clusterIssuer: string;
   /** Namespace of the Prometheus that scrapes the services (allowed in by NetworkPolicy). */
   readonly monitoringNamespace: string;
   /** Namespace of the ingress controller (allowed in to public services). */
@@ -146,6 +154,17 @@ export type Environment = DockerEnvironment | KubernetesEnvironment;
 /** The names of the environments, in deploy order. */
 export const ENVIRONMENT_NAMES = ["local", "staging", "production"] as const;
 
+/** The ClusterIssuer of the public Ingresses' certificates unless `<ENV>_CLUSTER_ISSUER` names another. */
+export const DEFAULT_CLUSTER_ISSUER = "letsencrypt";
+/** What `<ENV>_CLUSTER_ISSUER` accepts. */
+export const CLUSTER_ISSUER_ACCEPTED =
+  "the name of a cert-manager ClusterIssuer in the cluster (a Kubernetes object name: lower-case letters, digits, '-' and '.', starting and ending with a letter or digit, at most 253 characters), like letsencrypt or letsencrypt-staging";
+
+/** The variable that names the ClusterIssuer of `environment`'s certificates: `STAGING_CLUSTER_ISSUER`. */
+export function clusterIssuerVariable(environment: string): string {
+  return `${environment.toUpperCase()}_CLUSTER_ISSUER`;
+}
+
 /** Pinned default base image of the service Dockerfiles (override: PLATFORM_BASE_IMAGE). */
 export const DEFAULT_BASE_IMAGE = "node:20.19.5-bookworm-slim";
 /** Grafana of the local environment, on the developer's machine. */
@@ -207,6 +226,8 @@ export function isEnvironmentName(name: string): name is EnvironmentName {
  *   backups `PLATFORM_BACKUP_DESTINATION` (an `s3://` path; unset: no backups), with
  *   `PLATFORM_BACKUP_CIDR` (the object store's addresses) and
  *   `PLATFORM_BACKUP_CREDENTIALS_SECRET` (default `platform-backup-credentials`);
+ * - for the public Ingresses' certificates: `STAGING_CLUSTER_ISSUER`, `PRODUCTION_CLUSTER_ISSUER`
+ *   (the cert-manager ClusterIssuer of each; default `letsencrypt`);
  * - for tracing: `<ENV>_TRACE_SAMPLING_RATIO` (`LOCAL_`, `STAGING_`, `PRODUCTION_`; default
  *   TRACE_SAMPLING_RATIOS of tracing-settings.ts), and for staging and production `PLATFORM_OTLP_ENDPOINT`
  *   (the collector; unset: tracing off), `PLATFORM_OTLP_CIDR` (its addresses, when it is not
@@ -243,6 +264,7 @@ export function loadEnvironments(
         configContext,
         imageRegistry: variables.PLATFORM_IMAGE_REGISTRY || "registry.example.com/platform",
         ingressClassName: variables.PLATFORM_INGRESS_CLASS || "nginx",
+        clusterIssuer: clusterIssuer(variables, name),
         monitoringNamespace: "monitoring",
         ingressNamespace: "ingress-nginx",
         scrape: settings.scrape,
@@ -418,6 +440,16 @@ function samplingRatio(variables: Readonly<Record<string, string | undefined>>, 
     return value;
   }
   return defaultSamplingRatio(environment);
+}
+
+/** The ClusterIssuer of `environment`: its `<ENV>_CLUSTER_ISSUER`, or DEFAULT_CLUSTER_ISSUER. */
+function clusterIssuer(variables: Readonly<Record<string, string | undefined>>, environment: string): string {
+  const variable = clusterIssuerVariable(environment);
+  const value = variables[variable];
+  if (value === undefined || value === "") return DEFAULT_CLUSTER_ISSUER;
+  if (value.length > 253 || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(value))
+    throw new EnvironmentConfigError(variable, value, CLUSTER_ISSUER_ACCEPTED);
+  return value;
 }
 
 /** The collector of PLATFORM_OTLP_ENDPOINT, and who the services may reach for it; undefined when it is not set. */

@@ -227,6 +227,11 @@ function publicClashes(
     if (!isCopy(index) || isCopy(other)) problems.push(problem(discovered[other]!.file, discovered[index]!.file));
     if (!isCopy(other) || isCopy(index)) problems.push(problem(discovered[index]!.file, discovered[other]!.file));
   };
+  // The field that gives a file's route in this environment: the environment's own expose, or the spec's.
+  const exposeFieldOf = (file: string) =>
+    discovered.find((service) => service.file === file)?.definition.environments?.[environment]?.expose !== undefined
+      ? `environments.${environment}.expose.public`
+      : "expose.public";
   const routes = new Map<string, number>();
   const localPorts = new Map<number, number>();
   specs.forEach((spec, index) => {
@@ -245,7 +250,7 @@ function publicClashes(
     if (routeOwner !== undefined)
       clash(index, routeOwner, (at, other) => ({
         file: at,
-        field: "expose.public",
+        field: exposeFieldOf(at),
         value: formatValue(route),
         message: `is also served by ${other}; give each public service its own host or path`,
       }));

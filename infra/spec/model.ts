@@ -8,4 +8,5 @@ export { parseServiceDefinition } from "./service-definition.js";
 export { serviceSpecSchema, DNS_1035_LABEL, type ServiceSpecInput, type ServiceDefinition } from "./service-spec.js";
 export * from "./resolve.js";
 export * from "./catalogue.js";
+export { hostClashesAcrossEnvironments, type HostEnvironment } from "./environment-hosts.js";
 export { SpecError, formatValue, type SpecProblem } from "./spec-error.js";

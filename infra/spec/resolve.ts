@@ -236,7 +236,7 @@ export function resolveServiceSpec(
   const scaling = { ...SPEC_DEFAULTS.scaling, ...definition.scaling, ...override.scaling };
   const { requests, limits } = resolveResources(definition.resources, override.resources);
 
-  const expose = definition.expose;
+  const expose = resolveExpose(definition, override.expose);
   return {
     name: definition.name,
     description: definition.description ?? "",
@@ -261,15 +261,7 @@ export function resolveServiceSpec(
       memoryPercent: scaling.memoryPercent,
       fixed: scaling.min === scaling.max,
     },
-    expose:
-      expose === undefined || expose === "internal"
-        ? { kind: "internal" }
-        : {
-            kind: "public",
-            host: expose.public.host,
-            path: expose.public.path ?? SPEC_DEFAULTS.publicPath,
-            localPort: expose.public.localPort ?? definition.port,
-          },
+    expose,
     dependsOn: [...new Set(definition.dependsOn ?? [])].sort(),
     resilience: Object.fromEntries(
       [...new Set(definition.dependsOn ?? [])]
@@ -294,6 +286,27 @@ export function resolveServiceSpec(
     suppressions: definition.guardrails?.suppress ?? [],
     backingServices: resolveBackingServices(definition, environment, traits),
     uses: [...new Set(definition.uses ?? [])].sort().map(parseUsedBackingService),
+  };
+}
+
+/**
+ * How one environment exposes the service: its override of `expose` when it gives one,
+ * else the spec's. An override's public path and localPort default to the spec's own
+ * public ones, so `environments.staging.expose.public.host` alone changes only the host.
+ */
+export function resolveExpose(
+  definition: ServiceDefinition,
+  override: ServiceDefinition["expose"] | undefined,
+): ServiceSpec["expose"] {
+  const own = definition.expose;
+  const chosen = override ?? own;
+  if (chosen === undefined || chosen === "internal") return { kind: "internal" };
+  const base = own !== undefined && own !== "internal" ? own.public : undefined;
+  return {
+    kind: "public",
+    host: chosen.public.host,
+    path: chosen.public.path ?? base?.path ?? SPEC_DEFAULTS.publicPath,
+    localPort: chosen.public.localPort ?? base?.localPort ?? definition.port,
   };
 }
 

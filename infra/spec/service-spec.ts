@@ -324,6 +324,8 @@ const overrideSchema = z.strictObject({
   scaling: scalingSchema.optional(),
   resources: resourcesSchema.optional(),
   env: envMap.optional(),
+  /** The environment's own exposure: its public host (path and localPort default to the spec's own). */
+  expose: exposeSchema.optional(),
   backingServices: z.record(backingServiceName, backingServiceOverride).optional(),
 });
 
@@ -561,16 +563,35 @@ function checkOddNodes(instances: number, path: (string | number)[], ctx: z.Refi
     });
 }
 
-/** A public service is published on 127.0.0.1 locally, where the platform has ports of its own. */
+/**
+ * A public service is published on 127.0.0.1 locally, where the platform has ports of its
+ * own: the spec's `expose`, and each environment's (which may set its own localPort).
+ */
 function checkPublishedPort(spec: ServiceDefinition, ctx: z.RefinementCtx): void {
-  if (spec.expose === undefined || spec.expose === "internal") return;
-  const { localPort } = spec.expose.public;
+  checkPublishedPortOf(spec.expose, ["expose"], spec, ctx);
+  for (const [envName, override] of Object.entries(spec.environments ?? {}))
+    if (override.expose !== undefined)
+      checkPublishedPortOf(override.expose, ["environments", envName, "expose"], spec, ctx);
+}
+
+function checkPublishedPortOf(
+  expose: ServiceDefinition["expose"],
+  path: (string | number)[],
+  spec: ServiceDefinition,
+  ctx: z.RefinementCtx,
+): void {
+  if (expose === undefined || expose === "internal") return;
+  const base = spec.expose !== undefined && spec.expose !== "internal" ? spec.expose.public : undefined;
+  const given = expose.public.localPort;
+  const localPort = given ?? base?.localPort;
   const user = PLATFORM_LOCAL_PORTS.get(localPort ?? spec.port);
   if (user === undefined) return;
-  if (localPort !== undefined) {
+  // An override that gives no localPort of its own takes the public spec's, refused there already.
+  if (given === undefined && path[0] === "environments" && base !== undefined) return;
+  if (given !== undefined) {
     ctx.addIssue({
       code: "custom",
-      path: ["expose", "public", "localPort"],
+      path: [...path, "public", "localPort"],
       input: localPort,
       message: `is used by the platform on 127.0.0.1 in the local environment (${user}); platform ports: ${PLATFORM_LOCAL_PORTS_LISTED}; choose another port`,
     });

@@ -12,6 +12,7 @@ export default defineService({
   monitoring: { slo: { availability: 99.95, latencyMs: 500 }, owner: "team-edge" },
   environments: {
     local: { scaling: { min: 2, max: 2 }, env: { LOG_LEVEL: "debug" } },
+    staging: { expose: { public: { host: "staging.shop.example.com" } } },
     production: { scaling: { min: 3, max: 20 } },
   },
 });

@@ -138,3 +138,32 @@ describe("loadEnvironments: tracing settings", () => {
     expect(loadEnvironments(variables, ["local"]).map((e) => e.name)).toEqual(["local"]);
   });
 });
+
+describe("loadEnvironments: the ClusterIssuer of the public Ingresses' certificates", () => {
+  const issuers = (variables: Record<string, string>) =>
+    loadEnvironments(variables, ["staging", "production"]).map((e) =>
+      e.target === "kubernetes" ? [e.name, e.kubernetes.clusterIssuer] : [e.name],
+    );
+
+  it("GIVEN no setting WHEN the clusters are loaded THEN both use the ClusterIssuer letsencrypt", () => {
+    expect(issuers({})).toEqual([
+      ["staging", "letsencrypt"],
+      ["production", "letsencrypt"],
+    ]);
+  });
+
+  it("GIVEN STAGING_CLUSTER_ISSUER=letsencrypt-staging WHEN loaded THEN staging alone uses it", () => {
+    expect(issuers({ STAGING_CLUSTER_ISSUER: "letsencrypt-staging" })).toEqual([
+      ["staging", "letsencrypt-staging"],
+      ["production", "letsencrypt"],
+    ]);
+  });
+
+  it("GIVEN an issuer that is no Kubernetes object name WHEN its environment is loaded THEN it is refused naming the variable, the value and what is accepted; local does not read it", () => {
+    const variables = { PRODUCTION_CLUSTER_ISSUER: "Lets Encrypt" };
+    expect((thrownBy(() => loadEnvironments(variables, ["production"])) as Error).message).toBe(
+      "environment variable PRODUCTION_CLUSTER_ISSUER: \"Lets Encrypt\" is not accepted; accepted: the name of a cert-manager ClusterIssuer in the cluster (a Kubernetes object name: lower-case letters, digits, '-' and '.', starting and ending with a letter or digit, at most 253 characters), like letsencrypt or letsencrypt-staging",
+    );
+    expect(loadEnvironments(variables, ["local", "staging"]).map((e) => e.name)).toEqual(["local", "staging"]);
+  });
+});

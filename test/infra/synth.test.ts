@@ -39,6 +39,7 @@ describe("what npm run synth says of the services against each other", () => {
       `services/gateway2/service.ts: name: is already taken by services/gateway/service.ts; service names must be unique (got "gateway")`,
       `services/gateway2/service.ts: expose.public: is also served by services/gateway/service.ts; give each public service its own host or path (got "shop.example.com/")`,
       "services/gateway2/service.ts: expose.public.localPort: is also published on 127.0.0.1 by services/gateway/service.ts in the local environment; set expose.public.localPort to a free port (got 8080)",
+      `services/gateway2/service.ts: environments.staging.expose.public: is also served by services/gateway/service.ts; give each public service its own host or path (got "staging.shop.example.com/")`,
     ]);
   });
 

@@ -66,6 +66,7 @@ export const EVERY_FIELD = {
       scaling: { min: 1, max: 2, cpuPercent: 60, memoryPercent: 70 },
       resources: { cpu: "100m", memory: "128Mi", limits: { cpu: "200m", memory: "128Mi" } },
       env: { LOG_LEVEL: "debug" },
+      expose: { public: { host: "staging.shop.example.com", path: "/api", localPort: 8443 } },
       backingServices: {
         store: {
           storage: "2Gi",

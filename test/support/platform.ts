@@ -87,6 +87,7 @@ export function exampleServices(): DiscoveredService[] {
       port: 8082,
       dependsOn: ["orders", "catalog"],
       expose: { public: { host: "shop.example.com" } },
+      environments: { staging: { expose: { public: { host: "staging.shop.example.com" } } } },
     }),
   ];
 }

@@ -156,7 +156,8 @@ function serviceFile(
     `  monitoring: { slo: { availability: ${index % 2 === 0 ? 99.9 : 99.5}, latencyMs: ${LATENCY_BOUNDS_MS[index % LATENCY_BOUNDS_MS.length]} }, owner: "team-${1 + (index % 12)}" },`,
     `  environments: {`,
     `    local: { scaling: { min: 1, max: 1 }, env: { LOG_LEVEL: "debug" } },`,
-    `    staging: { scaling: { min: 2, max: ${max} } },`,
+    // Each environment serves its own host: two may not serve one.
+    `    staging: { scaling: { min: 2, max: ${max} }${shape.isPublic ? `, expose: { public: { host: "${name}.staging.example.com" } }` : ""} },`,
     `    production: { scaling: { min: ${min + 1}, max: ${max * 2 + (changed ? 10 : 0)} }, resources: { cpu: "${200 + (index % 4) * 100}m", memory: "${256 * (1 + (index % 3))}Mi" } },`,
     `  },`,
   ];

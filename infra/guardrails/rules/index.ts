@@ -41,9 +41,10 @@ import { productionPostgres } from "./data-02-production-postgres.js";
 import { preventDestroy } from "./data-03-prevent-destroy.js";
 import { privateBackingServices } from "./data-04-private-backing-services.js";
 import { credentialsByReference } from "./data-05-credentials-by-reference.js";
+import { ingressTlsFromCertManager } from "./net-01-ingress-tls-from-cert-manager.js";
 
 /**
- * Every guardrail rule, in catalogue order (K8S, DKR, TF, DATA); the README's table lists them.
+ * Every guardrail rule, in catalogue order (K8S, DKR, TF, DATA, NET); the README's table lists them.
  * Frozen, rules and all: nothing that runs in the synth (a service file included) can
  * take a rule out, add one, or change what a rule is.
  */
@@ -88,6 +89,7 @@ export const GUARDRAIL_RULES: readonly GuardrailRule[] = deepFreeze([
   preventDestroy,
   privateBackingServices,
   credentialsByReference,
+  ingressTlsFromCertManager,
 ]);
 
 /** The platform's rules as a pack: the first of every run, before the team's packs. */

@@ -3,14 +3,18 @@ import { ownershipLabels, selectorLabels } from "../hardening.js";
 import { IngressV1, ServiceV1 } from "./resources.js";
 import type { KubernetesServicePartProps } from "./workload.js";
 
+/** The annotation by which cert-manager's ingress-shim issues an Ingress's certificate from a ClusterIssuer. */
+export const CLUSTER_ISSUER_ANNOTATION = "cert-manager.io/cluster-issuer";
+
 /** Props of {@link Exposure}. */
 export type ExposureProps = Omit<KubernetesServicePartProps, "variables">;
 
 /**
  * How the service is reached: a ClusterIP Service named after it (its DNS name for
  * the services that call it), and an Ingress on its host and path only when the spec
- * says `expose: { public: ... }`. The Ingress names a TLS secret `<service>-tls`, to be
- * filled by cert-manager or by hand.
+ * says `expose: { public: ... }`. The Ingress asks cert-manager for its certificate
+ * (`cert-manager.io/cluster-issuer`, the environment's ClusterIssuer), and cert-manager
+ * creates the TLS Secret `<service>-tls` its `tls` block names (guardrail NET-01).
  */
 export class Exposure extends Construct {
   readonly service: ServiceV1;
@@ -35,7 +39,10 @@ export class Exposure extends Construct {
 
     if (spec.expose.kind === "public") {
       this.ingress = new IngressV1(this, "ingress", {
-        metadata,
+        metadata: {
+          ...metadata,
+          annotations: { [CLUSTER_ISSUER_ANNOTATION]: environment.kubernetes.clusterIssuer },
+        },
         spec: {
           ingressClassName: environment.kubernetes.ingressClassName,
           tls: [{ hosts: [spec.expose.host], secretName: `${spec.name}-tls` }],

@@ -74,6 +74,29 @@ describe("resolveCatalogue", () => {
     ]);
   });
 
+  it("GIVEN staging's own host of one service on another's route WHEN staging is resolved THEN the override's field is named in its file, the spec's in the other", () => {
+    const text = refusal(() =>
+      resolveCatalogue(
+        [
+          service({ name: "shop", build: {}, port: 8080, expose: { public: { host: "shop.example.com" } } }),
+          service({
+            name: "web",
+            build: {},
+            port: 8081,
+            expose: { public: { host: "web.example.com" } },
+            environments: { staging: { expose: { public: { host: "shop.example.com" } } } },
+          }),
+        ],
+        "staging",
+        ENVIRONMENTS,
+      ),
+    );
+    expect(text.split("\n")).toEqual([
+      `services/shop/service.ts: expose.public: is also served by services/web/service.ts; give each public service its own host or path (got "shop.example.com/")`,
+      `services/web/service.ts: environments.staging.expose.public: is also served by services/shop/service.ts; give each public service its own host or path (got "shop.example.com/")`,
+    ]);
+  });
+
   it("GIVEN two public services publishing one local port WHEN resolved THEN the clash is refused in both files", () => {
     const text = refusal(() =>
       resolveCatalogue(

@@ -383,6 +383,29 @@ describe("parseServiceDefinition: the one check of what a service file exports",
     );
   });
 
+  it("GIVEN an environment's expose giving the local Prometheus's port, or a bad host WHEN parsed THEN each is refused at its own field", () => {
+    const text = refusal({
+      ...valid,
+      expose: { public: { host: "shop.example.com" } },
+      environments: {
+        local: { expose: { public: { host: "shop.example.com", localPort: 9090 } } },
+        staging: { expose: { public: { host: "Staging.Shop" } } },
+      },
+    });
+    expect(text).toContain(
+      `service spec: environments.local.expose.public.localPort: is used by the platform on 127.0.0.1 in the local environment (the local Prometheus); ${PLATFORM_PORTS}; choose another port (got 9090)`,
+    );
+    expect(text).toContain(
+      'service spec: environments.staging.expose.public.host: must be a lower-case DNS host name like shop.example.com (got "Staging.Shop")',
+    );
+  });
+
+  it("GIVEN an internal service on port 3000 made public in local alone WHEN parsed THEN its port is refused: local publishes it", () => {
+    expect(
+      refusal({ ...valid, port: 3000, environments: { local: { expose: { public: { host: "shop.example.com" } } } } }),
+    ).toContain("service spec: port: is published on 127.0.0.1 in the local environment (no expose.public.localPort");
+  });
+
   it("GIVEN an internal service on port 9090 WHEN parsed THEN it is accepted: nothing is published", () => {
     expect(parseServiceDefinition({ ...valid, port: 9090 }).port).toBe(9090);
   });

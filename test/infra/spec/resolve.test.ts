@@ -49,6 +49,44 @@ describe("resolveServiceSpec", () => {
     expect(staging.resources.requests).toEqual({ cpuMillis: 250, memoryMiB: 256 });
   });
 
+  it("GIVEN environments.staging.expose.public.host WHEN resolved per environment THEN staging serves that host on the spec's own path and local port, the others the spec's host", () => {
+    const definition = parseServiceDefinition({
+      name: "shop",
+      build: {},
+      port: 8080,
+      expose: { public: { host: "shop.example.com", path: "/shop", localPort: 8085 } },
+      environments: { staging: { expose: { public: { host: "staging.shop.example.com" } } } },
+    });
+    expect(resolveServiceSpec(definition, "staging", "1.0.0").expose).toEqual({
+      kind: "public",
+      host: "staging.shop.example.com",
+      path: "/shop",
+      localPort: 8085,
+    });
+    expect(resolveServiceSpec(definition, "production", "1.0.0").expose).toEqual({
+      kind: "public",
+      host: "shop.example.com",
+      path: "/shop",
+      localPort: 8085,
+    });
+  });
+
+  it("GIVEN an internal service made public in staging alone WHEN resolved THEN staging has the route with the defaults, production stays internal", () => {
+    const definition = parseServiceDefinition({
+      name: "preview",
+      build: {},
+      port: 8080,
+      environments: { staging: { expose: { public: { host: "preview.staging.example.com" } } } },
+    });
+    expect(resolveServiceSpec(definition, "staging", "1.0.0").expose).toEqual({
+      kind: "public",
+      host: "preview.staging.example.com",
+      path: "/",
+      localPort: 8080,
+    });
+    expect(resolveServiceSpec(definition, "production", "1.0.0").expose).toEqual({ kind: "internal" });
+  });
+
   it("GIVEN an image service WHEN resolved THEN its version is the image tag", () => {
     expect(
       resolveServiceSpec(parseServiceDefinition({ name: "cache", image: "redis:7.4.1", port: 6379 }), "local", "0.0.0")

@@ -113,7 +113,10 @@ beforeAll(() => {
       t.replace("scaling: { min: 2, max: 6, cpuPercent: 70 }", "scaling: { min: 3, max: 8, cpuPercent: 70 }"),
     );
     edit("services/payments/service.ts", (t) =>
-      t.replace("port: 8090,", 'port: 8090,\n  expose: { public: { host: "pay.example.com", localPort: 8091 } },'),
+      t.replace(
+        "port: 8090,",
+        'port: 8090,\n  expose: { public: { host: "pay.example.com", localPort: 8091 } },\n  environments: { staging: { expose: { public: { host: "staging.pay.example.com" } } } },',
+      ),
     );
   });
   branch("rename", () => {
@@ -233,7 +236,8 @@ describe("npm run infra:diff", () => {
         expect.arrayContaining([
           "new ingress from orders (every environment)",
           "now reachable at 127.0.0.1:8091 -> 8090/tcp (local)",
-          "now reachable at https://pay.example.com/ (staging, production)",
+          "now reachable at https://staging.pay.example.com/ (staging)",
+          "now reachable at https://pay.example.com/ (production)",
         ]),
       );
       expect(Object.keys(summaries).sort()).toEqual(["catalog", "orders", "payments"]);
@@ -247,7 +251,7 @@ describe("npm run infra:diff", () => {
       ]);
       expect(risksOf(report, "new-public-endpoint").map((r) => [r.environment, r.service, r.reason])).toEqual([
         ["local", "payments", "reachable from outside at 127.0.0.1:8091 -> 8090/tcp"],
-        ["staging", "payments", "reachable from outside at https://pay.example.com/"],
+        ["staging", "payments", "reachable from outside at https://staging.pay.example.com/"],
         ["production", "payments", "reachable from outside at https://pay.example.com/"],
       ]);
       expect(report.edges).toEqual([

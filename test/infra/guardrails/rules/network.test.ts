@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { networkIsolation } from "../../../../infra/guardrails/rules/k8s-21-network-isolation.js";
 import { noOpenCidr } from "../../../../infra/guardrails/rules/k8s-22-no-open-cidr.js";
 import { clusterIpServices } from "../../../../infra/guardrails/rules/k8s-23-cluster-ip-services.js";
+import { ingressTlsFromCertManager } from "../../../../infra/guardrails/rules/net-01-ingress-tls-from-cert-manager.js";
 import { guardrailsFixture, K8S, type GuardrailsFixture } from "../../../support/guardrails.js";
 
 describe("network rules (K8S-21 to K8S-23)", () => {
@@ -207,5 +208,70 @@ describe("network rules (K8S-21 to K8S-23)", () => {
         message: 'routes to Service "gateway-v2", which this stack does not define in namespace "platform-staging"',
       },
     ]);
+  });
+});
+
+describe("NET-01: an Ingress serves TLS from a certificate something creates", () => {
+  type Json = { resource: Record<string, Record<string, any>> };
+  /** WHEN helper: NET-01's findings on staging after `change` edits the gateway's Ingress (and the stack). */
+  const findingsWhen = (change: (ingress: Record<string, any>, json: Json) => void) => {
+    const fixture = guardrailsFixture("staging");
+    const address = fixture.address(K8S.ingress("gateway"));
+    const findings = fixture.findingsAfter("NET-01", (json) => {
+      const [type, name] = address.split(".") as [string, string];
+      change((json as unknown as Json).resource[type]![name]!, json as unknown as Json);
+    });
+    return findings.map((f) => {
+      expect(f).toMatchObject({ level: "error", resource: address });
+      return f.message;
+    });
+  };
+
+  it("GIVEN the generated Ingress of staging and of production (cert-manager annotation, tls of its host) WHEN checked THEN it is compliant", () => {
+    for (const environment of ["staging", "production"]) {
+      const fixture = guardrailsFixture(environment);
+      expect(fixture.outcome(ingressTlsFromCertManager, K8S.ingress("gateway"))).toEqual({ status: "compliant" });
+      expect(fixture.findingsOf("NET-01")).toEqual([]);
+    }
+  });
+
+  it("GIVEN the Ingress without its tls block WHEN checked THEN NET-01 fails it as plain HTTP", () => {
+    expect(
+      findingsWhen((ingress) => {
+        delete ingress.spec.tls;
+      }),
+    ).toEqual(["has no tls block, so its hosts are served over plain HTTP"]);
+  });
+
+  it("GIVEN the Ingress with its tls but without the cert-manager annotation WHEN checked THEN NET-01 fails it: its Secret is created by nothing", () => {
+    expect(
+      findingsWhen((ingress) => {
+        delete ingress.metadata.annotations;
+      }),
+    ).toEqual([
+      'tls names Secret "gateway-tls", which nothing creates: the Ingress has no cert-manager issuer annotation (cert-manager.io/cluster-issuer or cert-manager.io/issuer) and the stack defines no such Secret in namespace "platform-staging"',
+    ]);
+  });
+
+  it("GIVEN a rule host the tls block does not list, and a tls block without secret_name WHEN checked THEN NET-01 names each", () => {
+    expect(
+      findingsWhen((ingress) => {
+        ingress.spec.tls = [{ hosts: ["www.example.com"] }];
+      }),
+    ).toEqual([
+      'host "staging.shop.example.com" is in no tls block, so it is served over plain HTTP',
+      "tls block 1 names no secret_name, so no certificate is served for it",
+    ]);
+  });
+
+  it("GIVEN no annotation but a TLS Secret of that name that the stack defines (a certificate kept by hand) WHEN checked THEN it is compliant", () => {
+    expect(
+      findingsWhen((ingress, json) => {
+        delete ingress.metadata.annotations;
+        json.resource.kubernetes_secret_v1 = {
+          gateway_tls: { metadata: { name: "gateway-tls", namespace: "platform-staging" }, type: "kubernetes.io/tls" },
+        };
+      }),
+    ).toEqual([]);
   });
 });

@@ -161,11 +161,14 @@ describe("Kubernetes target", () => {
     });
   });
 
-  it("THEN only the public service gets an Ingress, with its host and path, and every Service is ClusterIP", () => {
+  it("THEN only the public service gets an Ingress, with its environment's host and path, and every Service is ClusterIP", () => {
     const ingresses = resourcesOfType(stacks.staging!, "kubernetes_ingress_v1");
     expect(ingresses).toHaveLength(1);
+    expect(resourcesOfType(stacks.production!, "kubernetes_ingress_v1")[0]!.values.spec.rule[0].host).toBe(
+      "shop.example.com",
+    );
     expect(ingresses[0]!.values.spec.rule[0]).toMatchObject({
-      host: "shop.example.com",
+      host: "staging.shop.example.com",
       http: {
         path: [{ path: "/", path_type: "Prefix", backend: { service: { name: "gateway", port: { number: 8082 } } } }],
       },
@@ -179,6 +182,27 @@ describe("Kubernetes target", () => {
     expect(gatewayPolicy.ingress[0].from[0].namespace_selector.match_labels["kubernetes.io/metadata.name"]).toBe(
       "ingress-nginx",
     );
+  });
+
+  it("THEN each public Ingress asks cert-manager's default ClusterIssuer for its host's certificate, kept in the Secret its tls names", () => {
+    for (const [environment, host] of [
+      ["staging", "staging.shop.example.com"],
+      ["production", "shop.example.com"],
+    ] as const) {
+      const ingress = resourceOf(stacks[environment]!, "kubernetes_ingress_v1", "gateway");
+      expect(ingress.metadata.annotations).toEqual({ "cert-manager.io/cluster-issuer": "letsencrypt" });
+      expect(ingress.spec.tls).toEqual([{ hosts: [host], secret_name: "gateway-tls" }]);
+    }
+  });
+
+  it("GIVEN STAGING_CLUSTER_ISSUER=letsencrypt-staging WHEN synthesized THEN staging's Ingress names that issuer and production's keeps the default", () => {
+    const given = synthPlatform(exampleServices(), { STAGING_CLUSTER_ISSUER: "letsencrypt-staging" });
+    const issuerOf = (environment: string) =>
+      resourceOf(given[environment]!, "kubernetes_ingress_v1", "gateway").metadata.annotations[
+        "cert-manager.io/cluster-issuer"
+      ];
+    expect(issuerOf("staging")).toBe("letsencrypt-staging");
+    expect(issuerOf("production")).toBe("letsencrypt");
   });
 
   it("THEN service accounts mount no token", () => {

@@ -2,10 +2,11 @@ import type { DiscoveredService } from "./catalogue.js";
 import { resolveExpose, type EnvironmentTraits } from "./resolve.js";
 import { formatValue, type SpecProblem } from "./spec-error.js";
 
-/** An environment as the host check sees it: its name and where it runs. */
+/** An environment as the host check sees it: its name, where it runs, whether it is production. */
 export interface HostEnvironment {
   readonly name: string;
   readonly target: EnvironmentTraits["target"];
+  readonly production: boolean;
 }
 
 /** One environment's public host of one service, and the field of the service file that gives it. */
@@ -32,7 +33,7 @@ export function hostClashesAcrossEnvironments(
     if (environment.target !== "kubernetes") continue;
     for (const service of discovered) {
       const override = service.definition.environments?.[environment.name]?.expose;
-      const expose = resolveExpose(service.definition, override);
+      const expose = resolveExpose(service.definition, override, environment);
       if (expose.kind !== "public") continue;
       const field =
         override !== undefined ? `environments.${environment.name}.expose.public.host` : "expose.public.host";

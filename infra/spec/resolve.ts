@@ -236,7 +236,7 @@ export function resolveServiceSpec(
   const scaling = { ...SPEC_DEFAULTS.scaling, ...definition.scaling, ...override.scaling };
   const { requests, limits } = resolveResources(definition.resources, override.resources);
 
-  const expose = resolveExpose(definition, override.expose);
+  const expose = resolveExpose(definition, override.expose, { name: environment, ...traits });
   return {
     name: definition.name,
     description: definition.description ?? "",
@@ -289,22 +289,37 @@ export function resolveServiceSpec(
   };
 }
 
+/** What {@link resolveExpose} needs of the environment: its name and traits. */
+export interface ExposeEnvironment extends EnvironmentTraits {
+  readonly name: string;
+}
+
 /**
  * How one environment exposes the service: its override of `expose` when it gives one,
  * else the spec's. An override's public path and localPort default to the spec's own
  * public ones, so `environments.staging.expose.public.host` alone changes only the host.
+ * Without an override, a Kubernetes environment that is not production serves the spec's
+ * host below its own name (`shop.example.com` in production, `staging.shop.example.com`
+ * in staging): two environments never claim one host unless a service file says so, and
+ * a public service made with one host (by new:service, or before hosts per environment
+ * existed) synthesizes in every environment.
  */
 export function resolveExpose(
   definition: ServiceDefinition,
   override: ServiceDefinition["expose"] | undefined,
+  environment?: ExposeEnvironment,
 ): ServiceSpec["expose"] {
   const own = definition.expose;
   const chosen = override ?? own;
   if (chosen === undefined || chosen === "internal") return { kind: "internal" };
   const base = own !== undefined && own !== "internal" ? own.public : undefined;
+  const ownName =
+    override === undefined && environment?.target === "kubernetes" && !environment.production
+      ? `${environment.name}.`
+      : "";
   return {
     kind: "public",
-    host: chosen.public.host,
+    host: `${ownName}${chosen.public.host}`,
     path: chosen.public.path ?? base?.path ?? SPEC_DEFAULTS.publicPath,
     localPort: chosen.public.localPort ?? base?.localPort ?? definition.port,
   };

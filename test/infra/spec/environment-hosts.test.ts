@@ -3,6 +3,7 @@ import { buildPlatformApp } from "../../../infra/app.js";
 import { loadEnvironments } from "../../../infra/environments.js";
 import {
   hostClashesAcrossEnvironments,
+  resolveServiceSpec,
   SpecError,
   type ServiceSpecInput,
   type SpecProblem,
@@ -10,9 +11,9 @@ import {
 import { service } from "../../support/platform.js";
 
 const ENVIRONMENTS = [
-  { name: "local", target: "docker" },
-  { name: "staging", target: "kubernetes" },
-  { name: "production", target: "kubernetes" },
+  { name: "local", target: "docker", production: false },
+  { name: "staging", target: "kubernetes", production: false },
+  { name: "production", target: "kubernetes", production: true },
 ] as const;
 
 const shop = (environments?: ServiceSpecInput["environments"]) =>
@@ -27,8 +28,22 @@ const shop = (environments?: ServiceSpecInput["environments"]) =>
 const line = (problem: SpecProblem) => `${problem.file}: ${problem.field}: ${problem.message} (got ${problem.value})`;
 
 describe("hostClashesAcrossEnvironments: two environments may not serve one public host", () => {
-  it("GIVEN a public service with one host and no override WHEN checked THEN staging and production both claim it: refused once, naming the file, the field, the host and both environments", () => {
-    expect(hostClashesAcrossEnvironments([shop()], ENVIRONMENTS).map(line)).toEqual([
+  it("GIVEN a public service with one host and no override WHEN resolved THEN production serves the host and staging the host below its name: nothing clashes", () => {
+    expect(hostClashesAcrossEnvironments([shop()], ENVIRONMENTS)).toEqual([]);
+    expect(resolveServiceSpec(shop().definition, "staging", "1.0.0").expose).toMatchObject({
+      host: "staging.shop.example.com",
+    });
+    expect(resolveServiceSpec(shop().definition, "production", "1.0.0").expose).toMatchObject({
+      host: "shop.example.com",
+    });
+    // local has no Ingress: the host is the spec's, as written.
+    expect(resolveServiceSpec(shop().definition, "local", "1.0.0").expose).toMatchObject({ host: "shop.example.com" });
+  });
+
+  it("GIVEN staging overridden to production's host WHEN checked THEN refused once, naming the file, the field, the host and both environments", () => {
+    const given = shop({ staging: { expose: { public: { host: "shop.example.com" } } } });
+    expect(hostClashesAcrossEnvironments([given], ENVIRONMENTS).map(line)).toEqual([
+      `services/shop/service.ts: environments.staging.expose.public.host: is the public host of both staging and production: two environments may not serve one host (DNS and the certificate name one Ingress, and the other environment's traffic would reach it); give each environment its own host, like environments.staging.expose.public.host = "staging.shop.example.com" (got "shop.example.com")`,
       `services/shop/service.ts: expose.public.host: is the public host of both staging and production: two environments may not serve one host (DNS and the certificate name one Ingress, and the other environment's traffic would reach it); give each environment its own host, like environments.staging.expose.public.host = "staging.shop.example.com" (got "shop.example.com")`,
     ]);
   });
@@ -77,7 +92,7 @@ describe("hostClashesAcrossEnvironments: two environments may not serve one publ
     const thrown = (() => {
       try {
         buildPlatformApp({
-          services: [shop()],
+          services: [shop({ staging: { expose: { public: { host: "shop.example.com" } } } })],
           environments: loadEnvironments({}, ["staging"]),
           knownEnvironments: ["local", "staging", "production"],
         });

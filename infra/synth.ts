@@ -146,7 +146,7 @@ export async function runSynth(options: SynthOptions): Promise<number> {
     const environments = loadEnvironments(process.env, request.environments);
     const folders = listServiceFolders(root);
     // Left out of every environment: said, so that a misnamed spec file is not a silent no-op.
-    for (const folder of folders.notServices) console.error(`warning: ${describeNotAService(folder)}`);
+    for (const folder of folders.notServices) output.warning(`warning: ${describeNotAService(folder)}`);
     const services = await discoverServices(
       root,
       namingChangedFolders(options.loadService ?? importServiceModule),
@@ -208,7 +208,7 @@ export async function runSynth(options: SynthOptions): Promise<number> {
         ENVIRONMENT_NAMES.filter((name) => !synthesized.includes(name)),
       );
       writeApiDocuments(path.join(outdir, API_DOCUMENTS_DIR), apiDocuments);
-      printDependencyCycles(services);
+      printDependencyCycles(services, output);
       printPlatformWarnings(outdir, built.guardrails, synthesized, output);
       blocking = reportGuardrails(built.guardrails, outdir, output);
     } finally {
@@ -334,14 +334,14 @@ function limitHeapGrowth(): void {
  * platform builds it (each edge is a network rule), but a request can loop round it and a
  * failure of one of its services reaches the others.
  */
-function printDependencyCycles(services: readonly DiscoveredService[]): void {
+function printDependencyCycles(services: readonly DiscoveredService[], output: SynthOutput): void {
   const fileOf = new Map(services.map((service) => [service.definition.name, service.file]));
   const edges = services.flatMap((service) =>
     (service.definition.dependsOn ?? []).map((callee) => [service.definition.name, callee] as const),
   );
   for (const cycle of dependencyCycles(edges)) {
     const files = [...new Set(cycle.map((name) => fileOf.get(name)!))];
-    console.error(
+    output.warning(
       `warning: dependsOn cycle ${formatCycle(cycle)} (${files.join(", ")}): a request can loop round it and a failure of one of them reaches the others; break it, for example with a queue instead of one of the calls`,
     );
   }

@@ -6,22 +6,25 @@
  * cdktf CLI (`cdktf synth|deploy|destroy`) logs every line its app prints on stderr at
  * error level (`[ERROR] default - synthesized local ...`), prints what the app prints on
  * stdout as it is, and prints the stacks' warning annotations itself (`WARN [path]: ...`).
- * Run by the CLI, the synth prints its successes on stdout and leaves the annotated
- * warnings to the CLI, so that no success and no warning is shown as an error.
+ * Run by the CLI, the synth prints its successes and its other warnings (each starts
+ * with `warning:`) on stdout and leaves the annotated warnings to the CLI, so that no
+ * success and no warning is shown as an error.
  */
 export interface SynthOutput {
   /** Prints a line that says something went well. */
   readonly success: (text: string) => void;
   /** Prints a warning that is also a warning annotation of a stack. */
   readonly annotatedWarning: (text: string) => void;
+  /** Prints a warning that is no annotation (a folder left out, a `dependsOn` cycle). */
+  readonly warning: (text: string) => void;
 }
 
 /** The synth's output channels for this run (see `SynthOutput`). */
 export function synthOutput(variables: NodeJS.ProcessEnv = process.env): SynthOutput {
   const toStderr = (text: string) => console.error(text);
   return runByCdktfCli(variables)
-    ? { success: (text) => console.log(text), annotatedWarning: () => {} }
-    : { success: toStderr, annotatedWarning: toStderr };
+    ? { success: (text) => console.log(text), annotatedWarning: () => {}, warning: (text) => console.log(text) }
+    : { success: toStderr, annotatedWarning: toStderr, warning: toStderr };
 }
 
 /**

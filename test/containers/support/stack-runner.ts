@@ -156,10 +156,12 @@ export class StackRunner {
    */
   private async explainNetworkRefusal(error: unknown): Promise<never> {
     if (!(error instanceof EngineError) || !/address pool/i.test(error.detail)) throw error;
-    const networks = await this.engine.request<Array<{ Name: string; Labels?: Record<string, string> }>>(
-      "GET",
-      "/networks",
-    );
+    // The refusal is what the test reports, also when the engine cannot list its networks.
+    const networks = await this.engine
+      .request<Array<{ Name: string; Labels?: Record<string, string> }>>("GET", "/networks")
+      .catch(() => {
+        throw error;
+      });
     const holders = new Map<string, number>();
     for (const { Labels } of networks) {
       const holder = Labels?.[RUN_LABEL] ? `test run ${Labels[RUN_LABEL]}` : "not the tests'";
@@ -167,7 +169,7 @@ export class StackRunner {
     }
     throw new Error(
       `${error.message}\nthe engine has ${networks.length} networks: ${[...holders].map(([holder, n]) => `${n} ${holder}`).join(", ")}; ` +
-        "remove what a killed run left (docker network prune), or start dockerd with more address pools (.ci/run does: --default-address-pool base=172.16.0.0/12,size=24)",
+        "remove what a killed run left (docker network rm of its networks, labelled platform.test/run=<id>), or start dockerd with more address pools (.ci/run does: --default-address-pool base=172.16.0.0/12,size=24)",
       { cause: error },
     );
   }

@@ -1,7 +1,8 @@
 import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { synthOutput } from "../../../infra/engine/success-output.js";
 import { ROOT } from "../../support/cli.js";
 import { scratchFolders } from "../../support/scratch.js";
 
@@ -41,5 +42,23 @@ describe("the synth run by the cdktf CLI", () => {
     expect(run.output).toMatch(/^guardrails \(\d+ rules\)\s+errors\s+warnings\s+suppressed$/m);
     expect(run.output).toMatch(/^synthesized staging \(\d+ services\) in \d+\.\d+s$/m);
     expect(run.output).toContain("WARN [staging/kubernetes]: staging: PLATFORM_KUBE_API_CIDR is not set");
+  });
+});
+
+describe("synthOutput: where each kind of line goes", () => {
+  it("GIVEN the variables the cdktf CLI sets WHEN a warning that is no annotation is printed (a cycle, a folder left out) THEN it goes to stdout, which cdktf shows as it is, not as an [ERROR]", () => {
+    const log = vi.spyOn(console, "log").mockImplementation(() => {});
+    const error = vi.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      synthOutput({ SYNTH_HCL_OUTPUT: "false", CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS: "true" }).warning(
+        "warning: w",
+      );
+      synthOutput({}).warning("warning: by npm run synth");
+      expect(log.mock.calls).toEqual([["warning: w"]]);
+      expect(error.mock.calls).toEqual([["warning: by npm run synth"]]);
+    } finally {
+      log.mockRestore();
+      error.mockRestore();
+    }
   });
 });

@@ -4,24 +4,15 @@ import {
   parseServiceDefinition,
   resolveCatalogue,
   resolveServiceSpec,
-  SpecError,
   type ServiceSpecInput,
 } from "../../../infra/spec/model.js";
 import { service } from "../../support/platform.js";
+import { specRefusal } from "../../support/spec-refusal.js";
 
 const ENVIRONMENTS = ["local", "staging", "production"];
 const orders = { name: "orders", build: {}, port: 8080 } satisfies ServiceSpecInput;
 
-/** The problems of a refused spec or catalogue, one line each. */
-function refusal(run: () => unknown): string[] {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(SpecError);
-    return (error as Error).message.split("\n");
-  }
-  throw new Error("expected a refusal");
-}
+const refusal = specRefusal;
 
 const parse = (input: Record<string, unknown>) => () => parseServiceDefinition(input);
 

@@ -1,29 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { discoverServices } from "../../../infra/discover-services.js";
 import { ENVIRONMENT_NAMES } from "../../../infra/environments.js";
-import {
-  parseServiceDefinition,
-  resolveCatalogue,
-  SpecError,
-  type ServiceSpecInput,
-} from "../../../infra/spec/model.js";
+import { parseServiceDefinition, resolveCatalogue, type ServiceSpecInput } from "../../../infra/spec/model.js";
 import { RUNTIME_VARIABLES } from "../../../infra/spec/runtime-defaults.js";
 import { RUNTIME_VARIABLE_NAMES, variableCollisions } from "../../../infra/spec/service-variables.js";
 import { ROOT } from "../../support/cli.js";
 import { service } from "../../support/platform.js";
+import { specRefusal } from "../../support/spec-refusal.js";
 
 const gateway = { name: "gateway", build: {}, port: 8080 } satisfies ServiceSpecInput;
 
-/** The problems of a refused spec or catalogue, one line each. */
-function refusal(run: () => unknown): string[] {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(SpecError);
-    return (error as Error).message.split("\n");
-  }
-  throw new Error("expected a refusal");
-}
+const refusal = specRefusal;
 
 describe("a service's variables: no name may make one the runtime reads or another field gives", () => {
   it("GIVEN a dependency named shutdown WHEN parsed THEN it is refused: its timeout variable is the runtime's SHUTDOWN_TIMEOUT_MS", () => {

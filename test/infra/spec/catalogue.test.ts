@@ -78,13 +78,14 @@ describe("resolveCatalogue", () => {
     const text = refusal(() =>
       resolveCatalogue(
         [
+          // Served in staging below staging's name: staging.shop.example.com.
           service({ name: "shop", build: {}, port: 8080, expose: { public: { host: "shop.example.com" } } }),
           service({
             name: "web",
             build: {},
             port: 8081,
             expose: { public: { host: "web.example.com" } },
-            environments: { staging: { expose: { public: { host: "shop.example.com" } } } },
+            environments: { staging: { expose: { public: { host: "staging.shop.example.com" } } } },
           }),
         ],
         "staging",
@@ -92,8 +93,8 @@ describe("resolveCatalogue", () => {
       ),
     );
     expect(text.split("\n")).toEqual([
-      `services/shop/service.ts: expose.public: is also served by services/web/service.ts; give each public service its own host or path (got "shop.example.com/")`,
-      `services/web/service.ts: environments.staging.expose.public: is also served by services/shop/service.ts; give each public service its own host or path (got "shop.example.com/")`,
+      `services/shop/service.ts: expose.public: is also served by services/web/service.ts; give each public service its own host or path (got "staging.shop.example.com/")`,
+      `services/web/service.ts: environments.staging.expose.public: is also served by services/shop/service.ts; give each public service its own host or path (got "staging.shop.example.com/")`,
     ]);
   });
 

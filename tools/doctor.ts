@@ -22,6 +22,7 @@ import {
 import { isPlatformError } from "../infra/platform-error.js";
 import { resolveCatalogue, type Catalogue } from "../infra/spec/model.js";
 import { terraformProviders } from "../infra/targets/terraform-providers.js";
+import type { CheckResult } from "./doctor/check-result.js";
 import { checkProviderMirror } from "./doctor/provider-mirror.js";
 import { checkProviderRegistry, DEFAULT_PROVIDER_REGISTRY } from "./doctor/provider-registry.js";
 
@@ -31,13 +32,6 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 /** The oldest Terraform this platform supports; S3 lock files need 1.10. */
 export const MIN_TERRAFORM = [1, 5, 0] as const;
 const MIN_TERRAFORM_S3_LOCKFILE = [1, 10, 0] as const;
-
-/** The outcome of one check. */
-export interface CheckResult {
-  readonly ok: boolean;
-  /** What was found, or what is missing and how to fix it. */
-  readonly line: string;
-}
 
 type Variables = Readonly<Record<string, string | undefined>>;
 

@@ -1,13 +1,9 @@
 import type { DiscoveredService } from "./catalogue.js";
-import { resolveExpose, type EnvironmentTraits } from "./resolve.js";
+import { type ExposeEnvironment, resolveExpose } from "./resolve.js";
 import { formatValue, type SpecProblem } from "./spec-error.js";
 
-/** An environment as the host check sees it: its name, where it runs, whether it is production. */
-export interface HostEnvironment {
-  readonly name: string;
-  readonly target: EnvironmentTraits["target"];
-  readonly production: boolean;
-}
+/** An environment as the host check sees it: what resolving its `expose` needs. */
+export type HostEnvironment = ExposeEnvironment;
 
 /** One environment's public host of one service, and the field of the service file that gives it. */
 interface HostClaim {

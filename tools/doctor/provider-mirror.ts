@@ -1,7 +1,7 @@
 import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { describeProvider, type TerraformProviderRequirement } from "../../infra/targets/terraform-providers.js";
-import type { ProviderSourceCheck } from "./provider-registry.js";
+import type { CheckResult } from "./check-result.js";
 
 /** The platform Terraform names this machine by (`linux_amd64`), as mirror folders are named. */
 export function terraformPlatform(platform: NodeJS.Platform = process.platform, arch: string = process.arch): string {
@@ -30,7 +30,7 @@ export function checkProviderMirror(
   mirror: string,
   providers: readonly TerraformProviderRequirement[],
   platform: string = terraformPlatform(),
-): ProviderSourceCheck {
+): CheckResult {
   const make = `make it on a machine that reaches registry.terraform.io: npm run synth, then 'terraform providers mirror -platform=${platform} <folder>' in cdktf.out/stacks/<environment>, and copy the folder here`;
   if (!existsSync(mirror) || !statSync(mirror).isDirectory())
     return {

@@ -1,3 +1,4 @@
+import type { CheckResult } from "./check-result.js";
 import { describeProvider, type TerraformProviderRequirement } from "../../infra/targets/terraform-providers.js";
 
 /** The origin registry of every provider the stacks require. */
@@ -5,12 +6,6 @@ export const DEFAULT_PROVIDER_REGISTRY = "https://registry.terraform.io";
 
 /** How long the doctor waits for each answer of the registry. */
 const TIMEOUT_MS = 5000;
-
-/** The outcome of the registry check: one line, with its fix when something is missing. */
-export interface ProviderSourceCheck {
-  readonly ok: boolean;
-  readonly line: string;
-}
 
 /** What to do without the registry: the README's section on a provider mirror. */
 export const MIRROR_FIX =
@@ -25,9 +20,9 @@ export const MIRROR_FIX =
 export async function checkProviderRegistry(
   base: string,
   providers: readonly TerraformProviderRequirement[],
-): Promise<ProviderSourceCheck> {
+): Promise<CheckResult> {
   const needed = providers.map(describeProvider).join(", ");
-  const unreachable = (reason: string): ProviderSourceCheck => ({
+  const unreachable = (reason: string): CheckResult => ({
     ok: false,
     line: `providers: the provider registry ${base} is not reachable (${reason}), so terraform init cannot install ${needed}; give this machine access to it, or ${MIRROR_FIX}`,
   });

@@ -5,6 +5,16 @@
  * variables, read here and nowhere else, with defaults that keep the synthesized JSON
  * the same on every machine.
  */
+import {
+  ALERT_RECEIVERS_ACCEPTED,
+  type AlertRoutingSettings,
+  alertReceiversVariable,
+  DEFAULT_ALERT_RECEIVER,
+  DEFAULT_ALERT_RECEIVER_ACCEPTED,
+  defaultAlertReceiverVariable,
+  parseAlertReceiver,
+  parseAlertReceivers,
+} from "./alert-routing-settings.js";
 import { PlatformError } from "./platform-error.js";
 import { EGRESS_CIDR_ACCEPTED, egressCidrRefusal } from "./spec/egress-cidr.js";
 import { LOCAL_GRAFANA_PORT, LOCAL_JAEGER_UI_PORT, LOCAL_PROMETHEUS_PORT } from "./spec/platform-ports.js";
@@ -80,6 +90,12 @@ export interface KubernetesSettings {
    * @default undefined - tracing is off: the services get no OTEL_EXPORTER_OTLP_ENDPOINT (the synth says so)
    */
   readonly otlpCollector?: OtlpCollectorSettings;
+  /**
+   * Where Alertmanager sends the alerts: each owner's receiver (`<ENV>_ALERT_RECEIVERS`) and
+   * the default receiver of the rest (`<ENV>_ALERT_DEFAULT_RECEIVER`); see alert-routing-settings.ts.
+   * @default no receiver by owner; the default receiver DEFAULT_ALERT_RECEIVER - slack:platform-alerts
+   */
+  readonly alerting: AlertRoutingSettings;
 }
 
 /** What PLATFORM_KUBE_API_CIDR accepts, and why an environment with a database needs it. */
@@ -228,6 +244,9 @@ export function isEnvironmentName(name: string): name is EnvironmentName {
  *   `PLATFORM_BACKUP_CREDENTIALS_SECRET` (default `platform-backup-credentials`);
  * - for the public Ingresses' certificates: `STAGING_CLUSTER_ISSUER`, `PRODUCTION_CLUSTER_ISSUER`
  *   (the cert-manager ClusterIssuer of each; default `letsencrypt`);
+ * - for Alertmanager's routing: `<ENV>_ALERT_RECEIVERS` (`STAGING_`, `PRODUCTION_`: each
+ *   owner's receiver, like `team-orders=slack:orders-alerts,team-edge=pagerduty:edge-oncall`;
+ *   default none) and `<ENV>_ALERT_DEFAULT_RECEIVER` (the rest; default `slack:platform-alerts`);
  * - for tracing: `<ENV>_TRACE_SAMPLING_RATIO` (`LOCAL_`, `STAGING_`, `PRODUCTION_`; default
  *   TRACE_SAMPLING_RATIOS of tracing-settings.ts), and for staging and production `PLATFORM_OTLP_ENDPOINT`
  *   (the collector; unset: tracing off), `PLATFORM_OTLP_CIDR` (its addresses, when it is not
@@ -272,6 +291,7 @@ export function loadEnvironments(
         apiServer: settings.apiServer,
         backup: name === "production" ? settings.backup : undefined,
         otlpCollector: settings.otlpCollector,
+        alerting: alertRouting(variables, name),
       },
     };
   };
@@ -450,6 +470,25 @@ function clusterIssuer(variables: Readonly<Record<string, string | undefined>>, 
   if (value.length > 253 || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(value))
     throw new EnvironmentConfigError(variable, value, CLUSTER_ISSUER_ACCEPTED);
   return value;
+}
+
+/** The alert routing of `environment`: its `<ENV>_ALERT_RECEIVERS` and `<ENV>_ALERT_DEFAULT_RECEIVER`. */
+function alertRouting(
+  variables: Readonly<Record<string, string | undefined>>,
+  environment: string,
+): AlertRoutingSettings {
+  const receiversVariable = alertReceiversVariable(environment);
+  const receiversText = variables[receiversVariable] ?? "";
+  const receivers = parseAlertReceivers(receiversText);
+  if (typeof receivers === "string")
+    throw new EnvironmentConfigError(receiversVariable, receiversText, `${ALERT_RECEIVERS_ACCEPTED} (${receivers})`);
+  const defaultVariable = defaultAlertReceiverVariable(environment);
+  const defaultText = variables[defaultVariable];
+  if (defaultText === undefined || defaultText === "") return { receivers, defaultReceiver: DEFAULT_ALERT_RECEIVER };
+  const defaultReceiver = parseAlertReceiver(defaultText);
+  if (defaultReceiver === undefined)
+    throw new EnvironmentConfigError(defaultVariable, defaultText, DEFAULT_ALERT_RECEIVER_ACCEPTED);
+  return { receivers, defaultReceiver };
 }
 
 /** The collector of PLATFORM_OTLP_ENDPOINT, and who the services may reach for it; undefined when it is not set. */

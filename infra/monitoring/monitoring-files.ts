@@ -1,7 +1,9 @@
 import type { DockerEnvironment, Environment, KubernetesEnvironment } from "../environments.js";
 import type { Catalogue, ServiceSpec } from "../spec/model.js";
 import { prometheusContainerName } from "../targets/docker/names.js";
+import { alertReceiversVariable, defaultAlertReceiverVariable } from "../alert-routing-settings.js";
 import { renderAlertRules, renderRecordingRules, type RuleGroups } from "./alert-rules.js";
+import { alertmanagerConfigYaml, renderAlertmanagerConfig } from "./alertmanager-config.js";
 import { renderDashboard, type GrafanaDashboard } from "./dashboard.js";
 import { renderRuleTests } from "./rule-tests.js";
 import { annotationScrapeConfig, localPrometheusConfig, serviceMonitorManifest } from "./scrape-config.js";
@@ -31,6 +33,9 @@ export const LOCAL_GRAFANA_MOUNTS = {
  * `platform` is a reserved service name, so no service's rules file can take this path.
  */
 export const RECORDING_RULES_FILE = "rules/platform.yml";
+
+/** The Alertmanager configuration of a Kubernetes environment, relative to its monitoring folder. */
+export const ALERTMANAGER_CONFIG_FILE = "alertmanager.yml";
 
 /** The rules file of a service, relative to the environment's monitoring folder. */
 export function rulesFilePath(service: string): string {
@@ -88,8 +93,9 @@ export interface RenderedMonitoring {
  * - local: `prometheus.yml`, the `Dockerfile` of the Prometheus image, the Grafana
  *   provisioning under `grafana/provisioning/`, and `rule-tests/<service>.yml`
  *   (`promtool test rules` input; see {@link ruleTestFiles});
- * - Kubernetes: `servicemonitors/<service>.yml`, or with PLATFORM_SCRAPE=annotations,
- *   `scrape-config.yml`, the job to add to the cluster's Prometheus.
+ * - Kubernetes: `alertmanager.yml` (each owner's alerts to its team's receiver; see
+ *   alertmanager-config.ts), and `servicemonitors/<service>.yml`, or with
+ *   PLATFORM_SCRAPE=annotations, `scrape-config.yml`, the job to add to the cluster's Prometheus.
  */
 export function renderMonitoring(environment: Environment, catalogue: Catalogue): RenderedMonitoring {
   const recordingRules = renderRecordingRules(environment, catalogue);
@@ -124,7 +130,7 @@ export function renderMonitoring(environment: Environment, catalogue: Catalogue)
   const rendered = { recordingRules, recordingRulesFile, services, files };
   if (environment.target === "docker")
     files.push(...localFiles(environment, catalogue), ...ruleTestFiles(environment, rendered));
-  else files.push(...kubernetesFiles(environment, services));
+  else files.push(...kubernetesFiles(environment, catalogue, services));
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return rendered;
 }
@@ -207,11 +213,20 @@ function localFiles(environment: DockerEnvironment, catalogue: Catalogue): Rende
 
 function kubernetesFiles(
   environment: KubernetesEnvironment,
+  catalogue: Catalogue,
   services: ReadonlyMap<string, RenderedServiceMonitoring>,
 ): RenderedFile[] {
   const header = `Rendered by npm run synth for the ${environment.name} environment; applied by Terraform, do not apply by hand.`;
+  const alertmanager: RenderedFile = {
+    path: ALERTMANAGER_CONFIG_FILE,
+    content: alertmanagerConfigYaml(
+      renderAlertmanagerConfig(environment, catalogue),
+      `Alertmanager configuration of ${environment.name}, rendered by npm run synth from ${alertReceiversVariable(environment.name)}, ${defaultAlertReceiverVariable(environment.name)} and the owners in services/*/service.ts; do not edit.`,
+    ),
+  };
   if (environment.kubernetes.scrape === "annotations") {
     return [
+      alertmanager,
       {
         path: "scrape-config.yml",
         content: toYaml(
@@ -221,8 +236,11 @@ function kubernetesFiles(
       },
     ];
   }
-  return [...services.values()].map(({ spec, serviceMonitor }) => ({
-    path: `servicemonitors/${spec.name}.yml`,
-    content: toYaml(serviceMonitor, header),
-  }));
+  return [
+    alertmanager,
+    ...[...services.values()].map(({ spec, serviceMonitor }) => ({
+      path: `servicemonitors/${spec.name}.yml`,
+      content: toYaml(serviceMonitor, header),
+    })),
+  ];
 }

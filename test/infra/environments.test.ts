@@ -167,3 +167,59 @@ describe("loadEnvironments: the ClusterIssuer of the public Ingresses' certifica
     expect(loadEnvironments(variables, ["local", "staging"]).map((e) => e.name)).toEqual(["local", "staging"]);
   });
 });
+
+describe("loadEnvironments: Alertmanager's receivers by owner", () => {
+  const alerting = (variables: Record<string, string>) =>
+    loadEnvironments(variables, ["staging", "production"]).map((e) =>
+      e.target === "kubernetes" ? e.kubernetes.alerting : undefined,
+    );
+
+  it("GIVEN no setting WHEN the clusters are loaded THEN both send every alert to the default receiver slack:platform-alerts", () => {
+    expect(alerting({})).toEqual([
+      { receivers: new Map(), defaultReceiver: { kind: "slack", secret: "platform-alerts" } },
+      { receivers: new Map(), defaultReceiver: { kind: "slack", secret: "platform-alerts" } },
+    ]);
+  });
+
+  it("GIVEN STAGING_ALERT_RECEIVERS and PRODUCTION_ALERT_DEFAULT_RECEIVER WHEN loaded THEN each applies to its environment alone, a receiver without a kind being slack", () => {
+    const [staging, production] = alerting({
+      STAGING_ALERT_RECEIVERS: "team-orders=orders-alerts, team-edge=pagerduty:edge-oncall,",
+      PRODUCTION_ALERT_DEFAULT_RECEIVER: "pagerduty:platform-oncall",
+    });
+    expect(staging).toEqual({
+      receivers: new Map([
+        ["team-orders", { kind: "slack", secret: "orders-alerts" }],
+        ["team-edge", { kind: "pagerduty", secret: "edge-oncall" }],
+      ]),
+      defaultReceiver: { kind: "slack", secret: "platform-alerts" },
+    });
+    expect(production).toEqual({
+      receivers: new Map(),
+      defaultReceiver: { kind: "pagerduty", secret: "platform-oncall" },
+    });
+  });
+
+  it.each([
+    ["team-orders=opsgenie:orders", 'the entry "team-orders=opsgenie:orders" is not one'],
+    ["team-orders=Orders_Alerts", 'the entry "team-orders=Orders_Alerts" is not one'],
+    ["team-orders", 'the entry "team-orders" is not one'],
+    ["Team Orders=orders-alerts", 'the entry "Team Orders=orders-alerts" is not one'],
+    ["team-orders=a,team-orders=b", "the owner team-orders is named twice"],
+  ])(
+    "GIVEN STAGING_ALERT_RECEIVERS=%s WHEN staging is loaded THEN it is refused naming the variable, the value, the entry and what is accepted; local does not read it",
+    (value, refusal) => {
+      const variables = { STAGING_ALERT_RECEIVERS: value };
+      expect((thrownBy(() => loadEnvironments(variables, ["staging"])) as Error).message).toBe(
+        `environment variable STAGING_ALERT_RECEIVERS: ${JSON.stringify(value)} is not accepted; accepted: comma-separated owner=receiver pairs, each owner once, the owner a team name as in monitoring.owner (lower-case letters, digits and '-') and the receiver [kind:]secret, the kind one of slack, pagerduty (default slack) and the secret the name of a Kubernetes Secret in the Alertmanager's namespace (a DNS label: lower-case letters, digits and '-', at most 63 characters) holding the credential under the key url (slack) or routing-key (pagerduty), like team-orders=slack:orders-alerts,team-edge=pagerduty:edge-oncall (${refusal})`,
+      );
+      expect(loadEnvironments(variables, ["local", "production"]).map((e) => e.name)).toEqual(["local", "production"]);
+    },
+  );
+
+  it("GIVEN a default receiver that is a URL WHEN production is loaded THEN it is refused naming the variable, the value and what is accepted", () => {
+    const variables = { PRODUCTION_ALERT_DEFAULT_RECEIVER: "https://hooks.slack.com/services/T0/B0/x" };
+    expect((thrownBy(() => loadEnvironments(variables, ["production"])) as Error).message).toBe(
+      `environment variable PRODUCTION_ALERT_DEFAULT_RECEIVER: "https://hooks.slack.com/services/T0/B0/x" is not accepted; accepted: a receiver: [kind:]secret, the kind one of slack, pagerduty (default slack) and the secret the name of a Kubernetes Secret in the Alertmanager's namespace (a DNS label: lower-case letters, digits and '-', at most 63 characters) holding the credential under the key url (slack) or routing-key (pagerduty), like slack:platform-alerts`,
+    );
+  });
+});

@@ -9,8 +9,9 @@ import { resolveCatalogue, type DiscoveredService } from "../../infra/spec/model
 
 /**
  * The real Prometheus tools in tests: `promtool` and the `prometheus` server of Debian's
- * `prometheus` package, which `.ci/run` installs. A test that needs them fails, with
- * the command that installs them, when they are missing: it never skips.
+ * `prometheus` package, and `amtool` of its `prometheus-alertmanager`, which `.ci/run`
+ * installs. A test that needs them fails, with the command that installs them, when they
+ * are missing: it never skips.
  */
 
 /** Throws, naming the install command, when `tool` cannot be run. */
@@ -36,6 +37,27 @@ export function promtool(args: readonly string[], cwd: string): Promise<ToolRun>
     execFile("promtool", [...args], { cwd, encoding: "utf8", timeout: 60_000 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
       resolve({ code, output: `${stdout}${stderr}` });
+    });
+  });
+}
+
+/** Throws, naming the install command, when `amtool` (Debian's `prometheus-alertmanager` package) cannot be run. */
+export function requireAmtool(): void {
+  const result = spawnSync("amtool", ["--version"], { encoding: "utf8" });
+  if (result.error || result.status !== 0) {
+    throw new Error(
+      `amtool is not installed (${result.error?.message ?? `exit ${result.status}`}); these tests run the real Alertmanager tool: ` +
+        "install Debian's prometheus-alertmanager package with `apt-get update && apt-get install -y --no-install-recommends prometheus-alertmanager` (.ci/run does)",
+    );
+  }
+}
+
+/** Runs amtool in `cwd`, without throwing on a non-zero exit; stdout and stderr apart. */
+export function amtool(args: readonly string[], cwd: string): Promise<ToolRun & { readonly stdout: string }> {
+  return new Promise((resolve) => {
+    execFile("amtool", [...args], { cwd, encoding: "utf8", timeout: 60_000 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
+      resolve({ code, output: `${stdout}${stderr}`, stdout });
     });
   });
 }

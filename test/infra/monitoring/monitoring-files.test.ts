@@ -66,7 +66,7 @@ describe("monitoring files", () => {
     ).toBe("/var/lib/grafana/dashboards");
   });
 
-  it("GIVEN a Kubernetes environment WHEN rendered THEN its scrape configuration is the ServiceMonitors, or with PLATFORM_SCRAPE=annotations the job for the cluster's Prometheus, and there are no rule tests (local has them)", () => {
+  it("GIVEN a Kubernetes environment WHEN rendered THEN there are its Alertmanager configuration and its scrape configuration, the ServiceMonitors, or with PLATFORM_SCRAPE=annotations the job for the cluster's Prometheus, and there are no rule tests (local has them)", () => {
     expect(
       filesOf("production")
         .filter((f) => f.path.startsWith("rules/"))
@@ -76,9 +76,15 @@ describe("monitoring files", () => {
       filesOf("production")
         .map((f) => f.path)
         .filter((p) => !/^(rules|dashboards)\//.test(p)),
-    ).toEqual(["servicemonitors/catalog.yml", "servicemonitors/gateway.yml", "servicemonitors/orders.yml"]);
+    ).toEqual([
+      "alertmanager.yml",
+      "servicemonitors/catalog.yml",
+      "servicemonitors/gateway.yml",
+      "servicemonitors/orders.yml",
+    ]);
     const annotations = filesOf("production", { PLATFORM_SCRAPE: "annotations" });
     expect(annotations.map((f) => f.path).filter((p) => !/^(rules|dashboards)\//.test(p))).toEqual([
+      "alertmanager.yml",
       "scrape-config.yml",
     ]);
     const job = parse(annotations.find((f) => f.path === "scrape-config.yml")!.content).scrape_configs[0];

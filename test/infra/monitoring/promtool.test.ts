@@ -81,8 +81,9 @@ describe("monitoring files checked by promtool", () => {
     expect(run.code, run.output).toBe(0);
   });
 
-  it("THEN with PLATFORM_SCRAPE=annotations, the scrape job for the cluster's Prometheus is the only scrape file, and promtool reads it as far as Debian's build can", async () => {
+  it("THEN with PLATFORM_SCRAPE=annotations, the scrape job for the cluster's Prometheus is the only scrape file (beside Alertmanager's configuration), and promtool reads it as far as Debian's build can", async () => {
     expect(readdirSync(path.join(annotationsTree, "staging")).sort()).toEqual([
+      "alertmanager.yml",
       "dashboards",
       "rules",
       "scrape-config.yml",

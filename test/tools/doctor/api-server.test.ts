@@ -63,6 +63,30 @@ describe("checkApiServer", () => {
     expect(result.line).toContain(`user 'deployer' with the token file ${path.join(sandbox, "token")} reads`);
   });
 
+  it("GIVEN a client certificate the cluster's CA signed, and one it did not WHEN checked THEN the first is let in, the second refused", async () => {
+    const { cert, key } = apiServer.issueClientCertificate("deployer");
+    const signed = await connect("client-cert", {
+      "client-certificate-data": Buffer.from(cert).toString("base64"),
+      "client-key-data": Buffer.from(key).toString("base64"),
+    });
+    const result = await checkApiServer(signed, "platform-staging");
+    expect(result.ok, result.line).toBe(true);
+    expect(result.line).toContain("user 'deployer' with a client certificate reads namespace platform-staging");
+
+    const other = await startKubernetesApiServer(folder("doctor-other-ca-"), { token: "t" });
+    await other.close();
+    const foreign = other.issueClientCertificate("deployer");
+    const unsigned = await connect("foreign-cert", {
+      "client-certificate-data": Buffer.from(foreign.cert).toString("base64"),
+      "client-key-data": Buffer.from(foreign.key).toString("base64"),
+    });
+    const refused = await checkApiServer(unsigned, "platform-staging");
+    expect(refused.ok).toBe(false);
+    expect(refused.line).toContain(
+      "does not accept the credentials of user 'deployer' (a client certificate; 401 Unauthorized): they have expired or are not this cluster's",
+    );
+  });
+
   it("GIVEN a token the cluster does not know WHEN checked THEN the 401 is its own failure: fresh credentials", async () => {
     const connection = await connect("expired", { token: "expired-token" });
     const result = await checkApiServer(connection, "platform-staging");

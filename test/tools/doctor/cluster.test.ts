@@ -117,4 +117,13 @@ describe("npm run doctor -- staging, asking the cluster", () => {
     );
     expect(run.status, run.output).toBe(0);
   });
+
+  it("GIVEN --help WHEN asked THEN it names what is asked of the cluster and how to skip it", async () => {
+    const run = await runCli("tools/doctor.ts", ["--help"], { env: { HOME: sandbox, PATH: "/usr/bin:/bin" } });
+    expect(run.stdout).toContain("accepts them, the CustomResourceDefinitions the stack needs, and the Secrets the");
+    expect(run.stdout).toContain(
+      "DOCTOR_SKIP_CLUSTER        set (to anything), the doctor does not ask the cluster's API",
+    );
+    expect(run.status).toBe(0);
+  });
 });

@@ -18,11 +18,21 @@ import {
   KUBE_API_CIDR_ACCEPTED,
   loadEnvironments,
   type Environment,
+  type KubernetesEnvironment,
 } from "../infra/environments.js";
 import { isPlatformError } from "../infra/platform-error.js";
 import { resolveCatalogue, type Catalogue } from "../infra/spec/model.js";
+import { secretVariableNames } from "../infra/targets/docker/secret-variables.js";
+import { referencedSecrets } from "../infra/targets/kubernetes/referenced-secrets.js";
+import { requiredCustomResourceDefinitions } from "../infra/targets/kubernetes/required-crds.js";
 import { terraformProviders } from "../infra/targets/terraform-providers.js";
+import { checkApiServer } from "./doctor/api-server.js";
 import type { CheckResult } from "./doctor/check-result.js";
+import { checkCustomResourceDefinitions } from "./doctor/custom-resource-definitions.js";
+import { KubeconfigProblem, kubeconfigFile, readClusterConnection } from "./doctor/kubeconfig.js";
+import { checkReferencedSecrets } from "./doctor/referenced-secrets.js";
+import { checkSecretVariables } from "./doctor/secret-variables.js";
+import type { ClusterConnection } from "./doctor/kubeconfig.js";
 import { checkProviderMirror } from "./doctor/provider-mirror.js";
 import { checkProviderRegistry, DEFAULT_PROVIDER_REGISTRY } from "./doctor/provider-registry.js";
 
@@ -40,9 +50,13 @@ const USAGE = `Usage: npm run doctor -- [environment]
 Checks what deploying an environment needs, without changing anything:
 Terraform on PATH and its version; where terraform init gets the providers the
 environment's stack requires (the provider registry, or the mirror folder of
-PLATFORM_PROVIDER_MIRROR); for local, the Docker engine; for staging and
-production, the kubeconfig and its context, the state backend's settings, and,
-when a service has a database or a queue the platform runs there, PLATFORM_KUBE_API_CIDR.
+PLATFORM_PROVIDER_MIRROR); for local, the Docker engine and a TF_VAR_secret_*
+value for each secret the specs refer to; for staging and production, the
+kubeconfig and its context, the state backend's settings, when a service has a
+database or a queue the platform runs there PLATFORM_KUBE_API_CIDR, and then, asked
+of the cluster's API server with the context's credentials: that it answers and
+accepts them, the CustomResourceDefinitions the stack needs, and the Secrets the
+specs refer to in the environment's namespace.
 
   environment   one of ${ENVIRONMENT_NAMES.join(", ")} (default: local)
 
@@ -52,11 +66,27 @@ Environment variables:
                              npm run deploy|destroy makes terraform install from it alone
   DOCTOR_PROVIDER_REGISTRY   the registry the doctor asks (default: ${DEFAULT_PROVIDER_REGISTRY});
                              terraform itself always asks the providers' own registry
+  DOCTOR_SKIP_CLUSTER        set (to anything), the doctor does not ask the cluster's API
+                             server (no API server, CRD or Secret check; the line says so)
 
 Exit 0 when ready, 1 when something is missing, 2 on bad input.`;
 
+/** What the doctor knows beyond the environment's settings. */
+export interface CheckOptions {
+  /**
+   * The CustomResourceDefinitions the environment's add-ons stack installs before the
+   * service stack: one of them missing from the cluster is no failure.
+   * @default none - every missing CRD is a failure
+   */
+  readonly addonsCustomResourceDefinitions?: readonly string[];
+}
+
 /** Runs every check for one environment. */
-export async function checkEnvironment(environment: Environment, variables: Variables): Promise<CheckResult[]> {
+export async function checkEnvironment(
+  environment: Environment,
+  variables: Variables,
+  options: CheckOptions = {},
+): Promise<CheckResult[]> {
   const catalogue = await discoverCatalogue(environment);
   const results: CheckResult[] = [
     await checkTerraform(environment, variables),
@@ -65,14 +95,63 @@ export async function checkEnvironment(environment: Environment, variables: Vari
   ];
   if (environment.target === "docker") {
     results.push(await checkDockerEngine(environment.docker.host));
-    if (!("services" in catalogue)) results.push(catalogue);
+    results.push(
+      "services" in catalogue ? checkSecretVariables(secretVariableNames(catalogue.services), variables) : catalogue,
+    );
   } else {
     const kube = checkKubeconfig(environment.kubernetes.configPath, environment.kubernetes.configContext, variables);
     results.push(kube);
+    if (kube.ok) results.push(...(await checkCluster(environment, catalogue, variables, options)));
     results.push(checkStateBackend(environment, variables, kube.ok));
     results.push(checkDatabaseSettings(environment, catalogue));
   }
   return results;
+}
+
+/**
+ * What the cluster of the kubeconfig's context says, asked with its credentials: the API
+ * server answers and accepts them; then (only then) the CRDs the stack needs and the
+ * Secrets the specs refer to. DOCTOR_SKIP_CLUSTER skips all three, and says so.
+ */
+async function checkCluster(
+  environment: KubernetesEnvironment,
+  catalogue: Catalogue | CheckResult,
+  variables: Variables,
+  options: CheckOptions,
+): Promise<CheckResult[]> {
+  if (variables.DOCTOR_SKIP_CLUSTER)
+    return [
+      {
+        ok: true,
+        line: "cluster: not checked (DOCTOR_SKIP_CLUSTER is set): the API server, the CRDs and the Secrets the stack needs",
+      },
+    ];
+  const { configPath, configContext } = environment.kubernetes;
+  const file = kubeconfigFile(configPath, variables);
+  let connection: ClusterConnection;
+  try {
+    connection = await readClusterConnection(file, configContext, variables);
+  } catch (error) {
+    if (!(error instanceof KubeconfigProblem)) throw error;
+    return [{ ok: false, line: `cluster: context '${configContext}' of ${file} ${error.message}` }];
+  }
+  const apiServer = await checkApiServer(connection, environment.namespace);
+  // Without an API server that accepts the credentials, every further answer would say the same.
+  if (!apiServer.ok || !("services" in catalogue)) return [apiServer];
+  return [
+    apiServer,
+    await checkCustomResourceDefinitions(
+      connection,
+      requiredCustomResourceDefinitions(environment, catalogue.services),
+      options.addonsCustomResourceDefinitions,
+    ),
+    await checkReferencedSecrets(
+      connection,
+      environment.namespace,
+      apiServer.namespaceExists,
+      referencedSecrets(environment, catalogue.services),
+    ),
+  ];
 }
 
 /** The environment's services, resolved; or the line that says why they cannot be. */
@@ -207,9 +286,7 @@ async function checkDockerEngine(host: string): Promise<CheckResult> {
 }
 
 function checkKubeconfig(configPath: string, context: string, variables: Variables): CheckResult {
-  const file = configPath.startsWith("~/")
-    ? path.join(variables.HOME ?? os.homedir(), configPath.slice(2))
-    : configPath;
+  const file = kubeconfigFile(configPath, variables);
   if (!existsSync(file))
     return { ok: false, line: `kubernetes: kubeconfig ${file} not found; set KUBECONFIG to your cluster's kubeconfig` };
   let contexts: string[];

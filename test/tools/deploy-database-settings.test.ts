@@ -22,7 +22,7 @@ afterAll(() => registry.close());
 
 /**
  * A PATH with a stand-in terraform 1.11.0, a kubeconfig with both contexts, a stand-in of
- * the provider registry, and no PLATFORM_* settings.
+ * the provider registry, no cluster to ask, and no PLATFORM_* settings.
  */
 function laptop(sandbox: string): NodeJS.ProcessEnv {
   const terraform = path.join(sandbox, "terraform");
@@ -35,6 +35,8 @@ function laptop(sandbox: string): NodeJS.ProcessEnv {
     PATH: `${sandbox}:${path.dirname(process.execPath)}:/usr/bin:/bin`,
     KUBECONFIG: kubeconfig,
     DOCTOR_PROVIDER_REGISTRY: registry.url,
+    // The kubeconfig names no cluster to ask.
+    DOCTOR_SKIP_CLUSTER: "1",
   };
 }
 

@@ -49,6 +49,8 @@ describe("npm run doctor", () => {
     });
     expect(run.stdout).toContain("✓ terraform: 1.11.0 on PATH");
     expect(run.stdout).toContain(`✓ docker: engine reachable at unix://${dockerSocket}`);
+    // The example services refer to no secret: test/tools/doctor/secret-variables.test.ts has the other way.
+    expect(run.stdout).toContain("✓ secret variables: the specs refer to no secret");
     expect(run.stdout).toContain("local: ready to deploy");
     expect(run.status).toBe(0);
   });
@@ -96,9 +98,14 @@ describe("npm run doctor", () => {
         KUBECONFIG: kubeconfig,
         STAGING_KUBE_CONTEXT: "dev",
         PLATFORM_KUBE_API_CIDR: "10.0.0.1/32",
+        // This kubeconfig names no cluster: test/tools/doctor/cluster.test.ts asks a stand-in API server.
+        DOCTOR_SKIP_CLUSTER: "1",
       }),
     });
     expect(ok.stdout).toContain(`✓ kubernetes: context 'dev' in ${kubeconfig}`);
+    expect(ok.stdout).toContain(
+      "✓ cluster: not checked (DOCTOR_SKIP_CLUSTER is set): the API server, the CRDs and the Secrets the stack needs",
+    );
     expect(ok.stdout).toContain("✓ state: kubernetes backend, Secret tfstate-default-platform-staging in kube-system");
     expect(ok.stdout).toContain("✓ databases: the API server's address for the database pods is set");
     expect(ok.status).toBe(0);

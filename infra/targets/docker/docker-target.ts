@@ -12,6 +12,7 @@ import { LocalTracing } from "./local-tracing.js";
 import { needsRandomProvider } from "../terraform-providers.js";
 import { tracingEnvironment } from "../tracing-environment.js";
 import { outsideNetworkName } from "./names.js";
+import { secretVariableName } from "./secret-variables.js";
 import { DockerProvider, Network, RandomProvider } from "./resources.js";
 import type { NetworkAttachment } from "./service-containers.js";
 
@@ -23,10 +24,7 @@ export interface DockerTargetProps {
   readonly monitoringFiles: readonly RenderedFile[];
 }
 
-/** The Terraform variable that carries a secret on Docker (`secret_orders_db_password`). */
-export function secretVariableName(ref: SecretReference): string {
-  return `secret_${ref.secretName}_${ref.key}`.replace(/[^a-zA-Z0-9_]/g, "_").toLowerCase();
-}
+export { secretVariableName } from "./secret-variables.js";
 
 /**
  * An environment on the local Docker engine: the provider, one network with a route

@@ -1,0 +1,86 @@
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ReferencedSecret } from "../../../infra/targets/kubernetes/referenced-secrets.js";
+import { type ClusterConnection, readClusterConnection } from "../../../tools/doctor/kubeconfig.js";
+import { checkReferencedSecrets } from "../../../tools/doctor/referenced-secrets.js";
+import {
+  type KubernetesApiServerStandIn,
+  startKubernetesApiServer,
+  writeKubeconfig,
+} from "../../support/kubernetes-api-server.js";
+import { scratchFolders } from "../../support/scratch.js";
+
+const { folder } = scratchFolders();
+let apiServer: KubernetesApiServerStandIn;
+let deployer: ClusterConnection;
+
+const PAYMENTS_API: ReferencedSecret = { name: "payments-api", keys: ["token"], readBy: ["orders"] };
+const BILLING_DB: ReferencedSecret = {
+  name: "billing-db",
+  keys: ["dbname", "host", "password", "port", "uri", "user"],
+  readBy: ["billing"],
+};
+
+beforeAll(async () => {
+  const sandbox = folder("doctor-secrets-");
+  // GIVEN a namespace holding payments-api (with its key) and billing-db without its password
+  apiServer = await startKubernetesApiServer(sandbox, {
+    token: "deployer-token",
+    namespaces: ["platform-staging"],
+    secrets: {
+      "platform-staging/payments-api": { token: "s3cr3t" },
+      "platform-staging/billing-db": {
+        dbname: "billing",
+        host: "db",
+        port: "5432",
+        uri: "postgres://",
+        user: "billing",
+      },
+    },
+  });
+  deployer = await readClusterConnection(
+    writeKubeconfig(path.join(sandbox, "kubeconfig"), {
+      server: apiServer.url,
+      context: "staging",
+      ca: apiServer.ca,
+      user: { token: "deployer-token" },
+    }),
+    "staging",
+    {},
+  );
+});
+afterAll(() => apiServer.close());
+
+describe("checkReferencedSecrets", () => {
+  it("GIVEN each Secret is there with the keys the specs read WHEN checked THEN the line passes", async () => {
+    const result = await checkReferencedSecrets(deployer, "platform-staging", true, [PAYMENTS_API]);
+    expect(result).toEqual({
+      ok: true,
+      line: "secrets: payments-api in platform-staging, with the keys the specs read",
+    });
+    expect(apiServer.requests.at(-1)).toBe("/api/v1/namespaces/platform-staging/secrets/payments-api");
+  });
+
+  it("GIVEN a Secret that is missing and one that lacks a key WHEN checked THEN each is named with who reads it and the kubectl fix", async () => {
+    const missing: ReferencedSecret = { name: "mail-relay", keys: ["password", "user"], readBy: ["notify", "orders"] };
+    const result = await checkReferencedSecrets(deployer, "platform-staging", true, [
+      BILLING_DB,
+      missing,
+      PAYMENTS_API,
+    ]);
+    expect(result).toEqual({
+      ok: false,
+      line: `secrets: billing-db in platform-staging lacks the key password (read by billing); mail-relay (read by notify, orders) is not in platform-staging; the pods that read them would never start: kubectl patch secret billing-db -n platform-staging --type merge -p '{"stringData":{"password":"..."}}'; kubectl create secret generic mail-relay -n platform-staging --from-literal=password=... --from-literal=user=...`,
+    });
+  });
+
+  it("GIVEN the namespace is not made yet WHEN checked THEN it passes without asking, saying what to create after the deploy made it", async () => {
+    const asked = apiServer.requests.length;
+    const result = await checkReferencedSecrets(deployer, "platform-production", false, [PAYMENTS_API]);
+    expect(result).toEqual({
+      ok: true,
+      line: "secrets: namespace platform-production is not there yet, so neither are payments-api: the services that read them start once they exist; right after the deploy creates the namespace: kubectl create secret generic payments-api -n platform-production --from-literal=token=...",
+    });
+    expect(apiServer.requests.length).toBe(asked);
+  });
+});

@@ -16,6 +16,7 @@ import { removeLeftoversOfDeadRuns } from "./dead-run-leftovers.js";
 import { SERVICES_DIR, discoverServices, importServiceModule, type ServiceModuleLoader } from "./discover-services.js";
 import { ENVIRONMENT_NAMES, loadEnvironments, type Environment } from "./environments.js";
 import { loadExtensions } from "./extensions.js";
+import { EMPTY_IMAGES_LOCK, readImagesLock } from "./images-lock.js";
 import {
   ALL_ENVIRONMENTS,
   formatFinding,
@@ -164,6 +165,8 @@ export async function runSynth(options: SynthOptions): Promise<number> {
       // is valid in a synth of local alone.
       ENVIRONMENT_NAMES,
     );
+    // Only the Kubernetes Deployments read the lock: a synth of local alone never fails on it.
+    const imageLock = environments.some((e) => e.target === "kubernetes") ? readImagesLock(root) : EMPTY_IMAGES_LOCK;
     const outdir = process.env.CDKTF_OUTDIR ?? path.join(root, "cdktf.out");
     // cdktf creates only the last folder of the path; an output folder in a folder that
     // does not exist yet (CDKTF_OUTDIR=out/ci/42) is made whole here.
@@ -192,6 +195,7 @@ export async function runSynth(options: SynthOptions): Promise<number> {
           knownEnvironments: ENVIRONMENT_NAMES,
           guardrailRules,
           adjustments,
+          imageLock,
           outdir,
           monitoringOutdir: path.join(outdir, "monitoring"),
         });

@@ -41,7 +41,7 @@ export function imagesByTagWarning(
   lockFile: string,
 ): string | undefined {
   const byTag = [...images]
-    .sort((a, b) => a.service.localeCompare(b.service))
+    .sort((a, b) => (a.service < b.service ? -1 : a.service > b.service ? 1 : 0))
     .flatMap(({ service, image }) =>
       image.kind === "tag"
         ? [

@@ -1,6 +1,7 @@
 import path from "node:path";
 import { App } from "./engine/cdk.js";
 import type { Environment } from "./environments.js";
+import type { ImagesLock } from "./images-lock.js";
 import type { Adjustment } from "./adjustments.js";
 import { GuardrailsRun, type GuardrailRule } from "./guardrails/index.js";
 import { renderMonitoring, type RenderedMonitoring } from "./monitoring/monitoring-files.js";
@@ -37,6 +38,12 @@ export interface PlatformAppProps {
    * @default - none
    */
   readonly adjustments?: readonly Adjustment[];
+  /**
+   * The digests of the pushed images (`images.lock.json`), which the Kubernetes
+   * Deployments reference.
+   * @default EMPTY_IMAGES_LOCK - every image by its tag, and synth warns of each
+   */
+  readonly imageLock?: ImagesLock;
   /** Where `synth()` writes. @default "cdktf.out" (or CDKTF_OUTDIR, as the cdktf CLI sets it) */
   readonly outdir?: string;
   /**
@@ -112,6 +119,7 @@ export function buildPlatformApp(props: PlatformAppProps): PlatformApp {
           environment,
           adjustments: props.adjustments,
           catalogue: catalogues.get(environment.name)!,
+          imageLock: props.imageLock,
           guardrails,
           buildAtSynth: (rendered) => replaceFolder(path.join(monitoringOutdir, environment.name), rendered.files),
         }),
@@ -131,6 +139,7 @@ export function buildPlatformApp(props: PlatformAppProps): PlatformApp {
         adjustments: props.adjustments,
         catalogue: catalogues.get(environment.name)!,
         monitoring: monitoring.get(environment.name)!,
+        imageLock: props.imageLock,
         guardrails,
       }),
   );

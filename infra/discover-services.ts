@@ -113,7 +113,7 @@ export function thrownByServiceCode(
  * targets) and a label, so it is an image tag's characters: letters, digits, '_', '.'
  * and '-', starting with a letter, digit or '_', at most 128 characters.
  */
-const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
+export const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 
 /**
  * A service's version: the `version` of its package.json, "0.0.0" without one. The file

@@ -19,6 +19,7 @@ export const PLATFORM_ERROR_CODES = {
   GUARDRAIL_RULE_FAILED: "a guardrail rule threw instead of answering (a bug in the rule)",
   OUTPUT_FORMAT_UNSUPPORTED: "the synth was asked for an output the platform does not write",
   TEMPLATE_INVALID: "a template's template.json or files cannot be read or rendered",
+  IMAGES_LOCK_INVALID: "images.lock.json (the digests of the pushed images) is not a lock the platform can read",
   TEMPLATE_UPDATE_REFUSED:
     "template:update cannot update a service as the repository is (no record, no commit, uncommitted changes)",
 } as const;

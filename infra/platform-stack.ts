@@ -3,6 +3,7 @@ import { Aspects } from "./engine/cdk.js";
 import { adjustmentAspects, type Adjustment } from "./adjustments.js";
 import { EngineStack } from "./engine/engine-stack.js";
 import type { Environment } from "./environments.js";
+import type { ImagesLock } from "./images-lock.js";
 import { GuardrailsCheck, ruleEnvironmentOf, suppressionsOf, type GuardrailsRun } from "./guardrails/index.js";
 import type { Catalogue } from "./spec/model.js";
 import { configureStateBackend } from "./state-backend.js";
@@ -25,6 +26,11 @@ export interface PlatformStackProps {
    * @default - none
    */
   readonly adjustments?: readonly Adjustment[];
+  /**
+   * The digests of the pushed images (`images.lock.json`), for the Kubernetes Deployments.
+   * @default EMPTY_IMAGES_LOCK - every image by its tag
+   */
+  readonly imageLock?: ImagesLock;
   /** The app's guardrails run, which checks this stack at synth and collects its findings. */
   readonly guardrails: GuardrailsRun;
   /**
@@ -82,6 +88,11 @@ export class PlatformStack extends EngineStack {
   }
 
   private buildTarget(props: PlatformStackProps, monitoring: RenderedMonitoring): Construct {
-    return buildTarget(this, { environment: props.environment, catalogue: props.catalogue, monitoring });
+    return buildTarget(this, {
+      environment: props.environment,
+      catalogue: props.catalogue,
+      monitoring,
+      imageLock: props.imageLock,
+    });
   }
 }

@@ -32,3 +32,11 @@ export const SERVICE_API_FILE = "src/api.ts";
 
 /** The folder, in the synth's output folder, of each service's OpenAPI document: `api/<name>.openapi.json`. */
 export const API_DOCUMENTS_DIR = "api";
+
+/**
+ * The lock of the pushed images, at the repository root: per service, the version and the
+ * registry digest the images workflow pushed (`npm run images:lock` writes it). The
+ * Kubernetes Deployments reference an image by that digest when its version is the
+ * service's.
+ */
+export const IMAGES_LOCK_FILE = "images.lock.json";

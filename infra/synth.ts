@@ -16,6 +16,7 @@ import { removeLeftoversOfDeadRuns } from "./dead-run-leftovers.js";
 import { SERVICES_DIR, discoverServices, importServiceModule, type ServiceModuleLoader } from "./discover-services.js";
 import { ENVIRONMENT_NAMES, loadEnvironments, type Environment } from "./environments.js";
 import { loadExtensions } from "./extensions.js";
+import { EMPTY_IMAGES_LOCK, IMAGES_LOCK_FILE, readImagesLock } from "./images-lock.js";
 import {
   ALL_ENVIRONMENTS,
   formatFinding,
@@ -53,9 +54,11 @@ as they are, and cdktf.out/manifest.json still lists those stacks. Checks each e
 team's packs in extensions/guardrails/): one line per finding, a summary table, and a
 report per environment in cdktf.out/guardrails/<env>.json.
 A folder of services/ without a service.ts is not a service: the synth warns, naming it.
+The Kubernetes Deployments run each built image by the digest ${IMAGES_LOCK_FILE} records
+for its version, else by its tag, and the synth warns of those (see npm run images:lock -- --help).
 Exits 0 on success, 1 when a service spec, a contract or a setting is invalid, a service
 file throws, a guardrail finds an error that no service spec suppresses, or a service
-folder changed while the synth read it (run it again), 2 on an argument it does not accept.
+folder changed while the synth read it (run it again), or ${IMAGES_LOCK_FILE} is not a valid lock, 2 on an argument it does not accept.
 One synth at a time writes an output folder: another one waits for it (the lock
 is <output folder>/.synth.lock, holding the pid of the synth that writes).
 Settings come from environment variables; see README.md, "${SETTINGS_SECTION}".`;
@@ -164,6 +167,8 @@ export async function runSynth(options: SynthOptions): Promise<number> {
       // is valid in a synth of local alone.
       ENVIRONMENT_NAMES,
     );
+    // Only the Kubernetes Deployments read the lock: a synth of local alone never fails on it.
+    const imageLock = environments.some((e) => e.target === "kubernetes") ? readImagesLock(root) : EMPTY_IMAGES_LOCK;
     const outdir = process.env.CDKTF_OUTDIR ?? path.join(root, "cdktf.out");
     // cdktf creates only the last folder of the path; an output folder in a folder that
     // does not exist yet (CDKTF_OUTDIR=out/ci/42) is made whole here.
@@ -192,6 +197,7 @@ export async function runSynth(options: SynthOptions): Promise<number> {
           knownEnvironments: ENVIRONMENT_NAMES,
           guardrailRules,
           adjustments,
+          imageLock,
           outdir,
           monitoringOutdir: path.join(outdir, "monitoring"),
         });

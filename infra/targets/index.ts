@@ -1,6 +1,7 @@
 import type { Construct } from "constructs";
 import type { Environment } from "../environments.js";
 import type { RenderedMonitoring } from "../monitoring/monitoring-files.js";
+import type { ImagesLock } from "../images-lock.js";
 import type { Catalogue } from "../spec/model.js";
 import { DockerTarget } from "./docker/docker-target.js";
 import { KubernetesTarget } from "./kubernetes/kubernetes-target.js";
@@ -12,6 +13,12 @@ export interface TargetInputs<E extends Environment = Environment> {
   readonly catalogue: Catalogue;
   /** The environment's monitoring, rendered once. */
   readonly monitoring: RenderedMonitoring;
+  /**
+   * The digests of the pushed images (`images.lock.json`), which the Kubernetes
+   * Deployments reference; the Docker target builds its images and does not read it.
+   * @default EMPTY_IMAGES_LOCK - every image by its tag
+   */
+  readonly imageLock?: ImagesLock;
 }
 
 /** Builds one environment's constructs on its target, as one child of `scope` named after the target. */
@@ -23,8 +30,8 @@ export type TargetBuilder<E extends Environment> = (scope: Construct, inputs: Ta
  * in `Environment["target"]`.
  */
 export const TARGETS: { readonly [T in Environment["target"]]: TargetBuilder<Extract<Environment, { target: T }>> } = {
-  kubernetes: (scope, { environment, catalogue, monitoring }) =>
-    new KubernetesTarget(scope, "kubernetes", { environment, catalogue, monitoring }),
+  kubernetes: (scope, { environment, catalogue, monitoring, imageLock }) =>
+    new KubernetesTarget(scope, "kubernetes", { environment, catalogue, monitoring, imageLock }),
   docker: (scope, { environment, catalogue, monitoring }) =>
     new DockerTarget(scope, "docker", { environment, catalogue, monitoringFiles: monitoring.files }),
 };

@@ -6,6 +6,7 @@ import { renderApiDocuments } from "../../infra/api-documents.js";
 import { buildPlatformApp } from "../../infra/app.js";
 import { loadEnvironments } from "../../infra/environments.js";
 import { loadExtensions } from "../../infra/extensions.js";
+import { parseImagesLock } from "../../infra/images-lock.js";
 import { evaluateStack, GUARDRAIL_RULES, type ResourceRule, SynthesizedStack } from "../../infra/guardrails/index.js";
 import { definePack } from "../../infra/guardrails/pack.js";
 import { isPlatformError, PLATFORM_ERROR_CODES, type PlatformError } from "../../infra/platform-error.js";
@@ -78,6 +79,7 @@ const THROWN: Record<string, () => unknown> = {
     });
     return thrownBy(() => app.synth());
   },
+  "an images.lock.json that is not a lock": () => thrownBy(() => parseImagesLock('{ "images": [] }')),
   "a template.json that is not valid": () =>
     thrownBy(() => parseTemplateManifest('{ "description": "t" }', "templates/t/template.json")),
   "template:update outside a git repository": () =>
@@ -109,6 +111,7 @@ describe("the errors a user meets", () => {
       "a file of extensions/guardrails/ that is not a pack": "EXTENSION_INVALID",
       "a guardrail rule that throws": "GUARDRAIL_RULE_FAILED",
       "SYNTH_HCL_OUTPUT set when a stack synthesizes": "OUTPUT_FORMAT_UNSUPPORTED",
+      "an images.lock.json that is not a lock": "IMAGES_LOCK_INVALID",
       "a template.json that is not valid": "TEMPLATE_INVALID",
       "template:update outside a git repository": "TEMPLATE_UPDATE_REFUSED",
     });

@@ -5,7 +5,7 @@ import { ROOT } from "./cli.js";
 
 /**
  * A temporary copy of the parts of this repository that synth needs (infra/, extensions/, services/
- * without their node_modules, templates/, tools/, package.json, tsconfig.json, cdktf.json), with
+ * without their node_modules, templates/, tools/, package.json, tsconfig.json, cdktf.json, images.lock.json), with
  * node_modules linked to the real one so nothing is installed again.
  */
 export function copyRepository(prefix = "platform-copy-"): string {
@@ -19,6 +19,7 @@ export function copyRepository(prefix = "platform-copy-"): string {
     "package.json",
     "tsconfig.json",
     "cdktf.json",
+    "images.lock.json",
   ]) {
     try {
       cpSync(path.join(ROOT, entry), path.join(copy, entry), {

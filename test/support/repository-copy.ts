@@ -40,6 +40,7 @@ const COPIED = [
   "tools",
   "package.json",
   "package-lock.json",
+  "images.lock.json",
   "tsconfig.json",
   "vitest.config.ts",
   // vitest.config.ts names it: the run's own temporary folder.

@@ -1,4 +1,5 @@
 import { capacityCells, groupRisks, riskTotals, type RiskGroup } from "./analysis/index.js";
+import { deploymentImageChange } from "./image-change.js";
 import { escapeMarkdown } from "./markdown-escape.js";
 import type {
   AttributeReport,
@@ -232,13 +233,23 @@ function resourceLines(resource: ResourceReport): string[] {
   for (const reason of resource.replacementReasons) lines.push(`  - replaced because ${prose(reason)}`);
   const shown = resource.attributes.slice(0, ATTRIBUTES_PER_RESOURCE);
   for (const attribute of shown)
-    lines.push(`  - ${resource.action === "create" ? createdAttributeLine(attribute) : attributeLine(attribute)}`);
+    lines.push(
+      `  - ${resource.action === "create" ? createdAttributeLine(attribute) : attributeLine(attribute, resource.type)}`,
+    );
   if (resource.attributes.length > shown.length)
     lines.push(`  - … ${resource.attributes.length - shown.length} more attributes (see \`--format json\`)`);
   return lines;
 }
 
-function attributeLine(attribute: AttributeReport): string {
+/**
+ * A changed attribute: its value before and after. A Deployment's image whose digest
+ * changes reads as versions with short digests, its repository named once:
+ * `1.0.0 (no digest)` → `1.0.0 (sha256:0123456789ab)` (`registry.example.com/platform/orders`).
+ */
+function attributeLine(attribute: AttributeReport, resourceType: string): string {
+  const image = attribute.unknownAfter ? undefined : deploymentImageChange(resourceType, attribute);
+  if (image)
+    return `${code(attribute.path)}: ${code(image.before)} → ${code(image.after)} (${code(image.repository)})${attribute.forcesReplacement ? " **forces replacement**" : ""}`;
   const after = attribute.unknownAfter
     ? "(known after apply)"
     : "after" in attribute

@@ -1,3 +1,4 @@
+import { deploymentImageChange } from "./image-change.js";
 import { capacityCells, groupRisks, riskTotals } from "./analysis/index.js";
 import { showControlCharacters } from "./markdown-escape.js";
 import { formatValue } from "./render-markdown.js";
@@ -91,6 +92,13 @@ function serviceLines(service: ServiceReport, lines: string[]): void {
       for (const a of r.attributes) {
         if (r.action === "create") {
           lines.push(`          ${a.path}: ${"after" in a ? formatValue(a.after) : "(known after apply)"}`);
+          continue;
+        }
+        const image = a.unknownAfter ? undefined : deploymentImageChange(r.type, a);
+        if (image) {
+          lines.push(
+            `          ${a.path}: ${image.before} -> ${image.after} (${image.repository})${a.forcesReplacement ? "  [forces replacement]" : ""}`,
+          );
           continue;
         }
         const before = "before" in a ? formatValue(a.before) : "(added)";

@@ -8,10 +8,10 @@ import { PostgresCluster } from "./postgres-cluster.js";
 import { QueueCluster } from "./queue-cluster.js";
 import { RedisStore } from "./redis-store.js";
 import { ScalingPolicy } from "./scaling-policy.js";
-import { Workload, type KubernetesServicePartProps } from "./workload.js";
+import { Workload, type KubernetesServicePartProps, type WorkloadProps } from "./workload.js";
 
 /** Props of {@link KubernetesService}. */
-export interface KubernetesServiceProps extends KubernetesServicePartProps {
+export interface KubernetesServiceProps extends KubernetesServicePartProps, Pick<WorkloadProps, "imageLock"> {
   readonly catalogue: Catalogue;
   /** The service's monitoring, rendered once for the environment. */
   readonly monitoring: RenderedServiceMonitoring;

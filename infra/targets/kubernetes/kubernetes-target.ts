@@ -10,6 +10,8 @@ import { RecordingRules } from "./recording-rules.js";
 import { needsRandomProvider } from "../terraform-providers.js";
 import { tracingEnvironment } from "../tracing-environment.js";
 import { KubernetesProvider, RandomProvider } from "./resources.js";
+import { IMAGES_LOCK_FILE, type ImagesLock } from "../../images-lock.js";
+import { imagesByTagWarning } from "./image-reference.js";
 
 /** Props of {@link KubernetesTarget}. */
 export interface KubernetesTargetProps {
@@ -17,6 +19,11 @@ export interface KubernetesTargetProps {
   readonly catalogue: Catalogue;
   /** The environment's monitoring, rendered once (the same as its `cdktf.out/monitoring/<env>/` files). */
   readonly monitoring: RenderedMonitoring;
+  /**
+   * The digests of the pushed images (`images.lock.json`).
+   * @default EMPTY_IMAGES_LOCK - every built image by its tag, and synth warns of each
+   */
+  readonly imageLock?: ImagesLock;
 }
 
 /**
@@ -27,6 +34,10 @@ export interface KubernetesTargetProps {
  * Without PLATFORM_OTLP_ENDPOINT the services get no OTEL_* variables, and synth says
  * nothing: unlike a missing API server CIDR, which breaks the database pods, a cluster
  * without a collector runs as before, only without traces.
+ *
+ * A built image the lock of the pushed images has no digest for (a new service, a bumped
+ * version not pushed yet) is deployed by its tag, and synth warns once per environment,
+ * naming each such service and version.
  */
 export class KubernetesTarget extends Construct {
   readonly services: readonly KubernetesService[];
@@ -65,8 +76,15 @@ export class KubernetesTarget extends Construct {
             ...tracingEnvironment(spec.name, environment, environment.kubernetes.otlpCollector?.endpoint),
           },
           monitoring: props.monitoring.services.get(spec.name)!,
+          imageLock: props.imageLock,
         }),
     );
+    const byTag = imagesByTagWarning(
+      environment.name,
+      this.services.map((service) => ({ service: service.node.id, image: service.workload.deployedImage })),
+      IMAGES_LOCK_FILE,
+    );
+    if (byTag !== undefined) Annotations.of(this).addWarning(byTag);
     // The namespace is named, not referenced, so that the JSON stays readable and
     // checkable; the explicit dependency keeps Terraform creating it first.
     for (const service of this.services) {

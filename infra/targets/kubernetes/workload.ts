@@ -15,6 +15,8 @@ import {
 import { dataResourceName, USES_LABEL, usesLabelValue } from "../../spec/backing-services.js";
 import { connectionEnvironment, type UsedResource } from "./connection-environment.js";
 import { DeploymentV1, ServiceAccountV1 } from "./resources.js";
+import { EMPTY_IMAGES_LOCK, type ImagesLock } from "../../images-lock.js";
+import { deployedImage, type DeployedImage } from "./image-reference.js";
 
 /** Props shared by every per-service Kubernetes construct. */
 export interface KubernetesServicePartProps {
@@ -38,6 +40,12 @@ export interface WorkloadProps extends KubernetesServicePartProps {
    * @default [] - none
    */
   readonly uses?: readonly UsedResource[];
+  /**
+   * The digests of the pushed images (`images.lock.json`): a built image whose version
+   * the lock records is referenced by its digest.
+   * @default EMPTY_IMAGES_LOCK - every built image by its tag alone
+   */
+  readonly imageLock?: ImagesLock;
 }
 
 /**
@@ -48,13 +56,16 @@ export interface WorkloadProps extends KubernetesServicePartProps {
  * update and a topology spread by node. The replica count is left to the
  * HorizontalPodAutoscaler unless the spec fixes it (min === max). A service that reads
  * others' backing services says which in the Deployment's annotation `platform.dev/uses`,
- * for the guardrails (DATA-04).
+ * for the guardrails (DATA-04). A built image is referenced by its digest when the lock of
+ * the pushed images records the service's version, else by its tag.
  */
 export class Workload extends Construct {
   /** The Deployment's name, which the Service, HPA and PDB select or target. */
   readonly deploymentName: string;
   /** The image the pods run. */
   readonly image: string;
+  /** How the image is named: by the spec, by digest, or by tag alone (see `deployedImage`). */
+  readonly deployedImage: DeployedImage;
   readonly deployment: DeploymentV1;
 
   constructor(scope: Construct, id: string, props: WorkloadProps) {
@@ -63,10 +74,12 @@ export class Workload extends Construct {
     const namespace = environment.namespace;
     const labels = ownershipLabels(spec.name, environment.name);
     this.deploymentName = spec.name;
-    this.image =
-      spec.source.kind === "image"
-        ? spec.source.image
-        : `${environment.kubernetes.imageRegistry}/${spec.name}:${spec.version}`;
+    this.deployedImage = deployedImage(
+      spec,
+      environment.kubernetes.imageRegistry,
+      props.imageLock ?? EMPTY_IMAGES_LOCK,
+    );
+    this.image = this.deployedImage.reference;
 
     new ServiceAccountV1(this, "service-account", {
       metadata: { name: spec.name, namespace, labels },

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { copyRepository } from "../../support/repo-copy.js";
@@ -40,6 +40,24 @@ const ENVIRONMENT_SETTINGS = {
   PLATFORM_BACKUP_CIDR: "10.20.0.0/24",
 };
 
+/**
+ * What a real environment also has: its images pushed, and their digests in images.lock.json
+ * (made up here, in the copy only: the examples' images were never pushed), so that no
+ * image is deployed by tag and warned of.
+ */
+function lockEveryImage(copy: string): void {
+  const images = Object.fromEntries(
+    readdirSync(path.join(copy, "services")).map((name) => [
+      name,
+      {
+        version: JSON.parse(readFileSync(path.join(copy, "services", name, "package.json"), "utf8")).version,
+        digest: `sha256:${"0".repeat(64)}`,
+      },
+    ]),
+  );
+  writeFileSync(path.join(copy, "images.lock.json"), JSON.stringify({ images }));
+}
+
 function synth(cwd: string) {
   // As a user runs it: none of the variables the cdktf CLI would set.
   const { CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS: _continue, CDKTF_OUTDIR: _outdir, ...env } = process.env;
@@ -60,6 +78,7 @@ describe("npm run synth with the guardrails", () => {
     // GIVEN a copy of the repository (its code, its services, its installed packages)
     // (templates/ too: the services' contracts import the runtime's contract module)
     copy = copyRepository("platform-synth-");
+    lockEveryImage(copy);
   });
   afterAll(() => rmSync(copy, { recursive: true, force: true }));
 

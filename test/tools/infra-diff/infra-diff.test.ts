@@ -82,6 +82,15 @@ function risksOf(report: InfraDiffReport, code: string): Risk[] {
   return report.risks.filter((r) => r.code === code);
 }
 
+/** Digests the images workflow would have recorded (the examples' images were never pushed). */
+const PUSHED_1_0_0 = `sha256:${"1a2b3c4d5e6f".repeat(5)}abcd`;
+const PUSHED_1_1_0 = `sha256:${"9f8e7d6c5b4a".repeat(5)}dcba`;
+
+/** images.lock.json with orders pushed at `version` with `digest`. */
+function ordersLocked(version: string, digest: string): string {
+  return `${JSON.stringify({ images: { orders: { version, digest } } }, null, 2)}\n`;
+}
+
 const PAYMENTS = `import { defineService } from "../../infra/spec/index.js";
 
 export default defineService({
@@ -172,6 +181,17 @@ beforeAll(() => {
         '      responses: { 200: product, 404: errorBody },\n    },\n    getStock: {\n      method: "GET",\n      path: "/products/:id/stock",\n      params: z.object({ id: z.string().min(1) }),\n      responses: { 200: z.object({ count: z.number().int() }), 404: errorBody },\n    },\n',
       ),
     ),
+  );
+  // The images workflow recorded the digest of orders 1.0.0, which ran by its tag.
+  branch("lock", () => write("images.lock.json", ordersLocked("1.0.0", PUSHED_1_0_0)));
+  // orders 1.1.0 is released, and the workflow recorded its digest.
+  branch(
+    "lock-release",
+    () => {
+      edit("services/orders/package.json", (t) => t.replace('"version": "1.0.0"', '"version": "1.1.0"'));
+      write("images.lock.json", ordersLocked("1.1.0", PUSHED_1_1_0));
+    },
+    "lock",
   );
   branch("no-app", () => {
     edit("cdktf.json", (t) =>
@@ -451,6 +471,53 @@ describe("npm run infra:diff", () => {
         .find((s) => s.name === "platform")!
         .environments.local!.find((r) => r.type === "docker_container")!;
       expect(container.replacementReasons).toEqual([replaced[0]!.reason.split(": ").slice(1).join(": ")]);
+    });
+  });
+
+  describe("GIVEN a commit that records orders' digest in images.lock.json, and one that bumps its version with the new digest", () => {
+    let pinned: InfraDiffReport;
+    let pinnedMarkdown: CliRun;
+    let bumped: InfraDiffReport;
+    let bumpedText: CliRun;
+    beforeAll(async () => {
+      pinned = JSON.parse((await diff("--base", "main", "--head", "lock", "--format", "json")).stdout);
+      pinnedMarkdown = await diff("--base", "main", "--head", "lock");
+      bumped = JSON.parse((await diff("--base", "lock", "--head", "lock-release", "--format", "json")).stdout);
+      bumpedText = await diff("--base", "lock", "--head", "lock-release", "--format", "text");
+    });
+
+    it("WHEN the lock entry is diffed THEN orders' Deployments change from the tag to the digest, said as versions with short digests", () => {
+      expect(pinned.services.map((s) => [s.name, s.summary])).toEqual([
+        ["orders", "staging, production: image 1.0.0 (no digest) -> 1.0.0 (sha256:1a2b3c4d5e6f)"],
+      ]);
+      const [deployment] = pinned.services[0]!.environments.staging!;
+      expect(deployment!.attributes).toEqual([
+        {
+          path: "spec.template.spec.container.image",
+          before: "registry.example.com/platform/orders:1.0.0",
+          after: `registry.example.com/platform/orders:1.0.0@${PUSHED_1_0_0}`,
+          forcesReplacement: false,
+          unknownAfter: false,
+        },
+      ]);
+      expect(pinnedMarkdown.stdout).toContain(
+        "<details><summary><b>orders</b>: staging, production: image 1.0.0 (no digest) -> 1.0.0 (sha256:1a2b3c4d5e6f)</summary>",
+      );
+      expect(pinnedMarkdown.stdout).toContain(
+        "  - `spec.template.spec.container.image`: `1.0.0 (no digest)` → `1.0.0 (sha256:1a2b3c4d5e6f)` (`registry.example.com/platform/orders`)",
+      );
+      expect(pinnedMarkdown.stdout).not.toContain(PUSHED_1_0_0);
+    });
+
+    it("WHEN the version bump with its digest is diffed THEN the Deployments say old version and digest -> new ones, and local its tags", () => {
+      expect(bumped.services.find((s) => s.name === "orders")!.items).toEqual([
+        "image 1.0.0 -> 1.1.0 (local)",
+        "image 1.0.0 (sha256:1a2b3c4d5e6f) -> 1.1.0 (sha256:9f8e7d6c5b4a) (staging, production)",
+      ]);
+      expect(bumpedText.stdout).toContain(
+        "spec.template.spec.container.image: 1.0.0 (sha256:1a2b3c4d5e6f) -> 1.1.0 (sha256:9f8e7d6c5b4a) (registry.example.com/platform/orders)",
+      );
+      expect(bumpedText.stdout).not.toContain(PUSHED_1_1_0);
     });
   });
 

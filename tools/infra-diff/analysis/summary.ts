@@ -5,6 +5,7 @@ import { portsSuffix, setsEqual } from "./collections.js";
 import { PLATFORM_OWNER } from "../stack-snapshot.js";
 import type { EnvironmentAnalysis } from "./environment.js";
 import { shortName } from "./resource-reports.js";
+import { imageVersionChange, parseImageReference } from "../image-change.js";
 
 /**
  * The items of one owner's summary line in one environment: what is new, removed or
@@ -132,18 +133,23 @@ function describeNew(facts: ServiceFacts | undefined): string[] {
 
 /**
  * The image items: `image <old tag> -> <new tag>` for a repository that runs one image on
- * each side (a service's own image beside its database's, say), `image <old> -> <new>` when
- * the only image changes repository, `new image` / `no image` for the others.
+ * each side (a service's own image beside its database's, say), with each side's short
+ * digest when either has one (`image 1.0.0 (no digest) -> 1.0.0 (sha256:0123456789ab)`),
+ * `image <old> -> <new>` when the only image changes repository, `new image` / `no image`
+ * for the others.
  */
 function imageItems(before: ReadonlySet<string>, after: ReadonlySet<string>): string[] {
   if (setsEqual(before, after)) return [];
-  const repository = (image: string) => image.replace(/(@sha256:[a-f0-9]+|:[^:/]+)$/, "");
-  const tag = (image: string) => image.slice(repository(image).length + 1);
+  const repository = (image: string) => parseImageReference(image).repository;
+  const versions = (was: string, now: string) => {
+    const change = imageVersionChange(was, now)!;
+    return `image ${change.before} -> ${change.after}`;
+  };
   const removed = [...before].filter((x) => !after.has(x));
   const added = [...after].filter((x) => !before.has(x));
   if (removed.length === 1 && added.length === 1 && before.size === 1 && after.size === 1)
     return repository(removed[0]!) === repository(added[0]!)
-      ? [`image ${tag(removed[0]!)} -> ${tag(added[0]!)}`]
+      ? [versions(removed[0]!, added[0]!)]
       : [`image ${removed[0]} -> ${added[0]}`];
   const items: string[] = [];
   const paired = new Set<string>();
@@ -151,7 +157,7 @@ function imageItems(before: ReadonlySet<string>, after: ReadonlySet<string>): st
     const sameRepository = removed.filter((was) => repository(was) === repository(now));
     const others = added.filter((x) => repository(x) === repository(now));
     if (sameRepository.length !== 1 || others.length !== 1) continue;
-    items.push(`image ${tag(sameRepository[0]!)} -> ${tag(now)}`);
+    items.push(versions(sameRepository[0]!, now));
     paired.add(now).add(sameRepository[0]!);
   }
   return [

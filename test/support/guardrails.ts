@@ -5,6 +5,7 @@ import type { IConstruct } from "constructs";
 import { buildPlatformApp } from "../../infra/app.js";
 import { App, TerraformResource } from "../../infra/engine/cdk.js";
 import { loadEnvironments } from "../../infra/environments.js";
+import type { ImagesLock } from "../../infra/images-lock.js";
 import {
   checkStackJson,
   GuardrailsRun,
@@ -156,7 +157,12 @@ export function synthWithGuardrails(
   const outdir = mkdtempSync(path.join(os.tmpdir(), "platform-guardrails-synth-"));
   try {
     return continuingOnErrorAnnotations(() => {
-      const { app, stacks, guardrails } = buildPlatformApp({ services, environments: loadEnvironments({}), outdir });
+      const { app, stacks, guardrails } = buildPlatformApp({
+        services,
+        environments: loadEnvironments({}),
+        imageLock: lockOfEvery(services),
+        outdir,
+      });
       prepare(stacks);
       app.synth();
       const manifest = JSON.parse(readFileSync(path.join(outdir, "manifest.json"), "utf8")) as {
@@ -172,6 +178,19 @@ export function synthWithGuardrails(
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
+}
+
+/**
+ * A lock that records every service at its version, so that the annotations hold the
+ * guardrails' alone and not the synth's warning of images deployed by tag (tested in
+ * test/infra/targets/kubernetes/image-reference.test.ts). The digests are made up.
+ */
+function lockOfEvery(services: readonly DiscoveredService[]): ImagesLock {
+  return {
+    images: Object.fromEntries(
+      services.map((s) => [s.folder, { version: s.version, digest: `sha256:${"0".repeat(64)}` }]),
+    ),
+  };
 }
 
 /** The resource construct at a path below a stack (`kubernetes/orders/workload/deployment`). */

@@ -44,11 +44,14 @@ describe("a bundled service with backing services", () => {
     });
     try {
       expect(bundle.files).toEqual(["main.mjs", "main.mjs.map", "migrations", "migrations/001_create_notes.sql"]);
-      let readiness = await fetch(`${bundle.url}/readyz`);
-      // It listens before it connects and migrates: wait until it is ready.
-      while (readiness.status !== 200 && (await readiness.json()).status === "starting")
-        readiness = await fetch(`${bundle.url}/readyz`);
-      expect([readiness.status, await readiness.json()]).toEqual([200, { status: "ready" }]);
+      // It listens before it connects and migrates: wait until it is ready (each body is read once).
+      const readinessNow = async () => {
+        const answer = await fetch(`${bundle.url}/readyz`);
+        return [answer.status, await answer.json()] as const;
+      };
+      let readiness = await readinessNow();
+      while (readiness[0] !== 200 && readiness[1].status === "starting") readiness = await readinessNow();
+      expect(readiness).toEqual([200, { status: "ready" }]);
 
       expect(await (await fetch(`${bundle.url}/notes`)).json()).toEqual([{ text: "seeded by a migration" }]);
       expect(await postgres!.query("bundled", `SELECT name FROM ${MIGRATIONS_TABLE}`)).toEqual([

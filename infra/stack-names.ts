@@ -20,3 +20,8 @@ export function stackNamesOf(environment: Pick<Environment, "name" | "target">):
     ? [addonsStackName(environment.name), environment.name]
     : [environment.name];
 }
+
+/** Whether `name` is the add-ons stack of one of the environments (`addons-staging`). */
+export function isAddonsStackName(name: string): boolean {
+  return ENVIRONMENT_NAMES.some((environment) => environment !== "local" && addonsStackName(environment) === name);
+}

@@ -1,6 +1,7 @@
 import path from "node:path";
 import { App } from "./engine/cdk.js";
-import type { Environment } from "./environments.js";
+import { AddonsStack } from "./addons-stack.js";
+import type { Environment, KubernetesEnvironment } from "./environments.js";
 import type { ImagesLock } from "./images-lock.js";
 import type { Adjustment } from "./adjustments.js";
 import { GuardrailsRun, type GuardrailRule } from "./guardrails/index.js";
@@ -57,12 +58,23 @@ export interface PlatformAppProps {
    * caller to write
    */
   readonly monitoringOutdir?: string;
+  /**
+   * Alertmanager's configuration in each Kubernetes environment (the routes and receivers
+   * of the add-ons stack's Alertmanager), from the environment and its catalogue.
+   * @default - the chart's own configuration
+   */
+  readonly alertmanagerConfig?: (
+    environment: KubernetesEnvironment,
+    catalogue: Catalogue,
+  ) => Readonly<Record<string, unknown>> | undefined;
 }
 
 /** The app and what it was built from. */
 export interface PlatformApp {
   readonly app: App;
   readonly stacks: readonly PlatformStack[];
+  /** The add-ons stack of each Kubernetes environment; its service stack depends on it. */
+  readonly addonsStacks: readonly AddonsStack[];
   /** The catalogue of each environment, by environment name. */
   readonly catalogues: ReadonlyMap<string, Catalogue>;
   /** The monitoring of each environment, rendered once: its files go to `cdktf.out/monitoring/<env>/`. */
@@ -72,7 +84,9 @@ export interface PlatformApp {
 }
 
 /**
- * Builds one stack per environment from the discovered services. Every spec problem of
+ * Builds one stack per environment from the discovered services, and before each
+ * Kubernetes environment's stack its add-ons stack, on which it depends (`cdktf deploy`
+ * applies the add-ons first). Every spec problem of
  * every environment is collected first and thrown as one `SpecError`, so a user sees
  * them all at once; nothing is synthesized from a catalogue with problems. Public hosts
  * are checked across every known environment (two may not serve one host), also those
@@ -112,19 +126,37 @@ export function buildPlatformApp(props: PlatformAppProps): PlatformApp {
   const app = new App({ outdir: props.outdir, stackTraces: false });
   const guardrails = new GuardrailsRun(props.guardrailRules);
   const { monitoringOutdir } = props;
+  const addonsStacks: AddonsStack[] = [];
+  // Made just before the environment's service stack, so that the stacks synthesize
+  // (and are checked, and listed) in deploy order.
+  const withAddons = (environment: Environment, stack: () => PlatformStack): PlatformStack => {
+    if (environment.target !== "kubernetes") return stack();
+    const addons = new AddonsStack(app, {
+      environment,
+      guardrails,
+      alertmanagerConfig: props.alertmanagerConfig?.(environment, catalogues.get(environment.name)!),
+    });
+    addonsStacks.push(addons);
+    const platform = stack();
+    platform.addDependency(addons);
+    return platform;
+  };
   if (monitoringOutdir !== undefined) {
-    const stacks = props.environments.map(
-      (environment) =>
-        new PlatformStack(app, {
-          environment,
-          adjustments: props.adjustments,
-          catalogue: catalogues.get(environment.name)!,
-          imageLock: props.imageLock,
-          guardrails,
-          buildAtSynth: (rendered) => replaceFolder(path.join(monitoringOutdir, environment.name), rendered.files),
-        }),
+    const stacks = props.environments.map((environment) =>
+      withAddons(
+        environment,
+        () =>
+          new PlatformStack(app, {
+            environment,
+            adjustments: props.adjustments,
+            catalogue: catalogues.get(environment.name)!,
+            imageLock: props.imageLock,
+            guardrails,
+            buildAtSynth: (rendered) => replaceFolder(path.join(monitoringOutdir, environment.name), rendered.files),
+          }),
+      ),
     );
-    return { app, stacks, catalogues, monitoring: new Map(), guardrails };
+    return { app, stacks, addonsStacks, catalogues, monitoring: new Map(), guardrails };
   }
   const monitoring = new Map(
     props.environments.map((environment) => [
@@ -132,16 +164,19 @@ export function buildPlatformApp(props: PlatformAppProps): PlatformApp {
       renderMonitoring(environment, catalogues.get(environment.name)!),
     ]),
   );
-  const stacks = props.environments.map(
-    (environment) =>
-      new PlatformStack(app, {
-        environment,
-        adjustments: props.adjustments,
-        catalogue: catalogues.get(environment.name)!,
-        monitoring: monitoring.get(environment.name)!,
-        imageLock: props.imageLock,
-        guardrails,
-      }),
+  const stacks = props.environments.map((environment) =>
+    withAddons(
+      environment,
+      () =>
+        new PlatformStack(app, {
+          environment,
+          adjustments: props.adjustments,
+          catalogue: catalogues.get(environment.name)!,
+          imageLock: props.imageLock,
+          monitoring: monitoring.get(environment.name)!,
+          guardrails,
+        }),
+    ),
   );
-  return { app, stacks, catalogues, monitoring, guardrails };
+  return { app, stacks, addonsStacks, catalogues, monitoring, guardrails };
 }

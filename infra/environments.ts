@@ -15,6 +15,14 @@ import {
   parseAlertReceiver,
   parseAlertReceivers,
 } from "./alert-routing-settings.js";
+import {
+  ADDON_NAMES,
+  ADDONS_ACCEPTED,
+  addonsStackName,
+  addonsVariable,
+  type AddonName,
+  parseAddons,
+} from "./addons/addon-names.js";
 import { PlatformError } from "./platform-error.js";
 import { EGRESS_CIDR_ACCEPTED, egressCidrRefusal } from "./spec/egress-cidr.js";
 import { LOCAL_GRAFANA_PORT, LOCAL_JAEGER_UI_PORT, LOCAL_PROMETHEUS_PORT } from "./spec/platform-ports.js";
@@ -96,7 +104,33 @@ export interface KubernetesSettings {
    * @default no receiver by owner; the default receiver DEFAULT_ALERT_RECEIVER - slack:platform-alerts
    */
   readonly alerting: AlertRoutingSettings;
+  /**
+   * The cluster add-ons the environment's add-ons stack (`addons-<env>`) installs
+   * (`<ENV>_ADDONS`); those left out are the cluster's own already.
+   * @default ADDON_NAMES - every one
+   */
+  readonly addons: readonly AddonName[];
+  /** Where the add-ons stack keeps its state: the environment's backend, under the stack's name. */
+  readonly addonsBackend: BackendSettings;
+  /**
+   * The ACME account of the ClusterIssuer the service stack makes when the add-ons
+   * install cert-manager (`PLATFORM_ACME_EMAIL`, `PLATFORM_ACME_SERVER`).
+   */
+  readonly acme: AcmeSettings;
 }
+
+/** The ACME account a ClusterIssuer registers with its certificate authority. */
+export interface AcmeSettings {
+  /** Where the certificate authority writes about expiring certificates. @default DEFAULT_ACME_EMAIL */
+  readonly email: string;
+  /** The ACME directory URL. @default DEFAULT_ACME_SERVER - Let's Encrypt's production directory */
+  readonly server: string;
+}
+
+/** The ACME account's e-mail unless `PLATFORM_ACME_EMAIL` names another (a placeholder: set yours). */
+export const DEFAULT_ACME_EMAIL = "platform@example.com";
+/** Let's Encrypt's production ACME directory, the server unless `PLATFORM_ACME_SERVER` names another. */
+export const DEFAULT_ACME_SERVER = "https://acme-v02.api.letsencrypt.org/directory";
 
 /** What PLATFORM_KUBE_API_CIDR accepts, and why an environment with a database needs it. */
 export const KUBE_API_CIDR_ACCEPTED =
@@ -247,6 +281,11 @@ export function isEnvironmentName(name: string): name is EnvironmentName {
  * - for Alertmanager's routing: `<ENV>_ALERT_RECEIVERS` (`STAGING_`, `PRODUCTION_`: each
  *   owner's receiver, like `team-orders=slack:orders-alerts,team-edge=pagerduty:edge-oncall`;
  *   default none) and `<ENV>_ALERT_DEFAULT_RECEIVER` (the rest; default `slack:platform-alerts`);
+ *   (the cert-manager ClusterIssuer of each; default `letsencrypt`), and the ACME account of
+ *   the ClusterIssuer the platform makes: `PLATFORM_ACME_EMAIL` (default DEFAULT_ACME_EMAIL),
+ *   `PLATFORM_ACME_SERVER` (default Let's Encrypt's production directory);
+ * - for the cluster add-ons: `STAGING_ADDONS`, `PRODUCTION_ADDONS` (the add-ons the
+ *   `addons-<env>` stack installs, comma-separated from ADDON_NAMES, or `none`; default every one);
  * - for tracing: `<ENV>_TRACE_SAMPLING_RATIO` (`LOCAL_`, `STAGING_`, `PRODUCTION_`; default
  *   TRACE_SAMPLING_RATIOS of tracing-settings.ts), and for staging and production `PLATFORM_OTLP_ENDPOINT`
  *   (the collector; unset: tracing off), `PLATFORM_OTLP_CIDR` (its addresses, when it is not
@@ -292,6 +331,9 @@ export function loadEnvironments(
         backup: name === "production" ? settings.backup : undefined,
         otlpCollector: settings.otlpCollector,
         alerting: alertRouting(variables, name),
+        addons: addons(variables, name),
+        addonsBackend: settings.backend(addonsStackName(name), configContext),
+        acme: settings.acme,
       },
     };
   };
@@ -330,6 +372,7 @@ interface ClusterSettings {
   readonly cnpgNamespace: string;
   readonly otlpCollector: OtlpCollectorSettings | undefined;
   readonly tracesUrl: string | undefined;
+  readonly acme: AcmeSettings;
   /** The state backend of one of them. */
   backend(environment: string, configContext: string): BackendSettings;
 }
@@ -350,6 +393,7 @@ function clusterSettings(
     cnpgNamespace: namespaceVariable(variables, "PLATFORM_CNPG_NAMESPACE", "cnpg-system"),
     otlpCollector: otlpCollectorSettings(variables),
     tracesUrl: variables.PLATFORM_TRACES_URL ? baseUrl(variables, "PLATFORM_TRACES_URL", "") : undefined,
+    acme: acmeSettings(variables),
     backend: stateBackend(backendType, variables, names, kubeconfig),
   };
 }
@@ -489,6 +533,35 @@ function alertRouting(
   if (defaultReceiver === undefined)
     throw new EnvironmentConfigError(defaultVariable, defaultText, DEFAULT_ALERT_RECEIVER_ACCEPTED);
   return { receivers, defaultReceiver };
+}
+
+/** The add-ons of `environment`: its `<ENV>_ADDONS`, or every one. */
+function addons(variables: Readonly<Record<string, string | undefined>>, environment: string): readonly AddonName[] {
+  const variable = addonsVariable(environment);
+  const value = variables[variable];
+  if (value === undefined || value === "") return ADDON_NAMES;
+  const parsed = parseAddons(value);
+  if (parsed === undefined) throw new EnvironmentConfigError(variable, value, ADDONS_ACCEPTED);
+  return parsed;
+}
+
+/** The ACME account of PLATFORM_ACME_EMAIL and PLATFORM_ACME_SERVER. */
+function acmeSettings(variables: Readonly<Record<string, string | undefined>>): AcmeSettings {
+  const email = variables.PLATFORM_ACME_EMAIL || DEFAULT_ACME_EMAIL;
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email))
+    throw new EnvironmentConfigError(
+      "PLATFORM_ACME_EMAIL",
+      email,
+      "an e-mail address for the certificate authority's notices, like platform@acme.com",
+    );
+  const server = variables.PLATFORM_ACME_SERVER || DEFAULT_ACME_SERVER;
+  if (!/^https:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(server))
+    throw new EnvironmentConfigError(
+      "PLATFORM_ACME_SERVER",
+      server,
+      `an https URL of an ACME directory, like ${DEFAULT_ACME_SERVER} (Let's Encrypt) or https://acme-staging-v02.api.letsencrypt.org/directory (its staging)`,
+    );
+  return { email, server };
 }
 
 /** The collector of PLATFORM_OTLP_ENDPOINT, and who the services may reach for it; undefined when it is not set. */

@@ -8,6 +8,7 @@ import path from "node:path";
 import v8 from "node:v8";
 import { renderApiDocuments } from "./api-documents.js";
 import { buildPlatformApp } from "./app.js";
+import { STACK_NAMES, stackNamesOf } from "./stack-names.js";
 import { withoutTokenTraces } from "./engine/cdk.js";
 import { PlatformError, isPlatformError } from "./platform-error.js";
 import { HCL_OUTPUT_REFUSED, hclOutputRequested } from "./engine/stack-synthesizer.js";
@@ -46,7 +47,8 @@ const USAGE = `Usage: npm run synth [-- <environment> ...]
        npm run synth -- --help
 
 Synthesizes the environments named (${ENVIRONMENT_NAMES.join(", ")}; default: every
-one) to cdktf.out/stacks/<env>/cdk.tf.json, from every services/<name>/service.ts, and
+one) to cdktf.out/stacks/<env>/cdk.tf.json, from every services/<name>/service.ts (and
+each Kubernetes environment's cluster add-ons to cdktf.out/stacks/addons-<env>/), and
 writes each one's monitoring files to cdktf.out/monitoring/<env>/, and
 the OpenAPI document of each service with a src/api.ts to
 cdktf.out/api/<service>.openapi.json. The files of the environments not named are left
@@ -206,12 +208,13 @@ export async function runSynth(options: SynthOptions): Promise<number> {
       });
       stacks = built.stacks;
       checked = built.guardrails.environments;
-      const synthesized = stacks.map((s) => s.environment.name);
+      // Each environment's stacks: its add-ons stack (on Kubernetes) and its own.
+      const synthesized = environments.flatMap(stackNamesOf);
       // cdktf's manifest lists the stacks this synth wrote: those left as they were are listed again.
       keepEarlierStacks(
         outdir,
         earlierStacks,
-        ENVIRONMENT_NAMES.filter((name) => !synthesized.includes(name)),
+        STACK_NAMES.filter((name) => !synthesized.includes(name)),
       );
       writeApiDocuments(path.join(outdir, API_DOCUMENTS_DIR), apiDocuments);
       printDependencyCycles(services, output);
@@ -222,7 +225,7 @@ export async function runSynth(options: SynthOptions): Promise<number> {
     }
     const seconds = ((performance.now() - started) / 1000).toFixed(2);
     // Fail closed: a stack the guardrails did not check is never reported as a success.
-    const unchecked = environments.map((e) => e.name).filter((name) => !checked.includes(name));
+    const unchecked = environments.flatMap(stackNamesOf).filter((name) => !checked.includes(name));
     if (unchecked.length > 0) {
       console.error(
         `synth failed: the guardrails did not check ${unchecked.join(", ")}; the stacks written there are unchecked`,
@@ -313,8 +316,8 @@ function removeSynthLeftovers(outdir: string, environments: readonly Environment
   removeLeftoversOfDeadRuns(outdir, stableJsonLeftovers(MANIFEST_FILE));
   removeLeftoversOfDeadRuns(path.join(outdir, "monitoring"), replaceFolderLeftovers(environments.map((e) => e.name)));
   const stackLeftovers = stableJsonLeftovers("cdk.tf.json");
-  for (const environment of environments)
-    removeLeftoversOfDeadRuns(path.join(outdir, "stacks", environment.name), stackLeftovers);
+  for (const stack of environments.flatMap(stackNamesOf))
+    removeLeftoversOfDeadRuns(path.join(outdir, "stacks", stack), stackLeftovers);
 }
 
 /**
@@ -406,12 +409,10 @@ function reportGuardrails(guardrails: GuardrailsRun, outdir: string, output: Syn
       content: renderReport(environment, guardrails.findingsOf(environment), guardrails.rules.length),
     })),
     // The report of an environment not synthesized this time stays beside its stack.
-    ...ENVIRONMENT_NAMES.filter((environment) => !guardrails.environments.includes(environment)).flatMap(
-      (environment) => {
-        const file = path.join(folder, `${environment}.json`);
-        return existsSync(file) ? [{ path: `${environment}.json`, content: readFileSync(file, "utf8") }] : [];
-      },
-    ),
+    ...STACK_NAMES.filter((environment) => !guardrails.environments.includes(environment)).flatMap((environment) => {
+      const file = path.join(folder, `${environment}.json`);
+      return existsSync(file) ? [{ path: `${environment}.json`, content: readFileSync(file, "utf8") }] : [];
+    }),
   ]);
   return blocking;
 }

@@ -1,7 +1,9 @@
 /**
  * `npm run deploy -- [env] [cdktf options]` and `npm run destroy -- [env] [cdktf options]`:
  * the preflight of `npm run doctor` first, then `cdktf deploy|destroy <env>`. When the
- * preflight finds something missing, nothing is run and nothing changes.
+ * preflight finds something missing, nothing is run and nothing changes. A deploy of a
+ * Kubernetes environment names its add-ons stack too (`cdktf deploy addons-<env> <env>`),
+ * which cdktf applies first; a destroy keeps the add-ons.
  *
  * cdktf and the terraform it runs get CHECKPOINT_DISABLE=1 (no call home to HashiCorp's
  * checkpoint service); with PLATFORM_PROVIDER_MIRROR set they also get TF_CLI_CONFIG_FILE,
@@ -20,6 +22,7 @@ import { ENVIRONMENT_NAMES, isEnvironmentName, loadEnvironments, type Environmen
 import { dataResourceName } from "../infra/spec/backing-services.js";
 import { resolveCatalogue } from "../infra/spec/model.js";
 import { dataVolumeName } from "../infra/targets/docker/names.js";
+import { cdktfStacks } from "./deploy/cdktf-stacks.js";
 import { writeProviderMirrorConfig } from "./deploy/terraform-cli-config.js";
 import { doctor } from "./doctor.js";
 
@@ -36,6 +39,13 @@ function usage(action: Action): string {
 Checks what ${action === "deploy" ? "deploying" : "destroying"} the environment needs (npm run doctor), then runs
 'cdktf ${action} <environment>' from this repository, whose synth then synthesizes that
 environment alone (--app "${PLATFORM_APP} <environment>", unless you give --app).
+${
+  action === "deploy"
+    ? `On Kubernetes (staging, production) it deploys the cluster add-ons stack first:
+'cdktf deploy addons-<environment> <environment>'.`
+    : `On Kubernetes (staging, production) the cluster add-ons stay (addons-<environment>);
+'npx cdktf destroy <environment> addons-<environment>' removes them too.`
+}
 
   environment   one of ${ENVIRONMENT_NAMES.join(", ")} (default: local)
 
@@ -103,9 +113,11 @@ export async function deploy(
   const cdktf = path.join(ROOT, "node_modules", ".bin", "cdktf");
   const app = appOption(environment, passThrough);
   const shownApp = app.length > 0 ? ` --app ${JSON.stringify(app[1])}` : "";
-  console.log(`${action} ${environment}: cdktf ${action} ${environment}${shownApp} ${passThrough.join(" ")}`.trimEnd());
+  const stacks = cdktfStacks(action, environment);
+  const command = `cdktf ${action} ${stacks.join(" ")}`;
+  console.log(`${action} ${environment}: ${command}${shownApp} ${passThrough.join(" ")}`.trimEnd());
   const status = await new Promise<number>((resolve) => {
-    const child = spawn(cdktf, [action, environment, ...app, ...passThrough], {
+    const child = spawn(cdktf, [action, ...stacks, ...app, ...passThrough], {
       cwd: ROOT,
       stdio: "inherit",
       env: childVariables,
@@ -117,12 +129,12 @@ export async function deploy(
     child.on("exit", (code, signal) => {
       if (code === null)
         console.error(
-          `${action} ${environment}: 'cdktf ${action} ${environment}' stopped by ${signal}; terraform may have changed part of the environment before it stopped: run the same command again to finish`,
+          `${action} ${environment}: '${command}' stopped by ${signal}; terraform may have changed part of the environment before it stopped: run the same command again to finish`,
         );
       else if (code !== 0)
         // The wrapper's own last line: cdktf's and terraform's errors above end in no advice of ours.
         console.error(
-          `${action} ${environment}: 'cdktf ${action} ${environment}' failed (exit ${code}) after the preflight passed; the lines above say what cdktf or terraform refused. Run npm run doctor -- ${environment}, fix what it marks ✗, and run again`,
+          `${action} ${environment}: '${command}' failed (exit ${code}) after the preflight passed; the lines above say what cdktf or terraform refused. Run npm run doctor -- ${environment}, fix what it marks ✗, and run again`,
         );
       resolve(code ?? 1);
     });

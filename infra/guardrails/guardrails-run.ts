@@ -1,4 +1,5 @@
 import type { Suppression } from "../spec/model.js";
+import { isAddonsStackName } from "../stack-names.js";
 import { applySuppressions, evaluateStack, type Finding } from "./evaluate.js";
 import type { GuardrailRule, RuleEnvironment } from "./rule.js";
 import { GUARDRAIL_RULES } from "./rules/index.js";
@@ -81,7 +82,8 @@ export class GuardrailsRun {
       if (finding.suppressed && finding.service !== undefined) used.add(`${finding.service}\u0000${finding.rule}`);
     }
     const problems: Finding[] = [];
-    const environments = [...this.results.keys()].join(", ");
+    // The add-ons stacks hold no service: "any environment" names the others.
+    const environments = [...this.results.keys()].filter((name) => !isAddonsStackName(name)).join(", ");
     for (const [service, suppressions] of [...this.suppressionsByService].sort(([a], [b]) => a.localeCompare(b))) {
       suppressions.forEach((suppression, index) => {
         const where = {

@@ -10,7 +10,7 @@ export {
   type Finding,
 } from "./evaluate.js";
 export { countFindings, formatFinding, renderReport, renderSummary, type FindingCounts } from "./report.js";
-export { ruleEnvironmentOf, suppressionsOf } from "./rule-environment.js";
+export { ruleEnvironmentOf, ruleEnvironmentWith, suppressionsOf } from "./rule-environment.js";
 export { SynthesizedStack, type StackJson, type SynthesizedResource } from "./synthesized-stack.js";
 export { GUARDRAIL_RULES, PLATFORM_PACK } from "./rules/index.js";
 export { definePack, rulesOfPacks, GuardrailPackError, type GuardrailPack } from "./pack.js";

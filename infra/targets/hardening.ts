@@ -22,11 +22,17 @@ export const HEALTH_CHECK = {
 /** Readiness is polled faster than liveness, so traffic follows readiness quickly. */
 export const READINESS_PERIOD_SECONDS = 5;
 
+/**
+ * The label of everything the platform makes: on Kubernetes, the Prometheus of the
+ * add-ons stack loads the ServiceMonitors and PrometheusRules that carry it.
+ */
+export const PART_OF_PLATFORM_LABEL = { "app.kubernetes.io/part-of": "platform" } as const;
+
 /** Labels that name what a resource belongs to, on both targets. */
 export function ownershipLabels(service: string, environment: string): Record<string, string> {
   return {
     "app.kubernetes.io/name": service,
-    "app.kubernetes.io/part-of": "platform",
+    ...PART_OF_PLATFORM_LABEL,
     "app.kubernetes.io/managed-by": "cdktf",
     "platform.dev/environment": environment,
   };

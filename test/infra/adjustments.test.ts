@@ -102,7 +102,7 @@ describe("the guardrails after adjustments", () => {
       built.app.synth();
       return built.guardrails;
     });
-    expect(guardrails.environments).toEqual(["local", "staging", "production"]);
+    expect(guardrails.environments).toEqual(["local", "addons-staging", "staging", "addons-production", "production"]);
     expect(
       new Set(guardrails.findings.filter((f) => f.rule === "K8S-03").map((f) => `${f.environment} ${f.service}`)),
     ).toEqual(

@@ -6,6 +6,7 @@ import { Token, forgetTokensFrom, nextTokenNumber, resolveTokens, withoutTokenTr
 import { loadEnvironments } from "../../infra/environments.js";
 import { renderMonitoringFiles } from "../../infra/monitoring/monitoring-files.js";
 import { resolveCatalogue } from "../../infra/spec/model.js";
+import { stackNamesOf } from "../../infra/stack-names.js";
 import { continuingOnErrorAnnotations } from "../support/guardrails.js";
 import { exampleServices, service } from "../support/platform.js";
 import { scratchFolders } from "../support/scratch.js";
@@ -60,7 +61,7 @@ describe("buildPlatformApp, one environment at a time (monitoringOutdir)", () =>
       expect(filesUnder(path.join(oneByOneOut, "monitoring", environment.name))).toEqual(expected);
     }
     expect(oneByOne.monitoring.size).toBe(0);
-    expect(oneByOne.guardrails.environments).toEqual(environments.map((e) => e.name));
+    expect(oneByOne.guardrails.environments).toEqual(environments.flatMap(stackNamesOf));
   });
 
   it("GIVEN one environment at a time WHEN synthesized THEN each stack keeps only its backend afterwards: its target is let go of", () => {

@@ -1,7 +1,13 @@
 import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { EnvironmentConfigError, loadEnvironments } from "../../infra/environments.js";
+import { ADDON_NAMES } from "../../infra/addons/addon-names.js";
+import {
+  DEFAULT_ACME_EMAIL,
+  DEFAULT_ACME_SERVER,
+  EnvironmentConfigError,
+  loadEnvironments,
+} from "../../infra/environments.js";
 import { runCli } from "../support/cli.js";
 import { scratchFolders } from "../support/scratch.js";
 import { thrownBy } from "../support/thrown.js";
@@ -221,5 +227,80 @@ describe("loadEnvironments: Alertmanager's receivers by owner", () => {
     expect((thrownBy(() => loadEnvironments(variables, ["production"])) as Error).message).toBe(
       `environment variable PRODUCTION_ALERT_DEFAULT_RECEIVER: "https://hooks.slack.com/services/T0/B0/x" is not accepted; accepted: a receiver: [kind:]secret, the kind one of slack, pagerduty (default slack) and the secret the name of a Kubernetes Secret in the Alertmanager's namespace (a DNS label: lower-case letters, digits and '-', at most 63 characters) holding the credential under the key url (slack) or routing-key (pagerduty), like slack:platform-alerts`,
     );
+  });
+});
+
+describe("loadEnvironments: the cluster add-ons and the ACME account", () => {
+  const addonsOf = (variables: Record<string, string>) =>
+    loadEnvironments(variables, ["staging", "production"]).map((e) =>
+      e.target === "kubernetes" ? [e.name, e.kubernetes.addons] : [e.name],
+    );
+
+  it("GIVEN no setting WHEN loaded THEN both clusters get every add-on, and the add-ons stack keeps its state beside the environment's, under its own name", () => {
+    expect(addonsOf({})).toEqual([
+      ["staging", ADDON_NAMES],
+      ["production", ADDON_NAMES],
+    ]);
+    const [staging] = loadEnvironments({}, ["staging"]);
+    expect(staging?.target === "kubernetes" && staging.kubernetes.addonsBackend).toEqual({
+      type: "kubernetes",
+      secretSuffix: "platform-addons-staging",
+      namespace: "kube-system",
+      configPath: "~/.kube/config",
+      configContext: "staging",
+    });
+    const [production] = loadEnvironments(
+      { PLATFORM_STATE_BACKEND: "s3", PLATFORM_STATE_BUCKET: "b", PLATFORM_STATE_REGION: "r" },
+      ["production"],
+    );
+    expect(production?.target === "kubernetes" && production.kubernetes.addonsBackend).toMatchObject({
+      key: "platform/addons-production.tfstate",
+    });
+  });
+
+  it("GIVEN STAGING_ADDONS naming some add-ons, or none WHEN loaded THEN staging installs those (in the list's order) and production every one", () => {
+    expect(addonsOf({ STAGING_ADDONS: " ingress-nginx,cert-manager " })).toEqual([
+      ["staging", ["cert-manager", "ingress-nginx"]],
+      ["production", ADDON_NAMES],
+    ]);
+    expect(addonsOf({ PRODUCTION_ADDONS: "none" })).toEqual([
+      ["staging", ADDON_NAMES],
+      ["production", []],
+    ]);
+  });
+
+  it("GIVEN PRODUCTION_ADDONS with an unknown or repeated add-on WHEN production is loaded THEN it is refused naming the variable, the value and every accepted name; local does not read it", () => {
+    for (const value of ["cert-manager,nginx", "cert-manager,cert-manager", ""]) {
+      const variables = { PRODUCTION_ADDONS: value === "" ? "," : value };
+      expect((thrownBy(() => loadEnvironments(variables, ["production"])) as Error).message).toBe(
+        `environment variable PRODUCTION_ADDONS: ${JSON.stringify(variables.PRODUCTION_ADDONS)} is not accepted; accepted: a comma-separated list of the add-ons to install, from kube-prometheus-stack, cert-manager, ingress-nginx, cloudnative-pg, rabbitmq-cluster-operator (leave out those the cluster already has), or none; unset: every one`,
+      );
+      expect(loadEnvironments(variables, ["local", "staging"]).map((e) => e.name)).toEqual(["local", "staging"]);
+    }
+  });
+
+  it("GIVEN no ACME setting WHEN loaded THEN the defaults, the same on every machine; GIVEN a bad e-mail or a plain-http server THEN refused naming the variable", () => {
+    const [staging] = loadEnvironments({}, ["staging"]);
+    expect(staging?.target === "kubernetes" && staging.kubernetes.acme).toEqual({
+      email: DEFAULT_ACME_EMAIL,
+      server: DEFAULT_ACME_SERVER,
+    });
+    expect((thrownBy(() => loadEnvironments({ PLATFORM_ACME_EMAIL: "ops" }, ["staging"])) as Error).message).toBe(
+      'environment variable PLATFORM_ACME_EMAIL: "ops" is not accepted; accepted: an e-mail address for the certificate authority\'s notices, like platform@acme.com',
+    );
+    expect(
+      (thrownBy(() => loadEnvironments({ PLATFORM_ACME_SERVER: "http://acme.example.com/dir" }, ["staging"])) as Error)
+        .message,
+    ).toMatch(
+      /^environment variable PLATFORM_ACME_SERVER: "http:\/\/acme\.example\.com\/dir" is not accepted; accepted: an https URL of an ACME directory/,
+    );
+    const [custom] = loadEnvironments(
+      { PLATFORM_ACME_EMAIL: "ops@acme.com", PLATFORM_ACME_SERVER: "https://acme.example.com/directory" },
+      ["staging"],
+    );
+    expect(custom?.target === "kubernetes" && custom.kubernetes.acme).toEqual({
+      email: "ops@acme.com",
+      server: "https://acme.example.com/directory",
+    });
   });
 });

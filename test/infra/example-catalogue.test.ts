@@ -4,7 +4,8 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildPlatformApp } from "../../infra/app.js";
 import { discoverServices } from "../../infra/discover-services.js";
-import { ENVIRONMENT_NAMES, loadEnvironments } from "../../infra/environments.js";
+import { loadEnvironments } from "../../infra/environments.js";
+import { STACK_NAMES } from "../../infra/stack-names.js";
 import { ROOT } from "../support/cli.js";
 
 describe("The example catalogue", () => {
@@ -17,9 +18,10 @@ describe("The example catalogue", () => {
     buildPlatformApp({ services, environments: loadEnvironments({}), outdir }).app.synth();
   });
 
-  // One snapshot per environment, so that a reviewer sees every change to the output.
-  it.each(ENVIRONMENT_NAMES)("THEN the %s stack matches its reviewed snapshot", async (environment) => {
-    const stack = readFileSync(path.join(outdir, "stacks", environment, "cdk.tf.json"), "utf8");
-    await expect(stack).toMatchFileSnapshot(`__snapshots__/${environment}.cdk.tf.json`);
+  // One snapshot per stack (each environment's, and the add-ons stack of each Kubernetes
+  // one), so that a reviewer sees every change to the output.
+  it.each(STACK_NAMES)("THEN the %s stack matches its reviewed snapshot", async (stackName) => {
+    const stack = readFileSync(path.join(outdir, "stacks", stackName, "cdk.tf.json"), "utf8");
+    await expect(stack).toMatchFileSnapshot(`__snapshots__/${stackName}.cdk.tf.json`);
   });
 });

@@ -49,15 +49,23 @@ describe("npm run synth -- <environment> ... (infra/synth-arguments.ts)", () => 
     expect(readFileSync(path.join(ROOT, "services", "orders", "service.ts"), "utf8")).toContain("production:");
   });
 
-  it("GIVEN an output folder of a full synth WHEN `npm run synth -- local` runs THEN manifest.json still lists the three stacks, staging's and production's entries and files byte-identical to before", async () => {
+  it("GIVEN an output folder of a full synth WHEN `npm run synth -- local` runs THEN manifest.json still lists every stack, staging's and production's (and their add-ons stacks') entries and files byte-identical to before", async () => {
     const outdir = scratch("synth-manifest-kept-");
     const env = { ...process.env, CDKTF_OUTDIR: outdir };
     const full = await runCli("tools/run-app.mjs", [], { env });
     expect(full.status, full.stderr).toBe(0);
     const manifestFile = path.join(outdir, "manifest.json");
     const before = JSON.parse(readFileSync(manifestFile, "utf8")) as { stacks: Record<string, unknown> };
-    expect(Object.keys(before.stacks).sort()).toEqual(["local", "production", "staging"]);
-    const stackFiles = ["staging", "production"].map((name) => path.join(outdir, "stacks", name, "cdk.tf.json"));
+    expect(Object.keys(before.stacks).sort()).toEqual([
+      "addons-production",
+      "addons-staging",
+      "local",
+      "production",
+      "staging",
+    ]);
+    const stackFiles = ["addons-staging", "staging", "addons-production", "production"].map((name) =>
+      path.join(outdir, "stacks", name, "cdk.tf.json"),
+    );
     const stacksBefore = stackFiles.map((file) => readFileSync(file));
 
     const local = await runCli("tools/run-app.mjs", ["local"], { env });
@@ -65,7 +73,8 @@ describe("npm run synth -- <environment> ... (infra/synth-arguments.ts)", () => 
     expect(local.stderr).toMatch(/^synthesized local \(\d+ services\)/m);
     expect(local.status).toBe(0);
     const after = JSON.parse(readFileSync(manifestFile, "utf8")) as { stacks: Record<string, unknown> };
-    expect(Object.keys(after.stacks).sort()).toEqual(["local", "production", "staging"]);
+    expect(Object.keys(after.stacks).sort()).toEqual(Object.keys(before.stacks).sort());
+    expect(after.stacks["addons-staging"]).toEqual(before.stacks["addons-staging"]);
     expect(after.stacks.staging).toEqual(before.stacks.staging);
     expect(after.stacks.production).toEqual(before.stacks.production);
     for (const [i, file] of stackFiles.entries()) expect(readFileSync(file).equals(stacksBefore[i]!), file).toBe(true);
@@ -73,11 +82,12 @@ describe("npm run synth -- <environment> ... (infra/synth-arguments.ts)", () => 
     expect(readdirSync(outdir).filter((name) => name.startsWith("manifest.json."))).toEqual([]);
   });
 
-  it("GIVEN an earlier manifest listing staging whose stack folder was since removed WHEN `npm run synth -- local` runs THEN the manifest lists local alone", async () => {
+  it("GIVEN an earlier manifest listing staging's stacks whose folders were since removed WHEN `npm run synth -- local` runs THEN the manifest lists local alone", async () => {
     const outdir = scratch("synth-manifest-gone-");
     const env = { ...process.env, CDKTF_OUTDIR: outdir };
     expect((await runCli("tools/run-app.mjs", ["local", "staging"], { env })).status).toBe(0);
     rmSync(path.join(outdir, "stacks", "staging"), { recursive: true });
+    rmSync(path.join(outdir, "stacks", "addons-staging"), { recursive: true });
 
     const local = await runCli("tools/run-app.mjs", ["local"], { env });
 
@@ -88,14 +98,19 @@ describe("npm run synth -- <environment> ... (infra/synth-arguments.ts)", () => 
     expect(Object.keys(after.stacks)).toEqual(["local"]);
   });
 
-  it("GIVEN `npm run synth -- production staging` WHEN run THEN both are synthesized, in deploy order, and local is not", async () => {
+  it("GIVEN `npm run synth -- production staging` WHEN run THEN both are synthesized with their add-ons stacks, in deploy order, and local is not", async () => {
     const outdir = scratch("synth-two-");
     const run = await runCli("tools/run-app.mjs", ["production", "staging"], {
       env: { ...process.env, CDKTF_OUTDIR: outdir },
     });
     expect(run.stderr).toMatch(/^synthesized staging, production \(\d+ services\)/m);
     expect(run.status).toBe(0);
-    expect(readdirSync(path.join(outdir, "stacks")).sort()).toEqual(["production", "staging"]);
+    expect(readdirSync(path.join(outdir, "stacks")).sort()).toEqual([
+      "addons-production",
+      "addons-staging",
+      "production",
+      "staging",
+    ]);
   });
 
   it("GIVEN an option or a name the synth does not know (--bogus, prod) WHEN run THEN it exits 2 naming each and what is accepted, and writes nothing", async () => {

@@ -88,7 +88,13 @@ describe("two synths into one output folder, and synths that were killed", () =>
     expect(run.stderr).toMatch(/^synthesized local, staging, production \(\d+ services\)/m);
     expect(run.status).toBe(0);
     expect(readdirSync(outdir).sort()).toEqual(["api", "guardrails", "manifest.json", "monitoring", "stacks"]);
-    expect(readdirSync(path.join(outdir, "stacks")).sort()).toEqual(["local", "production", "staging"]);
+    expect(readdirSync(path.join(outdir, "stacks")).sort()).toEqual([
+      "addons-production",
+      "addons-staging",
+      "local",
+      "production",
+      "staging",
+    ]);
   });
 
   it("GIVEN the temporary and previous folders and half-written stacks of a killed synth, and of a running one WHEN synthesized THEN the killed one's are removed, the running one's kept, and nothing else of the folder touched", async () => {

@@ -1,3 +1,4 @@
+import { addonsStackName } from "../../infra/addons/addon-names.js";
 import { loadEnvironments, type Environment } from "../../infra/environments.js";
 import { evaluateStack, type Finding } from "../../infra/guardrails/evaluate.js";
 import { ruleEnvironmentWith } from "../../infra/guardrails/rule-environment.js";
@@ -27,17 +28,23 @@ export function withGuardrailFindings(
   environments: readonly Environment[] = loadEnvironments(),
 ): Map<string, StackSnapshot> {
   const byName = new Map(environments.map((e) => [e.name, e]));
+  // An add-ons stack is checked as its environment, under its own name, as synth checks it.
+  const byAddonsStack = new Map(environments.map((e) => [addonsStackName(e.name), e]));
   const checked = new Map<string, StackSnapshot>();
   for (const [name, stack] of stacks) {
     const environment = byName.get(name);
-    const findings =
-      environment && stack.synthesized
+    const addonsOf = environment ? undefined : byAddonsStack.get(name);
+    const findings = !stack.synthesized
+      ? undefined
+      : environment
         ? evaluateStack(
             stack.synthesized,
             ruleEnvironmentWith(environment, publishingServices(stack.synthesized)),
             rules,
           )
-        : undefined;
+        : addonsOf
+          ? evaluateStack(stack.synthesized, { ...ruleEnvironmentWith(addonsOf, new Set()), name }, rules)
+          : undefined;
     checked.set(name, findings ? { ...stack, findings } : stack);
   }
   return checked;

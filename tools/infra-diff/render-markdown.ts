@@ -1,3 +1,4 @@
+import { isAddonsStackName } from "../../infra/stack-names.js";
 import { capacityCells, groupRisks, riskTotals, type RiskGroup } from "./analysis/index.js";
 import { deploymentImageChange } from "./image-change.js";
 import { escapeMarkdown } from "./markdown-escape.js";
@@ -176,7 +177,8 @@ function edgeGraph(report: InfraDiffReport): string {
     if (!ids.has(name)) ids.set(name, `s${ids.size + 1}`);
     return ids.get(name)!;
   };
-  const allEnvs = Object.keys(report.summary.environments).length;
+  // An edge is between services, which no add-ons stack holds.
+  const allEnvs = Object.keys(report.summary.environments).filter((name) => !isAddonsStackName(name)).length;
   const lines = report.edges.map((edge) => {
     const label = `${edge.change}${edge.environments.length === allEnvs ? "" : ` in ${edge.environments.join(", ")}`}`;
     const arrow = edge.change === "added" ? "-->" : "-.->";

@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { PLATFORM_CONSTRUCT_ID, serviceOfPath } from "../../infra/construct-paths.js";
-import { ENVIRONMENT_NAMES } from "../../infra/environments.js";
+import { STACK_NAMES } from "../../infra/stack-names.js";
 import type { Finding } from "../../infra/guardrails/evaluate.js";
 import {
   constructPathOf,
@@ -167,9 +167,12 @@ export async function readSynthesizedStacksAsync(outdir: string): Promise<Map<st
   return snapshots;
 }
 
-/** Environment names in deploy order (local, staging, production), then any others by name. */
+/**
+ * Stack names in deploy order (local, addons-staging, staging, addons-production,
+ * production), then any others by name.
+ */
 export function sortEnvironments(names: Iterable<string>): string[] {
-  const known: readonly string[] = ENVIRONMENT_NAMES;
+  const known: readonly string[] = STACK_NAMES;
   const rank = (name: string) => (known.includes(name) ? known.indexOf(name) : known.length);
   return [...new Set(names)].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 }

@@ -5,6 +5,7 @@ import { KUBE_API_CIDR_ACCEPTED, type KubernetesEnvironment } from "../../enviro
 import type { RenderedMonitoring } from "../../monitoring/monitoring-files.js";
 import { platformEnvironment, type Catalogue } from "../../spec/model.js";
 import { KubernetesService } from "./kubernetes-service.js";
+import { CertificateIssuer } from "./certificate-issuer.js";
 import { NamespaceIsolation } from "./namespace-isolation.js";
 import { RecordingRules } from "./recording-rules.js";
 import { needsRandomProvider } from "../terraform-providers.js";
@@ -28,8 +29,8 @@ export interface KubernetesTargetProps {
 
 /**
  * An environment on Kubernetes: the provider, the namespace with its default deny and
- * the recording rules every service's alerts read (`<env>/kubernetes/platform/...`),
- * and one {@link KubernetesService} per service of the catalogue.
+ * the recording rules every service's alerts read (`<env>/kubernetes/platform/...`), the
+ * ClusterIssuer of the public Ingresses when the add-ons install cert-manager, and one {@link KubernetesService} per service of the catalogue.
  *
  * Without PLATFORM_OTLP_ENDPOINT the services get no OTEL_* variables, and synth says
  * nothing: unlike a missing API server CIDR, which breaks the database pods, a cluster
@@ -64,6 +65,9 @@ export class KubernetesTarget extends Construct {
       rendered: props.monitoring,
       namespace: isolation.namespace,
     });
+    // With the add-ons' cert-manager, the issuer the public Ingresses name is the platform's too.
+    if (environment.kubernetes.addons.includes("cert-manager"))
+      new CertificateIssuer(isolation, "certificates", { environment });
     const portOf = (name: string) => catalogue.get(name).port;
     this.services = catalogue.services.map(
       (spec) =>

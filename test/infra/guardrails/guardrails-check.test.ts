@@ -23,7 +23,7 @@ const REPOSITORY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), ".
 describe("the guardrails at synth", () => {
   it("GIVEN the example catalogue of services/ and no environment settings WHEN synthesized THEN the only findings are DATA-02 warnings for production's two databases without backups", async () => {
     const { run, annotations } = synthWithGuardrails(await discoverServices(REPOSITORY));
-    expect(run.environments).toEqual(["local", "staging", "production"]);
+    expect(run.environments).toEqual(["local", "addons-staging", "staging", "addons-production", "production"]);
     // Nothing but the backups PLATFORM_BACKUP_DESTINATION would give (synth-command.test.ts
     // synthesizes with it, and with PLATFORM_KUBE_API_CIDR, and finds nothing at all).
     expect(run.findings.map((f) => [f.rule, f.level, f.environment, f.service, f.path, f.suppressed])).toEqual([

@@ -87,7 +87,7 @@ describe("npm run synth with the guardrails", () => {
     expect(status).toBe(0);
     // The summary is all it prints: no warning comes before it.
     expect(stderr).toMatch(
-      /^guardrails \(\d+ rules\)\s+errors\s+warnings\s+suppressed\nlocal\s+0\s+0\s+0\nstaging\s+0\s+0\s+0\nproduction\s+0\s+0\s+0\nsynthesized local, staging, production \(4 services\)/,
+      /^guardrails \(\d+ rules\)\s+errors\s+warnings\s+suppressed\nlocal\s+0\s+0\s+0\naddons-staging\s+0\s+0\s+0\nstaging\s+0\s+0\s+0\naddons-production\s+0\s+0\s+0\nproduction\s+0\s+0\s+0\nsynthesized local, staging, production \(4 services\)/,
     );
     expect(report(copy, "production")).toMatchObject({
       environment: "production",
@@ -147,7 +147,9 @@ describe("npm run synth with the guardrails", () => {
         ),
       );
     }
-    expect(stderr).toMatch(/\nlocal\s+4\s+0\s+0\nstaging\s+4\s+0\s+0\nproduction\s+4\s+0\s+0\n/);
+    expect(stderr).toMatch(
+      /\nlocal\s+4\s+0\s+0\naddons-staging\s+0\s+0\s+0\nstaging\s+4\s+0\s+0\naddons-production\s+0\s+0\s+0\nproduction\s+4\s+0\s+0\n/,
+    );
     expect(stderr).toContain("synth failed: 12 guardrail errors (listed above; reports in cdktf.out/guardrails)");
     expect(
       report(copy, "staging")

@@ -317,7 +317,7 @@ describe("npm run infra:diff", () => {
         `\`main\` (${commits.main!.slice(0, 12)}) → \`release\` (${commits.release!.slice(0, 12)})`,
       );
       expect(text).toContain(
-        "| local | 1 | 0 | 4 | 0 |\n| staging | 1 | 5 | 0 | 0 |\n| production | 1 | 5 | 0 | 0 |\n| **total** | 3 | 10 | 4 | 0 |",
+        "| local | 1 | 0 | 4 | 0 |\n| addons-staging | 0 | 0 | 0 | 0 |\n| staging | 1 | 5 | 0 | 0 |\n| addons-production | 0 | 0 | 0 | 0 |\n| production | 1 | 5 | 0 | 0 |\n| **total** | 3 | 10 | 4 | 0 |",
       );
       expect(text).toContain(
         "| what | service | where | before | after |\n|---|---|---|---|---|\n| new-edge: calls payments | orders | local, staging, production | not allowed | allowed |\n",
@@ -388,11 +388,13 @@ describe("npm run infra:diff", () => {
         // What the diff reads, nothing else (the monitoring files are not compared).
         expect(readdirSync(folder).sort()).toEqual(["api", "guardrails", "stacks"]);
         expect(readdirSync(path.join(folder, "guardrails")).sort()).toEqual([
+          "addons-production.json",
+          "addons-staging.json",
           "local.json",
           "production.json",
           "staging.json",
         ]);
-        for (const environment of ["local", "staging", "production"]) {
+        for (const environment of ["local", "addons-staging", "staging", "addons-production", "production"]) {
           expect(readdirSync(path.join(folder, "stacks", environment))).toEqual(["cdk.tf.json"]);
         }
       }
@@ -652,7 +654,7 @@ describe("npm run infra:diff", () => {
         `infra-diff: synthesizing the base (main, ${commit}) in the working tree, which holds its files, once: the head (main, ${commit}) has the same files...\n`,
       );
       expect(run.stdout).toBe(
-        `<!-- infra-diff part 1/1 -->\n## Infrastructure diff\n\n\`main\` (${commit}) → \`main\` (${commit}): **no infrastructure change** in local, staging, production.\n`,
+        `<!-- infra-diff part 1/1 -->\n## Infrastructure diff\n\n\`main\` (${commit}) → \`main\` (${commit}): **no infrastructure change** in local, addons-staging, staging, addons-production, production.\n`,
       );
       expect(run.status).toBe(0);
       expect(worktrees()).toHaveLength(1);

@@ -97,6 +97,25 @@ describe("renderPullRequestComment", () => {
     expect(details.split("<details>")).toHaveLength(details.split("</details>").length);
   });
 
+  it("GIVEN an edge added in every environment, compared beside the add-ons stacks WHEN rendered THEN its arrow says added, without a list (no service is in an add-ons stack); in some of them THEN it names them", () => {
+    const stacks = ["local", "addons-staging", "staging", "addons-production", "production"];
+    const base = largeReport(1, 0);
+    const report = (environments: string[]): InfraDiffReport => ({
+      ...base,
+      summary: {
+        ...base.summary,
+        environments: Object.fromEntries(
+          stacks.map((e) => [e, { adds: 0, changes: 0, replacements: 0, destroys: 0, source: "synth" as const }]),
+        ),
+      },
+      edges: [{ from: "orders", to: "payments", change: "added", environments }],
+    });
+    expect(renderPullRequestComment(report(["local", "staging", "production"])).join("")).toContain("s1 -->|added| s2");
+    expect(renderPullRequestComment(report(["staging", "production"])).join("")).toContain(
+      "s1 -->|added in staging, production| s2",
+    );
+  });
+
   it("GIVEN no change WHEN rendered THEN one part says so", () => {
     const report = { ...largeReport(0, 0), changed: false, risks: [] };
     expect(renderPullRequestComment(report)).toEqual([

@@ -2,6 +2,7 @@ import type { ResourceChange } from "../resource-changes.js";
 import { capacityOf, type Capacity, type ServiceFacts } from "../service-facts.js";
 import { cpu, memory } from "./capacity.js";
 import { portsSuffix, setsEqual } from "./collections.js";
+import { isAddonsStackName } from "../../../infra/stack-names.js";
 import { PLATFORM_OWNER } from "../stack-snapshot.js";
 import type { EnvironmentAnalysis } from "./environment.js";
 import { shortName } from "./resource-reports.js";
@@ -81,7 +82,11 @@ export function summaryLine(byEnv: ReadonlyMap<string, readonly string[]>, envOr
   ].join("; ");
 }
 
-/** The items by where they hold (`every environment`, `local`, `staging, production`), every environment first. */
+/**
+ * The items by where they hold (`every environment`, `local`, `staging, production`), every
+ * environment first. Every environment is each compared stack but the add-ons stacks
+ * (`addons-<env>`), which hold no service.
+ */
 function itemsByPlace(
   byEnv: ReadonlyMap<string, readonly string[]>,
   envOrder: readonly string[],
@@ -89,10 +94,12 @@ function itemsByPlace(
   const envsOf = new Map<string, string[]>();
   for (const env of envOrder)
     for (const item of byEnv.get(env) ?? []) envsOf.set(item, [...(envsOf.get(item) ?? []), env]);
+  const environments = envOrder.filter((env) => !isAddonsStackName(env));
+  const everywhere = (envs: readonly string[]) =>
+    environments.length > 1 && envs.length === environments.length && envs.every((env) => environments.includes(env));
   const places = new Map<string, string[]>([[EVERY_ENVIRONMENT, []]]);
   const add = (place: string, item: string) => places.set(place, [...(places.get(place) ?? []), item]);
-  for (const [item, envs] of envsOf)
-    add(envs.length === envOrder.length && envOrder.length > 1 ? EVERY_ENVIRONMENT : envs.join(", "), item);
+  for (const [item, envs] of envsOf) add(everywhere(envs) ? EVERY_ENVIRONMENT : envs.join(", "), item);
   return [...places].filter(([, items]) => items.length > 0);
 }
 

@@ -1,0 +1,60 @@
+import { Construct } from "constructs";
+import type { KubernetesEnvironment } from "../../environments.js";
+import { PART_OF_PLATFORM_LABEL } from "../hardening.js";
+import { Manifest } from "./resources.js";
+
+/** Props of {@link CertificateIssuer}. */
+export interface CertificateIssuerProps {
+  readonly environment: KubernetesEnvironment;
+}
+
+/**
+ * The cert-manager ClusterIssuer the public Ingresses name (`clusterIssuer`, see
+ * `Exposure`): an ACME account (`acme`) that answers the HTTP-01 challenge through the
+ * environment's ingress class. Made only when the add-ons stack installs cert-manager:
+ * a cluster with its own cert-manager has its own issuers.
+ *
+ * It is in the service stack, not in the add-ons stack beside cert-manager, because a
+ * `kubernetes_manifest` needs its kind's CRD at plan time: the Kubernetes provider asks
+ * the API server for the schema while planning, and fails on a kind it does not know
+ * (hashicorp/terraform-provider-kubernetes#1367, #1917). On an empty cluster the add-ons
+ * stack could not be planned with the ClusterIssuer in it, since its CRD arrives with
+ * the cert-manager release that same apply. The service stack depends on the add-ons
+ * stack, so `npm run deploy` plans it once cert-manager and its CRDs are installed (the
+ * same holds for the ServiceMonitors, PrometheusRules and the operators' objects there).
+ */
+export class CertificateIssuer extends Construct {
+  readonly clusterIssuer: Manifest;
+
+  constructor(scope: Construct, id: string, props: CertificateIssuerProps) {
+    super(scope, id);
+    const { clusterIssuer, acme, ingressClassName } = props.environment.kubernetes;
+    this.clusterIssuer = new Manifest(this, "cluster-issuer", {
+      manifest: clusterIssuerManifest(clusterIssuer, acme, ingressClassName),
+    });
+  }
+}
+
+/** The ClusterIssuer object `CertificateIssuer` hands to `kubernetes_manifest`. */
+export function clusterIssuerManifest(
+  name: string,
+  acme: KubernetesEnvironment["kubernetes"]["acme"],
+  ingressClassName: string,
+): Record<string, unknown> {
+  return {
+    apiVersion: "cert-manager.io/v1",
+    kind: "ClusterIssuer",
+    metadata: {
+      name,
+      labels: { ...PART_OF_PLATFORM_LABEL, "app.kubernetes.io/managed-by": "cdktf" },
+    },
+    spec: {
+      acme: {
+        email: acme.email,
+        server: acme.server,
+        privateKeySecretRef: { name: `${name}-account-key` },
+        solvers: [{ http01: { ingress: { ingressClassName } } }],
+      },
+    },
+  };
+}

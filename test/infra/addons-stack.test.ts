@@ -1,0 +1,171 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { ADDON_NAMES } from "../../infra/addons/addon-names.js";
+import { ADDON_CHARTS } from "../../infra/addons/charts.js";
+import { buildPlatformApp } from "../../infra/app.js";
+import { withoutTokenTraces } from "../../infra/engine/cdk.js";
+import { loadEnvironments } from "../../infra/environments.js";
+import { exampleServices } from "../support/platform.js";
+import { scratchFolders } from "../support/scratch.js";
+
+const { folder } = scratchFolders();
+
+type Json = Record<string, any>;
+
+/** Synthesizes the example catalogue with `variables`; returns a reader of the stacks and the app. */
+function synth(variables: Record<string, string> = {}, alertmanagerConfig?: Json) {
+  const outdir = folder("addons-stack-");
+  const built = withoutTokenTraces(() => {
+    const app = buildPlatformApp({
+      services: exampleServices(),
+      environments: loadEnvironments(variables),
+      outdir,
+      alertmanagerConfig: alertmanagerConfig && (() => alertmanagerConfig),
+    });
+    app.app.synth();
+    return app;
+  });
+  const stack = (name: string): Json =>
+    JSON.parse(readFileSync(path.join(outdir, "stacks", name, "cdk.tf.json"), "utf8"));
+  const manifest = JSON.parse(readFileSync(path.join(outdir, "manifest.json"), "utf8")) as {
+    stacks: Record<string, { dependencies: string[] }>;
+  };
+  return { built, stack, manifest };
+}
+
+/** Each helm_release of a stack, by its release name. */
+function releases(stack: Json): Map<string, Json> {
+  return new Map(Object.values(stack.resource?.helm_release ?? {}).map((r: any) => [r.name, r]));
+}
+
+/** The values of a release, parsed from its one YAML document. */
+function valuesOf(release: Json | undefined): Json {
+  expect(release?.values).toHaveLength(1);
+  return parse(release!.values[0]);
+}
+
+/** Whether a Kubernetes label selector (`matchLabels` only, as the platform writes them) selects `labels`. */
+function selects(selector: { matchLabels: Record<string, string> }, labels: Record<string, string>): boolean {
+  return Object.entries(selector.matchLabels).every(([key, value]) => labels[key] === value);
+}
+
+/** The kubernetes_manifest objects of a kind in a stack. */
+function manifestsOfKind(stack: Json, kind: string): Json[] {
+  return Object.values(stack.resource.kubernetes_manifest ?? {})
+    .map((r: any) => r.manifest)
+    .filter((m: any) => m.kind === kind);
+}
+
+describe("AddonsStack", () => {
+  const { built, stack, manifest } = synth();
+
+  it("GIVEN the default settings WHEN synthesized THEN each Kubernetes environment has an addons-<env> stack that its service stack depends on, and local has none", () => {
+    expect(Object.keys(manifest.stacks).sort()).toEqual([
+      "addons-production",
+      "addons-staging",
+      "local",
+      "production",
+      "staging",
+    ]);
+    expect(manifest.stacks.staging?.dependencies).toEqual(["addons-staging"]);
+    expect(manifest.stacks.production?.dependencies).toEqual(["addons-production"]);
+    expect(manifest.stacks.local?.dependencies).toEqual([]);
+    expect(built.addonsStacks.map((s) => s.node.id)).toEqual(["addons-staging", "addons-production"]);
+  });
+
+  it("GIVEN the default settings WHEN synthesized THEN every add-on is one helm_release of its pinned chart, in the namespace the service stack expects it in, with its own state and the environment's kube context", () => {
+    const addons = stack("addons-staging");
+    const byName = releases(addons);
+    expect([...byName.keys()].sort()).toEqual([...ADDON_NAMES].sort());
+    for (const name of ADDON_NAMES) {
+      expect(byName.get(name)).toMatchObject({ ...ADDON_CHARTS[name], create_namespace: true, atomic: true });
+      expect(byName.get(name)?.version).toMatch(/^v?\d+\.\d+\.\d+$/);
+    }
+    expect(Object.fromEntries([...byName].map(([name, r]) => [name, r.namespace]))).toEqual({
+      "kube-prometheus-stack": "monitoring",
+      "cert-manager": "cert-manager",
+      "ingress-nginx": "ingress-nginx",
+      "cloudnative-pg": "cnpg-system",
+      "rabbitmq-cluster-operator": "rabbitmq-system",
+    });
+    expect(valuesOf(byName.get("cert-manager"))).toEqual({ crds: { enabled: true, keep: true } });
+    expect(valuesOf(byName.get("ingress-nginx")).controller.ingressClassResource).toMatchObject({
+      name: "nginx",
+      enabled: true,
+    });
+    expect(addons.provider.helm).toEqual([
+      { kubernetes: { config_context: "staging", config_path: "~/.kube/config" } },
+    ]);
+    expect(addons.terraform.backend.kubernetes.secret_suffix).toBe("platform-addons-staging");
+    // As cdktf writes the kubernetes provider's: Terraform reads it as hashicorp/helm.
+    expect(addons.terraform.required_providers.helm.source).toBe("helm");
+  });
+
+  it("GIVEN the service stack's ServiceMonitors, PrometheusRules and dashboard ConfigMaps WHEN the monitoring add-on is synthesized THEN its Prometheus selects every one of them and its Grafana sidecar reads every dashboard", () => {
+    const service = stack("staging");
+    const values = valuesOf(releases(stack("addons-staging")).get("kube-prometheus-stack"));
+    const spec = values.prometheus.prometheusSpec;
+    const namespaceLabels = { "kubernetes.io/metadata.name": "platform-staging" };
+    const monitors = manifestsOfKind(service, "ServiceMonitor");
+    const rules = manifestsOfKind(service, "PrometheusRule");
+    expect(monitors.length).toBeGreaterThan(0);
+    expect(rules.length).toBeGreaterThan(monitors.length - 1);
+    for (const monitor of monitors) {
+      expect(selects(spec.serviceMonitorSelector, monitor.metadata.labels), monitor.metadata.name).toBe(true);
+      expect(monitor.metadata.namespace).toBe("platform-staging");
+    }
+    for (const rule of rules) {
+      expect(selects(spec.ruleSelector, rule.metadata.labels), rule.metadata.name).toBe(true);
+      expect(rule.metadata.namespace).toBe("platform-staging");
+    }
+    expect(selects(spec.serviceMonitorNamespaceSelector, namespaceLabels)).toBe(true);
+    expect(selects(spec.ruleNamespaceSelector, namespaceLabels)).toBe(true);
+    // A namespace of the other environment is not selected.
+    expect(selects(spec.ruleNamespaceSelector, { "kubernetes.io/metadata.name": "platform-production" })).toBe(false);
+
+    const sidecar = values.grafana.sidecar.dashboards;
+    const dashboards = Object.values(service.resource.kubernetes_config_map_v1).filter((c: any) =>
+      c.metadata.name.endsWith("-dashboard"),
+    ) as Json[];
+    expect(dashboards.length).toBe(monitors.length);
+    for (const dashboard of dashboards) {
+      expect(dashboard.metadata.labels[sidecar.label]).toBe(sidecar.labelValue);
+      expect(sidecar.searchNamespace).toContain(dashboard.metadata.namespace);
+    }
+    expect(values.alertmanager).toEqual({ enabled: true });
+  });
+
+  it("GIVEN an Alertmanager configuration WHEN synthesized THEN it is the chart's alertmanager.config of both environments, and nothing else changes", () => {
+    const config = { route: { receiver: "platform", routes: [{ matchers: ['owner="team-a"'], receiver: "team-a" }] } };
+    const withConfig = synth({}, config).stack("addons-staging");
+    const values = valuesOf(releases(withConfig).get("kube-prometheus-stack"));
+    expect(values.alertmanager).toEqual({ enabled: true, config });
+    const without = valuesOf(releases(stack("addons-staging")).get("kube-prometheus-stack"));
+    expect({ ...values, alertmanager: undefined }).toEqual({ ...without, alertmanager: undefined });
+  });
+
+  it("GIVEN STAGING_ADDONS=ingress-nginx WHEN synthesized THEN staging's add-ons stack installs that alone, and its service stack makes no ClusterIssuer (the cluster's cert-manager has its own), while production's does", () => {
+    const { stack: skipped } = synth({ STAGING_ADDONS: "ingress-nginx" });
+    expect([...releases(skipped("addons-staging")).keys()]).toEqual(["ingress-nginx"]);
+    expect(manifestsOfKind(skipped("staging"), "ClusterIssuer")).toEqual([]);
+    expect(manifestsOfKind(skipped("production"), "ClusterIssuer").map((m) => m.metadata.name)).toEqual([
+      "letsencrypt",
+    ]);
+    const { stack: none } = synth({ STAGING_ADDONS: "none" });
+    expect(none("addons-staging").resource).toBeUndefined();
+  });
+
+  it("GIVEN the add-ons stacks WHEN the guardrails check them THEN they run like on the other stacks, find nothing in helm releases, and report under the stack's name", () => {
+    expect(built.guardrails.environments).toEqual([
+      "local",
+      "addons-staging",
+      "staging",
+      "addons-production",
+      "production",
+    ]);
+    expect(built.guardrails.findingsOf("addons-staging")).toEqual([]);
+    expect(built.guardrails.findingsOf("addons-production")).toEqual([]);
+  });
+});

@@ -9,6 +9,8 @@ import { monitoringStackValues } from "./addons/monitoring-stack.js";
 import { EngineStack } from "./engine/engine-stack.js";
 import type { KubernetesEnvironment } from "./environments.js";
 import { GuardrailsCheck, ruleEnvironmentWith, type GuardrailsRun } from "./guardrails/index.js";
+import { alertReceiverSecrets, renderAlertmanagerConfig } from "./monitoring/alertmanager-config.js";
+import type { Catalogue } from "./spec/model.js";
 import { configureStateBackend } from "./state-backend.js";
 
 /** Props of {@link AddonsStack}. */
@@ -17,10 +19,11 @@ export interface AddonsStackProps {
   /** The app's guardrails run, which checks this stack at synth like the service stacks. */
   readonly guardrails: GuardrailsRun;
   /**
-   * Alertmanager's configuration (the chart's `alertmanager.config`: routes and receivers).
-   * @default undefined - the chart's own configuration
+   * The environment's services: Alertmanager routes each owner's alerts (see
+   * `renderAlertmanagerConfig`, the same configuration synth writes as
+   * `cdktf.out/monitoring/<env>/alertmanager.yml`).
    */
-  readonly alertmanagerConfig?: Readonly<Record<string, unknown>>;
+  readonly catalogue: Catalogue;
 }
 
 /**
@@ -64,7 +67,10 @@ export class AddonsStack extends EngineStack {
     const releaseProps: { readonly [A in AddonName]: () => AddonReleaseProps } = {
       "kube-prometheus-stack": () => ({
         namespace: kubernetes.monitoringNamespace,
-        values: monitoringStackValues(environment, props.alertmanagerConfig),
+        values: monitoringStackValues(environment, {
+          config: renderAlertmanagerConfig(environment, props.catalogue),
+          secrets: alertReceiverSecrets(kubernetes.alerting),
+        }),
       }),
       "cert-manager": () => ({ namespace: CERT_MANAGER_NAMESPACE, values: certManagerValues() }),
       "ingress-nginx": () => ({ namespace: kubernetes.ingressNamespace, values: ingressNginxValues(environment) }),

@@ -1,7 +1,7 @@
 import path from "node:path";
 import { App } from "./engine/cdk.js";
 import { AddonsStack } from "./addons-stack.js";
-import type { Environment, KubernetesEnvironment } from "./environments.js";
+import type { Environment } from "./environments.js";
 import type { ImagesLock } from "./images-lock.js";
 import type { Adjustment } from "./adjustments.js";
 import { GuardrailsRun, type GuardrailRule } from "./guardrails/index.js";
@@ -58,15 +58,6 @@ export interface PlatformAppProps {
    * caller to write
    */
   readonly monitoringOutdir?: string;
-  /**
-   * Alertmanager's configuration in each Kubernetes environment (the routes and receivers
-   * of the add-ons stack's Alertmanager), from the environment and its catalogue.
-   * @default - the chart's own configuration
-   */
-  readonly alertmanagerConfig?: (
-    environment: KubernetesEnvironment,
-    catalogue: Catalogue,
-  ) => Readonly<Record<string, unknown>> | undefined;
 }
 
 /** The app and what it was built from. */
@@ -134,7 +125,7 @@ export function buildPlatformApp(props: PlatformAppProps): PlatformApp {
     const addons = new AddonsStack(app, {
       environment,
       guardrails,
-      alertmanagerConfig: props.alertmanagerConfig?.(environment, catalogues.get(environment.name)!),
+      catalogue: catalogues.get(environment.name)!,
     });
     addonsStacks.push(addons);
     const platform = stack();

@@ -24,7 +24,7 @@ import { isPlatformError } from "../infra/platform-error.js";
 import { resolveCatalogue, type Catalogue } from "../infra/spec/model.js";
 import { secretVariableNames } from "../infra/targets/docker/secret-variables.js";
 import { referencedSecrets } from "../infra/targets/kubernetes/referenced-secrets.js";
-import { requiredCustomResourceDefinitions } from "../infra/targets/kubernetes/required-crds.js";
+import { installedByAddons, requiredCustomResourceDefinitions } from "../infra/targets/kubernetes/required-crds.js";
 import { terraformProviders } from "../infra/targets/terraform-providers.js";
 import { checkApiServer } from "./doctor/api-server.js";
 import type { CheckResult } from "./doctor/check-result.js";
@@ -71,22 +71,8 @@ Environment variables:
 
 Exit 0 when ready, 1 when something is missing, 2 on bad input.`;
 
-/** What the doctor knows beyond the environment's settings. */
-export interface CheckOptions {
-  /**
-   * The CustomResourceDefinitions the environment's add-ons stack installs before the
-   * service stack: one of them missing from the cluster is no failure.
-   * @default none - every missing CRD is a failure
-   */
-  readonly addonsCustomResourceDefinitions?: readonly string[];
-}
-
 /** Runs every check for one environment. */
-export async function checkEnvironment(
-  environment: Environment,
-  variables: Variables,
-  options: CheckOptions = {},
-): Promise<CheckResult[]> {
+export async function checkEnvironment(environment: Environment, variables: Variables): Promise<CheckResult[]> {
   const catalogue = await discoverCatalogue(environment);
   const results: CheckResult[] = [
     await checkTerraform(environment, variables),
@@ -101,7 +87,7 @@ export async function checkEnvironment(
   } else {
     const kube = checkKubeconfig(environment.kubernetes.configPath, environment.kubernetes.configContext, variables);
     results.push(kube);
-    if (kube.ok) results.push(...(await checkCluster(environment, catalogue, variables, options)));
+    if (kube.ok) results.push(...(await checkCluster(environment, catalogue, variables)));
     results.push(checkStateBackend(environment, variables, kube.ok));
     results.push(checkDatabaseSettings(environment, catalogue));
   }
@@ -117,7 +103,6 @@ async function checkCluster(
   environment: KubernetesEnvironment,
   catalogue: Catalogue | CheckResult,
   variables: Variables,
-  options: CheckOptions,
 ): Promise<CheckResult[]> {
   if (variables.DOCTOR_SKIP_CLUSTER)
     return [
@@ -138,13 +123,10 @@ async function checkCluster(
   const apiServer = await checkApiServer(connection, environment.namespace);
   // Without an API server that accepts the credentials, every further answer would say the same.
   if (!apiServer.ok || !("services" in catalogue)) return [apiServer];
+  const needed = requiredCustomResourceDefinitions(environment, catalogue.services);
   return [
     apiServer,
-    await checkCustomResourceDefinitions(
-      connection,
-      requiredCustomResourceDefinitions(environment, catalogue.services),
-      options.addonsCustomResourceDefinitions,
-    ),
+    await checkCustomResourceDefinitions(connection, needed, installedByAddons(environment, needed)),
     await checkReferencedSecrets(
       connection,
       environment.namespace,

@@ -1,4 +1,5 @@
 import type { KubernetesEnvironment } from "../environments.js";
+import type { AlertmanagerConfig } from "../monitoring/alertmanager-config.js";
 import { PART_OF_PLATFORM_LABEL } from "../targets/hardening.js";
 import { GRAFANA_DASHBOARD_LABEL } from "../targets/kubernetes/monitoring.js";
 
@@ -15,13 +16,13 @@ const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
  * The chart's own monitors and rules of the cluster's components (kubelet, API server,
  * node exporter, kube-state-metrics) and its default dashboards are off: this Prometheus
  * selects the platform's objects alone, so they would run for nothing.
- * @param alertmanagerConfig Alertmanager's configuration (`alertmanager.config` of the chart:
- * routes and receivers)
- * @default alertmanagerConfig undefined - the chart's own configuration (every alert to a receiver that sends nothing)
+ * @param alertmanager its configuration (`alertmanager.config` of the chart: routes and
+ * receivers) and the Secrets its receivers read their credentials from, which the chart
+ * mounts at `/etc/alertmanager/secrets/<secret>/` (`alertmanagerSpec.secrets`)
  */
 export function monitoringStackValues(
   environment: KubernetesEnvironment,
-  alertmanagerConfig?: Readonly<Record<string, unknown>>,
+  alertmanager: { readonly config: AlertmanagerConfig; readonly secrets: readonly string[] },
 ): Record<string, unknown> {
   const platformObjects = { matchLabels: { ...PART_OF_PLATFORM_LABEL } };
   const environmentNamespace = { matchLabels: { [NAMESPACE_NAME_LABEL]: environment.namespace } };
@@ -45,7 +46,11 @@ export function monitoringStackValues(
         ruleNamespaceSelector: environmentNamespace,
       },
     },
-    alertmanager: alertmanagerConfig === undefined ? { enabled: true } : { enabled: true, config: alertmanagerConfig },
+    alertmanager: {
+      enabled: true,
+      config: alertmanager.config,
+      alertmanagerSpec: { secrets: [...alertmanager.secrets] },
+    },
     grafana: {
       defaultDashboardsEnabled: false,
       sidecar: {

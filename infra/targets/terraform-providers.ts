@@ -38,13 +38,18 @@ export function needsRandomProvider(
     : services.some((s) => s.backingServices.some((r) => r.type === "redis" && r.external === undefined));
 }
 
-/** The providers a target's stack requires for these services, as the stacks' `terraform.required_providers` names them. */
+/**
+ * The providers a target's stacks require for these services, as the stacks'
+ * `terraform.required_providers` name them: on Kubernetes also helm, which the
+ * environment's add-ons stack (`addons-<env>`, deployed with it) declares.
+ */
 export function terraformProviders(
   target: Environment["target"],
   services: readonly Pick<ServiceSpec, "backingServices">[],
 ): TerraformProviderRequirement[] {
   return [
     fromPackage(target === "docker" ? "@cdktf/provider-docker" : "@cdktf/provider-kubernetes"),
+    ...(target === "kubernetes" ? [fromPackage("@cdktf/provider-helm")] : []),
     ...(needsRandomProvider(target, services) ? [fromPackage("@cdktf/provider-random")] : []),
   ];
 }

@@ -6,7 +6,8 @@ import { ADDON_NAMES } from "../../infra/addons/addon-names.js";
 import { ADDON_CHARTS } from "../../infra/addons/charts.js";
 import { buildPlatformApp } from "../../infra/app.js";
 import { withoutTokenTraces } from "../../infra/engine/cdk.js";
-import { loadEnvironments } from "../../infra/environments.js";
+import { type KubernetesEnvironment, loadEnvironments } from "../../infra/environments.js";
+import { renderAlertmanagerConfig } from "../../infra/monitoring/alertmanager-config.js";
 import { exampleServices } from "../support/platform.js";
 import { scratchFolders } from "../support/scratch.js";
 
@@ -15,14 +16,13 @@ const { folder } = scratchFolders();
 type Json = Record<string, any>;
 
 /** Synthesizes the example catalogue with `variables`; returns a reader of the stacks and the app. */
-function synth(variables: Record<string, string> = {}, alertmanagerConfig?: Json) {
+function synth(variables: Record<string, string> = {}) {
   const outdir = folder("addons-stack-");
   const built = withoutTokenTraces(() => {
     const app = buildPlatformApp({
       services: exampleServices(),
       environments: loadEnvironments(variables),
       outdir,
-      alertmanagerConfig: alertmanagerConfig && (() => alertmanagerConfig),
     });
     app.app.synth();
     return app;
@@ -134,16 +134,30 @@ describe("AddonsStack", () => {
       expect(dashboard.metadata.labels[sidecar.label]).toBe(sidecar.labelValue);
       expect(sidecar.searchNamespace).toContain(dashboard.metadata.namespace);
     }
-    expect(values.alertmanager).toEqual({ enabled: true });
+    expect(values.alertmanager.enabled).toBe(true);
   });
 
-  it("GIVEN an Alertmanager configuration WHEN synthesized THEN it is the chart's alertmanager.config of both environments, and nothing else changes", () => {
-    const config = { route: { receiver: "platform", routes: [{ matchers: ['owner="team-a"'], receiver: "team-a" }] } };
-    const withConfig = synth({}, config).stack("addons-staging");
-    const values = valuesOf(releases(withConfig).get("kube-prometheus-stack"));
-    expect(values.alertmanager).toEqual({ enabled: true, config });
-    const without = valuesOf(releases(stack("addons-staging")).get("kube-prometheus-stack"));
-    expect({ ...values, alertmanager: undefined }).toEqual({ ...without, alertmanager: undefined });
+  it("GIVEN STAGING_ALERT_RECEIVERS WHEN synthesized THEN staging's Alertmanager routes each owner's alerts to its receiver, the rest to the default, as alertmanager.yml says, and mounts each receiver's Secret; production keeps the default alone", () => {
+    const variables = { STAGING_ALERT_RECEIVERS: "team-orders=slack:orders-alerts,team-edge=pagerduty:edge-oncall" };
+    const { built, stack: routed } = synth(variables);
+    const staging = valuesOf(releases(routed("addons-staging")).get("kube-prometheus-stack")).alertmanager;
+    const stagingEnvironment = loadEnvironments(variables, ["staging"])[0]!;
+    expect(stagingEnvironment.target).toBe("kubernetes");
+    expect(staging.config).toEqual(
+      JSON.parse(
+        JSON.stringify(
+          renderAlertmanagerConfig(stagingEnvironment as KubernetesEnvironment, built.catalogues.get("staging")!),
+        ),
+      ),
+    );
+    const routes = staging.config.route.routes.map((r: Json) => [r.matchers, r.receiver]);
+    expect(routes).toContainEqual([['owner="team-orders"'], "slack/orders-alerts"]);
+    expect(routes).toContainEqual([['owner="team-edge"'], "pagerduty/edge-oncall"]);
+    expect(staging.config.route.receiver).toBe("slack/platform-alerts");
+    expect(staging.alertmanagerSpec.secrets).toEqual(["edge-oncall", "orders-alerts", "platform-alerts"]);
+    const production = valuesOf(releases(routed("addons-production")).get("kube-prometheus-stack")).alertmanager;
+    expect(production.alertmanagerSpec.secrets).toEqual(["platform-alerts"]);
+    expect(production.config.route.routes.map((r: Json) => r.receiver)).not.toContain("slack/orders-alerts");
   });
 
   it("GIVEN STAGING_ADDONS=ingress-nginx WHEN synthesized THEN staging's add-ons stack installs that alone, and its service stack makes no ClusterIssuer (the cluster's cert-manager has its own), while production's does", () => {

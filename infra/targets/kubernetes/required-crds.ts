@@ -1,3 +1,4 @@
+import type { AddonName } from "../../addons/addon-names.js";
 import type { KubernetesEnvironment } from "../../environments.js";
 import type { ServiceSpec } from "../../spec/resolve.js";
 
@@ -11,6 +12,8 @@ export interface RequiredCustomResourceDefinition {
   readonly neededBy: string;
   /** What installs it. */
   readonly installedBy: string;
+  /** The add-on of the environment's add-ons stack (`addons-<env>`) whose chart installs it. */
+  readonly addon: AddonName;
 }
 
 const PROMETHEUS_OPERATOR =
@@ -20,12 +23,24 @@ const RABBITMQ_OPERATOR = "the RabbitMQ cluster operator (the rabbitmq-cluster-o
 const CERT_MANAGER = "cert-manager (its chart, with crds.enabled=true) and the ClusterIssuer";
 
 /**
+ * The names of the CRDs in `needed` that the environment's add-ons stack installs (its
+ * `<ENV>_ADDONS`): missing from the cluster before the first deploy, they are no failure.
+ */
+export function installedByAddons(
+  environment: KubernetesEnvironment,
+  needed: readonly RequiredCustomResourceDefinition[],
+): string[] {
+  return needed.filter((crd) => environment.kubernetes.addons.includes(crd.addon)).map((crd) => crd.name);
+}
+
+/**
  * The CustomResourceDefinitions a Kubernetes environment's stack needs, from what the
  * kubernetes target builds for these services: with PLATFORM_SCRAPE=servicemonitor the
  * environment's PrometheusRule (recording rules) and each service's ServiceMonitor; a
  * CloudNativePG `Cluster` per PostgreSQL database the platform runs, and a `ScheduledBackup`
  * when backups are configured; a `RabbitmqCluster` per queue; and, for a public service, the
- * cert-manager `ClusterIssuer` its Ingress names. A `kubernetes_manifest` whose CRD is
+ * cert-manager `ClusterIssuer` its Ingress names, and the one the stack makes when the add-ons
+ * install cert-manager. A `kubernetes_manifest` whose CRD is
  * missing fails `terraform plan`; an Ingress whose issuer is missing never gets its certificate.
  */
 export function requiredCustomResourceDefinitions(
@@ -45,6 +60,7 @@ export function requiredCustomResourceDefinitions(
       kind: "PrometheusRule",
       neededBy: "the recording rules and alerts (PLATFORM_SCRAPE=servicemonitor)",
       installedBy: PROMETHEUS_OPERATOR,
+      addon: "kube-prometheus-stack",
     });
     if (services.length > 0)
       needed.push({
@@ -52,6 +68,7 @@ export function requiredCustomResourceDefinitions(
         kind: "ServiceMonitor",
         neededBy: "each service's scrape (PLATFORM_SCRAPE=servicemonitor)",
         installedBy: PROMETHEUS_OPERATOR,
+        addon: "kube-prometheus-stack",
       });
   }
   if (databases.length > 0) {
@@ -60,6 +77,7 @@ export function requiredCustomResourceDefinitions(
       kind: "Cluster",
       neededBy: `the PostgreSQL databases of ${names(databases)}`,
       installedBy: CLOUDNATIVE_PG,
+      addon: "cloudnative-pg",
     });
     if (environment.kubernetes.backup !== undefined)
       needed.push({
@@ -67,6 +85,7 @@ export function requiredCustomResourceDefinitions(
         kind: "ScheduledBackup",
         neededBy: "the daily base backups (PLATFORM_BACKUP_DESTINATION)",
         installedBy: CLOUDNATIVE_PG,
+        addon: "cloudnative-pg",
       });
   }
   if (queues.length > 0)
@@ -75,13 +94,22 @@ export function requiredCustomResourceDefinitions(
       kind: "RabbitmqCluster",
       neededBy: `the queues of ${names(queues)}`,
       installedBy: RABBITMQ_OPERATOR,
+      addon: "rabbitmq-cluster-operator",
     });
-  if (publics.length > 0)
+  // The stack makes the ClusterIssuer itself when the add-ons install cert-manager (see CertificateIssuer).
+  const makesIssuer = environment.kubernetes.addons.includes("cert-manager");
+  if (publics.length > 0 || makesIssuer)
     needed.push({
       name: "clusterissuers.cert-manager.io",
       kind: "ClusterIssuer",
-      neededBy: `the certificates of the public ${names(publics)} (issuer '${environment.kubernetes.clusterIssuer}')`,
+      neededBy: [
+        ...(makesIssuer ? [`the ClusterIssuer '${environment.kubernetes.clusterIssuer}' the stack makes`] : []),
+        ...(publics.length > 0
+          ? [`the certificates of the public ${names(publics)} (issuer '${environment.kubernetes.clusterIssuer}')`]
+          : []),
+      ].join(", and "),
       installedBy: CERT_MANAGER,
+      addon: "cert-manager",
     });
   return needed;
 }

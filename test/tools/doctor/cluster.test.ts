@@ -79,8 +79,25 @@ describe("npm run doctor -- staging, asking the cluster", () => {
     expect(run.status, run.output).toBe(0);
   });
 
-  it("GIVEN a cluster without the CRDs WHEN checking staging THEN the crds line names each with what installs it, and it exits 1", async () => {
+  it("GIVEN a cluster without the CRDs, and every add-on left to the add-ons stack (the default) WHEN checking staging THEN the crds line says the add-ons stack installs them, and it exits 0", async () => {
     const run = await runCli("tools/doctor.ts", ["staging"], { env: machine("kubeconfig-bare", bare.url, bare.ca) });
+    expect(run.stdout).toContain(
+      "✓ crds: installed by the add-ons stack: prometheusrules.monitoring.coreos.com, servicemonitors.monitoring.coreos.com, clusters.postgresql.cnpg.io, rabbitmqclusters.rabbitmq.com, clusterissuers.cert-manager.io",
+    );
+    expect(run.stdout).toContain("staging: ready to deploy");
+    expect(run.status, run.output).toBe(0);
+  });
+
+  it("GIVEN a cluster without the CRDs, and STAGING_ADDONS naming the operators alone (the cluster has its own Prometheus and cert-manager) WHEN checking staging THEN the crds line names those the add-ons do not install with what installs them, and it exits 1", async () => {
+    const env = {
+      ...machine("kubeconfig-bare", bare.url, bare.ca),
+      STAGING_ADDONS: "cloudnative-pg,rabbitmq-cluster-operator",
+    };
+    const run = await runCli("tools/doctor.ts", ["staging"], { env });
+    expect(run.stdout).toContain(
+      "installed by the add-ons stack: clusters.postgresql.cnpg.io, rabbitmqclusters.rabbitmq.com",
+    );
+    expect(run.stdout).toContain("clusterissuers.cert-manager.io (ClusterIssuer");
     expect(run.stdout).toContain("namespace platform-staging is not there yet (the deploy creates it)");
     expect(run.stdout).toContain(
       "✗ crds: not installed: prometheusrules.monitoring.coreos.com (PrometheusRule, for the recording rules and alerts (PLATFORM_SCRAPE=servicemonitor))",

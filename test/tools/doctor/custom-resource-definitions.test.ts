@@ -20,12 +20,14 @@ const SERVICE_MONITOR: RequiredCustomResourceDefinition = {
   kind: "ServiceMonitor",
   neededBy: "each service's scrape (PLATFORM_SCRAPE=servicemonitor)",
   installedBy: "the Prometheus operator (the kube-prometheus-stack chart), or set PLATFORM_SCRAPE=annotations",
+  addon: "kube-prometheus-stack",
 };
 const POSTGRES_CLUSTER: RequiredCustomResourceDefinition = {
   name: "clusters.postgresql.cnpg.io",
   kind: "Cluster",
   neededBy: "the PostgreSQL databases of orders",
   installedBy: "the CloudNativePG operator (the cloudnative-pg chart)",
+  addon: "cloudnative-pg",
 };
 
 beforeAll(async () => {

@@ -46,12 +46,13 @@ describe("npm run doctor: the provider registry", () => {
     try {
       const run = await doctor("staging", { DOCTOR_PROVIDER_REGISTRY: everything.url });
       expect(providersLine(run.stdout)).toBe(
-        `✓ providers: the provider registry ${everything.url} lists hashicorp/kubernetes 2.38.0, hashicorp/random 3.7.2`,
+        `✓ providers: the provider registry ${everything.url} lists hashicorp/kubernetes 2.38.0, hashicorp/helm 3.1.1, hashicorp/random 3.7.2`,
       );
       // As terraform init asks: the discovery document first, then the versions of each provider.
       expect(everything.requests).toEqual([
         "/.well-known/terraform.json",
         "/v1/providers/hashicorp/kubernetes/versions",
+        "/v1/providers/hashicorp/helm/versions",
         "/v1/providers/hashicorp/random/versions",
       ]);
     } finally {

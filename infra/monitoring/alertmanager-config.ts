@@ -80,11 +80,29 @@ export interface AlertmanagerReceiver {
   readonly pagerduty_configs?: readonly PagerDutyReceiverConfig[];
 }
 
+/** A rule that mutes the alerts `target_matchers` select while one `source_matchers` selects fires with the same `equal` labels. */
+export interface AlertmanagerInhibitRule {
+  readonly source_matchers: readonly string[];
+  readonly target_matchers: readonly string[];
+  readonly equal: readonly string[];
+}
+
 /** The content of `alertmanager.yml`. */
 export interface AlertmanagerConfig {
   readonly route: AlertmanagerRoute;
+  readonly inhibit_rules: readonly AlertmanagerInhibitRule[];
   readonly receivers: readonly AlertmanagerReceiver[];
 }
+
+/**
+ * A page mutes the ticket of the same service in the same environment: a fast burn of
+ * the error budget also trips the slow windows, and the team needs the one notification.
+ */
+const PAGE_MUTES_TICKET: AlertmanagerInhibitRule = {
+  source_matchers: ['severity="page"'],
+  target_matchers: ['severity="ticket"'],
+  equal: ["service", "environment"],
+};
 
 /**
  * The Alertmanager configuration of `environment` for the services of `catalogue`: a
@@ -114,6 +132,7 @@ export function renderAlertmanagerConfig(environment: KubernetesEnvironment, cat
         ...ownerRoutes,
       ],
     },
+    inhibit_rules: [PAGE_MUTES_TICKET],
     receivers: [{ name: DISCARD_RECEIVER }, ...usedReceivers(environment.kubernetes.alerting).map(receiverConfig)],
   };
 }

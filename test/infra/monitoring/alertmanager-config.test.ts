@@ -166,10 +166,17 @@ describe("the Alertmanager configuration checked by amtool", () => {
     expect(run.output).toContain("SUCCESS");
   });
 
-  it("THEN the file is the rendered configuration, and no receiver holds a credential, only the file it is read from", () => {
+  it("THEN the file is the rendered configuration, a page mutes the ticket of its service and environment, and no receiver holds a credential, only the file it is read from", () => {
     const content = readFileSync(file("staging"), "utf8");
     const config = parse(content);
     expect(config.route.receiver).toBe("slack/platform-alerts");
+    expect(config.inhibit_rules).toEqual([
+      {
+        source_matchers: ['severity="page"'],
+        target_matchers: ['severity="ticket"'],
+        equal: ["service", "environment"],
+      },
+    ]);
     expect(content).not.toMatch(/api_url:|routing_key:|https?:\/\//);
   });
 

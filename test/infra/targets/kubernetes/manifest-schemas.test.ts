@@ -114,8 +114,8 @@ describe("the objects the stacks hand to kubernetes_manifest, validated against 
       );
       expect([...validated].sort()).toEqual(
         environment === "production"
-          ? ["Cluster", "PrometheusRule", "ScheduledBackup", "ServiceMonitor"]
-          : ["Cluster", "PrometheusRule", "ServiceMonitor"],
+          ? ["Cluster", "ClusterIssuer", "PrometheusRule", "ScheduledBackup", "ServiceMonitor"]
+          : ["Cluster", "ClusterIssuer", "PrometheusRule", "ServiceMonitor"],
       );
       // Both shapes of a ServiceMonitor: metrics on the service's port, and on a port of their own.
       const scrapedPorts = objects

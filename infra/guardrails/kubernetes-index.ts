@@ -51,7 +51,7 @@ export interface ReplicaRange {
  * NetworkPolicy that selects them selects real pods.
  */
 export interface OperatorPods {
-  /** The `kubernetes_manifest` the operator makes the pods for. */
+  /** The `kubernetes_manifest` the operator makes the pods for (or the Ingress cert-manager answers a challenge of). */
   readonly resource: SynthesizedResource;
   readonly namespace: string;
   /** Labels every one of those pods carries. */
@@ -85,6 +85,9 @@ export function operatorPodLabelsOf(
   return OPERATOR_POD_LABELS.find((o) => o.group === group && o.kind === manifest?.kind)?.labels(name);
 }
 
+/** The label cert-manager gives the pod that answers an ACME HTTP-01 challenge of an Ingress. */
+const ACME_HTTP01_SOLVER_POD_LABELS = { "acme.cert-manager.io/http01-solver": "true" } as const;
+
 /** A selector is "unresolved" when Terraform computes part of it. */
 export type SelectorRead = LabelSelector | "unresolved" | undefined;
 
@@ -92,6 +95,11 @@ const NAMESPACE_TYPES = new Set(["kubernetes_namespace_v1", "kubernetes_namespac
 const SERVICE_TYPES = ["kubernetes_service_v1", "kubernetes_service"];
 const PDB_TYPES = ["kubernetes_pod_disruption_budget_v1", "kubernetes_pod_disruption_budget"];
 const POLICY_TYPES = ["kubernetes_network_policy_v1", "kubernetes_network_policy"];
+/** The Ingress resource types. */
+export const INGRESS_TYPES = ["kubernetes_ingress_v1", "kubernetes_ingress"];
+
+/** The annotations by which cert-manager's ingress-shim issues an Ingress's certificate (and creates its Secret). */
+export const CERT_MANAGER_ISSUER_ANNOTATIONS = ["cert-manager.io/cluster-issuer", "cert-manager.io/issuer"] as const;
 const HPA_TYPES = [
   "kubernetes_horizontal_pod_autoscaler_v2",
   "kubernetes_horizontal_pod_autoscaler_v2beta2",
@@ -172,6 +180,15 @@ export class KubernetesIndex {
       const podLabels = name === undefined ? undefined : operatorPodLabelsOf(manifest, name);
       if (podLabels !== undefined && namespace !== undefined)
         this.operatorPods.push({ resource, namespace, podLabels });
+    }
+    // cert-manager answers an ACME HTTP-01 challenge of an Ingress it issues for with a pod
+    // in the Ingress's namespace; a policy that lets the ingress controller reach it selects real pods.
+    for (const resource of INGRESS_TYPES.flatMap((t) => stack.ofType(t))) {
+      const annotations = block(block(resource.values.metadata)?.annotations);
+      const namespace = this.namespaceOf(resource);
+      const issued = CERT_MANAGER_ISSUER_ANNOTATIONS.some((key) => annotations?.[key] !== undefined);
+      if (issued && namespace !== undefined)
+        this.operatorPods.push({ resource, namespace, podLabels: ACME_HTTP01_SOLVER_POD_LABELS });
     }
     for (const resource of HPA_TYPES.flatMap((t) => stack.ofType(t))) {
       const target = block(block(resource.values.spec)?.scale_target_ref);

@@ -118,6 +118,7 @@ export const K8S = {
   service: (service: string) => `kubernetes/${service}/exposure/service`,
   ingress: (service: string) => `kubernetes/${service}/exposure/ingress`,
   defaultDeny: "kubernetes/platform/default-deny",
+  acmeSolverPolicy: "kubernetes/platform/acme-solver/policy",
 } as const;
 
 /** Field paths of an escape hatch on the example Deployments' first container and pod. */

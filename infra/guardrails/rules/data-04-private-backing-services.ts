@@ -1,3 +1,4 @@
+import { INGRESS_TYPES } from "../kubernetes-index.js";
 import { clientsOf, type DataObject, DATA_OBJECT_TYPES, dataObjectOf, mayConnect } from "../data-objects.js";
 import {
   KUBERNETES_TYPES,
@@ -12,7 +13,6 @@ import { NOT_APPLICABLE, ofTypes, Problems, type ResourceRule, type RuleContext 
 import type { SynthesizedResource, SynthesizedStack } from "../synthesized-stack.js";
 import { asBoolean, asString, asStringMap, block, blocks, firstUnresolved, show } from "../values.js";
 
-const INGRESS_TYPES = ["kubernetes_ingress_v1", "kubernetes_ingress"];
 const PUBLISHED_SERVICE_TYPES = new Set(["NodePort", "LoadBalancer"]);
 /**
  * The operators that must reach the pods they run (`app.kubernetes.io/name` of their

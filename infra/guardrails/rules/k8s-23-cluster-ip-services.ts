@@ -1,9 +1,8 @@
-import { KUBERNETES_TYPES, isEmptySelector, mapSelectorOf, showSelector } from "../kubernetes-index.js";
+import { INGRESS_TYPES, KUBERNETES_TYPES, isEmptySelector, mapSelectorOf, showSelector } from "../kubernetes-index.js";
 import { ofTypes, Problems, type ResourceRule, type RuleContext } from "../rule.js";
 import type { SynthesizedResource } from "../synthesized-stack.js";
 import { block, blocks, isUnresolved, show } from "../values.js";
 
-const INGRESS_TYPES = ["kubernetes_ingress_v1", "kubernetes_ingress"];
 const SERVICE_TYPES = new Set(KUBERNETES_TYPES.service);
 
 /**

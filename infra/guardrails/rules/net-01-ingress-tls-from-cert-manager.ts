@@ -1,11 +1,8 @@
+import { CERT_MANAGER_ISSUER_ANNOTATIONS, INGRESS_TYPES } from "../kubernetes-index.js";
 import { ofTypes, Problems, type ResourceRule } from "../rule.js";
 import { asString, asStringList, asStringMap, block, blocks, isUnresolved, show } from "../values.js";
 
-const INGRESS_TYPES = ["kubernetes_ingress_v1", "kubernetes_ingress"];
 const SECRET_TYPES = ["kubernetes_secret_v1", "kubernetes_secret"];
-
-/** The annotations by which cert-manager's ingress-shim issues an Ingress's certificate (and creates its Secret). */
-export const CERT_MANAGER_ISSUER_ANNOTATIONS = ["cert-manager.io/cluster-issuer", "cert-manager.io/issuer"] as const;
 
 const FIX =
   'give the Ingress a tls block naming each of its hosts and a secret_name, and the annotation "cert-manager.io/cluster-issuer" (the platform sets it from <ENV>_CLUSTER_ISSUER), so that cert-manager creates that Secret';

@@ -5,6 +5,7 @@ import { KUBE_API_CIDR_ACCEPTED, type KubernetesEnvironment } from "../../enviro
 import type { RenderedMonitoring } from "../../monitoring/monitoring-files.js";
 import { platformEnvironment, type Catalogue } from "../../spec/model.js";
 import { KubernetesService } from "./kubernetes-service.js";
+import { AcmeSolverAccess } from "./acme-solver-access.js";
 import { CertificateIssuer } from "./certificate-issuer.js";
 import { NamespaceIsolation } from "./namespace-isolation.js";
 import { RecordingRules } from "./recording-rules.js";
@@ -65,6 +66,9 @@ export class KubernetesTarget extends Construct {
       rendered: props.monitoring,
       namespace: isolation.namespace,
     });
+    // Public Ingresses ask cert-manager for certificates: its HTTP-01 solver pods must be reachable.
+    if (catalogue.services.some((spec) => spec.expose.kind === "public"))
+      new AcmeSolverAccess(isolation, "acme-solver", { environment, namespace: isolation.namespace });
     // With the add-ons' cert-manager, the issuer the public Ingresses name is the platform's too.
     if (environment.kubernetes.addons.includes("cert-manager"))
       new CertificateIssuer(isolation, "certificates", { environment });

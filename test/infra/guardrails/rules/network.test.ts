@@ -88,6 +88,23 @@ describe("network rules (K8S-21 to K8S-23)", () => {
     ]);
   });
 
+  it("GIVEN the policy that lets the ingress controller reach cert-manager's HTTP-01 solver pods WHEN checked THEN K8S-21 accepts it while an Ingress asks cert-manager for its certificate, and reports it once none does", () => {
+    expect(generated.outcome(networkIsolation, K8S.acmeSolverPolicy)).toEqual({ status: "compliant" });
+    const fixture = guardrailsFixture("staging");
+    const withoutIssuer = fixture.findingsAfter("K8S-21", (json) => {
+      for (const ingress of Object.values(json.resource.kubernetes_ingress_v1!)) delete ingress.metadata.annotations;
+    });
+    expect(withoutIssuer).toEqual([
+      {
+        rule: "K8S-21",
+        level: "error",
+        resource: fixture.address(K8S.acmeSolverPolicy),
+        message:
+          'pod_selector (acme.cert-manager.io/http01-solver=true) selects no pods of this stack in namespace "platform-staging"',
+      },
+    ]);
+  });
+
   it("GIVEN ingress from 0.0.0.0/0 and egress to ::/0 WHEN checked THEN K8S-22 reports both rules", () => {
     const fixture = guardrailsFixture("staging");
     const policy = fixture.resource(K8S.networkPolicy("orders"));

@@ -107,7 +107,7 @@ export async function readClusterConnection(
       credentials: `the password of ${user.username}`,
     };
   if (user.exec && typeof user.exec === "object")
-    return { ...base, ...(await runExecPlugin(user.exec as Entry, folder, variables)) };
+    return { ...base, ...(await runExecPlugin(user.exec as Entry, userName || "(none)", folder, variables)) };
   if (user["auth-provider"])
     throw new KubeconfigProblem(
       `has user '${userName}' with an auth-provider, which the doctor cannot use (kubectl 1.26 and the Terraform provider neither); use your cloud's exec plugin instead (for example gke-gcloud-auth-plugin, kubelogin)`,
@@ -126,6 +126,7 @@ const EXEC_TIMEOUT_MS = 30_000;
  */
 function runExecPlugin(
   exec: Entry,
+  user: string,
   folder: string,
   variables: Variables,
 ): Promise<Pick<ClusterConnection, "token" | "clientCertificate" | "clientKey" | "credentials">> {
@@ -139,14 +140,16 @@ function runExecPlugin(
     ...Object.fromEntries(extra.map((e) => [String(e.name), String(e.value ?? "")])),
     KUBERNETES_EXEC_INFO: JSON.stringify({ apiVersion, kind: "ExecCredential", spec: { interactive: false } }),
   };
-  const rerun = `run '${[command, ...args].join(" ")}' yourself to see why (it may need a login first)`;
+  // Lines reach CI logs: name the command and the user, never its args or Node's error.message, which repeats them (`--client-secret=...`).
+  const rerun = `run the exec command of user '${user}' yourself to see why (it may need a login first)`;
   return new Promise((resolve, reject) => {
     execFile(program, args, { env, timeout: EXEC_TIMEOUT_MS }, (error, stdout, stderr) => {
       if (error) {
+        const failure = error as NodeJS.ErrnoException & { code?: string | number; signal?: string | null };
         const why =
-          (error as NodeJS.ErrnoException).code === "ENOENT"
+          failure.code === "ENOENT"
             ? `is not on PATH; install it`
-            : `failed (${(stderr.trim().split("\n")[0] || error.message.split("\n")[0]) ?? ""}); ${rerun}`;
+            : `failed (${stderr.trim().split("\n")[0] || exitOf(failure)}); ${rerun}`;
         return reject(new KubeconfigProblem(`has an exec plugin '${command}' that ${why}`));
       }
       let status: Entry | undefined;
@@ -173,4 +176,11 @@ function runExecPlugin(
       );
     });
   });
+}
+
+/** How a failed plugin ended, without its command line: `exit 1`, `killed by SIGTERM`. */
+function exitOf(failure: { code?: string | number; signal?: string | null }): string {
+  if (typeof failure.code === "number") return `exit ${failure.code}`;
+  if (failure.signal) return `killed by ${failure.signal}`;
+  return typeof failure.code === "string" ? failure.code : "no exit code";
 }

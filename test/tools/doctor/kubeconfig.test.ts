@@ -59,8 +59,31 @@ describe("readClusterConnection", () => {
     const error = await rejection(readClusterConnection(file, "staging", { PATH: process.env.PATH }));
     expect(error).toBeInstanceOf(KubeconfigProblem);
     expect((error as Error).message).toBe(
-      "has an exec plugin './needs-login' that failed (error: not logged in; run 'cloud login'); run './needs-login token' yourself to see why (it may need a login first)",
+      "has an exec plugin './needs-login' that failed (error: not logged in; run 'cloud login'); run the exec command of user 'deployer' yourself to see why (it may need a login first)",
     );
+  });
+
+  it("GIVEN an exec plugin with a secret in its args that fails silently, or prints to stderr WHEN read THEN the problem names the command and the user, its exit code or stderr line, and never the secret", async () => {
+    script("oidc-login", "exit 1");
+    script("oidc-login-says", `echo "error: invalid_client" >&2\nexit 7`);
+    const args = ["get-token", "--oidc-client-secret=S3CR3T"];
+    const silent = await rejection(
+      readClusterConnection(kubeconfig("exec-secret", { exec: { command: "./oidc-login", args } }), "staging", {}),
+    );
+    const says = await rejection(
+      readClusterConnection(
+        kubeconfig("exec-secret-says", { exec: { command: "./oidc-login-says", args } }),
+        "staging",
+        {},
+      ),
+    );
+    expect(silent.message).toBe(
+      "has an exec plugin './oidc-login' that failed (exit 1); run the exec command of user 'deployer' yourself to see why (it may need a login first)",
+    );
+    expect(says.message).toBe(
+      "has an exec plugin './oidc-login-says' that failed (error: invalid_client); run the exec command of user 'deployer' yourself to see why (it may need a login first)",
+    );
+    expect(`${silent.message}\n${says.message}`).not.toContain("S3CR3T");
   });
 
   it("GIVEN an exec plugin not on PATH WHEN read THEN the problem says to install it", async () => {

@@ -70,6 +70,12 @@ export async function readClusterConnection(
   if (!/^https?:\/\//.test(server))
     throw new KubeconfigProblem(`has cluster '${clusterName}' without an https:// server (${JSON.stringify(server)})`);
   const user = (userName ? named("users", userName, "user") : undefined) ?? {};
+  const credentialFields = ["token", "tokenFile", "password", "client-key", "client-key-data", "exec"];
+  const sent = credentialFields.filter((field) => user[field] !== undefined && user[field] !== "");
+  if (server.startsWith("http://") && sent.length > 0)
+    throw new KubeconfigProblem(
+      `has cluster '${clusterName}' with the server ${server}, which is plain http, and user '${userName}' with credentials (${sent.join(", ")}) that would cross the network in cleartext; accepted: an https:// server (the cluster's TLS address, usually port 6443 or 443), or a user without credentials`,
+    );
   const fromFile = (entry: Entry, field: string): Buffer | undefined => {
     const value = entry[field];
     if (typeof value !== "string" || value === "") return undefined;

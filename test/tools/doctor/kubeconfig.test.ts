@@ -94,6 +94,18 @@ describe("readClusterConnection", () => {
     );
   });
 
+  it("GIVEN a plain http:// server WHEN its user has a token, or no credentials THEN the token is refused naming the cluster, the server and what is accepted, and the user without is read", async () => {
+    const file = (name: string, user: Record<string, unknown>): string =>
+      writeKubeconfig(path.join(sandbox, name), { server: "http://10.0.0.1:8080", context: "staging", user });
+    const error = await rejection(readClusterConnection(file("http-token", { token: "abc" }), "staging", {}));
+    expect(error).toBeInstanceOf(KubeconfigProblem);
+    expect(error.message).toBe(
+      "has cluster 'cluster' with the server http://10.0.0.1:8080, which is plain http, and user 'deployer' with credentials (token) that would cross the network in cleartext; accepted: an https:// server (the cluster's TLS address, usually port 6443 or 443), or a user without credentials",
+    );
+    const anonymous = await readClusterConnection(file("http-anonymous", {}), "staging", {});
+    expect([anonymous.server, anonymous.credentials]).toEqual(["http://10.0.0.1:8080", "no credentials"]);
+  });
+
   it("GIVEN client certificate files named relative to the kubeconfig WHEN read THEN both are read from its folder", async () => {
     writeFileSync(path.join(sandbox, "client.crt"), "CERT");
     writeFileSync(path.join(sandbox, "client.key"), "KEY");

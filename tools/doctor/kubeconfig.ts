@@ -21,6 +21,8 @@ export interface ClusterConnection {
   readonly insecure: boolean;
   /** `tls-server-name`: the name the certificate is checked against instead of the server's host. */
   readonly serverName?: string;
+  /** `proxy-url`: the proxy kubectl and the Terraform provider reach the API server through; undefined: none set there. */
+  readonly proxyUrl?: string;
   readonly token?: string;
   readonly clientCertificate?: Buffer;
   readonly clientKey?: Buffer;
@@ -95,6 +97,8 @@ export async function readClusterConnection(
     ca: fromData(cluster, "certificate-authority-data") ?? fromFile(cluster, "certificate-authority"),
     insecure: cluster["insecure-skip-tls-verify"] === true,
     serverName: typeof cluster["tls-server-name"] === "string" ? cluster["tls-server-name"] : undefined,
+    proxyUrl:
+      typeof cluster["proxy-url"] === "string" && cluster["proxy-url"] !== "" ? cluster["proxy-url"] : undefined,
   };
   const clientCertificate = fromData(user, "client-certificate-data") ?? fromFile(user, "client-certificate");
   const clientKey = fromData(user, "client-key-data") ?? fromFile(user, "client-key");

@@ -35,6 +35,7 @@ import { checkSecretVariables } from "./doctor/secret-variables.js";
 import type { ClusterConnection } from "./doctor/kubeconfig.js";
 import { checkProviderMirror } from "./doctor/provider-mirror.js";
 import { checkProviderRegistry, DEFAULT_PROVIDER_REGISTRY } from "./doctor/provider-registry.js";
+import { proxyVariableFor } from "./doctor/proxy.js";
 
 /** The repository whose services are deployed. */
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -68,6 +69,9 @@ Environment variables:
                              terraform itself always asks the providers' own registry
   DOCTOR_SKIP_CLUSTER        set (to anything), the doctor does not ask the cluster's API
                              server (no API server, CRD or Secret check; the line says so)
+  HTTPS_PROXY, NO_PROXY      where a proxy applies to the registry or the API server (or the
+                             kubeconfig's cluster has a proxy-url), that check is not made
+                             (the doctor connects directly; the line says so)
 
 Exit 0 when ready, 1 when something is missing, 2 on bad input.`;
 
@@ -120,6 +124,17 @@ async function checkCluster(
     if (!(error instanceof KubeconfigProblem)) throw error;
     return [{ ok: false, line: `cluster: context '${configContext}' of ${file} ${error.message}` }];
   }
+  // kubectl and the provider go through the proxy; this check, connecting directly, would refuse a cluster they reach.
+  const proxy = connection.proxyUrl
+    ? "the kubeconfig's proxy-url"
+    : proxyVariableFor(new URL(connection.server), variables);
+  if (proxy)
+    return [
+      {
+        ok: true,
+        line: `cluster: the API server ${connection.server} (context '${configContext}' of ${file}) not checked through a proxy (${proxy}); check with kubectl get --raw /version --context ${configContext}; the CRDs and the Secrets the stack needs are not checked either`,
+      },
+    ];
   const apiServer = await checkApiServer(connection, environment.namespace);
   // Without an API server that accepts the credentials, every further answer would say the same.
   if (!apiServer.ok || !("services" in catalogue)) return [apiServer];
@@ -168,7 +183,7 @@ async function checkProviderSource(
   if (!variables.DOCTOR_PROVIDER_REGISTRY) {
     // Where terraform would not ask the registry the way this check does, the check would
     // refuse setups that work: say it was not made, and why, instead.
-    const proxy = ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"].find((name) => variables[name]);
+    const proxy = proxyVariableFor(new URL(DEFAULT_PROVIDER_REGISTRY), variables);
     if (proxy)
       return {
         ok: true,

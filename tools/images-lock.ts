@@ -21,18 +21,22 @@ import {
 import { SERVICES_DIR } from "../infra/repository-layout.js";
 import { formatValue } from "../infra/spec/spec-error.js";
 
-const USAGE = `Usage: npm run images:lock -- <service> <version> <digest> [--file <lock file>]
+const USAGE = `Usage: npm run images:lock -- <service> <version> <digest> [--file <lock file>] [--replace]
        npm run images:lock -- --help
 
 Records in ${IMAGES_LOCK_FILE} (at the repository root, or the --file given) that the
 image of <service> pushed with the tag <version> (the version in its package.json) has
 the registry digest <digest> (sha256:<64 hex digits>, as docker buildx imagetools inspect
-prints it). An entry of another version of that service is replaced. The file is written
+prints it). An entry of another version of that service is replaced. A version already
+recorded with another digest is refused (a re-pushed tag is another image: bump the
+version); --replace records the new digest anyway, for a recorded digest that is wrong.
+The file is written
 whole (a temporary file, then a rename), services sorted by name.
 The Kubernetes Deployments then run <registry>/<service>:<version>@<digest>; a service
 whose version the lock does not record runs by its tag, and the synth warns of it.
 The images workflow (.github/workflows/images.yml) runs this after each push and opens a
-pull request with the lock. Exit codes: 0 recorded (or already recorded), 2 bad input
+pull request with the lock. Exit codes: 0 recorded (or already recorded), 1 the version
+is recorded with another digest (and no --replace), 2 bad input
 (an argument, a service with no folder under ${SERVICES_DIR}/, or a lock file that is not a lock).`;
 
 /** The CLI's work: returns the exit code. */
@@ -40,18 +44,24 @@ function main(argv: string[]): number {
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
   let positionals: string[];
   let file: string;
+  let replace: boolean;
   try {
     const parsed = parseArgs({
       args: argv,
       strict: true,
       allowPositionals: true,
-      options: { file: { type: "string" }, help: { type: "boolean", short: "h" } },
+      options: {
+        file: { type: "string" },
+        replace: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
     });
     if (parsed.values.help) {
       console.log(USAGE);
       return 0;
     }
     positionals = parsed.positionals;
+    replace = parsed.values.replace ?? false;
     file = path.resolve(parsed.values.file ?? path.join(root, IMAGES_LOCK_FILE));
   } catch (error) {
     if (!(error instanceof TypeError)) throw error;
@@ -78,6 +88,12 @@ function main(argv: string[]): number {
     if (was?.version === version && was.digest === digest) {
       console.log(`images:lock: ${shown} has ${service} ${version} ${digest} already`);
       return 0;
+    }
+    if (was?.version === version && !replace) {
+      console.error(
+        `images:lock: ${shown} records ${service} ${version} with the digest ${was.digest}, not ${digest}: the tag ${version} was pushed again with another image; bump the version to ship a new image, or pass --replace if the recorded digest is wrong`,
+      );
+      return 1;
     }
     writeImagesLockFile(file, withLockedImage(lock, service, { version, digest }));
     console.log(

@@ -45,6 +45,26 @@ describe("npm run images:lock", () => {
       expect(readdirSync(path.dirname(file))).toEqual(["images.lock.json"]);
     });
 
+    it("WHEN a recorded version comes again with another digest THEN it exits 1 naming both digests and leaves the file, and with --replace records the new one", async () => {
+      const other = path.join(path.dirname(file), "repushed.lock.json");
+      expect((await lock("orders", "1.0.0", DIGEST_1_0_0, "--file", other)).status).toBe(0);
+      const before = readFileSync(other, "utf8");
+      const repushed = await lock("orders", "1.0.0", DIGEST_1_1_0, "--file", other);
+      expect([repushed.status, repushed.stderr]).toEqual([
+        1,
+        `images:lock: ${path.relative(process.cwd(), other)} records orders 1.0.0 with the digest ${DIGEST_1_0_0}, not ${DIGEST_1_1_0}: the tag 1.0.0 was pushed again with another image; bump the version to ship a new image, or pass --replace if the recorded digest is wrong\n`,
+      ]);
+      expect(readFileSync(other, "utf8")).toBe(before);
+      const replaced = await lock("orders", "1.0.0", DIGEST_1_1_0, "--file", other, "--replace");
+      expect([replaced.status, replaced.stdout]).toEqual([
+        0,
+        expect.stringContaining(`orders 1.0.0 ${DIGEST_1_1_0} (was 1.0.0 ${DIGEST_1_0_0})`),
+      ]);
+      expect(JSON.parse(readFileSync(other, "utf8"))).toEqual({
+        images: { orders: { version: "1.0.0", digest: DIGEST_1_1_0 } },
+      });
+    });
+
     it("WHEN given a bad service name, version and digest THEN it exits 2 naming each with what is accepted, and writes nothing", async () => {
       const before = readFileSync(file, "utf8");
       const run = await lock("Orders", "1.0.0 beta", "sha256:ABC", "--file", file);
@@ -89,7 +109,9 @@ describe("npm run images:lock", () => {
     it("WHEN asked for help THEN it prints the usage and exits 0", async () => {
       const run = await lock("--help");
       expect(run.status).toBe(0);
-      expect(run.stdout).toMatch(/^Usage: npm run images:lock -- <service> <version> <digest> \[--file <lock file>\]/);
+      expect(run.stdout).toMatch(
+        /^Usage: npm run images:lock -- <service> <version> <digest> \[--file <lock file>\] \[--replace\]/,
+      );
     });
   });
 

@@ -21,6 +21,8 @@ export interface ClusterConnection {
   readonly insecure: boolean;
   /** `tls-server-name`: the name the certificate is checked against instead of the server's host. */
   readonly serverName?: string;
+  /** `proxy-url`: the proxy kubectl and the Terraform provider reach the API server through; undefined: none set there. */
+  readonly proxyUrl?: string;
   readonly token?: string;
   readonly clientCertificate?: Buffer;
   readonly clientKey?: Buffer;
@@ -70,6 +72,12 @@ export async function readClusterConnection(
   if (!/^https?:\/\//.test(server))
     throw new KubeconfigProblem(`has cluster '${clusterName}' without an https:// server (${JSON.stringify(server)})`);
   const user = (userName ? named("users", userName, "user") : undefined) ?? {};
+  const credentialFields = ["token", "tokenFile", "password", "client-key", "client-key-data", "exec"];
+  const sent = credentialFields.filter((field) => user[field] !== undefined && user[field] !== "");
+  if (server.startsWith("http://") && sent.length > 0)
+    throw new KubeconfigProblem(
+      `has cluster '${clusterName}' with the server ${server}, which is plain http, and user '${userName}' with credentials (${sent.join(", ")}) that would cross the network in cleartext; accepted: an https:// server (the cluster's TLS address, usually port 6443 or 443), or a user without credentials`,
+    );
   const fromFile = (entry: Entry, field: string): Buffer | undefined => {
     const value = entry[field];
     if (typeof value !== "string" || value === "") return undefined;
@@ -89,6 +97,8 @@ export async function readClusterConnection(
     ca: fromData(cluster, "certificate-authority-data") ?? fromFile(cluster, "certificate-authority"),
     insecure: cluster["insecure-skip-tls-verify"] === true,
     serverName: typeof cluster["tls-server-name"] === "string" ? cluster["tls-server-name"] : undefined,
+    proxyUrl:
+      typeof cluster["proxy-url"] === "string" && cluster["proxy-url"] !== "" ? cluster["proxy-url"] : undefined,
   };
   const clientCertificate = fromData(user, "client-certificate-data") ?? fromFile(user, "client-certificate");
   const clientKey = fromData(user, "client-key-data") ?? fromFile(user, "client-key");
@@ -107,7 +117,7 @@ export async function readClusterConnection(
       credentials: `the password of ${user.username}`,
     };
   if (user.exec && typeof user.exec === "object")
-    return { ...base, ...(await runExecPlugin(user.exec as Entry, folder, variables)) };
+    return { ...base, ...(await runExecPlugin(user.exec as Entry, userName || "(none)", folder, variables)) };
   if (user["auth-provider"])
     throw new KubeconfigProblem(
       `has user '${userName}' with an auth-provider, which the doctor cannot use (kubectl 1.26 and the Terraform provider neither); use your cloud's exec plugin instead (for example gke-gcloud-auth-plugin, kubelogin)`,
@@ -126,6 +136,7 @@ const EXEC_TIMEOUT_MS = 30_000;
  */
 function runExecPlugin(
   exec: Entry,
+  user: string,
   folder: string,
   variables: Variables,
 ): Promise<Pick<ClusterConnection, "token" | "clientCertificate" | "clientKey" | "credentials">> {
@@ -139,14 +150,16 @@ function runExecPlugin(
     ...Object.fromEntries(extra.map((e) => [String(e.name), String(e.value ?? "")])),
     KUBERNETES_EXEC_INFO: JSON.stringify({ apiVersion, kind: "ExecCredential", spec: { interactive: false } }),
   };
-  const rerun = `run '${[command, ...args].join(" ")}' yourself to see why (it may need a login first)`;
+  // Lines reach CI logs: name the command and the user, never its args or Node's error.message, which repeats them (`--client-secret=...`).
+  const rerun = `run the exec command of user '${user}' yourself to see why (it may need a login first)`;
   return new Promise((resolve, reject) => {
     execFile(program, args, { env, timeout: EXEC_TIMEOUT_MS }, (error, stdout, stderr) => {
       if (error) {
+        const failure = error as NodeJS.ErrnoException & { code?: string | number; signal?: string | null };
         const why =
-          (error as NodeJS.ErrnoException).code === "ENOENT"
+          failure.code === "ENOENT"
             ? `is not on PATH; install it`
-            : `failed (${(stderr.trim().split("\n")[0] || error.message.split("\n")[0]) ?? ""}); ${rerun}`;
+            : `failed (${stderr.trim().split("\n")[0] || exitOf(failure)}); ${rerun}`;
         return reject(new KubeconfigProblem(`has an exec plugin '${command}' that ${why}`));
       }
       let status: Entry | undefined;
@@ -173,4 +186,11 @@ function runExecPlugin(
       );
     });
   });
+}
+
+/** How a failed plugin ended, without its command line: `exit 1`, `killed by SIGTERM`. */
+function exitOf(failure: { code?: string | number; signal?: string | null }): string {
+  if (typeof failure.code === "number") return `exit ${failure.code}`;
+  if (failure.signal) return `killed by ${failure.signal}`;
+  return typeof failure.code === "string" ? failure.code : "no exit code";
 }

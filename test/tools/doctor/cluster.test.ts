@@ -1,6 +1,7 @@
-import { chmodSync, writeFileSync } from "node:fs";
+import { chmodSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { runCli } from "../../support/cli.js";
 import {
   type KubernetesApiServerStandIn,
@@ -16,6 +17,8 @@ let registry: ProviderRegistryStandIn;
 let ready: KubernetesApiServerStandIn;
 let bare: KubernetesApiServerStandIn;
 let closedUrl: string;
+/** An API server name that resolves nowhere (the reserved .test domain): reached through a proxy, or not at all. */
+const BEHIND_PROXY = "https://api.cluster.test:6443";
 
 /** The CRDs the example services need in staging: the prometheus-operator's, CloudNativePG's, RabbitMQ's and cert-manager's. */
 const EXAMPLE_CRDS = [
@@ -123,6 +126,45 @@ describe("npm run doctor -- staging, asking the cluster", () => {
       "deploy staging: stopped by the preflight before any change; nothing was run. Fix the lines marked ✗ above and run again (npm run doctor -- staging checks them alone)",
     );
     expect(deploy.status).toBe(1);
+  });
+
+  it("GIVEN a kubeconfig cluster with a proxy-url, or HTTPS_PROXY set WHEN checking staging THEN the API server is not asked directly (it would not answer), the line names the proxy and kubectl's check, and no CRD or Secret line follows", async () => {
+    const withProxyUrl = machine("kubeconfig-proxy-url", closedUrl, ready.ca);
+    const config = parseYaml(readFileSync(withProxyUrl.KUBECONFIG!, "utf8"));
+    config.clusters[0].cluster["proxy-url"] = "http://proxy.internal:3128";
+    writeFileSync(withProxyUrl.KUBECONFIG!, stringifyYaml(config));
+    const viaKubeconfig = await runCli("tools/doctor.ts", ["staging"], { env: withProxyUrl });
+    expect(viaKubeconfig.stdout).toContain(
+      `✓ cluster: the API server ${closedUrl} (context 'staging' of ${withProxyUrl.KUBECONFIG}) not checked through a proxy (the kubeconfig's proxy-url); check with kubectl get --raw /version --context staging; the CRDs and the Secrets the stack needs are not checked either`,
+    );
+    expect(viaKubeconfig.stdout).not.toContain("crds:");
+    expect(viaKubeconfig.stdout).not.toContain("secrets:");
+    expect(viaKubeconfig.status, viaKubeconfig.output).toBe(0);
+
+    const env: NodeJS.ProcessEnv = {
+      ...machine("kubeconfig-behind-proxy", BEHIND_PROXY, ready.ca),
+      HTTPS_PROXY: "http://proxy.internal:3128",
+    };
+    const viaVariable = await runCli("tools/doctor.ts", ["staging"], { env });
+    expect(viaVariable.stdout).toContain(
+      `✓ cluster: the API server ${BEHIND_PROXY} (context 'staging' of ${env.KUBECONFIG}) not checked through a proxy (HTTPS_PROXY); check with kubectl get --raw /version`,
+    );
+    expect(viaVariable.stdout).not.toContain("crds:");
+    expect(viaVariable.status, viaVariable.output).toBe(0);
+  });
+
+  it("GIVEN HTTPS_PROXY and NO_PROXY covering the API server's domain WHEN checking staging THEN the API server is asked directly (here it does not resolve), and it exits 1", async () => {
+    const env: NodeJS.ProcessEnv = {
+      ...machine("kubeconfig-no-proxy", BEHIND_PROXY, ready.ca),
+      HTTPS_PROXY: "http://proxy.internal:3128",
+      NO_PROXY: "localhost,.cluster.test",
+    };
+    const run = await runCli("tools/doctor.ts", ["staging"], { env });
+    expect(run.stdout).toContain(
+      `✗ cluster: the API server ${BEHIND_PROXY} (context 'staging' of ${env.KUBECONFIG}) is not reachable (`,
+    );
+    expect(run.stdout).not.toContain("through a proxy");
+    expect(run.status).toBe(1);
   });
 
   it("GIVEN DOCTOR_SKIP_CLUSTER WHEN checking staging against the unreachable API server THEN it is not asked, and the line says so", async () => {

@@ -59,8 +59,31 @@ describe("readClusterConnection", () => {
     const error = await rejection(readClusterConnection(file, "staging", { PATH: process.env.PATH }));
     expect(error).toBeInstanceOf(KubeconfigProblem);
     expect((error as Error).message).toBe(
-      "has an exec plugin './needs-login' that failed (error: not logged in; run 'cloud login'); run './needs-login token' yourself to see why (it may need a login first)",
+      "has an exec plugin './needs-login' that failed (error: not logged in; run 'cloud login'); run the exec command of user 'deployer' yourself to see why (it may need a login first)",
     );
+  });
+
+  it("GIVEN an exec plugin with a secret in its args that fails silently, or prints to stderr WHEN read THEN the problem names the command and the user, its exit code or stderr line, and never the secret", async () => {
+    script("oidc-login", "exit 1");
+    script("oidc-login-says", `echo "error: invalid_client" >&2\nexit 7`);
+    const args = ["get-token", "--oidc-client-secret=S3CR3T"];
+    const silent = await rejection(
+      readClusterConnection(kubeconfig("exec-secret", { exec: { command: "./oidc-login", args } }), "staging", {}),
+    );
+    const says = await rejection(
+      readClusterConnection(
+        kubeconfig("exec-secret-says", { exec: { command: "./oidc-login-says", args } }),
+        "staging",
+        {},
+      ),
+    );
+    expect(silent.message).toBe(
+      "has an exec plugin './oidc-login' that failed (exit 1); run the exec command of user 'deployer' yourself to see why (it may need a login first)",
+    );
+    expect(says.message).toBe(
+      "has an exec plugin './oidc-login-says' that failed (error: invalid_client); run the exec command of user 'deployer' yourself to see why (it may need a login first)",
+    );
+    expect(`${silent.message}\n${says.message}`).not.toContain("S3CR3T");
   });
 
   it("GIVEN an exec plugin not on PATH WHEN read THEN the problem says to install it", async () => {
@@ -69,6 +92,18 @@ describe("readClusterConnection", () => {
     expect((error as Error).message).toBe(
       "has an exec plugin 'gke-gcloud-auth-plugin' that is not on PATH; install it",
     );
+  });
+
+  it("GIVEN a plain http:// server WHEN its user has a token, or no credentials THEN the token is refused naming the cluster, the server and what is accepted, and the user without is read", async () => {
+    const file = (name: string, user: Record<string, unknown>): string =>
+      writeKubeconfig(path.join(sandbox, name), { server: "http://10.0.0.1:8080", context: "staging", user });
+    const error = await rejection(readClusterConnection(file("http-token", { token: "abc" }), "staging", {}));
+    expect(error).toBeInstanceOf(KubeconfigProblem);
+    expect(error.message).toBe(
+      "has cluster 'cluster' with the server http://10.0.0.1:8080, which is plain http, and user 'deployer' with credentials (token) that would cross the network in cleartext; accepted: an https:// server (the cluster's TLS address, usually port 6443 or 443), or a user without credentials",
+    );
+    const anonymous = await readClusterConnection(file("http-anonymous", {}), "staging", {});
+    expect([anonymous.server, anonymous.credentials]).toEqual(["http://10.0.0.1:8080", "no credentials"]);
   });
 
   it("GIVEN client certificate files named relative to the kubeconfig WHEN read THEN both are read from its folder", async () => {

@@ -7,7 +7,7 @@ import type { Adjustment } from "./adjustments.js";
 import { GuardrailsRun, type GuardrailRule } from "./guardrails/index.js";
 import { renderMonitoring, type RenderedMonitoring } from "./monitoring/monitoring-files.js";
 import { replaceFolder } from "./engine/output-files.js";
-import { PlatformStack } from "./platform-stack.js";
+import { PlatformStack, type PlatformStackProps } from "./platform-stack.js";
 import {
   SpecError,
   defaultEnvironmentTraits,
@@ -132,20 +132,25 @@ export function buildPlatformApp(props: PlatformAppProps): PlatformApp {
     platform.addDependency(addons);
     return platform;
   };
+  // The environment's service stack, after its add-ons stack; `own` is how it gets its monitoring.
+  const platformStack = (environment: Environment, own: Pick<PlatformStackProps, "monitoring" | "buildAtSynth">) =>
+    withAddons(
+      environment,
+      () =>
+        new PlatformStack(app, {
+          environment,
+          adjustments: props.adjustments,
+          catalogue: catalogues.get(environment.name)!,
+          imageLock: props.imageLock,
+          guardrails,
+          ...own,
+        }),
+    );
   if (monitoringOutdir !== undefined) {
     const stacks = props.environments.map((environment) =>
-      withAddons(
-        environment,
-        () =>
-          new PlatformStack(app, {
-            environment,
-            adjustments: props.adjustments,
-            catalogue: catalogues.get(environment.name)!,
-            imageLock: props.imageLock,
-            guardrails,
-            buildAtSynth: (rendered) => replaceFolder(path.join(monitoringOutdir, environment.name), rendered.files),
-          }),
-      ),
+      platformStack(environment, {
+        buildAtSynth: (rendered) => replaceFolder(path.join(monitoringOutdir, environment.name), rendered.files),
+      }),
     );
     return { app, stacks, addonsStacks, catalogues, monitoring: new Map(), guardrails };
   }
@@ -156,18 +161,7 @@ export function buildPlatformApp(props: PlatformAppProps): PlatformApp {
     ]),
   );
   const stacks = props.environments.map((environment) =>
-    withAddons(
-      environment,
-      () =>
-        new PlatformStack(app, {
-          environment,
-          adjustments: props.adjustments,
-          catalogue: catalogues.get(environment.name)!,
-          imageLock: props.imageLock,
-          monitoring: monitoring.get(environment.name)!,
-          guardrails,
-        }),
-    ),
+    platformStack(environment, { monitoring: monitoring.get(environment.name)! }),
   );
   return { app, stacks, addonsStacks, catalogues, monitoring, guardrails };
 }

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADDON_CHARTS, CERT_MANAGER_VERSION } from "../../../infra/addons/charts.js";
 import type { InfraDiffReport } from "../../../tools/infra-diff/report.js";
 import { runCli, type CliRun } from "../../support/cli.js";
-import { copyRepository } from "../../support/repo-copy.js";
+import { copyRepository, gitIn } from "../../support/repo-copy.js";
 
 /**
  * A chart version bump is a reviewed change: `npm run infra:diff` in a git repository made
@@ -18,17 +18,7 @@ let json: CliRun;
 let text: CliRun;
 
 function git(...args: string[]): string {
-  return execFileSync("git", args, {
-    cwd: repo,
-    encoding: "utf8",
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: "Test",
-      GIT_AUTHOR_EMAIL: "test@example.com",
-      GIT_COMMITTER_NAME: "Test",
-      GIT_COMMITTER_EMAIL: "test@example.com",
-    },
-  }).trim();
+  return gitIn(repo, ...args);
 }
 
 beforeAll(async () => {

@@ -14,7 +14,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { InfraDiffReport, Risk } from "../../../tools/infra-diff/report.js";
 import { ROOT, runCli, type CliRun } from "../../support/cli.js";
-import { copyRepository } from "../../support/repo-copy.js";
+import { copyRepository, gitIn } from "../../support/repo-copy.js";
 
 /**
  * `npm run infra:diff` as a user runs it: in a git repository made from this project,
@@ -26,17 +26,7 @@ let repo: string;
 const commits: Record<string, string> = {};
 
 function git(...args: string[]): string {
-  return execFileSync("git", args, {
-    cwd: repo,
-    encoding: "utf8",
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: "Test",
-      GIT_AUTHOR_EMAIL: "test@example.com",
-      GIT_COMMITTER_NAME: "Test",
-      GIT_COMMITTER_EMAIL: "test@example.com",
-    },
-  }).trim();
+  return gitIn(repo, ...args);
 }
 
 function edit(file: string, change: (text: string) => string): void {

@@ -102,7 +102,13 @@ describe("the image a Kubernetes Deployment runs", () => {
         payments: { version: "0.1.0", digest: DIGEST },
       },
     });
-    expect(warnings).toEqual({ local: [], staging: [], production: [] });
+    expect(warnings).toEqual({
+      local: [],
+      "addons-staging": [],
+      staging: [],
+      "addons-production": [],
+      production: [],
+    });
     expect(imageOf(stacks.production!, "payments")).toBe(`${REGISTRY}/payments:0.1.0@${DIGEST}`);
   });
 

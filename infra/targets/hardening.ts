@@ -28,12 +28,14 @@ export const READINESS_PERIOD_SECONDS = 5;
  */
 export const PART_OF_PLATFORM_LABEL = { "app.kubernetes.io/part-of": "platform" } as const;
 
+/** Labels of an object the platform makes: part of the platform, managed by cdktf. */
+export const PLATFORM_MANAGED_LABELS = { ...PART_OF_PLATFORM_LABEL, "app.kubernetes.io/managed-by": "cdktf" } as const;
+
 /** Labels that name what a resource belongs to, on both targets. */
 export function ownershipLabels(service: string, environment: string): Record<string, string> {
   return {
     "app.kubernetes.io/name": service,
-    ...PART_OF_PLATFORM_LABEL,
-    "app.kubernetes.io/managed-by": "cdktf",
+    ...PLATFORM_MANAGED_LABELS,
     "platform.dev/environment": environment,
   };
 }

@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import type { TLSSocket } from "node:tls";
 import path from "node:path";
 import { stringify } from "yaml";
+import { type ClusterConnection, readClusterConnection } from "../../tools/doctor/kubeconfig.js";
 
 /** A loopback stand-in for a cluster's API server (see `startKubernetesApiServer`). */
 export interface KubernetesApiServerStandIn {
@@ -203,4 +204,22 @@ export function writeKubeconfig(
     }),
   );
   return file;
+}
+
+/**
+ * The doctor's connection to `apiServer` as the bearer of `token`: through a kubeconfig
+ * (context `staging`, the stand-in's CA) written in `folder`, read as the doctor reads it.
+ */
+export function connectWithToken(
+  apiServer: KubernetesApiServerStandIn,
+  folder: string,
+  token: string,
+): Promise<ClusterConnection> {
+  const kubeconfig = writeKubeconfig(path.join(folder, `kubeconfig-${token}`), {
+    server: apiServer.url,
+    context: "staging",
+    ca: apiServer.ca,
+    user: { token },
+  });
+  return readClusterConnection(kubeconfig, "staging", {});
 }

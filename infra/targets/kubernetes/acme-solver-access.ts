@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import type { KubernetesEnvironment } from "../../environments.js";
-import { PART_OF_PLATFORM_LABEL } from "../hardening.js";
+import { PLATFORM_MANAGED_LABELS } from "../hardening.js";
 import { type NamespaceV1, NetworkPolicyV1 } from "./resources.js";
 
 /** The label cert-manager gives each pod that answers an ACME HTTP-01 challenge. */
@@ -33,7 +33,7 @@ export class AcmeSolverAccess extends Construct {
       metadata: {
         name: "acme-http01-solver",
         namespace: environment.namespace,
-        labels: { ...PART_OF_PLATFORM_LABEL, "app.kubernetes.io/managed-by": "cdktf" },
+        labels: { ...PLATFORM_MANAGED_LABELS },
       },
       spec: {
         podSelector: { matchLabels: { ...ACME_HTTP01_SOLVER_LABELS } },

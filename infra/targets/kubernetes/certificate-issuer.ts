@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import type { KubernetesEnvironment } from "../../environments.js";
-import { PART_OF_PLATFORM_LABEL } from "../hardening.js";
+import { PLATFORM_MANAGED_LABELS } from "../hardening.js";
 import { Manifest } from "./resources.js";
 
 /** Props of {@link CertificateIssuer}. */
@@ -46,7 +46,7 @@ export function clusterIssuerManifest(
     kind: "ClusterIssuer",
     metadata: {
       name,
-      labels: { ...PART_OF_PLATFORM_LABEL, "app.kubernetes.io/managed-by": "cdktf" },
+      labels: { ...PLATFORM_MANAGED_LABELS },
     },
     spec: {
       acme: {

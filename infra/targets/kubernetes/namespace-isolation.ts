@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
 import type { KubernetesEnvironment } from "../../environments.js";
+import { PLATFORM_MANAGED_LABELS } from "../hardening.js";
 import { NamespaceV1, NetworkPolicyV1 } from "./resources.js";
 
 /** Props of {@link NamespaceIsolation}. */
@@ -19,8 +20,7 @@ export class NamespaceIsolation extends Construct {
     super(scope, id);
     const { environment } = props;
     const labels = {
-      "app.kubernetes.io/part-of": "platform",
-      "app.kubernetes.io/managed-by": "cdktf",
+      ...PLATFORM_MANAGED_LABELS,
       "platform.dev/environment": environment.name,
       "pod-security.kubernetes.io/enforce": "restricted",
       "pod-security.kubernetes.io/enforce-version": "latest",
@@ -30,7 +30,7 @@ export class NamespaceIsolation extends Construct {
     const metadata = (name: string) => ({
       name,
       namespace: environment.namespace,
-      labels: { "app.kubernetes.io/part-of": "platform", "app.kubernetes.io/managed-by": "cdktf" },
+      labels: { ...PLATFORM_MANAGED_LABELS },
     });
     new NetworkPolicyV1(this, "default-deny", {
       metadata: metadata("default-deny"),

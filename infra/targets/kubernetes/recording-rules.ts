@@ -2,7 +2,7 @@ import { Construct } from "constructs";
 import { PLATFORM_CONSTRUCT_ID } from "../../construct-paths.js";
 import type { KubernetesEnvironment } from "../../environments.js";
 import type { RenderedMonitoring } from "../../monitoring/monitoring-files.js";
-import { PART_OF_PLATFORM_LABEL } from "../hardening.js";
+import { PLATFORM_MANAGED_LABELS } from "../hardening.js";
 import { PROMETHEUS_RULES_LABEL } from "./monitoring.js";
 import { ConfigMapV1, Manifest, type NamespaceV1 } from "./resources.js";
 
@@ -32,8 +32,7 @@ export class RecordingRules extends Construct {
     super(scope, id);
     const { environment, rendered } = props;
     const labels = {
-      ...PART_OF_PLATFORM_LABEL,
-      "app.kubernetes.io/managed-by": "cdktf",
+      ...PLATFORM_MANAGED_LABELS,
       "platform.dev/environment": environment.name,
     };
     if (environment.kubernetes.scrape === "servicemonitor") {

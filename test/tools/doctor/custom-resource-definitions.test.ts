@@ -1,12 +1,11 @@
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RequiredCustomResourceDefinition } from "../../../infra/targets/kubernetes/required-crds.js";
 import { checkCustomResourceDefinitions } from "../../../tools/doctor/custom-resource-definitions.js";
-import { type ClusterConnection, readClusterConnection } from "../../../tools/doctor/kubeconfig.js";
+import type { ClusterConnection } from "../../../tools/doctor/kubeconfig.js";
 import {
+  connectWithToken,
   type KubernetesApiServerStandIn,
   startKubernetesApiServer,
-  writeKubeconfig,
 } from "../../support/kubernetes-api-server.js";
 import { scratchFolders } from "../../support/scratch.js";
 
@@ -38,19 +37,8 @@ beforeAll(async () => {
     forbiddenToken: "reader-token",
     crds: ["servicemonitors.monitoring.coreos.com", "prometheusrules.monitoring.coreos.com"],
   });
-  const connect = (token: string) =>
-    readClusterConnection(
-      writeKubeconfig(path.join(sandbox, token), {
-        server: apiServer.url,
-        context: "staging",
-        ca: apiServer.ca,
-        user: { token },
-      }),
-      "staging",
-      {},
-    );
-  deployer = await connect("deployer-token");
-  reader = await connect("reader-token");
+  deployer = await connectWithToken(apiServer, sandbox, "deployer-token");
+  reader = await connectWithToken(apiServer, sandbox, "reader-token");
 });
 afterAll(() => apiServer.close());
 

@@ -1,12 +1,11 @@
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ReferencedSecret } from "../../../infra/targets/kubernetes/referenced-secrets.js";
-import { type ClusterConnection, readClusterConnection } from "../../../tools/doctor/kubeconfig.js";
+import type { ClusterConnection } from "../../../tools/doctor/kubeconfig.js";
 import { checkReferencedSecrets } from "../../../tools/doctor/referenced-secrets.js";
 import {
+  connectWithToken,
   type KubernetesApiServerStandIn,
   startKubernetesApiServer,
-  writeKubeconfig,
 } from "../../support/kubernetes-api-server.js";
 import { scratchFolders } from "../../support/scratch.js";
 
@@ -38,16 +37,7 @@ beforeAll(async () => {
       },
     },
   });
-  deployer = await readClusterConnection(
-    writeKubeconfig(path.join(sandbox, "kubeconfig"), {
-      server: apiServer.url,
-      context: "staging",
-      ca: apiServer.ca,
-      user: { token: "deployer-token" },
-    }),
-    "staging",
-    {},
-  );
+  deployer = await connectWithToken(apiServer, sandbox, "deployer-token");
 });
 afterAll(() => apiServer.close());
 

@@ -23,6 +23,14 @@ import {
   type AddonName,
   parseAddons,
 } from "./addons/addon-names.js";
+import {
+  DEFAULT_MESH,
+  MESH_ACCEPTED,
+  type MeshName,
+  meshVariable,
+  PLATFORM_MESH_VARIABLE,
+  parseMesh,
+} from "./mesh-settings.js";
 import { PlatformError } from "./platform-error.js";
 import { EGRESS_CIDR_ACCEPTED, egressCidrRefusal } from "./spec/egress-cidr.js";
 import { LOCAL_GRAFANA_PORT, LOCAL_JAEGER_UI_PORT, LOCAL_PROMETHEUS_PORT } from "./spec/platform-ports.js";
@@ -117,6 +125,13 @@ export interface KubernetesSettings {
    * install cert-manager (`PLATFORM_ACME_EMAIL`, `PLATFORM_ACME_SERVER`).
    */
   readonly acme: AcmeSettings;
+  /**
+   * The service mesh the environment's pods are in (`<ENV>_MESH`, else `PLATFORM_MESH`):
+   * with one, the service stack writes its mutual TLS, authorization, timeout and retry
+   * objects, and the add-ons stack installs it (see mesh-settings.ts).
+   * @default DEFAULT_MESH - "none": no mesh object, nothing changes
+   */
+  readonly mesh: MeshName;
 }
 
 /** The ACME account a ClusterIssuer registers with its certificate authority. */
@@ -286,6 +301,8 @@ export function isEnvironmentName(name: string): name is EnvironmentName {
  *   `PLATFORM_ACME_SERVER` (default Let's Encrypt's production directory);
  * - for the cluster add-ons: `STAGING_ADDONS`, `PRODUCTION_ADDONS` (the add-ons the
  *   `addons-<env>` stack installs, comma-separated from ADDON_NAMES, or `none`; default every one);
+ * - for the service mesh: `PLATFORM_MESH` (`none`, `istio` or `linkerd`; default `none`) and
+ *   `STAGING_MESH`, `PRODUCTION_MESH` (one environment's, over PLATFORM_MESH);
  * - for tracing: `<ENV>_TRACE_SAMPLING_RATIO` (`LOCAL_`, `STAGING_`, `PRODUCTION_`; default
  *   TRACE_SAMPLING_RATIOS of tracing-settings.ts), and for staging and production `PLATFORM_OTLP_ENDPOINT`
  *   (the collector; unset: tracing off), `PLATFORM_OTLP_CIDR` (its addresses, when it is not
@@ -332,6 +349,7 @@ export function loadEnvironments(
         otlpCollector: settings.otlpCollector,
         alerting: alertRouting(variables, name),
         addons: addons(variables, name),
+        mesh: mesh(variables, name),
         addonsBackend: settings.backend(addonsStackName(name), configContext),
         acme: settings.acme,
       },
@@ -543,6 +561,18 @@ function addons(variables: Readonly<Record<string, string | undefined>>, environ
   const parsed = parseAddons(value);
   if (parsed === undefined) throw new EnvironmentConfigError(variable, value, ADDONS_ACCEPTED);
   return parsed;
+}
+
+/** The mesh of `environment`: its `<ENV>_MESH`, else `PLATFORM_MESH`, else none. */
+function mesh(variables: Readonly<Record<string, string | undefined>>, environment: string): MeshName {
+  for (const variable of [meshVariable(environment), PLATFORM_MESH_VARIABLE]) {
+    const value = variables[variable];
+    if (value === undefined || value === "") continue;
+    const parsed = parseMesh(value);
+    if (parsed === undefined) throw new EnvironmentConfigError(variable, value, MESH_ACCEPTED);
+    return parsed;
+  }
+  return DEFAULT_MESH;
 }
 
 /** The ACME account of PLATFORM_ACME_EMAIL and PLATFORM_ACME_SERVER. */

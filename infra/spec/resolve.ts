@@ -1,3 +1,4 @@
+import type { RetryLayer } from "../mesh-settings.js";
 import type { PostgresVersion, RedisPersistence } from "./backing-services.js";
 import { formatCpu, formatMemory, parseCpuMillis, parseMemoryMiB, type ResourceAmounts } from "./quantity.js";
 import { RUNTIME_DEFAULTS, RUNTIME_VARIABLES } from "./runtime-defaults.js";
@@ -567,11 +568,15 @@ export function reservedVariableNames(
  * name, port, environment, and per dependency its URL (the dependency's name is its
  * DNS name on both targets: a Kubernetes Service in the same namespace, a Docker
  * network alias) and how it is called ({@link dependencyResilienceVariables}).
+ * @param retries the layer that retries the calls (`retryLayer` of the environment's mesh):
+ * with `mesh`, each dependency's `<DEPENDENCY>_RETRY_ATTEMPTS` is 0
+ * @default retries "runtime"
  */
 export function platformEnvironment(
   spec: ServiceSpec,
   environment: string,
   portOf: (service: string) => number,
+  retries: RetryLayer = "runtime",
 ): Record<string, string> {
   const variables: Record<(typeof PLATFORM_VARIABLES)[number], string> & Record<string, string> = {
     SERVICE_NAME: spec.name,
@@ -581,7 +586,9 @@ export function platformEnvironment(
   for (const dependency of spec.dependsOn) {
     variables[dependencyUrlVariable(dependency)] = `http://${dependency}:${portOf(dependency)}`;
     const settings = spec.resilience[dependency];
-    if (settings) Object.assign(variables, dependencyResilienceVariables(dependency, settings));
+    // Retried in one place only: where the mesh retries, the runtime does not.
+    const runtimeSettings = settings && retries === "mesh" ? { ...settings, retryAttempts: 0 } : settings;
+    if (runtimeSettings) Object.assign(variables, dependencyResilienceVariables(dependency, runtimeSettings));
   }
   return { ...variables, ...spec.env };
 }

@@ -279,6 +279,36 @@ describe("loadEnvironments: the cluster add-ons and the ACME account", () => {
     }
   });
 
+  it("GIVEN no mesh setting WHEN loaded THEN no mesh; GIVEN PLATFORM_MESH and STAGING_MESH THEN staging takes its own and production PLATFORM_MESH", () => {
+    const meshOf = (variables: Record<string, string>) =>
+      loadEnvironments(variables, ["staging", "production"]).map((e) => [
+        e.name,
+        e.target === "kubernetes" && e.kubernetes.mesh,
+      ]);
+    expect(meshOf({})).toEqual([
+      ["staging", "none"],
+      ["production", "none"],
+    ]);
+    expect(meshOf({ PLATFORM_MESH: "istio", STAGING_MESH: " linkerd " })).toEqual([
+      ["staging", "linkerd"],
+      ["production", "istio"],
+    ]);
+    expect(meshOf({ PLATFORM_MESH: "linkerd", PRODUCTION_MESH: "none" })).toEqual([
+      ["staging", "linkerd"],
+      ["production", "none"],
+    ]);
+  });
+
+  it("GIVEN PLATFORM_MESH or PRODUCTION_MESH naming no mesh WHEN production is loaded THEN it is refused naming the variable, the value and every accepted value; local does not read it", () => {
+    for (const variables of [{ PLATFORM_MESH: "consul" }, { PRODUCTION_MESH: "Istio", PLATFORM_MESH: "istio" }]) {
+      const [variable, value] = Object.entries(variables)[0]!;
+      expect((thrownBy(() => loadEnvironments(variables, ["production"])) as Error).message).toBe(
+        `environment variable ${variable}: ${JSON.stringify(value)} is not accepted; accepted: one of none, istio, linkerd (default none: no mesh); <ENV>_MESH, like STAGING_MESH, overrides PLATFORM_MESH for one environment`,
+      );
+      expect(loadEnvironments(variables, ["local"]).map((e) => e.name)).toEqual(["local"]);
+    }
+  });
+
   it("GIVEN no ACME setting WHEN loaded THEN the defaults, the same on every machine; GIVEN a bad e-mail or a plain-http server THEN refused naming the variable", () => {
     const [staging] = loadEnvironments({}, ["staging"]);
     expect(staging?.target === "kubernetes" && staging.kubernetes.acme).toEqual({

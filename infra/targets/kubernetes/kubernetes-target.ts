@@ -3,6 +3,7 @@ import { Annotations, TerraformResource } from "../../engine/cdk.js";
 import { PLATFORM_CONSTRUCT_ID } from "../../construct-paths.js";
 import { KUBE_API_CIDR_ACCEPTED, type KubernetesEnvironment } from "../../environments.js";
 import type { RenderedMonitoring } from "../../monitoring/monitoring-files.js";
+import { retryLayer } from "../../mesh-settings.js";
 import { platformEnvironment, type Catalogue } from "../../spec/model.js";
 import { KubernetesService } from "./kubernetes-service.js";
 import { AcmeSolverAccess } from "./acme-solver-access.js";
@@ -80,7 +81,7 @@ export class KubernetesTarget extends Construct {
           environment,
           catalogue,
           variables: {
-            ...platformEnvironment(spec, environment.name, portOf),
+            ...platformEnvironment(spec, environment.name, portOf, retryLayer(environment.kubernetes.mesh)),
             ...tracingEnvironment(spec.name, environment, environment.kubernetes.otlpCollector?.endpoint),
           },
           monitoring: props.monitoring.services.get(spec.name)!,

@@ -6,6 +6,7 @@ import {
   resolveServiceSpec,
   type ServiceSpecInput,
 } from "../../../infra/spec/model.js";
+import { retryLayer } from "../../../infra/mesh-settings.js";
 import { reservedVariableNames } from "../../../infra/spec/resolve.js";
 import { loadConfig } from "../../../templates/runtime/src/config.js";
 
@@ -154,5 +155,24 @@ describe("resilience in service.ts", () => {
     expect(refusalOf(orders({ env: { CATALOG_TIMEOUT_MS: "100" } }))).toContain(
       `${FILE}: env.CATALOG_TIMEOUT_MS: is set by the platform and cannot be overridden`,
     );
+  });
+
+  it("GIVEN orders retrying its calls to catalog WHEN the mesh retries (retryLayer of a meshed environment) THEN the runtime's retries are off and its timeout and breaker stay; WHEN no mesh THEN the runtime retries", () => {
+    const spec = resolveServiceSpec(
+      parseServiceDefinition(orders({ resilience: { catalog: { retries: { attempts: 3 }, timeoutMs: 900 } } })),
+      "staging",
+      "1.0.0",
+    );
+    const meshed = platformEnvironment(spec, "staging", () => 8080, retryLayer("istio"));
+    expect(meshed).toMatchObject({
+      CATALOG_RETRY_ATTEMPTS: "0",
+      CATALOG_TIMEOUT_MS: "900",
+      FULFILMENT_RETRY_ATTEMPTS: "0",
+    });
+    expect(meshed.CATALOG_BREAKER_FAILURES).toBe(
+      platformEnvironment(spec, "staging", () => 8080).CATALOG_BREAKER_FAILURES,
+    );
+    expect(platformEnvironment(spec, "staging", () => 8080, retryLayer("linkerd")).CATALOG_RETRY_ATTEMPTS).toBe("0");
+    expect(platformEnvironment(spec, "staging", () => 8080, retryLayer("none")).CATALOG_RETRY_ATTEMPTS).toBe("3");
   });
 });

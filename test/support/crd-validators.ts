@@ -1,6 +1,8 @@
 import { createRequire } from "node:module";
 import { Certificate, ClusterIssuer } from "@kubernetes-models/cert-manager/cert-manager.io/v1";
 import { Cluster, ScheduledBackup } from "@kubernetes-models/cloudnative-pg/postgresql.cnpg.io/v1";
+import { DestinationRule, VirtualService } from "@kubernetes-models/istio/networking.istio.io/v1beta1";
+import { AuthorizationPolicy, PeerAuthentication } from "@kubernetes-models/istio/security.istio.io/v1beta1";
 import { PrometheusRule, ServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1";
 import { AlertmanagerConfig } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1alpha1";
 import type { StackJson } from "./platform.js";
@@ -35,6 +37,8 @@ const CERT_MANAGER = "@kubernetes-models/cert-manager";
 const CERT_MANAGER_CRDS = "cert-manager v1.11.2";
 const CLOUDNATIVE_PG = "@kubernetes-models/cloudnative-pg";
 const CLOUDNATIVE_PG_CRDS = "CloudNativePG 1.24.1";
+const ISTIO = "@kubernetes-models/istio";
+const ISTIO_CRDS = "Istio 1.18.0";
 
 /** The key of a kind in the tables below: `<apiVersion> <kind>`. */
 export const kindKey = (apiVersion: unknown, kind: unknown): string => `${String(apiVersion)} ${String(kind)}`;
@@ -68,6 +72,10 @@ export const CRD_VALIDATORS: Readonly<Record<string, CrdValidator>> = {
     CLOUDNATIVE_PG_CRDS,
     ScheduledBackup,
   ),
+  [kindKey("security.istio.io/v1beta1", "PeerAuthentication")]: validatorOf(ISTIO, ISTIO_CRDS, PeerAuthentication),
+  [kindKey("security.istio.io/v1beta1", "AuthorizationPolicy")]: validatorOf(ISTIO, ISTIO_CRDS, AuthorizationPolicy),
+  [kindKey("networking.istio.io/v1beta1", "DestinationRule")]: validatorOf(ISTIO, ISTIO_CRDS, DestinationRule),
+  [kindKey("networking.istio.io/v1beta1", "VirtualService")]: validatorOf(ISTIO, ISTIO_CRDS, VirtualService),
 };
 
 /**

@@ -15,6 +15,7 @@ import { tracingEnvironment } from "../tracing-environment.js";
 import { KubernetesProvider, RandomProvider } from "./resources.js";
 import { IMAGES_LOCK_FILE, type ImagesLock } from "../../images-lock.js";
 import { imagesByTagWarning } from "./image-reference.js";
+import { IstioPolicies } from "./mesh/istio-policies.js";
 
 /** Props of {@link KubernetesTarget}. */
 export interface KubernetesTargetProps {
@@ -33,6 +34,7 @@ export interface KubernetesTargetProps {
  * An environment on Kubernetes: the provider, the namespace with its default deny and
  * the recording rules every service's alerts read (`<env>/kubernetes/platform/...`), the
  * ClusterIssuer of the public Ingresses when the add-ons install cert-manager, and one {@link KubernetesService} per service of the catalogue.
+ * With a service mesh (`environment.kubernetes.mesh`), the mesh's objects besides (Istio: {@link IstioPolicies}).
  *
  * Without PLATFORM_OTLP_ENDPOINT the services get no OTEL_* variables, and synth says
  * nothing: unlike a missing API server CIDR, which breaks the database pods, a cluster
@@ -94,6 +96,8 @@ export class KubernetesTarget extends Construct {
       IMAGES_LOCK_FILE,
     );
     if (byTag !== undefined) Annotations.of(this).addWarning(byTag);
+    if (environment.kubernetes.mesh === "istio")
+      new IstioPolicies({ environment, catalogue, platform: isolation, services: this.services });
     // The namespace is named, not referenced, so that the JSON stays readable and
     // checkable; the explicit dependency keeps Terraform creating it first.
     for (const service of this.services) {

@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
 import type { KubernetesEnvironment } from "../../environments.js";
 import { PLATFORM_MANAGED_LABELS } from "../hardening.js";
+import { meshNamespaceMetadata, withMeshAnnotations } from "./mesh/mesh-injection.js";
 import { NamespaceV1, NetworkPolicyV1 } from "./resources.js";
 
 /** Props of {@link NamespaceIsolation}. */
@@ -11,7 +12,8 @@ export interface NamespaceIsolationProps {
 /**
  * The environment's namespace, enforcing the Pod Security Standard "restricted", with
  * a default-deny NetworkPolicy for every pod in it and one exception every pod needs:
- * DNS to the cluster's resolver in kube-system.
+ * DNS to the cluster's resolver in kube-system. With a service mesh, the namespace carries
+ * what makes the mesh inject its proxy into the services' pods (see mesh-injection.ts).
  */
 export class NamespaceIsolation extends Construct {
   readonly namespace: NamespaceV1;
@@ -19,13 +21,17 @@ export class NamespaceIsolation extends Construct {
   constructor(scope: Construct, id: string, props: NamespaceIsolationProps) {
     super(scope, id);
     const { environment } = props;
+    const mesh = meshNamespaceMetadata(environment.kubernetes.mesh);
     const labels = {
       ...PLATFORM_MANAGED_LABELS,
       "platform.dev/environment": environment.name,
       "pod-security.kubernetes.io/enforce": "restricted",
       "pod-security.kubernetes.io/enforce-version": "latest",
+      ...mesh.labels,
     };
-    this.namespace = new NamespaceV1(this, "namespace", { metadata: { name: environment.namespace, labels } });
+    this.namespace = new NamespaceV1(this, "namespace", {
+      metadata: { name: environment.namespace, labels, annotations: withMeshAnnotations(undefined, mesh) },
+    });
 
     const metadata = (name: string) => ({
       name,

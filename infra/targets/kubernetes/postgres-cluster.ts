@@ -12,6 +12,7 @@ import { formatCpu, formatMemory } from "../../spec/quantity.js";
 import { backingServiceLabels } from "../hardening.js";
 import { clusterPodLabels } from "./connection-environment.js";
 import { dataNetworkPolicy, tcp } from "./data-network-policy.js";
+import { meshDataPodMetadata, withMeshAnnotations } from "./mesh/mesh-injection.js";
 import {
   type Manifest,
   Manifest as KubernetesManifest,
@@ -84,6 +85,9 @@ export class PostgresCluster extends Construct {
     // Not the owner's app.kubernetes.io/name: the owner's Service and policies select pods by it.
     const labels = backingServiceLabels(this.clusterName, owner.name, environment.name, "database");
     const backup = kubernetes.backup;
+    // Left out of the environment's service mesh (see mesh-injection.ts); nothing with none.
+    const mesh = meshDataPodMetadata(kubernetes.mesh);
+    const podAnnotations = withMeshAnnotations(undefined, mesh);
     // Production without an object store: said on the Cluster itself (kubectl, the JSON, the
     // diff) and to the cdktf CLI, not hidden.
     const noBackup = environment.production && backup === undefined;
@@ -112,7 +116,10 @@ export class PostgresCluster extends Construct {
           },
           bootstrap: { initdb: { database: owner.name, owner: owner.name } },
           // CloudNativePG copies these onto the pods, PersistentVolumeClaims and Services it makes.
-          inheritedMetadata: { labels: { [BACKING_SERVICE_LABEL]: this.clusterName } },
+          inheritedMetadata: {
+            labels: { [BACKING_SERVICE_LABEL]: this.clusterName, ...mesh.labels },
+            ...(podAnnotations ? { annotations: podAnnotations } : {}),
+          },
           enableSuperuserAccess: false,
           ...(backup
             ? {

@@ -7,6 +7,7 @@ import { backingServiceLabels } from "../hardening.js";
 import { RABBITMQ_IMAGE } from "../rabbitmq-server.js";
 import { dataPodLabels } from "./connection-environment.js";
 import { dataNetworkPolicy, tcp } from "./data-network-policy.js";
+import { type MeshMetadata, meshDataPodMetadata } from "./mesh/mesh-injection.js";
 import { Manifest, type NetworkPolicyV1, type NetworkPolicyV1SpecEgress } from "./resources.js";
 
 const RESTRICTED_CONTAINER = {
@@ -43,6 +44,23 @@ const RESTRICTED_POD_OVERRIDE = {
     },
   },
 };
+
+/**
+ * The `spec.override` of a `RabbitmqCluster` in an environment whose mesh puts `mesh` on the
+ * data pods (mesh-injection.ts): {@link RESTRICTED_POD_OVERRIDE}, with the pod template's
+ * labels and annotations when there are any (the operator merges them onto its pods').
+ */
+function podOverride(mesh: MeshMetadata): Record<string, unknown> {
+  const hasLabels = Object.keys(mesh.labels).length > 0;
+  const hasAnnotations = Object.keys(mesh.annotations).length > 0;
+  if (!hasLabels && !hasAnnotations) return RESTRICTED_POD_OVERRIDE;
+  const { template } = RESTRICTED_POD_OVERRIDE.statefulSet.spec;
+  const metadata = {
+    ...(hasLabels ? { labels: { ...mesh.labels } } : {}),
+    ...(hasAnnotations ? { annotations: { ...mesh.annotations } } : {}),
+  };
+  return { statefulSet: { spec: { template: { metadata, ...template } } } };
+}
 
 /** Props of {@link QueueCluster}. */
 export interface QueueClusterProps {
@@ -98,7 +116,8 @@ export class QueueCluster extends Construct {
               ...(limits.cpuMillis !== undefined ? { cpu: formatCpu(limits.cpuMillis) } : {}),
             },
           },
-          override: RESTRICTED_POD_OVERRIDE,
+          // Left out of the environment's service mesh (see mesh-injection.ts); nothing with none.
+          override: podOverride(meshDataPodMetadata(environment.kubernetes.mesh)),
         },
       },
       lifecycle: { preventDestroy: true },

@@ -23,6 +23,7 @@ import {
 } from "../redis-server.js";
 import { CONNECTION_SECRET_KEYS, connectionSecretName } from "./connection-environment.js";
 import { dataNetworkPolicy } from "./data-network-policy.js";
+import { meshDataPodMetadata, withMeshAnnotations } from "./mesh/mesh-injection.js";
 import { type NetworkPolicyV1, Password, SecretV1, ServiceAccountV1, ServiceV1, StatefulSetV1 } from "./resources.js";
 
 /** Props of {@link RedisStore}. */
@@ -104,6 +105,8 @@ export class RedisStore extends Construct {
       failureThreshold: HEALTH_CHECK.failureThreshold,
     });
     const { requests, limits } = resource.resources;
+    // Left out of the environment's service mesh (see mesh-injection.ts); nothing with none.
+    const mesh = meshDataPodMetadata(environment.kubernetes.mesh);
     this.statefulSet = new StatefulSetV1(this, "stateful-set", {
       metadata: { name: this.name, namespace, labels },
       spec: {
@@ -111,7 +114,7 @@ export class RedisStore extends Construct {
         replicas: "1",
         selector: { matchLabels: selectorLabels(this.name) },
         template: {
-          metadata: { labels },
+          metadata: { labels: { ...labels, ...mesh.labels }, annotations: withMeshAnnotations(undefined, mesh) },
           spec: {
             serviceAccountName: this.name,
             automountServiceAccountToken: false,

@@ -1,6 +1,8 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { discoverServices } from "../../../../infra/discover-services.js";
+import { peerAuthenticationManifest } from "../../../../infra/targets/kubernetes/mesh/istio-policies.js";
 import { ROOT } from "../../../support/cli.js";
 import {
   checkManifestSchema,
@@ -16,6 +18,9 @@ import { guardrailsFixture } from "../../../support/guardrails.js";
 import { service, synthPlatform, type StackJson } from "../../../support/platform.js";
 
 const KUBERNETES_ENVIRONMENTS = ["staging", "production"] as const;
+
+/** The Istio kinds a meshed environment's stack writes (infra/targets/kubernetes/mesh/istio-policies.ts). */
+const ISTIO_KINDS = ["AuthorizationPolicy", "DestinationRule", "PeerAuthentication", "VirtualService"];
 
 /**
  * The spec of every field, made deployable in production: its database gets the default three
@@ -87,9 +92,12 @@ describe("the objects the stacks hand to kubernetes_manifest, validated against 
     ]),
   );
   let catalogue: Record<string, StackJson>;
-  beforeAll(() => {
+  let istio: Record<string, StackJson>;
+  beforeAll(async () => {
     // GIVEN the catalogue that writes every kind, with backups configured for production
     catalogue = synthPlatform(EVERY_KIND_CATALOGUE(), DATABASE_VARIABLES);
+    // AND the example catalogue (whose services call each other) in Istio's mesh
+    istio = synthPlatform(await discoverServices(ROOT), { PLATFORM_MESH: "istio" });
   });
 
   it.each(KUBERNETES_ENVIRONMENTS)(
@@ -125,19 +133,35 @@ describe("the objects the stacks hand to kubernetes_manifest, validated against 
     },
   );
 
+  it.each(KUBERNETES_ENVIRONMENTS)(
+    "GIVEN PLATFORM_MESH=istio, THEN every object of the example %s stack, the Istio ones with them, conforms to the CRD schema of its kind",
+    (environment) => {
+      const objects = manifestObjectsOf(istio[environment]!);
+      expect(schemaProblems(objects)).toEqual([]);
+      const validated = new Set(
+        objects
+          .filter(({ manifest }) => checkManifestSchema(manifest).outcome === "valid")
+          .map(({ manifest }) => manifest.kind),
+      );
+      expect([...validated].filter((kind) => ISTIO_KINDS.includes(kind)).sort()).toEqual(ISTIO_KINDS);
+    },
+  );
+
   it("THEN the catalogue writes every custom resource kind the platform's sources name, so none goes unchecked", () => {
     // GIVEN every apiVersion/kind pair written in infra/ that is not a built-in Kubernetes kind
     const written = [...kindsWrittenIn(path.join(ROOT, "infra"))].filter((key) => !isBuiltIn(key));
     const synthesized = new Set(
       KUBERNETES_ENVIRONMENTS.flatMap((environment) =>
-        manifestObjectsOf(catalogue[environment]!).map(({ manifest }) => kindKey(manifest.apiVersion, manifest.kind)),
+        [...manifestObjectsOf(catalogue[environment]!), ...manifestObjectsOf(istio[environment]!)].map(({ manifest }) =>
+          kindKey(manifest.apiVersion, manifest.kind),
+        ),
       ),
     );
     // THEN the sources name the kinds this test knows, and the catalogue synthesizes each of them
     expect(written).toEqual(expect.arrayContaining([kindKey("postgresql.cnpg.io/v1", "ScheduledBackup")]));
     expect(
       written.filter((key) => !synthesized.has(key)),
-      "kinds the sources write that EVERY_KIND_CATALOGUE does not synthesize: give it a service that writes them",
+      "kinds the sources write that neither EVERY_KIND_CATALOGUE nor the example catalogue in Istio's mesh synthesizes: give it a service that writes them",
     ).toEqual([]);
   });
 
@@ -242,6 +266,30 @@ describe("the CRD schema check fails a wrong object", () => {
     });
   });
 
+  it("GIVEN an Istio PeerAuthentication with an unknown mTLS mode, or a VirtualService whose retry attempts are a string, THEN each is refused at that field", () => {
+    const peer = peerAuthenticationManifest("platform-staging") as Record<string, any>;
+    expect(checkManifestSchema(peer).outcome).toBe("valid");
+    peer.spec.mtls.mode = "STRICTER";
+    expect(checkManifestSchema(peer)).toMatchObject({
+      outcome: "invalid",
+      problem: expect.stringContaining("data/spec/mtls/mode must be equal to one of the allowed values"),
+    });
+    const virtualService = {
+      apiVersion: "networking.istio.io/v1beta1",
+      kind: "VirtualService",
+      metadata: { name: "catalog" },
+      spec: { hosts: ["catalog"], http: [{ route: [{ destination: { host: "catalog" } }], retries: { attempts: 2 } }] },
+    };
+    expect(checkManifestSchema(virtualService).outcome).toBe("valid");
+    virtualService.spec.http[0]!.retries.attempts = "2" as unknown as number;
+    expect(checkManifestSchema(virtualService)).toMatchObject({
+      outcome: "invalid",
+      problem: expect.stringMatching(
+        /^networking\.istio\.io\/v1beta1 VirtualService does not conform to the CRD schema of Istio 1\.18\.0 \(@kubernetes-models\/istio@2\.3\.0\): .*data\/spec\/http\/0\/retries\/attempts must be integer/,
+      ),
+    });
+  });
+
   it("GIVEN a misspelled field, THEN it passes: a known gap, these generated schemas do not refuse unknown fields", () => {
     // The API server prunes such a field (or refuses it under strict field validation); this check does not see it.
     const cluster = objectOf("Cluster", "orders-store");
@@ -289,6 +337,10 @@ describe("the CRD schema check fails a wrong object", () => {
       "cert-manager.io/v1 Certificate": "@kubernetes-models/cert-manager@4.4.4",
       "postgresql.cnpg.io/v1 Cluster": "@kubernetes-models/cloudnative-pg@0.1.4",
       "postgresql.cnpg.io/v1 ScheduledBackup": "@kubernetes-models/cloudnative-pg@0.1.4",
+      "security.istio.io/v1beta1 PeerAuthentication": "@kubernetes-models/istio@2.3.0",
+      "security.istio.io/v1beta1 AuthorizationPolicy": "@kubernetes-models/istio@2.3.0",
+      "networking.istio.io/v1beta1 DestinationRule": "@kubernetes-models/istio@2.3.0",
+      "networking.istio.io/v1beta1 VirtualService": "@kubernetes-models/istio@2.3.0",
     });
   });
 });

@@ -1,0 +1,113 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { discoverServices } from "../../../../../infra/discover-services.js";
+import { MESH_NAMES } from "../../../../../infra/mesh-settings.js";
+import type { DiscoveredService } from "../../../../../infra/spec/model.js";
+import {
+  meshDataPodMetadata,
+  meshNamespaceMetadata,
+  withMeshAnnotations,
+} from "../../../../../infra/targets/kubernetes/mesh/mesh-injection.js";
+import { ROOT } from "../../../../support/cli.js";
+import { manifestObjectsOf } from "../../../../support/crd-validators.js";
+import { resourcesOfType, synthPlatform, type StackJson } from "../../../../support/platform.js";
+
+/** The namespace's labels and annotations in a stack. */
+function namespaceMetadata(stack: StackJson): { labels: Record<string, string>; annotations?: Record<string, string> } {
+  const [namespace] = resourcesOfType(stack, "kubernetes_namespace_v1");
+  return namespace!.values.metadata;
+}
+
+/**
+ * The pod metadata of each data pod the stack runs, by kind: the CloudNativePG Cluster's
+ * `inheritedMetadata`, the Redis StatefulSet's pod template, the RabbitmqCluster's override.
+ */
+function dataPodMetadata(
+  stack: StackJson,
+): Record<string, { labels?: Record<string, string>; annotations?: Record<string, string> }> {
+  const manifests = manifestObjectsOf(stack).map(({ manifest }) => manifest);
+  const cluster = manifests.find((m) => m.kind === "Cluster")!;
+  const rabbitmq = manifests.find((m) => m.kind === "RabbitmqCluster")!;
+  const [redis] = resourcesOfType(stack, "kubernetes_stateful_set_v1");
+  return {
+    postgres: cluster.spec.inheritedMetadata,
+    redis: redis!.values.spec.template.metadata,
+    queue: rabbitmq.spec.override.statefulSet.spec.template.metadata ?? {},
+  };
+}
+
+describe("Which pods a mesh injects its proxy into", () => {
+  let services: DiscoveredService[];
+  let stacks: Record<string, Record<string, StackJson>>;
+  beforeAll(async () => {
+    // GIVEN the example catalogue, which runs a PostgreSQL database, a Redis store and a queue
+    services = await discoverServices(ROOT);
+    stacks = {
+      istio: synthPlatform(services, { PLATFORM_MESH: "istio" }),
+      linkerd: synthPlatform(services, { PLATFORM_MESH: "linkerd" }),
+    };
+  });
+
+  it.each(["staging", "production"])(
+    "WITH PLATFORM_MESH=istio THEN the %s namespace is labelled for sidecar injection and each data pod opts out by its label",
+    (environment) => {
+      const stack = stacks.istio![environment]!;
+      expect(namespaceMetadata(stack).labels["istio-injection"]).toBe("enabled");
+      expect(namespaceMetadata(stack).annotations).toBeUndefined();
+      for (const [kind, metadata] of Object.entries(dataPodMetadata(stack))) {
+        expect(metadata.labels?.["sidecar.istio.io/inject"], kind).toBe("false");
+        expect(metadata.annotations, kind).toBeUndefined();
+      }
+    },
+  );
+
+  it.each(["staging", "production"])(
+    "WITH PLATFORM_MESH=linkerd THEN the %s namespace is annotated for injection, all-authenticated inbound, and each data pod opts out by its annotation",
+    (environment) => {
+      const stack = stacks.linkerd![environment]!;
+      expect(namespaceMetadata(stack).annotations).toEqual({
+        "linkerd.io/inject": "enabled",
+        "config.linkerd.io/default-inbound-policy": "all-authenticated",
+      });
+      expect(namespaceMetadata(stack).labels["istio-injection"]).toBeUndefined();
+      for (const [kind, metadata] of Object.entries(dataPodMetadata(stack))) {
+        expect(metadata.annotations, kind).toEqual({ "linkerd.io/inject": "disabled" });
+        expect(metadata.labels?.["sidecar.istio.io/inject"], kind).toBeUndefined();
+      }
+    },
+  );
+
+  it("WITH a mesh THEN the RabbitmqCluster's override keeps its restricted security contexts beside the pod metadata", () => {
+    const rabbitmq = manifestObjectsOf(stacks.istio!.production!)
+      .map(({ manifest }) => manifest)
+      .find((m) => m.kind === "RabbitmqCluster")!;
+    expect(rabbitmq.spec.override.statefulSet.spec.template.spec.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      seccompProfile: { type: "RuntimeDefault" },
+    });
+  });
+
+  it("WITH a mesh THEN the services' pods carry no opt-out: the mesh injects its proxy into them", () => {
+    for (const mesh of ["istio", "linkerd"])
+      for (const { address, values } of resourcesOfType(stacks[mesh]!.production!, "kubernetes_deployment_v1")) {
+        const metadata = values.spec.template.metadata;
+        expect(metadata.labels["sidecar.istio.io/inject"], `${mesh} ${address}`).toBeUndefined();
+        expect(metadata.annotations?.["linkerd.io/inject"], `${mesh} ${address}`).toBeUndefined();
+      }
+  });
+
+  it("GIVEN mesh none THEN nothing is added to the namespace or a data pod, and no annotations object is made", () => {
+    expect(meshNamespaceMetadata("none")).toEqual({ labels: {}, annotations: {} });
+    expect(meshDataPodMetadata("none")).toEqual({ labels: {}, annotations: {} });
+    expect(withMeshAnnotations(undefined, meshDataPodMetadata("none"))).toBeUndefined();
+    expect(withMeshAnnotations({ a: "b" }, meshDataPodMetadata("linkerd"))).toEqual({
+      a: "b",
+      "linkerd.io/inject": "disabled",
+    });
+    // Every mesh but none adds something to both.
+    for (const mesh of MESH_NAMES.filter((m) => m !== "none")) {
+      const all = (m: { labels: object; annotations: object }) => ({ ...m.labels, ...m.annotations });
+      expect(Object.keys(all(meshNamespaceMetadata(mesh))).length, mesh).toBeGreaterThan(0);
+      expect(Object.keys(all(meshDataPodMetadata(mesh))).length, mesh).toBeGreaterThan(0);
+    }
+  });
+});

@@ -112,6 +112,46 @@ describe("Both targets read the same spec the same way", () => {
   });
 });
 
+describe("What differs with a mesh: local Docker has none", () => {
+  let stacks: Record<string, StackJson>;
+  beforeAll(() => {
+    // GIVEN one catalogue WHEN synthesized for local and for a staging in an Istio mesh
+    stacks = synthPlatform(exampleServices(), {
+      PLATFORM_MESH: "istio",
+      PLATFORM_OTLP_ENDPOINT: "http://otel-collector.observability.svc:4318",
+    });
+  });
+
+  it.each(SERVICES)(
+    "THEN %s differs only in who retries its calls: the mesh on Kubernetes (each <DEPENDENCY>_RETRY_ATTEMPTS is 0), the runtime on Docker",
+    (name) => {
+      const kubernetes = kubernetesView(stacks.staging!, name);
+      const docker = dockerView(stacks.local!, name);
+      const retries = Object.keys(docker.env).filter((key) => key.endsWith("_RETRY_ATTEMPTS"));
+      for (const key of retries) {
+        expect(kubernetes.env[key]).toBe("0");
+        expect(Number(docker.env[key])).toBeGreaterThan(0);
+      }
+      const same = (env: Record<string, string>) =>
+        Object.fromEntries(
+          Object.entries(env).filter(
+            ([key]) =>
+              !retries.includes(key) && key !== "PLATFORM_ENVIRONMENT" && key !== "OTEL_EXPORTER_OTLP_ENDPOINT",
+          ),
+        );
+      expect({ ...docker, env: same(docker.env) }).toEqual({ ...kubernetes, env: same(kubernetes.env) });
+    },
+  );
+
+  it("THEN the edges stay the same on both, and only Kubernetes has mesh objects", () => {
+    expect(kubernetesEdges(stacks.staging!)).toEqual(dockerEdges(stacks.local!));
+    const kinds = (stack: StackJson) =>
+      resourcesOfType(stack, "kubernetes_manifest").map((r) => String(r.values.manifest.apiVersion));
+    expect(kinds(stacks.staging!).some((apiVersion) => apiVersion.includes("istio.io"))).toBe(true);
+    expect(JSON.stringify(stacks.local!)).not.toContain("istio");
+  });
+});
+
 describe("Literal values in a spec's env", () => {
   it("GIVEN an env value that looks like a Terraform template WHEN synthesized THEN both targets escape it, so Terraform passes it on unchanged", () => {
     const stacks = synthPlatform([

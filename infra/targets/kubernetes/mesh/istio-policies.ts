@@ -151,7 +151,10 @@ export function destinationRuleManifest(
         tls: { mode: "ISTIO_MUTUAL" },
         connectionPool: { tcp: { connectTimeout: istioDuration(smallest((s) => s.timeoutMs)) } },
         outlierDetection: {
-          consecutive5xxErrors: smallest((s) => s.breakerFailures),
+          // Gateway errors (502, 503, 504: what the proxy answers for a refused, reset or timed
+          // out attempt), not every 5xx: the runtime's breaker counts attempts without an
+          // answer, and a service's own 500 is an answer.
+          consecutiveGatewayErrors: smallest((s) => s.breakerFailures),
           interval: OUTLIER_DETECTION_INTERVAL,
           baseEjectionTime: istioDuration(smallest((s) => s.breakerHalfOpenAfterMs)),
           maxEjectionPercent: OUTLIER_MAX_EJECTION_PERCENT,

@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
 import type { KubernetesEnvironment } from "../../environments.js";
 import { PLATFORM_MANAGED_LABELS } from "../hardening.js";
+import { type MeshMetadata, meshSolverPodMetadata } from "./mesh/mesh-injection.js";
 import { Manifest } from "./resources.js";
 
 /** Props of {@link CertificateIssuer}. */
@@ -28,19 +29,32 @@ export class CertificateIssuer extends Construct {
 
   constructor(scope: Construct, id: string, props: CertificateIssuerProps) {
     super(scope, id);
-    const { clusterIssuer, acme, ingressClassName } = props.environment.kubernetes;
+    const { clusterIssuer, acme, ingressClassName, mesh } = props.environment.kubernetes;
     this.clusterIssuer = new Manifest(this, "cluster-issuer", {
-      manifest: clusterIssuerManifest(clusterIssuer, acme, ingressClassName),
+      manifest: clusterIssuerManifest(clusterIssuer, acme, ingressClassName, meshSolverPodMetadata(mesh)),
     });
   }
 }
 
-/** The ClusterIssuer object `CertificateIssuer` hands to `kubernetes_manifest`. */
+/**
+ * The ClusterIssuer object `CertificateIssuer` hands to `kubernetes_manifest`.
+ * @param solverPods what the HTTP-01 solver pods carry (in a mesh: left out of it, see `meshSolverPodMetadata`)
+ * @default solverPods nothing: the solver pods as cert-manager makes them
+ */
 export function clusterIssuerManifest(
   name: string,
   acme: KubernetesEnvironment["kubernetes"]["acme"],
   ingressClassName: string,
+  solverPods: MeshMetadata = { labels: {}, annotations: {} },
 ): Record<string, unknown> {
+  const podMetadata = {
+    ...(Object.keys(solverPods.labels).length > 0 ? { labels: { ...solverPods.labels } } : {}),
+    ...(Object.keys(solverPods.annotations).length > 0 ? { annotations: { ...solverPods.annotations } } : {}),
+  };
+  const ingress =
+    Object.keys(podMetadata).length > 0
+      ? { ingressClassName, podTemplate: { metadata: podMetadata } }
+      : { ingressClassName };
   return {
     apiVersion: "cert-manager.io/v1",
     kind: "ClusterIssuer",
@@ -53,7 +67,7 @@ export function clusterIssuerManifest(
         email: acme.email,
         server: acme.server,
         privateKeySecretRef: { name: `${name}-account-key` },
-        solvers: [{ http01: { ingress: { ingressClassName } } }],
+        solvers: [{ http01: { ingress } }],
       },
     },
   };

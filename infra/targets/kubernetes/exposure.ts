@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
 import { ownershipLabels, selectorLabels } from "../hardening.js";
+import { meshIngressAnnotations } from "./mesh/mesh-injection.js";
 import { IngressV1, ServiceV1 } from "./resources.js";
 import type { KubernetesServicePartProps } from "./workload.js";
 
@@ -14,7 +15,9 @@ export type ExposureProps = Omit<KubernetesServicePartProps, "variables">;
  * the services that call it), and an Ingress on its host and path only when the spec
  * says `expose: { public: ... }`. The Ingress asks cert-manager for its certificate
  * (`cert-manager.io/cluster-issuer`, the environment's ClusterIssuer), and cert-manager
- * creates the TLS Secret `<service>-tls` its `tls` block names (guardrail NET-01).
+ * creates the TLS Secret `<service>-tls` its `tls` block names (guardrail NET-01). In a
+ * mesh, the Ingress also tells ingress-nginx to call the Service through the mesh
+ * (`meshIngressAnnotations`).
  */
 export class Exposure extends Construct {
   readonly service: ServiceV1;
@@ -41,7 +44,10 @@ export class Exposure extends Construct {
       this.ingress = new IngressV1(this, "ingress", {
         metadata: {
           ...metadata,
-          annotations: { [CLUSTER_ISSUER_ANNOTATION]: environment.kubernetes.clusterIssuer },
+          annotations: {
+            [CLUSTER_ISSUER_ANNOTATION]: environment.kubernetes.clusterIssuer,
+            ...meshIngressAnnotations(environment.kubernetes.mesh, spec.name, environment.namespace),
+          },
         },
         spec: {
           ingressClassName: environment.kubernetes.ingressClassName,

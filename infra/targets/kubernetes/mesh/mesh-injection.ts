@@ -38,6 +38,39 @@ const DATA_POD_METADATA: Readonly<Record<MeshName, MeshMetadata>> = {
   linkerd: { labels: {}, annotations: { "linkerd.io/inject": "disabled" } },
 };
 
+/**
+ * What cert-manager's HTTP-01 solver pods carry for `mesh` (through the ClusterIssuer's
+ * pod template): they stay out of the mesh, like the data pods. The ingress controller
+ * reaches them through the Ingress cert-manager makes for the challenge, which carries
+ * none of the platform's upstream annotations ({@link meshIngressAnnotations}), so under
+ * STRICT mutual TLS a meshed solver pod would refuse the certificate authority's check.
+ * Their NetworkPolicy (`acme-http01-solver`) lets in the ingress controller's namespace
+ * only, as without a mesh.
+ */
+export function meshSolverPodMetadata(mesh: MeshName): MeshMetadata {
+  return DATA_POD_METADATA[mesh];
+}
+
+/**
+ * The annotations of a public service's Ingress for `mesh`, read by ingress-nginx (the
+ * add-ons' controller, meshed itself when the environment is): it sends each request to
+ * the Service's cluster address (`service-upstream`) instead of a pod's, so that its proxy
+ * routes the call as a mesh call, with its identity; with Istio it also sets the Host its
+ * proxy routes by (`upstream-vhost`, the Service's in-mesh name), since the public host
+ * is not one the mesh knows. Empty with no mesh. Other ingress controllers ignore them.
+ */
+export function meshIngressAnnotations(
+  mesh: MeshName,
+  service: string,
+  namespace: string,
+): Readonly<Record<string, string>> {
+  if (mesh === "none") return {};
+  const upstream = { "nginx.ingress.kubernetes.io/service-upstream": "true" };
+  return mesh === "istio"
+    ? { ...upstream, "nginx.ingress.kubernetes.io/upstream-vhost": `${service}.${namespace}.svc.cluster.local` }
+    : upstream;
+}
+
 /** What the environment's namespace carries for `mesh`: the mesh injects its proxy into the namespace's pods. */
 export function meshNamespaceMetadata(mesh: MeshName): MeshMetadata {
   return NAMESPACE_METADATA[mesh];

@@ -154,7 +154,12 @@ describe("Istio's objects (PLATFORM_MESH=istio), from the catalogue's edges", ()
       trafficPolicy: {
         tls: { mode: "ISTIO_MUTUAL" },
         connectionPool: { tcp: { connectTimeout: "2s" } },
-        outlierDetection: { consecutiveGatewayErrors: 5, interval: "10s", baseEjectionTime: "10s", maxEjectionPercent: 50 },
+        outlierDetection: {
+          consecutiveGatewayErrors: 5,
+          interval: "10s",
+          baseEjectionTime: "10s",
+          maxEjectionPercent: 50,
+        },
       },
     });
   });

@@ -1,9 +1,11 @@
+import { ClusterIssuer } from "@kubernetes-models/cert-manager/cert-manager.io/v1/ClusterIssuer";
 import { beforeAll, describe, expect, it } from "vitest";
 import { discoverServices } from "../../../../../infra/discover-services.js";
 import { MESH_NAMES } from "../../../../../infra/mesh-settings.js";
 import type { DiscoveredService } from "../../../../../infra/spec/model.js";
 import {
   meshDataPodMetadata,
+  meshIngressAnnotations,
   meshNamespaceMetadata,
   withMeshAnnotations,
 } from "../../../../../infra/targets/kubernetes/mesh/mesh-injection.js";
@@ -93,6 +95,45 @@ describe("Which pods a mesh injects its proxy into", () => {
         expect(metadata.labels["sidecar.istio.io/inject"], `${mesh} ${address}`).toBeUndefined();
         expect(metadata.annotations?.["linkerd.io/inject"], `${mesh} ${address}`).toBeUndefined();
       }
+  });
+
+  it("WITH a mesh THEN cert-manager's HTTP-01 solver pods opt out of it through the ClusterIssuer's pod template, which still validates", () => {
+    const issuerOf = (stack: StackJson) =>
+      manifestObjectsOf(stack)
+        .map(({ manifest }) => manifest)
+        .find((m) => m.kind === "ClusterIssuer")!;
+    expect(issuerOf(stacks.istio!.staging!).spec.acme.solvers[0].http01.ingress.podTemplate).toEqual({
+      metadata: { labels: { "sidecar.istio.io/inject": "false" } },
+    });
+    expect(issuerOf(stacks.linkerd!.staging!).spec.acme.solvers[0].http01.ingress.podTemplate).toEqual({
+      metadata: { annotations: { "linkerd.io/inject": "disabled" } },
+    });
+    expect(() => new ClusterIssuer(issuerOf(stacks.linkerd!.staging!)).validate()).not.toThrow();
+  });
+
+  it("WITH a mesh THEN each public Ingress has ingress-nginx call its Service through the mesh (with Istio, by the Service's in-mesh host); the internal services have no Ingress", () => {
+    const ingressAnnotations = (stack: StackJson) =>
+      resourcesOfType(stack, "kubernetes_ingress_v1").map(({ values }) => [
+        values.metadata.name,
+        values.metadata.annotations,
+      ]);
+    expect(ingressAnnotations(stacks.istio!.staging!)).toEqual([
+      [
+        "gateway",
+        {
+          "cert-manager.io/cluster-issuer": "letsencrypt",
+          "nginx.ingress.kubernetes.io/service-upstream": "true",
+          "nginx.ingress.kubernetes.io/upstream-vhost": "gateway.platform-staging.svc.cluster.local",
+        },
+      ],
+    ]);
+    expect(ingressAnnotations(stacks.linkerd!.production!)).toEqual([
+      [
+        "gateway",
+        { "cert-manager.io/cluster-issuer": "letsencrypt", "nginx.ingress.kubernetes.io/service-upstream": "true" },
+      ],
+    ]);
+    expect(meshIngressAnnotations("none", "gateway", "platform-staging")).toEqual({});
   });
 
   it("GIVEN mesh none THEN nothing is added to the namespace or a data pod, and no annotations object is made", () => {

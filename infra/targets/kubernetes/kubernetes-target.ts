@@ -15,6 +15,7 @@ import { tracingEnvironment } from "../tracing-environment.js";
 import { KubernetesProvider, RandomProvider } from "./resources.js";
 import { IMAGES_LOCK_FILE, type ImagesLock } from "../../images-lock.js";
 import { imagesByTagWarning } from "./image-reference.js";
+import { LinkerdPolicies } from "./mesh/linkerd-policies.js";
 
 /** Props of {@link KubernetesTarget}. */
 export interface KubernetesTargetProps {
@@ -94,6 +95,10 @@ export class KubernetesTarget extends Construct {
       IMAGES_LOCK_FILE,
     );
     if (byTag !== undefined) Annotations.of(this).addWarning(byTag);
+    // Before the loop below, so that the mesh objects too are created after the namespace.
+    if (environment.kubernetes.mesh === "linkerd")
+      for (const service of this.services)
+        new LinkerdPolicies(service, "mesh", { spec: catalogue.get(service.node.id), environment, catalogue });
     // The namespace is named, not referenced, so that the JSON stays readable and
     // checkable; the explicit dependency keeps Terraform creating it first.
     for (const service of this.services) {

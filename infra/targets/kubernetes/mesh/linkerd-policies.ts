@@ -27,6 +27,12 @@ export const LINKERD_IDENTITY_SUFFIX = "serviceaccount.identity.linkerd.cluster.
 /** Linkerd's retry condition the routes use: any 5xx answer (`retry.linkerd.io/http`, parsed by `parse_http_retry`). */
 export const LINKERD_RETRY_CONDITION = "5xx";
 
+/**
+ * The path match of every request, written out on each match: the API server would default an
+ * omitted path to it (the CRD's `default`), and Terraform then sees a field it did not write.
+ */
+const EVERY_PATH = { type: "PathPrefix", value: "/" } as const;
+
 /** One object {@link LinkerdPolicies} hands to `kubernetes_manifest`, with its construct id (stable, from its role). */
 export interface LinkerdObject {
   readonly id: string;
@@ -50,7 +56,8 @@ export function metricsServerName(spec: ServiceSpec): string {
  * A `policy.linkerd.io/v1beta3` Server: the pods of the service (`selectorLabels`), on the
  * container port named `port` (`http`, or `metrics`: Workload names them), spoken as HTTP/1
  * so that the proxy skips protocol detection (`proxyProtocol`, the `ProxyProtocol::Http1` of
- * policy/server.rs).
+ * policy/server.rs). `accessPolicy: deny`, the CRD's default written out: a client no
+ * AuthorizationPolicy of this Server names is refused, whatever the namespace's default policy.
  */
 export function linkerdServerManifest(
   name: string,
@@ -62,7 +69,12 @@ export function linkerdServerManifest(
     apiVersion: "policy.linkerd.io/v1beta3",
     kind: "Server",
     metadata: metadataOf(name, spec, environment),
-    spec: { podSelector: { matchLabels: selectorLabels(spec.name) }, port, proxyProtocol: "HTTP/1" },
+    spec: {
+      podSelector: { matchLabels: selectorLabels(spec.name) },
+      port,
+      proxyProtocol: "HTTP/1",
+      accessPolicy: "deny",
+    },
   };
 }
 
@@ -162,7 +174,8 @@ export function calleeRouteSettings(callee: string, catalogue: Catalogue): Calle
  * - `<callee>`: every request (`PathPrefix /`), `timeout.linkerd.io/request` = the
  *   strictest caller's timeout, no retry;
  * - `<callee>-idempotent`, when the callers share retried methods and each allows a retry:
- *   those methods (a method match is more specific than the path alone, so it wins),
+ *   those methods on every path (with equal paths, a method match is the more specific,
+ *   Gateway API's precedence, so it wins over `<callee>`),
  *   the same request timeout, `retry.linkerd.io/http: 5xx`, `retry.linkerd.io/limit` = the
  *   fewest retries a caller allows, `retry.linkerd.io/timeout` = the request timeout split
  *   evenly among the attempts, so every retry still fits in the caller's deadline.
@@ -182,9 +195,7 @@ export function linkerdRouteManifests(
     metadata: metadataOf(name, spec, environment, annotations),
     spec: { parentRefs, rules: [{ matches }] },
   });
-  const routes: LinkerdObject[] = [
-    { id: "route", manifest: route(spec.name, timeout, [{ path: { type: "PathPrefix", value: "/" } }]) },
-  ];
+  const routes: LinkerdObject[] = [{ id: "route", manifest: route(spec.name, timeout, [{ path: EVERY_PATH }]) }];
   if (settings.retryAttempts > 0 && settings.retryMethods.length > 0)
     routes.push({
       id: "idempotent-route",
@@ -196,7 +207,7 @@ export function linkerdRouteManifests(
           "retry.linkerd.io/limit": String(settings.retryAttempts),
           "retry.linkerd.io/timeout": `${Math.floor(settings.timeoutMs / (settings.retryAttempts + 1))}ms`,
         },
-        settings.retryMethods.map((method) => ({ method })),
+        settings.retryMethods.map((method) => ({ path: EVERY_PATH, method })),
       ),
     });
   return routes;

@@ -317,7 +317,14 @@ describe("Linkerd's objects of the example catalogue (PLATFORM_MESH=linkerd)", (
         metadata: { name: "catalog-idempotent", annotations: { "retry.linkerd.io/timeout": "250ms" } },
         spec: {
           parentRefs: [{ group: "core", kind: "Service", name: "catalog", port: 8080 }],
-          rules: [{ matches: [{ method: "GET" }, { method: "HEAD" }] }],
+          rules: [
+            {
+              matches: [
+                { path: { type: "PathPrefix", value: "/" }, method: "GET" },
+                { path: { type: "PathPrefix", value: "/" }, method: "HEAD" },
+              ],
+            },
+          ],
         },
       });
     });

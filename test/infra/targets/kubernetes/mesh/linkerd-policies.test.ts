@@ -163,6 +163,26 @@ describe("Linkerd's objects of the example catalogue (PLATFORM_MESH=linkerd)", (
     },
   );
 
+  it("GIVEN catalog's metrics on a port of their own THEN its metrics Server lets in the monitoring namespace alone, as its NetworkPolicy does", () => {
+    const separate = synthesize(
+      withDefinition(services, "catalog", (definition) => ({
+        ...definition,
+        monitoring: { ...definition.monitoring, metricsPort: 9464 },
+      })),
+      LINKERD,
+    );
+    const stack = separate.stacks.production!;
+    const peers = linkerdPeers(stack, "catalog", { http: 8080, metrics: 9464 }).sort();
+    expect(peers).toEqual(networkPolicyPeers(stack, "catalog").sort());
+    expect(peers).toEqual(["8080 sa:gateway", "8080 sa:orders", "9464 ns:monitoring"]);
+    expect(linkerdObjects(stack, "Server").get("catalog-metrics")!.spec.port).toBe("metrics");
+    expect(linkerdObjects(stack, "AuthorizationPolicy").get("catalog-monitoring")!.spec.targetRef).toEqual({
+      group: "policy.linkerd.io",
+      kind: "Server",
+      name: "catalog-metrics",
+    });
+  });
+
   it.each(KUBERNETES_ENVIRONMENTS)(
     "THEN in %s every service Deployment is selected by a Server, on a named port of its pods, that an AuthorizationPolicy targets",
     (environment) => {

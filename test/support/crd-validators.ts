@@ -1,10 +1,14 @@
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import path from "node:path";
+import { Ajv } from "ajv";
 import { Certificate, ClusterIssuer } from "@kubernetes-models/cert-manager/cert-manager.io/v1";
 import { Cluster, ScheduledBackup } from "@kubernetes-models/cloudnative-pg/postgresql.cnpg.io/v1";
 import { DestinationRule, VirtualService } from "@kubernetes-models/istio/networking.istio.io/v1beta1";
 import { AuthorizationPolicy, PeerAuthentication } from "@kubernetes-models/istio/security.istio.io/v1beta1";
 import { PrometheusRule, ServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1";
 import { AlertmanagerConfig } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1alpha1";
+import { ROOT } from "./cli.js";
 import type { StackJson } from "./platform.js";
 
 const require = createRequire(import.meta.url);
@@ -12,11 +16,14 @@ const require = createRequire(import.meta.url);
 /** A model class of a `@kubernetes-models/*` package: `new Model(object).validate()` throws the schema's message. */
 type KubernetesModel = new (data: any) => { validate(): void };
 
-/** The validator of one custom resource kind: a model of a `@kubernetes-models/*` package. */
+/**
+ * The validator of one custom resource kind: a model of a `@kubernetes-models/*` package, or,
+ * for a project that publishes none (Linkerd), ajv with the CRD's schema vendored in test/support/crds/.
+ */
 export interface CrdValidator {
-  /** The package and its installed version, `@kubernetes-models/cloudnative-pg@0.1.4`. */
+  /** The package and its installed version, `@kubernetes-models/cloudnative-pg@0.1.4` (`ajv@8.20.0` for a vendored schema). */
   readonly validatedBy: string;
-  /** The CRDs the package's schemas were generated from (its package.json `crd-generate` inputs). */
+  /** The CRDs the package's schemas were generated from (its package.json `crd-generate` inputs), or the vendored schemas' release. */
   readonly crds: string;
   /** Throws the schema's message (`data/spec/instances must be integer`) when the object does not conform. */
   readonly validate: (manifest: Readonly<Record<string, unknown>>) => void;
@@ -31,6 +38,64 @@ const validatorOf = (packageName: string, crds: string, Model: KubernetesModel):
   validate: (manifest) => new Model(manifest).validate(),
 });
 
+/** What a Kubernetes structural schema's `x-kubernetes-int-or-string` allows: an integer or a string. */
+const isIntOrString = (value: unknown) => typeof value === "string" || Number.isInteger(value);
+
+/**
+ * The `format`s of Kubernetes' OpenAPI schemas the vendored CRDs use, checked as the API server
+ * does: whole numbers in range, a Go duration (`time.ParseDuration`: `1h30m`, `500ms`), an RFC 3339 time.
+ */
+const KUBERNETES_FORMATS = {
+  int32: { type: "number", validate: (n: number) => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31 },
+  int64: { type: "number", validate: (n: number) => Number.isSafeInteger(n) },
+  duration: /^(0|[+-]?([0-9]+(\.[0-9]*)?(ns|us|µs|μs|ms|s|m|h))+)$/,
+  "date-time": /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/,
+} as const;
+
+/**
+ * One validator of every schema vendored from a CRD (`openAPIV3Schema`, see test/support/crds/):
+ * every error, not the first (`allErrors`); `strict: false` so that Kubernetes' own keywords
+ * (`x-kubernetes-preserve-unknown-fields`, `x-kubernetes-list-type`, ...) are tolerated, not
+ * refused as unknown; `x-kubernetes-int-or-string` is checked, since it is a field's only type.
+ */
+const CRD_SCHEMAS = new Ajv({ strict: false, allErrors: true, formats: KUBERNETES_FORMATS }).addKeyword({
+  keyword: "x-kubernetes-int-or-string",
+  schemaType: "boolean",
+  validate: (enabled: boolean, value: unknown) => !enabled || isIntOrString(value),
+  errors: false,
+});
+
+/** A CRD's schema as vendored in test/support/crds/<file>: its source, group, kind and served versions. */
+interface VendoredCrd {
+  readonly source: string;
+  readonly group: string;
+  readonly kind: string;
+  readonly versions: ReadonlyArray<{ readonly name: string; readonly schema: object }>;
+}
+
+/**
+ * The validators of a CRD vendored in test/support/crds/<file>, keyed by kind (`<group>/<version> <kind>`),
+ * one per served version the file holds. A refusal names ajv's paths (`data/spec must have required
+ * property 'targetRef'`), as the @kubernetes-models validators do.
+ */
+function vendoredCrdValidators(file: string, crds: string): Record<string, CrdValidator> {
+  const crd = JSON.parse(readFileSync(path.join(ROOT, "test/support/crds", file), "utf8")) as VendoredCrd;
+  return Object.fromEntries(
+    crd.versions.map(({ name, schema }) => {
+      const validateSchema = CRD_SCHEMAS.compile(schema);
+      const validator: CrdValidator = {
+        validatedBy: installed("ajv"),
+        crds,
+        validate: (manifest) => {
+          if (!validateSchema(manifest)) throw new Error(CRD_SCHEMAS.errorsText(validateSchema.errors));
+        },
+      };
+      return [kindKey(`${crd.group}/${name}`, crd.kind), validator];
+    }),
+  );
+}
+
+const LINKERD_CRDS = "Linkerd edge-26.8.3";
 const PROMETHEUS_OPERATOR = "@kubernetes-models/prometheus-operator";
 const PROMETHEUS_OPERATOR_CRDS = "prometheus-operator v0.65.1";
 const CERT_MANAGER = "@kubernetes-models/cert-manager";
@@ -76,6 +141,10 @@ export const CRD_VALIDATORS: Readonly<Record<string, CrdValidator>> = {
   [kindKey("security.istio.io/v1beta1", "AuthorizationPolicy")]: validatorOf(ISTIO, ISTIO_CRDS, AuthorizationPolicy),
   [kindKey("networking.istio.io/v1beta1", "DestinationRule")]: validatorOf(ISTIO, ISTIO_CRDS, DestinationRule),
   [kindKey("networking.istio.io/v1beta1", "VirtualService")]: validatorOf(ISTIO, ISTIO_CRDS, VirtualService),
+  ...vendoredCrdValidators("linkerd-server.json", LINKERD_CRDS),
+  ...vendoredCrdValidators("linkerd-httproute.json", LINKERD_CRDS),
+  ...vendoredCrdValidators("linkerd-authorization-policy.json", LINKERD_CRDS),
+  ...vendoredCrdValidators("linkerd-meshtls-authentication.json", LINKERD_CRDS),
 };
 
 /**

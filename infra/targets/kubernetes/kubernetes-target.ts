@@ -16,6 +16,7 @@ import { KubernetesProvider, RandomProvider } from "./resources.js";
 import { IMAGES_LOCK_FILE, type ImagesLock } from "../../images-lock.js";
 import { imagesByTagWarning } from "./image-reference.js";
 import { IstioPolicies } from "./mesh/istio-policies.js";
+import { LinkerdPolicies } from "./mesh/linkerd-policies.js";
 
 /** Props of {@link KubernetesTarget}. */
 export interface KubernetesTargetProps {
@@ -96,8 +97,12 @@ export class KubernetesTarget extends Construct {
       IMAGES_LOCK_FILE,
     );
     if (byTag !== undefined) Annotations.of(this).addWarning(byTag);
+    // Before the loop below, so that the mesh objects too are created after the namespace.
     if (environment.kubernetes.mesh === "istio")
       new IstioPolicies({ environment, catalogue, platform: isolation, services: this.services });
+    if (environment.kubernetes.mesh === "linkerd")
+      for (const service of this.services)
+        new LinkerdPolicies(service, "mesh", { spec: catalogue.get(service.node.id), environment, catalogue });
     // The namespace is named, not referenced, so that the JSON stays readable and
     // checkable; the explicit dependency keeps Terraform creating it first.
     for (const service of this.services) {

@@ -16,6 +16,7 @@ import { DATABASE_VARIABLES } from "../../../support/data-stacks.js";
 import { EVERY_FIELD } from "../../../support/every-field-spec.js";
 import { guardrailsFixture } from "../../../support/guardrails.js";
 import { service, synthPlatform, type StackJson } from "../../../support/platform.js";
+import { PLATFORM_MESH_VARIABLE } from "../../../../infra/mesh-settings.js";
 
 const KUBERNETES_ENVIRONMENTS = ["staging", "production"] as const;
 
@@ -93,11 +94,14 @@ describe("the objects the stacks hand to kubernetes_manifest, validated against 
   );
   let catalogue: Record<string, StackJson>;
   let istio: Record<string, StackJson>;
+  let linkerd: Record<string, StackJson>;
   beforeAll(async () => {
     // GIVEN the catalogue that writes every kind, with backups configured for production
     catalogue = synthPlatform(EVERY_KIND_CATALOGUE(), DATABASE_VARIABLES);
     // AND the example catalogue (whose services call each other) in Istio's mesh
     istio = synthPlatform(await discoverServices(ROOT), { PLATFORM_MESH: "istio" });
+    // AND the catalogue of every kind in a Linkerd mesh (orders calls catalog, whose metrics have a port of their own)
+    linkerd = synthPlatform(EVERY_KIND_CATALOGUE(), { ...DATABASE_VARIABLES, [PLATFORM_MESH_VARIABLE]: "linkerd" });
   });
 
   it.each(KUBERNETES_ENVIRONMENTS)(
@@ -147,21 +151,46 @@ describe("the objects the stacks hand to kubernetes_manifest, validated against 
     },
   );
 
+  it.each(KUBERNETES_ENVIRONMENTS)(
+    "GIVEN PLATFORM_MESH=linkerd THEN every object of the %s stack conforms to its CRD schema, Linkerd's four kinds included",
+    (environment) => {
+      const objects = manifestObjectsOf(linkerd[environment]!);
+      expect(schemaProblems(objects)).toEqual([]);
+      const linkerdKinds = objects
+        .filter(({ manifest }) => String(manifest.apiVersion).startsWith("policy.linkerd.io/"))
+        .map(({ manifest }) => {
+          expect(checkManifestSchema(manifest)).toEqual({
+            outcome: "valid",
+            validatedBy: expect.stringMatching(/^ajv@8\./),
+          });
+          return kindKey(manifest.apiVersion, manifest.kind);
+        });
+      expect([...new Set(linkerdKinds)].sort()).toEqual([
+        "policy.linkerd.io/v1alpha1 AuthorizationPolicy",
+        "policy.linkerd.io/v1alpha1 MeshTLSAuthentication",
+        "policy.linkerd.io/v1beta3 HTTPRoute",
+        "policy.linkerd.io/v1beta3 Server",
+      ]);
+    },
+  );
+
   it("THEN the catalogue writes every custom resource kind the platform's sources name, so none goes unchecked", () => {
     // GIVEN every apiVersion/kind pair written in infra/ that is not a built-in Kubernetes kind
     const written = [...kindsWrittenIn(path.join(ROOT, "infra"))].filter((key) => !isBuiltIn(key));
     const synthesized = new Set(
       KUBERNETES_ENVIRONMENTS.flatMap((environment) =>
-        [...manifestObjectsOf(catalogue[environment]!), ...manifestObjectsOf(istio[environment]!)].map(({ manifest }) =>
-          kindKey(manifest.apiVersion, manifest.kind),
-        ),
+        [
+          ...manifestObjectsOf(catalogue[environment]!),
+          ...manifestObjectsOf(istio[environment]!),
+          ...manifestObjectsOf(linkerd[environment]!),
+        ].map(({ manifest }) => kindKey(manifest.apiVersion, manifest.kind)),
       ),
     );
     // THEN the sources name the kinds this test knows, and the catalogue synthesizes each of them
     expect(written).toEqual(expect.arrayContaining([kindKey("postgresql.cnpg.io/v1", "ScheduledBackup")]));
     expect(
       written.filter((key) => !synthesized.has(key)),
-      "kinds the sources write that neither EVERY_KIND_CATALOGUE nor the example catalogue in Istio's mesh synthesizes: give it a service that writes them",
+      "kinds the sources write that neither EVERY_KIND_CATALOGUE (with or without Linkerd's mesh) nor the example catalogue in Istio's mesh synthesizes: give it a service that writes them",
     ).toEqual([]);
   });
 
@@ -326,7 +355,74 @@ describe("the CRD schema check fails a wrong object", () => {
     });
   });
 
-  it("THEN every kind of the table is validated by an installed @kubernetes-models package", () => {
+  describe("GIVEN the Linkerd objects of the catalogue of every kind (PLATFORM_MESH=linkerd)", () => {
+    let meshed: ManifestObject[];
+    beforeAll(() => {
+      meshed = manifestObjectsOf(
+        synthPlatform(EVERY_KIND_CATALOGUE(), { ...DATABASE_VARIABLES, [PLATFORM_MESH_VARIABLE]: "linkerd" })
+          .production!,
+      );
+    });
+    const linkerdObject = (kind: string, name: string): Record<string, any> =>
+      structuredClone(
+        meshed.find(({ manifest }) => manifest.kind === kind && manifest.metadata.name === name)!.manifest,
+      );
+
+    it("WHEN an AuthorizationPolicy has no targetRef THEN it is refused naming the required field", () => {
+      const policy = linkerdObject("AuthorizationPolicy", "catalog-callers");
+      expect(checkManifestSchema(policy).outcome).toBe("valid");
+      delete policy.spec.targetRef;
+      expect(checkManifestSchema(policy)).toEqual({
+        outcome: "invalid",
+        problem: expect.stringMatching(
+          /^policy\.linkerd\.io\/v1alpha1 AuthorizationPolicy does not conform to the CRD schema of Linkerd edge-26\.8\.3 \(ajv@8\.20\.0\): .*data\/spec must have required property 'targetRef'/,
+        ),
+      });
+    });
+
+    it("WHEN a Server's port is neither a number nor a name THEN it is refused: x-kubernetes-int-or-string is checked", () => {
+      const server = linkerdObject("Server", "catalog-metrics");
+      expect(checkManifestSchema(server).outcome).toBe("valid");
+      server.spec.port = { name: "metrics" };
+      expect(checkManifestSchema(server)).toMatchObject({
+        outcome: "invalid",
+        problem: expect.stringContaining('data/spec/port must pass "x-kubernetes-int-or-string" keyword validation'),
+      });
+    });
+
+    it("WHEN a Server selects no pods THEN it is refused: the schema wants a podSelector or an externalWorkloadSelector", () => {
+      const server = linkerdObject("Server", "catalog");
+      delete server.spec.podSelector;
+      expect(checkManifestSchema(server)).toMatchObject({
+        outcome: "invalid",
+        problem: expect.stringContaining("data/spec must match exactly one schema in oneOf"),
+      });
+    });
+
+    it("WHEN a MeshTLSAuthentication names no identity THEN it is refused: identityRefs needs one at least", () => {
+      const authentication = linkerdObject("MeshTLSAuthentication", "catalog-callers");
+      expect(checkManifestSchema(authentication).outcome).toBe("valid");
+      authentication.spec.identityRefs = [];
+      expect(checkManifestSchema(authentication)).toMatchObject({
+        outcome: "invalid",
+        problem: expect.stringContaining("data/spec/identityRefs must NOT have fewer than 1 items"),
+      });
+    });
+
+    it("WHEN an HTTPRoute matches an unknown method THEN it is refused: the schema lists the methods", () => {
+      const route = linkerdObject("HTTPRoute", "catalog-idempotent");
+      expect(checkManifestSchema(route).outcome).toBe("valid");
+      route.spec.rules[0].matches[0].method = "FETCH";
+      expect(checkManifestSchema(route)).toMatchObject({
+        outcome: "invalid",
+        problem: expect.stringContaining(
+          "data/spec/rules/0/matches/0/method must be equal to one of the allowed values",
+        ),
+      });
+    });
+  });
+
+  it("THEN every kind of the table is validated by an installed @kubernetes-models package, or by ajv with Linkerd's vendored schemas", () => {
     expect(
       Object.fromEntries(Object.entries(CRD_VALIDATORS).map(([key, { validatedBy }]) => [key, validatedBy])),
     ).toEqual({
@@ -341,6 +437,11 @@ describe("the CRD schema check fails a wrong object", () => {
       "security.istio.io/v1beta1 AuthorizationPolicy": "@kubernetes-models/istio@2.3.0",
       "networking.istio.io/v1beta1 DestinationRule": "@kubernetes-models/istio@2.3.0",
       "networking.istio.io/v1beta1 VirtualService": "@kubernetes-models/istio@2.3.0",
+      "policy.linkerd.io/v1beta3 Server": "ajv@8.20.0",
+      "policy.linkerd.io/v1beta3 HTTPRoute": "ajv@8.20.0",
+      "policy.linkerd.io/v1alpha1 AuthorizationPolicy": "ajv@8.20.0",
+      "policy.linkerd.io/v1alpha1 MeshTLSAuthentication": "ajv@8.20.0",
     });
+    expect(CRD_VALIDATORS["policy.linkerd.io/v1beta3 Server"]!.crds).toBe("Linkerd edge-26.8.3");
   });
 });

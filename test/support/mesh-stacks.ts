@@ -253,3 +253,41 @@ export function withCopyOf(
   manifests[newAddress] = copy;
   return stack;
 }
+
+/**
+ * A Terraform plan (`terraform show -json`) that takes an environment from one stack to
+ * another, as `terraform plan` would print it for resources already applied: every
+ * resource of either side, created, updated, deleted or left alone.
+ */
+export function planBetween(before: MeshStackJson, after: MeshStackJson): Record<string, unknown> {
+  const values = (raw: Record<string, unknown> | undefined) => {
+    if (raw === undefined) return null;
+    const { "//": _metadata, ...rest } = raw;
+    return rest;
+  };
+  const resource_changes: unknown[] = [];
+  for (const type of new Set([...Object.keys(before.resource), ...Object.keys(after.resource)]))
+    for (const name of new Set([
+      ...Object.keys(before.resource[type] ?? {}),
+      ...Object.keys(after.resource[type] ?? {}),
+    ])) {
+      const was = values(before.resource[type]?.[name]);
+      const is = values(after.resource[type]?.[name]);
+      const actions =
+        was === null
+          ? ["create"]
+          : is === null
+            ? ["delete"]
+            : JSON.stringify(was) === JSON.stringify(is)
+              ? ["no-op"]
+              : ["update"];
+      resource_changes.push({
+        address: `${type}.${name}`,
+        mode: "managed",
+        type,
+        name,
+        change: { actions, before: was, after: is, after_unknown: {}, before_sensitive: {}, after_sensitive: {} },
+      });
+    }
+  return { format_version: "1.2", terraform_version: "1.13.0", resource_changes };
+}

@@ -396,8 +396,38 @@ export function covers(wider: Conditions, narrower: Conditions): boolean {
   });
 }
 
-/** Conditions in words: `principals cluster.local/ns/x/sa/y, ports 8080`; `what` when there are none. */
+/** Conditions in words: `principals cluster.local/ns/x/sa/y, ports 8080`; `none` when there are none (anything). */
 export function describeConditions(conditions: Conditions, none: string): string {
   const parts = Object.entries(conditions).map(([field, values]) => `${field} ${values.join(" | ")}`);
   return parts.length ? parts.join(", ") : none;
+}
+
+/**
+ * Several atoms in words, those that differ in one accepted value merged back
+ * (`ports 8081` and `ports 5005` are `ports 8081 | 5005`), separated by `; `.
+ */
+export function describeAll(atoms: readonly Conditions[], none: string): string {
+  let merged = atoms.map((a) => ({ ...a }));
+  for (let changed = true; changed; ) {
+    changed = false;
+    outer: for (let i = 0; i < merged.length; i++)
+      for (let j = i + 1; j < merged.length; j++) {
+        const field = onlyDifference(merged[i]!, merged[j]!);
+        if (field === undefined) continue;
+        merged[i] = { ...merged[i]!, [field]: [...new Set([...merged[i]![field]!, ...merged[j]![field]!])] };
+        merged = merged.filter((_, k) => k !== j);
+        changed = true;
+        break outer;
+      }
+  }
+  return [...new Set(merged.map((a) => describeConditions(a, none)))].join("; ");
+}
+
+/** The one accepted field two atoms differ in, when they have the same fields and differ in no other; undefined otherwise. */
+function onlyDifference(a: Conditions, b: Conditions): string | undefined {
+  const fields = Object.keys(a);
+  if (fields.length !== Object.keys(b).length || !fields.every((f) => f in b)) return undefined;
+  const differing = fields.filter((f) => JSON.stringify(a[f]) !== JSON.stringify(b[f]));
+  if (differing.length !== 1 || isNegative(differing[0]!)) return undefined;
+  return differing[0];
 }

@@ -1,6 +1,6 @@
 import { cycleClosedBy, formatCycle } from "../../../../infra/spec/dependency-cycles.js";
 import { parseIpv4Cidr, rangeContains } from "../../../../infra/spec/egress-cidr.js";
-import { covers, describeConditions, type MeshGrant, type MeshGuard } from "../../mesh-facts.js";
+import { covers, describeAll, describeConditions, type MeshGrant, type MeshGuard } from "../../mesh-facts.js";
 import type { Risk, RiskChange } from "../../report.js";
 import type { ServiceFacts } from "../../service-facts.js";
 import { portsSuffix } from "../collections.js";
@@ -130,7 +130,10 @@ function meshWidening(environment: EnvironmentAnalysis): Risk[] {
     if (seen.has(id)) continue;
     seen.add(id);
     const operations = (grants: readonly MeshGrant[]) =>
-      [...new Set(grants.map((g) => describeConditions(g.operation, "any operation")))].join("; ");
+      describeAll(
+        grants.map((g) => g.operation),
+        "any operation",
+      );
     const before = was.filter((g) => covers(g.source, grant.source));
     const now = grantsAfter
       .map((g) => g.item)
@@ -160,7 +163,11 @@ function meshWidening(environment: EnvironmentAnalysis): Risk[] {
   for (const [target, { owner, item: guard }] of guardsBefore) {
     if (off.has(guard.mesh) || guardsAfter.has(target) || !environment.exists(owner)) continue;
     const was = grantsBefore.filter((g) => key(g) === target);
-    const sources = [...new Set(was.map((g) => describeConditions(g.source, "any source")))].join("; ") || "nobody";
+    const sources =
+      describeAll(
+        was.map((g) => g.source),
+        "any source",
+      ) || "nobody";
     risks.push({
       kind: "network-widening",
       code: "mesh-guard-removed",

@@ -215,7 +215,7 @@ describe("network widening by Istio authorization policies", () => {
         {
           what: `${OWN_POLICY}: principals ${principal("gateway")}`,
           before: "ports 8081",
-          after: "ports 8081; ports 5005",
+          after: "ports 8081 | 5005",
         },
       ],
       [
@@ -224,7 +224,7 @@ describe("network widening by Istio authorization policies", () => {
         {
           what: `${OWN_POLICY}: principals ${principal("reports")}`,
           before: "ports 8081",
-          after: "ports 8081; ports 5005",
+          after: "ports 8081 | 5005",
         },
       ],
     ]);
@@ -236,13 +236,13 @@ describe("network widening by Istio authorization policies", () => {
         {
           what: `${OWN_POLICY}: namespaces monitoring`,
           before: "ports 8081, methods GET, paths /metrics",
-          after: "ports 8081, methods GET, paths /metrics; ports 8081, methods POST, paths /metrics",
+          after: "ports 8081, methods GET | POST, paths /metrics",
         },
       ],
     ]);
     const path = changed(istio, (s) => (rulesOf(s)[1].to[0].operation.paths = ["/metrics", "/admin/*"]));
     expect(meshWidening(istio, path).map(([code, , change]) => [code, (change as { after: string }).after])).toEqual([
-      ["wider-mesh-operation", "ports 8081, methods GET, paths /metrics; ports 8081, methods GET, paths /admin/*"],
+      ["wider-mesh-operation", "ports 8081, methods GET, paths /metrics | /admin/*"],
     ]);
     const anyOperation = changed(istio, (s) => delete rulesOf(s)[1].to);
     expect(meshWidening(istio, anyOperation)).toEqual([
@@ -305,7 +305,7 @@ describe("network widening by Istio authorization policies", () => {
         "orders",
         {
           what: "istio authorization of workloads app.kubernetes.io/name=orders",
-          before: `principals ${principal("gateway")}; principals ${principal("reports")}; namespaces monitoring`,
+          before: `principals ${principal("gateway")} | ${principal("reports")}; namespaces monitoring`,
           after: "any source (no ALLOW policy left)",
         },
       ],

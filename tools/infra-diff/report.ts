@@ -37,7 +37,8 @@ export interface Risk {
   /**
    * The precise finding: `data-deleted`, `data-detached`, `data-volume-changed`, `database-major-version`, `destroy`, `replacement`, `new-guardrail-finding`, `changed-guardrail-finding`, `new-suppression`,
    * `new-edge`, `dependency-cycle`, `new-external-egress`, `wider-egress-cidr`,
-   * `new-egress-port`, `new-inbound-source`, `new-public-endpoint`, `capacity-increase`,
+   * `new-egress-port`, `new-inbound-source`, `new-public-endpoint`, `new-mesh-source`,
+   * `wider-mesh-operation`, `mesh-guard-removed`, `mesh-setting-relaxed`, `mesh-removed`, `capacity-increase`,
    * `capacity-decrease`, `capacity-change`; for `breaking-api-change`, the breaking
    * {@link ApiChange} codes; for `deploy-order`, `deployed-answers-refused` or
    * `dependency-gains-api`.

@@ -7,13 +7,15 @@ import {
 } from "../../infra/spec/quantity.js";
 import { BACKING_SERVICE_LABEL } from "../../infra/spec/backing-services.js";
 import { selectorLabels } from "../../infra/targets/hardening.js";
+import { readMeshManifest, readMeshNamespace, type MeshContext, type MeshFacts } from "./mesh-facts.js";
 import type { ConfigBlock, StackSnapshot } from "./stack-snapshot.js";
 import { labelsAt, objectsAt, scalarAt, stringsAt, valueAt, type JsonObject } from "./values.js";
 
 /**
  * What a resource says about its service, read by one reader per resource type:
  * the image it runs, its replicas and the cpu and memory they request, whom it may
- * call and who may call it, and what it exposes. The diff
+ * call and who may call it, and what it exposes, and what its service mesh objects let in
+ * and protect (mesh-facts.ts). The diff
  * compares these facts between the two sides to write each service's summary line
  * and to find the risks. A type without a reader contributes no facts; its changes
  * still show attribute by attribute.
@@ -28,7 +30,7 @@ export interface EgressFact {
 }
 
 /** The facts one resource contributes; every field is optional. */
-export interface ResourceFacts {
+export interface ResourceFacts extends MeshFacts {
   readonly images?: readonly string[];
   /** What one pod requests (the sum of its containers). */
   readonly podRequests?: ResourceAmounts;
@@ -50,7 +52,7 @@ export interface ResourceFacts {
 }
 
 /** What a reader may look up besides its own resource. */
-export interface ReaderContext {
+export interface ReaderContext extends MeshContext {
   readonly stack: StackSnapshot;
   /** A Docker network block by its `name` attribute. */
   dockerNetwork(name: string): ConfigBlock | undefined;
@@ -78,6 +80,9 @@ export const RESOURCE_READERS: Readonly<Record<string, ResourceReader>> = {
   kubernetes_network_policy_v1: readNetworkPolicy,
   kubernetes_ingress_v1: readIngress,
   kubernetes_service_v1: readKubernetesService,
+  kubernetes_manifest: readMeshManifest,
+  kubernetes_namespace_v1: readMeshNamespace,
+  kubernetes_namespace: readMeshNamespace,
   docker_container: readDockerContainer,
 };
 

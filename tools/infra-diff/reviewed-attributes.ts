@@ -3,7 +3,8 @@ import { isObject } from "./values.js";
 /**
  * What a reviewer reads of a resource the change creates, by resource type: where it is
  * reachable (hosts, ports), what it runs (images), how much of it (replicas, cpu and
- * memory) and what it lets through (network and disruption policies). An update shows
+ * memory) and what it lets through (network and disruption policies, a service mesh's
+ * authorization and mutual TLS). An update shows
  * the attributes that change; a created resource shows these, and no more (a dashboard's
  * JSON or a rule file would drown them). A type missing here shows none; add a row to
  * show one.
@@ -48,6 +49,19 @@ export const REVIEWED_ATTRIBUTES: Readonly<Record<string, readonly string[]>> = 
     "manifest.spec.resources",
     "manifest.spec.storage.size",
     "manifest.spec.persistence.storage",
+    // Service mesh objects (mesh-facts.ts): whom they select, let in and how they encrypt.
+    "manifest.spec.selector",
+    "manifest.spec.action",
+    "manifest.spec.rules",
+    "manifest.spec.mtls",
+    "manifest.spec.portLevelMtls",
+    "manifest.spec.trafficPolicy.tls",
+    "manifest.spec.podSelector",
+    "manifest.spec.port",
+    "manifest.spec.targetRef",
+    "manifest.spec.requiredAuthenticationRefs",
+    "manifest.spec.identities",
+    "manifest.spec.identityRefs",
   ],
   docker_image: ["name"],
   docker_container: ["image", "ports", "memory", "cpus", "networks_advanced.name", "user", "read_only", "privileged"],

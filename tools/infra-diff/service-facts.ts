@@ -1,4 +1,5 @@
 import { addAmounts, multiplyAmounts, NO_AMOUNTS, type ResourceAmounts } from "../../infra/spec/quantity.js";
+import type { MeshGrant, MeshGuard, MeshProtection } from "./mesh-facts.js";
 import { readFacts, type ReaderContext } from "./resource-facts.js";
 import type { ConfigBlock, StackSnapshot } from "./stack-snapshot.js";
 import { BACKING_SERVICE_LABEL } from "../../infra/spec/backing-services.js";
@@ -18,6 +19,12 @@ export interface ServiceFacts {
   readonly egress: Map<string, Set<string>>;
   readonly inbound: Set<string>;
   readonly endpoints: Set<string>;
+  /** Who its mesh authorization objects let in, to what. */
+  readonly meshGrants: MeshGrant[];
+  /** The targets its mesh objects guard (only their grants get in). */
+  readonly meshGuards: MeshGuard[];
+  /** Its settings that protect traffic, by what they are (`Istio PeerAuthentication default: mtls.mode`). */
+  readonly meshProtections: Map<string, MeshProtection>;
 }
 
 /** How many replicas run, and what each requests (or, without requests, is limited to). */
@@ -39,6 +46,9 @@ function emptyFacts(): ServiceFacts {
     egress: new Map(),
     inbound: new Set(),
     endpoints: new Set(),
+    meshGrants: [],
+    meshGuards: [],
+    meshProtections: new Map(),
   };
 }
 
@@ -46,6 +56,7 @@ function emptyFacts(): ServiceFacts {
 export function factsOfStack(stack: StackSnapshot): Map<string, ServiceFacts> {
   let networksByName: Map<string, ConfigBlock> | undefined;
   let ownersOfBackingServices: Map<string, string> | undefined;
+  let manifestsByKindAndName: Map<string, ConfigBlock> | undefined;
   const context: ReaderContext = {
     stack,
     backingServiceOwner(name) {
@@ -61,6 +72,17 @@ export function factsOfStack(stack: StackSnapshot): Map<string, ServiceFacts> {
         }),
       );
       return ownersOfBackingServices.get(name);
+    },
+    manifest(kind, name) {
+      manifestsByKindAndName ??= new Map(
+        [...stack.blocks.values()]
+          .filter((b) => b.type === "kubernetes_manifest")
+          .map(
+            (b) =>
+              [`${scalarAt(b.values, "manifest.kind")}/${scalarAt(b.values, "manifest.metadata.name")}`, b] as const,
+          ),
+      );
+      return manifestsByKindAndName.get(`${kind}/${name}`);
     },
     dockerNetwork(name) {
       networksByName ??= new Map(
@@ -93,6 +115,9 @@ export function factsOfStack(stack: StackSnapshot): Map<string, ServiceFacts> {
     }
     for (const source of facts.inbound ?? []) service.inbound.add(source);
     for (const endpoint of facts.endpoints ?? []) service.endpoints.add(endpoint);
+    service.meshGrants.push(...(facts.meshGrants ?? []));
+    service.meshGuards.push(...(facts.meshGuards ?? []));
+    for (const protection of facts.meshProtections ?? []) service.meshProtections.set(protection.what, protection);
   }
   return byOwner;
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { compareStacks } from "../../../tools/infra-diff/resource-changes.js";
 import { REVIEWED_ATTRIBUTES, reviewedAttributes } from "../../../tools/infra-diff/reviewed-attributes.js";
 import type { ConfigBlock, StackSnapshot } from "../../../tools/infra-diff/stack-snapshot.js";
+import { manifestIn, meshStack, type MeshStackJson } from "../../support/mesh-stacks.js";
 
 /** A synthesized Ingress, as cdktf writes it (a block with one item is a list of one). */
 const INGRESS = {
@@ -95,5 +96,63 @@ describe("compareStacks", () => {
     const container = (env: string[]) => block("docker_container.c", "docker_container", { image: "x:1", env });
     const [replaced] = compareStacks(stack(container(["A=1"])), stack(container(["A=1", "B=2"]))).changes;
     expect(replaced!.replacementReasons).toEqual(["env ((none) -> B=2) cannot be updated in place"]);
+  });
+});
+
+describe("reviewedAttributes of service mesh objects", () => {
+  const istio = meshStack("staging", "istio");
+  const linkerd = meshStack("staging", "linkerd");
+  const shown = (stack: MeshStackJson, kind: string, name: string) =>
+    reviewedAttributes("kubernetes_manifest", { manifest: manifestIn(stack, kind, name) }).map((a) => [
+      a.path,
+      a.after,
+    ]);
+
+  it("GIVEN a new Istio AuthorizationPolicy WHEN read THEN its selector, action and each rule (principals, namespaces, ports) are shown", () => {
+    const policy = manifestIn(istio, "AuthorizationPolicy", "orders");
+    expect(shown(istio, "AuthorizationPolicy", "orders")).toEqual([
+      ["manifest.kind", "AuthorizationPolicy"],
+      ["manifest.spec.selector", { matchLabels: { "app.kubernetes.io/name": "orders" } }],
+      ["manifest.spec.action", "ALLOW"],
+      ["manifest.spec.rules[0]", policy.spec.rules[0]],
+      ["manifest.spec.rules[1]", policy.spec.rules[1]],
+    ]);
+    expect(JSON.stringify(policy.spec.rules[0])).toContain("cluster.local/ns/platform-staging/sa/gateway");
+  });
+
+  it("GIVEN a new PeerAuthentication and DestinationRule WHEN read THEN their mutual TLS modes are shown", () => {
+    expect(shown(istio, "PeerAuthentication", "default")).toEqual([
+      ["manifest.kind", "PeerAuthentication"],
+      ["manifest.spec.mtls", { mode: "STRICT" }],
+    ]);
+    expect(shown(istio, "DestinationRule", "orders")).toContainEqual([
+      "manifest.spec.trafficPolicy.tls",
+      { mode: "ISTIO_MUTUAL" },
+    ]);
+  });
+
+  it("GIVEN new Linkerd objects WHEN read THEN a Server shows its pods and port, a MeshTLSAuthentication its identities, an AuthorizationPolicy its target and authentications", () => {
+    expect(shown(linkerd, "Server", "orders")).toEqual([
+      ["manifest.kind", "Server"],
+      ["manifest.spec.podSelector", { matchLabels: { "app.kubernetes.io/name": "orders" } }],
+      ["manifest.spec.port", "http"],
+    ]);
+    expect(shown(linkerd, "MeshTLSAuthentication", "orders-callers")).toEqual([
+      ["manifest.kind", "MeshTLSAuthentication"],
+      ["manifest.spec.identityRefs[gateway]", { kind: "ServiceAccount", name: "gateway" }],
+      ["manifest.spec.identityRefs[reports]", { kind: "ServiceAccount", name: "reports" }],
+    ]);
+    expect(shown(linkerd, "MeshTLSAuthentication", "orders-monitoring")).toContainEqual([
+      "manifest.spec.identities",
+      ["*.monitoring.serviceaccount.identity.linkerd.cluster.local"],
+    ]);
+    expect(shown(linkerd, "AuthorizationPolicy", "orders-callers")).toEqual([
+      ["manifest.kind", "AuthorizationPolicy"],
+      ["manifest.spec.targetRef", { group: "policy.linkerd.io", kind: "Server", name: "orders" }],
+      [
+        "manifest.spec.requiredAuthenticationRefs",
+        { group: "policy.linkerd.io", kind: "MeshTLSAuthentication", name: "orders-callers" },
+      ],
+    ]);
   });
 });

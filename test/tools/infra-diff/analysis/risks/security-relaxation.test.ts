@@ -10,7 +10,16 @@ import { withGuardrailFindings } from "../../../../../tools/infra-diff/guardrail
 import type { InfraDiffReport } from "../../../../../tools/infra-diff/report.js";
 import { compareStacks } from "../../../../../tools/infra-diff/resource-changes.js";
 import { snapshotOfStack } from "../../../../../tools/infra-diff/stack-snapshot.js";
+import { renderPullRequestComment } from "../../../../../tools/infra-diff/render-markdown.js";
 import { ROOT } from "../../../../support/cli.js";
+import {
+  copyStack,
+  manifestIn,
+  meshStack,
+  namespaceIn,
+  withoutManifest,
+  type MeshStackJson,
+} from "../../../../support/mesh-stacks.js";
 
 /**
  * Security relaxations as infra:diff finds them: the guardrail rules run on both
@@ -184,5 +193,189 @@ describe("security relaxations from the guardrail findings of both sides", () =>
       before: "in force",
       after: `suppressed: "${reason}"`,
     });
+  });
+});
+
+/** The diff of hand-written service stacks of each environment (staging, and production when given). */
+function meshDiff(sides: Record<string, [MeshStackJson, MeshStackJson]>): InfraDiffReport {
+  return analyse({
+    base: { ref: "main", commit: null },
+    head: { ref: null, commit: null },
+    environments: Object.entries(sides).map(([environment, [before, after]]) =>
+      compareStacks(snapshotOfStack(environment, before), snapshotOfStack(environment, after)),
+    ),
+  });
+}
+
+/** The relaxations of a staging diff, as [code, service, change]. */
+function meshRelaxations(before: MeshStackJson, after: MeshStackJson) {
+  return meshDiff({ staging: [before, after] })
+    .risks.filter((r) => r.kind === "security-relaxation")
+    .map((r) => [r.code, r.service, r.change]);
+}
+
+function changed(stack: MeshStackJson, change: (copy: MeshStackJson) => void): MeshStackJson {
+  const copy = copyStack(stack);
+  change(copy);
+  return copy;
+}
+
+const PEER_MODE = "Istio PeerAuthentication default: mtls.mode";
+
+describe("security relaxations of an Istio mesh", () => {
+  const istio = meshStack("staging", "istio");
+  const peer = (s: MeshStackJson) => manifestIn(s, "PeerAuthentication", "default").spec;
+
+  it("GIVEN the same stack on both sides WHEN diffed THEN nothing relaxes", () => {
+    expect(meshRelaxations(istio, copyStack(istio))).toEqual([]);
+  });
+
+  it.each(["PERMISSIVE", "DISABLE"])(
+    "GIVEN the namespace's PeerAuthentication going from STRICT to %s WHEN diffed THEN it is a platform-wide relaxation, before -> after",
+    (mode) => {
+      const after = changed(istio, (s) => (peer(s).mtls.mode = mode));
+      expect(meshRelaxations(istio, after)).toEqual([
+        ["mesh-setting-relaxed", null, { what: PEER_MODE, before: "STRICT", after: mode }],
+      ]);
+    },
+  );
+
+  it("GIVEN the STRICT PeerAuthentication deleted WHEN diffed THEN the namespace falls back to Istio's PERMISSIVE default: a relaxation", () => {
+    const after = withoutManifest(copyStack(istio), "PeerAuthentication", "default");
+    expect(meshRelaxations(istio, after)).toEqual([
+      [
+        "mesh-setting-relaxed",
+        null,
+        { what: PEER_MODE, before: "STRICT", after: "deleted (Istio's default, PERMISSIVE)" },
+      ],
+    ]);
+  });
+
+  it("GIVEN a port-level mode added below a STRICT policy, and one relaxed WHEN diffed THEN each is a relaxation of that port", () => {
+    const port = (mode: string) => (s: MeshStackJson) => (peer(s).portLevelMtls = { 8081: { mode } });
+    expect(meshRelaxations(istio, changed(istio, port("DISABLE")))).toEqual([
+      [
+        "mesh-setting-relaxed",
+        null,
+        {
+          what: "Istio PeerAuthentication default: portLevelMtls 8081",
+          before: "removed (the policy's STRICT)",
+          after: "DISABLE",
+        },
+      ],
+    ]);
+    expect(meshRelaxations(changed(istio, port("STRICT")), changed(istio, port("PERMISSIVE")))).toEqual([
+      [
+        "mesh-setting-relaxed",
+        null,
+        { what: "Istio PeerAuthentication default: portLevelMtls 8081", before: "STRICT", after: "PERMISSIVE" },
+      ],
+    ]);
+  });
+
+  it("GIVEN orders' DestinationRule going from ISTIO_MUTUAL to DISABLE WHEN diffed THEN it is a relaxation of orders", () => {
+    const after = changed(
+      istio,
+      (s) => (manifestIn(s, "DestinationRule", "orders").spec.trafficPolicy.tls.mode = "DISABLE"),
+    );
+    expect(meshRelaxations(istio, after)).toEqual([
+      [
+        "mesh-setting-relaxed",
+        "orders",
+        { what: "Istio DestinationRule orders: trafficPolicy.tls.mode", before: "ISTIO_MUTUAL", after: "DISABLE" },
+      ],
+    ]);
+  });
+
+  it("GIVEN the namespace's istio-injection label removed (the mesh objects stay) WHEN diffed THEN it is a relaxation", () => {
+    const after = changed(istio, (s) => delete namespaceIn(s).labels["istio-injection"]);
+    expect(meshRelaxations(istio, after)).toEqual([
+      [
+        "mesh-setting-relaxed",
+        null,
+        { what: "namespace platform-staging: label istio-injection", before: "enabled", after: "removed" },
+      ],
+    ]);
+  });
+
+  it("GIVEN a tightening (PERMISSIVE to STRICT) and a DestinationRule deleted (automatic mutual TLS) WHEN diffed THEN neither is a relaxation", () => {
+    const permissive = changed(istio, (s) => (peer(s).mtls.mode = "PERMISSIVE"));
+    expect(meshRelaxations(permissive, istio)).toEqual([]);
+    expect(meshRelaxations(istio, withoutManifest(copyStack(istio), "DestinationRule", "orders"))).toEqual([]);
+  });
+
+  it("GIVEN the mesh turned off in staging and production (PLATFORM_MESH istio -> none) WHEN diffed THEN it is one relaxation per environment naming every object that goes, and nothing per object", () => {
+    const report = meshDiff({
+      staging: [istio, meshStack("staging", "none")],
+      production: [meshStack("production", "istio"), meshStack("production", "none")],
+    });
+    const istioObjects = Object.keys(istio.resource.kubernetes_manifest!).length;
+    expect(
+      report.risks
+        .filter((r) => r.kind === "security-relaxation" || r.kind === "network-widening")
+        .map((r) => [r.code, r.environment, r.service, r.resources.length, r.change]),
+    ).toEqual(
+      ["staging", "production"].map((environment) => [
+        "mesh-removed",
+        environment,
+        null,
+        istioObjects + 1,
+        { what: "service mesh", before: "istio", after: "none" },
+      ]),
+    );
+    // The Markdown table lists it once, for both environments, and counts both.
+    const markdown = renderPullRequestComment(report).join("\n");
+    expect(markdown).toContain("**security-relaxation** (1; 2 across environments)");
+    expect(markdown).toContain("| mesh-removed: service mesh | platform-wide | staging, production | istio | none |");
+  });
+});
+
+describe("security relaxations of a Linkerd mesh", () => {
+  const linkerd = meshStack("staging", "linkerd");
+  const INBOUND = "namespace platform-staging: annotation config.linkerd.io/default-inbound-policy";
+  const inbound = (policy: string) =>
+    changed(linkerd, (s) => (namespaceIn(s).annotations!["config.linkerd.io/default-inbound-policy"] = policy));
+
+  it.each([
+    ["all-authenticated", "all-unauthenticated"],
+    ["all-authenticated", "cluster-unauthenticated"],
+    ["deny", "all-authenticated"],
+    ["deny", "cluster-authenticated"],
+    ["cluster-authenticated", "all-authenticated"],
+  ])(
+    "GIVEN the default inbound policy going from %s to %s WHEN diffed THEN it is a relaxation, before -> after",
+    (from, to) => {
+      expect(meshRelaxations(inbound(from), inbound(to))).toEqual([
+        ["mesh-setting-relaxed", null, { what: INBOUND, before: from, after: to }],
+      ]);
+    },
+  );
+
+  it.each([
+    ["all-authenticated", "cluster-authenticated"],
+    ["all-authenticated", "deny"],
+    ["all-unauthenticated", "all-authenticated"],
+  ])(
+    "GIVEN the default inbound policy going from %s to %s (it lets in no request it did not) WHEN diffed THEN it is no relaxation",
+    (from, to) => {
+      expect(meshRelaxations(inbound(from), inbound(to))).toEqual([]);
+    },
+  );
+
+  it("GIVEN the namespace's linkerd.io/inject annotation removed WHEN diffed THEN it is a relaxation", () => {
+    const after = changed(linkerd, (s) => delete namespaceIn(s).annotations!["linkerd.io/inject"]);
+    expect(meshRelaxations(linkerd, after)).toEqual([
+      [
+        "mesh-setting-relaxed",
+        null,
+        { what: "namespace platform-staging: annotation linkerd.io/inject", before: "enabled", after: "removed" },
+      ],
+    ]);
+  });
+
+  it("GIVEN Linkerd turned off (PLATFORM_MESH linkerd -> none) WHEN diffed THEN it is one relaxation of the environment", () => {
+    expect(meshRelaxations(linkerd, meshStack("staging", "none"))).toEqual([
+      ["mesh-removed", null, { what: "service mesh", before: "linkerd", after: "none" }],
+    ]);
   });
 });

@@ -197,7 +197,7 @@ describe("AddonsStack", () => {
   });
 
   describe("with PLATFORM_MESH=istio", () => {
-    const { stack: meshed } = synth({ PLATFORM_MESH: "istio" });
+    const { built, stack: meshed } = synth({ PLATFORM_MESH: "istio" });
     const byName = releases(meshed("addons-staging"));
     const addressOf = (name: string) =>
       `helm_release.${Object.entries(meshed("addons-staging").resource.helm_release).find(([, r]: [string, any]) => r.name === name)![0]}`;
@@ -222,6 +222,7 @@ describe("AddonsStack", () => {
       expect(byName.get("cert-manager")?.depends_on).toBeUndefined();
       expect([...byName.keys()].filter((name) => name.startsWith("linkerd"))).toEqual([]);
       expect(releases(meshed("addons-production")).has("istiod")).toBe(true);
+      expect(built.guardrails.findingsOf("addons-staging")).toEqual([]);
     });
 
     it("GIVEN Istio WHEN synthesized THEN the ingress controller's pods get a sidecar that intercepts no inbound port and nginx calls the Services", () => {
@@ -255,7 +256,10 @@ describe("AddonsStack", () => {
     const anchorFolder = folder("linkerd-anchor-");
     selfSignedCertificate(anchorFolder);
     const anchorFile = path.join(anchorFolder, "apiserver.crt");
-    const { stack: meshed } = synth({ PLATFORM_MESH: "linkerd", PLATFORM_LINKERD_TRUST_ANCHOR_FILE: anchorFile });
+    const { built, stack: meshed } = synth({
+      PLATFORM_MESH: "linkerd",
+      PLATFORM_LINKERD_TRUST_ANCHOR_FILE: anchorFile,
+    });
     const byName = releases(meshed("addons-staging"));
 
     it("GIVEN the environment's mesh WHEN synthesized THEN linkerd-crds (with the Gateway API CRDs) then linkerd-control-plane of the pinned edge version in linkerd, with the trust anchor of the file and the issuer from its kubernetes.io/tls Secret, and ingress-nginx and kube-prometheus-stack after it; no Istio", () => {
@@ -278,6 +282,7 @@ describe("AddonsStack", () => {
       for (const name of ["ingress-nginx", "kube-prometheus-stack"])
         expect(byName.get(name)?.depends_on?.[0], name).toMatch(/^helm_release\.linkerd_linkerd-control-plane_/);
       expect([...byName.keys()].filter((name) => name.startsWith("istio"))).toEqual([]);
+      expect(built.guardrails.findingsOf("addons-staging")).toEqual([]);
     });
 
     it("GIVEN Linkerd WHEN synthesized THEN the ingress controller and Prometheus are injected with the proxy, and nginx calls the Services", () => {

@@ -1,11 +1,12 @@
 import type { Construct } from "constructs";
-import { type AddonName, addonsStackName } from "./addons/addon-names.js";
+import { addonsStackName, type ChartAddonName, isMeshAddon } from "./addons/addon-names.js";
 import { AddonRelease, type AddonReleaseProps } from "./addons/addon-release.js";
 import { CERT_MANAGER_NAMESPACE, certManagerValues } from "./addons/cert-manager.js";
 import { cloudnativePgValues, RABBITMQ_OPERATOR_NAMESPACE, rabbitmqOperatorValues } from "./addons/data-operators.js";
 import { HelmProvider } from "./addons/helm-resources.js";
 import { ingressNginxValues } from "./addons/ingress-nginx.js";
 import { monitoringStackValues } from "./addons/monitoring-stack.js";
+import { ServiceMeshAddon } from "./addons/service-mesh.js";
 import { EngineStack } from "./engine/engine-stack.js";
 import type { KubernetesEnvironment } from "./environments.js";
 import { GuardrailsCheck, ruleEnvironmentWith, type GuardrailsRun } from "./guardrails/index.js";
@@ -39,13 +40,22 @@ export interface AddonsStackProps {
  *   stack, see `CertificateIssuer`);
  * - ingress-nginx in the ingress namespace, serving the environment's ingress class;
  * - CloudNativePG's operator (namespace `cnpgNamespace`) and the RabbitMQ cluster operator,
- *   whose CRDs the backing services' `Cluster` and `RabbitmqCluster` objects need.
+ *   whose CRDs the backing services' `Cluster` and `RabbitmqCluster` objects need;
+ * - the environment's mesh (`kubernetes.mesh`, when it is among the add-ons): its CRDs, then
+ *   its control plane (see `ServiceMeshAddon`), before ingress-nginx and kube-prometheus-stack,
+ *   whose pods join it (their values put them in the mesh, see `ingressNginxMeshValues` and
+ *   `prometheusMeshSpec`).
  * No tracing collector: `PLATFORM_OTLP_ENDPOINT` names one the platform team runs.
  */
 export class AddonsStack extends EngineStack {
   readonly environment: KubernetesEnvironment;
-  /** The release of each add-on installed. */
-  readonly releases: ReadonlyMap<AddonName, AddonRelease>;
+  /** The release of each add-on installed that is one chart. */
+  readonly releases: ReadonlyMap<ChartAddonName, AddonRelease>;
+  /**
+   * The environment's mesh, when the add-ons install it.
+   * @default undefined - no mesh, or the cluster has its own
+   */
+  readonly mesh?: ServiceMeshAddon;
   private readonly guardrails: GuardrailsCheck;
 
   constructor(scope: Construct, props: AddonsStackProps) {
@@ -64,8 +74,13 @@ export class AddonsStack extends EngineStack {
     new HelmProvider(this, "provider", {
       kubernetes: { configPath: kubernetes.configPath, configContext: kubernetes.configContext },
     });
-    const releaseProps: { readonly [A in AddonName]: () => AddonReleaseProps } = {
+    const mesh = kubernetes.addons.find(isMeshAddon);
+    this.mesh = mesh ? new ServiceMeshAddon(this, mesh, { environment }) : undefined;
+    // Their pods join the mesh: its injector must be there when they start.
+    const inMesh = this.mesh ? { dependsOn: [this.mesh.controlPlane] } : {};
+    const releaseProps: { readonly [A in ChartAddonName]: () => AddonReleaseProps } = {
       "kube-prometheus-stack": () => ({
+        ...inMesh,
         namespace: kubernetes.monitoringNamespace,
         values: monitoringStackValues(environment, {
           config: renderAlertmanagerConfig(environment, props.catalogue),
@@ -73,12 +88,18 @@ export class AddonsStack extends EngineStack {
         }),
       }),
       "cert-manager": () => ({ namespace: CERT_MANAGER_NAMESPACE, values: certManagerValues() }),
-      "ingress-nginx": () => ({ namespace: kubernetes.ingressNamespace, values: ingressNginxValues(environment) }),
+      "ingress-nginx": () => ({
+        ...inMesh,
+        namespace: kubernetes.ingressNamespace,
+        values: ingressNginxValues(environment),
+      }),
       "cloudnative-pg": () => ({ namespace: kubernetes.cnpgNamespace, values: cloudnativePgValues() }),
       "rabbitmq-cluster-operator": () => ({ namespace: RABBITMQ_OPERATOR_NAMESPACE, values: rabbitmqOperatorValues() }),
     };
     this.releases = new Map(
-      kubernetes.addons.map((addon) => [addon, new AddonRelease(this, addon, releaseProps[addon]())] as const),
+      kubernetes.addons
+        .filter((addon): addon is ChartAddonName => !isMeshAddon(addon))
+        .map((addon) => [addon, new AddonRelease(this, addon, releaseProps[addon]())] as const),
     );
   }
 

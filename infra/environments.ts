@@ -15,19 +15,25 @@ import {
   parseAlertReceiver,
   parseAlertReceivers,
 } from "./alert-routing-settings.js";
+import { readFileSync } from "node:fs";
+import { X509Certificate } from "node:crypto";
 import {
-  ADDON_NAMES,
   ADDONS_ACCEPTED,
   addonsStackName,
   addonsVariable,
   type AddonName,
+  defaultAddons,
+  fitsMesh,
   parseAddons,
 } from "./addons/addon-names.js";
 import {
   DEFAULT_MESH,
+  LINKERD_TRUST_ANCHOR_ACCEPTED,
+  linkerdTrustAnchorVariable,
   MESH_ACCEPTED,
   type MeshName,
   meshVariable,
+  PLATFORM_LINKERD_TRUST_ANCHOR_VARIABLE,
   PLATFORM_MESH_VARIABLE,
   parseMesh,
 } from "./mesh-settings.js";
@@ -114,8 +120,9 @@ export interface KubernetesSettings {
   readonly alerting: AlertRoutingSettings;
   /**
    * The cluster add-ons the environment's add-ons stack (`addons-<env>`) installs
-   * (`<ENV>_ADDONS`); those left out are the cluster's own already.
-   * @default ADDON_NAMES - every one
+   * (`<ENV>_ADDONS`); those left out are the cluster's own already. A mesh is among them
+   * only when it is the environment's `mesh`.
+   * @default defaultAddons(mesh) - every one, with the environment's mesh when it has one
    */
   readonly addons: readonly AddonName[];
   /** Where the add-ons stack keeps its state: the environment's backend, under the stack's name. */
@@ -132,6 +139,14 @@ export interface KubernetesSettings {
    * @default DEFAULT_MESH - "none": no mesh object, nothing changes
    */
   readonly mesh: MeshName;
+  /**
+   * The PEM certificate of Linkerd's trust anchor, which the add-ons' `linkerd-control-plane`
+   * release is installed with (`identityTrustAnchorsPEM`): read from the file
+   * `<ENV>_LINKERD_TRUST_ANCHOR_FILE`, else `PLATFORM_LINKERD_TRUST_ANCHOR_FILE`, and only when
+   * the add-ons install Linkerd.
+   * @default undefined - the add-ons do not install Linkerd
+   */
+  readonly linkerdTrustAnchor?: string;
 }
 
 /** The ACME account a ClusterIssuer registers with its certificate authority. */
@@ -302,7 +317,9 @@ export function isEnvironmentName(name: string): name is EnvironmentName {
  * - for the cluster add-ons: `STAGING_ADDONS`, `PRODUCTION_ADDONS` (the add-ons the
  *   `addons-<env>` stack installs, comma-separated from ADDON_NAMES, or `none`; default every one);
  * - for the service mesh: `PLATFORM_MESH` (`none`, `istio` or `linkerd`; default `none`) and
- *   `STAGING_MESH`, `PRODUCTION_MESH` (one environment's, over PLATFORM_MESH);
+ *   `STAGING_MESH`, `PRODUCTION_MESH` (one environment's, over PLATFORM_MESH); when the
+ *   add-ons install Linkerd, `PLATFORM_LINKERD_TRUST_ANCHOR_FILE` (or `<ENV>_LINKERD_TRUST_ANCHOR_FILE`
+ *   over it): the PEM file of Linkerd's trust anchor certificate;
  * - for tracing: `<ENV>_TRACE_SAMPLING_RATIO` (`LOCAL_`, `STAGING_`, `PRODUCTION_`; default
  *   TRACE_SAMPLING_RATIOS of tracing-settings.ts), and for staging and production `PLATFORM_OTLP_ENDPOINT`
  *   (the collector; unset: tracing off), `PLATFORM_OTLP_CIDR` (its addresses, when it is not
@@ -326,6 +343,8 @@ export function loadEnvironments(
     const settings = cluster!;
     const configContext = variables[contextVariable] || name;
     const namespace = `platform-${name}`;
+    const environmentMesh = mesh(variables, name);
+    const environmentAddons = addons(variables, name, environmentMesh);
     return {
       name,
       target: "kubernetes",
@@ -348,8 +367,9 @@ export function loadEnvironments(
         backup: name === "production" ? settings.backup : undefined,
         otlpCollector: settings.otlpCollector,
         alerting: alertRouting(variables, name),
-        addons: addons(variables, name),
-        mesh: mesh(variables, name),
+        addons: environmentAddons,
+        mesh: environmentMesh,
+        ...(environmentAddons.includes("linkerd") ? { linkerdTrustAnchor: linkerdTrustAnchor(variables, name) } : {}),
         addonsBackend: settings.backend(addonsStackName(name), configContext),
         acme: settings.acme,
       },
@@ -553,14 +573,61 @@ function alertRouting(
   return { receivers, defaultReceiver };
 }
 
-/** The add-ons of `environment`: its `<ENV>_ADDONS`, or every one. */
-function addons(variables: Readonly<Record<string, string | undefined>>, environment: string): readonly AddonName[] {
+/**
+ * The add-ons of `environment`: its `<ENV>_ADDONS`, or every one that fits its `mesh`; a
+ * value naming a mesh other than the environment's is refused.
+ */
+function addons(
+  variables: Readonly<Record<string, string | undefined>>,
+  environment: string,
+  mesh: MeshName,
+): readonly AddonName[] {
   const variable = addonsVariable(environment);
   const value = variables[variable];
-  if (value === undefined || value === "") return ADDON_NAMES;
+  if (value === undefined || value === "") return defaultAddons(mesh);
   const parsed = parseAddons(value);
-  if (parsed === undefined) throw new EnvironmentConfigError(variable, value, ADDONS_ACCEPTED);
+  if (parsed === undefined || !parsed.every((addon) => fitsMesh(addon, mesh)))
+    throw new EnvironmentConfigError(variable, value, ADDONS_ACCEPTED);
   return parsed;
+}
+
+/**
+ * The PEM of Linkerd's trust anchor of `environment`, from the file its
+ * `<ENV>_LINKERD_TRUST_ANCHOR_FILE` or `PLATFORM_LINKERD_TRUST_ANCHOR_FILE` names; refused
+ * when neither is set, the file cannot be read, or it holds no PEM CA certificate.
+ */
+function linkerdTrustAnchor(variables: Readonly<Record<string, string | undefined>>, environment: string): string {
+  const variable = [linkerdTrustAnchorVariable(environment), PLATFORM_LINKERD_TRUST_ANCHOR_VARIABLE].find(
+    (name) => variables[name] !== undefined && variables[name] !== "",
+  );
+  if (variable === undefined)
+    throw new EnvironmentConfigError(PLATFORM_LINKERD_TRUST_ANCHOR_VARIABLE, undefined, LINKERD_TRUST_ANCHOR_ACCEPTED);
+  const file = variables[variable]!;
+  let pem: string;
+  try {
+    pem = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new EnvironmentConfigError(
+      variable,
+      file,
+      `${LINKERD_TRUST_ANCHOR_ACCEPTED} (it cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
+  }
+  let certificate: X509Certificate | undefined;
+  try {
+    certificate = pem.includes("-----BEGIN CERTIFICATE-----") ? new X509Certificate(pem) : undefined;
+  } catch {
+    certificate = undefined;
+  }
+  if (certificate === undefined)
+    throw new EnvironmentConfigError(variable, file, `${LINKERD_TRUST_ANCHOR_ACCEPTED} (it holds no PEM certificate)`);
+  if (!certificate.ca)
+    throw new EnvironmentConfigError(
+      variable,
+      file,
+      `${LINKERD_TRUST_ANCHOR_ACCEPTED} (its certificate, ${certificate.subject.replace(/\n/g, ", ")}, is not a CA)`,
+    );
+  return pem;
 }
 
 /** The mesh of `environment`: its `<ENV>_MESH`, else `PLATFORM_MESH`, else none. */

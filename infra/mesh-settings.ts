@@ -47,3 +47,15 @@ export type RetryLayer = "runtime" | "mesh";
 export function retryLayer(mesh: MeshName): RetryLayer {
   return mesh === "none" ? "runtime" : "mesh";
 }
+
+/** The variable that names the file of Linkerd's trust anchor for every Kubernetes environment. */
+export const PLATFORM_LINKERD_TRUST_ANCHOR_VARIABLE = "PLATFORM_LINKERD_TRUST_ANCHOR_FILE";
+
+/** The variable that names it for one environment: `STAGING_LINKERD_TRUST_ANCHOR_FILE`. */
+export function linkerdTrustAnchorVariable(environment: string): string {
+  return `${environment.toUpperCase()}_LINKERD_TRUST_ANCHOR_FILE`;
+}
+
+/** What `PLATFORM_LINKERD_TRUST_ANCHOR_FILE` and `<ENV>_LINKERD_TRUST_ANCHOR_FILE` accept. */
+export const LINKERD_TRUST_ANCHOR_ACCEPTED =
+  "the path of a readable PEM file of Linkerd's trust anchor, a CA certificate (like the ca.crt of step certificate create root.linkerd.cluster.local ca.crt ca.key --profile root-ca), required when the add-ons install Linkerd; <ENV>_LINKERD_TRUST_ANCHOR_FILE, like STAGING_LINKERD_TRUST_ANCHOR_FILE, overrides it for one environment";

@@ -23,7 +23,7 @@ import {
 import { isPlatformError } from "../infra/platform-error.js";
 import { resolveCatalogue, type Catalogue } from "../infra/spec/model.js";
 import { secretVariableNames } from "../infra/targets/docker/secret-variables.js";
-import { referencedSecrets } from "../infra/targets/kubernetes/referenced-secrets.js";
+import { addonSecrets, referencedSecrets } from "../infra/targets/kubernetes/referenced-secrets.js";
 import { installedByAddons, requiredCustomResourceDefinitions } from "../infra/targets/kubernetes/required-crds.js";
 import { terraformProviders } from "../infra/targets/terraform-providers.js";
 import { checkApiServer } from "./doctor/api-server.js";
@@ -148,6 +148,10 @@ async function checkCluster(
       apiServer.namespaceExists,
       referencedSecrets(environment, catalogue.services),
     ),
+    // Made before the add-ons' first deploy, in the add-on's namespace (which is there by then).
+    ...(await Promise.all(
+      addonSecrets(environment).map((secret) => checkReferencedSecrets(connection, secret.namespace, true, [secret])),
+    )),
   ];
 }
 

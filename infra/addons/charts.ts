@@ -1,4 +1,5 @@
-import type { AddonName } from "./addon-names.js";
+import type { ServiceMeshName } from "../mesh-settings.js";
+import type { ChartAddonName } from "./addon-names.js";
 
 /**
  * The Helm chart of each add-on, pinned: each version is one constant here, so that a
@@ -18,6 +19,19 @@ export const INGRESS_NGINX_VERSION = "4.13.0";
 export const CLOUDNATIVE_PG_VERSION = "0.26.0";
 /** Bitnami's chart of the RabbitMQ cluster operator. */
 export const RABBITMQ_CLUSTER_OPERATOR_VERSION = "4.4.34";
+/**
+ * Istio's `base` and `istiod` charts (one version for both, as Istio releases them): 1.29.6,
+ * a release tag of istio/istio (July 2026); not tried here.
+ */
+export const ISTIO_VERSION = "1.29.6";
+/**
+ * Linkerd's `linkerd-crds` and `linkerd-control-plane` charts of the edge release
+ * edge-26.8.3: open-source Linkerd publishes edge releases only, and linkerd2's
+ * bin/compute-edge-version stamps every chart of tag `edge-YY.M.N` with the version
+ * `20YY.M.N` at release (the Chart.yaml files in the repository say `0.0.0-undefined`);
+ * not tried here.
+ */
+export const LINKERD_EDGE_VERSION = "2026.8.3";
 
 /** Where a chart comes from and which version is installed. */
 export interface PinnedChart {
@@ -28,8 +42,14 @@ export interface PinnedChart {
   readonly version: string;
 }
 
-/** The pinned chart of each add-on. */
-export const ADDON_CHARTS: { readonly [A in AddonName]: PinnedChart } = {
+/** A chart of an add-on that installs several, under a release name of its own. */
+export interface ReleasedChart extends PinnedChart {
+  /** The `helm_release` name, and its construct id under the add-on's. */
+  readonly release: string;
+}
+
+/** The pinned chart of each add-on that is one chart. */
+export const ADDON_CHARTS: { readonly [A in ChartAddonName]: PinnedChart } = {
   "kube-prometheus-stack": {
     chart: "kube-prometheus-stack",
     repository: "https://prometheus-community.github.io/helm-charts",
@@ -55,4 +75,27 @@ export const ADDON_CHARTS: { readonly [A in AddonName]: PinnedChart } = {
     repository: "oci://registry-1.docker.io/bitnamicharts",
     version: RABBITMQ_CLUSTER_OPERATOR_VERSION,
   },
+};
+
+const ISTIO_CHARTS = "https://istio-release.storage.googleapis.com/charts";
+const LINKERD_EDGE_CHARTS = "https://helm.linkerd.io/edge";
+
+/**
+ * The charts of each mesh, in the order they are installed: its CRDs first, then its
+ * control plane (which would not start without them).
+ */
+export const MESH_CHARTS: { readonly [M in ServiceMeshName]: readonly [ReleasedChart, ReleasedChart] } = {
+  istio: [
+    { release: "istio-base", chart: "base", repository: ISTIO_CHARTS, version: ISTIO_VERSION },
+    { release: "istiod", chart: "istiod", repository: ISTIO_CHARTS, version: ISTIO_VERSION },
+  ],
+  linkerd: [
+    { release: "linkerd-crds", chart: "linkerd-crds", repository: LINKERD_EDGE_CHARTS, version: LINKERD_EDGE_VERSION },
+    {
+      release: "linkerd-control-plane",
+      chart: "linkerd-control-plane",
+      repository: LINKERD_EDGE_CHARTS,
+      version: LINKERD_EDGE_VERSION,
+    },
+  ],
 };

@@ -16,6 +16,9 @@ const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
  * The chart's own monitors and rules of the cluster's components (kubelet, API server,
  * node exporter, kube-state-metrics) and its default dashboards are off: this Prometheus
  * selects the platform's objects alone, so they would run for nothing.
+ *
+ * With a mesh (`kubernetes.mesh`), Prometheus scrapes the services through it (see
+ * {@link prometheusMeshSpec}).
  * @param alertmanager its configuration (`alertmanager.config` of the chart: routes and
  * receivers) and the Secrets its receivers read their credentials from, which the chart
  * mounts at `/etc/alertmanager/secrets/<secret>/` (`alertmanagerSpec.secrets`)
@@ -44,6 +47,7 @@ export function monitoringStackValues(
         serviceMonitorNamespaceSelector: environmentNamespace,
         ruleSelector: platformObjects,
         ruleNamespaceSelector: environmentNamespace,
+        ...prometheusMeshSpec(environment),
       },
     },
     alertmanager: {
@@ -62,5 +66,56 @@ export function monitoringStackValues(
         },
       },
     },
+  };
+}
+
+/** The folder in the Prometheus container where it reads the Istio workload certificate. */
+const PROMETHEUS_CERTIFICATES_FOLDER = "/etc/prom-certs";
+
+/**
+ * Where Prometheus finds the Istio workload certificate it scrapes with (Istio's root
+ * certificate, its certificate chain and key), which the ServiceMonitors of a meshed
+ * environment name in their `tlsConfig`.
+ */
+export const ISTIO_SCRAPE_CERTIFICATES = {
+  caFile: `${PROMETHEUS_CERTIFICATES_FOLDER}/root-cert.pem`,
+  certFile: `${PROMETHEUS_CERTIFICATES_FOLDER}/cert-chain.pem`,
+  keyFile: `${PROMETHEUS_CERTIFICATES_FOLDER}/key.pem`,
+} as const;
+
+/** The volume the Istio sidecar writes the workload certificate to, and Prometheus reads it from. */
+const ISTIO_CERTIFICATES_VOLUME = "istio-certs";
+/** Where the sidecar writes it. */
+const ISTIO_OUTPUT_CERTIFICATES = "/etc/istio-output-certs";
+
+/**
+ * The `prometheusSpec` fields that let Prometheus scrape the services of a meshed
+ * namespace whose mutual TLS is STRICT; none without a mesh.
+ * - Istio, as its Prometheus integration documents it: Prometheus gets a sidecar (pod label
+ *   `sidecar.istio.io/inject`) that intercepts nothing, inbound or outbound, and only writes
+ *   the workload certificate of Prometheus's identity (`OUTPUT_CERTS` in the proxy's
+ *   metadata) to a shared in-memory volume; Prometheus reads it at
+ *   {@link ISTIO_SCRAPE_CERTIFICATES} and opens the mutual TLS itself.
+ * - Linkerd: Prometheus gets the proxy (`linkerd.io/inject: enabled`), which does the mutual
+ *   TLS of each scrape with the identity of its service account in the monitoring namespace.
+ */
+export function prometheusMeshSpec(environment: KubernetesEnvironment): Record<string, unknown> {
+  const { mesh } = environment.kubernetes;
+  if (mesh === "none") return {};
+  if (mesh === "linkerd") return { podMetadata: { annotations: { "linkerd.io/inject": "enabled" } } };
+  return {
+    podMetadata: {
+      labels: { "sidecar.istio.io/inject": "true" },
+      annotations: {
+        "traffic.sidecar.istio.io/includeInboundPorts": "",
+        "traffic.sidecar.istio.io/includeOutboundIPRanges": "",
+        "proxy.istio.io/config": `proxyMetadata:\n  OUTPUT_CERTS: ${ISTIO_OUTPUT_CERTIFICATES}\n`,
+        "sidecar.istio.io/userVolumeMount": JSON.stringify([
+          { name: ISTIO_CERTIFICATES_VOLUME, mountPath: ISTIO_OUTPUT_CERTIFICATES },
+        ]),
+      },
+    },
+    volumes: [{ name: ISTIO_CERTIFICATES_VOLUME, emptyDir: { medium: "Memory" } }],
+    volumeMounts: [{ name: ISTIO_CERTIFICATES_VOLUME, mountPath: PROMETHEUS_CERTIFICATES_FOLDER }],
   };
 }

@@ -2,13 +2,15 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { ADDON_NAMES } from "../../infra/addons/addon-names.js";
-import { ADDON_CHARTS } from "../../infra/addons/charts.js";
+import { ADDON_NAMES, isMeshAddon } from "../../infra/addons/addon-names.js";
+import { ADDON_CHARTS, ISTIO_VERSION, LINKERD_EDGE_VERSION, MESH_CHARTS } from "../../infra/addons/charts.js";
+import { ISTIO_SCRAPE_CERTIFICATES } from "../../infra/addons/monitoring-stack.js";
 import { buildPlatformApp } from "../../infra/app.js";
 import { withoutTokenTraces } from "../../infra/engine/cdk.js";
 import { type KubernetesEnvironment, loadEnvironments } from "../../infra/environments.js";
 import { renderAlertmanagerConfig } from "../../infra/monitoring/alertmanager-config.js";
 import { exampleServices } from "../support/platform.js";
+import { selfSignedCertificate } from "../support/kubernetes-api-server.js";
 import { scratchFolders } from "../support/scratch.js";
 
 const { folder } = scratchFolders();
@@ -78,8 +80,10 @@ describe("AddonsStack", () => {
   it("GIVEN the default settings WHEN synthesized THEN every add-on is one helm_release of its pinned chart, in the namespace the service stack expects it in, with its own state and the environment's kube context", () => {
     const addons = stack("addons-staging");
     const byName = releases(addons);
-    expect([...byName.keys()].sort()).toEqual([...ADDON_NAMES].sort());
-    for (const name of ADDON_NAMES) {
+    // A mesh is installed only in an environment that has one (see below).
+    const chartAddons = ADDON_NAMES.filter((name) => !isMeshAddon(name));
+    expect([...byName.keys()].sort()).toEqual([...chartAddons].sort());
+    for (const name of chartAddons) {
       expect(byName.get(name)).toMatchObject({ ...ADDON_CHARTS[name], create_namespace: true, atomic: true });
       expect(byName.get(name)?.version).toMatch(/^v?\d+\.\d+\.\d+$/);
     }
@@ -181,5 +185,128 @@ describe("AddonsStack", () => {
     ]);
     expect(built.guardrails.findingsOf("addons-staging")).toEqual([]);
     expect(built.guardrails.findingsOf("addons-production")).toEqual([]);
+  });
+
+  it("GIVEN no mesh WHEN synthesized THEN no mesh release, no release waits for another, and ingress-nginx and Prometheus get no mesh value", () => {
+    const byName = releases(stack("addons-staging"));
+    const meshReleases = Object.values(MESH_CHARTS).flatMap((charts) => charts.map((c) => c.release));
+    expect([...byName.keys()].filter((name) => meshReleases.includes(name))).toEqual([]);
+    expect([...byName.values()].filter((r) => r.depends_on !== undefined)).toEqual([]);
+    expect(valuesOf(byName.get("ingress-nginx")).controller).not.toHaveProperty("podAnnotations");
+    expect(valuesOf(byName.get("kube-prometheus-stack")).prometheus.prometheusSpec).not.toHaveProperty("podMetadata");
+  });
+
+  describe("with PLATFORM_MESH=istio", () => {
+    const { built, stack: meshed } = synth({ PLATFORM_MESH: "istio" });
+    const byName = releases(meshed("addons-staging"));
+    const addressOf = (name: string) =>
+      `helm_release.${Object.entries(meshed("addons-staging").resource.helm_release).find(([, r]: [string, any]) => r.name === name)![0]}`;
+
+    it("GIVEN the environment's mesh WHEN synthesized THEN Istio's base chart, then istiod, of the pinned version from Istio's repository in istio-system, and ingress-nginx and kube-prometheus-stack after istiod; no Linkerd", () => {
+      expect(byName.get("istio-base")).toMatchObject({
+        chart: "base",
+        repository: "https://istio-release.storage.googleapis.com/charts",
+        version: ISTIO_VERSION,
+        namespace: "istio-system",
+        atomic: true,
+      });
+      expect(byName.get("istiod")).toMatchObject({
+        chart: "istiod",
+        version: ISTIO_VERSION,
+        namespace: "istio-system",
+      });
+      expect(byName.get("istio-base")?.depends_on).toBeUndefined();
+      expect(byName.get("istiod")?.depends_on).toEqual([addressOf("istio-base")]);
+      for (const name of ["ingress-nginx", "kube-prometheus-stack"])
+        expect(byName.get(name)?.depends_on, name).toEqual([addressOf("istiod")]);
+      expect(byName.get("cert-manager")?.depends_on).toBeUndefined();
+      expect([...byName.keys()].filter((name) => name.startsWith("linkerd"))).toEqual([]);
+      expect(releases(meshed("addons-production")).has("istiod")).toBe(true);
+      expect(built.guardrails.findingsOf("addons-staging")).toEqual([]);
+    });
+
+    it("GIVEN Istio WHEN synthesized THEN the ingress controller's pods get a sidecar that intercepts no inbound port and nginx calls the Services", () => {
+      const controller = valuesOf(byName.get("ingress-nginx")).controller;
+      expect(controller.podLabels).toEqual({ "sidecar.istio.io/inject": "true" });
+      expect(controller.podAnnotations).toEqual({ "traffic.sidecar.istio.io/includeInboundPorts": "" });
+      expect(controller.config).toEqual({ "service-upstream": "true" });
+      expect(controller.ingressClassResource.name).toBe("nginx");
+    });
+
+    it("GIVEN Istio WHEN synthesized THEN Prometheus gets a sidecar that intercepts nothing and writes its certificate to a memory volume that Prometheus mounts where ISTIO_SCRAPE_CERTIFICATES points", () => {
+      const spec = valuesOf(byName.get("kube-prometheus-stack")).prometheus.prometheusSpec;
+      expect(spec.podMetadata.labels).toEqual({ "sidecar.istio.io/inject": "true" });
+      const annotations = spec.podMetadata.annotations;
+      expect(annotations["traffic.sidecar.istio.io/includeInboundPorts"]).toBe("");
+      expect(annotations["traffic.sidecar.istio.io/includeOutboundIPRanges"]).toBe("");
+      const outputFolder = parse(annotations["proxy.istio.io/config"]).proxyMetadata.OUTPUT_CERTS;
+      const [sidecarMount] = JSON.parse(annotations["sidecar.istio.io/userVolumeMount"]);
+      expect(sidecarMount.mountPath).toBe(outputFolder);
+      expect(spec.volumes).toEqual([{ name: sidecarMount.name, emptyDir: { medium: "Memory" } }]);
+      expect(spec.volumeMounts).toHaveLength(1);
+      expect(spec.volumeMounts[0].name).toBe(sidecarMount.name);
+      for (const file of Object.values(ISTIO_SCRAPE_CERTIFICATES))
+        expect(path.posix.dirname(file)).toBe(spec.volumeMounts[0].mountPath);
+      // The platform's selectors stay.
+      expect(spec.serviceMonitorSelector).toEqual({ matchLabels: { "app.kubernetes.io/part-of": "platform" } });
+    });
+  });
+
+  describe("with PLATFORM_MESH=linkerd", () => {
+    const anchorFolder = folder("linkerd-anchor-");
+    selfSignedCertificate(anchorFolder);
+    const anchorFile = path.join(anchorFolder, "apiserver.crt");
+    const { built, stack: meshed } = synth({
+      PLATFORM_MESH: "linkerd",
+      PLATFORM_LINKERD_TRUST_ANCHOR_FILE: anchorFile,
+    });
+    const byName = releases(meshed("addons-staging"));
+
+    it("GIVEN the environment's mesh WHEN synthesized THEN linkerd-crds (with the Gateway API CRDs) then linkerd-control-plane of the pinned edge version in linkerd, with the trust anchor of the file and the issuer from its kubernetes.io/tls Secret, and ingress-nginx and kube-prometheus-stack after it; no Istio", () => {
+      for (const name of ["linkerd-crds", "linkerd-control-plane"])
+        expect(byName.get(name), name).toMatchObject({
+          chart: name,
+          repository: "https://helm.linkerd.io/edge",
+          version: LINKERD_EDGE_VERSION,
+          namespace: "linkerd",
+          atomic: true,
+        });
+      expect(valuesOf(byName.get("linkerd-crds"))).toEqual({ installGatewayAPI: true });
+      expect(valuesOf(byName.get("linkerd-control-plane"))).toEqual({
+        identityTrustAnchorsPEM: readFileSync(anchorFile, "utf8"),
+        identity: { issuer: { scheme: "kubernetes.io/tls" } },
+      });
+      const controlPlane = byName.get("linkerd-control-plane")!;
+      expect(controlPlane.depends_on).toHaveLength(1);
+      expect(controlPlane.depends_on[0]).toMatch(/^helm_release\.linkerd_linkerd-crds_/);
+      for (const name of ["ingress-nginx", "kube-prometheus-stack"])
+        expect(byName.get(name)?.depends_on?.[0], name).toMatch(/^helm_release\.linkerd_linkerd-control-plane_/);
+      expect([...byName.keys()].filter((name) => name.startsWith("istio"))).toEqual([]);
+      expect(built.guardrails.findingsOf("addons-staging")).toEqual([]);
+    });
+
+    it("GIVEN Linkerd WHEN synthesized THEN the ingress controller and Prometheus are injected with the proxy, and nginx calls the Services", () => {
+      const controller = valuesOf(byName.get("ingress-nginx")).controller;
+      expect(controller.podAnnotations).toEqual({ "linkerd.io/inject": "enabled" });
+      expect(controller.config).toEqual({ "service-upstream": "true" });
+      expect(controller).not.toHaveProperty("podLabels");
+      const spec = valuesOf(byName.get("kube-prometheus-stack")).prometheus.prometheusSpec;
+      expect(spec.podMetadata).toEqual({ annotations: { "linkerd.io/inject": "enabled" } });
+      expect(spec).not.toHaveProperty("volumes");
+    });
+
+    it("GIVEN STAGING_ADDONS leaving Linkerd out (the cluster has it) WHEN synthesized without a trust anchor for staging THEN staging installs no Linkerd and nothing waits for it, yet its ingress controller and Prometheus still join the mesh", () => {
+      const { stack: own } = synth({
+        PLATFORM_MESH: "linkerd",
+        STAGING_ADDONS: "kube-prometheus-stack,ingress-nginx",
+        PRODUCTION_MESH: "none",
+      });
+      const staging = releases(own("addons-staging"));
+      expect([...staging.keys()].sort()).toEqual(["ingress-nginx", "kube-prometheus-stack"]);
+      expect([...staging.values()].map((r) => r.depends_on)).toEqual([undefined, undefined]);
+      expect(valuesOf(staging.get("ingress-nginx")).controller.podAnnotations).toEqual({
+        "linkerd.io/inject": "enabled",
+      });
+    });
   });
 });

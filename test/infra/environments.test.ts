@@ -1,7 +1,9 @@
-import { existsSync, readdirSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ADDON_NAMES } from "../../infra/addons/addon-names.js";
+import { LINKERD_TRUST_ANCHOR_ACCEPTED } from "../../infra/mesh-settings.js";
 import {
   DEFAULT_ACME_EMAIL,
   DEFAULT_ACME_SERVER,
@@ -236,10 +238,13 @@ describe("loadEnvironments: the cluster add-ons and the ACME account", () => {
       e.target === "kubernetes" ? [e.name, e.kubernetes.addons] : [e.name],
     );
 
-  it("GIVEN no setting WHEN loaded THEN both clusters get every add-on, and the add-ons stack keeps its state beside the environment's, under its own name", () => {
+  /** Every add-on but the meshes: the default without a mesh. */
+  const ADDONS_WITHOUT_MESH = ADDON_NAMES.filter((name) => name !== "istio" && name !== "linkerd");
+
+  it("GIVEN no setting WHEN loaded THEN both clusters get every add-on but a mesh, and the add-ons stack keeps its state beside the environment's, under its own name", () => {
     expect(addonsOf({})).toEqual([
-      ["staging", ADDON_NAMES],
-      ["production", ADDON_NAMES],
+      ["staging", ADDONS_WITHOUT_MESH],
+      ["production", ADDONS_WITHOUT_MESH],
     ]);
     const [staging] = loadEnvironments({}, ["staging"]);
     expect(staging?.target === "kubernetes" && staging.kubernetes.addonsBackend).toEqual({
@@ -261,22 +266,42 @@ describe("loadEnvironments: the cluster add-ons and the ACME account", () => {
   it("GIVEN STAGING_ADDONS naming some add-ons, or none WHEN loaded THEN staging installs those (in the list's order) and production every one", () => {
     expect(addonsOf({ STAGING_ADDONS: " ingress-nginx,cert-manager " })).toEqual([
       ["staging", ["cert-manager", "ingress-nginx"]],
-      ["production", ADDON_NAMES],
+      ["production", ADDONS_WITHOUT_MESH],
     ]);
     expect(addonsOf({ PRODUCTION_ADDONS: "none" })).toEqual([
-      ["staging", ADDON_NAMES],
+      ["staging", ADDONS_WITHOUT_MESH],
       ["production", []],
     ]);
   });
 
-  it("GIVEN PRODUCTION_ADDONS with an unknown or repeated add-on WHEN production is loaded THEN it is refused naming the variable, the value and every accepted name; local does not read it", () => {
-    for (const value of ["cert-manager,nginx", "cert-manager,cert-manager", ""]) {
-      const variables = { PRODUCTION_ADDONS: value === "" ? "," : value };
-      expect((thrownBy(() => loadEnvironments(variables, ["production"])) as Error).message).toBe(
-        `environment variable PRODUCTION_ADDONS: ${JSON.stringify(variables.PRODUCTION_ADDONS)} is not accepted; accepted: a comma-separated list of the add-ons to install, from kube-prometheus-stack, cert-manager, ingress-nginx, cloudnative-pg, rabbitmq-cluster-operator (leave out those the cluster already has), or none; unset: every one`,
+  it("GIVEN PRODUCTION_ADDONS with an unknown or repeated add-on, or a mesh that is not production's WHEN production is loaded THEN it is refused naming the variable, the value and every accepted name; local does not read it", () => {
+    for (const [value, mesh] of [
+      ["cert-manager,nginx", "none"],
+      ["cert-manager,cert-manager", "none"],
+      [",", "none"],
+      ["cert-manager,istio", "none"],
+      ["linkerd", "istio"],
+    ] as const) {
+      const variables = { PRODUCTION_ADDONS: value, PLATFORM_MESH: mesh };
+      expect((thrownBy(() => loadEnvironments(variables, ["production"])) as Error).message, value).toBe(
+        `environment variable PRODUCTION_ADDONS: ${JSON.stringify(value)} is not accepted; accepted: a comma-separated list of the add-ons to install, from kube-prometheus-stack, cert-manager, ingress-nginx, cloudnative-pg, rabbitmq-cluster-operator, istio, linkerd (leave out those the cluster already has; istio or linkerd only as the environment's mesh, <ENV>_MESH or PLATFORM_MESH), or none; unset: every one, the environment's mesh among them when it has one`,
       );
       expect(loadEnvironments(variables, ["local", "staging"]).map((e) => e.name)).toEqual(["local", "staging"]);
     }
+  });
+
+  it("GIVEN PLATFORM_MESH=istio and no STAGING_ADDONS WHEN loaded THEN the add-ons install Istio with the rest; GIVEN STAGING_ADDONS naming istio THEN staging installs it, and production, whose mesh is none, may not", () => {
+    expect(addonsOf({ PLATFORM_MESH: "istio" })).toEqual([
+      ["staging", [...ADDONS_WITHOUT_MESH, "istio"]],
+      ["production", [...ADDONS_WITHOUT_MESH, "istio"]],
+    ]);
+    expect(addonsOf({ STAGING_MESH: "istio", STAGING_ADDONS: "istio,ingress-nginx" })).toEqual([
+      ["staging", ["ingress-nginx", "istio"]],
+      ["production", ADDONS_WITHOUT_MESH],
+    ]);
+    expect(thrownBy(() => loadEnvironments({ STAGING_MESH: "istio", PRODUCTION_ADDONS: "istio" }))).toBeInstanceOf(
+      EnvironmentConfigError,
+    );
   });
 
   it("GIVEN no mesh setting WHEN loaded THEN no mesh; GIVEN PLATFORM_MESH and STAGING_MESH THEN staging takes its own and production PLATFORM_MESH", () => {
@@ -289,11 +314,13 @@ describe("loadEnvironments: the cluster add-ons and the ACME account", () => {
       ["staging", "none"],
       ["production", "none"],
     ]);
-    expect(meshOf({ PLATFORM_MESH: "istio", STAGING_MESH: " linkerd " })).toEqual([
+    // Linkerd installed by the add-ons needs its trust anchor (tested below).
+    const PLATFORM_LINKERD_TRUST_ANCHOR_FILE = trustAnchorFile("anchor");
+    expect(meshOf({ PLATFORM_MESH: "istio", STAGING_MESH: " linkerd ", PLATFORM_LINKERD_TRUST_ANCHOR_FILE })).toEqual([
       ["staging", "linkerd"],
       ["production", "istio"],
     ]);
-    expect(meshOf({ PLATFORM_MESH: "linkerd", PRODUCTION_MESH: "none" })).toEqual([
+    expect(meshOf({ PLATFORM_MESH: "linkerd", PRODUCTION_MESH: "none", PLATFORM_LINKERD_TRUST_ANCHOR_FILE })).toEqual([
       ["staging", "linkerd"],
       ["production", "none"],
     ]);
@@ -307,6 +334,70 @@ describe("loadEnvironments: the cluster add-ons and the ACME account", () => {
       );
       expect(loadEnvironments(variables, ["local"]).map((e) => e.name)).toEqual(["local"]);
     }
+  });
+
+  it("GIVEN PLATFORM_MESH=linkerd and a trust anchor file WHEN loaded THEN the add-ons install Linkerd with the file's PEM; STAGING_LINKERD_TRUST_ANCHOR_FILE is staging's over PLATFORM_LINKERD_TRUST_ANCHOR_FILE", () => {
+    const platformAnchor = trustAnchorFile("platform-anchor");
+    const stagingAnchor = trustAnchorFile("staging-anchor");
+    const environments = loadEnvironments(
+      {
+        PLATFORM_MESH: "linkerd",
+        PLATFORM_LINKERD_TRUST_ANCHOR_FILE: platformAnchor,
+        STAGING_LINKERD_TRUST_ANCHOR_FILE: stagingAnchor,
+      },
+      ["staging", "production"],
+    );
+    expect(
+      environments.map(
+        (e) => e.target === "kubernetes" && [e.kubernetes.addons.at(-1), e.kubernetes.linkerdTrustAnchor],
+      ),
+    ).toEqual([
+      ["linkerd", readFileSync(stagingAnchor, "utf8")],
+      ["linkerd", readFileSync(platformAnchor, "utf8")],
+    ]);
+  });
+
+  it("GIVEN Linkerd installed by the add-ons and no trust anchor, an unreadable file, a file without a PEM certificate or a certificate that is no CA WHEN staging is loaded THEN it is refused naming the variable, the file and what is accepted", () => {
+    const notPem = path.join(scratch("trust-anchor-"), "anchor.pem");
+    writeFileSync(notPem, "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n");
+    const missing = path.join(scratch("trust-anchor-"), "absent.crt");
+    const leaf = trustAnchorFile("leaf", "basicConstraints=critical,CA:FALSE");
+    const cases: Array<[Record<string, string>, string]> = [
+      [
+        {},
+        `environment variable PLATFORM_LINKERD_TRUST_ANCHOR_FILE is not set; accepted: ${LINKERD_TRUST_ANCHOR_ACCEPTED}`,
+      ],
+      [
+        { PLATFORM_LINKERD_TRUST_ANCHOR_FILE: missing },
+        `environment variable PLATFORM_LINKERD_TRUST_ANCHOR_FILE: ${JSON.stringify(missing)} is not accepted; accepted: ${LINKERD_TRUST_ANCHOR_ACCEPTED} (it cannot be read: ENOENT)`,
+      ],
+      [
+        { STAGING_LINKERD_TRUST_ANCHOR_FILE: notPem },
+        `environment variable STAGING_LINKERD_TRUST_ANCHOR_FILE: ${JSON.stringify(notPem)} is not accepted; accepted: ${LINKERD_TRUST_ANCHOR_ACCEPTED} (it holds no PEM certificate)`,
+      ],
+      [
+        { PLATFORM_LINKERD_TRUST_ANCHOR_FILE: leaf },
+        `environment variable PLATFORM_LINKERD_TRUST_ANCHOR_FILE: ${JSON.stringify(leaf)} is not accepted; accepted: ${LINKERD_TRUST_ANCHOR_ACCEPTED} (its certificate, CN=leaf, is not a CA)`,
+      ],
+    ];
+    for (const [variables, message] of cases)
+      expect(
+        (thrownBy(() => loadEnvironments({ PLATFORM_MESH: "linkerd", ...variables }, ["staging"])) as Error).message,
+      ).toBe(message);
+  });
+
+  it("GIVEN PLATFORM_MESH=linkerd and STAGING_ADDONS leaving Linkerd out (the cluster has it) WHEN staging is loaded THEN no trust anchor is read; neither without a mesh", () => {
+    const [staging] = loadEnvironments(
+      { PLATFORM_MESH: "linkerd", STAGING_ADDONS: "ingress-nginx", PLATFORM_LINKERD_TRUST_ANCHOR_FILE: "/nowhere.crt" },
+      ["staging"],
+    );
+    expect(staging?.target === "kubernetes" && staging.kubernetes).toMatchObject({
+      mesh: "linkerd",
+      addons: ["ingress-nginx"],
+    });
+    expect(staging?.target === "kubernetes" && staging.kubernetes.linkerdTrustAnchor).toBeUndefined();
+    const [plain] = loadEnvironments({ PLATFORM_LINKERD_TRUST_ANCHOR_FILE: "/nowhere.crt" }, ["staging"]);
+    expect(plain?.target === "kubernetes" && plain.kubernetes.linkerdTrustAnchor).toBeUndefined();
   });
 
   it("GIVEN no ACME setting WHEN loaded THEN the defaults, the same on every machine; GIVEN a bad e-mail or a plain-http server THEN refused naming the variable", () => {
@@ -334,3 +425,19 @@ describe("loadEnvironments: the cluster add-ons and the ACME account", () => {
     });
   });
 });
+
+/** A self-signed certificate named `name` (a CA unless `constraints` says otherwise), made by the openssl CLI; its PEM file's path. */
+function trustAnchorFile(name: string, constraints = "basicConstraints=critical,CA:TRUE"): string {
+  const folder = scratch("trust-anchor-");
+  const cert = path.join(folder, `${name}.crt`);
+  execFileSync(
+    "openssl",
+    [
+      ...["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"],
+      ...["-keyout", path.join(folder, `${name}.key`), "-out", cert, "-days", "1", "-subj", `/CN=${name}`],
+      ...["-addext", constraints],
+    ],
+    { stdio: "ignore" },
+  );
+  return cert;
+}

@@ -3,8 +3,15 @@ import type { CheckResult } from "./check-result.js";
 import type { ClusterConnection } from "./kubeconfig.js";
 import { type ApiAnswer, apiMessage, getFromApiServer } from "./kubernetes-api.js";
 
-/** `kubectl create secret generic` for one Secret, its values left for the user to fill in. */
+/**
+ * `kubectl create secret generic` for one Secret, its values left for the user to fill in:
+ * literals, or files for a Secret of a given type (its PEM certificates and key).
+ */
 export function createSecretCommand(secret: ReferencedSecret, namespace: string): string {
+  if (secret.type !== undefined) {
+    const files = secret.keys.map((key) => `--from-file=${key}=...`).join(" ");
+    return `kubectl create secret generic ${secret.name} -n ${namespace} --type=${secret.type} ${files}`;
+  }
   const literals = secret.keys.map((key) => `--from-literal=${key}=...`).join(" ");
   return `kubectl create secret generic ${secret.name} -n ${namespace} ${literals}`;
 }

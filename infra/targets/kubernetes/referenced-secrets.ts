@@ -1,3 +1,4 @@
+import { LINKERD_IDENTITY_ISSUER_SECRET } from "../../addons/service-mesh.js";
 import type { KubernetesEnvironment } from "../../environments.js";
 import type { ServiceSpec } from "../../spec/resolve.js";
 import { CONNECTION_SECRET_KEYS } from "./connection-environment.js";
@@ -9,6 +10,27 @@ export interface ReferencedSecret {
   readonly keys: readonly string[];
   /** Who reads it: service names, or `PostgreSQL backups`. */
   readonly readBy: readonly string[];
+  /**
+   * Its Kubernetes type, when it must have one (its values are then files, like PEM certificates).
+   * @default undefined - an Opaque Secret of literal values
+   */
+  readonly type?: string;
+}
+
+/** A Secret an add-on of the environment's add-ons stack reads and nothing creates, in the add-on's namespace. */
+export interface AddonSecret extends ReferencedSecret {
+  readonly namespace: string;
+}
+
+/**
+ * The Secrets the environment's add-ons read that the platform team makes before their
+ * first deploy: when the add-ons install Linkerd, the identity issuer's `kubernetes.io/tls`
+ * Secret (see `LINKERD_IDENTITY_ISSUER_SECRET`: its control plane does not start without it).
+ */
+export function addonSecrets(environment: KubernetesEnvironment): AddonSecret[] {
+  if (!environment.kubernetes.addons.includes("linkerd")) return [];
+  const { name, namespace, type, keys } = LINKERD_IDENTITY_ISSUER_SECRET;
+  return [{ name, namespace, type, keys: [...keys], readBy: ["Linkerd's identity service (linkerd-control-plane)"] }];
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { AddonName } from "../../addons/addon-names.js";
 import type { KubernetesEnvironment } from "../../environments.js";
+import type { ServiceMeshName } from "../../mesh-settings.js";
 import type { ServiceSpec } from "../../spec/resolve.js";
 
 /** A CustomResourceDefinition the cluster must have for a Kubernetes stack, and why. */
@@ -21,6 +22,74 @@ const PROMETHEUS_OPERATOR =
 const CLOUDNATIVE_PG = "the CloudNativePG operator (the cloudnative-pg chart)";
 const RABBITMQ_OPERATOR = "the RabbitMQ cluster operator (the rabbitmq-cluster-operator chart)";
 const CERT_MANAGER = "cert-manager (its chart, with crds.enabled=true) and the ClusterIssuer";
+const MESH_INSTALLERS: { readonly [M in ServiceMeshName]: string } = {
+  istio: "Istio (its base chart)",
+  linkerd: "Linkerd (its linkerd-crds chart)",
+};
+
+/** A kind of mesh object the service stack writes, and which of its services get one. */
+interface MeshKind {
+  readonly name: string;
+  readonly kind: string;
+  /** What it is for. */
+  readonly purpose: string;
+  /** Every service gets one, or the services that others depend on (their callers' routes). */
+  readonly of: "services" | "callees";
+}
+
+/**
+ * The kinds of each mesh's objects (mesh-settings.ts): the namespace-wide mutual TLS and one
+ * authorization per service, and the traffic policy of each service that has callers.
+ */
+const MESH_KINDS: { readonly [M in ServiceMeshName]: readonly MeshKind[] } = {
+  istio: [
+    {
+      name: "peerauthentications.security.istio.io",
+      kind: "PeerAuthentication",
+      purpose: "STRICT mutual TLS in the namespace",
+      of: "services",
+    },
+    {
+      name: "authorizationpolicies.security.istio.io",
+      kind: "AuthorizationPolicy",
+      purpose: "who may call each service",
+      of: "services",
+    },
+    {
+      name: "destinationrules.networking.istio.io",
+      kind: "DestinationRule",
+      purpose: "the connection limits and outlier detection of each service called",
+      of: "callees",
+    },
+    {
+      name: "virtualservices.networking.istio.io",
+      kind: "VirtualService",
+      purpose: "the timeouts and retries of each service called",
+      of: "callees",
+    },
+  ],
+  linkerd: [
+    { name: "servers.policy.linkerd.io", kind: "Server", purpose: "each service's ports", of: "services" },
+    {
+      name: "meshtlsauthentications.policy.linkerd.io",
+      kind: "MeshTLSAuthentication",
+      purpose: "the identities let in to each service",
+      of: "services",
+    },
+    {
+      name: "authorizationpolicies.policy.linkerd.io",
+      kind: "AuthorizationPolicy",
+      purpose: "who may call each service",
+      of: "services",
+    },
+    {
+      name: "httproutes.policy.linkerd.io",
+      kind: "HTTPRoute",
+      purpose: "the timeouts and retries of each service called",
+      of: "callees",
+    },
+  ],
+};
 
 /**
  * The names of the CRDs in `needed` that the environment's add-ons stack installs (its
@@ -40,12 +109,14 @@ export function installedByAddons(
  * CloudNativePG `Cluster` per PostgreSQL database the platform runs, and a `ScheduledBackup`
  * when backups are configured; a `RabbitmqCluster` per queue; and, for a public service, the
  * cert-manager `ClusterIssuer` its Ingress names, and the one the stack makes when the add-ons
- * install cert-manager. A `kubernetes_manifest` whose CRD is
- * missing fails `terraform plan`; an Ingress whose issuer is missing never gets its certificate.
+ * install cert-manager; with a mesh (`kubernetes.mesh`), the kinds of its objects the stack
+ * writes for these services (see {@link MESH_KINDS}), installed by the mesh's add-on. A
+ * `kubernetes_manifest` whose CRD is missing fails `terraform plan`; an Ingress whose issuer
+ * is missing never gets its certificate.
  */
 export function requiredCustomResourceDefinitions(
   environment: KubernetesEnvironment,
-  services: readonly Pick<ServiceSpec, "name" | "backingServices" | "expose">[],
+  services: readonly Pick<ServiceSpec, "name" | "backingServices" | "expose" | "dependsOn">[],
 ): RequiredCustomResourceDefinition[] {
   const names = (list: readonly { name: string }[]) => list.map((s) => s.name).join(", ");
   const databases = services.filter((s) =>
@@ -111,5 +182,19 @@ export function requiredCustomResourceDefinitions(
       installedBy: CERT_MANAGER,
       addon: "cert-manager",
     });
+  const { mesh } = environment.kubernetes;
+  if (mesh !== "none") {
+    const called = new Set(services.flatMap((s) => s.dependsOn));
+    const of = { services, callees: services.filter((s) => called.has(s.name)) };
+    for (const kind of MESH_KINDS[mesh])
+      if (of[kind.of].length > 0)
+        needed.push({
+          name: kind.name,
+          kind: kind.kind,
+          neededBy: `${kind.purpose} (PLATFORM_MESH=${mesh}: ${names(of[kind.of])})`,
+          installedBy: MESH_INSTALLERS[mesh],
+          addon: mesh,
+        });
+  }
   return needed;
 }

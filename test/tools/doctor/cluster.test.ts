@@ -5,6 +5,7 @@ import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { runCli } from "../../support/cli.js";
 import {
   type KubernetesApiServerStandIn,
+  selfSignedCertificate,
   startKubernetesApiServer,
   writeKubeconfig,
 } from "../../support/kubernetes-api-server.js";
@@ -108,6 +109,22 @@ describe("npm run doctor -- staging, asking the cluster", () => {
     expect(run.stdout).toContain("install the Prometheus operator (the kube-prometheus-stack chart)");
     expect(run.stdout).toContain("staging: 1 missing");
     expect(run.status).toBe(1);
+  });
+
+  it("GIVEN PLATFORM_MESH=linkerd installed by the add-ons and a cluster without Linkerd's identity issuer Secret WHEN checking staging THEN the mesh CRDs are the add-ons', the Secret is named with its kubectl fix, and it exits 1", async () => {
+    const anchorFolder = folder("doctor-anchor-");
+    selfSignedCertificate(anchorFolder);
+    const env = {
+      ...machine("kubeconfig-bare", bare.url, bare.ca),
+      PLATFORM_MESH: "linkerd",
+      PLATFORM_LINKERD_TRUST_ANCHOR_FILE: path.join(anchorFolder, "apiserver.crt"),
+    };
+    const run = await runCli("tools/doctor.ts", ["staging"], { env });
+    expect(run.stdout).toMatch(/✓ crds: installed by the add-ons stack: .*servers\.policy\.linkerd\.io/);
+    expect(run.stdout).toContain(
+      "✗ secrets: linkerd-identity-issuer (read by Linkerd's identity service (linkerd-control-plane)) is not in linkerd; the pods that read them would never start: kubectl create secret generic linkerd-identity-issuer -n linkerd --type=kubernetes.io/tls --from-file=ca.crt=... --from-file=tls.crt=... --from-file=tls.key=...",
+    );
+    expect(run.status, run.output).toBe(1);
   });
 
   it("GIVEN an API server nobody answers for WHEN checking staging THEN it says so with the kubeconfig and context, asks nothing more, and the deploy stops in its preflight", async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ReferencedSecret } from "../../../infra/targets/kubernetes/referenced-secrets.js";
+import type { AddonSecret, ReferencedSecret } from "../../../infra/targets/kubernetes/referenced-secrets.js";
 import type { ClusterConnection } from "../../../tools/doctor/kubeconfig.js";
 import { checkReferencedSecrets } from "../../../tools/doctor/referenced-secrets.js";
 import {
@@ -35,6 +35,7 @@ beforeAll(async () => {
         uri: "postgres://",
         user: "billing",
       },
+      "linkerd/linkerd-identity-issuer": { "tls.crt": "-----BEGIN CERTIFICATE-----", "tls.key": "-----BEGIN EC" },
     },
   });
   deployer = await connectWithToken(apiServer, sandbox, "deployer-token");
@@ -72,5 +73,26 @@ describe("checkReferencedSecrets", () => {
       line: "secrets: namespace platform-production is not there yet, so neither are payments-api: the services that read them start once they exist; right after the deploy creates the namespace: kubectl create secret generic payments-api -n platform-production --from-literal=token=...",
     });
     expect(apiServer.requests.length).toBe(asked);
+  });
+
+  it("GIVEN Linkerd's identity issuer Secret without its ca.crt, or absent from another cluster's linkerd namespace WHEN checked in linkerd THEN the line names it and the kubectl fix of a kubernetes.io/tls Secret made from files", async () => {
+    const issuer: AddonSecret = {
+      name: "linkerd-identity-issuer",
+      namespace: "linkerd",
+      type: "kubernetes.io/tls",
+      keys: ["ca.crt", "tls.crt", "tls.key"],
+      readBy: ["Linkerd's identity service (linkerd-control-plane)"],
+    };
+    expect(await checkReferencedSecrets(deployer, "linkerd", true, [issuer])).toEqual({
+      ok: false,
+      line: `secrets: linkerd-identity-issuer in linkerd lacks the key ca.crt (read by Linkerd's identity service (linkerd-control-plane)); the pods that read them would never start: kubectl patch secret linkerd-identity-issuer -n linkerd --type merge -p '{"stringData":{"ca.crt":"..."}}'`,
+    });
+    expect(apiServer.requests.at(-1)).toBe("/api/v1/namespaces/linkerd/secrets/linkerd-identity-issuer");
+    const moved: AddonSecret = { ...issuer, namespace: "linkerd-prod" };
+    const elsewhere = await checkReferencedSecrets(deployer, moved.namespace, true, [moved]);
+    expect(elsewhere.ok).toBe(false);
+    expect(elsewhere.line).toContain(
+      "kubectl create secret generic linkerd-identity-issuer -n linkerd-prod --type=kubernetes.io/tls --from-file=ca.crt=... --from-file=tls.crt=... --from-file=tls.key=...",
+    );
   });
 });

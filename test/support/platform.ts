@@ -5,6 +5,19 @@ import { buildPlatformApp } from "../../infra/app.js";
 import { loadEnvironments } from "../../infra/environments.js";
 import { parseServiceDefinition, type DiscoveredService, type ServiceSpecInput } from "../../infra/spec/model.js";
 
+/**
+ * The settings of staging and production in a Linkerd mesh: the mesh, and the trust anchor
+ * the add-ons install Linkerd with (a CA certificate made for these tests, without its key:
+ * `openssl req -x509 -newkey ec ... -addext basicConstraints=critical,CA:TRUE`, 100 years).
+ */
+export const LINKERD_MESH_VARIABLES: Readonly<Record<string, string>> = {
+  PLATFORM_MESH: "linkerd",
+  PLATFORM_LINKERD_TRUST_ANCHOR_FILE: path.join(
+    path.dirname(new URL(import.meta.url).pathname),
+    "linkerd-trust-anchor.crt",
+  ),
+};
+
 /** The synthesized JSON of one stack. */
 export interface StackJson {
   readonly terraform?: Record<string, unknown>;

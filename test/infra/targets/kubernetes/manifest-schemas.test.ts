@@ -15,8 +15,7 @@ import {
 import { DATABASE_VARIABLES } from "../../../support/data-stacks.js";
 import { EVERY_FIELD } from "../../../support/every-field-spec.js";
 import { guardrailsFixture } from "../../../support/guardrails.js";
-import { service, synthPlatform, type StackJson } from "../../../support/platform.js";
-import { PLATFORM_MESH_VARIABLE } from "../../../../infra/mesh-settings.js";
+import { LINKERD_MESH_VARIABLES, service, synthPlatform, type StackJson } from "../../../support/platform.js";
 
 const KUBERNETES_ENVIRONMENTS = ["staging", "production"] as const;
 
@@ -101,7 +100,7 @@ describe("the objects the stacks hand to kubernetes_manifest, validated against 
     // AND the example catalogue (whose services call each other) in Istio's mesh
     istio = synthPlatform(await discoverServices(ROOT), { PLATFORM_MESH: "istio" });
     // AND the catalogue of every kind in a Linkerd mesh (orders calls catalog, whose metrics have a port of their own)
-    linkerd = synthPlatform(EVERY_KIND_CATALOGUE(), { ...DATABASE_VARIABLES, [PLATFORM_MESH_VARIABLE]: "linkerd" });
+    linkerd = synthPlatform(EVERY_KIND_CATALOGUE(), { ...DATABASE_VARIABLES, ...LINKERD_MESH_VARIABLES });
   });
 
   it.each(KUBERNETES_ENVIRONMENTS)(
@@ -359,8 +358,7 @@ describe("the CRD schema check fails a wrong object", () => {
     let meshed: ManifestObject[];
     beforeAll(() => {
       meshed = manifestObjectsOf(
-        synthPlatform(EVERY_KIND_CATALOGUE(), { ...DATABASE_VARIABLES, [PLATFORM_MESH_VARIABLE]: "linkerd" })
-          .production!,
+        synthPlatform(EVERY_KIND_CATALOGUE(), { ...DATABASE_VARIABLES, ...LINKERD_MESH_VARIABLES }).production!,
       );
     });
     const linkerdObject = (kind: string, name: string): Record<string, any> =>

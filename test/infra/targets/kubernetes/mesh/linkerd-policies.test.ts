@@ -13,10 +13,10 @@ import {
 } from "../../../../../infra/targets/kubernetes/mesh/linkerd-policies.js";
 import { ROOT } from "../../../../support/cli.js";
 import { manifestObjectsOf } from "../../../../support/crd-validators.js";
-import { resourcesOfType, type StackJson } from "../../../../support/platform.js";
+import { LINKERD_MESH_VARIABLES, resourcesOfType, type StackJson } from "../../../../support/platform.js";
 
 const KUBERNETES_ENVIRONMENTS = ["staging", "production"] as const;
-const LINKERD = { [PLATFORM_MESH_VARIABLE]: "linkerd" };
+const LINKERD = LINKERD_MESH_VARIABLES;
 
 /** The stacks and catalogues of the Kubernetes environments, as `npm run synth` makes them with `variables`. */
 interface Synthesized {

@@ -11,7 +11,12 @@ import {
 } from "../../../../../infra/targets/kubernetes/mesh/mesh-injection.js";
 import { ROOT } from "../../../../support/cli.js";
 import { manifestObjectsOf } from "../../../../support/crd-validators.js";
-import { resourcesOfType, synthPlatform, type StackJson } from "../../../../support/platform.js";
+import {
+  LINKERD_MESH_VARIABLES,
+  resourcesOfType,
+  synthPlatform,
+  type StackJson,
+} from "../../../../support/platform.js";
 
 /** The namespace's labels and annotations in a stack. */
 function namespaceMetadata(stack: StackJson): { labels: Record<string, string>; annotations?: Record<string, string> } {
@@ -45,7 +50,7 @@ describe("Which pods a mesh injects its proxy into", () => {
     services = await discoverServices(ROOT);
     stacks = {
       istio: synthPlatform(services, { PLATFORM_MESH: "istio" }),
-      linkerd: synthPlatform(services, { PLATFORM_MESH: "linkerd" }),
+      linkerd: synthPlatform(services, LINKERD_MESH_VARIABLES),
     };
   });
 

@@ -1,6 +1,10 @@
 import type { KubernetesEnvironment } from "../environments.js";
 import type { AlertmanagerConfig } from "../monitoring/alertmanager-config.js";
 import { PART_OF_PLATFORM_LABEL } from "../targets/hardening.js";
+import {
+  ISTIO_SCRAPE_CERTIFICATES,
+  PROMETHEUS_CERTIFICATES_FOLDER,
+} from "../targets/kubernetes/mesh/mesh-injection.js";
 import { GRAFANA_DASHBOARD_LABEL } from "../targets/kubernetes/monitoring.js";
 
 /** The label by which the Prometheus of the add-ons finds each namespace's objects. */
@@ -68,20 +72,6 @@ export function monitoringStackValues(
     },
   };
 }
-
-/** The folder in the Prometheus container where it reads the Istio workload certificate. */
-const PROMETHEUS_CERTIFICATES_FOLDER = "/etc/prom-certs";
-
-/**
- * Where Prometheus finds the Istio workload certificate it scrapes with (Istio's root
- * certificate, its certificate chain and key), which the ServiceMonitors of a meshed
- * environment name in their `tlsConfig`.
- */
-export const ISTIO_SCRAPE_CERTIFICATES = {
-  caFile: `${PROMETHEUS_CERTIFICATES_FOLDER}/root-cert.pem`,
-  certFile: `${PROMETHEUS_CERTIFICATES_FOLDER}/cert-chain.pem`,
-  keyFile: `${PROMETHEUS_CERTIFICATES_FOLDER}/key.pem`,
-} as const;
 
 /** The volume the Istio sidecar writes the workload certificate to, and Prometheus reads it from. */
 const ISTIO_CERTIFICATES_VOLUME = "istio-certs";

@@ -1,3 +1,4 @@
+import { ISTIO_SCRAPE_CERTIFICATES } from "../targets/kubernetes/mesh/mesh-injection.js";
 import type { DockerEnvironment, Environment, KubernetesEnvironment } from "../environments.js";
 import type { Catalogue, ServiceSpec } from "../spec/model.js";
 import { containerName } from "../targets/docker/names.js";
@@ -81,6 +82,7 @@ export function serviceMonitorManifest(spec: ServiceSpec, environment: Kubernete
           port: metricsPortName(spec),
           path: spec.monitoring.metricsPath,
           interval: SCRAPE_INTERVAL,
+          ...meshScrape(environment),
           relabelings: Object.entries(targetLabels(spec, environment)).map(([targetLabel, replacement]) => ({
             action: "replace",
             targetLabel,
@@ -90,6 +92,19 @@ export function serviceMonitorManifest(spec: ServiceSpec, environment: Kubernete
       ],
     },
   };
+}
+
+/**
+ * How Prometheus scrapes a service in the environment's mesh. With Istio's STRICT mutual
+ * TLS it scrapes over TLS itself, with the workload certificate its sidecar writes
+ * (ISTIO_SCRAPE_CERTIFICATES, the add-ons' Prometheus), and does not check the name in the
+ * service's certificate: Istio's certificates carry a SPIFFE identity, not a host name (as
+ * Istio's Prometheus integration does). With Linkerd, Prometheus's own proxy does the mutual
+ * TLS: plain HTTP, as without a mesh.
+ */
+function meshScrape(environment: KubernetesEnvironment): Record<string, unknown> {
+  if (environment.kubernetes.mesh !== "istio") return {};
+  return { scheme: "https", tlsConfig: { ...ISTIO_SCRAPE_CERTIFICATES, insecureSkipVerify: true } };
 }
 
 /** The pod annotations a Prometheus without the operator scrapes by (PLATFORM_SCRAPE=annotations). */

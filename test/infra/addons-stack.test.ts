@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { ADDON_NAMES, isMeshAddon } from "../../infra/addons/addon-names.js";
 import { ADDON_CHARTS, ISTIO_VERSION, LINKERD_EDGE_VERSION, MESH_CHARTS } from "../../infra/addons/charts.js";
-import { ISTIO_SCRAPE_CERTIFICATES } from "../../infra/addons/monitoring-stack.js";
+import { ISTIO_SCRAPE_CERTIFICATES } from "../../infra/targets/kubernetes/mesh/mesh-injection.js";
 import { buildPlatformApp } from "../../infra/app.js";
 import { withoutTokenTraces } from "../../infra/engine/cdk.js";
 import { type KubernetesEnvironment, loadEnvironments } from "../../infra/environments.js";

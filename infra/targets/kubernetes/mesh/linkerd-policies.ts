@@ -24,8 +24,13 @@ export const LINKERD_POLICY_GROUP = "policy.linkerd.io";
 /** The identity domain of a Linkerd control plane in namespace `linkerd` with trust domain `cluster.local` (the defaults). */
 export const LINKERD_IDENTITY_SUFFIX = "serviceaccount.identity.linkerd.cluster.local";
 
-/** Linkerd's retry condition the routes use: any 5xx answer (`retry.linkerd.io/http`, parsed by `parse_http_retry`). */
-export const LINKERD_RETRY_CONDITION = "5xx";
+/**
+ * Linkerd's retry condition the routes use (`retry.linkerd.io/http`, parsed by
+ * `parse_http_retry`): gateway errors (502, 503, 504, what the proxy answers for an attempt
+ * that got no answer), as the runtime retries only attempts without an answer; a service's
+ * own 500 is an answer and is not retried (`5xx` would retry it).
+ */
+export const LINKERD_RETRY_CONDITION = "gateway-error";
 
 /**
  * The path match of every request, written out on each match: the API server would default an
@@ -176,7 +181,7 @@ export function calleeRouteSettings(callee: string, catalogue: Catalogue): Calle
  * - `<callee>-idempotent`, when the callers share retried methods and each allows a retry:
  *   those methods on every path (with equal paths, a method match is the more specific,
  *   Gateway API's precedence, so it wins over `<callee>`),
- *   the same request timeout, `retry.linkerd.io/http: 5xx`, `retry.linkerd.io/limit` = the
+ *   the same request timeout, `retry.linkerd.io/http: gateway-error`, `retry.linkerd.io/limit` = the
  *   fewest retries a caller allows, `retry.linkerd.io/timeout` = the request timeout split
  *   evenly among the attempts, so every retry still fits in the caller's deadline.
  * Linkerd reads `retry.linkerd.io/limit: "0"` as unset and then retries once when another

@@ -92,3 +92,18 @@ export function withMeshAnnotations(
   const merged = { ...annotations, ...mesh.annotations };
   return Object.keys(merged).length > 0 ? merged : undefined;
 }
+
+/** The folder in the Prometheus container where it reads the Istio workload certificate. */
+export const PROMETHEUS_CERTIFICATES_FOLDER = "/etc/prom-certs";
+
+/**
+ * Where Prometheus finds the Istio workload certificate it scrapes with (Istio's root
+ * certificate, its certificate chain and key), which the ServiceMonitors of a meshed
+ * environment name in their `tlsConfig` (scrape-config.ts); the add-ons' Prometheus mounts the
+ * certificates the sidecar writes there (monitoring-stack.ts).
+ */
+export const ISTIO_SCRAPE_CERTIFICATES = {
+  caFile: `${PROMETHEUS_CERTIFICATES_FOLDER}/root-cert.pem`,
+  certFile: `${PROMETHEUS_CERTIFICATES_FOLDER}/cert-chain.pem`,
+  keyFile: `${PROMETHEUS_CERTIFICATES_FOLDER}/key.pem`,
+} as const;

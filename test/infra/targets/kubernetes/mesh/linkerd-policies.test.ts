@@ -263,7 +263,7 @@ describe("Linkerd's objects of the example catalogue (PLATFORM_MESH=linkerd)", (
           expect(annotations["retry.linkerd.io/limit"], spec.name).toBe(
             String(Math.min(...settings.map((s) => s.retryAttempts))),
           );
-          expect(annotations["retry.linkerd.io/http"]).toBe("5xx");
+          expect(annotations["retry.linkerd.io/http"]).toBe("gateway-error");
           const timeout = `${Math.min(...settings.map((s) => s.timeoutMs))}ms`;
           expect(annotations["timeout.linkerd.io/request"]).toBe(timeout);
           expect(routes.get(spec.name)!.metadata.annotations).toEqual({ "timeout.linkerd.io/request": timeout });
@@ -283,7 +283,7 @@ describe("Linkerd's objects of the example catalogue (PLATFORM_MESH=linkerd)", (
     expect(
       linkerdObjects(stricter.stacks.production!, "HTTPRoute").get("catalog-idempotent")!.metadata.annotations,
     ).toEqual({
-      "retry.linkerd.io/http": "5xx",
+      "retry.linkerd.io/http": "gateway-error",
       "retry.linkerd.io/limit": "1",
       "retry.linkerd.io/timeout": "600ms",
       "timeout.linkerd.io/request": "1200ms",

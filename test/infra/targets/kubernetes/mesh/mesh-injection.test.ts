@@ -4,6 +4,7 @@ import { discoverServices } from "../../../../../infra/discover-services.js";
 import { MESH_NAMES } from "../../../../../infra/mesh-settings.js";
 import type { DiscoveredService } from "../../../../../infra/spec/model.js";
 import {
+  ISTIO_SCRAPE_CERTIFICATES,
   meshDataPodMetadata,
   meshIngressAnnotations,
   meshNamespaceMetadata,
@@ -139,6 +140,24 @@ describe("Which pods a mesh injects its proxy into", () => {
       ],
     ]);
     expect(meshIngressAnnotations("none", "gateway", "platform-staging")).toEqual({});
+  });
+
+  it("WITH Istio THEN each ServiceMonitor scrapes over TLS with the workload certificate the add-ons' Prometheus mounts (no host name check: SPIFFE identities); WITH Linkerd plain HTTP, its proxy does the TLS", () => {
+    const endpointsOf = (stack: StackJson) =>
+      manifestObjectsOf(stack)
+        .map(({ manifest }) => manifest)
+        .filter((m) => m.kind === "ServiceMonitor")
+        .map((m) => m.spec.endpoints[0]);
+    const istio = endpointsOf(stacks.istio!.production!);
+    expect(istio.length).toBeGreaterThan(0);
+    for (const endpoint of istio) {
+      expect(endpoint.scheme).toBe("https");
+      expect(endpoint.tlsConfig).toEqual({ ...ISTIO_SCRAPE_CERTIFICATES, insecureSkipVerify: true });
+    }
+    for (const endpoint of endpointsOf(stacks.linkerd!.production!)) {
+      expect(endpoint.scheme).toBeUndefined();
+      expect(endpoint.tlsConfig).toBeUndefined();
+    }
   });
 
   it("GIVEN mesh none THEN nothing is added to the namespace or a data pod, and no annotations object is made", () => {

@@ -1,4 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { loadEnvironments } from "../../../../infra/environments.js";
+import { type ResourceRule, ruleEnvironmentWith, SynthesizedStack } from "../../../../infra/guardrails/index.js";
 import { strictMutualTls } from "../../../../infra/guardrails/rules/mesh-01-strict-mutual-tls.js";
 import { authorizedCallers } from "../../../../infra/guardrails/rules/mesh-02-authorized-callers.js";
 import { exampleServices, service } from "../../../support/platform.js";
@@ -34,6 +36,19 @@ const meshFindings = (rule: string, mesh: FixtureMesh, change: (json: RenderedSt
     change(json);
   });
 
+/** WHEN helper: a MESH rule's outcome on each resource it reads of staging with a mesh and its data pods, by address. */
+const meshOutcomes = (rule: ResourceRule, mesh: FixtureMesh) => {
+  const json = structuredClone(staging.stack.toTerraform()) as unknown as RenderedStack;
+  withMesh(json, mesh);
+  withDataPods(json, mesh);
+  const stack = new SynthesizedStack(json);
+  const environment = loadEnvironments({}).find((e) => e.name === "staging")!;
+  const context = { environment: ruleEnvironmentWith(environment, new Set(["gateway"])), stack };
+  return new Map(
+    stack.resources.filter((r) => rule.appliesTo(r.type)).map((r) => [r.address, rule.check(r, context).status]),
+  );
+};
+
 describe("MESH rules in a stack without a mesh", () => {
   it("GIVEN the generated staging and production stacks (no mesh) WHEN checked THEN MESH-01 and MESH-02 find nothing and do not apply to the Deployments", () => {
     for (const environment of ["staging", "production"]) {
@@ -57,6 +72,19 @@ describe.each(["istio", "linkerd"] as const)("the compliant %s stack", (mesh) =>
   it(`GIVEN staging with the ${mesh} objects of the mesh contract and data pods that opt out WHEN checked THEN MESH-01 and MESH-02 find nothing`, () => {
     expect(meshFindings("MESH-01", mesh)).toEqual([]);
     expect(meshFindings("MESH-02", mesh)).toEqual([]);
+  });
+
+  it(`GIVEN the compliant ${mesh} stack WHEN each MESH rule checks each resource THEN the meshed Deployments are compliant and the opted-out data pods not concerned`, () => {
+    for (const rule of [strictMutualTls, authorizedCallers]) {
+      const outcomes = meshOutcomes(rule, mesh);
+      for (const name of SERVICES) expect(outcomes.get(staging.address(K8S.deployment(name)))).toBe("compliant");
+      expect(outcomes.get(`kubernetes_stateful_set_v1.${DATA_STATEFUL_SET}`)).toBe("not-applicable");
+    }
+    const policyObject = mesh === "istio" ? "authorization-policy" : "callers-authorization-policy";
+    expect(meshOutcomes(authorizedCallers, mesh).get(meshObjectAddress("catalog", policyObject))).toBe("compliant");
+    const tlsObject =
+      mesh === "istio" ? meshObjectAddress("platform", "peer-authentication") : staging.address(NAMESPACE_PATH);
+    expect(meshOutcomes(strictMutualTls, mesh).get(tlsObject)).toBe("compliant");
   });
 
   it(`GIVEN staging with the ${mesh} objects and a data StatefulSet that does not opt out of the mesh WHEN checked THEN MESH-02 reports the StatefulSet`, () => {

@@ -47,6 +47,8 @@ export interface MeshObject {
   readonly name: string | undefined;
   /** `metadata.namespace`, undefined when computed or missing. */
   readonly namespace: string | undefined;
+  /** `metadata.labels`. */
+  readonly labels: Readonly<Record<string, string>>;
   /** `spec` (camelCase, as the manifest holds it). */
   readonly spec: JsonObject | undefined;
   /** How messages name it: `Istio PeerAuthentication "default"`. */
@@ -146,6 +148,7 @@ function meshIndex(stack: SynthesizedStack): MeshIndex {
         kind,
         name,
         namespace,
+        labels: asStringMap(metadata?.labels) ?? {},
         spec: block(manifest?.spec),
         label: `${MESH_TITLES[mesh]} ${kind} "${name ?? asString(metadata?.name) ?? "(unnamed)"}"`,
       };

@@ -133,15 +133,18 @@ function checkNamespace(resource: SynthesizedResource, context: RuleContext): Ru
   if (name === undefined || !meshesOfNamespace(context.stack, name).has("linkerd")) return NOT_APPLICABLE;
   const policy = asStringMap(block(resource.values.metadata)?.annotations)?.[LINKERD_DEFAULT_POLICY_ANNOTATION];
   const problems = new Problems();
-  linkerdPolicyProblem(problems, `namespace "${name}"`, policy);
+  linkerdPolicyProblem(problems, `namespace "${name}"`, policy, `namespace "${name}" is in the Linkerd mesh and`);
   return problems.outcome();
 }
 
-/** Adds the problem of a Linkerd default inbound policy that is missing or lets unauthenticated clients in. */
-function linkerdPolicyProblem(problems: Problems, where: string, policy: string | undefined): void {
+/**
+ * Adds the problem of a Linkerd default inbound policy that lets unauthenticated clients
+ * in, or, when `where` sets none, `missing` (the subject of "has no ... annotation").
+ */
+function linkerdPolicyProblem(problems: Problems, where: string, policy: string | undefined, missing = where): void {
   if (policy === undefined)
     problems.add(
-      `${where} is in the Linkerd mesh and has no ${LINKERD_DEFAULT_POLICY_ANNOTATION} annotation, so its pods take the cluster's default inbound policy, all-unauthenticated unless Linkerd was installed with another`,
+      `${missing} has no ${LINKERD_DEFAULT_POLICY_ANNOTATION} annotation, so its pods take the cluster's default inbound policy, all-unauthenticated unless Linkerd was installed with another`,
       LINKERD_POLICY_FIX,
     );
   else if (isUnresolved(policy))
@@ -182,8 +185,17 @@ function checkWorkload(owner: PodOwner, context: RuleContext): RuleOutcome {
   }
   if (meshes.includes("linkerd")) {
     const own = podTemplateOf(owner.resource)?.annotations[LINKERD_DEFAULT_POLICY_ANNOTATION];
+    const namespaceResource = namespaceResourceNamed(context.stack, namespace);
     if (own !== undefined) linkerdPolicyProblem(problems, "its pod template", own);
-    else if (namespaceResourceNamed(context.stack, namespace) === undefined)
+    else if (namespaceResource !== undefined && !meshesOfNamespace(context.stack, namespace).has("linkerd"))
+      // Pods that opt into the mesh on their own: the namespace check (MESH-01 on the namespace) does not run.
+      linkerdPolicyProblem(
+        problems,
+        `its namespace "${namespace}"`,
+        asStringMap(block(namespaceResource.values.metadata)?.annotations)?.[LINKERD_DEFAULT_POLICY_ANNOTATION],
+        `its pods opt into the Linkerd mesh and, like them, their namespace "${namespace}"`,
+      );
+    else if (namespaceResource === undefined)
       problems.unverifiable(
         `its pods are in the Linkerd mesh and namespace "${namespace}" is not created by this stack, so its default inbound policy cannot be checked`,
         `create the namespace in this stack with ${LINKERD_DEFAULT_POLICY_ANNOTATION}: all-authenticated, or annotate the pod template so`,

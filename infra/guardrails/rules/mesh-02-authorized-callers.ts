@@ -1,4 +1,4 @@
-import { type PodOwner, selectorMatches } from "../kubernetes-index.js";
+import { type LabelSelector, type PodOwner, selectorMatches } from "../kubernetes-index.js";
 import { containersOf, podTemplateOf, POD_RESOURCE_TYPES } from "../kubernetes-pods.js";
 import { manifestSelectorOf, type MeshObject, meshesOfPods, meshObjectOf, meshObjectsIn } from "../mesh-objects.js";
 import { NOT_APPLICABLE, ofTypes, Problems, type ResourceRule, type RuleContext, type RuleOutcome } from "../rule.js";
@@ -29,9 +29,10 @@ const LINKERD_SOURCES_FIX =
  * source without principals, namespaces or IP blocks, no `"*"` principal or namespace,
  * no 0.0.0.0/0 or ::/0. Linkerd: each container port of a meshed workload is a port of
  * a Server selecting its pods that an AuthorizationPolicy targets (directly, through one
- * of its HTTPRoutes, or through the namespace), no AuthorizationPolicy requires no
- * authentication, no MeshTLSAuthentication accepts the identity `"*"`, and no
- * NetworkAuthentication admits 0.0.0.0/0 or ::/0. Pods that opt out of the mesh (the
+ * of its HTTPRoutes, or through the namespace) or a ServerAuthorization names, no
+ * AuthorizationPolicy requires no authentication, no MeshTLSAuthentication (nor
+ * ServerAuthorization) accepts the identity `"*"`, no ServerAuthorization admits
+ * unauthenticated clients, and no NetworkAuthentication admits 0.0.0.0/0 or ::/0. Pods that opt out of the mesh (the
  * platform's data pods) and stacks without a mesh are not concerned.
  * Anchor: Istio authorization policy (ALLOW policies deny what they do not match); Linkerd
  * default-deny authorization policy.
@@ -102,6 +103,21 @@ function checkObject(object: MeshObject): RuleOutcome {
           `${label} accepts identities "*": every meshed workload of the cluster may call what it authorizes`,
           LINKERD_SOURCES_FIX,
         );
+    return problems.outcome();
+  }
+  if (object.kind === "ServerAuthorization") {
+    const client = block(spec?.client);
+    const meshTls = block(client?.meshTLS);
+    if (client?.unauthenticated === true || meshTls?.unauthenticatedTLS === true)
+      problems.add(
+        `${label} authorizes clients without a mesh identity (client.${client?.unauthenticated === true ? "unauthenticated" : "meshTLS.unauthenticatedTLS"})`,
+        LINKERD_SOURCES_FIX,
+      );
+    if (asStringList(meshTls?.identities).includes("*"))
+      problems.add(
+        `${label} accepts identities "*": every meshed workload of the cluster may call its Servers`,
+        LINKERD_SOURCES_FIX,
+      );
     return problems.outcome();
   }
   if (object.kind === "NetworkAuthentication") {
@@ -176,8 +192,9 @@ function checkWorkload(owner: PodOwner, context: RuleContext): RuleOutcome {
 }
 
 /**
- * The Linkerd Servers of a namespace that an AuthorizationPolicy authorizes: one that
- * targets the Server, one of the Server's HTTPRoutes, or the namespace itself.
+ * The Linkerd Servers of a namespace that a policy authorizes: an AuthorizationPolicy
+ * that targets the Server, one of the Server's HTTPRoutes, or the namespace itself; or a
+ * ServerAuthorization (the older API) that names or selects the Server.
  */
 function authorizedServers(context: RuleContext, namespace: string): readonly MeshObject[] {
   return context.stack.memo(`mesh-02-authorized-servers:${namespace}`, (stack) => {
@@ -193,6 +210,15 @@ function authorizedServers(context: RuleContext, namespace: string): readonly Me
       for (const parent of blocks(route.spec?.parentRefs))
         if (parent.kind === "Server") named.add(asString(parent.name));
     }
-    return servers.filter((server) => named.has(server.name));
+    const selectors: LabelSelector[] = [];
+    for (const authorization of meshObjectsIn(stack, namespace, "linkerd", "ServerAuthorization")) {
+      const server = block(authorization.spec?.server);
+      named.add(asString(server?.name));
+      const selector = manifestSelectorOf(server?.selector);
+      if (selector !== undefined && selector !== "unresolved") selectors.push(selector);
+    }
+    return servers.filter(
+      (server) => named.has(server.name) || selectors.some((selector) => selectorMatches(selector, server.labels)),
+    );
   });
 }

@@ -384,6 +384,78 @@ describe("MESH-02: Linkerd, every port in a Server an AuthorizationPolicy target
   });
 });
 
+describe("MESH rules on the older and the opt-in forms", () => {
+  const serverAuthorization = (client: Record<string, unknown>) => ({
+    "//": { metadata: { path: "staging/kubernetes/orders/mesh/server-authorization" } },
+    manifest: {
+      apiVersion: "policy.linkerd.io/v1beta1",
+      kind: "ServerAuthorization",
+      metadata: { name: "orders-callers", namespace: "platform-staging" },
+      spec: { server: { name: "orders" }, client },
+    },
+  });
+  /** GIVEN helper: orders' Server authorized by a ServerAuthorization instead of its AuthorizationPolicies. */
+  const withServerAuthorization = (json: RenderedStack, client: Record<string, unknown>) => {
+    for (const part of ["callers-authorization-policy", "monitoring-authorization-policy"])
+      delete json.resource.kubernetes_manifest![meshObjectId("orders", part)];
+    json.resource.kubernetes_manifest![meshObjectId("orders", "server-authorization")] = serverAuthorization(client);
+  };
+
+  it("GIVEN orders' Server authorized by a ServerAuthorization of its callers' service accounts WHEN checked THEN MESH-02 counts orders as authorized", () => {
+    expect(
+      meshFindings("MESH-02", "linkerd", (json) =>
+        withServerAuthorization(json, { meshTLS: { serviceAccounts: [{ name: "gateway" }] } }),
+      ),
+    ).toEqual([]);
+  });
+
+  it('GIVEN a ServerAuthorization of unauthenticated clients, then of identities "*" WHEN checked THEN MESH-02 names it', () => {
+    const address = meshObjectAddress("orders", "server-authorization");
+    expect(
+      meshFindings("MESH-02", "linkerd", (json) => withServerAuthorization(json, { unauthenticated: true })),
+    ).toEqual([
+      {
+        rule: "MESH-02",
+        level: "error",
+        resource: address,
+        message:
+          'Linkerd ServerAuthorization "orders-callers" authorizes clients without a mesh identity (client.unauthenticated)',
+      },
+    ]);
+    expect(
+      meshFindings("MESH-02", "linkerd", (json) => withServerAuthorization(json, { meshTLS: { identities: ["*"] } })),
+    ).toEqual([
+      {
+        rule: "MESH-02",
+        level: "error",
+        resource: address,
+        message:
+          'Linkerd ServerAuthorization "orders-callers" accepts identities "*": every meshed workload of the cluster may call its Servers',
+      },
+    ]);
+  });
+
+  it("GIVEN orders' pods opting into Linkerd in the unmeshed namespace WHEN checked THEN MESH-01 reports the namespace's missing policy and MESH-02 orders' port, on orders alone", () => {
+    const orders = staging.address(K8S.deployment("orders"));
+    const findings = staging.checkedAfter((json) => {
+      const [type, name] = orders.split(".") as [string, string];
+      json.resource[type]![name]!.spec.template.metadata.annotations = { "linkerd.io/inject": "enabled" };
+    });
+    expect(findings.filter((f) => f.rule.startsWith("MESH-")).map((f) => [f.rule, f.resource, f.message])).toEqual([
+      [
+        "MESH-01",
+        orders,
+        'its pods opt into the Linkerd mesh and, like them, their namespace "platform-staging" has no config.linkerd.io/default-inbound-policy annotation, so its pods take the cluster\'s default inbound policy, all-unauthenticated unless Linkerd was installed with another',
+      ],
+      [
+        "MESH-02",
+        orders,
+        'its port "http" (8081) is in no Linkerd Server that an AuthorizationPolicy targets, so the default inbound policy decides who calls it',
+      ],
+    ]);
+  });
+});
+
 describe("MESH suppressions", () => {
   const REASON = "catalog is read by a partner's unmeshed batch job until it moves into the cluster";
 

@@ -1,3 +1,12 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+  AuthorizationPolicy as IstioAuthorizationPolicy,
+  PeerAuthentication,
+} from "@kubernetes-models/istio/security.istio.io/v1beta1";
+import { DestinationRule, VirtualService } from "@kubernetes-models/istio/networking.istio.io/v1beta1";
+import { Ajv } from "ajv";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadEnvironments } from "../../../../infra/environments.js";
 import { type ResourceRule, ruleEnvironmentWith, SynthesizedStack } from "../../../../infra/guardrails/index.js";
@@ -48,6 +57,46 @@ const meshOutcomes = (rule: ResourceRule, mesh: FixtureMesh) => {
     stack.resources.filter((r) => rule.appliesTo(r.type)).map((r) => [r.address, rule.check(r, context).status]),
   );
 };
+
+describe("the hand-written mesh objects of the fixtures", () => {
+  const CRDS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../support/crds");
+  /** The Linkerd CRD schemas kept in test/support/crds, by `<apiVersion> <kind>`. */
+  const linkerdSchemas = new Map<string, object>(
+    ["server", "meshtls-authentication", "authorization-policy"].flatMap((file) => {
+      const crd = JSON.parse(readFileSync(path.join(CRDS, `linkerd-${file}.json`), "utf8"));
+      return crd.versions.map((version: { name: string; schema: object }): [string, object] => [
+        `${crd.group}/${version.name} ${crd.kind}`,
+        version.schema,
+      ]);
+    }),
+  );
+  const ISTIO_MODELS: Record<string, new (data: any) => { validate(): void }> = {
+    "security.istio.io/v1beta1 PeerAuthentication": PeerAuthentication,
+    "security.istio.io/v1beta1 AuthorizationPolicy": IstioAuthorizationPolicy,
+    "networking.istio.io/v1beta1 DestinationRule": DestinationRule,
+    "networking.istio.io/v1beta1 VirtualService": VirtualService,
+  };
+
+  it.each(["istio", "linkerd"] as const)(
+    "GIVEN the compliant %s objects WHEN validated against the mesh's own CRD schemas THEN each conforms",
+    (mesh) => {
+      const json = { resource: {} } as RenderedStack;
+      json.resource.kubernetes_namespace_v1 = { ns: { metadata: { name: "platform-staging" } } };
+      withMesh(json, mesh);
+      const ajv = new Ajv({ strict: false });
+      const manifests = Object.values(json.resource.kubernetes_manifest!).map((r) => r.manifest);
+      expect(manifests.length).toBeGreaterThan(0);
+      for (const manifest of manifests) {
+        const key = `${manifest.apiVersion} ${manifest.kind}`;
+        const Model = ISTIO_MODELS[key];
+        const schema = linkerdSchemas.get(key);
+        if (Model !== undefined) expect(() => new Model(manifest).validate(), key).not.toThrow();
+        else if (schema !== undefined) expect(ajv.validate(schema, manifest), `${key}: ${ajv.errorsText()}`).toBe(true);
+        else throw new Error(`no schema for ${key} of ${manifest.metadata.name}`);
+      }
+    },
+  );
+});
 
 describe("MESH rules in a stack without a mesh", () => {
   it("GIVEN the generated staging and production stacks (no mesh) WHEN checked THEN MESH-01 and MESH-02 find nothing and do not apply to the Deployments", () => {

@@ -15,6 +15,8 @@ const ISTIO_OPEN_SOURCES: Readonly<Record<(typeof ISTIO_SOURCE_FIELDS)[number], 
   remoteIpBlocks: "every address",
 };
 const OPEN_CIDRS = new Set(["0.0.0.0/0", "::/0"]);
+/** A source value that matches every caller of its kind. */
+const isOpenSource = (value: string): boolean => value === "*" || OPEN_CIDRS.has(value);
 
 const ISTIO_SOURCES_FIX =
   "allow only the service accounts of the services that depend on it (from.source.principals cluster.local/ns/<namespace>/sa/<dependent>), the ingress namespace for a public port and the monitoring namespace for the metrics port";
@@ -26,14 +28,16 @@ const LINKERD_SOURCES_FIX =
  * no policy names everyone. Istio: an AuthorizationPolicy with action ALLOW applies to
  * each meshed workload's pods (so that what its rules do not allow is denied), and no
  * ALLOW rule matches every source: no rule without `from` (`rules: [{}]` included), no
- * source without principals, namespaces or IP blocks, no `"*"` principal or namespace,
- * no 0.0.0.0/0 or ::/0. Linkerd: each container port of a meshed workload is a port of
+ * source without principals, namespaces or IP blocks, no source whose every field is
+ * open (`"*"` principals or namespaces, 0.0.0.0/0 or ::/0: its fields must all match, so
+ * one narrow field narrows it). Linkerd: each container port of a meshed workload is a port of
  * a Server selecting its pods that an AuthorizationPolicy targets (directly, through one
  * of its HTTPRoutes, or through the namespace) or a ServerAuthorization names, no
  * AuthorizationPolicy requires no authentication, no MeshTLSAuthentication (nor
  * ServerAuthorization) accepts the identity `"*"`, no ServerAuthorization admits
- * unauthenticated clients, and no NetworkAuthentication admits 0.0.0.0/0 or ::/0. Pods that opt out of the mesh (the
- * platform's data pods) and stacks without a mesh are not concerned.
+ * unauthenticated clients, and no NetworkAuthentication admits 0.0.0.0/0 or ::/0. Pods
+ * that opt out of the mesh (the platform's data pods) and stacks without a mesh are not
+ * concerned.
  * Anchor: Istio authorization policy (ALLOW policies deny what they do not match); Linkerd
  * default-deny authorization policy.
  */
@@ -76,13 +80,16 @@ function checkObject(object: MeshObject): RuleOutcome {
           );
           continue;
         }
-        for (const field of named)
-          for (const value of asStringList(source?.[field])) {
-            if (isUnresolved(value))
-              problems.unresolved(`${where} from.source.${field}`, value, "give the sources as literals");
-            else if (value === "*" || OPEN_CIDRS.has(value))
-              problems.add(`${where} allows ${field} ${show(value)}: ${ISTIO_OPEN_SOURCES[field]}`, ISTIO_SOURCES_FIX);
-          }
+        const unresolved = named.flatMap((field) => asStringList(source?.[field]).filter(isUnresolved));
+        if (unresolved.length > 0) {
+          problems.unresolved(`${where} from.source`, unresolved[0], "give the sources as literals");
+          continue;
+        }
+        // The fields of one source must all match (AND): a "*" is everyone only when no other field narrows it.
+        const open = named.map((field) => ({ field, value: asStringList(source?.[field]).find(isOpenSource) }));
+        if (open.every(({ value }) => value !== undefined))
+          for (const { field, value } of open)
+            problems.add(`${where} allows ${field} ${show(value)}: ${ISTIO_OPEN_SOURCES[field]}`, ISTIO_SOURCES_FIX);
       }
     }
     return problems.outcome();

@@ -336,7 +336,7 @@ describe("MESH-02: Istio, every workload selected by an ALLOW policy that names 
     ).toEqual([staging.address(K8S.deployment("orders"))]);
   });
 
-  it('GIVEN allow-all rules in catalog\'s policy (no from, rules [{}], principals and namespaces "*", a source with notPrincipals only) WHEN checked THEN MESH-02 names each', () => {
+  it('GIVEN allow-all rules in catalog\'s policy (no from, rules [{}], principals and namespaces "*", a source with notPrincipals only) WHEN checked THEN MESH-02 names each, and not a "*" another field of its source narrows', () => {
     const findings = meshFindings("MESH-02", "istio", (json) => {
       const spec = specOf(json, "catalog", "authorization-policy");
       spec.rules = [
@@ -344,6 +344,8 @@ describe("MESH-02: Istio, every workload selected by an ALLOW policy that names 
         {},
         { from: [{ source: { principals: ["*"] } }, { source: { namespaces: ["*"] } }] },
         { from: [{ source: { notPrincipals: ["cluster.local/ns/other/sa/x"] } }] },
+        // Not all sources: a "*" namespace narrowed by the principals of the same source.
+        { from: [{ source: { namespaces: ["*"], principals: ["cluster.local/ns/platform-staging/sa/orders"] } }] },
       ];
     });
     expect(findings.map((f) => [f.level, f.resource])).toEqual(

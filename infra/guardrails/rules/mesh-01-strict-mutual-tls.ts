@@ -47,7 +47,7 @@ export const strictMutualTls: ResourceRule = {
   level: "error",
   scope: "resource",
   checks:
-    "meshed workloads accept mutual TLS only (Istio PeerAuthentication STRICT, Linkerd authenticated default policy); no PERMISSIVE or DISABLE",
+    "meshed pods take mutual TLS only: Istio PeerAuthentication STRICT, Linkerd default policy authenticated; no PERMISSIVE or DISABLE",
   anchor: "Istio security best practices (PeerAuthentication STRICT); Linkerd default inbound policy",
   appliesTo: ofTypes(MESH_RULE_TYPES),
   check(resource, context) {

@@ -46,7 +46,7 @@ export const authorizedCallers: ResourceRule = {
   level: "error",
   scope: "resource",
   checks:
-    "every meshed workload selected by an authorization policy (Istio AuthorizationPolicy; Linkerd Server and AuthorizationPolicy); none allows all sources",
+    "every meshed workload selected by an authorization policy (Istio; Linkerd Server + AuthorizationPolicy); none allows all sources",
   anchor: "Istio authorization policy; Linkerd default-deny authorization policy",
   appliesTo: ofTypes(["kubernetes_manifest"], POD_RESOURCE_TYPES),
   check(resource, context) {

@@ -91,7 +91,8 @@ const ACME_HTTP01_SOLVER_POD_LABELS = { "acme.cert-manager.io/http01-solver": "t
 /** A selector is "unresolved" when Terraform computes part of it. */
 export type SelectorRead = LabelSelector | "unresolved" | undefined;
 
-const NAMESPACE_TYPES = new Set(["kubernetes_namespace_v1", "kubernetes_namespace"]);
+const NAMESPACE_TYPE_LIST = ["kubernetes_namespace_v1", "kubernetes_namespace"];
+const NAMESPACE_TYPES = new Set(NAMESPACE_TYPE_LIST);
 const SERVICE_TYPES = ["kubernetes_service_v1", "kubernetes_service"];
 const PDB_TYPES = ["kubernetes_pod_disruption_budget_v1", "kubernetes_pod_disruption_budget"];
 const POLICY_TYPES = ["kubernetes_network_policy_v1", "kubernetes_network_policy"];
@@ -109,6 +110,7 @@ const HPA_TYPES = [
 
 /** Resource types of the cross-resource rules, exported for their `resourceTypes`. */
 export const KUBERNETES_TYPES = {
+  namespace: NAMESPACE_TYPE_LIST,
   service: SERVICE_TYPES,
   pdb: PDB_TYPES,
   networkPolicy: POLICY_TYPES,

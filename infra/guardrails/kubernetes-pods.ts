@@ -37,6 +37,8 @@ export interface PodTemplate {
   readonly spec: JsonObject | undefined;
   /** The pod labels (`spec.template.metadata.labels`). */
   readonly labels: Readonly<Record<string, string>>;
+  /** The pod annotations (`spec.template.metadata.annotations`). */
+  readonly annotations: Readonly<Record<string, string>>;
   /** Field path of the pod spec, for messages. */
   readonly specPath: string;
 }
@@ -58,6 +60,7 @@ export function podTemplateOf(resource: SynthesizedResource): PodTemplate | unde
       kind: where.kind,
       spec: block(resource.values.spec),
       labels: asStringMap(blockAt(resource.values, "metadata")?.labels) ?? {},
+      annotations: asStringMap(blockAt(resource.values, "metadata")?.annotations) ?? {},
       specPath: "spec",
     };
   }
@@ -66,6 +69,7 @@ export function podTemplateOf(resource: SynthesizedResource): PodTemplate | unde
     kind: where.kind,
     spec: block(template?.spec),
     labels: asStringMap(block(template?.metadata)?.labels) ?? {},
+    annotations: asStringMap(block(template?.metadata)?.annotations) ?? {},
     specPath: `${where.template}.spec`,
   };
 }

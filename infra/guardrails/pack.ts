@@ -22,11 +22,11 @@ export interface GuardrailPack {
   readonly levels?: Readonly<Record<string, GuardrailLevel>>;
 }
 
-/** The platform's own rules, as a pack (K8S, DKR, TF, DATA and NET rules; its id is no prefix). */
+/** The platform's own rules, as a pack (K8S, DKR, TF, DATA, NET and MESH rules; its id is no prefix). */
 export const PLATFORM_PACK_ID = "platform";
 
 /** The prefixes of the platform's own rules, which no other pack may take. */
-export const PLATFORM_RULE_PREFIXES: readonly string[] = ["K8S", "DKR", "TF", "NET"];
+export const PLATFORM_RULE_PREFIXES: readonly string[] = ["K8S", "DKR", "TF", "DATA", "NET", "MESH"];
 
 /** A pack that cannot be used: what is wrong with it, one line per problem. */
 export class GuardrailPackError extends PlatformError {

@@ -75,6 +75,16 @@ describe("definePack", () => {
       "pack K8S: id K8S is the platform's own; choose another, like ACME",
     ],
     [
+      "the prefix of the platform's mesh rules",
+      pack({ id: "MESH", rules: [{ ...costCenter, id: "MESH-99" }] }),
+      "pack MESH: id MESH is the platform's own; choose another, like ACME",
+    ],
+    [
+      "the prefix of the platform's data rules",
+      pack({ id: "DATA", rules: [{ ...costCenter, id: "DATA-99" }] }),
+      "pack DATA: id DATA is the platform's own; choose another, like ACME",
+    ],
+    [
       "a rule id of another prefix",
       pack({ rules: [{ ...costCenter, id: "COST-01" }] }),
       'pack ACME: rules[0].id must be ACME-NN (two digits), like ACME-01 (got "COST-01")',

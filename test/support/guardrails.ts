@@ -48,6 +48,8 @@ export interface GuardrailsFixture {
    * `addOverride` cannot: it appends to a list instead of replacing an element).
    */
   findingsAfter(rule: string, change: (json: RenderedStack) => void): FindingSummary[];
+  /** Every finding, suppressions applied, on the rendered JSON after `change` edits it. */
+  checkedAfter(change: (json: RenderedStack) => void): Finding[];
   /** One rule's outcome on one resource, or on the stack for a stack rule (path ignored). */
   outcome(rule: GuardrailRule, constructPath: string): RuleOutcome;
 }
@@ -83,6 +85,11 @@ export function guardrailsFixture(
   };
   const check = (json: StackJson) => checkStackJson(json, ruleEnvironment, suppressionsOf(catalogue));
   const findings = () => check(stack.toTerraform());
+  const checkedAfter = (change: (json: RenderedStack) => void) => {
+    const json = structuredClone(stack.toTerraform()) as StackJson & RenderedStack;
+    change(json);
+    return check(json);
+  };
   const summaries = (all: Finding[], rule: string) =>
     all
       .filter((f) => f.rule === rule)
@@ -93,11 +100,8 @@ export function guardrailsFixture(
     address,
     findings,
     findingsOf: (rule) => summaries(findings(), rule),
-    findingsAfter: (rule, change) => {
-      const json = structuredClone(stack.toTerraform()) as StackJson & RenderedStack;
-      change(json);
-      return summaries(check(json), rule);
-    },
+    findingsAfter: (rule, change) => summaries(checkedAfter(change), rule),
+    checkedAfter,
     outcome: (rule, constructPath) => {
       const synthesized = new SynthesizedStack(stack.toTerraform());
       const context = { environment: ruleEnvironment, stack: synthesized };

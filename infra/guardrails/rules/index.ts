@@ -42,9 +42,11 @@ import { preventDestroy } from "./data-03-prevent-destroy.js";
 import { privateBackingServices } from "./data-04-private-backing-services.js";
 import { credentialsByReference } from "./data-05-credentials-by-reference.js";
 import { ingressTlsFromCertManager } from "./net-01-ingress-tls-from-cert-manager.js";
+import { strictMutualTls } from "./mesh-01-strict-mutual-tls.js";
+import { authorizedCallers } from "./mesh-02-authorized-callers.js";
 
 /**
- * Every guardrail rule, in catalogue order (K8S, DKR, TF, DATA, NET); the README's table lists them.
+ * Every guardrail rule, in catalogue order (K8S, DKR, TF, DATA, NET, MESH); the README's table lists them.
  * Frozen, rules and all: nothing that runs in the synth (a service file included) can
  * take a rule out, add one, or change what a rule is.
  */
@@ -90,12 +92,14 @@ export const GUARDRAIL_RULES: readonly GuardrailRule[] = deepFreeze([
   privateBackingServices,
   credentialsByReference,
   ingressTlsFromCertManager,
+  strictMutualTls,
+  authorizedCallers,
 ]);
 
 /** The platform's rules as a pack: the first of every run, before the team's packs. */
 export const PLATFORM_PACK: GuardrailPack = Object.freeze({
   id: PLATFORM_PACK_ID,
   description:
-    "The platform's security and reliability rules (Pod Security Standards, CIS Docker, network isolation, state locking, data)",
+    "The platform's security and reliability rules (Pod Security Standards, CIS Docker, network isolation, state locking, data, service mesh)",
   rules: GUARDRAIL_RULES,
 });

@@ -13,7 +13,7 @@ const SECTION = README.slice(
 describe("the README's Guardrails section", () => {
   it("GIVEN the rule pack WHEN the README's rule table is read THEN it lists every rule with its level and what it checks", () => {
     const rows = SECTION.split("\n")
-      .filter((line) => /^\| (K8S|DKR|TF|DATA|NET)-\d{2} +\|/.test(line))
+      .filter((line) => /^\| (K8S|DKR|TF|DATA|NET|MESH)-\d{2} +\|/.test(line))
       // Cells are padded to the column's width (the formatter aligns the table).
       .map((line) =>
         line

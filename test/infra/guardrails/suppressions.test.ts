@@ -88,7 +88,7 @@ describe("suppressions", () => {
         path: "",
         message: "suppresses K8S-99, which is not a guardrail rule",
         fix: expect.stringMatching(
-          /^name a rule of the pack \(README, Guardrails\): K8S-01, K8S-02, .*, TF-01, DATA-01, .*, DATA-05, NET-01$/,
+          /^name a rule of the pack \(README, Guardrails\): K8S-01, K8S-02, .*, TF-01, DATA-01, .*, DATA-05, NET-01, MESH-01, MESH-02$/,
         ),
         suppressed: false,
       },

@@ -154,17 +154,20 @@ export function continuingOnErrorAnnotations<T>(body: () => T): T {
 /**
  * WHEN helper: builds every environment, lets `prepare` apply escape hatches, and
  * synthesizes the app the way `npm run synth` does (every stack, even with errors).
+ * @param variables the settings (environment variables) the environments are loaded with
+ * @default variables none: every default
  */
 export function synthWithGuardrails(
   services: readonly DiscoveredService[],
   prepare: (stacks: readonly PlatformStack[]) => void = () => {},
+  variables: Readonly<Record<string, string>> = {},
 ): GuardrailsSynth {
   const outdir = mkdtempSync(path.join(os.tmpdir(), "platform-guardrails-synth-"));
   try {
     return continuingOnErrorAnnotations(() => {
       const { app, stacks, guardrails } = buildPlatformApp({
         services,
-        environments: loadEnvironments({}),
+        environments: loadEnvironments(variables),
         imageLock: lockOfEvery(services),
         outdir,
       });

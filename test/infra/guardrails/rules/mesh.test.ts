@@ -12,8 +12,14 @@ import { loadEnvironments } from "../../../../infra/environments.js";
 import { type ResourceRule, ruleEnvironmentWith, SynthesizedStack } from "../../../../infra/guardrails/index.js";
 import { strictMutualTls } from "../../../../infra/guardrails/rules/mesh-01-strict-mutual-tls.js";
 import { authorizedCallers } from "../../../../infra/guardrails/rules/mesh-02-authorized-callers.js";
-import { exampleServices, service } from "../../../support/platform.js";
-import { guardrailsFixture, K8S, type GuardrailsFixture, type RenderedStack } from "../../../support/guardrails.js";
+import { exampleServices, LINKERD_MESH_VARIABLES, service } from "../../../support/platform.js";
+import {
+  guardrailsFixture,
+  K8S,
+  synthWithGuardrails,
+  type GuardrailsFixture,
+  type RenderedStack,
+} from "../../../support/guardrails.js";
 import {
   DATA_STATEFUL_SET,
   type FixtureMesh,
@@ -21,7 +27,7 @@ import {
   meshObjectId,
   withDataPods,
   withMesh,
-} from "../../../support/mesh-stacks.js";
+} from "../../../support/meshed-guardrail-stacks.js";
 
 const SERVICES = ["catalog", "gateway", "orders"] as const;
 const NAMESPACE_PATH = "kubernetes/platform/namespace";
@@ -114,6 +120,20 @@ describe("MESH rules in a stack without a mesh", () => {
   it("GIVEN an unmeshed stack with a data StatefulSet WHEN checked THEN the MESH rules find nothing in it either", () => {
     const findings = staging.checkedAfter((json) => withDataPods(json, "istio", false));
     expect(findings.filter((f) => f.rule.startsWith("MESH-"))).toEqual([]);
+  });
+});
+
+describe.each([
+  ["istio", { PLATFORM_MESH: "istio" }],
+  ["linkerd", LINKERD_MESH_VARIABLES],
+] as const)("the platform's own %s objects", (mesh, variables) => {
+  it(`GIVEN the example catalogue synthesized with PLATFORM_MESH=${mesh} WHEN the guardrails run THEN no rule finds anything, MESH-01 and MESH-02 checked every stack, and nothing is suppressed`, () => {
+    const { run } = synthWithGuardrails(exampleServices(), () => {}, variables);
+    expect(run.findings.filter((f) => f.level === "error")).toEqual([]);
+    expect(run.findings.filter((f) => f.rule.startsWith("MESH-"))).toEqual([]);
+    expect(run.findings.filter((f) => f.suppressed)).toEqual([]);
+    // The rules did look at meshed stacks: a PERMISSIVE mode or an allow-all rule would be theirs.
+    expect(run.rules.map((rule) => rule.id)).toEqual(expect.arrayContaining(["MESH-01", "MESH-02"]));
   });
 });
 

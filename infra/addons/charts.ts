@@ -20,12 +20,12 @@ export const CLOUDNATIVE_PG_VERSION = "0.26.0";
 /** Bitnami's chart of the RabbitMQ cluster operator. */
 export const RABBITMQ_CLUSTER_OPERATOR_VERSION = "4.4.34";
 /**
- * Istio's `base` and `istiod` charts (one version for both, as Istio releases them): 1.29.6,
+ * Istio's `base`, `cni` and `istiod` charts (one version for all, as Istio releases them): 1.29.6,
  * a release tag of istio/istio (July 2026); not tried here.
  */
 export const ISTIO_VERSION = "1.29.6";
 /**
- * Linkerd's `linkerd-crds` and `linkerd-control-plane` charts of the edge release
+ * Linkerd's `linkerd-crds`, `linkerd2-cni` and `linkerd-control-plane` charts of the edge release
  * edge-26.8.3: open-source Linkerd publishes edge releases only, and linkerd2's
  * bin/compute-edge-version stamps every chart of tag `edge-YY.M.N` with the version
  * `20YY.M.N` at release (the Chart.yaml files in the repository say `0.0.0-undefined`);
@@ -46,6 +46,11 @@ export interface PinnedChart {
 export interface ReleasedChart extends PinnedChart {
   /** The `helm_release` name, and its construct id under the add-on's. */
   readonly release: string;
+  /**
+   * The namespace it is installed in, when not the add-on's.
+   * @default the add-on's namespace
+   */
+  readonly namespace?: string;
 }
 
 /** The pinned chart of each add-on that is one chart. */
@@ -81,16 +86,34 @@ const ISTIO_CHARTS = "https://istio-release.storage.googleapis.com/charts";
 const LINKERD_EDGE_CHARTS = "https://helm.linkerd.io/edge";
 
 /**
- * The charts of each mesh, in the order they are installed: its CRDs first, then its
- * control plane (which would not start without them).
+ * The charts of each mesh, in the order they are installed: its CRDs first, then its CNI
+ * plugin, then its control plane (which would not start without the CRDs, and which injects
+ * proxies that rely on the plugin).
+ *
+ * The CNI plugin sets up each meshed pod's traffic redirection from the node, so that the
+ * pods need no init container with NET_ADMIN and NET_RAW: the environment's namespace
+ * enforces the Pod Security Standard "restricted", which refuses those capabilities (Istio
+ * documents its plugin for namespaces that enforce "baseline", Linkerd its own for clusters
+ * that do not grant NET_ADMIN). The plugin's DaemonSet mounts the node's CNI folders, so its
+ * own namespace must allow privileged pods (`istio-system`; Linkerd's `linkerd-cni`).
  */
-export const MESH_CHARTS: { readonly [M in ServiceMeshName]: readonly [ReleasedChart, ReleasedChart] } = {
+export const MESH_CHARTS: {
+  readonly [M in ServiceMeshName]: readonly [ReleasedChart, ReleasedChart, ReleasedChart];
+} = {
   istio: [
     { release: "istio-base", chart: "base", repository: ISTIO_CHARTS, version: ISTIO_VERSION },
+    { release: "istio-cni", chart: "cni", repository: ISTIO_CHARTS, version: ISTIO_VERSION },
     { release: "istiod", chart: "istiod", repository: ISTIO_CHARTS, version: ISTIO_VERSION },
   ],
   linkerd: [
     { release: "linkerd-crds", chart: "linkerd-crds", repository: LINKERD_EDGE_CHARTS, version: LINKERD_EDGE_VERSION },
+    {
+      release: "linkerd2-cni",
+      chart: "linkerd2-cni",
+      repository: LINKERD_EDGE_CHARTS,
+      version: LINKERD_EDGE_VERSION,
+      namespace: "linkerd-cni",
+    },
     {
       release: "linkerd-control-plane",
       chart: "linkerd-control-plane",

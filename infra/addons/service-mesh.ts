@@ -36,20 +36,23 @@ export const LINKERD_IDENTITY_ISSUER_SECRET = {
 } as const;
 
 /**
- * The values of each chart of `mesh` (in {@link MESH_CHARTS}' order):
- * - Istio: the charts' own defaults (`base` makes the default revision's validation, and
- *   istiod injects a sidecar into the pods of a namespace labelled `istio-injection:
+ * The values of each chart of `mesh` (in {@link MESH_CHARTS}' order: CRDs, CNI plugin,
+ * control plane):
+ * - Istio: the charts' own defaults, but for istiod's `pilot.cni.enabled`, so that the
+ *   injected pods rely on the CNI plugin, not on an `istio-init` container with NET_ADMIN
+ *   (istiod injects a sidecar into the pods of a namespace labelled `istio-injection:
  *   enabled` and into a pod labelled `sidecar.istio.io/inject: "true"`);
  * - Linkerd: `linkerd-crds` with the Gateway API route CRDs (Linkerd does not install without
- *   them), and the control plane with the trust anchor of the environment's setting and the
- *   issuer read from {@link LINKERD_IDENTITY_ISSUER_SECRET} (`identity.issuer.scheme:
+ *   them), the CNI plugin's defaults, and the control plane with `cniEnabled` (no
+ *   `linkerd-init` container), the trust anchor of the environment's setting and the issuer
+ *   read from {@link LINKERD_IDENTITY_ISSUER_SECRET} (`identity.issuer.scheme:
  *   kubernetes.io/tls`: the chart then makes no issuer Secret of its own).
  */
 export function meshChartValues(
   mesh: ServiceMeshName,
   environment: KubernetesEnvironment,
-): [Record<string, unknown>, Record<string, unknown>] {
-  if (mesh === "istio") return [{}, {}];
+): [Record<string, unknown>, Record<string, unknown>, Record<string, unknown>] {
+  if (mesh === "istio") return [{}, {}, { pilot: { cni: { enabled: true } } }];
   const trustAnchor = environment.kubernetes.linkerdTrustAnchor;
   if (trustAnchor === undefined)
     throw new Error(
@@ -57,7 +60,12 @@ export function meshChartValues(
     );
   return [
     { installGatewayAPI: true },
-    { identityTrustAnchorsPEM: trustAnchor, identity: { issuer: { scheme: LINKERD_IDENTITY_ISSUER_SECRET.type } } },
+    {},
+    {
+      cniEnabled: true,
+      identityTrustAnchorsPEM: trustAnchor,
+      identity: { issuer: { scheme: LINKERD_IDENTITY_ISSUER_SECRET.type } },
+    },
   ];
 }
 
@@ -68,12 +76,12 @@ export interface ServiceMeshAddonProps {
 
 /**
  * The environment's mesh as an add-on: one `helm_release` per chart of {@link MESH_CHARTS},
- * in the mesh's namespace, each made as the other add-ons' releases are, the control plane
- * after the CRDs (`dependsOn`). The construct is named after the mesh, its releases after
+ * in the mesh's namespace (Linkerd's CNI plugin in its own), each made as the other add-ons'
+ * releases are, each after the one before it (`dependsOn`). The construct is named after the mesh, its releases after
  * their release names (`istio/istiod`).
  */
 export class ServiceMeshAddon extends Construct {
-  /** The releases, CRDs first. */
+  /** The releases: CRDs, CNI plugin, control plane. */
   readonly releases: readonly Release[];
   /**
    * The control plane's release: the add-ons whose pods join the mesh depend on it, since
@@ -83,18 +91,20 @@ export class ServiceMeshAddon extends Construct {
 
   constructor(scope: Construct, mesh: ServiceMeshName, props: ServiceMeshAddonProps) {
     super(scope, mesh);
-    const [crdsChart, controlPlaneChart] = MESH_CHARTS[mesh];
-    const [crdsValues, controlPlaneValues] = meshChartValues(mesh, props.environment);
-    const namespace = MESH_NAMESPACES[mesh];
-    const crds = pinnedRelease(this, crdsChart.release, crdsChart.release, crdsChart, {
-      namespace,
-      values: crdsValues,
+    const values = meshChartValues(mesh, props.environment);
+    // Each after the one before it: the CRDs, the CNI plugin, the control plane.
+    const releases: Release[] = [];
+    MESH_CHARTS[mesh].forEach((chart, index) => {
+      const previous = releases[index - 1];
+      releases.push(
+        pinnedRelease(this, chart.release, chart.release, chart, {
+          namespace: chart.namespace ?? MESH_NAMESPACES[mesh],
+          values: values[index]!,
+          ...(previous ? { dependsOn: [previous] } : {}),
+        }),
+      );
     });
-    this.controlPlane = pinnedRelease(this, controlPlaneChart.release, controlPlaneChart.release, controlPlaneChart, {
-      namespace,
-      values: controlPlaneValues,
-      dependsOn: [crds],
-    });
-    this.releases = [crds, this.controlPlane];
+    this.releases = releases;
+    this.controlPlane = releases[releases.length - 1]!;
   }
 }

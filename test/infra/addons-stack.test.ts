@@ -202,7 +202,7 @@ describe("AddonsStack", () => {
     const addressOf = (name: string) =>
       `helm_release.${Object.entries(meshed("addons-staging").resource.helm_release).find(([, r]: [string, any]) => r.name === name)![0]}`;
 
-    it("GIVEN the environment's mesh WHEN synthesized THEN Istio's base chart, then istiod, of the pinned version from Istio's repository in istio-system, and ingress-nginx and kube-prometheus-stack after istiod; no Linkerd", () => {
+    it("GIVEN the environment's mesh WHEN synthesized THEN Istio's base chart, its CNI plugin, then istiod, of the pinned version from Istio's repository in istio-system, and ingress-nginx and kube-prometheus-stack after istiod; no Linkerd", () => {
       expect(byName.get("istio-base")).toMatchObject({
         chart: "base",
         repository: "https://istio-release.storage.googleapis.com/charts",
@@ -215,8 +215,15 @@ describe("AddonsStack", () => {
         version: ISTIO_VERSION,
         namespace: "istio-system",
       });
+      expect(byName.get("istio-cni")).toMatchObject({
+        chart: "cni",
+        version: ISTIO_VERSION,
+        namespace: "istio-system",
+      });
       expect(byName.get("istio-base")?.depends_on).toBeUndefined();
-      expect(byName.get("istiod")?.depends_on).toEqual([addressOf("istio-base")]);
+      expect(byName.get("istio-cni")?.depends_on).toEqual([addressOf("istio-base")]);
+      expect(byName.get("istiod")?.depends_on).toEqual([addressOf("istio-cni")]);
+      expect(valuesOf(byName.get("istiod"))).toEqual({ pilot: { cni: { enabled: true } } });
       for (const name of ["ingress-nginx", "kube-prometheus-stack"])
         expect(byName.get(name)?.depends_on, name).toEqual([addressOf("istiod")]);
       expect(byName.get("cert-manager")?.depends_on).toBeUndefined();
@@ -262,7 +269,7 @@ describe("AddonsStack", () => {
     });
     const byName = releases(meshed("addons-staging"));
 
-    it("GIVEN the environment's mesh WHEN synthesized THEN linkerd-crds (with the Gateway API CRDs) then linkerd-control-plane of the pinned edge version in linkerd, with the trust anchor of the file and the issuer from its kubernetes.io/tls Secret, and ingress-nginx and kube-prometheus-stack after it; no Istio", () => {
+    it("GIVEN the environment's mesh WHEN synthesized THEN linkerd-crds (with the Gateway API CRDs), linkerd2-cni (in linkerd-cni), then linkerd-control-plane of the pinned edge version in linkerd, relying on the CNI plugin, with the trust anchor of the file and the issuer from its kubernetes.io/tls Secret, and ingress-nginx and kube-prometheus-stack after it; no Istio", () => {
       for (const name of ["linkerd-crds", "linkerd-control-plane"])
         expect(byName.get(name), name).toMatchObject({
           chart: name,
@@ -272,13 +279,20 @@ describe("AddonsStack", () => {
           atomic: true,
         });
       expect(valuesOf(byName.get("linkerd-crds"))).toEqual({ installGatewayAPI: true });
+      expect(byName.get("linkerd2-cni")).toMatchObject({
+        chart: "linkerd2-cni",
+        version: LINKERD_EDGE_VERSION,
+        namespace: "linkerd-cni",
+      });
+      expect(byName.get("linkerd2-cni")?.depends_on[0]).toMatch(/^helm_release\.linkerd_linkerd-crds_/);
       expect(valuesOf(byName.get("linkerd-control-plane"))).toEqual({
+        cniEnabled: true,
         identityTrustAnchorsPEM: readFileSync(anchorFile, "utf8"),
         identity: { issuer: { scheme: "kubernetes.io/tls" } },
       });
       const controlPlane = byName.get("linkerd-control-plane")!;
       expect(controlPlane.depends_on).toHaveLength(1);
-      expect(controlPlane.depends_on[0]).toMatch(/^helm_release\.linkerd_linkerd-crds_/);
+      expect(controlPlane.depends_on[0]).toMatch(/^helm_release\.linkerd_linkerd2-cni_/);
       for (const name of ["ingress-nginx", "kube-prometheus-stack"])
         expect(byName.get(name)?.depends_on?.[0], name).toMatch(/^helm_release\.linkerd_linkerd-control-plane_/);
       expect([...byName.keys()].filter((name) => name.startsWith("istio"))).toEqual([]);

@@ -3,14 +3,16 @@ import { MESH_ADDON_NAMES } from "../../../infra/addons/addon-names.js";
 import { ISTIO_VERSION, LINKERD_EDGE_VERSION, MESH_CHARTS } from "../../../infra/addons/charts.js";
 
 describe("the mesh charts", () => {
-  it("GIVEN each mesh WHEN its charts are read THEN its CRDs chart then its control plane, one pinned version for both, from the mesh's own repository", () => {
+  it("GIVEN each mesh WHEN its charts are read THEN its CRDs chart, its CNI plugin, then its control plane, one pinned version for all, from the mesh's own repository", () => {
     expect(Object.keys(MESH_CHARTS).sort()).toEqual([...MESH_ADDON_NAMES].sort());
     expect(MESH_CHARTS.istio.map((c) => [c.release, c.chart, c.version])).toEqual([
       ["istio-base", "base", ISTIO_VERSION],
+      ["istio-cni", "cni", ISTIO_VERSION],
       ["istiod", "istiod", ISTIO_VERSION],
     ]);
     expect(MESH_CHARTS.linkerd.map((c) => [c.release, c.chart, c.version])).toEqual([
       ["linkerd-crds", "linkerd-crds", LINKERD_EDGE_VERSION],
+      ["linkerd2-cni", "linkerd2-cni", LINKERD_EDGE_VERSION],
       ["linkerd-control-plane", "linkerd-control-plane", LINKERD_EDGE_VERSION],
     ]);
     expect(new Set(MESH_CHARTS.istio.map((c) => c.repository))).toEqual(

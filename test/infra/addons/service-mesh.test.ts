@@ -15,16 +15,17 @@ function staging(mesh: "istio" | "linkerd", linkerdTrustAnchor?: string): Kubern
 }
 
 describe("meshChartValues", () => {
-  it("GIVEN Istio WHEN its charts' values are made THEN both keep the charts' defaults", () => {
-    expect(meshChartValues("istio", staging("istio"))).toEqual([{}, {}]);
+  it("GIVEN Istio WHEN its charts' values are made THEN the charts' defaults, but istiod injects pods that rely on the CNI plugin", () => {
+    expect(meshChartValues("istio", staging("istio"))).toEqual([{}, {}, { pilot: { cni: { enabled: true } } }]);
     expect(MESH_NAMESPACES.istio).toBe("istio-system");
   });
 
-  it("GIVEN Linkerd and a trust anchor WHEN its charts' values are made THEN the CRDs with Gateway API's, and the control plane trusting the anchor and reading its issuer from the kubernetes.io/tls Secret in its namespace", () => {
+  it("GIVEN Linkerd and a trust anchor WHEN its charts' values are made THEN the CRDs with Gateway API's, the CNI plugin's defaults, and the control plane relying on the CNI plugin, trusting the anchor and reading its issuer from the kubernetes.io/tls Secret in its namespace", () => {
     const pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
     expect(meshChartValues("linkerd", staging("linkerd", pem))).toEqual([
       { installGatewayAPI: true },
-      { identityTrustAnchorsPEM: pem, identity: { issuer: { scheme: "kubernetes.io/tls" } } },
+      {},
+      { cniEnabled: true, identityTrustAnchorsPEM: pem, identity: { issuer: { scheme: "kubernetes.io/tls" } } },
     ]);
     expect(LINKERD_IDENTITY_ISSUER_SECRET.namespace).toBe(MESH_NAMESPACES.linkerd);
   });

@@ -3,13 +3,22 @@ import { ENVIRONMENT_NAMES, type KubernetesEnvironment, loadEnvironments } from 
 import { type DiscoveredService, resolveCatalogue } from "../../../../infra/spec/model.js";
 import { referencedSecrets } from "../../../../infra/targets/kubernetes/referenced-secrets.js";
 import { requiredCustomResourceDefinitions } from "../../../../infra/targets/kubernetes/required-crds.js";
-import { exampleServices, resourcesOfType, service, type StackJson, synthPlatform } from "../../../support/platform.js";
+import {
+  exampleServices,
+  LINKERD_MESH_VARIABLES,
+  resourcesOfType,
+  service,
+  type StackJson,
+  synthPlatform,
+} from "../../../support/platform.js";
 
 /** Every object of the stack that needs a CRD: its `kubernetes_manifest`s, and the ClusterIssuer an Ingress names. */
 function crdsTheStackUses(stack: StackJson): string[] {
   const manifests = resourcesOfType(stack, "kubernetes_manifest").map(({ values }) => {
     const [group] = String(values.manifest.apiVersion).split("/");
-    return `${String(values.manifest.kind).toLowerCase()}s.${group}`;
+    // The CRD's plural, as Kubernetes spells these kinds': PeerAuthentication -> peerauthentications, AuthorizationPolicy -> authorizationpolicies.
+    const kind = String(values.manifest.kind).toLowerCase();
+    return `${kind.endsWith("y") ? `${kind.slice(0, -1)}ies` : `${kind}s`}.${group}`;
   });
   const issuers = resourcesOfType(stack, "kubernetes_ingress_v1")
     .filter(({ values }) => values.metadata.annotations?.["cert-manager.io/cluster-issuer"])
@@ -111,6 +120,16 @@ describe("the cluster's prerequisites the doctor derives, against what the kuber
     {
       given: "every feature, scraped by annotations, without backups",
       variables: { PLATFORM_SCRAPE: "annotations" },
+      services,
+    },
+    {
+      given: "every feature in Istio's mesh",
+      variables: { PLATFORM_KUBE_API_CIDR: "10.0.0.1/32", PLATFORM_MESH: "istio" },
+      services,
+    },
+    {
+      given: "every feature in Linkerd's mesh",
+      variables: { PLATFORM_KUBE_API_CIDR: "10.0.0.1/32", ...LINKERD_MESH_VARIABLES },
       services,
     },
     {

@@ -43,8 +43,8 @@ const remove = (json: RenderedStack, address: string) => {
 /** GIVEN helper: catalog's data pods no longer opting out of `mesh` (what the platform writes with no mesh). */
 const dataPodsOptingIn = (json: RenderedStack, mesh: "istio" | "linkerd") => {
   const template = at(json, staging(mesh).address(DATA_PODS_PATH)).spec.template.metadata;
-  if (mesh === "istio") delete template.labels["sidecar.istio.io/inject"];
-  else delete template.annotations["linkerd.io/inject"];
+  if (mesh === "istio") delete template.labels?.["sidecar.istio.io/inject"];
+  else delete template.annotations?.["linkerd.io/inject"];
 };
 
 /** WHEN helper: a MESH rule's findings on staging with a mesh, after `change`. */

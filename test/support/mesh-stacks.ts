@@ -1,198 +1,66 @@
 import type { StackJson } from "../../infra/guardrails/synthesized-stack.js";
 import type { MeshName } from "../../infra/mesh-settings.js";
-import { ownershipLabels, PLATFORM_MANAGED_LABELS, selectorLabels } from "../../infra/targets/hardening.js";
+import type { DiscoveredService } from "../../infra/spec/model.js";
+import { guardrailsFixture, type GuardrailsFixture, type RenderedStack } from "./guardrails.js";
+import { LINKERD_MESH_VARIABLES, service } from "./platform.js";
 
 /**
- * Hand-written synthesized service stacks (`cdk.tf.json`) with the service mesh objects
- * of issue 21, in the shapes the helpers agreed on (every object a `kubernetes_manifest`
- * in the environment's namespace; a service's under `<env>/kubernetes/<service>/mesh/`,
- * the namespace-wide ones under `<env>/kubernetes/platform/mesh/`), for the infra:diff
- * tests until the platform synthesizes them itself. Only what the diff reads is there:
- * the namespace, a service account per service (so that a service exists apart from its
- * mesh objects) and the mesh objects.
+ * The service mesh fixtures of the tests: the stacks the platform itself generates for a
+ * small catalogue with `PLATFORM_MESH` istio, linkerd or none (rendered in memory by
+ * {@link guardrailsFixture}), and the edits a test makes to them as a pull request would.
+ * Every mesh object comes from the generator (infra/targets/kubernetes/mesh/); a
+ * non-compliant one is a generated one changed.
  */
 
-/** A service of the fixture catalogue. */
-export interface MeshService {
-  readonly name: string;
-  readonly port: number;
-  /** Its own metrics port, or undefined when metrics are served on `port`. */
-  readonly metricsPort?: number;
-  /** The services that depend on it (call it). */
-  readonly dependents: readonly string[];
-  readonly public: boolean;
+/**
+ * The catalogue: public gateway (its metrics on a port of their own) and reports call
+ * orders, orders and gateway call catalog, and catalog owns a Redis store (a data
+ * StatefulSet, which stays out of the mesh).
+ */
+export function meshServices(): DiscoveredService[] {
+  return [
+    service({ name: "catalog", build: {}, port: 8080, backingServices: { cache: { type: "redis" } } }),
+    service({ name: "orders", build: {}, port: 8081, dependsOn: ["catalog"] }),
+    service({
+      name: "gateway",
+      build: {},
+      port: 8082,
+      dependsOn: ["orders", "catalog"],
+      expose: { public: { host: "shop.example.com" } },
+      monitoring: { metricsPort: 9090 },
+    }),
+    service({ name: "reports", build: {}, port: 8083, dependsOn: ["orders"] }),
+  ];
 }
 
-/** gateway (public, its metrics on a port of their own) and reports call orders, and orders calls catalog. */
-export const MESH_SERVICES: readonly MeshService[] = [
-  { name: "catalog", port: 8080, dependents: ["orders"], public: false },
-  { name: "gateway", port: 8082, metricsPort: 9090, dependents: [], public: true },
-  { name: "orders", port: 8081, dependents: ["gateway", "reports"], public: false },
-  { name: "reports", port: 8083, dependents: [], public: false },
-];
+/** The catalogue's services, in the order of their resources in a stack. */
+export const MESH_SERVICE_NAMES = ["catalog", "gateway", "orders", "reports"] as const;
 
-const INGRESS_NAMESPACE = "ingress-nginx";
-const MONITORING_NAMESPACE = "monitoring";
-const METRICS_PATH = "/metrics";
+/** The settings of an environment whose mesh is `mesh`. */
+export function meshVariables(mesh: MeshName): Record<string, string> {
+  return mesh === "istio" ? { PLATFORM_MESH: "istio" } : mesh === "linkerd" ? { ...LINKERD_MESH_VARIABLES } : {};
+}
 
-type Resources = Record<string, Record<string, Record<string, unknown>>>;
+const fixtures = new Map<string, GuardrailsFixture>();
+
+/**
+ * GIVEN helper: one environment's stack of {@link meshServices} with `mesh`, built once
+ * per environment and mesh, to check with the guardrails (`findingsAfter` edits a copy).
+ * @param services another catalogue (not cached)
+ */
+export function meshFixture(environment: string, mesh: MeshName, services?: readonly DiscoveredService[]) {
+  if (services !== undefined) return guardrailsFixture(environment, services, meshVariables(mesh));
+  const key = `${environment} ${mesh}`;
+  if (!fixtures.has(key)) fixtures.set(key, guardrailsFixture(environment, meshServices(), meshVariables(mesh)));
+  return fixtures.get(key)!;
+}
 
 /** A stack JSON whose resources are mutable, for a test to change as a pull request would. */
-export type MeshStackJson = StackJson & { resource: Resources };
+export type MeshStackJson = StackJson & RenderedStack;
 
-/** The synthesized service stack of `environment` with `mesh`. */
-export function meshStack(environment: string, mesh: MeshName, services = MESH_SERVICES): MeshStackJson {
-  const namespace = `platform-${environment}`;
-  const resource: Resources = {};
-  let counter = 0;
-  const add = (type: string, path: string, values: Record<string, unknown>) => {
-    const segments = path.split("/").slice(1);
-    const hash = (0x10000000 + counter++).toString(16).toUpperCase();
-    const name = `${segments.join("_")}_${hash}`;
-    resource[type] ??= {};
-    resource[type]![name] = { "//": { metadata: { path, uniqueId: name } }, ...values };
-  };
-  const manifest = (owner: string | null, id: string, apiVersion: string, kind: string, name: string, spec: unknown) =>
-    add("kubernetes_manifest", `${environment}/kubernetes/${owner ?? "platform"}/mesh/${id}`, {
-      manifest: {
-        apiVersion,
-        kind,
-        metadata: {
-          name,
-          namespace,
-          labels: owner ? ownershipLabels(owner, environment) : { ...PLATFORM_MANAGED_LABELS },
-        },
-        spec,
-      },
-    });
-
-  const labels: Record<string, string> = {
-    ...PLATFORM_MANAGED_LABELS,
-    "platform.dev/environment": environment,
-    "pod-security.kubernetes.io/enforce": "restricted",
-  };
-  if (mesh === "istio") labels["istio-injection"] = "enabled";
-  const annotations =
-    mesh === "linkerd"
-      ? { "linkerd.io/inject": "enabled", "config.linkerd.io/default-inbound-policy": "all-authenticated" }
-      : undefined;
-  add("kubernetes_namespace_v1", `${environment}/kubernetes/platform/namespace`, {
-    metadata: { name: namespace, labels, ...(annotations ? { annotations } : {}) },
-  });
-  for (const service of services)
-    add("kubernetes_service_account_v1", `${environment}/kubernetes/${service.name}/workload/service-account`, {
-      metadata: { name: service.name, namespace, labels: ownershipLabels(service.name, environment) },
-      automount_service_account_token: false,
-    });
-
-  if (mesh === "istio") {
-    manifest(null, "peer-authentication", "security.istio.io/v1beta1", "PeerAuthentication", "default", {
-      mtls: { mode: "STRICT" },
-    });
-    for (const service of services) {
-      const port = String(service.port);
-      const rules: unknown[] = [];
-      if (service.dependents.length)
-        rules.push({
-          from: [
-            {
-              source: {
-                principals: [...service.dependents].sort().map((d) => `cluster.local/ns/${namespace}/sa/${d}`),
-              },
-            },
-          ],
-          to: [{ operation: { ports: [port] } }],
-        });
-      if (service.public)
-        rules.push({
-          from: [{ source: { namespaces: [INGRESS_NAMESPACE] } }],
-          to: [{ operation: { ports: [port] } }],
-        });
-      rules.push({
-        from: [{ source: { namespaces: [MONITORING_NAMESPACE] } }],
-        to: [
-          {
-            operation: {
-              ports: [String(service.metricsPort ?? service.port)],
-              methods: ["GET"],
-              paths: [METRICS_PATH],
-            },
-          },
-        ],
-      });
-      manifest(service.name, "authorization-policy", "security.istio.io/v1beta1", "AuthorizationPolicy", service.name, {
-        selector: { matchLabels: selectorLabels(service.name) },
-        action: "ALLOW",
-        rules,
-      });
-      if (service.dependents.length === 0) continue;
-      const host = `${service.name}.${namespace}.svc.cluster.local`;
-      manifest(service.name, "destination-rule", "networking.istio.io/v1beta1", "DestinationRule", service.name, {
-        host,
-        trafficPolicy: {
-          tls: { mode: "ISTIO_MUTUAL" },
-          connectionPool: { tcp: { maxConnections: 100 }, http: { http1MaxPendingRequests: 100 } },
-          outlierDetection: {
-            consecutive5xxErrors: 5,
-            interval: "10s",
-            baseEjectionTime: "30s",
-            maxEjectionPercent: 50,
-          },
-        },
-      });
-      manifest(service.name, "virtual-service", "networking.istio.io/v1beta1", "VirtualService", service.name, {
-        hosts: [host],
-        http: [...service.dependents].sort().map((caller) => ({
-          match: [{ sourceLabels: selectorLabels(caller) }],
-          route: [{ destination: { host } }],
-          retries: { attempts: 0 },
-          timeout: "2s",
-        })),
-      });
-    }
-  }
-
-  if (mesh === "linkerd") {
-    const identity = (ns: string) => `*.${ns}.serviceaccount.identity.linkerd.cluster.local`;
-    const server = (service: MeshService, name: string, port: string) =>
-      manifest(service.name, `server-${port}`, "policy.linkerd.io/v1beta3", "Server", name, {
-        podSelector: { matchLabels: selectorLabels(service.name) },
-        port,
-        proxyProtocol: "HTTP/1",
-      });
-    const authorize = (
-      service: MeshService,
-      suffix: string,
-      serverName: string,
-      identities: Record<string, unknown>,
-    ) => {
-      const name = `${service.name}-${suffix}`;
-      manifest(
-        service.name,
-        `${suffix}-authentication`,
-        "policy.linkerd.io/v1alpha1",
-        "MeshTLSAuthentication",
-        name,
-        identities,
-      );
-      manifest(service.name, `${suffix}-authorization`, "policy.linkerd.io/v1alpha1", "AuthorizationPolicy", name, {
-        targetRef: { group: "policy.linkerd.io", kind: "Server", name: serverName },
-        requiredAuthenticationRefs: [{ group: "policy.linkerd.io", kind: "MeshTLSAuthentication", name }],
-      });
-    };
-    for (const service of services) {
-      server(service, service.name, "http");
-      const metricsServer = service.metricsPort !== undefined ? `${service.name}-metrics` : service.name;
-      if (service.metricsPort !== undefined) server(service, metricsServer, "metrics");
-      if (service.dependents.length)
-        authorize(service, "callers", service.name, {
-          identityRefs: [...service.dependents].sort().map((d) => ({ kind: "ServiceAccount", name: d })),
-        });
-      if (service.public) authorize(service, "ingress", service.name, { identities: [identity(INGRESS_NAMESPACE)] });
-      authorize(service, "monitoring", metricsServer, { identities: [identity(MONITORING_NAMESPACE)] });
-    }
-  }
-  return { resource };
+/** A fresh copy of the generated stack of `environment` with `mesh`. */
+export function meshStack(environment: string, mesh: MeshName): MeshStackJson {
+  return structuredClone(meshFixture(environment, mesh).stack.toTerraform()) as unknown as MeshStackJson;
 }
 
 /** A deep copy of a stack, for a test to change. */
@@ -200,24 +68,57 @@ export function copyStack(stack: MeshStackJson): MeshStackJson {
   return structuredClone(stack);
 }
 
+/** The `[logical id, resource]` of the stack's mesh object of this kind and name. */
+function entryOf(stack: MeshStackJson, kind: string, name: string): [string, Record<string, any>] {
+  const found = Object.entries(stack.resource.kubernetes_manifest ?? {}).find(
+    ([, r]) => r.manifest.kind === kind && r.manifest.metadata.name === name,
+  );
+  if (!found) throw new Error(`no ${kind} ${name} in the stack`);
+  return found;
+}
+
 /** The `manifest` of the stack's object of this kind and name, to change in place. */
 export function manifestIn(stack: MeshStackJson, kind: string, name: string): Record<string, any> {
-  const found = Object.values(stack.resource.kubernetes_manifest ?? {}).find((r) => {
-    const m = r.manifest as { kind: string; metadata: { name: string } };
-    return m.kind === kind && m.metadata.name === name;
-  });
-  if (!found) throw new Error(`no ${kind} ${name} in the stack`);
-  return found.manifest as Record<string, any>;
+  return entryOf(stack, kind, name)[1].manifest;
+}
+
+/** The address (`kubernetes_manifest.<logical id>`) of the stack's object of this kind and name, as a finding names it. */
+export function manifestAddress(stack: MeshStackJson, kind: string, name: string): string {
+  return `kubernetes_manifest.${entryOf(stack, kind, name)[0]}`;
 }
 
 /** Removes the stack's object of this kind and name. */
 export function withoutManifest(stack: MeshStackJson, kind: string, name: string): MeshStackJson {
-  const manifests = stack.resource.kubernetes_manifest ?? {};
-  for (const [address, r] of Object.entries(manifests)) {
-    const m = r.manifest as { kind: string; metadata: { name: string } };
-    if (m.kind === kind && m.metadata.name === name) delete manifests[address];
-  }
+  delete stack.resource.kubernetes_manifest![entryOf(stack, kind, name)[0]];
   return stack;
+}
+
+/** The address {@link withManifest} gives an object of `owner` (a service, or `platform`) with construct id `id`. */
+export function addedObjectAddress(owner: string, id: string): string {
+  return `kubernetes_manifest.kubernetes_${owner}_mesh_${id}`;
+}
+
+/**
+ * Adds an object the generator does not write (a pull request's), under
+ * `<env>/kubernetes/<owner>/mesh/<id>`, and returns its address ({@link addedObjectAddress}).
+ */
+export function withManifest(
+  stack: RenderedStack,
+  owner: string,
+  id: string,
+  manifest: Record<string, unknown>,
+): string {
+  const namespace = Object.values(stack.resource.kubernetes_namespace_v1 ?? {})[0];
+  const environment = String(namespace?.["//"]?.metadata?.path ?? "").split("/")[0];
+  if (!environment) throw new Error("the stack has no namespace whose construct path names the environment");
+  const address = addedObjectAddress(owner, id);
+  const logicalId = address.slice("kubernetes_manifest.".length);
+  stack.resource.kubernetes_manifest ??= {};
+  stack.resource.kubernetes_manifest[logicalId] = {
+    "//": { metadata: { path: `${environment}/kubernetes/${owner}/mesh/${id}`, uniqueId: logicalId } },
+    manifest,
+  };
+  return address;
 }
 
 /** The namespace's metadata, to change in place. */
@@ -225,10 +126,7 @@ export function namespaceIn(stack: MeshStackJson): {
   labels: Record<string, string>;
   annotations?: Record<string, string>;
 } {
-  return Object.values(stack.resource.kubernetes_namespace_v1!)[0]!.metadata as {
-    labels: Record<string, string>;
-    annotations?: Record<string, string>;
-  };
+  return Object.values(stack.resource.kubernetes_namespace_v1!)[0]!.metadata;
 }
 
 /** Adds a copy of the stack's object of this kind and name, renamed and changed (a second policy a pull request writes). */
@@ -239,18 +137,12 @@ export function withCopyOf(
   newName: string,
   change: (manifest: Record<string, any>) => void,
 ): MeshStackJson {
-  const manifests = stack.resource.kubernetes_manifest!;
-  const [address, original] = Object.entries(manifests).find(([, r]) => {
-    const m = r.manifest as { kind: string; metadata: { name: string } };
-    return m.kind === kind && m.metadata.name === name;
-  })!;
+  const [address, original] = entryOf(stack, kind, name);
   const copy = structuredClone(original);
-  const manifest = copy.manifest as Record<string, any>;
-  manifest.metadata.name = newName;
-  change(manifest);
-  const newAddress = address.replace(/_[0-9A-F]{8}$/, `-${newName}_0FFFFFFF`);
-  (copy["//"] as { metadata: { path: string } }).metadata.path += `-${newName}`;
-  manifests[newAddress] = copy;
+  copy.manifest.metadata.name = newName;
+  change(copy.manifest);
+  copy["//"].metadata.path += `-${newName}`;
+  stack.resource.kubernetes_manifest![address.replace(/_[0-9A-F]{8}$/, `-${newName}_0FFFFFFF`)] = copy;
   return stack;
 }
 

@@ -9,9 +9,8 @@ import { copyStack, manifestIn, meshStack, planBetween, type MeshStackJson } fro
 /**
  * `npm run infra:diff` on the service mesh, run as a user runs it in CI: on the Terraform
  * plans of staging and production (`--plan <env>=<file>`, no cluster needed to read them).
- * The plans are written from hand-written stacks in the shapes of the mesh objects that
- * issue 21 agreed on, until the platform synthesizes them and a git diff of a head that
- * turns the mesh off can be run end to end.
+ * The plans are written between the stacks the platform generates for a small catalogue
+ * (test/support/mesh-stacks.ts), as `terraform plan` would print them.
  */
 
 const CLI = "tools/infra-diff/cli.ts";

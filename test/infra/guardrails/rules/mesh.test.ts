@@ -1,105 +1,66 @@
-import { readFileSync } from "node:fs";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-import {
-  AuthorizationPolicy as IstioAuthorizationPolicy,
-  PeerAuthentication,
-} from "@kubernetes-models/istio/security.istio.io/v1beta1";
-import { DestinationRule, VirtualService } from "@kubernetes-models/istio/networking.istio.io/v1beta1";
-import { Ajv } from "ajv";
-import { beforeAll, describe, expect, it } from "vitest";
-import { loadEnvironments } from "../../../../infra/environments.js";
-import { type ResourceRule, ruleEnvironmentWith, SynthesizedStack } from "../../../../infra/guardrails/index.js";
+import { describe, expect, it } from "vitest";
 import { strictMutualTls } from "../../../../infra/guardrails/rules/mesh-01-strict-mutual-tls.js";
 import { authorizedCallers } from "../../../../infra/guardrails/rules/mesh-02-authorized-callers.js";
+import type { MeshName } from "../../../../infra/mesh-settings.js";
+import { checkManifestSchema, manifestObjectsOf } from "../../../support/crd-validators.js";
+import { K8S, synthWithGuardrails, type GuardrailsFixture, type RenderedStack } from "../../../support/guardrails.js";
+import {
+  addedObjectAddress,
+  MESH_SERVICE_NAMES as SERVICES,
+  meshFixture,
+  meshServices,
+  withManifest,
+} from "../../../support/mesh-stacks.js";
 import { exampleServices, LINKERD_MESH_VARIABLES, service } from "../../../support/platform.js";
-import {
-  guardrailsFixture,
-  K8S,
-  synthWithGuardrails,
-  type GuardrailsFixture,
-  type RenderedStack,
-} from "../../../support/guardrails.js";
-import {
-  DATA_STATEFUL_SET,
-  type FixtureMesh,
-  meshObjectAddress,
-  meshObjectId,
-  withDataPods,
-  withMesh,
-} from "../../../support/meshed-guardrail-stacks.js";
 
-const SERVICES = ["catalog", "gateway", "orders"] as const;
 const NAMESPACE_PATH = "kubernetes/platform/namespace";
+/** The construct path of catalog's Redis StatefulSet, whose pods stay out of the mesh. */
+const DATA_PODS_PATH = "kubernetes/catalog/backing-services/cache/stateful-set";
 const STRICT_FIX_HINT = expect.stringContaining("STRICT");
 
-/** The spec of a mesh object of the fixture, for a test to change. */
-const specOf = (json: RenderedStack, owner: string, part: string): Record<string, any> =>
-  json.resource.kubernetes_manifest![meshObjectId(owner, part)]!.manifest.spec;
+/** GIVEN helper: the generated staging stack of the mesh catalogue (test/support/mesh-stacks.ts) with `mesh`, built once. */
+const staging = (mesh: MeshName): GuardrailsFixture => meshFixture("staging", mesh);
 
-let staging: GuardrailsFixture;
-beforeAll(() => {
-  // GIVEN the generated staging stack of the example catalogue (no mesh: the default)
-  staging = guardrailsFixture("staging");
-});
+/** The address of a generated mesh object of staging, `kubernetes_manifest.<logical id>`, from its construct path. */
+const istioObject = (owner: string, part: string) => staging("istio").address(`kubernetes/${owner}/mesh/${part}`);
+const linkerdObject = (owner: string, part: string) => staging("linkerd").address(`kubernetes/${owner}/mesh/${part}`);
 
-/** WHEN helper: a MESH rule's findings on staging with a mesh and its data pods, after `change`. */
-const meshFindings = (rule: string, mesh: FixtureMesh, change: (json: RenderedStack) => void = () => {}) =>
-  staging.findingsAfter(rule, (json) => {
-    withMesh(json, mesh);
-    withDataPods(json, mesh);
-    change(json);
-  });
-
-/** WHEN helper: a MESH rule's outcome on each resource it reads of staging with a mesh and its data pods, by address. */
-const meshOutcomes = (rule: ResourceRule, mesh: FixtureMesh) => {
-  const json = structuredClone(staging.stack.toTerraform()) as unknown as RenderedStack;
-  withMesh(json, mesh);
-  withDataPods(json, mesh);
-  const stack = new SynthesizedStack(json);
-  const environment = loadEnvironments({}).find((e) => e.name === "staging")!;
-  const context = { environment: ruleEnvironmentWith(environment, new Set(["gateway"])), stack };
-  return new Map(
-    stack.resources.filter((r) => rule.appliesTo(r.type)).map((r) => [r.address, rule.check(r, context).status]),
-  );
+/** The resource at an address of a stack's JSON, for a test to change. */
+const at = (json: RenderedStack, address: string): Record<string, any> => {
+  const [type, name] = address.split(".") as [string, string];
+  const found = json.resource[type]?.[name];
+  if (found === undefined) throw new Error(`no ${address} in the stack`);
+  return found;
+};
+/** The spec of a mesh object, for a test to change. */
+const specOf = (json: RenderedStack, address: string): Record<string, any> => at(json, address).manifest.spec;
+/** Removes the resource at an address. */
+const remove = (json: RenderedStack, address: string) => {
+  const [type, name] = address.split(".") as [string, string];
+  delete json.resource[type]![name];
 };
 
-describe("the hand-written mesh objects of the fixtures", () => {
-  const CRDS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../support/crds");
-  /** The Linkerd CRD schemas kept in test/support/crds, by `<apiVersion> <kind>`. */
-  const linkerdSchemas = new Map<string, object>(
-    ["server", "meshtls-authentication", "authorization-policy"].flatMap((file) => {
-      const crd = JSON.parse(readFileSync(path.join(CRDS, `linkerd-${file}.json`), "utf8"));
-      return crd.versions.map((version: { name: string; schema: object }): [string, object] => [
-        `${crd.group}/${version.name} ${crd.kind}`,
-        version.schema,
-      ]);
-    }),
-  );
-  const ISTIO_MODELS: Record<string, new (data: any) => { validate(): void }> = {
-    "security.istio.io/v1beta1 PeerAuthentication": PeerAuthentication,
-    "security.istio.io/v1beta1 AuthorizationPolicy": IstioAuthorizationPolicy,
-    "networking.istio.io/v1beta1 DestinationRule": DestinationRule,
-    "networking.istio.io/v1beta1 VirtualService": VirtualService,
-  };
+/** GIVEN helper: catalog's data pods no longer opting out of `mesh` (what the platform writes with no mesh). */
+const dataPodsOptingIn = (json: RenderedStack, mesh: "istio" | "linkerd") => {
+  const template = at(json, staging(mesh).address(DATA_PODS_PATH)).spec.template.metadata;
+  if (mesh === "istio") delete template.labels?.["sidecar.istio.io/inject"];
+  else delete template.annotations?.["linkerd.io/inject"];
+};
 
+/** WHEN helper: a MESH rule's findings on staging with a mesh, after `change`. */
+const meshFindings = (rule: string, mesh: "istio" | "linkerd", change: (json: RenderedStack) => void = () => {}) =>
+  staging(mesh).findingsAfter(rule, change);
+
+describe("the mesh objects of the fixtures", () => {
   it.each(["istio", "linkerd"] as const)(
-    "GIVEN the compliant %s objects WHEN validated against the mesh's own CRD schemas THEN each conforms",
+    "GIVEN the generated %s staging stack WHEN its mesh objects are validated against the mesh's own CRD schemas THEN each conforms",
     (mesh) => {
-      const json = { resource: {} } as RenderedStack;
-      json.resource.kubernetes_namespace_v1 = { ns: { metadata: { name: "platform-staging" } } };
-      withMesh(json, mesh);
-      const ajv = new Ajv({ strict: false });
-      const manifests = Object.values(json.resource.kubernetes_manifest!).map((r) => r.manifest);
-      expect(manifests.length).toBeGreaterThan(0);
-      for (const manifest of manifests) {
-        const key = `${manifest.apiVersion} ${manifest.kind}`;
-        const Model = ISTIO_MODELS[key];
-        const schema = linkerdSchemas.get(key);
-        if (Model !== undefined) expect(() => new Model(manifest).validate(), key).not.toThrow();
-        else if (schema !== undefined) expect(ajv.validate(schema, manifest), `${key}: ${ajv.errorsText()}`).toBe(true);
-        else throw new Error(`no schema for ${key} of ${manifest.metadata.name}`);
-      }
+      const objects = manifestObjectsOf(staging(mesh).stack.toTerraform()).filter(({ manifest }) =>
+        /(^|\.)(istio|linkerd)\.io\//.test(String(manifest.apiVersion)),
+      );
+      expect(objects.length).toBeGreaterThan(0);
+      for (const { address, manifest } of objects)
+        expect(checkManifestSchema(manifest), address).toEqual(expect.objectContaining({ outcome: "valid" }));
     },
   );
 });
@@ -107,7 +68,7 @@ describe("the hand-written mesh objects of the fixtures", () => {
 describe("MESH rules in a stack without a mesh", () => {
   it("GIVEN the generated staging and production stacks (no mesh) WHEN checked THEN MESH-01 and MESH-02 find nothing and do not apply to the Deployments", () => {
     for (const environment of ["staging", "production"]) {
-      const fixture = environment === "staging" ? staging : guardrailsFixture(environment);
+      const fixture = meshFixture(environment, "none");
       expect([...fixture.findingsOf("MESH-01"), ...fixture.findingsOf("MESH-02")]).toEqual([]);
       for (const name of SERVICES) {
         expect(fixture.outcome(strictMutualTls, K8S.deployment(name))).toEqual({ status: "not-applicable" });
@@ -117,9 +78,14 @@ describe("MESH rules in a stack without a mesh", () => {
     }
   });
 
-  it("GIVEN an unmeshed stack with a data StatefulSet WHEN checked THEN the MESH rules find nothing in it either", () => {
-    const findings = staging.checkedAfter((json) => withDataPods(json, "istio", false));
-    expect(findings.filter((f) => f.rule.startsWith("MESH-"))).toEqual([]);
+  it("GIVEN an unmeshed stack with a data StatefulSet (no mesh opt-out on its pods) WHEN checked THEN the MESH rules find nothing in it either", () => {
+    const json = staging("none").stack.toTerraform() as unknown as RenderedStack;
+    expect(at(json, staging("none").address(DATA_PODS_PATH)).spec.template.metadata).not.toHaveProperty("annotations");
+    expect(
+      staging("none")
+        .findings()
+        .filter((f) => f.rule.startsWith("MESH-")),
+    ).toEqual([]);
   });
 });
 
@@ -144,31 +110,28 @@ describe.each(["istio", "linkerd"] as const)("the compliant %s stack", (mesh) =>
   });
 
   it(`GIVEN the compliant ${mesh} stack WHEN each MESH rule checks each resource THEN the meshed Deployments are compliant and the opted-out data pods not concerned`, () => {
+    const fixture = staging(mesh);
     for (const rule of [strictMutualTls, authorizedCallers]) {
-      const outcomes = meshOutcomes(rule, mesh);
-      for (const name of SERVICES) expect(outcomes.get(staging.address(K8S.deployment(name)))).toBe("compliant");
-      expect(outcomes.get(`kubernetes_stateful_set_v1.${DATA_STATEFUL_SET}`)).toBe("not-applicable");
+      for (const name of SERVICES) expect(fixture.outcome(rule, K8S.deployment(name))).toEqual({ status: "compliant" });
+      expect(fixture.outcome(rule, DATA_PODS_PATH)).toEqual({ status: "not-applicable" });
     }
-    const policyObject = mesh === "istio" ? "authorization-policy" : "callers-authorization-policy";
-    expect(meshOutcomes(authorizedCallers, mesh).get(meshObjectAddress("catalog", policyObject))).toBe("compliant");
-    const tlsObject =
-      mesh === "istio" ? meshObjectAddress("platform", "peer-authentication") : staging.address(NAMESPACE_PATH);
-    expect(meshOutcomes(strictMutualTls, mesh).get(tlsObject)).toBe("compliant");
+    const policyObject =
+      mesh === "istio"
+        ? "kubernetes/catalog/mesh/authorization-policy"
+        : "kubernetes/catalog/mesh/callers-authorization";
+    expect(fixture.outcome(authorizedCallers, policyObject)).toEqual({ status: "compliant" });
+    const tlsObject = mesh === "istio" ? "kubernetes/platform/mesh/peer-authentication" : NAMESPACE_PATH;
+    expect(fixture.outcome(strictMutualTls, tlsObject)).toEqual({ status: "compliant" });
   });
 
   it(`GIVEN staging with the ${mesh} objects and a data StatefulSet that does not opt out of the mesh WHEN checked THEN MESH-02 reports the StatefulSet`, () => {
-    const findings = staging.findingsAfter("MESH-02", (json) => {
-      withMesh(json, mesh);
-      withDataPods(json, mesh, false);
-    });
-    expect(findings.map((f) => [f.level, f.resource])).toEqual([
-      ["error", `kubernetes_stateful_set_v1.${DATA_STATEFUL_SET}`],
-    ]);
+    const findings = meshFindings("MESH-02", mesh, (json) => dataPodsOptingIn(json, mesh));
+    expect(findings.map((f) => [f.level, f.resource])).toEqual([["error", staging(mesh).address(DATA_PODS_PATH)]]);
   });
 });
 
 describe("MESH-01: Istio mTLS STRICT, no PERMISSIVE or DISABLE left", () => {
-  const PEER_AUTHENTICATION = meshObjectAddress("platform", "peer-authentication");
+  const PEER_AUTHENTICATION = istioObject("platform", "peer-authentication");
 
   it("GIVEN the namespace's PeerAuthentication set to PERMISSIVE, then to DISABLE WHEN checked THEN MESH-01 names it and the mode", () => {
     for (const [mode, effect] of [
@@ -177,7 +140,7 @@ describe("MESH-01: Istio mTLS STRICT, no PERMISSIVE or DISABLE left", () => {
     ]) {
       expect(
         meshFindings("MESH-01", "istio", (json) => {
-          specOf(json, "platform", "peer-authentication").mtls.mode = mode;
+          specOf(json, PEER_AUTHENTICATION).mtls.mode = mode;
         }),
       ).toEqual([
         {
@@ -193,7 +156,7 @@ describe("MESH-01: Istio mTLS STRICT, no PERMISSIVE or DISABLE left", () => {
   it("GIVEN the namespace's PeerAuthentication with no mode WHEN checked THEN MESH-01 says it inherits the mesh-wide PERMISSIVE", () => {
     expect(
       meshFindings("MESH-01", "istio", (json) => {
-        delete specOf(json, "platform", "peer-authentication").mtls;
+        delete specOf(json, PEER_AUTHENTICATION).mtls;
       }),
     ).toEqual([
       {
@@ -207,27 +170,23 @@ describe("MESH-01: Istio mTLS STRICT, no PERMISSIVE or DISABLE left", () => {
   });
 
   it("GIVEN a PeerAuthentication of orders, STRICT but with port 8081 PERMISSIVE WHEN checked THEN MESH-01 names the port", () => {
-    const findings = staging.checkedAfter((json) => {
-      withMesh(json, "istio");
-      json.resource.kubernetes_manifest![meshObjectId("orders", "peer-authentication")] = {
-        "//": { metadata: { path: "staging/kubernetes/orders/mesh/peer-authentication" } },
-        manifest: {
-          apiVersion: "security.istio.io/v1beta1",
-          kind: "PeerAuthentication",
-          metadata: { name: "orders", namespace: "platform-staging" },
-          spec: {
-            selector: { matchLabels: { "app.kubernetes.io/name": "orders" } },
-            mtls: { mode: "STRICT" },
-            portLevelMtls: { "8081": { mode: "PERMISSIVE" } },
-          },
+    const findings = staging("istio").checkedAfter((json) => {
+      withManifest(json, "orders", "peer-authentication", {
+        apiVersion: "security.istio.io/v1beta1",
+        kind: "PeerAuthentication",
+        metadata: { name: "orders", namespace: "platform-staging" },
+        spec: {
+          selector: { matchLabels: { "app.kubernetes.io/name": "orders" } },
+          mtls: { mode: "STRICT" },
+          portLevelMtls: { "8081": { mode: "PERMISSIVE" } },
         },
-      };
+      });
     });
     expect(findings.filter((f) => f.rule === "MESH-01")).toEqual([
       expect.objectContaining({
         level: "error",
         service: "orders",
-        resource: meshObjectAddress("orders", "peer-authentication"),
+        resource: addedObjectAddress("orders", "peer-authentication"),
         message:
           'Istio PeerAuthentication "orders" sets port 8081 to PERMISSIVE (portLevelMtls), so its pods accept plain-text connections besides mutual TLS on that port',
         fix: "remove port 8081 from spec.portLevelMtls, or set its mode to STRICT",
@@ -236,17 +195,15 @@ describe("MESH-01: Istio mTLS STRICT, no PERMISSIVE or DISABLE left", () => {
   });
 
   it("GIVEN a meshed namespace without any PeerAuthentication WHEN checked THEN MESH-01 reports each meshed Deployment, not the data pods that opt out", () => {
-    const findings = staging.checkedAfter((json) => {
-      withMesh(json, "istio");
-      withDataPods(json, "istio");
-      delete json.resource.kubernetes_manifest![meshObjectId("platform", "peer-authentication")];
+    const findings = staging("istio").checkedAfter((json) => {
+      remove(json, istioObject("platform", "peer-authentication"));
     });
     expect(findings.filter((f) => f.rule === "MESH-01")).toEqual(
       SERVICES.map((name) =>
         expect.objectContaining({
           level: "error",
           service: name,
-          resource: staging.address(K8S.deployment(name)),
+          resource: staging("istio").address(K8S.deployment(name)),
           message:
             'its pods are in the Istio mesh (namespace "platform-staging") and no PeerAuthentication sets their mTLS mode, so they accept plain text (Istio\'s default is PERMISSIVE)',
           fix: STRICT_FIX_HINT,
@@ -258,13 +215,13 @@ describe("MESH-01: Istio mTLS STRICT, no PERMISSIVE or DISABLE left", () => {
   it("GIVEN the catalog DestinationRule with tls.mode DISABLE WHEN checked THEN MESH-01 names the rule and its host", () => {
     expect(
       meshFindings("MESH-01", "istio", (json) => {
-        specOf(json, "catalog", "destination-rule").trafficPolicy.tls.mode = "DISABLE";
+        specOf(json, istioObject("catalog", "destination-rule")).trafficPolicy.tls.mode = "DISABLE";
       }),
     ).toEqual([
       {
         rule: "MESH-01",
         level: "error",
-        resource: meshObjectAddress("catalog", "destination-rule"),
+        resource: istioObject("catalog", "destination-rule"),
         message:
           'Istio DestinationRule "catalog" sets trafficPolicy.tls.mode DISABLE, so its clients call host "catalog.platform-staging.svc.cluster.local" in plain text, which only a PERMISSIVE or DISABLE server accepts',
       },
@@ -274,7 +231,7 @@ describe("MESH-01: Istio mTLS STRICT, no PERMISSIVE or DISABLE left", () => {
 
 describe("MESH-01: Linkerd accepts authenticated clients only", () => {
   it("GIVEN the namespace's default inbound policy all-unauthenticated, then missing WHEN checked THEN MESH-01 reports the namespace", () => {
-    const namespace = staging.address(NAMESPACE_PATH);
+    const namespace = staging("linkerd").address(NAMESPACE_PATH);
     const withPolicy = (policy: string | undefined) =>
       meshFindings("MESH-01", "linkerd", (json) => {
         const annotations = Object.values(json.resource.kubernetes_namespace_v1!)[0].metadata.annotations;
@@ -305,25 +262,25 @@ describe("MESH-01: Linkerd accepts authenticated clients only", () => {
 
   it("GIVEN orders' pods overriding the policy to all-unauthenticated and catalog's Server with accessPolicy audit WHEN checked THEN MESH-01 reports both", () => {
     const findings = meshFindings("MESH-01", "linkerd", (json) => {
-      const [type, name] = staging.address(K8S.deployment("orders")).split(".") as [string, string];
+      const [type, name] = staging("linkerd").address(K8S.deployment("orders")).split(".") as [string, string];
       json.resource[type]![name]!.spec.template.metadata.annotations = {
         "config.linkerd.io/default-inbound-policy": "all-unauthenticated",
       };
-      specOf(json, "catalog", "server").accessPolicy = "audit";
+      specOf(json, linkerdObject("catalog", "server")).accessPolicy = "audit";
     });
     expect(findings).toEqual([
       // The mesh objects come first in the JSON, then the Deployments.
       {
         rule: "MESH-01",
         level: "error",
-        resource: meshObjectAddress("catalog", "server"),
+        resource: linkerdObject("catalog", "server"),
         message:
           'Linkerd Server "catalog" sets accessPolicy audit, so traffic that no AuthorizationPolicy authorizes is let in and only logged',
       },
       {
         rule: "MESH-01",
         level: "error",
-        resource: staging.address(K8S.deployment("orders")),
+        resource: staging("linkerd").address(K8S.deployment("orders")),
         message:
           "its pod template sets config.linkerd.io/default-inbound-policy all-unauthenticated, so clients without a mesh identity get in where no Server says otherwise",
       },
@@ -335,13 +292,13 @@ describe("MESH-02: Istio, every workload selected by an ALLOW policy that names 
   it("GIVEN orders' AuthorizationPolicy removed WHEN checked THEN MESH-02 reports the orders Deployment", () => {
     expect(
       meshFindings("MESH-02", "istio", (json) => {
-        delete json.resource.kubernetes_manifest![meshObjectId("orders", "authorization-policy")];
+        remove(json, istioObject("orders", "authorization-policy"));
       }),
     ).toEqual([
       {
         rule: "MESH-02",
         level: "error",
-        resource: staging.address(K8S.deployment("orders")),
+        resource: staging("istio").address(K8S.deployment("orders")),
         message:
           "its pods are in the Istio mesh and no AuthorizationPolicy with action ALLOW selects them, so any caller may reach every port and path",
       },
@@ -351,14 +308,14 @@ describe("MESH-02: Istio, every workload selected by an ALLOW policy that names 
   it("GIVEN orders' policy made DENY WHEN checked THEN MESH-02 still reports orders: a DENY policy leaves the rest allowed", () => {
     expect(
       meshFindings("MESH-02", "istio", (json) => {
-        specOf(json, "orders", "authorization-policy").action = "DENY";
+        specOf(json, istioObject("orders", "authorization-policy")).action = "DENY";
       }).map((f) => f.resource),
-    ).toEqual([staging.address(K8S.deployment("orders"))]);
+    ).toEqual([staging("istio").address(K8S.deployment("orders"))]);
   });
 
   it('GIVEN allow-all rules in catalog\'s policy (no from, rules [{}], principals and namespaces "*", a source with notPrincipals only) WHEN checked THEN MESH-02 names each, and not a "*" another field of its source narrows', () => {
     const findings = meshFindings("MESH-02", "istio", (json) => {
-      const spec = specOf(json, "catalog", "authorization-policy");
+      const spec = specOf(json, istioObject("catalog", "authorization-policy"));
       spec.rules = [
         { to: [{ operation: { ports: ["8080"] } }] },
         {},
@@ -369,7 +326,7 @@ describe("MESH-02: Istio, every workload selected by an ALLOW policy that names 
       ];
     });
     expect(findings.map((f) => [f.level, f.resource])).toEqual(
-      Array(5).fill(["error", meshObjectAddress("catalog", "authorization-policy")]),
+      Array(5).fill(["error", istioObject("catalog", "authorization-policy")]),
     );
     expect(findings.map((f) => f.message)).toEqual([
       'Istio AuthorizationPolicy "catalog" rule 1 has no from, so it allows every source',
@@ -383,15 +340,13 @@ describe("MESH-02: Istio, every workload selected by an ALLOW policy that names 
   it("GIVEN a namespace-wide ALLOW policy with no rules (allow nothing) instead of orders' own WHEN checked THEN orders counts as selected", () => {
     expect(
       meshFindings("MESH-02", "istio", (json) => {
-        delete json.resource.kubernetes_manifest![meshObjectId("orders", "authorization-policy")];
-        json.resource.kubernetes_manifest![meshObjectId("platform", "allow-nothing")] = {
-          manifest: {
-            apiVersion: "security.istio.io/v1beta1",
-            kind: "AuthorizationPolicy",
-            metadata: { name: "allow-nothing", namespace: "platform-staging" },
-            spec: {},
-          },
-        };
+        remove(json, istioObject("orders", "authorization-policy"));
+        withManifest(json, "platform", "allow-nothing", {
+          apiVersion: "security.istio.io/v1beta1",
+          kind: "AuthorizationPolicy",
+          metadata: { name: "allow-nothing", namespace: "platform-staging" },
+          spec: {},
+        });
       }),
     ).toEqual([]);
   });
@@ -401,53 +356,50 @@ describe("MESH-02: Linkerd, every port in a Server an AuthorizationPolicy target
   it("GIVEN orders' Server removed, then its AuthorizationPolicy WHEN checked THEN MESH-02 reports orders' port", () => {
     const message =
       'its port "http" (8081) is in no Linkerd Server that an AuthorizationPolicy targets, so the default inbound policy decides who calls it';
-    const orders = staging.address(K8S.deployment("orders"));
+    const orders = staging("linkerd").address(K8S.deployment("orders"));
     expect(
       meshFindings("MESH-02", "linkerd", (json) => {
-        delete json.resource.kubernetes_manifest![meshObjectId("orders", "server")];
+        remove(json, linkerdObject("orders", "server"));
       }),
     ).toEqual([{ rule: "MESH-02", level: "error", resource: orders, message }]);
     expect(
       meshFindings("MESH-02", "linkerd", (json) => {
-        for (const part of ["callers-authorization-policy", "monitoring-authorization-policy"])
-          delete json.resource.kubernetes_manifest![meshObjectId("orders", part)];
+        for (const part of ["callers-authorization", "monitoring-authorization"])
+          remove(json, linkerdObject("orders", part));
       }),
     ).toEqual([{ rule: "MESH-02", level: "error", resource: orders, message }]);
   });
 
   it('GIVEN identities "*", a policy requiring no authentication and a NetworkAuthentication of 0.0.0.0/0 WHEN checked THEN MESH-02 names each object', () => {
     const findings = meshFindings("MESH-02", "linkerd", (json) => {
-      specOf(json, "catalog", "callers-authentication").identities = ["*"];
-      specOf(json, "orders", "callers-authorization-policy").requiredAuthenticationRefs = [];
-      json.resource.kubernetes_manifest![meshObjectId("gateway", "everyone")] = {
-        "//": { metadata: { path: "staging/kubernetes/gateway/mesh/everyone" } },
-        manifest: {
-          apiVersion: "policy.linkerd.io/v1alpha1",
-          kind: "NetworkAuthentication",
-          metadata: { name: "everyone", namespace: "platform-staging" },
-          spec: { networks: [{ cidr: "10.0.0.0/8" }, { cidr: "0.0.0.0/0" }] },
-        },
-      };
+      specOf(json, linkerdObject("catalog", "callers-authentication")).identities = ["*"];
+      specOf(json, linkerdObject("orders", "callers-authorization")).requiredAuthenticationRefs = [];
+      withManifest(json, "gateway", "everyone", {
+        apiVersion: "policy.linkerd.io/v1alpha1",
+        kind: "NetworkAuthentication",
+        metadata: { name: "everyone", namespace: "platform-staging" },
+        spec: { networks: [{ cidr: "10.0.0.0/8" }, { cidr: "0.0.0.0/0" }] },
+      });
     });
     expect(findings).toEqual([
       {
         rule: "MESH-02",
         level: "error",
-        resource: meshObjectAddress("catalog", "callers-authentication"),
+        resource: linkerdObject("catalog", "callers-authentication"),
         message:
           'Linkerd MeshTLSAuthentication "catalog-callers" accepts identities "*": every meshed workload of the cluster may call what it authorizes',
       },
       {
         rule: "MESH-02",
         level: "error",
-        resource: meshObjectAddress("orders", "callers-authorization-policy"),
+        resource: linkerdObject("orders", "callers-authorization"),
         message:
           'Linkerd AuthorizationPolicy "orders-callers" requires no authentication (requiredAuthenticationRefs is empty), so it authorizes every client of its target, meshed or not',
       },
       {
         rule: "MESH-02",
         level: "error",
-        resource: meshObjectAddress("gateway", "everyone"),
+        resource: addedObjectAddress("gateway", "everyone"),
         message:
           'Linkerd NetworkAuthentication "everyone" admits network 0.0.0.0/0: every address, without a mesh identity',
       },
@@ -456,20 +408,16 @@ describe("MESH-02: Linkerd, every port in a Server an AuthorizationPolicy target
 });
 
 describe("MESH rules on the older and the opt-in forms", () => {
-  const serverAuthorization = (client: Record<string, unknown>) => ({
-    "//": { metadata: { path: "staging/kubernetes/orders/mesh/server-authorization" } },
-    manifest: {
+  /** GIVEN helper: orders' Server authorized by a ServerAuthorization instead of its AuthorizationPolicies. */
+  const withServerAuthorization = (json: RenderedStack, client: Record<string, unknown>) => {
+    for (const part of ["callers-authorization", "monitoring-authorization"])
+      remove(json, linkerdObject("orders", part));
+    withManifest(json, "orders", "server-authorization", {
       apiVersion: "policy.linkerd.io/v1beta1",
       kind: "ServerAuthorization",
       metadata: { name: "orders-callers", namespace: "platform-staging" },
       spec: { server: { name: "orders" }, client },
-    },
-  });
-  /** GIVEN helper: orders' Server authorized by a ServerAuthorization instead of its AuthorizationPolicies. */
-  const withServerAuthorization = (json: RenderedStack, client: Record<string, unknown>) => {
-    for (const part of ["callers-authorization-policy", "monitoring-authorization-policy"])
-      delete json.resource.kubernetes_manifest![meshObjectId("orders", part)];
-    json.resource.kubernetes_manifest![meshObjectId("orders", "server-authorization")] = serverAuthorization(client);
+    });
   };
 
   it("GIVEN orders' Server authorized by a ServerAuthorization of its callers' service accounts WHEN checked THEN MESH-02 counts orders as authorized", () => {
@@ -481,7 +429,7 @@ describe("MESH rules on the older and the opt-in forms", () => {
   });
 
   it('GIVEN a ServerAuthorization of unauthenticated clients, then of identities "*" WHEN checked THEN MESH-02 names it', () => {
-    const address = meshObjectAddress("orders", "server-authorization");
+    const address = addedObjectAddress("orders", "server-authorization");
     expect(
       meshFindings("MESH-02", "linkerd", (json) => withServerAuthorization(json, { unauthenticated: true })),
     ).toEqual([
@@ -507,8 +455,8 @@ describe("MESH rules on the older and the opt-in forms", () => {
   });
 
   it("GIVEN orders' pods opting into Linkerd in the unmeshed namespace WHEN checked THEN MESH-01 reports the namespace's missing policy and MESH-02 orders' port, on orders alone", () => {
-    const orders = staging.address(K8S.deployment("orders"));
-    const findings = staging.checkedAfter((json) => {
+    const orders = staging("none").address(K8S.deployment("orders"));
+    const findings = staging("none").checkedAfter((json) => {
       const [type, name] = orders.split(".") as [string, string];
       json.resource[type]![name]!.spec.template.metadata.annotations = { "linkerd.io/inject": "enabled" };
     });
@@ -531,21 +479,21 @@ describe("MESH suppressions", () => {
   const REASON = "catalog is read by a partner's unmeshed batch job until it moves into the cluster";
 
   it("GIVEN catalog suppressing MESH-02 with a reason WHEN its policy and gateway's allow every source THEN catalog's finding is suppressed with the reason and gateway's still fails", () => {
-    const services = exampleServices().map((discovered) =>
+    const services = meshServices().map((discovered) =>
       discovered.folder === "catalog"
         ? service({
             name: "catalog",
             build: {},
             port: 8080,
+            backingServices: { cache: { type: "redis" } },
             guardrails: { suppress: [{ rule: "MESH-02", reason: REASON }] },
           })
         : discovered,
     );
-    const fixture = guardrailsFixture("staging", services);
+    const fixture = meshFixture("staging", "istio", services);
     const findings = fixture.checkedAfter((json) => {
-      withMesh(json, "istio");
-      specOf(json, "catalog", "authorization-policy").rules = [{}];
-      specOf(json, "gateway", "authorization-policy").rules = [{}];
+      specOf(json, istioObject("catalog", "authorization-policy")).rules = [{}];
+      specOf(json, istioObject("gateway", "authorization-policy")).rules = [{}];
     });
     expect(
       findings

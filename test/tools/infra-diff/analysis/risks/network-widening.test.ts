@@ -128,7 +128,7 @@ describe("a new edge that closes a cycle of calls", () => {
   });
 });
 
-/** The widening risks of a diff of two hand-written service stacks of staging, as [code, service, change]. */
+/** The widening risks of a diff of two generated stacks of staging, as [code, service, change]. */
 function meshWidening(before: MeshStackJson, after: MeshStackJson) {
   const report = analyse({
     base: { ref: "main", commit: null },

@@ -10,13 +10,15 @@ import { copyRepository, gitIn } from "../../support/repo-copy.js";
  * The mesh objects the platform synthesizes, in review: `npm run infra:diff` with
  * PLATFORM_MESH=istio in a git repository made from this project, against two branches: one
  * adds a `dependsOn` edge (fulfilment calls catalog), one edits the platform's
- * PeerAuthentication down to PERMISSIVE.
+ * DestinationRules from Istio's mutual TLS down to TLS without a client certificate, and one
+ * edits its PeerAuthentication down to PERMISSIVE, which guardrail MESH-01 refuses at synth.
  */
 
 let repo: string;
 let edge: InfraDiffReport;
-let permissive: InfraDiffReport;
-let permissiveMarkdown: CliRun;
+let simple: InfraDiffReport;
+let simpleMarkdown: CliRun;
+let permissive: CliRun;
 
 function git(...args: string[]): string {
   return gitIn(repo, ...args);
@@ -42,6 +44,9 @@ beforeAll(async () => {
   git("checkout", "-q", "-b", "edge");
   edit("services/fulfilment/service.ts", "dependsOn: [],", 'dependsOn: ["catalog"],');
   git("commit", "-q", "-am", "fulfilment calls catalog");
+  git("checkout", "-q", "-b", "simple-tls", "main");
+  edit("infra/targets/kubernetes/mesh/istio-policies.ts", 'tls: { mode: "ISTIO_MUTUAL" }', 'tls: { mode: "SIMPLE" }');
+  git("commit", "-q", "-am", "TLS without client certificates");
   git("checkout", "-q", "-b", "permissive", "main");
   edit(
     "infra/targets/kubernetes/mesh/istio-policies.ts",
@@ -53,16 +58,18 @@ beforeAll(async () => {
   // WHEN the diff runs for each branch, in an environment whose mesh is Istio
   const run = (head: string, format: string[]) =>
     runCli("tools/infra-diff/cli.ts", ["--base", "main", "--head", head, ...format], { cwd: repo, env: MESHED });
-  const [edgeJson, permissiveJson, markdown] = await Promise.all([
+  const [edgeJson, simpleJson, markdown, permissiveRun] = await Promise.all([
     run("edge", ["--format", "json"]),
-    run("permissive", ["--format", "json"]),
+    run("simple-tls", ["--format", "json"]),
+    run("simple-tls", []),
     run("permissive", []),
   ]);
   expect(edgeJson.status, edgeJson.output).toBe(1);
-  expect(permissiveJson.status, permissiveJson.output).toBe(1);
+  expect(simpleJson.status, simpleJson.output).toBe(1);
   edge = JSON.parse(edgeJson.stdout) as InfraDiffReport;
-  permissive = JSON.parse(permissiveJson.stdout) as InfraDiffReport;
-  permissiveMarkdown = markdown;
+  simple = JSON.parse(simpleJson.stdout) as InfraDiffReport;
+  simpleMarkdown = markdown;
+  permissive = permissiveRun;
 }, 600_000);
 afterAll(() => rmSync(repo, { recursive: true, force: true }));
 
@@ -78,12 +85,21 @@ describe("npm run infra:diff with PLATFORM_MESH=istio", () => {
     expect(edge.risks.filter((r) => r.code === "mesh-setting-relaxed")).toEqual([]);
   });
 
-  it("GIVEN the PeerAuthentication edited to PERMISSIVE THEN it is a security relaxation in staging and production, STRICT -> PERMISSIVE, in the JSON and in the comment's table", () => {
-    const risks = permissive.risks.filter((r) => r.code === "mesh-setting-relaxed");
-    expect(risks.map((r) => r.environment).sort()).toEqual(["production", "staging"]);
-    for (const risk of risks) expect(risk.change).toMatchObject({ before: "STRICT", after: "PERMISSIVE" });
-    expect(permissive.risks.filter((r) => r.code === "new-mesh-source")).toEqual([]);
-    expect(permissiveMarkdown.status, permissiveMarkdown.output).toBe(1);
-    expect(permissiveMarkdown.stdout).toMatch(/mesh-setting-relaxed.*STRICT.*PERMISSIVE/);
+  it("GIVEN the DestinationRules edited from ISTIO_MUTUAL to SIMPLE THEN it is a security relaxation of each called service in staging and production, in the JSON and in the comment's table", () => {
+    const risks = simple.risks.filter((r) => r.code === "mesh-setting-relaxed");
+    expect(new Set(risks.map((r) => r.environment))).toEqual(new Set(["staging", "production"]));
+    expect(new Set(risks.map((r) => r.service))).toEqual(new Set(["catalog", "orders"]));
+    for (const risk of risks) expect(risk.change).toMatchObject({ before: "ISTIO_MUTUAL", after: "SIMPLE" });
+    expect(simple.risks.filter((r) => r.code === "new-mesh-source")).toEqual([]);
+    expect(simpleMarkdown.status, simpleMarkdown.output).toBe(1);
+    expect(simpleMarkdown.stdout).toMatch(/mesh-setting-relaxed.*ISTIO_MUTUAL.*SIMPLE/);
+  });
+
+  it("GIVEN the PeerAuthentication edited to PERMISSIVE THEN the head does not synthesize: guardrail MESH-01 refuses it in staging and production, and infra:diff says the head's synth failed", () => {
+    expect(permissive.status, permissive.output).not.toBe(0);
+    expect(permissive.status, permissive.output).not.toBe(1);
+    expect(permissive.output).toContain("synth of the head (permissive");
+    for (const environment of ["staging", "production"])
+      expect(permissive.output).toMatch(new RegExp(`MESH-01 error ${environment} .*sets mtls.mode PERMISSIVE`));
   });
 });

@@ -586,8 +586,14 @@ function addons(
   const value = variables[variable];
   if (value === undefined || value === "") return defaultAddons(mesh);
   const parsed = parseAddons(value);
-  if (parsed === undefined || !parsed.every((addon) => fitsMesh(addon, mesh)))
-    throw new EnvironmentConfigError(variable, value, ADDONS_ACCEPTED);
+  if (parsed === undefined) throw new EnvironmentConfigError(variable, value, ADDONS_ACCEPTED);
+  const otherMesh = parsed.find((addon) => !fitsMesh(addon, mesh));
+  if (otherMesh !== undefined)
+    throw new EnvironmentConfigError(
+      variable,
+      value,
+      `${ADDONS_ACCEPTED} (${otherMesh} is not ${environment}'s mesh, which is ${mesh})`,
+    );
   return parsed;
 }
 

@@ -43,6 +43,13 @@ export function parseMesh(text: string): MeshName | undefined {
  */
 export type RetryLayer = "runtime" | "mesh";
 
+/**
+ * Per dependency, the methods of a service's calls to it that the mesh retries, where the
+ * mesh cannot retry each caller's own methods (Linkerd: one route per callee for every caller):
+ * the runtime retries the caller's other methods, so that no call is retried twice or nowhere.
+ */
+export type MeshRetriedMethods = (dependency: string) => readonly string[];
+
 /** The one switch: the layer that retries the calls of an environment with `mesh`. */
 export function retryLayer(mesh: MeshName): RetryLayer {
   return mesh === "none" ? "runtime" : "mesh";

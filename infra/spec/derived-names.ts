@@ -95,6 +95,11 @@ export function derivedNames(
   } else {
     platform("Kubernetes NetworkPolicy", "default-deny", "namespace-wide default deny");
     platform("Kubernetes NetworkPolicy", "allow-dns", "namespace-wide DNS policy");
+    platform(
+      "Kubernetes NetworkPolicy",
+      "allow-mesh-control-plane",
+      "namespace-wide policy to the mesh's control plane",
+    );
     platform("Kubernetes PrometheusRule", "platform", "recording rules");
     platform("Kubernetes ConfigMap", "platform-prometheus-rules", "recording rules");
   }

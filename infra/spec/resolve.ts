@@ -1,4 +1,4 @@
-import type { RetryLayer } from "../mesh-settings.js";
+import type { MeshRetriedMethods, RetryLayer } from "../mesh-settings.js";
 import type { PostgresVersion, RedisPersistence } from "./backing-services.js";
 import { formatCpu, formatMemory, parseCpuMillis, parseMemoryMiB, type ResourceAmounts } from "./quantity.js";
 import { RUNTIME_DEFAULTS, RUNTIME_VARIABLES } from "./runtime-defaults.js";
@@ -500,6 +500,20 @@ export function dependencyResilienceVariables(
   return Object.fromEntries(RESILIENCE_VARIABLE_SUFFIXES.map((suffix) => [`${prefix}_${suffix}`, values[suffix]]));
 }
 
+/** A caller's settings for `dependency` as its runtime applies them: without what the mesh retries. */
+function runtimeRetries(
+  settings: DependencyCallSettings,
+  dependency: string,
+  retries: RetryLayer | MeshRetriedMethods,
+): DependencyCallSettings {
+  if (retries === "runtime") return settings;
+  if (retries === "mesh") return { ...settings, retryAttempts: 0 };
+  const byMesh = retries(dependency);
+  if (byMesh.length === 0) return settings;
+  const left = settings.retryMethods.filter((method) => !byMesh.includes(method));
+  return left.length === 0 ? { ...settings, retryAttempts: 0 } : { ...settings, retryMethods: left };
+}
+
 /** The variables the platform sets for every service, whatever it depends on. */
 export const PLATFORM_VARIABLES = [
   RUNTIME_VARIABLES.serviceName,
@@ -569,14 +583,16 @@ export function reservedVariableNames(
  * DNS name on both targets: a Kubernetes Service in the same namespace, a Docker
  * network alias) and how it is called ({@link dependencyResilienceVariables}).
  * @param retries the layer that retries the calls (`retryLayer` of the environment's mesh):
- * with `mesh`, each dependency's `<DEPENDENCY>_RETRY_ATTEMPTS` is 0
+ * with `mesh`, each dependency's `<DEPENDENCY>_RETRY_ATTEMPTS` is 0; or, where the mesh retries
+ * only some methods of a dependency's calls, those methods per dependency: the runtime keeps
+ * retrying the others (`<DEPENDENCY>_RETRY_METHODS` without them), and retries nothing when none is left
  * @default retries "runtime"
  */
 export function platformEnvironment(
   spec: ServiceSpec,
   environment: string,
   portOf: (service: string) => number,
-  retries: RetryLayer = "runtime",
+  retries: RetryLayer | MeshRetriedMethods = "runtime",
 ): Record<string, string> {
   const variables: Record<(typeof PLATFORM_VARIABLES)[number], string> & Record<string, string> = {
     SERVICE_NAME: spec.name,
@@ -587,8 +603,11 @@ export function platformEnvironment(
     variables[dependencyUrlVariable(dependency)] = `http://${dependency}:${portOf(dependency)}`;
     const settings = spec.resilience[dependency];
     // Retried in one place only: where the mesh retries, the runtime does not.
-    const runtimeSettings = settings && retries === "mesh" ? { ...settings, retryAttempts: 0 } : settings;
-    if (runtimeSettings) Object.assign(variables, dependencyResilienceVariables(dependency, runtimeSettings));
+    if (settings)
+      Object.assign(
+        variables,
+        dependencyResilienceVariables(dependency, runtimeRetries(settings, dependency, retries)),
+      );
   }
   return { ...variables, ...spec.env };
 }

@@ -283,8 +283,10 @@ describe("loadEnvironments: the cluster add-ons and the ACME account", () => {
       ["linkerd", "istio"],
     ] as const) {
       const variables = { PRODUCTION_ADDONS: value, PLATFORM_MESH: mesh };
+      // A mesh add-on that is not the environment's: the message says which mesh the environment has.
+      const meshAddon = value.split(",").find((addon) => addon === "istio" || addon === "linkerd");
       expect((thrownBy(() => loadEnvironments(variables, ["production"])) as Error).message, value).toBe(
-        `environment variable PRODUCTION_ADDONS: ${JSON.stringify(value)} is not accepted; accepted: a comma-separated list of the add-ons to install, from kube-prometheus-stack, cert-manager, ingress-nginx, cloudnative-pg, rabbitmq-cluster-operator, istio, linkerd (leave out those the cluster already has; istio or linkerd only as the environment's mesh, <ENV>_MESH or PLATFORM_MESH), or none; unset: every one, the environment's mesh among them when it has one`,
+        `environment variable PRODUCTION_ADDONS: ${JSON.stringify(value)} is not accepted; accepted: a comma-separated list of the add-ons to install, from kube-prometheus-stack, cert-manager, ingress-nginx, cloudnative-pg, rabbitmq-cluster-operator, istio, linkerd (leave out those the cluster already has; istio or linkerd only as the environment's mesh, <ENV>_MESH or PLATFORM_MESH), or none; unset: every one, the environment's mesh among them when it has one${meshAddon === undefined ? "" : ` (${meshAddon} is not production's mesh, which is ${mesh})`}`,
       );
       expect(loadEnvironments(variables, ["local", "staging"]).map((e) => e.name)).toEqual(["local", "staging"]);
     }

@@ -204,6 +204,60 @@ export function readMeshNamespace(block: ConfigBlock): MeshFacts {
   return { meshProtections };
 }
 
+/** How the diff names a workload resource type: `Deployment`. */
+const WORKLOAD_KINDS: Readonly<Record<string, string>> = {
+  kubernetes_deployment_v1: "Deployment",
+  kubernetes_deployment: "Deployment",
+  kubernetes_stateful_set_v1: "StatefulSet",
+};
+
+/**
+ * The mesh facts of a service's workload: its pod template's own injection switch, which
+ * wins over its namespace's (Istio's `sidecar.istio.io/inject` label, or the deprecated
+ * annotation; Linkerd's `linkerd.io/inject` annotation). A template that opts out runs its
+ * pods without the proxy, so without mutual TLS or authorization by identity; the guardrails
+ * leave such pods alone (the data pods opt out), so the diff is where a service's opt-out shows.
+ */
+export function readMeshPodTemplate(block: ConfigBlock): MeshFacts {
+  const name = scalarAt(block.values, "metadata.name") ?? "";
+  const template = valueAt(block.values, "spec.template.metadata");
+  const labels = labelsAt(template, "labels");
+  const annotations = labelsAt(template, "annotations");
+  const workload = `${WORKLOAD_KINDS[block.type] ?? block.type} ${name}`;
+  const switches: Array<{ mesh: ServiceMeshName; what: string; value: string | undefined; off: string }> = [
+    labels["sidecar.istio.io/inject"] !== undefined
+      ? {
+          mesh: "istio",
+          what: "pod label sidecar.istio.io/inject",
+          value: labels["sidecar.istio.io/inject"],
+          off: "false",
+        }
+      : {
+          mesh: "istio",
+          what: "pod annotation sidecar.istio.io/inject",
+          value: annotations["sidecar.istio.io/inject"],
+          off: "false",
+        },
+    {
+      mesh: "linkerd",
+      what: "pod annotation linkerd.io/inject",
+      value: annotations["linkerd.io/inject"],
+      off: "disabled",
+    },
+  ];
+  const meshProtections: MeshProtection[] = switches
+    .filter(({ value }) => value !== undefined)
+    .map(({ mesh, what, value, off }) => ({
+      mesh,
+      what: `${workload}: ${what}`,
+      address: block.address,
+      value: value!,
+      allows: value === off ? [UNMESHED_PODS] : [],
+      absent: { value: "unset (the namespace's injection)", allows: [] },
+    }));
+  return meshProtections.length > 0 ? { meshProtections } : {};
+}
+
 // ---------------------------------------------------------------------------- Istio
 
 /** An ALLOW policy's grants, and the workloads it guards; DENY, AUDIT and CUSTOM policies grant nothing. */

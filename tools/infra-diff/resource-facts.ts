@@ -7,7 +7,13 @@ import {
 } from "../../infra/spec/quantity.js";
 import { BACKING_SERVICE_LABEL } from "../../infra/spec/backing-services.js";
 import { selectorLabels } from "../../infra/targets/hardening.js";
-import { readMeshManifest, readMeshNamespace, type MeshContext, type MeshFacts } from "./mesh-facts.js";
+import {
+  readMeshManifest,
+  readMeshNamespace,
+  readMeshPodTemplate,
+  type MeshContext,
+  type MeshFacts,
+} from "./mesh-facts.js";
 import type { ConfigBlock, StackSnapshot } from "./stack-snapshot.js";
 import { labelsAt, objectsAt, scalarAt, stringsAt, valueAt, type JsonObject } from "./values.js";
 
@@ -121,6 +127,8 @@ function readKubernetesWorkload(block: ConfigBlock): ResourceFacts {
   const endpoints = hostPorts.map((port) => `host port ${port} on every node running a pod`);
   if (backingService) return { images, endpoints };
   return {
+    // A service's own opt-out of the mesh (a data pod's opt-out is the platform's, and not read).
+    ...readMeshPodTemplate(block),
     images,
     podRequests: requests.reduce(addAmounts, NO_AMOUNTS),
     fixedReplicas: replicas !== undefined && /^\d+$/.test(replicas) ? Number(replicas) : undefined,

@@ -16,7 +16,7 @@ import { KubernetesProvider, RandomProvider } from "./resources.js";
 import { IMAGES_LOCK_FILE, type ImagesLock } from "../../images-lock.js";
 import { imagesByTagWarning } from "./image-reference.js";
 import { IstioPolicies } from "./mesh/istio-policies.js";
-import { LinkerdPolicies } from "./mesh/linkerd-policies.js";
+import { LinkerdPolicies, linkerdRetriedMethods } from "./mesh/linkerd-policies.js";
 
 /** Props of {@link KubernetesTarget}. */
 export interface KubernetesTargetProps {
@@ -77,6 +77,11 @@ export class KubernetesTarget extends Construct {
     if (environment.kubernetes.addons.includes("cert-manager"))
       new CertificateIssuer(isolation, "certificates", { environment });
     const portOf = (name: string) => catalogue.get(name).port;
+    // Each call retried in one place: Istio retries each caller's own methods (its routes are
+    // per caller); Linkerd's route of a callee retries what every caller shares, and each
+    // caller's runtime retries the rest of its own.
+    const { mesh } = environment.kubernetes;
+    const retries = mesh === "linkerd" ? linkerdRetriedMethods(catalogue) : retryLayer(mesh);
     this.services = catalogue.services.map(
       (spec) =>
         new KubernetesService(this, spec.name, {
@@ -84,7 +89,7 @@ export class KubernetesTarget extends Construct {
           environment,
           catalogue,
           variables: {
-            ...platformEnvironment(spec, environment.name, portOf, retryLayer(environment.kubernetes.mesh)),
+            ...platformEnvironment(spec, environment.name, portOf, retries),
             ...tracingEnvironment(spec.name, environment, environment.kubernetes.otlpCollector?.endpoint),
           },
           monitoring: props.monitoring.services.get(spec.name)!,

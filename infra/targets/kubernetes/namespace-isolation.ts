@@ -1,7 +1,12 @@
 import { Construct } from "constructs";
 import type { KubernetesEnvironment } from "../../environments.js";
 import { PLATFORM_MANAGED_LABELS } from "../hardening.js";
-import { meshNamespaceMetadata, withMeshAnnotations } from "./mesh/mesh-injection.js";
+import {
+  MESH_CONTROL_PLANE,
+  MESH_CONTROL_PLANE_POLICY,
+  meshNamespaceMetadata,
+  withMeshAnnotations,
+} from "./mesh/mesh-injection.js";
 import { NamespaceV1, NetworkPolicyV1 } from "./resources.js";
 
 /** Props of {@link NamespaceIsolation}. */
@@ -13,7 +18,8 @@ export interface NamespaceIsolationProps {
  * The environment's namespace, enforcing the Pod Security Standard "restricted", with
  * a default-deny NetworkPolicy for every pod in it and one exception every pod needs:
  * DNS to the cluster's resolver in kube-system. With a service mesh, the namespace carries
- * what makes the mesh inject its proxy into the services' pods (see mesh-injection.ts).
+ * what makes the mesh inject its proxy into the services' pods (see mesh-injection.ts), and
+ * a second exception: egress to the mesh's control plane, without which no proxy starts.
  */
 export class NamespaceIsolation extends Construct {
   readonly namespace: NamespaceV1;
@@ -65,5 +71,23 @@ export class NamespaceIsolation extends Construct {
       },
       dependsOn: [this.namespace],
     });
+    const { mesh: meshName } = environment.kubernetes;
+    if (meshName !== "none") {
+      const controlPlane = MESH_CONTROL_PLANE[meshName];
+      new NetworkPolicyV1(this, MESH_CONTROL_PLANE_POLICY, {
+        metadata: metadata(MESH_CONTROL_PLANE_POLICY),
+        spec: {
+          podSelector: {},
+          policyTypes: ["Egress"],
+          egress: [
+            {
+              to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": controlPlane.namespace } } }],
+              ports: controlPlane.ports.map((port) => ({ port: String(port), protocol: "TCP" })),
+            },
+          ],
+        },
+        dependsOn: [this.namespace],
+      });
+    }
   }
 }

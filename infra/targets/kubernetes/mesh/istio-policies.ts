@@ -81,7 +81,8 @@ export function peerAuthenticationManifest(namespace: string): Record<string, un
  * The `AuthorizationPolicy` of a service: ALLOW rules for its dependents' service accounts
  * on its port, for the ingress namespace on its port when public, and for the monitoring
  * namespace on its metrics port (GET of its metrics path). Any other call is refused: with
- * an ALLOW policy selecting a workload, Istio denies what no rule allows.
+ * an ALLOW policy selecting a workload, Istio denies what no rule allows. (On a metrics port
+ * of its own, the monitoring rule names the port alone: see the comment in the function.)
  * @param dependents the services that depend on it (`catalogue.dependentsOf`)
  */
 export function authorizationPolicyManifest(
@@ -102,14 +103,19 @@ export function authorizationPolicyManifest(
       from: [{ source: { namespaces: [kubernetes.ingressNamespace] } }],
       to: [{ operation: { ports: port } }],
     });
+  // On the service's port (the Service's "http", which Istio reads as HTTP), GET of the metrics
+  // path only. On a metrics port of its own (the Service's "metrics", whose protocol Istio
+  // guesses), the port alone: Prometheus's TLS does not carry Istio's ALPN, so Istio takes the
+  // connection as TCP and ignores an ALLOW rule with HTTP-only fields (methods, paths), which
+  // would refuse every scrape; that port serves the metrics alone.
+  const sharedPort = spec.monitoring.metricsPort === spec.port;
   rules.push({
     from: [{ source: { namespaces: [kubernetes.monitoringNamespace] } }],
     to: [
       {
         operation: {
           ports: [String(spec.monitoring.metricsPort)],
-          methods: ["GET"],
-          paths: [spec.monitoring.metricsPath],
+          ...(sharedPort ? { methods: ["GET"], paths: [spec.monitoring.metricsPath] } : {}),
         },
       },
     ],

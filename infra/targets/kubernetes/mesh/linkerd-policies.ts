@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
 import type { KubernetesEnvironment } from "../../../environments.js";
+import type { MeshRetriedMethods } from "../../../mesh-settings.js";
 import type { Catalogue, DependencyCallSettings, ServiceSpec } from "../../../spec/model.js";
 import { ownershipLabels, selectorLabels } from "../../hardening.js";
 import { Manifest } from "../resources.js";
@@ -172,6 +173,23 @@ export function calleeRouteSettings(callee: string, catalogue: Catalogue): Calle
 }
 
 /**
+ * The methods the callee's idempotent route retries for every caller: the callers' shared
+ * retried methods when each allows a retry; none otherwise (no idempotent route).
+ */
+export function meshRetriedMethodsOf(settings: CalleeRouteSettings | undefined): readonly string[] {
+  return settings !== undefined && settings.retryAttempts > 0 ? settings.retryMethods : [];
+}
+
+/**
+ * Per dependency, the methods Linkerd retries of the calls to it ({@link meshRetriedMethodsOf}
+ * its route settings), for `platformEnvironment`: the caller's runtime retries its other
+ * methods, so that a caller whose retries the strictest setting leaves out still gets them, once.
+ */
+export function linkerdRetriedMethods(catalogue: Catalogue): MeshRetriedMethods {
+  return (dependency) => meshRetriedMethodsOf(calleeRouteSettings(dependency, catalogue));
+}
+
+/**
  * The `policy.linkerd.io/v1beta3` HTTPRoutes of a called service, parented on its
  * Kubernetes Service and port (group `core`, `is_service` of outbound/index.rs), so every
  * caller's proxy applies them, with Linkerd's route annotations (read by `parse_timeouts`
@@ -201,7 +219,8 @@ export function linkerdRouteManifests(
     spec: { parentRefs, rules: [{ matches }] },
   });
   const routes: LinkerdObject[] = [{ id: "route", manifest: route(spec.name, timeout, [{ path: EVERY_PATH }]) }];
-  if (settings.retryAttempts > 0 && settings.retryMethods.length > 0)
+  const retried = meshRetriedMethodsOf(settings);
+  if (retried.length > 0)
     routes.push({
       id: "idempotent-route",
       manifest: route(
@@ -212,7 +231,7 @@ export function linkerdRouteManifests(
           "retry.linkerd.io/limit": String(settings.retryAttempts),
           "retry.linkerd.io/timeout": `${Math.floor(settings.timeoutMs / (settings.retryAttempts + 1))}ms`,
         },
-        settings.retryMethods.map((method) => ({ path: EVERY_PATH, method })),
+        retried.map((method) => ({ path: EVERY_PATH, method })),
       ),
     });
   return routes;

@@ -1,4 +1,5 @@
-import type { MeshName } from "../../../mesh-settings.js";
+import { MESH_NAMESPACES } from "../../../addons/service-mesh.js";
+import type { MeshName, ServiceMeshName } from "../../../mesh-settings.js";
 
 /**
  * Which pods a mesh's proxy is injected into: every pod of the environment's namespace
@@ -107,3 +108,19 @@ export const ISTIO_SCRAPE_CERTIFICATES = {
   certFile: `${PROMETHEUS_CERTIFICATES_FOLDER}/cert-chain.pem`,
   keyFile: `${PROMETHEUS_CERTIFICATES_FOLDER}/key.pem`,
 } as const;
+
+/** The name of the namespace-wide NetworkPolicy that lets the pods' proxies reach their mesh's control plane. */
+export const MESH_CONTROL_PLANE_POLICY = "allow-mesh-control-plane";
+
+/**
+ * Where each mesh's proxies call its control plane, which they need to start (their
+ * certificate, their configuration): its namespace (the add-ons install it there) and ports.
+ * Istio: istiod's 15012 (configuration and certificate signing). Linkerd: identity 8080,
+ * destination 8086 and policy 8090. The namespace's default deny refuses them otherwise.
+ */
+export const MESH_CONTROL_PLANE: {
+  readonly [M in ServiceMeshName]: { readonly namespace: string; readonly ports: readonly number[] };
+} = {
+  istio: { namespace: MESH_NAMESPACES.istio, ports: [15012] },
+  linkerd: { namespace: MESH_NAMESPACES.linkerd, ports: [8080, 8086, 8090] },
+};

@@ -202,4 +202,31 @@ describe("Without a mesh", () => {
       for (const kind of ["PeerAuthentication", "AuthorizationPolicy", "DestinationRule", "VirtualService"])
         expect(istioObjects(stacks[environment]!, kind).size, `${environment} ${kind}`).toBe(0);
   });
+
+  it('GIVEN catalog\'s metrics on a port of their own (Service port "metrics", which Istio does not know as HTTP) and on its HTTP port WITH PLATFORM_MESH=istio THEN a rule with HTTP-only fields (methods, paths) names only ports the Service declares as HTTP: on any other port Istio ignores such an ALLOW rule and would refuse the scrapes', () => {
+    const [catalog, orders, gateway] = exampleServices();
+    const separate = service({
+      ...catalog!.definition,
+      monitoring: { ...catalog!.definition.monitoring, metricsPort: 9464 },
+    } as never);
+    for (const services of [
+      [catalog!, orders!, gateway!],
+      [separate, orders!, gateway!],
+    ]) {
+      const stack = synthPlatform(services, ISTIO).production!;
+      const servicePorts = resourceOf(stack, "kubernetes_service_v1", "catalog", "exposure").spec.port as any[];
+      const httpPorts = servicePorts
+        .filter((port) => port.name === "http" || port.name.startsWith("http-") || port.app_protocol === "http")
+        .map((port) => String(port.port));
+      const rules = istioObjects(stack, "AuthorizationPolicy").get("catalog")!.spec.rules as any[];
+      const monitoring = rules.find((rule) => rule.from[0].source.namespaces?.includes("monitoring"));
+      expect(monitoring.to[0].operation.ports).toEqual([
+        String(services[0]!.definition.monitoring?.metricsPort ?? 8080),
+      ]);
+      for (const rule of rules)
+        for (const { operation } of rule.to)
+          if (operation.methods !== undefined || operation.paths !== undefined)
+            for (const port of operation.ports) expect(httpPorts, `port ${port}`).toContain(port);
+    }
+  });
 });

@@ -175,4 +175,42 @@ describe("Which pods a mesh injects its proxy into", () => {
       expect(Object.keys(all(meshDataPodMetadata(mesh))).length, mesh).toBeGreaterThan(0);
     }
   });
+
+  it.each([
+    ["istio", "istio-system", ["15012"]],
+    ["linkerd", "linkerd", ["8080", "8086", "8090"]],
+  ] as const)(
+    "WITH PLATFORM_MESH=%s THEN the namespace's NetworkPolicies let every pod reach the control plane (namespace %s, ports %j), which its proxy needs to start, beside the default deny",
+    (mesh, controlPlaneNamespace, ports) => {
+      for (const environment of ["staging", "production"]) {
+        const policies = resourcesOfType(stacks[mesh]![environment]!, "kubernetes_network_policy_v1").map(
+          ({ values }) => values.spec,
+        );
+        // A policy that selects every pod of the namespace and lets its egress out to the control plane.
+        const reached = policies
+          .filter((spec) => Object.keys(spec.pod_selector).length === 0)
+          .flatMap((spec) => spec.egress ?? [])
+          .filter((rule: any) =>
+            rule.to?.some(
+              (peer: any) =>
+                peer.namespace_selector?.match_labels?.["kubernetes.io/metadata.name"] === controlPlaneNamespace &&
+                peer.pod_selector === undefined,
+            ),
+          )
+          .flatMap((rule: any) => rule.ports.map((port: any) => `${port.protocol} ${port.port}`));
+        expect(reached.sort(), environment).toEqual(ports.map((port) => `TCP ${port}`).sort());
+      }
+    },
+  );
+
+  it("GIVEN mesh none THEN no NetworkPolicy lets pods out to a mesh's control plane", () => {
+    const policies = resourcesOfType(synthPlatform(services).staging!, "kubernetes_network_policy_v1");
+    const namespaces = policies.flatMap(({ values }) =>
+      (values.spec.egress ?? []).flatMap((rule: any) =>
+        (rule.to ?? []).map((peer: any) => peer.namespace_selector?.match_labels?.["kubernetes.io/metadata.name"]),
+      ),
+    );
+    expect(namespaces).not.toContain("istio-system");
+    expect(namespaces).not.toContain("linkerd");
+  });
 });

@@ -5,7 +5,14 @@ import { idempotentRouteName } from "../../../../../infra/targets/kubernetes/mes
 import { dependencyVariablePrefix, type DiscoveredService, resolveCatalogue } from "../../../../../infra/spec/model.js";
 import { ROOT } from "../../../../support/cli.js";
 import { istioObjects } from "../../../../support/istio-objects.js";
-import { exampleServices, resourceOf, service, synthPlatform, type StackJson } from "../../../../support/platform.js";
+import {
+  exampleServices,
+  LINKERD_MESH_VARIABLES,
+  resourceOf,
+  service,
+  synthPlatform,
+  type StackJson,
+} from "../../../../support/platform.js";
 
 const KUBERNETES_ENVIRONMENTS = ["staging", "production"] as const;
 
@@ -101,5 +108,40 @@ describe("Each call is retried in one place only", () => {
     expect(istioObjects(stack, "DestinationRule").get("catalog")!.spec.trafficPolicy.connectionPool).toEqual({
       tcp: { connectTimeout: "1.5s" },
     });
+  });
+
+  it("GIVEN two callers of catalog that share no retry setting (gateway: none; orders: GET only, then gateway: GET only; orders: the defaults) WITH PLATFORM_MESH=linkerd THEN each method a caller retries is retried in exactly one place: catalog's idempotent route or the caller's runtime", () => {
+    const [catalog, orders, gateway] = exampleServices();
+    const withRetries = (base: DiscoveredService, retries: { attempts: number; methods?: string[] }) =>
+      service({ ...base.definition, resilience: { catalog: { retries } } } as never);
+    const cases = [
+      [withRetries(orders!, { attempts: 2, methods: ["GET"] }), withRetries(gateway!, { attempts: 0 })],
+      [orders!, withRetries(gateway!, { attempts: 3, methods: ["GET"] })],
+    ];
+    for (const [callerA, callerB] of cases) {
+      const services = [catalog!, callerA!, callerB!];
+      const stack = synthPlatform(services, LINKERD_MESH_VARIABLES).production!;
+      const catalogue = resolveCatalogue(services, "production", ENVIRONMENT_NAMES);
+      const route = Object.values(stack.resource?.kubernetes_manifest ?? {})
+        .map((resource) => (resource as { manifest: Record<string, any> }).manifest)
+        .find((manifest) => manifest.kind === "HTTPRoute" && manifest.metadata.name === "catalog-idempotent");
+      const meshRetried = new Set<string>(
+        route === undefined ? [] : route.spec.rules[0].matches.map((match: { method: string }) => match.method),
+      );
+      for (const caller of catalogue.dependentsOf("catalog")) {
+        const settings = catalogue.get(caller).resilience.catalog!;
+        const attempts = Number(containerVariable(stack, caller, "CATALOG_RETRY_ATTEMPTS"));
+        const methods = containerVariable(stack, caller, "CATALOG_RETRY_METHODS")!.split(",");
+        for (const method of settings.retryAttempts > 0 ? settings.retryMethods : []) {
+          const places = [
+            meshRetried.has(method) ? "mesh" : "",
+            attempts > 0 && methods.includes(method) ? "runtime" : "",
+          ];
+          expect(places.filter(Boolean), `${caller} -> catalog ${method}`).toHaveLength(1);
+        }
+        // Where the runtime retries, it retries with the caller's own attempts.
+        if (attempts > 0) expect(attempts, caller).toBe(settings.retryAttempts);
+      }
+    }
   });
 });

@@ -222,6 +222,33 @@ function changed(stack: MeshStackJson, change: (copy: MeshStackJson) => void): M
 
 const PEER_MODE = "Istio PeerAuthentication default: mtls.mode";
 
+/** The stack with a Deployment of `service` in the namespace, as the Kubernetes target writes its pod template. */
+function withDeployment(stack: MeshStackJson, service: string): MeshStackJson {
+  const copy = copyStack(stack);
+  const namespace = Object.values(copy.resource.kubernetes_namespace_v1!)[0]!.metadata as { name: string };
+  const path = `staging/kubernetes/${service}/workload/deployment`;
+  copy.resource.kubernetes_deployment_v1 = {
+    [`kubernetes_${service}_workload_deployment`]: {
+      "//": { metadata: { path, uniqueId: path } },
+      metadata: { name: service, namespace: namespace.name, labels: { "app.kubernetes.io/name": service } },
+      spec: {
+        selector: { match_labels: { "app.kubernetes.io/name": service } },
+        template: {
+          metadata: { labels: { "app.kubernetes.io/name": service } },
+          spec: { container: [{ name: service, image: `registry.example.com/${service}:1.0.0` }] },
+        },
+      },
+    },
+  };
+  return copy;
+}
+
+/** The pod template labels of `service`'s Deployment, to change in place. */
+function podLabelsIn(stack: MeshStackJson, service: string): Record<string, string> {
+  const deployment = stack.resource.kubernetes_deployment_v1![`kubernetes_${service}_workload_deployment`] as any;
+  return deployment.spec.template.metadata.labels;
+}
+
 describe("security relaxations of an Istio mesh", () => {
   const istio = meshStack("staging", "istio");
   const peer = (s: MeshStackJson) => manifestIn(s, "PeerAuthentication", "default").spec;
@@ -285,6 +312,23 @@ describe("security relaxations of an Istio mesh", () => {
         { what: "Istio DestinationRule orders: trafficPolicy.tls.mode", before: "ISTIO_MUTUAL", after: "DISABLE" },
       ],
     ]);
+  });
+
+  it('GIVEN orders\' Deployment whose pod template opts out of the mesh (sidecar.istio.io/inject: "false") WHEN diffed THEN it is a relaxation of orders, as its pods lose mutual TLS and authorization; the opt-out kept on both sides is none', () => {
+    const optedOut = (s: MeshStackJson) => (podLabelsIn(s, "orders")["sidecar.istio.io/inject"] = "false");
+    const base = withDeployment(istio, "orders");
+    expect(meshRelaxations(base, changed(base, optedOut))).toEqual([
+      [
+        "mesh-setting-relaxed",
+        "orders",
+        {
+          what: "Deployment orders: pod label sidecar.istio.io/inject",
+          before: "unset (the namespace's injection)",
+          after: "false",
+        },
+      ],
+    ]);
+    expect(meshRelaxations(changed(base, optedOut), changed(base, optedOut))).toEqual([]);
   });
 
   it("GIVEN the namespace's istio-injection label removed (the mesh objects stay) WHEN diffed THEN it is a relaxation", () => {

@@ -293,8 +293,14 @@ describe("network widening by Istio authorization policies", () => {
     ]);
   });
 
-  it("GIVEN the first ALLOW policy of a service (the mesh turned on) WHEN diffed THEN it narrows: no widening", () => {
-    expect(meshWidening(meshStack("staging", "none"), istio)).toEqual([]);
+  it("GIVEN the mesh turned on (each service's first ALLOW policy) WHEN diffed THEN the policies narrow: the one widening is the pods' new egress to their control plane", () => {
+    expect(meshWidening(meshStack("staging", "none"), istio)).toEqual([
+      [
+        "new-external-egress",
+        null,
+        { what: "namespace istio-system", before: "not allowed", after: "allowed on 15012/TCP" },
+      ],
+    ]);
   });
 
   it("GIVEN orders' only ALLOW policy deleted while orders stays WHEN diffed THEN its guard is removed: any source", () => {

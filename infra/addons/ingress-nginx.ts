@@ -21,10 +21,9 @@ export function ingressNginxValues(environment: KubernetesEnvironment): Record<s
 }
 
 /**
- * The controller's values that put it in the environment's mesh; none without one. Both
- * meshes: nginx sends each request to the Service (`service-upstream`), not to a pod IP it
- * picked, so that the proxy sees a destination of the mesh and applies its routes, retries
- * and mutual TLS. Then:
+ * The controller's values that put it in the environment's mesh; none without one. That nginx
+ * sends each request to the Service, not to a pod IP it picked, is said by each public
+ * Ingress (`meshIngressAnnotations`), so that a cluster's own controller reads it too.
  * - Istio: a sidecar (pod label `sidecar.istio.io/inject`; the ingress namespace is not
  *   labelled for injection), with inbound interception off
  *   (`traffic.sidecar.istio.io/includeInboundPorts: ""`): clients outside the mesh reach
@@ -35,12 +34,10 @@ export function ingressNginxValues(environment: KubernetesEnvironment): Record<s
 export function ingressNginxMeshValues(environment: KubernetesEnvironment): Record<string, unknown> {
   const { mesh } = environment.kubernetes;
   if (mesh === "none") return {};
-  const serviceUpstream = { config: { "service-upstream": "true" } };
   if (mesh === "istio")
     return {
-      ...serviceUpstream,
       podLabels: { "sidecar.istio.io/inject": "true" },
       podAnnotations: { "traffic.sidecar.istio.io/includeInboundPorts": "" },
     };
-  return { ...serviceUpstream, podAnnotations: { "linkerd.io/inject": "enabled" } };
+  return { podAnnotations: { "linkerd.io/inject": "enabled" } };
 }

@@ -200,8 +200,9 @@ export function linkerdRetriedMethods(catalogue: Catalogue): MeshRetriedMethods 
  *   those methods on every path (with equal paths, a method match is the more specific,
  *   Gateway API's precedence, so it wins over `<callee>`),
  *   the same request timeout, `retry.linkerd.io/http: gateway-error`, `retry.linkerd.io/limit` = the
- *   fewest retries a caller allows, `retry.linkerd.io/timeout` = the request timeout split
- *   evenly among the attempts, so every retry still fits in the caller's deadline.
+ *   fewest retries a caller allows, and no per-attempt timeout (`retry.linkerd.io/timeout`
+ *   would have Linkerd retry an attempt that ran out of time, which the runtime never does:
+ *   a timed-out call has used the caller's deadline).
  * Linkerd reads `retry.linkerd.io/limit: "0"` as unset and then retries once when another
  * retry annotation is there: with no retry allowed, no retry annotation is written.
  */
@@ -229,7 +230,6 @@ export function linkerdRouteManifests(
           ...timeout,
           "retry.linkerd.io/http": LINKERD_RETRY_CONDITION,
           "retry.linkerd.io/limit": String(settings.retryAttempts),
-          "retry.linkerd.io/timeout": `${Math.floor(settings.timeoutMs / (settings.retryAttempts + 1))}ms`,
         },
         retried.map((method) => ({ path: EVERY_PATH, method })),
       ),

@@ -285,7 +285,6 @@ describe("Linkerd's objects of the example catalogue (PLATFORM_MESH=linkerd)", (
     ).toEqual({
       "retry.linkerd.io/http": "gateway-error",
       "retry.linkerd.io/limit": "1",
-      "retry.linkerd.io/timeout": "600ms",
       "timeout.linkerd.io/request": "1200ms",
     });
   });
@@ -327,14 +326,14 @@ describe("Linkerd's objects of the example catalogue (PLATFORM_MESH=linkerd)", (
       expect(routes.map(({ id }) => id)).toEqual(["route"]);
     });
 
-    it("GIVEN retries THEN the idempotent route matches the shared methods on the callee's Service port, each attempt within the call's timeout", () => {
+    it("GIVEN retries THEN the idempotent route matches the shared methods on the callee's Service port, within the call's timeout and with no per-attempt timeout (a timed-out attempt is not retried, as in the runtime)", () => {
       const [, idempotent] = linkerdRouteManifests(catalog(), production(), {
         timeoutMs: 1000,
         retryAttempts: 3,
         retryMethods: ["GET", "HEAD"],
       });
       expect(idempotent!.manifest).toMatchObject({
-        metadata: { name: "catalog-idempotent", annotations: { "retry.linkerd.io/timeout": "250ms" } },
+        metadata: { name: "catalog-idempotent", annotations: { "timeout.linkerd.io/request": "1000ms" } },
         spec: {
           parentRefs: [{ group: "core", kind: "Service", name: "catalog", port: 8080 }],
           rules: [
@@ -347,6 +346,7 @@ describe("Linkerd's objects of the example catalogue (PLATFORM_MESH=linkerd)", (
           ],
         },
       });
+      expect((idempotent!.manifest.metadata as any).annotations).not.toHaveProperty("retry.linkerd.io/timeout");
     });
   });
 });

@@ -148,9 +148,12 @@ async function checkCluster(
       apiServer.namespaceExists,
       referencedSecrets(environment, catalogue.services),
     ),
-    // Made before the add-ons' first deploy, in the add-on's namespace (which is there by then).
+    // Made before the add-ons' first deploy, which needs them, in the add-on's namespace,
+    // which that deploy would make: the fix makes the namespace first when it is not there.
     ...(await Promise.all(
-      addonSecrets(environment).map((secret) => checkReferencedSecrets(connection, secret.namespace, true, [secret])),
+      addonSecrets(environment).map((secret) =>
+        checkReferencedSecrets(connection, secret.namespace, true, [secret], true),
+      ),
     )),
   ];
 }

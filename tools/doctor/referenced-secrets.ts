@@ -7,13 +7,17 @@ import { type ApiAnswer, apiMessage, getFromApiServer } from "./kubernetes-api.j
  * `kubectl create secret generic` for one Secret, its values left for the user to fill in:
  * literals, or files for a Secret of a given type (its PEM certificates and key).
  */
-export function createSecretCommand(secret: ReferencedSecret, namespace: string): string {
+export function createSecretCommand(secret: ReferencedSecret, namespace: string, ensureNamespace = false): string {
+  // An add-on's namespace may not be there before the add-ons' first deploy, which needs the Secret.
+  const first = ensureNamespace
+    ? `kubectl create namespace ${namespace} --dry-run=client -o yaml | kubectl apply -f - && `
+    : "";
   if (secret.type !== undefined) {
     const files = secret.keys.map((key) => `--from-file=${key}=...`).join(" ");
-    return `kubectl create secret generic ${secret.name} -n ${namespace} --type=${secret.type} ${files}`;
+    return `${first}kubectl create secret generic ${secret.name} -n ${namespace} --type=${secret.type} ${files}`;
   }
   const literals = secret.keys.map((key) => `--from-literal=${key}=...`).join(" ");
-  return `kubectl create secret generic ${secret.name} -n ${namespace} ${literals}`;
+  return `${first}kubectl create secret generic ${secret.name} -n ${namespace} ${literals}`;
 }
 
 /**
@@ -22,12 +26,16 @@ export function createSecretCommand(secret: ReferencedSecret, namespace: string)
  * or key is missing never starts (CreateContainerConfigError), and the deploy waits for
  * it in vain. Before the first deploy the namespace is not there: the line then says
  * which Secrets to create as soon as the deploy has made it, and is no failure.
+ * @param ensureNamespace the fix of a missing Secret makes its namespace first when it is not
+ * there (an add-on's Secret, needed before the deploy that would make the namespace)
+ * @default ensureNamespace false
  */
 export async function checkReferencedSecrets(
   connection: ClusterConnection,
   namespace: string,
   namespaceExists: boolean,
   secrets: readonly ReferencedSecret[],
+  ensureNamespace = false,
 ): Promise<CheckResult> {
   if (secrets.length === 0)
     return { ok: true, line: "secrets: the specs refer to no Secret the stack does not create" };
@@ -51,7 +59,7 @@ export async function checkReferencedSecrets(
     }
     if (answer.status === 404) {
       problems.push(`${secret.name} (read by ${secret.readBy.join(", ")}) is not in ${namespace}`);
-      commands.push(createSecretCommand(secret, namespace));
+      commands.push(createSecretCommand(secret, namespace, ensureNamespace));
     } else if (answer.status === 403)
       return {
         ok: false,

@@ -122,7 +122,7 @@ describe("npm run doctor -- staging, asking the cluster", () => {
     const run = await runCli("tools/doctor.ts", ["staging"], { env });
     expect(run.stdout).toMatch(/✓ crds: installed by the add-ons stack: .*servers\.policy\.linkerd\.io/);
     expect(run.stdout).toContain(
-      "✗ secrets: linkerd-identity-issuer (read by Linkerd's identity service (linkerd-control-plane)) is not in linkerd; the pods that read them would never start: kubectl create secret generic linkerd-identity-issuer -n linkerd --type=kubernetes.io/tls --from-file=ca.crt=... --from-file=tls.crt=... --from-file=tls.key=...",
+      "✗ secrets: linkerd-identity-issuer (read by Linkerd's identity service (linkerd-control-plane)) is not in linkerd; the pods that read them would never start: kubectl create namespace linkerd --dry-run=client -o yaml | kubectl apply -f - && kubectl create secret generic linkerd-identity-issuer -n linkerd --type=kubernetes.io/tls --from-file=ca.crt=... --from-file=tls.crt=... --from-file=tls.key=...",
     );
     expect(run.status, run.output).toBe(1);
   });

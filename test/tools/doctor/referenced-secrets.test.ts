@@ -89,10 +89,11 @@ describe("checkReferencedSecrets", () => {
     });
     expect(apiServer.requests.at(-1)).toBe("/api/v1/namespaces/linkerd/secrets/linkerd-identity-issuer");
     const moved: AddonSecret = { ...issuer, namespace: "linkerd-prod" };
-    const elsewhere = await checkReferencedSecrets(deployer, moved.namespace, true, [moved]);
+    const elsewhere = await checkReferencedSecrets(deployer, moved.namespace, true, [moved], true);
     expect(elsewhere.ok).toBe(false);
+    // The add-on's namespace may not be there before its first deploy: the fix makes it first, idempotently.
     expect(elsewhere.line).toContain(
-      "kubectl create secret generic linkerd-identity-issuer -n linkerd-prod --type=kubernetes.io/tls --from-file=ca.crt=... --from-file=tls.crt=... --from-file=tls.key=...",
+      "kubectl create namespace linkerd-prod --dry-run=client -o yaml | kubectl apply -f - && kubectl create secret generic linkerd-identity-issuer -n linkerd-prod --type=kubernetes.io/tls --from-file=ca.crt=... --from-file=tls.crt=... --from-file=tls.key=...",
     );
   });
 });

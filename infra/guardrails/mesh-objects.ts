@@ -1,5 +1,6 @@
 import { KUBERNETES_TYPES, type LabelSelector, type PodOwner } from "./kubernetes-index.js";
 import { podTemplateOf, POD_RESOURCE_TYPES } from "./kubernetes-pods.js";
+import { NOT_APPLICABLE, Problems, type RuleOutcome } from "./rule.js";
 import type { JsonObject, SynthesizedResource, SynthesizedStack } from "./synthesized-stack.js";
 import { asString, asStringList, asStringMap, block, blocks, firstUnresolved } from "./values.js";
 
@@ -100,6 +101,31 @@ export function meshesOfPods(owner: PodOwner, stack: SynthesizedStack): Mesh[] {
   if (linkerd === "enabled" || linkerd === "ingress" || (inNamespace.has("linkerd") && linkerd !== "disabled"))
     meshes.push("linkerd");
   return meshes;
+}
+
+/** A meshed workload as both MESH rules check it: its meshes and its namespace. */
+export interface MeshedWorkload {
+  readonly meshes: readonly Mesh[];
+  readonly namespace: string;
+}
+
+/**
+ * The meshes and the namespace of a workload's pods; NOT_APPLICABLE when they are in no
+ * mesh, and the finding of an unresolved namespace when it is computed (neither rule can
+ * tell which policies apply then).
+ */
+export function meshedWorkload(owner: PodOwner, stack: SynthesizedStack): MeshedWorkload | RuleOutcome {
+  const meshes = meshesOfPods(owner, stack);
+  if (meshes.length === 0) return NOT_APPLICABLE;
+  if (owner.namespace === undefined)
+    return new Problems()
+      .unresolved(
+        "metadata.namespace",
+        block(owner.resource.values.metadata)?.namespace,
+        "give the namespace as a literal",
+      )
+      .outcome();
+  return { meshes, namespace: owner.namespace };
 }
 
 /** A selector as a mesh object's manifest writes it (`matchLabels`, `matchExpressions`); "unresolved" when computed. */

@@ -6,7 +6,7 @@ import {
   MESH_RULE_TYPES,
   type MeshObject,
   meshesOfNamespace,
-  meshesOfPods,
+  meshedWorkload,
   meshObjectOf,
   meshObjectsIn,
   namespaceResourceNamed,
@@ -157,18 +157,10 @@ function linkerdPolicyProblem(problems: Problems, where: string, policy: string 
 }
 
 function checkWorkload(owner: PodOwner, context: RuleContext): RuleOutcome {
-  const meshes = meshesOfPods(owner, context.stack);
-  if (meshes.length === 0) return NOT_APPLICABLE;
+  const workload = meshedWorkload(owner, context.stack);
+  if (!("meshes" in workload)) return workload;
+  const { meshes, namespace } = workload;
   const problems = new Problems();
-  const namespace = owner.namespace;
-  if (namespace === undefined)
-    return problems
-      .unresolved(
-        "metadata.namespace",
-        block(owner.resource.values.metadata)?.namespace,
-        "give the namespace as a literal",
-      )
-      .outcome();
   if (meshes.includes("istio")) {
     const applying = meshObjectsIn(context.stack, namespace, "istio", "PeerAuthentication").filter((pa) => {
       const selector = manifestSelectorOf(pa.spec?.selector);

@@ -1,6 +1,6 @@
 import { type LabelSelector, type PodOwner, selectorMatches } from "../kubernetes-index.js";
 import { containersOf, podTemplateOf, POD_RESOURCE_TYPES } from "../kubernetes-pods.js";
-import { manifestSelectorOf, type MeshObject, meshesOfPods, meshObjectOf, meshObjectsIn } from "../mesh-objects.js";
+import { manifestSelectorOf, type MeshObject, meshedWorkload, meshObjectOf, meshObjectsIn } from "../mesh-objects.js";
 import { NOT_APPLICABLE, ofTypes, Problems, type ResourceRule, type RuleContext, type RuleOutcome } from "../rule.js";
 import { asString, asStringList, block, blocks, isUnresolved, show } from "../values.js";
 
@@ -142,18 +142,10 @@ function checkObject(object: MeshObject): RuleOutcome {
 }
 
 function checkWorkload(owner: PodOwner, context: RuleContext): RuleOutcome {
-  const meshes = meshesOfPods(owner, context.stack);
-  if (meshes.length === 0) return NOT_APPLICABLE;
+  const workload = meshedWorkload(owner, context.stack);
+  if (!("meshes" in workload)) return workload;
+  const { meshes, namespace } = workload;
   const problems = new Problems();
-  const namespace = owner.namespace;
-  if (namespace === undefined)
-    return problems
-      .unresolved(
-        "metadata.namespace",
-        block(owner.resource.values.metadata)?.namespace,
-        "give the namespace as a literal",
-      )
-      .outcome();
   if (meshes.includes("istio")) {
     const allowing = meshObjectsIn(context.stack, namespace, "istio", "AuthorizationPolicy").filter((policy) => {
       if ((policy.spec?.action ?? "ALLOW") !== "ALLOW") return false;

@@ -6,6 +6,7 @@ import {
   succeeded,
   summarize,
 } from "@platform/service-runtime/testing";
+import os from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { METRICS_CONTRACT } from "../../infra/monitoring/metrics-contract.js";
 import type { StackResource } from "./support/local-stack.js";
@@ -66,7 +67,7 @@ interface RouteFigures {
   readonly recoveredMs?: number;
 }
 
-/** Orders' memory in one fault, printed at the end. */
+/** Orders' memory, and how long the engine throttled the callers' CPU (their declared `cpus`), in one fault. */
 interface MemoryFigures {
   readonly fault: string;
   readonly beforeMiB: number;
@@ -74,6 +75,11 @@ interface MemoryFigures {
   readonly afterMiB: number;
   readonly limitMiB: number;
   readonly samples: number;
+  readonly throttledMs: Readonly<Record<string, number>>;
+  /** This machine's 1-minute load average when the fault was injected (the engine shares its cores). */
+  readonly loadAverage: number;
+  /** How long the engine took to inject the fault (docker stop: the stop signal and catalog's own shutdown). */
+  readonly faultTookMs: number;
 }
 
 let context: RunContext;
@@ -81,6 +87,7 @@ let runner: StackRunner;
 const running = new Map<string, RunnerContainer[]>();
 let catalog: RunnerContainer;
 let ordersContainer: RunnerContainer;
+let gatewayContainer: RunnerContainer;
 let gatewayUrl: string;
 let ordersUrl: string;
 /** An order placed through gateway before any fault: the lookup route reads it. */
@@ -139,17 +146,25 @@ const atOnceMs = (s: CallSettings) => s.timeoutMs / 4;
 
 /**
  * A container's memory in MiB as `docker stats` shows it (usage less the inactive file
- * cache; cgroup v1 `memory.usage_in_bytes` or v2 `memory.current`), and its limit.
+ * cache; cgroup v1 `memory.usage_in_bytes` or v2 `memory.current`), its limit, and how long
+ * the engine has throttled its CPU so far (its declared `cpus`), from the engine's stats.
  */
-async function memoryOf(container: RunnerContainer): Promise<{ usedMiB: number; limitMiB: number }> {
+async function statsOf(
+  container: RunnerContainer,
+): Promise<{ usedMiB: number; limitMiB: number; throttledMs: number }> {
   const stats = await context.engine.request<{
     memory_stats: { usage?: number; limit?: number; stats?: Record<string, number> };
+    cpu_stats?: { throttling_data?: { throttled_time?: number } };
   }>("GET", `/containers/${container.id}/stats?stream=false&one-shot=true`);
   const memory = stats.memory_stats;
   if (memory.usage === undefined)
     throw new Error(`${container.name}: the engine reports no memory usage: ${JSON.stringify(memory)}`);
   const inactive = memory.stats?.total_inactive_file ?? memory.stats?.inactive_file ?? 0;
-  return { usedMiB: (memory.usage - inactive) / 2 ** 20, limitMiB: (memory.limit ?? 0) / 2 ** 20 };
+  return {
+    usedMiB: (memory.usage - inactive) / 2 ** 20,
+    limitMiB: (memory.limit ?? 0) / 2 ** 20,
+    throttledMs: (stats.cpu_stats?.throttling_data?.throttled_time ?? 0) / 1e6,
+  };
 }
 
 /** Samples a container's memory until stopped, one reading after the other; keeps the peak. */
@@ -159,7 +174,7 @@ function sampleMemory(container: RunnerContainer) {
   const loop = (async () => {
     while (!stopped) {
       try {
-        const { usedMiB } = await memoryOf(container);
+        const { usedMiB } = await statsOf(container);
         seen.peakMiB = Math.max(seen.peakMiB, usedMiB);
         seen.samples++;
       } catch (error) {
@@ -195,6 +210,20 @@ async function restartsAndStarts(): Promise<Record<string, { restarts: number; s
     }),
   );
   return Object.fromEntries(entries);
+}
+
+/** Events of a fault and failed answers, in milliseconds from the fault, for failure messages. */
+function timeline(events: ReadonlyMap<string, number>, faultAt: number, failed: readonly LoadSample[] = []): string {
+  const at = (t: number) => `${((t - faultAt) / 1000).toFixed(2)}s`;
+  return [
+    ...[...events].map(([what, t]) => [t, `${at(t)} ${what}`] as const),
+    ...failed.map(
+      (s) => [s.startedAt, `${at(s.startedAt)}..${at(s.endedAt)} ${s.route}: ${s.status} ${s.body}`] as const,
+    ),
+  ]
+    .sort(([a], [b]) => a - b)
+    .map(([, line]) => `  ${line}`)
+    .join("\n");
 }
 
 /** Whether `samples` (in order) end in `run` successes in a row. */
@@ -248,35 +277,36 @@ async function underFault(
         ),
       ),
     );
-    const memoryBefore = (await memoryOf(ordersContainer)).usedMiB;
+    const memoryBefore = (await statsOf(ordersContainer)).usedMiB;
+    const throttledBefore = { gateway: await statsOf(gatewayContainer), orders: await statsOf(ordersContainer) };
+    const loadAverage = os.loadavg()[0]!;
 
     // WHEN catalog fails
     const faultAt = performance.now();
+    const events = new Map<string, number>([[`${fault} requested`, faultAt]]);
     await inject();
+    events.set(`${fault} done`, performance.now());
 
     // THEN once each caller's breaker has opened, it answers 503 at once, with Retry-After
     const openAt = new Map<string, number>();
     for (const { route, caller } of CATALOG_ROUTES) {
       const s = of(caller);
+      const fromOpenBreaker = (x: LoadSample) =>
+        x.route === route &&
+        x.startedAt > faultAt &&
+        x.status === 503 &&
+        latencyMs(x) < atOnceMs(s) &&
+        x.retryAfter !== null;
       // Each failed attempt takes at most the timeout; the breaker opens after breakerFailures of them (retries count).
       // The docker stop itself may take the grace period first: the bound starts after inject returned.
-      openAt.set(
-        route,
-        await load.waitFor(
-          `an answer at once from ${caller}'s open breaker on ${route}`,
-          (s.breakerFailures + 2) * answerWithinMs(s) * 2,
-          (samples) =>
-            samples.some(
-              (x) =>
-                x.route === route &&
-                x.startedAt > faultAt &&
-                x.status === 503 &&
-                latencyMs(x) < atOnceMs(s) &&
-                x.retryAfter !== null,
-            ),
-        ),
+      await load.waitFor(
+        `an answer at once from ${caller}'s open breaker on ${route}`,
+        (s.breakerFailures + 2) * answerWithinMs(s) * 2,
+        (samples) => samples.some(fromOpenBreaker),
       );
+      openAt.set(route, load.of(route).find(fromOpenBreaker)!.endedAt);
     }
+    for (const [route, t] of openAt) events.set(`first answer at once on ${route}`, t);
     const openSince = performance.now();
     await load.waitFor(`${OPEN_ANSWERS} answers on each catalog route while the breakers are open`, 30_000, () =>
       CATALOG_ROUTES.every(({ route }) => load.of(route, openSince).length >= OPEN_ANSWERS),
@@ -288,8 +318,10 @@ async function underFault(
 
     // WHEN catalog is back
     const recoverAt = performance.now();
+    events.set("recovery requested", recoverAt);
     await recover();
     const backAt = performance.now();
+    events.set("catalog back", backAt);
     const firstSuccessAt = new Map<string, number>();
     const recoveredAt = new Map<string, number>();
     for (const { route } of CATALOG_ROUTES) {
@@ -314,7 +346,8 @@ async function underFault(
     );
     await load.stop();
     await memory.stop();
-    const memoryAfter = await memoryOf(ordersContainer);
+    const memoryAfter = await statsOf(ordersContainer);
+    const throttledAfter = { gateway: await statsOf(gatewayContainer), orders: await statsOf(ordersContainer) };
     const after = await restartsAndStarts();
 
     // (during the fault: from the fault until catalog is back, its start included)
@@ -340,7 +373,15 @@ async function underFault(
       afterMiB: memoryAfter.usedMiB,
       limitMiB: memoryAfter.limitMiB,
       samples: memory.seen.samples,
+      throttledMs: {
+        gateway: throttledAfter.gateway.throttledMs - throttledBefore.gateway.throttledMs,
+        orders: throttledAfter.orders.throttledMs - throttledBefore.orders.throttledMs,
+      },
+      loadAverage,
+      faultTookMs: events.get(`${fault} done`)! - faultAt,
     });
+    const failed = [PRODUCT, LOOKUP, PLACE].flatMap((route) => duringFault(route).filter((s) => !succeeded(s)));
+    const told = () => `what happened, from the fault:\n${timeline(events, faultAt, failed)}`;
 
     // THEN the fast answers were the breakers' own: both callers' breakers on catalog were open (2)
     expect(breakers).toEqual({ gateway: 2, orders: 2 });
@@ -351,14 +392,20 @@ async function underFault(
         expect(after[name]!.startedAt, `${name}: StartedAt`).toBe(was.startedAt);
     }
     // AND the order lookup, which does not need catalog, answered 200 throughout
-    expect(duringFault(LOOKUP).filter((s) => !succeeded(s))).toEqual([]);
+    expect(
+      duringFault(LOOKUP).filter((s) => !succeeded(s)),
+      told(),
+    ).toEqual([]);
     // AND every failed catalog-dependent request was a 503 naming catalog with Retry-After (or a 502
     // naming it, for an answer of a catalog shutting down or still starting), within the timeout and a margin
     for (const { route, caller } of CATALOG_ROUTES) {
       for (const s of duringFault(route).filter((x) => !succeeded(x))) {
-        expect(s).toMatchObject({ status: expect.toBeOneOf([503, 502]), body: expect.stringContaining("catalog") });
+        expect(s, told()).toMatchObject({
+          status: expect.toBeOneOf([503, 502]),
+          body: expect.stringContaining("catalog"),
+        });
         if (s.status === 503) expect(s.retryAfter).not.toBeNull();
-        expect(latencyMs(s), `${route}: ${s.status} ${s.body}`).toBeLessThan(answerWithinMs(of(caller)));
+        expect(latencyMs(s), `${route}: ${s.status} ${s.body}; ${told()}`).toBeLessThan(answerWithinMs(of(caller)));
       }
       // AND while the breaker was open, its answers came at once
       expect(whileOpen(route).p99Ms, `${route}: p99 while ${caller}'s breaker was open`).toBeLessThan(
@@ -401,6 +448,7 @@ beforeAll(async () => {
   const gatewayPort = context.catalogue.get("gateway").port;
   const published = running.get("gateway")!.find((c) => c.request.publishedPorts.length > 0);
   expect(published, "the local stack publishes no port of gateway").toBeDefined();
+  gatewayContainer = published!;
   gatewayUrl = `http://127.0.0.1:${(await runner.publishedPort(published!, gatewayPort)).hostPort}`;
   [catalog] = running.get("catalog")!;
   expect(running.get("catalog"), "the fault stops the one catalog the local stack runs").toHaveLength(1);
@@ -440,11 +488,15 @@ afterAll(async () => {
   console.table(
     memoryFigures.map((m) => ({
       fault: m.fault,
+      "fault took ms": m.faultTookMs.toFixed(0),
       "orders MiB before": m.beforeMiB.toFixed(1),
       "orders peak MiB": m.peakMiB.toFixed(1),
       "orders MiB after": m.afterMiB.toFixed(1),
       "limit MiB": m.limitMiB.toFixed(0),
       "memory samples": m.samples,
+      "gateway-1 CPU throttled ms": m.throttledMs.gateway!.toFixed(0),
+      "orders-1 CPU throttled ms": m.throttledMs.orders!.toFixed(0),
+      "load average at fault": m.loadAverage.toFixed(1),
     })),
   );
   await runner?.removeAll();

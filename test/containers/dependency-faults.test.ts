@@ -231,7 +231,11 @@ function endsInSuccesses(samples: readonly LoadSample[], run: number): boolean {
   return samples.length >= run && samples.slice(-run).every(succeeded);
 }
 
-/** A bounded load on the three routes, kept well under what two shared cores can take. */
+/**
+ * A bounded load on the three routes, kept under what the callers take at their declared
+ * CPU (gateway: 0.2 of a core locally): at twice this rate, the engine throttled gateway-1
+ * for a quarter of each fault, and its answers stalled for seconds.
+ */
 function startLoad(): BoundedLoad {
   const longest = Math.max(...[...settings.values()].map((s) => s.timeoutMs));
   return BoundedLoad.start(
@@ -245,7 +249,7 @@ function startLoad(): BoundedLoad {
       },
     ],
     // A request unanswered after five timeouts is a hang, recorded as no answer (status 0).
-    { ratePerConnection: 10, maxRequests: 20_000, answerTimeoutMs: longest * 5 },
+    { ratePerConnection: 5, maxRequests: 20_000, answerTimeoutMs: longest * 5 },
   );
 }
 
@@ -288,33 +292,36 @@ async function underFault(
     events.set(`${fault} done`, performance.now());
 
     // THEN once each caller's breaker has opened, it answers 503 at once, with Retry-After
-    const openAt = new Map<string, number>();
-    for (const { route, caller } of CATALOG_ROUTES) {
-      const s = of(caller);
-      const fromOpenBreaker = (x: LoadSample) =>
+    const fromOpenBreaker =
+      (route: string, caller: string) =>
+      (x: LoadSample): boolean =>
         x.route === route &&
         x.startedAt > faultAt &&
         x.status === 503 &&
-        latencyMs(x) < atOnceMs(s) &&
+        latencyMs(x) < atOnceMs(of(caller)) &&
         x.retryAfter !== null;
-      // Each failed attempt takes at most the timeout; the breaker opens after breakerFailures of them (retries count).
-      // The docker stop itself may take the grace period first: the bound starts after inject returned.
-      await load.waitFor(
-        `an answer at once from ${caller}'s open breaker on ${route}`,
-        (s.breakerFailures + 2) * answerWithinMs(s) * 2,
-        (samples) => samples.some(fromOpenBreaker),
-      );
-      openAt.set(route, load.of(route).find(fromOpenBreaker)!.endedAt);
-    }
-    for (const [route, t] of openAt) events.set(`first answer at once on ${route}`, t);
-    const openSince = performance.now();
-    await load.waitFor(`${OPEN_ANSWERS} answers on each catalog route while the breakers are open`, 30_000, () =>
-      CATALOG_ROUTES.every(({ route }) => load.of(route, openSince).length >= OPEN_ANSWERS),
+    // Each failed attempt takes at most the timeout; a breaker opens after breakerFailures of them (retries count).
+    // The docker stop itself may take the grace period first: the bound starts after inject returned.
+    const slowest = Math.max(
+      ...CATALOG_ROUTES.map(({ caller }) => (of(caller).breakerFailures + 2) * answerWithinMs(of(caller))),
     );
+    await load.waitFor("an answer at once from each caller's open breaker", slowest * 2, (samples) =>
+      CATALOG_ROUTES.every(({ route, caller }) => samples.some(fromOpenBreaker(route, caller))),
+    );
+    // (read at once: an open breaker turns half-open for a trial call after its half-open time)
     const breakers = {
       gateway: await breakerStateAt(gatewayUrl, "catalog"),
       orders: await breakerStateAt(ordersUrl, "catalog"),
     };
+    const openAt = new Map<string, number>();
+    for (const { route, caller } of CATALOG_ROUTES) {
+      openAt.set(route, load.of(route).find(fromOpenBreaker(route, caller))!.endedAt);
+      events.set(`first answer at once on ${route}`, openAt.get(route)!);
+    }
+    const openSince = performance.now();
+    await load.waitFor(`${OPEN_ANSWERS} answers on each catalog route while the breakers are open`, 30_000, () =>
+      CATALOG_ROUTES.every(({ route }) => load.of(route, openSince).length >= OPEN_ANSWERS),
+    );
 
     // WHEN catalog is back
     const recoverAt = performance.now();
@@ -383,8 +390,12 @@ async function underFault(
     const failed = [PRODUCT, LOOKUP, PLACE].flatMap((route) => duringFault(route).filter((s) => !succeeded(s)));
     const told = () => `what happened, from the fault:\n${timeline(events, faultAt, failed)}`;
 
-    // THEN the fast answers were the breakers' own: both callers' breakers on catalog were open (2)
-    expect(breakers).toEqual({ gateway: 2, orders: 2 });
+    // THEN the fast answers were the breakers' own: both callers' breakers on catalog had opened
+    // (2 open, or 1 half-open: the trial call an open breaker lets through after its half-open time)
+    for (const [caller, state] of Object.entries(breakers))
+      expect([1, 2], `${caller}'s breaker on catalog (metrics) when its answers came at once; ${told()}`).toContain(
+        state,
+      );
     // AND no container of the chain was restarted (catalog: only its own stop and start, by the test)
     for (const [name, was] of Object.entries(before)) {
       expect(after[name]!.restarts, `${name}: RestartCount`).toBe(was.restarts);

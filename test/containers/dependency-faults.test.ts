@@ -80,6 +80,9 @@ interface MemoryFigures {
   readonly loadAverage: number;
   /** How long the engine took to inject the fault (docker stop: the stop signal and catalog's own shutdown). */
   readonly faultTookMs: number;
+  /** Gateway-1's longest event-loop delay from the fault until the end, and the CPU seconds it used in that time. */
+  readonly gatewayLagMaxMs: number;
+  readonly gatewayCpuSeconds: number;
 }
 
 let context: RunContext;
@@ -193,12 +196,38 @@ function sampleMemory(container: RunnerContainer) {
 }
 
 /** The value of a service's breaker on `dependency` in its metrics (0 closed, 1 half-open, 2 open). */
-async function breakerStateAt(baseUrl: string, dependency: string): Promise<number | string> {
+async function breakerStateAt(
+  baseUrl: string,
+  dependency: string,
+): Promise<{ state: number | string; eventLoopLagMaxMs: number }> {
   const metrics = await httpGet(`${baseUrl}/metrics`);
-  if (!("body" in metrics)) return metrics.error;
+  if (!("body" in metrics)) return { state: metrics.error, eventLoopLagMaxMs: Number.NaN };
   const name = METRICS_CONTRACT.dependencyBreakerState.name;
   const line = metrics.body.split("\n").find((l) => l.startsWith(`${name}{`) && l.includes(`"${dependency}"`));
-  return line === undefined ? `no ${name} for ${dependency}` : Number(line.split(" ").at(-1));
+  // (a scrape starts the longest event-loop delay anew: kept for the figures)
+  const lag = metrics.body.split("\n").find((l) => l.startsWith("nodejs_eventloop_lag_max_seconds "));
+  return {
+    state: line === undefined ? `no ${name} for ${dependency}` : Number(line.split(" ").at(-1)),
+    eventLoopLagMaxMs: lag === undefined ? Number.NaN : Number(lag.split(" ")[1]) * 1000,
+  };
+}
+
+/**
+ * From a service's metrics (prom-client's process metrics): the CPU seconds it used so far,
+ * and the longest event-loop delay since the last scrape, in ms (each scrape starts it anew).
+ */
+async function processFiguresAt(baseUrl: string): Promise<{ cpuSeconds: number; eventLoopLagMaxMs: number }> {
+  const metrics = await httpGet(`${baseUrl}/metrics`);
+  if (!("body" in metrics)) throw new Error(`${baseUrl}/metrics: ${metrics.error}`);
+  const value = (name: string) => {
+    const line = metrics.body.split("\n").find((l) => l.startsWith(`${name} `));
+    if (line === undefined) throw new Error(`${baseUrl}/metrics has no ${name}`);
+    return Number(line.split(" ")[1]);
+  };
+  return {
+    cpuSeconds: value("process_cpu_seconds_total"),
+    eventLoopLagMaxMs: value("nodejs_eventloop_lag_max_seconds") * 1000,
+  };
 }
 
 /** RestartCount and StartedAt of every container of the chain, by container name. */
@@ -232,9 +261,8 @@ function endsInSuccesses(samples: readonly LoadSample[], run: number): boolean {
 }
 
 /**
- * A bounded load on the three routes, kept under what the callers take at their declared
- * CPU (gateway: 0.2 of a core locally): at twice this rate, the engine throttled gateway-1
- * for a quarter of each fault, and its answers stalled for seconds.
+ * A bounded load on the three routes, kept low: the callers run on their declared CPU
+ * (gateway: 0.2 of a core locally), and the figures report how long the engine throttled them.
  */
 function startLoad(): BoundedLoad {
   const longest = Math.max(...[...settings.values()].map((s) => s.timeoutMs));
@@ -284,6 +312,7 @@ async function underFault(
     const memoryBefore = (await statsOf(ordersContainer)).usedMiB;
     const throttledBefore = { gateway: await statsOf(gatewayContainer), orders: await statsOf(ordersContainer) };
     const loadAverage = os.loadavg()[0]!;
+    const gatewayBefore = await processFiguresAt(gatewayUrl);
 
     // WHEN catalog fails
     const faultAt = performance.now();
@@ -313,6 +342,7 @@ async function underFault(
       gateway: await breakerStateAt(gatewayUrl, "catalog"),
       orders: await breakerStateAt(ordersUrl, "catalog"),
     };
+    const gatewayLagUntilOpen = breakers.gateway.eventLoopLagMaxMs;
     const openAt = new Map<string, number>();
     for (const { route, caller } of CATALOG_ROUTES) {
       openAt.set(route, load.of(route).find(fromOpenBreaker(route, caller))!.endedAt);
@@ -354,6 +384,7 @@ async function underFault(
     await load.stop();
     await memory.stop();
     const memoryAfter = await statsOf(ordersContainer);
+    const gatewayAfter = await processFiguresAt(gatewayUrl);
     const throttledAfter = { gateway: await statsOf(gatewayContainer), orders: await statsOf(ordersContainer) };
     const after = await restartsAndStarts();
 
@@ -386,13 +417,15 @@ async function underFault(
       },
       loadAverage,
       faultTookMs: events.get(`${fault} done`)! - faultAt,
+      gatewayLagMaxMs: Math.max(gatewayLagUntilOpen, gatewayAfter.eventLoopLagMaxMs),
+      gatewayCpuSeconds: gatewayAfter.cpuSeconds - gatewayBefore.cpuSeconds,
     });
     const failed = [PRODUCT, LOOKUP, PLACE].flatMap((route) => duringFault(route).filter((s) => !succeeded(s)));
     const told = () => `what happened, from the fault:\n${timeline(events, faultAt, failed)}`;
 
     // THEN the fast answers were the breakers' own: both callers' breakers on catalog had opened
     // (2 open, or 1 half-open: the trial call an open breaker lets through after its half-open time)
-    for (const [caller, state] of Object.entries(breakers))
+    for (const [caller, { state }] of Object.entries(breakers))
       expect([1, 2], `${caller}'s breaker on catalog (metrics) when its answers came at once; ${told()}`).toContain(
         state,
       );
@@ -508,6 +541,8 @@ afterAll(async () => {
       "gateway-1 CPU throttled ms": m.throttledMs.gateway!.toFixed(0),
       "orders-1 CPU throttled ms": m.throttledMs.orders!.toFixed(0),
       "load average at fault": m.loadAverage.toFixed(1),
+      "gateway-1 event loop delay max ms": m.gatewayLagMaxMs.toFixed(0),
+      "gateway-1 CPU s": m.gatewayCpuSeconds.toFixed(1),
     })),
   );
   await runner?.removeAll();

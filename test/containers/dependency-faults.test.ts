@@ -423,42 +423,52 @@ async function underFault(
     const failed = [PRODUCT, LOOKUP, PLACE].flatMap((route) => duringFault(route).filter((s) => !succeeded(s)));
     const told = () => `what happened, from the fault:\n${timeline(events, faultAt, failed)}`;
 
+    // (soft: a run reports every claim that did not hold, not the first one only)
     // THEN the fast answers were the breakers' own: both callers' breakers on catalog had opened
     // (2 open, or 1 half-open: the trial call an open breaker lets through after its half-open time)
     for (const [caller, { state }] of Object.entries(breakers))
-      expect([1, 2], `${caller}'s breaker on catalog (metrics) when its answers came at once; ${told()}`).toContain(
-        state,
-      );
+      expect
+        .soft([1, 2], `${caller}'s breaker on catalog (metrics) when its answers came at once; ${told()}`)
+        .toContain(state);
     // AND no container of the chain was restarted (catalog: only its own stop and start, by the test)
     for (const [name, was] of Object.entries(before)) {
-      expect(after[name]!.restarts, `${name}: RestartCount`).toBe(was.restarts);
+      expect.soft(after[name]!.restarts, `${name}: RestartCount`).toBe(was.restarts);
       if (name !== catalog.name || fault.startsWith("pause"))
-        expect(after[name]!.startedAt, `${name}: StartedAt`).toBe(was.startedAt);
+        expect.soft(after[name]!.startedAt, `${name}: StartedAt`).toBe(was.startedAt);
     }
     // AND the order lookup, which does not need catalog, answered 200 throughout
-    expect(
-      duringFault(LOOKUP).filter((s) => !succeeded(s)),
-      told(),
-    ).toEqual([]);
+    expect
+      .soft(
+        duringFault(LOOKUP).filter((s) => !succeeded(s)),
+        told(),
+      )
+      .toEqual([]);
     // AND every failed catalog-dependent request was a 503 naming catalog with Retry-After (or a 502
     // naming it, for an answer of a catalog shutting down or still starting), within the timeout and a margin
+    const brief = (x: LoadSample) =>
+      `${latencyMs(x).toFixed(0)} ms: ${x.status} ${x.body} (Retry-After ${x.retryAfter})`;
     for (const { route, caller } of CATALOG_ROUTES) {
-      for (const s of duringFault(route).filter((x) => !succeeded(x))) {
-        expect(s, told()).toMatchObject({
-          status: expect.toBeOneOf([503, 502]),
-          body: expect.stringContaining("catalog"),
-        });
-        if (s.status === 503) expect(s.retryAfter).not.toBeNull();
-        expect(latencyMs(s), `${route}: ${s.status} ${s.body}; ${told()}`).toBeLessThan(answerWithinMs(of(caller)));
-      }
-      // AND while the breaker was open, its answers came at once
-      expect(whileOpen(route).p99Ms, `${route}: p99 while ${caller}'s breaker was open`).toBeLessThan(
-        atOnceMs(of(caller)),
+      const failedHere = duringFault(route).filter((x) => !succeeded(x));
+      const unclear = failedHere.filter(
+        (x) => !((x.status === 502 || (x.status === 503 && x.retryAfter !== null)) && x.body.includes("catalog")),
       );
+      expect
+        .soft(unclear.map(brief), `${route}: failures other than a 503 (Retry-After) or 502 naming catalog`)
+        .toEqual([]);
+      const late = failedHere.filter((x) => latencyMs(x) >= answerWithinMs(of(caller)));
+      expect
+        .soft(late.map(brief), `${route}: failures answered after ${answerWithinMs(of(caller))} ms; ${told()}`)
+        .toEqual([]);
+      // AND while the breaker was open, its answers came at once
+      expect
+        .soft(whileOpen(route).p99Ms, `${route}: p99 while ${caller}'s breaker was open`)
+        .toBeLessThan(atOnceMs(of(caller)));
     }
     // AND orders' memory stayed bounded
-    expect(memory.seen.error).toBeUndefined();
-    expect(memory.seen.peakMiB).toBeLessThan(memoryBefore * 1.5 + 32);
+    expect.soft(memory.seen.error).toBeUndefined();
+    expect
+      .soft(memory.seen.peakMiB, `orders' peak memory (MiB), ${memoryBefore.toFixed(1)} MiB before the fault`)
+      .toBeLessThan(memoryBefore * 1.5 + 32);
   } finally {
     await load.stop();
     await memory.stop();

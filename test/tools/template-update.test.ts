@@ -16,6 +16,13 @@ const ORDERS_LINE = "ARG BASE_IMAGE=registry.example.com/node:20.19.5-bookworm-s
 /** gateway's own edit, on the very line the template's fix follows. */
 const GATEWAY_LINE = "ENV NODE_ENV=production LOG_LEVEL=warn";
 
+/** The template version an example service records in this repository (it moves with every change of its template). */
+const recordedVersion = (service: string): string =>
+  JSON.parse(readFileSync(path.join(REPOSITORY_ROOT, "services", service, ".template.json"), "utf8")).version;
+/** The http-service version orders was made from, and the worker version of fulfilment. */
+const HTTP_RECORDED = recordedVersion("orders");
+const WORKER_RECORDED = recordedVersion("fulfilment");
+
 describe("npm run template:update", () => {
   let repository: RepositoryCopy;
   const git = (...args: string[]) => {
@@ -64,11 +71,11 @@ describe("npm run template:update", () => {
     () => {
       const before = repository.snapshot();
       const result = repository.node(TEMPLATE_UPDATE, ["--dry-run"]);
-      expect(result.stdout).toContain("orders: would update from http-service 4f36829500db to ");
+      expect(result.stdout).toContain(`orders: would update from http-service ${HTTP_RECORDED} to `);
       expect(result.stdout).toMatch(/^ {2}merged {4}Dockerfile \(the template's change and the service's edits\)$/m);
       expect(result.stdout).toContain("--- a/services/orders/Dockerfile\n+++ b/services/orders/Dockerfile\n");
       expect(result.stdout).toContain(` ENV NODE_ENV=production\n+${TEMPLATE_LINE}\n`);
-      expect(result.stdout).toMatch(/^- {2}"version": "4f36829500db",$/m);
+      expect(result.stdout).toMatch(new RegExp(`^- {2}"version": "${HTTP_RECORDED}",$`, "m"));
       expect(result.stdout).toMatch(/^ {2}conflict {2}Dockerfile \(1 conflict marked\)$/m);
       expect(result.stdout).toContain("+<<<<<<< services/gateway/Dockerfile (this service)\n");
       expect(result.stdout).toMatch(/\nnothing was written \(--dry-run\)\n$/);
@@ -133,7 +140,7 @@ describe("npm run template:update", () => {
       const otherVersion = repository.node(TEMPLATE_UPDATE, ["orders", "--dry-run"]);
       expect(otherVersion.stderr).toMatch(
         new RegExp(
-          `orders: services/orders/\\.template\\.json: commit: ${fixed} holds version [0-9a-f]{12} of the http-service template, not the recorded 4f36829500db; correct the record`,
+          `orders: services/orders/\\.template\\.json: commit: ${fixed} holds version [0-9a-f]{12} of the http-service template, not the recorded ${HTTP_RECORDED}; correct the record`,
         ),
       );
       expect(otherVersion.status).toBe(2);
@@ -157,7 +164,10 @@ describe("npm run template:update", () => {
       expect(nobody.status).toBe(2);
       const behind = repository.node(TEMPLATE_UPDATE, ["--accept", "orders"]);
       expect(behind.stderr).toMatch(
-        /^ {2}orders: records http-service 4f36829500db, not the template's current [0-9a-f]{12}: run npm run template:update -- orders first/m,
+        new RegExp(
+          `^ {2}orders: records http-service ${HTTP_RECORDED}, not the template's current [0-9a-f]{12}: run npm run template:update -- orders first`,
+          "m",
+        ),
       );
       expect(behind.status).toBe(2);
 
@@ -174,7 +184,9 @@ describe("npm run template:update", () => {
     () => {
       const result = repository.node(TEMPLATE_UPDATE, ["orders"]);
       expect(result.stdout).toMatch(
-        /^orders: updated from http-service 4f36829500db to [0-9a-f]{12}\n {2}merged {4}Dockerfile \(the template's change and the service's edits\)\n {2}recorded {2}\.template\.json \(http-service [0-9a-f]{12}; accepts the service's edits of Dockerfile\)\n1 service updated from its template: review the diff \(git diff\), then commit\n$/,
+        new RegExp(
+          `^orders: updated from http-service ${HTTP_RECORDED} to [0-9a-f]{12}\\n {2}merged {4}Dockerfile \\(the template's change and the service's edits\\)\\n {2}recorded {2}\\.template\\.json \\(http-service [0-9a-f]{12}; accepts the service's edits of Dockerfile\\)\\n1 service updated from its template: review the diff \\(git diff\\), then commit\\n$`,
+        ),
       );
       expect(result.status).toBe(0);
       const dockerfile = read("services/orders/Dockerfile");
@@ -183,7 +195,7 @@ describe("npm run template:update", () => {
       expect(dockerfile).not.toMatch(/^(<{7}|={7}|>{7})/m);
       expect(record("orders")).toMatchObject({
         template: "http-service",
-        version: expect.not.stringMatching(/^4f36829500db$/),
+        version: expect.not.stringMatching(new RegExp(`^${HTTP_RECORDED}$`)),
         commit: git("log", "-1", "--format=%H", "--", "templates/"),
         answers: { name: "orders", dependsOn: ["catalog"] },
       });
@@ -231,7 +243,7 @@ describe("npm run template:update", () => {
         [
           "<<<<<<< services/gateway/Dockerfile (this service)",
           GATEWAY_LINE,
-          "||||||| http-service 4f36829500db (the template it was made from)",
+          `||||||| http-service ${HTTP_RECORDED} (the template it was made from)`,
           "ENV NODE_ENV=production",
           "=======",
           "ENV NODE_ENV=production",
@@ -305,7 +317,7 @@ describe("npm run template:update", () => {
       expect(result.stdout).toMatch(
         new RegExp(
           [
-            "^fulfilment: updated from worker 21845e23ab9f to [0-9a-f]{12}",
+            `^fulfilment: updated from worker ${WORKER_RECORDED} to [0-9a-f]{12}`,
             "  updated   Dockerfile",
             "  created   src/added\\.ts",
             "  removed   src/application\\.ts",

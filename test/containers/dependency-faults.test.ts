@@ -9,7 +9,6 @@ import {
 import os from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { METRICS_CONTRACT } from "../../infra/monitoring/metrics-contract.js";
-import type { StackResource } from "./support/local-stack.js";
 import { httpGet, runContext, type RunContext } from "./support/run-context.js";
 import { StackRunner, type RunnerContainer } from "./support/stack-runner.js";
 
@@ -99,23 +98,6 @@ let orderId: string | undefined;
 const settings = new Map<string, CallSettings>();
 const routeFigures: RouteFigures[] = [];
 const memoryFigures: MemoryFigures[] = [];
-
-/** Creates and starts containers, then waits until Docker reports each healthy. */
-async function startHealthy(
-  declared: readonly StackResource[],
-  probe?: (container: StackResource) => { port: number } | undefined,
-): Promise<RunnerContainer[]> {
-  const started: Array<{ container: RunnerContainer; at: number }> = [];
-  for (const container of declared) {
-    await runner.imageOf(container);
-    const created = await runner.createContainer(container, probe?.(container));
-    const at = performance.now();
-    await runner.start(created);
-    started.push({ container: created, at });
-  }
-  for (const { container, at } of started) await runner.waitUntilHealthy(container, at);
-  return started.map(({ container }) => container);
-}
 
 /** How a container calls `dependency`, read from the variables it was created with (`CATALOG_TIMEOUT_MS`, ...). */
 function callSettingsOf(container: RunnerContainer, dependency: string): CallSettings {
@@ -486,14 +468,14 @@ beforeAll(async () => {
   const data = new Map(
     declared.flatMap((c) => context.stack.backingServiceContainersOf(c)).map((d) => [d.address, d] as const),
   );
-  await startHealthy([...data.values()]);
+  await runner.startHealthy([...data.values()]);
   // Orders' first replica publishes its port on 127.0.0.1 for the test; gateway's first publishes its own, as declared.
   const firstOrders = context.stack.serviceContainers("orders")[0]!;
   const ordersPort = context.catalogue.get("orders").port;
   for (const service of SERVICES)
     running.set(
       service,
-      await startHealthy(context.stack.serviceContainers(service), (c) =>
+      await runner.startHealthy(context.stack.serviceContainers(service), (c) =>
         c === firstOrders ? { port: ordersPort } : undefined,
       ),
     );

@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { StackResource } from "./support/local-stack.js";
 import { runContext, type RunContext } from "./support/run-context.js";
 import { StackRunner, type RunnerContainer } from "./support/stack-runner.js";
 
@@ -45,23 +44,6 @@ let ordersUrl: string | undefined;
 /** The order the test placed, as orders answered it. */
 let placed: { id: string; productId: string; quantity: number; totalCents: number } | undefined;
 
-/** Creates and starts containers, then waits until Docker reports each healthy. */
-async function startHealthy(
-  declared: readonly StackResource[],
-  probe?: (container: StackResource) => { port: number } | undefined,
-): Promise<RunnerContainer[]> {
-  const started: Array<{ container: RunnerContainer; at: number }> = [];
-  for (const container of declared) {
-    await runner.imageOf(container);
-    const created = await runner.createContainer(container, probe?.(container));
-    const at = performance.now();
-    await runner.start(created);
-    started.push({ container: created, at });
-  }
-  for (const { container, at } of started) await runner.waitUntilHealthy(container, at);
-  return started.map(({ container }) => container);
-}
-
 /** The JSON lines of a container's log so far (other lines, if any, left out). */
 async function logLinesOf(container: RunnerContainer): Promise<LogLine[]> {
   const logs = await context.engine.cli(["logs", container.id], { timeoutMs: 30_000, check: false });
@@ -104,12 +86,12 @@ beforeAll(async () => {
   const data = new Map(
     declared.flatMap((c) => context.stack.backingServiceContainersOf(c)).map((d) => [d.address, d] as const),
   );
-  await startHealthy([...data.values()]);
+  await runner.startHealthy([...data.values()]);
   // Orders' first replica publishes its port on 127.0.0.1 for the test (orders is internal: the stack publishes nothing).
   const firstOrders = context.stack.serviceContainers("orders")[0]!;
   const orders = context.catalogue.get("orders");
   for (const service of SERVICES) {
-    const containers = await startHealthy(context.stack.serviceContainers(service), (c) =>
+    const containers = await runner.startHealthy(context.stack.serviceContainers(service), (c) =>
       c === firstOrders ? { port: orders.port } : undefined,
     );
     running.set(service, containers);

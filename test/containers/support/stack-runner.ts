@@ -244,6 +244,26 @@ export class StackRunner {
   }
 
   /**
+   * Creates and starts `declared` in order (each image first), then waits until Docker
+   * reports each healthy; `probe` publishes a port of a container on 127.0.0.1 for the test.
+   */
+  async startHealthy(
+    declared: readonly StackResource[],
+    probe?: (container: StackResource) => { port: number } | undefined,
+  ): Promise<RunnerContainer[]> {
+    const started: Array<{ container: RunnerContainer; at: number }> = [];
+    for (const container of declared) {
+      await this.imageOf(container);
+      const created = await this.createContainer(container, probe?.(container));
+      const at = performance.now();
+      await this.start(created);
+      started.push({ container: created, at });
+    }
+    for (const { container, at } of started) await this.waitUntilHealthy(container, at);
+    return started.map(({ container }) => container);
+  }
+
+  /**
    * Waits until Docker reports the container healthy. Bounded by the healthcheck it
    * declares (start period, then retries x (interval + timeout)) plus 30 s; fails at
    * once when the container exits, restarts or turns unhealthy, with its health log and

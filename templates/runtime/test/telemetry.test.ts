@@ -32,6 +32,8 @@ let redis: BackingServer | undefined;
 let rabbitmq: BackingServer | undefined;
 let receiver: OtlpReceiver | undefined;
 
+// Within the suite's hook budget (hookTimeout in vitest.config.ts, 300 s), not 120 s of its
+// own: three servers start side by side, on a 2-core machine that other test runs share.
 beforeAll(async () => {
   const started = await Promise.allSettled([startPostgres(), startRedis(), startRabbitmq(), startOtlpReceiver()]);
   [postgres, redis, rabbitmq, receiver] = started.map((s) => (s.status === "fulfilled" ? s.value : undefined)) as [
@@ -42,7 +44,7 @@ beforeAll(async () => {
   ];
   const failed = started.find((s) => s.status === "rejected");
   if (failed) throw (failed as PromiseRejectedResult).reason;
-}, 120_000);
+});
 afterAll(async () => {
   await Promise.all([postgres?.remove(), redis?.remove(), rabbitmq?.remove(), receiver?.close()]);
 });

@@ -25,6 +25,9 @@ export function nodeArguments(script: string, args: readonly string[] = []): str
 /**
  * Runs a CLI the way its npm script does (see `nodeArguments`), from
  * `cwd` (default: this repository). Asynchronous, so that servers the test itself runs keep answering.
+ * `timeoutMs` (default 120 s, the suite's test budget) ends a CLI that hangs: a ceiling, not a
+ * measure of speed. At 60 s it could end a working infra:diff (two synths) on a 2-core machine
+ * shared with other test runs, which would then fail with no exit code and half its output.
  */
 export function runCli(
   script: string,
@@ -35,7 +38,7 @@ export function runCli(
     const child = spawn(process.execPath, nodeArguments(path.join(options.cwd ?? ROOT, script), args), {
       cwd: options.cwd ?? ROOT,
       env: options.env ?? process.env,
-      timeout: options.timeoutMs ?? 60_000,
+      timeout: options.timeoutMs ?? 120_000,
     });
     let stdout = "";
     let stderr = "";

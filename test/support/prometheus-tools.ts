@@ -114,9 +114,12 @@ export interface RunningPrometheus {
 
 /**
  * Starts the `prometheus` binary on a loopback port with `configFile`, its data in a
- * temporary folder, and waits (at most `readyWithinMs`) until it says it is ready.
+ * temporary folder, and waits (at most `readyWithinMs`) until it says it is ready. The
+ * default is a ceiling for a Prometheus that never gets ready, within the suite's hook
+ * budget (hookTimeout, 300 s): it opens its storage and loads its rules in about a
+ * second, many times that on a 2-core machine shared with other test runs.
  */
-export async function startPrometheus(configFile: string, readyWithinMs = 20_000): Promise<RunningPrometheus> {
+export async function startPrometheus(configFile: string, readyWithinMs = 120_000): Promise<RunningPrometheus> {
   const port = await freeLoopbackPort();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "platform-prometheus-data-"));
   let logged = "";

@@ -54,7 +54,8 @@ let orderId: string;
 async function start(name: string, variables: Record<string, string>): Promise<BundledService> {
   const bundle = await startBundledService(serviceDir(name), variables);
   bundles.push(bundle);
-  while ((await fetch(`${bundle.url}/readyz`)).status !== 200);
+  // A pause between polls: back to back, they would compete for the CPU with the start they wait for.
+  while ((await fetch(`${bundle.url}/readyz`)).status !== 200) await new Promise((resolve) => setTimeout(resolve, 20));
   return bundle;
 }
 

@@ -95,6 +95,23 @@ const manifest = defineManifest({
 /** How many times the probe application's `/items/:id` handler ran. */
 const itemHandlerRuns = { count: 0 };
 
+/**
+ * The probe application's `/slow` handler: how many requests entered it, and what it waits
+ * for before it answers. A test that stops the service with a request in flight waits until
+ * the handler was entered (not a fixed time, which a busy machine outlasts) and holds it
+ * until its assertions on the drain are made.
+ */
+const slowHandler = { entered: 0, release: Promise.resolve() };
+
+/** Holds `/slow`'s answers until the returned function is called. */
+function holdSlowAnswers(): () => void {
+  let release = () => {};
+  slowHandler.release = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  return release;
+}
+
 /** An application with one route of each kind the runtime must handle. */
 function probeApplication(hooks: Pick<Application, "onStart" | "onStop"> = {}): Application {
   return {
@@ -114,7 +131,8 @@ function probeApplication(hooks: Pick<Application, "onStart" | "onStop"> = {}): 
         throw new Error("a bug");
       });
       router.get("/slow", async () => {
-        await new Promise((resolve) => setTimeout(resolve, 300));
+        slowHandler.entered += 1;
+        await slowHandler.release;
         return { body: { done: true } };
       });
       router.get("/stock", async () => ({ body: await context.dependency("stock-keeper").getJson("/levels") }));
@@ -453,17 +471,23 @@ describe("backing services", () => {
 describe("graceful shutdown", () => {
   it("GIVEN a request in flight WHEN the service stops THEN readiness turns false, the request completes and the stop is clean", async () => {
     const logs: Array<Record<string, unknown>> = [];
+    // The drain is the time the readiness and liveness questions below have to be answered
+    // in (the server accepts no connection after it): seconds, for a machine so busy that
+    // a request to this process waits its turn; the test takes that long.
     const service = await start(
       probeApplication(),
-      { STOCK_KEEPER_URL: "http://127.0.0.1:9", SHUTDOWN_DRAIN_MS: "200" },
+      { STOCK_KEEPER_URL: "http://127.0.0.1:9", SHUTDOWN_DRAIN_MS: "2000" },
       logs,
     );
+    const release = holdSlowAnswers();
+    const entered = slowHandler.entered;
     const inFlight = answerOf(`${service.url}/slow`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await waitFor(async () => slowHandler.entered > entered);
     const stopped = service.stop();
     const readiness = await fetch(`${service.url}/readyz`);
     expect([readiness.status, await readiness.json()]).toEqual([503, { status: "draining" }]);
     expect((await fetch(`${service.url}/healthz`)).status).toBe(200);
+    release();
     // Asked before the drain, answered during it: its connection closes, so the client goes elsewhere next.
     expect(await inFlight).toEqual({ status: 200, connection: "close", body: '{"done":true}' });
     expect(await stopped).toEqual({ clean: true });
@@ -476,12 +500,18 @@ describe("graceful shutdown", () => {
       STOCK_KEEPER_URL: "http://127.0.0.1:9",
       SHUTDOWN_TIMEOUT_MS: "100",
     });
+    // Held past the shutdown timeout, whatever the machine's speed.
+    const release = holdSlowAnswers();
+    const entered = slowHandler.entered;
     const inFlight = fetch(`${service.url}/slow`).then(
       (response) => response.status,
       () => "cut",
     );
-    await new Promise((resolve) => setTimeout(resolve, 30));
-    expect(await service.stop()).toEqual({ clean: false });
+    await waitFor(async () => slowHandler.entered > entered);
+    const stopped = await service.stop();
+    // Released once the stop is over: a connection the stop did not cut would answer now.
+    release();
+    expect(stopped).toEqual({ clean: false });
     expect(await inFlight).toBe("cut");
   });
 

@@ -726,13 +726,24 @@ describe("npm run infra:diff", () => {
       // GIVEN the head commit checked out
       execFileSync("git", ["checkout", "-q", "api-rename"], { cwd: repo });
       try {
-        // WHEN the TypeScript compiler checks the repository
-        const check = spawnSync(path.join(repo, "node_modules", ".bin", "tsc"), ["--noEmit", "-p", repo], {
-          cwd: repo,
-          encoding: "utf8",
-        });
-        // THEN it fails on orders' use of the renamed field, and in no other service (the
-        // copy has no test/ folder, whose absence the runtime's own tests trip on)
+        // WHEN the TypeScript compiler checks every service (its spec, code and tests, and
+        // what they import: the contracts of the services it calls, the runtime, the spec
+        // types). Only the services' errors are asserted on: checking infra/, tools/ and the
+        // runtime's tests too doubled the check's CPU time (13 -> 26 s) for errors the
+        // assertions below never read.
+        writeFileSync(
+          path.join(repo, "tsconfig.services.json"),
+          JSON.stringify({
+            extends: "./tsconfig.json",
+            include: ["services/*/service.ts", "services/*/src", "services/*/test"],
+          }),
+        );
+        const check = spawnSync(
+          path.join(repo, "node_modules", ".bin", "tsc"),
+          ["--noEmit", "-p", path.join(repo, "tsconfig.services.json")],
+          { cwd: repo, encoding: "utf8" },
+        );
+        // THEN it fails on orders' use of the renamed field, and in no other service
         expect(check.status).toBe(2);
         const errors = check.stdout
           .split("\n")
@@ -741,6 +752,7 @@ describe("npm run infra:diff", () => {
         expect(errors.filter((line) => !line.startsWith("services/orders/src/application.ts"))).toEqual([]);
         expect(errors.join("\n")).toContain("Property 'priceCents' does not exist");
       } finally {
+        rmSync(path.join(repo, "tsconfig.services.json"), { force: true });
         execFileSync("git", ["checkout", "-q", "main"], { cwd: repo });
       }
     }, 180_000);

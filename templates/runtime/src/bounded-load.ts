@@ -101,6 +101,8 @@ export class BoundedLoad {
   readonly samples: LoadSample[] = [];
   private stopped = false;
   private sent = 0;
+  /** Requests sent and not yet answered (nor given up). */
+  private inFlight = 0;
   private readonly loops: Promise<void>[];
 
   private constructor(
@@ -127,13 +129,14 @@ export class BoundedLoad {
 
   /**
    * Waits until `reached` holds over the samples, checking every 50 ms; fails naming
-   * `what` when `budgetMs` passes first or the load ended (stopped, or at its cap).
+   * `what` when `budgetMs` passes first or the load ended (stopped, or at its cap, and
+   * every request sent answered: the last answers may be the ones that make it hold).
    * Returns when it held: the wait ends with the event.
    */
   async waitFor(what: string, budgetMs: number, reached: (samples: readonly LoadSample[]) => boolean): Promise<number> {
     const started = performance.now();
     while (!reached(this.samples)) {
-      if (!this.running)
+      if (!this.running && this.inFlight === 0)
         throw new Error(`the load ended (after ${this.sent} requests) before ${what}; so far:\n${this.tally()}`);
       if (performance.now() - started > budgetMs)
         throw new Error(
@@ -170,10 +173,12 @@ export class BoundedLoad {
     try {
       while (this.running) {
         this.sent++;
+        this.inFlight++;
         const startedAt = performance.now();
         const answer = await send(agent, route.request(), this.options.answerTimeoutMs);
         const sample: LoadSample = { route: route.name, startedAt, endedAt: performance.now(), ...answer };
         this.samples.push(sample);
+        this.inFlight--;
         const rest = intervalMs - (sample.endedAt - startedAt);
         if (rest > 0) await sleep(rest);
       }

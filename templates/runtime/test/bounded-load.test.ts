@@ -3,12 +3,17 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BoundedLoad, latencyMs, percentile, summarize, type LoadSample } from "../src/bounded-load.js";
 
-/** A server on 127.0.0.1 with a route that answers, one that refuses with Retry-After, one that never answers. */
+/**
+ * A server on 127.0.0.1 with a route that answers, one that refuses with Retry-After, one that
+ * never answers, and one that answers when the test releases it (`heldAnswers`).
+ */
 let server: http.Server;
 let base: string;
+const heldAnswers: Array<() => void> = [];
 beforeAll(async () => {
   server = http.createServer((request, response) => {
     if (request.url === "/ok") response.end("fine");
+    else if (request.url === "/held") heldAnswers.push(() => response.end("late"));
     else if (request.url === "/busy") response.writeHead(503, { "retry-after": "1" }).end('{"error":"busy"}');
     // /hang: never answers.
   });
@@ -70,6 +75,22 @@ describe("BoundedLoad", () => {
     );
     await load.stop();
     expect(load.samples).toHaveLength(4);
+  });
+
+  it("GIVEN a cap of 1 request whose answer is late WHEN a wait for that answer starts before it comes THEN the wait ends with the answer, not with the load's end", async () => {
+    const load = BoundedLoad.start([{ name: "held", connections: 1, request: () => ({ url: `${base}/held` }) }], {
+      ratePerConnection: 100,
+      maxRequests: 1,
+      answerTimeoutMs: 10_000,
+    });
+    // The one request is sent (the cap is reached) and not answered yet.
+    await expect.poll(() => heldAnswers.length).toBe(1);
+    expect(load.running).toBe(false);
+    const waited = load.waitFor("1 answer", 10_000, (samples) => samples.length >= 1);
+    heldAnswers.shift()!();
+    await expect(waited).resolves.toBeTypeOf("number");
+    expect(load.samples.map((s) => [s.status, s.body])).toEqual([[200, "late"]]);
+    await load.stop();
   });
 
   it("GIVEN a condition that never holds WHEN the budget passes THEN the wait fails naming it and the budget", async () => {

@@ -26,8 +26,9 @@ Measures, after warm-up runs, the median and range of wall time and peak memory 
   new-service   npm run new:service -- ${"<name>"} --no-install, in a fresh copy each run
   http          HTTP requests/s, p50/p99 latency and peak RSS (autocannon, loopback) of
                 a bare node:http server and of the http-service template's service
-                bundled on the runtime, with LOG_LEVEL=warn and with the default
-                configuration (request lines on, to a file); rounds: as cdktf
+                bundled on the runtime, with LOG_LEVEL=warn, with the default
+                configuration (request lines on, to a file), and traced at the
+                default sampling and at production's; rounds: as cdktf
   tests         npm test, once
 A tool the repository does not have yet is reported as "not available (tool missing)".
 

@@ -110,7 +110,7 @@ describe("npm run bench", () => {
     expect(report.cdktfRatio).toBe("not available (skipped)");
     expect(figuresOf(report.npmTest)).toEqual(Array(9).fill("not available (skipped)"));
     expect(report.http.servers.map((server) => server.requestsPerSecond)).toEqual(
-      Array(4).fill("not available (skipped)"),
+      Array(5).fill("not available (skipped)"),
     );
     expect(report.targets.find((t) => t.name.startsWith("synth, 500 services, median wall"))?.met).toBe(
       "not available",
@@ -130,7 +130,7 @@ describe("npm run bench", () => {
     expect(existsSync(path.join(ROOT, "services", "bench-probe"))).toBe(false);
   }, 300_000);
 
-  it("GIVEN only the http part, one round of one second WHEN run THEN it reports requests/s, ratios, latency and RSS of the four servers, and the cost of tracing, with no failed request", async () => {
+  it("GIVEN only the http part, one round of one second WHEN run THEN it reports requests/s, ratios, latency and RSS of the five servers, and the cost of tracing, with no failed request", async () => {
     const out = temporaryFolder("bench-http-test-");
     cleanup.push(out);
     const run = await runCli(
@@ -155,6 +155,7 @@ describe("npm run bench", () => {
       ["service-warn", 1, 0],
       ["service-default", 1, 0],
       ["service-traced", 1, 0],
+      ["service-traced-production", 1, 0],
     ]);
     for (const server of report.http.servers)
       for (const figure of [

@@ -1,11 +1,12 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, symlinkSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import autocannon, { type Result as LoadResult } from "autocannon";
 import { type OtlpReceiver, startOtlpReceiver } from "../../templates/runtime/src/otlp-receiver.js";
+import { TRACE_SAMPLING_RATIOS } from "../../infra/tracing-settings.js";
 import { scriptArgv } from "./measure.js";
 import { type Figure, isMeasured, notAvailable } from "./report.js";
 import { median } from "./statistics.js";
@@ -27,6 +28,10 @@ export const HTTP_SERVERS = [
     name: "service-traced",
     display:
       "template service (runtime bundle), LOG_LEVEL=warn, tracing on (default sampling, parentbased_always_on; OTLP/HTTP to a local sink)",
+  },
+  {
+    name: "service-traced-production",
+    display: `template service (runtime bundle), LOG_LEVEL=warn, tracing on at production's default sampling (parentbased_traceidratio, ${TRACE_SAMPLING_RATIOS.production}; OTLP/HTTP to a local sink)`,
   },
 ] as const;
 /** One of {@link HTTP_SERVERS}. */
@@ -126,8 +131,11 @@ export function unmeasuredHttp(
  * with `node main.mjs`) once with LOG_LEVEL=warn, once with the default configuration,
  * its request log lines going to a file, and once with LOG_LEVEL=warn and tracing on at
  * the default sampling, its spans sent (OTLP/HTTP, protobuf) to a sink of the bench's that
- * reads none of them. The four servers run at once, each in its own process; the rounds
- * take them in turn, so that other load on the machine falls on all four alike. Throws
+ * reads none of them, and once more so at production's default sampling ratio
+ * (infra/tracing-settings.ts), for reference: the tracing target is judged on the default
+ * sampling (ratio 1, as local and staging). The servers run at once, each in its own
+ * process; the rounds take them in turn, so that other load on the machine falls on all
+ * alike. Throws
  * when a step fails, with what it printed.
  */
 export async function measureHttpThroughput(options: HttpThroughputOptions): Promise<HttpThroughputMeasurement> {
@@ -232,6 +240,14 @@ function bundleTemplateService(root: string, work: string): string {
   const newService = scripts["new:service"];
   if (!newService) throw new Error("http: no new:service script in package.json");
   run(scriptArgv(newService, [HTTP_SERVICE_NAME, "--no-install"]), copy);
+  // The runtime bundled is the copy's, that is this checkout's: through node_modules, the
+  // package would be the one the installed workspace links to, which for a git worktree
+  // sharing another checkout's node_modules is that other checkout's runtime.
+  const serviceModules = path.join(copy, "services", HTTP_SERVICE_NAME, "node_modules", "@platform");
+  mkdirSync(serviceModules, { recursive: true });
+  symlinkSync(path.join(copy, "templates/runtime"), path.join(serviceModules, "service-runtime"), "dir");
+  const runtimeModules = path.join(root, "templates/runtime/node_modules");
+  if (existsSync(runtimeModules)) symlinkSync(runtimeModules, path.join(copy, "templates/runtime/node_modules"), "dir");
   const outdir = path.join(work, "dist");
   run(
     [process.execPath, path.join(copy, "templates/runtime/bin/bundle-service.mjs"), outdir],
@@ -274,8 +290,20 @@ async function startServer(
         : name === "service-traced"
           ? // The OTel defaults otherwise: http/protobuf, parentbased_always_on, batches of 512 every 5 s.
             [bundle, { ...warn, OTEL_EXPORTER_OTLP_ENDPOINT: sink.url }, "ignore" as const]
-          : // The default configuration: LOG_LEVEL unset (info), one line a request, into a file.
-            [bundle, { ...base, SHUTDOWN_DRAIN_MS: "0" }, openSync(logFile, "a")];
+          : name === "service-traced-production"
+            ? // The variables the platform sets in production (infra/tracing-settings.ts).
+              [
+                bundle,
+                {
+                  ...warn,
+                  OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
+                  OTEL_TRACES_SAMPLER: "parentbased_traceidratio",
+                  OTEL_TRACES_SAMPLER_ARG: String(TRACE_SAMPLING_RATIOS.production),
+                },
+                "ignore" as const,
+              ]
+            : // The default configuration: LOG_LEVEL unset (info), one line a request, into a file.
+              [bundle, { ...base, SHUTDOWN_DRAIN_MS: "0" }, openSync(logFile, "a")];
   const child = spawn(process.execPath, [script], {
     cwd: path.dirname(script),
     env,

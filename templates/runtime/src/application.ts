@@ -186,6 +186,7 @@ export async function startApplication<M extends ServiceManifest>(
     validateResponses: options.validateResponses ?? false,
     tracing,
     loadShedding: config.loadShedding,
+    callsDependencies: clients.size > 0,
     draining: () => state === "draining" || state === "stopped",
     async readiness() {
       const down = state === "ready" && backingServices ? await backingServices.check() : [];

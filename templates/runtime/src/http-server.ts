@@ -71,6 +71,13 @@ export interface HttpServerProps {
   readonly tracing?: Tracing;
   /** When to shed load. @default none: every request is queued */
   readonly loadShedding?: LoadSheddingSettings;
+  /**
+   * Whether the service calls dependencies: then, untraced, each handler runs with its
+   * request id in an `AsyncLocalStorage` (`withRequestId`), for the dependency clients to
+   * send on. Traced, the id is in the request's trace context instead, at no extra cost.
+   * @default false: no handler runs in one, and nothing turns Node's async hooks on
+   */
+  readonly callsDependencies?: boolean;
 }
 
 /** The methods a path answers 405 to when no route has them (HEAD is GET's unless GET is missing too). */
@@ -194,6 +201,8 @@ export function createHttpServer(props: HttpServerProps): FastifyInstance {
     props.router.routes,
     props.validateResponses,
     tracing && ((route) => serverSpanHooks(tracing.tracer, route)),
+    // Traced, the request id is in the trace context the handler runs in (serverSpanHooks).
+    !tracing && props.callsDependencies === true,
   );
   return app;
 }
@@ -242,6 +251,7 @@ function registerRoutes(
   routes: readonly RouteDefinition[],
   validateResponses: boolean,
   spanHooksOf: ((route: string) => ServerSpanHooks) | undefined,
+  withRequestIds: boolean,
 ): void {
   // Traced, a route's requests get their server span from two hooks of the route's own,
   // and its handler runs in that span's context; untraced, neither: no cost.
@@ -252,7 +262,7 @@ function registerRoutes(
       app.route({
         method: route.method,
         url: route.pattern,
-        handler: inContext(operationHandler(route, validateResponses)),
+        handler: inContext(operationHandler(route, validateResponses, withRequestIds)),
         // Fastify serializes the handler's answers by these (fast-json-stringify), stripping what they do not declare.
         schema: { response: responseSerializationSchemas(route.operation) },
         ...spanHooksOf?.(route.pattern),
@@ -262,7 +272,7 @@ function registerRoutes(
       app.route({
         method: route.method,
         url: route.pattern,
-        handler: inContext(fastifyHandler(route.handler)),
+        handler: inContext(fastifyHandler(route.handler, withRequestIds)),
         ...spanHooksOf?.(route.pattern),
       });
     methodsByPattern.set(route.pattern, [...(methodsByPattern.get(route.pattern) ?? []), route.method]);
@@ -288,10 +298,12 @@ function registerRoutes(
  * A service's handler as a Fastify handler: its answer sent as JSON, with its status and
  * headers. An answer given at once (not a promise) is sent at once, with no promise of
  * the runtime's around it: each promise costs, the more so with `AsyncLocalStorage` on.
+ * With `withRequestIds`, the handler runs with its request id in `withRequestId`.
  */
-function fastifyHandler(handler: RouteHandler) {
+function fastifyHandler(handler: RouteHandler, withRequestIds: boolean) {
   return (request: FastifyRequest, reply: FastifyReply): Promise<void> | undefined => {
-    const answer = withRequestId(request.id, () => handler(new FastifyRouteRequest(request)));
+    const routeRequest = new FastifyRouteRequest(request);
+    const answer = withRequestIds ? withRequestId(request.id, () => handler(routeRequest)) : handler(routeRequest);
     if (isPromise(answer)) return answer.then((settled) => void sendAnswer(reply, settled));
     sendAnswer(reply, answer);
     return undefined;
@@ -303,9 +315,10 @@ function fastifyHandler(handler: RouteHandler) {
  * (a 400 `{ error: <the first problem>, problems }` when it does not match, and no call),
  * the handler called with the parsed params, query and body; with `validateResponses`,
  * its answer (an `HttpError` it throws too) checked against the operation's responses.
- * As for a plain route, an answer given at once is sent at once.
+ * As for a plain route, an answer given at once is sent at once, and the request id is
+ * in `withRequestId` with `withRequestIds`.
  */
-function operationHandler(route: OperationRoute, validateResponses: boolean) {
+function operationHandler(route: OperationRoute, validateResponses: boolean, withRequestIds: boolean) {
   const { operation } = route;
   // Without the check, an error is answered by the error handler, as for any route.
   const answerOfError = (error: unknown): UncheckedAnswer => {
@@ -333,7 +346,7 @@ function operationHandler(route: OperationRoute, validateResponses: boolean) {
     const input = new OperationInput(request, checked);
     let answer: UncheckedAnswer | Promise<UncheckedAnswer>;
     try {
-      answer = withRequestId(request.id, () => route.handler(input));
+      answer = withRequestIds ? withRequestId(request.id, () => route.handler(input)) : route.handler(input);
     } catch (error) {
       answer = answerOfError(error);
     }

@@ -52,7 +52,8 @@ interface OtlpTraces {
 /**
  * An OTLP/HTTP receiver of traces on loopback, for tests and the bench: it takes what
  * the OpenTelemetry SDK sends to `/v1/traces` with `OTEL_EXPORTER_OTLP_PROTOCOL=http/json`
- * (a protobuf body is counted as received and not read), and answers 200.
+ * (a protobuf body is counted as received and not read), and answers 200 with an empty
+ * answer in the request's encoding.
  */
 export async function startOtlpReceiver(): Promise<OtlpReceiver> {
   const spans: ReceivedSpan[] = [];
@@ -65,7 +66,11 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
       if (request.url === "/v1/traces") exportsReceived++;
       if (request.url === "/v1/traces" && (request.headers["content-type"] ?? "").includes("json"))
         spans.push(...spansOf(JSON.parse(Buffer.concat(chunks).toString("utf8")) as OtlpTraces));
-      response.writeHead(200, { "content-type": "application/json" }).end("{}");
+      // An empty ExportTraceServiceResponse in the request's encoding: JSON `{}`, or no
+      // bytes for protobuf (a JSON body there made the exporter's parse of it fail each time).
+      if ((request.headers["content-type"] ?? "").includes("protobuf"))
+        response.writeHead(200, { "content-type": "application/x-protobuf", "content-length": "0" }).end();
+      else response.writeHead(200, { "content-type": "application/json" }).end("{}");
       for (const check of waiting) check();
     });
   });

@@ -10,6 +10,7 @@ import {
   type Tracer,
   trace,
 } from "@opentelemetry/api";
+import { withRequestIdIn } from "./request-context.js";
 import type { FastifyReply, FastifyRequest, onRequestHookHandler, onResponseHookHandler } from "fastify";
 
 // The server span of a request, made by two hooks of the runtime's own rather than by
@@ -77,7 +78,8 @@ export function serverSpanHooks(tracer: Tracer, route?: string): ServerSpanHooks
       const span = tracer.startSpan(nameOf(request.method), { kind: SpanKind.SERVER, attributes }, parent);
       const traced = request as TracedRequest;
       traced[SPAN] = span;
-      traced[TRACE_CONTEXT] = trace.setSpan(parent, span);
+      // The request id too: dependency calls made in this context send it (currentRequestId).
+      traced[TRACE_CONTEXT] = withRequestIdIn(trace.setSpan(parent, span), request.id);
       done();
     },
     onResponse(request, reply, done) {

@@ -33,3 +33,33 @@ describe("circuit breaker state", () => {
     expect(resilience.state).toBe("open");
   });
 });
+
+describe("requests", () => {
+  it("GIVEN requests observed between two scrapes WHEN scraped THEN each series' counter equals its latency count, counted once", async () => {
+    const metrics = new ServiceMetrics();
+    const { requests, duration } = METRICS_CONTRACT;
+    const lineOf = (body: string, name: string, series: string) =>
+      body.split("\n").find((line) => line.startsWith(`${name}{${series}}`));
+    const ok = 'route="/items/:id",method="GET",status="200"';
+    const failed = 'route="/items/:id",method="GET",status="503"';
+    metrics.observeRequest("/items/:id", "GET", 200, 0.01);
+    metrics.observeRequest("/items/:id", "GET", 200, 0.02);
+    const first = (await metrics.render()).body;
+    metrics.observeRequest("/items/:id", "GET", 200, 0.03);
+    metrics.observeRequest("/items/:id", "GET", 503, 0.5);
+    const second = (await metrics.render()).body;
+    expect([
+      lineOf(first, requests.name, ok),
+      lineOf(first, `${duration.name}_count`, ok),
+      lineOf(second, requests.name, ok),
+      lineOf(second, `${duration.name}_count`, ok),
+      lineOf(second, requests.name, failed),
+    ]).toEqual([
+      `${requests.name}{${ok}} 2`,
+      `${duration.name}_count{${ok}} 2`,
+      `${requests.name}{${ok}} 3`,
+      `${duration.name}_count{${ok}} 3`,
+      `${requests.name}{${failed}} 1`,
+    ]);
+  });
+});

@@ -1,6 +1,6 @@
 import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { InMemorySpanExporter, NodeTracerProvider, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-node";
-import type { RunningApplication } from "@platform/service-runtime";
+import { currentRequestId, type RunningApplication } from "@platform/service-runtime";
 import { startForTest } from "@platform/service-runtime/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { manifestWithoutDependencies } from "./manifest-without-dependencies.js";
@@ -19,6 +19,8 @@ provider.register();
 const manifest = manifestWithoutDependencies("traced-probe");
 /** The span id the handler of /items/:id ran in. */
 const spanIdsSeenByHandler: string[] = [];
+/** The request id a dependency call made by that handler would send. */
+const requestIdsSeenByHandler: Array<string | undefined> = [];
 const lines: Array<Record<string, unknown>> = [];
 let service: RunningApplication;
 
@@ -29,6 +31,7 @@ beforeAll(async () => {
       routes(router) {
         router.get("/items/:id", ({ params }) => {
           spanIdsSeenByHandler.push(trace.getActiveSpan()?.spanContext().spanId ?? "none");
+          requestIdsSeenByHandler.push(currentRequestId());
           return { body: { id: params.id } };
         });
         router.get("/broken", () => {
@@ -51,10 +54,10 @@ async function serverSpansWhen(count: number) {
 }
 
 describe("the server span of a request", () => {
-  it("GIVEN a caller in a trace WHEN it asks a route THEN one server span '<METHOD> <route>' continues its trace, with the HTTP attributes, and the handler runs in it", async () => {
+  it("GIVEN a caller in a trace WHEN it asks a route THEN one server span '<METHOD> <route>' continues its trace, with the HTTP attributes, and the handler runs in it, with the request id", async () => {
     exporter.reset();
     const answer = await fetch(`${service.url}/items/42?full=1`, {
-      headers: { traceparent: `00-${CALLER_TRACE_ID}-${CALLER_SPAN_ID}-01` },
+      headers: { traceparent: `00-${CALLER_TRACE_ID}-${CALLER_SPAN_ID}-01`, "x-request-id": "req-traced-1" },
     });
     expect(answer.status).toBe(200);
 
@@ -72,6 +75,8 @@ describe("the server span of a request", () => {
     });
     expect(span!.status.code).toBe(SpanStatusCode.UNSET);
     expect(spanIdsSeenByHandler.at(-1)).toBe(span!.spanContext().spanId);
+    // AND the request id is in the span's context, for the calls the handler makes
+    expect(requestIdsSeenByHandler.at(-1)).toBe("req-traced-1");
     // AND the request line names the span
     expect(lines).toContainEqual(
       expect.objectContaining({ msg: "request", route: "/items/:id", span_id: span!.spanContext().spanId }),

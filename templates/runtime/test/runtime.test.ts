@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import {
   ConfigError,
   HttpError,
+  currentRequestId,
   defineManifest,
   loadConfig,
   type Application,
@@ -13,6 +14,7 @@ import {
 import { startBundledService, startForTest } from "@platform/service-runtime/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { METRICS_CONTRACT } from "../../../infra/monitoring/metrics-contract.js";
+import { manifestWithoutDependencies } from "./manifest-without-dependencies.js";
 
 // The runtime every service shares, tested once, by its package name as services use
 // it: through a small application of the test's own, and through the bundle of a
@@ -317,6 +319,21 @@ describe("dependencies", () => {
     const response = await fetch(`${service.url}/stock`, { headers: { "x-request-id": "trace-42" } });
     expect([response.status, await response.json()]).toEqual([200, { widgets: 4 }]);
     expect(stock.received.map((r) => [r.path, r.headers["x-request-id"]])).toEqual([["/levels", "trace-42"]]);
+  });
+
+  it("GIVEN a service without dependencies WHEN a handler runs THEN it runs in no request context, which only dependency calls read (entering one turns Node's async hooks on)", async () => {
+    const seen: Array<string | undefined> = [];
+    const service = await start({
+      manifest: manifestWithoutDependencies("leaf"),
+      routes(router) {
+        router.get("/seen", () => {
+          seen.push(currentRequestId());
+          return { body: {} };
+        });
+      },
+    });
+    const response = await fetch(`${service.url}/seen`, { headers: { "x-request-id": "req-leaf" } });
+    expect([response.status, response.headers.get("x-request-id"), seen]).toEqual([200, "req-leaf", [undefined]]);
   });
 
   it("GIVEN a dependency that answers with an error WHEN called THEN the caller answers 502", async () => {

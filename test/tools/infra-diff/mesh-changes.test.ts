@@ -19,6 +19,7 @@ let edge: InfraDiffReport;
 let simple: InfraDiffReport;
 let simpleMarkdown: CliRun;
 let permissive: CliRun;
+let edgeRun: CliRun;
 
 function git(...args: string[]): string {
   return gitIn(repo, ...args);
@@ -58,12 +59,16 @@ beforeAll(async () => {
   // WHEN the diff runs for each branch, in an environment whose mesh is Istio
   const run = (head: string, format: string[]) =>
     runCli("tools/infra-diff/cli.ts", ["--base", "main", "--head", head, ...format], { cwd: repo, env: MESHED });
-  const [edgeJson, simpleJson, markdown, permissiveRun] = await Promise.all([
+  // One diff first: it synthesizes main and simple-tls and caches both (.git/infra-diff-cache).
+  // The three after it, side by side, synthesize only the heads they alone have (edge,
+  // permissive): four synths in all, not the eight of four diffs started together.
+  const simpleJson = await run("simple-tls", ["--format", "json"]);
+  const [edgeJson, markdown, permissiveRun] = await Promise.all([
     run("edge", ["--format", "json"]),
-    run("simple-tls", ["--format", "json"]),
     run("simple-tls", []),
     run("permissive", []),
   ]);
+  edgeRun = edgeJson;
   expect(edgeJson.status, edgeJson.output).toBe(1);
   expect(simpleJson.status, simpleJson.output).toBe(1);
   edge = JSON.parse(edgeJson.stdout) as InfraDiffReport;
@@ -74,6 +79,12 @@ beforeAll(async () => {
 afterAll(() => rmSync(repo, { recursive: true, force: true }));
 
 describe("npm run infra:diff with PLATFORM_MESH=istio", () => {
+  it("GIVEN main and simple-tls synthesized by the first diff WHEN the next diffs run THEN they take them from the cache", () => {
+    expect(simpleMarkdown.stderr).toContain("(base from the cache, head from the cache)");
+    expect(edgeRun.stderr).toContain("(base from the cache, head ");
+    expect(edgeRun.stderr).not.toContain("head from the cache");
+  });
+
   it("GIVEN a new dependsOn THEN each Kubernetes environment has one new mesh source, the caller's principal on catalog's AuthorizationPolicy, beside the NetworkPolicy's new edge", () => {
     const risks = edge.risks.filter((r) => r.code === "new-mesh-source");
     expect(risks.map((r) => r.environment).sort()).toEqual(["production", "staging"]);

@@ -83,7 +83,10 @@ describe("a Redis resource", () => {
       const clients = async () => (await observer.clientList()).length;
       expect(await clients()).toBe(2);
       await running.pop()!.stop();
-      expect(await clients()).toBe(1);
+      // The server drops a client after reading its goodbye, on its own time: beside another
+      // whole suite it still listed the service's just after the stop. A leaked connection stays
+      // listed (the test server closes no idle client): the poll fails with the count.
+      await expect.poll(clients, { timeout: 10_000, interval: 100 }).toBe(1);
     } finally {
       observer.destroy();
     }

@@ -63,8 +63,7 @@ const NO_SHEDDING = { LOAD_SHEDDING_MAX_EVENT_LOOP_DELAY_MS: "0" };
 async function start(name: string, variables: Record<string, string>): Promise<BundledService> {
   const bundle = await startBundledService(serviceDir(name), { ...variables, ...NO_SHEDDING });
   bundles.push(bundle);
-  // A pause between polls: back to back, they would compete for the CPU with the start they wait for.
-  while ((await fetch(`${bundle.url}/readyz`)).status !== 200) await new Promise((resolve) => setTimeout(resolve, 20));
+  await bundle.ready();
   return bundle;
 }
 

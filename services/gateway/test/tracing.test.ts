@@ -39,9 +39,7 @@ async function startTraced(name: string, variables: Record<string, string>): Pro
     OTEL_BSP_SCHEDULE_DELAY: "50",
   });
   bundles.push(bundle);
-  // It listens before it connects and migrates: wait until it is ready.
-  // A pause between polls: back to back, they would compete for the CPU with the start they wait for.
-  while ((await fetch(`${bundle.url}/readyz`)).status !== 200) await new Promise((resolve) => setTimeout(resolve, 20));
+  await bundle.ready();
   return bundle;
 }
 

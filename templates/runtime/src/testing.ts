@@ -82,6 +82,12 @@ export interface BundledService {
   readonly pid: number;
   /** Whether its process still runs (it has not exited, nor been killed). */
   readonly running: boolean;
+  /**
+   * Resolves once its readiness path (`/readyz`) answers 200: it listens before it connects
+   * and migrates. Polls every 20 ms: back to back, the polls would compete for the CPU with
+   * the start they wait for.
+   */
+  ready(): Promise<void>;
   /** Sends SIGTERM, as the platform does, and resolves with its exit code and signal. */
   terminate(): Promise<[number | null, NodeJS.Signals | null]>;
   /** Kills it if it still runs and deletes its folder. */
@@ -129,13 +135,17 @@ export async function startBundledService(serviceDir: string, variables: Variabl
         reject(new Error(`the bundle of ${serviceDir} exited ${exitCode ?? exitSignal} before it listened`)),
       );
     });
+    const url = `http://127.0.0.1:${port}`;
     return {
       files,
-      url: `http://127.0.0.1:${port}`,
+      url,
       lines,
       pid: child.pid!,
       get running() {
         return child.exitCode === null && child.signalCode === null;
+      },
+      async ready() {
+        while ((await fetch(`${url}/readyz`)).status !== 200) await new Promise((resolve) => setTimeout(resolve, 20));
       },
       terminate() {
         child.kill("SIGTERM");

@@ -57,9 +57,7 @@ async function startFixture(database: string, otel: Record<string, string>): Pro
     JOBS_URL: rabbitmq!.url,
     ...otel,
   });
-  // It listens before it connects and migrates: wait until it is ready.
-  // A pause between polls: back to back, they would compete for the CPU with the start they wait for.
-  while ((await fetch(`${bundle.url}/readyz`)).status !== 200) await new Promise((resolve) => setTimeout(resolve, 20));
+  await bundle.ready();
   return bundle;
 }
 

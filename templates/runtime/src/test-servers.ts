@@ -50,13 +50,53 @@ process.once("exit", () => {
   for (const child of running) child.kill("SIGKILL");
 });
 
-/** A port that was free a moment ago. */
+/**
+ * Where {@link freePort} picks: below Linux's ephemeral range (32768 to 60999), from which
+ * the kernel gives a port to every outgoing connection and every `listen(0)`. A port of
+ * that range, free when picked, was taken by a connection of another test before a slow
+ * server bound it (RabbitMQ, seconds later: `eaddrinuse`, with two suites side by side).
+ * Below it, only a listener that names the port can take it.
+ */
+export const FREE_PORT_RANGE = { from: 20_000, to: 32_767 } as const;
+
+/** A loopback port of {@link FREE_PORT_RANGE} that was free a moment ago. */
 export async function freePort(): Promise<number> {
-  const server = createServer().listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
+  const { from, to } = FREE_PORT_RANGE;
+  for (let tries = 1; ; tries++) {
+    const port = from + Math.floor(Math.random() * (to - from + 1));
+    const server = createServer();
+    const listening = await new Promise<boolean>((resolve) => {
+      server.once("error", () => resolve(false));
+      server.listen(port, "127.0.0.1", () => resolve(true));
+    });
+    if (listening) {
+      await new Promise((resolve) => server.close(resolve));
+      return port;
+    }
+    if (tries === 100) throw new Error(`freePort: 100 ports from ${from} to ${to} were all in use`);
+  }
+}
+
+/** What a server prints when its port was taken after it was picked. */
+const PORT_TAKEN = /eaddrinuse|address already in use/i;
+
+/**
+ * Starts a server with `start`; when it could not listen because its port was taken in
+ * the meantime (by another test that picked the same port), picks new ports with
+ * `pickPorts` and starts again, three times at most.
+ */
+export async function startRetryingTakenPorts(
+  start: () => Promise<void>,
+  pickPorts: () => Promise<void>,
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (error) {
+      if (attempt === 3 || !PORT_TAKEN.test(String((error as Error | undefined)?.message))) throw error;
+      await pickPorts();
+    }
+  }
 }
 
 function missing(binary: string, debianPackage: string): Error {
@@ -143,7 +183,7 @@ export async function startPostgres(): Promise<PostgresServer> {
   const folder = mkdtempSync(path.join(os.tmpdir(), "runtime-postgres-"));
   const data = path.join(folder, "data");
   const password = randomBytes(12).toString("hex");
-  const port = await freePort();
+  let port = await freePort();
   let child: ChildProcess | undefined;
   const remove = async () => {
     await stopProcess(child, "SIGINT");
@@ -176,7 +216,9 @@ export async function startPostgres(): Promise<PostgresServer> {
         user,
       );
     };
-    await start();
+    await startRetryingTakenPorts(start, async () => {
+      port = await freePort();
+    });
     const url = (database: string) => `postgresql://platform:${password}@127.0.0.1:${port}/${database}`;
     const query = async <T extends Record<string, unknown>>(database: string, sql: string): Promise<T[]> => {
       const client = new pg.Client({ connectionString: url(database) });
@@ -211,7 +253,7 @@ export async function startRedis(): Promise<RedisServer> {
   if (!binary) throw missing("redis-server", "redis-server");
   const folder = mkdtempSync(path.join(os.tmpdir(), "runtime-redis-"));
   const password = randomBytes(12).toString("hex");
-  const port = await freePort();
+  let port = await freePort();
   let child: ChildProcess | undefined;
   const remove = async () => {
     await stopProcess(child, "SIGTERM");
@@ -226,7 +268,9 @@ export async function startRedis(): Promise<RedisServer> {
     );
   };
   try {
-    await start();
+    await startRetryingTakenPorts(start, async () => {
+      port = await freePort();
+    });
   } catch (error) {
     await remove();
     throw error;
@@ -259,21 +303,26 @@ export async function startRabbitmq(): Promise<BackingServer> {
   const epmd = onPath("epmd") ?? "/usr/bin/epmd";
   if (!existsSync(epmd)) throw missing("epmd", "rabbitmq-server");
   const folder = mkdtempSync(path.join(os.tmpdir(), "runtime-rabbitmq-"));
-  const [port, distPort, epmdPort] = [await freePort(), await freePort(), await freePort()];
   writeFileSync(path.join(folder, "enabled_plugins"), "[].\n");
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: folder,
-    LANG: "C.UTF-8",
-    ERL_EPMD_PORT: String(epmdPort),
-    RABBITMQ_NODENAME: `runtime-test-${port}@localhost`,
-    RABBITMQ_NODE_IP_ADDRESS: "127.0.0.1",
-    RABBITMQ_NODE_PORT: String(port),
-    RABBITMQ_DIST_PORT: String(distPort),
-    RABBITMQ_MNESIA_BASE: path.join(folder, "mnesia"),
-    RABBITMQ_LOG_BASE: path.join(folder, "log"),
-    RABBITMQ_ENABLED_PLUGINS_FILE: path.join(folder, "enabled_plugins"),
-    RABBITMQ_CONFIG_FILE: path.join(folder, "rabbitmq"),
+  let port = 0;
+  let env: NodeJS.ProcessEnv = {};
+  const pickPorts = async () => {
+    const [node, distribution, portMapper] = [await freePort(), await freePort(), await freePort()];
+    port = node;
+    env = {
+      PATH: process.env.PATH,
+      HOME: folder,
+      LANG: "C.UTF-8",
+      ERL_EPMD_PORT: String(portMapper),
+      RABBITMQ_NODENAME: `runtime-test-${node}@localhost`,
+      RABBITMQ_NODE_IP_ADDRESS: "127.0.0.1",
+      RABBITMQ_NODE_PORT: String(node),
+      RABBITMQ_DIST_PORT: String(distribution),
+      RABBITMQ_MNESIA_BASE: path.join(folder, "mnesia"),
+      RABBITMQ_LOG_BASE: path.join(folder, "log"),
+      RABBITMQ_ENABLED_PLUGINS_FILE: path.join(folder, "enabled_plugins"),
+      RABBITMQ_CONFIG_FILE: path.join(folder, "rabbitmq"),
+    };
   };
   let epmdChild: ChildProcess | undefined;
   let child: ChildProcess | undefined;
@@ -282,15 +331,23 @@ export async function startRabbitmq(): Promise<BackingServer> {
     await stopProcess(epmdChild, "SIGTERM");
     rmSync(folder, { recursive: true, force: true });
   };
+  // Stopped and started again (stop(), start()) with the same ports and the same epmd.
   const start = async () => {
     child = await spawnServer(server, [], /Starting broker\.\.\. completed/, { env, cwd: folder });
   };
   try {
-    // Its own epmd, in the foreground, so that stopping it is ours to do (the node would start a daemon).
-    epmdChild = await spawnServer(epmd, ["-d", "-port", String(epmdPort), "-address", "127.0.0.1"], /epmd running/, {
-      env,
-    });
-    await start();
+    await pickPorts();
+    await startRetryingTakenPorts(async () => {
+      // Its own epmd, in the foreground, so that stopping it is ours to do (the node would start a daemon).
+      await stopProcess(epmdChild, "SIGTERM");
+      epmdChild = await spawnServer(
+        epmd,
+        ["-d", "-port", env.ERL_EPMD_PORT!, "-address", "127.0.0.1"],
+        /epmd running/,
+        { env },
+      );
+      await start();
+    }, pickPorts);
   } catch (error) {
     await remove();
     throw error;

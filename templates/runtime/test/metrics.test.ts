@@ -1,4 +1,5 @@
 import { DependencyResilience, ServiceMetrics } from "@platform/service-runtime";
+import { Histogram, Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
 import { METRICS_CONTRACT } from "../../../infra/monitoring/metrics-contract.js";
 
@@ -61,5 +62,40 @@ describe("requests", () => {
       `${duration.name}_count{${ok}} 3`,
       `${requests.name}{${failed}} 1`,
     ]);
+  });
+
+  it("GIVEN the same requests observed by prom-client's own Histogram WHEN both are scraped THEN the latency histogram's exposition is the same, byte for byte", async () => {
+    const { duration } = METRICS_CONTRACT;
+    const registry = new Registry();
+    const reference = new Histogram({
+      name: duration.name,
+      help: duration.help,
+      labelNames: duration.labels,
+      buckets: [...duration.buckets],
+      registers: [registry],
+    });
+    const metrics = new ServiceMetrics();
+    // Every bucket, a bound exactly, above the last bound, and series first seen in another order.
+    const requests: Array<[string, string, number, number]> = [
+      ["/items/:id", "GET", 200, 0.001],
+      ["/orders", "POST", 201, 0.005],
+      ["/items/:id", "GET", 404, 0.3],
+      ["/items/:id", "GET", 200, 12],
+      ["unmatched", "OTHER", 404, 0.0049],
+      ...duration.buckets.map((seconds): [string, string, number, number] => ["/orders", "POST", 201, seconds * 0.9]),
+      ["/items/:id", "HEAD", 200, 0.25],
+      ["/orders", "POST", 503, 10],
+    ];
+    for (const [route, method, status, seconds] of requests) {
+      reference.observe({ route, method, status: String(status) }, seconds);
+      metrics.observeRequest(route, method, status, seconds);
+    }
+    const block = (body: string) => {
+      const start = body.indexOf(`# HELP ${duration.name} `);
+      return body.slice(start, body.indexOf("\n\n", start));
+    };
+    const ours = block((await metrics.render()).body);
+    expect(ours.split("\n")).toHaveLength(2 + 6 * (duration.buckets.length + 3));
+    expect(ours).toBe(block(await registry.metrics()));
   });
 });

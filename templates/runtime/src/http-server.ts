@@ -4,6 +4,8 @@ import Fastify, {
   type FastifyReply,
   type FastifyRequest,
   LogController,
+  type onResponseHookHandler,
+  type RouteOptions,
 } from "fastify";
 import underPressure from "@fastify/under-pressure";
 import type { IncomingHttpHeaders } from "node:http";
@@ -137,9 +139,13 @@ export function createHttpServer(props: HttpServerProps): FastifyInstance {
   const platformPaths = new Set([manifest.health.liveness, manifest.health.readiness, manifest.metricsPath]);
   if (props.contract) platformPaths.add(OPENAPI_PATH);
   if (props.loadShedding) shedLoad(app, props.loadShedding, platformPaths, props);
-  app.addHook("onResponse", (request, reply, done) => {
-    const route = request.routeOptions.url ?? UNMATCHED_ROUTE;
-    if (!platformPaths.has(route)) {
+  // Each application route's requests are counted and logged by an onResponse hook of the
+  // route's own, which knows its pattern; the platform's own paths have none. An instance
+  // hook would read the pattern from request.routeOptions, which Fastify builds and freezes
+  // at each access (36.2 against 33.6 µs of CPU a request, measured in one run).
+  const requestFinished =
+    (route: string): onResponseHookHandler =>
+    (request, reply, done) => {
       const method = KNOWN_METHODS.has(request.method) ? request.method : "OTHER";
       const status = reply.statusCode;
       metrics.observeRequest(route, method, status, reply.elapsedTime / 1000);
@@ -154,9 +160,8 @@ export function createHttpServer(props: HttpServerProps): FastifyInstance {
           "request",
         );
       }
-    }
-    done();
-  });
+      done();
+    };
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const { status, message, retryAfterSeconds } = errorAnswer(error, request.log);
@@ -170,15 +175,21 @@ export function createHttpServer(props: HttpServerProps): FastifyInstance {
     reply.code(404).send({ error: `no route for ${pathOf(request.url)}` });
   // A request no route matched has no route hooks: its span is made around the answer (sent at once).
   const notFoundSpan = tracing && serverSpanHooks(tracing.tracer);
-  app.setNotFoundHandler(
-    notFoundSpan
-      ? (request, reply) => {
-          notFoundSpan.onRequest.call(app, request, reply, () => undefined);
-          notFound(request, reply);
-          notFoundSpan.onResponse.call(app, request, reply, () => undefined);
-        }
-      : notFound,
-  );
+  // In a context of its own, whose onResponse hook counts and logs what no route matched
+  // (a 404, or a 503 when shed before routing would have failed).
+  app.register((unmatched, _options, registered) => {
+    unmatched.addHook("onResponse", requestFinished(UNMATCHED_ROUTE));
+    unmatched.setNotFoundHandler(
+      notFoundSpan
+        ? (request, reply) => {
+            notFoundSpan.onRequest.call(app, request, reply, () => undefined);
+            notFound(request, reply);
+            notFoundSpan.onResponse.call(app, request, reply, () => undefined);
+          }
+        : notFound,
+    );
+    registered();
+  });
 
   app.get(manifest.health.liveness, async () => ({ status: "alive" }));
   app.get(manifest.health.readiness, async (_request, reply) => {
@@ -200,6 +211,7 @@ export function createHttpServer(props: HttpServerProps): FastifyInstance {
     app,
     props.router.routes,
     props.validateResponses,
+    requestFinished,
     tracing && ((route) => serverSpanHooks(tracing.tracer, route)),
     // Traced, the request id is in the trace context the handler runs in (serverSpanHooks).
     !tracing && props.callsDependencies === true,
@@ -250,9 +262,17 @@ function registerRoutes(
   app: FastifyInstance,
   routes: readonly RouteDefinition[],
   validateResponses: boolean,
+  requestFinished: (route: string) => onResponseHookHandler,
   spanHooksOf: ((route: string) => ServerSpanHooks) | undefined,
   withRequestIds: boolean,
 ): void {
+  // The request's line and metrics first, then its span's end, as every hook of a route runs.
+  const hooksOf = (pattern: string): Pick<RouteOptions, "onRequest" | "onResponse"> => {
+    const span = spanHooksOf?.(pattern);
+    return span
+      ? { onRequest: span.onRequest, onResponse: [requestFinished(pattern), span.onResponse] }
+      : { onResponse: requestFinished(pattern) };
+  };
   // Traced, a route's requests get their server span from two hooks of the route's own,
   // and its handler runs in that span's context; untraced, neither: no cost.
   const inContext = spanHooksOf ? inRequestTraceContext : <H>(handler: H) => handler;
@@ -265,7 +285,7 @@ function registerRoutes(
         handler: inContext(operationHandler(route, validateResponses, withRequestIds)),
         // Fastify serializes the handler's answers by these (fast-json-stringify), stripping what they do not declare.
         schema: { response: responseSerializationSchemas(route.operation) },
-        ...spanHooksOf?.(route.pattern),
+        ...hooksOf(route.pattern),
       });
     // A plain route's handler is called as before: no check, no cost.
     else
@@ -273,7 +293,7 @@ function registerRoutes(
         method: route.method,
         url: route.pattern,
         handler: inContext(fastifyHandler(route.handler, withRequestIds)),
-        ...spanHooksOf?.(route.pattern),
+        ...hooksOf(route.pattern),
       });
     methodsByPattern.set(route.pattern, [...(methodsByPattern.get(route.pattern) ?? []), route.method]);
   }
@@ -284,7 +304,7 @@ function registerRoutes(
     app.route({
       method: refused,
       url: pattern,
-      ...spanHooksOf?.(pattern),
+      ...hooksOf(pattern),
       handler: (request, reply) =>
         reply
           .code(405)

@@ -205,9 +205,14 @@ describe("health, readiness and metrics", () => {
     expect([ready.status, await ready.json()]).toEqual([200, { status: "ready" }]);
     await fetch(`${service.url}/items/a%20b`);
     await fetch(`${service.url}/nowhere`);
+    await fetch(`${service.url}/items/a`, { method: "HEAD" });
+    await fetch(`${service.url}/items/a`, { method: "DELETE" });
     const metrics = await (await fetch(`${service.url}/metrics`)).text();
     expect(metrics).toContain(`${METRICS_CONTRACT.requests.name}{route="/items/:id",method="GET",status="200"} 1`);
     expect(metrics).toContain(`${METRICS_CONTRACT.requests.name}{route="unmatched",method="GET",status="404"} 1`);
+    // Fastify's HEAD route of a GET route, and the 405 answer of a path, count under the route's pattern too.
+    expect(metrics).toContain(`${METRICS_CONTRACT.requests.name}{route="/items/:id",method="HEAD",status="200"} 1`);
+    expect(metrics).toContain(`${METRICS_CONTRACT.requests.name}{route="/items/:id",method="DELETE",status="405"} 1`);
     expect(metrics).toContain(
       `${METRICS_CONTRACT.duration.name}_bucket{le="0.005",route="/items/:id",method="GET",status="200"}`,
     );

@@ -175,8 +175,8 @@ export function createHttpServer(props: HttpServerProps): FastifyInstance {
     reply.code(404).send({ error: `no route for ${pathOf(request.url)}` });
   // A request no route matched has no route hooks: its span is made around the answer (sent at once).
   const notFoundSpan = tracing && serverSpanHooks(tracing.tracer);
-  // In a context of its own, whose onResponse hook counts and logs what no route matched
-  // (a 404, or a 503 when shed before routing would have failed).
+  // In a context of its own, whose onResponse hook counts and logs what no route matched:
+  // its 404, or the 503 of load shedding, which answers before the not-found handler.
   app.register((unmatched, _options, registered) => {
     unmatched.addHook("onResponse", requestFinished(UNMATCHED_ROUTE));
     unmatched.setNotFoundHandler(

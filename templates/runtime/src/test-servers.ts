@@ -65,8 +65,11 @@ export async function freePort(): Promise<number> {
   for (let tries = 1; ; tries++) {
     const port = from + Math.floor(Math.random() * (to - from + 1));
     const server = createServer();
-    const listening = await new Promise<boolean>((resolve) => {
-      server.once("error", () => resolve(false));
+    const listening = await new Promise<boolean>((resolve, reject) => {
+      // Only a port in use is tried again; any other refusal (EACCES, ...) is the machine's.
+      server.once("error", (error: NodeJS.ErrnoException) =>
+        error.code === "EADDRINUSE" ? resolve(false) : reject(error),
+      );
       server.listen(port, "127.0.0.1", () => resolve(true));
     });
     if (listening) {
@@ -77,8 +80,12 @@ export async function freePort(): Promise<number> {
   }
 }
 
-/** What a server prints when its port was taken after it was picked. */
-const PORT_TAKEN = /eaddrinuse|address already in use/i;
+/**
+ * What a server prints when a port of its was taken after it was picked: PostgreSQL and
+ * Redis (`Address already in use`), RabbitMQ's listener (`eaddrinuse`), its distribution
+ * port (`dist_port_already_used`) and its own epmd (`there is already a epmd running`).
+ */
+const PORT_TAKEN = /eaddrinuse|address already in use|dist_port_already_used|already a epmd running/i;
 
 /**
  * Starts a server with `start`; when it could not listen because its port was taken in
@@ -93,7 +100,8 @@ export async function startRetryingTakenPorts(
     try {
       return await start();
     } catch (error) {
-      if (attempt === 3 || !PORT_TAKEN.test(String((error as Error | undefined)?.message))) throw error;
+      const message = error instanceof Error ? error.message : String(error);
+      if (attempt === 3 || !PORT_TAKEN.test(message)) throw error;
       await pickPorts();
     }
   }
@@ -307,7 +315,10 @@ export async function startRabbitmq(): Promise<BackingServer> {
   let port = 0;
   let env: NodeJS.ProcessEnv = {};
   const pickPorts = async () => {
-    const [node, distribution, portMapper] = [await freePort(), await freePort(), await freePort()];
+    // Three different ports: each was free when picked, so two picks may be the same one.
+    const picked = new Set<number>();
+    while (picked.size < 3) picked.add(await freePort());
+    const [node, distribution, portMapper] = [...picked] as [number, number, number];
     port = node;
     env = {
       PATH: process.env.PATH,
@@ -338,12 +349,14 @@ export async function startRabbitmq(): Promise<BackingServer> {
   try {
     await pickPorts();
     await startRetryingTakenPorts(async () => {
-      // Its own epmd, in the foreground, so that stopping it is ours to do (the node would start a daemon).
+      // Its own epmd, in the foreground, so that stopping it is ours to do (the node would
+      // start a daemon). At `-d -d` it says when it listens ("entering the main select()
+      // loop"); its "epmd running" comes before it binds, and a taken port then ends it.
       await stopProcess(epmdChild, "SIGTERM");
       epmdChild = await spawnServer(
         epmd,
-        ["-d", "-port", env.ERL_EPMD_PORT!, "-address", "127.0.0.1"],
-        /epmd running/,
+        ["-d", "-d", "-port", env.ERL_EPMD_PORT!, "-address", "127.0.0.1"],
+        /entering the main select\(\) loop/,
         { env },
       );
       await start();

@@ -50,6 +50,25 @@ describe("startRetryingTakenPorts", () => {
     expect(listening).toBe(tried[1]);
   });
 
+  it("GIVEN RabbitMQ's own words for a taken distribution or epmd port, or a thrown string WHEN a start fails with them THEN it is tried again", async () => {
+    const failures: unknown[] = [
+      new Error("rabbitmq-server exited 0 before it was ready: reason: {dist_port_already_used,34505,not_erlang}"),
+      new Error("epmd exited 0 before it was ready: there is already a epmd running at port 23456"),
+      "listen EADDRINUSE: address already in use 127.0.0.1:23456",
+    ];
+    for (const failure of failures) {
+      let attempts = 0;
+      await startRetryingTakenPorts(
+        async () => {
+          attempts += 1;
+          if (attempts === 1) throw failure;
+        },
+        async () => undefined,
+      );
+      expect([String(failure).slice(0, 40), attempts]).toEqual([String(failure).slice(0, 40), 2]);
+    }
+  });
+
   it("GIVEN a start that fails for another reason WHEN started THEN it is not tried again and its error is thrown", async () => {
     let attempts = 0;
     const failing = startRetryingTakenPorts(

@@ -98,4 +98,11 @@ describe("requests", () => {
     expect(ours.split("\n")).toHaveLength(2 + 6 * (duration.buckets.length + 3));
     expect(ours).toBe(block(await registry.metrics()));
   });
+
+  it("GIVEN a duration that is not a finite number WHEN observed THEN it is refused as prom-client's Histogram refuses it, and nothing is counted", async () => {
+    const metrics = new ServiceMetrics();
+    expect(() => metrics.observeRequest("/items/:id", "GET", 200, Number.NaN)).toThrow(TypeError);
+    expect(() => metrics.observeRequest("/items/:id", "GET", 200, Number.POSITIVE_INFINITY)).toThrow(TypeError);
+    expect((await metrics.render()).body).not.toContain('route="/items/:id"');
+  });
 });
